@@ -1,0 +1,80 @@
+package net.tern.api.socket;
+
+/**
+ * Error numbers as Linux defines them ({@code include/uapi/asm-generic/errno*.h}), with the
+ * text {@code strerror(3)} gives. Numbers match Linux on x86-64 so that figures printed by
+ * Tern read the same as those printed by the kernel's tools.
+ */
+public enum Errno {
+    EPERM(1, "Operation not permitted"),
+    ENOENT(2, "No such file or directory"),
+    EINTR(4, "Interrupted system call"),
+    EBADF(9, "Bad file descriptor"),
+    EAGAIN(11, "Resource temporarily unavailable"),
+    ENOMEM(12, "Cannot allocate memory"),
+    EACCES(13, "Permission denied"),
+    EFAULT(14, "Bad address"),
+    EBUSY(16, "Device or resource busy"),
+    EEXIST(17, "File exists"),
+    ENODEV(19, "No such device"),
+    EINVAL(22, "Invalid argument"),
+    ENFILE(23, "Too many open files in system"),
+    EMFILE(24, "Too many open files"),
+    EPIPE(32, "Broken pipe"),
+    ENOSYS(38, "Function not implemented"),
+    ENOTSOCK(88, "Socket operation on non-socket"),
+    EDESTADDRREQ(89, "Destination address required"),
+    EMSGSIZE(90, "Message too long"),
+    EPROTOTYPE(91, "Protocol wrong type for socket"),
+    ENOPROTOOPT(92, "Protocol not available"),
+    EPROTONOSUPPORT(93, "Protocol not supported"),
+    ESOCKTNOSUPPORT(94, "Socket type not supported"),
+    EOPNOTSUPP(95, "Operation not supported"),
+    EPFNOSUPPORT(96, "Protocol family not supported"),
+    EAFNOSUPPORT(97, "Address family not supported by protocol"),
+    EADDRINUSE(98, "Address already in use"),
+    EADDRNOTAVAIL(99, "Cannot assign requested address"),
+    ENETDOWN(100, "Network is down"),
+    ENETUNREACH(101, "Network is unreachable"),
+    ENETRESET(102, "Network dropped connection on reset"),
+    ECONNABORTED(103, "Software caused connection abort"),
+    ECONNRESET(104, "Connection reset by peer"),
+    ENOBUFS(105, "No buffer space available"),
+    EISCONN(106, "Transport endpoint is already connected"),
+    ENOTCONN(107, "Transport endpoint is not connected"),
+    ESHUTDOWN(108, "Cannot send after transport endpoint shutdown"),
+    ETIMEDOUT(110, "Connection timed out"),
+    ECONNREFUSED(111, "Connection refused"),
+    EHOSTDOWN(112, "Host is down"),
+    EHOSTUNREACH(113, "No route to host"),
+    EALREADY(114, "Operation already in progress"),
+    EINPROGRESS(115, "Operation now in progress");
+
+    private final int number;
+    private final String text;
+
+    Errno(int number, String text) {
+        this.number = number;
+        this.text = text;
+    }
+
+    /** The Linux error number, as {@code errno} would hold it. */
+    public int number() {
+        return number;
+    }
+
+    /** The text {@code strerror(3)} gives for this error. */
+    public String text() {
+        return text;
+    }
+
+    /** The constant with the given Linux number, or {@code null} when Tern does not use it. */
+    public static Errno ofNumber(int number) {
+        for (Errno e : values()) {
+            if (e.number == number) {
+                return e;
+            }
+        }
+        return null;
+    }
+}

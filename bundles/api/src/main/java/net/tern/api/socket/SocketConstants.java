@@ -1,0 +1,118 @@
+package net.tern.api.socket;
+
+/**
+ * The numeric constants of the BSD socket API, with Linux's values: address families,
+ * socket types, protocols, message flags, shutdown modes, option levels and names, and the
+ * epoll event bits and control operations.
+ */
+public final class SocketConstants {
+    private SocketConstants() {
+    }
+
+    // Address families (include/linux/socket.h)
+    public static final int AF_UNSPEC = 0;
+    public static final int AF_UNIX = 1;
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    public static final int AF_PACKET = 17;
+
+    // Socket types (include/linux/net.h)
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_RAW = 3;
+    public static final int SOCK_SEQPACKET = 5;
+    /** Creation flag: the socket starts non-blocking, as with {@code O_NONBLOCK}. */
+    public static final int SOCK_NONBLOCK = 0x800;
+    /** The bits of {@code type} that name the type; the rest are creation flags. */
+    public static final int SOCK_TYPE_MASK = 0xf;
+
+    // IP protocols (include/uapi/linux/in.h)
+    public static final int IPPROTO_IP = 0;
+    public static final int IPPROTO_ICMP = 1;
+    public static final int IPPROTO_TCP = 6;
+    public static final int IPPROTO_UDP = 17;
+
+    // Message flags (include/linux/socket.h)
+    public static final int MSG_OOB = 0x1;
+    public static final int MSG_PEEK = 0x2;
+    /** On receive: the datagram was longer than the buffer and its tail was discarded. */
+    public static final int MSG_TRUNC = 0x20;
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int MSG_WAITALL = 0x100;
+    public static final int MSG_NOSIGNAL = 0x4000;
+
+    // shutdown(2)
+    public static final int SHUT_RD = 0;
+    public static final int SHUT_WR = 1;
+    public static final int SHUT_RDWR = 2;
+
+    // Option levels
+    public static final int SOL_SOCKET = 1;
+    public static final int SOL_IP = 0;
+    public static final int SOL_TCP = 6;
+    public static final int SOL_UDP = 17;
+
+    // SOL_SOCKET options (include/uapi/asm-generic/socket.h)
+    public static final int SO_REUSEADDR = 2;
+    public static final int SO_TYPE = 3;
+    public static final int SO_ERROR = 4;
+    public static final int SO_BROADCAST = 6;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_KEEPALIVE = 9;
+    /** Linger time in seconds; -1 means lingering is off. */
+    public static final int SO_LINGER = 13;
+    public static final int SO_REUSEPORT = 15;
+    /** Receive timeout in milliseconds; 0 means wait for ever (as {@code SO_RCVTIMEO} with a zero timeval). */
+    public static final int SO_RCVTIMEO = 20;
+    /** Send timeout in milliseconds; 0 means wait for ever. It also bounds a blocking connect. */
+    public static final int SO_SNDTIMEO = 21;
+    public static final int SO_ACCEPTCONN = 30;
+    public static final int SO_PROTOCOL = 38;
+    public static final int SO_DOMAIN = 39;
+
+    // IPPROTO_TCP options (include/uapi/linux/tcp.h)
+    public static final int TCP_NODELAY = 1;
+    public static final int TCP_MAXSEG = 2;
+    public static final int TCP_KEEPIDLE = 4;
+    public static final int TCP_KEEPINTVL = 5;
+    public static final int TCP_KEEPCNT = 6;
+    /** The congestion control algorithm's name, as a string option. */
+    public static final int TCP_CONGESTION = 13;
+
+    // epoll (include/uapi/linux/eventpoll.h)
+    public static final int EPOLLIN = 0x001;
+    public static final int EPOLLPRI = 0x002;
+    public static final int EPOLLOUT = 0x004;
+    public static final int EPOLLERR = 0x008;
+    public static final int EPOLLHUP = 0x010;
+    public static final int EPOLLRDHUP = 0x2000;
+    public static final int EPOLLONESHOT = 1 << 30;
+    public static final int EPOLLET = 1 << 31;
+    public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLL_CTL_DEL = 2;
+    public static final int EPOLL_CTL_MOD = 3;
+
+    /** Names a readiness mask the way {@code ss} and {@code strace} print it: {@code IN|OUT}. */
+    public static String pollMaskToString(int mask) {
+        StringBuilder sb = new StringBuilder();
+        appendIf(sb, mask, EPOLLIN, "IN");
+        appendIf(sb, mask, EPOLLPRI, "PRI");
+        appendIf(sb, mask, EPOLLOUT, "OUT");
+        appendIf(sb, mask, EPOLLERR, "ERR");
+        appendIf(sb, mask, EPOLLHUP, "HUP");
+        appendIf(sb, mask, EPOLLRDHUP, "RDHUP");
+        appendIf(sb, mask, EPOLLONESHOT, "ONESHOT");
+        appendIf(sb, mask, EPOLLET, "ET");
+        return sb.length() == 0 ? "0" : sb.toString();
+    }
+
+    private static void appendIf(StringBuilder sb, int mask, int bit, String name) {
+        if ((mask & bit) != 0) {
+            if (sb.length() > 0) {
+                sb.append('|');
+            }
+            sb.append(name);
+        }
+    }
+}

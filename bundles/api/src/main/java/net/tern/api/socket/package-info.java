@@ -1,0 +1,17 @@
+/**
+ * The application-facing socket API of Tern, with BSD semantics.
+ *
+ * <p>Applications obtain the {@link net.tern.api.socket.SocketApi} service and use file
+ * descriptors as they would with the Linux system calls: {@code socket}, {@code bind},
+ * {@code listen}, {@code accept}, {@code connect}, {@code send}/{@code recv},
+ * {@code sendto}/{@code recvfrom}, {@code shutdown}, {@code close}, {@code setsockopt},
+ * {@code getsockopt}, {@code getsockname}, {@code getpeername}, and the epoll family for
+ * readiness. Every failure is an {@link net.tern.api.socket.ErrnoException} carrying an
+ * {@link net.tern.api.socket.Errno}.
+ */
+@Export
+@Version("1.0.0")
+package net.tern.api.socket;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,53 @@
+package net.tern.spi.net;
+
+import java.util.List;
+import net.tern.api.socket.ErrnoException;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * A registered device as the rest of the stack sees it: index, name, state, MTU, addresses
+ * and counters, and the way out ({@code dev_queue_xmit}). Provided by the core's device
+ * registry for each {@link NetDevice} service.
+ */
+@ProviderType
+public interface Link {
+    /** The interface index ({@code ifindex}), from 1, never reused while the stack runs. */
+    int index();
+
+    String name();
+
+    /** The link type ({@code ARPHRD_*}). */
+    int type();
+
+    /** The device's flags plus {@code IFF_UP}, {@code IFF_RUNNING}, {@code IFF_LOWER_UP} while up. */
+    int flags();
+
+    boolean isUp();
+
+    /** {@code ip link set NAME up|down}: opens or stops the device; listeners hear UP or DOWN. */
+    void setUp(boolean up) throws ErrnoException;
+
+    int mtu();
+
+    /** {@code ip link set NAME mtu N}: EINVAL outside 68 .. the device's maximum. */
+    void setMtu(int mtu) throws ErrnoException;
+
+    /** The IPv4 addresses on the link, in the order they were added. */
+    List<IfAddress> addresses();
+
+    /** {@code ip addr add}: EEXIST if the address is already there. */
+    void addAddress(IfAddress address) throws ErrnoException;
+
+    /** {@code ip addr del}: EADDRNOTAVAIL if the address is not there. */
+    void removeAddress(IfAddress address) throws ErrnoException;
+
+    /** The counters, both ways. */
+    LinkStats stats();
+
+    /**
+     * {@code dev_queue_xmit}: sends {@code packet} (which must fit the MTU) and takes ownership
+     * of it. A packet for a link that is down, or too long, is counted as a transmit drop and
+     * released. Returns whether the device accepted it.
+     */
+    boolean transmit(Packet packet);
+}

@@ -1,0 +1,150 @@
+package net.tern.spi.net;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A packet in flight ({@code struct sk_buff}): a pooled Netty {@link ByteBuf} whose readable
+ * bytes are the packet's data, with headroom in front so each layer on the way out can
+ * {@link #push} its header without copying, and the offsets of the network and transport
+ * headers recorded on the way in.
+ *
+ * <p>Ownership moves with the packet: whoever holds it last calls {@link #release()} exactly
+ * once (a transmit or receive handler that is given a packet owns it). A second release is
+ * a bug and throws; the allocator counts packets never released, and tests fail on them.
+ */
+public final class Packet {
+    /** Called once when a packet is released, so the allocator can track what is outstanding. */
+    @FunctionalInterface
+    public interface ReleaseHook {
+        void released(Packet packet);
+    }
+
+    private static final ReleaseHook NO_HOOK = p -> { };
+
+    private final ByteBuf buf;
+    private final ReleaseHook hook;
+    private boolean released;
+    private int protocol;
+    private int networkHeader = -1;
+    private int transportHeader = -1;
+    private Link device;
+    private long timestampNanos;
+
+    /** Wraps {@code buf}; prefer {@link PacketAllocator#allocate}, which tracks leaks. */
+    public Packet(ByteBuf buf, ReleaseHook hook) {
+        this.buf = buf;
+        this.hook = hook == null ? NO_HOOK : hook;
+    }
+
+    /** The bytes; the packet's data are the readable bytes. */
+    public ByteBuf buf() {
+        return buf;
+    }
+
+    /** The packet's length: its readable bytes. */
+    public int length() {
+        return buf.readableBytes();
+    }
+
+    /** Bytes free in front of the data, for headers to be pushed. */
+    public int headroom() {
+        return buf.readerIndex();
+    }
+
+    /**
+     * {@code skb_push}: extends the data {@code n} bytes to the front, into the headroom, and
+     * returns the index where the new header starts.
+     */
+    public int push(int n) {
+        if (n < 0 || n > buf.readerIndex()) {
+            throw new IllegalArgumentException("push " + n + " bytes with " + buf.readerIndex() + " of headroom");
+        }
+        int start = buf.readerIndex() - n;
+        buf.readerIndex(start);
+        return start;
+    }
+
+    /** {@code skb_pull}: drops {@code n} bytes from the front (a header consumed on the way in). */
+    public void pull(int n) {
+        buf.skipBytes(n);
+    }
+
+    /** {@code skb_trim}: cuts the data to {@code length} bytes (link padding, IP total length). */
+    public void trim(int length) {
+        if (length < 0 || length > buf.readableBytes()) {
+            throw new IllegalArgumentException("trim to " + length + " of " + buf.readableBytes() + " bytes");
+        }
+        buf.writerIndex(buf.readerIndex() + length);
+    }
+
+    /** The link-layer packet type ({@code skb->protocol}), an ethertype such as {@link EtherType#IPV4}. */
+    public int protocol() {
+        return protocol;
+    }
+
+    public Packet protocol(int ethertype) {
+        this.protocol = ethertype;
+        return this;
+    }
+
+    /** Absolute index of the network header in {@link #buf()}, or -1 if not set. */
+    public int networkHeader() {
+        return networkHeader;
+    }
+
+    /** {@code skb_reset_network_header}: the network header starts at the data now. */
+    public void resetNetworkHeader() {
+        this.networkHeader = buf.readerIndex();
+    }
+
+    /** Absolute index of the transport header in {@link #buf()}, or -1 if not set. */
+    public int transportHeader() {
+        return transportHeader;
+    }
+
+    /** {@code skb_reset_transport_header}: the transport header starts at the data now. */
+    public void resetTransportHeader() {
+        this.transportHeader = buf.readerIndex();
+    }
+
+    /** The device the packet arrived on, or leaves by; {@code null} until set. */
+    public Link device() {
+        return device;
+    }
+
+    public Packet device(Link device) {
+        this.device = device;
+        return this;
+    }
+
+    /** When the packet arrived, on the stack's {@link Clock}. */
+    public long timestampNanos() {
+        return timestampNanos;
+    }
+
+    public Packet timestampNanos(long nanos) {
+        this.timestampNanos = nanos;
+        return this;
+    }
+
+    /** Whether {@link #release()} has been called. */
+    public boolean isReleased() {
+        return released;
+    }
+
+    /** {@code kfree_skb}: returns the memory to the pool. Exactly once per packet. */
+    public void release() {
+        if (released) {
+            throw new IllegalStateException("packet released twice: " + this);
+        }
+        released = true;
+        buf.release();
+        hook.released(this);
+    }
+
+    @Override
+    public String toString() {
+        return "Packet[len=" + (released ? -1 : buf.readableBytes()) + ", proto=0x"
+                + Integer.toHexString(protocol) + (device == null ? "" : ", dev=" + device.name()) + "]";
+    }
+}

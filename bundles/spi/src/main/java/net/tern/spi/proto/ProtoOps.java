@@ -1,0 +1,69 @@
+package net.tern.spi.proto;
+
+import java.nio.ByteBuffer;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SockAddr;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * The socket-facing operations of one kind of socket ({@code struct proto_ops}, like
+ * {@code inet_stream_ops} and {@code inet_dgram_ops}); stateless and shared by every socket
+ * of that kind, with the state in {@link ProtoSocket#sk()}.
+ *
+ * <p>Every operation is non-blocking: where the call cannot complete now it throws
+ * {@code EAGAIN} (or {@code EINPROGRESS} for connect), and the socket layer waits for
+ * {@link #poll} readiness, woken by {@link ProtoSocket#wakeUp}, and calls again. That is how
+ * the socket layer implements blocking, timeouts and epoll once for every protocol.
+ */
+@ConsumerType
+public interface ProtoOps {
+    /** The family these operations belong to. */
+    int family();
+
+    /** {@code release}: the socket is closed by the application; free what it holds. */
+    void release(ProtoSocket sock);
+
+    void bind(ProtoSocket sock, SockAddr address) throws ErrnoException;
+
+    /**
+     * Starts or checks a connection. Returns when connected (or, for datagrams, associated);
+     * throws EINPROGRESS while a stream connection is under way, EALREADY when asked again
+     * before it completes, EISCONN once it has. How it ended is the socket's pending error.
+     */
+    void connect(ProtoSocket sock, SockAddr address, int flags) throws ErrnoException;
+
+    void listen(ProtoSocket sock, int backlog) throws ErrnoException;
+
+    /**
+     * Takes one established connection off the accept queue and attaches it to
+     * {@code newSock}; EAGAIN when the queue is empty, EINVAL when not listening.
+     */
+    void accept(ProtoSocket sock, ProtoSocket newSock, int flags) throws ErrnoException;
+
+    /** {@code getname}: the local address, or the peer's ({@code ENOTCONN} without one). */
+    SockAddr getname(ProtoSocket sock, boolean peer) throws ErrnoException;
+
+    /** The readiness mask now: {@code EPOLLIN}, {@code EPOLLOUT}, {@code EPOLLERR}, {@code EPOLLHUP}, {@code EPOLLRDHUP}. */
+    int poll(ProtoSocket sock);
+
+    void shutdown(ProtoSocket sock, int how) throws ErrnoException;
+
+    /** {@code value} is an Integer or a String; ENOPROTOOPT for an option the protocol lacks. */
+    void setsockopt(ProtoSocket sock, int level, int name, Object value) throws ErrnoException;
+
+    /** Returns an Integer or a String; ENOPROTOOPT for an option the protocol lacks. */
+    Object getsockopt(ProtoSocket sock, int level, int name) throws ErrnoException;
+
+    /**
+     * {@code sendmsg}: takes what fits from {@code data} (advancing its position) and returns
+     * how many bytes it took; EAGAIN when nothing fits now. {@code to} is null on a
+     * connected socket.
+     */
+    int sendmsg(ProtoSocket sock, ByteBuffer data, SockAddr to, int flags) throws ErrnoException;
+
+    /**
+     * {@code recvmsg}: stores into {@code dst} from its position, fills {@code msg}, and
+     * returns the bytes stored; 0 at a stream's end; EAGAIN when nothing is there yet.
+     */
+    int recvmsg(ProtoSocket sock, ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException;
+}
