@@ -1,0 +1,2 @@
+/** The network thread: Tern's softirq, which runs receive dispatch, protocol input and timers. */
+package net.tern.core.softirq;

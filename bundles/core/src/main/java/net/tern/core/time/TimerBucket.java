@@ -1,0 +1,43 @@
+package net.tern.core.time;
+
+/**
+ * One slot of the {@link HashedTimerWheel}: a doubly-linked list of timers whose deadline
+ * tick maps to this slot, in the order they were added. Guarded by the wheel's lock.
+ */
+final class TimerBucket {
+    WheelTimeout head;
+    WheelTimeout tail;
+
+    boolean isEmpty() {
+        return head == null;
+    }
+
+    void append(WheelTimeout timeout) {
+        timeout.bucket = this;
+        timeout.prev = tail;
+        timeout.next = null;
+        if (tail == null) {
+            head = timeout;
+        } else {
+            tail.next = timeout;
+        }
+        tail = timeout;
+    }
+
+    /** Unlinks {@code timeout}, which must be in this bucket, in O(1). */
+    void remove(WheelTimeout timeout) {
+        if (timeout.prev == null) {
+            head = timeout.next;
+        } else {
+            timeout.prev.next = timeout.next;
+        }
+        if (timeout.next == null) {
+            tail = timeout.prev;
+        } else {
+            timeout.next.prev = timeout.prev;
+        }
+        timeout.prev = null;
+        timeout.next = null;
+        timeout.bucket = null;
+    }
+}

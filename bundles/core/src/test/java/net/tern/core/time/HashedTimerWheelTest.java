@@ -1,0 +1,306 @@
+package net.tern.core.time;
+
+import static java.util.concurrent.TimeUnit.MICROSECONDS;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.tern.spi.net.Clock;
+import net.tern.spi.net.Timeout;
+import org.junit.jupiter.api.Test;
+
+class HashedTimerWheelTest {
+    private static final long MS = 1_000_000L;
+
+    /** Time that moves only when the test moves it; the wheel under test is driven by hand. */
+    private static final class ManualClock implements Clock {
+        long now;
+
+        @Override
+        public long nanoTime() {
+            return now;
+        }
+
+        @Override
+        public long currentTimeMillis() {
+            return now / MS;
+        }
+    }
+
+    private final ManualClock clock = new ManualClock();
+    private final List<Throwable> failures = new ArrayList<>();
+    private final HashedTimerWheel wheel = new HashedTimerWheel(clock, (task, error) -> failures.add(error));
+
+    /** Moves the clock to {@code nanos} and expires what is due. */
+    private int at(long nanos) {
+        clock.now = nanos;
+        return wheel.expire(nanos);
+    }
+
+    @Test
+    void timerNeverRunsBeforeItsDeadline() {
+        AtomicInteger runs = new AtomicInteger();
+        wheel.schedule(10, MILLISECONDS, runs::incrementAndGet);
+
+        at(10 * MS - 1);
+        assertThat(runs).hasValue(0);
+        at(10 * MS);
+        assertThat(runs).hasValue(1);
+        at(50 * MS);
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void deadlineBetweenTicksIsRoundedUpNotDown() {
+        clock.now = 500 * 1000; // 0.5 ms
+        AtomicInteger runs = new AtomicInteger();
+        wheel.schedule(1, MILLISECONDS, runs::incrementAndGet); // due at 1.5 ms
+
+        at(1 * MS);
+        at(1500 * 1000 - 1);
+        assertThat(runs).hasValue(0);
+        at(2 * MS);
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void cancelledTimerNeverRunsAndCancelIsIdempotent() {
+        AtomicInteger runs = new AtomicInteger();
+        Timeout timeout = wheel.schedule(5, MILLISECONDS, runs::incrementAndGet);
+
+        assertThat(timeout.cancel()).isTrue();
+        assertThat(timeout.cancel()).isFalse();
+        assertThat(timeout.isCancelled()).isTrue();
+        assertThat(timeout.isExpired()).isFalse();
+        assertThat(wheel.pending()).isZero();
+
+        at(1 * SECONDS.toNanos(1));
+        assertThat(runs).hasValue(0);
+    }
+
+    @Test
+    void cancelAfterRunningReturnsFalseAndReportsExpired() {
+        Timeout timeout = wheel.schedule(1, MILLISECONDS, () -> { });
+        at(1 * MS);
+
+        assertThat(timeout.isExpired()).isTrue();
+        assertThat(timeout.cancel()).isFalse();
+        assertThat(timeout.isCancelled()).isFalse();
+    }
+
+    @Test
+    void timerScheduledFromInsideACallbackRunsAtItsOwnDeadline() {
+        List<Long> ranAt = new ArrayList<>();
+        wheel.schedule(3, MILLISECONDS, () -> {
+            ranAt.add(clock.now);
+            wheel.schedule(4, MILLISECONDS, () -> ranAt.add(clock.now));
+        });
+
+        for (long t = 0; t <= 10 * MS; t += MS) {
+            at(t);
+        }
+        assertThat(ranAt).containsExactly(3 * MS, 7 * MS);
+    }
+
+    @Test
+    void zeroDelayTimerFromACallbackRunsOnTheNextExpireNotRecursively() {
+        List<String> ran = new ArrayList<>();
+        wheel.schedule(2, MILLISECONDS, () -> {
+            ran.add("outer");
+            wheel.schedule(0, MILLISECONDS, () -> ran.add("inner"));
+        });
+
+        assertThat(at(2 * MS)).isEqualTo(1);
+        assertThat(ran).containsExactly("outer");
+        assertThat(wheel.nextExpiryNanos()).isLessThanOrEqualTo(clock.now);
+        assertThat(at(2 * MS)).isEqualTo(1);
+        assertThat(ran).containsExactly("outer", "inner");
+    }
+
+    @Test
+    void negativeDelayRunsOnTheNextExpire() {
+        AtomicInteger runs = new AtomicInteger();
+        wheel.schedule(-5, SECONDS, runs::incrementAndGet);
+        at(0);
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void callbackCancellingATimerDueInTheSameBatchStopsIt() {
+        List<String> ran = new ArrayList<>();
+        Timeout[] second = new Timeout[1];
+        wheel.schedule(5, MILLISECONDS, () -> {
+            ran.add("first");
+            assertThat(second[0].cancel()).isTrue();
+        });
+        second[0] = wheel.schedule(6, MILLISECONDS, () -> ran.add("second"));
+
+        at(20 * MS); // one late expire covers both deadlines
+
+        assertThat(ran).containsExactly("first");
+        assertThat(second[0].isCancelled()).isTrue();
+    }
+
+    @Test
+    void oneLateExpireRunsEveryDueTimerInDeadlineOrder() {
+        List<Integer> order = new ArrayList<>();
+        int[] delaysMs = {40, 3, 700, 17, 3, 1200, 1};
+        for (int i = 0; i < delaysMs.length; i++) {
+            int d = delaysMs[i];
+            wheel.schedule(d, MILLISECONDS, () -> order.add(d));
+        }
+
+        assertThat(at(2 * SECONDS.toNanos(1))).isEqualTo(delaysMs.length);
+        assertThat(order).containsExactly(1, 3, 3, 17, 40, 700, 1200);
+    }
+
+    @Test
+    void equalDeadlinesRunInScheduleOrder() {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            int n = i;
+            wheel.schedule(8, MILLISECONDS, () -> order.add(n));
+        }
+        at(8 * MS);
+        assertThat(order).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
+    }
+
+    @Test
+    void deadlineSeveralRevolutionsAwayWaitsForItsOwnRevolution() {
+        HashedTimerWheel small = new HashedTimerWheel(clock, MS, 8, (task, error) -> failures.add(error));
+        assertThat(small.wheelSize()).isEqualTo(8);
+        List<Long> ranAt = new ArrayList<>();
+        small.schedule(100, MILLISECONDS, () -> ranAt.add(clock.now)); // 12.5 revolutions
+        small.schedule(4, MILLISECONDS, () -> ranAt.add(clock.now)); // same bucket (100 mod 8 == 4)
+
+        for (long t = 0; t <= 120 * MS; t += MS) {
+            clock.now = t;
+            small.expire(t);
+        }
+        assertThat(ranAt).containsExactly(4 * MS, 100 * MS);
+    }
+
+    @Test
+    void wheelSizeIsRoundedUpToAPowerOfTwo() {
+        assertThat(new HashedTimerWheel(clock, MS, 500, (task, error) -> { }).wheelSize()).isEqualTo(512);
+        assertThat(new HashedTimerWheel(clock, MS, 1, (task, error) -> { }).wheelSize()).isEqualTo(1);
+    }
+
+    @Test
+    void manyTimersAcrossManyRevolutionsEachRunOnceInOrderAndNeverEarly() {
+        HashedTimerWheel small = new HashedTimerWheel(clock, MS, 64, (task, error) -> failures.add(error));
+        Random random = new Random(42);
+        int count = 50_000;
+        long[] deadline = new long[count];
+        int[] runs = new int[count];
+        List<Long> firedDeadlines = new ArrayList<>();
+        List<Long> firedAt = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int n = i;
+            long delayMicros = random.nextInt(10 * 64 * 1000); // up to 10 revolutions
+            deadline[i] = clock.now + delayMicros * 1000;
+            small.schedule(delayMicros, MICROSECONDS, () -> {
+                runs[n]++;
+                firedDeadlines.add(deadline[n]);
+                firedAt.add(clock.now);
+            });
+        }
+        long limit = 11 * 64 * MS;
+        while (clock.now < limit) {
+            clock.now += 1 + random.nextInt((int) (3 * MS)); // irregular steps, off tick boundaries
+            small.expire(clock.now);
+        }
+
+        assertThat(runs).containsOnly(1);
+        assertThat(small.pending()).isZero();
+        assertThat(firedDeadlines).isSorted();
+        for (int i = 0; i < firedAt.size(); i++) {
+            assertThat(firedAt.get(i)).isGreaterThanOrEqualTo(firedDeadlines.get(i));
+            // Late by at most one tick plus the largest step between expires.
+            assertThat(firedAt.get(i) - firedDeadlines.get(i)).isLessThanOrEqualTo(4 * MS);
+        }
+    }
+
+    @Test
+    void cancelHeavyLoadRunsExactlyTheTimersLeft() {
+        Random random = new Random(7);
+        int count = 100_000;
+        Timeout[] timeouts = new Timeout[count];
+        boolean[] ran = new boolean[count];
+        for (int i = 0; i < count; i++) {
+            int n = i;
+            timeouts[i] = wheel.schedule(1 + random.nextInt(5000), MILLISECONDS, () -> ran[n] = true);
+        }
+        boolean[] cancelled = new boolean[count];
+        for (int i = 0; i < count; i++) {
+            if (random.nextInt(10) != 0) {
+                cancelled[i] = timeouts[i].cancel();
+                assertThat(cancelled[i]).isTrue();
+            }
+        }
+        int left = (int) java.util.stream.IntStream.range(0, count).filter(i -> !cancelled[i]).count();
+        assertThat(wheel.pending()).isEqualTo(left);
+
+        int fired = 0;
+        for (long t = 0; t <= 5001 * MS; t += 7 * MS) {
+            fired += at(t);
+        }
+
+        assertThat(fired).isEqualTo(left);
+        for (int i = 0; i < count; i++) {
+            assertThat(ran[i]).as("timer %d (cancelled=%s)", i, cancelled[i]).isEqualTo(!cancelled[i]);
+        }
+        assertThat(wheel.pending()).isZero();
+    }
+
+    @Test
+    void aThrowingCallbackIsReportedAndTheOthersStillRun() {
+        AtomicInteger runs = new AtomicInteger();
+        wheel.schedule(1, MILLISECONDS, runs::incrementAndGet);
+        wheel.schedule(1, MILLISECONDS, () -> {
+            throw new IllegalStateException("timer failed");
+        });
+        wheel.schedule(1, MILLISECONDS, runs::incrementAndGet);
+
+        at(1 * MS);
+
+        assertThat(runs).hasValue(2);
+        assertThat(failures).singleElement().satisfies(e -> assertThat(e).hasMessage("timer failed"));
+    }
+
+    @Test
+    void nextExpiryIsTheEarliestDeadlineTick() {
+        assertThat(wheel.nextExpiryNanos()).isEqualTo(Long.MAX_VALUE);
+
+        Timeout far = wheel.schedule(5, SECONDS, () -> { });
+        assertThat(wheel.nextExpiryNanos()).isEqualTo(5 * SECONDS.toNanos(1));
+        Timeout near = wheel.schedule(2500, MICROSECONDS, () -> { });
+        assertThat(wheel.nextExpiryNanos()).isEqualTo(3 * MS); // rounded up to its tick
+
+        near.cancel();
+        assertThat(wheel.nextExpiryNanos()).isLessThanOrEqualTo(5 * SECONDS.toNanos(1));
+        at(3 * MS); // an idle wake-up at the stale hint
+        assertThat(wheel.nextExpiryNanos()).isEqualTo(5 * SECONDS.toNanos(1));
+
+        far.cancel();
+        assertThat(wheel.nextExpiryNanos()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void aLongIdleJumpSkipsEmptyTicksAndStillFindsDistantTimers() {
+        AtomicInteger runs = new AtomicInteger();
+        wheel.schedule(2, java.util.concurrent.TimeUnit.HOURS, runs::incrementAndGet);
+        wheel.schedule(3, java.util.concurrent.TimeUnit.HOURS, runs::incrementAndGet);
+
+        at(java.util.concurrent.TimeUnit.HOURS.toNanos(2) - 1);
+        assertThat(runs).hasValue(0);
+        at(java.util.concurrent.TimeUnit.HOURS.toNanos(2));
+        assertThat(runs).hasValue(1);
+        at(java.util.concurrent.TimeUnit.HOURS.toNanos(3));
+        assertThat(runs).hasValue(2);
+    }
+}

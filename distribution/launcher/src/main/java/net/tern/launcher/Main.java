@@ -1,0 +1,89 @@
+package net.tern.launcher;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * {@code bin/tern}: starts the stack in a Felix framework. With {@code -c} it runs shell
+ * commands and exits with their status; with {@code --headless} it runs until SIGTERM;
+ * otherwise it opens the Gogo shell on the terminal and exits when the shell does.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        LauncherOptions options;
+        try {
+            String home = System.getProperty("tern.home");
+            options = LauncherOptions.parse(args, home == null ? null : Path.of(home));
+        } catch (IllegalArgumentException e) {
+            System.err.println("tern: " + e.getMessage());
+            System.err.println(LauncherOptions.USAGE);
+            return 2;
+        }
+        if (options.help) {
+            System.out.println(LauncherOptions.USAGE);
+            return 0;
+        }
+        configureLogging(options.logLevel);
+
+        Map<String, String> props = new HashMap<>();
+        // The Gogo shell stops the framework when its input ends; that is the exit of an
+        // interactive session (BUILD-NOTES, pitfall 5).
+        props.put("gosh.args", options.interactive() ? "" : "--nointeractive");
+        TernFramework tern;
+        try {
+            tern = new TernFramework(options.home, props);
+        } catch (Exception e) {
+            System.err.println("tern: cannot create the framework: " + e.getMessage());
+            return 1;
+        }
+        Thread hook = new Thread(() -> tern.stop(10_000), "tern-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            tern.start(options.interactive());
+            if (!options.commands.isEmpty()) {
+                int status = new CommandRunner(tern.framework().getBundleContext(), options.waitSeconds * 1000L,
+                        System.out, System.err).run(options.commands);
+                tern.stop(10_000);
+                removeHook(hook);
+                return status;
+            }
+            if (options.interactive()) {
+                System.out.println("Tern: a TCP/IP stack in user space. Try net:links, net:families, help; Ctrl-D quits.");
+            }
+            tern.waitForStop();
+            removeHook(hook);
+            tern.stop(10_000);
+            return 0;
+        } catch (Exception e) {
+            System.err.println("tern: " + e.getMessage());
+            tern.stop(10_000);
+            return 1;
+        }
+    }
+
+    /** Drops the hook unless the JVM is already shutting down (SIGTERM), when the hook is doing the stopping. */
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook runs now and stops the framework itself.
+        }
+    }
+
+    /** The SLF4J binding in {@code boot/} reads these when the first logger is made. */
+    private static void configureLogging(String level) {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
+        System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+    }
+}

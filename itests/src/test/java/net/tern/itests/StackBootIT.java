@@ -1,0 +1,77 @@
+package net.tern.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import javax.inject.Inject;
+import net.tern.spi.net.IfAddress;
+import net.tern.spi.net.Link;
+import net.tern.spi.net.LinkRegistry;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/** The stack as the built bundles boot it: loopback registered and up, shell commands answering. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class StackBootIT extends TernTestSupport {
+    @Inject
+    private LinkRegistry links;
+
+    @Inject
+    private CommandProcessor shell;
+
+    @Test
+    public void loopbackIsRegisteredUpWithItsAddressAndMtu() throws Exception {
+        await("lo to register", 10_000, () -> links.byName("lo").isPresent());
+        Link lo = links.byName("lo").orElseThrow();
+        assertTrue("lo is up", lo.isUp());
+        assertEquals(65536, lo.mtu());
+        assertEquals(IfAddress.parse("127.0.0.1/8"), lo.addresses().get(0));
+        assertEquals(1, lo.index());
+    }
+
+    @Test
+    public void netLinksListsLoopbackAsIpDoes() throws Exception {
+        awaitService(Object.class, "(osgi.command.function=links)", 10_000);
+        String out = run("net:links");
+        assertTrue(out, out.contains("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 state UP"));
+        assertTrue(out, out.contains("inet 127.0.0.1/8"));
+        assertTrue(out, out.contains("RX:"));
+        assertTrue(out, out.contains("TX:"));
+    }
+
+    @Test
+    public void netFamiliesListsTheTestFamilyAndItsProtocols() throws Exception {
+        awaitService(Object.class, "(osgi.command.function=families)", 10_000);
+        await("family 250 to register", 10_000, () -> run("net:families").contains("testlocal"));
+        String out = run("net:families");
+        assertTrue(out, out.contains("SOCK_STREAM"));
+        assertTrue(out, out.contains("SOCK_DGRAM"));
+    }
+
+    private String run(String command) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        CommandSession session = shell.createSession(InputStream.nullInputStream(), out, out);
+        try {
+            Object result = session.execute(command);
+            if (result != null) {
+                out.println(session.format(result, 0));
+            }
+        } catch (Exception e) {
+            throw new AssertionError(command + " failed", e);
+        } finally {
+            session.close();
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+}

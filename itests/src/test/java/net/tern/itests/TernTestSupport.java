@@ -1,0 +1,141 @@
+package net.tern.itests;
+
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
+import static org.ops4j.pax.exam.CoreOptions.composite;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.inject.Inject;
+import org.junit.After;
+import org.junit.Before;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.log.LogEntry;
+import org.osgi.service.log.LogLevel;
+import org.osgi.service.log.LogListener;
+import org.osgi.service.log.LogReaderService;
+
+/**
+ * The option set every Tern itest boots: the freshly built bundles from
+ * {@code target/bundles}, installed by file URL, in the order the distribution starts them
+ * (logging first). It also watches the framework log: a test fails if any framework error
+ * event, or any log entry at ERROR or carrying an exception, appears while it runs.
+ */
+public abstract class TernTestSupport {
+    /** Start order: what logs must be there before anything logs (BUILD-NOTES, pitfall 1). */
+    private static final String[] BOOT = {
+        "org.apache.aries.spifly.dynamic.bundle", "asm", "asm-commons", "asm-tree", "asm-analysis", "asm-util",
+        "slf4j-api", "slf4j-simple"};
+    private static final String[] RUNTIME = {
+        "org.apache.felix.log", "org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.component",
+        "org.apache.felix.scr", "org.apache.felix.configadmin", "org.apache.felix.gogo.runtime",
+        "netty-common", "netty-buffer"};
+    private static final String[] TERN = {
+        "tern-api", "tern-spi", "tern-core", "tern-link-loopback", "tern-socket", "tern-shell", "tern-test-family"};
+
+    @Inject
+    protected BundleContext context;
+
+    @Inject
+    protected LogReaderService logReader;
+
+    private final List<String> problems = new CopyOnWriteArrayList<>();
+    private final FrameworkListener frameworkListener = event -> {
+        if (event.getType() == FrameworkEvent.ERROR) {
+            problems.add("framework error from " + event.getBundle().getSymbolicName() + ": " + event.getThrowable());
+        }
+    };
+    private final LogListener logListener = this::logged;
+
+    @Configuration
+    public Option[] config() {
+        String dir = System.getProperty("bundles.dir", "target/bundles");
+        List<Option> options = new ArrayList<>();
+        options.add(cleanCaches());
+        options.add(systemProperty("org.slf4j.simpleLogger.defaultLogLevel").value("warn"));
+        options.add(systemProperty("ds.loglevel").value("warn"));
+        int level = 1;
+        for (String[] group : new String[][] {BOOT, RUNTIME, TERN}) {
+            for (String name : group) {
+                options.add(bundle(new File(dir, name + ".jar").toURI().toString()).startLevel(level).start());
+            }
+            level++;
+        }
+        options.add(junitBundles());
+        options.addAll(List.of(extraOptions()));
+        return options.toArray(new Option[0]);
+    }
+
+    /** What a test class adds to the common set. */
+    protected Option[] extraOptions() {
+        return new Option[] {composite()};
+    }
+
+    @Before
+    public void watchLogs() {
+        context.addFrameworkListener(frameworkListener);
+        logReader.addLogListener(logListener);
+    }
+
+    @After
+    public void noErrorsLogged() {
+        context.removeFrameworkListener(frameworkListener);
+        logReader.removeLogListener(logListener);
+        if (!problems.isEmpty()) {
+            throw new AssertionError("errors reached the framework log:\n  " + String.join("\n  ", problems));
+        }
+    }
+
+    private void logged(LogEntry entry) {
+        if (entry.getLogLevel() == LogLevel.ERROR || entry.getException() != null) {
+            problems.add(entry.getLogLevel() + " from " + entry.getBundle().getSymbolicName() + ": "
+                    + entry.getMessage() + (entry.getException() == null ? "" : " " + entry.getException()));
+        }
+    }
+
+    protected Bundle bundle(String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("bundle " + symbolicName + " is not installed");
+    }
+
+    /** Waits, bounded, for a service matching {@code filter}; fails the test if none appears. */
+    protected <T> T awaitService(Class<T> type, String filter, long millis) throws Exception {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() - deadline < 0) {
+            var refs = context.getServiceReferences(type, filter);
+            if (!refs.isEmpty()) {
+                ServiceReference<T> ref = refs.iterator().next();
+                return context.getService(ref);
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " service " + (filter == null ? "" : filter)
+                + " within " + millis + " ms");
+    }
+
+    /** Polls {@code condition} every 10 ms for at most {@code millis}; fails with {@code what} if it never holds. */
+    protected static void await(String what, long millis, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new AssertionError("timed out after " + millis + " ms waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+}
