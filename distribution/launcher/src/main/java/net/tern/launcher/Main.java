@@ -10,6 +10,12 @@ import java.util.Map;
  * otherwise it opens the Gogo shell on the terminal and exits when the shell does.
  */
 public final class Main {
+    /**
+     * SPI Fly logs through java.util.logging; held here so the level set on it stays (JUL
+     * keeps loggers only weakly).
+     */
+    private static final java.util.logging.Logger SPIFLY_LOG = java.util.logging.Logger.getLogger("org.apache.aries.spifly");
+
     private Main() {
     }
 
@@ -85,5 +91,11 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
         System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+        SPIFLY_LOG.setLevel(switch (level) {
+            case "error" -> java.util.logging.Level.SEVERE;
+            case "warn" -> java.util.logging.Level.WARNING;
+            case "info" -> java.util.logging.Level.INFO;
+            default -> java.util.logging.Level.FINE;
+        });
     }
 }
