@@ -75,7 +75,7 @@ public final class NetworkLoop implements NetworkThread, TimerService {
 
     /** DS: starts the thread on activation. */
     @Activate
-    public NetworkLoop(@Reference Clock clock, Config config) {
+    public NetworkLoop(@Reference(name = "clock") Clock clock, Config config) {
         this(clock, TimeUnit.MICROSECONDS.toNanos(config.tickMicros()), config.wheelSize());
         start();
     }
@@ -188,6 +188,8 @@ public final class NetworkLoop implements NetworkThread, TimerService {
                 } else {
                     LockSupport.parkNanos(this, next - clock.nanoTime());
                 }
+                // Only stop() ends the loop; a stray interrupt must not turn parking into spinning.
+                Thread.interrupted();
             }
             parkUntil = AWAKE;
         }

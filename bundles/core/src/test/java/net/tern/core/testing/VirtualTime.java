@@ -102,7 +102,8 @@ public final class VirtualTime implements Clock, TimerService, NetworkThread {
             throw new IllegalArgumentException("advance by a negative amount: " + amount + " " + unit);
         }
         drive(() -> {
-            long target = nowNanos + unit.toNanos(amount);
+            long step = unit.toNanos(amount);
+            long target = nowNanos > Long.MAX_VALUE - step ? Long.MAX_VALUE : nowNanos + step;
             runDueNow();
             while (true) {
                 long next = wheel.nextExpiryNanos();

@@ -1,0 +1,289 @@
+package net.tern.core.dev;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.spi.net.IfAddress;
+import net.tern.spi.net.Link;
+import net.tern.spi.net.LinkEvent;
+import net.tern.spi.net.LinkFlags;
+import net.tern.spi.net.LinkStats;
+import net.tern.spi.net.NetDevice;
+import net.tern.spi.net.NetDeviceContext;
+import net.tern.spi.net.Packet;
+import net.tern.spi.net.PacketAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A registered device: the stack's {@link Link} ({@code struct net_device} as the rest of the
+ * stack sees it) and, to its driver, the {@link NetDeviceContext} it hands received packets to.
+ *
+ * <p>Configuration changes (up/down, MTU, addresses) are serialised by the registry's lock,
+ * as Linux serialises them under RTNL, and listeners hear of them in order. The data path
+ * ({@link #transmit}, {@link #receive}) takes no lock: it reads the volatile state and
+ * updates the counters.
+ */
+final class CoreLink implements Link, NetDeviceContext {
+    private static final Logger LOG = LoggerFactory.getLogger(CoreLink.class);
+    private static final int RUNNING_FLAGS = LinkFlags.IFF_UP | LinkFlags.IFF_RUNNING | LinkFlags.IFF_LOWER_UP;
+    /** The smallest MTU IPv4 allows (RFC 791: every host must take 68-octet datagrams whole). */
+    static final int MIN_MTU = 68;
+
+    private final DeviceRegistry registry;
+    private final NetDevice device;
+    private final int index;
+    private final String name;
+    private final int type;
+    private final int deviceFlags;
+    private final int maxMtu;
+    private final LinkStats stats = new LinkStats();
+    private final List<IfAddress> addresses = new CopyOnWriteArrayList<>();
+    private volatile boolean up;
+    private volatile boolean registered = true;
+    private volatile int mtu;
+
+    CoreLink(DeviceRegistry registry, NetDevice device, int index, String name) {
+        this.registry = registry;
+        this.device = device;
+        this.index = index;
+        this.name = name;
+        this.type = device.type();
+        this.deviceFlags = device.flags() & ~RUNNING_FLAGS;
+        this.maxMtu = device.maxMtu();
+        this.mtu = device.mtu();
+    }
+
+    NetDevice device() {
+        return device;
+    }
+
+    @Override
+    public int index() {
+        return index;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int type() {
+        return type;
+    }
+
+    @Override
+    public int flags() {
+        return up ? deviceFlags | RUNNING_FLAGS : deviceFlags;
+    }
+
+    @Override
+    public boolean isUp() {
+        return up;
+    }
+
+    /** {@code dev_open} / {@code dev_close}. */
+    @Override
+    public void setUp(boolean wantUp) throws ErrnoException {
+        registry.rtnlLock();
+        try {
+            requireRegistered(wantUp ? "ip link set " + name + " up" : "ip link set " + name + " down");
+            if (wantUp == up) {
+                return;
+            }
+            if (wantUp) {
+                try {
+                    device.open(this);
+                } catch (ErrnoException e) {
+                    throw e.in("ip link set " + name + " up");
+                } catch (RuntimeException e) {
+                    throw new ErrnoException(Errno.ENODEV, "ip link set " + name + " up: the device failed to open: " + e, e);
+                }
+                up = true;
+                registry.notifyListeners(this, LinkEvent.UP);
+            } else {
+                // Down first, so the data path stops handing packets to a stopping device.
+                up = false;
+                try {
+                    device.stop();
+                } catch (RuntimeException e) {
+                    LOG.error("device {} threw while stopping; it is down regardless", name, e);
+                }
+                registry.notifyListeners(this, LinkEvent.DOWN);
+            }
+        } finally {
+            registry.rtnlUnlock();
+        }
+    }
+
+    @Override
+    public int mtu() {
+        return mtu;
+    }
+
+    /** {@code dev_set_mtu}. */
+    @Override
+    public void setMtu(int newMtu) throws ErrnoException {
+        registry.rtnlLock();
+        try {
+            String call = "ip link set " + name + " mtu " + newMtu;
+            requireRegistered(call);
+            if (newMtu < MIN_MTU || newMtu > maxMtu) {
+                throw new ErrnoException(Errno.EINVAL, call + ": MTU must be in " + MIN_MTU + ".." + maxMtu);
+            }
+            if (newMtu == mtu) {
+                return;
+            }
+            mtu = newMtu;
+            registry.notifyListeners(this, LinkEvent.CHANGE_MTU);
+        } finally {
+            registry.rtnlUnlock();
+        }
+    }
+
+    @Override
+    public List<IfAddress> addresses() {
+        return List.copyOf(addresses);
+    }
+
+    /** {@code inet_insert_ifa}. */
+    @Override
+    public void addAddress(IfAddress address) throws ErrnoException {
+        registry.rtnlLock();
+        try {
+            String call = "ip addr add " + address + " dev " + name;
+            requireRegistered(call);
+            if (address == null) {
+                throw new ErrnoException(Errno.EINVAL, call + ": no address given");
+            }
+            if (addresses.contains(address)) {
+                throw new ErrnoException(Errno.EEXIST, call + ": " + address + " is already on " + name);
+            }
+            addresses.add(address);
+            registry.notifyListeners(this, LinkEvent.CHANGE_ADDR);
+        } finally {
+            registry.rtnlUnlock();
+        }
+    }
+
+    /** {@code inet_del_ifa}. */
+    @Override
+    public void removeAddress(IfAddress address) throws ErrnoException {
+        registry.rtnlLock();
+        try {
+            String call = "ip addr del " + address + " dev " + name;
+            requireRegistered(call);
+            if (address == null) {
+                throw new ErrnoException(Errno.EINVAL, call + ": no address given");
+            }
+            if (!addresses.remove(address)) {
+                throw new ErrnoException(Errno.EADDRNOTAVAIL, call + ": " + address + " is not on " + name);
+            }
+            registry.notifyListeners(this, LinkEvent.CHANGE_ADDR);
+        } finally {
+            registry.rtnlUnlock();
+        }
+    }
+
+    /** The device's initial addresses, applied at registration without events (none is listening yet). */
+    void applyInitialAddresses(List<IfAddress> initial) {
+        for (IfAddress a : initial) {
+            if (a != null && !addresses.contains(a)) {
+                addresses.add(a);
+            }
+        }
+    }
+
+    void markUnregistered() {
+        registered = false;
+    }
+
+    @Override
+    public LinkStats stats() {
+        return stats;
+    }
+
+    // ---- the way out
+
+    /**
+     * {@code dev_queue_xmit}: drops (counting {@code tx_dropped}) a packet for a link that is
+     * down or one longer than the MTU; otherwise counts it and hands it to the driver.
+     */
+    @Override
+    public boolean transmit(Packet packet) {
+        if (!up) {
+            stats.txDropped.increment();
+            packet.release();
+            return false;
+        }
+        int length = packet.length();
+        if (length > mtu) {
+            stats.txDropped.increment();
+            LOG.debug("{}: dropped a {}-byte packet over the MTU of {}", name, length, mtu);
+            packet.release();
+            return false;
+        }
+        stats.transmitted(length);
+        packet.device(this);
+        try {
+            device.transmit(packet);
+        } catch (RuntimeException e) {
+            stats.txErrors.increment();
+            LOG.error("{}: driver threw on transmit of {}", name, packet, e);
+            if (!packet.isReleased()) {
+                packet.release();
+            }
+            return false;
+        }
+        return true;
+    }
+
+    // ---- NetDeviceContext: the way in
+
+    @Override
+    public Link link() {
+        return this;
+    }
+
+    /**
+     * {@code netif_rx}: counts the packet, stamps it with this link and the time, and queues
+     * it for {@code netif_receive_skb} on the network thread. Any thread may call it.
+     */
+    @Override
+    public void receive(Packet packet) {
+        if (!up) {
+            stats.rxDropped.increment();
+            registry.dispatcher().countLinkDown();
+            packet.release();
+            return;
+        }
+        stats.received(packet.length());
+        packet.device(this).timestampNanos(registry.clock().nanoTime());
+        ReceiveDispatcher dispatcher = registry.dispatcher();
+        try {
+            registry.networkThread().execute(() -> dispatcher.dispatch(packet));
+        } catch (RejectedExecutionException e) {
+            stats.rxDropped.increment();
+            packet.release();
+        }
+    }
+
+    @Override
+    public PacketAllocator allocator() {
+        return registry.allocator();
+    }
+
+    private void requireRegistered(String call) throws ErrnoException {
+        if (!registered) {
+            throw new ErrnoException(Errno.ENODEV, call + ": " + name + " is no longer registered");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return index + ": " + name + " <" + LinkFlags.toString(flags()) + "> mtu " + mtu;
+    }
+}
