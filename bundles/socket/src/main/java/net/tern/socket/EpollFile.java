@@ -1,0 +1,259 @@
+package net.tern.socket;
+
+import static net.tern.api.socket.SocketConstants.EPOLLERR;
+import static net.tern.api.socket.SocketConstants.EPOLLET;
+import static net.tern.api.socket.SocketConstants.EPOLLHUP;
+import static net.tern.api.socket.SocketConstants.EPOLLONESHOT;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import net.tern.api.socket.EpollEvent;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+
+/**
+ * An epoll set ({@code struct eventpoll}, {@code fs/eventpoll.c}), itself a descriptor.
+ *
+ * <p>Two locks, as in Linux: the {@code mutex} ({@code ep->mtx}) serialises control
+ * operations and the collection of events, and may call into the protocol ({@code poll});
+ * the {@code readyLock} ({@code ep->lock}) guards only the ready list and is what a
+ * protocol's wake-up takes, so wake-ups never wait for a poll in progress. Nothing is ever
+ * taken while holding the ready lock.
+ *
+ * <p>A wake-up puts the item on the ready list when its interest (plus EPOLLERR|EPOLLHUP,
+ * always reported) matches ({@code ep_poll_callback}). Collecting ({@code ep_send_events})
+ * re-polls each ready item for its current mask: level-triggered items that are still ready
+ * go back on the list; EPOLLET items leave it until the next wake-up; EPOLLONESHOT items are
+ * disabled until EPOLL_CTL_MOD.
+ */
+final class EpollFile implements OpenFile {
+    private static final int ALWAYS = EPOLLERR | EPOLLHUP;
+    private static final int MODE_BITS = EPOLLET | EPOLLONESHOT;
+
+    private final int fd;
+    final WaitQueue waitQueue = new WaitQueue();
+    private final ReentrantLock mutex = new ReentrantLock();
+    /** Guarded by mutex. */
+    private final Map<SocketFile, EpollItem> items = new HashMap<>();
+    private final Object readyLock = new Object();
+    /** Guarded by readyLock. */
+    private final ArrayDeque<EpollItem> readyList = new ArrayDeque<>();
+    private volatile boolean closed;
+
+    EpollFile(int fd) {
+        this.fd = fd;
+    }
+
+    @Override
+    public int fd() {
+        return fd;
+    }
+
+    @Override
+    public int sleepers() {
+        return waitQueue.sleepers();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    // ---- epoll_ctl ----------------------------------------------------------------------
+
+    /** {@code ep_insert}. */
+    void add(SocketFile file, int events, long data, Call call) throws ErrnoException {
+        mutex.lock();
+        try {
+            checkOpen(call);
+            if (items.containsKey(file)) {
+                throw new ErrnoException(Errno.EEXIST, call + ": fd " + file.fd() + " is already in the set");
+            }
+            EpollItem item = new EpollItem(this, file, events, data);
+            if (!file.addWatcher(item)) {
+                throw new ErrnoException(Errno.EBADF, call + ": fd " + file.fd() + " was closed");
+            }
+            items.put(file, item);
+            queueIfReady(item);
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    /** {@code ep_modify}: new interest and data; re-arms a disabled one-shot item. */
+    void modify(SocketFile file, int events, long data, Call call) throws ErrnoException {
+        mutex.lock();
+        try {
+            checkOpen(call);
+            EpollItem item = items.get(file);
+            if (item == null) {
+                throw new ErrnoException(Errno.ENOENT, call + ": fd " + file.fd() + " is not in the set");
+            }
+            item.events = events;
+            item.data = data;
+            item.disabled = false;
+            queueIfReady(item);
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    /** {@code ep_remove}. */
+    void delete(SocketFile file, Call call) throws ErrnoException {
+        mutex.lock();
+        try {
+            checkOpen(call);
+            EpollItem item = items.remove(file);
+            if (item == null) {
+                throw new ErrnoException(Errno.ENOENT, call + ": fd " + file.fd() + " is not in the set");
+            }
+            item.removed = true;
+            file.removeWatcher(item);
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    private void checkOpen(Call call) throws ErrnoException {
+        if (closed) {
+            throw new ErrnoException(Errno.EBADF, call + ": the epoll set was closed");
+        }
+    }
+
+    /** Polls the item now (under the mutex, not the ready lock) and queues it if it is ready. */
+    private void queueIfReady(EpollItem item) {
+        int interest = item.events & ~MODE_BITS | ALWAYS;
+        if ((item.file.pollForEpoll() & interest) != 0) {
+            enqueue(item);
+        }
+    }
+
+    // ---- wake-ups -------------------------------------------------------------------------
+
+    /** {@code ep_poll_callback}: the socket's readiness changed in {@code mask} (0: unknown). */
+    void callback(EpollItem item, int mask) {
+        if (item.removed || item.disabled) {
+            return;
+        }
+        int interest = item.events & ~MODE_BITS | ALWAYS;
+        if (mask != 0 && (mask & interest) == 0) {
+            return;
+        }
+        enqueue(item);
+    }
+
+    private void enqueue(EpollItem item) {
+        synchronized (readyLock) {
+            if (item.ready || item.removed) {
+                return;
+            }
+            item.ready = true;
+            readyList.addLast(item);
+        }
+        waitQueue.wakeAll();
+    }
+
+    /** A watched socket is closing: it leaves the set ({@code eventpoll_release}). */
+    void forget(EpollItem item) {
+        mutex.lock();
+        try {
+            item.removed = true;
+            items.remove(item.file, item);
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    // ---- epoll_wait -------------------------------------------------------------------------
+
+    /**
+     * {@code ep_send_events}: stores up to {@code out.length} events from the ready list, each
+     * re-polled for its current mask. Returns how many were stored.
+     */
+    int collect(EpollEvent[] out) {
+        mutex.lock();
+        try {
+            List<EpollItem> batch;
+            synchronized (readyLock) {
+                batch = new ArrayList<>(readyList);
+                readyList.clear();
+                for (EpollItem item : batch) {
+                    item.ready = false;
+                }
+            }
+            int stored = 0;
+            int next = 0;
+            List<EpollItem> stillReady = new ArrayList<>();
+            for (; next < batch.size() && stored < out.length; next++) {
+                EpollItem item = batch.get(next);
+                if (item.removed || item.disabled) {
+                    continue;
+                }
+                int events = item.events;
+                int revents = item.file.pollForEpoll() & (events & ~MODE_BITS | ALWAYS);
+                if (revents == 0) {
+                    continue;
+                }
+                out[stored++] = new EpollEvent(revents, item.data);
+                if ((events & EPOLLONESHOT) != 0) {
+                    item.disabled = true;
+                } else if ((events & EPOLLET) == 0) {
+                    stillReady.add(item);
+                }
+            }
+            synchronized (readyLock) {
+                // Items not reached (out was full) keep their place at the front.
+                for (int i = batch.size() - 1; i >= next; i--) {
+                    EpollItem item = batch.get(i);
+                    if (!item.ready && !item.removed) {
+                        item.ready = true;
+                        readyList.addFirst(item);
+                    }
+                }
+                // Level-triggered items that reported go to the back, so every ready socket gets a turn.
+                for (EpollItem item : stillReady) {
+                    if (!item.ready && !item.removed) {
+                        item.ready = true;
+                        readyList.addLast(item);
+                    }
+                }
+            }
+            return stored;
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    // ---- close ------------------------------------------------------------------------------
+
+    @Override
+    public void closeFile() {
+        List<EpollItem> all;
+        mutex.lock();
+        try {
+            closed = true;
+            all = new ArrayList<>(items.values());
+            items.clear();
+            for (EpollItem item : all) {
+                item.removed = true;
+            }
+        } finally {
+            mutex.unlock();
+        }
+        for (EpollItem item : all) {
+            item.file.removeWatcher(item);
+        }
+        synchronized (readyLock) {
+            readyList.clear();
+        }
+        waitQueue.wakeAll();
+    }
+
+    @Override
+    public String toString() {
+        return "epoll fd " + fd;
+    }
+}

@@ -1,0 +1,234 @@
+package net.tern.socket;
+
+import static net.tern.api.socket.SocketConstants.EPOLLERR;
+import static net.tern.api.socket.SocketConstants.EPOLLHUP;
+import static net.tern.api.socket.SocketConstants.MSG_DONTWAIT;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.spi.proto.ProtoSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An open socket descriptor: the socket layer's half of {@code struct socket} plus its
+ * {@code struct file} (non-blocking flag, timeouts), its wait queue, the epoll sets watching
+ * it, and its withdrawal state. It is the {@link ProtoSocket.Owner} of its protocol socket, so
+ * a protocol's wake-up reaches exactly this socket's waiters.
+ *
+ * <p>Locking: protocol operations run under the read side of {@code opsLock}; releasing the
+ * protocol socket takes the write side. So {@code ProtoOps.release} never runs concurrently
+ * with another operation on the same socket (as the file reference count guarantees in
+ * Linux), while operations on one socket from several threads still run in parallel. No lock
+ * is held while a caller sleeps.
+ */
+final class SocketFile implements OpenFile, ProtoSocket.Owner {
+    private static final Logger LOG = LoggerFactory.getLogger(SocketFile.class);
+    private static final EpollItem[] NO_WATCHERS = {};
+
+    private final int fd;
+    final FamilyEntry family;
+    final ProtoSocket sock;
+    final WaitQueue waitQueue = new WaitQueue();
+    private final ReentrantReadWriteLock opsLock = new ReentrantReadWriteLock();
+    private final AtomicBoolean released = new AtomicBoolean();
+    private final Object watchLock = new Object();
+
+    volatile boolean nonBlocking;
+    /** SO_RCVTIMEO in milliseconds; 0 waits for ever. */
+    volatile int rcvTimeoutMillis;
+    /** SO_SNDTIMEO in milliseconds; 0 waits for ever. */
+    volatile int sndTimeoutMillis;
+    private volatile boolean closed;
+    private volatile Withdrawal withdrawal;
+    /** The epoll items watching this socket; copy-on-write, since wake-ups far outnumber changes. */
+    private volatile EpollItem[] watchers = NO_WATCHERS;
+
+    SocketFile(int fd, FamilyEntry family, int type) {
+        this.fd = fd;
+        this.family = family;
+        this.sock = new ProtoSocket(family.family, type, this);
+    }
+
+    @Override
+    public int fd() {
+        return fd;
+    }
+
+    @Override
+    public int sleepers() {
+        return waitQueue.sleepers();
+    }
+
+    /** Whether a call with {@code flags} may sleep: a blocking socket, and no MSG_DONTWAIT. */
+    boolean mayBlock(int flags) {
+        return !nonBlocking && (flags & MSG_DONTWAIT) == 0;
+    }
+
+    /** Fails the call if the descriptor was closed under it or the socket was withdrawn. */
+    void checkUsable(Call call) throws ErrnoException {
+        if (closed) {
+            throw new ErrnoException(Errno.EBADF, call + ": descriptor was closed");
+        }
+        Withdrawal w = withdrawal;
+        if (w != null) {
+            throw new ErrnoException(w.errno(), call + ": " + w.reason());
+        }
+    }
+
+    /**
+     * Runs one protocol operation (non-blocking) under the operations lock. Errors from the
+     * protocol come back with the call and descriptor in their message.
+     */
+    <T> T invoke(Call call, ProtoCall<T> op) throws ErrnoException {
+        Lock read = opsLock.readLock();
+        read.lock();
+        try {
+            checkUsable(call);
+            try {
+                return op.call(sock.ops(), sock);
+            } catch (ErrnoException e) {
+                throw e.in(call.toString());
+            }
+        } finally {
+            read.unlock();
+        }
+    }
+
+    /**
+     * {@code sock_poll}: the readiness mask for {@code poll} and {@code connect}'s wait. A
+     * withdrawn socket is EPOLLERR|EPOLLHUP, as a reset connection would be.
+     */
+    int pollMask(Call call) throws ErrnoException {
+        if (closed) {
+            throw new ErrnoException(Errno.EBADF, call + ": descriptor was closed");
+        }
+        int mask = pollForEpoll();
+        if (closed) {
+            throw new ErrnoException(Errno.EBADF, call + ": descriptor was closed");
+        }
+        return mask;
+    }
+
+    /** The readiness mask as epoll sees it: 0 once closed, EPOLLERR|EPOLLHUP once withdrawn. */
+    int pollForEpoll() {
+        Lock read = opsLock.readLock();
+        read.lock();
+        try {
+            if (closed) {
+                return 0;
+            }
+            if (withdrawal != null || released.get()) {
+                return EPOLLERR | EPOLLHUP;
+            }
+            return sock.ops().poll(sock);
+        } finally {
+            read.unlock();
+        }
+    }
+
+    // ---- ProtoSocket.Owner: called by the protocol, possibly under its own locks ----------
+
+    /** {@code sk_data_ready} / {@code sk_write_space} / {@code sk_state_change}: wake waiters and epoll sets. */
+    @Override
+    public void wakeUp(ProtoSocket s, int mask) {
+        waitQueue.wakeAll();
+        for (EpollItem item : watchers) {
+            item.epoll.callback(item, mask);
+        }
+    }
+
+    /** The protocol gave the socket up and has released its state already. */
+    @Override
+    public void withdrawn(ProtoSocket s, Errno errno, String reason) {
+        released.set(true);
+        markWithdrawn(errno, reason);
+    }
+
+    // ---- withdrawal, close ---------------------------------------------------------------
+
+    /**
+     * Every later call but close fails with {@code errno} and {@code reason}; waiters and epoll
+     * sets are woken with EPOLLERR|EPOLLHUP. The first withdrawal's reason stays.
+     */
+    void markWithdrawn(Errno errno, String reason) {
+        synchronized (watchLock) {
+            if (withdrawal != null) {
+                return;
+            }
+            withdrawal = new Withdrawal(errno, reason);
+        }
+        wakeUp(sock, EPOLLERR | EPOLLHUP);
+    }
+
+    @Override
+    public void closeFile() {
+        EpollItem[] watching;
+        synchronized (watchLock) {
+            closed = true;
+            watching = watchers;
+            watchers = NO_WATCHERS;
+        }
+        waitQueue.wakeAll();
+        for (EpollItem item : watching) {
+            item.epoll.forget(item);
+        }
+        family.sockets.remove(this);
+        releaseOnce();
+    }
+
+    /** {@code sock_release}: once, after operations in flight have left, with exceptions contained. */
+    void releaseOnce() {
+        if (!released.compareAndSet(false, true) || sock.ops() == null) {
+            return;
+        }
+        Lock write = opsLock.writeLock();
+        write.lock();
+        try {
+            sock.ops().release(sock);
+        } catch (RuntimeException e) {
+            LOG.warn("{} failed to release socket fd {}", family.label(), fd, e);
+        } finally {
+            write.unlock();
+        }
+    }
+
+    // ---- epoll registrations ---------------------------------------------------------------
+
+    /** Adds an epoll watcher; false when the socket is already closed. */
+    boolean addWatcher(EpollItem item) {
+        synchronized (watchLock) {
+            if (closed) {
+                return false;
+            }
+            EpollItem[] grown = Arrays.copyOf(watchers, watchers.length + 1);
+            grown[grown.length - 1] = item;
+            watchers = grown;
+            return true;
+        }
+    }
+
+    void removeWatcher(EpollItem item) {
+        synchronized (watchLock) {
+            EpollItem[] current = watchers;
+            for (int i = 0; i < current.length; i++) {
+                if (current[i] == item) {
+                    EpollItem[] shrunk = new EpollItem[current.length - 1];
+                    System.arraycopy(current, 0, shrunk, 0, i);
+                    System.arraycopy(current, i + 1, shrunk, i, current.length - i - 1);
+                    watchers = shrunk;
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "socket fd " + fd + " (" + family.label() + ", type " + sock.type() + ")";
+    }
+}

@@ -1,0 +1,624 @@
+package net.tern.socket;
+
+import static net.tern.api.socket.SocketConstants.EPOLLERR;
+import static net.tern.api.socket.SocketConstants.EPOLLHUP;
+import static net.tern.api.socket.SocketConstants.EPOLL_CTL_ADD;
+import static net.tern.api.socket.SocketConstants.EPOLL_CTL_DEL;
+import static net.tern.api.socket.SocketConstants.EPOLL_CTL_MOD;
+import static net.tern.api.socket.SocketConstants.SHUT_RD;
+import static net.tern.api.socket.SocketConstants.SHUT_RDWR;
+import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
+import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
+import static net.tern.api.socket.SocketConstants.SOCK_TYPE_MASK;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import net.tern.api.socket.Accepted;
+import net.tern.api.socket.EpollEvent;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.FamilyInfo;
+import net.tern.api.socket.RecvResult;
+import net.tern.api.socket.SockAddr;
+import net.tern.api.socket.SocketApi;
+import net.tern.spi.net.Clock;
+import net.tern.spi.net.TimerService;
+import net.tern.spi.proto.MsgHeader;
+import net.tern.spi.proto.ProtocolFamily;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The socket layer ({@code net/socket.c}): the {@link SocketApi} service over whatever
+ * {@link ProtocolFamily} services are registered.
+ *
+ * <ul>
+ * <li>Families are a whiteboard ({@code sock_register}): each service's {@code family}
+ * property picks its slot; the highest service ranking holds a contested slot.</li>
+ * <li>{@code socket()} is {@code __sock_create}: check the family and type, let the family's
+ * {@code create} attach its operations, install the descriptor.</li>
+ * <li>Protocol operations never block. Blocking, {@code SO_RCVTIMEO}/{@code SO_SNDTIMEO},
+ * MSG_DONTWAIT and non-blocking sockets are implemented here once, by waiting on the
+ * socket's wait queue for the protocol's {@code wakeUp} and retrying; timeouts run on the
+ * stack's {@link TimerService} and {@link Clock}.</li>
+ * <li>{@code poll} and epoll follow {@code sock_poll} and {@code fs/eventpoll.c}.</li>
+ * <li>When a family service leaves, its open sockets are released and withdrawn: every later
+ * call but {@code close} fails with ECONNABORTED and says why.</li>
+ * </ul>
+ *
+ * <p>Threading: any application thread may make any call. The data path takes no global
+ * lock: descriptor lookup is lock-free and each socket has its own locks and wait queue.
+ */
+@Component(service = SocketApi.class)
+@Designate(ocd = SocketLayer.Config.class)
+public final class SocketLayer implements SocketApi {
+    private static final Logger LOG = LoggerFactory.getLogger(SocketLayer.class);
+
+    /** The default descriptor limit ({@code RLIMIT_NOFILE}): a million sockets. */
+    public static final int DEFAULT_MAX_DESCRIPTORS = 1 << 20;
+
+    /**
+     * The lowest descriptor handed out. 0, 1 and 2 stay unused, as a process's standard
+     * streams would hold them, so the first socket is fd 3 as in a fresh Linux process and
+     * 0 never looks like a valid socket.
+     */
+    public static final int FIRST_DESCRIPTOR = 3;
+
+    /** Configuration (PID {@code net.tern.socket.SocketLayer}). */
+    @ObjectClassDefinition(name = "Tern socket layer")
+    public @interface Config {
+        @AttributeDefinition(description = "The most descriptors open at once (sockets and epoll sets); EMFILE beyond")
+        int max_descriptors() default DEFAULT_MAX_DESCRIPTORS;
+    }
+
+    private final BlockingCalls blocking;
+    private final FdTable<OpenFile> files;
+    private final FamilyRegistry families = new FamilyRegistry();
+    /** Registration order for family services registered without a service id (plain unit use). */
+    private final AtomicLong registrations = new AtomicLong(Long.MAX_VALUE / 2);
+
+    @Activate
+    public SocketLayer(@Reference(name = "clock") Clock clock, @Reference(name = "timers") TimerService timers,
+            Config config) {
+        this(clock, timers, config.max_descriptors());
+    }
+
+    public SocketLayer(Clock clock, TimerService timers) {
+        this(clock, timers, DEFAULT_MAX_DESCRIPTORS);
+    }
+
+    public SocketLayer(Clock clock, TimerService timers, int maxDescriptors) {
+        this.blocking = new BlockingCalls(clock, timers);
+        this.files = new FdTable<>(maxDescriptors, FIRST_DESCRIPTOR);
+    }
+
+    // ==== the family whiteboard (sock_register / sock_unregister) ===========================
+
+    @Reference(name = "families", service = ProtocolFamily.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "unbindFamily", updated = "updatedFamily")
+    public void bindFamily(ProtocolFamily family, Map<String, Object> properties) {
+        int number = familyNumber(family, properties);
+        if (!FamilyRegistry.validFamily(number)) {
+            LOG.warn("Ignoring protocol family service {} ({}): family {} is outside 0..{}",
+                    family.name(), family, number, FamilyRegistry.FAMILY_SLOTS - 1);
+            return;
+        }
+        FamilyEntry entry = families.add(family, number, ranking(properties), order(properties));
+        FamilyEntry active = families.active(number);
+        if (active == entry) {
+            LOG.info("Registered {}", entry.label());
+        } else {
+            LOG.info("Registered {} in reserve: {} ranks higher", entry.label(), active.label());
+        }
+    }
+
+    public void updatedFamily(ProtocolFamily family, Map<String, Object> properties) {
+        FamilyEntry entry = families.find(family);
+        if (entry == null) {
+            bindFamily(family, properties);
+        } else if (entry.family != familyNumber(family, properties)) {
+            // A service that changes its family number leaves its old slot and joins the new one.
+            unbindFamily(family, properties);
+            bindFamily(family, properties);
+        } else {
+            families.rerank(entry, ranking(properties));
+        }
+    }
+
+    /**
+     * {@code sock_unregister}: new sockets of the family fail with EAFNOSUPPORT (or go to a
+     * service in reserve), and every open socket it created is released and withdrawn.
+     */
+    public void unbindFamily(ProtocolFamily family, Map<String, Object> properties) {
+        FamilyEntry entry = families.remove(family);
+        if (entry == null) {
+            return;
+        }
+        entry.gone = true;
+        String reason = entry.label() + " left the stack";
+        // Mark every socket first, then release: releasing one end of a connection wakes the
+        // other, which must already fail with ECONNABORTED rather than read an end-of-stream.
+        List<SocketFile> sockets = new ArrayList<>(entry.sockets);
+        for (SocketFile socket : sockets) {
+            socket.markWithdrawn(Errno.ECONNABORTED, reason);
+        }
+        for (SocketFile socket : sockets) {
+            socket.releaseOnce();
+        }
+        int withdrawn = sockets.size();
+        LOG.info("Unregistered {}; withdrew {} open socket(s)", entry.label(), withdrawn);
+        try {
+            family.unregistered();
+        } catch (RuntimeException e) {
+            LOG.warn("{} failed in unregistered()", entry.label(), e);
+        }
+    }
+
+    private static int familyNumber(ProtocolFamily family, Map<String, Object> properties) {
+        Object value = properties == null ? null : properties.get(ProtocolFamily.FAMILY);
+        if (value instanceof Number n) {
+            return n.intValue();
+        }
+        LOG.warn("Protocol family service {} has no Integer '{}' property; using its family() {}",
+                family.name(), ProtocolFamily.FAMILY, family.family());
+        return family.family();
+    }
+
+    private static int ranking(Map<String, Object> properties) {
+        Object value = properties == null ? null : properties.get("service.ranking");
+        return value instanceof Integer i ? i : 0;
+    }
+
+    private long order(Map<String, Object> properties) {
+        Object value = properties == null ? null : properties.get("service.id");
+        return value instanceof Number n ? n.longValue() : registrations.incrementAndGet();
+    }
+
+    /** Stopping the layer closes every descriptor, releasing every socket. */
+    @Deactivate
+    public void deactivate() {
+        int closed = 0;
+        for (OpenFile file : files.entries()) {
+            if (files.remove(file.fd()) == file) {
+                file.closeFile();
+                closed++;
+            }
+        }
+        LOG.info("Socket layer stopped; closed {} descriptor(s)", closed);
+    }
+
+    // ==== descriptors ===========================================================================
+
+    private SocketFile socketFile(int fd, Call call) throws ErrnoException {
+        OpenFile file = files.get(fd);
+        if (file instanceof SocketFile socket) {
+            return socket;
+        }
+        if (file == null) {
+            throw new ErrnoException(Errno.EBADF, call + ": fd " + fd + " is not open");
+        }
+        throw new ErrnoException(Errno.ENOTSOCK, call + ": fd " + fd + " is an epoll set, not a socket");
+    }
+
+    private EpollFile epollFile(int epfd, Call call) throws ErrnoException {
+        OpenFile file = files.get(epfd);
+        if (file instanceof EpollFile epoll) {
+            return epoll;
+        }
+        if (file == null) {
+            throw new ErrnoException(Errno.EBADF, call + ": fd " + epfd + " is not open");
+        }
+        // As epoll_wait(2) and epoll_ctl(2): a descriptor that is not an epoll set is EINVAL.
+        throw new ErrnoException(Errno.EINVAL, call + ": fd " + epfd + " is a socket, not an epoll set");
+    }
+
+    private int reserveDescriptor(Call call) throws ErrnoException {
+        int fd = files.reserve();
+        if (fd < 0) {
+            throw new ErrnoException(Errno.EMFILE, call + ": all " + files.limit() + " descriptors are in use");
+        }
+        return fd;
+    }
+
+    /**
+     * Publishes a new socket under its reserved descriptor, unless its family left meanwhile.
+     * The socket joins its family's set before the check, so a concurrent withdrawal either
+     * sees it there or is seen here. {@code errnoIfGone}: EAFNOSUPPORT for socket(), as if the
+     * family had never been there; ECONNABORTED for accept, as for a connection aborted while queued.
+     */
+    private void install(SocketFile socket, Call call, Errno errnoIfGone) throws ErrnoException {
+        socket.family.sockets.add(socket);
+        files.install(socket.fd(), socket);
+        if (socket.family.gone) {
+            files.remove(socket.fd());
+            socket.closeFile();
+            throw new ErrnoException(errnoIfGone, call + ": " + socket.family.label() + " left the stack");
+        }
+    }
+
+    /** Threads blocked in a call on {@code fd} now (0 if it is not open): for diagnostics and tests. */
+    public int blockedCallers(int fd) {
+        OpenFile file = files.get(fd);
+        return file == null ? 0 : file.sleepers();
+    }
+
+    /** Descriptors open now (sockets and epoll sets). */
+    public int openDescriptors() {
+        return files.count();
+    }
+
+    // ==== socket() (__sock_create) ================================================================
+
+    @Override
+    public int socket(int family, int type, int protocol) throws ErrnoException {
+        Call call = Call.withoutFd("socket", "family " + family + ", type " + type + ", protocol " + protocol);
+        FamilyEntry entry = families.active(family);
+        if (entry == null) {
+            throw new ErrnoException(Errno.EAFNOSUPPORT, call + ": no protocol family " + family + " is registered");
+        }
+        int flags = type & ~SOCK_TYPE_MASK;
+        if ((flags & ~SOCK_NONBLOCK) != 0) {
+            throw new ErrnoException(Errno.EINVAL, call + ": unknown type flags 0x"
+                    + Integer.toHexString(flags & ~SOCK_NONBLOCK));
+        }
+        int fd = reserveDescriptor(call);
+        SocketFile socket = new SocketFile(fd, entry, type & SOCK_TYPE_MASK);
+        try {
+            entry.service.create(socket.sock, protocol);
+        } catch (ErrnoException e) {
+            files.unreserve(fd);
+            throw e.in(call.toString());
+        } catch (RuntimeException e) {
+            files.unreserve(fd);
+            throw e;
+        }
+        if (socket.sock.ops() == null) {
+            files.unreserve(fd);
+            throw new ErrnoException(Errno.EPROTONOSUPPORT, call + ": " + entry.label()
+                    + " created no protocol socket");
+        }
+        socket.nonBlocking = (flags & SOCK_NONBLOCK) != 0;
+        install(socket, call, Errno.EAFNOSUPPORT);
+        return fd;
+    }
+
+    // ==== connection set-up ========================================================================
+
+    @Override
+    public void bind(int fd, SockAddr address) throws ErrnoException {
+        Call call = Call.of("bind", fd, address);
+        SocketFile socket = socketFile(fd, call);
+        if (address == null) {
+            throw new ErrnoException(Errno.EFAULT, call + ": no address");
+        }
+        socket.invoke(call, (ops, s) -> {
+            ops.bind(s, address);
+            return null;
+        });
+    }
+
+    @Override
+    public void listen(int fd, int backlog) throws ErrnoException {
+        Call call = Call.of("listen", fd, "backlog " + backlog);
+        socketFile(fd, call).invoke(call, (ops, s) -> {
+            ops.listen(s, backlog);
+            return null;
+        });
+    }
+
+    /**
+     * {@code accept4}: the descriptor is reserved first (as {@code __sys_accept4_file} does),
+     * so a full table fails with EMFILE without losing a queued connection.
+     */
+    @Override
+    public Accepted accept(int fd, int flags) throws ErrnoException {
+        Call call = Call.of("accept", fd);
+        SocketFile listener = socketFile(fd, call);
+        if ((flags & ~SOCK_NONBLOCK) != 0) {
+            throw new ErrnoException(Errno.EINVAL, call + ": unknown flags 0x" + Integer.toHexString(flags));
+        }
+        int newFd = reserveDescriptor(call);
+        SocketFile accepted = new SocketFile(newFd, listener.family, listener.sock.type());
+        int fileFlags = listener.nonBlocking ? SOCK_NONBLOCK : 0;
+        try {
+            blocking.retry(listener, call, 0, false, (ops, s) -> {
+                ops.accept(s, accepted.sock, fileFlags);
+                return null;
+            });
+        } catch (ErrnoException e) {
+            files.unreserve(newFd);
+            throw e;
+        }
+        if (accepted.sock.ops() == null) {
+            files.unreserve(newFd);
+            throw new ErrnoException(Errno.ECONNABORTED, call + ": " + listener.family.label()
+                    + " attached no protocol socket");
+        }
+        SockAddr peer;
+        try {
+            peer = accepted.sock.ops().getname(accepted.sock, true);
+        } catch (ErrnoException e) {
+            // The peer went away before accept; the connection is still handed over, as Linux does.
+            peer = null;
+        }
+        accepted.nonBlocking = (flags & SOCK_NONBLOCK) != 0;
+        install(accepted, call, Errno.ECONNABORTED);
+        return new Accepted(newFd, peer);
+    }
+
+    /**
+     * {@code connect}: the protocol starts the connection; a blocking socket whose connection
+     * is in progress (EINPROGRESS, or EALREADY from an earlier non-blocking attempt) then waits
+     * for it as {@code __inet_stream_connect} does ({@link BlockingCalls#awaitConnected}).
+     */
+    @Override
+    public void connect(int fd, SockAddr address) throws ErrnoException {
+        Call call = Call.of("connect", fd, address);
+        SocketFile socket = socketFile(fd, call);
+        if (address == null) {
+            throw new ErrnoException(Errno.EFAULT, call + ": no address");
+        }
+        boolean mayBlock = socket.mayBlock(0);
+        int fileFlags = socket.nonBlocking ? SOCK_NONBLOCK : 0;
+        try {
+            socket.invoke(call, (ops, s) -> {
+                ops.connect(s, address, fileFlags);
+                return null;
+            });
+            return;
+        } catch (ErrnoException e) {
+            boolean inProgress = e.errno() == Errno.EINPROGRESS || e.errno() == Errno.EALREADY;
+            if (!mayBlock || !inProgress) {
+                throw e;
+            }
+        }
+        blocking.awaitConnected(socket, call);
+    }
+
+    // ==== data ======================================================================================
+
+    @Override
+    public int sendto(int fd, ByteBuffer data, int flags, SockAddr to) throws ErrnoException {
+        Call call = to == null ? Call.of("send", fd) : Call.of("sendto", fd, to);
+        SocketFile socket = socketFile(fd, call);
+        if (data == null) {
+            throw new ErrnoException(Errno.EFAULT, call + ": no data buffer");
+        }
+        ProtoCall<Integer> send = (ops, s) -> ops.sendmsg(s, data, to, flags);
+        if (socket.sock.type() != SOCK_STREAM) {
+            // Datagrams are all or nothing: one successful sendmsg takes the whole message.
+            return blocking.retry(socket, call, flags, true, send);
+        }
+        return blocking.sendStream(socket, call, flags, data, send);
+    }
+
+    @Override
+    public RecvResult recvfrom(int fd, ByteBuffer dst, int flags) throws ErrnoException {
+        return receive(Call.of("recvfrom", fd), fd, dst, flags);
+    }
+
+    @Override
+    public int recv(int fd, ByteBuffer dst, int flags) throws ErrnoException {
+        return receive(Call.of("recv", fd), fd, dst, flags).bytes();
+    }
+
+    private RecvResult receive(Call call, int fd, ByteBuffer dst, int flags) throws ErrnoException {
+        SocketFile socket = socketFile(fd, call);
+        if (dst == null) {
+            throw new ErrnoException(Errno.EFAULT, call + ": no receive buffer");
+        }
+        MsgHeader msg = new MsgHeader();
+        int bytes = blocking.retry(socket, call, flags, false, (ops, s) -> ops.recvmsg(s, dst, flags, msg.reset()));
+        return new RecvResult(bytes, msg.from, msg.flags);
+    }
+
+    @Override
+    public void shutdown(int fd, int how) throws ErrnoException {
+        Call call = Call.of("shutdown", fd, "how " + how);
+        SocketFile socket = socketFile(fd, call);
+        if (how < SHUT_RD || how > SHUT_RDWR) {
+            throw new ErrnoException(Errno.EINVAL, call + ": how must be SHUT_RD, SHUT_WR or SHUT_RDWR");
+        }
+        socket.invoke(call, (ops, s) -> {
+            ops.shutdown(s, how);
+            return null;
+        });
+    }
+
+    /**
+     * {@code close}: the descriptor leaves the table first (so a second close is EBADF and the
+     * number may be reused at once), then threads blocked on it wake and fail with EBADF, then
+     * the protocol socket is released.
+     */
+    @Override
+    public void close(int fd) throws ErrnoException {
+        OpenFile file = files.remove(fd);
+        if (file == null) {
+            throw new ErrnoException(Errno.EBADF, Call.of("close", fd) + ": fd " + fd + " is not open");
+        }
+        file.closeFile();
+    }
+
+    // ==== options ====================================================================================
+
+    @Override
+    public void setsockopt(int fd, int level, int name, int value) throws ErrnoException {
+        Call call = Call.of("setsockopt", fd, SocketOptions.name(level, name) + " = " + value);
+        SocketFile socket = socketFile(fd, call);
+        if (SocketOptions.ownedByLayer(level, name)) {
+            SocketOptions.set(socket, call, name, value);
+            return;
+        }
+        Integer boxed = value;
+        socket.invoke(call, (ops, s) -> {
+            ops.setsockopt(s, level, name, boxed);
+            return null;
+        });
+    }
+
+    @Override
+    public void setsockopt(int fd, int level, int name, String value) throws ErrnoException {
+        Call call = Call.of("setsockopt", fd, SocketOptions.name(level, name) + " = \"" + value + "\"");
+        SocketFile socket = socketFile(fd, call);
+        if (value == null) {
+            throw new ErrnoException(Errno.EFAULT, call + ": no value");
+        }
+        if (SocketOptions.ownedByLayer(level, name)) {
+            socket.checkUsable(call);
+            throw new ErrnoException(Errno.EINVAL, call + ": the option takes an integer");
+        }
+        socket.invoke(call, (ops, s) -> {
+            ops.setsockopt(s, level, name, value);
+            return null;
+        });
+    }
+
+    @Override
+    public int getsockopt(int fd, int level, int name) throws ErrnoException {
+        Call call = Call.of("getsockopt", fd, SocketOptions.name(level, name));
+        SocketFile socket = socketFile(fd, call);
+        if (SocketOptions.ownedByLayer(level, name)) {
+            return SocketOptions.get(socket, call, name);
+        }
+        Object value = socket.invoke(call, (ops, s) -> ops.getsockopt(s, level, name));
+        if (value instanceof Number n) {
+            return n.intValue();
+        }
+        throw new ErrnoException(Errno.EINVAL, call + ": the option's value is not an integer: " + value);
+    }
+
+    @Override
+    public String getsockoptString(int fd, int level, int name) throws ErrnoException {
+        Call call = Call.of("getsockopt", fd, SocketOptions.name(level, name));
+        SocketFile socket = socketFile(fd, call);
+        if (SocketOptions.ownedByLayer(level, name)) {
+            socket.checkUsable(call);
+            throw new ErrnoException(Errno.EINVAL, call + ": the option is an integer");
+        }
+        Object value = socket.invoke(call, (ops, s) -> ops.getsockopt(s, level, name));
+        if (value instanceof String text) {
+            return text;
+        }
+        throw new ErrnoException(Errno.EINVAL, call + ": the option's value is not a string: " + value);
+    }
+
+    @Override
+    public SockAddr getsockname(int fd) throws ErrnoException {
+        Call call = Call.of("getsockname", fd);
+        return socketFile(fd, call).invoke(call, (ops, s) -> ops.getname(s, false));
+    }
+
+    @Override
+    public SockAddr getpeername(int fd) throws ErrnoException {
+        Call call = Call.of("getpeername", fd);
+        return socketFile(fd, call).invoke(call, (ops, s) -> ops.getname(s, true));
+    }
+
+    @Override
+    public void setNonBlocking(int fd, boolean nonBlocking) throws ErrnoException {
+        Call call = Call.of("setNonBlocking", fd, nonBlocking);
+        SocketFile socket = socketFile(fd, call);
+        socket.checkUsable(call);
+        socket.nonBlocking = nonBlocking;
+    }
+
+    @Override
+    public boolean isNonBlocking(int fd) throws ErrnoException {
+        Call call = Call.of("isNonBlocking", fd);
+        SocketFile socket = socketFile(fd, call);
+        socket.checkUsable(call);
+        return socket.nonBlocking;
+    }
+
+    // ==== readiness ==================================================================================
+
+    /**
+     * {@code poll} on one socket. A withdrawn socket reports EPOLLERR|EPOLLHUP rather than
+     * failing, as poll reports a reset connection; a descriptor closed during the wait is EBADF.
+     */
+    @Override
+    public int poll(int fd, int events, int timeoutMillis) throws ErrnoException {
+        Call call = Call.of("poll", fd);
+        return blocking.poll(socketFile(fd, call), call, events | EPOLLERR | EPOLLHUP, timeoutMillis);
+    }
+
+    @Override
+    public int epollCreate() throws ErrnoException {
+        Call call = Call.withoutFd("epollCreate", "");
+        int fd = reserveDescriptor(call);
+        files.install(fd, new EpollFile(fd));
+        return fd;
+    }
+
+    @Override
+    public void epollCtl(int epfd, int op, int fd, int events, long data) throws ErrnoException {
+        Call call = new Call("epollCtl", "epfd", epfd, SocketOptions.epollOp(op) + ", fd " + fd);
+        EpollFile epoll = epollFile(epfd, call);
+        if (op != EPOLL_CTL_ADD && op != EPOLL_CTL_DEL && op != EPOLL_CTL_MOD) {
+            throw new ErrnoException(Errno.EINVAL, call + ": unknown operation " + op);
+        }
+        OpenFile target = files.get(fd);
+        if (target == null) {
+            throw new ErrnoException(Errno.EBADF, call + ": fd " + fd + " is not open");
+        }
+        if (target == epoll) {
+            throw new ErrnoException(Errno.EINVAL, call + ": an epoll set cannot watch itself");
+        }
+        if (!(target instanceof SocketFile socket)) {
+            throw new ErrnoException(Errno.ENOTSOCK, call + ": fd " + fd + " is an epoll set; only sockets can be watched");
+        }
+        switch (op) {
+            case EPOLL_CTL_ADD -> epoll.add(socket, events, data, call);
+            case EPOLL_CTL_MOD -> epoll.modify(socket, events, data, call);
+            default -> epoll.delete(socket, call);
+        }
+    }
+
+    /**
+     * {@code epoll_wait} ({@code ep_poll}): collects ready events; if there are none and the
+     * timeout allows, sleeps until a watched socket's wake-up puts one on the ready list.
+     */
+    @Override
+    public int epollWait(int epfd, EpollEvent[] events, int timeoutMillis) throws ErrnoException {
+        Call call = new Call("epollWait", "epfd", epfd, null);
+        EpollFile epoll = epollFile(epfd, call);
+        if (events == null || events.length == 0) {
+            throw new ErrnoException(Errno.EINVAL, call + ": room for at least one event is needed");
+        }
+        return blocking.epollWait(epoll, call, events, timeoutMillis);
+    }
+
+    // ==== /proc/net/protocols ==========================================================================
+
+    @Override
+    public List<FamilyInfo> families() {
+        Map<Integer, Integer> openByFamily = new LinkedHashMap<>();
+        List<FamilyEntry> all = families.all();
+        for (FamilyEntry entry : all) {
+            openByFamily.merge(entry.family, entry.sockets.size(), Integer::sum);
+        }
+        List<FamilyInfo> result = new ArrayList<>();
+        for (Map.Entry<Integer, Integer> e : openByFamily.entrySet()) {
+            FamilyEntry active = families.active(e.getKey());
+            if (active != null) {
+                result.add(new FamilyInfo(active.family, active.name, active.service.protocols(), e.getValue()));
+            }
+        }
+        return result;
+    }
+}

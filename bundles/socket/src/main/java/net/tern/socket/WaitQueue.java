@@ -1,0 +1,73 @@
+package net.tern.socket;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+
+/**
+ * A wait queue ({@code wait_queue_head_t}) with a wake-up sequence number, so a waiter
+ * cannot miss a wake-up: it reads {@link #sequence()} <em>before</em> it tries the operation,
+ * and {@link #await} returns at once if any wake-up happened since. Every wake-up increments
+ * the sequence; only wake-ups that find a sleeper pay for the lock.
+ *
+ * <p>The lock is a leaf: nothing else is taken (not even the clock) while holding it, so a
+ * protocol, or a timer, may wake a queue while holding its own locks.
+ */
+final class WaitQueue {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final AtomicLong sequence = new AtomicLong();
+    private volatile int sleepers;
+
+    /** The wake-up count now; read it before trying the operation that may have to wait. */
+    long sequence() {
+        return sequence.get();
+    }
+
+    /** {@code wake_up_interruptible_all}: records a wake-up and wakes every sleeper. */
+    void wakeAll() {
+        sequence.incrementAndGet();
+        // Dekker pairing with await: a sleeper increments sleepers before it re-reads the
+        // sequence, so either it sees the new sequence or this sees the sleeper.
+        if (sleepers > 0) {
+            signalSleepers();
+        }
+    }
+
+    /** Wakes sleepers without recording a wake-up (a deadline passed: only its owner cares). */
+    void signalSleepers() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Threads waiting now. */
+    int sleepers() {
+        return sleepers;
+    }
+
+    /**
+     * Sleeps until a wake-up newer than {@code seen}, or until {@code deadline} (null: none)
+     * has passed. An interrupt ends the wait with EINTR, with the interrupt status kept.
+     */
+    void await(long seen, Deadline deadline, Call call) throws ErrnoException {
+        lock.lock();
+        try {
+            sleepers++;
+            while (sequence.get() == seen && (deadline == null || !deadline.fired())) {
+                changed.await();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ErrnoException(Errno.EINTR, call + ": interrupted while waiting");
+        } finally {
+            sleepers--;
+            lock.unlock();
+        }
+    }
+}
