@@ -34,7 +34,7 @@ import org.osgi.framework.Bundle;
 public class FamilyHotSwapIT extends TernTestSupport {
     /** The test family's number (AF_TESTLOCAL). */
     private static final int AF_TESTLOCAL = 250;
-    private static final String FAMILY_BUNDLE = "net.tern.test.family";
+    private static final String FAMILY_BUNDLE = "net.tern.test-family";
 
     @Inject
     private SocketApi sockets;
@@ -42,7 +42,7 @@ public class FamilyHotSwapIT extends TernTestSupport {
     @Test
     public void socketLayerSeesTheFamilyComeAndGo() throws Exception {
         await("family 250 to register", 10_000, () -> hasFamily(AF_TESTLOCAL));
-        Bundle family = bundle(FAMILY_BUNDLE);
+        Bundle family = installedBundle(FAMILY_BUNDLE);
 
         family.stop();
         assertFalse("family 250 still listed after its bundle stopped", hasFamily(AF_TESTLOCAL));
@@ -57,7 +57,7 @@ public class FamilyHotSwapIT extends TernTestSupport {
         int before = sockets.socket(AF_TESTLOCAL, SOCK_STREAM, 0);
         sockets.close(before);
 
-        Bundle family = bundle(FAMILY_BUNDLE);
+        Bundle family = installedBundle(FAMILY_BUNDLE);
         family.stop();
         try {
             expectErrno(Errno.EAFNOSUPPORT, () -> sockets.socket(AF_TESTLOCAL, SOCK_STREAM, 0));
@@ -78,7 +78,7 @@ public class FamilyHotSwapIT extends TernTestSupport {
         sockets.bind(listener, new LocalSockAddr(7000));
         sockets.listen(listener, 8);
 
-        Bundle family = bundle(FAMILY_BUNDLE);
+        Bundle family = installedBundle(FAMILY_BUNDLE);
         family.stop();
         try {
             expectErrno(Errno.ECONNABORTED, () -> sockets.accept(listener, 0));

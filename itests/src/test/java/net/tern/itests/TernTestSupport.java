@@ -6,7 +6,12 @@ import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,8 +33,9 @@ import org.osgi.service.log.LogReaderService;
 /**
  * The option set every Tern itest boots: the freshly built bundles from
  * {@code target/bundles}, installed by file URL, in the order the distribution starts them
- * (logging first). It also watches the framework log: a test fails if any framework error
- * event, or any log entry at ERROR or carrying an exception, appears while it runs.
+ * (logging first). It also watches the logs: a test fails if, while it runs, a framework
+ * error event, an OSGi log entry at ERROR or carrying an exception, or an SLF4J line at ERROR
+ * or a stack trace on standard error (where the SLF4J binding writes) appears.
  */
 public abstract class TernTestSupport {
     /** Start order: what logs must be there before anything logs (BUILD-NOTES, pitfall 1). */
@@ -56,6 +62,8 @@ public abstract class TernTestSupport {
         }
     };
     private final LogListener logListener = this::logged;
+    private final ByteArrayOutputStream stderrCopy = new ByteArrayOutputStream();
+    private PrintStream originalStderr;
 
     @Configuration
     public Option[] config() {
@@ -85,12 +93,21 @@ public abstract class TernTestSupport {
     public void watchLogs() {
         context.addFrameworkListener(frameworkListener);
         logReader.addLogListener(logListener);
+        // The SLF4J binding looks System.err up on each write, so a tee sees every line.
+        originalStderr = System.err;
+        System.setErr(new PrintStream(new TeeOutputStream(originalStderr, stderrCopy), true, StandardCharsets.UTF_8));
     }
 
     @After
     public void noErrorsLogged() {
         context.removeFrameworkListener(frameworkListener);
         logReader.removeLogListener(logListener);
+        System.setErr(originalStderr);
+        for (String line : stderrCopy.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (line.contains(" ERROR ") || line.contains("Exception") || line.startsWith("\tat ")) {
+                problems.add("standard error: " + line);
+            }
+        }
         if (!problems.isEmpty()) {
             throw new AssertionError("errors reached the framework log:\n  " + String.join("\n  ", problems));
         }
@@ -103,7 +120,7 @@ public abstract class TernTestSupport {
         }
     }
 
-    protected Bundle bundle(String symbolicName) {
+    protected Bundle installedBundle(String symbolicName) {
         for (Bundle b : context.getBundles()) {
             if (symbolicName.equals(b.getSymbolicName())) {
                 return b;
@@ -112,14 +129,17 @@ public abstract class TernTestSupport {
         throw new AssertionError("bundle " + symbolicName + " is not installed");
     }
 
-    /** Waits, bounded, for a service matching {@code filter}; fails the test if none appears. */
+    /**
+     * Waits, bounded, for a service offering {@code type} (any type when it is
+     * {@code Object}) and matching {@code filter}; fails the test if none appears.
+     */
     protected <T> T awaitService(Class<T> type, String filter, long millis) throws Exception {
+        String clazz = type == Object.class ? null : type.getName();
         long deadline = System.nanoTime() + millis * 1_000_000L;
         while (System.nanoTime() - deadline < 0) {
-            var refs = context.getServiceReferences(type, filter);
-            if (!refs.isEmpty()) {
-                ServiceReference<T> ref = refs.iterator().next();
-                return context.getService(ref);
+            ServiceReference<?>[] refs = context.getServiceReferences(clazz, filter);
+            if (refs != null && refs.length > 0) {
+                return type.cast(context.getService(refs[0]));
             }
             Thread.sleep(10);
         }
@@ -136,6 +156,34 @@ public abstract class TernTestSupport {
                 throw new AssertionError("timed out after " + millis + " ms waiting for " + what);
             }
             Thread.sleep(10);
+        }
+    }
+
+    /** Writes to two streams: what the test watches, and where the output belongs. */
+    private static final class TeeOutputStream extends OutputStream {
+        private final OutputStream first;
+        private final OutputStream second;
+
+        TeeOutputStream(OutputStream first, OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public synchronized void write(int b) throws IOException {
+            first.write(b);
+            second.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
+            first.write(b, off, len);
+            second.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            first.flush();
         }
     }
 }

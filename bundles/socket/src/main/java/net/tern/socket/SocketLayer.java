@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: any application thread may make any call. The data path takes no global
  * lock: descriptor lookup is lock-free and each socket has its own locks and wait queue.
  */
-@Component(service = SocketApi.class)
+@Component(service = SocketApi.class, immediate = true)
 @Designate(ocd = SocketLayer.Config.class)
 public final class SocketLayer implements SocketApi {
     private static final Logger LOG = LoggerFactory.getLogger(SocketLayer.class);

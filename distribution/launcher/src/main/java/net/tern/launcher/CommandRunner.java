@@ -24,8 +24,11 @@ final class CommandRunner {
     private final long waitMillis;
     private final PrintStream out;
     private final PrintStream err;
+    private final boolean traceFailures;
 
-    CommandRunner(BundleContext context, long waitMillis, PrintStream out, PrintStream err) {
+    /** {@code traceFailures}: print a failed command's stack trace too (at debug and trace log levels). */
+    CommandRunner(BundleContext context, long waitMillis, PrintStream out, PrintStream err, boolean traceFailures) {
+        this.traceFailures = traceFailures;
         this.context = context;
         this.waitMillis = waitMillis;
         this.out = out;
@@ -65,6 +68,9 @@ final class CommandRunner {
                     } catch (InvocationTargetException e) {
                         Throwable cause = e.getCause() == null ? e : e.getCause();
                         err.println("tern: " + command + ": " + (cause.getMessage() == null ? cause : cause.getMessage()));
+                        if (traceFailures) {
+                            cause.printStackTrace(err);
+                        }
                         return 1;
                     }
                 }

@@ -1,5 +1,6 @@
 package net.tern.launcher;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,6 +25,10 @@ public final class Main {
     }
 
     static int run(String[] args) {
+        // Gogo replaces System.out and System.err with per-thread streams once it starts; a
+        // session writing into those would write into itself. Keep the real ones.
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
         LauncherOptions options;
         try {
             String home = System.getProperty("tern.home");
@@ -56,7 +61,8 @@ public final class Main {
             tern.start(options.interactive());
             if (!options.commands.isEmpty()) {
                 int status = new CommandRunner(tern.framework().getBundleContext(), options.waitSeconds * 1000L,
-                        System.out, System.err).run(options.commands);
+                        stdout, stderr, options.logLevel.equals("debug") || options.logLevel.equals("trace"))
+                        .run(options.commands);
                 tern.stop(10_000);
                 removeHook(hook);
                 return status;

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * listeners under it, so listeners see changes in the order they happened. Lookups and the
  * data path take no lock.
  */
-@Component(service = LinkRegistry.class)
+@Component(service = LinkRegistry.class, immediate = true)
 public final class DeviceRegistry implements LinkRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceRegistry.class);
     /** {@code IFNAMSIZ} - 1. */

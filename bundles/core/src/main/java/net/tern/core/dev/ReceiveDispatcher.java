@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #dispatch} runs on the network thread; handlers are added and removed from any.
  */
-@Component(service = ReceiveDispatcher.class)
+@Component(service = ReceiveDispatcher.class, immediate = true)
 public final class ReceiveDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(ReceiveDispatcher.class);
 

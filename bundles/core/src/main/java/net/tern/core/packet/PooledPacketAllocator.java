@@ -23,7 +23,7 @@ import org.osgi.service.component.annotations.Component;
  * {@link #outstanding()} is exact. With {@code tern.leakCheck=strict} each live packet's
  * allocation stack is also recorded in the {@link PacketLedger}.
  */
-@Component(service = PacketAllocator.class)
+@Component(service = PacketAllocator.class, immediate = true)
 public final class PooledPacketAllocator implements PacketAllocator {
     private final ByteBufAllocator buffers;
     private final boolean recordSites;

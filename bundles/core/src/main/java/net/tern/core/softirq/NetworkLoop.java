@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * earlier than the one it sleeps towards. A task or timer that throws is logged and counted;
  * the thread goes on.
  */
-@Component(service = {NetworkThread.class, TimerService.class})
+@Component(service = {NetworkThread.class, TimerService.class}, immediate = true)
 @Designate(ocd = NetworkLoop.Config.class)
 public final class NetworkLoop implements NetworkThread, TimerService {
     public static final String THREAD_NAME = "tern-net";

@@ -21,7 +21,7 @@ import org.osgi.service.component.annotations.Component;
  * handler, so a protocol that sends to itself from the network thread is not re-entered:
  * the echo is dispatched after the current task, as Linux defers it to the softirq.
  */
-@Component(service = NetDevice.class)
+@Component(service = NetDevice.class, immediate = true)
 public final class LoopbackDevice implements NetDevice {
     public static final String NAME = "lo";
     /** Linux's loopback MTU since 3.2 ({@code LOOPBACK_MTU}, 64 KiB). */
