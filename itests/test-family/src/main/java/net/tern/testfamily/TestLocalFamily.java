@@ -103,8 +103,7 @@ public final class TestLocalFamily implements ProtocolFamily {
         if (protocol != 0 && protocol != wanted) {
             throw new ErrnoException(Errno.EPROTONOSUPPORT, TestLocal.NAME + " has no protocol " + protocol);
         }
-        ns.lock();
-        try {
+        ns.locked(() -> {
             if (ns.isClosed()) {
                 throw new ErrnoException(Errno.EAFNOSUPPORT, TestLocal.NAME + " is stopping");
             }
@@ -113,9 +112,7 @@ public final class TestLocalFamily implements ProtocolFamily {
             } else {
                 dgramOps.init(sock);
             }
-        } finally {
-            ns.unlock();
-        }
+        });
     }
 
     @Override
@@ -130,12 +127,7 @@ public final class TestLocalFamily implements ProtocolFamily {
 
     /** Sockets of this family the socket layer holds now. */
     public int openSockets() {
-        ns.lock();
-        try {
-            return ns.liveSockets();
-        } finally {
-            ns.unlock();
-        }
+        return ns.locked(ns::liveSockets);
     }
 
     /**

@@ -46,6 +46,7 @@ final class DgramSock extends LocalSock {
     }
 
     /** {@code ip4_datagram_connect}: sets or (with AF_UNSPEC) dissolves the default peer. */
+    @Override
     void connect(SockAddr address) throws ErrnoException {
         checkLive();
         if (address != null && address.family() == SocketConstants.AF_UNSPEC) {
@@ -57,6 +58,7 @@ final class DgramSock extends LocalSock {
         peer = target;
     }
 
+    @Override
     int send(ByteBuffer data, SockAddr to, int flags) throws ErrnoException {
         checkLive();
         if ((flags & MSG_OOB) != 0) {
@@ -120,6 +122,7 @@ final class DgramSock extends LocalSock {
         receiver.wake(EPOLLIN);
     }
 
+    @Override
     int recv(ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException {
         checkLive();
         Datagram d = queue.peek();
@@ -152,6 +155,7 @@ final class DgramSock extends LocalSock {
      * {@code inet_shutdown}: applies the shutdown even on an unconnected socket (so pollers
      * see it) but then reports ENOTCONN, as Linux does for UDP.
      */
+    @Override
     void shutdown(int how) throws ErrnoException {
         checkLive();
         if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR) {
@@ -169,6 +173,7 @@ final class DgramSock extends LocalSock {
         }
     }
 
+    @Override
     SockAddr name(boolean ofPeer) throws ErrnoException {
         checkLive();
         if (!ofPeer) {

@@ -21,14 +21,14 @@ import net.tern.spi.net.TimerService;
  * type, as TCP and UDP have separate port spaces), its live sockets, its counters and its
  * timers.
  *
- * <p>Threading rule: every piece of family state is read and written under {@link #lock}, one
- * lock per family instance. This is a test fixture, so simplicity wins over scalability. The
- * family calls {@code ProtoSocket.wakeUp} and {@code setError} while holding the lock; the
- * socket layer never calls into the family while holding a lock that a wake-up takes, so this
- * cannot deadlock.
+ * <p>Threading rule: every piece of family state is read and written under {@link #lock}
+ * (taken by {@link #locked}), one lock per family instance. This is a test fixture, so
+ * simplicity wins over scalability. The family calls {@code ProtoSocket.wakeUp} and
+ * {@code setError} while holding the lock; the socket layer never calls into the family while
+ * holding a lock that a wake-up takes, so this cannot deadlock.
  */
 public final class LocalNamespace {
-    final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock lock = new ReentrantLock();
     final TimerService timers;
     final long blackholeTimeoutMillis;
 
@@ -44,12 +44,40 @@ public final class LocalNamespace {
         this.blackholeTimeoutMillis = blackholeTimeoutMillis;
     }
 
-    public void lock() {
-        lock.lock();
+    /** Work done under the namespace lock that gives a result; {@code X} is what it may throw. */
+    @FunctionalInterface
+    public interface LockedCall<T, X extends Exception> {
+        T call() throws X;
     }
 
-    public void unlock() {
-        lock.unlock();
+    /** Work done under the namespace lock that gives no result; {@code X} is what it may throw. */
+    @FunctionalInterface
+    public interface LockedRun<X extends Exception> {
+        void run() throws X;
+    }
+
+    /**
+     * Runs {@code work} holding the lock and returns its result. {@code X} is inferred from
+     * the work: {@code ErrnoException} for a socket step that can fail, nothing checked for
+     * one that cannot (like poll).
+     */
+    public <T, X extends Exception> T locked(LockedCall<T, X> work) throws X {
+        lock.lock();
+        try {
+            return work.call();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs {@code work} holding the lock. */
+    public <X extends Exception> void locked(LockedRun<X> work) throws X {
+        lock.lock();
+        try {
+            work.run();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Whether the family has stopped taking new sockets. Caller holds the lock. */
@@ -59,12 +87,7 @@ public final class LocalNamespace {
 
     /** Datagrams dropped so far: receive queue full, no socket on the port, or sent to the black hole. */
     public long datagramsDropped() {
-        lock.lock();
-        try {
-            return datagramsDropped;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> datagramsDropped);
     }
 
     void countDrop() {
@@ -141,8 +164,7 @@ public final class LocalNamespace {
      * woken caller can see a peer's end before its own socket is marked withdrawn.
      */
     public int abortAll(Errno errno, String reason) {
-        lock.lock();
-        try {
+        return locked(() -> {
             closed = true;
             List<LocalSock> victims = new ArrayList<>(live);
             for (LocalSock s : victims) {
@@ -154,8 +176,6 @@ public final class LocalNamespace {
                 s.releaseState();
             }
             return victims.size();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 }

@@ -6,9 +6,11 @@ import static net.tern.api.socket.SocketConstants.SO_RCVBUF;
 import static net.tern.api.socket.SocketConstants.SO_REUSEADDR;
 import static net.tern.api.socket.SocketConstants.SO_SNDBUF;
 
+import java.nio.ByteBuffer;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.SockAddr;
+import net.tern.spi.proto.MsgHeader;
 import net.tern.spi.proto.ProtoSocket;
 import net.tern.testfamily.LocalSockAddr;
 import net.tern.testfamily.TestLocal;
@@ -46,6 +48,18 @@ abstract class LocalSock {
 
     /** Frees ports, queues and peers' links; wakes whoever that concerns. Idempotent. */
     abstract void releaseState();
+
+    /** Connects (stream) or sets the default peer (datagram). */
+    abstract void connect(SockAddr address) throws ErrnoException;
+
+    /** The local address, or the peer's when {@code ofPeer}. */
+    abstract SockAddr name(boolean ofPeer) throws ErrnoException;
+
+    abstract void shutdown(int how) throws ErrnoException;
+
+    abstract int send(ByteBuffer data, SockAddr to, int flags) throws ErrnoException;
+
+    abstract int recv(ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException;
 
     /** The receive buffer limit changed. */
     void rcvbufChanged() {

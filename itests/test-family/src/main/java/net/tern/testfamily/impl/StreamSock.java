@@ -70,6 +70,7 @@ final class StreamSock extends LocalSock {
 
     // ---- connect ------------------------------------------------------------------------
 
+    @Override
     void connect(SockAddr address) throws ErrnoException {
         checkLive();
         LocalSockAddr target = localAddress(address);
@@ -107,16 +108,13 @@ final class StreamSock extends LocalSock {
 
     /** The black-hole timer fired: the connect times out as a SYN that never got an answer would. */
     private static void blackholeExpired(StreamSock s) {
-        s.ns.lock();
-        try {
+        s.ns.locked(() -> {
             if (s.released || s.state != State.CONNECTING || s.blackholeTimer == null) {
                 return;
             }
             s.blackholeTimer = null;
             s.failConnect(Errno.ETIMEDOUT);
-        } finally {
-            s.ns.unlock();
-        }
+        });
     }
 
     /** The connect attempt ended without a connection: back to CLOSED with {@code errno} pending. */
@@ -204,6 +202,7 @@ final class StreamSock extends LocalSock {
 
     // ---- data ---------------------------------------------------------------------------
 
+    @Override
     int send(ByteBuffer data, SockAddr to, int flags) throws ErrnoException {
         checkLive();
         if ((flags & MSG_OOB) != 0) {
@@ -238,6 +237,7 @@ final class StreamSock extends LocalSock {
         return n;
     }
 
+    @Override
     int recv(ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException {
         checkLive();
         switch (state) {
@@ -278,6 +278,7 @@ final class StreamSock extends LocalSock {
         }
     }
 
+    @Override
     void shutdown(int how) throws ErrnoException {
         checkLive();
         if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR) {
@@ -301,6 +302,7 @@ final class StreamSock extends LocalSock {
 
     // ---- names, readiness, release ---------------------------------------------------------
 
+    @Override
     SockAddr name(boolean ofPeer) throws ErrnoException {
         checkLive();
         if (!ofPeer) {
