@@ -10,7 +10,7 @@
  * {@link net.tern.api.socket.Errno}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package net.tern.api.socket;
 
 import org.osgi.annotation.bundle.Export;

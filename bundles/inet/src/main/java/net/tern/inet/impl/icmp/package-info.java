@@ -1,0 +1,2 @@
+/** ICMP, built into IPv4: input, errors with rate limits, echo endpoints. */
+package net.tern.inet.impl.icmp;

@@ -1,0 +1,179 @@
+package net.tern.inet.impl.ip;
+
+import io.netty.buffer.ByteBuf;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.inet.impl.snmp.EnumCounters;
+import net.tern.inet.ip.InetConstants;
+import net.tern.inet.ip.IpOutput;
+import net.tern.inet.ip.TxParams;
+import net.tern.inet.route.Flowi4;
+import net.tern.inet.route.RouteTable;
+import net.tern.inet.route.Rtable;
+import net.tern.inet.wire.Ipv4Header;
+import net.tern.inet.wire.Ipv4Packet;
+import net.tern.spi.net.EtherType;
+import net.tern.spi.net.Link;
+import net.tern.spi.net.Packet;
+import net.tern.spi.net.PacketAllocator;
+
+/**
+ * IPv4 output ({@code net/ipv4/ip_output.c}): {@code ip_queue_xmit} builds the header,
+ * {@code ip_finish_output} fragments what exceeds the MTU ({@code ip_do_fragment}'s slow
+ * path: each fragment a new packet carrying its share of the payload, the first with the
+ * original header and its options, the rest with the options marked copied), and
+ * {@code dev_queue_xmit} hands each packet to its link.
+ *
+ * <p>Stateless apart from the counters and the identification table, both safe to use from
+ * any thread, so transports call it from application threads and the network thread alike.
+ */
+public final class Ipv4Output implements IpOutput {
+    private final RouteTable routes;
+    private final IpIdents idents;
+    private final PacketAllocator allocator;
+    private final EnumCounters<IpMib> mib;
+    private final int defaultTtl;
+
+    public Ipv4Output(RouteTable routes, IpIdents idents, PacketAllocator allocator, EnumCounters<IpMib> mib, int defaultTtl) {
+        this.routes = routes;
+        this.idents = idents;
+        this.allocator = allocator;
+        this.mib = mib;
+        this.defaultTtl = defaultTtl;
+    }
+
+    @Override
+    public Rtable routeOutput(Flowi4 flow) throws ErrnoException {
+        try {
+            return routes.routeOutput(flow);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ENETUNREACH || e.errno() == Errno.EHOSTUNREACH) {
+                mib.inc(IpMib.OutNoRoutes);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void queueXmit(Packet packet, Rtable route, TxParams params) throws ErrnoException {
+        int total = packet.length() + Ipv4Header.LENGTH;
+        String call = "ip_queue_xmit(" + route + ")";
+        if (total > Ipv4Packet.MAX_TOTAL_LENGTH) {
+            packet.release();
+            throw new ErrnoException(Errno.EMSGSIZE, call + ": a datagram of " + total + " bytes exceeds 65535");
+        }
+        Link link = route.link();
+        if (!link.isUp()) {
+            packet.release();
+            throw new ErrnoException(Errno.ENETDOWN, call + ": link " + link.name() + " is down");
+        }
+        if (params.dontFragment() && total > route.mtu()) {
+            mib.inc(IpMib.FragFails);
+            packet.release();
+            throw new ErrnoException(Errno.EMSGSIZE, call + ": " + total + " bytes with DF exceed the path MTU of "
+                    + route.mtu());
+        }
+        Packet datagram = packet.headroom() >= Ipv4Header.LENGTH ? packet : withHeadroom(packet);
+        int start = datagram.push(Ipv4Header.LENGTH);
+        Ipv4Header.builder()
+                .source(route.source())
+                .destination(route.destination())
+                .protocol(params.protocol())
+                .payloadLength(total - Ipv4Header.LENGTH)
+                .ttl(params.ttl() < 0 ? defaultTtl : params.ttl())
+                .tos(params.tos())
+                .identification(idents.next(route.source(), route.destination(), params.protocol()))
+                .dontFragment(params.dontFragment())
+                .build()
+                .emit(datagram.buf(), start);
+        datagram.resetNetworkHeader();
+        datagram.protocol(EtherType.IPV4);
+        mib.inc(IpMib.OutRequests);
+        output(datagram, link, route.mtu());
+    }
+
+    /**
+     * {@code ip_finish_output}: sends a complete datagram (data at its IP header) out of
+     * {@code link}, fragmenting it to {@code mtu} if it is longer. Takes ownership. A datagram
+     * with DF that does not fit is counted in {@code IpFragFails} and dropped; the caller
+     * decides about ICMP beforehand.
+     */
+    public void output(Packet datagram, Link link, int mtu) {
+        if (datagram.length() <= mtu) {
+            transmit(datagram, link);
+            return;
+        }
+        Ipv4Packet ip = Ipv4Packet.at(datagram.buf(), datagram.buf().readerIndex());
+        if (ip.dontFragment() || mtu - ip.headerLength() < 8) {
+            mib.inc(IpMib.FragFails);
+            datagram.release();
+            return;
+        }
+        fragment(datagram, ip, link, mtu);
+    }
+
+    /** {@code ip_do_fragment}, slow path. Takes ownership of {@code datagram}. */
+    private void fragment(Packet datagram, Ipv4Packet ip, Link link, int mtu) {
+        ByteBuf buf = datagram.buf();
+        int headerStart = ip.offset();
+        int firstHeaderLength = ip.headerLength();
+        int payloadStart = headerStart + firstHeaderLength;
+        int payloadLength = datagram.length() - firstHeaderLength;
+        int baseOffset = ip.fragmentOffset();
+        boolean lastIsFinal = !ip.moreFragments();
+        int created = 0;
+        try {
+            int position = 0;
+            while (position < payloadLength) {
+                boolean first = position == 0;
+                Packet fragment = allocator.allocate(InetConstants.MAX_IP_HEADROOM,
+                        firstHeaderLength + Math.min(payloadLength - position, mtu));
+                ByteBuf out = fragment.buf();
+                int at = out.writerIndex();
+                int headerLength;
+                if (first) {
+                    out.setBytes(at, buf, headerStart, firstHeaderLength);
+                    headerLength = firstHeaderLength;
+                } else {
+                    out.setBytes(at, buf, headerStart, Ipv4Header.LENGTH);
+                    headerLength = Ipv4Header.LENGTH + IpOptions.writeCopied(buf, headerStart, firstHeaderLength, out,
+                            at + Ipv4Header.LENGTH);
+                    out.setByte(at, 0x40 | (headerLength / 4));
+                }
+                int room = (mtu - headerLength) & ~7;
+                int length = Math.min(payloadLength - position, room);
+                boolean more = position + length < payloadLength || !lastIsFinal;
+                out.setBytes(at + headerLength, buf, payloadStart + position, length);
+                out.writerIndex(at + headerLength + length);
+                Ipv4Packet.at(out, at)
+                        .setTotalLength(headerLength + length)
+                        .setFragment(false, more, baseOffset + position)
+                        .fillChecksum();
+                fragment.resetNetworkHeader();
+                fragment.protocol(EtherType.IPV4);
+                position += length;
+                created++;
+                transmit(fragment, link);
+            }
+        } finally {
+            datagram.release();
+        }
+        mib.inc(IpMib.FragOKs);
+        mib.add(IpMib.FragCreates, created);
+    }
+
+    /** {@code dev_queue_xmit}; a refusal (link down, a race with an MTU change) is an output discard. */
+    private void transmit(Packet packet, Link link) {
+        if (!link.transmit(packet)) {
+            mib.inc(IpMib.OutDiscards);
+        }
+    }
+
+    /** A copy of {@code packet} with room for the IP header in front; releases the original. */
+    private Packet withHeadroom(Packet packet) {
+        Packet copy = allocator.allocate(InetConstants.MAX_IP_HEADROOM, packet.length());
+        copy.buf().writeBytes(packet.buf(), packet.buf().readerIndex(), packet.length());
+        packet.release();
+        return copy;
+    }
+}

@@ -1,0 +1,88 @@
+package net.tern.inet.sock;
+
+import java.nio.ByteBuffer;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.spi.proto.MsgHeader;
+import net.tern.spi.proto.Proto;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * A transport's side of an AF_INET socket ({@code struct proto}: {@code udp_prot},
+ * {@code tcp_prot}). {@link InetDgramOps} and {@link InetStreamOps} call it after their
+ * generic checks, with the socket locked (except {@link #poll}); every method is
+ * non-blocking, throwing EAGAIN (or EINPROGRESS) where it cannot finish now.
+ *
+ * @param <S> the transport's socket state
+ */
+@ConsumerType
+public interface InetProto<S extends InetSock> extends Proto {
+    /** {@code sk_alloc} and {@code sk->sk_prot->init}: the state of a new socket. */
+    S create() throws ErrnoException;
+
+    /** {@code close}: the application closed the socket; release what it holds. */
+    void close(S sk);
+
+    /**
+     * {@code get_port}: claims local port {@code port} for {@code sk} (0: an ephemeral one)
+     * and sets {@link InetSock#num}; EADDRINUSE when taken, EAGAIN when no ephemeral port is
+     * free. The bound address is in {@link InetSock#rcvSaddr} already.
+     */
+    void getPort(S sk, int port) throws ErrnoException;
+
+    /**
+     * Whether sending or connecting binds an ephemeral port first ({@code inet_autobind});
+     * true for UDP, false for TCP, which binds in its own connect.
+     */
+    default boolean autobind() {
+        return true;
+    }
+
+    /**
+     * {@code connect}: a datagram socket associates with {@code address} at once
+     * ({@code ip4_datagram_connect}: route, source address, state ESTABLISHED); a stream
+     * socket starts connecting ({@code tcp_v4_connect}: state SYN_SENT) and reports the
+     * outcome through its state, its pending error and wake-ups.
+     */
+    void connect(S sk, InetSockAddr address) throws ErrnoException;
+
+    /** {@code disconnect}: dissolves the association (AF_UNSPEC connect), aborting a stream connection. */
+    void disconnect(S sk) throws ErrnoException;
+
+    /** {@code inet_csk_listen_start}: start (or re-size) listening; binds a port if none. */
+    default void listen(S sk, int backlog) throws ErrnoException {
+        throw new ErrnoException(Errno.EOPNOTSUPP, name() + " does not listen");
+    }
+
+    /** {@code accept}: the next established connection, ungrafted; EAGAIN when none waits, EINVAL when not listening. */
+    default S accept(S sk, int flags) throws ErrnoException {
+        throw new ErrnoException(Errno.EOPNOTSUPP, name() + " does not accept");
+    }
+
+    /** {@code udp_poll} / {@code tcp_poll}: the readiness mask. Called without the socket lock. */
+    int poll(S sk);
+
+    /** {@code shutdown}: the bits in {@code how} ({@link InetSock#RCV_SHUTDOWN}, ...) were just set. */
+    default void shutdown(S sk, int how) throws ErrnoException {
+    }
+
+    /** A generic option changed that the transport acts on ({@code SO_KEEPALIVE}, {@code SO_RCVBUF}, ...). */
+    default void optionChanged(S sk, int level, int name) {
+    }
+
+    /** The transport's own options ({@code SOL_UDP}, {@code SOL_TCP}); ENOPROTOOPT for others. */
+    default void setsockopt(S sk, int level, int name, Object value) throws ErrnoException {
+        throw new ErrnoException(Errno.ENOPROTOOPT, name() + " has no option " + name + " at level " + level);
+    }
+
+    default Object getsockopt(S sk, int level, int name) throws ErrnoException {
+        throw new ErrnoException(Errno.ENOPROTOOPT, name() + " has no option " + name + " at level " + level);
+    }
+
+    /** {@code sendmsg}: {@code to} is null to use the connected peer. */
+    int sendmsg(S sk, ByteBuffer data, InetSockAddr to, int flags) throws ErrnoException;
+
+    /** {@code recvmsg}: fills {@code msg.from} and {@code msg.flags}. */
+    int recvmsg(S sk, ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException;
+}

@@ -1,0 +1,32 @@
+/**
+ * The layering of AF_INET sockets ({@code net/ipv4/af_inet.c}), for the transports that plug
+ * into IPv4. Linux splits a socket's operations in two: the family's generic
+ * {@code proto_ops} ({@code inet_stream_ops}, {@code inet_dgram_ops}), which check
+ * addresses, states and options that every inet socket shares, and the transport's
+ * {@code struct proto} ({@code tcp_prot}, {@code udp_prot}), which does the protocol's own
+ * work. Here:
+ *
+ * <ul>
+ * <li>{@link net.tern.inet.sock.InetSock} is {@code struct inet_sock}: addresses, ports,
+ *     states, options and the socket lock; a transport extends it ({@code udp_sock}).</li>
+ * <li>{@link net.tern.inet.sock.InetProto} is {@code struct proto} for inet transports.</li>
+ * <li>{@link net.tern.inet.sock.InetDgramOps} and {@link net.tern.inet.sock.InetStreamOps}
+ *     are {@code inet_dgram_ops} and {@code inet_stream_ops}: {@code ProtoOps} that do the
+ *     generic part under the socket lock and delegate to the socket's {@code InetProto}.</li>
+ * <li>{@link net.tern.inet.sock.InetProtoSw} is {@code struct inet_protosw}: a transport
+ *     registers one as a {@code ProtoSw} service ({@code family=2}, its type and protocol)
+ *     and its {@code NetProtocol} ({@code protocol=N}); that is all it takes to plug in.</li>
+ * </ul>
+ *
+ * <p>Locking ({@code lock_sock}): every operation but {@code poll} runs its generic part and
+ * the transport's call under {@link net.tern.inet.sock.InetSock#lock()}; a transport's input
+ * on the network thread takes the same lock while it touches the socket. Operations never
+ * block, so the lock is held only for the work itself. {@code poll} takes no lock (as
+ * {@code tcp_poll} does not): a transport's poll reads volatile state.
+ */
+@Export
+@Version("1.0.0")
+package net.tern.inet.sock;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,112 @@
+package net.tern.inet.wire;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The internet checksum (RFC 1071): the 16-bit one's complement of the one's complement sum
+ * of the data taken as big-endian 16-bit words, an odd last byte padded with a zero. IPv4
+ * headers, ICMP messages, and UDP and TCP segments (with the pseudo-header of RFC 768 /
+ * RFC 793) all use it; this class is the stack's only implementation ({@code csum_partial},
+ * {@code csum_tcpudp_nofold}, {@code csum_fold} in Linux).
+ *
+ * <p>A <em>partial sum</em> is an unfolded or folded sum, not yet complemented. Partial sums
+ * of consecutive byte ranges add up with {@link #add} when every range but the last has an
+ * even length, which is how the pseudo-header sum joins the segment's.
+ */
+public final class InetChecksum {
+    private InetChecksum() {
+    }
+
+    /** The partial sum of {@code length} bytes at {@code index}, folded to 16 bits. */
+    public static int sum(ByteBuf buf, int index, int length) {
+        long acc = 0;
+        int i = index;
+        int end = index + length;
+        // Four bytes at a time: two 16-bit words per int; the 64-bit accumulator cannot overflow
+        // for any buffer a packet can have.
+        while (end - i >= 4) {
+            acc += buf.getUnsignedInt(i);
+            i += 4;
+        }
+        if (end - i >= 2) {
+            acc += buf.getUnsignedShort(i);
+            i += 2;
+        }
+        if (i < end) {
+            acc += (buf.getUnsignedByte(i) << 8);
+        }
+        return fold(acc);
+    }
+
+    /** The partial sum of {@code length} bytes of {@code data} at {@code offset}. */
+    public static int sum(byte[] data, int offset, int length) {
+        long acc = 0;
+        int i = offset;
+        int end = offset + length;
+        while (end - i >= 2) {
+            acc += ((data[i] & 0xff) << 8) | (data[i + 1] & 0xff);
+            i += 2;
+        }
+        if (i < end) {
+            acc += (data[i] & 0xff) << 8;
+        }
+        return fold(acc);
+    }
+
+    /** {@code csum_fold} without the complement: folds carries back in until 16 bits remain. */
+    public static int fold(long sum) {
+        long s = sum;
+        while ((s >>> 16) != 0) {
+            s = (s & 0xffff) + (s >>> 16);
+        }
+        return (int) s;
+    }
+
+    /** One's complement addition of two partial sums. */
+    public static int add(int a, int b) {
+        return fold((long) a + b);
+    }
+
+    /** The checksum field's value for a partial sum: its complement. */
+    public static int finish(int partialSum) {
+        return ~fold(partialSum) & 0xffff;
+    }
+
+    /** The checksum of {@code length} bytes at {@code index}, ready for the header field. */
+    public static int checksum(ByteBuf buf, int index, int length) {
+        return finish(sum(buf, index, length));
+    }
+
+    /**
+     * Whether {@code length} bytes at {@code index}, checksum field included, sum to all ones,
+     * as correct data does (RFC 1071, 1.).
+     */
+    public static boolean verify(ByteBuf buf, int index, int length) {
+        return sum(buf, index, length) == 0xffff;
+    }
+
+    /**
+     * The partial sum of the IPv4 pseudo-header (RFC 768, RFC 793 3.1): source and
+     * destination address, a zero byte, the protocol and the transport length.
+     */
+    public static int pseudoHeaderSum(int source, int destination, int protocol, int length) {
+        long acc = (source >>> 16) + (source & 0xffff)
+                + (destination >>> 16) + (destination & 0xffff)
+                + (protocol & 0xff) + (length & 0xffff);
+        return fold(acc);
+    }
+
+    /**
+     * The UDP or TCP checksum of the segment of {@code length} bytes at {@code index} (its
+     * checksum field zero) with its pseudo-header: the value for the checksum field. UDP
+     * sends a result of 0 as 0xffff (RFC 768); that is the caller's rule, not this method's.
+     */
+    public static int transportChecksum(ByteBuf buf, int index, int length, int source, int destination, int protocol) {
+        return finish(add(pseudoHeaderSum(source, destination, protocol, length), sum(buf, index, length)));
+    }
+
+    /** Whether a received UDP or TCP segment, checksum field included, checks out against its pseudo-header. */
+    public static boolean verifyTransport(ByteBuf buf, int index, int length, int source, int destination, int protocol) {
+        return add(pseudoHeaderSum(source, destination, protocol, length), sum(buf, index, length)) == 0xffff;
+    }
+}

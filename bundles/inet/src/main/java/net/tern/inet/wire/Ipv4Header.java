@@ -1,0 +1,143 @@
+package net.tern.inet.wire;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A decoded IPv4 header without options (smoltcp's {@code Ipv4Repr}): what a sender decides,
+ * written to the wire by {@link #emit}. Built with {@link #builder()}.
+ *
+ * @param source          source address, host order
+ * @param destination     destination address, host order
+ * @param protocol        the carried protocol ({@code IPPROTO_*})
+ * @param payloadLength   bytes after the header
+ * @param ttl             time to live, 0..255
+ * @param tos             type of service (DSCP and ECN)
+ * @param identification  the datagram's identification
+ * @param dontFragment    DF
+ * @param moreFragments   MF
+ * @param fragmentOffset  offset of this fragment's payload, in bytes (a multiple of 8)
+ */
+public record Ipv4Header(int source, int destination, int protocol, int payloadLength, int ttl, int tos,
+        int identification, boolean dontFragment, boolean moreFragments, int fragmentOffset) {
+
+    public Ipv4Header {
+        if (protocol < 0 || protocol > 255) {
+            throw new IllegalArgumentException("protocol out of range 0..255: " + protocol);
+        }
+        if (ttl < 0 || ttl > 255) {
+            throw new IllegalArgumentException("ttl out of range 0..255: " + ttl);
+        }
+        if (tos < 0 || tos > 255) {
+            throw new IllegalArgumentException("tos out of range 0..255: " + tos);
+        }
+        if (payloadLength < 0 || payloadLength > Ipv4Packet.MAX_TOTAL_LENGTH - Ipv4Packet.MIN_HEADER_LENGTH) {
+            throw new IllegalArgumentException("payload length out of range 0..65515: " + payloadLength);
+        }
+        if (identification < 0 || identification > 0xffff) {
+            throw new IllegalArgumentException("identification out of range 0..65535: " + identification);
+        }
+        if ((fragmentOffset & 7) != 0 || fragmentOffset < 0 || fragmentOffset / 8 > Ipv4Packet.OFFSET_MASK) {
+            throw new IllegalArgumentException("fragment offset must be a multiple of 8 in 0..65528: " + fragmentOffset);
+        }
+    }
+
+    /** Bytes {@link #emit} writes. */
+    public static final int LENGTH = Ipv4Packet.MIN_HEADER_LENGTH;
+
+    /** Decodes the header a view shows (options are skipped, not kept). */
+    public static Ipv4Header parse(Ipv4Packet packet) {
+        return new Ipv4Header(packet.source(), packet.destination(), packet.protocol(), packet.payloadLength(),
+                packet.ttl(), packet.tos(), packet.identification(), packet.dontFragment(),
+                packet.moreFragments(), packet.fragmentOffset());
+    }
+
+    /** Writes the 20-byte header at absolute {@code index}, checksum filled; returns the view over it. */
+    public Ipv4Packet emit(ByteBuf buf, int index) {
+        buf.setByte(index, 0x45);
+        buf.setByte(index + 1, tos);
+        buf.setShort(index + 2, LENGTH + payloadLength);
+        buf.setShort(index + 4, identification);
+        int word = (dontFragment ? Ipv4Packet.FLAG_DF : 0) | (moreFragments ? Ipv4Packet.FLAG_MF : 0)
+                | (fragmentOffset / 8);
+        buf.setShort(index + 6, word);
+        buf.setByte(index + 8, ttl);
+        buf.setByte(index + 9, protocol);
+        buf.setShort(index + 10, 0);
+        buf.setInt(index + 12, source);
+        buf.setInt(index + 16, destination);
+        return Ipv4Packet.at(buf, index).fillChecksum();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds an {@link Ipv4Header}; TTL defaults to 64, everything else to 0 or false. */
+    public static final class Builder {
+        private int source;
+        private int destination;
+        private int protocol;
+        private int payloadLength;
+        private int ttl = 64;
+        private int tos;
+        private int identification;
+        private boolean dontFragment;
+        private boolean moreFragments;
+        private int fragmentOffset;
+
+        public Builder source(int address) {
+            this.source = address;
+            return this;
+        }
+
+        public Builder destination(int address) {
+            this.destination = address;
+            return this;
+        }
+
+        public Builder protocol(int protocol) {
+            this.protocol = protocol;
+            return this;
+        }
+
+        public Builder payloadLength(int length) {
+            this.payloadLength = length;
+            return this;
+        }
+
+        public Builder ttl(int ttl) {
+            this.ttl = ttl;
+            return this;
+        }
+
+        public Builder tos(int tos) {
+            this.tos = tos;
+            return this;
+        }
+
+        public Builder identification(int id) {
+            this.identification = id;
+            return this;
+        }
+
+        public Builder dontFragment(boolean df) {
+            this.dontFragment = df;
+            return this;
+        }
+
+        public Builder moreFragments(boolean mf) {
+            this.moreFragments = mf;
+            return this;
+        }
+
+        public Builder fragmentOffset(int offsetBytes) {
+            this.fragmentOffset = offsetBytes;
+            return this;
+        }
+
+        public Ipv4Header build() {
+            return new Ipv4Header(source, destination, protocol, payloadLength, ttl, tos, identification,
+                    dontFragment, moreFragments, fragmentOffset);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package net.tern.inet.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Dictionary;
+import java.util.List;
+import java.util.Map;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SocketConstants;
+import net.tern.core.testing.TestStack;
+import net.tern.inet.ip.IcmpEcho;
+import net.tern.inet.ip.IcmpSender;
+import net.tern.inet.ip.IpOutput;
+import net.tern.inet.route.RouteTable;
+import net.tern.inet.snmp.SnmpCounters;
+import net.tern.inet.sock.InetDgramOps;
+import net.tern.inet.sock.InetProtoSw;
+import net.tern.inet.testing.RecordingOwner;
+import net.tern.inet.testing.RecordingProtocol;
+import net.tern.inet.testing.ToyProto;
+import net.tern.spi.net.LinkListener;
+import net.tern.spi.net.PacketHandler;
+import net.tern.spi.proto.NetProtocol;
+import net.tern.spi.proto.ProtoSocket;
+import net.tern.spi.proto.ProtocolFamily;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
+
+/** {@code inet_init} as the component does it, against a recording bundle context (no framework). */
+class InetInitTest {
+    /** One service registered through the context. */
+    private record Registered(Class<?> type, Object service, Map<String, Object> properties) {
+    }
+
+    private final List<Registered> registered = new ArrayList<>();
+    private final List<Class<?>> unregistered = new ArrayList<>();
+    private final TestStack stack = new TestStack();
+
+    private BundleContext context() {
+        return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BundleContext.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("registerService") && args[0] instanceof Class<?> type) {
+                        @SuppressWarnings("unchecked")
+                        Dictionary<String, Object> d = (Dictionary<String, Object>) args[2];
+                        Map<String, Object> props = new java.util.HashMap<>();
+                        for (String key : Collections.list(d.keys())) {
+                            props.put(key, d.get(key));
+                        }
+                        registered.add(new Registered(type, args[1], props));
+                        return Proxy.newProxyInstance(getClass().getClassLoader(),
+                                new Class<?>[] {ServiceRegistration.class}, (p, m, a) -> {
+                                    if (m.getName().equals("unregister")) {
+                                        unregistered.add(type);
+                                    }
+                                    return null;
+                                });
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    /** The configuration with every attribute at its default. */
+    private static InetInit.Config defaults() {
+        return (InetInit.Config) Proxy.newProxyInstance(InetInitTest.class.getClassLoader(),
+                new Class<?>[] {InetInit.Config.class}, (proxy, method, args) -> method.getDefaultValue());
+    }
+
+    private InetInit start() {
+        return new InetInit(context(), stack.clock(), stack.timers(), stack.networkThread(), stack.allocator(),
+                defaults());
+    }
+
+    private Registered only(Class<?> type) {
+        return registered.stream().filter(r -> r.type() == type).findFirst().orElseThrow();
+    }
+
+    @Test
+    void registersEachPartWithItsOwnIdentifyingProperty() {
+        InetInit init = start();
+
+        assertThat(registered).extracting(Registered::type).containsExactly(SnmpCounters.class, RouteTable.class,
+                LinkListener.class, IpOutput.class, IcmpSender.class, IcmpEcho.class, NetProtocol.class,
+                PacketHandler.class, ProtocolFamily.class);
+        assertThat(only(ProtocolFamily.class).properties()).containsExactly(Map.entry("family", 2));
+        assertThat(only(PacketHandler.class).properties()).containsExactly(Map.entry("ethertype", 0x0800));
+        assertThat(only(NetProtocol.class).properties()).containsExactly(Map.entry("protocol", 1));
+        assertThat(only(SnmpCounters.class).properties()).isEmpty();
+        assertThat(only(PacketHandler.class).service()).isSameAs(init.inet().input());
+        assertThat(init.inet().settings()).isEqualTo(InetSettings.defaults());
+    }
+
+    @Test
+    void protoSwAndNetProtocolWhiteboardsFeedTheFamilyAndTheProtocolTable() throws ErrnoException {
+        InetInit init = start();
+        ToyProto udp = new ToyProto("UDP", 17, false);
+        InetProtoSw<?> sw = new InetProtoSw<>(SocketConstants.SOCK_DGRAM, 17, udp,
+                new InetDgramOps(init.inet().fib()));
+        RecordingProtocol handler = new RecordingProtocol();
+        Map<String, Object> swProps = Map.of("family", 2, "type", 2, "protocol", 17, Constants.SERVICE_ID, 41L);
+        Map<String, Object> protoProps = Map.of("protocol", "17", Constants.SERVICE_ID, 42L);
+
+        init.bindProtoSw(sw, swProps);
+        init.bindNetProtocol(handler, protoProps);
+
+        ProtoSocket sock = new ProtoSocket(SocketConstants.AF_INET, SocketConstants.SOCK_DGRAM, new RecordingOwner());
+        init.inet().family().create(sock, 0);
+        assertThat(sock.protocol()).isEqualTo(17);
+        assertThat(init.inet().protocols().get(17)).isSameAs(handler);
+
+        init.unbindProtoSw(sw, swProps);
+        init.unbindNetProtocol(handler, protoProps);
+
+        assertThat(init.inet().family().protocols()).isEmpty();
+        assertThat(init.inet().protocols().get(17)).isNull();
+    }
+
+    @Test
+    void icmpComingBackThroughTheWhiteboardStaysRegisteredOnce() {
+        InetInit init = start();
+        Registered icmp = only(NetProtocol.class);
+        Map<String, Object> props = Map.of("protocol", 1, Constants.SERVICE_ID, 7L);
+
+        init.bindNetProtocol((NetProtocol) icmp.service(), props);
+        init.unbindNetProtocol((NetProtocol) icmp.service(), props);
+
+        assertThat(init.inet().protocols().get(1)).isSameAs(icmp.service());
+    }
+
+    @Test
+    void aNetProtocolWithoutAUsableNumberIsIgnored() {
+        InetInit init = start();
+        RecordingProtocol handler = new RecordingProtocol();
+        init.bindNetProtocol(handler, Map.of("protocol", 300, Constants.SERVICE_ID, 8L));
+        init.bindNetProtocol(handler, Map.of(Constants.SERVICE_ID, 9L));
+        for (int p = 0; p < 256; p++) {
+            assertThat(init.inet().protocols().get(p)).isNotSameAs(handler);
+        }
+    }
+
+    @Test
+    void deactivationWithdrawsEveryServiceNewestFirst() {
+        InetInit init = start();
+        init.deactivate();
+        stack.runUntilIdle();
+        List<Class<?>> expected = new ArrayList<>(registered.stream().<Class<?>>map(Registered::type).toList());
+        Collections.reverse(expected);
+        assertThat(unregistered).containsExactlyElementsOf(expected);
+    }
+}
