@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.OptionalInt;
 import net.tern.api.socket.Accepted;
 import net.tern.api.socket.EpollEvent;
 import net.tern.api.socket.Errno;
@@ -29,6 +29,10 @@ import net.tern.spi.net.Clock;
 import net.tern.spi.net.TimerService;
 import net.tern.spi.proto.MsgHeader;
 import net.tern.spi.proto.ProtocolFamily;
+import net.tern.spi.whiteboard.IntProperty;
+import net.tern.spi.whiteboard.ServiceRank;
+import net.tern.spi.whiteboard.SlotTable;
+import net.tern.spi.whiteboard.SlotTable.Candidate;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -48,7 +52,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  * <li>Families are a whiteboard ({@code sock_register}): each service's {@code family}
- * property picks its slot; the highest service ranking holds a contested slot.</li>
+ * property picks its slot of {@code net_families[]}; the highest service ranking (then the
+ * older service) holds a contested slot, the other waits in reserve and takes over when the
+ * holder leaves. {@code socket()} finds its family with a lock-free O(1) read.</li>
  * <li>{@code socket()} is {@code __sock_create}: check the family and type, let the family's
  * {@code create} attach its operations, install the descriptor.</li>
  * <li>Protocol operations never block. Blocking, {@code SO_RCVTIMEO}/{@code SO_SNDTIMEO},
@@ -85,11 +91,15 @@ public final class SocketLayer implements SocketApi {
         int max_descriptors() default DEFAULT_MAX_DESCRIPTORS;
     }
 
+    /** Family numbers are 0..255 (Linux's AF_MAX is far lower; room is left for private families). */
+    private static final int FAMILY_SLOTS = 256;
+    /** The service property that picks a family's slot: an Integer, or a numeric String. */
+    private static final IntProperty FAMILY = new IntProperty(ProtocolFamily.FAMILY, 0, FAMILY_SLOTS - 1);
+
     private final BlockingCalls blocking;
     private final FdTable<OpenFile> files;
-    private final FamilyRegistry families = new FamilyRegistry();
-    /** Registration order for family services registered without a service id (plain unit use). */
-    private final AtomicLong registrations = new AtomicLong(Long.MAX_VALUE / 2);
+    /** {@code net_families[]}: the family service of each number, and those in reserve. */
+    private final SlotTable<FamilyEntry> families = new SlotTable<>(FAMILY_SLOTS);
 
     @Activate
     public SocketLayer(@Reference(name = "clock") Clock clock, @Reference(name = "timers") TimerService timers,
@@ -113,30 +123,27 @@ public final class SocketLayer implements SocketApi {
             unbind = "unbindFamily", updated = "updatedFamily")
     public void bindFamily(ProtocolFamily family, Map<String, Object> properties) {
         int number = familyNumber(family, properties);
-        if (!FamilyRegistry.validFamily(number)) {
-            LOG.warn("Ignoring protocol family service {} ({}): family {} is outside 0..{}",
-                    family.name(), family, number, FamilyRegistry.FAMILY_SLOTS - 1);
-            return;
-        }
-        FamilyEntry entry = families.add(family, number, ranking(properties), order(properties));
-        FamilyEntry active = families.active(number);
-        if (active == entry) {
-            LOG.info("Registered {}", entry.label());
-        } else {
-            LOG.info("Registered {} in reserve: {} ranks higher", entry.label(), active.label());
+        if (number >= 0) {
+            addFamily(family, number, properties);
         }
     }
 
     public void updatedFamily(ProtocolFamily family, Map<String, Object> properties) {
-        FamilyEntry entry = families.find(family);
+        FamilyEntry entry = entryOf(family);
         if (entry == null) {
             bindFamily(family, properties);
-        } else if (entry.family != familyNumber(family, properties)) {
+            return;
+        }
+        int number = familyNumber(family, properties);
+        if (number != entry.family) {
             // A service that changes its family number leaves its old slot and joins the new one.
             unbindFamily(family, properties);
-            bindFamily(family, properties);
+            if (number >= 0) {
+                addFamily(family, number, properties);
+            }
         } else {
-            families.rerank(entry, ranking(properties));
+            // The same registration again: re-ranked in place, so the slot is never empty meanwhile.
+            families.add(number, entry, ServiceRank.of(properties));
         }
     }
 
@@ -145,10 +152,33 @@ public final class SocketLayer implements SocketApi {
      * service in reserve), and every open socket it created is released and withdrawn.
      */
     public void unbindFamily(ProtocolFamily family, Map<String, Object> properties) {
-        FamilyEntry entry = families.remove(family);
-        if (entry == null) {
+        List<FamilyEntry> left = families.removeIf(c -> c.service().service == family).stream()
+                .map(Candidate::service).distinct().toList();
+        if (left.isEmpty()) {
             return;
         }
+        for (FamilyEntry entry : left) {
+            withdraw(entry);
+        }
+        try {
+            family.unregistered();
+        } catch (RuntimeException e) {
+            LOG.warn("{} failed in unregistered()", left.get(0).label(), e);
+        }
+    }
+
+    private void addFamily(ProtocolFamily family, int number, Map<String, Object> properties) {
+        FamilyEntry entry = new FamilyEntry(family, number);
+        FamilyEntry active = families.add(number, entry, ServiceRank.of(properties)).after();
+        if (active == entry) {
+            LOG.info("Registered {}", entry.label());
+        } else {
+            LOG.info("Registered {} in reserve: {} ranks higher", entry.label(), active.label());
+        }
+    }
+
+    /** Releases and withdraws every open socket {@code entry} created; later calls on them fail with ECONNABORTED. */
+    private static void withdraw(FamilyEntry entry) {
         entry.gone = true;
         String reason = entry.label() + " left the stack";
         // Mark every socket first, then release: releasing one end of a connection wakes the
@@ -160,33 +190,36 @@ public final class SocketLayer implements SocketApi {
         for (SocketFile socket : sockets) {
             socket.releaseOnce();
         }
-        int withdrawn = sockets.size();
-        LOG.info("Unregistered {}; withdrew {} open socket(s)", entry.label(), withdrawn);
-        try {
-            family.unregistered();
-        } catch (RuntimeException e) {
-            LOG.warn("{} failed in unregistered()", entry.label(), e);
-        }
+        LOG.info("Unregistered {}; withdrew {} open socket(s)", entry.label(), sockets.size());
     }
 
+    private FamilyEntry entryOf(ProtocolFamily family) {
+        for (Candidate<FamilyEntry> c : families.candidates()) {
+            if (c.service().service == family) {
+                return c.service();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The slot {@code family}'s properties name; a service without the property is filed under
+     * its own {@code family()}. -1 (logged) if that is not a family number 0..255.
+     */
     private static int familyNumber(ProtocolFamily family, Map<String, Object> properties) {
         Object value = properties == null ? null : properties.get(ProtocolFamily.FAMILY);
-        if (value instanceof Number n) {
-            return n.intValue();
+        if (value == null) {
+            LOG.warn("Protocol family service {} has no '{}' property; using its family() {}",
+                    family.name(), ProtocolFamily.FAMILY, family.family());
+            value = family.family();
         }
-        LOG.warn("Protocol family service {} has no Integer '{}' property; using its family() {}",
-                family.name(), ProtocolFamily.FAMILY, family.family());
-        return family.family();
-    }
-
-    private static int ranking(Map<String, Object> properties) {
-        Object value = properties == null ? null : properties.get("service.ranking");
-        return value instanceof Integer i ? i : 0;
-    }
-
-    private long order(Map<String, Object> properties) {
-        Object value = properties == null ? null : properties.get("service.id");
-        return value instanceof Number n ? n.longValue() : registrations.incrementAndGet();
+        OptionalInt number = FAMILY.parse(value);
+        if (number.isEmpty()) {
+            LOG.warn("Ignoring protocol family service {} ({}): family {} is outside 0..{}",
+                    family.name(), family, value, FAMILY_SLOTS - 1);
+            return -1;
+        }
+        return number.getAsInt();
     }
 
     /** Stopping the layer closes every descriptor, releasing every socket. */
@@ -267,7 +300,7 @@ public final class SocketLayer implements SocketApi {
     @Override
     public int socket(int family, int type, int protocol) throws ErrnoException {
         Call call = Call.withoutFd("socket", "family " + family + ", type " + type + ", protocol " + protocol);
-        FamilyEntry entry = families.active(family);
+        FamilyEntry entry = families.get(family);
         if (entry == null) {
             throw new ErrnoException(Errno.EAFNOSUPPORT, call + ": no protocol family " + family + " is registered");
         }
@@ -608,13 +641,12 @@ public final class SocketLayer implements SocketApi {
     @Override
     public List<FamilyInfo> families() {
         Map<Integer, Integer> openByFamily = new LinkedHashMap<>();
-        List<FamilyEntry> all = families.all();
-        for (FamilyEntry entry : all) {
-            openByFamily.merge(entry.family, entry.sockets.size(), Integer::sum);
+        for (Candidate<FamilyEntry> c : families.candidates()) {
+            openByFamily.merge(c.key(), c.service().sockets.size(), Integer::sum);
         }
         List<FamilyInfo> result = new ArrayList<>();
         for (Map.Entry<Integer, Integer> e : openByFamily.entrySet()) {
-            FamilyEntry active = families.active(e.getKey());
+            FamilyEntry active = families.get(e.getKey());
             if (active != null) {
                 result.add(new FamilyInfo(active.family, active.name, active.service.protocols(), e.getValue()));
             }

@@ -90,4 +90,37 @@ class FamilyRegistrationTest extends SocketLayerTestBase {
         assertThat(layer.socket(AF, SOCK_DGRAM, 0)).isEqualTo(3);
         layer.deactivate();
     }
+
+    @Test
+    void aFamilyNumberGivenAsAStringPicksTheSlot() throws Exception {
+        SocketLayer layer = new SocketLayer(time, time);
+        layer.bindFamily(new TestLocalFamily(time), Map.of("family", "0xfa", "service.id", 4L));
+        assertThat(layer.socket(AF, SOCK_DGRAM, 0)).isEqualTo(3);
+        layer.deactivate();
+    }
+
+    @Test
+    void aServiceWhoseFamilyPropertyIsNoFamilyNumberIsIgnored() {
+        SocketLayer layer = new SocketLayer(time, time);
+        layer.bindFamily(new TestLocalFamily(time), Map.of("family", 256, "service.id", 4L));
+        layer.bindFamily(new TestLocalFamily(time), Map.of("family", "testlocal", "service.id", 5L));
+        assertThat(layer.families()).isEmpty();
+        assertErrno(Errno.EAFNOSUPPORT, () -> layer.socket(AF, SOCK_DGRAM, 0));
+        layer.deactivate();
+    }
+
+    @Test
+    void aServiceThatMovesToAnotherFamilyNumberLeavesItsOldSlot() throws Exception {
+        SocketLayer layer = new SocketLayer(time, time);
+        TestLocalFamily moving = new TestLocalFamily(time);
+        layer.bindFamily(moving, Map.of("family", AF, "service.id", 4L));
+        int fd = layer.socket(AF, SOCK_DGRAM, 0);
+
+        layer.updatedFamily(moving, Map.of("family", AF + 1, "service.id", 4L));
+
+        assertErrno(Errno.EAFNOSUPPORT, () -> layer.socket(AF, SOCK_DGRAM, 0));
+        assertErrno(Errno.ECONNABORTED, () -> layer.getsockname(fd));
+        assertThat(layer.families()).extracting(FamilyInfo::family).containsExactly(AF + 1);
+        layer.deactivate();
+    }
 }

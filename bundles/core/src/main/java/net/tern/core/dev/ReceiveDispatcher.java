@@ -1,15 +1,15 @@
 package net.tern.core.dev;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.LongAdder;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketHandler;
-import org.osgi.framework.Constants;
+import net.tern.spi.whiteboard.IntProperty;
+import net.tern.spi.whiteboard.ServiceRank;
+import net.tern.spi.whiteboard.SlotTable;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Handlers are {@link PacketHandler} services with the property
  * {@value PacketHandler#ETHERTYPE}; when two claim one type, the higher
- * {@code service.ranking} wins (then the older service, as OSGi orders services). Lookup is
- * O(1): a two-level table indexed by the ethertype's high and low byte, rebuilt (copy on
- * write) when handlers come and go, and read without a lock per packet.
+ * {@code service.ranking} wins (then the older service, as OSGi orders services) and the
+ * other waits in reserve, taking over when the winner leaves. Lookup is O(1): a
+ * {@link SlotTable} of all 65536 ethertypes, copied on write when handlers come and go and
+ * read without a lock per packet.
  *
  * <p>{@link #dispatch} runs on the network thread; handlers are added and removed from any.
  */
@@ -34,16 +35,11 @@ import org.slf4j.LoggerFactory;
 public final class ReceiveDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(ReceiveDispatcher.class);
 
-    /** One handler registration: a service, or a direct registration in tests. */
-    private record Registration(PacketHandler handler, int ethertype, int ranking, long order) {
-    }
+    /** The service property naming the type handled: an Integer, or a String such as "0x0800". */
+    private static final IntProperty ETHERTYPE = new IntProperty(PacketHandler.ETHERTYPE, 0, 0xffff);
 
-    private static final Comparator<Registration> PRECEDENCE =
-            Comparator.comparingInt(Registration::ranking).reversed().thenComparingLong(Registration::order);
-
-    private final List<Registration> registrations = new ArrayList<>();
-    /** [high byte][low byte] of the ethertype; an inner array exists only where a handler is. */
-    private volatile PacketHandler[][] table = new PacketHandler[256][];
+    /** {@code ptype_base}: the handler of each ethertype, and the handlers in reserve. */
+    private final SlotTable<PacketHandler> handlers = new SlotTable<>(0x10000);
 
     private final LongAdder unknownType = new LongAdder();
     private final LongAdder linkDown = new LongAdder();
@@ -54,13 +50,14 @@ public final class ReceiveDispatcher {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             updated = "updatedPacketHandler")
     void bindPacketHandler(PacketHandler handler, Map<String, Object> properties) {
-        Integer ethertype = ethertypeOf(properties);
-        if (ethertype == null) {
+        OptionalInt ethertype = ETHERTYPE.read(properties);
+        if (ethertype.isEmpty()) {
             LOG.error("PacketHandler {} ignored: property '{}' must be an ethertype 0..0xffff, got {}",
                     handler, PacketHandler.ETHERTYPE, properties.get(PacketHandler.ETHERTYPE));
             return;
         }
-        addHandler(handler, ethertype, rankingOf(properties), serviceIdOf(properties));
+        ServiceRank rank = ServiceRank.of(properties);
+        addHandler(handler, ethertype.getAsInt(), rank.ranking(), rank.order());
     }
 
     void updatedPacketHandler(PacketHandler handler, Map<String, Object> properties) {
@@ -69,9 +66,8 @@ public final class ReceiveDispatcher {
     }
 
     void unbindPacketHandler(PacketHandler handler, Map<String, Object> properties) {
-        long serviceId = serviceIdOf(properties);
         // By service id: one object may be registered as several services (several types).
-        remove(r -> r.handler == handler && r.order == serviceId);
+        handlers.remove(handler, ServiceRank.of(properties).order());
     }
 
     /**
@@ -79,36 +75,21 @@ public final class ReceiveDispatcher {
      * handler of higher {@code ranking} (or equal ranking and lower {@code order}) claims it.
      */
     public void addHandler(PacketHandler handler, int ethertype, int ranking, long order) {
-        if (ethertype < 0 || ethertype > 0xffff) {
+        if (!handlers.isKey(ethertype)) {
             throw new IllegalArgumentException("dev_add_pack: ethertype out of range 0..0xffff: " + ethertype);
         }
-        synchronized (registrations) {
-            registrations.add(new Registration(handler, ethertype, ranking, order));
-            rebuild();
-        }
+        handlers.add(ethertype, handler, new ServiceRank(ranking, order));
         LOG.debug("handler for {} added: {} (ranking {})", EtherType.name(ethertype), handler, ranking);
     }
 
     /** {@code dev_remove_pack}: removes every registration of {@code handler}. */
     public void removeHandler(PacketHandler handler) {
-        remove(r -> r.handler == handler);
-    }
-
-    private void remove(java.util.function.Predicate<Registration> which) {
-        synchronized (registrations) {
-            if (registrations.removeIf(which)) {
-                rebuild();
-            }
-        }
+        handlers.remove(handler);
     }
 
     /** The handler that receives {@code ethertype} now, or null. */
     public PacketHandler handlerFor(int ethertype) {
-        if (ethertype < 0 || ethertype > 0xffff) {
-            return null;
-        }
-        PacketHandler[] low = table[ethertype >>> 8];
-        return low == null ? null : low[ethertype & 0xff];
+        return handlers.get(ethertype);
     }
 
     /**
@@ -168,49 +149,5 @@ public final class ReceiveDispatcher {
     /** Packets handed to a handler. */
     public long delivered() {
         return delivered.sum();
-    }
-
-    private void rebuild() {
-        PacketHandler[][] next = new PacketHandler[256][];
-        List<Registration> ordered = new ArrayList<>(registrations);
-        ordered.sort(PRECEDENCE);
-        for (Registration r : ordered) {
-            PacketHandler[] low = next[r.ethertype >>> 8];
-            if (low == null) {
-                low = new PacketHandler[256];
-                next[r.ethertype >>> 8] = low;
-            }
-            if (low[r.ethertype & 0xff] == null) {
-                low[r.ethertype & 0xff] = r.handler; // first in precedence order wins
-            }
-        }
-        table = next;
-    }
-
-    private static Integer ethertypeOf(Map<String, Object> properties) {
-        Object value = properties.get(PacketHandler.ETHERTYPE);
-        long type;
-        if (value instanceof Number n) {
-            type = n.longValue();
-        } else if (value instanceof String s) {
-            try {
-                type = s.startsWith("0x") || s.startsWith("0X") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        } else {
-            return null;
-        }
-        return type < 0 || type > 0xffff ? null : (int) type;
-    }
-
-    private static int rankingOf(Map<String, Object> properties) {
-        Object value = properties.get(Constants.SERVICE_RANKING);
-        return value instanceof Integer i ? i : 0;
-    }
-
-    private static long serviceIdOf(Map<String, Object> properties) {
-        Object value = properties.get(Constants.SERVICE_ID);
-        return value instanceof Long l ? l : Long.MAX_VALUE;
     }
 }

@@ -9,14 +9,29 @@ import net.tern.api.socket.SocketConstants;
 import net.tern.spi.proto.ProtoSocket;
 import net.tern.spi.proto.ProtoSw;
 import net.tern.spi.proto.ProtocolFamily;
+import net.tern.spi.whiteboard.ServiceRank;
+import net.tern.spi.whiteboard.SlotTable;
+import net.tern.spi.whiteboard.SlotTable.Candidate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The AF_INET family ({@code inet_family_ops}, registered by {@code sock_register}): its
  * {@link #create} is {@code inet_create}, which finds the protosw entry for the socket's
  * type and protocol and lets it attach its operations and state.
+ *
+ * <p>The entries are {@code inetsw[]}, filled by {@code inet_register_protosw}: a
+ * {@link SlotTable} by socket type. Within a type, the entry that comes first (highest service
+ * ranking, then the oldest registration) holds the type's slot and is its default, picked
+ * when {@code socket()} passes protocol 0; the others stay reachable by their exact protocol
+ * number. Changes are rare and copy the table; lookups read the current snapshot without
+ * locking.
  */
 public final class InetFamily implements ProtocolFamily {
-    private final ProtoSwTable protosw = new ProtoSwTable();
+    private static final Logger LOG = LoggerFactory.getLogger(InetFamily.class);
+
+    /** {@code inetsw[]}: one slot per socket type, the 4 bits {@code SOCK_TYPE_MASK} leaves of a type. */
+    private final SlotTable<ProtoSw> protosw = new SlotTable<>(SocketConstants.SOCK_TYPE_MASK + 1);
 
     @Override
     public int family() {
@@ -28,12 +43,24 @@ public final class InetFamily implements ProtocolFamily {
         return "inet";
     }
 
-    /** {@code inet_register_protosw}, from a {@link ProtoSw} service with {@code family=2}. */
-    public void addProtoSw(ProtoSw sw, int ranking, long order) {
-        protosw.add(sw, ranking, order);
+    /**
+     * {@code inet_register_protosw}, from a {@link ProtoSw} service with {@code family=2}.
+     * The same entry added again with the same {@code order} has its ranking replaced. An
+     * entry whose type no socket can have is ignored, as Linux ignores a type beyond
+     * {@code SOCK_MAX}; returns whether the entry was taken.
+     */
+    public boolean addProtoSw(ProtoSw sw, int ranking, long order) {
+        int type = sw.type();
+        if (!protosw.isKey(type)) {
+            LOG.error("inet_register_protosw: ignoring {} of invalid socket type {} (not 0..{})", sw, type,
+                    SocketConstants.SOCK_TYPE_MASK);
+            return false;
+        }
+        protosw.add(type, sw, new ServiceRank(ranking, order));
+        return true;
     }
 
-    /** {@code inet_unregister_protosw}. */
+    /** {@code inet_unregister_protosw}: the registration of {@code sw} made with {@code order}. */
     public void removeProtoSw(ProtoSw sw, long order) {
         protosw.remove(sw, order);
     }
@@ -52,14 +79,15 @@ public final class InetFamily implements ProtocolFamily {
         if (protocol < 0 || protocol > 255) {
             throw new ErrnoException(Errno.EINVAL, call + ": protocol out of range 0..255");
         }
-        List<ProtoSwTable.Entry> entries = protosw.entries();
-        ProtoSwTable.Entry chosen = null;
+        // One snapshot, by type then precedence: the first entry of a type is its default.
+        List<Candidate<ProtoSw>> entries = protosw.candidates();
+        ProtoSw chosen = null;
         boolean typeKnown = false;
-        for (ProtoSwTable.Entry e : entries) {
-            if (e.type() == type) {
+        for (Candidate<ProtoSw> e : entries) {
+            if (e.key() == type) {
                 typeKnown = true;
-                if (protocol == e.protocol() || protocol == SocketConstants.IPPROTO_IP) {
-                    chosen = e;
+                if (protocol == e.service().protocol() || protocol == SocketConstants.IPPROTO_IP) {
+                    chosen = e.service();
                     break;
                 }
             }
@@ -69,8 +97,8 @@ public final class InetFamily implements ProtocolFamily {
                 throw new ErrnoException(Errno.ESOCKTNOSUPPORT, call + ": AF_INET has no protocol of socket type " + type);
             }
             boolean protocolKnownElsewhere = false;
-            for (ProtoSwTable.Entry e : entries) {
-                if (e.type() != type && e.protocol() == protocol) {
+            for (Candidate<ProtoSw> e : entries) {
+                if (e.key() != type && e.service().protocol() == protocol) {
                     protocolKnownElsewhere = true;
                 }
             }
@@ -82,7 +110,7 @@ public final class InetFamily implements ProtocolFamily {
                     + " for socket type " + type);
         }
         try {
-            chosen.sw().init(sock);
+            chosen.init(sock);
         } catch (ErrnoException e) {
             throw e.in(call);
         }
@@ -96,11 +124,12 @@ public final class InetFamily implements ProtocolFamily {
     public List<ProtocolInfo> protocols() {
         List<ProtocolInfo> result = new ArrayList<>();
         int lastType = Integer.MIN_VALUE;
-        for (ProtoSwTable.Entry e : protosw.entries()) {
-            boolean typeDefault = e.type() != lastType;
-            lastType = e.type();
-            String name = e.sw().proto() == null ? "proto-" + e.protocol() : e.sw().proto().name();
-            result.add(new ProtocolInfo(e.type(), e.protocol(), name, typeDefault));
+        for (Candidate<ProtoSw> e : protosw.candidates()) {
+            boolean typeDefault = e.key() != lastType;
+            lastType = e.key();
+            ProtoSw sw = e.service();
+            String name = sw.proto() == null ? "proto-" + sw.protocol() : sw.proto().name();
+            result.add(new ProtocolInfo(e.key(), sw.protocol(), name, typeDefault));
         }
         return List.copyOf(result);
     }

@@ -5,6 +5,7 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.RejectedExecutionException;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.ip.IcmpEcho;
@@ -22,9 +23,10 @@ import net.tern.spi.net.TimerService;
 import net.tern.spi.proto.NetProtocol;
 import net.tern.spi.proto.ProtoSw;
 import net.tern.spi.proto.ProtocolFamily;
+import net.tern.spi.whiteboard.IntProperty;
+import net.tern.spi.whiteboard.ServiceRank;
 import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -66,6 +68,9 @@ public final class InetInit {
     public static final String PID = "net.tern.inet";
 
     private static final Logger LOG = LoggerFactory.getLogger(InetInit.class);
+
+    /** The IP protocol a {@link NetProtocol} service handles: an Integer or a numeric String. */
+    private static final IntProperty PROTOCOL = new IntProperty(NetProtocol.PROTOCOL, 0, 255);
 
     /** The {@code net.ipv4} sysctls Tern has. */
     @ObjectClassDefinition(name = "Tern IPv4", description = "IPv4 settings, as Linux's net.ipv4 sysctls.")
@@ -143,38 +148,41 @@ public final class InetInit {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             target = "(" + ProtoSw.FAMILY + "=2)", updated = "updatedProtoSw")
     void bindProtoSw(ProtoSw sw, Map<String, Object> properties) {
-        inet.family().addProtoSw(sw, ranking(properties), serviceId(properties));
-        LOG.debug("protosw added: type {} protocol {}", sw.type(), sw.protocol());
+        ServiceRank rank = ServiceRank.of(properties);
+        if (inet.family().addProtoSw(sw, rank.ranking(), rank.order())) {
+            LOG.debug("protosw added: type {} protocol {}", sw.type(), sw.protocol());
+        }
     }
 
     void updatedProtoSw(ProtoSw sw, Map<String, Object> properties) {
-        inet.family().removeProtoSw(sw, serviceId(properties));
+        unbindProtoSw(sw, properties);
         bindProtoSw(sw, properties);
     }
 
     void unbindProtoSw(ProtoSw sw, Map<String, Object> properties) {
-        inet.family().removeProtoSw(sw, serviceId(properties));
+        inet.family().removeProtoSw(sw, ServiceRank.of(properties).order());
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             updated = "updatedNetProtocol")
     void bindNetProtocol(NetProtocol protocol, Map<String, Object> properties) {
-        Integer number = protocolOf(properties);
-        if (number == null) {
+        OptionalInt number = PROTOCOL.read(properties);
+        if (number.isEmpty()) {
             LOG.error("NetProtocol {} ignored: property '{}' must be an IP protocol 0..255, got {}", protocol,
                     NetProtocol.PROTOCOL, properties.get(NetProtocol.PROTOCOL));
             return;
         }
-        inet.protocols().add(protocol, number, ranking(properties), serviceId(properties));
+        ServiceRank rank = ServiceRank.of(properties);
+        inet.protocols().add(protocol, number.getAsInt(), rank.ranking(), rank.order());
     }
 
     void updatedNetProtocol(NetProtocol protocol, Map<String, Object> properties) {
-        inet.protocols().remove(protocol, serviceId(properties));
+        unbindNetProtocol(protocol, properties);
         bindNetProtocol(protocol, properties);
     }
 
     void unbindNetProtocol(NetProtocol protocol, Map<String, Object> properties) {
-        inet.protocols().remove(protocol, serviceId(properties));
+        inet.protocols().remove(protocol, ServiceRank.of(properties).order());
     }
 
     /** Withdraws the services, newest first, then drops the datagrams being reassembled on the network thread. */
@@ -193,32 +201,5 @@ public final class InetInit {
         } catch (RejectedExecutionException stopped) {
             inet.close();
         }
-    }
-
-    private static Integer protocolOf(Map<String, Object> properties) {
-        Object value = properties.get(NetProtocol.PROTOCOL);
-        long number;
-        if (value instanceof Number n) {
-            number = n.longValue();
-        } else if (value instanceof String s) {
-            try {
-                number = Long.parseLong(s.trim());
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        } else {
-            return null;
-        }
-        return number < 0 || number > 255 ? null : (int) number;
-    }
-
-    private static int ranking(Map<String, Object> properties) {
-        Object value = properties.get(Constants.SERVICE_RANKING);
-        return value instanceof Integer i ? i : 0;
-    }
-
-    private static long serviceId(Map<String, Object> properties) {
-        Object value = properties.get(Constants.SERVICE_ID);
-        return value instanceof Long l ? l : Long.MAX_VALUE;
     }
 }

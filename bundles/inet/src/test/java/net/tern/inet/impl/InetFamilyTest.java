@@ -108,4 +108,27 @@ class InetFamilyTest {
                 new ProtocolInfo(SOCK_DGRAM, 17, "UDP", true),
                 new ProtocolInfo(SOCK_DGRAM, 136, "UDPLITE", false));
     }
+
+    @Test
+    void anEntryOfATypeNoSocketCanHaveIsIgnored() {
+        ToyProto odd = new ToyProto("ODD", 200, false);
+        boolean taken = family.addProtoSw(new InetProtoSw<>(SocketConstants.SOCK_TYPE_MASK + 1, 200, odd,
+                new InetDgramOps(routes)), 0, 3);
+
+        assertThat(taken).isFalse();
+        assertThat(family.protocols()).extracting(ProtocolInfo::protocol).containsExactly(6, 17);
+    }
+
+    @Test
+    void theSameEntryAddedAgainIsReRankedNotDuplicated() throws Exception {
+        ToyProto lite = new ToyProto("UDPLITE", 136, false);
+        InetProtoSw<InetSock> liteSw = new InetProtoSw<>(SOCK_DGRAM, 136, lite, new InetDgramOps(routes));
+        family.addProtoSw(liteSw, 0, 3);
+        family.addProtoSw(liteSw, 10, 3);
+
+        assertThat(create(SOCK_DGRAM, 0).protocol()).isEqualTo(136);
+        assertThat(family.protocols()).hasSize(3);
+        family.removeProtoSw(liteSw, 3);
+        assertThat(create(SOCK_DGRAM, 0).protocol()).isEqualTo(17);
+    }
 }

@@ -132,6 +132,18 @@ class InetInitTest {
     }
 
     @Test
+    void aNetProtocolNumberMayBeGivenInHexadecimal() {
+        InetInit init = start();
+        RecordingProtocol handler = new RecordingProtocol();
+        Map<String, Object> props = Map.of("protocol", "0x11", Constants.SERVICE_ID, 8L);
+
+        init.bindNetProtocol(handler, props);
+        assertThat(init.inet().protocols().get(17)).isSameAs(handler);
+        init.unbindNetProtocol(handler, props);
+        assertThat(init.inet().protocols().get(17)).isNull();
+    }
+
+    @Test
     void aNetProtocolWithoutAUsableNumberIsIgnored() {
         InetInit init = start();
         RecordingProtocol handler = new RecordingProtocol();
