@@ -60,6 +60,12 @@ public final class InetFamily implements ProtocolFamily {
         return true;
     }
 
+    /** The socket types AF_INET has protocols for when they are loaded ({@code inetsw_array}). */
+    private static boolean isInetType(int type) {
+        return type == SocketConstants.SOCK_STREAM || type == SocketConstants.SOCK_DGRAM
+                || type == SocketConstants.SOCK_RAW;
+    }
+
     /** {@code inet_unregister_protosw}: the registration of {@code sw} made with {@code order}. */
     public void removeProtoSw(ProtoSw sw, long order) {
         protosw.remove(sw, order);
@@ -68,9 +74,11 @@ public final class InetFamily implements ProtocolFamily {
     /**
      * {@code inet_create}: for the socket's type, the entry whose protocol is
      * {@code protocol}, or with protocol 0 the type's default (the first entry of the type).
-     * A type with no entry: ESOCKTNOSUPPORT. A protocol the family offers only for another
-     * type: EPROTOTYPE. Otherwise an unknown protocol: EPROTONOSUPPORT. A protocol number
-     * outside 0..255: EINVAL.
+     * A type AF_INET serves (stream, datagram, raw) whose protocols are all gone: their
+     * bundles are not running, so EPROTONOSUPPORT, as Linux answers when the module is not
+     * loaded (DESIGN.md, hot swap). Any other type: ESOCKTNOSUPPORT. A protocol the family
+     * offers only for another type: EPROTOTYPE. Otherwise an unknown protocol:
+     * EPROTONOSUPPORT. A protocol number outside 0..255: EINVAL.
      */
     @Override
     public void create(ProtoSocket sock, int protocol) throws ErrnoException {
@@ -94,7 +102,11 @@ public final class InetFamily implements ProtocolFamily {
         }
         if (chosen == null) {
             if (!typeKnown) {
-                throw new ErrnoException(Errno.ESOCKTNOSUPPORT, call + ": AF_INET has no protocol of socket type " + type);
+                if (isInetType(type)) {
+                    throw new ErrnoException(Errno.EPROTONOSUPPORT, call + ": no protocol of socket type " + type
+                            + " is registered (its bundle is not running)");
+                }
+                throw new ErrnoException(Errno.ESOCKTNOSUPPORT, call + ": AF_INET has no socket type " + type);
             }
             boolean protocolKnownElsewhere = false;
             for (Candidate<ProtoSw> e : entries) {

@@ -85,7 +85,8 @@ class InetFamilyTest {
 
     @Test
     void errnoMapping() {
-        assertThat(errnoOf(SOCK_RAW, 0)).as("no entry of the type").isEqualTo(Errno.ESOCKTNOSUPPORT);
+        assertThat(errnoOf(SOCK_RAW, 0)).as("an inet type whose protocols are not loaded").isEqualTo(Errno.EPROTONOSUPPORT);
+        assertThat(errnoOf(SocketConstants.SOCK_SEQPACKET, 0)).as("a type inet never serves").isEqualTo(Errno.ESOCKTNOSUPPORT);
         assertThat(errnoOf(SOCK_STREAM, 17)).as("a protocol of another type").isEqualTo(Errno.EPROTOTYPE);
         assertThat(errnoOf(SOCK_DGRAM, 99)).as("an unknown protocol").isEqualTo(Errno.EPROTONOSUPPORT);
         assertThat(errnoOf(SOCK_DGRAM, 256)).as("out of range").isEqualTo(Errno.EINVAL);
@@ -95,8 +96,8 @@ class InetFamilyTest {
     @Test
     void aTransportThatLeavesTakesItsEntryWithIt() {
         family.removeProtoSw(tcpSw, 2);
-        assertThat(errnoOf(SOCK_STREAM, 0)).isEqualTo(Errno.ESOCKTNOSUPPORT);
-        assertThat(errnoOf(SOCK_STREAM, 6)).isEqualTo(Errno.ESOCKTNOSUPPORT);
+        assertThat(errnoOf(SOCK_STREAM, 0)).isEqualTo(Errno.EPROTONOSUPPORT);
+        assertThat(errnoOf(SOCK_STREAM, 6)).isEqualTo(Errno.EPROTONOSUPPORT);
     }
 
     @Test
