@@ -1,0 +1,66 @@
+package net.tern.shell;
+
+import net.tern.inet.route.RouteTable;
+import net.tern.spi.net.LinkRegistry;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * {@code net:ip}: iproute2's {@code ip} for the objects the stack has, {@code address}
+ * ({@link IpAddr}) and {@code route} ({@link IpRoute}), with iproute2's abbreviations
+ * ({@code net:ip a}, {@code net:ip r s}), output and error messages.
+ *
+ * <p>A change that succeeds prints nothing, as {@code ip} does (the command returns null).
+ * Bad arguments and refused changes throw {@link IllegalArgumentException} with
+ * {@code ip}'s message; {@code net:ip} alone throws the usage, {@code net:ip help} prints it.
+ */
+@Component(service = IpCommand.class, property = {
+        "osgi.command.scope=net",
+        "osgi.command.function=ip"})
+public final class IpCommand {
+    static final String USAGE = String.join("\n",
+            "Usage: net:ip [ OPTIONS ] OBJECT { COMMAND | help }",
+            "where  OBJECT := { address | route }",
+            "       OPTIONS := { -4 }");
+
+    private final IpAddr address;
+    private final IpRoute route;
+
+    @Activate
+    public IpCommand(@Reference(name = "links") LinkRegistry links, @Reference(name = "routes") RouteTable routes) {
+        this.address = new IpAddr(links);
+        this.route = new IpRoute(links, routes);
+    }
+
+    /** {@code ip [OPTIONS] OBJECT [COMMAND [ARGUMENTS]]}. */
+    public String ip(String... argv) {
+        Args args = new Args(argv);
+        while (args.hasNext() && args.peek().startsWith("-")) {
+            String option = args.next();
+            String name = option.startsWith("--") ? option.substring(2) : option.substring(1);
+            if (name.equals("4")) {
+                continue; // IPv4 is the only family here.
+            }
+            if (!name.isEmpty() && "help".startsWith(name)) {
+                return USAGE;
+            }
+            throw new IllegalArgumentException("Option \"" + option + "\" is unknown, try \"net:ip -help\".");
+        }
+        if (!args.hasNext()) {
+            throw new IllegalArgumentException(USAGE);
+        }
+        String object = args.next();
+        // iproute2 tries its objects in this order, so "a" is address and "r" is route.
+        if (Args.matches(object, "address")) {
+            return address.run(args);
+        }
+        if (Args.matches(object, "route")) {
+            return route.run(args);
+        }
+        if (Args.matches(object, "help")) {
+            return USAGE;
+        }
+        throw new IllegalArgumentException("Object \"" + object + "\" is unknown, try \"net:ip help\".");
+    }
+}

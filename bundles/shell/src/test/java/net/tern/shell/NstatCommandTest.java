@@ -1,0 +1,114 @@
+package net.tern.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import net.tern.core.testing.PacketLeakCheck;
+import net.tern.inet.snmp.CounterGroup;
+import net.tern.inet.testing.InetTestBed;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PacketLeakCheck.class)
+class NstatCommandTest {
+    private final InetTestBed bed = new InetTestBed();
+    private NstatCommand nstat;
+
+    /** One echo request to itself through lo, and its reply: the counters then have something to say. */
+    @BeforeEach
+    void pingOnce() throws Exception {
+        bed.loopback();
+        nstat = new NstatCommand(bed.inet().snmp());
+        PingCommand ping = new PingCommand(bed.inet().icmp(), bed.inet().fib(), bed.stack().clock(), bed.stack().timers());
+        PingRun run = ping.start(PingOptions.parse("-c", "1", "127.0.0.1"));
+        bed.advance(1, TimeUnit.SECONDS);
+        assertThat(run.result()).isDone();
+    }
+
+    @AfterEach
+    void stop() {
+        bed.close();
+    }
+
+    @Test
+    void printsTheNonZeroCountersByTheirNstatNamesInNstatsColumns() {
+        assertThat(nstat.nstat().lines()).containsExactly(
+                "#kernel",
+                "IpInReceives                    2",
+                "IpInDelivers                    2",
+                "IpOutRequests                   2",
+                "IcmpInMsgs                      2",
+                "IcmpInEchos                     1",
+                "IcmpInEchoReps                  1",
+                "IcmpOutMsgs                     2",
+                "IcmpOutEchos                    1",
+                "IcmpOutEchoReps                 1");
+        assertThat(nstat.nstat("-a")).as("-a is the only mode").isEqualTo(nstat.nstat());
+    }
+
+    @Test
+    void zerosShowWithDashZ() {
+        List<String> lines = nstat.nstat("-z").lines().toList();
+        assertThat(lines).contains(
+                "IpInHdrErrors                   0",
+                "IpExtInNoRoutes                 0",
+                "IcmpOutRateLimitHost            0",
+                "IcmpInEchos                     1");
+        long counters = bed.inet().snmp().snapshot().values().stream().mapToLong(m -> m.size()).sum();
+        assertThat(lines).hasSize(1 + (int) counters);
+        assertThat(nstat.nstat("-az")).isEqualTo(nstat.nstat("--zeros")).isEqualTo(nstat.nstat("-z"));
+    }
+
+    @Test
+    void aPatternFiltersByPrefixOrGlob() {
+        assertThat(nstat.nstat("IcmpOut").lines()).containsExactly(
+                "#kernel",
+                "IcmpOutMsgs                     2",
+                "IcmpOutEchos                    1",
+                "IcmpOutEchoReps                 1");
+        assertThat(nstat.nstat("*EchoRep?").lines()).containsExactly(
+                "#kernel",
+                "IcmpInEchoReps                  1",
+                "IcmpOutEchoReps                 1");
+        assertThat(nstat.nstat("-z", "IpExt*", "IpIn[RD]e*").lines()).containsExactly(
+                "#kernel",
+                "IpInReceives                    2",
+                "IpInDelivers                    2",
+                "IpExtInNoRoutes                 0",
+                "IpExtInTruncatedPkts            0",
+                "IpExtInCsumErrors               0",
+                "IpExtReasmOverlaps              0");
+        assertThat(nstat.nstat("Tcp")).as("nothing matches").isEqualTo("#kernel");
+    }
+
+    @Test
+    void aGroupRegisteredLaterShowsWithItsOwnNames() {
+        CounterGroup udp = bed.inet().snmp().register("Udp", List.of("InDatagrams", "NoPorts", "InErrors", "OutDatagrams"));
+        udp.adder("InDatagrams").add(12345678901L);
+
+        assertThat(nstat.nstat("Udp").lines()).containsExactly(
+                "#kernel",
+                "UdpInDatagrams                  12345678901");
+    }
+
+    @Test
+    void aNameLongerThanTheColumnKeepsASpaceBeforeItsValue() {
+        CounterGroup ext = bed.inet().snmp().register("TcpExt", List.of("TCPSpuriousRtxHostQueuesAndMore"));
+        ext.adder(0).increment();
+
+        assertThat(nstat.nstat("TcpExt")).endsWith("\nTcpExtTCPSpuriousRtxHostQueuesAndMore 1");
+    }
+
+    @Test
+    void anUnknownOptionIsRefusedWithTheUsageAndHelpPrintsIt() {
+        assertThatThrownBy(() -> nstat.nstat("-r"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("nstat: invalid option -- 'r'\nUsage:");
+        assertThatThrownBy(() -> nstat.nstat("--json"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("nstat: unrecognized option '--json'");
+        assertThat(nstat.nstat("-h")).isEqualTo(NstatCommand.USAGE).contains("-a, --ignore", "-z, --zeros");
+    }
+}
