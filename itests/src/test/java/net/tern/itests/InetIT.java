@@ -1,9 +1,6 @@
 package net.tern.itests;
 
-import static net.tern.api.socket.SocketConstants.AF_INET;
-import static net.tern.api.socket.SocketConstants.SOCK_DGRAM;
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.nio.charset.StandardCharsets;
@@ -11,11 +8,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
-import net.tern.api.socket.Errno;
-import net.tern.api.socket.ErrnoException;
-import net.tern.api.socket.FamilyInfo;
 import net.tern.api.socket.InetSockAddr;
-import net.tern.api.socket.SocketApi;
 import net.tern.inet.ip.EchoSocket;
 import net.tern.inet.ip.IcmpEcho;
 import net.tern.inet.snmp.SnmpCounters;
@@ -24,17 +17,11 @@ import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
-import org.osgi.framework.Bundle;
 
-/** IPv4 as the built bundles boot it: AF_INET registered, echo over loopback, hot swap of the family. */
+/** IPv4 as the built bundles boot it: ICMP echo over loopback, counted. (The family's hot swap: {@link FamilyHotSwapIT}.) */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerMethod.class)
 public class InetIT extends TernTestSupport {
-    private static final String INET_BUNDLE = "net.tern.inet";
-
-    @Inject
-    private SocketApi sockets;
-
     @Test
     public void pingOverLoopbackIsAnsweredAndCounted() throws Exception {
         IcmpEcho echo = awaitService(IcmpEcho.class, null, 10_000);
@@ -57,26 +44,4 @@ public class InetIT extends TernTestSupport {
         assertEquals(echosBefore + 3, (long) counters.snapshot().get("Icmp").get("InEchos"));
     }
 
-    @Test
-    public void theInetFamilyComesAndGoesWithItsBundle() throws Exception {
-        await("AF_INET to register", 10_000, () -> hasFamily(AF_INET));
-        Bundle inet = installedBundle(INET_BUNDLE);
-        inet.stop();
-        try {
-            assertTrue("AF_INET still listed after its bundle stopped", !hasFamily(AF_INET));
-            try {
-                sockets.socket(AF_INET, SOCK_DGRAM, 0);
-                fail("socket(AF_INET) succeeded with the inet bundle stopped");
-            } catch (ErrnoException e) {
-                assertEquals(e.getMessage(), Errno.EAFNOSUPPORT, e.errno());
-            }
-        } finally {
-            inet.start();
-        }
-        await("AF_INET to come back", 10_000, () -> hasFamily(AF_INET));
-    }
-
-    private boolean hasFamily(int number) {
-        return sockets.families().stream().mapToInt(FamilyInfo::family).anyMatch(f -> f == number);
-    }
 }

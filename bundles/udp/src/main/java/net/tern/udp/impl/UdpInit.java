@@ -1,0 +1,118 @@
+package net.tern.udp.impl;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+import net.tern.api.socket.SocketConstants;
+import net.tern.inet.ip.IcmpSender;
+import net.tern.inet.ip.IpOutput;
+import net.tern.inet.route.RouteTable;
+import net.tern.inet.snmp.SnmpCounters;
+import net.tern.spi.net.PacketAllocator;
+import net.tern.spi.proto.NetProtocol;
+import net.tern.spi.proto.ProtoSw;
+import org.osgi.annotation.bundle.Capability;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * UDP as a component: builds {@link Udp} from IPv4's services and registers, as Linux's
+ * {@code inet_init} does for UDP, its protosw entry ({@code inet_register_protosw}: a
+ * {@link ProtoSw} with {@code family=2, type=2, protocol=17}) and its IP protocol handler
+ * ({@code inet_add_protocol}: a {@link NetProtocol} with {@code protocol=17}), each with only
+ * its own properties, through the bundle context.
+ *
+ * <p>Stopping (hot swap): the two services go first, so IPv4 refuses new UDP sockets and
+ * stops delivering protocol 17; then every open UDP socket is withdrawn (ECONNABORTED, "UDP
+ * left the stack") and its port freed; then the {@code Udp} counters leave. Starting again
+ * builds a fresh, empty port table.
+ */
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.ProtoSw", uses = ProtoSw.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.NetProtocol", uses = NetProtocol.class)
+@Component(immediate = true, service = {}, configurationPid = UdpInit.PID)
+@Designate(ocd = UdpInit.Config.class)
+public final class UdpInit {
+    /** The configuration PID. */
+    public static final String PID = "net.tern.udp";
+
+    private static final Logger LOG = LoggerFactory.getLogger(UdpInit.class);
+
+    /** UDP's sysctls. */
+    @ObjectClassDefinition(name = "Tern UDP", description = "UDP settings, as Linux's sysctls.")
+    public @interface Config {
+        @AttributeDefinition(description = "Lowest ephemeral port (ip_local_port_range, first value).")
+        int localPortLow() default UdpSettings.DEFAULT_LOCAL_PORT_LOW;
+
+        @AttributeDefinition(description = "Highest ephemeral port (ip_local_port_range, second value).")
+        int localPortHigh() default UdpSettings.DEFAULT_LOCAL_PORT_HIGH;
+    }
+
+    private final Udp udp;
+    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+
+    @Activate
+    public UdpInit(BundleContext context, @Reference(name = "routes") RouteTable routes,
+            @Reference(name = "ipOutput") IpOutput ip, @Reference(name = "icmp") IcmpSender icmp,
+            @Reference(name = "snmp") SnmpCounters snmp, @Reference(name = "allocator") PacketAllocator allocator,
+            Config config) {
+        this(context, routes, ip, icmp, snmp, allocator, settings(config), new SecureRandom());
+    }
+
+    /** Without a configuration: for tests, and for assembling a stack by hand. */
+    public UdpInit(BundleContext context, RouteTable routes, IpOutput ip, IcmpSender icmp, SnmpCounters snmp,
+            PacketAllocator allocator, UdpSettings settings, RandomGenerator random) {
+        this.udp = new Udp(routes, ip, icmp, snmp, allocator, settings, random);
+        register(context, ProtoSw.class, udp.protoSw(), Map.of(ProtoSw.FAMILY, SocketConstants.AF_INET,
+                ProtoSw.TYPE, SocketConstants.SOCK_DGRAM, ProtoSw.PROTOCOL, SocketConstants.IPPROTO_UDP));
+        register(context, NetProtocol.class, udp.input(), Map.of(NetProtocol.PROTOCOL, SocketConstants.IPPROTO_UDP));
+        LOG.info("UDP up (ephemeral ports {}..{})", settings.localPortLow(), settings.localPortHigh());
+    }
+
+    private static UdpSettings settings(Config config) {
+        try {
+            return new UdpSettings(config.localPortLow(), config.localPortHigh());
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}; using {}..{}", e.getMessage(), UdpSettings.DEFAULT_LOCAL_PORT_LOW,
+                    UdpSettings.DEFAULT_LOCAL_PORT_HIGH);
+            return UdpSettings.defaults();
+        }
+    }
+
+    private <S> void register(BundleContext context, Class<S> type, S service, Map<String, Object> properties) {
+        Dictionary<String, Object> dictionary = new Hashtable<>(properties);
+        registrations.add(context.registerService(type, service, dictionary));
+    }
+
+    /** The assembled protocol, for diagnostics. */
+    public Udp udp() {
+        return udp;
+    }
+
+    /** Withdraws the services (newest first), then the open sockets and the counters. */
+    @Deactivate
+    public void deactivate() {
+        for (int i = registrations.size() - 1; i >= 0; i--) {
+            try {
+                registrations.get(i).unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // The framework is stopping the bundle and took it already.
+            }
+        }
+        registrations.clear();
+        int withdrawn = udp.shutdown();
+        LOG.info("UDP down; withdrew {} open socket(s)", withdrawn);
+    }
+}

@@ -1,0 +1,205 @@
+package net.tern.udp.impl;
+
+import io.netty.buffer.ByteBuf;
+import java.util.List;
+import net.tern.api.socket.SocketConstants;
+import net.tern.inet.ip.IcmpSender;
+import net.tern.inet.route.RouteTable;
+import net.tern.inet.route.RouteType;
+import net.tern.inet.sock.SkState;
+import net.tern.inet.wire.IcmpTypes;
+import net.tern.inet.wire.InetChecksum;
+import net.tern.inet.wire.Ipv4Address;
+import net.tern.inet.wire.Ipv4Packet;
+import net.tern.spi.net.Packet;
+import net.tern.spi.net.PacketAllocator;
+import net.tern.spi.proto.NetProtocol;
+
+/**
+ * UDP's IP protocol handler ({@code udp_protocol}, registered for protocol 17), on the
+ * network thread.
+ *
+ * <p>{@link #handler} is {@code udp_rcv} → {@code __udp4_lib_rcv}, a straight line per
+ * datagram, ending in exactly one of:
+ * <ol>
+ * <li>fewer than 8 bytes, or a length field beyond the data or below 8: {@code InErrors};</li>
+ * <li>(padding past the length field is trimmed) a checksum that does not verify:
+ *     {@code InCsumErrors} and {@code InErrors}; a zero checksum means none was sent and is
+ *     accepted (RFC 768);</li>
+ * <li>to a broadcast or multicast address: a copy to every socket of the port that accepts
+ *     it ({@code __udp4_lib_mcast_deliver}), or {@code IgnoredMulti} when none does;</li>
+ * <li>to a port with no socket: {@code NoPorts}, and ICMP port unreachable through IPv4's
+ *     {@link IcmpSender} (which rate-limits it);</li>
+ * <li>else {@code udp_queue_rcv_skb}: queued on the socket and its reader woken, or dropped
+ *     for a full receive queue ({@code RcvbufErrors} and {@code InErrors}). A queued datagram
+ *     counts in {@code InDatagrams} when the application reads it.</li>
+ * </ol>
+ *
+ * <p>{@link #errHandler} is {@code udp_err}: an ICMP error about a datagram a socket sent
+ * becomes that socket's pending error when the error is hard and the socket connected.
+ */
+public final class UdpInput implements NetProtocol {
+    private final UdpTable table;
+    private final RouteTable routes;
+    private final IcmpSender icmp;
+    private final PacketAllocator allocator;
+    private final UdpStats stats;
+
+    public UdpInput(UdpTable table, RouteTable routes, IcmpSender icmp, PacketAllocator allocator, UdpStats stats) {
+        this.table = table;
+        this.routes = routes;
+        this.icmp = icmp;
+        this.allocator = allocator;
+        this.stats = stats;
+    }
+
+    /** {@code udp_rcv}: the packet's data start at the UDP header; its network header is set. Takes ownership. */
+    @Override
+    public void handler(Packet packet) {
+        ByteBuf buf = packet.buf();
+        int at = buf.readerIndex();
+        int available = packet.length();
+        if (available < UdpHeader.LENGTH || packet.networkHeader() < 0) {
+            drop(packet, UdpMib.InErrors);
+            return;
+        }
+        int length = UdpHeader.length(buf, at);
+        if (length > available || length < UdpHeader.LENGTH) {
+            drop(packet, UdpMib.InErrors);
+            return;
+        }
+        if (length < available) {
+            packet.trim(length); // pskb_trim_rcsum: the IP payload was longer than the datagram
+        }
+        Ipv4Packet ip = Ipv4Packet.at(buf, packet.networkHeader());
+        int source = ip.source();
+        int destination = ip.destination();
+        if (UdpHeader.checksum(buf, at) != 0
+                && !InetChecksum.verifyTransport(buf, at, length, source, destination, SocketConstants.IPPROTO_UDP)) {
+            stats.inc(UdpMib.InCsumErrors);
+            drop(packet, UdpMib.InErrors);
+            return;
+        }
+        int sourcePort = UdpHeader.sourcePort(buf, at);
+        int destinationPort = UdpHeader.destinationPort(buf, at);
+        if (Ipv4Address.isMulticast(destination) || routes.addressType(destination) == RouteType.BROADCAST) {
+            multicastDeliver(packet, source, sourcePort, destination, destinationPort, length - UdpHeader.LENGTH);
+            return;
+        }
+        UdpSock sk = table.lookup(source, sourcePort, destination, destinationPort);
+        if (sk == null) {
+            stats.inc(UdpMib.NoPorts);
+            icmp.send(packet, IcmpTypes.DEST_UNREACH, IcmpTypes.PORT_UNREACH, 0);
+            packet.release();
+            return;
+        }
+        packet.pull(UdpHeader.LENGTH);
+        queue(sk, packet, source, sourcePort, length - UdpHeader.LENGTH);
+    }
+
+    /**
+     * {@code __udp4_lib_mcast_deliver}: a copy of the payload to each socket but the last,
+     * which gets the packet itself. No socket: {@code IgnoredMulti}, and no ICMP (RFC 1122
+     * 3.2.2 forbids errors about broadcasts).
+     */
+    private void multicastDeliver(Packet packet, int source, int sourcePort, int destination, int destinationPort,
+            int payload) {
+        List<UdpSock> members = table.groupMembers(source, sourcePort, destination, destinationPort);
+        if (members.isEmpty()) {
+            drop(packet, UdpMib.IgnoredMulti);
+            return;
+        }
+        packet.pull(UdpHeader.LENGTH);
+        int last = members.size() - 1;
+        for (int i = 0; i < last; i++) {
+            Packet copy;
+            try {
+                copy = allocator.allocate(0, payload);
+            } catch (OutOfMemoryError exhausted) {
+                // skb_clone failed: this member loses the datagram, as a full queue would lose it.
+                members.get(i).lock();
+                try {
+                    members.get(i).countDrop();
+                } finally {
+                    members.get(i).unlock();
+                }
+                stats.inc(UdpMib.RcvbufErrors);
+                stats.inc(UdpMib.InErrors);
+                continue;
+            }
+            copy.buf().writeBytes(packet.buf(), packet.buf().readerIndex(), payload);
+            queue(members.get(i), copy, source, sourcePort, payload);
+        }
+        queue(members.get(last), packet, source, sourcePort, payload);
+    }
+
+    /**
+     * {@code udp_queue_rcv_skb} → {@code __udp_enqueue_schedule_skb}: queues the packet (its
+     * data the payload) if the socket's receive memory is within {@code SO_RCVBUF} (see
+     * {@link UdpSock}) and wakes the reader; else drops it. A socket closed since the lookup
+     * drops it as {@code InErrors}.
+     */
+    private void queue(UdpSock sk, Packet packet, int source, int sourcePort, int payload) {
+        boolean queued = false;
+        sk.lock();
+        try {
+            if (sk.isDead()) {
+                stats.inc(UdpMib.InErrors);
+            } else if (!sk.hasRoom()) {
+                sk.countDrop();
+                stats.inc(UdpMib.RcvbufErrors);
+                stats.inc(UdpMib.InErrors);
+            } else {
+                sk.enqueue(new UdpDatagram(packet, source, sourcePort, payload, UdpSock.truesize(packet)));
+                queued = true;
+            }
+        } finally {
+            sk.unlock();
+        }
+        if (queued) {
+            sk.wakeUp(SocketConstants.EPOLLIN); // sk_data_ready
+        } else {
+            packet.release();
+        }
+    }
+
+    private void drop(Packet packet, UdpMib reason) {
+        stats.inc(reason);
+        packet.release();
+    }
+
+    /**
+     * {@code udp_err} ({@code __udp4_lib_err}): {@code quoted} starts at the IP header of a
+     * datagram sent from here, followed by at least its UDP header. The socket that sent it
+     * is looked up as the datagram's source; if it is connected and the error is hard
+     * ({@link IcmpErrors}), the error becomes its pending error (EPOLLERR), so its next send
+     * or receive fails with it. Unconnected sockets ignore ICMP errors, as Linux's do without
+     * {@code IP_RECVERR}. The caller keeps the packet.
+     */
+    @Override
+    public void errHandler(Packet quoted, int type, int code, int info) {
+        IcmpErrors meaning = IcmpErrors.of(type, code);
+        if (meaning.errno() == null || !meaning.hard()) {
+            return;
+        }
+        ByteBuf buf = quoted.buf();
+        Ipv4Packet inner = Ipv4Packet.at(buf, buf.readerIndex());
+        int udpAt = inner.payloadOffset();
+        if (inner.headerLength() < Ipv4Packet.MIN_HEADER_LENGTH || udpAt + UdpHeader.LENGTH > buf.writerIndex()) {
+            return;
+        }
+        UdpSock sk = table.lookup(inner.destination(), UdpHeader.destinationPort(buf, udpAt), inner.source(),
+                UdpHeader.sourcePort(buf, udpAt));
+        if (sk == null || sk.state() != SkState.ESTABLISHED) {
+            return;
+        }
+        sk.lock();
+        try {
+            if (!sk.isDead()) {
+                sk.reportError(meaning.errno()); // sk->sk_err, sk_error_report
+            }
+        } finally {
+            sk.unlock();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package net.tern.udp.impl;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketConstants;
+import net.tern.inet.ip.InetConstants;
+import net.tern.inet.ip.IpOutput;
+import net.tern.inet.ip.TxParams;
+import net.tern.inet.route.Flowi4;
+import net.tern.inet.route.RouteType;
+import net.tern.inet.route.Rtable;
+import net.tern.inet.sock.InetSock;
+import net.tern.inet.sock.SkState;
+import net.tern.inet.wire.InetChecksum;
+import net.tern.spi.net.Packet;
+import net.tern.spi.net.PacketAllocator;
+
+/**
+ * {@code udp_sendmsg}: one call, one datagram. Checks the request, routes it (which picks the
+ * source address the checksum covers), builds the header and checksum in a packet with room
+ * for IP's headers, and hands it to {@link IpOutput#queueXmit}, which fragments it to the
+ * route's MTU if need be. Nothing is queued here: the datagram is IP's when this returns.
+ *
+ * <p>Runs in the calling thread under the socket's lock.
+ */
+public final class UdpOutput {
+    private final IpOutput ip;
+    private final PacketAllocator allocator;
+    private final UdpStats stats;
+
+    public UdpOutput(IpOutput ip, PacketAllocator allocator, UdpStats stats) {
+        this.ip = ip;
+        this.allocator = allocator;
+        this.stats = stats;
+    }
+
+    /**
+     * Sends {@code data}'s remaining bytes as one datagram to {@code to}, or to the connected
+     * peer when {@code to} is null, and returns their count. Errors, in Linux's order:
+     * EOPNOTSUPP for MSG_OOB; EINVAL for destination port 0; EDESTADDRREQ without a
+     * destination on an unconnected socket; EMSGSIZE above {@value UdpHeader#MAX_PAYLOAD}
+     * bytes; the pending error ({@code sock_error}); EPIPE after SHUT_WR; the route's error
+     * (ENETUNREACH, ...); EACCES to a broadcast address without SO_BROADCAST; ENOBUFS when no
+     * packet memory is left (counted in {@code SndbufErrors}); IP output's error.
+     */
+    int sendmsg(UdpSock sk, ByteBuffer data, InetSockAddr to, int flags) throws ErrnoException {
+        if ((flags & SocketConstants.MSG_OOB) != 0) {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "sendmsg: UDP has no out-of-band data (MSG_OOB)");
+        }
+        int destination;
+        int port;
+        if (to != null) {
+            destination = to.address();
+            port = to.port();
+            if (port == 0) {
+                throw new ErrnoException(Errno.EINVAL, "sendmsg(to " + to + "): destination port 0");
+            }
+        } else {
+            if (sk.state() != SkState.ESTABLISHED) {
+                throw new ErrnoException(Errno.EDESTADDRREQ,
+                        "sendmsg: the socket is not connected and no destination address was given");
+            }
+            destination = sk.daddr();
+            port = sk.dport();
+        }
+        int length = data.remaining();
+        if (length > UdpHeader.MAX_PAYLOAD) {
+            throw new ErrnoException(Errno.EMSGSIZE, "sendmsg: " + length
+                    + " bytes exceed the largest UDP datagram over IPv4 (" + UdpHeader.MAX_PAYLOAD + " bytes)");
+        }
+        UdpProt.throwPendingError(sk, "sendmsg");
+        if ((sk.shutdown() & InetSock.SEND_SHUTDOWN) != 0) {
+            throw new ErrnoException(Errno.EPIPE, "sendmsg: the socket was shut down for sending");
+        }
+        if (destination == 0) {
+            destination = UdpProt.thisHost(sk);
+        }
+        Rtable route = ip.routeOutput(new Flowi4(destination, sk.saddr(), 0, SocketConstants.IPPROTO_UDP, sk.tos()));
+        if (route.type() == RouteType.BROADCAST && !sk.broadcast()) {
+            throw new ErrnoException(Errno.EACCES, "sendmsg(to " + new InetSockAddr(destination, port)
+                    + "): a broadcast address needs SO_BROADCAST");
+        }
+        Packet packet = allocate(UdpHeader.LENGTH + length);
+        ByteBuf buf = packet.buf();
+        int at = buf.writerIndex();
+        int total = UdpHeader.LENGTH + length;
+        UdpHeader.write(buf, at, sk.num(), port, total);
+        buf.setBytes(at + UdpHeader.LENGTH, data.duplicate());
+        buf.writerIndex(at + total);
+        UdpHeader.setChecksum(buf, at, checksum(buf, at, total, route));
+        packet.resetTransportHeader();
+        try {
+            ip.queueXmit(packet, route, new TxParams(SocketConstants.IPPROTO_UDP, sk.ttl(), sk.tos(), false));
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ENOBUFS) {
+                stats.inc(UdpMib.SndbufErrors);
+            }
+            throw e;
+        }
+        stats.inc(UdpMib.OutDatagrams);
+        data.position(data.position() + length);
+        return length;
+    }
+
+    /**
+     * The checksum over the pseudo-header, header and data (RFC 768). A computed 0 goes out as
+     * 0xffff, its one's complement equal, because 0 on the wire means "no checksum".
+     */
+    static int checksum(ByteBuf buf, int at, int total, Rtable route) {
+        int sum = InetChecksum.transportChecksum(buf, at, total, route.source(), route.destination(),
+                SocketConstants.IPPROTO_UDP);
+        return sum == 0 ? 0xffff : sum;
+    }
+
+    /** {@code sock_alloc_send_skb}: a packet with IP's headroom; ENOBUFS when packet memory is exhausted. */
+    private Packet allocate(int size) throws ErrnoException {
+        try {
+            return allocator.allocate(InetConstants.MAX_IP_HEADROOM, size);
+        } catch (OutOfMemoryError exhausted) {
+            stats.inc(UdpMib.SndbufErrors);
+            throw new ErrnoException(Errno.ENOBUFS, "sendmsg: no packet memory for a datagram of " + size + " bytes",
+                    exhausted);
+        }
+    }
+}

@@ -1,0 +1,292 @@
+package net.tern.udp.impl;
+
+import static net.tern.api.socket.SocketConstants.EPOLLERR;
+import static net.tern.api.socket.SocketConstants.EPOLLHUP;
+import static net.tern.api.socket.SocketConstants.EPOLLIN;
+import static net.tern.api.socket.SocketConstants.EPOLLOUT;
+import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketConstants;
+import net.tern.inet.ip.IpOutput;
+import net.tern.inet.route.Flowi4;
+import net.tern.inet.route.RouteType;
+import net.tern.inet.route.Rtable;
+import net.tern.inet.sock.InetProto;
+import net.tern.inet.sock.InetSock;
+import net.tern.inet.sock.SkState;
+import net.tern.spi.proto.MsgHeader;
+import net.tern.spi.proto.ProtoSocket;
+
+/**
+ * {@code udp_prot}: UDP's side of an AF_INET datagram socket, called by
+ * {@code inet_dgram_ops} ({@link net.tern.inet.sock.InetDgramOps}) under the socket's lock
+ * (except {@link #poll}). Ports ({@code udp_v4_get_port}), the association
+ * ({@code ip4_datagram_connect}, {@code __udp_disconnect}), readiness ({@code udp_poll}) and
+ * receiving ({@code udp_recvmsg}) are here; sending is {@link UdpOutput}.
+ *
+ * <p>It also keeps every live socket, so that when the bundle stops it can
+ * {@link #withdrawAll withdraw} them.
+ */
+public final class UdpProt implements InetProto<UdpSock> {
+    private final UdpTable table;
+    private final IpOutput ip;
+    private final UdpStats stats;
+    private final UdpOutput output;
+    private final Set<UdpSock> live = ConcurrentHashMap.newKeySet();
+    /** Set once when the protocol leaves; guarded by {@link #live}'s monitor for {@link #create}. */
+    private boolean stopped;
+
+    public UdpProt(UdpTable table, IpOutput ip, UdpOutput output, UdpStats stats) {
+        this.table = table;
+        this.ip = ip;
+        this.output = output;
+        this.stats = stats;
+    }
+
+    @Override
+    public String name() {
+        return "UDP";
+    }
+
+    @Override
+    public int socketsInUse() {
+        return live.size();
+    }
+
+    @Override
+    public int maxHeader() {
+        return UdpHeader.LENGTH;
+    }
+
+    /** {@code sk_alloc} + {@code udp_init_sock}. EPROTONOSUPPORT once the protocol is leaving. */
+    @Override
+    public UdpSock create() throws ErrnoException {
+        synchronized (live) {
+            if (stopped) {
+                throw new ErrnoException(Errno.EPROTONOSUPPORT, "socket: UDP is leaving the stack");
+            }
+            UdpSock sk = new UdpSock(this);
+            live.add(sk);
+            return sk;
+        }
+    }
+
+    /** {@code udp_lib_close} → {@code sk_common_release}: unhash, purge the queue. */
+    @Override
+    public void close(UdpSock sk) {
+        if (!sk.isDead()) {
+            table.unhash(sk);
+            sk.purgeAndKill();
+        }
+        sk.state(SkState.CLOSE);
+        live.remove(sk);
+    }
+
+    /**
+     * {@code udp_v4_get_port}: {@code port}, or an ephemeral one for 0. Records the bind locks
+     * as {@code __inet_bind} sets {@code sk_userlocks}: a port asked for by number, an address
+     * other than the wildcard; autobinding locks neither, so a disconnect gives both back.
+     */
+    @Override
+    public void getPort(UdpSock sk, int port) throws ErrnoException {
+        checkAlive(sk, "bind");
+        table.bind(sk, port);
+        sk.bindPortLocked = port != 0;
+        sk.bindAddrLocked = sk.rcvSaddr() != 0;
+    }
+
+    /**
+     * {@code ip4_datagram_connect}: routes to the peer, takes the route's source as the local
+     * address if none is bound, and associates (state ESTABLISHED): from now on only the
+     * peer's datagrams are received, and sends without an address go to it. Re-connecting
+     * replaces the peer; the local address stays. A destination of 0.0.0.0 means this host,
+     * as Linux routes it. Broadcast needs {@code SO_BROADCAST} (EACCES).
+     */
+    @Override
+    public void connect(UdpSock sk, InetSockAddr address) throws ErrnoException {
+        checkAlive(sk, "connect");
+        int destination = address.address() != 0 ? address.address() : thisHost(sk);
+        Rtable route = ip.routeOutput(new Flowi4(destination, sk.saddr(), 0, SocketConstants.IPPROTO_UDP, sk.tos()));
+        if (route.type() == RouteType.BROADCAST && !sk.broadcast()) {
+            throw new ErrnoException(Errno.EACCES, "connect(" + address + "): a broadcast address needs SO_BROADCAST");
+        }
+        if (sk.saddr() == 0) {
+            sk.saddr(route.source());
+        }
+        if (sk.rcvSaddr() == 0) {
+            sk.rcvSaddr(route.source());
+        }
+        sk.daddr(destination);
+        sk.dport(address.port());
+        sk.state(SkState.ESTABLISHED);
+        table.rehash(sk);
+    }
+
+    /** The address 0.0.0.0 stands for when a socket sends to or connects to it. */
+    static int thisHost(InetSock sk) {
+        return sk.saddr() != 0 ? sk.saddr() : InetSockAddr.INADDR_LOOPBACK;
+    }
+
+    /**
+     * {@code __udp_disconnect} (connect with AF_UNSPEC): forgets the peer; gives back the local
+     * address unless the application bound it, and the port unless it bound that (an
+     * autobound socket is unbound again and will autobind afresh).
+     */
+    @Override
+    public void disconnect(UdpSock sk) {
+        if (sk.isDead()) {
+            return;
+        }
+        sk.state(SkState.CLOSE);
+        sk.daddr(0);
+        sk.dport(0);
+        if (!sk.bindAddrLocked) {
+            sk.rcvSaddr(0);
+            sk.saddr(0);
+        }
+        if (!sk.bindPortLocked) {
+            table.unhash(sk);
+            sk.num(0);
+        } else {
+            table.rehash(sk);
+        }
+    }
+
+    /**
+     * {@code udp_poll} ({@code datagram_poll}), without the lock: always writable (there is no
+     * send queue), readable with a datagram queued, EPOLLERR with an error pending; after
+     * SHUT_RD readable with EPOLLRDHUP (a read returns 0), and EPOLLHUP once both directions
+     * are shut.
+     */
+    @Override
+    public int poll(UdpSock sk) {
+        if (sk.isDead()) {
+            return EPOLLERR | EPOLLHUP;
+        }
+        int mask = EPOLLOUT;
+        if (sk.queued() > 0) {
+            mask |= EPOLLIN;
+        }
+        ProtoSocket sock = sk.socket();
+        if (sock != null && sock.peekError() != null) {
+            mask |= EPOLLERR;
+        }
+        int shut = sk.shutdown();
+        if ((shut & InetSock.RCV_SHUTDOWN) != 0) {
+            mask |= EPOLLIN | EPOLLRDHUP;
+        }
+        if (shut == InetSock.SHUTDOWN_MASK) {
+            mask |= EPOLLHUP;
+        }
+        return mask;
+    }
+
+    @Override
+    public void shutdown(UdpSock sk, int how) {
+        // The bits are set by inet_shutdown; waiters were woken there. Nothing to flush.
+    }
+
+    @Override
+    public int sendmsg(UdpSock sk, ByteBuffer data, InetSockAddr to, int flags) throws ErrnoException {
+        checkAlive(sk, "sendmsg");
+        return output.sendmsg(sk, data, to, flags);
+    }
+
+    /**
+     * {@code udp_recvmsg}: a pending error first ({@code sock_error}, cleared as it is
+     * reported); then the head datagram, of which what fits in {@code dst} is copied and the
+     * rest discarded (MSG_TRUNC in {@code msg.flags}). MSG_PEEK leaves it queued; MSG_TRUNC in
+     * {@code flags} returns the datagram's full length. With nothing queued: 0 after SHUT_RD,
+     * else EAGAIN. Reading counts {@code InDatagrams}.
+     */
+    @Override
+    public int recvmsg(UdpSock sk, ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException {
+        checkAlive(sk, "recvmsg");
+        if (dst.isReadOnly()) {
+            throw new ErrnoException(Errno.EFAULT, "recvmsg: the receive buffer is read-only");
+        }
+        throwPendingError(sk, "recvmsg");
+        boolean peek = (flags & SocketConstants.MSG_PEEK) != 0;
+        UdpDatagram d = sk.peek();
+        if (d == null) {
+            if ((sk.shutdown() & InetSock.RCV_SHUTDOWN) != 0) {
+                return 0;
+            }
+            throw new ErrnoException(Errno.EAGAIN, "recvmsg: no datagram queued");
+        }
+        int copied = Math.min(d.length(), dst.remaining());
+        ByteBuffer target = dst.duplicate();
+        target.limit(target.position() + copied);
+        d.packet().buf().getBytes(d.packet().buf().readerIndex(), target);
+        dst.position(dst.position() + copied);
+        if (copied < d.length()) {
+            msg.flags |= SocketConstants.MSG_TRUNC;
+        }
+        msg.from = new InetSockAddr(d.source(), d.port());
+        if (!peek) {
+            sk.dequeue();
+            d.packet().release();
+            stats.inc(UdpMib.InDatagrams);
+        }
+        return (flags & SocketConstants.MSG_TRUNC) != 0 ? d.length() : copied;
+    }
+
+    /** {@code sock_error}: reports the pending error once, clearing it. */
+    static void throwPendingError(UdpSock sk, String call) throws ErrnoException {
+        ProtoSocket sock = sk.socket();
+        Errno pending = sock == null ? null : sock.takeError();
+        if (pending != null) {
+            throw new ErrnoException(pending, call + ": error reported by ICMP for a datagram sent to "
+                    + sk.peerAddress());
+        }
+    }
+
+    private static void checkAlive(UdpSock sk, String call) throws ErrnoException {
+        if (sk.isDead()) {
+            throw new ErrnoException(Errno.ECONNABORTED, call + ": the UDP socket was closed or withdrawn");
+        }
+    }
+
+    /**
+     * The protocol leaves the stack: new sockets are refused, and each live socket is
+     * unhashed (its port free again), its queue released, and withdrawn from the socket layer
+     * with ECONNABORTED and {@code reason}. Returns how many were withdrawn.
+     */
+    public int withdrawAll(String reason) {
+        List<UdpSock> victims;
+        synchronized (live) {
+            stopped = true;
+            victims = new ArrayList<>(live);
+        }
+        int withdrawn = 0;
+        for (UdpSock sk : victims) {
+            boolean killed = false;
+            sk.lock();
+            try {
+                if (!sk.isDead()) {
+                    table.unhash(sk);
+                    sk.purgeAndKill();
+                    sk.state(SkState.CLOSE);
+                    killed = true;
+                }
+            } finally {
+                sk.unlock();
+            }
+            live.remove(sk);
+            ProtoSocket sock = sk.socket();
+            if (killed && sock != null) {
+                sock.withdraw(Errno.ECONNABORTED, reason);
+                withdrawn++;
+            }
+        }
+        return withdrawn;
+    }
+}
