@@ -15,7 +15,7 @@ import net.tern.spi.net.LinkRegistry;
  * {@code add}/{@code del IFADDR dev NAME} through {@link Link#addAddress} and
  * {@link Link#removeAddress}, which tell the routing table (its derived routes follow).
  */
-final class IpAddr {
+final class IpAddr extends Iproute2Object {
     static final String USAGE = String.join("\n",
             "Usage: net:ip address { add | del } IFADDR dev IFNAME",
             "       net:ip address [ show [ [ dev ] IFNAME ] ]",
@@ -25,32 +25,14 @@ final class IpAddr {
     private final LinkRegistry links;
 
     IpAddr(LinkRegistry links) {
+        super("address", USAGE);
         this.links = links;
-    }
-
-    String run(Args args) {
-        if (!args.hasNext()) {
-            return show(args);
-        }
-        String command = args.next();
-        if (Args.matches(command, "add")) {
-            return modify(args, true);
-        }
-        if (Args.matches(command, "delete")) {
-            return modify(args, false);
-        }
-        if (Args.matches(command, "list") || Args.matches(command, "show") || Args.matches(command, "lst")) {
-            return show(args);
-        }
-        if (Args.matches(command, "help")) {
-            return USAGE;
-        }
-        throw Iproute2Errors.unknownCommand(command, "address");
     }
 
     // ---- show
 
-    private String show(Args args) {
+    @Override
+    String show(Args args) {
         String device = null;
         while (args.hasNext()) {
             String word = args.next();
@@ -114,7 +96,8 @@ final class IpAddr {
 
     // ---- add / del
 
-    private String modify(Args args, boolean add) {
+    @Override
+    String modify(Args args, boolean add) {
         Inet4Prefix local = null;
         String device = null;
         while (args.hasNext()) {

@@ -14,7 +14,7 @@ import net.tern.spi.net.LinkRegistry;
  * {@code ip route} ({@code ip/iproute.c}): {@code show} of the main table, the local table
  * or both, and {@code add}/{@code del} in the main table through {@link RouteTable}.
  */
-final class IpRoute {
+final class IpRoute extends Iproute2Object {
     static final String USAGE = String.join("\n",
             "Usage: net:ip route [ list | show ] [ SELECTOR ]",
             "       net:ip route { add | del } ROUTE",
@@ -28,34 +28,15 @@ final class IpRoute {
     private final RouteTable routes;
 
     IpRoute(LinkRegistry links, RouteTable routes) {
+        super("route", USAGE);
         this.links = links;
         this.routes = routes;
     }
 
-    String run(Args args) {
-        if (!args.hasNext()) {
-            return show(args);
-        }
-        String command = args.next();
-        // iproute2's order: "a" is add, "d" is delete, "s" is show.
-        if (Args.matches(command, "add")) {
-            return modify(args, true);
-        }
-        if (Args.matches(command, "delete")) {
-            return modify(args, false);
-        }
-        if (Args.matches(command, "list") || Args.matches(command, "show") || Args.matches(command, "lst")) {
-            return show(args);
-        }
-        if (Args.matches(command, "help")) {
-            return USAGE;
-        }
-        throw Iproute2Errors.unknownCommand(command, "route");
-    }
-
     // ---- show
 
-    private String show(Args args) {
+    @Override
+    String show(Args args) {
         Route.Table table = Route.Table.MAIN;
         boolean allTables = false;
         String device = null;
@@ -117,7 +98,8 @@ final class IpRoute {
 
     // ---- add / del
 
-    private String modify(Args args, boolean add) {
+    @Override
+    String modify(Args args, boolean add) {
         RouteType type = null;
         Inet4Prefix destination = null;
         int gateway = 0;

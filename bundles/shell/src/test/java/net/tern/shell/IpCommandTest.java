@@ -5,31 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import net.tern.core.testing.PacketLeakCheck;
-import net.tern.inet.testing.InetTestBed;
 import org.apache.felix.gogo.runtime.CommandProcessorImpl;
 import org.apache.felix.service.command.CommandSession;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(PacketLeakCheck.class)
-class IpCommandTest {
-    private final InetTestBed bed = new InetTestBed();
-    private IpCommand ip;
-
-    @BeforeEach
-    void start() throws Exception {
-        bed.loopback();
-        bed.fake("eth0", 1500, "10.0.0.1/24");
-        ip = new IpCommand(bed.stack().links(), bed.inet().fib());
-    }
-
-    @AfterEach
-    void stop() {
-        bed.close();
-    }
+class IpCommandTest extends IpCommandTestBase {
 
     @Test
     void noArgumentsThrowTheUsageAndHelpPrintsIt() {

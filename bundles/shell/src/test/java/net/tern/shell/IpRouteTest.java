@@ -5,33 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
-import net.tern.core.testing.PacketLeakCheck;
 import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.Route;
 import net.tern.inet.route.RouteOrigin;
 import net.tern.inet.route.RouteType;
 import net.tern.inet.testing.InetTestBed;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(PacketLeakCheck.class)
-class IpRouteTest {
-    private final InetTestBed bed = new InetTestBed();
-    private IpCommand ip;
-
-    @BeforeEach
-    void start() throws Exception {
-        bed.loopback();
-        bed.fake("eth0", 1500, "10.0.0.1/24");
-        ip = new IpCommand(bed.stack().links(), bed.inet().fib());
-    }
-
-    @AfterEach
-    void stop() {
-        bed.close();
-    }
+class IpRouteTest extends IpCommandTestBase {
 
     @Test
     void showPrintsTheMainTableAsIpRouteDoes() {

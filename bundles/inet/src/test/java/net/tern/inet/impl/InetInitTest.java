@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Dictionary;
 import java.util.List;
 import java.util.Map;
 import net.tern.api.socket.ErrnoException;
@@ -18,6 +17,8 @@ import net.tern.inet.route.RouteTable;
 import net.tern.inet.snmp.SnmpCounters;
 import net.tern.inet.sock.InetDgramOps;
 import net.tern.inet.sock.InetProtoSw;
+import net.tern.inet.testing.RecordingBundleContext;
+import net.tern.inet.testing.RecordingBundleContext.Registration;
 import net.tern.inet.testing.RecordingOwner;
 import net.tern.inet.testing.RecordingProtocol;
 import net.tern.inet.testing.ToyProto;
@@ -27,42 +28,12 @@ import net.tern.spi.proto.NetProtocol;
 import net.tern.spi.proto.ProtoSocket;
 import net.tern.spi.proto.ProtocolFamily;
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
-import org.osgi.framework.ServiceRegistration;
 
-/** {@code inet_init} as the component does it, against a recording bundle context (no framework). */
+/** {@code inet_init} as the component does it, against a {@link RecordingBundleContext} (no framework). */
 class InetInitTest {
-    /** One service registered through the context. */
-    private record Registered(Class<?> type, Object service, Map<String, Object> properties) {
-    }
-
-    private final List<Registered> registered = new ArrayList<>();
-    private final List<Class<?>> unregistered = new ArrayList<>();
+    private final RecordingBundleContext recorder = new RecordingBundleContext();
     private final TestStack stack = new TestStack();
-
-    private BundleContext context() {
-        return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BundleContext.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("registerService") && args[0] instanceof Class<?> type) {
-                        @SuppressWarnings("unchecked")
-                        Dictionary<String, Object> d = (Dictionary<String, Object>) args[2];
-                        Map<String, Object> props = new java.util.HashMap<>();
-                        for (String key : Collections.list(d.keys())) {
-                            props.put(key, d.get(key));
-                        }
-                        registered.add(new Registered(type, args[1], props));
-                        return Proxy.newProxyInstance(getClass().getClassLoader(),
-                                new Class<?>[] {ServiceRegistration.class}, (p, m, a) -> {
-                                    if (m.getName().equals("unregister")) {
-                                        unregistered.add(type);
-                                    }
-                                    return null;
-                                });
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
-    }
 
     /** The configuration with every attribute at its default. */
     private static InetInit.Config defaults() {
@@ -71,19 +42,19 @@ class InetInitTest {
     }
 
     private InetInit start() {
-        return new InetInit(context(), stack.clock(), stack.timers(), stack.networkThread(), stack.allocator(),
+        return new InetInit(recorder.context(), stack.clock(), stack.timers(), stack.networkThread(), stack.allocator(),
                 defaults());
     }
 
-    private Registered only(Class<?> type) {
-        return registered.stream().filter(r -> r.type() == type).findFirst().orElseThrow();
+    private Registration only(Class<?> type) {
+        return recorder.history().stream().filter(r -> r.type() == type).findFirst().orElseThrow();
     }
 
     @Test
     void registersEachPartWithItsOwnIdentifyingProperty() {
         InetInit init = start();
 
-        assertThat(registered).extracting(Registered::type).containsExactly(SnmpCounters.class, RouteTable.class,
+        assertThat(recorder.history()).extracting(Registration::type).containsExactly(SnmpCounters.class, RouteTable.class,
                 LinkListener.class, IpOutput.class, IcmpSender.class, IcmpEcho.class, NetProtocol.class,
                 PacketHandler.class, ProtocolFamily.class);
         assertThat(only(ProtocolFamily.class).properties()).containsExactly(Map.entry("family", 2));
@@ -122,7 +93,7 @@ class InetInitTest {
     @Test
     void icmpComingBackThroughTheWhiteboardStaysRegisteredOnce() {
         InetInit init = start();
-        Registered icmp = only(NetProtocol.class);
+        Registration icmp = only(NetProtocol.class);
         Map<String, Object> props = Map.of("protocol", 1, Constants.SERVICE_ID, 7L);
 
         init.bindNetProtocol((NetProtocol) icmp.service(), props);
@@ -159,8 +130,8 @@ class InetInitTest {
         InetInit init = start();
         init.deactivate();
         stack.runUntilIdle();
-        List<Class<?>> expected = new ArrayList<>(registered.stream().<Class<?>>map(Registered::type).toList());
+        List<Class<?>> expected = new ArrayList<>(recorder.history().stream().<Class<?>>map(Registration::type).toList());
         Collections.reverse(expected);
-        assertThat(unregistered).containsExactlyElementsOf(expected);
+        assertThat(recorder.unregisterCalls()).extracting(Registration::type).containsExactlyElementsOf(expected);
     }
 }

@@ -24,8 +24,9 @@ import net.tern.spi.net.Packet;
  * IPv4 on the core's {@link TestStack} in virtual time, wired as {@code InetInit} wires it in
  * OSGi: {@code ip_rcv} as the IPv4 packet handler, the FIB as a link listener. Devices are
  * the real loopback and {@link FakeDevice}s; packets are built with the wire classes.
+ * Transport bundles' test beds extend it with their protocol and the socket layer on top.
  */
-public final class InetTestBed implements AutoCloseable {
+public class InetTestBed implements AutoCloseable {
     private final TestStack stack = new TestStack();
     private final Inet inet;
     private final List<FakeDevice> fakes = new ArrayList<>();
@@ -35,7 +36,12 @@ public final class InetTestBed implements AutoCloseable {
     }
 
     public InetTestBed(InetSettings settings) {
-        this.inet = new Inet(stack.clock(), stack.timers(), stack.allocator(), settings, new Random(42));
+        this(settings, new Random(42));
+    }
+
+    /** {@code random} drives IPv4's choices: IP identifications, echo identifiers. */
+    public InetTestBed(InetSettings settings, Random random) {
+        this.inet = new Inet(stack.clock(), stack.timers(), stack.allocator(), settings, random);
         stack.addPacketHandler(EtherType.IPV4, inet.input());
         stack.addLinkListener(inet.fib());
     }

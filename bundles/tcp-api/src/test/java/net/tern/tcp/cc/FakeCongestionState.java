@@ -1,19 +1,35 @@
 package net.tern.tcp.cc;
 
-/** A connection's congestion fields held in plain fields, for algorithm tests. */
-final class FakeCongestionState implements CongestionState {
-    int cwnd = 10;
-    int ssthresh = Integer.MAX_VALUE;
-    int cwndCount;
-    int cwndClamp = 100_000;
-    int priorCwnd;
-    int inFlight;
-    int mss = 1460;
-    long srtt;
-    long minRtt;
-    long now;
-    boolean cwndLimited = true;
-    CaState state = CaState.OPEN;
+/**
+ * A connection's congestion fields held in plain fields, for algorithm tests: the test sets
+ * them (the clock {@link #now} included) and reads what the algorithm set. Published in this
+ * bundle's test-jar, so algorithm bundles test against the same fake, extending it with the
+ * calls TCP makes into a controller where they simulate a connection.
+ */
+public class FakeCongestionState implements CongestionState {
+    public int cwnd = 10;
+    public int ssthresh = Integer.MAX_VALUE;
+    public int cwndCount;
+    public int cwndClamp = 100_000;
+    public int priorCwnd;
+    public int inFlight;
+    public int mss = 1460;
+    public long srtt;
+    public long minRtt;
+    /** {@link #nowMicros()}: virtual time, moved by the test. */
+    public long now;
+    public boolean cwndLimited = true;
+    public CaState state = CaState.OPEN;
+
+    /** The clock at 0. */
+    public FakeCongestionState() {
+        this(0);
+    }
+
+    /** The clock at {@code nowMicros}. */
+    public FakeCongestionState(long nowMicros) {
+        this.now = nowMicros;
+    }
 
     @Override
     public int cwnd() {

@@ -3,28 +3,21 @@ package net.tern.tcp.cubic;
 import net.tern.tcp.cc.CaEvent;
 import net.tern.tcp.cc.CaState;
 import net.tern.tcp.cc.CongestionController;
-import net.tern.tcp.cc.CongestionState;
+import net.tern.tcp.cc.FakeCongestionState;
 
 /**
- * A connection's congestion fields in plain fields, in virtual time, with the calls TCP makes
- * into a controller: ACKs (pkts_acked, then cong_avoid), a window of ACKs per round trip,
- * fast recovery and a retransmission timeout.
+ * A connection's congestion fields ({@link FakeCongestionState}) in virtual time, with the
+ * calls TCP makes into a controller: ACKs (pkts_acked, then cong_avoid), a window of ACKs per
+ * round trip, fast recovery and a retransmission timeout.
  */
-final class SimulatedConnection implements CongestionState {
+final class SimulatedConnection extends FakeCongestionState {
     static final long MILLIS = 1_000;
     static final long SECONDS = 1_000_000;
 
-    int cwnd = 10;
-    int ssthresh = Integer.MAX_VALUE;
-    int cwndCount;
-    int cwndClamp = 100_000;
-    int priorCwnd;
-    int inFlight;
-    long srtt;
-    long minRtt;
-    long now = 1_000 * SECONDS;
-    boolean cwndLimited = true;
-    CaState state = CaState.OPEN;
+    /** The clock starts a while after zero, as a host's that has been up for some time. */
+    SimulatedConnection() {
+        super(1_000 * SECONDS);
+    }
 
     /** One ACK: the segments leave the flight, TCP calls pkts_acked then cong_avoid, and refills the window. */
     void ack(CongestionController cc, int segments, long rttMicros) {
@@ -89,75 +82,5 @@ final class SimulatedConnection implements CongestionState {
         ssthresh = priorSsthresh;
         state = CaState.OPEN;
         cc.setState(this, state);
-    }
-
-    @Override
-    public int cwnd() {
-        return cwnd;
-    }
-
-    @Override
-    public void cwnd(int segments) {
-        cwnd = Math.max(1, Math.min(segments, cwndClamp));
-    }
-
-    @Override
-    public int ssthresh() {
-        return ssthresh;
-    }
-
-    @Override
-    public int cwndCount() {
-        return cwndCount;
-    }
-
-    @Override
-    public void cwndCount(int count) {
-        cwndCount = count;
-    }
-
-    @Override
-    public int cwndClamp() {
-        return cwndClamp;
-    }
-
-    @Override
-    public int priorCwnd() {
-        return priorCwnd;
-    }
-
-    @Override
-    public int packetsInFlight() {
-        return inFlight;
-    }
-
-    @Override
-    public int mss() {
-        return 1460;
-    }
-
-    @Override
-    public long srttMicros() {
-        return srtt;
-    }
-
-    @Override
-    public long minRttMicros() {
-        return minRtt;
-    }
-
-    @Override
-    public long nowMicros() {
-        return now;
-    }
-
-    @Override
-    public boolean isCwndLimited() {
-        return cwndLimited;
-    }
-
-    @Override
-    public CaState caState() {
-        return state;
     }
 }
