@@ -1,6 +1,7 @@
 package net.tern.shell;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -17,9 +18,14 @@ import org.osgi.service.component.annotations.Reference;
  * {@code #kernel} line, one per line in {@code nstat}'s layout (the name in 32 columns, then
  * the value).
  *
- * <p>Values are absolute: the stack keeps no history between calls yet, so {@code -a}
- * ({@code nstat}'s "ignore history") is the only mode and is accepted for compatibility,
- * and there is no rate column. Zeros are left out unless {@code -z}. A {@code PATTERN} with
+ * <p>As {@code nstat}, it prints by default how much each counter grew since the previous
+ * call (the first call: since the stack started) and remembers the values for the next;
+ * {@code -a} prints absolute values and leaves that history alone, {@code -r} forgets the
+ * history first (so it prints absolute values and starts a new one), {@code -s} prints
+ * without updating the history, {@code -n} updates it without printing. The history is
+ * this command's own (Linux keeps it in a file per user); there is no rate column.
+ * Zeros are left out unless {@code -z}. A counter that went down (its group registered anew)
+ * counts from zero again. A {@code PATTERN} with
  * {@code *}, {@code ?} or {@code [...]} is a glob over the whole name, as {@code nstat}'s
  * {@code fnmatch}; without them it matches names that start with it ({@code Icmp},
  * {@code IpExt}). A name is shown if any pattern matches.
@@ -31,8 +37,10 @@ public final class NstatCommand {
     static final String USAGE = String.join("\n",
             "Usage: net:nstat [OPTION] [ PATTERN [ PATTERN ] ]",
             "   -h, --help           this message",
-            "   -a, --ignore         absolute values; the only mode for now (deltas since the last",
-            "                        call are not kept yet), accepted for compatibility",
+            "   -a, --ignore         absolute values, leaving the history as it is",
+            "   -n, --nooutput       update the history only, print nothing",
+            "   -r, --reset          forget the history: absolute values, and a new history from now",
+            "   -s, --noupdate       print without updating the history",
             "   -z, --zeros          show entries with zero activity",
             "PATTERN: a name prefix (IpExt), or a glob over the whole name, quoted so the",
             "         shell does not expand it against files ('Icmp*Echo*')");
@@ -41,22 +49,29 @@ public final class NstatCommand {
     private static final int NAME_WIDTH = 32;
 
     private final SnmpCounters counters;
+    /** The values printed last time, by nstat name: what the next deltas are taken against. */
+    private final Map<String, Long> history = new HashMap<>();
 
     @Activate
     public NstatCommand(@Reference(name = "counters") SnmpCounters counters) {
         this.counters = counters;
     }
 
-    public String nstat(String... args) {
+    public synchronized String nstat(String... args) {
         boolean zeros = false;
+        boolean absolute = false;
+        boolean reset = false;
+        boolean update = true;
+        boolean output = true;
         List<Pattern> patterns = new ArrayList<>();
         for (String arg : args == null ? new String[0] : args) {
             if (arg.startsWith("--")) {
                 switch (arg) {
                     case "--zeros" -> zeros = true;
-                    case "--ignore" -> {
-                        // Absolute values are all there is.
-                    }
+                    case "--ignore" -> absolute = true;
+                    case "--reset" -> reset = true;
+                    case "--noupdate" -> update = false;
+                    case "--nooutput" -> output = false;
                     case "--help" -> {
                         return USAGE;
                     }
@@ -66,9 +81,10 @@ public final class NstatCommand {
                 for (char option : arg.substring(1).toCharArray()) {
                     switch (option) {
                         case 'z' -> zeros = true;
-                        case 'a' -> {
-                            // Absolute values are all there is.
-                        }
+                        case 'a' -> absolute = true;
+                        case 'r' -> reset = true;
+                        case 's' -> update = false;
+                        case 'n' -> output = false;
                         case 'h', '?' -> {
                             return USAGE;
                         }
@@ -80,11 +96,17 @@ public final class NstatCommand {
                 patterns.add(pattern(arg));
             }
         }
+        if (reset) {
+            history.clear();
+        }
         StringBuilder out = new StringBuilder("#kernel");
+        Map<String, Long> seen = new HashMap<>();
         for (Map.Entry<String, Map<String, Long>> group : counters.snapshot().entrySet()) {
             for (Map.Entry<String, Long> counter : group.getValue().entrySet()) {
                 String name = group.getKey() + counter.getKey();
-                long value = counter.getValue();
+                long now = counter.getValue();
+                seen.put(name, now);
+                long value = absolute ? now : delta(now, history.getOrDefault(name, 0L));
                 if ((value == 0 && !zeros) || !matches(name, patterns)) {
                     continue;
                 }
@@ -93,7 +115,16 @@ public final class NstatCommand {
                 out.append(" ".repeat(Math.max(1, NAME_WIDTH - name.length()))).append(value);
             }
         }
-        return out.toString();
+        if (update && !absolute) {
+            history.clear();
+            history.putAll(seen);
+        }
+        return output ? out.toString() : "";
+    }
+
+    /** The growth since {@code before}; a counter that went down started again from zero. */
+    private static long delta(long now, long before) {
+        return now >= before ? now - before : now;
     }
 
     private static boolean matches(String name, List<Pattern> patterns) {

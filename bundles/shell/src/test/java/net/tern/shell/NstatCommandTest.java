@@ -47,7 +47,69 @@ class NstatCommandTest {
                 "IcmpOutMsgs                     2",
                 "IcmpOutEchos                    1",
                 "IcmpOutEchoReps                 1");
-        assertThat(nstat.nstat("-a")).as("-a is the only mode").isEqualTo(nstat.nstat());
+    }
+
+    @Test
+    void theFirstCallShowsEverythingSinceStartAndTheNextOnlyWhatChanged() {
+        String first = nstat.nstat();
+        assertThat(first).contains("IcmpInEchos                     1");
+
+        assertThat(nstat.nstat()).as("nothing happened since").isEqualTo("#kernel");
+        pingOnceMore();
+        assertThat(nstat.nstat("Icmp").lines()).containsExactly(
+                "#kernel",
+                "IcmpInMsgs                      2",
+                "IcmpInEchos                     1",
+                "IcmpInEchoReps                  1",
+                "IcmpOutMsgs                     2",
+                "IcmpOutEchos                    1",
+                "IcmpOutEchoReps                 1");
+        assertThat(nstat.nstat("Icmp")).as("a pattern limits the output, not the history").isEqualTo("#kernel");
+        assertThat(nstat.nstat("Ip")).isEqualTo("#kernel");
+    }
+
+    @Test
+    void dashAShowsAbsoluteValuesAndLeavesTheHistoryAlone() {
+        nstat.nstat();
+        pingOnceMore();
+
+        assertThat(nstat.nstat("-a", "IcmpInEchos")).endsWith("\nIcmpInEchos                     2");
+        assertThat(nstat.nstat("--ignore", "IcmpInEchos")).endsWith("\nIcmpInEchos                     2");
+        assertThat(nstat.nstat("IcmpInEchos")).as("the delta since the last call that kept history")
+                .endsWith("\nIcmpInEchos                     1");
+    }
+
+    @Test
+    void dashRForgetsTheHistorySoDeltasStartAgainFromZero() {
+        nstat.nstat();
+        pingOnceMore();
+
+        assertThat(nstat.nstat("-r", "IcmpInEchos")).endsWith("\nIcmpInEchos                     2");
+        assertThat(nstat.nstat("IcmpInEchos")).as("-r started a new history").isEqualTo("#kernel");
+        assertThat(nstat.nstat("--reset", "IcmpInEchos")).endsWith("\nIcmpInEchos                     2");
+    }
+
+    @Test
+    void dashSPrintsWithoutUpdatingAndDashNUpdatesWithoutPrinting() {
+        assertThat(nstat.nstat("-s", "IcmpInEchos")).endsWith("\nIcmpInEchos                     1");
+        assertThat(nstat.nstat("-s", "IcmpInEchos")).as("-s kept no history").endsWith("\nIcmpInEchos                     1");
+
+        assertThat(nstat.nstat("-n")).isEmpty();
+        assertThat(nstat.nstat("IcmpInEchos")).as("-n took the history").isEqualTo("#kernel");
+    }
+
+    @Test
+    void zerosShowTheCountersThatDidNotMoveSinceTheLastCall() {
+        nstat.nstat();
+        assertThat(nstat.nstat("-z", "IcmpInEchos")).endsWith("\nIcmpInEchos                     0");
+    }
+
+    /** One more echo request and reply through lo. */
+    private void pingOnceMore() {
+        PingCommand ping = new PingCommand(bed.inet().icmp(), bed.inet().fib(), bed.stack().clock(), bed.stack().timers());
+        PingRun run = ping.start(PingOptions.parse("-c", "1", "127.0.0.1"));
+        bed.advance(1, TimeUnit.SECONDS);
+        assertThat(run.result()).isDone();
     }
 
     @Test
@@ -60,21 +122,21 @@ class NstatCommandTest {
                 "IcmpInEchos                     1");
         long counters = bed.inet().snmp().snapshot().values().stream().mapToLong(m -> m.size()).sum();
         assertThat(lines).hasSize(1 + (int) counters);
-        assertThat(nstat.nstat("-az")).isEqualTo(nstat.nstat("--zeros")).isEqualTo(nstat.nstat("-z"));
+        assertThat(nstat.nstat("-az")).isEqualTo(nstat.nstat("-a", "--zeros")).isEqualTo(nstat.nstat("-za"));
     }
 
     @Test
     void aPatternFiltersByPrefixOrGlob() {
-        assertThat(nstat.nstat("IcmpOut").lines()).containsExactly(
+        assertThat(nstat.nstat("-a", "IcmpOut").lines()).containsExactly(
                 "#kernel",
                 "IcmpOutMsgs                     2",
                 "IcmpOutEchos                    1",
                 "IcmpOutEchoReps                 1");
-        assertThat(nstat.nstat("*EchoRep?").lines()).containsExactly(
+        assertThat(nstat.nstat("-a", "*EchoRep?").lines()).containsExactly(
                 "#kernel",
                 "IcmpInEchoReps                  1",
                 "IcmpOutEchoReps                 1");
-        assertThat(nstat.nstat("-z", "IpExt*", "IpIn[RD]e*").lines()).containsExactly(
+        assertThat(nstat.nstat("-az", "IpExt*", "IpIn[RD]e*").lines()).containsExactly(
                 "#kernel",
                 "IpInReceives                    2",
                 "IpInDelivers                    2",
@@ -82,7 +144,7 @@ class NstatCommandTest {
                 "IpExtInTruncatedPkts            0",
                 "IpExtInCsumErrors               0",
                 "IpExtReasmOverlaps              0");
-        assertThat(nstat.nstat("Tcp")).as("nothing matches").isEqualTo("#kernel");
+        assertThat(nstat.nstat("-a", "Tcp")).as("nothing matches").isEqualTo("#kernel");
     }
 
     @Test
@@ -105,10 +167,10 @@ class NstatCommandTest {
 
     @Test
     void anUnknownOptionIsRefusedWithTheUsageAndHelpPrintsIt() {
-        assertThatThrownBy(() -> nstat.nstat("-r"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("nstat: invalid option -- 'r'\nUsage:");
+        assertThatThrownBy(() -> nstat.nstat("-x"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("nstat: invalid option -- 'x'\nUsage:");
         assertThatThrownBy(() -> nstat.nstat("--json"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("nstat: unrecognized option '--json'");
-        assertThat(nstat.nstat("-h")).isEqualTo(NstatCommand.USAGE).contains("-a, --ignore", "-z, --zeros");
+        assertThat(nstat.nstat("-h")).isEqualTo(NstatCommand.USAGE).contains("-a, --ignore", "-r, --reset", "-s, --noupdate", "-n, --nooutput", "-z, --zeros");
     }
 }

@@ -1,6 +1,7 @@
 package net.tern.core.dev;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import net.tern.api.socket.Errno;
@@ -14,6 +15,7 @@ import net.tern.spi.net.NetDevice;
 import net.tern.spi.net.NetDeviceContext;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
+import net.tern.spi.net.PacketTap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>Configuration changes (up/down, MTU, addresses) are serialised by the registry's lock,
  * as Linux serialises them under RTNL, and listeners hear of them in order. The data path
  * ({@link #transmit}, {@link #receive}) takes no lock: it reads the volatile state and
- * updates the counters.
+ * updates the counters. Packet taps ({@link #addTap}) see what is transmitted just before the
+ * driver does, and what is received on the network thread just before dispatch.
  */
 final class CoreLink implements Link, NetDeviceContext {
     private static final Logger LOG = LoggerFactory.getLogger(CoreLink.class);
@@ -41,6 +44,7 @@ final class CoreLink implements Link, NetDeviceContext {
     private final int maxMtu;
     private final LinkStats stats = new LinkStats();
     private final List<IfAddress> addresses = new CopyOnWriteArrayList<>();
+    private final LinkTaps taps = new LinkTaps();
     private volatile boolean up;
     private volatile boolean registered = true;
     private volatile int mtu;
@@ -228,6 +232,10 @@ final class CoreLink implements Link, NetDeviceContext {
         }
         stats.transmitted(length);
         packet.device(this);
+        if (!taps.isEmpty()) {
+            // dev_queue_xmit_nit: taps see the packet as it goes to the driver.
+            taps.deliver(this, PacketTap.Direction.TRANSMIT, registry.clock().nanoTime(), packet);
+        }
         try {
             device.transmit(packet);
         } catch (RuntimeException e) {
@@ -239,6 +247,21 @@ final class CoreLink implements Link, NetDeviceContext {
             return false;
         }
         return true;
+    }
+
+    @Override
+    public void addTap(PacketTap tap) {
+        taps.add(Objects.requireNonNull(tap, "tap"));
+    }
+
+    @Override
+    public boolean removeTap(PacketTap tap) {
+        return taps.remove(tap);
+    }
+
+    /** Tap calls that threw. */
+    long tapFailures() {
+        return taps.failures();
     }
 
     // ---- NetDeviceContext: the way in
@@ -264,7 +287,13 @@ final class CoreLink implements Link, NetDeviceContext {
         packet.device(this).timestampNanos(registry.clock().nanoTime());
         ReceiveDispatcher dispatcher = registry.dispatcher();
         try {
-            registry.networkThread().execute(() -> dispatcher.dispatch(packet));
+            registry.networkThread().execute(() -> {
+                if (!taps.isEmpty() && up) {
+                    // __netif_receive_skb_core: ptype_all sees the packet before ptype_base.
+                    taps.deliver(this, PacketTap.Direction.RECEIVE, packet.timestampNanos(), packet);
+                }
+                dispatcher.dispatch(packet);
+            });
         } catch (RejectedExecutionException e) {
             stats.rxDropped.increment();
             packet.release();

@@ -50,4 +50,18 @@ public interface Link {
      * released. Returns whether the device accepted it.
      */
     boolean transmit(Packet packet);
+
+    /**
+     * Attaches {@code tap}, which from now on sees every packet this link transmits and
+     * receives ({@code dev_add_pack} with {@code ETH_P_ALL}, bound to this device). Adding the
+     * same tap twice has no further effect. Costs nothing on the data path while no tap is
+     * attached.
+     */
+    void addTap(PacketTap tap);
+
+    /**
+     * Detaches {@code tap}; returns whether it was attached. Packets the link starts to hand
+     * to taps after this returns no longer reach it.
+     */
+    boolean removeTap(PacketTap tap);
 }

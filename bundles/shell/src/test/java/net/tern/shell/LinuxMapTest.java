@@ -1,0 +1,113 @@
+package net.tern.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code docs/linux-map.md} stays true: every {@code Class} and {@code Class#method} its
+ * tables name in the Tern column exists on the test class path (the bundles the map covers
+ * are test dependencies of this module).
+ */
+class LinuxMapTest {
+    private static final Path MAP = Path.of("../../docs/linux-map.md");
+    /** {@code `net.tern.pkg.Class`} or {@code `net.tern.pkg.Class#method`}. */
+    private static final Pattern REFERENCE = Pattern.compile("`(net\\.tern\\.[\\w.]+?\\.[A-Z]\\w*)(?:#(\\w+))?`");
+
+    /** The Tern column (the second cell) of every table row, with its line number. */
+    static List<String[]> ternCells(List<String> lines) {
+        List<String[]> cells = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).trim();
+            if (!line.startsWith("|") || line.startsWith("|---")) {
+                continue;
+            }
+            String[] parts = line.split("\\|");
+            if (parts.length < 3 || parts[1].trim().equals("Linux")) {
+                continue;
+            }
+            cells.add(new String[] {String.valueOf(i + 1), parts[2]});
+        }
+        return cells;
+    }
+
+    @Test
+    void everyClassAndMethodTheMapNamesExists() throws IOException {
+        List<String> lines = Files.readAllLines(MAP);
+        List<String[]> cells = ternCells(lines);
+        assertThat(cells).as("table rows in %s", MAP).hasSizeGreaterThan(100);
+
+        Set<String> missing = new LinkedHashSet<>();
+        int references = 0;
+        for (String[] cell : cells) {
+            Matcher m = REFERENCE.matcher(cell[1]);
+            int inCell = 0;
+            while (m.find()) {
+                inCell++;
+                references++;
+                String problem = check(m.group(1), m.group(2));
+                if (problem != null) {
+                    missing.add("line " + cell[0] + ": " + problem);
+                }
+            }
+            if (inCell == 0) {
+                missing.add("line " + cell[0] + ": names no Tern class: " + cell[1].trim());
+            }
+        }
+        assertThat(missing).as("names in %s that do not exist", MAP).isEmpty();
+        assertThat(references).isGreaterThan(150);
+    }
+
+    @Test
+    void theCheckerTellsAMissingClassOrMethodFromAPresentOne() {
+        assertThat(check("net.tern.shell.NstatCommand", "nstat")).isNull();
+        assertThat(check("net.tern.spi.net.Link", "transmit")).isNull();
+        assertThat(check("net.tern.shell.NstatCommand", "tcp_v4_rcv")).isEqualTo("no method tcp_v4_rcv in net.tern.shell.NstatCommand");
+        assertThat(check("net.tern.shell.NoSuchThing", null)).isEqualTo("no class net.tern.shell.NoSuchThing");
+    }
+
+    @Test
+    void theTcpSectionIsMarkedPending() throws IOException {
+        assertThat(Files.readString(MAP)).contains("## TCP: pending");
+    }
+
+    /** Null when the class (and method, if named) exists; else what is missing. */
+    static String check(String className, String method) {
+        Class<?> type;
+        try {
+            type = Class.forName(className, false, LinuxMapTest.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return "no class " + className;
+        }
+        if (method == null || hasMethod(type, method)) {
+            return null;
+        }
+        return "no method " + method + " in " + className;
+    }
+
+    private static boolean hasMethod(Class<?> type, String name) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (m.getName().equals(name)) {
+                    return true;
+                }
+            }
+            for (Class<?> i : c.getInterfaces()) {
+                if (hasMethod(i, name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}
