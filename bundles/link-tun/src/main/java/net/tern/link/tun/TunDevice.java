@@ -1,0 +1,216 @@
+package net.tern.link.tun;
+
+import com.sun.jna.LastErrorException;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.spi.net.IfAddress;
+import net.tern.spi.net.LinkFlags;
+import net.tern.spi.net.LinkStats;
+import net.tern.spi.net.NetDevice;
+import net.tern.spi.net.NetDeviceContext;
+import net.tern.spi.net.Packet;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Linux TUN interface as a Tern link ({@code drivers/net/tun.c} seen from user space): a
+ * point-to-point device without link-layer header whose packets are IP datagrams.
+ *
+ * <p>One device per factory configuration of PID {@value #PID}. {@link #open}
+ * ({@code ndo_open}) opens the clone device, attaches to or creates the interface with
+ * {@code TUNSETIFF}, and starts the reader thread; {@link #stop} stops the reader (bounded)
+ * and closes the file, so an interface the device created disappears with it. When the file
+ * cannot be opened (not root, no tun module) {@code open} fails with an errno that names the
+ * cause; the core logs it and leaves the link down, and the rest of the stack runs on.
+ *
+ * <p>Threading: {@link #transmit} may be called from any thread and writes one packet per
+ * {@code write(2)}; receive runs on the device's own reader thread and hands packets to the
+ * core, which moves them onto the network thread.
+ */
+@Component(service = NetDevice.class, configurationPid = TunDevice.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
+@Designate(ocd = TunConfig.class, factory = true)
+public final class TunDevice implements NetDevice {
+    public static final String PID = "net.tern.link.tun";
+    /** How long {@link #stop} waits for the reader thread, and for writes in progress. */
+    static final long STOP_TIMEOUT_MILLIS = 5_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(TunDevice.class);
+
+    private final TunSettings settings;
+    private final TunOpener opener;
+    /** Guards open and stop against each other; the core calls both under its link lock anyway. */
+    private final Object lifecycle = new Object();
+    private volatile TunFile file;
+    private volatile NetDeviceContext context;
+    private TunReader reader;
+    /** Drops before the device was ever opened, when there is no link to count them on. */
+    private final LongAdder droppedBeforeOpen = new LongAdder();
+    private volatile LinkStats stats;
+
+    /** The DS constructor: one device per configuration. */
+    @Activate
+    public TunDevice(TunConfig config) {
+        this(TunSettings.from(config));
+        LOG.info("TUN device {} configured: MTU {}, addresses {}, {}{}", settings.name(), settings.mtu(),
+                settings.addresses(), settings.devicePath(),
+                settings.netns().isEmpty() ? "" : ", namespace " + settings.netns());
+    }
+
+    public TunDevice(TunSettings settings) {
+        this(settings, TunFile::open);
+    }
+
+    TunDevice(TunSettings settings, TunOpener opener) {
+        this.settings = settings;
+        this.opener = opener;
+    }
+
+    public TunSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public String name() {
+        return settings.name();
+    }
+
+    /** No link-layer header: packets start with the IP header. */
+    @Override
+    public int type() {
+        return LinkFlags.ARPHRD_NONE;
+    }
+
+    /** As {@code ip link} shows a TUN: point-to-point, no ARP, multicast. */
+    @Override
+    public int flags() {
+        return LinkFlags.IFF_POINTOPOINT | LinkFlags.IFF_NOARP | LinkFlags.IFF_MULTICAST;
+    }
+
+    @Override
+    public int mtu() {
+        return settings.mtu();
+    }
+
+    @Override
+    public int maxMtu() {
+        return TunSettings.MAX_MTU;
+    }
+
+    @Override
+    public List<IfAddress> addresses() {
+        return settings.addresses();
+    }
+
+    /** {@code ndo_open}: opens the TUN file and starts receiving. */
+    @Override
+    public void open(NetDeviceContext ctx) throws ErrnoException {
+        synchronized (lifecycle) {
+            if (file != null) {
+                throw new ErrnoException(Errno.EBUSY, "open(" + settings.name() + "): the TUN device is already open");
+            }
+            TunFile opened;
+            try {
+                opened = opener.open(settings);
+            } catch (ErrnoException e) {
+                LOG.error("TUN device {} cannot open: {}", settings.name(), e.getMessage());
+                throw e;
+            }
+            stats = ctx.stats();
+            context = ctx;
+            file = opened;
+            reader = new TunReader(opened, ctx, settings.mtu());
+            reader.start();
+        }
+    }
+
+    /** {@code ndo_stop}: stops the reader, then closes the file (the kernel removes an interface it made for it). */
+    @Override
+    public void stop() {
+        synchronized (lifecycle) {
+            TunFile closing = file;
+            if (closing == null) {
+                return;
+            }
+            file = null;
+            context = null;
+            if (!reader.stop(STOP_TIMEOUT_MILLIS)) {
+                LOG.error("TUN device {}: the reader thread did not stop within {} ms", settings.name(),
+                        STOP_TIMEOUT_MILLIS);
+            }
+            reader = null;
+            closing.close(STOP_TIMEOUT_MILLIS);
+            LOG.info("TUN device {} closed", settings.name());
+        }
+    }
+
+    /**
+     * {@code tun_net_xmit}: writes the packet as one datagram to the kernel. Dropped (and
+     * counted as {@code tx_dropped}) while stopped or when it is not IP; a write the kernel
+     * refuses counts as {@code tx_errors}. The packet is released in every case.
+     */
+    @Override
+    public void transmit(Packet packet) {
+        try {
+            TunFile current = file;
+            LinkStats counters = stats;
+            if (current == null || !PacketType.writable(packet.protocol())) {
+                countDrop(counters);
+                return;
+            }
+            try {
+                if (!current.write(packet.buf())) {
+                    countDrop(counters);
+                }
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == Errno.EAGAIN.number() || e.getErrorCode() == Errno.ENOBUFS.number()) {
+                    countDrop(counters);
+                } else {
+                    counters.txErrors.increment();
+                    LOG.debug("{}: write of {} failed with errno {}", settings.name(), packet, e.getErrorCode());
+                }
+            }
+        } finally {
+            packet.release();
+        }
+    }
+
+    private void countDrop(LinkStats counters) {
+        if (counters != null) {
+            counters.txDropped.increment();
+        } else {
+            droppedBeforeOpen.increment();
+        }
+    }
+
+    /**
+     * The configuration is gone or the bundle stops: the core normally stopped the device
+     * already as its service left, but the file and the reader must not outlive the
+     * component even when it did not.
+     */
+    @Deactivate
+    void deactivate() {
+        stop();
+    }
+
+    /** Whether the device is open with its reader running. */
+    public boolean isReceiving() {
+        TunReader r;
+        synchronized (lifecycle) {
+            r = reader;
+        }
+        return r != null && r.isAlive();
+    }
+
+    /** Packets dropped before the device was ever opened. */
+    public long droppedBeforeOpen() {
+        return droppedBeforeOpen.sum();
+    }
+}

@@ -1,0 +1,288 @@
+package net.tern.link.tun;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+import io.netty.buffer.ByteBuf;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An open TUN file descriptor, plus the pipe that wakes its reader. One {@code read} returns
+ * one whole packet and one {@code write} sends one, as {@code tun_chr_read_iter} and
+ * {@code tun_chr_write_iter} do.
+ *
+ * <p>The descriptor is only closed while no call uses it: reads, writes and polls hold the
+ * read side of a lock and {@link #close} takes the write side, so a descriptor number that
+ * the kernel hands out again after close can never receive a packet meant for the TUN.
+ */
+final class TunFile {
+    private static final Logger LOG = LoggerFactory.getLogger(TunFile.class);
+
+    /** {@code _IOW('T', 202, int)} from {@code include/uapi/linux/if_tun.h}. */
+    static final long TUNSETIFF = 0x400454caL;
+    /** TUN (layer 3) rather than TAP: packets are IP datagrams, no Ethernet header. */
+    static final int IFF_TUN = 0x0001;
+    /** No 4-byte {@code struct tun_pi} in front of each packet. */
+    static final int IFF_NO_PI = 0x1000;
+    static final long SIOCGIFMTU = 0x8921L;
+    static final long SIOCSIFMTU = 0x8922L;
+
+    private final String name;
+    private final int fd;
+    private final int wakeRead;
+    private final int wakeWrite;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private volatile boolean closed;
+    /** Set under the write lock once the descriptors are closed, so they are closed once only. */
+    private volatile boolean released;
+
+    /** {@link #read} and {@link #poll}: the file is closed. */
+    static final int CLOSED = -1;
+    /** {@link #read}: nothing to read now (EAGAIN, EINTR). */
+    static final int AGAIN = -2;
+
+    /**
+     * Wraps {@code fd}, a descriptor that reads and writes whole packets (a TUN file, or a
+     * {@code SOCK_SEQPACKET} socket in tests), and makes the wake pipe.
+     */
+    TunFile(String name, int fd) throws ErrnoException {
+        this.name = name;
+        this.fd = fd;
+        int[] pipe = new int[2];
+        try {
+            LibC.get().pipe2(pipe, LibC.O_CLOEXEC | LibC.O_NONBLOCK);
+        } catch (LastErrorException e) {
+            throw TunErrors.other("pipe2(" + name + " reader wake-up)", e.getErrorCode());
+        }
+        this.wakeRead = pipe[0];
+        this.wakeWrite = pipe[1];
+    }
+
+    /**
+     * Opens {@code settings.devicePath()}, attaches to or creates TUN interface
+     * {@code settings.name()} with {@code IFF_TUN | IFF_NO_PI}, and sets the kernel side's MTU
+     * to the configured one; all inside {@code settings.netns()} when one is given.
+     */
+    static TunFile open(TunSettings settings) throws ErrnoException {
+        return NetNamespace.call(settings.netns(), () -> openHere(settings));
+    }
+
+    private static TunFile openHere(TunSettings settings) throws ErrnoException {
+        LibC libc = loadLibC(settings);
+        String path = settings.devicePath();
+        int fd;
+        try {
+            fd = libc.open(path, LibC.O_RDWR | LibC.O_CLOEXEC | LibC.O_NONBLOCK);
+        } catch (LastErrorException e) {
+            throw TunErrors.openFailed(path, e.getErrorCode());
+        }
+        try {
+            Ifreq ifr = Ifreq.named(settings.name()).flags(IFF_TUN | IFF_NO_PI);
+            try {
+                libc.ioctl(fd, new NativeLong(TUNSETIFF), ifr.array());
+            } catch (LastErrorException e) {
+                throw TunErrors.setIffFailed(settings.name(), e.getErrorCode());
+            }
+            LOG.info("{}: attached to TUN interface {} through {}{}", settings.name(), ifr.name(), path,
+                    settings.netns().isEmpty() ? "" : " in network namespace " + settings.netns());
+            setKernelMtu(libc, settings);
+            return new TunFile(settings.name(), fd);
+        } catch (ErrnoException | RuntimeException e) {
+            closeQuietly(libc, fd);
+            throw e;
+        }
+    }
+
+    private static LibC loadLibC(TunSettings settings) throws ErrnoException {
+        try {
+            return LibC.get();
+        } catch (LinkageError e) {
+            throw new ErrnoException(Errno.ENOSYS, "open(" + settings.devicePath()
+                    + "): JNA cannot reach libc on this platform: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code SIOCSIFMTU} on the kernel's side of the link, so the kernel sends nothing larger
+     * than the stack reads. It needs CAP_NET_ADMIN; without it (an interface handed to an
+     * unprivileged user) the interface keeps its MTU and a warning says so.
+     */
+    private static void setKernelMtu(LibC libc, TunSettings settings) {
+        int sock;
+        try {
+            sock = libc.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
+        } catch (LastErrorException e) {
+            LOG.warn("{}: cannot open a socket to set the MTU (errno {})", settings.name(), e.getErrorCode());
+            return;
+        }
+        try {
+            Ifreq current = Ifreq.named(settings.name());
+            libc.ioctl(sock, new NativeLong(SIOCGIFMTU), current.array());
+            if (current.mtu() != settings.mtu()) {
+                libc.ioctl(sock, new NativeLong(SIOCSIFMTU), Ifreq.named(settings.name()).mtu(settings.mtu()).array());
+                LOG.info("{}: kernel MTU set from {} to {}", settings.name(), current.mtu(), settings.mtu());
+            }
+        } catch (LastErrorException e) {
+            LOG.warn("{}: could not set the kernel's MTU to {} (errno {}); packets it sends may be longer",
+                    settings.name(), settings.mtu(), e.getErrorCode());
+        } finally {
+            closeQuietly(libc, sock);
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Waits up to {@code timeoutMillis} for a packet or a wake-up; 0 on timeout, {@link #CLOSED} once closed. */
+    int poll(PollSet set, int timeoutMillis) {
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                return CLOSED;
+            }
+            return set.poll(LibC.get(), timeoutMillis);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    PollSet pollSet() {
+        return new PollSet(fd, wakeRead);
+    }
+
+    /**
+     * Reads one packet into {@code buf}'s writable bytes, advancing its writer index by what
+     * fits. Returns the packet's length as the kernel reports it, which exceeds what was
+     * written when the packet did not fit; 0 at end of file (the peer of a socket pair
+     * closed), {@link #AGAIN} when there is nothing to read now, {@link #CLOSED} once closed.
+     *
+     * @throws LastErrorException for a read that failed (the interface gone: EBADFD, EIO)
+     */
+    int read(ByteBuf buf) {
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                return CLOSED;
+            }
+            int room = buf.writableBytes();
+            int n;
+            try {
+                if (buf.hasMemoryAddress()) {
+                    Pointer at = new Pointer(buf.memoryAddress() + buf.writerIndex());
+                    n = (int) LibC.get().read(fd, at, new NativeLong(room)).longValue();
+                    buf.writerIndex(buf.writerIndex() + Math.min(n, room));
+                } else {
+                    byte[] copy = new byte[room];
+                    n = (int) LibC.get().read(fd, copy, new NativeLong(room)).longValue();
+                    buf.writeBytes(copy, 0, Math.min(n, room));
+                }
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == Errno.EAGAIN.number() || e.getErrorCode() == Errno.EINTR.number()) {
+                    return AGAIN;
+                }
+                throw e;
+            }
+            return n;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Writes {@code buf}'s readable bytes as one packet. Returns false once closed.
+     *
+     * @throws LastErrorException for a write the kernel refused
+     */
+    boolean write(ByteBuf buf) {
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            int length = buf.readableBytes();
+            if (buf.hasMemoryAddress()) {
+                LibC.get().write(fd, new Pointer(buf.memoryAddress() + buf.readerIndex()), new NativeLong(length));
+            } else {
+                byte[] copy = new byte[length];
+                buf.getBytes(buf.readerIndex(), copy);
+                LibC.get().write(fd, copy, new NativeLong(length));
+            }
+            return true;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Wakes a reader blocked in {@link #poll}; harmless when none is. */
+    void wakeUp() {
+        lock.readLock().lock();
+        try {
+            wakeUpIfOpen();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private void wakeUpIfOpen() {
+        if (released) {
+            return;
+        }
+        try {
+            LibC.get().write(wakeWrite, new byte[] {1}, new NativeLong(1));
+        } catch (LastErrorException e) {
+            // EAGAIN: the pipe is full of wake-ups already, which is as good as this one
+        }
+    }
+
+    /**
+     * Closes the descriptor (the kernel then deletes a TUN interface it created for it) and
+     * the wake pipe, once calls in progress have left; waits at most {@code timeoutMillis}
+     * for them, and leaves the descriptors open rather than close them under a call.
+     */
+    void close(long timeoutMillis) {
+        closed = true;
+        wakeUpIfOpen();
+        boolean locked;
+        try {
+            locked = lock.writeLock().tryLock(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            locked = false;
+        }
+        if (!locked) {
+            LOG.error("{}: a call on the TUN file did not return within {} ms; its descriptors are left open",
+                    name, timeoutMillis);
+            return;
+        }
+        try {
+            if (released) {
+                return;
+            }
+            released = true;
+            LibC libc = LibC.get();
+            closeQuietly(libc, fd);
+            closeQuietly(libc, wakeRead);
+            closeQuietly(libc, wakeWrite);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private static void closeQuietly(LibC libc, int fd) {
+        try {
+            libc.close(fd);
+        } catch (LastErrorException e) {
+            LOG.debug("close({}) failed with errno {}", fd, e.getErrorCode());
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package net.tern.link.tun;
+
+import com.sun.jna.LastErrorException;
+import net.tern.spi.net.LinkStats;
+import net.tern.spi.net.NetDeviceContext;
+import net.tern.spi.net.Packet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The receive side of one TUN device: a thread that waits in {@code poll(2)} for a packet or
+ * a wake-up, reads each packet whole into a pooled packet, types it by its IP version nibble
+ * and hands it to {@link NetDeviceContext#receive} ({@code netif_rx}), which counts it and
+ * hops onto the network thread.
+ *
+ * <p>Closing a descriptor does not wake a thread blocked reading it, so the thread never
+ * blocks in {@code read}: it reads only after {@code poll} reports the file readable (the
+ * file is non-blocking besides), and {@link #stop} wakes the poll through a pipe. The poll
+ * also times out every {@link #POLL_TIMEOUT_MILLIS} as a second guard.
+ */
+final class TunReader implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(TunReader.class);
+
+    static final int POLL_TIMEOUT_MILLIS = 500;
+    /**
+     * Room left in front of a received packet, so a reply built in place (an ICMP echo
+     * reply) can push its headers without a copy.
+     */
+    static final int HEADROOM = 128;
+
+    private final TunFile file;
+    private final NetDeviceContext context;
+    private final int mtu;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    TunReader(TunFile file, NetDeviceContext context, int mtu) {
+        this.file = file;
+        this.context = context;
+        this.mtu = mtu;
+        this.thread = new Thread(this, "tern-tun-" + file.name());
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Stops the thread and waits for it at most {@code timeoutMillis}; true when it has ended. */
+    boolean stop(long timeoutMillis) {
+        running = false;
+        file.wakeUp();
+        try {
+            thread.join(timeoutMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !thread.isAlive();
+    }
+
+    boolean isAlive() {
+        return thread.isAlive();
+    }
+
+    @Override
+    public void run() {
+        PollSet set = file.pollSet();
+        try {
+            while (running) {
+                int ready = file.poll(set, POLL_TIMEOUT_MILLIS);
+                if (ready == TunFile.CLOSED || !running) {
+                    return;
+                }
+                if (ready == 0 || (set.deviceEvents() & (LibC.POLLIN | LibC.POLLERR | LibC.POLLHUP | LibC.POLLNVAL)) == 0) {
+                    continue;
+                }
+                if ((set.deviceEvents() & LibC.POLLNVAL) != 0) {
+                    LOG.error("{}: the TUN descriptor is no longer valid; receive stops", file.name());
+                    return;
+                }
+                if (!readOne()) {
+                    return;
+                }
+            }
+        } catch (LastErrorException e) {
+            // EBADFD or EIO: the interface was deleted under the open file (ip link del).
+            context.stats().rxErrors.increment();
+            LOG.error("{}: reading the TUN device failed with errno {}; the interface is gone, receive stops",
+                    file.name(), e.getErrorCode());
+        } catch (RuntimeException e) {
+            LOG.error("{}: the TUN reader failed; receive stops", file.name(), e);
+        }
+    }
+
+    /** Reads and delivers one packet; false when the device is gone (end of file) or closed. */
+    private boolean readOne() {
+        LinkStats stats = context.stats();
+        // The kernel side's MTU was set to the configured one; a link MTU raised since is honoured too.
+        // One byte more than the limit is read, so a longer packet shows whether the kernel
+        // reports its whole length (TUN) or only what it copied (a socket).
+        int limit = Math.max(mtu, context.link().mtu());
+        Packet packet = context.allocator().allocate(HEADROOM, limit + 1);
+        boolean handedOver = false;
+        try {
+            int n = file.read(packet.buf());
+            if (n == TunFile.AGAIN) {
+                return true;
+            }
+            if (n == TunFile.CLOSED) {
+                return false;
+            }
+            if (n == 0) {
+                LOG.error("{}: the TUN file reached end of file; the interface is gone, receive stops", file.name());
+                return false;
+            }
+            if (n > limit) {
+                // rx_length_errors: longer than the MTU, perhaps cut to fit the buffer.
+                stats.rxErrors.increment();
+                LOG.debug("{}: dropped a packet of at least {} bytes, over the MTU of {}", file.name(), n, limit);
+                return true;
+            }
+            int ethertype = PacketType.of(packet.buf().getUnsignedByte(packet.buf().readerIndex()));
+            if (ethertype == PacketType.UNSUPPORTED) {
+                stats.rxErrors.increment();
+                return true;
+            }
+            packet.protocol(ethertype);
+            packet.resetNetworkHeader();
+            handedOver = true;
+            context.receive(packet);
+            return true;
+        } finally {
+            if (!handedOver) {
+                packet.release();
+            }
+        }
+    }
+}
