@@ -221,7 +221,10 @@ public final class HashedTimerWheel implements TimerService {
             while (processedTick < targetTick) {
                 int onWheel = pending - (due == null ? 0 : due.size());
                 if (onWheel == 0) {
+                    // Nothing left on the wheel: jump, and forget the earliest tick, which
+                    // is now behind us (kept, it would make the next timer look overdue).
                     processedTick = targetTick;
+                    earliestTickKnown = false;
                     break;
                 }
                 if (!earliestTickKnown && targetTick - processedTick > buckets.length) {

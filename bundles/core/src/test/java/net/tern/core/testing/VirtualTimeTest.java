@@ -15,6 +15,25 @@ class VirtualTimeTest {
     private final VirtualTime time = new VirtualTime();
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 10, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void aTimerScheduledAfterEveryOtherWasCancelledStillFiresAndAdvanceReturns() {
+        // Regression: with every timer cancelled, the wheel jumped ahead but kept its stale
+        // earliest tick, so the next timer looked overdue for ever and advance() never returned.
+        List<String> fired = new ArrayList<>();
+        time.schedule(5, TimeUnit.MILLISECONDS, () -> fired.add("first"));
+        time.advance(10, TimeUnit.MILLISECONDS);
+        var cancelled = time.schedule(5, TimeUnit.MILLISECONDS, () -> fired.add("cancelled"));
+        time.advance(1, TimeUnit.MILLISECONDS); // the wheel learns the earliest deadline, not yet due
+        cancelled.cancel();
+        time.advance(10, TimeUnit.MILLISECONDS);
+        time.schedule(50, TimeUnit.MILLISECONDS, () -> fired.add("later"));
+        time.advance(49, TimeUnit.MILLISECONDS);
+        assertThat(fired).containsExactly("first");
+        time.advance(1, TimeUnit.MILLISECONDS);
+        assertThat(fired).containsExactly("first", "later");
+    }
+
+    @Test
     void startsAtZeroWithAFixedWallClock() {
         assertThat(time.nanoTime()).isZero();
         assertThat(time.currentTimeMillis()).isEqualTo(VirtualTime.EPOCH_MILLIS);
