@@ -1,0 +1,226 @@
+package net.tern.tcp.impl;
+
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import net.tern.inet.sock.SkState;
+import net.tern.api.socket.SocketConstants;
+import net.tern.inet.ip.IpOutput;
+import net.tern.inet.route.RouteTable;
+import net.tern.inet.snmp.SnmpCounters;
+import net.tern.inet.sock.InetProtoSw;
+import net.tern.inet.sock.InetStreamOps;
+import net.tern.spi.net.Clock;
+import net.tern.spi.net.NetworkThread;
+import net.tern.spi.net.Packet;
+import net.tern.spi.net.PacketAllocator;
+import net.tern.spi.net.TimerService;
+import net.tern.spi.proto.NetProtocol;
+
+/**
+ * TCP assembled without OSGi ({@code tcp_init}, {@code tcp_v4_init}): the tables, counters,
+ * secrets, congestion control registry, output, input, timers and {@code tcp_prot}, with
+ * the protosw entry (SOCK_STREAM, IPPROTO_TCP, {@code inet_stream_ops}) and, as this
+ * object itself, the IP protocol handler for protocol 6 ({@code tcp_v4_rcv},
+ * {@code tcp_v4_err}). {@link TcpInit} registers those two as services; tests wire them by hand.
+ */
+public final class Tcp implements NetProtocol, AutoCloseable {
+    private static final long DRAIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final Clock clock;
+    private final TimerService timers;
+    private final NetworkThread networkThread;
+    private final PacketAllocator allocator;
+    private final IpOutput ip;
+    private final RouteTable routes;
+    private final TcpSettings settings;
+    private final TcpCounters counters;
+    private final Secrets secrets;
+    private final Random random;
+    private final TcpHashTables tables;
+    private final CongestionRegistry congestion;
+    private final TcpProt prot;
+    private final TcpOutput output;
+    private final TcpInput input;
+    private final TcpTimers tcpTimers;
+    private final TcpLifecycle lifecycle;
+    private final InetProtoSw<TcpSock> protoSw;
+    private final Set<TcpSock> sockets = ConcurrentHashMap.newKeySet();
+
+    public Tcp(Clock clock, TimerService timers, NetworkThread networkThread, PacketAllocator allocator, IpOutput ip,
+            RouteTable routes, SnmpCounters snmp, TcpSettings settings, Random random) {
+        this.clock = clock;
+        this.timers = timers;
+        this.networkThread = networkThread;
+        this.allocator = allocator;
+        this.ip = ip;
+        this.routes = routes;
+        this.settings = settings;
+        this.random = random;
+        this.counters = new TcpCounters(snmp);
+        this.secrets = new Secrets(clock, random);
+        this.tables = new TcpHashTables(settings.localPortLow(), settings.localPortHigh(), this::nextRandom);
+        this.congestion = new CongestionRegistry(settings.congestionControl(), this);
+        this.prot = new TcpProt(this);
+        this.output = new TcpOutput(this);
+        this.tcpTimers = new TcpTimers(this);
+        this.lifecycle = new TcpLifecycle(this);
+        this.input = new TcpInput(this);
+        this.protoSw = new InetProtoSw<>(SocketConstants.SOCK_STREAM, SocketConstants.IPPROTO_TCP, prot,
+                new InetStreamOps(routes));
+    }
+
+    private int nextRandom() {
+        synchronized (random) {
+            return random.nextInt();
+        }
+    }
+
+    int randomInt() {
+        return nextRandom();
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    TimerService timers() {
+        return timers;
+    }
+
+    NetworkThread networkThread() {
+        return networkThread;
+    }
+
+    PacketAllocator allocator() {
+        return allocator;
+    }
+
+    IpOutput ip() {
+        return ip;
+    }
+
+    RouteTable routes() {
+        return routes;
+    }
+
+    public TcpSettings settings() {
+        return settings;
+    }
+
+    public TcpCounters counters() {
+        return counters;
+    }
+
+    Secrets secrets() {
+        return secrets;
+    }
+
+    TcpHashTables tables() {
+        return tables;
+    }
+
+    /** The registry of congestion control algorithms ({@code tcp_cong_list}). */
+    public CongestionRegistry congestion() {
+        return congestion;
+    }
+
+    /** {@code tcp_prot}. */
+    public TcpProt prot() {
+        return prot;
+    }
+
+    TcpOutput output() {
+        return output;
+    }
+
+    TcpInput input() {
+        return input;
+    }
+
+    TcpTimers timersOf() {
+        return tcpTimers;
+    }
+
+    TcpLifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    /** The protosw entry to register with {@code family=2, type=1, protocol=6}. */
+    public InetProtoSw<TcpSock> protoSw() {
+        return protoSw;
+    }
+
+    /** Every TCP socket alive now: open ones, orphans finishing their close, children not yet accepted. */
+    public Set<TcpSock> sockets() {
+        return sockets;
+    }
+
+    /** {@code tcp_v4_rcv}. */
+    @Override
+    public void handler(Packet packet) {
+        input.receive(packet);
+    }
+
+    /** {@code tcp_v4_err}. */
+    @Override
+    public void errHandler(Packet quoted, int type, int code, int info) {
+        input.error(quoted, type, code, info);
+    }
+
+    /**
+     * Whether connections are still open: sockets neither closed nor listening (orphans
+     * finishing their close count too).
+     */
+    public boolean hasActiveConnections() {
+        for (TcpSock sk : sockets) {
+            SkState state = sk.state();
+            if (state != SkState.CLOSE && state != SkState.LISTEN) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} on the stack's clock for the open connections to
+     * close by themselves (the drain of a stopping bundle); returns whether they did.
+     */
+    public boolean drain(long timeoutMillis) {
+        long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (hasActiveConnections()) {
+            if (clock.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            LockSupport.parkNanos(DRAIN_POLL_NANOS);
+        }
+        return true;
+    }
+
+    /**
+     * Aborts every connection left (RST to the peer, ECONNABORTED to the application, the
+     * socket withdrawn), drops requests and TIME-WAIT entries, and removes the counters.
+     */
+    @Override
+    public void close() {
+        prot.refuseNewSockets("TCP is stopping");
+        for (TcpSock sk : sockets) {
+            lifecycle.abort(sk, "TCP left the stack");
+        }
+        for (Object entry : tables.establishedEntries()) {
+            if (entry instanceof TimeWaitSock tw) {
+                lifecycle.killTimeWait(tw);
+            } else if (entry instanceof RequestSock req) {
+                req.listener.lock();
+                try {
+                    lifecycle.dropRequest(req);
+                } finally {
+                    req.listener.unlock();
+                }
+            }
+        }
+        counters.close();
+    }
+}

@@ -1,0 +1,221 @@
+package net.tern.tcp.impl;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntSupplier;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.inet.sock.SkState;
+
+/**
+ * TCP's lookup tables ({@code struct inet_hashinfo}):
+ * <ul>
+ * <li>the established hash ({@code ehash}): 4-tuple to a {@link TcpSock}, a
+ *     {@link RequestSock} (SYN-RECEIVED) or a {@link TimeWaitSock}; O(1) and lock-free to read;</li>
+ * <li>the listening hash ({@code lhash2}): local port to its listeners, a specific address
+ *     preferred over the wildcard;</li>
+ * <li>the bind hash ({@code bhash}): local port to every owner (sockets and TIME-WAIT
+ *     entries), for bind conflicts and ephemeral port choice; changes take this table's lock.</li>
+ * </ul>
+ */
+final class TcpHashTables {
+    private final ConcurrentHashMap<ConnKey, Object> established = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, CopyOnWriteArrayList<TcpSock>> listeners = new ConcurrentHashMap<>();
+    private final Map<Integer, List<Object>> bound = new HashMap<>();
+    private final int portLow;
+    private final int portHigh;
+    private final IntSupplier random;
+
+    TcpHashTables(int portLow, int portHigh, IntSupplier random) {
+        this.portLow = portLow;
+        this.portHigh = portHigh;
+        this.random = random;
+    }
+
+    // ---- established (ehash)
+
+    Object lookupEstablished(ConnKey key) {
+        return established.get(key);
+    }
+
+    /** Inserts {@code owner} under {@code key} unless something is there; returns whether it went in. */
+    boolean insertEstablished(ConnKey key, Object owner) {
+        return established.putIfAbsent(key, owner) == null;
+    }
+
+    /** Puts {@code owner} in place of {@code previous} ({@code inet_ehash_nolisten} replacing a request or socket). */
+    boolean replaceEstablished(ConnKey key, Object previous, Object owner) {
+        return established.replace(key, previous, owner);
+    }
+
+    void removeEstablished(ConnKey key, Object owner) {
+        if (key != null) {
+            established.remove(key, owner);
+        }
+    }
+
+    /** A snapshot of the established hash's entries (sockets, requests, TIME-WAIT entries). */
+    List<Object> establishedEntries() {
+        return new ArrayList<>(established.values());
+    }
+
+    int establishedCount() {
+        return established.size();
+    }
+
+    // ---- listeners (lhash)
+
+    void addListener(TcpSock sk) {
+        listeners.computeIfAbsent(sk.num(), p -> new CopyOnWriteArrayList<>()).addIfAbsent(sk);
+    }
+
+    void removeListener(TcpSock sk) {
+        CopyOnWriteArrayList<TcpSock> list = listeners.get(sk.num());
+        if (list != null) {
+            list.remove(sk);
+        }
+    }
+
+    /** {@code __inet_lookup_listener}: a listener bound to {@code address} first, then one bound to any. */
+    TcpSock lookupListener(int address, int port) {
+        CopyOnWriteArrayList<TcpSock> list = listeners.get(port);
+        if (list == null) {
+            return null;
+        }
+        TcpSock wildcard = null;
+        for (TcpSock sk : list) {
+            if (sk.state() != SkState.LISTEN) {
+                continue;
+            }
+            if (sk.rcvSaddr() == address) {
+                return sk;
+            }
+            if (sk.rcvSaddr() == 0 && wildcard == null) {
+                wildcard = sk;
+            }
+        }
+        return wildcard;
+    }
+
+    // ---- bind (bhash)
+
+    /**
+     * {@code inet_csk_get_port}: gives {@code sk} local port {@code port}, or an ephemeral one
+     * for 0. EADDRINUSE when the port is taken ({@code inet_csk_bind_conflict}); EADDRINUSE
+     * too when no ephemeral port is free, as Linux's bind says.
+     */
+    synchronized void bind(TcpSock sk, int port) throws ErrnoException {
+        if (port == 0) {
+            int range = portHigh - portLow + 1;
+            int start = Math.floorMod(random.getAsInt(), range);
+            for (int i = 0; i < range; i++) {
+                int candidate = portLow + (start + i) % range;
+                if (!bound.containsKey(candidate)) {
+                    take(sk, candidate);
+                    return;
+                }
+            }
+            throw new ErrnoException(Errno.EADDRINUSE, "bind(" + sk.localAddress() + "): no free ephemeral port in "
+                    + portLow + "-" + portHigh);
+        }
+        Object conflict = conflict(sk, port, sk.rcvSaddr());
+        if (conflict != null) {
+            throw new ErrnoException(Errno.EADDRINUSE, "bind(" + sk.localAddress().address() + ":" + port
+                    + "): port " + port + " is in use by " + conflict);
+        }
+        take(sk, port);
+    }
+
+    /** {@code inet_csk_bind_conflict}, also used by listen: the owner {@code sk} clashes with, or null. */
+    synchronized Object conflict(TcpSock sk, int port, int address) {
+        List<Object> owners = bound.get(port);
+        if (owners == null) {
+            return null;
+        }
+        for (Object owner : owners) {
+            if (owner == sk) {
+                continue;
+            }
+            if (owner instanceof TcpSock other) {
+                boolean overlap = address == 0 || other.rcvSaddr() == 0 || other.rcvSaddr() == address;
+                if (!overlap) {
+                    continue;
+                }
+                boolean reuse = sk.reuseAddr() && other.reuseAddr() && other.state() != SkState.LISTEN
+                        && sk.state() != SkState.LISTEN;
+                boolean reusePort = sk.reusePort() && other.reusePort();
+                if (!reuse && !reusePort) {
+                    return other;
+                }
+            } else if (owner instanceof TimeWaitSock tw) {
+                boolean overlap = address == 0 || tw.key.localAddress() == address;
+                if (overlap && !sk.reuseAddr()) {
+                    return tw;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code inet_hash_connect}: an ephemeral port for a connection to {@code remote}, one no
+     * bind()-bound or listening socket holds and whose 4-tuple is free
+     * ({@code __inet_check_established}); EADDRNOTAVAIL when there is none, as Linux's connect says.
+     */
+    synchronized ConnKey connectPort(TcpSock sk, int localAddress, int remoteAddress, int remotePort, int offset)
+            throws ErrnoException {
+        int range = portHigh - portLow + 1;
+        int start = Math.floorMod(offset, range);
+        for (int i = 0; i < range; i++) {
+            int candidate = portLow + (start + i) % range;
+            ConnKey key = new ConnKey(localAddress, candidate, remoteAddress, remotePort);
+            if (connectUsable(candidate) && !established.containsKey(key)) {
+                take(sk, candidate);
+                return key;
+            }
+        }
+        throw new ErrnoException(Errno.EADDRNOTAVAIL, "connect: no free local port in " + portLow + "-" + portHigh
+                + " for the destination");
+    }
+
+    private boolean connectUsable(int port) {
+        List<Object> owners = bound.get(port);
+        if (owners == null) {
+            return true;
+        }
+        for (Object owner : owners) {
+            if (owner instanceof TcpSock s && (s.userBound || s.state() == SkState.LISTEN)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void take(Object owner, int port) {
+        bound.computeIfAbsent(port, p -> new ArrayList<>(1)).add(owner);
+        if (owner instanceof TcpSock sk) {
+            sk.num(port);
+        }
+    }
+
+    /** Adds {@code owner} to {@code port}'s owners (a child or a TIME-WAIT entry sharing its parent's port). */
+    synchronized void addOwner(Object owner, int port) {
+        take(owner, port);
+    }
+
+    /** {@code inet_put_port}. */
+    synchronized void release(Object owner, int port) {
+        List<Object> owners = bound.get(port);
+        if (owners != null && owners.remove(owner) && owners.isEmpty()) {
+            bound.remove(port);
+        }
+    }
+
+    synchronized int boundPorts() {
+        return bound.size();
+    }
+}

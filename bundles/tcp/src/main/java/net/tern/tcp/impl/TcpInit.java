@@ -1,0 +1,183 @@
+package net.tern.tcp.impl;
+
+import java.security.SecureRandom;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import net.tern.api.socket.SocketConstants;
+import net.tern.inet.ip.IpOutput;
+import net.tern.inet.route.RouteTable;
+import net.tern.inet.snmp.SnmpCounters;
+import net.tern.spi.net.Clock;
+import net.tern.spi.net.NetworkThread;
+import net.tern.spi.net.PacketAllocator;
+import net.tern.spi.net.TimerService;
+import net.tern.spi.proto.NetProtocol;
+import net.tern.spi.proto.ProtoSw;
+import net.tern.tcp.cc.CongestionControl;
+import org.osgi.annotation.bundle.Capability;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code tcp_v4_init} / {@code inet_init}'s TCP part as a component: builds {@link Tcp} and
+ * registers {@code tcp_prot}'s protosw entry ({@code family=2, type=1, protocol=6}) and
+ * {@code tcp_v4_rcv} ({@code protocol=6}); keeps the whiteboard of
+ * {@link CongestionControl} services ({@code tcp_register_congestion_control}).
+ *
+ * <p>On stop (hot swap, DESIGN.md): the protosw goes first, so new sockets fail; open
+ * connections then have {@code drainMillis} to close by themselves; what is left is aborted
+ * with RST and ECONNABORTED; then the protocol handler goes.
+ */
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.ProtoSw", uses = ProtoSw.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.NetProtocol", uses = NetProtocol.class)
+@Component(immediate = true, service = {}, configurationPid = TcpInit.PID)
+@Designate(ocd = TcpInit.Config.class)
+public final class TcpInit {
+    public static final String PID = "net.tern.tcp";
+
+    private static final Logger LOG = LoggerFactory.getLogger(TcpInit.class);
+
+    @ObjectClassDefinition(name = "Tern TCP", description = "TCP settings, as Linux's net.ipv4.tcp_* sysctls.")
+    public @interface Config {
+        @AttributeDefinition(description = "SYN retransmissions before connect fails (tcp_syn_retries).")
+        int tcpSynRetries() default 6;
+
+        @AttributeDefinition(description = "SYN-ACK retransmissions per request (tcp_synack_retries).")
+        int tcpSynackRetries() default 5;
+
+        @AttributeDefinition(description = "Retransmission budget of a connection (tcp_retries2).")
+        int tcpRetries2() default 15;
+
+        @AttributeDefinition(description = "Least retransmission timeout in ms (TCP_RTO_MIN).")
+        long tcpRtoMinMillis() default 200;
+
+        @AttributeDefinition(description = "Largest retransmission timeout in ms (TCP_RTO_MAX).")
+        long tcpRtoMaxMillis() default 120_000;
+
+        @AttributeDefinition(description = "MSL in ms; TIME-WAIT lasts twice this (TCP_TIMEWAIT_LEN is 60 s).")
+        long tcpMslMillis() default 30_000;
+
+        @AttributeDefinition(description = "Orphaned FIN-WAIT-2 timeout in ms (tcp_fin_timeout).")
+        long tcpFinTimeoutMillis() default 60_000;
+
+        @AttributeDefinition(description = "Cap on listen() backlogs (net.core.somaxconn).")
+        int somaxconn() default 4096;
+
+        @AttributeDefinition(description = "SYN cookies when the SYN queue is full (tcp_syncookies).")
+        boolean tcpSyncookies() default true;
+
+        @AttributeDefinition(description = "RFC 7323 timestamps (tcp_timestamps).")
+        boolean tcpTimestamps() default true;
+
+        @AttributeDefinition(description = "RFC 7323 window scaling (tcp_window_scaling).")
+        boolean tcpWindowScaling() default true;
+
+        @AttributeDefinition(description = "RFC 2018 SACK (tcp_sack).")
+        boolean tcpSack() default true;
+
+        @AttributeDefinition(description = "Largest receive buffer, for the window scale (tcp_rmem[2]).")
+        int tcpRmemMax() default 15 << 20;
+
+        @AttributeDefinition(description = "Receive buffer of a socket (tcp_rmem[1]).")
+        int tcpRmemDefault() default 131_072;
+
+        @AttributeDefinition(description = "Send buffer of a socket (tcp_wmem[1]).")
+        int tcpWmemDefault() default 131_072;
+
+        @AttributeDefinition(description = "Idle seconds before keepalive probes (tcp_keepalive_time).")
+        int tcpKeepaliveTime() default 7200;
+
+        @AttributeDefinition(description = "Seconds between keepalive probes (tcp_keepalive_intvl).")
+        int tcpKeepaliveIntvl() default 75;
+
+        @AttributeDefinition(description = "Unanswered keepalive probes before the connection drops (tcp_keepalive_probes).")
+        int tcpKeepaliveProbes() default 9;
+
+        @AttributeDefinition(description = "Default congestion control (tcp_congestion_control); reno if not registered.")
+        String tcpCongestionControl() default "reno";
+
+        @AttributeDefinition(description = "Milliseconds a stopping TCP waits for connections to close before aborting them.")
+        long drainMillis() default 5_000;
+    }
+
+    private final Tcp tcp;
+    private final long drainMillis;
+    private ServiceRegistration<ProtoSw> protoSwRegistration;
+    private ServiceRegistration<NetProtocol> protocolRegistration;
+
+    @Activate
+    public TcpInit(BundleContext context, @Reference(name = "clock") Clock clock,
+            @Reference(name = "timers") TimerService timers,
+            @Reference(name = "networkThread") NetworkThread networkThread,
+            @Reference(name = "allocator") PacketAllocator allocator, @Reference(name = "ip") IpOutput ip,
+            @Reference(name = "routes") RouteTable routes, @Reference(name = "snmp") SnmpCounters snmp,
+            Config config) {
+        this.drainMillis = config.drainMillis();
+        this.tcp = new Tcp(clock, timers, networkThread, allocator, ip, routes, snmp, settings(config),
+                new SecureRandom());
+        Dictionary<String, Object> protocol = new Hashtable<>();
+        protocol.put(NetProtocol.PROTOCOL, SocketConstants.IPPROTO_TCP);
+        protocolRegistration = context.registerService(NetProtocol.class, tcp, protocol);
+        Dictionary<String, Object> sw = new Hashtable<>();
+        sw.put(ProtoSw.FAMILY, SocketConstants.AF_INET);
+        sw.put(ProtoSw.TYPE, SocketConstants.SOCK_STREAM);
+        sw.put(ProtoSw.PROTOCOL, SocketConstants.IPPROTO_TCP);
+        protoSwRegistration = context.registerService(ProtoSw.class, tcp.protoSw(), sw);
+        LOG.info("TCP up (congestion control {})", tcp.congestion().defaultAlgorithm().name());
+    }
+
+    static TcpSettings settings(Config c) {
+        return new TcpSettings(c.tcpSynRetries(), c.tcpSynackRetries(), c.tcpRetries2(), 1000, c.tcpRtoMinMillis(),
+                c.tcpRtoMaxMillis(), c.tcpMslMillis(), c.tcpFinTimeoutMillis(), c.somaxconn(), c.tcpSyncookies(),
+                c.tcpTimestamps(), c.tcpWindowScaling(), c.tcpSack(), c.tcpRmemMax(), c.tcpRmemDefault(),
+                c.tcpWmemDefault(), 10, c.tcpKeepaliveTime() * 1000L, c.tcpKeepaliveIntvl() * 1000L,
+                c.tcpKeepaliveProbes(), 40, c.tcpCongestionControl(), 32768, 60999);
+    }
+
+    /** The assembled protocol, for diagnostics. */
+    public Tcp tcp() {
+        return tcp;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(" + CongestionControl.NAME + "=*)")
+    void bindCongestionControl(CongestionControl algorithm) {
+        tcp.congestion().register(algorithm);
+    }
+
+    void unbindCongestionControl(CongestionControl algorithm) {
+        tcp.congestion().unregister(algorithm);
+    }
+
+    /** Refuse, drain, abort, withdraw (DESIGN.md, hot swap). */
+    @Deactivate
+    void deactivate() {
+        tcp.prot().refuseNewSockets("TCP is stopping");
+        unregister(protoSwRegistration);
+        boolean drained = tcp.drain(drainMillis);
+        if (!drained) {
+            LOG.info("TCP stopping: aborting the connections still open after {} ms", drainMillis);
+        }
+        tcp.close();
+        unregister(protocolRegistration);
+    }
+
+    private static void unregister(ServiceRegistration<?> registration) {
+        try {
+            registration.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // The framework took it already while stopping the bundle.
+        }
+    }
+}

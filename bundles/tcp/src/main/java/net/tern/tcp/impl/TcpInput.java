@@ -1,0 +1,967 @@
+package net.tern.tcp.impl;
+
+import static net.tern.api.socket.SocketConstants.EPOLLIN;
+import static net.tern.api.socket.SocketConstants.EPOLLOUT;
+import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
+import static net.tern.tcp.impl.wire.TcpHeader.ACK;
+import static net.tern.tcp.impl.wire.TcpHeader.FIN;
+import static net.tern.tcp.impl.wire.TcpHeader.RST;
+import static net.tern.tcp.impl.wire.TcpHeader.SYN;
+
+import io.netty.buffer.ByteBuf;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.inet.route.Flowi4;
+import net.tern.inet.route.Rtable;
+import net.tern.inet.sock.InetSock;
+import net.tern.inet.sock.SkState;
+import net.tern.inet.wire.InetChecksum;
+import net.tern.inet.wire.Ipv4Packet;
+import net.tern.spi.net.Packet;
+import net.tern.tcp.impl.wire.TcpHeader;
+import net.tern.tcp.impl.wire.TcpOptions;
+
+/**
+ * TCP input ({@code tcp_ipv4.c}, {@code tcp_input.c}, {@code tcp_minisocks.c}): {@code tcp_v4_rcv}
+ * checks and decodes a segment, finds its owner in O(1) (established hash: socket, request
+ * or TIME-WAIT entry; then the listeners), and runs RFC 9293's "SEGMENT ARRIVES" (3.10.7)
+ * for it: {@code tcp_v4_conn_request} and {@code tcp_check_req} for listeners,
+ * {@code tcp_rcv_synsent_state_process}, {@code tcp_rcv_state_process} with
+ * {@code tcp_validate_incoming} (PAWS, sequence check, RFC 5961), {@code tcp_ack},
+ * {@code tcp_data_queue}, {@code tcp_fin}, and {@code tcp_timewait_state_process}.
+ *
+ * <p>Runs on the network thread, taking the owning socket's lock (a listener's for a request).
+ */
+final class TcpInput {
+    private static final int DEFAULT_MSS = 536;
+    /** {@code IP_MAX_MTU}: a datagram's total length is 16 bits, whatever the link (lo has 65536). */
+    private static final int IP_MAX_MTU = 65535;
+    /** {@code TCP_MAX_QUICKACKS}. */
+    private static final int MAX_QUICKACKS = 16;
+    /** RFC 7323 5.5: a timestamp older than 24 days is not trusted for PAWS. */
+    private static final long PAWS_24DAYS_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
+
+    private final Tcp tcp;
+
+    TcpInput(Tcp tcp) {
+        this.tcp = tcp;
+    }
+
+    // ==== tcp_v4_rcv ==========================================================================
+
+    void receive(Packet packet) {
+        try {
+            Segment seg = decode(packet);
+            if (seg != null) {
+                dispatch(seg);
+            }
+        } finally {
+            packet.release();
+        }
+    }
+
+    private Segment decode(Packet packet) {
+        ByteBuf buf = packet.buf();
+        int start = buf.readerIndex();
+        int length = packet.length();
+        TcpHeader th = TcpHeader.at(buf, start);
+        if (!th.check(length)) {
+            tcp.counters().inc(TcpMib.InErrs);
+            return null;
+        }
+        Ipv4Packet ip = Ipv4Packet.at(buf, packet.networkHeader());
+        int saddr = ip.source();
+        int daddr = ip.destination();
+        if (!InetChecksum.verifyTransport(buf, start, length, saddr, daddr, 6)) {
+            tcp.counters().inc(TcpMib.InCsumErrors);
+            tcp.counters().inc(TcpMib.InErrs);
+            return null;
+        }
+        tcp.counters().inc(TcpMib.InSegs);
+        Segment seg = new Segment();
+        seg.saddr = saddr;
+        seg.daddr = daddr;
+        seg.sport = th.sourcePort();
+        seg.dport = th.destinationPort();
+        seg.seq = th.seq();
+        seg.ack = th.ack();
+        seg.flags = th.flags();
+        seg.window = th.window();
+        th.parseOptions(seg.options);
+        seg.buf = buf;
+        seg.dataIndex = start + th.headerLength();
+        seg.dataLength = length - th.headerLength();
+        return seg;
+    }
+
+    /** The demultiplexing of {@code tcp_v4_rcv}: established hash, then listeners, else a RST. */
+    void dispatch(Segment seg) {
+        ConnKey key = new ConnKey(seg.daddr, seg.dport, seg.saddr, seg.sport);
+        int isnHint = 0;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Object owner = tcp.tables().lookupEstablished(key);
+            if (owner instanceof TcpSock sk) {
+                sk.lock();
+                try {
+                    if (tcp.tables().lookupEstablished(key) != sk) {
+                        continue; // It changed while we waited for the lock: look again.
+                    }
+                    process(sk, seg);
+                } finally {
+                    sk.unlock();
+                }
+                return;
+            }
+            if (owner instanceof RequestSock req) {
+                TcpSock listener = req.listener;
+                listener.lock();
+                try {
+                    if (tcp.tables().lookupEstablished(key) != req) {
+                        continue;
+                    }
+                    checkRequest(req, seg);
+                } finally {
+                    listener.unlock();
+                }
+                return;
+            }
+            if (owner instanceof TimeWaitSock tw) {
+                isnHint = timeWaitProcess(tw, seg);
+                if (isnHint == 0) {
+                    return;
+                }
+            }
+            break;
+        }
+        TcpSock listener = tcp.tables().lookupListener(seg.daddr, seg.dport);
+        if (listener == null) {
+            tcp.output().sendResetReply(seg);
+            return;
+        }
+        listener.lock();
+        try {
+            if (listener.state() != SkState.LISTEN) {
+                tcp.output().sendResetReply(seg);
+                return;
+            }
+            listen(listener, seg, isnHint);
+        } finally {
+            listener.unlock();
+        }
+    }
+
+    private void process(TcpSock sk, Segment seg) {
+        sk.segsIn++;
+        sk.lastReceivedNanos = tcp.clock().nanoTime();
+        switch (sk.state()) {
+            case SYN_SENT -> synSent(sk, seg);
+            case CLOSE, LISTEN -> tcp.output().sendResetReply(seg);
+            default -> synchronizedState(sk, seg);
+        }
+        sk.publishQueues();
+    }
+
+    // ==== LISTEN ==============================================================================
+
+    private void listen(TcpSock listener, Segment seg, int isnHint) {
+        if (seg.has(RST)) {
+            return;
+        }
+        if (seg.has(ACK)) {
+            if (!seg.has(SYN) && tcp.settings().syncookies() && SynCookies.check(tcp, listener, seg)) {
+                return;
+            }
+            tcp.output().sendResetReply(seg);
+            return;
+        }
+        if (!seg.has(SYN) || seg.has(FIN)) {
+            return;
+        }
+        connRequest(listener, seg, isnHint);
+    }
+
+    /** {@code tcp_conn_request}: a SYN to a listener becomes a request (or a SYN cookie, or a drop). */
+    private void connRequest(TcpSock listener, Segment seg, int isnHint) {
+        TcpCounters c = tcp.counters();
+        boolean wantCookie = false;
+        if (listener.synQueue.size() >= listener.maxBacklog && isnHint == 0) {
+            if (tcp.settings().syncookies()) {
+                wantCookie = true;
+                c.inc(TcpExtMib.TCPReqQFullDoCookies);
+            } else {
+                c.inc(TcpExtMib.TCPReqQFullDrop);
+                c.inc(TcpExtMib.ListenDrops);
+                return;
+            }
+        }
+        if (listener.acceptQueue.size() > listener.maxBacklog) {
+            c.inc(TcpExtMib.ListenOverflows);
+            c.inc(TcpExtMib.ListenDrops);
+            return;
+        }
+        Rtable route;
+        try {
+            route = tcp.ip().routeOutput(Flowi4.of(seg.daddr, seg.saddr, 6));
+        } catch (ErrnoException e) {
+            c.inc(TcpExtMib.ListenDrops);
+            return;
+        }
+        TcpSettings s = tcp.settings();
+        TcpOptions o = seg.options;
+        int advmss = advertisedMss(route.mtu(), listener.userMss);
+        boolean tsOk = s.timestamps() && o.timestamp;
+        boolean sackOk = s.sack() && o.sackPermitted;
+        int peerWscale = s.windowScaling() ? o.wscale : -1;
+        int rcvWscale = peerWscale >= 0 ? Math.max(0, s.windowShift()) : 0;
+        int peerMss = o.mss > 0 ? o.mss : DEFAULT_MSS;
+        ConnKey key = new ConnKey(seg.daddr, seg.dport, seg.saddr, seg.sport);
+        int tsOffset = tcp.secrets().tsOffset(seg.daddr, seg.saddr);
+        int rcvWnd = TcpOutput.initialWindow(listener.rcvbuf(), advmss);
+        if (wantCookie) {
+            SynCookies.sendCookie(tcp, listener, seg, key, route, advmss, peerMss, tsOk, sackOk, peerWscale,
+                    rcvWscale, tsOffset, rcvWnd);
+            return;
+        }
+        int iss = isnHint != 0 ? isnHint : tcp.secrets().isn(seg.daddr, seg.saddr, seg.dport, seg.sport);
+        RequestSock req = new RequestSock(listener, key, iss, seg.seq, peerMss, peerWscale, sackOk, tsOk, o.tsVal,
+                tsOffset, rcvWscale, advmss, rcvWnd, route);
+        if (!tcp.tables().insertEstablished(key, req)) {
+            return;
+        }
+        listener.synQueue.add(req);
+        armRequestTimer(req);
+        tcp.output().sendSynAck(req);
+    }
+
+    /** {@code reqsk_timer_handler}: the SYN-ACK again, with backoff, up to {@code tcp_synack_retries}. */
+    private void armRequestTimer(RequestSock req) {
+        long delay = tcp.settings().rtoInitialMillis() << req.retransmits;
+        req.timer = tcp.timersOf().schedule(Math.min(delay, tcp.settings().rtoMaxMillis()), () -> {
+            TcpSock listener = req.listener;
+            listener.lock();
+            try {
+                if (tcp.tables().lookupEstablished(req.key) != req) {
+                    return;
+                }
+                if (req.retransmits >= tcp.settings().synackRetries() || listener.state() != SkState.LISTEN) {
+                    tcp.lifecycle().dropRequest(req);
+                    return;
+                }
+                req.retransmits++;
+                tcp.counters().inc(TcpMib.RetransSegs);
+                tcp.output().sendSynAck(req);
+                armRequestTimer(req);
+            } finally {
+                listener.unlock();
+            }
+        });
+    }
+
+    /** {@code tcp_check_req}: a segment for a request in the SYN queue (the listener is locked). */
+    private void checkRequest(RequestSock req, Segment seg) {
+        TcpSock listener = req.listener;
+        boolean inWindow = Seq.between(seg.seq, req.irs + 1, req.irs + 1 + req.rcvWnd);
+        if (seg.has(RST)) {
+            if (inWindow) {
+                tcp.counters().inc(TcpExtMib.EmbryonicRsts);
+                tcp.lifecycle().dropRequest(req);
+            }
+            return;
+        }
+        if (seg.has(SYN) && !seg.has(ACK) && seg.seq == req.irs) {
+            tcp.output().sendSynAck(req); // the SYN again: our SYN-ACK was lost
+            return;
+        }
+        if (!seg.has(ACK)) {
+            return;
+        }
+        if (seg.ack != req.iss + 1) {
+            tcp.output().sendResetReply(seg);
+            return;
+        }
+        if (!inWindow) {
+            return;
+        }
+        if (seg.has(SYN)) {
+            tcp.counters().inc(TcpExtMib.EmbryonicRsts);
+            tcp.output().sendResetReply(seg);
+            tcp.lifecycle().dropRequest(req);
+            return;
+        }
+        if (listener.state() != SkState.LISTEN) {
+            tcp.lifecycle().dropRequest(req);
+            tcp.output().sendResetReply(seg);
+            return;
+        }
+        if (listener.acceptQueue.size() > listener.maxBacklog) {
+            // The request stays; the peer's retransmission (or ours of the SYN-ACK) tries again.
+            tcp.counters().inc(TcpExtMib.ListenOverflows);
+            tcp.counters().inc(TcpExtMib.ListenDrops);
+            return;
+        }
+        listener.synQueue.remove(req);
+        if (req.timer != null) {
+            req.timer.cancel();
+        }
+        TcpSock child = createChild(listener, req.key, req.route, req.iss, req.irs, req.peerMss, req.peerWscale,
+                req.rcvWscale, req.sackOk, req.tsOk, req.tsOffset, req.advmss, req.rcvWnd, seg);
+        if (!tcp.tables().replaceEstablished(req.key, req, child)) {
+            child.orphan = true;
+            tcp.lifecycle().done(child);
+            return;
+        }
+        child.key = req.key;
+        accepted(listener, child, seg);
+    }
+
+    /** A new connection joins the accept queue; data that came with the ACK are processed. */
+    void accepted(TcpSock listener, TcpSock child, Segment seg) {
+        tcp.tables().addOwner(child, child.key.localPort());
+        listener.acceptQueue.addLast(child);
+        listener.publishQueues();
+        tcp.counters().inc(TcpMib.PassiveOpens);
+        listener.wakeUp(EPOLLIN);
+        if (seg.dataLength > 0 || seg.has(FIN)) {
+            child.lock();
+            try {
+                synchronizedState(child, seg);
+                child.publishQueues();
+            } finally {
+                child.unlock();
+            }
+        }
+    }
+
+    /** {@code tcp_create_openreq_child}: the full socket of a connection, ESTABLISHED, with its listener's options. */
+    TcpSock createChild(TcpSock listener, ConnKey key, Rtable route, int iss, int irs, int peerMss, int peerWscale,
+            int rcvWscale, boolean sackOk, boolean tsOk, int tsOffset, int advmss, int rcvWnd, Segment ack) {
+        TcpSock child = new TcpSock(tcp);
+        tcp.sockets().add(child);
+        child.rcvbuf(listener.rcvbuf());
+        child.sndbuf(listener.sndbuf());
+        child.nodelay = listener.nodelay;
+        child.keepAlive(listener.keepAlive());
+        child.keepIdleSeconds = listener.keepIdleSeconds;
+        child.keepIntvlSeconds = listener.keepIntvlSeconds;
+        child.keepCnt = listener.keepCnt;
+        child.userMss = listener.userMss;
+        child.ccName = listener.ccName;
+        child.lingerSeconds(listener.lingerSeconds());
+        child.ttl(listener.ttl());
+        child.tos(listener.tos());
+        child.reuseAddr(listener.reuseAddr());
+        child.rcvSaddr(key.localAddress());
+        child.saddr(key.localAddress());
+        child.num(key.localPort());
+        child.daddr(key.remoteAddress());
+        child.dport(key.remotePort());
+        child.route = route;
+        child.iss = iss;
+        child.sndUna = iss + 1;
+        child.sndNxt = iss + 1;
+        child.sndMax = iss + 1;
+        child.highSeq = iss + 1;
+        child.irs = irs;
+        child.rcvNxt = irs + 1;
+        child.rcvWup = child.rcvNxt;
+        child.rcvWnd = rcvWnd;
+        child.wscaleOk = peerWscale >= 0;
+        child.sndWscale = child.wscaleOk ? peerWscale : 0;
+        child.rcvWscale = child.wscaleOk ? rcvWscale : 0;
+        child.sackOk = sackOk;
+        child.tsOk = tsOk;
+        child.tsOffset = tsOffset;
+        if (tsOk && ack.options.timestamp) {
+            child.tsRecent = ack.options.tsVal;
+            child.tsRecentStampNanos = tcp.clock().nanoTime();
+        }
+        child.advmss = advmss;
+        child.rcvMss = Math.min(advmss, peerMss);
+        child.mssCache = sendMss(peerMss, route.mtu(), child.userMss, tsOk);
+        child.sndWnd = ack.window << child.sndWscale;
+        child.sndWl1 = ack.seq;
+        child.sndWl2 = ack.ack;
+        child.maxWindow = child.sndWnd;
+        child.everConnected = true;
+        child.lastReceivedNanos = tcp.clock().nanoTime();
+        child.parent = listener;
+        if (tsOk && ack.options.timestamp && ack.options.tsEcr != 0) {
+            long rttMs = (tcp.output().tsNow() + tsOffset) - ack.options.tsEcr;
+            if (rttMs >= 0) {
+                rttSample(child, Math.max(1, rttMs * 1000));
+            }
+        }
+        tcp.lifecycle().setState(child, SkState.ESTABLISHED);
+        TcpCongestion.init(child);
+        tcp.timersOf().startKeepalive(child);
+        child.publishQueues();
+        return child;
+    }
+
+    // ==== MSS =================================================================================
+
+    /** The MSS offered on our SYN: route MTU (at most 65535) less the IPv4 and TCP headers, clamped by TCP_MAXSEG. */
+    static int advertisedMss(int mtu, int userMss) {
+        int mss = Math.min(mtu, IP_MAX_MTU) - 40;
+        if (userMss > 0) {
+            mss = Math.min(mss, userMss);
+        }
+        return Math.max(mss, 88);
+    }
+
+    /** {@code tcp_sync_mss}: the payload per segment: the peer's MSS and our route's, less the timestamp option. */
+    static int sendMss(int peerMss, int mtu, int userMss, boolean tsOk) {
+        int mss = Math.min(peerMss, Math.min(mtu, IP_MAX_MTU) - 40);
+        if (userMss > 0) {
+            mss = Math.min(mss, userMss);
+        }
+        if (tsOk) {
+            mss -= TcpOptions.TIMESTAMP_ALIGNED_LENGTH;
+        }
+        return Math.max(mss, 48);
+    }
+
+    // ==== SYN-SENT ============================================================================
+
+    /** {@code tcp_rcv_synsent_state_process} (RFC 9293 3.10.7.3). */
+    private void synSent(TcpSock sk, Segment seg) {
+        boolean hasAck = seg.has(ACK);
+        if (hasAck && (Seq.beforeOrEqual(seg.ack, sk.iss) || Seq.after(seg.ack, sk.sndMax))) {
+            tcp.output().sendResetReply(seg);
+            return;
+        }
+        if (seg.has(RST)) {
+            if (hasAck) {
+                tcp.lifecycle().reset(sk);
+            }
+            return;
+        }
+        if (!seg.has(SYN)) {
+            return;
+        }
+        TcpOptions o = seg.options;
+        TcpSettings s = tcp.settings();
+        sk.irs = seg.seq;
+        sk.rcvNxt = seg.seq + 1;
+        sk.rcvWup = sk.rcvNxt;
+        sk.wscaleOk = s.windowScaling() && o.wscale >= 0;
+        sk.sndWscale = sk.wscaleOk ? o.wscale : 0;
+        if (!sk.wscaleOk) {
+            sk.rcvWscale = 0;
+        }
+        sk.tsOk = s.timestamps() && o.timestamp;
+        if (sk.tsOk) {
+            sk.tsRecent = o.tsVal;
+            sk.tsRecentStampNanos = tcp.clock().nanoTime();
+        }
+        sk.sackOk = s.sack() && o.sackPermitted;
+        int peerMss = o.mss > 0 ? o.mss : DEFAULT_MSS;
+        int mtu = sk.route != null ? sk.route.mtu() : sk.advmss + 40;
+        sk.mssCache = sendMss(peerMss, mtu, sk.userMss, sk.tsOk);
+        sk.rcvMss = Math.min(sk.advmss, peerMss);
+        if (hasAck) {
+            TxSegment syn = sk.rtxQueue.pollFirst();
+            long rttUs = -1;
+            if (syn != null && !syn.retransmitted) {
+                rttUs = (tcp.clock().nanoTime() - syn.sentNanos) / 1000;
+            } else if (sk.tsOk && o.tsEcr != 0) {
+                rttUs = ((long) (tcp.output().tsNow() + sk.tsOffset - o.tsEcr)) * 1000;
+            }
+            boolean synRetransmitted = sk.retransmits > 0;
+            sk.sndUna = seg.ack;
+            sk.sndWnd = seg.window; // never scaled on a SYN (RFC 7323 2.2)
+            sk.sndWl1 = seg.seq;
+            sk.sndWl2 = seg.ack;
+            sk.maxWindow = sk.sndWnd;
+            tcp.timersOf().clear(sk);
+            sk.retransmits = 0;
+            sk.backoff = 0;
+            if (rttUs >= 0) {
+                rttSample(sk, Math.max(1, rttUs));
+            } else if (synRetransmitted) {
+                sk.rtoUs = 3_000_000; // RFC 6298 5.7: a lost SYN leaves a 3 s RTO
+            }
+            established(sk);
+            tcp.output().sendAck(sk);
+            sk.wakeUp(EPOLLOUT);
+            tcp.output().writeXmit(sk);
+        } else {
+            // Simultaneous open (RFC 9293 3.5, figure 8): SYN-RECEIVED, answer with SYN-ACK.
+            sk.sndWnd = seg.window;
+            sk.sndWl1 = seg.seq;
+            sk.maxWindow = sk.sndWnd;
+            tcp.lifecycle().setState(sk, SkState.SYN_RECV);
+            tcp.output().sendSyn(sk, true);
+        }
+    }
+
+    private void established(TcpSock sk) {
+        sk.everConnected = true;
+        tcp.lifecycle().setState(sk, SkState.ESTABLISHED);
+        TcpCongestion.init(sk);
+        tcp.timersOf().startKeepalive(sk);
+        sk.publishQueues();
+    }
+
+    // ==== synchronized states (tcp_rcv_state_process) =========================================
+
+    void synchronizedState(TcpSock sk, Segment seg) {
+        TcpOutput out = tcp.output();
+        TcpOptions o = seg.options;
+        // PAWS (RFC 7323 5.3).
+        if (sk.tsOk && o.timestamp && !seg.has(RST) && o.tsVal - sk.tsRecent < 0
+                && tcp.clock().nanoTime() - sk.tsRecentStampNanos < PAWS_24DAYS_NANOS) {
+            tcp.counters().inc(TcpExtMib.PAWSEstab);
+            if (!out.oowRateLimited(seg, sk.lastOowAckNanos)) {
+                out.sendAck(sk);
+            }
+            return;
+        }
+        // Sequence check ({@code tcp_sequence}): the segment must overlap the window.
+        int window = TcpOutput.receiveWindowNow(sk);
+        boolean acceptable = !Seq.before(seg.endSeq(), sk.rcvWup) && !Seq.after(seg.seq, sk.rcvNxt + window);
+        if (!acceptable) {
+            if (!seg.has(RST) && !out.oowRateLimited(seg, sk.lastOowAckNanos)) {
+                out.sendAck(sk);
+            }
+            return;
+        }
+        // RST (RFC 5961 3.2): only an exact match resets; else a challenge ACK.
+        if (seg.has(RST)) {
+            if (seg.seq == sk.rcvNxt) {
+                if (sk.state() == SkState.SYN_RECV) {
+                    sk.reportError(Errno.ECONNREFUSED);
+                }
+                tcp.lifecycle().reset(sk);
+            } else {
+                out.sendChallengeAck(sk);
+            }
+            return;
+        }
+        // RFC 7323 4.3: TS.Recent from a segment at or before the last ACK sent.
+        if (sk.tsOk && o.timestamp && !Seq.after(seg.seq, sk.rcvWup)) {
+            sk.tsRecent = o.tsVal;
+            sk.tsRecentStampNanos = tcp.clock().nanoTime();
+        }
+        // SYN in a synchronized state (RFC 5961 4.2): challenge ACK.
+        if (seg.has(SYN)) {
+            tcp.counters().inc(TcpExtMib.TCPSYNChallenge);
+            out.sendChallengeAck(sk);
+            return;
+        }
+        if (!seg.has(ACK)) {
+            return;
+        }
+        if (sk.state() == SkState.SYN_RECV) {
+            if (!Seq.between(seg.ack, sk.sndUna + 1, sk.sndMax)) {
+                out.sendResetReply(seg);
+                return;
+            }
+            TxSegment syn = sk.rtxQueue.peekFirst();
+            if (syn != null && (syn.flags & SYN) != 0) {
+                sk.rtxQueue.pollFirst();
+            }
+            sk.sndUna = sk.iss + 1;
+            sk.sndWnd = seg.window << sk.sndWscale;
+            sk.sndWl1 = seg.seq;
+            sk.sndWl2 = seg.ack;
+            sk.maxWindow = sk.sndWnd;
+            tcp.timersOf().clear(sk);
+            sk.retransmits = 0;
+            sk.backoff = 0;
+            established(sk);
+            sk.wakeUp(EPOLLOUT);
+        }
+        if (!ack(sk, seg)) {
+            return;
+        }
+        switch (sk.state()) {
+            case FIN_WAIT1 -> {
+                if (sk.finAcked) {
+                    tcp.lifecycle().setState(sk, SkState.FIN_WAIT2);
+                    sk.shutdown(sk.shutdown() | InetSock.SEND_SHUTDOWN);
+                    if (sk.orphan) {
+                        tcp.timersOf().startFinWait2(sk);
+                    }
+                    sk.wakeUp(EPOLLOUT);
+                }
+            }
+            case CLOSING -> {
+                if (sk.finAcked) {
+                    tcp.lifecycle().timeWait(sk);
+                    return;
+                }
+            }
+            case LAST_ACK -> {
+                if (sk.finAcked) {
+                    tcp.lifecycle().done(sk);
+                    return;
+                }
+            }
+            default -> {
+            }
+        }
+        // Data (RFC 9293 3.10.7.4, seventh) and FIN (eighth).
+        SkState state = sk.state();
+        boolean canReceive = state == SkState.ESTABLISHED || state == SkState.FIN_WAIT1 || state == SkState.FIN_WAIT2;
+        if (seg.dataLength > 0) {
+            if (!canReceive) {
+                // The peer sent its FIN already; data after it are ignored (CLOSE-WAIT, CLOSING, LAST-ACK).
+            } else if (sk.orphan && Seq.after(seg.seq + seg.dataLength, sk.rcvNxt)) {
+                // Nobody will read it ({@code TCPAbortOnData}): reset, as RFC 9293 3.10.4 and Linux do.
+                tcp.counters().inc(TcpExtMib.TCPAbortOnData);
+                out.sendActiveReset(sk);
+                tcp.lifecycle().done(sk);
+                return;
+            } else {
+                dataQueue(sk, seg);
+            }
+        }
+        if (seg.has(FIN) && sk.state() != SkState.CLOSE) {
+            int finSeq = seg.seq + seg.dataLength;
+            if (finSeq == sk.rcvNxt && !sk.finReceived) {
+                fin(sk);
+            } else if (Seq.after(finSeq, sk.rcvNxt)) {
+                sk.oooFin = true;
+                sk.oooFinSeq = finSeq;
+            } else {
+                out.sendAck(sk); // a FIN again: ACK it again
+            }
+        }
+    }
+
+    // ==== tcp_ack =============================================================================
+
+    /** Processes the ACK field; false when the segment is to be dropped. */
+    private boolean ack(TcpSock sk, Segment seg) {
+        TcpOutput out = tcp.output();
+        int ack = seg.ack;
+        int priorUna = sk.sndUna;
+        if (Seq.after(ack, sk.sndMax)) {
+            out.sendAck(sk); // acknowledges data not sent yet (RFC 9293 3.10.7.4)
+            return false;
+        }
+        if (Seq.before(ack, priorUna - sk.maxWindow)) {
+            out.sendChallengeAck(sk); // RFC 5961 5.2
+            return false;
+        }
+        if (Seq.before(ack, priorUna)) {
+            return true; // an old ACK: nothing to learn, the data may still count
+        }
+        sk.probesOut = 0;
+        sk.keepaliveProbes = 0;
+        int window = seg.window << sk.sndWscale;
+        boolean windowChanged = false;
+        if (Seq.before(sk.sndWl1, seg.seq) || (sk.sndWl1 == seg.seq && !Seq.before(ack, sk.sndWl2))) {
+            windowChanged = window != sk.sndWnd;
+            sk.sndWnd = window;
+            sk.sndWl1 = seg.seq;
+            sk.sndWl2 = ack;
+            sk.maxWindow = Math.max(sk.maxWindow, window);
+        }
+        if (Seq.after(ack, priorUna)) {
+            newlyAcked(sk, seg, ack, priorUna);
+        } else if (seg.dataLength == 0 && !windowChanged && !seg.has(FIN) && !sk.rtxQueue.isEmpty()) {
+            // A duplicate ACK (RFC 5681 2).
+            if (TcpCongestion.onDupAck(sk, ack)) {
+                tcp.counters().inc(TcpExtMib.TCPFastRetrans);
+                out.retransmitHead(sk);
+            }
+        }
+        if (sk.pending == TcpTimers.Pending.PROBE && sk.sndWnd > 0) {
+            tcp.timersOf().clear(sk);
+            sk.backoff = 0;
+        }
+        out.writeXmit(sk);
+        return true;
+    }
+
+    private void newlyAcked(TcpSock sk, Segment seg, int ack, int priorUna) {
+        long now = tcp.clock().nanoTime();
+        if (Seq.after(ack, sk.sndNxt)) {
+            sk.sndNxt = ack; // ACK of data sent before a go-back
+        }
+        int ackedBytes = ack - priorUna;
+        int dataAcked = Math.min(ackedBytes, sk.sendQueued());
+        sk.sendQueue.consume(dataAcked);
+        if (ackedBytes > dataAcked && sk.finQueued) {
+            sk.finAcked = true;
+        }
+        sk.bytesAcked += ackedBytes;
+        sk.sndUna = ack;
+        int ackedSegments = 0;
+        boolean retransmittedAcked = false;
+        long oldestSent = -1;
+        while (!sk.rtxQueue.isEmpty()) {
+            TxSegment s = sk.rtxQueue.peekFirst();
+            if (Seq.beforeOrEqual(s.endSeq(), ack)) {
+                sk.rtxQueue.pollFirst();
+                ackedSegments++;
+                if (s.retransmitted) {
+                    retransmittedAcked = true;
+                } else if (oldestSent < 0) {
+                    oldestSent = s.sentNanos;
+                }
+            } else {
+                if (Seq.after(ack, s.seq)) {
+                    s.length -= ack - s.seq;
+                    s.seq = ack;
+                    ackedSegments++;
+                }
+                break;
+            }
+        }
+        // RTT (RFC 6298 with Karn's rule; RFC 7323 RTTM when a retransmission was acked).
+        long rttUs = -1;
+        if (!retransmittedAcked && oldestSent >= 0) {
+            rttUs = Math.max(1, (now - oldestSent) / 1000);
+        } else if (sk.tsOk && seg.options.timestamp && seg.options.tsEcr != 0) {
+            long ms = (long) (tcp.output().tsNow() + sk.tsOffset - seg.options.tsEcr);
+            if (ms >= 0) {
+                rttUs = Math.max(1, ms * 1000);
+            }
+        }
+        if (rttUs > 0) {
+            rttSample(sk, rttUs);
+        }
+        sk.retransmits = 0;
+        sk.backoff = 0;
+        boolean fullAck = !Seq.before(ack, sk.highSeq);
+        boolean inRecovery = sk.caState == net.tern.tcp.cc.CaState.RECOVERY;
+        TcpCongestion.onAck(sk, Math.max(1, ackedSegments), rttUs, fullAck);
+        if (inRecovery && !fullAck && !sk.rtxQueue.isEmpty()) {
+            tcp.output().retransmitHead(sk); // NewReno partial ACK (RFC 6582 3.2 (5))
+        }
+        if (sk.rtxQueue.isEmpty()) {
+            if (sk.pending == TcpTimers.Pending.RETRANS) {
+                tcp.timersOf().clear(sk);
+            }
+        } else {
+            tcp.timersOf().reset(sk, TcpTimers.Pending.RETRANS, sk.rtoUs); // RFC 6298 5.3
+        }
+        sk.publishQueues();
+        if (dataAcked > 0) {
+            sk.wakeUp(EPOLLOUT); // sk_stream_write_space
+        }
+    }
+
+    /** {@code tcp_rtt_estimator} and {@code tcp_set_rto} (RFC 6298 2), with Linux's floor on the variance term. */
+    void rttSample(TcpSock sk, long rttUs) {
+        if (sk.srttUs == 0) {
+            sk.srttUs = rttUs;
+            sk.rttvarUs = rttUs / 2;
+        } else {
+            long delta = Math.abs(sk.srttUs - rttUs);
+            sk.rttvarUs = (3 * sk.rttvarUs + delta) / 4;
+            sk.srttUs = (7 * sk.srttUs + rttUs) / 8;
+        }
+        sk.minRttUs = sk.minRttUs == 0 ? rttUs : Math.min(sk.minRttUs, rttUs);
+        long rtoMinUs = tcp.settings().rtoMinMillis() * 1000;
+        long rto = sk.srttUs + Math.max(4 * sk.rttvarUs, rtoMinUs);
+        sk.rtoUs = Math.min(rto, tcp.settings().rtoMaxMillis() * 1000);
+    }
+
+    // ==== tcp_data_queue ======================================================================
+
+    private void dataQueue(TcpSock sk, Segment seg) {
+        TcpOutput out = tcp.output();
+        int seq = seg.seq;
+        int length = seg.dataLength;
+        int index = seg.dataIndex;
+        if (!Seq.after(seq + length, sk.rcvNxt)) {
+            out.sendAck(sk); // all old: a retransmission; tell the sender where we are at once
+            return;
+        }
+        if (Seq.before(seq, sk.rcvNxt)) {
+            int cut = sk.rcvNxt - seq;
+            index += cut;
+            length -= cut;
+            seq = sk.rcvNxt;
+        }
+        int windowEnd = sk.rcvNxt + TcpOutput.receiveWindowNow(sk);
+        if (Seq.after(seq + length, windowEnd)) {
+            length = windowEnd - seq;
+        }
+        length = Math.min(length, TcpOutput.freeSpace(sk));
+        if (length <= 0) {
+            tcp.counters().inc(TcpExtMib.TCPZeroWindowDrop);
+            out.sendAck(sk);
+            return;
+        }
+        sk.dataSegsIn++;
+        if (!sk.atoInitialised) {
+            sk.atoInitialised = true;
+            sk.quickAcks = Math.min(MAX_QUICKACKS, Math.max(2, sk.rcvWnd / (2 * Math.max(1, sk.rcvMss))));
+        }
+        if (seq == sk.rcvNxt) {
+            sk.recvQueue.append(seg.buf, index, length);
+            sk.rcvNxt += length;
+            sk.rcvOffset += length;
+            sk.bytesReceived += length;
+            boolean ackNow = false;
+            if (!sk.outOfOrder.isEmpty()) {
+                long before = sk.rcvOffset;
+                sk.rcvOffset = sk.outOfOrder.drainInto(sk.rcvOffset, sk.recvQueue);
+                int filled = (int) (sk.rcvOffset - before);
+                sk.rcvNxt += filled;
+                sk.bytesReceived += filled;
+                ackNow = true; // RFC 5681 4.2: a segment filling a gap is ACKed at once
+            }
+            sk.publishQueues();
+            sk.wakeUp(EPOLLIN);
+            if (sk.oooFin && sk.rcvNxt == sk.oooFinSeq) {
+                fin(sk);
+                return;
+            }
+            if (length >= sk.rcvMss) {
+                sk.unackedFullSegments++;
+            }
+            if (ackNow || sk.quickAcks > 0 || sk.unackedFullSegments >= 2) {
+                out.sendAck(sk);
+            } else {
+                sk.ackPending = true;
+                tcp.timersOf().scheduleDelack(sk);
+            }
+        } else {
+            byte[] copy = new byte[length];
+            seg.buf.getBytes(index, copy);
+            sk.outOfOrder.insert(sk.rcvOffset + Seq.distance(sk.rcvNxt, seq), copy);
+            tcp.counters().inc(TcpExtMib.TCPOFOQueue);
+            out.sendAck(sk); // a duplicate ACK, with SACK blocks (RFC 5681 4.2, RFC 2018)
+        }
+    }
+
+    /** {@code tcp_fin}: the peer's FIN, in order. */
+    private void fin(TcpSock sk) {
+        sk.rcvNxt++;
+        sk.finReceived = true;
+        sk.oooFin = false;
+        sk.shutdown(sk.shutdown() | InetSock.RCV_SHUTDOWN);
+        sk.outOfOrder.clear();
+        TcpOutput out = tcp.output();
+        switch (sk.state()) {
+            case SYN_RECV, ESTABLISHED -> {
+                tcp.lifecycle().setState(sk, SkState.CLOSE_WAIT);
+                out.sendAck(sk);
+            }
+            case FIN_WAIT1 -> {
+                // Simultaneous close (RFC 9293 3.6, figure 13).
+                out.sendAck(sk);
+                tcp.lifecycle().setState(sk, SkState.CLOSING);
+            }
+            case FIN_WAIT2 -> {
+                out.sendAck(sk);
+                tcp.lifecycle().timeWait(sk);
+                return;
+            }
+            default -> out.sendAck(sk);
+        }
+        sk.publishQueues();
+        sk.wakeUp(EPOLLIN | EPOLLRDHUP);
+    }
+
+    // ==== TIME-WAIT ===========================================================================
+
+    /**
+     * {@code tcp_timewait_state_process}: returns the ISN for a new connection when a SYN may
+     * reuse the 4-tuple (RFC 9293 3.6.1, with timestamps as RFC 6191 allows), else 0.
+     */
+    private int timeWaitProcess(TimeWaitSock tw, Segment seg) {
+        TcpOptions o = seg.options;
+        boolean pawsReject = tw.tsOk && o.timestamp && o.tsVal - tw.tsRecent < 0;
+        if (!pawsReject && seg.seq == tw.rcvNxt && (seg.length() == 0 || seg.has(RST))) {
+            if (seg.has(RST)) {
+                tcp.lifecycle().killTimeWait(tw); // Linux's default (tcp_rfc1337=0)
+            }
+            return 0;
+        }
+        if (seg.has(SYN) && !seg.has(RST) && !seg.has(ACK) && !pawsReject
+                && (Seq.after(seg.seq, tw.rcvNxt) || (tw.tsOk && o.timestamp && tw.tsRecent - o.tsVal < 0))) {
+            int isn = tw.sndNxt + 65535 + 2;
+            tcp.counters().inc(TcpExtMib.TWRecycled);
+            tcp.lifecycle().killTimeWait(tw);
+            return isn == 0 ? 1 : isn;
+        }
+        if (pawsReject) {
+            tcp.counters().inc(TcpExtMib.PAWSEstab);
+        }
+        if (!seg.has(RST)) {
+            if (pawsReject || seg.has(ACK)) {
+                restartTimeWait(tw);
+            }
+            if (!tcp.output().oowRateLimited(seg, tw.lastOowAckNanos)) {
+                tcp.output().sendTimeWaitAck(tw, seg);
+            }
+        }
+        return 0;
+    }
+
+    private void restartTimeWait(TimeWaitSock tw) {
+        if (tw.timer != null) {
+            tw.timer.cancel();
+        }
+        tw.timer = tcp.timersOf().schedule(tcp.settings().timeWaitMillis(), () -> {
+            tcp.counters().inc(TcpExtMib.TW);
+            tcp.lifecycle().killTimeWait(tw);
+        });
+    }
+
+    // ==== tcp_v4_err ==========================================================================
+
+    /**
+     * {@code tcp_v4_err}: an ICMP error about a segment we sent. Unreachable during the
+     * handshake ends the attempt with the errno {@code icmp_err_convert} gives; fragmentation
+     * needed lowers the MSS ({@code tcp_v4_mtu_reduced}); other errors on an established
+     * connection are soft, as in Linux without IP_RECVERR.
+     */
+    void error(Packet quoted, int type, int code, int info) {
+        ByteBuf buf = quoted.buf();
+        int start = buf.readerIndex();
+        Ipv4Packet ip = Ipv4Packet.at(buf, start);
+        if (quoted.length() < Ipv4Packet.MIN_HEADER_LENGTH || quoted.length() < ip.headerLength() + 8) {
+            return;
+        }
+        int tcpStart = start + ip.headerLength();
+        ConnKey key = new ConnKey(ip.source(), buf.getUnsignedShort(tcpStart), ip.destination(),
+                buf.getUnsignedShort(tcpStart + 2));
+        int seq = buf.getInt(tcpStart + 4);
+        if (!(tcp.tables().lookupEstablished(key) instanceof TcpSock sk)) {
+            return;
+        }
+        sk.lock();
+        try {
+            if (sk.state() == SkState.CLOSE || !Seq.between(seq, sk.sndUna, sk.sndMax)) {
+                return;
+            }
+            if (type == 3 && code == 4) {
+                if (info >= 68) {
+                    int mss = sendMss(sk.mssCache + (sk.tsOk ? TcpOptions.TIMESTAMP_ALIGNED_LENGTH : 0), info,
+                            sk.userMss, sk.tsOk);
+                    if (mss < sk.mssCache) {
+                        sk.mssCache = mss;
+                        sk.route = null;
+                        sk.sndNxt = sk.sndUna;
+                        sk.rtxQueue.clear();
+                        tcp.output().retransmitHead(sk);
+                    }
+                }
+                return;
+            }
+            Errno errno = switch (type) {
+                case 3 -> switch (code) {
+                    case 0 -> Errno.ENETUNREACH;
+                    case 2 -> Errno.ENOPROTOOPT;
+                    case 3 -> Errno.ECONNREFUSED;
+                    default -> Errno.EHOSTUNREACH;
+                };
+                case 11 -> Errno.EHOSTUNREACH;
+                default -> null;
+            };
+            if (errno != null && (sk.state() == SkState.SYN_SENT || sk.state() == SkState.SYN_RECV)) {
+                tcp.lifecycle().writeError(sk, errno);
+            }
+        } finally {
+            sk.unlock();
+        }
+    }
+}

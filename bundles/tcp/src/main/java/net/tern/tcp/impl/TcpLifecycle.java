@@ -1,0 +1,228 @@
+package net.tern.tcp.impl;
+
+import static net.tern.api.socket.SocketConstants.EPOLLERR;
+import static net.tern.api.socket.SocketConstants.EPOLLHUP;
+import static net.tern.api.socket.SocketConstants.EPOLLIN;
+import static net.tern.api.socket.SocketConstants.EPOLLOUT;
+import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
+
+import java.util.ArrayList;
+import java.util.List;
+import net.tern.api.socket.Errno;
+import net.tern.inet.sock.InetSock;
+import net.tern.inet.sock.SkState;
+import net.tern.spi.proto.ProtoSocket;
+
+/**
+ * How connections change state and end ({@code tcp_set_state}, {@code tcp_done},
+ * {@code tcp_reset}, {@code tcp_write_err}, {@code tcp_time_wait}, {@code inet_twsk_kill},
+ * {@code inet_csk_listen_stop}, {@code inet_csk_destroy_sock}), with the counters Linux keeps
+ * on the way (CurrEstab, EstabResets, AttemptFails). Called under the socket's lock.
+ */
+final class TcpLifecycle {
+    private final Tcp tcp;
+
+    TcpLifecycle(Tcp tcp) {
+        this.tcp = tcp;
+    }
+
+    /** {@code tcp_set_state}: the new state, its counters, and on CLOSE the unhashing. */
+    void setState(TcpSock sk, SkState state) {
+        SkState old = sk.state();
+        TcpCounters c = tcp.counters();
+        switch (state) {
+            case ESTABLISHED -> {
+                if (old != SkState.ESTABLISHED) {
+                    c.inc(TcpMib.CurrEstab);
+                }
+            }
+            case CLOSE_WAIT -> {
+                if (old == SkState.SYN_RECV) {
+                    c.inc(TcpMib.CurrEstab);
+                }
+            }
+            default -> {
+                if (state == SkState.CLOSE && (old == SkState.CLOSE_WAIT || old == SkState.ESTABLISHED)) {
+                    c.inc(TcpMib.EstabResets);
+                }
+                if (old == SkState.ESTABLISHED || old == SkState.CLOSE_WAIT) {
+                    c.dec(TcpMib.CurrEstab);
+                }
+            }
+        }
+        sk.state(state);
+        if (state == SkState.CLOSE) {
+            unhash(sk);
+            if (sk.num() != 0 && (!sk.userBound || sk.orphan)) {
+                tcp.tables().release(sk, sk.num());
+                sk.num(0);
+            }
+        }
+    }
+
+    private void unhash(TcpSock sk) {
+        if (sk.key != null) {
+            tcp.tables().removeEstablished(sk.key, sk);
+            sk.key = null;
+        }
+        if (sk.num() != 0) {
+            tcp.tables().removeListener(sk);
+        }
+    }
+
+    /** {@code tcp_done}: the connection is over; wake the owner, or free an orphan. */
+    void done(TcpSock sk) {
+        SkState state = sk.state();
+        if (state == SkState.SYN_SENT || state == SkState.SYN_RECV) {
+            tcp.counters().inc(TcpMib.AttemptFails);
+        }
+        setState(sk, SkState.CLOSE);
+        tcp.timersOf().clearAll(sk);
+        sk.shutdown(InetSock.SHUTDOWN_MASK);
+        sk.publishQueues();
+        if (sk.orphan) {
+            destroy(sk);
+        } else {
+            sk.wakeUp(EPOLLIN | EPOLLOUT | EPOLLHUP | EPOLLRDHUP);
+        }
+    }
+
+    /** {@code tcp_reset}: the peer reset the connection; the errno Linux gives for the state. */
+    void reset(TcpSock sk) {
+        Errno errno = switch (sk.state()) {
+            case SYN_SENT -> Errno.ECONNREFUSED;
+            case CLOSE_WAIT -> Errno.EPIPE;
+            case CLOSE -> null;
+            default -> Errno.ECONNRESET;
+        };
+        if (errno != null && !sk.orphan) {
+            sk.reportError(errno);
+        }
+        done(sk);
+    }
+
+    /** {@code tcp_write_err}: a timeout or a hard ICMP error ends the connection with {@code errno}. */
+    void writeError(TcpSock sk, Errno errno) {
+        if (!sk.orphan) {
+            sk.reportError(errno);
+        }
+        done(sk);
+    }
+
+    /**
+     * {@code tcp_time_wait}: a light TIME-WAIT entry takes the connection's place in the
+     * hash (and its port) for 2 * MSL; the socket itself is done.
+     */
+    void timeWait(TcpSock sk) {
+        ConnKey key = sk.key;
+        if (key != null) {
+            TimeWaitSock tw = new TimeWaitSock(key, sk.rcvNxt, sk.sndMax, sk.rcvWnd, sk.rcvWscale, sk.tsOk,
+                    sk.tsRecent, sk.tsOffset);
+            if (tcp.tables().replaceEstablished(key, sk, tw)) {
+                sk.key = null;
+                tcp.tables().addOwner(tw, key.localPort());
+                tw.timer = tcp.timersOf().schedule(tcp.settings().timeWaitMillis(), () -> {
+                    tcp.counters().inc(TcpExtMib.TW);
+                    killTimeWait(tw);
+                });
+            }
+        }
+        done(sk);
+    }
+
+    /** {@code inet_twsk_kill}: the entry leaves the hash and frees its port. */
+    void killTimeWait(TimeWaitSock tw) {
+        if (tw.timer != null) {
+            tw.timer.cancel();
+        }
+        tcp.tables().removeEstablished(tw.key, tw);
+        tcp.tables().release(tw, tw.key.localPort());
+    }
+
+    /**
+     * {@code inet_csk_listen_stop}: connections waiting in the accept queue are reset and
+     * freed, half-open requests dropped.
+     */
+    void stopListening(TcpSock listener) {
+        tcp.tables().removeListener(listener);
+        List<TcpSock> children = new ArrayList<>(listener.acceptQueue);
+        listener.acceptQueue.clear();
+        for (TcpSock child : children) {
+            child.lock();
+            try {
+                child.orphan = true;
+                child.parent = null;
+                if (child.state() != SkState.CLOSE) {
+                    tcp.output().sendActiveReset(child);
+                    done(child);
+                } else {
+                    destroy(child);
+                }
+            } finally {
+                child.unlock();
+            }
+        }
+        for (RequestSock req : new ArrayList<>(listener.synQueue)) {
+            dropRequest(req);
+        }
+        listener.publishQueues();
+    }
+
+    /** Removes a request from its listener's SYN queue and the hash. */
+    void dropRequest(RequestSock req) {
+        req.listener.synQueue.remove(req);
+        if (req.timer != null) {
+            req.timer.cancel();
+        }
+        tcp.tables().removeEstablished(req.key, req);
+    }
+
+    /** {@code inet_csk_destroy_sock}: an orphan in CLOSE gives back everything it holds. */
+    void destroy(TcpSock sk) {
+        tcp.timersOf().clearAll(sk);
+        sk.sendQueue.clear();
+        sk.recvQueue.clear();
+        sk.outOfOrder.clear();
+        sk.rtxQueue.clear();
+        TcpCongestion.release(sk);
+        if (sk.num() != 0) {
+            tcp.tables().release(sk, sk.num());
+            sk.num(0);
+        }
+        tcp.sockets().remove(sk);
+    }
+
+    /**
+     * Aborts {@code sk} because TCP is leaving the stack ({@code tcp_abort}): a RST to the
+     * peer if the connection is synchronized, ECONNABORTED to the application, and the
+     * socket withdrawn from the socket layer.
+     */
+    void abort(TcpSock sk, String reason) {
+        ProtoSocket socket;
+        sk.lock();
+        try {
+            socket = sk.socket();
+            SkState state = sk.state();
+            if (state == SkState.LISTEN) {
+                stopListening(sk);
+                setState(sk, SkState.CLOSE);
+            } else if (state != SkState.CLOSE) {
+                if (state != SkState.SYN_SENT) {
+                    tcp.output().sendActiveReset(sk);
+                }
+                if (socket != null) {
+                    socket.setError(Errno.ECONNABORTED);
+                }
+                done(sk);
+            }
+            sk.orphan = true;
+            destroy(sk);
+        } finally {
+            sk.unlock();
+        }
+        if (socket != null) {
+            socket.withdraw(Errno.ECONNABORTED, reason);
+            socket.wakeUp(EPOLLERR | EPOLLHUP);
+        }
+    }
+}

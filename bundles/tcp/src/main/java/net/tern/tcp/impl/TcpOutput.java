@@ -1,0 +1,507 @@
+package net.tern.tcp.impl;
+
+import io.netty.buffer.ByteBuf;
+import net.tern.api.socket.ErrnoException;
+import net.tern.inet.ip.InetConstants;
+import net.tern.inet.ip.TxParams;
+import net.tern.inet.route.Flowi4;
+import net.tern.inet.route.Rtable;
+import net.tern.inet.sock.SkState;
+import net.tern.spi.net.Packet;
+import net.tern.tcp.impl.wire.TcpHeader;
+import net.tern.tcp.impl.wire.TcpHeaderWriter;
+import net.tern.tcp.impl.wire.TcpOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * TCP output ({@code tcp_output.c}): {@code tcp_transmit_skb} builds a segment from the send
+ * queue with the options the connection negotiated and hands it to IPv4;
+ * {@code tcp_write_xmit} decides what may go now (receiver window, congestion window, Nagle,
+ * sender-side silly window avoidance); and the control segments: SYN, SYN-ACK, ACK, probes,
+ * and resets with and without a socket ({@code tcp_send_active_reset},
+ * {@code tcp_v4_send_reset}, {@code tcp_v4_send_ack}).
+ *
+ * <p>Called under the socket's lock (or, for replies without a socket, on the network thread).
+ */
+final class TcpOutput {
+    private static final Logger LOG = LoggerFactory.getLogger(TcpOutput.class);
+    private static final int TCP_PROTOCOL = 6;
+
+    private final Tcp tcp;
+
+    TcpOutput(Tcp tcp) {
+        this.tcp = tcp;
+    }
+
+    /** The TCP timestamp clock: 1 ms ticks ({@code tcp_time_stamp_ts}). */
+    int tsNow() {
+        return (int) (tcp.clock().nanoTime() / 1_000_000);
+    }
+
+    // ---- windows
+
+    /** Receive buffer space not used by queued data ({@code tcp_space}). */
+    static int freeSpace(TcpSock sk) {
+        return Math.max(0, sk.rcvbuf() - sk.recvQueue.size() - sk.outOfOrder.bytes());
+    }
+
+    /** What is left of the window last advertised ({@code tcp_receive_window}). */
+    static int receiveWindowNow(TcpSock sk) {
+        int win = sk.rcvWup + sk.rcvWnd - sk.rcvNxt;
+        return Math.max(0, win);
+    }
+
+    /**
+     * {@code tcp_select_window}: the window to advertise now. Receiver-side silly window
+     * avoidance (RFC 9293 3.8.6.2.2): with less than half the buffer and less than an MSS
+     * free, offer nothing; otherwise move the edge only in whole MSS steps. The right edge
+     * never moves left (RFC 9293 3.8.6). Returns the field value, scaled down.
+     */
+    int selectWindow(TcpSock sk) {
+        int free = freeSpace(sk);
+        int mss = Math.max(1, sk.advmss);
+        int full = (int) Math.min(sk.rcvbuf(), 65535L << sk.rcvWscale);
+        int current = receiveWindowNow(sk);
+        int window;
+        if (free < full / 2 && free < mss) {
+            window = 0;
+        } else if (sk.rcvWscale > 0) {
+            window = (free >> sk.rcvWscale) << sk.rcvWscale;
+        } else {
+            window = sk.rcvWnd;
+            if (window <= free - mss || window > free) {
+                window = (free / mss) * mss;
+            }
+        }
+        window = Math.min(window, full);
+        if (window < current) {
+            int unit = (1 << sk.rcvWscale) - 1;
+            window = (current + unit) & ~unit;
+        }
+        window = (int) Math.min(window, 65535L << sk.rcvWscale);
+        sk.rcvWnd = window;
+        sk.rcvWup = sk.rcvNxt;
+        if (window == 0) {
+            tcp.counters().inc(TcpExtMib.TCPWantZeroWindowAdv);
+        }
+        return window >> sk.rcvWscale;
+    }
+
+    /** The window offered on a SYN or SYN-ACK: unscaled, at most 65535, whole MSSes ({@code tcp_select_initial_window}). */
+    static int initialWindow(int rcvbuf, int mss) {
+        int space = Math.min(rcvbuf, 65535);
+        return mss > 0 ? Math.max(mss, (space / mss) * mss) : space;
+    }
+
+    // ---- route
+
+    private Rtable route(TcpSock sk) throws ErrnoException {
+        Rtable rt = sk.route;
+        if (rt == null) {
+            rt = tcp.ip().routeOutput(Flowi4.of(sk.saddr(), sk.daddr(), TCP_PROTOCOL));
+            sk.route = rt;
+        }
+        return rt;
+    }
+
+    private static TxParams params(TcpSock sk) {
+        return new TxParams(TCP_PROTOCOL, sk.ttl(), sk.tos(), true);
+    }
+
+    // ---- tcp_transmit_skb
+
+    /**
+     * Sends one segment of the connection: {@code length} bytes of the send queue from
+     * {@code seq} with {@code flags}. SYN segments carry the SYN options; others the
+     * timestamp and SACK blocks when negotiated. Every segment but a bare SYN carries the
+     * ACK and the window, which clears a pending ACK.
+     */
+    void transmit(TcpSock sk, int seq, int length, int flags) {
+        boolean syn = (flags & TcpHeader.SYN) != 0;
+        TcpOptions options = new TcpOptions();
+        if (syn) {
+            synOptions(sk, options, (flags & TcpHeader.ACK) != 0);
+        } else {
+            if (sk.tsOk) {
+                options.timestamp = true;
+                options.tsVal = tsNow() + sk.tsOffset;
+                options.tsEcr = sk.tsRecent;
+            }
+            if (sk.sackOk && !sk.outOfOrder.isEmpty()) {
+                // SACK blocks ride in the room the payload leaves under the MSS: a full-sized
+                // segment carries none (they are advisory, and pure ACKs carry them all).
+                int room = length == 0 ? Integer.MAX_VALUE : sk.mssCache - length;
+                int fit = room >= 12 ? Math.min(TcpOptions.MAX_SACK_BLOCKS, (room - 4) / 8) : 0;
+                if (fit > 0) {
+                    addSackBlocks(sk, options, fit);
+                }
+            }
+        }
+        int window;
+        if (syn) {
+            window = Math.min(sk.rcvWnd, 65535);
+        } else if ((flags & TcpHeader.RST) != 0 && (flags & TcpHeader.ACK) == 0) {
+            window = 0;
+        } else {
+            window = selectWindow(sk);
+        }
+        int ack = (flags & TcpHeader.ACK) != 0 ? sk.rcvNxt : 0;
+        Rtable rt;
+        try {
+            rt = route(sk);
+        } catch (ErrnoException e) {
+            LOG.debug("{}: no route to send: {}", sk, e.getMessage());
+            return;
+        }
+        Packet packet = build(rt.source(), rt.destination(), sk.num(), sk.dport(), seq, ack, flags, window, options,
+                sk, seq - sk.sndUna, length);
+        try {
+            tcp.ip().queueXmit(packet, rt, params(sk));
+        } catch (ErrnoException e) {
+            // Lost like a packet dropped on the way; the retransmission timer covers it, and a
+            // fresh route is looked up next time (the link may have been replaced).
+            sk.route = null;
+            LOG.debug("{}: transmit failed: {}", sk, e.getMessage());
+        }
+        tcp.counters().inc(TcpMib.OutSegs);
+        if ((flags & TcpHeader.RST) != 0) {
+            tcp.counters().inc(TcpMib.OutRsts);
+        }
+        sk.segsOut++;
+        if (length > 0) {
+            sk.dataSegsOut++;
+        }
+        if ((flags & TcpHeader.ACK) != 0) {
+            ackSent(sk);
+        }
+    }
+
+    /** {@code tcp_event_ack_sent}. */
+    private void ackSent(TcpSock sk) {
+        sk.ackPending = false;
+        sk.unackedFullSegments = 0;
+        if (sk.quickAcks > 0) {
+            sk.quickAcks--;
+        }
+        tcp.timersOf().clearDelack(sk);
+    }
+
+    private void synOptions(TcpSock sk, TcpOptions options, boolean synAck) {
+        options.mss = sk.advmss;
+        TcpSettings s = tcp.settings();
+        boolean offer = !synAck;
+        if (offer ? s.timestamps() : sk.tsOk) {
+            options.timestamp = true;
+            options.tsVal = tsNow() + sk.tsOffset;
+            options.tsEcr = synAck ? sk.tsRecent : 0;
+        }
+        if (offer ? s.sack() : sk.sackOk) {
+            options.sackPermitted = true;
+        }
+        if (offer ? s.windowScaling() : sk.wscaleOk) {
+            options.wscale = sk.rcvWscale;
+        }
+    }
+
+    private static void addSackBlocks(TcpSock sk, TcpOptions options, int limit) {
+        long[] runs = new long[2 * TcpOptions.MAX_SACK_BLOCKS];
+        int max = Math.min(limit, sk.tsOk ? 3 : TcpOptions.MAX_SACK_BLOCKS);
+        int count = sk.outOfOrder.sackRuns(runs, max);
+        for (int i = 0; i < count; i++) {
+            int start = sk.rcvNxt + (int) (runs[2 * i] - sk.rcvOffset);
+            int end = sk.rcvNxt + (int) (runs[2 * i + 1] - sk.rcvOffset);
+            options.addSackBlock(start, end);
+        }
+    }
+
+    /** Allocates and fills a segment; data come from {@code sk}'s send queue at {@code dataOffset}. */
+    private Packet build(int source, int destination, int sport, int dport, int seq, int ack, int flags, int window,
+            TcpOptions options, TcpSock sk, int dataOffset, int length) {
+        int headerLength = TcpHeaderWriter.headerLength(options);
+        Packet packet = tcp.allocator().allocate(InetConstants.MAX_IP_HEADROOM, headerLength + length);
+        ByteBuf buf = packet.buf();
+        int start = buf.writerIndex();
+        buf.writerIndex(start + headerLength);
+        TcpHeaderWriter.write(buf, start, sport, dport, seq, ack, flags, window, options);
+        if (length > 0) {
+            sk.sendQueue.copyTo(dataOffset, length, buf);
+        }
+        TcpHeaderWriter.fillChecksum(buf, start, headerLength + length, source, destination);
+        return packet;
+    }
+
+    // ---- control segments of a connection
+
+    /** Sends the SYN of {@code tcp_connect} (or the SYN-ACK of a simultaneous open). */
+    void sendSyn(TcpSock sk, boolean withAck) {
+        int flags = TcpHeader.SYN | (withAck ? TcpHeader.ACK : 0);
+        transmit(sk, sk.iss, 0, flags);
+    }
+
+    /** The SYN's retransmission ({@code tcp_retransmit_skb} of the SYN). */
+    void retransmitSyn(TcpSock sk) {
+        sendSyn(sk, sk.state() == SkState.SYN_RECV);
+        tcp.counters().inc(TcpMib.RetransSegs);
+        sk.totalRetrans++;
+    }
+
+    /** {@code sysctl_tcp_invalid_ratelimit}: the least time between ACKs to out-of-window segments. */
+    static final long INVALID_RATELIMIT_NANOS = 500_000_000L;
+
+    /**
+     * {@code tcp_oow_rate_limited}: whether an ACK answering an out-of-window segment must be
+     * held back, so two ends that disagree cannot ACK each other in a loop. Segments with data
+     * are never limited (they are not part of such a loop).
+     */
+    boolean oowRateLimited(Segment seg, long[] lastAckNanos) {
+        if (seg.dataLength > 0 && !seg.has(TcpHeader.SYN)) {
+            return false;
+        }
+        long now = tcp.clock().nanoTime();
+        if (lastAckNanos[0] != Long.MIN_VALUE && now - lastAckNanos[0] < INVALID_RATELIMIT_NANOS) {
+            tcp.counters().inc(TcpExtMib.TCPAckSkippedSeq);
+            return true;
+        }
+        lastAckNanos[0] = now;
+        return false;
+    }
+
+    /** {@code tcp_send_ack}. */
+    void sendAck(TcpSock sk) {
+        if (sk.state() == SkState.CLOSE || sk.state() == SkState.LISTEN || sk.state() == SkState.SYN_SENT) {
+            return;
+        }
+        transmit(sk, acceptableSeq(sk), 0, TcpHeader.ACK);
+    }
+
+    /**
+     * {@code tcp_acceptable_seq}: the sequence number of a segment without data. After a
+     * timeout {@code snd_nxt} goes back to {@code snd_una}, but the peer may hold data up to
+     * {@code snd_max}; an ACK from below its {@code rcv_wup} would be dropped as old, so
+     * control segments carry the highest sequence number sent.
+     */
+    static int acceptableSeq(TcpSock sk) {
+        return sk.sndMax;
+    }
+
+    /** {@code tcp_send_challenge_ack} (RFC 5961): an ACK telling the sender where we are. */
+    void sendChallengeAck(TcpSock sk) {
+        tcp.counters().inc(TcpExtMib.TCPChallengeACK);
+        sendAck(sk);
+    }
+
+    /** {@code tcp_send_active_reset}: RST from {@code snd_nxt}, with an ACK. */
+    void sendActiveReset(TcpSock sk) {
+        transmit(sk, acceptableSeq(sk), 0, TcpHeader.RST | TcpHeader.ACK);
+    }
+
+    /**
+     * A window probe or keepalive ({@code tcp_write_wakeup}): new data if the window allows,
+     * else a segment one below {@code snd_una} that the peer must answer with an ACK
+     * ({@code tcp_xmit_probe_skb}).
+     */
+    void sendProbe(TcpSock sk) {
+        int unsent = sk.sendQueued() - (sk.sndNxt - sk.sndUna);
+        int room = sk.sndUna + sk.sndWnd - sk.sndNxt;
+        if (unsent > 0 && room > 0) {
+            int length = Math.min(Math.min(unsent, room), sk.mssCache);
+            sendData(sk, length, TcpHeader.ACK | TcpHeader.PSH);
+            return;
+        }
+        transmit(sk, sk.sndUna - 1, 0, TcpHeader.ACK);
+    }
+
+    // ---- data
+
+    /** Sends {@code length} new bytes at {@code snd_nxt} with {@code flags} and records them for retransmission. */
+    private void sendData(TcpSock sk, int length, int flags) {
+        int seq = sk.sndNxt;
+        boolean retransmission = Seq.before(seq, sk.sndMax);
+        if (sk.rtxQueue.isEmpty() && !retransmission) {
+            TcpCongestion.onTxStart(sk);
+        }
+        transmit(sk, seq, length, flags);
+        TxSegment segment = new TxSegment(seq, length, flags & TcpHeader.FIN, tcp.clock().nanoTime(), retransmission);
+        sk.rtxQueue.addLast(segment);
+        sk.sndNxt = segment.endSeq();
+        sk.sndMax = Seq.max(sk.sndMax, sk.sndNxt);
+        if (retransmission) {
+            tcp.counters().inc(TcpMib.RetransSegs);
+            sk.totalRetrans++;
+        }
+        if (sk.pending != TcpTimers.Pending.RETRANS) {
+            tcp.timersOf().reset(sk, TcpTimers.Pending.RETRANS, sk.rtoUs);
+        }
+    }
+
+    /** Whether the FIN is queued and everything before it has been sent ({@code tcp_send_fin}'s moment). */
+    private static boolean finDue(TcpSock sk) {
+        return sk.finQueued && !sk.finAcked && sk.sndNxt == sk.sndUna + sk.sendQueued();
+    }
+
+    /**
+     * {@code tcp_retransmit_skb} of the head after a timeout or a fast retransmit: the first
+     * segment from {@code snd_una}, whatever the windows say (Linux retransmits the head even
+     * beyond the receiver's window).
+     */
+    void retransmitHead(TcpSock sk) {
+        if (!sk.rtxQueue.isEmpty() && sk.rtxQueue.peekFirst().seq == sk.sndUna) {
+            // Fast retransmit: the head stays in the queue and is sent again as it was.
+            TxSegment head = sk.rtxQueue.peekFirst();
+            int length = head.length;
+            int flags = TcpHeader.ACK | head.flags | (length > 0 ? TcpHeader.PSH : 0);
+            transmit(sk, head.seq, length, flags);
+            head.retransmitted = true;
+            head.sentNanos = tcp.clock().nanoTime();
+            tcp.counters().inc(TcpMib.RetransSegs);
+            sk.totalRetrans++;
+            return;
+        }
+        int unsent = sk.sendQueued() - (sk.sndNxt - sk.sndUna);
+        int length = Math.min(unsent, sk.mssCache);
+        boolean fin = sk.finQueued && !sk.finAcked && sk.sndNxt + length == sk.sndUna + sk.sendQueued();
+        if (length <= 0 && !fin) {
+            return;
+        }
+        sendData(sk, length, TcpHeader.ACK | (fin ? TcpHeader.FIN : 0) | (length > 0 ? TcpHeader.PSH : 0));
+    }
+
+    /**
+     * {@code tcp_write_xmit}: sends what the windows allow. Per segment: the congestion window
+     * (segments in flight below cwnd), the receiver's window, sender-side silly window
+     * avoidance (RFC 9293 3.8.6.2.1: a partial segment only if it is at least half the
+     * largest window seen, or nothing is in flight), and Nagle (RFC 896: a partial segment
+     * waits while data are unacknowledged, unless TCP_NODELAY or the FIN comes with it).
+     * Arms the zero-window probe when the window stops everything.
+     */
+    void writeXmit(TcpSock sk) {
+        SkState state = sk.state();
+        if (state != SkState.ESTABLISHED && state != SkState.CLOSE_WAIT && state != SkState.FIN_WAIT1
+                && state != SkState.CLOSING && state != SkState.LAST_ACK) {
+            return;
+        }
+        sk.cwndLimited = false;
+        while (true) {
+            int queued = sk.sendQueued();
+            int inFlight = sk.sndNxt - sk.sndUna;
+            int unsent = queued - Math.min(inFlight, queued);
+            boolean fin = finDue(sk);
+            if (unsent <= 0 && !fin) {
+                break;
+            }
+            if (sk.rtxQueue.size() >= sk.cwnd) {
+                sk.cwndLimited = true;
+                break;
+            }
+            int room = sk.sndUna + sk.sndWnd - sk.sndNxt;
+            int length = Math.min(sk.mssCache, Math.max(unsent, 0));
+            if (length > 0 && room < length) {
+                boolean nothingInFlight = sk.rtxQueue.isEmpty();
+                if (room <= 0 || (room < sk.maxWindow / 2 && !nothingInFlight)) {
+                    if (nothingInFlight && sk.pending != TcpTimers.Pending.PROBE) {
+                        tcp.timersOf().armProbe(sk);
+                    }
+                    break;
+                }
+                length = room;
+            }
+            boolean last = length == unsent;
+            boolean withFin = sk.finQueued && !sk.finAcked && last;
+            if (length > 0 && length < sk.mssCache && !sk.nodelay && !withFin && sk.sndNxt != sk.sndUna) {
+                break; // Nagle
+            }
+            if (length == 0 && room < 0) {
+                break;
+            }
+            int flags = TcpHeader.ACK | (withFin ? TcpHeader.FIN : 0) | (length > 0 && last ? TcpHeader.PSH : 0);
+            sendData(sk, length, flags);
+        }
+        sk.publishQueues();
+    }
+
+    // ---- replies without a socket
+
+    /**
+     * {@code tcp_v4_send_reset}: answers {@code seg} with a RST (RFC 9293 3.10.7.1): with the
+     * segment's ACK as our sequence number if it had one, else sequence 0 and an ACK of
+     * everything it occupied. Never answers a RST.
+     */
+    void sendResetReply(Segment seg) {
+        if (seg.has(TcpHeader.RST)) {
+            return;
+        }
+        int seq;
+        int ack;
+        int flags;
+        if (seg.has(TcpHeader.ACK)) {
+            seq = seg.ack;
+            ack = 0;
+            flags = TcpHeader.RST;
+        } else {
+            seq = 0;
+            ack = seg.endSeq();
+            flags = TcpHeader.RST | TcpHeader.ACK;
+        }
+        reply(seg, seq, ack, flags, 0, null);
+        tcp.counters().inc(TcpMib.OutRsts);
+    }
+
+    /** {@code tcp_v4_send_ack} for TIME-WAIT: our last sequence and ACK, window and timestamps. */
+    void sendTimeWaitAck(TimeWaitSock tw, Segment seg) {
+        TcpOptions options = null;
+        if (tw.tsOk) {
+            options = new TcpOptions();
+            options.timestamp = true;
+            options.tsVal = tsNow() + tw.tsOffset;
+            options.tsEcr = tw.tsRecent;
+        }
+        reply(seg, tw.sndNxt, tw.rcvNxt, TcpHeader.ACK, tw.rcvWnd >> tw.rcvWscale, options);
+    }
+
+    /** A SYN-ACK for a request ({@code tcp_v4_send_synack}), or for a SYN cookie when {@code req} is not queued. */
+    void sendSynAck(RequestSock req) {
+        TcpOptions options = new TcpOptions();
+        options.mss = req.advmss;
+        if (req.tsOk) {
+            options.timestamp = true;
+            options.tsVal = req.cookieTimestamp ? req.cookieTsVal : tsNow() + req.tsOffset;
+            options.tsEcr = req.tsRecent;
+        }
+        options.sackPermitted = req.sackOk;
+        if (req.peerWscale >= 0) {
+            options.wscale = req.rcvWscale;
+        }
+        ConnKey key = req.key;
+        Packet packet = buildBare(key.localAddress(), key.remoteAddress(), key.localPort(), key.remotePort(), req.iss,
+                req.irs + 1, TcpHeader.SYN | TcpHeader.ACK, Math.min(req.rcvWnd, 65535), options);
+        try {
+            tcp.ip().queueXmit(packet, req.route, new TxParams(TCP_PROTOCOL, -1, 0, true));
+        } catch (ErrnoException e) {
+            LOG.debug("{}: SYN-ACK not sent: {}", req, e.getMessage());
+        }
+        tcp.counters().inc(TcpMib.OutSegs);
+    }
+
+    private void reply(Segment seg, int seq, int ack, int flags, int window, TcpOptions options) {
+        Packet packet = buildBare(seg.daddr, seg.saddr, seg.dport, seg.sport, seq, ack, flags, window, options);
+        try {
+            tcp.ip().send(packet, seg.daddr, seg.saddr, TxParams.of(TCP_PROTOCOL));
+        } catch (ErrnoException e) {
+            LOG.debug("reply to {} not sent: {}", seg, e.getMessage());
+        }
+        tcp.counters().inc(TcpMib.OutSegs);
+    }
+
+    private Packet buildBare(int source, int destination, int sport, int dport, int seq, int ack, int flags,
+            int window, TcpOptions options) {
+        int headerLength = TcpHeaderWriter.headerLength(options);
+        Packet packet = tcp.allocator().allocate(InetConstants.MAX_IP_HEADROOM, headerLength);
+        ByteBuf buf = packet.buf();
+        int start = buf.writerIndex();
+        buf.writerIndex(start + headerLength);
+        TcpHeaderWriter.write(buf, start, sport, dport, seq, ack, flags, window, options);
+        TcpHeaderWriter.fillChecksum(buf, start, headerLength, source, destination);
+        return packet;
+    }
+}

@@ -1,0 +1,543 @@
+package net.tern.tcp.impl;
+
+import static net.tern.api.socket.SocketConstants.EPOLLERR;
+import static net.tern.api.socket.SocketConstants.EPOLLHUP;
+import static net.tern.api.socket.SocketConstants.EPOLLIN;
+import static net.tern.api.socket.SocketConstants.EPOLLOUT;
+import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketConstants;
+import net.tern.inet.route.Flowi4;
+import net.tern.inet.route.RouteType;
+import net.tern.inet.route.Rtable;
+import net.tern.inet.sock.InetProto;
+import net.tern.inet.sock.InetSock;
+import net.tern.inet.sock.SkState;
+import net.tern.inet.wire.Ipv4Address;
+import net.tern.spi.proto.MsgHeader;
+import net.tern.spi.proto.ProtoSocket;
+import net.tern.tcp.cc.CongestionControl;
+import net.tern.tcp.impl.wire.TcpHeader;
+
+/**
+ * {@code tcp_prot}: TCP's side of an AF_INET stream socket, behind {@code inet_stream_ops}.
+ * Every method but {@link #poll} runs with the socket locked ({@code lock_sock}) and never
+ * blocks: {@code connect} starts the handshake ({@code tcp_v4_connect}), {@code sendmsg}
+ * queues what fits in the send buffer and pushes ({@code tcp_sendmsg}), {@code recvmsg}
+ * takes from the receive queue and may open the window ({@code tcp_recvmsg},
+ * {@code tcp_cleanup_rbuf}), {@code close} starts the close or resets ({@code tcp_close}).
+ */
+public final class TcpProt implements InetProto<TcpSock> {
+    /** {@code TCP_MIN_MSS}. */
+    private static final int MIN_MSS = 88;
+    /** {@code MAX_TCP_WINDOW}, the largest TCP_MAXSEG. */
+    private static final int MAX_MSS = 32767;
+    /** {@code MAX_TCP_KEEPIDLE}, {@code MAX_TCP_KEEPINTVL} (seconds). */
+    private static final int MAX_KEEP_SECONDS = 32767;
+    /** {@code MAX_TCP_KEEPCNT}. */
+    private static final int MAX_KEEPCNT = 127;
+    /** {@code TCP_INFO}'s option number; not an int or string option here. */
+    static final int TCP_INFO = 11;
+
+    private final Tcp tcp;
+    private volatile String refusal;
+
+    TcpProt(Tcp tcp) {
+        this.tcp = tcp;
+    }
+
+    @Override
+    public String name() {
+        return "TCP";
+    }
+
+    @Override
+    public int socketsInUse() {
+        return tcp.sockets().size();
+    }
+
+    @Override
+    public int maxHeader() {
+        return TcpHeader.MAX_LENGTH;
+    }
+
+    /** New sockets fail with EPROTONOSUPPORT and {@code reason} from now on (the bundle is stopping). */
+    public void refuseNewSockets(String reason) {
+        this.refusal = reason;
+    }
+
+    @Override
+    public TcpSock create() throws ErrnoException {
+        String reason = refusal;
+        if (reason != null) {
+            throw new ErrnoException(Errno.EPROTONOSUPPORT, "socket(SOCK_STREAM, IPPROTO_TCP): " + reason);
+        }
+        TcpSock sk = new TcpSock(tcp);
+        tcp.sockets().add(sk);
+        return sk;
+    }
+
+    @Override
+    public boolean autobind() {
+        return false;
+    }
+
+    @Override
+    public void getPort(TcpSock sk, int port) throws ErrnoException {
+        tcp.tables().bind(sk, port);
+        sk.userBound = port != 0;
+    }
+
+    // ==== connect (tcp_v4_connect) =============================================================
+
+    @Override
+    public void connect(TcpSock sk, InetSockAddr address) throws ErrnoException {
+        String call = "connect(" + address + ")";
+        int daddr = address.address() == 0 ? Ipv4Address.LOOPBACK : address.address();
+        if (Ipv4Address.isMulticast(daddr) || Ipv4Address.isLimitedBroadcast(daddr)) {
+            throw new ErrnoException(Errno.ENETUNREACH, call + ": TCP cannot connect to a broadcast or multicast address");
+        }
+        Rtable route;
+        try {
+            route = tcp.ip().routeOutput(Flowi4.of(sk.rcvSaddr(), daddr, SocketConstants.IPPROTO_TCP));
+        } catch (ErrnoException e) {
+            throw e.in(call);
+        }
+        if (route.type() == RouteType.BROADCAST) {
+            throw new ErrnoException(Errno.ENETUNREACH, call + ": " + Ipv4Address.format(daddr) + " is a broadcast address");
+        }
+        int saddr = sk.saddr() != 0 ? sk.saddr() : route.source();
+        ConnKey key;
+        if (sk.num() == 0) {
+            key = tcp.tables().connectPort(sk, saddr, daddr, address.port(),
+                    tcp.secrets().isn(saddr, daddr, 0, address.port()) + tcp.randomInt());
+        } else {
+            key = new ConnKey(saddr, sk.num(), daddr, address.port());
+        }
+        if (!tcp.tables().insertEstablished(key, sk)) {
+            if (!sk.userBound) {
+                tcp.tables().release(sk, sk.num());
+                sk.num(0);
+            }
+            throw new ErrnoException(Errno.EADDRNOTAVAIL, call + ": the connection " + key + " exists already");
+        }
+        sk.saddr(saddr);
+        sk.rcvSaddr(saddr);
+        sk.daddr(daddr);
+        sk.dport(address.port());
+        sk.key = key;
+        sk.route = route;
+        TcpSettings s = tcp.settings();
+        sk.advmss = TcpInput.advertisedMss(route.mtu(), sk.userMss);
+        sk.mssCache = sk.advmss;
+        sk.rcvMss = Math.min(sk.advmss, 536);
+        sk.rcvWscale = s.windowScaling() ? Math.max(0, s.windowShift()) : 0;
+        sk.rcvWnd = TcpOutput.initialWindow(sk.rcvbuf(), sk.advmss);
+        sk.tsOffset = tcp.secrets().tsOffset(saddr, daddr);
+        sk.iss = tcp.secrets().isn(saddr, daddr, sk.num(), address.port());
+        sk.sndUna = sk.iss;
+        sk.sndNxt = sk.iss + 1;
+        sk.sndMax = sk.sndNxt;
+        sk.highSeq = sk.iss;
+        sk.rtoUs = s.rtoInitialMillis() * 1000;
+        sk.retransmits = 0;
+        sk.backoff = 0;
+        tcp.lifecycle().setState(sk, SkState.SYN_SENT);
+        tcp.counters().inc(TcpMib.ActiveOpens);
+        long now = tcp.clock().nanoTime();
+        tcp.output().sendSyn(sk, false);
+        sk.rtxQueue.addLast(new TxSegment(sk.iss, 0, TcpHeader.SYN, now, false));
+        sk.retransStampNanos = now;
+        tcp.timersOf().reset(sk, TcpTimers.Pending.RETRANS, sk.rtoUs);
+    }
+
+    // ==== disconnect (tcp_disconnect) ==========================================================
+
+    @Override
+    public void disconnect(TcpSock sk) throws ErrnoException {
+        SkState old = sk.state();
+        if (old == SkState.LISTEN) {
+            tcp.lifecycle().stopListening(sk);
+        } else if (old != SkState.CLOSE && old != SkState.SYN_SENT) {
+            tcp.output().sendActiveReset(sk);
+            sk.reportError(Errno.ECONNRESET);
+        } else if (old == SkState.SYN_SENT) {
+            sk.reportError(Errno.ECONNRESET);
+        }
+        tcp.timersOf().clearAll(sk);
+        tcp.lifecycle().setState(sk, SkState.CLOSE);
+        clearConnection(sk);
+        sk.wakeUp(EPOLLIN | EPOLLOUT | EPOLLHUP);
+    }
+
+    /** Forgets everything of the last connection, so the socket can connect again. */
+    private void clearConnection(TcpSock sk) {
+        sk.sendQueue.clear();
+        sk.recvQueue.clear();
+        sk.outOfOrder.clear();
+        sk.rtxQueue.clear();
+        sk.finQueued = false;
+        sk.finAcked = false;
+        sk.finReceived = false;
+        sk.oooFin = false;
+        sk.shutdown(0);
+        sk.daddr(0);
+        sk.dport(0);
+        if (!sk.userBound) {
+            sk.saddr(0);
+            sk.rcvSaddr(0);
+        }
+        sk.route = null;
+        sk.everConnected = false;
+        TcpCongestion.release(sk);
+        sk.caState = net.tern.tcp.cc.CaState.OPEN;
+        sk.srttUs = 0;
+        sk.rttvarUs = 0;
+        sk.rtoUs = tcp.settings().rtoInitialMillis() * 1000;
+        sk.backoff = 0;
+        sk.retransmits = 0;
+        sk.atoInitialised = false;
+        sk.tsOk = false;
+        sk.sackOk = false;
+        sk.wscaleOk = false;
+        sk.publishQueues();
+    }
+
+    // ==== listen and accept ====================================================================
+
+    @Override
+    public void listen(TcpSock sk, int backlog) throws ErrnoException {
+        int capped = Math.min(backlog, tcp.settings().somaxconn());
+        if (sk.state() == SkState.LISTEN) {
+            sk.maxBacklog = capped;
+            return;
+        }
+        if (sk.num() == 0) {
+            tcp.tables().bind(sk, 0);
+        }
+        sk.state(SkState.LISTEN); // conflicts are judged as a listener ({@code inet_csk_listen_start})
+        Object conflict = tcp.tables().conflict(sk, sk.num(), sk.rcvSaddr());
+        if (conflict != null) {
+            sk.state(SkState.CLOSE);
+            throw new ErrnoException(Errno.EADDRINUSE, "listen(" + backlog + "): port " + sk.num()
+                    + " is in use by " + conflict);
+        }
+        sk.maxBacklog = capped;
+        tcp.tables().addListener(sk);
+        sk.publishQueues();
+    }
+
+    @Override
+    public TcpSock accept(TcpSock sk, int flags) throws ErrnoException {
+        if (sk.state() != SkState.LISTEN) {
+            throw new ErrnoException(Errno.EINVAL, "accept: the socket is not listening (" + sk.state() + ")");
+        }
+        TcpSock child = sk.acceptQueue.pollFirst();
+        sk.publishQueues();
+        if (child == null) {
+            throw new ErrnoException(Errno.EAGAIN, "accept: no connection is waiting");
+        }
+        child.parent = null;
+        return child;
+    }
+
+    // ==== poll (tcp_poll) ======================================================================
+
+    @Override
+    public int poll(TcpSock sk) {
+        SkState state = sk.state();
+        ProtoSocket socket = sk.socket();
+        int mask = 0;
+        if (socket != null && socket.peekError() != null) {
+            mask |= EPOLLERR;
+        }
+        if (state == SkState.LISTEN) {
+            return mask | (sk.acceptable > 0 ? EPOLLIN : 0);
+        }
+        int shutdown = sk.shutdown();
+        if (shutdown == InetSock.SHUTDOWN_MASK || state == SkState.CLOSE) {
+            mask |= EPOLLHUP;
+        }
+        if ((shutdown & InetSock.RCV_SHUTDOWN) != 0) {
+            mask |= EPOLLIN | EPOLLRDHUP;
+        }
+        if (state != SkState.SYN_SENT && state != SkState.SYN_RECV) {
+            if (sk.readable > 0) {
+                mask |= EPOLLIN;
+            }
+            if ((shutdown & InetSock.SEND_SHUTDOWN) != 0) {
+                mask |= EPOLLOUT;
+            } else {
+                int free = sk.writeSpace;
+                int used = sk.sndbuf() - free;
+                if (free > 0 && free >= used / 2) {
+                    mask |= EPOLLOUT; // sk_stream_is_writeable
+                }
+            }
+        }
+        return mask;
+    }
+
+    // ==== shutdown and close ===================================================================
+
+    /** {@code tcp_close_state}: the state after a close or SHUT_WR, and whether a FIN is due. */
+    private boolean closeState(TcpSock sk) {
+        SkState next = switch (sk.state()) {
+            case ESTABLISHED -> SkState.FIN_WAIT1;
+            case CLOSE_WAIT -> SkState.LAST_ACK;
+            default -> null;
+        };
+        if (next == null) {
+            return false;
+        }
+        tcp.lifecycle().setState(sk, next);
+        return true;
+    }
+
+    /** {@code tcp_send_fin}: the FIN joins the send queue and goes out after the data. */
+    private void sendFin(TcpSock sk) {
+        sk.finQueued = true;
+        tcp.output().writeXmit(sk);
+    }
+
+    @Override
+    public void shutdown(TcpSock sk, int how) throws ErrnoException {
+        if ((how & InetSock.SEND_SHUTDOWN) != 0 && closeState(sk)) {
+            sendFin(sk);
+        }
+        sk.publishQueues();
+    }
+
+    /** {@code tcp_close}. */
+    @Override
+    public void close(TcpSock sk) {
+        sk.orphan = true;
+        sk.graft(null);
+        sk.shutdown(InetSock.SHUTDOWN_MASK);
+        TcpLifecycle lifecycle = tcp.lifecycle();
+        SkState state = sk.state();
+        switch (state) {
+            case LISTEN -> {
+                lifecycle.stopListening(sk);
+                lifecycle.setState(sk, SkState.CLOSE);
+                lifecycle.destroy(sk);
+                return;
+            }
+            case CLOSE -> {
+                lifecycle.destroy(sk);
+                return;
+            }
+            case SYN_SENT -> {
+                lifecycle.setState(sk, SkState.CLOSE);
+                lifecycle.destroy(sk);
+                return;
+            }
+            default -> {
+            }
+        }
+        boolean unread = sk.recvQueue.size() > 0;
+        if (unread || sk.lingerSeconds() == 0 || state == SkState.SYN_RECV) {
+            // RFC 9293 3.10.4 / RFC 2525 2.17: closing with unread data, or SO_LINGER 0, aborts.
+            tcp.counters().inc(unread ? TcpExtMib.TCPAbortOnClose : TcpExtMib.TCPAbortOnLinger);
+            tcp.output().sendActiveReset(sk);
+            lifecycle.done(sk);
+            return;
+        }
+        if (closeState(sk)) {
+            sendFin(sk);
+        }
+        if (sk.state() == SkState.FIN_WAIT2) {
+            tcp.timersOf().startFinWait2(sk);
+        } else if (sk.state() == SkState.CLOSE) {
+            lifecycle.destroy(sk);
+        }
+    }
+
+    // ==== data =================================================================================
+
+    @Override
+    public int sendmsg(TcpSock sk, ByteBuffer data, InetSockAddr to, int flags) throws ErrnoException {
+        ProtoSocket socket = sk.socket();
+        Errno error = socket == null ? null : socket.takeError();
+        if (error != null) {
+            throw new ErrnoException(error, "send: the connection failed");
+        }
+        if ((sk.shutdown() & InetSock.SEND_SHUTDOWN) != 0) {
+            throw new ErrnoException(Errno.EPIPE, "send: the socket is shut down for writing");
+        }
+        SkState state = sk.state();
+        if (state == SkState.SYN_SENT || state == SkState.SYN_RECV) {
+            throw new ErrnoException(Errno.EAGAIN, "send: the connection is not established yet");
+        }
+        if (state != SkState.ESTABLISHED && state != SkState.CLOSE_WAIT) {
+            throw new ErrnoException(Errno.EPIPE, "send: the socket is not connected (" + state + ")");
+        }
+        if (!data.hasRemaining()) {
+            return 0;
+        }
+        int room = sk.sndbuf() - sk.sendQueued();
+        if (room <= 0) {
+            throw new ErrnoException(Errno.EAGAIN, "send: the send buffer is full (" + sk.sndbuf() + " bytes)");
+        }
+        int taken = sk.sendQueue.append(data, room);
+        tcp.output().writeXmit(sk);
+        sk.publishQueues();
+        return taken;
+    }
+
+    @Override
+    public int recvmsg(TcpSock sk, ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException {
+        SkState state = sk.state();
+        if (state == SkState.LISTEN) {
+            throw new ErrnoException(Errno.ENOTCONN, "recv: the socket is listening");
+        }
+        if (msg != null) {
+            msg.from = sk.peerAddress();
+        }
+        boolean peek = (flags & SocketConstants.MSG_PEEK) != 0;
+        if (sk.recvQueue.size() > 0) {
+            int n = sk.recvQueue.read(dst, peek);
+            if (!peek && n > 0) {
+                sk.publishQueues();
+                cleanupReceiveBuffer(sk);
+            }
+            return n;
+        }
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        ProtoSocket socket = sk.socket();
+        Errno error = socket == null ? null : socket.takeError();
+        if (error != null) {
+            throw new ErrnoException(error, "recv: the connection failed");
+        }
+        if ((sk.shutdown() & InetSock.RCV_SHUTDOWN) != 0 || sk.finReceived) {
+            return 0;
+        }
+        if (state == SkState.CLOSE) {
+            if (sk.everConnected) {
+                return 0;
+            }
+            throw new ErrnoException(Errno.ENOTCONN, "recv: the socket is not connected");
+        }
+        throw new ErrnoException(Errno.EAGAIN, "recv: no data yet");
+    }
+
+    /**
+     * {@code tcp_cleanup_rbuf}: after the reader took data, advertise the larger window at
+     * once if it at least doubles what the peer may send (RFC 9293 3.8.6.2.2's window update).
+     */
+    private void cleanupReceiveBuffer(TcpSock sk) {
+        SkState state = sk.state();
+        if (state != SkState.ESTABLISHED && state != SkState.FIN_WAIT1 && state != SkState.FIN_WAIT2) {
+            return;
+        }
+        int now = TcpOutput.receiveWindowNow(sk);
+        int free = TcpOutput.freeSpace(sk);
+        int mss = Math.max(1, sk.advmss);
+        int possible = sk.rcvWscale > 0 ? (free >> sk.rcvWscale) << sk.rcvWscale : (free / mss) * mss;
+        if (possible > 0 && possible >= 2 * now && possible - now >= mss) {
+            tcp.output().sendAck(sk);
+        } else if (sk.ackPending && sk.delackTimer == null) {
+            tcp.timersOf().scheduleDelack(sk);
+        }
+    }
+
+    // ==== options ==============================================================================
+
+    @Override
+    public void optionChanged(TcpSock sk, int level, int name) {
+        if (level == SocketConstants.SOL_SOCKET && name == SocketConstants.SO_KEEPALIVE) {
+            tcp.timersOf().startKeepalive(sk);
+        }
+        sk.publishQueues();
+    }
+
+    @Override
+    public void setsockopt(TcpSock sk, int level, int name, Object value) throws ErrnoException {
+        if (level != SocketConstants.SOL_TCP) {
+            throw new ErrnoException(Errno.ENOPROTOOPT, "setsockopt(level " + level + ", " + name
+                    + "): not an option level of TCP");
+        }
+        if (name == SocketConstants.TCP_CONGESTION) {
+            if (!(value instanceof String algorithm)) {
+                throw new ErrnoException(Errno.EINVAL, "setsockopt(TCP_CONGESTION): expects a name, got " + value);
+            }
+            CongestionControl c = tcp.congestion().find(algorithm);
+            if (c == null) {
+                throw new ErrnoException(Errno.ENOENT, "setsockopt(TCP_CONGESTION, \"" + algorithm
+                        + "\"): no such algorithm; available: " + tcp.congestion().names());
+            }
+            sk.ccName = algorithm;
+            if (sk.cc != null) {
+                TcpCongestion.switchTo(sk, c);
+            }
+            return;
+        }
+        if (!(value instanceof Integer boxed)) {
+            throw new ErrnoException(Errno.EINVAL, "setsockopt(SOL_TCP, " + name + "): expects an integer, got " + value);
+        }
+        int v = boxed;
+        switch (name) {
+            case SocketConstants.TCP_NODELAY -> {
+                sk.nodelay = v != 0;
+                if (sk.nodelay) {
+                    tcp.output().writeXmit(sk); // pushes what Nagle held back
+                }
+            }
+            case SocketConstants.TCP_MAXSEG -> {
+                if (v != 0 && (v < MIN_MSS || v > MAX_MSS)) {
+                    throw new ErrnoException(Errno.EINVAL, "setsockopt(TCP_MAXSEG, " + v + "): must be " + MIN_MSS
+                            + ".." + MAX_MSS + ", or 0");
+                }
+                sk.userMss = v;
+            }
+            case SocketConstants.TCP_KEEPIDLE -> {
+                checkRange("TCP_KEEPIDLE", v, 1, MAX_KEEP_SECONDS);
+                sk.keepIdleSeconds = v;
+                tcp.timersOf().startKeepalive(sk);
+            }
+            case SocketConstants.TCP_KEEPINTVL -> {
+                checkRange("TCP_KEEPINTVL", v, 1, MAX_KEEP_SECONDS);
+                sk.keepIntvlSeconds = v;
+            }
+            case SocketConstants.TCP_KEEPCNT -> {
+                checkRange("TCP_KEEPCNT", v, 1, MAX_KEEPCNT);
+                sk.keepCnt = v;
+            }
+            default -> throw new ErrnoException(Errno.ENOPROTOOPT, "setsockopt(SOL_TCP, " + name
+                    + "): not a TCP option");
+        }
+    }
+
+    private static void checkRange(String option, int v, int low, int high) throws ErrnoException {
+        if (v < low || v > high) {
+            throw new ErrnoException(Errno.EINVAL, "setsockopt(" + option + ", " + v + "): must be " + low + ".." + high);
+        }
+    }
+
+    @Override
+    public Object getsockopt(TcpSock sk, int level, int name) throws ErrnoException {
+        if (level != SocketConstants.SOL_TCP) {
+            throw new ErrnoException(Errno.ENOPROTOOPT, "getsockopt(level " + level + ", " + name
+                    + "): not an option level of TCP");
+        }
+        TcpTimers timers = tcp.timersOf();
+        return switch (name) {
+            case SocketConstants.TCP_NODELAY -> sk.nodelay ? 1 : 0;
+            case SocketConstants.TCP_MAXSEG -> sk.everConnected ? sk.mssCache : (sk.userMss > 0 ? sk.userMss : 536);
+            case SocketConstants.TCP_KEEPIDLE -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIdleMillis(sk));
+            case SocketConstants.TCP_KEEPINTVL -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIntvlMillis(sk));
+            case SocketConstants.TCP_KEEPCNT -> timers.keepCnt(sk);
+            case SocketConstants.TCP_CONGESTION -> sk.ccAlgorithm != null ? sk.ccAlgorithm.name()
+                    : sk.ccName != null ? sk.ccName : tcp.congestion().defaultAlgorithm().name();
+            default -> throw new ErrnoException(Errno.ENOPROTOOPT, "getsockopt(SOL_TCP, " + name
+                    + "): not a TCP option");
+        };
+    }
+}

@@ -1,0 +1,128 @@
+package net.tern.tcp.impl;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * TCP's stack-wide settings, Linux's {@code net.ipv4.tcp_*} sysctls (names in brackets in
+ * the README). Times are in milliseconds.
+ *
+ * @param synRetries        SYN retransmissions before connect fails with ETIMEDOUT ({@code tcp_syn_retries}, 6)
+ * @param synackRetries     SYN-ACK retransmissions for a request ({@code tcp_synack_retries}, 5)
+ * @param retries2          the retransmission budget of an established connection ({@code tcp_retries2}, 15)
+ * @param rtoInitialMillis  the RTO before any RTT sample (RFC 6298: 1 s)
+ * @param rtoMinMillis      the least RTO ({@code TCP_RTO_MIN}, 200 ms)
+ * @param rtoMaxMillis      the largest RTO ({@code TCP_RTO_MAX}, 120 s)
+ * @param msl               MSL in milliseconds; TIME-WAIT lasts 2 * MSL (60 s, {@code TCP_TIMEWAIT_LEN})
+ * @param finTimeoutMillis  how long an orphaned FIN-WAIT-2 socket waits for the peer's FIN ({@code tcp_fin_timeout}, 60 s)
+ * @param somaxconn         the cap on {@code listen(backlog)} ({@code net.core.somaxconn}, 4096)
+ * @param syncookies        answer SYNs with cookies when the SYN queue is full ({@code tcp_syncookies=1})
+ * @param timestamps        offer RFC 7323 timestamps ({@code tcp_timestamps})
+ * @param windowScaling     offer window scaling ({@code tcp_window_scaling})
+ * @param sack              offer SACK ({@code tcp_sack})
+ * @param rmemMax           the largest receive buffer, from which the window scale is derived ({@code tcp_rmem[2]}, 15 MiB gives 8)
+ * @param rmemDefault       a socket's receive buffer ({@code tcp_rmem[1]}, 131072)
+ * @param wmemDefault       a socket's send buffer ({@code tcp_wmem[1]}; Tern has no autotuning, so 131072)
+ * @param initialCwnd       the initial window in segments (RFC 6928, 10)
+ * @param keepaliveTimeMillis   idle time before the first keepalive probe ({@code tcp_keepalive_time}, 7200 s)
+ * @param keepaliveIntvlMillis  time between probes ({@code tcp_keepalive_intvl}, 75 s)
+ * @param keepaliveProbes       unanswered probes before the connection is dropped ({@code tcp_keepalive_probes}, 9)
+ * @param delackMinMillis   the delayed-ACK timeout ({@code TCP_DELACK_MIN}, 40 ms)
+ * @param congestionControl the default algorithm ({@code tcp_congestion_control}, reno)
+ * @param localPortLow      the ephemeral port range ({@code ip_local_port_range}, 32768)
+ * @param localPortHigh     ... to 60999
+ */
+public record TcpSettings(int synRetries, int synackRetries, int retries2, long rtoInitialMillis, long rtoMinMillis,
+        long rtoMaxMillis, long msl, long finTimeoutMillis, int somaxconn, boolean syncookies, boolean timestamps,
+        boolean windowScaling, boolean sack, int rmemMax, int rmemDefault, int wmemDefault, int initialCwnd,
+        long keepaliveTimeMillis, long keepaliveIntvlMillis, int keepaliveProbes, long delackMinMillis,
+        String congestionControl, int localPortLow, int localPortHigh) {
+
+    public TcpSettings {
+        if (synRetries < 1 || synackRetries < 1 || retries2 < 1) {
+            throw new IllegalArgumentException("retry counts must be at least 1");
+        }
+        if (rtoMinMillis < 1 || rtoInitialMillis < rtoMinMillis || rtoMaxMillis < rtoInitialMillis) {
+            throw new IllegalArgumentException("RTOs must satisfy 1 <= min <= initial <= max: " + rtoMinMillis + ", "
+                    + rtoInitialMillis + ", " + rtoMaxMillis);
+        }
+        if (msl < 0 || somaxconn < 1 || initialCwnd < 1 || rmemDefault < 1 || wmemDefault < 1 || rmemMax < 1) {
+            throw new IllegalArgumentException("msl, somaxconn, initial window and buffers must be positive");
+        }
+        if (localPortLow < 1 || localPortHigh > 65535 || localPortLow > localPortHigh) {
+            throw new IllegalArgumentException("bad local port range " + localPortLow + "-" + localPortHigh);
+        }
+        if (congestionControl == null || congestionControl.isEmpty()) {
+            throw new IllegalArgumentException("a default congestion control is needed");
+        }
+    }
+
+    /** Linux's defaults. */
+    public static TcpSettings defaults() {
+        return new TcpSettings(6, 5, 15, 1000, 200, 120_000, 30_000, 60_000, 4096, true, true, true, true,
+                15 << 20, 131_072, 131_072, 10, TimeUnit.HOURS.toMillis(2), 75_000, 9, 40, "reno", 32768, 60999);
+    }
+
+    /** TIME-WAIT's length: 2 * MSL. */
+    public long timeWaitMillis() {
+        return 2 * msl;
+    }
+
+    /**
+     * The window shift offered on a SYN ({@code tcp_select_initial_window}): the least shift
+     * that brings the largest receive buffer under 64 KiB, at most 14.
+     */
+    public int windowShift() {
+        if (!windowScaling) {
+            return -1;
+        }
+        long space = rmemMax;
+        int shift = 0;
+        while (space > 65535 && shift < 14) {
+            space >>= 1;
+            shift++;
+        }
+        return shift;
+    }
+
+    public TcpSettings withSomaxconn(int value) {
+        return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
+                finTimeoutMillis, value, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
+                initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
+                congestionControl, localPortLow, localPortHigh);
+    }
+
+    public TcpSettings withSyncookies(boolean on) {
+        return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
+                finTimeoutMillis, somaxconn, on, timestamps, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
+                initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
+                congestionControl, localPortLow, localPortHigh);
+    }
+
+    public TcpSettings withTimestamps(boolean on) {
+        return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
+                finTimeoutMillis, somaxconn, syncookies, on, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
+                initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
+                congestionControl, localPortLow, localPortHigh);
+    }
+
+    public TcpSettings withMsl(long millis) {
+        return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, millis,
+                finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
+                wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
+                congestionControl, localPortLow, localPortHigh);
+    }
+
+    public TcpSettings withBuffers(int rmem, int wmem) {
+        return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
+                finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmem, wmem,
+                initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
+                congestionControl, localPortLow, localPortHigh);
+    }
+
+    public TcpSettings withCongestionControl(String name) {
+        return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
+                finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
+                wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
+                name, localPortLow, localPortHigh);
+    }
+}

@@ -1,0 +1,293 @@
+package net.tern.tcp.impl;
+
+import java.util.concurrent.TimeUnit;
+import net.tern.api.socket.Errno;
+import net.tern.inet.sock.SkState;
+import net.tern.spi.net.Timeout;
+
+/**
+ * TCP's timers ({@code tcp_timer.c}), on the stack's {@link net.tern.spi.net.TimerService}:
+ * <ul>
+ * <li>retransmission ({@code tcp_retransmit_timer}), with the zero-window probe sharing its
+ *     slot as {@code icsk_pending} does ({@code tcp_probe_timer});</li>
+ * <li>delayed ACK ({@code tcp_delack_timer});</li>
+ * <li>keepalive, which also ends an orphaned FIN-WAIT-2 ({@code tcp_keepalive_timer});</li>
+ * <li>the SYN-ACK timer of a request and the TIME-WAIT timer (in {@link TcpLifecycle}).</li>
+ * </ul>
+ * Timers run on the network thread and take the socket lock; each arming bumps a
+ * generation, so a timer that fired while its socket re-armed it does nothing.
+ */
+final class TcpTimers {
+    /** What the retransmission slot is armed for ({@code ICSK_TIME_RETRANS}, {@code ICSK_TIME_PROBE0}). */
+    enum Pending { NONE, RETRANS, PROBE }
+
+    private final Tcp tcp;
+
+    TcpTimers(Tcp tcp) {
+        this.tcp = tcp;
+    }
+
+    // ---- the retransmission slot
+
+    /** {@code inet_csk_reset_xmit_timer}. */
+    void reset(TcpSock sk, Pending what, long delayUs) {
+        clear(sk);
+        sk.pending = what;
+        int generation = ++sk.rtxGeneration;
+        long delay = Math.min(delayUs, tcp.settings().rtoMaxMillis() * 1000);
+        sk.rtxTimer = tcp.timers().schedule(delay, TimeUnit.MICROSECONDS, () -> fireRetransmit(sk, generation));
+    }
+
+    /** Arms the retransmission timer unless it runs already (RFC 6298 5.1). */
+    void armRetransmit(TcpSock sk) {
+        if (sk.pending != Pending.RETRANS) {
+            reset(sk, Pending.RETRANS, sk.rtoUs);
+        }
+    }
+
+    /** {@code inet_csk_clear_xmit_timer}. */
+    void clear(TcpSock sk) {
+        if (sk.rtxTimer != null) {
+            sk.rtxTimer.cancel();
+            sk.rtxTimer = null;
+        }
+        sk.pending = Pending.NONE;
+        sk.rtxGeneration++;
+    }
+
+    private void fireRetransmit(TcpSock sk, int generation) {
+        sk.lock();
+        try {
+            if (generation != sk.rtxGeneration || sk.pending == Pending.NONE) {
+                return;
+            }
+            Pending what = sk.pending;
+            sk.pending = Pending.NONE;
+            sk.rtxTimer = null;
+            if (what == Pending.RETRANS) {
+                retransmitTimer(sk);
+            } else {
+                probeTimer(sk);
+            }
+        } finally {
+            sk.unlock();
+        }
+    }
+
+    /**
+     * {@code retransmits_timed_out}: whether the time since the first retransmission's
+     * original send exceeds what {@code boundary} retransmissions with exponential backoff
+     * from {@code rtoBaseMillis} (capped at the maximum RTO) would take. Linux bounds by time,
+     * not by count, so a changing RTO does not change the budget.
+     */
+    boolean timedOut(TcpSock sk, int boundary, long rtoBaseMillis) {
+        if (sk.retransmits == 0) {
+            return false;
+        }
+        long rtoMax = tcp.settings().rtoMaxMillis();
+        int threshold = 63 - Long.numberOfLeadingZeros(Math.max(1, rtoMax / rtoBaseMillis));
+        long timeoutMillis = boundary <= threshold ? ((2L << boundary) - 1) * rtoBaseMillis
+                : ((2L << threshold) - 1) * rtoBaseMillis + (long) (boundary - threshold) * rtoMax;
+        long elapsedMillis = (tcp.clock().nanoTime() - sk.retransStampNanos) / 1_000_000;
+        return elapsedMillis >= timeoutMillis;
+    }
+
+    /** {@code tcp_retransmit_timer}. */
+    private void retransmitTimer(TcpSock sk) {
+        TcpSettings s = tcp.settings();
+        SkState state = sk.state();
+        if (state == SkState.SYN_SENT || state == SkState.SYN_RECV) {
+            if (timedOut(sk, s.synRetries(), s.rtoInitialMillis())) {
+                tcp.lifecycle().writeError(sk, Errno.ETIMEDOUT);
+                return;
+            }
+            if (sk.retransmits == 0) {
+                tcp.counters().inc(TcpExtMib.TCPTimeouts);
+            }
+            tcp.output().retransmitSyn(sk);
+            backoff(sk);
+            return;
+        }
+        if (sk.rtxQueue.isEmpty() && sk.sndUna == sk.sndMax) {
+            return;
+        }
+        if (timedOut(sk, s.retries2(), s.rtoMinMillis())) {
+            tcp.counters().inc(TcpExtMib.TCPAbortOnTimeout);
+            tcp.lifecycle().writeError(sk, Errno.ETIMEDOUT);
+            return;
+        }
+        if (sk.retransmits == 0) {
+            tcp.counters().inc(TcpExtMib.TCPTimeouts);
+            TxSegment head = sk.rtxQueue.peekFirst();
+            sk.retransStampNanos = head != null ? head.sentNanos : tcp.clock().nanoTime();
+        }
+        TcpCongestion.onTimeout(sk);
+        // Go back to snd_una: everything in flight is presumed lost and is sent again as the
+        // window reopens; sequence numbers below snd_max count as retransmissions.
+        sk.sndNxt = sk.sndUna;
+        sk.rtxQueue.clear();
+        tcp.output().retransmitHead(sk);
+        backoff(sk);
+    }
+
+    /** Doubles the RTO (RFC 6298 5.5) and re-arms (5.6). */
+    private void backoff(TcpSock sk) {
+        sk.retransmits++;
+        sk.backoff++;
+        sk.rtoUs = Math.min(sk.rtoUs * 2, tcp.settings().rtoMaxMillis() * 1000);
+        reset(sk, Pending.RETRANS, sk.rtoUs);
+    }
+
+    /** {@code tcp_probe_timer}: probes a zero window, backing off; gives up after {@code tcp_retries2} unanswered probes. */
+    private void probeTimer(TcpSock sk) {
+        int unsent = sk.sendQueued() - (sk.sndNxt - sk.sndUna);
+        if (!sk.rtxQueue.isEmpty() || (unsent <= 0 && !sk.finQueued)) {
+            sk.probesOut = 0;
+            return;
+        }
+        if (sk.probesOut >= tcp.settings().retries2()) {
+            tcp.lifecycle().writeError(sk, Errno.ETIMEDOUT);
+            return;
+        }
+        tcp.output().sendProbe(sk);
+        tcp.counters().inc(TcpExtMib.TCPWinProbe);
+        sk.probesOut++;
+        sk.backoff++;
+        armProbe(sk);
+    }
+
+    /** {@code tcp_check_probe_timer} / {@code tcp_send_probe0}'s re-arm: min(rto << backoff, max). */
+    void armProbe(TcpSock sk) {
+        long delay = sk.rtoUs << Math.min(sk.backoff, 20);
+        reset(sk, Pending.PROBE, delay);
+    }
+
+    // ---- delayed ACK
+
+    /** {@code inet_csk_reset_xmit_timer(ICSK_TIME_DACK)}: an ACK goes out within the delayed-ACK timeout. */
+    void scheduleDelack(TcpSock sk) {
+        if (sk.delackTimer != null) {
+            return;
+        }
+        int generation = ++sk.delackGeneration;
+        sk.delackTimer = tcp.timers().schedule(tcp.settings().delackMinMillis(), TimeUnit.MILLISECONDS, () -> {
+            sk.lock();
+            try {
+                if (generation != sk.delackGeneration) {
+                    return;
+                }
+                sk.delackTimer = null;
+                if (sk.ackPending && sk.state() != SkState.CLOSE) {
+                    tcp.counters().inc(TcpExtMib.DelayedACKs);
+                    tcp.output().sendAck(sk);
+                }
+            } finally {
+                sk.unlock();
+            }
+        });
+    }
+
+    void clearDelack(TcpSock sk) {
+        if (sk.delackTimer != null) {
+            sk.delackTimer.cancel();
+            sk.delackTimer = null;
+        }
+        sk.delackGeneration++;
+    }
+
+    // ---- keepalive and FIN-WAIT-2
+
+    /** {@code inet_csk_reset_keepalive_timer}. */
+    void resetKeepalive(TcpSock sk, long delayMillis) {
+        clearKeepalive(sk);
+        int generation = ++sk.keepaliveGeneration;
+        sk.keepaliveTimer = tcp.timers().schedule(Math.max(1, delayMillis), TimeUnit.MILLISECONDS, () -> {
+            sk.lock();
+            try {
+                if (generation == sk.keepaliveGeneration) {
+                    sk.keepaliveTimer = null;
+                    keepaliveTimer(sk);
+                }
+            } finally {
+                sk.unlock();
+            }
+        });
+    }
+
+    void clearKeepalive(TcpSock sk) {
+        if (sk.keepaliveTimer != null) {
+            sk.keepaliveTimer.cancel();
+            sk.keepaliveTimer = null;
+        }
+        sk.keepaliveGeneration++;
+    }
+
+    long keepIdleMillis(TcpSock sk) {
+        return sk.keepIdleSeconds > 0 ? sk.keepIdleSeconds * 1000L : tcp.settings().keepaliveTimeMillis();
+    }
+
+    long keepIntvlMillis(TcpSock sk) {
+        return sk.keepIntvlSeconds > 0 ? sk.keepIntvlSeconds * 1000L : tcp.settings().keepaliveIntvlMillis();
+    }
+
+    int keepCnt(TcpSock sk) {
+        return sk.keepCnt > 0 ? sk.keepCnt : tcp.settings().keepaliveProbes();
+    }
+
+    /** Arms keepalive for an established connection with SO_KEEPALIVE ({@code tcp_set_keepalive}). */
+    void startKeepalive(TcpSock sk) {
+        if (sk.keepAlive() && (sk.state() == SkState.ESTABLISHED || sk.state() == SkState.CLOSE_WAIT)) {
+            resetKeepalive(sk, keepIdleMillis(sk));
+        } else if (sk.state() != SkState.FIN_WAIT2) {
+            clearKeepalive(sk);
+        }
+    }
+
+    /** The orphaned FIN-WAIT-2 wait ({@code tcp_fin_timeout}) on the keepalive slot, as Linux does. */
+    void startFinWait2(TcpSock sk) {
+        resetKeepalive(sk, tcp.settings().finTimeoutMillis());
+    }
+
+    /** {@code tcp_keepalive_timer}. */
+    private void keepaliveTimer(TcpSock sk) {
+        SkState state = sk.state();
+        if (state == SkState.FIN_WAIT2 && sk.orphan) {
+            // The peer never sent its FIN: give the connection up silently, as tcp_fin_timeout does.
+            tcp.lifecycle().done(sk);
+            return;
+        }
+        if (!sk.keepAlive() || state == SkState.CLOSE || state == SkState.SYN_SENT || state == SkState.LISTEN) {
+            return;
+        }
+        long idleMillis = keepIdleMillis(sk);
+        if (!sk.rtxQueue.isEmpty() || sk.sendQueued() > 0) {
+            resetKeepalive(sk, idleMillis);
+            return;
+        }
+        long elapsed = (tcp.clock().nanoTime() - sk.lastReceivedNanos) / 1_000_000;
+        if (elapsed >= idleMillis) {
+            if (sk.keepaliveProbes >= keepCnt(sk)) {
+                tcp.output().sendActiveReset(sk);
+                tcp.lifecycle().writeError(sk, Errno.ETIMEDOUT);
+                return;
+            }
+            tcp.output().sendProbe(sk);
+            tcp.counters().inc(TcpExtMib.TCPKeepAlive);
+            sk.keepaliveProbes++;
+            resetKeepalive(sk, keepIntvlMillis(sk));
+        } else {
+            resetKeepalive(sk, idleMillis - elapsed);
+        }
+    }
+
+    /** Cancels every timer of {@code sk} ({@code tcp_clear_xmit_timers}, keepalive). */
+    void clearAll(TcpSock sk) {
+        clear(sk);
+        clearDelack(sk);
+        clearKeepalive(sk);
+    }
+
+    Timeout schedule(long delayMillis, Runnable task) {
+        return tcp.timers().schedule(delayMillis, TimeUnit.MILLISECONDS, task);
+    }
+}

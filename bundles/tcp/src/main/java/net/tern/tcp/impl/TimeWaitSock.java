@@ -1,0 +1,39 @@
+package net.tern.tcp.impl;
+
+import net.tern.spi.net.Timeout;
+
+/**
+ * A connection in TIME-WAIT ({@code struct tcp_timewait_sock}): the few fields needed to
+ * re-ACK a retransmitted FIN, reject old duplicates and judge a new SYN for the same
+ * 4-tuple, without the full socket. Lives 2 * MSL; touched only on the network thread.
+ */
+final class TimeWaitSock {
+    final ConnKey key;
+    final int rcvNxt;
+    final int sndNxt;
+    final int rcvWnd;
+    final int rcvWscale;
+    final boolean tsOk;
+    final int tsRecent;
+    final int tsOffset;
+    Timeout timer;
+    /** When an ACK last answered an out-of-window segment ({@code tw_last_oow_ack_time}). */
+    final long[] lastOowAckNanos = {Long.MIN_VALUE};
+
+    TimeWaitSock(ConnKey key, int rcvNxt, int sndNxt, int rcvWnd, int rcvWscale, boolean tsOk, int tsRecent,
+            int tsOffset) {
+        this.key = key;
+        this.rcvNxt = rcvNxt;
+        this.sndNxt = sndNxt;
+        this.rcvWnd = rcvWnd;
+        this.rcvWscale = rcvWscale;
+        this.tsOk = tsOk;
+        this.tsRecent = tsRecent;
+        this.tsOffset = tsOffset;
+    }
+
+    @Override
+    public String toString() {
+        return "time-wait[" + key + "]";
+    }
+}

@@ -1,0 +1,228 @@
+package net.tern.tcp.impl;
+
+import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
+import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
+import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
+import static net.tern.api.socket.SocketConstants.SOL_TCP;
+import static net.tern.api.socket.SocketConstants.SO_ERROR;
+import static net.tern.api.socket.SocketConstants.TCP_CONGESTION;
+import static net.tern.tcp.impl.wire.TcpHeader.ACK;
+import static net.tern.tcp.impl.wire.TcpHeader.SYN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketApi;
+import net.tern.core.testing.PacketLeakCheck;
+import net.tern.tcp.cc.CaState;
+import net.tern.tcp.cc.CongestionControl;
+import net.tern.tcp.cc.CongestionController;
+import net.tern.tcp.cc.CongestionState;
+import net.tern.tcp.cc.Reno;
+import net.tern.tcp.testing.Seg;
+import net.tern.tcp.testing.SegmentPeer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Retransmission (RFC 6298), its limits, fast retransmit (RFC 6582) and congestion control plug-ins. */
+@ExtendWith(PacketLeakCheck.class)
+class RetransmissionTest {
+    private static final int PEER_ISN = 70_000;
+
+    private SegmentPeer peer;
+    private SocketApi api;
+
+    private record Conn(int fd, int port, int iss) {
+        int nxt(int sent) {
+            return iss + 1 + sent;
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws ErrnoException {
+        peer = new SegmentPeer();
+        api = peer.api();
+    }
+
+    @AfterEach
+    void tearDown() {
+        peer.close();
+    }
+
+    private Conn open(long rttMillis, String congestion) throws ErrnoException {
+        int fd = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        if (congestion != null) {
+            api.setsockopt(fd, SOL_TCP, TCP_CONGESTION, congestion);
+        }
+        assertThatThrownBy(() -> api.connect(fd, InetSockAddr.parse("10.0.0.2:80")))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EINPROGRESS));
+        Seg syn = peer.emittedOne();
+        peer.advance(rttMillis, TimeUnit.MILLISECONDS);
+        peer.inject(SegmentPeer.from(80).to(SegmentPeer.LOCAL, syn.sport()).flags(SYN | ACK).seq(PEER_ISN)
+                .ack(syn.seq() + 1).mss(1000).window(65535).build());
+        peer.emitted();
+        return new Conn(fd, syn.sport(), syn.seq());
+    }
+
+    private Seg ack(Conn c, int acked) {
+        return SegmentPeer.from(80).to(SegmentPeer.LOCAL, c.port()).flags(ACK).seq(PEER_ISN + 1).ack(c.nxt(acked))
+                .window(65535).build();
+    }
+
+    private static List<Long> gapsMillis(long start, List<Seg> segs) {
+        List<Long> gaps = new ArrayList<>();
+        long previous = start;
+        for (Seg s : segs) {
+            gaps.add((s.atNanos() - previous) / 1_000_000L);
+            previous = s.atNanos();
+        }
+        return gaps;
+    }
+
+    @Test
+    void unackedDataIsRetransmittedWithTheRtoDoublingEachTime() throws Exception {
+        Conn c = open(100, null);
+        // One sample of 100 ms: srtt 100, rttvar 50, RTO = 100 + max(4 * 50, 200) = 300 ms.
+        api.send(c.fd(), ByteBuffer.wrap(new byte[100]), 0);
+        Seg original = peer.emittedOne();
+        long start = original.atNanos();
+        List<Seg> again = peer.advanceCollecting(5, TimeUnit.SECONDS);
+        assertThat(again).allSatisfy(s -> {
+            assertThat(s.seq()).isEqualTo(original.seq());
+            assertThat(s.length()).isEqualTo(100);
+        });
+        assertThat(gapsMillis(start, again)).containsExactly(300L, 600L, 1200L, 2400L);
+        assertThat(peer.host().counter(TcpExtMib.TCPTimeouts)).isEqualTo(1);
+        assertThat(peer.host().counter(TcpMib.RetransSegs)).isEqualTo(4);
+        peer.inject(ack(c, 100));
+        // A new RTT sample after the ACK is refused (Karn): the backed-off RTO stays until one comes.
+        api.send(c.fd(), ByteBuffer.wrap(new byte[10]), 0);
+        Seg next = peer.emittedOne();
+        List<Seg> retry = peer.advanceCollecting(6, TimeUnit.SECONDS);
+        assertThat(retry).isNotEmpty();
+        assertThat((retry.get(0).atNanos() - next.atNanos()) / 1_000_000L).isEqualTo(4800L);
+    }
+
+    @Test
+    void anRttSampleSetsTheRtoPerRfc6298() throws Exception {
+        Conn c = open(50, null);
+        api.send(c.fd(), ByteBuffer.wrap(new byte[100]), 0);
+        Seg sent = peer.emittedOne();
+        List<Seg> retry = peer.advanceCollecting(400, TimeUnit.MILLISECONDS);
+        // srtt 50, rttvar 25: RTO = 50 + max(100, 200) = 250 ms.
+        assertThat(gapsMillis(sent.atNanos(), retry)).first().isEqualTo(250L);
+    }
+
+    @Test
+    void fifteenRetransmissionsThenTheConnectionTimesOut() throws Exception {
+        Conn c = open(0, null);
+        api.send(c.fd(), ByteBuffer.wrap(new byte[100]), 0);
+        long start = peer.emittedOne().atNanos();
+        List<Seg> again = new ArrayList<>();
+        for (int i = 0; i < 1000 && api.getsockopt(c.fd(), SOL_SOCKET, SO_ERROR) == 0; i++) {
+            again.addAll(peer.advanceCollecting(1, TimeUnit.SECONDS));
+        }
+        assertThat(again).hasSize(15);
+        long failedAfter = (peer.time().nanoTime() - start) / 1_000_000_000L;
+        // tcp_retries2 = 15 from a 200 ms base: 924.6 s of backoff, capped at 120 s per step.
+        assertThat(failedAfter).isBetween(924L, 926L);
+        assertThat(peer.host().counter(TcpExtMib.TCPAbortOnTimeout)).isEqualTo(1);
+    }
+
+    @Test
+    void threeDuplicateAcksTriggerFastRetransmitAndNewRenoRecovery() throws Exception {
+        Conn c = open(10, null);
+        api.send(c.fd(), ByteBuffer.wrap(new byte[20_000]), 0);
+        assertThat(peer.emitted()).hasSize(10);
+        TcpSock sk = peer.host().tcp().sockets().iterator().next();
+        peer.inject(ack(c, 0));
+        peer.inject(ack(c, 0));
+        assertThat(peer.emitted()).isEmpty();
+        peer.inject(ack(c, 0));
+        Seg retransmitted = peer.emittedOne();
+        assertThat(retransmitted.seq()).isEqualTo(c.nxt(0));
+        assertThat(sk.caState()).isEqualTo(CaState.RECOVERY);
+        assertThat(sk.ssthresh()).isEqualTo(5);
+        assertThat(peer.host().counter(TcpExtMib.TCPFastRetrans)).isEqualTo(1);
+        // Window inflation (cwnd = ssthresh + 3, then one more per duplicate): with ten segments
+        // in flight, the third further duplicate takes cwnd to 11 and lets one new segment out.
+        peer.inject(ack(c, 0));
+        peer.inject(ack(c, 0));
+        assertThat(peer.emitted()).isEmpty();
+        peer.inject(ack(c, 0));
+        assertThat(peer.emittedOne().seq()).isEqualTo(c.nxt(10_000));
+        // A partial ACK retransmits the next hole at once and stays in recovery.
+        peer.inject(ack(c, 1000));
+        Seg hole = peer.emitted().get(0);
+        assertThat(hole.seq()).isEqualTo(c.nxt(1000));
+        assertThat(sk.caState()).isEqualTo(CaState.RECOVERY);
+        // The full ACK ends recovery with the window at ssthresh at most.
+        peer.inject(ack(c, 11_000));
+        assertThat(sk.caState()).isEqualTo(CaState.OPEN);
+        assertThat(sk.cwnd()).isLessThanOrEqualTo(5);
+    }
+
+    /** A congestion control that counts its hooks and grows like Reno. */
+    private static final class CountingCc implements CongestionControl {
+        int created;
+        int released;
+
+        @Override
+        public String name() {
+            return "counting";
+        }
+
+        @Override
+        public CongestionController create(CongestionState connection) {
+            created++;
+            return new CongestionController() {
+                @Override
+                public void congAvoid(CongestionState c, int acked) {
+                    Reno.congAvoid(c, acked);
+                }
+
+                @Override
+                public void release() {
+                    released++;
+                }
+            };
+        }
+    }
+
+    @Test
+    void tcpCongestionPicksARegisteredAlgorithmAndItsLeavingFallsBackToReno() throws Exception {
+        CountingCc counting = new CountingCc();
+        peer.host().tcp().congestion().register(counting);
+        Conn c = open(10, "counting");
+        assertThat(api.getsockoptString(c.fd(), SOL_TCP, TCP_CONGESTION)).isEqualTo("counting");
+        assertThat(counting.created).isEqualTo(1);
+        api.send(c.fd(), ByteBuffer.wrap(new byte[3000]), 0);
+        assertThat(peer.emitted()).hasSize(3);
+        peer.host().tcp().congestion().unregister(counting);
+        assertThat(counting.released).isEqualTo(1);
+        assertThat(api.getsockoptString(c.fd(), SOL_TCP, TCP_CONGESTION)).isEqualTo(Reno.NAME);
+        peer.inject(ack(c, 3000));
+        api.send(c.fd(), ByteBuffer.wrap(new byte[1000]), 0);
+        assertThat(peer.emittedOne().seq()).isEqualTo(c.nxt(3000));
+    }
+
+    @Test
+    void unknownCongestionControlIsEnoent() throws Exception {
+        int fd = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        assertThatThrownBy(() -> api.setsockopt(fd, SOL_TCP, TCP_CONGESTION, "vegas"))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> {
+                    assertThat(e.errno()).isEqualTo(Errno.ENOENT);
+                    assertThat(e.getMessage()).contains("vegas").contains("reno");
+                });
+        assertThat(api.getsockoptString(fd, SOL_TCP, TCP_CONGESTION)).isEqualTo("reno");
+    }
+}

@@ -1,0 +1,106 @@
+package net.tern.tcp.impl;
+
+import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
+import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
+import static net.tern.tcp.impl.wire.TcpHeader.ACK;
+import static net.tern.tcp.impl.wire.TcpHeader.SYN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketApi;
+import net.tern.core.testing.PacketLeakCheck;
+import net.tern.spi.net.Timeout;
+import net.tern.tcp.testing.Seg;
+import net.tern.tcp.testing.SegmentPeer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Random segments from the wire, to a listener, a connection and closed ports: nothing may
+ * throw (VirtualTime fails the test if a task did), every packet is released, and bad
+ * headers and checksums are counted.
+ */
+@ExtendWith(PacketLeakCheck.class)
+class TcpInputFuzzTest {
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void randomSegmentsAreHandledWithoutFailure_seeded(long seed) throws Exception {
+        SplittableRandom random = new SplittableRandom(seed);
+        try (SegmentPeer peer = new SegmentPeer()) {
+            // Keeps one timer pending throughout: the core's HashedTimerWheel leaves a stale
+            // earliest tick when every timer was cancelled before an expire, and VirtualTime's
+            // advance then never returns (reported to the core's owner; see the tcp README).
+            Timeout keeper = peer.time().schedule(1, TimeUnit.DAYS, () -> { });
+            SocketApi api = peer.api();
+            int l = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+            api.bind(l, new InetSockAddr(0, 80));
+            api.listen(l, 4);
+            int fd = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+            try {
+                api.connect(fd, InetSockAddr.parse("10.0.0.2:81"));
+            } catch (Exception expected) {
+                // EINPROGRESS
+            }
+            Seg syn = peer.emittedOne();
+            peer.inject(SegmentPeer.from(81).to(SegmentPeer.LOCAL, syn.sport()).flags(SYN | ACK).seq(1000)
+                    .ack(syn.seq() + 1).mss(1460).build());
+            int[] ports = {80, syn.sport(), 9999};
+            for (int i = 0; i < 3000; i++) {
+                int length = 20 + random.nextInt(60);
+                byte[] tcp = new byte[length];
+                random.nextBytes(tcp);
+                int dport = ports[random.nextInt(ports.length)];
+                tcp[0] = (byte) 0;
+                tcp[1] = (byte) 81;
+                tcp[2] = (byte) (dport >>> 8);
+                tcp[3] = (byte) dport;
+                if (random.nextInt(4) == 0) {
+                    // Sequence and ack near the live connection, so checks deeper in are reached.
+                    int seq = 1001 + random.nextInt(-3000, 3000);
+                    int ack = syn.seq() + 1 + random.nextInt(-3000, 3000);
+                    tcp[4] = (byte) (seq >>> 24);
+                    tcp[5] = (byte) (seq >>> 16);
+                    tcp[6] = (byte) (seq >>> 8);
+                    tcp[7] = (byte) seq;
+                    tcp[8] = (byte) (ack >>> 24);
+                    tcp[9] = (byte) (ack >>> 16);
+                    tcp[10] = (byte) (ack >>> 8);
+                    tcp[11] = (byte) ack;
+                }
+                peer.injectRaw(tcp, random.nextInt(20) == 0);
+                if (i % 100 == 0) {
+                    peer.advance(random.nextInt(1, 3000), TimeUnit.MILLISECONDS);
+                    try {
+                        api.recv(fd, ByteBuffer.allocate(4096), 0);
+                    } catch (Exception ignored) {
+                        // EAGAIN, ECONNRESET: whatever the random input made of the connection
+                    }
+                }
+                peer.emitted();
+            }
+            peer.advance(200, TimeUnit.SECONDS);
+            peer.emitted();
+            assertThat(peer.host().counter(TcpMib.InErrs)).isPositive();
+            keeper.cancel();
+        }
+    }
+
+    @Test
+    void truncatedHeadersAreCountedAsErrors() throws Exception {
+        try (SegmentPeer peer = new SegmentPeer()) {
+            peer.injectRaw(new byte[12], false);
+            byte[] badOffset = new byte[20];
+            badOffset[12] = (byte) 0xf0; // data offset 60 bytes in a 20-byte segment
+            peer.injectRaw(badOffset, false);
+            assertThat(peer.host().counter(TcpMib.InErrs)).isEqualTo(2);
+            assertThat(peer.emitted()).isEmpty();
+        }
+    }
+}

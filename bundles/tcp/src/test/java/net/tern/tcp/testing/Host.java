@@ -1,0 +1,100 @@
+package net.tern.tcp.testing;
+
+import java.util.Map;
+import java.util.Random;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SocketApi;
+import net.tern.core.dev.DeviceRegistry;
+import net.tern.core.dev.ReceiveDispatcher;
+import net.tern.core.testing.VirtualTime;
+import net.tern.inet.impl.Inet;
+import net.tern.inet.impl.InetSettings;
+import net.tern.link.loopback.LoopbackDevice;
+import net.tern.spi.net.EtherType;
+import net.tern.spi.net.Link;
+import net.tern.spi.net.NetDevice;
+import net.tern.spi.net.PacketAllocator;
+import net.tern.socket.SocketLayer;
+import net.tern.tcp.impl.Tcp;
+import net.tern.tcp.impl.TcpExtMib;
+import net.tern.tcp.impl.TcpMib;
+import net.tern.tcp.impl.TcpSettings;
+
+/**
+ * One host of a test network, wired as the bundles wire it in OSGi but by hand: its own
+ * device registry and receive dispatcher, IPv4 ({@link Inet}), TCP ({@link Tcp}) registered
+ * as protosw and IP protocol 6, and the socket layer with AF_INET, on a {@link VirtualTime}
+ * and packet allocator it may share with other hosts (so two hosts live in one time).
+ */
+public final class Host implements AutoCloseable {
+    private final VirtualTime time;
+    private final ReceiveDispatcher dispatcher = new ReceiveDispatcher();
+    private final DeviceRegistry registry;
+    private final Inet inet;
+    private final Tcp tcp;
+    private final SocketLayer sockets;
+
+    public Host(VirtualTime time, PacketAllocator allocator, TcpSettings settings, long seed) {
+        this.time = time;
+        this.registry = new DeviceRegistry(time, time, allocator, dispatcher);
+        this.inet = new Inet(time, time, allocator, InetSettings.defaults(), new Random(seed));
+        dispatcher.addHandler(inet.input(), EtherType.IPV4, 0, 1);
+        registry.addListener(inet.fib());
+        this.tcp = new Tcp(time, time, time, allocator, inet.output(), inet.fib(), inet.snmp(), settings,
+                new Random(seed + 1));
+        inet.addProtocol(tcp, 6);
+        inet.family().addProtoSw(tcp.protoSw(), 0, 1);
+        this.sockets = new SocketLayer(time, time);
+        sockets.bindFamily(inet.family(), Map.of("family", 2));
+    }
+
+    public Link register(NetDevice device) throws ErrnoException {
+        return registry.register(device);
+    }
+
+    public void unregister(NetDevice device) {
+        registry.unregister(device);
+    }
+
+    /** Registers {@code lo}. */
+    public Link loopback() throws ErrnoException {
+        return registry.register(new LoopbackDevice());
+    }
+
+    public SocketApi api() {
+        return sockets;
+    }
+
+    public SocketLayer socketLayer() {
+        return sockets;
+    }
+
+    public Tcp tcp() {
+        return tcp;
+    }
+
+    public Inet inet() {
+        return inet;
+    }
+
+    public VirtualTime time() {
+        return time;
+    }
+
+    public long counter(TcpMib counter) {
+        return tcp.counters().get(counter);
+    }
+
+    public long counter(TcpExtMib counter) {
+        return tcp.counters().get(counter);
+    }
+
+    /** Aborts what TCP holds, takes the devices down and drops reassembly state. */
+    @Override
+    public void close() {
+        tcp.close();
+        registry.close();
+        time.runPending();
+        inet.close();
+    }
+}
