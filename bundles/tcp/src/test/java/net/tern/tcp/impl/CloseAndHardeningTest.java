@@ -25,54 +25,25 @@ import net.tern.api.socket.Accepted;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
-import net.tern.api.socket.SocketApi;
-import net.tern.core.testing.PacketLeakCheck;
 import net.tern.inet.sock.SkState;
 import net.tern.tcp.testing.Seg;
 import net.tern.tcp.testing.SegmentPeer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Closing states at segment level, RFC 5961, keepalive, TIME-WAIT reuse and the abort of a stopping TCP. */
-@ExtendWith(PacketLeakCheck.class)
-class CloseAndHardeningTest {
+class CloseAndHardeningTest extends ScriptedPeerTestBase {
     private static final int PEER_ISN = 90_000;
 
-    private SegmentPeer peer;
-    private SocketApi api;
-
-    private record Conn(int fd, int port, int iss) {
-        int nxt(int sent) {
-            return iss + 1 + sent;
-        }
-    }
-
-    @BeforeEach
-    void setUp() throws ErrnoException {
-        peer = new SegmentPeer();
-        api = peer.api();
-    }
-
-    @AfterEach
-    void tearDown() {
-        peer.close();
+    CloseAndHardeningTest() {
+        super(PEER_ISN);
     }
 
     private Conn open() throws ErrnoException {
-        int fd = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-        assertThatThrownBy(() -> api.connect(fd, InetSockAddr.parse("10.0.0.2:80")))
-                .isInstanceOf(ErrnoException.class);
-        Seg syn = peer.emittedOne();
-        peer.inject(SegmentPeer.from(80).to(SegmentPeer.LOCAL, syn.sport()).flags(SYN | ACK).seq(PEER_ISN)
-                .ack(syn.seq() + 1).mss(1460).build());
+        int fd = socket();
+        Seg syn = connectToPeer(fd);
+        peer.inject(synAckTo(syn).mss(1460).build());
         peer.emitted();
-        return new Conn(fd, syn.sport(), syn.seq());
-    }
-
-    private Seg.Builder fromPeer(Conn c) {
-        return SegmentPeer.from(80).to(SegmentPeer.LOCAL, c.port());
+        return established(fd, syn);
     }
 
     private TcpSock sock() {

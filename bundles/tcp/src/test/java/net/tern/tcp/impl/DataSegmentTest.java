@@ -1,8 +1,5 @@
 package net.tern.tcp.impl;
 
-import static net.tern.api.socket.SocketConstants.AF_INET;
-import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
-import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
 import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
 import static net.tern.api.socket.SocketConstants.SOL_TCP;
 import static net.tern.api.socket.SocketConstants.SO_RCVBUF;
@@ -18,62 +15,30 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
-import net.tern.api.socket.InetSockAddr;
-import net.tern.api.socket.SocketApi;
-import net.tern.core.testing.PacketLeakCheck;
 import net.tern.tcp.testing.Seg;
-import net.tern.tcp.testing.SegmentPeer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Data transfer at segment level: segmentation, Nagle, delayed ACK, reordering, windows and probes. */
-@ExtendWith(PacketLeakCheck.class)
-class DataSegmentTest {
+class DataSegmentTest extends ScriptedPeerTestBase {
     private static final int PEER_ISN = 50_000;
 
-    private SegmentPeer peer;
-    private SocketApi api;
-
-    /** An established connection to the scripted peer at 10.0.0.2:80. */
-    private record Conn(int fd, int port, int iss) {
-        int nxt(int sent) {
-            return iss + 1 + sent;
-        }
-    }
-
-    @BeforeEach
-    void setUp() throws ErrnoException {
-        peer = new SegmentPeer();
-        api = peer.api();
-    }
-
-    @AfterEach
-    void tearDown() {
-        peer.close();
+    DataSegmentTest() {
+        super(PEER_ISN);
     }
 
     private Conn open(int peerMss, boolean sack, int window, int rcvbuf) throws ErrnoException {
-        int fd = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        int fd = socket();
         if (rcvbuf > 0) {
             api.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf);
         }
-        assertThatThrownBy(() -> api.connect(fd, InetSockAddr.parse("10.0.0.2:80")))
-                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EINPROGRESS));
-        Seg syn = peer.emittedOne();
-        Seg.Builder synAck = SegmentPeer.from(80).to(SegmentPeer.LOCAL, syn.sport()).flags(SYN | ACK).seq(PEER_ISN)
-                .ack(syn.seq() + 1).mss(peerMss).window(window);
+        Seg syn = connectToPeer(fd);
+        Seg.Builder synAck = synAckTo(syn).mss(peerMss).window(window);
         if (sack) {
             synAck.sackOk();
         }
         peer.inject(synAck.build());
         assertThat(peer.emittedOne().flagString()).isEqualTo(".");
-        return new Conn(fd, syn.sport(), syn.seq());
-    }
-
-    private Seg.Builder fromPeer(Conn c) {
-        return SegmentPeer.from(80).to(SegmentPeer.LOCAL, c.port());
+        return established(fd, syn);
     }
 
     private void send(Conn c, int bytes) throws ErrnoException {

@@ -8,7 +8,6 @@ import static net.tern.api.socket.SocketConstants.SOL_TCP;
 import static net.tern.api.socket.SocketConstants.SO_ERROR;
 import static net.tern.api.socket.SocketConstants.TCP_CONGESTION;
 import static net.tern.tcp.impl.wire.TcpHeader.ACK;
-import static net.tern.tcp.impl.wire.TcpHeader.SYN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,64 +17,36 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
-import net.tern.api.socket.InetSockAddr;
-import net.tern.api.socket.SocketApi;
-import net.tern.core.testing.PacketLeakCheck;
 import net.tern.tcp.cc.CaState;
 import net.tern.tcp.cc.CongestionControl;
 import net.tern.tcp.cc.CongestionController;
 import net.tern.tcp.cc.CongestionState;
 import net.tern.tcp.cc.Reno;
 import net.tern.tcp.testing.Seg;
-import net.tern.tcp.testing.SegmentPeer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Retransmission (RFC 6298), its limits, fast retransmit (RFC 6582) and congestion control plug-ins. */
-@ExtendWith(PacketLeakCheck.class)
-class RetransmissionTest {
+class RetransmissionTest extends ScriptedPeerTestBase {
     private static final int PEER_ISN = 70_000;
 
-    private SegmentPeer peer;
-    private SocketApi api;
-
-    private record Conn(int fd, int port, int iss) {
-        int nxt(int sent) {
-            return iss + 1 + sent;
-        }
-    }
-
-    @BeforeEach
-    void setUp() throws ErrnoException {
-        peer = new SegmentPeer();
-        api = peer.api();
-    }
-
-    @AfterEach
-    void tearDown() {
-        peer.close();
+    RetransmissionTest() {
+        super(PEER_ISN);
     }
 
     private Conn open(long rttMillis, String congestion) throws ErrnoException {
-        int fd = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        int fd = socket();
         if (congestion != null) {
             api.setsockopt(fd, SOL_TCP, TCP_CONGESTION, congestion);
         }
-        assertThatThrownBy(() -> api.connect(fd, InetSockAddr.parse("10.0.0.2:80")))
-                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EINPROGRESS));
-        Seg syn = peer.emittedOne();
+        Seg syn = connectToPeer(fd);
         peer.advance(rttMillis, TimeUnit.MILLISECONDS);
-        peer.inject(SegmentPeer.from(80).to(SegmentPeer.LOCAL, syn.sport()).flags(SYN | ACK).seq(PEER_ISN)
-                .ack(syn.seq() + 1).mss(1000).window(65535).build());
+        peer.inject(synAckTo(syn).mss(1000).window(65535).build());
         peer.emitted();
-        return new Conn(fd, syn.sport(), syn.seq());
+        return established(fd, syn);
     }
 
     private Seg ack(Conn c, int acked) {
-        return SegmentPeer.from(80).to(SegmentPeer.LOCAL, c.port()).flags(ACK).seq(PEER_ISN + 1).ack(c.nxt(acked))
-                .window(65535).build();
+        return fromPeer(c).flags(ACK).seq(PEER_ISN + 1).ack(c.nxt(acked)).window(65535).build();
     }
 
     private static List<Long> gapsMillis(long start, List<Seg> segs) {
