@@ -3,16 +3,10 @@ package net.tern.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import javax.inject.Inject;
 import net.tern.spi.net.IfAddress;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.LinkRegistry;
-import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -25,9 +19,6 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 public class StackBootIT extends TernTestSupport {
     @Inject
     private LinkRegistry links;
-
-    @Inject
-    private CommandProcessor shell;
 
     @Test
     public void loopbackIsRegisteredUpWithItsAddressAndMtu() throws Exception {
@@ -42,7 +33,7 @@ public class StackBootIT extends TernTestSupport {
     @Test
     public void netLinksListsLoopbackAsIpDoes() throws Exception {
         awaitService(Object.class, "(osgi.command.function=links)", 10_000);
-        String out = run("net:links");
+        String out = runCommand("net:links");
         assertTrue(out, out.contains("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 state UP"));
         assertTrue(out, out.contains("inet 127.0.0.1/8"));
         assertTrue(out, out.contains("RX:"));
@@ -52,25 +43,9 @@ public class StackBootIT extends TernTestSupport {
     @Test
     public void netFamiliesListsInetAndItsProtocols() throws Exception {
         awaitService(Object.class, "(osgi.command.function=families)", 10_000);
-        await("AF_INET with UDP to register", 10_000, () -> run("net:families").contains("UDP"));
-        String out = run("net:families");
+        await("AF_INET with UDP to register", 10_000, () -> runCommand("net:families").contains("UDP"));
+        String out = runCommand("net:families");
         assertTrue(out, out.lines().anyMatch(line -> line.matches("2\\s+inet\\s+\\d+\\s+SOCK_DGRAM\\s+17\\s+UDP\\*")));
     }
 
-    private String run(String command) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        CommandSession session = shell.createSession(InputStream.nullInputStream(), out, out);
-        try {
-            Object result = session.execute(command);
-            if (result != null) {
-                out.println(session.format(result, 0));
-            }
-        } catch (Exception e) {
-            throw new AssertionError(command + " failed", e);
-        } finally {
-            session.close();
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
-    }
 }

@@ -9,6 +9,7 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.inject.Inject;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
 import org.junit.After;
 import org.junit.Before;
 import org.ops4j.pax.exam.Configuration;
@@ -145,6 +148,33 @@ public abstract class TernTestSupport {
         }
         throw new AssertionError("no " + type.getSimpleName() + " service " + (filter == null ? "" : filter)
                 + " within " + millis + " ms");
+    }
+
+    /**
+     * Runs a Gogo command as the shell would and returns what it printed, its result
+     * formatted as the shell formats it. A command that throws fails the test.
+     */
+    protected String runCommand(String command) {
+        CommandProcessor shell;
+        try {
+            shell = awaitService(CommandProcessor.class, null, 10_000);
+        } catch (Exception e) {
+            throw new AssertionError("no Gogo command processor", e);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        CommandSession session = shell.createSession(InputStream.nullInputStream(), out, out);
+        try {
+            Object result = session.execute(command);
+            if (result != null) {
+                out.println(session.format(result, 0));
+            }
+        } catch (Exception e) {
+            throw new AssertionError(command + " failed", e);
+        } finally {
+            session.close();
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     /** Polls {@code condition} every 10 ms for at most {@code millis}; fails with {@code what} if it never holds. */

@@ -6,9 +6,6 @@ import static net.tern.itests.FamilyHotSwapIT.expectErrno;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import javax.inject.Inject;
@@ -17,8 +14,6 @@ import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.RecvResult;
 import net.tern.api.socket.SocketApi;
 import net.tern.api.socket.SocketConstants;
-import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -39,9 +34,6 @@ public class UdpIT extends TernTestSupport {
 
     @Inject
     private SocketApi sockets;
-
-    @Inject
-    private CommandProcessor shell;
 
     @Test
     public void echoBetweenTwoSocketsOverLoopback() throws Exception {
@@ -78,7 +70,8 @@ public class UdpIT extends TernTestSupport {
             expectErrno(Errno.ECONNABORTED, () -> sockets.recv(bound, ByteBuffer.allocate(8), SocketConstants.MSG_DONTWAIT));
             expectErrno(Errno.EPROTONOSUPPORT, () -> sockets.socket(AF_INET, SOCK_DGRAM, 0));
             expectErrno(Errno.EPROTONOSUPPORT, () -> sockets.socket(AF_INET, SOCK_DGRAM, SocketConstants.IPPROTO_UDP));
-            String ping = run("net:ping -c 2 -i 0.1 -W 5 127.0.0.1");
+            awaitService(Object.class, "(osgi.command.function=ping)", 10_000);
+            String ping = runCommand("net:ping -c 2 -i 0.1 -W 5 127.0.0.1");
             assertTrue(ping, ping.contains("2 packets transmitted, 2 received, 0% packet loss"));
             sockets.close(bound);
         } finally {
@@ -99,7 +92,7 @@ public class UdpIT extends TernTestSupport {
     @Test
     public void netPingAnswersInTheContainer() throws Exception {
         awaitService(Object.class, "(osgi.command.function=ping)", 10_000);
-        String out = run("net:ping -c 3 -i 0.1 127.0.0.1");
+        String out = runCommand("net:ping -c 3 -i 0.1 127.0.0.1");
         assertTrue(out, out.contains("PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data."));
         assertTrue(out, out.contains("64 bytes from 127.0.0.1: icmp_seq=3 ttl=64"));
         assertTrue(out, out.contains("3 packets transmitted, 3 received, 0% packet loss"));
@@ -115,22 +108,6 @@ public class UdpIT extends TernTestSupport {
     private void awaitUdp() throws InterruptedException {
         await("AF_INET with UDP", 10_000, () -> sockets.families().stream()
                 .anyMatch(f -> f.family() == AF_INET && f.protocols().stream().anyMatch(p -> p.protocol() == 17)));
-    }
-
-    private String run(String command) throws Exception {
-        awaitService(Object.class, "(osgi.command.function=ping)", 10_000);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        CommandSession session = shell.createSession(InputStream.nullInputStream(), out, out);
-        try {
-            Object result = session.execute(command);
-            if (result != null) {
-                out.println(session.format(result, 0));
-            }
-        } finally {
-            session.close();
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     private static ByteBuffer ascii(String s) {
