@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.spi.diag.InetDiagMsg;
 import net.tern.spi.proto.ProtoSocket;
 
 /**
@@ -288,6 +289,15 @@ public class InetSock {
 
     public void lingerSeconds(int seconds) {
         this.lingerSeconds = seconds;
+    }
+
+    /**
+     * {@code inet_sk_diag_fill}'s common part: this socket's addresses and owner, with the
+     * state and queue lengths its protocol reports. Call under the lock.
+     */
+    public InetDiagMsg diagMsg(int diagState, int recvQ, int sendQ) {
+        ProtoSocket s = socket;
+        return new InetDiagMsg(protocol, diagState, recvQ, sendQ, localAddress(), peerAddress(), s == null ? -1 : s.fd());
     }
 
     @Override

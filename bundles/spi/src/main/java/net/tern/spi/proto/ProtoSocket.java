@@ -22,6 +22,11 @@ public final class ProtoSocket {
 
         /** The protocol abandoned the socket; every later call fails with {@code errno}. */
         void withdrawn(ProtoSocket sock, Errno errno, String reason);
+
+        /** The descriptor this socket is open as, or -1 when the owner has none (diagnostics, traces). */
+        default int fd() {
+            return -1;
+        }
     }
 
     private final int family;
@@ -40,6 +45,14 @@ public final class ProtoSocket {
 
     public int family() {
         return family;
+    }
+
+    /**
+     * The file descriptor the socket layer gave this socket, or -1 when it has none: what
+     * {@code ss -p} and traces show as the socket's owner.
+     */
+    public int fd() {
+        return owner.fd();
     }
 
     /** The socket type ({@code SOCK_STREAM}, ...), without creation flags. */

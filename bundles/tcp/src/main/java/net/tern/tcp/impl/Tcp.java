@@ -12,6 +12,7 @@ import net.tern.inet.route.RouteTable;
 import net.tern.inet.snmp.SnmpCounters;
 import net.tern.inet.sock.InetProtoSw;
 import net.tern.inet.sock.InetStreamOps;
+import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.NetworkThread;
 import net.tern.spi.net.Packet;
@@ -47,6 +48,7 @@ public final class Tcp implements NetProtocol, AutoCloseable {
     private final TcpTimers tcpTimers;
     private final TcpLifecycle lifecycle;
     private final InetProtoSw<TcpSock> protoSw;
+    private final TcpDiag diag;
     private final Set<TcpSock> sockets = ConcurrentHashMap.newKeySet();
 
     public Tcp(Clock clock, TimerService timers, NetworkThread networkThread, PacketAllocator allocator, IpOutput ip,
@@ -70,6 +72,7 @@ public final class Tcp implements NetProtocol, AutoCloseable {
         this.input = new TcpInput(this);
         this.protoSw = new InetProtoSw<>(SocketConstants.SOCK_STREAM, SocketConstants.IPPROTO_TCP, prot,
                 new InetStreamOps(routes));
+        this.diag = new TcpDiag(this);
     }
 
     private int nextRandom() {
@@ -151,6 +154,11 @@ public final class Tcp implements NetProtocol, AutoCloseable {
     /** The protosw entry to register with {@code family=2, type=1, protocol=6}. */
     public InetProtoSw<TcpSock> protoSw() {
         return protoSw;
+    }
+
+    /** {@code tcp_diag_handler}: to register as an {@code InetDiagHandler} with {@code protocol=6}. */
+    public InetDiagHandler diag() {
+        return diag;
     }
 
     /** Every TCP socket alive now: open ones, orphans finishing their close, children not yet accepted. */

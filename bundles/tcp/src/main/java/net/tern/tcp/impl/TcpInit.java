@@ -7,6 +7,7 @@ import net.tern.api.socket.SocketConstants;
 import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.RouteTable;
 import net.tern.inet.snmp.SnmpCounters;
+import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.NetworkThread;
 import net.tern.spi.net.PacketAllocator;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code tcp_v4_init} / {@code inet_init}'s TCP part as a component: builds {@link Tcp} and
  * registers {@code tcp_prot}'s protosw entry ({@code family=2, type=1, protocol=6}) and
- * {@code tcp_v4_rcv} ({@code protocol=6}); keeps the whiteboard of
+ * {@code tcp_v4_rcv} ({@code protocol=6}) and {@code tcp_diag} (an {@link InetDiagHandler},
+ * {@code protocol=6}); keeps the whiteboard of
  * {@link CongestionControl} services ({@code tcp_register_congestion_control}).
  *
  * <p>On stop (hot swap, DESIGN.md): the protosw goes first, so new sockets fail; open
@@ -41,6 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.ProtoSw", uses = ProtoSw.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.NetProtocol", uses = NetProtocol.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.diag.InetDiagHandler", uses = InetDiagHandler.class)
 @Component(immediate = true, service = {}, configurationPid = TcpInit.PID)
 @Designate(ocd = TcpInit.Config.class)
 public final class TcpInit {
@@ -115,6 +118,7 @@ public final class TcpInit {
     private final long drainMillis;
     private ServiceRegistration<ProtoSw> protoSwRegistration;
     private ServiceRegistration<NetProtocol> protocolRegistration;
+    private ServiceRegistration<InetDiagHandler> diagRegistration;
 
     @Activate
     public TcpInit(BundleContext context, @Reference(name = "clock") Clock clock,
@@ -134,6 +138,9 @@ public final class TcpInit {
         sw.put(ProtoSw.TYPE, SocketConstants.SOCK_STREAM);
         sw.put(ProtoSw.PROTOCOL, SocketConstants.IPPROTO_TCP);
         protoSwRegistration = context.registerService(ProtoSw.class, tcp.protoSw(), sw);
+        Dictionary<String, Object> diag = new Hashtable<>();
+        diag.put(InetDiagHandler.PROTOCOL, SocketConstants.IPPROTO_TCP);
+        diagRegistration = context.registerService(InetDiagHandler.class, tcp.diag(), diag);
         LOG.info("TCP up (congestion control {})", tcp.congestion().defaultAlgorithm().name());
     }
 
@@ -165,6 +172,7 @@ public final class TcpInit {
     void deactivate() {
         tcp.prot().refuseNewSockets("TCP is stopping");
         unregister(protoSwRegistration);
+        unregister(diagRegistration);
         boolean drained = tcp.drain(drainMillis);
         if (!drained) {
             LOG.info("TCP stopping: aborting the connections still open after {} ms", drainMillis);

@@ -8,6 +8,7 @@ import net.tern.inet.route.RouteTable;
 import net.tern.inet.snmp.SnmpCounters;
 import net.tern.inet.sock.InetDgramOps;
 import net.tern.inet.sock.InetProtoSw;
+import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.net.PacketAllocator;
 
 /**
@@ -25,6 +26,7 @@ public final class Udp {
     private final UdpProt prot;
     private final UdpInput input;
     private final InetProtoSw<UdpSock> protoSw;
+    private final UdpDiag diag;
 
     public Udp(RouteTable routes, IpOutput ip, IcmpSender icmp, SnmpCounters snmp, PacketAllocator allocator,
             UdpSettings settings, RandomGenerator random) {
@@ -35,6 +37,12 @@ public final class Udp {
         this.input = new UdpInput(table, routes, icmp, allocator, stats);
         this.protoSw = new InetProtoSw<>(SocketConstants.SOCK_DGRAM, SocketConstants.IPPROTO_UDP, prot,
                 new InetDgramOps(routes));
+        this.diag = new UdpDiag(prot);
+    }
+
+    /** {@code udp_diag_handler}: to register as an {@code InetDiagHandler} with {@code protocol=17}. */
+    public InetDiagHandler diag() {
+        return diag;
     }
 
     /** {@code udpv4_protosw}: to register as a {@code ProtoSw} service. */

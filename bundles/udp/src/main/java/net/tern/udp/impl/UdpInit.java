@@ -12,6 +12,7 @@ import net.tern.inet.ip.IcmpSender;
 import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.RouteTable;
 import net.tern.inet.snmp.SnmpCounters;
+import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.proto.NetProtocol;
 import net.tern.spi.proto.ProtoSw;
@@ -32,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * UDP as a component: builds {@link Udp} from IPv4's services and registers, as Linux's
  * {@code inet_init} does for UDP, its protosw entry ({@code inet_register_protosw}: a
  * {@link ProtoSw} with {@code family=2, type=2, protocol=17}) and its IP protocol handler
- * ({@code inet_add_protocol}: a {@link NetProtocol} with {@code protocol=17}), each with only
- * its own properties, through the bundle context.
+ * ({@code inet_add_protocol}: a {@link NetProtocol} with {@code protocol=17}), and its socket
+ * dumper ({@code udp_diag}: an {@link InetDiagHandler} with {@code protocol=17}), each with
+ * only its own properties, through the bundle context.
  *
  * <p>Stopping (hot swap): the two services go first, so IPv4 refuses new UDP sockets and
  * stops delivering protocol 17; then every open UDP socket is withdrawn (ECONNABORTED, "UDP
@@ -42,6 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.ProtoSw", uses = ProtoSw.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.NetProtocol", uses = NetProtocol.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.diag.InetDiagHandler", uses = InetDiagHandler.class)
 @Component(immediate = true, service = {}, configurationPid = UdpInit.PID)
 @Designate(ocd = UdpInit.Config.class)
 public final class UdpInit {
@@ -78,6 +81,7 @@ public final class UdpInit {
         register(context, ProtoSw.class, udp.protoSw(), Map.of(ProtoSw.FAMILY, SocketConstants.AF_INET,
                 ProtoSw.TYPE, SocketConstants.SOCK_DGRAM, ProtoSw.PROTOCOL, SocketConstants.IPPROTO_UDP));
         register(context, NetProtocol.class, udp.input(), Map.of(NetProtocol.PROTOCOL, SocketConstants.IPPROTO_UDP));
+        register(context, InetDiagHandler.class, udp.diag(), Map.of(InetDiagHandler.PROTOCOL, SocketConstants.IPPROTO_UDP));
         LOG.info("UDP up (ephemeral ports {}..{})", settings.localPortLow(), settings.localPortHigh());
     }
 

@@ -56,6 +56,11 @@ public final class UdpProt implements InetProto<UdpSock> {
         return "UDP";
     }
 
+    /** Every live socket (for {@code udp_diag}); a concurrent view. */
+    Set<UdpSock> live() {
+        return live;
+    }
+
     @Override
     public int socketsInUse() {
         return live.size();

@@ -22,6 +22,7 @@ import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.RecvResult;
 import net.tern.core.testing.FakeDevice;
 import net.tern.inet.testing.RecordingBundleContext.Registration;
+import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.proto.NetProtocol;
 import net.tern.spi.proto.ProtoSw;
 import net.tern.udp.testing.UdpTestBed;
@@ -32,15 +33,18 @@ import org.junit.jupiter.api.Test;
 class UdpHotSwapTest extends UdpTestBase {
 
     @Test
-    void startingRegistersTheProtoswAndProtocol17EachWithItsOwnProperties() {
+    void startingRegistersTheProtoswProtocol17AndTheDiagHandlerEachWithItsOwnProperties() {
         List<Registration> live = bed.wiring().live();
 
-        assertThat(live).extracting(Registration::type).containsExactly(ProtoSw.class, NetProtocol.class);
+        assertThat(live).extracting(Registration::type).containsExactly(ProtoSw.class, NetProtocol.class,
+                InetDiagHandler.class);
         assertThat(live.get(0).properties()).containsExactlyInAnyOrderEntriesOf(
                 Map.of("family", 2, "type", 2, "protocol", 17));
         assertThat(live.get(1).properties()).containsExactlyInAnyOrderEntriesOf(Map.of("protocol", 17));
         assertThat(live.get(0).service()).isSameAs(bed.udp().protoSw());
         assertThat(live.get(1).service()).isSameAs(bed.udp().input());
+        assertThat(live.get(2).properties()).containsExactlyInAnyOrderEntriesOf(Map.of("protocol", 17));
+        assertThat(live.get(2).service()).isSameAs(bed.udp().diag());
         assertThat(bed.inet().family().protocols()).anySatisfy(p -> assertThat(p.name()).isEqualTo("UDP"));
     }
 

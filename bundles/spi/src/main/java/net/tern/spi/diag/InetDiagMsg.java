@@ -1,0 +1,39 @@
+package net.tern.spi.diag;
+
+import java.util.Objects;
+import net.tern.api.socket.InetSockAddr;
+
+/**
+ * One socket as {@code ss} sees it ({@code struct inet_diag_msg} with the queue lengths of
+ * {@code inet_diag_info}): its protocol, state, queues, addresses and owner.
+ *
+ * @param protocol the IP protocol (6, 17)
+ * @param state    Linux's {@code TCP_*} state number ({@code idiag_state}): 1 ESTABLISHED,
+ *                 2 SYN_SENT, 3 SYN_RECV, 4 FIN_WAIT1, 5 FIN_WAIT2, 6 TIME_WAIT, 7 CLOSE,
+ *                 8 CLOSE_WAIT, 9 LAST_ACK, 10 LISTEN, 11 CLOSING (a connected UDP socket is
+ *                 ESTABLISHED, any other CLOSE)
+ * @param recvQ    {@code idiag_rqueue}: bytes received and not read; for a listener, the
+ *                 connections waiting in its accept queue
+ * @param sendQ    {@code idiag_wqueue}: bytes written and not acknowledged; for a listener,
+ *                 its backlog
+ * @param local    the local address and port (0.0.0.0 when bound to any)
+ * @param peer     the peer's address and port (0.0.0.0:0 when unconnected)
+ * @param fd       the descriptor the owner holds it as, or -1 (an orphan, a request, a
+ *                 TIME-WAIT entry, a connection not yet accepted)
+ */
+public record InetDiagMsg(int protocol, int state, int recvQ, int sendQ, InetSockAddr local, InetSockAddr peer,
+        int fd) {
+    /** Linux's {@code TCP_ESTABLISHED}. */
+    public static final int ESTABLISHED = 1;
+    /** Linux's {@code TCP_TIME_WAIT}. */
+    public static final int TIME_WAIT = 6;
+    /** Linux's {@code TCP_CLOSE}. */
+    public static final int CLOSE = 7;
+    /** Linux's {@code TCP_LISTEN}. */
+    public static final int LISTEN = 10;
+
+    public InetDiagMsg {
+        Objects.requireNonNull(local, "local");
+        Objects.requireNonNull(peer, "peer");
+    }
+}

@@ -1,0 +1,98 @@
+package net.tern.tcp.impl;
+
+import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
+import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
+import static net.tern.tcp.impl.wire.TcpHeader.SYN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketApi;
+import net.tern.core.testing.PacketLeakCheck;
+import net.tern.spi.diag.InetDiagMsg;
+import net.tern.tcp.testing.LoopbackHost;
+import net.tern.tcp.testing.SegmentPeer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@code tcp_diag}: listeners with their queues, connections, requests and TIME-WAIT entries. */
+@ExtendWith(PacketLeakCheck.class)
+class TcpDiagTest {
+    private static final InetSockAddr ANY = new InetSockAddr(0, 0);
+
+    private static InetSockAddr lo(int port) {
+        return new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, port);
+    }
+
+    @Test
+    void aListenerShowsItsAcceptQueueAndBacklogAndConnectionsTheirQueuesAndFds() throws Exception {
+        try (LoopbackHost host = new LoopbackHost()) {
+            SocketApi api = host.api();
+            int listener = host.listen(8080, 5);
+            int client = host.startConnect(8080);
+            host.runUntilIdle();
+            int clientPort = ((InetSockAddr) api.getsockname(client)).port();
+
+            List<InetDiagMsg> waiting = host.host().tcp().diag().dump();
+            assertThat(waiting).contains(new InetDiagMsg(6, InetDiagMsg.LISTEN, 1, 5, lo(8080), ANY, listener),
+                    new InetDiagMsg(6, InetDiagMsg.ESTABLISHED, 0, 0, lo(clientPort), lo(8080), client),
+                    new InetDiagMsg(6, InetDiagMsg.ESTABLISHED, 0, 0, lo(8080), lo(clientPort), -1));
+
+            int server = api.accept(listener, SOCK_NONBLOCK).fd();
+            api.send(client, ByteBuffer.wrap(new byte[100]), 0);
+            host.runUntilIdle();
+
+            List<InetDiagMsg> accepted = host.host().tcp().diag().dump();
+            assertThat(accepted).containsExactlyInAnyOrder(
+                    new InetDiagMsg(6, InetDiagMsg.LISTEN, 0, 5, lo(8080), ANY, listener),
+                    new InetDiagMsg(6, InetDiagMsg.ESTABLISHED, 0, 0, lo(clientPort), lo(8080), client),
+                    new InetDiagMsg(6, InetDiagMsg.ESTABLISHED, 100, 0, lo(8080), lo(clientPort), server));
+            api.close(server);
+            api.close(client);
+            api.close(listener);
+        }
+    }
+
+    @Test
+    void theActiveCloserLeavesATimeWaitEntryUntilTwiceTheMsl() throws Exception {
+        try (LoopbackHost host = new LoopbackHost()) {
+            SocketApi api = host.api();
+            int listener = host.listen(8080, 5);
+            int[] pair = host.connectPair(listener, 8080);
+            int clientPort = ((InetSockAddr) api.getsockname(pair[0])).port();
+            api.close(pair[0]);
+            host.runUntilIdle();
+            api.close(pair[1]);
+            host.runUntilIdle();
+
+            assertThat(host.host().tcp().diag().dump()).containsExactlyInAnyOrder(
+                    new InetDiagMsg(6, InetDiagMsg.LISTEN, 0, 5, lo(8080), ANY, listener),
+                    new InetDiagMsg(6, InetDiagMsg.TIME_WAIT, 0, 0, lo(clientPort), lo(8080), -1));
+
+            host.advance(60, TimeUnit.SECONDS);
+            assertThat(host.host().tcp().diag().dump()).extracting(InetDiagMsg::state)
+                    .containsExactly(InetDiagMsg.LISTEN);
+            api.close(listener);
+        }
+    }
+
+    @Test
+    void aRequestInTheSynQueueIsSynRecvWithoutAnOwner() throws Exception {
+        try (SegmentPeer peer = new SegmentPeer(TcpSettings.defaults(), 1500)) {
+            SocketApi api = peer.api();
+            int fd = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+            api.bind(fd, new InetSockAddr(0, 80));
+            api.listen(fd, 8);
+            peer.inject(SegmentPeer.from(1001).to(SegmentPeer.LOCAL, 80).flags(SYN).seq(1000).mss(1460).build());
+
+            assertThat(peer.host().tcp().diag().dump()).containsExactlyInAnyOrder(
+                    new InetDiagMsg(6, InetDiagMsg.LISTEN, 0, 8, new InetSockAddr(0, 80), ANY, fd),
+                    new InetDiagMsg(6, 3, 0, 0, InetSockAddr.parse("10.0.0.1:80"),
+                            InetSockAddr.parse("10.0.0.2:1001"), -1));
+            api.close(fd);
+        }
+    }
+}
