@@ -28,6 +28,7 @@ import net.tern.api.socket.SocketApi;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.TimerService;
 import net.tern.spi.proto.MsgHeader;
+import net.tern.spi.proto.ProtoOps;
 import net.tern.spi.proto.ProtocolFamily;
 import net.tern.spi.whiteboard.IntProperty;
 import net.tern.spi.whiteboard.ServiceRank;
@@ -548,6 +549,16 @@ public final class SocketLayer implements SocketApi {
             return text;
         }
         throw new ErrnoException(Errno.EINVAL, call + ": the option's value is not a string: " + value);
+    }
+
+    @Override
+    public <T> T getsockopt(int fd, int level, int name, Class<T> type) throws ErrnoException {
+        Call call = Call.of("getsockopt", fd, SocketOptions.name(level, name) + " as " + type.getSimpleName());
+        SocketFile socket = socketFile(fd, call);
+        if (SocketOptions.ownedByLayer(level, name)) {
+            return ProtoOps.optionAs(SocketOptions.get(socket, call, name), type, level, name);
+        }
+        return socket.invoke(call, (ops, s) -> ops.getsockopt(s, level, name, type));
     }
 
     @Override

@@ -34,6 +34,14 @@ final class SocketOptions {
             Map.entry(SocketConstants.SO_ACCEPTCONN, "SO_ACCEPTCONN"),
             Map.entry(SocketConstants.SO_PROTOCOL, "SO_PROTOCOL"),
             Map.entry(SocketConstants.SO_DOMAIN, "SO_DOMAIN"));
+    private static final Map<Integer, String> SOL_TCP_NAMES = Map.of(
+            SocketConstants.TCP_NODELAY, "TCP_NODELAY",
+            SocketConstants.TCP_MAXSEG, "TCP_MAXSEG",
+            SocketConstants.TCP_KEEPIDLE, "TCP_KEEPIDLE",
+            SocketConstants.TCP_KEEPINTVL, "TCP_KEEPINTVL",
+            SocketConstants.TCP_KEEPCNT, "TCP_KEEPCNT",
+            SocketConstants.TCP_INFO, "TCP_INFO",
+            SocketConstants.TCP_CONGESTION, "TCP_CONGESTION");
 
     private SocketOptions() {
     }
@@ -78,7 +86,8 @@ final class SocketOptions {
     }
 
     static String name(int level, int option) {
-        String known = level == SOL_SOCKET ? SOL_SOCKET_NAMES.get(option) : null;
+        String known = level == SOL_SOCKET ? SOL_SOCKET_NAMES.get(option)
+                : level == SocketConstants.SOL_TCP ? SOL_TCP_NAMES.get(option) : null;
         return known != null ? known : "level " + level + " option " + option;
     }
 

@@ -77,6 +77,16 @@ public interface SocketApi {
     /** {@code getsockopt(2)} for a string option. */
     String getsockoptString(int fd, int level, int name) throws ErrnoException;
 
+    /**
+     * {@code getsockopt(2)} for a struct-valued option, such as {@code TCP_INFO} read as
+     * {@link TcpInfo}; integer and string options may be read as {@code Integer.class} and
+     * {@code String.class} too. Fails with {@link Errno#EINVAL} when {@code type} is not the
+     * option's type, {@link Errno#ENOPROTOOPT} for an option the protocol does not know, and
+     * {@link Errno#EOPNOTSUPP} for an option of another protocol's level (as Linux's
+     * {@code ip_getsockopt} does: {@code TCP_INFO} on a UDP socket).
+     */
+    <T> T getsockopt(int fd, int level, int name, Class<T> type) throws ErrnoException;
+
     /** {@code getsockname(2)}. */
     SockAddr getsockname(int fd) throws ErrnoException;
 

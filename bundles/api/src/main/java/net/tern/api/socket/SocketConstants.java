@@ -77,6 +77,8 @@ public final class SocketConstants {
     public static final int TCP_KEEPIDLE = 4;
     public static final int TCP_KEEPINTVL = 5;
     public static final int TCP_KEEPCNT = 6;
+    /** The connection's {@link TcpInfo}, a struct option ({@link SocketApi#getsockopt(int, int, int, Class)}). */
+    public static final int TCP_INFO = 11;
     /** The congestion control algorithm's name, as a string option. */
     public static final int TCP_CONGESTION = 13;
 

@@ -5,12 +5,13 @@
  * descriptors as they would with the Linux system calls: {@code socket}, {@code bind},
  * {@code listen}, {@code accept}, {@code connect}, {@code send}/{@code recv},
  * {@code sendto}/{@code recvfrom}, {@code shutdown}, {@code close}, {@code setsockopt},
- * {@code getsockopt}, {@code getsockname}, {@code getpeername}, and the epoll family for
+ * {@code getsockopt} (struct-valued options such as {@code TCP_INFO} as records like
+ * {@link net.tern.api.socket.TcpInfo}), {@code getsockname}, {@code getpeername}, and the epoll family for
  * readiness. Every failure is an {@link net.tern.api.socket.ErrnoException} carrying an
  * {@link net.tern.api.socket.Errno}.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package net.tern.api.socket;
 
 import org.osgi.annotation.bundle.Export;

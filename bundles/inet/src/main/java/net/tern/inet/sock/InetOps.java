@@ -243,32 +243,65 @@ public abstract class InetOps implements ProtoOps {
         InetSock sk = sk(sock);
         sk.lock();
         try {
-            if (level == SOL_SOCKET) {
-                return switch (name) {
-                    case SocketConstants.SO_REUSEADDR -> sk.reuseAddr() ? 1 : 0;
-                    case SocketConstants.SO_REUSEPORT -> sk.reusePort() ? 1 : 0;
-                    case SocketConstants.SO_BROADCAST -> sk.broadcast() ? 1 : 0;
-                    case SocketConstants.SO_KEEPALIVE -> sk.keepAlive() ? 1 : 0;
-                    case SocketConstants.SO_RCVBUF -> sk.rcvbuf();
-                    case SocketConstants.SO_SNDBUF -> sk.sndbuf();
-                    case SocketConstants.SO_LINGER -> sk.lingerSeconds();
-                    case SocketConstants.SO_ACCEPTCONN -> sk.state() == SkState.LISTEN ? 1 : 0;
-                    default -> throw new ErrnoException(Errno.ENOPROTOOPT, "getsockopt(SOL_SOCKET, " + name
-                            + "): not an option of AF_INET sockets");
-                };
+            if (level == SOL_SOCKET || level == SOL_IP) {
+                return genericOption(sk, level, name);
             }
-            if (level == SOL_IP) {
-                return switch (name) {
-                    case InetConstants.IP_TTL -> sk.ttl() == -1 ? InetConstants.DEFAULT_TTL : sk.ttl();
-                    case InetConstants.IP_TOS -> sk.tos();
-                    default -> throw new ErrnoException(Errno.ENOPROTOOPT, "getsockopt(SOL_IP, " + name
-                            + "): not an IPv4 option");
-                };
-            }
+            checkTransportLevel(sk, level, name);
             return prot(sk).getsockopt(sk, level, name);
         } finally {
             sk.unlock();
         }
+    }
+
+    @Override
+    public <T> T getsockopt(ProtoSocket sock, int level, int name, Class<T> type) throws ErrnoException {
+        InetSock sk = sk(sock);
+        sk.lock();
+        try {
+            if (level == SOL_SOCKET || level == SOL_IP) {
+                return ProtoOps.optionAs(genericOption(sk, level, name), type, level, name);
+            }
+            checkTransportLevel(sk, level, name);
+            return prot(sk).getsockopt(sk, level, name, type);
+        } finally {
+            sk.unlock();
+        }
+    }
+
+    /**
+     * A level other than the generic ones and the transport's own (SOL_TCP is IPPROTO_TCP,
+     * SOL_UDP is IPPROTO_UDP) reaches Linux's {@code ip_getsockopt}, which answers EOPNOTSUPP:
+     * {@code TCP_INFO} on a UDP socket.
+     */
+    private static void checkTransportLevel(InetSock sk, int level, int name) throws ErrnoException {
+        if (level != sk.protocol()) {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "getsockopt(level " + level + ", option " + name + "): not an option level of "
+                    + prot(sk).name() + " sockets");
+        }
+    }
+
+    /** The SOL_SOCKET and SOL_IP options every inet socket has ({@code sk_getsockopt}, {@code ip_getsockopt}). */
+    private static Object genericOption(InetSock sk, int level, int name) throws ErrnoException {
+        if (level == SOL_SOCKET) {
+            return switch (name) {
+                case SocketConstants.SO_REUSEADDR -> sk.reuseAddr() ? 1 : 0;
+                case SocketConstants.SO_REUSEPORT -> sk.reusePort() ? 1 : 0;
+                case SocketConstants.SO_BROADCAST -> sk.broadcast() ? 1 : 0;
+                case SocketConstants.SO_KEEPALIVE -> sk.keepAlive() ? 1 : 0;
+                case SocketConstants.SO_RCVBUF -> sk.rcvbuf();
+                case SocketConstants.SO_SNDBUF -> sk.sndbuf();
+                case SocketConstants.SO_LINGER -> sk.lingerSeconds();
+                case SocketConstants.SO_ACCEPTCONN -> sk.state() == SkState.LISTEN ? 1 : 0;
+                default -> throw new ErrnoException(Errno.ENOPROTOOPT, "getsockopt(SOL_SOCKET, " + name
+                        + "): not an option of AF_INET sockets");
+            };
+        }
+        return switch (name) {
+            case InetConstants.IP_TTL -> sk.ttl() == -1 ? InetConstants.DEFAULT_TTL : sk.ttl();
+            case InetConstants.IP_TOS -> sk.tos();
+            default -> throw new ErrnoException(Errno.ENOPROTOOPT, "getsockopt(SOL_IP, " + name
+                    + "): not an IPv4 option");
+        };
     }
 
     private static int intValue(int level, int name, Object value) throws ErrnoException {

@@ -6,6 +6,7 @@ import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.spi.proto.MsgHeader;
 import net.tern.spi.proto.Proto;
+import net.tern.spi.proto.ProtoOps;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -78,6 +79,17 @@ public interface InetProto<S extends InetSock> extends Proto {
 
     default Object getsockopt(S sk, int level, int name) throws ErrnoException {
         throw new ErrnoException(Errno.ENOPROTOOPT, name() + " has no option " + name + " at level " + level);
+    }
+
+    /**
+     * The transport's struct-valued options ({@code TCP_INFO}), or its other options read as
+     * {@code type}; EINVAL when the value is not a {@code type}. The default has no struct
+     * options: it reads {@link #getsockopt(InetSock, int, int)} and checks the type.
+     *
+     * @since 1.1
+     */
+    default <T> T getsockopt(S sk, int level, int name, Class<T> type) throws ErrnoException {
+        return ProtoOps.optionAs(getsockopt(sk, level, name), type, level, name);
     }
 
     /** {@code sendmsg}: {@code to} is null to use the connected peer. */

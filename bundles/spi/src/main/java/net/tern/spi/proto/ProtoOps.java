@@ -1,6 +1,7 @@
 package net.tern.spi.proto;
 
 import java.nio.ByteBuffer;
+import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.SockAddr;
 import org.osgi.annotation.versioning.ConsumerType;
@@ -53,6 +54,29 @@ public interface ProtoOps {
 
     /** Returns an Integer or a String; ENOPROTOOPT for an option the protocol lacks. */
     Object getsockopt(ProtoSocket sock, int level, int name) throws ErrnoException;
+
+    /**
+     * {@code getsockopt} of a struct-valued option (such as {@code TCP_INFO} as
+     * {@code TcpInfo}), or of an integer or string option as {@code type}. EINVAL when the
+     * option's value is not a {@code type}; ENOPROTOOPT for an option the protocol lacks;
+     * EOPNOTSUPP for an option level the socket does not serve. The default reads
+     * {@link #getsockopt(ProtoSocket, int, int)} and checks the type, for operations that have
+     * no struct-valued options.
+     *
+     * @since 1.1
+     */
+    default <T> T getsockopt(ProtoSocket sock, int level, int name, Class<T> type) throws ErrnoException {
+        return optionAs(getsockopt(sock, level, name), type, level, name);
+    }
+
+    /** {@code value} as a {@code type}, or EINVAL naming what the option holds instead. */
+    static <T> T optionAs(Object value, Class<T> type, int level, int name) throws ErrnoException {
+        if (!type.isInstance(value)) {
+            throw new ErrnoException(Errno.EINVAL, "getsockopt(level " + level + ", option " + name + "): the value is a "
+                    + (value == null ? "null" : value.getClass().getSimpleName()) + ", not a " + type.getSimpleName());
+        }
+        return type.cast(value);
+    }
 
     /**
      * {@code sendmsg}: takes what fits from {@code data} (advancing its position) and returns

@@ -468,6 +468,7 @@ final class TcpInput {
                 rttUs = ((long) (tcp.output().tsNow() + sk.tsOffset - o.tsEcr)) * 1000;
             }
             boolean synRetransmitted = sk.retransmits > 0;
+            sk.lastAckRecvNanos = tcp.clock().nanoTime();
             sk.sndUna = seg.ack;
             sk.sndWnd = seg.window; // never scaled on a SYN (RFC 7323 2.2)
             sk.sndWl1 = seg.seq;
@@ -650,6 +651,7 @@ final class TcpInput {
         }
         sk.probesOut = 0;
         sk.keepaliveProbes = 0;
+        sk.lastAckRecvNanos = tcp.clock().nanoTime();
         int window = seg.window << sk.sndWscale;
         boolean windowChanged = false;
         if (Seq.before(sk.sndWl1, seg.seq) || (sk.sndWl1 == seg.seq && !Seq.before(ack, sk.sndWl2))) {
@@ -789,6 +791,7 @@ final class TcpInput {
             return;
         }
         sk.dataSegsIn++;
+        sk.lastDataRecvNanos = tcp.clock().nanoTime();
         if (!sk.atoInitialised) {
             sk.atoInitialised = true;
             sk.quickAcks = Math.min(MAX_QUICKACKS, Math.max(2, sk.rcvWnd / (2 * Math.max(1, sk.rcvMss))));

@@ -171,6 +171,11 @@ final class TcpOutput {
         sk.segsOut++;
         if (length > 0) {
             sk.dataSegsOut++;
+            sk.bytesSent += length;
+            if (Seq.before(seq, sk.sndMax)) {
+                sk.bytesRetrans += length;
+            }
+            sk.lastDataSentNanos = tcp.clock().nanoTime();
         }
         if ((flags & TcpHeader.ACK) != 0) {
             ackSent(sk);

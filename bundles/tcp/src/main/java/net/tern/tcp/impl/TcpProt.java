@@ -12,6 +12,7 @@ import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketConstants;
+import net.tern.api.socket.TcpInfo;
 import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.RouteType;
 import net.tern.inet.route.Rtable;
@@ -20,6 +21,7 @@ import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
 import net.tern.inet.wire.Ipv4Address;
 import net.tern.spi.proto.MsgHeader;
+import net.tern.spi.proto.ProtoOps;
 import net.tern.spi.proto.ProtoSocket;
 import net.tern.tcp.cc.CongestionControl;
 import net.tern.tcp.impl.wire.TcpHeader;
@@ -41,8 +43,6 @@ public final class TcpProt implements InetProto<TcpSock> {
     private static final int MAX_KEEP_SECONDS = 32767;
     /** {@code MAX_TCP_KEEPCNT}. */
     private static final int MAX_KEEPCNT = 127;
-    /** {@code TCP_INFO}'s option number; not an int or string option here. */
-    static final int TCP_INFO = 11;
 
     private final Tcp tcp;
     private volatile String refusal;
@@ -534,10 +534,96 @@ public final class TcpProt implements InetProto<TcpSock> {
             case SocketConstants.TCP_KEEPIDLE -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIdleMillis(sk));
             case SocketConstants.TCP_KEEPINTVL -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIntvlMillis(sk));
             case SocketConstants.TCP_KEEPCNT -> timers.keepCnt(sk);
-            case SocketConstants.TCP_CONGESTION -> sk.ccAlgorithm != null ? sk.ccAlgorithm.name()
-                    : sk.ccName != null ? sk.ccName : tcp.congestion().defaultAlgorithm().name();
+            case SocketConstants.TCP_CONGESTION -> congestionName(sk);
+            case SocketConstants.TCP_INFO -> throw new ErrnoException(Errno.EINVAL,
+                    "getsockopt(SOL_TCP, TCP_INFO): a struct option, read it as TcpInfo");
             default -> throw new ErrnoException(Errno.ENOPROTOOPT, "getsockopt(SOL_TCP, " + name
                     + "): not a TCP option");
         };
+    }
+
+    @Override
+    public <T> T getsockopt(TcpSock sk, int level, int name, Class<T> type) throws ErrnoException {
+        if (level == SocketConstants.SOL_TCP && name == SocketConstants.TCP_INFO) {
+            if (type != TcpInfo.class) {
+                throw new ErrnoException(Errno.EINVAL, "getsockopt(SOL_TCP, TCP_INFO): the value is a TcpInfo, not a "
+                        + type.getSimpleName());
+            }
+            return type.cast(tcpInfo(sk));
+        }
+        return ProtoOps.optionAs(getsockopt(sk, level, name), type, level, name);
+    }
+
+    private String congestionName(TcpSock sk) {
+        return sk.ccAlgorithm != null ? sk.ccAlgorithm.name()
+                : sk.ccName != null ? sk.ccName : tcp.congestion().defaultAlgorithm().name();
+    }
+
+    /**
+     * {@code tcp_get_info}: a snapshot of {@code sk} as {@code struct tcp_info}. The caller
+     * holds the socket lock (socket calls do; a diagnostics walker must take it). Not tracked
+     * yet, hence 0: {@code sacked} and {@code lost} (no sender SACK scoreboard), {@code rcvRtt},
+     * {@code rcvSpace} and {@code rcvSsthresh} (no receive-buffer autotuning).
+     */
+    public TcpInfo tcpInfo(TcpSock sk) {
+        long now = tcp.clock().nanoTime();
+        boolean listening = sk.state() == SkState.LISTEN;
+        int options = (sk.tsOk ? TcpInfo.TCPI_OPT_TIMESTAMPS : 0) | (sk.sackOk ? TcpInfo.TCPI_OPT_SACK : 0)
+                | (sk.wscaleOk ? TcpInfo.TCPI_OPT_WSCALE : 0);
+        int retransOut = 0;
+        for (TxSegment segment : sk.rtxQueue) {
+            if (segment.retransmitted) {
+                retransOut++;
+            }
+        }
+        int notSent = Math.max(0, sk.sendQueued() - (sk.sndNxt - sk.sndUna));
+        return new TcpInfo(
+                sk.state().number(),
+                sk.caState.ordinal(),
+                sk.retransmits,
+                sk.probesOut != 0 ? sk.probesOut : sk.keepaliveProbes,
+                sk.backoff,
+                options,
+                sk.wscaleOk ? sk.sndWscale : 0,
+                sk.wscaleOk ? sk.rcvWscale : 0,
+                sk.rtoUs,
+                sk.atoInitialised ? TimeUnit.MILLISECONDS.toMicros(tcp.settings().delackMinMillis()) : 0,
+                sk.mssCache,
+                sk.rcvMss,
+                listening ? sk.acceptQueue.size() : sk.rtxQueue.size(), // packets_out, an unanswered SYN included
+                listening ? sk.maxBacklog : 0,
+                0, // lost: no scoreboard marks segments lost yet
+                retransOut,
+                ageMillis(now, sk.lastDataSentNanos),
+                ageMillis(now, sk.lastDataRecvNanos),
+                ageMillis(now, sk.lastAckRecvNanos),
+                sk.route != null ? sk.route.mtu() : 0,
+                0, // rcvSsthresh: no receive-window clamp growth (autotuning)
+                sk.srttUs,
+                sk.rttvarUs,
+                sk.ssthresh,
+                sk.cwnd,
+                sk.advmss,
+                TcpCongestion.DUPACK_THRESHOLD,
+                0, // rcvRtt: no receiver-side RTT estimate
+                0, // rcvSpace: no receive-buffer autotuning
+                sk.totalRetrans,
+                sk.bytesAcked,
+                sk.bytesReceived,
+                sk.segsOut,
+                sk.segsIn,
+                notSent,
+                sk.minRttUs,
+                sk.dataSegsIn,
+                sk.dataSegsOut,
+                sk.bytesSent,
+                sk.bytesRetrans,
+                Integer.toUnsignedLong(sk.sndWnd),
+                Integer.toUnsignedLong(sk.rcvWnd),
+                congestionName(sk));
+    }
+
+    private static long ageMillis(long nowNanos, long thenNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(Math.max(0, nowNanos - thenNanos));
     }
 }

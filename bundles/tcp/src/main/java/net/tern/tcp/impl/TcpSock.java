@@ -141,6 +141,13 @@ public final class TcpSock extends InetSock implements CongestionState {
     long segsIn;
     long dataSegsOut;
     long dataSegsIn;
+    /** Data bytes sent, retransmissions included, and of those retransmitted. */
+    long bytesSent;
+    long bytesRetrans;
+    /** When data were last sent ({@code lsndtime}) and received ({@code icsk_ack.lrcvtime}), and an acceptable ACK ({@code rcv_tstamp}). */
+    long lastDataSentNanos;
+    long lastDataRecvNanos;
+    long lastAckRecvNanos;
 
     TcpSock(Tcp tcp) {
         super(tcp.prot(), 6, tcp.settings().rmemDefault(), tcp.settings().wmemDefault());
@@ -149,6 +156,10 @@ public final class TcpSock extends InetSock implements CongestionState {
         this.recvQueue = new ByteRing(4096);
         this.rtoUs = tcp.settings().rtoInitialMillis() * 1000;
         this.writeSpace = sndbuf();
+        long now = tcp.clock().nanoTime();
+        this.lastDataSentNanos = now;
+        this.lastDataRecvNanos = now;
+        this.lastAckRecvNanos = now;
     }
 
     /** The 4-tuple of this socket now. */
