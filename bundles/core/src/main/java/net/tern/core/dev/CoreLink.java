@@ -7,6 +7,8 @@ import java.util.concurrent.RejectedExecutionException;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.spi.net.IfAddress;
+import net.tern.spi.net.Impairment;
+import net.tern.spi.net.ImpairmentStats;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.LinkEvent;
 import net.tern.spi.net.LinkFlags;
@@ -45,6 +47,7 @@ final class CoreLink implements Link, NetDeviceContext {
     private final LinkStats stats = new LinkStats();
     private final List<IfAddress> addresses = new CopyOnWriteArrayList<>();
     private final LinkTaps taps = new LinkTaps();
+    private final LinkImpairment impairment;
     private volatile boolean up;
     private volatile boolean registered = true;
     private volatile int mtu;
@@ -58,6 +61,7 @@ final class CoreLink implements Link, NetDeviceContext {
         this.deviceFlags = device.flags() & ~RUNNING_FLAGS;
         this.maxMtu = device.maxMtu();
         this.mtu = device.mtu();
+        this.impairment = new LinkImpairment(this::deliver, registry.timers(), registry.allocator(), stats);
     }
 
     NetDevice device() {
@@ -111,6 +115,7 @@ final class CoreLink implements Link, NetDeviceContext {
             } else {
                 // Down first, so the data path stops handing packets to a stopping device.
                 up = false;
+                impairment.discardQueued();
                 try {
                     device.stop();
                 } catch (RuntimeException e) {
@@ -214,7 +219,8 @@ final class CoreLink implements Link, NetDeviceContext {
 
     /**
      * {@code dev_queue_xmit}: drops (counting {@code tx_dropped}) a packet for a link that is
-     * down or one longer than the MTU; otherwise counts it and hands it to the driver.
+     * down or one longer than the MTU; otherwise passes it through the impairment, when one is
+     * set (netem, the root qdisc), and hands it to the driver.
      */
     @Override
     public boolean transmit(Packet packet) {
@@ -230,8 +236,26 @@ final class CoreLink implements Link, NetDeviceContext {
             packet.release();
             return false;
         }
-        stats.transmitted(length);
         packet.device(this);
+        if (impairment.isOn()) {
+            impairment.transmit(packet);
+            return true;
+        }
+        return deliver(packet);
+    }
+
+    /**
+     * {@code dev_hard_start_xmit}: counts the packet, shows it to the taps and hands it to the
+     * driver. Packets coming out of the impairment arrive here too, some later (on a timer):
+     * one whose link went down meanwhile is a transmit drop.
+     */
+    private boolean deliver(Packet packet) {
+        if (!up) {
+            stats.txDropped.increment();
+            packet.release();
+            return false;
+        }
+        stats.transmitted(packet.length());
         if (!taps.isEmpty()) {
             // dev_queue_xmit_nit: taps see the packet as it goes to the driver.
             taps.deliver(this, PacketTap.Direction.TRANSMIT, registry.clock().nanoTime(), packet);
@@ -247,6 +271,40 @@ final class CoreLink implements Link, NetDeviceContext {
             return false;
         }
         return true;
+    }
+
+    // ---- impairment (netem)
+
+    @Override
+    public Impairment impairment() {
+        return impairment.spec();
+    }
+
+    /** {@code tc qdisc replace dev NAME root netem ...}, serialised with the other changes by RTNL. */
+    @Override
+    public void setImpairment(Impairment next) throws ErrnoException {
+        registry.rtnlLock();
+        try {
+            String call = "tc qdisc replace dev " + name + " root netem " + next;
+            requireRegistered(call);
+            if (next == null) {
+                throw new ErrnoException(Errno.EINVAL, call + ": no impairment given");
+            }
+            impairment.configure(next);
+            LOG.info("{}: impairment {}", name, impairment.spec());
+        } finally {
+            registry.rtnlUnlock();
+        }
+    }
+
+    @Override
+    public ImpairmentStats impairmentStats() {
+        return impairment.stats();
+    }
+
+    /** Packets the impairment holds back or delays now. */
+    int impairmentQueued() {
+        return impairment.queued();
     }
 
     @Override

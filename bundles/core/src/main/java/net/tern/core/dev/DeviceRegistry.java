@@ -20,6 +20,7 @@ import net.tern.spi.net.LinkRegistry;
 import net.tern.spi.net.NetDevice;
 import net.tern.spi.net.NetworkThread;
 import net.tern.spi.net.PacketAllocator;
+import net.tern.spi.net.TimerService;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -54,6 +55,7 @@ public final class DeviceRegistry implements LinkRegistry {
     static final int MAX_NAME_LENGTH = 15;
 
     private final NetworkThread networkThread;
+    private final TimerService timers;
     private final Clock clock;
     private final PacketAllocator allocator;
     private final ReceiveDispatcher dispatcher;
@@ -70,10 +72,12 @@ public final class DeviceRegistry implements LinkRegistry {
 
     @Activate
     public DeviceRegistry(@Reference(name = "networkThread") NetworkThread networkThread,
+            @Reference(name = "timers") TimerService timers,
             @Reference(name = "clock") Clock clock,
             @Reference(name = "allocator") PacketAllocator allocator,
             @Reference(name = "dispatcher") ReceiveDispatcher dispatcher) {
         this.networkThread = Objects.requireNonNull(networkThread, "networkThread");
+        this.timers = Objects.requireNonNull(timers, "timers");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.allocator = Objects.requireNonNull(allocator, "allocator");
         this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
@@ -261,6 +265,11 @@ public final class DeviceRegistry implements LinkRegistry {
 
     Clock clock() {
         return clock;
+    }
+
+    /** Where a link's impairment sets its delay and hold timers. */
+    TimerService timers() {
+        return timers;
     }
 
     PacketAllocator allocator() {

@@ -38,7 +38,7 @@ public final class TestStack implements AutoCloseable {
     private final VirtualTime time = new VirtualTime();
     private final PooledPacketAllocator allocator = new PooledPacketAllocator();
     private final ReceiveDispatcher dispatcher = new ReceiveDispatcher();
-    private final DeviceRegistry registry = new DeviceRegistry(time, time, allocator, dispatcher);
+    private final DeviceRegistry registry = new DeviceRegistry(time, time, time, allocator, dispatcher);
     /** Stands in for service ids: earlier registrations win ties in ranking, as in OSGi. */
     private long nextHandlerOrder = 1;
 

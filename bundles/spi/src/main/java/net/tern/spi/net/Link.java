@@ -47,9 +47,30 @@ public interface Link {
     /**
      * {@code dev_queue_xmit}: sends {@code packet} (which must fit the MTU) and takes ownership
      * of it. A packet for a link that is down, or too long, is counted as a transmit drop and
-     * released. Returns whether the device accepted it.
+     * released. Returns whether the device accepted it. With an {@link #impairment()} set the
+     * packet goes through it first; one it loses on purpose still counts as accepted (the
+     * wire lost it, as netem reports success), one it delays reaches the driver later.
      */
     boolean transmit(Packet packet);
+
+    /**
+     * The impairment on this link's transmit path ({@code tc qdisc show dev NAME} for netem),
+     * {@link Impairment#NONE} when there is none. When it was set without a seed, the seed
+     * the link picked is filled in, so the same run can be asked for again.
+     */
+    Impairment impairment();
+
+    /**
+     * {@code tc qdisc replace dev NAME root netem ...}: from now on, packets this link
+     * transmits are lost, duplicated, held back and delayed as {@code impairment} says
+     * ({@link Impairment#NONE} turns it off). The random choices start afresh from its seed.
+     * Packets already held back go out at once; packets already delayed keep their time.
+     * ENODEV once the link is unregistered.
+     */
+    void setImpairment(Impairment impairment) throws ErrnoException;
+
+    /** What the impairment has done since the link registered. */
+    ImpairmentStats impairmentStats();
 
     /**
      * Attaches {@code tap}, which from now on sees every packet this link transmits and

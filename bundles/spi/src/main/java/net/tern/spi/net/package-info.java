@@ -3,12 +3,13 @@
  * {@code skbuff.h}): what a link driver implements ({@link net.tern.spi.net.NetDevice}), the
  * view of a registered device ({@link net.tern.spi.net.Link}), the handlers that receive
  * dispatch calls by packet type ({@link net.tern.spi.net.PacketHandler}), the taps packet
- * capture attaches to a link ({@link net.tern.spi.net.PacketTap}, {@code ptype_all}), and the execution
+ * capture attaches to a link ({@link net.tern.spi.net.PacketTap}, {@code ptype_all}), the
+ * fault injection on a link's transmit path ({@link net.tern.spi.net.Impairment}, netem), and the execution
  * services protocol code runs on: the {@link net.tern.spi.net.Clock}, the
  * {@link net.tern.spi.net.TimerService} and the {@link net.tern.spi.net.NetworkThread}.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package net.tern.spi.net;
 
 import org.osgi.annotation.bundle.Export;

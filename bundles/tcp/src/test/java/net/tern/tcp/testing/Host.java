@@ -36,7 +36,7 @@ public final class Host implements AutoCloseable {
 
     public Host(VirtualTime time, PacketAllocator allocator, TcpSettings settings, long seed) {
         this.time = time;
-        this.registry = new DeviceRegistry(time, time, allocator, dispatcher);
+        this.registry = new DeviceRegistry(time, time, time, allocator, dispatcher);
         this.inet = new Inet(time, time, allocator, InetSettings.defaults(), new Random(seed));
         dispatcher.addHandler(inet.input(), EtherType.IPV4, 0, 1);
         registry.addListener(inet.fib());
