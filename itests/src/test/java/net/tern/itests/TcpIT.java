@@ -30,8 +30,7 @@ public class TcpIT extends TernTestSupport {
 
     @Test
     public void echoOverLoopbackCarriesEveryByteAndCloses() throws Exception {
-        await("AF_INET with TCP", 10_000, () -> sockets.families().stream()
-                .anyMatch(f -> f.family() == AF_INET && f.protocols().stream().anyMatch(p -> p.protocol() == 6)));
+        awaitInetProtocol(sockets, SocketConstants.IPPROTO_TCP);
         int listener = sockets.socket(AF_INET, SOCK_STREAM, 0);
         sockets.bind(listener, SERVER);
         sockets.listen(listener, 16);

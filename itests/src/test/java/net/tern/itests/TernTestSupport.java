@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.inject.Inject;
+import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.SocketConstants;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.junit.After;
@@ -175,6 +177,14 @@ public abstract class TernTestSupport {
             session.close();
         }
         return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Waits, bounded, until AF_INET offers IP protocol {@code protocol} (its family and protosw are both up). */
+    protected static void awaitInetProtocol(SocketApi sockets, int protocol)
+            throws InterruptedException {
+        await("AF_INET with protocol " + protocol, 10_000, () -> sockets.families().stream()
+                .anyMatch(f -> f.family() == SocketConstants.AF_INET
+                        && f.protocols().stream().anyMatch(p -> p.protocol() == protocol)));
     }
 
     /** Polls {@code condition} every 10 ms for at most {@code millis}; fails with {@code what} if it never holds. */
