@@ -1,0 +1,313 @@
+package net.tern.itests;
+
+import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.IPPROTO_TCP;
+import static net.tern.api.socket.SocketConstants.IPPROTO_UDP;
+import static net.tern.api.socket.SocketConstants.SOCK_DGRAM;
+import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
+import static net.tern.itests.FamilyHotSwapIT.expectErrno;
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.inject.Inject;
+import net.tern.api.socket.Accepted;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.SocketConstants;
+import net.tern.spi.net.Link;
+import net.tern.spi.net.LinkRegistry;
+import net.tern.spi.net.PacketTap;
+import net.tern.spi.proto.ProtoSw;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerMethod;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * Drain-then-abort hot swap of the {@code tcp} bundle, as DESIGN.md and bundles/tcp/README.md
+ * describe it: stopping the bundle refuses new stream sockets at once (EPROTONOSUPPORT),
+ * lets open connections close by themselves for {@code drainMillis} (configured here through
+ * Config Admin, PID {@code net.tern.tcp}), then aborts what is left with RST and
+ * ECONNABORTED. A connection the application closes during the drain ends cleanly with
+ * every byte delivered; UDP keeps working throughout; TCP serves again once restarted.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerMethod.class)
+public class TcpHotSwapIT extends TernTestSupport {
+    private static final String TCP_BUNDLE = "net.tern.tcp";
+    private static final String TCP_PID = "net.tern.tcp";
+    private static final long DRAIN_MILLIS = 3000;
+    private static final InetSockAddr SERVER = new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 7200);
+    private static final InetSockAddr UDP_ECHO = new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 7201);
+    private static final int TIMEOUT_MILLIS = 10_000;
+
+    @Inject
+    private SocketApi sockets;
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
+
+    @Inject
+    private LinkRegistry links;
+
+    @Test
+    public void stoppingTcpDrainsThenAbortsAndRestartingServesAgain() throws Exception {
+        configureDrain(DRAIN_MILLIS);
+        awaitInetProtocol(sockets, IPPROTO_TCP);
+        awaitInetProtocol(sockets, IPPROTO_UDP);
+
+        int listener = streamSocket();
+        sockets.bind(listener, SERVER);
+        sockets.listen(listener, 8);
+        int closingClient = streamSocket();
+        sockets.connect(closingClient, SERVER);
+        int closingServer = acceptWithTimeout(listener);
+        int stayingClient = streamSocket();
+        sockets.connect(stayingClient, SERVER);
+        int stayingServer = acceptWithTimeout(listener);
+        int stayingPort = ((InetSockAddr) sockets.getsockname(stayingClient)).port();
+
+        Link lo = links.byName("lo").orElseThrow(() -> new AssertionError("no lo"));
+        RstCounter rsts = new RstCounter(stayingPort, SERVER.port());
+        lo.addTap(rsts);
+        Bundle tcpBundle = installedBundle(TCP_BUNDLE);
+        AtomicReference<Throwable> stopFailure = new AtomicReference<>();
+        long stopStart = System.nanoTime();
+        Thread stopper = new Thread(() -> {
+            try {
+                tcpBundle.stop();
+            } catch (Throwable e) {
+                stopFailure.set(e);
+            }
+        }, "stop-tcp");
+        try {
+            stopper.start();
+
+            // New stream sockets are refused as soon as the stop begins.
+            await("socket(AF_INET, SOCK_STREAM) to fail with EPROTONOSUPPORT", 1000, this::streamSocketRefused);
+            expectErrno(Errno.EPROTONOSUPPORT, () -> sockets.socket(AF_INET, SOCK_STREAM, 0));
+            assertTrue("the stop waits for the drain", stopper.isAlive());
+
+            // During the drain the application ends one connection; it closes cleanly, all data delivered.
+            byte[] last = new byte[200_000];
+            new SplittableRandom(5).nextBytes(last);
+            Thread writer = new Thread(() -> {
+                try {
+                    ByteBuffer out = ByteBuffer.wrap(last);
+                    while (out.hasRemaining()) {
+                        sockets.send(closingClient, out, 0);
+                    }
+                    sockets.close(closingClient);
+                } catch (ErrnoException e) {
+                    stopFailure.compareAndSet(null, e);
+                }
+            }, "drain-writer");
+            writer.start();
+            byte[] got = readToEof(closingServer, last.length);
+            writer.join(TIMEOUT_MILLIS);
+            assertNull("writing and closing during the drain", stopFailure.get());
+            assertArrayEquals("every byte sent before close arrives, then EOF", digest(last), digest(got));
+            sockets.close(closingServer);
+
+            // UDP is not affected.
+            udpRoundTrip("during the drain");
+            assertTrue("the stop still waits for the connection left open", stopper.isAlive());
+
+            stopper.join(DRAIN_MILLIS + TIMEOUT_MILLIS);
+            assertFalse("the stop ends after the drain time", stopper.isAlive());
+        } finally {
+            lo.removeTap(rsts);
+            if (stopper.isAlive()) {
+                stopper.join(TIMEOUT_MILLIS);
+            }
+        }
+        long stopMillis = (System.nanoTime() - stopStart) / 1_000_000;
+        assertNull("stopping the bundle", stopFailure.get());
+        assertTrue("the stop waited drainMillis for the open connection (took " + stopMillis + " ms)",
+                stopMillis >= DRAIN_MILLIS);
+
+        // The connection left open was aborted: RST on the wire, ECONNABORTED to both ends' owners.
+        assertTrue("a RST went out for the aborted connection", rsts.count() > 0);
+        for (int fd : new int[] {stayingClient, stayingServer}) {
+            expectErrno(Errno.ECONNABORTED, () -> sockets.recv(fd, ByteBuffer.allocate(16), SocketConstants.MSG_DONTWAIT));
+            expectErrno(Errno.ECONNABORTED, () -> sockets.send(fd, ByteBuffer.allocate(16), SocketConstants.MSG_DONTWAIT));
+        }
+        expectErrno(Errno.ECONNABORTED, () -> sockets.accept(listener, 0));
+        for (int fd : new int[] {stayingClient, stayingServer, listener}) {
+            sockets.close(fd);
+        }
+        udpRoundTrip("with TCP stopped");
+
+        // Started again, TCP serves a new connection on the same port.
+        tcpBundle.start();
+        awaitInetProtocol(sockets, IPPROTO_TCP);
+        tcpEcho("after the restart");
+    }
+
+    /** Sets {@code drainMillis} for PID net.tern.tcp and waits for the component to come back with it. */
+    private void configureDrain(long millis) throws Exception {
+        ServiceReference<?> before = awaitTcpProtoSw(-1);
+        long idBefore = (Long) before.getProperty(Constants.SERVICE_ID);
+        Configuration config = configAdmin.getConfiguration(TCP_PID, "?");
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put("drainMillis", millis);
+        config.update(properties);
+        // The component is reactivated with the new configuration: a new protosw registration.
+        awaitTcpProtoSw(idBefore);
+    }
+
+    /** The TCP protosw service registered after service id {@code after}. */
+    private ServiceReference<?> awaitTcpProtoSw(long after) throws Exception {
+        String filter = "(&(" + ProtoSw.FAMILY + "=2)(" + ProtoSw.PROTOCOL + "=6))";
+        AtomicReference<ServiceReference<?>> found = new AtomicReference<>();
+        await("the TCP protosw service", TIMEOUT_MILLIS, () -> {
+            try {
+                ServiceReference<?>[] refs = context.getServiceReferences(ProtoSw.class.getName(), filter);
+                if (refs != null) {
+                    for (ServiceReference<?> r : refs) {
+                        if ((Long) r.getProperty(Constants.SERVICE_ID) > after) {
+                            found.set(r);
+                            return true;
+                        }
+                    }
+                }
+                return false;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return found.get();
+    }
+
+    private boolean streamSocketRefused() {
+        try {
+            sockets.close(sockets.socket(AF_INET, SOCK_STREAM, 0));
+            return false;
+        } catch (ErrnoException e) {
+            return e.errno() == Errno.EPROTONOSUPPORT;
+        }
+    }
+
+    private int streamSocket() throws ErrnoException {
+        int fd = sockets.socket(AF_INET, SOCK_STREAM, 0);
+        withTimeouts(fd);
+        return fd;
+    }
+
+    private int acceptWithTimeout(int listener) throws ErrnoException {
+        Accepted a = sockets.accept(listener);
+        withTimeouts(a.fd());
+        return a.fd();
+    }
+
+    private void withTimeouts(int fd) throws ErrnoException {
+        sockets.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, TIMEOUT_MILLIS);
+        sockets.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_SNDTIMEO, TIMEOUT_MILLIS);
+    }
+
+    /** Reads until EOF (bounded by the receive timeout and by {@code limit} bytes). */
+    private byte[] readToEof(int fd, int limit) throws ErrnoException {
+        ByteBuffer all = ByteBuffer.allocate(limit + 1);
+        while (all.hasRemaining()) {
+            if (sockets.recv(fd, all, 0) == 0) {
+                break;
+            }
+        }
+        byte[] got = new byte[all.position()];
+        all.flip().get(got);
+        return got;
+    }
+
+    /** A small TCP exchange over a fresh connection; fails the test if anything goes wrong. */
+    private void tcpEcho(String when) throws Exception {
+        int listener = streamSocket();
+        sockets.bind(listener, SERVER);
+        sockets.listen(listener, 1);
+        int client = streamSocket();
+        sockets.connect(client, SERVER);
+        int server = acceptWithTimeout(listener);
+        byte[] message = ("hello " + when).getBytes(StandardCharsets.US_ASCII);
+        sockets.send(client, ByteBuffer.wrap(message), 0);
+        sockets.shutdown(client, SocketConstants.SHUT_WR);
+        assertArrayEquals("TCP " + when, message, readToEof(server, message.length));
+        for (int fd : new int[] {client, server, listener}) {
+            sockets.close(fd);
+        }
+    }
+
+    private void udpRoundTrip(String when) throws Exception {
+        int server = sockets.socket(AF_INET, SOCK_DGRAM, 0);
+        int client = sockets.socket(AF_INET, SOCK_DGRAM, 0);
+        try {
+            sockets.bind(server, UDP_ECHO);
+            sockets.setsockopt(server, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, TIMEOUT_MILLIS);
+            byte[] message = ("udp " + when).getBytes(StandardCharsets.US_ASCII);
+            sockets.sendto(client, ByteBuffer.wrap(message), 0, UDP_ECHO);
+            ByteBuffer in = ByteBuffer.allocate(64);
+            int n = sockets.recvfrom(server, in, 0).bytes();
+            assertEquals("UDP " + when, new String(message, StandardCharsets.US_ASCII),
+                    new String(in.array(), 0, n, StandardCharsets.US_ASCII));
+        } finally {
+            sockets.close(client);
+            sockets.close(server);
+        }
+    }
+
+    private static byte[] digest(byte[] data) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(data);
+    }
+
+    /** Counts TCP segments with RST between two ports, either way, as they cross the link. */
+    static final class RstCounter implements PacketTap {
+        private final int portA;
+        private final int portB;
+        private final AtomicInteger count = new AtomicInteger();
+
+        RstCounter(int portA, int portB) {
+            this.portA = portA;
+            this.portB = portB;
+        }
+
+        int count() {
+            return count.get();
+        }
+
+        @Override
+        public void tap(Link link, Direction direction, long timestampNanos, int protocol, ByteBuf data) {
+            if (direction != Direction.TRANSMIT) {
+                return;
+            }
+            int ip = data.readerIndex();
+            if (data.readableBytes() < 40 || data.getUnsignedByte(ip + 9) != IPPROTO_TCP) {
+                return;
+            }
+            int tcp = ip + (data.getUnsignedByte(ip) & 0x0f) * 4;
+            int source = data.getUnsignedShort(tcp);
+            int destination = data.getUnsignedShort(tcp + 2);
+            boolean rst = (data.getUnsignedByte(tcp + 13) & 0x04) != 0;
+            if (rst && ((source == portA && destination == portB) || (source == portB && destination == portA))) {
+                count.incrementAndGet();
+            }
+        }
+    }
+}
