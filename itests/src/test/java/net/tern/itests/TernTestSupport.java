@@ -72,7 +72,6 @@ public abstract class TernTestSupport {
 
     @Configuration
     public Option[] config() {
-        String dir = System.getProperty("bundles.dir", "target/bundles");
         List<Option> options = new ArrayList<>();
         options.add(cleanCaches());
         options.add(systemProperty("org.slf4j.simpleLogger.defaultLogLevel").value("warn"));
@@ -80,13 +79,24 @@ public abstract class TernTestSupport {
         int level = 1;
         for (String[] group : new String[][] {BOOT, RUNTIME, TERN}) {
             for (String name : group) {
-                options.add(bundle(new File(dir, name + ".jar").toURI().toString()).startLevel(level).start());
+                options.add(builtBundle(name, level));
             }
             level++;
         }
         options.add(junitBundles());
         options.addAll(List.of(extraOptions()));
         return options.toArray(new Option[0]);
+    }
+
+    /** A bundle from {@code target/bundles}, started at {@code startLevel}. */
+    private static Option builtBundle(String name, int startLevel) {
+        String dir = System.getProperty("bundles.dir", "target/bundles");
+        return bundle(new File(dir, name + ".jar").toURI().toString()).startLevel(startLevel).start();
+    }
+
+    /** A Tern bundle that not every test boots (tern-tcp-cubic, say), started with the stack's bundles. */
+    protected static Option optionalTernBundle(String name) {
+        return builtBundle(name, 3);
     }
 
     /** What a test class adds to the common set. */

@@ -1,0 +1,173 @@
+package net.tern.itests;
+
+import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.IPPROTO_TCP;
+import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
+import static net.tern.api.socket.SocketConstants.SOL_TCP;
+import static net.tern.api.socket.SocketConstants.TCP_CONGESTION;
+import static net.tern.itests.FamilyHotSwapIT.expectErrno;
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.inject.Inject;
+import net.tern.api.socket.Accepted;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.SocketConstants;
+import net.tern.tcp.cc.CongestionControl;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+
+/**
+ * DESIGN.md: "a congestion-control bundle leaves: its connections fall back to Reno and
+ * continue". A 32 MiB transfer over loopback runs with CUBIC on the sender while the
+ * tcp-cubic bundle is stopped and started several times; every byte arrives (SHA-256
+ * compared), the sender reads {@code reno} once CUBIC is gone, and a new socket can pick
+ * {@code cubic} again once it is back.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class TcpCubicSwapIT extends TernTestSupport {
+    private static final String CUBIC_BUNDLE = "net.tern.tcp-cubic";
+    private static final InetSockAddr SERVER = new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 7300);
+    private static final int SIZE = 32 << 20;
+    private static final int SWAPS = 4;
+    private static final int TIMEOUT_MILLIS = 10_000;
+
+    @Inject
+    private SocketApi sockets;
+
+    @Override
+    protected Option[] extraOptions() {
+        return new Option[] {optionalTernBundle("tern-tcp-cubic")};
+    }
+
+    @Test
+    public void transferSurvivesCubicLeavingAndComingBackAndFallsBackToReno() throws Exception {
+        awaitInetProtocol(sockets, IPPROTO_TCP);
+        awaitCubic();
+        int listener = sockets.socket(AF_INET, SOCK_STREAM, 0);
+        sockets.bind(listener, SERVER);
+        sockets.listen(listener, 1);
+        int sender = sockets.socket(AF_INET, SOCK_STREAM, 0);
+        sockets.setsockopt(sender, SOL_TCP, TCP_CONGESTION, "cubic");
+        sockets.setsockopt(sender, SocketConstants.SOL_SOCKET, SocketConstants.SO_SNDTIMEO, TIMEOUT_MILLIS);
+        sockets.connect(sender, SERVER);
+        Accepted accepted = sockets.accept(listener);
+        int receiver = accepted.fd();
+        sockets.setsockopt(receiver, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, TIMEOUT_MILLIS);
+        assertEquals("cubic", sockets.getsockoptString(sender, SOL_TCP, TCP_CONGESTION));
+
+        byte[] data = new byte[SIZE];
+        new SplittableRandom(32).nextBytes(data);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicLong received = new AtomicLong();
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        Thread reader = new Thread(() -> {
+            try {
+                ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+                int n;
+                while ((n = sockets.recv(receiver, in, 0)) > 0) {
+                    digest.update(in.array(), 0, n);
+                    received.addAndGet(n);
+                    in.clear();
+                }
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+            }
+        }, "cubic-swap-reader");
+        Thread writer = new Thread(() -> {
+            try {
+                ByteBuffer out = ByteBuffer.wrap(data);
+                while (out.hasRemaining()) {
+                    // Small writes, so the sender keeps coming back while the algorithm changes under it.
+                    out.limit(Math.min(SIZE, out.position() + 16 * 1024));
+                    sockets.send(sender, out, 0);
+                    out.limit(SIZE);
+                }
+                sockets.shutdown(sender, SocketConstants.SHUT_WR);
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+            }
+        }, "cubic-swap-writer");
+        reader.start();
+        writer.start();
+
+        Bundle cubic = installedBundle(CUBIC_BUNDLE);
+        int swapsDuringTransfer = 0;
+        for (int i = 0; i < SWAPS; i++) {
+            await("some data to cross before swap " + i, TIMEOUT_MILLIS,
+                    () -> received.get() > 0 || failure.get() != null);
+            long before = received.get();
+            cubic.stop();
+            assertEquals("the sender falls back to reno when cubic leaves", "reno",
+                    sockets.getsockoptString(sender, SOL_TCP, TCP_CONGESTION));
+            probeSocketCannotPickCubic();
+            cubic.start();
+            awaitCubic();
+            probeSocketPicksCubic();
+            if (before < SIZE && received.get() < SIZE) {
+                swapsDuringTransfer++;
+            }
+            Thread.sleep(50);
+        }
+        writer.join(60_000);
+        reader.join(60_000);
+        assertNull("transfer threads", failure.get());
+        assertTrue("the transfer was still running during the swaps (" + swapsDuringTransfer + " of " + SWAPS + ")",
+                swapsDuringTransfer >= 2);
+        assertEquals("bytes delivered", SIZE, received.get());
+        assertArrayEquals("every byte delivered intact", MessageDigest.getInstance("SHA-256").digest(data), digest.digest());
+        assertEquals("a connection that fell back stays on reno", "reno",
+                sockets.getsockoptString(sender, SOL_TCP, TCP_CONGESTION));
+        for (int fd : new int[] {sender, receiver, listener}) {
+            sockets.close(fd);
+        }
+    }
+
+    private void awaitCubic() throws Exception {
+        awaitService(CongestionControl.class, "(" + CongestionControl.NAME + "=cubic)", TIMEOUT_MILLIS);
+        // The tcp component binds the service dynamically; wait until a socket can select it.
+        await("TCP to offer cubic", TIMEOUT_MILLIS, () -> {
+            try {
+                probeSocketPicksCubic();
+                return true;
+            } catch (Exception | AssertionError e) {
+                return false;
+            }
+        });
+    }
+
+    private void probeSocketPicksCubic() throws ErrnoException {
+        int probe = sockets.socket(AF_INET, SOCK_STREAM, 0);
+        try {
+            sockets.setsockopt(probe, SOL_TCP, TCP_CONGESTION, "cubic");
+            assertEquals("cubic", sockets.getsockoptString(probe, SOL_TCP, TCP_CONGESTION));
+        } finally {
+            sockets.close(probe);
+        }
+    }
+
+    private void probeSocketCannotPickCubic() throws Exception {
+        int probe = sockets.socket(AF_INET, SOCK_STREAM, 0);
+        try {
+            expectErrno(Errno.ENOENT, () -> sockets.setsockopt(probe, SOL_TCP, TCP_CONGESTION, "cubic"));
+        } finally {
+            sockets.close(probe);
+        }
+    }
+}
