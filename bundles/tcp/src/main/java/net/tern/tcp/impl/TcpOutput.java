@@ -96,9 +96,15 @@ final class TcpOutput {
 
     // ---- route
 
+    /**
+     * The connection's cached route, looked up again when it is missing or its link is no
+     * longer up ({@code __sk_dst_check}: an obsolete dst is dropped before use). A link that
+     * leaves is brought down first, so a route through a replaced device (a driver update)
+     * is never used again, and the first segment after the device returns goes out on it.
+     */
     private Rtable route(TcpSock sk) throws ErrnoException {
         Rtable rt = sk.route;
-        if (rt == null) {
+        if (rt == null || !rt.link().isUp()) {
             rt = tcp.ip().routeOutput(Flowi4.of(sk.saddr(), sk.daddr(), TCP_PROTOCOL));
             sk.route = rt;
         }
