@@ -6,16 +6,9 @@ import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
 import static net.tern.api.socket.SocketConstants.SOL_TCP;
 import static net.tern.api.socket.SocketConstants.TCP_CONGESTION;
 import static net.tern.itests.FamilyHotSwapIT.expectErrno;
-import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
-import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.inject.Inject;
 import net.tern.api.socket.Accepted;
 import net.tern.api.socket.Errno;
@@ -72,47 +65,15 @@ public class TcpCubicSwapIT extends TernTestSupport {
         sockets.setsockopt(receiver, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, TIMEOUT_MILLIS);
         assertEquals("cubic", sockets.getsockoptString(sender, SOL_TCP, TCP_CONGESTION));
 
-        byte[] data = new byte[SIZE];
-        new SplittableRandom(32).nextBytes(data);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicLong received = new AtomicLong();
-        MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        Thread reader = new Thread(() -> {
-            try {
-                ByteBuffer in = ByteBuffer.allocate(64 * 1024);
-                int n;
-                while ((n = sockets.recv(receiver, in, 0)) > 0) {
-                    digest.update(in.array(), 0, n);
-                    received.addAndGet(n);
-                    in.clear();
-                }
-            } catch (Throwable e) {
-                failure.compareAndSet(null, e);
-            }
-        }, "cubic-swap-reader");
-        Thread writer = new Thread(() -> {
-            try {
-                ByteBuffer out = ByteBuffer.wrap(data);
-                while (out.hasRemaining()) {
-                    // Small writes, so the sender keeps coming back while the algorithm changes under it.
-                    out.limit(Math.min(SIZE, out.position() + 16 * 1024));
-                    sockets.send(sender, out, 0);
-                    out.limit(SIZE);
-                }
-                sockets.shutdown(sender, SocketConstants.SHUT_WR);
-            } catch (Throwable e) {
-                failure.compareAndSet(null, e);
-            }
-        }, "cubic-swap-writer");
-        reader.start();
-        writer.start();
+        // Small writes, so the sender keeps coming back while the algorithm changes under it.
+        StreamTransfer transfer = new StreamTransfer(sockets, sender, receiver, SIZE, 32, 16 * 1024, "cubic-swap").start();
 
         Bundle cubic = installedBundle(CUBIC_BUNDLE);
         int swapsDuringTransfer = 0;
         for (int i = 0; i < SWAPS; i++) {
             await("some data to cross before swap " + i, TIMEOUT_MILLIS,
-                    () -> received.get() > 0 || failure.get() != null);
-            long before = received.get();
+                    () -> transfer.received() > 0 || transfer.failed());
+            long before = transfer.received();
             cubic.stop();
             assertEquals("the sender falls back to reno when cubic leaves", "reno",
                     sockets.getsockoptString(sender, SOL_TCP, TCP_CONGESTION));
@@ -120,18 +81,14 @@ public class TcpCubicSwapIT extends TernTestSupport {
             cubic.start();
             awaitCubic();
             probeSocketPicksCubic();
-            if (before < SIZE && received.get() < SIZE) {
+            if (before < SIZE && transfer.received() < SIZE) {
                 swapsDuringTransfer++;
             }
             Thread.sleep(50);
         }
-        writer.join(60_000);
-        reader.join(60_000);
-        assertNull("transfer threads", failure.get());
+        transfer.assertDeliveredIntact(60_000);
         assertTrue("the transfer was still running during the swaps (" + swapsDuringTransfer + " of " + SWAPS + ")",
                 swapsDuringTransfer >= 2);
-        assertEquals("bytes delivered", SIZE, received.get());
-        assertArrayEquals("every byte delivered intact", MessageDigest.getInstance("SHA-256").digest(data), digest.digest());
         assertEquals("a connection that fell back stays on reno", "reno",
                 sockets.getsockoptString(sender, SOL_TCP, TCP_CONGESTION));
         for (int fd : new int[] {sender, receiver, listener}) {
