@@ -1,0 +1,93 @@
+package net.tern.services;
+
+import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.EPOLLIN;
+import static net.tern.api.socket.SocketConstants.SOCK_DGRAM;
+import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
+
+import java.nio.ByteBuffer;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.RecvResult;
+import net.tern.api.socket.SocketApi;
+
+/**
+ * A UDP service: RFC 862 echo (each datagram, zero-length ones included, back to its
+ * sender) or RFC 863 discard. A reply that cannot be sent now ({@code EAGAIN},
+ * {@code ENOBUFS}) or at all (no route) is dropped and counted, as UDP may; the socket
+ * stays open for the next datagram. At most {@link #BATCH} datagrams are handled per
+ * wake-up so the other services get their turn.
+ */
+final class DatagramService implements ServiceLoop.Handler {
+    static final int BATCH = 64;
+    private final ServiceLoop loop;
+    private final SocketApi api;
+    private final Service service;
+    private final boolean echo;
+    private final int fd;
+    private final String local;
+    private final ByteBuffer buffer = ByteBuffer.allocate(65536);
+    private long bytesIn;
+    private long bytesOut;
+    private long dropped;
+
+    DatagramService(ServiceLoop loop, Service service, int address, int port, boolean echo) throws ErrnoException {
+        this.loop = loop;
+        this.api = loop.api();
+        this.service = service;
+        this.echo = echo;
+        this.fd = api.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+        try {
+            api.bind(fd, new InetSockAddr(address, port));
+            this.local = api.getsockname(fd).toString();
+            loop.add(fd, EPOLLIN, this);
+        } catch (ErrnoException e) {
+            api.close(fd);
+            throw new ErrnoException(e.errno(), service.configName() + ": cannot bind UDP port " + port + ": "
+                    + e.getMessage());
+        }
+    }
+
+    /** Replies that could not be sent. */
+    long dropped() {
+        return dropped;
+    }
+
+    @Override
+    public void ready(int events) {
+        for (int i = 0; i < BATCH; i++) {
+            buffer.clear();
+            RecvResult r;
+            try {
+                r = api.recvfrom(fd, buffer, 0);
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.EAGAIN) {
+                    dropped++; // a pending error (an ICMP report) belongs to no datagram
+                    continue;
+                }
+                return;
+            }
+            bytesIn += r.bytes();
+            if (!echo) {
+                continue;
+            }
+            buffer.flip();
+            try {
+                bytesOut += api.sendto(fd, buffer, 0, r.from());
+            } catch (ErrnoException e) {
+                dropped++;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        loop.remove(fd);
+    }
+
+    @Override
+    public SocketRow row() {
+        return new SocketRow(service.configName(), "udp", "UNCONN", local, "*:*", bytesIn, bytesOut);
+    }
+}

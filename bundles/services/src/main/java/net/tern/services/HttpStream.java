@@ -1,0 +1,202 @@
+package net.tern.services;
+
+import static net.tern.api.socket.SocketConstants.EPOLLERR;
+import static net.tern.api.socket.SocketConstants.EPOLLHUP;
+import static net.tern.api.socket.SocketConstants.EPOLLIN;
+import static net.tern.api.socket.SocketConstants.EPOLLOUT;
+import static net.tern.api.socket.SocketConstants.SHUT_WR;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import net.tern.api.socket.ErrnoException;
+
+/**
+ * One HTTP/1.1 connection of the status page. Requests are read into a bounded buffer and
+ * answered one at a time, in order (a pipelined request waits until the previous response
+ * has been sent). {@code GET} and {@code HEAD} of {@code /} give the HTML page, of
+ * {@code /status.json} the JSON; anything else is 404, other methods 405. A request body
+ * announced by {@code Content-Length} is read and dropped; chunked bodies are not
+ * supported (501). Bad requests get 400 (or 431, 505) and the connection closes after the
+ * response (a lingering close); otherwise it stays open as the request's version and
+ * {@code Connection} ask.
+ */
+final class HttpStream extends StreamConnection {
+    /** Bodies longer than this are refused (413) rather than read. */
+    static final long MAX_BODY = 1 << 20;
+    private final StatusPage page;
+    private final ByteBuffer in = ByteBuffer.allocate(HttpRequest.MAX_HEAD);
+    private ByteBuffer out = ByteBuffer.allocate(0);
+    /** Body bytes of the current request still to drop. */
+    private long bodyLeft;
+    /** After the response being sent, close the connection. */
+    private boolean closeAfterResponse;
+    private long requests;
+    /** Our FIN is sent; reading only to drop what still comes. */
+    private boolean lingering;
+    private long drained;
+    /** Dropped while lingering at most; a client sending more is reset. */
+    static final long MAX_LINGER_BYTES = 1 << 20;
+
+    HttpStream(ServiceLoop loop, TcpListener listener, int fd, String peer, StatusPage page) {
+        super(loop, listener, fd, peer);
+        this.page = page;
+    }
+
+    @Override
+    int wanted() {
+        boolean reading = !peerClosed && (lingering || (!closeAfterResponse && in.hasRemaining()));
+        return (reading ? EPOLLIN : 0) | (out.hasRemaining() ? EPOLLOUT : 0);
+    }
+
+    @Override
+    public void ready(int events) throws ErrnoException {
+        if (lingering) {
+            linger();
+            return;
+        }
+        if (!peerClosed && !closeAfterResponse && in.hasRemaining()
+                && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) {
+            read(in);
+        }
+        while (true) {
+            write(out);
+            if (out.hasRemaining()) {
+                break;
+            }
+            if (closeAfterResponse) {
+                startLingering();
+                return;
+            }
+            if (!serveNext()) {
+                break;
+            }
+        }
+        if (peerClosed && !out.hasRemaining()) {
+            finish(); // the peer is done and so are we; a partial request is dropped
+            return;
+        }
+        updateInterest();
+    }
+
+    /**
+     * The response is out and the connection ends: send our FIN, then read and drop what
+     * the client still sends until its FIN, so that closing does not reset the connection
+     * (closing a socket with unread data sends RST, which may destroy the response before
+     * the client has read it: RFC 9112 section 9.6's "lingering close").
+     */
+    private void startLingering() throws ErrnoException {
+        lingering = true;
+        try {
+            api.shutdown(fd, SHUT_WR);
+        } catch (ErrnoException e) {
+            close();
+            return;
+        }
+        linger();
+    }
+
+    private void linger() throws ErrnoException {
+        while (!peerClosed && drained < MAX_LINGER_BYTES) {
+            in.clear();
+            int n = read(in);
+            if (n == 0) {
+                updateInterest();
+                return;
+            }
+            drained += Math.max(n, 0);
+        }
+        close();
+    }
+
+    /** Drops body bytes, then answers the next complete request in {@code in}; false if there is none yet. */
+    private boolean serveNext() {
+        if (bodyLeft > 0) {
+            int drop = (int) Math.min(bodyLeft, in.position());
+            in.flip().position(drop);
+            in.compact();
+            bodyLeft -= drop;
+            if (bodyLeft > 0) {
+                return false;
+            }
+        }
+        int end = headEnd();
+        if (end < 0) {
+            if (!in.hasRemaining()) {
+                respond(431, "Request Header Fields Too Large", "text/plain", "request head too large\n", false, true);
+                return true;
+            }
+            return false;
+        }
+        byte[] head = new byte[end];
+        in.flip();
+        in.get(head);
+        in.compact();
+        requests++;
+        try {
+            HttpRequest request = HttpRequest.parse(head, end);
+            if (request.header("transfer-encoding") != null) {
+                respond(501, "Not Implemented", "text/plain", "chunked request bodies are not supported\n", false, true);
+                return true;
+            }
+            long length = request.contentLength();
+            if (length > MAX_BODY) {
+                respond(413, "Content Too Large", "text/plain", "request body too large\n", false, true);
+                return true;
+            }
+            bodyLeft = length;
+            boolean close = !request.keepAlive();
+            boolean headOnly = request.method().equals("HEAD");
+            if (!headOnly && !request.method().equals("GET")) {
+                respond(405, "Method Not Allowed", "text/plain", "only GET and HEAD\n", false, close);
+            } else if (request.path().equals("/")) {
+                respond(200, "OK", "text/html; charset=utf-8", page.html(), headOnly, close);
+            } else if (request.path().equals("/status.json")) {
+                respond(200, "OK", "application/json", page.json(), headOnly, close);
+            } else {
+                respond(404, "Not Found", "text/plain", "not found\n", headOnly, close);
+            }
+            return true;
+        } catch (HttpRequest.HttpError e) {
+            String reason = switch (e.status) {
+                case 505 -> "HTTP Version Not Supported";
+                default -> "Bad Request";
+            };
+            respond(e.status, reason, "text/plain", e.getMessage() + "\n", false, true);
+            return true;
+        }
+    }
+
+    /** Where the head in {@code in} ends (just past CR LF CR LF), or -1. */
+    private int headEnd() {
+        byte[] a = in.array();
+        for (int i = 3; i < in.position(); i++) {
+            if (a[i - 3] == '\r' && a[i - 2] == '\n' && a[i - 1] == '\r' && a[i] == '\n') {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
+    private void respond(int status, String reason, String type, String body, boolean headOnly, boolean close) {
+        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        closeAfterResponse = close;
+        String head = "HTTP/1.1 " + status + " " + reason + "\r\n"
+                + "Server: tern\r\n"
+                + "Content-Type: " + type + "\r\n"
+                + "Content-Length: " + content.length + "\r\n"
+                + "Cache-Control: no-store\r\n"
+                + (status == 405 ? "Allow: GET, HEAD\r\n" : "")
+                + "Connection: " + (close ? "close" : "keep-alive") + "\r\n\r\n";
+        byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer response = ByteBuffer.allocate(headBytes.length + (headOnly ? 0 : content.length));
+        response.put(headBytes);
+        if (!headOnly) {
+            response.put(content);
+        }
+        out = response.flip();
+    }
+
+    long requests() {
+        return requests;
+    }
+}

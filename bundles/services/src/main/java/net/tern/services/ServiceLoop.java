@@ -1,0 +1,172 @@
+package net.tern.services;
+
+import static net.tern.api.socket.SocketConstants.EPOLL_CTL_ADD;
+import static net.tern.api.socket.SocketConstants.EPOLL_CTL_DEL;
+import static net.tern.api.socket.SocketConstants.EPOLL_CTL_MOD;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import net.tern.api.socket.EpollEvent;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SocketApi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One epoll set and the handlers of its descriptors: the event loop every service runs on.
+ * {@link #runOnce} waits for readiness and calls each ready descriptor's {@link Handler};
+ * {@link #start} runs it on a thread of its own until {@link #close}. Tests call
+ * {@link #runOnce} with a zero timeout between steps of virtual time instead.
+ *
+ * <p>All handlers run on the loop's thread, so they take no locks; {@link #sockets()} is
+ * the only call made from elsewhere (a status page renders on the loop thread too, but
+ * the method is synchronised so any thread may ask).
+ */
+final class ServiceLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceLoop.class);
+    /** How long one wait lasts, so the thread sees {@link #close} soon without a wake-up. */
+    static final int WAIT_MILLIS = 200;
+
+    /** What a descriptor in the loop does when it is ready. */
+    interface Handler {
+        /** Handles readiness {@code events}; a thrown error closes the handler. */
+        void ready(int events) throws ErrnoException;
+
+        /** Releases the descriptor; called once, from the loop. */
+        void close();
+
+        /** One row of the status page's socket table. */
+        SocketRow row();
+    }
+
+    private final SocketApi api;
+    private final int epfd;
+    private final Map<Integer, Handler> handlers = new LinkedHashMap<>();
+    private final EpollEvent[] events = new EpollEvent[64];
+    private volatile boolean closed;
+    private Thread thread;
+
+    ServiceLoop(SocketApi api) throws ErrnoException {
+        this.api = api;
+        this.epfd = api.epollCreate();
+    }
+
+    SocketApi api() {
+        return api;
+    }
+
+    /** Adds {@code fd} with interest in {@code interest}. */
+    synchronized void add(int fd, int interest, Handler handler) throws ErrnoException {
+        api.epollCtl(epfd, EPOLL_CTL_ADD, fd, interest, fd);
+        handlers.put(fd, handler);
+    }
+
+    /** Changes the interest of a descriptor already added. */
+    void modify(int fd, int interest) throws ErrnoException {
+        api.epollCtl(epfd, EPOLL_CTL_MOD, fd, interest, fd);
+    }
+
+    /** Takes {@code fd} out of the loop and closes it; the handler's own {@code close} calls this. */
+    synchronized void remove(int fd) {
+        if (handlers.remove(fd) == null) {
+            return;
+        }
+        try {
+            api.epollCtl(epfd, EPOLL_CTL_DEL, fd, 0, 0);
+        } catch (ErrnoException e) {
+            // The descriptor is going anyway; closing it drops it from the set.
+        }
+        try {
+            api.close(fd);
+        } catch (ErrnoException e) {
+            LOG.debug("closing {}: {}", fd, e.getMessage());
+        }
+    }
+
+    /** The number of descriptors in the loop (listeners, connections, datagram sockets). */
+    synchronized int size() {
+        return handlers.size();
+    }
+
+    /** A row per descriptor in the loop, in the order they were added. */
+    synchronized List<SocketRow> sockets() {
+        List<SocketRow> rows = new ArrayList<>();
+        for (Handler h : handlers.values()) {
+            rows.add(h.row());
+        }
+        return rows;
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for readiness and handles what is ready. Returns how
+     * many descriptors were handled (0 when none was ready).
+     */
+    int runOnce(int timeoutMillis) throws ErrnoException {
+        int n = api.epollWait(epfd, events, timeoutMillis);
+        for (int i = 0; i < n; i++) {
+            Handler h;
+            synchronized (this) {
+                h = handlers.get((int) events[i].data());
+            }
+            if (h == null) {
+                continue; // closed by an earlier handler in this round
+            }
+            try {
+                h.ready(events[i].events());
+            } catch (ErrnoException | RuntimeException e) {
+                LOG.debug("{} failed: {}", h.row(), e.getMessage());
+                h.close();
+            }
+        }
+        return n;
+    }
+
+    /** Runs the loop on thread {@code name} until {@link #close}. */
+    synchronized void start(String name) {
+        thread = new Thread(() -> {
+            while (!closed) {
+                try {
+                    runOnce(WAIT_MILLIS);
+                } catch (ErrnoException e) {
+                    if (!closed) {
+                        LOG.error("service loop stops: {}", e.getMessage());
+                    }
+                    return;
+                }
+            }
+        }, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Stops the thread (within one wait) and closes every descriptor and the epoll set. */
+    @Override
+    public void close() {
+        closed = true;
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(WAIT_MILLIS * 10L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<Handler> all;
+        synchronized (this) {
+            all = new ArrayList<>(handlers.values());
+        }
+        for (Handler h : all) {
+            h.close();
+        }
+        try {
+            api.close(epfd);
+        } catch (ErrnoException e) {
+            LOG.debug("closing the epoll set: {}", e.getMessage());
+        }
+    }
+}

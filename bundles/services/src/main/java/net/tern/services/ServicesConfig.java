@@ -1,0 +1,23 @@
+package net.tern.services;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Which services run, and where: configuration PID {@value ServiceRunner#PID}. */
+@ObjectClassDefinition(name = "Tern standard services",
+        description = "echo (RFC 862), discard (RFC 863), chargen (RFC 864) and the HTTP status page.")
+public @interface ServicesConfig {
+    @AttributeDefinition(description = "The services to run: echo, discard, chargen, http (a list, or one comma list).")
+    String[] services() default {};
+
+    @AttributeDefinition(description = "The local address to listen on (0.0.0.0: every address).")
+    String address() default "0.0.0.0";
+
+    @AttributeDefinition(description = "Open TCP connections per service at most; more are closed when accepted.",
+            min = "1")
+    int maxConnections() default 256;
+
+    @AttributeDefinition(description = "Port offset added to every well-known port (0 in production; tests and "
+            + "unprivileged setups may move them).", min = "0", max = "65000")
+    int portOffset() default 0;
+}

@@ -1,0 +1,189 @@
+package net.tern.services;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import net.tern.inet.snmp.SnmpCounters;
+import net.tern.spi.net.IfAddress;
+import net.tern.spi.net.Link;
+import net.tern.spi.net.LinkFlags;
+import net.tern.spi.net.LinkRegistry;
+import net.tern.spi.net.LinkStats;
+
+/**
+ * What the HTTP service shows: the links (as {@code ip -s addr}), the sockets and the
+ * protocol counters (as {@code nstat -a}), rendered as an HTML page or as JSON.
+ *
+ * <p>Sockets: the socket API has no call that lists other applications' sockets (that
+ * is {@code ss}'s job, through a diagnostics interface), so the page lists the sockets of
+ * the services themselves: their listeners, datagram sockets and open connections.
+ */
+final class StatusPage {
+    /** One link as the page shows it. */
+    record LinkRow(int index, String name, String flags, boolean up, int mtu, List<String> addresses,
+            long rxBytes, long rxPackets, long rxErrors, long rxDropped,
+            long txBytes, long txPackets, long txErrors, long txDropped) {
+    }
+
+    /** The state of the stack at one moment. */
+    record Snapshot(List<LinkRow> links, List<SocketRow> sockets, Map<String, Map<String, Long>> counters) {
+    }
+
+    private final Supplier<LinkRegistry> links;
+    private final Supplier<SnmpCounters> counters;
+    private final Supplier<List<SocketRow>> sockets;
+
+    /** The suppliers may return {@code null} while that part of the stack is not running. */
+    StatusPage(Supplier<LinkRegistry> links, Supplier<SnmpCounters> counters, Supplier<List<SocketRow>> sockets) {
+        this.links = links;
+        this.counters = counters;
+        this.sockets = sockets;
+    }
+
+    Snapshot snapshot() {
+        List<LinkRow> rows = new ArrayList<>();
+        LinkRegistry registry = links.get();
+        if (registry != null) {
+            for (Link l : registry.links()) {
+                List<String> addresses = new ArrayList<>();
+                for (IfAddress a : l.addresses()) {
+                    addresses.add(a.toString());
+                }
+                LinkStats s = l.stats();
+                rows.add(new LinkRow(l.index(), l.name(), LinkFlags.toString(l.flags()), l.isUp(), l.mtu(), addresses,
+                        s.rxBytes.sum(), s.rxPackets.sum(), s.rxErrors.sum(), s.rxDropped.sum(),
+                        s.txBytes.sum(), s.txPackets.sum(), s.txErrors.sum(), s.txDropped.sum()));
+            }
+        }
+        SnmpCounters snmp = counters.get();
+        Map<String, Map<String, Long>> values = snmp == null ? new LinkedHashMap<>() : snmp.snapshot();
+        return new Snapshot(rows, sockets.get(), values);
+    }
+
+    String html() {
+        Snapshot s = snapshot();
+        StringBuilder b = new StringBuilder(4096);
+        b.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Tern status</title>\n")
+                .append("<style>body{font-family:sans-serif}table{border-collapse:collapse}")
+                .append("td,th{border:1px solid #999;padding:2px 6px;text-align:left}</style></head>\n<body>\n")
+                .append("<h1>Tern status</h1>\n<p><a href=\"/status.json\">as JSON</a></p>\n");
+        b.append("<h2>Links</h2>\n<table><tr><th>#</th><th>name</th><th>flags</th><th>state</th><th>MTU</th>")
+                .append("<th>addresses</th><th>RX bytes</th><th>RX packets</th><th>RX errors</th><th>RX dropped</th>")
+                .append("<th>TX bytes</th><th>TX packets</th><th>TX errors</th><th>TX dropped</th></tr>\n");
+        for (LinkRow l : s.links()) {
+            b.append("<tr>");
+            cells(b, l.index(), l.name(), l.flags(), l.up() ? "UP" : "DOWN", l.mtu(), String.join(" ", l.addresses()),
+                    l.rxBytes(), l.rxPackets(), l.rxErrors(), l.rxDropped(),
+                    l.txBytes(), l.txPackets(), l.txErrors(), l.txDropped());
+            b.append("</tr>\n");
+        }
+        b.append("</table>\n<h2>Sockets</h2>\n<p>The services' own sockets.</p>\n<table><tr><th>service</th>")
+                .append("<th>protocol</th><th>state</th><th>local</th><th>peer</th><th>bytes in</th>")
+                .append("<th>bytes out</th></tr>\n");
+        for (SocketRow r : s.sockets()) {
+            b.append("<tr>");
+            cells(b, r.service(), r.protocol(), r.state(), r.local(), r.peer(), r.bytesIn(), r.bytesOut());
+            b.append("</tr>\n");
+        }
+        b.append("</table>\n<h2>Counters</h2>\n<table><tr><th>counter</th><th>value</th></tr>\n");
+        for (Map.Entry<String, Map<String, Long>> group : s.counters().entrySet()) {
+            for (Map.Entry<String, Long> c : group.getValue().entrySet()) {
+                b.append("<tr>");
+                cells(b, group.getKey() + c.getKey(), c.getValue());
+                b.append("</tr>\n");
+            }
+        }
+        return b.append("</table>\n</body></html>\n").toString();
+    }
+
+    private static void cells(StringBuilder b, Object... values) {
+        for (Object v : values) {
+            b.append("<td>").append(escapeHtml(String.valueOf(v))).append("</td>");
+        }
+    }
+
+    static String escapeHtml(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                case '\'' -> b.append("&#39;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    String json() {
+        Snapshot s = snapshot();
+        StringBuilder b = new StringBuilder(4096).append("{\"links\":[");
+        String sep = "";
+        for (LinkRow l : s.links()) {
+            b.append(sep).append("{\"index\":").append(l.index()).append(",\"name\":").append(quote(l.name()))
+                    .append(",\"flags\":").append(quote(l.flags()))
+                    .append(",\"state\":").append(quote(l.up() ? "UP" : "DOWN"))
+                    .append(",\"mtu\":").append(l.mtu()).append(",\"addresses\":[");
+            String asep = "";
+            for (String a : l.addresses()) {
+                b.append(asep).append(quote(a));
+                asep = ",";
+            }
+            b.append("],\"rx\":{\"bytes\":").append(l.rxBytes()).append(",\"packets\":").append(l.rxPackets())
+                    .append(",\"errors\":").append(l.rxErrors()).append(",\"dropped\":").append(l.rxDropped())
+                    .append("},\"tx\":{\"bytes\":").append(l.txBytes()).append(",\"packets\":").append(l.txPackets())
+                    .append(",\"errors\":").append(l.txErrors()).append(",\"dropped\":").append(l.txDropped())
+                    .append("}}");
+            sep = ",";
+        }
+        b.append("],\"sockets\":[");
+        sep = "";
+        for (SocketRow r : s.sockets()) {
+            b.append(sep).append("{\"service\":").append(quote(r.service())).append(",\"protocol\":")
+                    .append(quote(r.protocol())).append(",\"state\":").append(quote(r.state()))
+                    .append(",\"local\":").append(quote(r.local())).append(",\"peer\":").append(quote(r.peer()))
+                    .append(",\"bytesIn\":").append(r.bytesIn()).append(",\"bytesOut\":").append(r.bytesOut())
+                    .append('}');
+            sep = ",";
+        }
+        b.append("],\"counters\":{");
+        sep = "";
+        for (Map.Entry<String, Map<String, Long>> group : s.counters().entrySet()) {
+            b.append(sep).append(quote(group.getKey())).append(":{");
+            String csep = "";
+            for (Map.Entry<String, Long> c : group.getValue().entrySet()) {
+                b.append(csep).append(quote(c.getKey())).append(':').append(c.getValue());
+                csep = ",";
+            }
+            b.append('}');
+            sep = ",";
+        }
+        return b.append("}}\n").toString();
+    }
+
+    /** A JSON string (RFC 8259 section 7). */
+    static String quote(String text) {
+        StringBuilder b = new StringBuilder(text.length() + 2).append('"');
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+}

@@ -1,0 +1,131 @@
+package net.tern.services;
+
+import static net.tern.api.socket.SocketConstants.SHUT_WR;
+
+import java.nio.ByteBuffer;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SocketApi;
+
+/**
+ * One accepted TCP connection of a service, non-blocking in the {@link ServiceLoop}. The
+ * subclass says which readiness it wants ({@link #wanted()}) and what to do when ready;
+ * this class keeps the epoll interest in step, counts bytes and closes once.
+ */
+abstract class StreamConnection implements ServiceLoop.Handler {
+    final ServiceLoop loop;
+    final SocketApi api;
+    final int fd;
+    private final TcpListener listener;
+    private final String local;
+    private final String peer;
+    private int interest = -1;
+    private boolean closed;
+    /** The peer has sent its FIN: {@code recv} returned 0. */
+    boolean peerClosed;
+    long bytesIn;
+    long bytesOut;
+
+    StreamConnection(ServiceLoop loop, TcpListener listener, int fd, String peer) {
+        this.loop = loop;
+        this.api = loop.api();
+        this.listener = listener;
+        this.fd = fd;
+        this.local = localAddress(loop.api(), fd, listener.localAddress());
+        this.peer = peer;
+    }
+
+    private static String localAddress(SocketApi api, int fd, String fallback) {
+        try {
+            return api.getsockname(fd).toString();
+        } catch (ErrnoException e) {
+            return fallback;
+        }
+    }
+
+    /** The epoll events this connection waits for now (0: only errors and hang-ups). */
+    abstract int wanted();
+
+    /** Puts the connection in the loop. */
+    final void start() throws ErrnoException {
+        interest = wanted();
+        loop.add(fd, interest, this);
+    }
+
+    /** Brings the epoll interest up to date after a step; call at the end of {@code ready}. */
+    final void updateInterest() throws ErrnoException {
+        if (closed) {
+            return;
+        }
+        int w = wanted();
+        if (w != interest) {
+            loop.modify(fd, w);
+            interest = w;
+        }
+    }
+
+    /** Receives into {@code dst}: the bytes stored, 0 when nothing is there now, -1 at the peer's FIN. */
+    final int read(ByteBuffer dst) throws ErrnoException {
+        try {
+            int n = api.recv(fd, dst, 0);
+            if (n == 0) {
+                peerClosed = true;
+                return -1;
+            }
+            bytesIn += n;
+            return n;
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EAGAIN) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    /** Sends from {@code src}: the bytes taken, 0 when the send buffer is full. */
+    final int write(ByteBuffer src) throws ErrnoException {
+        if (!src.hasRemaining()) {
+            return 0;
+        }
+        try {
+            int n = api.send(fd, src, 0);
+            bytesOut += n;
+            return n;
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EAGAIN) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    /** Sends our FIN after everything queued, then releases the descriptor. */
+    final void finish() {
+        try {
+            api.shutdown(fd, SHUT_WR);
+        } catch (ErrnoException e) {
+            // Reset or already shut: closing is all that is left.
+        }
+        close();
+    }
+
+    @Override
+    public final void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loop.remove(fd);
+        listener.connectionClosed();
+    }
+
+    final boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public SocketRow row() {
+        return new SocketRow(listener.service().configName(), "tcp", peerClosed ? "CLOSE-WAIT" : "ESTAB", local, peer,
+                bytesIn, bytesOut);
+    }
+}

@@ -1,0 +1,176 @@
+package net.tern.services;
+
+import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
+import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketApi;
+import net.tern.tcp.impl.Tcp;
+import net.tern.tcp.impl.TcpSettings;
+import net.tern.udp.testing.UdpTestBed;
+
+/**
+ * The services on a whole TCP+UDP/IPv4 stack in virtual time: UDP's test bed (IPv4,
+ * loopback, the socket layer, UDP) with TCP added as its bundle adds it, and a
+ * {@link ServiceLoop} running the given services, driven from the test thread:
+ * {@link #pump()} alternates the loop's zero-timeout waits with the stack's time until
+ * nothing moves. Clients use the same {@link SocketApi} with non-blocking sockets.
+ */
+final class ServicesTestBed implements AutoCloseable {
+    static final int LOOPBACK = InetSockAddr.INADDR_LOOPBACK;
+    private final UdpTestBed bed;
+    private final Tcp tcp;
+    private final ServiceLoop loop;
+
+    ServicesTestBed(Service... services) throws ErrnoException {
+        this(256, services);
+    }
+
+    ServicesTestBed(int maxConnections, Service... services) throws ErrnoException {
+        bed = new UdpTestBed();
+        tcp = new Tcp(bed.stack().clock(), bed.stack().timers(), bed.stack().networkThread(), bed.stack().allocator(),
+                bed.inet().output(), bed.inet().fib(), bed.inet().snmp(), TcpSettings.defaults(), new Random(7));
+        bed.inet().addProtocol(tcp, 6);
+        bed.inet().family().addProtoSw(tcp.protoSw(), 0, 1);
+        loop = new ServiceLoop(bed.api());
+        StatusPage page = new StatusPage(() -> bed.stack().links(), () -> bed.inet().snmp(), loop::sockets);
+        for (Service s : services) {
+            ServiceRunner.open(loop, s, InetSockAddr.INADDR_ANY, 0, maxConnections, page);
+        }
+    }
+
+    SocketApi api() {
+        return bed.api();
+    }
+
+    UdpTestBed bed() {
+        return bed;
+    }
+
+    ServiceLoop loop() {
+        return loop;
+    }
+
+    /** Lets the stack and the services run until neither has anything to do (bounded). */
+    void pump() throws ErrnoException {
+        int idle = 0;
+        for (int i = 0; i < 100_000 && idle < 50; i++) {
+            bed.runUntilIdle();
+            int handled = loop.runOnce(0);
+            if (handled == 0) {
+                idle++;
+                bed.advance(1, TimeUnit.MILLISECONDS); // delayed ACKs and other timers
+            } else {
+                idle = 0;
+            }
+        }
+    }
+
+    /** Pumps while {@code millis} of virtual time pass (timers such as zero-window probes fire). */
+    void pumpFor(long millis) throws ErrnoException {
+        for (long i = 0; i < millis / 10; i++) {
+            bed.advance(10, TimeUnit.MILLISECONDS);
+            bed.runUntilIdle();
+            loop.runOnce(0);
+        }
+        pump();
+    }
+
+    /** A non-blocking TCP socket connected to 127.0.0.1:{@code port}. */
+    int connect(int port) throws ErrnoException {
+        int fd = api().socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        try {
+            api().connect(fd, new InetSockAddr(LOOPBACK, port));
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EINPROGRESS) {
+                throw e;
+            }
+        }
+        pump();
+        return fd;
+    }
+
+    /** Sends all of {@code data}, pumping while the send buffer is full, and reads what comes back meanwhile into {@code sink}. */
+    void sendAll(int fd, byte[] data, ByteArrayOutputStream sink) throws ErrnoException {
+        ByteBuffer buf = ByteBuffer.wrap(data);
+        for (int i = 0; i < 100_000 && buf.hasRemaining(); i++) {
+            try {
+                api().send(fd, buf, 0);
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.EAGAIN) {
+                    throw e;
+                }
+            }
+            pump();
+            if (sink != null) {
+                readAvailable(fd, sink);
+            }
+        }
+        if (buf.hasRemaining()) {
+            throw new AssertionError("could not send " + buf.remaining() + " bytes");
+        }
+    }
+
+    /** Reads what is there now into {@code sink}; true once the peer's FIN has been read. */
+    boolean readAvailable(int fd, ByteArrayOutputStream sink) throws ErrnoException {
+        ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+        while (true) {
+            buf.clear();
+            try {
+                int n = api().recv(fd, buf, 0);
+                if (n == 0) {
+                    return true;
+                }
+                sink.write(buf.array(), 0, n);
+            } catch (ErrnoException e) {
+                if (e.errno() == Errno.EAGAIN) {
+                    return false;
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Reads until the peer's FIN (bounded), pumping in between. */
+    byte[] readToEnd(int fd) throws ErrnoException {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        for (int i = 0; i < 10_000; i++) {
+            if (readAvailable(fd, sink)) {
+                return sink.toByteArray();
+            }
+            pump();
+        }
+        throw new AssertionError("no FIN after " + sink.size() + " bytes");
+    }
+
+    /** Reads until at least {@code count} bytes have come (bounded). */
+    byte[] readAtLeast(int fd, int count) throws ErrnoException {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        for (int i = 0; i < 10_000 && sink.size() < count; i++) {
+            if (readAvailable(fd, sink)) {
+                break;
+            }
+            pump();
+        }
+        return sink.toByteArray();
+    }
+
+    List<SocketRow> sockets() {
+        return loop.sockets();
+    }
+
+    @Override
+    public void close() {
+        loop.close();
+        tcp.close();
+        bed.close();
+    }
+}
