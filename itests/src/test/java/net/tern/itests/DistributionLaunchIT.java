@@ -45,6 +45,51 @@ public class DistributionLaunchIT {
         assertTrue(r.toString(), r.err.contains("usage: tern"));
     }
 
+    @Test
+    public void servicesOptionStartsTheServicesBeforeTheCommandsRun() throws Exception {
+        Path request = Files.createTempFile("tern-http", ".txt");
+        try {
+            Files.writeString(request, "GET /status.json HTTP/1.1\r\nHost: tern\r\nConnection: close\r\n\r\n");
+            Result r = tern("--services", "echo,discard,chargen,http",
+                    "-c", "net:nc 127.0.0.1 7 hello echo",
+                    "-c", "net:nc -u 127.0.0.1 7 datagram",
+                    "-c", "net:nc -c 148 127.0.0.1 19",
+                    "-c", "net:nc 127.0.0.1 9 dropped",
+                    "-c", "net:nc -i " + request + " 127.0.0.1 80");
+            assertEquals(r.toString(), 0, r.status);
+            assertTrue(r.toString(), r.out.contains("hello echo"));
+            assertTrue(r.toString(), r.out.contains("datagram"));
+            assertTrue(r.toString(), r.out.contains(
+                    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefg\r\n"
+                    + "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefgh\r\n"));
+            assertTrue(r.toString(), r.out.contains("HTTP/1.1 200 OK"));
+            assertTrue(r.toString(), r.out.contains("\"service\":\"chargen\""));
+        } finally {
+            Files.deleteIfExists(request);
+        }
+    }
+
+    @Test
+    public void aClosedTcpPortIsRefusedAndAClosedUdpPortAnswersPortUnreachable() throws Exception {
+        Result tcp = tern("--services", "echo", "-c", "net:nc -z 127.0.0.1 8");
+        assertEquals(tcp.toString(), 1, tcp.status);
+        assertTrue(tcp.toString(), tcp.err.contains("nc: connect to 127.0.0.1 port 8 (tcp) failed: Connection refused"));
+        Result udp = tern("-c", "net:nc -u -w 5 127.0.0.1 8 anyone", "--wait", "20");
+        assertEquals(udp.toString(), 1, udp.status);
+        assertTrue(udp.toString(), udp.err.contains("(udp) failed: Connection refused"));
+    }
+
+    @Test
+    public void aTunThatCannotBeOpenedFailsTheLaunchWithTheCause() throws Exception {
+        // No clone device there, root or not: the launcher must say why and exit 1 before any command.
+        Result r = tern("--tun", "terntest0", "--address", "10.99.0.2/24", "--tun-device", "/nonexistent/net/tun",
+                "-c", "net:links");
+        assertEquals(r.toString(), 1, r.status);
+        assertTrue(r.toString(), r.err.contains("tern: cannot open TUN terntest0: "));
+        assertTrue(r.toString(), r.err.contains("/nonexistent/net/tun is missing: load the tun module"));
+        assertTrue(r.toString(), !r.out.contains("terntest0"));
+    }
+
     private record Result(int status, String out, String err) {
         @Override
         public String toString() {

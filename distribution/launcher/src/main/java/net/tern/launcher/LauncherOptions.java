@@ -15,6 +15,15 @@ final class LauncherOptions {
             "                      (default: info, or warn with -c)",
             "      --wait SECONDS  how long -c waits for the command to be registered (default 20)",
             "      --home DIR      the installation directory (default: set by bin/tern)",
+            "      --tun NAME      attach the Linux TUN interface NAME (needs root or CAP_NET_ADMIN)",
+            "      --address A.B.C.D/N  the stack's address on the TUN (required with --tun); its",
+            "                      subnet is routed through the TUN",
+            "      --gateway G     with --tun: a default route via G on the TUN",
+            "      --mtu N         with --tun: the link MTU (68..65535, default 1500)",
+            "      --tun-device PATH  with --tun: the TUN clone device (default /dev/net/tun)",
+            "      --services LIST run these services: a comma list of echo, discard, chargen, http",
+            "      --impair SPEC   with --tun: run 'net:impair NAME SPEC' after boot, e.g.",
+            "                      'loss 2 duplicate 1 reorder 5 seed 7'",
             "  -h, --help          print this help",
             "Without -c or --headless, the stack starts with the Gogo shell on this terminal.");
 
@@ -24,6 +33,16 @@ final class LauncherOptions {
     String logLevel;
     int waitSeconds = 20;
     Path home;
+    String tun;
+    String address;
+    String gateway;
+    int mtu;
+    String tunDevice;
+    final List<String> services = new ArrayList<>();
+    String impair;
+
+    /** The services {@code --services} may name. */
+    static final List<String> SERVICE_NAMES = List.of("echo", "discard", "chargen", "http");
 
     static LauncherOptions parse(String[] args, Path defaultHome) {
         LauncherOptions o = new LauncherOptions();
@@ -54,6 +73,58 @@ final class LauncherOptions {
                 case "--home":
                     o.home = Path.of(value(args, ++i, arg));
                     break;
+                case "--tun":
+                    o.tun = value(args, ++i, arg);
+                    if (o.tun.isEmpty() || o.tun.length() > 15 || o.tun.contains("/") || o.tun.isBlank()
+                            || !o.tun.strip().equals(o.tun)) {
+                        throw new IllegalArgumentException("--tun takes an interface name of 1 to 15 characters");
+                    }
+                    break;
+                case "--address":
+                    o.address = value(args, ++i, arg);
+                    checkPrefix(o.address);
+                    break;
+                case "--gateway":
+                    o.gateway = value(args, ++i, arg);
+                    checkDottedQuad(o.gateway, "--gateway");
+                    break;
+                case "--mtu":
+                    try {
+                        o.mtu = Integer.parseInt(value(args, ++i, arg));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--mtu takes a number");
+                    }
+                    if (o.mtu < 68 || o.mtu > 65535) {
+                        throw new IllegalArgumentException("--mtu must be between 68 and 65535");
+                    }
+                    break;
+                case "--tun-device":
+                    o.tunDevice = value(args, ++i, arg);
+                    if (o.tunDevice.isEmpty()) {
+                        throw new IllegalArgumentException("--tun-device needs a path");
+                    }
+                    break;
+                case "--services":
+                    for (String name : value(args, ++i, arg).split(",")) {
+                        String n = name.strip();
+                        if (n.isEmpty()) {
+                            continue;
+                        }
+                        if (!SERVICE_NAMES.contains(n)) {
+                            throw new IllegalArgumentException("unknown service '" + n + "' (known: "
+                                    + String.join(", ", SERVICE_NAMES) + ")");
+                        }
+                        if (!o.services.contains(n)) {
+                            o.services.add(n);
+                        }
+                    }
+                    break;
+                case "--impair":
+                    o.impair = value(args, ++i, arg).strip();
+                    if (o.impair.isEmpty()) {
+                        throw new IllegalArgumentException("--impair needs a specification");
+                    }
+                    break;
                 case "-h":
                 case "--help":
                     o.help = true;
@@ -68,10 +139,56 @@ final class LauncherOptions {
         if (o.headless && !o.commands.isEmpty()) {
             throw new IllegalArgumentException("--headless and -c exclude each other");
         }
+        if (o.tun == null && (o.address != null || o.gateway != null || o.mtu != 0 || o.impair != null
+                || o.tunDevice != null)) {
+            throw new IllegalArgumentException("--address, --gateway, --mtu, --tun-device and --impair need --tun");
+        }
+        if (o.tun != null && o.address == null) {
+            throw new IllegalArgumentException("--tun needs --address A.B.C.D/N");
+        }
+        if (o.gateway != null && !sameSubnet(o.address, o.gateway)) {
+            throw new IllegalArgumentException("--gateway " + o.gateway + " is not inside " + o.address);
+        }
         if (o.logLevel == null) {
             o.logLevel = o.commands.isEmpty() ? "info" : "warn";
         }
         return o;
+    }
+
+    /** {@code A.B.C.D/N} with N from 0 to 32. */
+    private static void checkPrefix(String text) {
+        int slash = text.indexOf('/');
+        if (slash < 0) {
+            throw new IllegalArgumentException("--address takes A.B.C.D/N, not '" + text + "'");
+        }
+        checkDottedQuad(text.substring(0, slash), "--address");
+        String length = text.substring(slash + 1);
+        if (!length.matches("[0-9]{1,2}") || Integer.parseInt(length) > 32) {
+            throw new IllegalArgumentException("--address: bad prefix length in '" + text + "'");
+        }
+    }
+
+    private static int checkDottedQuad(String text, String option) {
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) {
+            throw new IllegalArgumentException(option + ": '" + text + "' is not an IPv4 address");
+        }
+        int value = 0;
+        for (String p : parts) {
+            if (!p.matches("[0-9]{1,3}") || Integer.parseInt(p) > 255) {
+                throw new IllegalArgumentException(option + ": '" + text + "' is not an IPv4 address");
+            }
+            value = value << 8 | Integer.parseInt(p);
+        }
+        return value;
+    }
+
+    private static boolean sameSubnet(String prefix, String address) {
+        int slash = prefix.indexOf('/');
+        int length = Integer.parseInt(prefix.substring(slash + 1));
+        int mask = length == 0 ? 0 : -1 << (32 - length);
+        return (checkDottedQuad(prefix.substring(0, slash), "--address") & mask)
+                == (checkDottedQuad(address, "--gateway") & mask);
     }
 
     private static String value(String[] args, int i, String option) {

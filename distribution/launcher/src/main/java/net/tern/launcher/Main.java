@@ -59,13 +59,24 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             tern.start(options.interactive());
+            CommandRunner runner = new CommandRunner(tern.framework().getBundleContext(), options.waitSeconds * 1000L,
+                    stdout, stderr, options.logLevel.equals("debug") || options.logLevel.equals("trace"));
+            int setup = setUp(tern, options, runner, stderr);
+            if (setup != 0) {
+                tern.stop(10_000);
+                removeHook(hook);
+                return setup;
+            }
             if (!options.commands.isEmpty()) {
-                int status = new CommandRunner(tern.framework().getBundleContext(), options.waitSeconds * 1000L,
-                        stdout, stderr, options.logLevel.equals("debug") || options.logLevel.equals("trace"))
-                        .run(options.commands);
+                int status = runner.run(options.commands);
                 tern.stop(10_000);
                 removeHook(hook);
                 return status;
+            }
+            if (options.headless) {
+                stderr.println("tern: running headless" + (options.tun == null ? "" : " on " + options.tun + " "
+                        + options.address) + (options.services.isEmpty() ? "" : ", services " + String.join(",",
+                        options.services)) + "; SIGTERM stops");
             }
             if (options.interactive()) {
                 System.out.println("Tern: a TCP/IP stack in user space. Try net:links, net:families, help; Ctrl-D quits.");
@@ -79,6 +90,22 @@ public final class Main {
             tern.stop(10_000);
             return 1;
         }
+    }
+
+    /**
+     * Applies {@code --tun}, {@code --services}, {@code --gateway}, {@code --impair}: 0 when
+     * the stack is ready, else 1 after printing why (a TUN that cannot be opened, say).
+     */
+    private static int setUp(TernFramework tern, LauncherOptions options, CommandRunner runner, PrintStream err)
+            throws InterruptedException {
+        try {
+            new StackSetup(tern.framework().getBundleContext(), options).apply();
+        } catch (StackSetup.SetupException e) {
+            err.println("tern: " + e.getMessage());
+            return 1;
+        }
+        java.util.List<String> commands = StackSetup.commands(options);
+        return commands.isEmpty() ? 0 : runner.run(commands);
     }
 
     /** Drops the hook unless the JVM is already shutting down (SIGTERM), when the hook is doing the stopping. */

@@ -54,4 +54,63 @@ class LauncherOptionsTest {
         assertThatThrownBy(() -> LauncherOptions.parse(new String[0], null))
                 .hasMessageContaining("no installation directory");
     }
+
+    @Test
+    void tunOptionsAreParsedAndTurnedIntoConfigurationAndCommands() {
+        LauncherOptions o = LauncherOptions.parse(new String[] {"--tun", "tern0", "--address", "10.99.0.2/24",
+            "--gateway", "10.99.0.1", "--mtu", "1400", "--impair", "loss 2 duplicate 1 reorder 5 seed 7",
+            "--services", "echo, discard,chargen,echo", "--headless", "--tun-device", "/dev/net/tun2"}, HOME);
+        assertThat(o.tun).isEqualTo("tern0");
+        assertThat(o.address).isEqualTo("10.99.0.2/24");
+        assertThat(o.gateway).isEqualTo("10.99.0.1");
+        assertThat(o.mtu).isEqualTo(1400);
+        assertThat(o.services).containsExactly("echo", "discard", "chargen");
+        assertThat(o.headless).isTrue();
+
+        java.util.Dictionary<String, Object> tun = StackSetup.tunProperties(o);
+        assertThat(tun.get("name")).isEqualTo("tern0");
+        assertThat((String[]) tun.get("addresses")).containsExactly("10.99.0.2/24");
+        assertThat(tun.get("mtu")).isEqualTo(1400);
+        assertThat(tun.get("devicePath")).isEqualTo("/dev/net/tun2");
+        assertThat((String[]) StackSetup.servicesProperties(o).get("services")).containsExactly("echo", "discard", "chargen");
+        assertThat(StackSetup.commands(o)).containsExactly("net:ip route add default via 10.99.0.1 dev tern0",
+                "net:impair tern0 loss 2 duplicate 1 reorder 5 seed 7");
+    }
+
+    @Test
+    void withoutMtuTheDriversDefaultStandsAndWithoutGatewayThereIsNoCommand() {
+        LauncherOptions o = LauncherOptions.parse(new String[] {"--tun", "t", "--address", "192.168.7.1/30"}, HOME);
+        assertThat(StackSetup.tunProperties(o).get("mtu")).isNull();
+        assertThat(StackSetup.tunProperties(o).get("devicePath")).isNull();
+        assertThat(StackSetup.commands(o)).isEmpty();
+        assertThat(o.services).isEmpty();
+    }
+
+    @Test
+    void badTunOptionsAreRefusedWithAReason() {
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "t"}, HOME))
+                .hasMessageContaining("--tun needs --address");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--address", "10.0.0.1/8"}, HOME))
+                .hasMessageContaining("need --tun");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--impair", "loss 1"}, HOME))
+                .hasMessageContaining("need --tun");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun-device", "/dev/x"}, HOME))
+                .hasMessageContaining("need --tun");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "a-name-far-too-long", "--address",
+            "10.0.0.1/8"}, HOME)).hasMessageContaining("1 to 15 characters");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "t", "--address", "10.0.0.1"}, HOME))
+                .hasMessageContaining("A.B.C.D/N");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "t", "--address", "10.0.0.256/8"}, HOME))
+                .hasMessageContaining("not an IPv4 address");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "t", "--address", "10.0.0.1/33"}, HOME))
+                .hasMessageContaining("bad prefix length");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "t", "--address", "10.0.0.1/24",
+            "--gateway", "10.0.1.1"}, HOME)).hasMessageContaining("is not inside 10.0.0.1/24");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "t", "--address", "10.0.0.1/24",
+            "--mtu", "40"}, HOME)).hasMessageContaining("between 68 and 65535");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--services", "echo,gopher"}, HOME))
+                .hasMessageContaining("unknown service 'gopher'");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "t", "--address", "10.0.0.1/24",
+            "--impair", " "}, HOME)).hasMessageContaining("--impair needs a specification");
+    }
 }
