@@ -126,9 +126,30 @@ public final class TunDevice implements NetDevice {
             stats = ctx.stats();
             context = ctx;
             file = opened;
-            reader = new TunReader(opened, ctx, settings.mtu());
+            reader = new TunReader(opened, ctx, settings.mtu(), () -> interfaceGone(ctx));
             reader.start();
         }
+    }
+
+    /**
+     * The kernel's interface went away under the open file ({@code ip link del}, the namespace
+     * deleted): the reader has ended and counted it as an {@code rx_error}; the link is taken
+     * down, so its routes go and transmits count as drops instead of failing writes, and the
+     * rest of the stack runs on. Done on a thread of its own, because taking the link down
+     * stops the device, which waits for the reader thread that calls this.
+     */
+    private void interfaceGone(NetDeviceContext ctx) {
+        Thread down = new Thread(() -> {
+            try {
+                ctx.link().setUp(false);
+                LOG.warn("TUN device {}: the interface is gone; link taken down", settings.name());
+            } catch (ErrnoException | RuntimeException e) {
+                LOG.error("TUN device {}: the interface is gone and the link could not be taken down: {}",
+                        settings.name(), e.getMessage());
+            }
+        }, "tern-tun-" + settings.name() + "-gone");
+        down.setDaemon(true);
+        down.start();
     }
 
     /** {@code ndo_stop}: stops the reader, then closes the file (the kernel removes an interface it made for it). */

@@ -69,11 +69,14 @@ final class TunFile {
      * to the configured one; all inside {@code settings.netns()} when one is given.
      */
     static TunFile open(TunSettings settings) throws ErrnoException {
-        return NetNamespace.call(settings.netns(), () -> openHere(settings));
+        return NetNamespace.call(settings.netns(), () -> openHere(settings, loadLibC(settings)));
     }
 
-    private static TunFile openHere(TunSettings settings) throws ErrnoException {
-        LibC libc = loadLibC(settings);
+    /**
+     * The opening itself, through {@code libc}: the real C library in the stack; in tests one
+     * whose {@code open} or {@code ioctl} fails as the kernel would without privileges.
+     */
+    static TunFile openHere(TunSettings settings, LibC libc) throws ErrnoException {
         String path = settings.devicePath();
         int fd;
         try {

@@ -33,11 +33,14 @@ final class TunReader implements Runnable {
     private final int mtu;
     private final Thread thread;
     private volatile boolean running = true;
+    /** Called on the reader's thread when it ends on its own: the interface went away. */
+    private final Runnable whenGone;
 
-    TunReader(TunFile file, NetDeviceContext context, int mtu) {
+    TunReader(TunFile file, NetDeviceContext context, int mtu, Runnable whenGone) {
         this.file = file;
         this.context = context;
         this.mtu = mtu;
+        this.whenGone = whenGone;
         this.thread = new Thread(this, "tern-tun-" + file.name());
         this.thread.setDaemon(true);
     }
@@ -64,6 +67,17 @@ final class TunReader implements Runnable {
 
     @Override
     public void run() {
+        try {
+            receive();
+        } finally {
+            if (running) {
+                // Not stopped by us: the file failed or ended because the interface is gone.
+                whenGone.run();
+            }
+        }
+    }
+
+    private void receive() {
         PollSet set = file.pollSet();
         try {
             while (running) {
@@ -75,6 +89,7 @@ final class TunReader implements Runnable {
                     continue;
                 }
                 if ((set.deviceEvents() & LibC.POLLNVAL) != 0) {
+                    context.stats().rxErrors.increment();
                     LOG.error("{}: the TUN descriptor is no longer valid; receive stops", file.name());
                     return;
                 }
@@ -110,6 +125,7 @@ final class TunReader implements Runnable {
                 return false;
             }
             if (n == 0) {
+                stats.rxErrors.increment();
                 LOG.error("{}: the TUN file reached end of file; the interface is gone, receive stops", file.name());
                 return false;
             }
