@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.Assume;
 import org.junit.Test;
 
 /**
@@ -90,6 +91,53 @@ public class DistributionLaunchIT {
         assertTrue(r.toString(), !r.out.contains("terntest0"));
     }
 
+    /**
+     * As root (skipped with {@code TERN_SKIP_ROOT_TESTS=1}, failing otherwise, as link-tun's
+     * root tests do): in a namespace of its own, a persistent TUN with the kernel at
+     * 10.98.0.1/24; {@code bin/tern --tun ... --gateway ... --mtu ...} inside it routes the
+     * subnet and the default through the TUN and reaches the kernel with net:ping.
+     */
+    @Test
+    public void tunOptionsAttachTheStackToTheKernelAsRoot() throws Exception {
+        boolean root = "0".equals(run(10, "id", "-u").strip());
+        if (!root) {
+            Assume.assumeFalse("not root, and TERN_SKIP_ROOT_TESTS=1", "1".equals(System.getenv("TERN_SKIP_ROOT_TESTS")));
+            throw new AssertionError("this test creates a network namespace and a TUN device and needs root; "
+                    + "run as root, or set TERN_SKIP_ROOT_TESTS=1 to skip it");
+        }
+        String ns = "terntl" + ProcessHandle.current().pid();
+        run(10, "ip", "netns", "add", ns);
+        try {
+            run(10, "ip", "netns", "exec", ns, "ip", "tuntap", "add", "dev", "terntun1", "mode", "tun");
+            run(10, "ip", "netns", "exec", ns, "ip", "addr", "add", "10.98.0.1/24", "dev", "terntun1");
+            run(10, "ip", "netns", "exec", ns, "ip", "link", "set", "terntun1", "up");
+            Result r = tern(List.of("ip", "netns", "exec", ns), "--tun", "terntun1", "--address", "10.98.0.2/24",
+                    "--gateway", "10.98.0.1", "--mtu", "1400", "-c", "net:ip route", "-c", "net:links",
+                    "-c", "net:ping -c 2 -i 0.2 -W 5 10.98.0.1");
+            assertEquals(r.toString(), 0, r.status);
+            assertTrue(r.toString(), r.out.contains("default via 10.98.0.1 dev terntun1"));
+            assertTrue(r.toString(), r.out.contains("10.98.0.0/24 dev terntun1 proto kernel scope link src 10.98.0.2"));
+            assertTrue(r.toString(), r.out.contains("terntun1: <") && r.out.contains("mtu 1400 state UP"));
+            assertTrue(r.toString(), r.out.contains("2 packets transmitted, 2 received"));
+        } finally {
+            run(10, "ip", "netns", "del", ns);
+        }
+    }
+
+    /** Runs a command this test needs (bounded) and returns its output; a failure fails the test. */
+    private static String run(int seconds, String... argv) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            throw new AssertionError(String.join(" ", argv) + " did not finish within " + seconds + " s");
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", argv) + " failed (" + p.exitValue() + "): " + out);
+        }
+        return out;
+    }
+
     private record Result(int status, String out, String err) {
         @Override
         public String toString() {
@@ -98,10 +146,15 @@ public class DistributionLaunchIT {
     }
 
     private static Result tern(String... args) throws IOException, InterruptedException {
+        return tern(List.of(), args);
+    }
+
+    /** Runs bin/tern with {@code args}, under {@code prefix} ({@code ip netns exec NS}, say). */
+    private static Result tern(List<String> prefix, String... args) throws IOException, InterruptedException {
         File launcher = HOME.resolve("bin/tern").toFile();
         assertTrue("the distribution is built at " + HOME, launcher.canExecute());
-        List<String> command = new ArrayList<>();
-        command.add(launcher.getPath());
+        List<String> command = new ArrayList<>(prefix);
+        command.add(launcher.getAbsolutePath());
         command.addAll(List.of(args));
         Path out = Files.createTempFile("tern-out", ".txt");
         Path err = Files.createTempFile("tern-err", ".txt");
