@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# Interop with the Linux kernel as the peer: Tern on a TUN interface inside a network
+# namespace this script creates, the kernel on the other side of the TUN (10.99.0.1),
+# Tern at 10.99.0.2. Run as root from the repository after `mvn -B verify` (or package).
+#
+#   interop/run.sh            run every check, print "N passed, N failed, N skipped"
+#
+# Environment: TERN (the launcher, default distribution/target/tern/bin/tern),
+# INTEROP_BYTES (bulk transfer size, default 10 MiB), INTEROP_REQUIRE_IMPAIR=1 (count the
+# fault-injection checks as failed instead of skipped when net:impair is missing).
+#
+# Everything it creates (namespace, TUN, temporary files, processes) is removed on exit,
+# failure and interruption included. Traffic stays inside the namespace. Every wait is
+# bounded; only processes this script started are signalled, by PID.
+set -u -o pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+TERN=${TERN:-$ROOT/distribution/target/tern/bin/tern}
+BYTES=${INTEROP_BYTES:-10485760}
+NS="ternio-$$-$RANDOM"
+TUN=terntun0
+KERNEL_IP=10.99.0.1
+TERN_IP=10.99.0.2
+PREFIX=24
+IMPAIR_SPEC="loss 2 duplicate 1 reorder 5 seed 7"
+WORK=$(mktemp -d /tmp/tern-interop.XXXXXX)
+PIDS=()
+PASSED=0
+FAILED=0
+SKIPPED=0
+NS_CREATED=0
+TERN_PID=
+
+log() { printf '%s\n' "$*"; }
+
+# track PID: remember a process this script started, also from a check's subshell.
+track() { echo "$1" >> "$WORK/pids"; }
+
+cleanup() {
+  local pid
+  [ -f "$WORK/pids" ] && while read -r pid; do PIDS+=("$pid"); done < "$WORK/pids"
+  for pid in "${PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    fi
+  done
+  if [ "$NS_CREATED" = 1 ]; then
+    ip netns del "$NS" 2>/dev/null || log "warning: could not delete namespace $NS"
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+# in_ns CMD...: runs CMD inside the namespace.
+in_ns() { ip netns exec "$NS" "$@"; }
+
+pass() { PASSED=$((PASSED + 1)); log "PASS  $1"; }
+fail() { FAILED=$((FAILED + 1)); log "FAIL  $1${2:+: $2}"; }
+skip() { SKIPPED=$((SKIPPED + 1)); log "SKIP  $1${2:+: $2}"; }
+
+# check NAME CMD...: runs CMD (bounded by the caller) and records its outcome.
+check() {
+  local name=$1; shift
+  local out start=$(date +%s%N) ms
+  if out=$("$@" 2>&1); then
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    pass "$name ($ms ms)"
+  else
+    fail "$name" "$(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
+  fi
+}
+
+# --- preconditions ---------------------------------------------------------------------
+if [ "$(id -u)" != 0 ]; then
+  log "interop/run.sh must run as root: it creates a network namespace and a TUN interface"
+  exit 2
+fi
+for tool in ip ping socat nc sha256sum timeout head cmp nstat; do
+  command -v "$tool" >/dev/null || { log "missing tool: $tool (apt-get install iproute2 iputils-ping socat netcat-openbsd)"; exit 2; }
+done
+[ -x "$TERN" ] || { log "no launcher at $TERN: build first (mvn -B -DskipTests package)"; exit 2; }
+[ -c /dev/net/tun ] || { log "/dev/net/tun is missing: load the tun module"; exit 2; }
+
+# --- the namespace and the kernel's side of the TUN ----------------------------------------
+ip netns add "$NS" || { log "cannot create namespace $NS"; exit 2; }
+NS_CREATED=1
+in_ns ip link set lo up
+in_ns ip tuntap add dev "$TUN" mode tun || { log "cannot create $TUN in $NS"; exit 2; }
+in_ns ip addr add "$KERNEL_IP/$PREFIX" dev "$TUN"
+in_ns ip link set "$TUN" up
+log "namespace $NS: kernel $KERNEL_IP/$PREFIX on $TUN, Tern $TERN_IP"
+
+head -c "$BYTES" /dev/urandom > "$WORK/data"
+DATA_SUM=$(sha256sum < "$WORK/data" | cut -d' ' -f1)
+
+# start_tern LOG ARGS...: Tern headless in the namespace; waits (bounded) until it says it runs.
+start_tern() {
+  local logfile=$1; shift
+  # ip netns exec execs the launcher, which execs java: $! is the JVM's PID.
+  ip netns exec "$NS" "$TERN" --tun "$TUN" --address "$TERN_IP/$PREFIX" --headless "$@" > "$logfile" 2>&1 &
+  TERN_PID=$!
+  track "$TERN_PID"
+  for _ in $(seq 600); do
+    grep -q "running headless" "$logfile" && return 0
+    kill -0 "$TERN_PID" 2>/dev/null || { wait "$TERN_PID"; return 1; }
+    sleep 0.1
+  done
+  return 1
+}
+
+# stop_tern: SIGTERM, then a bounded wait for a clean exit (the JVM's status for SIGTERM is 143).
+stop_tern() {
+  [ -n "$TERN_PID" ] || return 0
+  kill -TERM "$TERN_PID" 2>/dev/null
+  local status=0
+  for _ in $(seq 200); do kill -0 "$TERN_PID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$TERN_PID" 2>/dev/null; then
+    kill -KILL "$TERN_PID"; wait "$TERN_PID" 2>/dev/null; TERN_PID=; return 1
+  fi
+  wait "$TERN_PID"; status=$?
+  TERN_PID=
+  [ "$status" = 0 ] || [ "$status" = 143 ]
+}
+
+# tern_run ARGS...: a one-shot Tern on the TUN running -c commands (bounded).
+tern_run() { in_ns timeout 240 "$TERN" --tun "$TUN" --address "$TERN_IP/$PREFIX" "$@"; }
+
+# The RFC 864 text for BYTES bytes, built from its definition independently of Tern's code.
+chargen_expected() {
+  local printable="" i line
+  for i in $(seq 32 126); do printable+=$(printf "\\$(printf '%03o' "$i")"); done
+  local doubled="$printable$printable" cycle=""
+  for i in $(seq 0 94); do line=${doubled:$i:72}; cycle+="$line"$'\r\n'; done
+  local reps=$(( BYTES / 7030 + 1 ))
+  for i in $(seq "$reps"); do printf '%s' "$cycle"; done | head -c "$BYTES"
+}
+
+# --- kernel -> Tern ----------------------------------------------------------------------
+ping_kernel_to_tern() { in_ns timeout 30 ping -n -c 3 -i 0.2 -W 3 -s "$1" "$TERN_IP"; }
+tcp_echo_from_kernel() {
+  in_ns timeout 300 nc -N -w 30 "$TERN_IP" 7 < "$WORK/data" > "$WORK/echoed" || return 1
+  local sum; sum=$(sha256sum < "$WORK/echoed" | cut -d' ' -f1)
+  [ "$sum" = "$DATA_SUM" ] || { echo "echoed $(stat -c %s "$WORK/echoed") bytes, sha256 $sum != $DATA_SUM"; return 1; }
+}
+tcp_discard_from_kernel() {
+  local got; got=$(in_ns timeout 300 nc -N -w 30 "$TERN_IP" 9 < "$WORK/data" | wc -c) || return 1
+  [ "$got" = 0 ] || { echo "discard answered $got bytes"; return 1; }
+}
+chargen_from_kernel() {
+  in_ns timeout 300 nc -d -w 30 "$TERN_IP" 19 | head -c "$BYTES" > "$WORK/chargen"
+  [ "$(stat -c %s "$WORK/chargen")" = "$BYTES" ] || { echo "read $(stat -c %s "$WORK/chargen") bytes"; return 1; }
+  chargen_expected > "$WORK/chargen.expected"
+  cmp "$WORK/chargen" "$WORK/chargen.expected"
+}
+udp_echo_from_kernel() {
+  local reply; reply=$(printf 'interop datagram' | in_ns timeout 10 socat -T 3 - "UDP:$TERN_IP:7") || return 1
+  [ "$reply" = "interop datagram" ] || { echo "reply '$reply'"; return 1; }
+}
+closed_tcp_port_refuses() {
+  local out; out=$(in_ns timeout 10 nc -z -v -w 3 "$TERN_IP" 8 2>&1)
+  case "$out" in *refused*) return 0 ;; *) echo "$out"; return 1 ;; esac
+}
+closed_udp_port_unreachable() {
+  local before after
+  before=$(in_ns nstat -az IcmpInDestUnreachs | awk '/IcmpInDestUnreachs/ {print $2}')
+  printf 'x' | in_ns timeout 5 socat -T 1 - "UDP:$TERN_IP:8" > /dev/null 2>&1
+  sleep 0.5
+  after=$(in_ns nstat -az IcmpInDestUnreachs | awk '/IcmpInDestUnreachs/ {print $2}')
+  [ "${after:-0}" -gt "${before:-0}" ] || { echo "IcmpInDestUnreachs stayed at ${after:-0}"; return 1; }
+}
+http_status_page() {
+  local page
+  page=$(printf 'GET / HTTP/1.1\r\nHost: tern\r\nConnection: close\r\n\r\n' | in_ns timeout 10 nc -N -w 5 "$TERN_IP" 80) || return 1
+  case "$page" in "HTTP/1.1 200 OK"*"$TUN"*"$TERN_IP/$PREFIX"*) return 0 ;; *) echo "${page:0:200}"; return 1 ;; esac
+}
+
+# --- Tern -> kernel ----------------------------------------------------------------------
+ping_tern_to_kernel() { tern_run -c "net:ping -n -c 3 -i 0.2 -W 3 -s $1 $KERNEL_IP"; }
+tcp_from_tern_client() {
+  rm -f "$WORK/received"
+  ip netns exec "$NS" timeout 300 socat -u "TCP-LISTEN:5001,reuseaddr,bind=$KERNEL_IP" \
+    "OPEN:$WORK/received,creat,trunc" &
+  local server=$!
+  track "$server"
+  for _ in $(seq 50); do in_ns ss -ltn | grep -q ":5001 " && break; sleep 0.1; done
+  tern_run -c "net:nc -w 30 -i $WORK/data $KERNEL_IP 5001" || { kill "$server" 2>/dev/null; wait "$server"; return 1; }
+  for _ in $(seq 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+  kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+  local sum; sum=$(sha256sum < "$WORK/received" | cut -d' ' -f1)
+  [ "$sum" = "$DATA_SUM" ] || { echo "received $(stat -c %s "$WORK/received") bytes, sha256 $sum != $DATA_SUM"; return 1; }
+}
+
+log "== Tern headless on $TUN with echo, discard, chargen, http"
+if start_tern "$WORK/tern.log" --services echo,discard,chargen,http; then
+  check "ping kernel -> Tern, 56 bytes" ping_kernel_to_tern 56
+  check "ping kernel -> Tern, 1400 bytes" ping_kernel_to_tern 1400
+  check "ping kernel -> Tern, 4000 bytes (fragmented both ways)" ping_kernel_to_tern 4000
+  check "TCP kernel -> Tern echo, $BYTES bytes, sha256 equal" tcp_echo_from_kernel
+  check "TCP kernel -> Tern discard, $BYTES bytes" tcp_discard_from_kernel
+  check "TCP chargen read for $BYTES bytes, RFC 864 pattern" chargen_from_kernel
+  check "UDP echo" udp_echo_from_kernel
+  check "closed TCP port: connection refused (RST)" closed_tcp_port_refuses
+  check "closed UDP port: ICMP port unreachable" closed_udp_port_unreachable
+  check "HTTP status page names the TUN and its address" http_status_page
+  # Not through check: its subshell could not wait for this shell's child.
+  if stop_tern; then pass "SIGTERM stops headless Tern cleanly"; else fail "SIGTERM stops headless Tern cleanly"; fi
+else
+  fail "Tern starts headless on $TUN" "$(tail -n 5 "$WORK/tern.log" | tr '\n' ' ')"
+fi
+
+log "== Tern as the client (one-shot runs on $TUN)"
+check "ping Tern -> kernel, 56 bytes" ping_tern_to_kernel 56
+check "ping Tern -> kernel, 1400 bytes" ping_tern_to_kernel 1400
+check "ping Tern -> kernel, 4000 bytes (fragmented both ways)" ping_tern_to_kernel 4000
+check "TCP Tern client -> kernel server, $BYTES bytes, sha256 equal" tcp_from_tern_client
+
+log "== With Tern's fault injection: $IMPAIR_SPEC"
+IMPAIRED=(
+  "TCP kernel -> Tern echo under loss/duplication/reordering:tcp_echo_from_kernel"
+  "TCP chargen under loss/duplication/reordering:chargen_from_kernel"
+)
+if start_tern "$WORK/tern-impaired.log" --services echo,chargen --impair "$IMPAIR_SPEC" --wait 15; then
+  for entry in "${IMPAIRED[@]}"; do check "${entry%%:*}" "${entry##*:}"; done
+  if stop_tern; then pass "SIGTERM stops impaired Tern cleanly"; else fail "SIGTERM stops impaired Tern cleanly"; fi
+elif grep -q "net:impair' did not appear" "$WORK/tern-impaired.log"; then
+  for entry in "${IMPAIRED[@]}"; do
+    if [ "${INTEROP_REQUIRE_IMPAIR:-0}" = 1 ]; then
+      fail "${entry%%:*}" "net:impair is not available in this build"
+    else
+      skip "${entry%%:*}" "net:impair is not available in this build"
+    fi
+  done
+else
+  fail "Tern starts headless with --impair" "$(tail -n 5 "$WORK/tern-impaired.log" | tr '\n' ' ')"
+fi
+
+log "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+[ "$FAILED" = 0 ]
