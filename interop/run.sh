@@ -179,6 +179,7 @@ http_status_page() {
 
 # --- Tern -> kernel ----------------------------------------------------------------------
 ping_tern_to_kernel() { tern_run -c "net:ping -n -c 3 -i 0.2 -W 3 -s $1 $KERNEL_IP"; }
+# tcp_from_tern_client [TERN ARGS...]: 10 MiB from net:nc in a one-shot Tern to a socat server.
 tcp_from_tern_client() {
   rm -f "$WORK/received"
   ip netns exec "$NS" timeout 300 socat -u "TCP-LISTEN:5001,reuseaddr,bind=$KERNEL_IP" \
@@ -186,7 +187,7 @@ tcp_from_tern_client() {
   local server=$!
   track "$server"
   for _ in $(seq 50); do in_ns ss -ltn | grep -q ":5001 " && break; sleep 0.1; done
-  tern_run -c "net:nc -w 30 -i $WORK/data $KERNEL_IP 5001" || { kill "$server" 2>/dev/null; wait "$server"; return 1; }
+  tern_run "$@" -c "net:nc -w 30 -i $WORK/data $KERNEL_IP 5001" || { kill "$server" 2>/dev/null; wait "$server"; return 1; }
   for _ in $(seq 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
   kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
   local sum; sum=$(sha256sum < "$WORK/received" | cut -d' ' -f1)
@@ -222,9 +223,12 @@ IMPAIRED=(
   "TCP kernel -> Tern echo under loss/duplication/reordering:tcp_echo_from_kernel"
   "TCP chargen under loss/duplication/reordering:chargen_from_kernel"
 )
+# (and, once Tern has stopped, the Tern client's transfer to the kernel under the same faults)
 if start_tern "$WORK/tern-impaired.log" --services echo,chargen --impair "$IMPAIR_SPEC" --wait 15; then
   for entry in "${IMPAIRED[@]}"; do check "${entry%%:*}" "${entry##*:}"; done
   if stop_tern; then pass "SIGTERM stops impaired Tern cleanly"; else fail "SIGTERM stops impaired Tern cleanly"; fi
+  check "TCP Tern client -> kernel server under loss/duplication/reordering" \
+    tcp_from_tern_client --impair "$IMPAIR_SPEC" --wait 15
 elif grep -q "net:impair' did not appear" "$WORK/tern-impaired.log"; then
   for entry in "${IMPAIRED[@]}"; do
     if [ "${INTEROP_REQUIRE_IMPAIR:-0}" = 1 ]; then
