@@ -6,6 +6,7 @@ import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketApi;
 import net.tern.inet.snmp.SnmpCounters;
+import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.net.LinkRegistry;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -26,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * connection of every service, so a thousand idle clients cost sockets and buffers, not
  * threads, and no service can starve the others of threads.
  *
- * <p>The HTTP status page also reads the links ({@link LinkRegistry}) and the protocol
- * counters ({@link SnmpCounters}); both are optional and dynamic, so the page shows
- * what is there. A service that cannot start (its port taken) is logged and left out;
+ * <p>The HTTP status page also reads the links ({@link LinkRegistry}), the protocol
+ * counters ({@link SnmpCounters}) and the sockets ({@link InetDiagHandler}s); all are
+ * optional and dynamic, so the page shows what is there. A service that cannot start (its port taken) is logged and left out;
  * the others run. A new configuration restarts the component with the new set. The
  * component registers itself (under its own class, in a private package) once its services
  * listen, so the launcher can wait for that before it reports the stack ready.
@@ -46,6 +47,10 @@ public final class ServiceRunner {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile SnmpCounters counters;
+    /** The transports' socket dumpers ({@code inet_diag}): tcp_diag, udp_diag. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<InetDiagHandler> diag;
 
     private final ServiceLoop loop;
     private final List<Service> running = new ArrayList<>();
@@ -61,7 +66,7 @@ public final class ServiceRunner {
             throw e;
         }
         int address = InetSockAddr.parseAddress(config.address());
-        StatusPage page = new StatusPage(() -> links, () -> counters, loop::sockets);
+        StatusPage page = new StatusPage(() -> links, () -> counters, () -> diag, loop::sockets);
         for (Service s : wanted) {
             try {
                 open(loop, s, address, config.portOffset(), config.maxConnections(), page);

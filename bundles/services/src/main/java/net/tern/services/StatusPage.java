@@ -1,11 +1,14 @@
 package net.tern.services;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import net.tern.inet.snmp.SnmpCounters;
+import net.tern.spi.diag.InetDiagHandler;
+import net.tern.spi.diag.InetDiagMsg;
 import net.tern.spi.net.IfAddress;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.LinkFlags;
@@ -16,9 +19,9 @@ import net.tern.spi.net.LinkStats;
  * What the HTTP service shows: the links (as {@code ip -s addr}), the sockets and the
  * protocol counters (as {@code nstat -a}), rendered as an HTML page or as JSON.
  *
- * <p>Sockets: the socket API has no call that lists other applications' sockets (that
- * is {@code ss}'s job, through a diagnostics interface), so the page lists the sockets of
- * the services themselves: their listeners, datagram sockets and open connections.
+ * <p>Sockets: every TCP and UDP socket of the stack, as {@code ss -tuan} lists them, from
+ * the transports' {@link InetDiagHandler}s ({@code inet_diag}); and the services' own
+ * sockets with the bytes each has moved, which only the services know.
  */
 final class StatusPage {
     /** One link as the page shows it. */
@@ -28,18 +31,40 @@ final class StatusPage {
     }
 
     /** The state of the stack at one moment. */
-    record Snapshot(List<LinkRow> links, List<SocketRow> sockets, Map<String, Map<String, Long>> counters) {
+    record Snapshot(List<LinkRow> links, List<InetDiagMsg> sockets, List<SocketRow> services,
+            Map<String, Map<String, Long>> counters) {
     }
+
+    /** {@code ss}'s names for the {@code TCP_*} states, by number ({@code sstate_name} in ss.c). */
+    private static final String[] STATE_NAMES = {
+        "UNKNOWN", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT", "UNCONN",
+        "CLOSE-WAIT", "LAST-ACK", "LISTEN", "CLOSING"};
 
     private final Supplier<LinkRegistry> links;
     private final Supplier<SnmpCounters> counters;
-    private final Supplier<List<SocketRow>> sockets;
+    private final Supplier<List<InetDiagHandler>> diag;
+    private final Supplier<List<SocketRow>> services;
 
     /** The suppliers may return {@code null} while that part of the stack is not running. */
-    StatusPage(Supplier<LinkRegistry> links, Supplier<SnmpCounters> counters, Supplier<List<SocketRow>> sockets) {
+    StatusPage(Supplier<LinkRegistry> links, Supplier<SnmpCounters> counters, Supplier<List<InetDiagHandler>> diag,
+            Supplier<List<SocketRow>> services) {
         this.links = links;
         this.counters = counters;
-        this.sockets = sockets;
+        this.diag = diag;
+        this.services = services;
+    }
+
+    /** {@code ss}'s name for a {@code TCP_*} state number. */
+    static String stateName(int state) {
+        return state >= 0 && state < STATE_NAMES.length ? STATE_NAMES[state] : "UNKNOWN";
+    }
+
+    static String protocolName(int protocol) {
+        return switch (protocol) {
+            case 6 -> "tcp";
+            case 17 -> "udp";
+            default -> String.valueOf(protocol);
+        };
     }
 
     Snapshot snapshot() {
@@ -59,7 +84,16 @@ final class StatusPage {
         }
         SnmpCounters snmp = counters.get();
         Map<String, Map<String, Long>> values = snmp == null ? new LinkedHashMap<>() : snmp.snapshot();
-        return new Snapshot(rows, sockets.get(), values);
+        List<InetDiagMsg> sockets = new ArrayList<>();
+        List<InetDiagHandler> handlers = diag.get();
+        for (InetDiagHandler h : handlers == null ? List.<InetDiagHandler>of() : handlers) {
+            sockets.addAll(h.dump());
+        }
+        // As ss lists them: by protocol, then local address and port, then peer.
+        sockets.sort(Comparator.comparingInt(InetDiagMsg::protocol)
+                .thenComparingLong(m -> m.local().address() & 0xffffffffL).thenComparingInt(m -> m.local().port())
+                .thenComparingLong(m -> m.peer().address() & 0xffffffffL).thenComparingInt(m -> m.peer().port()));
+        return new Snapshot(rows, sockets, services.get(), values);
     }
 
     String html() {
@@ -79,10 +113,17 @@ final class StatusPage {
                     l.txBytes(), l.txPackets(), l.txErrors(), l.txDropped());
             b.append("</tr>\n");
         }
-        b.append("</table>\n<h2>Sockets</h2>\n<p>The services' own sockets.</p>\n<table><tr><th>service</th>")
+        b.append("</table>\n<h2>Sockets</h2>\n<table><tr><th>protocol</th><th>state</th><th>Recv-Q</th>")
+                .append("<th>Send-Q</th><th>local</th><th>peer</th></tr>\n");
+        for (InetDiagMsg m : s.sockets()) {
+            b.append("<tr>");
+            cells(b, protocolName(m.protocol()), stateName(m.state()), m.recvQ(), m.sendQ(), m.local(), m.peer());
+            b.append("</tr>\n");
+        }
+        b.append("</table>\n<h2>Services</h2>\n<table><tr><th>service</th>")
                 .append("<th>protocol</th><th>state</th><th>local</th><th>peer</th><th>bytes in</th>")
                 .append("<th>bytes out</th></tr>\n");
-        for (SocketRow r : s.sockets()) {
+        for (SocketRow r : s.services()) {
             b.append("<tr>");
             cells(b, r.service(), r.protocol(), r.state(), r.local(), r.peer(), r.bytesIn(), r.bytesOut());
             b.append("</tr>\n");
@@ -142,7 +183,17 @@ final class StatusPage {
         }
         b.append("],\"sockets\":[");
         sep = "";
-        for (SocketRow r : s.sockets()) {
+        for (InetDiagMsg m : s.sockets()) {
+            b.append(sep).append("{\"protocol\":").append(quote(protocolName(m.protocol())))
+                    .append(",\"state\":").append(quote(stateName(m.state())))
+                    .append(",\"recvQ\":").append(m.recvQ()).append(",\"sendQ\":").append(m.sendQ())
+                    .append(",\"local\":").append(quote(m.local().toString()))
+                    .append(",\"peer\":").append(quote(m.peer().toString())).append('}');
+            sep = ",";
+        }
+        b.append("],\"services\":[");
+        sep = "";
+        for (SocketRow r : s.services()) {
             b.append(sep).append("{\"service\":").append(quote(r.service())).append(",\"protocol\":")
                     .append(quote(r.protocol())).append(",\"state\":").append(quote(r.state()))
                     .append(",\"local\":").append(quote(r.local())).append(",\"peer\":").append(quote(r.peer()))

@@ -38,9 +38,16 @@ class HttpServiceTest {
                     "Connection: keep-alive\r\n");
             assertThat(body(page).getBytes(StandardCharsets.UTF_8)).hasSize(contentLength(page));
             assertThat(body(page)).contains("<td>lo</td>", "<td>UP</td>", "<td>65536</td>", "127.0.0.1/8",
+                    // every socket of the stack, from inet_diag: both ends of this connection too
+                    "<td>tcp</td><td>LISTEN</td><td>0</td><td>128</td><td>0.0.0.0:7</td><td>0.0.0.0:0</td>", // Send-Q: the backlog
+                    "<td>tcp</td><td>ESTAB</td><td>0</td><td>0</td><td>127.0.0.1:80</td><td>127.0.0.1:",
+                    "<td>udp</td><td>UNCONN</td><td>0</td><td>0</td><td>0.0.0.0:7</td>",
+                    // the services' own, with their byte counts
                     "<td>echo</td><td>tcp</td><td>LISTEN</td><td>0.0.0.0:7</td>",
                     "<td>http</td><td>tcp</td><td>ESTAB</td><td>127.0.0.1:80</td>",
                     "<td>IpInReceives</td>", "<td>TcpPassiveOpens</td>");
+            assertThat(body(page)).containsPattern("<td>tcp</td><td>ESTAB</td><td>0</td><td>0</td><td>127\\.0\\.0\\.1:\\d+"
+                    + "</td><td>127\\.0\\.0\\.1:80</td>");
 
             // The same connection serves the next request: the JSON form.
             String json = exchange(t, fd, "GET /status.json HTTP/1.1\r\nHost: tern\r\n\r\n");
@@ -49,6 +56,8 @@ class HttpServiceTest {
             assertThat(body(json)).startsWith("{\"links\":[{\"index\":1,\"name\":\"lo\"")
                     .contains("\"state\":\"UP\"", "\"mtu\":65536", "\"addresses\":[\"127.0.0.1/8\"]",
                             "{\"service\":\"echo\",\"protocol\":\"udp\",\"state\":\"UNCONN\",\"local\":\"0.0.0.0:7\"",
+                            "{\"protocol\":\"tcp\",\"state\":\"LISTEN\",\"recvQ\":0,\"sendQ\":128,"
+                                    + "\"local\":\"0.0.0.0:80\",\"peer\":\"0.0.0.0:0\"}",
                             "\"Tcp\":{", "\"PassiveOpens\":1");
             t.api().close(fd);
         }

@@ -41,7 +41,8 @@ final class ServicesTestBed implements AutoCloseable {
         bed.inet().addProtocol(tcp, 6);
         bed.inet().family().addProtoSw(tcp.protoSw(), 0, 1);
         loop = new ServiceLoop(bed.api());
-        StatusPage page = new StatusPage(() -> bed.stack().links(), () -> bed.inet().snmp(), loop::sockets);
+        StatusPage page = new StatusPage(() -> bed.stack().links(), () -> bed.inet().snmp(),
+                () -> List.of(tcp.diag(), bed.udp().diag()), loop::sockets);
         for (Service s : services) {
             ServiceRunner.open(loop, s, InetSockAddr.INADDR_ANY, 0, maxConnections, page);
         }
