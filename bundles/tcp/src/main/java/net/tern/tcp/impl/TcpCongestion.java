@@ -5,9 +5,10 @@ import net.tern.tcp.cc.CaState;
 import net.tern.tcp.cc.CongestionControl;
 
 /**
- * Where TCP calls the congestion control hooks ({@code tcp_cong.c}, the NewReno parts of
+ * Where TCP calls the congestion control hooks ({@code tcp_cong.c}, the recovery parts of
  * {@code tcp_input.c}): start of a connection, ACKs in Open/Disorder, entering Recovery on
- * three duplicate ACKs (RFC 6582), partial and full ACKs, timeouts, and switching algorithm.
+ * three duplicate ACKs (NewReno, RFC 6582) or on the SACK scoreboard (RFC 6675), partial and
+ * full ACKs, timeouts, undo of needless reductions, and switching algorithm.
  * Called under the socket lock.
  */
 final class TcpCongestion {
@@ -55,8 +56,8 @@ final class TcpCongestion {
         }
     }
 
-    /** New data acknowledged: {@code pkts_acked}, then {@code cong_avoid} (or NewReno's recovery). */
-    static void onAck(TcpSock sk, int ackedSegments, long rttUs, boolean fullAck) {
+    /** New data acknowledged: {@code pkts_acked}, then {@code cong_avoid} (or the recovery's own window). */
+    static void onAck(TcpSock sk, int ackedSegments, long rttUs, boolean fullAck, int tsEcr) {
         if (sk.cc == null) {
             return;
         }
@@ -64,16 +65,27 @@ final class TcpCongestion {
         switch (sk.caState) {
             case RECOVERY -> {
                 if (fullAck) {
-                    // RFC 6582 3.2 (3): deflate to min(ssthresh, flight + 1 MSS) and leave recovery.
-                    sk.cwnd(Math.min(sk.ssthresh, sk.packetsInFlight() + 1));
+                    // tcp_try_undo_recovery, else tcp_end_cwnd_reduction: with SACK the window
+                    // is ssthresh (RFC 6675 5); NewReno deflates to min(ssthresh, flight + 1)
+                    // (RFC 6582 3.2 (3)).
+                    if (!tryUndo(sk, tsEcr, TcpExtMib.TCPFullUndo)) {
+                        sk.cwnd(sk.sackOk ? sk.ssthresh : Math.min(sk.ssthresh, sk.packetsInFlight() + 1));
+                    }
                     sk.dupAcks = 0;
                     setState(sk, CaState.OPEN);
-                } else {
+                } else if (!sk.sackOk) {
                     // Partial ACK (RFC 6582 3.2 (5)): deflate by what was acked, add back one.
                     sk.cwnd(Math.max(1, sk.cwnd - ackedSegments + 1));
                 }
             }
             case LOSS -> {
+                // tcp_try_undo_loss: the ACK echoes the original transmission, the timeout was spurious.
+                if (tryUndo(sk, tsEcr, TcpExtMib.TCPLossUndo)) {
+                    TcpSack.clearLost(sk);
+                    sk.dupAcks = 0;
+                    setState(sk, CaState.OPEN);
+                    return;
+                }
                 if (fullAck) {
                     setState(sk, CaState.OPEN);
                 }
@@ -81,7 +93,7 @@ final class TcpCongestion {
             }
             default -> {
                 sk.dupAcks = 0;
-                if (sk.caState == CaState.DISORDER) {
+                if (sk.caState == CaState.DISORDER && sk.sackedOut == 0) {
                     setState(sk, CaState.OPEN);
                 }
                 sk.cc.congAvoid(sk, ackedSegments);
@@ -90,8 +102,9 @@ final class TcpCongestion {
     }
 
     /**
-     * A duplicate ACK. Returns true when the head should be retransmitted now (the third in
-     * Open/Disorder: fast retransmit, RFC 5681 3.2 / RFC 6582 3.2 (2)).
+     * A duplicate ACK. Returns true when the head should be retransmitted now: NewReno's fast
+     * retransmit on the third in Open/Disorder (RFC 5681 3.2, RFC 6582 3.2 (2)). With SACK
+     * the decision is {@link #sackAlert}'s, on the scoreboard.
      */
     static boolean onDupAck(TcpSock sk, int ack) {
         if (sk.cc == null) {
@@ -100,14 +113,16 @@ final class TcpCongestion {
         sk.dupAcks++;
         switch (sk.caState) {
             case RECOVERY -> {
-                sk.cwnd(sk.cwnd + 1); // window inflation, RFC 6582 3.2 (4)
+                if (!sk.sackOk) {
+                    sk.cwnd(sk.cwnd + 1); // window inflation, RFC 6582 3.2 (4)
+                }
                 return false;
             }
             case LOSS -> {
                 return false;
             }
             default -> {
-                if (sk.dupAcks < DUPACK_THRESHOLD) {
+                if (sk.sackOk || sk.dupAcks < DUPACK_THRESHOLD) {
                     if (sk.caState == CaState.OPEN) {
                         setState(sk, CaState.DISORDER);
                     }
@@ -117,24 +132,56 @@ final class TcpCongestion {
                 if (!Seq.after(ack, sk.highSeq)) {
                     return false;
                 }
-                sk.priorCwnd = sk.cwnd;
-                sk.ssthresh = sk.cc.ssthresh(sk);
-                sk.highSeq = sk.sndMax;
+                enterRecovery(sk);
                 sk.cwnd(sk.ssthresh + DUPACK_THRESHOLD);
-                setState(sk, CaState.RECOVERY);
-                sk.tcp.counters().inc(sk.sackOk ? TcpExtMib.TCPSackRecovery : TcpExtMib.TCPRenoRecovery);
                 return true;
             }
         }
     }
 
-    /** A retransmission timeout ({@code tcp_enter_loss}). */
+    /**
+     * {@code tcp_fastretrans_alert} for a SACK connection, after the scoreboard took the
+     * ACK: marks losses (RFC 6675 IsLost), and in Open/Disorder enters loss recovery when the
+     * head is lost or DupThresh duplicate ACKs came (RFC 6675 5), but not before the
+     * cumulative ACK reached the last recovery point (5.1). Entering retransmits the head at
+     * once (RFC 6675 5 (4.3)) and sets cwnd to ssthresh; the rest goes out as the pipe allows.
+     */
+    static void sackAlert(TcpSock sk, int ack) {
+        if (sk.cc == null) {
+            return;
+        }
+        TcpSack.markLost(sk);
+        CaState state = sk.caState;
+        if (state != CaState.OPEN && state != CaState.DISORDER) {
+            return;
+        }
+        if (sk.sackedOut > 0 && state == CaState.OPEN) {
+            setState(sk, CaState.DISORDER);
+        }
+        if ((sk.lostOut > 0 || sk.dupAcks >= DUPACK_THRESHOLD) && !Seq.before(ack, sk.highSeq)) {
+            enterRecovery(sk);
+            sk.cwnd(sk.ssthresh);
+            sk.tcp.counters().inc(TcpExtMib.TCPFastRetrans);
+            sk.tcp.output().retransmitHead(sk);
+        }
+    }
+
+    /** {@code tcp_enter_recovery}: the window reduction and the recovery point, with undo noted. */
+    private static void enterRecovery(TcpSock sk) {
+        initUndo(sk);
+        sk.ssthresh = sk.cc.ssthresh(sk);
+        sk.highSeq = sk.sndMax;
+        setState(sk, CaState.RECOVERY);
+        sk.tcp.counters().inc(sk.sackOk ? TcpExtMib.TCPSackRecovery : TcpExtMib.TCPRenoRecovery);
+    }
+
+    /** A retransmission timeout ({@code tcp_enter_loss}); the scoreboard was marked by {@link TcpSack#markAllLost}. */
     static void onTimeout(TcpSock sk) {
         if (sk.cc == null) {
             return;
         }
         if (sk.caState != CaState.LOSS || sk.backoff == 0) {
-            sk.priorCwnd = sk.cwnd;
+            initUndo(sk);
             sk.ssthresh = sk.cc.ssthresh(sk);
         }
         sk.cwnd(1);
@@ -143,6 +190,102 @@ final class TcpCongestion {
         sk.highSeq = sk.sndMax;
         setState(sk, CaState.LOSS);
         sk.cc.cwndEvent(sk, CaEvent.LOSS);
+    }
+
+    /**
+     * {@code tcp_simple_retransmit}: the path MTU fell, so every segment longer than the MSS
+     * now is lost (it was dropped on the way); they go again, split, without a window
+     * reduction (this is not congestion) and without undo.
+     */
+    static void simpleRetransmit(TcpSock sk) {
+        for (TxSegment s : sk.rtxQueue) {
+            if (s.length > sk.mssCache && !s.sacked) {
+                if (s.retransInFlight) {
+                    s.retransInFlight = false;
+                    sk.retransOut--;
+                }
+                if (!s.lost) {
+                    s.lost = true;
+                    sk.lostOut++;
+                }
+            }
+        }
+        if (sk.caState != CaState.LOSS) {
+            sk.highSeq = sk.sndMax;
+            sk.undoMarking = false;
+            setState(sk, CaState.LOSS);
+        }
+    }
+
+    // ---- undo (tcp_init_undo, tcp_may_undo, tcp_undo_cwnd_reduction)
+
+    /**
+     * {@code tcp_init_undo}: before a reduction, remember the window and ssthresh, and from
+     * where retransmissions count, so a reduction that proves needless can be taken back.
+     */
+    private static void initUndo(TcpSock sk) {
+        sk.priorCwnd = sk.cwnd;
+        sk.priorSsthresh = sk.ssthresh;
+        sk.undoMarking = true;
+        sk.undoMarker = sk.sndUna;
+        sk.undoRetrans = sk.retransOut > 0 ? sk.retransOut : -1;
+        sk.retransTsVal = 0;
+        sk.retransTsSet = false;
+    }
+
+    /** A retransmission went out: one more to be proven needless before an undo ({@code undo_retrans}). */
+    static void onRetransmit(TcpSock sk) {
+        if (sk.undoMarking) {
+            sk.undoRetrans = Math.max(sk.undoRetrans, 0) + 1;
+        }
+        if (!sk.retransTsSet && sk.tsOk) {
+            // retrans_stamp: the TSval of the first retransmission, for Eifel detection (RFC 3522).
+            sk.retransTsVal = sk.tcp.output().tsNow() + sk.tsOffset;
+            sk.retransTsSet = true;
+        }
+    }
+
+    /**
+     * A D-SACK (RFC 2883) for {@code [start, end)}: when it reports a retransmission since the
+     * reduction arriving twice, that retransmission was needless ({@code tcp_check_dsack}).
+     * When all were, recovery is undone at once ({@code tcp_try_undo_dsack}, RFC 3708).
+     */
+    static void onDsack(TcpSock sk, int start, int end) {
+        if (!sk.undoMarking || sk.undoRetrans <= 0 || !Seq.after(end, sk.undoMarker)) {
+            return;
+        }
+        sk.undoRetrans--;
+        if (sk.undoRetrans == 0 && sk.caState == CaState.RECOVERY && sk.cc != null) {
+            undo(sk, TcpExtMib.TCPDSACKUndo);
+        }
+    }
+
+    /**
+     * {@code tcp_may_undo} then {@code tcp_undo_cwnd_reduction}: the reduction was needless
+     * when every retransmission since it was reported a duplicate by D-SACK, or when the ACK
+     * echoes a timestamp older than the first retransmission (Eifel, RFC 3522: the original
+     * arrived). Returns whether it undid.
+     */
+    private static boolean tryUndo(TcpSock sk, int tsEcr, TcpExtMib counter) {
+        if (!sk.undoMarking) {
+            return false;
+        }
+        boolean allDuplicates = sk.undoRetrans == 0;
+        boolean delayed = sk.retransTsSet && tsEcr != 0 && tsEcr - sk.retransTsVal < 0;
+        if (!allDuplicates && !delayed) {
+            return false;
+        }
+        undo(sk, counter);
+        return true;
+    }
+
+    private static void undo(TcpSock sk, TcpExtMib counter) {
+        sk.cwnd(sk.cc.undoCwnd(sk));
+        if (sk.priorSsthresh > sk.ssthresh) {
+            sk.ssthresh = sk.priorSsthresh;
+        }
+        sk.undoMarking = false;
+        sk.tcp.counters().inc(counter);
     }
 
     /** The first transmission with nothing in flight ({@code CA_EVENT_TX_START}). */

@@ -6,5 +6,6 @@ public enum TcpExtMib {
     ListenOverflows, ListenDrops, TCPTimeouts, TCPFastRetrans, TCPLossProbes, TCPSackRecovery, TCPRenoRecovery,
     TCPAbortOnData, TCPAbortOnClose, TCPAbortOnTimeout, TCPAbortOnLinger, TCPChallengeACK, TCPSYNChallenge,
     TCPReqQFullDrop, TCPReqQFullDoCookies, TCPOFOQueue, TCPZeroWindowDrop, TCPWantZeroWindowAdv, TCPWinProbe,
-    TCPKeepAlive, TCPDSACKRecv, TCPRcvQDrop, TCPAckSkippedSeq, TCPAckSkippedTimeWait, TCPAckSkippedChallenge
+    TCPKeepAlive, TCPDSACKRecv, TCPRcvQDrop, TCPAckSkippedSeq, TCPAckSkippedTimeWait, TCPAckSkippedChallenge,
+    TCPLostRetransmit, TCPSACKReneging, TCPDSACKOldSent, TCPDSACKUndo, TCPFullUndo, TCPLossUndo
 }

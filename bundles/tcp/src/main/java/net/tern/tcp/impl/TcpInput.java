@@ -523,6 +523,10 @@ final class TcpInput {
         boolean acceptable = !Seq.before(seg.endSeq(), sk.rcvWup) && !Seq.after(seg.seq, sk.rcvNxt + window);
         if (!acceptable) {
             if (!seg.has(RST) && !out.oowRateLimited(seg, sk.lastOowAckNanos)) {
+                // tcp_send_dupack: old data arrived again; say so with a D-SACK.
+                if (seg.dataLength > 0 && Seq.before(seg.seq, sk.rcvNxt)) {
+                    dsackSet(sk, seg.seq, Seq.min(seg.seq + seg.dataLength, sk.rcvNxt));
+                }
                 out.sendAck(sk);
             }
             return;
@@ -661,14 +665,20 @@ final class TcpInput {
             sk.sndWl2 = ack;
             sk.maxWindow = Math.max(sk.maxWindow, window);
         }
+        int sackFlags = sk.sackOk ? TcpSack.tag(sk, seg.options, ack) : 0;
         if (Seq.after(ack, priorUna)) {
             newlyAcked(sk, seg, ack, priorUna);
-        } else if (seg.dataLength == 0 && !windowChanged && !seg.has(FIN) && !sk.rtxQueue.isEmpty()) {
-            // A duplicate ACK (RFC 5681 2).
+        } else if (sk.sackOk ? (sackFlags & TcpSack.NEW_SACKED) != 0
+                : seg.dataLength == 0 && !windowChanged && !seg.has(FIN) && !sk.rtxQueue.isEmpty()) {
+            // A duplicate ACK: RFC 5681 2, or with SACK one that SACKs new data (RFC 6675 2),
+            // which may ride on data.
             if (TcpCongestion.onDupAck(sk, ack)) {
                 tcp.counters().inc(TcpExtMib.TCPFastRetrans);
                 out.retransmitHead(sk);
             }
+        }
+        if (sk.sackOk && !TcpSack.checkReneging(sk)) {
+            TcpCongestion.sackAlert(sk, ack);
         }
         if (sk.pending == TcpTimers.Pending.PROBE && sk.sndWnd > 0) {
             tcp.timersOf().clear(sk);
@@ -680,9 +690,6 @@ final class TcpInput {
 
     private void newlyAcked(TcpSock sk, Segment seg, int ack, int priorUna) {
         long now = tcp.clock().nanoTime();
-        if (Seq.after(ack, sk.sndNxt)) {
-            sk.sndNxt = ack; // ACK of data sent before a go-back
-        }
         int ackedBytes = ack - priorUna;
         int dataAcked = Math.min(ackedBytes, sk.sendQueued());
         sk.sendQueue.consume(dataAcked);
@@ -698,6 +705,7 @@ final class TcpInput {
             TxSegment s = sk.rtxQueue.peekFirst();
             if (Seq.beforeOrEqual(s.endSeq(), ack)) {
                 sk.rtxQueue.pollFirst();
+                TcpSack.unlink(sk, s);
                 ackedSegments++;
                 if (s.retransmitted) {
                     retransmittedAcked = true;
@@ -730,8 +738,9 @@ final class TcpInput {
         sk.backoff = 0;
         boolean fullAck = !Seq.before(ack, sk.highSeq);
         boolean inRecovery = sk.caState == net.tern.tcp.cc.CaState.RECOVERY;
-        TcpCongestion.onAck(sk, Math.max(1, ackedSegments), rttUs, fullAck);
-        if (inRecovery && !fullAck && !sk.rtxQueue.isEmpty()) {
+        int tsEcr = sk.tsOk && seg.options.timestamp ? seg.options.tsEcr : 0;
+        TcpCongestion.onAck(sk, Math.max(1, ackedSegments), rttUs, fullAck, tsEcr);
+        if (inRecovery && !sk.sackOk && !fullAck && !sk.rtxQueue.isEmpty()) {
             tcp.output().retransmitHead(sk); // NewReno partial ACK (RFC 6582 3.2 (5))
         }
         if (sk.rtxQueue.isEmpty()) {
@@ -771,10 +780,14 @@ final class TcpInput {
         int length = seg.dataLength;
         int index = seg.dataIndex;
         if (!Seq.after(seq + length, sk.rcvNxt)) {
-            out.sendAck(sk); // all old: a retransmission; tell the sender where we are at once
+            // All old: a retransmission; tell the sender where we are at once, and that this
+            // arrived twice (tcp_dsack_set).
+            dsackSet(sk, seq, seq + length);
+            out.sendAck(sk);
             return;
         }
         if (Seq.before(seq, sk.rcvNxt)) {
+            dsackSet(sk, seq, sk.rcvNxt);
             int cut = sk.rcvNxt - seq;
             index += cut;
             length -= cut;
@@ -832,6 +845,17 @@ final class TcpInput {
             tcp.counters().inc(TcpExtMib.TCPOFOQueue);
             out.sendAck(sk); // a duplicate ACK, with SACK blocks (RFC 5681 4.2, RFC 2018)
         }
+    }
+
+    /** {@code tcp_dsack_set}: reports {@code [start, end)}, received twice, in a D-SACK block on the next ACK (RFC 2883). */
+    private void dsackSet(TcpSock sk, int start, int end) {
+        if (!sk.sackOk) {
+            return;
+        }
+        sk.dsackPending = true;
+        sk.dsackStart = start;
+        sk.dsackEnd = end;
+        tcp.counters().inc(TcpExtMib.TCPDSACKOldSent);
     }
 
     /** {@code tcp_fin}: the peer's FIN, in order. */
@@ -943,9 +967,8 @@ final class TcpInput {
                     if (mss < sk.mssCache) {
                         sk.mssCache = mss;
                         sk.route = null;
-                        sk.sndNxt = sk.sndUna;
-                        sk.rtxQueue.clear();
-                        tcp.output().retransmitHead(sk);
+                        TcpCongestion.simpleRetransmit(sk);
+                        tcp.output().writeXmit(sk);
                     }
                 }
                 return;

@@ -183,7 +183,7 @@ final class TcpLifecycle {
         sk.sendQueue.clear();
         sk.recvQueue.clear();
         sk.outOfOrder.clear();
-        sk.rtxQueue.clear();
+        sk.clearRtxQueue();
         TcpCongestion.release(sk);
         if (sk.num() != 0) {
             tcp.tables().release(sk, sk.num());

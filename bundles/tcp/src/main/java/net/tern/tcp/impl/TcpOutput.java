@@ -134,7 +134,7 @@ final class TcpOutput {
                 options.tsVal = tsNow() + sk.tsOffset;
                 options.tsEcr = sk.tsRecent;
             }
-            if (sk.sackOk && !sk.outOfOrder.isEmpty()) {
+            if (sk.sackOk && (!sk.outOfOrder.isEmpty() || sk.dsackPending)) {
                 // SACK blocks ride in the room the payload leaves under the MSS: a full-sized
                 // segment carries none (they are advisory, and pure ACKs carry them all).
                 int room = length == 0 ? Integer.MAX_VALUE : sk.mssCache - length;
@@ -218,6 +218,12 @@ final class TcpOutput {
     private static void addSackBlocks(TcpSock sk, TcpOptions options, int limit) {
         long[] runs = new long[2 * TcpOptions.MAX_SACK_BLOCKS];
         int max = Math.min(limit, sk.tsOk ? 3 : TcpOptions.MAX_SACK_BLOCKS);
+        if (sk.dsackPending) {
+            // The D-SACK block goes first (RFC 2883 4), once.
+            options.addSackBlock(sk.dsackStart, sk.dsackEnd);
+            sk.dsackPending = false;
+            max--;
+        }
         int count = sk.outOfOrder.sackRuns(runs, max);
         for (int i = 0; i < count; i++) {
             int start = sk.rcvNxt + (int) (runs[2 * i] - sk.rcvOffset);
@@ -328,19 +334,14 @@ final class TcpOutput {
     /** Sends {@code length} new bytes at {@code snd_nxt} with {@code flags} and records them for retransmission. */
     private void sendData(TcpSock sk, int length, int flags) {
         int seq = sk.sndNxt;
-        boolean retransmission = Seq.before(seq, sk.sndMax);
-        if (sk.rtxQueue.isEmpty() && !retransmission) {
+        if (sk.rtxQueue.isEmpty()) {
             TcpCongestion.onTxStart(sk);
         }
         transmit(sk, seq, length, flags);
-        TxSegment segment = new TxSegment(seq, length, flags & TcpHeader.FIN, tcp.clock().nanoTime(), retransmission);
+        TxSegment segment = new TxSegment(seq, length, flags & TcpHeader.FIN, tcp.clock().nanoTime(), false);
         sk.rtxQueue.addLast(segment);
         sk.sndNxt = segment.endSeq();
         sk.sndMax = Seq.max(sk.sndMax, sk.sndNxt);
-        if (retransmission) {
-            tcp.counters().inc(TcpMib.RetransSegs);
-            sk.totalRetrans++;
-        }
         if (sk.pending != TcpTimers.Pending.RETRANS) {
             tcp.timersOf().reset(sk, TcpTimers.Pending.RETRANS, sk.rtoUs);
         }
@@ -352,30 +353,93 @@ final class TcpOutput {
     }
 
     /**
-     * {@code tcp_retransmit_skb} of the head after a timeout or a fast retransmit: the first
-     * segment from {@code snd_una}, whatever the windows say (Linux retransmits the head even
-     * beyond the receiver's window).
+     * Fast retransmit and NewReno's partial ACK: the head is presumed lost and sent again at
+     * once, whatever the windows say (Linux retransmits the head even beyond the receiver's
+     * window).
      */
     void retransmitHead(TcpSock sk) {
-        if (!sk.rtxQueue.isEmpty() && sk.rtxQueue.peekFirst().seq == sk.sndUna) {
-            // Fast retransmit: the head stays in the queue and is sent again as it was.
-            TxSegment head = sk.rtxQueue.peekFirst();
-            int length = head.length;
-            int flags = TcpHeader.ACK | head.flags | (length > 0 ? TcpHeader.PSH : 0);
-            transmit(sk, head.seq, length, flags);
-            head.retransmitted = true;
-            head.sentNanos = tcp.clock().nanoTime();
-            tcp.counters().inc(TcpMib.RetransSegs);
-            sk.totalRetrans++;
+        TxSegment head = sk.rtxQueue.peekFirst();
+        if (head == null || head.sacked) {
             return;
         }
-        int unsent = sk.sendQueued() - (sk.sndNxt - sk.sndUna);
-        int length = Math.min(unsent, sk.mssCache);
-        boolean fin = sk.finQueued && !sk.finAcked && sk.sndNxt + length == sk.sndUna + sk.sendQueued();
-        if (length <= 0 && !fin) {
+        TcpSack.markHeadLost(sk);
+        retransmit(sk, sk.rtxQueue.listIterator());
+    }
+
+    /**
+     * {@code tcp_xmit_retransmit_queue}: sends the segments marked lost, in sequence order,
+     * while the pipe ({@link TcpSock#packetsInFlight()}) is below cwnd: RFC 6675 NextSeg()
+     * rule 1, which comes before new data (rule 2, {@link #writeXmit}). SACKed segments and
+     * those whose retransmission is in flight are skipped. Like Linux, the receiver's window
+     * does not hold back a retransmission.
+     */
+    void xmitRetransmitQueue(TcpSock sk) {
+        if (sk.lostOut == 0) {
             return;
         }
-        sendData(sk, length, TcpHeader.ACK | (fin ? TcpHeader.FIN : 0) | (length > 0 ? TcpHeader.PSH : 0));
+        java.util.ListIterator<TxSegment> it = sk.rtxQueue.listIterator();
+        while (it.hasNext() && sk.packetsInFlight() < sk.cwnd) {
+            TxSegment s = it.next();
+            if (s.lost && !s.retransInFlight) {
+                it.previous();
+                retransmit(sk, it);
+            }
+        }
+    }
+
+    /**
+     * RFC 6675 NextSeg() rule 3: with no lost segment and no new data to send but room in the
+     * pipe, the first segment not SACKed nor retransmitted below the highest SACK goes again.
+     */
+    private void retransmitBelowHighestSack(TcpSock sk) {
+        java.util.ListIterator<TxSegment> it = sk.rtxQueue.listIterator();
+        while (it.hasNext() && sk.packetsInFlight() < sk.cwnd) {
+            TxSegment s = it.next();
+            if (!Seq.before(s.seq, sk.highestSack)) {
+                return;
+            }
+            if (!s.sacked && !s.retransInFlight && !s.lost) {
+                it.previous();
+                retransmit(sk, it);
+                return;
+            }
+        }
+    }
+
+    /**
+     * {@code tcp_retransmit_skb} of the segment {@code it} returns next: splits it first when
+     * it is longer than the MSS now ({@code tcp_fragment}, after a smaller path MTU), sends
+     * it, and marks its retransmission in flight.
+     */
+    private void retransmit(TcpSock sk, java.util.ListIterator<TxSegment> it) {
+        TxSegment s = it.next();
+        if (s.length > sk.mssCache) {
+            TxSegment rest = new TxSegment(s.seq + sk.mssCache, s.length - sk.mssCache, s.flags, s.sentNanos,
+                    s.retransmitted);
+            rest.lost = s.lost;
+            if (rest.lost) {
+                sk.lostOut++;
+            }
+            s.length = sk.mssCache;
+            s.flags = 0;
+            it.add(rest);
+            it.previous();
+        }
+        int flags = TcpHeader.ACK | s.flags | (s.length > 0 ? TcpHeader.PSH : 0);
+        transmit(sk, s.seq, s.length, flags);
+        if (!s.retransInFlight) {
+            s.retransInFlight = true;
+            sk.retransOut++;
+        }
+        s.retransmitted = true;
+        s.sentNanos = tcp.clock().nanoTime();
+        s.retransSndNxt = sk.sndNxt;
+        tcp.counters().inc(TcpMib.RetransSegs);
+        sk.totalRetrans++;
+        if (sk.packetsInFlight() >= sk.cwnd) {
+            sk.cwndLimited = true;
+        }
+        TcpCongestion.onRetransmit(sk);
     }
 
     /**
@@ -393,6 +457,8 @@ final class TcpOutput {
             return;
         }
         sk.cwndLimited = false;
+        xmitRetransmitQueue(sk);
+        boolean sentNew = false;
         while (true) {
             int queued = sk.sendQueued();
             int inFlight = sk.sndNxt - sk.sndUna;
@@ -401,7 +467,7 @@ final class TcpOutput {
             if (unsent <= 0 && !fin) {
                 break;
             }
-            if (sk.rtxQueue.size() >= sk.cwnd) {
+            if (sk.packetsInFlight() >= sk.cwnd) {
                 sk.cwndLimited = true;
                 break;
             }
@@ -427,6 +493,10 @@ final class TcpOutput {
             }
             int flags = TcpHeader.ACK | (withFin ? TcpHeader.FIN : 0) | (length > 0 && last ? TcpHeader.PSH : 0);
             sendData(sk, length, flags);
+            sentNew = true;
+        }
+        if (!sentNew && sk.sackOk && sk.sackedOut > 0 && sk.caState == net.tern.tcp.cc.CaState.RECOVERY) {
+            retransmitBelowHighestSack(sk);
         }
         sk.publishQueues();
     }

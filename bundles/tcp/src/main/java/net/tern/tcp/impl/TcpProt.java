@@ -180,7 +180,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.sendQueue.clear();
         sk.recvQueue.clear();
         sk.outOfOrder.clear();
-        sk.rtxQueue.clear();
+        sk.clearRtxQueue();
         sk.finQueued = false;
         sk.finAcked = false;
         sk.finReceived = false;

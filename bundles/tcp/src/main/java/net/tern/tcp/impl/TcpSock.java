@@ -1,6 +1,7 @@
 package net.tern.tcp.impl;
 
 import java.util.ArrayDeque;
+import java.util.LinkedList;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.InetSock;
 import net.tern.spi.net.Timeout;
@@ -45,7 +46,23 @@ public final class TcpSock extends InetSock implements CongestionState {
     boolean finQueued;
     /** Our FIN has been acknowledged. */
     boolean finAcked;
-    final ArrayDeque<TxSegment> rtxQueue = new ArrayDeque<>();
+    /**
+     * Segments sent and not yet acknowledged, in sequence order ({@code tcp_rtx_queue}); a
+     * linked list because a retransmission may split a segment in place ({@code tcp_fragment}).
+     */
+    final LinkedList<TxSegment> rtxQueue = new LinkedList<>();
+
+    // ---- the SACK scoreboard (RFC 6675), counted in segments of rtxQueue as tcp_sock does
+    /** Segments the receiver holds by SACK ({@code sacked_out}). */
+    int sackedOut;
+    /** Segments marked lost ({@code lost_out}). */
+    int lostOut;
+    /** Retransmissions in flight ({@code retrans_out}). */
+    int retransOut;
+    /** The end of the highest SACKed segment ({@code tcp_highest_sack_seq}); meaningful while sackedOut > 0. */
+    int highestSack;
+    /** Duplicate segments the receiver reported by D-SACK (RFC 2883; {@code tcp_info.tcpi_dsack_dups}). */
+    int dsackDups;
 
     // ---- receive sequence space
     int irs;
@@ -62,6 +79,10 @@ public final class TcpSock extends InetSock implements CongestionState {
     /** A FIN that arrived beyond {@code rcv_nxt}, with its sequence number. */
     boolean oooFin;
     int oooFinSeq;
+    /** A D-SACK block (RFC 2883) to report on the next ACK: data received twice ({@code rx_opt.dsack}). */
+    boolean dsackPending;
+    int dsackStart;
+    int dsackEnd;
 
     // ---- options
     int mssCache = 536;
@@ -121,6 +142,16 @@ public final class TcpSock extends InetSock implements CongestionState {
     volatile CaState caState = CaState.OPEN;
     int highSeq;
     int dupAcks;
+    /** A reduction may still be undone ({@code undo_marker} set); retransmissions from {@link #undoMarker} count. */
+    boolean undoMarking;
+    int undoMarker;
+    /** Retransmissions since the reduction not yet reported needless by D-SACK; -1 before the first ({@code undo_retrans}). */
+    int undoRetrans;
+    /** ssthresh before the reduction ({@code prior_ssthresh}). */
+    int priorSsthresh;
+    /** The TSval of the first retransmission since the reduction ({@code retrans_stamp}), for Eifel detection. */
+    int retransTsVal;
+    boolean retransTsSet;
     boolean cwndLimited;
 
     // ---- listener
@@ -160,6 +191,14 @@ public final class TcpSock extends InetSock implements CongestionState {
         this.lastDataSentNanos = now;
         this.lastDataRecvNanos = now;
         this.lastAckRecvNanos = now;
+    }
+
+    /** Empties the retransmission queue and its scoreboard. */
+    void clearRtxQueue() {
+        rtxQueue.clear();
+        sackedOut = 0;
+        lostOut = 0;
+        retransOut = 0;
     }
 
     /** The 4-tuple of this socket now. */
@@ -218,7 +257,8 @@ public final class TcpSock extends InetSock implements CongestionState {
 
     @Override
     public int packetsInFlight() {
-        return rtxQueue.size();
+        // tcp_packets_in_flight: packets_out - (sacked_out + lost_out) + retrans_out, RFC 6675's pipe.
+        return rtxQueue.size() - sackedOut - lostOut + retransOut;
     }
 
     @Override

@@ -108,7 +108,7 @@ final class TcpTimers {
             backoff(sk);
             return;
         }
-        if (sk.rtxQueue.isEmpty() && sk.sndUna == sk.sndMax) {
+        if (sk.rtxQueue.isEmpty()) {
             return;
         }
         if (timedOut(sk, s.retries2(), s.rtoMinMillis())) {
@@ -121,11 +121,10 @@ final class TcpTimers {
             TxSegment head = sk.rtxQueue.peekFirst();
             sk.retransStampNanos = head != null ? head.sentNanos : tcp.clock().nanoTime();
         }
+        // tcp_enter_loss: everything not SACKed is presumed lost and goes again, from the
+        // head, as the window reopens (RFC 6675 5.1; RFC 5681 3.1 for peers without SACK).
+        TcpSack.markAllLost(sk);
         TcpCongestion.onTimeout(sk);
-        // Go back to snd_una: everything in flight is presumed lost and is sent again as the
-        // window reopens; sequence numbers below snd_max count as retransmissions.
-        sk.sndNxt = sk.sndUna;
-        sk.rtxQueue.clear();
         tcp.output().retransmitHead(sk);
         backoff(sk);
     }
