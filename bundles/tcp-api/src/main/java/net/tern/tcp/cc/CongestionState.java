@@ -17,6 +17,16 @@ public interface CongestionState {
     /** {@code snd_ssthresh}; {@link Integer#MAX_VALUE} until the first loss (Linux's TCP_INFINITE_SSTHRESH). */
     int ssthresh();
 
+    /**
+     * Sets {@code snd_ssthresh}, as Linux's HyStart does when it ends slow start without a loss
+     * (RFC 9406 4.2, RFC 9438 4.10: ssthresh = cwnd). TCP keeps it at least 2 segments. TCP
+     * itself sets ssthresh from {@link CongestionController#ssthresh} after a loss; this is for
+     * an algorithm's own decisions between losses.
+     *
+     * @since 1.1
+     */
+    void ssthresh(int segments);
+
     /** {@code snd_cwnd_cnt}: the additive-increase accumulator, in ACKed segments. */
     int cwndCount();
 

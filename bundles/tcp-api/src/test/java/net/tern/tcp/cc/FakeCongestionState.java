@@ -47,6 +47,11 @@ public class FakeCongestionState implements CongestionState {
     }
 
     @Override
+    public void ssthresh(int segments) {
+        ssthresh = Math.max(2, segments);
+    }
+
+    @Override
     public int cwndCount() {
         return cwndCount;
     }

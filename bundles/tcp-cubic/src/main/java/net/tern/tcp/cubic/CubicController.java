@@ -39,10 +39,9 @@ import net.tern.tcp.cc.Reno;
  * before a loss found spurious (4.9).
  *
  * <p>Slow start uses HyStart++ (RFC 9406, {@link HyStartPlusPlus}) for the initial slow start
- * when enabled, standard slow start (RFC 5681) otherwise and afterwards. {@link CongestionState}
- * has no way to set ssthresh, so when HyStart++ ends slow start without a loss this controller
- * holds that threshold itself ({@code hyStartSsthresh}) until the next reduction, and treats
- * the window as in slow start only below the lower of it and TCP's ssthresh.
+ * when enabled, standard slow start (RFC 5681) otherwise and afterwards. When HyStart++ ends
+ * slow start without a loss, it sets TCP's ssthresh to cwnd ({@link CongestionState#ssthresh(int)},
+ * RFC 9406 4.2), as Linux's HyStart does; TCP's undo restores that ssthresh with the rest.
  *
  * <p>TCP calls the hooks of one connection one at a time (socket lock or network thread);
  * the controller is not thread-safe and need not be.
@@ -70,14 +69,11 @@ final class CubicController implements CongestionController {
     private double pendingGrowth;
     /** Up to when the epoch's age has been accounted for: the last ACK, or the end of an idle period. */
     private long accountedUntil = NO_TIME;
-    /** ssthresh set by HyStart++ leaving slow start without a loss; {@link Integer#MAX_VALUE} when none. */
-    private int hyStartSsthresh = Integer.MAX_VALUE;
     /** The state before the last reduction, for {@link #undoCwnd}; null when there is nothing to undo. */
     private UndoState undo;
 
     /** What a reduction replaced, restored when the loss proves spurious (RFC 9438, 4.9). */
-    private record UndoState(double wMax, double cwndPrior, long epochStart, CubicCurve curve, double wEst,
-                             int hyStartSsthresh) {
+    private record UndoState(double wMax, double cwndPrior, long epochStart, CubicCurve curve, double wEst) {
     }
 
     CubicController(CongestionState connection, CubicOptions options) {
@@ -90,9 +86,9 @@ final class CubicController implements CongestionController {
     @Override
     public void pktsAcked(CongestionState c, int acked, long rttMicros) {
         accountAck(c);
-        if (hyStartGoverns(c) && c.cwnd() < slowStartThreshold(c)
+        if (hyStartGoverns(c) && c.cwnd() < c.ssthresh()
                 && hyStart.onAck(acked, rttMicros, c.packetsInFlight())) {
-            endSlowStart(c.cwnd());
+            endSlowStart(c);
         }
     }
 
@@ -103,7 +99,7 @@ final class CubicController implements CongestionController {
             return; // RFC 9438, 5.8: no growth while the application, not the window, limits sending
         }
         int left = acked;
-        int ssthresh = slowStartThreshold(c);
+        int ssthresh = c.ssthresh();
         if (c.cwnd() < ssthresh) {
             left = slowStart(c, acked, ssthresh);
             if (left == 0) {
@@ -118,7 +114,7 @@ final class CubicController implements CongestionController {
     public int ssthresh(CongestionState c) {
         hyStart.finish(); // a loss or ECN mark ends HyStart++ (RFC 9406, 4.2)
         int cwnd = c.cwnd();
-        undo = new UndoState(wMax, cwndPrior, epochStart, curve, wEst, hyStartSsthresh);
+        undo = new UndoState(wMax, cwndPrior, epochStart, curve, wEst);
         if (options.fastConvergence() && cwnd < wMax) {
             // The saturation point fell: plateau lower to leave room for a newcomer.
             wMax = cwnd * (1 + CubicCurve.BETA) / 2;
@@ -126,7 +122,6 @@ final class CubicController implements CongestionController {
             wMax = cwnd;
         }
         cwndPrior = cwnd;
-        hyStartSsthresh = Integer.MAX_VALUE; // TCP's ssthresh governs from here
         endEpoch();
         return Math.max((int) ((long) cwnd * CubicCurve.BETA_NUMERATOR / CubicCurve.BETA_DENOMINATOR), 2);
     }
@@ -162,7 +157,6 @@ final class CubicController implements CongestionController {
             epochStart = saved.epochStart();
             curve = saved.curve();
             wEst = saved.wEst();
-            hyStartSsthresh = saved.hyStartSsthresh();
             pendingGrowth = 0;
         }
         return Reno.undoCwnd(c);
@@ -229,9 +223,10 @@ final class CubicController implements CongestionController {
         pendingGrowth = 0;
     }
 
-    /** HyStart++ left slow start without a loss: ssthresh = cwnd, cwnd_prior = cwnd (RFC 9438, 4.10). */
-    private void endSlowStart(int cwnd) {
-        hyStartSsthresh = cwnd;
+    /** HyStart++ left slow start without a loss: ssthresh = cwnd, cwnd_prior = cwnd (RFC 9406 4.2, RFC 9438 4.10). */
+    private void endSlowStart(CongestionState c) {
+        int cwnd = c.cwnd();
+        c.ssthresh(cwnd);
         cwndPrior = cwnd;
     }
 
@@ -244,11 +239,6 @@ final class CubicController implements CongestionController {
             return false;
         }
         return true;
-    }
-
-    /** The window is in slow start below this: TCP's ssthresh, or HyStart++'s exit point if lower. */
-    int slowStartThreshold(CongestionState c) {
-        return Math.min(c.ssthresh(), hyStartSsthresh);
     }
 
     /** Every ACK: time since the previous one in which the window was not the limit is not the epoch's. */

@@ -74,7 +74,7 @@ class HyStartPlusPlusTest {
         assertThat(cssRoundTrips).isBetween(HyStartPlusPlus.CSS_ROUNDS - 1, HyStartPlusPlus.CSS_ROUNDS + 1);
 
         int exit = c.cwnd;
-        assertThat(cubic.slowStartThreshold(c)).isEqualTo(exit);
+        assertThat(c.ssthresh).as("HyStart++ sets TCP's ssthresh to cwnd (RFC 9406 4.2)").isEqualTo(exit);
         assertThat(cubic.cwndPrior()).isEqualTo(exit);
 
         c.roundTrip(cubic, RISEN);
@@ -139,10 +139,10 @@ class HyStartPlusPlusTest {
         int before = c.cwnd;
 
         c.fastRecovery(cubic);
-        c.undo(cubic, Integer.MAX_VALUE); // TCP's ssthresh before the loss was still its initial one
+        c.undo(cubic, exit); // TCP's ssthresh before the loss: HyStart++'s exit point
 
         assertThat(c.cwnd).isEqualTo(before);
-        assertThat(cubic.slowStartThreshold(c)).isEqualTo(exit);
+        assertThat(c.ssthresh).isEqualTo(exit);
         c.roundTrip(cubic, RISEN);
         assertThat(c.cwnd - before).as("congestion avoidance, not slow start").isLessThan(before / 10);
     }

@@ -236,6 +236,11 @@ public final class TcpSock extends InetSock implements CongestionState {
     }
 
     @Override
+    public void ssthresh(int segments) {
+        ssthresh = Math.max(2, segments);
+    }
+
+    @Override
     public int cwndCount() {
         return cwndCount;
     }
