@@ -575,6 +575,11 @@ final class TcpInput {
             sk.retransmits = 0;
             sk.backoff = 0;
             established(sk);
+            if (sk.finQueued) {
+                // close() or SHUT_WR came in SYN-RECEIVED: the FIN waited for ESTABLISHED
+                // (RFC 9293 3.10.4) and goes after this ACK's processing, from FIN-WAIT-1.
+                tcp.lifecycle().setState(sk, SkState.FIN_WAIT1);
+            }
             sk.wakeUp(EPOLLOUT);
         }
         if (!ack(sk, seg)) {

@@ -307,10 +307,24 @@ public final class TcpProt implements InetProto<TcpSock> {
 
     @Override
     public void shutdown(TcpSock sk, int how) throws ErrnoException {
-        if ((how & InetSock.SEND_SHUTDOWN) != 0 && closeState(sk)) {
-            sendFin(sk);
+        if ((how & InetSock.SEND_SHUTDOWN) != 0) {
+            if (sk.state() == SkState.SYN_RECV) {
+                deferFin(sk);
+            } else if (closeState(sk)) {
+                sendFin(sk);
+            }
         }
         sk.publishQueues();
+    }
+
+    /**
+     * Close or SHUT_WR in SYN-RECEIVED (after a simultaneous open): RFC 9293 3.10.4 queues the
+     * FIN "for processing after entering ESTABLISHED state"; the handshake's end moves the
+     * socket to FIN-WAIT-1 and sends it ({@link TcpInput}), as Linux goes from SYN_RECV to
+     * FIN_WAIT1. Until then the SYN-ACK keeps being retransmitted.
+     */
+    private static void deferFin(TcpSock sk) {
+        sk.finQueued = true;
     }
 
     /** {@code tcp_close}. */
@@ -341,14 +355,16 @@ public final class TcpProt implements InetProto<TcpSock> {
             }
         }
         boolean unread = sk.recvQueue.size() > 0;
-        if (unread || sk.lingerSeconds() == 0 || state == SkState.SYN_RECV) {
+        if (unread || sk.lingerSeconds() == 0) {
             // RFC 9293 3.10.4 / RFC 2525 2.17: closing with unread data, or SO_LINGER 0, aborts.
             tcp.counters().inc(unread ? TcpExtMib.TCPAbortOnClose : TcpExtMib.TCPAbortOnLinger);
             tcp.output().sendActiveReset(sk);
             lifecycle.done(sk);
             return;
         }
-        if (closeState(sk)) {
+        if (state == SkState.SYN_RECV) {
+            deferFin(sk);
+        } else if (closeState(sk)) {
             sendFin(sk);
         }
         if (sk.state() == SkState.FIN_WAIT2) {

@@ -2,6 +2,7 @@ package net.tern.tcp.impl;
 
 import static net.tern.api.socket.SocketConstants.AF_INET;
 import static net.tern.api.socket.SocketConstants.EPOLLOUT;
+import static net.tern.api.socket.SocketConstants.SHUT_WR;
 import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
 import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
 import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
@@ -12,6 +13,7 @@ import static net.tern.tcp.impl.wire.TcpHeader.SYN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.tern.api.socket.Accepted;
@@ -20,6 +22,7 @@ import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketApi;
 import net.tern.core.testing.PacketLeakCheck;
+import net.tern.inet.sock.SkState;
 import net.tern.tcp.testing.Seg;
 import net.tern.tcp.testing.SegmentPeer;
 import org.junit.jupiter.api.AfterEach;
@@ -228,6 +231,58 @@ class HandshakeTest {
                 .build());
         assertThat(api.poll(fd, EPOLLOUT, 0) & EPOLLOUT).isEqualTo(EPOLLOUT);
         api.connect(fd, InetSockAddr.parse("10.0.0.2:80"));
+    }
+
+    /** A simultaneous open to 10.0.0.2:80 left in SYN-RECEIVED: returns the fd and our SYN. */
+    private Object[] simultaneousOpenInSynReceived() throws Exception {
+        Object[] started = connect(80);
+        Seg syn = (Seg) started[1];
+        peer.inject(SegmentPeer.from(80).to(SegmentPeer.LOCAL, syn.sport()).flags(SYN).seq(9000).mss(1460).build());
+        assertThat(peer.emittedOne().flagString()).isEqualTo("S.");
+        return started;
+    }
+
+    private TcpSock sock() {
+        return peer.host().tcp().sockets().iterator().next();
+    }
+
+    @Test
+    void closeInSynReceivedSendsTheFinOnceTheHandshakeCompletes() throws Exception {
+        Object[] started = simultaneousOpenInSynReceived();
+        Seg syn = (Seg) started[1];
+        api.close((int) started[0]);
+        assertThat(peer.emitted()).as("no RST, and no FIN before ESTABLISHED").isEmpty();
+        TcpSock sk = sock();
+        assertThat(sk.state()).isEqualTo(SkState.SYN_RECV);
+        peer.inject(SegmentPeer.from(80).to(SegmentPeer.LOCAL, syn.sport()).flags(ACK).seq(9001).ack(syn.seq() + 1)
+                .build());
+        Seg fin = peer.emittedOne();
+        assertThat(fin.flagString()).isEqualTo("F.");
+        assertThat(fin.seq()).isEqualTo(syn.seq() + 1);
+        assertThat(fin.ack()).isEqualTo(9001);
+        assertThat(sk.state()).isEqualTo(SkState.FIN_WAIT1);
+        peer.inject(SegmentPeer.from(80).to(SegmentPeer.LOCAL, syn.sport()).flags(ACK).seq(9001).ack(syn.seq() + 2)
+                .build());
+        assertThat(sk.state()).isEqualTo(SkState.FIN_WAIT2);
+        assertThat(peer.host().counter(TcpMib.OutRsts)).isZero();
+    }
+
+    @Test
+    void shutdownWriteInSynReceivedSendsTheFinAfterTheHandshakeAndStillReceives() throws Exception {
+        Object[] started = simultaneousOpenInSynReceived();
+        int fd = (int) started[0];
+        Seg syn = (Seg) started[1];
+        api.shutdown(fd, SHUT_WR);
+        assertThat(peer.emitted()).isEmpty();
+        peer.inject(SegmentPeer.from(80).to(SegmentPeer.LOCAL, syn.sport()).flags(ACK).seq(9001).ack(syn.seq() + 1)
+                .build());
+        assertThat(peer.emittedOne().flagString()).isEqualTo("F.");
+        peer.inject(SegmentPeer.from(80).to(SegmentPeer.LOCAL, syn.sport()).flags(ACK).seq(9001).ack(syn.seq() + 2)
+                .payload(new byte[] {1, 2, 3}).build());
+        ByteBuffer in = ByteBuffer.allocate(10);
+        assertThat(api.recv(fd, in, 0)).isEqualTo(3);
+        assertThatThrownBy(() -> api.send(fd, ByteBuffer.wrap(new byte[1]), 0))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EPIPE));
     }
 
     @Test
