@@ -166,6 +166,30 @@ final class BlockingCalls {
         }
     }
 
+    /**
+     * {@code sk_stream_wait_close}: a blocking close with {@code SO_LINGER} on waits, after the
+     * protocol's release, until the released socket has sent what it had and had it
+     * acknowledged ({@link net.tern.spi.proto.ProtoOps#lingering}) or {@code seconds} pass.
+     * Then close returns, without an error either way, as Linux's does; a connection still
+     * going goes on orphaned. An interrupt ends the wait early, the interrupt status kept.
+     */
+    void lingerAfterClose(SocketFile socket, Call call, int seconds) {
+        Deadline deadline = Deadline.after(clock, timers, socket.waitQueue, seconds * 1000L);
+        try {
+            while (true) {
+                long seen = socket.waitQueue.sequence();
+                if (!socket.lingering() || deadline.expired()) {
+                    return;
+                }
+                socket.waitQueue.await(seen, deadline, call);
+            }
+        } catch (ErrnoException interrupted) {
+            // EINTR: close has done its work; the connection goes on orphaned.
+        } finally {
+            deadline.cancel();
+        }
+    }
+
     /** {@code poll}'s wait on one socket: its mask within {@code interest}, 0 on timeout (negative: for ever). */
     int poll(SocketFile socket, Call call, int interest, int timeoutMillis) throws ErrnoException {
         Deadline deadline = null;

@@ -10,6 +10,7 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SocketConstants;
 import net.tern.spi.proto.ProtoSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +68,38 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
     /** Whether a call with {@code flags} may sleep: a blocking socket, and no MSG_DONTWAIT. */
     boolean mayBlock(int flags) {
         return !nonBlocking && (flags & MSG_DONTWAIT) == 0;
+    }
+
+    /**
+     * How long a close of this socket lingers, in seconds: {@code SO_LINGER} as the protocol
+     * holds it, for a blocking socket only; -1 when off, unknown to the protocol, or non-blocking.
+     * (Linux's {@code inet_release} lingers whatever O_NONBLOCK says, and BSD fails with
+     * EWOULDBLOCK; here a non-blocking descriptor never sleeps, so its close returns at once.)
+     */
+    int lingerSecondsOnClose(Call call) {
+        if (nonBlocking) {
+            return -1;
+        }
+        try {
+            Object value = invoke(call, (ops, s) -> ops.getsockopt(s, SocketConstants.SOL_SOCKET,
+                    SocketConstants.SO_LINGER));
+            return value instanceof Integer seconds ? seconds : -1;
+        } catch (ErrnoException e) {
+            return -1; // the protocol has no SO_LINGER
+        }
+    }
+
+    /** {@code sk_stream_closing} after release: whether the protocol is still sending what it had. */
+    boolean lingering() {
+        if (withdrawal != null || sock.ops() == null) {
+            return false;
+        }
+        try {
+            return sock.ops().lingering(sock);
+        } catch (RuntimeException e) {
+            LOG.warn("{} failed to tell whether fd {} still lingers", family.label(), fd, e);
+            return false;
+        }
     }
 
     /** Fails the call if the descriptor was closed under it or the socket was withdrawn. */

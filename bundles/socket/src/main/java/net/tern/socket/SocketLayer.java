@@ -477,15 +477,22 @@ public final class SocketLayer implements SocketApi {
     /**
      * {@code close}: the descriptor leaves the table first (so a second close is EBADF and the
      * number may be reused at once), then threads blocked on it wake and fail with EBADF, then
-     * the protocol socket is released.
+     * the protocol socket is released. A blocking socket with {@code SO_LINGER} on for a
+     * positive time then waits until the protocol has sent what it had, or the time passes
+     * ({@link BlockingCalls#lingerAfterClose}).
      */
     @Override
     public void close(int fd) throws ErrnoException {
         OpenFile file = files.remove(fd);
+        Call call = Call.of("close", fd);
         if (file == null) {
-            throw new ErrnoException(Errno.EBADF, Call.of("close", fd) + ": fd " + fd + " is not open");
+            throw new ErrnoException(Errno.EBADF, call + ": fd " + fd + " is not open");
         }
+        int lingerSeconds = file instanceof SocketFile socket ? socket.lingerSecondsOnClose(call) : -1;
         file.closeFile();
+        if (lingerSeconds > 0) {
+            blocking.lingerAfterClose((SocketFile) file, call, lingerSeconds);
+        }
     }
 
     // ==== options ====================================================================================

@@ -86,6 +86,12 @@ public abstract class InetOps implements ProtoOps {
         }
     }
 
+    @Override
+    public boolean lingering(ProtoSocket sock) {
+        InetSock sk = sk(sock);
+        return prot(sk).lingering(sk);
+    }
+
     /** {@code inet_bind} ({@code __inet_bind}). */
     @Override
     public void bind(ProtoSocket sock, SockAddr address) throws ErrnoException {

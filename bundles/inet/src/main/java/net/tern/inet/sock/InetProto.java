@@ -64,6 +64,16 @@ public interface InetProto<S extends InetSock> extends Proto {
     /** {@code udp_poll} / {@code tcp_poll}: the readiness mask. Called without the socket lock. */
     int poll(S sk);
 
+    /**
+     * {@code sk_stream_closing}: after {@code close}, whether the socket still sends what it had
+     * queued (see {@link net.tern.spi.proto.ProtoOps#lingering}). Called without the socket lock.
+     *
+     * @since 1.1
+     */
+    default boolean lingering(S sk) {
+        return false;
+    }
+
     /** {@code shutdown}: the bits in {@code how} ({@link InetSock#RCV_SHUTDOWN}, ...) were just set. */
     default void shutdown(S sk, int how) throws ErrnoException {
     }

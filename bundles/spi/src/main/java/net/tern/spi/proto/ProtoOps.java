@@ -24,6 +24,19 @@ public interface ProtoOps {
     /** {@code release}: the socket is closed by the application; free what it holds. */
     void release(ProtoSocket sock);
 
+    /**
+     * {@code sk_stream_closing}, asked after {@link #release} by a socket layer whose blocking
+     * {@code close} lingers ({@code SO_LINGER} with a positive time, {@code sk_stream_wait_close}):
+     * whether the released socket is still sending what it had queued, its end of stream not
+     * yet acknowledged. The protocol wakes the socket ({@link ProtoSocket#wakeUp}) when that
+     * changes. Protocols without such a closing phase keep the default, false.
+     *
+     * @since 1.1
+     */
+    default boolean lingering(ProtoSocket sock) {
+        return false;
+    }
+
     void bind(ProtoSocket sock, SockAddr address) throws ErrnoException;
 
     /**

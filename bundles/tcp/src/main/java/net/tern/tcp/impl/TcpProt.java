@@ -283,6 +283,21 @@ public final class TcpProt implements InetProto<TcpSock> {
         return mask;
     }
 
+    /**
+     * {@code sk_stream_closing}: after close, the FIN (and the data before it) is not yet
+     * acknowledged: FIN-WAIT-1, CLOSING, LAST-ACK, or SYN-RECEIVED with the FIN waiting for
+     * the handshake. Read without the lock (the state is volatile); every change out of these
+     * states wakes the socket.
+     */
+    @Override
+    public boolean lingering(TcpSock sk) {
+        return switch (sk.state()) {
+            case FIN_WAIT1, CLOSING, LAST_ACK -> true;
+            case SYN_RECV -> sk.finQueued;
+            default -> false;
+        };
+    }
+
     // ==== shutdown and close ===================================================================
 
     /** {@code tcp_close_state}: the state after a close or SHUT_WR, and whether a FIN is due. */
@@ -331,7 +346,9 @@ public final class TcpProt implements InetProto<TcpSock> {
     @Override
     public void close(TcpSock sk) {
         sk.orphan = true;
-        sk.graft(null);
+        if (sk.lingerSeconds() <= 0) {
+            sk.graft(null);
+        } // else the socket layer lingers on it (sk_stream_wait_close before sock_orphan) and needs its wake-ups
         sk.shutdown(InetSock.SHUTDOWN_MASK);
         TcpLifecycle lifecycle = tcp.lifecycle();
         SkState state = sk.state();

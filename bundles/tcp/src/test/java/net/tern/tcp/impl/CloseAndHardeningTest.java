@@ -46,10 +46,6 @@ class CloseAndHardeningTest extends ScriptedPeerTestBase {
         return established(fd, syn);
     }
 
-    private TcpSock sock() {
-        return peer.host().tcp().sockets().stream().filter(s -> s.state() != SkState.LISTEN).findFirst().orElseThrow();
-    }
-
     private ConnKey key(Conn c) {
         return new ConnKey(InetSockAddr.parseAddress(SegmentPeer.LOCAL), c.port(),
                 InetSockAddr.parseAddress(SegmentPeer.REMOTE), 80);

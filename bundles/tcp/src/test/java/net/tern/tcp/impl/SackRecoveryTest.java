@@ -39,10 +39,6 @@ class SackRecoveryTest extends ScriptedPeerTestBase {
         return established(fd, syn);
     }
 
-    private TcpSock sock() {
-        return peer.host().tcp().sockets().iterator().next();
-    }
-
     /** Sends {@code segments} full segments and returns what went out. */
     private List<Seg> sendSegments(Conn c, int segments) throws ErrnoException {
         api.send(c.fd(), ByteBuffer.wrap(new byte[segments * MSS]), 0);

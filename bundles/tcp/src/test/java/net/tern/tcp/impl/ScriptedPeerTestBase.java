@@ -13,6 +13,7 @@ import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketApi;
 import net.tern.core.testing.PacketLeakCheck;
+import net.tern.inet.sock.SkState;
 import net.tern.tcp.testing.Seg;
 import net.tern.tcp.testing.SegmentPeer;
 import org.junit.jupiter.api.AfterEach;
@@ -77,6 +78,11 @@ abstract class ScriptedPeerTestBase {
     /** The connection {@code fd} opened with {@code syn}. */
     protected static Conn established(int fd, Seg syn) {
         return new Conn(fd, syn.sport(), syn.seq());
+    }
+
+    /** The host's connection socket (the first TCP socket that is not a listener). */
+    protected TcpSock sock() {
+        return peer.host().tcp().sockets().stream().filter(s -> s.state() != SkState.LISTEN).findFirst().orElseThrow();
     }
 
     /** A segment from the peer on {@code c}, to be completed by the caller. */
