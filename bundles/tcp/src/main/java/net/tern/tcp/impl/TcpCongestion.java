@@ -67,8 +67,9 @@ final class TcpCongestion {
                 if (fullAck) {
                     // tcp_try_undo_recovery, else tcp_end_cwnd_reduction: with SACK the window
                     // is ssthresh (RFC 6675 5); NewReno deflates to min(ssthresh, flight + 1)
-                    // (RFC 6582 3.2 (3)).
-                    if (!tryUndo(sk, tsEcr, TcpExtMib.TCPFullUndo)) {
+                    // (RFC 6582 3.2 (3)). Not after a D-SACK undo during the recovery: the
+                    // window was given back already.
+                    if (!tryUndo(sk, tsEcr, TcpExtMib.TCPFullUndo) && sk.undoMarking) {
                         sk.cwnd(sk.sackOk ? sk.ssthresh : Math.min(sk.ssthresh, sk.packetsInFlight() + 1));
                     }
                     sk.dupAcks = 0;

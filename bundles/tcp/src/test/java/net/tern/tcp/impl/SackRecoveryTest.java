@@ -269,6 +269,10 @@ class SackRecoveryTest extends ScriptedPeerTestBase {
         assertThat(peer.host().counter(TcpExtMib.TCPDSACKUndo)).isEqualTo(1);
         assertThat(sk.cwnd()).isEqualTo(10);
         assertThat(sk.ssthresh()).isEqualTo(Integer.MAX_VALUE);
+        // Recovery ends at the recovery point without reducing the window again.
+        peer.inject(ack(c, 10_000).build());
+        assertThat(sk.caState()).isEqualTo(CaState.OPEN);
+        assertThat(sk.cwnd()).isEqualTo(10);
     }
 
     @Test
