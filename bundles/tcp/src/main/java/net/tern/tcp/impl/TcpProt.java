@@ -594,21 +594,16 @@ public final class TcpProt implements InetProto<TcpSock> {
 
     /**
      * {@code tcp_get_info}: a snapshot of {@code sk} as {@code struct tcp_info}. The caller
-     * holds the socket lock (socket calls do; a diagnostics walker must take it). Not tracked
-     * yet, hence 0: {@code sacked} and {@code lost} (no sender SACK scoreboard), {@code rcvRtt},
-     * {@code rcvSpace} and {@code rcvSsthresh} (no receive-buffer autotuning).
+     * holds the socket lock (socket calls do; a diagnostics walker must take it). The segment
+     * counts come from the SACK scoreboard ({@code sacked_out}, {@code lost_out},
+     * {@code retrans_out}). Not tracked yet, hence 0: {@code rcvRtt}, {@code rcvSpace} and
+     * {@code rcvSsthresh} (no receive-buffer autotuning).
      */
     public TcpInfo tcpInfo(TcpSock sk) {
         long now = tcp.clock().nanoTime();
         boolean listening = sk.state() == SkState.LISTEN;
         int options = (sk.tsOk ? TcpInfo.TCPI_OPT_TIMESTAMPS : 0) | (sk.sackOk ? TcpInfo.TCPI_OPT_SACK : 0)
                 | (sk.wscaleOk ? TcpInfo.TCPI_OPT_WSCALE : 0);
-        int retransOut = 0;
-        for (TxSegment segment : sk.rtxQueue) {
-            if (segment.retransmitted) {
-                retransOut++;
-            }
-        }
         int notSent = Math.max(0, sk.sendQueued() - (sk.sndNxt - sk.sndUna));
         return new TcpInfo(
                 sk.state().number(),
@@ -624,9 +619,9 @@ public final class TcpProt implements InetProto<TcpSock> {
                 sk.mssCache,
                 sk.rcvMss,
                 listening ? sk.acceptQueue.size() : sk.rtxQueue.size(), // packets_out, an unanswered SYN included
-                listening ? sk.maxBacklog : 0,
-                0, // lost: no scoreboard marks segments lost yet
-                retransOut,
+                listening ? sk.maxBacklog : sk.sackedOut,
+                sk.lostOut,
+                sk.retransOut,
                 ageMillis(now, sk.lastDataSentNanos),
                 ageMillis(now, sk.lastDataRecvNanos),
                 ageMillis(now, sk.lastAckRecvNanos),

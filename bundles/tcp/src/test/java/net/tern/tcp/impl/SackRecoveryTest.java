@@ -1,5 +1,7 @@
 package net.tern.tcp.impl;
 
+import static net.tern.api.socket.SocketConstants.SOL_TCP;
+import static net.tern.api.socket.SocketConstants.TCP_INFO;
 import static net.tern.tcp.impl.wire.TcpHeader.ACK;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.TcpInfo;
 import net.tern.tcp.cc.CaState;
 import net.tern.tcp.testing.Seg;
 import org.junit.jupiter.api.Test;
@@ -89,6 +92,11 @@ class SackRecoveryTest extends ScriptedPeerTestBase {
         assertThat(sk.retransOut).isEqualTo(1);
         // pipe = 10 sent - 3 SACKed - 1 lost + 1 retransmitted
         assertThat(sk.packetsInFlight()).isEqualTo(7);
+        TcpInfo info = api.getsockopt(c.fd(), SOL_TCP, TCP_INFO, TcpInfo.class);
+        assertThat(info.unacked()).isEqualTo(10);
+        assertThat(info.sacked()).isEqualTo(3);
+        assertThat(info.lost()).isEqualTo(1);
+        assertThat(info.retrans()).isEqualTo(1);
         assertThat(peer.host().counter(TcpExtMib.TCPSackRecovery)).isEqualTo(1);
         assertThat(peer.host().counter(TcpExtMib.TCPFastRetrans)).isEqualTo(1);
         assertThat(peer.host().counter(TcpExtMib.TCPRenoRecovery)).isZero();
