@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * The sender's SACK scoreboard and RFC 6675 loss recovery, against a scripted receiver that
  * SACKs: marking, IsLost, entering recovery, retransmitting holes before new data within the
  * pipe, leaving at the recovery point, timeouts that keep SACKed data (RFC 6675 5.1),
- * reneging, D-SACK, lost retransmissions, and undo (RFC 3522 Eifel, RFC 3708 D-SACK).
+ * reneging, D-SACK, lost retransmissions, undo (RFC 3522 Eifel, RFC 3708 D-SACK), and the
+ * resending of split segments after a smaller path MTU ({@code tcp_simple_retransmit}).
  */
 class SackRecoveryTest extends ScriptedPeerTestBase {
     private static final int PEER_ISN = 90_000;
@@ -281,6 +282,27 @@ class SackRecoveryTest extends ScriptedPeerTestBase {
         peer.inject(ack(c, 10_000).build());
         assertThat(sk.caState()).isEqualTo(CaState.OPEN);
         assertThat(sk.cwnd()).isEqualTo(10);
+    }
+
+    @Test
+    void aSmallerPathMtuResendsTheLongerSegmentsSplitWithoutAWindowReduction() throws Exception {
+        Conn c = open(false);
+        List<Seg> sent = sendSegments(c, 3);
+        TcpSock sk = sock();
+        int cwndBefore = sk.cwnd();
+        // Fragmentation needed, next-hop MTU 576: the MSS falls to 536 (tcp_simple_retransmit).
+        peer.injectIcmpError(3, 4, 576, sent.get(0));
+        List<Seg> again = peer.emitted();
+        assertThat(again).extracting(Seg::length).containsExactly(536, 464, 536, 464, 536, 464);
+        assertThat(offsets(c, again)).containsExactly(0, 536, 1000, 1536, 2000, 2536);
+        assertThat(sk.caState()).isEqualTo(CaState.LOSS);
+        assertThat(sk.cwnd()).isEqualTo(cwndBefore);
+        assertThat(sk.lostOut).isEqualTo(6);
+        assertThat(sk.retransOut).isEqualTo(6);
+        peer.inject(ack(c, 3000).build());
+        assertThat(sk.caState()).isEqualTo(CaState.OPEN);
+        assertThat(sk.rtxQueue).isEmpty();
+        assertThat(sk.lostOut + sk.retransOut).isZero();
     }
 
     @Test
