@@ -388,19 +388,39 @@ final class TcpOutput {
     }
 
     /**
-     * RFC 6675 NextSeg() rule 3: with no lost segment and no new data to send but room in the
-     * pipe, the first segment not SACKed nor retransmitted below the highest SACK goes again.
+     * RFC 6675 NextSeg() rules 3 and 4, the last resorts when no segment is marked lost and no
+     * new data may go but the pipe has room: rule 3 resends the first segment neither SACKed
+     * nor retransmitted below the highest SACK; failing that, rule 4 makes one rescue
+     * retransmission per recovery of the highest segment not SACKed (a lost tail).
      */
-    private void retransmitBelowHighestSack(TcpSock sk) {
+    private void retransmitLastResort(TcpSock sk) {
+        if (sk.packetsInFlight() >= sk.cwnd) {
+            return;
+        }
         java.util.ListIterator<TxSegment> it = sk.rtxQueue.listIterator();
-        while (it.hasNext() && sk.packetsInFlight() < sk.cwnd) {
+        while (it.hasNext()) {
             TxSegment s = it.next();
             if (!Seq.before(s.seq, sk.highestSack)) {
-                return;
+                break;
             }
             if (!s.sacked && !s.retransInFlight && !s.lost) {
                 it.previous();
                 retransmit(sk, it);
+                return;
+            }
+        }
+        if (sk.rescueSet && !Seq.after(sk.sndUna, sk.rescueRxt)) {
+            return; // the rescue of this recovery was made
+        }
+        java.util.ListIterator<TxSegment> down = sk.rtxQueue.listIterator(sk.rtxQueue.size());
+        while (down.hasPrevious()) {
+            TxSegment s = down.previous();
+            if (!s.sacked) {
+                if (!s.retransInFlight) {
+                    sk.rescueSet = true;
+                    sk.rescueRxt = sk.highSeq; // RescueRxt = RecoveryPoint
+                    retransmit(sk, down);
+                }
                 return;
             }
         }
@@ -496,7 +516,7 @@ final class TcpOutput {
             sentNew = true;
         }
         if (!sentNew && sk.sackOk && sk.sackedOut > 0 && sk.caState == net.tern.tcp.cc.CaState.RECOVERY) {
-            retransmitBelowHighestSack(sk);
+            retransmitLastResort(sk);
         }
         sk.publishQueues();
     }

@@ -61,6 +61,9 @@ public final class TcpSock extends InetSock implements CongestionState {
     int retransOut;
     /** The end of the highest SACKed segment ({@code tcp_highest_sack_seq}); meaningful while sackedOut > 0. */
     int highestSack;
+    /** RFC 6675 RescueRxt: the recovery point when the rescue retransmission (NextSeg() rule 4) was made. */
+    int rescueRxt;
+    boolean rescueSet;
     /** Duplicate segments the receiver reported by D-SACK (RFC 2883; {@code tcp_info.tcpi_dsack_dups}). */
     int dsackDups;
 

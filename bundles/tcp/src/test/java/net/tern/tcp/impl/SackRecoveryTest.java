@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The sender's SACK scoreboard and RFC 6675 loss recovery, against a scripted receiver that
  * SACKs: marking, IsLost, entering recovery, retransmitting holes before new data within the
- * pipe, leaving at the recovery point, timeouts that keep SACKed data (RFC 6675 5.1),
- * reneging, D-SACK, lost retransmissions, undo (RFC 3522 Eifel, RFC 3708 D-SACK), and the
- * resending of split segments after a smaller path MTU ({@code tcp_simple_retransmit}).
+ * pipe (NextSeg() rules 1 to 4), leaving at the recovery point, timeouts that keep SACKed
+ * data (RFC 6675 5.1), reneging, D-SACK, lost retransmissions, undo (RFC 3522 Eifel,
+ * RFC 3708 D-SACK), and the resending of split segments after a smaller path MTU
+ * ({@code tcp_simple_retransmit}).
  */
 class SackRecoveryTest extends ScriptedPeerTestBase {
     private static final int PEER_ISN = 90_000;
@@ -228,6 +229,22 @@ class SackRecoveryTest extends ScriptedPeerTestBase {
         peer.inject(ack(c, 0, 1000, 8000, 9000, 10_000).build());
         assertThat(peer.emitted()).isEmpty();
         assertThat(peer.host().counter(TcpMib.RetransSegs)).isEqualTo(2);
+    }
+
+    @Test
+    void rule4MakesOneRescueRetransmissionOfTheTailPerRecovery() throws Exception {
+        Conn c = open(false);
+        sendSegments(c, 10);
+        // Segments 0, 8 and 9 missing: 0 is lost; nothing lies SACKed above 8 and 9.
+        peer.inject(ack(c, 0, 1000, 8000).build());
+        // The head (rule 1), then, with room in the pipe (3 of 5) and nothing for rules 2 and 3,
+        // the rescue retransmission of the highest segment not SACKed (rule 4).
+        assertThat(offsets(c, peer.emitted())).containsExactly(0, 9000);
+        peer.inject(ack(c, 0, 1000, 8000).build());
+        assertThat(peer.emitted()).as("one rescue per recovery").isEmpty();
+        // The rescued tail arrives: segment 8 now lies below the highest SACK and goes by rule 3.
+        peer.inject(ack(c, 0, 1000, 8000, 9000, 10_000).build());
+        assertThat(offsets(c, peer.emitted())).containsExactly(8000);
     }
 
     @Test
