@@ -673,10 +673,10 @@ final class TcpInput {
         int sackFlags = sk.sackOk ? TcpSack.tag(sk, seg.options, ack) : 0;
         if (Seq.after(ack, priorUna)) {
             newlyAcked(sk, seg, ack, priorUna);
-        } else if (sk.sackOk ? (sackFlags & TcpSack.NEW_SACKED) != 0
-                : seg.dataLength == 0 && !windowChanged && !seg.has(FIN) && !sk.rtxQueue.isEmpty()) {
-            // A duplicate ACK: RFC 5681 2, or with SACK one that SACKs new data (RFC 6675 2),
-            // which may ride on data.
+        } else if ((seg.dataLength == 0 && !windowChanged && !seg.has(FIN) && !sk.rtxQueue.isEmpty())
+                || (sackFlags & TcpSack.NEW_SACKED) != 0) {
+            // A duplicate ACK: RFC 5681 2, or one that SACKs new data (RFC 6675 2), which may
+            // ride on data.
             if (TcpCongestion.onDupAck(sk, ack)) {
                 tcp.counters().inc(TcpExtMib.TCPFastRetrans);
                 out.retransmitHead(sk);

@@ -269,6 +269,26 @@ class SackRecoveryTest extends ScriptedPeerTestBase {
     }
 
     @Test
+    void aFullAckEchoingTheOriginalTimestampUndoesAFastRecovery() throws Exception {
+        Conn c = open(true);
+        List<Seg> sent = sendSegments(c, 10);
+        int originalTsVal = sent.get(0).options().tsVal;
+        peer.advance(5, TimeUnit.MILLISECONDS);
+        peer.inject(ack(c, 0, 1000, 4000).timestamp(2, originalTsVal).build());
+        Seg retransmission = peer.emittedOne();
+        assertThat(retransmission.options().tsVal).isGreaterThan(originalTsVal);
+        TcpSock sk = sock();
+        assertThat(sk.cwnd()).isEqualTo(5);
+        // The head was only reordered: the ACK of everything echoes its original TSval
+        // (tcp_try_undo_recovery with Eifel detection, RFC 3522).
+        peer.inject(ack(c, 10 * MSS).timestamp(3, originalTsVal).build());
+        assertThat(sk.caState()).isEqualTo(CaState.OPEN);
+        assertThat(sk.cwnd()).isEqualTo(10);
+        assertThat(sk.ssthresh()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(peer.host().counter(TcpExtMib.TCPFullUndo)).isEqualTo(1);
+    }
+
+    @Test
     void anAckEchoingTheRetransmissionKeepsTheReduction() throws Exception {
         Conn c = open(true);
         sendSegments(c, 4);
