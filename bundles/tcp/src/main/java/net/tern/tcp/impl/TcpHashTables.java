@@ -145,8 +145,9 @@ final class TcpHashTables {
                 if (!overlap) {
                     continue;
                 }
-                boolean reuse = sk.reuseAddr() && other.reuseAddr() && other.state() != SkState.LISTEN
-                        && sk.state() != SkState.LISTEN;
+                // Only the other socket's state counts (inet_bind_conflict): a listener restarting
+                // with SO_REUSEADDR shares its port with connections still closing.
+                boolean reuse = sk.reuseAddr() && other.reuseAddr() && other.state() != SkState.LISTEN;
                 boolean reusePort = sk.reusePort() && other.reusePort();
                 if (!reuse && !reusePort) {
                     return other;

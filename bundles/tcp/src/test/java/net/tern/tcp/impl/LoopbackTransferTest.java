@@ -8,6 +8,7 @@ import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
 import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
 import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
 import static net.tern.api.socket.SocketConstants.SO_LINGER;
+import static net.tern.api.socket.SocketConstants.SO_REUSEADDR;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -63,6 +64,35 @@ class LoopbackTransferTest {
             }
         }
         return out.toByteArray();
+    }
+
+    /**
+     * A server restarting with SO_REUSEADDR may bind and listen on its port again while a
+     * connection the old listener accepted is still closing (FIN-WAIT-1): Linux's
+     * inet_csk_bind_conflict lets two SO_REUSEADDR sockets share a port unless the other listens.
+     */
+    @Test
+    void aRestartedListenerWithReuseAddrBindsBesideAClosingChild() throws Exception {
+        int old = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        api.setsockopt(old, SOL_SOCKET, SO_REUSEADDR, 1);
+        api.bind(old, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 8081));
+        api.listen(old, 8);
+        int[] pair = lo.connectPair(old, 8081);
+        api.close(old);
+        api.close(pair[1]);
+        int plain = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        assertThatThrownBy(() -> api.bind(plain, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 8081)))
+                .as("the closing child still holds the port")
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EADDRINUSE));
+
+        int fresh = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        api.setsockopt(fresh, SOL_SOCKET, SO_REUSEADDR, 1);
+        api.bind(fresh, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 8081));
+        api.listen(fresh, 8);
+        int[] again = lo.connectPair(fresh, 8081);
+        lo.sendAll(again[0], text("again"), 100);
+        lo.runUntilIdle();
+        assertThat(lo.readAvailable(again[1])).isEqualTo(text("again"));
     }
 
     @Test
