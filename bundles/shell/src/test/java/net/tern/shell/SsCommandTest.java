@@ -1,0 +1,121 @@
+package net.tern.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.spi.diag.InetDiagHandler;
+import net.tern.spi.diag.InetDiagMsg;
+import org.junit.jupiter.api.Test;
+
+/** {@code net:ss}: ss's columns, option and state selection, and the filter expression. */
+class SsCommandTest {
+    private static final InetSockAddr ANY = new InetSockAddr(0, 0);
+
+    private static InetSockAddr at(String text) {
+        return InetSockAddr.parse(text);
+    }
+
+    private static InetDiagMsg tcp(int state, int recvQ, int sendQ, String local, String peer, int fd) {
+        return new InetDiagMsg(6, state, recvQ, sendQ, at(local), peer == null ? ANY : at(peer), fd);
+    }
+
+    private final SsCommand command = new SsCommand();
+
+    SsCommandTest() {
+        InetDiagHandler tcp = () -> List.of(
+                tcp(1, 0, 5, "127.0.0.1:80", "127.0.0.1:40000", 5),
+                tcp(10, 1, 128, "0.0.0.0:80", null, 3),
+                tcp(1, 12, 0, "127.0.0.1:40000", "127.0.0.1:80", 4),
+                tcp(6, 0, 0, "127.0.0.1:41000", "127.0.0.1:7", -1),
+                tcp(3, 0, 0, "10.0.0.1:80", "10.0.0.2:1001", -1),
+                tcp(10, 0, 4096, "127.0.0.1:7", null, 6));
+        InetDiagHandler udp = () -> List.of(
+                new InetDiagMsg(17, 7, 768, 0, at("0.0.0.0:5353"), ANY, 8),
+                new InetDiagMsg(17, 1, 0, 0, at("127.0.0.1:33000"), at("127.0.0.1:53"), 9));
+        command.addHandler(tcp, Map.of(InetDiagHandler.PROTOCOL, 6));
+        command.addHandler(udp, Map.of(InetDiagHandler.PROTOCOL, 17));
+    }
+
+    @Test
+    void tuanPrintsUdpThenTcpWithNetidListenersFirstAndAddressesAlignedOnTheColon() {
+        assertThat(command.ss("-tuan").lines().toList()).containsExactly(
+                "Netid State     Recv-Q Send-Q Local Address:Port  Peer Address:Port  Process",
+                "udp   UNCONN    768    0            0.0.0.0:5353       0.0.0.0:*",
+                "udp   ESTAB     0      0          127.0.0.1:33000    127.0.0.1:53",
+                "tcp   LISTEN    0      4096       127.0.0.1:7          0.0.0.0:*",
+                "tcp   LISTEN    1      128          0.0.0.0:80         0.0.0.0:*",
+                "tcp   SYN-RECV  0      0           10.0.0.1:80        10.0.0.2:1001",
+                "tcp   ESTAB     0      5          127.0.0.1:80       127.0.0.1:40000",
+                "tcp   ESTAB     12     0          127.0.0.1:40000    127.0.0.1:80",
+                "tcp   TIME-WAIT 0      0          127.0.0.1:41000    127.0.0.1:7");
+    }
+
+    @Test
+    void withoutAllOnlyConnectionsAreShownAndOneProtocolHasNoNetid() {
+        assertThat(command.ss("-t").lines().toList()).containsExactly(
+                "State Recv-Q Send-Q Local Address:Port  Peer Address:Port  Process",
+                "ESTAB 0      5          127.0.0.1:80       127.0.0.1:40000",
+                "ESTAB 12     0          127.0.0.1:40000    127.0.0.1:80");
+    }
+
+    @Test
+    void listeningShowsTcpListenersAndUnconnectedUdpSockets() {
+        assertThat(command.ss("-ln").lines().skip(1).toList()).containsExactly(
+                "udp   UNCONN 768    0            0.0.0.0:5353      0.0.0.0:*",
+                "tcp   LISTEN 0      4096       127.0.0.1:7         0.0.0.0:*",
+                "tcp   LISTEN 1      128          0.0.0.0:80        0.0.0.0:*");
+    }
+
+    @Test
+    void processesNameTheOwningDescriptor() {
+        assertThat(command.ss("-tlp").lines().toList()).containsExactly(
+                "State  Recv-Q Send-Q Local Address:Port Peer Address:Port Process",
+                "LISTEN 0      4096       127.0.0.1:7         0.0.0.0:*    users:((\"tern\",fd=6))",
+                "LISTEN 1      128          0.0.0.0:80        0.0.0.0:*    users:((\"tern\",fd=3))");
+    }
+
+    @Test
+    void stateSelectsAndExcludeRemoves() {
+        assertThat(rows("-t", "state", "established")).containsExactly("127.0.0.1:80", "127.0.0.1:40000");
+        assertThat(rows("-t", "state", "listening", "state", "time-wait")).containsExactly("127.0.0.1:7",
+                "0.0.0.0:80", "127.0.0.1:41000");
+        assertThat(rows("-ta", "exclude", "listening", "exclude", "bucket")).containsExactly("127.0.0.1:80",
+                "127.0.0.1:40000");
+    }
+
+    @Test
+    void portAndAddressExpressions() {
+        assertThat(rows("-ta", "sport", "=", ":80")).containsExactly("0.0.0.0:80", "10.0.0.1:80", "127.0.0.1:80");
+        assertThat(rows("-ta", "dport = :7")).containsExactly("127.0.0.1:41000");
+        assertThat(rows("-ta", "sport", "==", "80", "and", "dst", "127.0.0.1")).containsExactly("127.0.0.1:80");
+        assertThat(rows("-ta", "( sport = :7 or dport = :7 )")).containsExactly("127.0.0.1:7", "127.0.0.1:41000");
+        assertThat(rows("-ta", "not", "sport", "<", "1024")).containsExactly("127.0.0.1:40000", "127.0.0.1:41000");
+        assertThat(rows("-ta", "src", "10.0.0.0/8")).containsExactly("10.0.0.1:80");
+        assertThat(rows("-ta", "state", "established", "dport", "!=", ":80")).containsExactly("127.0.0.1:80");
+    }
+
+    @Test
+    void badInputSaysWhatIsWrong() {
+        assertThatThrownBy(() -> command.ss("-x")).hasMessageStartingWith("ss: invalid option -- 'x'");
+        assertThatThrownBy(() -> command.ss("state", "sleepy")).hasMessage("ss: wrong state name: sleepy");
+        assertThatThrownBy(() -> command.ss("sport", "=", ":http")).hasMessageContaining("not a port number");
+        assertThatThrownBy(() -> command.ss("sport", "=", ":80", "bogus")).hasMessageContaining("near \"bogus\"");
+        assertThatThrownBy(() -> command.ss("(", "sport", "=", ":80")).hasMessageContaining("ends before");
+    }
+
+    @Test
+    void aProtocolWithoutAHandlerShowsNothing() {
+        SsCommand empty = new SsCommand();
+        assertThat(empty.ss("-tuan")).isEqualTo(
+                "Netid State Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n");
+    }
+
+    /** The local address:port of each row shown. */
+    private List<String> rows(String... args) {
+        return command.ss(args).lines().skip(1).map(line -> line.trim().split("\\s+"))
+                .map(cells -> cells[cells.length > 0 && cells[0].matches("tcp|udp") ? 4 : 3]).toList();
+    }
+}
