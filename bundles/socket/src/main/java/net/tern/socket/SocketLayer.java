@@ -26,6 +26,7 @@ import net.tern.api.socket.RecvResult;
 import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketApi;
 import net.tern.spi.net.Clock;
+import net.tern.spi.trace.Tracepoints;
 import net.tern.spi.net.TimerService;
 import net.tern.spi.proto.MsgHeader;
 import net.tern.spi.proto.ProtoOps;
@@ -97,6 +98,7 @@ public final class SocketLayer implements SocketApi {
     /** The service property that picks a family's slot: an Integer, or a numeric String. */
     private static final IntProperty FAMILY = new IntProperty(ProtocolFamily.FAMILY, 0, FAMILY_SLOTS - 1);
 
+    private final Clock clock;
     private final BlockingCalls blocking;
     private final FdTable<OpenFile> files;
     /** {@code net_families[]}: the family service of each number, and those in reserve. */
@@ -113,6 +115,7 @@ public final class SocketLayer implements SocketApi {
     }
 
     public SocketLayer(Clock clock, TimerService timers, int maxDescriptors) {
+        this.clock = clock;
         this.blocking = new BlockingCalls(clock, timers);
         this.files = new FdTable<>(maxDescriptors, FIRST_DESCRIPTOR);
     }
@@ -328,6 +331,7 @@ public final class SocketLayer implements SocketApi {
         }
         socket.nonBlocking = (flags & SOCK_NONBLOCK) != 0;
         install(socket, call, Errno.EAFNOSUPPORT);
+        Tracepoints.syscall(clock, "__sys_socket", fd, "type", type & SOCK_TYPE_MASK);
         return fd;
     }
 
@@ -336,6 +340,7 @@ public final class SocketLayer implements SocketApi {
     @Override
     public void bind(int fd, SockAddr address) throws ErrnoException {
         Call call = Call.of("bind", fd, address);
+        Tracepoints.syscall(clock, "__sys_bind", fd, address);
         SocketFile socket = socketFile(fd, call);
         if (address == null) {
             throw new ErrnoException(Errno.EFAULT, call + ": no address");
@@ -349,6 +354,7 @@ public final class SocketLayer implements SocketApi {
     @Override
     public void listen(int fd, int backlog) throws ErrnoException {
         Call call = Call.of("listen", fd, "backlog " + backlog);
+        Tracepoints.syscall(clock, "__sys_listen", fd, "backlog", backlog);
         socketFile(fd, call).invoke(call, (ops, s) -> {
             ops.listen(s, backlog);
             return null;
@@ -362,6 +368,7 @@ public final class SocketLayer implements SocketApi {
     @Override
     public Accepted accept(int fd, int flags) throws ErrnoException {
         Call call = Call.of("accept", fd);
+        Tracepoints.syscall(clock, "__sys_accept4", fd);
         SocketFile listener = socketFile(fd, call);
         if ((flags & ~SOCK_NONBLOCK) != 0) {
             throw new ErrnoException(Errno.EINVAL, call + ": unknown flags 0x" + Integer.toHexString(flags));
@@ -403,6 +410,7 @@ public final class SocketLayer implements SocketApi {
     @Override
     public void connect(int fd, SockAddr address) throws ErrnoException {
         Call call = Call.of("connect", fd, address);
+        Tracepoints.syscall(clock, "__sys_connect", fd, address);
         SocketFile socket = socketFile(fd, call);
         if (address == null) {
             throw new ErrnoException(Errno.EFAULT, call + ": no address");
@@ -464,6 +472,7 @@ public final class SocketLayer implements SocketApi {
     @Override
     public void shutdown(int fd, int how) throws ErrnoException {
         Call call = Call.of("shutdown", fd, "how " + how);
+        Tracepoints.syscall(clock, "__sys_shutdown", fd, "how", how);
         SocketFile socket = socketFile(fd, call);
         if (how < SHUT_RD || how > SHUT_RDWR) {
             throw new ErrnoException(Errno.EINVAL, call + ": how must be SHUT_RD, SHUT_WR or SHUT_RDWR");
@@ -483,6 +492,7 @@ public final class SocketLayer implements SocketApi {
      */
     @Override
     public void close(int fd) throws ErrnoException {
+        Tracepoints.syscall(clock, "__sys_close", fd);
         OpenFile file = files.remove(fd);
         Call call = Call.of("close", fd);
         if (file == null) {

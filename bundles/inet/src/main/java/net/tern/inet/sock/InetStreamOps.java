@@ -6,7 +6,9 @@ import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.route.RouteTable;
+import net.tern.spi.net.Clock;
 import net.tern.spi.proto.ProtoSocket;
+import net.tern.spi.trace.Tracepoints;
 
 /**
  * {@code inet_stream_ops}: the operations of AF_INET stream sockets (TCP). Connect follows
@@ -17,8 +19,12 @@ import net.tern.spi.proto.ProtoSocket;
  * {@code inet_accept}.
  */
 public class InetStreamOps extends InetOps {
-    public InetStreamOps(RouteTable routes) {
+    private final Clock clock;
+
+    /** {@code clock} stamps the {@code inet_stream_connect} tracepoint. */
+    public InetStreamOps(RouteTable routes, Clock clock) {
         super(routes);
+        this.clock = clock;
     }
 
     /** {@code __inet_stream_connect}, non-blocking. */
@@ -28,6 +34,7 @@ public class InetStreamOps extends InetOps {
             throw new ErrnoException(Errno.EINVAL, "connect: no address");
         }
         InetSock sk = sk(sock);
+        Tracepoints.syscall(clock, "inet_stream_connect", sock.fd(), address);
         sk.lock();
         try {
             if (address.family() == SocketConstants.AF_UNSPEC) {

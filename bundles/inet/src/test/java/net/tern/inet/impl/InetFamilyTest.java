@@ -18,6 +18,7 @@ import net.tern.inet.sock.InetStreamOps;
 import net.tern.inet.testing.RecordingOwner;
 import net.tern.inet.testing.ToyProto;
 import net.tern.spi.proto.ProtoSocket;
+import net.tern.core.testing.VirtualTime;
 import org.junit.jupiter.api.Test;
 
 class InetFamilyTest {
@@ -26,7 +27,7 @@ class InetFamilyTest {
     private final ToyProto udp = new ToyProto("UDP", 17, false);
     private final ToyProto tcp = new ToyProto("TCP", 6, true);
     private final InetProtoSw<InetSock> udpSw = new InetProtoSw<>(SOCK_DGRAM, 17, udp, new InetDgramOps(routes));
-    private final InetProtoSw<InetSock> tcpSw = new InetProtoSw<>(SOCK_STREAM, 6, tcp, new InetStreamOps(routes));
+    private final InetProtoSw<InetSock> tcpSw = new InetProtoSw<>(SOCK_STREAM, 6, tcp, new InetStreamOps(routes, new VirtualTime()));
 
     InetFamilyTest() {
         family.addProtoSw(udpSw, 0, 1);

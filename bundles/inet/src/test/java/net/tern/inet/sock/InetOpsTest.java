@@ -36,7 +36,7 @@ class InetOpsTest {
         bed.loopback();
         bed.fake("eth0", 1500, "10.0.0.2/24");
         udpSw = new InetProtoSw<>(SOCK_DGRAM, 17, udp, new InetDgramOps(bed.inet().fib()));
-        tcpSw = new InetProtoSw<>(SOCK_STREAM, 6, tcp, new InetStreamOps(bed.inet().fib()));
+        tcpSw = new InetProtoSw<>(SOCK_STREAM, 6, tcp, new InetStreamOps(bed.inet().fib(), bed.stack().clock()));
     }
 
     @AfterEach

@@ -47,6 +47,7 @@ public final class Tcp implements NetProtocol, AutoCloseable {
     private final TcpInput input;
     private final TcpTimers tcpTimers;
     private final TcpLifecycle lifecycle;
+    private final TcpTrace trace;
     private final InetProtoSw<TcpSock> protoSw;
     private final TcpDiag diag;
     private final Set<TcpSock> sockets = ConcurrentHashMap.newKeySet();
@@ -69,9 +70,10 @@ public final class Tcp implements NetProtocol, AutoCloseable {
         this.output = new TcpOutput(this);
         this.tcpTimers = new TcpTimers(this);
         this.lifecycle = new TcpLifecycle(this);
+        this.trace = new TcpTrace(this);
         this.input = new TcpInput(this);
         this.protoSw = new InetProtoSw<>(SocketConstants.SOCK_STREAM, SocketConstants.IPPROTO_TCP, prot,
-                new InetStreamOps(routes));
+                new InetStreamOps(routes, clock));
         this.diag = new TcpDiag(this);
     }
 
@@ -145,6 +147,10 @@ public final class Tcp implements NetProtocol, AutoCloseable {
 
     TcpTimers timersOf() {
         return tcpTimers;
+    }
+
+    TcpTrace trace() {
+        return trace;
     }
 
     TcpLifecycle lifecycle() {

@@ -53,9 +53,11 @@ final class TcpInput {
         try {
             Segment seg = decode(packet);
             if (seg != null) {
+                tcp.trace().receiving(seg);
                 dispatch(seg);
             }
         } finally {
+            tcp.trace().received();
             packet.release();
         }
     }
@@ -151,6 +153,7 @@ final class TcpInput {
     }
 
     private void process(TcpSock sk, Segment seg) {
+        tcp.trace().rcvStateProcess(sk);
         sk.segsIn++;
         sk.lastReceivedNanos = tcp.clock().nanoTime();
         switch (sk.state()) {
@@ -182,6 +185,7 @@ final class TcpInput {
 
     /** {@code tcp_conn_request}: a SYN to a listener becomes a request (or a SYN cookie, or a drop). */
     private void connRequest(TcpSock listener, Segment seg, int isnHint) {
+        tcp.trace().sock("tcp_conn_request", listener);
         TcpCounters c = tcp.counters();
         boolean wantCookie = false;
         if (listener.synQueue.size() >= listener.maxBacklog && isnHint == 0) {
@@ -259,6 +263,7 @@ final class TcpInput {
 
     /** {@code tcp_check_req}: a segment for a request in the SYN queue (the listener is locked). */
     private void checkRequest(RequestSock req, Segment seg) {
+        tcp.trace().conn("tcp_check_req", req.key, null, null);
         TcpSock listener = req.listener;
         boolean inWindow = Seq.between(seg.seq, req.irs + 1, req.irs + 1 + req.rcvWnd);
         if (seg.has(RST)) {
@@ -391,6 +396,7 @@ final class TcpInput {
                 rttSample(child, Math.max(1, rttMs * 1000));
             }
         }
+        tcp.lifecycle().setState(child, SkState.SYN_RECV); // inet_csk_clone_lock: the child is born in SYN_RECV
         tcp.lifecycle().setState(child, SkState.ESTABLISHED);
         TcpCongestion.init(child);
         tcp.timersOf().startKeepalive(child);
@@ -865,6 +871,7 @@ final class TcpInput {
 
     /** {@code tcp_fin}: the peer's FIN, in order. */
     private void fin(TcpSock sk) {
+        tcp.trace().sock("tcp_fin", sk);
         sk.rcvNxt++;
         sk.finReceived = true;
         sk.oooFin = false;

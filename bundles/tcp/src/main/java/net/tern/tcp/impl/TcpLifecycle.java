@@ -51,6 +51,7 @@ final class TcpLifecycle {
             }
         }
         sk.state(state);
+        tcp.trace().setState(sk, old, state);
         if (state == SkState.CLOSE) {
             unhash(sk);
             if (sk.num() != 0 && (!sk.userBound || sk.orphan)) {
@@ -114,6 +115,7 @@ final class TcpLifecycle {
      * hash (and its port) for 2 * MSL; the socket itself is done.
      */
     void timeWait(TcpSock sk) {
+        tcp.trace().sock("tcp_time_wait", sk, sk.state(), SkState.TIME_WAIT);
         ConnKey key = sk.key;
         if (key != null) {
             TimeWaitSock tw = new TimeWaitSock(key, sk.rcvNxt, sk.sndMax, sk.rcvWnd, sk.rcvWscale, sk.tsOk,
@@ -132,6 +134,7 @@ final class TcpLifecycle {
 
     /** {@code inet_twsk_kill}: the entry leaves the hash and frees its port. */
     void killTimeWait(TimeWaitSock tw) {
+        tcp.trace().conn("inet_twsk_kill", tw.key, SkState.TIME_WAIT, SkState.CLOSE);
         if (tw.timer != null) {
             tw.timer.cancel();
         }

@@ -310,6 +310,7 @@ final class TcpOutput {
 
     /** {@code tcp_send_active_reset}: RST from {@code snd_nxt}, with an ACK. */
     void sendActiveReset(TcpSock sk) {
+        tcp.trace().sock("tcp_send_active_reset", sk);
         transmit(sk, acceptableSeq(sk), 0, TcpHeader.RST | TcpHeader.ACK);
     }
 
@@ -532,6 +533,7 @@ final class TcpOutput {
         if (seg.has(TcpHeader.RST)) {
             return;
         }
+        tcp.trace().reset(seg);
         int seq;
         int ack;
         int flags;

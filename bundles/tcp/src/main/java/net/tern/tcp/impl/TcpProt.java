@@ -154,6 +154,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.rtxQueue.addLast(new TxSegment(sk.iss, 0, TcpHeader.SYN, now, false));
         sk.retransStampNanos = now;
         tcp.timersOf().reset(sk, TcpTimers.Pending.RETRANS, sk.rtoUs);
+        tcp.trace().sock("tcp_v4_connect", sk);
     }
 
     // ==== disconnect (tcp_disconnect) ==========================================================
@@ -229,6 +230,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         }
         sk.maxBacklog = capped;
         tcp.tables().addListener(sk);
+        tcp.trace().setState(sk, SkState.CLOSE, SkState.LISTEN);
         sk.publishQueues();
     }
 
@@ -243,6 +245,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             throw new ErrnoException(Errno.EAGAIN, "accept: no connection is waiting");
         }
         child.parent = null;
+        tcp.trace().sock("inet_csk_accept", child);
         return child;
     }
 
@@ -316,6 +319,7 @@ public final class TcpProt implements InetProto<TcpSock> {
 
     /** {@code tcp_send_fin}: the FIN joins the send queue and goes out after the data. */
     private void sendFin(TcpSock sk) {
+        tcp.trace().sock("tcp_send_fin", sk);
         sk.finQueued = true;
         tcp.output().writeXmit(sk);
     }
@@ -345,6 +349,7 @@ public final class TcpProt implements InetProto<TcpSock> {
     /** {@code tcp_close}. */
     @Override
     public void close(TcpSock sk) {
+        tcp.trace().sock("tcp_close", sk);
         sk.orphan = true;
         if (sk.lingerSeconds() <= 0) {
             sk.graft(null);

@@ -1,0 +1,103 @@
+package net.tern.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import net.tern.core.testing.PacketLeakCheck;
+import net.tern.spi.trace.Tracepoints;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@code net:trace}: events streamed as they fire, filtered, bounded by count or stack time. */
+@ExtendWith(PacketLeakCheck.class)
+class TraceCommandTest {
+    private final TcpUdpBed stack;
+    private final TraceCommand command;
+    private final ExecutorService shell = Executors.newSingleThreadExecutor();
+    private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+    TraceCommandTest() throws Exception {
+        stack = new TcpUdpBed();
+        command = new TraceCommand(stack.bed.stack().clock());
+    }
+
+    @AfterEach
+    void close() {
+        shell.shutdownNow();
+        stack.close();
+    }
+
+    /** Starts the command on the "shell" thread and waits (bounded) until its listener is in. */
+    private Future<String> start(String... args) throws Exception {
+        PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        Future<String> run = shell.submit(() -> command.run(TraceOptions.parse(args), out));
+        for (int i = 0; i < 5000 && !Tracepoints.enabled(); i++) {
+            Thread.sleep(1);
+        }
+        assertThat(Tracepoints.enabled()).as("the trace listens").isTrue();
+        return run;
+    }
+
+    private List<String> lines() {
+        return printed.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    @Test
+    void streamsTheHandshakeOfOnePortUntilTheCountThenStopsListening() throws Exception {
+        int listener = stack.listen(7);
+        Future<String> run = start("port", "7", "-c", "6");
+        int client = stack.connect(7);
+        stack.bed.runUntilIdle();
+
+        assertThat(run.get(30, TimeUnit.SECONDS)).isEqualTo("6 events traced");
+        assertThat(Tracepoints.enabled()).isFalse();
+        List<String> lines = lines();
+        assertThat(lines).hasSize(6);
+        assertThat(lines.get(0)).matches("  0\\.000000 __sys_connect fd=\\d+ 127\\.0\\.0\\.1:7");
+        assertThat(lines.get(1)).matches("  0\\.000000 inet_stream_connect fd=\\d+ 127\\.0\\.0\\.1:7");
+        assertThat(lines.get(2)).matches(
+                "  0\\.000000 tcp_set_state fd=\\d+ 127\\.0\\.0\\.1:\\d+ > 127\\.0\\.0\\.1:7 CLOSE -> SYN_SENT");
+        assertThat(lines.get(3)).startsWith("  0.000000 tcp_v4_connect fd=");
+        assertThat(lines.get(4)).matches(
+                "  0\\.000000 tcp_conn_request fd=\\d+ 127\\.0\\.0\\.1:7 \\[S\\] seq \\d+ len 0");
+        assertThat(lines.get(5)).contains("tcp_rcv_state_process", "[S.] seq ", "in SYN_SENT").doesNotContain(" -> ");
+        stack.api().close(client);
+        stack.api().close(listener);
+    }
+
+    @Test
+    void anFdFilterKeepsOneSocketsEventsAndTheTimeLimitRunsOnTheStackClock() throws Exception {
+        int listener = stack.listen(7);
+        int client = stack.connect(7);
+        stack.bed.runUntilIdle();
+        Future<String> run = start("fd", Integer.toString(client), "-t", "0.5");
+        stack.api().send(client, ByteBuffer.wrap(new byte[10]), 0);
+        stack.api().close(client);
+        stack.bed.runUntilIdle();
+        stack.bed.advance(1, TimeUnit.SECONDS);
+
+        assertThat(run.get(30, TimeUnit.SECONDS)).matches("\\d+ events traced");
+        assertThat(lines()).isNotEmpty().allSatisfy(line -> assertThat(line).contains(" fd=" + client));
+        assertThat(lines()).anySatisfy(line -> assertThat(line).contains("__sys_close"));
+        stack.api().close(listener);
+    }
+
+    @Test
+    void badArgumentsSaySo() {
+        assertThatThrownBy(() -> command.trace("port")).hasMessageStartingWith("trace: 'port' needs a value");
+        assertThatThrownBy(() -> command.trace("port", "70000")).hasMessageStartingWith("trace: invalid port '70000'");
+        assertThatThrownBy(() -> command.trace("-t", "0")).hasMessageStartingWith("trace: invalid -t '0'");
+        assertThatThrownBy(() -> command.trace("bogus")).hasMessageStartingWith("trace: unknown argument 'bogus'");
+        assertThat(Tracepoints.enabled()).isFalse();
+    }
+}
