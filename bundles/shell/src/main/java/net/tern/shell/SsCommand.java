@@ -1,11 +1,14 @@
 package net.tern.shell;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.TcpInfo;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.diag.InetDiagMsg;
 import org.osgi.service.component.annotations.Component;
@@ -14,7 +17,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
- * {@code net:ss [-t] [-u] [-a] [-l] [-n] [-p] [FILTER]}: the stack's sockets as iproute2's
+ * {@code net:ss [-t] [-u] [-a] [-l] [-n] [-p] [-i] [FILTER]}: the stack's sockets as iproute2's
  * {@code ss} prints them, from the transports' {@link InetDiagHandler} services
  * ({@code tcp_diag}, {@code udp_diag}): Netid (when more than one protocol is shown), State,
  * Recv-Q, Send-Q (for a listener: the accept queue's length and the backlog), Local and
@@ -25,7 +28,9 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * <p>Without {@code -a} or {@code -l} only connections are shown (not listening, closed,
  * TIME-WAIT or SYN-RECV, ss's default); {@code -l} shows listening sockets (for UDP, the
  * unconnected ones); {@code -a} all. {@code -n} is accepted: names are never resolved.
- * {@code -p} adds the owner ({@code users:(("tern",fd=N))}). The filter is {@link SsFilter}'s.
+ * {@code -p} adds the owner ({@code users:(("tern",fd=N))}). {@code -i} adds, under each TCP
+ * socket, its {@code tcp_info} in ss's {@code key:value} words ({@link #infoLine}). The filter
+ * is {@link SsFilter}'s.
  */
 @Component(service = SsCommand.class, property = {
         "osgi.command.scope=net",
@@ -38,6 +43,7 @@ public final class SsCommand {
             "   -a, --all           display all sockets",
             "   -l, --listening     display listening sockets",
             "   -p, --processes     show the descriptor owning each socket",
+            "   -i, --info          show TCP internal information",
             "   -t, --tcp           display only TCP sockets",
             "   -u, --udp           display only UDP sockets",
             "   FILTER := [ state STATE-FILTER ] [ exclude STATE ] [ EXPRESSION ]",
@@ -73,6 +79,7 @@ public final class SsCommand {
         boolean all = false;
         boolean listening = false;
         boolean processes = false;
+        boolean info = false;
         List<String> filter = new ArrayList<>();
         for (String arg : args == null ? new String[0] : args) {
             if (arg.startsWith("--")) {
@@ -83,6 +90,7 @@ public final class SsCommand {
                     case "--listening" -> listening = true;
                     case "--numeric" -> { }
                     case "--processes" -> processes = true;
+                    case "--info" -> info = true;
                     case "--help" -> {
                         return USAGE;
                     }
@@ -97,6 +105,7 @@ public final class SsCommand {
                         case 'l' -> listening = true;
                         case 'n' -> { }
                         case 'p' -> processes = true;
+                        case 'i' -> info = true;
                         case 'h' -> {
                             return USAGE;
                         }
@@ -120,7 +129,7 @@ public final class SsCommand {
         if (tcp) {
             shown.addAll(select(TCP, states, f));
         }
-        return format(shown, tcp && udp, processes);
+        return format(shown, tcp && udp, processes, info);
     }
 
     private List<InetDiagMsg> select(int protocol, int states, SsFilter filter) {
@@ -139,7 +148,7 @@ public final class SsCommand {
     }
 
     /** ss's columns: left-aligned words and numbers, addresses right-aligned up to the colon, ports left. */
-    static String format(List<InetDiagMsg> msgs, boolean netid, boolean processes) {
+    static String format(List<InetDiagMsg> msgs, boolean netid, boolean processes, boolean info) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"Netid", "State", "Recv-Q", "Send-Q", "Local Address:", "Port", "Peer Address:",
             "Port", "Process"});
@@ -157,7 +166,8 @@ public final class SsCommand {
             }
         }
         StringBuilder out = new StringBuilder();
-        for (String[] row : rows) {
+        for (int r = 0; r < rows.size(); r++) {
+            String[] row = rows.get(r);
             StringBuilder line = new StringBuilder();
             for (int i = netid ? 0 : 1; i < 4; i++) {
                 line.append(pad(row[i], width[i], false)).append(' ');
@@ -166,8 +176,86 @@ public final class SsCommand {
             line.append(pad(row[6], width[6], true)).append(pad(row[7], width[7], false)).append(' ');
             line.append(row[8]);
             out.append(line.toString().stripTrailing()).append('\n');
+            TcpInfo tcpInfo = r == 0 ? null : msgs.get(r - 1).tcpInfo();
+            if (info && tcpInfo != null) {
+                out.append('\t').append(infoLine(tcpInfo)).append('\n');
+            }
         }
         return out.toString();
+    }
+
+    /**
+     * {@code tcp_show_info}'s words, in its order, each only when it has something to say:
+     * {@code ts sack reno wscale:7,7 rto:201 rtt:0.5/0.25 ato:40 mss:65483 pmtu:65535
+     * rcvmss:536 advmss:65483 cwnd:10 ssthresh:7 bytes_sent:10 bytes_acked:10 ... retrans:0/1
+     * ... minrtt:0.5 snd_wnd:65536 rcv_wnd:65536}. Times in milliseconds, as ss prints them.
+     */
+    static String infoLine(TcpInfo i) {
+        StringBuilder sb = new StringBuilder();
+        if ((i.options() & TcpInfo.TCPI_OPT_TIMESTAMPS) != 0) {
+            sb.append(" ts");
+        }
+        if ((i.options() & TcpInfo.TCPI_OPT_SACK) != 0) {
+            sb.append(" sack");
+        }
+        if (i.congestion() != null) {
+            sb.append(' ').append(i.congestion());
+        }
+        if ((i.options() & TcpInfo.TCPI_OPT_WSCALE) != 0) {
+            sb.append(" wscale:").append(i.sndWscale()).append(',').append(i.rcvWscale());
+        }
+        word(sb, "rto", i.rto() == 0 ? null : millis(i.rto()));
+        word(sb, "backoff", i.backoff());
+        word(sb, "rtt", i.rtt() == 0 ? null : millis(i.rtt()) + "/" + millis(i.rttvar()));
+        word(sb, "ato", i.ato() == 0 ? null : millis(i.ato()));
+        word(sb, "mss", i.sndMss());
+        word(sb, "pmtu", i.pmtu());
+        word(sb, "rcvmss", i.rcvMss());
+        word(sb, "advmss", i.advmss());
+        word(sb, "cwnd", i.sndCwnd());
+        word(sb, "ssthresh", i.sndSsthresh() < 0xFFFF ? i.sndSsthresh() : 0); // ss hides an "infinite" ssthresh
+        word(sb, "bytes_sent", i.bytesSent());
+        word(sb, "bytes_retrans", i.bytesRetrans());
+        word(sb, "bytes_acked", i.bytesAcked());
+        word(sb, "bytes_received", i.bytesReceived());
+        word(sb, "segs_out", i.segsOut());
+        word(sb, "segs_in", i.segsIn());
+        word(sb, "data_segs_out", i.dataSegsOut());
+        word(sb, "data_segs_in", i.dataSegsIn());
+        word(sb, "lastsnd", i.lastDataSent());
+        word(sb, "lastrcv", i.lastDataRecv());
+        word(sb, "lastack", i.lastAckRecv());
+        word(sb, "unacked", i.unacked());
+        word(sb, "retrans", i.retrans() == 0 && i.totalRetrans() == 0 ? null : i.retrans() + "/" + i.totalRetrans());
+        word(sb, "lost", i.lost());
+        word(sb, "sacked", i.sacked());
+        word(sb, "reordering", i.reordering() == 3 ? 0 : i.reordering());
+        word(sb, "rcv_rtt", i.rcvRtt() == 0 ? null : millis(i.rcvRtt()));
+        word(sb, "rcv_space", i.rcvSpace());
+        word(sb, "rcv_ssthresh", i.rcvSsthresh());
+        word(sb, "notsent", i.notsentBytes());
+        word(sb, "minrtt", i.minRtt() == 0 ? null : millis(i.minRtt()));
+        word(sb, "snd_wnd", i.sndWnd());
+        word(sb, "rcv_wnd", i.rcvWnd());
+        return sb.toString();
+    }
+
+    private static void word(StringBuilder sb, String key, long value) {
+        if (value != 0) {
+            sb.append(' ').append(key).append(':').append(value);
+        }
+    }
+
+    private static void word(StringBuilder sb, String key, String value) {
+        if (value != null) {
+            sb.append(' ').append(key).append(':').append(value);
+        }
+    }
+
+    /** Microseconds as milliseconds in C's {@code %g}: six significant digits, no trailing zeros. */
+    private static String millis(long micros) {
+        BigDecimal ms = new BigDecimal(micros).movePointLeft(3).round(new MathContext(6)).stripTrailingZeros();
+        return ms.scale() < 0 ? ms.setScale(0).toPlainString() : ms.toPlainString();
     }
 
     static String stateName(int state) {

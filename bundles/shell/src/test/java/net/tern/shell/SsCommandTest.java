@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import java.util.Map;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.TcpInfo;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.diag.InetDiagMsg;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,27 @@ class SsCommandTest {
         assertThat(rows("-ta", "not", "sport", "<", "1024")).containsExactly("127.0.0.1:40000", "127.0.0.1:41000");
         assertThat(rows("-ta", "src", "10.0.0.0/8")).containsExactly("10.0.0.1:80");
         assertThat(rows("-ta", "state", "established", "dport", "!=", ":80")).containsExactly("127.0.0.1:80");
+    }
+
+    @Test
+    void infoPrintsTcpInfoUnderEachTcpSocketInSsWords() {
+        TcpInfo info = new TcpInfo(1, 0, 0, 0, 0,
+                TcpInfo.TCPI_OPT_TIMESTAMPS | TcpInfo.TCPI_OPT_SACK | TcpInfo.TCPI_OPT_WSCALE, 7, 8,
+                204_000, 40_000, 65_483, 536, 2, 0, 0, 1, 12, 0, 3, 65_535, 0, 517, 258, 7, 10, 65_483, 3, 0, 0,
+                4, 2_000, 150, 9, 8, 0, 80, 3, 5, 2_100, 100, 65_536, 131_072, "cubic");
+        SsCommand one = new SsCommand();
+        one.addHandler(() -> List.of(new InetDiagMsg(6, 1, 0, 100, at("127.0.0.1:40000"), at("127.0.0.1:7"), 4, info),
+                new InetDiagMsg(6, 6, 0, 0, at("127.0.0.1:41000"), at("127.0.0.1:7"), -1)),
+                Map.of(InetDiagHandler.PROTOCOL, 6));
+
+        assertThat(one.ss("-tani").lines().toList()).containsExactly(
+                "State     Recv-Q Send-Q Local Address:Port  Peer Address:Port Process",
+                "ESTAB     0      100        127.0.0.1:40000    127.0.0.1:7",
+                "\t ts sack cubic wscale:7,8 rto:204 rtt:0.517/0.258 ato:40 mss:65483 pmtu:65535 rcvmss:536"
+                        + " advmss:65483 cwnd:10 ssthresh:7 bytes_sent:2100 bytes_retrans:100 bytes_acked:2000"
+                        + " bytes_received:150 segs_out:9 segs_in:8 data_segs_out:5 data_segs_in:3 lastsnd:12"
+                        + " lastack:3 unacked:2 retrans:1/4 minrtt:0.08 snd_wnd:65536 rcv_wnd:131072",
+                "TIME-WAIT 0      0          127.0.0.1:41000    127.0.0.1:7");
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.TcpInfo;
 import net.tern.spi.diag.InetDiagMsg;
 import net.tern.spi.proto.ProtoSocket;
 
@@ -296,8 +297,14 @@ public class InetSock {
      * state and queue lengths its protocol reports. Call under the lock.
      */
     public InetDiagMsg diagMsg(int diagState, int recvQ, int sendQ) {
+        return diagMsg(diagState, recvQ, sendQ, null);
+    }
+
+    /** {@link #diagMsg(int, int, int)} with TCP's {@code tcp_info} ({@code INET_DIAG_INFO}). */
+    public InetDiagMsg diagMsg(int diagState, int recvQ, int sendQ, TcpInfo tcpInfo) {
         ProtoSocket s = socket;
-        return new InetDiagMsg(protocol, diagState, recvQ, sendQ, localAddress(), peerAddress(), s == null ? -1 : s.fd());
+        return new InetDiagMsg(protocol, diagState, recvQ, sendQ, localAddress(), peerAddress(), s == null ? -1 : s.fd(),
+                tcpInfo);
     }
 
     @Override

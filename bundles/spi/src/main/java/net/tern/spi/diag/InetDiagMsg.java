@@ -2,6 +2,7 @@ package net.tern.spi.diag;
 
 import java.util.Objects;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.TcpInfo;
 
 /**
  * One socket as {@code ss} sees it ({@code struct inet_diag_msg} with the queue lengths of
@@ -20,9 +21,12 @@ import net.tern.api.socket.InetSockAddr;
  * @param peer     the peer's address and port (0.0.0.0:0 when unconnected)
  * @param fd       the descriptor the owner holds it as, or -1 (an orphan, a request, a
  *                 TIME-WAIT entry, a connection not yet accepted)
+ * @param tcpInfo  for a TCP socket, its {@code struct tcp_info} ({@code INET_DIAG_INFO}, with
+ *                 the congestion control's name, {@code INET_DIAG_CONG}); null for UDP,
+ *                 requests and TIME-WAIT entries
  */
 public record InetDiagMsg(int protocol, int state, int recvQ, int sendQ, InetSockAddr local, InetSockAddr peer,
-        int fd) {
+        int fd, TcpInfo tcpInfo) {
     /** Linux's {@code TCP_ESTABLISHED}. */
     public static final int ESTABLISHED = 1;
     /** Linux's {@code TCP_TIME_WAIT}. */
@@ -35,5 +39,10 @@ public record InetDiagMsg(int protocol, int state, int recvQ, int sendQ, InetSoc
     public InetDiagMsg {
         Objects.requireNonNull(local, "local");
         Objects.requireNonNull(peer, "peer");
+    }
+
+    /** A socket without TCP details (UDP, a request, a TIME-WAIT entry). */
+    public InetDiagMsg(int protocol, int state, int recvQ, int sendQ, InetSockAddr local, InetSockAddr peer, int fd) {
+        this(protocol, state, recvQ, sendQ, local, peer, fd, null);
     }
 }

@@ -5,7 +5,7 @@
  * {@link net.tern.spi.diag.InetDiagMsg} records, one per socket, request or TIME-WAIT entry.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package net.tern.spi.diag;
 
 import org.osgi.annotation.bundle.Export;

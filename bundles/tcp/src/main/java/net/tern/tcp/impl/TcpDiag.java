@@ -16,7 +16,8 @@ import net.tern.spi.diag.InetDiagMsg;
  * thread, but the dump reads only their 4-tuple, which is final, from an entry taken out of
  * the concurrent established hash, so reading it here is safe without going to that thread.
  * Recv-Q / Send-Q are {@code tcp_diag_get_info}'s: bytes received and unread and bytes
- * unacknowledged; for a listener the accept queue's length and the backlog.
+ * unacknowledged; for a listener the accept queue's length and the backlog. A full socket
+ * also carries its {@code tcp_info}, filled by {@code TcpProt.tcpInfo} ({@code tcp_get_info}).
  */
 final class TcpDiag implements InetDiagHandler {
     private static final InetSockAddr NONE = new InetSockAddr(0, 0);
@@ -38,12 +39,12 @@ final class TcpDiag implements InetDiagHandler {
                     continue;
                 }
                 if (state == SkState.LISTEN) {
-                    out.add(sk.diagMsg(state.number(), sk.acceptQueue.size(), sk.maxBacklog));
+                    out.add(sk.diagMsg(state.number(), sk.acceptQueue.size(), sk.maxBacklog, tcp.prot().tcpInfo(sk)));
                     for (RequestSock req : sk.synQueue) {
                         out.add(entry(req.key, SkState.SYN_RECV));
                     }
                 } else {
-                    out.add(sk.diagMsg(state.number(), sk.recvQueue.size(), sk.sendQueued()));
+                    out.add(sk.diagMsg(state.number(), sk.recvQueue.size(), sk.sendQueued(), tcp.prot().tcpInfo(sk)));
                 }
             } finally {
                 sk.unlock();
