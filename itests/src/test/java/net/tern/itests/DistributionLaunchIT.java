@@ -32,6 +32,65 @@ public class DistributionLaunchIT {
         assertTrue(r.toString(), r.out.lines().anyMatch(line -> line.matches("2\\s+inet\\s+0\\s+SOCK_DGRAM\\s+17\\s+UDP\\*")));
     }
 
+    /**
+     * {@code net:demo handshake} on a fresh start: both sides' tracepoints through the
+     * handshake, the four-way close and the end of the client's (shortened) TIME-WAIT.
+     */
+    @Test
+    public void theHandshakeDemoPrintsTheWholeLifeOfAConnection() throws Exception {
+        Result r = tern("-c", "net:demo handshake");
+        assertEquals(r.toString(), 0, r.status);
+        // Each side's own order, then what one side causes in the other: the shell's thread
+        // and the network thread interleave the two sides' other events as they will.
+        String[][] server = {
+            {"server", "tcp_set_state", "CLOSE -> LISTEN"},
+            {"server", "tcp_conn_request", "[S]"},
+            {"server", "tcp_set_state", "CLOSE -> SYN_RECV"},
+            {"server", "tcp_set_state", "SYN_RECV -> ESTABLISHED"},
+            {"server", "tcp_set_state", "ESTABLISHED -> CLOSE_WAIT"},
+            {"server", "tcp_set_state", "CLOSE_WAIT -> LAST_ACK"},
+            {"server", "tcp_set_state", "LAST_ACK -> CLOSE"},
+        };
+        String[][] client = {
+            {"client", "tcp_set_state", "CLOSE -> SYN_SENT"},
+            {"client", "tcp_set_state", "SYN_SENT -> ESTABLISHED"},
+            {"client", "tcp_set_state", "ESTABLISHED -> FIN_WAIT1"},
+            {"client", "tcp_set_state", "FIN_WAIT1 -> FIN_WAIT2"},
+            {"client", "tcp_time_wait", "FIN_WAIT2 -> TIME_WAIT"},
+            {"client", "inet_twsk_kill", "TIME_WAIT -> CLOSE"},
+        };
+        String[][] causal = {
+            {"client", "tcp_set_state", "CLOSE -> SYN_SENT"},
+            {"server", "tcp_conn_request", "[S]"},
+            {"client", "tcp_set_state", "SYN_SENT -> ESTABLISHED"},
+            {"server", "tcp_set_state", "SYN_RECV -> ESTABLISHED"},
+            {"server", "tcp_set_state", "ESTABLISHED -> CLOSE_WAIT"},
+            {"client", "tcp_time_wait", "FIN_WAIT2 -> TIME_WAIT"},
+            {"server", "tcp_set_state", "LAST_ACK -> CLOSE"},
+            {"client", "inet_twsk_kill", "TIME_WAIT -> CLOSE"},
+        };
+        List<String> lines = r.out.lines().toList();
+        assertInOrder(r, lines, server);
+        assertInOrder(r, lines, client);
+        assertInOrder(r, lines, causal);
+    }
+
+    /** Each expected line in this order (others between): its side first, its function, and its state words. */
+    private static void assertInOrder(Result r, List<String> lines, String[][] expected) {
+        int at = 0;
+        for (String[] words : expected) {
+            int found = -1;
+            for (int i = at; i < lines.size() && found < 0; i++) {
+                String line = lines.get(i);
+                if (line.startsWith(words[0] + " ") && line.contains(" " + words[1] + " ") && line.contains(words[2])) {
+                    found = i;
+                }
+            }
+            assertTrue("a line with " + String.join(" ", words) + " after line " + at + "\n" + r, found >= 0);
+            at = found + 1;
+        }
+    }
+
     @Test
     public void anUnknownCommandExitsOneAndSaysWhy() throws Exception {
         Result r = tern("-c", "net:nosuchcommand", "--wait", "2");

@@ -81,6 +81,14 @@ public final class SocketConstants {
     public static final int TCP_INFO = 11;
     /** The congestion control algorithm's name, as a string option. */
     public static final int TCP_CONGESTION = 13;
+    /**
+     * Tern only, no Linux option: how long this socket's TIME-WAIT lasts, in milliseconds
+     * (1..240000), instead of the stack's 2 * MSL. Linux has one TIME-WAIT length for the
+     * whole stack ({@code TCP_TIMEWAIT_LEN}); this exists so a demonstration or test can watch
+     * TIME-WAIT end without changing it for every connection. Read back, it gives the length
+     * this socket's TIME-WAIT would have.
+     */
+    public static final int TCP_TERN_TIMEWAIT_MSECS = 0x7e01;
 
     // epoll (include/uapi/linux/eventpoll.h)
     public static final int EPOLLIN = 0x001;

@@ -349,6 +349,7 @@ final class TcpInput {
         child.keepIdleSeconds = listener.keepIdleSeconds;
         child.keepIntvlSeconds = listener.keepIntvlSeconds;
         child.keepCnt = listener.keepCnt;
+        child.timeWaitMillis = listener.timeWaitMillis;
         child.userMss = listener.userMss;
         child.ccName = listener.ccName;
         child.lingerSeconds(listener.lingerSeconds());
@@ -939,7 +940,7 @@ final class TcpInput {
         if (tw.timer != null) {
             tw.timer.cancel();
         }
-        tw.timer = tcp.timersOf().schedule(tcp.settings().timeWaitMillis(), () -> {
+        tw.timer = tcp.timersOf().schedule(tw.lengthMillis, () -> {
             tcp.counters().inc(TcpExtMib.TW);
             tcp.lifecycle().killTimeWait(tw);
         });

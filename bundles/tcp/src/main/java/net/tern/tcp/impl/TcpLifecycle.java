@@ -123,13 +123,19 @@ final class TcpLifecycle {
             if (tcp.tables().replaceEstablished(key, sk, tw)) {
                 sk.key = null;
                 tcp.tables().addOwner(tw, key.localPort());
-                tw.timer = tcp.timersOf().schedule(tcp.settings().timeWaitMillis(), () -> {
+                tw.lengthMillis = timeWaitMillis(sk);
+                tw.timer = tcp.timersOf().schedule(tw.lengthMillis, () -> {
                     tcp.counters().inc(TcpExtMib.TW);
                     killTimeWait(tw);
                 });
             }
         }
         done(sk);
+    }
+
+    /** How long {@code sk}'s TIME-WAIT lasts: its {@code TCP_TERN_TIMEWAIT_MSECS}, else the stack's 2 * MSL. */
+    static long timeWaitMillis(TcpSock sk) {
+        return sk.timeWaitMillis > 0 ? sk.timeWaitMillis : sk.tcp.settings().timeWaitMillis();
     }
 
     /** {@code inet_twsk_kill}: the entry leaves the hash and frees its port. */

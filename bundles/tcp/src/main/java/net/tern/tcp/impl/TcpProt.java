@@ -41,6 +41,8 @@ public final class TcpProt implements InetProto<TcpSock> {
     private static final int MAX_MSS = 32767;
     /** {@code MAX_TCP_KEEPIDLE}, {@code MAX_TCP_KEEPINTVL} (seconds). */
     private static final int MAX_KEEP_SECONDS = 32767;
+    /** The longest TIME-WAIT {@code TCP_TERN_TIMEWAIT_MSECS} may ask for: 4 minutes (2 * RFC 9293's 2-minute MSL). */
+    private static final int MAX_TIMEWAIT_MILLIS = 240_000;
     /** {@code MAX_TCP_KEEPCNT}. */
     private static final int MAX_KEEPCNT = 127;
 
@@ -548,6 +550,10 @@ public final class TcpProt implements InetProto<TcpSock> {
                 checkRange("TCP_KEEPCNT", v, 1, MAX_KEEPCNT);
                 sk.keepCnt = v;
             }
+            case SocketConstants.TCP_TERN_TIMEWAIT_MSECS -> {
+                checkRange("TCP_TERN_TIMEWAIT_MSECS", v, 1, MAX_TIMEWAIT_MILLIS);
+                sk.timeWaitMillis = v;
+            }
             default -> throw new ErrnoException(Errno.ENOPROTOOPT, "setsockopt(SOL_TCP, " + name
                     + "): not a TCP option");
         }
@@ -573,6 +579,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             case SocketConstants.TCP_KEEPINTVL -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIntvlMillis(sk));
             case SocketConstants.TCP_KEEPCNT -> timers.keepCnt(sk);
             case SocketConstants.TCP_CONGESTION -> congestionName(sk);
+            case SocketConstants.TCP_TERN_TIMEWAIT_MSECS -> (int) TcpLifecycle.timeWaitMillis(sk);
             case SocketConstants.TCP_INFO -> throw new ErrnoException(Errno.EINVAL,
                     "getsockopt(SOL_TCP, TCP_INFO): a struct option, read it as TcpInfo");
             default -> throw new ErrnoException(Errno.ENOPROTOOPT, "getsockopt(SOL_TCP, " + name

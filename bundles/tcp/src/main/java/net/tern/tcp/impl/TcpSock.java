@@ -104,6 +104,8 @@ public final class TcpSock extends InetSock implements CongestionState {
     int keepIdleSeconds;
     int keepIntvlSeconds;
     int keepCnt;
+    /** {@code TCP_TERN_TIMEWAIT_MSECS}: this socket's TIME-WAIT length, or 0 for the stack's 2 * MSL. */
+    long timeWaitMillis;
 
     // ---- RTT and timers (RFC 6298)
     long srttUs;

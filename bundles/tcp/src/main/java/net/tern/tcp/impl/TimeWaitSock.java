@@ -17,6 +17,8 @@ final class TimeWaitSock {
     final int tsRecent;
     final int tsOffset;
     Timeout timer;
+    /** How long this entry lives, and lives again when restarted (2 * MSL, or the socket's own length). */
+    long lengthMillis;
     /** When an ACK last answered an out-of-window segment ({@code tw_last_oow_ack_time}). */
     final long[] lastOowAckNanos = {Long.MIN_VALUE};
 

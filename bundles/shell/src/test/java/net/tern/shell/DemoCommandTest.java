@@ -1,0 +1,129 @@
+package net.tern.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import net.tern.core.testing.PacketLeakCheck;
+import net.tern.spi.trace.Tracepoints;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code net:demo handshake} over a whole stack in virtual time: the demo blocks in socket
+ * calls on its own thread while this thread lets the stack's time run, as the network
+ * thread would.
+ */
+@ExtendWith(PacketLeakCheck.class)
+class DemoCommandTest {
+    private final TcpUdpBed stack;
+    private final ExecutorService shell = Executors.newSingleThreadExecutor();
+
+    DemoCommandTest() throws Exception {
+        stack = new TcpUdpBed();
+    }
+
+    @AfterEach
+    void close() {
+        shell.shutdownNow();
+        stack.close();
+    }
+
+    @Test
+    void printsBothSidesOfTheHandshakeTheCloseAndTheEndOfTimeWaitInOrder() throws Exception {
+        DemoCommand demo = new DemoCommand(stack.api(), stack.bed.stack().clock());
+        Future<String> run = shell.submit(() -> demo.demo("handshake"));
+        for (int i = 0; i < 20_000 && !run.isDone(); i++) {
+            stack.bed.advance(1, TimeUnit.MILLISECONDS);
+            if (i % 50 == 0) {
+                Thread.sleep(1); // let the demo's thread take its next step
+            }
+        }
+        String report = run.get(10, TimeUnit.SECONDS);
+        List<String> lines = report.lines().toList();
+
+        assertThat(lines.get(0)).matches("TCP over lo: server 127\\.0\\.0\\.1:\\d+, client 127\\.0\\.0\\.1:\\d+ "
+                + "\\(TIME-WAIT 500 ms by TCP_TERN_TIMEWAIT_MSECS\\)");
+        assertThat(lines).last().asString().matches("\\d+ events");
+        // Each side in its own order; between the sides only what one causes in the other, since
+        // the demo's thread and the network thread interleave as they will.
+        assertInOrder(lines,
+                w("server", "__sys_bind", "127.0.0.1:0"),
+                w("server", "__sys_listen"),
+                w("server", "tcp_set_state", "CLOSE -> LISTEN"),
+                w("server", "tcp_conn_request", "[S]"),
+                w("server", "tcp_check_req", "[.]"),
+                w("server", "tcp_set_state", "CLOSE -> SYN_RECV", "[.]"),
+                w("server", "tcp_set_state", "SYN_RECV -> ESTABLISHED", "[.]"),
+                w("server", "inet_csk_accept"),
+                w("server", "tcp_fin", "[F.]"),
+                w("server", "tcp_set_state", "ESTABLISHED -> CLOSE_WAIT", "[F.]"),
+                w("server", "tcp_close"),
+                w("server", "tcp_set_state", "CLOSE_WAIT -> LAST_ACK"),
+                w("server", "tcp_send_fin"),
+                w("server", "tcp_set_state", "LAST_ACK -> CLOSE", "[.]"));
+        assertInOrder(lines,
+                w("client", "__sys_connect"),
+                w("client", "inet_stream_connect"),
+                w("client", "tcp_set_state", "CLOSE -> SYN_SENT"),
+                w("client", "tcp_set_state", "SYN_SENT -> ESTABLISHED", "[S.]"),
+                w("client", "tcp_close"),
+                w("client", "tcp_set_state", "ESTABLISHED -> FIN_WAIT1"),
+                w("client", "tcp_send_fin"),
+                w("client", "tcp_set_state", "FIN_WAIT1 -> FIN_WAIT2", "[.]"),
+                w("client", "tcp_fin", "[F.]"),
+                w("client", "tcp_time_wait", "FIN_WAIT2 -> TIME_WAIT"),
+                w("client", "inet_twsk_kill", "TIME_WAIT -> CLOSE"));
+        assertInOrder(lines,
+                w("client", "tcp_set_state", "CLOSE -> SYN_SENT"),
+                w("server", "tcp_conn_request", "[S]"),
+                w("client", "tcp_set_state", "SYN_SENT -> ESTABLISHED", "[S.]"),
+                w("server", "tcp_check_req", "[.]"),
+                w("server", "tcp_fin", "[F.]"),
+                w("client", "tcp_fin", "[F.]"),
+                w("server", "tcp_set_state", "LAST_ACK -> CLOSE", "[.]"),
+                w("client", "inet_twsk_kill", "TIME_WAIT -> CLOSE"));
+        assertThat(Tracepoints.enabled()).as("the demo stopped listening").isFalse();
+    }
+
+    private static String[] w(String... words) {
+        return words;
+    }
+
+    /**
+     * Each expected line, in this order (others may come between): one that starts with its
+     * side and has its function and the other words.
+     */
+    private static void assertInOrder(List<String> lines, String[]... expected) {
+        int at = 0;
+        for (String[] words : expected) {
+            int found = -1;
+            for (int i = at; i < lines.size() && found < 0; i++) {
+                String line = lines.get(i);
+                boolean all = line.startsWith(words[0] + " ") && line.contains(" " + words[1] + " ");
+                for (int k = 2; k < words.length && all; k++) {
+                    all = line.contains(words[k]);
+                }
+                if (all) {
+                    found = i;
+                }
+            }
+            assertThat(found).as("a line with %s after line %d of:%n%s", Arrays.toString(words), at,
+                    String.join("\n", lines)).isNotNegative();
+            at = found + 1;
+        }
+    }
+
+    @Test
+    void onlyHandshakeIsADemo() {
+        DemoCommand demo = new DemoCommand(stack.api(), stack.bed.stack().clock());
+        assertThatThrownBy(() -> demo.demo()).hasMessage(DemoCommand.USAGE);
+        assertThatThrownBy(() -> demo.demo("slowstart")).hasMessage(DemoCommand.USAGE);
+    }
+}
