@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.RecvResult;
 import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.SocketConstants;
 import net.tern.core.testing.PacketLeakCheck;
 import net.tern.spi.net.Link;
 import net.tern.udp.testing.UdpTestBed;
@@ -23,10 +24,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A capture on {@code lo} of a real stack (IPv4, ICMP, UDP and the socket layer, without
+ * A capture on {@code lo} of a real stack (IPv4, ICMP, UDP, TCP and the socket layer, without
  * OSGi), written as pcap and read back by Wireshark's {@code tshark}: every packet decodes,
- * none is malformed, every IP, ICMP and UDP checksum verifies, and the echo pairs and
- * datagrams the stack exchanged are all there. tshark is required: the test fails when it is
+ * none is malformed, every IP, ICMP, UDP and TCP checksum verifies, and the echo pairs,
+ * datagrams and TCP segments (handshake, data, FIN from each side) the stack exchanged are
+ * all there. tshark is required: the test fails when it is
  * missing, rather than passing without having checked anything.
  */
 @ExtendWith(PacketLeakCheck.class)
@@ -34,20 +36,23 @@ class TsharkCaptureTest {
     /** How long one tshark run may take before the test gives up on it. */
     private static final long TSHARK_TIMEOUT_SECONDS = 60;
     /** IP and UDP checksums are not verified by default; Wireshark always verifies ICMP's. */
-    private static final List<String> CHECKSUMS = List.of("-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE");
+    private static final List<String> CHECKSUMS = List.of("-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+            "-o", "tcp.check_checksum:TRUE");
 
+    private final TcpUdpBed stack;
     private final UdpTestBed bed;
 
     @TempDir
     Path dir;
 
     TsharkCaptureTest() throws Exception {
-        bed = new UdpTestBed();
+        stack = new TcpUdpBed();
+        bed = stack.bed;
     }
 
     @AfterEach
     void close() {
-        bed.close();
+        stack.close();
     }
 
     @Test
@@ -89,6 +94,68 @@ class TsharkCaptureTest {
         String expert = String.join("\n", run(tshark, file, "-q", "-z", "expert"));
         assertThat(expert).doesNotContainIgnoringCase("malformed").doesNotContainIgnoringCase("bad checksum")
                 .doesNotContain("Errors (").doesNotContain("Warnings (");
+    }
+
+    @Test
+    void tsharkSeesTheTcpHandshakeDataAndBothFinsWithGoodChecksums() throws Exception {
+        String tshark = tshark();
+        Path file = dir.resolve("tcp.pcap");
+        CaptureCommand command = new CaptureCommand(bed.stack().links(), bed.stack().clock(), bed.stack().timers());
+        CaptureOptions options = CaptureOptions.parse("-i", "lo", "-w", file.toString(), "tcp");
+        Link lo = command.link(options);
+        int clientPort;
+        try (CaptureOutput output = command.open(options, lo)) {
+            CaptureRun run = command.start(options, lo);
+            clientPort = transferAndClose();
+            command.finish(run, output);
+        }
+
+        // One line per segment: source port, destination port, SYN, ACK, FIN, RST, payload length,
+        // checksum status (1: Good), malformed, expert severity.
+        List<String> segments = run(tshark, file, "-T", "fields", "-E", "separator=|",
+                "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.flags.syn", "-e", "tcp.flags.ack",
+                "-e", "tcp.flags.fin", "-e", "tcp.flags.reset", "-e", "tcp.len", "-e", "tcp.checksum.status",
+                "-e", "_ws.malformed");
+        String client = Integer.toString(clientPort);
+        assertThat(segments).as("every segment's checksum is good and none is malformed")
+                .allSatisfy(line -> assertThat(line).matches("\\d+\\|\\d+\\|[01]\\|[01]\\|[01]\\|0\\|\\d+\\|1\\|"));
+        assertThat(segments.subList(0, 3)).as("the three-way handshake").containsExactly(
+                client + "|7|1|0|0|0|0|1|",
+                "7|" + client + "|1|1|0|0|0|1|",
+                client + "|7|0|1|0|0|0|1|");
+        assertThat(segments).as("data each way").contains(client + "|7|0|1|0|0|5|1|", "7|" + client + "|0|1|0|0|5|1|");
+        assertThat(segments).as("a FIN from each side")
+                .anySatisfy(line -> assertThat(line).startsWith(client + "|7|0|1|1|0|"))
+                .anySatisfy(line -> assertThat(line).startsWith("7|" + client + "|0|1|1|0|"));
+        assertThat(segments).last().as("the last ACK, of the server's FIN").isEqualTo(client + "|7|0|1|0|0|0|1|");
+
+        String expert = String.join("\n", run(tshark, file, "-q", "-z", "expert"));
+        assertThat(expert).doesNotContainIgnoringCase("malformed").doesNotContainIgnoringCase("bad checksum")
+                .doesNotContain("Errors (").doesNotContain("Warnings (");
+    }
+
+    /** A connection to 127.0.0.1:7: handshake, 5 bytes each way, the client closes, then the server. */
+    private int transferAndClose() throws Exception {
+        SocketApi api = bed.api();
+        int listener = stack.listen(7);
+        int client = stack.connect(7);
+        bed.runUntilIdle();
+        int server = api.accept(listener, SocketConstants.SOCK_NONBLOCK).fd();
+        api.send(client, ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII)), 0);
+        bed.runUntilIdle();
+        ByteBuffer in = ByteBuffer.allocate(64);
+        assertThat(api.recv(server, in, 0)).isEqualTo(5);
+        api.send(server, ByteBuffer.wrap("world".getBytes(StandardCharsets.US_ASCII)), 0);
+        bed.runUntilIdle();
+        assertThat(api.recv(client, in.clear(), 0)).isEqualTo(5);
+        int clientPort = ((InetSockAddr) api.getsockname(client)).port();
+        api.close(client);
+        bed.runUntilIdle();
+        assertThat(api.recv(server, in.clear(), 0)).as("end of stream").isZero();
+        api.close(server);
+        bed.runUntilIdle();
+        api.close(listener);
+        return clientPort;
     }
 
     private void pingTwice() {
