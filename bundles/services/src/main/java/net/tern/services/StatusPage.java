@@ -35,11 +35,6 @@ final class StatusPage {
             Map<String, Map<String, Long>> counters) {
     }
 
-    /** {@code ss}'s names for the {@code TCP_*} states, by number ({@code sstate_name} in ss.c). */
-    private static final String[] STATE_NAMES = {
-        "UNKNOWN", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT", "UNCONN",
-        "CLOSE-WAIT", "LAST-ACK", "LISTEN", "CLOSING"};
-
     private final Supplier<LinkRegistry> links;
     private final Supplier<SnmpCounters> counters;
     private final Supplier<List<InetDiagHandler>> diag;
@@ -56,7 +51,7 @@ final class StatusPage {
 
     /** {@code ss}'s name for a {@code TCP_*} state number. */
     static String stateName(int state) {
-        return state >= 0 && state < STATE_NAMES.length ? STATE_NAMES[state] : "UNKNOWN";
+        return InetDiagMsg.ssStateName(state);
     }
 
     static String protocolName(int protocol) {

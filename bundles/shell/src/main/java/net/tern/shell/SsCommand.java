@@ -54,9 +54,6 @@ public final class SsCommand {
 
     private static final int TCP = 6;
     private static final int UDP = 17;
-    /** ss's {@code sstate_name}, by Linux state number. */
-    private static final String[] STATE_NAMES = {"UNKNOWN", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1",
-        "FIN-WAIT-2", "TIME-WAIT", "UNCONN", "CLOSE-WAIT", "LAST-ACK", "LISTEN", "CLOSING"};
 
     private final Map<Integer, InetDiagHandler> handlers = new ConcurrentSkipListMap<>();
 
@@ -154,7 +151,7 @@ public final class SsCommand {
             "Port", "Process"});
         for (InetDiagMsg m : msgs) {
             rows.add(new String[] {m.protocol() == TCP ? "tcp" : m.protocol() == UDP ? "udp" : "p" + m.protocol(),
-                stateName(m.state()), Integer.toString(m.recvQ()), Integer.toString(m.sendQ()),
+                InetDiagMsg.ssStateName(m.state()), Integer.toString(m.recvQ()), Integer.toString(m.sendQ()),
                 InetSockAddr.formatAddress(m.local().address()) + ":", port(m.local().port()),
                 InetSockAddr.formatAddress(m.peer().address()) + ":", port(m.peer().port()),
                 processes && m.fd() >= 0 ? "users:((\"tern\",fd=" + m.fd() + "))" : ""});
@@ -256,10 +253,6 @@ public final class SsCommand {
     private static String millis(long micros) {
         BigDecimal ms = new BigDecimal(micros).movePointLeft(3).round(new MathContext(6)).stripTrailingZeros();
         return ms.scale() < 0 ? ms.setScale(0).toPlainString() : ms.toPlainString();
-    }
-
-    static String stateName(int state) {
-        return state >= 0 && state < STATE_NAMES.length ? STATE_NAMES[state] : STATE_NAMES[0];
     }
 
     private static String port(int port) {

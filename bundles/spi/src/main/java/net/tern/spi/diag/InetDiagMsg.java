@@ -41,6 +41,15 @@ public record InetDiagMsg(int protocol, int state, int recvQ, int sendQ, InetSoc
         Objects.requireNonNull(peer, "peer");
     }
 
+    /** {@code ss}'s names for the states, by number ({@code sstate_name} in ss.c). */
+    private static final String[] SS_STATE_NAMES = {"UNKNOWN", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1",
+        "FIN-WAIT-2", "TIME-WAIT", "UNCONN", "CLOSE-WAIT", "LAST-ACK", "LISTEN", "CLOSING"};
+
+    /** {@code ss}'s name for a state number ({@code ESTAB}, {@code UNCONN}, ...), {@code UNKNOWN} for others. */
+    public static String ssStateName(int state) {
+        return state >= 0 && state < SS_STATE_NAMES.length ? SS_STATE_NAMES[state] : SS_STATE_NAMES[0];
+    }
+
     /** A socket without TCP details (UDP, a request, a TIME-WAIT entry). */
     public InetDiagMsg(int protocol, int state, int recvQ, int sendQ, InetSockAddr local, InetSockAddr peer, int fd) {
         this(protocol, state, recvQ, sendQ, local, peer, fd, null);
