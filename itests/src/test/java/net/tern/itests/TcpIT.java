@@ -4,6 +4,7 @@ import static net.tern.api.socket.SocketConstants.AF_INET;
 import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -43,6 +44,15 @@ public class TcpIT extends TernTestSupport {
         Accepted server = sockets.accept(listener);
         sockets.setsockopt(server.fd(), SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, 10_000);
         assertEquals(sockets.getsockname(client), server.peer());
+        // tcp_diag is registered and net:ss reads it: the listener and both ends of the connection.
+        String ss = runCommand("net:ss -tanp");
+        int clientPort = ((InetSockAddr) sockets.getsockname(client)).port();
+        assertTrue(ss, ss.lines().anyMatch(l -> l.matches("LISTEN\\s+0\\s+16\\s+127\\.0\\.0\\.1:7070\\s+0\\.0\\.0\\.0:\\*.*fd="
+                + listener + ".*")));
+        assertTrue(ss, ss.lines().anyMatch(l -> l.matches("ESTAB\\s+0\\s+0\\s+127\\.0\\.0\\.1:" + clientPort
+                + "\\s+127\\.0\\.0\\.1:7070\\s.*fd=" + client + ".*")));
+        assertTrue(ss, ss.lines().anyMatch(l -> l.matches("ESTAB\\s+0\\s+0\\s+127\\.0\\.0\\.1:7070\\s+127\\.0\\.0\\.1:"
+                + clientPort + "\\s.*fd=" + server.fd() + ".*")));
 
         byte[] data = new byte[1 << 20];
         new Random(7).nextBytes(data);
