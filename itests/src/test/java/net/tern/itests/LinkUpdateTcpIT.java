@@ -77,14 +77,7 @@ public class LinkUpdateTcpIT extends TernTestSupport {
         assertTrue("the driver update happened while the transfer ran", before < SIZE);
 
         try {
-            try {
             transfer.assertDeliveredIntact(TIMEOUT_MILLIS * 2L);
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "\nafter " + transfer.received() + " of " + SIZE + " bytes; lo back "
-                    + updateMillis + " ms after the update began\n" + runCommand("net:links")
-                    + runCommand("net:ip route show table all") + "Tcp " + snmp.snapshot().get("Tcp") + "\nTcpExt "
-                    + snmp.snapshot().get("TcpExt"), e);
-        }
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\nafter " + transfer.received() + " of " + SIZE + " bytes; lo back "
                     + updateMillis + " ms after the update began\n" + runCommand("net:links") + runCommand("net:ip route show table all")
@@ -93,7 +86,9 @@ public class LinkUpdateTcpIT extends TernTestSupport {
         long retransmitted = snmp.snapshot().get("Tcp").get("RetransSegs") - retransBefore;
         System.out.printf("LinkUpdateTcpIT: lo back %d ms after the update began; %d segments retransmitted;"
                 + " %d MiB in %d ms%n", updateMillis, retransmitted, SIZE >> 20, (System.nanoTime() - transferStart) / 1_000_000);
-        assertTrue("what lo dropped while it was gone was retransmitted", retransmitted > 0);
+        // Whether a segment was in flight during the few milliseconds lo was gone depends on the
+        // threads' timing, so the count is reported, not asserted; DeviceSwapTest proves the
+        // retransmission over a gap deterministically, in virtual time.
         assertTrue("lo was registered again (index " + indexBefore + " before)",
                 links.byName("lo").isPresent());
         assertEquals("lo's addresses are back", addrBefore.replaceAll("\\d+: lo", "N: lo"),
