@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Tern against the Linux kernel, side by side in one JVM; see README.md, "Performance".
+#   benchmarks/run.sh [--quick]     (--quick: within 2 minutes; the full run within 15)
+# As root it also compares TCP over TUN (Tern) with kernel-to-kernel over veth, in two network
+# namespaces it creates and deletes (trap-cleaned); otherwise that part says it is skipped.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+mode=--full
+case "${1:-}" in
+  --quick) mode=--quick ;;
+  ""|--full) ;;
+  *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
+esac
+
+# Build only when a source is newer than the last build (reactor package, nothing installed).
+stamp="$here/target/lib/.built"
+if [[ ! -f "$stamp" ]] || [[ -n "$(find "$root/bundles" "$here/src" "$here/pom.xml" -newer "$stamp" \
+      \( -name '*.java' -o -name pom.xml \) -print -quit)" ]]; then
+  (cd "$root" && mvn -B -q -o -pl benchmarks -am package -DskipTests) || \
+    (cd "$root" && mvn -B -q -pl benchmarks -am package -DskipTests)
+  touch "$stamp"
+fi
+cp="$here/target/classes:$here/target/lib/*"
+java=(java -Xmx16g -Xms1g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp")
+
+echo "machine: $(nproc) cores, kernel $(uname -r), $(java -version 2>&1 | head -1), $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+args=("$mode")
+tunns="" vethns="" sink_pid=""
+cleanup() {
+  if [[ -n "$sink_pid" ]]; then kill "$sink_pid" 2>/dev/null || true; wait "$sink_pid" 2>/dev/null || true; fi
+  if [[ -n "$tunns" ]]; then ip netns del "$tunns" 2>/dev/null || true; fi
+  if [[ -n "$vethns" ]]; then ip netns del "$vethns" 2>/dev/null || true; fi
+}
+trap cleanup EXIT INT TERM
+
+if [[ $(id -u) -ne 0 ]]; then
+  args+=(--tun-skipped "not root: TUN and namespaces need CAP_NET_ADMIN")
+elif ! command -v ip >/dev/null || [[ ! -c /dev/net/tun ]]; then
+  args+=(--tun-skipped "ip (iproute2) or /dev/net/tun missing")
+else
+  # Namespace A holds the sink, the kernel's end of the TUN and one end of the veth pair;
+  # namespace B the other veth end. Nothing is added to the machine's own namespace.
+  tunns="ternbench$$a" vethns="ternbench$$b"
+  ip netns add "$tunns"
+  ip netns add "$vethns"
+  ip -n "$tunns" link set lo up
+  ip -n "$vethns" link set lo up
+  ip -n "$tunns" link add ternveth0 type veth peer name ternveth1 netns "$vethns"
+  ip -n "$tunns" addr add 10.202.0.1/24 dev ternveth0
+  ip -n "$vethns" addr add 10.202.0.2/24 dev ternveth1
+  ip -n "$tunns" link set ternveth0 mtu 1500 up
+  ip -n "$vethns" link set ternveth1 mtu 1500 up
+  sink_port=5201
+  ip netns exec "$tunns" java -Xmx256m -cp "$cp" net.tern.bench.TcpSink "$sink_port" &
+  sink_pid=$!
+  for _ in $(seq 50); do
+    if ip netns exec "$tunns" bash -c "exec 3<>/dev/tcp/10.202.0.1/$sink_port" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  args+=(--tun "$tunns" --veth "$vethns" --sink-port "$sink_port")
+fi
+
+out="$here/target/last-run.txt"
+"${java[@]}" net.tern.bench.Benchmarks "${args[@]}" | tee "$out" | grep -v '^summary:'
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+grep '^summary:' "$out"

@@ -1,0 +1,146 @@
+package net.tern.bench;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Tern against the Linux kernel, side by side in one JVM (see {@code benchmarks/run.sh}):
+ * TCP bulk (1 and 4 streams), request/response, connection rate, UDP rate, idle connection
+ * cost and capacity, and (as root, in namespaces run.sh made) TCP over TUN against veth.
+ * Each figure is printed with its spread and the ratio Tern/kernel; the last line is the
+ * summary.
+ *
+ * <p>Arguments: {@code --quick}; {@code --tun NETNS --veth NETNS --sink-port PORT} to run the
+ * TUN comparison; {@code --tun-skipped REASON} to say why it does not run.
+ */
+public final class Benchmarks {
+    /** Durations, rounds and sizes of one run. */
+    record Plan(int warmups, int rounds, long bulkMillis, long rrMillis, long cpsMillis, long udpMillis,
+            int idleConnections, long maxConnections, long maxConnectionsSeconds, int kernelConnections,
+            long tunMillis, int tunRounds) {
+        static Plan quick() {
+            return new Plan(1, 3, 1000, 1000, 1000, 500, 20_000, 40_000, 15, 9_900, 1000, 2);
+        }
+
+        static Plan full() {
+            return new Plan(2, 5, 3000, 3000, 3000, 2000, 100_000, 1_000_000, 360, 9_900, 3000, 3);
+        }
+    }
+
+    private Benchmarks() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Plan plan = Plan.quick();
+        String tunNetns = null;
+        String vethNetns = null;
+        int sinkPort = 0;
+        String tunSkipped = "no namespaces given (run through benchmarks/run.sh as root)";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> plan = Plan.quick();
+                case "--full" -> plan = Plan.full();
+                case "--tun" -> tunNetns = args[++i];
+                case "--veth" -> vethNetns = args[++i];
+                case "--sink-port" -> sinkPort = Integer.parseInt(args[++i]);
+                case "--tun-skipped" -> tunSkipped = args[++i];
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        Runtime runtime = Runtime.getRuntime();
+        System.out.printf(Locale.ROOT, "tern benchmarks: %d cores, Java %s, max heap %d MiB, plan %s%n",
+                runtime.availableProcessors(), System.getProperty("java.version"), runtime.maxMemory() >> 20, plan);
+
+        Net kernel = new KernelNet();
+        double bulk;
+        double bulk4;
+        double rrP50;
+        double cps;
+        double udp;
+        try (TernStack stack = new TernStack(1 << 16)) {
+            Net tern = new TernNet(stack.api());
+            Plan p = plan;
+            List<Comparison.Metric> gbps = List.of(new Comparison.Metric("throughput", "Gbit/s"));
+            bulk = Comparison.run("tcp bulk 1 stream", gbps, p.warmups(), p.rounds(), tern, kernel,
+                    net -> TcpWorkloads.bulk(net, 1, p.bulkMillis())).get(0).ratio();
+            bulk4 = Comparison.run("tcp bulk 4 streams", gbps, p.warmups(), p.rounds(), tern, kernel,
+                    net -> TcpWorkloads.bulk(net, 4, p.bulkMillis())).get(0).ratio();
+            List<Comparison.Result> rr = Comparison.run("tcp rr 1 byte", List.of(
+                    new Comparison.Metric("rate", "round trips/s"), new Comparison.Metric("p50", "us"),
+                    new Comparison.Metric("p99", "us")), p.warmups(), p.rounds(), tern, kernel,
+                    net -> TcpWorkloads.requestResponse(net, p.rrMillis()));
+            rrP50 = rr.get(1).ratio();
+            cps = Comparison.run("tcp connect/accept/close", List.of(new Comparison.Metric("rate", "conn/s")),
+                    p.warmups(), p.rounds(), tern, kernel, net -> TcpWorkloads.connectRate(net, p.cpsMillis(), 8))
+                    .get(0).ratio();
+            List<Comparison.Result> udpResults = Comparison.run("udp 64 B", List.of(
+                    new Comparison.Metric("received", "datagrams/s"), new Comparison.Metric("loss", "%")),
+                    p.warmups(), p.rounds(), tern, kernel, net -> UdpWorkload.run(net, p.udpMillis()));
+            udp = udpResults.get(0).ratio();
+            System.out.printf(Locale.ROOT, "tern packets still allocated after the loopback tests: %d%n",
+                    stack.outstandingPackets());
+        }
+
+        long[] idle = idleConnections(plan, kernel);
+        long bytesPerConnection = idle[0];
+        long maxConnections = idle[1];
+
+        String tun = "n/a";
+        if (tunNetns != null && vethNetns != null && sinkPort > 0) {
+            try {
+                tun = String.format(Locale.ROOT, "%.2f",
+                        TunComparison.run(tunNetns, vethNetns, sinkPort, plan.tunMillis(), plan.tunRounds()).ratio());
+            } catch (Exception e) {
+                System.out.println("tun: failed: " + e.getMessage());
+            }
+        } else {
+            System.out.println("tun: skipped: " + tunSkipped);
+        }
+        System.out.printf(Locale.ROOT,
+                "summary: bulk=%.2f bulk4=%.2f rr_p50=%.2f cps=%.2f udp=%.2f bytes_per_conn=%d max_conns=%d tun=%s%n",
+                bulk, bulk4, rrP50, cps, udp, bytesPerConnection, maxConnections, tun);
+        System.exit(0);
+    }
+
+    /**
+     * Idle connections, both ends on one stack: heap per connection at the plan's count, then
+     * how many the heap holds (Tern, up to the plan's cap) and how many the kernel's descriptor
+     * limit allows. Returns {Tern's bytes per connection, Tern's most connections}.
+     */
+    private static long[] idleConnections(Plan plan, Net kernel) throws Exception {
+        long ternBytes;
+        long ternMax;
+        try (TernStack stack = new TernStack((int) Math.min(Integer.MAX_VALUE, 2 * plan.maxConnections() + 1024));
+                IdleConnections conns = new IdleConnections(new TernNet(stack.api()))) {
+            long before = IdleConnections.heapAfterGc();
+            long start = System.nanoTime();
+            long deadline = start + plan.maxConnectionsSeconds() * 1_000_000_000L;
+            long n = conns.growTo(plan.idleConnections(), deadline);
+            long after = IdleConnections.heapAfterGc();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            ternBytes = n == 0 ? -1 : (after - before) / n;
+            System.out.printf(Locale.ROOT,
+                    "idle tcp (tern, both ends): %d connections (%s) in %.1f s, heap +%d MiB, %d bytes per connection"
+                            + " (%d per socket)%n", n, conns.stopReason(), seconds, (after - before) >> 20, ternBytes,
+                    ternBytes / 2);
+            n = conns.growTo(plan.maxConnections(), deadline);
+            long held = IdleConnections.heapAfterGc();
+            System.out.printf(Locale.ROOT,
+                    "max tcp connections (tern, both ends, -Xmx %d MiB): %d (stopped: %s) in %.1f s, heap %d MiB live%n",
+                    Runtime.getRuntime().maxMemory() >> 20, n, conns.stopReason(), (System.nanoTime() - start) / 1e9,
+                    held >> 20);
+            ternMax = n;
+        }
+        IdleConnections.heapAfterGc();
+        try (IdleConnections conns = new IdleConnections(kernel)) {
+            long before = IdleConnections.heapAfterGc();
+            long n = conns.growTo(plan.kernelConnections(), Long.MAX_VALUE);
+            long after = IdleConnections.heapAfterGc();
+            System.out.printf(Locale.ROOT,
+                    "idle tcp (kernel, both ends): %d connections (stopped: %s; descriptor limit), Java heap %d bytes"
+                            + " per connection (kernel memory not counted)%n", n, conns.stopReason(),
+                    n == 0 ? -1 : (after - before) / n);
+        }
+        return new long[] {ternBytes, ternMax};
+    }
+}
