@@ -6,14 +6,26 @@ import java.nio.ByteBuffer;
 /**
  * A growable ring of bytes: the send queue (bytes from {@code snd_una} on, sent or not) and
  * the in-order receive queue. Not thread-safe; its owner's socket lock guards it.
+ *
+ * <p>The array is allocated on the first append, not with the ring: a connection that has
+ * sent or received nothing holds no buffer memory, as an idle Linux socket holds no skbs
+ * (two 4 KiB arrays per socket were most of an idle connection's heap).
  */
 final class ByteRing {
-    private byte[] data;
+    private static final byte[] NONE = new byte[0];
+
+    private final int initialCapacity;
+    private byte[] data = NONE;
     private int head;
     private int size;
 
     ByteRing(int initialCapacity) {
-        this.data = new byte[Math.max(16, initialCapacity)];
+        this.initialCapacity = Math.max(16, initialCapacity);
+    }
+
+    /** The bytes allocated now: 0 until the first append. */
+    int capacity() {
+        return data.length;
     }
 
     int size() {
@@ -43,6 +55,9 @@ final class ByteRing {
 
     /** Appends {@code length} bytes of {@code src} at {@code index}. */
     void append(ByteBuf src, int index, int length) {
+        if (length == 0) {
+            return;
+        }
         ensure(size + length);
         int tail = (head + size) % data.length;
         int first = Math.min(length, data.length - tail);
@@ -54,6 +69,9 @@ final class ByteRing {
     }
 
     void append(byte[] src, int offset, int length) {
+        if (length == 0) {
+            return;
+        }
         ensure(size + length);
         int tail = (head + size) % data.length;
         int first = Math.min(length, data.length - tail);
@@ -69,6 +87,9 @@ final class ByteRing {
         if (offset < 0 || length < 0 || offset + length > size) {
             throw new IndexOutOfBoundsException("copy " + offset + "+" + length + " of " + size);
         }
+        if (length == 0) {
+            return;
+        }
         int start = (head + offset) % data.length;
         int first = Math.min(length, data.length - start);
         dst.writeBytes(data, start, first);
@@ -80,6 +101,9 @@ final class ByteRing {
     /** Copies up to {@code dst.remaining()} bytes from the front into {@code dst}; consumes them unless {@code peek}. */
     int read(ByteBuffer dst, boolean peek) {
         int n = Math.min(dst.remaining(), size);
+        if (n == 0) {
+            return 0;
+        }
         int first = Math.min(n, data.length - head);
         dst.put(data, head, first);
         if (n > first) {
@@ -95,6 +119,9 @@ final class ByteRing {
     void consume(int n) {
         if (n < 0 || n > size) {
             throw new IndexOutOfBoundsException("consume " + n + " of " + size);
+        }
+        if (n == 0) {
+            return;
         }
         head = (head + n) % data.length;
         size -= n;
@@ -112,7 +139,7 @@ final class ByteRing {
         if (needed <= data.length) {
             return;
         }
-        int capacity = data.length;
+        int capacity = Math.max(data.length, initialCapacity);
         while (capacity < needed) {
             capacity = capacity * 2;
         }
