@@ -36,28 +36,40 @@ final class BlockingCalls {
      * sleep until the protocol wakes the socket or the timeout passes, and try again. The
      * wake-up sequence is read before each try, so a wake-up between the try and the sleep
      * is never lost.
+     *
+     * <p>Once told EAGAIN, a wake-up is first checked against the protocol's poll for
+     * {@code events} ({@link SocketFile#stillWaiting}) and the operation is tried again only
+     * when the socket shows them: a blocked call costs a poll per wake-up, not an exception.
+     * With {@code receive}, the first try is skipped too when the socket is connected and
+     * idle ({@link SocketFile#idleForReceive}), the common case of a blocking reader.
      */
-    <T> T retry(SocketFile socket, Call call, int flags, boolean sending, ProtoCall<T> op)
+    <T> T retry(SocketFile socket, Call call, int flags, int events, boolean receive, ProtoCall<T> op)
             throws ErrnoException {
         boolean mayBlock = socket.mayBlock(flags);
         Deadline deadline = null;
         boolean waited = false;
+        boolean tried = false;
         try {
             while (true) {
                 long seen = socket.waitQueue.sequence();
-                try {
-                    return socket.invoke(call, op);
-                } catch (ErrnoException e) {
-                    if (!mayBlock || e.errno() != Errno.EAGAIN) {
-                        throw e;
+                boolean skip = mayBlock
+                        && (tried ? socket.stillWaiting(events) : receive && socket.idleForReceive());
+                if (!skip) {
+                    tried = true;
+                    try {
+                        return socket.invoke(call, op, mayBlock);
+                    } catch (ErrnoException e) {
+                        if (!mayBlock || e.errno() != Errno.EAGAIN) {
+                            throw e;
+                        }
                     }
-                    if (deadline != null && deadline.expired()) {
-                        throw timedOut(call, deadline, sending);
-                    }
+                }
+                if (deadline != null && deadline.expired()) {
+                    throw timedOut(call, deadline, events == EPOLLOUT);
                 }
                 if (!waited) {
                     waited = true;
-                    deadline = startDeadline(socket, sending);
+                    deadline = startDeadline(socket, events == EPOLLOUT);
                 }
                 socket.waitQueue.await(seen, deadline, call);
             }
@@ -89,26 +101,40 @@ final class BlockingCalls {
         boolean mayBlock = socket.mayBlock(flags);
         Deadline deadline = null;
         boolean waited = false;
+        boolean tried = false;
         int total = 0;
         try {
             while (true) {
                 long seen = socket.waitQueue.sequence();
-                try {
-                    int taken = socket.invoke(call, send);
-                    total += taken;
-                    if (!data.hasRemaining() || !mayBlock) {
-                        return total;
-                    }
-                    if (taken > 0) {
-                        continue;
-                    }
-                } catch (ErrnoException e) {
-                    boolean wouldBlock = e.errno() == Errno.EAGAIN;
-                    if (!mayBlock || !wouldBlock || (deadline != null && deadline.expired())) {
+                // After a partial take or EAGAIN, wait for the protocol to report room
+                // (sk_stream_wait_memory) rather than taking a few bytes per wake-up.
+                if (mayBlock && tried && socket.stillWaiting(EPOLLOUT)) {
+                    if (deadline != null && deadline.expired()) {
                         if (total > 0) {
                             return total;
                         }
-                        throw wouldBlock && deadline != null && deadline.expired() ? timedOut(call, deadline, true) : e;
+                        throw timedOut(call, deadline, true);
+                    }
+                } else {
+                    tried = true;
+                    try {
+                        int taken = socket.invoke(call, send, mayBlock);
+                        total += taken;
+                        if (!data.hasRemaining() || !mayBlock) {
+                            return total;
+                        }
+                        if (taken > 0) {
+                            continue;
+                        }
+                    } catch (ErrnoException e) {
+                        boolean wouldBlock = e.errno() == Errno.EAGAIN;
+                        if (!mayBlock || !wouldBlock || (deadline != null && deadline.expired())) {
+                            if (total > 0) {
+                                return total;
+                            }
+                            throw wouldBlock && deadline != null && deadline.expired() ? timedOut(call, deadline, true)
+                                    : e;
+                        }
                     }
                 }
                 if (!waited) {

@@ -2,6 +2,9 @@ package net.tern.socket;
 
 import static net.tern.api.socket.SocketConstants.EPOLLERR;
 import static net.tern.api.socket.SocketConstants.EPOLLHUP;
+import static net.tern.api.socket.SocketConstants.EPOLLIN;
+import static net.tern.api.socket.SocketConstants.EPOLLOUT;
+import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
 import static net.tern.api.socket.SocketConstants.MSG_DONTWAIT;
 
 import java.util.Arrays;
@@ -118,6 +121,15 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
      * protocol come back with the call and descriptor in their message.
      */
     <T> T invoke(Call call, ProtoCall<T> op) throws ErrnoException {
+        return invoke(call, op, false);
+    }
+
+    /**
+     * {@link #invoke(Call, ProtoCall)} for a call that will wait and try again when the
+     * protocol says EAGAIN ({@code willWait}): that EAGAIN comes back as the protocol threw
+     * it, since the caller drops it, rather than wrapped in a second exception.
+     */
+    <T> T invoke(Call call, ProtoCall<T> op, boolean willWait) throws ErrnoException {
         Lock read = opsLock.readLock();
         read.lock();
         try {
@@ -125,11 +137,40 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
             try {
                 return op.call(sock.ops(), sock);
             } catch (ErrnoException e) {
+                if (willWait && e.errno() == Errno.EAGAIN) {
+                    throw e;
+                }
                 throw e.in(call.toString());
             }
         } finally {
             read.unlock();
         }
+    }
+
+    /**
+     * {@code sk_wait_event}'s condition for a call that has already been told EAGAIN: true
+     * while the socket is open and its protocol's poll shows none of {@code events}, nor
+     * EPOLLERR, EPOLLHUP or EPOLLRDHUP, so trying again could only fail the same way.
+     */
+    boolean stillWaiting(int events) {
+        if (closed) {
+            return false;
+        }
+        int mask = pollForEpoll();
+        return !closed && (mask & (events | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) == 0;
+    }
+
+    /**
+     * Before a receive's first try: true when the protocol's poll says the socket is open,
+     * writable (connected, or a datagram socket) and has nothing to read and no error or
+     * hang-up, the one state in which a receive can only say EAGAIN.
+     */
+    boolean idleForReceive() {
+        if (closed) {
+            return false;
+        }
+        int mask = pollForEpoll();
+        return !closed && (mask & EPOLLOUT) != 0 && (mask & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) == 0;
     }
 
     /**

@@ -2,9 +2,12 @@ package net.tern.socket;
 
 import static net.tern.api.socket.SocketConstants.EPOLLERR;
 import static net.tern.api.socket.SocketConstants.EPOLLHUP;
+import static net.tern.api.socket.SocketConstants.EPOLLIN;
+import static net.tern.api.socket.SocketConstants.EPOLLOUT;
 import static net.tern.api.socket.SocketConstants.EPOLL_CTL_ADD;
 import static net.tern.api.socket.SocketConstants.EPOLL_CTL_DEL;
 import static net.tern.api.socket.SocketConstants.EPOLL_CTL_MOD;
+import static net.tern.api.socket.SocketConstants.MSG_OOB;
 import static net.tern.api.socket.SocketConstants.SHUT_RD;
 import static net.tern.api.socket.SocketConstants.SHUT_RDWR;
 import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
@@ -377,7 +380,7 @@ public final class SocketLayer implements SocketApi {
         SocketFile accepted = new SocketFile(newFd, listener.family, listener.sock.type());
         int fileFlags = listener.nonBlocking ? SOCK_NONBLOCK : 0;
         try {
-            blocking.retry(listener, call, 0, false, (ops, s) -> {
+            blocking.retry(listener, call, 0, EPOLLIN, false, (ops, s) -> {
                 ops.accept(s, accepted.sock, fileFlags);
                 return null;
             });
@@ -444,7 +447,7 @@ public final class SocketLayer implements SocketApi {
         ProtoCall<Integer> send = (ops, s) -> ops.sendmsg(s, data, to, flags);
         if (socket.sock.type() != SOCK_STREAM) {
             // Datagrams are all or nothing: one successful sendmsg takes the whole message.
-            return blocking.retry(socket, call, flags, true, send);
+            return blocking.retry(socket, call, flags, EPOLLOUT, false, send);
         }
         return blocking.sendStream(socket, call, flags, data, send);
     }
@@ -465,7 +468,10 @@ public final class SocketLayer implements SocketApi {
             throw new ErrnoException(Errno.EFAULT, call + ": no receive buffer");
         }
         MsgHeader msg = new MsgHeader();
-        int bytes = blocking.retry(socket, call, flags, false, (ops, s) -> ops.recvmsg(s, dst, flags, msg.reset()));
+        // A zero-length or out-of-band receive is always tried: the protocol answers those at once.
+        boolean idleSkips = dst.hasRemaining() && (flags & MSG_OOB) == 0;
+        int bytes = blocking.retry(socket, call, flags, EPOLLIN, idleSkips,
+                (ops, s) -> ops.recvmsg(s, dst, flags, msg.reset()));
         return new RecvResult(bytes, msg.from, msg.flags);
     }
 

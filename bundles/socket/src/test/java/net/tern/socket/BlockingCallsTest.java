@@ -3,6 +3,7 @@ package net.tern.socket;
 import static net.tern.api.socket.SocketConstants.EPOLLERR;
 import static net.tern.api.socket.SocketConstants.EPOLLOUT;
 import static net.tern.api.socket.SocketConstants.MSG_DONTWAIT;
+import static net.tern.api.socket.SocketConstants.SHUT_RD;
 import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
 import static net.tern.api.socket.SocketConstants.SO_ERROR;
 import static net.tern.api.socket.SocketConstants.SO_RCVBUF;
@@ -39,6 +40,32 @@ class BlockingCallsTest extends SocketLayerTestBase {
         int client = stream();
         api.connect(client, port(7101));
         assertThat(result(accepted).peer()).isEqualTo(api.getsockname(client));
+    }
+
+    @Test
+    void blockingReceiveOfNothingOnAnIdleConnectionReturnsAtOnce() throws Exception {
+        int[] pair = connectedPair(7110);
+        assertThat(api.recv(pair[1], ByteBuffer.allocate(0), 0)).isZero();
+    }
+
+    @Test
+    void blockingReceiveOnASocketShutForReadingIsEndOfStreamAtOnce() throws Exception {
+        int[] pair = connectedPair(7111);
+        api.shutdown(pair[1], SHUT_RD);
+        assertThat(api.recv(pair[1], ByteBuffer.allocate(8), 0)).isZero();
+    }
+
+    @Test
+    void blockedReceiveSleepsThroughAWakeUpWithoutDataAndTakesTheDataThatFollows() throws Exception {
+        int[] pair = connectedPair(7112);
+        Future<String> received = inBackground(() -> receive(pair[1], 64));
+        awaitBlocked(pair[1]);
+        // A wake-up that brings no data (room freed on the other side): poll still says idle.
+        api.send(pair[1], bytes("ping"), 0);
+        assertThat(receive(pair[0], 64)).isEqualTo("ping");
+        assertThat(received.isDone()).as("still blocked after a wake-up without data").isFalse();
+        api.send(pair[0], bytes("pong"), 0);
+        assertThat(result(received)).isEqualTo("pong");
     }
 
     @Test
