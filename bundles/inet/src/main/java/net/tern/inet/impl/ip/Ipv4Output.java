@@ -57,20 +57,19 @@ public final class Ipv4Output implements IpOutput {
     @Override
     public void queueXmit(Packet packet, Rtable route, TxParams params) throws ErrnoException {
         int total = packet.length() + Ipv4Header.LENGTH;
-        String call = "ip_queue_xmit(" + route + ")";
         if (total > Ipv4Packet.MAX_TOTAL_LENGTH) {
             packet.release();
-            throw new ErrnoException(Errno.EMSGSIZE, call + ": a datagram of " + total + " bytes exceeds 65535");
+            throw new ErrnoException(Errno.EMSGSIZE, call(route) + ": a datagram of " + total + " bytes exceeds 65535");
         }
         Link link = route.link();
         if (!link.isUp()) {
             packet.release();
-            throw new ErrnoException(Errno.ENETDOWN, call + ": link " + link.name() + " is down");
+            throw new ErrnoException(Errno.ENETDOWN, call(route) + ": link " + link.name() + " is down");
         }
         if (params.dontFragment() && total > route.mtu()) {
             mib.inc(IpMib.FragFails);
             packet.release();
-            throw new ErrnoException(Errno.EMSGSIZE, call + ": " + total + " bytes with DF exceed the path MTU of "
+            throw new ErrnoException(Errno.EMSGSIZE, call(route) + ": " + total + " bytes with DF exceed the path MTU of "
                     + route.mtu());
         }
         Packet datagram = packet.headroom() >= Ipv4Header.LENGTH ? packet : withHeadroom(packet);
@@ -90,6 +89,11 @@ public final class Ipv4Output implements IpOutput {
         datagram.protocol(EtherType.IPV4);
         mib.inc(IpMib.OutRequests);
         output(datagram, link, route.mtu());
+    }
+
+    /** The call, for error messages only: formatting a route per packet sent would cost on every send. */
+    private static String call(Rtable route) {
+        return "ip_queue_xmit(" + route + ")";
     }
 
     /**
