@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Random;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class InetChecksumTest {
@@ -69,6 +72,34 @@ class InetChecksumTest {
             assertThat(InetChecksum.checksum(buf, offset, length)).as("length %d", length)
                     .isEqualTo(referenceChecksum(data));
             assertThat(InetChecksum.finish(InetChecksum.sum(data, 0, length))).isEqualTo(referenceChecksum(data));
+        }
+    }
+
+    @Test
+    void directCompositeAndNioViewsMatchTheReferenceUpTo64KiB() {
+        SplittableRandom random = new SplittableRandom(11);
+        int[] lengths = {63, 64, 65, 71, 1460, 1461, 9000, 65_535};
+        for (int length : lengths) {
+            byte[] data = new byte[length];
+            random.nextBytes(data);
+            int offset = random.nextInt(9);
+            int expected = referenceChecksum(data);
+            ByteBuf direct = Unpooled.directBuffer(length + offset).writeZero(offset).writeBytes(data);
+            ByteBuf composite = Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(data, 0, length / 3),
+                    Unpooled.wrappedBuffer(data, length / 3, length - length / 3));
+            ByteBuffer littleEndian = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+            try {
+                assertThat(InetChecksum.checksum(direct, offset, length)).as("direct, length %d", length)
+                        .isEqualTo(expected);
+                assertThat(InetChecksum.checksum(composite, 0, length)).as("composite, length %d", length)
+                        .isEqualTo(expected);
+                assertThat(InetChecksum.finish(InetChecksum.sum(littleEndian))).as("nio, length %d", length)
+                        .isEqualTo(expected);
+                assertThat(littleEndian.position()).isZero();
+            } finally {
+                direct.release();
+                composite.release();
+            }
         }
     }
 
