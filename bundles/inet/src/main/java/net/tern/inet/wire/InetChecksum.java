@@ -16,12 +16,19 @@ import java.nio.ByteOrder;
  * even length, which is how the pseudo-header sum joins the segment's.
  */
 public final class InetChecksum {
+    /**
+     * From this length on a sum reads through one NIO view of the bytes; making the view
+     * allocates (two buffer objects), which costs more than it saves on headers and small
+     * datagrams.
+     */
+    static final int NIO_VIEW_MIN_LENGTH = 512;
+
     private InetChecksum() {
     }
 
     /** The partial sum of {@code length} bytes at {@code index}, folded to 16 bits. */
     public static int sum(ByteBuf buf, int index, int length) {
-        if (length >= 64 && buf.nioBufferCount() == 1) {
+        if (length >= NIO_VIEW_MIN_LENGTH && buf.nioBufferCount() == 1) {
             // One view of the bytes, read 8 at a time: a ByteBuf accessor per word re-checks
             // bounds and the reference count each time, which made this the top of a bulk
             // transfer's profile.
