@@ -186,16 +186,16 @@ public final class Fib implements RouteTable, LinkListener {
         Snapshot s = snapshot;
         int destination = flow.destination();
         int source = flow.source();
-        String call = "route to " + Ipv4Address.format(destination);
+        int asked = destination; // for error messages, formatted only on failure (this runs per send)
         if (source != 0) {
             if (Ipv4Address.isMulticast(source) || Ipv4Address.isLimitedBroadcast(source)
                     || Ipv4Address.isZeroNet(source)) {
-                throw new ErrnoException(Errno.EINVAL, call + ": source " + Ipv4Address.format(source)
+                throw new ErrnoException(Errno.EINVAL, routeCall(asked) + ": source " + Ipv4Address.format(source)
                         + " cannot name this host");
             }
             Route own = s.local().lookup(source);
             if (own == null || own.type() != RouteType.LOCAL) {
-                throw new ErrnoException(Errno.EINVAL, call + ": source " + Ipv4Address.format(source)
+                throw new ErrnoException(Errno.EINVAL, routeCall(asked) + ": source " + Ipv4Address.format(source)
                         + " is not an address of this host");
             }
         }
@@ -203,10 +203,10 @@ public final class Fib implements RouteTable, LinkListener {
         if (flow.outputLink() != 0) {
             boundLink = s.links().get(flow.outputLink());
             if (boundLink == null) {
-                throw new ErrnoException(Errno.ENODEV, call + ": no link with index " + flow.outputLink());
+                throw new ErrnoException(Errno.ENODEV, routeCall(asked) + ": no link with index " + flow.outputLink());
             }
             if (!boundLink.isUp()) {
-                throw new ErrnoException(Errno.ENETUNREACH, call + ": bound link " + boundLink.name() + " is down");
+                throw new ErrnoException(Errno.ENETUNREACH, routeCall(asked) + ": bound link " + boundLink.name() + " is down");
             }
         }
         if (destination == 0) {
@@ -214,13 +214,13 @@ public final class Fib implements RouteTable, LinkListener {
             destination = source != 0 ? source : Ipv4Address.LOOPBACK;
         }
         if (Ipv4Address.isLimitedBroadcast(destination)) {
-            return limitedBroadcast(s, call, source, boundLink);
+            return limitedBroadcast(s, asked, source, boundLink);
         }
         Route local = s.local().lookup(destination);
         if (local != null && local.type() == RouteType.LOCAL) {
             Link lo = s.loopback();
             if (lo == null) {
-                throw new ErrnoException(Errno.ENETUNREACH, call + ": local destination and no loopback link up");
+                throw new ErrnoException(Errno.ENETUNREACH, routeCall(asked) + ": local destination and no loopback link up");
             }
             int src = source != 0 ? source : local.preferredSource() != 0 ? local.preferredSource() : destination;
             return new Rtable(RouteType.LOCAL, destination, src, 0, lo, lo.mtu(), local);
@@ -242,18 +242,18 @@ public final class Fib implements RouteTable, LinkListener {
                         boundLink.name(), 0, 0, 0, RouteOrigin.KERNEL);
                 return new Rtable(RouteType.UNICAST, destination, src, 0, boundLink, boundLink.mtu(), onLink);
             }
-            throw new ErrnoException(Errno.ENETUNREACH, call + ": no route");
+            throw new ErrnoException(Errno.ENETUNREACH, routeCall(asked) + ": no route");
         }
         switch (route.type()) {
-            case UNREACHABLE -> throw new ErrnoException(Errno.EHOSTUNREACH, call + ": unreachable route " + route.prefix());
-            case PROHIBIT -> throw new ErrnoException(Errno.EACCES, call + ": prohibit route " + route.prefix());
-            case BLACKHOLE -> throw new ErrnoException(Errno.EINVAL, call + ": blackhole route " + route.prefix());
+            case UNREACHABLE -> throw new ErrnoException(Errno.EHOSTUNREACH, routeCall(asked) + ": unreachable route " + route.prefix());
+            case PROHIBIT -> throw new ErrnoException(Errno.EACCES, routeCall(asked) + ": prohibit route " + route.prefix());
+            case BLACKHOLE -> throw new ErrnoException(Errno.EINVAL, routeCall(asked) + ": blackhole route " + route.prefix());
             default -> {
             }
         }
         Link link = s.links().get(route.linkIndex());
         if (link == null || !link.isUp()) {
-            throw new ErrnoException(Errno.ENETUNREACH, call + ": link of route " + route.prefix() + " is down");
+            throw new ErrnoException(Errno.ENETUNREACH, routeCall(asked) + ": link of route " + route.prefix() + " is down");
         }
         int src = source != 0 ? source
                 : route.preferredSource() != 0 ? route.preferredSource()
@@ -262,7 +262,11 @@ public final class Fib implements RouteTable, LinkListener {
         return new Rtable(RouteType.UNICAST, destination, src, route.gateway(), link, mtu, route);
     }
 
-    private Rtable limitedBroadcast(Snapshot s, String call, int source, Link boundLink) throws ErrnoException {
+    private static String routeCall(int destination) {
+        return "route to " + Ipv4Address.format(destination);
+    }
+
+    private Rtable limitedBroadcast(Snapshot s, int asked, int source, Link boundLink) throws ErrnoException {
         Link link = boundLink;
         if (link == null && source != 0) {
             Route own = s.local().lookup(source);
@@ -273,7 +277,7 @@ public final class Fib implements RouteTable, LinkListener {
             link = route == null || route.type() != RouteType.UNICAST ? null : s.links().get(route.linkIndex());
         }
         if (link == null || !link.isUp()) {
-            throw new ErrnoException(Errno.ENETUNREACH, call + ": no link to broadcast on");
+            throw new ErrnoException(Errno.ENETUNREACH, routeCall(asked) + ": no link to broadcast on");
         }
         int src = source != 0 ? source : selectSource(s, link, Ipv4Address.LIMITED_BROADCAST);
         Route route = new Route(Route.Table.LOCAL, Ipv4Address.LIMITED_BROADCAST, 32, RouteType.BROADCAST, 0,
