@@ -3,7 +3,6 @@ package net.tern.core.dev;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.RejectedExecutionException;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.spi.net.IfAddress;
@@ -48,6 +47,7 @@ final class CoreLink implements Link, NetDeviceContext {
     private final List<IfAddress> addresses = new CopyOnWriteArrayList<>();
     private final LinkTaps taps = new LinkTaps();
     private final LinkImpairment impairment;
+    private final Backlog backlog;
     private volatile boolean up;
     private volatile boolean registered = true;
     private volatile int mtu;
@@ -62,6 +62,8 @@ final class CoreLink implements Link, NetDeviceContext {
         this.maxMtu = device.maxMtu();
         this.mtu = device.mtu();
         this.impairment = new LinkImpairment(this::deliver, registry.timers(), registry.allocator(), stats);
+        this.backlog = new Backlog(registry.networkThread(), Backlog.DEFAULT_LIMIT, this::dispatchReceived,
+                this::dropOnFullBacklog, this::dropUndelivered);
     }
 
     NetDevice device() {
@@ -331,7 +333,9 @@ final class CoreLink implements Link, NetDeviceContext {
 
     /**
      * {@code netif_rx}: counts the packet, stamps it with this link and the time, and queues
-     * it for {@code netif_receive_skb} on the network thread. Any thread may call it.
+     * it on this link's {@link Backlog} for {@code netif_receive_skb} on the network thread.
+     * Any thread may call it. A full backlog drops the packet (counted in {@code rx_dropped}
+     * and the dispatcher's {@code backlogDrops}).
      */
     @Override
     public void receive(Packet packet) {
@@ -343,19 +347,26 @@ final class CoreLink implements Link, NetDeviceContext {
         }
         stats.received(packet.length());
         packet.device(this).timestampNanos(registry.clock().nanoTime());
-        ReceiveDispatcher dispatcher = registry.dispatcher();
-        try {
-            registry.networkThread().execute(() -> {
-                if (!taps.isEmpty() && up) {
-                    // __netif_receive_skb_core: ptype_all sees the packet before ptype_base.
-                    taps.deliver(this, PacketTap.Direction.RECEIVE, packet.timestampNanos(), packet);
-                }
-                dispatcher.dispatch(packet);
-            });
-        } catch (RejectedExecutionException e) {
-            stats.rxDropped.increment();
-            packet.release();
+        backlog.enqueue(packet);
+    }
+
+    /** On the network thread, for each packet the backlog hands on. */
+    private void dispatchReceived(Packet packet) {
+        if (!taps.isEmpty() && up) {
+            // __netif_receive_skb_core: ptype_all sees the packet before ptype_base.
+            taps.deliver(this, PacketTap.Direction.RECEIVE, packet.timestampNanos(), packet);
         }
+        registry.dispatcher().dispatch(packet);
+    }
+
+    private void dropOnFullBacklog(Packet packet) {
+        registry.dispatcher().countBacklogDrop();
+        dropUndelivered(packet);
+    }
+
+    private void dropUndelivered(Packet packet) {
+        stats.rxDropped.increment();
+        packet.release();
     }
 
     @Override

@@ -43,6 +43,7 @@ public final class ReceiveDispatcher {
 
     private final LongAdder unknownType = new LongAdder();
     private final LongAdder linkDown = new LongAdder();
+    private final LongAdder backlogDrops = new LongAdder();
     private final LongAdder handlerErrors = new LongAdder();
     private final LongAdder delivered = new LongAdder();
 
@@ -129,6 +130,16 @@ public final class ReceiveDispatcher {
     /** Counts a packet dropped before dispatch because its link was down. */
     void countLinkDown() {
         linkDown.increment();
+    }
+
+    /** Counts a packet dropped because its link's receive backlog was full. */
+    void countBacklogDrop() {
+        backlogDrops.increment();
+    }
+
+    /** Packets dropped because their link's receive backlog was full ({@code softnet_stat}'s dropped). */
+    public long backlogDrops() {
+        return backlogDrops.sum();
     }
 
     /** Packets dropped because no handler took their type. */
