@@ -1,0 +1,55 @@
+package net.tern.bench;
+
+import java.util.Arrays;
+
+/**
+ * One workload on Tern alone, repeated for a while, to run under a profiler:
+ * {@code java -XX:StartFlightRecording=filename=x.jfr -cp ... net.tern.bench.Profile bulk 20}
+ * (workloads: bulk, bulk4, rr, cps, udp, idle).
+ */
+public final class Profile {
+    private Profile() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String workload = args[0];
+        long seconds = Long.parseLong(args[1]);
+        try (TernStack stack = new TernStack(1 << 20)) {
+            Net tern = new TernNet(stack.api());
+            long end = System.nanoTime() + seconds * 1_000_000_000L;
+            while (System.nanoTime() < end) {
+                double[] result = switch (workload) {
+                    case "bulk" -> TcpWorkloads.bulk(tern, 1, 1000);
+                    case "bulk4" -> TcpWorkloads.bulk(tern, 4, 1000);
+                    case "rr" -> TcpWorkloads.requestResponse(tern, 1000);
+                    case "cps" -> TcpWorkloads.connectRate(tern, 1000, 8);
+                    case "udp" -> UdpWorkload.run(tern, 1000);
+                    case "idle" -> idle(tern);
+                    case "hold" -> hold(tern, end);
+                    default -> throw new IllegalArgumentException("unknown workload " + workload);
+                };
+                System.out.println(workload + " " + Arrays.toString(result));
+            }
+        }
+        System.exit(0);
+    }
+
+    /** Holds 20,000 idle connections until the end, for a heap histogram ({@code jcmd PID GC.class_histogram}). */
+    private static double[] hold(Net tern, long end) throws InterruptedException {
+        try (IdleConnections conns = new IdleConnections(tern)) {
+            long n = conns.growTo(20_000, Long.MAX_VALUE);
+            System.out.println("holding " + n + " connections");
+            Thread.sleep(Math.max(0, (end - System.nanoTime()) / 1_000_000));
+            return new double[] {n};
+        }
+    }
+
+    private static double[] idle(Net tern) {
+        try (IdleConnections conns = new IdleConnections(tern)) {
+            long start = System.nanoTime();
+            long n = conns.growTo(20_000, Long.MAX_VALUE);
+            return new double[] {n * 1e9 / (System.nanoTime() - start)};
+        }
+    }
+
+}
