@@ -19,14 +19,22 @@ final class IdleConnections implements AutoCloseable {
     static final double HEAP_LIMIT = 0.85;
 
     private final Net net;
+    private final int firstPort;
     private final List<Net.Listener> listeners = new ArrayList<>();
     private final List<Net.Conn> held = new ArrayList<>();
     private long connections;
     private String stopReason = "target reached";
     private long lastHeapCheck;
 
-    IdleConnections(Net net) {
+    /**
+     * Listeners take ports {@code firstPort}, {@code firstPort + 1}, ... (0: ephemeral ports).
+     * Past about 28,000 connections every ephemeral port is some client's local port, so a
+     * listener binding port 0 would fail with EADDRINUSE, on Linux as on Tern: large runs
+     * give ports below the ephemeral range.
+     */
+    IdleConnections(Net net, int firstPort) {
         this.net = net;
+        this.firstPort = firstPort;
     }
 
     long connections() {
@@ -43,7 +51,7 @@ final class IdleConnections implements AutoCloseable {
         try {
             while (connections < target) {
                 if (connections % PER_LISTENER == 0 && listeners.size() * (long) PER_LISTENER <= connections) {
-                    listeners.add(net.listen(128));
+                    listeners.add(net.listen(128, firstPort == 0 ? 0 : firstPort + listeners.size()));
                 }
                 Net.Listener listener = listeners.get(listeners.size() - 1);
                 Net.Conn client = net.connect(listener.port());

@@ -20,9 +20,9 @@ final class KernelNet implements Net {
     }
 
     @Override
-    public Listener listen(int backlog) throws IOException {
+    public Listener listen(int backlog, int port) throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open();
-        server.bind(new InetSocketAddress(LOOPBACK, 0), backlog);
+        server.bind(new InetSocketAddress(LOOPBACK, port), backlog);
         return new Listener() {
             @Override
             public int port() throws IOException {

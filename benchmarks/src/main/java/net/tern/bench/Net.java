@@ -13,7 +13,12 @@ interface Net {
     String name();
 
     /** A listener on an ephemeral port of 127.0.0.1. */
-    Listener listen(int backlog) throws IOException;
+    default Listener listen(int backlog) throws IOException {
+        return listen(backlog, 0);
+    }
+
+    /** A listener on 127.0.0.1:{@code port} (0: an ephemeral port). */
+    Listener listen(int backlog, int port) throws IOException;
 
     /** A blocking connection to 127.0.0.1:{@code port}. */
     Conn connect(int port) throws IOException;

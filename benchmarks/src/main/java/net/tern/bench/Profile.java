@@ -28,7 +28,8 @@ public final class Profile {
                     case "hold" -> hold(tern, end);
                     default -> throw new IllegalArgumentException("unknown workload " + workload);
                 };
-                System.out.println(workload + " " + Arrays.toString(result));
+                System.out.println(workload + " " + Arrays.toString(result) + " retransmitted segments "
+                        + stack.tcpCounter("RetransSegs") + ", receive backlog drops " + stack.backlogDrops());
             }
         }
         System.exit(0);
@@ -36,7 +37,7 @@ public final class Profile {
 
     /** Holds 20,000 idle connections until the end, for a heap histogram ({@code jcmd PID GC.class_histogram}). */
     private static double[] hold(Net tern, long end) throws InterruptedException {
-        try (IdleConnections conns = new IdleConnections(tern)) {
+        try (IdleConnections conns = new IdleConnections(tern, 0)) {
             long n = conns.growTo(20_000, Long.MAX_VALUE);
             System.out.println("holding " + n + " connections");
             Thread.sleep(Math.max(0, (end - System.nanoTime()) / 1_000_000));
@@ -45,7 +46,7 @@ public final class Profile {
     }
 
     private static double[] idle(Net tern) {
-        try (IdleConnections conns = new IdleConnections(tern)) {
+        try (IdleConnections conns = new IdleConnections(tern, 0)) {
             long start = System.nanoTime();
             long n = conns.growTo(20_000, Long.MAX_VALUE);
             return new double[] {n * 1e9 / (System.nanoTime() - start)};

@@ -37,10 +37,10 @@ final class TernNet implements Net {
     }
 
     @Override
-    public Listener listen(int backlog) throws IOException {
+    public Listener listen(int backlog, int port) throws IOException {
         int fd = api.socket(AF_INET, SOCK_STREAM, 0);
         try {
-            api.bind(fd, new InetSockAddr(address, 0));
+            api.bind(fd, new InetSockAddr(address, port));
             api.listen(fd, backlog);
         } catch (ErrnoException e) {
             api.close(fd);

@@ -50,7 +50,7 @@ final class TernStack implements AutoCloseable {
         Random random = new SecureRandom();
         loop = new NetworkLoop(clock, TICK_NANOS, HashedTimerWheel.DEFAULT_WHEEL_SIZE);
         loop.start();
-        registry = new DeviceRegistry(loop, clock, allocator, dispatcher);
+        registry = new DeviceRegistry(loop, loop, clock, allocator, dispatcher);
         inet = new Inet(clock, loop, allocator, InetSettings.defaults(), random);
         dispatcher.addHandler(inet.input(), EtherType.IPV4, 0, 1);
         registry.addListener(inet.fib());
@@ -81,6 +81,11 @@ final class TernStack implements AutoCloseable {
     /** Packets allocated and not yet released: a leak shows here after a benchmark. */
     long outstandingPackets() {
         return allocator.outstanding();
+    }
+
+    /** Packets dropped because a link's receive backlog was full. */
+    long backlogDrops() {
+        return dispatcher.backlogDrops();
     }
 
     long tcpCounter(String name) {
