@@ -83,19 +83,22 @@ final class IdleConnections implements AutoCloseable {
         return connections;
     }
 
-    /** Heap in use after full collections. */
+    /**
+     * Heap in use after full collections: collects until two readings agree within 256 KiB
+     * (garbage of a stack just closed can take more than one collection), at most 6 times.
+     */
     static long heapAfterGc() {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
+        long previous = Long.MAX_VALUE;
+        for (int i = 0; i < 6; i++) {
             System.gc();
             long now = memory.getHeapMemoryUsage().getUsed();
-            if (now >= used - (used >> 8)) {
-                return Math.min(used, now);
+            if (Math.abs(previous - now) < 256 * 1024) {
+                return Math.min(previous, now);
             }
-            used = Math.min(used, now);
+            previous = now;
         }
-        return used;
+        return previous;
     }
 
     @Override
