@@ -71,6 +71,15 @@ public final class VirtualTime implements Clock, TimerService, NetworkThread {
         return wheel.pending();
     }
 
+    /**
+     * When the earliest pending timer falls due, or {@link Long#MAX_VALUE} with none; never
+     * later than the truth (it may be earlier after a cancel). A driver that must see what
+     * each timer does at its own instant advances to this time, then looks again.
+     */
+    public long nextTimerNanos() {
+        return wheel.nextExpiryNanos();
+    }
+
     // ---- NetworkThread
 
     @Override

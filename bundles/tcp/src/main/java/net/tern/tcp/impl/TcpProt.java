@@ -642,7 +642,9 @@ public final class TcpProt implements InetProto<TcpSock> {
                 sk.srttUs,
                 sk.rttvarUs,
                 sk.ssthresh,
-                sk.cwnd,
+                // Before congestion control starts (SYN-SENT), the window is the initial one,
+                // as Linux's tcp_init_sock sets it at creation.
+                sk.cc == null ? tcp.settings().initialCwnd() : sk.cwnd,
                 sk.advmss,
                 TcpCongestion.DUPACK_THRESHOLD,
                 0, // rcvRtt: no receiver-side RTT estimate

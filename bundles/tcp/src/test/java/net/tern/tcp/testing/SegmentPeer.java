@@ -117,14 +117,36 @@ public final class SegmentPeer implements AutoCloseable {
         time.runPending();
     }
 
+    /** An IPv4 datagram the stack sent, byte for byte, and the virtual time it was collected at. */
+    public record Datagram(byte[] bytes, long atNanos) {
+        public Seg toSeg() {
+            return Seg.parse(Unpooled.wrappedBuffer(bytes), 0, atNanos);
+        }
+    }
+
     /** What the stack sent since the last call, oldest first; the packets are released. */
     public List<Seg> emitted() {
-        time.runPending();
         List<Seg> out = new ArrayList<>();
+        for (Datagram d : emittedDatagrams()) {
+            out.add(d.toSeg());
+        }
+        return out;
+    }
+
+    /**
+     * What the stack sent since the last call as raw datagrams (a script harness compares
+     * option lists byte for byte), oldest first; the packets are released.
+     */
+    public List<Datagram> emittedDatagrams() {
+        time.runPending();
+        List<Datagram> out = new ArrayList<>();
         Packet p;
         while ((p = device.takeTransmitted()) != null) {
             try {
-                out.add(Seg.parse(p.buf(), p.buf().readerIndex(), time.nanoTime()));
+                ByteBuf buf = p.buf();
+                byte[] bytes = new byte[buf.readableBytes()];
+                buf.getBytes(buf.readerIndex(), bytes);
+                out.add(new Datagram(bytes, time.nanoTime()));
             } finally {
                 p.release();
             }
