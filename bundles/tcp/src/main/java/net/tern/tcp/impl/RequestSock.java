@@ -24,6 +24,8 @@ final class RequestSock {
     final int rcvWnd;
     final Rtable route;
     int retransmits;
+    /** When the first SYN-ACK left, for the RTT sample its ACK gives ({@code snt_synack}). */
+    long synAckSentNanos;
     Timeout timer;
     /** A SYN cookie's SYN-ACK carries a TSval encoding the options ({@code cookie_init_timestamp}). */
     boolean cookieTimestamp;

@@ -115,7 +115,7 @@ final class SynCookies {
         int advmss = TcpInput.advertisedMss(route.mtu(), listener.userMss);
         int rcvWnd = TcpOutput.initialWindow(listener.rcvbuf(), advmss);
         TcpSock child = tcp.input().createChild(listener, key, route, iss, peerIsn, MSS_TABLE[index], peerWscale,
-                rcvWscale, sackOk, tsOk, tcp.secrets().tsOffset(seg.daddr, seg.saddr), advmss, rcvWnd, seg);
+                rcvWscale, sackOk, tsOk, tcp.secrets().tsOffset(seg.daddr, seg.saddr), advmss, rcvWnd, seg, -1);
         if (!tcp.tables().insertEstablished(key, child)) {
             child.orphan = true;
             tcp.lifecycle().done(child);

@@ -33,6 +33,13 @@ import net.tern.tcp.impl.wire.TcpOptions;
  * <p>Runs on the network thread, taking the owning socket's lock (a listener's for a request).
  */
 final class TcpInput {
+    /**
+     * RFC 6298 5.7 ({@code TCP_TIMEOUT_FALLBACK}): a handshake that gave no RTT sample (its
+     * SYN or SYN-ACK was sent again, or a cookie without timestamps) leaves a 3 s RTO, as
+     * Linux's {@code tcp_init_metrics} sets it on both sides.
+     */
+    static final long TIMEOUT_FALLBACK_US = 3_000_000;
+
     private static final int DEFAULT_MSS = 536;
     /** {@code IP_MAX_MTU}: a datagram's total length is 16 bits, whatever the link (lo has 65536). */
     private static final int IP_MAX_MTU = 65535;
@@ -234,6 +241,7 @@ final class TcpInput {
         }
         listener.synQueue.add(req);
         armRequestTimer(req);
+        req.synAckSentNanos = tcp.clock().nanoTime();
         tcp.output().sendSynAck(req);
     }
 
@@ -308,8 +316,10 @@ final class TcpInput {
         if (req.timer != null) {
             req.timer.cancel();
         }
+        // tcp_synack_rtt_meas: the SYN-ACK's round trip is a sample unless it was sent again (Karn).
+        long synAckRttUs = req.retransmits == 0 ? (tcp.clock().nanoTime() - req.synAckSentNanos) / 1000 : -1;
         TcpSock child = createChild(listener, req.key, req.route, req.iss, req.irs, req.peerMss, req.peerWscale,
-                req.rcvWscale, req.sackOk, req.tsOk, req.tsOffset, req.advmss, req.rcvWnd, seg);
+                req.rcvWscale, req.sackOk, req.tsOk, req.tsOffset, req.advmss, req.rcvWnd, seg, synAckRttUs);
         if (!tcp.tables().replaceEstablished(req.key, req, child)) {
             child.orphan = true;
             tcp.lifecycle().done(child);
@@ -337,9 +347,15 @@ final class TcpInput {
         }
     }
 
-    /** {@code tcp_create_openreq_child}: the full socket of a connection, ESTABLISHED, with its listener's options. */
+    /**
+     * {@code tcp_create_openreq_child}: the full socket of a connection, ESTABLISHED, with its
+     * listener's options. {@code synAckRttUs} is the SYN-ACK's measured round trip, or -1 when
+     * there is none (a cookie, a SYN-ACK sent again); then the ACK's timestamp echo gives the
+     * first sample if it can, as {@code tcp_ack_update_rtt} prefers the former.
+     */
     TcpSock createChild(TcpSock listener, ConnKey key, Rtable route, int iss, int irs, int peerMss, int peerWscale,
-            int rcvWscale, boolean sackOk, boolean tsOk, int tsOffset, int advmss, int rcvWnd, Segment ack) {
+            int rcvWscale, boolean sackOk, boolean tsOk, int tsOffset, int advmss, int rcvWnd, Segment ack,
+            long synAckRttUs) {
         TcpSock child = new TcpSock(tcp);
         tcp.sockets().add(child);
         child.rcvbuf(listener.rcvbuf());
@@ -391,11 +407,16 @@ final class TcpInput {
         child.everConnected = true;
         child.lastReceivedNanos = tcp.clock().nanoTime();
         child.parent = listener;
-        if (tsOk && ack.options.timestamp && ack.options.tsEcr != 0) {
+        if (synAckRttUs >= 0) {
+            rttSample(child, Math.max(1, synAckRttUs));
+        } else if (tsOk && ack.options.timestamp && ack.options.tsEcr != 0) {
             long rttMs = (tcp.output().tsNow() + tsOffset) - ack.options.tsEcr;
             if (rttMs >= 0) {
                 rttSample(child, Math.max(1, rttMs * 1000));
             }
+        }
+        if (child.srttUs == 0) {
+            child.rtoUs = TIMEOUT_FALLBACK_US;
         }
         tcp.lifecycle().setState(child, SkState.SYN_RECV); // inet_csk_clone_lock: the child is born in SYN_RECV
         tcp.lifecycle().setState(child, SkState.ESTABLISHED);
@@ -487,7 +508,7 @@ final class TcpInput {
             if (rttUs >= 0) {
                 rttSample(sk, Math.max(1, rttUs));
             } else if (synRetransmitted) {
-                sk.rtoUs = 3_000_000; // RFC 6298 5.7: a lost SYN leaves a 3 s RTO
+                sk.rtoUs = TIMEOUT_FALLBACK_US;
             }
             established(sk);
             tcp.output().sendAck(sk);

@@ -6,7 +6,9 @@ import static net.tern.api.socket.SocketConstants.SHUT_WR;
 import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
 import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
 import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
+import static net.tern.api.socket.SocketConstants.SOL_TCP;
 import static net.tern.api.socket.SocketConstants.SO_ERROR;
+import static net.tern.api.socket.SocketConstants.TCP_INFO;
 import static net.tern.tcp.impl.wire.TcpHeader.ACK;
 import static net.tern.tcp.impl.wire.TcpHeader.RST;
 import static net.tern.tcp.impl.wire.TcpHeader.SYN;
@@ -21,6 +23,7 @@ import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.TcpInfo;
 import net.tern.core.testing.PacketLeakCheck;
 import net.tern.inet.sock.SkState;
 import net.tern.tcp.testing.Seg;
@@ -328,5 +331,34 @@ class HandshakeTest {
         peer.inject(SegmentPeer.from(40000).to(SegmentPeer.LOCAL, 80).flags(SYN).seq(1000).build());
         Seg synAck = peer.emittedOne();
         assertThat(synAck.options().toString()).isEqualTo("<mss 1460>");
+    }
+
+    @Test
+    void theSynAckRoundTripIsThePassiveSidesFirstRttSample() throws Exception {
+        int fd = listener(80);
+        peer.inject(SegmentPeer.from(40000).to(SegmentPeer.LOCAL, 80).flags(SYN).seq(1000).mss(1460).build());
+        Seg synAck = peer.emittedOne();
+        peer.advance(100, TimeUnit.MILLISECONDS);
+        peer.inject(SegmentPeer.from(40000).to(SegmentPeer.LOCAL, 80).flags(ACK).seq(1001).ack(synAck.seq() + 1)
+                .build());
+        int child = api.accept(fd, SOCK_NONBLOCK).fd();
+        TcpInfo info = api.getsockopt(child, SOL_TCP, TCP_INFO, TcpInfo.class);
+        // tcp_synack_rtt_meas without timestamps: srtt 100 ms, RTO = 100 + max(4 * 50, 200) ms.
+        assertThat(info.rtt()).isEqualTo(100_000L);
+        assertThat(info.rto()).isEqualTo(300_000L);
+    }
+
+    @Test
+    void aRetransmittedSynAckGivesNoRttSampleAndTheFallbackRto() throws Exception {
+        int fd = listener(80);
+        peer.inject(SegmentPeer.from(40000).to(SegmentPeer.LOCAL, 80).flags(SYN).seq(1000).mss(1460).build());
+        Seg synAck = peer.emittedOne();
+        assertThat(peer.advanceCollecting(1100, TimeUnit.MILLISECONDS)).hasSize(1);
+        peer.inject(SegmentPeer.from(40000).to(SegmentPeer.LOCAL, 80).flags(ACK).seq(1001).ack(synAck.seq() + 1)
+                .build());
+        int child = api.accept(fd, SOCK_NONBLOCK).fd();
+        TcpInfo info = api.getsockopt(child, SOL_TCP, TCP_INFO, TcpInfo.class);
+        assertThat(info.rtt()).isZero(); // Karn: which SYN-ACK was acknowledged is unknown
+        assertThat(info.rto()).isEqualTo(3_000_000L); // RFC 6298 5.7, tcp_init_metrics
     }
 }
