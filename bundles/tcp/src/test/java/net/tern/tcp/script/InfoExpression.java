@@ -82,6 +82,7 @@ public final class InfoExpression {
             }
             Parser p = new Parser(s.substring(7), vars);
             double value = p.expression();
+            String expression = p.text.substring(0, p.pos).strip();
             String message = null;
             p.skipSpaces();
             if (p.peek() == ',') {
@@ -95,7 +96,7 @@ public final class InfoExpression {
                 for (String name : p.usedNames) {
                     used.append(used.length() == 0 ? "" : ", ").append(name).append(" = ").append(format(vars.get(name)));
                 }
-                return "assertion failed: " + s.substring(7).strip() + (message != null ? " (" + message + ")" : "")
+                return "assertion failed: " + expression + (message != null ? " (" + message + ")" : "")
                         + (used.length() > 0 ? " where " + used : "");
             }
         }

@@ -1,0 +1,155 @@
+package net.tern.tcp.script;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import net.tern.core.testing.PacketLeakCheck;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** What {@link ScriptRunner} checks, and how a script that does not hold fails. */
+@ExtendWith(PacketLeakCheck.class)
+class ScriptRunnerTest {
+    /** A passive open to a listener on fd 3, the connection accepted as fd 4, without timestamps. */
+    private static final String ESTABLISHED = """
+            0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+            +0    bind(3, ..., ...) = 0
+            +0    listen(3, 1) = 0
+            +0    < S 0:0(0) win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 7>
+            +0    > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
+            +.1   < . 1:1(0) ack 1 win 514
+            +0    accept(3, ..., ...) = 4
+            """;
+
+    private static void run(String text) {
+        ScriptRunner.run(ScriptParser.parse("t.pkt", text));
+    }
+
+    private static ScriptFailure failure(String text) {
+        try {
+            run(text);
+        } catch (ScriptFailure f) {
+            return f;
+        }
+        throw new AssertionError("the script passed:\n" + text);
+    }
+
+    @Test
+    void aScriptThatHoldsRuns() {
+        assertThatCode(() -> run(ESTABLISHED + "+0 %{ assert tcpi_state == TCP_ESTABLISHED }%\n")).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aWrongOutboundLineReportsScriptLineExpectedAndActual() {
+        ScriptFailure f = failure(ESTABLISHED + "+0 write(4, ..., 10) = 10\n+0 > P. 1:21(20) ack 1\n");
+        assertThat(f.line()).isEqualTo(9);
+        assertThat(f.getMessage()).startsWith("t.pkt:9: sequence 1:11(10), expected 1:21(20)")
+                .contains("expected: +0 > P. 1:21(20) ack 1")
+                .contains("actual: 0.100000 > P. 1:11(10) ack 1 win 512");
+    }
+
+    @Test
+    void anOutboundLineWithoutOptionsExpectsNone() {
+        ScriptFailure f = failure("""
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
+                +0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
+                +0 > S 0:0(0) win 64240
+                """);
+        assertThat(f.getMessage()).contains("options <mss 1460,sackOK,TS val")
+                .contains("expected <>");
+    }
+
+    @Test
+    void aSegmentOutsideTheToleranceIsLateOrEarly() {
+        String script = ESTABLISHED + "+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 1\n";
+        // The retransmission comes at +300 ms (RTO after a 100 ms sample).
+        assertThat(failure(script + "+.2 > P. 1:11(10) ack 1\n").getMessage())
+                .contains("expected an outbound segment at 0.300000, but the stack sent nothing by 0.304000");
+        assertThat(failure(script + "+.4 > P. 1:11(10) ack 1\n").getMessage())
+                .contains("the segment left too early: at 0.400000, expected 0.500000 ± 4000 us");
+        assertThatCode(() -> run(script + "+.297 > P. 1:11(10) ack 1\n")).doesNotThrowAnyException();
+        assertThatCode(() -> run(script + "+.25~+.35 > P. 1:11(10) ack 1\n")).doesNotThrowAnyException();
+        assertThatCode(() -> run(script + "* > P. 1:11(10) ack 1\n")).doesNotThrowAnyException();
+        assertThatCode(() -> run("--tolerance_usecs=50000\n" + script + "+.26 > P. 1:11(10) ack 1\n"))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void consecutiveSegmentsMergeUnlessStrict() {
+        String script = ESTABLISHED + "+0 write(4, ..., 2920) = 2920\n+0 > P. 1:2921(2920) ack 1\n";
+        assertThatCode(() -> run(script)).doesNotThrowAnyException();
+        assertThat(failure("--strict_segments\n" + script).getMessage())
+                .contains("flags ., expected P.; sequence 1:1461(1460), expected 1:2921(2920)");
+        assertThatCode(() -> run("--strict_segments\n" + ESTABLISHED + """
+                +0 write(4, ..., 2920) = 2920
+                +0 > . 1:1461(1460) ack 1
+                +0 > P. 1461:2921(1460) ack 1
+                """)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void systemCallResultsAndErrnosAreChecked() {
+        assertThat(failure(ESTABLISHED + "+0 read(4, ..., 10) = 10\n").getMessage())
+                .contains("t.pkt:8: the blocking call never returned");
+        String nonBlocking = ESTABLISHED + "+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n";
+        assertThatCode(() -> run(nonBlocking + "+0 read(4, ..., 10) = -1 EAGAIN (Resource temporarily unavailable)\n"))
+                .doesNotThrowAnyException();
+        assertThat(failure(nonBlocking + "+0 read(4, ..., 10) = 0\n").getMessage())
+                .contains("read failed: -1 EAGAIN").contains("expected 0");
+        assertThat(failure(ESTABLISHED + "+0 listen(4, 1) = -1 EBADF\n").getMessage())
+                .contains("listen returned -1 EINVAL").contains("expected -1 EBADF");
+        assertThat(failure(ESTABLISHED + "+0 getsockopt(4, SOL_SOCKET, SO_RCVBUF, [1], [4]) = 0\n").getMessage())
+                .contains("getsockopt gave 131072, expected 1");
+        assertThatCode(() -> run(ESTABLISHED + "+0 close(9) = -1 EBADF (Bad file descriptor)\n")).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aBlockingReadReturnsWhenDataArriveAndItsReturnTimeIsChecked() {
+        String script = ESTABLISHED + """
+                +0...+.2 read(4, ..., 100) = 10
+                +.2 < P. 1:11(10) ack 1 win 514
+                """;
+        assertThatCode(() -> run(script)).doesNotThrowAnyException();
+        assertThat(failure(script.replace("+0...+.2", "+0...+.1")).getMessage())
+                .contains("the call returned at 0.300000, expected at 0.200000");
+    }
+
+    @Test
+    void tcpInfoAssertionsNameTheFailingExpressionAndValues() {
+        ScriptFailure f = failure(ESTABLISHED + "+0 %{ assert tcpi_snd_cwnd == 11 }%\n");
+        assertThat(f.getMessage()).contains("assertion failed: tcpi_snd_cwnd == 11 where tcpi_snd_cwnd = 10");
+        assertThat(failure(ESTABLISHED + "+0 %{ assert tcpi_nonsense == 1 }%\n").getMessage())
+                .contains("unknown name 'tcpi_nonsense'");
+    }
+
+    @Test
+    void inboundTimestampEchoesAreMappedToTheStacksValues() {
+        // The stack's real TS val is not 200; the echo of "200" must reach it as its own value,
+        // or the RTT it measures from the echo would be absurd.
+        assertThatCode(() -> run("""
+                0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0    bind(3, ..., ...) = 0
+                +0    listen(3, 1) = 0
+                +0    < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>
+                +0    > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 200 ecr 100,nop,wscale 8>
+                +1    < . 1:1(0) ack 1 win 514 <nop,nop,TS val 1100 ecr 200>
+                +0    accept(3, ..., ...) = 4
+                +0    %{ assert tcpi_rtt == 1000000 }%
+                """)).doesNotThrowAnyException();
+        assertThat(failure(ESTABLISHED.replace("<mss 1460,nop,nop,sackOK,nop,wscale 7>",
+                "<mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>").replace("<mss 1460,nop,nop,sackOK,nop,wscale 8>",
+                "<mss 1460,sackOK,TS val 200 ecr 99,nop,wscale 8>")).getMessage()).contains("TS ecr 100, expected 99");
+    }
+
+    @Test
+    void unsupportedCommandsAndOptionsAreRefusedByName() {
+        assertThat(failure("0 `tc qdisc add dev tun0 root netem loss 1%`\n").getMessage())
+                .contains("unsupported shell command");
+        assertThat(failure("0 `sysctl -q net.ipv4.tcp_ecn=1`\n").getMessage()).contains("unsupported sysctl net.ipv4.tcp_ecn");
+        assertThat(failure("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 ioctl(3, FIONREAD, [0]) = 0\n").getMessage())
+                .contains("unsupported system call ioctl");
+        assertThatThrownBy(() -> run("--bogus=1\n0 close(3) = -1 EBADF\n")).hasMessageContaining("unknown option --bogus");
+    }
+}
