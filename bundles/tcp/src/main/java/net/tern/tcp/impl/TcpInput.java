@@ -382,7 +382,7 @@ final class TcpInput {
         child.sndUna = iss + 1;
         child.sndNxt = iss + 1;
         child.sndMax = iss + 1;
-        child.highSeq = iss + 1;
+        child.highSeq = iss; // RFC 6582 3.2: "recover" starts at the ISN, so a first-segment loss is recoverable
         child.irs = irs;
         child.rcvNxt = irs + 1;
         child.rcvWup = child.rcvNxt;

@@ -8,6 +8,7 @@ import static net.tern.api.socket.SocketConstants.SOL_TCP;
 import static net.tern.api.socket.SocketConstants.SO_ERROR;
 import static net.tern.api.socket.SocketConstants.TCP_CONGESTION;
 import static net.tern.tcp.impl.wire.TcpHeader.ACK;
+import static net.tern.tcp.impl.wire.TcpHeader.SYN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,12 +18,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.InetSockAddr;
 import net.tern.tcp.cc.CaState;
 import net.tern.tcp.cc.CongestionControl;
 import net.tern.tcp.cc.CongestionController;
 import net.tern.tcp.cc.CongestionState;
 import net.tern.tcp.cc.Reno;
 import net.tern.tcp.testing.Seg;
+import net.tern.tcp.testing.SegmentPeer;
 import org.junit.jupiter.api.Test;
 
 /** Retransmission (RFC 6298), its limits, fast retransmit (RFC 6582) and congestion control plug-ins. */
@@ -140,6 +143,29 @@ class RetransmissionTest extends ScriptedPeerTestBase {
         peer.inject(ack(c, 11_000));
         assertThat(sk.caState()).isEqualTo(CaState.OPEN);
         assertThat(sk.cwnd()).isLessThanOrEqualTo(5);
+    }
+
+    @Test
+    void anAcceptedConnectionFastRetransmitsALostFirstSegment() throws Exception {
+        int listener = socket();
+        api.bind(listener, new InetSockAddr(0, 8080));
+        api.listen(listener, 1);
+        peer.inject(SegmentPeer.from(40000).to(SegmentPeer.LOCAL, 8080).flags(SYN).seq(PEER_ISN).mss(1000).build());
+        Seg synAck = peer.emittedOne();
+        Seg.Builder fromClient = SegmentPeer.from(40000).to(SegmentPeer.LOCAL, 8080).flags(ACK).seq(PEER_ISN + 1)
+                .window(65535);
+        peer.inject(fromClient.ack(synAck.seq() + 1).build());
+        int fd = api.accept(listener, SOCK_NONBLOCK).fd();
+        api.send(fd, ByteBuffer.wrap(new byte[5000]), 0);
+        assertThat(peer.emitted()).hasSize(5);
+        // The first segment is lost: three duplicates of the handshake's ACK (RFC 6582 3.2:
+        // "recover" starts at the ISN, so this ACK covers more than it).
+        for (int i = 0; i < 3; i++) {
+            peer.inject(fromClient.ack(synAck.seq() + 1).build());
+        }
+        Seg retransmitted = peer.emittedOne();
+        assertThat(retransmitted.seq()).isEqualTo(synAck.seq() + 1);
+        assertThat(peer.host().counter(TcpExtMib.TCPFastRetrans)).isEqualTo(1);
     }
 
     /** A congestion control that counts its hooks and grows like Reno. */
