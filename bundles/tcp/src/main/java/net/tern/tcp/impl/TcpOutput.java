@@ -339,7 +339,9 @@ final class TcpOutput {
             TcpCongestion.onTxStart(sk);
         }
         transmit(sk, seq, length, flags);
-        TxSegment segment = new TxSegment(seq, length, flags & TcpHeader.FIN, tcp.clock().nanoTime(), false);
+        // FIN and PSH stay with the segment: a retransmission carries the flags it first had.
+        TxSegment segment = new TxSegment(seq, length, flags & (TcpHeader.FIN | TcpHeader.PSH), tcp.clock().nanoTime(),
+                false);
         sk.rtxQueue.addLast(segment);
         sk.sndNxt = segment.endSeq();
         sk.sndMax = Seq.max(sk.sndMax, sk.sndNxt);
@@ -446,7 +448,7 @@ final class TcpOutput {
             it.add(rest);
             it.previous();
         }
-        int flags = TcpHeader.ACK | s.flags | (s.length > 0 ? TcpHeader.PSH : 0);
+        int flags = TcpHeader.ACK | s.flags; // as tcp_retransmit_skb resends the skb: PSH only if it had it
         transmit(sk, s.seq, s.length, flags);
         if (!s.retransInFlight) {
             s.retransInFlight = true;

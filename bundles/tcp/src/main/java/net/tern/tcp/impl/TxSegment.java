@@ -4,7 +4,7 @@ import net.tern.tcp.impl.wire.TcpHeader;
 
 /**
  * One segment sent and not yet acknowledged (an entry of {@code tcp_rtx_queue}): its
- * sequence range, whether it carried SYN or FIN, when it was (last) sent, and its scoreboard
+ * sequence range, whether it carried SYN, FIN or PSH, when it was (last) sent, and its scoreboard
  * marks ({@code TCP_SKB_CB(skb)->sacked}). Its data stay in the send queue until acknowledged.
  */
 final class TxSegment {

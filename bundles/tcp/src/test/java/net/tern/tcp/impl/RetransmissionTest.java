@@ -168,6 +168,23 @@ class RetransmissionTest extends ScriptedPeerTestBase {
         assertThat(peer.host().counter(TcpExtMib.TCPFastRetrans)).isEqualTo(1);
     }
 
+    @Test
+    void aRetransmissionCarriesTheFlagsTheSegmentFirstHad() throws Exception {
+        Conn c = open(100, null);
+        // MSS 1000: two segments, PSH only on the last of the write (tcp_push).
+        api.send(c.fd(), ByteBuffer.wrap(new byte[2000]), 0);
+        List<Seg> sent = peer.emitted();
+        assertThat(sent).extracting(Seg::flagString).containsExactly(".", "P.");
+        // The RTO resends the head as it was: no PSH (tcp_retransmit_skb resends the skb).
+        Seg head = peer.advanceCollecting(300, TimeUnit.MILLISECONDS).get(0);
+        assertThat(head.seq()).isEqualTo(c.nxt(0));
+        assertThat(head.flagString()).isEqualTo(".");
+        peer.inject(ack(c, 1000));
+        Seg tail = peer.emitted().get(0);
+        assertThat(tail.seq()).isEqualTo(c.nxt(1000));
+        assertThat(tail.flagString()).isEqualTo("P.");
+    }
+
     /** A congestion control that counts its hooks and grows like Reno. */
     private static final class CountingCc implements CongestionControl {
         int created;
