@@ -36,7 +36,8 @@ public final class Tcp implements NetProtocol, AutoCloseable {
     private final PacketAllocator allocator;
     private final IpOutput ip;
     private final RouteTable routes;
-    private final TcpSettings settings;
+    /** Replaced whole by {@link #reconfigure}; every use reads it afresh (a sysctl write). */
+    private volatile TcpSettings settings;
     private final TcpCounters counters;
     private final Secrets secrets;
     private final Random random;
@@ -113,6 +114,24 @@ public final class Tcp implements NetProtocol, AutoCloseable {
 
     public TcpSettings settings() {
         return settings;
+    }
+
+    /**
+     * {@code sysctl -w net.ipv4.tcp_*}: the new settings apply from the next time each one is
+     * read, as Linux's sysctls do, and open connections stay as they are: {@code somaxconn}
+     * caps the next {@code listen}, buffers size new sockets, the MSL times the next TIME-WAIT,
+     * retry and keepalive limits count from the next timer, the congestion control is the
+     * default of new sockets. The ephemeral port range stays the one TCP started with (the port
+     * table is built for it).
+     */
+    public void reconfigure(TcpSettings next) {
+        TcpSettings before = settings;
+        if (next.localPortLow() != before.localPortLow() || next.localPortHigh() != before.localPortHigh()) {
+            throw new IllegalArgumentException("the ephemeral port range is fixed while TCP runs ("
+                    + before.localPortLow() + "-" + before.localPortHigh() + ")");
+        }
+        settings = next;
+        congestion.defaultName(next.congestionControl());
     }
 
     public TcpCounters counters() {

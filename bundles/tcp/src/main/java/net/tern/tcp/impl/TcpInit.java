@@ -21,6 +21,7 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -115,7 +116,7 @@ public final class TcpInit {
     }
 
     private final Tcp tcp;
-    private final long drainMillis;
+    private volatile long drainMillis;
     private ServiceRegistration<ProtoSw> protoSwRegistration;
     private ServiceRegistration<NetProtocol> protocolRegistration;
     private ServiceRegistration<InetDiagHandler> diagRegistration;
@@ -142,6 +143,23 @@ public final class TcpInit {
         diag.put(InetDiagHandler.PROTOCOL, SocketConstants.IPPROTO_TCP);
         diagRegistration = context.registerService(InetDiagHandler.class, tcp.diag(), diag);
         LOG.info("TCP up (congestion control {})", tcp.congestion().defaultAlgorithm().name());
+    }
+
+    /**
+     * A changed configuration (PID {@value #PID}) applies without restarting TCP: a restart
+     * would withdraw {@code tcp_prot} and drain and abort every connection. Settings that do
+     * not validate are refused (logged) and the ones before stay.
+     */
+    @Modified
+    void modified(Config config) {
+        try {
+            tcp.reconfigure(settings(config));
+            drainMillis = config.drainMillis();
+            LOG.info("TCP settings changed (somaxconn {}, TIME-WAIT {} ms, congestion control {})",
+                    config.somaxconn(), tcp.settings().timeWaitMillis(), config.tcpCongestionControl());
+        } catch (IllegalArgumentException e) {
+            LOG.error("TCP configuration {} refused, the settings before stay: {}", PID, e.getMessage());
+        }
     }
 
     static TcpSettings settings(Config c) {

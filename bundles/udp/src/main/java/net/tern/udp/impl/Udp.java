@@ -45,6 +45,15 @@ public final class Udp {
         return diag;
     }
 
+    /** A new configuration: the ephemeral port range of the next autobind (sockets keep their ports). */
+    public void reconfigure(UdpSettings settings) {
+        table.settings(settings);
+    }
+
+    public UdpSettings settings() {
+        return table.settings();
+    }
+
     /** {@code udpv4_protosw}: to register as a {@code ProtoSw} service. */
     public InetProtoSw<UdpSock> protoSw() {
         return protoSw;

@@ -22,6 +22,7 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -83,6 +84,21 @@ public final class UdpInit {
         register(context, NetProtocol.class, udp.input(), Map.of(NetProtocol.PROTOCOL, SocketConstants.IPPROTO_UDP));
         register(context, InetDiagHandler.class, udp.diag(), Map.of(InetDiagHandler.PROTOCOL, SocketConstants.IPPROTO_UDP));
         LOG.info("UDP up (ephemeral ports {}..{})", settings.localPortLow(), settings.localPortHigh());
+    }
+
+    /**
+     * A changed configuration (PID {@value #PID}) applies without restarting UDP, which would
+     * withdraw every open socket: the next ephemeral port comes from the new range. A range
+     * that does not validate is refused (logged) and the one before stays.
+     */
+    @Modified
+    void modified(Config config) {
+        try {
+            udp.reconfigure(new UdpSettings(config.localPortLow(), config.localPortHigh()));
+            LOG.info("UDP ephemeral ports now {}..{}", config.localPortLow(), config.localPortHigh());
+        } catch (IllegalArgumentException e) {
+            LOG.error("UDP configuration {} refused, the settings before stay: {}", PID, e.getMessage());
+        }
     }
 
     private static UdpSettings settings(Config config) {

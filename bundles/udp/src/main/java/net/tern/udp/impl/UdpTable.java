@@ -41,7 +41,8 @@ public final class UdpTable {
 
     private final ConcurrentHashMap<Integer, PortSlot> ports = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<FlowKey, UdpSock[]> flows = new ConcurrentHashMap<>();
-    private final UdpSettings settings;
+    /** Guarded by this (replaced by {@link #settings(UdpSettings)}). */
+    private UdpSettings settings;
     private final RandomGenerator random;
     private int ephemeralInUse;
 
@@ -49,6 +50,23 @@ public final class UdpTable {
     public UdpTable(UdpSettings settings, RandomGenerator random) {
         this.settings = settings;
         this.random = random;
+    }
+
+    /**
+     * {@code sysctl -w net.ipv4.ip_local_port_range}: the next ephemeral port comes from the new
+     * range; sockets bound already keep their ports.
+     */
+    public synchronized void settings(UdpSettings next) {
+        settings = next;
+        int inRange = 0;
+        for (int port : ports.keySet()) {
+            inRange += next.inRange(port) ? 1 : 0;
+        }
+        ephemeralInUse = inRange;
+    }
+
+    public synchronized UdpSettings settings() {
+        return settings;
     }
 
     // ==== udp_v4_get_port ================================================================

@@ -87,6 +87,14 @@ public final class UdpTestBed extends InetTestBed {
         return udpInit.udp();
     }
 
+    /** The running UDP component, as DS holds it (for configuration updates). */
+    public UdpInit component() {
+        if (udpInit == null) {
+            throw new IllegalStateException("UDP is stopped");
+        }
+        return udpInit;
+    }
+
     /** Makes UDP allocate its packets from {@code allocator} from its next start on (e.g. one that runs dry). */
     public void useAllocatorForUdp(PacketAllocator allocator) {
         this.udpAllocator = allocator;

@@ -1,0 +1,134 @@
+package net.tern.tcp.impl;
+
+import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.IPPROTO_TCP;
+import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
+import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
+import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
+import static net.tern.api.socket.SocketConstants.SO_RCVBUF;
+import static net.tern.api.socket.SocketConstants.TCP_CONGESTION;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Random;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SocketApi;
+import net.tern.core.packet.PooledPacketAllocator;
+import net.tern.core.testing.PacketLeakCheck;
+import net.tern.inet.impl.Inet;
+import net.tern.inet.impl.InetSettings;
+import net.tern.inet.sock.SkState;
+import net.tern.inet.testing.RecordingBundleContext;
+import net.tern.tcp.testing.LoopbackHost;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** New TCP settings at run time (sysctl -w, a Config Admin update): open connections stay, new sockets get them. */
+@ExtendWith(PacketLeakCheck.class)
+class TcpReconfigureTest {
+    private LoopbackHost lo;
+    private SocketApi api;
+
+    @BeforeEach
+    void setUp() throws ErrnoException {
+        lo = new LoopbackHost();
+        api = lo.api();
+    }
+
+    @AfterEach
+    void tearDown() {
+        lo.close();
+    }
+
+    private TcpSock sockOf(int port, SkState state) {
+        return lo.host().tcp().sockets().stream()
+                .filter(s -> s.num() == port && s.state() == state).findFirst().orElseThrow();
+    }
+
+    private void exchange(int from, int to, String text) throws ErrnoException {
+        lo.sendAll(from, text.getBytes(StandardCharsets.US_ASCII), 1000);
+        lo.runUntilIdle();
+        assertThat(new String(lo.readAvailable(to), StandardCharsets.US_ASCII)).isEqualTo(text);
+    }
+
+    @Test
+    void newSettingsLeaveAnOpenConnectionAloneAndApplyToNewSockets() throws Exception {
+        int listener = lo.listen(80, 64);
+        int[] pair = lo.connectPair(listener, 80);
+        exchange(pair[0], pair[1], "before");
+        int rcvbufBefore = api.getsockopt(pair[1], SOL_SOCKET, SO_RCVBUF);
+
+        lo.host().tcp().reconfigure(TcpSettings.defaults().withSomaxconn(3).withBuffers(8192, 8192).withMsl(500)
+                .withCongestionControl("reno"));
+
+        exchange(pair[0], pair[1], "after");
+        exchange(pair[1], pair[0], "and back");
+        assertThat(api.getsockopt(pair[1], SOL_SOCKET, SO_RCVBUF)).isEqualTo(rcvbufBefore);
+        assertThat(sockOf(80, SkState.LISTEN).maxBacklog).isEqualTo(64);
+
+        int fresh = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        assertThat(api.getsockopt(fresh, SOL_SOCKET, SO_RCVBUF)).isEqualTo(8192);
+        assertThat(api.getsockoptString(fresh, IPPROTO_TCP, TCP_CONGESTION)).isEqualTo("reno");
+        lo.listen(81, 100);
+        assertThat(sockOf(81, SkState.LISTEN).maxBacklog).isEqualTo(3);
+        assertThat(lo.host().tcp().settings().timeWaitMillis()).isEqualTo(1000);
+        api.close(fresh);
+    }
+
+    @Test
+    void thePortRangeCannotChangeWhileTcpRuns() {
+        TcpSettings d = TcpSettings.defaults();
+        TcpSettings otherRange = new TcpSettings(d.synRetries(), d.synackRetries(), d.retries2(), d.rtoInitialMillis(),
+                d.rtoMinMillis(), d.rtoMaxMillis(), d.msl(), d.finTimeoutMillis(), d.somaxconn(), d.syncookies(),
+                d.timestamps(), d.windowScaling(), d.sack(), d.rmemMax(), d.rmemDefault(), d.wmemDefault(),
+                d.initialCwnd(), d.keepaliveTimeMillis(), d.keepaliveIntvlMillis(), d.keepaliveProbes(),
+                d.delackMinMillis(), d.congestionControl(), 40000, 50000);
+        assertThatThrownBy(() -> lo.host().tcp().reconfigure(otherRange))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ephemeral port range is fixed");
+        assertThat(lo.host().tcp().settings()).isEqualTo(TcpSettings.defaults());
+    }
+
+    /** A {@link TcpInit.Config} with the defaults, but for {@code overrides}, as DS builds it from a configuration. */
+    static TcpInit.Config config(Map<String, Object> overrides) {
+        return (TcpInit.Config) Proxy.newProxyInstance(TcpInit.Config.class.getClassLoader(),
+                new Class<?>[] {TcpInit.Config.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("annotationType")) {
+                        return TcpInit.Config.class;
+                    }
+                    return overrides.getOrDefault(method.getName(), method.getDefaultValue());
+                });
+    }
+
+    @Test
+    void theComponentTakesAConfigurationUpdateWithoutWithdrawingTcp() throws Exception {
+        // An IPv4 of its own: the host's already has a TCP's counters registered.
+        PooledPacketAllocator allocator = new PooledPacketAllocator();
+        Inet inet = new Inet(lo.time(), lo.time(), allocator, InetSettings.defaults(), new Random(3));
+        RecordingBundleContext bundle = new RecordingBundleContext();
+        TcpInit init = new TcpInit(bundle.context(), lo.time(), lo.time(), lo.time(), allocator, inet.output(),
+                inet.fib(), inet.snmp(), config(Map.of()));
+        try {
+            init.modified(config(Map.of("somaxconn", 7, "tcpMslMillis", 2000L, "tcpRmemDefault", 65536)));
+
+            assertThat(init.tcp().settings().somaxconn()).isEqualTo(7);
+            assertThat(init.tcp().settings().timeWaitMillis()).isEqualTo(4000);
+            assertThat(init.tcp().settings().rmemDefault()).isEqualTo(65536);
+            assertThat(bundle.unregisterCalls()).isEmpty();
+            assertThat(bundle.live()).hasSize(2);
+
+            // A configuration TcpSettings refuses leaves the settings before in force.
+            init.modified(config(Map.of("somaxconn", 0)));
+            assertThat(init.tcp().settings().somaxconn()).isEqualTo(7);
+        } finally {
+            init.deactivate();
+            lo.runUntilIdle();
+            inet.close();
+        }
+    }
+}
