@@ -10,7 +10,6 @@ import static net.tern.api.socket.SocketConstants.TCP_CONGESTION;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Random;
@@ -21,6 +20,7 @@ import net.tern.core.testing.PacketLeakCheck;
 import net.tern.inet.impl.Inet;
 import net.tern.inet.impl.InetSettings;
 import net.tern.inet.sock.SkState;
+import net.tern.inet.testing.ComponentConfig;
 import net.tern.inet.testing.RecordingBundleContext;
 import net.tern.tcp.testing.LoopbackHost;
 import org.junit.jupiter.api.AfterEach;
@@ -94,15 +94,8 @@ class TcpReconfigureTest {
         assertThat(lo.host().tcp().settings()).isEqualTo(TcpSettings.defaults());
     }
 
-    /** A {@link TcpInit.Config} with the defaults, but for {@code overrides}, as DS builds it from a configuration. */
     static TcpInit.Config config(Map<String, Object> overrides) {
-        return (TcpInit.Config) Proxy.newProxyInstance(TcpInit.Config.class.getClassLoader(),
-                new Class<?>[] {TcpInit.Config.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("annotationType")) {
-                        return TcpInit.Config.class;
-                    }
-                    return overrides.getOrDefault(method.getName(), method.getDefaultValue());
-                });
+        return ComponentConfig.of(TcpInit.Config.class, overrides);
     }
 
     @Test

@@ -3,20 +3,17 @@ package net.tern.udp.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.reflect.Proxy;
 import java.util.Map;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.inet.testing.ComponentConfig;
 import org.junit.jupiter.api.Test;
 
 /** A Config Admin update of {@code net.tern.udp} applies at once, without withdrawing UDP or its sockets. */
 class UdpReconfigureTest extends UdpTestBase {
     static UdpInit.Config config(int low, int high) {
-        Map<String, Object> values = Map.of("localPortLow", low, "localPortHigh", high);
-        return (UdpInit.Config) Proxy.newProxyInstance(UdpInit.Config.class.getClassLoader(),
-                new Class<?>[] {UdpInit.Config.class}, (proxy, method, args) -> method.getName().equals("annotationType")
-                        ? UdpInit.Config.class : values.getOrDefault(method.getName(), method.getDefaultValue()));
+        return ComponentConfig.of(UdpInit.Config.class, Map.of("localPortLow", low, "localPortHigh", high));
     }
 
     @Test
