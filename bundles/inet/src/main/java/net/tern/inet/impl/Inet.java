@@ -42,7 +42,8 @@ public final class Inet implements AutoCloseable {
     private final Reassembly reassembly;
     private final IpInput input;
     private final InetFamily family = new InetFamily();
-    private final InetSettings settings;
+    /** Replaced whole by {@link #reconfigure}. */
+    private volatile InetSettings settings;
 
     /** With the system's entropy for IP identifications and echo identifiers. */
     public Inet(Clock clock, TimerService timers, PacketAllocator allocator, InetSettings settings) {
@@ -67,6 +68,19 @@ public final class Inet implements AutoCloseable {
 
     public InetSettings settings() {
         return settings;
+    }
+
+    /**
+     * {@code sysctl -w net.ipv4.*}: each setting applies from its next use (forwarding to the
+     * next datagram received, the TTL to the next sent, reassembly limits to the next fragment,
+     * ICMP's to the next message), without touching sockets, routes or datagrams in reassembly.
+     */
+    public void reconfigure(InetSettings next) {
+        settings = next;
+        input.forwarding(next.forwarding());
+        output.defaultTtl(next.defaultTtl());
+        reassembly.limits(next.reassembly());
+        icmp.settings(next.icmp());
     }
 
     public SnmpCounters snmp() {

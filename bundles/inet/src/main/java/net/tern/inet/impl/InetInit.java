@@ -31,6 +31,7 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -130,6 +131,22 @@ public final class InetInit {
         register(context, PacketHandler.class, inet.input(), PacketHandler.ETHERTYPE, EtherType.IPV4); // dev_add_pack
         register(context, ProtocolFamily.class, inet.family(), ProtocolFamily.FAMILY, SocketConstants.AF_INET); // sock_register
         LOG.info("IPv4 up (forwarding {})", inet.settings().forwarding() ? "on" : "off");
+    }
+
+    /**
+     * A changed configuration (PID {@value #PID}) applies without restarting IPv4, which would
+     * withdraw AF_INET and every socket on it: {@link Inet#reconfigure}. Values that do not
+     * validate are logged and the settings before stay.
+     */
+    @Modified
+    void modified(Config config) {
+        try {
+            inet.reconfigure(InetSettings.of(config));
+            LOG.info("IPv4 settings changed (forwarding {}, TTL {})", config.ipForward() ? "on" : "off",
+                    config.ipDefaultTtl());
+        } catch (IllegalArgumentException e) {
+            LOG.error("IPv4 configuration {} refused, the settings before stay: {}", PID, e.getMessage());
+        }
     }
 
     private <S> void register(BundleContext context, Class<S> type, S service, String key, int value) {

@@ -2,7 +2,6 @@ package net.tern.inet.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,6 +16,7 @@ import net.tern.inet.route.RouteTable;
 import net.tern.inet.snmp.SnmpCounters;
 import net.tern.inet.sock.InetDgramOps;
 import net.tern.inet.sock.InetProtoSw;
+import net.tern.inet.testing.ComponentConfig;
 import net.tern.inet.testing.RecordingBundleContext;
 import net.tern.inet.testing.RecordingBundleContext.Registration;
 import net.tern.inet.testing.RecordingOwner;
@@ -37,8 +37,7 @@ class InetInitTest {
 
     /** The configuration with every attribute at its default. */
     private static InetInit.Config defaults() {
-        return (InetInit.Config) Proxy.newProxyInstance(InetInitTest.class.getClassLoader(),
-                new Class<?>[] {InetInit.Config.class}, (proxy, method, args) -> method.getDefaultValue());
+        return ComponentConfig.of(InetInit.Config.class, Map.of());
     }
 
     private InetInit start() {
@@ -63,6 +62,27 @@ class InetInitTest {
         assertThat(only(SnmpCounters.class).properties()).isEmpty();
         assertThat(only(PacketHandler.class).service()).isSameAs(init.inet().input());
         assertThat(init.inet().settings()).isEqualTo(InetSettings.defaults());
+    }
+
+    @Test
+    void aConfigurationUpdateAppliesWithoutWithdrawingIpv4() {
+        InetInit init = start();
+        Inet running = init.inet();
+
+        init.modified(ComponentConfig.of(InetInit.Config.class,
+                Map.of("ipForward", true, "ipDefaultTtl", 32, "icmpEchoIgnoreAll", true, "ipfragTime", 5)));
+
+        assertThat(init.inet()).isSameAs(running);
+        assertThat(recorder.unregisterCalls()).isEmpty();
+        assertThat(running.settings().forwarding()).isTrue();
+        assertThat(running.input().forwarding()).isTrue();
+        assertThat(running.settings().defaultTtl()).isEqualTo(32);
+        assertThat(running.settings().icmp().echoIgnoreAll()).isTrue();
+        assertThat(running.settings().reassembly().timeoutNanos()).isEqualTo(5_000_000_000L);
+
+        // A TTL out of range is refused; the settings before stay.
+        init.modified(ComponentConfig.of(InetInit.Config.class, Map.of("ipDefaultTtl", 0)));
+        assertThat(running.settings().defaultTtl()).isEqualTo(32);
     }
 
     @Test

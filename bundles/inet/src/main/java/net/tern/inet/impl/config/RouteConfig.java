@@ -97,6 +97,8 @@ public final class RouteConfig implements LinkListener {
     private RouteRequest request;
     /** The route this configuration added, while it may still be in the table. */
     private Route installed;
+    /** The last refusal logged, so a route refused on every link event is logged once. */
+    private String lastRefusal;
     private boolean closed;
 
     @Activate
@@ -156,13 +158,19 @@ public final class RouteConfig implements LinkListener {
         }
         try {
             installed = routes.add(request);
+            lastRefusal = null;
             LOG.info("{}: ip route add {}", PID, request);
         } catch (ErrnoException e) {
             switch (e.errno()) {
                 case EEXIST -> LOG.debug("{}: {} is there", PID, request);
                 case ENODEV, ENETDOWN, ENETUNREACH ->
                         LOG.debug("{}: {} waits for its link: {}", PID, request, e.getMessage());
-                default -> LOG.error("{}: ip route add {} refused: {}", PID, request, e.getMessage());
+                default -> {
+                    if (!e.getMessage().equals(lastRefusal)) {
+                        lastRefusal = e.getMessage();
+                        LOG.error("{}: ip route add {} refused: {}", PID, request, e.getMessage());
+                    }
+                }
             }
         }
     }

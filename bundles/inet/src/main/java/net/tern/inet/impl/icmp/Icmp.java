@@ -60,8 +60,9 @@ public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
     private final IpProtocolTable protocols;
     private final PacketAllocator allocator;
     private final EnumCounters<IcmpMib> mib;
-    private final IcmpSettings settings;
-    private final IcmpRateLimiter limiter;
+    private volatile IcmpSettings settings;
+    private volatile IcmpRateLimiter limiter;
+    private final Clock clock;
     private final Map<Integer, EchoEndpoint> endpoints = new ConcurrentHashMap<>();
     private final Random random;
 
@@ -73,9 +74,24 @@ public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
         this.allocator = allocator;
         this.mib = mib;
         this.settings = settings;
+        this.clock = clock;
         this.limiter = new IcmpRateLimiter(clock, settings.ratemask(), settings.ratelimitNanos(), settings.msgsPerSec(),
                 settings.msgsBurst());
         this.random = random;
+    }
+
+    /**
+     * {@code sysctl -w net.ipv4.icmp_*}: the echo settings apply to the next request; new rate
+     * limits start with full buckets (the old limiter's state goes with it).
+     */
+    public void settings(IcmpSettings next) {
+        IcmpSettings before = settings;
+        settings = next;
+        if (next.ratemask() != before.ratemask() || next.ratelimitNanos() != before.ratelimitNanos()
+                || next.msgsPerSec() != before.msgsPerSec() || next.msgsBurst() != before.msgsBurst()) {
+            limiter = new IcmpRateLimiter(clock, next.ratemask(), next.ratelimitNanos(), next.msgsPerSec(),
+                    next.msgsBurst());
+        }
     }
 
     // ==== icmp_rcv ====

@@ -55,7 +55,7 @@ public final class IpInput implements PacketHandler {
     private final IcmpSender icmp;
     private final EnumCounters<IpMib> mib;
     private final EnumCounters<IpExtMib> ext;
-    private final boolean forwarding;
+    private volatile boolean forwarding;
 
     public IpInput(Fib fib, IpProtocolTable protocols, Reassembly reassembly, Ipv4Output output, IcmpSender icmp,
             EnumCounters<IpMib> mib, EnumCounters<IpExtMib> ext, boolean forwarding) {
@@ -72,6 +72,11 @@ public final class IpInput implements PacketHandler {
     /** Whether datagrams not for this host are forwarded ({@code net.ipv4.ip_forward}). */
     public boolean forwarding() {
         return forwarding;
+    }
+
+    /** {@code sysctl -w net.ipv4.ip_forward}: for the datagrams received from now on. */
+    public void forwarding(boolean on) {
+        this.forwarding = on;
     }
 
     /** {@code ip_rcv}: takes ownership of {@code packet}, whose data start at the IP header. */

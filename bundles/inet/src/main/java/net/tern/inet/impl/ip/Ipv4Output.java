@@ -32,7 +32,7 @@ public final class Ipv4Output implements IpOutput {
     private final IpIdents idents;
     private final PacketAllocator allocator;
     private final EnumCounters<IpMib> mib;
-    private final int defaultTtl;
+    private volatile int defaultTtl;
 
     public Ipv4Output(RouteTable routes, IpIdents idents, PacketAllocator allocator, EnumCounters<IpMib> mib, int defaultTtl) {
         this.routes = routes;
@@ -40,6 +40,11 @@ public final class Ipv4Output implements IpOutput {
         this.allocator = allocator;
         this.mib = mib;
         this.defaultTtl = defaultTtl;
+    }
+
+    /** {@code sysctl -w net.ipv4.ip_default_ttl}: for the datagrams sent from now on. */
+    public void defaultTtl(int ttl) {
+        this.defaultTtl = ttl;
     }
 
     @Override

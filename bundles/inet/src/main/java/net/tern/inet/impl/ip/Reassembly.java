@@ -53,7 +53,8 @@ public final class Reassembly {
     /** Charged per datagram being reassembled ({@code struct ipq}). */
     static final int QUEUE_OVERHEAD = 256;
 
-    private final Limits limits;
+    /** Replaced by {@link #limits(Limits)}: checked per fragment, timers set keep their time. */
+    private volatile Limits limits;
     private final TimerService timers;
     private final PacketAllocator allocator;
     private final EnumCounters<IpMib> mib;
@@ -71,6 +72,11 @@ public final class Reassembly {
         this.mib = mib;
         this.ext = ext;
         this.icmp = icmp;
+    }
+
+    /** {@code sysctl -w net.ipv4.ipfrag_*}: the next fragment is judged by these limits. */
+    public void limits(Limits next) {
+        this.limits = next;
     }
 
     /** Bytes charged now, over all datagrams. */
