@@ -61,7 +61,7 @@ final class CommandRunner {
                         return 1;
                     }
                     try {
-                        Object result = execute.invoke(session, command);
+                        Object result = execute.invoke(session, escapeBarePercent(command));
                         if (result != null) {
                             out.println(format.invoke(session, result, INSPECT));
                         }
@@ -85,6 +85,34 @@ final class CommandRunner {
         } finally {
             context.ungetService(ref);
         }
+    }
+
+    /**
+     * Gogo reads {@code %} as the start of an arithmetic expansion {@code %(...)} and refuses
+     * any other {@code %} as a syntax error, so {@code net:impair tun0 loss 2%} (netem's own
+     * words) would never reach the command. A {@code %} that does not open {@code %(}, outside
+     * quotes and not escaped already, is escaped ({@code \%}), which Gogo hands on as a plain
+     * {@code %}. Nothing else in the line changes.
+     */
+    static String escapeBarePercent(String command) {
+        StringBuilder sb = new StringBuilder(command.length() + 4);
+        char quote = 0;
+        for (int i = 0; i < command.length(); i++) {
+            char c = command.charAt(i);
+            if (c == '\\' && quote != '\'' && i + 1 < command.length()) {
+                sb.append(c).append(command.charAt(++i));
+                continue;
+            }
+            if (quote != 0) {
+                quote = c == quote ? 0 : quote;
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == '%' && (i + 1 >= command.length() || command.charAt(i + 1) != '(')) {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+        return sb.toString();
     }
 
     /** For {@code scope:function} commands, waits until a service offers that function. */
