@@ -91,6 +91,49 @@ public class DistributionLaunchIT {
         }
     }
 
+    /**
+     * A copy of the distribution with an interface and a route configured in {@code etc/}:
+     * fileinstall hands them to Config Admin at start and the stack applies them. The ping
+     * gives the configuration, applied asynchronously, time to arrive before it is looked at.
+     * Then the interop script's own line, with netem's {@code %} signs, through the launcher.
+     */
+    @Test
+    public void configurationFilesInEtcAreAppliedAndNetImpairTakesNetemWords() throws Exception {
+        Path copy = Files.createTempDirectory("tern-dist-");
+        try {
+            copyTree(HOME, copy);
+            Files.writeString(copy.resolve("etc/net.tern.interface-lo.cfg"),
+                    "device = lo\naddresses = 10.9.0.1/24\nimpair = duplicate 100% seed 5\n");
+            Files.writeString(copy.resolve("etc/net.tern.route-test.cfg"), "destination = 10.20.0.0/16\ndevice = lo\n");
+
+            Result r = tern(copy, "-c", "net:ping -c 4 -i 0.2 -q 127.0.0.1", "-c", "net:impair lo",
+                    "-c", "net:ip address show dev lo", "-c", "net:ip route",
+                    "-c", "net:impair lo loss 2% duplicate 1% reorder 5% seed 1", "-c", "net:impair");
+            assertEquals(r.toString(), 0, r.status);
+            assertTrue(r.toString(), r.out.lines().anyMatch(l -> l.matches("lo\\s+duplicate 100% seed 5\\s+.*")));
+            assertTrue(r.toString(), r.out.contains("inet 10.9.0.1/24 scope global lo"));
+            assertTrue(r.toString(), r.out.contains("10.20.0.0/16 dev lo scope link"));
+            assertTrue(r.toString(), r.out.lines().anyMatch(l -> l.matches("lo\\s+loss 2% duplicate 1% reorder 5% seed 1\\s+.*")));
+        } finally {
+            try (var walk = Files.walk(copy)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var walk = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
     @Test
     public void anUnknownCommandExitsOneAndSaysWhy() throws Exception {
         Result r = tern("-c", "net:nosuchcommand", "--wait", "2");
@@ -205,13 +248,22 @@ public class DistributionLaunchIT {
     }
 
     private static Result tern(String... args) throws IOException, InterruptedException {
-        return tern(List.of(), args);
+        return tern(HOME, List.of(), args);
     }
 
     /** Runs bin/tern with {@code args}, under {@code prefix} ({@code ip netns exec NS}, say). */
     private static Result tern(List<String> prefix, String... args) throws IOException, InterruptedException {
-        File launcher = HOME.resolve("bin/tern").toFile();
-        assertTrue("the distribution is built at " + HOME, launcher.canExecute());
+        return tern(HOME, prefix, args);
+    }
+
+    /** Runs the bin/tern of the installation at {@code home}. */
+    private static Result tern(Path home, String... args) throws IOException, InterruptedException {
+        return tern(home, List.of(), args);
+    }
+
+    private static Result tern(Path home, List<String> prefix, String... args) throws IOException, InterruptedException {
+        File launcher = home.resolve("bin/tern").toFile();
+        assertTrue("the distribution is built at " + home, launcher.canExecute());
         List<String> command = new ArrayList<>(prefix);
         command.add(launcher.getAbsolutePath());
         command.addAll(List.of(args));
