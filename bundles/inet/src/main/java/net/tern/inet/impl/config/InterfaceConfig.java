@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: link events arrive under the device registry's lock; the work is handed to
  * the network thread, so listeners hear of this configuration's changes after the event
  * that caused them. Configuration calls (activate, modified, deactivate) apply directly.
- * Applying is serialised by this object's monitor.
+ * Applying is serialised by this object's monitor, taken before the registry's lock, never
+ * after it.
  */
 @Component(service = LinkListener.class, configurationPid = InterfaceConfig.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
@@ -103,8 +104,9 @@ public final class InterfaceConfig implements LinkListener {
 
     private final LinkRegistry links;
     private final NetworkThread networkThread;
+    /** Written under this object's monitor; read without it by {@link #linkChanged}. */
+    private volatile Spec spec;
     // Guarded by this.
-    private Spec spec;
     /** The addresses this configuration added and has not removed. */
     private final Set<IfAddress> added = new LinkedHashSet<>();
     private boolean impaired;
@@ -159,10 +161,11 @@ public final class InterfaceConfig implements LinkListener {
         if (event != LinkEvent.REGISTER) {
             return;
         }
-        synchronized (this) {
-            if (spec == null || !spec.device().equals(link.name())) {
-                return;
-            }
+        // No monitor here: this runs under the registry's lock, and apply() takes the monitor
+        // before that lock; taking them the other way round here could deadlock.
+        Spec current = spec;
+        if (current == null || !current.device().equals(link.name())) {
+            return;
         }
         // A device that registers again starts bare: apply finds what is missing and adds it.
         try {
