@@ -107,13 +107,14 @@ class TcpReconfigureTest {
         TcpInit init = new TcpInit(bundle.context(), lo.time(), lo.time(), lo.time(), allocator, inet.output(),
                 inet.fib(), inet.snmp(), config(Map.of()));
         try {
+            var registered = bundle.live();
             init.modified(config(Map.of("somaxconn", 7, "tcpMslMillis", 2000L, "tcpRmemDefault", 65536)));
 
             assertThat(init.tcp().settings().somaxconn()).isEqualTo(7);
             assertThat(init.tcp().settings().timeWaitMillis()).isEqualTo(4000);
             assertThat(init.tcp().settings().rmemDefault()).isEqualTo(65536);
             assertThat(bundle.unregisterCalls()).isEmpty();
-            assertThat(bundle.live()).hasSize(2);
+            assertThat(bundle.live()).isEqualTo(registered).isNotEmpty();
 
             // A configuration TcpSettings refuses leaves the settings before in force.
             init.modified(config(Map.of("somaxconn", 0)));
