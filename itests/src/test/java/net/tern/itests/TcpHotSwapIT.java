@@ -164,16 +164,38 @@ public class TcpHotSwapIT extends TernTestSupport {
         tcpEcho("after the restart");
     }
 
-    /** Sets {@code drainMillis} for PID net.tern.tcp and waits for the component to come back with it. */
+    /** A receive buffer that marks the configuration below as in force: new sockets get it. */
+    private static final int MARKER_RCVBUF = 262_144;
+
+    /**
+     * Sets {@code drainMillis} for PID net.tern.tcp and waits until TCP has it. The component
+     * takes the update in place (DS {@code @Modified}, no restart: the same protosw service
+     * stays), so the wait is for a setting that shows: new sockets' receive buffer, set in
+     * the same configuration.
+     */
     private void configureDrain(long millis) throws Exception {
         ServiceReference<?> before = awaitTcpProtoSw(-1);
-        long idBefore = (Long) before.getProperty(Constants.SERVICE_ID);
         Configuration config = configAdmin.getConfiguration(TCP_PID, "?");
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put("drainMillis", millis);
+        properties.put("tcpRmemDefault", MARKER_RCVBUF);
         config.update(properties);
-        // The component is reactivated with the new configuration: a new protosw registration.
-        awaitTcpProtoSw(idBefore);
+        await("the TCP configuration in force", TIMEOUT_MILLIS, () -> newSocketRcvbuf() == MARKER_RCVBUF);
+        assertEquals("TCP took the configuration without a restart", before.getProperty(Constants.SERVICE_ID),
+                awaitTcpProtoSw(-1).getProperty(Constants.SERVICE_ID));
+    }
+
+    private int newSocketRcvbuf() {
+        try {
+            int fd = sockets.socket(AF_INET, SOCK_STREAM, 0);
+            try {
+                return sockets.getsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVBUF);
+            } finally {
+                sockets.close(fd);
+            }
+        } catch (ErrnoException e) {
+            return -1; // TCP not there yet
+        }
     }
 
     /** The TCP protosw service registered after service id {@code after}. */

@@ -153,8 +153,10 @@ public final class TcpInit {
     @Modified
     void modified(Config config) {
         try {
-            tcp.reconfigure(settings(config));
+            TcpSettings next = settings(config);
+            // The drain time first: once the new settings show, the whole update is in force.
             drainMillis = config.drainMillis();
+            tcp.reconfigure(next);
             LOG.info("TCP settings changed (somaxconn {}, TIME-WAIT {} ms, congestion control {})",
                     config.somaxconn(), tcp.settings().timeWaitMillis(), config.tcpCongestionControl());
         } catch (IllegalArgumentException e) {
