@@ -106,7 +106,7 @@ public class DistributionLaunchIT {
                     "device = lo\naddresses = 10.9.0.1/24\nimpair = duplicate 100% seed 5\n");
             Files.writeString(copy.resolve("etc/net.tern.route-test.cfg"), "destination = 10.20.0.0/16\ndevice = lo\n");
 
-            Result r = tern(copy, "-c", "net:ping -c 4 -i 0.2 -q 127.0.0.1", "-c", "net:impair lo",
+            Result r = tern(copy, "-c", "net:ping -c 10 -i 0.2 -q 127.0.0.1", "-c", "net:impair lo",
                     "-c", "net:ip address show dev lo", "-c", "net:ip route",
                     "-c", "net:impair lo loss 2% duplicate 1% reorder 5% seed 1", "-c", "net:impair");
             assertEquals(r.toString(), 0, r.status);
