@@ -10,8 +10,6 @@ import static org.junit.Assert.assertEquals;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import javax.inject.Inject;
 import net.tern.api.socket.Accepted;
 import net.tern.api.socket.InetSockAddr;
@@ -51,14 +49,6 @@ public class ConfigIT extends TernTestSupport {
 
     @Inject
     private SocketApi sockets;
-
-    private static Dictionary<String, Object> properties(Object... keyValues) {
-        Dictionary<String, Object> d = new Hashtable<>();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            d.put((String) keyValues[i], keyValues[i + 1]);
-        }
-        return d;
-    }
 
     private Link lo() throws InterruptedException {
         await("lo", WAIT, () -> links.byName("lo").isPresent());

@@ -1,5 +1,6 @@
 package net.tern.itests;
 
+import static net.tern.itests.HostCommands.run;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.Assume;
 import org.junit.Test;
 
 /**
@@ -201,12 +201,7 @@ public class DistributionLaunchIT {
      */
     @Test
     public void tunOptionsAttachTheStackToTheKernelAsRoot() throws Exception {
-        boolean root = "0".equals(run(10, "id", "-u").strip());
-        if (!root) {
-            Assume.assumeFalse("not root, and TERN_SKIP_ROOT_TESTS=1", "1".equals(System.getenv("TERN_SKIP_ROOT_TESTS")));
-            throw new AssertionError("this test creates a network namespace and a TUN device and needs root; "
-                    + "run as root, or set TERN_SKIP_ROOT_TESTS=1 to skip it");
-        }
+        HostCommands.requireRoot("ip");
         String ns = "terntl" + ProcessHandle.current().pid();
         run(10, "ip", "netns", "add", ns);
         try {
@@ -224,20 +219,6 @@ public class DistributionLaunchIT {
         } finally {
             run(10, "ip", "netns", "del", ns);
         }
-    }
-
-    /** Runs a command this test needs (bounded) and returns its output; a failure fails the test. */
-    private static String run(int seconds, String... argv) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            throw new AssertionError(String.join(" ", argv) + " did not finish within " + seconds + " s");
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new AssertionError(String.join(" ", argv) + " failed (" + p.exitValue() + "): " + out);
-        }
-        return out;
     }
 
     private record Result(int status, String out, String err) {

@@ -16,8 +16,6 @@ import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -176,10 +174,7 @@ public class TcpHotSwapIT extends TernTestSupport {
     private void configureDrain(long millis) throws Exception {
         ServiceReference<?> before = awaitTcpProtoSw(-1);
         Configuration config = configAdmin.getConfiguration(TCP_PID, "?");
-        Dictionary<String, Object> properties = new Hashtable<>();
-        properties.put("drainMillis", millis);
-        properties.put("tcpRmemDefault", MARKER_RCVBUF);
-        config.update(properties);
+        config.update(properties("drainMillis", millis, "tcpRmemDefault", MARKER_RCVBUF));
         await("the TCP configuration in force", TIMEOUT_MILLIS, () -> newSocketRcvbuf() == MARKER_RCVBUF);
         assertEquals("TCP took the configuration without a restart", before.getProperty(Constants.SERVICE_ID),
                 awaitTcpProtoSw(-1).getProperty(Constants.SERVICE_ID));

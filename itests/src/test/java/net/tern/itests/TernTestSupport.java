@@ -14,6 +14,8 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.inject.Inject;
@@ -187,6 +189,15 @@ public abstract class TernTestSupport {
             session.close();
         }
         return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Configuration properties from alternating keys and values, for Config Admin's {@code update}. */
+    protected static Dictionary<String, Object> properties(Object... keyValues) {
+        Dictionary<String, Object> d = new Hashtable<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            d.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return d;
     }
 
     /** Waits, bounded, until AF_INET offers IP protocol {@code protocol} (its family and protosw are both up). */

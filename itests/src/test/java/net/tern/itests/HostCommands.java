@@ -1,0 +1,100 @@
+package net.tern.itests;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.Assume;
+
+/**
+ * Commands run on the host for tests that set up the kernel's side (network namespaces, TUN
+ * interfaces, a kernel echo server), and the rule for tests that need root: as root they run;
+ * otherwise they fail saying why, unless {@code TERN_SKIP_ROOT_TESTS=1} is set, which skips
+ * them (as link-tun's root tests do). CI runs as root, so a skipped root test there would hide
+ * a broken driver. Every wait is bounded; only processes a test started are stopped.
+ */
+final class HostCommands {
+    static final String SKIP_VARIABLE = "TERN_SKIP_ROOT_TESTS";
+
+    private HostCommands() {
+    }
+
+    /**
+     * Fails the calling test unless it runs as root with {@code /dev/net/tun} and {@code tools}
+     * on the path; skips it instead with {@code TERN_SKIP_ROOT_TESTS=1}.
+     */
+    static void requireRoot(String... tools) throws IOException, InterruptedException {
+        String missing = null;
+        if (!"0".equals(output(10, "id", "-u").strip())) {
+            missing = "root (it creates a network namespace and a TUN device)";
+        } else if (!new File("/dev/net/tun").exists()) {
+            missing = "/dev/net/tun (load the tun module)";
+        } else {
+            for (String tool : tools) {
+                if (!onPath(tool)) {
+                    missing = tool + " (on Debian: apt-get install " + ("ip".equals(tool) ? "iproute2" : tool) + ")";
+                    break;
+                }
+            }
+        }
+        if (missing != null) {
+            Assume.assumeFalse("needs " + missing + ", and " + SKIP_VARIABLE + "=1", "1".equals(System.getenv(SKIP_VARIABLE)));
+            throw new AssertionError("this test needs " + missing + "; run it as root with the tools installed, or set "
+                    + SKIP_VARIABLE + "=1 to skip it");
+        }
+    }
+
+    private static boolean onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+            if (new File(dir, command).canExecute()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Runs a command the test needs, waiting at most {@code seconds}, and returns its output; a failure fails the test. */
+    static String run(int seconds, String... argv) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(List.of(argv)).redirectErrorStream(true).start();
+        String out = finish(p, seconds, argv);
+        if (p.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", argv) + " failed (" + p.exitValue() + "): " + out);
+        }
+        return out;
+    }
+
+    /** Runs a command (bounded) for what it prints, whatever its exit status: for polling and diagnostics. */
+    static String output(int seconds, String... argv) {
+        try {
+            return finish(new ProcessBuilder(List.of(argv)).redirectErrorStream(true).start(), seconds, argv);
+        } catch (IOException | InterruptedException e) {
+            return String.join(" ", argv) + ": " + e;
+        }
+    }
+
+    private static String finish(Process p, int seconds, String... argv) throws IOException, InterruptedException {
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            stop(p);
+            throw new AssertionError(String.join(" ", argv) + " did not finish within " + seconds + " s");
+        }
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Stops a process the test started and whatever it started in turn ({@code ip netns exec}
+     * execs its command, which may run others): TERM, a bounded wait, then KILL.
+     */
+    static void stop(Process process) throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        List<ProcessHandle> started = process.descendants().toList();
+        process.destroy();
+        started.forEach(ProcessHandle::destroy);
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+        started.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+}
