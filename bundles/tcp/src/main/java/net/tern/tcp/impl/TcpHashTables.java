@@ -25,7 +25,7 @@ import net.tern.inet.sock.SkState;
 final class TcpHashTables {
     private final ConcurrentHashMap<ConnKey, Object> established = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, CopyOnWriteArrayList<TcpSock>> listeners = new ConcurrentHashMap<>();
-    private final Map<Integer, List<Object>> bound = new HashMap<>();
+    private final Map<Integer, ArrayList<PortOwner>> bound = new HashMap<>();
     private final int portLow;
     private final int portHigh;
     private final IntSupplier random;
@@ -132,11 +132,11 @@ final class TcpHashTables {
 
     /** {@code inet_csk_bind_conflict}, also used by listen: the owner {@code sk} clashes with, or null. */
     synchronized Object conflict(TcpSock sk, int port, int address) {
-        List<Object> owners = bound.get(port);
+        List<PortOwner> owners = bound.get(port);
         if (owners == null) {
             return null;
         }
-        for (Object owner : owners) {
+        for (PortOwner owner : owners) {
             if (owner == sk) {
                 continue;
             }
@@ -184,11 +184,11 @@ final class TcpHashTables {
     }
 
     private boolean connectUsable(int port) {
-        List<Object> owners = bound.get(port);
+        List<PortOwner> owners = bound.get(port);
         if (owners == null) {
             return true;
         }
-        for (Object owner : owners) {
+        for (PortOwner owner : owners) {
             if (owner instanceof TcpSock s && (s.userBound || s.state() == SkState.LISTEN)) {
                 return false;
             }
@@ -196,22 +196,37 @@ final class TcpHashTables {
         return true;
     }
 
-    private void take(Object owner, int port) {
-        bound.computeIfAbsent(port, p -> new ArrayList<>(1)).add(owner);
+    private void take(PortOwner owner, int port) {
+        ArrayList<PortOwner> owners = bound.computeIfAbsent(port, p -> new ArrayList<>(1));
+        owner.ownerSlot(owners.size());
+        owners.add(owner);
         if (owner instanceof TcpSock sk) {
             sk.num(port);
         }
     }
 
     /** Adds {@code owner} to {@code port}'s owners (a child or a TIME-WAIT entry sharing its parent's port). */
-    synchronized void addOwner(Object owner, int port) {
+    synchronized void addOwner(PortOwner owner, int port) {
         take(owner, port);
     }
 
-    /** {@code inet_put_port}. */
-    synchronized void release(Object owner, int port) {
-        List<Object> owners = bound.get(port);
-        if (owners != null && owners.remove(owner) && owners.isEmpty()) {
+    /**
+     * {@code inet_put_port}: constant time however many owners share the port; the last owner
+     * takes the place of the one leaving (the list's order carries no meaning).
+     */
+    synchronized void release(PortOwner owner, int port) {
+        ArrayList<PortOwner> owners = bound.get(port);
+        int slot = owner.ownerSlot();
+        if (owners == null || slot < 0 || slot >= owners.size() || owners.get(slot) != owner) {
+            return; // Not an owner of this port (released already).
+        }
+        PortOwner last = owners.remove(owners.size() - 1);
+        if (last != owner) {
+            owners.set(slot, last);
+            last.ownerSlot(slot);
+        }
+        owner.ownerSlot(PortOwner.NOT_LISTED);
+        if (owners.isEmpty()) {
             bound.remove(port);
         }
     }

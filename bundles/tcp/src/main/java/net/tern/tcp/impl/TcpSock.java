@@ -19,12 +19,14 @@ import net.tern.tcp.cc.CongestionState;
  *
  * <p>It is also the {@link CongestionState} its congestion controller sees.
  */
-public final class TcpSock extends InetSock implements CongestionState {
+public final class TcpSock extends InetSock implements CongestionState, PortOwner {
     final Tcp tcp;
 
     // ---- identity and route
     /** The port was given by bind() with a number ({@code SOCK_BINDPORT_LOCK}). */
     boolean userBound;
+    /** This socket's place on its port's owner list in the bind hash ({@link PortOwner}). */
+    private int ownerSlot = NOT_LISTED;
     /** The 4-tuple while hashed in the established table. */
     ConnKey key;
     Rtable route;
@@ -204,6 +206,16 @@ public final class TcpSock extends InetSock implements CongestionState {
         sackedOut = 0;
         lostOut = 0;
         retransOut = 0;
+    }
+
+    @Override
+    public int ownerSlot() {
+        return ownerSlot;
+    }
+
+    @Override
+    public void ownerSlot(int slot) {
+        ownerSlot = slot;
     }
 
     /** The 4-tuple of this socket now. */

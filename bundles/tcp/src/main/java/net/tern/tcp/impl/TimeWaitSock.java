@@ -7,7 +7,7 @@ import net.tern.spi.net.Timeout;
  * re-ACK a retransmitted FIN, reject old duplicates and judge a new SYN for the same
  * 4-tuple, without the full socket. Lives 2 * MSL; touched only on the network thread.
  */
-final class TimeWaitSock {
+final class TimeWaitSock implements PortOwner {
     final ConnKey key;
     final int rcvNxt;
     final int sndNxt;
@@ -21,6 +21,7 @@ final class TimeWaitSock {
     long lengthMillis;
     /** When an ACK last answered an out-of-window segment ({@code tw_last_oow_ack_time}). */
     final long[] lastOowAckNanos = {Long.MIN_VALUE};
+    private int ownerSlot = NOT_LISTED;
 
     TimeWaitSock(ConnKey key, int rcvNxt, int sndNxt, int rcvWnd, int rcvWscale, boolean tsOk, int tsRecent,
             int tsOffset) {
@@ -32,6 +33,16 @@ final class TimeWaitSock {
         this.tsOk = tsOk;
         this.tsRecent = tsRecent;
         this.tsOffset = tsOffset;
+    }
+
+    @Override
+    public int ownerSlot() {
+        return ownerSlot;
+    }
+
+    @Override
+    public void ownerSlot(int slot) {
+        ownerSlot = slot;
     }
 
     @Override
