@@ -187,11 +187,18 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     long lastDataRecvNanos;
     long lastAckRecvNanos;
 
+    /**
+     * The first array of each byte ring: small, since the ring doubles to what a write or the
+     * window needs. A connection that exchanges a request and a reply of a few bytes (connection
+     * rate, request/response) then zeroes and holds four small arrays rather than 16 KiB.
+     */
+    static final int RING_FIRST_CAPACITY = 64;
+
     TcpSock(Tcp tcp) {
         super(tcp.prot(), 6, tcp.settings().rmemDefault(), tcp.settings().wmemDefault());
         this.tcp = tcp;
-        this.sendQueue = new ByteRing(4096);
-        this.recvQueue = new ByteRing(4096);
+        this.sendQueue = new ByteRing(RING_FIRST_CAPACITY);
+        this.recvQueue = new ByteRing(RING_FIRST_CAPACITY);
         this.rtoUs = tcp.settings().rtoInitialMillis() * 1000;
         this.writeSpace = sndbuf();
         long now = tcp.clock().nanoTime();
