@@ -125,9 +125,10 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
     }
 
     /**
-     * {@link #invoke(Call, ProtoCall)} for a call that will wait and try again when the
-     * protocol says EAGAIN ({@code willWait}): that EAGAIN comes back as the protocol threw
-     * it, since the caller drops it, rather than wrapped in a second exception.
+     * {@link #invoke(Call, ProtoCall)} for a call that will wait when the protocol says it
+     * would block ({@code willWait}): EAGAIN, or EINPROGRESS and EALREADY from connect, come
+     * back as the protocol threw them, since the caller drops them, rather than wrapped in a
+     * second exception (each costs a stack trace and a message).
      */
     <T> T invoke(Call call, ProtoCall<T> op, boolean willWait) throws ErrnoException {
         Lock read = opsLock.readLock();
@@ -137,7 +138,7 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
             try {
                 return op.call(sock.ops(), sock);
             } catch (ErrnoException e) {
-                if (willWait && e.errno() == Errno.EAGAIN) {
+                if (willWait && wouldBlock(e.errno())) {
                     throw e;
                 }
                 throw e.in(call.toString());
@@ -145,6 +146,10 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
         } finally {
             read.unlock();
         }
+    }
+
+    private static boolean wouldBlock(Errno errno) {
+        return errno == Errno.EAGAIN || errno == Errno.EINPROGRESS || errno == Errno.EALREADY;
     }
 
     /**

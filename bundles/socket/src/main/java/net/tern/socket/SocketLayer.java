@@ -424,7 +424,7 @@ public final class SocketLayer implements SocketApi {
             socket.invoke(call, (ops, s) -> {
                 ops.connect(s, address, fileFlags);
                 return null;
-            });
+            }, mayBlock);
             return;
         } catch (ErrnoException e) {
             boolean inProgress = e.errno() == Errno.EINPROGRESS || e.errno() == Errno.EALREADY;
