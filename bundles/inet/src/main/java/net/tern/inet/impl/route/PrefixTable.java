@@ -1,5 +1,6 @@
 package net.tern.inet.impl.route;
 
+import io.netty.util.collection.IntObjectHashMap;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -25,8 +26,12 @@ final class PrefixTable {
 
     /** Distinct prefix lengths present, longest first. */
     private final int[] lengths;
-    /** For each entry of {@link #lengths}: masked destination to routes, lowest metric first. */
-    private final List<Map<Integer, Route[]>> byLength;
+    /**
+     * For each entry of {@link #lengths}: masked destination to routes, lowest metric first.
+     * Keyed by the primitive address, so a lookup (every packet received and sent) boxes
+     * nothing; never changed after the constructor.
+     */
+    private final List<IntObjectHashMap<Route[]>> byLength;
     private final List<Route> all;
 
     PrefixTable(List<Route> routes) {
@@ -43,7 +48,7 @@ final class PrefixTable {
                     grouped.computeIfAbsent(r.destination(), k -> new ArrayList<>()).add(r);
                 }
             }
-            Map<Integer, Route[]> table = new HashMap<>();
+            IntObjectHashMap<Route[]> table = new IntObjectHashMap<>(Math.max(4, grouped.size() * 2));
             grouped.forEach((destination, list) -> {
                 list.sort(Comparator.comparingInt(Route::metric));
                 table.put(destination, list.toArray(new Route[0]));
