@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.random.RandomGenerator;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
@@ -34,12 +35,20 @@ import net.tern.inet.sock.SkState;
  */
 public final class UdpTable {
     private static final UdpSock[] NONE = {};
+    private static final int PORTS = 65536;
 
     /** One port's sockets: all of them, and those matched by score (not in the exact hash). */
     private record PortSlot(UdpSock[] members, UdpSock[] wildcards) {
     }
 
-    private final ConcurrentHashMap<Integer, PortSlot> ports = new ConcurrentHashMap<>();
+    /**
+     * Port to its sockets, one slot per port as Linux's {@code udp_table} has at its largest:
+     * read without a lock and without boxing the port (every datagram received looks here);
+     * written under this table's monitor. 256 KiB per stack.
+     */
+    private final AtomicReferenceArray<PortSlot> ports = new AtomicReferenceArray<>(PORTS);
+    /** Slots of {@link #ports} in use; written under this table's monitor. */
+    private volatile int boundPorts;
     private final ConcurrentHashMap<FlowKey, UdpSock[]> flows = new ConcurrentHashMap<>();
     /** Guarded by this (replaced by {@link #settings(UdpSettings)}). */
     private UdpSettings settings;
@@ -59,8 +68,8 @@ public final class UdpTable {
     public synchronized void settings(UdpSettings next) {
         settings = next;
         int inRange = 0;
-        for (int port : ports.keySet()) {
-            inRange += next.inRange(port) ? 1 : 0;
+        for (int port = 0; port < PORTS; port++) {
+            inRange += ports.get(port) != null && next.inRange(port) ? 1 : 0;
         }
         ephemeralInUse = inRange;
     }
@@ -140,7 +149,7 @@ public final class UdpTable {
             int start = random.nextInt(size);
             for (int i = 0; i < size; i++) {
                 int candidate = low + (start + i) % size;
-                if (!ports.containsKey(candidate)) {
+                if (ports.get(candidate) == null) {
                     return candidate;
                 }
             }
@@ -156,7 +165,10 @@ public final class UdpTable {
         UdpSock[] grown = new UdpSock[members.length + 1];
         grown[0] = sk;
         System.arraycopy(members, 0, grown, 1, members.length);
-        ports.put(port, new PortSlot(grown, slot == null ? NONE : slot.wildcards));
+        ports.set(port, new PortSlot(grown, slot == null ? NONE : slot.wildcards));
+        if (slot == null) {
+            boundPorts++;
+        }
         sk.hashedPort = port;
     }
 
@@ -182,7 +194,7 @@ public final class UdpTable {
         } else {
             wildcards = prepend(wildcards, sk);
         }
-        ports.put(port, new PortSlot(slot.members, wildcards));
+        ports.set(port, new PortSlot(slot.members, wildcards));
     }
 
     private static boolean isExact(UdpSock sk) {
@@ -199,12 +211,13 @@ public final class UdpTable {
         PortSlot slot = ports.get(port);
         UdpSock[] members = without(slot.members, sk);
         if (members.length == 0) {
-            ports.remove(port);
+            ports.set(port, null);
+            boundPorts--;
             if (settings.inRange(port)) {
                 ephemeralInUse--;
             }
         } else {
-            ports.put(port, new PortSlot(members, without(slot.wildcards, sk)));
+            ports.set(port, new PortSlot(members, without(slot.wildcards, sk)));
         }
         sk.hashedPort = 0;
     }
@@ -343,11 +356,11 @@ public final class UdpTable {
 
     /** Ports with at least one socket. */
     public int boundPorts() {
-        return ports.size();
+        return boundPorts;
     }
 
     /** Whether any socket is bound to {@code port}. */
     public boolean isBound(int port) {
-        return ports.containsKey(port);
+        return port >= 0 && port < PORTS && ports.get(port) != null;
     }
 }
