@@ -253,6 +253,10 @@ public final class HashedTimerWheel implements TimerService {
     }
 
     private static List<WheelTimeout> drain(TimerBucket bucket, long tick, List<WheelTimeout> into) {
+        if (bucket.earliestTick > tick) {
+            return into; // Only later revolutions' timers here.
+        }
+        long earliestLeft = Long.MAX_VALUE;
         WheelTimeout t = bucket.head;
         while (t != null) {
             WheelTimeout next = t.next;
@@ -262,9 +266,12 @@ public final class HashedTimerWheel implements TimerService {
                     into = new ArrayList<>();
                 }
                 into.add(t);
+            } else {
+                earliestLeft = Math.min(earliestLeft, t.deadlineTick);
             }
             t = next;
         }
+        bucket.earliestTick = earliestLeft;
         return into;
     }
 
@@ -315,18 +322,28 @@ public final class HashedTimerWheel implements TimerService {
      * Scans one revolution ahead of the processed tick. Every pending timer sits in some
      * bucket; the first bucket holding a timer due in the revolution being scanned holds the
      * earliest one. If none falls due within the revolution, the earliest is the smallest
-     * deadline seen on the way round.
+     * deadline seen on the way round. A bucket whose {@link TimerBucket#earliestTick} is past
+     * the tick being scanned is not walked: its bound stands for its timers (never later than
+     * the truth, as {@link #nextExpiryNanos} promises).
      */
     private long findEarliestTick() {
         long smallest = Long.MAX_VALUE;
         for (int i = 1; i <= buckets.length; i++) {
             long tick = processedTick + i;
-            for (WheelTimeout t = buckets[(int) (tick & mask)].head; t != null; t = t.next) {
-                if (t.deadlineTick == tick) {
-                    return tick;
-                }
-                smallest = Math.min(smallest, t.deadlineTick);
+            TimerBucket bucket = buckets[(int) (tick & mask)];
+            if (bucket.earliestTick > tick) {
+                smallest = Math.min(smallest, bucket.earliestTick);
+                continue;
             }
+            long exact = Long.MAX_VALUE;
+            for (WheelTimeout t = bucket.head; t != null; t = t.next) {
+                exact = Math.min(exact, t.deadlineTick);
+            }
+            bucket.earliestTick = exact;
+            if (exact == tick) {
+                return tick;
+            }
+            smallest = Math.min(smallest, exact);
         }
         return smallest;
     }

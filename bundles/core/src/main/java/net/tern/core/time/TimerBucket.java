@@ -7,6 +7,13 @@ package net.tern.core.time;
 final class TimerBucket {
     WheelTimeout head;
     WheelTimeout tail;
+    /**
+     * No timer here falls due before this tick ({@link Long#MAX_VALUE} when empty). A lower
+     * bound: a cancel leaves it as it was, and a walk through the bucket makes it exact again.
+     * It lets a scan for the earliest timer pass over a bucket holding only later
+     * revolutions' timers (thousands of TIME-WAIT entries) without walking its list.
+     */
+    long earliestTick = Long.MAX_VALUE;
 
     boolean isEmpty() {
         return head == null;
@@ -22,6 +29,7 @@ final class TimerBucket {
             tail.next = timeout;
         }
         tail = timeout;
+        earliestTick = Math.min(earliestTick, timeout.deadlineTick);
     }
 
     /** Unlinks {@code timeout}, which must be in this bucket, in O(1). */
@@ -39,5 +47,8 @@ final class TimerBucket {
         timeout.prev = null;
         timeout.next = null;
         timeout.bucket = null;
+        if (head == null) {
+            earliestTick = Long.MAX_VALUE;
+        }
     }
 }

@@ -303,4 +303,39 @@ class HashedTimerWheelTest {
         at(java.util.concurrent.TimeUnit.HOURS.toNanos(3));
         assertThat(runs).hasValue(2);
     }
+    @Test
+    void nextExpiryIsNeverLaterThanTheEarliestPendingTimerAmongManyLaterRevolutions() {
+        HashedTimerWheel small = new HashedTimerWheel(clock, MS, 16, (task, error) -> failures.add(error));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(23);
+        List<Timeout> pending = new ArrayList<>();
+        List<Long> deadlineTicks = new ArrayList<>();
+        for (int step = 0; step < 3_000; step++) {
+            int op = random.nextInt(10);
+            if (op < 5) {
+                // Mostly many revolutions away (like TIME-WAIT entries), some within this one.
+                long delayMs = random.nextInt(4) == 0 ? random.nextInt(1, 16) : random.nextInt(16, 2_000);
+                pending.add(small.schedule(delayMs, MILLISECONDS, () -> { }));
+                deadlineTicks.add((clock.now + delayMs * MS + MS - 1) / MS);
+            } else if (op < 8 && !pending.isEmpty()) {
+                int victim = random.nextInt(pending.size());
+                pending.remove(victim).cancel();
+                deadlineTicks.remove(victim);
+            } else {
+                clock.now += random.nextLong(1, 5 * MS);
+                small.expire(clock.now);
+                for (int i = pending.size() - 1; i >= 0; i--) {
+                    if (pending.get(i).isExpired()) {
+                        assertThat(deadlineTicks.get(i) * MS).isLessThanOrEqualTo(clock.now);
+                        pending.remove(i);
+                        deadlineTicks.remove(i);
+                    } else {
+                        assertThat(deadlineTicks.get(i) * MS).isGreaterThan(clock.now); // none left late
+                    }
+                }
+            }
+            long earliest = deadlineTicks.stream().mapToLong(t -> t * MS).min().orElse(Long.MAX_VALUE);
+            assertThat(small.nextExpiryNanos()).isLessThanOrEqualTo(earliest);
+        }
+        assertThat(failures).isEmpty();
+    }
 }
