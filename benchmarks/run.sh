@@ -24,7 +24,7 @@ fi
 cp="$here/target/classes:$here/target/lib/*"
 java=(java -Xmx16g -Xms1g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp")
 
-echo "machine: $(nproc) cores, kernel $(uname -r), $(java -version 2>&1 | head -1), $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine: $(nproc) cores, kernel $(uname -r), $(java -version 2>&1 | sed -n 1p), $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 args=("$mode")
