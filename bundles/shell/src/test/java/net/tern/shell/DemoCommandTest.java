@@ -71,6 +71,7 @@ class DemoCommandTest {
         assertInOrder(lines,
                 w("client", "__sys_connect"),
                 w("client", "inet_stream_connect"),
+                w("client", "tcp_v4_connect"),
                 w("client", "tcp_set_state", "CLOSE -> SYN_SENT"),
                 w("client", "tcp_set_state", "SYN_SENT -> ESTABLISHED", "[S.]"),
                 w("client", "tcp_close"),

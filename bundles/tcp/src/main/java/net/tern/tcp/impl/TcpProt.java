@@ -149,6 +149,9 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.rtoUs = s.rtoInitialMillis() * 1000;
         sk.retransmits = 0;
         sk.backoff = 0;
+        // Fired once the 4-tuple is chosen and before the state change, so a trace reads as
+        // Linux's call path: tcp_v4_connect, then tcp_set_state(TCP_SYN_SENT), then the SYN.
+        tcp.trace().sock("tcp_v4_connect", sk);
         tcp.lifecycle().setState(sk, SkState.SYN_SENT);
         tcp.counters().inc(TcpMib.ActiveOpens);
         long now = tcp.clock().nanoTime();
@@ -156,7 +159,6 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.rtxQueue.addLast(new TxSegment(sk.iss, 0, TcpHeader.SYN, now, false));
         sk.retransStampNanos = now;
         tcp.timersOf().reset(sk, TcpTimers.Pending.RETRANS, sk.rtoUs);
-        tcp.trace().sock("tcp_v4_connect", sk);
     }
 
     // ==== disconnect (tcp_disconnect) ==========================================================

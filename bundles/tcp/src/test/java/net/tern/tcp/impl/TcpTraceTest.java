@@ -67,8 +67,8 @@ class TcpTraceTest {
             }
         }
         assertThat(client).containsSubsequence(
-                "tcp_set_state CLOSE->SYN_SENT",
                 "tcp_v4_connect",
+                "tcp_set_state CLOSE->SYN_SENT",
                 "tcp_rcv_state_process [S.]",
                 "tcp_set_state SYN_SENT->ESTABLISHED [S.]",
                 "tcp_close",
