@@ -247,4 +247,15 @@ public abstract class TernTestSupport {
             first.flush();
         }
     }
+
+    /**
+     * {@code failure} with {@code report} (state worth seeing) added to its message, at the
+     * failure's own place. Not wrapped as a cause: Pax Exam reports a failure's root cause,
+     * which would drop the report.
+     */
+    protected static AssertionError withReport(AssertionError failure, String report) {
+        AssertionError reported = new AssertionError(failure.getMessage() + "\n" + report);
+        reported.setStackTrace(failure.getStackTrace());
+        return reported;
+    }
 }

@@ -130,11 +130,11 @@ public class TunUpdateTcpIT extends TernTestSupport {
             try {
                 transfer.assertDeliveredIntact(TIMEOUT_MILLIS * 2L);
             } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "\nafter " + transfer.received() + " of " + SIZE + " bytes; "
+                throw withReport(e, "after " + transfer.received() + " of " + SIZE + " bytes; "
                         + TUN + " back " + updateMillis + " ms after the update began\n" + runCommand("net:links")
                         + runCommand("net:ip route show table all") + runCommand("net:ip addr") + "Tcp "
                         + snmp.snapshot().get("Tcp") + "\nTcpExt " + snmp.snapshot().get("TcpExt") + "\nkernel: "
-                        + output(5, "ip", "netns", "exec", ns, "ip", "-s", "link", "show", TUN), e);
+                        + output(5, "ip", "netns", "exec", ns, "ip", "-s", "link", "show", TUN));
             }
             long retransmitted = snmp.snapshot().get("Tcp").get("RetransSegs") - retransBefore;
             System.out.printf("TunUpdateTcpIT: %s back %d ms after the update began; %d segments retransmitted by Tern;"
