@@ -80,8 +80,7 @@ public class LinkUpdateTcpIT extends TernTestSupport {
             transfer.assertDeliveredIntact(TIMEOUT_MILLIS * 2L);
         } catch (AssertionError e) {
             throw withReport(e, "after " + transfer.received() + " of " + SIZE + " bytes; lo back "
-                    + updateMillis + " ms after the update began\n" + runCommand("net:links") + runCommand("net:ip route show table all")
-                    + runCommand("net:ip addr") + "Tcp " + snmp.snapshot().get("Tcp") + "\nTcpExt " + snmp.snapshot().get("TcpExt"));
+                    + updateMillis + " ms after the update began\n" + stackState());
         }
         long retransmitted = snmp.snapshot().get("Tcp").get("RetransSegs") - retransBefore;
         System.out.printf("LinkUpdateTcpIT: lo back %d ms after the update began; %d segments retransmitted;"

@@ -248,6 +248,12 @@ public abstract class TernTestSupport {
         }
     }
 
+    /** The stack's links, addresses, routes and counters (as net:nstat -a prints them), for a failure's report. */
+    protected String stackState() {
+        return runCommand("net:links") + runCommand("net:ip addr") + runCommand("net:ip route show table all")
+                + runCommand("net:nstat -a");
+    }
+
     /**
      * {@code failure} with {@code report} (state worth seeing) added to its message, at the
      * failure's own place. Not wrapped as a cause: Pax Exam reports a failure's root cause,

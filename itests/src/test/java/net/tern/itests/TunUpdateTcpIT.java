@@ -131,9 +131,7 @@ public class TunUpdateTcpIT extends TernTestSupport {
                 transfer.assertDeliveredIntact(TIMEOUT_MILLIS * 2L);
             } catch (AssertionError e) {
                 throw withReport(e, "after " + transfer.received() + " of " + SIZE + " bytes; "
-                        + TUN + " back " + updateMillis + " ms after the update began\n" + runCommand("net:links")
-                        + runCommand("net:ip route show table all") + runCommand("net:ip addr") + "Tcp "
-                        + snmp.snapshot().get("Tcp") + "\nTcpExt " + snmp.snapshot().get("TcpExt") + "\nkernel: "
+                        + TUN + " back " + updateMillis + " ms after the update began\n" + stackState() + "\nkernel: "
                         + output(5, "ip", "netns", "exec", ns, "ip", "-s", "link", "show", TUN));
             }
             long retransmitted = snmp.snapshot().get("Tcp").get("RetransSegs") - retransBefore;
