@@ -16,6 +16,10 @@
  * <li>{@link net.tern.inet.sock.InetProtoSw} is {@code struct inet_protosw}: a transport
  *     registers one as a {@code ProtoSw} service ({@code family=2}, its type and protocol)
  *     and its {@code NetProtocol} ({@code protocol=N}); that is all it takes to plug in.</li>
+ * <li>{@link net.tern.inet.sock.ProtoMemory} is {@code struct proto}'s memory accounting
+ *     ({@code memory_allocated}, {@code tcp_mem} / {@code udp_mem}, memory pressure), and
+ *     {@link net.tern.inet.sock.SockMemory} one socket's account against it
+ *     ({@code sk_rmem_alloc}, {@code sk_wmem_queued}, {@code sk_forward_alloc}).</li>
  * </ul>
  *
  * <p>Locking ({@code lock_sock}): every operation but {@code poll} runs its generic part and
@@ -25,7 +29,7 @@
  * {@code tcp_poll} does not): a transport's poll reads volatile state.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package net.tern.inet.sock;
 
 import org.osgi.annotation.bundle.Export;
