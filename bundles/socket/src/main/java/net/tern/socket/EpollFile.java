@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import net.tern.api.socket.EpollEvent;
 import net.tern.api.socket.Errno;
@@ -35,7 +36,7 @@ final class EpollFile implements OpenFile {
     private static final int MODE_BITS = EPOLLET | EPOLLONESHOT;
 
     private final int fd;
-    final WaitQueue waitQueue = new WaitQueue();
+    final WaitQueue waitQueue;
     private final ReentrantLock mutex = new ReentrantLock();
     /** Guarded by mutex. */
     private final Map<SocketFile, EpollItem> items = new HashMap<>();
@@ -44,8 +45,9 @@ final class EpollFile implements OpenFile {
     private final ArrayDeque<EpollItem> readyList = new ArrayDeque<>();
     private volatile boolean closed;
 
-    EpollFile(int fd) {
+    EpollFile(int fd, AtomicInteger layerParked) {
         this.fd = fd;
+        this.waitQueue = new WaitQueue(layerParked);
     }
 
     @Override

@@ -9,6 +9,7 @@ import static net.tern.api.socket.SocketConstants.MSG_DONTWAIT;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import net.tern.api.socket.Errno;
@@ -37,7 +38,7 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
     private final int fd;
     final FamilyEntry family;
     final ProtoSocket sock;
-    final WaitQueue waitQueue = new WaitQueue();
+    final WaitQueue waitQueue;
     private final ReentrantReadWriteLock opsLock = new ReentrantReadWriteLock();
     private final AtomicBoolean released = new AtomicBoolean();
     private final Object watchLock = new Object();
@@ -52,8 +53,9 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
     /** The epoll items watching this socket; copy-on-write, since wake-ups far outnumber changes. */
     private volatile EpollItem[] watchers = NO_WATCHERS;
 
-    SocketFile(int fd, FamilyEntry family, int type) {
+    SocketFile(int fd, FamilyEntry family, int type, AtomicInteger layerParked) {
         this.fd = fd;
+        this.waitQueue = new WaitQueue(layerParked);
         this.family = family;
         this.sock = new ProtoSocket(family.family, type, this);
     }

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicInteger;
 import net.tern.api.socket.Accepted;
 import net.tern.api.socket.EpollEvent;
 import net.tern.api.socket.Errno;
@@ -106,6 +107,8 @@ public final class SocketLayer implements SocketApi {
     private final FdTable<OpenFile> files;
     /** {@code net_families[]}: the family service of each number, and those in reserve. */
     private final SlotTable<FamilyEntry> families = new SlotTable<>(FAMILY_SLOTS);
+    /** Callers asleep in a blocking call with no wake-up sent to them since (see {@link #parkedCallers}). */
+    private final AtomicInteger parked = new AtomicInteger();
 
     @Activate
     public SocketLayer(@Reference(name = "clock") Clock clock, @Reference(name = "timers") TimerService timers,
@@ -297,6 +300,17 @@ public final class SocketLayer implements SocketApi {
         return file == null ? 0 : file.sleepers();
     }
 
+    /**
+     * Threads asleep in a blocking call of this layer (on any descriptor, a lingering close
+     * included) with no wake-up sent to them since they went to sleep: each stays asleep until
+     * a packet, a timer, or another call wakes it. A test that drives the stack's clock waits
+     * until this equals the number of its threads inside blocking calls before it moves time,
+     * so that what those threads do is over before the next event. For diagnostics and tests.
+     */
+    public int parkedCallers() {
+        return parked.get();
+    }
+
     /** Descriptors open now (sockets and epoll sets). */
     public int openDescriptors() {
         return files.count();
@@ -317,7 +331,7 @@ public final class SocketLayer implements SocketApi {
                     + Integer.toHexString(flags & ~SOCK_NONBLOCK));
         }
         int fd = reserveDescriptor(call);
-        SocketFile socket = new SocketFile(fd, entry, type & SOCK_TYPE_MASK);
+        SocketFile socket = new SocketFile(fd, entry, type & SOCK_TYPE_MASK, parked);
         try {
             entry.service.create(socket.sock, protocol);
         } catch (ErrnoException e) {
@@ -377,7 +391,7 @@ public final class SocketLayer implements SocketApi {
             throw new ErrnoException(Errno.EINVAL, call + ": unknown flags 0x" + Integer.toHexString(flags));
         }
         int newFd = reserveDescriptor(call);
-        SocketFile accepted = new SocketFile(newFd, listener.family, listener.sock.type());
+        SocketFile accepted = new SocketFile(newFd, listener.family, listener.sock.type(), parked);
         int fileFlags = listener.nonBlocking ? SOCK_NONBLOCK : 0;
         try {
             blocking.retry(listener, call, 0, EPOLLIN, false, (ops, s) -> {
@@ -628,7 +642,7 @@ public final class SocketLayer implements SocketApi {
     public int epollCreate() throws ErrnoException {
         Call call = Call.withoutFd("epollCreate", "");
         int fd = reserveDescriptor(call);
-        files.install(fd, new EpollFile(fd));
+        files.install(fd, new EpollFile(fd, parked));
         return fd;
     }
 

@@ -1,5 +1,6 @@
 package net.tern.socket;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -14,12 +15,27 @@ import net.tern.api.socket.ErrnoException;
  *
  * <p>The lock is a leaf: nothing else is taken (not even the clock) while holding it, so a
  * protocol, or a timer, may wake a queue while holding its own locks.
+ *
+ * <p>Each queue also keeps its socket layer's count of callers <em>parked</em>: asleep with no
+ * signal sent to them since they went to sleep. A parked caller stays asleep until something
+ * else happens (a packet, a timer, another call), which lets a test that drives virtual time
+ * know when every application thread has settled ({@link SocketLayer#parkedCallers}).
  */
 final class WaitQueue {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final AtomicLong sequence = new AtomicLong();
     private volatile int sleepers;
+    /** The socket layer's count of parked callers, over all its queues. */
+    private final AtomicInteger layerParked;
+    /** Sleepers here parked since the last signal (guarded by lock). */
+    private int parked;
+    /** Signals sent so far (guarded by lock): a sleeper that wakes with the same count was not signalled. */
+    private long signals;
+
+    WaitQueue(AtomicInteger layerParked) {
+        this.layerParked = layerParked;
+    }
 
     /** The wake-up count now; read it before trying the operation that may have to wait. */
     long sequence() {
@@ -40,6 +56,9 @@ final class WaitQueue {
     void signalSleepers() {
         lock.lock();
         try {
+            signals++;
+            layerParked.addAndGet(-parked);
+            parked = 0;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -60,7 +79,7 @@ final class WaitQueue {
         try {
             sleepers++;
             while (sequence.get() == seen && (deadline == null || !deadline.fired())) {
-                changed.await();
+                park();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -68,6 +87,22 @@ final class WaitQueue {
         } finally {
             sleepers--;
             lock.unlock();
+        }
+    }
+
+    /** One sleep on the condition, counted as parked until a signal (or a spurious wake-up) ends it. Under lock. */
+    private void park() throws InterruptedException {
+        long signalsBefore = signals;
+        parked++;
+        layerParked.incrementAndGet();
+        try {
+            changed.await();
+        } finally {
+            if (signals == signalsBefore) {
+                // Not signalled (spurious wake-up or interrupt): still counted, so uncount.
+                parked--;
+                layerParked.decrementAndGet();
+            }
         }
     }
 }

@@ -33,6 +33,30 @@ class BlockingCallsTest extends SocketLayerTestBase {
     }
 
     @Test
+    void aParkedCallerIsCountedUntilAWakeUpIsSentToItAndAgainOnceAsleepAgain() throws Exception {
+        int[] pair = connectedPair(7113);
+        api.setsockopt(pair[1], SOL_SOCKET, SO_RCVTIMEO, 500);
+        assertThat(api.parkedCallers()).isZero();
+        Future<String> received = inBackground(() -> receive(pair[1], 64));
+        awaitParked(1);
+        // A wake-up without data (room freed on the other side): it looks and parks again.
+        api.send(pair[1], bytes("ping"), 0);
+        assertThat(receive(pair[0], 64)).isEqualTo("ping");
+        awaitParked(1);
+        // The deadline's timer wakes it: uncounted as soon as the timer has run, before it returns.
+        time.advance(500, TimeUnit.MILLISECONDS);
+        assertThat(api.parkedCallers()).isZero();
+        failure(received, Errno.EAGAIN);
+        // And data: uncounted when the send returns.
+        Future<String> second = inBackground(() -> receive(pair[1], 64));
+        awaitParked(1);
+        api.send(pair[0], bytes("data"), 0);
+        assertThat(api.parkedCallers()).isZero();
+        assertThat(result(second)).isEqualTo("data");
+        assertThat(api.parkedCallers()).isZero();
+    }
+
+    @Test
     void blockingAcceptReturnsWhenAClientConnects() throws Exception {
         int listener = listener(7101, 4);
         Future<Accepted> accepted = inBackground(() -> api.accept(listener));
@@ -63,6 +87,7 @@ class BlockingCallsTest extends SocketLayerTestBase {
         // A wake-up that brings no data (room freed on the other side): poll still says idle.
         api.send(pair[1], bytes("ping"), 0);
         assertThat(receive(pair[0], 64)).isEqualTo("ping");
+        awaitParked(1);
         assertThat(received.isDone()).as("still blocked after a wake-up without data").isFalse();
         api.send(pair[0], bytes("pong"), 0);
         assertThat(result(received)).isEqualTo("pong");
@@ -74,8 +99,9 @@ class BlockingCallsTest extends SocketLayerTestBase {
         api.setsockopt(pair[1], SOL_SOCKET, SO_RCVTIMEO, 100);
         Future<String> received = inBackground(() -> receive(pair[1], 64));
         awaitBlocked(pair[1]);
+        awaitParked(1);
         time.advance(99, TimeUnit.MILLISECONDS);
-        assertThat(received.isDone()).as("still waiting at 99 ms").isFalse();
+        assertThat(api.parkedCallers()).as("still asleep, not woken, at 99 ms").isEqualTo(1);
         time.advance(1, TimeUnit.MILLISECONDS);
         ErrnoException e = failure(received, Errno.EAGAIN);
         assertThat(e.getMessage()).contains("recv(fd " + pair[1] + ")").contains("100 ms").contains("SO_RCVTIMEO");

@@ -112,6 +112,14 @@ abstract class SocketLayerTestBase {
         await().atMost(BOUND).pollInterval(Duration.ofMillis(2)).until(() -> api.blockedCallers(fd) > 0);
     }
 
+    /**
+     * Waits (bounded) until {@code count} threads are parked in blocking calls: asleep with no
+     * wake-up sent to them, so that nothing but a new event will make them return.
+     */
+    void awaitParked(int count) {
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(1)).until(() -> api.parkedCallers() == count);
+    }
+
     static <T> T result(Future<T> future) throws Exception {
         return future.get(BOUND.toSeconds(), TimeUnit.SECONDS);
     }

@@ -5,8 +5,10 @@ import static net.tern.api.socket.SocketConstants.SO_LINGER;
 import static net.tern.tcp.impl.wire.TcpHeader.ACK;
 import static net.tern.tcp.impl.wire.TcpHeader.FIN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -37,11 +39,10 @@ class LingerCloseTest extends ScriptedPeerTestBase {
         return established(fd, syn);
     }
 
-    /** Calls close on another thread and returns once that thread sleeps in it (or has returned). */
-    private CompletableFuture<Void> closeInBackground(int fd) throws InterruptedException {
-        Thread[] closer = new Thread[1];
+    /** Calls close on another thread and returns once that call has returned or is parked in its linger wait. */
+    private CompletableFuture<Void> closeInBackground(int fd) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        closer[0] = new Thread(() -> {
+        Thread closer = new Thread(() -> {
             try {
                 api.close(fd);
                 done.complete(null);
@@ -49,15 +50,19 @@ class LingerCloseTest extends ScriptedPeerTestBase {
                 done.completeExceptionally(t);
             }
         }, "closer");
-        closer[0].start();
-        for (int i = 0; i < 2000 && !done.isDone(); i++) {
-            Thread.State state = closer[0].getState();
-            if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING) {
-                break;
-            }
-            Thread.sleep(1);
-        }
+        closer.setDaemon(true);
+        closer.start();
+        settle(done);
         return done;
+    }
+
+    /**
+     * Waits (bounded) until the closing call has returned or sleeps in the socket layer with no
+     * wake-up sent to it: then it returns only on a later event, so "not done" means blocked.
+     */
+    private void settle(CompletableFuture<Void> closing) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(1))
+                .until(() -> closing.isDone() || peer.host().socketLayer().parkedCallers() == 1);
     }
 
     private Seg ackOf(Conn c, int acked) {
@@ -74,7 +79,8 @@ class LingerCloseTest extends ScriptedPeerTestBase {
         assertThat(fin).extracting(Seg::flagString).containsExactly("F.");
         assertThat(closing).as("close waits while data and FIN are unacknowledged").isNotDone();
         peer.inject(ackOf(c, 500)); // the data, not the FIN
-        assertThat(closing).isNotDone();
+        settle(closing);
+        assertThat(closing).as("close waits while the FIN is unacknowledged").isNotDone();
         peer.inject(ackOf(c, 501)); // the FIN
         closing.get(10, TimeUnit.SECONDS);
         assertThat(sock().state()).isEqualTo(SkState.FIN_WAIT2);
@@ -88,8 +94,8 @@ class LingerCloseTest extends ScriptedPeerTestBase {
         CompletableFuture<Void> closing = closeInBackground(c.fd());
         assertThat(peer.emitted()).extracting(Seg::flagString).containsExactly("F.");
         peer.advance(1999, TimeUnit.MILLISECONDS);
-        Thread.sleep(20);
-        assertThat(closing).isNotDone();
+        settle(closing);
+        assertThat(closing).as("close still waits at 1999 ms").isNotDone();
         peer.advance(1, TimeUnit.MILLISECONDS);
         closing.get(10, TimeUnit.SECONDS);
         // Orphaned, the connection still retransmits and ends normally once acknowledged.
