@@ -115,9 +115,7 @@ public class DistributionLaunchIT {
             assertTrue(r.toString(), r.out.contains("10.20.0.0/16 dev lo scope link"));
             assertTrue(r.toString(), r.out.lines().anyMatch(l -> l.matches("lo\\s+loss 2% duplicate 1% reorder 5% seed 1\\s+.*")));
         } finally {
-            try (var walk = Files.walk(copy)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            deleteTree(copy);
         }
     }
 
@@ -218,6 +216,43 @@ public class DistributionLaunchIT {
             assertTrue(r.toString(), r.out.contains("2 packets transmitted, 2 received"));
         } finally {
             run(10, "ip", "netns", "del", ns);
+        }
+    }
+
+    /**
+     * bin/tern starts the JVM with conf/jvm.options' limits, the environment's overriding them;
+     * the JVM itself reports what it runs under in --help. An option line with blanks in it
+     * stays one argument.
+     */
+    @Test
+    public void memoryLimitsComeFromJvmOptionsAndTheEnvironmentOverridesThem() throws Exception {
+        Result defaults = tern("--help");
+        assertEquals(defaults.toString(), 0, defaults.status);
+        assertTrue(defaults.toString(), defaults.out.contains("This JVM: heap 256 MiB, direct memory 256 MiB, "
+                + "metaspace 96 MiB, code cache 64 MiB, collector G1."));
+        Result overridden = tern(HOME, List.of("env", "TERN_HEAP=96m", "TERN_DIRECT_MEMORY=48m"), "--help");
+        assertEquals(overridden.toString(), 0, overridden.status);
+        assertTrue(overridden.toString(), overridden.out.contains("This JVM: heap 96 MiB, direct memory 48 MiB, "));
+
+        Path copy = Files.createTempDirectory("tern-dist-");
+        try {
+            copyTree(HOME, copy);
+            Path options = copy.resolve("conf/jvm.options");
+            String edited = Files.readString(options).replace("-Xmx256m", "-Xmx200m").replace("-XX:+UseG1GC",
+                    "-XX:+UseSerialGC") + "\n   -Dtern.test.words=two words   \n# -Xmx1m commented out";
+            Files.writeString(options, edited);
+            Result r = tern(copy, List.of(), "--help");
+            assertEquals(r.toString(), 0, r.status);
+            assertTrue(r.toString(), r.out.contains("This JVM: heap 200 MiB, direct memory 256 MiB, metaspace 96 MiB, "
+                    + "code cache 64 MiB, collector Serial."));
+        } finally {
+            deleteTree(copy);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var walk = Files.walk(root)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 

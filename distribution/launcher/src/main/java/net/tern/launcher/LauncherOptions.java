@@ -25,7 +25,15 @@ final class LauncherOptions {
             "      --impair SPEC   with --tun: run 'net:impair NAME SPEC' after boot, e.g.",
             "                      'loss 2 duplicate 1 reorder 5 seed 7'",
             "  -h, --help          print this help",
-            "Without -c or --headless, the stack starts with the Gogo shell on this terminal.");
+            "Without -c or --headless, the stack starts with the Gogo shell on this terminal.",
+            "",
+            "Memory: bin/tern starts the JVM with the options in conf/jvm.options, which bound",
+            "the process: the heap, direct memory (packets), class metadata and compiled code.",
+            "The environment overrides them:",
+            "  TERN_HEAP=SIZE            the heap's maximum (-Xmx), e.g. 512m or 2g",
+            "  TERN_DIRECT_MEMORY=SIZE   direct memory's maximum (-XX:MaxDirectMemorySize)",
+            "  TERN_OPTS=\"OPTIONS\"       further JVM options, applied last",
+            "  JAVA_HOME=DIR             the Java runtime (17 or newer)");
 
     final List<String> commands = new ArrayList<>();
     boolean headless;

@@ -40,6 +40,7 @@ public final class Main {
         }
         if (options.help) {
             System.out.println(LauncherOptions.USAGE);
+            System.out.println("This JVM: " + MemoryLimits.current().describe() + ".");
             return 0;
         }
         configureLogging(options.logLevel);
@@ -74,6 +75,7 @@ public final class Main {
                 return status;
             }
             if (options.headless) {
+                stderr.println("tern: memory bound: " + MemoryLimits.current().describe());
                 stderr.println("tern: running headless" + (options.tun == null ? "" : " on " + options.tun + " "
                         + options.address) + (options.services.isEmpty() ? "" : ", services " + String.join(",",
                         options.services)) + "; SIGTERM stops");
