@@ -8,8 +8,11 @@ import java.nio.ByteBuffer;
 import net.tern.api.socket.EpollEvent;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.MsgHeader;
+import net.tern.api.socket.SockAddr;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.TimerService;
+import net.tern.spi.proto.ProtoSocket;
 
 /**
  * The blocking model, written once for every protocol ({@code sk_wait_event},
@@ -20,8 +23,31 @@ import net.tern.spi.net.TimerService;
  * moves or the deadline passes, then try again. Reading the sequence before the try means a
  * wake-up between the try and the sleep is never lost. Deadlines are timers on the stack's
  * {@link TimerService}, so they follow its {@link Clock} (virtual time in tests).
+ *
+ * <p>Outcomes are values: each loop returns its result or a negative errno ({@code -EAGAIN}
+ * when a call that may not wait cannot proceed, or its timeout ran out; {@code -EINTR} on an
+ * interrupt; {@code -EBADF} once the descriptor is closed), so a call that cannot proceed
+ * allocates nothing. Only a protocol's own thrown error (a call it refuses with a reason)
+ * passes through as an exception.
  */
 final class BlockingCalls {
+    private static final int EAGAIN = Errno.EAGAIN.negative();
+    private static final int EINPROGRESS = Errno.EINPROGRESS.negative();
+
+    /** One non-blocking attempt of an operation, with its arguments, as {@link #retry} repeats it. */
+    @FunctionalInterface
+    interface Attempt {
+        int attempt(SocketFile socket, Object first, Object second, int flags) throws ErrnoException;
+    }
+
+    /** A receive: {@code first} the buffer, {@code second} the header (or null). */
+    static final Attempt RECEIVE = (socket, dst, msg, flags) -> socket.tryRecv((ByteBuffer) dst, flags, (MsgHeader) msg);
+    /** An accept: {@code first} the new socket's protocol half. */
+    static final Attempt ACCEPT = (socket, newSock, unused, flags) -> socket.tryAccept((ProtoSocket) newSock, flags);
+    /** A datagram send, all or nothing: {@code first} the data, {@code second} the destination (or null). */
+    static final Attempt SEND_DATAGRAM = (socket, data, to, flags) -> socket.trySend((ByteBuffer) data, (SockAddr) to,
+            flags);
+
     private final Clock clock;
     private final TimerService timers;
 
@@ -33,17 +59,15 @@ final class BlockingCalls {
     /**
      * The blocking loop shared by receive, accept and datagram send ({@code sock_rcvtimeo},
      * {@code sk_wait_event}): try the operation; if it would block and the call may block,
-     * sleep until the protocol wakes the socket or the timeout passes, and try again. The
-     * wake-up sequence is read before each try, so a wake-up between the try and the sleep
-     * is never lost.
+     * sleep until the protocol wakes the socket or the timeout passes, and try again.
      *
      * <p>Once told EAGAIN, a wake-up is first checked against the protocol's poll for
      * {@code events} ({@link SocketFile#stillWaiting}) and the operation is tried again only
-     * when the socket shows them: a blocked call costs a poll per wake-up, not an exception.
-     * With {@code receive}, the first try is skipped too when the socket is connected and
-     * idle ({@link SocketFile#idleForReceive}), the common case of a blocking reader.
+     * when the socket shows them: a blocked call costs a poll per wake-up. With
+     * {@code receive}, the first try is skipped too when the socket is connected and idle
+     * ({@link SocketFile#idleForReceive}), the common case of a blocking reader.
      */
-    <T> T retry(SocketFile socket, Call call, int flags, int events, boolean receive, ProtoCall<T> op)
+    int retry(SocketFile socket, int flags, int events, boolean receive, Attempt op, Object first, Object second)
             throws ErrnoException {
         boolean mayBlock = socket.mayBlock(flags);
         Deadline deadline = null;
@@ -56,22 +80,22 @@ final class BlockingCalls {
                         && (tried ? socket.stillWaiting(events) : receive && socket.idleForReceive());
                 if (!skip) {
                     tried = true;
-                    try {
-                        return socket.invoke(call, op, mayBlock);
-                    } catch (ErrnoException e) {
-                        if (!mayBlock || e.errno() != Errno.EAGAIN) {
-                            throw e;
-                        }
+                    int result = op.attempt(socket, first, second, flags);
+                    if (result != EAGAIN || !mayBlock) {
+                        return result;
                     }
                 }
                 if (deadline != null && deadline.expired()) {
-                    throw timedOut(call, deadline, events == EPOLLOUT);
+                    return EAGAIN; // SO_RCVTIMEO or SO_SNDTIMEO ran out
                 }
                 if (!waited) {
                     waited = true;
                     deadline = startDeadline(socket, events == EPOLLOUT);
                 }
-                socket.waitQueue.await(seen, deadline, call);
+                int interrupted = socket.waitQueue.await(seen, deadline);
+                if (interrupted != 0) {
+                    return -interrupted;
+                }
             }
         } finally {
             if (deadline != null) {
@@ -86,18 +110,12 @@ final class BlockingCalls {
         return millis > 0 ? Deadline.after(clock, timers, socket.waitQueue, millis) : null;
     }
 
-    private static ErrnoException timedOut(Call call, Deadline deadline, boolean sending) {
-        return new ErrnoException(Errno.EAGAIN, call + ": timed out after " + deadline.millis() + " ms ("
-                + (sending ? "SO_SNDTIMEO" : "SO_RCVTIMEO") + ")");
-    }
-
     /**
      * A stream send, as {@code tcp_sendmsg}: a blocking socket keeps waiting for room until
-     * every byte is taken; when the wait ends early (timeout, error, close) the bytes already
-     * taken are reported rather than the error.
+     * every byte is taken; when the wait ends early (timeout, error, interrupt, close) the
+     * bytes already taken are reported rather than the error.
      */
-    int sendStream(SocketFile socket, Call call, int flags, ByteBuffer data, ProtoCall<Integer> send)
-            throws ErrnoException {
+    int sendStream(SocketFile socket, int flags, ByteBuffer data, SockAddr to) throws ErrnoException {
         boolean mayBlock = socket.mayBlock(flags);
         Deadline deadline = null;
         boolean waited = false;
@@ -110,15 +128,12 @@ final class BlockingCalls {
                 // (sk_stream_wait_memory) rather than taking a few bytes per wake-up.
                 if (mayBlock && tried && socket.stillWaiting(EPOLLOUT)) {
                     if (deadline != null && deadline.expired()) {
-                        if (total > 0) {
-                            return total;
-                        }
-                        throw timedOut(call, deadline, true);
+                        return total > 0 ? total : EAGAIN;
                     }
                 } else {
                     tried = true;
-                    try {
-                        int taken = socket.invoke(call, send, mayBlock);
+                    int taken = socket.trySend(data, to, flags);
+                    if (taken >= 0) {
                         total += taken;
                         if (!data.hasRemaining() || !mayBlock) {
                             return total;
@@ -126,22 +141,18 @@ final class BlockingCalls {
                         if (taken > 0) {
                             continue;
                         }
-                    } catch (ErrnoException e) {
-                        boolean wouldBlock = e.errno() == Errno.EAGAIN;
-                        if (!mayBlock || !wouldBlock || (deadline != null && deadline.expired())) {
-                            if (total > 0) {
-                                return total;
-                            }
-                            throw wouldBlock && deadline != null && deadline.expired() ? timedOut(call, deadline, true)
-                                    : e;
-                        }
+                    } else if (!mayBlock || taken != EAGAIN || (deadline != null && deadline.expired())) {
+                        return total > 0 ? total : taken;
                     }
                 }
                 if (!waited) {
                     waited = true;
                     deadline = startDeadline(socket, true);
                 }
-                socket.waitQueue.await(seen, deadline, call);
+                int interrupted = socket.waitQueue.await(seen, deadline);
+                if (interrupted != 0) {
+                    return total > 0 ? total : -interrupted;
+                }
             }
         } finally {
             if (deadline != null) {
@@ -153,42 +164,51 @@ final class BlockingCalls {
     /**
      * The waiting half of {@code __inet_stream_connect}, for every family: wait until the
      * protocol reports the socket writable or failed, for at most SO_SNDTIMEO (then
-     * EINPROGRESS), then fail with the pending error if there is one.
+     * {@code -EINPROGRESS}), then return the pending error if there is one, 0 when connected,
+     * or {@code -ECONNABORTED} when the connection ended without an error and without a peer,
+     * as Linux's {@code inet_wait_for_connect} reports it.
      */
-    void awaitConnected(SocketFile socket, Call call) throws ErrnoException {
+    int awaitConnected(SocketFile socket) throws ErrnoException {
         Deadline deadline = startDeadline(socket, true);
         try {
             while (true) {
                 long seen = socket.waitQueue.sequence();
-                int mask = socket.pollMask(call);
+                int mask = socket.pollMask();
+                if (mask < 0) {
+                    return mask;
+                }
                 if ((mask & (EPOLLOUT | EPOLLERR | EPOLLHUP)) != 0) {
                     break;
                 }
                 if (deadline != null && deadline.expired()) {
-                    throw new ErrnoException(Errno.EINPROGRESS, call + ": not connected within SO_SNDTIMEO "
-                            + deadline.millis() + " ms; the connection goes on");
+                    return EINPROGRESS; // the connection goes on
                 }
-                socket.waitQueue.await(seen, deadline, call);
+                int interrupted = socket.waitQueue.await(seen, deadline);
+                if (interrupted != 0) {
+                    return -interrupted;
+                }
             }
         } finally {
             if (deadline != null) {
                 deadline.cancel();
             }
         }
-        socket.checkUsable(call);
+        int unusable = socket.unusable();
+        if (unusable != 0) {
+            return -unusable;
+        }
         Errno error = socket.sock.takeError();
         if (error != null) {
-            throw new ErrnoException(error, call + ": connection failed");
+            return error.negative();
         }
-        // No error pending: connected if the protocol has a peer; ended without a reason
-        // otherwise, which Linux's inet_wait_for_connect reports as ECONNABORTED.
         try {
-            socket.invoke(call, (ops, s) -> ops.getname(s, true));
+            socket.invoke(Call.of("getpeername", socket.fd()), (ops, s) -> ops.getname(s, true));
+            return 0;
         } catch (ErrnoException e) {
             if (e.errno() == Errno.ENOTCONN) {
-                throw new ErrnoException(Errno.ECONNABORTED, call + ": connection ended without an error", e);
+                return Errno.ECONNABORTED.negative();
             }
-            throw e;
+            return e.errno().negative();
         }
     }
 
@@ -199,7 +219,7 @@ final class BlockingCalls {
      * Then close returns, without an error either way, as Linux's does; a connection still
      * going goes on orphaned. An interrupt ends the wait early, the interrupt status kept.
      */
-    void lingerAfterClose(SocketFile socket, Call call, int seconds) {
+    void lingerAfterClose(SocketFile socket, int seconds) {
         Deadline deadline = Deadline.after(clock, timers, socket.waitQueue, seconds * 1000L);
         try {
             while (true) {
@@ -207,23 +227,30 @@ final class BlockingCalls {
                 if (!socket.lingering() || deadline.expired()) {
                     return;
                 }
-                socket.waitQueue.await(seen, deadline, call);
+                if (socket.waitQueue.await(seen, deadline) != 0) {
+                    return; // EINTR: close has done its work; the connection goes on orphaned
+                }
             }
-        } catch (ErrnoException interrupted) {
-            // EINTR: close has done its work; the connection goes on orphaned.
         } finally {
             deadline.cancel();
         }
     }
 
-    /** {@code poll}'s wait on one socket: its mask within {@code interest}, 0 on timeout (negative: for ever). */
-    int poll(SocketFile socket, Call call, int interest, int timeoutMillis) throws ErrnoException {
+    /**
+     * {@code poll}'s wait on one socket: its mask within {@code interest}, 0 on timeout
+     * (negative: for ever), or a negative errno ({@code -EBADF} once closed, {@code -EINTR}).
+     */
+    int poll(SocketFile socket, int interest, int timeoutMillis) {
         Deadline deadline = null;
         boolean waited = false;
         try {
             while (true) {
                 long seen = socket.waitQueue.sequence();
-                int ready = socket.pollMask(call) & interest;
+                int mask = socket.pollMask();
+                if (mask < 0) {
+                    return mask;
+                }
+                int ready = mask & interest;
                 if (ready != 0 || timeoutMillis == 0 || (deadline != null && deadline.expired())) {
                     return ready;
                 }
@@ -231,7 +258,10 @@ final class BlockingCalls {
                     waited = true;
                     deadline = timeoutMillis > 0 ? Deadline.after(clock, timers, socket.waitQueue, timeoutMillis) : null;
                 }
-                socket.waitQueue.await(seen, deadline, call);
+                int interrupted = socket.waitQueue.await(seen, deadline);
+                if (interrupted != 0) {
+                    return -interrupted;
+                }
             }
         } finally {
             if (deadline != null) {
@@ -241,19 +271,22 @@ final class BlockingCalls {
     }
 
     /**
-     * {@code ep_poll}: collects ready events; if there are none and the timeout allows, sleeps
+     * {@code ep_poll}: collects ready events into {@code out}, or into {@code events} and
+     * {@code data} when {@code out} is null; if there are none and the timeout allows, sleeps
      * until a watched socket's wake-up puts one on the ready list. Negative timeout: for ever.
+     * Returns how many were stored, or a negative errno ({@code -EBADF} once the set is
+     * closed, {@code -EINTR}).
      */
-    int epollWait(EpollFile epoll, Call call, EpollEvent[] events, int timeoutMillis) throws ErrnoException {
+    int epollWait(EpollFile epoll, EpollEvent[] out, int[] events, long[] data, int timeoutMillis) {
         Deadline deadline = null;
         boolean waited = false;
         try {
             while (true) {
                 long seen = epoll.waitQueue.sequence();
                 if (epoll.isClosed()) {
-                    throw new ErrnoException(Errno.EBADF, call + ": the epoll set was closed");
+                    return Errno.EBADF.negative();
                 }
-                int stored = epoll.collect(events);
+                int stored = epoll.collect(out, events, data);
                 if (stored > 0 || timeoutMillis == 0 || (deadline != null && deadline.expired())) {
                     return stored;
                 }
@@ -261,7 +294,10 @@ final class BlockingCalls {
                     waited = true;
                     deadline = timeoutMillis > 0 ? Deadline.after(clock, timers, epoll.waitQueue, timeoutMillis) : null;
                 }
-                epoll.waitQueue.await(seen, deadline, call);
+                int interrupted = epoll.waitQueue.await(seen, deadline);
+                if (interrupted != 0) {
+                    return -interrupted;
+                }
             }
         } finally {
             if (deadline != null) {

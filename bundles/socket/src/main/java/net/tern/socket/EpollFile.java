@@ -43,6 +43,9 @@ final class EpollFile implements OpenFile {
     private final Object readyLock = new Object();
     /** Guarded by readyLock. */
     private final ArrayDeque<EpollItem> readyList = new ArrayDeque<>();
+    /** {@link #collect}'s working lists (the items taken off the ready list, those to put back); guarded by mutex. */
+    private final ArrayDeque<EpollItem> transfer = new ArrayDeque<>();
+    private final ArrayDeque<EpollItem> requeue = new ArrayDeque<>();
     private volatile boolean closed;
 
     EpollFile(int fd, AtomicInteger layerParked) {
@@ -172,51 +175,62 @@ final class EpollFile implements OpenFile {
     // ---- epoll_wait -------------------------------------------------------------------------
 
     /**
-     * {@code ep_send_events}: stores up to {@code out.length} events from the ready list, each
-     * re-polled for its current mask. Returns how many were stored.
+     * {@code ep_send_events}: stores events from the ready list, each re-polled for its
+     * current mask, as {@link EpollEvent}s into {@code out} or, when {@code out} is null, as
+     * masks into {@code events} and data into {@code data} (up to the shorter's length, with
+     * nothing allocated once the lists have grown to the set's size). Returns how many were stored.
      */
-    int collect(EpollEvent[] out) {
+    int collect(EpollEvent[] out, int[] events, long[] data) {
+        int room = out != null ? out.length : Math.min(events.length, data.length);
         mutex.lock();
         try {
-            List<EpollItem> batch;
+            ArrayDeque<EpollItem> batch = transfer;
             synchronized (readyLock) {
-                batch = new ArrayList<>(readyList);
-                readyList.clear();
-                for (EpollItem item : batch) {
+                EpollItem item;
+                while ((item = readyList.pollFirst()) != null) {
                     item.ready = false;
+                    batch.addLast(item);
                 }
             }
             int stored = 0;
-            int next = 0;
-            List<EpollItem> stillReady = new ArrayList<>();
-            for (; next < batch.size() && stored < out.length; next++) {
-                EpollItem item = batch.get(next);
+            ArrayDeque<EpollItem> stillReady = requeue;
+            while (stored < room) {
+                EpollItem item = batch.pollFirst();
+                if (item == null) {
+                    break;
+                }
                 if (item.removed || item.disabled) {
                     continue;
                 }
-                int events = item.events;
-                int revents = item.file.pollForEpoll() & (events & ~MODE_BITS | ALWAYS);
+                int interest = item.events;
+                int revents = item.file.pollForEpoll() & (interest & ~MODE_BITS | ALWAYS);
                 if (revents == 0) {
                     continue;
                 }
-                out[stored++] = new EpollEvent(revents, item.data);
-                if ((events & EPOLLONESHOT) != 0) {
+                if (out != null) {
+                    out[stored] = new EpollEvent(revents, item.data);
+                } else {
+                    events[stored] = revents;
+                    data[stored] = item.data;
+                }
+                stored++;
+                if ((interest & EPOLLONESHOT) != 0) {
                     item.disabled = true;
-                } else if ((events & EPOLLET) == 0) {
-                    stillReady.add(item);
+                } else if ((interest & EPOLLET) == 0) {
+                    stillReady.addLast(item);
                 }
             }
             synchronized (readyLock) {
-                // Items not reached (out was full) keep their place at the front.
-                for (int i = batch.size() - 1; i >= next; i--) {
-                    EpollItem item = batch.get(i);
+                // Items not reached (the room was full) keep their place at the front.
+                EpollItem item;
+                while ((item = batch.pollLast()) != null) {
                     if (!item.ready && !item.removed) {
                         item.ready = true;
                         readyList.addFirst(item);
                     }
                 }
                 // Level-triggered items that reported go to the back, so every ready socket gets a turn.
-                for (EpollItem item : stillReady) {
+                while ((item = stillReady.pollFirst()) != null) {
                     if (!item.ready && !item.removed) {
                         item.ready = true;
                         readyList.addLast(item);

@@ -7,6 +7,7 @@ import static net.tern.api.socket.SocketConstants.EPOLLOUT;
 import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
 import static net.tern.api.socket.SocketConstants.MSG_DONTWAIT;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,6 +15,8 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.MsgHeader;
+import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketConstants;
 import net.tern.spi.proto.ProtoSocket;
 import org.slf4j.Logger;
@@ -44,6 +47,8 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
     private final Object watchLock = new Object();
 
     volatile boolean nonBlocking;
+    /** {@code listen} succeeded on it: a non-blocking accept may answer EAGAIN from its poll. */
+    volatile boolean listening;
     /** SO_RCVTIMEO in milliseconds; 0 waits for ever. */
     volatile int rcvTimeoutMillis;
     /** SO_SNDTIMEO in milliseconds; 0 waits for ever. */
@@ -107,6 +112,18 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
         }
     }
 
+    /**
+     * 0 while the socket may be used; else the errno number a call fails with: EBADF once the
+     * descriptor was closed under it, the withdrawal's errno once the socket was withdrawn.
+     */
+    int unusable() {
+        if (closed) {
+            return Errno.EBADF.number();
+        }
+        Withdrawal w = withdrawal;
+        return w == null ? 0 : w.errno().number();
+    }
+
     /** Fails the call if the descriptor was closed under it or the socket was withdrawn. */
     void checkUsable(Call call) throws ErrnoException {
         if (closed) {
@@ -123,16 +140,6 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
      * protocol come back with the call and descriptor in their message.
      */
     <T> T invoke(Call call, ProtoCall<T> op) throws ErrnoException {
-        return invoke(call, op, false);
-    }
-
-    /**
-     * {@link #invoke(Call, ProtoCall)} for a call that will wait when the protocol says it
-     * would block ({@code willWait}): EAGAIN, or EINPROGRESS and EALREADY from connect, come
-     * back as the protocol threw them, since the caller drops them, rather than wrapped in a
-     * second exception (each costs a stack trace and a message).
-     */
-    <T> T invoke(Call call, ProtoCall<T> op, boolean willWait) throws ErrnoException {
         Lock read = opsLock.readLock();
         read.lock();
         try {
@@ -140,9 +147,6 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
             try {
                 return op.call(sock.ops(), sock);
             } catch (ErrnoException e) {
-                if (willWait && wouldBlock(e.errno())) {
-                    throw e;
-                }
                 throw e.in(call.toString());
             }
         } finally {
@@ -150,8 +154,81 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
         }
     }
 
-    private static boolean wouldBlock(Errno errno) {
-        return errno == Errno.EAGAIN || errno == Errno.EINPROGRESS || errno == Errno.EALREADY;
+    // ---- the data path, with errors as values: each one attempt under the operations lock,
+    // written out rather than as a ProtoCall so that a call that cannot proceed allocates nothing.
+    // A protocol's thrown error (a call it refuses with a reason) passes through.
+
+    /** One {@code ProtoOps.tryRecvmsg}: bytes, or a negative errno. */
+    int tryRecv(ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException {
+        Lock read = opsLock.readLock();
+        read.lock();
+        try {
+            int unusable = unusable();
+            return unusable != 0 ? -unusable : sock.ops().tryRecvmsg(sock, dst, flags, msg);
+        } finally {
+            read.unlock();
+        }
+    }
+
+    /** One {@code ProtoOps.trySendmsg}: bytes taken, or a negative errno. */
+    int trySend(ByteBuffer data, SockAddr to, int flags) throws ErrnoException {
+        Lock read = opsLock.readLock();
+        read.lock();
+        try {
+            int unusable = unusable();
+            return unusable != 0 ? -unusable : sock.ops().trySendmsg(sock, data, to, flags);
+        } finally {
+            read.unlock();
+        }
+    }
+
+    /** One {@code ProtoOps.tryAccept} onto {@code newSock}: 0, or a negative errno. */
+    int tryAccept(ProtoSocket newSock, int flags) throws ErrnoException {
+        Lock read = opsLock.readLock();
+        read.lock();
+        try {
+            int unusable = unusable();
+            return unusable != 0 ? -unusable : sock.ops().tryAccept(sock, newSock, flags);
+        } finally {
+            read.unlock();
+        }
+    }
+
+    /** One {@code ProtoOps.tryConnect}: 0, or a negative errno (-EINPROGRESS, ...). */
+    int tryConnect(SockAddr address, int flags) throws ErrnoException {
+        Lock read = opsLock.readLock();
+        read.lock();
+        try {
+            int unusable = unusable();
+            return unusable != 0 ? -unusable : sock.ops().tryConnect(sock, address, flags);
+        } finally {
+            read.unlock();
+        }
+    }
+
+    /**
+     * The exception a throwing call raises for {@code errno}, which its value path returned:
+     * the call, and what this layer knows of why (the descriptor was closed, the socket was
+     * withdrawn and why, an interrupt, the SO_RCVTIMEO or SO_SNDTIMEO that ran out, or
+     * {@code otherwise}, when not null).
+     */
+    ErrnoException failure(Call call, int errno, int flags, boolean sending, String otherwise) {
+        Errno e = Errno.ofNumber(errno);
+        String detail = otherwise;
+        Withdrawal w = withdrawal;
+        if (closed && e == Errno.EBADF) {
+            detail = "descriptor was closed";
+        } else if (w != null && e == w.errno()) {
+            detail = w.reason();
+        } else if (e == Errno.EINTR) {
+            detail = "interrupted while waiting";
+        } else if (e == Errno.EAGAIN && mayBlock(flags)) {
+            int millis = sending ? sndTimeoutMillis : rcvTimeoutMillis;
+            if (millis > 0) {
+                detail = "timed out after " + millis + " ms (" + (sending ? "SO_SNDTIMEO" : "SO_RCVTIMEO") + ")";
+            }
+        }
+        return new ErrnoException(e, detail == null ? call.toString() : call + ": " + detail);
     }
 
     /**
@@ -181,18 +258,16 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
     }
 
     /**
-     * {@code sock_poll}: the readiness mask for {@code poll} and {@code connect}'s wait. A
-     * withdrawn socket is EPOLLERR|EPOLLHUP, as a reset connection would be.
+     * {@code sock_poll}: the readiness mask for {@code poll} and {@code connect}'s wait, or
+     * {@code -EBADF} once the descriptor was closed. A withdrawn socket is EPOLLERR|EPOLLHUP,
+     * as a reset connection would be.
      */
-    int pollMask(Call call) throws ErrnoException {
+    int pollMask() {
         if (closed) {
-            throw new ErrnoException(Errno.EBADF, call + ": descriptor was closed");
+            return Errno.EBADF.negative();
         }
         int mask = pollForEpoll();
-        if (closed) {
-            throw new ErrnoException(Errno.EBADF, call + ": descriptor was closed");
-        }
-        return mask;
+        return closed ? Errno.EBADF.negative() : mask;
     }
 
     /** The readiness mask as epoll sees it: 0 once closed, EPOLLERR|EPOLLHUP once withdrawn. */

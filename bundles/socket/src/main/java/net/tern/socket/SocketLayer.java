@@ -7,7 +7,10 @@ import static net.tern.api.socket.SocketConstants.EPOLLOUT;
 import static net.tern.api.socket.SocketConstants.EPOLL_CTL_ADD;
 import static net.tern.api.socket.SocketConstants.EPOLL_CTL_DEL;
 import static net.tern.api.socket.SocketConstants.EPOLL_CTL_MOD;
+import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
+import static net.tern.api.socket.SocketConstants.MSG_DONTWAIT;
 import static net.tern.api.socket.SocketConstants.MSG_OOB;
+import static net.tern.api.socket.SocketConstants.MSG_TRUNC;
 import static net.tern.api.socket.SocketConstants.SHUT_RD;
 import static net.tern.api.socket.SocketConstants.SHUT_RDWR;
 import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
@@ -26,13 +29,13 @@ import net.tern.api.socket.EpollEvent;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.FamilyInfo;
+import net.tern.api.socket.MsgHeader;
 import net.tern.api.socket.RecvResult;
 import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketApi;
 import net.tern.spi.net.Clock;
 import net.tern.spi.trace.Tracepoints;
 import net.tern.spi.net.TimerService;
-import net.tern.spi.proto.MsgHeader;
 import net.tern.spi.proto.ProtoOps;
 import net.tern.spi.proto.ProtocolFamily;
 import net.tern.spi.whiteboard.IntProperty;
@@ -258,6 +261,16 @@ public final class SocketLayer implements SocketApi {
         throw new ErrnoException(Errno.ENOTSOCK, call + ": fd " + fd + " is an epoll set, not a socket");
     }
 
+    /** The socket at {@code fd}, or null: the lookup of the calls that return errors as values. */
+    private SocketFile socketOrNull(int fd) {
+        return files.get(fd) instanceof SocketFile socket ? socket : null;
+    }
+
+    /** Why {@code fd} is not a socket, as a negative errno: {@code -EBADF}, or {@code -ENOTSOCK} for an epoll set. */
+    private int notASocket(int fd) {
+        return files.get(fd) == null ? Errno.EBADF.negative() : Errno.ENOTSOCK.negative();
+    }
+
     private EpollFile epollFile(int epfd, Call call) throws ErrnoException {
         OpenFile file = files.get(epfd);
         if (file instanceof EpollFile epoll) {
@@ -284,14 +297,15 @@ public final class SocketLayer implements SocketApi {
      * sees it there or is seen here. {@code errnoIfGone}: EAFNOSUPPORT for socket(), as if the
      * family had never been there; ECONNABORTED for accept, as for a connection aborted while queued.
      */
-    private void install(SocketFile socket, Call call, Errno errnoIfGone) throws ErrnoException {
+    private boolean install(SocketFile socket) {
         socket.family.sockets.add(socket);
         files.install(socket.fd(), socket);
         if (socket.family.gone) {
             files.remove(socket.fd());
             socket.closeFile();
-            throw new ErrnoException(errnoIfGone, call + ": " + socket.family.label() + " left the stack");
+            return false;
         }
+        return true;
     }
 
     /** Threads blocked in a call on {@code fd} now (0 if it is not open): for diagnostics and tests. */
@@ -347,7 +361,10 @@ public final class SocketLayer implements SocketApi {
                     + " created no protocol socket");
         }
         socket.nonBlocking = (flags & SOCK_NONBLOCK) != 0;
-        install(socket, call, Errno.EAFNOSUPPORT);
+        if (!install(socket)) {
+            // As if the family had never been there.
+            throw new ErrnoException(Errno.EAFNOSUPPORT, call + ": " + entry.label() + " left the stack");
+        }
         Tracepoints.syscall(clock, "__sys_socket", fd, "type", type & SOCK_TYPE_MASK);
         return fd;
     }
@@ -372,10 +389,12 @@ public final class SocketLayer implements SocketApi {
     public void listen(int fd, int backlog) throws ErrnoException {
         Call call = Call.of("listen", fd, "backlog " + backlog);
         Tracepoints.syscall(clock, "__sys_listen", fd, "backlog", backlog);
-        socketFile(fd, call).invoke(call, (ops, s) -> {
+        SocketFile socket = socketFile(fd, call);
+        socket.invoke(call, (ops, s) -> {
             ops.listen(s, backlog);
             return null;
         });
+        socket.listening = true;
     }
 
     /**
@@ -385,38 +404,85 @@ public final class SocketLayer implements SocketApi {
     @Override
     public Accepted accept(int fd, int flags) throws ErrnoException {
         Call call = Call.of("accept", fd);
-        Tracepoints.syscall(clock, "__sys_accept4", fd);
         SocketFile listener = socketFile(fd, call);
         if ((flags & ~SOCK_NONBLOCK) != 0) {
             throw new ErrnoException(Errno.EINVAL, call + ": unknown flags 0x" + Integer.toHexString(flags));
         }
-        int newFd = reserveDescriptor(call);
-        SocketFile accepted = new SocketFile(newFd, listener.family, listener.sock.type(), parked);
-        int fileFlags = listener.nonBlocking ? SOCK_NONBLOCK : 0;
+        int newFd;
         try {
-            blocking.retry(listener, call, 0, EPOLLIN, false, (ops, s) -> {
-                ops.accept(s, accepted.sock, fileFlags);
-                return null;
-            });
+            newFd = accept(listener, flags);
         } catch (ErrnoException e) {
-            files.unreserve(newFd);
-            throw e;
+            throw e.in(call.toString());
         }
-        if (accepted.sock.ops() == null) {
-            files.unreserve(newFd);
-            throw new ErrnoException(Errno.ECONNABORTED, call + ": " + listener.family.label()
-                    + " attached no protocol socket");
+        if (newFd < 0) {
+            String detail = newFd == Errno.EMFILE.negative() ? "all " + files.limit() + " descriptors are in use" : null;
+            throw listener.failure(call, -newFd, 0, false, detail);
         }
         SockAddr peer;
         try {
-            peer = accepted.sock.ops().getname(accepted.sock, true);
+            SocketFile accepted = (SocketFile) files.get(newFd);
+            peer = accepted == null ? null : accepted.sock.ops().getname(accepted.sock, true);
         } catch (ErrnoException e) {
             // The peer went away before accept; the connection is still handed over, as Linux does.
             peer = null;
         }
-        accepted.nonBlocking = (flags & SOCK_NONBLOCK) != 0;
-        install(accepted, call, Errno.ECONNABORTED);
         return new Accepted(newFd, peer);
+    }
+
+    @Override
+    public int sysAccept(int fd, int flags) {
+        SocketFile listener = socketOrNull(fd);
+        if (listener == null) {
+            return notASocket(fd);
+        }
+        if ((flags & ~SOCK_NONBLOCK) != 0) {
+            return Errno.EINVAL.negative();
+        }
+        try {
+            return accept(listener, flags);
+        } catch (ErrnoException e) {
+            return e.errno().negative();
+        }
+    }
+
+    /**
+     * {@code __sys_accept4_file}: the new descriptor, or a negative errno. A non-blocking
+     * listener with nothing queued answers {@code -EAGAIN} from its poll, before a descriptor
+     * and a socket are made for a connection that is not there.
+     */
+    private int accept(SocketFile listener, int flags) throws ErrnoException {
+        Tracepoints.syscall(clock, "__sys_accept4", listener.fd());
+        if (!listener.mayBlock(0) && listener.listening) {
+            int unusable = listener.unusable();
+            if (unusable != 0) {
+                return -unusable;
+            }
+            if ((listener.pollForEpoll() & (EPOLLIN | EPOLLERR | EPOLLHUP)) == 0) {
+                return Errno.EAGAIN.negative();
+            }
+        }
+        int newFd = files.reserve();
+        if (newFd < 0) {
+            return Errno.EMFILE.negative();
+        }
+        SocketFile accepted = new SocketFile(newFd, listener.family, listener.sock.type(), parked);
+        int result;
+        try {
+            result = blocking.retry(listener, 0, EPOLLIN, false, BlockingCalls.ACCEPT, accepted.sock, null);
+        } catch (ErrnoException | RuntimeException e) {
+            files.unreserve(newFd);
+            throw e;
+        }
+        if (result < 0 || accepted.sock.ops() == null) {
+            files.unreserve(newFd);
+            // A protocol that reports success but attaches nothing lost the connection on the way.
+            return result < 0 ? result : Errno.ECONNABORTED.negative();
+        }
+        accepted.nonBlocking = (flags & SOCK_NONBLOCK) != 0;
+        if (!install(accepted)) {
+            return Errno.ECONNABORTED.negative(); // the family left meanwhile, as a connection aborted while queued
+        }
+        return newFd;
     }
 
     /**
@@ -427,26 +493,58 @@ public final class SocketLayer implements SocketApi {
     @Override
     public void connect(int fd, SockAddr address) throws ErrnoException {
         Call call = Call.of("connect", fd, address);
-        Tracepoints.syscall(clock, "__sys_connect", fd, address);
         SocketFile socket = socketFile(fd, call);
         if (address == null) {
             throw new ErrnoException(Errno.EFAULT, call + ": no address");
         }
         boolean mayBlock = socket.mayBlock(0);
-        int fileFlags = socket.nonBlocking ? SOCK_NONBLOCK : 0;
+        int result;
         try {
-            socket.invoke(call, (ops, s) -> {
-                ops.connect(s, address, fileFlags);
-                return null;
-            }, mayBlock);
-            return;
+            result = connect(socket, address);
         } catch (ErrnoException e) {
-            boolean inProgress = e.errno() == Errno.EINPROGRESS || e.errno() == Errno.EALREADY;
-            if (!mayBlock || !inProgress) {
-                throw e;
-            }
+            throw e.in(call.toString());
         }
-        blocking.awaitConnected(socket, call);
+        if (result < 0) {
+            String detail;
+            if (result == Errno.EINPROGRESS.negative()) {
+                detail = mayBlock ? "not connected within SO_SNDTIMEO " + socket.sndTimeoutMillis
+                        + " ms; the connection goes on" : "connection in progress";
+            } else if (result == Errno.EALREADY.negative()) {
+                detail = "connection in progress";
+            } else if (result == Errno.EISCONN.negative()) {
+                detail = "connected already";
+            } else if (result == Errno.ECONNABORTED.negative()) {
+                detail = "connection ended without an error";
+            } else {
+                detail = "connection failed";
+            }
+            throw socket.failure(call, -result, 0, true, detail);
+        }
+    }
+
+    @Override
+    public int sysConnect(int fd, SockAddr address) {
+        SocketFile socket = socketOrNull(fd);
+        if (socket == null) {
+            return notASocket(fd);
+        }
+        if (address == null) {
+            return Errno.EFAULT.negative();
+        }
+        try {
+            return connect(socket, address);
+        } catch (ErrnoException e) {
+            return e.errno().negative();
+        }
+    }
+
+    private int connect(SocketFile socket, SockAddr address) throws ErrnoException {
+        Tracepoints.syscall(clock, "__sys_connect", socket.fd(), address);
+        boolean mayBlock = socket.mayBlock(0);
+        int fileFlags = socket.nonBlocking ? SOCK_NONBLOCK : 0;
+        int result = socket.tryConnect(address, fileFlags);
+        boolean inProgress = result == Errno.EINPROGRESS.negative() || result == Errno.EALREADY.negative();
+        return mayBlock && inProgress ? blocking.awaitConnected(socket) : result;
     }
 
     // ==== data ======================================================================================
@@ -458,35 +556,229 @@ public final class SocketLayer implements SocketApi {
         if (data == null) {
             throw new ErrnoException(Errno.EFAULT, call + ": no data buffer");
         }
-        ProtoCall<Integer> send = (ops, s) -> ops.sendmsg(s, data, to, flags);
-        if (socket.sock.type() != SOCK_STREAM) {
-            // Datagrams are all or nothing: one successful sendmsg takes the whole message.
-            return blocking.retry(socket, call, flags, EPOLLOUT, false, send);
+        int n;
+        try {
+            n = send(socket, data, flags, to);
+        } catch (ErrnoException e) {
+            throw e.in(call.toString());
         }
-        return blocking.sendStream(socket, call, flags, data, send);
+        if (n < 0) {
+            throw socket.failure(call, -n, flags, true, null);
+        }
+        return n;
+    }
+
+    @Override
+    public long sysSend(int fd, ByteBuffer src, int flags, SockAddr to) {
+        SocketFile socket = socketOrNull(fd);
+        if (socket == null) {
+            return notASocket(fd);
+        }
+        if (src == null) {
+            return Errno.EFAULT.negative();
+        }
+        try {
+            return send(socket, src, flags, to);
+        } catch (ErrnoException e) {
+            return e.errno().negative();
+        }
+    }
+
+    @Override
+    public long sysSend(int fd, ByteBuffer[] srcs, int offset, int length, int flags, SockAddr to) {
+        SocketFile socket = socketOrNull(fd);
+        if (socket == null) {
+            return notASocket(fd);
+        }
+        if (!validVector(srcs, offset, length)) {
+            return Errno.EFAULT.negative();
+        }
+        try {
+            if (socket.sock.type() != SOCK_STREAM) {
+                // One datagram from every buffer, as writev on a datagram socket.
+                int n = send(socket, gather(srcs, offset, length), flags, to);
+                if (n > 0) {
+                    consume(srcs, offset, length, n);
+                }
+                return n;
+            }
+            return streamVector(socket, srcs, offset, length, flags, false, to, null);
+        } catch (ErrnoException e) {
+            return e.errno().negative();
+        }
+    }
+
+    /**
+     * A stream's {@code writev} or {@code readv}: each buffer in turn until one is not filled
+     * (or emptied) whole. A vector send waits as a single send would, for every byte; a vector
+     * receive, once some bytes are in, takes only what is there ({@code MSG_DONTWAIT}) and ends
+     * at the end of the stream. An error after some bytes ends the call with those bytes.
+     */
+    private long streamVector(SocketFile socket, ByteBuffer[] buffers, int offset, int length, int flags,
+            boolean receive, SockAddr to, MsgHeader msg) throws ErrnoException {
+        long total = 0;
+        int last = offset + length - 1;
+        for (int i = offset; i <= last; i++) {
+            ByteBuffer buffer = buffers[i];
+            if (!buffer.hasRemaining() && (total > 0 || i < last)) {
+                continue;
+            }
+            int n = receive ? receive(socket, buffer, total > 0 ? flags | MSG_DONTWAIT : flags, msg)
+                    : send(socket, buffer, flags, to);
+            if (n < 0) {
+                return total > 0 ? total : n;
+            }
+            total += n;
+            if (buffer.hasRemaining() || (receive && n == 0)) {
+                break;
+            }
+        }
+        return total;
+    }
+
+    /** A datagram's buffers gathered into one; their positions stay. */
+    private static ByteBuffer gather(ByteBuffer[] srcs, int offset, int length) {
+        long total = 0;
+        for (int i = offset; i < offset + length; i++) {
+            total += srcs[i].remaining();
+        }
+        ByteBuffer datagram = ByteBuffer.allocate((int) Math.min(total, Integer.MAX_VALUE));
+        for (int i = offset; i < offset + length && datagram.hasRemaining(); i++) {
+            ByteBuffer part = srcs[i].duplicate();
+            part.limit(part.position() + Math.min(part.remaining(), datagram.remaining()));
+            datagram.put(part);
+        }
+        datagram.flip();
+        return datagram;
+    }
+
+    /** Advances the buffers' positions past {@code bytes} sent from them. */
+    private static void consume(ByteBuffer[] srcs, int offset, int length, int bytes) {
+        for (int i = offset; i < offset + length && bytes > 0; i++) {
+            int taken = Math.min(bytes, srcs[i].remaining());
+            srcs[i].position(srcs[i].position() + taken);
+            bytes -= taken;
+        }
+    }
+
+    private static boolean validVector(ByteBuffer[] buffers, int offset, int length) {
+        if (buffers == null || offset < 0 || length < 0 || offset > buffers.length - length) {
+            return false;
+        }
+        for (int i = offset; i < offset + length; i++) {
+            if (buffers[i] == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One send: a stream's as {@code tcp_sendmsg} (a blocking socket waits for all), a datagram all or nothing. */
+    private int send(SocketFile socket, ByteBuffer data, int flags, SockAddr to) throws ErrnoException {
+        if (socket.sock.type() != SOCK_STREAM) {
+            return blocking.retry(socket, flags, EPOLLOUT, false, BlockingCalls.SEND_DATAGRAM, data, to);
+        }
+        return blocking.sendStream(socket, flags, data, to);
     }
 
     @Override
     public RecvResult recvfrom(int fd, ByteBuffer dst, int flags) throws ErrnoException {
-        return receive(Call.of("recvfrom", fd), fd, dst, flags);
+        MsgHeader msg = new MsgHeader();
+        int bytes = receive(Call.of("recvfrom", fd), fd, dst, flags, msg);
+        return new RecvResult(bytes, msg.from, msg.flags);
     }
 
     @Override
     public int recv(int fd, ByteBuffer dst, int flags) throws ErrnoException {
-        return receive(Call.of("recv", fd), fd, dst, flags).bytes();
+        return receive(Call.of("recv", fd), fd, dst, flags, null);
     }
 
-    private RecvResult receive(Call call, int fd, ByteBuffer dst, int flags) throws ErrnoException {
+    private int receive(Call call, int fd, ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException {
         SocketFile socket = socketFile(fd, call);
         if (dst == null) {
             throw new ErrnoException(Errno.EFAULT, call + ": no receive buffer");
         }
-        MsgHeader msg = new MsgHeader();
+        int n;
+        try {
+            n = receive(socket, dst, flags, msg);
+        } catch (ErrnoException e) {
+            throw e.in(call.toString());
+        }
+        if (n < 0) {
+            throw socket.failure(call, -n, flags, false, null);
+        }
+        return n;
+    }
+
+    @Override
+    public long sysRecv(int fd, ByteBuffer dst, int flags, MsgHeader msg) {
+        SocketFile socket = socketOrNull(fd);
+        if (socket == null) {
+            return notASocket(fd);
+        }
+        if (dst == null) {
+            return Errno.EFAULT.negative();
+        }
+        try {
+            return receive(socket, dst, flags, msg);
+        } catch (ErrnoException e) {
+            return e.errno().negative();
+        }
+    }
+
+    @Override
+    public long sysRecv(int fd, ByteBuffer[] dsts, int offset, int length, int flags, MsgHeader msg) {
+        SocketFile socket = socketOrNull(fd);
+        if (socket == null) {
+            return notASocket(fd);
+        }
+        if (!validVector(dsts, offset, length)) {
+            return Errno.EFAULT.negative();
+        }
+        try {
+            if (socket.sock.type() != SOCK_STREAM) {
+                return receiveScattered(socket, dsts, offset, length, flags, msg);
+            }
+            return streamVector(socket, dsts, offset, length, flags, true, null, msg);
+        } catch (ErrnoException e) {
+            return e.errno().negative();
+        }
+    }
+
+    /**
+     * One datagram scattered over the buffers: received whole into one buffer of their total
+     * room, then spread. A socket that may not wait answers {@code -EAGAIN} from its poll first,
+     * before that buffer is made.
+     */
+    private int receiveScattered(SocketFile socket, ByteBuffer[] dsts, int offset, int length, int flags,
+            MsgHeader msg) throws ErrnoException {
+        if (!socket.mayBlock(flags) && socket.unusable() == 0
+                && (socket.pollForEpoll() & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) == 0) {
+            return Errno.EAGAIN.negative();
+        }
+        long room = 0;
+        for (int i = offset; i < offset + length; i++) {
+            room += dsts[i].remaining();
+        }
+        ByteBuffer whole = ByteBuffer.allocate((int) Math.min(room, Integer.MAX_VALUE));
+        int n = receive(socket, whole, flags & ~MSG_TRUNC, msg);
+        if (n <= 0) {
+            return n;
+        }
+        whole.flip();
+        for (int i = offset; i < offset + length && whole.hasRemaining(); i++) {
+            ByteBuffer part = whole.duplicate();
+            part.limit(part.position() + Math.min(part.remaining(), dsts[i].remaining()));
+            dsts[i].put(part);
+            whole.position(part.position());
+        }
+        return n;
+    }
+
+    private int receive(SocketFile socket, ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException {
         // A zero-length or out-of-band receive is always tried: the protocol answers those at once.
         boolean idleSkips = dst.hasRemaining() && (flags & MSG_OOB) == 0;
-        int bytes = blocking.retry(socket, call, flags, EPOLLIN, idleSkips,
-                (ops, s) -> ops.recvmsg(s, dst, flags, msg.reset()));
-        return new RecvResult(bytes, msg.from, msg.flags);
+        return blocking.retry(socket, flags, EPOLLIN, idleSkips, BlockingCalls.RECEIVE, dst, msg);
     }
 
     @Override
@@ -521,7 +813,7 @@ public final class SocketLayer implements SocketApi {
         int lingerSeconds = file instanceof SocketFile socket ? socket.lingerSecondsOnClose(call) : -1;
         file.closeFile();
         if (lingerSeconds > 0) {
-            blocking.lingerAfterClose((SocketFile) file, call, lingerSeconds);
+            blocking.lingerAfterClose((SocketFile) file, lingerSeconds);
         }
     }
 
@@ -634,8 +926,15 @@ public final class SocketLayer implements SocketApi {
      */
     @Override
     public int poll(int fd, int events, int timeoutMillis) throws ErrnoException {
-        Call call = Call.of("poll", fd);
-        return blocking.poll(socketFile(fd, call), call, events | EPOLLERR | EPOLLHUP, timeoutMillis);
+        SocketFile socket = socketOrNull(fd);
+        if (socket == null) {
+            socketFile(fd, Call.of("poll", fd));
+        }
+        int ready = blocking.poll(socket, events | EPOLLERR | EPOLLHUP, timeoutMillis);
+        if (ready < 0) {
+            throw socket.failure(Call.of("poll", fd), -ready, 0, false, null);
+        }
+        return ready;
     }
 
     @Override
@@ -681,7 +980,26 @@ public final class SocketLayer implements SocketApi {
         if (events == null || events.length == 0) {
             throw new ErrnoException(Errno.EINVAL, call + ": room for at least one event is needed");
         }
-        return blocking.epollWait(epoll, call, events, timeoutMillis);
+        int stored = blocking.epollWait(epoll, events, null, null, timeoutMillis);
+        if (stored == Errno.EBADF.negative()) {
+            throw new ErrnoException(Errno.EBADF, call + ": the epoll set was closed");
+        }
+        if (stored < 0) {
+            throw new ErrnoException(Errno.ofResult(stored), call + ": interrupted while waiting");
+        }
+        return stored;
+    }
+
+    @Override
+    public int sysEpollWait(int epfd, int[] events, long[] data, int timeoutMillis) {
+        OpenFile file = files.get(epfd);
+        if (!(file instanceof EpollFile epoll)) {
+            return file == null ? Errno.EBADF.negative() : Errno.EINVAL.negative();
+        }
+        if (events == null || data == null || events.length == 0 || data.length == 0) {
+            return Errno.EINVAL.negative();
+        }
+        return blocking.epollWait(epoll, null, events, data, timeoutMillis);
     }
 
     // ==== /proc/net/protocols ==========================================================================

@@ -5,7 +5,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import net.tern.api.socket.Errno;
-import net.tern.api.socket.ErrnoException;
 
 /**
  * A wait queue ({@code wait_queue_head_t}) with a wake-up sequence number, so a waiter
@@ -72,18 +71,20 @@ final class WaitQueue {
 
     /**
      * Sleeps until a wake-up newer than {@code seen}, or until {@code deadline} (null: none)
-     * has passed. An interrupt ends the wait with EINTR, with the interrupt status kept.
+     * has passed. Returns 0, or {@link Errno#EINTR}'s number when an interrupt ended the wait
+     * (the interrupt status kept), so that a caller returning errors as values allocates nothing.
      */
-    void await(long seen, Deadline deadline, Call call) throws ErrnoException {
+    int await(long seen, Deadline deadline) {
         lock.lock();
         try {
             sleepers++;
             while (sequence.get() == seen && (deadline == null || !deadline.fired())) {
                 park();
             }
+            return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ErrnoException(Errno.EINTR, call + ": interrupted while waiting");
+            return Errno.EINTR.number();
         } finally {
             sleepers--;
             lock.unlock();

@@ -51,6 +51,20 @@ public enum Errno {
     EALREADY(114, "Operation already in progress"),
     EINPROGRESS(115, "Operation now in progress");
 
+    /** Each constant at the index of its number, for a lookup that allocates nothing. */
+    private static final Errno[] BY_NUMBER;
+
+    static {
+        int max = 0;
+        for (Errno e : values()) {
+            max = Math.max(max, e.number);
+        }
+        BY_NUMBER = new Errno[max + 1];
+        for (Errno e : values()) {
+            BY_NUMBER[e.number] = e;
+        }
+    }
+
     private final int number;
     private final String text;
 
@@ -71,11 +85,25 @@ public enum Errno {
 
     /** The constant with the given Linux number, or {@code null} when Tern does not use it. */
     public static Errno ofNumber(int number) {
-        for (Errno e : values()) {
-            if (e.number == number) {
-                return e;
-            }
-        }
-        return null;
+        return number > 0 && number < BY_NUMBER.length ? BY_NUMBER[number] : null;
+    }
+
+    /**
+     * The error a call returned as a value ({@code -errno}, as {@link SocketApi}'s {@code sys*}
+     * calls return it), or {@code null} when {@code result} is not a known negative errno.
+     *
+     * @since 1.3
+     */
+    public static Errno ofResult(long result) {
+        return result < 0 && result >= -Integer.MAX_VALUE ? ofNumber((int) -result) : null;
+    }
+
+    /**
+     * This error as a call returns it by value: its number, negated ({@code -EAGAIN}).
+     *
+     * @since 1.3
+     */
+    public int negative() {
+        return -number;
     }
 }

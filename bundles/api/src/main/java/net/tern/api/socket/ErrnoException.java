@@ -36,6 +36,43 @@ public class ErrnoException extends IOException {
     }
 
     /**
+     * The result of a call that returns its error as a value ({@code -errno}, as
+     * {@link SocketApi}'s {@code sys*} calls do): {@code result} itself when it is not negative,
+     * else that error thrown with {@code detail}, for a caller that wants an exception.
+     *
+     * @throws IllegalArgumentException when {@code result} is negative but no errno Tern knows
+     * @since 1.3
+     */
+    public static long check(long result, String detail) throws ErrnoException {
+        if (result >= 0) {
+            return result;
+        }
+        throw of(result, detail);
+    }
+
+    /** {@link #check(long, String)} for an {@code int} result. @since 1.3 */
+    public static int check(int result, String detail) throws ErrnoException {
+        if (result >= 0) {
+            return result;
+        }
+        throw of(result, detail);
+    }
+
+    /**
+     * The exception for {@code result}, a negative errno returned by value.
+     *
+     * @throws IllegalArgumentException when {@code result} is not a negative errno Tern knows
+     * @since 1.3
+     */
+    public static ErrnoException of(long result, String detail) {
+        Errno errno = Errno.ofResult(result);
+        if (errno == null) {
+            throw new IllegalArgumentException("not a negative errno: " + result + " (" + detail + ")");
+        }
+        return new ErrnoException(errno, detail);
+    }
+
+    /**
      * The same error seen from an outer call: keeps the errno, prefixes the outer context,
      * and keeps this exception as the cause so the inner detail is not lost.
      */

@@ -17,6 +17,18 @@ import org.osgi.annotation.versioning.ProviderType;
  * <p>Every method may be called from any application thread. A call on a descriptor that is
  * not open fails with {@link Errno#EBADF}; a socket whose protocol family left the stack
  * fails its calls with the errno the family withdrew it with (see {@code DESIGN.md}, hot swap).
+ *
+ * <h2>Errors as values: the {@code sys*} calls</h2>
+ * The data path has a second form of each call, named {@code sys*} ({@link #sysRecv},
+ * {@link #sysSend}, {@link #sysAccept}, {@link #sysConnect}, {@link #sysEpollWait}), that
+ * returns its outcome as the kernel's system call entry points do: the result, or a negative
+ * errno ({@code Errno.EAGAIN.negative()}), never an exception for a failed call. They wait as
+ * the throwing calls do on a blocking socket (and end a wait with {@code -EAGAIN} at the
+ * timeout, {@code -EINTR} on an interrupt, {@code -EBADF} when the descriptor is closed); on a
+ * non-blocking socket, or with {@link SocketConstants#MSG_DONTWAIT}, a call that cannot
+ * proceed returns {@code -EAGAIN} ({@code -EINPROGRESS} or {@code -EALREADY} for connect) and
+ * allocates nothing. The throwing calls are built on them and add a message naming the call
+ * ({@link ErrnoException#check} does the same for a caller of a {@code sys*} call).
  */
 @ProviderType
 public interface SocketApi {
@@ -122,6 +134,82 @@ public interface SocketApi {
      * events. Returns how many were stored; 0 on timeout.
      */
     int epollWait(int epfd, EpollEvent[] events, int timeoutMillis) throws ErrnoException;
+
+    // ==== errors as values (since 1.3) =============================================================
+
+    /**
+     * {@code recvmsg(2)} with the error as a value: stores into {@code dst} from its position
+     * and returns the bytes stored (0 when a stream's peer has closed its side, or {@code dst}
+     * has no room), or a negative errno: {@code -EAGAIN} when nothing is there and the call may
+     * not wait, the connection's error ({@code -ECONNRESET}, ...), {@code -ENOTCONN}, ...
+     * {@code msg}, when not null, is filled with the sender and the result flags
+     * ({@code MSG_TRUNC}); a stream socket's receive may leave its sender null.
+     *
+     * @since 1.3
+     */
+    long sysRecv(int fd, ByteBuffer dst, int flags, MsgHeader msg);
+
+    /**
+     * {@code recvmsg(2)} into {@code length} buffers from {@code dsts[offset]}, each filled from
+     * its position before the next ({@code readv}): the bytes stored in all, or a negative errno
+     * as {@link #sysRecv(int, ByteBuffer, int, MsgHeader)}. A datagram is scattered over the
+     * buffers; what does not fit in them all is discarded ({@code MSG_TRUNC}).
+     *
+     * @since 1.3
+     */
+    long sysRecv(int fd, ByteBuffer[] dsts, int offset, int length, int flags, MsgHeader msg);
+
+    /**
+     * {@code sendmsg(2)} with the error as a value: the bytes taken from {@code src} (its
+     * position advanced), or a negative errno: {@code -EAGAIN} when nothing fits and the call
+     * may not wait, {@code -EPIPE} after the sending side was shut, the connection's error ...
+     * {@code to} is null on a connected socket. A blocking stream send waits until every byte
+     * is taken and returns the bytes taken when the wait ends early (timeout, interrupt, close).
+     *
+     * @since 1.3
+     */
+    long sysSend(int fd, ByteBuffer src, int flags, SockAddr to);
+
+    /**
+     * {@code sendmsg(2)} from {@code length} buffers from {@code srcs[offset]}, each taken from
+     * its position before the next ({@code writev}): the bytes taken from all, or a negative
+     * errno as {@link #sysSend(int, ByteBuffer, int, SockAddr)}. On a datagram socket the
+     * buffers' remaining bytes are gathered into one datagram.
+     *
+     * @since 1.3
+     */
+    long sysSend(int fd, ByteBuffer[] srcs, int offset, int length, int flags, SockAddr to);
+
+    /**
+     * {@code accept4(2)} with the error as a value: the new connection's descriptor, or a
+     * negative errno ({@code -EAGAIN} when no connection waits and the call may not wait).
+     * {@link #getpeername} gives the peer.
+     *
+     * @since 1.3
+     */
+    int sysAccept(int fd, int flags);
+
+    /**
+     * {@code connect(2)} with the error as a value: 0 once connected (or, for a datagram
+     * socket, associated), or a negative errno: {@code -EINPROGRESS} when a non-blocking
+     * socket's connection has started, {@code -EALREADY} while it is under way, then 0 once it
+     * is up or its error ({@code -ECONNREFUSED}, {@code -ETIMEDOUT}, ...) when it failed, and
+     * {@code -EISCONN} after that, as Linux's {@code __inet_stream_connect}.
+     *
+     * @since 1.3
+     */
+    int sysConnect(int fd, SockAddr address);
+
+    /**
+     * {@code epoll_wait(2)} with the error as a value, into arrays: stores up to
+     * {@code min(events.length, data.length)} ready events, each event mask in {@code events}
+     * and its registration's data at the same index of {@code data}, and returns how many (0 on
+     * timeout), or a negative errno ({@code -EINTR} on an interrupt, {@code -EBADF} ...).
+     * Negative {@code timeoutMillis} waits for ever. Stores nothing on the heap.
+     *
+     * @since 1.3
+     */
+    int sysEpollWait(int epfd, int[] events, long[] data, int timeoutMillis);
 
     /** The protocol families registered now, like {@code /proc/net/protocols}. */
     List<FamilyInfo> families();

@@ -8,10 +8,11 @@
  * {@code getsockopt} (struct-valued options such as {@code TCP_INFO} as records like
  * {@link net.tern.api.socket.TcpInfo}), {@code getsockname}, {@code getpeername}, and the epoll family for
  * readiness. Every failure is an {@link net.tern.api.socket.ErrnoException} carrying an
- * {@link net.tern.api.socket.Errno}.
+ * {@link net.tern.api.socket.Errno}; the data path's {@code sys*} calls return it as a
+ * negative errno instead, so that would-block costs no allocation.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package net.tern.api.socket;
 
 import org.osgi.annotation.bundle.Export;

@@ -149,7 +149,7 @@ public abstract class InetOps implements ProtoOps {
 
     /** {@code inet_sendmsg}: autobinds, then the transport's {@code sendmsg}. */
     @Override
-    public int sendmsg(ProtoSocket sock, ByteBuffer data, SockAddr to, int flags) throws ErrnoException {
+    public int trySendmsg(ProtoSocket sock, ByteBuffer data, SockAddr to, int flags) throws ErrnoException {
         InetSockAddr target = null;
         if (to != null && to.family() != SocketConstants.AF_UNSPEC) {
             target = inetAddress("sendmsg", to, false);
@@ -158,22 +158,33 @@ public abstract class InetOps implements ProtoOps {
         sk.lock();
         try {
             autobind(sk);
-            return prot(sk).sendmsg(sk, data, target, flags);
+            return prot(sk).trySendmsg(sk, data, target, flags);
         } finally {
             sk.unlock();
         }
     }
 
+    @Override
+    public int sendmsg(ProtoSocket sock, ByteBuffer data, SockAddr to, int flags) throws ErrnoException {
+        return ErrnoException.check(trySendmsg(sock, data, to, flags), "sendmsg");
+    }
+
     /** {@code inet_recvmsg}. */
     @Override
-    public int recvmsg(ProtoSocket sock, ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException {
+    public int tryRecvmsg(ProtoSocket sock, ByteBuffer dst, int flags, net.tern.api.socket.MsgHeader msg)
+            throws ErrnoException {
         InetSock sk = sk(sock);
         sk.lock();
         try {
-            return prot(sk).recvmsg(sk, dst, flags, msg);
+            return prot(sk).tryRecvmsg(sk, dst, flags, msg);
         } finally {
             sk.unlock();
         }
+    }
+
+    @Override
+    public int recvmsg(ProtoSocket sock, ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException {
+        return ErrnoException.check(tryRecvmsg(sock, dst, flags, msg), "recvmsg");
     }
 
     /**

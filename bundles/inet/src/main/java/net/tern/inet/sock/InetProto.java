@@ -13,7 +13,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * A transport's side of an AF_INET socket ({@code struct proto}: {@code udp_prot},
  * {@code tcp_prot}). {@link InetDgramOps} and {@link InetStreamOps} call it after their
  * generic checks, with the socket locked (except {@link #poll}); every method is
- * non-blocking, throwing EAGAIN (or EINPROGRESS) where it cannot finish now.
+ * non-blocking, saying EAGAIN (or EINPROGRESS) where it cannot finish now: the data path's
+ * {@code try*} forms ({@link #trySendmsg}, {@link #tryRecvmsg}, {@link #tryAccept}) return it
+ * as a value and are what the inet operations call; the throwing forms are the older
+ * contract, which the defaults of the {@code try*} forms bridge (see {@link ProtoOps}).
  *
  * @param <S> the transport's socket state
  */
@@ -107,4 +110,56 @@ public interface InetProto<S extends InetSock> extends Proto {
 
     /** {@code recvmsg}: fills {@code msg.from} and {@code msg.flags}. */
     int recvmsg(S sk, ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException;
+
+    /**
+     * {@link #sendmsg} with its outcome as a value: the bytes taken, or a negative errno
+     * ({@code -EAGAIN} when nothing fits now, the connection's error).
+     *
+     * @since 1.3
+     */
+    default int trySendmsg(S sk, ByteBuffer data, InetSockAddr to, int flags) throws ErrnoException {
+        try {
+            return sendmsg(sk, data, to, flags);
+        } catch (ErrnoException e) {
+            return ProtoOps.wouldBlockAsValue(e);
+        }
+    }
+
+    /**
+     * {@link #recvmsg} with its outcome as a value: the bytes stored, or a negative errno
+     * ({@code -EAGAIN} when nothing is there yet, the connection's error). {@code msg} may be
+     * null when the caller wants neither sender nor flags.
+     *
+     * @since 1.3
+     */
+    default int tryRecvmsg(S sk, ByteBuffer dst, int flags, net.tern.api.socket.MsgHeader msg) throws ErrnoException {
+        MsgHeader header = msg instanceof MsgHeader own ? own : new MsgHeader();
+        try {
+            int n = recvmsg(sk, dst, flags, header);
+            if (msg != null && msg != header) {
+                msg.from = header.from;
+                msg.flags = header.flags;
+            }
+            return n;
+        } catch (ErrnoException e) {
+            return ProtoOps.wouldBlockAsValue(e);
+        }
+    }
+
+    /**
+     * {@link #accept} with would-block as a value: the next established connection, or
+     * {@code null} when none waits; EINVAL when not listening.
+     *
+     * @since 1.3
+     */
+    default S tryAccept(S sk, int flags) throws ErrnoException {
+        try {
+            return accept(sk, flags);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EAGAIN) {
+                return null;
+            }
+            throw e;
+        }
+    }
 }

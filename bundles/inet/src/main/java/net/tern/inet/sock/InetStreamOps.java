@@ -37,9 +37,14 @@ public class InetStreamOps extends InetOps {
         this(routes, null);
     }
 
-    /** {@code __inet_stream_connect}, non-blocking. */
+    /**
+     * {@code __inet_stream_connect}, non-blocking, with its outcome as a value:
+     * {@code -EINPROGRESS} when the connection starts, {@code -EALREADY} while it is under way,
+     * 0 once it is up (the first call after), {@code -EISCONN} after that, or how it failed.
+     * A bad address or a transport that cannot start the connection (no route) throws, naming it.
+     */
     @Override
-    public void connect(ProtoSocket sock, SockAddr address, int flags) throws ErrnoException {
+    public int tryConnect(ProtoSocket sock, SockAddr address, int flags) throws ErrnoException {
         if (address == null) {
             throw new ErrnoException(Errno.EINVAL, "connect: no address");
         }
@@ -52,47 +57,51 @@ public class InetStreamOps extends InetOps {
             if (address.family() == SocketConstants.AF_UNSPEC) {
                 prot(sk).disconnect(sk);
                 sk.socketState(SocketState.UNCONNECTED);
-                return;
+                return 0;
             }
             InetSockAddr target = inetAddress("connect", address, false);
             switch (sk.socketState()) {
-                case CONNECTED -> throw new ErrnoException(Errno.EISCONN, "connect(" + target + "): connected already to "
-                        + sk.peerAddress());
-                case CONNECTING -> {
-                    if (sk.state().connecting()) {
-                        throw new ErrnoException(Errno.EALREADY, "connect(" + target + "): connection in progress");
-                    }
-                    settle(sk, target);
-                    return;
+                case CONNECTED -> {
+                    return Errno.EISCONN.negative();
                 }
-                case DISCONNECTING -> throw new ErrnoException(Errno.EALREADY, "connect(" + target
-                        + "): the previous connection is still closing");
+                case CONNECTING -> {
+                    return sk.state().connecting() ? Errno.EALREADY.negative() : settle(sk);
+                }
+                case DISCONNECTING -> {
+                    return Errno.EALREADY.negative(); // the previous connection is still closing
+                }
                 default -> {
                 }
             }
             if (sk.state() != SkState.CLOSE) {
-                throw new ErrnoException(Errno.EISCONN, "connect(" + target + "): the socket is " + sk.state());
+                return Errno.EISCONN.negative();
             }
             prot(sk).connect(sk, target);
             sk.socketState(SocketState.CONNECTING);
-            if (sk.state().connecting()) {
-                throw new ErrnoException(Errno.EINPROGRESS, "connect(" + target + "): connection in progress");
-            }
-            settle(sk, target);
+            return sk.state().connecting() ? Errno.EINPROGRESS.negative() : settle(sk);
         } finally {
             sk.unlock();
         }
     }
 
-    /** A connection that is no longer under way: connected, or failed with its pending error (else ECONNABORTED). */
-    private static void settle(InetSock sk, InetSockAddr target) throws ErrnoException {
+    /** {@code __inet_stream_connect}, non-blocking: EINPROGRESS, EALREADY, EISCONN and failures thrown. */
+    @Override
+    public void connect(ProtoSocket sock, SockAddr address, int flags) throws ErrnoException {
+        ErrnoException.check(tryConnect(sock, address, flags), "connect(" + address + ")");
+    }
+
+    /**
+     * A connection that is no longer under way: connected (0), or failed with its pending
+     * error (else ECONNABORTED) as a negative errno.
+     */
+    private static int settle(InetSock sk) {
         if (sk.state() == SkState.CLOSE) {
             sk.socketState(SocketState.UNCONNECTED);
             Errno error = sk.socket() == null ? null : sk.socket().takeError();
-            throw new ErrnoException(error != null ? error : Errno.ECONNABORTED, "connect(" + target
-                    + "): the connection failed");
+            return (error != null ? error : Errno.ECONNABORTED).negative();
         }
         sk.socketState(SocketState.CONNECTED);
+        return 0;
     }
 
     @Override
@@ -113,16 +122,22 @@ public class InetStreamOps extends InetOps {
         }
     }
 
-    /** {@code inet_accept}: the transport's next connection, grafted onto {@code newSock}. */
+    /**
+     * {@code inet_accept}: the transport's next connection, grafted onto {@code newSock};
+     * {@code -EAGAIN} when none waits.
+     */
     @Override
-    public void accept(ProtoSocket sock, ProtoSocket newSock, int flags) throws ErrnoException {
+    public int tryAccept(ProtoSocket sock, ProtoSocket newSock, int flags) throws ErrnoException {
         InetSock sk = sk(sock);
         InetSock child;
         sk.lock();
         try {
-            child = prot(sk).accept(sk, flags);
+            child = prot(sk).tryAccept(sk, flags);
         } finally {
             sk.unlock();
+        }
+        if (child == null) {
+            return Errno.EAGAIN.negative();
         }
         child.lock();
         try {
@@ -132,5 +147,11 @@ public class InetStreamOps extends InetOps {
         } finally {
             child.unlock();
         }
+        return 0;
+    }
+
+    @Override
+    public void accept(ProtoSocket sock, ProtoSocket newSock, int flags) throws ErrnoException {
+        ErrnoException.check(tryAccept(sock, newSock, flags), "accept");
     }
 }

@@ -1,19 +1,14 @@
 package net.tern.spi.proto;
 
-import net.tern.api.socket.SockAddr;
-
 /**
- * The parts of {@code struct msghdr} a receive fills in besides the data: the sender's
- * address ({@code msg_name}) and the result flags ({@code msg_flags}, e.g. MSG_TRUNC).
- * Reusable by a caller across receives.
+ * The receive header of {@link ProtoOps#recvmsg}, the throwing receive: the API's
+ * {@link net.tern.api.socket.MsgHeader} (sender and result flags), which {@link ProtoOps#tryRecvmsg}
+ * takes as it is. Kept as its own type because {@code recvmsg}'s signature names it.
  */
-public final class MsgHeader {
-    public SockAddr from;
-    public int flags;
-
+public final class MsgHeader extends net.tern.api.socket.MsgHeader {
+    @Override
     public MsgHeader reset() {
-        from = null;
-        flags = 0;
+        super.reset();
         return this;
     }
 }

@@ -11,10 +11,20 @@ import org.osgi.annotation.versioning.ConsumerType;
  * {@code inet_stream_ops} and {@code inet_dgram_ops}); stateless and shared by every socket
  * of that kind, with the state in {@link ProtoSocket#sk()}.
  *
- * <p>Every operation is non-blocking: where the call cannot complete now it throws
+ * <p>Every operation is non-blocking: where the call cannot complete now it says
  * {@code EAGAIN} (or {@code EINPROGRESS} for connect), and the socket layer waits for
  * {@link #poll} readiness, woken by {@link ProtoSocket#wakeUp}, and calls again. That is how
  * the socket layer implements blocking, timeouts and epoll once for every protocol.
+ *
+ * <p>The data path's operations have two forms. The {@code try*} forms ({@link #trySendmsg},
+ * {@link #tryRecvmsg}, {@link #tryAccept}, {@link #tryConnect}) return would-block, and the
+ * connection's own outcomes, as a negative errno ({@code -EAGAIN}, as Linux's
+ * {@code proto_ops} return them), so a call that cannot proceed allocates nothing; they may
+ * still throw for a call they refuse with a reason worth a message (a bad address, a socket in
+ * the wrong state). The socket layer calls only these. The throwing forms are the older
+ * contract: their defaults in the {@code try*} forms turn EAGAIN, EINPROGRESS and EALREADY
+ * exceptions into values, so a protocol written before them keeps working; a protocol that
+ * implements the {@code try*} forms implements the throwing ones on top of them.
  */
 @ConsumerType
 public interface ProtoOps {
@@ -103,4 +113,87 @@ public interface ProtoOps {
      * returns the bytes stored; 0 at a stream's end; EAGAIN when nothing is there yet.
      */
     int recvmsg(ProtoSocket sock, ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException;
+
+    // ==== the data path with would-block as a value (since 1.2) ================================
+
+    /**
+     * {@link #sendmsg} with its outcome as a value: the bytes taken, or a negative errno
+     * ({@code -EAGAIN} when nothing fits now, {@code -EPIPE}, the connection's error).
+     *
+     * @since 1.2
+     */
+    default int trySendmsg(ProtoSocket sock, ByteBuffer data, SockAddr to, int flags) throws ErrnoException {
+        try {
+            return sendmsg(sock, data, to, flags);
+        } catch (ErrnoException e) {
+            return wouldBlockAsValue(e);
+        }
+    }
+
+    /**
+     * {@link #recvmsg} with its outcome as a value: the bytes stored (0 at a stream's end), or
+     * a negative errno ({@code -EAGAIN} when nothing is there yet, the connection's error).
+     * {@code msg} may be null when the caller wants neither sender nor flags.
+     *
+     * @since 1.2
+     */
+    default int tryRecvmsg(ProtoSocket sock, ByteBuffer dst, int flags, net.tern.api.socket.MsgHeader msg)
+            throws ErrnoException {
+        MsgHeader header = msg instanceof MsgHeader own ? own : new MsgHeader();
+        try {
+            int n = recvmsg(sock, dst, flags, header);
+            if (msg != null && msg != header) {
+                msg.from = header.from;
+                msg.flags = header.flags;
+            }
+            return n;
+        } catch (ErrnoException e) {
+            return wouldBlockAsValue(e);
+        }
+    }
+
+    /**
+     * {@link #accept} with its outcome as a value: 0 with a connection attached to
+     * {@code newSock}, or a negative errno ({@code -EAGAIN} when none waits).
+     *
+     * @since 1.2
+     */
+    default int tryAccept(ProtoSocket sock, ProtoSocket newSock, int flags) throws ErrnoException {
+        try {
+            accept(sock, newSock, flags);
+            return 0;
+        } catch (ErrnoException e) {
+            return wouldBlockAsValue(e);
+        }
+    }
+
+    /**
+     * {@link #connect} with its outcome as a value: 0 when connected (or associated), or a
+     * negative errno: {@code -EINPROGRESS} when a connection has started, {@code -EALREADY}
+     * while it is under way, {@code -EISCONN} once it is up, or how it failed.
+     *
+     * @since 1.2
+     */
+    default int tryConnect(ProtoSocket sock, SockAddr address, int flags) throws ErrnoException {
+        try {
+            connect(sock, address, flags);
+            return 0;
+        } catch (ErrnoException e) {
+            return wouldBlockAsValue(e);
+        }
+    }
+
+    /**
+     * An exception from a throwing operation as the {@code try*} forms return it: EAGAIN,
+     * EINPROGRESS and EALREADY as their negative numbers; any other error rethrown.
+     *
+     * @since 1.2
+     */
+    static int wouldBlockAsValue(ErrnoException e) throws ErrnoException {
+        Errno errno = e.errno();
+        if (errno == Errno.EAGAIN || errno == Errno.EINPROGRESS || errno == Errno.EALREADY) {
+            return errno.negative();
+        }
+        throw e;
+    }
 }

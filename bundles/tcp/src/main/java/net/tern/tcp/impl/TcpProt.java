@@ -238,18 +238,28 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.publishQueues();
     }
 
+    /** {@code inet_csk_accept}: the next established connection, or null when none waits. */
     @Override
-    public TcpSock accept(TcpSock sk, int flags) throws ErrnoException {
+    public TcpSock tryAccept(TcpSock sk, int flags) throws ErrnoException {
         if (sk.state() != SkState.LISTEN) {
             throw new ErrnoException(Errno.EINVAL, "accept: the socket is not listening (" + sk.state() + ")");
         }
         TcpSock child = sk.acceptQueue.pollFirst();
         sk.publishQueues();
         if (child == null) {
-            throw new ErrnoException(Errno.EAGAIN, "accept: no connection is waiting");
+            return null;
         }
         child.parent = null;
         tcp.trace().sock("inet_csk_accept", child);
+        return child;
+    }
+
+    @Override
+    public TcpSock accept(TcpSock sk, int flags) throws ErrnoException {
+        TcpSock child = tryAccept(sk, flags);
+        if (child == null) {
+            throw new ErrnoException(Errno.EAGAIN, "accept: no connection is waiting");
+        }
         return child;
     }
 
@@ -402,29 +412,34 @@ public final class TcpProt implements InetProto<TcpSock> {
 
     // ==== data =================================================================================
 
+    /**
+     * {@code tcp_sendmsg}: queues what fits in the send buffer and pushes it. The bytes taken,
+     * or a negative errno: the connection's pending error, {@code -EPIPE} after SHUT_WR or when
+     * not connected, {@code -EAGAIN} while the handshake is under way or the buffer is full.
+     */
     @Override
-    public int sendmsg(TcpSock sk, ByteBuffer data, InetSockAddr to, int flags) throws ErrnoException {
+    public int trySendmsg(TcpSock sk, ByteBuffer data, InetSockAddr to, int flags) {
         ProtoSocket socket = sk.socket();
         Errno error = socket == null ? null : socket.takeError();
         if (error != null) {
-            throw new ErrnoException(error, "send: the connection failed");
+            return error.negative();
         }
         if ((sk.shutdown() & InetSock.SEND_SHUTDOWN) != 0) {
-            throw new ErrnoException(Errno.EPIPE, "send: the socket is shut down for writing");
+            return Errno.EPIPE.negative();
         }
         SkState state = sk.state();
         if (state == SkState.SYN_SENT || state == SkState.SYN_RECV) {
-            throw new ErrnoException(Errno.EAGAIN, "send: the connection is not established yet");
+            return Errno.EAGAIN.negative(); // not established yet
         }
         if (state != SkState.ESTABLISHED && state != SkState.CLOSE_WAIT) {
-            throw new ErrnoException(Errno.EPIPE, "send: the socket is not connected (" + state + ")");
+            return Errno.EPIPE.negative();
         }
         if (!data.hasRemaining()) {
             return 0;
         }
         int room = sk.sndbuf() - sk.sendQueued();
         if (room <= 0) {
-            throw new ErrnoException(Errno.EAGAIN, "send: the send buffer is full (" + sk.sndbuf() + " bytes)");
+            return Errno.EAGAIN.negative(); // the send buffer is full
         }
         int taken = sk.sendQueue.append(data, room);
         tcp.output().writeXmit(sk);
@@ -433,13 +448,21 @@ public final class TcpProt implements InetProto<TcpSock> {
     }
 
     @Override
-    public int recvmsg(TcpSock sk, ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException {
+    public int sendmsg(TcpSock sk, ByteBuffer data, InetSockAddr to, int flags) throws ErrnoException {
+        return ErrnoException.check(trySendmsg(sk, data, to, flags), "send");
+    }
+
+    /**
+     * {@code tcp_recvmsg}: takes from the receive queue. The bytes stored (0 at the end of the
+     * stream, or when {@code dst} has no room), or a negative errno: {@code -ENOTCONN} on a
+     * listener or a socket never connected, the connection's pending error, {@code -EAGAIN}
+     * while nothing is there. {@code msg}, when given, gets the peer's address.
+     */
+    @Override
+    public int tryRecvmsg(TcpSock sk, ByteBuffer dst, int flags, net.tern.api.socket.MsgHeader msg) {
         SkState state = sk.state();
         if (state == SkState.LISTEN) {
-            throw new ErrnoException(Errno.ENOTCONN, "recv: the socket is listening");
-        }
-        if (msg != null) {
-            msg.from = sk.peerAddress();
+            return Errno.ENOTCONN.negative();
         }
         boolean peek = (flags & SocketConstants.MSG_PEEK) != 0;
         if (sk.recvQueue.size() > 0) {
@@ -448,26 +471,36 @@ public final class TcpProt implements InetProto<TcpSock> {
                 sk.publishQueues();
                 cleanupReceiveBuffer(sk);
             }
-            return n;
+            return received(sk, msg, n);
         }
         if (!dst.hasRemaining()) {
-            return 0;
+            return received(sk, msg, 0);
         }
         ProtoSocket socket = sk.socket();
         Errno error = socket == null ? null : socket.takeError();
         if (error != null) {
-            throw new ErrnoException(error, "recv: the connection failed");
+            return error.negative();
         }
         if ((sk.shutdown() & InetSock.RCV_SHUTDOWN) != 0 || sk.finReceived) {
-            return 0;
+            return received(sk, msg, 0);
         }
         if (state == SkState.CLOSE) {
-            if (sk.everConnected) {
-                return 0;
-            }
-            throw new ErrnoException(Errno.ENOTCONN, "recv: the socket is not connected");
+            return sk.everConnected ? received(sk, msg, 0) : Errno.ENOTCONN.negative();
         }
-        throw new ErrnoException(Errno.EAGAIN, "recv: no data yet");
+        return Errno.EAGAIN.negative(); // no data yet
+    }
+
+    /** A receive's result {@code n}, with the peer as the sender when the caller asked. */
+    private static int received(TcpSock sk, net.tern.api.socket.MsgHeader msg, int n) {
+        if (msg != null) {
+            msg.from = sk.peerAddress();
+        }
+        return n;
+    }
+
+    @Override
+    public int recvmsg(TcpSock sk, ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException {
+        return ErrnoException.check(tryRecvmsg(sk, dst, flags, msg), "recv");
     }
 
     /**

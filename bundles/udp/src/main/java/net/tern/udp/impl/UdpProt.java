@@ -207,41 +207,59 @@ public final class UdpProt implements InetProto<UdpSock> {
 
     /**
      * {@code udp_recvmsg}: a pending error first ({@code sock_error}, cleared as it is
-     * reported); then the head datagram, of which what fits in {@code dst} is copied and the
-     * rest discarded (MSG_TRUNC in {@code msg.flags}). MSG_PEEK leaves it queued; MSG_TRUNC in
-     * {@code flags} returns the datagram's full length. With nothing queued: 0 after SHUT_RD,
-     * else EAGAIN. Reading counts {@code InDatagrams}.
+     * reported, returned as its negative errno); then the head datagram, of which what fits in
+     * {@code dst} is copied and the rest discarded (MSG_TRUNC in {@code msg.flags}). MSG_PEEK
+     * leaves it queued; MSG_TRUNC in {@code flags} returns the datagram's full length. With
+     * nothing queued: 0 after SHUT_RD, else {@code -EAGAIN}. Reading counts {@code InDatagrams}.
+     * {@code msg} may be null when the caller wants neither sender nor flags.
      */
     @Override
-    public int recvmsg(UdpSock sk, ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException {
+    public int tryRecvmsg(UdpSock sk, ByteBuffer dst, int flags, net.tern.api.socket.MsgHeader msg)
+            throws ErrnoException {
         checkAlive(sk, "recvmsg");
         if (dst.isReadOnly()) {
             throw new ErrnoException(Errno.EFAULT, "recvmsg: the receive buffer is read-only");
         }
-        throwPendingError(sk, "recvmsg");
+        ProtoSocket sock = sk.socket();
+        Errno pending = sock == null ? null : sock.takeError();
+        if (pending != null) {
+            return pending.negative();
+        }
         boolean peek = (flags & SocketConstants.MSG_PEEK) != 0;
         UdpDatagram d = sk.peek();
         if (d == null) {
             if ((sk.shutdown() & InetSock.RCV_SHUTDOWN) != 0) {
                 return 0;
             }
-            throw new ErrnoException(Errno.EAGAIN, "recvmsg: no datagram queued");
+            return Errno.EAGAIN.negative(); // no datagram queued
         }
         int copied = Math.min(d.length(), dst.remaining());
         ByteBuffer target = dst.duplicate();
         target.limit(target.position() + copied);
         d.packet().buf().getBytes(d.packet().buf().readerIndex(), target);
         dst.position(dst.position() + copied);
-        if (copied < d.length()) {
-            msg.flags |= SocketConstants.MSG_TRUNC;
+        if (msg != null) {
+            if (copied < d.length()) {
+                msg.flags |= SocketConstants.MSG_TRUNC;
+            }
+            msg.from = new InetSockAddr(d.source(), d.port());
         }
-        msg.from = new InetSockAddr(d.source(), d.port());
         if (!peek) {
             sk.dequeue();
             d.packet().release();
             stats.inc(UdpMib.InDatagrams);
         }
         return (flags & SocketConstants.MSG_TRUNC) != 0 ? d.length() : copied;
+    }
+
+    @Override
+    public int recvmsg(UdpSock sk, ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException {
+        int n = tryRecvmsg(sk, dst, flags, msg);
+        if (n < 0 && n != Errno.EAGAIN.negative()) {
+            throw new ErrnoException(Errno.ofResult(n), "recvmsg: error reported by ICMP for a datagram sent to "
+                    + sk.peerAddress());
+        }
+        return ErrnoException.check(n, "recvmsg: no datagram queued");
     }
 
     /** {@code sock_error}: reports the pending error once, clearing it. */

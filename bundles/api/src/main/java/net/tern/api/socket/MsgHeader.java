@@ -1,0 +1,28 @@
+package net.tern.api.socket;
+
+/**
+ * What a receive reports besides the data ({@code struct msghdr}'s {@code msg_name} and
+ * {@code msg_flags}): the sender's address and the result flags ({@link SocketConstants#MSG_TRUNC}
+ * when a datagram did not fit). Mutable and reusable, so a receive that returns its outcome by
+ * value ({@link SocketApi#sysRecv}) allocates nothing for it.
+ *
+ * @since 1.3
+ */
+public class MsgHeader {
+    /** The sender's address, set by a receive that took data (null for a stream that keeps none). */
+    public SockAddr from;
+    /** The result flags: {@link SocketConstants#MSG_TRUNC}. */
+    public int flags;
+
+    /** Clears both fields, for the next receive. */
+    public MsgHeader reset() {
+        from = null;
+        flags = 0;
+        return this;
+    }
+
+    /** Whether the last datagram was longer than the buffer and its tail was discarded. */
+    public boolean truncated() {
+        return (flags & SocketConstants.MSG_TRUNC) != 0;
+    }
+}
