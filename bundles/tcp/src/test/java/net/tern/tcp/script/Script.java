@@ -25,7 +25,9 @@ public record Script(String name, Map<String, String> options, List<Line> lines)
     /**
      * When an event runs: {@code *} (any time), a point, a range {@code start~end} within
      * which an outbound packet must leave, or {@code start...end} for a blocking call that
-     * starts at {@code start} and must return at {@code end} (relative to {@code start}).
+     * starts at {@code start} and must return at {@code end}; as in packetdrill, {@code end}
+     * is counted from the same point as {@code start} ({@code +.1...0.3}: starts 0.1 s after
+     * the previous event and returns 0.3 s after it).
      */
     public record Timing(boolean any, TimePoint start, TimePoint rangeEnd, TimePoint returnAt) {
         static Timing anyTime() {

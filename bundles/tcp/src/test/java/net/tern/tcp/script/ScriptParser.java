@@ -163,8 +163,13 @@ public final class ScriptParser {
         TimePoint start = timePoint(c);
         if (c.lookingAt("...")) {
             c.pos += 3;
-            TimePoint end = timePoint(c);
-            return new Timing(false, start, null, end);
+            if (c.peek() == '+') {
+                throw c.fail("the end of a blocking call's time without '+' (packetdrill's +0...0.2: the end is "
+                        + "counted from the same point as the start)");
+            }
+            // packetdrill (adjust_relative_event_times): a relative start moves its end by the same offset.
+            TimePoint written = timePoint(c);
+            return new Timing(false, start, null, new TimePoint(start.relative(), written.micros()));
         }
         if (c.peek() == '~') {
             c.pos++;

@@ -46,6 +46,10 @@ class ScriptParserTest {
         Line blocking = only("0...0.5 read(4, ..., 10) = 10");
         assertThat(blocking.timing().start()).isEqualTo(new TimePoint(false, 0));
         assertThat(blocking.timing().returnAt()).isEqualTo(new TimePoint(false, 500_000));
+        // packetdrill: the end of a relative start is relative to the same previous event.
+        Line relative = only("+.1...0.3 read(4, ..., 10) = 10");
+        assertThat(relative.timing().start()).isEqualTo(new TimePoint(true, 100_000));
+        assertThat(relative.timing().returnAt()).isEqualTo(new TimePoint(true, 300_000));
         assertThat(only("* > . 1:1(0) ack 1").timing().any()).isTrue();
     }
 
@@ -166,5 +170,7 @@ class ScriptParserTest {
                 .hasMessageContaining("an errno name after -1");
         assertThatThrownBy(() -> ScriptParser.parse("bad.pkt", "0 %{ assert 1"))
                 .hasMessageContaining("without its closing }%");
+        assertThatThrownBy(() -> ScriptParser.parse("bad.pkt", "+0...+.2 read(4, ..., 10) = 10"))
+                .hasMessageContaining("the end of a blocking call's time without '+'");
     }
 }

@@ -1,13 +1,7 @@
 package net.tern.tcp.script;
 
 import static net.tern.api.socket.SocketConstants.AF_INET;
-import static net.tern.api.socket.SocketConstants.EPOLLERR;
-import static net.tern.api.socket.SocketConstants.EPOLLHUP;
-import static net.tern.api.socket.SocketConstants.EPOLLOUT;
-import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
-import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
 import static net.tern.api.socket.SocketConstants.SOL_TCP;
-import static net.tern.api.socket.SocketConstants.SO_ERROR;
 import static net.tern.api.socket.SocketConstants.TCP_INFO;
 
 import java.lang.reflect.Field;
@@ -16,11 +10,15 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import net.tern.api.socket.Accepted;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
@@ -29,6 +27,7 @@ import net.tern.api.socket.SocketApi;
 import net.tern.api.socket.SocketConstants;
 import net.tern.api.socket.TcpInfo;
 import net.tern.core.testing.VirtualTime;
+import net.tern.socket.SocketLayer;
 import net.tern.tcp.impl.TcpSettings;
 import net.tern.tcp.impl.wire.TcpHeader;
 import net.tern.tcp.script.Script.Arg;
@@ -65,7 +64,18 @@ import net.tern.tcp.testing.SegmentPeer;
  * script's value is mapped to the real one for later inbound TS ecr); TS ecr, windows, SACK
  * blocks and the option layout are. Times are checked within {@code --tolerance_usecs}
  * (default 4000). Consecutive outbound segments merge to match one longer line (TSO as
- * packetdrill sees it) unless {@code --strict_segments}.
+ * packetdrill sees it) unless {@code --strict_segments}. A segment the stack sent by the
+ * script's end that no line matched fails the script.
+ *
+ * <p>System calls run on a thread of their own (packetdrill's system call thread) through the
+ * socket API, blocking or not as the script made the descriptor, so a blocking call waits in
+ * the socket layer's own wait path with its timeouts on the stack's virtual clock. After each
+ * step the runner waits until that thread has returned or is parked in the socket layer
+ * ({@link net.tern.socket.SocketLayer#parkedCallers}) before it moves time again. A call timed
+ * {@code start...end} may block while the script goes on (one at a time); any other call that
+ * blocks holds the script, as it holds packetdrill's main thread, while the stack's timers run,
+ * and the lines after it are late if it returns after their time. Descriptor numbers that
+ * {@code socket} and {@code accept} return are checked against the script's.
  */
 public final class ScriptRunner {
     /** The remote end's ISN: a script's inbound sequence number 0. */
@@ -76,8 +86,14 @@ public final class ScriptRunner {
     public static final int REMOTE_PORT = 45_000;
     /** packetdrill's default {@code --tolerance_usecs}. */
     public static final long DEFAULT_TOLERANCE_MICROS = 4000;
-    /** How long an outbound line timed {@code *} is waited for. */
+    /** How long an outbound line timed {@code *}, or a call that holds the script, is waited for. */
     private static final long ANY_TIME_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(600);
+    /**
+     * The wall-clock bound on the system call thread's settling after a step (returning, or
+     * parking in the socket layer): generous for a loaded machine, and only reached when a
+     * call neither returns nor sleeps where the socket layer can see it.
+     */
+    private static final long SETTLE_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private static final int F_GETFL = 3;
     private static final int F_SETFL = 4;
@@ -92,11 +108,16 @@ public final class ScriptRunner {
 
     private SegmentPeer peer;
     private SocketApi api;
+    private SocketLayer sockets;
     private VirtualTime time;
+    /** packetdrill's system call thread: the script's calls run here, one at a time. */
+    private final ExecutorService syscallThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "script-syscalls");
+        t.setDaemon(true);
+        return t;
+    });
     private final ArrayDeque<WireSegment> sent = new ArrayDeque<>();
-    private final Map<Long, Integer> liveFds = new HashMap<>();
-    private final Set<Long> nonBlocking = new HashSet<>();
-    private Long infoFd;
+    private Integer infoFd;
     private long previousEventNanos;
     /** The stack's ISN per remote port (each connection's own), learnt from its SYN or SYN-ACK. */
     private final Map<Integer, Long> localIsns = new HashMap<>();
@@ -107,7 +128,10 @@ public final class ScriptRunner {
     private int remotePort = REMOTE_PORT;
     private final Map<Long, Long> tsValByScript = new HashMap<>();
     private Long tsValOffset;
-    private Pending pending;
+    /** The call on the system call thread that has not returned yet, if any. */
+    private Call running;
+    /** A call without start...end timing that blocked and so held the script, until the next line's time is checked. */
+    private Line heldBy;
     private Line current;
 
     private ScriptRunner(Script script) {
@@ -130,8 +154,22 @@ public final class ScriptRunner {
         try {
             runner.runAll();
         } finally {
-            if (runner.peer != null) {
-                runner.peer.close();
+            runner.stop();
+        }
+    }
+
+    /** Ends a call still blocked (interrupted: EINTR), then the stack. */
+    private void stop() {
+        syscallThread.shutdownNow();
+        try {
+            if (!syscallThread.awaitTermination(SETTLE_LIMIT_NANOS, TimeUnit.NANOSECONDS)) {
+                throw new IllegalStateException("the system call thread did not end after an interrupt");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (peer != null) {
+                peer.close();
             }
         }
     }
@@ -147,23 +185,34 @@ public final class ScriptRunner {
             if (line.event() instanceof Packet p && !p.inbound()) {
                 outbound(line, p);
             } else {
+                long base = previousEventNanos;
                 waitUntil(line.timing());
+                previousEventNanos = time.nanoTime();
                 if (line.event() instanceof Packet p) {
                     inbound(p);
                 } else if (line.event() instanceof Syscall call) {
-                    syscall(line, call);
+                    syscall(line, call, base);
                 } else if (line.event() instanceof Code code) {
                     code(code);
                 }
-                previousEventNanos = time.nanoTime();
             }
+            settle();
             collect();
-            pollPending();
+            checkReturned();
         }
-        if (pending != null) {
-            current = pending.line;
+        if (running != null) {
+            current = running.line;
             throw fail("the blocking call never returned (the script ended at "
                     + seconds(time == null ? 0 : time.nanoTime()) + ")");
+        }
+        if (!sent.isEmpty()) {
+            current = script.lines().get(script.lines().size() - 1);
+            List<String> extra = new ArrayList<>();
+            for (WireSegment s : sent) {
+                extra.add(describe(s));
+            }
+            throw fail("the stack sent " + sent.size() + " segment(s) by the script's end that no line expects:\n    "
+                    + String.join("\n    ", extra));
         }
     }
 
@@ -177,18 +226,32 @@ public final class ScriptRunner {
             throw new IllegalStateException("the test stack did not start", e);
         }
         api = peer.api();
+        sockets = peer.host().socketLayer();
         time = peer.time();
         previousEventNanos = time.nanoTime();
     }
 
     // ==== time ==================================================================================
 
-    /** Runs the stack up to the line's time (inbound segments, calls and checks run then). */
+    /**
+     * Runs the stack up to the line's time (inbound segments, calls and checks run then). A
+     * line already past its time by more than the tolerance is late, as packetdrill's
+     * {@code check_event_time} says: a call before it held the script beyond it.
+     */
     private void waitUntil(Timing timing) {
         if (timing.any()) {
             return;
         }
-        advanceTo(timing.start().resolve(previousEventNanos), false);
+        long due = timing.start().resolve(previousEventNanos);
+        if (heldBy != null) {
+            Line holder = heldBy;
+            heldBy = null;
+            if (time.nanoTime() - due > toleranceNanos) {
+                throw fail("the line is late: due at " + seconds(due) + ", but the call at line " + holder.number()
+                        + " (" + holder.text().strip() + ") blocked the script until " + seconds(time.nanoTime()));
+            }
+        }
+        advanceTo(due, false);
     }
 
     /**
@@ -198,8 +261,9 @@ public final class ScriptRunner {
      */
     private void advanceTo(long target, boolean untilSent) {
         while (true) {
+            settle();
             collect();
-            pollPending();
+            checkReturned();
             long now = time.nanoTime();
             if (now >= target || (untilSent && !sent.isEmpty())) {
                 return;
@@ -253,6 +317,7 @@ public final class ScriptRunner {
         byte[] tcp = WireSegment.encode(lineRemotePort, localPort, p.flags(), seq & 0xffffffffL, ack & 0xffffffffL,
                 p.window() != null ? p.window() : 65535, options, p.length());
         peer.injectRaw(tcp, false);
+        settle();
     }
 
     /** The stack's TS val that the script called {@code scriptVal}. */
@@ -412,22 +477,26 @@ public final class ScriptRunner {
 
     // ==== system calls ==========================================================================
 
-    /** How a call ended: a value, an errno, or not yet (it would block). */
-    private record Outcome(long value, Errno errno, String message, boolean blocked, boolean newFd) {
+    /**
+     * How a call ended: a value or an errno, and the virtual time it returned at (read by the
+     * system call thread as the call returned: time moves only once that thread has settled).
+     * {@code mismatch}: a getsockopt value other than the script's.
+     */
+    private record Outcome(long value, Errno errno, String message, String mismatch, long returnedNanos) {
         static Outcome of(long value) {
-            return new Outcome(value, null, null, false, false);
-        }
-
-        static Outcome fd(int liveFd) {
-            return new Outcome(liveFd, null, null, false, true);
+            return new Outcome(value, null, null, null, 0);
         }
 
         static Outcome error(ErrnoException e) {
-            return new Outcome(-1, e.errno(), e.getMessage(), false, false);
+            return new Outcome(-1, e.errno(), e.getMessage(), null, 0);
         }
 
-        static Outcome wouldBlock() {
-            return new Outcome(-1, null, null, true, false);
+        static Outcome mismatch(String what) {
+            return new Outcome(-1, null, null, what, 0);
+        }
+
+        Outcome at(long nanos) {
+            return new Outcome(value, errno, message, mismatch, nanos);
         }
     }
 
@@ -436,64 +505,128 @@ public final class ScriptRunner {
         Outcome run() throws ErrnoException;
     }
 
-    /** A blocking call under way, tried again as the stack runs. */
-    private record Pending(Line line, Syscall call, Attempt attempt, long startNanos) {
+    /** A call on the system call thread: its line, the time its line counts from, and its result to come. */
+    private record Call(Line line, Syscall syscall, long baseNanos, Future<Outcome> result) {
     }
 
-    private void syscall(Line line, Syscall call) {
-        Attempt attempt = attempt(call);
-        Outcome outcome = tryOnce(attempt);
-        time.runPending();
-        if (outcome.blocked()) {
-            if (pending != null) {
-                throw fail("another call blocks while " + pending.line.text() + " (line " + pending.line.number()
-                        + ") still does; one blocking call at a time is supported");
+    /**
+     * Runs a call on the system call thread and waits until it returns or sleeps in the socket
+     * layer. A call timed {@code start...end} that sleeps goes on while the script does; any
+     * other holds the script while the stack's timers run (packetdrill's main thread making a
+     * call that blocks) until it returns.
+     */
+    private void syscall(Line line, Syscall syscall, long baseNanos) {
+        if (running != null) {
+            throw fail("a system call while the blocking call at line " + running.line.number() + " ("
+                    + running.line.text().strip() + ") has not returned: one at a time, as packetdrill's system call thread");
+        }
+        Attempt attempt = attempt(syscall);
+        Future<Outcome> result = syscallThread.submit(() -> {
+            try {
+                return attempt.run().at(time.nanoTime());
+            } catch (ErrnoException e) {
+                return Outcome.error(e).at(time.nanoTime());
             }
-            pending = new Pending(line, call, attempt, time.nanoTime());
-            return;
+        });
+        running = new Call(line, syscall, baseNanos, result);
+        settle();
+        if (syscall.name().equals("connect")) {
+            learnLocalPort(fdArg(syscall.args().get(0)));
         }
-        if (line.timing().returnAt() != null) {
-            checkReturnTime(line, time.nanoTime(), time.nanoTime());
+        if (!result.isDone() && line.timing().returnAt() == null) {
+            holdUntilReturned(running);
         }
-        check(call, outcome);
+        checkReturned();
     }
 
-    private static Outcome tryOnce(Attempt attempt) {
+    /** The port the stack bound {@code fd} to for its connect: the local port of the lines that follow. */
+    private void learnLocalPort(int fd) {
         try {
-            return attempt.run();
+            localPort = ((InetSockAddr) api.getsockname(fd)).port();
         } catch (ErrnoException e) {
-            return Outcome.error(e);
+            // connect failed before binding (EBADF, ...): its result says so.
         }
     }
 
-    private void pollPending() {
-        if (pending == null) {
+    /** A call that blocked without start...end timing: the stack's timers run until it returns, nothing else. */
+    private void holdUntilReturned(Call call) {
+        long limit = time.nanoTime() + ANY_TIME_LIMIT_NANOS;
+        while (!call.result.isDone()) {
+            long next = time.nextTimerNanos();
+            if (next > limit) {
+                throw fail(call.syscall.name() + " blocked, and no timer of the stack woke it by " + seconds(limit)
+                        + " (a call that is to block while the script goes on takes packetdrill's start...end timing, "
+                        + "e.g. +0...0.1)");
+            }
+            advanceTo(Math.max(next, time.nanoTime() + 1), false);
+        }
+        heldBy = call.line;
+    }
+
+    /**
+     * Waits until the system call thread has settled: its call returned, or it sleeps in the
+     * socket layer with no wake-up sent to it. Then nothing but the next step moves it, and
+     * what it sent is there to collect. Tasks it queued for the network thread run here, and
+     * may wake it again.
+     */
+    private void settle() {
+        if (time == null) {
             return;
         }
-        Outcome outcome = tryOnce(pending.attempt);
-        if (outcome.blocked()) {
+        while (true) {
+            if (running != null) {
+                long deadline = System.nanoTime() + SETTLE_LIMIT_NANOS;
+                while (!running.result.isDone() && sockets.parkedCallers() == 0) {
+                    if (System.nanoTime() - deadline > 0) {
+                        current = running.line;
+                        throw fail(running.syscall.name() + " neither returned nor slept in the socket layer within "
+                                + TimeUnit.NANOSECONDS.toSeconds(SETTLE_LIMIT_NANOS) + " s of wall-clock time");
+                    }
+                    LockSupport.parkNanos(50_000);
+                }
+            }
+            if (time.pendingTasks() == 0) {
+                return;
+            }
+            time.runPending();
+        }
+    }
+
+    /** Checks the running call if it has returned: its return time (start...end) and its result. */
+    private void checkReturned() {
+        if (running == null || !running.result.isDone()) {
             return;
         }
-        Pending done = pending;
-        pending = null;
+        Call done = running;
+        running = null;
+        Outcome outcome;
+        try {
+            outcome = done.result.get(0, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException | TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
         Line saved = current;
         current = done.line;
         if (done.line.timing().returnAt() != null) {
-            checkReturnTime(done.line, done.startNanos, time.nanoTime());
+            long expected = done.line.timing().returnAt().resolve(done.baseNanos);
+            if (Math.abs(outcome.returnedNanos() - expected) > toleranceNanos) {
+                throw fail("the call returned at " + seconds(outcome.returnedNanos()) + ", expected at "
+                        + seconds(expected) + " ± " + toleranceDescription());
+            }
         }
-        check(done.call, outcome);
+        check(done.syscall, outcome);
         current = saved;
     }
 
-    private void checkReturnTime(Line line, long startNanos, long returnedNanos) {
-        long expected = line.timing().returnAt().resolve(startNanos);
-        if (Math.abs(returnedNanos - expected) > toleranceNanos) {
-            throw fail("the call returned at " + seconds(returnedNanos) + ", expected at " + seconds(expected) + " ± "
-                    + toleranceDescription());
-        }
-    }
-
     private void check(Syscall call, Outcome outcome) {
+        if (outcome.mismatch() != null) {
+            throw fail(outcome.mismatch());
+        }
         Script.Expected expected = call.expected();
         String got = outcome.errno() != null ? "-1 " + outcome.errno() + " (" + outcome.message() + ")"
                 : Long.toString(outcome.value());
@@ -509,20 +642,19 @@ public final class ScriptRunner {
         if (outcome.errno() != null) {
             throw fail(call.name() + " failed: " + got + ", expected " + expected.value());
         }
-        if (outcome.newFd()) {
-            liveFds.put(expected.value(), (int) outcome.value());
-            if (!call.name().equals("socket")) {
-                infoFd = expected.value();
-            } else if (infoFd == null) {
-                infoFd = expected.value();
-            }
-            return;
-        }
         if (outcome.value() != expected.value()) {
             throw fail(call.name() + " returned " + got + ", expected " + expected.value());
         }
+        boolean opensDescriptor = call.name().equals("socket") || call.name().startsWith("accept");
+        if (opensDescriptor && (!call.name().equals("socket") || infoFd == null)) {
+            infoFd = (int) outcome.value();
+        }
     }
 
+    /**
+     * The call as the socket API makes it, on the descriptor numbers the script names (the
+     * socket layer numbers descriptors from 3, lowest free first, as Linux does).
+     */
     private Attempt attempt(Syscall call) {
         List<Arg> a = call.args();
         switch (call.name()) {
@@ -530,92 +662,79 @@ public final class ScriptRunner {
                 arity(call, 3);
                 int type = (int) intArg(a.get(1), SocketConstants.SOCK_STREAM);
                 int protocol = (int) intArg(a.get(2), 0);
-                return () -> {
-                    int fd = api.socket(AF_INET, type | SOCK_NONBLOCK, protocol);
-                    if ((type & SOCK_NONBLOCK) != 0 && call.expected().value() != null) {
-                        nonBlocking.add((long) call.expected().value());
-                    }
-                    return Outcome.fd(fd);
-                };
+                return () -> Outcome.of(api.socket(AF_INET, type, protocol));
             }
             case "bind" -> {
                 arity(call, 3);
-                long fd = fdArg(a.get(0));
+                int fd = fdArg(a.get(0));
+                localPort = LOCAL_PORT;
                 return () -> {
-                    api.bind(live(fd), new InetSockAddr(InetSockAddr.INADDR_ANY, LOCAL_PORT));
-                    localPort = LOCAL_PORT;
+                    api.bind(fd, new InetSockAddr(InetSockAddr.INADDR_ANY, LOCAL_PORT));
                     return Outcome.of(0);
                 };
             }
             case "listen" -> {
                 arity(call, 2);
-                long fd = fdArg(a.get(0));
+                int fd = fdArg(a.get(0));
                 int backlog = (int) intArg(a.get(1), 128);
                 return () -> {
-                    api.listen(live(fd), backlog);
+                    api.listen(fd, backlog);
                     return Outcome.of(0);
                 };
             }
             case "accept", "accept4" -> {
-                long fd = fdArg(a.get(0));
-                return blockingOn(fd, () -> {
-                    Accepted accepted = api.accept(live(fd), SOCK_NONBLOCK);
-                    return Outcome.fd(accepted.fd());
-                });
+                int fd = fdArg(a.get(0));
+                int flags = call.name().equals("accept4") && a.size() > 3 ? (int) intArg(a.get(3), 0) : 0;
+                return () -> Outcome.of(api.accept(fd, flags).fd());
             }
             case "connect" -> {
                 arity(call, 3);
-                long fd = fdArg(a.get(0));
-                return connect(fd);
+                int fd = fdArg(a.get(0));
+                remotePort = LOCAL_PORT;
+                return () -> {
+                    api.connect(fd, new InetSockAddr(InetSockAddr.parseAddress(SegmentPeer.REMOTE), LOCAL_PORT));
+                    return Outcome.of(0);
+                };
             }
             case "write", "send" -> {
-                long fd = fdArg(a.get(0));
+                int fd = fdArg(a.get(0));
                 int length = (int) intArg(a.get(2), 0);
                 int flags = a.size() > 3 ? (int) intArg(a.get(3), 0) : 0;
-                return write(fd, length, flags);
+                return () -> Outcome.of(api.send(fd, ByteBuffer.allocate(length), flags));
             }
             case "read", "recv" -> {
-                long fd = fdArg(a.get(0));
+                int fd = fdArg(a.get(0));
                 int length = (int) intArg(a.get(2), 0);
                 int flags = a.size() > 3 ? (int) intArg(a.get(3), 0) : 0;
-                return blockingOn(fd, () -> Outcome.of(api.recv(live(fd), ByteBuffer.allocate(length), flags)));
+                return () -> Outcome.of(api.recv(fd, ByteBuffer.allocate(length), flags));
             }
             case "close" -> {
                 arity(call, 1);
-                long fd = fdArg(a.get(0));
+                int fd = fdArg(a.get(0));
                 return () -> {
-                    api.close(live(fd));
-                    liveFds.remove(fd);
+                    api.close(fd);
                     return Outcome.of(0);
                 };
             }
             case "shutdown" -> {
                 arity(call, 2);
-                long fd = fdArg(a.get(0));
+                int fd = fdArg(a.get(0));
                 int how = (int) intArg(a.get(1), 0);
                 return () -> {
-                    api.shutdown(live(fd), how);
+                    api.shutdown(fd, how);
                     return Outcome.of(0);
                 };
             }
             case "fcntl" -> {
-                long fd = fdArg(a.get(0));
+                int fd = fdArg(a.get(0));
                 int cmd = (int) intArg(a.get(1), 0);
                 if (cmd == F_GETFL) {
-                    return () -> {
-                        api.isNonBlocking(live(fd)); // EBADF for a closed descriptor
-                        return Outcome.of(O_RDWR | (nonBlocking.contains(fd) ? O_NONBLOCK : 0));
-                    };
+                    return () -> Outcome.of(O_RDWR | (api.isNonBlocking(fd) ? O_NONBLOCK : 0));
                 }
                 if (cmd == F_SETFL) {
                     int flags = (int) intArg(a.get(2), 0);
                     return () -> {
-                        api.isNonBlocking(live(fd));
-                        if ((flags & O_NONBLOCK) != 0) {
-                            nonBlocking.add(fd);
-                        } else {
-                            nonBlocking.remove(fd);
-                        }
+                        api.setNonBlocking(fd, (flags & O_NONBLOCK) != 0);
                         return Outcome.of(0);
                     };
                 }
@@ -623,38 +742,36 @@ public final class ScriptRunner {
             }
             case "setsockopt" -> {
                 arity(call, 5);
-                long fd = fdArg(a.get(0));
+                int fd = fdArg(a.get(0));
                 int level = (int) intArg(a.get(1), 0);
                 int name = (int) intArg(a.get(2), 0);
                 Arg value = a.get(3);
+                long number = value instanceof Str ? 0 : optionValue(value);
                 return () -> {
                     if (value instanceof Str s) {
-                        api.setsockopt(live(fd), level, name, s.value());
+                        api.setsockopt(fd, level, name, s.value());
                     } else {
-                        api.setsockopt(live(fd), level, name, (int) optionValue(value));
+                        api.setsockopt(fd, level, name, (int) number);
                     }
                     return Outcome.of(0);
                 };
             }
             case "getsockopt" -> {
                 arity(call, 5);
-                long fd = fdArg(a.get(0));
+                int fd = fdArg(a.get(0));
                 int level = (int) intArg(a.get(1), 0);
                 int name = (int) intArg(a.get(2), 0);
                 Arg value = a.get(3);
+                Long wanted = value instanceof Str || value instanceof Ellipsis ? null : optionValue(value);
                 return () -> {
                     if (value instanceof Str s) {
-                        String got = api.getsockoptString(live(fd), level, name);
-                        if (!got.equals(s.value())) {
-                            throw fail("getsockopt gave \"" + got + "\", expected \"" + s.value() + "\"");
-                        }
-                        return Outcome.of(0);
+                        String got = api.getsockoptString(fd, level, name);
+                        return got.equals(s.value()) ? Outcome.of(0)
+                                : Outcome.mismatch("getsockopt gave \"" + got + "\", expected \"" + s.value() + "\"");
                     }
-                    int got = api.getsockopt(live(fd), level, name);
-                    if (!(value instanceof Ellipsis) && got != optionValue(value)) {
-                        throw fail("getsockopt gave " + got + ", expected " + optionValue(value));
-                    }
-                    return Outcome.of(0);
+                    int got = api.getsockopt(fd, level, name);
+                    return wanted == null || got == wanted ? Outcome.of(0)
+                            : Outcome.mismatch("getsockopt gave " + got + ", expected " + wanted);
                 };
             }
             default -> throw fail("unsupported system call " + call.name() + " (supported: socket, bind, listen, accept, "
@@ -662,86 +779,9 @@ public final class ScriptRunner {
         }
     }
 
-    /** A call on a descriptor the script sees as blocking waits (as a pending call) where the stack says EAGAIN. */
-    private Attempt blockingOn(long fd, Attempt attempt) {
-        return () -> {
-            try {
-                return attempt.run();
-            } catch (ErrnoException e) {
-                if (e.errno() == Errno.EAGAIN && !nonBlocking.contains(fd)) {
-                    return Outcome.wouldBlock();
-                }
-                throw e;
-            }
-        };
-    }
-
-    /** {@code connect}: non-blocking gives EINPROGRESS; blocking waits for writability, then SO_ERROR says how it ended. */
-    private Attempt connect(long fd) {
-        boolean[] started = {false};
-        return () -> {
-            int live = live(fd);
-            if (!started[0]) {
-                started[0] = true;
-                remotePort = LOCAL_PORT;
-                try {
-                    api.connect(live, new InetSockAddr(InetSockAddr.parseAddress(SegmentPeer.REMOTE), LOCAL_PORT));
-                    localPort = ((InetSockAddr) api.getsockname(live)).port();
-                    return Outcome.of(0);
-                } catch (ErrnoException e) {
-                    localPort = ((InetSockAddr) api.getsockname(live)).port();
-                    if (e.errno() != Errno.EINPROGRESS || nonBlocking.contains(fd)) {
-                        throw e;
-                    }
-                    return Outcome.wouldBlock();
-                }
-            }
-            int ready = api.poll(live, EPOLLOUT, 0);
-            if ((ready & (EPOLLOUT | EPOLLERR | EPOLLHUP)) == 0) {
-                return Outcome.wouldBlock();
-            }
-            int error = api.getsockopt(live, SOL_SOCKET, SO_ERROR);
-            if (error != 0) {
-                throw new ErrnoException(Errno.ofNumber(error), "connect");
-            }
-            return Outcome.of(0);
-        };
-    }
-
-    /** {@code write}: a blocking descriptor takes every byte (waiting while the buffer is full). */
-    private Attempt write(long fd, int length, int flags) {
-        ByteBuffer data = ByteBuffer.allocate(length);
-        return () -> {
-            boolean blocking = !nonBlocking.contains(fd);
-            while (data.hasRemaining()) {
-                try {
-                    api.send(live(fd), data, flags);
-                } catch (ErrnoException e) {
-                    if (e.errno() != Errno.EAGAIN) {
-                        throw e;
-                    }
-                    if (blocking) {
-                        return Outcome.wouldBlock();
-                    }
-                    if (data.position() == 0) {
-                        throw e;
-                    }
-                    break;
-                }
-            }
-            return Outcome.of(data.position());
-        };
-    }
-
-    private int live(long scriptFd) {
-        Integer fd = liveFds.get(scriptFd);
-        // A descriptor the script never opened stays closed on the stack too (EBADF).
-        return fd != null ? fd : (int) (100_000 + scriptFd);
-    }
-
-    private long fdArg(Arg arg) {
+    private int fdArg(Arg arg) {
         if (arg instanceof Num n) {
-            return n.value();
+            return (int) n.value();
         }
         throw fail("a descriptor number, not " + arg);
     }
@@ -767,14 +807,20 @@ public final class ScriptRunner {
         throw fail("a number or constant, not " + arg);
     }
 
-    /** An option's value: {@code [1]}, {@code 1}, or {@code {l_onoff=1, l_linger=0}} (SO_LINGER in seconds, -1 off). */
+    /**
+     * An option's value: {@code [1]}, {@code 1}, or packetdrill's {@code {onoff=1, linger=0}}
+     * ({@code l_onoff}/{@code l_linger} also read) for SO_LINGER: seconds, -1 off.
+     */
     private long optionValue(Arg value) {
         if (value instanceof Array array && array.items().size() == 1) {
             return intArg(array.items().get(0), 0);
         }
-        if (value instanceof Struct s && s.fields().containsKey("l_onoff")) {
-            boolean on = intArg(s.fields().get("l_onoff"), 0) != 0;
-            return on ? intArg(s.fields().getOrDefault("l_linger", new Num(0)), 0) : -1;
+        if (value instanceof Struct s) {
+            Arg onoff = s.fields().getOrDefault("onoff", s.fields().get("l_onoff"));
+            Arg linger = s.fields().getOrDefault("linger", s.fields().getOrDefault("l_linger", new Num(0)));
+            if (onoff != null) {
+                return intArg(onoff, 0) != 0 ? intArg(linger, 0) : -1;
+            }
         }
         return intArg(value, 0);
     }
@@ -811,7 +857,7 @@ public final class ScriptRunner {
         }
         TcpInfo info;
         try {
-            info = api.getsockopt(live(infoFd), SOL_TCP, TCP_INFO, TcpInfo.class);
+            info = api.getsockopt(infoFd, SOL_TCP, TCP_INFO, TcpInfo.class);
         } catch (ErrnoException e) {
             throw fail("getsockopt(TCP_INFO) failed: " + e.getMessage());
         }

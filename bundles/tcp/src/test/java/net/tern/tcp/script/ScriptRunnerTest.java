@@ -91,7 +91,10 @@ class ScriptRunnerTest {
 
     @Test
     void systemCallResultsAndErrnosAreChecked() {
+        // A call that blocks without start...end timing holds the script; nothing wakes this one.
         assertThat(failure(ESTABLISHED + "+0 read(4, ..., 10) = 10\n").getMessage())
+                .contains("t.pkt:8: read blocked, and no timer of the stack woke it by 600.100000");
+        assertThat(failure(ESTABLISHED + "+0...1 read(4, ..., 10) = 10\n").getMessage())
                 .contains("t.pkt:8: the blocking call never returned");
         String nonBlocking = ESTABLISHED + "+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n";
         assertThatCode(() -> run(nonBlocking + "+0 read(4, ..., 10) = -1 EAGAIN (Resource temporarily unavailable)\n"))
@@ -108,12 +111,83 @@ class ScriptRunnerTest {
     @Test
     void aBlockingReadReturnsWhenDataArriveAndItsReturnTimeIsChecked() {
         String script = ESTABLISHED + """
-                +0...+.2 read(4, ..., 100) = 10
+                +0...0.2 read(4, ..., 100) = 10
                 +.2 < P. 1:11(10) ack 1 win 514
+                +0 > . 1:1(0) ack 11
                 """;
         assertThatCode(() -> run(script)).doesNotThrowAnyException();
-        assertThat(failure(script.replace("+0...+.2", "+0...+.1")).getMessage())
+        assertThat(failure(script.replace("+0...0.2", "+0...0.1")).getMessage())
                 .contains("the call returned at 0.300000, expected at 0.200000");
+    }
+
+    @Test
+    void aSegmentSentByTheEndThatNoLineExpectsFailsTheScript() {
+        ScriptFailure f = failure(ESTABLISHED + "+0 write(4, ..., 10) = 10\n");
+        assertThat(f.line()).isEqualTo(8);
+        assertThat(f.getMessage()).contains("the stack sent 1 segment(s) by the script's end that no line expects")
+                .contains("0.100000 > P. 1:11(10) ack 1");
+        assertThatCode(() -> run(ESTABLISHED + "+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 1\n"))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void descriptorNumbersAreTheStacksOwn() {
+        assertThat(failure("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4\n").getMessage())
+                .contains("t.pkt:1: socket returned 3, expected 4");
+        assertThat(failure(ESTABLISHED.replace("accept(3, ..., ...) = 4", "accept(3, ..., ...) = 5")).getMessage())
+                .contains("t.pkt:7: accept returned 4, expected 5");
+        // A descriptor closed is free for the next socket, lowest first.
+        assertThatCode(() -> run(ESTABLISHED + """
+                +0 close(4) = 0
+                +0 > F. 1:1(0) ack 1
+                +0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4
+                """)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void blockingCallsWaitInTheSocketLayer() {
+        // The descriptor is blocking as accept made it: the read sleeps in the socket layer
+        // until data come; made non-blocking with fcntl, the socket layer says EAGAIN.
+        String script = ESTABLISHED + """
+                +0 fcntl(4, F_GETFL) = 0x2
+                +0...0.1 read(4, ..., 100) = 10
+                +.1 < P. 1:11(10) ack 1 win 514
+                +0 > . 1:1(0) ack 11
+                """;
+        assertThatCode(() -> run(script)).doesNotThrowAnyException();
+        assertThatCode(() -> run(ESTABLISHED + """
+                +0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
+                +0 fcntl(4, F_GETFL) = 0x802
+                +0 read(4, ..., 100) = -1 EAGAIN (Resource temporarily unavailable)
+                """)).doesNotThrowAnyException();
+        // A lingering close waits for the ACK of its FIN (close/linger-close.pkt), on the socket
+        // layer's linger deadline when none comes: 2 s, during which the FIN is sent again.
+        assertThatCode(() -> run(ESTABLISHED + """
+                +0 setsockopt(4, SOL_SOCKET, SO_LINGER, {onoff=1, linger=2}, 8) = 0
+                +0...2 close(4) = 0
+                +0 > F. 1:1(0) ack 1
+                +.3 > F. 1:1(0) ack 1
+                +.6 > F. 1:1(0) ack 1
+                +1.2 > F. 1:1(0) ack 1
+                """)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aCallThatBlocksWithoutItsEndTimeHoldsTheScriptAndTheNextLineIsLate() {
+        // A blocking read that only the keepalive timeout ends (probe at 1.1 s, reset at 2.1 s).
+        String script = ESTABLISHED + """
+                +0 setsockopt(4, SOL_SOCKET, SO_KEEPALIVE, [1], 4) = 0
+                +0 setsockopt(4, IPPROTO_TCP, TCP_KEEPIDLE, [1], 4) = 0
+                +0 setsockopt(4, IPPROTO_TCP, TCP_KEEPINTVL, [1], 4) = 0
+                +0 setsockopt(4, IPPROTO_TCP, TCP_KEEPCNT, [1], 4) = 0
+                +0 read(4, ..., 10) = -1 ETIMEDOUT
+                """;
+        // The read holds the script while the stack's timers run; what they sent meanwhile is
+        // matched by the lines after it, each at the time it was sent.
+        assertThatCode(() -> run(script + "+1 > . 0:0(0) ack 1\n+1 > R. 1:1(0) ack 1\n")).doesNotThrowAnyException();
+        assertThat(failure(script + "+.5 < . 1:1(0) ack 1 win 514\n").getMessage())
+                .contains("t.pkt:13: the line is late: due at 0.600000, but the call at line 12")
+                .contains("blocked the script until 2.100000");
     }
 
     @Test
@@ -134,9 +208,9 @@ class ScriptRunnerTest {
                 +0    listen(3, 1) = 0
                 +0    < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>
                 +0    > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 200 ecr 100,nop,wscale 8>
-                +1    < . 1:1(0) ack 1 win 514 <nop,nop,TS val 1100 ecr 200>
+                +.9   < . 1:1(0) ack 1 win 514 <nop,nop,TS val 1000 ecr 200>
                 +0    accept(3, ..., ...) = 4
-                +0    %{ assert tcpi_rtt == 1000000 }%
+                +0    %{ assert tcpi_rtt == 900000 }%
                 """)).doesNotThrowAnyException();
         assertThat(failure(ESTABLISHED.replace("<mss 1460,nop,nop,sackOK,nop,wscale 7>",
                 "<mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>").replace("<mss 1460,nop,nop,sackOK,nop,wscale 8>",
