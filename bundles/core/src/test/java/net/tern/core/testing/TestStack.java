@@ -36,11 +36,22 @@ public final class TestStack implements AutoCloseable {
     public static final int DEFAULT_HEADROOM = 128;
 
     private final VirtualTime time = new VirtualTime();
-    private final PooledPacketAllocator allocator = new PooledPacketAllocator();
+    private final PooledPacketAllocator allocator;
     private final ReceiveDispatcher dispatcher = new ReceiveDispatcher();
-    private final DeviceRegistry registry = new DeviceRegistry(time, time, time, allocator, dispatcher);
+    private final DeviceRegistry registry;
     /** Stands in for service ids: earlier registrations win ties in ranking, as in OSGi. */
     private long nextHandlerOrder = 1;
+
+    /** With the allocator the stack itself uses (allocation sites recorded in strict leak checking). */
+    public TestStack() {
+        this(new PooledPacketAllocator());
+    }
+
+    /** With {@code allocator}: one that records no allocation sites, for tests that measure allocation. */
+    public TestStack(PooledPacketAllocator allocator) {
+        this.allocator = allocator;
+        this.registry = new DeviceRegistry(time, time, time, allocator, dispatcher);
+    }
 
     public VirtualTime time() {
         return time;

@@ -2,6 +2,7 @@ package net.tern.link.tun;
 
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
 
 /**
  * Two {@code struct pollfd}s ({@code int fd; short events; short revents;}, 8 bytes each) in
@@ -22,10 +23,16 @@ final class PollSet {
         fds.setShort(POLLFD_SIZE + EVENTS, LibC.POLLIN);
     }
 
-    /** {@code poll(2)} on both; returns how many have events (0 on timeout). */
+    /**
+     * {@code poll(2)} on both; returns how many have events (0 on timeout). Through
+     * {@link DirectLibC} where it is bound (no garbage per call), else through {@code libc}.
+     */
     int poll(LibC libc, int timeoutMillis) {
         fds.setShort(REVENTS, (short) 0);
         fds.setShort(POLLFD_SIZE + REVENTS, (short) 0);
+        if (DirectLibC.AVAILABLE) {
+            return DirectLibC.poll(Pointer.nativeValue(fds), 2, timeoutMillis);
+        }
         return libc.poll(fds, new NativeLong(2), timeoutMillis);
     }
 

@@ -1,6 +1,7 @@
 package net.tern.link.tun;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import io.netty.buffer.ByteBuf;
@@ -168,34 +169,52 @@ final class TunFile {
      * fits. Returns the packet's length as the kernel reports it, which exceeds what was
      * written when the packet did not fit; 0 at end of file (the peer of a socket pair
      * closed), {@link #AGAIN} when there is nothing to read now, {@link #CLOSED} once closed.
+     * A direct buffer is read into in place, through {@link DirectLibC} where it is bound, so
+     * the call allocates nothing; a heap buffer through a copy.
      *
      * @throws LastErrorException for a read that failed (the interface gone: EBADFD, EIO)
      */
     int read(ByteBuf buf) {
+        int room = buf.writableBytes();
+        int n;
+        if (buf.hasMemoryAddress()) {
+            n = read(buf.memoryAddress() + buf.writerIndex(), room);
+            if (n > 0) {
+                buf.writerIndex(buf.writerIndex() + Math.min(n, room));
+            }
+        } else {
+            try (Memory copy = new Memory(Math.max(room, 1))) {
+                n = read(Pointer.nativeValue(copy), room);
+                if (n > 0) {
+                    buf.writeBytes(copy.getByteArray(0, Math.min(n, room)));
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Reads one packet into the {@code room} bytes of native memory at {@code address}, with
+     * {@link #read(ByteBuf)}'s results: to drop a packet there is no buffer for, a scratch
+     * area takes it off the file.
+     */
+    int read(long address, int room) {
         lock.readLock().lock();
         try {
             if (closed) {
                 return CLOSED;
             }
-            int room = buf.writableBytes();
-            int n;
             try {
-                if (buf.hasMemoryAddress()) {
-                    Pointer at = new Pointer(buf.memoryAddress() + buf.writerIndex());
-                    n = (int) LibC.get().read(fd, at, new NativeLong(room)).longValue();
-                    buf.writerIndex(buf.writerIndex() + Math.min(n, room));
-                } else {
-                    byte[] copy = new byte[room];
-                    n = (int) LibC.get().read(fd, copy, new NativeLong(room)).longValue();
-                    buf.writeBytes(copy, 0, Math.min(n, room));
+                if (DirectLibC.AVAILABLE) {
+                    return (int) DirectLibC.read(fd, address, room);
                 }
+                return (int) LibC.get().read(fd, new Pointer(address), new NativeLong(room)).longValue();
             } catch (LastErrorException e) {
                 if (e.getErrorCode() == Errno.EAGAIN.number() || e.getErrorCode() == Errno.EINTR.number()) {
                     return AGAIN;
                 }
                 throw e;
             }
-            return n;
         } finally {
             lock.readLock().unlock();
         }

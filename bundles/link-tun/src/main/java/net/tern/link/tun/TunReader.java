@@ -1,6 +1,9 @@
 package net.tern.link.tun;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import net.tern.spi.net.LinkStats;
 import net.tern.spi.net.NetDeviceContext;
 import net.tern.spi.net.Packet;
@@ -17,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * blocks in {@code read}: it reads only after {@code poll} reports the file readable (the
  * file is non-blocking besides), and {@link #stop} wakes the poll through a pipe. The poll
  * also times out every {@link #POLL_TIMEOUT_MILLIS} as a second guard.
+ *
+ * <p>Nothing is allocated per packet but the packet's header object: the packet is read in
+ * place into pooled direct memory, through {@link DirectLibC}, on a thread for which Netty
+ * recycles buffer objects. A packet no memory can be allocated for is dropped and counted in
+ * {@code rx_dropped}, and the reader runs on.
  */
 final class TunReader implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(TunReader.class);
@@ -35,13 +43,21 @@ final class TunReader implements Runnable {
     private volatile boolean running = true;
     /** Called on the reader's thread when it ends on its own: the interface went away. */
     private final Runnable whenGone;
+    /** Where a packet goes that no packet buffer could be allocated for; made on the first. */
+    private Memory scratch;
+    /** Whether packets are being dropped for want of memory, and how many so far. */
+    private boolean exhausted;
+    private long droppedExhausted;
 
     TunReader(TunFile file, NetDeviceContext context, int mtu, Runnable whenGone) {
         this.file = file;
         this.context = context;
         this.mtu = mtu;
         this.whenGone = whenGone;
-        this.thread = new Thread(this, "tern-tun-" + file.name());
+        // A FastThreadLocalThread: Netty's pooled allocator recycles its buffer objects and
+        // keeps a cache of buffers only for these; on a plain thread each packet read would
+        // cost a new buffer object (about 110 bytes of garbage) and a trip to a shared arena.
+        this.thread = new FastThreadLocalThread(this, "tern-tun-" + file.name());
         this.thread.setDaemon(true);
     }
 
@@ -114,20 +130,25 @@ final class TunReader implements Runnable {
         // One byte more than the limit is read, so a longer packet shows whether the kernel
         // reports its whole length (TUN) or only what it copied (a socket).
         int limit = Math.max(mtu, context.link().mtu());
-        Packet packet = context.allocator().allocate(HEADROOM, limit + 1);
+        Packet packet;
+        try {
+            packet = context.allocator().allocate(HEADROOM, limit + 1);
+        } catch (OutOfMemoryError exhausted) {
+            // Direct memory is at its maximum (Netty's OutOfDirectMemoryError): as tun_get_user
+            // does when it cannot allocate the skb, the packet is dropped and counted in rx_dropped.
+            return dropUnallocated(limit, exhausted);
+        }
+        if (exhausted) {
+            exhausted = false;
+            LOG.warn("{}: memory for received packets is available again; {} were dropped without it", file.name(),
+                    droppedExhausted);
+            droppedExhausted = 0;
+        }
         boolean handedOver = false;
         try {
             int n = file.read(packet.buf());
-            if (n == TunFile.AGAIN) {
-                return true;
-            }
-            if (n == TunFile.CLOSED) {
-                return false;
-            }
-            if (n == 0) {
-                stats.rxErrors.increment();
-                LOG.error("{}: the TUN file reached end of file; the interface is gone, receive stops", file.name());
-                return false;
+            if (n <= 0) {
+                return nothingRead(n);
             }
             if (n > limit) {
                 // rx_length_errors: longer than the MTU, perhaps cut to fit the buffer.
@@ -150,5 +171,43 @@ final class TunReader implements Runnable {
                 packet.release();
             }
         }
+    }
+
+    /**
+     * What a read that returned no packet ({@code n} of 0 or less) means for the loop: true
+     * to go on (nothing there now), false to stop (closed, or end of file: the device is gone).
+     */
+    private boolean nothingRead(int n) {
+        if (n == TunFile.AGAIN) {
+            return true;
+        }
+        if (n == 0) {
+            context.stats().rxErrors.increment();
+            LOG.error("{}: the TUN file reached end of file; the interface is gone, receive stops", file.name());
+        }
+        return false;
+    }
+
+    /**
+     * Takes one packet off the file into a scratch area and drops it, counting
+     * {@code rx_dropped}: unread, it would keep the file readable and the loop spinning. The
+     * first drop of a spell is logged, and the end of the spell.
+     */
+    private boolean dropUnallocated(int limit, OutOfMemoryError cause) {
+        if (scratch == null || scratch.size() < limit + 1) {
+            scratch = new Memory(limit + 1L);
+        }
+        int n = file.read(Pointer.nativeValue(scratch), limit + 1);
+        if (n <= 0) {
+            return nothingRead(n);
+        }
+        context.stats().rxDropped.increment();
+        droppedExhausted++;
+        if (!exhausted) {
+            exhausted = true;
+            LOG.warn("{}: no memory for received packets ({}); dropping them, counted in rx_dropped", file.name(),
+                    cause.getMessage());
+        }
+        return true;
     }
 }
