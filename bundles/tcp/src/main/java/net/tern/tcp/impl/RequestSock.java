@@ -27,9 +27,12 @@ final class RequestSock {
     /** When the first SYN-ACK left, for the RTT sample its ACK gives ({@code snt_synack}). */
     long synAckSentNanos;
     Timeout timer;
-    /** A SYN cookie's SYN-ACK carries a TSval encoding the options ({@code cookie_init_timestamp}). */
+    /**
+     * A SYN cookie's SYN-ACK carries a TSval encoding the options: {@code cookieTs}, a value
+     * of the timestamp clock ({@code cookie_init_timestamp}), plus {@link #tsOffset}.
+     */
     boolean cookieTimestamp;
-    int cookieTsVal;
+    int cookieTs;
 
     RequestSock(TcpSock listener, ConnKey key, int iss, int irs, int peerMss, int peerWscale, boolean sackOk,
             boolean tsOk, int tsRecent, int tsOffset, int rcvWscale, int advmss, int rcvWnd, Rtable route) {

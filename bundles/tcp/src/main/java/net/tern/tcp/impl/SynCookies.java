@@ -9,15 +9,27 @@ import net.tern.inet.route.Rtable;
  * the SYN-ACK's ISN carries what the request would have held, so nothing is stored until
  * the ACK proves the peer real. As in Linux, the cookie is
  * {@code H(4-tuple) + peer ISN + (minute << 24) + ((H(4-tuple, minute) + mss index) mod 2^24)};
- * it is valid for two minutes. The MSS is one of four values; with timestamps the low six
- * bits of TSval carry the peer's window scale and SACK-permitted, returned in the ACK's TSecr.
+ * it is valid for two minutes. The MSS is one of four values.
+ *
+ * <p>With timestamps, the low six bits of the SYN-ACK's TSval carry the peer's window scale
+ * and SACK-permitted ({@code cookie_init_timestamp}), returned in the ACK's TSecr. They are
+ * set in the timestamp clock's value before the connection's offset is added, and the
+ * result is never ahead of the clock: when the bits would put it ahead, it goes back 64 ms.
+ * The connection made from the cookie keeps the same offset ({@code tcp_get_cookie_sock}),
+ * so every TSval it sends is at least the SYN-ACK's and the peer's PAWS check (RFC 7323
+ * 5.3) accepts them; a TSval ahead of the clock would make the next segments look older
+ * than the SYN-ACK, and the peer would drop them until the clock caught up.
  */
 final class SynCookies {
     private static final int[] MSS_TABLE = {536, 1300, 1440, 1460};
     private static final int COOKIE_BITS = 24;
     private static final int COOKIE_MASK = (1 << COOKIE_BITS) - 1;
     private static final int MAX_AGE_MINUTES = 2;
-    private static final int TS_OPTION_BITS = 0x3f;
+    /** {@code TCP_SYNCOOKIE_VALID}: how long after the last cookie sent an ACK may redeem one. */
+    static final long VALID_NANOS = MAX_AGE_MINUTES * 60_000_000_000L;
+    /** {@code TSBITS}: the low bits of TSval that carry the options. */
+    private static final int TS_BITS = 6;
+    private static final int TS_OPTION_MASK = (1 << TS_BITS) - 1;
     private static final int WSCALE_NONE = 0xf;
     private static final int SACK_BIT = 0x10;
 
@@ -66,18 +78,44 @@ final class SynCookies {
         if (tsOk) {
             int options = (peerWscale >= 0 ? peerWscale & 0xf : WSCALE_NONE) | (sackOk ? SACK_BIT : 0);
             req.cookieTimestamp = true;
-            req.cookieTsVal = ((tcp.output().tsNow() + tsOffset) & ~TS_OPTION_BITS) | options;
+            req.cookieTs = initTimestamp(tcp.output().tsNow(), options);
         }
+        // cookie_init_sequence: the listener is under a SYN flood from now on, for the cookies' lifetime.
+        listener.synqOverflowNanos = tcp.clock().nanoTime();
         tcp.counters().inc(TcpExtMib.SyncookiesSent);
         tcp.output().sendSynAck(req);
     }
 
     /**
-     * {@code cookie_v4_check}: an ACK to a listener that may answer one of our cookies. On
-     * success the connection is made and queued for accept; returns whether the ACK was a
-     * valid cookie (then it is consumed, even if the accept queue had no room).
+     * {@code cookie_init_timestamp}: the timestamp clock's value {@code now} with its low
+     * bits replaced by {@code options}, taken back 64 ms when that would put it ahead of
+     * {@code now}. The SYN-ACK sends it plus the connection's offset.
+     */
+    static int initTimestamp(int now, int options) {
+        int ts = (now & ~TS_OPTION_MASK) | options;
+        if (ts - now > 0) {
+            ts -= 1 << TS_BITS;
+        }
+        return ts;
+    }
+
+    /** {@code tcp_synq_no_recent_overflow}: no cookie went out from {@code listener} within the cookies' lifetime. */
+    static boolean noRecentOverflow(Tcp tcp, TcpSock listener) {
+        return listener.synqOverflowNanos == Long.MIN_VALUE
+                || tcp.clock().nanoTime() - listener.synqOverflowNanos > VALID_NANOS;
+    }
+
+    /**
+     * {@code cookie_v4_check}: an ACK to a listener that may answer one of our cookies: only
+     * while the listener sends cookies (within their lifetime of the last one), as Linux
+     * looks at no cookie otherwise. On success the connection is made and queued for accept;
+     * returns whether the ACK was consumed: a valid cookie, even if the accept queue had no
+     * room. Otherwise the listener answers it with a RST.
      */
     static boolean check(Tcp tcp, TcpSock listener, Segment seg) {
+        if (noRecentOverflow(tcp, listener)) {
+            return false;
+        }
         ConnKey key = new ConnKey(seg.daddr, seg.dport, seg.saddr, seg.sport);
         int peerIsn = seg.seq - 1;
         int iss = seg.ack - 1;
@@ -87,6 +125,26 @@ final class SynCookies {
             return false;
         }
         tcp.counters().inc(TcpExtMib.SyncookiesRecv);
+        TcpSettings s = tcp.settings();
+        // cookie_timestamp_decode: the options come back in TSecr, less the offset the SYN-ACK added.
+        boolean tsOk = seg.options.timestamp;
+        int tsOffset = 0;
+        int peerWscale = -1;
+        boolean sackOk = false;
+        if (tsOk) {
+            if (seg.options.tsEcr != 0) {
+                tsOffset = tcp.secrets().tsOffset(seg.daddr, seg.saddr);
+            }
+            int bits = (seg.options.tsEcr - tsOffset) & TS_OPTION_MASK;
+            sackOk = (bits & SACK_BIT) != 0;
+            if ((bits & 0xf) != WSCALE_NONE) {
+                peerWscale = bits & 0xf;
+            }
+            // An option this host does not offer cannot have been in our SYN-ACK: not our cookie.
+            if (!s.timestamps() || (sackOk && !s.sack()) || (peerWscale >= 0 && !s.windowScaling())) {
+                return false;
+            }
+        }
         if (listener.acceptQueue.size() > listener.maxBacklog) {
             tcp.counters().inc(TcpExtMib.ListenOverflows);
             tcp.counters().inc(TcpExtMib.ListenDrops);
@@ -99,23 +157,11 @@ final class SynCookies {
             tcp.counters().inc(TcpExtMib.ListenDrops);
             return true;
         }
-        TcpSettings s = tcp.settings();
-        boolean tsOk = s.timestamps() && seg.options.timestamp;
-        int peerWscale = -1;
-        boolean sackOk = false;
-        int rcvWscale = 0;
-        if (tsOk) {
-            int bits = seg.options.tsEcr & TS_OPTION_BITS;
-            if ((bits & 0xf) != WSCALE_NONE && s.windowScaling()) {
-                peerWscale = bits & 0xf;
-                rcvWscale = Math.max(0, s.windowShift());
-            }
-            sackOk = s.sack() && (bits & SACK_BIT) != 0;
-        }
+        int rcvWscale = peerWscale >= 0 ? Math.max(0, s.windowShift()) : 0;
         int advmss = TcpInput.advertisedMss(route.mtu(), listener.userMss);
         int rcvWnd = TcpOutput.initialWindow(listener.rcvbuf(), advmss);
         TcpSock child = tcp.input().createChild(listener, key, route, iss, peerIsn, MSS_TABLE[index], peerWscale,
-                rcvWscale, sackOk, tsOk, tcp.secrets().tsOffset(seg.daddr, seg.saddr), advmss, rcvWnd, seg, -1);
+                rcvWscale, sackOk, tsOk, tsOffset, advmss, rcvWnd, seg, -1);
         if (!tcp.tables().insertEstablished(key, child)) {
             child.orphan = true;
             tcp.lifecycle().done(child);

@@ -195,7 +195,12 @@ final class TcpInput {
         tcp.trace().sock("tcp_conn_request", listener);
         TcpCounters c = tcp.counters();
         boolean wantCookie = false;
-        if (listener.synQueue.size() >= listener.maxBacklog && isnHint == 0) {
+        // inet_csk_reqsk_queue_is_full: more requests than the backlog, judged as the accept
+        // queue is (sk_acceptq_is_full), so a backlog of N holds N + 1 requests, as current
+        // Linux does ("tcp/dccp: allow a connection when sk_max_ack_backlog is zero"; a kernel
+        // 6.18 listener with backlog 128 holds 129). A SYN reusing a TIME-WAIT 4-tuple proves
+        // its peer and is never refused.
+        if (listener.synQueue.size() > listener.maxBacklog && isnHint == 0) {
             if (tcp.settings().syncookies()) {
                 wantCookie = true;
                 c.inc(TcpExtMib.TCPReqQFullDoCookies);

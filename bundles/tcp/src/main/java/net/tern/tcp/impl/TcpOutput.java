@@ -570,7 +570,7 @@ final class TcpOutput {
         options.mss = req.advmss;
         if (req.tsOk) {
             options.timestamp = true;
-            options.tsVal = req.cookieTimestamp ? req.cookieTsVal : tsNow() + req.tsOffset;
+            options.tsVal = (req.cookieTimestamp ? req.cookieTs : tsNow()) + req.tsOffset;
             options.tsEcr = req.tsRecent;
         }
         options.sackPermitted = req.sackOk;

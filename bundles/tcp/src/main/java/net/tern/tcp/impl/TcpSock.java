@@ -165,6 +165,8 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     int maxBacklog;
     final ArrayDeque<TcpSock> acceptQueue = new ArrayDeque<>();
     final java.util.LinkedHashSet<RequestSock> synQueue = new java.util.LinkedHashSet<>();
+    /** When this listener last answered a SYN with a cookie ({@code tcp_synq_overflow}), or Long.MIN_VALUE. */
+    long synqOverflowNanos = Long.MIN_VALUE;
     TcpSock parent;
 
     // ---- what tcp_poll reads without the lock

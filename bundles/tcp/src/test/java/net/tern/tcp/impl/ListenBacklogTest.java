@@ -8,6 +8,7 @@ import static net.tern.tcp.impl.wire.TcpHeader.SYN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.concurrent.TimeUnit;
 import net.tern.api.socket.Accepted;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
@@ -50,44 +51,77 @@ class ListenBacklogTest {
                 .timestamp(6, synAck.options().tsVal).build();
     }
 
+    /** A backlog of N holds N + 1 requests (inet_csk_reqsk_queue_is_full: more than the backlog). */
     @Test
     void fullSynQueueWithoutCookiesDropsTheSyn() throws Exception {
         listener(TcpSettings.defaults().withSyncookies(false), 2);
-        peer.inject(syn(1001));
-        peer.inject(syn(1002));
-        assertThat(peer.emitted()).hasSize(2);
-        peer.inject(syn(1003));
+        for (int port = 1001; port <= 1003; port++) {
+            peer.inject(syn(port));
+        }
+        assertThat(peer.emitted()).hasSize(3);
+        peer.inject(syn(1004));
         assertThat(peer.emitted()).isEmpty();
         assertThat(peer.host().counter(TcpExtMib.TCPReqQFullDrop)).isEqualTo(1);
         assertThat(peer.host().counter(TcpExtMib.ListenDrops)).isEqualTo(1);
+        assertThat(peer.host().counter(TcpExtMib.TCPReqQFullDoCookies)).isZero();
     }
 
     @Test
     void fullSynQueueAnswersWithACookieThatTheAckRedeems() throws Exception {
         int fd = listener(TcpSettings.defaults(), 1);
         peer.inject(syn(1001));
-        peer.emitted();
         peer.inject(syn(1002));
+        assertThat(peer.emitted()).hasSize(2);
+        assertThat(peer.host().counter(TcpExtMib.TCPReqQFullDoCookies)).isZero();
+        peer.inject(syn(1003));
         Seg cookie = peer.emittedOne();
         assertThat(cookie.flagString()).isEqualTo("S.");
         assertThat(cookie.options().mss).isEqualTo(1460);
+        assertThat(peer.host().counter(TcpExtMib.TCPReqQFullDoCookies)).isEqualTo(1);
         assertThat(peer.host().counter(TcpExtMib.SyncookiesSent)).isEqualTo(1);
-        peer.inject(ackFor(1002, cookie));
+        peer.inject(ackFor(1003, cookie));
         assertThat(peer.host().counter(TcpExtMib.SyncookiesRecv)).isEqualTo(1);
+        assertThat(peer.host().counter(TcpExtMib.SyncookiesFailed)).isZero();
         Accepted accepted = api.accept(fd, SOCK_NONBLOCK);
-        assertThat(accepted.peer()).isEqualTo(InetSockAddr.parse("10.0.0.2:1002"));
+        assertThat(accepted.peer()).isEqualTo(InetSockAddr.parse("10.0.0.2:1003"));
         TcpSock child = peer.host().tcp().sockets().stream()
-                .filter(s -> s.dport() == 1002).findFirst().orElseThrow();
+                .filter(s -> s.dport() == 1003).findFirst().orElseThrow();
         assertThat(child.sndWscale).isEqualTo(7); // carried back in TSecr
         assertThat(child.sackOk).isTrue();
     }
 
+    /** A listener that sent no cookie looks at none (tcp_synq_no_recent_overflow): a stray ACK is refused, not counted. */
     @Test
-    void aForgedCookieIsRefusedWithRst() throws Exception {
+    void anAckToAListenerThatSentNoCookieIsRefusedWithoutACookieCheck() throws Exception {
         listener(TcpSettings.defaults(), 1);
         peer.inject(SegmentPeer.from(1005).to(SegmentPeer.LOCAL, 80).flags(ACK).seq(42).ack(12345).build());
         assertThat(peer.emittedOne().flagString()).isEqualTo("R");
+        assertThat(peer.host().counter(TcpExtMib.SyncookiesFailed)).isZero();
+        assertThat(peer.host().counter(TcpExtMib.SyncookiesRecv)).isZero();
+    }
+
+    /** While the listener sends cookies, and for their two-minute lifetime after the last one, an ACK is checked as one. */
+    @Test
+    void aForgedCookieIsRefusedWithRstWhileCookiesAreInUse() throws Exception {
+        listener(TcpSettings.defaults(), 1);
+        for (int port = 1001; port <= 1003; port++) {
+            peer.inject(syn(port));
+        }
+        peer.emitted();
+        peer.inject(SegmentPeer.from(1005).to(SegmentPeer.LOCAL, 80).flags(ACK).seq(42).ack(12345).build());
+        assertThat(peer.emittedOne().flagString()).isEqualTo("R");
         assertThat(peer.host().counter(TcpExtMib.SyncookiesFailed)).isEqualTo(1);
+
+        peer.advance(SynCookies.VALID_NANOS - 1_000_000, TimeUnit.NANOSECONDS);
+        peer.emitted(); // the requests' SYN-ACK retransmissions
+        peer.inject(SegmentPeer.from(1006).to(SegmentPeer.LOCAL, 80).flags(ACK).seq(42).ack(12345).build());
+        assertThat(peer.emittedOne().flagString()).isEqualTo("R");
+        assertThat(peer.host().counter(TcpExtMib.SyncookiesFailed)).isEqualTo(2);
+
+        peer.advance(2, TimeUnit.MILLISECONDS);
+        peer.inject(SegmentPeer.from(1007).to(SegmentPeer.LOCAL, 80).flags(ACK).seq(42).ack(12345).build());
+        assertThat(peer.emittedOne().flagString()).isEqualTo("R");
+        assertThat(peer.host().counter(TcpExtMib.SyncookiesFailed)).isEqualTo(2);
     }
 
     @Test
