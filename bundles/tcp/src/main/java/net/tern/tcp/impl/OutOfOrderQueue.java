@@ -4,78 +4,145 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Segments received beyond {@code rcv_nxt} ({@code tp->out_of_order_queue}), keyed by their
- * position in the stream (a 64-bit offset, so wraparound of sequence numbers does not matter
- * here). Overlaps are trimmed on insertion, so every byte is held once. The SACK blocks sent
- * back (RFC 2018) are the contiguous runs, the run holding the latest segment first.
+ * What was received beyond {@code rcv_nxt} ({@code tp->out_of_order_queue}): the runs of
+ * stream offsets held (a 64-bit offset, so wraparound of sequence numbers does not matter
+ * here), each run one entry from its start to its end. The bytes themselves sit in the
+ * receive ring at their place ({@link ByteRing#place}); a run that grows or touches another
+ * merges with it, so every byte is held once, and contiguous data are one entry however they
+ * came. The SACK blocks sent back (RFC 2018) are the runs, the one holding the latest
+ * segment first.
+ *
+ * <p>Each entry costs {@link #ENTRY_TRUESIZE} bytes of heap, charged to the socket's receive
+ * memory: a peer sending many small pieces with gaps between them makes many entries, and
+ * pruning ({@link #pruneLast}) drops them from the far end, as {@code tcp_prune_ofo_queue}
+ * drops skbs.
  */
 final class OutOfOrderQueue {
-    private final TreeMap<Long, byte[]> segments = new TreeMap<>();
-    private int bytes;
+    /**
+     * Heap per run: a {@code TreeMap} entry (header, five references, colour) and the two
+     * boxed {@code Long}s it holds, 64 + 24 + 24 bytes without compressed references (40 + 24 +
+     * 24 with them): the larger.
+     */
+    static final int ENTRY_TRUESIZE = 112;
+
+    /** start offset to end offset (exclusive) of each run, runs disjoint and not adjacent. */
+    private final TreeMap<Long, Long> runs = new TreeMap<>();
+    private long bytes;
     private long lastStart = -1;
     private long lastEnd = -1;
 
-    int bytes() {
+    /** Bytes held. */
+    long bytes() {
         return bytes;
     }
 
-    boolean isEmpty() {
-        return segments.isEmpty();
+    /** Runs held: the entries charged. */
+    int entries() {
+        return runs.size();
     }
 
-    /** Adds {@code data} at stream offset {@code start}, dropping bytes already held; returns the bytes added. */
-    int insert(long start, byte[] data) {
-        long end = start + data.length;
+    /** The memory the entries take. */
+    long truesize() {
+        return (long) runs.size() * ENTRY_TRUESIZE;
+    }
+
+    boolean isEmpty() {
+        return runs.isEmpty();
+    }
+
+    /** The end of the last run, or -1. */
+    long highestEnd() {
+        return runs.isEmpty() ? -1 : runs.lastEntry().getValue();
+    }
+
+    /** The start of the last run (the one {@link #pruneLast} drops next), or -1. */
+    long lastRunStart() {
+        return runs.isEmpty() ? -1 : runs.lastKey();
+    }
+
+    /** Whether {@code [start, end)} is held already, every byte of it. */
+    boolean covers(long start, long end) {
+        Map.Entry<Long, Long> floor = runs.floorEntry(start);
+        return floor != null && floor.getValue() >= end;
+    }
+
+    /** The entries {@code [start, end)} would add if inserted: 1 for a new run, less when it joins runs. */
+    int entriesAdded(long start, long end) {
+        return 1 - touching(start, end);
+    }
+
+    /** The runs {@code [start, end)} overlaps or adjoins. */
+    private int touching(long start, long end) {
+        int n = 0;
+        Map.Entry<Long, Long> floor = runs.floorEntry(start);
+        if (floor != null && floor.getValue() >= start) {
+            n++;
+        }
+        return n + runs.subMap(start, false, end, true).size();
+    }
+
+    /** Adds {@code [start, end)}, merging with the runs it overlaps or adjoins; returns the bytes newly held. */
+    long insert(long start, long end) {
         lastStart = start;
         lastEnd = end;
-        int added = 0;
-        long cursor = start;
-        // Walk the held segments that touch [start, end) and keep only the gaps between them.
-        Map.Entry<Long, byte[]> floor = segments.floorEntry(start);
-        if (floor != null && floor.getKey() + floor.getValue().length > cursor) {
-            cursor = floor.getKey() + floor.getValue().length;
+        long newStart = start;
+        long newEnd = end;
+        long covered = 0;
+        Map.Entry<Long, Long> floor = runs.floorEntry(start);
+        if (floor != null && floor.getValue() >= start) {
+            newStart = floor.getKey();
+            newEnd = Math.max(newEnd, floor.getValue());
+            covered += Math.min(end, floor.getValue()) - start;
+            runs.remove(floor.getKey());
         }
-        while (cursor < end) {
-            Map.Entry<Long, byte[]> next = segments.ceilingEntry(cursor);
-            long gapEnd = next == null ? end : Math.min(end, next.getKey());
-            if (gapEnd > cursor) {
-                byte[] piece = new byte[(int) (gapEnd - cursor)];
-                System.arraycopy(data, (int) (cursor - start), piece, 0, piece.length);
-                segments.put(cursor, piece);
-                added += piece.length;
-                bytes += piece.length;
-            }
-            if (next == null || next.getKey() >= end) {
-                break;
-            }
-            cursor = next.getKey() + next.getValue().length;
+        Map.Entry<Long, Long> next;
+        while ((next = runs.ceilingEntry(start)) != null && next.getKey() <= end) {
+            covered += Math.max(0, Math.min(end, next.getValue()) - next.getKey());
+            newEnd = Math.max(newEnd, next.getValue());
+            runs.remove(next.getKey());
         }
+        runs.put(newStart, newEnd);
+        long added = (end - start) - covered;
+        bytes += added;
         return added;
     }
 
     /**
-     * Moves the bytes that now follow {@code offset} in order into {@code into}; drops held
-     * bytes below {@code offset}. Returns the new in-order offset.
+     * Takes out the runs that start at or before {@code offset} (the in-order data reached
+     * them) and returns the new in-order offset: the end of the last run joined, or
+     * {@code offset}. The bytes are in the ring already.
      */
-    long drainInto(long offset, ByteRing into) {
+    long drain(long offset) {
         long cursor = offset;
-        while (!segments.isEmpty()) {
-            Map.Entry<Long, byte[]> first = segments.firstEntry();
+        Map.Entry<Long, Long> first;
+        while ((first = runs.firstEntry()) != null && first.getKey() <= cursor) {
+            runs.pollFirstEntry();
             long start = first.getKey();
-            byte[] data = first.getValue();
-            if (start > cursor) {
-                break;
-            }
-            segments.pollFirstEntry();
-            bytes -= data.length;
-            long end = start + data.length;
-            if (end > cursor) {
-                int skip = (int) (cursor - start);
-                into.append(data, skip, data.length - skip);
-                cursor = end;
-            }
+            long end = first.getValue();
+            bytes -= end - start;
+            cursor = Math.max(cursor, end);
         }
         return cursor;
+    }
+
+    /**
+     * {@code tcp_prune_ofo_queue}'s step: drops the last run, unless it starts before
+     * {@code keepFrom} (data arriving there would land after it: it stays, for the hole
+     * before it may fill). Returns the bytes dropped, or -1 when nothing was.
+     */
+    long pruneLast(long keepFrom) {
+        Map.Entry<Long, Long> last = runs.lastEntry();
+        if (last == null || last.getKey() < keepFrom) {
+            return -1;
+        }
+        runs.pollLastEntry();
+        long dropped = last.getValue() - last.getKey();
+        bytes -= dropped;
+        if (lastStart >= last.getKey()) {
+            lastStart = -1;
+            lastEnd = -1;
+        }
+        return dropped;
     }
 
     /**
@@ -84,51 +151,36 @@ final class OutOfOrderQueue {
      */
     int sackRuns(long[] out, int max) {
         int count = 0;
-        long[] runs = new long[2 * segments.size()];
-        int n = 0;
-        long runStart = -1;
-        long runEnd = -1;
-        for (Map.Entry<Long, byte[]> e : segments.entrySet()) {
-            long s = e.getKey();
-            long t = s + e.getValue().length;
-            if (runStart >= 0 && s <= runEnd) {
-                runEnd = Math.max(runEnd, t);
-            } else {
-                if (runStart >= 0) {
-                    runs[n++] = runStart;
-                    runs[n++] = runEnd;
-                }
-                runStart = s;
-                runEnd = t;
+        long latestStart = -1;
+        if (lastStart >= 0 && max > 0) {
+            Map.Entry<Long, Long> latest = runs.floorEntry(lastStart);
+            if (latest != null && latest.getValue() >= lastEnd) {
+                latestStart = latest.getKey();
+                out[0] = latest.getKey();
+                out[1] = latest.getValue();
+                count = 1;
             }
         }
-        if (runStart >= 0) {
-            runs[n++] = runStart;
-            runs[n++] = runEnd;
-        }
-        int latest = -1;
-        for (int i = 0; i < n; i += 2) {
-            if (runs[i] <= lastStart && lastEnd <= runs[i + 1]) {
-                latest = i;
+        for (Map.Entry<Long, Long> run : runs.descendingMap().entrySet()) {
+            if (count >= max) {
+                break;
             }
-        }
-        if (latest >= 0 && count < max) {
-            out[2 * count] = runs[latest];
-            out[2 * count + 1] = runs[latest + 1];
-            count++;
-        }
-        for (int i = n - 2; i >= 0 && count < max; i -= 2) {
-            if (i != latest) {
-                out[2 * count] = runs[i];
-                out[2 * count + 1] = runs[i + 1];
+            if (run.getKey() != latestStart) {
+                out[2 * count] = run.getKey();
+                out[2 * count + 1] = run.getValue();
                 count++;
             }
         }
         return count;
     }
 
-    void clear() {
-        segments.clear();
+    /** Drops every run; returns how many there were. */
+    int clear() {
+        int n = runs.size();
+        runs.clear();
         bytes = 0;
+        lastStart = -1;
+        lastEnd = -1;
+        return n;
     }
 }

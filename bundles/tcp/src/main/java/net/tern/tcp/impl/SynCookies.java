@@ -159,7 +159,7 @@ final class SynCookies {
         }
         int rcvWscale = peerWscale >= 0 ? Math.max(0, s.windowShift()) : 0;
         int advmss = TcpInput.advertisedMss(route.mtu(), listener.userMss);
-        int rcvWnd = TcpOutput.initialWindow(listener.rcvbuf(), advmss);
+        int rcvWnd = TcpOutput.initialWindow(tcp.memory().windowSpace(listener), advmss);
         TcpSock child = tcp.input().createChild(listener, key, route, iss, peerIsn, MSS_TABLE[index], peerWscale,
                 rcvWscale, sackOk, tsOk, tsOffset, advmss, rcvWnd, seg, -1);
         if (!tcp.tables().insertEstablished(key, child)) {

@@ -12,6 +12,7 @@ import net.tern.inet.route.RouteTable;
 import net.tern.inet.snmp.SnmpCounters;
 import net.tern.inet.sock.InetProtoSw;
 import net.tern.inet.sock.InetStreamOps;
+import net.tern.inet.sock.ProtoMemory;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.NetworkThread;
@@ -39,6 +40,7 @@ public final class Tcp implements NetProtocol, AutoCloseable {
     /** Replaced whole by {@link #reconfigure}; every use reads it afresh (a sysctl write). */
     private volatile TcpSettings settings;
     private final TcpCounters counters;
+    private final TcpMemory memory;
     private final Secrets secrets;
     private final Random random;
     private final TcpHashTables tables;
@@ -64,6 +66,7 @@ public final class Tcp implements NetProtocol, AutoCloseable {
         this.settings = settings;
         this.random = random;
         this.counters = new TcpCounters(snmp);
+        this.memory = new TcpMemory(this, settings.memory());
         this.secrets = new Secrets(clock, random);
         this.tables = new TcpHashTables(settings.localPortLow(), settings.localPortHigh(), this::nextRandom);
         this.congestion = new CongestionRegistry(settings.congestionControl(), this);
@@ -121,7 +124,8 @@ public final class Tcp implements NetProtocol, AutoCloseable {
      * read, as Linux's sysctls do, and open connections stay as they are: {@code somaxconn}
      * caps the next {@code listen}, buffers size new sockets, the MSL times the next TIME-WAIT,
      * retry and keepalive limits count from the next timer, the congestion control is the
-     * default of new sockets. The ephemeral port range stays the one TCP started with (the port
+     * default of new sockets, {@code tcp_mem} and the per-socket minimums judge the next
+     * charge, {@code tcp_adv_win_scale} the next window offered. The ephemeral port range stays the one TCP started with (the port
      * table is built for it).
      */
     public void reconfigure(TcpSettings next) {
@@ -131,11 +135,22 @@ public final class Tcp implements NetProtocol, AutoCloseable {
                     + before.localPortLow() + "-" + before.localPortHigh() + ")");
         }
         settings = next;
+        memory.reconfigure(next.memory());
         congestion.defaultName(next.congestionControl());
     }
 
     public TcpCounters counters() {
         return counters;
+    }
+
+    /** TCP's memory accounting: the stack-wide pool ({@code tcp_mem}) and the per-socket budgets. */
+    TcpMemory memory() {
+        return memory;
+    }
+
+    /** The stack-wide pool every TCP socket charges ({@code tcp_memory_allocated} against {@code tcp_mem}). */
+    public ProtoMemory memoryPool() {
+        return memory.pool();
     }
 
     Secrets secrets() {

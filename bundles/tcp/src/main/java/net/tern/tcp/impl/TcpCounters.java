@@ -42,6 +42,10 @@ public final class TcpCounters implements AutoCloseable {
         extAdders[counter.ordinal()].increment();
     }
 
+    public void add(TcpExtMib counter, long n) {
+        extAdders[counter.ordinal()].add(n);
+    }
+
     public long get(TcpMib counter) {
         return tcpAdders[counter.ordinal()].sum();
     }

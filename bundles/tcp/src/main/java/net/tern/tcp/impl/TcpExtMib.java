@@ -7,5 +7,7 @@ public enum TcpExtMib {
     TCPAbortOnData, TCPAbortOnClose, TCPAbortOnTimeout, TCPAbortOnLinger, TCPChallengeACK, TCPSYNChallenge,
     TCPReqQFullDrop, TCPReqQFullDoCookies, TCPOFOQueue, TCPZeroWindowDrop, TCPWantZeroWindowAdv, TCPWinProbe,
     TCPKeepAlive, TCPDSACKRecv, TCPRcvQDrop, TCPAckSkippedSeq, TCPAckSkippedTimeWait, TCPAckSkippedChallenge,
-    TCPLostRetransmit, TCPSACKReneging, TCPDSACKOldSent, TCPDSACKUndo, TCPFullUndo, TCPLossUndo
+    TCPLostRetransmit, TCPSACKReneging, TCPDSACKOldSent, TCPDSACKUndo, TCPFullUndo, TCPLossUndo,
+    PruneCalled, RcvPruned, OfoPruned, TCPOFODrop, TCPOFOMerge, TCPDSACKOfoSent, TCPMemoryPressures,
+    TCPMemoryPressuresChrono
 }

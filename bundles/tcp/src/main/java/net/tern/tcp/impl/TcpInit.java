@@ -6,6 +6,7 @@ import java.util.Hashtable;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.RouteTable;
+import net.tern.inet.sock.ProtoMemory;
 import net.tern.inet.snmp.SnmpCounters;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.net.Clock;
@@ -111,6 +112,20 @@ public final class TcpInit {
         @AttributeDefinition(description = "Default congestion control (tcp_congestion_control); reno if not registered.")
         String tcpCongestionControl() default "reno";
 
+        @AttributeDefinition(description = "Stack-wide TCP memory limits in pages of 4 KiB, \"min pressure max\" (tcp_mem);"
+                + " empty: scaled to the JVM's maximum heap (pressure at 1/8 of it).")
+        String tcpMem() default "";
+
+        @AttributeDefinition(description = "Receive memory a socket may hold even under memory pressure (tcp_rmem[0]).")
+        int tcpRmemMin() default 4096;
+
+        @AttributeDefinition(description = "Send memory a socket may hold even under memory pressure (tcp_wmem[0]).")
+        int tcpWmemMin() default 4096;
+
+        @AttributeDefinition(description = "Share of the receive buffer the window offers (tcp_adv_win_scale): n > 0 offers"
+                + " all but 1/2^n, n <= 0 offers 1/2^-n.")
+        int tcpAdvWinScale() default 1;
+
         @AttributeDefinition(description = "Milliseconds a stopping TCP waits for connections to close before aborting them.")
         long drainMillis() default 5_000;
     }
@@ -157,8 +172,9 @@ public final class TcpInit {
             // The drain time first: once the new settings show, the whole update is in force.
             drainMillis = config.drainMillis();
             tcp.reconfigure(next);
-            LOG.info("TCP settings changed (somaxconn {}, TIME-WAIT {} ms, congestion control {})",
-                    config.somaxconn(), tcp.settings().timeWaitMillis(), config.tcpCongestionControl());
+            LOG.info("TCP settings changed (somaxconn {}, TIME-WAIT {} ms, congestion control {}, tcp_mem {})",
+                    config.somaxconn(), tcp.settings().timeWaitMillis(), config.tcpCongestionControl(),
+                    next.memory().tcpMem());
         } catch (IllegalArgumentException e) {
             LOG.error("TCP configuration {} refused, the settings before stay: {}", PID, e.getMessage());
         }
@@ -169,7 +185,9 @@ public final class TcpInit {
                 c.tcpRtoMaxMillis(), c.tcpMslMillis(), c.tcpFinTimeoutMillis(), c.somaxconn(), c.tcpSyncookies(),
                 c.tcpTimestamps(), c.tcpWindowScaling(), c.tcpSack(), c.tcpRmemMax(), c.tcpRmemDefault(),
                 c.tcpWmemDefault(), 10, c.tcpKeepaliveTime() * 1000L, c.tcpKeepaliveIntvl() * 1000L,
-                c.tcpKeepaliveProbes(), 40, c.tcpCongestionControl(), 32768, 60999);
+                c.tcpKeepaliveProbes(), 40, c.tcpCongestionControl(), 32768, 60999,
+                new TcpSettings.Memory(c.tcpMem() == null || c.tcpMem().isBlank() ? TcpSettings.Memory.defaultTcpMem()
+                        : ProtoMemory.Limits.parse(c.tcpMem()), c.tcpRmemMin(), c.tcpWmemMin(), c.tcpAdvWinScale()));
     }
 
     /** The assembled protocol, for diagnostics. */

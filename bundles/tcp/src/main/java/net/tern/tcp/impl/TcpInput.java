@@ -232,7 +232,7 @@ final class TcpInput {
         int peerMss = o.mss > 0 ? o.mss : DEFAULT_MSS;
         ConnKey key = new ConnKey(seg.daddr, seg.dport, seg.saddr, seg.sport);
         int tsOffset = tcp.secrets().tsOffset(seg.daddr, seg.saddr);
-        int rcvWnd = TcpOutput.initialWindow(listener.rcvbuf(), advmss);
+        int rcvWnd = TcpOutput.initialWindow(tcp.memory().windowSpace(listener), advmss);
         if (wantCookie) {
             SynCookies.sendCookie(tcp, listener, seg, key, route, advmss, peerMss, tsOk, sackOk, peerWscale,
                     rcvWscale, tsOffset, rcvWnd);
@@ -494,6 +494,7 @@ final class TcpInput {
         sk.rcvMss = Math.min(sk.advmss, peerMss);
         if (hasAck) {
             TxSegment syn = sk.rtxQueue.pollFirst();
+            tcp.memory().settleSend(sk);
             long rttUs = -1;
             if (syn != null && !syn.retransmitted) {
                 rttUs = (tcp.clock().nanoTime() - syn.sentNanos) / 1000;
@@ -598,6 +599,7 @@ final class TcpInput {
             TxSegment syn = sk.rtxQueue.peekFirst();
             if (syn != null && (syn.flags & SYN) != 0) {
                 sk.rtxQueue.pollFirst();
+                tcp.memory().settleSend(sk);
             }
             sk.sndUna = sk.iss + 1;
             sk.sndWnd = seg.window << sk.sndWscale;
@@ -788,6 +790,10 @@ final class TcpInput {
         } else {
             tcp.timersOf().reset(sk, TcpTimers.Pending.RETRANS, sk.rtoUs); // RFC 6298 5.3
         }
+        // The memory acknowledged data held is free again: the sender may queue more.
+        sk.sendMemoryLimited = false;
+        tcp.memory().settleSend(sk);
+        tcp.memory().reclaimIdle(sk);
         sk.publishQueues();
         if (dataAcked > 0) {
             sk.wakeUp(EPOLLOUT); // sk_stream_write_space
@@ -812,8 +818,17 @@ final class TcpInput {
 
     // ==== tcp_data_queue ======================================================================
 
+    /**
+     * {@code tcp_data_queue}: data in order go to the receive queue, data beyond
+     * {@code rcv_nxt} are placed where they belong and recorded in the out-of-order queue
+     * ({@code tcp_data_queue_ofo}). Either first gets its memory ({@link TcpMemory#tryRmemSchedule}):
+     * refused, out-of-order data are dropped ({@code TCPOFODrop}, without an ACK, as Linux), and
+     * in-order data too while the reader has data queued ({@code TCPRcvQDrop}); an empty queue
+     * takes the segment whatever, so the connection moves ({@code sk_forced_mem_schedule}).
+     */
     private void dataQueue(TcpSock sk, Segment seg) {
         TcpOutput out = tcp.output();
+        TcpMemory memory = tcp.memory();
         int seq = seg.seq;
         int length = seg.dataLength;
         int index = seg.dataIndex;
@@ -835,7 +850,6 @@ final class TcpInput {
         if (Seq.after(seq + length, windowEnd)) {
             length = windowEnd - seq;
         }
-        length = Math.min(length, TcpOutput.freeSpace(sk));
         if (length <= 0) {
             tcp.counters().inc(TcpExtMib.TCPZeroWindowDrop);
             out.sendAck(sk);
@@ -847,19 +861,35 @@ final class TcpInput {
             sk.atoInitialised = true;
             sk.quickAcks = Math.min(MAX_QUICKACKS, Math.max(2, sk.rcvWnd / (2 * Math.max(1, sk.rcvMss))));
         }
-        if (seq == sk.rcvNxt) {
-            sk.recvQueue.append(seg.buf, index, length);
+        ByteRing ring = sk.recvQueue;
+        ring.limit(memory.windowSpace(sk));
+        int gap = seq - sk.rcvNxt; // in the window: 0 .. 2^30
+        long offset = sk.rcvOffset + gap;
+        int ringAt = ring.size() + gap;
+        int growth = TcpMemory.ringGrowth(ring, ringAt + length);
+        if (gap == 0) {
+            if (!memory.tryRmemSchedule(sk, growth, offset) && !ring.isEmpty()) {
+                tcp.counters().inc(TcpExtMib.TCPRcvQDrop);
+                out.sendAck(sk); // ICSK_ACK_NOW: the sender learns the window at once
+                return;
+            }
+            ring.append(seg.buf, index, length);
             sk.rcvNxt += length;
             sk.rcvOffset += length;
             sk.bytesReceived += length;
             boolean ackNow = false;
             if (!sk.outOfOrder.isEmpty()) {
-                long before = sk.rcvOffset;
-                sk.rcvOffset = sk.outOfOrder.drainInto(sk.rcvOffset, sk.recvQueue);
-                int filled = (int) (sk.rcvOffset - before);
+                long reached = sk.outOfOrder.drain(sk.rcvOffset);
+                int filled = (int) (reached - sk.rcvOffset);
+                ring.commit(filled);
+                sk.rcvOffset = reached;
                 sk.rcvNxt += filled;
                 sk.bytesReceived += filled;
                 ackNow = true; // RFC 5681 4.2: a segment filling a gap is ACKed at once
+            }
+            memory.settleRecv(sk);
+            if (length >= 128) {
+                memory.growWindow(sk, length);
             }
             sk.publishQueues();
             sk.wakeUp(EPOLLIN);
@@ -877,15 +907,48 @@ final class TcpInput {
                 tcp.timersOf().scheduleDelack(sk);
             }
         } else {
-            byte[] copy = new byte[length];
-            seg.buf.getBytes(index, copy);
-            sk.outOfOrder.insert(sk.rcvOffset + Seq.distance(sk.rcvNxt, seq), copy);
-            tcp.counters().inc(TcpExtMib.TCPOFOQueue);
-            out.sendAck(sk); // a duplicate ACK, with SACK blocks (RFC 5681 4.2, RFC 2018)
+            dataQueueOfo(sk, seg, offset, ringAt, index, length, growth);
         }
     }
 
-    /** {@code tcp_dsack_set}: reports {@code [start, end)}, received twice, in a D-SACK block on the next ACK (RFC 2883). */
+    /**
+     * {@code tcp_data_queue_ofo}: the bytes go to their place in the ring and their run into
+     * the out-of-order queue, merging with the runs they touch; data held already are a
+     * duplicate ({@code TCPOFOMerge}), reported in a D-SACK block ({@code TCPDSACKOfoSent},
+     * RFC 2883). Answered at once with a duplicate ACK carrying the SACK blocks (RFC 5681 4.2,
+     * RFC 2018).
+     */
+    private void dataQueueOfo(TcpSock sk, Segment seg, long offset, int ringAt, int index, int length, int growth) {
+        TcpMemory memory = tcp.memory();
+        OutOfOrderQueue ooo = sk.outOfOrder;
+        long end = offset + length;
+        int runsCost = ooo.covers(offset, end) ? 0
+                : Math.max(0, ooo.entriesAdded(offset, end)) * OutOfOrderQueue.ENTRY_TRUESIZE;
+        if (!memory.tryRmemSchedule(sk, growth + runsCost, offset)) {
+            tcp.counters().inc(TcpExtMib.TCPOFODrop);
+            return;
+        }
+        tcp.counters().inc(TcpExtMib.TCPOFOQueue);
+        if (ooo.covers(offset, end)) {
+            tcp.counters().inc(TcpExtMib.TCPOFOMerge);
+            int seq = sk.rcvNxt + (int) (offset - sk.rcvOffset);
+            dsackSet(sk, seq, seq + length);
+        } else {
+            sk.recvQueue.place(ringAt, seg.buf, index, length);
+            ooo.insert(offset, end);
+        }
+        memory.settleRecv(sk);
+        if (sk.sackOk) {
+            memory.growWindow(sk, length); // for non-SACK peers the window stays, to draw duplicate ACKs
+        }
+        tcp.output().sendAck(sk); // a duplicate ACK, with SACK blocks (RFC 5681 4.2, RFC 2018)
+    }
+
+    /**
+     * {@code tcp_dsack_set}: reports {@code [start, end)}, received twice, in a D-SACK block on
+     * the next ACK (RFC 2883), counted as old ({@code TCPDSACKOldSent}) below {@code rcv_nxt} or
+     * out of order ({@code TCPDSACKOfoSent}) above.
+     */
     private void dsackSet(TcpSock sk, int start, int end) {
         if (!sk.sackOk) {
             return;
@@ -893,7 +956,7 @@ final class TcpInput {
         sk.dsackPending = true;
         sk.dsackStart = start;
         sk.dsackEnd = end;
-        tcp.counters().inc(TcpExtMib.TCPDSACKOldSent);
+        tcp.counters().inc(Seq.before(start, sk.rcvNxt) ? TcpExtMib.TCPDSACKOldSent : TcpExtMib.TCPDSACKOfoSent);
     }
 
     /** {@code tcp_fin}: the peer's FIN, in order. */
@@ -903,7 +966,7 @@ final class TcpInput {
         sk.finReceived = true;
         sk.oooFin = false;
         sk.shutdown(sk.shutdown() | InetSock.RCV_SHUTDOWN);
-        sk.outOfOrder.clear();
+        tcp.memory().clearOutOfOrder(sk);
         TcpOutput out = tcp.output();
         switch (sk.state()) {
             case SYN_RECV, ESTABLISHED -> {

@@ -189,16 +189,15 @@ final class TcpLifecycle {
     /** {@code inet_csk_destroy_sock}: an orphan in CLOSE gives back everything it holds. */
     void destroy(TcpSock sk) {
         tcp.timersOf().clearAll(sk);
-        sk.sendQueue.clear();
-        sk.recvQueue.clear();
-        sk.outOfOrder.clear();
         sk.clearRtxQueue();
         TcpCongestion.release(sk);
         if (sk.num() != 0) {
             tcp.tables().release(sk, sk.num());
             sk.num(0);
         }
-        tcp.sockets().remove(sk);
+        if (tcp.sockets().remove(sk)) {
+            tcp.memory().destroyed(sk); // once, though an abort may come after a close
+        }
     }
 
     /**

@@ -41,11 +41,6 @@ final class TcpOutput {
 
     // ---- windows
 
-    /** Receive buffer space not used by queued data ({@code tcp_space}). */
-    static int freeSpace(TcpSock sk) {
-        return Math.max(0, sk.rcvbuf() - sk.recvQueue.size() - sk.outOfOrder.bytes());
-    }
-
     /** What is left of the window last advertised ({@code tcp_receive_window}). */
     static int receiveWindowNow(TcpSock sk) {
         int win = sk.rcvWup + sk.rcvWnd - sk.rcvNxt;
@@ -53,25 +48,34 @@ final class TcpOutput {
     }
 
     /**
-     * {@code tcp_select_window}: the window to advertise now. Receiver-side silly window
+     * {@code tcp_select_window}: the window to advertise now, from the window share of the
+     * receive buffer not taken by queued data ({@link TcpMemory#freeSpace}), within the
+     * memory clamp ({@code rcv_ssthresh}, {@link TcpMemory}). Receiver-side silly window
      * avoidance (RFC 9293 3.8.6.2.2): with less than half the buffer and less than an MSS
      * free, offer nothing; otherwise move the edge only in whole MSS steps. The right edge
      * never moves left (RFC 9293 3.8.6). Returns the field value, scaled down.
      */
     int selectWindow(TcpSock sk) {
-        int free = freeSpace(sk);
+        TcpMemory memory = tcp.memory();
+        int free = memory.freeSpace(sk);
         int mss = Math.max(1, sk.advmss);
-        int full = (int) Math.min(sk.rcvbuf(), 65535L << sk.rcvWscale);
+        int full = (int) Math.min(memory.windowSpace(sk), 65535L << sk.rcvWscale);
         int current = receiveWindowNow(sk);
+        if (free < full / 2 && memory.pool().underPressure()) {
+            memory.adjustRcvSsthresh(sk); // tcp_adjust_rcv_ssthresh: no large windows under pressure
+        }
         int window;
         if (free < full / 2 && free < mss) {
             window = 0;
-        } else if (sk.rcvWscale > 0) {
-            window = (free >> sk.rcvWscale) << sk.rcvWscale;
         } else {
-            window = sk.rcvWnd;
-            if (window <= free - mss || window > free) {
-                window = (free / mss) * mss;
+            free = Math.min(free, sk.rcvSsthresh); // the memory clamp
+            if (sk.rcvWscale > 0) {
+                window = (free >> sk.rcvWscale) << sk.rcvWscale;
+            } else {
+                window = sk.rcvWnd;
+                if (window <= free - mss || window > free) {
+                    window = (free / mss) * mss;
+                }
             }
         }
         window = Math.min(window, full);
@@ -88,9 +92,13 @@ final class TcpOutput {
         return window >> sk.rcvWscale;
     }
 
-    /** The window offered on a SYN or SYN-ACK: unscaled, at most 65535, whole MSSes ({@code tcp_select_initial_window}). */
-    static int initialWindow(int rcvbuf, int mss) {
-        int space = Math.min(rcvbuf, 65535);
+    /**
+     * The window offered on a SYN or SYN-ACK ({@code tcp_select_initial_window}): the window
+     * share of the receive buffer ({@link TcpMemory#windowSpace}), unscaled, at most 65535,
+     * whole MSSes.
+     */
+    static int initialWindow(int space, int mss) {
+        space = Math.min(space, 65535);
         return mss > 0 ? Math.max(mss, (space / mss) * mss) : space;
     }
 
@@ -343,6 +351,7 @@ final class TcpOutput {
         TxSegment segment = new TxSegment(seq, length, flags & (TcpHeader.FIN | TcpHeader.PSH), tcp.clock().nanoTime(),
                 false);
         sk.rtxQueue.addLast(segment);
+        tcp.memory().settleSend(sk);
         sk.sndNxt = segment.endSeq();
         sk.sndMax = Seq.max(sk.sndMax, sk.sndNxt);
         if (sk.pending != TcpTimers.Pending.RETRANS) {
@@ -447,6 +456,7 @@ final class TcpOutput {
             s.flags = 0;
             it.add(rest);
             it.previous();
+            tcp.memory().settleSend(sk);
         }
         int flags = TcpHeader.ACK | s.flags; // as tcp_retransmit_skb resends the skb: PSH only if it had it
         transmit(sk, s.seq, s.length, flags);

@@ -139,7 +139,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.mssCache = sk.advmss;
         sk.rcvMss = Math.min(sk.advmss, 536);
         sk.rcvWscale = s.windowScaling() ? Math.max(0, s.windowShift()) : 0;
-        sk.rcvWnd = TcpOutput.initialWindow(sk.rcvbuf(), sk.advmss);
+        sk.rcvWnd = TcpOutput.initialWindow(tcp.memory().windowSpace(sk), sk.advmss);
         sk.tsOffset = tcp.secrets().tsOffset(saddr, daddr);
         sk.iss = tcp.secrets().isn(saddr, daddr, sk.num(), address.port());
         sk.sndUna = sk.iss;
@@ -157,6 +157,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         long now = tcp.clock().nanoTime();
         tcp.output().sendSyn(sk, false);
         sk.rtxQueue.addLast(new TxSegment(sk.iss, 0, TcpHeader.SYN, now, false));
+        tcp.memory().settleSend(sk);
         sk.retransStampNanos = now;
         tcp.timersOf().reset(sk, TcpTimers.Pending.RETRANS, sk.rtoUs);
     }
@@ -184,8 +185,10 @@ public final class TcpProt implements InetProto<TcpSock> {
     private void clearConnection(TcpSock sk) {
         sk.sendQueue.clear();
         sk.recvQueue.clear();
-        sk.outOfOrder.clear();
         sk.clearRtxQueue();
+        tcp.memory().clearOutOfOrder(sk);
+        sk.rcvSsthresh = Integer.MAX_VALUE;
+        sk.sendMemoryLimited = false;
         sk.finQueued = false;
         sk.finAcked = false;
         sk.finReceived = false;
@@ -437,11 +440,13 @@ public final class TcpProt implements InetProto<TcpSock> {
         if (!data.hasRemaining()) {
             return 0;
         }
-        int room = sk.sndbuf() - sk.sendQueued();
+        int room = tcp.memory().sendRoom(sk, data.remaining());
         if (room <= 0) {
-            return Errno.EAGAIN.negative(); // the send buffer is full
+            sk.publishQueues(); // not writable while tcp_mem refuses the growth (sendMemoryLimited)
+            return Errno.EAGAIN.negative(); // the send buffer is full, or TCP's memory is at tcp_mem's limit
         }
         int taken = sk.sendQueue.append(data, room);
+        tcp.memory().settleSend(sk);
         tcp.output().writeXmit(sk);
         sk.publishQueues();
         return taken;
@@ -468,6 +473,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         if (sk.recvQueue.size() > 0) {
             int n = sk.recvQueue.read(dst, peek);
             if (!peek && n > 0) {
+                tcp.memory().reclaimIdle(sk);
                 sk.publishQueues();
                 cleanupReceiveBuffer(sk);
             }
@@ -505,7 +511,9 @@ public final class TcpProt implements InetProto<TcpSock> {
 
     /**
      * {@code tcp_cleanup_rbuf}: after the reader took data, advertise the larger window at
-     * once if it at least doubles what the peer may send (RFC 9293 3.8.6.2.2's window update).
+     * once if it at least doubles what the peer may send (RFC 9293 3.8.6.2.2's window update),
+     * as Linux does when what is left of the window is at most half the full one: with a
+     * window of one segment (64 KiB on {@code lo}), reading it must reopen it at once.
      */
     private void cleanupReceiveBuffer(TcpSock sk) {
         SkState state = sk.state();
@@ -513,10 +521,11 @@ public final class TcpProt implements InetProto<TcpSock> {
             return;
         }
         int now = TcpOutput.receiveWindowNow(sk);
-        int free = TcpOutput.freeSpace(sk);
+        long full = Math.min(tcp.memory().windowSpace(sk), 65535L << sk.rcvWscale);
+        int free = Math.min(tcp.memory().freeSpace(sk), sk.rcvSsthresh);
         int mss = Math.max(1, sk.advmss);
         int possible = sk.rcvWscale > 0 ? (free >> sk.rcvWscale) << sk.rcvWscale : (free / mss) * mss;
-        if (possible > 0 && possible >= 2 * now && possible - now >= mss) {
+        if (2L * now <= full && possible > 0 && possible >= 2L * now) {
             tcp.output().sendAck(sk);
         } else if (sk.ackPending && sk.delackTimer == null) {
             tcp.timersOf().scheduleDelack(sk);
@@ -643,8 +652,9 @@ public final class TcpProt implements InetProto<TcpSock> {
      * {@code tcp_get_info}: a snapshot of {@code sk} as {@code struct tcp_info}. The caller
      * holds the socket lock (socket calls do; a diagnostics walker must take it). The segment
      * counts come from the SACK scoreboard ({@code sacked_out}, {@code lost_out},
-     * {@code retrans_out}). Not tracked yet, hence 0: {@code rcvRtt}, {@code rcvSpace} and
-     * {@code rcvSsthresh} (no receive-buffer autotuning).
+     * {@code retrans_out}); {@code rcv_ssthresh} is the window's memory clamp, the full window
+     * when there is none ({@link TcpMemory}). Not tracked yet, hence 0: {@code rcvRtt} and
+     * {@code rcvSpace} (no receive-buffer autotuning).
      */
     public TcpInfo tcpInfo(TcpSock sk) {
         long now = tcp.clock().nanoTime();
@@ -673,7 +683,7 @@ public final class TcpProt implements InetProto<TcpSock> {
                 ageMillis(now, sk.lastDataRecvNanos),
                 ageMillis(now, sk.lastAckRecvNanos),
                 sk.route != null ? sk.route.mtu() : 0,
-                0, // rcvSsthresh: no receive-window clamp growth (autotuning)
+                tcp.memory().rcvSsthresh(sk),
                 sk.srttUs,
                 sk.rttvarUs,
                 sk.ssthresh,

@@ -1,6 +1,7 @@
 package net.tern.tcp.impl;
 
 import java.util.concurrent.TimeUnit;
+import net.tern.inet.sock.ProtoMemory;
 
 /**
  * TCP's stack-wide settings, Linux's {@code net.ipv4.tcp_*} sysctls (names in brackets in
@@ -30,12 +31,14 @@ import java.util.concurrent.TimeUnit;
  * @param congestionControl the default algorithm ({@code tcp_congestion_control}, reno)
  * @param localPortLow      the ephemeral port range ({@code ip_local_port_range}, 32768)
  * @param localPortHigh     ... to 60999
+ * @param memory            receive and send memory accounting: {@code tcp_mem}, {@code tcp_rmem[0]},
+ *                          {@code tcp_wmem[0]}, {@code tcp_adv_win_scale} ({@link Memory})
  */
 public record TcpSettings(int synRetries, int synackRetries, int retries2, long rtoInitialMillis, long rtoMinMillis,
         long rtoMaxMillis, long msl, long finTimeoutMillis, int somaxconn, boolean syncookies, boolean timestamps,
         boolean windowScaling, boolean sack, int rmemMax, int rmemDefault, int wmemDefault, int initialCwnd,
         long keepaliveTimeMillis, long keepaliveIntvlMillis, int keepaliveProbes, long delackMinMillis,
-        String congestionControl, int localPortLow, int localPortHigh) {
+        String congestionControl, int localPortLow, int localPortHigh, Memory memory) {
 
     public TcpSettings {
         if (synRetries < 1 || synackRetries < 1 || retries2 < 1) {
@@ -54,12 +57,62 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
         if (congestionControl == null || congestionControl.isEmpty()) {
             throw new IllegalArgumentException("a default congestion control is needed");
         }
+        if (memory == null) {
+            throw new IllegalArgumentException("memory settings are needed");
+        }
+    }
+
+    /**
+     * TCP's memory accounting (README, "Memory"):
+     *
+     * @param tcpMem      the stack-wide limits in pages of 4 KiB ({@code tcp_mem}: min, pressure, max)
+     * @param rmemMin     receive memory every socket may hold even under pressure ({@code tcp_rmem[0]}, 4096)
+     * @param wmemMin     send memory every socket may hold even under pressure ({@code tcp_wmem[0]}, 4096)
+     * @param advWinScale how much of the receive buffer the window offers ({@code tcp_adv_win_scale}, 1): for a
+     *                    positive n, all but 1/2^n of it; for 0 or less, 1/2^-n of it
+     */
+    public record Memory(ProtoMemory.Limits tcpMem, int rmemMin, int wmemMin, int advWinScale) {
+        public Memory {
+            if (tcpMem == null) {
+                throw new IllegalArgumentException("tcp_mem is needed");
+            }
+            if (rmemMin < 0 || wmemMin < 0) {
+                throw new IllegalArgumentException("tcp_rmem[0] and tcp_wmem[0] must not be negative");
+            }
+            if (advWinScale < -31 || advWinScale > 31) {
+                throw new IllegalArgumentException("tcp_adv_win_scale must be -31..31, got " + advWinScale);
+            }
+        }
+
+        /**
+         * The default limits: Linux takes 1/16 of the machine's free pages as the pressure
+         * point ({@code tcp_init_mem}); the JVM's buffers come from its heap, so Tern takes
+         * 1/8 of the maximum heap: pressure at 12.5 %, min at 9.4 %, max at 18.75 % of it.
+         */
+        public static ProtoMemory.Limits defaultTcpMem() {
+            return ProtoMemory.Limits.share(Runtime.getRuntime().maxMemory(), 8);
+        }
+
+        /** Linux's defaults, with {@link #defaultTcpMem()}. */
+        public static Memory defaults() {
+            return new Memory(defaultTcpMem(), 4096, 4096, 1);
+        }
+
+        /** {@code tcp_win_from_space}: the window {@code space} bytes of buffer can offer. */
+        public int winFromSpace(int space) {
+            return advWinScale <= 0 ? space >> -advWinScale : space - (space >> advWinScale);
+        }
+
+        public Memory withTcpMem(ProtoMemory.Limits limits) {
+            return new Memory(limits, rmemMin, wmemMin, advWinScale);
+        }
     }
 
     /** Linux's defaults. */
     public static TcpSettings defaults() {
         return new TcpSettings(6, 5, 15, 1000, 200, 120_000, 30_000, 60_000, 4096, true, true, true, true,
-                15 << 20, 131_072, 131_072, 10, TimeUnit.HOURS.toMillis(2), 75_000, 9, 40, "reno", 32768, 60999);
+                15 << 20, 131_072, 131_072, 10, TimeUnit.HOURS.toMillis(2), 75_000, 9, 40, "reno", 32768, 60999,
+                Memory.defaults());
     }
 
     /** TIME-WAIT's length: 2 * MSL. */
@@ -88,48 +141,55 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, value, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh);
+                congestionControl, localPortLow, localPortHigh, memory);
     }
 
     public TcpSettings withSyncookies(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, on, timestamps, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh);
+                congestionControl, localPortLow, localPortHigh, memory);
     }
 
     public TcpSettings withTimestamps(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, on, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh);
+                congestionControl, localPortLow, localPortHigh, memory);
     }
 
     public TcpSettings withSack(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, on, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh);
+                congestionControl, localPortLow, localPortHigh, memory);
     }
 
     public TcpSettings withMsl(long millis) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, millis,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh);
+                congestionControl, localPortLow, localPortHigh, memory);
     }
 
     public TcpSettings withBuffers(int rmem, int wmem) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmem, wmem,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh);
+                congestionControl, localPortLow, localPortHigh, memory);
     }
 
     public TcpSettings withCongestionControl(String name) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                name, localPortLow, localPortHigh);
+                name, localPortLow, localPortHigh, memory);
+    }
+
+    public TcpSettings withMemory(Memory value) {
+        return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
+                finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
+                wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
+                congestionControl, localPortLow, localPortHigh, value);
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.LinkedList;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.InetSock;
+import net.tern.inet.sock.SockMemory;
 import net.tern.spi.net.Timeout;
 import net.tern.tcp.cc.CaState;
 import net.tern.tcp.cc.CongestionControl;
@@ -44,6 +45,8 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     int sndWl2;
     int maxWindow;
     final ByteRing sendQueue;
+    /** The stack refused memory to grow the send queue: not writable until an ACK frees room. */
+    boolean sendMemoryLimited;
     /** shutdown(SHUT_WR) or close(): a FIN follows the queued data. */
     boolean finQueued;
     /** Our FIN has been acknowledged. */
@@ -78,8 +81,16 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     int rcvWup;
     /** Stream offset of {@code rcv_nxt}: in-order bytes received so far. */
     long rcvOffset;
+    /** The in-order data for the reader, and the out-of-order data at their places beyond them. */
     final ByteRing recvQueue;
+    /** The runs of {@link #recvQueue} placed beyond {@code rcv_nxt}. */
     final OutOfOrderQueue outOfOrder = new OutOfOrderQueue();
+    /**
+     * {@code rcv_ssthresh}: a clamp on the window offered, set when the socket hit its memory
+     * budget or TCP is under memory pressure, and grown back by the data that follow
+     * ({@link TcpMemory}); {@code Integer.MAX_VALUE} when there is none.
+     */
+    int rcvSsthresh = Integer.MAX_VALUE;
     boolean finReceived;
     /** A FIN that arrived beyond {@code rcv_nxt}, with its sequence number. */
     boolean oooFin;
@@ -169,6 +180,9 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     long synqOverflowNanos = Long.MIN_VALUE;
     TcpSock parent;
 
+    // ---- memory: the receive and send queues charged at their true size (TcpMemory)
+    final SockMemory mem;
+
     // ---- what tcp_poll reads without the lock
     volatile int readable;
     volatile int writeSpace;
@@ -201,8 +215,10 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         this.tcp = tcp;
         this.sendQueue = new ByteRing(RING_FIRST_CAPACITY);
         this.recvQueue = new ByteRing(RING_FIRST_CAPACITY);
+        this.mem = new SockMemory(tcp.memory().pool());
+        tcp.memory().opened(this);
         this.rtoUs = tcp.settings().rtoInitialMillis() * 1000;
-        this.writeSpace = sndbuf();
+        this.writeSpace = sendSpace();
         long now = tcp.clock().nanoTime();
         this.lastDataSentNanos = now;
         this.lastDataRecvNanos = now;
@@ -215,6 +231,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         sackedOut = 0;
         lostOut = 0;
         retransOut = 0;
+        tcp.memory().settleSend(this);
     }
 
     @Override
@@ -237,10 +254,25 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         return sendQueue.size();
     }
 
+    /**
+     * Room for the application's data in the send buffer: {@code SO_SNDBUF} less the
+     * retransmission queue's segments, the ring's header and the data queued
+     * ({@link TcpMemory#sendRoom}); none while the stack refuses the memory to grow.
+     */
+    int sendSpace() {
+        return sendMemoryLimited ? 0 : Math.max(0, sendLimit() - sendQueue.size());
+    }
+
+    /** The most the send ring may hold within {@code SO_SNDBUF} beside the retransmission queue's segments. */
+    int sendLimit() {
+        long limit = (long) sndbuf() - (long) rtxQueue.size() * TcpMemory.TX_SEGMENT_TRUESIZE - ByteRing.ARRAY_OVERHEAD;
+        return (int) Math.max(0, limit);
+    }
+
     /** Refreshes what {@code tcp_poll} reads. */
     void publishQueues() {
         readable = recvQueue.size();
-        writeSpace = sndbuf() - sendQueue.size();
+        writeSpace = sendSpace();
         acceptable = acceptQueue.size();
     }
 

@@ -174,8 +174,9 @@ class DataSegmentTest extends ScriptedPeerTestBase {
 
     @Test
     void readingAFullBufferSendsAWindowUpdate() throws Exception {
-        Conn c = open(1000, false, 65535, 2048);
-        // rcvbuf 4096 (doubled): the SYN offered 2920 bytes, two of our 1460-byte MSSes.
+        Conn c = open(1000, false, 65535, 4096);
+        // SO_RCVBUF 4096, doubled to 8192, of which the window offers half (tcp_adv_win_scale 1):
+        // the SYN offered 2920 bytes, two of our 1460-byte MSSes.
         peer.inject(fromPeer(c).flags(ACK).seq(PEER_ISN + 1).ack(c.nxt(0)).payload(new byte[1000]).build());
         peer.inject(fromPeer(c).flags(ACK).seq(PEER_ISN + 1001).ack(c.nxt(0)).payload(new byte[1000]).build());
         peer.inject(fromPeer(c).flags(ACK).seq(PEER_ISN + 2001).ack(c.nxt(0)).payload(new byte[920]).build());
@@ -194,7 +195,7 @@ class DataSegmentTest extends ScriptedPeerTestBase {
 
     @Test
     void dataBeyondTheWindowIsCut() throws Exception {
-        Conn c = open(1000, false, 65535, 2048);
+        Conn c = open(1000, false, 65535, 4096);
         peer.inject(fromPeer(c).flags(ACK).seq(PEER_ISN + 1).ack(c.nxt(0)).payload(new byte[5000]).build());
         Seg ack = peer.emittedOne();
         assertThat(ack.ack()).isEqualTo(PEER_ISN + 2921);

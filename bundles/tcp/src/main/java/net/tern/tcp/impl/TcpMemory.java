@@ -1,0 +1,370 @@
+package net.tern.tcp.impl;
+
+import net.tern.inet.sock.ProtoMemory;
+import net.tern.inet.sock.SockMemory;
+
+/**
+ * TCP's memory accounting, as Linux keeps it ({@code tcp_prot}'s {@code memory_allocated}
+ * and {@code tcp_mem}, each socket's {@code sk_rmem_alloc} and {@code sk_wmem_queued}):
+ * every buffer a socket holds is charged at its true size to the socket's budget and, in
+ * pages, to the stack-wide {@link ProtoMemory} shared by every TCP socket.
+ *
+ * <h2>What is charged</h2>
+ * <ul>
+ * <li>Receive ({@code sk_rmem_alloc}, against {@code SO_RCVBUF}): the receive ring's array
+ *     ({@link ByteRing#truesize()}), which holds the in-order data and the out-of-order data
+ *     at their places, and one {@link OutOfOrderQueue#ENTRY_TRUESIZE} per out-of-order run.
+ *     The ring grows to at most the window's share of the buffer ({@link #windowSpace},
+ *     {@code tcp_win_from_space} with {@code tcp_adv_win_scale}); the rest of the buffer is
+ *     for the runs' bookkeeping, as Linux keeps it for skb overhead.</li>
+ * <li>Send ({@code sk_wmem_queued}, against {@code SO_SNDBUF}): the send ring's array and
+ *     one {@link #TX_SEGMENT_TRUESIZE} per segment in the retransmission queue.</li>
+ * </ul>
+ *
+ * <h2>When a segment would exceed the budget</h2>
+ * {@link #tryRmemSchedule} is {@code tcp_try_rmem_schedule}: when the socket's receive memory
+ * with the segment's cost would pass {@code SO_RCVBUF}, or the stack refuses the pages
+ * ({@code tcp_mem}), {@code tcp_prune_queue} runs ({@code PruneCalled}): it clamps the window,
+ * then (there is nothing to collapse: the ring holds every byte once, contiguous runs are
+ * one entry) prunes the out-of-order queue from its far end ({@code tcp_prune_ofo_queue},
+ * {@code OfoPruned}), keeping the data nearest {@code rcv_nxt} and anything before the
+ * arriving segment; if that is not enough the segment is dropped ({@code RcvPruned}, and the
+ * caller counts {@code TCPOFODrop} or {@code TCPRcvQDrop}). Pruned data were never
+ * acknowledged (only SACKed, which RFC 2018 lets a receiver take back); the SACK blocks sent
+ * after are the runs still held. Unlike Linux, which tests the memory before adding the
+ * segment and so may pass the budget by one skb, the test includes the segment: the budget
+ * is a bound.
+ *
+ * <h2>Memory pressure</h2>
+ * Above {@code tcp_mem}'s pressure mark ({@code TCPMemoryPressures}), windows are clamped to
+ * four segments as they shrink ({@code tcp_adjust_rcv_ssthresh}), they do not grow back,
+ * pruning goes on past the socket's budget, and rings emptied by the reader or by ACKs give
+ * their arrays back. Above max, charges are refused: arriving data are dropped and counted,
+ * and a sender whose queue must grow waits ({@code EAGAIN}, not writable) until ACKs free
+ * room in the memory it holds. Pressure ends when the total falls under min
+ * ({@code TCPMemoryPressuresChrono} adds its length in ms).
+ *
+ * <p>Every method runs under the socket's lock, except the pool's own atomics.
+ */
+final class TcpMemory {
+    /**
+     * Heap per retransmission-queue segment: a {@link TxSegment} (48 bytes) and its
+     * {@code LinkedList} node (40), without compressed references.
+     */
+    static final int TX_SEGMENT_TRUESIZE = 88;
+
+    private final Tcp tcp;
+    private final ProtoMemory pool;
+
+    TcpMemory(Tcp tcp, TcpSettings.Memory settings) {
+        this.tcp = tcp;
+        this.pool = new ProtoMemory("TCP", tcp.clock(), settings.tcpMem(), settings.rmemMin(), settings.wmemMin(),
+                new ProtoMemory.PressureListener() {
+                    @Override
+                    public void entered() {
+                        tcp.counters().inc(TcpExtMib.TCPMemoryPressures);
+                    }
+
+                    @Override
+                    public void left(long millis) {
+                        tcp.counters().add(TcpExtMib.TCPMemoryPressuresChrono, millis);
+                    }
+                });
+    }
+
+    /** The stack-wide pool ({@code tcp_memory_allocated}, {@code tcp_mem}). */
+    ProtoMemory pool() {
+        return pool;
+    }
+
+    /** {@code sysctl -w net.ipv4.tcp_mem / tcp_rmem / tcp_wmem}: in place, nothing taken back. */
+    void reconfigure(TcpSettings.Memory settings) {
+        pool.limits(settings.tcpMem());
+        pool.minimums(settings.rmemMin(), settings.wmemMin());
+    }
+
+    private TcpSettings.Memory settings() {
+        return tcp.settings().memory();
+    }
+
+    // ---- windows from the buffer (tcp_full_space, tcp_space)
+
+    /** {@code tcp_full_space}: the window the whole receive buffer offers; the receive ring's limit. */
+    int windowSpace(TcpSock sk) {
+        return Math.max(0, settings().winFromSpace(sk.rcvbuf()));
+    }
+
+    /**
+     * {@code tcp_space}: the window the buffer offers now, less the data queued for the reader;
+     * none while the memory charged is over the budget (a buffer shrunk under its data).
+     */
+    int freeSpace(TcpSock sk) {
+        if (sk.mem.rmemAlloc() > sk.rcvbuf()) {
+            return 0;
+        }
+        return Math.max(0, windowSpace(sk) - sk.recvQueue.size());
+    }
+
+    /** {@code rcv_ssthresh} as {@code tcp_info} reports it: the clamp, or the full window when there is none. */
+    int rcvSsthresh(TcpSock sk) {
+        return Math.min(sk.rcvSsthresh, windowSpace(sk));
+    }
+
+    /** {@code tcp_clamp_window}: the socket hit its budget; stop quick ACKs and offer two segments. */
+    private void clampWindow(TcpSock sk) {
+        sk.quickAcks = 0;
+        if (sk.mem.rmemAlloc() > sk.rcvbuf()) {
+            sk.rcvSsthresh = Math.min(windowSpace(sk), 2 * sk.advmss);
+        }
+    }
+
+    /** {@code tcp_adjust_rcv_ssthresh}: under memory pressure, offer at most four segments. */
+    void adjustRcvSsthresh(TcpSock sk) {
+        sk.rcvSsthresh = Math.min(sk.rcvSsthresh, 4 * sk.advmss);
+    }
+
+    /**
+     * {@code tcp_grow_window}: after a clamp, each segment of {@code length} bytes received
+     * lets the window grow back by two segments (or twice the data), up to the space free;
+     * under memory pressure it is clamped instead.
+     */
+    void growWindow(TcpSock sk, int length) {
+        if (sk.rcvSsthresh == Integer.MAX_VALUE) {
+            return;
+        }
+        if (pool.underPressure()) {
+            adjustRcvSsthresh(sk);
+            return;
+        }
+        int ceiling = Math.min(windowSpace(sk), freeSpace(sk));
+        int room = ceiling - sk.rcvSsthresh;
+        if (room <= 0) {
+            if (sk.rcvSsthresh >= windowSpace(sk)) {
+                sk.rcvSsthresh = Integer.MAX_VALUE;
+            }
+            return;
+        }
+        // Check #2 of tcp_grow_window passes: a byte received costs about a byte of ring.
+        sk.rcvSsthresh += Math.min(room, Math.max(2 * sk.advmss, 2 * length));
+        if (sk.quickAcks == 0) {
+            sk.quickAcks = 1; // icsk_ack.quick |= 1: tell the peer at once
+        }
+        if (sk.rcvSsthresh >= windowSpace(sk)) {
+            sk.rcvSsthresh = Integer.MAX_VALUE;
+        }
+    }
+
+    // ---- receive memory
+
+    /** What the receive ring would newly take to hold {@code needed} bytes from its head. */
+    static int ringGrowth(ByteRing ring, int needed) {
+        int capacity = ring.capacityFor(needed);
+        if (capacity == ring.capacity()) {
+            return 0;
+        }
+        return capacity - ring.capacity() + (ring.capacity() == 0 ? ByteRing.ARRAY_OVERHEAD : 0);
+    }
+
+    /** The receive memory {@code sk} holds now: its ring and its out-of-order runs. */
+    static long recvTruesize(TcpSock sk) {
+        return sk.recvQueue.truesize() + sk.outOfOrder.truesize();
+    }
+
+    /**
+     * Brings {@code sk_rmem_alloc} to what the receive queues hold, after they changed: a
+     * growth was made room for by {@link #tryRmemSchedule} (or is forced), a release gives
+     * whole pages back.
+     */
+    void settleRecv(TcpSock sk) {
+        long delta = recvTruesize(sk) - sk.mem.rmemAlloc();
+        if (delta > 0) {
+            sk.mem.forceSchedule((int) delta);
+            sk.mem.chargeRecv((int) delta);
+        } else if (delta < 0) {
+            sk.mem.unchargeRecv((int) -delta);
+        }
+    }
+
+    /**
+     * {@code tcp_try_rmem_schedule}: makes room for {@code size} more bytes of receive memory
+     * for a segment starting at stream offset {@code keepFrom}, pruning if the socket's budget
+     * or the stack's {@code tcp_mem} says no; false when the segment must be dropped.
+     */
+    boolean tryRmemSchedule(TcpSock sk, int size, long keepFrom) {
+        if (sk.mem.rmemAlloc() + (long) size <= sk.rcvbuf() && sk.mem.rmemSchedule(size)) {
+            return true;
+        }
+        if (!pruneQueue(sk, size, keepFrom)) {
+            return false;
+        }
+        while (!sk.mem.rmemSchedule(size)) {
+            if (!pruneOfoQueue(sk, size, keepFrom)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The socket's receive memory with {@code size} more is within its budget. */
+    private static boolean fits(TcpSock sk, int size) {
+        return sk.mem.rmemAlloc() + (long) size <= sk.rcvbuf();
+    }
+
+    /**
+     * {@code tcp_prune_queue}: true when {@code size} more bytes fit the socket's budget
+     * afterwards. Clamps the window, then prunes the out-of-order queue; counts
+     * {@code PruneCalled} and, when even that is not enough, {@code RcvPruned}.
+     */
+    private boolean pruneQueue(TcpSock sk, int size, long keepFrom) {
+        tcp.counters().inc(TcpExtMib.PruneCalled);
+        if (!fits(sk, 0)) {
+            clampWindow(sk);
+        } else if (pool.underPressure()) {
+            adjustRcvSsthresh(sk);
+        }
+        if (fits(sk, size)) {
+            return true;
+        }
+        // tcp_collapse_ofo_queue / tcp_collapse have nothing to do: the ring holds every byte
+        // once, and adjoining runs are one entry already.
+        pruneOfoQueue(sk, size, keepFrom);
+        if (fits(sk, size)) {
+            return true;
+        }
+        tcp.counters().inc(TcpExtMib.RcvPruned);
+        return false;
+    }
+
+    /**
+     * {@code tcp_prune_ofo_queue}: drops out-of-order runs from the far end, at least an
+     * eighth of the buffer's worth at a time ({@code sk_rcvbuf >> 3}, so a peer cannot make
+     * it work per segment), until {@code size} more bytes fit and the stack is not under
+     * pressure, never a run starting before {@code keepFrom}. Counts {@code OfoPruned}; the
+     * SACK blocks sent from now on are the runs left. Returns whether anything was dropped.
+     */
+    boolean pruneOfoQueue(TcpSock sk, int size, long keepFrom) {
+        OutOfOrderQueue ooo = sk.outOfOrder;
+        boolean pruned = false;
+        long goal = sk.rcvbuf() >> 3;
+        while (!ooo.isEmpty()) {
+            long dropped = ooo.pruneLast(keepFrom);
+            if (dropped < 0) {
+                break;
+            }
+            pruned = true;
+            goal -= OutOfOrderQueue.ENTRY_TRUESIZE;
+            if (ooo.isEmpty() || goal <= 0) {
+                settleRecv(sk);
+                if (fits(sk, size) && !pool.underPressure()) {
+                    break;
+                }
+                goal = sk.rcvbuf() >> 3;
+            }
+        }
+        if (pruned) {
+            tcp.counters().inc(TcpExtMib.OfoPruned);
+            trimPlaced(sk);
+            settleRecv(sk);
+        }
+        return pruned;
+    }
+
+    /** The ring forgets placed bytes past the last run held (pruned, or dropped with the queue). */
+    static void trimPlaced(TcpSock sk) {
+        long end = sk.outOfOrder.highestEnd();
+        int placed = end < 0 ? 0 : (int) (end - sk.rcvOffset);
+        sk.recvQueue.trimPlaced(sk.recvQueue.size() + Math.max(0, placed));
+    }
+
+    /** Drops the out-of-order queue (a FIN, a reset, a disconnect) and settles the charge. */
+    void clearOutOfOrder(TcpSock sk) {
+        sk.outOfOrder.clear();
+        trimPlaced(sk);
+        settleRecv(sk);
+    }
+
+    // ---- send memory
+
+    /** The send memory {@code sk} holds now: its ring and its retransmission queue's segments. */
+    static long sendTruesize(TcpSock sk) {
+        return sk.sendQueue.truesize() + (long) sk.rtxQueue.size() * TX_SEGMENT_TRUESIZE;
+    }
+
+    /** Brings {@code sk_wmem_queued} to what the send queues hold (segments sent are charged whatever the limits). */
+    void settleSend(TcpSock sk) {
+        long delta = sendTruesize(sk) - sk.mem.wmemQueued();
+        if (delta > 0) {
+            sk.mem.forceSchedule((int) delta);
+            sk.mem.chargeSend((int) delta);
+        } else if (delta < 0) {
+            sk.mem.unchargeSend((int) -delta);
+        }
+    }
+
+    /**
+     * How many of {@code wanted} bytes the application may queue now ({@code tcp_sendmsg}'s
+     * {@code sk_stream_memory_free} and {@code sk_wmem_schedule}): what fits in
+     * {@code SO_SNDBUF} with the ring's growth and the retransmission queue charged, and
+     * whose growth the stack grants. An empty queue may always grow to take one write
+     * ({@code sk_forced_mem_schedule} of the first skb), so a sender is never stuck waiting
+     * for an ACK that cannot come. Returns 0 when the sender must wait.
+     */
+    int sendRoom(TcpSock sk, int wanted) {
+        ByteRing ring = sk.sendQueue;
+        int limit = sk.sendLimit();
+        ring.limit(limit);
+        int n = Math.min(wanted, limit - ring.size());
+        if (n <= 0) {
+            return 0;
+        }
+        int growth = ringGrowth(ring, ring.size() + n);
+        if (growth == 0) {
+            return n;
+        }
+        if (ring.isEmpty() && sk.rtxQueue.isEmpty()) {
+            sk.mem.forceSchedule(growth);
+            return n;
+        }
+        if (sk.mem.wmemSchedule(growth)) {
+            return n;
+        }
+        // The stack refused the growth: what fits in the array held now, else wait.
+        sk.sendMemoryLimited = true;
+        return Math.max(0, ring.capacity() - ring.size());
+    }
+
+    // ---- giving memory back
+
+    /**
+     * Under memory pressure an emptied ring gives its array back ({@code sk_mem_reclaim}
+     * with the queue's skbs freed); otherwise it is kept for the next data, as most
+     * connections go on.
+     */
+    void reclaimIdle(TcpSock sk) {
+        if (!pool.underPressure()) {
+            return;
+        }
+        if (sk.outOfOrder.isEmpty() && sk.recvQueue.release()) {
+            settleRecv(sk);
+        }
+        if (sk.rtxQueue.isEmpty() && sk.sendQueue.release()) {
+            settleSend(sk);
+        }
+    }
+
+    /** The socket joins the pool ({@code sk_sockets_allocated_inc}). */
+    void opened(TcpSock sk) {
+        pool.socketOpened();
+    }
+
+    /** The socket is destroyed: its queues are gone, every page it held goes back. */
+    void destroyed(TcpSock sk) {
+        sk.recvQueue.clear();
+        sk.recvQueue.release();
+        sk.sendQueue.clear();
+        sk.sendQueue.release();
+        sk.outOfOrder.clear();
+        sk.mem.releaseAll();
+        pool.socketClosed();
+    }
+}
