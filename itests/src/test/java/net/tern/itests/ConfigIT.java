@@ -109,7 +109,7 @@ public class ConfigIT extends TernTestSupport {
         assertEquals("TCP's protosw is the same service: TCP was not restarted",
                 tcpBefore.getProperty("service.id"), tcpProtoSw().getProperty("service.id"));
         tcp.delete();
-        await("the default receive buffer again", WAIT, () -> newSocketRcvbuf() == 131072);
+        await("the default receive buffer again", WAIT, () -> newSocketRcvbuf() == 262144);
         sockets.close(client);
         sockets.close(accepted.fd());
         sockets.close(listener);

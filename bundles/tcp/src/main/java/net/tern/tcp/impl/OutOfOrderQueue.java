@@ -107,6 +107,12 @@ final class OutOfOrderQueue {
         return added;
     }
 
+    /** The in-order offset data reaching {@code offset} would make: the end of the run holding it, or {@code offset}. */
+    long reach(long offset) {
+        Map.Entry<Long, Long> floor = runs.floorEntry(offset);
+        return floor != null && floor.getValue() > offset ? floor.getValue() : offset;
+    }
+
     /**
      * Takes out the runs that start at or before {@code offset} (the in-order data reached
      * them) and returns the new in-order offset: the end of the last run joined, or

@@ -94,8 +94,9 @@ public final class TcpInit {
         @AttributeDefinition(description = "Largest receive buffer, for the window scale (tcp_rmem[2]).")
         int tcpRmemMax() default 15 << 20;
 
-        @AttributeDefinition(description = "Receive buffer of a socket (tcp_rmem[1]).")
-        int tcpRmemDefault() default 131_072;
+        @AttributeDefinition(description = "Receive buffer of a socket (tcp_rmem[1]); the window offers part of it"
+                + " (tcpAdvWinScale).")
+        int tcpRmemDefault() default 262_144;
 
         @AttributeDefinition(description = "Send buffer of a socket (tcp_wmem[1]).")
         int tcpWmemDefault() default 131_072;

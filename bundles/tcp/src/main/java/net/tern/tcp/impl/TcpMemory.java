@@ -18,7 +18,11 @@ import net.tern.inet.sock.SockMemory;
  *     {@code tcp_win_from_space} with {@code tcp_adv_win_scale}); the rest of the buffer is
  *     for the runs' bookkeeping, as Linux keeps it for skb overhead.</li>
  * <li>Send ({@code sk_wmem_queued}, against {@code SO_SNDBUF}): the send ring's array and
- *     one {@link #TX_SEGMENT_TRUESIZE} per segment in the retransmission queue.</li>
+ *     one {@link #TX_SEGMENT_TRUESIZE} per segment in the retransmission queue. The ring
+ *     grows to at most the buffer's share that leaves room for its bytes' segments when
+ *     full-sized ({@link TcpSock#sendLimit}); smaller segments wait for ACKs when their
+ *     bookkeeping would pass the buffer. Only a retransmission split after the path MTU
+ *     fell ({@code tcp_fragment}) may pass it, as in Linux.</li>
  * </ul>
  *
  * <h2>When a segment would exceed the budget</h2>
@@ -129,11 +133,11 @@ final class TcpMemory {
      * under memory pressure it is clamped instead.
      */
     void growWindow(TcpSock sk, int length) {
-        if (sk.rcvSsthresh == Integer.MAX_VALUE) {
-            return;
-        }
         if (pool.underPressure()) {
             adjustRcvSsthresh(sk);
+            return;
+        }
+        if (sk.rcvSsthresh == Integer.MAX_VALUE) {
             return;
         }
         int ceiling = Math.min(windowSpace(sk), freeSpace(sk));
@@ -305,7 +309,7 @@ final class TcpMemory {
      * How many of {@code wanted} bytes the application may queue now ({@code tcp_sendmsg}'s
      * {@code sk_stream_memory_free} and {@code sk_wmem_schedule}): what fits in
      * {@code SO_SNDBUF} with the ring's growth and the retransmission queue charged, and
-     * whose growth the stack grants. An empty queue may always grow to take one write
+     * whose growth the stack grants. An empty queue may always grow to take one segment
      * ({@code sk_forced_mem_schedule} of the first skb), so a sender is never stuck waiting
      * for an ACK that cannot come. Returns 0 when the sender must wait.
      */
@@ -318,19 +322,28 @@ final class TcpMemory {
             return 0;
         }
         int growth = ringGrowth(ring, ring.size() + n);
-        if (growth == 0) {
+        if (growth == 0 || sk.mem.wmemSchedule(growth)) {
             return n;
         }
         if (ring.isEmpty() && sk.rtxQueue.isEmpty()) {
-            sk.mem.forceSchedule(growth);
-            return n;
-        }
-        if (sk.mem.wmemSchedule(growth)) {
+            // sk_forced_mem_schedule of the first skb: one segment goes, so an ACK will come.
+            n = Math.min(n, Math.max(1, sk.mssCache));
+            sk.mem.forceSchedule(ringGrowth(ring, n));
             return n;
         }
         // The stack refused the growth: what fits in the array held now, else wait.
         sk.sendMemoryLimited = true;
-        return Math.max(0, ring.capacity() - ring.size());
+        return Math.max(0, Math.min(n, ring.capacity() - ring.size()));
+    }
+
+    /**
+     * Whether one more segment may join the retransmission queue within {@code SO_SNDBUF}: the
+     * ring is sized for full-sized segments ({@link TcpSock#sendLimit}), so only smaller ones
+     * (tiny writes with {@code TCP_NODELAY}) can wait here, for ACKs to free room. With
+     * nothing in flight a segment always goes.
+     */
+    boolean segmentFits(TcpSock sk) {
+        return sk.rtxQueue.isEmpty() || sendTruesize(sk) + TX_SEGMENT_TRUESIZE <= sk.sndbuf();
     }
 
     // ---- giving memory back

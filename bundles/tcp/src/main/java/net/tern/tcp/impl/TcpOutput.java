@@ -504,6 +504,9 @@ final class TcpOutput {
                 sk.cwndLimited = true;
                 break;
             }
+            if (!tcp.memory().segmentFits(sk)) {
+                break; // the send buffer's bookkeeping is full of small segments: wait for ACKs
+            }
             int room = sk.sndUna + sk.sndWnd - sk.sndNxt;
             int length = Math.min(sk.mssCache, Math.max(unsent, 0));
             if (length > 0 && room < length) {

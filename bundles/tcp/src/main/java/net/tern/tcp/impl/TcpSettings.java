@@ -21,7 +21,8 @@ import net.tern.inet.sock.ProtoMemory;
  * @param windowScaling     offer window scaling ({@code tcp_window_scaling})
  * @param sack              offer SACK ({@code tcp_sack})
  * @param rmemMax           the largest receive buffer, from which the window scale is derived ({@code tcp_rmem[2]}, 15 MiB gives 8)
- * @param rmemDefault       a socket's receive buffer ({@code tcp_rmem[1]}, 131072)
+ * @param rmemDefault       a socket's receive buffer ({@code tcp_rmem[1]}; Linux's 131072 is autotuned up, Tern's is
+ *                          not, so 262144: a 128 KiB window with {@code tcp_adv_win_scale} 1)
  * @param wmemDefault       a socket's send buffer ({@code tcp_wmem[1]}; Tern has no autotuning, so 131072)
  * @param initialCwnd       the initial window in segments (RFC 6928, 10)
  * @param keepaliveTimeMillis   idle time before the first keepalive probe ({@code tcp_keepalive_time}, 7200 s)
@@ -111,7 +112,7 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
     /** Linux's defaults. */
     public static TcpSettings defaults() {
         return new TcpSettings(6, 5, 15, 1000, 200, 120_000, 30_000, 60_000, 4096, true, true, true, true,
-                15 << 20, 131_072, 131_072, 10, TimeUnit.HOURS.toMillis(2), 75_000, 9, 40, "reno", 32768, 60999,
+                15 << 20, 262_144, 131_072, 10, TimeUnit.HOURS.toMillis(2), 75_000, 9, 40, "reno", 32768, 60999,
                 Memory.defaults());
     }
 

@@ -263,10 +263,16 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         return sendMemoryLimited ? 0 : Math.max(0, sendLimit() - sendQueue.size());
     }
 
-    /** The most the send ring may hold within {@code SO_SNDBUF} beside the retransmission queue's segments. */
+    /**
+     * The most the send ring may hold within {@code SO_SNDBUF}: the buffer less the ring's
+     * header and the retransmission-queue segments its bytes take when sent as full-sized
+     * segments, so the ring and its segments together stay within the buffer
+     * ({@link TcpMemory#sendRoom}).
+     */
     int sendLimit() {
-        long limit = (long) sndbuf() - (long) rtxQueue.size() * TcpMemory.TX_SEGMENT_TRUESIZE - ByteRing.ARRAY_OVERHEAD;
-        return (int) Math.max(0, limit);
+        long mss = Math.max(1, mssCache);
+        long space = (long) sndbuf() - ByteRing.ARRAY_OVERHEAD - TcpMemory.TX_SEGMENT_TRUESIZE;
+        return (int) Math.max(0, space * mss / (mss + TcpMemory.TX_SEGMENT_TRUESIZE));
     }
 
     /** Refreshes what {@code tcp_poll} reads. */

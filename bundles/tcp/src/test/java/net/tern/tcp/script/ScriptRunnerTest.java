@@ -46,7 +46,7 @@ class ScriptRunnerTest {
         assertThat(f.line()).isEqualTo(9);
         assertThat(f.getMessage()).startsWith("t.pkt:9: sequence 1:11(10), expected 1:21(20)")
                 .contains("expected: +0 > P. 1:21(20) ack 1")
-                .contains("actual: 0.100000 > P. 1:11(10) ack 1 win 256");
+                .contains("actual: 0.100000 > P. 1:11(10) ack 1 win 512");
     }
 
     @Test
@@ -104,7 +104,7 @@ class ScriptRunnerTest {
         assertThat(failure(ESTABLISHED + "+0 listen(4, 1) = -1 EBADF\n").getMessage())
                 .contains("listen returned -1 EINVAL").contains("expected -1 EBADF");
         assertThat(failure(ESTABLISHED + "+0 getsockopt(4, SOL_SOCKET, SO_RCVBUF, [1], [4]) = 0\n").getMessage())
-                .contains("getsockopt gave 131072, expected 1");
+                .contains("getsockopt gave 262144, expected 1");
         assertThatCode(() -> run(ESTABLISHED + "+0 close(9) = -1 EBADF (Bad file descriptor)\n")).doesNotThrowAnyException();
     }
 

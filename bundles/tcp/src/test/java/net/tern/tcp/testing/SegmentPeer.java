@@ -94,6 +94,26 @@ public final class SegmentPeer implements AutoCloseable {
         time.runPending();
     }
 
+    /** Injects an IPv4 datagram built already ({@link Seg#toDatagram()}), for floods that send the same segments again. */
+    public void inject(byte[] datagram) {
+        Packet packet = allocator.allocate(128, datagram.length);
+        packet.buf().writeBytes(datagram);
+        device.inject(packet.protocol(EtherType.IPV4));
+        time.runPending();
+    }
+
+    /** Releases what the stack sent since the last call without decoding it; returns how many datagrams. */
+    public int discardEmitted() {
+        time.runPending();
+        int n = 0;
+        Packet p;
+        while ((p = device.takeTransmitted()) != null) {
+            p.release();
+            n++;
+        }
+        return n;
+    }
+
     /**
      * Injects an ICMP error of {@code type}/{@code code} from the peer about {@code offending}
      * (a segment the stack sent), quoting its IP header and first 8 bytes as routers do.
