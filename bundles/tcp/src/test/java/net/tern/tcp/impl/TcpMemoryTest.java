@@ -321,7 +321,6 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
             }
         } catch (ErrnoException e) {
             assertThat(e.errno()).isEqualTo(Errno.EAGAIN);
-            assertThat(e.getMessage()).contains("tcp_mem");
         }
         assertThat(more).isEqualTo(sks.sendQueue.capacity() - sks.mssCache);
         assertThat(sks.sendMemoryLimited).isTrue();
