@@ -203,9 +203,7 @@ public class DistributionLaunchIT {
         String ns = "terntl" + ProcessHandle.current().pid();
         run(10, "ip", "netns", "add", ns);
         try {
-            run(10, "ip", "netns", "exec", ns, "ip", "tuntap", "add", "dev", "terntun1", "mode", "tun");
-            run(10, "ip", "netns", "exec", ns, "ip", "addr", "add", "10.98.0.1/24", "dev", "terntun1");
-            run(10, "ip", "netns", "exec", ns, "ip", "link", "set", "terntun1", "up");
+            HostCommands.addTun(ns, "terntun1", "10.98.0.1/24");
             Result r = tern(List.of("ip", "netns", "exec", ns), "--tun", "terntun1", "--address", "10.98.0.2/24",
                     "--gateway", "10.98.0.1", "--mtu", "1400", "-c", "net:ip route", "-c", "net:links",
                     "-c", "net:ping -c 2 -i 0.2 -W 5 10.98.0.1");

@@ -54,6 +54,18 @@ final class HostCommands {
         return false;
     }
 
+    /**
+     * In network namespace {@code ns} (created by the caller, who deletes it, and with it
+     * what is made here): {@code lo} up, and a persistent TUN {@code tun} with the kernel's
+     * side at {@code kernelAddress} ({@code A.B.C.D/N}), up, for Tern to attach to.
+     */
+    static void addTun(String ns, String tun, String kernelAddress) throws IOException, InterruptedException {
+        run(10, "ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
+        run(10, "ip", "netns", "exec", ns, "ip", "tuntap", "add", "dev", tun, "mode", "tun");
+        run(10, "ip", "netns", "exec", ns, "ip", "addr", "add", kernelAddress, "dev", tun);
+        run(10, "ip", "netns", "exec", ns, "ip", "link", "set", tun, "up");
+    }
+
     /** Runs a command the test needs, waiting at most {@code seconds}, and returns its output; a failure fails the test. */
     static String run(int seconds, String... argv) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(List.of(argv)).redirectErrorStream(true).start();

@@ -88,10 +88,7 @@ public class TunUpdateTcpIT extends TernTestSupport {
         Configuration tunConfig = null;
         run(10, "ip", "netns", "add", ns);
         try {
-            run(10, "ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
-            run(10, "ip", "netns", "exec", ns, "ip", "tuntap", "add", "dev", TUN, "mode", "tun");
-            run(10, "ip", "netns", "exec", ns, "ip", "addr", "add", KERNEL_ADDRESS + "/24", "dev", TUN);
-            run(10, "ip", "netns", "exec", ns, "ip", "link", "set", TUN, "up");
+            HostCommands.addTun(ns, TUN, KERNEL_ADDRESS + "/24");
             // One connection, no fork: socat exits when the echo ends, and it is the only process to stop.
             echo = new ProcessBuilder("ip", "netns", "exec", ns, "socat",
                     "TCP-LISTEN:" + ECHO_PORT + ",bind=" + KERNEL_ADDRESS + ",reuseaddr", "EXEC:cat")
