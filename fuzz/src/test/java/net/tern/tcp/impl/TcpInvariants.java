@@ -1,0 +1,166 @@
+package net.tern.tcp.impl;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import net.tern.inet.sock.SkState;
+
+/**
+ * What must hold in every TCP socket between two events, whatever the wire sent: checked by
+ * the fuzz targets after each input. It reads {@link TcpSock}'s fields as {@code tcp_sock}
+ * would be read in a kernel debugger, under the socket's lock; it lives in TCP's package for
+ * that, in the fuzz module's tests (nothing of it ships).
+ */
+public final class TcpInvariants {
+    private TcpInvariants() {
+    }
+
+    /** Checks every socket TCP holds and its tables; throws {@link AssertionError} naming the first broken rule. */
+    public static void check(Tcp tcp) {
+        for (TcpSock sk : tcp.sockets()) {
+            sk.lock();
+            try {
+                checkSock(tcp, sk);
+            } catch (AssertionError e) {
+                throw new AssertionError(describe(sk) + ": " + e.getMessage(), e);
+            } finally {
+                sk.unlock();
+            }
+        }
+        for (Object entry : tcp.tables().establishedEntries()) {
+            if (entry instanceof TimeWaitSock tw) {
+                require(tw.timer != null && !tw.timer.isCancelled() && !tw.timer.isExpired(),
+                        tw + " has no live timer: it would stay forever");
+            } else if (entry instanceof RequestSock req) {
+                require(req.listener.state() == SkState.LISTEN, req + " belongs to a listener in " + req.listener.state());
+                require(req.timer != null && !req.timer.isCancelled() && !req.timer.isExpired(),
+                        req + " has no live SYN-ACK timer: it would stay forever");
+            } else if (entry instanceof TcpSock sk) {
+                require(tcp.sockets().contains(sk), describe(sk) + " is hashed but not among TCP's sockets");
+            }
+        }
+    }
+
+    private static void checkSock(Tcp tcp, TcpSock sk) {
+        SkState state = sk.state();
+        require(Seq.beforeOrEqual(sk.sndUna, sk.sndNxt), "snd_una " + u(sk.sndUna) + " > snd_nxt " + u(sk.sndNxt));
+        require(Seq.beforeOrEqual(sk.sndNxt, sk.sndMax), "snd_nxt " + u(sk.sndNxt) + " > snd_max " + u(sk.sndMax));
+        require(sk.sndWnd >= 0, "negative snd_wnd " + sk.sndWnd);
+        require(sk.rcvWnd >= 0, "negative rcv_wnd " + sk.rcvWnd);
+        boolean synchronizedState = state != SkState.LISTEN && state != SkState.CLOSE && state != SkState.SYN_SENT
+                && state != SkState.SYN_RECV;
+        require(sk.cwnd >= 1 || !synchronizedState, "cwnd " + sk.cwnd + " in " + state);
+        require(sk.ssthresh >= 2, "ssthresh " + sk.ssthresh);
+        require(sk.mssCache > 0, "mss " + sk.mssCache);
+        require(sk.sendQueue.size() >= 0 && sk.recvQueue.size() >= 0, "negative queue size");
+
+        // The retransmission queue: in sequence order, contiguous, from snd_una to snd_max.
+        int sacked = 0;
+        int lost = 0;
+        int retrans = 0;
+        TxSegment previous = null;
+        for (TxSegment s : sk.rtxQueue) {
+            require(s.length >= 0, "segment of negative length at " + u(s.seq));
+            if (previous != null) {
+                require(previous.endSeq() == s.seq, "retransmission queue not contiguous: " + u(previous.endSeq())
+                        + " then " + u(s.seq));
+            }
+            sacked += s.sacked ? 1 : 0;
+            lost += s.lost ? 1 : 0;
+            retrans += s.retransInFlight ? 1 : 0;
+            previous = s;
+        }
+        if (!sk.rtxQueue.isEmpty()) {
+            TxSegment first = sk.rtxQueue.getFirst();
+            require(Seq.beforeOrEqual(first.seq, sk.sndUna) && Seq.before(sk.sndUna, first.endSeq()), "snd_una " + u(sk.sndUna)
+                    + " outside the head segment " + u(first.seq) + ".." + u(first.endSeq()));
+            require(previous.endSeq() == sk.sndMax, "the queue ends at " + u(previous.endSeq()) + ", snd_max is "
+                    + u(sk.sndMax));
+            require(state == SkState.CLOSE || sk.pending != TcpTimers.Pending.NONE && sk.rtxTimer != null,
+                    sk.rtxQueue.size() + " segment(s) unacknowledged and no retransmission timer");
+        }
+        require(sacked == sk.sackedOut, "sacked_out " + sk.sackedOut + ", segments marked SACKed " + sacked);
+        require(lost == sk.lostOut, "lost_out " + sk.lostOut + ", segments marked lost " + lost);
+        require(retrans == sk.retransOut, "retrans_out " + sk.retransOut + ", segments retransmitted in flight "
+                + retrans);
+        require(sk.packetsInFlight() >= 0, "packets in flight " + sk.packetsInFlight());
+        if (sk.pending != TcpTimers.Pending.NONE) {
+            require(sk.rtxTimer != null && !sk.rtxTimer.isCancelled(), sk.pending + " pending without a live timer");
+        }
+        if (sk.ackPending) {
+            require(sk.delackTimer != null && !sk.delackTimer.isCancelled(), "an ACK pending without a delayed-ACK timer");
+        }
+
+        // The receive side: out-of-order data strictly beyond what is in order.
+        require(sk.outOfOrder.bytes() >= 0, "negative out-of-order bytes");
+        long firstOoo = firstOutOfOrder(sk);
+        require(firstOoo < 0 || firstOoo > sk.rcvOffset, "out-of-order data at stream offset " + firstOoo
+                + " not beyond rcv_nxt's offset " + sk.rcvOffset + ": it should have been queued in order");
+
+        switch (state) {
+            case LISTEN -> {
+                require(sk.rtxQueue.isEmpty() && sk.sendQueue.isEmpty(), "a listener with data to send");
+                for (RequestSock req : sk.synQueue) {
+                    require(req.listener == sk, req + " in the SYN queue of another listener");
+                    require(tcp.tables().lookupEstablished(req.key) == req, req + " queued but not hashed");
+                }
+                for (TcpSock child : sk.acceptQueue) {
+                    require(child.parent == sk || child.parent == null, "a child of another listener");
+                }
+            }
+            case SYN_SENT, SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSING, CLOSE_WAIT, LAST_ACK -> {
+                require(sk.key != null && tcp.tables().lookupEstablished(sk.key) == sk,
+                        "a connection not in the established hash under its 4-tuple");
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** The lowest stream offset held out of order, or -1. */
+    private static long firstOutOfOrder(TcpSock sk) {
+        long[] runs = new long[2 * 1024];
+        int n = sk.outOfOrder.sackRuns(runs, 1024);
+        long first = -1;
+        for (int i = 0; i < n; i++) {
+            if (first < 0 || runs[2 * i] < first) {
+                first = runs[2 * i];
+            }
+        }
+        return first;
+    }
+
+    /** After everything has been closed and let run: no request, TIME-WAIT entry or connection is hashed. */
+    public static void checkTablesEmpty(Tcp tcp) {
+        List<Object> left = tcp.tables().establishedEntries();
+        if (!left.isEmpty()) {
+            throw new AssertionError("established hash still holds " + left);
+        }
+    }
+
+    /** The sockets as a failure message lists them. */
+    public static String describe(Collection<TcpSock> socks) {
+        List<String> out = new ArrayList<>();
+        for (TcpSock sk : socks) {
+            out.add(describe(sk));
+        }
+        return out.toString();
+    }
+
+    static String describe(TcpSock sk) {
+        return Map.of("state", String.valueOf(sk.state()), "local", sk.localAddress() + "", "peer",
+                sk.peerAddress() + "", "orphan", sk.orphan + "", "snd_una", u(sk.sndUna), "snd_nxt", u(sk.sndNxt),
+                "rtx", sk.rtxQueue.size() + "", "pending", String.valueOf(sk.pending)).toString();
+    }
+
+    private static String u(int seq) {
+        return Integer.toUnsignedString(seq);
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new AssertionError(message);
+        }
+    }
+}
