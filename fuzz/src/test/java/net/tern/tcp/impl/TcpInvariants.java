@@ -3,7 +3,6 @@ package net.tern.tcp.impl;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import net.tern.inet.sock.SkState;
 
 /**
@@ -149,9 +148,10 @@ public final class TcpInvariants {
     }
 
     static String describe(TcpSock sk) {
-        return Map.of("state", String.valueOf(sk.state()), "local", sk.localAddress() + "", "peer",
-                sk.peerAddress() + "", "orphan", sk.orphan + "", "snd_una", u(sk.sndUna), "snd_nxt", u(sk.sndNxt),
-                "rtx", sk.rtxQueue.size() + "", "pending", String.valueOf(sk.pending)).toString();
+        return sk.state() + " " + sk.localAddress() + " > " + sk.peerAddress() + (sk.orphan ? " orphan" : "")
+                + " snd_una " + u(sk.sndUna) + " snd_nxt " + u(sk.sndNxt) + " snd_max " + u(sk.sndMax) + " rcv_nxt "
+                + u(sk.rcvNxt) + " snd_wnd " + sk.sndWnd + " send queue " + sk.sendQueue.size() + " bytes"
+                + (sk.finQueued ? " FIN queued" : "") + " rtx " + sk.rtxQueue.size() + " pending " + sk.pending;
     }
 
     private static String u(int seq) {

@@ -283,6 +283,9 @@ final class TcpTimers {
     void clearAll(TcpSock sk) {
         clear(sk);
         clearDelack(sk);
+        // inet_csk_clear_xmit_timers clears icsk_ack.pending with the timer: a closed socket
+        // owes no ACK, and a stale mark would send one on the next connection of this socket.
+        sk.ackPending = false;
         clearKeepalive(sk);
     }
 
