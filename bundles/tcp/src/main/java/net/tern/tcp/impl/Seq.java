@@ -25,9 +25,14 @@ public final class Seq {
         return b - a <= 0;
     }
 
-    /** {@code low <= x <= high} in sequence space. */
+    /**
+     * {@code low <= x <= high} in sequence space: going forward from {@code low}, {@code x} comes
+     * no later than {@code high}. The differences are compared unsigned, as Linux's u32
+     * {@code between()} does; a signed comparison would take every x up to 2^31 before
+     * {@code low} for inside.
+     */
     public static boolean between(int x, int low, int high) {
-        return high - low >= x - low;
+        return Integer.compareUnsigned(x - low, high - low) <= 0;
     }
 
     public static int max(int a, int b) {
