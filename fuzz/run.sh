@@ -110,24 +110,29 @@ for t in "${TARGETS[@]}"; do
       | sed 's/^/  /' | tee -a "$REPORT"
   fi
   if [ "$MERGE" = 1 ] && [ "$STATUS" -ne 124 ]; then
-    # Minimize: the smallest set of saved and new inputs with the same coverage goes back into
-    # the saved corpus. Findings stay out of it until fixed (then add them as regression inputs).
+    # Minimize: the smallest set of saved and new inputs that covers the same edges goes back
+    # into the saved corpus (edges, not hit counts: -use_counters=0 keeps it to hundreds of
+    # small files). Findings stay out of it until fixed (then add them as regression inputs).
     MERGED="$HERE/target/merged/$CLASS/$METHOD"
     rm -rf "$MERGED"
     mkdir -p "$MERGED"
     set +e
-    timeout --kill-after=30 $(( PER_TARGET / 4 + 600 )) \
-      "${JAZZER[@]}" --target_class="$FUZZER" -merge=1 -timeout=60 \
+    timeout --kill-after=30 $(( PER_TARGET / 4 + 900 )) \
+      "${JAZZER[@]}" --target_class="$FUZZER" -merge=1 -use_counters=0 -timeout=60 \
       -rss_limit_mb=3072 -max_len=4096 "$MERGED" "$SAVED" "$WORK" > "$LOG.merge" 2>&1
     MSTATUS=$?
     set -e
     if [ "$MSTATUS" -eq 0 ] && [ -n "$(ls -A "$MERGED")" ]; then
-      # Inputs named regression-* are kept whatever coverage they add: they reproduce fixed bugs.
+      # Inputs named regression-* stay whatever coverage they add: they reproduce fixed bugs.
+      # libFuzzer names a merged input by its SHA-1, so a copy of one of them is recognized.
+      for r in "$SAVED"/regression-*; do
+        [ -e "$r" ] && rm -f "$MERGED/$(sha1sum "$r" | cut -d' ' -f1)"
+      done
       find "$SAVED" -maxdepth 1 -type f ! -name 'regression-*' -delete
       cp "$MERGED"/* "$SAVED"/
-      echo "  corpus: $(ls "$SAVED" | wc -l) inputs, $(du -sk "$SAVED" | cut -f1) KiB in ${SAVED#$ROOT/}" | tee -a "$REPORT"
+      echo "  corpus: $(ls "$SAVED" | wc -l) inputs, $(cat "$SAVED"/* | wc -c) bytes in ${SAVED#$ROOT/}" | tee -a "$REPORT"
     else
-      echo "  corpus merge failed (exit $MSTATUS, see $LOG.merge); saved corpus left as it was" | tee -a "$REPORT"
+      echo "  corpus merge failed (exit $MSTATUS, see ${LOG#$ROOT/}.merge); saved corpus left as it was" | tee -a "$REPORT"
     fi
   fi
 done

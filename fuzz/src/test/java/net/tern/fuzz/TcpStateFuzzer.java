@@ -56,6 +56,7 @@ public final class TcpStateFuzzer {
     public static void fuzzerTestOneInput(FuzzedDataProvider data) throws Exception {
         Start start = data.pickValue(Start.values());
         int variant = data.consumeInt(0, 15);
+        FuzzHost.trace("start " + start + ", variant " + variant);
         TcpSettings settings = TcpSettings.defaults().withTimestamps((variant & 1) == 0).withSack((variant & 2) == 0)
                 .withSyncookies(true);
         try (FuzzHost host = new FuzzHost(settings)) {
@@ -383,6 +384,7 @@ public final class TcpStateFuzzer {
             if (connFd < 0) {
                 return;
             }
+            FuzzHost.trace("send(" + connFd + ", " + n + " bytes)");
             try {
                 api.send(connFd, ByteBuffer.wrap(pattern(n)), SocketConstants.MSG_NOSIGNAL);
             } catch (ErrnoException e) {
@@ -395,6 +397,7 @@ public final class TcpStateFuzzer {
             if (connFd < 0) {
                 return;
             }
+            FuzzHost.trace("recv(" + connFd + ")");
             try {
                 api.recv(connFd, ByteBuffer.allocate(1 << 16), 0);
             } catch (ErrnoException e) {
@@ -406,6 +409,7 @@ public final class TcpStateFuzzer {
             if (connFd < 0) {
                 return;
             }
+            FuzzHost.trace("shutdown(" + connFd + ", SHUT_WR)");
             try {
                 api.shutdown(connFd, SocketConstants.SHUT_WR);
             } catch (ErrnoException e) {

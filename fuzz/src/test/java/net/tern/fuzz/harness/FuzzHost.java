@@ -51,6 +51,12 @@ public final class FuzzHost implements AutoCloseable {
     /** Past every timer a silent peer leaves running: SYN and FIN retries, retries2 with backoff, TIME-WAIT, FIN-WAIT-2. */
     private static final long SETTLE_MINUTES = 60;
 
+    /**
+     * {@code -Dtern.fuzz.trace=true}: each step, datagram in and out, and the TCP sockets after
+     * each check, printed to stdout (for reading what a saved input does; off while fuzzing).
+     */
+    public static final boolean TRACE = Boolean.getBoolean("tern.fuzz.trace");
+
     private final long liveBefore = PacketLedger.live();
     private final long sequenceBefore = PacketLedger.allocations();
     private final TestStack stack = new TestStack();
@@ -134,6 +140,7 @@ public final class FuzzHost implements AutoCloseable {
 
     /** Closes {@code fd} now, as the application would; it must succeed. */
     public void closeFd(int fd) throws ErrnoException {
+        trace("close(" + fd + ")");
         if (fds.remove(fd)) {
             if (udpFds.remove(Integer.valueOf(fd))) {
                 drainUdp(fd);
@@ -144,6 +151,7 @@ public final class FuzzHost implements AutoCloseable {
 
     /** A datagram from the wire on tun0, then the stack runs until idle (time stays). */
     public void inject(byte[] datagram) {
+        trace("in  " + Wire.describe(datagram));
         Packet packet = stack.allocator().allocate(TestStack.DEFAULT_HEADROOM, datagram.length);
         packet.buf().writeBytes(datagram);
         tun0.inject(packet.protocol(EtherType.IPV4));
@@ -160,6 +168,7 @@ public final class FuzzHost implements AutoCloseable {
                 byte[] bytes = new byte[p.length()];
                 p.buf().getBytes(p.buf().readerIndex(), bytes);
                 out.add(bytes);
+                trace("out " + Wire.describe(bytes));
             } finally {
                 p.release();
             }
@@ -169,12 +178,23 @@ public final class FuzzHost implements AutoCloseable {
 
     /** Moves virtual time on; what is sent meanwhile is discarded. */
     public void advance(long millis) {
+        trace("advance " + millis + " ms");
         stack.advance(millis, TimeUnit.MILLISECONDS);
         tun0.releaseTransmitted();
     }
 
+    /** Prints {@code line} when {@link #TRACE} is on. */
+    public static void trace(String line) {
+        if (TRACE) {
+            System.out.println(line);
+        }
+    }
+
     /** The invariants that hold after any input; throws {@link AssertionError} naming the broken one. */
     public void check() {
+        if (TRACE) {
+            trace("  at " + stack.time().nanoTime() / 1_000_000 + " ms: " + TcpInvariants.describe(tcp.sockets()));
+        }
         List<String> errors = RecordingLoggerProvider.takeErrors();
         if (!errors.isEmpty()) {
             throw new AssertionError("the stack logged " + errors.size() + " error(s); first:\n" + errors.get(0));

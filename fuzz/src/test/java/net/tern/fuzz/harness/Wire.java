@@ -109,6 +109,45 @@ public final class Wire {
         return bytes(buf);
     }
 
+    /** A datagram as a trace line: addresses, fragment fields, and the transport header's main fields. */
+    public static String describe(byte[] d) {
+        if (d.length < 20 || (d[0] & 0xf0) != 0x40) {
+            return "raw " + d.length + " bytes";
+        }
+        ByteBuf b = Unpooled.wrappedBuffer(d);
+        int ihl = (d[0] & 0x0f) * 4;
+        StringBuilder sb = new StringBuilder();
+        sb.append(address(b.getInt(12))).append(" > ").append(address(b.getInt(16)));
+        int frag = b.getUnsignedShort(6);
+        if ((frag & 0x3fff) != 0) {
+            sb.append(" frag id ").append(b.getUnsignedShort(4)).append(" off ").append((frag & 0x1fff) * 8)
+                    .append((frag & 0x2000) != 0 ? " MF" : "");
+        }
+        int protocol = d[9] & 0xff;
+        int at = Math.max(20, ihl);
+        if (protocol == IPPROTO_TCP && (frag & 0x1fff) == 0 && d.length >= at + 20) {
+            int flags = b.getUnsignedShort(at + 12) & 0x1ff;
+            sb.append(" tcp ").append(b.getUnsignedShort(at)).append(" > ").append(b.getUnsignedShort(at + 2))
+                    .append(" [").append(net.tern.tcp.impl.wire.TcpHeader.flagsToString(flags)).append("] seq ")
+                    .append(Integer.toUnsignedString(b.getInt(at + 4))).append(" ack ")
+                    .append(Integer.toUnsignedString(b.getInt(at + 8))).append(" win ")
+                    .append(b.getUnsignedShort(at + 14)).append(" len ")
+                    .append(d.length - at - (b.getUnsignedByte(at + 12) >>> 4) * 4);
+        } else if (protocol == IPPROTO_UDP && d.length >= at + 8) {
+            sb.append(" udp ").append(b.getUnsignedShort(at)).append(" > ").append(b.getUnsignedShort(at + 2))
+                    .append(" len ").append(d.length - at - 8);
+        } else if (protocol == IPPROTO_ICMP && d.length >= at + 2) {
+            sb.append(" icmp type ").append(d[at] & 0xff).append(" code ").append(d[at + 1] & 0xff);
+        } else {
+            sb.append(" proto ").append(protocol).append(" len ").append(d.length - at);
+        }
+        return sb.toString();
+    }
+
+    private static String address(int a) {
+        return (a >>> 24) + "." + ((a >>> 16) & 0xff) + "." + ((a >>> 8) & 0xff) + "." + (a & 0xff);
+    }
+
     private static void fillTransportChecksum(ByteBuf buf, int at, int source, int destination, int protocol,
             boolean bad) {
         int checksum = InetChecksum.transportChecksum(buf, 0, buf.writerIndex(), source, destination, protocol);
