@@ -301,7 +301,7 @@ public final class FuzzHost implements AutoCloseable {
                 throw new AssertionError(SETTLE_MINUTES + " minutes after every descriptor was closed, TCP still"
                         + " holds " + TcpInvariants.describe(tcp.sockets()));
             }
-            TcpInvariants.checkTablesEmpty(tcp);
+            TcpInvariants.checkNothingLeft(tcp);
             if (stack.time().pendingTimers() != 0) {
                 throw new AssertionError(stack.time().pendingTimers() + " timer(s) still pending with no socket"
                         + " left: " + stack.time());

@@ -17,6 +17,7 @@ public final class TcpInvariants {
 
     /** Checks every socket TCP holds and its tables; throws {@link AssertionError} naming the first broken rule. */
     public static void check(Tcp tcp) {
+        require(tcp.memory().pool().allocatedBytes() >= 0, "tcp_mem allocated " + tcp.memory().pool().allocatedBytes());
         for (TcpSock sk : tcp.sockets()) {
             sk.lock();
             try {
@@ -53,6 +54,10 @@ public final class TcpInvariants {
         require(sk.ssthresh >= 2, "ssthresh " + sk.ssthresh);
         require(sk.mssCache > 0, "mss " + sk.mssCache);
         require(sk.sendQueue.size() >= 0 && sk.recvQueue.size() >= 0, "negative queue size");
+        // Memory accounting (sk_rmem_alloc, sk_wmem_queued, sk_forward_alloc): never negative.
+        require(sk.mem.rmemAlloc() >= 0 && sk.mem.wmemQueued() >= 0 && sk.mem.forwardAlloc() >= 0,
+                "memory account rmem_alloc " + sk.mem.rmemAlloc() + " wmem_queued " + sk.mem.wmemQueued()
+                        + " forward_alloc " + sk.mem.forwardAlloc());
 
         // The retransmission queue: in sequence order, contiguous, from snd_una to snd_max.
         int sacked = 0;
@@ -130,12 +135,17 @@ public final class TcpInvariants {
         return first;
     }
 
-    /** After everything has been closed and let run: no request, TIME-WAIT entry or connection is hashed. */
-    public static void checkTablesEmpty(Tcp tcp) {
+    /**
+     * After everything has been closed and let run: no request, TIME-WAIT entry or connection
+     * is hashed, and every byte of tcp_mem and every socket count went back to the pool.
+     */
+    public static void checkNothingLeft(Tcp tcp) {
         List<Object> left = tcp.tables().establishedEntries();
-        if (!left.isEmpty()) {
-            throw new AssertionError("established hash still holds " + left);
-        }
+        require(left.isEmpty(), "established hash still holds " + left);
+        require(tcp.memory().pool().allocatedBytes() == 0, "tcp_mem still has " + tcp.memory().pool().allocatedBytes()
+                + " bytes allocated with no socket left");
+        require(tcp.memory().pool().sockets() == 0, "tcp_mem still counts " + tcp.memory().pool().sockets()
+                + " socket(s) with none left");
     }
 
     /** The sockets as a failure message lists them. */
