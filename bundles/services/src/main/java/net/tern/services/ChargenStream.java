@@ -7,6 +7,7 @@ import static net.tern.api.socket.SocketConstants.EPOLLOUT;
 
 import java.nio.ByteBuffer;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SockAddr;
 
 /**
  * RFC 864 character generator over TCP: sends {@link ChargenPattern}'s lines for as long as
@@ -15,13 +16,17 @@ import net.tern.api.socket.ErrnoException;
  * stream ends when the peer is gone for good, which the next send learns from its RST
  * ({@code ECONNRESET}, {@code EPIPE}, or {@code EPOLLHUP} from epoll), as inetd's chargen
  * learns it from {@code write}.
+ *
+ * <p>A connection holds no buffer: the text is sent from {@link ChargenPattern}'s one
+ * shared copy at this connection's offset, and its input is read into the loop's shared
+ * scratch buffer and dropped. A client that does not read costs its socket's send buffer
+ * (bounded by TCP) and this object.
  */
 final class ChargenStream extends StreamConnection {
-    private final ByteBuffer scratch = ByteBuffer.allocate(4096);
     /** Where the next byte comes from in the pattern's cycle. */
     private int offset;
 
-    ChargenStream(ServiceLoop loop, TcpListener listener, int fd, String peer) {
+    ChargenStream(ServiceLoop loop, TcpListener listener, int fd, SockAddr peer) {
         super(loop, listener, fd, peer);
     }
 
@@ -37,8 +42,7 @@ final class ChargenStream extends StreamConnection {
             return;
         }
         if (!peerClosed && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) {
-            scratch.clear();
-            read(scratch);
+            read(loop.scratch());
         }
         if ((events & (EPOLLOUT | EPOLLERR)) != 0) {
             ByteBuffer text = ChargenPattern.from(offset);

@@ -2,14 +2,16 @@ package net.tern.services;
 
 import static net.tern.api.socket.SocketConstants.EPOLLIN;
 
-import java.nio.ByteBuffer;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SockAddr;
 
-/** RFC 863 discard over TCP: reads and drops everything; closes after the peer's FIN. */
+/**
+ * RFC 863 discard over TCP: reads and drops everything (into the loop's shared scratch
+ * buffer, so a connection holds no buffer of its own); closes after the peer's FIN.
+ */
 final class DiscardStream extends StreamConnection {
-    private final ByteBuffer scratch = ByteBuffer.allocate(64 * 1024);
 
-    DiscardStream(ServiceLoop loop, TcpListener listener, int fd, String peer) {
+    DiscardStream(ServiceLoop loop, TcpListener listener, int fd, SockAddr peer) {
         super(loop, listener, fd, peer);
     }
 
@@ -20,8 +22,7 @@ final class DiscardStream extends StreamConnection {
 
     @Override
     public void ready(int events) throws ErrnoException {
-        scratch.clear();
-        if (read(scratch) < 0) {
+        if (read(loop.scratch()) < 0) {
             finish();
         }
     }

@@ -9,6 +9,7 @@ import static net.tern.api.socket.SocketConstants.SHUT_WR;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SockAddr;
 
 /**
  * One HTTP/1.1 connection of the status page. Requests are read into a bounded buffer and
@@ -19,13 +20,22 @@ import net.tern.api.socket.ErrnoException;
  * supported (501). Bad requests get 400 (or 431, 505) and the connection closes after the
  * response (a lingering close); otherwise it stays open as the request's version and
  * {@code Connection} ask.
+ *
+ * <p>An idle connection (between requests, or before the first) holds no buffer: the
+ * request buffer comes from the loop's pool when bytes arrive and goes back once every
+ * request in it is answered; a response is dropped once sent; a lingering close drops what
+ * it reads into the loop's scratch buffer.
  */
 final class HttpStream extends StreamConnection {
     /** Bodies longer than this are refused (413) rather than read. */
     static final long MAX_BODY = 1 << 20;
+    /** No response in progress. */
+    private static final ByteBuffer NOTHING = ByteBuffer.allocate(0).asReadOnlyBuffer();
     private final StatusPage page;
-    private final ByteBuffer in = ByteBuffer.allocate(HttpRequest.MAX_HEAD);
-    private ByteBuffer out = ByteBuffer.allocate(0);
+    private final BufferPool pool;
+    /** Request bytes received and not yet answered, in write mode; null while there are none. */
+    private ByteBuffer in;
+    private ByteBuffer out = NOTHING;
     /** Body bytes of the current request still to drop. */
     private long bodyLeft;
     /** After the response being sent, close the connection. */
@@ -37,14 +47,20 @@ final class HttpStream extends StreamConnection {
     /** Dropped while lingering at most; a client sending more is reset. */
     static final long MAX_LINGER_BYTES = 1 << 20;
 
-    HttpStream(ServiceLoop loop, TcpListener listener, int fd, String peer, StatusPage page) {
+    HttpStream(ServiceLoop loop, TcpListener listener, int fd, SockAddr peer, StatusPage page) {
         super(loop, listener, fd, peer);
         this.page = page;
+        this.pool = loop.buffers(HttpRequest.MAX_HEAD);
+    }
+
+    /** Whether there is room for more request bytes (a full buffer without a complete head is answered 431). */
+    private boolean hasRoom() {
+        return in == null || in.hasRemaining();
     }
 
     @Override
     int wanted() {
-        boolean reading = !peerClosed && (lingering || (!closeAfterResponse && in.hasRemaining()));
+        boolean reading = !peerClosed && (lingering || (!closeAfterResponse && hasRoom()));
         return (reading ? EPOLLIN : 0) | (out.hasRemaining() ? EPOLLOUT : 0);
     }
 
@@ -54,8 +70,10 @@ final class HttpStream extends StreamConnection {
             linger();
             return;
         }
-        if (!peerClosed && !closeAfterResponse && in.hasRemaining()
-                && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) {
+        if (!peerClosed && !closeAfterResponse && hasRoom() && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) {
+            if (in == null) {
+                in = pool.take();
+            }
             read(in);
         }
         while (true) {
@@ -63,6 +81,7 @@ final class HttpStream extends StreamConnection {
             if (out.hasRemaining()) {
                 break;
             }
+            out = NOTHING; // sent: the response's bytes go
             if (closeAfterResponse) {
                 startLingering();
                 return;
@@ -70,6 +89,9 @@ final class HttpStream extends StreamConnection {
             if (!serveNext()) {
                 break;
             }
+        }
+        if (in != null && in.position() == 0) {
+            releaseBuffers();
         }
         if (peerClosed && !out.hasRemaining()) {
             finish(); // the peer is done and so are we; a partial request is dropped
@@ -86,6 +108,7 @@ final class HttpStream extends StreamConnection {
      */
     private void startLingering() throws ErrnoException {
         lingering = true;
+        releaseBuffers(); // what is left of the input is dropped unread
         try {
             api.shutdown(fd, SHUT_WR);
         } catch (ErrnoException e) {
@@ -97,8 +120,7 @@ final class HttpStream extends StreamConnection {
 
     private void linger() throws ErrnoException {
         while (!peerClosed && drained < MAX_LINGER_BYTES) {
-            in.clear();
-            int n = read(in);
+            int n = read(loop.scratch());
             if (n == 0) {
                 updateInterest();
                 return;
@@ -110,6 +132,9 @@ final class HttpStream extends StreamConnection {
 
     /** Drops body bytes, then answers the next complete request in {@code in}; false if there is none yet. */
     private boolean serveNext() {
+        if (in == null) {
+            return false;
+        }
         if (bodyLeft > 0) {
             int drop = (int) Math.min(bodyLeft, in.position());
             in.flip().position(drop);
@@ -198,5 +223,18 @@ final class HttpStream extends StreamConnection {
 
     long requests() {
         return requests;
+    }
+
+    /** Whether this connection holds a request buffer now (bytes of a request not yet answered). */
+    boolean holdsBuffer() {
+        return in != null;
+    }
+
+    @Override
+    void releaseBuffers() {
+        if (in != null) {
+            pool.give(in);
+            in = null;
+        }
     }
 }

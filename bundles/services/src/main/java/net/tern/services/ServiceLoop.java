@@ -4,8 +4,10 @@ import static net.tern.api.socket.SocketConstants.EPOLL_CTL_ADD;
 import static net.tern.api.socket.SocketConstants.EPOLL_CTL_DEL;
 import static net.tern.api.socket.SocketConstants.EPOLL_CTL_MOD;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import net.tern.api.socket.EpollEvent;
@@ -23,6 +25,13 @@ import org.slf4j.LoggerFactory;
  * <p>All handlers run on the loop's thread, so they take no locks; {@link #sockets()} is
  * the only call made from elsewhere (a status page renders on the loop thread too, but
  * the method is synchronised so any thread may ask).
+ *
+ * <p>What a handler holds per descriptor is kept small, so that tens of thousands of idle
+ * connections cost little beyond the stack's own state: handlers are found by descriptor in
+ * an array (descriptors are allocated lowest first, so it stays dense), bytes whose content
+ * does not matter (discarded input) go through one {@link #scratch()} buffer shared by all,
+ * and bytes in flight go into buffers {@link #buffers(int) taken from a pool} only while
+ * they are there.
  */
 final class ServiceLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceLoop.class);
@@ -43,8 +52,15 @@ final class ServiceLoop implements AutoCloseable {
 
     private final SocketApi api;
     private final int epfd;
-    private final Map<Integer, Handler> handlers = new LinkedHashMap<>();
+    /** By descriptor; null where the loop has none. */
+    private Handler[] handlers = new Handler[64];
+    private int size;
     private final EpollEvent[] events = new EpollEvent[64];
+    /** Free buffers kept per size: enough for a burst of busy connections, bounded whatever their number. */
+    static final int POOL_KEEP = 8;
+    /** Loop-thread only. */
+    private final Map<Integer, BufferPool> pools = new HashMap<>();
+    private final ByteBuffer scratch = ByteBuffer.allocate(64 * 1024);
     private volatile boolean closed;
     private Thread thread;
 
@@ -57,10 +73,32 @@ final class ServiceLoop implements AutoCloseable {
         return api;
     }
 
+    /**
+     * A buffer for bytes that are read only to be dropped (discard, chargen's input, a
+     * lingering close), shared by every handler: they run one at a time on the loop's thread
+     * and none keeps bytes in it between calls. Cleared for each use.
+     */
+    ByteBuffer scratch() {
+        return scratch.clear();
+    }
+
+    /** The pool of {@code size}-byte buffers for bytes in flight (loop thread only). */
+    BufferPool buffers(int size) {
+        return pools.computeIfAbsent(size, s -> new BufferPool(s, POOL_KEEP));
+    }
+
     /** Adds {@code fd} with interest in {@code interest}. */
     synchronized void add(int fd, int interest, Handler handler) throws ErrnoException {
         api.epollCtl(epfd, EPOLL_CTL_ADD, fd, interest, fd);
-        handlers.put(fd, handler);
+        if (fd >= handlers.length) {
+            handlers = Arrays.copyOf(handlers, Math.max(fd + 1, handlers.length * 2));
+        }
+        handlers[fd] = handler;
+        size++;
+    }
+
+    private Handler handler(int fd) {
+        return fd >= 0 && fd < handlers.length ? handlers[fd] : null;
     }
 
     /** Changes the interest of a descriptor already added. */
@@ -70,9 +108,11 @@ final class ServiceLoop implements AutoCloseable {
 
     /** Takes {@code fd} out of the loop and closes it; the handler's own {@code close} calls this. */
     synchronized void remove(int fd) {
-        if (handlers.remove(fd) == null) {
+        if (handler(fd) == null) {
             return;
         }
+        handlers[fd] = null;
+        size--;
         try {
             api.epollCtl(epfd, EPOLL_CTL_DEL, fd, 0, 0);
         } catch (ErrnoException e) {
@@ -87,16 +127,28 @@ final class ServiceLoop implements AutoCloseable {
 
     /** The number of descriptors in the loop (listeners, connections, datagram sockets). */
     synchronized int size() {
-        return handlers.size();
+        return size;
     }
 
-    /** A row per descriptor in the loop, in the order they were added. */
+    /** A row per descriptor in the loop, by descriptor (the services' own sockets first: they were opened first). */
     synchronized List<SocketRow> sockets() {
-        List<SocketRow> rows = new ArrayList<>();
-        for (Handler h : handlers.values()) {
-            rows.add(h.row());
+        List<SocketRow> rows = new ArrayList<>(size);
+        for (Handler h : handlers) {
+            if (h != null) {
+                rows.add(h.row());
+            }
         }
         return rows;
+    }
+
+    private synchronized List<Handler> all() {
+        List<Handler> all = new ArrayList<>(size);
+        for (Handler h : handlers) {
+            if (h != null) {
+                all.add(h);
+            }
+        }
+        return all;
     }
 
     /**
@@ -108,7 +160,7 @@ final class ServiceLoop implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             Handler h;
             synchronized (this) {
-                h = handlers.get((int) events[i].data());
+                h = handler((int) events[i].data());
             }
             if (h == null) {
                 continue; // closed by an earlier handler in this round
@@ -156,11 +208,7 @@ final class ServiceLoop implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        List<Handler> all;
-        synchronized (this) {
-            all = new ArrayList<>(handlers.values());
-        }
-        for (Handler h : all) {
+        for (Handler h : all()) {
             h.close();
         }
         try {

@@ -3,7 +3,6 @@ package net.tern.services;
 import java.util.ArrayList;
 import java.util.List;
 import net.tern.api.socket.ErrnoException;
-import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketApi;
 import net.tern.inet.snmp.SnmpCounters;
 import net.tern.spi.diag.InetDiagHandler;
@@ -24,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * Runs the configured services (PID {@value #PID}, property {@code services}) on one
  * {@link ServiceLoop} thread, {@code tern-services}, over the {@link SocketApi} only, as
  * any application would: non-blocking sockets and epoll. One thread serves every
- * connection of every service, so a thousand idle clients cost sockets and buffers, not
- * threads, and no service can starve the others of threads.
+ * connection of every service, so tens of thousands of idle clients cost the stack's
+ * sockets and a small object each, not threads or buffers, and no service can starve the
+ * others of threads. Each service serves {@code maxConnections} at once (65,536 by default);
+ * beyond, new connections wait in its accept queue ({@link TcpListener}).
  *
  * <p>The HTTP status page also reads the links ({@link LinkRegistry}), the protocol
  * counters ({@link SnmpCounters}) and the sockets ({@link InetDiagHandler}s); all are
@@ -57,43 +58,38 @@ public final class ServiceRunner {
 
     @Activate
     public ServiceRunner(@Reference SocketApi api, ServicesConfig config) throws ErrnoException {
+        ServiceSettings settings = ServiceSettings.of(config); // a bad configuration fails before any socket
         this.loop = new ServiceLoop(api);
-        List<Service> wanted;
-        try {
-            wanted = Service.parse(config.services());
-        } catch (IllegalArgumentException e) {
-            loop.close();
-            throw e;
-        }
-        int address = InetSockAddr.parseAddress(config.address());
         StatusPage page = new StatusPage(() -> links, () -> counters, () -> diag, loop::sockets);
-        for (Service s : wanted) {
+        for (Service s : settings.services()) {
             try {
-                open(loop, s, address, config.portOffset(), config.maxConnections(), page);
+                open(loop, s, settings, page);
                 running.add(s);
             } catch (ErrnoException e) {
                 LOG.error("{}", e.getMessage());
             }
         }
         loop.start("tern-services");
-        LOG.info("services running: {}", running);
+        LOG.info("services running: {} (at most {} connections each)", running, settings.maxConnections());
     }
 
     /** Opens the sockets of service {@code s} in {@code loop}. */
-    static void open(ServiceLoop loop, Service s, int address, int portOffset, int maxConnections, StatusPage page)
-            throws ErrnoException {
-        int port = s.port + portOffset;
+    static void open(ServiceLoop loop, Service s, ServiceSettings settings, StatusPage page) throws ErrnoException {
+        int port = s.port + settings.portOffset();
+        int address = settings.address();
+        int max = settings.maxConnections();
+        int backlog = settings.backlog();
         switch (s) {
             case ECHO -> {
-                new TcpListener(loop, s, address, port, maxConnections, EchoStream::new);
+                new TcpListener(loop, s, address, port, max, backlog, EchoStream::new);
                 new DatagramService(loop, s, address, port, true);
             }
             case DISCARD -> {
-                new TcpListener(loop, s, address, port, maxConnections, DiscardStream::new);
+                new TcpListener(loop, s, address, port, max, backlog, DiscardStream::new);
                 new DatagramService(loop, s, address, port, false);
             }
-            case CHARGEN -> new TcpListener(loop, s, address, port, maxConnections, ChargenStream::new);
-            case HTTP -> new TcpListener(loop, s, address, port, maxConnections,
+            case CHARGEN -> new TcpListener(loop, s, address, port, max, backlog, ChargenStream::new);
+            case HTTP -> new TcpListener(loop, s, address, port, max, backlog,
                     (l, listener, fd, peer) -> new HttpStream(l, listener, fd, peer, page));
             default -> throw new IllegalStateException("no such service " + s);
         }

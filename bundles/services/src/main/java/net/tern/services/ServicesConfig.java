@@ -13,9 +13,13 @@ public @interface ServicesConfig {
     @AttributeDefinition(description = "The local address to listen on (0.0.0.0: every address).")
     String address() default "0.0.0.0";
 
-    @AttributeDefinition(description = "Open TCP connections per service at most; more are closed when accepted.",
-            min = "1")
-    int maxConnections() default 256;
+    @AttributeDefinition(description = "Open TCP connections per service at most; at the limit a service stops "
+            + "accepting and new connections wait in the listen queue until one ends.", min = "1")
+    int maxConnections() default ServiceSettings.MAX_CONNECTIONS;
+
+    @AttributeDefinition(description = "The listen backlog of each TCP service (capped by the stack's somaxconn): "
+            + "connections that may wait to be accepted.", min = "1")
+    int backlog() default ServiceSettings.BACKLOG;
 
     @AttributeDefinition(description = "Port offset added to every well-known port (0 in production; tests and "
             + "unprivileged setups may move them).", min = "0", max = "65000")

@@ -5,20 +5,24 @@ import static net.tern.api.socket.SocketConstants.SHUT_WR;
 import java.nio.ByteBuffer;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketApi;
 
 /**
  * One accepted TCP connection of a service, non-blocking in the {@link ServiceLoop}. The
  * subclass says which readiness it wants ({@link #wanted()}) and what to do when ready;
  * this class keeps the epoll interest in step, counts bytes and closes once.
+ *
+ * <p>An idle connection is this object and the stack's socket, nothing more: buffers come
+ * from the loop's pools while bytes are in flight ({@link #releaseBuffers()} gives them back
+ * at close), and the status page's addresses are worked out when it asks, not kept.
  */
 abstract class StreamConnection implements ServiceLoop.Handler {
     final ServiceLoop loop;
     final SocketApi api;
     final int fd;
     private final TcpListener listener;
-    private final String local;
-    private final String peer;
+    private final SockAddr peer;
     private int interest = -1;
     private boolean closed;
     /** The peer has sent its FIN: {@code recv} returned 0. */
@@ -26,21 +30,12 @@ abstract class StreamConnection implements ServiceLoop.Handler {
     long bytesIn;
     long bytesOut;
 
-    StreamConnection(ServiceLoop loop, TcpListener listener, int fd, String peer) {
+    StreamConnection(ServiceLoop loop, TcpListener listener, int fd, SockAddr peer) {
         this.loop = loop;
         this.api = loop.api();
         this.listener = listener;
         this.fd = fd;
-        this.local = localAddress(loop.api(), fd, listener.localAddress());
         this.peer = peer;
-    }
-
-    private static String localAddress(SocketApi api, int fd, String fallback) {
-        try {
-            return api.getsockname(fd).toString();
-        } catch (ErrnoException e) {
-            return fallback;
-        }
     }
 
     /** The epoll events this connection waits for now (0: only errors and hang-ups). */
@@ -116,7 +111,12 @@ abstract class StreamConnection implements ServiceLoop.Handler {
         }
         closed = true;
         loop.remove(fd);
+        releaseBuffers();
         listener.connectionClosed();
+    }
+
+    /** Gives back the pooled buffers this connection holds; called once, at close. */
+    void releaseBuffers() {
     }
 
     final boolean isClosed() {
@@ -125,7 +125,13 @@ abstract class StreamConnection implements ServiceLoop.Handler {
 
     @Override
     public SocketRow row() {
-        return new SocketRow(listener.service().configName(), "tcp", peerClosed ? "CLOSE-WAIT" : "ESTAB", local, peer,
-                bytesIn, bytesOut);
+        String local;
+        try {
+            local = api.getsockname(fd).toString();
+        } catch (ErrnoException e) {
+            local = listener.localAddress();
+        }
+        return new SocketRow(listener.service().configName(), "tcp", peerClosed ? "CLOSE-WAIT" : "ESTAB", local,
+                String.valueOf(peer), bytesIn, bytesOut);
     }
 }

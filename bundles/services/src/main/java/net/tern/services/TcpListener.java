@@ -11,23 +11,29 @@ import net.tern.api.socket.Accepted;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A service's listening TCP socket: accepts every pending connection when readable and
- * hands each to a new {@link StreamConnection}. Beyond {@code maxConnections} open at once
- * a new connection is closed as soon as it is accepted, so one busy client cannot take the
- * loop's memory.
+ * A service's listening TCP socket: accepts pending connections when readable and hands
+ * each to a new {@link StreamConnection}, up to {@code maxConnections} open at once.
+ *
+ * <p>At the limit it stops accepting: the listener leaves the loop's epoll interest (as
+ * nginx stops watching its listeners when {@code worker_connections} are in use), so new
+ * connections wait in the stack's accept queue, and past the listen backlog the stack does
+ * what Linux does with a full accept queue (the handshake's last ACK is dropped, the SYN-ACK
+ * retransmitted, new SYNs dropped or answered with a SYN cookie). When a connection ends the
+ * listener watches again and the oldest waiting connection is served. Nothing is accepted
+ * only to be closed: a client beyond the limit waits, it is not turned away.
  */
 final class TcpListener implements ServiceLoop.Handler {
     private static final Logger LOG = LoggerFactory.getLogger(TcpListener.class);
-    static final int BACKLOG = 128;
 
     /** Makes the connection object for one accepted descriptor. */
     interface ConnectionFactory {
-        StreamConnection create(ServiceLoop loop, TcpListener listener, int fd, String peer);
+        StreamConnection create(ServiceLoop loop, TcpListener listener, int fd, SockAddr peer);
     }
 
     private final ServiceLoop loop;
@@ -38,10 +44,14 @@ final class TcpListener implements ServiceLoop.Handler {
     private final int fd;
     private final String local;
     private int open;
-    private long refused;
+    /** Whether the listener is in the loop's interest (false at the limit). */
+    private boolean accepting = true;
+    private boolean closed;
+    /** Times the limit stopped accepting. */
+    private long pauses;
 
-    /** Opens, binds and listens on {@code address}:{@code port}, and joins the loop. */
-    TcpListener(ServiceLoop loop, Service service, int address, int port, int maxConnections,
+    /** Opens, binds and listens on {@code address}:{@code port} with {@code backlog}, and joins the loop. */
+    TcpListener(ServiceLoop loop, Service service, int address, int port, int maxConnections, int backlog,
             ConnectionFactory factory) throws ErrnoException {
         this.loop = loop;
         this.api = loop.api();
@@ -52,7 +62,7 @@ final class TcpListener implements ServiceLoop.Handler {
         try {
             api.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
             api.bind(fd, new InetSockAddr(address, port));
-            api.listen(fd, BACKLOG);
+            api.listen(fd, backlog);
             this.local = api.getsockname(fd).toString();
             loop.add(fd, EPOLLIN, this);
         } catch (ErrnoException e) {
@@ -74,13 +84,19 @@ final class TcpListener implements ServiceLoop.Handler {
         return open;
     }
 
-    long refusedConnections() {
-        return refused;
+    /** Whether the listener waits for connections now (false while the limit is reached). */
+    boolean accepting() {
+        return accepting;
+    }
+
+    /** How many times the limit stopped accepting. */
+    long pauses() {
+        return pauses;
     }
 
     @Override
     public void ready(int events) throws ErrnoException {
-        while (true) {
+        while (open < maxConnections) {
             Accepted accepted;
             try {
                 accepted = api.accept(fd, SOCK_NONBLOCK);
@@ -92,27 +108,48 @@ final class TcpListener implements ServiceLoop.Handler {
                 LOG.debug("{}: accept: {}", service.configName(), e.getMessage());
                 return;
             }
-            if (open >= maxConnections) {
-                refused++;
-                api.close(accepted.fd());
-                continue;
-            }
             open++;
-            StreamConnection c = factory.create(loop, this, accepted.fd(), String.valueOf(accepted.peer()));
+            StreamConnection c = factory.create(loop, this, accepted.fd(), accepted.peer());
             try {
                 c.start();
             } catch (ErrnoException e) {
                 c.close();
             }
         }
+        stopAccepting();
+    }
+
+    /** The limit is reached: leave new connections in the accept queue until one ends. */
+    private void stopAccepting() throws ErrnoException {
+        if (!accepting || closed) {
+            return;
+        }
+        loop.modify(fd, 0);
+        accepting = false;
+        if (pauses++ == 0) {
+            LOG.warn("{}: {} connections open, the most allowed (maxConnections); new ones wait in the accept queue",
+                    service.configName(), open);
+        } else {
+            LOG.debug("{}: {} connections open; not accepting", service.configName(), open);
+        }
     }
 
     void connectionClosed() {
         open--;
+        if (accepting || closed || open >= maxConnections) {
+            return;
+        }
+        try {
+            loop.modify(fd, EPOLLIN);
+            accepting = true;
+        } catch (ErrnoException e) {
+            LOG.error("{}: cannot watch the listener again: {}", service.configName(), e.getMessage());
+        }
     }
 
     @Override
     public void close() {
+        closed = true;
         loop.remove(fd);
     }
 

@@ -39,7 +39,7 @@ class HttpServiceTest {
             assertThat(body(page).getBytes(StandardCharsets.UTF_8)).hasSize(contentLength(page));
             assertThat(body(page)).contains("<td>lo</td>", "<td>UP</td>", "<td>65536</td>", "127.0.0.1/8",
                     // every socket of the stack, from inet_diag: both ends of this connection too
-                    "<td>tcp</td><td>LISTEN</td><td>0</td><td>128</td><td>0.0.0.0:7</td><td>0.0.0.0:0</td>", // Send-Q: the backlog
+                    "<td>tcp</td><td>LISTEN</td><td>0</td><td>511</td><td>0.0.0.0:7</td><td>0.0.0.0:0</td>", // Send-Q: the backlog
                     "<td>tcp</td><td>ESTAB</td><td>0</td><td>0</td><td>127.0.0.1:80</td><td>127.0.0.1:",
                     "<td>udp</td><td>UNCONN</td><td>0</td><td>0</td><td>0.0.0.0:7</td>",
                     // the services' own, with their byte counts
@@ -56,7 +56,7 @@ class HttpServiceTest {
             assertThat(body(json)).startsWith("{\"links\":[{\"index\":1,\"name\":\"lo\"")
                     .contains("\"state\":\"UP\"", "\"mtu\":65536", "\"addresses\":[\"127.0.0.1/8\"]",
                             "{\"service\":\"echo\",\"protocol\":\"udp\",\"state\":\"UNCONN\",\"local\":\"0.0.0.0:7\"",
-                            "{\"protocol\":\"tcp\",\"state\":\"LISTEN\",\"recvQ\":0,\"sendQ\":128,"
+                            "{\"protocol\":\"tcp\",\"state\":\"LISTEN\",\"recvQ\":0,\"sendQ\":511,"
                                     + "\"local\":\"0.0.0.0:80\",\"peer\":\"0.0.0.0:0\"}",
                             "\"Tcp\":{", "\"PassiveOpens\":1");
             t.api().close(fd);

@@ -1,6 +1,8 @@
 package net.tern.services;
 
 import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.EPOLLIN;
+import static net.tern.api.socket.SocketConstants.EPOLLOUT;
 import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
 import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
 
@@ -31,10 +33,14 @@ final class ServicesTestBed implements AutoCloseable {
     private final ServiceLoop loop;
 
     ServicesTestBed(Service... services) throws ErrnoException {
-        this(256, services);
+        this(ServiceSettings.MAX_CONNECTIONS, services);
     }
 
     ServicesTestBed(int maxConnections, Service... services) throws ErrnoException {
+        this(new ServiceSettings(List.of(services), InetSockAddr.INADDR_ANY, 0, maxConnections, ServiceSettings.BACKLOG));
+    }
+
+    ServicesTestBed(ServiceSettings settings) throws ErrnoException {
         bed = new UdpTestBed();
         tcp = new Tcp(bed.stack().clock(), bed.stack().timers(), bed.stack().networkThread(), bed.stack().allocator(),
                 bed.inet().output(), bed.inet().fib(), bed.inet().snmp(), TcpSettings.defaults(), new Random(7));
@@ -43,8 +49,8 @@ final class ServicesTestBed implements AutoCloseable {
         loop = new ServiceLoop(bed.api());
         StatusPage page = new StatusPage(() -> bed.stack().links(), () -> bed.inet().snmp(),
                 () -> List.of(tcp.diag(), bed.udp().diag()), loop::sockets);
-        for (Service s : services) {
-            ServiceRunner.open(loop, s, InetSockAddr.INADDR_ANY, 0, maxConnections, page);
+        for (Service s : settings.services()) {
+            ServiceRunner.open(loop, s, settings, page);
         }
     }
 
@@ -97,6 +103,35 @@ final class ServicesTestBed implements AutoCloseable {
         }
         pump();
         return fd;
+    }
+
+    /**
+     * Opens {@code count} non-blocking TCP connections to 127.0.0.1:{@code port}, a batch at
+     * a time with the stack and the services pumped in between, and returns their descriptors.
+     * Each handshake is complete on the client's side (connected, writable) on return.
+     */
+    int[] connectMany(int port, int count) throws ErrnoException {
+        int[] fds = new int[count];
+        for (int i = 0; i < count; i++) {
+            fds[i] = api().socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+            try {
+                api().connect(fds[i], new InetSockAddr(LOOPBACK, port));
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.EINPROGRESS) {
+                    throw e;
+                }
+            }
+            if (i % 100 == 99) {
+                pump();
+            }
+        }
+        pump();
+        for (int fd : fds) {
+            if (api().poll(fd, EPOLLOUT, 0) != EPOLLOUT) {
+                throw new AssertionError("fd " + fd + " is not connected: poll " + api().poll(fd, EPOLLOUT | EPOLLIN, 0));
+            }
+        }
+        return fds;
     }
 
     /** Sends all of {@code data}, pumping while the send buffer is full, and reads what comes back meanwhile into {@code sink}. */
