@@ -61,6 +61,8 @@ final class ServiceLoop implements AutoCloseable {
     /** Loop-thread only. */
     private final Map<Integer, BufferPool> pools = new HashMap<>();
     private final ByteBuffer scratch = ByteBuffer.allocate(64 * 1024);
+    /** Tasks for after the next wait (loop thread only). */
+    private List<Runnable> afterNextWait = new ArrayList<>();
     private volatile boolean closed;
     private Thread thread;
 
@@ -85,6 +87,15 @@ final class ServiceLoop implements AutoCloseable {
     /** The pool of {@code size}-byte buffers for bytes in flight (loop thread only). */
     BufferPool buffers(int size) {
         return pools.computeIfAbsent(size, s -> new BufferPool(s, POOL_KEEP));
+    }
+
+    /** Pooled buffers held by handlers now, of every size: one per connection with bytes in flight (loop thread only). */
+    int buffersTaken() {
+        int taken = 0;
+        for (BufferPool p : pools.values()) {
+            taken += p.taken();
+        }
+        return taken;
     }
 
     /** Adds {@code fd} with interest in {@code interest}. */
@@ -156,6 +167,8 @@ final class ServiceLoop implements AutoCloseable {
      * many descriptors were handled (0 when none was ready).
      */
     int runOnce(int timeoutMillis) throws ErrnoException {
+        List<Runnable> due = afterNextWait;
+        afterNextWait = new ArrayList<>();
         int n = api.epollWait(epfd, events, timeoutMillis);
         for (int i = 0; i < n; i++) {
             Handler h;
@@ -172,7 +185,19 @@ final class ServiceLoop implements AutoCloseable {
                 h.close();
             }
         }
+        for (Runnable task : due) {
+            task.run();
+        }
         return n;
+    }
+
+    /**
+     * Runs {@code task} on the loop's thread after its next wait for readiness (a whole
+     * {@link #WAIT_MILLIS} when nothing else happens): for a handler that must stay quiet
+     * for a while, such as a listener that cannot accept for want of descriptors.
+     */
+    void afterNextWait(Runnable task) {
+        afterNextWait.add(task);
     }
 
     /** Runs the loop on thread {@code name} until {@link #close}. */

@@ -49,6 +49,8 @@ final class TcpListener implements ServiceLoop.Handler {
     private boolean closed;
     /** Times the limit stopped accepting. */
     private long pauses;
+    /** Accepts that failed for want of descriptors or memory. */
+    private long shortages;
 
     /** Opens, binds and listens on {@code address}:{@code port} with {@code backlog}, and joins the loop. */
     TcpListener(ServiceLoop loop, Service service, int address, int port, int maxConnections, int backlog,
@@ -94,6 +96,11 @@ final class TcpListener implements ServiceLoop.Handler {
         return pauses;
     }
 
+    /** How many accepts failed for want of descriptors or memory. */
+    long shortages() {
+        return shortages;
+    }
+
     @Override
     public void ready(int events) throws ErrnoException {
         while (open < maxConnections) {
@@ -102,6 +109,10 @@ final class TcpListener implements ServiceLoop.Handler {
                 accepted = api.accept(fd, SOCK_NONBLOCK);
             } catch (ErrnoException e) {
                 if (e.errno() == Errno.EAGAIN) {
+                    return;
+                }
+                if (isShortage(e.errno())) {
+                    pauseForShortage(e);
                     return;
                 }
                 // ECONNABORTED and the like concern one connection, not the listener.
@@ -117,6 +128,28 @@ final class TcpListener implements ServiceLoop.Handler {
             }
         }
         stopAccepting();
+    }
+
+    /** Errors that say the process lacks descriptors or memory now, not that the connection is bad. */
+    private static boolean isShortage(Errno errno) {
+        return errno == Errno.EMFILE || errno == Errno.ENFILE || errno == Errno.ENOBUFS || errno == Errno.ENOMEM;
+    }
+
+    /**
+     * {@code accept} failed for want of descriptors or memory: the connection stays queued
+     * and the listener stays readable, so trying again at once would spin. Stop watching it
+     * until after the loop's next wait (nginx likewise disables accept events for a while).
+     */
+    private void pauseForShortage(ErrnoException e) throws ErrnoException {
+        if (shortages++ == 0) {
+            LOG.warn("{}: cannot accept: {}; trying again after a pause", service.configName(), e.getMessage());
+        }
+        if (!accepting || closed) {
+            return;
+        }
+        loop.modify(fd, 0);
+        accepting = false;
+        loop.afterNextWait(this::resume);
     }
 
     /** The limit is reached: leave new connections in the accept queue until one ends. */
@@ -136,6 +169,11 @@ final class TcpListener implements ServiceLoop.Handler {
 
     void connectionClosed() {
         open--;
+        resume();
+    }
+
+    /** Watches the listener again, unless it is watched, closed or at its limit. */
+    private void resume() {
         if (accepting || closed || open >= maxConnections) {
             return;
         }

@@ -33,79 +33,103 @@ class IdleConnectionMemoryTest {
      */
     private static final int BATCH = 100;
     /** The service's own heap per idle connection, at most. */
-    static final long SERVICE_BYTES_PER_CONNECTION = 1024;
+    static final long SERVICE_BYTES_PER_CONNECTION = 512;
     private static final int BARE_PORT = 5007;
+    /** The length of the service's 404 response. */
+    private static final int NOT_FOUND_LENGTH = 145;
     private static final byte[] HELLO = "hello, idle echo\r\n".getBytes(StandardCharsets.US_ASCII);
 
     @Test
     void anIdleEchoConnectionCostsLittleMoreThanTheStacksOwnState() throws Exception {
         // Once each untimed first: the shared packet allocator's arenas, class initialisation and
         // the like are paid there, not by whichever measured run would come first.
-        bareConnections(WARM_UP);
-        echoConnections(WARM_UP);
-        long stackBytes = bareConnections(CONNECTIONS);
-        long serviceBytes = echoConnections(CONNECTIONS);
+        bareConnections(WARM_UP, HELLO, HELLO.length);
+        serviceConnections(WARM_UP, Service.ECHO, HELLO, HELLO.length);
+        long stackBytes = bareConnections(CONNECTIONS, HELLO, HELLO.length);
+        long serviceBytes = serviceConnections(CONNECTIONS, Service.ECHO, HELLO, HELLO.length);
+        assertServiceCostBounded("echo", stackBytes, serviceBytes);
+    }
+
+    /** The same for HTTP: each connection kept alive after one request (answered 404, a short response). */
+    @Test
+    void anIdleKeptAliveHttpConnectionCostsLittleMoreThanTheStacksOwnState() throws Exception {
+        byte[] request = "GET /nowhere HTTP/1.1\r\nHost: tern\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        bareConnections(WARM_UP, request, NOT_FOUND_LENGTH);
+        serviceConnections(WARM_UP, Service.HTTP, request, NOT_FOUND_LENGTH);
+        long stackBytes = bareConnections(CONNECTIONS, request, NOT_FOUND_LENGTH);
+        long serviceBytes = serviceConnections(CONNECTIONS, Service.HTTP, request, NOT_FOUND_LENGTH);
+        assertServiceCostBounded("http", stackBytes, serviceBytes);
+    }
+
+    private static void assertServiceCostBounded(String service, long stackBytes, long serviceBytes) {
         double stackPer = (double) stackBytes / CONNECTIONS;
         double servicePer = (double) (serviceBytes - stackBytes) / CONNECTIONS;
         System.out.printf("IdleConnectionMemoryTest: %d connections over loopback; the stack's own state %.0f bytes"
-                + " per connection (both ends); the echo service adds %.0f bytes per idle connection%n", CONNECTIONS,
-                stackPer, servicePer);
-        assertThat(servicePer).as("the echo service's heap per idle connection, beyond the stack's")
+                + " per connection (both ends); the %s service adds %.0f bytes per idle connection%n", CONNECTIONS,
+                stackPer, service, servicePer);
+        assertThat(servicePer).as("the %s service's heap per idle connection, beyond the stack's", service)
                 .isLessThan(SERVICE_BYTES_PER_CONNECTION);
     }
 
     /**
      * The heap that {@code n} connections cost when a bare listener accepts them, keeps their
-     * descriptors and echoes one line on each by hand: the stack's own state after one exchange.
+     * descriptors and, on each, reads {@code request} and answers {@code answerLength} bytes
+     * by hand: the stack's own state after the exchange the service's clients make.
      */
-    private static long bareConnections(int n) throws ErrnoException {
+    private static long bareConnections(int n, byte[] request, int answerLength) throws ErrnoException {
         try (ServicesTestBed t = new ServicesTestBed(2 * n)) {
             int listener = bareListener(t);
             int[] clients = new int[n];
             int[] accepted = new int[n];
-            ByteBuffer buf = ByteBuffer.allocate(64);
+            ByteBuffer buf = ByteBuffer.allocate(1024);
+            byte[] answer = new byte[answerLength];
             long before = heapAfterGc();
             for (int i = 0; i < n; i += BATCH) {
                 System.arraycopy(t.connectMany(BARE_PORT, BATCH), 0, clients, i, BATCH);
                 System.arraycopy(acceptAll(t, listener, BATCH), 0, accepted, i, BATCH);
                 for (int k = i; k < i + BATCH; k++) {
-                    t.api().send(clients[k], ByteBuffer.wrap(HELLO), 0);
+                    t.api().send(clients[k], ByteBuffer.wrap(request), 0);
                 }
                 t.pump();
                 for (int k = i; k < i + BATCH; k++) {
                     buf.clear();
-                    assertThat(t.api().recv(accepted[k], buf, 0)).isEqualTo(HELLO.length);
-                    t.api().send(accepted[k], buf.flip(), 0);
+                    assertThat(t.api().recv(accepted[k], buf, 0)).isEqualTo(request.length);
+                    t.api().send(accepted[k], ByteBuffer.wrap(answer), 0);
                 }
                 t.pump();
                 for (int k = i; k < i + BATCH; k++) {
                     buf.clear();
-                    assertThat(t.api().recv(clients[k], buf, 0)).isEqualTo(HELLO.length);
+                    assertThat(t.api().recv(clients[k], buf, 0)).isEqualTo(answerLength);
                 }
             }
             return heapAfterGc() - before;
         }
     }
 
-    /** The heap that {@code n} idle connections to the echo service cost, each after one echoed line. */
-    private static long echoConnections(int n) throws ErrnoException {
-        try (ServicesTestBed t = new ServicesTestBed(2 * n, Service.ECHO)) {
+    /**
+     * The heap that {@code n} idle connections to {@code service} cost, each after one
+     * {@code request} answered with {@code answerLength} bytes.
+     */
+    private static long serviceConnections(int n, Service service, byte[] request, int answerLength)
+            throws ErrnoException {
+        try (ServicesTestBed t = new ServicesTestBed(2 * n, service)) {
             int[] clients = new int[n];
-            ByteBuffer buf = ByteBuffer.allocate(64);
+            ByteBuffer buf = ByteBuffer.allocate(1024);
             long before = heapAfterGc();
             for (int i = 0; i < n; i += BATCH) {
-                System.arraycopy(t.connectMany(7, BATCH), 0, clients, i, BATCH);
+                System.arraycopy(t.connectMany(service.port, BATCH), 0, clients, i, BATCH);
                 for (int k = i; k < i + BATCH; k++) {
-                    t.api().send(clients[k], ByteBuffer.wrap(HELLO), 0);
+                    t.api().send(clients[k], ByteBuffer.wrap(request), 0);
                 }
                 t.pump();
                 for (int k = i; k < i + BATCH; k++) {
                     buf.clear();
-                    assertThat(t.api().recv(clients[k], buf, 0)).as("echo on fd %d", clients[k])
-                            .isEqualTo(HELLO.length);
+                    assertThat(t.api().recv(clients[k], buf, 0)).as("answer on fd %d", clients[k])
+                            .isEqualTo(answerLength);
                 }
             }
-            assertThat(t.loop().size()).as("listener, UDP socket and connections in the loop").isEqualTo(n + 2);
+            assertThat(t.sockets()).as("the service's connections").filteredOn(r -> r.state().equals("ESTAB"))
+                    .hasSize(n);
             return heapAfterGc() - before;
         }
     }

@@ -11,10 +11,12 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketApi;
+import net.tern.spi.diag.InetDiagMsg;
 import net.tern.tcp.impl.Tcp;
 import net.tern.tcp.impl.TcpSettings;
 import net.tern.udp.testing.UdpTestBed;
@@ -41,12 +43,17 @@ final class ServicesTestBed implements AutoCloseable {
     }
 
     ServicesTestBed(ServiceSettings settings) throws ErrnoException {
+        this(settings, api -> api);
+    }
+
+    /** The services see the socket API through {@code wrap} (to fail a call on demand, say); the clients see it as it is. */
+    ServicesTestBed(ServiceSettings settings, UnaryOperator<SocketApi> wrap) throws ErrnoException {
         bed = new UdpTestBed();
         tcp = new Tcp(bed.stack().clock(), bed.stack().timers(), bed.stack().networkThread(), bed.stack().allocator(),
                 bed.inet().output(), bed.inet().fib(), bed.inet().snmp(), TcpSettings.defaults(), new Random(7));
         bed.inet().addProtocol(tcp, 6);
         bed.inet().family().addProtoSw(tcp.protoSw(), 0, 1);
-        loop = new ServiceLoop(bed.api());
+        loop = new ServiceLoop(wrap.apply(bed.api()));
         StatusPage page = new StatusPage(() -> bed.stack().links(), () -> bed.inet().snmp(),
                 () -> List.of(tcp.diag(), bed.udp().diag()), loop::sockets);
         for (Service s : settings.services()) {
@@ -197,6 +204,20 @@ final class ServicesTestBed implements AutoCloseable {
             pump();
         }
         return sink.toByteArray();
+    }
+
+    /** The connections waiting in the accept queue of the stack's TCP listener on {@code port} ({@code ss}'s Recv-Q). */
+    int acceptQueue(int port) {
+        return tcp.diag().dump().stream()
+                .filter(m -> m.state() == InetDiagMsg.LISTEN && m.local().port() == port)
+                .mapToInt(InetDiagMsg::recvQ).findFirst()
+                .orElseThrow(() -> new AssertionError("no TCP listener on port " + port));
+    }
+
+    /** A counter of the stack, as {@code nstat} names it by group and name ({@code TcpExt}, {@code ListenOverflows}). */
+    long counter(String group, String name) {
+        Long value = bed.inet().snmp().snapshot().get(group).get(name);
+        return value == null ? 0 : value;
     }
 
     List<SocketRow> sockets() {

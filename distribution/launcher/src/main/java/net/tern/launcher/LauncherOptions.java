@@ -22,6 +22,8 @@ final class LauncherOptions {
             "      --mtu N         with --tun: the link MTU (68..65535, default 1500)",
             "      --tun-device PATH  with --tun: the TUN clone device (default /dev/net/tun)",
             "      --services LIST run these services: a comma list of echo, discard, chargen, http",
+            "      --max-connections N  with --services: open TCP connections per service at most",
+            "                      (default 65536); beyond, new ones wait in the listen queue",
             "      --impair SPEC   with --tun: run 'net:impair NAME SPEC' after boot, e.g.",
             "                      'loss 2 duplicate 1 reorder 5 seed 7'",
             "  -h, --help          print this help",
@@ -47,6 +49,8 @@ final class LauncherOptions {
     int mtu;
     String tunDevice;
     final List<String> services = new ArrayList<>();
+    /** {@code --max-connections}; 0 when not given (the services' own default). */
+    int maxConnections;
     String impair;
 
     /** The services {@code --services} may name. */
@@ -127,6 +131,16 @@ final class LauncherOptions {
                         }
                     }
                     break;
+                case "--max-connections":
+                    try {
+                        o.maxConnections = Integer.parseInt(value(args, ++i, arg));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--max-connections takes a number");
+                    }
+                    if (o.maxConnections < 1) {
+                        throw new IllegalArgumentException("--max-connections must be at least 1");
+                    }
+                    break;
                 case "--impair":
                     o.impair = value(args, ++i, arg).strip();
                     if (o.impair.isEmpty()) {
@@ -150,6 +164,9 @@ final class LauncherOptions {
         if (o.tun == null && (o.address != null || o.gateway != null || o.mtu != 0 || o.impair != null
                 || o.tunDevice != null)) {
             throw new IllegalArgumentException("--address, --gateway, --mtu, --tun-device and --impair need --tun");
+        }
+        if (o.maxConnections != 0 && o.services.isEmpty()) {
+            throw new IllegalArgumentException("--max-connections needs --services");
         }
         if (o.tun != null && o.address == null) {
             throw new IllegalArgumentException("--tun needs --address A.B.C.D/N");

@@ -68,6 +68,9 @@ final class StackSetup {
     static Dictionary<String, Object> servicesProperties(LauncherOptions o) {
         Hashtable<String, Object> p = new Hashtable<>();
         p.put("services", o.services.toArray(new String[0]));
+        if (o.maxConnections != 0) {
+            p.put("maxConnections", o.maxConnections);
+        }
         return p;
     }
 

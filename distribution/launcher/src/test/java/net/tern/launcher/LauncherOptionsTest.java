@@ -40,6 +40,20 @@ class LauncherOptionsTest {
     }
 
     @Test
+    void maxConnectionsGoesIntoTheServicesConfiguration() {
+        LauncherOptions o = LauncherOptions.parse(new String[] {"--services", "echo", "--max-connections", "100000"}, HOME);
+        assertThat(o.maxConnections).isEqualTo(100_000);
+        assertThat(StackSetup.servicesProperties(o).get("maxConnections")).isEqualTo(100_000);
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--max-connections", "10"}, HOME))
+                .hasMessageContaining("--max-connections needs --services");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--services", "echo", "--max-connections", "0"},
+                HOME)).hasMessageContaining("--max-connections must be at least 1");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--services", "echo", "--max-connections", "many"},
+                HOME)).hasMessageContaining("--max-connections takes a number");
+        assertThat(LauncherOptions.USAGE).contains("--max-connections N");
+    }
+
+    @Test
     void badInputIsRefusedWithAReason() {
         assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--bogus"}, HOME))
                 .hasMessageContaining("unknown option '--bogus'");
@@ -73,6 +87,7 @@ class LauncherOptionsTest {
         assertThat(tun.get("mtu")).isEqualTo(1400);
         assertThat(tun.get("devicePath")).isEqualTo("/dev/net/tun2");
         assertThat((String[]) StackSetup.servicesProperties(o).get("services")).containsExactly("echo", "discard", "chargen");
+        assertThat(StackSetup.servicesProperties(o).get("maxConnections")).as("the services' own default").isNull();
         assertThat(StackSetup.commands(o)).containsExactly("net:ip route add default via 10.99.0.1 dev tern0",
                 "net:impair tern0 loss 2 duplicate 1 reorder 5 seed 7");
     }
