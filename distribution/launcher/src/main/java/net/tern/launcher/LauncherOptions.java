@@ -8,6 +8,7 @@ import java.util.List;
 final class LauncherOptions {
     static final String USAGE = String.join("\n",
             "usage: tern [options]",
+            "       tern [options] --app APP.jar [ARGS...]",
             "  -c, --command CMD   run a shell command (repeatable), print its result and exit",
             "                      with status 0, or 1 if it failed",
             "      --headless      run without the interactive shell until SIGTERM",
@@ -26,6 +27,10 @@ final class LauncherOptions {
             "                      (default 65536); beyond, new ones wait in the listen queue",
             "      --impair SPEC   with --tun: run 'net:impair NAME SPEC' after boot, e.g.",
             "                      'loss 2 duplicate 1 reorder 5 seed 7'",
+            "      --app JAR ARGS  after the stack is up, run JAR's Main-Class with ARGS (all",
+            "                      that follow) in this JVM, its java.nio channels and selectors",
+            "                      on Tern; exit with its status. -c commands run after its main",
+            "                      and threads have ended (unless it called System.exit)",
             "  -h, --help          print this help",
             "Without -c or --headless, the stack starts with the Gogo shell on this terminal.",
             "",
@@ -52,6 +57,10 @@ final class LauncherOptions {
     /** {@code --max-connections}; 0 when not given (the services' own default). */
     int maxConnections;
     String impair;
+    /** {@code --app}: the application jar, or null. */
+    Path app;
+    /** What follows {@code --app JAR}: the application's own arguments. */
+    final List<String> appArgs = new ArrayList<>();
 
     /** The services {@code --services} may name. */
     static final List<String> SERVICE_NAMES = List.of("echo", "discard", "chargen", "http");
@@ -147,6 +156,11 @@ final class LauncherOptions {
                         throw new IllegalArgumentException("--impair needs a specification");
                     }
                     break;
+                case "--app":
+                    o.app = Path.of(value(args, ++i, arg));
+                    o.appArgs.addAll(List.of(args).subList(i + 1, args.length));
+                    i = args.length;
+                    break;
                 case "-h":
                 case "--help":
                     o.help = true;
@@ -160,6 +174,9 @@ final class LauncherOptions {
         }
         if (o.headless && !o.commands.isEmpty()) {
             throw new IllegalArgumentException("--headless and -c exclude each other");
+        }
+        if (o.app != null && o.headless) {
+            throw new IllegalArgumentException("--headless and --app exclude each other (--app runs without the shell)");
         }
         if (o.tun == null && (o.address != null || o.gateway != null || o.mtu != 0 || o.impair != null
                 || o.tunDevice != null)) {
@@ -175,7 +192,7 @@ final class LauncherOptions {
             throw new IllegalArgumentException("--gateway " + o.gateway + " is not inside " + o.address);
         }
         if (o.logLevel == null) {
-            o.logLevel = o.commands.isEmpty() ? "info" : "warn";
+            o.logLevel = o.commands.isEmpty() && o.app == null ? "info" : "warn";
         }
         return o;
     }
@@ -224,6 +241,6 @@ final class LauncherOptions {
     }
 
     boolean interactive() {
-        return commands.isEmpty() && !headless;
+        return commands.isEmpty() && !headless && app == null;
     }
 }

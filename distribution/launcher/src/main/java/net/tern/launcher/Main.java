@@ -1,13 +1,16 @@
 package net.tern.launcher;
 
 import java.io.PrintStream;
+import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * {@code bin/tern}: starts the stack in a Felix framework. With {@code -c} it runs shell
- * commands and exits with their status; with {@code --headless} it runs until SIGTERM;
+ * commands and exits with their status; with {@code --headless} it runs until SIGTERM; with
+ * {@code --app} it runs an application jar on the stack and exits with its status;
  * otherwise it opens the Gogo shell on the terminal and exits when the shell does.
  */
 public final class Main {
@@ -43,6 +46,10 @@ public final class Main {
             System.out.println("This JVM: " + MemoryLimits.current().describe() + ".");
             return 0;
         }
+        if (options.app != null) {
+            // Before anything can call SelectorProvider.provider(), which reads this once.
+            System.setProperty(AppSelectorProvider.PROPERTY, AppSelectorProvider.class.getName());
+        }
         configureLogging(options.logLevel);
 
         Map<String, String> props = new HashMap<>();
@@ -67,6 +74,12 @@ public final class Main {
                 tern.stop(10_000);
                 removeHook(hook);
                 return setup;
+            }
+            if (options.app != null) {
+                int status = runApp(tern, options, runner, stderr);
+                tern.stop(10_000);
+                removeHook(hook);
+                return status;
             }
             if (!options.commands.isEmpty()) {
                 int status = runner.run(options.commands);
@@ -108,6 +121,46 @@ public final class Main {
         }
         java.util.List<String> commands = StackSetup.commands(options);
         return commands.isEmpty() ? 0 : runner.run(commands);
+    }
+
+    /**
+     * {@code --app}: hands the stack's {@code SelectorProvider} service to the system-wide
+     * provider, runs the application to its end, then the {@code -c} commands; the status is
+     * the application's.
+     */
+    private static int runApp(TernFramework tern, LauncherOptions options, CommandRunner runner, PrintStream err)
+            throws InterruptedException, java.io.IOException {
+        if (!AppSelectorProvider.isSystemProvider()) {
+            err.println("tern: --app: the system SelectorProvider is already "
+                    + SelectorProvider.provider().getClass().getName() + ", not Tern's");
+            return 1;
+        }
+        ServiceTracker<SelectorProvider, SelectorProvider> tracker =
+                new ServiceTracker<>(tern.framework().getBundleContext(), SelectorProvider.class, null);
+        tracker.open();
+        try {
+            SelectorProvider provider = tracker.waitForService(options.waitSeconds * 1000L);
+            if (provider == null) {
+                err.println("tern: --app: the stack registered no SelectorProvider service within "
+                        + options.waitSeconds + " s");
+                return 1;
+            }
+            AppSelectorProvider.useTern(provider);
+            int status;
+            try {
+                status = new AppRunner(options.app, options.appArgs, err).run();
+            } catch (AppRunner.AppException e) {
+                err.println("tern: " + e.getMessage());
+                return 1;
+            }
+            if (!options.commands.isEmpty()) {
+                runner.run(options.commands);
+            }
+            return status;
+        } finally {
+            AppSelectorProvider.useTern(null);
+            tracker.close();
+        }
     }
 
     /** Drops the hook unless the JVM is already shutting down (SIGTERM), when the hook is doing the stopping. */
