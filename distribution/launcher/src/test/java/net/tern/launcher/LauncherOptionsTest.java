@@ -128,4 +128,24 @@ class LauncherOptionsTest {
         assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "t", "--address", "10.0.0.1/24",
             "--impair", " "}, HOME)).hasMessageContaining("--impair needs a specification");
     }
+
+    @Test
+    void appTakesEveryArgumentAfterItsJarAsTheApplicationsOwn() {
+        LauncherOptions o = LauncherOptions.parse(new String[] {"-c", "net:ss -tan", "--app", "/tmp/app.jar", "--tun",
+            "-c", "x"}, HOME);
+        assertThat(o.app).isEqualTo(Path.of("/tmp/app.jar"));
+        assertThat(o.appArgs).containsExactly("--tun", "-c", "x");
+        assertThat(o.commands).containsExactly("net:ss -tan");
+        assertThat(o.tun).isNull();
+        assertThat(o.interactive()).isFalse();
+        assertThat(o.logLevel).isEqualTo("warn");
+    }
+
+    @Test
+    void appNeedsAJarAndExcludesHeadless() {
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--app"}, HOME))
+                .hasMessage("--app needs a value");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--headless", "--app", "a.jar"}, HOME))
+                .hasMessageContaining("--headless and --app exclude each other");
+    }
 }
