@@ -305,4 +305,27 @@ final class BlockingCalls {
             }
         }
     }
+
+    /**
+     * {@code eventfd_read}/{@code eventfd_write}: one attempt ({@code write}: add {@code value};
+     * else take the counter), and on a blocking eventfd a wait until it succeeds. The counter
+     * read, or 0 for a write; or a negative errno ({@code -EAGAIN}, {@code -EBADF} once
+     * closed, {@code -EINTR}).
+     */
+    long eventfd(EventFile file, boolean write, long value) {
+        while (true) {
+            long seen = file.waitQueue.sequence();
+            if (file.isClosed()) {
+                return Errno.EBADF.negative();
+            }
+            long result = write ? file.tryWrite(value) : file.tryRead();
+            if (result != EAGAIN || file.nonBlocking) {
+                return result;
+            }
+            int interrupted = file.waitQueue.await(seen, null);
+            if (interrupted != 0) {
+                return -interrupted;
+            }
+        }
+    }
 }

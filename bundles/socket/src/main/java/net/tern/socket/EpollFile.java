@@ -4,6 +4,8 @@ import static net.tern.api.socket.SocketConstants.EPOLLERR;
 import static net.tern.api.socket.SocketConstants.EPOLLET;
 import static net.tern.api.socket.SocketConstants.EPOLLHUP;
 import static net.tern.api.socket.SocketConstants.EPOLLONESHOT;
+import static net.tern.api.socket.SocketConstants.EPOLL_CTL_ADD;
+import static net.tern.api.socket.SocketConstants.EPOLL_CTL_MOD;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,7 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import net.tern.api.socket.EpollEvent;
 import net.tern.api.socket.Errno;
-import net.tern.api.socket.ErrnoException;
 
 /**
  * An epoll set ({@code struct eventpoll}, {@code fs/eventpoll.c}), itself a descriptor.
@@ -39,7 +40,7 @@ final class EpollFile implements OpenFile {
     final WaitQueue waitQueue;
     private final ReentrantLock mutex = new ReentrantLock();
     /** Guarded by mutex. */
-    private final Map<SocketFile, EpollItem> items = new HashMap<>();
+    private final Map<Watchable, EpollItem> items = new HashMap<>();
     private final Object readyLock = new Object();
     /** Guarded by readyLock. */
     private final ArrayDeque<EpollItem> readyList = new ArrayDeque<>();
@@ -69,62 +70,47 @@ final class EpollFile implements OpenFile {
 
     // ---- epoll_ctl ----------------------------------------------------------------------
 
-    /** {@code ep_insert}. */
-    void add(SocketFile file, int events, long data, Call call) throws ErrnoException {
+    /**
+     * {@code epoll_ctl} on this set: {@code ep_insert} (ADD), {@code ep_modify} (MOD: new
+     * interest and data; re-arms a disabled one-shot item) or {@code ep_remove} (DEL). Returns 0,
+     * or a negative errno: {@code -EBADF} once the set (or, for ADD, the file) is closed,
+     * {@code -EEXIST} for an ADD of a member, {@code -ENOENT} for a MOD or DEL of a stranger.
+     */
+    int control(int op, Watchable file, int events, long data) {
         mutex.lock();
         try {
-            checkOpen(call);
-            if (items.containsKey(file)) {
-                throw new ErrnoException(Errno.EEXIST, call + ": fd " + file.fd() + " is already in the set");
+            if (closed) {
+                return Errno.EBADF.negative();
             }
-            EpollItem item = new EpollItem(this, file, events, data);
-            if (!file.addWatcher(item)) {
-                throw new ErrnoException(Errno.EBADF, call + ": fd " + file.fd() + " was closed");
-            }
-            items.put(file, item);
-            queueIfReady(item);
-        } finally {
-            mutex.unlock();
-        }
-    }
-
-    /** {@code ep_modify}: new interest and data; re-arms a disabled one-shot item. */
-    void modify(SocketFile file, int events, long data, Call call) throws ErrnoException {
-        mutex.lock();
-        try {
-            checkOpen(call);
             EpollItem item = items.get(file);
-            if (item == null) {
-                throw new ErrnoException(Errno.ENOENT, call + ": fd " + file.fd() + " is not in the set");
+            if (op == EPOLL_CTL_ADD) {
+                if (item != null) {
+                    return Errno.EEXIST.negative();
+                }
+                item = new EpollItem(this, file, events, data);
+                if (!file.watchers().add(item)) {
+                    return Errno.EBADF.negative();
+                }
+                items.put(file, item);
+                queueIfReady(item);
+                return 0;
             }
-            item.events = events;
-            item.data = data;
-            item.disabled = false;
-            queueIfReady(item);
+            if (item == null) {
+                return Errno.ENOENT.negative();
+            }
+            if (op == EPOLL_CTL_MOD) {
+                item.events = events;
+                item.data = data;
+                item.disabled = false;
+                queueIfReady(item);
+            } else {
+                items.remove(file);
+                item.removed = true;
+                file.watchers().remove(item);
+            }
+            return 0;
         } finally {
             mutex.unlock();
-        }
-    }
-
-    /** {@code ep_remove}. */
-    void delete(SocketFile file, Call call) throws ErrnoException {
-        mutex.lock();
-        try {
-            checkOpen(call);
-            EpollItem item = items.remove(file);
-            if (item == null) {
-                throw new ErrnoException(Errno.ENOENT, call + ": fd " + file.fd() + " is not in the set");
-            }
-            item.removed = true;
-            file.removeWatcher(item);
-        } finally {
-            mutex.unlock();
-        }
-    }
-
-    private void checkOpen(Call call) throws ErrnoException {
-        if (closed) {
-            throw new ErrnoException(Errno.EBADF, call + ": the epoll set was closed");
         }
     }
 
@@ -260,7 +246,7 @@ final class EpollFile implements OpenFile {
             mutex.unlock();
         }
         for (EpollItem item : all) {
-            item.file.removeWatcher(item);
+            item.file.watchers().remove(item);
         }
         synchronized (readyLock) {
             readyList.clear();

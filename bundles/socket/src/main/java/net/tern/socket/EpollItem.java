@@ -1,12 +1,12 @@
 package net.tern.socket;
 
 /**
- * One socket registered in one epoll set ({@code struct epitem}): the interest mask (with
+ * One file (a socket, an eventfd) registered in one epoll set ({@code struct epitem}): the interest mask (with
  * EPOLLET / EPOLLONESHOT), the user data, and whether it is on the set's ready list.
  */
 final class EpollItem {
     final EpollFile epoll;
-    final SocketFile file;
+    final Watchable file;
     /** Interest, with the EPOLLET and EPOLLONESHOT bits. Written under the set's mutex. */
     volatile int events;
     volatile long data;
@@ -17,7 +17,7 @@ final class EpollItem {
     /** On the ready list; guarded by the set's ready lock. */
     boolean ready;
 
-    EpollItem(EpollFile epoll, SocketFile file, int events, long data) {
+    EpollItem(EpollFile epoll, Watchable file, int events, long data) {
         this.epoll = epoll;
         this.file = file;
         this.events = events;

@@ -1,10 +1,10 @@
 package net.tern.socket;
 
 /**
- * What a descriptor refers to ({@code struct file}): a socket or an epoll set. The table
- * holds these; each kind knows how to close itself.
+ * What a descriptor refers to ({@code struct file}): a socket, an epoll set or an eventfd. The
+ * table holds these; each kind knows how to close itself.
  */
-sealed interface OpenFile permits SocketFile, EpollFile {
+sealed interface OpenFile permits Watchable, EpollFile {
 
     /** The descriptor this file was installed at. */
     int fd();

@@ -8,7 +8,6 @@ import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
 import static net.tern.api.socket.SocketConstants.MSG_DONTWAIT;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
@@ -34,9 +33,8 @@ import org.slf4j.LoggerFactory;
  * Linux), while operations on one socket from several threads still run in parallel. No lock
  * is held while a caller sleeps.
  */
-final class SocketFile implements OpenFile, ProtoSocket.Owner {
+final class SocketFile implements Watchable, ProtoSocket.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(SocketFile.class);
-    private static final EpollItem[] NO_WATCHERS = {};
 
     private final int fd;
     final FamilyEntry family;
@@ -44,7 +42,8 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
     final WaitQueue waitQueue;
     private final ReentrantReadWriteLock opsLock = new ReentrantReadWriteLock();
     private final AtomicBoolean released = new AtomicBoolean();
-    private final Object watchLock = new Object();
+    private final Object withdrawalLock = new Object();
+    private final Watchers watchers = new Watchers();
 
     volatile boolean nonBlocking;
     /** {@code listen} succeeded on it: a non-blocking accept may answer EAGAIN from its poll. */
@@ -55,8 +54,6 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
     volatile int sndTimeoutMillis;
     private volatile boolean closed;
     private volatile Withdrawal withdrawal;
-    /** The epoll items watching this socket; copy-on-write, since wake-ups far outnumber changes. */
-    private volatile EpollItem[] watchers = NO_WATCHERS;
 
     SocketFile(int fd, FamilyEntry family, int type, AtomicInteger layerParked) {
         this.fd = fd;
@@ -271,7 +268,8 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
     }
 
     /** The readiness mask as epoll sees it: 0 once closed, EPOLLERR|EPOLLHUP once withdrawn. */
-    int pollForEpoll() {
+    @Override
+    public int pollForEpoll() {
         Lock read = opsLock.readLock();
         read.lock();
         try {
@@ -293,9 +291,7 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
     @Override
     public void wakeUp(ProtoSocket s, int mask) {
         waitQueue.wakeAll();
-        for (EpollItem item : watchers) {
-            item.epoll.callback(item, mask);
-        }
+        watchers.wakeUp(mask);
     }
 
     /** The protocol gave the socket up and has released its state already. */
@@ -312,7 +308,7 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
      * sets are woken with EPOLLERR|EPOLLHUP. The first withdrawal's reason stays.
      */
     void markWithdrawn(Errno errno, String reason) {
-        synchronized (watchLock) {
+        synchronized (withdrawalLock) {
             if (withdrawal != null) {
                 return;
             }
@@ -323,16 +319,9 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
 
     @Override
     public void closeFile() {
-        EpollItem[] watching;
-        synchronized (watchLock) {
-            closed = true;
-            watching = watchers;
-            watchers = NO_WATCHERS;
-        }
+        closed = true;
+        watchers.close();
         waitQueue.wakeAll();
-        for (EpollItem item : watching) {
-            item.epoll.forget(item);
-        }
         family.sockets.remove(this);
         releaseOnce();
     }
@@ -353,34 +342,9 @@ final class SocketFile implements OpenFile, ProtoSocket.Owner {
         }
     }
 
-    // ---- epoll registrations ---------------------------------------------------------------
-
-    /** Adds an epoll watcher; false when the socket is already closed. */
-    boolean addWatcher(EpollItem item) {
-        synchronized (watchLock) {
-            if (closed) {
-                return false;
-            }
-            EpollItem[] grown = Arrays.copyOf(watchers, watchers.length + 1);
-            grown[grown.length - 1] = item;
-            watchers = grown;
-            return true;
-        }
-    }
-
-    void removeWatcher(EpollItem item) {
-        synchronized (watchLock) {
-            EpollItem[] current = watchers;
-            for (int i = 0; i < current.length; i++) {
-                if (current[i] == item) {
-                    EpollItem[] shrunk = new EpollItem[current.length - 1];
-                    System.arraycopy(current, 0, shrunk, 0, i);
-                    System.arraycopy(current, i + 1, shrunk, i, current.length - i - 1);
-                    watchers = shrunk;
-                    return;
-                }
-            }
-        }
+    @Override
+    public Watchers watchers() {
+        return watchers;
     }
 
     @Override

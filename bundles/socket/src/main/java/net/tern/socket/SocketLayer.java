@@ -1,5 +1,6 @@
 package net.tern.socket;
 
+import static net.tern.api.socket.SocketConstants.EFD_NONBLOCK;
 import static net.tern.api.socket.SocketConstants.EPOLLERR;
 import static net.tern.api.socket.SocketConstants.EPOLLHUP;
 import static net.tern.api.socket.SocketConstants.EPOLLIN;
@@ -947,26 +948,87 @@ public final class SocketLayer implements SocketApi {
 
     @Override
     public void epollCtl(int epfd, int op, int fd, int events, long data) throws ErrnoException {
-        Call call = new Call("epollCtl", "epfd", epfd, SocketOptions.epollOp(op) + ", fd " + fd);
-        EpollFile epoll = epollFile(epfd, call);
+        int result = sysEpollCtl(epfd, op, fd, events, data);
+        if (result < 0) {
+            Call call = new Call("epollCtl", "epfd", epfd, SocketOptions.epollOp(op) + ", fd " + fd);
+            String detail = switch (Errno.ofResult(result)) {
+                case EBADF -> files.get(epfd) instanceof EpollFile ? "fd " + fd + " is not open"
+                        : "fd " + epfd + " is not open";
+                case EINVAL -> !(files.get(epfd) instanceof EpollFile) ? "fd " + epfd + " is not an epoll set"
+                        : epfd == fd ? "an epoll set cannot watch itself" : "unknown operation " + op;
+                case ENOTSOCK -> "fd " + fd + " is an epoll set; only sockets and eventfds can be watched";
+                case EEXIST -> "fd " + fd + " is already in the set";
+                case ENOENT -> "fd " + fd + " is not in the set";
+                default -> null;
+            };
+            throw new ErrnoException(Errno.ofResult(result), detail == null ? call.toString() : call + ": " + detail);
+        }
+    }
+
+    /**
+     * {@code epoll_ctl}: the target must be a socket or an eventfd; an epoll set as the target
+     * is EINVAL when it is the set itself and ENOTSOCK otherwise (Tern does not nest epoll sets).
+     */
+    @Override
+    public int sysEpollCtl(int epfd, int op, int fd, int events, long data) {
+        OpenFile file = files.get(epfd);
+        if (!(file instanceof EpollFile epoll)) {
+            return file == null ? Errno.EBADF.negative() : Errno.EINVAL.negative();
+        }
         if (op != EPOLL_CTL_ADD && op != EPOLL_CTL_DEL && op != EPOLL_CTL_MOD) {
-            throw new ErrnoException(Errno.EINVAL, call + ": unknown operation " + op);
+            return Errno.EINVAL.negative();
         }
         OpenFile target = files.get(fd);
         if (target == null) {
-            throw new ErrnoException(Errno.EBADF, call + ": fd " + fd + " is not open");
+            return Errno.EBADF.negative();
         }
         if (target == epoll) {
-            throw new ErrnoException(Errno.EINVAL, call + ": an epoll set cannot watch itself");
+            return Errno.EINVAL.negative();
         }
-        if (!(target instanceof SocketFile socket)) {
-            throw new ErrnoException(Errno.ENOTSOCK, call + ": fd " + fd + " is an epoll set; only sockets can be watched");
+        if (!(target instanceof Watchable watchable)) {
+            return Errno.ENOTSOCK.negative();
         }
-        switch (op) {
-            case EPOLL_CTL_ADD -> epoll.add(socket, events, data, call);
-            case EPOLL_CTL_MOD -> epoll.modify(socket, events, data, call);
-            default -> epoll.delete(socket, call);
+        return epoll.control(op, watchable, events, data);
+    }
+
+    // ==== eventfd ====================================================================================
+
+    @Override
+    public int eventfd(long initial, int flags) throws ErrnoException {
+        Call call = Call.withoutFd("eventfd", "initial " + initial + ", flags 0x" + Integer.toHexString(flags));
+        if ((flags & ~EFD_NONBLOCK) != 0) {
+            throw new ErrnoException(Errno.EINVAL, call + ": unknown flags 0x" + Integer.toHexString(flags & ~EFD_NONBLOCK));
         }
+        if (initial < 0 || initial > Integer.MAX_VALUE) {
+            // eventfd(2) takes an unsigned int.
+            throw new ErrnoException(Errno.EINVAL, call + ": the initial value must be 0.." + Integer.MAX_VALUE);
+        }
+        int fd = reserveDescriptor(call);
+        EventFile file = new EventFile(fd, initial, parked);
+        file.nonBlocking = (flags & EFD_NONBLOCK) != 0;
+        files.install(fd, file);
+        return fd;
+    }
+
+    @Override
+    public int sysEventfdWrite(int fd, long value) {
+        OpenFile file = files.get(fd);
+        if (!(file instanceof EventFile event)) {
+            return file == null ? Errno.EBADF.negative() : Errno.EINVAL.negative();
+        }
+        if (value < 0) {
+            return Errno.EINVAL.negative(); // the counter is at most Long.MAX_VALUE here
+        }
+        return (int) blocking.eventfd(event, true, value);
+    }
+
+    @Override
+    public long sysEventfdRead(int fd) {
+        OpenFile file = files.get(fd);
+        if (!(file instanceof EventFile event)) {
+            return file == null ? Errno.EBADF.negative() : Errno.EINVAL.negative();
+        }
+        return blocking.eventfd(event, false, 0);
     }
 
     /**

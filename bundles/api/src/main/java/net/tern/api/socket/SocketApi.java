@@ -211,6 +211,46 @@ public interface SocketApi {
      */
     int sysEpollWait(int epfd, int[] events, long[] data, int timeoutMillis);
 
+    /**
+     * {@code epoll_ctl(2)} with the error as a value: 0, or a negative errno ({@code -EEXIST},
+     * {@code -ENOENT}, {@code -EBADF}, ...), and no message built.
+     *
+     * @since 1.4
+     */
+    int sysEpollCtl(int epfd, int op, int fd, int events, long data);
+
+    // ==== eventfd (since 1.4) ======================================================================
+
+    /**
+     * {@code eventfd(2)}: a counter as a descriptor, starting at {@code initial} (0 to
+     * {@code Integer.MAX_VALUE}); {@code flags} may be {@link SocketConstants#EFD_NONBLOCK}. It
+     * polls {@code EPOLLIN} while the counter is not 0, so an epoll set watching it can be woken
+     * from any thread by {@link #sysEventfdWrite}. {@link #close} closes it.
+     *
+     * @since 1.4
+     */
+    int eventfd(long initial, int flags) throws ErrnoException;
+
+    /**
+     * {@code eventfd_write(3)}: adds {@code value} to the counter and returns 0, or a negative
+     * errno: {@code -EAGAIN} when the counter would pass its maximum on a non-blocking eventfd
+     * (a blocking one waits for a read), {@code -EINVAL} for a negative value or a descriptor
+     * that is not an eventfd. The maximum is {@code Long.MAX_VALUE} (Linux's is
+     * 0xfffffffffffffffe), so that {@link #sysEventfdRead} returns the counter as a non-negative
+     * {@code long}.
+     *
+     * @since 1.4
+     */
+    int sysEventfdWrite(int fd, long value);
+
+    /**
+     * {@code eventfd_read(3)}: the counter, left at 0, or a negative errno: {@code -EAGAIN}
+     * while it is 0 on a non-blocking eventfd (a blocking one waits for a write).
+     *
+     * @since 1.4
+     */
+    long sysEventfdRead(int fd);
+
     /** The protocol families registered now, like {@code /proc/net/protocols}. */
     List<FamilyInfo> families();
 }

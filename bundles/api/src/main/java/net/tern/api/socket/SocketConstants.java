@@ -90,6 +90,15 @@ public final class SocketConstants {
      */
     public static final int TCP_TERN_TIMEWAIT_MSECS = 0x7e01;
 
+    // IPPROTO_IP options (include/uapi/linux/in.h)
+    /** The type-of-service byte of outgoing packets (DSCP and ECN), 0..255. @since 1.4 */
+    public static final int IP_TOS = 1;
+    /** The time-to-live of outgoing packets, 1..255, or -1 for the stack's default. @since 1.4 */
+    public static final int IP_TTL = 2;
+
+    /** {@code eventfd(2)} flag: the eventfd does not block ({@code EFD_NONBLOCK}, as {@code O_NONBLOCK}). @since 1.4 */
+    public static final int EFD_NONBLOCK = 0x800;
+
     // epoll (include/uapi/linux/eventpoll.h)
     public static final int EPOLLIN = 0x001;
     public static final int EPOLLPRI = 0x002;

@@ -12,7 +12,7 @@
  * negative errno instead, so that would-block costs no allocation.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package net.tern.api.socket;
 
 import org.osgi.annotation.bundle.Export;
