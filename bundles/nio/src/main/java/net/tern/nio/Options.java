@@ -146,7 +146,11 @@ final class Options {
         }
     }
 
-    /** {@code Net.getSocketOption}: {@code getsockopt} as the option's type. */
+    /**
+     * {@code Net.getSocketOption}: {@code getsockopt} as the option's type. The buffer sizes
+     * are halved, as the JDK's {@code NET_GetSockOpt} does on Linux so that a size reads back
+     * as it was set (Linux, and Tern, double what is set to leave room for overhead).
+     */
     static Object get(SocketApi api, int fd, SocketOption<?> name) throws IOException {
         Key key = KEYS.get(name);
         int v;
@@ -154,6 +158,9 @@ final class Options {
             v = api.getsockopt(fd, key.level(), key.name());
         } catch (ErrnoException e) {
             throw IoErrors.setup(e);
+        }
+        if (name == StandardSocketOptions.SO_RCVBUF || name == StandardSocketOptions.SO_SNDBUF) {
+            v /= 2;
         }
         return key.bool() ? Boolean.valueOf(v != 0) : Integer.valueOf(v);
     }

@@ -418,15 +418,15 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
     @Override
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst);
-        if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("Read-only buffer");
-        }
         readLock.lock();
         try {
             boolean blocking = isBlocking();
             long n = 0;
             try {
                 beginRead(blocking, true);
+                if (dst.isReadOnly()) {
+                    throw new IllegalArgumentException("Read-only buffer");
+                }
                 n = received(api.sysRecv(fdNumber, dst, 0, null));
                 return n < 0 ? 0 : (int) n;
             } finally {
@@ -446,6 +446,11 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
             long n = 0;
             try {
                 beginRead(blocking, true);
+                for (int i = offset; i < offset + length; i++) {
+                    if (dsts[i].isReadOnly()) {
+                        throw new IllegalArgumentException("Read-only buffer");
+                    }
+                }
                 n = received(api.sysRecv(fdNumber, dsts, offset, length, 0, null));
                 return n < 0 ? 0 : n;
             } finally {

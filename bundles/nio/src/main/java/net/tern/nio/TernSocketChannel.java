@@ -512,12 +512,16 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
         throw IoErrors.read(errno);
     }
 
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-        Objects.requireNonNull(dst);
+    /** The JDK's {@code IOUtil.read} check, made after the channel's state is checked. */
+    private static void checkWritable(ByteBuffer dst) {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only buffer");
         }
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst);
         readLock.lock();
         try {
             ensureOpenAndConnected();
@@ -531,6 +535,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
                 if (inputClosed) {
                     return -1;
                 }
+                checkWritable(dst);
                 boolean room = dst.hasRemaining();
                 n = readResult(api.sysRecv(fdNumber, dst, 0, null), room);
             } finally {
@@ -548,13 +553,6 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, dsts.length);
-        long room = 0;
-        for (int i = offset; i < offset + length; i++) {
-            if (dsts[i].isReadOnly()) {
-                throw new IllegalArgumentException("Read-only buffer");
-            }
-            room += dsts[i].remaining();
-        }
         readLock.lock();
         try {
             ensureOpenAndConnected();
@@ -567,6 +565,11 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
                 }
                 if (inputClosed) {
                     return -1;
+                }
+                long room = 0;
+                for (int i = offset; i < offset + length; i++) {
+                    checkWritable(dsts[i]);
+                    room += dsts[i].remaining();
                 }
                 n = readResult(api.sysRecv(fdNumber, dsts, offset, length, 0, null), room > 0);
             } finally {
