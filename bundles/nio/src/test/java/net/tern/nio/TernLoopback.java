@@ -31,14 +31,15 @@ final class TernLoopback implements AutoCloseable {
     private final PooledPacketAllocator allocator = new PooledPacketAllocator();
     private final DeviceRegistry registry;
     private final Inet inet;
-    private final Tcp tcp;
+    private final SystemClock clock = new SystemClock();
+    private final SecureRandom random = new SecureRandom();
+    private Tcp tcp;
+    private long tcpOrder = 1;
     private final Udp udp;
     private final SocketLayer sockets;
     private final TernSelectorProvider provider;
 
     TernLoopback() throws ErrnoException {
-        SystemClock clock = new SystemClock();
-        SecureRandom random = new SecureRandom();
         ReceiveDispatcher dispatcher = new ReceiveDispatcher();
         loop = new NetworkLoop(clock, 1_000_000, HashedTimerWheel.DEFAULT_WHEEL_SIZE);
         loop.start();
@@ -46,9 +47,7 @@ final class TernLoopback implements AutoCloseable {
         inet = new Inet(clock, loop, allocator, InetSettings.defaults(), random);
         dispatcher.addHandler(inet.input(), EtherType.IPV4, 0, 1);
         registry.addListener(inet.fib());
-        tcp = new Tcp(clock, loop, loop, allocator, inet.output(), inet.fib(), inet.snmp(), TcpSettings.defaults(), random);
-        inet.addProtocol(tcp, SocketConstants.IPPROTO_TCP);
-        inet.family().addProtoSw(tcp.protoSw(), 0, 1);
+        startTcp();
         udp = new Udp(inet.fib(), inet.output(), inet.icmp(), inet.snmp(), allocator, UdpSettings.defaults(), random);
         inet.addProtocol(udp.input(), SocketConstants.IPPROTO_UDP);
         inet.family().addProtoSw(udp.protoSw(), 0, 2);
@@ -56,6 +55,26 @@ final class TernLoopback implements AutoCloseable {
         sockets.bindFamily(inet.family(), Map.of("family", SocketConstants.AF_INET));
         registry.register(new LoopbackDevice());
         provider = new TernSelectorProvider(sockets);
+    }
+
+    /** TCP joins the stack ({@code TcpInit}'s activation). */
+    void startTcp() {
+        tcp = new Tcp(clock, loop, loop, allocator, inet.output(), inet.fib(), inet.snmp(), TcpSettings.defaults(), random);
+        inet.addProtocol(tcp, SocketConstants.IPPROTO_TCP);
+        inet.family().addProtoSw(tcp.protoSw(), 0, tcpOrder);
+    }
+
+    /**
+     * TCP leaves the stack as its bundle does when stopped ({@code TcpInit}'s deactivation):
+     * new sockets are refused, open connections get {@code drainMillis} to close, then the rest
+     * are aborted (ECONNABORTED to their applications).
+     */
+    void stopTcp(long drainMillis) {
+        tcp.prot().refuseNewSockets("TCP is stopping");
+        inet.family().removeProtoSw(tcp.protoSw(), tcpOrder++);
+        tcp.drain(drainMillis);
+        tcp.close();
+        inet.protocols().remove(tcp);
     }
 
     TernSelectorProvider provider() {

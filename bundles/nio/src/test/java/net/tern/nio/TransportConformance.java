@@ -483,32 +483,9 @@ abstract class TransportConformance {
         assertThat(nonBlocking.isOpen()).isFalse();
     }
 
-    /**
-     * A listener whose accept queue is full drops new SYNs (Linux's {@code tcp_conn_request},
-     * and Tern's): a connection to it stays in SYN-SENT, so a connect there times out without
-     * a packet leaving the machine. Returns the listener's address once a connection no longer
-     * completes.
-     */
+    /** The address of a listener that drops new SYNs, its accept queue full ({@link StalledConnection}). */
     InetSocketAddress fullListener() throws Exception {
-        ServerSocketChannel server = listen(1);
-        InetSocketAddress address = address(server);
-        for (int i = 0; i < 64; i++) {
-            SocketChannel c = track(provider().openSocketChannel());
-            c.configureBlocking(false);
-            if (c.connect(address)) {
-                continue;
-            }
-            boolean connected = false;
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
-            while (!connected && System.nanoTime() < deadline) {
-                connected = c.finishConnect();
-                Thread.sleep(5);
-            }
-            if (!connected) {
-                return address;
-            }
-        }
-        throw new AssertionError("64 connections completed to a listener of backlog 1");
+        return (InetSocketAddress) StalledConnection.open(provider(), opened).getRemoteAddress();
     }
 
     @Test
