@@ -1,0 +1,205 @@
+package net.tern.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import javax.tools.ToolProvider;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * {@code bin/tern --app}: an application jar compiled here, written against the JDK alone
+ * (a {@code ServerSocketChannel} and {@code SocketChannel} exchange, then the JDK's
+ * {@code HttpServer} fetched with {@code HttpClient}), run unmodified on the stack. The
+ * proof that its traffic went through Tern and not the kernel: this test holds both ports on
+ * the kernel's loopback first, so on the kernel the application's binds would fail with
+ * "Address already in use" and its connections would reach this test's listeners, which
+ * must see none; and the stack's own counters and socket table, printed by {@code -c}
+ * commands after the application, show its connections.
+ */
+public class AppLaunchIT {
+    private static final Path HOME = Path.of(System.getProperty("tern.distribution", "../distribution/target/tern"));
+
+    /** The application: its source as a user would write it, nothing of Tern in it. */
+    private static final String APP = String.join("\n",
+            "package demo;",
+            "import com.sun.net.httpserver.HttpServer;",
+            "import java.net.InetSocketAddress;",
+            "import java.net.URI;",
+            "import java.net.http.HttpClient;",
+            "import java.net.http.HttpRequest;",
+            "import java.net.http.HttpResponse;",
+            "import java.nio.ByteBuffer;",
+            "import java.nio.channels.ServerSocketChannel;",
+            "import java.nio.channels.SocketChannel;",
+            "import java.nio.charset.StandardCharsets;",
+            "public class Hello {",
+            "  public static void main(String[] args) throws Exception {",
+            "    int channelPort = Integer.parseInt(args[0]);",
+            "    int httpPort = Integer.parseInt(args[1]);",
+            "    try (ServerSocketChannel server = ServerSocketChannel.open()) {",
+            "      server.bind(new InetSocketAddress(\"127.0.0.1\", channelPort));",
+            "      try (SocketChannel client = SocketChannel.open(new InetSocketAddress(\"127.0.0.1\", channelPort));",
+            "           SocketChannel accepted = server.accept()) {",
+            "        client.write(ByteBuffer.wrap(\"ping\".getBytes(StandardCharsets.US_ASCII)));",
+            "        ByteBuffer in = ByteBuffer.allocate(16);",
+            "        while (in.position() < 4 && accepted.read(in) >= 0) { }",
+            "        System.out.println(\"channel \" + client.getClass().getName() + \" read \"",
+            "            + new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII));",
+            "      }",
+            "    }",
+            "    HttpServer http = HttpServer.create(new InetSocketAddress(\"127.0.0.1\", httpPort), 0);",
+            "    http.createContext(\"/\", exchange -> {",
+            "      byte[] body = \"hello from the application\".getBytes(StandardCharsets.UTF_8);",
+            "      exchange.sendResponseHeaders(200, body.length);",
+            "      exchange.getResponseBody().write(body);",
+            "      exchange.close();",
+            "    });",
+            "    http.start();",
+            "    HttpResponse<String> r = HttpClient.newHttpClient().send(",
+            "        HttpRequest.newBuilder(URI.create(\"http://127.0.0.1:\" + httpPort + \"/\")).build(),",
+            "        HttpResponse.BodyHandlers.ofString());",
+            "    System.out.println(\"http \" + r.statusCode() + \" \" + r.body());",
+            "    http.stop(0);",
+            "    if (args.length > 2) System.exit(Integer.parseInt(args[2]));",
+            "  }",
+            "}");
+
+    private Path dir;
+    private Path jar;
+    /** The kernel's listeners on the ports the application binds on the stack. */
+    private ServerSocket kernelChannelPort;
+    private ServerSocket kernelHttpPort;
+
+    @Before
+    public void buildTheApplicationAndHoldItsPortsOnTheKernel() throws IOException {
+        dir = Files.createTempDirectory("tern-app");
+        Path src = dir.resolve("src/demo/Hello.java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, APP);
+        Path classes = dir.resolve("classes");
+        Files.createDirectories(classes);
+        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), src.toString()));
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "demo.Hello");
+        jar = dir.resolve("hello.jar");
+        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
+            out.putNextEntry(new JarEntry("demo/Hello.class"));
+            out.write(Files.readAllBytes(classes.resolve("demo/Hello.class")));
+            out.closeEntry();
+        }
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        kernelChannelPort = new ServerSocket(0, 50, loopback);
+        kernelHttpPort = new ServerSocket(0, 50, loopback);
+    }
+
+    @After
+    public void cleanUp() throws IOException {
+        kernelChannelPort.close();
+        kernelHttpPort.close();
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    public void anUnmodifiedApplicationRunsItsChannelsHttpServerAndHttpClientOnTheStack() throws Exception {
+        Result r = tern("-c", "net:nstat -az TcpActiveOpens TcpPassiveOpens", "-c", "net:ss -tan",
+                "--app", jar.toString(), port(kernelChannelPort), port(kernelHttpPort));
+        assertEquals(r.toString(), 0, r.status);
+        assertTrue(r.toString(), r.out.contains("channel net.tern.nio.TernSocketChannel read ping"));
+        assertTrue(r.toString(), r.out.contains("http 200 hello from the application"));
+        // The stack's counters: the channel pair and at least one HttpClient connection.
+        assertTrue(r.toString(), r.out.lines().anyMatch(l -> l.matches("TcpActiveOpens\\s+([2-9]|\\d\\d+)")));
+        assertTrue(r.toString(), r.out.lines().anyMatch(l -> l.matches("TcpPassiveOpens\\s+([2-9]|\\d\\d+)")));
+        // The stack's socket table: the ports the application's servers used, on the stack.
+        assertTrue(r.toString(), r.out.contains("127.0.0.1:" + port(kernelChannelPort)));
+        assertTrue(r.toString(), r.out.contains("127.0.0.1:" + port(kernelHttpPort)));
+        assertNothingReached(kernelChannelPort);
+        assertNothingReached(kernelHttpPort);
+    }
+
+    @Test
+    public void theApplicationsSystemExitStatusIsTheLaunchersStatus() throws Exception {
+        Result r = tern("--app", jar.toString(), port(kernelChannelPort), port(kernelHttpPort), "7");
+        assertEquals(r.toString(), 7, r.status);
+        assertTrue(r.toString(), r.out.contains("http 200 hello from the application"));
+        assertNothingReached(kernelHttpPort);
+    }
+
+    @Test
+    public void aJarWithoutMainClassFailsTheLaunchWithTheReason() throws Exception {
+        Path none = dir.resolve("none.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(none), new Manifest())) {
+            out.putNextEntry(new JarEntry("x.txt"));
+            out.closeEntry();
+        }
+        Result r = tern("--app", none.toString());
+        assertEquals(r.toString(), 1, r.status);
+        assertTrue(r.toString(), r.err.contains("no Main-Class in its manifest"));
+    }
+
+    private static String port(ServerSocket s) {
+        return String.valueOf(s.getLocalPort());
+    }
+
+    /** The kernel's listener had no connection: the application's went to the stack. */
+    private static void assertNothingReached(ServerSocket kernel) throws IOException {
+        kernel.setSoTimeout(1);
+        try {
+            kernel.accept().close();
+            fail("a connection reached the kernel's listener on port " + kernel.getLocalPort());
+        } catch (SocketTimeoutException expected) {
+            // Nothing in its accept queue.
+        }
+    }
+
+    private static Result tern(String... args) throws IOException, InterruptedException {
+        File launcher = HOME.resolve("bin/tern").toFile();
+        assertTrue("the distribution is built at " + HOME, launcher.canExecute());
+        List<String> command = new ArrayList<>();
+        command.add(launcher.getAbsolutePath());
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile("tern-out", ".txt");
+        Path err = Files.createTempFile("tern-err", ".txt");
+        try {
+            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            if (!p.waitFor(90, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new AssertionError("bin/tern " + String.join(" ", args) + " did not exit within 90 s");
+            }
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    private record Result(int status, String out, String err) {
+        @Override
+        public String toString() {
+            return "status " + status + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+}
