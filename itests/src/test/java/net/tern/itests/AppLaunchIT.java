@@ -26,9 +26,10 @@ import org.junit.Before;
 import org.junit.Test;
 
 /**
- * {@code bin/tern --app}: an application jar compiled here, written against the JDK alone
- * (a {@code ServerSocketChannel} and {@code SocketChannel} exchange, then the JDK's
- * {@code HttpServer} fetched with {@code HttpClient}), run unmodified on the stack. The
+ * {@code bin/tern --app}: application jars compiled here, run unmodified on the stack: one
+ * written against the JDK alone (a {@code ServerSocketChannel} and {@code SocketChannel}
+ * exchange, then the JDK's {@code HttpServer} fetched with {@code HttpClient}), one serving
+ * 10 MiB from Jetty 12. The
  * proof that its traffic went through Tern and not the kernel: this test holds both ports on
  * the kernel's loopback first, so on the kernel the application's binds would fail with
  * "Address already in use" and its connections would reach this test's listeners, which
@@ -83,6 +84,57 @@ public class AppLaunchIT {
             "  }",
             "}");
 
+    /** Jetty 12 and SLF4J's API, copied by the build: the Jetty application's lib/ folder. */
+    private static final Path APP_LIB = Path.of(System.getProperty("tern.appLib", "target/app-lib"));
+
+    /**
+     * An application on Jetty 12, as its own code: a {@code ServerConnector} on 127.0.0.1
+     * serving a body of the given size made of a fixed pattern, fetched with
+     * {@code HttpClient} and compared byte for byte.
+     */
+    private static final String JETTY_APP = String.join("\n",
+            "package demo;",
+            "import java.net.URI;",
+            "import java.net.http.HttpClient;",
+            "import java.net.http.HttpRequest;",
+            "import java.net.http.HttpResponse;",
+            "import java.nio.ByteBuffer;",
+            "import java.util.Arrays;",
+            "import org.eclipse.jetty.server.Handler;",
+            "import org.eclipse.jetty.server.Request;",
+            "import org.eclipse.jetty.server.Response;",
+            "import org.eclipse.jetty.server.Server;",
+            "import org.eclipse.jetty.server.ServerConnector;",
+            "import org.eclipse.jetty.util.Callback;",
+            "public class JettyHello {",
+            "  public static void main(String[] args) throws Exception {",
+            "    int port = Integer.parseInt(args[0]);",
+            "    byte[] body = new byte[Integer.parseInt(args[1])];",
+            "    for (int i = 0; i < body.length; i++) body[i] = (byte) (i * 31 + 7);",
+            "    Server server = new Server();",
+            "    ServerConnector connector = new ServerConnector(server);",
+            "    connector.setHost(\"127.0.0.1\");",
+            "    connector.setPort(port);",
+            "    server.addConnector(connector);",
+            "    server.setHandler(new Handler.Abstract() {",
+            "      @Override",
+            "      public boolean handle(Request request, Response response, Callback callback) {",
+            "        response.setStatus(200);",
+            "        response.write(true, ByteBuffer.wrap(body), callback);",
+            "        return true;",
+            "      }",
+            "    });",
+            "    server.start();",
+            "    HttpResponse<byte[]> r = HttpClient.newHttpClient().send(",
+            "        HttpRequest.newBuilder(URI.create(\"http://127.0.0.1:\" + port + \"/\")).build(),",
+            "        HttpResponse.BodyHandlers.ofByteArray());",
+            "    System.out.println(\"jetty \" + r.statusCode() + \" bytes \" + r.body().length",
+            "        + \" equal \" + Arrays.equals(body, r.body()));",
+            "    System.out.println(\"connector \" + connector.getTransport().getClass().getName());",
+            "    server.stop();",
+            "  }",
+            "}");
+
     private Path dir;
     private Path jar;
     /** The kernel's listeners on the ports the application binds on the stack. */
@@ -92,21 +144,7 @@ public class AppLaunchIT {
     @Before
     public void buildTheApplicationAndHoldItsPortsOnTheKernel() throws IOException {
         dir = Files.createTempDirectory("tern-app");
-        Path src = dir.resolve("src/demo/Hello.java");
-        Files.createDirectories(src.getParent());
-        Files.writeString(src, APP);
-        Path classes = dir.resolve("classes");
-        Files.createDirectories(classes);
-        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), src.toString()));
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "demo.Hello");
-        jar = dir.resolve("hello.jar");
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
-            out.putNextEntry(new JarEntry("demo/Hello.class"));
-            out.write(Files.readAllBytes(classes.resolve("demo/Hello.class")));
-            out.closeEntry();
-        }
+        jar = applicationJar("Hello", APP, List.of());
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         kernelChannelPort = new ServerSocket(0, 50, loopback);
         kernelHttpPort = new ServerSocket(0, 50, loopback);
@@ -146,6 +184,24 @@ public class AppLaunchIT {
         assertNothingReached(kernelHttpPort);
     }
 
+    /** Jetty 12's {@code ServerConnector} serves 10 MiB on the stack; the bytes arrive unchanged. */
+    @Test
+    public void anUnmodifiedJettyServesTenMebibytesOnTheStack() throws Exception {
+        List<Path> jetty;
+        try (var list = Files.list(APP_LIB)) {
+            jetty = list.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
+        }
+        assertTrue("Jetty's jars in " + APP_LIB + ": " + jetty, jetty.size() == 5);
+        Path jettyApp = applicationJar("JettyHello", JETTY_APP, jetty);
+        Result r = tern("-c", "net:nstat -az TcpPassiveOpens", "--app", jettyApp.toString(), port(kernelHttpPort),
+                String.valueOf(10 << 20));
+        assertEquals(r.toString(), 0, r.status);
+        assertTrue(r.toString(), r.out.contains("jetty 200 bytes 10485760 equal true"));
+        assertTrue(r.toString(), r.out.contains("connector net.tern.nio.TernServerSocketChannel"));
+        assertTrue(r.toString(), r.out.lines().anyMatch(l -> l.matches("TcpPassiveOpens\\s+[1-9]\\d*")));
+        assertNothingReached(kernelHttpPort);
+    }
+
     @Test
     public void aJarWithoutMainClassFailsTheLaunchWithTheReason() throws Exception {
         Path none = dir.resolve("none.jar");
@@ -156,6 +212,47 @@ public class AppLaunchIT {
         Result r = tern("--app", none.toString());
         assertEquals(r.toString(), 1, r.status);
         assertTrue(r.toString(), r.err.contains("no Main-Class in its manifest"));
+    }
+
+    /**
+     * Compiles {@code source} (class {@code demo.NAME}) against {@code libraries} and jars it
+     * with {@code Main-Class} and a {@code Class-Path} naming the libraries, copied into
+     * {@code lib/} beside it, as an application is shipped.
+     */
+    private Path applicationJar(String name, String source, List<Path> libraries) throws IOException {
+        Path src = dir.resolve("src/demo/" + name + ".java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, source);
+        Path classes = dir.resolve("classes-" + name);
+        Files.createDirectories(classes);
+        Files.createDirectories(dir.resolve("lib"));
+        List<String> classPath = new ArrayList<>();
+        for (Path library : libraries) {
+            Files.copy(library, dir.resolve("lib").resolve(library.getFileName()));
+            classPath.add("lib/" + library.getFileName());
+        }
+        List<String> javac = new ArrayList<>(List.of("-d", classes.toString()));
+        if (!libraries.isEmpty()) {
+            javac.addAll(List.of("-cp", String.join(File.pathSeparator, libraries.stream().map(Path::toString).toList())));
+        }
+        javac.add(src.toString());
+        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, javac.toArray(new String[0])));
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "demo." + name);
+        if (!classPath.isEmpty()) {
+            manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", classPath));
+        }
+        Path jar = dir.resolve(name + ".jar");
+        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest);
+             var walk = Files.walk(classes)) {
+            for (Path c : walk.filter(Files::isRegularFile).sorted().toList()) {
+                out.putNextEntry(new JarEntry(classes.relativize(c).toString().replace(File.separatorChar, '/')));
+                out.write(Files.readAllBytes(c));
+                out.closeEntry();
+            }
+        }
+        return jar;
     }
 
     private static String port(ServerSocket s) {
