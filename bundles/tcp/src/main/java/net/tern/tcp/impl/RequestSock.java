@@ -27,6 +27,8 @@ final class RequestSock {
     /** When the first SYN-ACK left, for the RTT sample its ACK gives ({@code snt_synack}). */
     long synAckSentNanos;
     Timeout timer;
+    /** When the SYN-ACK last answered a segment out of turn ({@code last_oow_ack_time}). */
+    final long[] lastOowAckNanos = {Long.MIN_VALUE};
     /**
      * A SYN cookie's SYN-ACK carries a TSval encoding the options: {@code cookieTs}, a value
      * of the timestamp clock ({@code cookie_init_timestamp}), plus {@link #tsOffset}.

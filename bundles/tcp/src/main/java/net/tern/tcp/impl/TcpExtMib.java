@@ -6,7 +6,8 @@ public enum TcpExtMib {
     ListenOverflows, ListenDrops, TCPTimeouts, TCPFastRetrans, TCPLossProbes, TCPSackRecovery, TCPRenoRecovery,
     TCPAbortOnData, TCPAbortOnClose, TCPAbortOnTimeout, TCPAbortOnLinger, TCPChallengeACK, TCPSYNChallenge,
     TCPReqQFullDrop, TCPReqQFullDoCookies, TCPOFOQueue, TCPZeroWindowDrop, TCPWantZeroWindowAdv, TCPWinProbe,
-    TCPKeepAlive, TCPDSACKRecv, TCPRcvQDrop, TCPAckSkippedSeq, TCPAckSkippedTimeWait, TCPAckSkippedChallenge,
+    TCPKeepAlive, TCPDSACKRecv, TCPRcvQDrop, TCPACKSkippedSynRecv, TCPACKSkippedPAWS, TCPACKSkippedSeq,
+    TCPACKSkippedFinWait2, TCPACKSkippedTimeWait, TCPACKSkippedChallenge,
     TCPLostRetransmit, TCPSACKReneging, TCPDSACKOldSent, TCPDSACKUndo, TCPFullUndo, TCPLossUndo,
     PruneCalled, RcvPruned, OfoPruned, TCPOFODrop, TCPOFOMerge, TCPDSACKOfoSent, TCPMemoryPressures,
     TCPMemoryPressuresChrono

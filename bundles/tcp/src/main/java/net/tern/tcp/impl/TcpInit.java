@@ -127,6 +127,14 @@ public final class TcpInit {
                 + " all but 1/2^n, n <= 0 offers 1/2^-n.")
         int tcpAdvWinScale() default 1;
 
+        @AttributeDefinition(description = "Challenge ACKs (RFC 5961) the stack may send per second, a budget drawn"
+                + " between half and 1.5 times it each second (tcp_challenge_ack_limit); 2147483647: no limit.")
+        int tcpChallengeAckLimit() default Integer.MAX_VALUE;
+
+        @AttributeDefinition(description = "Least milliseconds between ACKs a connection sends to invalid segments"
+                + " (tcp_invalid_ratelimit); 0: no limit.")
+        long tcpInvalidRatelimitMillis() default 500;
+
         @AttributeDefinition(description = "Milliseconds a stopping TCP waits for connections to close before aborting them.")
         long drainMillis() default 5_000;
     }
@@ -188,7 +196,8 @@ public final class TcpInit {
                 c.tcpWmemDefault(), 10, c.tcpKeepaliveTime() * 1000L, c.tcpKeepaliveIntvl() * 1000L,
                 c.tcpKeepaliveProbes(), 40, c.tcpCongestionControl(), 32768, 60999,
                 new TcpSettings.Memory(c.tcpMem() == null || c.tcpMem().isBlank() ? TcpSettings.Memory.defaultTcpMem()
-                        : ProtoMemory.Limits.parse(c.tcpMem()), c.tcpRmemMin(), c.tcpWmemMin(), c.tcpAdvWinScale()));
+                        : ProtoMemory.Limits.parse(c.tcpMem()), c.tcpRmemMin(), c.tcpWmemMin(), c.tcpAdvWinScale()),
+                new TcpSettings.AckLimits(c.tcpChallengeAckLimit(), c.tcpInvalidRatelimitMillis()));
     }
 
     /** The assembled protocol, for diagnostics. */

@@ -287,7 +287,10 @@ final class TcpInput {
             return;
         }
         if (seg.has(SYN) && !seg.has(ACK) && seg.seq == req.irs) {
-            tcp.output().sendSynAck(req); // the SYN again: our SYN-ACK was lost
+            // The SYN again: our SYN-ACK may have been lost; sent again at most once per rate limit.
+            if (!tcp.output().oowRateLimited(seg, req.lastOowAckNanos, TcpExtMib.TCPACKSkippedSynRecv)) {
+                tcp.output().sendSynAck(req);
+            }
             return;
         }
         if (!seg.has(ACK)) {
@@ -298,6 +301,10 @@ final class TcpInput {
             return;
         }
         if (!inWindow) {
+            // RFC 9293 3.10.7.4: an unacceptable segment is answered, here with the SYN-ACK, within the rate limit.
+            if (!tcp.output().oowRateLimited(seg, req.lastOowAckNanos, TcpExtMib.TCPACKSkippedSynRecv)) {
+                tcp.output().sendSynAck(req);
+            }
             return;
         }
         if (seg.has(SYN)) {
@@ -503,6 +510,7 @@ final class TcpInput {
             }
             boolean synRetransmitted = sk.retransmits > 0;
             sk.lastAckRecvNanos = tcp.clock().nanoTime();
+            sk.bytesAcked += seg.ack - sk.sndUna; // the SYN, as tcp_snd_una_update counts it
             sk.sndUna = seg.ack;
             sk.sndWnd = seg.window; // never scaled on a SYN (RFC 7323 2.2)
             sk.sndWl1 = seg.seq;
@@ -540,14 +548,39 @@ final class TcpInput {
 
     // ==== synchronized states (tcp_rcv_state_process) =========================================
 
+    /**
+     * A SYN on a synchronized connection, in the window or not, or failing PAWS (RFC 5961
+     * 4.2): counted, as an input error too on an established connection (Linux's
+     * {@code syn_inerr} from {@code tcp_rcv_established}), and answered with a challenge ACK.
+     */
+    private void synChallenge(TcpSock sk) {
+        if (sk.state() == SkState.ESTABLISHED) {
+            tcp.counters().inc(TcpMib.InErrs);
+        }
+        tcp.counters().inc(TcpExtMib.TCPSYNChallenge);
+        tcp.output().sendChallengeAck(sk);
+    }
+
+    /**
+     * The counter of an ACK to an invalid segment held back: an orphaned connection in
+     * FIN-WAIT-2 has its own, as Linux keeps it as a TIME-WAIT entry in that substate.
+     */
+    private static TcpExtMib skipped(TcpSock sk, TcpExtMib otherwise) {
+        return sk.orphan && sk.state() == SkState.FIN_WAIT2 ? TcpExtMib.TCPACKSkippedFinWait2 : otherwise;
+    }
+
     void synchronizedState(TcpSock sk, Segment seg) {
         TcpOutput out = tcp.output();
         TcpOptions o = seg.options;
-        // PAWS (RFC 7323 5.3).
+        // PAWS (RFC 7323 5.3). A RST is judged by its sequence number alone; a SYN draws a challenge.
         if (sk.tsOk && o.timestamp && !seg.has(RST) && o.tsVal - sk.tsRecent < 0
                 && tcp.clock().nanoTime() - sk.tsRecentStampNanos < PAWS_24DAYS_NANOS) {
+            if (seg.has(SYN)) {
+                synChallenge(sk);
+                return;
+            }
             tcp.counters().inc(TcpExtMib.PAWSEstab);
-            if (!out.oowRateLimited(seg, sk.lastOowAckNanos)) {
+            if (!out.oowRateLimited(seg, sk.lastOowAckNanos, skipped(sk, TcpExtMib.TCPACKSkippedPAWS))) {
                 out.sendAck(sk);
             }
             return;
@@ -556,7 +589,10 @@ final class TcpInput {
         int window = TcpOutput.receiveWindowNow(sk);
         boolean acceptable = !Seq.before(seg.endSeq(), sk.rcvWup) && !Seq.after(seg.seq, sk.rcvNxt + window);
         if (!acceptable) {
-            if (!seg.has(RST) && !out.oowRateLimited(seg, sk.lastOowAckNanos)) {
+            if (seg.has(SYN) && !seg.has(RST)) {
+                synChallenge(sk);
+            } else if (!seg.has(RST)
+                    && !out.oowRateLimited(seg, sk.lastOowAckNanos, skipped(sk, TcpExtMib.TCPACKSkippedSeq))) {
                 // tcp_send_dupack: old data arrived again; say so with a D-SACK.
                 if (seg.dataLength > 0 && Seq.before(seg.seq, sk.rcvNxt)) {
                     dsackSet(sk, seg.seq, Seq.min(seg.seq + seg.dataLength, sk.rcvNxt));
@@ -577,16 +613,15 @@ final class TcpInput {
             }
             return;
         }
+        // SYN in a synchronized state (RFC 5961 4.2): challenge ACK.
+        if (seg.has(SYN)) {
+            synChallenge(sk);
+            return;
+        }
         // RFC 7323 4.3: TS.Recent from a segment at or before the last ACK sent.
         if (sk.tsOk && o.timestamp && !Seq.after(seg.seq, sk.rcvWup)) {
             sk.tsRecent = o.tsVal;
             sk.tsRecentStampNanos = tcp.clock().nanoTime();
-        }
-        // SYN in a synchronized state (RFC 5961 4.2): challenge ACK.
-        if (seg.has(SYN)) {
-            tcp.counters().inc(TcpExtMib.TCPSYNChallenge);
-            out.sendChallengeAck(sk);
-            return;
         }
         if (!seg.has(ACK)) {
             return;
@@ -601,6 +636,7 @@ final class TcpInput {
                 sk.rtxQueue.pollFirst();
                 tcp.memory().settleSend(sk);
             }
+            sk.bytesAcked += sk.iss + 1 - sk.sndUna; // the SYN, as tcp_snd_una_update counts it
             sk.sndUna = sk.iss + 1;
             sk.sndWnd = seg.window << sk.sndWscale;
             sk.sndWl1 = seg.seq;
@@ -682,12 +718,12 @@ final class TcpInput {
         TcpOutput out = tcp.output();
         int ack = seg.ack;
         int priorUna = sk.sndUna;
-        if (Seq.after(ack, sk.sndMax)) {
-            out.sendAck(sk); // acknowledges data not sent yet (RFC 9293 3.10.7.4)
-            return false;
-        }
-        if (Seq.before(ack, priorUna - sk.maxWindow)) {
-            out.sendChallengeAck(sk); // RFC 5961 5.2
+        // RFC 5961 5.2: an ACK of data not sent yet, or older than the peer could have seen
+        // (snd_una - max_window, where the window is at most what was acknowledged so far, as
+        // no ACK below the first byte can be valid), draws a challenge ACK and is dropped.
+        if (Seq.after(ack, sk.sndMax)
+                || Seq.before(ack, priorUna - (int) Math.min(sk.maxWindow, sk.bytesAcked))) {
+            out.sendChallengeAck(sk);
             return false;
         }
         if (Seq.before(ack, priorUna)) {
@@ -1018,7 +1054,7 @@ final class TcpInput {
             if (pawsReject || seg.has(ACK)) {
                 restartTimeWait(tw);
             }
-            if (!tcp.output().oowRateLimited(seg, tw.lastOowAckNanos)) {
+            if (!tcp.output().oowRateLimited(seg, tw.lastOowAckNanos, TcpExtMib.TCPACKSkippedTimeWait)) {
                 tcp.output().sendTimeWaitAck(tw, seg);
             }
         }

@@ -34,12 +34,14 @@ import net.tern.inet.sock.ProtoMemory;
  * @param localPortHigh     ... to 60999
  * @param memory            receive and send memory accounting: {@code tcp_mem}, {@code tcp_rmem[0]},
  *                          {@code tcp_wmem[0]}, {@code tcp_adv_win_scale} ({@link Memory})
+ * @param ackLimits         RFC 5961 7 ACK throttling: {@code tcp_challenge_ack_limit} and
+ *                          {@code tcp_invalid_ratelimit} ({@link AckLimits})
  */
 public record TcpSettings(int synRetries, int synackRetries, int retries2, long rtoInitialMillis, long rtoMinMillis,
         long rtoMaxMillis, long msl, long finTimeoutMillis, int somaxconn, boolean syncookies, boolean timestamps,
         boolean windowScaling, boolean sack, int rmemMax, int rmemDefault, int wmemDefault, int initialCwnd,
         long keepaliveTimeMillis, long keepaliveIntvlMillis, int keepaliveProbes, long delackMinMillis,
-        String congestionControl, int localPortLow, int localPortHigh, Memory memory) {
+        String congestionControl, int localPortLow, int localPortHigh, Memory memory, AckLimits ackLimits) {
 
     public TcpSettings {
         if (synRetries < 1 || synackRetries < 1 || retries2 < 1) {
@@ -58,8 +60,34 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
         if (congestionControl == null || congestionControl.isEmpty()) {
             throw new IllegalArgumentException("a default congestion control is needed");
         }
-        if (memory == null) {
-            throw new IllegalArgumentException("memory settings are needed");
+        if (memory == null || ackLimits == null) {
+            throw new IllegalArgumentException("memory settings and ACK limits are needed");
+        }
+    }
+
+    /**
+     * ACK throttling (RFC 5961 7), as Linux has it since 6.0:
+     *
+     * @param challengeAckLimit      challenge ACKs the whole stack may send per second
+     *                               ({@code tcp_challenge_ack_limit}): each second a budget drawn at random
+     *                               between half and one and a half times it; Linux's default, {@code INT_MAX},
+     *                               sets no limit, which {@link Integer#MAX_VALUE} does here
+     * @param invalidRatelimitMillis the least time between two ACKs a connection sends in answer to invalid
+     *                               segments: out of the window, failing PAWS, or drawing a challenge
+     *                               ({@code tcp_invalid_ratelimit}, 500 ms; 0: no limit)
+     */
+    public record AckLimits(int challengeAckLimit, long invalidRatelimitMillis) {
+        public AckLimits {
+            if (challengeAckLimit < 1 || invalidRatelimitMillis < 0) {
+                throw new IllegalArgumentException("the challenge ACK limit must be at least 1 per second and the"
+                        + " invalid segment rate limit at least 0 ms: " + challengeAckLimit + ", "
+                        + invalidRatelimitMillis);
+            }
+        }
+
+        /** Linux's defaults: no stack-wide limit, 500 ms per connection. */
+        public static AckLimits defaults() {
+            return new AckLimits(Integer.MAX_VALUE, 500);
         }
     }
 
@@ -113,7 +141,7 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
     public static TcpSettings defaults() {
         return new TcpSettings(6, 5, 15, 1000, 200, 120_000, 30_000, 60_000, 4096, true, true, true, true,
                 15 << 20, 262_144, 131_072, 10, TimeUnit.HOURS.toMillis(2), 75_000, 9, 40, "reno", 32768, 60999,
-                Memory.defaults());
+                Memory.defaults(), AckLimits.defaults());
     }
 
     /** TIME-WAIT's length: 2 * MSL. */
@@ -142,55 +170,62 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, value, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh, memory);
+                congestionControl, localPortLow, localPortHigh, memory, ackLimits);
     }
 
     public TcpSettings withSyncookies(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, on, timestamps, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh, memory);
+                congestionControl, localPortLow, localPortHigh, memory, ackLimits);
     }
 
     public TcpSettings withTimestamps(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, on, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh, memory);
+                congestionControl, localPortLow, localPortHigh, memory, ackLimits);
     }
 
     public TcpSettings withSack(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, on, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh, memory);
+                congestionControl, localPortLow, localPortHigh, memory, ackLimits);
     }
 
     public TcpSettings withMsl(long millis) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, millis,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh, memory);
+                congestionControl, localPortLow, localPortHigh, memory, ackLimits);
     }
 
     public TcpSettings withBuffers(int rmem, int wmem) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmem, wmem,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh, memory);
+                congestionControl, localPortLow, localPortHigh, memory, ackLimits);
     }
 
     public TcpSettings withCongestionControl(String name) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                name, localPortLow, localPortHigh, memory);
+                name, localPortLow, localPortHigh, memory, ackLimits);
     }
 
     public TcpSettings withMemory(Memory value) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh, value);
+                congestionControl, localPortLow, localPortHigh, value, ackLimits);
+    }
+
+    public TcpSettings withAckLimits(AckLimits limits) {
+        return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
+                finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
+                wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
+                congestionControl, localPortLow, localPortHigh, memory, limits);
     }
 }

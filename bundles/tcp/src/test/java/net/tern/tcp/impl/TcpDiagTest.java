@@ -51,7 +51,7 @@ class TcpDiagTest {
             assertThat(info.state()).isEqualTo(TcpInfo.TCP_ESTABLISHED);
             assertThat(info.congestion()).isEqualTo("reno");
             assertThat(info.sndCwnd()).isEqualTo(10);
-            assertThat(info.bytesAcked()).isEqualTo(1000);
+            assertThat(info.bytesAcked()).isEqualTo(1 + 1000); // the SYN counts, as in Linux's tcpi_bytes_acked
             assertThat(info).isEqualTo(host.api().getsockopt(pair[0], SocketConstants.SOL_TCP, SocketConstants.TCP_INFO,
                     TcpInfo.class));
             assertThat(host.host().tcp().diag().dump()).filteredOn(m -> m.state() == InetDiagMsg.LISTEN)

@@ -122,7 +122,7 @@ class TcpInfoTest extends ScriptedPeerTestBase {
         assertThat(acked.retransmits()).isZero();
         assertThat(acked.unacked()).isZero();
         assertThat(acked.retrans()).isZero();
-        assertThat(acked.bytesAcked()).isEqualTo(100);
+        assertThat(acked.bytesAcked()).isEqualTo(1 + 100); // the SYN counts, as in Linux's tcpi_bytes_acked
         assertThat(acked.bytesReceived()).isEqualTo(50);
         assertThat(acked.dataSegsIn()).isEqualTo(1);
         assertThat(acked.segsIn()).isEqualTo(2); // the SYN-ACK and this segment

@@ -87,7 +87,8 @@ class TcpReconfigureTest {
                 d.rtoMinMillis(), d.rtoMaxMillis(), d.msl(), d.finTimeoutMillis(), d.somaxconn(), d.syncookies(),
                 d.timestamps(), d.windowScaling(), d.sack(), d.rmemMax(), d.rmemDefault(), d.wmemDefault(),
                 d.initialCwnd(), d.keepaliveTimeMillis(), d.keepaliveIntvlMillis(), d.keepaliveProbes(),
-                d.delackMinMillis(), d.congestionControl(), 40000, 50000, d.memory());
+                d.delackMinMillis(), d.congestionControl(), 40000, 50000, d.memory(),
+                d.ackLimits());
         assertThatThrownBy(() -> lo.host().tcp().reconfigure(otherRange))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("ephemeral port range is fixed");
