@@ -144,11 +144,7 @@ final class OutOfOrderQueue {
         runs.pollLastEntry();
         long dropped = last.getValue() - last.getKey();
         bytes -= dropped;
-        if (lastStart >= last.getKey()) {
-            lastStart = -1;
-            lastEnd = -1;
-        }
-        return dropped;
+        return dropped; // the latest segment's run, if this was it, is simply no longer found
     }
 
     /**
