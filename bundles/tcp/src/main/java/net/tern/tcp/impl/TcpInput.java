@@ -958,9 +958,11 @@ final class TcpInput {
         TcpMemory memory = tcp.memory();
         OutOfOrderQueue ooo = sk.outOfOrder;
         long end = offset + length;
-        int runsCost = ooo.covers(offset, end) ? 0
-                : Math.max(0, ooo.entriesAdded(offset, end)) * OutOfOrderQueue.ENTRY_TRUESIZE;
-        if (!memory.tryRmemSchedule(sk, growth + runsCost, offset)) {
+        int cost = growth + runsCost(ooo, offset, end);
+        boolean admitted = memory.tryRmemSchedule(sk, cost, offset);
+        // Pruning may have taken a run this segment would have joined: then it costs an entry more.
+        int costNow = growth + runsCost(ooo, offset, end);
+        if (!admitted || (costNow > cost && !memory.tryRmemSchedule(sk, costNow, offset))) {
             tcp.counters().inc(TcpExtMib.TCPOFODrop);
             return;
         }
@@ -978,6 +980,11 @@ final class TcpInput {
             memory.growWindow(sk, length); // for non-SACK peers the window stays, to draw duplicate ACKs
         }
         tcp.output().sendAck(sk); // a duplicate ACK, with SACK blocks (RFC 5681 4.2, RFC 2018)
+    }
+
+    /** The memory the runs of the out-of-order queue grow by when {@code [start, end)} joins them. */
+    private static int runsCost(OutOfOrderQueue ooo, long start, long end) {
+        return ooo.covers(start, end) ? 0 : Math.max(0, ooo.entriesAdded(start, end)) * OutOfOrderQueue.ENTRY_TRUESIZE;
     }
 
     /**
