@@ -235,6 +235,58 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
         assertThat(sk.outOfOrder.isEmpty()).isTrue();
     }
 
+    /**
+     * Which counters move, as Linux 6.18 moves them (interop/linux-ofo-prune.py: 200 one-byte
+     * segments at odd offsets 1..399 to a socket with {@code SO_RCVBUF} 4096, the hole at
+     * {@code rcv_nxt}): when each segment would land after everything held, pruning cannot drop
+     * anything (it stops at runs before the arriving segment), so each one past the budget is
+     * {@code PruneCalled}, {@code RcvPruned} and {@code TCPOFODrop}, never {@code OfoPruned},
+     * and is not answered (Linux: 190 of each, 10 queued and answered); when each
+     * lands before everything held, pruning drops the far ones and every segment is queued and
+     * answered ({@code PruneCalled} = {@code OfoPruned}, no drops; Linux: 95 and 95, 200
+     * queued). Tern holds more of them (a run costs 112 bytes where a one-byte skb costs about
+     * 800), so the numbers differ and the pattern is the same.
+     */
+    @Test
+    void segmentsLandingLastAreDroppedAndSegmentsLandingFirstPruneTheFarEndAsLinuxCounts() throws Exception {
+        for (boolean ascending : new boolean[] {true, false}) {
+            tearDown();
+            setUp();
+            int fd = socket();
+            api.setsockopt(fd, net.tern.api.socket.SocketConstants.SOL_SOCKET,
+                    net.tern.api.socket.SocketConstants.SO_RCVBUF, 4096);
+            Seg syn = connectToPeer(fd);
+            peer.inject(synAckTo(syn).mss(1460).sackOk().wscale(7).window(65535).build());
+            peer.emitted();
+            Conn c = established(fd, syn);
+            TcpSock sk = sockOf(c);
+            int answered = 0;
+            for (int i = 0; i < 200; i++) {
+                int offset = ascending ? 1 + 2 * i : 399 - 2 * i;
+                peer.inject(data(c, offset, 1));
+                answered += peer.emitted().size();
+                assertThat(sk.mem.rmemAlloc()).isLessThanOrEqualTo(sk.rcvbuf());
+            }
+            long queued = counter(TcpExtMib.TCPOFOQueue);
+            if (ascending) {
+                assertThat(queued).isBetween(10L, 199L);
+                assertThat(counter(TcpExtMib.TCPOFODrop)).isEqualTo(200 - queued);
+                assertThat(counter(TcpExtMib.RcvPruned)).isEqualTo(200 - queued);
+                assertThat(counter(TcpExtMib.PruneCalled)).isEqualTo(200 - queued);
+                assertThat(counter(TcpExtMib.OfoPruned)).isZero();
+                assertThat(answered).isEqualTo(queued);
+                assertThat(sk.outOfOrder.lastRunStart()).isEqualTo(2 * queued - 1); // the first ones stay
+            } else {
+                assertThat(queued).isEqualTo(200);
+                assertThat(counter(TcpExtMib.TCPOFODrop)).isZero();
+                assertThat(counter(TcpExtMib.RcvPruned)).isZero();
+                assertThat(counter(TcpExtMib.OfoPruned)).isPositive().isEqualTo(counter(TcpExtMib.PruneCalled));
+                assertThat(answered).isEqualTo(200);
+                assertThat(sk.outOfOrder.covers(1, 2)).isTrue(); // the nearest one stays
+            }
+        }
+    }
+
     @Test
     void memoryPressureStartsOverThePressureMarkClampsWindowsAndEndsUnderMin() throws Exception {
         tcpMem(20, 40, 1000);
