@@ -974,11 +974,11 @@ final class TcpInput {
         } else {
             sk.recvQueue.place(ringAt, seg.buf, index, length);
             ooo.insert(offset, end);
+            if (sk.sackOk) {
+                memory.growWindow(sk, length); // for non-SACK peers the window stays, to draw duplicate ACKs
+            }
         }
         memory.settleRecv(sk);
-        if (sk.sackOk) {
-            memory.growWindow(sk, length); // for non-SACK peers the window stays, to draw duplicate ACKs
-        }
         tcp.output().sendAck(sk); // a duplicate ACK, with SACK blocks (RFC 5681 4.2, RFC 2018)
     }
 

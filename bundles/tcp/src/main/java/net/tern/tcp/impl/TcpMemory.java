@@ -114,10 +114,16 @@ final class TcpMemory {
         return Math.min(sk.rcvSsthresh, windowSpace(sk));
     }
 
-    /** {@code tcp_clamp_window}: the socket hit its budget; stop quick ACKs and offer two segments. */
-    private void clampWindow(TcpSock sk) {
+    /**
+     * {@code tcp_clamp_window}: the socket is at its budget (a segment's {@code size} more
+     * would pass it; Linux's check, made after the skb was counted, is {@code sk_rmem_alloc}
+     * over {@code sk_rcvbuf}): no more quick ACKs, and the window offers two segments until
+     * data in order let it grow back. Linux would first grow {@code SO_RCVBUF} when under
+     * {@code tcp_mem}'s min; Tern does not autotune.
+     */
+    private void clampWindow(TcpSock sk, int size) {
         sk.quickAcks = 0;
-        if (sk.mem.rmemAlloc() > sk.rcvbuf()) {
+        if (!fits(sk, size)) {
             sk.rcvSsthresh = Math.min(windowSpace(sk), 2 * sk.advmss);
         }
     }
@@ -221,8 +227,8 @@ final class TcpMemory {
      */
     private boolean pruneQueue(TcpSock sk, int size, long keepFrom) {
         tcp.counters().inc(TcpExtMib.PruneCalled);
-        if (!fits(sk, 0)) {
-            clampWindow(sk);
+        if (!fits(sk, size)) {
+            clampWindow(sk, size);
         } else if (pool.underPressure()) {
             adjustRcvSsthresh(sk);
         }

@@ -155,6 +155,7 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
         long peakPages = 0;
         int round = 0;
         int sackChecks = 0;
+        boolean clamped = false;
         while (flooded < 200L << 20) {
             for (byte[] d : fullSegments) {
                 peer.inject(d);
@@ -173,6 +174,7 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
                     segments++;
                     peakRmem = Math.max(peakRmem, sk.mem.rmemAlloc());
                     peakPages = Math.max(peakPages, pool().allocatedPages());
+                    clamped |= sk.rcvSsthresh == 2 * 1460;
                     assertThat(sk.mem.rmemAlloc()).as("receive memory after %d segments", segments)
                             .isLessThanOrEqualTo(sk.rcvbuf());
                     assertThat(pool().allocatedPages()).isLessThanOrEqualTo(pool().limits().max());
@@ -222,16 +224,22 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
         Seg ack = peer.emitted().get(0);
         assertThat(ack.ack()).isEqualTo(PEER_ISN + 1 + (int) firstRunEnd);
         assertThat(readChecked(c, 0)).isEqualTo(firstRunEnd);
-        // The peer sends the rest again (its retransmission after the SACKs it saw were taken
-        // back); everything acknowledged reaches the reader, correct.
+        // At its budget the socket clamped its window to two segments (tcp_clamp_window); it
+        // grows back with the data that come in order.
+        assertThat(clamped).isTrue();
+        // The peer sends the rest again, within the window offered (its retransmission after the
+        // SACKs it saw were taken back); everything acknowledged reaches the reader, correct.
         long next = firstRunEnd;
         long end = window;
         while (next < end) {
-            long sent = sendInOrder(c, next, (int) Math.min(32 * MSS, end - next));
+            int offered = sk.rcvWup + sk.rcvWnd - (PEER_ISN + 1 + (int) next);
+            assertThat(offered).isPositive();
+            long sent = sendInOrder(c, next, (int) Math.min(offered, end - next));
             assertThat(readChecked(c, next)).isEqualTo(sent - next);
             next = sent;
         }
         assertThat(sk.rcvNxt).isEqualTo(PEER_ISN + 1 + window);
+        assertThat(api.getsockopt(c.fd(), SOL_TCP, TCP_INFO, TcpInfo.class).rcvSsthresh()).isGreaterThan(8 * 1460);
         assertThat(sk.outOfOrder.isEmpty()).isTrue();
     }
 
