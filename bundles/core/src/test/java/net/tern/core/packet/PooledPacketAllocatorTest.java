@@ -29,6 +29,30 @@ class PooledPacketAllocatorTest {
         packet.release();
     }
 
+    /**
+     * A packet's true size is its buffer's whole allocation plus the packet's overhead: for a
+     * pooled buffer the pool's size class, here 1792 bytes for the 1629 a TUN packet of MTU
+     * 1500 asks (as Linux charges the slab size an skb head was rounded up to); for another
+     * buffer its capacity. It does not change as the packet's data are written or trimmed.
+     */
+    @Test
+    void truesizeIsTheWholeAllocationPlusTheOverhead() {
+        Packet mtuSized = allocator.allocate(128, 1501);
+        assertThat(mtuSized.truesize()).isEqualTo(1792 + Packet.OVERHEAD);
+        mtuSized.buf().writeZero(60);
+        mtuSized.trim(20);
+        assertThat(mtuSized.truesize()).isEqualTo(1792 + Packet.OVERHEAD);
+        mtuSized.release();
+
+        Packet exact = allocator.allocate(0, 512);
+        assertThat(exact.truesize()).isEqualTo(512 + Packet.OVERHEAD);
+        exact.release();
+
+        Packet wrapped = allocator.wrap(Unpooled.directBuffer(100).writeLong(42));
+        assertThat(wrapped.truesize()).isEqualTo(100 + Packet.OVERHEAD);
+        wrapped.release();
+    }
+
     @Test
     void countsOutstandingPacketsUntilReleased() {
         Packet a = allocator.allocate(0, 10);

@@ -31,6 +31,8 @@ import net.tern.spi.net.Clock;
  *     ({@code max} larger than the number of sockets times the pages this one holds);
  *     otherwise refused.</li>
  * </ul>
+ * A protocol without a pressure state ({@link #withoutPressure}, UDP) never enters
+ * pressure, and between {@code min} and {@code max} grants only the guaranteed minimum.
  *
  * <p>Pages given back ({@link #reduceAllocated}) end the pressure once the total falls under
  * {@code min} ({@code __sk_mem_reduce_allocated}). A stream protocol's sender whose charge
@@ -114,6 +116,8 @@ public final class ProtoMemory {
     private static final long NO_PRESSURE = Long.MIN_VALUE;
 
     private final String name;
+    /** Whether the protocol has a memory-pressure state ({@code prot->memory_pressure}): TCP does, UDP does not. */
+    private final boolean memoryPressure;
     private final Clock clock;
     private final PressureListener listener;
     private final AtomicLong allocated = new AtomicLong();
@@ -129,11 +133,30 @@ public final class ProtoMemory {
      * {@code tcp_wmem[0]}); {@code listener} hears pressure start and end (may be null).
      */
     public ProtoMemory(String name, Clock clock, Limits limits, int rmemMin, int wmemMin, PressureListener listener) {
+        this(name, true, Objects.requireNonNull(clock, "clock"), limits, rmemMin, wmemMin, listener);
+    }
+
+    private ProtoMemory(String name, boolean memoryPressure, Clock clock, Limits limits, int rmemMin, int wmemMin,
+            PressureListener listener) {
         this.name = Objects.requireNonNull(name, "name");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.memoryPressure = memoryPressure;
+        this.clock = clock;
         this.listener = listener;
         limits(limits);
         minimums(rmemMin, wmemMin);
+    }
+
+    /**
+     * The pool of a protocol without a memory-pressure state, as {@code udp_prot} has no
+     * {@code memory_pressure}: {@code __sk_mem_raise_allocated} then grants pages past
+     * {@code min} only to a socket holding less than its guaranteed minimum ({@code rmemMin}
+     * / {@code wmemMin}: {@code udp_rmem_min}, {@code udp_wmem_min}), and none past
+     * {@code max}. So {@code min} is where the protocol's sockets stop growing their queues,
+     * and {@code pressure} is kept only to read and write the three values as Linux does
+     * ({@code udp_mem}).
+     */
+    public static ProtoMemory withoutPressure(String name, Limits limits, int rmemMin, int wmemMin) {
+        return new ProtoMemory(name, false, null, limits, rmemMin, wmemMin, null);
     }
 
     /** {@code sk_mem_pages}: the pages {@code bytes} take, rounded up. */
@@ -218,16 +241,17 @@ public final class ProtoMemory {
             leavePressure();
             return true;
         }
-        if (total > l.pressure()) {
+        if (memoryPressure && total > l.pressure()) {
             enterPressure();
         }
         if (total <= l.max()) {
             boolean underMinimum = kind == Kind.RECV ? sk.rmemAlloc() < rmemMin : sk.wmemQueued() < wmemMin;
-            if (underMinimum || !underPressure()) {
+            if (underMinimum || (memoryPressure && !underPressure())) {
                 return true;
             }
+            // Fair shares under pressure; a protocol without pressure has none to grant.
             long held = (long) sk.wmemQueued() + sk.rmemAlloc() + sk.forwardAlloc();
-            if (l.max() > (long) Math.max(1, sockets.get()) * pages(held)) {
+            if (memoryPressure && l.max() > (long) Math.max(1, sockets.get()) * pages(held)) {
                 return true;
             }
         }
@@ -238,7 +262,7 @@ public final class ProtoMemory {
     /** {@code sk_forced_mem_schedule}'s charge: adds {@code pages} whatever the limits say. */
     void forceAllocated(int pages) {
         long total = allocated.addAndGet(pages);
-        if (total > limits.pressure()) {
+        if (memoryPressure && total > limits.pressure()) {
             enterPressure();
         }
     }

@@ -50,6 +50,37 @@ class ProtoMemoryTest {
         assertThat(pool.allocatedPages()).isZero();
     }
 
+    /**
+     * Without a pressure state (udp_prot has no memory_pressure), a socket past min gets pages
+     * only while under its guaranteed minimum, pressure never starts, and max still refuses
+     * everyone (__sk_mem_raise_allocated).
+     */
+    @Test
+    void withoutAPressureStateMinIsWhereQueuesStopGrowing() {
+        ProtoMemory pool = ProtoMemory.withoutPressure("UDP", new ProtoMemory.Limits(2, 3, 4), 4096, 4096);
+        SockMemory full = new SockMemory(pool);
+        assertThat(full.rmemSchedule(2 * 4096)).isTrue();
+        full.chargeRecv(2 * 4096);
+        assertThat(pool.allocatedPages()).isEqualTo(2);
+        assertThat(full.rmemSchedule(4096 + 1)).as("past min, holding more than its minimum").isFalse();
+        assertThat(pool.allocatedPages()).isEqualTo(2);
+
+        SockMemory small = new SockMemory(pool);
+        pool.socketOpened();
+        pool.socketOpened();
+        assertThat(small.rmemSchedule(2 * 4096)).as("past min, holding nothing yet").isTrue();
+        small.chargeRecv(2 * 4096);
+        assertThat(pool.allocatedPages()).isEqualTo(4);
+        assertThat(pool.underPressure()).as("past pressure, but UDP has no pressure state").isFalse();
+        SockMemory third = new SockMemory(pool);
+        assertThat(third.rmemSchedule(1)).as("past max, whatever it holds").isFalse();
+        assertThat(pool.allocatedPages()).isEqualTo(4);
+
+        full.unchargeRecv(2 * 4096);
+        small.unchargeRecv(2 * 4096);
+        assertThat(pool.allocatedPages()).isZero();
+    }
+
     @Test
     void refusesOverMaxAndTakesTheRefusedPagesBack() {
         ProtoMemory pool = pool(1, 2, 3);

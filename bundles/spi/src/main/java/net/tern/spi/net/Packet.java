@@ -41,6 +41,26 @@ public final class Packet {
         return buf;
     }
 
+    /**
+     * What a packet costs beyond its buffer, as Linux adds the {@code sk_buff} and its
+     * {@code skb_shared_info} to {@code truesize} ({@code SKB_TRUESIZE}: 256 and 320 bytes
+     * on x86-64); here the {@code Packet} and its buffer's own objects.
+     */
+    public static final int OVERHEAD = 256;
+
+    /**
+     * {@code skb->truesize}: the memory this packet holds, which queues that keep it are
+     * charged. That is its buffer's whole allocation, as Linux counts the slab size its head
+     * was rounded up to ({@code kmalloc_size_roundup}): for a pooled buffer the pool's size
+     * class, which may exceed the capacity asked for; plus {@link #OVERHEAD}. A tiny datagram
+     * in a buffer sized for the MTU is charged what it holds, not what it carries.
+     */
+    public int truesize() {
+        // A pooled buffer can be written up to its size class without reallocating; any other
+        // buffer up to its capacity. Either way that end is fixed whatever the writer index.
+        return buf.writerIndex() + buf.maxFastWritableBytes() + OVERHEAD;
+    }
+
     /** The packet's length: its readable bytes. */
     public int length() {
         return buf.readableBytes();

@@ -8,6 +8,7 @@ import net.tern.inet.route.RouteTable;
 import net.tern.inet.snmp.SnmpCounters;
 import net.tern.inet.sock.InetDgramOps;
 import net.tern.inet.sock.InetProtoSw;
+import net.tern.inet.sock.ProtoMemory;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.net.PacketAllocator;
 
@@ -33,7 +34,9 @@ public final class Udp {
         this.stats = new UdpStats(snmp);
         this.table = new UdpTable(settings, random);
         UdpOutput output = new UdpOutput(ip, allocator, stats);
-        this.prot = new UdpProt(table, ip, output, stats);
+        // UDP queues nothing to send, so only the receive minimum (udp_rmem_min) matters.
+        ProtoMemory memory = ProtoMemory.withoutPressure("UDP", settings.udpMem(), settings.rmemMin(), 0);
+        this.prot = new UdpProt(table, ip, output, stats, memory);
         this.input = new UdpInput(table, routes, icmp, allocator, stats);
         this.protoSw = new InetProtoSw<>(SocketConstants.SOCK_DGRAM, SocketConstants.IPPROTO_UDP, prot,
                 new InetDgramOps(routes));
@@ -45,9 +48,15 @@ public final class Udp {
         return diag;
     }
 
-    /** A new configuration: the ephemeral port range of the next autobind (sockets keep their ports). */
+    /**
+     * A new configuration: the ephemeral port range of the next autobind (sockets keep their
+     * ports), and the memory limits of the next datagram queued (as {@code sysctl -w
+     * net.ipv4.udp_mem}: nothing queued is taken back).
+     */
     public void reconfigure(UdpSettings settings) {
         table.settings(settings);
+        prot.memory().limits(settings.udpMem());
+        prot.memory().minimums(settings.rmemMin(), 0);
     }
 
     public UdpSettings settings() {

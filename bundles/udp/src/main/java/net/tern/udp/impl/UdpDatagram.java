@@ -10,7 +10,7 @@ import net.tern.spi.net.Packet;
  * @param source    the sender's address (host order)
  * @param port      the sender's port
  * @param length    payload bytes
- * @param truesize  bytes charged to the socket's receive memory ({@link UdpSock#truesize})
+ * @param truesize  bytes charged to the socket's receive memory ({@link net.tern.spi.net.Packet#truesize})
  */
 record UdpDatagram(Packet packet, int source, int port, int length, int truesize) {
 }

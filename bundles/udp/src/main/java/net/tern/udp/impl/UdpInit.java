@@ -12,6 +12,7 @@ import net.tern.inet.ip.IcmpSender;
 import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.RouteTable;
 import net.tern.inet.snmp.SnmpCounters;
+import net.tern.inet.sock.ProtoMemory;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.proto.NetProtocol;
@@ -62,6 +63,14 @@ public final class UdpInit {
 
         @AttributeDefinition(description = "Highest ephemeral port (ip_local_port_range, second value).")
         int localPortHigh() default UdpSettings.DEFAULT_LOCAL_PORT_HIGH;
+
+        @AttributeDefinition(description = "Stack-wide memory of UDP's receive queues in pages of 4 KiB, \"min"
+                + " pressure max\" (udp_mem); empty: scaled to direct memory's maximum (pressure at 1/8 of it).")
+        String udpMem() default "";
+
+        @AttributeDefinition(description = "Receive memory a socket may hold even when UDP is over udp_mem's min"
+                + " (udp_rmem_min).")
+        int udpRmemMin() default UdpSettings.DEFAULT_RMEM_MIN;
     }
 
     private final Udp udp;
@@ -83,19 +92,23 @@ public final class UdpInit {
                 ProtoSw.TYPE, SocketConstants.SOCK_DGRAM, ProtoSw.PROTOCOL, SocketConstants.IPPROTO_UDP));
         register(context, NetProtocol.class, udp.input(), Map.of(NetProtocol.PROTOCOL, SocketConstants.IPPROTO_UDP));
         register(context, InetDiagHandler.class, udp.diag(), Map.of(InetDiagHandler.PROTOCOL, SocketConstants.IPPROTO_UDP));
-        LOG.info("UDP up (ephemeral ports {}..{})", settings.localPortLow(), settings.localPortHigh());
+        LOG.info("UDP up (ephemeral ports {}..{}, udp_mem {})", settings.localPortLow(), settings.localPortHigh(),
+                settings.udpMem());
     }
 
     /**
      * A changed configuration (PID {@value #PID}) applies without restarting UDP, which would
-     * withdraw every open socket: the next ephemeral port comes from the new range. A range
-     * that does not validate is refused (logged) and the one before stays.
+     * withdraw every open socket: the next ephemeral port comes from the new range, the next
+     * datagram queued meets the new memory limits. Settings that do not validate are refused
+     * (logged) and the ones before stay.
      */
     @Modified
     void modified(Config config) {
         try {
-            udp.reconfigure(new UdpSettings(config.localPortLow(), config.localPortHigh()));
-            LOG.info("UDP ephemeral ports now {}..{}", config.localPortLow(), config.localPortHigh());
+            UdpSettings next = parse(config);
+            udp.reconfigure(next);
+            LOG.info("UDP ephemeral ports now {}..{}, udp_mem {}, udp_rmem_min {}", next.localPortLow(),
+                    next.localPortHigh(), next.udpMem(), next.rmemMin());
         } catch (IllegalArgumentException e) {
             LOG.error("UDP configuration {} refused, the settings before stay: {}", PID, e.getMessage());
         }
@@ -103,12 +116,19 @@ public final class UdpInit {
 
     private static UdpSettings settings(Config config) {
         try {
-            return new UdpSettings(config.localPortLow(), config.localPortHigh());
+            return parse(config);
         } catch (IllegalArgumentException e) {
-            LOG.error("{}; using {}..{}", e.getMessage(), UdpSettings.DEFAULT_LOCAL_PORT_LOW,
-                    UdpSettings.DEFAULT_LOCAL_PORT_HIGH);
+            LOG.error("{}; using the defaults", e.getMessage());
             return UdpSettings.defaults();
         }
+    }
+
+    /** The configuration as settings; an empty {@code udpMem} is the default for this JVM. */
+    static UdpSettings parse(Config config) {
+        String udpMem = config.udpMem();
+        return new UdpSettings(config.localPortLow(), config.localPortHigh(),
+                udpMem == null || udpMem.isBlank() ? UdpSettings.defaultUdpMem() : ProtoMemory.Limits.parse(udpMem),
+                config.udpRmemMin());
     }
 
     private <S> void register(BundleContext context, Class<S> type, S service, Map<String, Object> properties) {

@@ -31,7 +31,8 @@ import net.tern.spi.proto.NetProtocol;
  * <li>to a port with no socket: {@code NoPorts}, and ICMP port unreachable through IPv4's
  *     {@link IcmpSender} (which rate-limits it);</li>
  * <li>else {@code udp_queue_rcv_skb}: queued on the socket and its reader woken, or dropped
- *     for a full receive queue ({@code RcvbufErrors} and {@code InErrors}). A queued datagram
+ *     for a full receive queue ({@code RcvbufErrors} and {@code InErrors}) or for want of
+ *     UDP memory ({@code udp_mem}: {@code MemErrors} and {@code InErrors}). A queued datagram
  *     counts in {@code InDatagrams} when the application reads it.</li>
  * </ol>
  *
@@ -135,9 +136,9 @@ public final class UdpInput implements NetProtocol {
 
     /**
      * {@code udp_queue_rcv_skb} → {@code __udp_enqueue_schedule_skb}: queues the packet (its
-     * data the payload) if the socket's receive memory is within {@code SO_RCVBUF} (see
-     * {@link UdpSock}) and wakes the reader; else drops it. A socket closed since the lookup
-     * drops it as {@code InErrors}.
+     * data the payload) if the socket's receive memory is within {@code SO_RCVBUF} and UDP's
+     * pool gives it the memory (see {@link UdpSock}), and wakes the reader; else drops it. A
+     * socket closed since the lookup drops it as {@code InErrors}.
      */
     private void queue(UdpSock sk, Packet packet, int source, int sourcePort, int payload) {
         boolean queued = false;
@@ -145,13 +146,12 @@ public final class UdpInput implements NetProtocol {
         try {
             if (sk.isDead()) {
                 stats.inc(UdpMib.InErrors);
-            } else if (!sk.hasRoom()) {
-                sk.countDrop();
-                stats.inc(UdpMib.RcvbufErrors);
-                stats.inc(UdpMib.InErrors);
             } else {
-                sk.enqueue(new UdpDatagram(packet, source, sourcePort, payload, UdpSock.truesize(packet)));
-                queued = true;
+                switch (sk.enqueue(new UdpDatagram(packet, source, sourcePort, payload, packet.truesize()))) {
+                    case QUEUED -> queued = true;
+                    case RCVBUF_FULL -> dropAtSocket(sk, UdpMib.RcvbufErrors);
+                    case NO_MEMORY -> dropAtSocket(sk, UdpMib.MemErrors);
+                }
             }
         } finally {
             sk.unlock();
@@ -161,6 +161,13 @@ public final class UdpInput implements NetProtocol {
         } else {
             packet.release();
         }
+    }
+
+    /** {@code __udp_queue_rcv_skb}'s refusal: the socket's drop, its reason and InErrors; the caller releases. */
+    private void dropAtSocket(UdpSock sk, UdpMib reason) {
+        sk.countDrop();
+        stats.inc(reason);
+        stats.inc(UdpMib.InErrors);
     }
 
     private void drop(Packet packet, UdpMib reason) {

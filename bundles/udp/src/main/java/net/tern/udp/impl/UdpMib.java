@@ -9,7 +9,7 @@ public enum UdpMib {
     InDatagrams,
     /** Unicast datagrams to a port no socket has; each is answered with ICMP port unreachable. */
     NoPorts,
-    /** Datagrams dropped on input for any reason but a missing port: bad header, bad checksum, full receive queue. */
+    /** Datagrams dropped on input for any reason but a missing port: bad header, bad checksum, full receive queue, no memory. */
     InErrors,
     /** Datagrams handed to IP output. */
     OutDatagrams,
@@ -20,5 +20,10 @@ public enum UdpMib {
     /** Datagrams whose checksum did not verify (also counted in InErrors). */
     InCsumErrors,
     /** Broadcast or multicast datagrams that no socket wanted (no ICMP is sent about them). */
-    IgnoredMulti
+    IgnoredMulti,
+    /**
+     * Datagrams dropped because UDP's memory ({@code udp_mem}) refused the socket more
+     * (also counted in InErrors): {@code __udp_enqueue_schedule_skb}'s ENOBUFS.
+     */
+    MemErrors
 }

@@ -21,6 +21,7 @@ import net.tern.inet.route.RouteType;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.InetProto;
 import net.tern.inet.sock.InetSock;
+import net.tern.inet.sock.ProtoMemory;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.proto.MsgHeader;
 import net.tern.spi.proto.ProtoSocket;
@@ -40,15 +41,22 @@ public final class UdpProt implements InetProto<UdpSock> {
     private final IpOutput ip;
     private final UdpStats stats;
     private final UdpOutput output;
+    private final ProtoMemory memory;
     private final Set<UdpSock> live = ConcurrentHashMap.newKeySet();
     /** Set once when the protocol leaves; guarded by {@link #live}'s monitor for {@link #create}. */
     private boolean stopped;
 
-    public UdpProt(UdpTable table, IpOutput ip, UdpOutput output, UdpStats stats) {
+    public UdpProt(UdpTable table, IpOutput ip, UdpOutput output, UdpStats stats, ProtoMemory memory) {
         this.table = table;
         this.ip = ip;
         this.output = output;
         this.stats = stats;
+        this.memory = memory;
+    }
+
+    /** UDP's stack-wide memory pool ({@code udp_memory_allocated} against {@code udp_mem}). */
+    public ProtoMemory memory() {
+        return memory;
     }
 
     @Override
@@ -78,7 +86,7 @@ public final class UdpProt implements InetProto<UdpSock> {
             if (stopped) {
                 throw new ErrnoException(Errno.EPROTONOSUPPORT, "socket: UDP is leaving the stack");
             }
-            UdpSock sk = new UdpSock(this);
+            UdpSock sk = new UdpSock(this, memory);
             live.add(sk);
             return sk;
         }

@@ -3,6 +3,8 @@ package net.tern.udp.impl;
 import java.util.ArrayDeque;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.sock.InetSock;
+import net.tern.inet.sock.ProtoMemory;
+import net.tern.inet.sock.SockMemory;
 import net.tern.spi.net.Packet;
 
 /**
@@ -10,26 +12,35 @@ import net.tern.spi.net.Packet;
  * memory account, the bind locks that decide what a disconnect gives back, and where the
  * port table has it hashed.
  *
- * <h2>Receive memory ({@code sk_rmem_alloc})</h2>
- * Each queued datagram is charged its {@link #truesize}: the capacity of the buffer holding
- * it plus {@link #PACKET_OVERHEAD}, as Linux charges an skb's {@code truesize} (its data
- * buffer and the {@code sk_buff} itself), so many tiny datagrams in large buffers cannot hold
- * more memory than the budget says. A datagram is queued when the memory already charged is
- * at most {@code SO_RCVBUF} ({@code sk_rcvbuf}, which {@code setsockopt} doubles), so the queue
- * may pass the budget by one datagram, as in {@code __udp_enqueue_schedule_skb}; otherwise it
- * is dropped and counted in {@code RcvbufErrors} and {@code InErrors}. Reading a datagram
- * (not peeking) uncharges it.
+ * <h2>Receive memory ({@code sk_rmem_alloc}, {@code udp_mem})</h2>
+ * Each queued datagram is charged its packet's {@link Packet#truesize true size} (the whole
+ * buffer holding it, the pool's size class, plus the packet's overhead), as Linux charges an
+ * skb's {@code truesize}, so many tiny datagrams in large buffers cannot hold more memory
+ * than the budget says. {@link #enqueue} is {@code __udp_enqueue_schedule_skb}: a datagram is
+ * refused when the memory already charged is over {@code SO_RCVBUF} ({@code sk_rcvbuf},
+ * which {@code setsockopt} doubles), so the queue may pass the budget by one datagram; then
+ * its memory is scheduled from UDP's stack-wide pool ({@link SockMemory} against a
+ * {@link ProtoMemory} without a pressure state: past {@code udp_mem}'s min only a socket
+ * under {@code udp_rmem_min} gets more), which may refuse it too. Reading a datagram (not
+ * peeking) uncharges it and gives whole pages back to the pool; closing gives back all.
  *
- * <p>Guarded by the socket lock ({@link #lock()}); {@link #queued()} and the dead flag are
- * volatile for the lockless {@code poll}.
+ * <p>Guarded by the socket lock ({@link #lock()}); {@link #queued()}, the memory figures and
+ * the dead flag are volatile for the lockless {@code poll} and diagnostics.
  */
 public final class UdpSock extends InetSock {
-    /** What a queued datagram costs beyond its buffer: Linux's {@code sk_buff} and shared info. */
-    public static final int PACKET_OVERHEAD = 256;
+    /** What {@link #enqueue} did with a datagram. */
+    enum Admission {
+        /** Queued and charged. */
+        QUEUED,
+        /** Refused: the queue is over {@code SO_RCVBUF} ({@code -ENOMEM}, {@code RcvbufErrors}). */
+        RCVBUF_FULL,
+        /** Refused: UDP's memory pool would not give the socket more ({@code -ENOBUFS}, {@code MemErrors}). */
+        NO_MEMORY
+    }
 
     private final ArrayDeque<UdpDatagram> receiveQueue = new ArrayDeque<>();
+    private final SockMemory memory;
     private volatile int queued;
-    private volatile int rmemAlloc;
     private volatile long drops;
     private volatile boolean dead;
 
@@ -43,13 +54,11 @@ public final class UdpSock extends InetSock {
     /** The connected flow the table has this socket under, or null. Guarded by the table's lock. */
     FlowKey hashedFlow;
 
-    UdpSock(UdpProt prot) {
+    /** A socket of {@code prot}, drawing on UDP's memory pool {@code pool}, which counts it. */
+    UdpSock(UdpProt prot, ProtoMemory pool) {
         super(prot, SocketConstants.IPPROTO_UDP);
-    }
-
-    /** The memory a queued {@code packet} is charged. */
-    public static int truesize(Packet packet) {
-        return packet.buf().capacity() + PACKET_OVERHEAD;
+        this.memory = new SockMemory(pool);
+        pool.socketOpened();
     }
 
     /** Datagrams queued now (read without the lock by {@code poll}). */
@@ -59,7 +68,12 @@ public final class UdpSock extends InetSock {
 
     /** Receive memory charged now ({@code sk_rmem_alloc}). */
     public int rmemAlloc() {
-        return rmemAlloc;
+        return memory.rmemAlloc();
+    }
+
+    /** The socket's memory account: charged, and taken ahead from UDP's pool ({@code sk_forward_alloc}). */
+    public SockMemory memory() {
+        return memory;
     }
 
     /** Datagrams dropped at this socket for want of receive memory ({@code sk_drops}). */
@@ -74,15 +88,23 @@ public final class UdpSock extends InetSock {
 
     // ---- under the socket lock
 
-    /** {@code __udp_enqueue_schedule_skb}'s admission test: the memory charged is within the budget. */
-    boolean hasRoom() {
-        return rmemAlloc <= rcvbuf();
-    }
-
-    void enqueue(UdpDatagram datagram) {
+    /**
+     * {@code __udp_enqueue_schedule_skb}: queues {@code datagram} and charges it, or says why
+     * not (the caller counts and releases a refused one).
+     */
+    Admission enqueue(UdpDatagram datagram) {
+        // "Always allow at least a packet": only a queue already over the budget refuses.
+        if (memory.rmemAlloc() > rcvbuf()) {
+            return Admission.RCVBUF_FULL;
+        }
+        int size = datagram.truesize();
+        if (!memory.rmemSchedule(size)) {
+            return Admission.NO_MEMORY;
+        }
+        memory.chargeRecv(size);
         receiveQueue.addLast(datagram);
-        rmemAlloc += datagram.truesize();
         queued = receiveQueue.size();
+        return Admission.QUEUED;
     }
 
     void countDrop() {
@@ -97,20 +119,27 @@ public final class UdpSock extends InetSock {
     UdpDatagram dequeue() {
         UdpDatagram d = receiveQueue.pollFirst();
         if (d != null) {
-            rmemAlloc -= d.truesize();
+            memory.unchargeRecv(d.truesize());
             queued = receiveQueue.size();
         }
         return d;
     }
 
-    /** Releases every queued datagram ({@code skb_queue_purge}) and marks the socket dead. */
+    /**
+     * Releases every queued datagram ({@code skb_queue_purge}), gives the socket's memory back
+     * to UDP's pool ({@code udp_destruct_sock}) and marks the socket dead. Once only.
+     */
     void purgeAndKill() {
+        if (dead) {
+            return;
+        }
         dead = true;
         UdpDatagram d;
         while ((d = receiveQueue.pollFirst()) != null) {
             d.packet().release();
         }
-        rmemAlloc = 0;
         queued = 0;
+        memory.releaseAll();
+        memory.proto().socketClosed();
     }
 }

@@ -12,7 +12,8 @@ class UdpCountersTest extends UdpTestBase {
     void theGroupIsRegisteredWithLinuxsNamesInLinuxsOrder() {
         assertThat(bed.inet().snmp().group("Udp")).isPresent();
         assertThat(bed.inet().snmp().group("Udp").orElseThrow().counterNames()).containsExactly("InDatagrams",
-                "NoPorts", "InErrors", "OutDatagrams", "RcvbufErrors", "SndbufErrors", "InCsumErrors", "IgnoredMulti");
+                "NoPorts", "InErrors", "OutDatagrams", "RcvbufErrors", "SndbufErrors", "InCsumErrors", "IgnoredMulti",
+                "MemErrors");
         assertThat(bed.inet().snmp().snapshot().get("Udp")).allSatisfy((name, value) -> assertThat(value).isZero());
     }
 

@@ -241,7 +241,7 @@ class UdpInputFuzzTest extends UdpTestBase {
         int destinationPort = UdpWire.getShort(datagram, 2);
         byte[] payload = Arrays.copyOfRange(datagram, 8, length);
         // The packet holding it: IP's headroom in front of the IPv4 header and the whole segment.
-        int truesize = TestStack.DEFAULT_HEADROOM + UdpWire.IP_HEADER + segment.length + UdpSock.PACKET_OVERHEAD;
+        int truesize = bed.truesize(TestStack.DEFAULT_HEADROOM + UdpWire.IP_HEADER + segment.length);
         Target receiver = null;
         if (destination == SUBNET_BROADCAST || destination == LIMITED_BROADCAST) {
             for (Target t : targets) {

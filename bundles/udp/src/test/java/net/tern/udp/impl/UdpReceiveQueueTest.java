@@ -38,7 +38,7 @@ class UdpReceiveQueueTest extends UdpTestBase {
         assertThat(rcvbuf).isEqualTo(InetSock.MIN_RCVBUF);
         int client = bed.udpSocket();
         // Each datagram sent here sits in a buffer of IP's headroom, the UDP header and the payload.
-        int truesize = InetConstants.MAX_IP_HEADROOM + UdpHeader.LENGTH + payload + UdpSock.PACKET_OVERHEAD;
+        int truesize = bed.truesize(InetConstants.MAX_IP_HEADROOM + UdpHeader.LENGTH + payload);
         int admitted = 0;
         for (int charged = 0; charged <= rcvbuf; charged += truesize) {
             admitted++;

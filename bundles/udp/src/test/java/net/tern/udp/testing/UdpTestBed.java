@@ -10,6 +10,7 @@ import net.tern.core.testing.FakeDevice;
 import net.tern.inet.impl.InetSettings;
 import net.tern.inet.testing.InetTestBed;
 import net.tern.socket.SocketLayer;
+import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.udp.impl.Udp;
 import net.tern.udp.impl.UdpInit;
@@ -126,6 +127,20 @@ public final class UdpTestBed extends InetTestBed {
     /** A non-blocking AF_INET datagram socket. */
     public int udpSocket() throws ErrnoException {
         return api.socket(SocketConstants.AF_INET, SocketConstants.SOCK_DGRAM | SocketConstants.SOCK_NONBLOCK, 0);
+    }
+
+    /**
+     * The true size of a packet with room for {@code capacity} bytes from this stack's pool:
+     * what a datagram in it is charged ({@code Packet.truesize}: the pool's size class for
+     * that capacity plus the packet's overhead), measured on a packet allocated and released.
+     */
+    public int truesize(int capacity) {
+        Packet probe = stack().allocator().allocate(0, capacity);
+        try {
+            return probe.truesize();
+        } finally {
+            probe.release();
+        }
     }
 
     /** {@code Udp<name>}. */

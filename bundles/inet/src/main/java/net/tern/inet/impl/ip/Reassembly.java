@@ -25,12 +25,16 @@ import net.tern.spi.net.TimerService;
  *     fragment came is dropped ({@code ipfrag_time}, 30 s), counted in {@code IpReasmTimeout}
  *     and {@code IpReasmFails}; if its first fragment had come, the sender gets ICMP time
  *     exceeded, fragment reassembly (RFC 792).</li>
- * <li><b>Memory</b>: fragments are charged at their buffers' size plus an overhead, and each
- *     queue at its own overhead. A fragment that would take the total past
- *     {@link Limits#highThresh} ({@code ipfrag_high_thresh}) or its source's share past
- *     {@link Limits#perSourceThresh} is dropped and counted in {@code IpReasmFails}, as Linux
- *     drops new fragments above the high threshold; the per-source share stops one sender
- *     from starving the others.</li>
+ * <li><b>Memory</b>: fragments are charged at their true size ({@link Packet#truesize}: the
+ *     whole buffer each one holds, so a 20-byte fragment in a buffer sized for the MTU costs
+ *     what the buffer costs), and each queue at its own overhead. A fragment that would take
+ *     the total past {@link Limits#highThresh} ({@code ipfrag_high_thresh}) or its source's
+ *     share past {@link Limits#perSourceThresh} is dropped and counted in
+ *     {@code IpReasmFails}, as Linux ({@code inet_frag_find}) drops every fragment while
+ *     its fragments' memory is above the high threshold; since Linux 4.17 there is no low
+ *     threshold to prune down to ({@code ipfrag_low_thresh} is obsolete), and queues go only
+ *     when complete, void or timed out. The per-source share, which Linux does not have,
+ *     stops one sender from starving the others.</li>
  * <li><b>Overlap</b>: fragments that overlap make the whole datagram void (RFC 5722's rule,
  *     applied to IPv4 as Linux does since 4.19): it is discarded ({@code IpExtReasmOverlaps},
  *     {@code IpReasmFails}) and its later fragments are dropped until its timer runs. An
@@ -48,8 +52,6 @@ public final class Reassembly {
         }
     }
 
-    /** Charged per fragment on top of its buffer (the skb's own bookkeeping in Linux's truesize). */
-    static final int FRAGMENT_OVERHEAD = 64;
     /** Charged per datagram being reassembled ({@code struct ipq}). */
     static final int QUEUE_OVERHEAD = 256;
 
@@ -108,7 +110,7 @@ public final class Reassembly {
         int offset = ip.fragmentOffset();
         int end = offset + fragment.length() - headerLength;
         boolean more = ip.moreFragments();
-        long truesize = buf.capacity() + FRAGMENT_OVERHEAD;
+        long truesize = fragment.truesize();
 
         FragQueue q = queues.get(key);
         if (q != null && q.discarded) {

@@ -25,6 +25,7 @@ import net.tern.inet.wire.IcmpPacket;
 import net.tern.inet.wire.IcmpTypes;
 import net.tern.inet.wire.Ipv4Header;
 import net.tern.inet.wire.Ipv4Packet;
+import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Packet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -117,6 +118,30 @@ class FragmentationTest {
                 TxParams.of(PROTO)))
                 .isInstanceOf(ErrnoException.class)
                 .satisfies(e -> assertThat(((ErrnoException) e).errno()).isEqualTo(Errno.EMSGSIZE));
+    }
+
+    /**
+     * A fragment is charged its whole buffer, not its bytes: 16 bytes of fragment in the
+     * buffer a TUN read allocates for an MTU of 1500 (128 bytes of headroom and 1501 of room:
+     * the pool's 1792-byte size class) cost as much as a full-sized one, so a flood of tiny
+     * fragments meets ipfrag_high_thresh as soon as full-sized ones would.
+     */
+    @Test
+    void aFragmentIsChargedItsWholeBuffer() throws Exception {
+        start();
+        byte[] tiny = fragments("10.0.0.1", 8, bytes(100, 3), 16).get(0);
+        Packet packet = bed.stack().allocator().allocate(128, 1501);
+        packet.buf().writeBytes(tiny);
+        packet.protocol(EtherType.IPV4);
+        int truesize = packet.truesize();
+        assertThat(truesize).isEqualTo(1792 + Packet.OVERHEAD);
+
+        eth0.inject(packet);
+        bed.stack().runUntilIdle();
+
+        assertThat(bed.inet().reassembly().memory()).isEqualTo(truesize + Reassembly.QUEUE_OVERHEAD);
+        bed.advance(30, TimeUnit.SECONDS);
+        assertThat(bed.inet().reassembly().memory()).isZero();
     }
 
     @Test
