@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.Inet6Address;
@@ -32,6 +31,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.tern.api.socket.SocketApi;
+import net.tern.core.testing.AllocationMeter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,36 +91,10 @@ class TernChannelsTest {
     private static final long BOUND_BYTES = 512;
     private static final int CALLS = 50_000;
 
-    interface IoCall {
-        Object call() throws IOException;
-    }
-
-    /**
-     * Warms {@code call} up, then makes it {@value #CALLS} times, three rounds, measuring this
-     * thread's allocation. The least round counts: an allocation per call shows in every round
-     * (800 KB at 16 bytes a call), while the JIT's one-off work (a recompilation) shows in one.
-     */
-    private static void assertAllocationFree(String what, Object expected, IoCall call) throws IOException {
-        for (int i = 0; i < CALLS; i++) {
-            assertThat(call.call()).as(what).isEqualTo(expected);
-        }
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long id = Thread.currentThread().getId();
-        long least = Long.MAX_VALUE;
-        for (int round = 0; round < 3; round++) {
-            int mismatches = 0;
-            long before = mx.getThreadAllocatedBytes(id);
-            for (int i = 0; i < CALLS; i++) {
-                Object result = call.call();
-                if (result != expected && (result == null || !result.equals(expected))) {
-                    mismatches++;
-                }
-            }
-            least = Math.min(least, mx.getThreadAllocatedBytes(id) - before);
-            assertThat(mismatches).as(what + ": calls that did not answer " + expected).isZero();
-        }
-        assertThat(least).as(what + ": bytes allocated by %d calls that cannot proceed", CALLS)
-                .isLessThanOrEqualTo(BOUND_BYTES);
+    /** {@code call} answers {@code expected} and allocates at most {@value #BOUND_BYTES} bytes in {@value #CALLS} calls. */
+    private static void assertAllocationFree(String what, Object expected, AllocationMeter.Call call) throws Exception {
+        assertThat(AllocationMeter.leastAllocated(what, CALLS, expected, call))
+                .as(what + ": bytes allocated by %d calls that cannot proceed", CALLS).isLessThanOrEqualTo(BOUND_BYTES);
     }
 
     @Test

@@ -9,13 +9,13 @@ import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
 import static net.tern.api.socket.SocketConstants.SO_SNDBUF;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.function.IntSupplier;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketApi;
+import net.tern.core.testing.AllocationMeter;
 import net.tern.core.testing.PacketLeakCheck;
 import net.tern.tcp.testing.LoopbackHost;
 import org.junit.jupiter.api.AfterEach;
@@ -27,8 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * A non-blocking TCP call that cannot proceed answers with a negative errno from the socket
  * API's {@code sys*} calls and allocates nothing: read, write, accept, connect and an epoll
  * wait that finds nothing, each made many times with the thread's allocated bytes read before
- * and after ({@code com.sun.management.ThreadMXBean}). The bound is a few hundred bytes for
- * {@value #CALLS} calls, so a single allocation per call (16 bytes at least) fails it.
+ * and after ({@link AllocationMeter}). The bound is a few hundred bytes for {@value #CALLS}
+ * calls, so a single allocation per call (16 bytes at least) fails it.
  */
 @ExtendWith(PacketLeakCheck.class)
 class WouldBlockAllocationTest {
@@ -111,26 +111,12 @@ class WouldBlockAllocationTest {
     }
 
     /**
-     * Makes {@code call} {@value #CALLS} times after a warm-up, asserting each returns
-     * {@code expected} as a negative errno (0 when {@code expected} is null), and that the
-     * thread allocated at most {@value #BOUND_BYTES} bytes meanwhile.
+     * {@code call} answers {@code expected} as a negative errno (0 when {@code expected} is
+     * null) and allocates at most {@value #BOUND_BYTES} bytes in {@value #CALLS} calls.
      */
-    private static void assertAllocationFree(String what, Errno expected, IntSupplier call) {
+    private static void assertAllocationFree(String what, Errno expected, IntSupplier call) throws Exception {
         int want = expected == null ? 0 : expected.negative();
-        for (int i = 0; i < CALLS; i++) {
-            assertThat(call.getAsInt()).as(what).isEqualTo(want);
-        }
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long id = Thread.currentThread().getId();
-        long before = threads.getThreadAllocatedBytes(id);
-        int mismatches = 0;
-        for (int i = 0; i < CALLS; i++) {
-            if (call.getAsInt() != want) {
-                mismatches++;
-            }
-        }
-        long allocated = threads.getThreadAllocatedBytes(id) - before;
-        assertThat(mismatches).as(what + ": calls that did not answer %s", expected).isZero();
+        long allocated = AllocationMeter.leastAllocated(what, CALLS, want, call::getAsInt);
         assertThat(allocated).as(what + ": bytes allocated by %d calls that would block", CALLS)
                 .isLessThanOrEqualTo(BOUND_BYTES);
     }
