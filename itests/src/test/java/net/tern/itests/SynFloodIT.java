@@ -32,7 +32,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * A SYN flood from the Linux kernel's side while legitimate kernel clients use Tern's echo
  * service. In a network namespace of its own the test makes a persistent TUN (the kernel at
  * 10.96.0.1/24, Tern at 10.96.0.2 through a {@code net.tern.link.tun} configuration) and runs
- * Tern's echo service (port 7, backlog 128). From the namespace, {@code syn_flood.py} sends
+ * Tern's echo service (port 7). From the namespace, {@code syn_flood.py} sends
  * 20,000 SYNs at 10,000 per second from spoofed addresses of the TUN's subnet through a raw
  * socket: the echo's SYN queue fills and Tern answers with SYN cookies; its SYN-ACKs go back
  * to the namespace, which does not forward and drops them. Half a second into the flood, 20
