@@ -1,6 +1,7 @@
 package net.tern.services;
 
 import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.EPOLLHUP;
 import static net.tern.api.socket.SocketConstants.EPOLLIN;
 import static net.tern.api.socket.SocketConstants.SOCK_DGRAM;
 import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
@@ -17,7 +18,9 @@ import net.tern.api.socket.SocketApi;
  * sender) or RFC 863 discard. A reply that cannot be sent now ({@code EAGAIN},
  * {@code ENOBUFS}) or at all (no route) is dropped and counted, as UDP may; the socket
  * stays open for the next datagram. At most {@link #BATCH} datagrams are handled per
- * wake-up so the other services get their turn.
+ * wake-up so the other services get their turn. A socket withdrawn by its protocol (epoll
+ * reports {@code EPOLLHUP}) is closed and reported to the {@link ServiceSet}, which opens it
+ * again when the protocol is back.
  */
 final class DatagramService implements ServiceLoop.Handler {
     static final int BATCH = 64;
@@ -25,6 +28,8 @@ final class DatagramService implements ServiceLoop.Handler {
     private final SocketApi api;
     private final Service service;
     private final boolean echo;
+    /** Called when the socket was withdrawn (its protocol left) and this service closed. */
+    private final Runnable withdrawn;
     private final int fd;
     private final String local;
     private final ByteBuffer buffer = ByteBuffer.allocate(65536);
@@ -32,8 +37,10 @@ final class DatagramService implements ServiceLoop.Handler {
     private long bytesOut;
     private long dropped;
 
-    DatagramService(ServiceLoop loop, Service service, int address, int port, boolean echo) throws ErrnoException {
+    DatagramService(ServiceLoop loop, Service service, int address, int port, boolean echo, Runnable withdrawn)
+            throws ErrnoException {
         this.loop = loop;
+        this.withdrawn = withdrawn;
         this.api = loop.api();
         this.service = service;
         this.echo = echo;
@@ -56,6 +63,12 @@ final class DatagramService implements ServiceLoop.Handler {
 
     @Override
     public void ready(int events) {
+        if ((events & EPOLLHUP) != 0) {
+            // An unconnected UDP socket hangs up only when its protocol withdrew it.
+            close();
+            withdrawn.run();
+            return;
+        }
         for (int i = 0; i < BATCH; i++) {
             buffer.clear();
             RecvResult r;

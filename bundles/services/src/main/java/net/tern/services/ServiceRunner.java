@@ -1,6 +1,5 @@
 package net.tern.services;
 
-import java.util.ArrayList;
 import java.util.List;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.SocketApi;
@@ -30,10 +29,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The HTTP status page also reads the links ({@link LinkRegistry}), the protocol
  * counters ({@link SnmpCounters}) and the sockets ({@link InetDiagHandler}s); all are
- * optional and dynamic, so the page shows what is there. A service that cannot start (its port taken) is logged and left out;
- * the others run. A new configuration restarts the component with the new set. The
- * component registers itself (under its own class, in a private package) once its services
- * listen, so the launcher can wait for that before it reports the stack ready.
+ * optional and dynamic, so the page shows what is there. A service that cannot start (its port
+ * taken) is logged and left out; the others run. A service whose protocol is not registered
+ * yet (configured from {@code etc/} as the stack starts) or leaves (its bundle updated) waits
+ * for it and listens once it is there ({@link ServiceSet}). A new configuration restarts the
+ * component with the new set. The component registers itself (under its own class, in a
+ * private package) once its services are opened (those whose protocol is there listen), so
+ * the launcher can wait for that before it reports the stack ready.
  */
 @Component(configurationPid = ServiceRunner.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true, service = ServiceRunner.class)
@@ -54,49 +56,22 @@ public final class ServiceRunner {
     private volatile List<InetDiagHandler> diag;
 
     private final ServiceLoop loop;
-    private final List<Service> running = new ArrayList<>();
+    private final ServiceSet set;
 
     @Activate
     public ServiceRunner(@Reference SocketApi api, ServicesConfig config) throws ErrnoException {
         ServiceSettings settings = ServiceSettings.of(config); // a bad configuration fails before any socket
         this.loop = new ServiceLoop(api);
         StatusPage page = new StatusPage(() -> links, () -> counters, () -> diag, loop::sockets);
-        for (Service s : settings.services()) {
-            try {
-                open(loop, s, settings, page);
-                running.add(s);
-            } catch (ErrnoException e) {
-                LOG.error("{}", e.getMessage());
-            }
-        }
+        this.set = new ServiceSet(loop, settings, page);
+        set.openAll();
         loop.start("tern-services");
-        LOG.info("services running: {} (at most {} connections each)", running, settings.maxConnections());
-    }
-
-    /** Opens the sockets of service {@code s} in {@code loop}. */
-    static void open(ServiceLoop loop, Service s, ServiceSettings settings, StatusPage page) throws ErrnoException {
-        int port = s.port + settings.portOffset();
-        int address = settings.address();
-        int max = settings.maxConnections();
-        int backlog = settings.backlog();
-        switch (s) {
-            case ECHO -> {
-                new TcpListener(loop, s, address, port, max, backlog, EchoStream::new);
-                new DatagramService(loop, s, address, port, true);
-            }
-            case DISCARD -> {
-                new TcpListener(loop, s, address, port, max, backlog, DiscardStream::new);
-                new DatagramService(loop, s, address, port, false);
-            }
-            case CHARGEN -> new TcpListener(loop, s, address, port, max, backlog, ChargenStream::new);
-            case HTTP -> new TcpListener(loop, s, address, port, max, backlog,
-                    (l, listener, fd, peer) -> new HttpStream(l, listener, fd, peer, page));
-            default -> throw new IllegalStateException("no such service " + s);
-        }
+        LOG.info("services running: {} (at most {} connections each){}", set.running(), settings.maxConnections(),
+                set.waiting().isEmpty() ? "" : "; waiting for their protocol: " + set.waiting());
     }
 
     List<Service> running() {
-        return List.copyOf(running);
+        return set.running();
     }
 
     @Deactivate

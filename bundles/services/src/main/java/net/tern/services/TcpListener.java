@@ -1,6 +1,7 @@
 package net.tern.services;
 
 import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.EPOLLHUP;
 import static net.tern.api.socket.SocketConstants.EPOLLIN;
 import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
 import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
@@ -41,6 +42,8 @@ final class TcpListener implements ServiceLoop.Handler {
     private final Service service;
     private final int maxConnections;
     private final ConnectionFactory factory;
+    /** Called when the socket was withdrawn (its protocol left) and this listener closed. */
+    private final Runnable withdrawn;
     private final int fd;
     private final String local;
     private int open;
@@ -52,14 +55,19 @@ final class TcpListener implements ServiceLoop.Handler {
     /** Accepts that failed for want of descriptors or memory. */
     private long shortages;
 
-    /** Opens, binds and listens on {@code address}:{@code port} with {@code backlog}, and joins the loop. */
+    /**
+     * Opens, binds and listens on {@code address}:{@code port} with {@code backlog}, and joins
+     * the loop; {@code withdrawn} runs when the socket's protocol withdraws it (the listener is
+     * closed by then).
+     */
     TcpListener(ServiceLoop loop, Service service, int address, int port, int maxConnections, int backlog,
-            ConnectionFactory factory) throws ErrnoException {
+            ConnectionFactory factory, Runnable withdrawn) throws ErrnoException {
         this.loop = loop;
         this.api = loop.api();
         this.service = service;
         this.maxConnections = maxConnections;
         this.factory = factory;
+        this.withdrawn = withdrawn;
         this.fd = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
         try {
             api.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
@@ -103,6 +111,12 @@ final class TcpListener implements ServiceLoop.Handler {
 
     @Override
     public void ready(int events) throws ErrnoException {
+        if ((events & EPOLLHUP) != 0) {
+            // A listener hangs up only when its protocol withdrew it: every call would now fail.
+            close();
+            withdrawn.run();
+            return;
+        }
         while (open < maxConnections) {
             Accepted accepted;
             try {

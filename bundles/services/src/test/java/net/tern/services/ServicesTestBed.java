@@ -31,8 +31,9 @@ import net.tern.udp.testing.UdpTestBed;
 final class ServicesTestBed implements AutoCloseable {
     static final int LOOPBACK = InetSockAddr.INADDR_LOOPBACK;
     private final UdpTestBed bed;
-    private final Tcp tcp;
+    private Tcp tcp;
     private final ServiceLoop loop;
+    private final ServiceSet services;
 
     ServicesTestBed(Service... services) throws ErrnoException {
         this(ServiceSettings.MAX_CONNECTIONS, services);
@@ -48,17 +49,45 @@ final class ServicesTestBed implements AutoCloseable {
 
     /** The services see the socket API through {@code wrap} (to fail a call on demand, say); the clients see it as it is. */
     ServicesTestBed(ServiceSettings settings, UnaryOperator<SocketApi> wrap) throws ErrnoException {
+        this(settings, wrap, true);
+    }
+
+    /**
+     * With {@code tcpFirst} false, the services open before TCP is registered, as when they
+     * are configured from {@code etc/} and start before TCP's bundle; {@link #startTcp()} then
+     * registers it.
+     */
+    ServicesTestBed(ServiceSettings settings, UnaryOperator<SocketApi> wrap, boolean tcpFirst) throws ErrnoException {
         bed = new UdpTestBed();
+        if (tcpFirst) {
+            startTcp();
+        }
+        loop = new ServiceLoop(wrap.apply(bed.api()));
+        StatusPage page = new StatusPage(() -> bed.stack().links(), () -> bed.inet().snmp(),
+                () -> tcp == null ? List.of(bed.udp().diag()) : List.of(tcp.diag(), bed.udp().diag()), loop::sockets);
+        services = new ServiceSet(loop, settings, page);
+        services.openAll();
+    }
+
+    /** Registers a new TCP, as its bundle does when it starts ({@code inet_add_protocol}, {@code inet_register_protosw}). */
+    void startTcp() {
         tcp = new Tcp(bed.stack().clock(), bed.stack().timers(), bed.stack().networkThread(), bed.stack().allocator(),
                 bed.inet().output(), bed.inet().fib(), bed.inet().snmp(), TcpSettings.defaults(), new Random(7));
         bed.inet().addProtocol(tcp, 6);
         bed.inet().family().addProtoSw(tcp.protoSw(), 0, 1);
-        loop = new ServiceLoop(wrap.apply(bed.api()));
-        StatusPage page = new StatusPage(() -> bed.stack().links(), () -> bed.inet().snmp(),
-                () -> List.of(tcp.diag(), bed.udp().diag()), loop::sockets);
-        for (Service s : settings.services()) {
-            ServiceRunner.open(loop, s, settings, page);
-        }
+    }
+
+    /** Unregisters TCP and withdraws its sockets, as its bundle does when it stops (without the drain). */
+    void stopTcp() {
+        bed.inet().family().removeProtoSw(tcp.protoSw(), 1);
+        tcp.close();
+        bed.inet().protocols().remove(tcp);
+        bed.runUntilIdle();
+        tcp = null;
+    }
+
+    ServiceSet services() {
+        return services;
     }
 
     SocketApi api() {
@@ -227,7 +256,9 @@ final class ServicesTestBed implements AutoCloseable {
     @Override
     public void close() {
         loop.close();
-        tcp.close();
+        if (tcp != null) {
+            tcp.close();
+        }
         bed.close();
     }
 }
