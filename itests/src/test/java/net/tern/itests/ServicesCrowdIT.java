@@ -85,7 +85,7 @@ public class ServicesCrowdIT {
             client = new ProcessBuilder("ip", "netns", "exec", ns, "python3", script.toString(), "--target", TERN,
                     "--control", KERNEL + ":" + CONTROL_PORT, "--timeout", String.valueOf(STEP_SECONDS))
                     .redirectErrorStream(true).start();
-            Lines said = new Lines(client.getInputStream());
+            Lines said = new Lines(client.getInputStream(), ternOut, ternErr);
             Writer tell = new java.io.OutputStreamWriter(client.getOutputStream(), StandardCharsets.US_ASCII);
             said.expect("listening", 30);
 
@@ -98,6 +98,7 @@ public class ServicesCrowdIT {
                     .redirectOutput(ternOut.toFile()).redirectError(ternErr.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             long pid = javaPid(tern);
+            said.watch(tern);
             said.expect("ready", 120);
             long rssAtStart = rssKiB(pid);
 
@@ -130,6 +131,7 @@ public class ServicesCrowdIT {
             long rssWithChargen = rssKiB(pid);
             rssMax = Math.max(rssMax, rssWithChargen);
 
+            said.watch(null); // bin/tern ends by itself once released
             say(tell, "release");
             said.expect("released", 30);
             if (!tern.waitFor(120, TimeUnit.SECONDS)) {
@@ -250,8 +252,13 @@ public class ServicesCrowdIT {
     private static final class Lines {
         private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
         private final List<String> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final Path ternOut;
+        private final Path ternErr;
+        private volatile Process tern;
 
-        Lines(InputStream in) {
+        Lines(InputStream in, Path ternOut, Path ternErr) {
+            this.ternOut = ternOut;
+            this.ternErr = ternErr;
             Thread reader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                     for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -270,8 +277,13 @@ public class ServicesCrowdIT {
             return all;
         }
 
+        /** From now on a wait fails as soon as {@code process} (bin/tern) has exited. */
+        void watch(Process process) {
+            this.tern = process;
+        }
+
         /** Waits for the next line matching {@code regex}; its numbered groups as numbers. */
-        int[] numbers(String regex, int seconds) throws InterruptedException {
+        int[] numbers(String regex, int seconds) throws InterruptedException, IOException {
             Matcher m = expect(regex, seconds);
             int[] values = new int[m.groupCount()];
             for (int i = 0; i < values.length; i++) {
@@ -280,12 +292,22 @@ public class ServicesCrowdIT {
             return values;
         }
 
-        Matcher expect(String regex, int seconds) throws InterruptedException {
+        Matcher expect(String regex, int seconds) throws InterruptedException, IOException {
             Pattern p = Pattern.compile(regex);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (true) {
                 long left = deadline - System.nanoTime();
-                String line = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+                String line = left > 0 ? queue.poll(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS)
+                        : null;
+                Process t = tern;
+                if (line == null && t != null && !t.isAlive()) {
+                    throw new AssertionError("bin/tern exited (status " + t.exitValue() + ") while the test waited for"
+                            + " the crowd client to say '" + regex + "'; the client said:\n" + String.join("\n", all)
+                            + "\n" + report(ternOut, ternErr));
+                }
+                if (line == null && left > 0) {
+                    continue;
+                }
                 if (line == null) {
                     throw new AssertionError("the crowd client did not say '" + regex + "' within " + seconds
                             + " s; it said:\n" + String.join("\n", all));
