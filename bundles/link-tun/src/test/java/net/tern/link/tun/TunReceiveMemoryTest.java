@@ -111,6 +111,13 @@ class TunReceiveMemoryTest {
 
         buffers.exhausted = false;
         deliver(2);
+        // The reader counts a packet before it joins the link's backlog, so the last one may
+        // still be on its way to the network thread (here, this thread) when deliver returns.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (arrived.size() < 2 && System.nanoTime() < deadline) {
+            stack.runUntilIdle();
+            Thread.onSpinWait();
+        }
         assertThat(link.isUp()).isTrue();
         assertThat(readerThread().isAlive()).isTrue();
         assertThat(link.stats().rxPackets.sum()).isEqualTo(2);
