@@ -23,6 +23,8 @@ public enum Errno {
     EMFILE(24, "Too many open files"),
     EPIPE(32, "Broken pipe"),
     ENOSYS(38, "Function not implemented"),
+    ENONET(64, "Machine is not on the network"),
+    EPROTO(71, "Protocol error"),
     ENOTSOCK(88, "Socket operation on non-socket"),
     EDESTADDRREQ(89, "Destination address required"),
     EMSGSIZE(90, "Message too long"),

@@ -114,15 +114,24 @@ public final class VirtualTime implements Clock, TimerService, NetworkThread {
             long step = unit.toNanos(amount);
             long target = nowNanos > Long.MAX_VALUE - step ? Long.MAX_VALUE : nowNanos + step;
             runDueNow();
+            int idleAtNow = 0;
             while (true) {
                 long next = wheel.nextExpiryNanos();
                 if (next > target) {
                     break;
                 }
-                if (next > nowNanos) {
+                boolean moved = next > nowNanos;
+                if (moved) {
                     nowNanos = next;
                 }
-                runDueNow();
+                if (runDueNow() > 0 || moved) {
+                    idleAtNow = 0;
+                } else if (++idleAtNow > 1) {
+                    // A wheel may name an early time once after a cancel; naming a time that has
+                    // come while nothing runs, again, means advance would never return.
+                    throw new AssertionError("the timer wheel says a timer is due at " + next + " ns, but at "
+                            + nowNanos + " ns none runs (" + wheel.pending() + " pending): time cannot move on");
+                }
             }
             nowNanos = target;
             runDueNow();
@@ -134,14 +143,16 @@ public final class VirtualTime implements Clock, TimerService, NetworkThread {
         drive(this::runTasks);
     }
 
-    /** Fires the timers due at the current time and runs the queued tasks until neither is left. */
-    private void runDueNow() {
+    /** Fires the timers due at the current time and runs the queued tasks until neither is left; how many ran. */
+    private int runDueNow() {
+        int total = 0;
         while (true) {
             int fired = wheel.expire(nowNanos);
             int ran = runTasks();
             if (fired == 0 && ran == 0) {
-                return;
+                return total;
             }
+            total += fired + ran;
         }
     }
 

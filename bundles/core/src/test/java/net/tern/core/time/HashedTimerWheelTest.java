@@ -291,6 +291,24 @@ class HashedTimerWheelTest {
     }
 
     @Test
+    void onceEveryTimerWasCancelledTheNextTimerIsDueAtItsOwnDeadlineNotInThePast() {
+        AtomicInteger runs = new AtomicInteger();
+        Timeout cancelled = wheel.schedule(5, MILLISECONDS, runs::incrementAndGet);
+        at(MS);
+        assertThat(wheel.nextExpiryNanos()).isEqualTo(5 * MS); // the wheel knows its earliest tick
+        cancelled.cancel();
+        at(20 * MS); // an idle wheel: nothing pending
+        assertThat(wheel.nextExpiryNanos()).isEqualTo(Long.MAX_VALUE);
+        wheel.schedule(50, MILLISECONDS, runs::incrementAndGet);
+        // Not the cancelled timer's tick, long past: a driver would wake at once, run nothing,
+        // and ask again for ever.
+        assertThat(wheel.nextExpiryNanos()).isEqualTo(70 * MS);
+        assertThat(at(69 * MS)).isZero();
+        assertThat(at(70 * MS)).isEqualTo(1);
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
     void aLongIdleJumpSkipsEmptyTicksAndStillFindsDistantTimers() {
         AtomicInteger runs = new AtomicInteger();
         wheel.schedule(2, java.util.concurrent.TimeUnit.HOURS, runs::incrementAndGet);
@@ -320,9 +338,16 @@ class HashedTimerWheelTest {
                 int victim = random.nextInt(pending.size());
                 pending.remove(victim).cancel();
                 deadlineTicks.remove(victim);
+            } else if (op == 8 && random.nextInt(8) == 0) {
+                // Now and then every timer is cancelled: the wheel goes idle.
+                pending.forEach(Timeout::cancel);
+                pending.clear();
+                deadlineTicks.clear();
             } else {
                 clock.now += random.nextLong(1, 5 * MS);
                 small.expire(clock.now);
+                // Everything due has run: the next expiry is ahead (a stale hint may be early, never past).
+                assertThat(small.nextExpiryNanos()).isGreaterThan(clock.now);
                 for (int i = pending.size() - 1; i >= 0; i--) {
                     if (pending.get(i).isExpired()) {
                         assertThat(deadlineTicks.get(i) * MS).isLessThanOrEqualTo(clock.now);

@@ -731,6 +731,7 @@ final class TcpInput {
         }
         sk.probesOut = 0;
         sk.keepaliveProbes = 0;
+        sk.softError = null; // something got through: forget the ICMP error (tcp_ack)
         sk.lastAckRecvNanos = tcp.clock().nanoTime();
         int window = seg.window << sk.sndWscale;
         boolean windowChanged = false;
@@ -1081,10 +1082,21 @@ final class TcpInput {
     // ==== tcp_v4_err ==========================================================================
 
     /**
-     * {@code tcp_v4_err}: an ICMP error about a segment we sent. Unreachable during the
-     * handshake ends the attempt with the errno {@code icmp_err_convert} gives; fragmentation
-     * needed lowers the MSS ({@code tcp_v4_mtu_reduced}); other errors on an established
-     * connection are soft, as in Linux without IP_RECVERR.
+     * {@code tcp_v4_err}: an ICMP error about a segment we sent, as Linux (6.x) takes it.
+     * Fragmentation needed lowers the MSS ({@code tcp_v4_mtu_reduced}). Otherwise the error
+     * becomes an errno ({@code icmp_err_convert}; time exceeded is EHOSTUNREACH, a parameter
+     * problem EPROTO; source quench and redirects are ignored) and:
+     * <ul>
+     * <li>a request in the SYN queue is dropped when the error is a parameter problem, time
+     * exceeded, or network or host unreachable, and quotes the SYN-ACK's sequence number
+     * ({@code tcp_req_err}; {@code ListenDrops}): no socket exists to report it to;</li>
+     * <li>a connection in SYN-SENT or SYN-RECEIVED ends with that error
+     * ({@code tcp_done_with_error}): connect fails with it;</li>
+     * <li>a synchronized connection keeps trying: the error is soft (RFC 1122 4.2.3.9, without
+     * {@code IP_RECVERR}), kept in {@link TcpSock#softError} and reported if the connection
+     * times out.</li>
+     * </ul>
+     * A quoted sequence number outside what is unacknowledged counts {@code OutOfWindowIcmps}.
      */
     void error(Packet quoted, int type, int code, int info) {
         ByteBuf buf = quoted.buf();
@@ -1097,42 +1109,103 @@ final class TcpInput {
         ConnKey key = new ConnKey(ip.source(), buf.getUnsignedShort(tcpStart), ip.destination(),
                 buf.getUnsignedShort(tcpStart + 2));
         int seq = buf.getInt(tcpStart + 4);
-        if (!(tcp.tables().lookupEstablished(key) instanceof TcpSock sk)) {
+        Object found = tcp.tables().lookupEstablished(key);
+        if (found instanceof RequestSock req) {
+            requestError(req, seq, type == ICMP_PARAMETERPROB || type == ICMP_TIME_EXCEEDED
+                    || (type == ICMP_DEST_UNREACH && (code == ICMP_NET_UNREACH || code == ICMP_HOST_UNREACH)));
+            return;
+        }
+        if (!(found instanceof TcpSock sk)) {
             return;
         }
         sk.lock();
         try {
-            if (sk.state() == SkState.CLOSE || !Seq.between(seq, sk.sndUna, sk.sndMax)) {
+            if (sk.state() == SkState.CLOSE) {
                 return;
             }
-            if (type == 3 && code == 4) {
-                if (info >= 68) {
-                    int mss = sendMss(sk.mssCache + (sk.tsOk ? TcpOptions.TIMESTAMP_ALIGNED_LENGTH : 0), info,
-                            sk.userMss, sk.tsOk);
-                    if (mss < sk.mssCache) {
-                        sk.mssCache = mss;
-                        sk.route = null;
-                        TcpCongestion.simpleRetransmit(sk);
-                        tcp.output().writeXmit(sk);
+            if (!Seq.between(seq, sk.sndUna, sk.sndMax)) {
+                tcp.counters().inc(TcpExtMib.OutOfWindowIcmps);
+                return;
+            }
+            Errno errno;
+            switch (type) {
+                case ICMP_PARAMETERPROB -> errno = Errno.EPROTO;
+                case ICMP_TIME_EXCEEDED -> errno = Errno.EHOSTUNREACH;
+                case ICMP_DEST_UNREACH -> {
+                    if (code == ICMP_FRAG_NEEDED) {
+                        mtuReduced(sk, info);
+                        return;
+                    }
+                    errno = unreachableErrno(code);
+                    if (errno == null) {
+                        return;
                     }
                 }
-                return;
+                default -> {
+                    return; // source quench, redirect, others: ignored
+                }
             }
-            Errno errno = switch (type) {
-                case 3 -> switch (code) {
-                    case 0 -> Errno.ENETUNREACH;
-                    case 2 -> Errno.ENOPROTOOPT;
-                    case 3 -> Errno.ECONNREFUSED;
-                    default -> Errno.EHOSTUNREACH;
-                };
-                case 11 -> Errno.EHOSTUNREACH;
-                default -> null;
-            };
-            if (errno != null && (sk.state() == SkState.SYN_SENT || sk.state() == SkState.SYN_RECV)) {
+            if (sk.state() == SkState.SYN_SENT || sk.state() == SkState.SYN_RECV) {
                 tcp.lifecycle().writeError(sk, errno);
+            } else {
+                sk.softError = errno;
             }
         } finally {
             sk.unlock();
+        }
+    }
+
+    private static final int ICMP_DEST_UNREACH = 3;
+    private static final int ICMP_TIME_EXCEEDED = 11;
+    private static final int ICMP_PARAMETERPROB = 12;
+    private static final int ICMP_NET_UNREACH = 0;
+    private static final int ICMP_HOST_UNREACH = 1;
+    private static final int ICMP_FRAG_NEEDED = 4;
+
+    /** {@code icmp_err_convert}: the errno of a destination-unreachable code, null past the last code (15). */
+    private static Errno unreachableErrno(int code) {
+        return switch (code) {
+            case 0, 6, 9, 11 -> Errno.ENETUNREACH;
+            case 1, 10, 12, 13, 14, 15 -> Errno.EHOSTUNREACH;
+            case 2 -> Errno.ENOPROTOOPT;
+            case 3 -> Errno.ECONNREFUSED;
+            case 5 -> Errno.EOPNOTSUPP;
+            case 7 -> Errno.EHOSTDOWN;
+            case 8 -> Errno.ENONET;
+            default -> null;
+        };
+    }
+
+    /** {@code tcp_req_err}: drops the request when {@code abort} and the ICMP quotes its SYN-ACK. */
+    private void requestError(RequestSock req, int seq, boolean abort) {
+        TcpSock listener = req.listener;
+        listener.lock();
+        try {
+            if (tcp.tables().lookupEstablished(req.key) != req) {
+                return;
+            }
+            if (seq != req.iss) {
+                tcp.counters().inc(TcpExtMib.OutOfWindowIcmps);
+            } else if (abort) {
+                tcp.lifecycle().dropRequest(req);
+                tcp.counters().inc(TcpExtMib.ListenDrops);
+            }
+        } finally {
+            listener.unlock();
+        }
+    }
+
+    /** {@code tcp_v4_mtu_reduced}: a smaller path MTU lowers the MSS and resends what no longer fits. */
+    private void mtuReduced(TcpSock sk, int mtu) {
+        if (mtu < 68) {
+            return;
+        }
+        int mss = sendMss(sk.mssCache + (sk.tsOk ? TcpOptions.TIMESTAMP_ALIGNED_LENGTH : 0), mtu, sk.userMss, sk.tsOk);
+        if (mss < sk.mssCache) {
+            sk.mssCache = mss;
+            sk.route = null;
+            TcpCongestion.simpleRetransmit(sk);
+            tcp.output().writeXmit(sk);
         }
     }
 }

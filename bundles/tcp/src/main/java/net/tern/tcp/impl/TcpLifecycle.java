@@ -111,6 +111,16 @@ final class TcpLifecycle {
     }
 
     /**
+     * {@code tcp_write_err}: a timer gave up on the connection (retransmissions, zero-window
+     * probes, keepalive, the handshake). The error is the soft error an ICMP message left, if
+     * any, else ETIMEDOUT.
+     */
+    void timedOut(TcpSock sk) {
+        tcp.counters().inc(TcpExtMib.TCPAbortOnTimeout);
+        writeError(sk, sk.softError != null ? sk.softError : Errno.ETIMEDOUT);
+    }
+
+    /**
      * {@code tcp_time_wait}: a light TIME-WAIT entry takes the connection's place in the
      * hash (and its port) for 2 * MSL; the socket itself is done.
      */

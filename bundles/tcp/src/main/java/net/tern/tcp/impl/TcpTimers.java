@@ -1,7 +1,6 @@
 package net.tern.tcp.impl;
 
 import java.util.concurrent.TimeUnit;
-import net.tern.api.socket.Errno;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Timeout;
 
@@ -18,6 +17,9 @@ import net.tern.spi.net.Timeout;
  * generation, so a timer that fired while its socket re-armed it does nothing.
  */
 final class TcpTimers {
+    /** Linux's {@code tcp_orphan_retries} default, 0: see {@link #orphanRetries}. */
+    private static final int ORPHAN_RETRIES = 0;
+
     /** What the retransmission slot is armed for ({@code ICSK_TIME_RETRANS}, {@code ICSK_TIME_PROBE0}). */
     enum Pending { NONE, RETRANS, PROBE }
 
@@ -98,7 +100,7 @@ final class TcpTimers {
         SkState state = sk.state();
         if (state == SkState.SYN_SENT || state == SkState.SYN_RECV) {
             if (timedOut(sk, s.synRetries(), s.rtoInitialMillis())) {
-                tcp.lifecycle().writeError(sk, Errno.ETIMEDOUT);
+                tcp.lifecycle().timedOut(sk);
                 return;
             }
             if (sk.retransmits == 0) {
@@ -111,9 +113,12 @@ final class TcpTimers {
         if (sk.rtxQueue.isEmpty()) {
             return;
         }
-        if (timedOut(sk, s.retries2(), s.rtoMinMillis())) {
-            tcp.counters().inc(TcpExtMib.TCPAbortOnTimeout);
-            tcp.lifecycle().writeError(sk, Errno.ETIMEDOUT);
+        int retryUntil = s.retries2();
+        if (sk.orphan) {
+            retryUntil = orphanRetries(sk, sk.rtoUs < s.rtoMaxMillis() * 1000);
+        }
+        if (timedOut(sk, retryUntil, s.rtoMinMillis())) {
+            tcp.lifecycle().timedOut(sk);
             return;
         }
         if (sk.retransmits == 0) {
@@ -129,6 +134,23 @@ final class TcpTimers {
         backoff(sk);
     }
 
+    /**
+     * {@code tcp_orphan_retries}: the retransmission (or probe) budget of a connection its
+     * application has closed. Linux's {@code tcp_orphan_retries} is 0, which means 8 (over
+     * 100 s from a 200 ms RTO) while the RTO is below its maximum ({@code alive}), and none once
+     * it has reached it after an ICMP error said the path is broken.
+     */
+    static int orphanRetries(TcpSock sk, boolean alive) {
+        int retries = ORPHAN_RETRIES;
+        if (sk.softError != null && !alive) {
+            retries = 0;
+        }
+        if (retries == 0 && alive) {
+            retries = 8;
+        }
+        return retries;
+    }
+
     /** Doubles the RTO (RFC 6298 5.5) and re-arms (5.6). */
     private void backoff(TcpSock sk) {
         sk.retransmits++;
@@ -137,15 +159,29 @@ final class TcpTimers {
         reset(sk, Pending.RETRANS, sk.rtoUs);
     }
 
-    /** {@code tcp_probe_timer}: probes a zero window, backing off; gives up after {@code tcp_retries2} unanswered probes. */
+    /**
+     * {@code tcp_probe_timer}: probes a zero window, backing off; gives up after
+     * {@code tcp_retries2} unanswered probes, an orphan after {@link #orphanRetries} (and at
+     * once once its backed-off RTO has reached the maximum and that many backoffs passed).
+     */
     private void probeTimer(TcpSock sk) {
         int unsent = sk.sendQueued() - (sk.sndNxt - sk.sndUna);
         if (!sk.rtxQueue.isEmpty() || (unsent <= 0 && !sk.finQueued)) {
             sk.probesOut = 0;
             return;
         }
-        if (sk.probesOut >= tcp.settings().retries2()) {
-            tcp.lifecycle().writeError(sk, Errno.ETIMEDOUT);
+        int maxProbes = tcp.settings().retries2();
+        if (sk.orphan) {
+            long rtoMaxUs = tcp.settings().rtoMaxMillis() * 1000;
+            boolean alive = Math.min(sk.rtoUs << Math.min(sk.backoff, 20), rtoMaxUs) < rtoMaxUs;
+            maxProbes = orphanRetries(sk, alive);
+            if (!alive && sk.backoff >= maxProbes) {
+                tcp.lifecycle().timedOut(sk);
+                return;
+            }
+        }
+        if (sk.probesOut >= maxProbes) {
+            tcp.lifecycle().timedOut(sk);
             return;
         }
         tcp.output().sendProbe(sk);
@@ -267,7 +303,7 @@ final class TcpTimers {
         if (elapsed >= idleMillis) {
             if (sk.keepaliveProbes >= keepCnt(sk)) {
                 tcp.output().sendActiveReset(sk);
-                tcp.lifecycle().writeError(sk, Errno.ETIMEDOUT);
+                tcp.lifecycle().timedOut(sk);
                 return;
             }
             tcp.output().sendProbe(sk);
