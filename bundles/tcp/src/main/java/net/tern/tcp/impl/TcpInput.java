@@ -15,6 +15,7 @@ import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
+import net.tern.inet.wire.IcmpTypes;
 import net.tern.inet.wire.InetChecksum;
 import net.tern.inet.wire.Ipv4Packet;
 import net.tern.spi.net.Packet;
@@ -1111,8 +1112,9 @@ final class TcpInput {
         int seq = buf.getInt(tcpStart + 4);
         Object found = tcp.tables().lookupEstablished(key);
         if (found instanceof RequestSock req) {
-            requestError(req, seq, type == ICMP_PARAMETERPROB || type == ICMP_TIME_EXCEEDED
-                    || (type == ICMP_DEST_UNREACH && (code == ICMP_NET_UNREACH || code == ICMP_HOST_UNREACH)));
+            requestError(req, seq, type == IcmpTypes.PARAMETER_PROB || type == IcmpTypes.TIME_EXCEEDED
+                    || (type == IcmpTypes.DEST_UNREACH
+                            && (code == IcmpTypes.NET_UNREACH || code == IcmpTypes.HOST_UNREACH)));
             return;
         }
         if (!(found instanceof TcpSock sk)) {
@@ -1129,10 +1131,10 @@ final class TcpInput {
             }
             Errno errno;
             switch (type) {
-                case ICMP_PARAMETERPROB -> errno = Errno.EPROTO;
-                case ICMP_TIME_EXCEEDED -> errno = Errno.EHOSTUNREACH;
-                case ICMP_DEST_UNREACH -> {
-                    if (code == ICMP_FRAG_NEEDED) {
+                case IcmpTypes.PARAMETER_PROB -> errno = Errno.EPROTO;
+                case IcmpTypes.TIME_EXCEEDED -> errno = Errno.EHOSTUNREACH;
+                case IcmpTypes.DEST_UNREACH -> {
+                    if (code == IcmpTypes.FRAG_NEEDED) {
                         mtuReduced(sk, info);
                         return;
                     }
@@ -1154,13 +1156,6 @@ final class TcpInput {
             sk.unlock();
         }
     }
-
-    private static final int ICMP_DEST_UNREACH = 3;
-    private static final int ICMP_TIME_EXCEEDED = 11;
-    private static final int ICMP_PARAMETERPROB = 12;
-    private static final int ICMP_NET_UNREACH = 0;
-    private static final int ICMP_HOST_UNREACH = 1;
-    private static final int ICMP_FRAG_NEEDED = 4;
 
     /** {@code icmp_err_convert}: the errno of a destination-unreachable code, null past the last code (15). */
     private static Errno unreachableErrno(int code) {
