@@ -176,6 +176,7 @@ class LoopbackTransferTest {
         InetSockAddr client = (InetSockAddr) api.getsockname(pair[0]);
         ConnKey key = new ConnKey(client.address(), client.port(), InetSockAddr.INADDR_LOOPBACK, 8080);
         Tcp tcp = lo.host().tcp();
+        assertThat(lo.host().counter(TcpMib.CurrEstab)).as("both ends established").isEqualTo(2);
         api.close(pair[0]); // active close: FIN-WAIT-1, FIN-WAIT-2 once ACKed
         lo.runUntilIdle();
         assertThat(lo.readAvailable(pair[1])).isNull();

@@ -81,12 +81,14 @@ public final class Host implements AutoCloseable {
         return time;
     }
 
+    /** A TCP counter's value (0 while {@link FrozenCounters frozen}). */
     public long counter(TcpMib counter) {
-        return tcp.counters().get(counter);
+        return FrozenCounters.read(counter, tcp.counters().get(counter));
     }
 
+    /** A TCP counter's value (0 while {@link FrozenCounters frozen}). */
     public long counter(TcpExtMib counter) {
-        return tcp.counters().get(counter);
+        return FrozenCounters.read(counter, tcp.counters().get(counter));
     }
 
     /** Aborts what TCP holds, takes the devices down and drops reassembly state. */
