@@ -85,12 +85,15 @@ class TunNamespaceTest {
     }
 
     @Test
-    void theInterfaceIsCreatedInTheNamespaceAndNotOutsideIt() throws Exception {
+    void theInterfaceIsCreatedInTheNamespaceWithItsMtuAndNotOutsideIt() throws Exception {
         stack = new TestStack();
-        Link link = stack.register(device());
+        // Not 1500, the TUN default: the kernel's side shows this MTU only if SIOCSIFMTU set it.
+        Link link = stack.register(new TunDevice(TunSettings.of(IFNAME).withNetns(netns).withMtu(1400)
+                .withAddresses(List.of(IfAddress.parse(TERN + "/24")))));
 
         assertThat(link.isUp()).isTrue();
-        assertThat(inNamespace("ip", "link", "show", IFNAME)).contains(IFNAME).contains("mtu 1500");
+        assertThat(link.mtu()).isEqualTo(1400);
+        assertThat(inNamespace("ip", "link", "show", IFNAME)).contains(IFNAME).contains("mtu 1400");
         assertThat(RootOnly.run(WAIT_SECONDS, "ip", "link", "show", IFNAME).exitCode())
                 .as("the host's namespace has no " + IFNAME).isNotZero();
 
