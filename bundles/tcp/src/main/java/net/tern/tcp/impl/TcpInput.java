@@ -74,9 +74,20 @@ final class TcpInput {
         ByteBuf buf = packet.buf();
         int start = buf.readerIndex();
         int length = packet.length();
+        // Counted even if it is bad, as tcp_v4_rcv counts it before any check.
+        tcp.counters().inc(TcpMib.InSegs);
+        if (length < TcpHeader.MIN_LENGTH) {
+            // tcp_v4_rcv's pskb_may_pull of a whole header fails: dropped with InSegs alone.
+            return null;
+        }
         TcpHeader th = TcpHeader.at(buf, start);
-        if (!th.check(length)) {
+        int headerLength = th.headerLength();
+        if (headerLength < TcpHeader.MIN_LENGTH) {
             tcp.counters().inc(TcpMib.InErrs);
+            return null;
+        }
+        if (headerLength > length) {
+            // Options past the end: pskb_may_pull(doff * 4) fails, dropped with InSegs alone.
             return null;
         }
         Ipv4Packet ip = Ipv4Packet.at(buf, packet.networkHeader());
@@ -87,7 +98,6 @@ final class TcpInput {
             tcp.counters().inc(TcpMib.InErrs);
             return null;
         }
-        tcp.counters().inc(TcpMib.InSegs);
         Segment seg = new Segment();
         seg.saddr = saddr;
         seg.daddr = daddr;

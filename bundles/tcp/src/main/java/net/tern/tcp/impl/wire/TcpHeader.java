@@ -48,19 +48,6 @@ public final class TcpHeader {
         return new TcpHeader(buf, offset);
     }
 
-    /**
-     * Whether {@code available} bytes hold a whole header: at least 20 bytes, a data offset
-     * of at least 5 words, and the options the data offset claims ({@code tcp_v4_rcv}'s
-     * {@code pskb_may_pull} checks).
-     */
-    public boolean check(int available) {
-        if (available < MIN_LENGTH) {
-            return false;
-        }
-        int doff = headerLength();
-        return doff >= MIN_LENGTH && doff <= available;
-    }
-
     public int offset() {
         return offset;
     }
