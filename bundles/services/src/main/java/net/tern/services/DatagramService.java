@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
-import net.tern.api.socket.RecvResult;
+import net.tern.api.socket.MsgHeader;
 import net.tern.api.socket.SocketApi;
 
 /**
@@ -32,7 +32,10 @@ final class DatagramService implements ServiceLoop.Handler {
     private final Runnable withdrawn;
     private final int fd;
     private final String local;
+    private static final long EAGAIN = Errno.EAGAIN.negative();
     private final ByteBuffer buffer = ByteBuffer.allocate(65536);
+    /** The sender of the datagram being handled. */
+    private final MsgHeader msg = new MsgHeader();
     private long bytesIn;
     private long bytesOut;
     private long dropped;
@@ -71,25 +74,25 @@ final class DatagramService implements ServiceLoop.Handler {
         }
         for (int i = 0; i < BATCH; i++) {
             buffer.clear();
-            RecvResult r;
-            try {
-                r = api.recvfrom(fd, buffer, 0);
-            } catch (ErrnoException e) {
-                if (e.errno() != Errno.EAGAIN) {
-                    dropped++; // a pending error (an ICMP report) belongs to no datagram
-                    continue;
-                }
+            // Would-block and errors come back as values: no exception per empty queue.
+            long n = api.sysRecv(fd, buffer, 0, msg.reset());
+            if (n == EAGAIN) {
                 return;
             }
-            bytesIn += r.bytes();
+            if (n < 0) {
+                dropped++; // a pending error (an ICMP report) belongs to no datagram
+                continue;
+            }
+            bytesIn += n;
             if (!echo) {
                 continue;
             }
             buffer.flip();
-            try {
-                bytesOut += api.sendto(fd, buffer, 0, r.from());
-            } catch (ErrnoException e) {
+            long sent = api.sysSend(fd, buffer, 0, msg.from);
+            if (sent < 0) {
                 dropped++;
+            } else {
+                bytesOut += sent;
             }
         }
     }

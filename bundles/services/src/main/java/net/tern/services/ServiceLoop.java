@@ -10,7 +10,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import net.tern.api.socket.EpollEvent;
+import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.SocketApi;
 import org.slf4j.Logger;
@@ -55,7 +55,8 @@ final class ServiceLoop implements AutoCloseable {
     /** By descriptor; null where the loop has none. */
     private Handler[] handlers = new Handler[64];
     private int size;
-    private final EpollEvent[] events = new EpollEvent[64];
+    private final int[] readyEvents = new int[64];
+    private final long[] readyData = new long[64];
     /** Free buffers kept per size: enough for a burst of busy connections, bounded whatever their number. */
     static final int POOL_KEEP = 8;
     /** Loop-thread only. */
@@ -114,7 +115,10 @@ final class ServiceLoop implements AutoCloseable {
 
     /** Changes the interest of a descriptor already added. */
     void modify(int fd, int interest) throws ErrnoException {
-        api.epollCtl(epfd, EPOLL_CTL_MOD, fd, interest, fd);
+        int result = api.sysEpollCtl(epfd, EPOLL_CTL_MOD, fd, interest, fd);
+        if (result < 0) {
+            throw ErrnoException.of(result, "epollCtl(MOD, fd " + fd + ")");
+        }
     }
 
     /** Takes {@code fd} out of the loop and closes it; the handler's own {@code close} calls this. */
@@ -167,26 +171,37 @@ final class ServiceLoop implements AutoCloseable {
      * many descriptors were handled (0 when none was ready).
      */
     int runOnce(int timeoutMillis) throws ErrnoException {
+        // Tasks queued before this wait run after it; those queued during it wait for the next.
+        // With none due the list is kept (nothing to run now), so an idle loop allocates nothing.
         List<Runnable> due = afterNextWait;
-        afterNextWait = new ArrayList<>();
-        int n = api.epollWait(epfd, events, timeoutMillis);
+        afterNextWait = due.isEmpty() ? due : new ArrayList<>();
+        // Masks and data into arrays: a wait allocates nothing, whether or not something is ready.
+        int n = api.sysEpollWait(epfd, readyEvents, readyData, timeoutMillis);
+        if (n == Errno.EINTR.negative()) {
+            return 0;
+        }
+        if (n < 0) {
+            throw ErrnoException.of(n, "epollWait(epfd " + epfd + ")");
+        }
         for (int i = 0; i < n; i++) {
             Handler h;
             synchronized (this) {
-                h = handler((int) events[i].data());
+                h = handler((int) readyData[i]);
             }
             if (h == null) {
                 continue; // closed by an earlier handler in this round
             }
             try {
-                h.ready(events[i].events());
+                h.ready(readyEvents[i]);
             } catch (ErrnoException | RuntimeException e) {
                 LOG.debug("{} failed: {}", h.row(), e.getMessage());
                 h.close();
             }
         }
-        for (Runnable task : due) {
-            task.run();
+        if (due != afterNextWait) {
+            for (Runnable task : due) {
+                task.run();
+            }
         }
         return n;
     }

@@ -18,6 +18,7 @@ import net.tern.api.socket.SocketApi;
  * at close), and the status page's addresses are worked out when it asks, not kept.
  */
 abstract class StreamConnection implements ServiceLoop.Handler {
+    private static final long EAGAIN = Errno.EAGAIN.negative();
     final ServiceLoop loop;
     final SocketApi api;
     final int fd;
@@ -59,22 +60,25 @@ abstract class StreamConnection implements ServiceLoop.Handler {
         }
     }
 
-    /** Receives into {@code dst}: the bytes stored, 0 when nothing is there now, -1 at the peer's FIN. */
+    /**
+     * Receives into {@code dst}: the bytes stored, 0 when nothing is there now, -1 at the
+     * peer's FIN. Would-block comes back from the socket API as a value: an exception is made
+     * only for a real error, which closes the connection.
+     */
     final int read(ByteBuffer dst) throws ErrnoException {
-        try {
-            int n = api.recv(fd, dst, 0);
-            if (n == 0) {
-                peerClosed = true;
-                return -1;
-            }
-            bytesIn += n;
-            return n;
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.EAGAIN) {
-                return 0;
-            }
-            throw e;
+        long n = api.sysRecv(fd, dst, 0, null);
+        if (n == EAGAIN) {
+            return 0;
         }
+        if (n == 0) {
+            peerClosed = true;
+            return -1;
+        }
+        if (n < 0) {
+            throw ErrnoException.of(n, "recv(fd " + fd + ")");
+        }
+        bytesIn += n;
+        return (int) n;
     }
 
     /** Sends from {@code src}: the bytes taken, 0 when the send buffer is full. */
@@ -82,16 +86,15 @@ abstract class StreamConnection implements ServiceLoop.Handler {
         if (!src.hasRemaining()) {
             return 0;
         }
-        try {
-            int n = api.send(fd, src, 0);
-            bytesOut += n;
-            return n;
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.EAGAIN) {
-                return 0;
-            }
-            throw e;
+        long n = api.sysSend(fd, src, 0, null);
+        if (n == EAGAIN) {
+            return 0;
         }
+        if (n < 0) {
+            throw ErrnoException.of(n, "send(fd " + fd + ")");
+        }
+        bytesOut += n;
+        return (int) n;
     }
 
     /** Sends our FIN after everything queued, then releases the descriptor. */

@@ -8,7 +8,6 @@ import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
 import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
 import static net.tern.api.socket.SocketConstants.SO_REUSEADDR;
 
-import net.tern.api.socket.Accepted;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
@@ -118,14 +117,15 @@ final class TcpListener implements ServiceLoop.Handler {
             return;
         }
         while (open < maxConnections) {
-            Accepted accepted;
-            try {
-                accepted = api.accept(fd, SOCK_NONBLOCK);
-            } catch (ErrnoException e) {
-                if (e.errno() == Errno.EAGAIN) {
+            // Would-block (the queue is empty) comes back as a value, not an exception.
+            int accepted = api.sysAccept(fd, SOCK_NONBLOCK);
+            if (accepted < 0) {
+                Errno errno = Errno.ofResult(accepted);
+                if (errno == Errno.EAGAIN) {
                     return;
                 }
-                if (isShortage(e.errno())) {
+                ErrnoException e = ErrnoException.of(accepted, "accept(fd " + fd + ")");
+                if (isShortage(errno)) {
                     pauseForShortage(e);
                     return;
                 }
@@ -134,7 +134,13 @@ final class TcpListener implements ServiceLoop.Handler {
                 return;
             }
             open++;
-            StreamConnection c = factory.create(loop, this, accepted.fd(), accepted.peer());
+            SockAddr peer;
+            try {
+                peer = api.getpeername(accepted);
+            } catch (ErrnoException e) {
+                peer = null; // the peer left before accept; the connection is still served, as Linux hands it over
+            }
+            StreamConnection c = factory.create(loop, this, accepted, peer);
             try {
                 c.start();
             } catch (ErrnoException e) {

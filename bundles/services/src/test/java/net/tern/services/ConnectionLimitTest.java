@@ -126,10 +126,10 @@ class ConnectionLimitTest {
         AtomicInteger accepts = new AtomicInteger();
         UnaryOperator<SocketApi> failingAccept = api -> (SocketApi) Proxy.newProxyInstance(
                 SocketApi.class.getClassLoader(), new Class<?>[] {SocketApi.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("accept")) {
+                    if (method.getName().equals("sysAccept")) {
                         accepts.incrementAndGet();
                         if (shortage.get()) {
-                            throw new ErrnoException(Errno.EMFILE, "accept(fd " + args[0] + "): all descriptors are in use");
+                            return Errno.EMFILE.negative(); // all descriptors are in use
                         }
                     }
                     try {

@@ -38,7 +38,9 @@ public class ErrnoException extends IOException {
     /**
      * The result of a call that returns its error as a value ({@code -errno}, as
      * {@link SocketApi}'s {@code sys*} calls do): {@code result} itself when it is not negative,
-     * else that error thrown with {@code detail}, for a caller that wants an exception.
+     * else that error thrown with {@code detail}, for a caller that wants an exception. The
+     * detail is an argument, built before the call: where a message would be put together for
+     * each call, test the result and use {@link #of} only on failure.
      *
      * @throws IllegalArgumentException when {@code result} is negative but no errno Tern knows
      * @since 1.3
