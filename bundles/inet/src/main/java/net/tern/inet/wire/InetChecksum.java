@@ -17,9 +17,8 @@ import java.nio.ByteOrder;
  */
 public final class InetChecksum {
     /**
-     * From this length on a sum reads through one NIO view of the bytes; making the view
-     * allocates (two buffer objects), which costs more than it saves on headers and small
-     * datagrams.
+     * From this length on a sum reads through the buffer's NIO view of the bytes, where the
+     * setup pays for itself; headers and small datagrams are summed through the accessors.
      */
     static final int NIO_VIEW_MIN_LENGTH = 512;
 
@@ -31,8 +30,11 @@ public final class InetChecksum {
         if (length >= NIO_VIEW_MIN_LENGTH && buf.nioBufferCount() == 1) {
             // One view of the bytes, read 8 at a time: a ByteBuf accessor per word re-checks
             // bounds and the reference count each time, which made this the top of a bulk
-            // transfer's profile.
-            return sum(buf.nioBuffer(index, length));
+            // transfer's profile. The internal view is the one the buffer keeps and reuses (a
+            // pooled buffer across its reuses too): a new view per sum (nioBuffer) made two
+            // buffer objects of garbage per packet received. Only its position and limit are
+            // set, and nothing else uses it while this thread, the packet's owner, sums.
+            return sum(buf.internalNioBuffer(index, length));
         }
         long acc = 0;
         int i = index;

@@ -167,10 +167,20 @@ public final class Ipv4Packet {
     }
 
     public int source() {
-        return buf.getInt(offset + 12);
+        return source(buf, offset);
     }
 
     public int destination() {
+        return destination(buf, offset);
+    }
+
+    /** The source address of the header at absolute index {@code offset}, without making a view. */
+    public static int source(ByteBuf buf, int offset) {
+        return buf.getInt(offset + 12);
+    }
+
+    /** The destination address of the header at absolute index {@code offset}, without making a view. */
+    public static int destination(ByteBuf buf, int offset) {
         return buf.getInt(offset + 16);
     }
 

@@ -12,7 +12,7 @@
  * {@code ip_rcv} does before it trusts a header.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package net.tern.inet.wire;
 
 import org.osgi.annotation.bundle.Export;

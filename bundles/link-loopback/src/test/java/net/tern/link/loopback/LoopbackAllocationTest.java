@@ -3,11 +3,10 @@ package net.tern.link.loopback;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.util.concurrent.FastThreadLocalThread;
-import java.lang.management.ManagementFactory;
 import net.tern.core.packet.PooledPacketAllocator;
 import net.tern.core.testing.PacketLeakCheck;
 import net.tern.core.testing.TestStack;
+import net.tern.core.testing.ThreadAllocation;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.Packet;
@@ -53,34 +52,20 @@ class LoopbackAllocationTest {
 
     /** On a thread like the network thread (a FastThreadLocalThread, for which Netty recycles buffer objects). */
     @Test
-    void aLoopedBackPacketAllocatesNothingOnItsWay() throws Throwable {
-        Throwable[] failure = new Throwable[1];
-        Thread networkThread = new FastThreadLocalThread(() -> {
-            try {
-                loopAndMeasure();
-            } catch (Throwable t) {
-                failure[0] = t;
-            }
-        }, "loopback-allocation");
-        networkThread.start();
-        networkThread.join();
-        if (failure[0] != null) {
-            throw failure[0];
-        }
+    void aLoopedBackPacketAllocatesNothingOnItsWay() throws Exception {
+        ThreadAllocation.onFastThread("loopback-allocation", this::loopAndMeasure);
     }
 
     private void loopAndMeasure() {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long self = Thread.currentThread().getId();
         for (int i = 0; i < WARM_UP_BATCHES; i++) {
             loop(fill());
         }
         long allocated = 0;
         for (int i = 0; i < MEASURED_BATCHES; i++) {
             Packet[] packets = fill();
-            long before = threads.getThreadAllocatedBytes(self);
+            long before = ThreadAllocation.bytes();
             loop(packets);
-            allocated += threads.getThreadAllocatedBytes(self) - before;
+            allocated += ThreadAllocation.bytes() - before;
         }
         long packets = (long) BATCH * MEASURED_BATCHES;
         assertThat(delivered).isEqualTo((long) BATCH * (WARM_UP_BATCHES + MEASURED_BATCHES));

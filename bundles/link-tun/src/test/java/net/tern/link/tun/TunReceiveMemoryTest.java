@@ -7,7 +7,6 @@ import com.sun.jna.NativeLong;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +14,7 @@ import net.tern.api.socket.Errno;
 import net.tern.core.packet.PooledPacketAllocator;
 import net.tern.core.testing.PacketLeakCheck;
 import net.tern.core.testing.TestStack;
+import net.tern.core.testing.ThreadAllocation;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.Packet;
@@ -76,12 +76,11 @@ class TunReceiveMemoryTest {
     void theReaderAllocatesNothingPerPacketButItsHeader() {
         assertThat(DirectLibC.AVAILABLE).as("libc's read and poll bound by direct mapping on this platform").isTrue();
         Thread reader = readerThread();
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
         deliver(WARM_UP);
-        long before = threads.getThreadAllocatedBytes(reader.getId());
+        long before = ThreadAllocation.bytes(reader);
         deliver(MEASURED);
-        long after = threads.getThreadAllocatedBytes(reader.getId());
+        long after = ThreadAllocation.bytes(reader);
 
         long perPacket = (after - before) / MEASURED;
         System.out.printf("TUN reader: %d bytes allocated over %d packets, %d per packet%n", after - before, MEASURED,

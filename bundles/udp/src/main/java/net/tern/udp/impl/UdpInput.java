@@ -59,6 +59,7 @@ public final class UdpInput implements NetProtocol {
     public void handler(Packet packet) {
         ByteBuf buf = packet.buf();
         int at = buf.readerIndex();
+        packet.resetTransportHeader(); // where recvmsg reads the sender's port
         int available = packet.length();
         if (available < UdpHeader.LENGTH || packet.networkHeader() < 0) {
             drop(packet, UdpMib.InErrors);
@@ -72,9 +73,8 @@ public final class UdpInput implements NetProtocol {
         if (length < available) {
             packet.trim(length); // pskb_trim_rcsum: the IP payload was longer than the datagram
         }
-        Ipv4Packet ip = Ipv4Packet.at(buf, packet.networkHeader());
-        int source = ip.source();
-        int destination = ip.destination();
+        int source = Ipv4Packet.source(buf, packet.networkHeader());
+        int destination = Ipv4Packet.destination(buf, packet.networkHeader());
         if (UdpHeader.checksum(buf, at) != 0
                 && !InetChecksum.verifyTransport(buf, at, length, source, destination, SocketConstants.IPPROTO_UDP)) {
             stats.inc(UdpMib.InCsumErrors);
@@ -84,7 +84,7 @@ public final class UdpInput implements NetProtocol {
         int sourcePort = UdpHeader.sourcePort(buf, at);
         int destinationPort = UdpHeader.destinationPort(buf, at);
         if (Ipv4Address.isMulticast(destination) || routes.addressType(destination) == RouteType.BROADCAST) {
-            multicastDeliver(packet, source, sourcePort, destination, destinationPort, length - UdpHeader.LENGTH);
+            multicastDeliver(packet, source, sourcePort, destination, destinationPort);
             return;
         }
         UdpSock sk = table.lookup(source, sourcePort, destination, destinationPort);
@@ -95,27 +95,25 @@ public final class UdpInput implements NetProtocol {
             return;
         }
         packet.pull(UdpHeader.LENGTH);
-        queue(sk, packet, source, sourcePort, length - UdpHeader.LENGTH);
+        queue(sk, packet);
     }
 
     /**
-     * {@code __udp4_lib_mcast_deliver}: a copy of the payload to each socket but the last,
+     * {@code __udp4_lib_mcast_deliver}: a copy of the datagram to each socket but the last,
      * which gets the packet itself. No socket: {@code IgnoredMulti}, and no ICMP (RFC 1122
      * 3.2.2 forbids errors about broadcasts).
      */
-    private void multicastDeliver(Packet packet, int source, int sourcePort, int destination, int destinationPort,
-            int payload) {
+    private void multicastDeliver(Packet packet, int source, int sourcePort, int destination, int destinationPort) {
         List<UdpSock> members = table.groupMembers(source, sourcePort, destination, destinationPort);
         if (members.isEmpty()) {
             drop(packet, UdpMib.IgnoredMulti);
             return;
         }
-        packet.pull(UdpHeader.LENGTH);
         int last = members.size() - 1;
         for (int i = 0; i < last; i++) {
             Packet copy;
             try {
-                copy = allocator.allocate(0, payload);
+                copy = copyOf(packet);
             } catch (OutOfMemoryError exhausted) {
                 // skb_clone failed: this member loses the datagram, as a full queue would lose it.
                 members.get(i).lock();
@@ -128,10 +126,27 @@ public final class UdpInput implements NetProtocol {
                 stats.inc(UdpMib.InErrors);
                 continue;
             }
-            copy.buf().writeBytes(packet.buf(), packet.buf().readerIndex(), payload);
-            queue(members.get(i), copy, source, sourcePort, payload);
+            queue(members.get(i), copy);
         }
-        queue(members.get(last), packet, source, sourcePort, payload);
+        packet.pull(UdpHeader.LENGTH);
+        queue(members.get(last), packet);
+    }
+
+    /**
+     * {@code skb_clone} for a member of a group: the datagram from its IP header on, in a
+     * packet of its own with the same header offsets, its data at the payload.
+     */
+    private Packet copyOf(Packet packet) {
+        ByteBuf from = packet.buf();
+        int start = packet.networkHeader();
+        int length = from.writerIndex() - start;
+        Packet copy = allocator.allocate(0, length);
+        copy.buf().writeBytes(from, start, length);
+        copy.resetNetworkHeader();
+        copy.pull(packet.transportHeader() - start);
+        copy.resetTransportHeader();
+        copy.pull(UdpHeader.LENGTH);
+        return copy.protocol(packet.protocol()).device(packet.device()).timestampNanos(packet.timestampNanos());
     }
 
     /**
@@ -140,14 +155,14 @@ public final class UdpInput implements NetProtocol {
      * pool gives it the memory (see {@link UdpSock}), and wakes the reader; else drops it. A
      * socket closed since the lookup drops it as {@code InErrors}.
      */
-    private void queue(UdpSock sk, Packet packet, int source, int sourcePort, int payload) {
+    private void queue(UdpSock sk, Packet packet) {
         boolean queued = false;
         sk.lock();
         try {
             if (sk.isDead()) {
                 stats.inc(UdpMib.InErrors);
             } else {
-                switch (sk.enqueue(new UdpDatagram(packet, source, sourcePort, payload, packet.truesize()))) {
+                switch (sk.enqueue(packet)) {
                     case QUEUED -> queued = true;
                     case RCVBUF_FULL -> dropAtSocket(sk, UdpMib.RcvbufErrors);
                     case NO_MEMORY -> dropAtSocket(sk, UdpMib.MemErrors);

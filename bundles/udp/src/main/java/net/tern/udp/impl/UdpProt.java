@@ -23,6 +23,7 @@ import net.tern.inet.sock.InetProto;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.ProtoMemory;
 import net.tern.inet.sock.SkState;
+import net.tern.spi.net.Packet;
 import net.tern.spi.proto.MsgHeader;
 import net.tern.spi.proto.ProtoSocket;
 
@@ -234,30 +235,31 @@ public final class UdpProt implements InetProto<UdpSock> {
             return pending.negative();
         }
         boolean peek = (flags & SocketConstants.MSG_PEEK) != 0;
-        UdpDatagram d = sk.peek();
+        Packet d = sk.peek();
         if (d == null) {
             if ((sk.shutdown() & InetSock.RCV_SHUTDOWN) != 0) {
                 return 0;
             }
             return Errno.EAGAIN.negative(); // no datagram queued
         }
-        int copied = Math.min(d.length(), dst.remaining());
+        int length = d.length();
+        int copied = Math.min(length, dst.remaining());
         ByteBuffer target = dst.duplicate();
         target.limit(target.position() + copied);
-        d.packet().buf().getBytes(d.packet().buf().readerIndex(), target);
+        d.buf().getBytes(d.buf().readerIndex(), target);
         dst.position(dst.position() + copied);
         if (msg != null) {
-            if (copied < d.length()) {
+            if (copied < length) {
                 msg.flags |= SocketConstants.MSG_TRUNC;
             }
-            msg.from = new InetSockAddr(d.source(), d.port());
+            msg.from = new InetSockAddr(UdpSock.sourceOf(d), UdpSock.sourcePortOf(d));
         }
         if (!peek) {
             sk.dequeue();
-            d.packet().release();
+            d.release();
             stats.inc(UdpMib.InDatagrams);
         }
-        return (flags & SocketConstants.MSG_TRUNC) != 0 ? d.length() : copied;
+        return (flags & SocketConstants.MSG_TRUNC) != 0 ? length : copied;
     }
 
     @Override

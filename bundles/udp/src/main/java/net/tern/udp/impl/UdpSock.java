@@ -5,6 +5,7 @@ import net.tern.api.socket.SocketConstants;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.ProtoMemory;
 import net.tern.inet.sock.SockMemory;
+import net.tern.inet.wire.Ipv4Packet;
 import net.tern.spi.net.Packet;
 
 /**
@@ -38,7 +39,12 @@ public final class UdpSock extends InetSock {
         NO_MEMORY
     }
 
-    private final ArrayDeque<UdpDatagram> receiveQueue = new ArrayDeque<>();
+    /**
+     * Datagrams as they arrived ({@code sk_receive_queue}): each packet's data are its
+     * payload, and its network and transport headers say who sent it, so queueing one
+     * allocates nothing.
+     */
+    private final ArrayDeque<Packet> receiveQueue = new ArrayDeque<>();
     private final SockMemory memory;
     private volatile int queued;
     private volatile long drops;
@@ -92,7 +98,7 @@ public final class UdpSock extends InetSock {
      * {@code __udp_enqueue_schedule_skb}: queues {@code datagram} and charges it, or says why
      * not (the caller counts and releases a refused one).
      */
-    Admission enqueue(UdpDatagram datagram) {
+    Admission enqueue(Packet datagram) {
         // "Always allow at least a packet": only a queue already over the budget refuses.
         if (memory.rmemAlloc() > rcvbuf()) {
             return Admission.RCVBUF_FULL;
@@ -111,18 +117,28 @@ public final class UdpSock extends InetSock {
         drops++;
     }
 
-    UdpDatagram peek() {
+    Packet peek() {
         return receiveQueue.peekFirst();
     }
 
-    /** Takes the head datagram off the queue and uncharges it; the caller owns its packet. */
-    UdpDatagram dequeue() {
-        UdpDatagram d = receiveQueue.pollFirst();
+    /** Takes the head datagram off the queue and uncharges it; the caller owns it. */
+    Packet dequeue() {
+        Packet d = receiveQueue.pollFirst();
         if (d != null) {
             memory.unchargeRecv(d.truesize());
             queued = receiveQueue.size();
         }
         return d;
+    }
+
+    /** The sender's address of a queued datagram (host order), from its IP header. */
+    static int sourceOf(Packet datagram) {
+        return Ipv4Packet.source(datagram.buf(), datagram.networkHeader());
+    }
+
+    /** The sender's port of a queued datagram, from its UDP header. */
+    static int sourcePortOf(Packet datagram) {
+        return UdpHeader.sourcePort(datagram.buf(), datagram.transportHeader());
     }
 
     /**
@@ -134,9 +150,9 @@ public final class UdpSock extends InetSock {
             return;
         }
         dead = true;
-        UdpDatagram d;
+        Packet d;
         while ((d = receiveQueue.pollFirst()) != null) {
-            d.packet().release();
+            d.release();
         }
         queued = 0;
         memory.releaseAll();

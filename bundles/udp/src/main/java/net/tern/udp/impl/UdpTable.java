@@ -259,9 +259,12 @@ public final class UdpTable {
      * {@code remoteAddress:remotePort} to {@code localAddress:localPort}, or null.
      */
     public UdpSock lookup(int remoteAddress, int remotePort, int localAddress, int localPort) {
-        UdpSock[] exact = flows.get(new FlowKey(localAddress, localPort, remoteAddress, remotePort));
-        if (exact != null && exact.length > 0) {
-            return exact[0];
+        // No connected socket, no key to make: the lookup of most datagrams allocates nothing.
+        if (!flows.isEmpty()) {
+            UdpSock[] exact = flows.get(new FlowKey(localAddress, localPort, remoteAddress, remotePort));
+            if (exact != null && exact.length > 0) {
+                return exact[0];
+            }
         }
         PortSlot slot = ports.get(localPort);
         if (slot == null) {
