@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.PooledByteBufAllocator;
 import net.tern.core.packet.PooledPacketAllocator;
+import net.tern.core.testing.AllocationMeter;
 import net.tern.core.testing.PacketLeakCheck;
 import net.tern.core.testing.TestStack;
-import net.tern.core.testing.ThreadAllocation;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.Packet;
@@ -53,7 +53,7 @@ class LoopbackAllocationTest {
     /** On a thread like the network thread (a FastThreadLocalThread, for which Netty recycles buffer objects). */
     @Test
     void aLoopedBackPacketAllocatesNothingOnItsWay() throws Exception {
-        ThreadAllocation.onFastThread("loopback-allocation", this::loopAndMeasure);
+        AllocationMeter.onFastThread("loopback-allocation", this::loopAndMeasure);
     }
 
     private void loopAndMeasure() {
@@ -63,9 +63,9 @@ class LoopbackAllocationTest {
         long allocated = 0;
         for (int i = 0; i < MEASURED_BATCHES; i++) {
             Packet[] packets = fill();
-            long before = ThreadAllocation.bytes();
+            long before = AllocationMeter.bytes();
             loop(packets);
-            allocated += ThreadAllocation.bytes() - before;
+            allocated += AllocationMeter.bytes() - before;
         }
         long packets = (long) BATCH * MEASURED_BATCHES;
         assertThat(delivered).isEqualTo((long) BATCH * (WARM_UP_BATCHES + MEASURED_BATCHES));

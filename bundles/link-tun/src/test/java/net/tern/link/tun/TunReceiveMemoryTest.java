@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.tern.api.socket.Errno;
 import net.tern.core.packet.PooledPacketAllocator;
+import net.tern.core.testing.AllocationMeter;
 import net.tern.core.testing.PacketLeakCheck;
 import net.tern.core.testing.TestStack;
-import net.tern.core.testing.ThreadAllocation;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.Packet;
@@ -78,9 +78,9 @@ class TunReceiveMemoryTest {
         Thread reader = readerThread();
 
         deliver(WARM_UP);
-        long before = ThreadAllocation.bytes(reader);
+        long before = AllocationMeter.bytes(reader);
         deliver(MEASURED);
-        long after = ThreadAllocation.bytes(reader);
+        long after = AllocationMeter.bytes(reader);
 
         long perPacket = (after - before) / MEASURED;
         System.out.printf("TUN reader: %d bytes allocated over %d packets, %d per packet%n", after - before, MEASURED,

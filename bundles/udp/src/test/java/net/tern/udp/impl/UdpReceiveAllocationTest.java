@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.PooledByteBufAllocator;
 import net.tern.api.socket.SocketConstants;
 import net.tern.core.packet.PooledPacketAllocator;
+import net.tern.core.testing.AllocationMeter;
 import net.tern.core.testing.FakeDevice;
-import net.tern.core.testing.ThreadAllocation;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Packet;
 import net.tern.udp.testing.UdpWire;
@@ -44,7 +44,7 @@ class UdpReceiveAllocationTest extends UdpTestBase {
         api.setsockopt(server, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVBUF, 1 << 20);
         byte[] datagram = UdpWire.datagram("10.0.0.1", 5000, "10.0.0.2", 7000, UdpWire.bytes(PAYLOAD, 7));
         long[] allocated = new long[1];
-        ThreadAllocation.onFastThread("udp-receive-allocation", () -> {
+        AllocationMeter.onFastThread("udp-receive-allocation", () -> {
             for (int i = 0; i < WARM_UP_BATCHES; i++) {
                 fill(datagram);
                 deliver(eth);
@@ -52,9 +52,9 @@ class UdpReceiveAllocationTest extends UdpTestBase {
             }
             for (int i = 0; i < MEASURED_BATCHES; i++) {
                 fill(datagram);
-                long before = ThreadAllocation.bytes();
+                long before = AllocationMeter.bytes();
                 deliver(eth);
-                allocated[0] += ThreadAllocation.bytes() - before;
+                allocated[0] += AllocationMeter.bytes() - before;
                 read(server);
             }
         });
