@@ -1,0 +1,367 @@
+package net.tern.netty;
+
+import static net.tern.api.socket.SocketConstants.EPOLLOUT;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.channel.FileRegion;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.internal.StringUtil;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.SocketConstants;
+
+/**
+ * A TCP connection on Tern, for {@code Bootstrap.channel(TernSocketChannel.class)} (it opens
+ * its socket on the stack of the event loop it joins) or made with a {@link SocketApi}.
+ *
+ * <p>Data path: a flush hands the outbound buffer's {@code ByteBuf}s to {@code sendmsg} as one
+ * vector ({@code ChannelOutboundBuffer.nioBuffers()}: views of the buffers, heap or direct, no
+ * copy), and TCP copies the bytes it takes into its send queue's packets, once, as the kernel
+ * copies from user memory. A read allocates a {@code ByteBuf} from the channel's allocator and
+ * {@code recvmsg} copies the queued segments' bytes into it, once. Bytes the socket does not
+ * take wait in the outbound buffer, and the channel asks for {@code EPOLLOUT} to flush them.
+ */
+public final class TernSocketChannel extends AbstractTernChannel implements SocketChannel {
+    private final TernSocketChannelConfig config = new TernSocketChannelConfig(this);
+    private volatile boolean outputShutdown;
+    private volatile boolean inputShutdownSeen;
+    /** The socket as a {@link WritableByteChannel}, for a {@link FileRegion} to write itself into. */
+    private final WritableByteChannel fileSink = new SocketSink();
+    private final Runnable flushTask = () -> ((TernUnsafe) unsafe()).forceFlush();
+
+    /** A channel that opens its socket on the stack of the event loop it is registered with. */
+    public TernSocketChannel() {
+        super(null, null, SocketConstants.SOCK_STREAM);
+    }
+
+    /** A channel with a socket on {@code api} now. */
+    public TernSocketChannel(SocketApi api) {
+        super(null, api, SocketConstants.SOCK_STREAM);
+    }
+
+    /** An accepted connection. */
+    TernSocketChannel(TernServerSocketChannel parent, SocketApi api, int fd, InetSocketAddress remote) {
+        super(parent, api, SocketConstants.SOCK_STREAM, fd, remote);
+    }
+
+    @Override
+    public ServerSocketChannel parent() {
+        return (ServerSocketChannel) super.parent();
+    }
+
+    @Override
+    public TernSocketChannelConfig config() {
+        return config;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return super.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return super.remoteAddress();
+    }
+
+    // ---- half-closure -----------------------------------------------------------------------------
+
+    @Override
+    public boolean isInputShutdown() {
+        return inputShutdown || !isActive();
+    }
+
+    @Override
+    public boolean isOutputShutdown() {
+        return outputShutdown || !isActive();
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return isInputShutdown() && isOutputShutdown();
+    }
+
+    @Override
+    public ChannelFuture shutdownOutput() {
+        return shutdownOutput(newPromise());
+    }
+
+    @Override
+    public ChannelFuture shutdownOutput(ChannelPromise promise) {
+        EventLoop loop = eventLoop();
+        if (loop.inEventLoop()) {
+            ((TernUnsafe) unsafe()).shutdownOutput(promise);
+        } else {
+            loop.execute(() -> ((TernUnsafe) unsafe()).shutdownOutput(promise));
+        }
+        return promise;
+    }
+
+    @Override
+    public ChannelFuture shutdownInput() {
+        return shutdownInput(newPromise());
+    }
+
+    @Override
+    public ChannelFuture shutdownInput(ChannelPromise promise) {
+        EventLoop loop = eventLoop();
+        if (loop.inEventLoop()) {
+            shutdownInput0(promise);
+        } else {
+            loop.execute(() -> shutdownInput0(promise));
+        }
+        return promise;
+    }
+
+    private void shutdownInput0(ChannelPromise promise) {
+        try {
+            shutdownSocket(SocketConstants.SHUT_RD);
+            inputShutdown = true;
+            promise.setSuccess();
+        } catch (Throwable t) {
+            promise.setFailure(t);
+        }
+    }
+
+    @Override
+    public ChannelFuture shutdown() {
+        return shutdown(newPromise());
+    }
+
+    @Override
+    public ChannelFuture shutdown(ChannelPromise promise) {
+        ChannelFuture output = shutdownOutput();
+        output.addListener(f -> {
+            ChannelFuture input = shutdownInput();
+            input.addListener(g -> {
+                Throwable cause = f.cause() != null ? f.cause() : g.cause();
+                if (cause != null) {
+                    promise.setFailure(cause);
+                } else {
+                    promise.setSuccess();
+                }
+            });
+        });
+        return promise;
+    }
+
+    @Override
+    protected void doShutdownOutput() throws Exception {
+        shutdownSocket(SocketConstants.SHUT_WR);
+        outputShutdown = true;
+    }
+
+    private void shutdownSocket(int how) throws IOException {
+        try {
+            requireSocket().shutdown(fd, how);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.ENOTCONN) {
+                throw TernErrors.setup("shutdown", e);
+            }
+        }
+    }
+
+    // ---- input ------------------------------------------------------------------------------------
+
+    @Override
+    void inputReady() {
+        ChannelPipeline pipeline = pipeline();
+        if (inputShutdown) {
+            // Half-closed earlier: the end was delivered; say once that no more reads will come.
+            readPending = false;
+            readDone();
+            if (!inputShutdownSeen) {
+                inputShutdownSeen = true;
+                pipeline.fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
+            }
+            return;
+        }
+        ChannelConfig cfg = config();
+        ByteBufAllocator allocator = cfg.getAllocator();
+        RecvByteBufAllocator.Handle handle = unsafe().recvBufAllocHandle();
+        handle.reset(cfg);
+        ByteBuf buf = null;
+        boolean end = false;
+        try {
+            do {
+                buf = handle.allocate(allocator);
+                int writable = buf.writableBytes();
+                handle.attemptedBytesRead(writable);
+                ByteBuffer into = buf.internalNioBuffer(buf.writerIndex(), writable);
+                long n = api.sysRecv(fd, into, 0, null);
+                if (n <= 0) {
+                    buf.release();
+                    buf = null;
+                    if (n == Errno.EAGAIN.negative()) {
+                        handle.lastBytesRead(0);
+                        break;
+                    }
+                    if (n == 0) {
+                        handle.lastBytesRead(-1);
+                        end = true;
+                        readPending = false;
+                        break;
+                    }
+                    throw TernErrors.io("recvmsg", n);
+                }
+                buf.writerIndex(buf.writerIndex() + (int) n);
+                handle.lastBytesRead((int) n);
+                handle.incMessagesRead(1);
+                readPending = false;
+                pipeline.fireChannelRead(buf);
+                buf = null;
+            } while (handle.continueReading());
+            handle.readComplete();
+            pipeline.fireChannelReadComplete();
+            if (end) {
+                inputEnded(pipeline);
+            }
+        } catch (Throwable t) {
+            if (buf != null) {
+                buf.release();
+            }
+            handle.readComplete();
+            pipeline.fireChannelReadComplete();
+            pipeline.fireExceptionCaught(t);
+            if (t instanceof IOException || t instanceof OutOfMemoryError) {
+                // A reset or another error of the connection: nothing more will come either way.
+                unsafe().close(unsafe().voidPromise());
+            }
+        } finally {
+            if (isOpen()) {
+                readDone();
+            }
+        }
+    }
+
+    /** The peer's FIN: half-close when allowed, as Netty's transports do, else close. */
+    private void inputEnded(ChannelPipeline pipeline) {
+        if (config.isAllowHalfClosure()) {
+            inputShutdown = true;
+            pipeline.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        } else {
+            unsafe().close(unsafe().voidPromise());
+        }
+    }
+
+    // ---- output -----------------------------------------------------------------------------------
+
+    @Override
+    protected Object filterOutboundMessage(Object msg) {
+        if (msg instanceof ByteBuf || msg instanceof FileRegion) {
+            return msg;
+        }
+        throw new UnsupportedOperationException(
+                "unsupported message type: " + StringUtil.simpleClassName(msg) + " (expected: ByteBuf, FileRegion)");
+    }
+
+    @Override
+    protected void doWrite(ChannelOutboundBuffer in) throws Exception {
+        int spin = config.getWriteSpinCount();
+        while (spin-- > 0) {
+            if (in.isEmpty()) {
+                removeInterest(EPOLLOUT);
+                return;
+            }
+            Object msg = in.current();
+            boolean full;
+            if (msg instanceof FileRegion region) {
+                full = writeFileRegion(in, region);
+            } else {
+                full = writeBuffers(in);
+            }
+            if (full) {
+                addInterest(EPOLLOUT); // the socket is full: EPOLLOUT flushes the rest
+                return;
+            }
+        }
+        // Written for the spin count and more is left: let other channels run, then go on.
+        eventLoop().execute(flushTask);
+    }
+
+    /** Sends the buffers at the head of {@code in} as one vector; true when the socket took nothing. */
+    private boolean writeBuffers(ChannelOutboundBuffer in) throws IOException {
+        ByteBuffer[] vector = in.nioBuffers(1024, Integer.MAX_VALUE);
+        int count = in.nioBufferCount();
+        if (count == 0) {
+            in.remove(); // an empty buffer
+            return false;
+        }
+        long n = count == 1 ? api.sysSend(fd, vector[0], 0, null) : api.sysSend(fd, vector, 0, count, 0, null);
+        if (n == Errno.EAGAIN.negative()) {
+            return true;
+        }
+        if (n < 0) {
+            throw TernErrors.io("sendmsg", n);
+        }
+        in.removeBytes(n);
+        return false;
+    }
+
+    private boolean writeFileRegion(ChannelOutboundBuffer in, FileRegion region) throws IOException {
+        if (region.transferred() >= region.count()) {
+            in.remove();
+            return false;
+        }
+        long n = region.transferTo(fileSink, region.transferred());
+        if (n > 0) {
+            in.progress(n);
+        }
+        if (region.transferred() >= region.count()) {
+            in.remove();
+            return false;
+        }
+        return n == 0;
+    }
+
+    /** Writes into the socket without waiting: 0 when it takes nothing now. */
+    private final class SocketSink implements WritableByteChannel {
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            long n = api.sysSend(fd, src, 0, null);
+            if (n == Errno.EAGAIN.negative()) {
+                return 0;
+            }
+            if (n < 0) {
+                throw TernErrors.io("sendmsg", n);
+            }
+            return (int) n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return TernSocketChannel.this.isOpen();
+        }
+
+        @Override
+        public void close() {
+            // the channel closes the socket
+        }
+    }
+
+    // ---- connect ----------------------------------------------------------------------------------
+
+    @Override
+    protected TernUnsafe newUnsafe() {
+        return new SocketUnsafe();
+    }
+
+    private final class SocketUnsafe extends TernUnsafe {
+    }
+}

@@ -1,0 +1,665 @@
+package net.tern.netty;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What a Netty transport must do for the applications built on Netty, written once against
+ * Netty's API and run over each transport: Netty's NIO transport on the kernel's loopback (the
+ * reference) and Tern's transport on a Tern stack with its own loopback. Both must pass. The
+ * kinds follow Netty's transport testsuite (echo, half-closure, reset, back-pressure, many
+ * connections, connect failures, datagrams, close from another thread, the loop's wake-up)
+ * without its code.
+ *
+ * <p>All traffic is on 127.0.0.1 with ports the stack picks. Every wait is bounded.
+ */
+@Timeout(value = 120, unit = SECONDS)
+abstract class NettyTransportConformance {
+    static final long BOUND_SECONDS = 30;
+    static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    private final List<Channel> opened = new ArrayList<>();
+
+    /** The event loops of the transport under test (two threads, shared by a test class). */
+    abstract EventLoopGroup group();
+
+    abstract Class<? extends SocketChannel> socketChannel();
+
+    abstract Class<? extends ServerSocketChannel> serverChannel();
+
+    abstract Class<? extends DatagramChannel> datagramChannel();
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        for (Channel c : opened) {
+            if (c.isRegistered()) {
+                c.close().await(BOUND_SECONDS, SECONDS);
+            } else {
+                c.unsafe().closeForcibly();
+            }
+        }
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    <T extends Channel> T track(T channel) {
+        opened.add(channel);
+        return channel;
+    }
+
+    /** A listener on 127.0.0.1 whose accepted connections get {@code child}. */
+    ServerSocketChannel listen(ServerBootstrap bootstrap, ChannelHandler child) throws InterruptedException {
+        ChannelFuture bound = bootstrap.group(group()).channel(serverChannel()).childHandler(child)
+                .bind(new InetSocketAddress(LOOPBACK, 0));
+        assertThat(bound.await(BOUND_SECONDS, SECONDS)).isTrue();
+        assertThat(bound.cause()).isNull();
+        return track((ServerSocketChannel) bound.channel());
+    }
+
+    Bootstrap client(ChannelHandler handler) {
+        return new Bootstrap().group(group()).channel(socketChannel()).handler(handler);
+    }
+
+    SocketChannel connect(Bootstrap bootstrap, InetSocketAddress address) throws InterruptedException {
+        ChannelFuture connected = bootstrap.connect(address);
+        assertThat(connected.await(BOUND_SECONDS, SECONDS)).as("connected in time").isTrue();
+        assertThat(connected.cause()).isNull();
+        return track((SocketChannel) connected.channel());
+    }
+
+    /** Whatever {@code connect} failed with. */
+    Throwable connectFailure(Bootstrap bootstrap, InetSocketAddress address) throws InterruptedException {
+        ChannelFuture connected = bootstrap.connect(address);
+        assertThat(connected.await(BOUND_SECONDS, SECONDS)).as("the connect ended in time").isTrue();
+        track(connected.channel());
+        return connected.cause();
+    }
+
+    static <T> T within(CompletableFuture<T> future) throws Exception {
+        return future.get(BOUND_SECONDS, SECONDS);
+    }
+
+    static byte[] randomBytes(int size, long seed) {
+        byte[] data = new byte[size];
+        new SplittableRandom(seed).nextBytes(data);
+        return data;
+    }
+
+    static ChannelInitializer<Channel> init(ChannelHandler... handlers) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(handlers);
+            }
+        };
+    }
+
+    /** Writes back what it reads; with half-closure, closes once the peer's end came and all is written. */
+    @ChannelHandler.Sharable
+    static final class Echo extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ctx.write(msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /**
+     * Keeps every byte read; {@link #ended} completes with them when the input ends (the peer's
+     * end under half-closure, or the channel's close), {@link #failure} with an exception caught.
+     */
+    static final class Collect extends ChannelInboundHandlerAdapter {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final CompletableFuture<byte[]> ended = new CompletableFuture<>();
+        final CompletableFuture<Throwable> failure = new CompletableFuture<>();
+        final AtomicBoolean inputShutdownEvent = new AtomicBoolean();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf buf = (ByteBuf) msg;
+            try {
+                synchronized (bytes) {
+                    buf.readBytes(bytes, buf.readableBytes());
+                }
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            } finally {
+                buf.release();
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                inputShutdownEvent.set(true);
+                ended.complete(snapshot());
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            ended.complete(snapshot());
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            failure.complete(cause);
+            ctx.close();
+        }
+
+        byte[] snapshot() {
+            synchronized (bytes) {
+                return bytes.toByteArray();
+            }
+        }
+
+        String text() {
+            return new String(snapshot(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    static ByteBuf ascii(String text) {
+        return Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII);
+    }
+
+    // ---- TCP: bytes and ends --------------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {0, 1, 1_000, 65_536, 1 << 20, 16 << 20})
+    void echoesEveryByteBackAtEverySize(int size) throws Exception {
+        ServerSocketChannel server = listen(new ServerBootstrap().childOption(ChannelOption.ALLOW_HALF_CLOSURE, true),
+                init(new Echo()));
+        Collect collect = new Collect();
+        SocketChannel client = connect(client(collect).option(ChannelOption.ALLOW_HALF_CLOSURE, true), server.localAddress());
+        byte[] data = randomBytes(size, size);
+        // In pieces of up to 64 KiB, then the end: the echo ends its side when it has sent all back.
+        for (int at = 0; at < size; at += 65_536) {
+            client.write(Unpooled.wrappedBuffer(data, at, Math.min(65_536, size - at)));
+        }
+        client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> client.shutdownOutput());
+        byte[] echoed = within(collect.ended);
+        assertThat(echoed.length).isEqualTo(size);
+        assertThat(echoed).isEqualTo(data);
+        assertThat(collect.failure).isNotDone();
+    }
+
+    @Test
+    void theServerEndsItsSideAndTheClientStillSends() throws Exception {
+        Collect serverSide = new Collect();
+        ServerSocketChannel server = listen(new ServerBootstrap().childOption(ChannelOption.ALLOW_HALF_CLOSURE, true),
+                init(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelActive(ChannelHandlerContext ctx) {
+                        ctx.writeAndFlush(ascii("hello")).addListener(f -> ((DuplexChannel) ctx.channel()).shutdownOutput());
+                        ctx.fireChannelActive();
+                    }
+                }, serverSide));
+        Collect clientSide = new Collect();
+        SocketChannel client = connect(client(clientSide).option(ChannelOption.ALLOW_HALF_CLOSURE, true), server.localAddress());
+        assertThat(new String(within(clientSide.ended), StandardCharsets.US_ASCII)).isEqualTo("hello");
+        assertThat(clientSide.inputShutdownEvent).as("the end came as ChannelInputShutdownEvent").isTrue();
+        assertThat(client.isInputShutdown()).isTrue();
+        assertThat(client.isOpen()).as("half-closed, not closed").isTrue();
+
+        client.writeAndFlush(ascii("still here")).addListener(f -> client.close());
+        assertThat(new String(within(serverSide.ended), StandardCharsets.US_ASCII)).isEqualTo("still here");
+    }
+
+    @Test
+    void withoutHalfClosureThePeersEndClosesTheChannel() throws Exception {
+        ServerSocketChannel server = listen(new ServerBootstrap(), init(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                ctx.writeAndFlush(ascii("bye")).addListener(ChannelFutureListener.CLOSE);
+            }
+        }));
+        Collect collect = new Collect();
+        SocketChannel client = connect(client(collect), server.localAddress());
+        assertThat(new String(within(collect.ended), StandardCharsets.US_ASCII)).isEqualTo("bye");
+        assertThat(client.closeFuture().await(BOUND_SECONDS, SECONDS)).isTrue();
+        assertThat(collect.inputShutdownEvent).isFalse();
+        assertThat(collect.failure).as("an orderly end is no error").isNotDone();
+    }
+
+    @Test
+    void aCloseWithLingerZeroResetsThePeer() throws Exception {
+        ServerSocketChannel server = listen(new ServerBootstrap().childOption(ChannelOption.SO_LINGER, 0),
+                init(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ReferenceCountUtil.release(msg);
+                        ctx.close();
+                    }
+                }));
+        Collect collect = new Collect();
+        SocketChannel client = connect(client(collect), server.localAddress());
+        client.writeAndFlush(ascii("go"));
+        Throwable reset = within(collect.failure);
+        assertThat(reset).isInstanceOf(IOException.class).hasMessageContaining("Connection reset");
+        assertThat(client.closeFuture().await(BOUND_SECONDS, SECONDS)).as("a reset closes the channel").isTrue();
+    }
+
+    // ---- back-pressure ----------------------------------------------------------------------------
+
+    @Test
+    void writesStopWhenThePeerStopsReadingAndResumeWhenItReads() throws Exception {
+        int total = 8 << 20;
+        byte[] data = randomBytes(total, 7);
+        CompletableFuture<Channel> accepted = new CompletableFuture<>();
+        Collect serverSide = new Collect();
+        ServerSocketChannel server = listen(new ServerBootstrap().childOption(ChannelOption.AUTO_READ, false),
+                init(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelActive(ChannelHandlerContext ctx) {
+                        accepted.complete(ctx.channel());
+                        ctx.fireChannelActive();
+                    }
+                }, serverSide));
+        AtomicInteger sent = new AtomicInteger();
+        AtomicBoolean ended = new AtomicBoolean();
+        CompletableFuture<Integer> blockedAt = new CompletableFuture<>();
+        ChannelInboundHandlerAdapter producer = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                produce(ctx.channel());
+            }
+
+            @Override
+            public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                if (!ctx.channel().isWritable()) {
+                    blockedAt.complete(sent.get());
+                } else {
+                    produce(ctx.channel());
+                }
+            }
+
+            private void produce(Channel ch) {
+                while (ch.isWritable() && sent.get() < total) {
+                    int n = Math.min(16_384, total - sent.get());
+                    ch.write(Unpooled.wrappedBuffer(data, sent.get(), n));
+                    sent.addAndGet(n);
+                }
+                ch.flush();
+                if (sent.get() == total && ended.compareAndSet(false, true)) {
+                    // Closed once the last byte is written: a close would fail writes still waiting.
+                    ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                }
+            }
+        };
+        SocketChannel client = connect(client(producer)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(16_384, 65_536)), server.localAddress());
+        Channel peer = within(accepted);
+        int atBlock = within(blockedAt);
+        assertThat(atBlock).as("the writer stopped before it had written all while nobody read").isLessThan(total);
+        assertThat(client.isWritable()).isFalse();
+        assertThat(serverSide.snapshot()).as("nothing was read with auto-read off").isEmpty();
+
+        peer.config().setAutoRead(true);
+        byte[] received = within(serverSide.ended);
+        assertThat(received.length).isEqualTo(total);
+        assertThat(received).isEqualTo(data);
+    }
+
+    @Test
+    void autoReadOffReadsOnlyWhatIsAskedFor() throws Exception {
+        BlockingQueue<String> reads = new LinkedBlockingQueue<>();
+        CompletableFuture<Channel> accepted = new CompletableFuture<>();
+        ServerSocketChannel server = listen(new ServerBootstrap().childOption(ChannelOption.AUTO_READ, false)
+                        .childOption(ChannelOption.RCVBUF_ALLOCATOR, new io.netty.channel.FixedRecvByteBufAllocator(4)),
+                init(new SimpleChannelInboundHandler<ByteBuf>() {
+                    @Override
+                    public void channelActive(ChannelHandlerContext ctx) {
+                        accepted.complete(ctx.channel());
+                    }
+
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
+                        reads.add(msg.toString(StandardCharsets.US_ASCII));
+                    }
+                }));
+        SocketChannel client = connect(client(new ChannelInboundHandlerAdapter()), server.localAddress());
+        client.writeAndFlush(ascii("abcdefgh")).await(BOUND_SECONDS, SECONDS);
+        Channel peer = within(accepted);
+        peer.read();
+        assertThat(reads.poll(BOUND_SECONDS, SECONDS)).as("one read, of the allocator's 4 bytes").isEqualTo("abcd");
+        peer.read();
+        assertThat(reads.poll(BOUND_SECONDS, SECONDS)).isEqualTo("efgh");
+        assertThat(reads).as("each read() reads once").isEmpty();
+    }
+
+    // ---- many connections -------------------------------------------------------------------------
+
+    @Test
+    void aThousandConnectionsEachEchoed() throws Exception {
+        int count = 1_000;
+        ServerSocketChannel server = listen(new ServerBootstrap().option(ChannelOption.SO_BACKLOG, 1024), init(new Echo()));
+        List<Collect> collects = new ArrayList<>();
+        List<ChannelFuture> connects = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Collect collect = new Collect();
+            collects.add(collect);
+            connects.add(client(collect).connect(server.localAddress()));
+        }
+        for (int i = 0; i < count; i++) {
+            ChannelFuture f = connects.get(i);
+            assertThat(f.await(BOUND_SECONDS, SECONDS)).isTrue();
+            assertThat(f.cause()).as("connection %d", i).isNull();
+            track(f.channel()).writeAndFlush(ascii(String.format("%08d", i)));
+        }
+        for (int i = 0; i < count; i++) {
+            Collect collect = collects.get(i);
+            String expected = String.format("%08d", i);
+            long deadline = System.nanoTime() + SECONDS.toNanos(BOUND_SECONDS);
+            while (collect.snapshot().length < 8 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(collect.text()).as("connection %d", i).isEqualTo(expected);
+        }
+    }
+
+    // ---- connect failures -------------------------------------------------------------------------
+
+    InetSocketAddress closedPort() throws Exception {
+        ServerSocketChannel gone = listen(new ServerBootstrap(), init());
+        InetSocketAddress address = gone.localAddress();
+        gone.close().await(BOUND_SECONDS, SECONDS);
+        return address;
+    }
+
+    @Test
+    void connectToAClosedPortIsRefused() throws Exception {
+        InetSocketAddress address = closedPort();
+        Bootstrap bootstrap = client(new ChannelInboundHandlerAdapter());
+        ChannelFuture connect = bootstrap.connect(address);
+        assertThat(connect.await(BOUND_SECONDS, SECONDS)).isTrue();
+        track(connect.channel());
+        assertThat(connect.cause()).isInstanceOf(ConnectException.class).hasMessageContaining("Connection refused")
+                .hasMessageContaining(address.toString());
+        assertThat(connect.channel().closeFuture().await(BOUND_SECONDS, SECONDS)).as("a failed connect closes").isTrue();
+    }
+
+    @Test
+    void connectToAListenerThatDropsTheSynTimesOut() throws Exception {
+        // A listener of backlog 1 that never accepts: once its queue is full, new SYNs are dropped.
+        ServerSocketChannel server = listen(new ServerBootstrap().option(ChannelOption.SO_BACKLOG, 1)
+                .option(ChannelOption.AUTO_READ, false), init());
+        Bootstrap bootstrap = client(init()).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 300);
+        for (int i = 0; i < 64; i++) {
+            long start = System.nanoTime();
+            Throwable failure = connectFailure(bootstrap, server.localAddress());
+            if (failure != null) {
+                assertThat(failure).isInstanceOf(ConnectTimeoutException.class).hasMessageContaining("timed out");
+                assertThat(System.nanoTime() - start).as("it waited for the timeout")
+                        .isGreaterThan(TimeUnit.MILLISECONDS.toNanos(250));
+                return;
+            }
+        }
+        throw new AssertionError("64 connections completed to a listener of backlog 1 that never accepts");
+    }
+
+    // ---- UDP ------------------------------------------------------------------------------------
+
+    DatagramChannel datagram(ChannelHandler handler) throws InterruptedException {
+        ChannelFuture bound = new Bootstrap().group(group()).channel(datagramChannel()).handler(handler)
+                .bind(new InetSocketAddress(LOOPBACK, 0));
+        assertThat(bound.await(BOUND_SECONDS, SECONDS)).isTrue();
+        assertThat(bound.cause()).isNull();
+        return track((DatagramChannel) bound.channel());
+    }
+
+    @Test
+    void datagramsGoBothWaysWithTheirSender() throws Exception {
+        BlockingQueue<String> atA = new LinkedBlockingQueue<>();
+        DatagramChannel a = datagram(new SimpleChannelInboundHandler<DatagramPacket>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                atA.add(packet.content().toString(StandardCharsets.US_ASCII) + " from " + packet.sender());
+            }
+        });
+        DatagramChannel b = datagram(new SimpleChannelInboundHandler<DatagramPacket>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                String text = packet.content().toString(StandardCharsets.US_ASCII);
+                ctx.writeAndFlush(new DatagramPacket(ascii(text.toUpperCase()), packet.sender()));
+            }
+        });
+        for (int i = 0; i < 10; i++) {
+            a.writeAndFlush(new DatagramPacket(ascii("ping" + i), b.localAddress()));
+        }
+        for (int i = 0; i < 10; i++) {
+            assertThat(atA.poll(BOUND_SECONDS, SECONDS)).isEqualTo("PING" + i + " from " + b.localAddress());
+        }
+        assertThat(a.isActive()).as("a bound datagram channel is active").isTrue();
+    }
+
+    @Test
+    void aConnectedDatagramChannelLearnsThePortIsUnreachable() throws Exception {
+        DatagramChannel gone = datagram(new ChannelInboundHandlerAdapter());
+        InetSocketAddress nobody = gone.localAddress();
+        gone.close().await(BOUND_SECONDS, SECONDS);
+        CompletableFuture<Throwable> failure = new CompletableFuture<>();
+        DatagramChannel channel = datagram(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                failure.complete(cause);
+            }
+        });
+        assertThat(channel.connect(nobody).await(BOUND_SECONDS, SECONDS)).isTrue();
+        assertThat(channel.isConnected()).isTrue();
+        assertThat(channel.remoteAddress()).isEqualTo(nobody);
+        channel.writeAndFlush(ascii("anyone?"));
+        assertThat(within(failure)).isInstanceOf(PortUnreachableException.class);
+        assertThat(channel.isOpen()).as("the channel stays open").isTrue();
+    }
+
+    // ---- close from another thread ----------------------------------------------------------------
+
+    @Test
+    void closingFromAnotherThreadFailsTheWritesThatWait() throws Exception {
+        ServerSocketChannel server = listen(new ServerBootstrap().childOption(ChannelOption.AUTO_READ, false),
+                init());
+        SocketChannel client = connect(client(new ChannelInboundHandlerAdapter()), server.localAddress());
+        byte[] chunk = new byte[65_536];
+        ChannelFuture last = null;
+        long deadline = System.nanoTime() + SECONDS.toNanos(BOUND_SECONDS);
+        // Fill the socket until writes wait in the outbound buffer.
+        while (System.nanoTime() < deadline) {
+            last = client.writeAndFlush(Unpooled.wrappedBuffer(chunk));
+            Thread.sleep(1);
+            if (!last.isDone()) {
+                Thread.sleep(50);
+                if (!last.isDone()) {
+                    break;
+                }
+            }
+        }
+        assertThat(last.isDone()).as("a write waits for room").isFalse();
+        client.close();
+        assertThat(last.await(BOUND_SECONDS, SECONDS)).isTrue();
+        assertThat(last.cause()).isInstanceOf(ClosedChannelException.class);
+        assertThat(client.closeFuture().isDone()).isTrue();
+        assertThat(client.isOpen()).isFalse();
+    }
+
+    // ---- options ----------------------------------------------------------------------------------
+
+    @Test
+    void optionsReadBackAsSet() throws Exception {
+        ServerSocketChannel server = listen(new ServerBootstrap().option(ChannelOption.SO_BACKLOG, 64)
+                .option(ChannelOption.SO_REUSEADDR, true), init());
+        assertThat(server.config().getOption(ChannelOption.SO_BACKLOG)).isEqualTo(64);
+        assertThat(server.config().getOption(ChannelOption.SO_REUSEADDR)).isTrue();
+
+        WriteBufferWaterMark marks = new WriteBufferWaterMark(1_000, 2_000);
+        SocketChannel client = connect(client(new ChannelInboundHandlerAdapter())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.SO_LINGER, 5)
+                .option(ChannelOption.SO_RCVBUF, 65_536)
+                .option(ChannelOption.SO_SNDBUF, 65_536)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.IP_TOS, 0x10)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 4_321)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, marks)
+                .option(ChannelOption.AUTO_READ, false), server.localAddress());
+        var config = client.config();
+        assertThat(config.getOption(ChannelOption.TCP_NODELAY)).isTrue();
+        assertThat(config.getOption(ChannelOption.SO_KEEPALIVE)).isTrue();
+        assertThat(config.getOption(ChannelOption.SO_LINGER)).isEqualTo(5);
+        assertThat(config.getOption(ChannelOption.SO_RCVBUF)).isGreaterThanOrEqualTo(65_536);
+        assertThat(config.getOption(ChannelOption.SO_SNDBUF)).isGreaterThanOrEqualTo(65_536);
+        assertThat(config.getOption(ChannelOption.SO_REUSEADDR)).isTrue();
+        assertThat(config.getOption(ChannelOption.IP_TOS)).isEqualTo(0x10);
+        assertThat(config.getOption(ChannelOption.ALLOW_HALF_CLOSURE)).isTrue();
+        assertThat(config.getOption(ChannelOption.CONNECT_TIMEOUT_MILLIS)).isEqualTo(4_321);
+        assertThat(config.getOption(ChannelOption.WRITE_BUFFER_WATER_MARK)).isEqualTo(marks);
+        assertThat(config.getOption(ChannelOption.AUTO_READ)).isFalse();
+        config.setOption(ChannelOption.TCP_NODELAY, false);
+        config.setOption(ChannelOption.SO_LINGER, -1);
+        assertThat(config.getOption(ChannelOption.TCP_NODELAY)).isFalse();
+        assertThat(config.getOption(ChannelOption.SO_LINGER)).as("off").isNegative();
+
+        DatagramChannel datagram = datagram(new ChannelInboundHandlerAdapter());
+        datagram.config().setOption(ChannelOption.SO_BROADCAST, true);
+        assertThat(datagram.config().getOption(ChannelOption.SO_BROADCAST)).isTrue();
+        datagram.config().setOption(ChannelOption.IP_TOS, 0x08);
+        assertThat(datagram.config().getOption(ChannelOption.IP_TOS)).isEqualTo(0x08);
+    }
+
+    // ---- the loop's wake-up -----------------------------------------------------------------------
+
+    @Test
+    void everyTaskFromOtherThreadsRunsWhileTheLoopWaits() throws Exception {
+        EventLoop loop = group().next();
+        int threads = 4;
+        int rounds = 2_000;
+        for (int round = 0; round < rounds; round++) {
+            CountDownLatch ran = new CountDownLatch(threads);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> senders = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Thread sender = new Thread(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    loop.execute(ran::countDown);
+                });
+                sender.start();
+                senders.add(sender);
+            }
+            go.countDown();
+            assertThat(ran.await(BOUND_SECONDS, SECONDS)).as("round %d: every task ran", round).isTrue();
+            for (Thread sender : senders) {
+                sender.join();
+            }
+        }
+    }
+
+    @Test
+    void aScheduledTaskRunsOnTimeOnAnIdleLoop() throws Exception {
+        EventLoop loop = group().next();
+        AtomicLong ranAfter = new AtomicLong();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        for (int i = 0; i < 5; i++) {
+            long start = System.nanoTime();
+            loop.schedule(() -> {
+                ranAfter.set(System.nanoTime() - start);
+                done.complete(null);
+            }, 100, TimeUnit.MILLISECONDS);
+        }
+        within(done);
+        assertThat(ranAfter.get()).as("not before its time").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
+        assertThat(ranAfter.get()).as("and not a wait's worth after it").isLessThan(TimeUnit.MILLISECONDS.toNanos(900));
+    }
+
+    @Test
+    void theLoopKeepsServingAfterItsThreadIsInterrupted() throws Exception {
+        EventLoop loop = group().next();
+        AtomicReference<Thread> thread = new AtomicReference<>();
+        CompletableFuture<Void> interrupted = new CompletableFuture<>();
+        loop.execute(() -> {
+            thread.set(Thread.currentThread());
+            Thread.currentThread().interrupt();
+            interrupted.complete(null);
+        });
+        within(interrupted);
+        CompletableFuture<Void> later = new CompletableFuture<>();
+        loop.schedule(() -> later.complete(null), 50, TimeUnit.MILLISECONDS);
+        within(later);
+        ServerSocketChannel server = listen(new ServerBootstrap().childOption(ChannelOption.ALLOW_HALF_CLOSURE, true),
+                init(new Echo()));
+        Collect collect = new Collect();
+        SocketChannel client = connect(client(collect).option(ChannelOption.ALLOW_HALF_CLOSURE, true), server.localAddress());
+        client.writeAndFlush(ascii("still")).addListener(f -> client.shutdownOutput());
+        assertThat(new String(within(collect.ended), StandardCharsets.US_ASCII)).isEqualTo("still");
+    }
+}
