@@ -40,7 +40,6 @@ import net.tern.api.socket.SocketConstants;
 public final class TernSocketChannel extends AbstractTernChannel implements SocketChannel {
     private final TernSocketChannelConfig config = new TernSocketChannelConfig(this);
     private volatile boolean outputShutdown;
-    private volatile boolean inputShutdownSeen;
     /** The socket as a {@link WritableByteChannel}, for a {@link FileRegion} to write itself into. */
     private final WritableByteChannel fileSink = new SocketSink();
     private final Runnable flushTask = () -> ((TernUnsafe) unsafe()).forceFlush();
@@ -183,13 +182,8 @@ public final class TernSocketChannel extends AbstractTernChannel implements Sock
     void inputReady() {
         ChannelPipeline pipeline = pipeline();
         if (inputShutdown) {
-            // Half-closed earlier: the end was delivered; say once that no more reads will come.
-            readPending = false;
+            readPending = false; // the end was delivered: nothing more to read
             readDone();
-            if (!inputShutdownSeen) {
-                inputShutdownSeen = true;
-                pipeline.fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
-            }
             return;
         }
         ChannelConfig cfg = config();
@@ -255,6 +249,9 @@ public final class TernSocketChannel extends AbstractTernChannel implements Sock
         if (config.isAllowHalfClosure()) {
             inputShutdown = true;
             pipeline.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+            // No read will complete after the end: said at once, where Netty's transports say
+            // it at the next read attempt (the interest in input is dropped with the end).
+            pipeline.fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
         } else {
             unsafe().close(unsafe().voidPromise());
         }

@@ -21,6 +21,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.DuplexChannel;
@@ -179,6 +180,7 @@ abstract class NettyTransportConformance {
         final CompletableFuture<byte[]> ended = new CompletableFuture<>();
         final CompletableFuture<Throwable> failure = new CompletableFuture<>();
         final AtomicBoolean inputShutdownEvent = new AtomicBoolean();
+        final CompletableFuture<Void> inputShutdownReadComplete = new CompletableFuture<>();
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -199,6 +201,8 @@ abstract class NettyTransportConformance {
             if (evt instanceof ChannelInputShutdownEvent) {
                 inputShutdownEvent.set(true);
                 ended.complete(snapshot());
+            } else if (evt instanceof ChannelInputShutdownReadComplete) {
+                inputShutdownReadComplete.complete(null);
             }
         }
 
@@ -264,6 +268,7 @@ abstract class NettyTransportConformance {
         SocketChannel client = connect(client(clientSide).option(ChannelOption.ALLOW_HALF_CLOSURE, true), server.localAddress());
         assertThat(new String(within(clientSide.ended), StandardCharsets.US_ASCII)).isEqualTo("hello");
         assertThat(clientSide.inputShutdownEvent).as("the end came as ChannelInputShutdownEvent").isTrue();
+        within(clientSide.inputShutdownReadComplete); // and then no more reads complete
         assertThat(client.isInputShutdown()).isTrue();
         assertThat(client.isOpen()).as("half-closed, not closed").isTrue();
 
