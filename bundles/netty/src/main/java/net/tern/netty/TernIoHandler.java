@@ -194,6 +194,7 @@ public final class TernIoHandler implements IoHandler {
 
     @Override
     public void destroy() {
+        awake.set(true); // no wake-up writes the eventfd once it is closed
         closeQuietly(eventfd);
         closeQuietly(epfd);
     }
