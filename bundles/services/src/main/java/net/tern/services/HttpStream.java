@@ -33,6 +33,9 @@ final class HttpStream extends StreamConnection {
     private static final ByteBuffer NOTHING = ByteBuffer.allocate(0).asReadOnlyBuffer();
     private final StatusPage page;
     private final BufferPool pool;
+    private final ResponseBudget budget;
+    /** Bytes of {@code out} counted against the budget. */
+    private int budgeted;
     /** Request bytes received and not yet answered, in write mode; null while there are none. */
     private ByteBuffer in;
     private ByteBuffer out = NOTHING;
@@ -41,15 +44,17 @@ final class HttpStream extends StreamConnection {
     /** After the response being sent, close the connection. */
     private boolean closeAfterResponse;
     private long requests;
+    private long busy;
     /** Our FIN is sent; reading only to drop what still comes. */
     private boolean lingering;
     private long drained;
     /** Dropped while lingering at most; a client sending more is reset. */
     static final long MAX_LINGER_BYTES = 1 << 20;
 
-    HttpStream(ServiceLoop loop, TcpListener listener, int fd, SockAddr peer, StatusPage page) {
+    HttpStream(ServiceLoop loop, TcpListener listener, int fd, SockAddr peer, StatusPage page, ResponseBudget budget) {
         super(loop, listener, fd, peer);
         this.page = page;
+        this.budget = budget;
         this.pool = loop.buffers(HttpRequest.MAX_HEAD);
     }
 
@@ -77,7 +82,10 @@ final class HttpStream extends StreamConnection {
             read(in);
         }
         while (true) {
-            write(out);
+            int sent = write(out);
+            int back = Math.min(sent, budgeted);
+            budgeted -= back;
+            budget.give(back);
             if (out.hasRemaining()) {
                 break;
             }
@@ -91,7 +99,7 @@ final class HttpStream extends StreamConnection {
             }
         }
         if (in != null && in.position() == 0) {
-            releaseBuffers();
+            dropInput();
         }
         if (peerClosed && !out.hasRemaining()) {
             finish(); // the peer is done and so are we; a partial request is dropped
@@ -108,7 +116,7 @@ final class HttpStream extends StreamConnection {
      */
     private void startLingering() throws ErrnoException {
         lingering = true;
-        releaseBuffers(); // what is left of the input is dropped unread
+        dropInput(); // what is left of the input is dropped unread
         try {
             api.shutdown(fd, SHUT_WR);
         } catch (ErrnoException e) {
@@ -203,14 +211,30 @@ final class HttpStream extends StreamConnection {
     }
 
     private void respond(int status, String reason, String type, String body, boolean headOnly, boolean close) {
-        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer response = response(status, reason, type, body, headOnly, close);
+        if (!budget.take(response.remaining())) {
+            // Too many responses wait for their clients already: say so briefly, and close.
+            busy++;
+            response = response(503, "Service Unavailable", "text/plain",
+                    "busy: too many responses wait for their clients; try again\n", false, true);
+            close = true;
+        } else {
+            budgeted = response.remaining();
+        }
         closeAfterResponse = close;
+        out = response;
+    }
+
+    private static ByteBuffer response(int status, String reason, String type, String body, boolean headOnly,
+            boolean close) {
+        byte[] content = body.getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + status + " " + reason + "\r\n"
                 + "Server: tern\r\n"
                 + "Content-Type: " + type + "\r\n"
                 + "Content-Length: " + content.length + "\r\n"
                 + "Cache-Control: no-store\r\n"
                 + (status == 405 ? "Allow: GET, HEAD\r\n" : "")
+                + (status == 503 ? "Retry-After: 1\r\n" : "")
                 + "Connection: " + (close ? "close" : "keep-alive") + "\r\n\r\n";
         byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
         ByteBuffer response = ByteBuffer.allocate(headBytes.length + (headOnly ? 0 : content.length));
@@ -218,11 +242,16 @@ final class HttpStream extends StreamConnection {
         if (!headOnly) {
             response.put(content);
         }
-        out = response.flip();
+        return response.flip();
     }
 
     long requests() {
         return requests;
+    }
+
+    /** Requests answered 503 because the response budget was spent. */
+    long busy() {
+        return busy;
     }
 
     /** Whether this connection holds a request buffer now (bytes of a request not yet answered). */
@@ -230,11 +259,18 @@ final class HttpStream extends StreamConnection {
         return in != null;
     }
 
-    @Override
-    void releaseBuffers() {
+    /** Gives the request buffer back to the pool. */
+    private void dropInput() {
         if (in != null) {
             pool.give(in);
             in = null;
         }
+    }
+
+    @Override
+    void releaseBuffers() {
+        dropInput();
+        budget.give(budgeted); // at close: what the client never took
+        budgeted = 0;
     }
 }

@@ -145,15 +145,24 @@ final class ServiceLoop implements AutoCloseable {
         return size;
     }
 
+    /** Rows of the status page's services table: the first ones, and how many there are in all. */
+    record Rows(List<SocketRow> shown, int total) {
+    }
+
     /** A row per descriptor in the loop, by descriptor (the services' own sockets first: they were opened first). */
-    synchronized List<SocketRow> sockets() {
-        List<SocketRow> rows = new ArrayList<>(size);
-        for (Handler h : handlers) {
-            if (h != null) {
-                rows.add(h.row());
+    List<SocketRow> sockets() {
+        return sockets(Integer.MAX_VALUE).shown();
+    }
+
+    /** The rows of the first {@code max} descriptors, by descriptor, and the number of descriptors in the loop. */
+    synchronized Rows sockets(int max) {
+        List<SocketRow> rows = new ArrayList<>(Math.min(size, max));
+        for (int fd = 0; fd < handlers.length && rows.size() < max; fd++) {
+            if (handlers[fd] != null) {
+                rows.add(handlers[fd].row());
             }
         }
-        return rows;
+        return new Rows(rows, size);
     }
 
     private synchronized List<Handler> all() {

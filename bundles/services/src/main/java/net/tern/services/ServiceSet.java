@@ -39,15 +39,22 @@ final class ServiceSet {
     private final ServiceLoop loop;
     private final ServiceSettings settings;
     private final StatusPage page;
+    /** Shared by every HTTP connection. */
+    private final ResponseBudget responses;
     /** Sockets whose protocol is not there (yet): tried again after the loop's next wait. */
     private final Set<Socket> waiting = new LinkedHashSet<>();
     private final Set<Socket> open = new LinkedHashSet<>();
     private boolean retryScheduled;
 
     ServiceSet(ServiceLoop loop, ServiceSettings settings, StatusPage page) {
+        this(loop, settings, page, new ResponseBudget(ResponseBudget.DEFAULT_BYTES));
+    }
+
+    ServiceSet(ServiceLoop loop, ServiceSettings settings, StatusPage page, ResponseBudget responses) {
         this.loop = loop;
         this.settings = settings;
         this.page = page;
+        this.responses = responses;
     }
 
     /** Opens every configured socket it can; those waiting for their protocol are tried again later. */
@@ -121,7 +128,7 @@ final class ServiceSet {
             case ECHO -> EchoStream::new;
             case DISCARD -> DiscardStream::new;
             case CHARGEN -> ChargenStream::new;
-            case HTTP -> (l, listener, fd, peer) -> new HttpStream(l, listener, fd, peer, page);
+            case HTTP -> (l, listener, fd, peer) -> new HttpStream(l, listener, fd, peer, page, responses);
         };
         new TcpListener(loop, s, address, port, settings.maxConnections(), settings.backlog(), factory, gone);
     }

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import net.tern.inet.snmp.SnmpCounters;
 import net.tern.spi.diag.InetDiagHandler;
@@ -21,7 +22,10 @@ import net.tern.spi.net.LinkStats;
  *
  * <p>Sockets: every TCP and UDP socket of the stack, as {@code ss -tuan} lists them, from
  * the transports' {@link InetDiagHandler}s ({@code inet_diag}); and the services' own
- * sockets with the bytes each has moved, which only the services know.
+ * sockets with the bytes each has moved, which only the services know. Each of the two
+ * tables shows its first {@link #MAX_ROWS} rows and says how many more there are, so that a
+ * page stays small (some 300 KB) and quick to make when the services hold a crowd of
+ * connections.
  */
 final class StatusPage {
     /** One link as the page shows it. */
@@ -30,23 +34,34 @@ final class StatusPage {
             long txBytes, long txPackets, long txErrors, long txDropped) {
     }
 
-    /** The state of the stack at one moment. */
-    record Snapshot(List<LinkRow> links, List<InetDiagMsg> sockets, List<SocketRow> services,
-            Map<String, Map<String, Long>> counters) {
+    /** The rows a socket table shows at most. */
+    static final int MAX_ROWS = 1000;
+
+    /** The state of the stack at one moment; the tables' rows beyond the first ones are counted, not kept. */
+    record Snapshot(List<LinkRow> links, List<InetDiagMsg> sockets, int socketsNotShown, List<SocketRow> services,
+            int servicesNotShown, Map<String, Map<String, Long>> counters) {
     }
 
     private final Supplier<LinkRegistry> links;
     private final Supplier<SnmpCounters> counters;
     private final Supplier<List<InetDiagHandler>> diag;
-    private final Supplier<List<SocketRow>> services;
+    private final IntFunction<ServiceLoop.Rows> services;
+    private final int maxRows;
 
     /** The suppliers may return {@code null} while that part of the stack is not running. */
     StatusPage(Supplier<LinkRegistry> links, Supplier<SnmpCounters> counters, Supplier<List<InetDiagHandler>> diag,
-            Supplier<List<SocketRow>> services) {
+            IntFunction<ServiceLoop.Rows> services) {
+        this(links, counters, diag, services, MAX_ROWS);
+    }
+
+    /** With tables of at most {@code maxRows} rows. */
+    StatusPage(Supplier<LinkRegistry> links, Supplier<SnmpCounters> counters, Supplier<List<InetDiagHandler>> diag,
+            IntFunction<ServiceLoop.Rows> services, int maxRows) {
         this.links = links;
         this.counters = counters;
         this.diag = diag;
         this.services = services;
+        this.maxRows = maxRows;
     }
 
     /** {@code ss}'s name for a {@code TCP_*} state number. */
@@ -88,7 +103,10 @@ final class StatusPage {
         sockets.sort(Comparator.comparingInt(InetDiagMsg::protocol)
                 .thenComparingLong(m -> m.local().address() & 0xffffffffL).thenComparingInt(m -> m.local().port())
                 .thenComparingLong(m -> m.peer().address() & 0xffffffffL).thenComparingInt(m -> m.peer().port()));
-        return new Snapshot(rows, sockets, services.get(), values);
+        int socketsNotShown = Math.max(0, sockets.size() - maxRows);
+        List<InetDiagMsg> shown = socketsNotShown == 0 ? sockets : List.copyOf(sockets.subList(0, maxRows));
+        ServiceLoop.Rows own = services.apply(maxRows);
+        return new Snapshot(rows, shown, socketsNotShown, own.shown(), own.total() - own.shown().size(), values);
     }
 
     String html() {
@@ -115,7 +133,9 @@ final class StatusPage {
             cells(b, protocolName(m.protocol()), stateName(m.state()), m.recvQ(), m.sendQ(), m.local(), m.peer());
             b.append("</tr>\n");
         }
-        b.append("</table>\n<h2>Services</h2>\n<table><tr><th>service</th>")
+        b.append("</table>\n");
+        notShown(b, s.socketsNotShown());
+        b.append("<h2>Services</h2>\n<table><tr><th>service</th>")
                 .append("<th>protocol</th><th>state</th><th>local</th><th>peer</th><th>bytes in</th>")
                 .append("<th>bytes out</th></tr>\n");
         for (SocketRow r : s.services()) {
@@ -123,7 +143,9 @@ final class StatusPage {
             cells(b, r.service(), r.protocol(), r.state(), r.local(), r.peer(), r.bytesIn(), r.bytesOut());
             b.append("</tr>\n");
         }
-        b.append("</table>\n<h2>Counters</h2>\n<table><tr><th>counter</th><th>value</th></tr>\n");
+        b.append("</table>\n");
+        notShown(b, s.servicesNotShown());
+        b.append("<h2>Counters</h2>\n<table><tr><th>counter</th><th>value</th></tr>\n");
         for (Map.Entry<String, Map<String, Long>> group : s.counters().entrySet()) {
             for (Map.Entry<String, Long> c : group.getValue().entrySet()) {
                 b.append("<tr>");
@@ -132,6 +154,12 @@ final class StatusPage {
             }
         }
         return b.append("</table>\n</body></html>\n").toString();
+    }
+
+    private static void notShown(StringBuilder b, int count) {
+        if (count > 0) {
+            b.append("<p>").append(count).append(" more not shown</p>\n");
+        }
     }
 
     private static void cells(StringBuilder b, Object... values) {
@@ -186,7 +214,7 @@ final class StatusPage {
                     .append(",\"peer\":").append(quote(m.peer().toString())).append('}');
             sep = ",";
         }
-        b.append("],\"services\":[");
+        b.append("],\"socketsNotShown\":").append(s.socketsNotShown()).append(",\"services\":[");
         sep = "";
         for (SocketRow r : s.services()) {
             b.append(sep).append("{\"service\":").append(quote(r.service())).append(",\"protocol\":")
@@ -196,7 +224,7 @@ final class StatusPage {
                     .append('}');
             sep = ",";
         }
-        b.append("],\"counters\":{");
+        b.append("],\"servicesNotShown\":").append(s.servicesNotShown()).append(",\"counters\":{");
         sep = "";
         for (Map.Entry<String, Map<String, Long>> group : s.counters().entrySet()) {
             b.append(sep).append(quote(group.getKey())).append(":{");

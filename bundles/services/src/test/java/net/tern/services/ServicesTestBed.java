@@ -58,14 +58,21 @@ final class ServicesTestBed implements AutoCloseable {
      * registers it.
      */
     ServicesTestBed(ServiceSettings settings, UnaryOperator<SocketApi> wrap, boolean tcpFirst) throws ErrnoException {
+        this(settings, wrap, tcpFirst, StatusPage.MAX_ROWS, new ResponseBudget(ResponseBudget.DEFAULT_BYTES));
+    }
+
+    /** With a status page of tables of {@code maxRows} rows at most, and HTTP's response budget {@code responses}. */
+    ServicesTestBed(ServiceSettings settings, UnaryOperator<SocketApi> wrap, boolean tcpFirst, int maxRows,
+            ResponseBudget responses) throws ErrnoException {
         bed = new UdpTestBed();
         if (tcpFirst) {
             startTcp();
         }
         loop = new ServiceLoop(wrap.apply(bed.api()));
         StatusPage page = new StatusPage(() -> bed.stack().links(), () -> bed.inet().snmp(),
-                () -> tcp == null ? List.of(bed.udp().diag()) : List.of(tcp.diag(), bed.udp().diag()), loop::sockets);
-        services = new ServiceSet(loop, settings, page);
+                () -> tcp == null ? List.of(bed.udp().diag()) : List.of(tcp.diag(), bed.udp().diag()), loop::sockets,
+                maxRows);
+        services = new ServiceSet(loop, settings, page, responses);
         services.openAll();
     }
 
@@ -241,6 +248,11 @@ final class ServicesTestBed implements AutoCloseable {
                 .filter(m -> m.state() == InetDiagMsg.LISTEN && m.local().port() == port)
                 .mapToInt(InetDiagMsg::recvQ).findFirst()
                 .orElseThrow(() -> new AssertionError("no TCP listener on port " + port));
+    }
+
+    /** The stack's TCP and UDP sockets, as the status page's socket table would list them all. */
+    int stackSockets() {
+        return tcp.diag().dump().size() + bed.udp().diag().dump().size();
     }
 
     /** A counter of the stack, as {@code nstat} names it by group and name ({@code TcpExt}, {@code ListenOverflows}). */
