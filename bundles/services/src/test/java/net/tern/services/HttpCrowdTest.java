@@ -106,12 +106,16 @@ class HttpCrowdTest {
         ResponseBudget budget = new ResponseBudget(ResponseBudget.DEFAULT_BYTES);
         // The services' accepted sockets get the smallest send buffer and a crowd makes the page
         // long (some 150 KB), so it outgrows what the stack takes of it while the client does not read.
+        // An accepted socket comes from accept (an Accepted) or from sysAccept (its descriptor, or
+        // a negative errno), whichever the listener calls.
         UnaryOperator<SocketApi> smallSendBuffers = api -> (SocketApi) Proxy.newProxyInstance(
                 SocketApi.class.getClassLoader(), new Class<?>[] {SocketApi.class}, (proxy, method, args) -> {
                     try {
                         Object result = method.invoke(api, args);
-                        if (result instanceof Accepted a) {
-                            api.setsockopt(a.fd(), SOL_SOCKET, SO_SNDBUF, 1);
+                        int accepted = result instanceof Accepted a ? a.fd()
+                                : method.getName().equals("sysAccept") ? (Integer) result : -1;
+                        if (accepted >= 0) {
+                            api.setsockopt(accepted, SOL_SOCKET, SO_SNDBUF, 1);
                         }
                         return result;
                     } catch (InvocationTargetException e) {
