@@ -1,14 +1,17 @@
 package net.tern.bench;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * Tern against the Linux kernel, side by side in one JVM (see {@code benchmarks/run.sh}):
- * TCP bulk (1 and 4 streams), request/response, connection rate, UDP rate, idle connection
+ * TCP bulk (1 and 4 streams), request/response and connection rate, each through Tern's
+ * SocketApi, through java.nio channels on Tern (Tern's SelectorProvider) and through the JDK's
+ * channels on the kernel; HTTP through Netty on either provider; UDP rate, idle connection
  * cost and capacity, and (as root, in namespaces run.sh made) TCP over TUN against veth.
- * Each figure is printed with its spread and the ratio Tern/kernel; the last line is the
- * summary.
+ * Each figure is printed with its spread and the ratios Tern/kernel (and, for the TCP rows,
+ * the java.nio adapter's own cost: tern-nio/tern); the last line is the summary.
  *
  * <p>Arguments: {@code --quick}; {@code --tun NETNS --veth NETNS --sink-port PORT} to run the
  * TUN comparison; {@code --tun-skipped REASON} to say why it does not run.
@@ -16,14 +19,32 @@ import java.util.Locale;
 public final class Benchmarks {
     /** Durations, rounds and sizes of one run. */
     record Plan(int warmups, int rounds, long bulkMillis, long rrMillis, long cpsMillis, long udpMillis,
-            int idleConnections, long maxConnections, long maxConnectionsSeconds, int kernelConnections,
-            long tunMillis, int tunRounds) {
+            long httpMillis, int idleConnections, long maxConnections, long maxConnectionsSeconds,
+            int kernelConnections, long tunMillis, int tunRounds) {
         static Plan quick() {
-            return new Plan(1, 3, 1000, 1000, 1000, 500, 20_000, 40_000, 15, 9_900, 1000, 2);
+            return new Plan(1, 3, 1000, 1000, 1000, 500, 1000, 20_000, 40_000, 15, 9_900, 1000, 2);
         }
 
         static Plan full() {
-            return new Plan(2, 5, 3000, 3000, 3000, 2000, 100_000, 1_000_000, 360, 9_900, 3000, 3);
+            return new Plan(2, 5, 3000, 3000, 3000, 2000, 3000, 100_000, 1_000_000, 360, 9_900, 3000, 3);
+        }
+    }
+
+    /** One metric of a TCP row through Tern's java.nio channels against the same through its SocketApi. */
+    record AdapterCost(String key, String label, Comparison.Result result) {
+        /** Within 10% of the SocketApi's figure, on the worse side. */
+        static final double GOAL = 0.10;
+
+        double ratio() {
+            return result.ratio("tern-nio", "tern");
+        }
+
+        String line() {
+            boolean met = result.within("tern-nio", "tern", GOAL);
+            return String.format(Locale.ROOT, "%-40s tern-nio %s  tern %s  tern-nio/tern %.3f  %s",
+                    label + " " + result.metric().name() + " (" + result.metric().unit() + ")",
+                    Comparison.format(result.median("tern-nio")), Comparison.format(result.median("tern")), ratio(),
+                    met ? "within 10%" : "MISSES the 10% goal");
         }
     }
 
@@ -54,31 +75,57 @@ public final class Benchmarks {
         System.out.printf(Locale.ROOT, "tern benchmarks: %d cores, Java %s, max heap %d MiB, plan %s%n",
                 runtime.availableProcessors(), System.getProperty("java.version"), runtime.maxMemory() >> 20, plan);
 
-        Net kernel = new KernelNet();
+        ChannelNet kernel = ChannelNet.kernel();
         double bulk;
         double bulk4;
         double rrP50;
         double cps;
         double udp;
+        List<AdapterCost> adapter = new ArrayList<>();
+        double http;
+        double httpP99;
         try (TernStack stack = new TernStack(1 << 16)) {
             Net tern = new TernNet(stack.api());
+            ChannelNet ternNio = ChannelNet.ternNio(stack.api());
+            List<Net> tcpSubjects = List.of(tern, kernel, ternNio);
             Plan p = plan;
             List<Comparison.Metric> gbps = List.of(new Comparison.Metric("throughput", "Gbit/s"));
-            bulk = Comparison.run("tcp bulk 1 stream", gbps, p.warmups(), p.rounds(), tern, kernel,
-                    net -> TcpWorkloads.bulk(net, 1, p.bulkMillis())).get(0).ratio();
-            bulk4 = Comparison.run("tcp bulk 4 streams", gbps, p.warmups(), p.rounds(), tern, kernel,
-                    net -> TcpWorkloads.bulk(net, 4, p.bulkMillis())).get(0).ratio();
+            List<Comparison.Result> bulkResults = Comparison.run("tcp bulk 1 stream", gbps, p.warmups(), p.rounds(),
+                    tcpSubjects, net -> TcpWorkloads.bulk(net, 1, p.bulkMillis()));
+            bulk = bulkResults.get(0).ratio();
+            adapter.add(new AdapterCost("bulk", "tcp bulk 1 stream", bulkResults.get(0)));
+            List<Comparison.Result> bulk4Results = Comparison.run("tcp bulk 4 streams", gbps, p.warmups(),
+                    p.rounds(), tcpSubjects, net -> TcpWorkloads.bulk(net, 4, p.bulkMillis()));
+            bulk4 = bulk4Results.get(0).ratio();
+            adapter.add(new AdapterCost("bulk4", "tcp bulk 4 streams", bulk4Results.get(0)));
             List<Comparison.Result> rr = Comparison.run("tcp rr 1 byte", List.of(
-                    new Comparison.Metric("rate", "round trips/s"), new Comparison.Metric("p50", "us"),
-                    new Comparison.Metric("p99", "us")), p.warmups(), p.rounds(), tern, kernel,
+                    new Comparison.Metric("rate", "round trips/s"), new Comparison.Metric("p50", "us", true),
+                    new Comparison.Metric("p99", "us", true)), p.warmups(), p.rounds(), tcpSubjects,
                     net -> TcpWorkloads.requestResponse(net, p.rrMillis()));
             rrP50 = rr.get(1).ratio();
-            cps = Comparison.run("tcp connect/accept/close", List.of(new Comparison.Metric("rate", "conn/s")),
-                    p.warmups(), p.rounds(), tern, kernel, net -> TcpWorkloads.connectRate(net, p.cpsMillis(), 8))
-                    .get(0).ratio();
+            adapter.add(new AdapterCost("rr", "tcp rr 1 byte", rr.get(0)));
+            adapter.add(new AdapterCost("rr_p50", "tcp rr 1 byte", rr.get(1)));
+            adapter.add(new AdapterCost("rr_p99", "tcp rr 1 byte", rr.get(2)));
+            List<Comparison.Result> cpsResults = Comparison.run("tcp connect/accept/close",
+                    List.of(new Comparison.Metric("rate", "conn/s")), p.warmups(), p.rounds(), tcpSubjects,
+                    net -> TcpWorkloads.connectRate(net, p.cpsMillis(), 8));
+            cps = cpsResults.get(0).ratio();
+            adapter.add(new AdapterCost("cps", "tcp connect/accept/close", cpsResults.get(0)));
+            System.out.println("java.nio adapter cost on tern (tern-nio/tern; goal: within 10%, rates >= 0.90,"
+                    + " latencies <= 1.10):");
+            for (AdapterCost cost : adapter) {
+                System.out.println("  " + cost.line());
+            }
+            List<Comparison.Result> httpResults = Comparison.run("http netty " + HttpWorkload.CONNECTIONS + " conns",
+                    List.of(new Comparison.Metric("rate", "requests/s"), new Comparison.Metric("p50", "us", true),
+                            new Comparison.Metric("p99", "us", true)), p.warmups(), p.rounds(),
+                    List.of(ternNio, kernel),
+                    net -> HttpWorkload.run(net.provider(), HttpWorkload.CONNECTIONS, p.httpMillis()));
+            http = httpResults.get(0).ratio();
+            httpP99 = httpResults.get(2).ratio();
             List<Comparison.Result> udpResults = Comparison.run("udp 64 B", List.of(
-                    new Comparison.Metric("received", "datagrams/s"), new Comparison.Metric("loss", "%")),
-                    p.warmups(), p.rounds(), tern, kernel, net -> UdpWorkload.run(net, p.udpMillis()));
+                    new Comparison.Metric("received", "datagrams/s"), new Comparison.Metric("loss", "%", true)),
+                    p.warmups(), p.rounds(), List.of(tern, kernel), net -> UdpWorkload.run(net, p.udpMillis()));
             udp = udpResults.get(0).ratio();
             System.out.printf(Locale.ROOT, "tern packets still allocated after the loopback tests: %d%n",
                     stack.outstandingPackets());
@@ -99,9 +146,16 @@ public final class Benchmarks {
         } else {
             System.out.println("tun: skipped: " + tunSkipped);
         }
+        StringBuilder nio = new StringBuilder();
+        for (AdapterCost cost : adapter) {
+            if (!cost.key().equals("rr") && !cost.key().equals("rr_p99")) {
+                nio.append(String.format(Locale.ROOT, " nio_%s=%.2f", cost.key(), cost.ratio()));
+            }
+        }
         System.out.printf(Locale.ROOT,
-                "summary: bulk=%.2f bulk4=%.2f rr_p50=%.2f cps=%.2f udp=%.2f bytes_per_conn=%d max_conns=%d tun=%s%n",
-                bulk, bulk4, rrP50, cps, udp, bytesPerConnection, maxConnections, tun);
+                "summary: bulk=%.2f bulk4=%.2f rr_p50=%.2f cps=%.2f udp=%.2f bytes_per_conn=%d max_conns=%d tun=%s%s"
+                        + " http=%.2f http_p99=%.2f%n",
+                bulk, bulk4, rrP50, cps, udp, bytesPerConnection, maxConnections, tun, nio, http, httpP99);
         System.exit(0);
     }
 

@@ -5,11 +5,12 @@ import java.nio.ByteBuffer;
 
 /**
  * The few blocking socket operations the benchmarks need, so each workload is written once
- * and run over both stacks: Tern's {@code SocketApi} ({@link TernNet}) and the kernel's
- * sockets through java.nio ({@link KernelNet}). All addresses are 127.0.0.1.
+ * and run over every subject: Tern through its {@code SocketApi} ({@link TernNet}), and
+ * java.nio channels ({@link ChannelNet}) of the JDK (the kernel's sockets) or of Tern's
+ * provider. All addresses are 127.0.0.1.
  */
 interface Net {
-    /** "tern" or "kernel". */
+    /** "tern", "tern-nio" or "kernel". */
     String name();
 
     /** A listener on an ephemeral port of 127.0.0.1. */

@@ -4,8 +4,9 @@ import java.util.Arrays;
 
 /**
  * One workload on Tern alone, repeated for a while, to run under a profiler:
- * {@code java -XX:StartFlightRecording=filename=x.jfr -cp ... net.tern.bench.Profile bulk 20}
- * (workloads: bulk, bulk4, rr, cps, udp, idle).
+ * {@code java -XX:StartFlightRecording=filename=x.jfr -cp ... net.tern.bench.Profile bulk 20 [nio]}
+ * (workloads: bulk, bulk4, rr, cps, udp, idle, hold, http). With {@code nio} the workload goes
+ * through java.nio channels of Tern's provider instead of the SocketApi (http always does).
  */
 public final class Profile {
     private Profile() {
@@ -14,8 +15,10 @@ public final class Profile {
     public static void main(String[] args) throws Exception {
         String workload = args[0];
         long seconds = Long.parseLong(args[1]);
+        boolean nio = args.length > 2 && args[2].equals("nio");
         try (TernStack stack = new TernStack(1 << 20)) {
-            Net tern = new TernNet(stack.api());
+            ChannelNet ternNio = ChannelNet.ternNio(stack.api());
+            Net tern = nio ? ternNio : new TernNet(stack.api());
             long end = System.nanoTime() + seconds * 1_000_000_000L;
             while (System.nanoTime() < end) {
                 double[] result = switch (workload) {
@@ -26,6 +29,7 @@ public final class Profile {
                     case "udp" -> UdpWorkload.run(tern, 1000);
                     case "idle" -> idle(tern);
                     case "hold" -> hold(tern, end);
+                    case "http" -> HttpWorkload.run(ternNio.provider(), HttpWorkload.CONNECTIONS, 1000);
                     default -> throw new IllegalArgumentException("unknown workload " + workload);
                 };
                 System.out.println(workload + " " + Arrays.toString(result) + " retransmitted segments "

@@ -14,7 +14,7 @@ public final class TcpSource {
 
     public static void main(String[] args) throws Exception {
         InetSocketAddress sink = new InetSocketAddress(args[0], Integer.parseInt(args[1]));
-        try (Net.Conn conn = KernelNet.connect(sink)) {
+        try (Net.Conn conn = ChannelNet.kernel().connect(sink)) {
             System.out.println(String.format(Locale.ROOT, "%.6f", TcpSink.sendTo(conn, Long.parseLong(args[2]))));
         }
     }

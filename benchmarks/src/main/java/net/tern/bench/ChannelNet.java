@@ -9,19 +9,47 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
+import net.tern.api.socket.SocketApi;
+import net.tern.nio.TernSelectorProvider;
 
-/** The Linux kernel's loopback through java.nio blocking channels. */
-final class KernelNet implements Net {
+/**
+ * java.nio blocking channels of one {@link SelectorProvider}: the JDK's, which is the Linux
+ * kernel's loopback ({@link #kernel()}), or Tern's over a {@code SocketApi} ({@link #ternNio}).
+ */
+final class ChannelNet implements Net {
     static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    private final String name;
+    private final SelectorProvider provider;
+
+    ChannelNet(String name, SelectorProvider provider) {
+        this.name = name;
+        this.provider = provider;
+    }
+
+    /** The JDK's channels: the kernel's sockets. */
+    static ChannelNet kernel() {
+        return new ChannelNet("kernel", SelectorProvider.provider());
+    }
+
+    /** Tern's channels (bundles/nio) over {@code api}. */
+    static ChannelNet ternNio(SocketApi api) {
+        return new ChannelNet("tern-nio", new TernSelectorProvider(api));
+    }
 
     @Override
     public String name() {
-        return "kernel";
+        return name;
+    }
+
+    SelectorProvider provider() {
+        return provider;
     }
 
     @Override
     public Listener listen(int backlog, int port) throws IOException {
-        ServerSocketChannel server = ServerSocketChannel.open();
+        ServerSocketChannel server = provider.openServerSocketChannel();
         server.bind(new InetSocketAddress(LOOPBACK, port), backlog);
         return new Listener() {
             @Override
@@ -31,7 +59,7 @@ final class KernelNet implements Net {
 
             @Override
             public Conn accept() throws IOException {
-                return new KernelConn(server.accept());
+                return new ChannelConn(server.accept());
             }
 
             @Override
@@ -46,14 +74,21 @@ final class KernelNet implements Net {
         return connect(new InetSocketAddress(LOOPBACK, port));
     }
 
-    /** A blocking kernel connection to any address (the TUN test's peer namespaces). */
-    static Conn connect(InetSocketAddress address) throws IOException {
-        return new KernelConn(SocketChannel.open(address));
+    /** A blocking connection to any address (the kernel's: the TUN test's peer namespaces). */
+    Conn connect(InetSocketAddress address) throws IOException {
+        SocketChannel channel = provider.openSocketChannel();
+        try {
+            channel.connect(address);
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        return new ChannelConn(channel);
     }
 
     @Override
     public Datagrams udp(int timeoutMillis) throws IOException {
-        DatagramChannel channel = DatagramChannel.open();
+        DatagramChannel channel = provider.openDatagramChannel();
         channel.bind(new InetSocketAddress(LOOPBACK, 0));
         // The channel's socket adaptor honours a receive timeout; the channel itself does not.
         channel.socket().setSoTimeout(timeoutMillis);
@@ -92,10 +127,10 @@ final class KernelNet implements Net {
         };
     }
 
-    private static final class KernelConn implements Conn {
+    private static final class ChannelConn implements Conn {
         private final SocketChannel channel;
 
-        KernelConn(SocketChannel channel) {
+        ChannelConn(SocketChannel channel) {
             this.channel = channel;
         }
 
