@@ -84,45 +84,55 @@ public final class Benchmarks {
         List<AdapterCost> adapter = new ArrayList<>();
         double http;
         double httpP99;
+        double httpCpu;
         try (TernStack stack = new TernStack(1 << 16)) {
             Net tern = new TernNet(stack.api());
             ChannelNet ternNio = ChannelNet.ternNio(stack.api());
             List<Net> tcpSubjects = List.of(tern, kernel, ternNio);
             Plan p = plan;
-            List<Comparison.Metric> gbps = List.of(new Comparison.Metric("throughput", "Gbit/s"));
+            List<Comparison.Metric> gbps = List.of(new Comparison.Metric("throughput", "Gbit/s"),
+                    new Comparison.Metric("cpu", "us/MiB", true));
             List<Comparison.Result> bulkResults = Comparison.run("tcp bulk 1 stream", gbps, p.warmups(), p.rounds(),
                     tcpSubjects, net -> TcpWorkloads.bulk(net, 1, p.bulkMillis()));
             bulk = bulkResults.get(0).ratio();
             adapter.add(new AdapterCost("bulk", "tcp bulk 1 stream", bulkResults.get(0)));
+            adapter.add(new AdapterCost("cpu_bulk", "tcp bulk 1 stream", bulkResults.get(1)));
             List<Comparison.Result> bulk4Results = Comparison.run("tcp bulk 4 streams", gbps, p.warmups(),
                     p.rounds(), tcpSubjects, net -> TcpWorkloads.bulk(net, 4, p.bulkMillis()));
             bulk4 = bulk4Results.get(0).ratio();
             adapter.add(new AdapterCost("bulk4", "tcp bulk 4 streams", bulk4Results.get(0)));
+            adapter.add(new AdapterCost("cpu_bulk4", "tcp bulk 4 streams", bulk4Results.get(1)));
             List<Comparison.Result> rr = Comparison.run("tcp rr 1 byte", List.of(
                     new Comparison.Metric("rate", "round trips/s"), new Comparison.Metric("p50", "us", true),
-                    new Comparison.Metric("p99", "us", true)), p.warmups(), p.rounds(), tcpSubjects,
+                    new Comparison.Metric("p99", "us", true), new Comparison.Metric("cpu", "us/round trip", true)),
+                    p.warmups(), p.rounds(), tcpSubjects,
                     net -> TcpWorkloads.requestResponse(net, p.rrMillis()));
             rrP50 = rr.get(1).ratio();
             adapter.add(new AdapterCost("rr", "tcp rr 1 byte", rr.get(0)));
             adapter.add(new AdapterCost("rr_p50", "tcp rr 1 byte", rr.get(1)));
             adapter.add(new AdapterCost("rr_p99", "tcp rr 1 byte", rr.get(2)));
+            adapter.add(new AdapterCost("cpu_rr", "tcp rr 1 byte", rr.get(3)));
             List<Comparison.Result> cpsResults = Comparison.run("tcp connect/accept/close",
-                    List.of(new Comparison.Metric("rate", "conn/s")), p.warmups(), p.rounds(), tcpSubjects,
+                    List.of(new Comparison.Metric("rate", "conn/s"), new Comparison.Metric("cpu", "us/conn", true)),
+                    p.warmups(), p.rounds(), tcpSubjects,
                     net -> TcpWorkloads.connectRate(net, p.cpsMillis(), 8));
             cps = cpsResults.get(0).ratio();
             adapter.add(new AdapterCost("cps", "tcp connect/accept/close", cpsResults.get(0)));
+            adapter.add(new AdapterCost("cpu_cps", "tcp connect/accept/close", cpsResults.get(1)));
             System.out.println("java.nio adapter cost on tern (tern-nio/tern; goal: within 10%, rates >= 0.90,"
-                    + " latencies <= 1.10):");
+                    + " latencies and CPU per operation <= 1.10):");
             for (AdapterCost cost : adapter) {
                 System.out.println("  " + cost.line());
             }
             List<Comparison.Result> httpResults = Comparison.run("http netty " + HttpWorkload.CONNECTIONS + " conns",
                     List.of(new Comparison.Metric("rate", "requests/s"), new Comparison.Metric("p50", "us", true),
-                            new Comparison.Metric("p99", "us", true)), p.warmups(), p.rounds(),
+                            new Comparison.Metric("p99", "us", true), new Comparison.Metric("cpu", "us/request", true)),
+                    p.warmups(), p.rounds(),
                     List.of(ternNio, kernel),
                     net -> HttpWorkload.run(net.provider(), HttpWorkload.CONNECTIONS, p.httpMillis()));
             http = httpResults.get(0).ratio();
             httpP99 = httpResults.get(2).ratio();
+            httpCpu = httpResults.get(3).ratio();
             List<Comparison.Result> udpResults = Comparison.run("udp 64 B", List.of(
                     new Comparison.Metric("received", "datagrams/s"), new Comparison.Metric("loss", "%", true)),
                     p.warmups(), p.rounds(), List.of(tern, kernel), net -> UdpWorkload.run(net, p.udpMillis()));
@@ -154,8 +164,8 @@ public final class Benchmarks {
         }
         System.out.printf(Locale.ROOT,
                 "summary: bulk=%.2f bulk4=%.2f rr_p50=%.2f cps=%.2f udp=%.2f bytes_per_conn=%d max_conns=%d tun=%s%s"
-                        + " http=%.2f http_p99=%.2f%n",
-                bulk, bulk4, rrP50, cps, udp, bytesPerConnection, maxConnections, tun, nio, http, httpP99);
+                        + " http=%.2f http_p99=%.2f http_cpu=%.2f%n",
+                bulk, bulk4, rrP50, cps, udp, bytesPerConnection, maxConnections, tun, nio, http, httpP99, httpCpu);
         System.exit(0);
     }
 

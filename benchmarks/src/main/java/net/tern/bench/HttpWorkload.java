@@ -59,7 +59,10 @@ final class HttpWorkload {
     private HttpWorkload() {
     }
 
-    /** One round: {@code millis} measured after the ramp. Returns {requests/s, p50 us, p99 us}. */
+    /**
+     * One round: {@code millis} measured after the ramp. Returns {requests/s, p50 us, p99 us, the
+     * process's CPU us per request}.
+     */
     static double[] run(SelectorProvider provider, int connections, long millis) throws Exception {
         EventLoopGroup serverLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory(provider));
         EventLoopGroup clientLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory(provider));
@@ -94,11 +97,15 @@ final class HttpWorkload {
             for (int i = 0; i < connections; i++) {
                 channels.add(client.connect(new InetSocketAddress(ChannelNet.LOOPBACK, port)).sync().channel());
             }
-            long waitNanos = recorder.until - System.nanoTime();
+            long waitNanos = recorder.from - System.nanoTime();
             if (waitNanos < 0) {
                 throw new IllegalStateException("HTTP: connecting took longer than the ramp");
             }
-            TimeUnit.NANOSECONDS.sleep(waitNanos + 20_000_000L);
+            TimeUnit.NANOSECONDS.sleep(waitNanos);
+            long startCpu = ProcessCpu.nanos();
+            TimeUnit.NANOSECONDS.sleep(recorder.until - System.nanoTime());
+            long cpu = ProcessCpu.nanos() - startCpu;
+            TimeUnit.MILLISECONDS.sleep(20);
             recorder.stopped = true;
             // The client's loop recorded everything; reading it there orders it before this thread.
             long[] sorted = clientLoop.next().submit(recorder::sortedLatencies).get(10, TimeUnit.SECONDS);
@@ -110,7 +117,7 @@ final class HttpWorkload {
                 throw new IllegalStateException("HTTP: no response in the measured window");
             }
             return new double[] {recorder.count * 1e3 / millis, TcpWorkloads.percentile(sorted, 50) / 1e3,
-                    TcpWorkloads.percentile(sorted, 99) / 1e3};
+                    TcpWorkloads.percentile(sorted, 99) / 1e3, cpu / 1e3 / recorder.count};
         } finally {
             for (Channel channel : channels) {
                 channel.close().await(5, TimeUnit.SECONDS);

@@ -16,7 +16,8 @@ final class TcpWorkloads {
     /**
      * Bulk throughput: {@code streams} connections, a writer thread each sending 64 KiB writes
      * and a reader thread each draining them, for {@code millis}. Returns {Gbit/s} counted at
-     * the readers, between two snapshots once every stream runs.
+     * the readers, between two snapshots once every stream runs, and the process's CPU
+     * microseconds per MiB received between them.
      */
     static double[] bulk(Net net, int streams, long millis) throws Exception {
         Net.Conn[] clients = new Net.Conn[streams];
@@ -54,12 +55,14 @@ final class TcpWorkloads {
             Thread.sleep(Math.min(200, millis / 5)); // connections ramp up (slow start)
             long startBytes = received.sum();
             long start = System.nanoTime();
+            long startCpu = ProcessCpu.nanos();
             Thread.sleep(millis);
             long bytes = received.sum() - startBytes;
             long elapsed = System.nanoTime() - start;
+            long cpu = ProcessCpu.nanos() - startCpu;
             stop.set(true);
             workers.join(10_000);
-            return new double[] {bytes * 8.0 / elapsed};
+            return new double[] {bytes * 8.0 / elapsed, cpu / 1e3 / (bytes / 1048576.0)};
         } finally {
             stop.set(true);
             closeAll(clients);
@@ -69,7 +72,8 @@ final class TcpWorkloads {
 
     /**
      * Request/response: one connection with TCP_NODELAY, 1 byte to the server and 1 byte back,
-     * as fast as one client thread can, for {@code millis}. Returns {round trips/s, p50 us, p99 us}.
+     * as fast as one client thread can, for {@code millis}. Returns {round trips/s, p50 us, p99 us,
+     * the process's CPU us per round trip}.
      */
     static double[] requestResponse(Net net, long millis) throws Exception {
         Net.Conn client;
@@ -93,6 +97,7 @@ final class TcpWorkloads {
             ByteBuffer response = ByteBuffer.allocateDirect(1);
             long[] latencies = new long[1 << 22];
             int count = 0;
+            long startCpu = ProcessCpu.nanos();
             long start = System.nanoTime();
             long deadline = start + millis * 1_000_000;
             long now = start;
@@ -106,12 +111,13 @@ final class TcpWorkloads {
                 latencies[count++] = after - now;
                 now = after;
             }
+            long cpu = ProcessCpu.nanos() - startCpu;
             client.shutdownOutput();
             workers.join(10_000);
             long[] sorted = Arrays.copyOf(latencies, count);
             Arrays.sort(sorted);
             return new double[] {count * 1e9 / (now - start), percentile(sorted, 50) / 1e3,
-                    percentile(sorted, 99) / 1e3};
+                    percentile(sorted, 99) / 1e3, cpu / 1e3 / count};
         } finally {
             client.close();
             server.close();
@@ -123,7 +129,7 @@ final class TcpWorkloads {
      * client does; the server on end of stream), one connection after another, for
      * {@code millis}. Connections rotate over {@code listeners} listening ports so the
      * clients' TIME-WAIT entries never use up the ephemeral ports of one destination.
-     * Returns {connections/s}.
+     * Returns {connections/s, the process's CPU us per connection}.
      */
     static double[] connectRate(Net net, long millis, int listenerCount) throws Exception {
         Net.Listener[] listeners = new Net.Listener[listenerCount];
@@ -153,7 +159,9 @@ final class TcpWorkloads {
                 }
             });
             ByteBuffer one = ByteBuffer.allocateDirect(1);
+            long cpu = 0;
             long count = 0;
+            long startCpu = ProcessCpu.nanos();
             long start = System.nanoTime();
             long deadline = start + millis * 1_000_000;
             long now = start;
@@ -172,12 +180,13 @@ final class TcpWorkloads {
                     count++;
                     now = System.nanoTime();
                 }
+                cpu = ProcessCpu.nanos() - startCpu;
             } finally {
                 // Tell the server to stop: a connection that sends nothing.
                 net.connect(ports[(int) (count % listenerCount)]).close();
             }
             workers.join(10_000);
-            return new double[] {count * 1e9 / (now - start)};
+            return new double[] {count * 1e9 / (now - start), cpu / 1e3 / count};
         } finally {
             for (Net.Listener listener : listeners) {
                 if (listener != null) {
