@@ -1,7 +1,7 @@
 package net.tern.bench;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -27,24 +27,6 @@ public final class Benchmarks {
 
         static Plan full() {
             return new Plan(2, 5, 3000, 3000, 3000, 2000, 3000, 100_000, 1_000_000, 360, 9_900, 3000, 3);
-        }
-    }
-
-    /** One metric of a TCP row through Tern's java.nio channels against the same through its SocketApi. */
-    record AdapterCost(String key, String label, Comparison.Result result) {
-        /** Within 10% of the SocketApi's figure, on the worse side. */
-        static final double GOAL = 0.10;
-
-        double ratio() {
-            return result.ratio("tern-nio", "tern");
-        }
-
-        String line() {
-            boolean met = result.within("tern-nio", "tern", GOAL);
-            return String.format(Locale.ROOT, "%-40s tern-nio %s  tern %s  tern-nio/tern %.3f  %s",
-                    label + " " + result.metric().name() + " (" + result.metric().unit() + ")",
-                    Comparison.format(result.median("tern-nio")), Comparison.format(result.median("tern")), ratio(),
-                    met ? "within 10%" : "MISSES the 10% goal");
         }
     }
 
@@ -81,7 +63,7 @@ public final class Benchmarks {
         double rrP50;
         double cps;
         double udp;
-        List<AdapterCost> adapter = new ArrayList<>();
+        List<AdapterCost> adapter;
         double http;
         double httpP99;
         double httpCpu;
@@ -90,40 +72,14 @@ public final class Benchmarks {
             ChannelNet ternNio = ChannelNet.ternNio(stack.api());
             List<Net> tcpSubjects = List.of(tern, kernel, ternNio);
             Plan p = plan;
-            List<Comparison.Metric> gbps = List.of(new Comparison.Metric("throughput", "Gbit/s"),
-                    new Comparison.Metric("cpu", "us/MiB", true));
-            List<Comparison.Result> bulkResults = Comparison.run("tcp bulk 1 stream", gbps, p.warmups(), p.rounds(),
-                    tcpSubjects, net -> TcpWorkloads.bulk(net, 1, p.bulkMillis()));
-            bulk = bulkResults.get(0).ratio();
-            adapter.add(new AdapterCost("bulk", "tcp bulk 1 stream", bulkResults.get(0)));
-            adapter.add(new AdapterCost("cpu_bulk", "tcp bulk 1 stream", bulkResults.get(1)));
-            List<Comparison.Result> bulk4Results = Comparison.run("tcp bulk 4 streams", gbps, p.warmups(),
-                    p.rounds(), tcpSubjects, net -> TcpWorkloads.bulk(net, 4, p.bulkMillis()));
-            bulk4 = bulk4Results.get(0).ratio();
-            adapter.add(new AdapterCost("bulk4", "tcp bulk 4 streams", bulk4Results.get(0)));
-            adapter.add(new AdapterCost("cpu_bulk4", "tcp bulk 4 streams", bulk4Results.get(1)));
-            List<Comparison.Result> rr = Comparison.run("tcp rr 1 byte", List.of(
-                    new Comparison.Metric("rate", "round trips/s"), new Comparison.Metric("p50", "us", true),
-                    new Comparison.Metric("p99", "us", true), new Comparison.Metric("cpu", "us/round trip", true)),
-                    p.warmups(), p.rounds(), tcpSubjects,
-                    net -> TcpWorkloads.requestResponse(net, p.rrMillis()));
-            rrP50 = rr.get(1).ratio();
-            adapter.add(new AdapterCost("rr", "tcp rr 1 byte", rr.get(0)));
-            adapter.add(new AdapterCost("rr_p50", "tcp rr 1 byte", rr.get(1)));
-            adapter.add(new AdapterCost("rr_p99", "tcp rr 1 byte", rr.get(2)));
-            adapter.add(new AdapterCost("cpu_rr", "tcp rr 1 byte", rr.get(3)));
-            List<Comparison.Result> cpsResults = Comparison.run("tcp connect/accept/close",
-                    List.of(new Comparison.Metric("rate", "conn/s"), new Comparison.Metric("cpu", "us/conn", true)),
-                    p.warmups(), p.rounds(), tcpSubjects,
-                    net -> TcpWorkloads.connectRate(net, p.cpsMillis(), 8));
-            cps = cpsResults.get(0).ratio();
-            adapter.add(new AdapterCost("cps", "tcp connect/accept/close", cpsResults.get(0)));
-            adapter.add(new AdapterCost("cpu_cps", "tcp connect/accept/close", cpsResults.get(1)));
-            System.out.println("java.nio adapter cost on tern (tern-nio/tern; goal: within 10%, rates >= 0.90,"
-                    + " latencies and CPU per operation <= 1.10):");
-            for (AdapterCost cost : adapter) {
-                System.out.println("  " + cost.line());
-            }
+            Map<String, Comparison.Result> tcp = TcpRows.run(p.warmups(), p.rounds(), p.bulkMillis(), p.rrMillis(),
+                    p.cpsMillis(), List.of(tern, kernel, ternNio));
+            bulk = tcp.get("bulk").ratio();
+            bulk4 = tcp.get("bulk4").ratio();
+            rrP50 = tcp.get("rr_p50").ratio();
+            cps = tcp.get("cps").ratio();
+            adapter = AdapterCost.of(tcp);
+            AdapterCost.print(adapter);
             List<Comparison.Result> httpResults = Comparison.run("http netty " + HttpWorkload.CONNECTIONS + " conns",
                     List.of(new Comparison.Metric("rate", "requests/s"), new Comparison.Metric("p50", "us", true),
                             new Comparison.Metric("p99", "us", true), new Comparison.Metric("cpu", "us/request", true)),
@@ -158,7 +114,7 @@ public final class Benchmarks {
         }
         StringBuilder nio = new StringBuilder();
         for (AdapterCost cost : adapter) {
-            if (!cost.key().equals("rr") && !cost.key().equals("rr_p99")) {
+            if (AdapterCost.SUMMARY.contains(cost.key())) {
                 nio.append(String.format(Locale.ROOT, " nio_%s=%.2f", cost.key(), cost.ratio()));
             }
         }

@@ -82,8 +82,7 @@ final class HttpWorkload {
             channels.add(server);
             int port = ((InetSocketAddress) server.localAddress()).getPort();
 
-            long from = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RAMP_MILLIS) + 100_000_000L;
-            Recorder recorder = new Recorder(from, from + TimeUnit.MILLISECONDS.toNanos(millis));
+            Recorder recorder = new Recorder();
             ChannelFactory<Channel> clientChannels = () -> new NioSocketChannel(provider);
             Bootstrap client = new Bootstrap().group(clientLoop).channelFactory(clientChannels)
                     .option(ChannelOption.TCP_NODELAY, true)
@@ -97,13 +96,12 @@ final class HttpWorkload {
             for (int i = 0; i < connections; i++) {
                 channels.add(client.connect(new InetSocketAddress(ChannelNet.LOOPBACK, port)).sync().channel());
             }
-            long waitNanos = recorder.from - System.nanoTime();
-            if (waitNanos < 0) {
-                throw new IllegalStateException("HTTP: connecting took longer than the ramp");
-            }
-            TimeUnit.NANOSECONDS.sleep(waitNanos);
+            long from = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RAMP_MILLIS);
+            long until = from + TimeUnit.MILLISECONDS.toNanos(millis);
+            recorder.window(from, until);
+            TimeUnit.NANOSECONDS.sleep(from - System.nanoTime());
             long startCpu = ProcessCpu.nanos();
-            TimeUnit.NANOSECONDS.sleep(recorder.until - System.nanoTime());
+            TimeUnit.NANOSECONDS.sleep(until - System.nanoTime());
             long cpu = ProcessCpu.nanos() - startCpu;
             TimeUnit.MILLISECONDS.sleep(20);
             recorder.stopped = true;
@@ -162,19 +160,20 @@ final class HttpWorkload {
 
     /**
      * Latencies of the responses that complete inside the measured window; written only by the
-     * client's one event loop thread (the window's bounds are final, {@link #stopped} volatile).
+     * client's one event loop thread (the window, once every connection is up, and
+     * {@link #stopped} are set by the measuring thread).
      */
     private static final class Recorder {
-        final long from;
-        final long until;
+        private volatile long from = Long.MAX_VALUE;
+        private volatile long until = Long.MAX_VALUE;
         volatile boolean stopped;
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         private long[] latencies = new long[1 << 16];
         long count;
 
-        Recorder(long from, long until) {
-            this.from = from;
+        void window(long from, long until) {
             this.until = until;
+            this.from = from;
         }
 
         void record(long now, long latency) {

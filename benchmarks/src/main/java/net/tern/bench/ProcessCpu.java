@@ -15,6 +15,16 @@ final class ProcessCpu {
     private ProcessCpu() {
     }
 
+    /** The machine's load average over the last minute. */
+    static String loadAverage() {
+        return String.format(java.util.Locale.ROOT, "%.2f", OS.getSystemLoadAverage());
+    }
+
+    /** Nanoseconds of CPU the calling thread has used so far (user and system). */
+    static long threadNanos() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
+
     /** Nanoseconds of CPU this process has used so far. */
     static long nanos() {
         return OS.getProcessCpuTime();

@@ -73,7 +73,7 @@ final class TcpWorkloads {
     /**
      * Request/response: one connection with TCP_NODELAY, 1 byte to the server and 1 byte back,
      * as fast as one client thread can, for {@code millis}. Returns {round trips/s, p50 us, p99 us,
-     * the process's CPU us per round trip}.
+     * the process's CPU us per round trip, the client thread's CPU us per round trip}.
      */
     static double[] requestResponse(Net net, long millis) throws Exception {
         Net.Conn client;
@@ -98,6 +98,7 @@ final class TcpWorkloads {
             long[] latencies = new long[1 << 22];
             int count = 0;
             long startCpu = ProcessCpu.nanos();
+            long startThreadCpu = ProcessCpu.threadNanos();
             long start = System.nanoTime();
             long deadline = start + millis * 1_000_000;
             long now = start;
@@ -112,12 +113,13 @@ final class TcpWorkloads {
                 now = after;
             }
             long cpu = ProcessCpu.nanos() - startCpu;
+            long threadCpu = ProcessCpu.threadNanos() - startThreadCpu;
             client.shutdownOutput();
             workers.join(10_000);
             long[] sorted = Arrays.copyOf(latencies, count);
             Arrays.sort(sorted);
             return new double[] {count * 1e9 / (now - start), percentile(sorted, 50) / 1e3,
-                    percentile(sorted, 99) / 1e3, cpu / 1e3 / count};
+                    percentile(sorted, 99) / 1e3, cpu / 1e3 / count, threadCpu / 1e3 / count};
         } finally {
             client.close();
             server.close();

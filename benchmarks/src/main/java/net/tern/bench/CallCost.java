@@ -29,32 +29,40 @@ import net.tern.api.socket.SocketApi;
 import net.tern.nio.TernSelectorProvider;
 
 /**
- * The non-blocking calls that cannot proceed, millions of times each, on a Tern loopback stack:
- * a read with no data, a write into a full send buffer, an accept with an empty queue, a
- * connect still in progress, and a poll of a readiness set where nothing is ready; once
- * through java.nio channels of Tern's provider, once through the {@code SocketApi}'s value
- * calls ({@code sys*}, the error as a negative errno). Prints, per call, the time and the
- * bytes the calling thread allocated (its {@code ThreadMXBean} counter over the measured pass,
- * after a warm-up pass). Run under JFR to see what allocates, should anything:
- * {@code java -XX:StartFlightRecording=filename=wb.jfr,settings=profile -cp ...
- * net.tern.bench.WouldBlock 5000000}, then {@code jfr print --events jdk.ObjectAllocationSample wb.jfr}.
+ * What one socket call costs on a Tern loopback stack, through java.nio channels of Tern's
+ * provider and through the {@code SocketApi}, millions of times each. First the non-blocking
+ * calls that cannot proceed: a read with no data, a write into a full send buffer, an accept
+ * with an empty queue, a connect still in progress, and a poll of a readiness set where
+ * nothing is ready (java.nio, then the SocketApi's value calls, {@code sys*}, the error as a
+ * negative errno). Then a 1-byte read that finds data waiting, in blocking and non-blocking
+ * mode: the java.nio adapter's own cost per call, without the stack's work around it.
  *
- * <p>Each path is its own loop method ({@code nioRead}, {@code sysRecv}, ...) so a stack trace
- * names it.
+ * <p>Prints, per call, the calling thread's CPU time and the bytes it allocated (its
+ * {@code ThreadMXBean} counters over the measured pass, after a warm-up pass of a tenth), so
+ * the figures hold on a busy machine. Run under JFR to see what allocates, should anything:
+ * {@code java -XX:StartFlightRecording=filename=calls.jfr,settings=profile -cp ...
+ * net.tern.bench.CallCost 5000000}, then {@code jfr print --stack-depth 64 --events
+ * jdk.ObjectAllocationSample calls.jfr}. Each path is its own loop method ({@code nioRead},
+ * {@code sysRecv}, ...; the reads that find data {@code dataNioRead}, ...) so a stack trace names it.
  */
-public final class WouldBlock {
+public final class CallCost {
     private static final int EAGAIN = Errno.EAGAIN.negative();
     private static final int EALREADY = Errno.EALREADY.negative();
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private WouldBlock() {
+    /** The reads that find data: 1 byte each from a receive queue filled before the pass. */
+    private static final int READS_PER_FILL = 100_000;
+    /** Warm-up passes of the reads that find data, each a fill and its reads. */
+    private static final int READ_WARMUPS = 5;
+
+    private CallCost() {
     }
 
     /** One path's measured pass. */
     private record Pass(String name, long calls, long nanos, long bytes) {
         String line() {
-            return String.format(Locale.ROOT, "%-34s %,12d calls  %8.1f ns/call  %,12d bytes allocated  %.4f bytes/call",
+            return String.format(Locale.ROOT, "%-40s %,12d calls  %8.1f ns CPU/call  %,12d bytes allocated  %.4f bytes/call",
                     name, calls, (double) nanos / calls, bytes, (double) bytes / calls);
         }
     }
@@ -119,8 +127,37 @@ public final class WouldBlock {
             passes.add(measure("SocketApi.sysEpollWait (0 ms)", calls, n -> sysEpollWait(api, epfd, events, data, n)));
 
             System.out.println("would-block calls on tern, " + calls + " each after a warm-up of " + calls / 10
-                    + " (bytes: the calling thread's allocation counter over the measured pass):");
+                    + " (the calling thread's CPU time and allocation counter over the measured pass):");
             for (Pass pass : passes) {
+                System.out.println("  " + pass.line());
+            }
+
+            // A 1-byte read that finds data: the receive queue is filled before each pass.
+            SocketChannel[] dataChannels = channelPair(provider, opened);
+            SocketChannel source = dataChannels[0];
+            SocketChannel sink = dataChannels[1];
+            int[] dataFds = socketPair(api);
+            int sinkFd = dataFds[1];
+            ByteBuffer one = ByteBuffer.allocateDirect(1);
+            Fill channelFill = bytes -> {
+                while (bytes.hasRemaining()) {
+                    source.write(bytes);
+                }
+            };
+            Fill socketFill = bytes -> {
+                while (bytes.hasRemaining()) {
+                    api.send(dataFds[0], bytes, 0);
+                }
+            };
+            List<Pass> reads = new ArrayList<>();
+            reads.add(measureReads("SocketChannel.read (blocking)", channelFill, n -> dataNioRead(sink, one, n)));
+            sink.configureBlocking(false);
+            reads.add(measureReads("SocketChannel.read (non-blocking)", channelFill, n -> dataNioRead(sink, one, n)));
+            reads.add(measureReads("SocketApi.recv (blocking)", socketFill, n -> dataRecv(api, sinkFd, one, n)));
+            reads.add(measureReads("SocketApi.sysRecv (blocking)", socketFill, n -> dataSysRecv(api, sinkFd, one, n)));
+            System.out.println("1-byte reads that find data waiting, " + READS_PER_FILL + " after " + READ_WARMUPS
+                    + " warm-up passes of as many:");
+            for (Pass pass : reads) {
                 System.out.println("  " + pass.line());
             }
             for (AutoCloseable c : opened) {
@@ -138,11 +175,41 @@ public final class WouldBlock {
         loop.run(calls / 10);
         long thread = Thread.currentThread().getId();
         long bytesBefore = THREADS.getThreadAllocatedBytes(thread);
-        long start = System.nanoTime();
+        long cpuBefore = THREADS.getCurrentThreadCpuTime();
         loop.run(calls);
-        long nanos = System.nanoTime() - start;
+        long nanos = THREADS.getCurrentThreadCpuTime() - cpuBefore;
         long bytes = THREADS.getThreadAllocatedBytes(thread) - bytesBefore;
         return new Pass(name, calls, nanos, bytes);
+    }
+
+    /**
+     * Reads of 1 byte each that find data: {@code source} sends {@link #READS_PER_FILL} bytes,
+     * which arrive before the pass starts; {@link #READ_WARMUPS} warm-up passes, then the measured one.
+     */
+    private static Pass measureReads(String name, Fill fill, Loop loop) throws IOException, InterruptedException {
+        for (int i = 0; i < READ_WARMUPS; i++) {
+            fill(fill);
+            loop.run(READS_PER_FILL);
+        }
+        fill(fill);
+        long thread = Thread.currentThread().getId();
+        long bytesBefore = THREADS.getThreadAllocatedBytes(thread);
+        long cpuBefore = THREADS.getCurrentThreadCpuTime();
+        loop.run(READS_PER_FILL);
+        long nanos = THREADS.getCurrentThreadCpuTime() - cpuBefore;
+        long bytes = THREADS.getThreadAllocatedBytes(thread) - bytesBefore;
+        return new Pass(name, READS_PER_FILL, nanos, bytes);
+    }
+
+    /** Sends all of {@code bytes} to the reading end. */
+    private interface Fill {
+        void send(ByteBuffer bytes) throws IOException;
+    }
+
+    /** {@link #READS_PER_FILL} bytes sent, and time for the network thread to queue them at the peer. */
+    private static void fill(Fill fill) throws IOException, InterruptedException {
+        fill.send(ByteBuffer.allocateDirect(READS_PER_FILL));
+        Thread.sleep(300);
     }
 
     private static IllegalStateException proceeded(String call, Object result) {
@@ -196,7 +263,35 @@ public final class WouldBlock {
         }
     }
 
-    // ---- the loops: SocketApi value calls ------------------------------------------------------
+    private static void dataNioRead(SocketChannel channel, ByteBuffer dst, long calls) throws IOException {
+        for (long i = 0; i < calls; i++) {
+            int n = channel.read(dst.clear());
+            if (n != 1) {
+                throw new IllegalStateException("read found no data: " + n);
+            }
+        }
+    }
+
+    // ---- the loops: SocketApi ------------------------------------------------------------------
+
+    private static void dataRecv(SocketApi api, int fd, ByteBuffer dst, long calls) throws ErrnoException {
+        for (long i = 0; i < calls; i++) {
+            int n = api.recv(fd, dst.clear(), 0);
+            if (n != 1) {
+                throw new IllegalStateException("recv found no data: " + n);
+            }
+        }
+    }
+
+    private static void dataSysRecv(SocketApi api, int fd, ByteBuffer dst, long calls) {
+        for (long i = 0; i < calls; i++) {
+            long n = api.sysRecv(fd, dst.clear(), 0, null);
+            if (n != 1) {
+                throw new IllegalStateException("sysRecv found no data: " + n);
+            }
+        }
+    }
+
 
     private static void sysRecv(SocketApi api, int fd, ByteBuffer dst, long calls) {
         for (long i = 0; i < calls; i++) {
