@@ -6,7 +6,6 @@ import static org.junit.Assert.fail;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
@@ -16,11 +15,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
-import javax.tools.ToolProvider;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -144,7 +141,7 @@ public class AppLaunchIT {
     @Before
     public void buildTheApplicationAndHoldItsPortsOnTheKernel() throws IOException {
         dir = Files.createTempDirectory("tern-app");
-        jar = applicationJar("Hello", APP, List.of());
+        jar = AppJars.applicationJar(dir, "Hello", APP, List.of());
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         kernelChannelPort = new ServerSocket(0, 50, loopback);
         kernelHttpPort = new ServerSocket(0, 50, loopback);
@@ -154,9 +151,7 @@ public class AppLaunchIT {
     public void cleanUp() throws IOException {
         kernelChannelPort.close();
         kernelHttpPort.close();
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        AppJars.delete(dir);
     }
 
     @Test
@@ -187,12 +182,9 @@ public class AppLaunchIT {
     /** Jetty 12's {@code ServerConnector} serves 10 MiB on the stack; the bytes arrive unchanged. */
     @Test
     public void anUnmodifiedJettyServesTenMebibytesOnTheStack() throws Exception {
-        List<Path> jetty;
-        try (var list = Files.list(APP_LIB)) {
-            jetty = list.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
-        }
+        List<Path> jetty = AppJars.jars(APP_LIB);
         assertTrue("Jetty's jars in " + APP_LIB + ": " + jetty, jetty.size() == 5);
-        Path jettyApp = applicationJar("JettyHello", JETTY_APP, jetty);
+        Path jettyApp = AppJars.applicationJar(dir, "JettyHello", JETTY_APP, jetty);
         Result r = tern("-c", "net:nstat -az TcpPassiveOpens", "--app", jettyApp.toString(), port(kernelHttpPort),
                 String.valueOf(10 << 20));
         assertEquals(r.toString(), 0, r.status);
@@ -212,47 +204,6 @@ public class AppLaunchIT {
         Result r = tern("--app", none.toString());
         assertEquals(r.toString(), 1, r.status);
         assertTrue(r.toString(), r.err.contains("no Main-Class in its manifest"));
-    }
-
-    /**
-     * Compiles {@code source} (class {@code demo.NAME}) against {@code libraries} and jars it
-     * with {@code Main-Class} and a {@code Class-Path} naming the libraries, copied into
-     * {@code lib/} beside it, as an application is shipped.
-     */
-    private Path applicationJar(String name, String source, List<Path> libraries) throws IOException {
-        Path src = dir.resolve("src/demo/" + name + ".java");
-        Files.createDirectories(src.getParent());
-        Files.writeString(src, source);
-        Path classes = dir.resolve("classes-" + name);
-        Files.createDirectories(classes);
-        Files.createDirectories(dir.resolve("lib"));
-        List<String> classPath = new ArrayList<>();
-        for (Path library : libraries) {
-            Files.copy(library, dir.resolve("lib").resolve(library.getFileName()));
-            classPath.add("lib/" + library.getFileName());
-        }
-        List<String> javac = new ArrayList<>(List.of("-d", classes.toString()));
-        if (!libraries.isEmpty()) {
-            javac.addAll(List.of("-cp", String.join(File.pathSeparator, libraries.stream().map(Path::toString).toList())));
-        }
-        javac.add(src.toString());
-        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, javac.toArray(new String[0])));
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "demo." + name);
-        if (!classPath.isEmpty()) {
-            manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", classPath));
-        }
-        Path jar = dir.resolve(name + ".jar");
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest);
-             var walk = Files.walk(classes)) {
-            for (Path c : walk.filter(Files::isRegularFile).sorted().toList()) {
-                out.putNextEntry(new JarEntry(classes.relativize(c).toString().replace(File.separatorChar, '/')));
-                out.write(Files.readAllBytes(c));
-                out.closeEntry();
-            }
-        }
-        return jar;
     }
 
     private static String port(ServerSocket s) {
