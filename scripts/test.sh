@@ -23,6 +23,7 @@ mvn -v | sed -n 1p
 #   ping              the kernel's side of the TUN ping checks
 #   socat, nc         the kernel's side of the TCP/UDP interop and TunUpdateTcpIT
 #   python3 + scapy   crafted and spoofed packets from inside a test namespace
+#   curl              the kernel's HTTP client for the applications run on Tern (AppOverTunIT)
 tools=(
   "tshark:tshark"
   "ip:iproute2"
@@ -31,6 +32,7 @@ tools=(
   "socat:socat"
   "nc:netcat-openbsd"
   "python3:python3"
+  "curl:curl"
 )
 missing=()
 for pair in "${tools[@]}"; do

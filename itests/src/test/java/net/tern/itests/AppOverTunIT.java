@@ -110,7 +110,9 @@ public class AppOverTunIT {
     public void nettyServesAPageAndTenMebibytesToTheKernelsCurl() throws Exception {
         Path app = AppJars.applicationJar(dir, "NettyFileServer", source("NettyFileServer"), AppJars.jars(NETTY_LIB));
         Tern tern = startApp(app, String.valueOf(APP_PORT), www.toString());
-        tern.awaitLine("listening on /0\\.0\\.0\\.0:" + APP_PORT + " through .*NioServerSocketChannel");
+        String listening = tern.awaitLine("listening on .*");
+        // Tern has IPv4 only: the wildcard Netty binds (the IPv6 one on a JVM with IPv6) is Tern's 0.0.0.0.
+        assertTrue(listening + "\n" + tern, listening.startsWith("listening on /0.0.0.0:" + APP_PORT + " through "));
         servesThePageAndTheFile(tern);
     }
 
