@@ -1,9 +1,11 @@
 package net.tern.itests;
 
 import static net.tern.api.socket.SocketConstants.IPPROTO_TCP;
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
@@ -18,6 +20,17 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.inject.Inject;
 import net.tern.api.socket.SocketApi;
 import org.junit.Test;
@@ -31,13 +44,18 @@ import org.osgi.framework.ServiceReference;
 
 /**
  * The java.nio provider bundle in the container: its {@code SelectorProvider} service opens
- * channels and selectors over the stack, and a bundle holding channels sees the TCP bundle
- * leave (its connections aborted: an IOException, new channels refused) and come back.
+ * channels and selectors over the stack, and a bundle holding channels and a selector sees
+ * the TCP bundle leave (new channels refused, open ones drained, then aborted: an
+ * IOException) and come back.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerMethod.class)
 public class NioProviderIT extends TernTestSupport {
     private static final int TIMEOUT_MILLIS = 10_000;
+    /** ECONNABORTED, as the JDK words it on Linux. */
+    private static final String ABORT = "Software caused connection abort";
+    /** ECONNRESET, as the JDK words it. */
+    private static final String RESET = "Connection reset";
 
     @Inject
     private SelectorProvider provider;
@@ -83,41 +101,262 @@ public class NioProviderIT extends TernTestSupport {
         }
     }
 
+    /**
+     * What a bundle holding the provider's channels sees when the TCP bundle is stopped and
+     * started, as DESIGN.md's hot swap has it: new channels are refused at once ("Protocol not
+     * supported"); its open connections keep carrying data through the drain ({@code drainMillis},
+     * 5 s by default), and one it ends then closes cleanly; after the drain the rest are aborted,
+     * and a blocked read, the selector loop's read and the listener's accept each end with
+     * IOException "Software caused connection abort" (ECONNABORTED). Its selector outlives TCP:
+     * once TCP is back, the same loop serves a new connection.
+     */
     @Test
-    public void channelsSeeTcpLeaveAndComeBack() throws Exception {
+    public void openChannelsDrainThenAbortWhenTcpStopsAndTheSelectorServesAgainAfterTheRestart() throws Exception {
         awaitInetProtocol(sockets, IPPROTO_TCP);
-        ServerSocketChannel server = provider.openServerSocketChannel();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        SocketChannel client = provider.openSocketChannel();
-        client.connect(server.getLocalAddress());
-        SocketChannel accepted = server.accept();
-
         Bundle tcp = installedBundle("net.tern.tcp");
-        tcp.stop(); // drains for the configured time (5 s by default), then aborts what is left
-        try {
-            client.read(ByteBuffer.allocate(8));
-            fail("a read on an aborted connection");
-        } catch (IOException e) {
-            assertEquals("Software caused connection abort", e.getMessage());
-        }
-        try {
-            provider.openSocketChannel();
-            fail("a stream socket without TCP");
-        } catch (SocketException e) {
-            assertEquals("Protocol not supported", e.getMessage());
-        }
-        for (java.nio.channels.Channel c : new java.nio.channels.Channel[] {client, accepted, server}) {
-            c.close();
-        }
-        assertFalse(client.isOpen());
+        AtomicReference<Throwable> stopFailure = new AtomicReference<>();
+        Thread stopper = new Thread(() -> {
+            try {
+                tcp.stop(); // drains for drainMillis, then aborts what is left
+            } catch (Throwable e) {
+                stopFailure.set(e);
+            }
+        }, "stop-tcp");
+        try (EchoLoop loop = new EchoLoop(provider.openSelector())) {
+            ServerSocketChannel server = loop.listen(provider.openServerSocketChannel());
+            SocketChannel staying = provider.openSocketChannel();
+            staying.connect(server.getLocalAddress());
+            loop.expect("accepted");
+            SocketChannel closing = provider.openSocketChannel();
+            closing.connect(server.getLocalAddress());
+            loop.expect("accepted");
+            assertEchoed(staying, 1000);
 
-        tcp.start();
-        awaitInetProtocol(sockets, IPPROTO_TCP);
-        try (ServerSocketChannel again = provider.openServerSocketChannel();
-                SocketChannel c = provider.openSocketChannel()) {
-            again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            assertTrue(c.connect(again.getLocalAddress()));
-            again.accept().close();
+            stopper.start();
+            await("new channels refused", TIMEOUT_MILLIS, this::newChannelRefused);
+            for (Callable<?> open : List.<Callable<?>>of(provider::openSocketChannel, provider::openServerSocketChannel)) {
+                try {
+                    ((java.nio.channels.Channel) open.call()).close();
+                    fail("a TCP channel opened while TCP stops");
+                } catch (SocketException e) {
+                    assertEquals("Protocol not supported", e.getMessage());
+                }
+            }
+
+            // The drain: the open connections still work; one the application ends closes cleanly.
+            assertEchoed(staying, 64 * 1024);
+            closing.shutdownOutput();
+            loop.expect("eof");
+            assertEquals("the loop's close, read as the end", -1, closing.read(ByteBuffer.allocate(16)));
+            closing.close();
+            assertTrue("the stop waits for the drain", stopper.isAlive());
+
+            // The abort. Both ends of the connection are this stack's: the first one aborted
+            // sends its RST to the other, which may take it before its own abort and report the
+            // reset; the first one reports the abort.
+            String clientSaw = null;
+            try {
+                staying.read(ByteBuffer.allocate(16)); // blocked from the drain to the abort
+                fail("a read on a connection aborted by the stop");
+            } catch (IOException e) {
+                clientSaw = e.getMessage();
+            }
+            String serverSaw = loop.expectOneOf("read: " + ABORT, "read: " + RESET).substring("read: ".length());
+            assertTrue("the client's read ended with " + clientSaw, clientSaw.equals(ABORT) || clientSaw.equals(RESET));
+            assertTrue("one end of the connection reports the abort: the client " + clientSaw + ", the server "
+                    + serverSaw, clientSaw.equals(ABORT) || serverSaw.equals(ABORT));
+            loop.expect("accept: " + ABORT);
+            System.out.println("NioProviderIT: after the drain the client's blocked read ended with \"" + clientSaw
+                    + "\", the loop's read of the server's end with \"" + serverSaw + "\", its accept with \"" + ABORT
+                    + "\"");
+            stopper.join(TIMEOUT_MILLIS);
+            assertFalse("the stop ends after the drain", stopper.isAlive());
+            assertNull("stopping TCP", stopFailure.get());
+            // Withdrawn from the socket layer: every later call on the channel is the abort.
+            for (int i = 0; i < 2; i++) {
+                try {
+                    staying.write(ByteBuffer.wrap(new byte[16]));
+                    fail("a write on an aborted connection");
+                } catch (IOException e) {
+                    assertEquals(ABORT, e.getMessage());
+                }
+            }
+            staying.close();
+            assertTrue("still refused with TCP stopped", newChannelRefused());
+
+            tcp.start();
+            awaitInetProtocol(sockets, IPPROTO_TCP);
+            ServerSocketChannel again = loop.listen(provider.openServerSocketChannel());
+            try (SocketChannel client = provider.openSocketChannel()) {
+                assertTrue(client.connect(again.getLocalAddress()));
+                loop.expect("accepted");
+                assertEchoed(client, 64 * 1024);
+            }
+        } finally {
+            stopper.join(TIMEOUT_MILLIS);
+        }
+    }
+
+    private boolean newChannelRefused() {
+        try {
+            provider.openSocketChannel().close();
+            return false;
+        } catch (IOException e) {
+            return "Protocol not supported".equals(e.getMessage());
+        }
+    }
+
+    /** Sends {@code size} random bytes on a blocking channel and reads the same back. */
+    private static void assertEchoed(SocketChannel channel, int size) throws IOException {
+        byte[] out = new byte[size];
+        new SplittableRandom(size).nextBytes(out);
+        channel.write(ByteBuffer.wrap(out));
+        ByteBuffer in = ByteBuffer.allocate(size);
+        while (in.hasRemaining()) {
+            if (channel.read(in) < 0) {
+                fail("the end after " + in.position() + " of " + size + " echoed bytes");
+            }
+        }
+        assertArrayEquals("echoed", out, in.array());
+    }
+
+    /**
+     * An application's event loop, as a server framework runs one: a selector on a thread of
+     * its own, accepting and echoing without blocking, reporting what it sees ("accepted",
+     * "eof", "read: " or "accept: " and an exception's message).
+     */
+    private static final class EchoLoop implements AutoCloseable {
+        private final Selector selector;
+        private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+        private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        private final List<String> seen = new ArrayList<>();
+        private final List<String> unclaimed = new ArrayList<>();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        EchoLoop(Selector selector) {
+            this.selector = selector;
+            this.thread = new Thread(this::loop, "echo-loop");
+            thread.start();
+        }
+
+        /** Binds {@code server} to an ephemeral loopback port and has the loop accept on it. */
+        ServerSocketChannel listen(ServerSocketChannel server) throws Exception {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            server.configureBlocking(false);
+            CompletableFuture<Void> registered = new CompletableFuture<>();
+            tasks.add(() -> {
+                try {
+                    server.register(selector, SelectionKey.OP_ACCEPT);
+                    registered.complete(null);
+                } catch (IOException e) {
+                    registered.completeExceptionally(e);
+                }
+            });
+            selector.wakeup();
+            registered.get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            return server;
+        }
+
+        /**
+         * Waits (bounded) for the loop to report {@code event}, or takes it from those it
+         * reported before in another order (an abort reaches the listener and the connection
+         * in either order).
+         */
+        void expect(String event) throws InterruptedException {
+            expectOneOf(event);
+        }
+
+        /** As {@link #expect}, for the first of {@code options} reported; returns it. */
+        String expectOneOf(String... options) throws InterruptedException {
+            List<String> wanted = List.of(options);
+            for (String e : unclaimed) {
+                if (wanted.contains(e)) {
+                    unclaimed.remove(e);
+                    return e;
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS);
+            while (true) {
+                long left = deadline - System.nanoTime();
+                String e = left > 0 ? events.poll(left, TimeUnit.NANOSECONDS) : null;
+                if (e == null) {
+                    throw new AssertionError("the loop did not report " + wanted + " within " + TIMEOUT_MILLIS
+                            + " ms; it reported " + seen);
+                }
+                seen.add(e);
+                if (wanted.contains(e)) {
+                    return e;
+                }
+                unclaimed.add(e);
+            }
+        }
+
+        private void loop() {
+            ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+            try {
+                while (running) {
+                    for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+                        task.run();
+                    }
+                    selector.select(1000);
+                    for (var it = selector.selectedKeys().iterator(); it.hasNext(); ) {
+                        SelectionKey key = it.next();
+                        it.remove();
+                        if (key.isValid() && key.isAcceptable()) {
+                            accept(key);
+                        } else if (key.isValid() && key.isReadable()) {
+                            echo(key, buffer);
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                events.add("loop failed: " + e);
+            }
+        }
+
+        private void accept(SelectionKey key) throws IOException {
+            try {
+                SocketChannel c = ((ServerSocketChannel) key.channel()).accept();
+                if (c != null) {
+                    c.configureBlocking(false);
+                    c.register(selector, SelectionKey.OP_READ);
+                    events.add("accepted");
+                }
+            } catch (IOException e) {
+                events.add("accept: " + e.getMessage());
+                key.channel().close();
+            }
+        }
+
+        private void echo(SelectionKey key, ByteBuffer buffer) throws IOException {
+            SocketChannel c = (SocketChannel) key.channel();
+            try {
+                buffer.clear();
+                if (c.read(buffer) < 0) {
+                    events.add("eof");
+                    c.close();
+                    return;
+                }
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    c.write(buffer); // the client reads as it writes: the window opens again
+                }
+            } catch (IOException e) {
+                events.add("read: " + e.getMessage());
+                c.close();
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            running = false;
+            selector.wakeup();
+            thread.join(TIMEOUT_MILLIS);
+            for (SelectionKey key : selector.keys()) {
+                key.channel().close();
+            }
+            selector.close();
         }
     }
 }
