@@ -2,7 +2,8 @@ package net.tern.tcp.impl;
 
 /** The TCP part of the {@code TcpExt} group of {@code /proc/net/netstat}, named as Linux names them. */
 public enum TcpExtMib {
-    SyncookiesSent, SyncookiesRecv, SyncookiesFailed, EmbryonicRsts, TW, TWRecycled, PAWSEstab, DelayedACKs,
+    SyncookiesSent, SyncookiesRecv, SyncookiesFailed, EmbryonicRsts, TW, TWRecycled, PAWSEstab, PAWSOldAck, PAWSTimewait,
+    DelayedACKs,
     ListenOverflows, ListenDrops, TCPTimeouts, TCPFastRetrans, TCPLossProbes, TCPSackRecovery, TCPRenoRecovery,
     TCPAbortOnData, TCPAbortOnClose, TCPAbortOnTimeout, TCPAbortOnLinger, TCPChallengeACK, TCPSYNChallenge,
     TCPReqQFullDrop, TCPReqQFullDoCookies, TCPOFOQueue, TCPZeroWindowDrop, TCPWantZeroWindowAdv, TCPWinProbe,

@@ -46,8 +46,15 @@ final class TcpInput {
     private static final int IP_MAX_MTU = 65535;
     /** {@code TCP_MAX_QUICKACKS}. */
     private static final int MAX_QUICKACKS = 16;
-    /** RFC 7323 5.5: a timestamp older than 24 days is not trusted for PAWS. */
+    /** RFC 7323 5.5: a TS.Recent older than 24 days is not trusted for PAWS ({@code TCP_PAWS_24DAYS}). */
     private static final long PAWS_24DAYS_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
+    /**
+     * {@code TCP_PAWS_MSL}: once TS.Recent of a TIME-WAIT entry is this old, a RST is judged by
+     * its sequence number alone, so a peer whose clock went back (a reboot) can still end it.
+     */
+    private static final long PAWS_MSL_NANOS = 60L * 1_000_000_000L;
+    /** {@code TCP_PAWS_WINDOW}: a connection takes a TSval this many ticks behind TS.Recent. */
+    private static final int PAWS_WINDOW = 1;
 
     private final Tcp tcp;
 
@@ -580,21 +587,95 @@ final class TcpInput {
         return sk.orphan && sk.state() == SkState.FIN_WAIT2 ? TcpExtMib.TCPACKSkippedFinWait2 : otherwise;
     }
 
+    /**
+     * {@code tcp_paws_check}: whether {@code tsVal} passes PAWS against {@code tsRecent}, taken
+     * at {@code stampNanos}: it is at most {@code window} ticks behind, or TS.Recent is not to be
+     * trusted, being older than 24 days (RFC 7323 5.5) or 0 (some stacks send TSval 0 in their
+     * SYN and real values after).
+     */
+    private boolean pawsCheck(int tsRecent, long stampNanos, int tsVal, int window) {
+        return tsRecent - tsVal <= window || tcp.clock().nanoTime() - stampNanos >= PAWS_24DAYS_NANOS || tsRecent == 0;
+    }
+
+    /** What a segment failing PAWS turns out to be ({@code tcp_disordered_ack_check}). */
+    private enum PawsFailure {
+        /** A duplicate ACK reordered behind newer segments: processed as if it had passed. */
+        DISORDERED_ACK,
+        /** A pure ACK below {@code rcv_nxt}: dropped silently ({@code PAWSOldAck}), old ACKs being common. */
+        OLD_ACK,
+        /** Anything else: dropped and answered with a duplicate ACK ({@code PAWSEstab}). */
+        REJECTED
+    }
+
+    /**
+     * {@code tcp_disordered_ack_check}: a pure duplicate ACK at {@code rcv_nxt} that changes no
+     * window and is behind TS.Recent by less than the replay window (RTO ticks times 1.2, as
+     * Linux's {@code tcp_tsval_replay} allows for peers with a 1200 Hz clock) only came late;
+     * RFC 7323 5.3 lets it through, as dropping it would lose its information.
+     */
+    private static PawsFailure disorderedAckCheck(TcpSock sk, Segment seg) {
+        if (!seg.has(ACK) || seg.length() != 0) {
+            return PawsFailure.REJECTED;
+        }
+        if (seg.seq != sk.rcvNxt) {
+            return Seq.before(seg.seq, sk.rcvNxt) ? PawsFailure.OLD_ACK : PawsFailure.REJECTED;
+        }
+        if (seg.ack != sk.sndUna) {
+            return PawsFailure.REJECTED;
+        }
+        int window = seg.window << sk.sndWscale;
+        if (Seq.after(seg.seq, sk.sndWl1) || (seg.seq == sk.sndWl1 && (window > sk.sndWnd || window == 0))) {
+            return PawsFailure.REJECTED; // tcp_may_update_window: it may carry a window update
+        }
+        long replayTicks = sk.rtoUs * 12 / 10_000;
+        return sk.tsRecent - seg.options.tsVal > replayTicks ? PawsFailure.REJECTED : PawsFailure.DISORDERED_ACK;
+    }
+
+    /**
+     * {@code tcp_replace_ts_recent} (RFC 7323 4.3): TS.Recent from a segment at or before the
+     * last ACK sent, once its ACK has been found valid, and never back (a TSval inside the
+     * PAWS window but behind TS.Recent passes the check without becoming TS.Recent).
+     */
+    private void replaceTsRecent(TcpSock sk, Segment seg) {
+        TcpOptions o = seg.options;
+        if (sk.tsOk && o.timestamp && !Seq.after(seg.seq, sk.rcvWup)
+                && pawsCheck(sk.tsRecent, sk.tsRecentStampNanos, o.tsVal, 0)) {
+            sk.tsRecent = o.tsVal;
+            sk.tsRecentStampNanos = tcp.clock().nanoTime();
+        }
+    }
+
+    /**
+     * {@code tcp_send_dupack}: the ACK answering a segment dropped unprocessed, with a D-SACK
+     * for the part of its data received already.
+     */
+    private void sendDupAck(TcpSock sk, Segment seg) {
+        if (seg.dataLength > 0 && Seq.before(seg.seq, sk.rcvNxt)) {
+            dsackSet(sk, seg.seq, Seq.min(seg.seq + seg.dataLength, sk.rcvNxt));
+        }
+        tcp.output().sendAck(sk);
+    }
+
     void synchronizedState(TcpSock sk, Segment seg) {
         TcpOutput out = tcp.output();
         TcpOptions o = seg.options;
-        // PAWS (RFC 7323 5.3). A RST is judged by its sequence number alone; a SYN draws a challenge.
-        if (sk.tsOk && o.timestamp && !seg.has(RST) && o.tsVal - sk.tsRecent < 0
-                && tcp.clock().nanoTime() - sk.tsRecentStampNanos < PAWS_24DAYS_NANOS) {
-            if (seg.has(SYN)) {
-                synChallenge(sk);
+        // PAWS (RFC 7323 5.3, tcp_validate_incoming). A RST is judged by its sequence number
+        // alone; a SYN draws a challenge; an old pure ACK is dropped without an answer.
+        if (sk.tsOk && o.timestamp && !pawsCheck(sk.tsRecent, sk.tsRecentStampNanos, o.tsVal, PAWS_WINDOW)) {
+            PawsFailure failure = disorderedAckCheck(sk, seg);
+            if (failure != PawsFailure.DISORDERED_ACK && !seg.has(RST)) {
+                if (seg.has(SYN)) {
+                    synChallenge(sk);
+                } else if (failure == PawsFailure.OLD_ACK) {
+                    tcp.counters().inc(TcpExtMib.PAWSOldAck);
+                } else {
+                    tcp.counters().inc(TcpExtMib.PAWSEstab);
+                    if (!out.oowRateLimited(seg, sk.lastOowAckNanos, skipped(sk, TcpExtMib.TCPACKSkippedPAWS))) {
+                        sendDupAck(sk, seg);
+                    }
+                }
                 return;
             }
-            tcp.counters().inc(TcpExtMib.PAWSEstab);
-            if (!out.oowRateLimited(seg, sk.lastOowAckNanos, skipped(sk, TcpExtMib.TCPACKSkippedPAWS))) {
-                out.sendAck(sk);
-            }
-            return;
         }
         // Sequence check ({@code tcp_sequence}): the segment must overlap the window.
         int window = TcpOutput.receiveWindowNow(sk);
@@ -604,11 +685,7 @@ final class TcpInput {
                 synChallenge(sk);
             } else if (!seg.has(RST)
                     && !out.oowRateLimited(seg, sk.lastOowAckNanos, skipped(sk, TcpExtMib.TCPACKSkippedSeq))) {
-                // tcp_send_dupack: old data arrived again; say so with a D-SACK.
-                if (seg.dataLength > 0 && Seq.before(seg.seq, sk.rcvNxt)) {
-                    dsackSet(sk, seg.seq, Seq.min(seg.seq + seg.dataLength, sk.rcvNxt));
-                }
-                out.sendAck(sk);
+                sendDupAck(sk, seg);
             }
             return;
         }
@@ -628,11 +705,6 @@ final class TcpInput {
         if (seg.has(SYN)) {
             synChallenge(sk);
             return;
-        }
-        // RFC 7323 4.3: TS.Recent from a segment at or before the last ACK sent.
-        if (sk.tsOk && o.timestamp && !Seq.after(seg.seq, sk.rcvWup)) {
-            sk.tsRecent = o.tsVal;
-            sk.tsRecentStampNanos = tcp.clock().nanoTime();
         }
         if (!seg.has(ACK)) {
             return;
@@ -740,6 +812,7 @@ final class TcpInput {
         if (Seq.before(ack, priorUna)) {
             return true; // an old ACK: nothing to learn, the data may still count
         }
+        replaceTsRecent(sk, seg);
         sk.probesOut = 0;
         sk.keepaliveProbes = 0;
         sk.softError = null; // something got through: forget the ICMP error (tcp_ack)
@@ -1052,10 +1125,17 @@ final class TcpInput {
      */
     private int timeWaitProcess(TimeWaitSock tw, Segment seg) {
         TcpOptions o = seg.options;
-        boolean pawsReject = tw.tsOk && o.timestamp && o.tsVal - tw.tsRecent < 0;
+        boolean pawsReject = tw.tsOk && o.timestamp && pawsReject(tw, o.tsVal, seg.has(RST));
         if (!pawsReject && seg.seq == tw.rcvNxt && (seg.length() == 0 || seg.has(RST))) {
             if (seg.has(RST)) {
                 tcp.lifecycle().killTimeWait(tw); // Linux's default (tcp_rfc1337=0)
+                return 0;
+            }
+            // A bare ACK in the window: TIME-WAIT starts again, with its TS.Recent.
+            restartTimeWait(tw);
+            if (tw.tsOk && o.timestamp) {
+                tw.tsRecent = o.tsVal;
+                tw.tsRecentStampNanos = tcp.clock().nanoTime();
             }
             return 0;
         }
@@ -1067,7 +1147,7 @@ final class TcpInput {
             return isn == 0 ? 1 : isn;
         }
         if (pawsReject) {
-            tcp.counters().inc(TcpExtMib.PAWSEstab);
+            tcp.counters().inc(TcpExtMib.PAWSTimewait);
         }
         if (!seg.has(RST)) {
             if (pawsReject || seg.has(ACK)) {
@@ -1078,6 +1158,17 @@ final class TcpInput {
             }
         }
         return 0;
+    }
+
+    /**
+     * {@code tcp_paws_reject}: PAWS in TIME-WAIT takes no TSval behind TS.Recent; a RST is
+     * judged by its sequence number alone once TS.Recent is older than {@code TCP_PAWS_MSL}.
+     */
+    private boolean pawsReject(TimeWaitSock tw, int tsVal, boolean rst) {
+        if (pawsCheck(tw.tsRecent, tw.tsRecentStampNanos, tsVal, 0)) {
+            return false;
+        }
+        return !(rst && tcp.clock().nanoTime() - tw.tsRecentStampNanos >= PAWS_MSL_NANOS);
     }
 
     private void restartTimeWait(TimeWaitSock tw) {

@@ -129,7 +129,7 @@ final class TcpLifecycle {
         ConnKey key = sk.key;
         if (key != null) {
             TimeWaitSock tw = new TimeWaitSock(key, sk.rcvNxt, sk.sndMax, sk.rcvWnd, sk.rcvWscale, sk.tsOk,
-                    sk.tsRecent, sk.tsOffset);
+                    sk.tsRecent, sk.tsRecentStampNanos, sk.tsOffset);
             if (tcp.tables().replaceEstablished(key, sk, tw)) {
                 sk.key = null;
                 tcp.tables().addOwner(tw, key.localPort());

@@ -14,7 +14,9 @@ final class TimeWaitSock implements PortOwner {
     final int rcvWnd;
     final int rcvWscale;
     final boolean tsOk;
-    final int tsRecent;
+    /** The peer's last TSval taken ({@code tw_ts_recent}), and when ({@code tw_ts_recent_stamp}). */
+    int tsRecent;
+    long tsRecentStampNanos;
     final int tsOffset;
     Timeout timer;
     /** How long this entry lives, and lives again when restarted (2 * MSL, or the socket's own length). */
@@ -24,7 +26,7 @@ final class TimeWaitSock implements PortOwner {
     private int ownerSlot = NOT_LISTED;
 
     TimeWaitSock(ConnKey key, int rcvNxt, int sndNxt, int rcvWnd, int rcvWscale, boolean tsOk, int tsRecent,
-            int tsOffset) {
+            long tsRecentStampNanos, int tsOffset) {
         this.key = key;
         this.rcvNxt = rcvNxt;
         this.sndNxt = sndNxt;
@@ -32,6 +34,7 @@ final class TimeWaitSock implements PortOwner {
         this.rcvWscale = rcvWscale;
         this.tsOk = tsOk;
         this.tsRecent = tsRecent;
+        this.tsRecentStampNanos = tsRecentStampNanos;
         this.tsOffset = tsOffset;
     }
 

@@ -242,7 +242,9 @@ class ChallengeAckLimitTest {
 
         peer.advance(600, TimeUnit.MILLISECONDS);
         for (int i = 0; i < 10; i++) {
-            peer.inject(c.from().flags(ACK).seq(c.rcvNxt).ack(c.sndUna).window(1000).timestamp(5, c.tsEcr).build());
+            // Too far behind TS.Recent to pass as a duplicate ACK that came late (the replay window).
+            peer.inject(c.from().flags(ACK).seq(c.rcvNxt).ack(c.sndUna).window(1000)
+                    .timestamp(c.tsVal - 100_000, c.tsEcr).build());
         }
         assertThat(c.acks(peer.emitted())).isEqualTo(1);
         assertThat(peer.host().counter(TcpExtMib.PAWSEstab)).isEqualTo(10);
