@@ -1141,8 +1141,9 @@ final class TcpInput {
         }
         if (seg.has(SYN) && !seg.has(RST) && !seg.has(ACK) && !pawsReject
                 && (Seq.after(seg.seq, tw.rcvNxt) || (tw.tsOk && o.timestamp && tw.tsRecent - o.tsVal < 0))) {
+            // No counter: Linux counts TWRecycled only when connect() takes over a TIME-WAIT
+            // 4-tuple (tcp_twsk_unique), not when a peer's SYN reopens one.
             int isn = tw.sndNxt + 65535 + 2;
-            tcp.counters().inc(TcpExtMib.TWRecycled);
             tcp.lifecycle().killTimeWait(tw);
             return isn == 0 ? 1 : isn;
         }

@@ -206,7 +206,8 @@ class CloseAndHardeningTest extends ScriptedPeerTestBase {
         Seg again = peer.emittedOne();
         assertThat(again.flagString()).isEqualTo("S.");
         assertThat(again.seq()).isEqualTo(fin.seq() + 1 + 65535 + 2);
-        assertThat(peer.host().counter(TcpExtMib.TWRecycled)).isEqualTo(1);
+        // Linux 6.18 counts no TWRecycled for a SYN reopening a TIME-WAIT 4-tuple (only for connect() taking one).
+        assertThat(peer.host().counter(TcpExtMib.TWRecycled)).isZero();
     }
 
     @Test

@@ -245,7 +245,9 @@ class SynCookieTimestampTest {
         List<Seg> synAck = reuse.receive(peer.emitted());
         assertThat(synAck).hasSize(1);
         assertThat(synAck.get(0).flagString()).isEqualTo("S.");
-        assertThat(peer.host().counter(TcpExtMib.TWRecycled)).isEqualTo(1);
+        assertThat(peer.host().tcp().tables().lookupEstablished(new ConnKey(
+                InetSockAddr.parseAddress(SegmentPeer.LOCAL), PORT, InetSockAddr.parseAddress(SegmentPeer.REMOTE),
+                3000))).as("the TIME-WAIT entry gave way to the new request").isInstanceOf(RequestSock.class);
         reuse.serverIss = synAck.get(0).seq();
         reuse.rcvNxt = reuse.serverIss + 1;
         exchange(fd, reuse);
