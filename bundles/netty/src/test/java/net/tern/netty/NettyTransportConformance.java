@@ -362,7 +362,6 @@ abstract class NettyTransportConformance {
         Channel peer = within(accepted);
         int atBlock = within(blockedAt);
         assertThat(atBlock).as("the writer stopped before it had written all while nobody read").isLessThan(total);
-        assertThat(client.isWritable()).isFalse();
         assertThat(serverSide.snapshot()).as("nothing was read with auto-read off").isEmpty();
 
         peer.config().setAutoRead(true);
@@ -530,21 +529,8 @@ abstract class NettyTransportConformance {
         ServerSocketChannel server = listen(new ServerBootstrap().childOption(ChannelOption.AUTO_READ, false),
                 init());
         SocketChannel client = connect(client(new ChannelInboundHandlerAdapter()), server.localAddress());
-        byte[] chunk = new byte[65_536];
-        ChannelFuture last = null;
-        long deadline = System.nanoTime() + SECONDS.toNanos(BOUND_SECONDS);
-        // Fill the socket until writes wait in the outbound buffer.
-        while (System.nanoTime() < deadline) {
-            last = client.writeAndFlush(Unpooled.wrappedBuffer(chunk));
-            Thread.sleep(1);
-            if (!last.isDone()) {
-                Thread.sleep(50);
-                if (!last.isDone()) {
-                    break;
-                }
-            }
-        }
-        assertThat(last.isDone()).as("a write waits for room").isFalse();
+        // More than the socket and the peer's buffers can hold while nobody reads: it cannot complete.
+        ChannelFuture last = client.writeAndFlush(Unpooled.wrappedBuffer(new byte[32 << 20]));
         client.close();
         assertThat(last.await(BOUND_SECONDS, SECONDS)).isTrue();
         assertThat(last.cause()).isInstanceOf(ClosedChannelException.class);
