@@ -18,6 +18,8 @@ final class RequestSock {
     final boolean sackOk;
     final boolean tsOk;
     final int tsRecent;
+    /** When the SYN gave {@link #tsRecent}, for PAWS. */
+    long tsRecentStampNanos;
     final int tsOffset;
     final int rcvWscale;
     final int advmss;

@@ -259,6 +259,7 @@ final class TcpInput {
         int iss = isnHint != 0 ? isnHint : tcp.secrets().isn(seg.daddr, seg.saddr, seg.dport, seg.sport);
         RequestSock req = new RequestSock(listener, key, iss, seg.seq, peerMss, peerWscale, sackOk, tsOk, o.tsVal,
                 tsOffset, rcvWscale, advmss, rcvWnd, route);
+        req.tsRecentStampNanos = tcp.clock().nanoTime();
         if (!tcp.tables().insertEstablished(key, req)) {
             return;
         }
@@ -297,14 +298,19 @@ final class TcpInput {
         tcp.trace().conn("tcp_check_req", req.key, null, null);
         TcpSock listener = req.listener;
         boolean inWindow = Seq.between(seg.seq, req.irs + 1, req.irs + 1 + req.rcvWnd);
+        // PAWS (RFC 7323 5.3) against the SYN's TSval, as tcp_check_req applies tcp_paws_reject.
+        boolean pawsReject = req.tsOk && seg.options.timestamp
+                && pawsReject(req.tsRecent, req.tsRecentStampNanos, seg.options.tsVal, seg.has(RST));
         if (seg.has(RST)) {
-            if (inWindow) {
+            if (pawsReject) {
+                tcp.counters().inc(TcpExtMib.PAWSEstab);
+            } else if (inWindow) {
                 tcp.counters().inc(TcpExtMib.EmbryonicRsts);
                 tcp.lifecycle().dropRequest(req);
             }
             return;
         }
-        if (seg.has(SYN) && !seg.has(ACK) && seg.seq == req.irs) {
+        if (seg.has(SYN) && !seg.has(ACK) && seg.seq == req.irs && !pawsReject) {
             // The SYN again: our SYN-ACK may have been lost; sent again at most once per rate limit.
             if (!tcp.output().oowRateLimited(seg, req.lastOowAckNanos, TcpExtMib.TCPACKSkippedSynRecv)) {
                 tcp.output().sendSynAck(req);
@@ -318,10 +324,14 @@ final class TcpInput {
             tcp.output().sendResetReply(seg);
             return;
         }
-        if (!inWindow) {
-            // RFC 9293 3.10.7.4: an unacceptable segment is answered, here with the SYN-ACK, within the rate limit.
+        if (!inWindow || pawsReject) {
+            // RFC 9293 3.10.7.4: an unacceptable segment is answered with an ACK (Linux's
+            // tcp_v4_reqsk_send_ack), within the rate limit; one failing PAWS is counted too.
+            if (pawsReject) {
+                tcp.counters().inc(TcpExtMib.PAWSEstab);
+            }
             if (!tcp.output().oowRateLimited(seg, req.lastOowAckNanos, TcpExtMib.TCPACKSkippedSynRecv)) {
-                tcp.output().sendSynAck(req);
+                tcp.output().sendRequestAck(req, seg);
             }
             return;
         }
@@ -1125,7 +1135,7 @@ final class TcpInput {
      */
     private int timeWaitProcess(TimeWaitSock tw, Segment seg) {
         TcpOptions o = seg.options;
-        boolean pawsReject = tw.tsOk && o.timestamp && pawsReject(tw, o.tsVal, seg.has(RST));
+        boolean pawsReject = tw.tsOk && o.timestamp && pawsReject(tw.tsRecent, tw.tsRecentStampNanos, o.tsVal, seg.has(RST));
         if (!pawsReject && seg.seq == tw.rcvNxt && (seg.length() == 0 || seg.has(RST))) {
             if (seg.has(RST)) {
                 tcp.lifecycle().killTimeWait(tw); // Linux's default (tcp_rfc1337=0)
@@ -1162,14 +1172,15 @@ final class TcpInput {
     }
 
     /**
-     * {@code tcp_paws_reject}: PAWS in TIME-WAIT takes no TSval behind TS.Recent; a RST is
-     * judged by its sequence number alone once TS.Recent is older than {@code TCP_PAWS_MSL}.
+     * {@code tcp_paws_reject}: PAWS for a TIME-WAIT entry or a request takes no TSval behind
+     * TS.Recent; a RST is judged by its sequence number alone once TS.Recent is older than
+     * {@code TCP_PAWS_MSL}.
      */
-    private boolean pawsReject(TimeWaitSock tw, int tsVal, boolean rst) {
-        if (pawsCheck(tw.tsRecent, tw.tsRecentStampNanos, tsVal, 0)) {
+    private boolean pawsReject(int tsRecent, long stampNanos, int tsVal, boolean rst) {
+        if (pawsCheck(tsRecent, stampNanos, tsVal, 0)) {
             return false;
         }
-        return !(rst && tcp.clock().nanoTime() - tw.tsRecentStampNanos >= PAWS_MSL_NANOS);
+        return !(rst && tcp.clock().nanoTime() - stampNanos >= PAWS_MSL_NANOS);
     }
 
     private void restartTimeWait(TimeWaitSock tw) {

@@ -614,14 +614,29 @@ final class TcpOutput {
 
     /** {@code tcp_v4_send_ack} for TIME-WAIT: our last sequence and ACK, window and timestamps. */
     void sendTimeWaitAck(TimeWaitSock tw, Segment seg) {
-        TcpOptions options = null;
-        if (tw.tsOk) {
-            options = new TcpOptions();
-            options.timestamp = true;
-            options.tsVal = tsNow() + tw.tsOffset;
-            options.tsEcr = tw.tsRecent;
+        reply(seg, tw.sndNxt, tw.rcvNxt, TcpHeader.ACK, tw.rcvWnd >> tw.rcvWscale,
+                timestampOnly(tw.tsOk, tw.tsOffset, tw.tsRecent));
+    }
+
+    /** The options of an ACK sent without a socket: the timestamps when they are in use, else none. */
+    private TcpOptions timestampOnly(boolean tsOk, int tsOffset, int tsRecent) {
+        if (!tsOk) {
+            return null;
         }
-        reply(seg, tw.sndNxt, tw.rcvNxt, TcpHeader.ACK, tw.rcvWnd >> tw.rcvWscale, options);
+        TcpOptions options = new TcpOptions();
+        options.timestamp = true;
+        options.tsVal = tsNow() + tsOffset;
+        options.tsEcr = tsRecent;
+        return options;
+    }
+
+    /**
+     * {@code tcp_v4_reqsk_send_ack}: a request answers an unacceptable segment with an ACK of
+     * the SYN from its SYN-ACK's sequence, its window and timestamps.
+     */
+    void sendRequestAck(RequestSock req, Segment seg) {
+        int window = Math.min(req.rcvWnd >> (req.peerWscale >= 0 ? req.rcvWscale : 0), 65535);
+        reply(seg, req.iss + 1, req.irs + 1, TcpHeader.ACK, window, timestampOnly(req.tsOk, req.tsOffset, req.tsRecent));
     }
 
     /** A SYN-ACK for a request ({@code tcp_v4_send_synack}), or for a SYN cookie when {@code req} is not queued. */

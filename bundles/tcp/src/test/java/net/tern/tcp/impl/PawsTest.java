@@ -1,5 +1,8 @@
 package net.tern.tcp.impl;
 
+import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
+import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
 import static net.tern.tcp.impl.wire.TcpHeader.ACK;
 import static net.tern.tcp.impl.wire.TcpHeader.FIN;
 import static net.tern.tcp.impl.wire.TcpHeader.PSH;
@@ -272,5 +275,35 @@ class PawsTest extends ScriptedPeerTestBase {
         peer.inject(afterFin(c, RST | ACK, 1000));
         assertThat(timeWaitEntry(key)).isFalse();
         assertThat(peer.host().counter(TcpExtMib.PAWSTimewait)).isEqualTo(2);
+    }
+
+    // ---- requests (SYN-RECEIVED)
+
+    /**
+     * {@code tcp_check_req}: the handshake's ACK with a TSval behind the SYN's is dropped,
+     * counted ({@code PAWSEstab}) and answered with an ACK, not a SYN-ACK; the request stays
+     * and a later ACK completes it.
+     */
+    @Test
+    void aRequestDropsAnAckWithAnOlderTimestampAndStays() throws Exception {
+        int listener = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        api.bind(listener, new InetSockAddr(0, 8080));
+        api.listen(listener, 4);
+        Seg.Builder in = SegmentPeer.from(45_000).to(SegmentPeer.LOCAL, 8080);
+        peer.inject(in.flags(SYN).seq(PEER_ISN).window(65535).mss(1460).sackOk().timestamp(PEER_TS, 0).wscale(7).build());
+        Seg synAck = peer.emittedOne();
+        peer.inject(in.flags(ACK).seq(PEER_ISN + 1).ack(synAck.seq() + 1).window(514)
+                .timestamp(PEER_TS - 100, synAck.options().tsVal).build());
+        Seg answer = peer.emittedOne();
+        assertThat(answer.flagString()).isEqualTo(".");
+        assertThat(answer.seq()).isEqualTo(synAck.seq() + 1);
+        assertThat(answer.options().tsEcr).isEqualTo(PEER_TS);
+        assertThat(peer.host().counter(TcpExtMib.PAWSEstab)).isEqualTo(1);
+        assertThat(peer.host().tcp().tables().establishedEntries()).hasOnlyElementsOfType(RequestSock.class);
+
+        peer.inject(in.flags(ACK).seq(PEER_ISN + 1).ack(synAck.seq() + 1).window(514)
+                .timestamp(PEER_TS + 1, synAck.options().tsVal).build());
+        assertThat(api.accept(listener, 0).fd()).isPositive();
+        assertThat(peer.host().counter(TcpExtMib.PAWSEstab)).isEqualTo(1);
     }
 }
