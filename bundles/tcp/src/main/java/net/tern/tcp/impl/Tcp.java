@@ -39,6 +39,8 @@ public final class Tcp implements NetProtocol, AutoCloseable {
     private final RouteTable routes;
     /** Replaced whole by {@link #reconfigure}; every use reads it afresh (a sysctl write). */
     private volatile TcpSettings settings;
+    /** Set once {@link #close} starts aborting the connections left after the drain. */
+    private volatile boolean aborting;
     private final TcpCounters counters;
     private final TcpMemory memory;
     private final Secrets secrets;
@@ -248,12 +250,21 @@ public final class Tcp implements NetProtocol, AutoCloseable {
     }
 
     /**
+     * Whether TCP is aborting every connection as it leaves: a reset that arrives now ends a
+     * connection that is being aborted anyway.
+     */
+    boolean aborting() {
+        return aborting;
+    }
+
+    /**
      * Aborts every connection left (RST to the peer, ECONNABORTED to the application, the
      * socket withdrawn), drops requests and TIME-WAIT entries, and removes the counters.
      */
     @Override
     public void close() {
         prot.refuseNewSockets("TCP is stopping");
+        aborting = true;
         for (TcpSock sk : sockets) {
             lifecycle.abort(sk, "TCP left the stack");
         }

@@ -96,6 +96,12 @@ final class TcpLifecycle {
             case CLOSE -> null;
             default -> Errno.ECONNRESET;
         };
+        if (errno != null && tcp.aborting()) {
+            // TCP is leaving and aborts every connection: this reset (often another of its own
+            // aborts, when both ends are this stack's) only comes first, so the application
+            // hears the abort, as it would have a moment later.
+            errno = Errno.ECONNABORTED;
+        }
         if (errno != null && !sk.orphan) {
             sk.reportError(errno);
         }
