@@ -5,8 +5,12 @@ import static net.tern.api.socket.SocketConstants.SHUT_RDWR;
 
 import java.io.IOException;
 import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.spi.AbstractSelectableChannel;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
@@ -22,11 +26,16 @@ import net.tern.api.socket.SocketApi;
  * ({@link #kill}), closes it. So a number freed by close and handed to a new socket is never
  * used by a thread that still means the old one.
  *
- * <p>{@link #lock} is the channel's state lock; nothing blocks while holding it.
+ * <p>The channel's locks are here too, taken in one order: {@link #readLock} (held by the
+ * thread reading, receiving or accepting, and by one connecting), {@link #writeLock} (held by
+ * the thread writing or sending, and by one connecting), then {@link #lock}, the channel's
+ * state lock, which nothing blocks while holding. So one thread may read while another writes.
  */
 final class ChannelDescriptor {
     final SocketApi api;
     final int fd;
+    final ReentrantLock readLock = new ReentrantLock();
+    final ReentrantLock writeLock = new ReentrantLock();
     final ReentrantLock lock = new ReentrantLock();
     private final AbstractSelectableChannel channel;
     // Guarded by lock.
@@ -54,6 +63,78 @@ final class ChannelDescriptor {
     static ChannelDescriptor of(SocketApi api, int fd, AbstractSelectableChannel channel) {
         return new ChannelDescriptor(api, fd, channel);
     }
+
+    /** ClosedChannelException once the channel is closed. */
+    void ensureOpen() throws ClosedChannelException {
+        if (!channel.isOpen()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /** Takes the read and the write lock, in order, for a call that no read or write may overlap (connect). */
+    void lockIo() {
+        readLock.lock();
+        writeLock.lock();
+    }
+
+    void unlockIo() {
+        writeLock.unlock();
+        readLock.unlock();
+    }
+
+    /**
+     * Takes every lock of the channel, in order, for a change of its state that no read or
+     * write may overlap (bind, disconnect, a change of blocking mode).
+     */
+    void lockAll() {
+        lockIo();
+        lock.lock();
+    }
+
+    void unlockAll() {
+        lock.unlock();
+        unlockIo();
+    }
+
+    /** The channel's {@code implConfigureBlocking}: O_NONBLOCK set or cleared, with no read or write under way. */
+    void implConfigureBlocking(boolean block) throws IOException {
+        lockAll();
+        try {
+            ensureOpen();
+            configureBlocking(block);
+        } finally {
+            unlockAll();
+        }
+    }
+
+    // ---- options ----------------------------------------------------------------------------
+
+    /** The channel's {@code setOption}: {@code name} checked against the channel kind's {@code supported} set. */
+    <T> void setOption(Set<SocketOption<?>> supported, SocketOption<T> name, T value) throws IOException {
+        Options.checkSet(supported, name, value);
+        lock.lock();
+        try {
+            ensureOpen();
+            Options.set(api, fd, name, value);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The channel's {@code getOption}. */
+    @SuppressWarnings("unchecked")
+    <T> T getOption(Set<SocketOption<?>> supported, SocketOption<T> name) throws IOException {
+        Options.checkGet(supported, name);
+        lock.lock();
+        try {
+            ensureOpen();
+            return (T) Options.get(api, fd, name);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- blocking calls ---------------------------------------------------------------------
 
     /**
      * A blocking call begins on this thread (reading, or writing): recorded so that a close
@@ -93,6 +174,33 @@ final class ChannelDescriptor {
     }
 
     /**
+     * A blocking call with a timeout: the deadline {@code timeoutMillis} from now, for
+     * {@link #awaitReady}.
+     */
+    static long deadline(int timeoutMillis) {
+        return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    }
+
+    /**
+     * A call with a timeout would block: waits with {@code poll(2)} for {@code events} until
+     * the deadline, then SocketTimeoutException({@code timeoutMessage}). A descriptor closed
+     * meanwhile, or an interrupt, ends the wait quietly: the caller finds the channel closed.
+     */
+    void awaitReady(int events, long deadline, String timeoutMessage) throws SocketTimeoutException {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+            throw new SocketTimeoutException(timeoutMessage);
+        }
+        try {
+            api.poll(fd, events, (int) Math.min(left, Integer.MAX_VALUE));
+        } catch (ErrnoException e) {
+            // EBADF or EINTR: the channel is being closed.
+        }
+    }
+
+    // ---- close ------------------------------------------------------------------------------
+
+    /**
      * The channel closes in blocking mode: the descriptor is closed now if nobody uses it;
      * else threads blocked in it are woken by shutting the socket down both ways, and the last
      * of them (or the selector) closes it.
@@ -110,10 +218,14 @@ final class ChannelDescriptor {
     }
 
     /**
-     * The channel closes in non-blocking mode, no operation in progress: the descriptor is
-     * closed now unless a selector holds a key. Returns whether it was closed.
+     * The channel closes in non-blocking mode: once a read or write in progress has finished,
+     * the descriptor is closed now unless a selector holds a key. Returns whether it was closed.
      */
     boolean closeNonBlocking() {
+        readLock.lock();
+        readLock.unlock();
+        writeLock.lock();
+        writeLock.unlock();
         lock.lock();
         try {
             closing = true;

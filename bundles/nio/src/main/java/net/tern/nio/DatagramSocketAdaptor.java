@@ -24,11 +24,13 @@ import java.util.Set;
  */
 final class DatagramSocketAdaptor extends DatagramSocket {
     private final TernDatagramChannel dc;
-    private volatile int timeout;
+    /** The channel's options, and SO_TIMEOUT for receives. */
+    private final AdaptorOptions options;
 
     private DatagramSocketAdaptor(TernDatagramChannel dc) {
         super(NoSocketImpl.datagram());
         this.dc = dc;
+        this.options = new AdaptorOptions(dc);
     }
 
     static DatagramSocket create(TernDatagramChannel dc) {
@@ -164,7 +166,7 @@ final class DatagramSocketAdaptor extends DatagramSocket {
         ByteBuffer dst = ByteBuffer.allocate(room);
         SocketAddress sender;
         try {
-            sender = dc.blockingReceive(dst, timeout);
+            sender = dc.blockingReceive(dst, options.timeout());
         } catch (ClosedChannelException e) {
             SocketException closed = new SocketException("Socket closed");
             closed.initCause(e);
@@ -199,93 +201,62 @@ final class DatagramSocketAdaptor extends DatagramSocket {
 
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
-        if (timeout < 0) {
-            throw new IllegalArgumentException("timeout < 0");
-        }
-        this.timeout = timeout;
+        options.setSoTimeout(timeout);
     }
 
     @Override
     public int getSoTimeout() throws SocketException {
-        if (isClosed()) {
-            throw new SocketException("Socket is closed");
-        }
-        return timeout;
-    }
-
-    private <T> void setOptionOf(SocketOption<T> name, T value) throws SocketException {
-        try {
-            dc.setOption(name, value);
-        } catch (IOException e) {
-            throw Translate.toSocketException(e);
-        }
-    }
-
-    private <T> T optionOf(SocketOption<T> name) throws SocketException {
-        try {
-            return dc.getOption(name);
-        } catch (IOException e) {
-            throw Translate.toSocketException(e);
-        }
+        return options.getSoTimeout();
     }
 
     @Override
     public void setSendBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid send size");
-        }
-        setOptionOf(StandardSocketOptions.SO_SNDBUF, size);
+        options.setBufferSize(StandardSocketOptions.SO_SNDBUF, size, "Invalid send size");
     }
 
     @Override
     public int getSendBufferSize() throws SocketException {
-        return optionOf(StandardSocketOptions.SO_SNDBUF);
+        return options.get(StandardSocketOptions.SO_SNDBUF);
     }
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid receive size");
-        }
-        setOptionOf(StandardSocketOptions.SO_RCVBUF, size);
+        options.setBufferSize(StandardSocketOptions.SO_RCVBUF, size, "Invalid receive size");
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        return optionOf(StandardSocketOptions.SO_RCVBUF);
+        return options.get(StandardSocketOptions.SO_RCVBUF);
     }
 
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        setOptionOf(StandardSocketOptions.SO_REUSEADDR, on);
+        options.set(StandardSocketOptions.SO_REUSEADDR, on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        return optionOf(StandardSocketOptions.SO_REUSEADDR);
+        return options.get(StandardSocketOptions.SO_REUSEADDR);
     }
 
     @Override
     public void setBroadcast(boolean on) throws SocketException {
-        setOptionOf(StandardSocketOptions.SO_BROADCAST, on);
+        options.set(StandardSocketOptions.SO_BROADCAST, on);
     }
 
     @Override
     public boolean getBroadcast() throws SocketException {
-        return optionOf(StandardSocketOptions.SO_BROADCAST);
+        return options.get(StandardSocketOptions.SO_BROADCAST);
     }
 
     @Override
     public void setTrafficClass(int tc) throws SocketException {
-        setOptionOf(StandardSocketOptions.IP_TOS, tc);
+        options.set(StandardSocketOptions.IP_TOS, tc);
     }
 
     @Override
     public int getTrafficClass() throws SocketException {
-        return optionOf(StandardSocketOptions.IP_TOS);
+        return options.get(StandardSocketOptions.IP_TOS);
     }
 
     @Override

@@ -21,11 +21,13 @@ import java.util.Set;
  */
 final class ServerSocketAdaptor extends ServerSocket {
     private final TernServerSocketChannel ssc;
-    private volatile int timeout;
+    /** The channel's options, and SO_TIMEOUT for accepts. */
+    private final AdaptorOptions options;
 
     private ServerSocketAdaptor(TernServerSocketChannel ssc) {
         super(NoSocketImpl.stream());
         this.ssc = ssc;
+        this.options = new AdaptorOptions(ssc);
     }
 
     static ServerSocket create(TernServerSocketChannel ssc) {
@@ -67,7 +69,7 @@ final class ServerSocketAdaptor extends ServerSocket {
     public Socket accept() throws IOException {
         SocketChannel sc;
         try {
-            int timeout = this.timeout;
+            int timeout = options.timeout();
             if (timeout > 0) {
                 sc = ssc.blockingAccept(timeout);
             } else {
@@ -105,39 +107,22 @@ final class ServerSocketAdaptor extends ServerSocket {
 
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
-        if (!ssc.isOpen()) {
-            throw new SocketException("Socket is closed");
-        }
-        if (timeout < 0) {
-            throw new IllegalArgumentException("timeout < 0");
-        }
-        this.timeout = timeout;
+        options.setSoTimeout(timeout);
     }
 
     @Override
     public int getSoTimeout() throws SocketException {
-        if (!ssc.isOpen()) {
-            throw new SocketException("Socket is closed");
-        }
-        return timeout;
+        return options.getSoTimeout();
     }
 
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        try {
-            ssc.setOption(StandardSocketOptions.SO_REUSEADDR, on);
-        } catch (IOException e) {
-            throw Translate.toSocketException(e);
-        }
+        options.set(StandardSocketOptions.SO_REUSEADDR, on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        try {
-            return ssc.getOption(StandardSocketOptions.SO_REUSEADDR);
-        } catch (IOException e) {
-            throw Translate.toSocketException(e);
-        }
+        return options.get(StandardSocketOptions.SO_REUSEADDR);
     }
 
     @Override
@@ -150,23 +135,12 @@ final class ServerSocketAdaptor extends ServerSocket {
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("size cannot be 0 or negative");
-        }
-        try {
-            ssc.setOption(StandardSocketOptions.SO_RCVBUF, size);
-        } catch (IOException e) {
-            throw Translate.toSocketException(e);
-        }
+        options.setBufferSize(StandardSocketOptions.SO_RCVBUF, size, "size cannot be 0 or negative");
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        try {
-            return ssc.getOption(StandardSocketOptions.SO_RCVBUF);
-        } catch (IOException e) {
-            throw Translate.toSocketException(e);
-        }
+        return options.get(StandardSocketOptions.SO_RCVBUF);
     }
 
     @Override

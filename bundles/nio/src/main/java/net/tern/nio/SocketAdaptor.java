@@ -21,12 +21,13 @@ import java.util.Set;
  */
 final class SocketAdaptor extends Socket {
     private final TernSocketChannel sc;
-    /** SO_TIMEOUT for reads, milliseconds; 0 waits for ever. */
-    private volatile int timeout;
+    /** The channel's options, and SO_TIMEOUT for reads. */
+    private final AdaptorOptions options;
 
     private SocketAdaptor(TernSocketChannel sc) throws SocketException {
         super(NoSocketImpl.stream());
         this.sc = sc;
+        this.options = new AdaptorOptions(sc);
     }
 
     static Socket create(TernSocketChannel sc) {
@@ -112,9 +113,7 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public InputStream getInputStream() throws IOException {
-        if (!sc.isOpen()) {
-            throw new SocketException("Socket is closed");
-        }
+        options.ensureOpen();
         if (!sc.isConnected()) {
             throw new SocketException("Socket is not connected");
         }
@@ -131,7 +130,7 @@ final class SocketAdaptor extends Socket {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                return sc.blockingRead(b, off, len, timeout);
+                return sc.blockingRead(b, off, len, options.timeout());
             }
 
             @Override
@@ -148,9 +147,7 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public OutputStream getOutputStream() throws IOException {
-        if (!sc.isOpen()) {
-            throw new SocketException("Socket is closed");
-        }
+        options.ensureOpen();
         if (!sc.isConnected()) {
             throw new SocketException("Socket is not connected");
         }
@@ -175,40 +172,24 @@ final class SocketAdaptor extends Socket {
         };
     }
 
-    private <T> void setOptionOf(SocketOption<T> name, T value) throws SocketException {
-        try {
-            sc.setOption(name, value);
-        } catch (IOException e) {
-            throw Translate.toSocketException(e);
-        }
-    }
-
-    private <T> T optionOf(SocketOption<T> name) throws SocketException {
-        try {
-            return sc.getOption(name);
-        } catch (IOException e) {
-            throw Translate.toSocketException(e);
-        }
-    }
-
     @Override
     public void setTcpNoDelay(boolean on) throws SocketException {
-        setOptionOf(StandardSocketOptions.TCP_NODELAY, on);
+        options.set(StandardSocketOptions.TCP_NODELAY, on);
     }
 
     @Override
     public boolean getTcpNoDelay() throws SocketException {
-        return optionOf(StandardSocketOptions.TCP_NODELAY);
+        return options.get(StandardSocketOptions.TCP_NODELAY);
     }
 
     @Override
     public void setSoLinger(boolean on, int linger) throws SocketException {
-        setOptionOf(StandardSocketOptions.SO_LINGER, on ? linger : -1);
+        options.set(StandardSocketOptions.SO_LINGER, on ? linger : -1);
     }
 
     @Override
     public int getSoLinger() throws SocketException {
-        return optionOf(StandardSocketOptions.SO_LINGER);
+        return options.get(StandardSocketOptions.SO_LINGER);
     }
 
     /** Tern has no urgent data (no MSG_OOB send). */
@@ -220,9 +201,7 @@ final class SocketAdaptor extends Socket {
     /** Urgent data is never inline, there being none: off is accepted, on is refused. */
     @Override
     public void setOOBInline(boolean on) throws SocketException {
-        if (!sc.isOpen()) {
-            throw new SocketException("Socket is closed");
-        }
+        options.ensureOpen();
         if (on) {
             throw new SocketException("Urgent data not supported");
         }
@@ -230,85 +209,68 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public boolean getOOBInline() throws SocketException {
-        if (!sc.isOpen()) {
-            throw new SocketException("Socket is closed");
-        }
+        options.ensureOpen();
         return false;
     }
 
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
-        if (!sc.isOpen()) {
-            throw new SocketException("Socket is closed");
-        }
-        if (timeout < 0) {
-            throw new IllegalArgumentException("timeout < 0");
-        }
-        this.timeout = timeout;
+        options.setSoTimeout(timeout);
     }
 
     @Override
     public int getSoTimeout() throws SocketException {
-        if (!sc.isOpen()) {
-            throw new SocketException("Socket is closed");
-        }
-        return timeout;
+        return options.getSoTimeout();
     }
 
     @Override
     public void setSendBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid send size");
-        }
-        setOptionOf(StandardSocketOptions.SO_SNDBUF, size);
+        options.setBufferSize(StandardSocketOptions.SO_SNDBUF, size, "Invalid send size");
     }
 
     @Override
     public int getSendBufferSize() throws SocketException {
-        return optionOf(StandardSocketOptions.SO_SNDBUF);
+        return options.get(StandardSocketOptions.SO_SNDBUF);
     }
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        if (size <= 0) {
-            throw new IllegalArgumentException("Invalid receive size");
-        }
-        setOptionOf(StandardSocketOptions.SO_RCVBUF, size);
+        options.setBufferSize(StandardSocketOptions.SO_RCVBUF, size, "Invalid receive size");
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        return optionOf(StandardSocketOptions.SO_RCVBUF);
+        return options.get(StandardSocketOptions.SO_RCVBUF);
     }
 
     @Override
     public void setKeepAlive(boolean on) throws SocketException {
-        setOptionOf(StandardSocketOptions.SO_KEEPALIVE, on);
+        options.set(StandardSocketOptions.SO_KEEPALIVE, on);
     }
 
     @Override
     public boolean getKeepAlive() throws SocketException {
-        return optionOf(StandardSocketOptions.SO_KEEPALIVE);
+        return options.get(StandardSocketOptions.SO_KEEPALIVE);
     }
 
     @Override
     public void setTrafficClass(int tc) throws SocketException {
-        setOptionOf(StandardSocketOptions.IP_TOS, tc);
+        options.set(StandardSocketOptions.IP_TOS, tc);
     }
 
     @Override
     public int getTrafficClass() throws SocketException {
-        return optionOf(StandardSocketOptions.IP_TOS);
+        return options.get(StandardSocketOptions.IP_TOS);
     }
 
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        setOptionOf(StandardSocketOptions.SO_REUSEADDR, on);
+        options.set(StandardSocketOptions.SO_REUSEADDR, on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        return optionOf(StandardSocketOptions.SO_REUSEADDR);
+        return options.get(StandardSocketOptions.SO_REUSEADDR);
     }
 
     @Override

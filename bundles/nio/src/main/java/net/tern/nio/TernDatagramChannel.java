@@ -15,12 +15,10 @@ import java.net.NetworkInterface;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.MembershipKey;
@@ -29,8 +27,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
@@ -52,11 +48,9 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
     private final ChannelDescriptor fd;
     private final SocketApi api;
     private final int fdNumber;
-    private final ReentrantLock readLock = new ReentrantLock();
-    private final ReentrantLock writeLock = new ReentrantLock();
-    /** The sender of the last datagram received; guarded by readLock. */
+    /** The sender of the last datagram received; guarded by fd.readLock. */
     private final MsgHeader msg = new MsgHeader();
-    /** The last sender's java.net address, reused while datagrams come from it; guarded by readLock. */
+    /** The last sender's java.net address, reused while datagrams come from it; guarded by fd.readLock. */
     private SockAddr lastSender;
     private InetSocketAddress lastSenderAddress;
     // Guarded by fd.lock.
@@ -74,12 +68,6 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
     @Override
     public ChannelDescriptor descriptor() {
         return fd;
-    }
-
-    private void ensureOpen() throws ClosedChannelException {
-        if (!isOpen()) {
-            throw new ClosedChannelException();
-        }
     }
 
     InetSocketAddress localAddress() {
@@ -112,7 +100,7 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
     public SocketAddress getLocalAddress() throws IOException {
         fd.lock.lock();
         try {
-            ensureOpen();
+            fd.ensureOpen();
             return localAddress;
         } finally {
             fd.lock.unlock();
@@ -121,34 +109,19 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
 
     @Override
     public SocketAddress getRemoteAddress() throws IOException {
-        ensureOpen();
+        fd.ensureOpen();
         return remoteAddress;
     }
 
     @Override
     public <T> DatagramChannel setOption(SocketOption<T> name, T value) throws IOException {
-        Options.checkSet(Options.DATAGRAM, name, value);
-        fd.lock.lock();
-        try {
-            ensureOpen();
-            Options.set(api, fdNumber, name, value);
-            return this;
-        } finally {
-            fd.lock.unlock();
-        }
+        fd.setOption(Options.DATAGRAM, name, value);
+        return this;
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        Options.checkGet(Options.DATAGRAM, name);
-        fd.lock.lock();
-        try {
-            ensureOpen();
-            return (T) Options.get(api, fdNumber, name);
-        } finally {
-            fd.lock.unlock();
-        }
+        return fd.getOption(Options.DATAGRAM, name);
     }
 
     @Override
@@ -160,25 +133,15 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
 
     @Override
     public DatagramChannel bind(SocketAddress local) throws IOException {
-        readLock.lock();
+        fd.lockAll();
         try {
-            writeLock.lock();
-            try {
-                fd.lock.lock();
-                try {
-                    ensureOpen();
-                    if (localAddress != null) {
-                        throw new AlreadyBoundException();
-                    }
-                    bindLocked(local == null ? new InetSocketAddress(0) : Addresses.check(local));
-                } finally {
-                    fd.lock.unlock();
-                }
-            } finally {
-                writeLock.unlock();
+            fd.ensureOpen();
+            if (localAddress != null) {
+                throw new AlreadyBoundException();
             }
+            bindLocked(local == null ? new InetSocketAddress(0) : Addresses.check(local));
         } finally {
-            readLock.unlock();
+            fd.unlockAll();
         }
         return this;
     }
@@ -207,35 +170,25 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
     DatagramChannel connect(SocketAddress remote, boolean check) throws IOException {
         InetSocketAddress address = Addresses.check(remote);
         InetSockAddr target = Addresses.toTern(address);
-        readLock.lock();
+        fd.lockAll();
         try {
-            writeLock.lock();
-            try {
-                fd.lock.lock();
-                try {
-                    ensureOpen();
-                    if (check && remoteAddress != null) {
-                        throw new AlreadyConnectedException();
-                    }
-                    if (localAddress == null) {
-                        bindLocked(new InetSocketAddress(0));
-                    }
-                    try {
-                        api.connect(fdNumber, target);
-                    } catch (ErrnoException e) {
-                        throw IoErrors.setup(e);
-                    }
-                    remoteAddress = address;
-                    localAddress = fd.localAddress();
-                    dropQueued();
-                } finally {
-                    fd.lock.unlock();
-                }
-            } finally {
-                writeLock.unlock();
+            fd.ensureOpen();
+            if (check && remoteAddress != null) {
+                throw new AlreadyConnectedException();
             }
+            if (localAddress == null) {
+                bindLocked(new InetSocketAddress(0));
+            }
+            try {
+                api.connect(fdNumber, target);
+            } catch (ErrnoException e) {
+                throw IoErrors.setup(e);
+            }
+            remoteAddress = address;
+            localAddress = fd.localAddress();
+            dropQueued();
         } finally {
-            readLock.unlock();
+            fd.unlockAll();
         }
         return this;
     }
@@ -250,50 +203,43 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
 
     @Override
     public DatagramChannel disconnect() throws IOException {
-        readLock.lock();
+        fd.lockAll();
         try {
-            writeLock.lock();
+            if (!isOpen() || remoteAddress == null) {
+                return this;
+            }
+            InetSocketAddress before = localAddress;
             try {
-                fd.lock.lock();
-                try {
-                    if (!isOpen() || remoteAddress == null) {
-                        return this;
-                    }
-                    InetSocketAddress before = localAddress;
-                    try {
-                        api.connect(fdNumber, SockAddr.UNSPEC);
-                    } catch (ErrnoException e) {
-                        throw IoErrors.setup(e);
-                    }
-                    remoteAddress = null;
-                    localAddress = fd.localAddress();
-                    if (localAddress.getPort() == 0 && before != null && before.getPort() != 0) {
-                        // Linux gives an autobound port back on disconnect; the channel keeps it, as the JDK's does.
-                        bindLocked(new InetSocketAddress(before.getAddress(), before.getPort()));
-                    }
-                } finally {
-                    fd.lock.unlock();
-                }
-            } finally {
-                writeLock.unlock();
+                api.connect(fdNumber, SockAddr.UNSPEC);
+            } catch (ErrnoException e) {
+                throw IoErrors.setup(e);
+            }
+            remoteAddress = null;
+            localAddress = fd.localAddress();
+            if (localAddress.getPort() == 0 && before != null && before.getPort() != 0) {
+                // Linux gives an autobound port back on disconnect; the channel keeps it, as the JDK's does.
+                bindLocked(new InetSocketAddress(before.getAddress(), before.getPort()));
             }
         } finally {
-            readLock.unlock();
+            fd.unlockAll();
         }
         return this;
     }
 
-    // ---- receive, read ------------------------------------------------------------------------
+    // ---- receive, read, send, write ---------------------------------------------------------
 
-    /** Marks the start of a read; binds an unbound channel. Returns the peer when connected. */
-    private InetSocketAddress beginRead(boolean blocking, boolean mustBeConnected) throws IOException {
+    /**
+     * Marks the start of a read ({@code reading}) or a write; binds an unbound channel.
+     * Returns the peer when connected.
+     */
+    private InetSocketAddress beginIo(boolean blocking, boolean reading, boolean mustBeConnected) throws IOException {
         if (blocking) {
             begin();
         }
         InetSocketAddress remote;
         fd.lock.lock();
         try {
-            ensureOpen();
+            fd.ensureOpen();
             remote = remoteAddress;
             if (remote == null && mustBeConnected) {
                 throw new NotYetConnectedException();
@@ -305,14 +251,14 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
             fd.lock.unlock();
         }
         if (blocking) {
-            fd.beginBlocking(true);
+            fd.beginBlocking(reading);
         }
         return remote;
     }
 
-    private void endRead(boolean blocking, boolean completed) throws AsynchronousCloseException {
+    private void endIo(boolean blocking, boolean reading, boolean completed) throws AsynchronousCloseException {
         if (blocking) {
-            fd.endBlocking(true);
+            fd.endBlocking(reading);
             end(completed);
         }
     }
@@ -337,27 +283,30 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("Read-only buffer");
         }
-        readLock.lock();
+        fd.readLock.lock();
         try {
             boolean blocking = isBlocking();
             SocketAddress sender = null;
             try {
-                beginRead(blocking, false);
-                long n = received(api.sysRecv(fdNumber, dst, 0, msg.reset()));
-                if (n > 0 || (n == 0 && isOpen())) {
-                    sender = sender();
-                }
+                beginIo(blocking, true, false);
+                sender = sender(received(api.sysRecv(fdNumber, dst, 0, msg.reset())));
                 return sender;
             } finally {
-                endRead(blocking, sender != null);
+                endIo(blocking, true, sender != null);
             }
         } finally {
-            readLock.unlock();
+            fd.readLock.unlock();
         }
     }
 
-    /** The last datagram's sender, as the same object while the sender stays the same. */
-    private InetSocketAddress sender() {
+    /**
+     * The sender of the datagram a receive of {@code n} bytes took, as the same object while
+     * the sender stays the same; null when none was taken.
+     */
+    private InetSocketAddress sender(long n) {
+        if (n < 0 || (n == 0 && !isOpen())) {
+            return null;
+        }
         SockAddr from = msg.from;
         if (from == null) {
             return remoteAddress;
@@ -374,123 +323,78 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
      * for ever), then SocketTimeoutException("Receive timed out").
      */
     SocketAddress blockingReceive(ByteBuffer dst, int timeoutMillis) throws IOException {
-        readLock.lock();
+        fd.readLock.lock();
         try {
-            ensureOpen();
+            fd.ensureOpen();
             if (!isBlocking()) {
                 throw new IllegalBlockingModeException();
             }
             SocketAddress sender = null;
             try {
-                beginRead(true, false);
+                beginIo(true, true, false);
                 long n;
                 if (timeoutMillis <= 0) {
                     n = received(api.sysRecv(fdNumber, dst, 0, msg.reset()));
                 } else {
-                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+                    long deadline = ChannelDescriptor.deadline(timeoutMillis);
                     long result = api.sysRecv(fdNumber, dst, MSG_DONTWAIT, msg.reset());
                     while (result == EAGAIN && isOpen()) {
-                        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                        if (left <= 0) {
-                            throw new SocketTimeoutException("Receive timed out");
-                        }
-                        try {
-                            api.poll(fdNumber, EPOLLIN, (int) Math.min(left, Integer.MAX_VALUE));
-                        } catch (ErrnoException e) {
-                            // EBADF or EINTR: the channel is being closed
-                        }
+                        fd.awaitReady(EPOLLIN, deadline, "Receive timed out");
                         result = api.sysRecv(fdNumber, dst, MSG_DONTWAIT, msg.reset());
                     }
                     n = received(result);
                 }
-                if (n > 0 || (n == 0 && isOpen())) {
-                    sender = sender();
-                }
+                sender = sender(n);
                 return sender;
             } finally {
-                endRead(true, sender != null);
+                endIo(true, true, sender != null);
             }
         } finally {
-            readLock.unlock();
+            fd.readLock.unlock();
         }
     }
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst);
-        readLock.lock();
-        try {
-            boolean blocking = isBlocking();
-            long n = 0;
-            try {
-                beginRead(blocking, true);
-                if (dst.isReadOnly()) {
-                    throw new IllegalArgumentException("Read-only buffer");
-                }
-                n = received(api.sysRecv(fdNumber, dst, 0, null));
-                return n < 0 ? 0 : (int) n;
-            } finally {
-                endRead(blocking, n > 0);
-            }
-        } finally {
-            readLock.unlock();
-        }
+        return (int) read(dst, null, 0, 0);
     }
 
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, dsts.length);
-        readLock.lock();
+        return read(null, dsts, offset, length);
+    }
+
+    /** A read into {@code dst}, or (when it is null) scattered into {@code dsts}. */
+    private long read(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length) throws IOException {
+        fd.readLock.lock();
         try {
             boolean blocking = isBlocking();
             long n = 0;
             try {
-                beginRead(blocking, true);
-                for (int i = offset; i < offset + length; i++) {
-                    if (dsts[i].isReadOnly()) {
-                        throw new IllegalArgumentException("Read-only buffer");
+                beginIo(blocking, true, true);
+                if (dst != null) {
+                    checkWritable(dst);
+                    n = received(api.sysRecv(fdNumber, dst, 0, null));
+                } else {
+                    for (int i = offset; i < offset + length; i++) {
+                        checkWritable(dsts[i]);
                     }
+                    n = received(api.sysRecv(fdNumber, dsts, offset, length, 0, null));
                 }
-                n = received(api.sysRecv(fdNumber, dsts, offset, length, 0, null));
                 return n < 0 ? 0 : n;
             } finally {
-                endRead(blocking, n > 0);
+                endIo(blocking, true, n > 0);
             }
         } finally {
-            readLock.unlock();
+            fd.readLock.unlock();
         }
     }
 
-    // ---- send, write ------------------------------------------------------------------------
-
-    private InetSocketAddress beginWrite(boolean blocking, boolean mustBeConnected) throws IOException {
-        if (blocking) {
-            begin();
-        }
-        InetSocketAddress remote;
-        fd.lock.lock();
-        try {
-            ensureOpen();
-            remote = remoteAddress;
-            if (remote == null && mustBeConnected) {
-                throw new NotYetConnectedException();
-            }
-            if (localAddress == null) {
-                bindLocked(new InetSocketAddress(0));
-            }
-        } finally {
-            fd.lock.unlock();
-        }
-        if (blocking) {
-            fd.beginBlocking(false);
-        }
-        return remote;
-    }
-
-    private void endWrite(boolean blocking, boolean completed) throws AsynchronousCloseException {
-        if (blocking) {
-            fd.endBlocking(false);
-            end(completed);
+    private static void checkWritable(ByteBuffer dst) {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
         }
     }
 
@@ -509,13 +413,13 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
     public int send(ByteBuffer src, SocketAddress target) throws IOException {
         Objects.requireNonNull(src);
         InetSocketAddress address = Addresses.check(target);
-        writeLock.lock();
+        fd.writeLock.lock();
         try {
             boolean blocking = isBlocking();
             long n = 0;
             boolean completed = false;
             try {
-                InetSocketAddress remote = beginWrite(blocking, false);
+                InetSocketAddress remote = beginIo(blocking, false, false);
                 SockAddr to;
                 if (remote != null) {
                     if (!target.equals(remote)) {
@@ -531,63 +435,56 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
                 n = sent(api.sysSend(fdNumber, src, 0, to));
                 completed = n >= 0;
             } finally {
-                endWrite(blocking, completed);
+                endIo(blocking, false, completed);
             }
             return (int) n;
         } finally {
-            writeLock.unlock();
+            fd.writeLock.unlock();
         }
     }
 
     /** The socket adaptor's send: blocking mode only. */
     void blockingSend(ByteBuffer src, SocketAddress target) throws IOException {
-        writeLock.lock();
+        fd.writeLock.lock();
         try {
-            ensureOpen();
+            fd.ensureOpen();
             if (!isBlocking()) {
                 throw new IllegalBlockingModeException();
             }
             send(src, target);
         } finally {
-            writeLock.unlock();
+            fd.writeLock.unlock();
         }
     }
 
     @Override
     public int write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src);
-        writeLock.lock();
-        try {
-            boolean blocking = isBlocking();
-            long n = 0;
-            try {
-                beginWrite(blocking, true);
-                n = sent(api.sysSend(fdNumber, src, 0, null));
-            } finally {
-                endWrite(blocking, n > 0);
-            }
-            return (int) n;
-        } finally {
-            writeLock.unlock();
-        }
+        return (int) write(src, null, 0, 0);
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
-        writeLock.lock();
+        return write(null, srcs, offset, length);
+    }
+
+    /** A write of {@code src}, or (when it is null) gathered from {@code srcs}. */
+    private long write(ByteBuffer src, ByteBuffer[] srcs, int offset, int length) throws IOException {
+        fd.writeLock.lock();
         try {
             boolean blocking = isBlocking();
             long n = 0;
             try {
-                beginWrite(blocking, true);
-                n = sent(api.sysSend(fdNumber, srcs, offset, length, 0, null));
+                beginIo(blocking, false, true);
+                n = sent(src != null ? api.sysSend(fdNumber, src, 0, null)
+                        : api.sysSend(fdNumber, srcs, offset, length, 0, null));
             } finally {
-                endWrite(blocking, n > 0);
+                endIo(blocking, false, n > 0);
             }
             return n;
         } finally {
-            writeLock.unlock();
+            fd.writeLock.unlock();
         }
     }
 
@@ -607,23 +504,7 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
 
     @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        readLock.lock();
-        try {
-            writeLock.lock();
-            try {
-                fd.lock.lock();
-                try {
-                    ensureOpen();
-                    fd.configureBlocking(block);
-                } finally {
-                    fd.lock.unlock();
-                }
-            } finally {
-                writeLock.unlock();
-            }
-        } finally {
-            readLock.unlock();
-        }
+        fd.implConfigureBlocking(block);
     }
 
     @Override
@@ -631,10 +512,6 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
         if (isBlocking()) {
             fd.closeBlocking();
         } else {
-            readLock.lock();
-            readLock.unlock();
-            writeLock.lock();
-            writeLock.unlock();
             fd.closeNonBlocking();
         }
     }

@@ -12,7 +12,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.SocketOption;
-import java.net.SocketTimeoutException;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.IllegalBlockingModeException;
@@ -22,8 +21,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.SocketApi;
@@ -38,7 +35,6 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
     private final ChannelDescriptor fd;
     private final SocketApi api;
     private final int fdNumber;
-    private final ReentrantLock acceptLock = new ReentrantLock();
     /** Guarded by fd.lock. */
     private InetSocketAddress localAddress;
     private ServerSocket socket;
@@ -59,12 +55,6 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
     @Override
     public ChannelDescriptor descriptor() {
         return fd;
-    }
-
-    private void ensureOpen() throws ClosedChannelException {
-        if (!isOpen()) {
-            throw new ClosedChannelException();
-        }
     }
 
     InetSocketAddress localAddress() {
@@ -97,7 +87,7 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
     public SocketAddress getLocalAddress() throws IOException {
         fd.lock.lock();
         try {
-            ensureOpen();
+            fd.ensureOpen();
             return localAddress;
         } finally {
             fd.lock.unlock();
@@ -106,28 +96,13 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
 
     @Override
     public <T> ServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        Options.checkSet(Options.LISTENER, name, value);
-        fd.lock.lock();
-        try {
-            ensureOpen();
-            Options.set(api, fdNumber, name, value);
-            return this;
-        } finally {
-            fd.lock.unlock();
-        }
+        fd.setOption(Options.LISTENER, name, value);
+        return this;
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        Options.checkGet(Options.LISTENER, name);
-        fd.lock.lock();
-        try {
-            ensureOpen();
-            return (T) Options.get(api, fdNumber, name);
-        } finally {
-            fd.lock.unlock();
-        }
+        return fd.getOption(Options.LISTENER, name);
     }
 
     @Override
@@ -139,7 +114,7 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
     public ServerSocketChannel bind(SocketAddress local, int backlog) throws IOException {
         fd.lock.lock();
         try {
-            ensureOpen();
+            fd.ensureOpen();
             if (localAddress != null) {
                 throw new AlreadyBoundException();
             }
@@ -159,7 +134,7 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
 
     @Override
     public SocketChannel accept() throws IOException {
-        acceptLock.lock();
+        fd.readLock.lock();
         try {
             boolean blocking = isBlocking();
             int newFd = -1;
@@ -171,7 +146,7 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
             }
             return accepted(newFd);
         } finally {
-            acceptLock.unlock();
+            fd.readLock.unlock();
         }
     }
 
@@ -181,7 +156,7 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
         }
         fd.lock.lock();
         try {
-            ensureOpen();
+            fd.ensureOpen();
             if (localAddress == null) {
                 throw new NotYetBoundException();
             }
@@ -231,7 +206,7 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
      * SocketTimeoutException("Accept timed out").
      */
     SocketChannel blockingAccept(int timeoutMillis) throws IOException {
-        acceptLock.lock();
+        fd.readLock.lock();
         try {
             if (!isBlocking()) {
                 throw new IllegalBlockingModeException();
@@ -241,18 +216,10 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
                 begin(true);
                 fd.configureBlocking(false);
                 try {
-                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+                    long deadline = ChannelDescriptor.deadline(timeoutMillis);
                     newFd = api.sysAccept(fdNumber, 0);
                     while (newFd == Errno.EAGAIN.negative() && isOpen()) {
-                        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                        if (left <= 0) {
-                            throw new SocketTimeoutException("Accept timed out");
-                        }
-                        try {
-                            api.poll(fdNumber, EPOLLIN, (int) Math.min(left, Integer.MAX_VALUE));
-                        } catch (ErrnoException e) {
-                            // EBADF or EINTR: the channel is being closed
-                        }
+                        fd.awaitReady(EPOLLIN, deadline, "Accept timed out");
                         newFd = api.sysAccept(fdNumber, 0);
                     }
                 } finally {
@@ -265,24 +232,13 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
             }
             return accepted(newFd);
         } finally {
-            acceptLock.unlock();
+            fd.readLock.unlock();
         }
     }
 
     @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        acceptLock.lock();
-        try {
-            fd.lock.lock();
-            try {
-                ensureOpen();
-                fd.configureBlocking(block);
-            } finally {
-                fd.lock.unlock();
-            }
-        } finally {
-            acceptLock.unlock();
-        }
+        fd.implConfigureBlocking(block);
     }
 
     @Override
@@ -290,8 +246,6 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
         if (isBlocking()) {
             fd.closeBlocking();
         } else {
-            acceptLock.lock();
-            acceptLock.unlock();
             fd.closeNonBlocking();
         }
     }

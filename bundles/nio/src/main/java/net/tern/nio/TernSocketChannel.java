@@ -16,7 +16,6 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
-import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyBoundException;
@@ -32,8 +31,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
@@ -61,15 +58,11 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
     private final ChannelDescriptor fd;
     private final SocketApi api;
     private final int fdNumber;
-    /** Held by the reading (or connecting) thread. */
-    private final ReentrantLock readLock = new ReentrantLock();
-    /** Held by the writing (or connecting) thread. */
-    private final ReentrantLock writeLock = new ReentrantLock();
 
     private volatile int state;
     private volatile boolean inputClosed;
     private volatile boolean outputClosed;
-    /** A read saw the connection reset; later reads say so again. Guarded by readLock. */
+    /** A read saw the connection reset; later reads say so again. Guarded by fd.readLock. */
     private boolean connectionReset;
     // Guarded by fd.lock.
     private InetSocketAddress localAddress;
@@ -103,16 +96,8 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
 
     // ---- state checks ----------------------------------------------------------------------
 
-    private void ensureOpen() throws ClosedChannelException {
-        if (!isOpen()) {
-            throw new ClosedChannelException();
-        }
-    }
-
     private void ensureOpenAndConnected() throws ClosedChannelException {
-        if (!isOpen()) {
-            throw new ClosedChannelException();
-        }
+        fd.ensureOpen();
         if (state != ST_CONNECTED) {
             throw new NotYetConnectedException();
         }
@@ -160,7 +145,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
     public SocketAddress getLocalAddress() throws IOException {
         fd.lock.lock();
         try {
-            ensureOpen();
+            fd.ensureOpen();
             return localAddress;
         } finally {
             fd.lock.unlock();
@@ -171,7 +156,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
     public SocketAddress getRemoteAddress() throws IOException {
         fd.lock.lock();
         try {
-            ensureOpen();
+            fd.ensureOpen();
             return remoteAddress;
         } finally {
             fd.lock.unlock();
@@ -195,28 +180,13 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
 
     @Override
     public <T> SocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        Options.checkSet(Options.STREAM, name, value);
-        fd.lock.lock();
-        try {
-            ensureOpen();
-            Options.set(api, fdNumber, name, value);
-            return this;
-        } finally {
-            fd.lock.unlock();
-        }
+        fd.setOption(Options.STREAM, name, value);
+        return this;
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        Options.checkGet(Options.STREAM, name);
-        fd.lock.lock();
-        try {
-            ensureOpen();
-            return (T) Options.get(api, fdNumber, name);
-        } finally {
-            fd.lock.unlock();
-        }
+        return fd.getOption(Options.STREAM, name);
     }
 
     @Override
@@ -228,35 +198,24 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
 
     @Override
     public SocketChannel bind(SocketAddress local) throws IOException {
-        readLock.lock();
+        fd.lockAll();
         try {
-            writeLock.lock();
-            try {
-                fd.lock.lock();
-                try {
-                    ensureOpen();
-                    if (state == ST_PENDING) {
-                        throw new ConnectionPendingException();
-                    }
-                    if (localAddress != null) {
-                        throw new AlreadyBoundException();
-                    }
-                    InetSocketAddress address = local == null ? new InetSocketAddress(0) : Addresses.check(local);
-                    try {
-                        api.bind(fdNumber, Addresses.toTern(address));
-                    } catch (ErrnoException e) {
-                        throw IoErrors.setup(e);
-                    }
-                    localAddress = fd.localAddress();
-                }
-                finally {
-                    fd.lock.unlock();
-                }
-            } finally {
-                writeLock.unlock();
+            fd.ensureOpen();
+            if (state == ST_PENDING) {
+                throw new ConnectionPendingException();
             }
+            if (localAddress != null) {
+                throw new AlreadyBoundException();
+            }
+            InetSocketAddress address = local == null ? new InetSocketAddress(0) : Addresses.check(local);
+            try {
+                api.bind(fdNumber, Addresses.toTern(address));
+            } catch (ErrnoException e) {
+                throw IoErrors.setup(e);
+            }
+            localAddress = fd.localAddress();
         } finally {
-            readLock.unlock();
+            fd.unlockAll();
         }
         return this;
     }
@@ -277,7 +236,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
         }
         fd.lock.lock();
         try {
-            ensureOpen();
+            fd.ensureOpen();
             if (state == ST_CONNECTED) {
                 throw new AlreadyConnectedException();
             }
@@ -317,24 +276,19 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
     public boolean connect(SocketAddress remoteAddress) throws IOException {
         InetSocketAddress address = checkRemote(remoteAddress);
         try {
-            readLock.lock();
+            fd.lockIo();
             try {
-                writeLock.lock();
+                boolean blocking = isBlocking();
+                boolean connected = false;
                 try {
-                    boolean blocking = isBlocking();
-                    boolean connected = false;
-                    try {
-                        beginConnect(blocking, address);
-                        connected = connected(api.sysConnect(fdNumber, remote));
-                    } finally {
-                        endConnect(blocking, connected);
-                    }
-                    return connected;
+                    beginConnect(blocking, address);
+                    connected = connected(api.sysConnect(fdNumber, remote));
                 } finally {
-                    writeLock.unlock();
+                    endConnect(blocking, connected);
                 }
+                return connected;
             } finally {
-                readLock.unlock();
+                fd.unlockIo();
             }
         } catch (IOException e) {
             close(); // a connection that failed closes the channel, as the JDK's does
@@ -359,42 +313,37 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
     @Override
     public boolean finishConnect() throws IOException {
         try {
-            readLock.lock();
+            fd.lockIo();
             try {
-                writeLock.lock();
-                try {
-                    if (state == ST_CONNECTED) {
-                        return true;
-                    }
-                    boolean blocking = isBlocking();
-                    boolean connected = false;
-                    try {
-                        if (blocking) {
-                            begin();
-                        }
-                        fd.lock.lock();
-                        try {
-                            ensureOpen();
-                            if (state != ST_PENDING) {
-                                throw new NoConnectionPendingException();
-                            }
-                        } finally {
-                            fd.lock.unlock();
-                        }
-                        if (blocking) {
-                            fd.beginBlocking(true);
-                        }
-                        // Connect again: -EALREADY while under way, 0 once up, or how it failed.
-                        connected = connected(api.sysConnect(fdNumber, remote));
-                    } finally {
-                        endConnect(blocking, connected);
-                    }
-                    return connected;
-                } finally {
-                    writeLock.unlock();
+                if (state == ST_CONNECTED) {
+                    return true;
                 }
+                boolean blocking = isBlocking();
+                boolean connected = false;
+                try {
+                    if (blocking) {
+                        begin();
+                    }
+                    fd.lock.lock();
+                    try {
+                        fd.ensureOpen();
+                        if (state != ST_PENDING) {
+                            throw new NoConnectionPendingException();
+                        }
+                    } finally {
+                        fd.lock.unlock();
+                    }
+                    if (blocking) {
+                        fd.beginBlocking(true);
+                    }
+                    // Connect again: -EALREADY while under way, 0 once up, or how it failed.
+                    connected = connected(api.sysConnect(fdNumber, remote));
+                } finally {
+                    endConnect(blocking, connected);
+                }
+                return connected;
             } finally {
-                readLock.unlock();
+                fd.unlockIo();
             }
         } catch (IOException e) {
             close();
@@ -409,29 +358,24 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
     void blockingConnect(SocketAddress remoteAddress, int timeoutMillis) throws IOException {
         InetSocketAddress address = checkRemote(remoteAddress);
         try {
-            readLock.lock();
+            fd.lockIo();
             try {
-                writeLock.lock();
+                if (!isBlocking()) {
+                    throw new IllegalBlockingModeException();
+                }
+                boolean connected = false;
                 try {
-                    if (!isBlocking()) {
-                        throw new IllegalBlockingModeException();
-                    }
-                    boolean connected = false;
-                    try {
-                        beginConnect(true, address);
-                        if (timeoutMillis <= 0) {
-                            connected = connected(api.sysConnect(fdNumber, remote));
-                        } else {
-                            connected = timedConnect(timeoutMillis);
-                        }
-                    } finally {
-                        endConnect(true, connected);
+                    beginConnect(true, address);
+                    if (timeoutMillis <= 0) {
+                        connected = connected(api.sysConnect(fdNumber, remote));
+                    } else {
+                        connected = timedConnect(timeoutMillis);
                     }
                 } finally {
-                    writeLock.unlock();
+                    endConnect(true, connected);
                 }
             } finally {
-                readLock.unlock();
+                fd.unlockIo();
             }
         } catch (IOException e) {
             close();
@@ -443,17 +387,13 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
     private boolean timedConnect(int timeoutMillis) throws IOException {
         fd.configureBlocking(false);
         try {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            long deadline = ChannelDescriptor.deadline(timeoutMillis);
             int result = api.sysConnect(fdNumber, remote);
             while (isOpen()) {
                 if (connected(result)) {
                     return true;
                 }
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0) {
-                    throw new SocketTimeoutException("Connect timed out");
-                }
-                poll(EPOLLOUT, (int) Math.min(left, Integer.MAX_VALUE));
+                fd.awaitReady(EPOLLOUT, deadline, "Connect timed out");
                 result = api.sysConnect(fdNumber, remote);
             }
             return false;
@@ -464,22 +404,22 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
         }
     }
 
-    /** {@code poll(2)} on the socket; a descriptor closed meanwhile, or an interrupt, ends it quietly. */
-    private void poll(int events, int timeoutMillis) {
-        try {
-            api.poll(fdNumber, events, timeoutMillis);
-        } catch (ErrnoException e) {
-            // EBADF or EINTR: the caller finds the channel closed.
-        }
-    }
-
     // ---- read -------------------------------------------------------------------------------
 
-    private void beginRead(boolean blocking) throws ClosedChannelException {
+    /**
+     * Marks the start of a read (for a blocking one, the channel's {@code begin} and the
+     * descriptor's bookkeeping). Throws when a read saw the connection reset; returns false
+     * once input is shut down (the read returns -1).
+     */
+    private boolean beginRead(boolean blocking) throws IOException {
         if (blocking) {
             begin();
             fd.beginBlocking(true);
         }
+        if (connectionReset) {
+            throw new SocketException(IoErrors.CONNECTION_RESET);
+        }
+        return !inputClosed;
     }
 
     private void endRead(boolean blocking, boolean completed) throws AsynchronousCloseException {
@@ -522,56 +462,26 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
     @Override
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst);
-        readLock.lock();
-        try {
-            ensureOpenAndConnected();
-            boolean blocking = isBlocking();
-            long n = 0;
-            try {
-                beginRead(blocking);
-                if (connectionReset) {
-                    throw new SocketException(IoErrors.CONNECTION_RESET);
-                }
-                if (inputClosed) {
-                    return -1;
-                }
-                checkWritable(dst);
-                boolean room = dst.hasRemaining();
-                n = readResult(api.sysRecv(fdNumber, dst, 0, null), room);
-            } finally {
-                endRead(blocking, n > 0);
-                if (n <= 0 && inputClosed) {
-                    return -1;
-                }
-            }
-            return (int) n;
-        } finally {
-            readLock.unlock();
-        }
+        return (int) read(dst, null, 0, 0);
     }
 
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, dsts.length);
-        readLock.lock();
+        return read(null, dsts, offset, length);
+    }
+
+    /** A read into {@code dst}, or (when it is null) scattered into {@code dsts}. */
+    private long read(ByteBuffer dst, ByteBuffer[] dsts, int offset, int length) throws IOException {
+        fd.readLock.lock();
         try {
             ensureOpenAndConnected();
             boolean blocking = isBlocking();
             long n = 0;
             try {
-                beginRead(blocking);
-                if (connectionReset) {
-                    throw new SocketException(IoErrors.CONNECTION_RESET);
+                if (beginRead(blocking)) {
+                    n = dst != null ? receive(dst) : receive(dsts, offset, length);
                 }
-                if (inputClosed) {
-                    return -1;
-                }
-                long room = 0;
-                for (int i = offset; i < offset + length; i++) {
-                    checkWritable(dsts[i]);
-                    room += dsts[i].remaining();
-                }
-                n = readResult(api.sysRecv(fdNumber, dsts, offset, length, 0, null), room > 0);
             } finally {
                 endRead(blocking, n > 0);
                 if (n <= 0 && inputClosed) {
@@ -580,8 +490,23 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
             }
             return n;
         } finally {
-            readLock.unlock();
+            fd.readLock.unlock();
         }
+    }
+
+    private long receive(ByteBuffer dst) throws IOException {
+        checkWritable(dst);
+        boolean room = dst.hasRemaining();
+        return readResult(api.sysRecv(fdNumber, dst, 0, null), room);
+    }
+
+    private long receive(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        long room = 0;
+        for (int i = offset; i < offset + length; i++) {
+            checkWritable(dsts[i]);
+            room += dsts[i].remaining();
+        }
+        return readResult(api.sysRecv(fdNumber, dsts, offset, length, 0, null), room > 0);
     }
 
     /**
@@ -593,7 +518,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
         if (len == 0) {
             return 0;
         }
-        readLock.lock();
+        fd.readLock.lock();
         try {
             ensureOpenAndConnected();
             if (!isBlocking()) {
@@ -602,24 +527,16 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
             ByteBuffer dst = ByteBuffer.wrap(b, off, len);
             long n = 0;
             try {
-                beginRead(true);
-                if (connectionReset) {
-                    throw new SocketException(IoErrors.CONNECTION_RESET);
-                }
-                if (inputClosed) {
+                if (!beginRead(true)) {
                     return -1;
                 }
                 if (timeoutMillis <= 0) {
                     n = readResult(api.sysRecv(fdNumber, dst, 0, null), true);
                 } else {
-                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+                    long deadline = ChannelDescriptor.deadline(timeoutMillis);
                     long received = api.sysRecv(fdNumber, dst, MSG_DONTWAIT, null);
                     while (received == EAGAIN && isOpen()) {
-                        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                        if (left <= 0) {
-                            throw new SocketTimeoutException("Read timed out");
-                        }
-                        poll(EPOLLIN, (int) Math.min(left, Integer.MAX_VALUE));
+                        fd.awaitReady(EPOLLIN, deadline, "Read timed out");
                         received = api.sysRecv(fdNumber, dst, MSG_DONTWAIT, null);
                     }
                     n = readResult(received, true);
@@ -632,7 +549,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
             }
             return (int) n;
         } finally {
-            readLock.unlock();
+            fd.readLock.unlock();
         }
     }
 
@@ -690,37 +607,26 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
     @Override
     public int write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src);
-        writeLock.lock();
-        try {
-            ensureOpenAndConnected();
-            boolean blocking = isBlocking();
-            long n = 0;
-            try {
-                beginWrite(blocking);
-                n = writeResult(api.sysSend(fdNumber, src, 0, null));
-            } finally {
-                endWrite(blocking, n > 0);
-                if (n <= 0 && outputClosed) {
-                    throw new AsynchronousCloseException();
-                }
-            }
-            return (int) n;
-        } finally {
-            writeLock.unlock();
-        }
+        return (int) write(src, null, 0, 0);
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
-        writeLock.lock();
+        return write(null, srcs, offset, length);
+    }
+
+    /** A write of {@code src}, or (when it is null) gathered from {@code srcs}. */
+    private long write(ByteBuffer src, ByteBuffer[] srcs, int offset, int length) throws IOException {
+        fd.writeLock.lock();
         try {
             ensureOpenAndConnected();
             boolean blocking = isBlocking();
             long n = 0;
             try {
                 beginWrite(blocking);
-                n = writeResult(api.sysSend(fdNumber, srcs, offset, length, 0, null));
+                n = writeResult(src != null ? api.sysSend(fdNumber, src, 0, null)
+                        : api.sysSend(fdNumber, srcs, offset, length, 0, null));
             } finally {
                 endWrite(blocking, n > 0);
                 if (n <= 0 && outputClosed) {
@@ -729,7 +635,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
             }
             return n;
         } finally {
-            writeLock.unlock();
+            fd.writeLock.unlock();
         }
     }
 
@@ -739,7 +645,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
         if (len == 0) {
             return;
         }
-        writeLock.lock();
+        fd.writeLock.lock();
         try {
             ensureOpenAndConnected();
             if (!isBlocking()) {
@@ -755,7 +661,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
                 endWrite(true, !src.hasRemaining());
             }
         } finally {
-            writeLock.unlock();
+            fd.writeLock.unlock();
         }
     }
 
@@ -765,7 +671,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
     public SocketChannel shutdownInput() throws IOException {
         fd.lock.lock();
         try {
-            ensureOpen();
+            fd.ensureOpen();
             if (state != ST_CONNECTED) {
                 throw new NotYetConnectedException();
             }
@@ -783,7 +689,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
     public SocketChannel shutdownOutput() throws IOException {
         fd.lock.lock();
         try {
-            ensureOpen();
+            fd.ensureOpen();
             if (state != ST_CONNECTED) {
                 throw new NotYetConnectedException();
             }
@@ -799,23 +705,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
 
     @Override
     protected void implConfigureBlocking(boolean block) throws IOException {
-        readLock.lock();
-        try {
-            writeLock.lock();
-            try {
-                fd.lock.lock();
-                try {
-                    ensureOpen();
-                    fd.configureBlocking(block);
-                } finally {
-                    fd.lock.unlock();
-                }
-            } finally {
-                writeLock.unlock();
-            }
-        } finally {
-            readLock.unlock();
-        }
+        fd.implConfigureBlocking(block);
     }
 
     @Override
@@ -825,11 +715,6 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
             return;
         }
         boolean connected = state == ST_CONNECTED;
-        // Wait for a non-blocking read or write in progress to finish.
-        readLock.lock();
-        readLock.unlock();
-        writeLock.lock();
-        writeLock.unlock();
         if (!fd.closeNonBlocking() && connected && isRegistered()) {
             // Deferred until the selector lets the key go: the peer reads the end now.
             try {
