@@ -9,6 +9,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import net.tern.core.testing.PacketLeakCheck;
 import net.tern.spi.trace.Tracepoints;
 import org.junit.jupiter.api.AfterEach;
@@ -22,6 +24,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(PacketLeakCheck.class)
 class DemoCommandTest {
+    /** Real time the demo may take on a busy machine; it needs well under a second idle. */
+    private static final long WALL_BOUND_SECONDS = 120;
+    /** Stack time the demo may take: its client's TIME-WAIT is 500 ms, the rest a few milliseconds. */
+    private static final long VIRTUAL_BOUND_SECONDS = 20;
     private final TcpUdpBed stack;
     private final ExecutorService shell = Executors.newSingleThreadExecutor();
 
@@ -38,14 +44,13 @@ class DemoCommandTest {
     @Test
     void printsBothSidesOfTheHandshakeTheCloseAndTheEndOfTimeWaitInOrder() throws Exception {
         DemoCommand demo = new DemoCommand(stack.api(), stack.bed.stack().clock());
-        Future<String> run = shell.submit(() -> demo.demo("handshake"));
-        for (int i = 0; i < 20_000 && !run.isDone(); i++) {
-            stack.bed.advance(1, TimeUnit.MILLISECONDS);
-            if (i % 50 == 0) {
-                Thread.sleep(1); // let the demo's thread take its next step
-            }
-        }
-        String report = run.get(10, TimeUnit.SECONDS);
+        AtomicReference<Thread> demoThread = new AtomicReference<>();
+        Future<String> run = shell.submit(() -> {
+            demoThread.set(Thread.currentThread());
+            return demo.demo("handshake");
+        });
+        driveTimeUntilDone(run, demoThread);
+        String report = run.get(WALL_BOUND_SECONDS, TimeUnit.SECONDS);
         List<String> lines = report.lines().toList();
 
         assertThat(lines.get(0)).matches("TCP over lo: server 127\\.0\\.0\\.1:\\d+, client 127\\.0\\.0\\.1:\\d+ "
@@ -91,6 +96,37 @@ class DemoCommandTest {
                 w("server", "tcp_set_state", "LAST_ACK -> CLOSE", "[.]"),
                 w("client", "inet_twsk_kill", "TIME_WAIT -> CLOSE"));
         assertThat(Tracepoints.enabled()).as("the demo stopped listening").isFalse();
+    }
+
+    /**
+     * Moves the stack's time, a millisecond a step, while the demo runs, and only when the
+     * demo waits for it: asleep in a socket call with no wake-up sent to it
+     * ({@code parkedCallers}), or waiting for its client's TIME-WAIT to end. While the demo's
+     * thread has work to do (running, or woken and not yet back), time stands still, so that a
+     * slow thread on a busy machine cannot see timers fire early (a FIN-WAIT-2 timeout, a
+     * call's SO_RCVTIMEO) that it would never see on time. A demo that sleeps outside a socket
+     * call may just have been woken; there each step also waits a millisecond of real time.
+     */
+    private void driveTimeUntilDone(Future<String> run, AtomicReference<Thread> demoThread)
+            throws InterruptedException {
+        long wallDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WALL_BOUND_SECONDS);
+        while (!run.isDone()) {
+            assertThat(System.nanoTime() - wallDeadline).as("the demo ran for %d s of real time without ending; %s",
+                    WALL_BOUND_SECONDS, stack.bed.stack().time()).isNegative();
+            assertThat(stack.bed.stack().clock().nanoTime()).as("the demo ends within %d s of the stack's time",
+                    VIRTUAL_BOUND_SECONDS).isLessThan(TimeUnit.SECONDS.toNanos(VIRTUAL_BOUND_SECONDS));
+            stack.bed.stack().time().runPending(); // what the demo's calls queued for the network thread
+            Thread thread = demoThread.get();
+            Thread.State state = thread == null ? Thread.State.NEW : thread.getState();
+            if (stack.bed.socketLayer().parkedCallers() > 0) {
+                stack.bed.advance(1, TimeUnit.MILLISECONDS);
+            } else if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING) {
+                stack.bed.advance(1, TimeUnit.MILLISECONDS);
+                Thread.sleep(1);
+            } else {
+                LockSupport.parkNanos(50_000);
+            }
+        }
     }
 
     private static String[] w(String... words) {
