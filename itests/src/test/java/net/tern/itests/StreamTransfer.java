@@ -17,13 +17,18 @@ import net.tern.api.socket.SocketConstants;
  * A one-way transfer of seeded random bytes between two connected blocking stream sockets,
  * on two threads of its own (a writer that sends in chunks and then shuts down, a reader
  * that digests until EOF), so that a test can change the stack under it and then check that
- * every byte arrived intact.
+ * every byte arrived intact. A test that must know the transfer is still under way at some
+ * point, however fast or slow the machine, holds the reader back ({@link #readUpTo}): the
+ * rest then waits in the sockets' buffers and the writer.
  */
 final class StreamTransfer {
     private final byte[] data;
     private final MessageDigest digest;
     private final AtomicLong received = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** The most bytes the reader may take so far; it waits at this mark until it moves. */
+    private final Object readLimitMoved = new Object();
+    private long readLimit = Long.MAX_VALUE;
     private final Thread reader;
     private final Thread writer;
 
@@ -38,11 +43,15 @@ final class StreamTransfer {
         this.reader = new Thread(() -> {
             try {
                 ByteBuffer in = ByteBuffer.allocate(64 * 1024);
-                int n;
-                while ((n = sockets.recv(receiver, in, 0)) > 0) {
+                while (true) {
+                    long allowed = awaitReadAllowance();
+                    in.clear().limit((int) Math.min(in.capacity(), allowed));
+                    int n = sockets.recv(receiver, in, 0);
+                    if (n <= 0) {
+                        break;
+                    }
                     digest.update(in.array(), 0, n);
                     received.addAndGet(n);
-                    in.clear();
                 }
             } catch (Throwable e) {
                 failure.compareAndSet(null, e);
@@ -63,7 +72,29 @@ final class StreamTransfer {
         }, name + "-writer");
     }
 
+    /** Lets the reader take at most {@code bytes} in all (until moved again); before {@link #start}, none to begin with. */
+    StreamTransfer readUpTo(long bytes) {
+        synchronized (readLimitMoved) {
+            readLimit = bytes;
+            readLimitMoved.notifyAll();
+        }
+        return this;
+    }
+
+    /** Waits until the reader may take more; returns how much more. */
+    private long awaitReadAllowance() throws InterruptedException {
+        synchronized (readLimitMoved) {
+            while (readLimit - received.get() <= 0) {
+                readLimitMoved.wait();
+            }
+            return readLimit - received.get();
+        }
+    }
+
     StreamTransfer start() {
+        // A failed test must not leave the container waiting for a reader held back for ever.
+        reader.setDaemon(true);
+        writer.setDaemon(true);
         reader.start();
         writer.start();
         return this;

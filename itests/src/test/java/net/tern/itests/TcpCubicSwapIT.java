@@ -7,6 +7,7 @@ import static net.tern.api.socket.SocketConstants.SOL_TCP;
 import static net.tern.api.socket.SocketConstants.TCP_CONGESTION;
 import static net.tern.itests.FamilyHotSwapIT.expectErrno;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import javax.inject.Inject;
@@ -31,6 +32,10 @@ import org.osgi.framework.Bundle;
  * tcp-cubic bundle is stopped and started several times; every byte arrives (SHA-256
  * compared), the sender reads {@code reno} once CUBIC is gone, and a new socket can pick
  * {@code cubic} again once it is back.
+ *
+ * <p>The reader is let through one share of the data at a time, so each swap finds the
+ * transfer under way (the rest waiting in the buffers and the writer) and another share
+ * crosses after it, however fast or slow the machine is.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -39,7 +44,10 @@ public class TcpCubicSwapIT extends TernTestSupport {
     private static final InetSockAddr SERVER = new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 7300);
     private static final int SIZE = 32 << 20;
     private static final int SWAPS = 4;
-    private static final int TIMEOUT_MILLIS = 10_000;
+    /** One share before the first swap, one after each, and what is left after the last. */
+    private static final int SHARE = SIZE / (SWAPS + 2);
+    /** Bound on each blocking call and each wait: generous, for a busy machine. */
+    private static final int TIMEOUT_MILLIS = 60_000;
 
     @Inject
     private SocketApi sockets;
@@ -66,14 +74,16 @@ public class TcpCubicSwapIT extends TernTestSupport {
         assertEquals("cubic", sockets.getsockoptString(sender, SOL_TCP, TCP_CONGESTION));
 
         // Small writes, so the sender keeps coming back while the algorithm changes under it.
-        StreamTransfer transfer = new StreamTransfer(sockets, sender, receiver, SIZE, 32, 16 * 1024, "cubic-swap").start();
+        StreamTransfer transfer = new StreamTransfer(sockets, sender, receiver, SIZE, 32, 16 * 1024, "cubic-swap")
+                .readUpTo(SHARE).start();
+        awaitReceived(transfer, SHARE, "the first share, on cubic");
 
         Bundle cubic = installedBundle(CUBIC_BUNDLE);
-        int swapsDuringTransfer = 0;
         for (int i = 0; i < SWAPS; i++) {
-            await("some data to cross before swap " + i, TIMEOUT_MILLIS,
-                    () -> transfer.received() > 0 || transfer.failed());
-            long before = transfer.received();
+            long next = (long) SHARE * (i + 2);
+            transfer.readUpTo(next);
+            assertTrue("the transfer is under way at swap " + i + " (" + transfer.received() + " of " + SIZE + " bytes)",
+                    transfer.received() < SIZE && !transfer.failed());
             cubic.stop();
             assertEquals("the sender falls back to reno when cubic leaves", "reno",
                     sockets.getsockoptString(sender, SOL_TCP, TCP_CONGESTION));
@@ -81,19 +91,21 @@ public class TcpCubicSwapIT extends TernTestSupport {
             cubic.start();
             awaitCubic();
             probeSocketPicksCubic();
-            if (before < SIZE && transfer.received() < SIZE) {
-                swapsDuringTransfer++;
-            }
-            Thread.sleep(50);
+            awaitReceived(transfer, next, "share " + (i + 2) + " of " + (SWAPS + 2) + ", after swap " + i);
         }
-        transfer.assertDeliveredIntact(60_000);
-        assertTrue("the transfer was still running during the swaps (" + swapsDuringTransfer + " of " + SWAPS + ")",
-                swapsDuringTransfer >= 2);
+        transfer.readUpTo(Long.MAX_VALUE);
+        transfer.assertDeliveredIntact(2L * TIMEOUT_MILLIS);
         assertEquals("a connection that fell back stays on reno", "reno",
                 sockets.getsockoptString(sender, SOL_TCP, TCP_CONGESTION));
         for (int fd : new int[] {sender, receiver, listener}) {
             sockets.close(fd);
         }
+    }
+
+    /** Waits until the reader has {@code bytes} (all it may take so far); fails at once if the transfer failed. */
+    private static void awaitReceived(StreamTransfer transfer, long bytes, String what) throws InterruptedException {
+        await(what + " to cross", TIMEOUT_MILLIS, () -> transfer.received() >= bytes || transfer.failed());
+        assertFalse(what + ": the transfer's calls failed", transfer.failed());
     }
 
     private void awaitCubic() throws Exception {

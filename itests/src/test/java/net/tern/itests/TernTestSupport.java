@@ -56,6 +56,13 @@ public abstract class TernTestSupport {
     private static final String[] TERN = {
         "tern-api", "tern-spi", "tern-core", "tern-link-loopback", "tern-socket", "tern-inet", "tern-udp", "tern-tcp-api", "tern-tcp", "tern-shell"};
 
+    /**
+     * How long a test waits for something the stack does in the background (a service to
+     * appear, a protocol to register): generous, since a full build runs on a busy machine;
+     * on an idle one the wait ends in milliseconds.
+     */
+    protected static final long WAIT_MILLIS = 60_000;
+
     @Inject
     protected BundleContext context;
 
@@ -171,7 +178,7 @@ public abstract class TernTestSupport {
     protected String runCommand(String command) {
         CommandProcessor shell;
         try {
-            shell = awaitService(CommandProcessor.class, null, 10_000);
+            shell = awaitService(CommandProcessor.class, null, WAIT_MILLIS);
         } catch (Exception e) {
             throw new AssertionError("no Gogo command processor", e);
         }
@@ -203,7 +210,7 @@ public abstract class TernTestSupport {
     /** Waits, bounded, until AF_INET offers IP protocol {@code protocol} (its family and protosw are both up). */
     protected static void awaitInetProtocol(SocketApi sockets, int protocol)
             throws InterruptedException {
-        await("AF_INET with protocol " + protocol, 10_000, () -> sockets.families().stream()
+        await("AF_INET with protocol " + protocol, WAIT_MILLIS, () -> sockets.families().stream()
                 .anyMatch(f -> f.family() == SocketConstants.AF_INET
                         && f.protocols().stream().anyMatch(p -> p.protocol() == protocol)));
     }
