@@ -36,7 +36,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class ConfigIT extends TernTestSupport {
-    private static final long WAIT = 10_000;
+    private static final long WAIT = WAIT_MILLIS;
 
     @Inject
     private ConfigurationAdmin configAdmin;
@@ -98,7 +98,7 @@ public class ConfigIT extends TernTestSupport {
         int client = sockets.socket(AF_INET, SOCK_STREAM, 0);
         sockets.connect(client, server);
         Accepted accepted = sockets.accept(listener);
-        sockets.setsockopt(accepted.fd(), SOL_SOCKET, SO_RCVTIMEO, 10_000);
+        sockets.setsockopt(accepted.fd(), SOL_SOCKET, SO_RCVTIMEO, (int) WAIT_MILLIS);
         exchange(client, accepted.fd(), "before");
 
         Configuration tcp = configAdmin.getConfiguration("net.tern.tcp", "?");

@@ -42,14 +42,14 @@ public class FamilyHotSwapIT extends TernTestSupport {
 
     @Test
     public void socketLayerSeesTheFamilyComeAndGo() throws Exception {
-        await("AF_INET to register", 10_000, () -> hasFamily(AF_INET));
+        await("AF_INET to register", WAIT_MILLIS, () -> hasFamily(AF_INET));
         Bundle inet = installedBundle(INET_BUNDLE);
 
         inet.stop();
         assertFalse("AF_INET still listed after its bundle stopped", hasFamily(AF_INET));
 
         inet.start();
-        await("AF_INET to come back", 10_000, () -> hasFamily(AF_INET));
+        await("AF_INET to come back", WAIT_MILLIS, () -> hasFamily(AF_INET));
     }
 
     @Test
@@ -108,7 +108,7 @@ public class FamilyHotSwapIT extends TernTestSupport {
 
     /** Waits until AF_INET offers UDP (the family and its protosw are both back). */
     private void awaitUdp() throws InterruptedException {
-        await("AF_INET with UDP", 10_000, () -> sockets.families().stream()
+        await("AF_INET with UDP", WAIT_MILLIS, () -> sockets.families().stream()
                 .anyMatch(f -> f.family() == AF_INET && f.protocols().stream().anyMatch(p -> p.protocol() == 17)));
     }
 

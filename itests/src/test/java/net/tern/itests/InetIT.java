@@ -24,8 +24,8 @@ import org.ops4j.pax.exam.spi.reactors.PerMethod;
 public class InetIT extends TernTestSupport {
     @Test
     public void pingOverLoopbackIsAnsweredAndCounted() throws Exception {
-        IcmpEcho echo = awaitService(IcmpEcho.class, null, 10_000);
-        SnmpCounters counters = awaitService(SnmpCounters.class, null, 10_000);
+        IcmpEcho echo = awaitService(IcmpEcho.class, null, WAIT_MILLIS);
+        SnmpCounters counters = awaitService(SnmpCounters.class, null, WAIT_MILLIS);
         long echosBefore = counters.snapshot().get("Icmp").get("InEchos");
         BlockingQueue<IcmpEcho.EchoReply> replies = new LinkedBlockingQueue<>();
         byte[] data = "tern".getBytes(StandardCharsets.US_ASCII);

@@ -51,7 +51,7 @@ import org.osgi.framework.ServiceReference;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerMethod.class)
 public class NioProviderIT extends TernTestSupport {
-    private static final int TIMEOUT_MILLIS = 10_000;
+    private static final int TIMEOUT_MILLIS = (int) WAIT_MILLIS;
     /** ECONNABORTED, as the JDK words it on Linux. */
     private static final String ABORT = "Software caused connection abort";
 

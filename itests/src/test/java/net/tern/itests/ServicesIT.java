@@ -40,7 +40,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class ServicesIT extends TernTestSupport {
-    private static final int TIMEOUT = 10_000;
+    private static final int TIMEOUT = (int) WAIT_MILLIS;
 
     @Inject
     private SocketApi sockets;

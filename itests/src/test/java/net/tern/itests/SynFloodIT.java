@@ -180,7 +180,7 @@ public class SynFloodIT extends TernTestSupport {
                 }
                 if (tunConfig != null) {
                     tunConfig.delete();
-                    await(TUN + " to leave the stack", 10_000, () -> links.byName(TUN).isEmpty());
+                    await(TUN + " to leave the stack", WAIT_MILLIS, () -> links.byName(TUN).isEmpty());
                 }
             } finally {
                 run(10, "ip", "netns", "del", ns);

@@ -194,7 +194,7 @@ public class TcpConcurrencyIT extends TernTestSupport {
         sockets.close(listener);
         sockets.close(epoll);
 
-        await("TcpCurrEstab back to where it started", 10_000, () -> tcpCounter("CurrEstab") == estabBefore);
+        await("TcpCurrEstab back to where it started", WAIT_MILLIS, () -> tcpCounter("CurrEstab") == estabBefore);
         assertEquals("no connection attempt failed", failsBefore, tcpCounter("AttemptFails"));
         assertEquals("no established connection was reset", resetsBefore, tcpCounter("EstabResets"));
         assertEquals("no RST was sent", outRstsBefore, tcpCounter("OutRsts"));

@@ -37,12 +37,12 @@ public class TcpIT extends TernTestSupport {
         sockets.listen(listener, 16);
         int client = sockets.socket(AF_INET, SOCK_STREAM, 0);
         for (int fd : new int[] {listener, client}) {
-            sockets.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, 10_000);
-            sockets.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_SNDTIMEO, 10_000);
+            sockets.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, (int) WAIT_MILLIS);
+            sockets.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_SNDTIMEO, (int) WAIT_MILLIS);
         }
         sockets.connect(client, SERVER);
         Accepted server = sockets.accept(listener);
-        sockets.setsockopt(server.fd(), SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, 10_000);
+        sockets.setsockopt(server.fd(), SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, (int) WAIT_MILLIS);
         assertEquals(sockets.getsockname(client), server.peer());
         // tcp_diag is registered and net:ss reads it: the listener and both ends of the connection.
         String ss = runCommand("net:ss -tanp");
@@ -100,7 +100,7 @@ public class TcpIT extends TernTestSupport {
             total += n;
             in.clear();
         }
-        echo.join(10_000);
+        echo.join(WAIT_MILLIS);
         assertEquals(data.length, total);
         assertArrayEquals(sent.digest(), received.digest());
         for (int fd : new int[] {client, server.fd(), listener}) {

@@ -70,7 +70,7 @@ public class UdpIT extends TernTestSupport {
             expectErrno(Errno.ECONNABORTED, () -> sockets.recv(bound, ByteBuffer.allocate(8), SocketConstants.MSG_DONTWAIT));
             expectErrno(Errno.EPROTONOSUPPORT, () -> sockets.socket(AF_INET, SOCK_DGRAM, 0));
             expectErrno(Errno.EPROTONOSUPPORT, () -> sockets.socket(AF_INET, SOCK_DGRAM, SocketConstants.IPPROTO_UDP));
-            awaitService(Object.class, "(osgi.command.function=ping)", 10_000);
+            awaitService(Object.class, "(osgi.command.function=ping)", WAIT_MILLIS);
             String ping = runCommand("net:ping -c 2 -i 0.1 -W 5 127.0.0.1");
             assertTrue(ping, ping.contains("2 packets transmitted, 2 received, 0% packet loss"));
             sockets.close(bound);
@@ -91,7 +91,7 @@ public class UdpIT extends TernTestSupport {
 
     @Test
     public void netPingAnswersInTheContainer() throws Exception {
-        awaitService(Object.class, "(osgi.command.function=ping)", 10_000);
+        awaitService(Object.class, "(osgi.command.function=ping)", WAIT_MILLIS);
         String out = runCommand("net:ping -c 3 -i 0.1 127.0.0.1");
         assertTrue(out, out.contains("PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data."));
         assertTrue(out, out.contains("64 bytes from 127.0.0.1: icmp_seq=3 ttl=64"));
@@ -106,7 +106,7 @@ public class UdpIT extends TernTestSupport {
     }
 
     private void awaitUdp() throws InterruptedException {
-        await("AF_INET with UDP", 10_000, () -> sockets.families().stream()
+        await("AF_INET with UDP", WAIT_MILLIS, () -> sockets.families().stream()
                 .anyMatch(f -> f.family() == AF_INET && f.protocols().stream().anyMatch(p -> p.protocol() == 17)));
     }
 
