@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(PacketLeakCheck.class)
 class PingCommandBlockingTest {
-    private static final long WAIT_SECONDS = 10;
+    private static final long WAIT_SECONDS = 60;
 
     private final InetTestBed bed = new InetTestBed();
     private final ExecutorService shell = Executors.newSingleThreadExecutor();

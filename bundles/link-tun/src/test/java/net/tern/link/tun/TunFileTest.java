@@ -81,11 +81,12 @@ class TunFileTest {
         file.wakeUp();
 
         long start = System.nanoTime();
-        int ready = file.poll(set, 10_000);
+        int ready = file.poll(set, 120_000);
 
         assertThat(ready).isEqualTo(1);
         assertThat(set.wakeEvents() & LibC.POLLIN).isNotZero();
         assertThat(set.deviceEvents()).isZero();
-        assertThat(System.nanoTime() - start).isLessThan(5_000_000_000L);
+        // Far below the poll's timeout, however busy the machine: the wake-up ended it.
+        assertThat(System.nanoTime() - start).isLessThan(60_000_000_000L);
     }
 }
