@@ -84,19 +84,13 @@ public class TcpHotSwapIT extends TernTestSupport {
 
     @Test
     public void stoppingTcpRefusesNewSocketsAtOnceAndWaitsUntilTheConnectionsCloseThemselves() throws Exception {
-        configureDrain(LONG_DRAIN_MILLIS);
-        awaitInetProtocol(sockets, IPPROTO_TCP);
-        awaitInetProtocol(sockets, IPPROTO_UDP);
-
-        int listener = streamSocket();
-        sockets.bind(listener, SERVER);
-        sockets.listen(listener, 8);
-        int closingClient = streamSocket();
-        sockets.connect(closingClient, SERVER);
-        int closingServer = acceptWithTimeout(listener);
-        int stayingClient = streamSocket();
-        sockets.connect(stayingClient, SERVER);
-        int stayingServer = acceptWithTimeout(listener);
+        int listener = configureDrainAndListen(LONG_DRAIN_MILLIS);
+        int[] closing = connectTo(listener);
+        int closingClient = closing[0];
+        int closingServer = closing[1];
+        int[] staying = connectTo(listener);
+        int stayingClient = staying[0];
+        int stayingServer = staying[1];
 
         Link lo = links.byName("lo").orElseThrow(() -> new AssertionError("no lo"));
         RstCounter rsts = new RstCounter(SERVER.port(), localPort(closingClient), localPort(stayingClient));
@@ -163,16 +157,10 @@ public class TcpHotSwapIT extends TernTestSupport {
 
     @Test
     public void stoppingTcpAbortsWhatIsStillOpenAfterTheDrainAndRestartingServesAgain() throws Exception {
-        configureDrain(SHORT_DRAIN_MILLIS);
-        awaitInetProtocol(sockets, IPPROTO_TCP);
-        awaitInetProtocol(sockets, IPPROTO_UDP);
-
-        int listener = streamSocket();
-        sockets.bind(listener, SERVER);
-        sockets.listen(listener, 8);
-        int stayingClient = streamSocket();
-        sockets.connect(stayingClient, SERVER);
-        int stayingServer = acceptWithTimeout(listener);
+        int listener = configureDrainAndListen(SHORT_DRAIN_MILLIS);
+        int[] staying = connectTo(listener);
+        int stayingClient = staying[0];
+        int stayingServer = staying[1];
 
         Link lo = links.byName("lo").orElseThrow(() -> new AssertionError("no lo"));
         RstCounter rsts = new RstCounter(SERVER.port(), localPort(stayingClient));
@@ -204,6 +192,28 @@ public class TcpHotSwapIT extends TernTestSupport {
         tcpBundle.start();
         awaitInetProtocol(sockets, IPPROTO_TCP);
         tcpEcho("after the restart");
+    }
+
+    /** Sets {@code drainMillis}, waits for TCP and UDP, and returns a listener on {@link #SERVER}. */
+    private int configureDrainAndListen(long drainMillis) throws Exception {
+        configureDrain(drainMillis);
+        awaitInetProtocol(sockets, IPPROTO_TCP);
+        awaitInetProtocol(sockets, IPPROTO_UDP);
+        return listen(8);
+    }
+
+    private int listen(int backlog) throws ErrnoException {
+        int listener = streamSocket();
+        sockets.bind(listener, SERVER);
+        sockets.listen(listener, backlog);
+        return listener;
+    }
+
+    /** A new connection to {@code listener}: the client's descriptor, then the server's. */
+    private int[] connectTo(int listener) throws ErrnoException {
+        int client = streamSocket();
+        sockets.connect(client, SERVER);
+        return new int[] {client, acceptWithTimeout(listener)};
     }
 
     /** Stops {@code bundle} on a thread of its own (the stop blocks for the drain); a failure goes to {@code failure}. */
@@ -318,12 +328,10 @@ public class TcpHotSwapIT extends TernTestSupport {
 
     /** A small TCP exchange over a fresh connection; fails the test if anything goes wrong. */
     private void tcpEcho(String when) throws Exception {
-        int listener = streamSocket();
-        sockets.bind(listener, SERVER);
-        sockets.listen(listener, 1);
-        int client = streamSocket();
-        sockets.connect(client, SERVER);
-        int server = acceptWithTimeout(listener);
+        int listener = listen(1);
+        int[] connection = connectTo(listener);
+        int client = connection[0];
+        int server = connection[1];
         byte[] message = ("hello " + when).getBytes(StandardCharsets.US_ASCII);
         sockets.send(client, ByteBuffer.wrap(message), 0);
         sockets.shutdown(client, SocketConstants.SHUT_WR);
