@@ -4,6 +4,7 @@ import static net.tern.api.socket.SocketConstants.AF_INET;
 import static net.tern.api.socket.SocketConstants.SHUT_RDWR;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
@@ -43,6 +44,8 @@ final class ChannelDescriptor {
     private Thread writer;
     private boolean closing;
     private boolean closed;
+    /** The address the socket is bound to, as the channel reports it; null until bound. */
+    private InetSocketAddress localAddress;
 
     private ChannelDescriptor(SocketApi api, int fd, AbstractSelectableChannel channel) {
         this.api = api;
@@ -285,12 +288,40 @@ final class ChannelDescriptor {
         }
     }
 
-    /** {@code getsockname(2)} as a java.net address. */
-    java.net.InetSocketAddress localAddress() throws IOException {
+    /** The address the socket is bound to, null until bound. */
+    InetSocketAddress localAddress() {
+        lock.lock();
         try {
-            return Addresses.toJava(api.getsockname(fd));
+            return localAddress;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The channel's {@code getLocalAddress}: the bound address, null until bound; ClosedChannelException once closed. */
+    InetSocketAddress getLocalAddress() throws ClosedChannelException {
+        lock.lock();
+        try {
+            ensureOpen();
+            return localAddress;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The bound address read again from the socket ({@code getsockname(2)}) after a bind,
+     * connect or disconnect changed it, or for an accepted connection; returns it.
+     */
+    InetSocketAddress updateLocalAddress() throws IOException {
+        lock.lock();
+        try {
+            localAddress = Addresses.toJava(api.getsockname(fd));
+            return localAddress;
         } catch (ErrnoException e) {
             throw IoErrors.setup(e);
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -54,7 +54,6 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
     private SockAddr lastSender;
     private InetSocketAddress lastSenderAddress;
     // Guarded by fd.lock.
-    private InetSocketAddress localAddress;
     private volatile InetSocketAddress remoteAddress;
     private DatagramSocket socket;
 
@@ -71,12 +70,7 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
     }
 
     InetSocketAddress localAddress() {
-        fd.lock.lock();
-        try {
-            return localAddress;
-        } finally {
-            fd.lock.unlock();
-        }
+        return fd.localAddress();
     }
 
     InetSocketAddress remoteAddress() {
@@ -98,13 +92,7 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
 
     @Override
     public SocketAddress getLocalAddress() throws IOException {
-        fd.lock.lock();
-        try {
-            fd.ensureOpen();
-            return localAddress;
-        } finally {
-            fd.lock.unlock();
-        }
+        return fd.getLocalAddress();
     }
 
     @Override
@@ -136,7 +124,7 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
         fd.lockAll();
         try {
             fd.ensureOpen();
-            if (localAddress != null) {
+            if (fd.localAddress() != null) {
                 throw new AlreadyBoundException();
             }
             bindLocked(local == null ? new InetSocketAddress(0) : Addresses.check(local));
@@ -153,7 +141,7 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
         } catch (ErrnoException e) {
             throw IoErrors.setup(e);
         }
-        localAddress = fd.localAddress();
+        fd.updateLocalAddress();
     }
 
     @Override
@@ -176,7 +164,7 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
             if (check && remoteAddress != null) {
                 throw new AlreadyConnectedException();
             }
-            if (localAddress == null) {
+            if (fd.localAddress() == null) {
                 bindLocked(new InetSocketAddress(0));
             }
             try {
@@ -185,7 +173,7 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
                 throw IoErrors.setup(e);
             }
             remoteAddress = address;
-            localAddress = fd.localAddress();
+            fd.updateLocalAddress();
             dropQueued();
         } finally {
             fd.unlockAll();
@@ -208,15 +196,15 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
             if (!isOpen() || remoteAddress == null) {
                 return this;
             }
-            InetSocketAddress before = localAddress;
+            InetSocketAddress before = fd.localAddress();
             try {
                 api.connect(fdNumber, SockAddr.UNSPEC);
             } catch (ErrnoException e) {
                 throw IoErrors.setup(e);
             }
             remoteAddress = null;
-            localAddress = fd.localAddress();
-            if (localAddress.getPort() == 0 && before != null && before.getPort() != 0) {
+            InetSocketAddress after = fd.updateLocalAddress();
+            if (after.getPort() == 0 && before != null && before.getPort() != 0) {
                 // Linux gives an autobound port back on disconnect; the channel keeps it, as the JDK's does.
                 bindLocked(new InetSocketAddress(before.getAddress(), before.getPort()));
             }
@@ -244,7 +232,7 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
             if (remote == null && mustBeConnected) {
                 throw new NotYetConnectedException();
             }
-            if (localAddress == null) {
+            if (fd.localAddress() == null) {
                 bindLocked(new InetSocketAddress(0));
             }
         } finally {

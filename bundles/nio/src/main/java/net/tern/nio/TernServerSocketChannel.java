@@ -35,8 +35,6 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
     private final ChannelDescriptor fd;
     private final SocketApi api;
     private final int fdNumber;
-    /** Guarded by fd.lock. */
-    private InetSocketAddress localAddress;
     private ServerSocket socket;
 
     TernServerSocketChannel(SelectorProvider provider, SocketApi api) throws IOException {
@@ -58,12 +56,7 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
     }
 
     InetSocketAddress localAddress() {
-        fd.lock.lock();
-        try {
-            return localAddress;
-        } finally {
-            fd.lock.unlock();
-        }
+        return fd.localAddress();
     }
 
     boolean isBound() {
@@ -85,13 +78,7 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
 
     @Override
     public SocketAddress getLocalAddress() throws IOException {
-        fd.lock.lock();
-        try {
-            fd.ensureOpen();
-            return localAddress;
-        } finally {
-            fd.lock.unlock();
-        }
+        return fd.getLocalAddress();
     }
 
     @Override
@@ -115,7 +102,7 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
         fd.lock.lock();
         try {
             fd.ensureOpen();
-            if (localAddress != null) {
+            if (fd.localAddress() != null) {
                 throw new AlreadyBoundException();
             }
             InetSocketAddress address = local == null ? new InetSocketAddress(0) : Addresses.check(local);
@@ -125,7 +112,7 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
             } catch (ErrnoException e) {
                 throw IoErrors.setup(e);
             }
-            localAddress = fd.localAddress();
+            fd.updateLocalAddress();
         } finally {
             fd.lock.unlock();
         }
@@ -157,7 +144,7 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
         fd.lock.lock();
         try {
             fd.ensureOpen();
-            if (localAddress == null) {
+            if (fd.localAddress() == null) {
                 throw new NotYetBoundException();
             }
         } finally {

@@ -65,7 +65,6 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
     /** A read saw the connection reset; later reads say so again. Guarded by fd.readLock. */
     private boolean connectionReset;
     // Guarded by fd.lock.
-    private InetSocketAddress localAddress;
     private InetSocketAddress remoteAddress;
     /** The peer as the socket layer takes it, for finishConnect's connect call. */
     private InetSockAddr remote;
@@ -85,7 +84,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
         this.fd = ChannelDescriptor.of(api, acceptedFd, this);
         this.fdNumber = acceptedFd;
         this.remoteAddress = peer;
-        this.localAddress = fd.localAddress();
+        fd.updateLocalAddress();
         this.state = ST_CONNECTED;
     }
 
@@ -124,12 +123,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
     // ---- addresses ----------------------------------------------------------------------------
 
     InetSocketAddress localAddress() {
-        fd.lock.lock();
-        try {
-            return localAddress;
-        } finally {
-            fd.lock.unlock();
-        }
+        return fd.localAddress();
     }
 
     InetSocketAddress remoteAddress() {
@@ -143,13 +137,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
 
     @Override
     public SocketAddress getLocalAddress() throws IOException {
-        fd.lock.lock();
-        try {
-            fd.ensureOpen();
-            return localAddress;
-        } finally {
-            fd.lock.unlock();
-        }
+        return fd.getLocalAddress();
     }
 
     @Override
@@ -204,7 +192,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
             if (state == ST_PENDING) {
                 throw new ConnectionPendingException();
             }
-            if (localAddress != null) {
+            if (fd.localAddress() != null) {
                 throw new AlreadyBoundException();
             }
             InetSocketAddress address = local == null ? new InetSocketAddress(0) : Addresses.check(local);
@@ -213,7 +201,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
             } catch (ErrnoException e) {
                 throw IoErrors.setup(e);
             }
-            localAddress = fd.localAddress();
+            fd.updateLocalAddress();
         } finally {
             fd.unlockAll();
         }
@@ -263,7 +251,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
             fd.lock.lock();
             try {
                 if (state == ST_PENDING) {
-                    localAddress = fd.localAddress();
+                    fd.updateLocalAddress();
                     state = ST_CONNECTED;
                 }
             } finally {
@@ -774,8 +762,9 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
                         }
                     }
                 }
-                if (localAddress != null) {
-                    sb.append(" local=").append(localAddress);
+                InetSocketAddress local = fd.localAddress();
+                if (local != null) {
+                    sb.append(" local=").append(local);
                 }
                 if (remoteAddress != null) {
                     sb.append(" remote=").append(remoteAddress);
