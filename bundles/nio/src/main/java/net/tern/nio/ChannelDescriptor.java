@@ -44,8 +44,11 @@ final class ChannelDescriptor {
     private Thread writer;
     private boolean closing;
     private boolean closed;
-    /** The address the socket is bound to, as the channel reports it; null until bound. */
-    private InetSocketAddress localAddress;
+    /**
+     * The address the socket is bound to, as the channel reports it; null until bound.
+     * Written under lock, read without it (a datagram receive or send checks it on every call).
+     */
+    private volatile InetSocketAddress localAddress;
 
     private ChannelDescriptor(SocketApi api, int fd, AbstractSelectableChannel channel) {
         this.api = api;
@@ -290,23 +293,13 @@ final class ChannelDescriptor {
 
     /** The address the socket is bound to, null until bound. */
     InetSocketAddress localAddress() {
-        lock.lock();
-        try {
-            return localAddress;
-        } finally {
-            lock.unlock();
-        }
+        return localAddress;
     }
 
     /** The channel's {@code getLocalAddress}: the bound address, null until bound; ClosedChannelException once closed. */
     InetSocketAddress getLocalAddress() throws ClosedChannelException {
-        lock.lock();
-        try {
-            ensureOpen();
-            return localAddress;
-        } finally {
-            lock.unlock();
-        }
+        ensureOpen();
+        return localAddress;
     }
 
     /**
