@@ -1142,7 +1142,7 @@ final class TcpInput {
                 return 0;
             }
             // A bare ACK in the window: TIME-WAIT starts again, with its TS.Recent.
-            restartTimeWait(tw);
+            tcp.lifecycle().scheduleTimeWaitEnd(tw);
             if (tw.tsOk && o.timestamp) {
                 tw.tsRecent = o.tsVal;
                 tw.tsRecentStampNanos = tcp.clock().nanoTime();
@@ -1162,7 +1162,7 @@ final class TcpInput {
         }
         if (!seg.has(RST)) {
             if (pawsReject || seg.has(ACK)) {
-                restartTimeWait(tw);
+                tcp.lifecycle().scheduleTimeWaitEnd(tw);
             }
             if (!tcp.output().oowRateLimited(seg, tw.lastOowAckNanos, TcpExtMib.TCPACKSkippedTimeWait)) {
                 tcp.output().sendTimeWaitAck(tw, seg);
@@ -1181,16 +1181,6 @@ final class TcpInput {
             return false;
         }
         return !(rst && tcp.clock().nanoTime() - stampNanos >= PAWS_MSL_NANOS);
-    }
-
-    private void restartTimeWait(TimeWaitSock tw) {
-        if (tw.timer != null) {
-            tw.timer.cancel();
-        }
-        tw.timer = tcp.timersOf().schedule(tw.lengthMillis, () -> {
-            tcp.counters().inc(TcpExtMib.TW);
-            tcp.lifecycle().killTimeWait(tw);
-        });
     }
 
     // ==== tcp_v4_err ==========================================================================

@@ -140,10 +140,9 @@ final class TcpLifecycle {
                 sk.key = null;
                 tcp.tables().addOwner(tw, key.localPort());
                 tw.lengthMillis = timeWaitMillis(sk);
-                tw.timer = tcp.timersOf().schedule(tw.lengthMillis, () -> {
-                    tcp.counters().inc(TcpExtMib.TW);
-                    killTimeWait(tw);
-                });
+                // Counted as the entry begins, as Linux 6.x counts it (__inet_twsk_schedule).
+                tcp.counters().inc(TcpExtMib.TW);
+                scheduleTimeWaitEnd(tw);
             }
         }
         done(sk);
@@ -152,6 +151,14 @@ final class TcpLifecycle {
     /** How long {@code sk}'s TIME-WAIT lasts: its {@code TCP_TERN_TIMEWAIT_MSECS}, else the stack's 2 * MSL. */
     static long timeWaitMillis(TcpSock sk) {
         return sk.timeWaitMillis > 0 ? sk.timeWaitMillis : sk.tcp.settings().timeWaitMillis();
+    }
+
+    /** {@code inet_twsk_reschedule}: the entry ends {@code lengthMillis} from now, unless started again. */
+    void scheduleTimeWaitEnd(TimeWaitSock tw) {
+        if (tw.timer != null) {
+            tw.timer.cancel();
+        }
+        tw.timer = tcp.timersOf().schedule(tw.lengthMillis, () -> killTimeWait(tw));
     }
 
     /** {@code inet_twsk_kill}: the entry leaves the hash and frees its port. */

@@ -183,6 +183,7 @@ class LoopbackTransferTest {
         api.close(pair[1]); // passive close: LAST-ACK, then CLOSED
         lo.runUntilIdle();
         assertThat(tcp.tables().lookupEstablished(key)).isInstanceOf(TimeWaitSock.class);
+        assertThat(lo.host().counter(TcpExtMib.TW)).as("counted as TIME-WAIT begins, as Linux 6.x").isEqualTo(1);
         assertThat(tcp.tables().lookupEstablished(new ConnKey(InetSockAddr.INADDR_LOOPBACK, 8080,
                 client.address(), client.port()))).isNull();
         int rebind = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
