@@ -62,7 +62,7 @@ public class NettyTransportIT extends TernTestSupport {
         assertNotNull(ref);
         assertEquals("net.tern.netty", ref.getBundle().getSymbolicName());
         assertSame(sockets, transport.socketApi());
-        IoHandlerFactory factory = awaitService(IoHandlerFactory.class, "(transport=tern)", 10_000);
+        IoHandlerFactory factory = awaitService(IoHandlerFactory.class, "(transport=tern)", 60_000);
         assertNotNull(factory);
     }
 
@@ -78,7 +78,7 @@ public class NettyTransportIT extends TernTestSupport {
 
     @Test
     public void anEchoRunsOverAnyGroupWithTheHandlerFactory() throws Exception {
-        IoHandlerFactory factory = awaitService(IoHandlerFactory.class, "(transport=tern)", 10_000);
+        IoHandlerFactory factory = awaitService(IoHandlerFactory.class, "(transport=tern)", 60_000);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, factory);
         try {
             assertEquals("over tern", echo(group));
@@ -107,7 +107,7 @@ public class NettyTransportIT extends TernTestSupport {
         assertTrue(client.isActive());
         client.writeAndFlush(Unpooled.copiedBuffer("over tern", StandardCharsets.US_ASCII));
         try {
-            return echoed.get(10, TimeUnit.SECONDS);
+            return echoed.get(60, TimeUnit.SECONDS);
         } finally {
             client.close().sync();
             server.close().sync();

@@ -46,7 +46,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -64,9 +63,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>All traffic is on 127.0.0.1 with ports the stack picks. Every wait is bounded.
  */
-@Timeout(value = 120, unit = SECONDS)
+@Timeout(value = 300, unit = SECONDS)
 abstract class NettyTransportConformance {
-    static final long BOUND_SECONDS = 30;
+    static final long BOUND_SECONDS = 60; // generous, for a busy machine
     static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     private final List<Channel> opened = new ArrayList<>();
@@ -653,18 +652,19 @@ abstract class NettyTransportConformance {
     @Test
     void aScheduledTaskRunsOnTimeOnAnIdleLoop() throws Exception {
         EventLoop loop = group().next();
-        AtomicLong ranAfter = new AtomicLong();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        for (int i = 0; i < 5; i++) {
+        // A loop that ignored the task's time would wake at the end of its idle wait (Netty's
+        // one-second purge interval), never before. The least of three tries, so that a busy
+        // machine's late wake-up once does not count as a loop that slept through.
+        long least = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 3 && least >= TimeUnit.MILLISECONDS.toNanos(900); attempt++) {
+            CompletableFuture<Long> ranAfter = new CompletableFuture<>();
             long start = System.nanoTime();
-            loop.schedule(() -> {
-                ranAfter.set(System.nanoTime() - start);
-                done.complete(null);
-            }, 100, TimeUnit.MILLISECONDS);
+            loop.schedule(() -> ranAfter.complete(System.nanoTime() - start), 100, TimeUnit.MILLISECONDS);
+            long after = within(ranAfter);
+            assertThat(after).as("not before its time").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
+            least = Math.min(least, after);
         }
-        within(done);
-        assertThat(ranAfter.get()).as("not before its time").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100));
-        assertThat(ranAfter.get()).as("and not a wait's worth after it").isLessThan(TimeUnit.MILLISECONDS.toNanos(900));
+        assertThat(least).as("and not a wait's worth after it").isLessThan(TimeUnit.MILLISECONDS.toNanos(900));
     }
 
     @Test

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** What only Tern's transport has: its stack found through the event loop, and waits that do not spin. */
-@Timeout(value = 60, unit = SECONDS)
+@Timeout(value = 300, unit = SECONDS)
 class TernTransportTest {
     private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private TernLoopback stack;
@@ -68,12 +68,12 @@ class TernTransportTest {
         unregistered.config().setTcpNoDelay(true).setSoLinger(3);
         assertThat(unregistered.config().isTcpNoDelay()).as("kept for the socket to come").isTrue();
         assertThat(unregistered.config().getSoLinger()).isEqualTo(3);
-        assertThat(group.register(unregistered).await(10, SECONDS)).isTrue();
+        assertThat(group.register(unregistered).await(60, SECONDS)).isTrue();
         int fd = unregistered.fd;
         assertThat(fd).as("a socket of the loop's stack").isGreaterThanOrEqualTo(3);
         assertThat(stack.api().getsockopt(fd, SocketConstants.SOL_TCP, SocketConstants.TCP_NODELAY)).isEqualTo(1);
         assertThat(stack.api().getsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_LINGER)).isEqualTo(3);
-        unregistered.close().await(10, SECONDS);
+        unregistered.close().await(60, SECONDS);
         assertThat(unregistered.fd).as("closed").isEqualTo(-1);
     }
 
@@ -83,7 +83,7 @@ class TernTransportTest {
             TernSocketChannel foreign = new TernSocketChannel(other.api());
             int fd = foreign.fd;
             ChannelFuture registered = group.register(foreign);
-            assertThat(registered.await(10, SECONDS)).isTrue();
+            assertThat(registered.await(60, SECONDS)).isTrue();
             assertThat(registered.cause()).hasMessageContaining("another Tern stack");
             foreign.unsafe().closeForcibly();
             assertThat(other.socketLayer().openDescriptors()).as("fd %d closed", fd).isZero();
@@ -109,15 +109,15 @@ class TernTransportTest {
         Channel client = new Bootstrap().group(group).channel(TernSocketChannel.class)
                 .option(ChannelOption.AUTO_READ, false).handler(new ChannelInboundHandlerAdapter())
                 .connect(server.localAddress()).sync().channel();
-        accepted.get(10, SECONDS).close().sync(); // SO_LINGER 0: a reset
+        accepted.get(60, SECONDS).close().sync(); // SO_LINGER 0: a reset
         // Let the reset arrive, then count waits over an idle half second.
         CompletableFuture<Void> settled = new CompletableFuture<>();
         group.next().schedule(() -> settled.complete(null), 100, TimeUnit.MILLISECONDS);
-        settled.get(10, SECONDS);
+        settled.get(60, SECONDS);
         int before = epollWaits.get();
         CompletableFuture<Void> later = new CompletableFuture<>();
         group.next().schedule(() -> later.complete(null), 500, TimeUnit.MILLISECONDS);
-        later.get(10, SECONDS);
+        later.get(60, SECONDS);
         int waits = epollWaits.get() - before;
         assertThat(waits).as("epoll waits in half a second with a reset connection nobody reads").isLessThan(20);
 
@@ -130,10 +130,10 @@ class TernTransportTest {
             }
         });
         client.read();
-        assertThat(failure.get(10, SECONDS)).isInstanceOf(TernIoException.class)
+        assertThat(failure.get(60, SECONDS)).isInstanceOf(TernIoException.class)
                 .hasMessage("recvmsg(..) failed with error(-104): Connection reset by peer");
         assertThat(((TernIoException) failure.get()).expectedErr()).isEqualTo(-104);
-        assertThat(client.closeFuture().await(10, SECONDS)).isTrue();
+        assertThat(client.closeFuture().await(60, SECONDS)).isTrue();
         server.close().sync();
     }
 
@@ -142,7 +142,7 @@ class TernTransportTest {
         CompletableFuture<Void> later = new CompletableFuture<>();
         int before = epollWaits.get();
         group.next().schedule(() -> later.complete(null), 300, TimeUnit.MILLISECONDS);
-        later.get(10, SECONDS);
+        later.get(60, SECONDS);
         assertThat(epollWaits.get() - before).as("waits in 300 ms with nothing to do").isLessThan(10);
     }
 
@@ -168,7 +168,7 @@ class TernTransportTest {
                         }
                     }).connect(server.localAddress()).sync().channel();
             client.writeAndFlush(Unpooled.copiedBuffer("over the service", StandardCharsets.US_ASCII));
-            assertThat(echoed.get(10, SECONDS)).isEqualTo("over the service");
+            assertThat(echoed.get(60, SECONDS)).isEqualTo("over the service");
             client.close().sync();
             server.close().sync();
         } finally {
