@@ -672,6 +672,14 @@ final class TcpInput {
         // PAWS (RFC 7323 5.3, tcp_validate_incoming). A RST is judged by its sequence number
         // alone; a SYN draws a challenge; an old pure ACK is dropped without an answer.
         if (sk.tsOk && o.timestamp && !pawsCheck(sk.tsRecent, sk.tsRecentStampNanos, o.tsVal, PAWS_WINDOW)) {
+            if (sk.orphan && sk.state() == SkState.FIN_WAIT2 && !seg.has(RST)) {
+                // Linux keeps this connection as a TIME-WAIT entry in FIN-WAIT-2, which answers
+                // whatever fails PAWS with an ACK, counting nothing but the ACKs held back.
+                if (!out.oowRateLimited(seg, sk.lastOowAckNanos, TcpExtMib.TCPACKSkippedFinWait2)) {
+                    out.sendAck(sk);
+                }
+                return;
+            }
             PawsFailure failure = disorderedAckCheck(sk, seg);
             if (failure != PawsFailure.DISORDERED_ACK && !seg.has(RST)) {
                 if (seg.has(SYN)) {
@@ -680,7 +688,7 @@ final class TcpInput {
                     tcp.counters().inc(TcpExtMib.PAWSOldAck);
                 } else {
                     tcp.counters().inc(TcpExtMib.PAWSEstab);
-                    if (!out.oowRateLimited(seg, sk.lastOowAckNanos, skipped(sk, TcpExtMib.TCPACKSkippedPAWS))) {
+                    if (!out.oowRateLimited(seg, sk.lastOowAckNanos, TcpExtMib.TCPACKSkippedPAWS)) {
                         sendDupAck(sk, seg);
                     }
                 }

@@ -277,6 +277,32 @@ class PawsTest extends ScriptedPeerTestBase {
         assertThat(peer.host().counter(TcpExtMib.PAWSTimewait)).isEqualTo(2);
     }
 
+    /**
+     * An orphaned connection in FIN-WAIT-2 (Linux keeps it as a TIME-WAIT entry in that
+     * substate) answers a segment failing PAWS with an ACK and counts no PAWS counter, only the
+     * ACKs it holds back ({@code TCPACKSkippedFinWait2}).
+     */
+    @Test
+    void anOrphanInFinWait2AnswersAnOlderTimestampWithoutCountingPaws() throws Exception {
+        Conn c = open();
+        api.close(c.fd());
+        assertThat(peer.emittedOne().flagString()).isEqualTo("F.");
+        peer.inject(fromPeer(c).flags(ACK).seq(PEER_ISN + 1).ack(c.nxt(1)).window(514).timestamp(1100, peerTsEcr)
+                .build());
+        assertThat(sock().state()).isEqualTo(SkState.FIN_WAIT2);
+        peer.inject(fromPeer(c).flags(ACK).seq(PEER_ISN + 1).ack(c.nxt(1)).window(514)
+                .timestamp(1100 - 100_000, peerTsEcr).build());
+        Seg ack = peer.emittedOne();
+        assertThat(ack.ack()).isEqualTo(PEER_ISN + 1);
+        assertThat(ack.options().tsEcr).isEqualTo(1100);
+        peer.inject(fromPeer(c).flags(ACK).seq(PEER_ISN + 1).ack(c.nxt(1)).window(514)
+                .timestamp(1100 - 100_000, peerTsEcr).build());
+        assertThat(peer.emitted()).isEmpty();
+        assertThat(peer.host().counter(TcpExtMib.TCPACKSkippedFinWait2)).isEqualTo(1);
+        assertThat(peer.host().counter(TcpExtMib.PAWSEstab)).isZero();
+        assertThat(peer.host().counter(TcpExtMib.PAWSOldAck)).isZero();
+    }
+
     // ---- requests (SYN-RECEIVED)
 
     /**
