@@ -66,6 +66,14 @@ public final class TernIoHandler implements IoHandler {
     private int nextSlot = 1;
     private int registered;
     private int serial;
+    /**
+     * Registrations whose interest changed since the last wait, applied to the epoll set just
+     * before the next one: a channel that asks for {@code EPOLLOUT} and, once it has flushed,
+     * stops asking, within one turn of the loop, costs no {@code epoll_ctl} (as the JDK's
+     * selector applies interest changes at its next select).
+     */
+    private Registration[] changed = new Registration[16];
+    private int changedCount;
 
     private TernIoHandler(SocketApi api, ThreadAwareExecutor executor) {
         this.api = Objects.requireNonNull(api, "api");
@@ -100,6 +108,7 @@ public final class TernIoHandler implements IoHandler {
 
     @Override
     public int run(IoHandlerContext context) {
+        applyChangedInterest();
         int timeoutMillis = 0;
         int n;
         awake.set(false);
@@ -146,6 +155,24 @@ public final class TernIoHandler implements IoHandler {
             readyData = new long[n * 2];
         }
         return n;
+    }
+
+    private void applyChangedInterest() {
+        for (int i = 0; i < changedCount; i++) {
+            Registration r = changed[i];
+            changed[i] = null;
+            r.queued = false;
+            r.apply(r.wanted);
+        }
+        changedCount = 0;
+    }
+
+    private void queueChange(Registration r) {
+        if (changedCount == changed.length) {
+            changed = Arrays.copyOf(changed, changedCount * 2);
+        }
+        changed[changedCount++] = r;
+        r.queued = true;
     }
 
     @Override
@@ -231,6 +258,9 @@ public final class TernIoHandler implements IoHandler {
         private int interest;
         private boolean inSet;
         private int inSetFd = -1;
+        /** The interest submitted last, to apply before the next wait; whether it is queued for that. */
+        private int wanted;
+        private boolean queued;
 
         Registration(TernIoHandle handle, int slot, long data) {
             this.handle = handle;
@@ -251,14 +281,18 @@ public final class TernIoHandler implements IoHandler {
                 return -1;
             }
             if (executor.isExecutorThread(Thread.currentThread())) {
-                apply(events);
+                wanted = events;
+                if (!queued) {
+                    queueChange(this);
+                }
             } else {
-                executor.execute(() -> apply(events));
+                executor.execute(() -> submit(ops));
             }
             return events;
         }
 
-        private void apply(int events) {
+        /** Brings the descriptor's place in the epoll set to {@code events}: DEL for none, else ADD or MOD. */
+        void apply(int events) {
             if (!valid) {
                 return;
             }
