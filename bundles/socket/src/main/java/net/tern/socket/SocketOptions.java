@@ -12,6 +12,7 @@ import java.util.Map;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.SocketConstants;
+import net.tern.spi.proto.ProtoOps;
 
 /**
  * The SOL_SOCKET options the socket layer answers itself ({@code sock_setsockopt} /
@@ -70,7 +71,12 @@ final class SocketOptions {
         }
     }
 
-    /** Reads a layer-owned option; SO_ERROR reads and clears the pending error ({@code sock_error}). */
+    /**
+     * Reads a layer-owned option. SO_ERROR reads and clears the pending error
+     * ({@code sock_error}) and, when none is pending, the protocol's soft error
+     * ({@code sk_getsockopt}: {@code xchg(&sk->sk_err_soft, 0)}), so an application that polls
+     * SO_ERROR learns of an ICMP error on a connection that goes on.
+     */
     static int get(SocketFile socket, Call call, int name) throws ErrnoException {
         socket.checkUsable(call);
         return switch (name) {
@@ -81,6 +87,9 @@ final class SocketOptions {
             case SO_PROTOCOL -> socket.sock.protocol();
             default -> {
                 Errno pending = socket.sock.takeError();
+                if (pending == null) {
+                    pending = socket.invoke(call, ProtoOps::takeSoftError);
+                }
                 yield pending == null ? 0 : pending.number();
             }
         };

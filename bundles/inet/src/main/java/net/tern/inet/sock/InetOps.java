@@ -92,6 +92,17 @@ public abstract class InetOps implements ProtoOps {
         return prot(sk).lingering(sk);
     }
 
+    @Override
+    public Errno takeSoftError(ProtoSocket sock) {
+        InetSock sk = sk(sock);
+        sk.lock();
+        try {
+            return sk.takeSoftError();
+        } finally {
+            sk.unlock();
+        }
+    }
+
     /** {@code inet_bind} ({@code __inet_bind}). */
     @Override
     public void bind(ProtoSocket sock, SockAddr address) throws ErrnoException {

@@ -57,6 +57,7 @@ public class InetSock {
     private volatile int rcvbuf;
     private volatile int sndbuf;
     private volatile int lingerSeconds = -1;
+    private volatile Errno softError;
 
     /** A socket of {@code prot}, carrying IP protocol {@code protocol}, with the default buffers. */
     public InetSock(InetProto<?> prot, int protocol) {
@@ -122,6 +123,25 @@ public class InetSock {
         if (s != null) {
             s.setError(errno);
         }
+    }
+
+    /**
+     * {@code sk_err_soft}: the last error that did not end the socket's work (an ICMP error
+     * about an established connection, RFC 1122 4.2.3.9), or null. Written under the lock.
+     */
+    public Errno softError() {
+        return softError;
+    }
+
+    public void softError(Errno errno) {
+        this.softError = errno;
+    }
+
+    /** Reads and clears the soft error ({@code xchg(&sk->sk_err_soft, 0)}); under the lock. */
+    public Errno takeSoftError() {
+        Errno e = softError;
+        softError = null;
+        return e;
     }
 
     // ---- states

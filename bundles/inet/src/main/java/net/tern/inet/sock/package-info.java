@@ -29,7 +29,7 @@
  * {@code tcp_poll} does not): a transport's poll reads volatile state.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package net.tern.inet.sock;
 
 import org.osgi.annotation.bundle.Export;

@@ -47,6 +47,19 @@ public interface ProtoOps {
         return false;
     }
 
+    /**
+     * Reads and clears the socket's soft error ({@code sk_err_soft}): the last error that did
+     * not end what the socket does (an ICMP error on an established TCP connection, RFC 1122
+     * 4.2.3.9), or null. {@code SO_ERROR} reports it when no hard error is pending
+     * ({@code sk_getsockopt}: {@code -sock_error(sk)}, else {@code xchg(&sk->sk_err_soft, 0)}).
+     * Protocols that keep no soft error keep the default, null.
+     *
+     * @since 1.3
+     */
+    default Errno takeSoftError(ProtoSocket sock) {
+        return null;
+    }
+
     void bind(ProtoSocket sock, SockAddr address) throws ErrnoException;
 
     /**

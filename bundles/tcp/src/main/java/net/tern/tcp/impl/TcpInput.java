@@ -833,7 +833,7 @@ final class TcpInput {
         replaceTsRecent(sk, seg);
         sk.probesOut = 0;
         sk.keepaliveProbes = 0;
-        sk.softError = null; // something got through: forget the ICMP error (tcp_ack)
+        sk.softError(null); // something got through: forget the ICMP error (tcp_ack)
         sk.lastAckRecvNanos = tcp.clock().nanoTime();
         int window = seg.window << sk.sndWscale;
         boolean windowChanged = false;
@@ -1205,8 +1205,8 @@ final class TcpInput {
      * <li>a connection in SYN-SENT or SYN-RECEIVED ends with that error
      * ({@code tcp_done_with_error}): connect fails with it;</li>
      * <li>a synchronized connection keeps trying: the error is soft (RFC 1122 4.2.3.9, without
-     * {@code IP_RECVERR}), kept in {@link TcpSock#softError} and reported if the connection
-     * times out.</li>
+     * {@code IP_RECVERR}), kept as the socket's soft error ({@code sk_err_soft}): {@code SO_ERROR}
+     * reads it, and it is the connection's error if the connection times out.</li>
      * </ul>
      * A quoted sequence number outside what is unacknowledged counts {@code OutOfWindowIcmps}.
      */
@@ -1261,7 +1261,7 @@ final class TcpInput {
             if (sk.state() == SkState.SYN_SENT || sk.state() == SkState.SYN_RECV) {
                 tcp.lifecycle().writeError(sk, errno);
             } else {
-                sk.softError = errno;
+                sk.softError(errno);
             }
         } finally {
             sk.unlock();

@@ -123,7 +123,7 @@ final class TcpLifecycle {
      */
     void timedOut(TcpSock sk) {
         tcp.counters().inc(TcpExtMib.TCPAbortOnTimeout);
-        writeError(sk, sk.softError != null ? sk.softError : Errno.ETIMEDOUT);
+        writeError(sk, sk.softError() != null ? sk.softError() : Errno.ETIMEDOUT);
     }
 
     /**

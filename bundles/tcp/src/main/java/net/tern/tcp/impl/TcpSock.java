@@ -34,13 +34,6 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     Rtable route;
     boolean orphan;
     boolean everConnected;
-    /**
-     * {@code sk_err_soft}: the last ICMP error about this connection that does not end it
-     * (RFC 1122 4.2.3.9), reported instead of ETIMEDOUT if the connection times out, and
-     * forgotten when an acceptable ACK shows the path works. Under the lock.
-     */
-    Errno softError;
-
     // ---- send sequence space (RFC 9293 3.3.1)
     int iss;
     int sndUna;

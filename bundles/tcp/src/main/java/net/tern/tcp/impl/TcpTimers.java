@@ -142,7 +142,7 @@ final class TcpTimers {
      */
     static int orphanRetries(TcpSock sk, boolean alive) {
         int retries = ORPHAN_RETRIES;
-        if (sk.softError != null && !alive) {
+        if (sk.softError() != null && !alive) {
             retries = 0;
         }
         if (retries == 0 && alive) {

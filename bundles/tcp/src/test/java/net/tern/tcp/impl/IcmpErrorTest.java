@@ -18,6 +18,7 @@ import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.inet.sock.SkState;
+import net.tern.inet.wire.IcmpTypes;
 import net.tern.tcp.testing.Seg;
 import net.tern.tcp.testing.SegmentPeer;
 import org.junit.jupiter.api.Test;
@@ -161,6 +162,44 @@ class IcmpErrorTest extends ScriptedPeerTestBase {
         assertThat(peer.host().tcp().sockets()).extracting(TcpSock::state).containsExactly(SkState.CLOSE);
         assertThat(recvError(peer, c.fd())).isEqualTo(Errno.EHOSTUNREACH);
         assertThat(peer.host().counter(TcpExtMib.TCPAbortOnTimeout)).isEqualTo(1);
+    }
+
+    /** An established connection sends 100 bytes, and 100 ms later a destination unreachable with {@code code} quotes them. */
+    private Conn unreachableAfterSending(int code) throws ErrnoException {
+        Conn c = open();
+        api.send(c.fd(), ByteBuffer.wrap(new byte[100]), 0);
+        Seg data = peer.emittedOne();
+        peer.advance(100, TimeUnit.MILLISECONDS);
+        peer.injectIcmpError(IcmpTypes.DEST_UNREACH, code, 0, data);
+        return c;
+    }
+
+    /**
+     * {@code sk_getsockopt(SO_ERROR)}: with no hard error pending it reads and clears the soft
+     * error ({@code xchg(&sk->sk_err_soft, 0)}). Linux 6.18 (interop/linux-so-error.py) gives
+     * EHOSTUNREACH once, then 0, the connection ESTABLISHED; read, the error no longer decides
+     * how a timeout ends ({@code tcp_write_err}: {@code sk_err_soft ?: ETIMEDOUT}).
+     */
+    @Test
+    void soErrorReadsAndClearsTheSoftErrorWhileTheConnectionGoesOn() throws Exception {
+        Conn c = unreachableAfterSending(IcmpTypes.HOST_UNREACH);
+        assertThat(api.getsockopt(c.fd(), SOL_SOCKET, SO_ERROR)).isEqualTo(Errno.EHOSTUNREACH.number());
+        assertThat(api.getsockopt(c.fd(), SOL_SOCKET, SO_ERROR)).as("read and cleared").isZero();
+        assertThat(sock().state()).isEqualTo(SkState.ESTABLISHED);
+        assertThat(recvError(peer, c.fd())).isEqualTo(Errno.EAGAIN);
+        peer.advance(1000, TimeUnit.SECONDS);
+        assertThat(recvError(peer, c.fd())).isEqualTo(Errno.ETIMEDOUT);
+    }
+
+    @Test
+    void aHardErrorIsReadBeforeTheSoftOne() throws Exception {
+        Conn c = unreachableAfterSending(IcmpTypes.NET_UNREACH);
+        // The retransmissions give up: the soft error becomes the hard one (sk_err) and stays
+        // the soft one too, as tcp_write_err leaves sk_err_soft: SO_ERROR names it twice.
+        peer.advance(1000, TimeUnit.SECONDS);
+        assertThat(api.getsockopt(c.fd(), SOL_SOCKET, SO_ERROR)).isEqualTo(Errno.ENETUNREACH.number());
+        assertThat(api.getsockopt(c.fd(), SOL_SOCKET, SO_ERROR)).isEqualTo(Errno.ENETUNREACH.number());
+        assertThat(api.getsockopt(c.fd(), SOL_SOCKET, SO_ERROR)).isZero();
     }
 
     @Test
