@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.tern.api.socket.ErrnoException;
@@ -21,6 +22,7 @@ import net.tern.api.socket.InetSockAddr;
 import net.tern.tcp.testing.FrozenCounters;
 import net.tern.tcp.testing.SegmentPeer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
@@ -127,7 +129,13 @@ class CounterChecklistTest {
         return null;
     }
 
+    /**
+     * Runs every cited test twice or more (once as it is, once per counter it is cited for),
+     * the 200 MB out-of-order flood of TcpMemoryTest ten times among them: minutes on a loaded
+     * two-core machine, past the default limit that guards the other tests against hangs.
+     */
     @Test
+    @Timeout(value = 20, unit = TimeUnit.MINUTES)
     void theChecklistNamesEveryRequiredCounterAndATestThatObservesEachMove() throws IOException {
         Map<String, List<String[]>> rows = checklist(Files.readAllLines(DOC));
         assertThat(rows.keySet()).as("counters in the checklist of %s", DOC).containsAll(REQUIRED);
