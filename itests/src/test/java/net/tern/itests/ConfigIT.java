@@ -3,7 +3,6 @@ package net.tern.itests;
 import static net.tern.api.socket.SocketConstants.AF_INET;
 import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
 import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
-import static net.tern.api.socket.SocketConstants.SO_RCVBUF;
 import static net.tern.api.socket.SocketConstants.SO_RCVTIMEO;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
@@ -103,13 +102,13 @@ public class ConfigIT extends TernTestSupport {
 
         Configuration tcp = configAdmin.getConfiguration("net.tern.tcp", "?");
         tcp.update(properties("somaxconn", 16, "tcpRmemDefault", 65536));
-        await("new sockets with the new receive buffer", WAIT, () -> newSocketRcvbuf() == 65536);
+        await("new sockets with the new receive buffer", WAIT, () -> newSocketRcvbuf(sockets) == 65536);
 
         exchange(client, accepted.fd(), "after");
         assertEquals("TCP's protosw is the same service: TCP was not restarted",
                 tcpBefore.getProperty("service.id"), tcpProtoSw().getProperty("service.id"));
         tcp.delete();
-        await("the default receive buffer again", WAIT, () -> newSocketRcvbuf() == 262144);
+        await("the default receive buffer again", WAIT, () -> newSocketRcvbuf(sockets) == 262144);
         sockets.close(client);
         sockets.close(accepted.fd());
         sockets.close(listener);
@@ -118,19 +117,6 @@ public class ConfigIT extends TernTestSupport {
     private ServiceReference<?> tcpProtoSw() throws Exception {
         ServiceReference<?>[] refs = context.getServiceReferences("net.tern.spi.proto.ProtoSw", "(protocol=6)");
         return refs[0];
-    }
-
-    private int newSocketRcvbuf() {
-        try {
-            int fd = sockets.socket(AF_INET, SOCK_STREAM, 0);
-            try {
-                return sockets.getsockopt(fd, SOL_SOCKET, SO_RCVBUF);
-            } finally {
-                sockets.close(fd);
-            }
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
     }
 
     private void exchange(int from, int to, String text) throws Exception {

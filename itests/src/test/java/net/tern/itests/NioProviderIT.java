@@ -41,6 +41,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * The java.nio provider bundle in the container: its {@code SelectorProvider} service opens
@@ -52,6 +53,8 @@ import org.osgi.framework.ServiceReference;
 @ExamReactorStrategy(PerMethod.class)
 public class NioProviderIT extends TernTestSupport {
     private static final int TIMEOUT_MILLIS = (int) WAIT_MILLIS;
+    /** TCP's drainMillis in the hot-swap test. */
+    private static final long DRAIN_MILLIS = 30_000;
     /** ECONNABORTED, as the JDK words it on Linux. */
     private static final String ABORT = "Software caused connection abort";
 
@@ -60,6 +63,9 @@ public class NioProviderIT extends TernTestSupport {
 
     @Inject
     private SocketApi sockets;
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
 
     @Override
     protected Option[] extraOptions() {
@@ -111,6 +117,9 @@ public class NioProviderIT extends TernTestSupport {
     @Test
     public void openChannelsDrainThenAbortWhenTcpStopsAndTheSelectorServesAgainAfterTheRestart() throws Exception {
         awaitInetProtocol(sockets, IPPROTO_TCP);
+        // Long enough for the steps during the drain on a busy machine: the stop is still
+        // waiting when the test looks.
+        configureTcpDrain(configAdmin, sockets, DRAIN_MILLIS);
         Bundle tcp = installedBundle("net.tern.tcp");
         AtomicReference<Throwable> stopFailure = new AtomicReference<>();
         Thread stopper = new Thread(() -> {

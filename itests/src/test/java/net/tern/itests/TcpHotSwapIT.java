@@ -29,16 +29,12 @@ import net.tern.api.socket.SocketConstants;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.LinkRegistry;
 import net.tern.spi.net.PacketTap;
-import net.tern.spi.proto.ProtoSw;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerMethod;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.Constants;
-import org.osgi.framework.ServiceReference;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
@@ -196,7 +192,7 @@ public class TcpHotSwapIT extends TernTestSupport {
 
     /** Sets {@code drainMillis}, waits for TCP and UDP, and returns a listener on {@link #SERVER}. */
     private int configureDrainAndListen(long drainMillis) throws Exception {
-        configureDrain(drainMillis);
+        configureTcpDrain(configAdmin, sockets, drainMillis);
         awaitInetProtocol(sockets, IPPROTO_TCP);
         awaitInetProtocol(sockets, IPPROTO_UDP);
         return listen(8);
@@ -231,60 +227,6 @@ public class TcpHotSwapIT extends TernTestSupport {
 
     private int localPort(int fd) throws ErrnoException {
         return ((InetSockAddr) sockets.getsockname(fd)).port();
-    }
-
-    /** A receive buffer that marks the configuration below as in force: new sockets get it. */
-    private static final int MARKER_RCVBUF = 262_144;
-
-    /**
-     * Sets {@code drainMillis} for PID net.tern.tcp and waits until TCP has it. The component
-     * takes the update in place (DS {@code @Modified}, no restart: the same protosw service
-     * stays), so the wait is for a setting that shows: new sockets' receive buffer, set in
-     * the same configuration.
-     */
-    private void configureDrain(long millis) throws Exception {
-        ServiceReference<?> before = awaitTcpProtoSw(-1);
-        Configuration config = configAdmin.getConfiguration(TCP_PID, "?");
-        config.update(properties("drainMillis", millis, "tcpRmemDefault", MARKER_RCVBUF));
-        await("the TCP configuration in force", TIMEOUT_MILLIS, () -> newSocketRcvbuf() == MARKER_RCVBUF);
-        assertEquals("TCP took the configuration without a restart", before.getProperty(Constants.SERVICE_ID),
-                awaitTcpProtoSw(-1).getProperty(Constants.SERVICE_ID));
-    }
-
-    private int newSocketRcvbuf() {
-        try {
-            int fd = sockets.socket(AF_INET, SOCK_STREAM, 0);
-            try {
-                return sockets.getsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVBUF);
-            } finally {
-                sockets.close(fd);
-            }
-        } catch (ErrnoException e) {
-            return -1; // TCP not there yet
-        }
-    }
-
-    /** The TCP protosw service registered after service id {@code after}. */
-    private ServiceReference<?> awaitTcpProtoSw(long after) throws Exception {
-        String filter = "(&(" + ProtoSw.FAMILY + "=2)(" + ProtoSw.PROTOCOL + "=6))";
-        AtomicReference<ServiceReference<?>> found = new AtomicReference<>();
-        await("the TCP protosw service", TIMEOUT_MILLIS, () -> {
-            try {
-                ServiceReference<?>[] refs = context.getServiceReferences(ProtoSw.class.getName(), filter);
-                if (refs != null) {
-                    for (ServiceReference<?> r : refs) {
-                        if ((Long) r.getProperty(Constants.SERVICE_ID) > after) {
-                            found.set(r);
-                            return true;
-                        }
-                    }
-                }
-                return false;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        return found.get();
     }
 
     private boolean streamSocketRefused() {

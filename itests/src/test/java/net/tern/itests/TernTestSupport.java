@@ -1,5 +1,6 @@
 package net.tern.itests;
 
+import static org.junit.Assert.assertEquals;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
 import static org.ops4j.pax.exam.CoreOptions.composite;
@@ -19,8 +20,10 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.inject.Inject;
+import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.SocketApi;
 import net.tern.api.socket.SocketConstants;
+import net.tern.spi.proto.ProtoSw;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.junit.After;
@@ -29,9 +32,12 @@ import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.log.LogEntry;
 import org.osgi.service.log.LogLevel;
 import org.osgi.service.log.LogListener;
@@ -205,6 +211,51 @@ public abstract class TernTestSupport {
             d.put((String) keyValues[i], keyValues[i + 1]);
         }
         return d;
+    }
+
+    /** A receive buffer unlike the default (256 KiB) that marks a TCP configuration as in force: new sockets get it. */
+    private static final int MARKER_RCVBUF = 131_072;
+
+    /**
+     * Sets {@code drainMillis} for PID net.tern.tcp and waits until TCP has it. The component
+     * takes the update in place (DS {@code @Modified}, no restart: the same protosw service
+     * stays), and applies the drain time first, so the wait is for a setting that shows: new
+     * sockets' receive buffer, set in the same configuration.
+     */
+    protected void configureTcpDrain(ConfigurationAdmin configAdmin, SocketApi sockets, long millis) throws Exception {
+        Object before = awaitTcpProtoSw().getProperty(Constants.SERVICE_ID);
+        configAdmin.getConfiguration("net.tern.tcp", "?")
+                .update(properties("drainMillis", millis, "tcpRmemDefault", MARKER_RCVBUF));
+        await("the TCP configuration in force", WAIT_MILLIS, () -> newSocketRcvbuf(sockets) == MARKER_RCVBUF);
+        assertEquals("TCP took the configuration without a restart", before,
+                awaitTcpProtoSw().getProperty(Constants.SERVICE_ID));
+    }
+
+    /** SO_RCVBUF of a new TCP socket, or -1 while TCP is not there. */
+    protected static int newSocketRcvbuf(SocketApi sockets) {
+        try {
+            int fd = sockets.socket(SocketConstants.AF_INET, SocketConstants.SOCK_STREAM, 0);
+            try {
+                return sockets.getsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVBUF);
+            } finally {
+                sockets.close(fd);
+            }
+        } catch (ErrnoException e) {
+            return -1;
+        }
+    }
+
+    /** The TCP protosw service, once there. */
+    private ServiceReference<?> awaitTcpProtoSw() throws Exception {
+        String filter = "(&(" + ProtoSw.FAMILY + "=2)(" + ProtoSw.PROTOCOL + "=6))";
+        await("the TCP protosw service", WAIT_MILLIS, () -> {
+            try {
+                return context.getServiceReferences(ProtoSw.class.getName(), filter) != null;
+            } catch (InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return context.getServiceReferences(ProtoSw.class.getName(), filter)[0];
     }
 
     /** Waits, bounded, until AF_INET offers IP protocol {@code protocol} (its family and protosw are both up). */
