@@ -20,7 +20,10 @@ final class StalledConnection {
 
     /**
      * Connects to a new listener of {@code provider} until a connection does not complete
-     * within 300 ms, and returns that one (non-blocking, pending). Everything opened joins
+     * within 3 s, and returns that one (non-blocking, pending). A connection that completes
+     * does so within milliseconds on an idle machine; the bound is for a busy one. A dropped
+     * SYN is sent again after 1 s and is dropped again while the queue stays full, so a longer
+     * look does not complete a stalled connection. Everything opened joins
      * {@code opened}, for the caller to close.
      */
     static SocketChannel open(SelectorProvider provider, List<AutoCloseable> opened) throws IOException, InterruptedException {
@@ -35,7 +38,7 @@ final class StalledConnection {
                 continue;
             }
             boolean connected = false;
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
             while (!connected && System.nanoTime() < deadline) {
                 connected = c.finishConnect();
                 Thread.sleep(5);
