@@ -42,6 +42,7 @@ final class SocketOptions {
             SocketConstants.TCP_KEEPINTVL, "TCP_KEEPINTVL",
             SocketConstants.TCP_KEEPCNT, "TCP_KEEPCNT",
             SocketConstants.TCP_INFO, "TCP_INFO",
+            SocketConstants.TCP_QUICKACK, "TCP_QUICKACK",
             SocketConstants.TCP_CONGESTION, "TCP_CONGESTION",
             SocketConstants.TCP_TERN_TIMEWAIT_MSECS, "TCP_TERN_TIMEWAIT_MSECS");
 

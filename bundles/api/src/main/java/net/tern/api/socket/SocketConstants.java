@@ -79,6 +79,13 @@ public final class SocketConstants {
     public static final int TCP_KEEPCNT = 6;
     /** The connection's {@link TcpInfo}, a struct option ({@link SocketApi#getsockopt(int, int, int, Class)}). */
     public static final int TCP_INFO = 11;
+    /**
+     * Quick-ack mode: setting it nonzero leaves interactive (ping-pong) mode and sends an ACK
+     * the stack was delaying; 0 enters interactive mode, where ACKs wait to ride on replies.
+     * Not sticky: the stack changes mode on its own. Read back, 1 unless in interactive mode.
+     * @since 1.4
+     */
+    public static final int TCP_QUICKACK = 12;
     /** The congestion control algorithm's name, as a string option. */
     public static final int TCP_CONGESTION = 13;
     /**

@@ -1039,7 +1039,7 @@ final class TcpInput {
             if (length >= sk.rcvMss) {
                 sk.unackedFullSegments++;
             }
-            if (ackNow || sk.quickAcks > 0 || sk.unackedFullSegments >= 2) {
+            if (ackNow || (sk.quickAcks > 0 && !sk.pingpong) || sk.unackedFullSegments >= 2) { // tcp_in_quickack_mode
                 out.sendAck(sk);
             } else {
                 sk.ackPending = true;

@@ -574,6 +574,7 @@ public final class TcpProt implements InetProto<TcpSock> {
                     tcp.output().writeXmit(sk); // pushes what Nagle held back
                 }
             }
+            case SocketConstants.TCP_QUICKACK -> setQuickack(sk, v);
             case SocketConstants.TCP_MAXSEG -> {
                 if (v != 0 && (v < MIN_MSS || v > MAX_MSS)) {
                     throw new ErrnoException(Errno.EINVAL, "setsockopt(TCP_MAXSEG, " + v + "): must be " + MIN_MSS
@@ -603,6 +604,31 @@ public final class TcpProt implements InetProto<TcpSock> {
         }
     }
 
+    /**
+     * {@code __tcp_sock_set_quickack} (net/ipv4/tcp.c): 0 enters interactive mode; nonzero
+     * leaves it and, with an ACK being delayed on an open connection, sends it now if
+     * {@code tcp_cleanup_rbuf} would for a pushed ACK: more than a segment is unacknowledged,
+     * or the receive queue is empty. An even nonzero value goes back to interactive mode after.
+     */
+    private void setQuickack(TcpSock sk, int v) {
+        if (v == 0) {
+            sk.pingpong = true;
+            return;
+        }
+        sk.pingpong = false;
+        SkState state = sk.state();
+        if ((state == SkState.ESTABLISHED || state == SkState.CLOSE_WAIT) && sk.ackPending) {
+            boolean moreThanASegment = sk.rcvNxt - sk.rcvWup > sk.rcvMss;
+            boolean queueEmpty = sk.recvQueue.isEmpty() && sk.outOfOrder.isEmpty();
+            if (moreThanASegment || queueEmpty) {
+                tcp.output().sendAck(sk);
+            }
+            if ((v & 1) == 0) {
+                sk.pingpong = true;
+            }
+        }
+    }
+
     private static void checkRange(String option, int v, int low, int high) throws ErrnoException {
         if (v < low || v > high) {
             throw new ErrnoException(Errno.EINVAL, "setsockopt(" + option + ", " + v + "): must be " + low + ".." + high);
@@ -618,6 +644,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         TcpTimers timers = tcp.timersOf();
         return switch (name) {
             case SocketConstants.TCP_NODELAY -> sk.nodelay ? 1 : 0;
+            case SocketConstants.TCP_QUICKACK -> sk.pingpong ? 0 : 1;
             case SocketConstants.TCP_MAXSEG -> sk.everConnected ? sk.mssCache : (sk.userMss > 0 ? sk.userMss : 536);
             case SocketConstants.TCP_KEEPIDLE -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIdleMillis(sk));
             case SocketConstants.TCP_KEEPINTVL -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIntvlMillis(sk));

@@ -139,6 +139,8 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     Timeout delackTimer;
     boolean ackPending;
     int quickAcks;
+    /** Interactive mode ({@code icsk_ack.pingpong}): ACKs wait to ride on replies, even in quick-ack mode. */
+    boolean pingpong;
     int unackedFullSegments;
     /** The delayed-ACK engine has seen data ({@code icsk_ack.ato} set). */
     boolean atoInitialised;

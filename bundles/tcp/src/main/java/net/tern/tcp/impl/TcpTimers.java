@@ -213,6 +213,7 @@ final class TcpTimers {
                 }
                 sk.delackTimer = null;
                 if (sk.ackPending && sk.state() != SkState.CLOSE) {
+                    sk.pingpong = false; // tcp_delack_timer_handler: the reply it waited for did not come
                     tcp.counters().inc(TcpExtMib.DelayedACKs);
                     tcp.output().sendAck(sk);
                 }
