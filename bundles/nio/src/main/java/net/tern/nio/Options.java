@@ -23,11 +23,11 @@ import net.tern.api.socket.SocketConstants;
  * JDK's channel of that kind supports on Linux, where Tern has the feature), and how each maps
  * to a {@code setsockopt} level and name, with the JDK's checks and messages.
  *
- * <p>{@code jdk.net.ExtendedSocketOptions} {@code TCP_KEEPIDLE}, {@code TCP_KEEPINTERVAL} and
- * {@code TCP_KEEPCOUNT} are found through the platform class loader, so the bundle imports no
- * {@code jdk.*} package; where the JVM lacks the {@code jdk.net} module they are simply not
- * offered. {@code TCP_QUICKACK}, {@code SO_INCOMING_NAPI_ID} and the multicast options are
- * not: Tern has no such socket option.
+ * <p>{@code jdk.net.ExtendedSocketOptions} {@code TCP_KEEPIDLE}, {@code TCP_KEEPINTERVAL},
+ * {@code TCP_KEEPCOUNT} and {@code TCP_QUICKACK} are found through the platform class loader,
+ * so the bundle imports no {@code jdk.*} package; where the JVM lacks the {@code jdk.net}
+ * module they are simply not offered. {@code SO_INCOMING_NAPI_ID} and the multicast options
+ * are not: Tern has no such socket option.
  */
 final class Options {
     /** An option's place: level and name, and whether its value is a Boolean (else an Integer). */
@@ -37,17 +37,19 @@ final class Options {
     static final SocketOption<Integer> TCP_KEEPIDLE = extended("TCP_KEEPIDLE");
     static final SocketOption<Integer> TCP_KEEPINTERVAL = extended("TCP_KEEPINTERVAL");
     static final SocketOption<Integer> TCP_KEEPCOUNT = extended("TCP_KEEPCOUNT");
+    static final SocketOption<Boolean> TCP_QUICKACK = extended("TCP_QUICKACK");
 
     private static final Map<SocketOption<?>, Key> KEYS = keys();
 
-    /** SocketChannel's options (the JDK's, less SO_OOBINLINE and TCP_QUICKACK). */
+    /** SocketChannel's options (the JDK's, less SO_OOBINLINE). */
     static final Set<SocketOption<?>> STREAM = set(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT,
             StandardSocketOptions.SO_LINGER, StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.IP_TOS,
-            TCP_KEEPIDLE, TCP_KEEPINTERVAL, TCP_KEEPCOUNT);
+            TCP_KEEPIDLE, TCP_KEEPINTERVAL, TCP_KEEPCOUNT, TCP_QUICKACK);
     /** ServerSocketChannel's options. */
     static final Set<SocketOption<?>> LISTENER = set(StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR,
-            StandardSocketOptions.SO_REUSEPORT, StandardSocketOptions.IP_TOS, TCP_KEEPIDLE, TCP_KEEPINTERVAL, TCP_KEEPCOUNT);
+            StandardSocketOptions.SO_REUSEPORT, StandardSocketOptions.IP_TOS, TCP_KEEPIDLE, TCP_KEEPINTERVAL, TCP_KEEPCOUNT,
+            TCP_QUICKACK);
     /** DatagramChannel's options (the JDK's, less the multicast ones). */
     static final Set<SocketOption<?>> DATAGRAM = set(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT, StandardSocketOptions.SO_BROADCAST,
@@ -76,6 +78,9 @@ final class Options {
         if (TCP_KEEPCOUNT != null) {
             keys.put(TCP_KEEPCOUNT, new Key(SOL_TCP, SocketConstants.TCP_KEEPCNT, false));
         }
+        if (TCP_QUICKACK != null) {
+            keys.put(TCP_QUICKACK, new Key(SOL_TCP, SocketConstants.TCP_QUICKACK, true));
+        }
         return Map.copyOf(keys);
     }
 
@@ -91,11 +96,11 @@ final class Options {
 
     /** A {@code jdk.net.ExtendedSocketOptions} constant, or null without the {@code jdk.net} module. */
     @SuppressWarnings("unchecked")
-    private static SocketOption<Integer> extended(String name) {
+    private static <T> SocketOption<T> extended(String name) {
         try {
             Class<?> options = Class.forName("jdk.net.ExtendedSocketOptions", true, ClassLoader.getPlatformClassLoader());
             Field field = options.getField(name);
-            return (SocketOption<Integer>) field.get(null);
+            return (SocketOption<T>) field.get(null);
         } catch (ReflectiveOperationException | LinkageError | SecurityException e) {
             return null;
         }

@@ -800,6 +800,22 @@ abstract class TransportConformance {
         assertThat(c.getOption(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT)).isEqualTo(4);
     }
 
+    @Test
+    void quickAckReadsBackAsSetAndIsOfferedToListenersToo() throws Exception {
+        SocketChannel[] pair = pair();
+        SocketChannel c = pair[0];
+        assertThat(c.supportedOptions()).contains(jdk.net.ExtendedSocketOptions.TCP_QUICKACK);
+        assertThat(listen(8).supportedOptions()).contains(jdk.net.ExtendedSocketOptions.TCP_QUICKACK);
+        assertThat(c.getOption(jdk.net.ExtendedSocketOptions.TCP_QUICKACK)).as("a new connection is not interactive")
+                .isTrue();
+        c.setOption(jdk.net.ExtendedSocketOptions.TCP_QUICKACK, false);
+        assertThat(c.getOption(jdk.net.ExtendedSocketOptions.TCP_QUICKACK)).isFalse();
+        c.setOption(jdk.net.ExtendedSocketOptions.TCP_QUICKACK, true);
+        assertThat(c.getOption(jdk.net.ExtendedSocketOptions.TCP_QUICKACK)).isTrue();
+        assertThatThrownBy(() -> c.setOption(jdk.net.ExtendedSocketOptions.TCP_QUICKACK, null))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     // ---- the addresses applications pass --------------------------------------------------------
 
     @Test
