@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import net.tern.api.socket.ErrnoException;
+import net.tern.tcp.testing.LoopbackHost;
 import net.tern.tcp.testing.Seg;
 import org.junit.jupiter.api.Test;
 
@@ -112,5 +113,21 @@ class QuickAckOptionTest extends ScriptedPeerTestBase {
         peer.advance(1, TimeUnit.MILLISECONDS);
         assertThat(peer.emittedOne().ack()).isEqualTo(seq + 10);
         assertThat(quickack(c)).as("tcp_delack_timer_handler left interactive mode").isEqualTo(1);
+    }
+
+    @Test
+    void anAcceptedConnectionInheritsTheListenersInteractiveMode() throws Exception {
+        try (LoopbackHost host = new LoopbackHost()) {
+            int listener = host.listen(7, 4);
+            host.api().setsockopt(listener, SOL_TCP, TCP_QUICKACK, 0);
+            assertThat(host.api().getsockopt(listener, SOL_TCP, TCP_QUICKACK)).isEqualTo(0);
+            int[] pair = host.connectPair(listener, 7);
+            assertThat(host.api().getsockopt(pair[1], SOL_TCP, TCP_QUICKACK)).as("as on Linux 6.18").isEqualTo(0);
+            assertThat(host.api().getsockopt(pair[0], SOL_TCP, TCP_QUICKACK)).isEqualTo(1);
+            host.api().close(pair[0]);
+            host.api().close(pair[1]);
+            host.api().close(listener);
+            host.runUntilIdle();
+        }
     }
 }
