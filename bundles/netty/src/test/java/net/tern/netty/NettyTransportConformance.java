@@ -428,11 +428,17 @@ abstract class NettyTransportConformance {
 
     // ---- connect failures -------------------------------------------------------------------------
 
+    /**
+     * A loopback port where nothing listens: held by a bound socket that never listens, so no
+     * other socket can take it while the test runs. (A closed listener's port is not enough: the
+     * JDK closes a registered channel's descriptor only when its selector next deregisters it,
+     * after Netty's close future has completed, so the kernel could still accept there.)
+     */
     InetSocketAddress closedPort() throws Exception {
-        ServerSocketChannel gone = listen(new ServerBootstrap(), init());
-        InetSocketAddress address = gone.localAddress();
-        gone.close().await(BOUND_SECONDS, SECONDS);
-        return address;
+        ChannelFuture bound = client(new ChannelInboundHandlerAdapter()).bind(new InetSocketAddress(LOOPBACK, 0));
+        assertThat(bound.await(BOUND_SECONDS, SECONDS)).isTrue();
+        assertThat(bound.cause()).isNull();
+        return (InetSocketAddress) track(bound.channel()).localAddress();
     }
 
     @Test
