@@ -26,7 +26,7 @@ import net.tern.udp.impl.UdpSettings;
  * OSGi: the system clock, the network thread with its timer wheel, pooled packets, IPv4, TCP
  * and UDP, the socket layer; and the provider over it.
  */
-final class TernLoopback implements AutoCloseable {
+public final class TernLoopback implements AutoCloseable {
     private final NetworkLoop loop;
     private final PooledPacketAllocator allocator = new PooledPacketAllocator();
     private final DeviceRegistry registry;
@@ -39,7 +39,7 @@ final class TernLoopback implements AutoCloseable {
     private final SocketLayer sockets;
     private final TernSelectorProvider provider;
 
-    TernLoopback() throws ErrnoException {
+    public TernLoopback() throws ErrnoException {
         ReceiveDispatcher dispatcher = new ReceiveDispatcher();
         loop = new NetworkLoop(clock, 1_000_000, HashedTimerWheel.DEFAULT_WHEEL_SIZE);
         loop.start();
@@ -77,20 +77,20 @@ final class TernLoopback implements AutoCloseable {
         inet.protocols().remove(tcp);
     }
 
-    TernSelectorProvider provider() {
+    public TernSelectorProvider provider() {
         return provider;
     }
 
-    SocketApi api() {
+    public SocketApi api() {
         return sockets;
     }
 
-    SocketLayer socketLayer() {
+    public SocketLayer socketLayer() {
         return sockets;
     }
 
     /** Packets allocated and not released. */
-    long outstandingPackets() {
+    public long outstandingPackets() {
         return allocator.outstanding();
     }
 
