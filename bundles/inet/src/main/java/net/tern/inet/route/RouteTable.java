@@ -63,4 +63,15 @@ public interface RouteTable {
      * does, as Linux answers.
      */
     Route delete(RouteRequest request) throws ErrnoException;
+
+    /**
+     * Tells {@code listener} of every later change to the tables ({@code rtmsg_fib} on insert
+     * and delete), derived routes included, on the thread that made it and in the order made.
+     *
+     * @since 1.1
+     */
+    void addListener(RouteListener listener);
+
+    /** @since 1.1 */
+    void removeListener(RouteListener listener);
 }

@@ -6,10 +6,12 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.Route;
+import net.tern.inet.route.RouteListener;
 import net.tern.inet.route.RouteOrigin;
 import net.tern.inet.route.RouteRequest;
 import net.tern.inet.route.RouteTable;
@@ -60,6 +62,9 @@ public final class Fib implements RouteTable, LinkListener {
     private final Map<Integer, LinkState> links = new LinkedHashMap<>();
     private final List<Route> routes = new ArrayList<>();
     private volatile Snapshot snapshot = new Snapshot(PrefixTable.EMPTY, PrefixTable.EMPTY, Map.of(), null);
+    /** The routes as last published, to tell listeners what changed. Guarded by the Fib's lock. */
+    private List<Route> published = List.of();
+    private final List<RouteListener> listeners = new CopyOnWriteArrayList<>();
 
     // ==== LinkListener: the netdevice notifier (fib_netdev_event, fib_inetaddr_event) ====
 
@@ -163,6 +168,41 @@ public final class Fib implements RouteTable, LinkListener {
             }
         }
         snapshot = new Snapshot(new PrefixTable(local), new PrefixTable(main), Map.copyOf(byIndex), loopback);
+        tellListeners();
+    }
+
+    /** {@code rtmsg_fib}: the routes gone and the routes new since the last publication. Lock held. */
+    private void tellListeners() {
+        List<Route> now = List.copyOf(routes);
+        if (listeners.isEmpty()) {
+            published = now;
+            return;
+        }
+        List<Route> removed = new ArrayList<>(published);
+        removed.removeAll(now);
+        List<Route> added = new ArrayList<>(now);
+        added.removeAll(published);
+        published = now;
+        if (removed.isEmpty() && added.isEmpty()) {
+            return;
+        }
+        for (RouteListener listener : listeners) {
+            try {
+                listener.routesChanged(List.copyOf(removed), List.copyOf(added));
+            } catch (RuntimeException e) {
+                LOG.error("route listener {} threw", listener, e);
+            }
+        }
+    }
+
+    @Override
+    public void addListener(RouteListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeListener(RouteListener listener) {
+        listeners.remove(listener);
     }
 
     // ==== lookups ====

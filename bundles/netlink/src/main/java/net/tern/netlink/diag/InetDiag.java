@@ -1,0 +1,33 @@
+package net.tern.netlink.diag;
+
+/** The numbers of {@code sock_diag} and {@code inet_diag} ({@code include/uapi/linux/sock_diag.h}, {@code inet_diag.h}). */
+public final class InetDiag {
+    private InetDiag() {
+    }
+
+    /** The request and answer type: a dump (or a lookup) of one family's sockets. */
+    public static final int SOCK_DIAG_BY_FAMILY = 20;
+
+    // Request attributes
+    /** {@code INET_DIAG_REQ_BYTECODE}: a filter program ({@link InetDiagBytecode}). */
+    public static final int INET_DIAG_REQ_BYTECODE = 1;
+    /** {@code INET_DIAG_REQ_PROTOCOL}: a u32 protocol beyond {@code sdiag_protocol}'s 8 bits. */
+    public static final int INET_DIAG_REQ_PROTOCOL = 3;
+
+    // Answer attributes; requested as bit (attribute - 1) of idiag_ext
+    public static final int INET_DIAG_MEMINFO = 1;
+    /** {@code struct tcp_info}. */
+    public static final int INET_DIAG_INFO = 2;
+    public static final int INET_DIAG_VEGASINFO = 3;
+    /** The congestion control's name, a string. */
+    public static final int INET_DIAG_CONG = 4;
+    public static final int INET_DIAG_SHUTDOWN = 8;
+
+    /** The {@code idiag_ext} bit that asks for {@code attribute}. */
+    public static int ext(int attribute) {
+        return 1 << (attribute - 1);
+    }
+
+    /** Every TCP state, as {@code idiag_states} takes them (bit n for state n). */
+    public static final int TCPF_ALL = 0xfff;
+}

@@ -1,0 +1,78 @@
+package net.tern.netlink.impl;
+
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import net.tern.inet.route.RouteTable;
+import net.tern.netlink.Netlink;
+import net.tern.spi.diag.InetDiagHandler;
+import net.tern.spi.net.LinkListener;
+import net.tern.spi.net.LinkRegistry;
+import net.tern.spi.proto.ProtocolFamily;
+import org.osgi.annotation.bundle.Capability;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code netlink_proto_init} with {@code rtnetlink_init} and {@code sock_diag_init} as a
+ * component: the {@code AF_NETLINK} family with {@code NETLINK_ROUTE} over the link registry
+ * and the routing table, and {@code NETLINK_SOCK_DIAG} over the transports'
+ * {@link InetDiagHandler} services. It registers the family as a {@link ProtocolFamily}
+ * service with {@code family=16} ({@code sock_register}), and its link notifier as a
+ * {@link LinkListener} service.
+ */
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.ProtocolFamily", uses = ProtocolFamily.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.net.LinkListener", uses = LinkListener.class)
+@Component(immediate = true, service = {})
+public final class NetlinkInit {
+    private static final Logger LOG = LoggerFactory.getLogger(NetlinkInit.class);
+
+    private final NetlinkStack netlink;
+    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+
+    @Activate
+    public NetlinkInit(BundleContext context, @Reference(name = "links") LinkRegistry links,
+            @Reference(name = "routes") RouteTable routes) {
+        this.netlink = new NetlinkStack(links, routes);
+        registrations.add(context.registerService(LinkListener.class, netlink.linkListener(), null));
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put(ProtocolFamily.FAMILY, Netlink.AF_NETLINK);
+        registrations.add(context.registerService(ProtocolFamily.class, netlink.family(), properties));
+        LOG.info("netlink up: NETLINK_ROUTE, NETLINK_SOCK_DIAG");
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(" + InetDiagHandler.PROTOCOL + "=*)")
+    void bindInetDiagHandler(InetDiagHandler handler, Map<String, Object> properties) {
+        if (properties.get(InetDiagHandler.PROTOCOL) instanceof Number protocol) {
+            netlink.registerDiag(protocol.intValue(), handler);
+        }
+    }
+
+    void unbindInetDiagHandler(InetDiagHandler handler) {
+        netlink.unregisterDiag(handler);
+    }
+
+    @Deactivate
+    void deactivate() {
+        for (int i = registrations.size() - 1; i >= 0; i--) {
+            try {
+                registrations.get(i).unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // The framework took it while stopping the bundle.
+            }
+        }
+        registrations.clear();
+        netlink.close();
+    }
+}

@@ -1,0 +1,138 @@
+package net.tern.netlink.impl;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SocketConstants;
+import net.tern.netlink.Netlink;
+import net.tern.netlink.NlAttrs;
+import net.tern.netlink.NlMsg;
+import net.tern.netlink.NlWriter;
+import net.tern.netlink.diag.InetDiag;
+import net.tern.netlink.diag.InetDiagBytecode;
+import net.tern.netlink.diag.InetDiagMsg;
+import net.tern.netlink.diag.InetDiagReqV2;
+import net.tern.netlink.diag.TcpInfoLayout;
+import net.tern.spi.diag.InetDiagHandler;
+
+/**
+ * {@code NETLINK_SOCK_DIAG}'s kernel side ({@code net/core/sock_diag.c} with
+ * {@code net/ipv4/inet_diag.c}): {@code SOCK_DIAG_BY_FAMILY} for AF_INET goes to the
+ * transport's {@link InetDiagHandler} ({@code inet_diag_register}: TCP's, UDP's), which the
+ * bundle tracks as services. A dump ({@code inet_diag_dump}) answers every socket in
+ * {@code idiag_states} that passes the request's bytecode; without {@code NLM_F_DUMP} the
+ * request names one socket by its addresses and ports ({@code inet_diag_dump_one_icsk}).
+ */
+final class SockDiag implements NetlinkKernel {
+    /** {@code inet_diag_table[]}: the handler of each IP protocol. */
+    private final Map<Integer, InetDiagHandler> handlers = new ConcurrentHashMap<>();
+
+    @Override
+    public int protocol() {
+        return Netlink.NETLINK_SOCK_DIAG;
+    }
+
+    @Override
+    public String name() {
+        return "sock_diag";
+    }
+
+    /** {@code inet_diag_register}. */
+    void register(int protocol, InetDiagHandler handler) {
+        handlers.put(protocol, handler);
+    }
+
+    /** {@code inet_diag_unregister}. */
+    void unregister(InetDiagHandler handler) {
+        handlers.values().remove(handler);
+    }
+
+    /**
+     * {@code sock_diag_rcv_msg}: {@code SOCK_DIAG_BY_FAMILY} only (EOPNOTSUPP for the old
+     * {@code TCPDIAG_GETSOCK} and anything else); a family without a handler, ENOENT; AF_INET6,
+     * whose handler Linux always has, answers an empty dump: the stack has no IPv6 sockets.
+     */
+    @Override
+    public void rcvMsg(NlMsg request, NetlinkReply reply) throws ErrnoException {
+        if (request.type() != InetDiag.SOCK_DIAG_BY_FAMILY) {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "message type " + request.type()
+                    + " is not served by NETLINK_SOCK_DIAG here (SOCK_DIAG_BY_FAMILY is)");
+        }
+        InetDiagReqV2 req = InetDiagReqV2.read(request);
+        NlAttrs attrs = request.attrs(InetDiagReqV2.SIZE);
+        boolean dump = (request.flags() & Netlink.NLM_F_DUMP) == Netlink.NLM_F_DUMP;
+        if (req.family() == SocketConstants.AF_INET6 && dump) {
+            reply.beginDump();
+            reply.done();
+            return;
+        }
+        if (req.family() != SocketConstants.AF_INET) {
+            throw new ErrnoException(Errno.ENOENT, "no socket diagnostics for family " + req.family());
+        }
+        int protocol = attrs.has(InetDiag.INET_DIAG_REQ_PROTOCOL) ? attrs.u32(InetDiag.INET_DIAG_REQ_PROTOCOL)
+                : req.protocol();
+        InetDiagHandler handler = handlers.get(protocol);
+        if (handler == null) {
+            throw new ErrnoException(Errno.ENOENT, "no socket diagnostics for IP protocol " + protocol);
+        }
+        if (dump) {
+            InetDiagBytecode filter = attrs.has(InetDiag.INET_DIAG_REQ_BYTECODE)
+                    ? InetDiagBytecode.audit(attrs.payload(InetDiag.INET_DIAG_REQ_BYTECODE)) : null;
+            inetDiagDump(handler, req, filter, reply);
+        } else {
+            inetDiagDumpOne(handler, req, reply);
+        }
+    }
+
+    /** {@code inet_diag_dump}: each socket in the states asked for that passes the filter. */
+    private static void inetDiagDump(InetDiagHandler handler, InetDiagReqV2 req, InetDiagBytecode filter,
+            NetlinkReply reply) {
+        reply.beginDump();
+        for (net.tern.spi.diag.InetDiagMsg m : handler.dump()) {
+            if ((req.states() & 1 << m.state()) == 0) {
+                continue;
+            }
+            if (filter != null && !filter.run(m.local(), m.peer(), 0)) {
+                continue;
+            }
+            inetSkDiagFill(reply.begin(InetDiag.SOCK_DIAG_BY_FAMILY, 0), m, req.ext());
+            reply.end();
+        }
+        reply.done();
+    }
+
+    /** {@code inet_diag_dump_one_icsk}: the socket with exactly the request's addresses and ports; ENOENT when none. */
+    private static void inetDiagDumpOne(InetDiagHandler handler, InetDiagReqV2 req, NetlinkReply reply)
+            throws ErrnoException {
+        for (net.tern.spi.diag.InetDiagMsg m : handler.dump()) {
+            if (m.local().equals(req.local()) && m.peer().equals(req.peer())) {
+                inetSkDiagFill(reply.begin(InetDiag.SOCK_DIAG_BY_FAMILY, 0), m, req.ext());
+                reply.end();
+                return;
+            }
+        }
+        throw new ErrnoException(Errno.ENOENT, "no socket " + req.local() + " -> " + req.peer());
+    }
+
+    /**
+     * {@code inet_sk_diag_fill}: {@code inet_diag_msg}, then {@code INET_DIAG_INFO} (the
+     * {@code tcp_info}) and {@code INET_DIAG_CONG} when asked in {@code idiag_ext} and the
+     * socket has them (a TCP socket; not a request, a TIME-WAIT entry or UDP).
+     */
+    static void inetSkDiagFill(NlWriter w, net.tern.spi.diag.InetDiagMsg m, int ext) {
+        new InetDiagMsg(SocketConstants.AF_INET, m.state(), 0, 0, m.local(), m.peer(), 0, InetDiagReqV2.NO_COOKIE, 0,
+                m.recvQ(), m.sendQ(), 0, Math.max(0, m.fd())).write(w);
+        if (m.tcpInfo() != null) {
+            if ((ext & InetDiag.ext(InetDiag.INET_DIAG_INFO)) != 0) {
+                int info = w.beginAttr(InetDiag.INET_DIAG_INFO);
+                TcpInfoLayout.write(w, m.tcpInfo());
+                w.endAttr(info);
+            }
+            if ((ext & InetDiag.ext(InetDiag.INET_DIAG_CONG)) != 0 && m.tcpInfo().congestion() != null) {
+                w.attrString(InetDiag.INET_DIAG_CONG, m.tcpInfo().congestion());
+            }
+        }
+    }
+
+}
