@@ -17,10 +17,17 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code docs/linux-map.md} stays true: every {@code Class} and {@code Class#method} its
  * tables name in the Tern column exists on the test class path (the bundles the map covers
- * are test dependencies of this module).
+ * are test dependencies of this module), and in the TCP table every Linux function a row
+ * names is carried, by name, by a method the row names.
  */
 class LinuxMapTest {
     private static final Path MAP = Path.of("../../docs/linux-map.md");
+    /** The table whose methods carry the names of the Linux functions they map. */
+    private static final String TCP_SECTION = "## TCP (bundles/tcp)";
+    /** A Linux function in the Linux column: {@code `name()`}. */
+    private static final Pattern FUNCTION = Pattern.compile("`(\\w+)\\(\\)`");
+    /** The namespace prefixes a method may leave out of the Linux name it carries ({@code tcp_v4_rcv}: {@code v4Rcv} or {@code rcv}). */
+    private static final Set<String> PREFIXES = Set.of("tcp", "v4", "inet", "csk", "sk");
     /** {@code `net.tern.pkg.Class`} or {@code `net.tern.pkg.Class#method`}. */
     private static final Pattern REFERENCE = Pattern.compile("`(net\\.tern\\.[\\w.]+?\\.[A-Z]\\w*)(?:#(\\w+))?`");
 
@@ -83,6 +90,75 @@ class LinuxMapTest {
                 "`tcp_v4_rcv()`", "`tcp_v4_do_rcv()", "`tcp_rcv_state_process()`", "`tcp_conn_request()`",
                 "`tcp_check_req()`", "`inet_csk_accept()`", "`tcp_v4_connect()`", "`tcp_set_state()`",
                 "`tcp_fin()`", "`tcp_close()`", "`tcp_send_fin()`", "`tcp_time_wait()`", "`inet_twsk_kill()`");
+    }
+
+    @Test
+    void everyTcpFunctionIsCarriedByAMethodOfItsRow() throws IOException {
+        List<String> lines = Files.readAllLines(MAP);
+        int start = lines.indexOf(TCP_SECTION);
+        assertThat(start).as("%s in %s", TCP_SECTION, MAP).isNotNegative();
+        Set<String> uncarried = new LinkedHashSet<>();
+        int functions = 0;
+        for (int i = start + 1; i < lines.size() && !lines.get(i).startsWith("## "); i++) {
+            String line = lines.get(i).trim();
+            String[] parts = line.split("\\|");
+            if (!line.startsWith("|") || line.startsWith("|---") || parts.length < 3 || parts[1].trim().equals("Linux")) {
+                continue;
+            }
+            List<String> methods = new ArrayList<>();
+            Matcher m = REFERENCE.matcher(parts[2]);
+            while (m.find()) {
+                if (m.group(2) != null) {
+                    methods.add(m.group(2));
+                }
+            }
+            Matcher f = FUNCTION.matcher(parts[1]);
+            while (f.find()) {
+                functions++;
+                String function = f.group(1);
+                if (methods.stream().noneMatch(method -> carries(method, function))) {
+                    uncarried.add("line " + (i + 1) + ": " + function + " is carried by none of " + methods);
+                }
+            }
+        }
+        assertThat(uncarried).as("Linux functions in %s's TCP table no method of their row is named after", MAP)
+                .isEmpty();
+        assertThat(functions).isGreaterThan(100);
+    }
+
+    @Test
+    void aMethodCarriesALinuxNameInCamelCaseWithoutItsPrefix() {
+        assertThat(carries("rcvEstablished", "tcp_rcv_established")).isTrue();
+        assertThat(carries("v4Rcv", "tcp_v4_rcv")).isTrue();
+        assertThat(carries("rcv", "tcp_v4_rcv")).isTrue();
+        assertThat(carries("oowRateLimited", "__tcp_oow_rate_limited")).isTrue();
+        assertThat(carries("listenStop", "inet_csk_listen_stop")).isTrue();
+        assertThat(carries("newlyAcked", "tcp_ack")).isFalse();
+        assertThat(carries("ackUpdateWindow", "tcp_ack")).isFalse();
+        assertThat(carries("established", "tcp_rcv_established")).isFalse();
+    }
+
+    /**
+     * Whether {@code method} is the Linux {@code function}'s name in camel case, less leading
+     * underscores and any leading namespace words ({@link #PREFIXES}).
+     */
+    static boolean carries(String method, String function) {
+        List<String> words = new ArrayList<>();
+        for (String w : function.split("_")) {
+            if (!w.isEmpty()) {
+                words.add(w.toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        String name = method.toLowerCase(java.util.Locale.ROOT);
+        for (int k = 0; k < words.size(); k++) {
+            if (String.join("", words.subList(k, words.size())).equals(name)) {
+                return true;
+            }
+            if (!PREFIXES.contains(words.get(k))) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** Null when the class (and method, if named) exists; else what is missing. */

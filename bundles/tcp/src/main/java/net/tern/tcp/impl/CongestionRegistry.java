@@ -54,7 +54,7 @@ public final class CongestionRegistry {
             sk.lock();
             try {
                 if (sk.ccAlgorithm == algorithm) {
-                    TcpCongestion.switchTo(sk, reno);
+                    TcpCongestion.reinitCongestionControl(sk, reno);
                     LOG.debug("{}: congestion control {} left, falling back to reno", sk, algorithm.name());
                 }
             } finally {

@@ -37,7 +37,7 @@ public final class Secrets {
     }
 
     /** RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, key), M a 4 µs clock. */
-    public int isn(int saddr, int daddr, int sport, int dport) {
+    public int secureTcpSeq(int saddr, int daddr, int sport, int dport) {
         long hash = isnKey.hash(tuple(saddr, daddr), ports(sport, dport));
         long ticks = clock.nanoTime() / 4_000;
         return (int) hash + (int) ticks;

@@ -65,7 +65,7 @@ final class SynCookies {
     }
 
     /** {@code cookie_v4_init_sequence} and the SYN-ACK, with no state kept. */
-    static void sendCookie(Tcp tcp, TcpSock listener, Segment seg, ConnKey key, Rtable route, int advmss, int peerMss,
+    static void cookieV4InitSequence(Tcp tcp, TcpSock listener, Segment seg, ConnKey key, Rtable route, int advmss, int peerMss,
             boolean tsOk, boolean sackOk, int peerWscale, int rcvWscale, int tsOffset, int rcvWnd) {
         int index = MSS_TABLE.length - 1;
         while (index > 0 && peerMss < MSS_TABLE[index]) {
@@ -78,12 +78,12 @@ final class SynCookies {
         if (tsOk) {
             int options = (peerWscale >= 0 ? peerWscale & 0xf : WSCALE_NONE) | (sackOk ? SACK_BIT : 0);
             req.cookieTimestamp = true;
-            req.cookieTs = initTimestamp(tcp.output().tsNow(), options);
+            req.cookieTs = cookieInitTimestamp(tcp.output().tsNow(), options);
         }
         // cookie_init_sequence: the listener is under a SYN flood from now on, for the cookies' lifetime.
         listener.synqOverflowNanos = tcp.clock().nanoTime();
         tcp.counters().inc(TcpExtMib.SyncookiesSent);
-        tcp.output().sendSynAck(req);
+        tcp.replies().v4SendSynack(req);
     }
 
     /**
@@ -91,7 +91,7 @@ final class SynCookies {
      * bits replaced by {@code options}, taken back 64 ms when that would put it ahead of
      * {@code now}. The SYN-ACK sends it plus the connection's offset.
      */
-    static int initTimestamp(int now, int options) {
+    static int cookieInitTimestamp(int now, int options) {
         int ts = (now & ~TS_OPTION_MASK) | options;
         if (ts - now > 0) {
             ts -= 1 << TS_BITS;
@@ -100,7 +100,7 @@ final class SynCookies {
     }
 
     /** {@code tcp_synq_no_recent_overflow}: no cookie went out from {@code listener} within the cookies' lifetime. */
-    static boolean noRecentOverflow(Tcp tcp, TcpSock listener) {
+    static boolean synqNoRecentOverflow(Tcp tcp, TcpSock listener) {
         return listener.synqOverflowNanos == Long.MIN_VALUE
                 || tcp.clock().nanoTime() - listener.synqOverflowNanos > VALID_NANOS;
     }
@@ -112,8 +112,8 @@ final class SynCookies {
      * returns whether the ACK was consumed: a valid cookie, even if the accept queue had no
      * room. Otherwise the listener answers it with a RST.
      */
-    static boolean check(Tcp tcp, TcpSock listener, Segment seg) {
-        if (noRecentOverflow(tcp, listener)) {
+    static boolean cookieV4Check(Tcp tcp, TcpSock listener, Segment seg) {
+        if (synqNoRecentOverflow(tcp, listener)) {
             return false;
         }
         ConnKey key = new ConnKey(seg.daddr, seg.dport, seg.saddr, seg.sport);
@@ -158,9 +158,9 @@ final class SynCookies {
             return true;
         }
         int rcvWscale = peerWscale >= 0 ? Math.max(0, s.windowShift()) : 0;
-        int advmss = TcpInput.advertisedMss(route.mtu(), listener.userMss);
-        int rcvWnd = TcpOutput.initialWindow(tcp.memory().windowSpace(listener), advmss);
-        TcpSock child = tcp.input().createChild(listener, key, route, iss, peerIsn, MSS_TABLE[index], peerWscale,
+        int advmss = TcpOutput.advertiseMss(route.mtu(), listener.userMss);
+        int rcvWnd = TcpOutput.selectInitialWindow(tcp.memory().fullSpace(listener), advmss);
+        TcpSock child = tcp.minisocks().createOpenreqChild(listener, key, route, iss, peerIsn, MSS_TABLE[index], peerWscale,
                 rcvWscale, sackOk, tsOk, tsOffset, advmss, rcvWnd, seg, -1);
         if (!tcp.tables().insertEstablished(key, child)) {
             child.orphan = true;
@@ -168,7 +168,7 @@ final class SynCookies {
             return true;
         }
         child.key = key;
-        tcp.input().accepted(listener, child, seg);
+        tcp.minisocks().childProcess(listener, child, seg);
         return true;
     }
 }

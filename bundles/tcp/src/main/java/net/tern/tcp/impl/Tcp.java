@@ -49,7 +49,12 @@ public final class Tcp implements NetProtocol, AutoCloseable {
     private final CongestionRegistry congestion;
     private final TcpProt prot;
     private final TcpOutput output;
+    private final TcpIpv4 ipv4;
     private final TcpInput input;
+    private final TcpAck ack;
+    private final TcpMinisocks minisocks;
+    private final TcpReplies replies;
+    private final TcpChallengeAck challengeAck;
     private final TcpTimers tcpTimers;
     private final TcpLifecycle lifecycle;
     private final TcpTrace trace;
@@ -77,7 +82,12 @@ public final class Tcp implements NetProtocol, AutoCloseable {
         this.tcpTimers = new TcpTimers(this);
         this.lifecycle = new TcpLifecycle(this);
         this.trace = new TcpTrace(this);
+        this.replies = new TcpReplies(this);
+        this.challengeAck = new TcpChallengeAck(this);
+        this.ack = new TcpAck(this);
         this.input = new TcpInput(this);
+        this.minisocks = new TcpMinisocks(this);
+        this.ipv4 = new TcpIpv4(this);
         this.protoSw = new InetProtoSw<>(SocketConstants.SOCK_STREAM, SocketConstants.IPPROTO_TCP, prot,
                 new InetStreamOps(routes, clock));
         this.diag = new TcpDiag(this);
@@ -181,6 +191,22 @@ public final class Tcp implements NetProtocol, AutoCloseable {
         return input;
     }
 
+    TcpAck ack() {
+        return ack;
+    }
+
+    TcpMinisocks minisocks() {
+        return minisocks;
+    }
+
+    TcpReplies replies() {
+        return replies;
+    }
+
+    TcpChallengeAck challengeAck() {
+        return challengeAck;
+    }
+
     TcpTimers timersOf() {
         return tcpTimers;
     }
@@ -211,13 +237,13 @@ public final class Tcp implements NetProtocol, AutoCloseable {
     /** {@code tcp_v4_rcv}. */
     @Override
     public void handler(Packet packet) {
-        input.receive(packet);
+        ipv4.v4Rcv(packet);
     }
 
     /** {@code tcp_v4_err}. */
     @Override
     public void errHandler(Packet quoted, int type, int code, int info) {
-        input.error(quoted, type, code, info);
+        ipv4.v4Err(quoted, type, code, info);
     }
 
     /**
@@ -270,11 +296,11 @@ public final class Tcp implements NetProtocol, AutoCloseable {
         }
         for (Object entry : tables.establishedEntries()) {
             if (entry instanceof TimeWaitSock tw) {
-                lifecycle.killTimeWait(tw);
+                lifecycle.twskKill(tw);
             } else if (entry instanceof RequestSock req) {
                 req.listener.lock();
                 try {
-                    lifecycle.dropRequest(req);
+                    lifecycle.reqskQueueDrop(req);
                 } finally {
                     req.listener.unlock();
                 }

@@ -19,7 +19,7 @@ final class TcpCongestion {
     }
 
     /** {@code tcp_init_congestion_control}: the initial window (RFC 6928) and the socket's algorithm. */
-    static void init(TcpSock sk) {
+    static void initCongestionControl(TcpSock sk) {
         sk.cwnd = sk.tcp.settings().initialCwnd();
         sk.ssthresh = Integer.MAX_VALUE;
         sk.cwndCount = 0;
@@ -33,7 +33,7 @@ final class TcpCongestion {
     }
 
     /** {@code tcp_reinit_congestion_control}: a new algorithm from the current window. */
-    static void switchTo(TcpSock sk, CongestionControl algorithm) {
+    static void reinitCongestionControl(TcpSock sk, CongestionControl algorithm) {
         if (sk.cc != null) {
             sk.cc.release();
         }
@@ -42,22 +42,27 @@ final class TcpCongestion {
         sk.cc = sk.cwnd == 0 ? null : algorithm.create(sk);
     }
 
-    static void release(TcpSock sk) {
+    /** {@code tcp_cleanup_congestion_control}: the controller is released. */
+    static void cleanupCongestionControl(TcpSock sk) {
         if (sk.cc != null) {
             sk.cc.release();
             sk.cc = null;
         }
     }
 
-    static void setState(TcpSock sk, CaState state) {
+    /** {@code tcp_set_ca_state}. */
+    static void setCaState(TcpSock sk, CaState state) {
         sk.caState = state;
         if (sk.cc != null) {
             sk.cc.setState(sk, state);
         }
     }
 
-    /** New data acknowledged: {@code pkts_acked}, then {@code cong_avoid} (or the recovery's own window). */
-    static void onAck(TcpSock sk, int ackedSegments, long rttUs, boolean fullAck, int tsEcr) {
+    /**
+     * {@code tcp_cong_avoid} and what precedes it for newly acknowledged data: {@code pkts_acked},
+     * the end of a recovery or a loss (with undo), then {@code cong_avoid}.
+     */
+    static void congAvoid(TcpSock sk, int ackedSegments, long rttUs, boolean fullAck, int tsEcr) {
         if (sk.cc == null) {
             return;
         }
@@ -69,11 +74,11 @@ final class TcpCongestion {
                     // is ssthresh (RFC 6675 5); NewReno deflates to min(ssthresh, flight + 1)
                     // (RFC 6582 3.2 (3)). Not after a D-SACK undo during the recovery: the
                     // window was given back already.
-                    if (!tryUndo(sk, tsEcr, TcpExtMib.TCPFullUndo) && sk.undoMarking) {
+                    if (!mayUndo(sk, tsEcr, TcpExtMib.TCPFullUndo) && sk.undoMarking) {
                         sk.cwnd(sk.sackOk ? sk.ssthresh : Math.min(sk.ssthresh, sk.packetsInFlight() + 1));
                     }
                     sk.dupAcks = 0;
-                    setState(sk, CaState.OPEN);
+                    setCaState(sk, CaState.OPEN);
                 } else if (!sk.sackOk) {
                     // Partial ACK (RFC 6582 3.2 (5)): deflate by what was acked, add back one.
                     sk.cwnd(Math.max(1, sk.cwnd - ackedSegments + 1));
@@ -81,21 +86,21 @@ final class TcpCongestion {
             }
             case LOSS -> {
                 // tcp_try_undo_loss: the ACK echoes the original transmission, the timeout was spurious.
-                if (tryUndo(sk, tsEcr, TcpExtMib.TCPLossUndo)) {
+                if (mayUndo(sk, tsEcr, TcpExtMib.TCPLossUndo)) {
                     TcpSack.clearLost(sk);
                     sk.dupAcks = 0;
-                    setState(sk, CaState.OPEN);
+                    setCaState(sk, CaState.OPEN);
                     return;
                 }
                 if (fullAck) {
-                    setState(sk, CaState.OPEN);
+                    setCaState(sk, CaState.OPEN);
                 }
                 sk.cc.congAvoid(sk, ackedSegments);
             }
             default -> {
                 sk.dupAcks = 0;
                 if (sk.caState == CaState.DISORDER && sk.sackedOut == 0) {
-                    setState(sk, CaState.OPEN);
+                    setCaState(sk, CaState.OPEN);
                 }
                 sk.cc.congAvoid(sk, ackedSegments);
             }
@@ -105,7 +110,7 @@ final class TcpCongestion {
     /**
      * A duplicate ACK. Returns true when the head should be retransmitted now: NewReno's fast
      * retransmit on the third in Open/Disorder (RFC 5681 3.2, RFC 6582 3.2 (2)). With SACK
-     * the decision is {@link #sackAlert}'s, on the scoreboard.
+     * the decision is {@link #fastretransAlert}'s, on the scoreboard.
      */
     static boolean onDupAck(TcpSock sk, int ack) {
         if (sk.cc == null) {
@@ -125,7 +130,7 @@ final class TcpCongestion {
             default -> {
                 if (sk.sackOk || sk.dupAcks < DUPACK_THRESHOLD) {
                     if (sk.caState == CaState.OPEN) {
-                        setState(sk, CaState.DISORDER);
+                        setCaState(sk, CaState.DISORDER);
                     }
                     return false;
                 }
@@ -146,25 +151,26 @@ final class TcpCongestion {
      * head is lost or DupThresh duplicate ACKs came (RFC 6675 5), but not before the
      * cumulative ACK reached the last recovery point (5.1). Entering retransmits the head at
      * once (RFC 6675 5 (4.3)) and sets cwnd to ssthresh; the rest goes out as the pipe allows.
+     * Returns whether the head is to be retransmitted now.
      */
-    static void sackAlert(TcpSock sk, int ack) {
+    static boolean fastretransAlert(TcpSock sk, int ack) {
         if (sk.cc == null) {
-            return;
+            return false;
         }
-        TcpSack.markLost(sk);
+        TcpSack.markHeadLost(sk);
         CaState state = sk.caState;
         if (state != CaState.OPEN && state != CaState.DISORDER) {
-            return;
+            return false;
         }
         if (sk.sackedOut > 0 && state == CaState.OPEN) {
-            setState(sk, CaState.DISORDER);
+            setCaState(sk, CaState.DISORDER);
         }
         if ((sk.lostOut > 0 || sk.dupAcks >= DUPACK_THRESHOLD) && !Seq.before(ack, sk.highSeq)) {
             enterRecovery(sk);
             sk.cwnd(sk.ssthresh);
-            sk.tcp.counters().inc(TcpExtMib.TCPFastRetrans);
-            sk.tcp.output().retransmitHead(sk);
+            return true;
         }
+        return false;
     }
 
     /** {@code tcp_enter_recovery}: the window reduction and the recovery point, with undo noted. */
@@ -172,12 +178,12 @@ final class TcpCongestion {
         initUndo(sk);
         sk.ssthresh = sk.cc.ssthresh(sk);
         sk.highSeq = sk.sndMax;
-        setState(sk, CaState.RECOVERY);
+        setCaState(sk, CaState.RECOVERY);
         sk.tcp.counters().inc(sk.sackOk ? TcpExtMib.TCPSackRecovery : TcpExtMib.TCPRenoRecovery);
     }
 
     /** A retransmission timeout ({@code tcp_enter_loss}); the scoreboard was marked by {@link TcpSack#markAllLost}. */
-    static void onTimeout(TcpSock sk) {
+    static void enterLoss(TcpSock sk) {
         if (sk.cc == null) {
             return;
         }
@@ -189,8 +195,8 @@ final class TcpCongestion {
         sk.cwndCount = 0;
         sk.dupAcks = 0;
         sk.highSeq = sk.sndMax;
-        setState(sk, CaState.LOSS);
-        sk.cc.cwndEvent(sk, CaEvent.LOSS);
+        setCaState(sk, CaState.LOSS);
+        caEvent(sk, CaEvent.LOSS);
     }
 
     /**
@@ -214,7 +220,7 @@ final class TcpCongestion {
         if (sk.caState != CaState.LOSS) {
             sk.highSeq = sk.sndMax;
             sk.undoMarking = false;
-            setState(sk, CaState.LOSS);
+            setCaState(sk, CaState.LOSS);
         }
     }
 
@@ -251,13 +257,13 @@ final class TcpCongestion {
      * reduction arriving twice, that retransmission was needless ({@code tcp_check_dsack}).
      * When all were, recovery is undone at once ({@code tcp_try_undo_dsack}, RFC 3708).
      */
-    static void onDsack(TcpSock sk, int start, int end) {
+    static void tryUndoDsack(TcpSock sk, int start, int end) {
         if (!sk.undoMarking || sk.undoRetrans <= 0 || !Seq.after(end, sk.undoMarker)) {
             return;
         }
         sk.undoRetrans--;
         if (sk.undoRetrans == 0 && sk.caState == CaState.RECOVERY && sk.cc != null) {
-            undo(sk, TcpExtMib.TCPDSACKUndo);
+            undoCwndReduction(sk, TcpExtMib.TCPDSACKUndo);
         }
     }
 
@@ -267,7 +273,7 @@ final class TcpCongestion {
      * echoes a timestamp older than the first retransmission (Eifel, RFC 3522: the original
      * arrived). Returns whether it undid.
      */
-    private static boolean tryUndo(TcpSock sk, int tsEcr, TcpExtMib counter) {
+    private static boolean mayUndo(TcpSock sk, int tsEcr, TcpExtMib counter) {
         if (!sk.undoMarking) {
             return false;
         }
@@ -276,11 +282,12 @@ final class TcpCongestion {
         if (!allDuplicates && !delayed) {
             return false;
         }
-        undo(sk, counter);
+        undoCwndReduction(sk, counter);
         return true;
     }
 
-    private static void undo(TcpSock sk, TcpExtMib counter) {
+    /** {@code tcp_undo_cwnd_reduction}: the window and ssthresh from before the reduction. */
+    private static void undoCwndReduction(TcpSock sk, TcpExtMib counter) {
         sk.cwnd(sk.cc.undoCwnd(sk));
         if (sk.priorSsthresh > sk.ssthresh) {
             sk.ssthresh = sk.priorSsthresh;
@@ -289,10 +296,13 @@ final class TcpCongestion {
         sk.tcp.counters().inc(counter);
     }
 
-    /** The first transmission with nothing in flight ({@code CA_EVENT_TX_START}). */
-    static void onTxStart(TcpSock sk) {
+    /**
+     * {@code tcp_ca_event}: an event for the controller, such as the first transmission with
+     * nothing in flight ({@code CA_EVENT_TX_START}) or a timeout ({@code CA_EVENT_LOSS}).
+     */
+    static void caEvent(TcpSock sk, CaEvent event) {
         if (sk.cc != null) {
-            sk.cc.cwndEvent(sk, CaEvent.TX_START);
+            sk.cc.cwndEvent(sk, event);
         }
     }
 }

@@ -17,7 +17,7 @@ import net.tern.spi.diag.InetDiagMsg;
  * the concurrent established hash, so reading it here is safe without going to that thread.
  * Recv-Q / Send-Q are {@code tcp_diag_get_info}'s: bytes received and unread and bytes
  * unacknowledged; for a listener the accept queue's length and the backlog. A full socket
- * also carries its {@code tcp_info}, filled by {@code TcpProt.tcpInfo} ({@code tcp_get_info}).
+ * also carries its {@code tcp_info}, filled by {@code TcpProt.getInfo} ({@code tcp_get_info}).
  */
 final class TcpDiag implements InetDiagHandler {
     private static final InetSockAddr NONE = new InetSockAddr(0, 0);
@@ -39,12 +39,12 @@ final class TcpDiag implements InetDiagHandler {
                     continue;
                 }
                 if (state == SkState.LISTEN) {
-                    out.add(sk.diagMsg(state.number(), sk.acceptQueue.size(), sk.maxBacklog, tcp.prot().tcpInfo(sk)));
+                    out.add(sk.diagMsg(state.number(), sk.acceptQueue.size(), sk.maxBacklog, tcp.prot().getInfo(sk)));
                     for (RequestSock req : sk.synQueue) {
                         out.add(entry(req.key, SkState.SYN_RECV));
                     }
                 } else {
-                    out.add(sk.diagMsg(state.number(), sk.recvQueue.size(), sk.sendQueued(), tcp.prot().tcpInfo(sk)));
+                    out.add(sk.diagMsg(state.number(), sk.recvQueue.size(), sk.sendQueued(), tcp.prot().getInfo(sk)));
                 }
             } finally {
                 sk.unlock();

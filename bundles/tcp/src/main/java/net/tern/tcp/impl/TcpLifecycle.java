@@ -78,11 +78,11 @@ final class TcpLifecycle {
             tcp.counters().inc(TcpMib.AttemptFails);
         }
         setState(sk, SkState.CLOSE);
-        tcp.timersOf().clearAll(sk);
+        tcp.timersOf().clearXmitTimers(sk);
         sk.shutdown(InetSock.SHUTDOWN_MASK);
         sk.publishQueues();
         if (sk.orphan) {
-            destroy(sk);
+            destroySock(sk);
         } else {
             sk.wakeUp(EPOLLIN | EPOLLOUT | EPOLLHUP | EPOLLRDHUP);
         }
@@ -109,7 +109,7 @@ final class TcpLifecycle {
     }
 
     /** {@code tcp_write_err}: a timeout or a hard ICMP error ends the connection with {@code errno}. */
-    void writeError(TcpSock sk, Errno errno) {
+    void writeErr(TcpSock sk, Errno errno) {
         if (!sk.orphan) {
             sk.reportError(errno);
         }
@@ -123,7 +123,7 @@ final class TcpLifecycle {
      */
     void timedOut(TcpSock sk) {
         tcp.counters().inc(TcpExtMib.TCPAbortOnTimeout);
-        writeError(sk, sk.softError() != null ? sk.softError() : Errno.ETIMEDOUT);
+        writeErr(sk, sk.softError() != null ? sk.softError() : Errno.ETIMEDOUT);
     }
 
     /**
@@ -142,7 +142,7 @@ final class TcpLifecycle {
                 tw.lengthMillis = timeWaitMillis(sk);
                 // Counted as the entry begins, as Linux 6.x counts it (__inet_twsk_schedule).
                 tcp.counters().inc(TcpExtMib.TW);
-                scheduleTimeWaitEnd(tw);
+                twskReschedule(tw);
             }
         }
         done(sk);
@@ -154,15 +154,15 @@ final class TcpLifecycle {
     }
 
     /** {@code inet_twsk_reschedule}: the entry ends {@code lengthMillis} from now, unless started again. */
-    void scheduleTimeWaitEnd(TimeWaitSock tw) {
+    void twskReschedule(TimeWaitSock tw) {
         if (tw.timer != null) {
             tw.timer.cancel();
         }
-        tw.timer = tcp.timersOf().schedule(tw.lengthMillis, () -> killTimeWait(tw));
+        tw.timer = tcp.timersOf().schedule(tw.lengthMillis, () -> twskKill(tw));
     }
 
     /** {@code inet_twsk_kill}: the entry leaves the hash and frees its port. */
-    void killTimeWait(TimeWaitSock tw) {
+    void twskKill(TimeWaitSock tw) {
         tcp.trace().conn("inet_twsk_kill", tw.key, SkState.TIME_WAIT, SkState.CLOSE);
         if (tw.timer != null) {
             tw.timer.cancel();
@@ -175,7 +175,7 @@ final class TcpLifecycle {
      * {@code inet_csk_listen_stop}: connections waiting in the accept queue are reset and
      * freed, half-open requests dropped.
      */
-    void stopListening(TcpSock listener) {
+    void listenStop(TcpSock listener) {
         tcp.tables().removeListener(listener);
         List<TcpSock> children = new ArrayList<>(listener.acceptQueue);
         listener.acceptQueue.clear();
@@ -188,20 +188,20 @@ final class TcpLifecycle {
                     tcp.output().sendActiveReset(child);
                     done(child);
                 } else {
-                    destroy(child);
+                    destroySock(child);
                 }
             } finally {
                 child.unlock();
             }
         }
         for (RequestSock req : new ArrayList<>(listener.synQueue)) {
-            dropRequest(req);
+            reqskQueueDrop(req);
         }
         listener.publishQueues();
     }
 
     /** Removes a request from its listener's SYN queue and the hash. */
-    void dropRequest(RequestSock req) {
+    void reqskQueueDrop(RequestSock req) {
         req.listener.synQueue.remove(req);
         if (req.timer != null) {
             req.timer.cancel();
@@ -210,10 +210,10 @@ final class TcpLifecycle {
     }
 
     /** {@code inet_csk_destroy_sock}: an orphan in CLOSE gives back everything it holds. */
-    void destroy(TcpSock sk) {
-        tcp.timersOf().clearAll(sk);
+    void destroySock(TcpSock sk) {
+        tcp.timersOf().clearXmitTimers(sk);
         sk.clearRtxQueue();
-        TcpCongestion.release(sk);
+        TcpCongestion.cleanupCongestionControl(sk);
         if (sk.num() != 0) {
             tcp.tables().release(sk, sk.num());
             sk.num(0);
@@ -235,7 +235,7 @@ final class TcpLifecycle {
             socket = sk.socket();
             SkState state = sk.state();
             if (state == SkState.LISTEN) {
-                stopListening(sk);
+                listenStop(sk);
                 setState(sk, SkState.CLOSE);
             } else if (state != SkState.CLOSE) {
                 if (state != SkState.SYN_SENT) {
@@ -247,7 +247,7 @@ final class TcpLifecycle {
                 done(sk);
             }
             sk.orphan = true;
-            destroy(sk);
+            destroySock(sk);
         } finally {
             sk.unlock();
         }

@@ -14,7 +14,7 @@ import net.tern.inet.sock.SockMemory;
  * <li>Receive ({@code sk_rmem_alloc}, against {@code SO_RCVBUF}): the receive ring's array
  *     ({@link ByteRing#truesize()}), which holds the in-order data and the out-of-order data
  *     at their places, and one {@link OutOfOrderQueue#ENTRY_TRUESIZE} per out-of-order run.
- *     The ring grows to at most the window's share of the buffer ({@link #windowSpace},
+ *     The ring grows to at most the window's share of the buffer ({@link #fullSpace},
  *     {@code tcp_win_from_space} with {@code tcp_adv_win_scale}); the rest of the buffer is
  *     for the runs' bookkeeping, as Linux keeps it for skb overhead.</li>
  * <li>Send ({@code sk_wmem_queued}, against {@code SO_SNDBUF}): the send ring's array and
@@ -94,7 +94,7 @@ final class TcpMemory {
     // ---- windows from the buffer (tcp_full_space, tcp_space)
 
     /** {@code tcp_full_space}: the window the whole receive buffer offers; the receive ring's limit. */
-    int windowSpace(TcpSock sk) {
+    int fullSpace(TcpSock sk) {
         return Math.max(0, settings().winFromSpace(sk.rcvbuf()));
     }
 
@@ -102,16 +102,16 @@ final class TcpMemory {
      * {@code tcp_space}: the window the buffer offers now, less the data queued for the reader;
      * none while the memory charged is over the budget (a buffer shrunk under its data).
      */
-    int freeSpace(TcpSock sk) {
+    int space(TcpSock sk) {
         if (sk.mem.rmemAlloc() > sk.rcvbuf()) {
             return 0;
         }
-        return Math.max(0, windowSpace(sk) - sk.recvQueue.size());
+        return Math.max(0, fullSpace(sk) - sk.recvQueue.size());
     }
 
     /** {@code rcv_ssthresh} as {@code tcp_info} reports it: the clamp, or the full window when there is none. */
     int rcvSsthresh(TcpSock sk) {
-        return Math.min(sk.rcvSsthresh, windowSpace(sk));
+        return Math.min(sk.rcvSsthresh, fullSpace(sk));
     }
 
     /**
@@ -124,7 +124,7 @@ final class TcpMemory {
     private void clampWindow(TcpSock sk, int size) {
         sk.quickAcks = 0;
         if (!fits(sk, size)) {
-            sk.rcvSsthresh = Math.min(windowSpace(sk), 2 * sk.advmss);
+            sk.rcvSsthresh = Math.min(fullSpace(sk), 2 * sk.advmss);
         }
     }
 
@@ -146,10 +146,10 @@ final class TcpMemory {
         if (sk.rcvSsthresh == Integer.MAX_VALUE) {
             return;
         }
-        int ceiling = Math.min(windowSpace(sk), freeSpace(sk));
+        int ceiling = Math.min(fullSpace(sk), space(sk));
         int room = ceiling - sk.rcvSsthresh;
         if (room <= 0) {
-            if (sk.rcvSsthresh >= windowSpace(sk)) {
+            if (sk.rcvSsthresh >= fullSpace(sk)) {
                 sk.rcvSsthresh = Integer.MAX_VALUE;
             }
             return;
@@ -159,7 +159,7 @@ final class TcpMemory {
         if (sk.quickAcks == 0) {
             sk.quickAcks = 1; // icsk_ack.quick |= 1: tell the peer at once
         }
-        if (sk.rcvSsthresh >= windowSpace(sk)) {
+        if (sk.rcvSsthresh >= fullSpace(sk)) {
             sk.rcvSsthresh = Integer.MAX_VALUE;
         }
     }

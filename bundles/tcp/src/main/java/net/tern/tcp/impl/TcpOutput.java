@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 final class TcpOutput {
     private static final Logger LOG = LoggerFactory.getLogger(TcpOutput.class);
     private static final int TCP_PROTOCOL = 6;
+    /** {@code IP_MAX_MTU}: a datagram's total length is 16 bits, whatever the link (lo has 65536). */
+    private static final int IP_MAX_MTU = 65535;
 
     private final Tcp tcp;
 
@@ -42,14 +44,14 @@ final class TcpOutput {
     // ---- windows
 
     /** What is left of the window last advertised ({@code tcp_receive_window}). */
-    static int receiveWindowNow(TcpSock sk) {
+    static int receiveWindow(TcpSock sk) {
         int win = sk.rcvWup + sk.rcvWnd - sk.rcvNxt;
         return Math.max(0, win);
     }
 
     /**
      * {@code tcp_select_window}: the window to advertise now, from the window share of the
-     * receive buffer not taken by queued data ({@link TcpMemory#freeSpace}), within the
+     * receive buffer not taken by queued data ({@link TcpMemory#space}), within the
      * memory clamp ({@code rcv_ssthresh}, {@link TcpMemory}). Receiver-side silly window
      * avoidance (RFC 9293 3.8.6.2.2): with less than half the buffer and less than an MSS
      * free, offer nothing; otherwise move the edge only in whole MSS steps. The right edge
@@ -57,10 +59,10 @@ final class TcpOutput {
      */
     int selectWindow(TcpSock sk) {
         TcpMemory memory = tcp.memory();
-        int free = memory.freeSpace(sk);
+        int free = memory.space(sk);
         int mss = Math.max(1, sk.advmss);
-        int full = (int) Math.min(memory.windowSpace(sk), 65535L << sk.rcvWscale);
-        int current = receiveWindowNow(sk);
+        int full = (int) Math.min(memory.fullSpace(sk), 65535L << sk.rcvWscale);
+        int current = receiveWindow(sk);
         if (free < full / 2 && memory.pool().underPressure()) {
             memory.adjustRcvSsthresh(sk); // tcp_adjust_rcv_ssthresh: no large windows under pressure
         }
@@ -94,12 +96,35 @@ final class TcpOutput {
 
     /**
      * The window offered on a SYN or SYN-ACK ({@code tcp_select_initial_window}): the window
-     * share of the receive buffer ({@link TcpMemory#windowSpace}), unscaled, at most 65535,
+     * share of the receive buffer ({@link TcpMemory#fullSpace}), unscaled, at most 65535,
      * whole MSSes.
      */
-    static int initialWindow(int space, int mss) {
+    static int selectInitialWindow(int space, int mss) {
         space = Math.min(space, 65535);
         return mss > 0 ? Math.max(mss, (space / mss) * mss) : space;
+    }
+
+    // ---- MSS
+
+    /** {@code tcp_advertise_mss}: the MSS offered on our SYN: route MTU (at most 65535) less the IPv4 and TCP headers, clamped by TCP_MAXSEG. */
+    static int advertiseMss(int mtu, int userMss) {
+        int mss = Math.min(mtu, IP_MAX_MTU) - 40;
+        if (userMss > 0) {
+            mss = Math.min(mss, userMss);
+        }
+        return Math.max(mss, 88);
+    }
+
+    /** {@code tcp_sync_mss}: the payload per segment: the peer's MSS and our route's, less the timestamp option. */
+    static int syncMss(int peerMss, int mtu, int userMss, boolean tsOk) {
+        int mss = Math.min(peerMss, Math.min(mtu, IP_MAX_MTU) - 40);
+        if (userMss > 0) {
+            mss = Math.min(mss, userMss);
+        }
+        if (tsOk) {
+            mss -= TcpOptions.TIMESTAMP_ALIGNED_LENGTH;
+        }
+        return Math.max(mss, 48);
     }
 
     // ---- route
@@ -110,7 +135,7 @@ final class TcpOutput {
      * leaves is brought down first, so a route through a replaced device (a driver update)
      * is never used again, and the first segment after the device returns goes out on it.
      */
-    private Rtable route(TcpSock sk) throws ErrnoException {
+    private Rtable dstCheck(TcpSock sk) throws ErrnoException {
         Rtable rt = sk.route;
         if (rt == null || !rt.link().isUp()) {
             rt = tcp.ip().routeOutput(Flowi4.of(sk.saddr(), sk.daddr(), TCP_PROTOCOL));
@@ -131,7 +156,7 @@ final class TcpOutput {
      * timestamp and SACK blocks when negotiated. Every segment but a bare SYN carries the
      * ACK and the window, which clears a pending ACK.
      */
-    void transmit(TcpSock sk, int seq, int length, int flags) {
+    void transmitSkb(TcpSock sk, int seq, int length, int flags) {
         boolean syn = (flags & TcpHeader.SYN) != 0;
         TcpOptions options = new TcpOptions();
         if (syn) {
@@ -163,7 +188,7 @@ final class TcpOutput {
         int ack = (flags & TcpHeader.ACK) != 0 ? sk.rcvNxt : 0;
         Rtable rt;
         try {
-            rt = route(sk);
+            rt = dstCheck(sk);
         } catch (ErrnoException e) {
             LOG.debug("{}: no route to send: {}", sk, e.getMessage());
             return;
@@ -192,12 +217,12 @@ final class TcpOutput {
             sk.lastDataSentNanos = tcp.clock().nanoTime();
         }
         if ((flags & TcpHeader.ACK) != 0) {
-            ackSent(sk);
+            eventAckSent(sk);
         }
     }
 
     /** {@code tcp_event_ack_sent}. */
-    private void ackSent(TcpSock sk) {
+    private void eventAckSent(TcpSock sk) {
         sk.ackPending = false;
         sk.unackedFullSegments = 0;
         if (sk.quickAcks > 0) {
@@ -261,7 +286,7 @@ final class TcpOutput {
     /** Sends the SYN of {@code tcp_connect} (or the SYN-ACK of a simultaneous open). */
     void sendSyn(TcpSock sk, boolean withAck) {
         int flags = TcpHeader.SYN | (withAck ? TcpHeader.ACK : 0);
-        transmit(sk, sk.iss, 0, flags);
+        transmitSkb(sk, sk.iss, 0, flags);
     }
 
     /** The SYN's retransmission ({@code tcp_retransmit_skb} of the SYN). */
@@ -271,42 +296,12 @@ final class TcpOutput {
         sk.totalRetrans++;
     }
 
-    /**
-     * {@code tcp_oow_rate_limited}: whether an ACK answering an invalid segment (out of the
-     * window, failing PAWS, to a request) must be held back, so two ends that disagree cannot
-     * ACK each other in a loop; when it is, {@code skipped} counts it. Segments with data are
-     * never limited (they are not part of such a loop).
-     */
-    boolean oowRateLimited(Segment seg, long[] lastAckNanos, TcpExtMib skipped) {
-        if (seg.dataLength > 0 && !seg.has(TcpHeader.SYN)) {
-            return false;
-        }
-        return rateLimited(lastAckNanos, skipped);
-    }
-
-    /**
-     * {@code __tcp_oow_rate_limited}: true, counting {@code skipped}, when this connection
-     * sent an ACK to an invalid segment less than {@code tcp_invalid_ratelimit} ago (one timer
-     * for every kind: out-of-window, PAWS, challenge); otherwise notes the time of this one.
-     */
-    private boolean rateLimited(long[] lastAckNanos, TcpExtMib skipped) {
-        long now = tcp.clock().nanoTime();
-        long elapsed = now - lastAckNanos[0];
-        if (lastAckNanos[0] != Long.MIN_VALUE && elapsed >= 0
-                && elapsed < tcp.settings().ackLimits().invalidRatelimitMillis() * 1_000_000L) {
-            tcp.counters().inc(skipped);
-            return true;
-        }
-        lastAckNanos[0] = now;
-        return false;
-    }
-
     /** {@code tcp_send_ack}. */
     void sendAck(TcpSock sk) {
         if (sk.state() == SkState.CLOSE || sk.state() == SkState.LISTEN || sk.state() == SkState.SYN_SENT) {
             return;
         }
-        transmit(sk, acceptableSeq(sk), 0, TcpHeader.ACK);
+        transmitSkb(sk, acceptableSeq(sk), 0, TcpHeader.ACK);
     }
 
     /**
@@ -319,54 +314,10 @@ final class TcpOutput {
         return sk.sndMax;
     }
 
-    /**
-     * {@code tcp_send_challenge_ack} (RFC 5961 7, ACK throttling): an ACK telling the sender
-     * where we are, within two limits. The connection's: at most one ACK to invalid segments
-     * per {@code tcp_invalid_ratelimit}, else {@code TCPACKSkippedChallenge}. The stack's, when
-     * {@code tcp_challenge_ack_limit} is set (Linux 6.0 made it per network namespace and off,
-     * {@code INT_MAX}, by default, since a shared global count let an off-path attacker learn a
-     * connection's sequence numbers from it, CVE-2016-5696): each second a budget drawn at
-     * random between half the limit and one and a half times it, shared by every connection;
-     * a challenge past it is not sent, and not counted.
-     */
-    void sendChallengeAck(TcpSock sk) {
-        if (rateLimited(sk.lastOowAckNanos, TcpExtMib.TCPACKSkippedChallenge)) {
-            return;
-        }
-        int limit = tcp.settings().ackLimits().challengeAckLimit();
-        if (limit != Integer.MAX_VALUE && !challengeBudget.take(tcp, limit)) {
-            return;
-        }
-        tcp.counters().inc(TcpExtMib.TCPChallengeACK);
-        sendAck(sk);
-    }
-
-    private final ChallengeBudget challengeBudget = new ChallengeBudget();
-
-    /** The stack's challenge ACKs left in the current second ({@code tcp_challenge_timestamp}, {@code _count}). */
-    private static final class ChallengeBudget {
-        private long second = Long.MIN_VALUE;
-        private long left;
-
-        synchronized boolean take(Tcp tcp, int limit) {
-            long now = tcp.clock().nanoTime() / 1_000_000_000L;
-            if (now != second) {
-                second = now;
-                long half = ((long) limit + 1) >> 1;
-                left = half + Long.remainderUnsigned(tcp.randomInt() & 0xffffffffL, limit);
-            }
-            if (left <= 0) {
-                return false;
-            }
-            left--;
-            return true;
-        }
-    }
-
     /** {@code tcp_send_active_reset}: RST from {@code snd_nxt}, with an ACK. */
     void sendActiveReset(TcpSock sk) {
         tcp.trace().sock("tcp_send_active_reset", sk);
-        transmit(sk, acceptableSeq(sk), 0, TcpHeader.RST | TcpHeader.ACK);
+        transmitSkb(sk, acceptableSeq(sk), 0, TcpHeader.RST | TcpHeader.ACK);
     }
 
     /**
@@ -374,7 +325,7 @@ final class TcpOutput {
      * else a segment one below {@code snd_una} that the peer must answer with an ACK
      * ({@code tcp_xmit_probe_skb}).
      */
-    void sendProbe(TcpSock sk) {
+    void writeWakeup(TcpSock sk) {
         int unsent = sk.sendQueued() - (sk.sndNxt - sk.sndUna);
         int room = sk.sndUna + sk.sndWnd - sk.sndNxt;
         if (unsent > 0 && room > 0) {
@@ -382,7 +333,7 @@ final class TcpOutput {
             sendData(sk, length, TcpHeader.ACK | TcpHeader.PSH);
             return;
         }
-        transmit(sk, sk.sndUna - 1, 0, TcpHeader.ACK);
+        transmitSkb(sk, sk.sndUna - 1, 0, TcpHeader.ACK);
     }
 
     // ---- data
@@ -391,9 +342,9 @@ final class TcpOutput {
     private void sendData(TcpSock sk, int length, int flags) {
         int seq = sk.sndNxt;
         if (sk.rtxQueue.isEmpty()) {
-            TcpCongestion.onTxStart(sk);
+            TcpCongestion.caEvent(sk, net.tern.tcp.cc.CaEvent.TX_START);
         }
-        transmit(sk, seq, length, flags);
+        transmitSkb(sk, seq, length, flags);
         // FIN and PSH stay with the segment: a retransmission carries the flags it first had.
         TxSegment segment = new TxSegment(seq, length, flags & (TcpHeader.FIN | TcpHeader.PSH), tcp.clock().nanoTime(),
                 false);
@@ -402,7 +353,7 @@ final class TcpOutput {
         sk.sndNxt = segment.endSeq();
         sk.sndMax = Seq.max(sk.sndMax, sk.sndNxt);
         if (sk.pending != TcpTimers.Pending.RETRANS) {
-            tcp.timersOf().reset(sk, TcpTimers.Pending.RETRANS, sk.rtoUs);
+            tcp.timersOf().resetXmitTimer(sk, TcpTimers.Pending.RETRANS, sk.rtoUs);
         }
     }
 
@@ -421,8 +372,8 @@ final class TcpOutput {
         if (head == null || head.sacked) {
             return;
         }
-        TcpSack.markHeadLost(sk);
-        retransmit(sk, sk.rtxQueue.listIterator());
+        TcpSack.markSkbLost(sk);
+        retransmitSkb(sk, sk.rtxQueue.listIterator());
     }
 
     /**
@@ -441,7 +392,7 @@ final class TcpOutput {
             TxSegment s = it.next();
             if (s.lost && !s.retransInFlight) {
                 it.previous();
-                retransmit(sk, it);
+                retransmitSkb(sk, it);
             }
         }
     }
@@ -464,7 +415,7 @@ final class TcpOutput {
             }
             if (!s.sacked && !s.retransInFlight && !s.lost) {
                 it.previous();
-                retransmit(sk, it);
+                retransmitSkb(sk, it);
                 return;
             }
         }
@@ -478,7 +429,7 @@ final class TcpOutput {
                 if (!s.retransInFlight) {
                     sk.rescueSet = true;
                     sk.rescueRxt = sk.highSeq; // RescueRxt = RecoveryPoint
-                    retransmit(sk, down);
+                    retransmitSkb(sk, down);
                 }
                 return;
             }
@@ -490,7 +441,7 @@ final class TcpOutput {
      * it is longer than the MSS now ({@code tcp_fragment}, after a smaller path MTU), sends
      * it, and marks its retransmission in flight.
      */
-    private void retransmit(TcpSock sk, java.util.ListIterator<TxSegment> it) {
+    private void retransmitSkb(TcpSock sk, java.util.ListIterator<TxSegment> it) {
         TxSegment s = it.next();
         if (s.length > sk.mssCache) {
             TxSegment rest = new TxSegment(s.seq + sk.mssCache, s.length - sk.mssCache, s.flags, s.sentNanos,
@@ -506,7 +457,7 @@ final class TcpOutput {
             tcp.memory().settleSend(sk);
         }
         int flags = TcpHeader.ACK | s.flags; // as tcp_retransmit_skb resends the skb: PSH only if it had it
-        transmit(sk, s.seq, s.length, flags);
+        transmitSkb(sk, s.seq, s.length, flags);
         if (!s.retransInFlight) {
             s.retransInFlight = true;
             sk.retransOut++;
@@ -582,106 +533,5 @@ final class TcpOutput {
             retransmitLastResort(sk);
         }
         sk.publishQueues();
-    }
-
-    // ---- replies without a socket
-
-    /**
-     * {@code tcp_v4_send_reset}: answers {@code seg} with a RST (RFC 9293 3.10.7.1): with the
-     * segment's ACK as our sequence number if it had one, else sequence 0 and an ACK of
-     * everything it occupied. Never answers a RST.
-     */
-    void sendResetReply(Segment seg) {
-        if (seg.has(TcpHeader.RST)) {
-            return;
-        }
-        tcp.trace().reset(seg);
-        int seq;
-        int ack;
-        int flags;
-        if (seg.has(TcpHeader.ACK)) {
-            seq = seg.ack;
-            ack = 0;
-            flags = TcpHeader.RST;
-        } else {
-            seq = 0;
-            ack = seg.endSeq();
-            flags = TcpHeader.RST | TcpHeader.ACK;
-        }
-        reply(seg, seq, ack, flags, 0, null);
-        tcp.counters().inc(TcpMib.OutRsts);
-    }
-
-    /** {@code tcp_v4_send_ack} for TIME-WAIT: our last sequence and ACK, window and timestamps. */
-    void sendTimeWaitAck(TimeWaitSock tw, Segment seg) {
-        reply(seg, tw.sndNxt, tw.rcvNxt, TcpHeader.ACK, tw.rcvWnd >> tw.rcvWscale,
-                timestampOnly(tw.tsOk, tw.tsOffset, tw.tsRecent));
-    }
-
-    /** The options of an ACK sent without a socket: the timestamps when they are in use, else none. */
-    private TcpOptions timestampOnly(boolean tsOk, int tsOffset, int tsRecent) {
-        if (!tsOk) {
-            return null;
-        }
-        TcpOptions options = new TcpOptions();
-        options.timestamp = true;
-        options.tsVal = tsNow() + tsOffset;
-        options.tsEcr = tsRecent;
-        return options;
-    }
-
-    /**
-     * {@code tcp_v4_reqsk_send_ack}: a request answers an unacceptable segment with an ACK of
-     * the SYN from its SYN-ACK's sequence, its window and timestamps.
-     */
-    void sendRequestAck(RequestSock req, Segment seg) {
-        int window = Math.min(req.rcvWnd >> (req.peerWscale >= 0 ? req.rcvWscale : 0), 65535);
-        reply(seg, req.iss + 1, req.irs + 1, TcpHeader.ACK, window, timestampOnly(req.tsOk, req.tsOffset, req.tsRecent));
-    }
-
-    /** A SYN-ACK for a request ({@code tcp_v4_send_synack}), or for a SYN cookie when {@code req} is not queued. */
-    void sendSynAck(RequestSock req) {
-        TcpOptions options = new TcpOptions();
-        options.mss = req.advmss;
-        if (req.tsOk) {
-            options.timestamp = true;
-            options.tsVal = (req.cookieTimestamp ? req.cookieTs : tsNow()) + req.tsOffset;
-            options.tsEcr = req.tsRecent;
-        }
-        options.sackPermitted = req.sackOk;
-        if (req.peerWscale >= 0) {
-            options.wscale = req.rcvWscale;
-        }
-        ConnKey key = req.key;
-        Packet packet = buildBare(key.localAddress(), key.remoteAddress(), key.localPort(), key.remotePort(), req.iss,
-                req.irs + 1, TcpHeader.SYN | TcpHeader.ACK, Math.min(req.rcvWnd, 65535), options);
-        try {
-            tcp.ip().queueXmit(packet, req.route, new TxParams(TCP_PROTOCOL, -1, 0, true));
-        } catch (ErrnoException e) {
-            LOG.debug("{}: SYN-ACK not sent: {}", req, e.getMessage());
-        }
-        tcp.counters().inc(TcpMib.OutSegs);
-    }
-
-    private void reply(Segment seg, int seq, int ack, int flags, int window, TcpOptions options) {
-        Packet packet = buildBare(seg.daddr, seg.saddr, seg.dport, seg.sport, seq, ack, flags, window, options);
-        try {
-            tcp.ip().send(packet, seg.daddr, seg.saddr, TxParams.of(TCP_PROTOCOL));
-        } catch (ErrnoException e) {
-            LOG.debug("reply to {} not sent: {}", seg, e.getMessage());
-        }
-        tcp.counters().inc(TcpMib.OutSegs);
-    }
-
-    private Packet buildBare(int source, int destination, int sport, int dport, int seq, int ack, int flags,
-            int window, TcpOptions options) {
-        int headerLength = TcpHeaderWriter.headerLength(options);
-        Packet packet = tcp.allocator().allocate(InetConstants.MAX_IP_HEADROOM, headerLength);
-        ByteBuf buf = packet.buf();
-        int start = buf.writerIndex();
-        buf.writerIndex(start + headerLength);
-        TcpHeaderWriter.write(buf, start, sport, dport, seq, ack, flags, window, options);
-        TcpHeaderWriter.fillChecksum(buf, start, headerLength, source, destination);
-        return packet;
     }
 }

@@ -117,7 +117,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         ConnKey key;
         if (sk.num() == 0) {
             key = tcp.tables().connectPort(sk, saddr, daddr, address.port(),
-                    tcp.secrets().isn(saddr, daddr, 0, address.port()) + tcp.randomInt());
+                    tcp.secrets().secureTcpSeq(saddr, daddr, 0, address.port()) + tcp.randomInt());
         } else {
             key = new ConnKey(saddr, sk.num(), daddr, address.port());
         }
@@ -135,13 +135,13 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.key = key;
         sk.route = route;
         TcpSettings s = tcp.settings();
-        sk.advmss = TcpInput.advertisedMss(route.mtu(), sk.userMss);
+        sk.advmss = TcpOutput.advertiseMss(route.mtu(), sk.userMss);
         sk.mssCache = sk.advmss;
         sk.rcvMss = Math.min(sk.advmss, 536);
         sk.rcvWscale = s.windowScaling() ? Math.max(0, s.windowShift()) : 0;
-        sk.rcvWnd = TcpOutput.initialWindow(tcp.memory().windowSpace(sk), sk.advmss);
+        sk.rcvWnd = TcpOutput.selectInitialWindow(tcp.memory().fullSpace(sk), sk.advmss);
         sk.tsOffset = tcp.secrets().tsOffset(saddr, daddr);
-        sk.iss = tcp.secrets().isn(saddr, daddr, sk.num(), address.port());
+        sk.iss = tcp.secrets().secureTcpSeq(saddr, daddr, sk.num(), address.port());
         sk.sndUna = sk.iss;
         sk.sndNxt = sk.iss + 1;
         sk.sndMax = sk.sndNxt;
@@ -159,7 +159,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.rtxQueue.addLast(new TxSegment(sk.iss, 0, TcpHeader.SYN, now, false));
         tcp.memory().settleSend(sk);
         sk.retransStampNanos = now;
-        tcp.timersOf().reset(sk, TcpTimers.Pending.RETRANS, sk.rtoUs);
+        tcp.timersOf().resetXmitTimer(sk, TcpTimers.Pending.RETRANS, sk.rtoUs);
     }
 
     // ==== disconnect (tcp_disconnect) ==========================================================
@@ -168,14 +168,14 @@ public final class TcpProt implements InetProto<TcpSock> {
     public void disconnect(TcpSock sk) throws ErrnoException {
         SkState old = sk.state();
         if (old == SkState.LISTEN) {
-            tcp.lifecycle().stopListening(sk);
+            tcp.lifecycle().listenStop(sk);
         } else if (old != SkState.CLOSE && old != SkState.SYN_SENT) {
             tcp.output().sendActiveReset(sk);
             sk.reportError(Errno.ECONNRESET);
         } else if (old == SkState.SYN_SENT) {
             sk.reportError(Errno.ECONNRESET);
         }
-        tcp.timersOf().clearAll(sk);
+        tcp.timersOf().clearXmitTimers(sk);
         tcp.lifecycle().setState(sk, SkState.CLOSE);
         clearConnection(sk);
         sk.wakeUp(EPOLLIN | EPOLLOUT | EPOLLHUP);
@@ -202,7 +202,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         }
         sk.route = null;
         sk.everConnected = false;
-        TcpCongestion.release(sk);
+        TcpCongestion.cleanupCongestionControl(sk);
         sk.caState = net.tern.tcp.cc.CaState.OPEN;
         sk.srttUs = 0;
         sk.rttvarUs = 0;
@@ -376,18 +376,18 @@ public final class TcpProt implements InetProto<TcpSock> {
         SkState state = sk.state();
         switch (state) {
             case LISTEN -> {
-                lifecycle.stopListening(sk);
+                lifecycle.listenStop(sk);
                 lifecycle.setState(sk, SkState.CLOSE);
-                lifecycle.destroy(sk);
+                lifecycle.destroySock(sk);
                 return;
             }
             case CLOSE -> {
-                lifecycle.destroy(sk);
+                lifecycle.destroySock(sk);
                 return;
             }
             case SYN_SENT -> {
                 lifecycle.setState(sk, SkState.CLOSE);
-                lifecycle.destroy(sk);
+                lifecycle.destroySock(sk);
                 return;
             }
             default -> {
@@ -409,7 +409,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         if (sk.state() == SkState.FIN_WAIT2) {
             tcp.timersOf().startFinWait2(sk);
         } else if (sk.state() == SkState.CLOSE) {
-            lifecycle.destroy(sk);
+            lifecycle.destroySock(sk);
         }
     }
 
@@ -475,7 +475,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             if (!peek && n > 0) {
                 tcp.memory().reclaimIdle(sk);
                 sk.publishQueues();
-                cleanupReceiveBuffer(sk);
+                cleanupRbuf(sk);
             }
             return received(sk, msg, n);
         }
@@ -515,20 +515,20 @@ public final class TcpProt implements InetProto<TcpSock> {
      * as Linux does when what is left of the window is at most half the full one: with a
      * window of one segment (64 KiB on {@code lo}), reading it must reopen it at once.
      */
-    private void cleanupReceiveBuffer(TcpSock sk) {
+    private void cleanupRbuf(TcpSock sk) {
         SkState state = sk.state();
         if (state != SkState.ESTABLISHED && state != SkState.FIN_WAIT1 && state != SkState.FIN_WAIT2) {
             return;
         }
-        int now = TcpOutput.receiveWindowNow(sk);
-        long full = Math.min(tcp.memory().windowSpace(sk), 65535L << sk.rcvWscale);
-        int free = Math.min(tcp.memory().freeSpace(sk), sk.rcvSsthresh);
+        int now = TcpOutput.receiveWindow(sk);
+        long full = Math.min(tcp.memory().fullSpace(sk), 65535L << sk.rcvWscale);
+        int free = Math.min(tcp.memory().space(sk), sk.rcvSsthresh);
         int mss = Math.max(1, sk.advmss);
         int possible = sk.rcvWscale > 0 ? (free >> sk.rcvWscale) << sk.rcvWscale : (free / mss) * mss;
         if (2L * now <= full && possible > 0 && possible >= 2L * now) {
             tcp.output().sendAck(sk);
         } else if (sk.ackPending && sk.delackTimer == null) {
-            tcp.timersOf().scheduleDelack(sk);
+            tcp.timersOf().sendDelayedAck(sk);
         }
     }
 
@@ -537,7 +537,7 @@ public final class TcpProt implements InetProto<TcpSock> {
     @Override
     public void optionChanged(TcpSock sk, int level, int name) {
         if (level == SocketConstants.SOL_SOCKET && name == SocketConstants.SO_KEEPALIVE) {
-            tcp.timersOf().startKeepalive(sk);
+            tcp.timersOf().setKeepalive(sk);
         }
         sk.publishQueues();
     }
@@ -559,7 +559,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             }
             sk.ccName = algorithm;
             if (sk.cc != null) {
-                TcpCongestion.switchTo(sk, c);
+                TcpCongestion.reinitCongestionControl(sk, c);
             }
             return;
         }
@@ -585,7 +585,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             case SocketConstants.TCP_KEEPIDLE -> {
                 checkRange("TCP_KEEPIDLE", v, 1, MAX_KEEP_SECONDS);
                 sk.keepIdleSeconds = v;
-                tcp.timersOf().startKeepalive(sk);
+                tcp.timersOf().setKeepalive(sk);
             }
             case SocketConstants.TCP_KEEPINTVL -> {
                 checkRange("TCP_KEEPINTVL", v, 1, MAX_KEEP_SECONDS);
@@ -665,7 +665,7 @@ public final class TcpProt implements InetProto<TcpSock> {
                 throw new ErrnoException(Errno.EINVAL, "getsockopt(SOL_TCP, TCP_INFO): the value is a TcpInfo, not a "
                         + type.getSimpleName());
             }
-            return type.cast(tcpInfo(sk));
+            return type.cast(getInfo(sk));
         }
         return ProtoOps.optionAs(getsockopt(sk, level, name), type, level, name);
     }
@@ -683,7 +683,7 @@ public final class TcpProt implements InetProto<TcpSock> {
      * when there is none ({@link TcpMemory}). Not tracked yet, hence 0: {@code rcvRtt} and
      * {@code rcvSpace} (no receive-buffer autotuning).
      */
-    public TcpInfo tcpInfo(TcpSock sk) {
+    public TcpInfo getInfo(TcpSock sk) {
         long now = tcp.clock().nanoTime();
         boolean listening = sk.state() == SkState.LISTEN;
         int options = (sk.tsOk ? TcpInfo.TCPI_OPT_TIMESTAMPS : 0) | (sk.sackOk ? TcpInfo.TCPI_OPT_SACK : 0)

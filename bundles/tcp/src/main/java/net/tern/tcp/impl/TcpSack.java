@@ -9,13 +9,13 @@ import net.tern.tcp.impl.wire.TcpOptions;
  * marks and the socket counts them ({@code sacked_out}, {@code lost_out},
  * {@code retrans_out}), so RFC 6675's pipe is {@link TcpSock#packetsInFlight()}.
  * <ul>
- * <li>{@link #tag}: {@code tcp_sacktag_write_queue} with {@code tcp_check_dsack};</li>
- * <li>{@link #markLost}: RFC 6675 IsLost() over the queue ({@code tcp_mark_head_lost}
+ * <li>{@link #sacktagWriteQueue}: {@code tcp_sacktag_write_queue} with {@code tcp_check_dsack};</li>
+ * <li>{@link #markHeadLost}: RFC 6675 IsLost() over the queue ({@code tcp_mark_head_lost}
  *     with DupThresh 3, by segments or by bytes), and lost retransmissions
  *     ({@code tcp_mark_lost_retrans});</li>
  * <li>{@link #markAllLost}: {@code tcp_enter_loss}'s marking after a timeout (RFC 6675 5.1:
  *     SACKed segments are not sent again);</li>
- * <li>{@link #checkReneging}: {@code tcp_check_sack_reneging}.</li>
+ * <li>{@link #checkSackReneging}: {@code tcp_check_sack_reneging}.</li>
  * </ul>
  * Called under the socket lock.
  */
@@ -23,9 +23,9 @@ final class TcpSack {
     /** RFC 6675 DupThresh ({@code tcp_reordering}). */
     static final int DUP_THRESH = TcpCongestion.DUPACK_THRESHOLD;
 
-    /** {@link #tag} result bit: a segment was newly SACKed ({@code FLAG_DATA_SACKED}). */
+    /** {@link #sacktagWriteQueue} result bit: a segment was newly SACKed ({@code FLAG_DATA_SACKED}). */
     static final int NEW_SACKED = 1;
-    /** {@link #tag} result bit: the first block reported a duplicate (RFC 2883, {@code FLAG_DSACKING_ACK}). */
+    /** {@link #sacktagWriteQueue} result bit: the first block reported a duplicate (RFC 2883, {@code FLAG_DSACKING_ACK}). */
     static final int DSACK = 2;
 
     private TcpSack() {
@@ -38,7 +38,7 @@ final class TcpSack {
      * snd_max]} or empty are ignored ({@code tcp_is_sackblock_valid}); a segment is SACKed
      * when a block covers it whole.
      */
-    static int tag(TcpSock sk, TcpOptions options, int ack) {
+    static int sacktagWriteQueue(TcpSock sk, TcpOptions options, int ack) {
         int count = options.sackBlockCount;
         if (count == 0) {
             return 0;
@@ -46,12 +46,12 @@ final class TcpSack {
         int result = 0;
         int[] blocks = options.sackBlocks;
         int first = 0;
-        if (isDsack(blocks, count, ack)) {
+        if (checkDsack(blocks, count, ack)) {
             result |= DSACK;
             first = 1;
             sk.dsackDups++;
             sk.tcp.counters().inc(TcpExtMib.TCPDSACKRecv);
-            TcpCongestion.onDsack(sk, blocks[0], blocks[1]);
+            TcpCongestion.tryUndoDsack(sk, blocks[0], blocks[1]);
         }
         for (int b = first; b < count; b++) {
             int start = blocks[2 * b];
@@ -68,7 +68,7 @@ final class TcpSack {
     }
 
     /** {@code tcp_check_dsack}: whether the first block reports data received twice. */
-    private static boolean isDsack(int[] blocks, int count, int ack) {
+    private static boolean checkDsack(int[] blocks, int count, int ack) {
         int start = blocks[0];
         int end = blocks[1];
         if (!Seq.before(start, end)) {
@@ -114,7 +114,7 @@ final class TcpSack {
      * ({@code tcp_mark_lost_retrans}, {@code TCPLostRetransmit}) when data sent after it was
      * SACKed: it goes back to waiting for a retransmission.
      */
-    static void markLost(TcpSock sk) {
+    static void markHeadLost(TcpSock sk) {
         if (sk.sackedOut == 0) {
             return;
         }
@@ -142,7 +142,7 @@ final class TcpSack {
     }
 
     /** {@code tcp_mark_skb_lost} for the head: fast retransmit presumes it lost whatever the SACKs say. */
-    static void markHeadLost(TcpSock sk) {
+    static void markSkbLost(TcpSock sk) {
         TxSegment head = sk.rtxQueue.peekFirst();
         if (head != null && !head.sacked && !head.lost) {
             head.lost = true;
@@ -182,14 +182,14 @@ final class TcpSack {
      * the retransmission timer is brought forward to a short delay; the timeout then marks
      * everything lost and starts over. Returns whether the receiver reneged.
      */
-    static boolean checkReneging(TcpSock sk) {
+    static boolean checkSackReneging(TcpSock sk) {
         TxSegment head = sk.rtxQueue.peekFirst();
         if (head == null || !head.sacked) {
             return false;
         }
         sk.tcp.counters().inc(TcpExtMib.TCPSACKReneging);
         long delayUs = Math.max(sk.srttUs >> 4, 10_000L);
-        sk.tcp.timersOf().reset(sk, TcpTimers.Pending.RETRANS, Math.min(delayUs, sk.rtoUs));
+        sk.tcp.timersOf().resetXmitTimer(sk, TcpTimers.Pending.RETRANS, Math.min(delayUs, sk.rtoUs));
         return true;
     }
 

@@ -32,23 +32,23 @@ final class TcpTimers {
     // ---- the retransmission slot
 
     /** {@code inet_csk_reset_xmit_timer}. */
-    void reset(TcpSock sk, Pending what, long delayUs) {
-        clear(sk);
+    void resetXmitTimer(TcpSock sk, Pending what, long delayUs) {
+        clearXmitTimer(sk);
         sk.pending = what;
         int generation = ++sk.rtxGeneration;
         long delay = Math.min(delayUs, tcp.settings().rtoMaxMillis() * 1000);
-        sk.rtxTimer = tcp.timers().schedule(delay, TimeUnit.MICROSECONDS, () -> fireRetransmit(sk, generation));
+        sk.rtxTimer = tcp.timers().schedule(delay, TimeUnit.MICROSECONDS, () -> writeTimer(sk, generation));
     }
 
     /** Arms the retransmission timer unless it runs already (RFC 6298 5.1). */
     void armRetransmit(TcpSock sk) {
         if (sk.pending != Pending.RETRANS) {
-            reset(sk, Pending.RETRANS, sk.rtoUs);
+            resetXmitTimer(sk, Pending.RETRANS, sk.rtoUs);
         }
     }
 
     /** {@code inet_csk_clear_xmit_timer}. */
-    void clear(TcpSock sk) {
+    void clearXmitTimer(TcpSock sk) {
         if (sk.rtxTimer != null) {
             sk.rtxTimer.cancel();
             sk.rtxTimer = null;
@@ -57,7 +57,8 @@ final class TcpTimers {
         sk.rtxGeneration++;
     }
 
-    private void fireRetransmit(TcpSock sk, int generation) {
+    /** {@code tcp_write_timer}: the retransmission slot fired, for a retransmission or a probe. */
+    private void writeTimer(TcpSock sk, int generation) {
         sk.lock();
         try {
             if (generation != sk.rtxGeneration || sk.pending == Pending.NONE) {
@@ -82,7 +83,7 @@ final class TcpTimers {
      * from {@code rtoBaseMillis} (capped at the maximum RTO) would take. Linux bounds by time,
      * not by count, so a changing RTO does not change the budget.
      */
-    boolean timedOut(TcpSock sk, int boundary, long rtoBaseMillis) {
+    boolean retransmitsTimedOut(TcpSock sk, int boundary, long rtoBaseMillis) {
         if (sk.retransmits == 0) {
             return false;
         }
@@ -99,7 +100,7 @@ final class TcpTimers {
         TcpSettings s = tcp.settings();
         SkState state = sk.state();
         if (state == SkState.SYN_SENT || state == SkState.SYN_RECV) {
-            if (timedOut(sk, s.synRetries(), s.rtoInitialMillis())) {
+            if (retransmitsTimedOut(sk, s.synRetries(), s.rtoInitialMillis())) {
                 tcp.lifecycle().timedOut(sk);
                 return;
             }
@@ -117,7 +118,7 @@ final class TcpTimers {
         if (sk.orphan) {
             retryUntil = orphanRetries(sk, sk.rtoUs < s.rtoMaxMillis() * 1000);
         }
-        if (timedOut(sk, retryUntil, s.rtoMinMillis())) {
+        if (retransmitsTimedOut(sk, retryUntil, s.rtoMinMillis())) {
             tcp.lifecycle().timedOut(sk);
             return;
         }
@@ -129,7 +130,7 @@ final class TcpTimers {
         // tcp_enter_loss: everything not SACKed is presumed lost and goes again, from the
         // head, as the window reopens (RFC 6675 5.1; RFC 5681 3.1 for peers without SACK).
         TcpSack.markAllLost(sk);
-        TcpCongestion.onTimeout(sk);
+        TcpCongestion.enterLoss(sk);
         tcp.output().retransmitHead(sk);
         backoff(sk);
     }
@@ -156,7 +157,7 @@ final class TcpTimers {
         sk.retransmits++;
         sk.backoff++;
         sk.rtoUs = Math.min(sk.rtoUs * 2, tcp.settings().rtoMaxMillis() * 1000);
-        reset(sk, Pending.RETRANS, sk.rtoUs);
+        resetXmitTimer(sk, Pending.RETRANS, sk.rtoUs);
     }
 
     /**
@@ -184,7 +185,7 @@ final class TcpTimers {
             tcp.lifecycle().timedOut(sk);
             return;
         }
-        tcp.output().sendProbe(sk);
+        tcp.output().writeWakeup(sk);
         tcp.counters().inc(TcpExtMib.TCPWinProbe);
         sk.probesOut++;
         sk.backoff++;
@@ -194,13 +195,13 @@ final class TcpTimers {
     /** {@code tcp_check_probe_timer} / {@code tcp_send_probe0}'s re-arm: min(rto << backoff, max). */
     void armProbe(TcpSock sk) {
         long delay = sk.rtoUs << Math.min(sk.backoff, 20);
-        reset(sk, Pending.PROBE, delay);
+        resetXmitTimer(sk, Pending.PROBE, delay);
     }
 
     // ---- delayed ACK
 
     /** {@code inet_csk_reset_xmit_timer(ICSK_TIME_DACK)}: an ACK goes out within the delayed-ACK timeout. */
-    void scheduleDelack(TcpSock sk) {
+    void sendDelayedAck(TcpSock sk) {
         if (sk.delackTimer != null) {
             return;
         }
@@ -208,19 +209,23 @@ final class TcpTimers {
         sk.delackTimer = tcp.timers().schedule(tcp.settings().delackMinMillis(), TimeUnit.MILLISECONDS, () -> {
             sk.lock();
             try {
-                if (generation != sk.delackGeneration) {
-                    return;
-                }
-                sk.delackTimer = null;
-                if (sk.ackPending && sk.state() != SkState.CLOSE) {
-                    sk.pingpong = false; // tcp_delack_timer_handler: the reply it waited for did not come
-                    tcp.counters().inc(TcpExtMib.DelayedACKs);
-                    tcp.output().sendAck(sk);
+                if (generation == sk.delackGeneration) {
+                    sk.delackTimer = null;
+                    delackTimer(sk);
                 }
             } finally {
                 sk.unlock();
             }
         });
+    }
+
+    /** {@code tcp_delack_timer}: the ACK that waited goes now. */
+    private void delackTimer(TcpSock sk) {
+        if (sk.ackPending && sk.state() != SkState.CLOSE) {
+            sk.pingpong = false; // tcp_delack_timer_handler: the reply it waited for did not come
+            tcp.counters().inc(TcpExtMib.DelayedACKs);
+            tcp.output().sendAck(sk);
+        }
     }
 
     void clearDelack(TcpSock sk) {
@@ -234,8 +239,8 @@ final class TcpTimers {
     // ---- keepalive and FIN-WAIT-2
 
     /** {@code inet_csk_reset_keepalive_timer}. */
-    void resetKeepalive(TcpSock sk, long delayMillis) {
-        clearKeepalive(sk);
+    void resetKeepaliveTimer(TcpSock sk, long delayMillis) {
+        deleteKeepaliveTimer(sk);
         int generation = ++sk.keepaliveGeneration;
         sk.keepaliveTimer = tcp.timers().schedule(Math.max(1, delayMillis), TimeUnit.MILLISECONDS, () -> {
             sk.lock();
@@ -250,7 +255,8 @@ final class TcpTimers {
         });
     }
 
-    void clearKeepalive(TcpSock sk) {
+    /** {@code inet_csk_delete_keepalive_timer}. */
+    void deleteKeepaliveTimer(TcpSock sk) {
         if (sk.keepaliveTimer != null) {
             sk.keepaliveTimer.cancel();
             sk.keepaliveTimer = null;
@@ -271,17 +277,17 @@ final class TcpTimers {
     }
 
     /** Arms keepalive for an established connection with SO_KEEPALIVE ({@code tcp_set_keepalive}). */
-    void startKeepalive(TcpSock sk) {
+    void setKeepalive(TcpSock sk) {
         if (sk.keepAlive() && (sk.state() == SkState.ESTABLISHED || sk.state() == SkState.CLOSE_WAIT)) {
-            resetKeepalive(sk, keepIdleMillis(sk));
+            resetKeepaliveTimer(sk, keepIdleMillis(sk));
         } else if (sk.state() != SkState.FIN_WAIT2) {
-            clearKeepalive(sk);
+            deleteKeepaliveTimer(sk);
         }
     }
 
     /** The orphaned FIN-WAIT-2 wait ({@code tcp_fin_timeout}) on the keepalive slot, as Linux does. */
     void startFinWait2(TcpSock sk) {
-        resetKeepalive(sk, tcp.settings().finTimeoutMillis());
+        resetKeepaliveTimer(sk, tcp.settings().finTimeoutMillis());
     }
 
     /** {@code tcp_keepalive_timer}. */
@@ -297,7 +303,7 @@ final class TcpTimers {
         }
         long idleMillis = keepIdleMillis(sk);
         if (!sk.rtxQueue.isEmpty() || sk.sendQueued() > 0) {
-            resetKeepalive(sk, idleMillis);
+            resetKeepaliveTimer(sk, idleMillis);
             return;
         }
         long elapsed = (tcp.clock().nanoTime() - sk.lastReceivedNanos) / 1_000_000;
@@ -307,23 +313,23 @@ final class TcpTimers {
                 tcp.lifecycle().timedOut(sk);
                 return;
             }
-            tcp.output().sendProbe(sk);
+            tcp.output().writeWakeup(sk);
             tcp.counters().inc(TcpExtMib.TCPKeepAlive);
             sk.keepaliveProbes++;
-            resetKeepalive(sk, keepIntvlMillis(sk));
+            resetKeepaliveTimer(sk, keepIntvlMillis(sk));
         } else {
-            resetKeepalive(sk, idleMillis - elapsed);
+            resetKeepaliveTimer(sk, idleMillis - elapsed);
         }
     }
 
     /** Cancels every timer of {@code sk} ({@code tcp_clear_xmit_timers}, keepalive). */
-    void clearAll(TcpSock sk) {
-        clear(sk);
+    void clearXmitTimers(TcpSock sk) {
+        clearXmitTimer(sk);
         clearDelack(sk);
         // inet_csk_clear_xmit_timers clears icsk_ack.pending with the timer: a closed socket
         // owes no ACK, and a stale mark would send one on the next connection of this socket.
         sk.ackPending = false;
-        clearKeepalive(sk);
+        deleteKeepaliveTimer(sk);
     }
 
     Timeout schedule(long delayMillis, Runnable task) {

@@ -16,9 +16,9 @@ class SecretsTest {
     void isnAdvancesWithTheFourMicrosecondClockForOneTuple() {
         VirtualTime time = new VirtualTime();
         Secrets secrets = new Secrets(time, new Random(1));
-        int first = secrets.isn(0x0a000001, 0x0a000002, 40000, 80);
+        int first = secrets.secureTcpSeq(0x0a000001, 0x0a000002, 40000, 80);
         time.advance(4_000, TimeUnit.MICROSECONDS);
-        int later = secrets.isn(0x0a000001, 0x0a000002, 40000, 80);
+        int later = secrets.secureTcpSeq(0x0a000001, 0x0a000002, 40000, 80);
         assertThat(later - first).isEqualTo(1000);
     }
 
@@ -27,9 +27,9 @@ class SecretsTest {
         VirtualTime time = new VirtualTime();
         Secrets secrets = new Secrets(time, new Random(1));
         Secrets other = new Secrets(time, new Random(2));
-        int a = secrets.isn(0x0a000001, 0x0a000002, 40000, 80);
-        assertThat(secrets.isn(0x0a000001, 0x0a000002, 40001, 80)).isNotEqualTo(a);
-        assertThat(other.isn(0x0a000001, 0x0a000002, 40000, 80)).isNotEqualTo(a);
+        int a = secrets.secureTcpSeq(0x0a000001, 0x0a000002, 40000, 80);
+        assertThat(secrets.secureTcpSeq(0x0a000001, 0x0a000002, 40001, 80)).isNotEqualTo(a);
+        assertThat(other.secureTcpSeq(0x0a000001, 0x0a000002, 40000, 80)).isNotEqualTo(a);
     }
 
     @Test

@@ -202,13 +202,13 @@ class SynCookieTimestampTest {
     void theCookieTimestampCarriesTheOptionsAndIsNeverAheadOfTheClock() {
         for (int options : new int[] {0, 0x17, 0x1f, 0x3f}) {
             for (int now = -200; now < 200; now++) {
-                int ts = SynCookies.initTimestamp(now, options);
+                int ts = SynCookies.cookieInitTimestamp(now, options);
                 assertThat(ts & 0x3f).isEqualTo(options);
                 assertThat(now - ts).as("now %d, options %x", now, options).isBetween(0, 63);
             }
         }
-        assertThat(SynCookies.initTimestamp(Integer.MAX_VALUE, 0x3f)).isEqualTo(Integer.MAX_VALUE);
-        assertThat(SynCookies.initTimestamp(Integer.MIN_VALUE, 0x01)).isEqualTo(Integer.MAX_VALUE - 62);
+        assertThat(SynCookies.cookieInitTimestamp(Integer.MAX_VALUE, 0x3f)).isEqualTo(Integer.MAX_VALUE);
+        assertThat(SynCookies.cookieInitTimestamp(Integer.MIN_VALUE, 0x01)).isEqualTo(Integer.MAX_VALUE - 62);
     }
 
     @Test

@@ -438,7 +438,7 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
         assertThat(pool().allocatedPages()).isEqualTo(held);
         assertThat(pool().underPressure()).isFalse();
         // The window share applies to the next window offered: three quarters of the buffer.
-        assertThat(peer.host().tcp().memory().windowSpace(sk)).isEqualTo(sk.rcvbuf() - sk.rcvbuf() / 4);
+        assertThat(peer.host().tcp().memory().fullSpace(sk)).isEqualTo(sk.rcvbuf() - sk.rcvbuf() / 4);
         peer.inject(data(c, 10 * MSS + 30 * MSS, MSS)); // out of order, needs the ring to grow: refused
         assertThat(counter(TcpExtMib.TCPOFODrop)).isEqualTo(1);
         assertThat(pool().underPressure()).isTrue();

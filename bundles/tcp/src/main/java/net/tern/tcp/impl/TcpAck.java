@@ -1,0 +1,209 @@
+package net.tern.tcp.impl;
+
+import static net.tern.api.socket.SocketConstants.EPOLLOUT;
+import static net.tern.tcp.impl.wire.TcpHeader.FIN;
+
+import net.tern.tcp.impl.wire.TcpOptions;
+
+/**
+ * The ACK of an incoming segment ({@code tcp_input.c}: {@code tcp_ack},
+ * {@code tcp_ack_update_window}, {@code tcp_snd_una_update}, {@code tcp_clean_rtx_queue},
+ * {@code tcp_replace_ts_recent}, {@code tcp_rtt_estimator}): what the sender learns from the
+ * receiver. Runs on the network thread with the socket locked, from {@link TcpInput}.
+ */
+final class TcpAck {
+    private final Tcp tcp;
+
+    TcpAck(Tcp tcp) {
+        this.tcp = tcp;
+    }
+
+    /**
+     * {@code tcp_ack}: the ACK field of a segment that passed validation. An ACK of data not
+     * sent, or too old to be valid, draws a challenge ACK and the segment is dropped (returns
+     * false); an old one is ignored. Otherwise: TS.Recent, the send window
+     * ({@code tcp_ack_update_window}), the SACK scoreboard, then newly acknowledged data
+     * ({@link #cleanRtxQueue}) or a duplicate ACK, loss recovery ({@code tcp_fastretrans_alert}),
+     * and what the window lets go now ({@code tcp_write_xmit}).
+     */
+    boolean ack(TcpSock sk, Segment seg) {
+        TcpOutput out = tcp.output();
+        int ack = seg.ack;
+        int priorUna = sk.sndUna;
+        // RFC 5961 5.2: an ACK of data not sent yet, or older than the peer could have seen
+        // (snd_una - max_window, where the window is at most what was acknowledged so far, as
+        // no ACK below the first byte can be valid), draws a challenge ACK and is dropped.
+        if (Seq.after(ack, sk.sndMax)
+                || Seq.before(ack, priorUna - (int) Math.min(sk.maxWindow, sk.bytesAcked))) {
+            tcp.challengeAck().sendChallengeAck(sk);
+            return false;
+        }
+        if (Seq.before(ack, priorUna)) {
+            return true; // an old ACK: nothing to learn, the data may still count
+        }
+        replaceTsRecent(sk, seg);
+        sk.probesOut = 0;
+        sk.keepaliveProbes = 0;
+        sk.softError(null); // something got through: forget the ICMP error (tcp_ack)
+        sk.lastAckRecvNanos = tcp.clock().nanoTime();
+        boolean windowChanged = ackUpdateWindow(sk, seg);
+        int sackFlags = sk.sackOk ? TcpSack.sacktagWriteQueue(sk, seg.options, ack) : 0;
+        if (Seq.after(ack, priorUna)) {
+            int dataAcked = sndUnaUpdate(sk, ack, priorUna);
+            cleanRtxQueue(sk, seg, ack, dataAcked);
+        } else if ((seg.dataLength == 0 && !windowChanged && !seg.has(FIN) && !sk.rtxQueue.isEmpty())
+                || (sackFlags & TcpSack.NEW_SACKED) != 0) {
+            // A duplicate ACK: RFC 5681 2, or one that SACKs new data (RFC 6675 2), which may
+            // ride on data.
+            if (TcpCongestion.onDupAck(sk, ack)) {
+                tcp.counters().inc(TcpExtMib.TCPFastRetrans);
+                out.retransmitHead(sk);
+            }
+        }
+        if (sk.sackOk && !TcpSack.checkSackReneging(sk) && TcpCongestion.fastretransAlert(sk, ack)) {
+            tcp.counters().inc(TcpExtMib.TCPFastRetrans);
+            out.retransmitHead(sk);
+        }
+        if (sk.pending == TcpTimers.Pending.PROBE && sk.sndWnd > 0) {
+            tcp.timersOf().clearXmitTimer(sk);
+            sk.backoff = 0;
+        }
+        out.writeXmit(sk);
+        return true;
+    }
+
+    /**
+     * {@code tcp_ack_update_window} (RFC 9293 3.10.7.4, fifth): the send window from a segment
+     * newer than the last update (SND.WL1, SND.WL2). Returns whether the window changed.
+     */
+    private static boolean ackUpdateWindow(TcpSock sk, Segment seg) {
+        int ack = seg.ack;
+        int window = seg.window << sk.sndWscale;
+        boolean windowChanged = false;
+        if (Seq.before(sk.sndWl1, seg.seq) || (sk.sndWl1 == seg.seq && !Seq.before(ack, sk.sndWl2))) {
+            windowChanged = window != sk.sndWnd;
+            sk.sndWnd = window;
+            sk.sndWl1 = seg.seq;
+            sk.sndWl2 = ack;
+            sk.maxWindow = Math.max(sk.maxWindow, window);
+        }
+        return windowChanged;
+    }
+
+    /**
+     * {@code tcp_snd_una_update}: SND.UNA moves to {@code ack}; the acknowledged bytes leave
+     * the send queue, and an acknowledged FIN is noted. Returns the data bytes acknowledged.
+     */
+    private static int sndUnaUpdate(TcpSock sk, int ack, int priorUna) {
+        int ackedBytes = ack - priorUna;
+        int dataAcked = Math.min(ackedBytes, sk.sendQueued());
+        sk.sendQueue.consume(dataAcked);
+        if (ackedBytes > dataAcked && sk.finQueued) {
+            sk.finAcked = true;
+        }
+        sk.bytesAcked += ackedBytes;
+        sk.sndUna = ack;
+        return dataAcked;
+    }
+
+    /**
+     * {@code tcp_clean_rtx_queue}: segments wholly acknowledged leave the retransmission queue
+     * (with their scoreboard marks), a partly acknowledged head is trimmed; the RTT is sampled
+     * (RFC 6298 with Karn's rule, RFC 7323 RTTM), the congestion window grows
+     * ({@code pkts_acked}, {@code tcp_cong_avoid}), the retransmission timer is re-armed or
+     * stopped, and the memory the acknowledged data held is free again.
+     */
+    private void cleanRtxQueue(TcpSock sk, Segment seg, int ack, int dataAcked) {
+        long now = tcp.clock().nanoTime();
+        int ackedSegments = 0;
+        boolean retransmittedAcked = false;
+        long oldestSent = -1;
+        while (!sk.rtxQueue.isEmpty()) {
+            TxSegment s = sk.rtxQueue.peekFirst();
+            if (Seq.beforeOrEqual(s.endSeq(), ack)) {
+                sk.rtxQueue.pollFirst();
+                TcpSack.unlink(sk, s);
+                ackedSegments++;
+                if (s.retransmitted) {
+                    retransmittedAcked = true;
+                } else if (oldestSent < 0) {
+                    oldestSent = s.sentNanos;
+                }
+            } else {
+                if (Seq.after(ack, s.seq)) {
+                    s.length -= ack - s.seq;
+                    s.seq = ack;
+                    ackedSegments++;
+                }
+                break;
+            }
+        }
+        // RTT (RFC 6298 with Karn's rule; RFC 7323 RTTM when a retransmission was acked).
+        long rttUs = -1;
+        if (!retransmittedAcked && oldestSent >= 0) {
+            rttUs = Math.max(1, (now - oldestSent) / 1000);
+        } else if (sk.tsOk && seg.options.timestamp && seg.options.tsEcr != 0) {
+            long ms = (long) (tcp.output().tsNow() + sk.tsOffset - seg.options.tsEcr);
+            if (ms >= 0) {
+                rttUs = Math.max(1, ms * 1000);
+            }
+        }
+        if (rttUs > 0) {
+            rttEstimator(sk, rttUs);
+        }
+        sk.retransmits = 0;
+        sk.backoff = 0;
+        boolean fullAck = !Seq.before(ack, sk.highSeq);
+        boolean inRecovery = sk.caState == net.tern.tcp.cc.CaState.RECOVERY;
+        int tsEcr = sk.tsOk && seg.options.timestamp ? seg.options.tsEcr : 0;
+        TcpCongestion.congAvoid(sk, Math.max(1, ackedSegments), rttUs, fullAck, tsEcr);
+        if (inRecovery && !sk.sackOk && !fullAck && !sk.rtxQueue.isEmpty()) {
+            tcp.output().retransmitHead(sk); // NewReno partial ACK (RFC 6582 3.2 (5))
+        }
+        if (sk.rtxQueue.isEmpty()) {
+            if (sk.pending == TcpTimers.Pending.RETRANS) {
+                tcp.timersOf().clearXmitTimer(sk);
+            }
+        } else {
+            tcp.timersOf().resetXmitTimer(sk, TcpTimers.Pending.RETRANS, sk.rtoUs); // RFC 6298 5.3
+        }
+        // The memory acknowledged data held is free again: the sender may queue more.
+        sk.sendMemoryLimited = false;
+        tcp.memory().settleSend(sk);
+        tcp.memory().reclaimIdle(sk);
+        sk.publishQueues();
+        if (dataAcked > 0) {
+            sk.wakeUp(EPOLLOUT); // sk_stream_write_space
+        }
+    }
+
+    /** {@code tcp_rtt_estimator} and {@code tcp_set_rto} (RFC 6298 2), with Linux's floor on the variance term. */
+    void rttEstimator(TcpSock sk, long rttUs) {
+        if (sk.srttUs == 0) {
+            sk.srttUs = rttUs;
+            sk.rttvarUs = rttUs / 2;
+        } else {
+            long delta = Math.abs(sk.srttUs - rttUs);
+            sk.rttvarUs = (3 * sk.rttvarUs + delta) / 4;
+            sk.srttUs = (7 * sk.srttUs + rttUs) / 8;
+        }
+        sk.minRttUs = sk.minRttUs == 0 ? rttUs : Math.min(sk.minRttUs, rttUs);
+        long rtoMinUs = tcp.settings().rtoMinMillis() * 1000;
+        long rto = sk.srttUs + Math.max(4 * sk.rttvarUs, rtoMinUs);
+        sk.rtoUs = Math.min(rto, tcp.settings().rtoMaxMillis() * 1000);
+    }
+
+    /**
+     * {@code tcp_replace_ts_recent} (RFC 7323 4.3): TS.Recent from a segment at or before the
+     * last ACK sent, once its ACK has been found valid, and never back (a TSval inside the
+     * PAWS window but behind TS.Recent passes the check without becoming TS.Recent).
+     */
+    private void replaceTsRecent(TcpSock sk, Segment seg) {
+        TcpOptions o = seg.options;
+        if (sk.tsOk && o.timestamp && !Seq.after(seg.seq, sk.rcvWup)
+                && TcpPaws.pawsCheck(sk.tsRecent, sk.tsRecentStampNanos, o.tsVal, 0, tcp.clock().nanoTime())) {
+            sk.tsRecent = o.tsVal;
+            sk.tsRecentStampNanos = tcp.clock().nanoTime();
+        }
+    }
+}

@@ -1,0 +1,379 @@
+package net.tern.tcp.impl;
+
+import static net.tern.tcp.impl.wire.TcpHeader.ACK;
+import static net.tern.tcp.impl.wire.TcpHeader.FIN;
+import static net.tern.tcp.impl.wire.TcpHeader.RST;
+import static net.tern.tcp.impl.wire.TcpHeader.SYN;
+
+import io.netty.buffer.ByteBuf;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.inet.route.Flowi4;
+import net.tern.inet.route.Rtable;
+import net.tern.inet.sock.SkState;
+import net.tern.inet.wire.IcmpTypes;
+import net.tern.inet.wire.InetChecksum;
+import net.tern.inet.wire.Ipv4Packet;
+import net.tern.spi.net.Packet;
+import net.tern.tcp.impl.wire.TcpHeader;
+import net.tern.tcp.impl.wire.TcpOptions;
+
+/**
+ * TCP over IPv4, the entry from IP ({@code tcp_ipv4.c}): {@code tcp_v4_rcv} checks and decodes
+ * a segment and finds its owner in O(1) (established hash: socket, request or TIME-WAIT entry;
+ * then the listeners); {@code tcp_v4_do_rcv} hands a socket's segment to {@link TcpInput}, a
+ * request's and a TIME-WAIT entry's to {@link TcpMinisocks}; a SYN to a listener becomes a
+ * request or a SYN cookie ({@code tcp_v4_conn_request}, {@code tcp_conn_request}); and
+ * {@code tcp_v4_err} takes the ICMP errors about segments we sent.
+ *
+ * <p>Runs on the network thread, taking the owning socket's lock (a listener's for a request).
+ */
+final class TcpIpv4 {
+    private static final int DEFAULT_MSS = 536;
+
+    private final Tcp tcp;
+
+    TcpIpv4(Tcp tcp) {
+        this.tcp = tcp;
+    }
+
+    /**
+     * {@code tcp_v4_rcv}: checks and decodes the segment ({@link #decode}), then finds its owner
+     * and delivers it ({@link #demux}). The packet is released here.
+     */
+    void v4Rcv(Packet packet) {
+        try {
+            Segment seg = decode(packet);
+            if (seg != null) {
+                tcp.trace().receiving(seg);
+                demux(seg);
+            }
+        } finally {
+            tcp.trace().received();
+            packet.release();
+        }
+    }
+
+    private Segment decode(Packet packet) {
+        ByteBuf buf = packet.buf();
+        int start = buf.readerIndex();
+        int length = packet.length();
+        // Counted even if it is bad, as tcp_v4_rcv counts it before any check.
+        tcp.counters().inc(TcpMib.InSegs);
+        if (length < TcpHeader.MIN_LENGTH) {
+            // tcp_v4_rcv's pskb_may_pull of a whole header fails: dropped with InSegs alone.
+            return null;
+        }
+        TcpHeader th = TcpHeader.at(buf, start);
+        int headerLength = th.headerLength();
+        if (headerLength < TcpHeader.MIN_LENGTH) {
+            tcp.counters().inc(TcpMib.InErrs);
+            return null;
+        }
+        if (headerLength > length) {
+            // Options past the end: pskb_may_pull(doff * 4) fails, dropped with InSegs alone.
+            return null;
+        }
+        Ipv4Packet ip = Ipv4Packet.at(buf, packet.networkHeader());
+        int saddr = ip.source();
+        int daddr = ip.destination();
+        if (!InetChecksum.verifyTransport(buf, start, length, saddr, daddr, 6)) {
+            tcp.counters().inc(TcpMib.InCsumErrors);
+            tcp.counters().inc(TcpMib.InErrs);
+            return null;
+        }
+        Segment seg = new Segment();
+        seg.saddr = saddr;
+        seg.daddr = daddr;
+        seg.sport = th.sourcePort();
+        seg.dport = th.destinationPort();
+        seg.seq = th.seq();
+        seg.ack = th.ack();
+        seg.flags = th.flags();
+        seg.window = th.window();
+        th.parseOptions(seg.options);
+        seg.buf = buf;
+        seg.dataIndex = start + th.headerLength();
+        seg.dataLength = length - th.headerLength();
+        return seg;
+    }
+
+    /**
+     * The demultiplexing of {@code tcp_v4_rcv} ({@code __inet_lookup_skb}): the established
+     * hash (a socket: {@link #v4DoRcv}; a request: {@link TcpMinisocks#checkReq}; a TIME-WAIT
+     * entry: {@link TcpMinisocks#timewaitStateProcess}), then the listeners, else a RST.
+     */
+    void demux(Segment seg) {
+        ConnKey key = new ConnKey(seg.daddr, seg.dport, seg.saddr, seg.sport);
+        int isnHint = 0;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Object owner = tcp.tables().lookupEstablished(key);
+            if (owner instanceof TcpSock sk) {
+                sk.lock();
+                try {
+                    if (tcp.tables().lookupEstablished(key) != sk) {
+                        continue; // It changed while we waited for the lock: look again.
+                    }
+                    v4DoRcv(sk, seg);
+                } finally {
+                    sk.unlock();
+                }
+                return;
+            }
+            if (owner instanceof RequestSock req) {
+                TcpSock listener = req.listener;
+                listener.lock();
+                try {
+                    if (tcp.tables().lookupEstablished(key) != req) {
+                        continue;
+                    }
+                    tcp.minisocks().checkReq(req, seg);
+                } finally {
+                    listener.unlock();
+                }
+                return;
+            }
+            if (owner instanceof TimeWaitSock tw) {
+                isnHint = tcp.minisocks().timewaitStateProcess(tw, seg);
+                if (isnHint == 0) {
+                    return;
+                }
+            }
+            break;
+        }
+        TcpSock listener = tcp.tables().lookupListener(seg.daddr, seg.dport);
+        if (listener == null) {
+            tcp.replies().v4SendReset(seg);
+            return;
+        }
+        listener.lock();
+        try {
+            if (listener.state() != SkState.LISTEN) {
+                tcp.replies().v4SendReset(seg);
+                return;
+            }
+            listenStateProcess(listener, seg, isnHint);
+        } finally {
+            listener.unlock();
+        }
+    }
+
+    /**
+     * {@code tcp_v4_do_rcv}: a segment for a full socket, locked: an ESTABLISHED connection's
+     * goes to {@link TcpInput#rcvEstablished}, any other's to {@link TcpInput#rcvStateProcess}.
+     */
+    private void v4DoRcv(TcpSock sk, Segment seg) {
+        tcp.trace().rcvStateProcess(sk);
+        sk.segsIn++;
+        sk.lastReceivedNanos = tcp.clock().nanoTime();
+        if (sk.state() == SkState.ESTABLISHED) {
+            tcp.input().rcvEstablished(sk, seg);
+        } else {
+            tcp.input().rcvStateProcess(sk, seg);
+        }
+        sk.publishQueues();
+    }
+
+    /**
+     * A segment to a listener (the LISTEN state of {@code tcp_rcv_state_process}, with
+     * {@code tcp_v4_cookie_check}): an ACK may redeem a SYN cookie, else draws a RST; a SYN
+     * becomes a request ({@link #connRequest}); anything else is dropped.
+     */
+    private void listenStateProcess(TcpSock listener, Segment seg, int isnHint) {
+        if (seg.has(RST)) {
+            return;
+        }
+        if (seg.has(ACK)) {
+            if (!seg.has(SYN) && tcp.settings().syncookies() && SynCookies.cookieV4Check(tcp, listener, seg)) {
+                return;
+            }
+            tcp.replies().v4SendReset(seg);
+            return;
+        }
+        if (!seg.has(SYN) || seg.has(FIN)) {
+            return;
+        }
+        connRequest(listener, seg, isnHint);
+    }
+
+    /** {@code tcp_conn_request}: a SYN to a listener becomes a request (or a SYN cookie, or a drop). */
+    private void connRequest(TcpSock listener, Segment seg, int isnHint) {
+        tcp.trace().sock("tcp_conn_request", listener);
+        TcpCounters c = tcp.counters();
+        boolean wantCookie = false;
+        // inet_csk_reqsk_queue_is_full: more requests than the backlog, judged as the accept
+        // queue is (sk_acceptq_is_full), so a backlog of N holds N + 1 requests, as current
+        // Linux does ("tcp/dccp: allow a connection when sk_max_ack_backlog is zero"; a kernel
+        // 6.18 listener with backlog 128 holds 129). A SYN reusing a TIME-WAIT 4-tuple proves
+        // its peer and is never refused.
+        if (listener.synQueue.size() > listener.maxBacklog && isnHint == 0) {
+            if (tcp.settings().syncookies()) {
+                wantCookie = true;
+                c.inc(TcpExtMib.TCPReqQFullDoCookies);
+            } else {
+                c.inc(TcpExtMib.TCPReqQFullDrop);
+                c.inc(TcpExtMib.ListenDrops);
+                return;
+            }
+        }
+        if (listener.acceptQueue.size() > listener.maxBacklog) {
+            c.inc(TcpExtMib.ListenOverflows);
+            c.inc(TcpExtMib.ListenDrops);
+            return;
+        }
+        Rtable route;
+        try {
+            route = tcp.ip().routeOutput(Flowi4.of(seg.daddr, seg.saddr, 6));
+        } catch (ErrnoException e) {
+            c.inc(TcpExtMib.ListenDrops);
+            return;
+        }
+        TcpSettings s = tcp.settings();
+        TcpOptions o = seg.options;
+        int advmss = TcpOutput.advertiseMss(route.mtu(), listener.userMss);
+        boolean tsOk = s.timestamps() && o.timestamp;
+        boolean sackOk = s.sack() && o.sackPermitted;
+        int peerWscale = s.windowScaling() ? o.wscale : -1;
+        int rcvWscale = peerWscale >= 0 ? Math.max(0, s.windowShift()) : 0;
+        int peerMss = o.mss > 0 ? o.mss : DEFAULT_MSS;
+        ConnKey key = new ConnKey(seg.daddr, seg.dport, seg.saddr, seg.sport);
+        int tsOffset = tcp.secrets().tsOffset(seg.daddr, seg.saddr);
+        int rcvWnd = TcpOutput.selectInitialWindow(tcp.memory().fullSpace(listener), advmss);
+        if (wantCookie) {
+            SynCookies.cookieV4InitSequence(tcp, listener, seg, key, route, advmss, peerMss, tsOk, sackOk, peerWscale,
+                    rcvWscale, tsOffset, rcvWnd);
+            return;
+        }
+        int iss = isnHint != 0 ? isnHint : tcp.secrets().secureTcpSeq(seg.daddr, seg.saddr, seg.dport, seg.sport);
+        RequestSock req = new RequestSock(listener, key, iss, seg.seq, peerMss, peerWscale, sackOk, tsOk, o.tsVal,
+                tsOffset, rcvWscale, advmss, rcvWnd, route);
+        req.tsRecentStampNanos = tcp.clock().nanoTime();
+        if (!tcp.minisocks().reqskQueueHashAdd(listener, req)) {
+            return;
+        }
+        req.synAckSentNanos = tcp.clock().nanoTime();
+        tcp.replies().v4SendSynack(req);
+    }
+
+    /**
+     * {@code tcp_v4_err}: an ICMP error about a segment we sent, as Linux (6.x) takes it.
+     * Fragmentation needed lowers the MSS ({@code tcp_v4_mtu_reduced}). Otherwise the error
+     * becomes an errno ({@code icmp_err_convert}; time exceeded is EHOSTUNREACH, a parameter
+     * problem EPROTO; source quench and redirects are ignored) and:
+     * <ul>
+     * <li>a request in the SYN queue is dropped when the error is a parameter problem, time
+     * exceeded, or network or host unreachable, and quotes the SYN-ACK's sequence number
+     * ({@code tcp_req_err}; {@code ListenDrops}): no socket exists to report it to;</li>
+     * <li>a connection in SYN-SENT or SYN-RECEIVED ends with that error
+     * ({@code tcp_done_with_error}): connect fails with it;</li>
+     * <li>a synchronized connection keeps trying: the error is soft (RFC 1122 4.2.3.9, without
+     * {@code IP_RECVERR}), kept as the socket's soft error ({@code sk_err_soft}): {@code SO_ERROR}
+     * reads it, and it is the connection's error if the connection times out.</li>
+     * </ul>
+     * A quoted sequence number outside what is unacknowledged counts {@code OutOfWindowIcmps}.
+     */
+    void v4Err(Packet quoted, int type, int code, int info) {
+        ByteBuf buf = quoted.buf();
+        int start = buf.readerIndex();
+        Ipv4Packet ip = Ipv4Packet.at(buf, start);
+        if (quoted.length() < Ipv4Packet.MIN_HEADER_LENGTH || quoted.length() < ip.headerLength() + 8) {
+            return;
+        }
+        int tcpStart = start + ip.headerLength();
+        ConnKey key = new ConnKey(ip.source(), buf.getUnsignedShort(tcpStart), ip.destination(),
+                buf.getUnsignedShort(tcpStart + 2));
+        int seq = buf.getInt(tcpStart + 4);
+        Object found = tcp.tables().lookupEstablished(key);
+        if (found instanceof RequestSock req) {
+            reqErr(req, seq, type == IcmpTypes.PARAMETER_PROB || type == IcmpTypes.TIME_EXCEEDED
+                    || (type == IcmpTypes.DEST_UNREACH
+                            && (code == IcmpTypes.NET_UNREACH || code == IcmpTypes.HOST_UNREACH)));
+            return;
+        }
+        if (!(found instanceof TcpSock sk)) {
+            return;
+        }
+        sk.lock();
+        try {
+            if (sk.state() == SkState.CLOSE) {
+                return;
+            }
+            if (!Seq.between(seq, sk.sndUna, sk.sndMax)) {
+                tcp.counters().inc(TcpExtMib.OutOfWindowIcmps);
+                return;
+            }
+            Errno errno;
+            switch (type) {
+                case IcmpTypes.PARAMETER_PROB -> errno = Errno.EPROTO;
+                case IcmpTypes.TIME_EXCEEDED -> errno = Errno.EHOSTUNREACH;
+                case IcmpTypes.DEST_UNREACH -> {
+                    if (code == IcmpTypes.FRAG_NEEDED) {
+                        v4MtuReduced(sk, info);
+                        return;
+                    }
+                    errno = unreachableErrno(code);
+                    if (errno == null) {
+                        return;
+                    }
+                }
+                default -> {
+                    return; // source quench, redirect, others: ignored
+                }
+            }
+            if (sk.state() == SkState.SYN_SENT || sk.state() == SkState.SYN_RECV) {
+                tcp.lifecycle().writeErr(sk, errno);
+            } else {
+                sk.softError(errno);
+            }
+        } finally {
+            sk.unlock();
+        }
+    }
+
+    /** {@code icmp_err_convert}: the errno of a destination-unreachable code, null past the last code (15). */
+    private static Errno unreachableErrno(int code) {
+        return switch (code) {
+            case 0, 6, 9, 11 -> Errno.ENETUNREACH;
+            case 1, 10, 12, 13, 14, 15 -> Errno.EHOSTUNREACH;
+            case 2 -> Errno.ENOPROTOOPT;
+            case 3 -> Errno.ECONNREFUSED;
+            case 5 -> Errno.EOPNOTSUPP;
+            case 7 -> Errno.EHOSTDOWN;
+            case 8 -> Errno.ENONET;
+            default -> null;
+        };
+    }
+
+    /** {@code tcp_req_err}: drops the request when {@code abort} and the ICMP quotes its SYN-ACK. */
+    private void reqErr(RequestSock req, int seq, boolean abort) {
+        TcpSock listener = req.listener;
+        listener.lock();
+        try {
+            if (tcp.tables().lookupEstablished(req.key) != req) {
+                return;
+            }
+            if (seq != req.iss) {
+                tcp.counters().inc(TcpExtMib.OutOfWindowIcmps);
+            } else if (abort) {
+                tcp.lifecycle().reqskQueueDrop(req);
+                tcp.counters().inc(TcpExtMib.ListenDrops);
+            }
+        } finally {
+            listener.unlock();
+        }
+    }
+
+    /** {@code tcp_v4_mtu_reduced}: a smaller path MTU lowers the MSS and resends what no longer fits. */
+    private void v4MtuReduced(TcpSock sk, int mtu) {
+        if (mtu < 68) {
+            return;
+        }
+        int mss = TcpOutput.syncMss(sk.mssCache + (sk.tsOk ? TcpOptions.TIMESTAMP_ALIGNED_LENGTH : 0), mtu, sk.userMss, sk.tsOk);
+        if (mss < sk.mssCache) {
+            sk.mssCache = mss;
+            sk.route = null;
+            TcpCongestion.simpleRetransmit(sk);
+            tcp.output().writeXmit(sk);
+        }
+    }
+}

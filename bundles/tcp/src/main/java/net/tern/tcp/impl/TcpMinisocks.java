@@ -1,0 +1,288 @@
+package net.tern.tcp.impl;
+
+import static net.tern.api.socket.SocketConstants.EPOLLIN;
+import static net.tern.tcp.impl.wire.TcpHeader.ACK;
+import static net.tern.tcp.impl.wire.TcpHeader.FIN;
+import static net.tern.tcp.impl.wire.TcpHeader.RST;
+import static net.tern.tcp.impl.wire.TcpHeader.SYN;
+
+import net.tern.inet.route.Rtable;
+import net.tern.inet.sock.SkState;
+import net.tern.tcp.impl.wire.TcpOptions;
+
+/**
+ * The minisockets ({@code tcp_minisocks.c}): a request in the SYN queue and the segment that
+ * completes it ({@code tcp_check_req}), the full socket it becomes
+ * ({@code tcp_create_openreq_child}) and its place in the accept queue
+ * ({@code tcp_child_process}), the request's SYN-ACK timer, and a TIME-WAIT entry's answer to
+ * a segment ({@code tcp_timewait_state_process}).
+ *
+ * <p>Runs on the network thread: a request under its listener's lock, a TIME-WAIT entry
+ * without one.
+ */
+final class TcpMinisocks {
+    private final Tcp tcp;
+
+    TcpMinisocks(Tcp tcp) {
+        this.tcp = tcp;
+    }
+
+    /**
+     * {@code inet_csk_reqsk_queue_hash_add}: a new request joins the established hash and its
+     * listener's SYN queue, with its SYN-ACK timer armed. False when the 4-tuple is taken.
+     */
+    boolean reqskQueueHashAdd(TcpSock listener, RequestSock req) {
+        if (!tcp.tables().insertEstablished(req.key, req)) {
+            return false;
+        }
+        listener.synQueue.add(req);
+        armRequestTimer(req);
+        return true;
+    }
+
+    /** {@code reqsk_timer_handler}: the SYN-ACK again, with backoff, up to {@code tcp_synack_retries}. */
+    private void armRequestTimer(RequestSock req) {
+        long delay = tcp.settings().rtoInitialMillis() << req.retransmits;
+        req.timer = tcp.timersOf().schedule(Math.min(delay, tcp.settings().rtoMaxMillis()), () -> {
+            TcpSock listener = req.listener;
+            listener.lock();
+            try {
+                if (tcp.tables().lookupEstablished(req.key) != req) {
+                    return;
+                }
+                if (req.retransmits >= tcp.settings().synackRetries() || listener.state() != SkState.LISTEN) {
+                    tcp.lifecycle().reqskQueueDrop(req);
+                    return;
+                }
+                req.retransmits++;
+                tcp.counters().inc(TcpMib.RetransSegs);
+                tcp.replies().v4SendSynack(req);
+                armRequestTimer(req);
+            } finally {
+                listener.unlock();
+            }
+        });
+    }
+
+    /** {@code tcp_check_req}: a segment for a request in the SYN queue (the listener is locked). */
+    void checkReq(RequestSock req, Segment seg) {
+        tcp.trace().conn("tcp_check_req", req.key, null, null);
+        TcpSock listener = req.listener;
+        boolean inWindow = Seq.between(seg.seq, req.irs + 1, req.irs + 1 + req.rcvWnd);
+        // PAWS (RFC 7323 5.3) against the SYN's TSval, as tcp_check_req applies tcp_paws_reject.
+        boolean pawsReject = req.tsOk && seg.options.timestamp
+                && TcpPaws.pawsReject(req.tsRecent, req.tsRecentStampNanos, seg.options.tsVal, seg.has(RST),
+                        tcp.clock().nanoTime());
+        if (seg.has(RST)) {
+            if (pawsReject) {
+                tcp.counters().inc(TcpExtMib.PAWSEstab);
+            } else if (inWindow) {
+                tcp.counters().inc(TcpExtMib.EmbryonicRsts);
+                tcp.lifecycle().reqskQueueDrop(req);
+            }
+            return;
+        }
+        if (seg.has(SYN) && !seg.has(ACK) && seg.seq == req.irs && !pawsReject) {
+            // The SYN again: our SYN-ACK may have been lost; sent again at most once per rate limit.
+            if (!tcp.challengeAck().oowRateLimited(seg, req.lastOowAckNanos, TcpExtMib.TCPACKSkippedSynRecv)) {
+                tcp.replies().v4SendSynack(req);
+            }
+            return;
+        }
+        if (!seg.has(ACK)) {
+            return;
+        }
+        if (seg.ack != req.iss + 1) {
+            tcp.replies().v4SendReset(seg);
+            return;
+        }
+        if (!inWindow || pawsReject) {
+            // RFC 9293 3.10.7.4: an unacceptable segment is answered with an ACK (Linux's
+            // tcp_v4_reqsk_send_ack), within the rate limit; one failing PAWS is counted too.
+            if (pawsReject) {
+                tcp.counters().inc(TcpExtMib.PAWSEstab);
+            }
+            if (!tcp.challengeAck().oowRateLimited(seg, req.lastOowAckNanos, TcpExtMib.TCPACKSkippedSynRecv)) {
+                tcp.replies().v4ReqskSendAck(req, seg);
+            }
+            return;
+        }
+        if (seg.has(SYN)) {
+            tcp.counters().inc(TcpExtMib.EmbryonicRsts);
+            tcp.replies().v4SendReset(seg);
+            tcp.lifecycle().reqskQueueDrop(req);
+            return;
+        }
+        if (listener.state() != SkState.LISTEN) {
+            tcp.lifecycle().reqskQueueDrop(req);
+            tcp.replies().v4SendReset(seg);
+            return;
+        }
+        if (listener.acceptQueue.size() > listener.maxBacklog) {
+            // The request stays; the peer's retransmission (or ours of the SYN-ACK) tries again.
+            tcp.counters().inc(TcpExtMib.ListenOverflows);
+            tcp.counters().inc(TcpExtMib.ListenDrops);
+            return;
+        }
+        listener.synQueue.remove(req);
+        if (req.timer != null) {
+            req.timer.cancel();
+        }
+        // tcp_synack_rtt_meas: the SYN-ACK's round trip is a sample unless it was sent again (Karn).
+        long synAckRttUs = req.retransmits == 0 ? (tcp.clock().nanoTime() - req.synAckSentNanos) / 1000 : -1;
+        TcpSock child = createOpenreqChild(listener, req.key, req.route, req.iss, req.irs, req.peerMss, req.peerWscale,
+                req.rcvWscale, req.sackOk, req.tsOk, req.tsOffset, req.advmss, req.rcvWnd, seg, synAckRttUs);
+        if (!tcp.tables().replaceEstablished(req.key, req, child)) {
+            child.orphan = true;
+            tcp.lifecycle().done(child);
+            return;
+        }
+        child.key = req.key;
+        childProcess(listener, child, seg);
+    }
+
+    /**
+     * A new connection joins its listener's accept queue ({@code inet_csk_complete_hashdance},
+     * {@code inet_csk_reqsk_queue_add}) and the data that came with its ACK are processed
+     * ({@code tcp_child_process}), the listener woken.
+     */
+    void childProcess(TcpSock listener, TcpSock child, Segment seg) {
+        tcp.tables().addOwner(child, child.key.localPort());
+        listener.acceptQueue.addLast(child);
+        listener.publishQueues();
+        tcp.counters().inc(TcpMib.PassiveOpens);
+        listener.wakeUp(EPOLLIN);
+        if (seg.dataLength > 0 || seg.has(FIN)) {
+            child.lock();
+            try {
+                tcp.input().rcvStateProcess(child, seg);
+                child.publishQueues();
+            } finally {
+                child.unlock();
+            }
+        }
+    }
+
+    /**
+     * {@code tcp_create_openreq_child}: the full socket of a connection, ESTABLISHED, with its
+     * listener's options. {@code synAckRttUs} is the SYN-ACK's measured round trip, or -1 when
+     * there is none (a cookie, a SYN-ACK sent again); then the ACK's timestamp echo gives the
+     * first sample if it can, as {@code tcp_ack_update_rtt} prefers the former.
+     */
+    TcpSock createOpenreqChild(TcpSock listener, ConnKey key, Rtable route, int iss, int irs, int peerMss, int peerWscale,
+            int rcvWscale, boolean sackOk, boolean tsOk, int tsOffset, int advmss, int rcvWnd, Segment ack,
+            long synAckRttUs) {
+        TcpSock child = new TcpSock(tcp);
+        tcp.sockets().add(child);
+        child.rcvbuf(listener.rcvbuf());
+        child.sndbuf(listener.sndbuf());
+        child.nodelay = listener.nodelay;
+        child.pingpong = listener.pingpong; // sk_clone_lock copies icsk_ack: TCP_QUICKACK 0 on a listener holds for its children
+        child.keepAlive(listener.keepAlive());
+        child.keepIdleSeconds = listener.keepIdleSeconds;
+        child.keepIntvlSeconds = listener.keepIntvlSeconds;
+        child.keepCnt = listener.keepCnt;
+        child.timeWaitMillis = listener.timeWaitMillis;
+        child.userMss = listener.userMss;
+        child.ccName = listener.ccName;
+        child.lingerSeconds(listener.lingerSeconds());
+        child.ttl(listener.ttl());
+        child.tos(listener.tos());
+        child.reuseAddr(listener.reuseAddr());
+        child.rcvSaddr(key.localAddress());
+        child.saddr(key.localAddress());
+        child.num(key.localPort());
+        child.daddr(key.remoteAddress());
+        child.dport(key.remotePort());
+        child.route = route;
+        child.iss = iss;
+        child.sndUna = iss + 1;
+        child.sndNxt = iss + 1;
+        child.sndMax = iss + 1;
+        child.highSeq = iss; // RFC 6582 3.2: "recover" starts at the ISN, so a first-segment loss is recoverable
+        child.irs = irs;
+        child.rcvNxt = irs + 1;
+        child.rcvWup = child.rcvNxt;
+        child.rcvWnd = rcvWnd;
+        child.wscaleOk = peerWscale >= 0;
+        child.sndWscale = child.wscaleOk ? peerWscale : 0;
+        child.rcvWscale = child.wscaleOk ? rcvWscale : 0;
+        child.sackOk = sackOk;
+        child.tsOk = tsOk;
+        child.tsOffset = tsOffset;
+        if (tsOk && ack.options.timestamp) {
+            child.tsRecent = ack.options.tsVal;
+            child.tsRecentStampNanos = tcp.clock().nanoTime();
+        }
+        child.advmss = advmss;
+        child.rcvMss = Math.min(advmss, peerMss);
+        child.mssCache = TcpOutput.syncMss(peerMss, route.mtu(), child.userMss, tsOk);
+        child.sndWnd = ack.window << child.sndWscale;
+        child.sndWl1 = ack.seq;
+        child.sndWl2 = ack.ack;
+        child.maxWindow = child.sndWnd;
+        child.everConnected = true;
+        child.lastReceivedNanos = tcp.clock().nanoTime();
+        child.parent = listener;
+        if (synAckRttUs >= 0) {
+            tcp.ack().rttEstimator(child, Math.max(1, synAckRttUs));
+        } else if (tsOk && ack.options.timestamp && ack.options.tsEcr != 0) {
+            long rttMs = (tcp.output().tsNow() + tsOffset) - ack.options.tsEcr;
+            if (rttMs >= 0) {
+                tcp.ack().rttEstimator(child, Math.max(1, rttMs * 1000));
+            }
+        }
+        if (child.srttUs == 0) {
+            child.rtoUs = TcpInput.TIMEOUT_FALLBACK_US;
+        }
+        tcp.lifecycle().setState(child, SkState.SYN_RECV); // inet_csk_clone_lock: the child is born in SYN_RECV
+        tcp.lifecycle().setState(child, SkState.ESTABLISHED);
+        TcpCongestion.initCongestionControl(child);
+        tcp.timersOf().setKeepalive(child);
+        child.publishQueues();
+        return child;
+    }
+
+    /**
+     * {@code tcp_timewait_state_process}: returns the ISN for a new connection when a SYN may
+     * reuse the 4-tuple (RFC 9293 3.6.1, with timestamps as RFC 6191 allows), else 0.
+     */
+    int timewaitStateProcess(TimeWaitSock tw, Segment seg) {
+        TcpOptions o = seg.options;
+        boolean pawsReject = tw.tsOk && o.timestamp
+                && TcpPaws.pawsReject(tw.tsRecent, tw.tsRecentStampNanos, o.tsVal, seg.has(RST), tcp.clock().nanoTime());
+        if (!pawsReject && seg.seq == tw.rcvNxt && (seg.length() == 0 || seg.has(RST))) {
+            if (seg.has(RST)) {
+                tcp.lifecycle().twskKill(tw); // Linux's default (tcp_rfc1337=0)
+                return 0;
+            }
+            // A bare ACK in the window: TIME-WAIT starts again, with its TS.Recent.
+            tcp.lifecycle().twskReschedule(tw);
+            if (tw.tsOk && o.timestamp) {
+                tw.tsRecent = o.tsVal;
+                tw.tsRecentStampNanos = tcp.clock().nanoTime();
+            }
+            return 0;
+        }
+        if (seg.has(SYN) && !seg.has(RST) && !seg.has(ACK) && !pawsReject
+                && (Seq.after(seg.seq, tw.rcvNxt) || (tw.tsOk && o.timestamp && tw.tsRecent - o.tsVal < 0))) {
+            // No counter: Linux counts TWRecycled only when connect() takes over a TIME-WAIT
+            // 4-tuple (tcp_twsk_unique), not when a peer's SYN reopens one.
+            int isn = tw.sndNxt + 65535 + 2;
+            tcp.lifecycle().twskKill(tw);
+            return isn == 0 ? 1 : isn;
+        }
+        if (pawsReject) {
+            tcp.counters().inc(TcpExtMib.PAWSTimewait);
+        }
+        if (!seg.has(RST)) {
+            if (pawsReject || seg.has(ACK)) {
+                tcp.lifecycle().twskReschedule(tw);
+            }
+            if (!tcp.challengeAck().oowRateLimited(seg, tw.lastOowAckNanos, TcpExtMib.TCPACKSkippedTimeWait)) {
+                tcp.replies().v4SendAck(tw, seg);
+            }
+        }
+        return 0;
+    }
+}

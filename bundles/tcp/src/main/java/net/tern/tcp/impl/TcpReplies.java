@@ -1,0 +1,128 @@
+package net.tern.tcp.impl;
+
+import io.netty.buffer.ByteBuf;
+import net.tern.api.socket.ErrnoException;
+import net.tern.inet.ip.InetConstants;
+import net.tern.inet.ip.TxParams;
+import net.tern.spi.net.Packet;
+import net.tern.tcp.impl.wire.TcpHeader;
+import net.tern.tcp.impl.wire.TcpHeaderWriter;
+import net.tern.tcp.impl.wire.TcpOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The segments TCP sends without a full socket ({@code tcp_ipv4.c}): the RST answering a
+ * segment to no connection ({@code tcp_v4_send_reset}), a TIME-WAIT entry's ACK
+ * ({@code tcp_v4_send_ack}), a request's ACK and SYN-ACK ({@code tcp_v4_reqsk_send_ack},
+ * {@code tcp_v4_send_synack}). Sent on the network thread.
+ */
+final class TcpReplies {
+    private static final Logger LOG = LoggerFactory.getLogger(TcpReplies.class);
+    private static final int TCP_PROTOCOL = 6;
+
+    private final Tcp tcp;
+
+    TcpReplies(Tcp tcp) {
+        this.tcp = tcp;
+    }
+
+    /**
+     * {@code tcp_v4_send_reset}: answers {@code seg} with a RST (RFC 9293 3.10.7.1): with the
+     * segment's ACK as our sequence number if it had one, else sequence 0 and an ACK of
+     * everything it occupied. Never answers a RST.
+     */
+    void v4SendReset(Segment seg) {
+        if (seg.has(TcpHeader.RST)) {
+            return;
+        }
+        tcp.trace().reset(seg);
+        int seq;
+        int ack;
+        int flags;
+        if (seg.has(TcpHeader.ACK)) {
+            seq = seg.ack;
+            ack = 0;
+            flags = TcpHeader.RST;
+        } else {
+            seq = 0;
+            ack = seg.endSeq();
+            flags = TcpHeader.RST | TcpHeader.ACK;
+        }
+        reply(seg, seq, ack, flags, 0, null);
+        tcp.counters().inc(TcpMib.OutRsts);
+    }
+
+    /** {@code tcp_v4_send_ack} for TIME-WAIT: our last sequence and ACK, window and timestamps. */
+    void v4SendAck(TimeWaitSock tw, Segment seg) {
+        reply(seg, tw.sndNxt, tw.rcvNxt, TcpHeader.ACK, tw.rcvWnd >> tw.rcvWscale,
+                timestampOnly(tw.tsOk, tw.tsOffset, tw.tsRecent));
+    }
+
+    /** The options of an ACK sent without a socket: the timestamps when they are in use, else none. */
+    private TcpOptions timestampOnly(boolean tsOk, int tsOffset, int tsRecent) {
+        if (!tsOk) {
+            return null;
+        }
+        TcpOptions options = new TcpOptions();
+        options.timestamp = true;
+        options.tsVal = tcp.output().tsNow() + tsOffset;
+        options.tsEcr = tsRecent;
+        return options;
+    }
+
+    /**
+     * {@code tcp_v4_reqsk_send_ack}: a request answers an unacceptable segment with an ACK of
+     * the SYN from its SYN-ACK's sequence, its window and timestamps.
+     */
+    void v4ReqskSendAck(RequestSock req, Segment seg) {
+        int window = Math.min(req.rcvWnd >> (req.peerWscale >= 0 ? req.rcvWscale : 0), 65535);
+        reply(seg, req.iss + 1, req.irs + 1, TcpHeader.ACK, window, timestampOnly(req.tsOk, req.tsOffset, req.tsRecent));
+    }
+
+    /** A SYN-ACK for a request ({@code tcp_v4_send_synack}), or for a SYN cookie when {@code req} is not queued. */
+    void v4SendSynack(RequestSock req) {
+        TcpOptions options = new TcpOptions();
+        options.mss = req.advmss;
+        if (req.tsOk) {
+            options.timestamp = true;
+            options.tsVal = (req.cookieTimestamp ? req.cookieTs : tcp.output().tsNow()) + req.tsOffset;
+            options.tsEcr = req.tsRecent;
+        }
+        options.sackPermitted = req.sackOk;
+        if (req.peerWscale >= 0) {
+            options.wscale = req.rcvWscale;
+        }
+        ConnKey key = req.key;
+        Packet packet = buildBare(key.localAddress(), key.remoteAddress(), key.localPort(), key.remotePort(), req.iss,
+                req.irs + 1, TcpHeader.SYN | TcpHeader.ACK, Math.min(req.rcvWnd, 65535), options);
+        try {
+            tcp.ip().queueXmit(packet, req.route, new TxParams(TCP_PROTOCOL, -1, 0, true));
+        } catch (ErrnoException e) {
+            LOG.debug("{}: SYN-ACK not sent: {}", req, e.getMessage());
+        }
+        tcp.counters().inc(TcpMib.OutSegs);
+    }
+
+    private void reply(Segment seg, int seq, int ack, int flags, int window, TcpOptions options) {
+        Packet packet = buildBare(seg.daddr, seg.saddr, seg.dport, seg.sport, seq, ack, flags, window, options);
+        try {
+            tcp.ip().send(packet, seg.daddr, seg.saddr, TxParams.of(TCP_PROTOCOL));
+        } catch (ErrnoException e) {
+            LOG.debug("reply to {} not sent: {}", seg, e.getMessage());
+        }
+        tcp.counters().inc(TcpMib.OutSegs);
+    }
+
+    private Packet buildBare(int source, int destination, int sport, int dport, int seq, int ack, int flags,
+            int window, TcpOptions options) {
+        int headerLength = TcpHeaderWriter.headerLength(options);
+        Packet packet = tcp.allocator().allocate(InetConstants.MAX_IP_HEADROOM, headerLength);
+        ByteBuf buf = packet.buf();
+        int start = buf.writerIndex();
+        buf.writerIndex(start + headerLength);
+        TcpHeaderWriter.write(buf, start, sport, dport, seq, ack, flags, window, options);
+        TcpHeaderWriter.fillChecksum(buf, start, headerLength, source, destination);
+        return packet;
+    }
+}
