@@ -48,7 +48,8 @@ public final class TernLoopback implements AutoCloseable {
         dispatcher.addHandler(inet.input(), EtherType.IPV4, 0, 1);
         registry.addListener(inet.fib());
         startTcp();
-        udp = new Udp(inet.fib(), inet.output(), inet.icmp(), inet.snmp(), allocator, UdpSettings.defaults(), random);
+        udp = new Udp(inet.fib(), inet.output(), inet.icmp(), inet.snmp(), allocator, inet.localPorts(), UdpSettings.defaults(),
+                random);
         inet.addProtocol(udp.input(), SocketConstants.IPPROTO_UDP);
         inet.family().addProtoSw(udp.protoSw(), 0, 2);
         sockets = new SocketLayer(clock, loop);
@@ -59,7 +60,8 @@ public final class TernLoopback implements AutoCloseable {
 
     /** TCP joins the stack ({@code TcpInit}'s activation). */
     void startTcp() {
-        tcp = new Tcp(clock, loop, loop, allocator, inet.output(), inet.fib(), inet.snmp(), TcpSettings.defaults(), random);
+        tcp = new Tcp(clock, loop, loop, allocator, inet.output(), inet.fib(), inet.snmp(), inet.localPorts(),
+                TcpSettings.defaults(), random);
         inet.addProtocol(tcp, SocketConstants.IPPROTO_TCP);
         inet.family().addProtoSw(tcp.protoSw(), 0, tcpOrder);
     }

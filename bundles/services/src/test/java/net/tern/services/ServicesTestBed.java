@@ -79,7 +79,7 @@ final class ServicesTestBed implements AutoCloseable {
     /** Registers a new TCP, as its bundle does when it starts ({@code inet_add_protocol}, {@code inet_register_protosw}). */
     void startTcp() {
         tcp = new Tcp(bed.stack().clock(), bed.stack().timers(), bed.stack().networkThread(), bed.stack().allocator(),
-                bed.inet().output(), bed.inet().fib(), bed.inet().snmp(), TcpSettings.defaults(), new Random(7));
+                bed.inet().output(), bed.inet().fib(), bed.inet().snmp(), bed.inet().localPorts(), TcpSettings.defaults(), new Random(7));
         bed.inet().addProtocol(tcp, 6);
         bed.inet().family().addProtoSw(tcp.protoSw(), 0, 1);
     }

@@ -27,7 +27,7 @@ final class TcpUdpBed implements AutoCloseable {
         bed = new UdpTestBed();
         TestStack s = bed.stack();
         tcp = new Tcp(s.clock(), s.timers(), s.networkThread(), s.allocator(), bed.inet().output(), bed.inet().fib(),
-                bed.inet().snmp(), TcpSettings.defaults(), new Random(7));
+                bed.inet().snmp(), bed.inet().localPorts(), TcpSettings.defaults(), new Random(7));
         bed.inet().addProtocol(tcp, 6);
         bed.inet().family().addProtoSw(tcp.protoSw(), 0, 100);
     }

@@ -86,13 +86,13 @@ public final class FuzzHost implements AutoCloseable {
         stack.addPacketHandler(EtherType.IPV4, inet.input());
         stack.addLinkListener(inet.fib());
         tcp = new Tcp(stack.clock(), stack.timers(), stack.networkThread(), stack.allocator(), inet.output(),
-                inet.fib(), inet.snmp(), tcpSettings, new Random(11));
+                inet.fib(), inet.snmp(), inet.localPorts(), tcpSettings, new Random(11));
         tcpIn = new Counting(tcp);
         inet.addProtocol(tcpIn, Wire.IPPROTO_TCP);
         inet.family().addProtoSw(tcp.protoSw(), 0, 1);
         if (withUdp) {
             udp = new Udp(inet.fib(), inet.output(), inet.icmp(), inet.snmp(), stack.allocator(),
-                    UdpSettings.defaults(), new SplittableRandom(13));
+                    inet.localPorts(), UdpSettings.defaults(), new SplittableRandom(13));
             udpIn = new Counting(udp.input());
             inet.addProtocol(udpIn, Wire.IPPROTO_UDP);
             inet.family().addProtoSw(udp.protoSw(), 0, 2);

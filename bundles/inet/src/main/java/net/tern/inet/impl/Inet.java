@@ -17,6 +17,7 @@ import net.tern.inet.impl.snmp.EnumCounters;
 import net.tern.inet.impl.snmp.SnmpRegistry;
 import net.tern.inet.snmp.CounterGroup;
 import net.tern.inet.snmp.SnmpCounters;
+import net.tern.inet.sock.LocalPortRange;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.net.TimerService;
@@ -42,6 +43,7 @@ public final class Inet implements AutoCloseable {
     private final Reassembly reassembly;
     private final IpInput input;
     private final InetFamily family = new InetFamily();
+    private final LocalPortRange localPorts;
     /** Replaced whole by {@link #reconfigure}. */
     private volatile InetSettings settings;
 
@@ -52,6 +54,7 @@ public final class Inet implements AutoCloseable {
 
     public Inet(Clock clock, TimerService timers, PacketAllocator allocator, InetSettings settings, Random random) {
         this.settings = settings;
+        this.localPorts = new LocalPortRange(settings.localPorts());
         this.ipGroup = snmp.register("Ip", IpMib.class);
         this.ipExtGroup = snmp.register("IpExt", IpExtMib.class);
         this.icmpGroup = snmp.register("Icmp", IcmpMib.class);
@@ -73,7 +76,7 @@ public final class Inet implements AutoCloseable {
     /**
      * {@code sysctl -w net.ipv4.*}: each setting applies from its next use (forwarding to the
      * next datagram received, the TTL to the next sent, reassembly limits to the next fragment,
-     * ICMP's to the next message), without touching sockets, routes or datagrams in reassembly.
+     * ICMP's to the next message, the port range to the next ephemeral port), without touching sockets, routes or datagrams in reassembly.
      */
     public void reconfigure(InetSettings next) {
         settings = next;
@@ -81,6 +84,7 @@ public final class Inet implements AutoCloseable {
         output.defaultTtl(next.defaultTtl());
         reassembly.limits(next.reassembly());
         icmp.settings(next.icmp());
+        localPorts.set(next.localPorts());
     }
 
     public SnmpCounters snmp() {
@@ -110,6 +114,11 @@ public final class Inet implements AutoCloseable {
     /** {@code ip_rcv}, the handler of ethertype 0x0800. */
     public IpInput input() {
         return input;
+    }
+
+    /** {@code ip_local_port_range}, which the transports read when they choose a port. */
+    public LocalPortRange localPorts() {
+        return localPorts;
     }
 
     public InetFamily family() {

@@ -13,6 +13,7 @@ import net.tern.inet.ip.IcmpSender;
 import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.RouteTable;
 import net.tern.inet.snmp.SnmpCounters;
+import net.tern.inet.sock.LocalPortRange;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.LinkListener;
@@ -55,6 +56,7 @@ import org.slf4j.LoggerFactory;
  */
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.inet.snmp.SnmpCounters", uses = SnmpCounters.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.inet.route.RouteTable", uses = RouteTable.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.inet.sock.LocalPortRange", uses = LocalPortRange.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.net.LinkListener", uses = LinkListener.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.inet.ip.IpOutput", uses = IpOutput.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.inet.ip.IcmpSender", uses = IcmpSender.class)
@@ -108,6 +110,9 @@ public final class InetInit {
 
         @AttributeDefinition(description = "Burst of limited ICMP messages (icmp_msgs_burst).")
         int icmpMsgsBurst() default 50;
+
+        @AttributeDefinition(description = "Ephemeral ports TCP and UDP hand out, \"low high\" (ip_local_port_range).")
+        String ipLocalPortRange() default "32768 60999";
     }
 
     private final Inet inet;
@@ -123,6 +128,7 @@ public final class InetInit {
         this.inet = new Inet(clock, timers, allocator, InetSettings.of(config));
         register(context, SnmpCounters.class, inet.snmp(), null, 0);
         register(context, RouteTable.class, inet.fib(), null, 0);
+        register(context, LocalPortRange.class, inet.localPorts(), null, 0);
         register(context, LinkListener.class, inet.fib(), null, 0);         // fib_netdev_event
         register(context, IpOutput.class, inet.output(), null, 0);
         register(context, IcmpSender.class, inet.icmp(), null, 0);

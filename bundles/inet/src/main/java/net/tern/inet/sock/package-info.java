@@ -20,6 +20,8 @@
  *     ({@code memory_allocated}, {@code tcp_mem} / {@code udp_mem}, memory pressure), and
  *     {@link net.tern.inet.sock.SockMemory} one socket's account against it
  *     ({@code sk_rmem_alloc}, {@code sk_wmem_queued}, {@code sk_forward_alloc}).</li>
+ * <li>{@link net.tern.inet.sock.LocalPortRange} is {@code ip_local_port_range}, the ephemeral
+ *     ports every inet transport draws from ({@code inet_get_local_port_range}).</li>
  * </ul>
  *
  * <p>Locking ({@code lock_sock}): every operation but {@code poll} runs its generic part and
@@ -29,7 +31,7 @@
  * {@code tcp_poll} does not): a transport's poll reads volatile state.
  */
 @Export
-@Version("1.5.0")
+@Version("1.6.0")
 package net.tern.inet.sock;
 
 import org.osgi.annotation.bundle.Export;

@@ -16,6 +16,7 @@ import net.tern.inet.route.RouteTable;
 import net.tern.inet.snmp.SnmpCounters;
 import net.tern.inet.sock.InetDgramOps;
 import net.tern.inet.sock.InetProtoSw;
+import net.tern.inet.sock.LocalPortRange;
 import net.tern.inet.testing.ComponentConfig;
 import net.tern.inet.testing.RecordingBundleContext;
 import net.tern.inet.testing.RecordingBundleContext.Registration;
@@ -54,7 +55,7 @@ class InetInitTest {
         InetInit init = start();
 
         assertThat(recorder.history()).extracting(Registration::type).containsExactly(SnmpCounters.class, RouteTable.class,
-                LinkListener.class, IpOutput.class, IcmpSender.class, IcmpEcho.class, NetProtocol.class,
+                LocalPortRange.class, LinkListener.class, IpOutput.class, IcmpSender.class, IcmpEcho.class, NetProtocol.class,
                 PacketHandler.class, ProtocolFamily.class);
         assertThat(only(ProtocolFamily.class).properties()).containsExactly(Map.entry("family", 2));
         assertThat(only(PacketHandler.class).properties()).containsExactly(Map.entry("ethertype", 0x0800));
@@ -62,6 +63,8 @@ class InetInitTest {
         assertThat(only(SnmpCounters.class).properties()).isEmpty();
         assertThat(only(PacketHandler.class).service()).isSameAs(init.inet().input());
         assertThat(init.inet().settings()).isEqualTo(InetSettings.defaults());
+        assertThat(only(LocalPortRange.class).service()).isSameAs(init.inet().localPorts());
+        assertThat(init.inet().localPorts().get()).isEqualTo(new LocalPortRange.Range(32768, 60999));
     }
 
     @Test
@@ -69,8 +72,9 @@ class InetInitTest {
         InetInit init = start();
         Inet running = init.inet();
 
-        init.modified(ComponentConfig.of(InetInit.Config.class,
-                Map.of("ipForward", true, "ipDefaultTtl", 32, "icmpEchoIgnoreAll", true, "ipfragTime", 5)));
+        LocalPortRange ports = init.inet().localPorts();
+        init.modified(ComponentConfig.of(InetInit.Config.class, Map.of("ipForward", true, "ipDefaultTtl", 32,
+                "icmpEchoIgnoreAll", true, "ipfragTime", 5, "ipLocalPortRange", "1024\t2047")));
 
         assertThat(init.inet()).isSameAs(running);
         assertThat(recorder.unregisterCalls()).isEmpty();
@@ -79,10 +83,16 @@ class InetInitTest {
         assertThat(running.settings().defaultTtl()).isEqualTo(32);
         assertThat(running.settings().icmp().echoIgnoreAll()).isTrue();
         assertThat(running.settings().reassembly().timeoutNanos()).isEqualTo(5_000_000_000L);
+        assertThat(running.localPorts()).isSameAs(ports);
+        assertThat(ports.get()).isEqualTo(new LocalPortRange.Range(1024, 2047));
 
-        // A TTL out of range is refused; the settings before stay.
+        // A TTL out of range, or a port range upside down or of one number, is refused; the settings before stay.
         init.modified(ComponentConfig.of(InetInit.Config.class, Map.of("ipDefaultTtl", 0)));
         assertThat(running.settings().defaultTtl()).isEqualTo(32);
+        for (String bad : new String[] {"2000 1000", "0 100", "1000 65536", "1000", "a b"}) {
+            init.modified(ComponentConfig.of(InetInit.Config.class, Map.of("ipLocalPortRange", bad)));
+            assertThat(ports.get()).as(bad).isEqualTo(new LocalPortRange.Range(1024, 2047));
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import net.tern.inet.route.RouteTable;
 import net.tern.inet.snmp.SnmpCounters;
 import net.tern.inet.sock.InetProtoSw;
 import net.tern.inet.sock.InetStreamOps;
+import net.tern.inet.sock.LocalPortRange;
 import net.tern.inet.sock.ProtoMemory;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.net.Clock;
@@ -63,7 +64,7 @@ public final class Tcp implements NetProtocol, AutoCloseable {
     private final Set<TcpSock> sockets = ConcurrentHashMap.newKeySet();
 
     public Tcp(Clock clock, TimerService timers, NetworkThread networkThread, PacketAllocator allocator, IpOutput ip,
-            RouteTable routes, SnmpCounters snmp, TcpSettings settings, Random random) {
+            RouteTable routes, SnmpCounters snmp, LocalPortRange localPorts, TcpSettings settings, Random random) {
         this.clock = clock;
         this.timers = timers;
         this.networkThread = networkThread;
@@ -75,7 +76,7 @@ public final class Tcp implements NetProtocol, AutoCloseable {
         this.counters = new TcpCounters(snmp);
         this.memory = new TcpMemory(this, settings.memory());
         this.secrets = new Secrets(clock, random);
-        this.tables = new TcpHashTables(settings.localPortLow(), settings.localPortHigh(), this::nextRandom);
+        this.tables = new TcpHashTables(localPorts, this::nextRandom);
         this.congestion = new CongestionRegistry(settings.congestionControl(), this);
         this.prot = new TcpProt(this);
         this.output = new TcpOutput(this);
@@ -137,15 +138,10 @@ public final class Tcp implements NetProtocol, AutoCloseable {
      * caps the next {@code listen}, buffers size new sockets, the MSL times the next TIME-WAIT,
      * retry and keepalive limits count from the next timer, the congestion control is the
      * default of new sockets, {@code tcp_mem} and the per-socket minimums judge the next
-     * charge, {@code tcp_adv_win_scale} the next window offered. The ephemeral port range stays the one TCP started with (the port
-     * table is built for it).
+     * charge, {@code tcp_adv_win_scale} the next window offered. The ephemeral port range is
+     * IPv4's ({@link LocalPortRange}), read at each port chosen.
      */
     public void reconfigure(TcpSettings next) {
-        TcpSettings before = settings;
-        if (next.localPortLow() != before.localPortLow() || next.localPortHigh() != before.localPortHigh()) {
-            throw new IllegalArgumentException("the ephemeral port range is fixed while TCP runs ("
-                    + before.localPortLow() + "-" + before.localPortHigh() + ")");
-        }
         settings = next;
         memory.reconfigure(next.memory());
         congestion.defaultName(next.congestionControl());

@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntSupplier;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.inet.sock.LocalPortRange;
 import net.tern.inet.sock.SkState;
 
 /**
@@ -26,13 +27,12 @@ final class TcpHashTables {
     private final ConcurrentHashMap<ConnKey, Object> established = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, CopyOnWriteArrayList<TcpSock>> listeners = new ConcurrentHashMap<>();
     private final Map<Integer, ArrayList<PortOwner>> bound = new HashMap<>();
-    private final int portLow;
-    private final int portHigh;
+    /** IPv4's {@code ip_local_port_range}, read at each ephemeral port chosen. */
+    private final LocalPortRange localPorts;
     private final IntSupplier random;
 
-    TcpHashTables(int portLow, int portHigh, IntSupplier random) {
-        this.portLow = portLow;
-        this.portHigh = portHigh;
+    TcpHashTables(LocalPortRange localPorts, IntSupplier random) {
+        this.localPorts = localPorts;
         this.random = random;
     }
 
@@ -110,17 +110,18 @@ final class TcpHashTables {
      */
     synchronized void bind(TcpSock sk, int port) throws ErrnoException {
         if (port == 0) {
-            int range = portHigh - portLow + 1;
+            LocalPortRange.Range ports = localPorts.get();
+            int range = ports.size();
             int start = Math.floorMod(random.getAsInt(), range);
             for (int i = 0; i < range; i++) {
-                int candidate = portLow + (start + i) % range;
+                int candidate = ports.low() + (start + i) % range;
                 if (!bound.containsKey(candidate)) {
                     take(sk, candidate);
                     return;
                 }
             }
             throw new ErrnoException(Errno.EADDRINUSE, "bind(" + sk.localAddress() + "): no free ephemeral port in "
-                    + portLow + "-" + portHigh);
+                    + ports.low() + "-" + ports.high() + " (ip_local_port_range)");
         }
         Object conflict = conflict(sk, port, sk.rcvSaddr());
         if (conflict != null) {
@@ -169,17 +170,18 @@ final class TcpHashTables {
      */
     synchronized ConnKey connectPort(TcpSock sk, int localAddress, int remoteAddress, int remotePort, int offset)
             throws ErrnoException {
-        int range = portHigh - portLow + 1;
+        LocalPortRange.Range ports = localPorts.get();
+        int range = ports.size();
         int start = Math.floorMod(offset, range);
         for (int i = 0; i < range; i++) {
-            int candidate = portLow + (start + i) % range;
+            int candidate = ports.low() + (start + i) % range;
             ConnKey key = new ConnKey(localAddress, candidate, remoteAddress, remotePort);
             if (connectUsable(candidate) && !established.containsKey(key)) {
                 take(sk, candidate);
                 return key;
             }
         }
-        throw new ErrnoException(Errno.EADDRNOTAVAIL, "connect: no free local port in " + portLow + "-" + portHigh
+        throw new ErrnoException(Errno.EADDRNOTAVAIL, "connect: no free local port in " + ports.low() + "-" + ports.high()
                 + " for the destination");
     }
 

@@ -6,6 +6,7 @@ import java.util.Hashtable;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.RouteTable;
+import net.tern.inet.sock.LocalPortRange;
 import net.tern.inet.sock.ProtoMemory;
 import net.tern.inet.snmp.SnmpCounters;
 import net.tern.spi.diag.InetDiagHandler;
@@ -151,9 +152,9 @@ public final class TcpInit {
             @Reference(name = "networkThread") NetworkThread networkThread,
             @Reference(name = "allocator") PacketAllocator allocator, @Reference(name = "ip") IpOutput ip,
             @Reference(name = "routes") RouteTable routes, @Reference(name = "snmp") SnmpCounters snmp,
-            Config config) {
+            @Reference(name = "localPorts") LocalPortRange localPorts, Config config) {
         this.drainMillis = config.drainMillis();
-        this.tcp = new Tcp(clock, timers, networkThread, allocator, ip, routes, snmp, settings(config),
+        this.tcp = new Tcp(clock, timers, networkThread, allocator, ip, routes, snmp, localPorts, settings(config),
                 new SecureRandom());
         Dictionary<String, Object> protocol = new Hashtable<>();
         protocol.put(NetProtocol.PROTOCOL, SocketConstants.IPPROTO_TCP);
@@ -194,7 +195,7 @@ public final class TcpInit {
                 c.tcpRtoMaxMillis(), c.tcpMslMillis(), c.tcpFinTimeoutMillis(), c.somaxconn(), c.tcpSyncookies(),
                 c.tcpTimestamps(), c.tcpWindowScaling(), c.tcpSack(), c.tcpRmemMax(), c.tcpRmemDefault(),
                 c.tcpWmemDefault(), 10, c.tcpKeepaliveTime() * 1000L, c.tcpKeepaliveIntvl() * 1000L,
-                c.tcpKeepaliveProbes(), 40, c.tcpCongestionControl(), 32768, 60999,
+                c.tcpKeepaliveProbes(), 40, c.tcpCongestionControl(),
                 new TcpSettings.Memory(c.tcpMem() == null || c.tcpMem().isBlank() ? TcpSettings.Memory.defaultTcpMem()
                         : ProtoMemory.Limits.parse(c.tcpMem()), c.tcpRmemMin(), c.tcpWmemMin(), c.tcpAdvWinScale()),
                 new TcpSettings.AckLimits(c.tcpChallengeAckLimit(), c.tcpInvalidRatelimitMillis()));

@@ -30,8 +30,6 @@ import net.tern.inet.sock.ProtoMemory;
  * @param keepaliveProbes       unanswered probes before the connection is dropped ({@code tcp_keepalive_probes}, 9)
  * @param delackMinMillis   the delayed-ACK timeout ({@code TCP_DELACK_MIN}, 40 ms)
  * @param congestionControl the default algorithm ({@code tcp_congestion_control}, reno)
- * @param localPortLow      the ephemeral port range ({@code ip_local_port_range}, 32768)
- * @param localPortHigh     ... to 60999
  * @param memory            receive and send memory accounting: {@code tcp_mem}, {@code tcp_rmem[0]},
  *                          {@code tcp_wmem[0]}, {@code tcp_adv_win_scale} ({@link Memory})
  * @param ackLimits         RFC 5961 7 ACK throttling: {@code tcp_challenge_ack_limit} and
@@ -41,7 +39,7 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
         long rtoMaxMillis, long msl, long finTimeoutMillis, int somaxconn, boolean syncookies, boolean timestamps,
         boolean windowScaling, boolean sack, int rmemMax, int rmemDefault, int wmemDefault, int initialCwnd,
         long keepaliveTimeMillis, long keepaliveIntvlMillis, int keepaliveProbes, long delackMinMillis,
-        String congestionControl, int localPortLow, int localPortHigh, Memory memory, AckLimits ackLimits) {
+        String congestionControl, Memory memory, AckLimits ackLimits) {
 
     public TcpSettings {
         if (synRetries < 1 || synackRetries < 1 || retries2 < 1) {
@@ -53,9 +51,6 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
         }
         if (msl < 0 || somaxconn < 1 || initialCwnd < 1 || rmemDefault < 1 || wmemDefault < 1 || rmemMax < 1) {
             throw new IllegalArgumentException("msl, somaxconn, initial window and buffers must be positive");
-        }
-        if (localPortLow < 1 || localPortHigh > 65535 || localPortLow > localPortHigh) {
-            throw new IllegalArgumentException("bad local port range " + localPortLow + "-" + localPortHigh);
         }
         if (congestionControl == null || congestionControl.isEmpty()) {
             throw new IllegalArgumentException("a default congestion control is needed");
@@ -140,8 +135,8 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
     /** Linux's defaults. */
     public static TcpSettings defaults() {
         return new TcpSettings(6, 5, 15, 1000, 200, 120_000, 30_000, 60_000, 4096, true, true, true, true,
-                15 << 20, 262_144, 131_072, 10, TimeUnit.HOURS.toMillis(2), 75_000, 9, 40, "reno", 32768, 60999,
-                Memory.defaults(), AckLimits.defaults());
+                15 << 20, 262_144, 131_072, 10, TimeUnit.HOURS.toMillis(2), 75_000, 9, 40, "reno", Memory.defaults(),
+                AckLimits.defaults());
     }
 
     /** TIME-WAIT's length: 2 * MSL. */
@@ -170,62 +165,62 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, value, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh, memory, ackLimits);
+                congestionControl, memory, ackLimits);
     }
 
     public TcpSettings withSyncookies(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, on, timestamps, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh, memory, ackLimits);
+                congestionControl, memory, ackLimits);
     }
 
     public TcpSettings withTimestamps(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, on, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh, memory, ackLimits);
+                congestionControl, memory, ackLimits);
     }
 
     public TcpSettings withSack(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, on, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh, memory, ackLimits);
+                congestionControl, memory, ackLimits);
     }
 
     public TcpSettings withMsl(long millis) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, millis,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh, memory, ackLimits);
+                congestionControl, memory, ackLimits);
     }
 
     public TcpSettings withBuffers(int rmem, int wmem) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmem, wmem,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh, memory, ackLimits);
+                congestionControl, memory, ackLimits);
     }
 
     public TcpSettings withCongestionControl(String name) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                name, localPortLow, localPortHigh, memory, ackLimits);
+                name, memory, ackLimits);
     }
 
     public TcpSettings withMemory(Memory value) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh, value, ackLimits);
+                congestionControl, value, ackLimits);
     }
 
     public TcpSettings withAckLimits(AckLimits limits) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, localPortLow, localPortHigh, memory, limits);
+                congestionControl, memory, limits);
     }
 }

@@ -37,7 +37,7 @@ class SecretsTest {
         VirtualTime time = new VirtualTime();
         PooledPacketAllocator allocator = new PooledPacketAllocator();
         Inet inet = new Inet(time, time, allocator, InetSettings.defaults(), new Random(3));
-        Tcp tcp = new Tcp(time, time, time, allocator, inet.output(), inet.fib(), inet.snmp(), TcpSettings.defaults(),
+        Tcp tcp = new Tcp(time, time, time, allocator, inet.output(), inet.fib(), inet.snmp(), inet.localPorts(), TcpSettings.defaults(),
                 new Random(3));
         ConnKey key = new ConnKey(0x0a000001, 80, 0x0a000002, 40000);
         int cookie = SynCookies.make(tcp, key, 123456, 2);

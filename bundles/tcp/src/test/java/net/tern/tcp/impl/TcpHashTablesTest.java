@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import net.tern.inet.sock.LocalPortRange;
 import org.junit.jupiter.api.Test;
 
 class TcpHashTablesTest {
@@ -16,7 +17,7 @@ class TcpHashTablesTest {
 
     @Test
     void releasesEveryOwnerOfAPortSharedByManyInAnyOrder() {
-        TcpHashTables tables = new TcpHashTables(32768, 60999, () -> 0);
+        TcpHashTables tables = new TcpHashTables(new LocalPortRange(new LocalPortRange.Range(32768, 60999)), () -> 0);
         List<TimeWaitSock> owners = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
             TimeWaitSock tw = timeWait(8080, 40000 + i);
@@ -41,7 +42,7 @@ class TcpHashTablesTest {
 
     @Test
     void releasingAnOwnerTwiceOrUnderAnotherPortChangesNothing() {
-        TcpHashTables tables = new TcpHashTables(32768, 60999, () -> 0);
+        TcpHashTables tables = new TcpHashTables(new LocalPortRange(new LocalPortRange.Range(32768, 60999)), () -> 0);
         TimeWaitSock first = timeWait(8080, 40000);
         TimeWaitSock second = timeWait(8080, 40001);
         tables.addOwner(first, 8080);

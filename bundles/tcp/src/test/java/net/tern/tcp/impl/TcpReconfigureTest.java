@@ -13,12 +13,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Random;
+import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketApi;
 import net.tern.core.packet.PooledPacketAllocator;
 import net.tern.core.testing.PacketLeakCheck;
 import net.tern.inet.impl.Inet;
 import net.tern.inet.impl.InetSettings;
+import net.tern.inet.sock.LocalPortRange;
 import net.tern.inet.sock.SkState;
 import net.tern.inet.testing.ComponentConfig;
 import net.tern.inet.testing.RecordingBundleContext;
@@ -80,19 +83,32 @@ class TcpReconfigureTest {
         api.close(fresh);
     }
 
+    /** {@code ip_local_port_range} is IPv4's: TCP reads it at each port it chooses, as UDP does. */
     @Test
-    void thePortRangeCannotChangeWhileTcpRuns() {
-        TcpSettings d = TcpSettings.defaults();
-        TcpSettings otherRange = new TcpSettings(d.synRetries(), d.synackRetries(), d.retries2(), d.rtoInitialMillis(),
-                d.rtoMinMillis(), d.rtoMaxMillis(), d.msl(), d.finTimeoutMillis(), d.somaxconn(), d.syncookies(),
-                d.timestamps(), d.windowScaling(), d.sack(), d.rmemMax(), d.rmemDefault(), d.wmemDefault(),
-                d.initialCwnd(), d.keepaliveTimeMillis(), d.keepaliveIntvlMillis(), d.keepaliveProbes(),
-                d.delackMinMillis(), d.congestionControl(), 40000, 50000, d.memory(),
-                d.ackLimits());
-        assertThatThrownBy(() -> lo.host().tcp().reconfigure(otherRange))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("ephemeral port range is fixed");
-        assertThat(lo.host().tcp().settings()).isEqualTo(TcpSettings.defaults());
+    void aNewPortRangeOfIpv4AppliesToTheNextBindAndConnectAndOpenConnectionsKeepTheirPorts() throws Exception {
+        int listener = lo.listen(80, 64);
+        int[] pair = lo.connectPair(listener, 80);
+        int portBefore = ((InetSockAddr) api.getsockname(pair[0])).port();
+
+        Inet inet = lo.host().inet();
+        inet.reconfigure(inet.settings().withLocalPorts(new LocalPortRange.Range(41000, 41002)));
+
+        assertThat(((InetSockAddr) api.getsockname(pair[0])).port()).isEqualTo(portBefore);
+        exchange(pair[0], pair[1], "still here");
+        int bound = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        api.bind(bound, new InetSockAddr(0, 0));
+        int connected = lo.connectPair(listener, 80)[0];
+        assertThat(java.util.List.of(((InetSockAddr) api.getsockname(bound)).port(),
+                ((InetSockAddr) api.getsockname(connected)).port())).allSatisfy(p -> assertThat(p).isBetween(41000, 41002));
+        int last = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        api.bind(last, new InetSockAddr(0, 0));
+        int full = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        assertThatThrownBy(() -> api.bind(full, new InetSockAddr(0, 0)))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EADDRINUSE))
+                .hasMessageContaining("41000-41002");
+        for (int fd : new int[] {bound, last, full}) {
+            api.close(fd);
+        }
     }
 
     static TcpInit.Config config(Map<String, Object> overrides) {
@@ -106,7 +122,7 @@ class TcpReconfigureTest {
         Inet inet = new Inet(lo.time(), lo.time(), allocator, InetSettings.defaults(), new Random(3));
         RecordingBundleContext bundle = new RecordingBundleContext();
         TcpInit init = new TcpInit(bundle.context(), lo.time(), lo.time(), lo.time(), allocator, inet.output(),
-                inet.fib(), inet.snmp(), config(Map.of()));
+                inet.fib(), inet.snmp(), inet.localPorts(), config(Map.of()));
         try {
             var registered = bundle.live();
             init.modified(config(Map.of("somaxconn", 7, "tcpMslMillis", 2000L, "tcpRmemDefault", 65536)));

@@ -102,7 +102,7 @@ class TcpStopTest {
     /** Starts TCP as the framework activates its component; the stop waits for nothing ({@code drainMillis} 0). */
     private TcpInit start() {
         init = new TcpInit(new InetWhiteboard().context(), peer.time(), peer.time(), peer.time(),
-                new PooledPacketAllocator(), inet.output(), inet.fib(), inet.snmp(),
+                new PooledPacketAllocator(), inet.output(), inet.fib(), inet.snmp(), inet.localPorts(),
                 TcpReconfigureTest.config(Map.of("drainMillis", 0L)));
         return init;
     }

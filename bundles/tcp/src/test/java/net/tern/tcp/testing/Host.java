@@ -40,7 +40,7 @@ public final class Host implements AutoCloseable {
         this.inet = new Inet(time, time, allocator, InetSettings.defaults(), new Random(seed));
         dispatcher.addHandler(inet.input(), EtherType.IPV4, 0, 1);
         registry.addListener(inet.fib());
-        this.tcp = new Tcp(time, time, time, allocator, inet.output(), inet.fib(), inet.snmp(), settings,
+        this.tcp = new Tcp(time, time, time, allocator, inet.output(), inet.fib(), inet.snmp(), inet.localPorts(), settings,
                 new Random(seed + 1));
         inet.addProtocol(tcp, 6);
         inet.family().addProtoSw(tcp.protoSw(), 0, 1);

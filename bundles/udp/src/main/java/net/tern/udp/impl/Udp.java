@@ -8,6 +8,7 @@ import net.tern.inet.route.RouteTable;
 import net.tern.inet.snmp.SnmpCounters;
 import net.tern.inet.sock.InetDgramOps;
 import net.tern.inet.sock.InetProtoSw;
+import net.tern.inet.sock.LocalPortRange;
 import net.tern.inet.sock.ProtoMemory;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.net.PacketAllocator;
@@ -28,11 +29,15 @@ public final class Udp {
     private final UdpInput input;
     private final InetProtoSw<UdpSock> protoSw;
     private final UdpDiag diag;
+    /** Replaced whole by {@link #reconfigure}. */
+    private volatile UdpSettings settings;
 
+    /** @param localPorts IPv4's {@code ip_local_port_range}, read at each ephemeral port chosen */
     public Udp(RouteTable routes, IpOutput ip, IcmpSender icmp, SnmpCounters snmp, PacketAllocator allocator,
-            UdpSettings settings, RandomGenerator random) {
+            LocalPortRange localPorts, UdpSettings settings, RandomGenerator random) {
+        this.settings = settings;
         this.stats = new UdpStats(snmp);
-        this.table = new UdpTable(settings, random);
+        this.table = new UdpTable(localPorts, random);
         UdpOutput output = new UdpOutput(ip, allocator, stats);
         // UDP queues nothing to send, so only the receive minimum (udp_rmem_min) matters.
         ProtoMemory memory = ProtoMemory.withoutPressure("UDP", settings.udpMem(), settings.rmemMin(), 0);
@@ -49,18 +54,17 @@ public final class Udp {
     }
 
     /**
-     * A new configuration: the ephemeral port range of the next autobind (sockets keep their
-     * ports), and the memory limits of the next datagram queued (as {@code sysctl -w
+     * A new configuration: the memory limits of the next datagram queued (as {@code sysctl -w
      * net.ipv4.udp_mem}: nothing queued is taken back).
      */
-    public void reconfigure(UdpSettings settings) {
-        table.settings(settings);
-        prot.memory().limits(settings.udpMem());
-        prot.memory().minimums(settings.rmemMin(), 0);
+    public void reconfigure(UdpSettings next) {
+        settings = next;
+        prot.memory().limits(next.udpMem());
+        prot.memory().minimums(next.rmemMin(), 0);
     }
 
     public UdpSettings settings() {
-        return table.settings();
+        return settings;
     }
 
     /** {@code udpv4_protosw}: to register as a {@code ProtoSw} service. */

@@ -12,6 +12,7 @@ import net.tern.inet.ip.IcmpSender;
 import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.RouteTable;
 import net.tern.inet.snmp.SnmpCounters;
+import net.tern.inet.sock.LocalPortRange;
 import net.tern.inet.sock.ProtoMemory;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.net.PacketAllocator;
@@ -58,12 +59,6 @@ public final class UdpInit {
     /** UDP's sysctls. */
     @ObjectClassDefinition(name = "Tern UDP", description = "UDP settings, as Linux's sysctls.")
     public @interface Config {
-        @AttributeDefinition(description = "Lowest ephemeral port (ip_local_port_range, first value).")
-        int localPortLow() default UdpSettings.DEFAULT_LOCAL_PORT_LOW;
-
-        @AttributeDefinition(description = "Highest ephemeral port (ip_local_port_range, second value).")
-        int localPortHigh() default UdpSettings.DEFAULT_LOCAL_PORT_HIGH;
-
         @AttributeDefinition(description = "Stack-wide memory of UDP's receive queues in pages of 4 KiB, \"min"
                 + " pressure max\" (udp_mem); empty: scaled to direct memory's maximum (pressure at 1/8 of it).")
         String udpMem() default "";
@@ -80,26 +75,24 @@ public final class UdpInit {
     public UdpInit(BundleContext context, @Reference(name = "routes") RouteTable routes,
             @Reference(name = "ipOutput") IpOutput ip, @Reference(name = "icmp") IcmpSender icmp,
             @Reference(name = "snmp") SnmpCounters snmp, @Reference(name = "allocator") PacketAllocator allocator,
-            Config config) {
-        this(context, routes, ip, icmp, snmp, allocator, settings(config), new SecureRandom());
+            @Reference(name = "localPorts") LocalPortRange localPorts, Config config) {
+        this(context, routes, ip, icmp, snmp, allocator, localPorts, settings(config), new SecureRandom());
     }
 
     /** Without a configuration: for tests, and for assembling a stack by hand. */
     public UdpInit(BundleContext context, RouteTable routes, IpOutput ip, IcmpSender icmp, SnmpCounters snmp,
-            PacketAllocator allocator, UdpSettings settings, RandomGenerator random) {
-        this.udp = new Udp(routes, ip, icmp, snmp, allocator, settings, random);
+            PacketAllocator allocator, LocalPortRange localPorts, UdpSettings settings, RandomGenerator random) {
+        this.udp = new Udp(routes, ip, icmp, snmp, allocator, localPorts, settings, random);
         register(context, ProtoSw.class, udp.protoSw(), Map.of(ProtoSw.FAMILY, SocketConstants.AF_INET,
                 ProtoSw.TYPE, SocketConstants.SOCK_DGRAM, ProtoSw.PROTOCOL, SocketConstants.IPPROTO_UDP));
         register(context, NetProtocol.class, udp.input(), Map.of(NetProtocol.PROTOCOL, SocketConstants.IPPROTO_UDP));
         register(context, InetDiagHandler.class, udp.diag(), Map.of(InetDiagHandler.PROTOCOL, SocketConstants.IPPROTO_UDP));
-        LOG.info("UDP up (ephemeral ports {}..{}, udp_mem {})", settings.localPortLow(), settings.localPortHigh(),
-                settings.udpMem());
+        LOG.info("UDP up (ephemeral ports {}, udp_mem {})", localPorts.get(), settings.udpMem());
     }
 
     /**
      * A changed configuration (PID {@value #PID}) applies without restarting UDP, which would
-     * withdraw every open socket: the next ephemeral port comes from the new range, the next
-     * datagram queued meets the new memory limits. Settings that do not validate are refused
+     * withdraw every open socket: the next datagram queued meets the new memory limits. Settings that do not validate are refused
      * (logged) and the ones before stay.
      */
     @Modified
@@ -107,8 +100,7 @@ public final class UdpInit {
         try {
             UdpSettings next = parse(config);
             udp.reconfigure(next);
-            LOG.info("UDP ephemeral ports now {}..{}, udp_mem {}, udp_rmem_min {}", next.localPortLow(),
-                    next.localPortHigh(), next.udpMem(), next.rmemMin());
+            LOG.info("UDP settings changed (udp_mem {}, udp_rmem_min {})", next.udpMem(), next.rmemMin());
         } catch (IllegalArgumentException e) {
             LOG.error("UDP configuration {} refused, the settings before stay: {}", PID, e.getMessage());
         }
@@ -126,7 +118,7 @@ public final class UdpInit {
     /** The configuration as settings; an empty {@code udpMem} is the default for this JVM. */
     static UdpSettings parse(Config config) {
         String udpMem = config.udpMem();
-        return new UdpSettings(config.localPortLow(), config.localPortHigh(),
+        return new UdpSettings(
                 udpMem == null || udpMem.isBlank() ? UdpSettings.defaultUdpMem() : ProtoMemory.Limits.parse(udpMem),
                 config.udpRmemMin());
     }

@@ -5,36 +5,24 @@ import java.util.Objects;
 import net.tern.inet.sock.ProtoMemory;
 
 /**
- * UDP's settings, Linux's sysctls: the ephemeral port range ({@code ip_local_port_range},
- * 32768 to 60999 by default), from which {@code bind} to port 0 and autobinding draw; the
- * stack-wide limits on the memory UDP's receive queues hold ({@code udp_mem}, in pages of
- * 4 KiB); and the receive memory each socket may hold even when UDP is over {@code min}
- * ({@code udp_rmem_min}).
+ * UDP's settings, Linux's sysctls: the stack-wide limits on the memory UDP's receive queues
+ * hold ({@code udp_mem}, in pages of 4 KiB), and the receive memory each socket may hold even
+ * when UDP is over {@code min} ({@code udp_rmem_min}). The ephemeral port range is IPv4's
+ * ({@code LocalPortRange}), shared with TCP.
  */
-public record UdpSettings(int localPortLow, int localPortHigh, ProtoMemory.Limits udpMem, int rmemMin) {
-    public static final int DEFAULT_LOCAL_PORT_LOW = 32768;
-    public static final int DEFAULT_LOCAL_PORT_HIGH = 60999;
+public record UdpSettings(ProtoMemory.Limits udpMem, int rmemMin) {
     /** {@code udp_rmem_min}'s default: one page. */
     public static final int DEFAULT_RMEM_MIN = 4096;
 
     public UdpSettings {
-        if (localPortLow < 1 || localPortHigh > 0xffff || localPortLow > localPortHigh) {
-            throw new IllegalArgumentException("ip_local_port_range must satisfy 1 <= low <= high <= 65535, got "
-                    + localPortLow + " " + localPortHigh);
-        }
         Objects.requireNonNull(udpMem, "udpMem");
         if (rmemMin < 0) {
             throw new IllegalArgumentException("udp_rmem_min must not be negative, got " + rmemMin);
         }
     }
 
-    /** The port range {@code low..high}, with the default memory limits. */
-    public UdpSettings(int localPortLow, int localPortHigh) {
-        this(localPortLow, localPortHigh, defaultUdpMem(), DEFAULT_RMEM_MIN);
-    }
-
     public static UdpSettings defaults() {
-        return new UdpSettings(DEFAULT_LOCAL_PORT_LOW, DEFAULT_LOCAL_PORT_HIGH);
+        return new UdpSettings(defaultUdpMem(), DEFAULT_RMEM_MIN);
     }
 
     /**
@@ -45,14 +33,5 @@ public record UdpSettings(int localPortLow, int localPortHigh, ProtoMemory.Limit
      */
     public static ProtoMemory.Limits defaultUdpMem() {
         return ProtoMemory.Limits.share(PlatformDependent.maxDirectMemory(), 8);
-    }
-
-    /** How many ports the range holds. */
-    public int rangeSize() {
-        return localPortHigh - localPortLow + 1;
-    }
-
-    public boolean inRange(int port) {
-        return port >= localPortLow && port <= localPortHigh;
     }
 }

@@ -9,6 +9,7 @@ import java.util.random.RandomGenerator;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.inet.sock.LocalPortRange;
 import net.tern.inet.sock.SkState;
 
 /**
@@ -50,32 +51,39 @@ public final class UdpTable {
     /** Slots of {@link #ports} in use; written under this table's monitor. */
     private volatile int boundPorts;
     private final ConcurrentHashMap<FlowKey, UdpSock[]> flows = new ConcurrentHashMap<>();
-    /** Guarded by this (replaced by {@link #settings(UdpSettings)}). */
-    private UdpSettings settings;
+    private final LocalPortRange localPorts;
+    /** The range {@link #ephemeralInUse} counts in; guarded by this. */
+    private LocalPortRange.Range counted;
     private final RandomGenerator random;
+    /** Bound ports inside {@link #counted}; guarded by this. */
     private int ephemeralInUse;
 
-    /** @param random picks where the ephemeral search starts; only used under the table's monitor */
-    public UdpTable(UdpSettings settings, RandomGenerator random) {
-        this.settings = settings;
+    /**
+     * @param localPorts IPv4's {@code ip_local_port_range}, read at each ephemeral port chosen
+     * @param random picks where the ephemeral search starts; only used under the table's monitor
+     */
+    public UdpTable(LocalPortRange localPorts, RandomGenerator random) {
+        this.localPorts = localPorts;
+        this.counted = localPorts.get();
         this.random = random;
     }
 
     /**
-     * {@code sysctl -w net.ipv4.ip_local_port_range}: the next ephemeral port comes from the new
-     * range; sockets bound already keep their ports.
+     * The port range in force, with {@link #ephemeralInUse} counted in it. After {@code sysctl
+     * -w net.ipv4.ip_local_port_range} the count is taken again (one pass over the table, once
+     * per change); sockets bound already keep their ports.
      */
-    public synchronized void settings(UdpSettings next) {
-        settings = next;
-        int inRange = 0;
-        for (int port = 0; port < PORTS; port++) {
-            inRange += ports.get(port) != null && next.inRange(port) ? 1 : 0;
+    private LocalPortRange.Range range() {
+        LocalPortRange.Range now = localPorts.get();
+        if (now != counted) {
+            int inRange = 0;
+            for (int port = 0; port < PORTS; port++) {
+                inRange += ports.get(port) != null && now.contains(port) ? 1 : 0;
+            }
+            ephemeralInUse = inRange;
+            counted = now;
         }
-        ephemeralInUse = inRange;
-    }
-
-    public synchronized UdpSettings settings() {
-        return settings;
+        return now;
     }
 
     // ==== udp_v4_get_port ================================================================
@@ -87,10 +95,11 @@ public final class UdpTable {
      * ephemeral port is free.
      */
     public synchronized int bind(UdpSock sk, int port) throws ErrnoException {
-        int chosen = port == 0 ? findEphemeral(sk) : checkFree(sk, port);
+        LocalPortRange.Range range = range(); // counted before this socket joins its port
+        int chosen = port == 0 ? findEphemeral(sk, range) : checkFree(sk, port);
         addToPort(sk, chosen);
         sk.num(chosen);
-        if (settings.inRange(chosen)) {
+        if (range.contains(chosen)) {
             ephemeralInUse += isFirstOnPort(chosen) ? 1 : 0;
         }
         rehash(sk);
@@ -142,9 +151,9 @@ public final class UdpTable {
      * probing onward and wrapping round. Each probe is one hash lookup, and the search stops
      * at once when the range is known to be full, so a sparse range costs O(1) expected.
      */
-    private int findEphemeral(UdpSock sk) throws ErrnoException {
-        int low = settings.localPortLow();
-        int size = settings.rangeSize();
+    private int findEphemeral(UdpSock sk, LocalPortRange.Range range) throws ErrnoException {
+        int low = range.low();
+        int size = range.size();
         if (ephemeralInUse < size) {
             int start = random.nextInt(size);
             for (int i = 0; i < size; i++) {
@@ -155,7 +164,7 @@ public final class UdpTable {
             }
         }
         throw new ErrnoException(Errno.EADDRINUSE, "bind(" + new InetSockAddr(sk.rcvSaddr(), 0)
-                + "): every ephemeral port in " + low + ".." + settings.localPortHigh()
+                + "): every ephemeral port in " + low + ".." + range.high()
                 + " (ip_local_port_range) is in use");
     }
 
@@ -207,13 +216,14 @@ public final class UdpTable {
         if (port == 0) {
             return;
         }
+        LocalPortRange.Range range = range(); // counted while this socket still holds its port
         removeFromFlows(sk);
         PortSlot slot = ports.get(port);
         UdpSock[] members = without(slot.members, sk);
         if (members.length == 0) {
             ports.set(port, null);
             boundPorts--;
-            if (settings.inRange(port)) {
+            if (range.contains(port)) {
                 ephemeralInUse--;
             }
         } else {

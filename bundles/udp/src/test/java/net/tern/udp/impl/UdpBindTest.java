@@ -12,6 +12,7 @@ import java.util.Set;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.inet.sock.LocalPortRange;
 import net.tern.udp.testing.UdpTestBed;
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +58,8 @@ class UdpBindTest extends UdpTestBase {
     @Test
     void anExhaustedRangeRefusesBindWithEaddrinuseAndAutobindWithEagain() throws Exception {
         bed.close();
-        bed = new UdpTestBed(new UdpSettings(40000, 40003), 7);
+        bed = new UdpTestBed(UdpSettings.defaults(), 7);
+        bed.inet().localPorts().set(new LocalPortRange.Range(40000, 40003));
         api = bed.api();
         Set<Integer> ports = new HashSet<>();
         int first = -1;
@@ -83,7 +85,8 @@ class UdpBindTest extends UdpTestBase {
     @Test
     void anExplicitlyBoundPortInTheRangeIsNotHandedOutAgain() throws Exception {
         bed.close();
-        bed = new UdpTestBed(new UdpSettings(40000, 40001), 3);
+        bed = new UdpTestBed(UdpSettings.defaults(), 3);
+        bed.inet().localPorts().set(new LocalPortRange.Range(40000, 40001));
         api = bed.api();
         bound(lo(40001));
 

@@ -26,7 +26,7 @@ class UdpMemoryTest extends UdpTestBase {
 
     @Override
     UdpTestBed newBed() throws ErrnoException {
-        return new UdpTestBed(new UdpSettings(UdpSettings.DEFAULT_LOCAL_PORT_LOW, UdpSettings.DEFAULT_LOCAL_PORT_HIGH,
+        return new UdpTestBed(new UdpSettings(
                 UDP_MEM, UdpSettings.DEFAULT_RMEM_MIN), 42);
     }
 

@@ -107,7 +107,7 @@ public final class UdpTestBed extends InetTestBed {
             throw new IllegalStateException("UDP is running already");
         }
         udpInit = new UdpInit(wiring.context(), inet().fib(), inet().output(), inet().icmp(), inet().snmp(),
-                udpAllocator, settings, new SplittableRandom(seeds.nextLong()));
+                udpAllocator, inet().localPorts(), settings, new SplittableRandom(seeds.nextLong()));
     }
 
     /** Stops UDP as its bundle stopping would: the component deactivates. */
