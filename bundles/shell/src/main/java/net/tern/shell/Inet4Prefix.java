@@ -1,6 +1,6 @@
 package net.tern.shell;
 
-import net.tern.inet.wire.Ipv4Address;
+import net.tern.api.socket.InetSockAddr;
 
 /**
  * An IPv4 address with an optional prefix length, as {@code ip} reads them
@@ -76,11 +76,16 @@ record Inet4Prefix(int address, int length, boolean lengthGiven) {
 
     /** The network part: the address with the host bits cleared. */
     int network() {
-        return address & Ipv4Address.netmask(length);
+        return address & netmask(length);
     }
 
     @Override
     public String toString() {
-        return Ipv4Address.format(address) + "/" + length;
+        return InetSockAddr.formatAddress(address) + "/" + length;
+    }
+
+    /** The mask of a prefix of {@code length} bits. */
+    static int netmask(int length) {
+        return length == 0 ? 0 : -1 << (32 - length);
     }
 }

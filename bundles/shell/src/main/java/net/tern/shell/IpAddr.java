@@ -2,18 +2,22 @@ package net.tern.shell;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import net.tern.api.socket.ErrnoException;
-import net.tern.inet.wire.Ipv4Address;
-import net.tern.spi.net.IfAddress;
-import net.tern.spi.net.Link;
-import net.tern.spi.net.LinkFlags;
-import net.tern.spi.net.LinkRegistry;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.SocketConstants;
+import net.tern.netlink.AddrMessage;
+import net.tern.netlink.IfAddrMsg;
+import net.tern.netlink.LinkMessage;
+import net.tern.netlink.Netlink;
+import net.tern.netlink.NlWriter;
+import net.tern.netlink.Rtnetlink;
 
 /**
- * {@code ip address} ({@code ip/ipaddress.c}): {@code show [[dev] NAME]}, and
- * {@code add}/{@code del IFADDR dev NAME} through {@link Link#addAddress} and
- * {@link Link#removeAddress}, which tell the routing table (its derived routes follow).
+ * {@code ip address} ({@code ip/ipaddress.c}) over {@code NETLINK_ROUTE}: {@code show [[dev]
+ * NAME]} from the {@code RTM_GETLINK} and {@code RTM_GETADDR} dumps, and {@code add}/{@code del
+ * IFADDR dev NAME} as {@code RTM_NEWADDR} ({@code NLM_F_CREATE | NLM_F_EXCL}) and
+ * {@code RTM_DELADDR}; the stack's routing table follows the addresses.
  */
 final class IpAddr extends Iproute2Object {
     static final String USAGE = String.join("\n",
@@ -22,11 +26,11 @@ final class IpAddr extends Iproute2Object {
             "IFADDR := A.B.C.D[/PLEN]   (add: /32 when PLEN is left out;",
             "                            del: any prefix length then, as Linux's wildcard deletion)");
 
-    private final LinkRegistry links;
+    private final SocketApi sockets;
 
-    IpAddr(LinkRegistry links) {
+    IpAddr(SocketApi sockets) {
         super("address", USAGE);
-        this.links = links;
+        this.sockets = sockets;
     }
 
     // ---- show
@@ -52,46 +56,56 @@ final class IpAddr extends Iproute2Object {
                 device = word;
             }
         }
-        List<Link> shown;
-        if (device == null) {
-            shown = links.links();
-        } else {
-            String name = device;
-            shown = List.of(links.byName(name)
-                    .orElseThrow(() -> new IllegalArgumentException("Device \"" + name + "\" does not exist.")));
+        try (Rtnl rtnl = Rtnl.open(sockets)) {
+            List<LinkMessage> shown;
+            if (device == null) {
+                shown = rtnl.links();
+            } else {
+                String name = device;
+                shown = List.of(rtnl.link(name)
+                        .orElseThrow(() -> new IllegalArgumentException("Device \"" + name + "\" does not exist.")));
+            }
+            List<AddrMessage> addresses = AddrMessage.dump(rtnl.nl);
+            List<String> lines = new ArrayList<>();
+            for (LinkMessage link : shown) {
+                describe(link, addresses, lines);
+            }
+            return lines.isEmpty() ? null : String.join("\n", lines);
+        } catch (ErrnoException e) {
+            throw Iproute2Errors.rtnetlink(e);
         }
-        List<String> lines = new ArrayList<>();
-        for (Link link : shown) {
-            describe(link, lines);
-        }
-        return lines.isEmpty() ? null : String.join("\n", lines);
     }
 
     /** One link as {@code ip addr} prints it: the link line, its type, then each address. */
-    private static void describe(Link link, List<String> lines) {
-        lines.add(link.index() + ": " + link.name() + ": <" + LinkFlags.toString(link.flags()) + "> mtu " + link.mtu()
-                + " state " + (link.isUp() ? "UP" : "DOWN"));
+    private static void describe(LinkMessage link, List<AddrMessage> addresses, List<String> lines) {
+        lines.add(link.index() + ": " + link.name() + ": <" + Rtnetlink.ifFlagsToString(link.flags()) + "> mtu "
+                + link.mtu() + " state " + (link.isUp() ? "UP" : "DOWN"));
         lines.add("    " + linkType(link.type()));
-        for (IfAddress a : link.addresses()) {
-            lines.add("    inet " + a + " scope " + scope(a.address()) + " " + link.name());
+        for (AddrMessage a : addresses) {
+            if (a.index() == link.index()) {
+                lines.add("    inet " + InetSockAddr.formatAddress(a.local()) + "/" + a.prefixLen() + " scope "
+                        + scope(a.scope()) + " " + link.name());
+            }
         }
     }
 
     /** The {@code link/...} line; the stack's links have no hardware address except loopback's zeros. */
     private static String linkType(int type) {
         return switch (type) {
-            case LinkFlags.ARPHRD_LOOPBACK -> "link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00";
-            case LinkFlags.ARPHRD_NONE -> "link/none";
+            case Rtnetlink.ARPHRD_LOOPBACK -> "link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00";
+            case Rtnetlink.ARPHRD_NONE -> "link/none";
             default -> "link/[" + type + "]";
         };
     }
 
-    /**
-     * The address's scope: {@code host} for 127/8, which never leaves this host,
-     * {@code global} otherwise; {@code ip addr add} picks the same by default.
-     */
-    private static String scope(int address) {
-        return Ipv4Address.isLoopback(address) ? "host" : "global";
+    /** {@code rtnl_rtscope_n2a} for the scopes addresses have. */
+    private static String scope(int scope) {
+        return switch (scope) {
+            case Rtnetlink.RT_SCOPE_UNIVERSE -> "global";
+            case Rtnetlink.RT_SCOPE_LINK -> "link";
+            case Rtnetlink.RT_SCOPE_HOST -> "host";
+            default -> Integer.toString(scope);
+        };
     }
 
     // ---- add / del
@@ -129,29 +143,23 @@ final class IpAddr extends Iproute2Object {
         if (local == null) {
             throw new IllegalArgumentException("Error: ipv4: Local address is not supplied.");
         }
-        String name = device;
-        Link link = links.byName(name).orElseThrow(() -> Iproute2Errors.noDevice(name));
-        try {
-            if (add) {
-                link.addAddress(new IfAddress(local.address(), local.length()));
-            } else {
-                link.removeAddress(toRemove(link, local));
+        try (Rtnl rtnl = Rtnl.open(sockets)) {
+            int index = rtnl.index(device);
+            NlWriter w = rtnl.nl.request(add ? Rtnetlink.RTM_NEWADDR : Rtnetlink.RTM_DELADDR,
+                    Netlink.NLM_F_ACK | (add ? Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL : 0));
+            // ipaddr_modify: 127/8 is scope host by default, every other address global.
+            int scope = (local.address() >>> 24) == 127 ? Rtnetlink.RT_SCOPE_HOST : Rtnetlink.RT_SCOPE_UNIVERSE;
+            new IfAddrMsg(SocketConstants.AF_INET, local.length(), 0, scope, index).write(w);
+            w.attrInAddr(Rtnetlink.IFA_LOCAL, local.address());
+            // A deletion without a prefix length leaves IFA_ADDRESS out: the stack then deletes
+            // the first address equal to it whatever its length (Linux's wildcard deletion).
+            if (add || local.lengthGiven()) {
+                w.attrInAddr(Rtnetlink.IFA_ADDRESS, local.address());
             }
+            rtnl.nl.talk(w);
         } catch (ErrnoException e) {
             throw Iproute2Errors.rtnetlink(e);
         }
         return null;
-    }
-
-    /**
-     * The address {@code del} names. Without a prefix length Linux deletes the first address
-     * equal to it whatever its length; with one, only that exact address and length.
-     */
-    private static IfAddress toRemove(Link link, Inet4Prefix local) {
-        if (local.lengthGiven()) {
-            return new IfAddress(local.address(), local.length());
-        }
-        Optional<IfAddress> first = link.addresses().stream().filter(a -> a.address() == local.address()).findFirst();
-        return first.orElse(new IfAddress(local.address(), local.length()));
     }
 }

@@ -1,7 +1,6 @@
 package net.tern.shell;
 
-import net.tern.inet.route.RouteTable;
-import net.tern.spi.net.LinkRegistry;
+import net.tern.api.socket.SocketApi;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -10,6 +9,9 @@ import org.osgi.service.component.annotations.Reference;
  * {@code net:ip}: iproute2's {@code ip} for the objects the stack has, {@code address}
  * ({@link IpAddr}) and {@code route} ({@link IpRoute}), with iproute2's abbreviations
  * ({@code net:ip a}, {@code net:ip r s}), output and error messages.
+ *
+ * <p>It talks to the stack as {@code ip} does, through {@code NETLINK_ROUTE} sockets opened with
+ * the socket API, one per command.
  *
  * <p>A change that succeeds prints nothing, as {@code ip} does (the command returns null).
  * Bad arguments and refused changes throw {@link IllegalArgumentException} with
@@ -28,9 +30,9 @@ public final class IpCommand {
     private final IpRoute route;
 
     @Activate
-    public IpCommand(@Reference(name = "links") LinkRegistry links, @Reference(name = "routes") RouteTable routes) {
-        this.address = new IpAddr(links);
-        this.route = new IpRoute(links, routes);
+    public IpCommand(@Reference(name = "sockets") SocketApi sockets) {
+        this.address = new IpAddr(sockets);
+        this.route = new IpRoute(sockets);
     }
 
     /** {@code ip [OPTIONS] OBJECT [COMMAND [ARGUMENTS]]}. */

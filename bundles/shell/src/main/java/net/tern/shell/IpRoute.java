@@ -4,15 +4,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import net.tern.api.socket.ErrnoException;
-import net.tern.inet.route.Route;
-import net.tern.inet.route.RouteRequest;
-import net.tern.inet.route.RouteTable;
-import net.tern.inet.route.RouteType;
-import net.tern.spi.net.LinkRegistry;
+import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.SocketConstants;
+import net.tern.netlink.Netlink;
+import net.tern.netlink.NlWriter;
+import net.tern.netlink.RouteMessage;
+import net.tern.netlink.RtMsg;
+import net.tern.netlink.Rtnetlink;
 
 /**
- * {@code ip route} ({@code ip/iproute.c}): {@code show} of the main table, the local table
- * or both, and {@code add}/{@code del} in the main table through {@link RouteTable}.
+ * {@code ip route} ({@code ip/iproute.c}) over {@code NETLINK_ROUTE}: {@code show} of the
+ * main table, the local table or both from the {@code RTM_GETROUTE} dump, and
+ * {@code add}/{@code del} in the main table as {@code RTM_NEWROUTE}
+ * ({@code NLM_F_CREATE | NLM_F_EXCL}) and {@code RTM_DELROUTE}.
  */
 final class IpRoute extends Iproute2Object {
     static final String USAGE = String.join("\n",
@@ -24,20 +28,18 @@ final class IpRoute extends Iproute2Object {
             "TYPE := { unicast | unreachable | blackhole | prohibit }",
             "PREFIX := { A.B.C.D[/PLEN] | default }");
 
-    private final LinkRegistry links;
-    private final RouteTable routes;
+    private final SocketApi sockets;
 
-    IpRoute(LinkRegistry links, RouteTable routes) {
+    IpRoute(SocketApi sockets) {
         super("route", USAGE);
-        this.links = links;
-        this.routes = routes;
+        this.sockets = sockets;
     }
 
     // ---- show
 
     @Override
     String show(Args args) {
-        Route.Table table = Route.Table.MAIN;
+        int table = Rtnetlink.RT_TABLE_MAIN;
         boolean allTables = false;
         String device = null;
         RouteSelector selector = null;
@@ -46,8 +48,8 @@ final class IpRoute extends Iproute2Object {
             if (word.equals("table")) {
                 String name = args.nextValue();
                 switch (name) {
-                    case "main" -> table = Route.Table.MAIN;
-                    case "local" -> table = Route.Table.LOCAL;
+                    case "main" -> table = Rtnetlink.RT_TABLE_MAIN;
+                    case "local" -> table = Rtnetlink.RT_TABLE_LOCAL;
                     case "all", "0" -> allTables = true;
                     default -> throw Iproute2Errors.invalidArgument("table id value is invalid", name);
                 }
@@ -74,33 +76,44 @@ final class IpRoute extends Iproute2Object {
                 selector = new RouteSelector(kind, Inet4Prefix.parsePrefix(word));
             }
         }
-        if (device != null) {
-            String name = device;
-            links.byName(name).orElseThrow(() -> Iproute2Errors.noDevice(name));
+        try (Rtnl rtnl = Rtnl.open(sockets)) {
+            if (device != null) {
+                rtnl.index(device);
+            }
+            List<RouteMessage> routes = RouteMessage.dump(rtnl.nl);
+            List<String> lines = new ArrayList<>();
+            if (allTables) {
+                dump(routes, Rtnetlink.RT_TABLE_MAIN, device, selector, true, rtnl, lines);
+                dump(routes, Rtnetlink.RT_TABLE_LOCAL, device, selector, true, rtnl, lines);
+            } else {
+                dump(routes, table, device, selector, false, rtnl, lines);
+            }
+            return lines.isEmpty() ? null : String.join("\n", lines);
+        } catch (ErrnoException e) {
+            throw Iproute2Errors.rtnetlink(e);
         }
-        List<String> lines = new ArrayList<>();
-        if (allTables) {
-            dump(Route.Table.MAIN, device, selector, true, lines);
-            dump(Route.Table.LOCAL, device, selector, true, lines);
-        } else {
-            dump(table, device, selector, false, lines);
-        }
-        return lines.isEmpty() ? null : String.join("\n", lines);
     }
 
-    private void dump(Route.Table table, String device, RouteSelector selector, boolean showTable, List<String> lines) {
-        routes.routes(table).stream()
-                .filter(r -> device == null || r.linkName().equals(device))
-                .filter(r -> selector == null || selector.selects(r))
-                .sorted(RouteLine.DUMP_ORDER)
-                .forEach(r -> lines.add(RouteLine.format(r, showTable, device == null)));
+    private static void dump(List<RouteMessage> routes, int table, String device, RouteSelector selector,
+            boolean showTable, Rtnl rtnl, List<String> lines) throws ErrnoException {
+        List<RouteMessage> shown = new ArrayList<>();
+        for (RouteMessage r : routes) {
+            if (r.table() == table && (device == null || (r.oif() != 0 && rtnl.name(r.oif()).equals(device)))
+                    && (selector == null || selector.selects(r))) {
+                shown.add(r);
+            }
+        }
+        shown.sort(RouteLine.DUMP_ORDER);
+        for (RouteMessage r : shown) {
+            lines.add(RouteLine.format(r, r.oif() == 0 ? "" : rtnl.name(r.oif()), showTable, device == null));
+        }
     }
 
     // ---- add / del
 
     @Override
     String modify(Args args, boolean add) {
-        RouteType type = null;
+        int type = 0;
         Inet4Prefix destination = null;
         int gateway = 0;
         String device = null;
@@ -166,8 +179,8 @@ final class IpRoute extends Iproute2Object {
                     if (word.equals("to")) {
                         word = args.nextValue();
                     }
-                    RouteType named = routeType(word);
-                    if (named != null && destination == null && type == null) {
+                    int named = RouteLine.typeNamed(word);
+                    if (named != 0 && destination == null && type == 0) {
                         type = named;
                         word = args.nextValue();
                     }
@@ -181,33 +194,49 @@ final class IpRoute extends Iproute2Object {
         if (destination == null) {
             throw new IllegalArgumentException(USAGE);
         }
-        if (device != null) {
-            String name = device;
-            links.byName(name).orElseThrow(() -> Iproute2Errors.noDevice(name));
-        }
-        // The address goes as typed: host bits beyond the length are the table's EINVAL to give.
-        RouteRequest request = new RouteRequest(destination.address(), destination.length(), type, gateway, device,
-                source, metric, mtu);
-        try {
-            if (add) {
-                routes.add(request);
-            } else {
-                routes.delete(request);
+        try (Rtnl rtnl = Rtnl.open(sockets)) {
+            int oif = device == null ? 0 : rtnl.index(device);
+            NlWriter w = rtnl.nl.request(add ? Rtnetlink.RTM_NEWROUTE : Rtnetlink.RTM_DELROUTE,
+                    Netlink.NLM_F_ACK | (add ? Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL : 0));
+            int rtnType = type == 0 && add ? Rtnetlink.RTN_UNICAST : type;
+            new RtMsg(SocketConstants.AF_INET, destination.length(), 0, 0, Rtnetlink.RT_TABLE_MAIN,
+                    add ? Rtnetlink.RTPROT_BOOT : Rtnetlink.RTPROT_UNSPEC, add ? scope(rtnType, gateway) : Rtnetlink.RT_SCOPE_NOWHERE,
+                    rtnType, 0).write(w);
+            // The address goes as typed: host bits beyond the length are the stack's EINVAL to give.
+            w.attrInAddr(Rtnetlink.RTA_DST, destination.address());
+            if (gatewaySet) {
+                w.attrInAddr(Rtnetlink.RTA_GATEWAY, gateway);
             }
+            if (oif != 0) {
+                w.attrU32(Rtnetlink.RTA_OIF, oif);
+            }
+            if (sourceSet) {
+                w.attrInAddr(Rtnetlink.RTA_PREFSRC, source);
+            }
+            if (metric >= 0) {
+                w.attrU32(Rtnetlink.RTA_PRIORITY, metric);
+            }
+            if (mtu != 0) {
+                int metrics = w.beginNested(Rtnetlink.RTA_METRICS);
+                w.attrU32(Rtnetlink.RTAX_LOCK, 1 << Rtnetlink.RTAX_MTU);
+                w.attrU32(Rtnetlink.RTAX_MTU, mtu);
+                w.endNested(metrics);
+            }
+            rtnl.nl.talk(w);
         } catch (ErrnoException e) {
             throw Iproute2Errors.rtnetlink(e);
         }
         return null;
     }
 
-    /** The route types {@code ip route} names before a prefix. */
-    private static RouteType routeType(String word) {
-        for (RouteType t : RouteType.values()) {
-            if (t.keyword().equals(word)) {
-                return t;
-            }
-        }
-        return null;
+    /** iproute2's default scope of a new route: host for local, link for broadcast and gateway-less unicast, else universe. */
+    private static int scope(int type, int gateway) {
+        return switch (type) {
+            case Rtnetlink.RTN_LOCAL -> Rtnetlink.RT_SCOPE_HOST;
+            case Rtnetlink.RTN_BROADCAST -> Rtnetlink.RT_SCOPE_LINK;
+            case Rtnetlink.RTN_UNICAST -> gateway == 0 ? Rtnetlink.RT_SCOPE_LINK : Rtnetlink.RT_SCOPE_UNIVERSE;
+            default -> Rtnetlink.RT_SCOPE_UNIVERSE;
+        };
     }
 
     private static int unsigned(String value, String problem) {

@@ -1,7 +1,6 @@
 package net.tern.shell;
 
-import net.tern.inet.route.Route;
-import net.tern.inet.wire.Ipv4Address;
+import net.tern.netlink.RouteMessage;
 
 /**
  * Which destinations {@code ip route show PREFIX} shows, as iproute2 reads its selector:
@@ -11,15 +10,15 @@ import net.tern.inet.wire.Ipv4Address;
 record RouteSelector(Kind kind, Inet4Prefix prefix) {
     enum Kind { ROOT, MATCH, EXACT }
 
-    boolean selects(Route route) {
+    boolean selects(RouteMessage route) {
         int network = prefix.network();
         int length = prefix.length();
         return switch (kind) {
-            case EXACT -> route.destination() == network && route.prefixLength() == length;
-            case ROOT -> route.prefixLength() >= length
-                    && (route.destination() & Ipv4Address.netmask(length)) == network;
-            case MATCH -> route.prefixLength() <= length
-                    && (network & Ipv4Address.netmask(route.prefixLength())) == route.destination();
+            case EXACT -> route.destination() == network && route.dstLen() == length;
+            case ROOT -> route.dstLen() >= length
+                    && (route.destination() & Inet4Prefix.netmask(length)) == network;
+            case MATCH -> route.dstLen() <= length
+                    && (network & Inet4Prefix.netmask(route.dstLen())) == route.destination();
         };
     }
 }

@@ -5,21 +5,30 @@ import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.SocketConstants;
 import net.tern.api.socket.TcpInfo;
-import net.tern.spi.diag.InetDiagHandler;
-import net.tern.spi.diag.InetDiagMsg;
+import net.tern.netlink.Netlink;
+import net.tern.netlink.NetlinkSocket;
+import net.tern.netlink.NlAttrs;
+import net.tern.netlink.NlMsg;
+import net.tern.netlink.NlWriter;
+import net.tern.netlink.diag.InetDiag;
+import net.tern.netlink.diag.InetDiagMsg;
+import net.tern.netlink.diag.InetDiagReqV2;
+import net.tern.netlink.diag.TcpInfoLayout;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * {@code net:ss [-t] [-u] [-a] [-l] [-n] [-p] [-i] [FILTER]}: the stack's sockets as iproute2's
- * {@code ss} prints them, from the transports' {@link InetDiagHandler} services
- * ({@code tcp_diag}, {@code udp_diag}): Netid (when more than one protocol is shown), State,
+ * {@code ss} prints them, read as {@code ss} reads them: {@code SOCK_DIAG_BY_FAMILY} dumps of a
+ * {@code NETLINK_SOCK_DIAG} socket, one per protocol, with the states asked for in
+ * {@code idiag_states} and, for {@code -i}, {@code INET_DIAG_INFO} and {@code INET_DIAG_CONG}: Netid (when more than one protocol is shown), State,
  * Recv-Q, Send-Q (for a listener: the accept queue's length and the backlog), Local and
  * Peer Address:Port and Process, each column as wide as its widest cell, addresses aligned on
  * the colon.
@@ -28,7 +37,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * <p>Without {@code -a} or {@code -l} only connections are shown (not listening, closed,
  * TIME-WAIT or SYN-RECV, ss's default); {@code -l} shows listening sockets (for UDP, the
  * unconnected ones); {@code -a} all. {@code -n} is accepted: names are never resolved.
- * {@code -p} adds the owner ({@code users:(("tern",fd=N))}). {@code -i} adds, under each TCP
+ * {@code -p} adds the owner ({@code users:(("tern",fd=N))}, the descriptor the stack gives as
+ * {@code idiag_inode}). {@code -i} adds, under each TCP
  * socket, its {@code tcp_info} in ss's {@code key:value} words ({@link #infoLine}). The filter
  * is {@link SsFilter}'s.
  */
@@ -55,19 +65,15 @@ public final class SsCommand {
     private static final int TCP = 6;
     private static final int UDP = 17;
 
-    private final Map<Integer, InetDiagHandler> handlers = new ConcurrentSkipListMap<>();
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            target = "(" + InetDiagHandler.PROTOCOL + "=*)")
-    void addHandler(InetDiagHandler handler, Map<String, Object> properties) {
-        Object protocol = properties.get(InetDiagHandler.PROTOCOL);
-        if (protocol instanceof Number n) {
-            handlers.put(n.intValue(), handler);
-        }
+    /** One socket of a dump: its protocol, its {@code inet_diag_msg}, and its {@code tcp_info} when asked and given. */
+    record SockRow(int protocol, InetDiagMsg msg, TcpInfo tcpInfo) {
     }
 
-    void removeHandler(InetDiagHandler handler, Map<String, Object> properties) {
-        handlers.values().remove(handler);
+    private final SocketApi sockets;
+
+    @Activate
+    public SsCommand(@Reference(name = "sockets") SocketApi sockets) {
+        this.sockets = sockets;
     }
 
     public String ss(String... args) {
@@ -119,39 +125,65 @@ public final class SsCommand {
         }
         SsFilter f = SsFilter.parse(filter);
         int states = f.states(all, listening);
-        List<InetDiagMsg> shown = new ArrayList<>();
-        if (udp) {
-            shown.addAll(select(UDP, states, f));
-        }
-        if (tcp) {
-            shown.addAll(select(TCP, states, f));
+        List<SockRow> shown = new ArrayList<>();
+        try (NetlinkSocket nl = NetlinkSocket.open(sockets, Netlink.NETLINK_SOCK_DIAG)) {
+            if (udp) {
+                shown.addAll(select(nl, UDP, states, f, false));
+            }
+            if (tcp) {
+                shown.addAll(select(nl, TCP, states, f, info));
+            }
+        } catch (ErrnoException e) {
+            throw new IllegalStateException("ss: netlink: " + e.getMessage(), e);
         }
         return format(shown, tcp && udp, processes, info);
     }
 
-    private List<InetDiagMsg> select(int protocol, int states, SsFilter filter) {
-        InetDiagHandler handler = handlers.get(protocol);
-        if (handler == null) {
-            return List.of();
+    /** One protocol's dump ({@code inet_diag_req_v2} with {@code states}), filtered by the expression, in ss's order. */
+    private static List<SockRow> select(NetlinkSocket nl, int protocol, int states, SsFilter filter, boolean info)
+            throws ErrnoException {
+        NlWriter w = nl.request(InetDiag.SOCK_DIAG_BY_FAMILY, Netlink.NLM_F_DUMP);
+        int ext = info ? InetDiag.ext(InetDiag.INET_DIAG_INFO) | InetDiag.ext(InetDiag.INET_DIAG_CONG) : 0;
+        InetDiagReqV2.dump(SocketConstants.AF_INET, protocol, ext, states).write(w);
+        List<NlMsg> answer;
+        try {
+            answer = nl.dump(w);
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return List.of(); // the protocol's bundle is not running: it has no sockets to show
+            }
+            throw e;
         }
-        return handler.dump().stream()
-                .filter(m -> (states & 1 << m.state()) != 0 && filter.matches(m))
-                .sorted(Comparator.comparing((InetDiagMsg m) -> m.state() != InetDiagMsg.LISTEN)
-                        .thenComparingInt(m -> m.local().port())
-                        .thenComparingLong(m -> Integer.toUnsignedLong(m.local().address()))
-                        .thenComparingLong(m -> Integer.toUnsignedLong(m.peer().address()))
-                        .thenComparingInt(m -> m.peer().port()))
-                .toList();
+        List<SockRow> rows = new ArrayList<>();
+        for (NlMsg m : answer) {
+            InetDiagMsg msg = InetDiagMsg.read(m);
+            if (!filter.matches(msg)) {
+                continue;
+            }
+            NlAttrs attrs = m.attrs(InetDiagMsg.SIZE);
+            TcpInfo tcpInfo = attrs.has(InetDiag.INET_DIAG_INFO)
+                    ? TcpInfoLayout.read(attrs.payload(InetDiag.INET_DIAG_INFO),
+                            attrs.has(InetDiag.INET_DIAG_CONG) ? attrs.string(InetDiag.INET_DIAG_CONG) : null)
+                    : null;
+            rows.add(new SockRow(protocol, msg, tcpInfo));
+        }
+        rows.sort(Comparator.comparing((SockRow r) -> r.msg().state() != TcpInfo.TCP_LISTEN)
+                .thenComparingInt(r -> r.msg().local().port())
+                .thenComparingLong(r -> Integer.toUnsignedLong(r.msg().local().address()))
+                .thenComparingLong(r -> Integer.toUnsignedLong(r.msg().peer().address()))
+                .thenComparingInt(r -> r.msg().peer().port()));
+        return rows;
     }
 
     /** ss's columns: left-aligned words and numbers, addresses right-aligned up to the colon, ports left. */
-    static String format(List<InetDiagMsg> msgs, boolean netid, boolean processes, boolean info) {
+    static String format(List<SockRow> msgs, boolean netid, boolean processes, boolean info) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"Netid", "State", "Recv-Q", "Send-Q", "Local Address:", "Port", "Peer Address:",
             "Port", "Process"});
-        for (InetDiagMsg m : msgs) {
-            rows.add(new String[] {m.protocol() == TCP ? "tcp" : m.protocol() == UDP ? "udp" : "p" + m.protocol(),
-                InetDiagMsg.ssStateName(m.state()), Integer.toString(m.recvQ()), Integer.toString(m.sendQ()),
+        for (SockRow row : msgs) {
+            InetDiagMsg m = row.msg();
+            rows.add(new String[] {row.protocol() == TCP ? "tcp" : row.protocol() == UDP ? "udp" : "p" + row.protocol(),
+                InetDiag.ssStateName(m.state()), Integer.toUnsignedString(m.rqueue()), Integer.toUnsignedString(m.wqueue()),
                 InetSockAddr.formatAddress(m.local().address()) + ":", port(m.local().port()),
                 InetSockAddr.formatAddress(m.peer().address()) + ":", port(m.peer().port()),
                 processes && m.fd() >= 0 ? "users:((\"tern\",fd=" + m.fd() + "))" : ""});

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import net.tern.api.socket.InetSockAddr;
-import net.tern.spi.diag.InetDiagMsg;
+import net.tern.api.socket.TcpInfo;
+import net.tern.netlink.diag.InetDiagMsg;
 
 /**
  * The part of {@code ss}'s filter language {@code net:ss} understands: state selectors
@@ -30,10 +31,10 @@ import net.tern.spi.diag.InetDiagMsg;
 final class SsFilter {
     /** Every state, as bits {@code 1 << number}. */
     static final int ALL = 0xffe;
-    static final int LISTEN = 1 << InetDiagMsg.LISTEN;
-    static final int CLOSE = 1 << InetDiagMsg.CLOSE;
+    static final int LISTEN = 1 << TcpInfo.TCP_LISTEN;
+    static final int CLOSE = 1 << TcpInfo.TCP_CLOSE;
     /** {@code SS_CONN}, ss's default: all but listening, closed, time-wait and syn-recv. */
-    static final int DEFAULT = ALL & ~(LISTEN | CLOSE | 1 << InetDiagMsg.TIME_WAIT | 1 << 3);
+    static final int DEFAULT = ALL & ~(LISTEN | CLOSE | 1 << TcpInfo.TCP_TIME_WAIT | 1 << 3);
 
     private static final Map<String, Integer> STATES = Map.ofEntries(
             Map.entry("established", 1 << 1), Map.entry("syn-sent", 1 << 2), Map.entry("syn-recv", 1 << 3),

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
-import java.util.Map;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.TcpInfo;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.diag.InetDiagMsg;
+import net.tern.netlink.impl.NetlinkStack;
+import net.tern.netlink.testing.NetlinkWiring;
+import net.tern.udp.testing.UdpTestBed;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code net:ss}: ss's columns, option and state selection, and the filter expression. */
@@ -23,21 +26,33 @@ class SsCommandTest {
         return new InetDiagMsg(6, state, recvQ, sendQ, at(local), peer == null ? ANY : at(peer), fd);
     }
 
-    private final SsCommand command = new SsCommand();
+    private final UdpTestBed bed;
+    private final NetlinkStack netlink;
+    private final SsCommand command;
+    private final InetDiagHandler tcpHandler;
+    private final InetDiagHandler udpHandler;
 
-    SsCommandTest() {
-        InetDiagHandler tcp = () -> List.of(
+    SsCommandTest() throws Exception {
+        bed = new UdpTestBed();
+        netlink = NetlinkWiring.attach(bed.socketLayer(), bed.stack(), bed.inet().fib());
+        command = new SsCommand(bed.api());
+        tcpHandler = () -> List.of(
                 tcp(1, 0, 5, "127.0.0.1:80", "127.0.0.1:40000", 5),
                 tcp(10, 1, 128, "0.0.0.0:80", null, 3),
                 tcp(1, 12, 0, "127.0.0.1:40000", "127.0.0.1:80", 4),
                 tcp(6, 0, 0, "127.0.0.1:41000", "127.0.0.1:7", -1),
                 tcp(3, 0, 0, "10.0.0.1:80", "10.0.0.2:1001", -1),
                 tcp(10, 0, 4096, "127.0.0.1:7", null, 6));
-        InetDiagHandler udp = () -> List.of(
+        udpHandler = () -> List.of(
                 new InetDiagMsg(17, 7, 768, 0, at("0.0.0.0:5353"), ANY, 8),
                 new InetDiagMsg(17, 1, 0, 0, at("127.0.0.1:33000"), at("127.0.0.1:53"), 9));
-        command.addHandler(tcp, Map.of(InetDiagHandler.PROTOCOL, 6));
-        command.addHandler(udp, Map.of(InetDiagHandler.PROTOCOL, 17));
+        netlink.registerDiag(6, tcpHandler);
+        netlink.registerDiag(17, udpHandler);
+    }
+
+    @AfterEach
+    void stop() {
+        bed.close();
     }
 
     @Test
@@ -104,10 +119,9 @@ class SsCommandTest {
                 TcpInfo.TCPI_OPT_TIMESTAMPS | TcpInfo.TCPI_OPT_SACK | TcpInfo.TCPI_OPT_WSCALE, 7, 8,
                 204_000, 40_000, 65_483, 536, 2, 0, 0, 1, 12, 0, 3, 65_535, 0, 517, 258, 7, 10, 65_483, 3, 0, 0,
                 4, 2_000, 150, 9, 8, 0, 80, 3, 5, 2_100, 100, 65_536, 131_072, "cubic");
-        SsCommand one = new SsCommand();
-        one.addHandler(() -> List.of(new InetDiagMsg(6, 1, 0, 100, at("127.0.0.1:40000"), at("127.0.0.1:7"), 4, info),
-                new InetDiagMsg(6, 6, 0, 0, at("127.0.0.1:41000"), at("127.0.0.1:7"), -1)),
-                Map.of(InetDiagHandler.PROTOCOL, 6));
+        netlink.registerDiag(6, () -> List.of(new InetDiagMsg(6, 1, 0, 100, at("127.0.0.1:40000"), at("127.0.0.1:7"), 4, info),
+                new InetDiagMsg(6, 6, 0, 0, at("127.0.0.1:41000"), at("127.0.0.1:7"), -1)));
+        SsCommand one = command;
 
         assertThat(one.ss("-tani").lines().toList()).containsExactly(
                 "State     Recv-Q Send-Q Local Address:Port  Peer Address:Port Process",
@@ -130,7 +144,9 @@ class SsCommandTest {
 
     @Test
     void aProtocolWithoutAHandlerShowsNothing() {
-        SsCommand empty = new SsCommand();
+        netlink.unregisterDiag(tcpHandler);
+        netlink.unregisterDiag(udpHandler);
+        SsCommand empty = command;
         assertThat(empty.ss("-tuan")).isEqualTo(
                 "Netid State Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n");
     }

@@ -30,4 +30,9 @@ public final class InetDiag {
 
     /** Every TCP state, as {@code idiag_states} takes them (bit n for state n). */
     public static final int TCPF_ALL = 0xfff;
+
+    /** {@code ss}'s name for a state number ({@code ESTAB}, {@code UNCONN}, ...; {@code sstate_name} in ss.c). */
+    public static String ssStateName(int state) {
+        return net.tern.spi.diag.InetDiagMsg.ssStateName(state);
+    }
 }
