@@ -4,8 +4,6 @@ import java.util.List;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.SocketApi;
 import net.tern.inet.snmp.SnmpCounters;
-import net.tern.spi.diag.InetDiagHandler;
-import net.tern.spi.net.LinkRegistry;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -27,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * others of threads. Each service serves {@code maxConnections} at once (65,536 by default);
  * beyond, new connections wait in its accept queue ({@link TcpListener}).
  *
- * <p>The HTTP status page also reads the links ({@link LinkRegistry}), the protocol
- * counters ({@link SnmpCounters}) and the sockets ({@link InetDiagHandler}s); all are
- * optional and dynamic, so the page shows what is there. A service that cannot start (its port
+ * <p>The HTTP status page also reads the links and the sockets, through netlink sockets, and
+ * the protocol counters ({@link SnmpCounters}); all are optional and dynamic, so the page
+ * shows what is there. A service that cannot start (its port
  * taken) is logged and left out; the others run. A service whose protocol is not registered
  * yet (configured from {@code etc/} as the stack starts) or leaves (its bundle updated) waits
  * for it and listens once it is there ({@link ServiceSet}). A new configuration restarts the
@@ -46,14 +44,7 @@ public final class ServiceRunner {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    private volatile LinkRegistry links;
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
     private volatile SnmpCounters counters;
-    /** The transports' socket dumpers ({@code inet_diag}): tcp_diag, udp_diag. */
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile List<InetDiagHandler> diag;
 
     private final ServiceLoop loop;
     private final ServiceSet set;
@@ -62,7 +53,7 @@ public final class ServiceRunner {
     public ServiceRunner(@Reference SocketApi api, ServicesConfig config) throws ErrnoException {
         ServiceSettings settings = ServiceSettings.of(config); // a bad configuration fails before any socket
         this.loop = new ServiceLoop(api);
-        StatusPage page = new StatusPage(() -> links, () -> counters, () -> diag, loop::sockets);
+        StatusPage page = new StatusPage(api, () -> counters, loop::sockets);
         this.set = new ServiceSet(loop, settings, page);
         set.openAll();
         loop.start("tern-services");

@@ -7,21 +7,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.SocketConstants;
 import net.tern.inet.snmp.SnmpCounters;
-import net.tern.spi.diag.InetDiagHandler;
-import net.tern.spi.diag.InetDiagMsg;
-import net.tern.spi.net.IfAddress;
-import net.tern.spi.net.Link;
-import net.tern.spi.net.LinkFlags;
-import net.tern.spi.net.LinkRegistry;
-import net.tern.spi.net.LinkStats;
+import net.tern.netlink.AddrMessage;
+import net.tern.netlink.LinkMessage;
+import net.tern.netlink.Netlink;
+import net.tern.netlink.NetlinkSocket;
+import net.tern.netlink.NlMsg;
+import net.tern.netlink.NlWriter;
+import net.tern.netlink.Rtnetlink;
+import net.tern.netlink.diag.InetDiag;
+import net.tern.netlink.diag.InetDiagMsg;
+import net.tern.netlink.diag.InetDiagReqV2;
 
 /**
  * What the HTTP service shows: the links (as {@code ip -s addr}), the sockets and the
- * protocol counters (as {@code nstat -a}), rendered as an HTML page or as JSON.
+ * protocol counters (as {@code nstat -a}), rendered as an HTML page or as JSON. Links and
+ * sockets are read as {@code ip} and {@code ss} read them, through netlink sockets opened
+ * with the socket API ({@code RTM_GETLINK}, {@code RTM_GETADDR}, {@code SOCK_DIAG_BY_FAMILY});
+ * a stack without the netlink family shows none.
  *
- * <p>Sockets: every TCP and UDP socket of the stack, as {@code ss -tuan} lists them, from
- * the transports' {@link InetDiagHandler}s ({@code inet_diag}); and the services' own
+ * <p>Sockets: every TCP and UDP socket of the stack, as {@code ss -tuan} lists them; and the services' own
  * sockets with the bytes each has moved, which only the services know. Each of the two
  * tables shows its first {@link #MAX_ROWS} rows and says how many more there are, so that a
  * page stays small (some 300 KB) and quick to make when the services hold a crowd of
@@ -38,35 +48,36 @@ final class StatusPage {
     static final int MAX_ROWS = 1000;
 
     /** The state of the stack at one moment; the tables' rows beyond the first ones are counted, not kept. */
-    record Snapshot(List<LinkRow> links, List<InetDiagMsg> sockets, int socketsNotShown, List<SocketRow> services,
+    /** One socket of the stack: its IP protocol and {@code inet_diag_msg}. */
+    record DiagRow(int protocol, InetDiagMsg msg) {
+    }
+
+    record Snapshot(List<LinkRow> links, List<DiagRow> sockets, int socketsNotShown, List<SocketRow> services,
             int servicesNotShown, Map<String, Map<String, Long>> counters) {
     }
 
-    private final Supplier<LinkRegistry> links;
+    private final SocketApi sockets;
     private final Supplier<SnmpCounters> counters;
-    private final Supplier<List<InetDiagHandler>> diag;
     private final IntFunction<ServiceLoop.Rows> services;
     private final int maxRows;
 
-    /** The suppliers may return {@code null} while that part of the stack is not running. */
-    StatusPage(Supplier<LinkRegistry> links, Supplier<SnmpCounters> counters, Supplier<List<InetDiagHandler>> diag,
-            IntFunction<ServiceLoop.Rows> services) {
-        this(links, counters, diag, services, MAX_ROWS);
+    /** {@code counters} may return {@code null} while IPv4 is not running. */
+    StatusPage(SocketApi sockets, Supplier<SnmpCounters> counters, IntFunction<ServiceLoop.Rows> services) {
+        this(sockets, counters, services, MAX_ROWS);
     }
 
     /** With tables of at most {@code maxRows} rows. */
-    StatusPage(Supplier<LinkRegistry> links, Supplier<SnmpCounters> counters, Supplier<List<InetDiagHandler>> diag,
-            IntFunction<ServiceLoop.Rows> services, int maxRows) {
-        this.links = links;
+    StatusPage(SocketApi sockets, Supplier<SnmpCounters> counters, IntFunction<ServiceLoop.Rows> services,
+            int maxRows) {
+        this.sockets = sockets;
         this.counters = counters;
-        this.diag = diag;
         this.services = services;
         this.maxRows = maxRows;
     }
 
     /** {@code ss}'s name for a {@code TCP_*} state number. */
     static String stateName(int state) {
-        return InetDiagMsg.ssStateName(state);
+        return InetDiag.ssStateName(state);
     }
 
     static String protocolName(int protocol) {
@@ -78,35 +89,67 @@ final class StatusPage {
     }
 
     Snapshot snapshot() {
-        List<LinkRow> rows = new ArrayList<>();
-        LinkRegistry registry = links.get();
-        if (registry != null) {
-            for (Link l : registry.links()) {
-                List<String> addresses = new ArrayList<>();
-                for (IfAddress a : l.addresses()) {
-                    addresses.add(a.toString());
-                }
-                LinkStats s = l.stats();
-                rows.add(new LinkRow(l.index(), l.name(), LinkFlags.toString(l.flags()), l.isUp(), l.mtu(), addresses,
-                        s.rxBytes.sum(), s.rxPackets.sum(), s.rxErrors.sum(), s.rxDropped.sum(),
-                        s.txBytes.sum(), s.txPackets.sum(), s.txErrors.sum(), s.txDropped.sum()));
-            }
-        }
+        List<LinkRow> rows = links();
         SnmpCounters snmp = counters.get();
         Map<String, Map<String, Long>> values = snmp == null ? new LinkedHashMap<>() : snmp.snapshot();
-        List<InetDiagMsg> sockets = new ArrayList<>();
-        List<InetDiagHandler> handlers = diag.get();
-        for (InetDiagHandler h : handlers == null ? List.<InetDiagHandler>of() : handlers) {
-            sockets.addAll(h.dump());
-        }
+        List<DiagRow> all = sockets();
         // As ss lists them: by protocol, then local address and port, then peer.
-        sockets.sort(Comparator.comparingInt(InetDiagMsg::protocol)
-                .thenComparingLong(m -> m.local().address() & 0xffffffffL).thenComparingInt(m -> m.local().port())
-                .thenComparingLong(m -> m.peer().address() & 0xffffffffL).thenComparingInt(m -> m.peer().port()));
-        int socketsNotShown = Math.max(0, sockets.size() - maxRows);
-        List<InetDiagMsg> shown = socketsNotShown == 0 ? sockets : List.copyOf(sockets.subList(0, maxRows));
+        all.sort(Comparator.comparingInt(DiagRow::protocol)
+                .thenComparingLong(r -> r.msg().local().address() & 0xffffffffL).thenComparingInt(r -> r.msg().local().port())
+                .thenComparingLong(r -> r.msg().peer().address() & 0xffffffffL).thenComparingInt(r -> r.msg().peer().port()));
+        int socketsNotShown = Math.max(0, all.size() - maxRows);
+        List<DiagRow> shown = socketsNotShown == 0 ? all : List.copyOf(all.subList(0, maxRows));
         ServiceLoop.Rows own = services.apply(maxRows);
         return new Snapshot(rows, shown, socketsNotShown, own.shown(), own.total() - own.shown().size(), values);
+    }
+
+    /** The links with their addresses and counters ({@code RTM_GETLINK}, {@code RTM_GETADDR} dumps). */
+    private List<LinkRow> links() {
+        List<LinkRow> rows = new ArrayList<>();
+        try (NetlinkSocket nl = NetlinkSocket.open(sockets, Netlink.NETLINK_ROUTE)) {
+            List<AddrMessage> addresses = AddrMessage.dump(nl);
+            for (LinkMessage l : LinkMessage.dump(nl)) {
+                List<String> shown = new ArrayList<>();
+                for (AddrMessage a : addresses) {
+                    if (a.index() == l.index()) {
+                        shown.add(InetSockAddr.formatAddress(a.local()) + "/" + a.prefixLen());
+                    }
+                }
+                rows.add(new LinkRow(l.index(), l.name(), Rtnetlink.ifFlagsToString(l.flags()), l.isUp(), l.mtu(), shown,
+                        l.rxBytes(), l.rxPackets(), l.rxErrors(), l.rxDropped(),
+                        l.txBytes(), l.txPackets(), l.txErrors(), l.txDropped()));
+            }
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EAFNOSUPPORT) {
+                throw new IllegalStateException("netlink: " + e.getMessage(), e);
+            }
+        }
+        return rows;
+    }
+
+    /** Every UDP and TCP socket ({@code SOCK_DIAG_BY_FAMILY} dumps of all states); a protocol not running has none. */
+    private List<DiagRow> sockets() {
+        List<DiagRow> rows = new ArrayList<>();
+        try (NetlinkSocket nl = NetlinkSocket.open(sockets, Netlink.NETLINK_SOCK_DIAG)) {
+            for (int protocol : new int[] {SocketConstants.IPPROTO_TCP, SocketConstants.IPPROTO_UDP}) {
+                NlWriter w = nl.request(InetDiag.SOCK_DIAG_BY_FAMILY, Netlink.NLM_F_DUMP);
+                InetDiagReqV2.dump(SocketConstants.AF_INET, protocol, 0, InetDiag.TCPF_ALL).write(w);
+                try {
+                    for (NlMsg m : nl.dump(w)) {
+                        rows.add(new DiagRow(protocol, InetDiagMsg.read(m)));
+                    }
+                } catch (ErrnoException e) {
+                    if (e.errno() != Errno.ENOENT) {
+                        throw e;
+                    }
+                }
+            }
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EAFNOSUPPORT) {
+                throw new IllegalStateException("netlink: " + e.getMessage(), e);
+            }
+        }
+        return rows;
     }
 
     String html() {
@@ -128,9 +171,11 @@ final class StatusPage {
         }
         b.append("</table>\n<h2>Sockets</h2>\n<table><tr><th>protocol</th><th>state</th><th>Recv-Q</th>")
                 .append("<th>Send-Q</th><th>local</th><th>peer</th></tr>\n");
-        for (InetDiagMsg m : s.sockets()) {
+        for (DiagRow r : s.sockets()) {
+            InetDiagMsg m = r.msg();
             b.append("<tr>");
-            cells(b, protocolName(m.protocol()), stateName(m.state()), m.recvQ(), m.sendQ(), m.local(), m.peer());
+            cells(b, protocolName(r.protocol()), stateName(m.state()), Integer.toUnsignedString(m.rqueue()),
+                    Integer.toUnsignedString(m.wqueue()), m.local(), m.peer());
             b.append("</tr>\n");
         }
         b.append("</table>\n");
@@ -206,10 +251,12 @@ final class StatusPage {
         }
         b.append("],\"sockets\":[");
         sep = "";
-        for (InetDiagMsg m : s.sockets()) {
-            b.append(sep).append("{\"protocol\":").append(quote(protocolName(m.protocol())))
+        for (DiagRow r : s.sockets()) {
+            InetDiagMsg m = r.msg();
+            b.append(sep).append("{\"protocol\":").append(quote(protocolName(r.protocol())))
                     .append(",\"state\":").append(quote(stateName(m.state())))
-                    .append(",\"recvQ\":").append(m.recvQ()).append(",\"sendQ\":").append(m.sendQ())
+                    .append(",\"recvQ\":").append(Integer.toUnsignedString(m.rqueue()))
+                    .append(",\"sendQ\":").append(Integer.toUnsignedString(m.wqueue()))
                     .append(",\"local\":").append(quote(m.local().toString()))
                     .append(",\"peer\":").append(quote(m.peer().toString())).append('}');
             sep = ",";

@@ -16,6 +16,8 @@ import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketApi;
+import net.tern.netlink.impl.NetlinkStack;
+import net.tern.netlink.testing.NetlinkWiring;
 import net.tern.spi.diag.InetDiagMsg;
 import net.tern.tcp.impl.Tcp;
 import net.tern.tcp.impl.TcpSettings;
@@ -31,6 +33,7 @@ import net.tern.udp.testing.UdpTestBed;
 final class ServicesTestBed implements AutoCloseable {
     static final int LOOPBACK = InetSockAddr.INADDR_LOOPBACK;
     private final UdpTestBed bed;
+    private final NetlinkStack netlink;
     private Tcp tcp;
     private final ServiceLoop loop;
     private final ServiceSet services;
@@ -65,13 +68,13 @@ final class ServicesTestBed implements AutoCloseable {
     ServicesTestBed(ServiceSettings settings, UnaryOperator<SocketApi> wrap, boolean tcpFirst, int maxRows,
             ResponseBudget responses) throws ErrnoException {
         bed = new UdpTestBed();
+        netlink = NetlinkWiring.attach(bed.socketLayer(), bed.stack(), bed.inet().fib());
+        netlink.registerDiag(17, bed.udp().diag());
         if (tcpFirst) {
             startTcp();
         }
         loop = new ServiceLoop(wrap.apply(bed.api()));
-        StatusPage page = new StatusPage(() -> bed.stack().links(), () -> bed.inet().snmp(),
-                () -> tcp == null ? List.of(bed.udp().diag()) : List.of(tcp.diag(), bed.udp().diag()), loop::sockets,
-                maxRows);
+        StatusPage page = new StatusPage(bed.api(), () -> bed.inet().snmp(), loop::sockets, maxRows);
         services = new ServiceSet(loop, settings, page, responses);
         services.openAll();
     }
@@ -82,11 +85,13 @@ final class ServicesTestBed implements AutoCloseable {
                 bed.inet().output(), bed.inet().fib(), bed.inet().snmp(), bed.inet().localPorts(), TcpSettings.defaults(), new Random(7));
         bed.inet().addProtocol(tcp, 6);
         bed.inet().family().addProtoSw(tcp.protoSw(), 0, 1);
+        netlink.registerDiag(6, tcp.diag());
     }
 
     /** Unregisters TCP and withdraws its sockets, as its bundle does when it stops (without the drain). */
     void stopTcp() {
         bed.inet().family().removeProtoSw(tcp.protoSw(), 1);
+        netlink.unregisterDiag(tcp.diag());
         tcp.close();
         bed.inet().protocols().remove(tcp);
         bed.runUntilIdle();
