@@ -1,6 +1,7 @@
 package net.tern.shell;
 
 import net.tern.api.socket.SocketApi;
+import net.tern.spi.proto.ProtocolFamily;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -26,11 +27,19 @@ public final class IpCommand {
             "where  OBJECT := { address | route }",
             "       OPTIONS := { -4 }");
 
+    /**
+     * The commands that talk netlink exist while the stack offers AF_NETLINK (a
+     * {@code ProtocolFamily} service with {@code family=16}), as {@code ip} needs the kernel's
+     * rtnetlink; the family itself is reached through the socket API only.
+     */
+    static final String NETLINK = "(" + ProtocolFamily.FAMILY + "=16)";
+
     private final IpAddr address;
     private final IpRoute route;
 
     @Activate
-    public IpCommand(@Reference(name = "sockets") SocketApi sockets) {
+    public IpCommand(@Reference(name = "sockets") SocketApi sockets,
+            @Reference(name = "netlink", target = NETLINK) ProtocolFamily netlink) {
         this.address = new IpAddr(sockets);
         this.route = new IpRoute(sockets);
     }

@@ -10,6 +10,7 @@ import net.tern.netlink.Rtnetlink;
 import net.tern.spi.net.ImpairmentStats;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.LinkRegistry;
+import net.tern.spi.proto.ProtocolFamily;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -29,7 +30,8 @@ public final class LinksCommand {
     private final LinkRegistry impairments;
 
     @Activate
-    public LinksCommand(@Reference(name = "sockets") SocketApi sockets, @Reference(name = "links") LinkRegistry impairments) {
+    public LinksCommand(@Reference(name = "sockets") SocketApi sockets, @Reference(name = "links") LinkRegistry impairments,
+            @Reference(name = "netlink", target = IpCommand.NETLINK) ProtocolFamily netlink) {
         this.sockets = sockets;
         this.impairments = impairments;
     }

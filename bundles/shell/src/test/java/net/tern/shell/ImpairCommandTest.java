@@ -81,7 +81,7 @@ class ImpairCommandTest {
         tun0.transmit(stack.packet(EtherType.IPV4, new byte[20]));
         stack.advance(5, TimeUnit.MILLISECONDS);
 
-        String out = new LinksCommand(new NetlinkBed(stack).api(), stack.links()).links();
+        String out = NetlinkBed.linksCommand(stack).links();
         assertThat(out).contains(String.join("\n",
                 "    TX:  40     2        0       0",
                 "    netem duplicate 100% delay 5ms seed 2",

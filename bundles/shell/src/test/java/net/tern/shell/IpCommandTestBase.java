@@ -20,8 +20,7 @@ abstract class IpCommandTestBase {
     void start() throws Exception {
         bed = new UdpTestBed();
         bed.fake("eth0", 1500, "10.0.0.1/24");
-        NetlinkWiring.attach(bed.socketLayer(), bed.stack(), bed.inet().fib());
-        ip = new IpCommand(bed.api());
+        ip = new IpCommand(bed.api(), NetlinkWiring.attach(bed.socketLayer(), bed.stack(), bed.inet().fib()).family());
     }
 
     @AfterEach

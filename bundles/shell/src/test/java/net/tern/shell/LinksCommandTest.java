@@ -34,7 +34,7 @@ class LinksCommandTest {
         link.transmit(stack.packet(EtherType.IPV4, new byte[60]));
         tun.releaseTransmitted();
 
-        String out = new LinksCommand(new NetlinkBed(stack).api(), stack.links()).links();
+        String out = NetlinkBed.linksCommand(stack).links();
 
         assertThat(out.lines().toList()).containsExactly(
                 "1: tun0: <POINTOPOINT,NOARP,UP,LOWER_UP> mtu 1500 state UP",
@@ -49,12 +49,12 @@ class LinksCommandTest {
     void aDownLinkSaysDown() throws Exception {
         Link link = stack.register(new FakeDevice("eth9"));
         link.setUp(false);
-        assertThat(new LinksCommand(new NetlinkBed(stack).api(), stack.links()).links()).startsWith("1: eth9: <POINTOPOINT,NOARP> mtu");
-        assertThat(new LinksCommand(new NetlinkBed(stack).api(), stack.links()).links().lines().findFirst().orElseThrow()).endsWith("state DOWN");
+        assertThat(NetlinkBed.linksCommand(stack).links()).startsWith("1: eth9: <POINTOPOINT,NOARP> mtu");
+        assertThat(NetlinkBed.linksCommand(stack).links().lines().findFirst().orElseThrow()).endsWith("state DOWN");
     }
 
     @Test
     void saysSoWhenNoLinkIsRegistered() {
-        assertThat(new LinksCommand(new NetlinkBed(stack).api(), stack.links()).links()).isEqualTo("no links registered");
+        assertThat(NetlinkBed.linksCommand(stack).links()).isEqualTo("no links registered");
     }
 }

@@ -21,4 +21,10 @@ final class NetlinkBed {
     SocketApi api() {
         return sockets;
     }
+
+    /** {@code net:links} over {@code stack}. */
+    static LinksCommand linksCommand(TestStack stack) {
+        NetlinkBed bed = new NetlinkBed(stack);
+        return new LinksCommand(bed.api(), stack.links(), bed.netlink.family());
+    }
 }
