@@ -2,6 +2,7 @@ package net.tern.tcp.impl;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import net.tern.tcp.cc.CongestionControl;
 import net.tern.tcp.cc.Reno;
@@ -21,12 +22,13 @@ public final class CongestionRegistry {
 
     private final Reno reno = new Reno();
     private final Map<String, CongestionControl> algorithms = new ConcurrentHashMap<>();
-    private final Tcp tcp;
+    private final Set<TcpSock> sockets;
     private volatile String defaultName;
 
-    CongestionRegistry(String defaultName, Tcp tcp) {
+    /** {@code sockets}: every TCP socket alive, moved to reno when their algorithm leaves. */
+    CongestionRegistry(String defaultName, Set<TcpSock> sockets) {
         this.defaultName = defaultName;
-        this.tcp = tcp;
+        this.sockets = sockets;
         algorithms.put(Reno.NAME, reno);
     }
 
@@ -50,7 +52,7 @@ public final class CongestionRegistry {
         } else if (!algorithms.remove(algorithm.name(), algorithm)) {
             return;
         }
-        for (TcpSock sk : tcp.sockets()) {
+        for (TcpSock sk : sockets) {
             sk.lock();
             try {
                 if (sk.ccAlgorithm == algorithm) {

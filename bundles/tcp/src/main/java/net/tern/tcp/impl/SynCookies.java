@@ -1,8 +1,11 @@
 package net.tern.tcp.impl;
 
+import java.util.function.Supplier;
 import net.tern.api.socket.ErrnoException;
+import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.Rtable;
+import net.tern.spi.net.Clock;
 
 /**
  * SYN cookies ({@code net/ipv4/syncookies.c}), used when a listener's SYN queue is full:
@@ -33,27 +36,48 @@ final class SynCookies {
     private static final int WSCALE_NONE = 0xf;
     private static final int SACK_BIT = 0x10;
 
-    private SynCookies() {
+    private final Clock clock;
+    private final Supplier<TcpSettings> settings;
+    private final TcpCounters counters;
+    private final Secrets secrets;
+    private final IpOutput ipOutput;
+    private final TcpMemory memory;
+    private final TcpHashTables tables;
+    private final TcpReplies replies;
+    private final TcpMinisocks minisocks;
+    private final TcpLifecycle lifecycle;
+
+    SynCookies(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, Secrets secrets, IpOutput ipOutput,
+            TcpMemory memory, TcpHashTables tables, TcpReplies replies, TcpMinisocks minisocks,
+            TcpLifecycle lifecycle) {
+        this.clock = clock;
+        this.settings = settings;
+        this.counters = counters;
+        this.secrets = secrets;
+        this.ipOutput = ipOutput;
+        this.memory = memory;
+        this.tables = tables;
+        this.replies = replies;
+        this.minisocks = minisocks;
+        this.lifecycle = lifecycle;
     }
 
-    private static int minute(Tcp tcp) {
-        return (int) (tcp.clock().nanoTime() / 60_000_000_000L);
+    private static int minute(Clock clock) {
+        return (int) (clock.nanoTime() / 60_000_000_000L);
     }
 
-    static int make(Tcp tcp, ConnKey k, int peerIsn, int mssIndex) {
-        int count = minute(tcp);
-        Secrets s = tcp.secrets();
+    static int make(Secrets s, Clock clock, ConnKey k, int peerIsn, int mssIndex) {
+        int count = minute(clock);
         int h1 = s.cookieHash(k.localAddress(), k.remoteAddress(), k.localPort(), k.remotePort(), 0, 0);
         int h2 = s.cookieHash(k.localAddress(), k.remoteAddress(), k.localPort(), k.remotePort(), count, 1);
         return h1 + peerIsn + (count << COOKIE_BITS) + ((h2 + mssIndex) & COOKIE_MASK);
     }
 
     /** The MSS index a cookie carries, or -1 when it is not one of ours or too old. */
-    static int verify(Tcp tcp, ConnKey k, int peerIsn, int cookie) {
-        Secrets s = tcp.secrets();
+    static int verify(Secrets s, Clock clock, ConnKey k, int peerIsn, int cookie) {
         int h1 = s.cookieHash(k.localAddress(), k.remoteAddress(), k.localPort(), k.remotePort(), 0, 0);
         int rest = cookie - h1 - peerIsn;
-        int now = minute(tcp);
+        int now = minute(clock);
         int diff = (now - (rest >>> COOKIE_BITS)) & 0xff;
         if (diff >= MAX_AGE_MINUTES) {
             return -1;
@@ -65,25 +89,25 @@ final class SynCookies {
     }
 
     /** {@code cookie_v4_init_sequence} and the SYN-ACK, with no state kept. */
-    static void cookieV4InitSequence(Tcp tcp, TcpSock listener, Segment seg, ConnKey key, Rtable route, int advmss, int peerMss,
+    void cookieV4InitSequence(TcpSock listener, Segment seg, ConnKey key, Rtable route, int advmss, int peerMss,
             boolean tsOk, boolean sackOk, int peerWscale, int rcvWscale, int tsOffset, int rcvWnd) {
         int index = MSS_TABLE.length - 1;
         while (index > 0 && peerMss < MSS_TABLE[index]) {
             index--;
         }
-        int iss = make(tcp, key, seg.seq, index);
+        int iss = make(secrets, clock, key, seg.seq, index);
         // Without timestamps the cookie cannot carry window scale or SACK: offer neither.
         RequestSock req = new RequestSock(listener, key, iss, seg.seq, MSS_TABLE[index], tsOk ? peerWscale : -1,
                 tsOk && sackOk, tsOk, seg.options.tsVal, tsOffset, rcvWscale, advmss, rcvWnd, route);
         if (tsOk) {
             int options = (peerWscale >= 0 ? peerWscale & 0xf : WSCALE_NONE) | (sackOk ? SACK_BIT : 0);
             req.cookieTimestamp = true;
-            req.cookieTs = cookieInitTimestamp(tcp.output().tsNow(), options);
+            req.cookieTs = cookieInitTimestamp(TcpOutput.tsNow(clock), options);
         }
         // cookie_init_sequence: the listener is under a SYN flood from now on, for the cookies' lifetime.
-        listener.synqOverflowNanos = tcp.clock().nanoTime();
-        tcp.counters().inc(TcpExtMib.SyncookiesSent);
-        tcp.replies().v4SendSynack(req);
+        listener.synqOverflowNanos = clock.nanoTime();
+        counters.inc(TcpExtMib.SyncookiesSent);
+        replies.v4SendSynack(req);
     }
 
     /**
@@ -100,9 +124,9 @@ final class SynCookies {
     }
 
     /** {@code tcp_synq_no_recent_overflow}: no cookie went out from {@code listener} within the cookies' lifetime. */
-    static boolean synqNoRecentOverflow(Tcp tcp, TcpSock listener) {
+    boolean synqNoRecentOverflow(TcpSock listener) {
         return listener.synqOverflowNanos == Long.MIN_VALUE
-                || tcp.clock().nanoTime() - listener.synqOverflowNanos > VALID_NANOS;
+                || clock.nanoTime() - listener.synqOverflowNanos > VALID_NANOS;
     }
 
     /**
@@ -112,20 +136,20 @@ final class SynCookies {
      * returns whether the ACK was consumed: a valid cookie, even if the accept queue had no
      * room. Otherwise the listener answers it with a RST.
      */
-    static boolean cookieV4Check(Tcp tcp, TcpSock listener, Segment seg) {
-        if (synqNoRecentOverflow(tcp, listener)) {
+    boolean cookieV4Check(TcpSock listener, Segment seg) {
+        if (synqNoRecentOverflow(listener)) {
             return false;
         }
         ConnKey key = new ConnKey(seg.daddr, seg.dport, seg.saddr, seg.sport);
         int peerIsn = seg.seq - 1;
         int iss = seg.ack - 1;
-        int index = verify(tcp, key, peerIsn, iss);
+        int index = verify(secrets, clock, key, peerIsn, iss);
         if (index < 0) {
-            tcp.counters().inc(TcpExtMib.SyncookiesFailed);
+            counters.inc(TcpExtMib.SyncookiesFailed);
             return false;
         }
-        tcp.counters().inc(TcpExtMib.SyncookiesRecv);
-        TcpSettings s = tcp.settings();
+        counters.inc(TcpExtMib.SyncookiesRecv);
+        TcpSettings s = settings.get();
         // cookie_timestamp_decode: the options come back in TSecr, less the offset the SYN-ACK added.
         boolean tsOk = seg.options.timestamp;
         int tsOffset = 0;
@@ -133,7 +157,7 @@ final class SynCookies {
         boolean sackOk = false;
         if (tsOk) {
             if (seg.options.tsEcr != 0) {
-                tsOffset = tcp.secrets().tsOffset(seg.daddr, seg.saddr);
+                tsOffset = secrets.tsOffset(seg.daddr, seg.saddr);
             }
             int bits = (seg.options.tsEcr - tsOffset) & TS_OPTION_MASK;
             sackOk = (bits & SACK_BIT) != 0;
@@ -146,29 +170,29 @@ final class SynCookies {
             }
         }
         if (listener.acceptQueue.size() > listener.maxBacklog) {
-            tcp.counters().inc(TcpExtMib.ListenOverflows);
-            tcp.counters().inc(TcpExtMib.ListenDrops);
+            counters.inc(TcpExtMib.ListenOverflows);
+            counters.inc(TcpExtMib.ListenDrops);
             return true;
         }
         Rtable route;
         try {
-            route = tcp.ip().routeOutput(Flowi4.of(seg.daddr, seg.saddr, 6));
+            route = ipOutput.routeOutput(Flowi4.of(seg.daddr, seg.saddr, 6));
         } catch (ErrnoException e) {
-            tcp.counters().inc(TcpExtMib.ListenDrops);
+            counters.inc(TcpExtMib.ListenDrops);
             return true;
         }
         int rcvWscale = peerWscale >= 0 ? Math.max(0, s.windowShift()) : 0;
         int advmss = TcpOutput.advertiseMss(route.mtu(), listener.userMss);
-        int rcvWnd = TcpOutput.selectInitialWindow(tcp.memory().fullSpace(listener), advmss);
-        TcpSock child = tcp.minisocks().createOpenreqChild(listener, key, route, iss, peerIsn, MSS_TABLE[index], peerWscale,
+        int rcvWnd = TcpOutput.selectInitialWindow(memory.fullSpace(listener), advmss);
+        TcpSock child = minisocks.createOpenreqChild(listener, key, route, iss, peerIsn, MSS_TABLE[index], peerWscale,
                 rcvWscale, sackOk, tsOk, tsOffset, advmss, rcvWnd, seg, -1);
-        if (!tcp.tables().insertEstablished(key, child)) {
+        if (!tables.insertEstablished(key, child)) {
             child.orphan = true;
-            tcp.lifecycle().done(child);
+            lifecycle.done(child);
             return true;
         }
         child.key = key;
-        tcp.minisocks().childProcess(listener, child, seg);
+        minisocks.childProcess(listener, child, seg);
         return true;
     }
 }

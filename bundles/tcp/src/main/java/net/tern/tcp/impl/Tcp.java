@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import net.tern.inet.sock.SkState;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.ip.IpOutput;
@@ -33,11 +34,6 @@ public final class Tcp implements NetProtocol, AutoCloseable {
     private static final long DRAIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final Clock clock;
-    private final TimerService timers;
-    private final NetworkThread networkThread;
-    private final PacketAllocator allocator;
-    private final IpOutput ip;
-    private final RouteTable routes;
     /** Replaced whole by {@link #reconfigure}; every use reads it afresh (a sysctl write). */
     private volatile TcpSettings settings;
     /** Set once {@link #close} starts aborting the connections left after the drain. */
@@ -49,49 +45,48 @@ public final class Tcp implements NetProtocol, AutoCloseable {
     private final TcpHashTables tables;
     private final CongestionRegistry congestion;
     private final TcpProt prot;
-    private final TcpOutput output;
     private final TcpIpv4 ipv4;
-    private final TcpInput input;
-    private final TcpAck ack;
-    private final TcpMinisocks minisocks;
-    private final TcpReplies replies;
-    private final TcpChallengeAck challengeAck;
-    private final TcpTimers tcpTimers;
-    private final TcpLifecycle lifecycle;
-    private final TcpTrace trace;
     private final InetProtoSw<TcpSock> protoSw;
     private final TcpDiag diag;
+    private final TcpLifecycle lifecycle;
     private final Set<TcpSock> sockets = ConcurrentHashMap.newKeySet();
 
     public Tcp(Clock clock, TimerService timers, NetworkThread networkThread, PacketAllocator allocator, IpOutput ip,
             RouteTable routes, SnmpCounters snmp, LocalPortRange localPorts, TcpSettings settings, Random random) {
         this.clock = clock;
-        this.timers = timers;
-        this.networkThread = networkThread;
-        this.allocator = allocator;
-        this.ip = ip;
-        this.routes = routes;
         this.settings = settings;
         this.random = random;
         this.counters = new TcpCounters(snmp);
-        this.memory = new TcpMemory(this, settings.memory());
+        Supplier<TcpSettings> current = this::settings;
+        this.memory = new TcpMemory(clock, current, counters);
         this.secrets = new Secrets(clock, random);
         this.tables = new TcpHashTables(localPorts, this::nextRandom);
-        this.congestion = new CongestionRegistry(settings.congestionControl(), this);
-        this.prot = new TcpProt(this);
-        this.output = new TcpOutput(this);
-        this.tcpTimers = new TcpTimers(this);
-        this.lifecycle = new TcpLifecycle(this);
-        this.trace = new TcpTrace(this);
-        this.replies = new TcpReplies(this);
-        this.challengeAck = new TcpChallengeAck(this);
-        this.ack = new TcpAck(this);
-        this.input = new TcpInput(this);
-        this.minisocks = new TcpMinisocks(this);
-        this.ipv4 = new TcpIpv4(this);
+        this.congestion = new CongestionRegistry(settings.congestionControl(), sockets);
+        // Each part gets the parts it calls; the order is the one they depend in, without cycles
+        // (a connection's timers reach tcp_timer.c's handlers through its own SockTimers).
+        TcpTrace trace = new TcpTrace(clock, networkThread);
+        TcpCongestion cc = new TcpCongestion(current, congestion, counters, clock);
+        TcpSack sack = new TcpSack(counters, cc);
+        TcpOutput output = new TcpOutput(clock, current, counters, memory, ip, allocator, trace, cc);
+        TcpReplies replies = new TcpReplies(clock, counters, ip, allocator, trace);
+        TcpChallengeAck challengeAck = new TcpChallengeAck(clock, current, counters, this::nextRandom, output);
+        this.lifecycle = new TcpLifecycle(current, counters, tables, memory, output, trace, timers, sockets,
+                () -> aborting);
+        TcpTimers tcpTimers = new TcpTimers(clock, current, counters, output, lifecycle, cc);
+        this.prot = new TcpProt(clock, current, counters, memory, tables, secrets, this::nextRandom, trace, ip, timers,
+                output, lifecycle, tcpTimers, congestion, sockets);
+        TcpAck ack = new TcpAck(clock, current, counters, memory, output, challengeAck, cc, sack);
+        TcpInput input = new TcpInput(clock, current, counters, memory, trace, output, replies, challengeAck, ack, cc,
+                lifecycle, tcpTimers);
+        TcpMinisocks minisocks = new TcpMinisocks(clock, current, counters, tables, trace, timers, prot, replies,
+                challengeAck, input, ack, cc, lifecycle, tcpTimers);
+        SynCookies synCookies = new SynCookies(clock, current, counters, secrets, ip, memory, tables, replies, minisocks,
+                lifecycle);
+        this.ipv4 = new TcpIpv4(clock, current, counters, tables, memory, secrets, trace, ip, output, replies, input,
+                minisocks, synCookies, cc, lifecycle);
         this.protoSw = new InetProtoSw<>(SocketConstants.SOCK_STREAM, SocketConstants.IPPROTO_TCP, prot,
                 new InetStreamOps(routes, clock));
-        this.diag = new TcpDiag(this);
+        this.diag = new TcpDiag(prot, tables, sockets);
     }
 
     private int nextRandom() {
@@ -100,32 +95,8 @@ public final class Tcp implements NetProtocol, AutoCloseable {
         }
     }
 
-    int randomInt() {
-        return nextRandom();
-    }
-
     public Clock clock() {
         return clock;
-    }
-
-    TimerService timers() {
-        return timers;
-    }
-
-    NetworkThread networkThread() {
-        return networkThread;
-    }
-
-    PacketAllocator allocator() {
-        return allocator;
-    }
-
-    IpOutput ip() {
-        return ip;
-    }
-
-    RouteTable routes() {
-        return routes;
     }
 
     public TcpSettings settings() {
@@ -177,42 +148,6 @@ public final class Tcp implements NetProtocol, AutoCloseable {
     /** {@code tcp_prot}. */
     public TcpProt prot() {
         return prot;
-    }
-
-    TcpOutput output() {
-        return output;
-    }
-
-    TcpInput input() {
-        return input;
-    }
-
-    TcpAck ack() {
-        return ack;
-    }
-
-    TcpMinisocks minisocks() {
-        return minisocks;
-    }
-
-    TcpReplies replies() {
-        return replies;
-    }
-
-    TcpChallengeAck challengeAck() {
-        return challengeAck;
-    }
-
-    TcpTimers timersOf() {
-        return tcpTimers;
-    }
-
-    TcpTrace trace() {
-        return trace;
-    }
-
-    TcpLifecycle lifecycle() {
-        return lifecycle;
     }
 
     /** The protosw entry to register with {@code family=2, type=1, protocol=6}. */
@@ -269,14 +204,6 @@ public final class Tcp implements NetProtocol, AutoCloseable {
             LockSupport.parkNanos(DRAIN_POLL_NANOS);
         }
         return true;
-    }
-
-    /**
-     * Whether TCP is aborting every connection as it leaves: a reset that arrives now ends a
-     * connection that is being aborted anyway.
-     */
-    boolean aborting() {
-        return aborting;
     }
 
     /**

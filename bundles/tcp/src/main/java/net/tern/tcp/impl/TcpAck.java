@@ -3,6 +3,8 @@ package net.tern.tcp.impl;
 import static net.tern.api.socket.SocketConstants.EPOLLOUT;
 import static net.tern.tcp.impl.wire.TcpHeader.FIN;
 
+import java.util.function.Supplier;
+import net.tern.spi.net.Clock;
 import net.tern.tcp.impl.wire.TcpOptions;
 
 /**
@@ -12,10 +14,25 @@ import net.tern.tcp.impl.wire.TcpOptions;
  * receiver. Runs on the network thread with the socket locked, from {@link TcpInput}.
  */
 final class TcpAck {
-    private final Tcp tcp;
+    private final Clock clock;
+    private final Supplier<TcpSettings> settings;
+    private final TcpCounters counters;
+    private final TcpMemory memory;
+    private final TcpOutput output;
+    private final TcpChallengeAck challengeAck;
+    private final TcpCongestion congestion;
+    private final TcpSack sack;
 
-    TcpAck(Tcp tcp) {
-        this.tcp = tcp;
+    TcpAck(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpMemory memory, TcpOutput output,
+            TcpChallengeAck challengeAck, TcpCongestion congestion, TcpSack sack) {
+        this.clock = clock;
+        this.settings = settings;
+        this.counters = counters;
+        this.memory = memory;
+        this.output = output;
+        this.challengeAck = challengeAck;
+        this.congestion = congestion;
+        this.sack = sack;
     }
 
     /**
@@ -27,7 +44,7 @@ final class TcpAck {
      * and what the window lets go now ({@code tcp_write_xmit}).
      */
     boolean ack(TcpSock sk, Segment seg) {
-        TcpOutput out = tcp.output();
+        TcpOutput out = output;
         int ack = seg.ack;
         int priorUna = sk.sndUna;
         // RFC 5961 5.2: an ACK of data not sent yet, or older than the peer could have seen
@@ -35,7 +52,7 @@ final class TcpAck {
         // no ACK below the first byte can be valid), draws a challenge ACK and is dropped.
         if (Seq.after(ack, sk.sndMax)
                 || Seq.before(ack, priorUna - (int) Math.min(sk.maxWindow, sk.bytesAcked))) {
-            tcp.challengeAck().sendChallengeAck(sk);
+            challengeAck.sendChallengeAck(sk);
             return false;
         }
         if (Seq.before(ack, priorUna)) {
@@ -45,9 +62,9 @@ final class TcpAck {
         sk.probesOut = 0;
         sk.keepaliveProbes = 0;
         sk.softError(null); // something got through: forget the ICMP error (tcp_ack)
-        sk.lastAckRecvNanos = tcp.clock().nanoTime();
+        sk.lastAckRecvNanos = clock.nanoTime();
         boolean windowChanged = ackUpdateWindow(sk, seg);
-        int sackFlags = sk.sackOk ? TcpSack.sacktagWriteQueue(sk, seg.options, ack) : 0;
+        int sackFlags = sk.sackOk ? sack.sacktagWriteQueue(sk, seg.options, ack) : 0;
         if (Seq.after(ack, priorUna)) {
             int dataAcked = sndUnaUpdate(sk, ack, priorUna);
             cleanRtxQueue(sk, seg, ack, dataAcked);
@@ -55,17 +72,17 @@ final class TcpAck {
                 || (sackFlags & TcpSack.NEW_SACKED) != 0) {
             // A duplicate ACK: RFC 5681 2, or one that SACKs new data (RFC 6675 2), which may
             // ride on data.
-            if (TcpCongestion.onDupAck(sk, ack)) {
-                tcp.counters().inc(TcpExtMib.TCPFastRetrans);
+            if (congestion.onDupAck(sk, ack)) {
+                counters.inc(TcpExtMib.TCPFastRetrans);
                 out.retransmitHead(sk);
             }
         }
-        if (sk.sackOk && !TcpSack.checkSackReneging(sk) && TcpCongestion.fastretransAlert(sk, ack)) {
-            tcp.counters().inc(TcpExtMib.TCPFastRetrans);
+        if (sk.sackOk && !sack.checkSackReneging(sk) && congestion.fastretransAlert(sk, ack)) {
+            counters.inc(TcpExtMib.TCPFastRetrans);
             out.retransmitHead(sk);
         }
-        if (sk.pending == TcpTimers.Pending.PROBE && sk.sndWnd > 0) {
-            tcp.timersOf().clearXmitTimer(sk);
+        if (sk.timers().pending() == SockTimers.Pending.PROBE && sk.sndWnd > 0) {
+            sk.timers().clearXmitTimer();
             sk.backoff = 0;
         }
         out.writeXmit(sk);
@@ -114,7 +131,7 @@ final class TcpAck {
      * stopped, and the memory the acknowledged data held is free again.
      */
     private void cleanRtxQueue(TcpSock sk, Segment seg, int ack, int dataAcked) {
-        long now = tcp.clock().nanoTime();
+        long now = clock.nanoTime();
         int ackedSegments = 0;
         boolean retransmittedAcked = false;
         long oldestSent = -1;
@@ -143,7 +160,7 @@ final class TcpAck {
         if (!retransmittedAcked && oldestSent >= 0) {
             rttUs = Math.max(1, (now - oldestSent) / 1000);
         } else if (sk.tsOk && seg.options.timestamp && seg.options.tsEcr != 0) {
-            long ms = (long) (tcp.output().tsNow() + sk.tsOffset - seg.options.tsEcr);
+            long ms = (long) (TcpOutput.tsNow(clock) + sk.tsOffset - seg.options.tsEcr);
             if (ms >= 0) {
                 rttUs = Math.max(1, ms * 1000);
             }
@@ -156,21 +173,21 @@ final class TcpAck {
         boolean fullAck = !Seq.before(ack, sk.highSeq);
         boolean inRecovery = sk.caState == net.tern.tcp.cc.CaState.RECOVERY;
         int tsEcr = sk.tsOk && seg.options.timestamp ? seg.options.tsEcr : 0;
-        TcpCongestion.congAvoid(sk, Math.max(1, ackedSegments), rttUs, fullAck, tsEcr);
+        congestion.congAvoid(sk, Math.max(1, ackedSegments), rttUs, fullAck, tsEcr);
         if (inRecovery && !sk.sackOk && !fullAck && !sk.rtxQueue.isEmpty()) {
-            tcp.output().retransmitHead(sk); // NewReno partial ACK (RFC 6582 3.2 (5))
+            output.retransmitHead(sk); // NewReno partial ACK (RFC 6582 3.2 (5))
         }
         if (sk.rtxQueue.isEmpty()) {
-            if (sk.pending == TcpTimers.Pending.RETRANS) {
-                tcp.timersOf().clearXmitTimer(sk);
+            if (sk.timers().pending() == SockTimers.Pending.RETRANS) {
+                sk.timers().clearXmitTimer();
             }
         } else {
-            tcp.timersOf().resetXmitTimer(sk, TcpTimers.Pending.RETRANS, sk.rtoUs); // RFC 6298 5.3
+            sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtoUs); // RFC 6298 5.3
         }
         // The memory acknowledged data held is free again: the sender may queue more.
         sk.sendMemoryLimited = false;
-        tcp.memory().settleSend(sk);
-        tcp.memory().reclaimIdle(sk);
+        memory.settleSend(sk);
+        memory.reclaimIdle(sk);
         sk.publishQueues();
         if (dataAcked > 0) {
             sk.wakeUp(EPOLLOUT); // sk_stream_write_space
@@ -188,9 +205,9 @@ final class TcpAck {
             sk.srttUs = (7 * sk.srttUs + rttUs) / 8;
         }
         sk.minRttUs = sk.minRttUs == 0 ? rttUs : Math.min(sk.minRttUs, rttUs);
-        long rtoMinUs = tcp.settings().rtoMinMillis() * 1000;
+        long rtoMinUs = settings.get().rtoMinMillis() * 1000;
         long rto = sk.srttUs + Math.max(4 * sk.rttvarUs, rtoMinUs);
-        sk.rtoUs = Math.min(rto, tcp.settings().rtoMaxMillis() * 1000);
+        sk.rtoUs = Math.min(rto, settings.get().rtoMaxMillis() * 1000);
     }
 
     /**
@@ -201,9 +218,9 @@ final class TcpAck {
     private void replaceTsRecent(TcpSock sk, Segment seg) {
         TcpOptions o = seg.options;
         if (sk.tsOk && o.timestamp && !Seq.after(seg.seq, sk.rcvWup)
-                && TcpPaws.pawsCheck(sk.tsRecent, sk.tsRecentStampNanos, o.tsVal, 0, tcp.clock().nanoTime())) {
+                && TcpPaws.pawsCheck(sk.tsRecent, sk.tsRecentStampNanos, o.tsVal, 0, clock.nanoTime())) {
             sk.tsRecent = o.tsVal;
-            sk.tsRecentStampNanos = tcp.clock().nanoTime();
+            sk.tsRecentStampNanos = clock.nanoTime();
         }
     }
 }

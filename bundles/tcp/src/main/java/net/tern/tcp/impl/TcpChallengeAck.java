@@ -1,5 +1,8 @@
 package net.tern.tcp.impl;
 
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import net.tern.spi.net.Clock;
 import net.tern.tcp.impl.wire.TcpHeader;
 
 /**
@@ -9,10 +12,19 @@ import net.tern.tcp.impl.wire.TcpHeader;
  * ({@code tcp_send_challenge_ack}) with the stack's budget.
  */
 final class TcpChallengeAck {
-    private final Tcp tcp;
+    private final Clock clock;
+    private final Supplier<TcpSettings> settings;
+    private final TcpCounters counters;
+    private final TcpOutput output;
+    private final ChallengeBudget challengeBudget;
 
-    TcpChallengeAck(Tcp tcp) {
-        this.tcp = tcp;
+    TcpChallengeAck(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, IntSupplier random,
+            TcpOutput output) {
+        this.clock = clock;
+        this.settings = settings;
+        this.counters = counters;
+        this.output = output;
+        this.challengeBudget = new ChallengeBudget(clock, random);
     }
 
     /**
@@ -34,11 +46,11 @@ final class TcpChallengeAck {
      * for every kind: out-of-window, PAWS, challenge); otherwise notes the time of this one.
      */
     private boolean oowRateLimited(long[] lastAckNanos, TcpExtMib skipped) {
-        long now = tcp.clock().nanoTime();
+        long now = clock.nanoTime();
         long elapsed = now - lastAckNanos[0];
         if (lastAckNanos[0] != Long.MIN_VALUE && elapsed >= 0
-                && elapsed < tcp.settings().ackLimits().invalidRatelimitMillis() * 1_000_000L) {
-            tcp.counters().inc(skipped);
+                && elapsed < settings.get().ackLimits().invalidRatelimitMillis() * 1_000_000L) {
+            counters.inc(skipped);
             return true;
         }
         lastAckNanos[0] = now;
@@ -59,27 +71,32 @@ final class TcpChallengeAck {
         if (oowRateLimited(sk.lastOowAckNanos, TcpExtMib.TCPACKSkippedChallenge)) {
             return;
         }
-        int limit = tcp.settings().ackLimits().challengeAckLimit();
-        if (limit != Integer.MAX_VALUE && !challengeBudget.take(tcp, limit)) {
+        int limit = settings.get().ackLimits().challengeAckLimit();
+        if (limit != Integer.MAX_VALUE && !challengeBudget.take(limit)) {
             return;
         }
-        tcp.counters().inc(TcpExtMib.TCPChallengeACK);
-        tcp.output().sendAck(sk);
+        counters.inc(TcpExtMib.TCPChallengeACK);
+        output.sendAck(sk);
     }
-
-    private final ChallengeBudget challengeBudget = new ChallengeBudget();
 
     /** The stack's challenge ACKs left in the current second ({@code tcp_challenge_timestamp}, {@code _count}). */
     private static final class ChallengeBudget {
+        private final Clock clock;
+        private final IntSupplier random;
         private long second = Long.MIN_VALUE;
         private long left;
 
-        synchronized boolean take(Tcp tcp, int limit) {
-            long now = tcp.clock().nanoTime() / 1_000_000_000L;
+        ChallengeBudget(Clock clock, IntSupplier random) {
+            this.clock = clock;
+            this.random = random;
+        }
+
+        synchronized boolean take(int limit) {
+            long now = clock.nanoTime() / 1_000_000_000L;
             if (now != second) {
                 second = now;
                 long half = ((long) limit + 1) >> 1;
-                left = half + Long.remainderUnsigned(tcp.randomInt() & 0xffffffffL, limit);
+                left = half + Long.remainderUnsigned(random.getAsInt() & 0xffffffffL, limit);
             }
             if (left <= 0) {
                 return false;

@@ -1,5 +1,7 @@
 package net.tern.tcp.impl;
 
+import java.util.function.Supplier;
+import net.tern.spi.net.Clock;
 import net.tern.tcp.cc.CaEvent;
 import net.tern.tcp.cc.CaState;
 import net.tern.tcp.cc.CongestionControl;
@@ -15,18 +17,27 @@ final class TcpCongestion {
     /** {@code tcp_reordering}: duplicate ACKs that mean a loss. */
     static final int DUPACK_THRESHOLD = 3;
 
-    private TcpCongestion() {
+    private final Supplier<TcpSettings> settings;
+    private final CongestionRegistry registry;
+    private final TcpCounters counters;
+    private final Clock clock;
+
+    TcpCongestion(Supplier<TcpSettings> settings, CongestionRegistry registry, TcpCounters counters, Clock clock) {
+        this.settings = settings;
+        this.registry = registry;
+        this.counters = counters;
+        this.clock = clock;
     }
 
     /** {@code tcp_init_congestion_control}: the initial window (RFC 6928) and the socket's algorithm. */
-    static void initCongestionControl(TcpSock sk) {
-        sk.cwnd = sk.tcp.settings().initialCwnd();
+    void initCongestionControl(TcpSock sk) {
+        sk.cwnd = settings.get().initialCwnd();
         sk.ssthresh = Integer.MAX_VALUE;
         sk.cwndCount = 0;
         sk.caState = CaState.OPEN;
-        CongestionControl algorithm = sk.ccName == null ? null : sk.tcp.congestion().find(sk.ccName);
+        CongestionControl algorithm = sk.ccName == null ? null : registry.find(sk.ccName);
         if (algorithm == null) {
-            algorithm = sk.tcp.congestion().defaultAlgorithm();
+            algorithm = registry.defaultAlgorithm();
         }
         sk.ccAlgorithm = algorithm;
         sk.cc = algorithm.create(sk);
@@ -51,7 +62,7 @@ final class TcpCongestion {
     }
 
     /** {@code tcp_set_ca_state}. */
-    static void setCaState(TcpSock sk, CaState state) {
+    void setCaState(TcpSock sk, CaState state) {
         sk.caState = state;
         if (sk.cc != null) {
             sk.cc.setState(sk, state);
@@ -62,7 +73,7 @@ final class TcpCongestion {
      * {@code tcp_cong_avoid} and what precedes it for newly acknowledged data: {@code pkts_acked},
      * the end of a recovery or a loss (with undo), then {@code cong_avoid}.
      */
-    static void congAvoid(TcpSock sk, int ackedSegments, long rttUs, boolean fullAck, int tsEcr) {
+    void congAvoid(TcpSock sk, int ackedSegments, long rttUs, boolean fullAck, int tsEcr) {
         if (sk.cc == null) {
             return;
         }
@@ -112,7 +123,7 @@ final class TcpCongestion {
      * retransmit on the third in Open/Disorder (RFC 5681 3.2, RFC 6582 3.2 (2)). With SACK
      * the decision is {@link #fastretransAlert}'s, on the scoreboard.
      */
-    static boolean onDupAck(TcpSock sk, int ack) {
+    boolean onDupAck(TcpSock sk, int ack) {
         if (sk.cc == null) {
             return false;
         }
@@ -153,11 +164,14 @@ final class TcpCongestion {
      * once (RFC 6675 5 (4.3)) and sets cwnd to ssthresh; the rest goes out as the pipe allows.
      * Returns whether the head is to be retransmitted now.
      */
-    static boolean fastretransAlert(TcpSock sk, int ack) {
+    boolean fastretransAlert(TcpSock sk, int ack) {
         if (sk.cc == null) {
             return false;
         }
-        TcpSack.markHeadLost(sk);
+        int lostRetransmits = TcpSack.markHeadLost(sk);
+        if (lostRetransmits > 0) {
+            counters.add(TcpExtMib.TCPLostRetransmit, lostRetransmits);
+        }
         CaState state = sk.caState;
         if (state != CaState.OPEN && state != CaState.DISORDER) {
             return false;
@@ -174,16 +188,16 @@ final class TcpCongestion {
     }
 
     /** {@code tcp_enter_recovery}: the window reduction and the recovery point, with undo noted. */
-    private static void enterRecovery(TcpSock sk) {
+    private void enterRecovery(TcpSock sk) {
         initUndo(sk);
         sk.ssthresh = sk.cc.ssthresh(sk);
         sk.highSeq = sk.sndMax;
         setCaState(sk, CaState.RECOVERY);
-        sk.tcp.counters().inc(sk.sackOk ? TcpExtMib.TCPSackRecovery : TcpExtMib.TCPRenoRecovery);
+        counters.inc(sk.sackOk ? TcpExtMib.TCPSackRecovery : TcpExtMib.TCPRenoRecovery);
     }
 
     /** A retransmission timeout ({@code tcp_enter_loss}); the scoreboard was marked by {@link TcpSack#markAllLost}. */
-    static void enterLoss(TcpSock sk) {
+    void enterLoss(TcpSock sk) {
         if (sk.cc == null) {
             return;
         }
@@ -204,7 +218,7 @@ final class TcpCongestion {
      * now is lost (it was dropped on the way); they go again, split, without a window
      * reduction (this is not congestion) and without undo.
      */
-    static void simpleRetransmit(TcpSock sk) {
+    void simpleRetransmit(TcpSock sk) {
         for (TxSegment s : sk.rtxQueue) {
             if (s.length > sk.mssCache && !s.sacked) {
                 if (s.retransInFlight) {
@@ -230,7 +244,7 @@ final class TcpCongestion {
      * {@code tcp_init_undo}: before a reduction, remember the window and ssthresh, and from
      * where retransmissions count, so a reduction that proves needless can be taken back.
      */
-    private static void initUndo(TcpSock sk) {
+    private void initUndo(TcpSock sk) {
         sk.priorCwnd = sk.cwnd;
         sk.priorSsthresh = sk.ssthresh;
         sk.undoMarking = true;
@@ -241,13 +255,13 @@ final class TcpCongestion {
     }
 
     /** A retransmission went out: one more to be proven needless before an undo ({@code undo_retrans}). */
-    static void onRetransmit(TcpSock sk) {
+    void onRetransmit(TcpSock sk) {
         if (sk.undoMarking) {
             sk.undoRetrans = Math.max(sk.undoRetrans, 0) + 1;
         }
         if (!sk.retransTsSet && sk.tsOk) {
             // retrans_stamp: the TSval of the first retransmission, for Eifel detection (RFC 3522).
-            sk.retransTsVal = sk.tcp.output().tsNow() + sk.tsOffset;
+            sk.retransTsVal = TcpOutput.tsNow(clock) + sk.tsOffset;
             sk.retransTsSet = true;
         }
     }
@@ -257,7 +271,7 @@ final class TcpCongestion {
      * reduction arriving twice, that retransmission was needless ({@code tcp_check_dsack}).
      * When all were, recovery is undone at once ({@code tcp_try_undo_dsack}, RFC 3708).
      */
-    static void tryUndoDsack(TcpSock sk, int start, int end) {
+    void tryUndoDsack(TcpSock sk, int start, int end) {
         if (!sk.undoMarking || sk.undoRetrans <= 0 || !Seq.after(end, sk.undoMarker)) {
             return;
         }
@@ -273,7 +287,7 @@ final class TcpCongestion {
      * echoes a timestamp older than the first retransmission (Eifel, RFC 3522: the original
      * arrived). Returns whether it undid.
      */
-    private static boolean mayUndo(TcpSock sk, int tsEcr, TcpExtMib counter) {
+    private boolean mayUndo(TcpSock sk, int tsEcr, TcpExtMib counter) {
         if (!sk.undoMarking) {
             return false;
         }
@@ -287,20 +301,20 @@ final class TcpCongestion {
     }
 
     /** {@code tcp_undo_cwnd_reduction}: the window and ssthresh from before the reduction. */
-    private static void undoCwndReduction(TcpSock sk, TcpExtMib counter) {
+    private void undoCwndReduction(TcpSock sk, TcpExtMib counter) {
         sk.cwnd(sk.cc.undoCwnd(sk));
         if (sk.priorSsthresh > sk.ssthresh) {
             sk.ssthresh = sk.priorSsthresh;
         }
         sk.undoMarking = false;
-        sk.tcp.counters().inc(counter);
+        counters.inc(counter);
     }
 
     /**
      * {@code tcp_ca_event}: an event for the controller, such as the first transmission with
      * nothing in flight ({@code CA_EVENT_TX_START}) or a timeout ({@code CA_EVENT_LOSS}).
      */
-    static void caEvent(TcpSock sk, CaEvent event) {
+    void caEvent(TcpSock sk, CaEvent event) {
         if (sk.cc != null) {
             sk.cc.cwndEvent(sk, event);
         }

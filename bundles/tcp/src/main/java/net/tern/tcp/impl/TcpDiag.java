@@ -2,6 +2,7 @@ package net.tern.tcp.impl;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.diag.InetDiagHandler;
@@ -22,16 +23,20 @@ import net.tern.spi.diag.InetDiagMsg;
 final class TcpDiag implements InetDiagHandler {
     private static final InetSockAddr NONE = new InetSockAddr(0, 0);
 
-    private final Tcp tcp;
+    private final TcpProt prot;
+    private final TcpHashTables tables;
+    private final Set<TcpSock> sockets;
 
-    TcpDiag(Tcp tcp) {
-        this.tcp = tcp;
+    TcpDiag(TcpProt prot, TcpHashTables tables, Set<TcpSock> sockets) {
+        this.prot = prot;
+        this.tables = tables;
+        this.sockets = sockets;
     }
 
     @Override
     public List<InetDiagMsg> dump() {
         List<InetDiagMsg> out = new ArrayList<>();
-        for (TcpSock sk : tcp.sockets()) {
+        for (TcpSock sk : sockets) {
             sk.lock();
             try {
                 SkState state = sk.state();
@@ -39,18 +44,18 @@ final class TcpDiag implements InetDiagHandler {
                     continue;
                 }
                 if (state == SkState.LISTEN) {
-                    out.add(sk.diagMsg(state.number(), sk.acceptQueue.size(), sk.maxBacklog, tcp.prot().getInfo(sk)));
+                    out.add(sk.diagMsg(state.number(), sk.acceptQueue.size(), sk.maxBacklog, prot.getInfo(sk)));
                     for (RequestSock req : sk.synQueue) {
                         out.add(entry(req.key, SkState.SYN_RECV));
                     }
                 } else {
-                    out.add(sk.diagMsg(state.number(), sk.recvQueue.size(), sk.sendQueued(), tcp.prot().getInfo(sk)));
+                    out.add(sk.diagMsg(state.number(), sk.recvQueue.size(), sk.sendQueued(), prot.getInfo(sk)));
                 }
             } finally {
                 sk.unlock();
             }
         }
-        for (Object entry : tcp.tables().establishedEntries()) {
+        for (Object entry : tables.establishedEntries()) {
             if (entry instanceof TimeWaitSock tw) {
                 out.add(entry(tw.key, SkState.TIME_WAIT));
             }

@@ -19,6 +19,8 @@ import net.tern.inet.wire.IcmpTypes;
 import net.tern.inet.wire.InetChecksum;
 import net.tern.inet.wire.Ipv4Packet;
 import net.tern.spi.net.Packet;
+import java.util.function.Supplier;
+import net.tern.spi.net.Clock;
 import net.tern.tcp.impl.wire.TcpHeader;
 import net.tern.tcp.impl.wire.TcpOptions;
 
@@ -44,10 +46,34 @@ final class TcpInput {
     /** {@code TCP_MAX_QUICKACKS}. */
     private static final int MAX_QUICKACKS = 16;
 
-    private final Tcp tcp;
+    private final Clock clock;
+    private final Supplier<TcpSettings> settings;
+    private final TcpCounters counters;
+    private final TcpMemory memory;
+    private final TcpTrace trace;
+    private final TcpOutput output;
+    private final TcpReplies replies;
+    private final TcpChallengeAck challengeAck;
+    private final TcpAck tcpAck;
+    private final TcpCongestion congestion;
+    private final TcpLifecycle lifecycle;
+    private final TcpTimers timers;
 
-    TcpInput(Tcp tcp) {
-        this.tcp = tcp;
+    TcpInput(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpMemory memory, TcpTrace trace,
+            TcpOutput output, TcpReplies replies, TcpChallengeAck challengeAck, TcpAck tcpAck,
+            TcpCongestion congestion, TcpLifecycle lifecycle, TcpTimers timers) {
+        this.clock = clock;
+        this.settings = settings;
+        this.counters = counters;
+        this.memory = memory;
+        this.trace = trace;
+        this.output = output;
+        this.replies = replies;
+        this.challengeAck = challengeAck;
+        this.tcpAck = tcpAck;
+        this.congestion = congestion;
+        this.lifecycle = lifecycle;
+        this.timers = timers;
     }
 
     // ==== SYN-SENT ============================================================================
@@ -56,12 +82,12 @@ final class TcpInput {
     private void rcvSynsentStateProcess(TcpSock sk, Segment seg) {
         boolean hasAck = seg.has(ACK);
         if (hasAck && (Seq.beforeOrEqual(seg.ack, sk.iss) || Seq.after(seg.ack, sk.sndMax))) {
-            tcp.replies().v4SendReset(seg);
+            replies.v4SendReset(seg);
             return;
         }
         if (seg.has(RST)) {
             if (hasAck) {
-                tcp.lifecycle().reset(sk);
+                lifecycle.reset(sk);
             }
             return;
         }
@@ -69,7 +95,7 @@ final class TcpInput {
             return;
         }
         TcpOptions o = seg.options;
-        TcpSettings s = tcp.settings();
+        TcpSettings s = settings.get();
         sk.irs = seg.seq;
         sk.rcvNxt = seg.seq + 1;
         sk.rcvWup = sk.rcvNxt;
@@ -81,7 +107,7 @@ final class TcpInput {
         sk.tsOk = s.timestamps() && o.timestamp;
         if (sk.tsOk) {
             sk.tsRecent = o.tsVal;
-            sk.tsRecentStampNanos = tcp.clock().nanoTime();
+            sk.tsRecentStampNanos = clock.nanoTime();
         }
         sk.sackOk = s.sack() && o.sackPermitted;
         int peerMss = o.mss > 0 ? o.mss : DEFAULT_MSS;
@@ -90,49 +116,49 @@ final class TcpInput {
         sk.rcvMss = Math.min(sk.advmss, peerMss);
         if (hasAck) {
             TxSegment syn = sk.rtxQueue.pollFirst();
-            tcp.memory().settleSend(sk);
+            memory.settleSend(sk);
             long rttUs = -1;
             if (syn != null && !syn.retransmitted) {
-                rttUs = (tcp.clock().nanoTime() - syn.sentNanos) / 1000;
+                rttUs = (clock.nanoTime() - syn.sentNanos) / 1000;
             } else if (sk.tsOk && o.tsEcr != 0) {
-                rttUs = ((long) (tcp.output().tsNow() + sk.tsOffset - o.tsEcr)) * 1000;
+                rttUs = ((long) (TcpOutput.tsNow(clock) + sk.tsOffset - o.tsEcr)) * 1000;
             }
             boolean synRetransmitted = sk.retransmits > 0;
-            sk.lastAckRecvNanos = tcp.clock().nanoTime();
+            sk.lastAckRecvNanos = clock.nanoTime();
             sk.bytesAcked += seg.ack - sk.sndUna; // the SYN, as tcp_snd_una_update counts it
             sk.sndUna = seg.ack;
             sk.sndWnd = seg.window; // never scaled on a SYN (RFC 7323 2.2)
             sk.sndWl1 = seg.seq;
             sk.sndWl2 = seg.ack;
             sk.maxWindow = sk.sndWnd;
-            tcp.timersOf().clearXmitTimer(sk);
+            sk.timers().clearXmitTimer();
             sk.retransmits = 0;
             sk.backoff = 0;
             if (rttUs >= 0) {
-                tcp.ack().rttEstimator(sk, Math.max(1, rttUs));
+                tcpAck.rttEstimator(sk, Math.max(1, rttUs));
             } else if (synRetransmitted) {
                 sk.rtoUs = TIMEOUT_FALLBACK_US;
             }
             initTransfer(sk);
-            tcp.output().sendAck(sk);
+            output.sendAck(sk);
             sk.wakeUp(EPOLLOUT);
-            tcp.output().writeXmit(sk);
+            output.writeXmit(sk);
         } else {
             // Simultaneous open (RFC 9293 3.5, figure 8): SYN-RECEIVED, answer with SYN-ACK.
             sk.sndWnd = seg.window;
             sk.sndWl1 = seg.seq;
             sk.maxWindow = sk.sndWnd;
-            tcp.lifecycle().setState(sk, SkState.SYN_RECV);
-            tcp.output().sendSyn(sk, true);
+            lifecycle.setState(sk, SkState.SYN_RECV);
+            output.sendSyn(sk, true);
         }
     }
 
     /** {@code tcp_init_transfer}: the connection is established; congestion control and keepalive start. */
     private void initTransfer(TcpSock sk) {
         sk.everConnected = true;
-        tcp.lifecycle().setState(sk, SkState.ESTABLISHED);
-        TcpCongestion.initCongestionControl(sk);
-        tcp.timersOf().setKeepalive(sk);
+        lifecycle.setState(sk, SkState.ESTABLISHED);
+        congestion.initCongestionControl(sk);
+        timers.setKeepalive(sk);
         sk.publishQueues();
     }
 
@@ -145,10 +171,10 @@ final class TcpInput {
      */
     private void synChallenge(TcpSock sk) {
         if (sk.state() == SkState.ESTABLISHED) {
-            tcp.counters().inc(TcpMib.InErrs);
+            counters.inc(TcpMib.InErrs);
         }
-        tcp.counters().inc(TcpExtMib.TCPSYNChallenge);
-        tcp.challengeAck().sendChallengeAck(sk);
+        counters.inc(TcpExtMib.TCPSYNChallenge);
+        challengeAck.sendChallengeAck(sk);
     }
 
     /**
@@ -201,7 +227,7 @@ final class TcpInput {
         if (seg.dataLength > 0 && Seq.before(seg.seq, sk.rcvNxt)) {
             dsackSet(sk, seg.seq, Seq.min(seg.seq + seg.dataLength, sk.rcvNxt));
         }
-        tcp.output().sendAck(sk);
+        output.sendAck(sk);
     }
 
     /**
@@ -210,16 +236,16 @@ final class TcpInput {
      * the segment goes on; a segment that does not was answered or dropped here.
      */
     private boolean validateIncoming(TcpSock sk, Segment seg) {
-        TcpOutput out = tcp.output();
+        TcpOutput out = output;
         TcpOptions o = seg.options;
         // PAWS (RFC 7323 5.3). A RST is judged by its sequence number alone; a SYN draws a
         // challenge; an old pure ACK is dropped without an answer.
         if (sk.tsOk && o.timestamp && !TcpPaws.pawsCheck(sk.tsRecent, sk.tsRecentStampNanos, o.tsVal,
-                TcpPaws.PAWS_WINDOW, tcp.clock().nanoTime())) {
+                TcpPaws.PAWS_WINDOW, clock.nanoTime())) {
             if (sk.orphan && sk.state() == SkState.FIN_WAIT2 && !seg.has(RST)) {
                 // Linux keeps this connection as a TIME-WAIT entry in FIN-WAIT-2, which answers
                 // whatever fails PAWS with an ACK, counting nothing but the ACKs held back.
-                if (!tcp.challengeAck().oowRateLimited(seg, sk.lastOowAckNanos, TcpExtMib.TCPACKSkippedFinWait2)) {
+                if (!challengeAck.oowRateLimited(seg, sk.lastOowAckNanos, TcpExtMib.TCPACKSkippedFinWait2)) {
                     out.sendAck(sk);
                 }
                 return false;
@@ -229,10 +255,10 @@ final class TcpInput {
                 if (seg.has(SYN)) {
                     synChallenge(sk);
                 } else if (failure == PawsFailure.OLD_ACK) {
-                    tcp.counters().inc(TcpExtMib.PAWSOldAck);
+                    counters.inc(TcpExtMib.PAWSOldAck);
                 } else {
-                    tcp.counters().inc(TcpExtMib.PAWSEstab);
-                    if (!tcp.challengeAck().oowRateLimited(seg, sk.lastOowAckNanos, TcpExtMib.TCPACKSkippedPAWS)) {
+                    counters.inc(TcpExtMib.PAWSEstab);
+                    if (!challengeAck.oowRateLimited(seg, sk.lastOowAckNanos, TcpExtMib.TCPACKSkippedPAWS)) {
                         sendDupack(sk, seg);
                     }
                 }
@@ -246,7 +272,7 @@ final class TcpInput {
             if (seg.has(SYN) && !seg.has(RST)) {
                 synChallenge(sk);
             } else if (!seg.has(RST)
-                    && !tcp.challengeAck().oowRateLimited(seg, sk.lastOowAckNanos, skipped(sk, TcpExtMib.TCPACKSkippedSeq))) {
+                    && !challengeAck.oowRateLimited(seg, sk.lastOowAckNanos, skipped(sk, TcpExtMib.TCPACKSkippedSeq))) {
                 sendDupack(sk, seg);
             }
             return false;
@@ -257,9 +283,9 @@ final class TcpInput {
                 if (sk.state() == SkState.SYN_RECV) {
                     sk.reportError(Errno.ECONNREFUSED);
                 }
-                tcp.lifecycle().reset(sk);
+                lifecycle.reset(sk);
             } else {
-                tcp.challengeAck().sendChallengeAck(sk);
+                challengeAck.sendChallengeAck(sk);
             }
             return false;
         }
@@ -285,7 +311,7 @@ final class TcpInput {
                 return;
             }
             case CLOSE, LISTEN -> {
-                tcp.replies().v4SendReset(seg);
+                replies.v4SendReset(seg);
                 return;
             }
             default -> {
@@ -296,13 +322,13 @@ final class TcpInput {
         }
         if (sk.state() == SkState.SYN_RECV) {
             if (!Seq.between(seg.ack, sk.sndUna + 1, sk.sndMax)) {
-                tcp.replies().v4SendReset(seg);
+                replies.v4SendReset(seg);
                 return;
             }
             TxSegment syn = sk.rtxQueue.peekFirst();
             if (syn != null && (syn.flags & SYN) != 0) {
                 sk.rtxQueue.pollFirst();
-                tcp.memory().settleSend(sk);
+                memory.settleSend(sk);
             }
             sk.bytesAcked += sk.iss + 1 - sk.sndUna; // the SYN, as tcp_snd_una_update counts it
             sk.sndUna = sk.iss + 1;
@@ -310,40 +336,40 @@ final class TcpInput {
             sk.sndWl1 = seg.seq;
             sk.sndWl2 = seg.ack;
             sk.maxWindow = sk.sndWnd;
-            tcp.timersOf().clearXmitTimer(sk);
+            sk.timers().clearXmitTimer();
             sk.retransmits = 0;
             sk.backoff = 0;
             initTransfer(sk);
             if (sk.finQueued) {
                 // close() or SHUT_WR came in SYN-RECEIVED: the FIN waited for ESTABLISHED
                 // (RFC 9293 3.10.4) and goes after this ACK's processing, from FIN-WAIT-1.
-                tcp.lifecycle().setState(sk, SkState.FIN_WAIT1);
+                lifecycle.setState(sk, SkState.FIN_WAIT1);
             }
             sk.wakeUp(EPOLLOUT);
         }
-        if (!tcp.ack().ack(sk, seg)) {
+        if (!tcpAck.ack(sk, seg)) {
             return;
         }
         switch (sk.state()) {
             case FIN_WAIT1 -> {
                 if (sk.finAcked) {
-                    tcp.lifecycle().setState(sk, SkState.FIN_WAIT2);
+                    lifecycle.setState(sk, SkState.FIN_WAIT2);
                     sk.shutdown(sk.shutdown() | InetSock.SEND_SHUTDOWN);
                     if (sk.orphan) {
-                        tcp.timersOf().startFinWait2(sk);
+                        timers.startFinWait2(sk);
                     }
                     sk.wakeUp(EPOLLOUT);
                 }
             }
             case CLOSING -> {
                 if (sk.finAcked) {
-                    tcp.lifecycle().timeWait(sk);
+                    lifecycle.timeWait(sk);
                     return;
                 }
             }
             case LAST_ACK -> {
                 if (sk.finAcked) {
-                    tcp.lifecycle().done(sk);
+                    lifecycle.done(sk);
                     return;
                 }
             }
@@ -362,7 +388,7 @@ final class TcpInput {
         if (!validateIncoming(sk, seg) || !seg.has(ACK)) {
             return;
         }
-        if (!tcp.ack().ack(sk, seg)) {
+        if (!tcpAck.ack(sk, seg)) {
             return;
         }
         queueDataAndFin(sk, seg);
@@ -370,7 +396,7 @@ final class TcpInput {
 
     /** Data (RFC 9293 3.10.7.4, seventh) and FIN (eighth) of a segment whose ACK was taken. */
     private void queueDataAndFin(TcpSock sk, Segment seg) {
-        TcpOutput out = tcp.output();
+        TcpOutput out = output;
         SkState state = sk.state();
         boolean canReceive = state == SkState.ESTABLISHED || state == SkState.FIN_WAIT1 || state == SkState.FIN_WAIT2;
         if (seg.dataLength > 0) {
@@ -378,9 +404,9 @@ final class TcpInput {
                 // The peer sent its FIN already; data after it are ignored (CLOSE-WAIT, CLOSING, LAST-ACK).
             } else if (sk.orphan && Seq.after(seg.seq + seg.dataLength, sk.rcvNxt)) {
                 // Nobody will read it ({@code TCPAbortOnData}): reset, as RFC 9293 3.10.4 and Linux do.
-                tcp.counters().inc(TcpExtMib.TCPAbortOnData);
+                counters.inc(TcpExtMib.TCPAbortOnData);
                 out.sendActiveReset(sk);
-                tcp.lifecycle().done(sk);
+                lifecycle.done(sk);
                 return;
             } else {
                 dataQueue(sk, seg);
@@ -410,8 +436,7 @@ final class TcpInput {
      * takes the segment whatever, so the connection moves ({@code sk_forced_mem_schedule}).
      */
     private void dataQueue(TcpSock sk, Segment seg) {
-        TcpOutput out = tcp.output();
-        TcpMemory memory = tcp.memory();
+        TcpOutput out = output;
         int seq = seg.seq;
         int length = seg.dataLength;
         int index = seg.dataIndex;
@@ -434,12 +459,12 @@ final class TcpInput {
             length = windowEnd - seq;
         }
         if (length <= 0) {
-            tcp.counters().inc(TcpExtMib.TCPZeroWindowDrop);
+            counters.inc(TcpExtMib.TCPZeroWindowDrop);
             out.sendAck(sk);
             return;
         }
         sk.dataSegsIn++;
-        sk.lastDataRecvNanos = tcp.clock().nanoTime();
+        sk.lastDataRecvNanos = clock.nanoTime();
         if (!sk.atoInitialised) {
             sk.atoInitialised = true;
             sk.quickAcks = Math.min(MAX_QUICKACKS, Math.max(2, sk.rcvWnd / (2 * Math.max(1, sk.rcvMss))));
@@ -452,7 +477,7 @@ final class TcpInput {
         int growth = TcpMemory.ringGrowth(ring, ringAt + length);
         if (gap == 0) {
             if (!memory.tryRmemSchedule(sk, growth, offset) && !ring.isEmpty()) {
-                tcp.counters().inc(TcpExtMib.TCPRcvQDrop);
+                counters.inc(TcpExtMib.TCPRcvQDrop);
                 out.sendAck(sk); // ICSK_ACK_NOW: the sender learns the window at once
                 return;
             }
@@ -487,7 +512,7 @@ final class TcpInput {
                 out.sendAck(sk);
             } else {
                 sk.ackPending = true;
-                tcp.timersOf().sendDelayedAck(sk);
+                sk.timers().sendDelayedAck();
             }
         } else {
             dataQueueOfo(sk, seg, offset, ringAt, index, length, growth);
@@ -502,7 +527,6 @@ final class TcpInput {
      * RFC 2018).
      */
     private void dataQueueOfo(TcpSock sk, Segment seg, long offset, int ringAt, int index, int length, int growth) {
-        TcpMemory memory = tcp.memory();
         OutOfOrderQueue ooo = sk.outOfOrder;
         long end = offset + length;
         int cost = growth + runsCost(ooo, offset, end);
@@ -510,12 +534,12 @@ final class TcpInput {
         // Pruning may have taken a run this segment would have joined: then it costs an entry more.
         int costNow = growth + runsCost(ooo, offset, end);
         if (!admitted || (costNow > cost && !memory.tryRmemSchedule(sk, costNow, offset))) {
-            tcp.counters().inc(TcpExtMib.TCPOFODrop);
+            counters.inc(TcpExtMib.TCPOFODrop);
             return;
         }
-        tcp.counters().inc(TcpExtMib.TCPOFOQueue);
+        counters.inc(TcpExtMib.TCPOFOQueue);
         if (ooo.covers(offset, end)) {
-            tcp.counters().inc(TcpExtMib.TCPOFOMerge);
+            counters.inc(TcpExtMib.TCPOFOMerge);
             int seq = sk.rcvNxt + (int) (offset - sk.rcvOffset);
             dsackSet(sk, seq, seq + length);
         } else {
@@ -526,7 +550,7 @@ final class TcpInput {
             }
         }
         memory.settleRecv(sk);
-        tcp.output().sendAck(sk); // a duplicate ACK, with SACK blocks (RFC 5681 4.2, RFC 2018)
+        output.sendAck(sk); // a duplicate ACK, with SACK blocks (RFC 5681 4.2, RFC 2018)
     }
 
     /** The memory the runs of the out-of-order queue grow by when {@code [start, end)} joins them. */
@@ -546,31 +570,31 @@ final class TcpInput {
         sk.dsackPending = true;
         sk.dsackStart = start;
         sk.dsackEnd = end;
-        tcp.counters().inc(Seq.before(start, sk.rcvNxt) ? TcpExtMib.TCPDSACKOldSent : TcpExtMib.TCPDSACKOfoSent);
+        counters.inc(Seq.before(start, sk.rcvNxt) ? TcpExtMib.TCPDSACKOldSent : TcpExtMib.TCPDSACKOfoSent);
     }
 
     /** {@code tcp_fin}: the peer's FIN, in order. */
     private void fin(TcpSock sk) {
-        tcp.trace().sock("tcp_fin", sk);
+        trace.sock("tcp_fin", sk);
         sk.rcvNxt++;
         sk.finReceived = true;
         sk.oooFin = false;
         sk.shutdown(sk.shutdown() | InetSock.RCV_SHUTDOWN);
-        tcp.memory().clearOutOfOrder(sk);
-        TcpOutput out = tcp.output();
+        memory.clearOutOfOrder(sk);
+        TcpOutput out = output;
         switch (sk.state()) {
             case SYN_RECV, ESTABLISHED -> {
-                tcp.lifecycle().setState(sk, SkState.CLOSE_WAIT);
+                lifecycle.setState(sk, SkState.CLOSE_WAIT);
                 out.sendAck(sk);
             }
             case FIN_WAIT1 -> {
                 // Simultaneous close (RFC 9293 3.6, figure 13).
                 out.sendAck(sk);
-                tcp.lifecycle().setState(sk, SkState.CLOSING);
+                lifecycle.setState(sk, SkState.CLOSING);
             }
             case FIN_WAIT2 -> {
                 out.sendAck(sk);
-                tcp.lifecycle().timeWait(sk);
+                lifecycle.timeWait(sk);
                 return;
             }
             default -> out.sendAck(sk);

@@ -6,14 +6,17 @@ import static net.tern.tcp.impl.wire.TcpHeader.RST;
 import static net.tern.tcp.impl.wire.TcpHeader.SYN;
 
 import io.netty.buffer.ByteBuf;
+import java.util.function.Supplier;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.SkState;
 import net.tern.inet.wire.IcmpTypes;
 import net.tern.inet.wire.InetChecksum;
 import net.tern.inet.wire.Ipv4Packet;
+import net.tern.spi.net.Clock;
 import net.tern.spi.net.Packet;
 import net.tern.tcp.impl.wire.TcpHeader;
 import net.tern.tcp.impl.wire.TcpOptions;
@@ -31,10 +34,40 @@ import net.tern.tcp.impl.wire.TcpOptions;
 final class TcpIpv4 {
     private static final int DEFAULT_MSS = 536;
 
-    private final Tcp tcp;
+    private final Clock clock;
+    private final Supplier<TcpSettings> settings;
+    private final TcpCounters counters;
+    private final TcpHashTables tables;
+    private final TcpMemory memory;
+    private final Secrets secrets;
+    private final TcpTrace trace;
+    private final IpOutput ipOutput;
+    private final TcpOutput output;
+    private final TcpReplies replies;
+    private final TcpInput input;
+    private final TcpMinisocks minisocks;
+    private final SynCookies synCookies;
+    private final TcpCongestion congestion;
+    private final TcpLifecycle lifecycle;
 
-    TcpIpv4(Tcp tcp) {
-        this.tcp = tcp;
+    TcpIpv4(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpHashTables tables, TcpMemory memory,
+            Secrets secrets, TcpTrace trace, IpOutput ipOutput, TcpOutput output, TcpReplies replies, TcpInput input,
+            TcpMinisocks minisocks, SynCookies synCookies, TcpCongestion congestion, TcpLifecycle lifecycle) {
+        this.clock = clock;
+        this.settings = settings;
+        this.counters = counters;
+        this.tables = tables;
+        this.memory = memory;
+        this.secrets = secrets;
+        this.trace = trace;
+        this.ipOutput = ipOutput;
+        this.output = output;
+        this.replies = replies;
+        this.input = input;
+        this.minisocks = minisocks;
+        this.synCookies = synCookies;
+        this.congestion = congestion;
+        this.lifecycle = lifecycle;
     }
 
     /**
@@ -45,11 +78,11 @@ final class TcpIpv4 {
         try {
             Segment seg = decode(packet);
             if (seg != null) {
-                tcp.trace().receiving(seg);
+                trace.receiving(seg);
                 demux(seg);
             }
         } finally {
-            tcp.trace().received();
+            trace.received();
             packet.release();
         }
     }
@@ -59,7 +92,7 @@ final class TcpIpv4 {
         int start = buf.readerIndex();
         int length = packet.length();
         // Counted even if it is bad, as tcp_v4_rcv counts it before any check.
-        tcp.counters().inc(TcpMib.InSegs);
+        counters.inc(TcpMib.InSegs);
         if (length < TcpHeader.MIN_LENGTH) {
             // tcp_v4_rcv's pskb_may_pull of a whole header fails: dropped with InSegs alone.
             return null;
@@ -67,7 +100,7 @@ final class TcpIpv4 {
         TcpHeader th = TcpHeader.at(buf, start);
         int headerLength = th.headerLength();
         if (headerLength < TcpHeader.MIN_LENGTH) {
-            tcp.counters().inc(TcpMib.InErrs);
+            counters.inc(TcpMib.InErrs);
             return null;
         }
         if (headerLength > length) {
@@ -78,8 +111,8 @@ final class TcpIpv4 {
         int saddr = ip.source();
         int daddr = ip.destination();
         if (!InetChecksum.verifyTransport(buf, start, length, saddr, daddr, 6)) {
-            tcp.counters().inc(TcpMib.InCsumErrors);
-            tcp.counters().inc(TcpMib.InErrs);
+            counters.inc(TcpMib.InCsumErrors);
+            counters.inc(TcpMib.InErrs);
             return null;
         }
         Segment seg = new Segment();
@@ -107,11 +140,11 @@ final class TcpIpv4 {
         ConnKey key = new ConnKey(seg.daddr, seg.dport, seg.saddr, seg.sport);
         int isnHint = 0;
         for (int attempt = 0; attempt < 3; attempt++) {
-            Object owner = tcp.tables().lookupEstablished(key);
+            Object owner = tables.lookupEstablished(key);
             if (owner instanceof TcpSock sk) {
                 sk.lock();
                 try {
-                    if (tcp.tables().lookupEstablished(key) != sk) {
+                    if (tables.lookupEstablished(key) != sk) {
                         continue; // It changed while we waited for the lock: look again.
                     }
                     v4DoRcv(sk, seg);
@@ -124,32 +157,32 @@ final class TcpIpv4 {
                 TcpSock listener = req.listener;
                 listener.lock();
                 try {
-                    if (tcp.tables().lookupEstablished(key) != req) {
+                    if (tables.lookupEstablished(key) != req) {
                         continue;
                     }
-                    tcp.minisocks().checkReq(req, seg);
+                    minisocks.checkReq(req, seg);
                 } finally {
                     listener.unlock();
                 }
                 return;
             }
             if (owner instanceof TimeWaitSock tw) {
-                isnHint = tcp.minisocks().timewaitStateProcess(tw, seg);
+                isnHint = minisocks.timewaitStateProcess(tw, seg);
                 if (isnHint == 0) {
                     return;
                 }
             }
             break;
         }
-        TcpSock listener = tcp.tables().lookupListener(seg.daddr, seg.dport);
+        TcpSock listener = tables.lookupListener(seg.daddr, seg.dport);
         if (listener == null) {
-            tcp.replies().v4SendReset(seg);
+            replies.v4SendReset(seg);
             return;
         }
         listener.lock();
         try {
             if (listener.state() != SkState.LISTEN) {
-                tcp.replies().v4SendReset(seg);
+                replies.v4SendReset(seg);
                 return;
             }
             listenStateProcess(listener, seg, isnHint);
@@ -163,13 +196,13 @@ final class TcpIpv4 {
      * goes to {@link TcpInput#rcvEstablished}, any other's to {@link TcpInput#rcvStateProcess}.
      */
     private void v4DoRcv(TcpSock sk, Segment seg) {
-        tcp.trace().rcvStateProcess(sk);
+        trace.rcvStateProcess(sk);
         sk.segsIn++;
-        sk.lastReceivedNanos = tcp.clock().nanoTime();
+        sk.lastReceivedNanos = clock.nanoTime();
         if (sk.state() == SkState.ESTABLISHED) {
-            tcp.input().rcvEstablished(sk, seg);
+            input.rcvEstablished(sk, seg);
         } else {
-            tcp.input().rcvStateProcess(sk, seg);
+            input.rcvStateProcess(sk, seg);
         }
         sk.publishQueues();
     }
@@ -184,10 +217,10 @@ final class TcpIpv4 {
             return;
         }
         if (seg.has(ACK)) {
-            if (!seg.has(SYN) && tcp.settings().syncookies() && SynCookies.cookieV4Check(tcp, listener, seg)) {
+            if (!seg.has(SYN) && settings.get().syncookies() && synCookies.cookieV4Check(listener, seg)) {
                 return;
             }
-            tcp.replies().v4SendReset(seg);
+            replies.v4SendReset(seg);
             return;
         }
         if (!seg.has(SYN) || seg.has(FIN)) {
@@ -198,8 +231,8 @@ final class TcpIpv4 {
 
     /** {@code tcp_conn_request}: a SYN to a listener becomes a request (or a SYN cookie, or a drop). */
     private void connRequest(TcpSock listener, Segment seg, int isnHint) {
-        tcp.trace().sock("tcp_conn_request", listener);
-        TcpCounters c = tcp.counters();
+        trace.sock("tcp_conn_request", listener);
+        TcpCounters c = counters;
         boolean wantCookie = false;
         // inet_csk_reqsk_queue_is_full: more requests than the backlog, judged as the accept
         // queue is (sk_acceptq_is_full), so a backlog of N holds N + 1 requests, as current
@@ -207,7 +240,7 @@ final class TcpIpv4 {
         // 6.18 listener with backlog 128 holds 129). A SYN reusing a TIME-WAIT 4-tuple proves
         // its peer and is never refused.
         if (listener.synQueue.size() > listener.maxBacklog && isnHint == 0) {
-            if (tcp.settings().syncookies()) {
+            if (settings.get().syncookies()) {
                 wantCookie = true;
                 c.inc(TcpExtMib.TCPReqQFullDoCookies);
             } else {
@@ -223,12 +256,12 @@ final class TcpIpv4 {
         }
         Rtable route;
         try {
-            route = tcp.ip().routeOutput(Flowi4.of(seg.daddr, seg.saddr, 6));
+            route = ipOutput.routeOutput(Flowi4.of(seg.daddr, seg.saddr, 6));
         } catch (ErrnoException e) {
             c.inc(TcpExtMib.ListenDrops);
             return;
         }
-        TcpSettings s = tcp.settings();
+        TcpSettings s = settings.get();
         TcpOptions o = seg.options;
         int advmss = TcpOutput.advertiseMss(route.mtu(), listener.userMss);
         boolean tsOk = s.timestamps() && o.timestamp;
@@ -237,22 +270,22 @@ final class TcpIpv4 {
         int rcvWscale = peerWscale >= 0 ? Math.max(0, s.windowShift()) : 0;
         int peerMss = o.mss > 0 ? o.mss : DEFAULT_MSS;
         ConnKey key = new ConnKey(seg.daddr, seg.dport, seg.saddr, seg.sport);
-        int tsOffset = tcp.secrets().tsOffset(seg.daddr, seg.saddr);
-        int rcvWnd = TcpOutput.selectInitialWindow(tcp.memory().fullSpace(listener), advmss);
+        int tsOffset = secrets.tsOffset(seg.daddr, seg.saddr);
+        int rcvWnd = TcpOutput.selectInitialWindow(memory.fullSpace(listener), advmss);
         if (wantCookie) {
-            SynCookies.cookieV4InitSequence(tcp, listener, seg, key, route, advmss, peerMss, tsOk, sackOk, peerWscale,
+            synCookies.cookieV4InitSequence(listener, seg, key, route, advmss, peerMss, tsOk, sackOk, peerWscale,
                     rcvWscale, tsOffset, rcvWnd);
             return;
         }
-        int iss = isnHint != 0 ? isnHint : tcp.secrets().secureTcpSeq(seg.daddr, seg.saddr, seg.dport, seg.sport);
+        int iss = isnHint != 0 ? isnHint : secrets.secureTcpSeq(seg.daddr, seg.saddr, seg.dport, seg.sport);
         RequestSock req = new RequestSock(listener, key, iss, seg.seq, peerMss, peerWscale, sackOk, tsOk, o.tsVal,
                 tsOffset, rcvWscale, advmss, rcvWnd, route);
-        req.tsRecentStampNanos = tcp.clock().nanoTime();
-        if (!tcp.minisocks().reqskQueueHashAdd(listener, req)) {
+        req.tsRecentStampNanos = clock.nanoTime();
+        if (!minisocks.reqskQueueHashAdd(listener, req)) {
             return;
         }
-        req.synAckSentNanos = tcp.clock().nanoTime();
-        tcp.replies().v4SendSynack(req);
+        req.synAckSentNanos = clock.nanoTime();
+        replies.v4SendSynack(req);
     }
 
     /**
@@ -283,7 +316,7 @@ final class TcpIpv4 {
         ConnKey key = new ConnKey(ip.source(), buf.getUnsignedShort(tcpStart), ip.destination(),
                 buf.getUnsignedShort(tcpStart + 2));
         int seq = buf.getInt(tcpStart + 4);
-        Object found = tcp.tables().lookupEstablished(key);
+        Object found = tables.lookupEstablished(key);
         if (found instanceof RequestSock req) {
             reqErr(req, seq, type == IcmpTypes.PARAMETER_PROB || type == IcmpTypes.TIME_EXCEEDED
                     || (type == IcmpTypes.DEST_UNREACH
@@ -299,7 +332,7 @@ final class TcpIpv4 {
                 return;
             }
             if (!Seq.between(seq, sk.sndUna, sk.sndMax)) {
-                tcp.counters().inc(TcpExtMib.OutOfWindowIcmps);
+                counters.inc(TcpExtMib.OutOfWindowIcmps);
                 return;
             }
             Errno errno;
@@ -321,7 +354,7 @@ final class TcpIpv4 {
                 }
             }
             if (sk.state() == SkState.SYN_SENT || sk.state() == SkState.SYN_RECV) {
-                tcp.lifecycle().writeErr(sk, errno);
+                lifecycle.writeErr(sk, errno);
             } else {
                 sk.softError(errno);
             }
@@ -349,14 +382,14 @@ final class TcpIpv4 {
         TcpSock listener = req.listener;
         listener.lock();
         try {
-            if (tcp.tables().lookupEstablished(req.key) != req) {
+            if (tables.lookupEstablished(req.key) != req) {
                 return;
             }
             if (seq != req.iss) {
-                tcp.counters().inc(TcpExtMib.OutOfWindowIcmps);
+                counters.inc(TcpExtMib.OutOfWindowIcmps);
             } else if (abort) {
-                tcp.lifecycle().reqskQueueDrop(req);
-                tcp.counters().inc(TcpExtMib.ListenDrops);
+                lifecycle.reqskQueueDrop(req);
+                counters.inc(TcpExtMib.ListenDrops);
             }
         } finally {
             listener.unlock();
@@ -372,8 +405,8 @@ final class TcpIpv4 {
         if (mss < sk.mssCache) {
             sk.mssCache = mss;
             sk.route = null;
-            TcpCongestion.simpleRetransmit(sk);
-            tcp.output().writeXmit(sk);
+            congestion.simpleRetransmit(sk);
+            output.writeXmit(sk);
         }
     }
 }

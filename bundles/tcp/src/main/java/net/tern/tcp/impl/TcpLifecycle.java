@@ -8,9 +8,14 @@ import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import net.tern.api.socket.Errno;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
+import net.tern.spi.net.TimerService;
 import net.tern.spi.proto.ProtoSocket;
 
 /**
@@ -20,16 +25,38 @@ import net.tern.spi.proto.ProtoSocket;
  * on the way (CurrEstab, EstabResets, AttemptFails). Called under the socket's lock.
  */
 final class TcpLifecycle {
-    private final Tcp tcp;
+    private final Supplier<TcpSettings> settings;
+    private final TcpCounters counters;
+    private final TcpHashTables tables;
+    private final TcpMemory memory;
+    private final TcpOutput output;
+    private final TcpTrace trace;
+    private final TimerService timerService;
+    private final Set<TcpSock> sockets;
+    private final BooleanSupplier aborting;
 
-    TcpLifecycle(Tcp tcp) {
-        this.tcp = tcp;
+    /**
+     * {@code aborting} says whether TCP is aborting every connection as it leaves the stack;
+     * {@code sockets} is the set of every TCP socket alive, which a socket leaves when destroyed.
+     */
+    TcpLifecycle(Supplier<TcpSettings> settings, TcpCounters counters, TcpHashTables tables, TcpMemory memory,
+            TcpOutput output, TcpTrace trace, TimerService timerService, Set<TcpSock> sockets,
+            BooleanSupplier aborting) {
+        this.settings = settings;
+        this.counters = counters;
+        this.tables = tables;
+        this.memory = memory;
+        this.output = output;
+        this.trace = trace;
+        this.timerService = timerService;
+        this.sockets = sockets;
+        this.aborting = aborting;
     }
 
     /** {@code tcp_set_state}: the new state, its counters, and on CLOSE the unhashing. */
     void setState(TcpSock sk, SkState state) {
         SkState old = sk.state();
-        TcpCounters c = tcp.counters();
+        TcpCounters c = counters;
         switch (state) {
             case ESTABLISHED -> {
                 if (old != SkState.ESTABLISHED) {
@@ -51,11 +78,11 @@ final class TcpLifecycle {
             }
         }
         sk.state(state);
-        tcp.trace().setState(sk, old, state);
+        trace.setState(sk, old, state);
         if (state == SkState.CLOSE) {
             unhash(sk);
             if (sk.num() != 0 && (!sk.userBound || sk.orphan)) {
-                tcp.tables().release(sk, sk.num());
+                tables.release(sk, sk.num());
                 sk.num(0);
             }
         }
@@ -63,11 +90,11 @@ final class TcpLifecycle {
 
     private void unhash(TcpSock sk) {
         if (sk.key != null) {
-            tcp.tables().removeEstablished(sk.key, sk);
+            tables.removeEstablished(sk.key, sk);
             sk.key = null;
         }
         if (sk.num() != 0) {
-            tcp.tables().removeListener(sk);
+            tables.removeListener(sk);
         }
     }
 
@@ -75,10 +102,10 @@ final class TcpLifecycle {
     void done(TcpSock sk) {
         SkState state = sk.state();
         if (state == SkState.SYN_SENT || state == SkState.SYN_RECV) {
-            tcp.counters().inc(TcpMib.AttemptFails);
+            counters.inc(TcpMib.AttemptFails);
         }
         setState(sk, SkState.CLOSE);
-        tcp.timersOf().clearXmitTimers(sk);
+        sk.clearXmitTimers();
         sk.shutdown(InetSock.SHUTDOWN_MASK);
         sk.publishQueues();
         if (sk.orphan) {
@@ -96,7 +123,7 @@ final class TcpLifecycle {
             case CLOSE -> null;
             default -> Errno.ECONNRESET;
         };
-        if (errno != null && tcp.aborting()) {
+        if (errno != null && aborting.getAsBoolean()) {
             // TCP is leaving and aborts every connection: this reset (often another of its own
             // aborts, when both ends are this stack's) only comes first, so the application
             // hears the abort, as it would have a moment later.
@@ -122,7 +149,7 @@ final class TcpLifecycle {
      * any, else ETIMEDOUT.
      */
     void timedOut(TcpSock sk) {
-        tcp.counters().inc(TcpExtMib.TCPAbortOnTimeout);
+        counters.inc(TcpExtMib.TCPAbortOnTimeout);
         writeErr(sk, sk.softError() != null ? sk.softError() : Errno.ETIMEDOUT);
     }
 
@@ -131,17 +158,17 @@ final class TcpLifecycle {
      * hash (and its port) for 2 * MSL; the socket itself is done.
      */
     void timeWait(TcpSock sk) {
-        tcp.trace().sock("tcp_time_wait", sk, sk.state(), SkState.TIME_WAIT);
+        trace.sock("tcp_time_wait", sk, sk.state(), SkState.TIME_WAIT);
         ConnKey key = sk.key;
         if (key != null) {
             TimeWaitSock tw = new TimeWaitSock(key, sk.rcvNxt, sk.sndMax, sk.rcvWnd, sk.rcvWscale, sk.tsOk,
                     sk.tsRecent, sk.tsRecentStampNanos, sk.tsOffset);
-            if (tcp.tables().replaceEstablished(key, sk, tw)) {
+            if (tables.replaceEstablished(key, sk, tw)) {
                 sk.key = null;
-                tcp.tables().addOwner(tw, key.localPort());
+                tables.addOwner(tw, key.localPort());
                 tw.lengthMillis = timeWaitMillis(sk);
                 // Counted as the entry begins, as Linux 6.x counts it (__inet_twsk_schedule).
-                tcp.counters().inc(TcpExtMib.TW);
+                counters.inc(TcpExtMib.TW);
                 twskReschedule(tw);
             }
         }
@@ -149,8 +176,8 @@ final class TcpLifecycle {
     }
 
     /** How long {@code sk}'s TIME-WAIT lasts: its {@code TCP_TERN_TIMEWAIT_MSECS}, else the stack's 2 * MSL. */
-    static long timeWaitMillis(TcpSock sk) {
-        return sk.timeWaitMillis > 0 ? sk.timeWaitMillis : sk.tcp.settings().timeWaitMillis();
+    long timeWaitMillis(TcpSock sk) {
+        return sk.timeWaitMillis > 0 ? sk.timeWaitMillis : settings.get().timeWaitMillis();
     }
 
     /** {@code inet_twsk_reschedule}: the entry ends {@code lengthMillis} from now, unless started again. */
@@ -158,17 +185,17 @@ final class TcpLifecycle {
         if (tw.timer != null) {
             tw.timer.cancel();
         }
-        tw.timer = tcp.timersOf().schedule(tw.lengthMillis, () -> twskKill(tw));
+        tw.timer = timerService.schedule(tw.lengthMillis, TimeUnit.MILLISECONDS, () -> twskKill(tw));
     }
 
     /** {@code inet_twsk_kill}: the entry leaves the hash and frees its port. */
     void twskKill(TimeWaitSock tw) {
-        tcp.trace().conn("inet_twsk_kill", tw.key, SkState.TIME_WAIT, SkState.CLOSE);
+        trace.conn("inet_twsk_kill", tw.key, SkState.TIME_WAIT, SkState.CLOSE);
         if (tw.timer != null) {
             tw.timer.cancel();
         }
-        tcp.tables().removeEstablished(tw.key, tw);
-        tcp.tables().release(tw, tw.key.localPort());
+        tables.removeEstablished(tw.key, tw);
+        tables.release(tw, tw.key.localPort());
     }
 
     /**
@@ -176,7 +203,7 @@ final class TcpLifecycle {
      * freed, half-open requests dropped.
      */
     void listenStop(TcpSock listener) {
-        tcp.tables().removeListener(listener);
+        tables.removeListener(listener);
         List<TcpSock> children = new ArrayList<>(listener.acceptQueue);
         listener.acceptQueue.clear();
         for (TcpSock child : children) {
@@ -185,7 +212,7 @@ final class TcpLifecycle {
                 child.orphan = true;
                 child.parent = null;
                 if (child.state() != SkState.CLOSE) {
-                    tcp.output().sendActiveReset(child);
+                    output.sendActiveReset(child);
                     done(child);
                 } else {
                     destroySock(child);
@@ -206,20 +233,20 @@ final class TcpLifecycle {
         if (req.timer != null) {
             req.timer.cancel();
         }
-        tcp.tables().removeEstablished(req.key, req);
+        tables.removeEstablished(req.key, req);
     }
 
     /** {@code inet_csk_destroy_sock}: an orphan in CLOSE gives back everything it holds. */
     void destroySock(TcpSock sk) {
-        tcp.timersOf().clearXmitTimers(sk);
+        sk.clearXmitTimers();
         sk.clearRtxQueue();
         TcpCongestion.cleanupCongestionControl(sk);
         if (sk.num() != 0) {
-            tcp.tables().release(sk, sk.num());
+            tables.release(sk, sk.num());
             sk.num(0);
         }
-        if (tcp.sockets().remove(sk)) {
-            tcp.memory().destroyed(sk); // once, though an abort may come after a close
+        if (sockets.remove(sk)) {
+            memory.destroyed(sk); // once, though an abort may come after a close
         }
     }
 
@@ -239,7 +266,7 @@ final class TcpLifecycle {
                 setState(sk, SkState.CLOSE);
             } else if (state != SkState.CLOSE) {
                 if (state != SkState.SYN_SENT) {
-                    tcp.output().sendActiveReset(sk);
+                    output.sendActiveReset(sk);
                 }
                 if (socket != null) {
                     socket.setError(Errno.ECONNABORTED);

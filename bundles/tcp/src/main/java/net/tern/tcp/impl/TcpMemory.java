@@ -1,7 +1,9 @@
 package net.tern.tcp.impl;
 
+import java.util.function.Supplier;
 import net.tern.inet.sock.ProtoMemory;
 import net.tern.inet.sock.SockMemory;
+import net.tern.spi.net.Clock;
 
 /**
  * TCP's memory accounting, as Linux keeps it ({@code tcp_prot}'s {@code memory_allocated}
@@ -57,21 +59,27 @@ final class TcpMemory {
      */
     static final int TX_SEGMENT_TRUESIZE = 88;
 
-    private final Tcp tcp;
+    private final Clock clock;
+    private final Supplier<TcpSettings> settings;
+    private final TcpCounters counters;
     private final ProtoMemory pool;
 
-    TcpMemory(Tcp tcp, TcpSettings.Memory settings) {
-        this.tcp = tcp;
-        this.pool = new ProtoMemory("TCP", tcp.clock(), settings.tcpMem(), settings.rmemMin(), settings.wmemMin(),
+    /** The pool starts with the settings of now; every later use reads {@code settings} afresh. */
+    TcpMemory(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters) {
+        this.clock = clock;
+        this.settings = settings;
+        this.counters = counters;
+        TcpSettings.Memory initial = settings.get().memory();
+        this.pool = new ProtoMemory("TCP", clock, initial.tcpMem(), initial.rmemMin(), initial.wmemMin(),
                 new ProtoMemory.PressureListener() {
                     @Override
                     public void entered() {
-                        tcp.counters().inc(TcpExtMib.TCPMemoryPressures);
+                        counters.inc(TcpExtMib.TCPMemoryPressures);
                     }
 
                     @Override
                     public void left(long millis) {
-                        tcp.counters().add(TcpExtMib.TCPMemoryPressuresChrono, millis);
+                        counters.add(TcpExtMib.TCPMemoryPressuresChrono, millis);
                     }
                 });
     }
@@ -88,7 +96,7 @@ final class TcpMemory {
     }
 
     private TcpSettings.Memory settings() {
-        return tcp.settings().memory();
+        return settings.get().memory();
     }
 
     // ---- windows from the buffer (tcp_full_space, tcp_space)
@@ -226,7 +234,7 @@ final class TcpMemory {
      * {@code PruneCalled} and, when even that is not enough, {@code RcvPruned}.
      */
     private boolean pruneQueue(TcpSock sk, int size, long keepFrom) {
-        tcp.counters().inc(TcpExtMib.PruneCalled);
+        counters.inc(TcpExtMib.PruneCalled);
         if (!fits(sk, size)) {
             clampWindow(sk, size);
         } else if (pool.underPressure()) {
@@ -241,7 +249,7 @@ final class TcpMemory {
         if (fits(sk, size)) {
             return true;
         }
-        tcp.counters().inc(TcpExtMib.RcvPruned);
+        counters.inc(TcpExtMib.RcvPruned);
         return false;
     }
 
@@ -272,7 +280,7 @@ final class TcpMemory {
             }
         }
         if (pruned) {
-            tcp.counters().inc(TcpExtMib.OfoPruned);
+            counters.inc(TcpExtMib.OfoPruned);
             trimPlaced(sk);
             settleRecv(sk);
         }

@@ -6,8 +6,12 @@ import static net.tern.tcp.impl.wire.TcpHeader.FIN;
 import static net.tern.tcp.impl.wire.TcpHeader.RST;
 import static net.tern.tcp.impl.wire.TcpHeader.SYN;
 
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.SkState;
+import net.tern.spi.net.Clock;
+import net.tern.spi.net.TimerService;
 import net.tern.tcp.impl.wire.TcpOptions;
 
 /**
@@ -21,10 +25,38 @@ import net.tern.tcp.impl.wire.TcpOptions;
  * without one.
  */
 final class TcpMinisocks {
-    private final Tcp tcp;
+    private final Clock clock;
+    private final Supplier<TcpSettings> settings;
+    private final TcpCounters counters;
+    private final TcpHashTables tables;
+    private final TcpTrace trace;
+    private final TimerService timerService;
+    private final TcpProt prot;
+    private final TcpReplies replies;
+    private final TcpChallengeAck challengeAck;
+    private final TcpInput input;
+    private final TcpAck tcpAck;
+    private final TcpCongestion congestion;
+    private final TcpLifecycle lifecycle;
+    private final TcpTimers timers;
 
-    TcpMinisocks(Tcp tcp) {
-        this.tcp = tcp;
+    TcpMinisocks(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpHashTables tables,
+            TcpTrace trace, TimerService timerService, TcpProt prot, TcpReplies replies, TcpChallengeAck challengeAck,
+            TcpInput input, TcpAck tcpAck, TcpCongestion congestion, TcpLifecycle lifecycle, TcpTimers timers) {
+        this.clock = clock;
+        this.settings = settings;
+        this.counters = counters;
+        this.tables = tables;
+        this.trace = trace;
+        this.timerService = timerService;
+        this.prot = prot;
+        this.replies = replies;
+        this.challengeAck = challengeAck;
+        this.input = input;
+        this.tcpAck = tcpAck;
+        this.congestion = congestion;
+        this.lifecycle = lifecycle;
+        this.timers = timers;
     }
 
     /**
@@ -32,7 +64,7 @@ final class TcpMinisocks {
      * listener's SYN queue, with its SYN-ACK timer armed. False when the 4-tuple is taken.
      */
     boolean reqskQueueHashAdd(TcpSock listener, RequestSock req) {
-        if (!tcp.tables().insertEstablished(req.key, req)) {
+        if (!tables.insertEstablished(req.key, req)) {
             return false;
         }
         listener.synQueue.add(req);
@@ -42,21 +74,21 @@ final class TcpMinisocks {
 
     /** {@code reqsk_timer_handler}: the SYN-ACK again, with backoff, up to {@code tcp_synack_retries}. */
     private void armRequestTimer(RequestSock req) {
-        long delay = tcp.settings().rtoInitialMillis() << req.retransmits;
-        req.timer = tcp.timersOf().schedule(Math.min(delay, tcp.settings().rtoMaxMillis()), () -> {
+        long delay = settings.get().rtoInitialMillis() << req.retransmits;
+        req.timer = timerService.schedule(Math.min(delay, settings.get().rtoMaxMillis()), TimeUnit.MILLISECONDS, () -> {
             TcpSock listener = req.listener;
             listener.lock();
             try {
-                if (tcp.tables().lookupEstablished(req.key) != req) {
+                if (tables.lookupEstablished(req.key) != req) {
                     return;
                 }
-                if (req.retransmits >= tcp.settings().synackRetries() || listener.state() != SkState.LISTEN) {
-                    tcp.lifecycle().reqskQueueDrop(req);
+                if (req.retransmits >= settings.get().synackRetries() || listener.state() != SkState.LISTEN) {
+                    lifecycle.reqskQueueDrop(req);
                     return;
                 }
                 req.retransmits++;
-                tcp.counters().inc(TcpMib.RetransSegs);
-                tcp.replies().v4SendSynack(req);
+                counters.inc(TcpMib.RetransSegs);
+                replies.v4SendSynack(req);
                 armRequestTimer(req);
             } finally {
                 listener.unlock();
@@ -66,26 +98,26 @@ final class TcpMinisocks {
 
     /** {@code tcp_check_req}: a segment for a request in the SYN queue (the listener is locked). */
     void checkReq(RequestSock req, Segment seg) {
-        tcp.trace().conn("tcp_check_req", req.key, null, null);
+        trace.conn("tcp_check_req", req.key, null, null);
         TcpSock listener = req.listener;
         boolean inWindow = Seq.between(seg.seq, req.irs + 1, req.irs + 1 + req.rcvWnd);
         // PAWS (RFC 7323 5.3) against the SYN's TSval, as tcp_check_req applies tcp_paws_reject.
         boolean pawsReject = req.tsOk && seg.options.timestamp
                 && TcpPaws.pawsReject(req.tsRecent, req.tsRecentStampNanos, seg.options.tsVal, seg.has(RST),
-                        tcp.clock().nanoTime());
+                        clock.nanoTime());
         if (seg.has(RST)) {
             if (pawsReject) {
-                tcp.counters().inc(TcpExtMib.PAWSEstab);
+                counters.inc(TcpExtMib.PAWSEstab);
             } else if (inWindow) {
-                tcp.counters().inc(TcpExtMib.EmbryonicRsts);
-                tcp.lifecycle().reqskQueueDrop(req);
+                counters.inc(TcpExtMib.EmbryonicRsts);
+                lifecycle.reqskQueueDrop(req);
             }
             return;
         }
         if (seg.has(SYN) && !seg.has(ACK) && seg.seq == req.irs && !pawsReject) {
             // The SYN again: our SYN-ACK may have been lost; sent again at most once per rate limit.
-            if (!tcp.challengeAck().oowRateLimited(seg, req.lastOowAckNanos, TcpExtMib.TCPACKSkippedSynRecv)) {
-                tcp.replies().v4SendSynack(req);
+            if (!challengeAck.oowRateLimited(seg, req.lastOowAckNanos, TcpExtMib.TCPACKSkippedSynRecv)) {
+                replies.v4SendSynack(req);
             }
             return;
         }
@@ -93,35 +125,35 @@ final class TcpMinisocks {
             return;
         }
         if (seg.ack != req.iss + 1) {
-            tcp.replies().v4SendReset(seg);
+            replies.v4SendReset(seg);
             return;
         }
         if (!inWindow || pawsReject) {
             // RFC 9293 3.10.7.4: an unacceptable segment is answered with an ACK (Linux's
             // tcp_v4_reqsk_send_ack), within the rate limit; one failing PAWS is counted too.
             if (pawsReject) {
-                tcp.counters().inc(TcpExtMib.PAWSEstab);
+                counters.inc(TcpExtMib.PAWSEstab);
             }
-            if (!tcp.challengeAck().oowRateLimited(seg, req.lastOowAckNanos, TcpExtMib.TCPACKSkippedSynRecv)) {
-                tcp.replies().v4ReqskSendAck(req, seg);
+            if (!challengeAck.oowRateLimited(seg, req.lastOowAckNanos, TcpExtMib.TCPACKSkippedSynRecv)) {
+                replies.v4ReqskSendAck(req, seg);
             }
             return;
         }
         if (seg.has(SYN)) {
-            tcp.counters().inc(TcpExtMib.EmbryonicRsts);
-            tcp.replies().v4SendReset(seg);
-            tcp.lifecycle().reqskQueueDrop(req);
+            counters.inc(TcpExtMib.EmbryonicRsts);
+            replies.v4SendReset(seg);
+            lifecycle.reqskQueueDrop(req);
             return;
         }
         if (listener.state() != SkState.LISTEN) {
-            tcp.lifecycle().reqskQueueDrop(req);
-            tcp.replies().v4SendReset(seg);
+            lifecycle.reqskQueueDrop(req);
+            replies.v4SendReset(seg);
             return;
         }
         if (listener.acceptQueue.size() > listener.maxBacklog) {
             // The request stays; the peer's retransmission (or ours of the SYN-ACK) tries again.
-            tcp.counters().inc(TcpExtMib.ListenOverflows);
-            tcp.counters().inc(TcpExtMib.ListenDrops);
+            counters.inc(TcpExtMib.ListenOverflows);
+            counters.inc(TcpExtMib.ListenDrops);
             return;
         }
         listener.synQueue.remove(req);
@@ -129,12 +161,12 @@ final class TcpMinisocks {
             req.timer.cancel();
         }
         // tcp_synack_rtt_meas: the SYN-ACK's round trip is a sample unless it was sent again (Karn).
-        long synAckRttUs = req.retransmits == 0 ? (tcp.clock().nanoTime() - req.synAckSentNanos) / 1000 : -1;
+        long synAckRttUs = req.retransmits == 0 ? (clock.nanoTime() - req.synAckSentNanos) / 1000 : -1;
         TcpSock child = createOpenreqChild(listener, req.key, req.route, req.iss, req.irs, req.peerMss, req.peerWscale,
                 req.rcvWscale, req.sackOk, req.tsOk, req.tsOffset, req.advmss, req.rcvWnd, seg, synAckRttUs);
-        if (!tcp.tables().replaceEstablished(req.key, req, child)) {
+        if (!tables.replaceEstablished(req.key, req, child)) {
             child.orphan = true;
-            tcp.lifecycle().done(child);
+            lifecycle.done(child);
             return;
         }
         child.key = req.key;
@@ -147,15 +179,15 @@ final class TcpMinisocks {
      * ({@code tcp_child_process}), the listener woken.
      */
     void childProcess(TcpSock listener, TcpSock child, Segment seg) {
-        tcp.tables().addOwner(child, child.key.localPort());
+        tables.addOwner(child, child.key.localPort());
         listener.acceptQueue.addLast(child);
         listener.publishQueues();
-        tcp.counters().inc(TcpMib.PassiveOpens);
+        counters.inc(TcpMib.PassiveOpens);
         listener.wakeUp(EPOLLIN);
         if (seg.dataLength > 0 || seg.has(FIN)) {
             child.lock();
             try {
-                tcp.input().rcvStateProcess(child, seg);
+                input.rcvStateProcess(child, seg);
                 child.publishQueues();
             } finally {
                 child.unlock();
@@ -172,8 +204,7 @@ final class TcpMinisocks {
     TcpSock createOpenreqChild(TcpSock listener, ConnKey key, Rtable route, int iss, int irs, int peerMss, int peerWscale,
             int rcvWscale, boolean sackOk, boolean tsOk, int tsOffset, int advmss, int rcvWnd, Segment ack,
             long synAckRttUs) {
-        TcpSock child = new TcpSock(tcp);
-        tcp.sockets().add(child);
+        TcpSock child = prot.newSock();
         child.rcvbuf(listener.rcvbuf());
         child.sndbuf(listener.sndbuf());
         child.nodelay = listener.nodelay;
@@ -212,7 +243,7 @@ final class TcpMinisocks {
         child.tsOffset = tsOffset;
         if (tsOk && ack.options.timestamp) {
             child.tsRecent = ack.options.tsVal;
-            child.tsRecentStampNanos = tcp.clock().nanoTime();
+            child.tsRecentStampNanos = clock.nanoTime();
         }
         child.advmss = advmss;
         child.rcvMss = Math.min(advmss, peerMss);
@@ -222,23 +253,23 @@ final class TcpMinisocks {
         child.sndWl2 = ack.ack;
         child.maxWindow = child.sndWnd;
         child.everConnected = true;
-        child.lastReceivedNanos = tcp.clock().nanoTime();
+        child.lastReceivedNanos = clock.nanoTime();
         child.parent = listener;
         if (synAckRttUs >= 0) {
-            tcp.ack().rttEstimator(child, Math.max(1, synAckRttUs));
+            tcpAck.rttEstimator(child, Math.max(1, synAckRttUs));
         } else if (tsOk && ack.options.timestamp && ack.options.tsEcr != 0) {
-            long rttMs = (tcp.output().tsNow() + tsOffset) - ack.options.tsEcr;
+            long rttMs = (TcpOutput.tsNow(clock) + tsOffset) - ack.options.tsEcr;
             if (rttMs >= 0) {
-                tcp.ack().rttEstimator(child, Math.max(1, rttMs * 1000));
+                tcpAck.rttEstimator(child, Math.max(1, rttMs * 1000));
             }
         }
         if (child.srttUs == 0) {
             child.rtoUs = TcpInput.TIMEOUT_FALLBACK_US;
         }
-        tcp.lifecycle().setState(child, SkState.SYN_RECV); // inet_csk_clone_lock: the child is born in SYN_RECV
-        tcp.lifecycle().setState(child, SkState.ESTABLISHED);
-        TcpCongestion.initCongestionControl(child);
-        tcp.timersOf().setKeepalive(child);
+        lifecycle.setState(child, SkState.SYN_RECV); // inet_csk_clone_lock: the child is born in SYN_RECV
+        lifecycle.setState(child, SkState.ESTABLISHED);
+        congestion.initCongestionControl(child);
+        timers.setKeepalive(child);
         child.publishQueues();
         return child;
     }
@@ -250,17 +281,17 @@ final class TcpMinisocks {
     int timewaitStateProcess(TimeWaitSock tw, Segment seg) {
         TcpOptions o = seg.options;
         boolean pawsReject = tw.tsOk && o.timestamp
-                && TcpPaws.pawsReject(tw.tsRecent, tw.tsRecentStampNanos, o.tsVal, seg.has(RST), tcp.clock().nanoTime());
+                && TcpPaws.pawsReject(tw.tsRecent, tw.tsRecentStampNanos, o.tsVal, seg.has(RST), clock.nanoTime());
         if (!pawsReject && seg.seq == tw.rcvNxt && (seg.length() == 0 || seg.has(RST))) {
             if (seg.has(RST)) {
-                tcp.lifecycle().twskKill(tw); // Linux's default (tcp_rfc1337=0)
+                lifecycle.twskKill(tw); // Linux's default (tcp_rfc1337=0)
                 return 0;
             }
             // A bare ACK in the window: TIME-WAIT starts again, with its TS.Recent.
-            tcp.lifecycle().twskReschedule(tw);
+            lifecycle.twskReschedule(tw);
             if (tw.tsOk && o.timestamp) {
                 tw.tsRecent = o.tsVal;
-                tw.tsRecentStampNanos = tcp.clock().nanoTime();
+                tw.tsRecentStampNanos = clock.nanoTime();
             }
             return 0;
         }
@@ -269,18 +300,18 @@ final class TcpMinisocks {
             // No counter: Linux counts TWRecycled only when connect() takes over a TIME-WAIT
             // 4-tuple (tcp_twsk_unique), not when a peer's SYN reopens one.
             int isn = tw.sndNxt + 65535 + 2;
-            tcp.lifecycle().twskKill(tw);
+            lifecycle.twskKill(tw);
             return isn == 0 ? 1 : isn;
         }
         if (pawsReject) {
-            tcp.counters().inc(TcpExtMib.PAWSTimewait);
+            counters.inc(TcpExtMib.PAWSTimewait);
         }
         if (!seg.has(RST)) {
             if (pawsReject || seg.has(ACK)) {
-                tcp.lifecycle().twskReschedule(tw);
+                lifecycle.twskReschedule(tw);
             }
-            if (!tcp.challengeAck().oowRateLimited(seg, tw.lastOowAckNanos, TcpExtMib.TCPACKSkippedTimeWait)) {
-                tcp.replies().v4SendAck(tw, seg);
+            if (!challengeAck.oowRateLimited(seg, tw.lastOowAckNanos, TcpExtMib.TCPACKSkippedTimeWait)) {
+                replies.v4SendAck(tw, seg);
             }
         }
         return 0;

@@ -2,12 +2,16 @@ package net.tern.tcp.impl;
 
 import io.netty.buffer.ByteBuf;
 import net.tern.api.socket.ErrnoException;
+import java.util.function.Supplier;
 import net.tern.inet.ip.InetConstants;
+import net.tern.inet.ip.IpOutput;
 import net.tern.inet.ip.TxParams;
 import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.SkState;
+import net.tern.spi.net.Clock;
 import net.tern.spi.net.Packet;
+import net.tern.spi.net.PacketAllocator;
 import net.tern.tcp.impl.wire.TcpHeader;
 import net.tern.tcp.impl.wire.TcpHeaderWriter;
 import net.tern.tcp.impl.wire.TcpOptions;
@@ -30,15 +34,30 @@ final class TcpOutput {
     /** {@code IP_MAX_MTU}: a datagram's total length is 16 bits, whatever the link (lo has 65536). */
     private static final int IP_MAX_MTU = 65535;
 
-    private final Tcp tcp;
+    private final Clock clock;
+    private final Supplier<TcpSettings> settings;
+    private final TcpCounters counters;
+    private final TcpMemory memory;
+    private final IpOutput ip;
+    private final PacketAllocator allocator;
+    private final TcpTrace trace;
+    private final TcpCongestion congestion;
 
-    TcpOutput(Tcp tcp) {
-        this.tcp = tcp;
+    TcpOutput(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpMemory memory, IpOutput ip,
+            PacketAllocator allocator, TcpTrace trace, TcpCongestion congestion) {
+        this.clock = clock;
+        this.settings = settings;
+        this.counters = counters;
+        this.memory = memory;
+        this.ip = ip;
+        this.allocator = allocator;
+        this.trace = trace;
+        this.congestion = congestion;
     }
 
     /** The TCP timestamp clock: 1 ms ticks ({@code tcp_time_stamp_ts}). */
-    int tsNow() {
-        return (int) (tcp.clock().nanoTime() / 1_000_000);
+    static int tsNow(Clock clock) {
+        return (int) (clock.nanoTime() / 1_000_000);
     }
 
     // ---- windows
@@ -58,7 +77,6 @@ final class TcpOutput {
      * never moves left (RFC 9293 3.8.6). Returns the field value, scaled down.
      */
     int selectWindow(TcpSock sk) {
-        TcpMemory memory = tcp.memory();
         int free = memory.space(sk);
         int mss = Math.max(1, sk.advmss);
         int full = (int) Math.min(memory.fullSpace(sk), 65535L << sk.rcvWscale);
@@ -89,7 +107,7 @@ final class TcpOutput {
         sk.rcvWnd = window;
         sk.rcvWup = sk.rcvNxt;
         if (window == 0) {
-            tcp.counters().inc(TcpExtMib.TCPWantZeroWindowAdv);
+            counters.inc(TcpExtMib.TCPWantZeroWindowAdv);
         }
         return window >> sk.rcvWscale;
     }
@@ -138,7 +156,7 @@ final class TcpOutput {
     private Rtable dstCheck(TcpSock sk) throws ErrnoException {
         Rtable rt = sk.route;
         if (rt == null || !rt.link().isUp()) {
-            rt = tcp.ip().routeOutput(Flowi4.of(sk.saddr(), sk.daddr(), TCP_PROTOCOL));
+            rt = ip.routeOutput(Flowi4.of(sk.saddr(), sk.daddr(), TCP_PROTOCOL));
             sk.route = rt;
         }
         return rt;
@@ -164,7 +182,7 @@ final class TcpOutput {
         } else {
             if (sk.tsOk) {
                 options.timestamp = true;
-                options.tsVal = tsNow() + sk.tsOffset;
+                options.tsVal = tsNow(clock) + sk.tsOffset;
                 options.tsEcr = sk.tsRecent;
             }
             if (sk.sackOk && (!sk.outOfOrder.isEmpty() || sk.dsackPending)) {
@@ -196,16 +214,16 @@ final class TcpOutput {
         Packet packet = build(rt.source(), rt.destination(), sk.num(), sk.dport(), seq, ack, flags, window, options,
                 sk, seq - sk.sndUna, length);
         try {
-            tcp.ip().queueXmit(packet, rt, params(sk));
+            ip.queueXmit(packet, rt, params(sk));
         } catch (ErrnoException e) {
             // Lost like a packet dropped on the way; the retransmission timer covers it, and a
             // fresh route is looked up next time (the link may have been replaced).
             sk.route = null;
             LOG.debug("{}: transmit failed: {}", sk, e.getMessage());
         }
-        tcp.counters().inc(TcpMib.OutSegs);
+        counters.inc(TcpMib.OutSegs);
         if ((flags & TcpHeader.RST) != 0) {
-            tcp.counters().inc(TcpMib.OutRsts);
+            counters.inc(TcpMib.OutRsts);
         }
         sk.segsOut++;
         if (length > 0) {
@@ -214,7 +232,7 @@ final class TcpOutput {
             if (Seq.before(seq, sk.sndMax)) {
                 sk.bytesRetrans += length;
             }
-            sk.lastDataSentNanos = tcp.clock().nanoTime();
+            sk.lastDataSentNanos = clock.nanoTime();
         }
         if ((flags & TcpHeader.ACK) != 0) {
             eventAckSent(sk);
@@ -228,16 +246,16 @@ final class TcpOutput {
         if (sk.quickAcks > 0) {
             sk.quickAcks--;
         }
-        tcp.timersOf().clearDelack(sk);
+        sk.timers().clearDelack();
     }
 
     private void synOptions(TcpSock sk, TcpOptions options, boolean synAck) {
         options.mss = sk.advmss;
-        TcpSettings s = tcp.settings();
+        TcpSettings s = settings.get();
         boolean offer = !synAck;
         if (offer ? s.timestamps() : sk.tsOk) {
             options.timestamp = true;
-            options.tsVal = tsNow() + sk.tsOffset;
+            options.tsVal = tsNow(clock) + sk.tsOffset;
             options.tsEcr = synAck ? sk.tsRecent : 0;
         }
         if (offer ? s.sack() : sk.sackOk) {
@@ -269,7 +287,7 @@ final class TcpOutput {
     private Packet build(int source, int destination, int sport, int dport, int seq, int ack, int flags, int window,
             TcpOptions options, TcpSock sk, int dataOffset, int length) {
         int headerLength = TcpHeaderWriter.headerLength(options);
-        Packet packet = tcp.allocator().allocate(InetConstants.MAX_IP_HEADROOM, headerLength + length);
+        Packet packet = allocator.allocate(InetConstants.MAX_IP_HEADROOM, headerLength + length);
         ByteBuf buf = packet.buf();
         int start = buf.writerIndex();
         buf.writerIndex(start + headerLength);
@@ -292,7 +310,7 @@ final class TcpOutput {
     /** The SYN's retransmission ({@code tcp_retransmit_skb} of the SYN). */
     void retransmitSyn(TcpSock sk) {
         sendSyn(sk, sk.state() == SkState.SYN_RECV);
-        tcp.counters().inc(TcpMib.RetransSegs);
+        counters.inc(TcpMib.RetransSegs);
         sk.totalRetrans++;
     }
 
@@ -316,7 +334,7 @@ final class TcpOutput {
 
     /** {@code tcp_send_active_reset}: RST from {@code snd_nxt}, with an ACK. */
     void sendActiveReset(TcpSock sk) {
-        tcp.trace().sock("tcp_send_active_reset", sk);
+        trace.sock("tcp_send_active_reset", sk);
         transmitSkb(sk, acceptableSeq(sk), 0, TcpHeader.RST | TcpHeader.ACK);
     }
 
@@ -342,18 +360,18 @@ final class TcpOutput {
     private void sendData(TcpSock sk, int length, int flags) {
         int seq = sk.sndNxt;
         if (sk.rtxQueue.isEmpty()) {
-            TcpCongestion.caEvent(sk, net.tern.tcp.cc.CaEvent.TX_START);
+            congestion.caEvent(sk, net.tern.tcp.cc.CaEvent.TX_START);
         }
         transmitSkb(sk, seq, length, flags);
         // FIN and PSH stay with the segment: a retransmission carries the flags it first had.
-        TxSegment segment = new TxSegment(seq, length, flags & (TcpHeader.FIN | TcpHeader.PSH), tcp.clock().nanoTime(),
+        TxSegment segment = new TxSegment(seq, length, flags & (TcpHeader.FIN | TcpHeader.PSH), clock.nanoTime(),
                 false);
         sk.rtxQueue.addLast(segment);
-        tcp.memory().settleSend(sk);
+        memory.settleSend(sk);
         sk.sndNxt = segment.endSeq();
         sk.sndMax = Seq.max(sk.sndMax, sk.sndNxt);
-        if (sk.pending != TcpTimers.Pending.RETRANS) {
-            tcp.timersOf().resetXmitTimer(sk, TcpTimers.Pending.RETRANS, sk.rtoUs);
+        if (sk.timers().pending() != SockTimers.Pending.RETRANS) {
+            sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtoUs);
         }
     }
 
@@ -454,7 +472,7 @@ final class TcpOutput {
             s.flags = 0;
             it.add(rest);
             it.previous();
-            tcp.memory().settleSend(sk);
+            memory.settleSend(sk);
         }
         int flags = TcpHeader.ACK | s.flags; // as tcp_retransmit_skb resends the skb: PSH only if it had it
         transmitSkb(sk, s.seq, s.length, flags);
@@ -463,14 +481,14 @@ final class TcpOutput {
             sk.retransOut++;
         }
         s.retransmitted = true;
-        s.sentNanos = tcp.clock().nanoTime();
+        s.sentNanos = clock.nanoTime();
         s.retransSndNxt = sk.sndNxt;
-        tcp.counters().inc(TcpMib.RetransSegs);
+        counters.inc(TcpMib.RetransSegs);
         sk.totalRetrans++;
         if (sk.packetsInFlight() >= sk.cwnd) {
             sk.cwndLimited = true;
         }
-        TcpCongestion.onRetransmit(sk);
+        congestion.onRetransmit(sk);
     }
 
     /**
@@ -502,7 +520,7 @@ final class TcpOutput {
                 sk.cwndLimited = true;
                 break;
             }
-            if (!tcp.memory().segmentFits(sk)) {
+            if (!memory.segmentFits(sk)) {
                 break; // the send buffer's bookkeeping is full of small segments: wait for ACKs
             }
             int room = sk.sndUna + sk.sndWnd - sk.sndNxt;
@@ -510,8 +528,8 @@ final class TcpOutput {
             if (length > 0 && room < length) {
                 boolean nothingInFlight = sk.rtxQueue.isEmpty();
                 if (room <= 0 || (room < sk.maxWindow / 2 && !nothingInFlight)) {
-                    if (nothingInFlight && sk.pending != TcpTimers.Pending.PROBE) {
-                        tcp.timersOf().armProbe(sk);
+                    if (nothingInFlight && sk.timers().pending() != SockTimers.Pending.PROBE) {
+                        sk.timers().resetProbeTimer();
                     }
                     break;
                 }

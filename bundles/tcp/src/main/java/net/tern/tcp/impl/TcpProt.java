@@ -7,12 +7,16 @@ import static net.tern.api.socket.SocketConstants.EPOLLOUT;
 import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
 
 import java.nio.ByteBuffer;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketConstants;
 import net.tern.api.socket.TcpInfo;
+import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.RouteType;
 import net.tern.inet.route.Rtable;
@@ -20,6 +24,8 @@ import net.tern.inet.sock.InetProto;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
 import net.tern.inet.wire.Ipv4Address;
+import net.tern.spi.net.Clock;
+import net.tern.spi.net.TimerService;
 import net.tern.spi.proto.MsgHeader;
 import net.tern.spi.proto.ProtoOps;
 import net.tern.spi.proto.ProtoSocket;
@@ -46,11 +52,43 @@ public final class TcpProt implements InetProto<TcpSock> {
     /** {@code MAX_TCP_KEEPCNT}. */
     private static final int MAX_KEEPCNT = 127;
 
-    private final Tcp tcp;
+    private final Clock clock;
+    private final Supplier<TcpSettings> settings;
+    private final TcpCounters counters;
+    private final TcpMemory memory;
+    private final TcpHashTables tables;
+    private final Secrets secrets;
+    private final IntSupplier random;
+    private final TcpTrace trace;
+    private final IpOutput ipOutput;
+    private final TimerService timerService;
+    private final TcpOutput output;
+    private final TcpLifecycle lifecycle;
+    private final TcpTimers timers;
+    private final CongestionRegistry registry;
+    private final Set<TcpSock> sockets;
     private volatile String refusal;
 
-    TcpProt(Tcp tcp) {
-        this.tcp = tcp;
+    /** {@code sockets}: every TCP socket alive, which each socket created here joins. */
+    TcpProt(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpMemory memory, TcpHashTables tables,
+            Secrets secrets, IntSupplier random, TcpTrace trace, IpOutput ipOutput, TimerService timerService,
+            TcpOutput output, TcpLifecycle lifecycle, TcpTimers timers, CongestionRegistry registry,
+            Set<TcpSock> sockets) {
+        this.clock = clock;
+        this.settings = settings;
+        this.counters = counters;
+        this.memory = memory;
+        this.tables = tables;
+        this.secrets = secrets;
+        this.random = random;
+        this.trace = trace;
+        this.ipOutput = ipOutput;
+        this.timerService = timerService;
+        this.output = output;
+        this.lifecycle = lifecycle;
+        this.timers = timers;
+        this.registry = registry;
+        this.sockets = sockets;
     }
 
     @Override
@@ -60,7 +98,7 @@ public final class TcpProt implements InetProto<TcpSock> {
 
     @Override
     public int socketsInUse() {
-        return tcp.sockets().size();
+        return sockets.size();
     }
 
     @Override
@@ -79,8 +117,13 @@ public final class TcpProt implements InetProto<TcpSock> {
         if (reason != null) {
             throw new ErrnoException(Errno.EPROTONOSUPPORT, "socket(SOCK_STREAM, IPPROTO_TCP): " + reason);
         }
-        TcpSock sk = new TcpSock(tcp);
-        tcp.sockets().add(sk);
+        return newSock();
+    }
+
+    /** {@code sk_alloc} for TCP: a new socket, counted among the stack's TCP sockets. */
+    TcpSock newSock() {
+        TcpSock sk = new TcpSock(this, settings.get(), memory, clock, timerService, timers);
+        sockets.add(sk);
         return sk;
     }
 
@@ -91,7 +134,7 @@ public final class TcpProt implements InetProto<TcpSock> {
 
     @Override
     public void getPort(TcpSock sk, int port) throws ErrnoException {
-        tcp.tables().bind(sk, port);
+        tables.bind(sk, port);
         sk.userBound = port != 0;
     }
 
@@ -106,7 +149,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         }
         Rtable route;
         try {
-            route = tcp.ip().routeOutput(Flowi4.of(sk.rcvSaddr(), daddr, SocketConstants.IPPROTO_TCP));
+            route = ipOutput.routeOutput(Flowi4.of(sk.rcvSaddr(), daddr, SocketConstants.IPPROTO_TCP));
         } catch (ErrnoException e) {
             throw e.in(call);
         }
@@ -116,14 +159,14 @@ public final class TcpProt implements InetProto<TcpSock> {
         int saddr = sk.saddr() != 0 ? sk.saddr() : route.source();
         ConnKey key;
         if (sk.num() == 0) {
-            key = tcp.tables().connectPort(sk, saddr, daddr, address.port(),
-                    tcp.secrets().secureTcpSeq(saddr, daddr, 0, address.port()) + tcp.randomInt());
+            key = tables.connectPort(sk, saddr, daddr, address.port(),
+                    secrets.secureTcpSeq(saddr, daddr, 0, address.port()) + random.getAsInt());
         } else {
             key = new ConnKey(saddr, sk.num(), daddr, address.port());
         }
-        if (!tcp.tables().insertEstablished(key, sk)) {
+        if (!tables.insertEstablished(key, sk)) {
             if (!sk.userBound) {
-                tcp.tables().release(sk, sk.num());
+                tables.release(sk, sk.num());
                 sk.num(0);
             }
             throw new ErrnoException(Errno.EADDRNOTAVAIL, call + ": the connection " + key + " exists already");
@@ -134,14 +177,14 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.dport(address.port());
         sk.key = key;
         sk.route = route;
-        TcpSettings s = tcp.settings();
+        TcpSettings s = settings.get();
         sk.advmss = TcpOutput.advertiseMss(route.mtu(), sk.userMss);
         sk.mssCache = sk.advmss;
         sk.rcvMss = Math.min(sk.advmss, 536);
         sk.rcvWscale = s.windowScaling() ? Math.max(0, s.windowShift()) : 0;
-        sk.rcvWnd = TcpOutput.selectInitialWindow(tcp.memory().fullSpace(sk), sk.advmss);
-        sk.tsOffset = tcp.secrets().tsOffset(saddr, daddr);
-        sk.iss = tcp.secrets().secureTcpSeq(saddr, daddr, sk.num(), address.port());
+        sk.rcvWnd = TcpOutput.selectInitialWindow(memory.fullSpace(sk), sk.advmss);
+        sk.tsOffset = secrets.tsOffset(saddr, daddr);
+        sk.iss = secrets.secureTcpSeq(saddr, daddr, sk.num(), address.port());
         sk.sndUna = sk.iss;
         sk.sndNxt = sk.iss + 1;
         sk.sndMax = sk.sndNxt;
@@ -151,15 +194,15 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.backoff = 0;
         // Fired once the 4-tuple is chosen and before the state change, so a trace reads as
         // Linux's call path: tcp_v4_connect, then tcp_set_state(TCP_SYN_SENT), then the SYN.
-        tcp.trace().sock("tcp_v4_connect", sk);
-        tcp.lifecycle().setState(sk, SkState.SYN_SENT);
-        tcp.counters().inc(TcpMib.ActiveOpens);
-        long now = tcp.clock().nanoTime();
-        tcp.output().sendSyn(sk, false);
+        trace.sock("tcp_v4_connect", sk);
+        lifecycle.setState(sk, SkState.SYN_SENT);
+        counters.inc(TcpMib.ActiveOpens);
+        long now = clock.nanoTime();
+        output.sendSyn(sk, false);
         sk.rtxQueue.addLast(new TxSegment(sk.iss, 0, TcpHeader.SYN, now, false));
-        tcp.memory().settleSend(sk);
+        memory.settleSend(sk);
         sk.retransStampNanos = now;
-        tcp.timersOf().resetXmitTimer(sk, TcpTimers.Pending.RETRANS, sk.rtoUs);
+        sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtoUs);
     }
 
     // ==== disconnect (tcp_disconnect) ==========================================================
@@ -168,15 +211,15 @@ public final class TcpProt implements InetProto<TcpSock> {
     public void disconnect(TcpSock sk) throws ErrnoException {
         SkState old = sk.state();
         if (old == SkState.LISTEN) {
-            tcp.lifecycle().listenStop(sk);
+            lifecycle.listenStop(sk);
         } else if (old != SkState.CLOSE && old != SkState.SYN_SENT) {
-            tcp.output().sendActiveReset(sk);
+            output.sendActiveReset(sk);
             sk.reportError(Errno.ECONNRESET);
         } else if (old == SkState.SYN_SENT) {
             sk.reportError(Errno.ECONNRESET);
         }
-        tcp.timersOf().clearXmitTimers(sk);
-        tcp.lifecycle().setState(sk, SkState.CLOSE);
+        sk.clearXmitTimers();
+        lifecycle.setState(sk, SkState.CLOSE);
         clearConnection(sk);
         sk.wakeUp(EPOLLIN | EPOLLOUT | EPOLLHUP);
     }
@@ -186,7 +229,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.sendQueue.clear();
         sk.recvQueue.clear();
         sk.clearRtxQueue();
-        tcp.memory().clearOutOfOrder(sk);
+        memory.clearOutOfOrder(sk);
         sk.rcvSsthresh = Integer.MAX_VALUE;
         sk.sendMemoryLimited = false;
         sk.finQueued = false;
@@ -206,7 +249,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.caState = net.tern.tcp.cc.CaState.OPEN;
         sk.srttUs = 0;
         sk.rttvarUs = 0;
-        sk.rtoUs = tcp.settings().rtoInitialMillis() * 1000;
+        sk.rtoUs = settings.get().rtoInitialMillis() * 1000;
         sk.backoff = 0;
         sk.retransmits = 0;
         sk.atoInitialised = false;
@@ -220,24 +263,24 @@ public final class TcpProt implements InetProto<TcpSock> {
 
     @Override
     public void listen(TcpSock sk, int backlog) throws ErrnoException {
-        int capped = Math.min(backlog, tcp.settings().somaxconn());
+        int capped = Math.min(backlog, settings.get().somaxconn());
         if (sk.state() == SkState.LISTEN) {
             sk.maxBacklog = capped;
             return;
         }
         if (sk.num() == 0) {
-            tcp.tables().bind(sk, 0);
+            tables.bind(sk, 0);
         }
         sk.state(SkState.LISTEN); // conflicts are judged as a listener ({@code inet_csk_listen_start})
-        Object conflict = tcp.tables().conflict(sk, sk.num(), sk.rcvSaddr());
+        Object conflict = tables.conflict(sk, sk.num(), sk.rcvSaddr());
         if (conflict != null) {
             sk.state(SkState.CLOSE);
             throw new ErrnoException(Errno.EADDRINUSE, "listen(" + backlog + "): port " + sk.num()
                     + " is in use by " + conflict);
         }
         sk.maxBacklog = capped;
-        tcp.tables().addListener(sk);
-        tcp.trace().setState(sk, SkState.CLOSE, SkState.LISTEN);
+        tables.addListener(sk);
+        trace.setState(sk, SkState.CLOSE, SkState.LISTEN);
         sk.publishQueues();
     }
 
@@ -253,7 +296,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             return null;
         }
         child.parent = null;
-        tcp.trace().sock("inet_csk_accept", child);
+        trace.sock("inet_csk_accept", child);
         return child;
     }
 
@@ -330,15 +373,15 @@ public final class TcpProt implements InetProto<TcpSock> {
         if (next == null) {
             return false;
         }
-        tcp.lifecycle().setState(sk, next);
+        lifecycle.setState(sk, next);
         return true;
     }
 
     /** {@code tcp_send_fin}: the FIN joins the send queue and goes out after the data. */
     private void sendFin(TcpSock sk) {
-        tcp.trace().sock("tcp_send_fin", sk);
+        trace.sock("tcp_send_fin", sk);
         sk.finQueued = true;
-        tcp.output().writeXmit(sk);
+        output.writeXmit(sk);
     }
 
     @Override
@@ -366,13 +409,12 @@ public final class TcpProt implements InetProto<TcpSock> {
     /** {@code tcp_close}. */
     @Override
     public void close(TcpSock sk) {
-        tcp.trace().sock("tcp_close", sk);
+        trace.sock("tcp_close", sk);
         sk.orphan = true;
         if (sk.lingerSeconds() <= 0) {
             sk.graft(null);
         } // else the socket layer lingers on it (sk_stream_wait_close before sock_orphan) and needs its wake-ups
         sk.shutdown(InetSock.SHUTDOWN_MASK);
-        TcpLifecycle lifecycle = tcp.lifecycle();
         SkState state = sk.state();
         switch (state) {
             case LISTEN -> {
@@ -396,8 +438,8 @@ public final class TcpProt implements InetProto<TcpSock> {
         boolean unread = sk.recvQueue.size() > 0;
         if (unread || sk.lingerSeconds() == 0) {
             // RFC 9293 3.10.4 / RFC 2525 2.17: closing with unread data, or SO_LINGER 0, aborts.
-            tcp.counters().inc(unread ? TcpExtMib.TCPAbortOnClose : TcpExtMib.TCPAbortOnLinger);
-            tcp.output().sendActiveReset(sk);
+            counters.inc(unread ? TcpExtMib.TCPAbortOnClose : TcpExtMib.TCPAbortOnLinger);
+            output.sendActiveReset(sk);
             lifecycle.done(sk);
             return;
         }
@@ -407,7 +449,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             sendFin(sk);
         }
         if (sk.state() == SkState.FIN_WAIT2) {
-            tcp.timersOf().startFinWait2(sk);
+            timers.startFinWait2(sk);
         } else if (sk.state() == SkState.CLOSE) {
             lifecycle.destroySock(sk);
         }
@@ -440,14 +482,14 @@ public final class TcpProt implements InetProto<TcpSock> {
         if (!data.hasRemaining()) {
             return 0;
         }
-        int room = tcp.memory().sendRoom(sk, data.remaining());
+        int room = memory.sendRoom(sk, data.remaining());
         if (room <= 0) {
             sk.publishQueues(); // not writable while tcp_mem refuses the growth (sendMemoryLimited)
             return Errno.EAGAIN.negative(); // the send buffer is full, or TCP's memory is at tcp_mem's limit
         }
         int taken = sk.sendQueue.append(data, room);
-        tcp.memory().settleSend(sk);
-        tcp.output().writeXmit(sk);
+        memory.settleSend(sk);
+        output.writeXmit(sk);
         sk.publishQueues();
         return taken;
     }
@@ -473,7 +515,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         if (sk.recvQueue.size() > 0) {
             int n = sk.recvQueue.read(dst, peek);
             if (!peek && n > 0) {
-                tcp.memory().reclaimIdle(sk);
+                memory.reclaimIdle(sk);
                 sk.publishQueues();
                 cleanupRbuf(sk);
             }
@@ -521,14 +563,14 @@ public final class TcpProt implements InetProto<TcpSock> {
             return;
         }
         int now = TcpOutput.receiveWindow(sk);
-        long full = Math.min(tcp.memory().fullSpace(sk), 65535L << sk.rcvWscale);
-        int free = Math.min(tcp.memory().space(sk), sk.rcvSsthresh);
+        long full = Math.min(memory.fullSpace(sk), 65535L << sk.rcvWscale);
+        int free = Math.min(memory.space(sk), sk.rcvSsthresh);
         int mss = Math.max(1, sk.advmss);
         int possible = sk.rcvWscale > 0 ? (free >> sk.rcvWscale) << sk.rcvWscale : (free / mss) * mss;
         if (2L * now <= full && possible > 0 && possible >= 2L * now) {
-            tcp.output().sendAck(sk);
-        } else if (sk.ackPending && sk.delackTimer == null) {
-            tcp.timersOf().sendDelayedAck(sk);
+            output.sendAck(sk);
+        } else if (sk.ackPending && !sk.timers().delackScheduled()) {
+            sk.timers().sendDelayedAck();
         }
     }
 
@@ -537,7 +579,7 @@ public final class TcpProt implements InetProto<TcpSock> {
     @Override
     public void optionChanged(TcpSock sk, int level, int name) {
         if (level == SocketConstants.SOL_SOCKET && name == SocketConstants.SO_KEEPALIVE) {
-            tcp.timersOf().setKeepalive(sk);
+            timers.setKeepalive(sk);
         }
         sk.publishQueues();
     }
@@ -552,10 +594,10 @@ public final class TcpProt implements InetProto<TcpSock> {
             if (!(value instanceof String algorithm)) {
                 throw new ErrnoException(Errno.EINVAL, "setsockopt(TCP_CONGESTION): expects a name, got " + value);
             }
-            CongestionControl c = tcp.congestion().find(algorithm);
+            CongestionControl c = registry.find(algorithm);
             if (c == null) {
                 throw new ErrnoException(Errno.ENOENT, "setsockopt(TCP_CONGESTION, \"" + algorithm
-                        + "\"): no such algorithm; available: " + tcp.congestion().names());
+                        + "\"): no such algorithm; available: " + registry.names());
             }
             sk.ccName = algorithm;
             if (sk.cc != null) {
@@ -571,7 +613,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             case SocketConstants.TCP_NODELAY -> {
                 sk.nodelay = v != 0;
                 if (sk.nodelay) {
-                    tcp.output().writeXmit(sk); // pushes what Nagle held back
+                    output.writeXmit(sk); // pushes what Nagle held back
                 }
             }
             case SocketConstants.TCP_QUICKACK -> setQuickack(sk, v);
@@ -585,7 +627,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             case SocketConstants.TCP_KEEPIDLE -> {
                 checkRange("TCP_KEEPIDLE", v, 1, MAX_KEEP_SECONDS);
                 sk.keepIdleSeconds = v;
-                tcp.timersOf().setKeepalive(sk);
+                timers.setKeepalive(sk);
             }
             case SocketConstants.TCP_KEEPINTVL -> {
                 checkRange("TCP_KEEPINTVL", v, 1, MAX_KEEP_SECONDS);
@@ -621,7 +663,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             boolean moreThanASegment = sk.rcvNxt - sk.rcvWup > sk.rcvMss;
             boolean queueEmpty = sk.recvQueue.isEmpty() && sk.outOfOrder.isEmpty();
             if (moreThanASegment || queueEmpty) {
-                tcp.output().sendAck(sk);
+                output.sendAck(sk);
             }
             if ((v & 1) == 0) {
                 sk.pingpong = true;
@@ -641,7 +683,6 @@ public final class TcpProt implements InetProto<TcpSock> {
             throw new ErrnoException(Errno.ENOPROTOOPT, "getsockopt(level " + level + ", " + name
                     + "): not an option level of TCP");
         }
-        TcpTimers timers = tcp.timersOf();
         return switch (name) {
             case SocketConstants.TCP_NODELAY -> sk.nodelay ? 1 : 0;
             case SocketConstants.TCP_QUICKACK -> sk.pingpong ? 0 : 1;
@@ -650,7 +691,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             case SocketConstants.TCP_KEEPINTVL -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIntvlMillis(sk));
             case SocketConstants.TCP_KEEPCNT -> timers.keepCnt(sk);
             case SocketConstants.TCP_CONGESTION -> congestionName(sk);
-            case SocketConstants.TCP_TERN_TIMEWAIT_MSECS -> (int) TcpLifecycle.timeWaitMillis(sk);
+            case SocketConstants.TCP_TERN_TIMEWAIT_MSECS -> (int) lifecycle.timeWaitMillis(sk);
             case SocketConstants.TCP_INFO -> throw new ErrnoException(Errno.EINVAL,
                     "getsockopt(SOL_TCP, TCP_INFO): a struct option, read it as TcpInfo");
             default -> throw new ErrnoException(Errno.ENOPROTOOPT, "getsockopt(SOL_TCP, " + name
@@ -672,7 +713,7 @@ public final class TcpProt implements InetProto<TcpSock> {
 
     private String congestionName(TcpSock sk) {
         return sk.ccAlgorithm != null ? sk.ccAlgorithm.name()
-                : sk.ccName != null ? sk.ccName : tcp.congestion().defaultAlgorithm().name();
+                : sk.ccName != null ? sk.ccName : registry.defaultAlgorithm().name();
     }
 
     /**
@@ -684,7 +725,7 @@ public final class TcpProt implements InetProto<TcpSock> {
      * {@code rcvSpace} (no receive-buffer autotuning).
      */
     public TcpInfo getInfo(TcpSock sk) {
-        long now = tcp.clock().nanoTime();
+        long now = clock.nanoTime();
         boolean listening = sk.state() == SkState.LISTEN;
         int options = (sk.tsOk ? TcpInfo.TCPI_OPT_TIMESTAMPS : 0) | (sk.sackOk ? TcpInfo.TCPI_OPT_SACK : 0)
                 | (sk.wscaleOk ? TcpInfo.TCPI_OPT_WSCALE : 0);
@@ -699,7 +740,7 @@ public final class TcpProt implements InetProto<TcpSock> {
                 sk.wscaleOk ? sk.sndWscale : 0,
                 sk.wscaleOk ? sk.rcvWscale : 0,
                 sk.rtoUs,
-                sk.atoInitialised ? TimeUnit.MILLISECONDS.toMicros(tcp.settings().delackMinMillis()) : 0,
+                sk.atoInitialised ? TimeUnit.MILLISECONDS.toMicros(settings.get().delackMinMillis()) : 0,
                 sk.mssCache,
                 sk.rcvMss,
                 listening ? sk.acceptQueue.size() : sk.rtxQueue.size(), // packets_out, an unanswered SYN included
@@ -710,13 +751,13 @@ public final class TcpProt implements InetProto<TcpSock> {
                 ageMillis(now, sk.lastDataRecvNanos),
                 ageMillis(now, sk.lastAckRecvNanos),
                 sk.route != null ? sk.route.mtu() : 0,
-                tcp.memory().rcvSsthresh(sk),
+                memory.rcvSsthresh(sk),
                 sk.srttUs,
                 sk.rttvarUs,
                 sk.ssthresh,
                 // Before congestion control starts (SYN-SENT), the window is the initial one,
                 // as Linux's tcp_init_sock sets it at creation.
-                sk.cc == null ? tcp.settings().initialCwnd() : sk.cwnd,
+                sk.cc == null ? settings.get().initialCwnd() : sk.cwnd,
                 sk.advmss,
                 TcpCongestion.DUPACK_THRESHOLD,
                 0, // rcvRtt: no receiver-side RTT estimate

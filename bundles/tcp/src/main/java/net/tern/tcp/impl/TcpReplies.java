@@ -3,8 +3,11 @@ package net.tern.tcp.impl;
 import io.netty.buffer.ByteBuf;
 import net.tern.api.socket.ErrnoException;
 import net.tern.inet.ip.InetConstants;
+import net.tern.inet.ip.IpOutput;
 import net.tern.inet.ip.TxParams;
+import net.tern.spi.net.Clock;
 import net.tern.spi.net.Packet;
+import net.tern.spi.net.PacketAllocator;
 import net.tern.tcp.impl.wire.TcpHeader;
 import net.tern.tcp.impl.wire.TcpHeaderWriter;
 import net.tern.tcp.impl.wire.TcpOptions;
@@ -21,10 +24,18 @@ final class TcpReplies {
     private static final Logger LOG = LoggerFactory.getLogger(TcpReplies.class);
     private static final int TCP_PROTOCOL = 6;
 
-    private final Tcp tcp;
+    private final Clock clock;
+    private final TcpCounters counters;
+    private final IpOutput ip;
+    private final PacketAllocator allocator;
+    private final TcpTrace trace;
 
-    TcpReplies(Tcp tcp) {
-        this.tcp = tcp;
+    TcpReplies(Clock clock, TcpCounters counters, IpOutput ip, PacketAllocator allocator, TcpTrace trace) {
+        this.clock = clock;
+        this.counters = counters;
+        this.ip = ip;
+        this.allocator = allocator;
+        this.trace = trace;
     }
 
     /**
@@ -36,7 +47,7 @@ final class TcpReplies {
         if (seg.has(TcpHeader.RST)) {
             return;
         }
-        tcp.trace().reset(seg);
+        trace.reset(seg);
         int seq;
         int ack;
         int flags;
@@ -50,7 +61,7 @@ final class TcpReplies {
             flags = TcpHeader.RST | TcpHeader.ACK;
         }
         reply(seg, seq, ack, flags, 0, null);
-        tcp.counters().inc(TcpMib.OutRsts);
+        counters.inc(TcpMib.OutRsts);
     }
 
     /** {@code tcp_v4_send_ack} for TIME-WAIT: our last sequence and ACK, window and timestamps. */
@@ -66,7 +77,7 @@ final class TcpReplies {
         }
         TcpOptions options = new TcpOptions();
         options.timestamp = true;
-        options.tsVal = tcp.output().tsNow() + tsOffset;
+        options.tsVal = TcpOutput.tsNow(clock) + tsOffset;
         options.tsEcr = tsRecent;
         return options;
     }
@@ -86,7 +97,7 @@ final class TcpReplies {
         options.mss = req.advmss;
         if (req.tsOk) {
             options.timestamp = true;
-            options.tsVal = (req.cookieTimestamp ? req.cookieTs : tcp.output().tsNow()) + req.tsOffset;
+            options.tsVal = (req.cookieTimestamp ? req.cookieTs : TcpOutput.tsNow(clock)) + req.tsOffset;
             options.tsEcr = req.tsRecent;
         }
         options.sackPermitted = req.sackOk;
@@ -97,27 +108,27 @@ final class TcpReplies {
         Packet packet = buildBare(key.localAddress(), key.remoteAddress(), key.localPort(), key.remotePort(), req.iss,
                 req.irs + 1, TcpHeader.SYN | TcpHeader.ACK, Math.min(req.rcvWnd, 65535), options);
         try {
-            tcp.ip().queueXmit(packet, req.route, new TxParams(TCP_PROTOCOL, -1, 0, true));
+            ip.queueXmit(packet, req.route, new TxParams(TCP_PROTOCOL, -1, 0, true));
         } catch (ErrnoException e) {
             LOG.debug("{}: SYN-ACK not sent: {}", req, e.getMessage());
         }
-        tcp.counters().inc(TcpMib.OutSegs);
+        counters.inc(TcpMib.OutSegs);
     }
 
     private void reply(Segment seg, int seq, int ack, int flags, int window, TcpOptions options) {
         Packet packet = buildBare(seg.daddr, seg.saddr, seg.dport, seg.sport, seq, ack, flags, window, options);
         try {
-            tcp.ip().send(packet, seg.daddr, seg.saddr, TxParams.of(TCP_PROTOCOL));
+            ip.send(packet, seg.daddr, seg.saddr, TxParams.of(TCP_PROTOCOL));
         } catch (ErrnoException e) {
             LOG.debug("reply to {} not sent: {}", seg, e.getMessage());
         }
-        tcp.counters().inc(TcpMib.OutSegs);
+        counters.inc(TcpMib.OutSegs);
     }
 
     private Packet buildBare(int source, int destination, int sport, int dport, int seq, int ack, int flags,
             int window, TcpOptions options) {
         int headerLength = TcpHeaderWriter.headerLength(options);
-        Packet packet = tcp.allocator().allocate(InetConstants.MAX_IP_HEADROOM, headerLength);
+        Packet packet = allocator.allocate(InetConstants.MAX_IP_HEADROOM, headerLength);
         ByteBuf buf = packet.buf();
         int start = buf.writerIndex();
         buf.writerIndex(start + headerLength);

@@ -28,7 +28,12 @@ final class TcpSack {
     /** {@link #sacktagWriteQueue} result bit: the first block reported a duplicate (RFC 2883, {@code FLAG_DSACKING_ACK}). */
     static final int DSACK = 2;
 
-    private TcpSack() {
+    private final TcpCounters counters;
+    private final TcpCongestion congestion;
+
+    TcpSack(TcpCounters counters, TcpCongestion congestion) {
+        this.counters = counters;
+        this.congestion = congestion;
     }
 
     /**
@@ -38,7 +43,7 @@ final class TcpSack {
      * snd_max]} or empty are ignored ({@code tcp_is_sackblock_valid}); a segment is SACKed
      * when a block covers it whole.
      */
-    static int sacktagWriteQueue(TcpSock sk, TcpOptions options, int ack) {
+    int sacktagWriteQueue(TcpSock sk, TcpOptions options, int ack) {
         int count = options.sackBlockCount;
         if (count == 0) {
             return 0;
@@ -50,8 +55,8 @@ final class TcpSack {
             result |= DSACK;
             first = 1;
             sk.dsackDups++;
-            sk.tcp.counters().inc(TcpExtMib.TCPDSACKRecv);
-            TcpCongestion.tryUndoDsack(sk, blocks[0], blocks[1]);
+            counters.inc(TcpExtMib.TCPDSACKRecv);
+            congestion.tryUndoDsack(sk, blocks[0], blocks[1]);
         }
         for (int b = first; b < count; b++) {
             int start = blocks[2 * b];
@@ -112,11 +117,13 @@ final class TcpSack {
      * or more than (DupThresh - 1) * SMSS SACKed bytes, lie above it. One walk from the tail
      * down, summing what is SACKed above. On the way, a retransmission is itself lost
      * ({@code tcp_mark_lost_retrans}, {@code TCPLostRetransmit}) when data sent after it was
-     * SACKed: it goes back to waiting for a retransmission.
+     * SACKed: it goes back to waiting for a retransmission. Returns how many such lost
+     * retransmissions it found.
      */
-    static void markHeadLost(TcpSock sk) {
+    static int markHeadLost(TcpSock sk) {
+        int lostRetransmits = 0;
         if (sk.sackedOut == 0) {
-            return;
+            return lostRetransmits;
         }
         int sackedAbove = 0;
         long sackedBytesAbove = 0;
@@ -132,13 +139,14 @@ final class TcpSack {
             if (s.retransInFlight && Seq.after(sk.highestSack, s.retransSndNxt)) {
                 s.retransInFlight = false;
                 sk.retransOut--;
-                sk.tcp.counters().inc(TcpExtMib.TCPLostRetransmit);
+                lostRetransmits++;
             }
             if (!s.lost && (sackedAbove >= DUP_THRESH || sackedBytesAbove > byteThreshold)) {
                 s.lost = true;
                 sk.lostOut++;
             }
         }
+        return lostRetransmits;
     }
 
     /** {@code tcp_mark_skb_lost} for the head: fast retransmit presumes it lost whatever the SACKs say. */
@@ -182,14 +190,14 @@ final class TcpSack {
      * the retransmission timer is brought forward to a short delay; the timeout then marks
      * everything lost and starts over. Returns whether the receiver reneged.
      */
-    static boolean checkSackReneging(TcpSock sk) {
+    boolean checkSackReneging(TcpSock sk) {
         TxSegment head = sk.rtxQueue.peekFirst();
         if (head == null || !head.sacked) {
             return false;
         }
-        sk.tcp.counters().inc(TcpExtMib.TCPSACKReneging);
+        counters.inc(TcpExtMib.TCPSACKReneging);
         long delayUs = Math.max(sk.srttUs >> 4, 10_000L);
-        sk.tcp.timersOf().resetXmitTimer(sk, TcpTimers.Pending.RETRANS, Math.min(delayUs, sk.rtoUs));
+        sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, Math.min(delayUs, sk.rtoUs));
         return true;
     }
 

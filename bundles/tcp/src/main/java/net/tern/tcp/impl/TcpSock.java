@@ -6,7 +6,8 @@ import net.tern.api.socket.Errno;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SockMemory;
-import net.tern.spi.net.Timeout;
+import net.tern.spi.net.Clock;
+import net.tern.spi.net.TimerService;
 import net.tern.tcp.cc.CaState;
 import net.tern.tcp.cc.CongestionControl;
 import net.tern.tcp.cc.CongestionController;
@@ -22,7 +23,11 @@ import net.tern.tcp.cc.CongestionState;
  * <p>It is also the {@link CongestionState} its congestion controller sees.
  */
 public final class TcpSock extends InetSock implements CongestionState, PortOwner {
-    final Tcp tcp;
+    /** The stack's TCP memory accounting this socket charges ({@code sk_prot->memory_allocated}). */
+    private final TcpMemory memory;
+    private final Clock clock;
+    /** This connection's timers. */
+    private final SockTimers timers;
 
     // ---- identity and route
     /** The port was given by bind() with a number ({@code SOCK_BINDPORT_LOCK}). */
@@ -129,14 +134,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     int retransmits;
     long retransStampNanos;
     int totalRetrans;
-    Timeout rtxTimer;
-    int rtxGeneration;
-    int delackGeneration;
-    int keepaliveGeneration;
-    /** What {@link #rtxTimer} is for ({@code icsk_pending}). */
-    TcpTimers.Pending pending = TcpTimers.Pending.NONE;
     int probesOut;
-    Timeout delackTimer;
     boolean ackPending;
     int quickAcks;
     /** Interactive mode ({@code icsk_ack.pingpong}): ACKs wait to ride on replies, even in quick-ack mode. */
@@ -144,7 +142,6 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     int unackedFullSegments;
     /** The delayed-ACK engine has seen data ({@code icsk_ack.ato} set). */
     boolean atoInitialised;
-    Timeout keepaliveTimer;
     int keepaliveProbes;
     long lastReceivedNanos;
     /** When an ACK last answered an out-of-window segment ({@code last_oow_ack_time}). */
@@ -212,19 +209,38 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
      */
     static final int RING_FIRST_CAPACITY = 64;
 
-    TcpSock(Tcp tcp) {
-        super(tcp.prot(), 6, tcp.settings().rmemDefault(), tcp.settings().wmemDefault());
-        this.tcp = tcp;
+    TcpSock(TcpProt prot, TcpSettings settings, TcpMemory memory, Clock clock, TimerService timerService,
+            TcpTimers timerHandlers) {
+        super(prot, 6, settings.rmemDefault(), settings.wmemDefault());
+        this.memory = memory;
+        this.clock = clock;
+        this.timers = new SockTimers(this, timerService, timerHandlers);
         this.sendQueue = new ByteRing(RING_FIRST_CAPACITY);
         this.recvQueue = new ByteRing(RING_FIRST_CAPACITY);
-        this.mem = new SockMemory(tcp.memory().pool());
-        tcp.memory().opened(this);
-        this.rtoUs = tcp.settings().rtoInitialMillis() * 1000;
+        this.mem = new SockMemory(memory.pool());
+        memory.opened(this);
+        this.rtoUs = settings.rtoInitialMillis() * 1000;
         this.writeSpace = sendSpace();
-        long now = tcp.clock().nanoTime();
+        long now = clock.nanoTime();
         this.lastDataSentNanos = now;
         this.lastDataRecvNanos = now;
         this.lastAckRecvNanos = now;
+    }
+
+    /** This connection's timers. */
+    SockTimers timers() {
+        return timers;
+    }
+
+    /**
+     * Cancels every timer ({@code tcp_clear_xmit_timers}, keepalive). Clearing the delayed-ACK
+     * timer clears the ACK it was for, as {@code inet_csk_clear_xmit_timers} clears
+     * {@code icsk_ack.pending}: a closed socket owes no ACK, and a stale mark would send one
+     * on the next connection of this socket.
+     */
+    void clearXmitTimers() {
+        timers.clearAll();
+        ackPending = false;
     }
 
     /** Empties the retransmission queue and its scoreboard. */
@@ -233,7 +249,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         sackedOut = 0;
         lostOut = 0;
         retransOut = 0;
-        tcp.memory().settleSend(this);
+        memory.settleSend(this);
     }
 
     @Override
@@ -349,7 +365,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
 
     @Override
     public long nowMicros() {
-        return tcp.clock().nanoTime() / 1000;
+        return clock.nanoTime() / 1000;
     }
 
     @Override

@@ -2,6 +2,8 @@ package net.tern.tcp.impl;
 
 import net.tern.api.socket.InetSockAddr;
 import net.tern.inet.sock.SkState;
+import net.tern.spi.net.Clock;
+import net.tern.spi.net.NetworkThread;
 import net.tern.spi.proto.ProtoSocket;
 import net.tern.spi.trace.TraceEvent;
 import net.tern.spi.trace.TraceSegment;
@@ -18,12 +20,14 @@ import net.tern.spi.trace.Tracepoints;
  * calls and timers carry none.
  */
 final class TcpTrace {
-    private final Tcp tcp;
+    private final Clock clock;
+    private final NetworkThread networkThread;
     /** The segment {@code tcp_v4_rcv} is handling, while tracing; network thread only. */
     private Segment current;
 
-    TcpTrace(Tcp tcp) {
-        this.tcp = tcp;
+    TcpTrace(Clock clock, NetworkThread networkThread) {
+        this.clock = clock;
+        this.networkThread = networkThread;
     }
 
     /** {@code tcp_v4_rcv} starts on {@code seg}. */
@@ -74,7 +78,7 @@ final class TcpTrace {
     /** An event about a connection known by its 4-tuple only: a request, a TIME-WAIT entry. */
     void conn(String function, ConnKey key, SkState old, SkState next) {
         if (Tracepoints.enabled()) {
-            Tracepoints.emit(new TraceEvent(tcp.clock().nanoTime(), function, -1,
+            Tracepoints.emit(new TraceEvent(clock.nanoTime(), function, -1,
                     new InetSockAddr(key.localAddress(), key.localPort()),
                     new InetSockAddr(key.remoteAddress(), key.remotePort()), name(old), name(next), segment(), null));
         }
@@ -83,7 +87,7 @@ final class TcpTrace {
     /** {@code tcp_v4_send_reset}: a RST answering {@code seg}, which may belong to no socket. */
     void reset(Segment seg) {
         if (Tracepoints.enabled()) {
-            Tracepoints.emit(new TraceEvent(tcp.clock().nanoTime(), "tcp_v4_send_reset", -1,
+            Tracepoints.emit(new TraceEvent(clock.nanoTime(), "tcp_v4_send_reset", -1,
                     new InetSockAddr(seg.daddr, seg.dport), new InetSockAddr(seg.saddr, seg.sport), null, null,
                     traced(seg), null));
         }
@@ -92,13 +96,13 @@ final class TcpTrace {
     private void emit(String function, TcpSock sk, SkState old, SkState next, String detail) {
         ProtoSocket socket = sk.socket();
         InetSockAddr peer = sk.dport() == 0 ? null : sk.peerAddress();
-        Tracepoints.emit(new TraceEvent(tcp.clock().nanoTime(), function, socket == null ? -1 : socket.fd(),
+        Tracepoints.emit(new TraceEvent(clock.nanoTime(), function, socket == null ? -1 : socket.fd(),
                 sk.localAddress(), peer, name(old), name(next), segment(), detail));
     }
 
     private TraceSegment segment() {
         Segment seg = current;
-        return seg == null || !tcp.networkThread().inNetworkThread() ? null : traced(seg);
+        return seg == null || !networkThread.inNetworkThread() ? null : traced(seg);
     }
 
     private static TraceSegment traced(Segment seg) {

@@ -39,15 +39,16 @@ class SecretsTest {
         Inet inet = new Inet(time, time, allocator, InetSettings.defaults(), new Random(3));
         Tcp tcp = new Tcp(time, time, time, allocator, inet.output(), inet.fib(), inet.snmp(), inet.localPorts(), TcpSettings.defaults(),
                 new Random(3));
+        Secrets secrets = tcp.secrets();
         ConnKey key = new ConnKey(0x0a000001, 80, 0x0a000002, 40000);
-        int cookie = SynCookies.make(tcp, key, 123456, 2);
-        assertThat(SynCookies.verify(tcp, key, 123456, cookie)).isEqualTo(2);
-        assertThat(SynCookies.verify(tcp, key, 124456, cookie)).isEqualTo(-1);
-        assertThat(SynCookies.verify(tcp, new ConnKey(0x0a000001, 80, 0x0a000002, 40001), 123456, cookie))
+        int cookie = SynCookies.make(secrets, time, key, 123456, 2);
+        assertThat(SynCookies.verify(secrets, time, key, 123456, cookie)).isEqualTo(2);
+        assertThat(SynCookies.verify(secrets, time, key, 124456, cookie)).isEqualTo(-1);
+        assertThat(SynCookies.verify(secrets, time, new ConnKey(0x0a000001, 80, 0x0a000002, 40001), 123456, cookie))
                 .isEqualTo(-1);
         time.advance(61, TimeUnit.SECONDS);
-        assertThat(SynCookies.verify(tcp, key, 123456, cookie)).isEqualTo(2);
+        assertThat(SynCookies.verify(secrets, time, key, 123456, cookie)).isEqualTo(2);
         time.advance(60, TimeUnit.SECONDS);
-        assertThat(SynCookies.verify(tcp, key, 123456, cookie)).isEqualTo(-1);
+        assertThat(SynCookies.verify(secrets, time, key, 123456, cookie)).isEqualTo(-1);
     }
 }
