@@ -325,7 +325,7 @@ public final class Ipv4InputFuzzer {
             }
             d[10] = 0;
             d[11] = 0;
-            int sum = net.tern.inet.wire.InetChecksum.checksum(io.netty.buffer.Unpooled.wrappedBuffer(d), 0, ihl);
+            int sum = net.tern.wire.InetChecksum.checksum(io.netty.buffer.Unpooled.wrappedBuffer(d), 0, ihl);
             d[10] = (byte) (sum >>> 8);
             d[11] = (byte) sum;
         }

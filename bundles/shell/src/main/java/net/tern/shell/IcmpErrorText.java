@@ -1,6 +1,6 @@
 package net.tern.shell;
 
-import net.tern.inet.wire.IcmpTypes;
+import net.tern.wire.IcmpTypes;
 
 /** How iputils' {@code ping} names an ICMP error about one of its requests ({@code pr_icmph}). */
 final class IcmpErrorText {

@@ -3,7 +3,7 @@ package net.tern.shell;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import net.tern.inet.wire.Ipv4Address;
+import net.tern.wire.Ipv4Address;
 
 /**
  * The arguments of {@code net:ping}, read as iputils' {@code ping} reads them (getopt: options

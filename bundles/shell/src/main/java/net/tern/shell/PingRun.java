@@ -9,10 +9,10 @@ import java.util.concurrent.TimeUnit;
 import net.tern.api.socket.ErrnoException;
 import net.tern.inet.ip.EchoSocket;
 import net.tern.inet.ip.IcmpEcho;
-import net.tern.inet.wire.Ipv4Address;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.Timeout;
 import net.tern.spi.net.TimerService;
+import net.tern.wire.Ipv4Address;
 
 /**
  * One {@code ping}: echo requests on the stack's timers, replies and ICMP errors from

@@ -11,13 +11,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import net.tern.core.testing.FakeDevice;
 import net.tern.inet.testing.InetTestBed;
-import net.tern.inet.wire.IcmpPacket;
-import net.tern.inet.wire.IcmpTypes;
-import net.tern.inet.wire.Ipv4Address;
-import net.tern.inet.wire.Ipv4Header;
-import net.tern.inet.wire.Ipv4Packet;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Packet;
+import net.tern.wire.IcmpPacket;
+import net.tern.wire.IcmpTypes;
+import net.tern.wire.Ipv4Address;
+import net.tern.wire.Ipv4Packet;
+import net.tern.wire.Ipv4Repr;
 
 /**
  * The far end of a point-to-point link in virtual time: it takes the echo requests the stack
@@ -124,7 +124,7 @@ final class EchoPeer {
         }
         // An error quotes the request's header and its first 8 data bytes (RFC 792).
         byte[] quote = Arrays.copyOf(request, ip.headerLength() + 8);
-        return datagram(Ipv4Header.builder().source(Ipv4Address.parse(answer.from())).destination(ip.source())
+        return datagram(Ipv4Repr.builder().source(Ipv4Address.parse(answer.from())).destination(ip.source())
                 .protocol(1).payloadLength(IcmpPacket.HEADER_LENGTH + quote.length).ttl(63).identification(7).build(),
                 icmpMessage(answer.type(), answer.code(), 0, quote));
     }

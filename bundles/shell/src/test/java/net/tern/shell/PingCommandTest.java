@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import net.tern.core.testing.FakeDevice;
 import net.tern.core.testing.PacketLeakCheck;
 import net.tern.inet.testing.InetTestBed;
-import net.tern.inet.wire.IcmpTypes;
+import net.tern.wire.IcmpTypes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package net.tern.fuzz.harness;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import net.tern.inet.wire.InetChecksum;
+import net.tern.wire.InetChecksum;
 
 /**
  * Datagrams built byte by byte, as a peer on the wire would send them, with every field the

@@ -1,6 +1,6 @@
 package net.tern.inet.route;
 
-import net.tern.inet.wire.Ipv4Address;
+import net.tern.wire.Ipv4Address;
 
 /**
  * One route ({@code struct fib_alias} with its {@code fib_info}): a destination prefix, what

@@ -1,6 +1,6 @@
 package net.tern.inet.route;
 
-import net.tern.inet.wire.Ipv4Address;
+import net.tern.wire.Ipv4Address;
 
 /**
  * What {@code ip route add} and {@code ip route del} say: a prefix and, optionally, the

@@ -1,7 +1,7 @@
 package net.tern.inet.route;
 
-import net.tern.inet.wire.Ipv4Address;
 import net.tern.spi.net.Link;
+import net.tern.wire.Ipv4Address;
 
 /**
  * The result of an output route lookup ({@code struct rtable}): how a packet to

@@ -13,10 +13,10 @@ import net.tern.api.socket.SocketConstants;
 import net.tern.inet.ip.InetConstants;
 import net.tern.inet.route.RouteTable;
 import net.tern.inet.route.RouteType;
-import net.tern.inet.wire.Ipv4Address;
 import net.tern.spi.proto.MsgHeader;
 import net.tern.spi.proto.ProtoOps;
 import net.tern.spi.proto.ProtoSocket;
+import net.tern.wire.Ipv4Address;
 
 /**
  * What {@code inet_stream_ops} and {@code inet_dgram_ops} share ({@code inet_release},

@@ -11,14 +11,14 @@ import net.tern.core.testing.FakeDevice;
 import net.tern.core.testing.TestStack;
 import net.tern.inet.impl.Inet;
 import net.tern.inet.impl.InetSettings;
-import net.tern.inet.wire.IcmpPacket;
-import net.tern.inet.wire.Ipv4Address;
-import net.tern.inet.wire.Ipv4Header;
 import net.tern.link.loopback.LoopbackDevice;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.IfAddress;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.Packet;
+import net.tern.wire.IcmpPacket;
+import net.tern.wire.Ipv4Address;
+import net.tern.wire.Ipv4Repr;
 
 /**
  * IPv4 on the core's {@link TestStack} in virtual time, wired as {@code InetInit} wires it in
@@ -141,15 +141,15 @@ public class InetTestBed implements AutoCloseable {
 
     /** A datagram with a 20-byte header, fresh checksum, and {@code payload}. */
     public static byte[] datagram(String src, String dst, int protocol, byte[] payload) {
-        return datagram(Ipv4Header.builder().source(addr(src)).destination(addr(dst)).protocol(protocol)
+        return datagram(Ipv4Repr.builder().source(addr(src)).destination(addr(dst)).protocol(protocol)
                 .payloadLength(payload.length).identification(0x1234).build(), payload);
     }
 
-    public static byte[] datagram(Ipv4Header header, byte[] payload) {
-        ByteBuf buf = Unpooled.buffer(Ipv4Header.LENGTH + payload.length);
+    public static byte[] datagram(Ipv4Repr header, byte[] payload) {
+        ByteBuf buf = Unpooled.buffer(Ipv4Repr.LENGTH + payload.length);
         header.emit(buf, 0);
-        buf.setBytes(Ipv4Header.LENGTH, payload);
-        byte[] out = new byte[Ipv4Header.LENGTH + payload.length];
+        buf.setBytes(Ipv4Repr.LENGTH, payload);
+        byte[] out = new byte[Ipv4Repr.LENGTH + payload.length];
         buf.getBytes(0, out);
         return out;
     }

@@ -15,14 +15,14 @@ import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
-import net.tern.inet.wire.IcmpTypes;
-import net.tern.inet.wire.InetChecksum;
-import net.tern.inet.wire.Ipv4Packet;
 import net.tern.spi.net.Packet;
 import java.util.function.Supplier;
 import net.tern.spi.net.Clock;
 import net.tern.tcp.impl.wire.TcpHeader;
 import net.tern.tcp.impl.wire.TcpOptions;
+import net.tern.wire.IcmpTypes;
+import net.tern.wire.InetChecksum;
+import net.tern.wire.Ipv4Packet;
 
 /**
  * TCP input for a connection ({@code tcp_input.c}): RFC 9293's "SEGMENT ARRIVES" (3.10.7)

@@ -13,13 +13,13 @@ import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.SkState;
-import net.tern.inet.wire.IcmpTypes;
-import net.tern.inet.wire.InetChecksum;
-import net.tern.inet.wire.Ipv4Packet;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.Packet;
 import net.tern.tcp.impl.wire.TcpHeader;
 import net.tern.tcp.impl.wire.TcpOptions;
+import net.tern.wire.IcmpTypes;
+import net.tern.wire.InetChecksum;
+import net.tern.wire.Ipv4Packet;
 
 /**
  * TCP over IPv4, the entry from IP ({@code tcp_ipv4.c}): {@code tcp_v4_rcv} checks and decodes

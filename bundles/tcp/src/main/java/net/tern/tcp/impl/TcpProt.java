@@ -23,7 +23,6 @@ import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.InetProto;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
-import net.tern.inet.wire.Ipv4Address;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.TimerService;
 import net.tern.spi.proto.MsgHeader;
@@ -31,6 +30,7 @@ import net.tern.spi.proto.ProtoOps;
 import net.tern.spi.proto.ProtoSocket;
 import net.tern.tcp.cc.CongestionControl;
 import net.tern.tcp.impl.wire.TcpHeader;
+import net.tern.wire.Ipv4Address;
 
 /**
  * {@code tcp_prot}: TCP's side of an AF_INET stream socket, behind {@code inet_stream_ops}.

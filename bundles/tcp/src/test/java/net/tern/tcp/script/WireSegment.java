@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongUnaryOperator;
-import net.tern.inet.wire.Ipv4Packet;
 import net.tern.tcp.impl.wire.TcpHeader;
 import net.tern.tcp.script.Script.Eol;
 import net.tern.tcp.script.Script.Mss;
@@ -16,6 +15,7 @@ import net.tern.tcp.script.Script.SackOk;
 import net.tern.tcp.script.Script.TcpOpt;
 import net.tern.tcp.script.Script.Timestamp;
 import net.tern.tcp.script.Script.Wscale;
+import net.tern.wire.Ipv4Packet;
 
 /**
  * A segment on the wire with its option list in the order it was written (NOPs and EOLs

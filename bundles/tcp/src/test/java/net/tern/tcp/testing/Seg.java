@@ -3,11 +3,11 @@ package net.tern.tcp.testing;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import net.tern.api.socket.InetSockAddr;
-import net.tern.inet.wire.Ipv4Header;
-import net.tern.inet.wire.Ipv4Packet;
 import net.tern.tcp.impl.wire.TcpHeader;
 import net.tern.tcp.impl.wire.TcpHeaderWriter;
 import net.tern.tcp.impl.wire.TcpOptions;
+import net.tern.wire.Ipv4Packet;
+import net.tern.wire.Ipv4Repr;
 
 /**
  * A TCP segment as a test writes or reads it: addresses, ports, flags, sequence and ACK
@@ -42,13 +42,13 @@ public record Seg(int saddr, int daddr, int sport, int dport, int flags, int seq
     public byte[] toDatagram() {
         int headerLength = TcpHeaderWriter.headerLength(options);
         int tcpLength = headerLength + payload.length;
-        ByteBuf buf = Unpooled.buffer(Ipv4Header.LENGTH + tcpLength);
-        Ipv4Header.builder().source(saddr).destination(daddr).protocol(6).payloadLength(tcpLength).build()
+        ByteBuf buf = Unpooled.buffer(Ipv4Repr.LENGTH + tcpLength);
+        Ipv4Repr.builder().source(saddr).destination(daddr).protocol(6).payloadLength(tcpLength).build()
                 .emit(buf, 0);
-        TcpHeaderWriter.write(buf, Ipv4Header.LENGTH, sport, dport, seq, ack, flags, window, options);
-        buf.setBytes(Ipv4Header.LENGTH + headerLength, payload);
-        TcpHeaderWriter.fillChecksum(buf, Ipv4Header.LENGTH, tcpLength, saddr, daddr);
-        byte[] out = new byte[Ipv4Header.LENGTH + tcpLength];
+        TcpHeaderWriter.write(buf, Ipv4Repr.LENGTH, sport, dport, seq, ack, flags, window, options);
+        buf.setBytes(Ipv4Repr.LENGTH + headerLength, payload);
+        TcpHeaderWriter.fillChecksum(buf, Ipv4Repr.LENGTH, tcpLength, saddr, daddr);
+        byte[] out = new byte[Ipv4Repr.LENGTH + tcpLength];
         buf.getBytes(0, out);
         return out;
     }

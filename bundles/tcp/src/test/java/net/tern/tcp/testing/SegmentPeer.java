@@ -12,12 +12,12 @@ import net.tern.api.socket.SocketApi;
 import net.tern.core.packet.PooledPacketAllocator;
 import net.tern.core.testing.FakeDevice;
 import net.tern.core.testing.VirtualTime;
-import net.tern.inet.wire.IcmpPacket;
-import net.tern.inet.wire.Ipv4Header;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.IfAddress;
 import net.tern.spi.net.Packet;
 import net.tern.tcp.impl.TcpSettings;
+import net.tern.wire.IcmpPacket;
+import net.tern.wire.Ipv4Repr;
 
 /**
  * The segment-level fixture: one {@link Host} (10.0.0.1/24 on {@code tun0}) and a scripted
@@ -69,7 +69,7 @@ public final class SegmentPeer implements AutoCloseable {
      */
     public void injectRaw(byte[] tcpBytes, boolean breakChecksum) {
         ByteBuf ip = Unpooled.buffer(20 + tcpBytes.length);
-        Ipv4Header.builder().source(InetSockAddr.parseAddress(REMOTE)).destination(InetSockAddr.parseAddress(LOCAL))
+        Ipv4Repr.builder().source(InetSockAddr.parseAddress(REMOTE)).destination(InetSockAddr.parseAddress(LOCAL))
                 .protocol(6).payloadLength(tcpBytes.length).build().emit(ip, 0);
         ip.setBytes(20, tcpBytes);
         if (tcpBytes.length >= 20) {
@@ -127,7 +127,7 @@ public final class SegmentPeer implements AutoCloseable {
         byte[] message = new byte[8 + quoted.length];
         icmp.getBytes(0, message);
         ByteBuf ip = Unpooled.buffer(20 + message.length);
-        Ipv4Header.builder().source(InetSockAddr.parseAddress(REMOTE))
+        Ipv4Repr.builder().source(InetSockAddr.parseAddress(REMOTE))
                 .destination(InetSockAddr.parseAddress(LOCAL)).protocol(1)
                 .payloadLength(message.length).build().emit(ip, 0);
         ip.setBytes(20, message);

@@ -1,7 +1,7 @@
 package net.tern.udp.impl;
 
 import net.tern.api.socket.Errno;
-import net.tern.inet.wire.IcmpTypes;
+import net.tern.wire.IcmpTypes;
 
 /**
  * What an ICMP error about a sent datagram means to its socket ({@code icmp_err_convert[]}

@@ -1,19 +1,20 @@
 package net.tern.udp.impl;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.List;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.ip.IcmpSender;
 import net.tern.inet.route.RouteTable;
 import net.tern.inet.route.RouteType;
 import net.tern.inet.sock.SkState;
-import net.tern.inet.wire.IcmpTypes;
-import net.tern.inet.wire.InetChecksum;
-import net.tern.inet.wire.Ipv4Address;
-import net.tern.inet.wire.Ipv4Packet;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.proto.NetProtocol;
+import net.tern.wire.IcmpTypes;
+import net.tern.wire.Ipv4Address;
+import net.tern.wire.Ipv4Packet;
+import net.tern.wire.UdpPacket;
 
 /**
  * UDP's IP protocol handler ({@code udp_protocol}, registered for protocol 17), on the
@@ -40,6 +41,19 @@ import net.tern.spi.proto.NetProtocol;
  * becomes that socket's pending error when the error is hard and the socket connected.
  */
 public final class UdpInput implements NetProtocol {
+    /**
+     * The header view each network thread points at the datagram it receives: a view per
+     * datagram was the receive path's one allocation besides IP's. Every field is read from
+     * it before the datagram is handed on, so a nested receive on the same thread finds it
+     * free.
+     */
+    private static final FastThreadLocal<UdpPacket> VIEW = new FastThreadLocal<>() {
+        @Override
+        protected UdpPacket initialValue() {
+            return new UdpPacket();
+        }
+    };
+
     private final UdpTable table;
     private final RouteTable routes;
     private final IcmpSender icmp;
@@ -61,28 +75,24 @@ public final class UdpInput implements NetProtocol {
         int at = buf.readerIndex();
         packet.resetTransportHeader(); // where recvmsg reads the sender's port
         int available = packet.length();
-        if (available < UdpHeader.LENGTH || packet.networkHeader() < 0) {
+        UdpPacket udp = VIEW.get().wrap(buf, at);
+        if (packet.networkHeader() < 0 || udp.check(available) != UdpPacket.Check.OK) {
             drop(packet, UdpMib.InErrors);
             return;
         }
-        int length = UdpHeader.length(buf, at);
-        if (length > available || length < UdpHeader.LENGTH) {
-            drop(packet, UdpMib.InErrors);
-            return;
-        }
+        int length = udp.length();
         if (length < available) {
             packet.trim(length); // pskb_trim_rcsum: the IP payload was longer than the datagram
         }
         int source = Ipv4Packet.source(buf, packet.networkHeader());
         int destination = Ipv4Packet.destination(buf, packet.networkHeader());
-        if (UdpHeader.checksum(buf, at) != 0
-                && !InetChecksum.verifyTransport(buf, at, length, source, destination, SocketConstants.IPPROTO_UDP)) {
+        if (!udp.verifyChecksum(source, destination)) {
             stats.inc(UdpMib.InCsumErrors);
             drop(packet, UdpMib.InErrors);
             return;
         }
-        int sourcePort = UdpHeader.sourcePort(buf, at);
-        int destinationPort = UdpHeader.destinationPort(buf, at);
+        int sourcePort = udp.sourcePort();
+        int destinationPort = udp.destinationPort();
         if (Ipv4Address.isMulticast(destination) || routes.addressType(destination) == RouteType.BROADCAST) {
             multicastDeliver(packet, source, sourcePort, destination, destinationPort);
             return;
@@ -94,7 +104,7 @@ public final class UdpInput implements NetProtocol {
             packet.release();
             return;
         }
-        packet.pull(UdpHeader.LENGTH);
+        packet.pull(UdpPacket.HEADER_LENGTH);
         queue(sk, packet);
     }
 
@@ -128,7 +138,7 @@ public final class UdpInput implements NetProtocol {
             }
             queue(members.get(i), copy);
         }
-        packet.pull(UdpHeader.LENGTH);
+        packet.pull(UdpPacket.HEADER_LENGTH);
         queue(members.get(last), packet);
     }
 
@@ -145,7 +155,7 @@ public final class UdpInput implements NetProtocol {
         copy.resetNetworkHeader();
         copy.pull(packet.transportHeader() - start);
         copy.resetTransportHeader();
-        copy.pull(UdpHeader.LENGTH);
+        copy.pull(UdpPacket.HEADER_LENGTH);
         return copy.protocol(packet.protocol()).device(packet.device()).timestampNanos(packet.timestampNanos());
     }
 
@@ -207,11 +217,12 @@ public final class UdpInput implements NetProtocol {
         ByteBuf buf = quoted.buf();
         Ipv4Packet inner = Ipv4Packet.at(buf, buf.readerIndex());
         int udpAt = inner.payloadOffset();
-        if (inner.headerLength() < Ipv4Packet.MIN_HEADER_LENGTH || udpAt + UdpHeader.LENGTH > buf.writerIndex()) {
+        if (inner.headerLength() < Ipv4Packet.MIN_HEADER_LENGTH || udpAt + UdpPacket.HEADER_LENGTH > buf.writerIndex()) {
             return;
         }
-        UdpSock sk = table.lookup(inner.destination(), UdpHeader.destinationPort(buf, udpAt), inner.source(),
-                UdpHeader.sourcePort(buf, udpAt));
+        UdpPacket quotedHeader = UdpPacket.at(buf, udpAt);
+        UdpSock sk = table.lookup(inner.destination(), quotedHeader.destinationPort(), inner.source(),
+                quotedHeader.sourcePort());
         if (sk == null || sk.state() != SkState.ESTABLISHED) {
             return;
         }

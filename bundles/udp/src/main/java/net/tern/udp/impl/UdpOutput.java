@@ -14,9 +14,10 @@ import net.tern.inet.route.RouteType;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
-import net.tern.inet.wire.InetChecksum;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
+import net.tern.wire.UdpPacket;
+import net.tern.wire.UdpRepr;
 
 /**
  * {@code udp_sendmsg}: one call, one datagram. Checks the request, routes it (which picks the
@@ -41,7 +42,7 @@ public final class UdpOutput {
      * Sends {@code data}'s remaining bytes as one datagram to {@code to}, or to the connected
      * peer when {@code to} is null, and returns their count. Errors, in Linux's order:
      * EOPNOTSUPP for MSG_OOB; EINVAL for destination port 0; EDESTADDRREQ without a
-     * destination on an unconnected socket; EMSGSIZE above {@value UdpHeader#MAX_PAYLOAD}
+     * destination on an unconnected socket; EMSGSIZE above {@value UdpPacket#MAX_IPV4_PAYLOAD}
      * bytes; the pending error ({@code sock_error}); EPIPE after SHUT_WR; the route's error
      * (ENETUNREACH, ...); EACCES to a broadcast address without SO_BROADCAST; ENOBUFS when no
      * packet memory is left (counted in {@code SndbufErrors}); IP output's error.
@@ -67,9 +68,9 @@ public final class UdpOutput {
             port = sk.dport();
         }
         int length = data.remaining();
-        if (length > UdpHeader.MAX_PAYLOAD) {
+        if (length > UdpPacket.MAX_IPV4_PAYLOAD) {
             throw new ErrnoException(Errno.EMSGSIZE, "sendmsg: " + length
-                    + " bytes exceed the largest UDP datagram over IPv4 (" + UdpHeader.MAX_PAYLOAD + " bytes)");
+                    + " bytes exceed the largest UDP datagram over IPv4 (" + UdpPacket.MAX_IPV4_PAYLOAD + " bytes)");
         }
         UdpProt.throwPendingError(sk, "sendmsg");
         if ((sk.shutdown() & InetSock.SEND_SHUTDOWN) != 0) {
@@ -83,14 +84,13 @@ public final class UdpOutput {
             throw new ErrnoException(Errno.EACCES, "sendmsg(to " + new InetSockAddr(destination, port)
                     + "): a broadcast address needs SO_BROADCAST");
         }
-        Packet packet = allocate(UdpHeader.LENGTH + length);
+        Packet packet = allocate(UdpPacket.HEADER_LENGTH + length);
         ByteBuf buf = packet.buf();
         int at = buf.writerIndex();
-        int total = UdpHeader.LENGTH + length;
-        UdpHeader.write(buf, at, sk.num(), port, total);
-        buf.setBytes(at + UdpHeader.LENGTH, data.duplicate());
+        int total = UdpPacket.HEADER_LENGTH + length;
+        buf.setBytes(at + UdpPacket.HEADER_LENGTH, data.duplicate());
         buf.writerIndex(at + total);
-        UdpHeader.setChecksum(buf, at, checksum(buf, at, total, route));
+        new UdpRepr(sk.num(), port, length).emit(buf, at, route.source(), route.destination());
         packet.resetTransportHeader();
         try {
             ip.queueXmit(packet, route, new TxParams(SocketConstants.IPPROTO_UDP, sk.ttl(), sk.tos(), false));
@@ -103,16 +103,6 @@ public final class UdpOutput {
         stats.inc(UdpMib.OutDatagrams);
         data.position(data.position() + length);
         return length;
-    }
-
-    /**
-     * The checksum over the pseudo-header, header and data (RFC 768). A computed 0 goes out as
-     * 0xffff, its one's complement equal, because 0 on the wire means "no checksum".
-     */
-    static int checksum(ByteBuf buf, int at, int total, Rtable route) {
-        int sum = InetChecksum.transportChecksum(buf, at, total, route.source(), route.destination(),
-                SocketConstants.IPPROTO_UDP);
-        return sum == 0 ? 0xffff : sum;
     }
 
     /** {@code sock_alloc_send_skb}: a packet with IP's headroom; ENOBUFS when packet memory is exhausted. */

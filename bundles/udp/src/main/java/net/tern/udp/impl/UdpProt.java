@@ -1,11 +1,5 @@
 package net.tern.udp.impl;
 
-import static net.tern.api.socket.SocketConstants.EPOLLERR;
-import static net.tern.api.socket.SocketConstants.EPOLLHUP;
-import static net.tern.api.socket.SocketConstants.EPOLLIN;
-import static net.tern.api.socket.SocketConstants.EPOLLOUT;
-import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
-
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +20,12 @@ import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Packet;
 import net.tern.spi.proto.MsgHeader;
 import net.tern.spi.proto.ProtoSocket;
+import net.tern.wire.UdpPacket;
+import static net.tern.api.socket.SocketConstants.EPOLLERR;
+import static net.tern.api.socket.SocketConstants.EPOLLHUP;
+import static net.tern.api.socket.SocketConstants.EPOLLIN;
+import static net.tern.api.socket.SocketConstants.EPOLLOUT;
+import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
 
 /**
  * {@code udp_prot}: UDP's side of an AF_INET datagram socket, called by
@@ -77,7 +77,7 @@ public final class UdpProt implements InetProto<UdpSock> {
 
     @Override
     public int maxHeader() {
-        return UdpHeader.LENGTH;
+        return UdpPacket.HEADER_LENGTH;
     }
 
     /** {@code sk_alloc} + {@code udp_init_sock}. EPROTONOSUPPORT once the protocol is leaving. */

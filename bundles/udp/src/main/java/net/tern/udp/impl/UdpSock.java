@@ -5,8 +5,9 @@ import net.tern.api.socket.SocketConstants;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.ProtoMemory;
 import net.tern.inet.sock.SockMemory;
-import net.tern.inet.wire.Ipv4Packet;
 import net.tern.spi.net.Packet;
+import net.tern.wire.Ipv4Packet;
+import net.tern.wire.UdpPacket;
 
 /**
  * A UDP socket ({@code struct udp_sock}): the inet state plus the receive queue and its
@@ -138,7 +139,7 @@ public final class UdpSock extends InetSock {
 
     /** The sender's port of a queued datagram, from its UDP header. */
     static int sourcePortOf(Packet datagram) {
-        return UdpHeader.sourcePort(datagram.buf(), datagram.transportHeader());
+        return UdpPacket.at(datagram.buf(), datagram.transportHeader()).sourcePort();
     }
 
     /**

@@ -1,14 +1,14 @@
 package net.tern.udp.impl;
 
-import static net.tern.api.socket.SocketConstants.MSG_PEEK;
-import static net.tern.api.socket.SocketConstants.MSG_TRUNC;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.util.Arrays;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.udp.testing.UdpWire;
+import net.tern.wire.UdpPacket;
 import org.junit.jupiter.api.Test;
+import static net.tern.api.socket.SocketConstants.MSG_PEEK;
+import static net.tern.api.socket.SocketConstants.MSG_TRUNC;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Datagrams between sockets over 127.0.0.1, through the socket API, IPv4 and loopback. */
 class UdpEchoTest extends UdpTestBase {
@@ -109,7 +109,7 @@ class UdpEchoTest extends UdpTestBase {
     void theLargestDatagramCrossesLoopbackWhole() throws Exception {
         int server = bound(lo(7000));
         int client = bed.udpSocket();
-        byte[] largest = UdpWire.bytes(UdpHeader.MAX_PAYLOAD, 11);
+        byte[] largest = UdpWire.bytes(UdpPacket.MAX_IPV4_PAYLOAD, 11);
 
         assertThat(sendTo(client, largest, lo(7000))).isEqualTo(65507);
         bed.runUntilIdle();

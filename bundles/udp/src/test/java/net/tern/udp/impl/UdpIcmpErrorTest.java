@@ -12,9 +12,9 @@ import java.util.List;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.core.testing.FakeDevice;
-import net.tern.inet.wire.IcmpTypes;
 import net.tern.udp.testing.UdpTestBed;
 import net.tern.udp.testing.UdpWire;
+import net.tern.wire.IcmpTypes;
 import org.junit.jupiter.api.Test;
 
 /** {@code udp_err}: ICMP errors about sent datagrams, over loopback and from the wire. */

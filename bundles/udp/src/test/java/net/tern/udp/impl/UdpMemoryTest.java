@@ -1,7 +1,5 @@
 package net.tern.udp.impl;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.util.ArrayList;
 import java.util.List;
 import net.tern.api.socket.Errno;
@@ -9,7 +7,9 @@ import net.tern.api.socket.ErrnoException;
 import net.tern.inet.ip.InetConstants;
 import net.tern.inet.sock.ProtoMemory;
 import net.tern.udp.testing.UdpTestBed;
+import net.tern.wire.UdpPacket;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * UDP's stack-wide memory ({@code udp_mem}, here 4, 8 and 12 pages) as Linux's
@@ -33,7 +33,7 @@ class UdpMemoryTest extends UdpTestBase {
     @Test
     void pastMinOnlyASocketUnderItsMinimumGrowsAndPastMaxNone() throws Exception {
         ProtoMemory pool = bed.udp().prot().memory();
-        int truesize = bed.truesize(InetConstants.MAX_IP_HEADROOM + UdpHeader.LENGTH + PAYLOAD);
+        int truesize = bed.truesize(InetConstants.MAX_IP_HEADROOM + UdpPacket.HEADER_LENGTH + PAYLOAD);
         int client = bed.udpSocket();
         int first = bound(lo(7000));
 

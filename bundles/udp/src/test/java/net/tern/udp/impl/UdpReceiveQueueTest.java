@@ -1,14 +1,14 @@
 package net.tern.udp.impl;
 
-import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
-import static net.tern.api.socket.SocketConstants.SO_RCVBUF;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.ip.InetConstants;
 import net.tern.inet.sock.InetSock;
+import net.tern.wire.UdpPacket;
 import org.junit.jupiter.api.Test;
+import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
+import static net.tern.api.socket.SocketConstants.SO_RCVBUF;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The bounded receive queue: {@code sk_rmem_alloc} against {@code SO_RCVBUF}. */
 class UdpReceiveQueueTest extends UdpTestBase {
@@ -38,7 +38,7 @@ class UdpReceiveQueueTest extends UdpTestBase {
         assertThat(rcvbuf).isEqualTo(InetSock.MIN_RCVBUF);
         int client = bed.udpSocket();
         // Each datagram sent here sits in a buffer of IP's headroom, the UDP header and the payload.
-        int truesize = bed.truesize(InetConstants.MAX_IP_HEADROOM + UdpHeader.LENGTH + payload);
+        int truesize = bed.truesize(InetConstants.MAX_IP_HEADROOM + UdpPacket.HEADER_LENGTH + payload);
         int admitted = 0;
         for (int charged = 0; charged <= rcvbuf; charged += truesize) {
             admitted++;

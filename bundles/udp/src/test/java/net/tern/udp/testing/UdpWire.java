@@ -2,9 +2,9 @@ package net.tern.udp.testing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import net.tern.inet.wire.IcmpPacket;
-import net.tern.inet.wire.Ipv4Address;
-import net.tern.inet.wire.Ipv4Header;
+import net.tern.wire.IcmpPacket;
+import net.tern.wire.Ipv4Address;
+import net.tern.wire.Ipv4Repr;
 
 /**
  * UDP datagrams inside IPv4 as byte arrays, for injecting into a stack and for reading what it
@@ -72,7 +72,7 @@ public final class UdpWire {
 
     /** {@code transport} inside an IPv4 header (20 bytes, fresh header checksum). */
     public static byte[] ipv4(int source, int destination, int protocol, byte[] transport) {
-        Ipv4Header header = Ipv4Header.builder().source(source).destination(destination).protocol(protocol)
+        Ipv4Repr header = Ipv4Repr.builder().source(source).destination(destination).protocol(protocol)
                 .payloadLength(transport.length).identification(0x4242).build();
         ByteBuf buf = Unpooled.buffer(IP_HEADER + transport.length);
         header.emit(buf, 0);

@@ -19,16 +19,16 @@ import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.RouteTable;
 import net.tern.inet.route.RouteType;
 import net.tern.inet.route.Rtable;
-import net.tern.inet.wire.IcmpPacket;
-import net.tern.inet.wire.IcmpTypes;
-import net.tern.inet.wire.Ipv4Address;
-import net.tern.inet.wire.Ipv4Header;
-import net.tern.inet.wire.Ipv4Packet;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.LinkFlags;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.proto.NetProtocol;
+import net.tern.wire.IcmpPacket;
+import net.tern.wire.IcmpTypes;
+import net.tern.wire.Ipv4Address;
+import net.tern.wire.Ipv4Packet;
+import net.tern.wire.Ipv4Repr;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -208,13 +208,13 @@ public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
 
     /** {@code icmp_unreach} and {@code icmp_socket_deliver}: an error, to the protocol it quotes. */
     private void unreach(Packet packet, IcmpPacket icmp, int length) {
-        if (length < IcmpPacket.HEADER_LENGTH + Ipv4Header.LENGTH) {
+        if (length < IcmpPacket.HEADER_LENGTH + Ipv4Repr.LENGTH) {
             mib.inc(IcmpMib.InErrors);
             return;
         }
         Ipv4Packet quoted = Ipv4Packet.at(packet.buf(), icmp.dataOffset());
         int quotedHeader = quoted.headerLength();
-        if (quoted.version() != 4 || quotedHeader < Ipv4Header.LENGTH
+        if (quoted.version() != 4 || quotedHeader < Ipv4Repr.LENGTH
                 || length < IcmpPacket.HEADER_LENGTH + quotedHeader + 8) {
             mib.inc(IcmpMib.InErrors);
             return;
@@ -273,12 +273,12 @@ public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
         }
         ByteBuf buf = offending.buf();
         int available = buf.writerIndex() - nh;
-        if (available < Ipv4Header.LENGTH) {
+        if (available < Ipv4Repr.LENGTH) {
             return false;
         }
         Ipv4Packet ip = Ipv4Packet.at(buf, nh);
         int headerLength = ip.headerLength();
-        if (ip.version() != 4 || headerLength < Ipv4Header.LENGTH || available < headerLength) {
+        if (ip.version() != 4 || headerLength < Ipv4Repr.LENGTH || available < headerLength) {
             return false;
         }
         // RFC 1122 3.2.2: never about a broadcast or multicast datagram, a non-initial
@@ -322,7 +322,7 @@ public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
             }
         }
         // Quote as much of the datagram as fits in 576 bytes (RFC 1812, 4.3.2.3), as Linux does.
-        int room = Math.min(InetConstants.MIN_REASSEMBLY_SIZE, route.mtu()) - Ipv4Header.LENGTH - IcmpPacket.HEADER_LENGTH;
+        int room = Math.min(InetConstants.MIN_REASSEMBLY_SIZE, route.mtu()) - Ipv4Repr.LENGTH - IcmpPacket.HEADER_LENGTH;
         int quoteLength = Math.min(room, Math.min(available, ip.totalLength() >= headerLength ? ip.totalLength() : available));
         int messageLength = IcmpPacket.HEADER_LENGTH + quoteLength;
         Packet message = allocator.allocate(InetConstants.MAX_IP_HEADROOM, messageLength);
@@ -415,7 +415,7 @@ public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
             }
             byte[] payload = data == null ? new byte[0] : data;
             int length = IcmpPacket.HEADER_LENGTH + payload.length;
-            if (length > Ipv4Packet.MAX_TOTAL_LENGTH - Ipv4Header.LENGTH) {
+            if (length > Ipv4Packet.MAX_TOTAL_LENGTH - Ipv4Repr.LENGTH) {
                 throw new ErrnoException(Errno.EMSGSIZE, call + ": " + payload.length + " bytes of data do not fit a datagram");
             }
             if (ttl < -1 || ttl == 0 || ttl > 255) {

@@ -8,14 +8,14 @@ import net.tern.inet.ip.IcmpSender;
 import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.RouteType;
 import net.tern.inet.route.Rtable;
-import net.tern.inet.wire.IcmpTypes;
-import net.tern.inet.wire.Ipv4Address;
-import net.tern.inet.wire.Ipv4Packet;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.LinkFlags;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketHandler;
 import net.tern.spi.proto.NetProtocol;
+import net.tern.wire.IcmpTypes;
+import net.tern.wire.Ipv4Address;
+import net.tern.wire.Ipv4Packet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

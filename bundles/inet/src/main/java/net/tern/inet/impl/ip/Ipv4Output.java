@@ -10,12 +10,12 @@ import net.tern.inet.ip.TxParams;
 import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.RouteTable;
 import net.tern.inet.route.Rtable;
-import net.tern.inet.wire.Ipv4Header;
-import net.tern.inet.wire.Ipv4Packet;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
+import net.tern.wire.Ipv4Packet;
+import net.tern.wire.Ipv4Repr;
 
 /**
  * IPv4 output ({@code net/ipv4/ip_output.c}): {@code ip_queue_xmit} builds the header,
@@ -61,7 +61,7 @@ public final class Ipv4Output implements IpOutput {
 
     @Override
     public void queueXmit(Packet packet, Rtable route, TxParams params) throws ErrnoException {
-        int total = packet.length() + Ipv4Header.LENGTH;
+        int total = packet.length() + Ipv4Repr.LENGTH;
         if (total > Ipv4Packet.MAX_TOTAL_LENGTH) {
             packet.release();
             throw new ErrnoException(Errno.EMSGSIZE, call(route) + ": a datagram of " + total + " bytes exceeds 65535");
@@ -77,13 +77,13 @@ public final class Ipv4Output implements IpOutput {
             throw new ErrnoException(Errno.EMSGSIZE, call(route) + ": " + total + " bytes with DF exceed the path MTU of "
                     + route.mtu());
         }
-        Packet datagram = packet.headroom() >= Ipv4Header.LENGTH ? packet : withHeadroom(packet);
-        int start = datagram.push(Ipv4Header.LENGTH);
-        Ipv4Header.builder()
+        Packet datagram = packet.headroom() >= Ipv4Repr.LENGTH ? packet : withHeadroom(packet);
+        int start = datagram.push(Ipv4Repr.LENGTH);
+        Ipv4Repr.builder()
                 .source(route.source())
                 .destination(route.destination())
                 .protocol(params.protocol())
-                .payloadLength(total - Ipv4Header.LENGTH)
+                .payloadLength(total - Ipv4Repr.LENGTH)
                 .ttl(params.ttl() < 0 ? defaultTtl : params.ttl())
                 .tos(params.tos())
                 .identification(idents.next(route.source(), route.destination(), params.protocol()))
@@ -144,9 +144,9 @@ public final class Ipv4Output implements IpOutput {
                     out.setBytes(at, buf, headerStart, firstHeaderLength);
                     headerLength = firstHeaderLength;
                 } else {
-                    out.setBytes(at, buf, headerStart, Ipv4Header.LENGTH);
-                    headerLength = Ipv4Header.LENGTH + IpOptions.writeCopied(buf, headerStart, firstHeaderLength, out,
-                            at + Ipv4Header.LENGTH);
+                    out.setBytes(at, buf, headerStart, Ipv4Repr.LENGTH);
+                    headerLength = Ipv4Repr.LENGTH + IpOptions.writeCopied(buf, headerStart, firstHeaderLength, out,
+                            at + Ipv4Repr.LENGTH);
                     out.setByte(at, 0x40 | (headerLength / 4));
                 }
                 int room = (mtu - headerLength) & ~7;

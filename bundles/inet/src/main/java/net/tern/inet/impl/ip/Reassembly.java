@@ -9,12 +9,12 @@ import java.util.concurrent.TimeUnit;
 import net.tern.inet.impl.snmp.EnumCounters;
 import net.tern.inet.ip.IcmpSender;
 import net.tern.inet.ip.InetConstants;
-import net.tern.inet.wire.IcmpTypes;
-import net.tern.inet.wire.Ipv4Packet;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.net.TimerService;
+import net.tern.wire.IcmpTypes;
+import net.tern.wire.Ipv4Packet;
 
 /**
  * Reassembly of IPv4 fragments ({@code net/ipv4/ip_fragment.c}, {@code ip_defrag}; RFC 791

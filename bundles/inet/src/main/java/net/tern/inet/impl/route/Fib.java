@@ -17,12 +17,12 @@ import net.tern.inet.route.RouteRequest;
 import net.tern.inet.route.RouteTable;
 import net.tern.inet.route.RouteType;
 import net.tern.inet.route.Rtable;
-import net.tern.inet.wire.Ipv4Address;
 import net.tern.spi.net.IfAddress;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.LinkEvent;
 import net.tern.spi.net.LinkFlags;
 import net.tern.spi.net.LinkListener;
+import net.tern.wire.Ipv4Address;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

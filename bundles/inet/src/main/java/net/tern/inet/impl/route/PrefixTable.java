@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import net.tern.inet.route.Route;
-import net.tern.inet.wire.Ipv4Address;
+import net.tern.wire.Ipv4Address;
 
 /**
  * One routing table as an immutable longest-prefix-match structure: a hash map per prefix

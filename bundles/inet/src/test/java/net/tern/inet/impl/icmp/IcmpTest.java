@@ -18,12 +18,12 @@ import net.tern.inet.ip.EchoSocket;
 import net.tern.inet.ip.IcmpEcho;
 import net.tern.inet.testing.InetTestBed;
 import net.tern.inet.testing.RecordingProtocol;
-import net.tern.inet.wire.IcmpPacket;
-import net.tern.inet.wire.IcmpTypes;
-import net.tern.inet.wire.Ipv4Header;
-import net.tern.inet.wire.Ipv4Packet;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Packet;
+import net.tern.wire.IcmpPacket;
+import net.tern.wire.IcmpTypes;
+import net.tern.wire.Ipv4Packet;
+import net.tern.wire.Ipv4Repr;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -253,7 +253,7 @@ class IcmpTest {
         start();
         Icmp icmp = bed.inet().icmp();
         byte[] anError = datagram("10.0.0.1", "10.0.0.2", 1, icmpMessage(IcmpTypes.DEST_UNREACH, 3, 0, bytes(28, 0)));
-        byte[] aLaterFragment = datagram(Ipv4Header.builder().source(addr("10.0.0.1")).destination(addr("10.0.0.2"))
+        byte[] aLaterFragment = datagram(Ipv4Repr.builder().source(addr("10.0.0.1")).destination(addr("10.0.0.2"))
                 .protocol(99).payloadLength(8).fragmentOffset(8).build(), bytes(8, 0));
         byte[] toBroadcast = datagram("10.0.0.1", "10.0.0.255", 99, bytes(8, 0));
         byte[] fromNobody = datagram("0.0.0.0", "10.0.0.2", 99, bytes(8, 0));

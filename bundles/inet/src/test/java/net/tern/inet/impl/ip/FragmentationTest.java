@@ -21,12 +21,12 @@ import net.tern.inet.ip.InetConstants;
 import net.tern.inet.ip.TxParams;
 import net.tern.inet.testing.InetTestBed;
 import net.tern.inet.testing.RecordingProtocol;
-import net.tern.inet.wire.IcmpPacket;
-import net.tern.inet.wire.IcmpTypes;
-import net.tern.inet.wire.Ipv4Header;
-import net.tern.inet.wire.Ipv4Packet;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Packet;
+import net.tern.wire.IcmpPacket;
+import net.tern.wire.IcmpTypes;
+import net.tern.wire.Ipv4Packet;
+import net.tern.wire.Ipv4Repr;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -59,7 +59,7 @@ class FragmentationTest {
         List<byte[]> out = new ArrayList<>();
         for (int offset = 0; offset < payload.length; offset += size) {
             int length = Math.min(size, payload.length - offset);
-            Ipv4Header h = Ipv4Header.builder().source(addr(src)).destination(addr("10.0.0.2")).protocol(PROTO)
+            Ipv4Repr h = Ipv4Repr.builder().source(addr(src)).destination(addr("10.0.0.2")).protocol(PROTO)
                     .identification(id).payloadLength(length).fragmentOffset(offset)
                     .moreFragments(offset + length < payload.length).build();
             out.add(datagram(h, Arrays.copyOfRange(payload, offset, offset + length)));
@@ -194,7 +194,7 @@ class FragmentationTest {
         start();
         byte[] payload = bytes(3000, 1);
         List<byte[]> parts = fragments("10.0.0.1", 10, payload, 1000);
-        Ipv4Header overlapping = Ipv4Header.builder().source(addr("10.0.0.1")).destination(addr("10.0.0.2"))
+        Ipv4Repr overlapping = Ipv4Repr.builder().source(addr("10.0.0.1")).destination(addr("10.0.0.2"))
                 .protocol(PROTO).identification(10).payloadLength(1000).fragmentOffset(504).moreFragments(true).build();
 
         bed.inject(eth0, parts.get(0));

@@ -5,6 +5,7 @@ import static net.tern.inet.testing.InetTestBed.bytes;
 import static net.tern.inet.testing.InetTestBed.datagram;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.Unpooled;
 import java.util.Arrays;
 import java.util.List;
 import net.tern.core.testing.FakeDevice;
@@ -12,11 +13,10 @@ import net.tern.core.testing.PacketLeakCheck;
 import net.tern.inet.impl.InetSettings;
 import net.tern.inet.testing.InetTestBed;
 import net.tern.inet.testing.RecordingProtocol;
-import net.tern.inet.wire.IcmpPacket;
-import net.tern.inet.wire.IcmpTypes;
-import net.tern.inet.wire.Ipv4Header;
-import net.tern.inet.wire.Ipv4Packet;
-import io.netty.buffer.Unpooled;
+import net.tern.wire.IcmpPacket;
+import net.tern.wire.IcmpTypes;
+import net.tern.wire.Ipv4Packet;
+import net.tern.wire.Ipv4Repr;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -167,7 +167,7 @@ class IpInputTest {
         bed = new InetTestBed(InetSettings.defaults().withForwarding(true));
         eth0 = bed.fake("eth0", 1500, "10.0.0.2/24");
         FakeDevice eth1 = bed.fake("eth1", 1500, "10.1.0.2/24");
-        byte[] expiring = datagram(Ipv4Header.builder().source(addr("10.0.0.1")).destination(addr("10.1.0.9"))
+        byte[] expiring = datagram(Ipv4Repr.builder().source(addr("10.0.0.1")).destination(addr("10.1.0.9"))
                 .protocol(PROTO).payloadLength(8).ttl(1).build(), bytes(8, 0));
 
         bed.inject(eth0, expiring);

@@ -4,19 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.ArrayList;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import net.tern.core.testing.FakeDevice;
 import net.tern.inet.testing.InetTestBed;
 import net.tern.inet.testing.RecordingProtocol;
-import net.tern.inet.wire.InetChecksum;
-import net.tern.inet.wire.Ipv4Header;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Link;
+import net.tern.wire.InetChecksum;
+import net.tern.wire.Ipv4Repr;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -135,7 +135,7 @@ class IpRcvPropertyTest {
             }
             body = InetTestBed.icmpMessage(type, payload.length > 2 ? payload[2] & 3 : 0, 0x00070001, data);
         }
-        Ipv4Header.Builder h = Ipv4Header.builder().source(InetTestBed.addr(src)).destination(InetTestBed.addr(dst))
+        Ipv4Repr.Builder h = Ipv4Repr.builder().source(InetTestBed.addr(src)).destination(InetTestBed.addr(dst))
                 .protocol(protocol).payloadLength(body.length).ttl(ttl).identification(id);
         switch (fragmentMode) {
             case 1 -> h.moreFragments(true);

@@ -1,7 +1,7 @@
 package net.tern.tcp.impl.wire;
 
 import io.netty.buffer.ByteBuf;
-import net.tern.inet.wire.InetChecksum;
+import net.tern.wire.InetChecksum;
 
 /**
  * Builds TCP headers in place ({@code tcp_transmit_skb}'s header part): the fixed header,

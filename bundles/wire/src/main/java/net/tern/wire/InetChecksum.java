@@ -1,4 +1,4 @@
-package net.tern.inet.wire;
+package net.tern.wire;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;

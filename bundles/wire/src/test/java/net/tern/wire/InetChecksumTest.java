@@ -1,4 +1,4 @@
-package net.tern.inet.wire;
+package net.tern.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,7 +42,7 @@ class InetChecksumTest {
     }
 
     @Test
-    void knownIpv4HeaderHasChecksumB861AndVerifies() {
+    void knownIpv4ReprHasChecksumB861AndVerifies() {
         ByteBuf header = wrap(0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0x00, 0x00,
                 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7);
         assertThat(InetChecksum.checksum(header, 0, 20)).isEqualTo(0xb861);

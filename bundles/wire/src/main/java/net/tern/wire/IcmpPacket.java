@@ -1,4 +1,4 @@
-package net.tern.inet.wire;
+package net.tern.wire;
 
 import io.netty.buffer.ByteBuf;
 import java.util.Objects;
@@ -7,23 +7,60 @@ import java.util.Objects;
  * A view of an ICMP message in a buffer ({@code struct icmphdr}, RFC 792): type, code,
  * checksum, and the 4-byte rest of header, read as an echo's identifier and sequence, a
  * fragmentation-needed next-hop MTU (RFC 1191), or a parameter problem's pointer. After the
- * 8-byte header come the data: an echo's payload, or an error's quoted datagram.
+ * 8-byte header come the data: an echo's payload, or an error's quoted datagram. Nothing is
+ * checked when the view is made: {@link #check} says whether a received message can be
+ * read. A view made with {@link #IcmpPacket()} is pointed at message after message with
+ * {@link #wrap}.
  */
 public final class IcmpPacket {
     /** The ICMP header: type, code, checksum, rest of header. */
     public static final int HEADER_LENGTH = 8;
 
-    private final ByteBuf buf;
-    private final int offset;
+    /** What {@link #check} found wrong, or {@link #OK}. */
+    public enum Check {
+        OK,
+        /** Fewer bytes than the header. */
+        TOO_SHORT,
+        /** The checksum over the message does not verify. */
+        BAD_CHECKSUM
+    }
+
+    private ByteBuf buf;
+    private int offset;
+
+    /** A view over nothing yet: {@link #wrap} points it at a message. */
+    public IcmpPacket() {
+    }
 
     private IcmpPacket(ByteBuf buf, int offset) {
-        this.buf = Objects.requireNonNull(buf, "buf");
-        this.offset = offset;
+        wrap(buf, offset);
     }
 
     /** A view of the message at absolute index {@code offset}. */
     public static IcmpPacket at(ByteBuf buf, int offset) {
         return new IcmpPacket(buf, offset);
+    }
+
+    /** Points this view at the message at absolute index {@code offset} of {@code buf}. */
+    public IcmpPacket wrap(ByteBuf buf, int offset) {
+        this.buf = Objects.requireNonNull(buf, "buf");
+        this.offset = offset;
+        return this;
+    }
+
+    /** Checks a received message of {@code length} bytes: a whole header, and its checksum. */
+    public Check check(int length) {
+        if (length < HEADER_LENGTH) {
+            return Check.TOO_SHORT;
+        }
+        if (!verifyChecksum(length)) {
+            return Check.BAD_CHECKSUM;
+        }
+        return Check.OK;
+    }
+
+    public ByteBuf buffer() {
+        return buf;
     }
 
     public int offset() {

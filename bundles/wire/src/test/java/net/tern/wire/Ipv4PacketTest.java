@@ -1,4 +1,4 @@
-package net.tern.inet.wire;
+package net.tern.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,15 +8,15 @@ import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
 class Ipv4PacketTest {
-    private static ByteBuf emitted(Ipv4Header header, int extra) {
-        ByteBuf buf = Unpooled.buffer(Ipv4Header.LENGTH + header.payloadLength() + extra);
-        buf.writerIndex(Ipv4Header.LENGTH + header.payloadLength() + extra);
+    private static ByteBuf emitted(Ipv4Repr header, int extra) {
+        ByteBuf buf = Unpooled.buffer(Ipv4Repr.LENGTH + header.payloadLength() + extra);
+        buf.writerIndex(Ipv4Repr.LENGTH + header.payloadLength() + extra);
         header.emit(buf, 0);
         return buf;
     }
 
-    private static Ipv4Header sample() {
-        return Ipv4Header.builder().source(Ipv4Address.parse("10.0.0.1")).destination(Ipv4Address.parse("10.0.0.2"))
+    private static Ipv4Repr sample() {
+        return Ipv4Repr.builder().source(Ipv4Address.parse("10.0.0.1")).destination(Ipv4Address.parse("10.0.0.2"))
                 .protocol(17).payloadLength(100).ttl(33).tos(0x10).identification(0xbeef).moreFragments(true)
                 .fragmentOffset(1480).build();
     }
@@ -32,7 +32,7 @@ class Ipv4PacketTest {
         assertThat(view.isFragment()).isTrue();
         assertThat(view.verifyChecksum()).isTrue();
         assertThat(view.checkHeader(120)).isEqualTo(Ipv4Packet.Check.OK);
-        assertThat(Ipv4Header.parse(view)).isEqualTo(sample());
+        assertThat(Ipv4Repr.parse(view)).isEqualTo(sample());
     }
 
     @Test
@@ -76,7 +76,7 @@ class Ipv4PacketTest {
         assertThat(view.fragmentOffset()).isEqualTo(64);
         assertThat(view.verifyChecksum()).isTrue();
         assertThatThrownBy(() -> view.setFragment(false, false, 12)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Ipv4Header.builder().fragmentOffset(3).build())
+        assertThatThrownBy(() -> Ipv4Repr.builder().fragmentOffset(3).build())
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -1,4 +1,4 @@
-package net.tern.inet.wire;
+package net.tern.wire;
 
 /** ICMP message types and codes (RFC 792, RFC 1191; {@code include/uapi/linux/icmp.h}). */
 public final class IcmpTypes {

@@ -1,4 +1,4 @@
-package net.tern.inet.wire;
+package net.tern.wire;
 
 import io.netty.buffer.ByteBuf;
 
@@ -17,10 +17,10 @@ import io.netty.buffer.ByteBuf;
  * @param moreFragments   MF
  * @param fragmentOffset  offset of this fragment's payload, in bytes (a multiple of 8)
  */
-public record Ipv4Header(int source, int destination, int protocol, int payloadLength, int ttl, int tos,
+public record Ipv4Repr(int source, int destination, int protocol, int payloadLength, int ttl, int tos,
         int identification, boolean dontFragment, boolean moreFragments, int fragmentOffset) {
 
-    public Ipv4Header {
+    public Ipv4Repr {
         if (protocol < 0 || protocol > 255) {
             throw new IllegalArgumentException("protocol out of range 0..255: " + protocol);
         }
@@ -45,8 +45,8 @@ public record Ipv4Header(int source, int destination, int protocol, int payloadL
     public static final int LENGTH = Ipv4Packet.MIN_HEADER_LENGTH;
 
     /** Decodes the header a view shows (options are skipped, not kept). */
-    public static Ipv4Header parse(Ipv4Packet packet) {
-        return new Ipv4Header(packet.source(), packet.destination(), packet.protocol(), packet.payloadLength(),
+    public static Ipv4Repr parse(Ipv4Packet packet) {
+        return new Ipv4Repr(packet.source(), packet.destination(), packet.protocol(), packet.payloadLength(),
                 packet.ttl(), packet.tos(), packet.identification(), packet.dontFragment(),
                 packet.moreFragments(), packet.fragmentOffset());
     }
@@ -72,7 +72,7 @@ public record Ipv4Header(int source, int destination, int protocol, int payloadL
         return new Builder();
     }
 
-    /** Builds an {@link Ipv4Header}; TTL defaults to 64, everything else to 0 or false. */
+    /** Builds an {@link Ipv4Repr}; TTL defaults to 64, everything else to 0 or false. */
     public static final class Builder {
         private int source;
         private int destination;
@@ -135,8 +135,8 @@ public record Ipv4Header(int source, int destination, int protocol, int payloadL
             return this;
         }
 
-        public Ipv4Header build() {
-            return new Ipv4Header(source, destination, protocol, payloadLength, ttl, tos, identification,
+        public Ipv4Repr build() {
+            return new Ipv4Repr(source, destination, protocol, payloadLength, ttl, tos, identification,
                     dontFragment, moreFragments, fragmentOffset);
         }
     }

@@ -1,4 +1,4 @@
-package net.tern.inet.wire;
+package net.tern.wire;
 
 import io.netty.buffer.ByteBuf;
 import java.util.Objects;
@@ -8,6 +8,8 @@ import java.util.Objects;
  * accessors read and setters write the bytes in place at {@link #offset()}; nothing is
  * copied or checked when the view is made. Before trusting the accessors on bytes from the
  * wire, {@link #checkHeader} says whether the header is well formed, as {@code ip_rcv} does.
+ * A view made with {@link #Ipv4Packet()} is pointed at packet after packet with
+ * {@link #wrap}, so a reader that keeps one allocates nothing per packet.
  *
  * <pre>
  *  0                   1                   2                   3
@@ -50,12 +52,22 @@ public final class Ipv4Packet {
         TRUNCATED
     }
 
-    private final ByteBuf buf;
-    private final int offset;
+    private ByteBuf buf;
+    private int offset;
+
+    /** A view over nothing yet: {@link #wrap} points it at a header. */
+    public Ipv4Packet() {
+    }
 
     private Ipv4Packet(ByteBuf buf, int offset) {
+        wrap(buf, offset);
+    }
+
+    /** Points this view at the header at absolute index {@code offset} of {@code buf}. */
+    public Ipv4Packet wrap(ByteBuf buf, int offset) {
         this.buf = Objects.requireNonNull(buf, "buf");
         this.offset = offset;
+        return this;
     }
 
     /** A view of the header at absolute index {@code offset} of {@code buf}. */
