@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketConstants;
 
 /**
  * The part of tcpdump's filter language ({@code pcap-filter(7)}) that {@code net:capture}
@@ -13,13 +14,9 @@ import net.tern.api.socket.InetSockAddr;
  * matches no primitive, as in tcpdump, where these primitives imply {@code ip}.
  */
 final class CaptureFilter {
-    private static final int PROTO_ICMP = 1;
-    private static final int PROTO_TCP = 6;
-    private static final int PROTO_UDP = 17;
-
     /** One primitive, tested against an IPv4 packet's bytes. */
     private interface Primitive {
-        boolean matches(Ipv4View packet);
+        boolean matches(CapturedIpv4 packet);
     }
 
     private final List<Primitive> all;
@@ -46,9 +43,9 @@ final class CaptureFilter {
             }
             String word = words.get(i++).toLowerCase(Locale.ROOT);
             switch (word) {
-                case "icmp" -> primitives.add(p -> p.protocol() == PROTO_ICMP);
-                case "udp" -> primitives.add(p -> p.protocol() == PROTO_UDP);
-                case "tcp" -> primitives.add(p -> p.protocol() == PROTO_TCP);
+                case "icmp" -> primitives.add(p -> p.ip().protocol() == SocketConstants.IPPROTO_ICMP);
+                case "udp" -> primitives.add(p -> p.ip().protocol() == SocketConstants.IPPROTO_UDP);
+                case "tcp" -> primitives.add(p -> p.ip().protocol() == SocketConstants.IPPROTO_TCP);
                 case "host" -> {
                     if (i >= words.size()) {
                         throw syntax(expression, "'host' needs an address");
@@ -60,7 +57,7 @@ final class CaptureFilter {
                     } catch (RuntimeException e) {
                         throw syntax(expression, "'" + address + "' is not an IPv4 address");
                     }
-                    primitives.add(p -> p.source() == host || p.destination() == host);
+                    primitives.add(p -> p.ip().source() == host || p.ip().destination() == host);
                 }
                 case "port" -> {
                     if (i >= words.size()) {
@@ -102,7 +99,7 @@ final class CaptureFilter {
         if (all.isEmpty()) {
             return true;
         }
-        Ipv4View view = Ipv4View.of(data, length);
+        CapturedIpv4 view = CapturedIpv4.of(data, length);
         if (view == null) {
             return false;
         }

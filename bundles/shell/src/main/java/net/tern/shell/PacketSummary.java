@@ -3,7 +3,13 @@ package net.tern.shell;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketConstants;
+import net.tern.wire.IcmpPacket;
+import net.tern.wire.IcmpTypes;
+import net.tern.wire.Ipv4Address;
+import net.tern.wire.Ipv4Packet;
+import net.tern.wire.TcpPacket;
+import net.tern.wire.UdpPacket;
 
 /**
  * One line per captured packet, in the words tcpdump uses without {@code -v}:
@@ -30,79 +36,59 @@ final class PacketSummary {
         if (data.length > 0 && (data[0] & 0xf0) == 0x60) {
             return "IP6, length " + originalLength;
         }
-        Ipv4View ip = Ipv4View.of(data, data.length);
-        if (ip == null) {
+        CapturedIpv4 packet = CapturedIpv4.of(data, data.length);
+        if (packet == null) {
             return "truncated or unknown packet, length " + originalLength;
         }
-        String src = InetSockAddr.formatAddress(ip.source());
-        String dst = InetSockAddr.formatAddress(ip.destination());
-        int h = ip.headerLength();
-        int payload = Math.max(0, ip.totalLength() - h);
-        if (ip.fragmentOffset() != 0) {
+        Ipv4Packet ip = packet.ip();
+        String src = Ipv4Address.format(ip.source());
+        String dst = Ipv4Address.format(ip.destination());
+        int payload = packet.payloadLength();
+        if (packet.isLaterFragment()) {
             return "IP " + src + " > " + dst + ": ip-proto-" + ip.protocol() + " (fragment), length " + payload;
         }
         switch (ip.protocol()) {
-            case 1 -> {
-                int type = ip.u16(h) >> 8;
-                String what = switch (type) {
-                    case 0 -> "echo reply, id " + ip.u16(h + 4) + ", seq " + ip.u16(h + 6);
-                    case 8 -> "echo request, id " + ip.u16(h + 4) + ", seq " + ip.u16(h + 6);
-                    case 3 -> "destination unreachable, code " + (ip.u16(h) & 0xff);
-                    case 11 -> "time exceeded in-transit";
-                    default -> "type " + type + ", code " + (ip.u16(h) & 0xff);
+            case SocketConstants.IPPROTO_ICMP -> {
+                IcmpPacket icmp = packet.icmp();
+                if (icmp == null) {
+                    return "IP " + src + " > " + dst + ": ICMP, truncated";
+                }
+                String what = switch (icmp.type()) {
+                    case IcmpTypes.ECHO_REPLY -> "echo reply, id " + icmp.identifier() + ", seq " + icmp.sequence();
+                    case IcmpTypes.ECHO -> "echo request, id " + icmp.identifier() + ", seq " + icmp.sequence();
+                    case IcmpTypes.DEST_UNREACH -> "destination unreachable, code " + icmp.code();
+                    case IcmpTypes.TIME_EXCEEDED -> "time exceeded in-transit";
+                    default -> "type " + icmp.type() + ", code " + icmp.code();
                 };
                 return "IP " + src + " > " + dst + ": ICMP " + what + ", length " + payload;
             }
-            case 17 -> {
-                if (!ip.hasPorts()) {
+            case SocketConstants.IPPROTO_UDP -> {
+                UdpPacket udp = packet.udp();
+                if (udp == null) {
                     return "IP " + src + " > " + dst + ": UDP, truncated";
                 }
-                return "IP " + src + "." + ip.sourcePort() + " > " + dst + "." + ip.destinationPort()
-                        + ": UDP, length " + Math.max(0, ip.u16(h + 4) - 8);
+                return "IP " + src + "." + udp.sourcePort() + " > " + dst + "." + udp.destinationPort()
+                        + ": UDP, length " + Math.max(0, udp.payloadLength());
             }
-            case 6 -> {
-                if (ip.length() < h + 20) {
+            case SocketConstants.IPPROTO_TCP -> {
+                TcpPacket tcp = packet.tcp();
+                if (tcp == null) {
                     return "IP " + src + " > " + dst + ": tcp, truncated";
                 }
-                int offsetFlags = ip.u16(h + 12);
-                int dataLength = payload - (offsetFlags >> 12) * 4;
-                int flags = offsetFlags & 0x3f;
-                StringBuilder line = new StringBuilder("IP ").append(src).append('.').append(ip.sourcePort())
-                        .append(" > ").append(dst).append('.').append(ip.destinationPort())
-                        .append(": Flags [").append(tcpFlags(flags)).append("], seq ").append(ip.u32(h + 4));
-                if ((flags & 0x10) != 0) {
-                    line.append(", ack ").append(ip.u32(h + 8));
+                int dataLength = payload - tcp.headerLength();
+                StringBuilder line = new StringBuilder("IP ").append(src).append('.').append(tcp.sourcePort())
+                        .append(" > ").append(dst).append('.').append(tcp.destinationPort())
+                        .append(": Flags [").append(TcpPacket.flagsToString(tcp.flags())).append("], seq ")
+                        .append(Integer.toUnsignedString(tcp.seq()));
+                if (tcp.has(TcpPacket.ACK)) {
+                    line.append(", ack ").append(Integer.toUnsignedString(tcp.ack()));
                 }
-                return line.append(", win ").append(ip.u16(h + 14)).append(", length ").append(Math.max(0, dataLength))
+                return line.append(", win ").append(tcp.window()).append(", length ").append(Math.max(0, dataLength))
                         .toString();
             }
             default -> {
                 return "IP " + src + " > " + dst + ": ip-proto-" + ip.protocol() + " " + payload;
             }
         }
-    }
-
-    /** tcpdump's flag letters: S F P R U, then {@code .} for ACK; {@code none} when empty. */
-    static String tcpFlags(int flags) {
-        StringBuilder s = new StringBuilder();
-        if ((flags & 0x02) != 0) {
-            s.append('S');
-        }
-        if ((flags & 0x01) != 0) {
-            s.append('F');
-        }
-        if ((flags & 0x08) != 0) {
-            s.append('P');
-        }
-        if ((flags & 0x04) != 0) {
-            s.append('R');
-        }
-        if ((flags & 0x20) != 0) {
-            s.append('U');
-        }
-        if ((flags & 0x10) != 0) {
-            s.append('.');
-        }
-        return s.length() == 0 ? "none" : s.toString();
     }
 }

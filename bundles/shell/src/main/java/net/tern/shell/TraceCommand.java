@@ -12,6 +12,7 @@ import net.tern.spi.trace.TraceEvent;
 import net.tern.spi.trace.TraceListener;
 import net.tern.spi.trace.TraceSegment;
 import net.tern.spi.trace.Tracepoints;
+import net.tern.wire.TcpPacket;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -104,9 +105,9 @@ public final class TraceCommand {
         }
         TraceSegment seg = event.segment();
         if (seg != null) {
-            sb.append(" [").append(PacketSummary.tcpFlags(seg.flags())).append("] seq ")
+            sb.append(" [").append(TcpPacket.flagsToString(seg.flags())).append("] seq ")
                     .append(Integer.toUnsignedString(seg.seq()));
-            if ((seg.flags() & 0x10) != 0) {
+            if ((seg.flags() & TcpPacket.ACK) != 0) {
                 sb.append(" ack ").append(Integer.toUnsignedString(seg.ack()));
             }
             sb.append(" len ").append(seg.length());

@@ -17,6 +17,7 @@ import net.tern.spi.net.IfAddress;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.Packet;
 import net.tern.wire.IcmpPacket;
+import net.tern.wire.IcmpRepr;
 import net.tern.wire.Ipv4Address;
 import net.tern.wire.Ipv4Repr;
 
@@ -157,9 +158,8 @@ public class InetTestBed implements AutoCloseable {
     /** An ICMP message of {@code type}/{@code code} with {@code rest} in bytes 4-7 and {@code data}, checksummed. */
     public static byte[] icmpMessage(int type, int code, int rest, byte[] data) {
         ByteBuf buf = Unpooled.buffer(IcmpPacket.HEADER_LENGTH + data.length);
-        IcmpPacket.emitHeader(buf, 0, type, code, rest);
         buf.setBytes(IcmpPacket.HEADER_LENGTH, data);
-        IcmpPacket.at(buf, 0).fillChecksum(IcmpPacket.HEADER_LENGTH + data.length);
+        new IcmpRepr(type, code, rest, data.length).emit(buf, 0);
         byte[] out = new byte[IcmpPacket.HEADER_LENGTH + data.length];
         buf.getBytes(0, out);
         return out;
