@@ -73,8 +73,9 @@ public final class Tcp implements NetProtocol, AutoCloseable {
         this.lifecycle = new TcpLifecycle(current, counters, tables, memory, output, trace, timers, sockets,
                 () -> aborting);
         TcpTimers tcpTimers = new TcpTimers(clock, current, counters, output, lifecycle, cc);
+        TcpSockopt sockopt = new TcpSockopt(clock, current, memory, output, lifecycle, tcpTimers, congestion);
         this.prot = new TcpProt(clock, current, counters, memory, tables, secrets, this::nextRandom, trace, ip, timers,
-                output, lifecycle, tcpTimers, congestion, sockets);
+                output, lifecycle, tcpTimers, sockopt, sockets);
         TcpAck ack = new TcpAck(clock, current, counters, memory, output, challengeAck, cc, sack);
         TcpInput input = new TcpInput(clock, current, counters, memory, trace, output, replies, challengeAck, ack, cc,
                 lifecycle, tcpTimers);
@@ -86,7 +87,7 @@ public final class Tcp implements NetProtocol, AutoCloseable {
                 minisocks, synCookies, cc, lifecycle);
         this.protoSw = new InetProtoSw<>(SocketConstants.SOCK_STREAM, SocketConstants.IPPROTO_TCP, prot,
                 new InetStreamOps(routes, clock));
-        this.diag = new TcpDiag(prot, tables, sockets);
+        this.diag = new TcpDiag(sockopt, tables, sockets);
     }
 
     private int nextRandom() {

@@ -182,7 +182,7 @@ final class TcpAck {
                 sk.timers().clearXmitTimer();
             }
         } else {
-            sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtoUs); // RFC 6298 5.3
+            sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtt().rtoUs()); // RFC 6298 5.3
         }
         // The memory acknowledged data held is free again: the sender may queue more.
         sk.sendMemoryLimited = false;
@@ -196,18 +196,8 @@ final class TcpAck {
 
     /** {@code tcp_rtt_estimator} and {@code tcp_set_rto} (RFC 6298 2), with Linux's floor on the variance term. */
     void rttEstimator(TcpSock sk, long rttUs) {
-        if (sk.srttUs == 0) {
-            sk.srttUs = rttUs;
-            sk.rttvarUs = rttUs / 2;
-        } else {
-            long delta = Math.abs(sk.srttUs - rttUs);
-            sk.rttvarUs = (3 * sk.rttvarUs + delta) / 4;
-            sk.srttUs = (7 * sk.srttUs + rttUs) / 8;
-        }
-        sk.minRttUs = sk.minRttUs == 0 ? rttUs : Math.min(sk.minRttUs, rttUs);
-        long rtoMinUs = settings.get().rtoMinMillis() * 1000;
-        long rto = sk.srttUs + Math.max(4 * sk.rttvarUs, rtoMinUs);
-        sk.rtoUs = Math.min(rto, settings.get().rtoMaxMillis() * 1000);
+        TcpSettings s = settings.get();
+        sk.rtt().sample(rttUs, s.rtoMinMillis() * 1000, s.rtoMaxMillis() * 1000);
     }
 
     /**

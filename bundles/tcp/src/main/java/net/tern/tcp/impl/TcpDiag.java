@@ -18,17 +18,17 @@ import net.tern.spi.diag.InetDiagMsg;
  * the concurrent established hash, so reading it here is safe without going to that thread.
  * Recv-Q / Send-Q are {@code tcp_diag_get_info}'s: bytes received and unread and bytes
  * unacknowledged; for a listener the accept queue's length and the backlog. A full socket
- * also carries its {@code tcp_info}, filled by {@code TcpProt.getInfo} ({@code tcp_get_info}).
+ * also carries its {@code tcp_info}, filled by {@code TcpSockopt.getInfo} ({@code tcp_get_info}).
  */
 final class TcpDiag implements InetDiagHandler {
     private static final InetSockAddr NONE = new InetSockAddr(0, 0);
 
-    private final TcpProt prot;
+    private final TcpSockopt sockopt;
     private final TcpHashTables tables;
     private final Set<TcpSock> sockets;
 
-    TcpDiag(TcpProt prot, TcpHashTables tables, Set<TcpSock> sockets) {
-        this.prot = prot;
+    TcpDiag(TcpSockopt sockopt, TcpHashTables tables, Set<TcpSock> sockets) {
+        this.sockopt = sockopt;
         this.tables = tables;
         this.sockets = sockets;
     }
@@ -44,12 +44,12 @@ final class TcpDiag implements InetDiagHandler {
                     continue;
                 }
                 if (state == SkState.LISTEN) {
-                    out.add(sk.diagMsg(state.number(), sk.acceptQueue.size(), sk.maxBacklog, prot.getInfo(sk)));
+                    out.add(sk.diagMsg(state.number(), sk.acceptQueue.size(), sk.maxBacklog, sockopt.getInfo(sk)));
                     for (RequestSock req : sk.synQueue) {
                         out.add(entry(req.key, SkState.SYN_RECV));
                     }
                 } else {
-                    out.add(sk.diagMsg(state.number(), sk.recvQueue.size(), sk.sendQueued(), prot.getInfo(sk)));
+                    out.add(sk.diagMsg(state.number(), sk.recvQueue.size(), sk.sendQueued(), sockopt.getInfo(sk)));
                 }
             } finally {
                 sk.unlock();

@@ -35,13 +35,6 @@ import net.tern.wire.Ipv4Packet;
  * <p>Runs on the network thread with the socket locked.
  */
 final class TcpInput {
-    /**
-     * RFC 6298 5.7 ({@code TCP_TIMEOUT_FALLBACK}): a handshake that gave no RTT sample (its
-     * SYN or SYN-ACK was sent again, or a cookie without timestamps) leaves a 3 s RTO, as
-     * Linux's {@code tcp_init_metrics} sets it on both sides.
-     */
-    static final long TIMEOUT_FALLBACK_US = 3_000_000;
-
     private static final int DEFAULT_MSS = 536;
     /** {@code TCP_MAX_QUICKACKS}. */
     private static final int MAX_QUICKACKS = 16;
@@ -137,7 +130,7 @@ final class TcpInput {
             if (rttUs >= 0) {
                 tcpAck.rttEstimator(sk, Math.max(1, rttUs));
             } else if (synRetransmitted) {
-                sk.rtoUs = TIMEOUT_FALLBACK_US;
+                sk.rtt().timeoutFallback();
             }
             initTransfer(sk);
             output.sendAck(sk);
@@ -185,40 +178,6 @@ final class TcpInput {
         return sk.orphan && sk.state() == SkState.FIN_WAIT2 ? TcpExtMib.TCPACKSkippedFinWait2 : otherwise;
     }
 
-    /** What a segment failing PAWS turns out to be ({@code tcp_disordered_ack_check}). */
-    private enum PawsFailure {
-        /** A duplicate ACK reordered behind newer segments: processed as if it had passed. */
-        DISORDERED_ACK,
-        /** A pure ACK below {@code rcv_nxt}: dropped silently ({@code PAWSOldAck}), old ACKs being common. */
-        OLD_ACK,
-        /** Anything else: dropped and answered with a duplicate ACK ({@code PAWSEstab}). */
-        REJECTED
-    }
-
-    /**
-     * {@code tcp_disordered_ack_check}: a pure duplicate ACK at {@code rcv_nxt} that changes no
-     * window and is behind TS.Recent by less than the replay window (RTO ticks times 1.2, as
-     * Linux's {@code tcp_tsval_replay} allows for peers with a 1200 Hz clock) only came late;
-     * RFC 7323 5.3 lets it through, as dropping it would lose its information.
-     */
-    private static PawsFailure disorderedAckCheck(TcpSock sk, Segment seg) {
-        if (!seg.has(ACK) || seg.length() != 0) {
-            return PawsFailure.REJECTED;
-        }
-        if (seg.seq != sk.rcvNxt) {
-            return Seq.before(seg.seq, sk.rcvNxt) ? PawsFailure.OLD_ACK : PawsFailure.REJECTED;
-        }
-        if (seg.ack != sk.sndUna) {
-            return PawsFailure.REJECTED;
-        }
-        int window = seg.window << sk.sndWscale;
-        if (Seq.after(seg.seq, sk.sndWl1) || (seg.seq == sk.sndWl1 && (window > sk.sndWnd || window == 0))) {
-            return PawsFailure.REJECTED; // tcp_may_update_window: it may carry a window update
-        }
-        long replayTicks = sk.rtoUs * 12 / 10_000;
-        return sk.tsRecent - seg.options.tsVal > replayTicks ? PawsFailure.REJECTED : PawsFailure.DISORDERED_ACK;
-    }
-
     /**
      * {@code tcp_send_dupack}: the ACK answering a segment dropped unprocessed, with a D-SACK
      * for the part of its data received already.
@@ -250,11 +209,11 @@ final class TcpInput {
                 }
                 return false;
             }
-            PawsFailure failure = disorderedAckCheck(sk, seg);
-            if (failure != PawsFailure.DISORDERED_ACK && !seg.has(RST)) {
+            TcpPaws.PawsFailure failure = TcpPaws.disorderedAckCheck(sk, seg);
+            if (failure != TcpPaws.PawsFailure.DISORDERED_ACK && !seg.has(RST)) {
                 if (seg.has(SYN)) {
                     synChallenge(sk);
-                } else if (failure == PawsFailure.OLD_ACK) {
+                } else if (failure == TcpPaws.PawsFailure.OLD_ACK) {
                     counters.inc(TcpExtMib.PAWSOldAck);
                 } else {
                     counters.inc(TcpExtMib.PAWSEstab);

@@ -263,8 +263,8 @@ final class TcpMinisocks {
                 tcpAck.rttEstimator(child, Math.max(1, rttMs * 1000));
             }
         }
-        if (child.srttUs == 0) {
-            child.rtoUs = TcpInput.TIMEOUT_FALLBACK_US;
+        if (child.rtt().srttUs() == 0) {
+            child.rtt().timeoutFallback();
         }
         lifecycle.setState(child, SkState.SYN_RECV); // inet_csk_clone_lock: the child is born in SYN_RECV
         lifecycle.setState(child, SkState.ESTABLISHED);

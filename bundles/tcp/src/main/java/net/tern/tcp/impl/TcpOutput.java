@@ -371,7 +371,7 @@ final class TcpOutput {
         sk.sndNxt = segment.endSeq();
         sk.sndMax = Seq.max(sk.sndMax, sk.sndNxt);
         if (sk.timers().pending() != SockTimers.Pending.RETRANS) {
-            sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtoUs);
+            sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtt().rtoUs());
         }
     }
 

@@ -1,5 +1,7 @@
 package net.tern.tcp.impl;
 
+import static net.tern.tcp.impl.wire.TcpHeader.ACK;
+
 /**
  * PAWS, protection against wrapped sequence numbers (RFC 7323 5), as Linux's
  * {@code tcp_paws_check} and {@code tcp_paws_reject} ({@code include/net/tcp.h}) judge it for
@@ -39,5 +41,39 @@ final class TcpPaws {
             return false;
         }
         return !(rst && nowNanos - stampNanos >= PAWS_MSL_NANOS);
+    }
+
+    /** What a segment failing PAWS turns out to be ({@code tcp_disordered_ack_check}). */
+    enum PawsFailure {
+        /** A duplicate ACK reordered behind newer segments: processed as if it had passed. */
+        DISORDERED_ACK,
+        /** A pure ACK below {@code rcv_nxt}: dropped silently ({@code PAWSOldAck}), old ACKs being common. */
+        OLD_ACK,
+        /** Anything else: dropped and answered with a duplicate ACK ({@code PAWSEstab}). */
+        REJECTED
+    }
+
+    /**
+     * {@code tcp_disordered_ack_check}: a pure duplicate ACK at {@code rcv_nxt} that changes no
+     * window and is behind TS.Recent by less than the replay window (RTO ticks times 1.2, as
+     * Linux's {@code tcp_tsval_replay} allows for peers with a 1200 Hz clock) only came late;
+     * RFC 7323 5.3 lets it through, as dropping it would lose its information.
+     */
+    static PawsFailure disorderedAckCheck(TcpSock sk, Segment seg) {
+        if (!seg.has(ACK) || seg.length() != 0) {
+            return PawsFailure.REJECTED;
+        }
+        if (seg.seq != sk.rcvNxt) {
+            return Seq.before(seg.seq, sk.rcvNxt) ? PawsFailure.OLD_ACK : PawsFailure.REJECTED;
+        }
+        if (seg.ack != sk.sndUna) {
+            return PawsFailure.REJECTED;
+        }
+        int window = seg.window << sk.sndWscale;
+        if (Seq.after(seg.seq, sk.sndWl1) || (seg.seq == sk.sndWl1 && (window > sk.sndWnd || window == 0))) {
+            return PawsFailure.REJECTED; // tcp_may_update_window: it may carry a window update
+        }
+        long replayTicks = sk.rtt().rtoUs() * 12 / 10_000;
+        return sk.tsRecent - seg.options.tsVal > replayTicks ? PawsFailure.REJECTED : PawsFailure.DISORDERED_ACK;
     }
 }

@@ -8,14 +8,12 @@ import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
 
 import java.nio.ByteBuffer;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketConstants;
-import net.tern.api.socket.TcpInfo;
 import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.RouteType;
@@ -26,9 +24,7 @@ import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.TimerService;
 import net.tern.spi.proto.MsgHeader;
-import net.tern.spi.proto.ProtoOps;
 import net.tern.spi.proto.ProtoSocket;
-import net.tern.tcp.cc.CongestionControl;
 import net.tern.tcp.impl.wire.TcpHeader;
 import net.tern.wire.Ipv4Address;
 
@@ -41,17 +37,6 @@ import net.tern.wire.Ipv4Address;
  * {@code tcp_cleanup_rbuf}), {@code close} starts the close or resets ({@code tcp_close}).
  */
 public final class TcpProt implements InetProto<TcpSock> {
-    /** {@code TCP_MIN_MSS}. */
-    private static final int MIN_MSS = 88;
-    /** {@code MAX_TCP_WINDOW}, the largest TCP_MAXSEG. */
-    private static final int MAX_MSS = 32767;
-    /** {@code MAX_TCP_KEEPIDLE}, {@code MAX_TCP_KEEPINTVL} (seconds). */
-    private static final int MAX_KEEP_SECONDS = 32767;
-    /** The longest TIME-WAIT {@code TCP_TERN_TIMEWAIT_MSECS} may ask for: 4 minutes (2 * RFC 9293's 2-minute MSL). */
-    private static final int MAX_TIMEWAIT_MILLIS = 240_000;
-    /** {@code MAX_TCP_KEEPCNT}. */
-    private static final int MAX_KEEPCNT = 127;
-
     private final Clock clock;
     private final Supplier<TcpSettings> settings;
     private final TcpCounters counters;
@@ -65,14 +50,14 @@ public final class TcpProt implements InetProto<TcpSock> {
     private final TcpOutput output;
     private final TcpLifecycle lifecycle;
     private final TcpTimers timers;
-    private final CongestionRegistry registry;
+    private final TcpSockopt sockopt;
     private final Set<TcpSock> sockets;
     private volatile String refusal;
 
     /** {@code sockets}: every TCP socket alive, which each socket created here joins. */
     TcpProt(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpMemory memory, TcpHashTables tables,
             Secrets secrets, IntSupplier random, TcpTrace trace, IpOutput ipOutput, TimerService timerService,
-            TcpOutput output, TcpLifecycle lifecycle, TcpTimers timers, CongestionRegistry registry,
+            TcpOutput output, TcpLifecycle lifecycle, TcpTimers timers, TcpSockopt sockopt,
             Set<TcpSock> sockets) {
         this.clock = clock;
         this.settings = settings;
@@ -87,7 +72,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         this.output = output;
         this.lifecycle = lifecycle;
         this.timers = timers;
-        this.registry = registry;
+        this.sockopt = sockopt;
         this.sockets = sockets;
     }
 
@@ -189,7 +174,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.sndNxt = sk.iss + 1;
         sk.sndMax = sk.sndNxt;
         sk.highSeq = sk.iss;
-        sk.rtoUs = s.rtoInitialMillis() * 1000;
+        sk.rtt().initRto(s.rtoInitialMillis() * 1000);
         sk.retransmits = 0;
         sk.backoff = 0;
         // Fired once the 4-tuple is chosen and before the state change, so a trace reads as
@@ -202,7 +187,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.rtxQueue.addLast(new TxSegment(sk.iss, 0, TcpHeader.SYN, now, false));
         memory.settleSend(sk);
         sk.retransStampNanos = now;
-        sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtoUs);
+        sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtt().rtoUs());
     }
 
     // ==== disconnect (tcp_disconnect) ==========================================================
@@ -247,9 +232,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.everConnected = false;
         TcpCongestion.cleanupCongestionControl(sk);
         sk.caState = net.tern.tcp.cc.CaState.OPEN;
-        sk.srttUs = 0;
-        sk.rttvarUs = 0;
-        sk.rtoUs = settings.get().rtoInitialMillis() * 1000;
+        sk.rtt().restart(settings.get().rtoInitialMillis() * 1000);
         sk.backoff = 0;
         sk.retransmits = 0;
         sk.atoInitialised = false;
@@ -586,199 +569,16 @@ public final class TcpProt implements InetProto<TcpSock> {
 
     @Override
     public void setsockopt(TcpSock sk, int level, int name, Object value) throws ErrnoException {
-        if (level != SocketConstants.SOL_TCP) {
-            throw new ErrnoException(Errno.ENOPROTOOPT, "setsockopt(level " + level + ", " + name
-                    + "): not an option level of TCP");
-        }
-        if (name == SocketConstants.TCP_CONGESTION) {
-            if (!(value instanceof String algorithm)) {
-                throw new ErrnoException(Errno.EINVAL, "setsockopt(TCP_CONGESTION): expects a name, got " + value);
-            }
-            CongestionControl c = registry.find(algorithm);
-            if (c == null) {
-                throw new ErrnoException(Errno.ENOENT, "setsockopt(TCP_CONGESTION, \"" + algorithm
-                        + "\"): no such algorithm; available: " + registry.names());
-            }
-            sk.ccName = algorithm;
-            if (sk.cc != null) {
-                TcpCongestion.reinitCongestionControl(sk, c);
-            }
-            return;
-        }
-        if (!(value instanceof Integer boxed)) {
-            throw new ErrnoException(Errno.EINVAL, "setsockopt(SOL_TCP, " + name + "): expects an integer, got " + value);
-        }
-        int v = boxed;
-        switch (name) {
-            case SocketConstants.TCP_NODELAY -> {
-                sk.nodelay = v != 0;
-                if (sk.nodelay) {
-                    output.writeXmit(sk); // pushes what Nagle held back
-                }
-            }
-            case SocketConstants.TCP_QUICKACK -> setQuickack(sk, v);
-            case SocketConstants.TCP_MAXSEG -> {
-                if (v != 0 && (v < MIN_MSS || v > MAX_MSS)) {
-                    throw new ErrnoException(Errno.EINVAL, "setsockopt(TCP_MAXSEG, " + v + "): must be " + MIN_MSS
-                            + ".." + MAX_MSS + ", or 0");
-                }
-                sk.userMss = v;
-            }
-            case SocketConstants.TCP_KEEPIDLE -> {
-                checkRange("TCP_KEEPIDLE", v, 1, MAX_KEEP_SECONDS);
-                sk.keepIdleSeconds = v;
-                timers.setKeepalive(sk);
-            }
-            case SocketConstants.TCP_KEEPINTVL -> {
-                checkRange("TCP_KEEPINTVL", v, 1, MAX_KEEP_SECONDS);
-                sk.keepIntvlSeconds = v;
-            }
-            case SocketConstants.TCP_KEEPCNT -> {
-                checkRange("TCP_KEEPCNT", v, 1, MAX_KEEPCNT);
-                sk.keepCnt = v;
-            }
-            case SocketConstants.TCP_TERN_TIMEWAIT_MSECS -> {
-                checkRange("TCP_TERN_TIMEWAIT_MSECS", v, 1, MAX_TIMEWAIT_MILLIS);
-                sk.timeWaitMillis = v;
-            }
-            default -> throw new ErrnoException(Errno.ENOPROTOOPT, "setsockopt(SOL_TCP, " + name
-                    + "): not a TCP option");
-        }
-    }
-
-    /**
-     * {@code __tcp_sock_set_quickack} (net/ipv4/tcp.c): 0 enters interactive mode; nonzero
-     * leaves it and, with an ACK being delayed on an open connection, sends it now if
-     * {@code tcp_cleanup_rbuf} would for a pushed ACK: more than a segment is unacknowledged,
-     * or the receive queue is empty. An even nonzero value goes back to interactive mode after.
-     */
-    private void setQuickack(TcpSock sk, int v) {
-        if (v == 0) {
-            sk.pingpong = true;
-            return;
-        }
-        sk.pingpong = false;
-        SkState state = sk.state();
-        if ((state == SkState.ESTABLISHED || state == SkState.CLOSE_WAIT) && sk.ackPending) {
-            boolean moreThanASegment = sk.rcvNxt - sk.rcvWup > sk.rcvMss;
-            boolean queueEmpty = sk.recvQueue.isEmpty() && sk.outOfOrder.isEmpty();
-            if (moreThanASegment || queueEmpty) {
-                output.sendAck(sk);
-            }
-            if ((v & 1) == 0) {
-                sk.pingpong = true;
-            }
-        }
-    }
-
-    private static void checkRange(String option, int v, int low, int high) throws ErrnoException {
-        if (v < low || v > high) {
-            throw new ErrnoException(Errno.EINVAL, "setsockopt(" + option + ", " + v + "): must be " + low + ".." + high);
-        }
+        sockopt.setsockopt(sk, level, name, value);
     }
 
     @Override
     public Object getsockopt(TcpSock sk, int level, int name) throws ErrnoException {
-        if (level != SocketConstants.SOL_TCP) {
-            throw new ErrnoException(Errno.ENOPROTOOPT, "getsockopt(level " + level + ", " + name
-                    + "): not an option level of TCP");
-        }
-        return switch (name) {
-            case SocketConstants.TCP_NODELAY -> sk.nodelay ? 1 : 0;
-            case SocketConstants.TCP_QUICKACK -> sk.pingpong ? 0 : 1;
-            case SocketConstants.TCP_MAXSEG -> sk.everConnected ? sk.mssCache : (sk.userMss > 0 ? sk.userMss : 536);
-            case SocketConstants.TCP_KEEPIDLE -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIdleMillis(sk));
-            case SocketConstants.TCP_KEEPINTVL -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIntvlMillis(sk));
-            case SocketConstants.TCP_KEEPCNT -> timers.keepCnt(sk);
-            case SocketConstants.TCP_CONGESTION -> congestionName(sk);
-            case SocketConstants.TCP_TERN_TIMEWAIT_MSECS -> (int) lifecycle.timeWaitMillis(sk);
-            case SocketConstants.TCP_INFO -> throw new ErrnoException(Errno.EINVAL,
-                    "getsockopt(SOL_TCP, TCP_INFO): a struct option, read it as TcpInfo");
-            default -> throw new ErrnoException(Errno.ENOPROTOOPT, "getsockopt(SOL_TCP, " + name
-                    + "): not a TCP option");
-        };
+        return sockopt.getsockopt(sk, level, name);
     }
 
     @Override
     public <T> T getsockopt(TcpSock sk, int level, int name, Class<T> type) throws ErrnoException {
-        if (level == SocketConstants.SOL_TCP && name == SocketConstants.TCP_INFO) {
-            if (type != TcpInfo.class) {
-                throw new ErrnoException(Errno.EINVAL, "getsockopt(SOL_TCP, TCP_INFO): the value is a TcpInfo, not a "
-                        + type.getSimpleName());
-            }
-            return type.cast(getInfo(sk));
-        }
-        return ProtoOps.optionAs(getsockopt(sk, level, name), type, level, name);
-    }
-
-    private String congestionName(TcpSock sk) {
-        return sk.ccAlgorithm != null ? sk.ccAlgorithm.name()
-                : sk.ccName != null ? sk.ccName : registry.defaultAlgorithm().name();
-    }
-
-    /**
-     * {@code tcp_get_info}: a snapshot of {@code sk} as {@code struct tcp_info}. The caller
-     * holds the socket lock (socket calls do; a diagnostics walker must take it). The segment
-     * counts come from the SACK scoreboard ({@code sacked_out}, {@code lost_out},
-     * {@code retrans_out}); {@code rcv_ssthresh} is the window's memory clamp, the full window
-     * when there is none ({@link TcpMemory}). Not tracked yet, hence 0: {@code rcvRtt} and
-     * {@code rcvSpace} (no receive-buffer autotuning).
-     */
-    public TcpInfo getInfo(TcpSock sk) {
-        long now = clock.nanoTime();
-        boolean listening = sk.state() == SkState.LISTEN;
-        int options = (sk.tsOk ? TcpInfo.TCPI_OPT_TIMESTAMPS : 0) | (sk.sackOk ? TcpInfo.TCPI_OPT_SACK : 0)
-                | (sk.wscaleOk ? TcpInfo.TCPI_OPT_WSCALE : 0);
-        int notSent = Math.max(0, sk.sendQueued() - (sk.sndNxt - sk.sndUna));
-        return new TcpInfo(
-                sk.state().number(),
-                sk.caState.ordinal(),
-                sk.retransmits,
-                sk.probesOut != 0 ? sk.probesOut : sk.keepaliveProbes,
-                sk.backoff,
-                options,
-                sk.wscaleOk ? sk.sndWscale : 0,
-                sk.wscaleOk ? sk.rcvWscale : 0,
-                sk.rtoUs,
-                sk.atoInitialised ? TimeUnit.MILLISECONDS.toMicros(settings.get().delackMinMillis()) : 0,
-                sk.mssCache,
-                sk.rcvMss,
-                listening ? sk.acceptQueue.size() : sk.rtxQueue.size(), // packets_out, an unanswered SYN included
-                listening ? sk.maxBacklog : sk.sackedOut,
-                sk.lostOut,
-                sk.retransOut,
-                ageMillis(now, sk.lastDataSentNanos),
-                ageMillis(now, sk.lastDataRecvNanos),
-                ageMillis(now, sk.lastAckRecvNanos),
-                sk.route != null ? sk.route.mtu() : 0,
-                memory.rcvSsthresh(sk),
-                sk.srttUs,
-                sk.rttvarUs,
-                sk.ssthresh,
-                // Before congestion control starts (SYN-SENT), the window is the initial one,
-                // as Linux's tcp_init_sock sets it at creation.
-                sk.cc == null ? settings.get().initialCwnd() : sk.cwnd,
-                sk.advmss,
-                TcpCongestion.DUPACK_THRESHOLD,
-                0, // rcvRtt: no receiver-side RTT estimate
-                0, // rcvSpace: no receive-buffer autotuning
-                sk.totalRetrans,
-                sk.bytesAcked,
-                sk.bytesReceived,
-                sk.segsOut,
-                sk.segsIn,
-                notSent,
-                sk.minRttUs,
-                sk.dataSegsIn,
-                sk.dataSegsOut,
-                sk.bytesSent,
-                sk.bytesRetrans,
-                Integer.toUnsignedLong(sk.sndWnd),
-                Integer.toUnsignedLong(sk.rcvWnd),
-                congestionName(sk));
-    }
-
-    private static long ageMillis(long nowNanos, long thenNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(Math.max(0, nowNanos - thenNanos));
+        return sockopt.getsockopt(sk, level, name, type);
     }
 }

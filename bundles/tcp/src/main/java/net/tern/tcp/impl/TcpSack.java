@@ -196,8 +196,8 @@ final class TcpSack {
             return false;
         }
         counters.inc(TcpExtMib.TCPSACKReneging);
-        long delayUs = Math.max(sk.srttUs >> 4, 10_000L);
-        sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, Math.min(delayUs, sk.rtoUs));
+        long delayUs = Math.max(sk.rtt().srttUs() >> 4, 10_000L);
+        sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, Math.min(delayUs, sk.rtt().rtoUs()));
         return true;
     }
 

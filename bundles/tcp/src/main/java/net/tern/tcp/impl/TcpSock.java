@@ -28,6 +28,8 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     private final Clock clock;
     /** This connection's timers. */
     private final SockTimers timers;
+    /** This connection's RTT estimate and RTO. */
+    private final RttEstimator rtt;
 
     // ---- identity and route
     /** The port was given by bind() with a number ({@code SOCK_BINDPORT_LOCK}). */
@@ -126,10 +128,6 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     long timeWaitMillis;
 
     // ---- RTT and timers (RFC 6298)
-    long srttUs;
-    long rttvarUs;
-    long rtoUs;
-    long minRttUs;
     int backoff;
     int retransmits;
     long retransStampNanos;
@@ -219,12 +217,17 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         this.recvQueue = new ByteRing(RING_FIRST_CAPACITY);
         this.mem = new SockMemory(memory.pool());
         memory.opened(this);
-        this.rtoUs = settings.rtoInitialMillis() * 1000;
+        this.rtt = new RttEstimator(settings.rtoInitialMillis() * 1000);
         this.writeSpace = sendSpace();
         long now = clock.nanoTime();
         this.lastDataSentNanos = now;
         this.lastDataRecvNanos = now;
         this.lastAckRecvNanos = now;
+    }
+
+    /** This connection's RTT estimate and RTO. */
+    RttEstimator rtt() {
+        return rtt;
     }
 
     /** This connection's timers. */
@@ -355,12 +358,12 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
 
     @Override
     public long srttMicros() {
-        return srttUs;
+        return rtt.srttUs();
     }
 
     @Override
     public long minRttMicros() {
-        return minRttUs;
+        return rtt.minRttUs();
     }
 
     @Override

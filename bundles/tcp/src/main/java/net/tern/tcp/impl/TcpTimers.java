@@ -96,7 +96,7 @@ final class TcpTimers {
         }
         int retryUntil = s.retries2();
         if (sk.orphan) {
-            retryUntil = orphanRetries(sk, sk.rtoUs < s.rtoMaxMillis() * 1000);
+            retryUntil = orphanRetries(sk, sk.rtt().rtoUs() < s.rtoMaxMillis() * 1000);
         }
         if (retransmitsTimedOut(sk, retryUntil, s.rtoMinMillis())) {
             lifecycle.timedOut(sk);
@@ -136,8 +136,8 @@ final class TcpTimers {
     private void backoff(TcpSock sk) {
         sk.retransmits++;
         sk.backoff++;
-        sk.rtoUs = Math.min(sk.rtoUs * 2, rtoMaxMicros());
-        sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtoUs);
+        sk.rtt().backoff(rtoMaxMicros());
+        sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtt().rtoUs());
     }
 
     /**
@@ -154,7 +154,7 @@ final class TcpTimers {
         int maxProbes = settings.get().retries2();
         if (sk.orphan) {
             long rtoMaxUs = settings.get().rtoMaxMillis() * 1000;
-            boolean alive = Math.min(sk.rtoUs << Math.min(sk.backoff, 20), rtoMaxUs) < rtoMaxUs;
+            boolean alive = Math.min(sk.rtt().rtoUs() << Math.min(sk.backoff, 20), rtoMaxUs) < rtoMaxUs;
             maxProbes = orphanRetries(sk, alive);
             if (!alive && sk.backoff >= maxProbes) {
                 lifecycle.timedOut(sk);

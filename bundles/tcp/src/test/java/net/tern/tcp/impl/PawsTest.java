@@ -124,7 +124,7 @@ class PawsTest extends ScriptedPeerTestBase {
         Conn c = open();
         peer.inject(segment(c, ACK, 0, 1100).build()); // the window from here on: 514 << 7
         assertThat(peer.emitted()).isEmpty();
-        int replayTicks = (int) (sock().rtoUs * 12 / 10_000);
+        int replayTicks = (int) (sock().rtt().rtoUs() * 12 / 10_000);
         assertThat(replayTicks).isGreaterThan(1);
         peer.inject(segment(c, ACK, 0, 1100 - replayTicks).build());
         assertThat(peer.emitted()).isEmpty();

@@ -1,0 +1,244 @@
+package net.tern.tcp.impl;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SocketConstants;
+import net.tern.api.socket.TcpInfo;
+import net.tern.inet.sock.SkState;
+import net.tern.spi.net.Clock;
+import net.tern.spi.proto.ProtoOps;
+import net.tern.tcp.cc.CongestionControl;
+
+/**
+ * TCP's socket options ({@code tcp.c}: {@code do_tcp_setsockopt}, {@code do_tcp_getsockopt},
+ * {@code tcp_get_info}): {@code SOL_TCP} options with Linux's ranges and errno, and
+ * {@code TCP_INFO}. Called by {@link TcpProt} with the socket locked.
+ */
+final class TcpSockopt {
+    /** {@code TCP_MIN_MSS}. */
+    private static final int MIN_MSS = 88;
+    /** {@code MAX_TCP_WINDOW}, the largest TCP_MAXSEG. */
+    private static final int MAX_MSS = 32767;
+    /** {@code MAX_TCP_KEEPIDLE}, {@code MAX_TCP_KEEPINTVL} (seconds). */
+    private static final int MAX_KEEP_SECONDS = 32767;
+    /** The longest TIME-WAIT {@code TCP_TERN_TIMEWAIT_MSECS} may ask for: 4 minutes (2 * RFC 9293's 2-minute MSL). */
+    private static final int MAX_TIMEWAIT_MILLIS = 240_000;
+    /** {@code MAX_TCP_KEEPCNT}. */
+    private static final int MAX_KEEPCNT = 127;
+
+    private final Clock clock;
+    private final Supplier<TcpSettings> settings;
+    private final TcpMemory memory;
+    private final TcpOutput output;
+    private final TcpLifecycle lifecycle;
+    private final TcpTimers timers;
+    private final CongestionRegistry registry;
+
+    TcpSockopt(Clock clock, Supplier<TcpSettings> settings, TcpMemory memory, TcpOutput output, TcpLifecycle lifecycle,
+            TcpTimers timers, CongestionRegistry registry) {
+        this.clock = clock;
+        this.settings = settings;
+        this.memory = memory;
+        this.output = output;
+        this.lifecycle = lifecycle;
+        this.timers = timers;
+        this.registry = registry;
+    }
+
+    void setsockopt(TcpSock sk, int level, int name, Object value) throws ErrnoException {
+        if (level != SocketConstants.SOL_TCP) {
+            throw new ErrnoException(Errno.ENOPROTOOPT, "setsockopt(level " + level + ", " + name
+                    + "): not an option level of TCP");
+        }
+        if (name == SocketConstants.TCP_CONGESTION) {
+            if (!(value instanceof String algorithm)) {
+                throw new ErrnoException(Errno.EINVAL, "setsockopt(TCP_CONGESTION): expects a name, got " + value);
+            }
+            CongestionControl c = registry.find(algorithm);
+            if (c == null) {
+                throw new ErrnoException(Errno.ENOENT, "setsockopt(TCP_CONGESTION, \"" + algorithm
+                        + "\"): no such algorithm; available: " + registry.names());
+            }
+            sk.ccName = algorithm;
+            if (sk.cc != null) {
+                TcpCongestion.reinitCongestionControl(sk, c);
+            }
+            return;
+        }
+        if (!(value instanceof Integer boxed)) {
+            throw new ErrnoException(Errno.EINVAL, "setsockopt(SOL_TCP, " + name + "): expects an integer, got " + value);
+        }
+        int v = boxed;
+        switch (name) {
+            case SocketConstants.TCP_NODELAY -> {
+                sk.nodelay = v != 0;
+                if (sk.nodelay) {
+                    output.writeXmit(sk); // pushes what Nagle held back
+                }
+            }
+            case SocketConstants.TCP_QUICKACK -> setQuickack(sk, v);
+            case SocketConstants.TCP_MAXSEG -> {
+                if (v != 0 && (v < MIN_MSS || v > MAX_MSS)) {
+                    throw new ErrnoException(Errno.EINVAL, "setsockopt(TCP_MAXSEG, " + v + "): must be " + MIN_MSS
+                            + ".." + MAX_MSS + ", or 0");
+                }
+                sk.userMss = v;
+            }
+            case SocketConstants.TCP_KEEPIDLE -> {
+                checkRange("TCP_KEEPIDLE", v, 1, MAX_KEEP_SECONDS);
+                sk.keepIdleSeconds = v;
+                timers.setKeepalive(sk);
+            }
+            case SocketConstants.TCP_KEEPINTVL -> {
+                checkRange("TCP_KEEPINTVL", v, 1, MAX_KEEP_SECONDS);
+                sk.keepIntvlSeconds = v;
+            }
+            case SocketConstants.TCP_KEEPCNT -> {
+                checkRange("TCP_KEEPCNT", v, 1, MAX_KEEPCNT);
+                sk.keepCnt = v;
+            }
+            case SocketConstants.TCP_TERN_TIMEWAIT_MSECS -> {
+                checkRange("TCP_TERN_TIMEWAIT_MSECS", v, 1, MAX_TIMEWAIT_MILLIS);
+                sk.timeWaitMillis = v;
+            }
+            default -> throw new ErrnoException(Errno.ENOPROTOOPT, "setsockopt(SOL_TCP, " + name
+                    + "): not a TCP option");
+        }
+    }
+
+    /**
+     * {@code __tcp_sock_set_quickack} (net/ipv4/tcp.c): 0 enters interactive mode; nonzero
+     * leaves it and, with an ACK being delayed on an open connection, sends it now if
+     * {@code tcp_cleanup_rbuf} would for a pushed ACK: more than a segment is unacknowledged,
+     * or the receive queue is empty. An even nonzero value goes back to interactive mode after.
+     */
+    private void setQuickack(TcpSock sk, int v) {
+        if (v == 0) {
+            sk.pingpong = true;
+            return;
+        }
+        sk.pingpong = false;
+        SkState state = sk.state();
+        if ((state == SkState.ESTABLISHED || state == SkState.CLOSE_WAIT) && sk.ackPending) {
+            boolean moreThanASegment = sk.rcvNxt - sk.rcvWup > sk.rcvMss;
+            boolean queueEmpty = sk.recvQueue.isEmpty() && sk.outOfOrder.isEmpty();
+            if (moreThanASegment || queueEmpty) {
+                output.sendAck(sk);
+            }
+            if ((v & 1) == 0) {
+                sk.pingpong = true;
+            }
+        }
+    }
+
+    private static void checkRange(String option, int v, int low, int high) throws ErrnoException {
+        if (v < low || v > high) {
+            throw new ErrnoException(Errno.EINVAL, "setsockopt(" + option + ", " + v + "): must be " + low + ".." + high);
+        }
+    }
+
+    Object getsockopt(TcpSock sk, int level, int name) throws ErrnoException {
+        if (level != SocketConstants.SOL_TCP) {
+            throw new ErrnoException(Errno.ENOPROTOOPT, "getsockopt(level " + level + ", " + name
+                    + "): not an option level of TCP");
+        }
+        return switch (name) {
+            case SocketConstants.TCP_NODELAY -> sk.nodelay ? 1 : 0;
+            case SocketConstants.TCP_QUICKACK -> sk.pingpong ? 0 : 1;
+            case SocketConstants.TCP_MAXSEG -> sk.everConnected ? sk.mssCache : (sk.userMss > 0 ? sk.userMss : 536);
+            case SocketConstants.TCP_KEEPIDLE -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIdleMillis(sk));
+            case SocketConstants.TCP_KEEPINTVL -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIntvlMillis(sk));
+            case SocketConstants.TCP_KEEPCNT -> timers.keepCnt(sk);
+            case SocketConstants.TCP_CONGESTION -> congestionName(sk);
+            case SocketConstants.TCP_TERN_TIMEWAIT_MSECS -> (int) lifecycle.timeWaitMillis(sk);
+            case SocketConstants.TCP_INFO -> throw new ErrnoException(Errno.EINVAL,
+                    "getsockopt(SOL_TCP, TCP_INFO): a struct option, read it as TcpInfo");
+            default -> throw new ErrnoException(Errno.ENOPROTOOPT, "getsockopt(SOL_TCP, " + name
+                    + "): not a TCP option");
+        };
+    }
+
+    <T> T getsockopt(TcpSock sk, int level, int name, Class<T> type) throws ErrnoException {
+        if (level == SocketConstants.SOL_TCP && name == SocketConstants.TCP_INFO) {
+            if (type != TcpInfo.class) {
+                throw new ErrnoException(Errno.EINVAL, "getsockopt(SOL_TCP, TCP_INFO): the value is a TcpInfo, not a "
+                        + type.getSimpleName());
+            }
+            return type.cast(getInfo(sk));
+        }
+        return ProtoOps.optionAs(getsockopt(sk, level, name), type, level, name);
+    }
+
+    private String congestionName(TcpSock sk) {
+        return sk.ccAlgorithm != null ? sk.ccAlgorithm.name()
+                : sk.ccName != null ? sk.ccName : registry.defaultAlgorithm().name();
+    }
+
+    /**
+     * {@code tcp_get_info}: a snapshot of {@code sk} as {@code struct tcp_info}. The caller
+     * holds the socket lock (socket calls do; a diagnostics walker must take it). The segment
+     * counts come from the SACK scoreboard ({@code sacked_out}, {@code lost_out},
+     * {@code retrans_out}); {@code rcv_ssthresh} is the window's memory clamp, the full window
+     * when there is none ({@link TcpMemory}). Not tracked yet, hence 0: {@code rcvRtt} and
+     * {@code rcvSpace} (no receive-buffer autotuning).
+     */
+    TcpInfo getInfo(TcpSock sk) {
+        long now = clock.nanoTime();
+        boolean listening = sk.state() == SkState.LISTEN;
+        int options = (sk.tsOk ? TcpInfo.TCPI_OPT_TIMESTAMPS : 0) | (sk.sackOk ? TcpInfo.TCPI_OPT_SACK : 0)
+                | (sk.wscaleOk ? TcpInfo.TCPI_OPT_WSCALE : 0);
+        int notSent = Math.max(0, sk.sendQueued() - (sk.sndNxt - sk.sndUna));
+        return new TcpInfo(
+                sk.state().number(),
+                sk.caState.ordinal(),
+                sk.retransmits,
+                sk.probesOut != 0 ? sk.probesOut : sk.keepaliveProbes,
+                sk.backoff,
+                options,
+                sk.wscaleOk ? sk.sndWscale : 0,
+                sk.wscaleOk ? sk.rcvWscale : 0,
+                sk.rtt().rtoUs(),
+                sk.atoInitialised ? TimeUnit.MILLISECONDS.toMicros(settings.get().delackMinMillis()) : 0,
+                sk.mssCache,
+                sk.rcvMss,
+                listening ? sk.acceptQueue.size() : sk.rtxQueue.size(), // packets_out, an unanswered SYN included
+                listening ? sk.maxBacklog : sk.sackedOut,
+                sk.lostOut,
+                sk.retransOut,
+                ageMillis(now, sk.lastDataSentNanos),
+                ageMillis(now, sk.lastDataRecvNanos),
+                ageMillis(now, sk.lastAckRecvNanos),
+                sk.route != null ? sk.route.mtu() : 0,
+                memory.rcvSsthresh(sk),
+                sk.rtt().srttUs(),
+                sk.rtt().rttvarUs(),
+                sk.ssthresh,
+                // Before congestion control starts (SYN-SENT), the window is the initial one,
+                // as Linux's tcp_init_sock sets it at creation.
+                sk.cc == null ? settings.get().initialCwnd() : sk.cwnd,
+                sk.advmss,
+                TcpCongestion.DUPACK_THRESHOLD,
+                0, // rcvRtt: no receiver-side RTT estimate
+                0, // rcvSpace: no receive-buffer autotuning
+                sk.totalRetrans,
+                sk.bytesAcked,
+                sk.bytesReceived,
+                sk.segsOut,
+                sk.segsIn,
+                notSent,
+                sk.rtt().minRttUs(),
+                sk.dataSegsIn,
+                sk.dataSegsOut,
+                sk.bytesSent,
+                sk.bytesRetrans,
+                Integer.toUnsignedLong(sk.sndWnd),
+                Integer.toUnsignedLong(sk.rcvWnd),
+                congestionName(sk));
+    }
+
+    private static long ageMillis(long nowNanos, long thenNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(Math.max(0, nowNanos - thenNanos));
+    }
+}
