@@ -207,7 +207,7 @@ final class TcpAck {
      */
     private void replaceTsRecent(TcpSock sk, Segment seg) {
         TcpOptions o = seg.options;
-        if (sk.tsOk && o.timestamp && !Seq.after(seg.seq, sk.rcvWup)
+        if (sk.tsOk && o.timestamp && !Seq.after(seg.seq, sk.rcv().rcvWup())
                 && TcpPaws.pawsCheck(sk.tsRecent, sk.tsRecentStampNanos, o.tsVal, 0, clock.nanoTime())) {
             sk.tsRecent = o.tsVal;
             sk.tsRecentStampNanos = clock.nanoTime();

@@ -49,7 +49,7 @@ final class TcpDiag implements InetDiagHandler {
                         out.add(entry(req.key, SkState.SYN_RECV));
                     }
                 } else {
-                    out.add(sk.diagMsg(state.number(), sk.recvQueue.size(), sk.sendQueued(), sockopt.getInfo(sk)));
+                    out.add(sk.diagMsg(state.number(), sk.rcv().queue().size(), sk.sendQueued(), sockopt.getInfo(sk)));
                 }
             } finally {
                 sk.unlock();

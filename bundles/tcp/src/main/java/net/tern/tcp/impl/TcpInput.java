@@ -89,9 +89,7 @@ final class TcpInput {
         }
         TcpOptions o = seg.options;
         TcpSettings s = settings.get();
-        sk.irs = seg.seq;
-        sk.rcvNxt = seg.seq + 1;
-        sk.rcvWup = sk.rcvNxt;
+        sk.rcv().synReceived(seg.seq);
         sk.wscaleOk = s.windowScaling() && o.wscale >= 0;
         sk.sndWscale = sk.wscaleOk ? o.wscale : 0;
         if (!sk.wscaleOk) {
@@ -183,8 +181,8 @@ final class TcpInput {
      * for the part of its data received already.
      */
     void sendDupack(TcpSock sk, Segment seg) {
-        if (seg.dataLength > 0 && Seq.before(seg.seq, sk.rcvNxt)) {
-            dsackSet(sk, seg.seq, Seq.min(seg.seq + seg.dataLength, sk.rcvNxt));
+        if (seg.dataLength > 0 && Seq.before(seg.seq, sk.rcv().rcvNxt())) {
+            dsackSet(sk, seg.seq, Seq.min(seg.seq + seg.dataLength, sk.rcv().rcvNxt()));
         }
         output.sendAck(sk);
     }
@@ -226,7 +224,7 @@ final class TcpInput {
         }
         // Sequence check ({@code tcp_sequence}): the segment must overlap the window.
         int window = TcpOutput.receiveWindow(sk);
-        boolean acceptable = !Seq.before(seg.endSeq(), sk.rcvWup) && !Seq.after(seg.seq, sk.rcvNxt + window);
+        boolean acceptable = !Seq.before(seg.endSeq(), sk.rcv().rcvWup()) && !Seq.after(seg.seq, sk.rcv().rcvNxt() + window);
         if (!acceptable) {
             if (seg.has(SYN) && !seg.has(RST)) {
                 synChallenge(sk);
@@ -238,7 +236,7 @@ final class TcpInput {
         }
         // RST (RFC 5961 3.2): only an exact match resets; else a challenge ACK.
         if (seg.has(RST)) {
-            if (seg.seq == sk.rcvNxt) {
+            if (seg.seq == sk.rcv().rcvNxt()) {
                 if (sk.state() == SkState.SYN_RECV) {
                     sk.reportError(Errno.ECONNREFUSED);
                 }
@@ -361,7 +359,7 @@ final class TcpInput {
         if (seg.dataLength > 0) {
             if (!canReceive) {
                 // The peer sent its FIN already; data after it are ignored (CLOSE-WAIT, CLOSING, LAST-ACK).
-            } else if (sk.orphan && Seq.after(seg.seq + seg.dataLength, sk.rcvNxt)) {
+            } else if (sk.orphan && Seq.after(seg.seq + seg.dataLength, sk.rcv().rcvNxt())) {
                 // Nobody will read it ({@code TCPAbortOnData}): reset, as RFC 9293 3.10.4 and Linux do.
                 counters.inc(TcpExtMib.TCPAbortOnData);
                 out.sendActiveReset(sk);
@@ -373,11 +371,10 @@ final class TcpInput {
         }
         if (seg.has(FIN) && sk.state() != SkState.CLOSE) {
             int finSeq = seg.seq + seg.dataLength;
-            if (finSeq == sk.rcvNxt && !sk.finReceived) {
+            if (finSeq == sk.rcv().rcvNxt() && !sk.rcv().finReceived()) {
                 fin(sk);
-            } else if (Seq.after(finSeq, sk.rcvNxt)) {
-                sk.oooFin = true;
-                sk.oooFinSeq = finSeq;
+            } else if (Seq.after(finSeq, sk.rcv().rcvNxt())) {
+                sk.rcv().finOutOfOrder(finSeq);
             } else {
                 out.sendAck(sk); // a FIN again: ACK it again
             }
@@ -399,21 +396,21 @@ final class TcpInput {
         int seq = seg.seq;
         int length = seg.dataLength;
         int index = seg.dataIndex;
-        if (!Seq.after(seq + length, sk.rcvNxt)) {
+        if (!Seq.after(seq + length, sk.rcv().rcvNxt())) {
             // All old: a retransmission; tell the sender where we are at once, and that this
             // arrived twice (tcp_dsack_set).
             dsackSet(sk, seq, seq + length);
             out.sendAck(sk);
             return;
         }
-        if (Seq.before(seq, sk.rcvNxt)) {
-            dsackSet(sk, seq, sk.rcvNxt);
-            int cut = sk.rcvNxt - seq;
+        if (Seq.before(seq, sk.rcv().rcvNxt())) {
+            dsackSet(sk, seq, sk.rcv().rcvNxt());
+            int cut = sk.rcv().rcvNxt() - seq;
             index += cut;
             length -= cut;
-            seq = sk.rcvNxt;
+            seq = sk.rcv().rcvNxt();
         }
-        int windowEnd = sk.rcvNxt + TcpOutput.receiveWindow(sk);
+        int windowEnd = sk.rcv().rcvNxt() + TcpOutput.receiveWindow(sk);
         if (Seq.after(seq + length, windowEnd)) {
             length = windowEnd - seq;
         }
@@ -426,12 +423,12 @@ final class TcpInput {
         sk.lastDataRecvNanos = clock.nanoTime();
         if (!sk.atoInitialised) {
             sk.atoInitialised = true;
-            sk.quickAcks = Math.min(MAX_QUICKACKS, Math.max(2, sk.rcvWnd / (2 * Math.max(1, sk.rcvMss))));
+            sk.quickAcks = Math.min(MAX_QUICKACKS, Math.max(2, sk.rcv().rcvWnd() / (2 * Math.max(1, sk.rcvMss))));
         }
-        ByteRing ring = sk.recvQueue;
+        ByteRing ring = sk.rcv().queue();
         ring.limit(memory.fullSpace(sk));
-        int gap = seq - sk.rcvNxt; // in the window: 0 .. 2^30
-        long offset = sk.rcvOffset + gap;
+        int gap = seq - sk.rcv().rcvNxt(); // in the window: 0 .. 2^30
+        long offset = sk.rcv().offsetOf(seq);
         int ringAt = ring.size() + gap;
         int growth = TcpMemory.ringGrowth(ring, ringAt + length);
         if (gap == 0) {
@@ -440,18 +437,11 @@ final class TcpInput {
                 out.sendAck(sk); // ICSK_ACK_NOW: the sender learns the window at once
                 return;
             }
-            ring.append(seg.buf, index, length);
-            sk.rcvNxt += length;
-            sk.rcvOffset += length;
+            sk.rcv().queueInOrder(seg.buf, index, length);
             sk.bytesReceived += length;
             boolean ackNow = false;
-            if (!sk.outOfOrder.isEmpty()) {
-                long reached = sk.outOfOrder.drain(sk.rcvOffset);
-                int filled = (int) (reached - sk.rcvOffset);
-                ring.commit(filled);
-                sk.rcvOffset = reached;
-                sk.rcvNxt += filled;
-                sk.bytesReceived += filled;
+            if (!sk.rcv().outOfOrder().isEmpty()) {
+                sk.bytesReceived += sk.rcv().drainOutOfOrder();
                 ackNow = true; // RFC 5681 4.2: a segment filling a gap is ACKed at once
             }
             memory.settleRecv(sk);
@@ -460,7 +450,7 @@ final class TcpInput {
             }
             sk.publishQueues();
             sk.wakeUp(EPOLLIN);
-            if (sk.oooFin && sk.rcvNxt == sk.oooFinSeq) {
+            if (sk.rcv().oooFinDue()) {
                 fin(sk);
                 return;
             }
@@ -486,7 +476,7 @@ final class TcpInput {
      * RFC 2018).
      */
     private void dataQueueOfo(TcpSock sk, Segment seg, long offset, int ringAt, int index, int length, int growth) {
-        OutOfOrderQueue ooo = sk.outOfOrder;
+        OutOfOrderQueue ooo = sk.rcv().outOfOrder();
         long end = offset + length;
         int cost = growth + runsCost(ooo, offset, end);
         boolean admitted = memory.tryRmemSchedule(sk, cost, offset);
@@ -499,10 +489,10 @@ final class TcpInput {
         counters.inc(TcpExtMib.TCPOFOQueue);
         if (ooo.covers(offset, end)) {
             counters.inc(TcpExtMib.TCPOFOMerge);
-            int seq = sk.rcvNxt + (int) (offset - sk.rcvOffset);
+            int seq = sk.rcv().seqAt(offset);
             dsackSet(sk, seq, seq + length);
         } else {
-            sk.recvQueue.place(ringAt, seg.buf, index, length);
+            sk.rcv().queue().place(ringAt, seg.buf, index, length);
             ooo.insert(offset, end);
             if (sk.sackOk) {
                 memory.growWindow(sk, length); // for non-SACK peers the window stays, to draw duplicate ACKs
@@ -526,18 +516,14 @@ final class TcpInput {
         if (!sk.sackOk) {
             return;
         }
-        sk.dsackPending = true;
-        sk.dsackStart = start;
-        sk.dsackEnd = end;
-        counters.inc(Seq.before(start, sk.rcvNxt) ? TcpExtMib.TCPDSACKOldSent : TcpExtMib.TCPDSACKOfoSent);
+        sk.rcv().dsackSet(start, end);
+        counters.inc(Seq.before(start, sk.rcv().rcvNxt()) ? TcpExtMib.TCPDSACKOldSent : TcpExtMib.TCPDSACKOfoSent);
     }
 
     /** {@code tcp_fin}: the peer's FIN, in order. */
     private void fin(TcpSock sk) {
         trace.sock("tcp_fin", sk);
-        sk.rcvNxt++;
-        sk.finReceived = true;
-        sk.oooFin = false;
+        sk.rcv().finReceivedInOrder();
         sk.shutdown(sk.shutdown() | InetSock.RCV_SHUTDOWN);
         memory.clearOutOfOrder(sk);
         TcpOutput out = output;

@@ -114,7 +114,7 @@ final class TcpMemory {
         if (sk.mem.rmemAlloc() > sk.rcvbuf()) {
             return 0;
         }
-        return Math.max(0, fullSpace(sk) - sk.recvQueue.size());
+        return Math.max(0, fullSpace(sk) - sk.rcv().queue().size());
     }
 
     /** {@code rcv_ssthresh} as {@code tcp_info} reports it: the clamp, or the full window when there is none. */
@@ -185,7 +185,7 @@ final class TcpMemory {
 
     /** The receive memory {@code sk} holds now: its ring and its out-of-order runs. */
     static long recvTruesize(TcpSock sk) {
-        return sk.recvQueue.truesize() + sk.outOfOrder.truesize();
+        return sk.rcv().queue().truesize() + sk.rcv().outOfOrder().truesize();
     }
 
     /**
@@ -261,7 +261,7 @@ final class TcpMemory {
      * SACK blocks sent from now on are the runs left. Returns whether anything was dropped.
      */
     boolean pruneOfoQueue(TcpSock sk, int size, long keepFrom) {
-        OutOfOrderQueue ooo = sk.outOfOrder;
+        OutOfOrderQueue ooo = sk.rcv().outOfOrder();
         boolean pruned = false;
         long goal = sk.rcvbuf() >> 3;
         while (!ooo.isEmpty()) {
@@ -289,14 +289,14 @@ final class TcpMemory {
 
     /** The ring forgets placed bytes past the last run held (pruned, or dropped with the queue). */
     static void trimPlaced(TcpSock sk) {
-        long end = sk.outOfOrder.highestEnd();
-        int placed = end < 0 ? 0 : (int) (end - sk.rcvOffset);
-        sk.recvQueue.trimPlaced(sk.recvQueue.size() + Math.max(0, placed));
+        long end = sk.rcv().outOfOrder().highestEnd();
+        int placed = end < 0 ? 0 : (int) (end - sk.rcv().offset());
+        sk.rcv().queue().trimPlaced(sk.rcv().queue().size() + Math.max(0, placed));
     }
 
     /** Drops the out-of-order queue (a FIN, a reset, a disconnect) and settles the charge. */
     void clearOutOfOrder(TcpSock sk) {
-        sk.outOfOrder.clear();
+        sk.rcv().outOfOrder().clear();
         trimPlaced(sk);
         settleRecv(sk);
     }
@@ -371,7 +371,7 @@ final class TcpMemory {
         if (!pool.underPressure()) {
             return;
         }
-        if (sk.outOfOrder.isEmpty() && sk.recvQueue.release()) {
+        if (sk.rcv().outOfOrder().isEmpty() && sk.rcv().queue().release()) {
             settleRecv(sk);
         }
         if (sk.rtxQueue.isEmpty() && sk.sendQueue.release()) {
@@ -386,11 +386,11 @@ final class TcpMemory {
 
     /** The socket is destroyed: its queues are gone, every page it held goes back. */
     void destroyed(TcpSock sk) {
-        sk.recvQueue.clear();
-        sk.recvQueue.release();
+        sk.rcv().queue().clear();
+        sk.rcv().queue().release();
         sk.sendQueue.clear();
         sk.sendQueue.release();
-        sk.outOfOrder.clear();
+        sk.rcv().outOfOrder().clear();
         sk.mem.releaseAll();
         pool.socketClosed();
     }

@@ -231,10 +231,8 @@ final class TcpMinisocks {
         child.sndNxt = iss + 1;
         child.sndMax = iss + 1;
         child.highSeq = iss; // RFC 6582 3.2: "recover" starts at the ISN, so a first-segment loss is recoverable
-        child.irs = irs;
-        child.rcvNxt = irs + 1;
-        child.rcvWup = child.rcvNxt;
-        child.rcvWnd = rcvWnd;
+        child.rcv().synReceived(irs);
+        child.rcv().initialWindow(rcvWnd);
         child.wscaleOk = peerWscale >= 0;
         child.sndWscale = child.wscaleOk ? peerWscale : 0;
         child.rcvWscale = child.wscaleOk ? rcvWscale : 0;

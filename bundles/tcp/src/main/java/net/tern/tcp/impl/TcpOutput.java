@@ -64,8 +64,7 @@ final class TcpOutput {
 
     /** What is left of the window last advertised ({@code tcp_receive_window}). */
     static int receiveWindow(TcpSock sk) {
-        int win = sk.rcvWup + sk.rcvWnd - sk.rcvNxt;
-        return Math.max(0, win);
+        return sk.rcv().receiveWindow();
     }
 
     /**
@@ -92,7 +91,7 @@ final class TcpOutput {
             if (sk.rcvWscale > 0) {
                 window = (free >> sk.rcvWscale) << sk.rcvWscale;
             } else {
-                window = sk.rcvWnd;
+                window = sk.rcv().rcvWnd();
                 if (window <= free - mss || window > free) {
                     window = (free / mss) * mss;
                 }
@@ -104,8 +103,7 @@ final class TcpOutput {
             window = (current + unit) & ~unit;
         }
         window = (int) Math.min(window, 65535L << sk.rcvWscale);
-        sk.rcvWnd = window;
-        sk.rcvWup = sk.rcvNxt;
+        sk.rcv().windowAdvertised(window);
         if (window == 0) {
             counters.inc(TcpExtMib.TCPWantZeroWindowAdv);
         }
@@ -185,7 +183,7 @@ final class TcpOutput {
                 options.tsVal = tsNow(clock) + sk.tsOffset;
                 options.tsEcr = sk.tsRecent;
             }
-            if (sk.sackOk && (!sk.outOfOrder.isEmpty() || sk.dsackPending)) {
+            if (sk.sackOk && (!sk.rcv().outOfOrder().isEmpty() || sk.rcv().dsackPending())) {
                 // SACK blocks ride in the room the payload leaves under the MSS: a full-sized
                 // segment carries none (they are advisory, and pure ACKs carry them all).
                 int room = length == 0 ? Integer.MAX_VALUE : sk.mssCache - length;
@@ -197,13 +195,13 @@ final class TcpOutput {
         }
         int window;
         if (syn) {
-            window = Math.min(sk.rcvWnd, 65535);
+            window = Math.min(sk.rcv().rcvWnd(), 65535);
         } else if ((flags & TcpHeader.RST) != 0 && (flags & TcpHeader.ACK) == 0) {
             window = 0;
         } else {
             window = selectWindow(sk);
         }
-        int ack = (flags & TcpHeader.ACK) != 0 ? sk.rcvNxt : 0;
+        int ack = (flags & TcpHeader.ACK) != 0 ? sk.rcv().rcvNxt() : 0;
         Rtable rt;
         try {
             rt = dstCheck(sk);
@@ -269,16 +267,16 @@ final class TcpOutput {
     private static void addSackBlocks(TcpSock sk, TcpOptions options, int limit) {
         long[] runs = new long[2 * TcpOptions.MAX_SACK_BLOCKS];
         int max = Math.min(limit, sk.tsOk ? 3 : TcpOptions.MAX_SACK_BLOCKS);
-        if (sk.dsackPending) {
+        if (sk.rcv().dsackPending()) {
             // The D-SACK block goes first (RFC 2883 4), once.
-            options.addSackBlock(sk.dsackStart, sk.dsackEnd);
-            sk.dsackPending = false;
+            options.addSackBlock(sk.rcv().dsackStart(), sk.rcv().dsackEnd());
+            sk.rcv().dsackSent();
             max--;
         }
-        int count = sk.outOfOrder.sackRuns(runs, max);
+        int count = sk.rcv().outOfOrder().sackRuns(runs, max);
         for (int i = 0; i < count; i++) {
-            int start = sk.rcvNxt + (int) (runs[2 * i] - sk.rcvOffset);
-            int end = sk.rcvNxt + (int) (runs[2 * i + 1] - sk.rcvOffset);
+            int start = sk.rcv().seqAt(runs[2 * i]);
+            int end = sk.rcv().seqAt(runs[2 * i + 1]);
             options.addSackBlock(start, end);
         }
     }

@@ -63,8 +63,8 @@ final class TcpPaws {
         if (!seg.has(ACK) || seg.length() != 0) {
             return PawsFailure.REJECTED;
         }
-        if (seg.seq != sk.rcvNxt) {
-            return Seq.before(seg.seq, sk.rcvNxt) ? PawsFailure.OLD_ACK : PawsFailure.REJECTED;
+        if (seg.seq != sk.rcv().rcvNxt()) {
+            return Seq.before(seg.seq, sk.rcv().rcvNxt()) ? PawsFailure.OLD_ACK : PawsFailure.REJECTED;
         }
         if (seg.ack != sk.sndUna) {
             return PawsFailure.REJECTED;

@@ -167,7 +167,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.mssCache = sk.advmss;
         sk.rcvMss = Math.min(sk.advmss, 536);
         sk.rcvWscale = s.windowScaling() ? Math.max(0, s.windowShift()) : 0;
-        sk.rcvWnd = TcpOutput.selectInitialWindow(memory.fullSpace(sk), sk.advmss);
+        sk.rcv().initialWindow(TcpOutput.selectInitialWindow(memory.fullSpace(sk), sk.advmss));
         sk.tsOffset = secrets.tsOffset(saddr, daddr);
         sk.iss = secrets.secureTcpSeq(saddr, daddr, sk.num(), address.port());
         sk.sndUna = sk.iss;
@@ -212,15 +212,13 @@ public final class TcpProt implements InetProto<TcpSock> {
     /** Forgets everything of the last connection, so the socket can connect again. */
     private void clearConnection(TcpSock sk) {
         sk.sendQueue.clear();
-        sk.recvQueue.clear();
         sk.clearRtxQueue();
         memory.clearOutOfOrder(sk);
         sk.rcvSsthresh = Integer.MAX_VALUE;
         sk.sendMemoryLimited = false;
         sk.finQueued = false;
         sk.finAcked = false;
-        sk.finReceived = false;
-        sk.oooFin = false;
+        sk.rcv().reset();
         sk.shutdown(0);
         sk.daddr(0);
         sk.dport(0);
@@ -418,7 +416,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             default -> {
             }
         }
-        boolean unread = sk.recvQueue.size() > 0;
+        boolean unread = sk.rcv().queue().size() > 0;
         if (unread || sk.lingerSeconds() == 0) {
             // RFC 9293 3.10.4 / RFC 2525 2.17: closing with unread data, or SO_LINGER 0, aborts.
             counters.inc(unread ? TcpExtMib.TCPAbortOnClose : TcpExtMib.TCPAbortOnLinger);
@@ -495,8 +493,8 @@ public final class TcpProt implements InetProto<TcpSock> {
             return Errno.ENOTCONN.negative();
         }
         boolean peek = (flags & SocketConstants.MSG_PEEK) != 0;
-        if (sk.recvQueue.size() > 0) {
-            int n = sk.recvQueue.read(dst, peek);
+        if (sk.rcv().queue().size() > 0) {
+            int n = sk.rcv().queue().read(dst, peek);
             if (!peek && n > 0) {
                 memory.reclaimIdle(sk);
                 sk.publishQueues();
@@ -512,7 +510,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         if (error != null) {
             return error.negative();
         }
-        if ((sk.shutdown() & InetSock.RCV_SHUTDOWN) != 0 || sk.finReceived) {
+        if ((sk.shutdown() & InetSock.RCV_SHUTDOWN) != 0 || sk.rcv().finReceived()) {
             return received(sk, msg, 0);
         }
         if (state == SkState.CLOSE) {

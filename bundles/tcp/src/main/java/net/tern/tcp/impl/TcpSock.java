@@ -30,6 +30,8 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     private final SockTimers timers;
     /** This connection's RTT estimate and RTO. */
     private final RttEstimator rtt;
+    /** The receiving half of this connection. */
+    private final TcpReceiver rcv;
 
     // ---- identity and route
     /** The port was given by bind() with a number ({@code SOCK_BINDPORT_LOCK}). */
@@ -79,33 +81,13 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     /** Duplicate segments the receiver reported by D-SACK (RFC 2883; {@code tcp_info.tcpi_dsack_dups}). */
     int dsackDups;
 
-    // ---- receive sequence space
-    int irs;
-    int rcvNxt;
-    /** The window last advertised, in bytes. */
-    int rcvWnd;
-    /** {@code rcv_nxt} when the window was last advertised. */
-    int rcvWup;
-    /** Stream offset of {@code rcv_nxt}: in-order bytes received so far. */
-    long rcvOffset;
-    /** The in-order data for the reader, and the out-of-order data at their places beyond them. */
-    final ByteRing recvQueue;
-    /** The runs of {@link #recvQueue} placed beyond {@code rcv_nxt}. */
-    final OutOfOrderQueue outOfOrder = new OutOfOrderQueue();
+    // ---- receiving: the sequence space, window, queues, FIN and D-SACK are the receiver's
     /**
      * {@code rcv_ssthresh}: a clamp on the window offered, set when the socket hit its memory
      * budget or TCP is under memory pressure, and grown back by the data that follow
      * ({@link TcpMemory}); {@code Integer.MAX_VALUE} when there is none.
      */
     int rcvSsthresh = Integer.MAX_VALUE;
-    boolean finReceived;
-    /** A FIN that arrived beyond {@code rcv_nxt}, with its sequence number. */
-    boolean oooFin;
-    int oooFinSeq;
-    /** A D-SACK block (RFC 2883) to report on the next ACK: data received twice ({@code rx_opt.dsack}). */
-    boolean dsackPending;
-    int dsackStart;
-    int dsackEnd;
 
     // ---- options
     int mssCache = 536;
@@ -214,7 +196,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         this.clock = clock;
         this.timers = new SockTimers(this, timerService, timerHandlers);
         this.sendQueue = new ByteRing(RING_FIRST_CAPACITY);
-        this.recvQueue = new ByteRing(RING_FIRST_CAPACITY);
+        this.rcv = new TcpReceiver(RING_FIRST_CAPACITY);
         this.mem = new SockMemory(memory.pool());
         memory.opened(this);
         this.rtt = new RttEstimator(settings.rtoInitialMillis() * 1000);
@@ -223,6 +205,11 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         this.lastDataSentNanos = now;
         this.lastDataRecvNanos = now;
         this.lastAckRecvNanos = now;
+    }
+
+    /** The receiving half of this connection. */
+    TcpReceiver rcv() {
+        return rcv;
     }
 
     /** This connection's RTT estimate and RTO. */
@@ -298,7 +285,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
 
     /** Refreshes what {@code tcp_poll} reads. */
     void publishQueues() {
-        readable = recvQueue.size();
+        readable = rcv.queue().size();
         writeSpace = sendSpace();
         acceptable = acceptQueue.size();
     }

@@ -122,8 +122,8 @@ final class TcpSockopt {
         sk.pingpong = false;
         SkState state = sk.state();
         if ((state == SkState.ESTABLISHED || state == SkState.CLOSE_WAIT) && sk.ackPending) {
-            boolean moreThanASegment = sk.rcvNxt - sk.rcvWup > sk.rcvMss;
-            boolean queueEmpty = sk.recvQueue.isEmpty() && sk.outOfOrder.isEmpty();
+            boolean moreThanASegment = sk.rcv().rcvNxt() - sk.rcv().rcvWup() > sk.rcvMss;
+            boolean queueEmpty = sk.rcv().queue().isEmpty() && sk.rcv().outOfOrder().isEmpty();
             if (moreThanASegment || queueEmpty) {
                 output.sendAck(sk);
             }
@@ -234,7 +234,7 @@ final class TcpSockopt {
                 sk.bytesSent,
                 sk.bytesRetrans,
                 Integer.toUnsignedLong(sk.sndWnd),
-                Integer.toUnsignedLong(sk.rcvWnd),
+                Integer.toUnsignedLong(sk.rcv().rcvWnd()),
                 congestionName(sk));
     }
 

@@ -135,7 +135,7 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
     void aFloodOfFarAheadOutOfOrderDataStaysWithinTheBudgetAndPrunesFromTheFarEnd() throws Exception {
         Conn c = open();
         TcpSock sk = sockOf(c);
-        int window = sk.rcvWnd;
+        int window = sk.rcv().rcvWnd();
         assertThat(window).isEqualTo(131072); // half of the 256 KiB default buffer
         int half = window / 2;
         List<byte[]> fullSegments = new ArrayList<>();
@@ -185,7 +185,7 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
                             for (int b = 0; b < ack.options().sackBlockCount; b++) {
                                 long start = ack.options().sackBlocks[2 * b] - (PEER_ISN + 1L);
                                 long end = ack.options().sackBlocks[2 * b + 1] - (PEER_ISN + 1L);
-                                assertThat(start < end && sk.outOfOrder.covers(start, end))
+                                assertThat(start < end && sk.rcv().outOfOrder().covers(start, end))
                                         .as("SACK block %d..%d", start, end).isTrue();
                             }
                             sackChecks++;
@@ -195,7 +195,7 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
                     }
                 }
             }
-            assertThat(sk.rcvNxt).isEqualTo(PEER_ISN + 1);
+            assertThat(sk.rcv().rcvNxt()).isEqualTo(PEER_ISN + 1);
         }
         long heapAfter = usedHeapAfterGc();
         long ofoQueue = counter(TcpExtMib.TCPOFOQueue);
@@ -219,7 +219,7 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
         assertThat(sackChecks).isPositive();
 
         // The hole fills: the run held from offset 1, if any, comes with it at once.
-        long firstRunEnd = sk.outOfOrder.reach(1);
+        long firstRunEnd = sk.rcv().outOfOrder().reach(1);
         peer.inject(data(c, 0, 1));
         Seg ack = peer.emitted().get(0);
         assertThat(ack.ack()).isEqualTo(PEER_ISN + 1 + (int) firstRunEnd);
@@ -232,15 +232,15 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
         long next = firstRunEnd;
         long end = window;
         while (next < end) {
-            int offered = sk.rcvWup + sk.rcvWnd - (PEER_ISN + 1 + (int) next);
+            int offered = sk.rcv().rcvWup() + sk.rcv().rcvWnd() - (PEER_ISN + 1 + (int) next);
             assertThat(offered).isPositive();
             long sent = sendInOrder(c, next, (int) Math.min(offered, end - next));
             assertThat(readChecked(c, next)).isEqualTo(sent - next);
             next = sent;
         }
-        assertThat(sk.rcvNxt).isEqualTo(PEER_ISN + 1 + window);
+        assertThat(sk.rcv().rcvNxt()).isEqualTo(PEER_ISN + 1 + window);
         assertThat(api.getsockopt(c.fd(), SOL_TCP, TCP_INFO, TcpInfo.class).rcvSsthresh()).isGreaterThan(8 * 1460);
-        assertThat(sk.outOfOrder.isEmpty()).isTrue();
+        assertThat(sk.rcv().outOfOrder().isEmpty()).isTrue();
     }
 
     /**
@@ -283,14 +283,14 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
                 assertThat(counter(TcpExtMib.PruneCalled)).isEqualTo(200 - queued);
                 assertThat(counter(TcpExtMib.OfoPruned)).isZero();
                 assertThat(answered).isEqualTo(queued);
-                assertThat(sk.outOfOrder.lastRunStart()).isEqualTo(2 * queued - 1); // the first ones stay
+                assertThat(sk.rcv().outOfOrder().lastRunStart()).isEqualTo(2 * queued - 1); // the first ones stay
             } else {
                 assertThat(queued).isEqualTo(200);
                 assertThat(counter(TcpExtMib.TCPOFODrop)).isZero();
                 assertThat(counter(TcpExtMib.RcvPruned)).isZero();
                 assertThat(counter(TcpExtMib.OfoPruned)).isPositive().isEqualTo(counter(TcpExtMib.PruneCalled));
                 assertThat(answered).isEqualTo(200);
-                assertThat(sk.outOfOrder.covers(1, 2)).isTrue(); // the nearest one stays
+                assertThat(sk.rcv().outOfOrder().covers(1, 2)).isTrue(); // the nearest one stays
             }
         }
     }
@@ -312,7 +312,7 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
         TcpSock skc = sockOf(c);
         long cOffset = sendInOrder(c, 0, 1000);
         assertThat(api.getsockopt(c.fd(), SOL_TCP, TCP_INFO, TcpInfo.class).rcvSsthresh()).isEqualTo(4 * 1460);
-        cOffset = sendInOrder(c, cOffset, skc.rcvWup + skc.rcvWnd - skc.rcvNxt);
+        cOffset = sendInOrder(c, cOffset, skc.rcv().rcvWup() + skc.rcv().rcvWnd() - skc.rcv().rcvNxt());
         assertThat(readChecked(c, 0)).isEqualTo(cOffset);
         Seg update = peer.emitted().get(0);
         assertThat(((long) update.window() << 7)).isBetween(1L, 4L * 1460 + 127);
@@ -358,7 +358,7 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
             assertThat(pool().allocatedPages()).isLessThanOrEqualTo(40);
             assertThat(offset).isLessThan(64 * MSS);
         }
-        assertThat(skb.rcvNxt).isEqualTo(PEER_ISN + 1 + (int) offset);
+        assertThat(skb.rcv().rcvNxt()).isEqualTo(PEER_ISN + 1 + (int) offset);
         assertThat(counter(TcpExtMib.PruneCalled)).isPositive();
         // Out-of-order data needing memory are dropped too (TCPOFODrop), without an ACK.
         peer.inject(data(b, offset + 20 * MSS, MSS));
