@@ -14,7 +14,7 @@ import net.tern.fuzz.harness.FuzzHost;
 import net.tern.fuzz.harness.TcpPeer;
 import net.tern.fuzz.harness.Wire;
 import net.tern.tcp.impl.TcpSettings;
-import net.tern.tcp.impl.wire.TcpHeader;
+import net.tern.wire.TcpPacket;
 
 /**
  * The IPv4 input path from the wire ({@code ip_rcv} on): datagrams whose header fields, IP
@@ -82,8 +82,8 @@ public final class Ipv4InputFuzzer {
             api.bind(listenFd, new InetSockAddr(0, TCP_LISTEN));
             api.listen(listenFd, 4);
             tcp.tsWanted = true;
-            inject(tcp.next(TcpHeader.SYN, new byte[0]));
-            inject(tcp.next(TcpHeader.ACK, new byte[0]));
+            inject(tcp.next(TcpPacket.SYN, new byte[0]));
+            inject(tcp.next(TcpPacket.ACK, new byte[0]));
             Accepted accepted = api.accept(listenFd, SocketConstants.SOCK_NONBLOCK);
             host.adopt(accepted.fd());
             api.send(accepted.fd(), ByteBuffer.wrap(new byte[300]), 0);
@@ -264,7 +264,7 @@ public final class Ipv4InputFuzzer {
                     byte[] inner = data.consumeBoolean()
                             ? Wire.udp(FuzzHost.LOCAL, FuzzHost.PEER, UDP_CONNECTED, UDP_PEER, new byte[8], 1, 0)
                             : Wire.tcp(FuzzHost.LOCAL, FuzzHost.PEER, TCP_LISTEN, TCP_PEER,
-                                    tcp.stackNxt + data.consumeInt(-2000, 10), tcp.nxt, TcpHeader.ACK, 65535, 0,
+                                    tcp.stackNxt + data.consumeInt(-2000, 10), tcp.nxt, TcpPacket.ACK, 65535, 0,
                                     new byte[0], new byte[0], false);
                     int protocol = (inner.length == 16) ? Wire.IPPROTO_UDP : Wire.IPPROTO_TCP;
                     byte[] ip = Wire.ipv4(new Wire.Ip(FuzzHost.LOCAL, FuzzHost.PEER, protocol, 64, 0, 1,

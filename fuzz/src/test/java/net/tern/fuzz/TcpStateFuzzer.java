@@ -1,10 +1,10 @@
 package net.tern.fuzz;
 
-import static net.tern.tcp.impl.wire.TcpHeader.ACK;
-import static net.tern.tcp.impl.wire.TcpHeader.FIN;
-import static net.tern.tcp.impl.wire.TcpHeader.PSH;
-import static net.tern.tcp.impl.wire.TcpHeader.RST;
-import static net.tern.tcp.impl.wire.TcpHeader.SYN;
+import static net.tern.wire.TcpPacket.ACK;
+import static net.tern.wire.TcpPacket.FIN;
+import static net.tern.wire.TcpPacket.PSH;
+import static net.tern.wire.TcpPacket.RST;
+import static net.tern.wire.TcpPacket.SYN;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import java.nio.ByteBuffer;
@@ -20,7 +20,7 @@ import net.tern.fuzz.harness.FuzzHost;
 import net.tern.fuzz.harness.TcpPeer;
 import net.tern.fuzz.harness.Wire;
 import net.tern.tcp.impl.TcpSettings;
-import net.tern.tcp.impl.wire.TcpHeader;
+import net.tern.wire.TcpPacket;
 
 /**
  * TCP from the wire in every state. The input's first bytes choose the settings, the peer's

@@ -1,8 +1,8 @@
 package net.tern.fuzz.harness;
 
-import static net.tern.tcp.impl.wire.TcpHeader.ACK;
-import static net.tern.tcp.impl.wire.TcpHeader.FIN;
-import static net.tern.tcp.impl.wire.TcpHeader.SYN;
+import static net.tern.wire.TcpPacket.ACK;
+import static net.tern.wire.TcpPacket.FIN;
+import static net.tern.wire.TcpPacket.SYN;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

@@ -128,7 +128,7 @@ public final class Wire {
         if (protocol == IPPROTO_TCP && (frag & 0x1fff) == 0 && d.length >= at + 20) {
             int flags = b.getUnsignedShort(at + 12) & 0x1ff;
             sb.append(" tcp ").append(b.getUnsignedShort(at)).append(" > ").append(b.getUnsignedShort(at + 2))
-                    .append(" [").append(net.tern.tcp.impl.wire.TcpHeader.flagsToString(flags)).append("] seq ")
+                    .append(" [").append(net.tern.wire.TcpPacket.flagsToString(flags)).append("] seq ")
                     .append(Integer.toUnsignedString(b.getInt(at + 4))).append(" ack ")
                     .append(Integer.toUnsignedString(b.getInt(at + 8))).append(" win ")
                     .append(b.getUnsignedShort(at + 14)).append(" len ")

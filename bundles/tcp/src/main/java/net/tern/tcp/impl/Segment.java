@@ -2,8 +2,8 @@ package net.tern.tcp.impl;
 
 import io.netty.buffer.ByteBuf;
 import net.tern.api.socket.InetSockAddr;
-import net.tern.tcp.impl.wire.TcpHeader;
-import net.tern.tcp.impl.wire.TcpOptions;
+import net.tern.wire.TcpOptions;
+import net.tern.wire.TcpPacket;
 
 /**
  * A received segment, decoded once by {@code tcp_v4_rcv} ({@code struct tcp_skb_cb}): the
@@ -30,7 +30,7 @@ final class Segment {
 
     /** Sequence space the segment occupies: data, plus one each for SYN and FIN. */
     int length() {
-        return dataLength + (has(TcpHeader.SYN) ? 1 : 0) + (has(TcpHeader.FIN) ? 1 : 0);
+        return dataLength + (has(TcpPacket.SYN) ? 1 : 0) + (has(TcpPacket.FIN) ? 1 : 0);
     }
 
     int endSeq() {
@@ -40,7 +40,7 @@ final class Segment {
     @Override
     public String toString() {
         return InetSockAddr.formatAddress(saddr) + ":" + sport + " > " + InetSockAddr.formatAddress(daddr) + ":"
-                + dport + " " + TcpHeader.flagsToString(flags) + " seq " + Integer.toUnsignedString(seq) + " ack "
+                + dport + " " + TcpPacket.flagsToString(flags) + " seq " + Integer.toUnsignedString(seq) + " ack "
                 + Integer.toUnsignedString(ack) + " win " + window + " len " + dataLength;
     }
 }

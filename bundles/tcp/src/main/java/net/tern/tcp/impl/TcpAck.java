@@ -1,11 +1,11 @@
 package net.tern.tcp.impl;
 
 import static net.tern.api.socket.SocketConstants.EPOLLOUT;
-import static net.tern.tcp.impl.wire.TcpHeader.FIN;
+import static net.tern.wire.TcpPacket.FIN;
 
 import java.util.function.Supplier;
 import net.tern.spi.net.Clock;
-import net.tern.tcp.impl.wire.TcpOptions;
+import net.tern.wire.TcpOptions;
 
 /**
  * The ACK of an incoming segment ({@code tcp_input.c}: {@code tcp_ack},

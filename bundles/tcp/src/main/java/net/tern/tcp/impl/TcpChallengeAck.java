@@ -3,7 +3,7 @@ package net.tern.tcp.impl;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import net.tern.spi.net.Clock;
-import net.tern.tcp.impl.wire.TcpHeader;
+import net.tern.wire.TcpPacket;
 
 /**
  * The ACKs answering invalid segments, and their limits ({@code tcp_input.c}): the
@@ -34,7 +34,7 @@ final class TcpChallengeAck {
      * never limited (they are not part of such a loop).
      */
     boolean oowRateLimited(Segment seg, long[] lastAckNanos, TcpExtMib skipped) {
-        if (seg.dataLength > 0 && !seg.has(TcpHeader.SYN)) {
+        if (seg.dataLength > 0 && !seg.has(TcpPacket.SYN)) {
             return false;
         }
         return oowRateLimited(lastAckNanos, skipped);

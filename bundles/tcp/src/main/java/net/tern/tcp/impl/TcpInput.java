@@ -3,26 +3,26 @@ package net.tern.tcp.impl;
 import static net.tern.api.socket.SocketConstants.EPOLLIN;
 import static net.tern.api.socket.SocketConstants.EPOLLOUT;
 import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
-import static net.tern.tcp.impl.wire.TcpHeader.ACK;
-import static net.tern.tcp.impl.wire.TcpHeader.FIN;
-import static net.tern.tcp.impl.wire.TcpHeader.RST;
-import static net.tern.tcp.impl.wire.TcpHeader.SYN;
+import static net.tern.wire.TcpPacket.ACK;
+import static net.tern.wire.TcpPacket.FIN;
+import static net.tern.wire.TcpPacket.RST;
+import static net.tern.wire.TcpPacket.SYN;
 
 import io.netty.buffer.ByteBuf;
+import java.util.function.Supplier;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
-import net.tern.spi.net.Packet;
-import java.util.function.Supplier;
 import net.tern.spi.net.Clock;
-import net.tern.tcp.impl.wire.TcpHeader;
-import net.tern.tcp.impl.wire.TcpOptions;
+import net.tern.spi.net.Packet;
 import net.tern.wire.IcmpTypes;
 import net.tern.wire.InetChecksum;
 import net.tern.wire.Ipv4Packet;
+import net.tern.wire.TcpOptions;
+import net.tern.wire.TcpPacket;
 
 /**
  * TCP input for a connection ({@code tcp_input.c}): RFC 9293's "SEGMENT ARRIVES" (3.10.7)

@@ -1,9 +1,9 @@
 package net.tern.tcp.impl;
 
-import static net.tern.tcp.impl.wire.TcpHeader.ACK;
-import static net.tern.tcp.impl.wire.TcpHeader.FIN;
-import static net.tern.tcp.impl.wire.TcpHeader.RST;
-import static net.tern.tcp.impl.wire.TcpHeader.SYN;
+import static net.tern.wire.TcpPacket.ACK;
+import static net.tern.wire.TcpPacket.FIN;
+import static net.tern.wire.TcpPacket.RST;
+import static net.tern.wire.TcpPacket.SYN;
 
 import io.netty.buffer.ByteBuf;
 import java.util.function.Supplier;
@@ -15,11 +15,10 @@ import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.Packet;
-import net.tern.tcp.impl.wire.TcpHeader;
-import net.tern.tcp.impl.wire.TcpOptions;
 import net.tern.wire.IcmpTypes;
-import net.tern.wire.InetChecksum;
 import net.tern.wire.Ipv4Packet;
+import net.tern.wire.TcpOptions;
+import net.tern.wire.TcpPacket;
 
 /**
  * TCP over IPv4, the entry from IP ({@code tcp_ipv4.c}): {@code tcp_v4_rcv} checks and decodes
@@ -93,24 +92,24 @@ final class TcpIpv4 {
         int length = packet.length();
         // Counted even if it is bad, as tcp_v4_rcv counts it before any check.
         counters.inc(TcpMib.InSegs);
-        if (length < TcpHeader.MIN_LENGTH) {
-            // tcp_v4_rcv's pskb_may_pull of a whole header fails: dropped with InSegs alone.
-            return null;
-        }
-        TcpHeader th = TcpHeader.at(buf, start);
-        int headerLength = th.headerLength();
-        if (headerLength < TcpHeader.MIN_LENGTH) {
-            counters.inc(TcpMib.InErrs);
-            return null;
-        }
-        if (headerLength > length) {
-            // Options past the end: pskb_may_pull(doff * 4) fails, dropped with InSegs alone.
-            return null;
+        TcpPacket th = TcpPacket.at(buf, start);
+        switch (th.check(length)) {
+            case OK -> {
+            }
+            case BAD_DATA_OFFSET -> {
+                counters.inc(TcpMib.InErrs);
+                return null;
+            }
+            default -> {
+                // TOO_SHORT, HEADER_TRUNCATED: tcp_v4_rcv's pskb_may_pull of a whole header,
+                // or of doff * 4 with options past the end, fails: dropped with InSegs alone.
+                return null;
+            }
         }
         Ipv4Packet ip = Ipv4Packet.at(buf, packet.networkHeader());
         int saddr = ip.source();
         int daddr = ip.destination();
-        if (!InetChecksum.verifyTransport(buf, start, length, saddr, daddr, 6)) {
+        if (!th.verifyChecksum(length, saddr, daddr)) {
             counters.inc(TcpMib.InCsumErrors);
             counters.inc(TcpMib.InErrs);
             return null;

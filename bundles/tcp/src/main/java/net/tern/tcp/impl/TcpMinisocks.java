@@ -1,10 +1,10 @@
 package net.tern.tcp.impl;
 
 import static net.tern.api.socket.SocketConstants.EPOLLIN;
-import static net.tern.tcp.impl.wire.TcpHeader.ACK;
-import static net.tern.tcp.impl.wire.TcpHeader.FIN;
-import static net.tern.tcp.impl.wire.TcpHeader.RST;
-import static net.tern.tcp.impl.wire.TcpHeader.SYN;
+import static net.tern.wire.TcpPacket.ACK;
+import static net.tern.wire.TcpPacket.FIN;
+import static net.tern.wire.TcpPacket.RST;
+import static net.tern.wire.TcpPacket.SYN;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -12,7 +12,7 @@ import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.TimerService;
-import net.tern.tcp.impl.wire.TcpOptions;
+import net.tern.wire.TcpOptions;
 
 /**
  * The minisockets ({@code tcp_minisocks.c}): a request in the SYN queue and the segment that

@@ -1,8 +1,8 @@
 package net.tern.tcp.impl;
 
 import io.netty.buffer.ByteBuf;
-import net.tern.api.socket.ErrnoException;
 import java.util.function.Supplier;
+import net.tern.api.socket.ErrnoException;
 import net.tern.inet.ip.InetConstants;
 import net.tern.inet.ip.IpOutput;
 import net.tern.inet.ip.TxParams;
@@ -12,9 +12,8 @@ import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
-import net.tern.tcp.impl.wire.TcpHeader;
-import net.tern.tcp.impl.wire.TcpHeaderWriter;
-import net.tern.tcp.impl.wire.TcpOptions;
+import net.tern.wire.TcpOptions;
+import net.tern.wire.TcpPacket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -173,10 +172,10 @@ final class TcpOutput {
      * ACK and the window, which clears a pending ACK.
      */
     void transmitSkb(TcpSock sk, int seq, int length, int flags) {
-        boolean syn = (flags & TcpHeader.SYN) != 0;
+        boolean syn = (flags & TcpPacket.SYN) != 0;
         TcpOptions options = new TcpOptions();
         if (syn) {
-            synOptions(sk, options, (flags & TcpHeader.ACK) != 0);
+            synOptions(sk, options, (flags & TcpPacket.ACK) != 0);
         } else {
             if (sk.tsOk) {
                 options.timestamp = true;
@@ -196,12 +195,12 @@ final class TcpOutput {
         int window;
         if (syn) {
             window = Math.min(sk.rcv().rcvWnd(), 65535);
-        } else if ((flags & TcpHeader.RST) != 0 && (flags & TcpHeader.ACK) == 0) {
+        } else if ((flags & TcpPacket.RST) != 0 && (flags & TcpPacket.ACK) == 0) {
             window = 0;
         } else {
             window = selectWindow(sk);
         }
-        int ack = (flags & TcpHeader.ACK) != 0 ? sk.rcv().rcvNxt() : 0;
+        int ack = (flags & TcpPacket.ACK) != 0 ? sk.rcv().rcvNxt() : 0;
         Rtable rt;
         try {
             rt = dstCheck(sk);
@@ -220,7 +219,7 @@ final class TcpOutput {
             LOG.debug("{}: transmit failed: {}", sk, e.getMessage());
         }
         counters.inc(TcpMib.OutSegs);
-        if ((flags & TcpHeader.RST) != 0) {
+        if ((flags & TcpPacket.RST) != 0) {
             counters.inc(TcpMib.OutRsts);
         }
         sk.segsOut++;
@@ -232,7 +231,7 @@ final class TcpOutput {
             }
             sk.lastDataSentNanos = clock.nanoTime();
         }
-        if ((flags & TcpHeader.ACK) != 0) {
+        if ((flags & TcpPacket.ACK) != 0) {
             eventAckSent(sk);
         }
     }
@@ -284,16 +283,16 @@ final class TcpOutput {
     /** Allocates and fills a segment; data come from {@code sk}'s send queue at {@code dataOffset}. */
     private Packet build(int source, int destination, int sport, int dport, int seq, int ack, int flags, int window,
             TcpOptions options, TcpSock sk, int dataOffset, int length) {
-        int headerLength = TcpHeaderWriter.headerLength(options);
+        int headerLength = TcpPacket.headerLength(options);
         Packet packet = allocator.allocate(InetConstants.MAX_IP_HEADROOM, headerLength + length);
         ByteBuf buf = packet.buf();
         int start = buf.writerIndex();
         buf.writerIndex(start + headerLength);
-        TcpHeaderWriter.write(buf, start, sport, dport, seq, ack, flags, window, options);
+        TcpPacket.emitHeader(buf, start, sport, dport, seq, ack, flags, window, options);
         if (length > 0) {
             sk.sendQueue.copyTo(dataOffset, length, buf);
         }
-        TcpHeaderWriter.fillChecksum(buf, start, headerLength + length, source, destination);
+        TcpPacket.fillChecksum(buf, start, headerLength + length, source, destination);
         return packet;
     }
 
@@ -301,7 +300,7 @@ final class TcpOutput {
 
     /** Sends the SYN of {@code tcp_connect} (or the SYN-ACK of a simultaneous open). */
     void sendSyn(TcpSock sk, boolean withAck) {
-        int flags = TcpHeader.SYN | (withAck ? TcpHeader.ACK : 0);
+        int flags = TcpPacket.SYN | (withAck ? TcpPacket.ACK : 0);
         transmitSkb(sk, sk.iss, 0, flags);
     }
 
@@ -317,7 +316,7 @@ final class TcpOutput {
         if (sk.state() == SkState.CLOSE || sk.state() == SkState.LISTEN || sk.state() == SkState.SYN_SENT) {
             return;
         }
-        transmitSkb(sk, acceptableSeq(sk), 0, TcpHeader.ACK);
+        transmitSkb(sk, acceptableSeq(sk), 0, TcpPacket.ACK);
     }
 
     /**
@@ -333,7 +332,7 @@ final class TcpOutput {
     /** {@code tcp_send_active_reset}: RST from {@code snd_nxt}, with an ACK. */
     void sendActiveReset(TcpSock sk) {
         trace.sock("tcp_send_active_reset", sk);
-        transmitSkb(sk, acceptableSeq(sk), 0, TcpHeader.RST | TcpHeader.ACK);
+        transmitSkb(sk, acceptableSeq(sk), 0, TcpPacket.RST | TcpPacket.ACK);
     }
 
     /**
@@ -346,10 +345,10 @@ final class TcpOutput {
         int room = sk.sndUna + sk.sndWnd - sk.sndNxt;
         if (unsent > 0 && room > 0) {
             int length = Math.min(Math.min(unsent, room), sk.mssCache);
-            sendData(sk, length, TcpHeader.ACK | TcpHeader.PSH);
+            sendData(sk, length, TcpPacket.ACK | TcpPacket.PSH);
             return;
         }
-        transmitSkb(sk, sk.sndUna - 1, 0, TcpHeader.ACK);
+        transmitSkb(sk, sk.sndUna - 1, 0, TcpPacket.ACK);
     }
 
     // ---- data
@@ -362,7 +361,7 @@ final class TcpOutput {
         }
         transmitSkb(sk, seq, length, flags);
         // FIN and PSH stay with the segment: a retransmission carries the flags it first had.
-        TxSegment segment = new TxSegment(seq, length, flags & (TcpHeader.FIN | TcpHeader.PSH), clock.nanoTime(),
+        TxSegment segment = new TxSegment(seq, length, flags & (TcpPacket.FIN | TcpPacket.PSH), clock.nanoTime(),
                 false);
         sk.rtxQueue.addLast(segment);
         memory.settleSend(sk);
@@ -472,7 +471,7 @@ final class TcpOutput {
             it.previous();
             memory.settleSend(sk);
         }
-        int flags = TcpHeader.ACK | s.flags; // as tcp_retransmit_skb resends the skb: PSH only if it had it
+        int flags = TcpPacket.ACK | s.flags; // as tcp_retransmit_skb resends the skb: PSH only if it had it
         transmitSkb(sk, s.seq, s.length, flags);
         if (!s.retransInFlight) {
             s.retransInFlight = true;
@@ -541,7 +540,7 @@ final class TcpOutput {
             if (length == 0 && room < 0) {
                 break;
             }
-            int flags = TcpHeader.ACK | (withFin ? TcpHeader.FIN : 0) | (length > 0 && last ? TcpHeader.PSH : 0);
+            int flags = TcpPacket.ACK | (withFin ? TcpPacket.FIN : 0) | (length > 0 && last ? TcpPacket.PSH : 0);
             sendData(sk, length, flags);
             sentNew = true;
         }

@@ -1,6 +1,6 @@
 package net.tern.tcp.impl;
 
-import static net.tern.tcp.impl.wire.TcpHeader.ACK;
+import static net.tern.wire.TcpPacket.ACK;
 
 /**
  * PAWS, protection against wrapped sequence numbers (RFC 7323 5), as Linux's

@@ -25,8 +25,8 @@ import net.tern.spi.net.Clock;
 import net.tern.spi.net.TimerService;
 import net.tern.spi.proto.MsgHeader;
 import net.tern.spi.proto.ProtoSocket;
-import net.tern.tcp.impl.wire.TcpHeader;
 import net.tern.wire.Ipv4Address;
+import net.tern.wire.TcpPacket;
 
 /**
  * {@code tcp_prot}: TCP's side of an AF_INET stream socket, behind {@code inet_stream_ops}.
@@ -88,7 +88,7 @@ public final class TcpProt implements InetProto<TcpSock> {
 
     @Override
     public int maxHeader() {
-        return TcpHeader.MAX_LENGTH;
+        return TcpPacket.MAX_HEADER_LENGTH;
     }
 
     /** New sockets fail with EPROTONOSUPPORT and {@code reason} from now on (the bundle is stopping). */
@@ -184,7 +184,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         counters.inc(TcpMib.ActiveOpens);
         long now = clock.nanoTime();
         output.sendSyn(sk, false);
-        sk.rtxQueue.addLast(new TxSegment(sk.iss, 0, TcpHeader.SYN, now, false));
+        sk.rtxQueue.addLast(new TxSegment(sk.iss, 0, TcpPacket.SYN, now, false));
         memory.settleSend(sk);
         sk.retransStampNanos = now;
         sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtt().rtoUs());

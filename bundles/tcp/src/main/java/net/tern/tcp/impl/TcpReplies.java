@@ -8,9 +8,8 @@ import net.tern.inet.ip.TxParams;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
-import net.tern.tcp.impl.wire.TcpHeader;
-import net.tern.tcp.impl.wire.TcpHeaderWriter;
-import net.tern.tcp.impl.wire.TcpOptions;
+import net.tern.wire.TcpOptions;
+import net.tern.wire.TcpPacket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,21 +43,21 @@ final class TcpReplies {
      * everything it occupied. Never answers a RST.
      */
     void v4SendReset(Segment seg) {
-        if (seg.has(TcpHeader.RST)) {
+        if (seg.has(TcpPacket.RST)) {
             return;
         }
         trace.reset(seg);
         int seq;
         int ack;
         int flags;
-        if (seg.has(TcpHeader.ACK)) {
+        if (seg.has(TcpPacket.ACK)) {
             seq = seg.ack;
             ack = 0;
-            flags = TcpHeader.RST;
+            flags = TcpPacket.RST;
         } else {
             seq = 0;
             ack = seg.endSeq();
-            flags = TcpHeader.RST | TcpHeader.ACK;
+            flags = TcpPacket.RST | TcpPacket.ACK;
         }
         reply(seg, seq, ack, flags, 0, null);
         counters.inc(TcpMib.OutRsts);
@@ -66,7 +65,7 @@ final class TcpReplies {
 
     /** {@code tcp_v4_send_ack} for TIME-WAIT: our last sequence and ACK, window and timestamps. */
     void v4SendAck(TimeWaitSock tw, Segment seg) {
-        reply(seg, tw.sndNxt, tw.rcvNxt, TcpHeader.ACK, tw.rcvWnd >> tw.rcvWscale,
+        reply(seg, tw.sndNxt, tw.rcvNxt, TcpPacket.ACK, tw.rcvWnd >> tw.rcvWscale,
                 timestampOnly(tw.tsOk, tw.tsOffset, tw.tsRecent));
     }
 
@@ -88,7 +87,7 @@ final class TcpReplies {
      */
     void v4ReqskSendAck(RequestSock req, Segment seg) {
         int window = Math.min(req.rcvWnd >> (req.peerWscale >= 0 ? req.rcvWscale : 0), 65535);
-        reply(seg, req.iss + 1, req.irs + 1, TcpHeader.ACK, window, timestampOnly(req.tsOk, req.tsOffset, req.tsRecent));
+        reply(seg, req.iss + 1, req.irs + 1, TcpPacket.ACK, window, timestampOnly(req.tsOk, req.tsOffset, req.tsRecent));
     }
 
     /** A SYN-ACK for a request ({@code tcp_v4_send_synack}), or for a SYN cookie when {@code req} is not queued. */
@@ -106,7 +105,7 @@ final class TcpReplies {
         }
         ConnKey key = req.key;
         Packet packet = buildBare(key.localAddress(), key.remoteAddress(), key.localPort(), key.remotePort(), req.iss,
-                req.irs + 1, TcpHeader.SYN | TcpHeader.ACK, Math.min(req.rcvWnd, 65535), options);
+                req.irs + 1, TcpPacket.SYN | TcpPacket.ACK, Math.min(req.rcvWnd, 65535), options);
         try {
             ip.queueXmit(packet, req.route, new TxParams(TCP_PROTOCOL, -1, 0, true));
         } catch (ErrnoException e) {
@@ -127,13 +126,13 @@ final class TcpReplies {
 
     private Packet buildBare(int source, int destination, int sport, int dport, int seq, int ack, int flags,
             int window, TcpOptions options) {
-        int headerLength = TcpHeaderWriter.headerLength(options);
+        int headerLength = TcpPacket.headerLength(options);
         Packet packet = allocator.allocate(InetConstants.MAX_IP_HEADROOM, headerLength);
         ByteBuf buf = packet.buf();
         int start = buf.writerIndex();
         buf.writerIndex(start + headerLength);
-        TcpHeaderWriter.write(buf, start, sport, dport, seq, ack, flags, window, options);
-        TcpHeaderWriter.fillChecksum(buf, start, headerLength, source, destination);
+        TcpPacket.emitHeader(buf, start, sport, dport, seq, ack, flags, window, options);
+        TcpPacket.fillChecksum(buf, start, headerLength, source, destination);
         return packet;
     }
 }

@@ -1,7 +1,7 @@
 package net.tern.tcp.impl;
 
 import java.util.Iterator;
-import net.tern.tcp.impl.wire.TcpOptions;
+import net.tern.wire.TcpOptions;
 
 /**
  * The sender's SACK scoreboard (RFC 2018, RFC 6675) over the retransmission queue, kept as

@@ -1,6 +1,6 @@
 package net.tern.tcp.impl;
 
-import net.tern.tcp.impl.wire.TcpHeader;
+import net.tern.wire.TcpPacket;
 
 /**
  * One segment sent and not yet acknowledged (an entry of {@code tcp_rtx_queue}): its
@@ -36,6 +36,6 @@ final class TxSegment {
 
     /** The sequence number after this segment: data plus one for SYN and one for FIN. */
     int endSeq() {
-        return seq + length + ((flags & TcpHeader.SYN) != 0 ? 1 : 0) + ((flags & TcpHeader.FIN) != 0 ? 1 : 0);
+        return seq + length + ((flags & TcpPacket.SYN) != 0 ? 1 : 0) + ((flags & TcpPacket.FIN) != 0 ? 1 : 0);
     }
 }

@@ -11,10 +11,10 @@ import static net.tern.api.socket.SocketConstants.SO_KEEPALIVE;
 import static net.tern.api.socket.SocketConstants.TCP_KEEPCNT;
 import static net.tern.api.socket.SocketConstants.TCP_KEEPIDLE;
 import static net.tern.api.socket.SocketConstants.TCP_KEEPINTVL;
-import static net.tern.tcp.impl.wire.TcpHeader.ACK;
-import static net.tern.tcp.impl.wire.TcpHeader.FIN;
-import static net.tern.tcp.impl.wire.TcpHeader.RST;
-import static net.tern.tcp.impl.wire.TcpHeader.SYN;
+import static net.tern.wire.TcpPacket.ACK;
+import static net.tern.wire.TcpPacket.FIN;
+import static net.tern.wire.TcpPacket.RST;
+import static net.tern.wire.TcpPacket.SYN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -9,9 +9,9 @@ import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
 import static net.tern.api.socket.SocketConstants.SOL_TCP;
 import static net.tern.api.socket.SocketConstants.SO_ERROR;
 import static net.tern.api.socket.SocketConstants.TCP_INFO;
-import static net.tern.tcp.impl.wire.TcpHeader.ACK;
-import static net.tern.tcp.impl.wire.TcpHeader.RST;
-import static net.tern.tcp.impl.wire.TcpHeader.SYN;
+import static net.tern.wire.TcpPacket.ACK;
+import static net.tern.wire.TcpPacket.RST;
+import static net.tern.wire.TcpPacket.SYN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -2,8 +2,8 @@ package net.tern.tcp.impl;
 
 import static net.tern.api.socket.SocketConstants.SOL_TCP;
 import static net.tern.api.socket.SocketConstants.TCP_QUICKACK;
-import static net.tern.tcp.impl.wire.TcpHeader.ACK;
-import static net.tern.tcp.impl.wire.TcpHeader.PSH;
+import static net.tern.wire.TcpPacket.ACK;
+import static net.tern.wire.TcpPacket.PSH;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;

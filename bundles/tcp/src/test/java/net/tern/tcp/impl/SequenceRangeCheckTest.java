@@ -2,8 +2,8 @@ package net.tern.tcp.impl;
 
 import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
 import static net.tern.api.socket.SocketConstants.SO_ERROR;
-import static net.tern.tcp.impl.wire.TcpHeader.ACK;
-import static net.tern.tcp.impl.wire.TcpHeader.SYN;
+import static net.tern.wire.TcpPacket.ACK;
+import static net.tern.wire.TcpPacket.SYN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import net.tern.api.socket.Errno;

@@ -1,6 +1,6 @@
 package net.tern.tcp.impl;
 
-import static net.tern.tcp.impl.wire.TcpHeader.ACK;
+import static net.tern.wire.TcpPacket.ACK;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;

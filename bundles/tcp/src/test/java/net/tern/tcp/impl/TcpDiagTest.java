@@ -3,7 +3,7 @@ package net.tern.tcp.impl;
 import static net.tern.api.socket.SocketConstants.AF_INET;
 import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
 import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
-import static net.tern.tcp.impl.wire.TcpHeader.SYN;
+import static net.tern.wire.TcpPacket.SYN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;

@@ -6,9 +6,9 @@ import static net.tern.api.socket.SocketConstants.SO_RCVTIMEO;
 import static net.tern.api.socket.SocketConstants.TCP_CONGESTION;
 import static net.tern.api.socket.SocketConstants.TCP_INFO;
 import static net.tern.api.socket.SocketConstants.TCP_NODELAY;
-import static net.tern.tcp.impl.wire.TcpHeader.ACK;
-import static net.tern.tcp.impl.wire.TcpHeader.PSH;
-import static net.tern.tcp.impl.wire.TcpHeader.SYN;
+import static net.tern.wire.TcpPacket.ACK;
+import static net.tern.wire.TcpPacket.PSH;
+import static net.tern.wire.TcpPacket.SYN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

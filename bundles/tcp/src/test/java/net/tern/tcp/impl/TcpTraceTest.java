@@ -11,8 +11,8 @@ import net.tern.api.socket.SocketApi;
 import net.tern.core.testing.PacketLeakCheck;
 import net.tern.spi.trace.TraceEvent;
 import net.tern.spi.trace.Tracepoints;
-import net.tern.tcp.impl.wire.TcpHeader;
 import net.tern.tcp.testing.LoopbackHost;
+import net.tern.wire.TcpPacket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -59,7 +59,7 @@ class TcpTraceTest {
         List<String> server = new ArrayList<>();
         for (TraceEvent e : events) {
             String line = e.function() + (e.newState() != null ? " " + e.oldState() + "->" + e.newState() : "")
-                    + (e.segment() != null ? " [" + TcpHeader.flagsToString(e.segment().flags()) + "]" : "");
+                    + (e.segment() != null ? " [" + TcpPacket.flagsToString(e.segment().flags()) + "]" : "");
             if (e.local() != null && e.local().port() == clientPort) {
                 client.add(line);
             } else if (e.local() != null && e.local().port() == 7 && e.peer() != null) {
@@ -96,7 +96,7 @@ class TcpTraceTest {
                 "__sys_listen", "tcp_set_state", "__sys_socket", "__sys_connect", "inet_stream_connect", "tcp_v4_connect",
                 "tcp_conn_request", "__sys_accept4", "inet_csk_accept", "__sys_close", "tcp_close");
         assertThat(events).filteredOn(e -> e.function().equals("tcp_conn_request"))
-                .singleElement().satisfies(e -> assertThat(e.segment().flags()).isEqualTo(TcpHeader.SYN));
+                .singleElement().satisfies(e -> assertThat(e.segment().flags()).isEqualTo(TcpPacket.SYN));
         assertThat(events).extracting(TraceEvent::timeNanos).isSorted();
     }
 
@@ -110,7 +110,7 @@ class TcpTraceTest {
         assertThat(events).filteredOn(e -> e.function().equals("tcp_v4_send_reset")).singleElement()
                 .satisfies(e -> {
                     assertThat(e.local().port()).isEqualTo(9);
-                    assertThat(e.segment().flags()).isEqualTo(TcpHeader.SYN);
+                    assertThat(e.segment().flags()).isEqualTo(TcpPacket.SYN);
                 });
     }
 }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.tern.tcp.impl.wire.TcpHeader;
 import net.tern.tcp.script.Script.Arg;
 import net.tern.tcp.script.Script.Array;
 import net.tern.tcp.script.Script.Code;
@@ -29,6 +28,7 @@ import net.tern.tcp.script.Script.TimePoint;
 import net.tern.tcp.script.Script.Timestamp;
 import net.tern.tcp.script.Script.Timing;
 import net.tern.tcp.script.Script.Wscale;
+import net.tern.wire.TcpPacket;
 
 /**
  * Reads packetdrill's script syntax (the subset in {@code packetdrill/README.md}) into a
@@ -216,14 +216,14 @@ public final class ScriptParser {
         int flags = 0;
         for (char f : flagWord.toCharArray()) {
             flags |= switch (f) {
-                case 'S' -> TcpHeader.SYN;
-                case 'F' -> TcpHeader.FIN;
-                case 'R' -> TcpHeader.RST;
-                case 'P' -> TcpHeader.PSH;
-                case '.' -> TcpHeader.ACK;
-                case 'U' -> TcpHeader.URG;
-                case 'E' -> TcpHeader.ECE;
-                case 'W' -> TcpHeader.CWR;
+                case 'S' -> TcpPacket.SYN;
+                case 'F' -> TcpPacket.FIN;
+                case 'R' -> TcpPacket.RST;
+                case 'P' -> TcpPacket.PSH;
+                case '.' -> TcpPacket.ACK;
+                case 'U' -> TcpPacket.URG;
+                case 'E' -> TcpPacket.ECE;
+                case 'W' -> TcpPacket.CWR;
                 default -> throw c.fail("TCP flags (S . P F R and combinations such as S. or F.), not '" + flagWord + "'");
             };
         }
@@ -270,7 +270,7 @@ public final class ScriptParser {
                 default -> throw c.fail("ack N, win N or an option list <...>, not '" + keyword + "'");
             }
         }
-        if (ack != null && (flags & TcpHeader.ACK) == 0) {
+        if (ack != null && (flags & TcpPacket.ACK) == 0) {
             throw c.fail("an ACK flag ('.') with 'ack " + ack + "'");
         }
         return new Packet(inbound, remotePort, flags, start, end, (int) length, ack, window, options, anyOptions);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
-import net.tern.tcp.impl.wire.TcpHeader;
 import net.tern.tcp.script.Script.Array;
 import net.tern.tcp.script.Script.Code;
 import net.tern.tcp.script.Script.Ellipsis;
@@ -24,6 +23,7 @@ import net.tern.tcp.script.Script.Syscall;
 import net.tern.tcp.script.Script.TimePoint;
 import net.tern.tcp.script.Script.Timestamp;
 import net.tern.tcp.script.Script.Wscale;
+import net.tern.wire.TcpPacket;
 import org.junit.jupiter.api.Test;
 
 /** Each syntax form {@link ScriptParser} reads, and the messages of lines it cannot. */
@@ -57,7 +57,7 @@ class ScriptParserTest {
     void inboundSegmentsWithFlagsRangesAckWindowAndOptions() {
         Packet p = (Packet) only("+0 < S 0:0(0) win 32792 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>").event();
         assertThat(p.inbound()).isTrue();
-        assertThat(p.flags()).isEqualTo(TcpHeader.SYN);
+        assertThat(p.flags()).isEqualTo(TcpPacket.SYN);
         assertThat(p.seqStart()).isZero();
         assertThat(p.length()).isZero();
         assertThat(p.ack()).isNull();
@@ -66,7 +66,7 @@ class ScriptParserTest {
                 new Wscale(7));
 
         Packet data = (Packet) only("+0 < P. 1:1001(1000) ack 1 win 257").event();
-        assertThat(data.flags()).isEqualTo(TcpHeader.PSH | TcpHeader.ACK);
+        assertThat(data.flags()).isEqualTo(TcpPacket.PSH | TcpPacket.ACK);
         assertThat(data.seqStart()).isEqualTo(1);
         assertThat(data.seqEnd()).isEqualTo(1001);
         assertThat(data.length()).isEqualTo(1000);
@@ -76,12 +76,12 @@ class ScriptParserTest {
 
     @Test
     void everyFlagCombinationScriptsUse() {
-        assertThat(((Packet) only("0 > S. 0:0(0) ack 1 <...>").event()).flags()).isEqualTo(TcpHeader.SYN | TcpHeader.ACK);
-        assertThat(((Packet) only("0 > F. 1:1(0) ack 1").event()).flags()).isEqualTo(TcpHeader.FIN | TcpHeader.ACK);
-        assertThat(((Packet) only("0 > R 1:1(0)").event()).flags()).isEqualTo(TcpHeader.RST);
-        assertThat(((Packet) only("0 > R. 1:1(0) ack 1").event()).flags()).isEqualTo(TcpHeader.RST | TcpHeader.ACK);
+        assertThat(((Packet) only("0 > S. 0:0(0) ack 1 <...>").event()).flags()).isEqualTo(TcpPacket.SYN | TcpPacket.ACK);
+        assertThat(((Packet) only("0 > F. 1:1(0) ack 1").event()).flags()).isEqualTo(TcpPacket.FIN | TcpPacket.ACK);
+        assertThat(((Packet) only("0 > R 1:1(0)").event()).flags()).isEqualTo(TcpPacket.RST);
+        assertThat(((Packet) only("0 > R. 1:1(0) ack 1").event()).flags()).isEqualTo(TcpPacket.RST | TcpPacket.ACK);
         assertThat(((Packet) only("0 > FP. 1:11(10) ack 1").event()).flags())
-                .isEqualTo(TcpHeader.FIN | TcpHeader.PSH | TcpHeader.ACK);
+                .isEqualTo(TcpPacket.FIN | TcpPacket.PSH | TcpPacket.ACK);
         assertThat(((Packet) only("0 > S. 0:0(0) ack 1 <...>").event()).anyOptions()).isTrue();
     }
 

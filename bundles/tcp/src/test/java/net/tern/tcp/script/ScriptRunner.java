@@ -29,7 +29,6 @@ import net.tern.api.socket.TcpInfo;
 import net.tern.core.testing.VirtualTime;
 import net.tern.socket.SocketLayer;
 import net.tern.tcp.impl.TcpSettings;
-import net.tern.tcp.impl.wire.TcpHeader;
 import net.tern.tcp.script.Script.Arg;
 import net.tern.tcp.script.Script.Array;
 import net.tern.tcp.script.Script.Code;
@@ -47,6 +46,7 @@ import net.tern.tcp.script.Script.TcpOpt;
 import net.tern.tcp.script.Script.Timestamp;
 import net.tern.tcp.script.Script.Timing;
 import net.tern.tcp.testing.SegmentPeer;
+import net.tern.wire.TcpPacket;
 
 /**
  * Runs a packetdrill {@link Script} against Tern in virtual time: the stack is a
@@ -353,7 +353,7 @@ public final class ScriptRunner {
                     + ", but the stack sent nothing by " + seconds(time.nanoTime()));
         }
         WireSegment first = sent.peekFirst();
-        if ((p.flags() & TcpHeader.SYN) != 0) {
+        if ((p.flags() & TcpPacket.SYN) != 0) {
             // The local ISN: what the script calls seqStart on the stack's SYN or SYN-ACK.
             localIsn = (first.seq() - p.seqStart()) & 0xffffffffL;
             localIsns.put(lineRemotePort, localIsn);
@@ -381,8 +381,8 @@ public final class ScriptRunner {
             WireSegment next = sent.peekFirst();
             if (next == null || next.seq() != ((merged.seq() + merged.payloadLength()) & 0xffffffffL)
                     || next.ack() != merged.ack() || next.payloadLength() == 0
-                    || ((merged.flags() | next.flags()) & (TcpHeader.SYN | TcpHeader.RST)) != 0
-                    || (merged.flags() & TcpHeader.FIN) != 0) {
+                    || ((merged.flags() | next.flags()) & (TcpPacket.SYN | TcpPacket.RST)) != 0
+                    || (merged.flags() & TcpPacket.FIN) != 0) {
                 break;
             }
             sent.pollFirst();
@@ -401,7 +401,7 @@ public final class ScriptRunner {
                     + lineRemotePort);
         }
         if (actual.flags() != p.flags()) {
-            diffs.add("flags " + TcpHeader.flagsToString(actual.flags()) + ", expected " + TcpHeader.flagsToString(p.flags()));
+            diffs.add("flags " + TcpPacket.flagsToString(actual.flags()) + ", expected " + TcpPacket.flagsToString(p.flags()));
         }
         long relSeq = relLocal(actual.seq());
         if (relSeq != (p.seqStart() & 0xffffffffL) || actual.payloadLength() != p.length()) {

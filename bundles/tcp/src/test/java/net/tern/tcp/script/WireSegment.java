@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongUnaryOperator;
-import net.tern.tcp.impl.wire.TcpHeader;
 import net.tern.tcp.script.Script.Eol;
 import net.tern.tcp.script.Script.Mss;
 import net.tern.tcp.script.Script.Nop;
@@ -16,6 +15,7 @@ import net.tern.tcp.script.Script.TcpOpt;
 import net.tern.tcp.script.Script.Timestamp;
 import net.tern.tcp.script.Script.Wscale;
 import net.tern.wire.Ipv4Packet;
+import net.tern.wire.TcpPacket;
 
 /**
  * A segment on the wire with its option list in the order it was written (NOPs and EOLs
@@ -34,8 +34,8 @@ record WireSegment(int sport, int dport, int flags, long seq, long ack, int wind
             return null;
         }
         int start = ip.payloadOffset();
-        TcpHeader th = TcpHeader.at(buf, start);
-        List<TcpOpt> options = decodeOptions(buf, start + TcpHeader.MIN_LENGTH, th.headerLength() - TcpHeader.MIN_LENGTH);
+        TcpPacket th = TcpPacket.at(buf, start);
+        List<TcpOpt> options = decodeOptions(buf, start + TcpPacket.MIN_HEADER_LENGTH, th.headerLength() - TcpPacket.MIN_HEADER_LENGTH);
         return new WireSegment(th.sourcePort(), th.destinationPort(), th.flags(), Integer.toUnsignedLong(th.seq()),
                 Integer.toUnsignedLong(th.ack()), th.window(), options, ip.payloadLength() - th.headerLength(), atNanos);
     }
@@ -122,7 +122,7 @@ record WireSegment(int sport, int dport, int flags, long seq, long ack, int wind
         if (opts.size() > 40) {
             throw new IllegalArgumentException("options take " + opts.size() + " bytes; TCP allows 40");
         }
-        int headerLength = TcpHeader.MIN_LENGTH + opts.size();
+        int headerLength = TcpPacket.MIN_HEADER_LENGTH + opts.size();
         ByteBuf buf = Unpooled.buffer(headerLength + payloadLength);
         buf.writeShort(sport);
         buf.writeShort(dport);
@@ -154,9 +154,9 @@ record WireSegment(int sport, int dport, int flags, long seq, long ack, int wind
     String describe(LongUnaryOperator relSeq, LongUnaryOperator relAck) {
         StringBuilder sb = new StringBuilder();
         long rel = relSeq.applyAsLong(seq);
-        sb.append(String.format("%.6f", atNanos / 1e9)).append(" > ").append(TcpHeader.flagsToString(flags)).append(' ')
+        sb.append(String.format("%.6f", atNanos / 1e9)).append(" > ").append(TcpPacket.flagsToString(flags)).append(' ')
                 .append(rel).append(':').append(rel + payloadLength).append('(').append(payloadLength).append(')');
-        if ((flags & TcpHeader.ACK) != 0) {
+        if ((flags & TcpPacket.ACK) != 0) {
             sb.append(" ack ").append(relAck.applyAsLong(ack));
         }
         sb.append(" win ").append(window);

@@ -3,11 +3,10 @@ package net.tern.tcp.testing;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import net.tern.api.socket.InetSockAddr;
-import net.tern.tcp.impl.wire.TcpHeader;
-import net.tern.tcp.impl.wire.TcpHeaderWriter;
-import net.tern.tcp.impl.wire.TcpOptions;
 import net.tern.wire.Ipv4Packet;
 import net.tern.wire.Ipv4Repr;
+import net.tern.wire.TcpOptions;
+import net.tern.wire.TcpPacket;
 
 /**
  * A TCP segment as a test writes or reads it: addresses, ports, flags, sequence and ACK
@@ -27,7 +26,7 @@ public record Seg(int saddr, int daddr, int sport, int dport, int flags, int seq
 
     /** Flags as tcpdump prints them ({@code S.}, {@code F.}, {@code R}). */
     public String flagString() {
-        return TcpHeader.flagsToString(flags);
+        return TcpPacket.flagsToString(flags);
     }
 
     public int length() {
@@ -40,14 +39,14 @@ public record Seg(int saddr, int daddr, int sport, int dport, int flags, int seq
 
     /** The IPv4 datagram carrying this segment, checksums filled. */
     public byte[] toDatagram() {
-        int headerLength = TcpHeaderWriter.headerLength(options);
+        int headerLength = TcpPacket.headerLength(options);
         int tcpLength = headerLength + payload.length;
         ByteBuf buf = Unpooled.buffer(Ipv4Repr.LENGTH + tcpLength);
         Ipv4Repr.builder().source(saddr).destination(daddr).protocol(6).payloadLength(tcpLength).build()
                 .emit(buf, 0);
-        TcpHeaderWriter.write(buf, Ipv4Repr.LENGTH, sport, dport, seq, ack, flags, window, options);
+        TcpPacket.emitHeader(buf, Ipv4Repr.LENGTH, sport, dport, seq, ack, flags, window, options);
         buf.setBytes(Ipv4Repr.LENGTH + headerLength, payload);
-        TcpHeaderWriter.fillChecksum(buf, Ipv4Repr.LENGTH, tcpLength, saddr, daddr);
+        TcpPacket.fillChecksum(buf, Ipv4Repr.LENGTH, tcpLength, saddr, daddr);
         byte[] out = new byte[Ipv4Repr.LENGTH + tcpLength];
         buf.getBytes(0, out);
         return out;
@@ -58,7 +57,7 @@ public record Seg(int saddr, int daddr, int sport, int dport, int flags, int seq
         Ipv4Packet ip = Ipv4Packet.at(buf, index);
         int tcpStart = ip.payloadOffset();
         int tcpLength = ip.payloadLength();
-        TcpHeader th = TcpHeader.at(buf, tcpStart);
+        TcpPacket th = TcpPacket.at(buf, tcpStart);
         TcpOptions options = new TcpOptions();
         th.parseOptions(options);
         byte[] payload = new byte[tcpLength - th.headerLength()];

@@ -73,7 +73,7 @@ public final class SegmentPeer implements AutoCloseable {
                 .protocol(6).payloadLength(tcpBytes.length).build().emit(ip, 0);
         ip.setBytes(20, tcpBytes);
         if (tcpBytes.length >= 20) {
-            net.tern.tcp.impl.wire.TcpHeaderWriter.fillChecksum(ip, 20, tcpBytes.length,
+            net.tern.wire.TcpPacket.fillChecksum(ip, 20, tcpBytes.length,
                     InetSockAddr.parseAddress(REMOTE), InetSockAddr.parseAddress(LOCAL));
             if (breakChecksum) {
                 ip.setShort(20 + 16, ip.getUnsignedShort(20 + 16) ^ 0x5a5a);
