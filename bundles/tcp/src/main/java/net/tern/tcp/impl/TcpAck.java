@@ -68,7 +68,7 @@ final class TcpAck {
         if (Seq.after(ack, priorUna)) {
             int dataAcked = sndUnaUpdate(sk, ack, priorUna);
             cleanRtxQueue(sk, seg, ack, dataAcked);
-        } else if ((seg.dataLength == 0 && !windowChanged && !seg.has(FIN) && !sk.rtxQueue.isEmpty())
+        } else if ((seg.dataLength == 0 && !windowChanged && !seg.has(FIN) && !sk.rtx().isEmpty())
                 || (sackFlags & TcpSack.NEW_SACKED) != 0) {
             // A duplicate ACK: RFC 5681 2, or one that SACKs new data (RFC 6675 2), which may
             // ride on data.
@@ -132,29 +132,10 @@ final class TcpAck {
      */
     private void cleanRtxQueue(TcpSock sk, Segment seg, int ack, int dataAcked) {
         long now = clock.nanoTime();
-        int ackedSegments = 0;
-        boolean retransmittedAcked = false;
-        long oldestSent = -1;
-        while (!sk.rtxQueue.isEmpty()) {
-            TxSegment s = sk.rtxQueue.peekFirst();
-            if (Seq.beforeOrEqual(s.endSeq(), ack)) {
-                sk.rtxQueue.pollFirst();
-                TcpSack.unlink(sk, s);
-                ackedSegments++;
-                if (s.retransmitted) {
-                    retransmittedAcked = true;
-                } else if (oldestSent < 0) {
-                    oldestSent = s.sentNanos;
-                }
-            } else {
-                if (Seq.after(ack, s.seq)) {
-                    s.length -= ack - s.seq;
-                    s.seq = ack;
-                    ackedSegments++;
-                }
-                break;
-            }
-        }
+        RtxQueue.Acked acked = sk.rtx().cleanAcked(ack);
+        int ackedSegments = acked.segments();
+        boolean retransmittedAcked = acked.retransmittedAcked();
+        long oldestSent = acked.oldestSentNanos();
         // RTT (RFC 6298 with Karn's rule; RFC 7323 RTTM when a retransmission was acked).
         long rttUs = -1;
         if (!retransmittedAcked && oldestSent >= 0) {
@@ -174,10 +155,10 @@ final class TcpAck {
         boolean inRecovery = sk.caState == net.tern.tcp.cc.CaState.RECOVERY;
         int tsEcr = sk.tsOk && seg.options.timestamp ? seg.options.tsEcr : 0;
         congestion.congAvoid(sk, Math.max(1, ackedSegments), rttUs, fullAck, tsEcr);
-        if (inRecovery && !sk.sackOk && !fullAck && !sk.rtxQueue.isEmpty()) {
+        if (inRecovery && !sk.sackOk && !fullAck && !sk.rtx().isEmpty()) {
             output.retransmitHead(sk); // NewReno partial ACK (RFC 6582 3.2 (5))
         }
-        if (sk.rtxQueue.isEmpty()) {
+        if (sk.rtx().isEmpty()) {
             if (sk.timers().pending() == SockTimers.Pending.RETRANS) {
                 sk.timers().clearXmitTimer();
             }

@@ -98,7 +98,7 @@ final class TcpCongestion {
             case LOSS -> {
                 // tcp_try_undo_loss: the ACK echoes the original transmission, the timeout was spurious.
                 if (mayUndo(sk, tsEcr, TcpExtMib.TCPLossUndo)) {
-                    TcpSack.clearLost(sk);
+                    sk.rtx().clearLost();
                     sk.dupAcks = 0;
                     setCaState(sk, CaState.OPEN);
                     return;
@@ -110,7 +110,7 @@ final class TcpCongestion {
             }
             default -> {
                 sk.dupAcks = 0;
-                if (sk.caState == CaState.DISORDER && sk.sackedOut == 0) {
+                if (sk.caState == CaState.DISORDER && sk.rtx().sackedOut() == 0) {
                     setCaState(sk, CaState.OPEN);
                 }
                 sk.cc.congAvoid(sk, ackedSegments);
@@ -168,7 +168,7 @@ final class TcpCongestion {
         if (sk.cc == null) {
             return false;
         }
-        int lostRetransmits = TcpSack.markHeadLost(sk);
+        int lostRetransmits = sk.rtx().markHeadLost(sk.mssCache);
         if (lostRetransmits > 0) {
             counters.add(TcpExtMib.TCPLostRetransmit, lostRetransmits);
         }
@@ -176,10 +176,10 @@ final class TcpCongestion {
         if (state != CaState.OPEN && state != CaState.DISORDER) {
             return false;
         }
-        if (sk.sackedOut > 0 && state == CaState.OPEN) {
+        if (sk.rtx().sackedOut() > 0 && state == CaState.OPEN) {
             setCaState(sk, CaState.DISORDER);
         }
-        if ((sk.lostOut > 0 || sk.dupAcks >= DUPACK_THRESHOLD) && !Seq.before(ack, sk.highSeq)) {
+        if ((sk.rtx().lostOut() > 0 || sk.dupAcks >= DUPACK_THRESHOLD) && !Seq.before(ack, sk.highSeq)) {
             enterRecovery(sk);
             sk.cwnd(sk.ssthresh);
             return true;
@@ -196,7 +196,7 @@ final class TcpCongestion {
         counters.inc(sk.sackOk ? TcpExtMib.TCPSackRecovery : TcpExtMib.TCPRenoRecovery);
     }
 
-    /** A retransmission timeout ({@code tcp_enter_loss}); the scoreboard was marked by {@link TcpSack#markAllLost}. */
+    /** A retransmission timeout ({@code tcp_enter_loss}); the scoreboard was marked by {@link RtxQueue#markAllLost}. */
     void enterLoss(TcpSock sk) {
         if (sk.cc == null) {
             return;
@@ -219,18 +219,7 @@ final class TcpCongestion {
      * reduction (this is not congestion) and without undo.
      */
     void simpleRetransmit(TcpSock sk) {
-        for (TxSegment s : sk.rtxQueue) {
-            if (s.length > sk.mssCache && !s.sacked) {
-                if (s.retransInFlight) {
-                    s.retransInFlight = false;
-                    sk.retransOut--;
-                }
-                if (!s.lost) {
-                    s.lost = true;
-                    sk.lostOut++;
-                }
-            }
-        }
+        sk.rtx().markOversizedLost(sk.mssCache);
         if (sk.caState != CaState.LOSS) {
             sk.highSeq = sk.sndMax;
             sk.undoMarking = false;
@@ -249,7 +238,7 @@ final class TcpCongestion {
         sk.priorSsthresh = sk.ssthresh;
         sk.undoMarking = true;
         sk.undoMarker = sk.sndUna;
-        sk.undoRetrans = sk.retransOut > 0 ? sk.retransOut : -1;
+        sk.undoRetrans = sk.rtx().retransOut() > 0 ? sk.rtx().retransOut() : -1;
         sk.retransTsVal = 0;
         sk.retransTsSet = false;
     }

@@ -106,7 +106,7 @@ final class TcpInput {
         sk.mssCache = TcpOutput.syncMss(peerMss, mtu, sk.userMss, sk.tsOk);
         sk.rcvMss = Math.min(sk.advmss, peerMss);
         if (hasAck) {
-            TxSegment syn = sk.rtxQueue.pollFirst();
+            TxSegment syn = sk.rtx().pollHead();
             memory.settleSend(sk);
             long rttUs = -1;
             if (syn != null && !syn.retransmitted) {
@@ -282,9 +282,9 @@ final class TcpInput {
                 replies.v4SendReset(seg);
                 return;
             }
-            TxSegment syn = sk.rtxQueue.peekFirst();
+            TxSegment syn = sk.rtx().head();
             if (syn != null && (syn.flags & SYN) != 0) {
-                sk.rtxQueue.pollFirst();
+                sk.rtx().pollHead();
                 memory.settleSend(sk);
             }
             sk.bytesAcked += sk.iss + 1 - sk.sndUna; // the SYN, as tcp_snd_una_update counts it

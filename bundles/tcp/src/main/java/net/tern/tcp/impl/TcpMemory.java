@@ -305,7 +305,7 @@ final class TcpMemory {
 
     /** The send memory {@code sk} holds now: its ring and its retransmission queue's segments. */
     static long sendTruesize(TcpSock sk) {
-        return sk.sendQueue.truesize() + (long) sk.rtxQueue.size() * TX_SEGMENT_TRUESIZE;
+        return sk.sendQueue.truesize() + (long) sk.rtx().size() * TX_SEGMENT_TRUESIZE;
     }
 
     /** Brings {@code sk_wmem_queued} to what the send queues hold (segments sent are charged whatever the limits). */
@@ -339,7 +339,7 @@ final class TcpMemory {
         if (growth == 0 || sk.mem.wmemSchedule(growth)) {
             return n;
         }
-        if (ring.isEmpty() && sk.rtxQueue.isEmpty()) {
+        if (ring.isEmpty() && sk.rtx().isEmpty()) {
             // sk_forced_mem_schedule of the first skb: one segment goes, so an ACK will come.
             n = Math.min(n, Math.max(1, sk.mssCache));
             sk.mem.forceSchedule(ringGrowth(ring, n));
@@ -357,7 +357,7 @@ final class TcpMemory {
      * nothing in flight a segment always goes.
      */
     boolean segmentFits(TcpSock sk) {
-        return sk.rtxQueue.isEmpty() || sendTruesize(sk) + TX_SEGMENT_TRUESIZE <= sk.sndbuf();
+        return sk.rtx().isEmpty() || sendTruesize(sk) + TX_SEGMENT_TRUESIZE <= sk.sndbuf();
     }
 
     // ---- giving memory back
@@ -374,7 +374,7 @@ final class TcpMemory {
         if (sk.rcv().outOfOrder().isEmpty() && sk.rcv().queue().release()) {
             settleRecv(sk);
         }
-        if (sk.rtxQueue.isEmpty() && sk.sendQueue.release()) {
+        if (sk.rtx().isEmpty() && sk.sendQueue.release()) {
             settleSend(sk);
         }
     }

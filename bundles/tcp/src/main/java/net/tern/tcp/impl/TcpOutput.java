@@ -356,14 +356,14 @@ final class TcpOutput {
     /** Sends {@code length} new bytes at {@code snd_nxt} with {@code flags} and records them for retransmission. */
     private void sendData(TcpSock sk, int length, int flags) {
         int seq = sk.sndNxt;
-        if (sk.rtxQueue.isEmpty()) {
+        if (sk.rtx().isEmpty()) {
             congestion.caEvent(sk, net.tern.tcp.cc.CaEvent.TX_START);
         }
         transmitSkb(sk, seq, length, flags);
         // FIN and PSH stay with the segment: a retransmission carries the flags it first had.
         TxSegment segment = new TxSegment(seq, length, flags & (TcpPacket.FIN | TcpPacket.PSH), clock.nanoTime(),
                 false);
-        sk.rtxQueue.addLast(segment);
+        sk.rtx().add(segment);
         memory.settleSend(sk);
         sk.sndNxt = segment.endSeq();
         sk.sndMax = Seq.max(sk.sndMax, sk.sndNxt);
@@ -383,12 +383,12 @@ final class TcpOutput {
      * window).
      */
     void retransmitHead(TcpSock sk) {
-        TxSegment head = sk.rtxQueue.peekFirst();
+        TxSegment head = sk.rtx().head();
         if (head == null || head.sacked) {
             return;
         }
-        TcpSack.markSkbLost(sk);
-        retransmitSkb(sk, sk.rtxQueue.listIterator());
+        sk.rtx().markSkbLost();
+        retransmitSkb(sk, sk.rtx().walk(0));
     }
 
     /**
@@ -399,10 +399,10 @@ final class TcpOutput {
      * does not hold back a retransmission.
      */
     void xmitRetransmitQueue(TcpSock sk) {
-        if (sk.lostOut == 0) {
+        if (sk.rtx().lostOut() == 0) {
             return;
         }
-        java.util.ListIterator<TxSegment> it = sk.rtxQueue.listIterator();
+        java.util.ListIterator<TxSegment> it = sk.rtx().walk(0);
         while (it.hasNext() && sk.packetsInFlight() < sk.cwnd) {
             TxSegment s = it.next();
             if (s.lost && !s.retransInFlight) {
@@ -422,10 +422,10 @@ final class TcpOutput {
         if (sk.packetsInFlight() >= sk.cwnd) {
             return;
         }
-        java.util.ListIterator<TxSegment> it = sk.rtxQueue.listIterator();
+        java.util.ListIterator<TxSegment> it = sk.rtx().walk(0);
         while (it.hasNext()) {
             TxSegment s = it.next();
-            if (!Seq.before(s.seq, sk.highestSack)) {
+            if (!Seq.before(s.seq, sk.rtx().highestSack())) {
                 break;
             }
             if (!s.sacked && !s.retransInFlight && !s.lost) {
@@ -434,16 +434,15 @@ final class TcpOutput {
                 return;
             }
         }
-        if (sk.rescueSet && !Seq.after(sk.sndUna, sk.rescueRxt)) {
+        if (sk.rtx().rescueMade(sk.sndUna)) {
             return; // the rescue of this recovery was made
         }
-        java.util.ListIterator<TxSegment> down = sk.rtxQueue.listIterator(sk.rtxQueue.size());
+        java.util.ListIterator<TxSegment> down = sk.rtx().walk(sk.rtx().size());
         while (down.hasPrevious()) {
             TxSegment s = down.previous();
             if (!s.sacked) {
                 if (!s.retransInFlight) {
-                    sk.rescueSet = true;
-                    sk.rescueRxt = sk.highSeq; // RescueRxt = RecoveryPoint
+                    sk.rtx().rescue(sk.highSeq); // RescueRxt = RecoveryPoint
                     retransmitSkb(sk, down);
                 }
                 return;
@@ -458,28 +457,12 @@ final class TcpOutput {
      */
     private void retransmitSkb(TcpSock sk, java.util.ListIterator<TxSegment> it) {
         TxSegment s = it.next();
-        if (s.length > sk.mssCache) {
-            TxSegment rest = new TxSegment(s.seq + sk.mssCache, s.length - sk.mssCache, s.flags, s.sentNanos,
-                    s.retransmitted);
-            rest.lost = s.lost;
-            if (rest.lost) {
-                sk.lostOut++;
-            }
-            s.length = sk.mssCache;
-            s.flags = 0;
-            it.add(rest);
-            it.previous();
+        if (sk.rtx().fragment(it, s, sk.mssCache)) {
             memory.settleSend(sk);
         }
         int flags = TcpPacket.ACK | s.flags; // as tcp_retransmit_skb resends the skb: PSH only if it had it
         transmitSkb(sk, s.seq, s.length, flags);
-        if (!s.retransInFlight) {
-            s.retransInFlight = true;
-            sk.retransOut++;
-        }
-        s.retransmitted = true;
-        s.sentNanos = clock.nanoTime();
-        s.retransSndNxt = sk.sndNxt;
+        sk.rtx().retransmitted(s, clock.nanoTime(), sk.sndNxt);
         counters.inc(TcpMib.RetransSegs);
         sk.totalRetrans++;
         if (sk.packetsInFlight() >= sk.cwnd) {
@@ -523,7 +506,7 @@ final class TcpOutput {
             int room = sk.sndUna + sk.sndWnd - sk.sndNxt;
             int length = Math.min(sk.mssCache, Math.max(unsent, 0));
             if (length > 0 && room < length) {
-                boolean nothingInFlight = sk.rtxQueue.isEmpty();
+                boolean nothingInFlight = sk.rtx().isEmpty();
                 if (room <= 0 || (room < sk.maxWindow / 2 && !nothingInFlight)) {
                     if (nothingInFlight && sk.timers().pending() != SockTimers.Pending.PROBE) {
                         sk.timers().resetProbeTimer();
@@ -544,7 +527,7 @@ final class TcpOutput {
             sendData(sk, length, flags);
             sentNew = true;
         }
-        if (!sentNew && sk.sackOk && sk.sackedOut > 0 && sk.caState == net.tern.tcp.cc.CaState.RECOVERY) {
+        if (!sentNew && sk.sackOk && sk.rtx().sackedOut() > 0 && sk.caState == net.tern.tcp.cc.CaState.RECOVERY) {
             retransmitLastResort(sk);
         }
         sk.publishQueues();

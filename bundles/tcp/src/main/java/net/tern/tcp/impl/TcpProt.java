@@ -184,7 +184,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         counters.inc(TcpMib.ActiveOpens);
         long now = clock.nanoTime();
         output.sendSyn(sk, false);
-        sk.rtxQueue.addLast(new TxSegment(sk.iss, 0, TcpPacket.SYN, now, false));
+        sk.rtx().add(new TxSegment(sk.iss, 0, TcpPacket.SYN, now, false));
         memory.settleSend(sk);
         sk.retransStampNanos = now;
         sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtt().rtoUs());

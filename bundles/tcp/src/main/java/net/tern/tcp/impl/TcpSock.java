@@ -1,7 +1,6 @@
 package net.tern.tcp.impl;
 
 import java.util.ArrayDeque;
-import java.util.LinkedList;
 import net.tern.api.socket.Errno;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.InetSock;
@@ -60,26 +59,8 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     boolean finQueued;
     /** Our FIN has been acknowledged. */
     boolean finAcked;
-    /**
-     * Segments sent and not yet acknowledged, in sequence order ({@code tcp_rtx_queue}); a
-     * linked list because a retransmission may split a segment in place ({@code tcp_fragment}).
-     */
-    final LinkedList<TxSegment> rtxQueue = new LinkedList<>();
-
-    // ---- the SACK scoreboard (RFC 6675), counted in segments of rtxQueue as tcp_sock does
-    /** Segments the receiver holds by SACK ({@code sacked_out}). */
-    int sackedOut;
-    /** Segments marked lost ({@code lost_out}). */
-    int lostOut;
-    /** Retransmissions in flight ({@code retrans_out}). */
-    int retransOut;
-    /** The end of the highest SACKed segment ({@code tcp_highest_sack_seq}); meaningful while sackedOut > 0. */
-    int highestSack;
-    /** RFC 6675 RescueRxt: the recovery point when the rescue retransmission (NextSeg() rule 4) was made. */
-    int rescueRxt;
-    boolean rescueSet;
-    /** Duplicate segments the receiver reported by D-SACK (RFC 2883; {@code tcp_info.tcpi_dsack_dups}). */
-    int dsackDups;
+    /** Segments sent and not yet acknowledged, with the SACK scoreboard ({@code tcp_rtx_queue}). */
+    private final RtxQueue rtx = new RtxQueue();
 
     // ---- receiving: the sequence space, window, queues, FIN and D-SACK are the receiver's
     /**
@@ -233,12 +214,14 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         ackPending = false;
     }
 
+    /** The segments sent and not yet acknowledged, with the SACK scoreboard. */
+    RtxQueue rtx() {
+        return rtx;
+    }
+
     /** Empties the retransmission queue and its scoreboard. */
     void clearRtxQueue() {
-        rtxQueue.clear();
-        sackedOut = 0;
-        lostOut = 0;
-        retransOut = 0;
+        rtx.clear();
         memory.settleSend(this);
     }
 
@@ -335,7 +318,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     @Override
     public int packetsInFlight() {
         // tcp_packets_in_flight: packets_out - (sacked_out + lost_out) + retrans_out, RFC 6675's pipe.
-        return rtxQueue.size() - sackedOut - lostOut + retransOut;
+        return rtx.packetsInFlight();
     }
 
     @Override

@@ -203,10 +203,10 @@ final class TcpSockopt {
                 sk.atoInitialised ? TimeUnit.MILLISECONDS.toMicros(settings.get().delackMinMillis()) : 0,
                 sk.mssCache,
                 sk.rcvMss,
-                listening ? sk.acceptQueue.size() : sk.rtxQueue.size(), // packets_out, an unanswered SYN included
-                listening ? sk.maxBacklog : sk.sackedOut,
-                sk.lostOut,
-                sk.retransOut,
+                listening ? sk.acceptQueue.size() : sk.rtx().size(), // packets_out, an unanswered SYN included
+                listening ? sk.maxBacklog : sk.rtx().sackedOut(),
+                sk.rtx().lostOut(),
+                sk.rtx().retransOut(),
                 ageMillis(now, sk.lastDataSentNanos),
                 ageMillis(now, sk.lastDataRecvNanos),
                 ageMillis(now, sk.lastAckRecvNanos),

@@ -91,7 +91,7 @@ final class TcpTimers {
             backoff(sk);
             return;
         }
-        if (sk.rtxQueue.isEmpty()) {
+        if (sk.rtx().isEmpty()) {
             return;
         }
         int retryUntil = s.retries2();
@@ -104,12 +104,12 @@ final class TcpTimers {
         }
         if (sk.retransmits == 0) {
             counters.inc(TcpExtMib.TCPTimeouts);
-            TxSegment head = sk.rtxQueue.peekFirst();
+            TxSegment head = sk.rtx().head();
             sk.retransStampNanos = head != null ? head.sentNanos : clock.nanoTime();
         }
         // tcp_enter_loss: everything not SACKed is presumed lost and goes again, from the
         // head, as the window reopens (RFC 6675 5.1; RFC 5681 3.1 for peers without SACK).
-        TcpSack.markAllLost(sk);
+        sk.rtx().markAllLost();
         congestion.enterLoss(sk);
         output.retransmitHead(sk);
         backoff(sk);
@@ -147,7 +147,7 @@ final class TcpTimers {
      */
     private void probeTimer(TcpSock sk) {
         int unsent = sk.sendQueued() - (sk.sndNxt - sk.sndUna);
-        if (!sk.rtxQueue.isEmpty() || (unsent <= 0 && !sk.finQueued)) {
+        if (!sk.rtx().isEmpty() || (unsent <= 0 && !sk.finQueued)) {
             sk.probesOut = 0;
             return;
         }
@@ -221,7 +221,7 @@ final class TcpTimers {
             return;
         }
         long idleMillis = keepIdleMillis(sk);
-        if (!sk.rtxQueue.isEmpty() || sk.sendQueued() > 0) {
+        if (!sk.rtx().isEmpty() || sk.sendQueued() > 0) {
             sk.timers().resetKeepaliveTimer(idleMillis);
             return;
         }

@@ -70,8 +70,8 @@ class SackRecoveryTest extends ScriptedPeerTestBase {
         peer.inject(ack(c, 0, 1000, 2000).build());
         peer.inject(ack(c, 0, 1000, 3000).build());
         TcpSock sk = sock();
-        assertThat(sk.sackedOut).isEqualTo(2);
-        assertThat(sk.lostOut).isZero();
+        assertThat(sk.rtx().sackedOut()).isEqualTo(2);
+        assertThat(sk.rtx().lostOut()).isZero();
         assertThat(sk.caState()).isEqualTo(CaState.DISORDER);
         assertThat(sk.packetsInFlight()).isEqualTo(8);
         assertThat(peer.emitted()).isEmpty();
@@ -89,9 +89,9 @@ class SackRecoveryTest extends ScriptedPeerTestBase {
         assertThat(offsets(c, peer.emitted())).containsExactly(0);
         assertThat(sk.ssthresh()).isEqualTo(5);
         assertThat(sk.cwnd()).isEqualTo(5); // RFC 6675: cwnd = ssthresh, no inflation
-        assertThat(sk.sackedOut).isEqualTo(3);
-        assertThat(sk.lostOut).isEqualTo(1);
-        assertThat(sk.retransOut).isEqualTo(1);
+        assertThat(sk.rtx().sackedOut()).isEqualTo(3);
+        assertThat(sk.rtx().lostOut()).isEqualTo(1);
+        assertThat(sk.rtx().retransOut()).isEqualTo(1);
         // pipe = 10 sent - 3 SACKed - 1 lost + 1 retransmitted
         assertThat(sk.packetsInFlight()).isEqualTo(7);
         TcpInfo info = api.getsockopt(c.fd(), SOL_TCP, TCP_INFO, TcpInfo.class);
@@ -127,7 +127,7 @@ class SackRecoveryTest extends ScriptedPeerTestBase {
         peer.inject(ack(c, 0, 3000, 10_000, 1000, 2000).build());
         TcpSock sk = sock();
         assertThat(sk.caState()).isEqualTo(CaState.RECOVERY);
-        assertThat(sk.lostOut).isEqualTo(2);
+        assertThat(sk.rtx().lostOut()).isEqualTo(2);
         // Head first (RFC 6675 4.3), then the other hole (NextSeg rule 1), then new data (rule 2)
         // while pipe < cwnd = 5: pipe = 11 - 8 - 2 + 2 = 3, so two new segments.
         assertThat(offsets(c, peer.emitted())).containsExactly(0, 2000, 11_000, 12_000);
@@ -144,7 +144,7 @@ class SackRecoveryTest extends ScriptedPeerTestBase {
         peer.inject(ack(c, 11_000).build());
         assertThat(sk.caState()).isEqualTo(CaState.OPEN);
         assertThat(sk.cwnd()).isEqualTo(5);
-        assertThat(sk.sackedOut + sk.lostOut + sk.retransOut).isZero();
+        assertThat(sk.rtx().sackedOut() + sk.rtx().lostOut() + sk.rtx().retransOut()).isZero();
         assertThat(peer.host().counter(TcpMib.RetransSegs)).isEqualTo(2);
     }
 
@@ -158,8 +158,8 @@ class SackRecoveryTest extends ScriptedPeerTestBase {
         assertThat(offsets(c, afterRto)).containsExactly(0);
         TcpSock sk = sock();
         assertThat(sk.caState()).isEqualTo(CaState.LOSS);
-        assertThat(sk.sackedOut).isEqualTo(1);
-        assertThat(sk.lostOut).isEqualTo(3);
+        assertThat(sk.rtx().sackedOut()).isEqualTo(1);
+        assertThat(sk.rtx().lostOut()).isEqualTo(3);
         // The head is acknowledged: cwnd 2, and the two lost segments go, not the SACKed one.
         peer.inject(ack(c, 1000, 1000, 2000).build());
         assertThat(offsets(c, peer.emitted())).containsExactly(2000, 3000);
@@ -180,7 +180,7 @@ class SackRecoveryTest extends ScriptedPeerTestBase {
         // forgets the SACK: the reneged segment is sent again.
         List<Seg> soon = peer.advanceCollecting(20, TimeUnit.MILLISECONDS);
         assertThat(offsets(c, soon)).containsExactly(1000);
-        assertThat(sock().sackedOut).isZero();
+        assertThat(sock().rtx().sackedOut()).isZero();
     }
 
     @Test
@@ -192,13 +192,13 @@ class SackRecoveryTest extends ScriptedPeerTestBase {
         // D-SACK (RFC 2883): the first block lies below the cumulative ACK.
         peer.inject(ack(c, 1000, 0, 1000).build());
         TcpSock sk = sock();
-        assertThat(sk.dsackDups).isEqualTo(1);
-        assertThat(sk.sackedOut).isZero();
+        assertThat(sk.rtx().dsackDups()).isEqualTo(1);
+        assertThat(sk.rtx().sackedOut()).isZero();
         assertThat(peer.host().counter(TcpExtMib.TCPDSACKRecv)).isEqualTo(1);
         // A first block inside the second is a D-SACK too (RFC 2883 4.2).
         peer.inject(ack(c, 1000, 2000, 3000, 2000, 3000).build());
-        assertThat(sk.dsackDups).isEqualTo(2);
-        assertThat(sk.sackedOut).isEqualTo(1);
+        assertThat(sk.rtx().dsackDups()).isEqualTo(2);
+        assertThat(sk.rtx().sackedOut()).isEqualTo(1);
     }
 
     @Test
@@ -334,12 +334,12 @@ class SackRecoveryTest extends ScriptedPeerTestBase {
         assertThat(offsets(c, again)).containsExactly(0, 536, 1000, 1536, 2000, 2536);
         assertThat(sk.caState()).isEqualTo(CaState.LOSS);
         assertThat(sk.cwnd()).isEqualTo(cwndBefore);
-        assertThat(sk.lostOut).isEqualTo(6);
-        assertThat(sk.retransOut).isEqualTo(6);
+        assertThat(sk.rtx().lostOut()).isEqualTo(6);
+        assertThat(sk.rtx().retransOut()).isEqualTo(6);
         peer.inject(ack(c, 3000).build());
         assertThat(sk.caState()).isEqualTo(CaState.OPEN);
-        assertThat(sk.rtxQueue).isEmpty();
-        assertThat(sk.lostOut + sk.retransOut).isZero();
+        assertThat(sk.rtx()).isEmpty();
+        assertThat(sk.rtx().lostOut() + sk.rtx().retransOut()).isZero();
     }
 
     @Test

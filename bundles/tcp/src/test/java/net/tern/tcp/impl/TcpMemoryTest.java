@@ -417,7 +417,7 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
             assertThat(sk.mem.wmemQueued()).isLessThanOrEqualTo(sk.sndbuf());
         }
         peer.discardEmitted();
-        assertThat(sk.rtxQueue.size()).isGreaterThan(10);
+        assertThat(sk.rtx().size()).isGreaterThan(10);
     }
 
     @Test

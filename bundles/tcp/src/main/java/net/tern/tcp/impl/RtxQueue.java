@@ -1,0 +1,354 @@
+package net.tern.tcp.impl;
+
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.ListIterator;
+
+/**
+ * A connection's retransmission queue with its SACK scoreboard ({@code tcp_rtx_queue} and
+ * {@code packets_out}, {@code sacked_out}, {@code lost_out}, {@code retrans_out} of
+ * {@code struct tcp_sock}, RFC 6675): the segments sent and not yet acknowledged, in
+ * sequence order, each with its marks, and the counts of the marks.
+ *
+ * <p>Invariants, kept by its methods alone (segments and counts change nowhere else):
+ * {@link #sackedOut()} is the number of segments marked SACKed, {@link #lostOut()} of those
+ * marked lost, {@link #retransOut()} of those with a retransmission in flight; a SACKed
+ * segment is neither lost nor in retransmission; so RFC 6675's pipe,
+ * {@link #packetsInFlight()} = size - sacked - lost + retrans, is never negative. A linked
+ * list, because a retransmission may split a segment in place ({@code tcp_fragment}).
+ *
+ * <p>Used under the socket lock.
+ */
+final class RtxQueue implements Iterable<TxSegment> {
+    /** RFC 6675 DupThresh ({@code tcp_reordering}). */
+    static final int DUP_THRESH = TcpCongestion.DUPACK_THRESHOLD;
+
+    private final LinkedList<TxSegment> queue = new LinkedList<>();
+    private final List<TxSegment> view = Collections.unmodifiableList(queue);
+    /** Segments the receiver holds by SACK ({@code sacked_out}). */
+    private int sackedOut;
+    /** Segments marked lost ({@code lost_out}). */
+    private int lostOut;
+    /** Retransmissions in flight ({@code retrans_out}). */
+    private int retransOut;
+    /** The end of the highest SACKed segment ({@code tcp_highest_sack_seq}); meaningful while sackedOut > 0. */
+    private int highestSack;
+    /** RFC 6675 RescueRxt: the recovery point when the rescue retransmission (NextSeg() rule 4) was made. */
+    private int rescueRxt;
+    private boolean rescueSet;
+    /** Duplicate segments the receiver reported by D-SACK (RFC 2883; {@code tcp_info.tcpi_dsack_dups}). */
+    private int dsackDups;
+
+    // ---- what others read
+
+    boolean isEmpty() {
+        return queue.isEmpty();
+    }
+
+    /** Segments sent and not acknowledged ({@code packets_out}). */
+    int size() {
+        return queue.size();
+    }
+
+    /** The oldest segment not acknowledged, or null. */
+    TxSegment head() {
+        return queue.peekFirst();
+    }
+
+    /** The segments in sequence order, read-only. */
+    @Override
+    public Iterator<TxSegment> iterator() {
+        return view.iterator();
+    }
+
+    int sackedOut() {
+        return sackedOut;
+    }
+
+    int lostOut() {
+        return lostOut;
+    }
+
+    int retransOut() {
+        return retransOut;
+    }
+
+    int highestSack() {
+        return highestSack;
+    }
+
+    int dsackDups() {
+        return dsackDups;
+    }
+
+    /** {@code tcp_packets_in_flight}: packets_out - (sacked_out + lost_out) + retrans_out, RFC 6675's pipe. */
+    int packetsInFlight() {
+        return queue.size() - sackedOut - lostOut + retransOut;
+    }
+
+    // ---- the queue
+
+    /** A segment just sent for the first time joins the tail. */
+    void add(TxSegment segment) {
+        queue.addLast(segment);
+    }
+
+    /** Takes the head off (the SYN, acknowledged), with its marks. */
+    TxSegment pollHead() {
+        TxSegment head = queue.pollFirst();
+        if (head != null) {
+            unlink(head);
+        }
+        return head;
+    }
+
+    /** Empties the queue and the scoreboard. */
+    void clear() {
+        queue.clear();
+        sackedOut = 0;
+        lostOut = 0;
+        retransOut = 0;
+    }
+
+    /** What a cumulative ACK took off the queue ({@link #cleanAcked}). */
+    record Acked(int segments, boolean retransmittedAcked, long oldestSentNanos) {
+    }
+
+    /**
+     * The queue's part of {@code tcp_clean_rtx_queue}: segments wholly below {@code ack} leave
+     * with their marks, a head {@code ack} falls inside is trimmed to what is left. Returns the
+     * segments acknowledged (a trimmed head counts), whether one of them had been
+     * retransmitted, and when the oldest one never retransmitted was sent (-1 if none), for
+     * Karn's rule.
+     */
+    Acked cleanAcked(int ack) {
+        int ackedSegments = 0;
+        boolean retransmittedAcked = false;
+        long oldestSent = -1;
+        while (!queue.isEmpty()) {
+            TxSegment s = queue.peekFirst();
+            if (Seq.beforeOrEqual(s.endSeq(), ack)) {
+                queue.pollFirst();
+                unlink(s);
+                ackedSegments++;
+                if (s.retransmitted) {
+                    retransmittedAcked = true;
+                } else if (oldestSent < 0) {
+                    oldestSent = s.sentNanos;
+                }
+            } else {
+                if (Seq.after(ack, s.seq)) {
+                    s.length -= ack - s.seq;
+                    s.seq = ack;
+                    ackedSegments++;
+                }
+                break;
+            }
+        }
+        return new Acked(ackedSegments, retransmittedAcked, oldestSent);
+    }
+
+    /** Forgets the marks of a segment leaving the queue. */
+    private void unlink(TxSegment s) {
+        if (s.sacked) {
+            sackedOut--;
+        }
+        if (s.lost) {
+            lostOut--;
+        }
+        if (s.retransInFlight) {
+            retransOut--;
+        }
+    }
+
+    // ---- retransmission
+
+    /** A walk of the queue from {@code index} for choosing what to retransmit; change it only through {@link #fragment}. */
+    ListIterator<TxSegment> walk(int index) {
+        return queue.listIterator(index);
+    }
+
+    /**
+     * {@code tcp_fragment}: {@code s}, the segment {@code it} returned last, is cut to
+     * {@code mss}; the rest, with the same marks for loss, follows it, and {@code it} stands
+     * before the rest again. Returns whether it was cut (the queue holds one segment more).
+     */
+    boolean fragment(ListIterator<TxSegment> it, TxSegment s, int mss) {
+        if (s.length <= mss) {
+            return false;
+        }
+        TxSegment rest = new TxSegment(s.seq + mss, s.length - mss, s.flags, s.sentNanos, s.retransmitted);
+        rest.lost = s.lost;
+        if (rest.lost) {
+            lostOut++;
+        }
+        s.length = mss;
+        s.flags = 0;
+        it.add(rest);
+        it.previous();
+        return true;
+    }
+
+    /** {@code s} was sent again at {@code nowNanos}, with {@code snd_nxt} at {@code sndNxt}: its retransmission is in flight. */
+    void retransmitted(TxSegment s, long nowNanos, int sndNxt) {
+        if (!s.retransInFlight) {
+            s.retransInFlight = true;
+            retransOut++;
+        }
+        s.retransmitted = true;
+        s.sentNanos = nowNanos;
+        s.retransSndNxt = sndNxt;
+    }
+
+    /** Whether this recovery's rescue retransmission (RFC 6675 NextSeg() rule 4) was made: one at or after {@code sndUna}. */
+    boolean rescueMade(int sndUna) {
+        return rescueSet && !Seq.after(sndUna, rescueRxt);
+    }
+
+    /** The rescue retransmission of the recovery ending at {@code recoveryPoint} is made now. */
+    void rescue(int recoveryPoint) {
+        rescueSet = true;
+        rescueRxt = recoveryPoint;
+    }
+
+    // ---- the scoreboard
+
+    /**
+     * Marks SACKed every segment {@code [start, end)} covers whole (the marking of
+     * {@code tcp_sacktag_write_queue}): it is no longer lost nor in retransmission. Returns
+     * whether a segment was newly SACKed.
+     */
+    boolean markSacked(int start, int end) {
+        boolean newly = false;
+        for (TxSegment s : queue) {
+            if (!Seq.before(s.seq, end)) {
+                break;
+            }
+            if (s.sacked || Seq.before(s.seq, start) || Seq.after(s.endSeq(), end)) {
+                continue;
+            }
+            s.sacked = true;
+            sackedOut++;
+            if (s.lost) {
+                s.lost = false;
+                lostOut--;
+            }
+            if (s.retransInFlight) {
+                s.retransInFlight = false;
+                retransOut--;
+            }
+            if (sackedOut == 1 || Seq.after(s.endSeq(), highestSack)) {
+                highestSack = s.endSeq();
+            }
+            newly = true;
+        }
+        return newly;
+    }
+
+    /** The receiver reported a duplicate by D-SACK. */
+    void dsackReceived() {
+        dsackDups++;
+    }
+
+    /**
+     * {@code tcp_mark_head_lost}: RFC 6675 IsLost() for every segment not yet marked: lost
+     * when DupThresh SACKed segments, or more than (DupThresh - 1) * {@code mss} SACKed bytes,
+     * lie above it. One walk from the tail down, summing what is SACKed above. On the way, a
+     * retransmission is itself lost ({@code tcp_mark_lost_retrans}, {@code TCPLostRetransmit})
+     * when data sent after it was SACKed: it goes back to waiting for a retransmission.
+     * Returns how many such lost retransmissions it found.
+     */
+    int markHeadLost(int mss) {
+        int lostRetransmits = 0;
+        if (sackedOut == 0) {
+            return lostRetransmits;
+        }
+        int sackedAbove = 0;
+        long sackedBytesAbove = 0;
+        long byteThreshold = (long) (DUP_THRESH - 1) * mss;
+        Iterator<TxSegment> down = queue.descendingIterator();
+        while (down.hasNext()) {
+            TxSegment s = down.next();
+            if (s.sacked) {
+                sackedAbove++;
+                sackedBytesAbove += s.length;
+                continue;
+            }
+            if (s.retransInFlight && Seq.after(highestSack, s.retransSndNxt)) {
+                s.retransInFlight = false;
+                retransOut--;
+                lostRetransmits++;
+            }
+            if (!s.lost && (sackedAbove >= DUP_THRESH || sackedBytesAbove > byteThreshold)) {
+                s.lost = true;
+                lostOut++;
+            }
+        }
+        return lostRetransmits;
+    }
+
+    /** {@code tcp_mark_skb_lost} for the head: fast retransmit presumes it lost whatever the SACKs say. */
+    void markSkbLost() {
+        TxSegment head = queue.peekFirst();
+        if (head != null && !head.sacked && !head.lost) {
+            head.lost = true;
+            lostOut++;
+        }
+    }
+
+    /**
+     * {@code tcp_enter_loss}'s marking: after a retransmission timeout every segment not
+     * SACKed is lost and no retransmission is in flight any more. SACKed segments keep their
+     * mark (RFC 6675 5.1) unless the receiver reneged: a SACKed head means it dropped what it
+     * had SACKed, so every mark is cleared (RFC 2018 8).
+     */
+    void markAllLost() {
+        TxSegment head = queue.peekFirst();
+        boolean reneged = head != null && head.sacked;
+        lostOut = 0;
+        retransOut = 0;
+        if (reneged) {
+            sackedOut = 0;
+        }
+        for (TxSegment s : queue) {
+            s.retransInFlight = false;
+            if (reneged) {
+                s.sacked = false;
+            }
+            s.lost = !s.sacked;
+            if (s.lost) {
+                lostOut++;
+            }
+        }
+    }
+
+    /**
+     * {@code tcp_simple_retransmit}'s marking: every segment longer than {@code mss} and not
+     * SACKed was dropped on the way (the path MTU fell): lost, its retransmission no longer in
+     * flight.
+     */
+    void markOversizedLost(int mss) {
+        for (TxSegment s : queue) {
+            if (s.length > mss && !s.sacked) {
+                if (s.retransInFlight) {
+                    s.retransInFlight = false;
+                    retransOut--;
+                }
+                if (!s.lost) {
+                    s.lost = true;
+                    lostOut++;
+                }
+            }
+        }
+    }
+
+    /** After a needless timeout ({@code tcp_undo_cwnd_reduction} with unmarking) nothing is lost. */
+    void clearLost() {
+        for (TxSegment s : queue) {
+            s.lost = false;
+        }
+        lostOut = 0;
+    }
+}
