@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -17,7 +18,9 @@ import javax.tools.ToolProvider;
 
 /**
  * Application jars for {@code bin/tern --app}, built by the tests from an application's
- * source as its authors would ship it: nothing of Tern in the code or on its class path.
+ * source as its authors would ship it: nothing of Tern in the code or on its class path, except
+ * for an application written for Tern's Netty transport, which compiles against the
+ * distribution's jars and ships none of them.
  */
 final class AppJars {
     private AppJars() {
@@ -29,6 +32,16 @@ final class AppJars {
      * the libraries, copied into {@code lib/} beside it, as an application is shipped.
      */
     static Path applicationJar(Path dir, String name, String source, List<Path> libraries) throws IOException {
+        return applicationJar(dir, name, source, libraries, List.of(), Map.of());
+    }
+
+    /**
+     * As {@link #applicationJar(Path, String, String, List)}, also compiled against
+     * {@code provided} (jars the runtime gives, not shipped), with {@code headers} added to the
+     * manifest.
+     */
+    static Path applicationJar(Path dir, String name, String source, List<Path> libraries, List<Path> provided,
+            Map<String, String> headers) throws IOException {
         Path src = dir.resolve("src/demo/" + name + ".java");
         Files.createDirectories(src.getParent());
         Files.writeString(src, source);
@@ -44,8 +57,10 @@ final class AppJars {
             classPath.add("lib/" + library.getFileName());
         }
         List<String> javac = new ArrayList<>(List.of("-d", classes.toString()));
-        if (!libraries.isEmpty()) {
-            javac.addAll(List.of("-cp", String.join(File.pathSeparator, libraries.stream().map(Path::toString).toList())));
+        List<Path> compileClassPath = new ArrayList<>(libraries);
+        compileClassPath.addAll(provided);
+        if (!compileClassPath.isEmpty()) {
+            javac.addAll(List.of("-cp", String.join(File.pathSeparator, compileClassPath.stream().map(Path::toString).toList())));
         }
         javac.add(src.toString());
         assertEquals("javac " + name, 0,
@@ -56,6 +71,7 @@ final class AppJars {
         if (!classPath.isEmpty()) {
             manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", classPath));
         }
+        headers.forEach((header, value) -> manifest.getMainAttributes().put(new Attributes.Name(header), value));
         Path jar = dir.resolve(name + ".jar");
         try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest);
              var walk = Files.walk(classes)) {

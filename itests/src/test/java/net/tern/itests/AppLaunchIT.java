@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -26,7 +27,8 @@ import org.junit.Test;
  * {@code bin/tern --app}: application jars compiled here, run unmodified on the stack: one
  * written against the JDK alone (a {@code ServerSocketChannel} and {@code SocketChannel}
  * exchange, then the JDK's {@code HttpServer} fetched with {@code HttpClient}), one serving
- * 10 MiB from Jetty 12. The
+ * 10 MiB from Jetty 12; and one written for Tern's Netty transport, which its manifest asks
+ * the launcher for. The
  * proof that its traffic went through Tern and not the kernel: this test holds both ports on
  * the kernel's loopback first, so on the kernel the application's binds would fail with
  * "Address already in use" and its connections would reach this test's listeners, which
@@ -132,6 +134,81 @@ public class AppLaunchIT {
             "  }",
             "}");
 
+    /**
+     * An application written for Tern's Netty transport: {@code TernEventLoopGroup} with Tern's
+     * channel classes, compiled against the distribution's jars and shipping none of them; it
+     * ships netty-codec-base, whose decoder runs in the server's pipeline over the framework's
+     * Netty. The server echoes each frame of the size given; the client sends that many bytes
+     * and compares what comes back.
+     */
+    private static final String NETTY_DIRECT_APP = String.join("\n",
+            "package demo;",
+            "import io.netty.bootstrap.Bootstrap;",
+            "import io.netty.bootstrap.ServerBootstrap;",
+            "import io.netty.buffer.ByteBuf;",
+            "import io.netty.buffer.Unpooled;",
+            "import io.netty.channel.Channel;",
+            "import io.netty.channel.ChannelHandlerContext;",
+            "import io.netty.channel.ChannelInboundHandlerAdapter;",
+            "import io.netty.channel.ChannelInitializer;",
+            "import io.netty.channel.EventLoopGroup;",
+            "import io.netty.handler.codec.FixedLengthFrameDecoder;",
+            "import java.util.Arrays;",
+            "import java.util.concurrent.CompletableFuture;",
+            "import java.util.concurrent.TimeUnit;",
+            "import net.tern.netty.TernEventLoopGroup;",
+            "import net.tern.netty.TernServerSocketChannel;",
+            "import net.tern.netty.TernSocketChannel;",
+            "public class NettyDirect {",
+            "  public static void main(String[] args) throws Exception {",
+            "    int port = Integer.parseInt(args[0]);",
+            "    int size = Integer.parseInt(args[1]);",
+            "    byte[] sent = new byte[size];",
+            "    for (int i = 0; i < size; i++) sent[i] = (byte) (i * 13 + 5);",
+            "    EventLoopGroup group = new TernEventLoopGroup(2);",
+            "    try {",
+            "      Channel server = new ServerBootstrap().group(group).channel(TernServerSocketChannel.class)",
+            "          .childHandler(new ChannelInitializer<Channel>() {",
+            "            @Override protected void initChannel(Channel ch) {",
+            "              ch.pipeline().addLast(new FixedLengthFrameDecoder(size), new ChannelInboundHandlerAdapter() {",
+            "                @Override public void channelRead(ChannelHandlerContext ctx, Object msg) { ctx.writeAndFlush(msg); }",
+            "              });",
+            "            }",
+            "          }).bind(\"127.0.0.1\", port).sync().channel();",
+            "      CompletableFuture<byte[]> echoed = new CompletableFuture<>();",
+            "      ByteBuf received = Unpooled.buffer(size);",
+            "      Channel client = new Bootstrap().group(group).channel(TernSocketChannel.class)",
+            "          .handler(new ChannelInboundHandlerAdapter() {",
+            "            @Override public void channelRead(ChannelHandlerContext ctx, Object msg) {",
+            "              ByteBuf b = (ByteBuf) msg;",
+            "              received.writeBytes(b);",
+            "              b.release();",
+            "              if (received.readableBytes() == size) {",
+            "                byte[] back = new byte[size];",
+            "                received.readBytes(back);",
+            "                echoed.complete(back);",
+            "              }",
+            "            }",
+            "            @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {",
+            "              echoed.completeExceptionally(cause);",
+            "            }",
+            "          }).connect(\"127.0.0.1\", port).sync().channel();",
+            "      client.writeAndFlush(Unpooled.wrappedBuffer(sent));",
+            "      byte[] back = echoed.get(60, TimeUnit.SECONDS);",
+            "      System.out.println(\"netty \" + client.getClass().getName() + \" echoed \" + back.length",
+            "          + \" equal \" + Arrays.equals(sent, back));",
+            "      System.out.println(\"transport from \" + Channel.class.getClassLoader());",
+            "      client.close().sync();",
+            "      server.close().sync();",
+            "    } finally {",
+            "      group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();",
+            "    }",
+            "  }",
+            "}");
+
+    /** Netty's jars an application ships, copied by the build (AppOverTunIT's Netty application's lib/). */
+    private static final Path NETTY_APP_LIB = Path.of(System.getProperty("tern.nettyAppLib", "target/netty-app-lib"));
+
     private Path dir;
     private Path jar;
     /** The kernel's listeners on the ports the application binds on the stack. */
@@ -192,6 +269,55 @@ public class AppLaunchIT {
         assertTrue(r.toString(), r.out.contains("connector net.tern.nio.TernServerSocketChannel"));
         assertTrue(r.toString(), r.out.lines().anyMatch(l -> l.matches("TcpPassiveOpens\\s+[1-9]\\d*")));
         assertNothingReached(kernelHttpPort);
+    }
+
+    /**
+     * An application on Tern's Netty transport, its manifest asking for it: its event loops
+     * and channels are the framework's, on the stack (the kernel's port is held, the stack's
+     * socket table and counters show the connection), and a decoder from its own lib/ runs in
+     * the pipeline over the framework's Netty.
+     */
+    @Test
+    public void anApplicationOnTernsNettyTransportEchoesOnTheStack() throws Exception {
+        List<Path> provided = distributionJars("tern-netty-", "tern-api-", "netty-common-", "netty-buffer-",
+                "netty-resolver-", "netty-transport-");
+        Path nettyApp = AppJars.applicationJar(dir, "NettyDirect", NETTY_DIRECT_APP,
+                List.of(NETTY_APP_LIB.resolve("netty-codec-base.jar")), provided,
+                Map.of("Tern-Netty-Transport", "true"));
+        Result r = tern("-c", "net:nstat -az TcpActiveOpens TcpPassiveOpens", "--app", nettyApp.toString(),
+                port(kernelHttpPort), String.valueOf(1 << 20));
+        assertEquals(r.toString(), 0, r.status);
+        assertTrue(r.toString(), r.out.contains("netty net.tern.netty.TernSocketChannel echoed 1048576 equal true"));
+        // Netty's Channel is the framework's netty-transport bundle's, not a copy in the application.
+        assertTrue(r.toString(), r.out.lines().anyMatch(l -> l.startsWith("transport from io.netty.transport")));
+        assertTrue(r.toString(), r.out.lines().anyMatch(l -> l.matches("TcpActiveOpens\\s+[1-9]\\d*")));
+        assertTrue(r.toString(), r.out.lines().anyMatch(l -> l.matches("TcpPassiveOpens\\s+[1-9]\\d*")));
+        assertNothingReached(kernelHttpPort);
+    }
+
+    /** Without the manifest header the application does not see the framework's transport, and says so. */
+    @Test
+    public void withoutTheManifestHeaderTheTransportIsNotTheApplications() throws Exception {
+        List<Path> provided = distributionJars("tern-netty-", "tern-api-", "netty-common-", "netty-buffer-",
+                "netty-resolver-", "netty-transport-");
+        Path nettyApp = AppJars.applicationJar(dir, "NettyDirect", NETTY_DIRECT_APP,
+                List.of(NETTY_APP_LIB.resolve("netty-codec-base.jar")), provided, Map.of());
+        Result r = tern("--app", nettyApp.toString(), port(kernelHttpPort), "16");
+        assertEquals(r.toString(), 1, r.status);
+        assertTrue(r.toString(), r.err.contains("NoClassDefFoundError"));
+    }
+
+    /** The jars of the distribution's bundle/ folder whose names start with the given prefixes, one each. */
+    private static List<Path> distributionJars(String... prefixes) throws IOException {
+        List<Path> all = AppJars.jars(HOME.resolve("bundle"));
+        List<Path> found = new ArrayList<>();
+        for (String prefix : prefixes) {
+            List<Path> matching = all.stream().filter(p -> p.getFileName().toString().startsWith(prefix)
+                    && Character.isDigit(p.getFileName().toString().charAt(prefix.length()))).toList();
+            assertEquals("one " + prefix + "*.jar in " + HOME.resolve("bundle") + ": " + all, 1, matching.size());
+            found.add(matching.get(0));
+        }
+        return found;
     }
 
     @Test

@@ -19,6 +19,26 @@ import net.tern.api.socket.SocketApi;
 public class TernEventLoopGroup extends MultiThreadIoEventLoopGroup {
     private final SocketApi api;
 
+    /**
+     * Netty's default number of loops on the stack of the OSGi framework that loaded this
+     * class: a bundle's, or that of {@code bin/tern} for an application it runs with
+     * {@code --app} and the manifest header {@code Tern-Netty-Transport: true}. Fails with an
+     * {@link IllegalStateException} outside a framework, or when it has no socket API.
+     */
+    public TernEventLoopGroup() {
+        this(0);
+    }
+
+    /** {@code threads} loops (0: Netty's default) on the stack of the framework that loaded this class; see {@link #TernEventLoopGroup()}. */
+    public TernEventLoopGroup(int threads) {
+        this(threads, FrameworkStack.acquire());
+    }
+
+    private TernEventLoopGroup(int threads, FrameworkStack stack) {
+        this(threads, stack.socketApi());
+        terminationFuture().addListener(done -> stack.release());
+    }
+
     /** Netty's default number of loops (twice the processors, or {@code io.netty.eventLoopThreads}). */
     public TernEventLoopGroup(SocketApi api) {
         this(0, api);

@@ -17,14 +17,21 @@ import java.util.jar.Manifest;
 /**
  * Runs an application jar as {@code java -jar} would, in this JVM beside the stack: its
  * {@code Main-Class} on a class loader of its own whose parent is the system class loader
- * (the application sees the JDK and the launcher, never the framework's bundles), on a
- * thread named {@code main} in a thread group of its own. {@link #run} returns the status
+ * (the application sees the JDK and the launcher, never the framework's bundles, unless its
+ * manifest asks for Tern's Netty transport with {@value #NETTY_TRANSPORT}{@code : true}: then
+ * its parent is a {@link FrameworkPackagesLoader} of that bundle), on a thread named {@code main} in a thread group of its own. {@link #run} returns the status
  * {@code java} would exit with once every non-daemon thread the application started has
  * ended: 0 when {@code main} returned, 1 when it threw. An application that calls
  * {@code System.exit} ends the JVM itself, through the launcher's shutdown hook, which stops
  * the stack.
  */
 final class AppRunner {
+    /**
+     * The manifest header by which an application says it uses Tern's Netty transport
+     * ({@code TernEventLoopGroup} and its channels) and so must see the framework's Netty.
+     */
+    static final String NETTY_TRANSPORT = "Tern-Netty-Transport";
+
     private final Path jar;
     private final List<String> args;
     private final PrintStream err;
@@ -33,6 +40,18 @@ final class AppRunner {
         this.jar = jar;
         this.args = List.copyOf(args);
         this.err = err;
+    }
+
+    /** Whether the jar's manifest has {@value #NETTY_TRANSPORT}{@code : true}. */
+    boolean usesNettyTransport() throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            return false;
+        }
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Manifest manifest = file.getManifest();
+            String value = manifest == null ? null : manifest.getMainAttributes().getValue(NETTY_TRANSPORT);
+            return value != null && Boolean.parseBoolean(value.strip());
+        }
     }
 
     /** The main class's {@code main(String[])}, or an exception saying why there is none. */
@@ -62,12 +81,23 @@ final class AppRunner {
             return m;
         } catch (NoSuchMethodException e) {
             throw new AppException("--app " + jar + ": " + main.getName() + " has no public static main(String[])");
+        } catch (LinkageError e) {
+            // Linking the class for its methods found a class its signatures name missing.
+            throw new AppException("--app " + jar + ": cannot link its Main-Class " + main.getName() + ": " + e);
         }
     }
 
-    /** Runs the application to its end: 0, or 1 when {@code main} threw (printed as the JDK prints it). */
+    /** Runs the application to its end on a class loader whose parent is the system class loader. */
     int run() throws IOException, AppException, InterruptedException {
-        URLClassLoader loader = new URLClassLoader("app", new URL[] {jar.toUri().toURL()}, ClassLoader.getSystemClassLoader());
+        return run(ClassLoader.getSystemClassLoader());
+    }
+
+    /**
+     * Runs the application to its end on a class loader whose parent is {@code parent}: 0, or 1
+     * when {@code main} threw (printed as the JDK prints it).
+     */
+    int run(ClassLoader parent) throws IOException, AppException, InterruptedException {
+        URLClassLoader loader = new URLClassLoader("app", new URL[] {jar.toUri().toURL()}, parent);
         Method main = mainMethod(loader);
         ThreadGroup group = new ThreadGroup("app");
         Throwable[] thrown = new Throwable[1];

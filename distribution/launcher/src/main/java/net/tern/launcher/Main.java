@@ -20,6 +20,9 @@ public final class Main {
      */
     private static final java.util.logging.Logger SPIFLY_LOG = java.util.logging.Logger.getLogger("org.apache.aries.spifly");
 
+    /** The bundle of Tern's Netty transport, whose packages an application can ask to share. */
+    private static final String NETTY_TRANSPORT_BUNDLE = "net.tern.netty";
+
     private Main() {
     }
 
@@ -148,7 +151,18 @@ public final class Main {
             AppSelectorProvider.useTern(provider);
             int status;
             try {
-                status = new AppRunner(options.app, options.appArgs, err).run();
+                AppRunner app = new AppRunner(options.app, options.appArgs, err);
+                ClassLoader parent = ClassLoader.getSystemClassLoader();
+                if (app.usesNettyTransport()) {
+                    try {
+                        parent = FrameworkPackagesLoader.of(tern.framework().getBundleContext(), NETTY_TRANSPORT_BUNDLE);
+                    } catch (IllegalStateException e) {
+                        err.println("tern: --app: the application's manifest asks for Tern's Netty transport ("
+                                + AppRunner.NETTY_TRANSPORT + "), but " + e.getMessage());
+                        return 1;
+                    }
+                }
+                status = app.run(parent);
             } catch (AppRunner.AppException e) {
                 err.println("tern: " + e.getMessage());
                 return 1;
