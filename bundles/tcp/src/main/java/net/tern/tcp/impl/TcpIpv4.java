@@ -311,10 +311,10 @@ final class TcpIpv4 {
         if (quoted.length() < Ipv4Packet.MIN_HEADER_LENGTH || quoted.length() < ip.headerLength() + 8) {
             return;
         }
-        int tcpStart = start + ip.headerLength();
-        ConnKey key = new ConnKey(ip.source(), buf.getUnsignedShort(tcpStart), ip.destination(),
-                buf.getUnsignedShort(tcpStart + 2));
-        int seq = buf.getInt(tcpStart + 4);
+        // Only the first 8 bytes of the header are quoted for sure: ports and sequence number.
+        TcpPacket th = TcpPacket.at(buf, start + ip.headerLength());
+        ConnKey key = new ConnKey(ip.source(), th.sourcePort(), ip.destination(), th.destinationPort());
+        int seq = th.seq();
         Object found = tables.lookupEstablished(key);
         if (found instanceof RequestSock req) {
             reqErr(req, seq, type == IcmpTypes.PARAMETER_PROB || type == IcmpTypes.TIME_EXCEEDED

@@ -295,7 +295,7 @@ public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
             return false;
         }
         if (ip.protocol() == SocketConstants.IPPROTO_ICMP) {
-            if (available < headerLength + 1 || IcmpTypes.isError(buf.getUnsignedByte(nh + headerLength))) {
+            if (available < headerLength + 1 || IcmpTypes.isError(IcmpPacket.at(buf, nh + headerLength).type())) {
                 return false;
             }
         }
