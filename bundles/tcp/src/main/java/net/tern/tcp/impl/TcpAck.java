@@ -46,12 +46,12 @@ final class TcpAck {
     boolean ack(TcpSock sk, Segment seg) {
         TcpOutput out = output;
         int ack = seg.ack;
-        int priorUna = sk.sndUna;
+        int priorUna = sk.snd().sndUna();
         // RFC 5961 5.2: an ACK of data not sent yet, or older than the peer could have seen
         // (snd_una - max_window, where the window is at most what was acknowledged so far, as
         // no ACK below the first byte can be valid), draws a challenge ACK and is dropped.
-        if (Seq.after(ack, sk.sndMax)
-                || Seq.before(ack, priorUna - (int) Math.min(sk.maxWindow, sk.bytesAcked))) {
+        if (Seq.after(ack, sk.snd().sndMax())
+                || Seq.before(ack, priorUna - (int) Math.min(sk.snd().maxWindow(), sk.snd().bytesAcked()))) {
             challengeAck.sendChallengeAck(sk);
             return false;
         }
@@ -81,7 +81,7 @@ final class TcpAck {
             counters.inc(TcpExtMib.TCPFastRetrans);
             out.retransmitHead(sk);
         }
-        if (sk.timers().pending() == SockTimers.Pending.PROBE && sk.sndWnd > 0) {
+        if (sk.timers().pending() == SockTimers.Pending.PROBE && sk.snd().sndWnd() > 0) {
             sk.timers().clearXmitTimer();
             sk.backoff = 0;
         }
@@ -94,17 +94,7 @@ final class TcpAck {
      * newer than the last update (SND.WL1, SND.WL2). Returns whether the window changed.
      */
     private static boolean ackUpdateWindow(TcpSock sk, Segment seg) {
-        int ack = seg.ack;
-        int window = seg.window << sk.sndWscale;
-        boolean windowChanged = false;
-        if (Seq.before(sk.sndWl1, seg.seq) || (sk.sndWl1 == seg.seq && !Seq.before(ack, sk.sndWl2))) {
-            windowChanged = window != sk.sndWnd;
-            sk.sndWnd = window;
-            sk.sndWl1 = seg.seq;
-            sk.sndWl2 = ack;
-            sk.maxWindow = Math.max(sk.maxWindow, window);
-        }
-        return windowChanged;
+        return sk.snd().ackUpdateWindow(seg.window << sk.sndWscale, seg.seq, seg.ack);
     }
 
     /**
@@ -112,15 +102,7 @@ final class TcpAck {
      * the send queue, and an acknowledged FIN is noted. Returns the data bytes acknowledged.
      */
     private static int sndUnaUpdate(TcpSock sk, int ack, int priorUna) {
-        int ackedBytes = ack - priorUna;
-        int dataAcked = Math.min(ackedBytes, sk.sendQueued());
-        sk.sendQueue.consume(dataAcked);
-        if (ackedBytes > dataAcked && sk.finQueued) {
-            sk.finAcked = true;
-        }
-        sk.bytesAcked += ackedBytes;
-        sk.sndUna = ack;
-        return dataAcked;
+        return sk.snd().sndUnaUpdate(ack);
     }
 
     /**
@@ -166,7 +148,7 @@ final class TcpAck {
             sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtt().rtoUs()); // RFC 6298 5.3
         }
         // The memory acknowledged data held is free again: the sender may queue more.
-        sk.sendMemoryLimited = false;
+        sk.snd().memoryLimited(false);
         memory.settleSend(sk);
         memory.reclaimIdle(sk);
         sk.publishQueues();

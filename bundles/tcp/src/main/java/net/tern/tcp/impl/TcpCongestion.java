@@ -191,7 +191,7 @@ final class TcpCongestion {
     private void enterRecovery(TcpSock sk) {
         initUndo(sk);
         sk.ssthresh = sk.cc.ssthresh(sk);
-        sk.highSeq = sk.sndMax;
+        sk.highSeq = sk.snd().sndMax();
         setCaState(sk, CaState.RECOVERY);
         counters.inc(sk.sackOk ? TcpExtMib.TCPSackRecovery : TcpExtMib.TCPRenoRecovery);
     }
@@ -208,7 +208,7 @@ final class TcpCongestion {
         sk.cwnd(1);
         sk.cwndCount = 0;
         sk.dupAcks = 0;
-        sk.highSeq = sk.sndMax;
+        sk.highSeq = sk.snd().sndMax();
         setCaState(sk, CaState.LOSS);
         caEvent(sk, CaEvent.LOSS);
     }
@@ -221,7 +221,7 @@ final class TcpCongestion {
     void simpleRetransmit(TcpSock sk) {
         sk.rtx().markOversizedLost(sk.mssCache);
         if (sk.caState != CaState.LOSS) {
-            sk.highSeq = sk.sndMax;
+            sk.highSeq = sk.snd().sndMax();
             sk.undoMarking = false;
             setCaState(sk, CaState.LOSS);
         }
@@ -237,7 +237,7 @@ final class TcpCongestion {
         sk.priorCwnd = sk.cwnd;
         sk.priorSsthresh = sk.ssthresh;
         sk.undoMarking = true;
-        sk.undoMarker = sk.sndUna;
+        sk.undoMarker = sk.snd().sndUna();
         sk.undoRetrans = sk.rtx().retransOut() > 0 ? sk.rtx().retransOut() : -1;
         sk.retransTsVal = 0;
         sk.retransTsSet = false;

@@ -74,7 +74,7 @@ final class TcpInput {
     /** {@code tcp_rcv_synsent_state_process} (RFC 9293 3.10.7.3). */
     private void rcvSynsentStateProcess(TcpSock sk, Segment seg) {
         boolean hasAck = seg.has(ACK);
-        if (hasAck && (Seq.beforeOrEqual(seg.ack, sk.iss) || Seq.after(seg.ack, sk.sndMax))) {
+        if (hasAck && (Seq.beforeOrEqual(seg.ack, sk.snd().iss()) || Seq.after(seg.ack, sk.snd().sndMax()))) {
             replies.v4SendReset(seg);
             return;
         }
@@ -116,12 +116,8 @@ final class TcpInput {
             }
             boolean synRetransmitted = sk.retransmits > 0;
             sk.lastAckRecvNanos = clock.nanoTime();
-            sk.bytesAcked += seg.ack - sk.sndUna; // the SYN, as tcp_snd_una_update counts it
-            sk.sndUna = seg.ack;
-            sk.sndWnd = seg.window; // never scaled on a SYN (RFC 7323 2.2)
-            sk.sndWl1 = seg.seq;
-            sk.sndWl2 = seg.ack;
-            sk.maxWindow = sk.sndWnd;
+            sk.snd().synAcked(seg.ack);
+            sk.snd().firstWindow(seg.window, seg.seq, seg.ack); // never scaled on a SYN (RFC 7323 2.2)
             sk.timers().clearXmitTimer();
             sk.retransmits = 0;
             sk.backoff = 0;
@@ -136,9 +132,7 @@ final class TcpInput {
             output.writeXmit(sk);
         } else {
             // Simultaneous open (RFC 9293 3.5, figure 8): SYN-RECEIVED, answer with SYN-ACK.
-            sk.sndWnd = seg.window;
-            sk.sndWl1 = seg.seq;
-            sk.maxWindow = sk.sndWnd;
+            sk.snd().firstWindow(seg.window, seg.seq);
             lifecycle.setState(sk, SkState.SYN_RECV);
             output.sendSyn(sk, true);
         }
@@ -278,7 +272,7 @@ final class TcpInput {
             return;
         }
         if (sk.state() == SkState.SYN_RECV) {
-            if (!Seq.between(seg.ack, sk.sndUna + 1, sk.sndMax)) {
+            if (!Seq.between(seg.ack, sk.snd().sndUna() + 1, sk.snd().sndMax())) {
                 replies.v4SendReset(seg);
                 return;
             }
@@ -287,17 +281,13 @@ final class TcpInput {
                 sk.rtx().pollHead();
                 memory.settleSend(sk);
             }
-            sk.bytesAcked += sk.iss + 1 - sk.sndUna; // the SYN, as tcp_snd_una_update counts it
-            sk.sndUna = sk.iss + 1;
-            sk.sndWnd = seg.window << sk.sndWscale;
-            sk.sndWl1 = seg.seq;
-            sk.sndWl2 = seg.ack;
-            sk.maxWindow = sk.sndWnd;
+            sk.snd().synAcked(sk.snd().iss() + 1);
+            sk.snd().firstWindow(seg.window << sk.sndWscale, seg.seq, seg.ack);
             sk.timers().clearXmitTimer();
             sk.retransmits = 0;
             sk.backoff = 0;
             initTransfer(sk);
-            if (sk.finQueued) {
+            if (sk.snd().finQueued()) {
                 // close() or SHUT_WR came in SYN-RECEIVED: the FIN waited for ESTABLISHED
                 // (RFC 9293 3.10.4) and goes after this ACK's processing, from FIN-WAIT-1.
                 lifecycle.setState(sk, SkState.FIN_WAIT1);
@@ -309,7 +299,7 @@ final class TcpInput {
         }
         switch (sk.state()) {
             case FIN_WAIT1 -> {
-                if (sk.finAcked) {
+                if (sk.snd().finAcked()) {
                     lifecycle.setState(sk, SkState.FIN_WAIT2);
                     sk.shutdown(sk.shutdown() | InetSock.SEND_SHUTDOWN);
                     if (sk.orphan) {
@@ -319,13 +309,13 @@ final class TcpInput {
                 }
             }
             case CLOSING -> {
-                if (sk.finAcked) {
+                if (sk.snd().finAcked()) {
                     lifecycle.timeWait(sk);
                     return;
                 }
             }
             case LAST_ACK -> {
-                if (sk.finAcked) {
+                if (sk.snd().finAcked()) {
                     lifecycle.done(sk);
                     return;
                 }

@@ -330,7 +330,7 @@ final class TcpIpv4 {
             if (sk.state() == SkState.CLOSE) {
                 return;
             }
-            if (!Seq.between(seq, sk.sndUna, sk.sndMax)) {
+            if (!Seq.between(seq, sk.snd().sndUna(), sk.snd().sndMax())) {
                 counters.inc(TcpExtMib.OutOfWindowIcmps);
                 return;
             }

@@ -161,7 +161,7 @@ final class TcpLifecycle {
         trace.sock("tcp_time_wait", sk, sk.state(), SkState.TIME_WAIT);
         ConnKey key = sk.key;
         if (key != null) {
-            TimeWaitSock tw = new TimeWaitSock(key, sk.rcv().rcvNxt(), sk.sndMax, sk.rcv().rcvWnd(), sk.rcvWscale, sk.tsOk,
+            TimeWaitSock tw = new TimeWaitSock(key, sk.rcv().rcvNxt(), sk.snd().sndMax(), sk.rcv().rcvWnd(), sk.rcvWscale, sk.tsOk,
                     sk.tsRecent, sk.tsRecentStampNanos, sk.tsOffset);
             if (tables.replaceEstablished(key, sk, tw)) {
                 sk.key = null;

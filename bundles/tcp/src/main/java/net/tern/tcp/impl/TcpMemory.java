@@ -305,7 +305,7 @@ final class TcpMemory {
 
     /** The send memory {@code sk} holds now: its ring and its retransmission queue's segments. */
     static long sendTruesize(TcpSock sk) {
-        return sk.sendQueue.truesize() + (long) sk.rtx().size() * TX_SEGMENT_TRUESIZE;
+        return sk.snd().queue().truesize() + (long) sk.rtx().size() * TX_SEGMENT_TRUESIZE;
     }
 
     /** Brings {@code sk_wmem_queued} to what the send queues hold (segments sent are charged whatever the limits). */
@@ -328,7 +328,7 @@ final class TcpMemory {
      * for an ACK that cannot come. Returns 0 when the sender must wait.
      */
     int sendRoom(TcpSock sk, int wanted) {
-        ByteRing ring = sk.sendQueue;
+        ByteRing ring = sk.snd().queue();
         int limit = sk.sendLimit();
         ring.limit(limit);
         int n = Math.min(wanted, limit - ring.size());
@@ -346,7 +346,7 @@ final class TcpMemory {
             return n;
         }
         // The stack refused the growth: what fits in the array held now, else wait.
-        sk.sendMemoryLimited = true;
+        sk.snd().memoryLimited(true);
         return Math.max(0, Math.min(n, ring.capacity() - ring.size()));
     }
 
@@ -374,7 +374,7 @@ final class TcpMemory {
         if (sk.rcv().outOfOrder().isEmpty() && sk.rcv().queue().release()) {
             settleRecv(sk);
         }
-        if (sk.rtx().isEmpty() && sk.sendQueue.release()) {
+        if (sk.rtx().isEmpty() && sk.snd().queue().release()) {
             settleSend(sk);
         }
     }
@@ -388,8 +388,8 @@ final class TcpMemory {
     void destroyed(TcpSock sk) {
         sk.rcv().queue().clear();
         sk.rcv().queue().release();
-        sk.sendQueue.clear();
-        sk.sendQueue.release();
+        sk.snd().queue().clear();
+        sk.snd().queue().release();
         sk.rcv().outOfOrder().clear();
         sk.mem.releaseAll();
         pool.socketClosed();

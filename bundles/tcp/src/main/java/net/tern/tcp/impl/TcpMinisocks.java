@@ -226,10 +226,7 @@ final class TcpMinisocks {
         child.daddr(key.remoteAddress());
         child.dport(key.remotePort());
         child.route = route;
-        child.iss = iss;
-        child.sndUna = iss + 1;
-        child.sndNxt = iss + 1;
-        child.sndMax = iss + 1;
+        child.snd().openreqInit(iss);
         child.highSeq = iss; // RFC 6582 3.2: "recover" starts at the ISN, so a first-segment loss is recoverable
         child.rcv().synReceived(irs);
         child.rcv().initialWindow(rcvWnd);
@@ -246,10 +243,7 @@ final class TcpMinisocks {
         child.advmss = advmss;
         child.rcvMss = Math.min(advmss, peerMss);
         child.mssCache = TcpOutput.syncMss(peerMss, route.mtu(), child.userMss, tsOk);
-        child.sndWnd = ack.window << child.sndWscale;
-        child.sndWl1 = ack.seq;
-        child.sndWl2 = ack.ack;
-        child.maxWindow = child.sndWnd;
+        child.snd().firstWindow(ack.window << child.sndWscale, ack.seq, ack.ack);
         child.everConnected = true;
         child.lastReceivedNanos = clock.nanoTime();
         child.parent = listener;

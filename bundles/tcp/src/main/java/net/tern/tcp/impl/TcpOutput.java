@@ -209,7 +209,7 @@ final class TcpOutput {
             return;
         }
         Packet packet = build(rt.source(), rt.destination(), sk.num(), sk.dport(), seq, ack, flags, window, options,
-                sk, seq - sk.sndUna, length);
+                sk, seq - sk.snd().sndUna(), length);
         try {
             ip.queueXmit(packet, rt, params(sk));
         } catch (ErrnoException e) {
@@ -226,7 +226,7 @@ final class TcpOutput {
         if (length > 0) {
             sk.dataSegsOut++;
             sk.bytesSent += length;
-            if (Seq.before(seq, sk.sndMax)) {
+            if (Seq.before(seq, sk.snd().sndMax())) {
                 sk.bytesRetrans += length;
             }
             sk.lastDataSentNanos = clock.nanoTime();
@@ -290,7 +290,7 @@ final class TcpOutput {
         buf.writerIndex(start + headerLength);
         TcpPacket.emitHeader(buf, start, sport, dport, seq, ack, flags, window, options);
         if (length > 0) {
-            sk.sendQueue.copyTo(dataOffset, length, buf);
+            sk.snd().queue().copyTo(dataOffset, length, buf);
         }
         TcpPacket.fillChecksum(buf, start, headerLength + length, source, destination);
         return packet;
@@ -301,7 +301,7 @@ final class TcpOutput {
     /** Sends the SYN of {@code tcp_connect} (or the SYN-ACK of a simultaneous open). */
     void sendSyn(TcpSock sk, boolean withAck) {
         int flags = TcpPacket.SYN | (withAck ? TcpPacket.ACK : 0);
-        transmitSkb(sk, sk.iss, 0, flags);
+        transmitSkb(sk, sk.snd().iss(), 0, flags);
     }
 
     /** The SYN's retransmission ({@code tcp_retransmit_skb} of the SYN). */
@@ -326,7 +326,7 @@ final class TcpOutput {
      * control segments carry the highest sequence number sent.
      */
     static int acceptableSeq(TcpSock sk) {
-        return sk.sndMax;
+        return sk.snd().sndMax();
     }
 
     /** {@code tcp_send_active_reset}: RST from {@code snd_nxt}, with an ACK. */
@@ -341,21 +341,21 @@ final class TcpOutput {
      * ({@code tcp_xmit_probe_skb}).
      */
     void writeWakeup(TcpSock sk) {
-        int unsent = sk.sendQueued() - (sk.sndNxt - sk.sndUna);
-        int room = sk.sndUna + sk.sndWnd - sk.sndNxt;
+        int unsent = sk.sendQueued() - (sk.snd().sndNxt() - sk.snd().sndUna());
+        int room = sk.snd().sndUna() + sk.snd().sndWnd() - sk.snd().sndNxt();
         if (unsent > 0 && room > 0) {
             int length = Math.min(Math.min(unsent, room), sk.mssCache);
             sendData(sk, length, TcpPacket.ACK | TcpPacket.PSH);
             return;
         }
-        transmitSkb(sk, sk.sndUna - 1, 0, TcpPacket.ACK);
+        transmitSkb(sk, sk.snd().sndUna() - 1, 0, TcpPacket.ACK);
     }
 
     // ---- data
 
     /** Sends {@code length} new bytes at {@code snd_nxt} with {@code flags} and records them for retransmission. */
     private void sendData(TcpSock sk, int length, int flags) {
-        int seq = sk.sndNxt;
+        int seq = sk.snd().sndNxt();
         if (sk.rtx().isEmpty()) {
             congestion.caEvent(sk, net.tern.tcp.cc.CaEvent.TX_START);
         }
@@ -365,16 +365,10 @@ final class TcpOutput {
                 false);
         sk.rtx().add(segment);
         memory.settleSend(sk);
-        sk.sndNxt = segment.endSeq();
-        sk.sndMax = Seq.max(sk.sndMax, sk.sndNxt);
+        sk.snd().sent(segment.endSeq());
         if (sk.timers().pending() != SockTimers.Pending.RETRANS) {
             sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtt().rtoUs());
         }
-    }
-
-    /** Whether the FIN is queued and everything before it has been sent ({@code tcp_send_fin}'s moment). */
-    private static boolean finDue(TcpSock sk) {
-        return sk.finQueued && !sk.finAcked && sk.sndNxt == sk.sndUna + sk.sendQueued();
     }
 
     /**
@@ -434,7 +428,7 @@ final class TcpOutput {
                 return;
             }
         }
-        if (sk.rtx().rescueMade(sk.sndUna)) {
+        if (sk.rtx().rescueMade(sk.snd().sndUna())) {
             return; // the rescue of this recovery was made
         }
         java.util.ListIterator<TxSegment> down = sk.rtx().walk(sk.rtx().size());
@@ -462,7 +456,7 @@ final class TcpOutput {
         }
         int flags = TcpPacket.ACK | s.flags; // as tcp_retransmit_skb resends the skb: PSH only if it had it
         transmitSkb(sk, s.seq, s.length, flags);
-        sk.rtx().retransmitted(s, clock.nanoTime(), sk.sndNxt);
+        sk.rtx().retransmitted(s, clock.nanoTime(), sk.snd().sndNxt());
         counters.inc(TcpMib.RetransSegs);
         sk.totalRetrans++;
         if (sk.packetsInFlight() >= sk.cwnd) {
@@ -490,9 +484,9 @@ final class TcpOutput {
         boolean sentNew = false;
         while (true) {
             int queued = sk.sendQueued();
-            int inFlight = sk.sndNxt - sk.sndUna;
+            int inFlight = sk.snd().sndNxt() - sk.snd().sndUna();
             int unsent = queued - Math.min(inFlight, queued);
-            boolean fin = finDue(sk);
+            boolean fin = sk.snd().finDue();
             if (unsent <= 0 && !fin) {
                 break;
             }
@@ -503,11 +497,11 @@ final class TcpOutput {
             if (!memory.segmentFits(sk)) {
                 break; // the send buffer's bookkeeping is full of small segments: wait for ACKs
             }
-            int room = sk.sndUna + sk.sndWnd - sk.sndNxt;
+            int room = sk.snd().sndUna() + sk.snd().sndWnd() - sk.snd().sndNxt();
             int length = Math.min(sk.mssCache, Math.max(unsent, 0));
             if (length > 0 && room < length) {
                 boolean nothingInFlight = sk.rtx().isEmpty();
-                if (room <= 0 || (room < sk.maxWindow / 2 && !nothingInFlight)) {
+                if (room <= 0 || (room < sk.snd().maxWindow() / 2 && !nothingInFlight)) {
                     if (nothingInFlight && sk.timers().pending() != SockTimers.Pending.PROBE) {
                         sk.timers().resetProbeTimer();
                     }
@@ -516,8 +510,8 @@ final class TcpOutput {
                 length = room;
             }
             boolean last = length == unsent;
-            boolean withFin = sk.finQueued && !sk.finAcked && last;
-            if (length > 0 && length < sk.mssCache && !sk.nodelay && !withFin && sk.sndNxt != sk.sndUna) {
+            boolean withFin = sk.snd().finQueued() && !sk.snd().finAcked() && last;
+            if (length > 0 && length < sk.mssCache && !sk.nodelay && !withFin && sk.snd().sndNxt() != sk.snd().sndUna()) {
                 break; // Nagle
             }
             if (length == 0 && room < 0) {

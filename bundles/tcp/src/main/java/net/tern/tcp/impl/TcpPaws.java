@@ -66,11 +66,11 @@ final class TcpPaws {
         if (seg.seq != sk.rcv().rcvNxt()) {
             return Seq.before(seg.seq, sk.rcv().rcvNxt()) ? PawsFailure.OLD_ACK : PawsFailure.REJECTED;
         }
-        if (seg.ack != sk.sndUna) {
+        if (seg.ack != sk.snd().sndUna()) {
             return PawsFailure.REJECTED;
         }
         int window = seg.window << sk.sndWscale;
-        if (Seq.after(seg.seq, sk.sndWl1) || (seg.seq == sk.sndWl1 && (window > sk.sndWnd || window == 0))) {
+        if (Seq.after(seg.seq, sk.snd().sndWl1()) || (seg.seq == sk.snd().sndWl1() && (window > sk.snd().sndWnd() || window == 0))) {
             return PawsFailure.REJECTED; // tcp_may_update_window: it may carry a window update
         }
         long replayTicks = sk.rtt().rtoUs() * 12 / 10_000;

@@ -169,11 +169,8 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.rcvWscale = s.windowScaling() ? Math.max(0, s.windowShift()) : 0;
         sk.rcv().initialWindow(TcpOutput.selectInitialWindow(memory.fullSpace(sk), sk.advmss));
         sk.tsOffset = secrets.tsOffset(saddr, daddr);
-        sk.iss = secrets.secureTcpSeq(saddr, daddr, sk.num(), address.port());
-        sk.sndUna = sk.iss;
-        sk.sndNxt = sk.iss + 1;
-        sk.sndMax = sk.sndNxt;
-        sk.highSeq = sk.iss;
+        sk.snd().connectInit(secrets.secureTcpSeq(saddr, daddr, sk.num(), address.port()));
+        sk.highSeq = sk.snd().iss();
         sk.rtt().initRto(s.rtoInitialMillis() * 1000);
         sk.retransmits = 0;
         sk.backoff = 0;
@@ -184,7 +181,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         counters.inc(TcpMib.ActiveOpens);
         long now = clock.nanoTime();
         output.sendSyn(sk, false);
-        sk.rtx().add(new TxSegment(sk.iss, 0, TcpPacket.SYN, now, false));
+        sk.rtx().add(new TxSegment(sk.snd().iss(), 0, TcpPacket.SYN, now, false));
         memory.settleSend(sk);
         sk.retransStampNanos = now;
         sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtt().rtoUs());
@@ -211,13 +208,10 @@ public final class TcpProt implements InetProto<TcpSock> {
 
     /** Forgets everything of the last connection, so the socket can connect again. */
     private void clearConnection(TcpSock sk) {
-        sk.sendQueue.clear();
+        sk.snd().reset();
         sk.clearRtxQueue();
         memory.clearOutOfOrder(sk);
         sk.rcvSsthresh = Integer.MAX_VALUE;
-        sk.sendMemoryLimited = false;
-        sk.finQueued = false;
-        sk.finAcked = false;
         sk.rcv().reset();
         sk.shutdown(0);
         sk.daddr(0);
@@ -337,7 +331,7 @@ public final class TcpProt implements InetProto<TcpSock> {
     public boolean lingering(TcpSock sk) {
         return switch (sk.state()) {
             case FIN_WAIT1, CLOSING, LAST_ACK -> true;
-            case SYN_RECV -> sk.finQueued;
+            case SYN_RECV -> sk.snd().finQueued();
             default -> false;
         };
     }
@@ -361,7 +355,7 @@ public final class TcpProt implements InetProto<TcpSock> {
     /** {@code tcp_send_fin}: the FIN joins the send queue and goes out after the data. */
     private void sendFin(TcpSock sk) {
         trace.sock("tcp_send_fin", sk);
-        sk.finQueued = true;
+        sk.snd().queueFin();
         output.writeXmit(sk);
     }
 
@@ -384,7 +378,7 @@ public final class TcpProt implements InetProto<TcpSock> {
      * FIN_WAIT1. Until then the SYN-ACK keeps being retransmitted.
      */
     private static void deferFin(TcpSock sk) {
-        sk.finQueued = true;
+        sk.snd().queueFin();
     }
 
     /** {@code tcp_close}. */
@@ -468,7 +462,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             sk.publishQueues(); // not writable while tcp_mem refuses the growth (sendMemoryLimited)
             return Errno.EAGAIN.negative(); // the send buffer is full, or TCP's memory is at tcp_mem's limit
         }
-        int taken = sk.sendQueue.append(data, room);
+        int taken = sk.snd().queue().append(data, room);
         memory.settleSend(sk);
         output.writeXmit(sk);
         sk.publishQueues();

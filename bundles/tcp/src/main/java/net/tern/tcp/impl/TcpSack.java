@@ -52,8 +52,8 @@ final class TcpSack {
         for (int b = first; b < count; b++) {
             int start = blocks[2 * b];
             int end = blocks[2 * b + 1];
-            if (!Seq.before(start, end) || Seq.after(end, sk.sndMax) || !Seq.after(end, ack)
-                    || Seq.before(start, sk.sndUna - sk.maxWindow)) {
+            if (!Seq.before(start, end) || Seq.after(end, sk.snd().sndMax()) || !Seq.after(end, ack)
+                    || Seq.before(start, sk.snd().sndUna() - sk.snd().maxWindow())) {
                 continue;
             }
             if (sk.rtx().markSacked(Seq.max(start, ack), end)) {

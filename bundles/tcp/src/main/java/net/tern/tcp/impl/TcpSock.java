@@ -31,6 +31,8 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     private final RttEstimator rtt;
     /** The receiving half of this connection. */
     private final TcpReceiver rcv;
+    /** The sending half of this connection. */
+    private final TcpSender snd;
 
     // ---- identity and route
     /** The port was given by bind() with a number ({@code SOCK_BINDPORT_LOCK}). */
@@ -42,23 +44,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     Rtable route;
     boolean orphan;
     boolean everConnected;
-    // ---- send sequence space (RFC 9293 3.3.1)
-    int iss;
-    int sndUna;
-    int sndNxt;
-    /** The highest sequence number sent ({@code snd_nxt} before a go-back after a timeout). */
-    int sndMax;
-    int sndWnd;
-    int sndWl1;
-    int sndWl2;
-    int maxWindow;
-    final ByteRing sendQueue;
-    /** The stack refused memory to grow the send queue: not writable until an ACK frees room. */
-    boolean sendMemoryLimited;
-    /** shutdown(SHUT_WR) or close(): a FIN follows the queued data. */
-    boolean finQueued;
-    /** Our FIN has been acknowledged. */
-    boolean finAcked;
+    // ---- sending: the send sequence space, queue and FIN are the sender's, the segments in flight the RtxQueue's
     /** Segments sent and not yet acknowledged, with the SACK scoreboard ({@code tcp_rtx_queue}). */
     private final RtxQueue rtx = new RtxQueue();
 
@@ -149,7 +135,6 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     volatile int acceptable;
 
     // ---- statistics (struct tcp_info)
-    long bytesAcked;
     long bytesReceived;
     long segsOut;
     long segsIn;
@@ -176,7 +161,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         this.memory = memory;
         this.clock = clock;
         this.timers = new SockTimers(this, timerService, timerHandlers);
-        this.sendQueue = new ByteRing(RING_FIRST_CAPACITY);
+        this.snd = new TcpSender(RING_FIRST_CAPACITY);
         this.rcv = new TcpReceiver(RING_FIRST_CAPACITY);
         this.mem = new SockMemory(memory.pool());
         memory.opened(this);
@@ -186,6 +171,11 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         this.lastDataSentNanos = now;
         this.lastDataRecvNanos = now;
         this.lastAckRecvNanos = now;
+    }
+
+    /** The sending half of this connection. */
+    TcpSender snd() {
+        return snd;
     }
 
     /** The receiving half of this connection. */
@@ -242,7 +232,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
 
     /** Bytes queued to send and not yet acknowledged. */
     int sendQueued() {
-        return sendQueue.size();
+        return snd.queue().size();
     }
 
     /**
@@ -251,7 +241,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
      * ({@link TcpMemory#sendRoom}); none while the stack refuses the memory to grow.
      */
     int sendSpace() {
-        return sendMemoryLimited ? 0 : Math.max(0, sendLimit() - sendQueue.size());
+        return snd.memoryLimited() ? 0 : Math.max(0, sendLimit() - snd.queue().size());
     }
 
     /**

@@ -189,7 +189,7 @@ final class TcpSockopt {
         boolean listening = sk.state() == SkState.LISTEN;
         int options = (sk.tsOk ? TcpInfo.TCPI_OPT_TIMESTAMPS : 0) | (sk.sackOk ? TcpInfo.TCPI_OPT_SACK : 0)
                 | (sk.wscaleOk ? TcpInfo.TCPI_OPT_WSCALE : 0);
-        int notSent = Math.max(0, sk.sendQueued() - (sk.sndNxt - sk.sndUna));
+        int notSent = Math.max(0, sk.sendQueued() - (sk.snd().sndNxt() - sk.snd().sndUna()));
         return new TcpInfo(
                 sk.state().number(),
                 sk.caState.ordinal(),
@@ -223,7 +223,7 @@ final class TcpSockopt {
                 0, // rcvRtt: no receiver-side RTT estimate
                 0, // rcvSpace: no receive-buffer autotuning
                 sk.totalRetrans,
-                sk.bytesAcked,
+                sk.snd().bytesAcked(),
                 sk.bytesReceived,
                 sk.segsOut,
                 sk.segsIn,
@@ -233,7 +233,7 @@ final class TcpSockopt {
                 sk.dataSegsOut,
                 sk.bytesSent,
                 sk.bytesRetrans,
-                Integer.toUnsignedLong(sk.sndWnd),
+                Integer.toUnsignedLong(sk.snd().sndWnd()),
                 Integer.toUnsignedLong(sk.rcv().rcvWnd()),
                 congestionName(sk));
     }

@@ -146,8 +146,8 @@ final class TcpTimers {
      * once once its backed-off RTO has reached the maximum and that many backoffs passed).
      */
     private void probeTimer(TcpSock sk) {
-        int unsent = sk.sendQueued() - (sk.sndNxt - sk.sndUna);
-        if (!sk.rtx().isEmpty() || (unsent <= 0 && !sk.finQueued)) {
+        int unsent = sk.sendQueued() - (sk.snd().sndNxt() - sk.snd().sndUna());
+        if (!sk.rtx().isEmpty() || (unsent <= 0 && !sk.snd().finQueued())) {
             sk.probesOut = 0;
             return;
         }

@@ -382,11 +382,11 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
         } catch (ErrnoException e) {
             assertThat(e.errno()).isEqualTo(Errno.EAGAIN);
         }
-        assertThat(more).isEqualTo(sks.sendQueue.capacity() - sks.mssCache);
-        assertThat(sks.sendMemoryLimited).isTrue();
+        assertThat(more).isEqualTo(sks.snd().queue().capacity() - sks.mssCache);
+        assertThat(sks.snd().memoryLimited()).isTrue();
         assertThat(peer.host().tcp().prot().poll(sks) & EPOLLOUT).isZero();
         // The peer acknowledges: the memory held is free for the next data, the sender may go on.
-        peer.inject(fromPeer(s).flags(ACK).seq(PEER_ISN + 1).ack(sks.sndNxt).window(65535).build());
+        peer.inject(fromPeer(s).flags(ACK).seq(PEER_ISN + 1).ack(sks.snd().sndNxt()).window(65535).build());
         assertThat(peer.host().tcp().prot().poll(sks) & EPOLLOUT).isEqualTo(EPOLLOUT);
         assertThat(api.send(s.fd(), ByteBuffer.wrap(new byte[100]), 0)).isEqualTo(100);
         assertThat(pool().allocatedPages()).isEqualTo(full + 1); // the one forced page
@@ -412,7 +412,7 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
             assertThat(peer.host().tcp().prot().poll(sk) & EPOLLOUT).isZero();
             peer.discardEmitted();
             // The peer acknowledges half of what is in flight.
-            acked += (sk.sndNxt - sk.sndUna) / 2;
+            acked += (sk.snd().sndNxt() - sk.snd().sndUna()) / 2;
             peer.inject(fromPeer(c).flags(ACK).seq(PEER_ISN + 1).ack(c.nxt(acked)).window(65535).build());
             assertThat(sk.mem.wmemQueued()).isLessThanOrEqualTo(sk.sndbuf());
         }
