@@ -264,14 +264,22 @@ abstract class AbstractTernChannel extends AbstractChannel {
     @Override
     protected void doBeginRead() {
         readPending = true;
-        if (!inputShutdown) {
+        if (!inputFinished()) {
             addInterest(EPOLLIN | EPOLLRDHUP);
         }
     }
 
+    /**
+     * Whether no read will be tried again: the input is shut down. A connection that allows
+     * half-closure overrides it, to read once more after its end.
+     */
+    boolean inputFinished() {
+        return inputShutdown;
+    }
+
     /** After a read: stop asking for input unless Netty wants more. */
     final void readDone() {
-        if (!readPending && !config().isAutoRead() || inputShutdown) {
+        if (!readPending && !config().isAutoRead() || inputFinished()) {
             removeInterest(EPOLLIN | EPOLLRDHUP);
         }
     }

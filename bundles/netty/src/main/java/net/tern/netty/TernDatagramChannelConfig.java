@@ -39,7 +39,8 @@ public final class TernDatagramChannelConfig extends DefaultChannelConfig implem
 
     @Override
     public Map<ChannelOption<?>, Object> getOptions() {
-        return getOptions(super.getOptions(), SO_BROADCAST, SO_RCVBUF, SO_SNDBUF, SO_REUSEADDR, IP_TOS);
+        return getOptions(super.getOptions(), SO_BROADCAST, SO_RCVBUF, SO_SNDBUF, SO_REUSEADDR, IP_TOS,
+                TernChannelOption.SO_REUSEPORT);
     }
 
     @SuppressWarnings("unchecked")
@@ -53,6 +54,8 @@ public final class TernDatagramChannelConfig extends DefaultChannelConfig implem
             return (T) Integer.valueOf(getSendBufferSize());
         } else if (option == SO_REUSEADDR) {
             return (T) Boolean.valueOf(isReuseAddress());
+        } else if (option == TernChannelOption.SO_REUSEPORT) {
+            return (T) Boolean.valueOf(isReusePort());
         } else if (option == IP_TOS) {
             return (T) Integer.valueOf(getTrafficClass());
         }
@@ -70,6 +73,8 @@ public final class TernDatagramChannelConfig extends DefaultChannelConfig implem
             setSendBufferSize((Integer) value);
         } else if (option == SO_REUSEADDR) {
             setReuseAddress((Boolean) value);
+        } else if (option == TernChannelOption.SO_REUSEPORT) {
+            setReusePort((Boolean) value);
         } else if (option == IP_TOS) {
             setTrafficClass((Integer) value);
         } else {
@@ -108,6 +113,17 @@ public final class TernDatagramChannelConfig extends DefaultChannelConfig implem
     @Override
     public TernDatagramChannelConfig setTrafficClass(int tos) {
         channel.setIntOption(SOL_IP, SocketConstants.IP_TOS, tos);
+        return this;
+    }
+
+    /** {@code SO_REUSEPORT}: whether sockets that all set it may bind the same address and port. */
+    public boolean isReusePort() {
+        return channel.intOption(SOL_SOCKET, SocketConstants.SO_REUSEPORT, 0) != 0;
+    }
+
+    /** {@code SO_REUSEPORT}, set before {@code bind}. */
+    public TernDatagramChannelConfig setReusePort(boolean on) {
+        channel.setIntOption(SOL_SOCKET, SocketConstants.SO_REUSEPORT, on ? 1 : 0);
         return this;
     }
 

@@ -34,7 +34,8 @@ public final class TernServerSocketChannelConfig extends DefaultChannelConfig im
 
     @Override
     public Map<ChannelOption<?>, Object> getOptions() {
-        return getOptions(super.getOptions(), SO_RCVBUF, SO_REUSEADDR, SO_BACKLOG);
+        return getOptions(super.getOptions(), SO_RCVBUF, SO_REUSEADDR, SO_BACKLOG,
+                TernChannelOption.SO_REUSEPORT);
     }
 
     @SuppressWarnings("unchecked")
@@ -44,6 +45,8 @@ public final class TernServerSocketChannelConfig extends DefaultChannelConfig im
             return (T) Integer.valueOf(getReceiveBufferSize());
         } else if (option == SO_REUSEADDR) {
             return (T) Boolean.valueOf(isReuseAddress());
+        } else if (option == TernChannelOption.SO_REUSEPORT) {
+            return (T) Boolean.valueOf(isReusePort());
         } else if (option == SO_BACKLOG) {
             return (T) Integer.valueOf(getBacklog());
         }
@@ -57,6 +60,8 @@ public final class TernServerSocketChannelConfig extends DefaultChannelConfig im
             setReceiveBufferSize((Integer) value);
         } else if (option == SO_REUSEADDR) {
             setReuseAddress((Boolean) value);
+        } else if (option == TernChannelOption.SO_REUSEPORT) {
+            setReusePort((Boolean) value);
         } else if (option == SO_BACKLOG) {
             setBacklog((Integer) value);
         } else {
@@ -76,6 +81,17 @@ public final class TernServerSocketChannelConfig extends DefaultChannelConfig im
             throw new IllegalArgumentException("backlog: " + backlog + " (expected: >= 0)");
         }
         this.backlog = backlog;
+        return this;
+    }
+
+    /** {@code SO_REUSEPORT}: whether sockets that all set it may bind the same address and port. */
+    public boolean isReusePort() {
+        return channel.intOption(SOL_SOCKET, SocketConstants.SO_REUSEPORT, 0) != 0;
+    }
+
+    /** {@code SO_REUSEPORT}, set before {@code bind}. */
+    public TernServerSocketChannelConfig setReusePort(boolean on) {
+        channel.setIntOption(SOL_SOCKET, SocketConstants.SO_REUSEPORT, on ? 1 : 0);
         return this;
     }
 

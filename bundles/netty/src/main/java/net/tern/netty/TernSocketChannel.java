@@ -40,6 +40,8 @@ import net.tern.api.socket.SocketConstants;
 public final class TernSocketChannel extends AbstractTernChannel implements SocketChannel {
     private final TernSocketChannelConfig config = new TernSocketChannelConfig(this);
     private volatile boolean outputShutdown;
+    /** The end was found again by a read after {@code ChannelInputShutdownEvent}: no read is tried any more. */
+    private boolean inputEndReadAgain;
     /** The socket as a {@link WritableByteChannel}, for a {@link FileRegion} to write itself into. */
     private final WritableByteChannel fileSink = new SocketSink();
     private final Runnable flushTask = () -> ((TernUnsafe) unsafe()).forceFlush();
@@ -178,10 +180,22 @@ public final class TernSocketChannel extends AbstractTernChannel implements Sock
 
     // ---- input ------------------------------------------------------------------------------------
 
+    /**
+     * With half-closure, the input's end is told twice, as Netty's NIO and epoll transports
+     * tell it: {@code ChannelInputShutdownEvent} when a read first finds it, then
+     * {@code ChannelInputShutdownReadComplete} when the next read asked for (auto-read, or
+     * {@code read()}) finds it again; after that no read is tried. Without half-closure the end
+     * closes the channel.
+     */
+    @Override
+    boolean inputFinished() {
+        return inputShutdown && (inputEndReadAgain || !config.isAllowHalfClosure());
+    }
+
     @Override
     void inputReady() {
         ChannelPipeline pipeline = pipeline();
-        if (inputShutdown) {
+        if (inputFinished()) {
             readPending = false; // the end was delivered: nothing more to read
             readDone();
             return;
@@ -244,16 +258,22 @@ public final class TernSocketChannel extends AbstractTernChannel implements Sock
         }
     }
 
-    /** The peer's FIN: half-close when allowed, as Netty's transports do, else close. */
+    /**
+     * A read found the end (the peer's FIN, or this side's {@code shutdownInput}): the first
+     * time, half-close when allowed, else close; when it is found again, no read will complete
+     * any more ({@code ChannelInputShutdownReadComplete}, once).
+     */
     private void inputEnded(ChannelPipeline pipeline) {
-        if (config.isAllowHalfClosure()) {
-            inputShutdown = true;
-            pipeline.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
-            // No read will complete after the end: said at once, where Netty's transports say
-            // it at the next read attempt (the interest in input is dropped with the end).
+        if (!inputShutdown) {
+            if (config.isAllowHalfClosure()) {
+                inputShutdown = true;
+                pipeline.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+            } else {
+                unsafe().close(unsafe().voidPromise());
+            }
+        } else if (!inputEndReadAgain) {
+            inputEndReadAgain = true;
             pipeline.fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
-        } else {
-            unsafe().close(unsafe().voidPromise());
         }
     }
 

@@ -41,7 +41,8 @@ public final class TernSocketChannelConfig extends DefaultChannelConfig implemen
     @Override
     public Map<ChannelOption<?>, Object> getOptions() {
         return getOptions(super.getOptions(), SO_RCVBUF, SO_SNDBUF, TCP_NODELAY, SO_KEEPALIVE, SO_REUSEADDR, SO_LINGER,
-                IP_TOS, ALLOW_HALF_CLOSURE);
+                IP_TOS, ALLOW_HALF_CLOSURE, TernChannelOption.TCP_QUICKACK, TernChannelOption.TCP_KEEPIDLE,
+                TernChannelOption.TCP_KEEPINTVL, TernChannelOption.TCP_KEEPCNT);
     }
 
     @SuppressWarnings("unchecked")
@@ -63,6 +64,14 @@ public final class TernSocketChannelConfig extends DefaultChannelConfig implemen
             return (T) Integer.valueOf(getTrafficClass());
         } else if (option == ALLOW_HALF_CLOSURE) {
             return (T) Boolean.valueOf(isAllowHalfClosure());
+        } else if (option == TernChannelOption.TCP_QUICKACK) {
+            return (T) Boolean.valueOf(isTcpQuickAck());
+        } else if (option == TernChannelOption.TCP_KEEPIDLE) {
+            return (T) Integer.valueOf(getTcpKeepIdle());
+        } else if (option == TernChannelOption.TCP_KEEPINTVL) {
+            return (T) Integer.valueOf(getTcpKeepIntvl());
+        } else if (option == TernChannelOption.TCP_KEEPCNT) {
+            return (T) Integer.valueOf(getTcpKeepCnt());
         }
         return super.getOption(option);
     }
@@ -86,6 +95,14 @@ public final class TernSocketChannelConfig extends DefaultChannelConfig implemen
             setTrafficClass((Integer) value);
         } else if (option == ALLOW_HALF_CLOSURE) {
             setAllowHalfClosure((Boolean) value);
+        } else if (option == TernChannelOption.TCP_QUICKACK) {
+            setTcpQuickAck((Boolean) value);
+        } else if (option == TernChannelOption.TCP_KEEPIDLE) {
+            setTcpKeepIdle((Integer) value);
+        } else if (option == TernChannelOption.TCP_KEEPINTVL) {
+            setTcpKeepIntvl((Integer) value);
+        } else if (option == TernChannelOption.TCP_KEEPCNT) {
+            setTcpKeepCnt((Integer) value);
         } else {
             return super.setOption(option, value);
         }
@@ -167,6 +184,47 @@ public final class TernSocketChannelConfig extends DefaultChannelConfig implemen
     @Override
     public TernSocketChannelConfig setTrafficClass(int tos) {
         channel.setIntOption(SOL_IP, SocketConstants.IP_TOS, tos);
+        return this;
+    }
+
+    /** {@code TCP_QUICKACK}: false while the connection is in interactive (delayed-ACK) mode. */
+    public boolean isTcpQuickAck() {
+        return channel.intOption(SOL_TCP, SocketConstants.TCP_QUICKACK, 0) != 0;
+    }
+
+    /** {@code TCP_QUICKACK}: true sends a delayed ACK now and leaves interactive mode; false enters it. */
+    public TernSocketChannelConfig setTcpQuickAck(boolean quickAck) {
+        channel.setIntOption(SOL_TCP, SocketConstants.TCP_QUICKACK, quickAck ? 1 : 0);
+        return this;
+    }
+
+    /** {@code TCP_KEEPIDLE}: seconds of idleness before the first keepalive probe. */
+    public int getTcpKeepIdle() {
+        return channel.intOption(SOL_TCP, SocketConstants.TCP_KEEPIDLE, 0);
+    }
+
+    public TernSocketChannelConfig setTcpKeepIdle(int seconds) {
+        channel.setIntOption(SOL_TCP, SocketConstants.TCP_KEEPIDLE, seconds);
+        return this;
+    }
+
+    /** {@code TCP_KEEPINTVL}: seconds between keepalive probes. */
+    public int getTcpKeepIntvl() {
+        return channel.intOption(SOL_TCP, SocketConstants.TCP_KEEPINTVL, 0);
+    }
+
+    public TernSocketChannelConfig setTcpKeepIntvl(int seconds) {
+        channel.setIntOption(SOL_TCP, SocketConstants.TCP_KEEPINTVL, seconds);
+        return this;
+    }
+
+    /** {@code TCP_KEEPCNT}: unanswered probes before the connection is dropped. */
+    public int getTcpKeepCnt() {
+        return channel.intOption(SOL_TCP, SocketConstants.TCP_KEEPCNT, 0);
+    }
+
+    public TernSocketChannelConfig setTcpKeepCnt(int probes) {
+        channel.setIntOption(SOL_TCP, SocketConstants.TCP_KEEPCNT, probes);
         return this;
     }
 

@@ -6,10 +6,13 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.StandardSocketOptions;
 import java.util.concurrent.TimeUnit;
+import jdk.net.ExtendedSocketOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -45,5 +48,15 @@ class KernelNettyConformanceTest extends NettyTransportConformance {
     @Override
     Class<? extends DatagramChannel> datagramChannel() {
         return NioDatagramChannel.class;
+    }
+
+    /** The JDK's options for the same socket options of the kernel, through Netty's {@link NioChannelOption}. */
+    @Override
+    StackOptions stackOptions() {
+        return new StackOptions(NioChannelOption.of(ExtendedSocketOptions.TCP_QUICKACK),
+                NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE),
+                NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL),
+                NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT),
+                NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT));
     }
 }

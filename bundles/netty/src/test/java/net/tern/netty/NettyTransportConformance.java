@@ -79,6 +79,17 @@ abstract class NettyTransportConformance {
 
     abstract Class<? extends DatagramChannel> datagramChannel();
 
+    /**
+     * The transport's options beyond {@link ChannelOption}, as Netty's epoll transport names
+     * them: {@code TCP_QUICKACK}, {@code TCP_KEEPIDLE}, {@code TCP_KEEPINTVL}, {@code TCP_KEEPCNT}
+     * (seconds and a count) and {@code SO_REUSEPORT}, each read back from the stack.
+     */
+    record StackOptions(ChannelOption<Boolean> quickAck, ChannelOption<Integer> keepIdle,
+            ChannelOption<Integer> keepInterval, ChannelOption<Integer> keepCount, ChannelOption<Boolean> reusePort) {
+    }
+
+    abstract StackOptions stackOptions();
+
     @AfterEach
     void closeEverything() throws Exception {
         for (Channel c : opened) {
@@ -273,6 +284,81 @@ abstract class NettyTransportConformance {
 
         client.writeAndFlush(ascii("still here")).addListener(f -> client.close());
         assertThat(new String(within(serverSide.ended), StandardCharsets.US_ASCII)).isEqualTo("still here");
+    }
+
+    /**
+     * As Netty's NIO and epoll transports: the first read that finds the end gives
+     * {@code ChannelInputShutdownEvent}; {@code ChannelInputShutdownReadComplete} comes only
+     * when a read asked for after it finds the end again, and then no read is tried any more.
+     * Auto-read is off, so each read is asked for by the test.
+     */
+    @Test
+    void theEndIsReadCompleteOnlyWhenTheNextReadFindsItAgain() throws Exception {
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        CompletableFuture<Channel> accepted = new CompletableFuture<>();
+        ServerSocketChannel server = listen(new ServerBootstrap().childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.AUTO_READ, false), init(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelActive(ChannelHandlerContext ctx) {
+                        accepted.complete(ctx.channel());
+                    }
+
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ByteBuf buf = (ByteBuf) msg;
+                        events.add("read " + buf.toString(StandardCharsets.US_ASCII));
+                        buf.release();
+                    }
+
+                    @Override
+                    public void channelReadComplete(ChannelHandlerContext ctx) {
+                        events.add("readComplete");
+                    }
+
+                    @Override
+                    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                        if (evt instanceof ChannelInputShutdownEvent) {
+                            events.add("inputShutdown");
+                        } else if (evt instanceof ChannelInputShutdownReadComplete) {
+                            events.add("inputShutdownReadComplete");
+                        }
+                    }
+                }));
+        SocketChannel client = connect(client(init()), server.localAddress());
+        Channel child = within(accepted);
+        ChannelFuture sent = client.writeAndFlush(ascii("last"));
+        assertThat(sent.await(BOUND_SECONDS, SECONDS)).isTrue();
+        assertThat(client.shutdownOutput().await(BOUND_SECONDS, SECONDS)).isTrue();
+
+        List<String> seen = new ArrayList<>();
+        for (int reads = 0; !seen.contains("inputShutdown"); reads++) {
+            assertThat(reads).as("reads until the end is found").isLessThan(100);
+            child.read();
+            String e;
+            do {
+                e = events.poll(BOUND_SECONDS, SECONDS);
+                assertThat(e).as("an event after read() (seen " + seen + ")").isNotNull();
+                seen.add(e);
+            } while (!e.equals("readComplete"));
+            afterLoopTurn(child);
+            events.drainTo(seen);
+        }
+        assertThat(String.join("", seen.stream().filter(e -> e.startsWith("read ")).map(e -> e.substring(5)).toList()))
+                .isEqualTo("last");
+        assertThat(seen).as("the end found once").doesNotContain("inputShutdownReadComplete");
+        assertThat(seen.get(seen.size() - 1)).isEqualTo("inputShutdown");
+
+        child.read();
+        assertThat(events.poll(BOUND_SECONDS, SECONDS)).isEqualTo("readComplete");
+        assertThat(events.poll(BOUND_SECONDS, SECONDS)).as("the end found again").isEqualTo("inputShutdownReadComplete");
+        afterLoopTurn(child);
+        assertThat(events).isEmpty();
+        assertThat(child.isOpen()).as("half-closed, not closed").isTrue();
+    }
+
+    /** Waits until the channel's loop has run a task queued now, after what it was doing. */
+    static void afterLoopTurn(Channel channel) throws Exception {
+        assertThat(channel.eventLoop().submit(() -> { }).await(BOUND_SECONDS, SECONDS)).isTrue();
     }
 
     @Test
@@ -622,6 +708,56 @@ abstract class NettyTransportConformance {
         assertThat(datagram.config().getOption(ChannelOption.SO_BROADCAST)).isTrue();
         datagram.config().setOption(ChannelOption.IP_TOS, 0x08);
         assertThat(datagram.config().getOption(ChannelOption.IP_TOS)).isEqualTo(0x08);
+    }
+
+    @Test
+    void connectionOptionsOfTheStackReadBackAsSet() throws Exception {
+        StackOptions o = stackOptions();
+        ServerSocketChannel server = listen(new ServerBootstrap(), init());
+        SocketChannel client = connect(client(new ChannelInboundHandlerAdapter())
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(o.keepIdle(), 30)
+                .option(o.keepInterval(), 7)
+                .option(o.keepCount(), 4), server.localAddress());
+        var config = client.config();
+        assertThat(config.getOption(o.keepIdle())).isEqualTo(30);
+        assertThat(config.getOption(o.keepInterval())).isEqualTo(7);
+        assertThat(config.getOption(o.keepCount())).isEqualTo(4);
+        config.setOption(o.keepIdle(), 45);
+        config.setOption(o.keepInterval(), 3);
+        config.setOption(o.keepCount(), 9);
+        assertThat(config.getOption(o.keepIdle())).isEqualTo(45);
+        assertThat(config.getOption(o.keepInterval())).isEqualTo(3);
+        assertThat(config.getOption(o.keepCount())).isEqualTo(9);
+        // Interactive mode on an idle connection until asked to leave it.
+        config.setOption(o.quickAck(), false);
+        assertThat(config.getOption(o.quickAck())).as("interactive mode").isFalse();
+        config.setOption(o.quickAck(), true);
+        assertThat(config.getOption(o.quickAck())).as("quick-ack mode").isTrue();
+    }
+
+    @Test
+    void listenersThatAllSetReusePortShareTheirPortAndOneWithoutItIsRefused() throws Exception {
+        StackOptions o = stackOptions();
+        ServerSocketChannel first = listen(new ServerBootstrap().option(o.reusePort(), true), init());
+        assertThat(first.config().getOption(o.reusePort())).isTrue();
+        InetSocketAddress port = first.localAddress();
+        ChannelFuture second = new ServerBootstrap().group(group()).channel(serverChannel()).childHandler(init())
+                .option(o.reusePort(), true).bind(port);
+        assertThat(second.await(BOUND_SECONDS, SECONDS)).isTrue();
+        track(second.channel());
+        assertThat(second.cause()).as("a second listener with SO_REUSEPORT").isNull();
+        assertThat(((ServerSocketChannel) second.channel()).localAddress()).isEqualTo(port);
+        ChannelFuture third = new ServerBootstrap().group(group()).channel(serverChannel()).childHandler(init())
+                .bind(port);
+        assertThat(third.await(BOUND_SECONDS, SECONDS)).isTrue();
+        track(third.channel());
+        assertThat(third.cause()).as("a listener without SO_REUSEPORT").isInstanceOf(java.net.BindException.class);
+
+        DatagramChannel datagram = datagram(new ChannelInboundHandlerAdapter());
+        assertThat(datagram.config().getOption(o.reusePort())).isFalse();
+        datagram.config().setOption(o.reusePort(), true);
+        assertThat(datagram.config().getOption(o.reusePort())).isTrue();
     }
 
     // ---- the loop's wake-up -----------------------------------------------------------------------

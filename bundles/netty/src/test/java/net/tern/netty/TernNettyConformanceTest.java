@@ -45,4 +45,10 @@ class TernNettyConformanceTest extends NettyTransportConformance {
     Class<? extends DatagramChannel> datagramChannel() {
         return TernDatagramChannel.class;
     }
+
+    @Override
+    StackOptions stackOptions() {
+        return new StackOptions(TernChannelOption.TCP_QUICKACK, TernChannelOption.TCP_KEEPIDLE,
+                TernChannelOption.TCP_KEEPINTVL, TernChannelOption.TCP_KEEPCNT, TernChannelOption.SO_REUSEPORT);
+    }
 }
