@@ -55,8 +55,8 @@ public final class CongestionRegistry {
         for (TcpSock sk : sockets) {
             sk.lock();
             try {
-                if (sk.ccAlgorithm == algorithm) {
-                    TcpCongestion.reinitCongestionControl(sk, reno);
+                if (sk.ca().algorithm() == algorithm) {
+                    sk.ca().reinitCongestionControl(reno);
                     LOG.debug("{}: congestion control {} left, falling back to reno", sk, algorithm.name());
                 }
             } finally {

@@ -65,26 +65,25 @@ public final class Tcp implements NetProtocol, AutoCloseable {
         // Each part gets the parts it calls; the order is the one they depend in, without cycles
         // (a connection's timers reach tcp_timer.c's handlers through its own SockTimers).
         TcpTrace trace = new TcpTrace(clock, networkThread);
-        TcpCongestion cc = new TcpCongestion(current, congestion, counters, clock);
-        TcpSack sack = new TcpSack(counters, cc);
-        TcpOutput output = new TcpOutput(clock, current, counters, memory, ip, allocator, trace, cc);
+        TcpSack sack = new TcpSack(counters);
+        TcpOutput output = new TcpOutput(clock, current, counters, memory, ip, allocator, trace);
         TcpReplies replies = new TcpReplies(clock, counters, ip, allocator, trace);
         TcpChallengeAck challengeAck = new TcpChallengeAck(clock, current, counters, this::nextRandom, output);
         this.lifecycle = new TcpLifecycle(current, counters, tables, memory, output, trace, timers, sockets,
                 () -> aborting);
-        TcpTimers tcpTimers = new TcpTimers(clock, current, counters, output, lifecycle, cc);
+        TcpTimers tcpTimers = new TcpTimers(clock, current, counters, output, lifecycle);
         TcpSockopt sockopt = new TcpSockopt(clock, current, memory, output, lifecycle, tcpTimers, congestion);
         this.prot = new TcpProt(clock, current, counters, memory, tables, secrets, this::nextRandom, trace, ip, timers,
-                output, lifecycle, tcpTimers, sockopt, sockets);
-        TcpAck ack = new TcpAck(clock, current, counters, memory, output, challengeAck, cc, sack);
-        TcpInput input = new TcpInput(clock, current, counters, memory, trace, output, replies, challengeAck, ack, cc,
+                output, lifecycle, tcpTimers, sockopt, congestion, sockets);
+        TcpAck ack = new TcpAck(clock, current, counters, memory, output, challengeAck, sack);
+        TcpInput input = new TcpInput(clock, current, counters, memory, trace, output, replies, challengeAck, ack,
                 lifecycle, tcpTimers);
         TcpMinisocks minisocks = new TcpMinisocks(clock, current, counters, tables, trace, timers, prot, replies,
-                challengeAck, input, ack, cc, lifecycle, tcpTimers);
+                challengeAck, input, ack, lifecycle, tcpTimers);
         SynCookies synCookies = new SynCookies(clock, current, counters, secrets, ip, memory, tables, replies, minisocks,
                 lifecycle);
         this.ipv4 = new TcpIpv4(clock, current, counters, tables, memory, secrets, trace, ip, output, replies, input,
-                minisocks, synCookies, cc, lifecycle);
+                minisocks, synCookies, lifecycle);
         this.protoSw = new InetProtoSw<>(SocketConstants.SOCK_STREAM, SocketConstants.IPPROTO_TCP, prot,
                 new InetStreamOps(routes, clock));
         this.diag = new TcpDiag(sockopt, tables, sockets);

@@ -20,18 +20,16 @@ final class TcpAck {
     private final TcpMemory memory;
     private final TcpOutput output;
     private final TcpChallengeAck challengeAck;
-    private final TcpCongestion congestion;
     private final TcpSack sack;
 
     TcpAck(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpMemory memory, TcpOutput output,
-            TcpChallengeAck challengeAck, TcpCongestion congestion, TcpSack sack) {
+            TcpChallengeAck challengeAck, TcpSack sack) {
         this.clock = clock;
         this.settings = settings;
         this.counters = counters;
         this.memory = memory;
         this.output = output;
         this.challengeAck = challengeAck;
-        this.congestion = congestion;
         this.sack = sack;
     }
 
@@ -72,12 +70,12 @@ final class TcpAck {
                 || (sackFlags & TcpSack.NEW_SACKED) != 0) {
             // A duplicate ACK: RFC 5681 2, or one that SACKs new data (RFC 6675 2), which may
             // ride on data.
-            if (congestion.onDupAck(sk, ack)) {
+            if (sk.ca().onDupAck(ack)) {
                 counters.inc(TcpExtMib.TCPFastRetrans);
                 out.retransmitHead(sk);
             }
         }
-        if (sk.sackOk && !sack.checkSackReneging(sk) && congestion.fastretransAlert(sk, ack)) {
+        if (sk.sackOk && !sack.checkSackReneging(sk) && sk.ca().fastretransAlert(ack)) {
             counters.inc(TcpExtMib.TCPFastRetrans);
             out.retransmitHead(sk);
         }
@@ -133,10 +131,10 @@ final class TcpAck {
         }
         sk.retransmits = 0;
         sk.backoff = 0;
-        boolean fullAck = !Seq.before(ack, sk.highSeq);
-        boolean inRecovery = sk.caState == net.tern.tcp.cc.CaState.RECOVERY;
+        boolean fullAck = !Seq.before(ack, sk.ca().highSeq());
+        boolean inRecovery = sk.ca().caState() == net.tern.tcp.cc.CaState.RECOVERY;
         int tsEcr = sk.tsOk && seg.options.timestamp ? seg.options.tsEcr : 0;
-        congestion.congAvoid(sk, Math.max(1, ackedSegments), rttUs, fullAck, tsEcr);
+        sk.ca().congAvoid(Math.max(1, ackedSegments), rttUs, fullAck, tsEcr);
         if (inRecovery && !sk.sackOk && !fullAck && !sk.rtx().isEmpty()) {
             output.retransmitHead(sk); // NewReno partial ACK (RFC 6582 3.2 (5))
         }

@@ -5,67 +5,188 @@ import net.tern.spi.net.Clock;
 import net.tern.tcp.cc.CaEvent;
 import net.tern.tcp.cc.CaState;
 import net.tern.tcp.cc.CongestionControl;
+import net.tern.tcp.cc.CongestionController;
 
 /**
  * Where TCP calls the congestion control hooks ({@code tcp_cong.c}, the recovery parts of
  * {@code tcp_input.c}): start of a connection, ACKs in Open/Disorder, entering Recovery on
  * three duplicate ACKs (NewReno, RFC 6582) or on the SACK scoreboard (RFC 6675), partial and
  * full ACKs, timeouts, undo of needless reductions, and switching algorithm.
- * Called under the socket lock.
+ *
+ * <p>One per connection: it owns the connection's congestion state ({@code snd_cwnd},
+ * {@code snd_ssthresh}, {@code icsk_ca_state}, {@code high_seq}, the duplicate ACKs, the undo
+ * marks, the controller), which changes only through its methods; the controller sees it as
+ * the socket's {@link net.tern.tcp.cc.CongestionState}. Called under the socket lock.
  */
 final class TcpCongestion {
     /** {@code tcp_reordering}: duplicate ACKs that mean a loss. */
     static final int DUPACK_THRESHOLD = 3;
 
+    private final TcpSock sk;
     private final Supplier<TcpSettings> settings;
     private final CongestionRegistry registry;
     private final TcpCounters counters;
     private final Clock clock;
 
-    TcpCongestion(Supplier<TcpSettings> settings, CongestionRegistry registry, TcpCounters counters, Clock clock) {
+    private CongestionControl ccAlgorithm;
+    /** The algorithm's controller for this connection, once congestion control started. */
+    private CongestionController cc;
+    /** The algorithm asked for by {@code TCP_CONGESTION} (or inherited from the listener), or null for the default. */
+    private String ccName;
+    private int cwnd;
+    private int ssthresh = Integer.MAX_VALUE;
+    private int cwndCount;
+    private int priorCwnd;
+    private int cwndClamp = Integer.MAX_VALUE;
+    /** Read without the lock by {@code tcp_info} dumps. */
+    private volatile CaState caState = CaState.OPEN;
+    /** The recovery point ({@code high_seq}, RFC 6582's "recover"). */
+    private int highSeq;
+    private int dupAcks;
+    /** A reduction may still be undone ({@code undo_marker} set); retransmissions from {@link #undoMarker} count. */
+    private boolean undoMarking;
+    private int undoMarker;
+    /** Retransmissions since the reduction not yet reported needless by D-SACK; -1 before the first ({@code undo_retrans}). */
+    private int undoRetrans;
+    /** ssthresh before the reduction ({@code prior_ssthresh}). */
+    private int priorSsthresh;
+    /** The TSval of the first retransmission since the reduction ({@code retrans_stamp}), for Eifel detection. */
+    private int retransTsVal;
+    private boolean retransTsSet;
+    /** The last transmission attempt was held back by cwnd ({@code is_cwnd_limited}). */
+    private boolean cwndLimited;
+
+    TcpCongestion(TcpSock sk, Supplier<TcpSettings> settings, CongestionRegistry registry, TcpCounters counters,
+            Clock clock) {
+        this.sk = sk;
         this.settings = settings;
         this.registry = registry;
         this.counters = counters;
         this.clock = clock;
     }
 
+    // ---- what others read (and the controller's CongestionState, through TcpSock)
+
+    int cwnd() {
+        return cwnd;
+    }
+
+    /** The controller sets the window: at least 1, at most the clamp. */
+    void setCwnd(int segments) {
+        cwnd = Math.max(1, Math.min(segments, cwndClamp));
+    }
+
+    int ssthresh() {
+        return ssthresh;
+    }
+
+    /** The controller sets ssthresh: at least 2. */
+    void setSsthresh(int segments) {
+        ssthresh = Math.max(2, segments);
+    }
+
+    int cwndCount() {
+        return cwndCount;
+    }
+
+    void setCwndCount(int count) {
+        cwndCount = count;
+    }
+
+    int cwndClamp() {
+        return cwndClamp;
+    }
+
+    int priorCwnd() {
+        return priorCwnd;
+    }
+
+    CaState caState() {
+        return caState;
+    }
+
+    /** The recovery point ({@code high_seq}). */
+    int highSeq() {
+        return highSeq;
+    }
+
+    boolean cwndLimited() {
+        return cwndLimited;
+    }
+
+    /** Whether the last transmission was held back by cwnd ({@code tcp_cwnd_validate}'s input). */
+    void cwndLimited(boolean limited) {
+        cwndLimited = limited;
+    }
+
+    /** Whether congestion control started (the connection is synchronized). */
+    boolean started() {
+        return cc != null;
+    }
+
+    /** The algorithm in use, or null before congestion control starts. */
+    CongestionControl algorithm() {
+        return ccAlgorithm;
+    }
+
+    /** The algorithm asked for, or null for the stack's default. */
+    String requestedName() {
+        return ccName;
+    }
+
+    /** {@code TCP_CONGESTION}, or the listener's choice passed to its child. */
+    void requestName(String name) {
+        ccName = name;
+    }
+
+    /** A connection opens from {@code iss}: RFC 6582 3.2's "recover" starts there, so a first-segment loss is recoverable. */
+    void recoveryPointAt(int iss) {
+        highSeq = iss;
+    }
+
+    /** A disconnect: the controller released, the state Open. */
+    void reset() {
+        cleanupCongestionControl();
+        caState = CaState.OPEN;
+    }
+
     /** {@code tcp_init_congestion_control}: the initial window (RFC 6928) and the socket's algorithm. */
-    void initCongestionControl(TcpSock sk) {
-        sk.cwnd = settings.get().initialCwnd();
-        sk.ssthresh = Integer.MAX_VALUE;
-        sk.cwndCount = 0;
-        sk.caState = CaState.OPEN;
-        CongestionControl algorithm = sk.ccName == null ? null : registry.find(sk.ccName);
+    void initCongestionControl() {
+        cwnd = settings.get().initialCwnd();
+        ssthresh = Integer.MAX_VALUE;
+        cwndCount = 0;
+        caState = CaState.OPEN;
+        CongestionControl algorithm = ccName == null ? null : registry.find(ccName);
         if (algorithm == null) {
             algorithm = registry.defaultAlgorithm();
         }
-        sk.ccAlgorithm = algorithm;
-        sk.cc = algorithm.create(sk);
+        ccAlgorithm = algorithm;
+        cc = algorithm.create(sk);
     }
 
     /** {@code tcp_reinit_congestion_control}: a new algorithm from the current window. */
-    static void reinitCongestionControl(TcpSock sk, CongestionControl algorithm) {
-        if (sk.cc != null) {
-            sk.cc.release();
+    void reinitCongestionControl(CongestionControl algorithm) {
+        if (cc != null) {
+            cc.release();
         }
-        sk.ccAlgorithm = algorithm;
-        sk.ccName = algorithm.name();
-        sk.cc = sk.cwnd == 0 ? null : algorithm.create(sk);
+        ccAlgorithm = algorithm;
+        ccName = algorithm.name();
+        cc = cwnd == 0 ? null : algorithm.create(sk);
     }
 
     /** {@code tcp_cleanup_congestion_control}: the controller is released. */
-    static void cleanupCongestionControl(TcpSock sk) {
-        if (sk.cc != null) {
-            sk.cc.release();
-            sk.cc = null;
+    void cleanupCongestionControl() {
+        if (cc != null) {
+            cc.release();
+            cc = null;
         }
     }
 
     /** {@code tcp_set_ca_state}. */
-    void setCaState(TcpSock sk, CaState state) {
-        sk.caState = state;
-        if (sk.cc != null) {
-            sk.cc.setState(sk, state);
+    void setCaState(CaState state) {
+        caState = state;
+        if (cc != null) {
+            cc.setState(sk, state);
         }
     }
 
@@ -73,47 +194,47 @@ final class TcpCongestion {
      * {@code tcp_cong_avoid} and what precedes it for newly acknowledged data: {@code pkts_acked},
      * the end of a recovery or a loss (with undo), then {@code cong_avoid}.
      */
-    void congAvoid(TcpSock sk, int ackedSegments, long rttUs, boolean fullAck, int tsEcr) {
-        if (sk.cc == null) {
+    void congAvoid(int ackedSegments, long rttUs, boolean fullAck, int tsEcr) {
+        if (cc == null) {
             return;
         }
-        sk.cc.pktsAcked(sk, ackedSegments, rttUs);
-        switch (sk.caState) {
+        cc.pktsAcked(sk, ackedSegments, rttUs);
+        switch (caState) {
             case RECOVERY -> {
                 if (fullAck) {
                     // tcp_try_undo_recovery, else tcp_end_cwnd_reduction: with SACK the window
                     // is ssthresh (RFC 6675 5); NewReno deflates to min(ssthresh, flight + 1)
                     // (RFC 6582 3.2 (3)). Not after a D-SACK undo during the recovery: the
                     // window was given back already.
-                    if (!mayUndo(sk, tsEcr, TcpExtMib.TCPFullUndo) && sk.undoMarking) {
-                        sk.cwnd(sk.sackOk ? sk.ssthresh : Math.min(sk.ssthresh, sk.packetsInFlight() + 1));
+                    if (!mayUndo(tsEcr, TcpExtMib.TCPFullUndo) && undoMarking) {
+                        setCwnd(sk.sackOk ? ssthresh : Math.min(ssthresh, sk.packetsInFlight() + 1));
                     }
-                    sk.dupAcks = 0;
-                    setCaState(sk, CaState.OPEN);
+                    dupAcks = 0;
+                    setCaState(CaState.OPEN);
                 } else if (!sk.sackOk) {
                     // Partial ACK (RFC 6582 3.2 (5)): deflate by what was acked, add back one.
-                    sk.cwnd(Math.max(1, sk.cwnd - ackedSegments + 1));
+                    setCwnd(Math.max(1, cwnd - ackedSegments + 1));
                 }
             }
             case LOSS -> {
                 // tcp_try_undo_loss: the ACK echoes the original transmission, the timeout was spurious.
-                if (mayUndo(sk, tsEcr, TcpExtMib.TCPLossUndo)) {
+                if (mayUndo(tsEcr, TcpExtMib.TCPLossUndo)) {
                     sk.rtx().clearLost();
-                    sk.dupAcks = 0;
-                    setCaState(sk, CaState.OPEN);
+                    dupAcks = 0;
+                    setCaState(CaState.OPEN);
                     return;
                 }
                 if (fullAck) {
-                    setCaState(sk, CaState.OPEN);
+                    setCaState(CaState.OPEN);
                 }
-                sk.cc.congAvoid(sk, ackedSegments);
+                cc.congAvoid(sk, ackedSegments);
             }
             default -> {
-                sk.dupAcks = 0;
-                if (sk.caState == CaState.DISORDER && sk.rtx().sackedOut() == 0) {
-                    setCaState(sk, CaState.OPEN);
+                dupAcks = 0;
+                if (caState == CaState.DISORDER && sk.rtx().sackedOut() == 0) {
+                    setCaState(CaState.OPEN);
                 }
-                sk.cc.congAvoid(sk, ackedSegments);
+                cc.congAvoid(sk, ackedSegments);
             }
         }
     }
@@ -123,15 +244,15 @@ final class TcpCongestion {
      * retransmit on the third in Open/Disorder (RFC 5681 3.2, RFC 6582 3.2 (2)). With SACK
      * the decision is {@link #fastretransAlert}'s, on the scoreboard.
      */
-    boolean onDupAck(TcpSock sk, int ack) {
-        if (sk.cc == null) {
+    boolean onDupAck(int ack) {
+        if (cc == null) {
             return false;
         }
-        sk.dupAcks++;
-        switch (sk.caState) {
+        dupAcks++;
+        switch (caState) {
             case RECOVERY -> {
                 if (!sk.sackOk) {
-                    sk.cwnd(sk.cwnd + 1); // window inflation, RFC 6582 3.2 (4)
+                    setCwnd(cwnd + 1); // window inflation, RFC 6582 3.2 (4)
                 }
                 return false;
             }
@@ -139,18 +260,18 @@ final class TcpCongestion {
                 return false;
             }
             default -> {
-                if (sk.sackOk || sk.dupAcks < DUPACK_THRESHOLD) {
-                    if (sk.caState == CaState.OPEN) {
-                        setCaState(sk, CaState.DISORDER);
+                if (sk.sackOk || dupAcks < DUPACK_THRESHOLD) {
+                    if (caState == CaState.OPEN) {
+                        setCaState(CaState.DISORDER);
                     }
                     return false;
                 }
                 // RFC 6582 4.1: only if the ACK covers more than the last recovery point.
-                if (!Seq.after(ack, sk.highSeq)) {
+                if (!Seq.after(ack, highSeq)) {
                     return false;
                 }
-                enterRecovery(sk);
-                sk.cwnd(sk.ssthresh + DUPACK_THRESHOLD);
+                enterRecovery();
+                setCwnd(ssthresh + DUPACK_THRESHOLD);
                 return true;
             }
         }
@@ -164,53 +285,53 @@ final class TcpCongestion {
      * once (RFC 6675 5 (4.3)) and sets cwnd to ssthresh; the rest goes out as the pipe allows.
      * Returns whether the head is to be retransmitted now.
      */
-    boolean fastretransAlert(TcpSock sk, int ack) {
-        if (sk.cc == null) {
+    boolean fastretransAlert(int ack) {
+        if (cc == null) {
             return false;
         }
         int lostRetransmits = sk.rtx().markHeadLost(sk.mssCache);
         if (lostRetransmits > 0) {
             counters.add(TcpExtMib.TCPLostRetransmit, lostRetransmits);
         }
-        CaState state = sk.caState;
+        CaState state = caState;
         if (state != CaState.OPEN && state != CaState.DISORDER) {
             return false;
         }
         if (sk.rtx().sackedOut() > 0 && state == CaState.OPEN) {
-            setCaState(sk, CaState.DISORDER);
+            setCaState(CaState.DISORDER);
         }
-        if ((sk.rtx().lostOut() > 0 || sk.dupAcks >= DUPACK_THRESHOLD) && !Seq.before(ack, sk.highSeq)) {
-            enterRecovery(sk);
-            sk.cwnd(sk.ssthresh);
+        if ((sk.rtx().lostOut() > 0 || dupAcks >= DUPACK_THRESHOLD) && !Seq.before(ack, highSeq)) {
+            enterRecovery();
+            setCwnd(ssthresh);
             return true;
         }
         return false;
     }
 
     /** {@code tcp_enter_recovery}: the window reduction and the recovery point, with undo noted. */
-    private void enterRecovery(TcpSock sk) {
-        initUndo(sk);
-        sk.ssthresh = sk.cc.ssthresh(sk);
-        sk.highSeq = sk.snd().sndMax();
-        setCaState(sk, CaState.RECOVERY);
+    private void enterRecovery() {
+        initUndo();
+        ssthresh = cc.ssthresh(sk);
+        highSeq = sk.snd().sndMax();
+        setCaState(CaState.RECOVERY);
         counters.inc(sk.sackOk ? TcpExtMib.TCPSackRecovery : TcpExtMib.TCPRenoRecovery);
     }
 
     /** A retransmission timeout ({@code tcp_enter_loss}); the scoreboard was marked by {@link RtxQueue#markAllLost}. */
-    void enterLoss(TcpSock sk) {
-        if (sk.cc == null) {
+    void enterLoss() {
+        if (cc == null) {
             return;
         }
-        if (sk.caState != CaState.LOSS || sk.backoff == 0) {
-            initUndo(sk);
-            sk.ssthresh = sk.cc.ssthresh(sk);
+        if (caState != CaState.LOSS || sk.backoff == 0) {
+            initUndo();
+            ssthresh = cc.ssthresh(sk);
         }
-        sk.cwnd(1);
-        sk.cwndCount = 0;
-        sk.dupAcks = 0;
-        sk.highSeq = sk.snd().sndMax();
-        setCaState(sk, CaState.LOSS);
-        caEvent(sk, CaEvent.LOSS);
+        setCwnd(1);
+        cwndCount = 0;
+        dupAcks = 0;
+        highSeq = sk.snd().sndMax();
+        setCaState(CaState.LOSS);
+        caEvent(CaEvent.LOSS);
     }
 
     /**
@@ -218,12 +339,12 @@ final class TcpCongestion {
      * now is lost (it was dropped on the way); they go again, split, without a window
      * reduction (this is not congestion) and without undo.
      */
-    void simpleRetransmit(TcpSock sk) {
+    void simpleRetransmit() {
         sk.rtx().markOversizedLost(sk.mssCache);
-        if (sk.caState != CaState.LOSS) {
-            sk.highSeq = sk.snd().sndMax();
-            sk.undoMarking = false;
-            setCaState(sk, CaState.LOSS);
+        if (caState != CaState.LOSS) {
+            highSeq = sk.snd().sndMax();
+            undoMarking = false;
+            setCaState(CaState.LOSS);
         }
     }
 
@@ -233,25 +354,25 @@ final class TcpCongestion {
      * {@code tcp_init_undo}: before a reduction, remember the window and ssthresh, and from
      * where retransmissions count, so a reduction that proves needless can be taken back.
      */
-    private void initUndo(TcpSock sk) {
-        sk.priorCwnd = sk.cwnd;
-        sk.priorSsthresh = sk.ssthresh;
-        sk.undoMarking = true;
-        sk.undoMarker = sk.snd().sndUna();
-        sk.undoRetrans = sk.rtx().retransOut() > 0 ? sk.rtx().retransOut() : -1;
-        sk.retransTsVal = 0;
-        sk.retransTsSet = false;
+    private void initUndo() {
+        priorCwnd = cwnd;
+        priorSsthresh = ssthresh;
+        undoMarking = true;
+        undoMarker = sk.snd().sndUna();
+        undoRetrans = sk.rtx().retransOut() > 0 ? sk.rtx().retransOut() : -1;
+        retransTsVal = 0;
+        retransTsSet = false;
     }
 
     /** A retransmission went out: one more to be proven needless before an undo ({@code undo_retrans}). */
-    void onRetransmit(TcpSock sk) {
-        if (sk.undoMarking) {
-            sk.undoRetrans = Math.max(sk.undoRetrans, 0) + 1;
+    void onRetransmit() {
+        if (undoMarking) {
+            undoRetrans = Math.max(undoRetrans, 0) + 1;
         }
-        if (!sk.retransTsSet && sk.tsOk) {
+        if (!retransTsSet && sk.tsOk) {
             // retrans_stamp: the TSval of the first retransmission, for Eifel detection (RFC 3522).
-            sk.retransTsVal = TcpOutput.tsNow(clock) + sk.tsOffset;
-            sk.retransTsSet = true;
+            retransTsVal = TcpOutput.tsNow(clock) + sk.tsOffset;
+            retransTsSet = true;
         }
     }
 
@@ -260,13 +381,13 @@ final class TcpCongestion {
      * reduction arriving twice, that retransmission was needless ({@code tcp_check_dsack}).
      * When all were, recovery is undone at once ({@code tcp_try_undo_dsack}, RFC 3708).
      */
-    void tryUndoDsack(TcpSock sk, int start, int end) {
-        if (!sk.undoMarking || sk.undoRetrans <= 0 || !Seq.after(end, sk.undoMarker)) {
+    void tryUndoDsack(int start, int end) {
+        if (!undoMarking || undoRetrans <= 0 || !Seq.after(end, undoMarker)) {
             return;
         }
-        sk.undoRetrans--;
-        if (sk.undoRetrans == 0 && sk.caState == CaState.RECOVERY && sk.cc != null) {
-            undoCwndReduction(sk, TcpExtMib.TCPDSACKUndo);
+        undoRetrans--;
+        if (undoRetrans == 0 && caState == CaState.RECOVERY && cc != null) {
+            undoCwndReduction(TcpExtMib.TCPDSACKUndo);
         }
     }
 
@@ -276,26 +397,26 @@ final class TcpCongestion {
      * echoes a timestamp older than the first retransmission (Eifel, RFC 3522: the original
      * arrived). Returns whether it undid.
      */
-    private boolean mayUndo(TcpSock sk, int tsEcr, TcpExtMib counter) {
-        if (!sk.undoMarking) {
+    private boolean mayUndo(int tsEcr, TcpExtMib counter) {
+        if (!undoMarking) {
             return false;
         }
-        boolean allDuplicates = sk.undoRetrans == 0;
-        boolean delayed = sk.retransTsSet && tsEcr != 0 && tsEcr - sk.retransTsVal < 0;
+        boolean allDuplicates = undoRetrans == 0;
+        boolean delayed = retransTsSet && tsEcr != 0 && tsEcr - retransTsVal < 0;
         if (!allDuplicates && !delayed) {
             return false;
         }
-        undoCwndReduction(sk, counter);
+        undoCwndReduction(counter);
         return true;
     }
 
     /** {@code tcp_undo_cwnd_reduction}: the window and ssthresh from before the reduction. */
-    private void undoCwndReduction(TcpSock sk, TcpExtMib counter) {
-        sk.cwnd(sk.cc.undoCwnd(sk));
-        if (sk.priorSsthresh > sk.ssthresh) {
-            sk.ssthresh = sk.priorSsthresh;
+    private void undoCwndReduction(TcpExtMib counter) {
+        setCwnd(cc.undoCwnd(sk));
+        if (priorSsthresh > ssthresh) {
+            ssthresh = priorSsthresh;
         }
-        sk.undoMarking = false;
+        undoMarking = false;
         counters.inc(counter);
     }
 
@@ -303,9 +424,9 @@ final class TcpCongestion {
      * {@code tcp_ca_event}: an event for the controller, such as the first transmission with
      * nothing in flight ({@code CA_EVENT_TX_START}) or a timeout ({@code CA_EVENT_LOSS}).
      */
-    void caEvent(TcpSock sk, CaEvent event) {
-        if (sk.cc != null) {
-            sk.cc.cwndEvent(sk, event);
+    void caEvent(CaEvent event) {
+        if (cc != null) {
+            cc.cwndEvent(sk, event);
         }
     }
 }

@@ -48,13 +48,12 @@ final class TcpInput {
     private final TcpReplies replies;
     private final TcpChallengeAck challengeAck;
     private final TcpAck tcpAck;
-    private final TcpCongestion congestion;
     private final TcpLifecycle lifecycle;
     private final TcpTimers timers;
 
     TcpInput(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpMemory memory, TcpTrace trace,
             TcpOutput output, TcpReplies replies, TcpChallengeAck challengeAck, TcpAck tcpAck,
-            TcpCongestion congestion, TcpLifecycle lifecycle, TcpTimers timers) {
+            TcpLifecycle lifecycle, TcpTimers timers) {
         this.clock = clock;
         this.settings = settings;
         this.counters = counters;
@@ -64,7 +63,6 @@ final class TcpInput {
         this.replies = replies;
         this.challengeAck = challengeAck;
         this.tcpAck = tcpAck;
-        this.congestion = congestion;
         this.lifecycle = lifecycle;
         this.timers = timers;
     }
@@ -142,7 +140,7 @@ final class TcpInput {
     private void initTransfer(TcpSock sk) {
         sk.everConnected = true;
         lifecycle.setState(sk, SkState.ESTABLISHED);
-        congestion.initCongestionControl(sk);
+        sk.ca().initCongestionControl();
         timers.setKeepalive(sk);
         sk.publishQueues();
     }

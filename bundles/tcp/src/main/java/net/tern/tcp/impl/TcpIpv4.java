@@ -46,12 +46,11 @@ final class TcpIpv4 {
     private final TcpInput input;
     private final TcpMinisocks minisocks;
     private final SynCookies synCookies;
-    private final TcpCongestion congestion;
     private final TcpLifecycle lifecycle;
 
     TcpIpv4(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpHashTables tables, TcpMemory memory,
             Secrets secrets, TcpTrace trace, IpOutput ipOutput, TcpOutput output, TcpReplies replies, TcpInput input,
-            TcpMinisocks minisocks, SynCookies synCookies, TcpCongestion congestion, TcpLifecycle lifecycle) {
+            TcpMinisocks minisocks, SynCookies synCookies, TcpLifecycle lifecycle) {
         this.clock = clock;
         this.settings = settings;
         this.counters = counters;
@@ -65,7 +64,6 @@ final class TcpIpv4 {
         this.input = input;
         this.minisocks = minisocks;
         this.synCookies = synCookies;
-        this.congestion = congestion;
         this.lifecycle = lifecycle;
     }
 
@@ -404,7 +402,7 @@ final class TcpIpv4 {
         if (mss < sk.mssCache) {
             sk.mssCache = mss;
             sk.route = null;
-            congestion.simpleRetransmit(sk);
+            sk.ca().simpleRetransmit();
             output.writeXmit(sk);
         }
     }

@@ -240,7 +240,7 @@ final class TcpLifecycle {
     void destroySock(TcpSock sk) {
         sk.clearXmitTimers();
         sk.clearRtxQueue();
-        TcpCongestion.cleanupCongestionControl(sk);
+        sk.ca().cleanupCongestionControl();
         if (sk.num() != 0) {
             tables.release(sk, sk.num());
             sk.num(0);

@@ -36,13 +36,12 @@ final class TcpMinisocks {
     private final TcpChallengeAck challengeAck;
     private final TcpInput input;
     private final TcpAck tcpAck;
-    private final TcpCongestion congestion;
     private final TcpLifecycle lifecycle;
     private final TcpTimers timers;
 
     TcpMinisocks(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpHashTables tables,
             TcpTrace trace, TimerService timerService, TcpProt prot, TcpReplies replies, TcpChallengeAck challengeAck,
-            TcpInput input, TcpAck tcpAck, TcpCongestion congestion, TcpLifecycle lifecycle, TcpTimers timers) {
+            TcpInput input, TcpAck tcpAck, TcpLifecycle lifecycle, TcpTimers timers) {
         this.clock = clock;
         this.settings = settings;
         this.counters = counters;
@@ -54,7 +53,6 @@ final class TcpMinisocks {
         this.challengeAck = challengeAck;
         this.input = input;
         this.tcpAck = tcpAck;
-        this.congestion = congestion;
         this.lifecycle = lifecycle;
         this.timers = timers;
     }
@@ -215,7 +213,7 @@ final class TcpMinisocks {
         child.keepCnt = listener.keepCnt;
         child.timeWaitMillis = listener.timeWaitMillis;
         child.userMss = listener.userMss;
-        child.ccName = listener.ccName;
+        child.ca().requestName(listener.ca().requestedName());
         child.lingerSeconds(listener.lingerSeconds());
         child.ttl(listener.ttl());
         child.tos(listener.tos());
@@ -227,7 +225,7 @@ final class TcpMinisocks {
         child.dport(key.remotePort());
         child.route = route;
         child.snd().openreqInit(iss);
-        child.highSeq = iss; // RFC 6582 3.2: "recover" starts at the ISN, so a first-segment loss is recoverable
+        child.ca().recoveryPointAt(iss);
         child.rcv().synReceived(irs);
         child.rcv().initialWindow(rcvWnd);
         child.wscaleOk = peerWscale >= 0;
@@ -260,7 +258,7 @@ final class TcpMinisocks {
         }
         lifecycle.setState(child, SkState.SYN_RECV); // inet_csk_clone_lock: the child is born in SYN_RECV
         lifecycle.setState(child, SkState.ESTABLISHED);
-        congestion.initCongestionControl(child);
+        child.ca().initCongestionControl();
         timers.setKeepalive(child);
         child.publishQueues();
         return child;

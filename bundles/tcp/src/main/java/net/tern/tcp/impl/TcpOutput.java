@@ -40,10 +40,9 @@ final class TcpOutput {
     private final IpOutput ip;
     private final PacketAllocator allocator;
     private final TcpTrace trace;
-    private final TcpCongestion congestion;
 
     TcpOutput(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpMemory memory, IpOutput ip,
-            PacketAllocator allocator, TcpTrace trace, TcpCongestion congestion) {
+            PacketAllocator allocator, TcpTrace trace) {
         this.clock = clock;
         this.settings = settings;
         this.counters = counters;
@@ -51,7 +50,6 @@ final class TcpOutput {
         this.ip = ip;
         this.allocator = allocator;
         this.trace = trace;
-        this.congestion = congestion;
     }
 
     /** The TCP timestamp clock: 1 ms ticks ({@code tcp_time_stamp_ts}). */
@@ -357,7 +355,7 @@ final class TcpOutput {
     private void sendData(TcpSock sk, int length, int flags) {
         int seq = sk.snd().sndNxt();
         if (sk.rtx().isEmpty()) {
-            congestion.caEvent(sk, net.tern.tcp.cc.CaEvent.TX_START);
+            sk.ca().caEvent(net.tern.tcp.cc.CaEvent.TX_START);
         }
         transmitSkb(sk, seq, length, flags);
         // FIN and PSH stay with the segment: a retransmission carries the flags it first had.
@@ -397,7 +395,7 @@ final class TcpOutput {
             return;
         }
         java.util.ListIterator<TxSegment> it = sk.rtx().walk(0);
-        while (it.hasNext() && sk.packetsInFlight() < sk.cwnd) {
+        while (it.hasNext() && sk.packetsInFlight() < sk.ca().cwnd()) {
             TxSegment s = it.next();
             if (s.lost && !s.retransInFlight) {
                 it.previous();
@@ -413,7 +411,7 @@ final class TcpOutput {
      * retransmission per recovery of the highest segment not SACKed (a lost tail).
      */
     private void retransmitLastResort(TcpSock sk) {
-        if (sk.packetsInFlight() >= sk.cwnd) {
+        if (sk.packetsInFlight() >= sk.ca().cwnd()) {
             return;
         }
         java.util.ListIterator<TxSegment> it = sk.rtx().walk(0);
@@ -436,7 +434,7 @@ final class TcpOutput {
             TxSegment s = down.previous();
             if (!s.sacked) {
                 if (!s.retransInFlight) {
-                    sk.rtx().rescue(sk.highSeq); // RescueRxt = RecoveryPoint
+                    sk.rtx().rescue(sk.ca().highSeq()); // RescueRxt = RecoveryPoint
                     retransmitSkb(sk, down);
                 }
                 return;
@@ -459,10 +457,10 @@ final class TcpOutput {
         sk.rtx().retransmitted(s, clock.nanoTime(), sk.snd().sndNxt());
         counters.inc(TcpMib.RetransSegs);
         sk.totalRetrans++;
-        if (sk.packetsInFlight() >= sk.cwnd) {
-            sk.cwndLimited = true;
+        if (sk.packetsInFlight() >= sk.ca().cwnd()) {
+            sk.ca().cwndLimited(true);
         }
-        congestion.onRetransmit(sk);
+        sk.ca().onRetransmit();
     }
 
     /**
@@ -479,7 +477,7 @@ final class TcpOutput {
                 && state != SkState.CLOSING && state != SkState.LAST_ACK) {
             return;
         }
-        sk.cwndLimited = false;
+        sk.ca().cwndLimited(false);
         xmitRetransmitQueue(sk);
         boolean sentNew = false;
         while (true) {
@@ -490,8 +488,8 @@ final class TcpOutput {
             if (unsent <= 0 && !fin) {
                 break;
             }
-            if (sk.packetsInFlight() >= sk.cwnd) {
-                sk.cwndLimited = true;
+            if (sk.packetsInFlight() >= sk.ca().cwnd()) {
+                sk.ca().cwndLimited(true);
                 break;
             }
             if (!memory.segmentFits(sk)) {
@@ -521,7 +519,7 @@ final class TcpOutput {
             sendData(sk, length, flags);
             sentNew = true;
         }
-        if (!sentNew && sk.sackOk && sk.rtx().sackedOut() > 0 && sk.caState == net.tern.tcp.cc.CaState.RECOVERY) {
+        if (!sentNew && sk.sackOk && sk.rtx().sackedOut() > 0 && sk.ca().caState() == net.tern.tcp.cc.CaState.RECOVERY) {
             retransmitLastResort(sk);
         }
         sk.publishQueues();

@@ -51,6 +51,7 @@ public final class TcpProt implements InetProto<TcpSock> {
     private final TcpLifecycle lifecycle;
     private final TcpTimers timers;
     private final TcpSockopt sockopt;
+    private final CongestionRegistry registry;
     private final Set<TcpSock> sockets;
     private volatile String refusal;
 
@@ -58,7 +59,7 @@ public final class TcpProt implements InetProto<TcpSock> {
     TcpProt(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpMemory memory, TcpHashTables tables,
             Secrets secrets, IntSupplier random, TcpTrace trace, IpOutput ipOutput, TimerService timerService,
             TcpOutput output, TcpLifecycle lifecycle, TcpTimers timers, TcpSockopt sockopt,
-            Set<TcpSock> sockets) {
+            CongestionRegistry registry, Set<TcpSock> sockets) {
         this.clock = clock;
         this.settings = settings;
         this.counters = counters;
@@ -73,6 +74,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         this.lifecycle = lifecycle;
         this.timers = timers;
         this.sockopt = sockopt;
+        this.registry = registry;
         this.sockets = sockets;
     }
 
@@ -107,7 +109,7 @@ public final class TcpProt implements InetProto<TcpSock> {
 
     /** {@code sk_alloc} for TCP: a new socket, counted among the stack's TCP sockets. */
     TcpSock newSock() {
-        TcpSock sk = new TcpSock(this, settings.get(), memory, clock, timerService, timers);
+        TcpSock sk = new TcpSock(this, settings, memory, clock, timerService, timers, registry, counters);
         sockets.add(sk);
         return sk;
     }
@@ -170,7 +172,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.rcv().initialWindow(TcpOutput.selectInitialWindow(memory.fullSpace(sk), sk.advmss));
         sk.tsOffset = secrets.tsOffset(saddr, daddr);
         sk.snd().connectInit(secrets.secureTcpSeq(saddr, daddr, sk.num(), address.port()));
-        sk.highSeq = sk.snd().iss();
+        sk.ca().recoveryPointAt(sk.snd().iss());
         sk.rtt().initRto(s.rtoInitialMillis() * 1000);
         sk.retransmits = 0;
         sk.backoff = 0;
@@ -222,8 +224,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         }
         sk.route = null;
         sk.everConnected = false;
-        TcpCongestion.cleanupCongestionControl(sk);
-        sk.caState = net.tern.tcp.cc.CaState.OPEN;
+        sk.ca().reset();
         sk.rtt().restart(settings.get().rtoInitialMillis() * 1000);
         sk.backoff = 0;
         sk.retransmits = 0;

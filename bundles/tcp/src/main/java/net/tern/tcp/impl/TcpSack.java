@@ -20,11 +20,9 @@ final class TcpSack {
     static final int DSACK = 2;
 
     private final TcpCounters counters;
-    private final TcpCongestion congestion;
 
-    TcpSack(TcpCounters counters, TcpCongestion congestion) {
+    TcpSack(TcpCounters counters) {
         this.counters = counters;
-        this.congestion = congestion;
     }
 
     /**
@@ -47,7 +45,7 @@ final class TcpSack {
             first = 1;
             sk.rtx().dsackReceived();
             counters.inc(TcpExtMib.TCPDSACKRecv);
-            congestion.tryUndoDsack(sk, blocks[0], blocks[1]);
+            sk.ca().tryUndoDsack(blocks[0], blocks[1]);
         }
         for (int b = first; b < count; b++) {
             int start = blocks[2 * b];

@@ -5,11 +5,10 @@ import net.tern.api.socket.Errno;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SockMemory;
+import java.util.function.Supplier;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.TimerService;
 import net.tern.tcp.cc.CaState;
-import net.tern.tcp.cc.CongestionControl;
-import net.tern.tcp.cc.CongestionController;
 import net.tern.tcp.cc.CongestionState;
 
 /**
@@ -33,6 +32,8 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     private final TcpReceiver rcv;
     /** The sending half of this connection. */
     private final TcpSender snd;
+    /** This connection's congestion control and loss recovery. */
+    private final TcpCongestion ca;
 
     // ---- identity and route
     /** The port was given by bind() with a number ({@code SOCK_BINDPORT_LOCK}). */
@@ -94,29 +95,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     /** When an ACK last answered an out-of-window segment ({@code last_oow_ack_time}). */
     final long[] lastOowAckNanos = {Long.MIN_VALUE};
 
-    // ---- congestion control
-    CongestionControl ccAlgorithm;
-    CongestionController cc;
-    String ccName;
-    int cwnd;
-    int ssthresh = Integer.MAX_VALUE;
-    int cwndCount;
-    int priorCwnd;
-    int cwndClamp = Integer.MAX_VALUE;
-    volatile CaState caState = CaState.OPEN;
-    int highSeq;
-    int dupAcks;
-    /** A reduction may still be undone ({@code undo_marker} set); retransmissions from {@link #undoMarker} count. */
-    boolean undoMarking;
-    int undoMarker;
-    /** Retransmissions since the reduction not yet reported needless by D-SACK; -1 before the first ({@code undo_retrans}). */
-    int undoRetrans;
-    /** ssthresh before the reduction ({@code prior_ssthresh}). */
-    int priorSsthresh;
-    /** The TSval of the first retransmission since the reduction ({@code retrans_stamp}), for Eifel detection. */
-    int retransTsVal;
-    boolean retransTsSet;
-    boolean cwndLimited;
+    // ---- congestion control and loss recovery are the connection's TcpCongestion
 
     // ---- listener
     int maxBacklog;
@@ -155,9 +134,11 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
      */
     static final int RING_FIRST_CAPACITY = 64;
 
-    TcpSock(TcpProt prot, TcpSettings settings, TcpMemory memory, Clock clock, TimerService timerService,
-            TcpTimers timerHandlers) {
-        super(prot, 6, settings.rmemDefault(), settings.wmemDefault());
+    TcpSock(TcpProt prot, Supplier<TcpSettings> stackSettings, TcpMemory memory, Clock clock, TimerService timerService,
+            TcpTimers timerHandlers, CongestionRegistry registry, TcpCounters counters) {
+        super(prot, 6, stackSettings.get().rmemDefault(), stackSettings.get().wmemDefault());
+        TcpSettings settings = stackSettings.get();
+        this.ca = new TcpCongestion(this, stackSettings, registry, counters, clock);
         this.memory = memory;
         this.clock = clock;
         this.timers = new SockTimers(this, timerService, timerHandlers);
@@ -171,6 +152,11 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         this.lastDataSentNanos = now;
         this.lastDataRecvNanos = now;
         this.lastAckRecvNanos = now;
+    }
+
+    /** This connection's congestion control and loss recovery. */
+    TcpCongestion ca() {
+        return ca;
     }
 
     /** The sending half of this connection. */
@@ -267,42 +253,42 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
 
     @Override
     public int cwnd() {
-        return cwnd;
+        return ca.cwnd();
     }
 
     @Override
     public void cwnd(int segments) {
-        cwnd = Math.max(1, Math.min(segments, cwndClamp));
+        ca.setCwnd(segments);
     }
 
     @Override
     public int ssthresh() {
-        return ssthresh;
+        return ca.ssthresh();
     }
 
     @Override
     public void ssthresh(int segments) {
-        ssthresh = Math.max(2, segments);
+        ca.setSsthresh(segments);
     }
 
     @Override
     public int cwndCount() {
-        return cwndCount;
+        return ca.cwndCount();
     }
 
     @Override
     public void cwndCount(int count) {
-        cwndCount = count;
+        ca.setCwndCount(count);
     }
 
     @Override
     public int cwndClamp() {
-        return cwndClamp;
+        return ca.cwndClamp();
     }
 
     @Override
     public int priorCwnd() {
-        return priorCwnd;
+        return ca.priorCwnd();
     }
 
     @Override
@@ -333,11 +319,11 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
 
     @Override
     public boolean isCwndLimited() {
-        return cwndLimited;
+        return ca.cwndLimited();
     }
 
     @Override
     public CaState caState() {
-        return caState;
+        return ca.caState();
     }
 }

@@ -61,9 +61,9 @@ final class TcpSockopt {
                 throw new ErrnoException(Errno.ENOENT, "setsockopt(TCP_CONGESTION, \"" + algorithm
                         + "\"): no such algorithm; available: " + registry.names());
             }
-            sk.ccName = algorithm;
-            if (sk.cc != null) {
-                TcpCongestion.reinitCongestionControl(sk, c);
+            sk.ca().requestName(algorithm);
+            if (sk.ca().started()) {
+                sk.ca().reinitCongestionControl(c);
             }
             return;
         }
@@ -172,8 +172,8 @@ final class TcpSockopt {
     }
 
     private String congestionName(TcpSock sk) {
-        return sk.ccAlgorithm != null ? sk.ccAlgorithm.name()
-                : sk.ccName != null ? sk.ccName : registry.defaultAlgorithm().name();
+        return sk.ca().algorithm() != null ? sk.ca().algorithm().name()
+                : sk.ca().requestedName() != null ? sk.ca().requestedName() : registry.defaultAlgorithm().name();
     }
 
     /**
@@ -192,7 +192,7 @@ final class TcpSockopt {
         int notSent = Math.max(0, sk.sendQueued() - (sk.snd().sndNxt() - sk.snd().sndUna()));
         return new TcpInfo(
                 sk.state().number(),
-                sk.caState.ordinal(),
+                sk.ca().caState().ordinal(),
                 sk.retransmits,
                 sk.probesOut != 0 ? sk.probesOut : sk.keepaliveProbes,
                 sk.backoff,
@@ -214,10 +214,10 @@ final class TcpSockopt {
                 memory.rcvSsthresh(sk),
                 sk.rtt().srttUs(),
                 sk.rtt().rttvarUs(),
-                sk.ssthresh,
+                sk.ca().ssthresh(),
                 // Before congestion control starts (SYN-SENT), the window is the initial one,
                 // as Linux's tcp_init_sock sets it at creation.
-                sk.cc == null ? settings.get().initialCwnd() : sk.cwnd,
+                !sk.ca().started() ? settings.get().initialCwnd() : sk.ca().cwnd(),
                 sk.advmss,
                 TcpCongestion.DUPACK_THRESHOLD,
                 0, // rcvRtt: no receiver-side RTT estimate

@@ -26,16 +26,14 @@ final class TcpTimers {
     private final TcpCounters counters;
     private final TcpOutput output;
     private final TcpLifecycle lifecycle;
-    private final TcpCongestion congestion;
 
     TcpTimers(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpOutput output,
-            TcpLifecycle lifecycle, TcpCongestion congestion) {
+            TcpLifecycle lifecycle) {
         this.clock = clock;
         this.settings = settings;
         this.counters = counters;
         this.output = output;
         this.lifecycle = lifecycle;
-        this.congestion = congestion;
     }
 
     /** The longest the retransmission slot waits ({@code TCP_RTO_MAX}, {@code tcp_rto_max_ms}). */
@@ -110,7 +108,7 @@ final class TcpTimers {
         // tcp_enter_loss: everything not SACKed is presumed lost and goes again, from the
         // head, as the window reopens (RFC 6675 5.1; RFC 5681 3.1 for peers without SACK).
         sk.rtx().markAllLost();
-        congestion.enterLoss(sk);
+        sk.ca().enterLoss();
         output.retransmitHead(sk);
         backoff(sk);
     }
