@@ -44,16 +44,16 @@ public final class TcpInvariants {
 
     private static void checkSock(Tcp tcp, TcpSock sk) {
         SkState state = sk.state();
-        require(Seq.beforeOrEqual(sk.sndUna, sk.sndNxt), "snd_una " + u(sk.sndUna) + " > snd_nxt " + u(sk.sndNxt));
-        require(Seq.beforeOrEqual(sk.sndNxt, sk.sndMax), "snd_nxt " + u(sk.sndNxt) + " > snd_max " + u(sk.sndMax));
-        require(sk.sndWnd >= 0, "negative snd_wnd " + sk.sndWnd);
-        require(sk.rcvWnd >= 0, "negative rcv_wnd " + sk.rcvWnd);
+        require(Seq.beforeOrEqual(sk.snd().sndUna(), sk.snd().sndNxt()), "snd_una " + u(sk.snd().sndUna()) + " > snd_nxt " + u(sk.snd().sndNxt()));
+        require(Seq.beforeOrEqual(sk.snd().sndNxt(), sk.snd().sndMax()), "snd_nxt " + u(sk.snd().sndNxt()) + " > snd_max " + u(sk.snd().sndMax()));
+        require(sk.snd().sndWnd() >= 0, "negative snd_wnd " + sk.snd().sndWnd());
+        require(sk.rcv().rcvWnd() >= 0, "negative rcv_wnd " + sk.rcv().rcvWnd());
         boolean synchronizedState = state != SkState.LISTEN && state != SkState.CLOSE && state != SkState.SYN_SENT
                 && state != SkState.SYN_RECV;
-        require(sk.cwnd >= 1 || !synchronizedState, "cwnd " + sk.cwnd + " in " + state);
-        require(sk.ssthresh >= 2, "ssthresh " + sk.ssthresh);
+        require(sk.ca().cwnd() >= 1 || !synchronizedState, "cwnd " + sk.ca().cwnd() + " in " + state);
+        require(sk.ca().ssthresh() >= 2, "ssthresh " + sk.ca().ssthresh());
         require(sk.mssCache > 0, "mss " + sk.mssCache);
-        require(sk.sendQueue.size() >= 0 && sk.recvQueue.size() >= 0, "negative queue size");
+        require(sk.snd().queue().size() >= 0 && sk.rcv().queue().size() >= 0, "negative queue size");
         // Memory accounting (sk_rmem_alloc, sk_wmem_queued, sk_forward_alloc): never negative.
         require(sk.mem.rmemAlloc() >= 0 && sk.mem.wmemQueued() >= 0 && sk.mem.forwardAlloc() >= 0,
                 "memory account rmem_alloc " + sk.mem.rmemAlloc() + " wmem_queued " + sk.mem.wmemQueued()
@@ -64,7 +64,7 @@ public final class TcpInvariants {
         int lost = 0;
         int retrans = 0;
         TxSegment previous = null;
-        for (TxSegment s : sk.rtxQueue) {
+        for (TxSegment s : sk.rtx()) {
             require(s.length >= 0, "segment of negative length at " + u(s.seq));
             if (previous != null) {
                 require(previous.endSeq() == s.seq, "retransmission queue not contiguous: " + u(previous.endSeq())
@@ -75,36 +75,36 @@ public final class TcpInvariants {
             retrans += s.retransInFlight ? 1 : 0;
             previous = s;
         }
-        if (!sk.rtxQueue.isEmpty()) {
-            TxSegment first = sk.rtxQueue.getFirst();
-            require(Seq.beforeOrEqual(first.seq, sk.sndUna) && Seq.before(sk.sndUna, first.endSeq()), "snd_una " + u(sk.sndUna)
+        if (!sk.rtx().isEmpty()) {
+            TxSegment first = sk.rtx().head();
+            require(Seq.beforeOrEqual(first.seq, sk.snd().sndUna()) && Seq.before(sk.snd().sndUna(), first.endSeq()), "snd_una " + u(sk.snd().sndUna())
                     + " outside the head segment " + u(first.seq) + ".." + u(first.endSeq()));
-            require(previous.endSeq() == sk.sndMax, "the queue ends at " + u(previous.endSeq()) + ", snd_max is "
-                    + u(sk.sndMax));
-            require(state == SkState.CLOSE || sk.pending != TcpTimers.Pending.NONE && sk.rtxTimer != null,
-                    sk.rtxQueue.size() + " segment(s) unacknowledged and no retransmission timer");
+            require(previous.endSeq() == sk.snd().sndMax(), "the queue ends at " + u(previous.endSeq()) + ", snd_max is "
+                    + u(sk.snd().sndMax()));
+            require(state == SkState.CLOSE || sk.timers().pending() != SockTimers.Pending.NONE && sk.timers().xmitTimerArmed(),
+                    sk.rtx().size() + " segment(s) unacknowledged and no retransmission timer");
         }
-        require(sacked == sk.sackedOut, "sacked_out " + sk.sackedOut + ", segments marked SACKed " + sacked);
-        require(lost == sk.lostOut, "lost_out " + sk.lostOut + ", segments marked lost " + lost);
-        require(retrans == sk.retransOut, "retrans_out " + sk.retransOut + ", segments retransmitted in flight "
+        require(sacked == sk.rtx().sackedOut(), "sacked_out " + sk.rtx().sackedOut() + ", segments marked SACKed " + sacked);
+        require(lost == sk.rtx().lostOut(), "lost_out " + sk.rtx().lostOut() + ", segments marked lost " + lost);
+        require(retrans == sk.rtx().retransOut(), "retrans_out " + sk.rtx().retransOut() + ", segments retransmitted in flight "
                 + retrans);
         require(sk.packetsInFlight() >= 0, "packets in flight " + sk.packetsInFlight());
-        if (sk.pending != TcpTimers.Pending.NONE) {
-            require(sk.rtxTimer != null && !sk.rtxTimer.isCancelled(), sk.pending + " pending without a live timer");
+        if (sk.timers().pending() != SockTimers.Pending.NONE) {
+            require(sk.timers().xmitTimerArmed(), sk.timers().pending() + " pending without a live timer");
         }
         if (sk.ackPending) {
-            require(sk.delackTimer != null && !sk.delackTimer.isCancelled(), "an ACK pending without a delayed-ACK timer");
+            require(sk.timers().delackArmed(), "an ACK pending without a delayed-ACK timer");
         }
 
         // The receive side: out-of-order data strictly beyond what is in order.
-        require(sk.outOfOrder.bytes() >= 0, "negative out-of-order bytes");
+        require(sk.rcv().outOfOrder().bytes() >= 0, "negative out-of-order bytes");
         long firstOoo = firstOutOfOrder(sk);
-        require(firstOoo < 0 || firstOoo > sk.rcvOffset, "out-of-order data at stream offset " + firstOoo
-                + " not beyond rcv_nxt's offset " + sk.rcvOffset + ": it should have been queued in order");
+        require(firstOoo < 0 || firstOoo > sk.rcv().offset(), "out-of-order data at stream offset " + firstOoo
+                + " not beyond rcv_nxt's offset " + sk.rcv().offset() + ": it should have been queued in order");
 
         switch (state) {
             case LISTEN -> {
-                require(sk.rtxQueue.isEmpty() && sk.sendQueue.isEmpty(), "a listener with data to send");
+                require(sk.rtx().isEmpty() && sk.snd().queue().isEmpty(), "a listener with data to send");
                 for (RequestSock req : sk.synQueue) {
                     require(req.listener == sk, req + " in the SYN queue of another listener");
                     require(tcp.tables().lookupEstablished(req.key) == req, req + " queued but not hashed");
@@ -125,7 +125,7 @@ public final class TcpInvariants {
     /** The lowest stream offset held out of order, or -1. */
     private static long firstOutOfOrder(TcpSock sk) {
         long[] runs = new long[2 * 1024];
-        int n = sk.outOfOrder.sackRuns(runs, 1024);
+        int n = sk.rcv().outOfOrder().sackRuns(runs, 1024);
         long first = -1;
         for (int i = 0; i < n; i++) {
             if (first < 0 || runs[2 * i] < first) {
@@ -159,9 +159,9 @@ public final class TcpInvariants {
 
     static String describe(TcpSock sk) {
         return sk.state() + " " + sk.localAddress() + " > " + sk.peerAddress() + (sk.orphan ? " orphan" : "")
-                + " snd_una " + u(sk.sndUna) + " snd_nxt " + u(sk.sndNxt) + " snd_max " + u(sk.sndMax) + " rcv_nxt "
-                + u(sk.rcvNxt) + " snd_wnd " + sk.sndWnd + " send queue " + sk.sendQueue.size() + " bytes"
-                + (sk.finQueued ? " FIN queued" : "") + " rtx " + sk.rtxQueue.size() + " pending " + sk.pending;
+                + " snd_una " + u(sk.snd().sndUna()) + " snd_nxt " + u(sk.snd().sndNxt()) + " snd_max " + u(sk.snd().sndMax()) + " rcv_nxt "
+                + u(sk.rcv().rcvNxt()) + " snd_wnd " + sk.snd().sndWnd() + " send queue " + sk.snd().queue().size() + " bytes"
+                + (sk.snd().finQueued() ? " FIN queued" : "") + " rtx " + sk.rtx().size() + " pending " + sk.timers().pending();
     }
 
     private static String u(int seq) {

@@ -46,6 +46,11 @@ final class SockTimers {
         return pending;
     }
 
+    /** Whether the retransmission slot holds a timeout not cancelled. */
+    boolean xmitTimerArmed() {
+        return xmitTimer != null && !xmitTimer.isCancelled();
+    }
+
     /** {@code inet_csk_reset_xmit_timer}: the slot armed for {@code what} in {@code delayUs}, at most the maximum RTO. */
     void resetXmitTimer(Pending what, long delayUs) {
         clearXmitTimer();
@@ -104,6 +109,11 @@ final class SockTimers {
                 sk.unlock();
             }
         });
+    }
+
+    /** Whether a delayed-ACK timeout is scheduled and not cancelled. */
+    boolean delackArmed() {
+        return delackTimer != null && !delackTimer.isCancelled();
     }
 
     /** Whether a delayed ACK is scheduled. */
