@@ -12,11 +12,15 @@ import net.tern.tcp.cc.CaState;
 import net.tern.tcp.cc.CongestionState;
 
 /**
- * A TCP socket's state ({@code struct tcp_sock}): the send and receive sequence variables of
- * RFC 9293 3.3.1, the queues, the negotiated options, the RTT estimator and timers, the
- * congestion window, and for a listener its accept queue. Fields are package-private and
- * touched only under {@link #lock()} (socket calls, input, timers all take it); the few that
- * {@code tcp_poll} reads without the lock are volatile.
+ * A TCP socket ({@code struct tcp_sock}), made of parts that own their state and change it
+ * only through their methods: the sending half ({@link TcpSender}), the segments in flight
+ * with the SACK scoreboard ({@link RtxQueue}), congestion control and loss recovery
+ * ({@link TcpCongestion}), the receiving half ({@link TcpReceiver}), the RTT estimator
+ * ({@link RttEstimator}) and the timers ({@link SockTimers}). The rest (4-tuple and route,
+ * negotiated options, delayed-ACK mode, retry counters, a listener's queues, statistics) are
+ * package-private fields. Everything is touched only under {@link #lock()} (socket calls,
+ * input, timers all take it); the few fields {@code tcp_poll} reads without the lock are
+ * volatile.
  *
  * <p>It is also the {@link CongestionState} its congestion controller sees.
  */
