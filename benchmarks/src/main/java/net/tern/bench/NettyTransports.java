@@ -56,30 +56,49 @@ public final class NettyTransports {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean quick = args.length > 0 && args[0].equals("--quick");
+        List<String> options = List.of(args);
+        boolean quick = options.contains("--quick");
+        // For a profile of one case: --only TRANSPORT and/or --workload rr|bulk.
+        String only = valueAfter(options, "--only");
+        String workload = valueAfter(options, "--workload");
         long roundMillis = quick ? 1_000 : 3_000;
         int warmups = quick ? 1 : 2;
         int rounds = quick ? 3 : 5;
         try (TernStack stack = new TernStack(1 << 16)) {
             TernSelectorProvider provider = new TernSelectorProvider(stack.api());
-            List<Transport> transports = List.of(
+            List<Transport> all = List.of(
                     new Transport("tern-netty", new TernEventLoopGroup(2, stack.api()),
                             TernSocketChannel::new, TernServerSocketChannel::new),
                     new Transport("nio-on-tern", new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory(provider)),
                             () -> new NioSocketChannel(provider), () -> new NioServerSocketChannel(provider)),
                     new Transport("nio-on-kernel", new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory()),
                             NioSocketChannel::new, NioServerSocketChannel::new));
+            List<Transport> transports = all.stream().filter(t -> only == null || t.name().equals(only)).toList();
+            if (transports.isEmpty()) {
+                throw new IllegalArgumentException("--only " + only + ": no such transport");
+            }
             try {
                 System.out.printf(Locale.ROOT, "netty transports: %d ms rounds, %d warm-up, %d measured%n",
                         roundMillis, warmups, rounds);
-                compare("rr (round trips/s)", transports, warmups, rounds, t -> rr(t, roundMillis));
-                compare("bulk (MB/s)", transports, warmups, rounds, t -> bulk(t, roundMillis));
+                if (workload == null || workload.equals("rr")) {
+                    compare("rr (round trips/s)", transports, warmups, rounds, t -> rr(t, roundMillis));
+                }
+                if (workload == null || workload.equals("bulk")) {
+                    compare("bulk (MB/s)", transports, warmups, rounds, t -> bulk(t, roundMillis));
+                }
+                System.out.printf(Locale.ROOT, "tern stack: segments in %d, out %d, delayed ACKs %d%n",
+                        stack.tcpCounter("InSegs"), stack.tcpCounter("OutSegs"), stack.counter("TcpExt", "DelayedACKs"));
             } finally {
-                for (Transport t : transports) {
+                for (Transport t : all) {
                     t.group().shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
                 }
             }
         }
+    }
+
+    private static String valueAfter(List<String> options, String name) {
+        int i = options.indexOf(name);
+        return i >= 0 && i + 1 < options.size() ? options.get(i + 1) : null;
     }
 
     private interface Round {

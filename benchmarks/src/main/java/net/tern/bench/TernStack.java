@@ -90,7 +90,12 @@ final class TernStack implements AutoCloseable {
     }
 
     long tcpCounter(String name) {
-        return inet.snmp().group("Tcp").map(g -> g.get(name)).orElse(-1L);
+        return counter("Tcp", name);
+    }
+
+    /** A counter of the stack's SNMP group (Tcp, TcpExt, ...), -1 when there is none. */
+    long counter(String group, String name) {
+        return inet.snmp().group(group).map(g -> g.get(name)).orElse(-1L);
     }
 
     @Override

@@ -128,6 +128,9 @@ public final class TernSocketChannelConfig extends DefaultChannelConfig implemen
     @Override
     public TernSocketChannelConfig setSendBufferSize(int size) {
         channel.setIntOption(SOL_SOCKET, SocketConstants.SO_SNDBUF, size);
+        if (channel instanceof TernSocketChannel socket) {
+            socket.sendBufferSizeChanged();
+        }
         return this;
     }
 

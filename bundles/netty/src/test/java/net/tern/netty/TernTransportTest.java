@@ -18,10 +18,12 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import net.tern.api.socket.SocketApi;
 import net.tern.api.socket.SocketConstants;
 import net.tern.nio.TernLoopback;
@@ -36,6 +38,8 @@ class TernTransportTest {
     private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private TernLoopback stack;
     private final AtomicInteger epollWaits = new AtomicInteger();
+    /** The most bytes one {@code sysSend} was offered. */
+    private final AtomicLong largestSend = new AtomicLong();
     private SocketApi counting;
     private EventLoopGroup group;
 
@@ -47,6 +51,8 @@ class TernTransportTest {
                 (proxy, method, args) -> {
                     if (method.getName().equals("sysEpollWait")) {
                         epollWaits.incrementAndGet();
+                    } else if (method.getName().equals("sysSend")) {
+                        largestSend.accumulateAndGet(offered(args), Math::max);
                     }
                     try {
                         return method.invoke(api, args);
@@ -145,6 +151,55 @@ class TernTransportTest {
         group.next().schedule(() -> later.complete(null), 300, TimeUnit.MILLISECONDS);
         later.get(60, SECONDS);
         assertThat(epollWaits.get() - before).as("waits in 300 ms with nothing to do").isLessThan(10);
+    }
+
+    /** The bytes a {@code sysSend} call is offered: its buffer's, or those of the vector's part it names. */
+    private static long offered(Object[] args) {
+        if (args[1] instanceof ByteBuffer one) {
+            return one.remaining();
+        }
+        ByteBuffer[] vector = (ByteBuffer[]) args[1];
+        long sum = 0;
+        for (int i = (int) args[2]; i < (int) args[2] + (int) args[3]; i++) {
+            sum += vector[i].remaining();
+        }
+        return sum;
+    }
+
+    /**
+     * A bulk write offers each send at most twice the socket's send buffer (and less after the
+     * socket took under half of an offer), as Netty's NIO and epoll transports size theirs,
+     * not the whole outbound buffer; every byte still arrives.
+     */
+    @Test
+    void aBulkWriteOffersEachSendAtMostTwiceTheSendBuffer() throws Exception {
+        AtomicLong received = new AtomicLong();
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        int total = 4 << 20;
+        Channel server = new ServerBootstrap().group(group).channel(TernServerSocketChannel.class)
+                .childHandler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        if (received.addAndGet(((ByteBuf) msg).readableBytes()) == total) {
+                            all.complete(null);
+                        }
+                        ((ByteBuf) msg).release();
+                    }
+                }).bind(ANY_LOOPBACK).sync().channel();
+        Channel client = new Bootstrap().group(group).channel(TernSocketChannel.class)
+                .option(ChannelOption.SO_SNDBUF, 32_768)
+                .handler(new ChannelInboundHandlerAdapter()).connect(server.localAddress()).sync().channel();
+        int sndbuf = ((TernSocketChannel) client).config().getSendBufferSize();
+        largestSend.set(0);
+        for (int at = 0; at < total; at += 65_536) {
+            client.write(Unpooled.wrappedBuffer(new byte[65_536]));
+        }
+        client.flush();
+        all.get(60, SECONDS);
+        assertThat(largestSend.get()).as("the most one send was offered, SO_SNDBUF " + sndbuf)
+                .isPositive().isLessThanOrEqualTo(2L * sndbuf);
+        client.close().sync();
+        server.close().sync();
     }
 
     @Test
