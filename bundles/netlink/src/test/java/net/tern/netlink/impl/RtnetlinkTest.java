@@ -291,4 +291,46 @@ class RtnetlinkTest {
         assertThat(r.truncated()).isTrue();
         assertThat(r.from()).isEqualTo(SockAddrNl.KERNEL);
     }
+
+    @Test
+    void linkSubscribersHearTheNewMtuAndAShortAttributeIsEinval() throws Exception {
+        NetlinkSocket listener = NetlinkSocket.open(api, Netlink.NETLINK_ROUTE);
+        listener.join(Rtnetlink.RTNLGRP_LINK);
+        NlWriter mtu = nl.request(Rtnetlink.RTM_NEWLINK, NLM_F_ACK);
+        new IfInfoMsg(0, 0, eth0, 0, 0).write(mtu);
+        mtu.attrU32(Rtnetlink.IFLA_MTU, 1280);
+        nl.talk(mtu);
+        List<NlMsg> heard = listener.receive();
+        assertThat(heard).hasSize(1);
+        assertThat(heard.get(0).type()).isEqualTo(Rtnetlink.RTM_NEWLINK);
+        assertThat(heard.get(0).attrs(IfInfoMsg.SIZE).u32(Rtnetlink.IFLA_MTU)).isEqualTo(1280);
+        listener.close();
+
+        NlWriter shortMtu = nl.request(Rtnetlink.RTM_NEWLINK, NLM_F_ACK);
+        new IfInfoMsg(0, 0, eth0, 0, 0).write(shortMtu);
+        shortMtu.attrU16(Rtnetlink.IFLA_MTU, 1000);
+        assertThatThrownBy(() -> nl.talk(shortMtu))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EINVAL));
+        assertThat(bed.link("eth0").mtu()).isEqualTo(1280);
+    }
+
+    @Test
+    void notificationsBeyondTheReceiveBufferAreDroppedAndTheNextReceiveIsEnobufs() throws Exception {
+        NetlinkSocket listener = NetlinkSocket.open(api, Netlink.NETLINK_ROUTE);
+        api.setsockopt(listener.fd(), SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVBUF, 1024);
+        listener.join(Rtnetlink.RTNLGRP_IPV4_ROUTE);
+        for (int i = 0; i < 40; i++) {
+            nl.talk(route(Rtnetlink.RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, "192.168." + i + ".0", 24, "10.0.0.2"));
+        }
+        assertThatThrownBy(listener::receive)
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOBUFS));
+        // What fitted is still there, and the error came once.
+        int queued = 0;
+        listener.setNonBlocking(true);
+        while (api.poll(listener.fd(), SocketConstants.EPOLLIN, 0) != 0) {
+            queued += listener.receive().size();
+        }
+        assertThat(queued).isBetween(1, 39);
+        listener.close();
+    }
 }
