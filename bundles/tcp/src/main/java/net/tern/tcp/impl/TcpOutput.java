@@ -109,12 +109,15 @@ final class TcpOutput {
 
     /**
      * The window offered on a SYN or SYN-ACK ({@code tcp_select_initial_window}): the window
-     * share of the receive buffer ({@link TcpMemory#fullSpace}), unscaled, at most 65535,
-     * whole MSSes.
+     * share of the receive buffer ({@link TcpMemory#fullSpace}) in whole MSSes when it is more
+     * than one, then at most 65535 (unscaled), as Linux rounds before it caps: a 262144-byte
+     * buffer offers 65535, a 131072-byte one 64240 at MSS 1460.
      */
     static int selectInitialWindow(int space, int mss) {
-        space = Math.min(space, 65535);
-        return mss > 0 ? Math.max(mss, (space / mss) * mss) : space;
+        if (mss > 0 && space > mss) {
+            space = (space / mss) * mss;
+        }
+        return Math.min(space, 65535);
     }
 
     // ---- MSS

@@ -1,6 +1,7 @@
 package net.tern.tcp.script;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -20,11 +21,32 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Every packetdrill script under {@code src/test/resources/packetdrill} (a {@code .pkt} file,
  * in any folder but {@code pending}) as one test, run by {@link ScriptRunner} against Tern.
+ * A script marked {@value #TERN_DIFFERS} in its first lines states Linux's behaviour where Tern
+ * differs: it must fail here (and its test fails once it passes, so that the note goes).
  */
 @ExtendWith(PacketLeakCheck.class)
 class PacketdrillScriptsTest {
     /** Scripts waiting for a feature; kept, not run (see packetdrill/README.md). */
     static final String PENDING_FOLDER = "pending";
+    /**
+     * The note in a script's first lines saying that Linux (where the script passes) and Tern
+     * differ, and why: the script is expected to fail here.
+     */
+    static final String TERN_DIFFERS = "tern-differs:";
+    /** How many of a script's first lines may carry these notes. */
+    static final int NOTE_LINES = 15;
+
+    /** The text after {@code note} in the script's first lines, or null without it. */
+    static String marker(String text, String note) {
+        String[] lines = text.split("\\R", NOTE_LINES + 1);
+        for (int i = 0; i < Math.min(lines.length, NOTE_LINES); i++) {
+            int at = lines[i].indexOf(note);
+            if (at >= 0) {
+                return lines[i].substring(at + note.length()).strip();
+            }
+        }
+        return null;
+    }
 
     @TestFactory
     Stream<DynamicTest> scripts() throws IOException, URISyntaxException {
@@ -43,7 +65,16 @@ class PacketdrillScriptsTest {
             String name = base.relativize(path).toString().replace('\\', '/');
             return DynamicTest.dynamicTest(name, path.toUri(), () -> {
                 String text = Files.readString(path, StandardCharsets.UTF_8);
-                ScriptRunner.run(ScriptParser.parse(name, text));
+                String differs = marker(text, TERN_DIFFERS);
+                if (differs == null) {
+                    ScriptRunner.run(ScriptParser.parse(name, text));
+                    return;
+                }
+                // The script says what Linux does and Tern does not do yet: it must fail here, and
+                // once it passes its note goes.
+                assertThatThrownBy(() -> ScriptRunner.run(ScriptParser.parse(name, text)))
+                        .as("%s is marked tern-differs (%s) but passes in Tern: remove the note", name, differs)
+                        .isInstanceOf(ScriptFailure.class);
             });
         });
     }

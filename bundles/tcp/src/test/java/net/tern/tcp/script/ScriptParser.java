@@ -121,7 +121,8 @@ public final class ScriptParser {
 
     private Line line(int number, String raw, String text) {
         Cursor c = new Cursor(number, raw, text);
-        Timing timing = timing(c);
+        // packetdrill's init command: a `command` without a time, run before the script's time 0.
+        Timing timing = text.startsWith("`") ? Timing.anyTime() : timing(c);
         c.skipSpaces();
         Event event;
         if (c.peek() == '<' || c.peek() == '>') {

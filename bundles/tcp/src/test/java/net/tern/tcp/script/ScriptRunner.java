@@ -28,6 +28,7 @@ import net.tern.api.socket.SocketConstants;
 import net.tern.api.socket.TcpInfo;
 import net.tern.core.testing.VirtualTime;
 import net.tern.socket.SocketLayer;
+import net.tern.tcp.impl.SysctlSettings;
 import net.tern.tcp.impl.TcpSettings;
 import net.tern.tcp.script.Script.Arg;
 import net.tern.tcp.script.Script.Array;
@@ -105,6 +106,8 @@ public final class ScriptRunner {
     private final long toleranceNanos;
     private final boolean strictSegments;
     private TcpSettings settings = TcpSettings.defaults();
+    /** The script's sysctl lines as Tern's Config Admin properties. */
+    private final SysctlSettings sysctls = new SysctlSettings();
 
     private SegmentPeer peer;
     private SocketApi api;
@@ -873,34 +876,75 @@ public final class ScriptRunner {
     }
 
     /**
-     * {@code `sysctl -q net.ipv4.tcp_syncookies=0`} and the few other settings the test stack
-     * can take, before the stack starts; any other command fails the script.
+     * {@code `sysctl -q net.ipv4.tcp_...=N`} (several {@code name=value} pairs, or several
+     * commands joined by {@code ;}) before the stack starts: each sysctl becomes the Config Admin
+     * property that stands for it ({@link SysctlSettings}), so the script runs in the
+     * environment it states. A sysctl Tern has no setting for, and any other command, fails the
+     * script by name.
      */
     private void shell(Shell shell) {
-        String[] words = shell.command().trim().split("\\s+");
-        if (words.length < 2 || !words[0].equals("sysctl")) {
-            throw fail("unsupported shell command (only `sysctl name=value` for a few TCP settings): " + shell.command());
-        }
         if (peer != null) {
             throw fail("sysctl settings must come before the first event that uses the stack");
         }
-        for (int i = 1; i < words.length; i++) {
-            if (words[i].startsWith("-")) {
+        for (String command : shell.command().split(";")) {
+            List<String> words = shellWords(command);
+            if (words.isEmpty()) {
                 continue;
             }
-            String[] kv = words[i].split("=", 2);
-            if (kv.length != 2) {
-                throw fail("sysctl name=value expected, got " + words[i]);
+            if (words.size() < 2 || !words.get(0).equals("sysctl")) {
+                throw fail("unsupported shell command (only `sysctl -q name=value`): " + command.strip());
             }
-            long v = Long.parseLong(kv[1]);
-            settings = switch (kv[0]) {
-                case "net.ipv4.tcp_syncookies" -> settings.withSyncookies(v != 0);
-                case "net.ipv4.tcp_timestamps" -> settings.withTimestamps(v != 0);
-                case "net.core.somaxconn" -> settings.withSomaxconn((int) v);
-                default -> throw fail("unsupported sysctl " + kv[0]
-                        + " (supported: net.ipv4.tcp_syncookies, net.ipv4.tcp_timestamps, net.core.somaxconn)");
-            };
+            for (String word : words.subList(1, words.size())) {
+                if (word.startsWith("-")) {
+                    continue;
+                }
+                String[] kv = word.split("=", 2);
+                if (kv.length != 2) {
+                    throw fail("sysctl name=value expected, got " + word);
+                }
+                try {
+                    sysctls.set(kv[0], kv[1]);
+                } catch (IllegalArgumentException e) {
+                    throw fail("sysctl " + word + ": " + e.getMessage());
+                }
+            }
         }
+        settings = sysctls.settings();
+        if (!settings.congestionControl().equals("reno")) {
+            throw fail("tcp_congestion_control=" + settings.congestionControl() + ": the test stack has reno only"
+                    + " (other algorithms are bundles of their own)");
+        }
+    }
+
+    /** A command's words as the shell splits them: blanks separate, quotes group and are removed. */
+    static List<String> shellWords(String command) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = null;
+        char quote = 0;
+        for (char ch : command.toCharArray()) {
+            if (quote != 0) {
+                if (ch == quote) {
+                    quote = 0;
+                } else {
+                    word.append(ch);
+                }
+            } else if (ch == '"' || ch == '\'') {
+                quote = ch;
+                word = word == null ? new StringBuilder() : word;
+            } else if (Character.isWhitespace(ch)) {
+                if (word != null) {
+                    words.add(word.toString());
+                    word = null;
+                }
+            } else {
+                word = word == null ? new StringBuilder() : word;
+                word.append(ch);
+            }
+        }
+        if (word != null) {
+            words.add(word.toString());
+        }
+        return words;
     }
 
     // ==== messages ==============================================================================

@@ -55,7 +55,7 @@ class ScriptRunnerTest {
                 0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
                 +0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
                 +0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
-                +0 > S 0:0(0) win 64240
+                +0 > S 0:0(0) win 65535
                 """);
         assertThat(f.getMessage()).contains("options <mss 1460,sackOK,TS val")
                 .contains("expected <>");
@@ -221,9 +221,46 @@ class ScriptRunnerTest {
     void unsupportedCommandsAndOptionsAreRefusedByName() {
         assertThat(failure("0 `tc qdisc add dev tun0 root netem loss 1%`\n").getMessage())
                 .contains("unsupported shell command");
-        assertThat(failure("0 `sysctl -q net.ipv4.tcp_ecn=1`\n").getMessage()).contains("unsupported sysctl net.ipv4.tcp_ecn");
+        assertThat(failure("0 `sysctl -q net.ipv4.tcp_ecn=1`\n").getMessage())
+                .contains("sysctl net.ipv4.tcp_ecn=1: Tern has no setting for net.ipv4.tcp_ecn");
+        assertThat(failure("`sysctl -q net.ipv4.tcp_syn_linear_timeouts=4`\n").getMessage())
+                .contains("it always behaves as net.ipv4.tcp_syn_linear_timeouts=0");
+        assertThat(failure("`sysctl -q net.ipv4.tcp_congestion_control=cubic`\n").getMessage())
+                .contains("tcp_congestion_control=cubic: the test stack has reno only");
         assertThat(failure("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 ioctl(3, FIONREAD, [0]) = 0\n").getMessage())
                 .contains("unsupported system call ioctl");
         assertThatThrownBy(() -> run("--bogus=1\n0 close(3) = -1 EBADF\n")).hasMessageContaining("unknown option --bogus");
+    }
+
+    @Test
+    void sysctlLinesSetTheStackAsConfigAdminWould() {
+        // tcp_rmem[2] of 32 MiB gives window scale 10 (Tern's default 15 MiB gives 8); the init
+        // command without a time runs before the script's time 0, as packetdrill's.
+        String handshake = """
+                0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0    bind(3, ..., ...) = 0
+                +0    listen(3, 1) = 0
+                +0    < S 0:0(0) win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 7>
+                +0    > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 10>
+                """;
+        assertThatCode(() -> run("`sysctl -q net.ipv4.tcp_rmem=\"4096 262144 33554432\" net.ipv4.tcp_sack=1`\n" + handshake))
+                .doesNotThrowAnyException();
+        assertThat(failure(handshake).getMessage()).contains("<mss 1460,nop,nop,sackOK,nop,wscale 8>");
+        // tcp_syn_retries=2 (with tcp_syn_linear_timeouts=0, Tern's only schedule): ETIMEDOUT after 1 + 2 + 4 s.
+        assertThatCode(() -> run("""
+                `sysctl -q net.ipv4.tcp_syn_retries=2 net.ipv4.tcp_syn_linear_timeouts=0`
+                0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0...7 connect(3, ..., ...) = -1 ETIMEDOUT (Connection timed out)
+                0     > S 0:0(0) <...>
+                1     > S 0:0(0) <...>
+                3     > S 0:0(0) <...>
+                7.1   close(3) = 0
+                """)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void shellWordsAreSplitAsTheShellSplitsThem() {
+        assertThat(ScriptRunner.shellWords("sysctl -q net.ipv4.tcp_rmem=\"4096 131072 6291456\"  a='b c'"))
+                .containsExactly("sysctl", "-q", "net.ipv4.tcp_rmem=4096 131072 6291456", "a=b c");
     }
 }
