@@ -92,7 +92,7 @@ public final class TcpInvariants {
         if (sk.timers().pending() != SockTimers.Pending.NONE) {
             require(sk.timers().xmitTimerArmed(), sk.timers().pending() + " pending without a live timer");
         }
-        if (sk.ackPending) {
+        if (sk.ackMode().pending()) {
             require(sk.timers().delackArmed(), "an ACK pending without a delayed-ACK timer");
         }
 

@@ -36,8 +36,6 @@ import net.tern.wire.TcpPacket;
  */
 final class TcpInput {
     private static final int DEFAULT_MSS = 536;
-    /** {@code TCP_MAX_QUICKACKS}. */
-    private static final int MAX_QUICKACKS = 16;
 
     private final Clock clock;
     private final Supplier<TcpSettings> settings;
@@ -409,10 +407,7 @@ final class TcpInput {
         }
         sk.dataSegsIn++;
         sk.lastDataRecvNanos = clock.nanoTime();
-        if (!sk.atoInitialised) {
-            sk.atoInitialised = true;
-            sk.quickAcks = Math.min(MAX_QUICKACKS, Math.max(2, sk.rcv().rcvWnd() / (2 * Math.max(1, sk.rcvMss))));
-        }
+        sk.ackMode().firstData(sk.rcv().rcvWnd(), sk.rcvMss);
         ByteRing ring = sk.rcv().queue();
         ring.limit(memory.fullSpace(sk));
         int gap = seq - sk.rcv().rcvNxt(); // in the window: 0 .. 2^30
@@ -443,12 +438,12 @@ final class TcpInput {
                 return;
             }
             if (length >= sk.rcvMss) {
-                sk.unackedFullSegments++;
+                sk.ackMode().fullSegmentReceived();
             }
-            if (ackNow || (sk.quickAcks > 0 && !sk.pingpong) || sk.unackedFullSegments >= 2) { // tcp_in_quickack_mode
+            if (ackNow || sk.ackMode().ackNow()) {
                 out.sendAck(sk);
             } else {
-                sk.ackPending = true;
+                sk.ackMode().schedule();
                 sk.timers().sendDelayedAck();
             }
         } else {

@@ -130,7 +130,7 @@ final class TcpMemory {
      * {@code tcp_mem}'s min; Tern does not autotune.
      */
     private void clampWindow(TcpSock sk, int size) {
-        sk.quickAcks = 0;
+        sk.ackMode().stopQuickAcks();
         if (!fits(sk, size)) {
             sk.rcvSsthresh = Math.min(fullSpace(sk), 2 * sk.advmss);
         }
@@ -164,9 +164,7 @@ final class TcpMemory {
         }
         // Check #2 of tcp_grow_window passes: a byte received costs about a byte of ring.
         sk.rcvSsthresh += Math.min(room, Math.max(2 * sk.advmss, 2 * length));
-        if (sk.quickAcks == 0) {
-            sk.quickAcks = 1; // icsk_ack.quick |= 1: tell the peer at once
-        }
+        sk.ackMode().quickAckOnce(); // icsk_ack.quick |= 1: tell the peer at once
         if (sk.rcvSsthresh >= fullSpace(sk)) {
             sk.rcvSsthresh = Integer.MAX_VALUE;
         }

@@ -206,7 +206,7 @@ final class TcpMinisocks {
         child.rcvbuf(listener.rcvbuf());
         child.sndbuf(listener.sndbuf());
         child.nodelay = listener.nodelay;
-        child.pingpong = listener.pingpong; // sk_clone_lock copies icsk_ack: TCP_QUICKACK 0 on a listener holds for its children
+        child.ackMode().pingpong(listener.ackMode().pingpong()); // sk_clone_lock copies icsk_ack: TCP_QUICKACK 0 on a listener holds for its children
         child.keepAlive(listener.keepAlive());
         child.keepIdleSeconds = listener.keepIdleSeconds;
         child.keepIntvlSeconds = listener.keepIntvlSeconds;

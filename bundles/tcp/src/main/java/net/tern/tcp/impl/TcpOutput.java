@@ -239,11 +239,7 @@ final class TcpOutput {
 
     /** {@code tcp_event_ack_sent}. */
     private void eventAckSent(TcpSock sk) {
-        sk.ackPending = false;
-        sk.unackedFullSegments = 0;
-        if (sk.quickAcks > 0) {
-            sk.quickAcks--;
-        }
+        sk.ackMode().ackSent();
         sk.timers().clearDelack();
     }
 

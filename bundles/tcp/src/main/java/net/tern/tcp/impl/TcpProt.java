@@ -228,7 +228,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.rtt().restart(settings.get().rtoInitialMillis() * 1000);
         sk.backoff = 0;
         sk.retransmits = 0;
-        sk.atoInitialised = false;
+        sk.ackMode().reset();
         sk.tsOk = false;
         sk.sackOk = false;
         sk.wscaleOk = false;
@@ -545,7 +545,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         int possible = sk.rcvWscale > 0 ? (free >> sk.rcvWscale) << sk.rcvWscale : (free / mss) * mss;
         if (2L * now <= full && possible > 0 && possible >= 2L * now) {
             output.sendAck(sk);
-        } else if (sk.ackPending && !sk.timers().delackScheduled()) {
+        } else if (sk.ackMode().pending() && !sk.timers().delackScheduled()) {
             sk.timers().sendDelayedAck();
         }
     }

@@ -16,8 +16,8 @@ import net.tern.tcp.cc.CongestionState;
  * only through their methods: the sending half ({@link TcpSender}), the segments in flight
  * with the SACK scoreboard ({@link RtxQueue}), congestion control and loss recovery
  * ({@link TcpCongestion}), the receiving half ({@link TcpReceiver}), the RTT estimator
- * ({@link RttEstimator}) and the timers ({@link SockTimers}). The rest (4-tuple and route,
- * negotiated options, delayed-ACK mode, retry counters, a listener's queues, statistics) are
+ * ({@link RttEstimator}), the timers ({@link SockTimers}) and the ACK mode
+ * ({@link DelayedAck}). The rest (4-tuple and route, negotiated options, retry counters, a listener's queues, statistics) are
  * package-private fields. Everything is touched only under {@link #lock()} (socket calls,
  * input, timers all take it); the few fields {@code tcp_poll} reads without the lock are
  * volatile.
@@ -38,6 +38,8 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     private final TcpSender snd;
     /** This connection's congestion control and loss recovery. */
     private final TcpCongestion ca;
+    /** This connection's ACK mode ({@code icsk_ack}). */
+    private final DelayedAck ackMode = new DelayedAck();
 
     // ---- identity and route
     /** The port was given by bind() with a number ({@code SOCK_BINDPORT_LOCK}). */
@@ -87,13 +89,6 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     long retransStampNanos;
     int totalRetrans;
     int probesOut;
-    boolean ackPending;
-    int quickAcks;
-    /** Interactive mode ({@code icsk_ack.pingpong}): ACKs wait to ride on replies, even in quick-ack mode. */
-    boolean pingpong;
-    int unackedFullSegments;
-    /** The delayed-ACK engine has seen data ({@code icsk_ack.ato} set). */
-    boolean atoInitialised;
     int keepaliveProbes;
     long lastReceivedNanos;
     /** When an ACK last answered an out-of-window segment ({@code last_oow_ack_time}). */
@@ -158,6 +153,11 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         this.lastAckRecvNanos = now;
     }
 
+    /** This connection's ACK mode ({@code icsk_ack}): an ACK owed, quick ACKs, interactive mode. */
+    DelayedAck ackMode() {
+        return ackMode;
+    }
+
     /** This connection's congestion control and loss recovery. */
     TcpCongestion ca() {
         return ca;
@@ -191,7 +191,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
      */
     void clearXmitTimers() {
         timers.clearAll();
-        ackPending = false;
+        ackMode.clearPending();
     }
 
     /** The segments sent and not yet acknowledged, with the SACK scoreboard. */

@@ -116,19 +116,19 @@ final class TcpSockopt {
      */
     private void setQuickack(TcpSock sk, int v) {
         if (v == 0) {
-            sk.pingpong = true;
+            sk.ackMode().pingpong(true);
             return;
         }
-        sk.pingpong = false;
+        sk.ackMode().pingpong(false);
         SkState state = sk.state();
-        if ((state == SkState.ESTABLISHED || state == SkState.CLOSE_WAIT) && sk.ackPending) {
+        if ((state == SkState.ESTABLISHED || state == SkState.CLOSE_WAIT) && sk.ackMode().pending()) {
             boolean moreThanASegment = sk.rcv().rcvNxt() - sk.rcv().rcvWup() > sk.rcvMss;
             boolean queueEmpty = sk.rcv().queue().isEmpty() && sk.rcv().outOfOrder().isEmpty();
             if (moreThanASegment || queueEmpty) {
                 output.sendAck(sk);
             }
             if ((v & 1) == 0) {
-                sk.pingpong = true;
+                sk.ackMode().pingpong(true);
             }
         }
     }
@@ -146,7 +146,7 @@ final class TcpSockopt {
         }
         return switch (name) {
             case SocketConstants.TCP_NODELAY -> sk.nodelay ? 1 : 0;
-            case SocketConstants.TCP_QUICKACK -> sk.pingpong ? 0 : 1;
+            case SocketConstants.TCP_QUICKACK -> sk.ackMode().pingpong() ? 0 : 1;
             case SocketConstants.TCP_MAXSEG -> sk.everConnected ? sk.mssCache : (sk.userMss > 0 ? sk.userMss : 536);
             case SocketConstants.TCP_KEEPIDLE -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIdleMillis(sk));
             case SocketConstants.TCP_KEEPINTVL -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIntvlMillis(sk));
@@ -200,7 +200,7 @@ final class TcpSockopt {
                 sk.wscaleOk ? sk.sndWscale : 0,
                 sk.wscaleOk ? sk.rcvWscale : 0,
                 sk.rtt().rtoUs(),
-                sk.atoInitialised ? TimeUnit.MILLISECONDS.toMicros(settings.get().delackMinMillis()) : 0,
+                sk.ackMode().atoInitialised() ? TimeUnit.MILLISECONDS.toMicros(settings.get().delackMinMillis()) : 0,
                 sk.mssCache,
                 sk.rcvMss,
                 listening ? sk.acceptQueue.size() : sk.rtx().size(), // packets_out, an unanswered SYN included

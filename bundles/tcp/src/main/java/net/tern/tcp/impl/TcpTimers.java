@@ -172,8 +172,8 @@ final class TcpTimers {
 
     /** {@code tcp_delack_timer}: the ACK that waited goes now. */
     void delackTimer(TcpSock sk) {
-        if (sk.ackPending && sk.state() != SkState.CLOSE) {
-            sk.pingpong = false; // tcp_delack_timer_handler: the reply it waited for did not come
+        if (sk.ackMode().pending() && sk.state() != SkState.CLOSE) {
+            sk.ackMode().replyMissed();
             counters.inc(TcpExtMib.DelayedACKs);
             output.sendAck(sk);
         }
