@@ -26,6 +26,8 @@ public final class Netlink {
     public static final int NETLINK_CAP_ACK = 10;
     /** Errors carry {@code NLMSGERR_ATTR_*} attributes: the reason as text ({@link #NLMSGERR_ATTR_MSG}). */
     public static final int NETLINK_EXT_ACK = 11;
+    /** Dump requests' headers are filters (an address dump of one link), as {@code ip} asks since Linux 4.20. */
+    public static final int NETLINK_GET_STRICT_CHK = 12;
 
     /** {@code sizeof(struct nlmsghdr)}: length u32, type u16, flags u16, seq u32, pid u32. */
     public static final int NLMSG_HDRLEN = 16;

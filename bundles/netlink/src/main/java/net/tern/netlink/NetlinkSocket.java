@@ -30,12 +30,14 @@ public final class NetlinkSocket implements AutoCloseable {
 
     /**
      * {@code socket(AF_NETLINK, SOCK_RAW, protocol)} with extended acknowledgements on, so
-     * errors carry the stack's reason. EAFNOSUPPORT when no netlink family is running.
+     * errors carry the stack's reason, and strict checking, so dump headers filter (as
+     * iproute2 opens its sockets). EAFNOSUPPORT when no netlink family is running.
      */
     public static NetlinkSocket open(SocketApi api, int protocol) throws ErrnoException {
         int fd = api.socket(Netlink.AF_NETLINK, SocketConstants.SOCK_RAW, protocol);
         try {
             api.setsockopt(fd, Netlink.SOL_NETLINK, Netlink.NETLINK_EXT_ACK, 1);
+            api.setsockopt(fd, Netlink.SOL_NETLINK, Netlink.NETLINK_GET_STRICT_CHK, 1);
             api.bind(fd, new SockAddrNl(0, 0));
         } catch (ErrnoException e) {
             api.close(fd);

@@ -29,9 +29,14 @@ final class DevinetAddr {
         this.links = links;
     }
 
-    /** {@code inet_dump_ifaddr}: every address of every link (of {@code ifa_index} only, when the request names one). */
+    /**
+     * {@code inet_dump_ifaddr}: every address of every link; of link {@code ifa_index} only when
+     * the requester set {@code NETLINK_GET_STRICT_CHK} (without it Linux reads no filter from the
+     * header, and neither does the stack).
+     */
     void inetDumpIfaddr(NlMsg request, NetlinkReply reply) {
-        int only = request.body().remaining() >= IfAddrMsg.SIZE ? request.body().getInt(4) : 0;
+        int only = reply.requester().strictCheck() && request.body().remaining() >= IfAddrMsg.SIZE
+                ? request.body().getInt(4) : 0;
         reply.beginDump();
         int family = request.body().remaining() >= 1 ? request.body().get(0) & 0xff : 0;
         if (family == SocketConstants.AF_UNSPEC || family == SocketConstants.AF_INET) {

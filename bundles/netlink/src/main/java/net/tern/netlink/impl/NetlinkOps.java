@@ -130,7 +130,7 @@ final class NetlinkOps implements ProtoOps {
         throw new ErrnoException(Errno.EOPNOTSUPP, "shutdown: netlink sockets have no connection to shut down");
     }
 
-    /** {@code netlink_setsockopt}: group membership and acknowledgement options; {@code SO_RCVBUF}. */
+    /** {@code netlink_setsockopt}: group membership, acknowledgement and strict-check options; {@code SO_RCVBUF}. */
     @Override
     public void setsockopt(ProtoSocket sock, int level, int name, Object value) throws ErrnoException {
         NetlinkSock sk = sk(sock);
@@ -165,6 +165,7 @@ final class NetlinkOps implements ProtoOps {
             }
             case Netlink.NETLINK_EXT_ACK -> sk.extAck(v != 0);
             case Netlink.NETLINK_CAP_ACK -> sk.capAck(v != 0);
+            case Netlink.NETLINK_GET_STRICT_CHK -> sk.strictCheck(v != 0);
             default -> throw new ErrnoException(Errno.ENOPROTOOPT, "setsockopt(SOL_NETLINK, " + name
                     + "): not an option Tern's netlink has");
         }
@@ -183,6 +184,9 @@ final class NetlinkOps implements ProtoOps {
                 }
                 case Netlink.NETLINK_CAP_ACK -> {
                     return sk.capAck() ? 1 : 0;
+                }
+                case Netlink.NETLINK_GET_STRICT_CHK -> {
+                    return sk.strictCheck() ? 1 : 0;
                 }
                 default -> {
                 }

@@ -30,6 +30,7 @@ final class NetlinkSock {
     private long groups;
     private boolean extAck;
     private boolean capAck;
+    private boolean strictCheck;
     private boolean released;
 
     NetlinkSock(ProtoSocket socket, int protocol) {
@@ -71,6 +72,14 @@ final class NetlinkSock {
 
     synchronized void capAck(boolean on) {
         capAck = on;
+    }
+
+    synchronized boolean strictCheck() {
+        return strictCheck;
+    }
+
+    synchronized void strictCheck(boolean on) {
+        strictCheck = on;
     }
 
     synchronized int rcvbuf() {

@@ -333,4 +333,15 @@ class RtnetlinkTest {
         assertThat(queued).isBetween(1, 39);
         listener.close();
     }
+
+    @Test
+    void anAddressDumpFiltersByLinkOnlyWithStrictChecking() throws Exception {
+        NlWriter onlyEth0 = nl.request(Rtnetlink.RTM_GETADDR, NLM_F_DUMP);
+        new IfAddrMsg(SocketConstants.AF_INET, 0, 0, 0, eth0).write(onlyEth0);
+        assertThat(nl.dump(onlyEth0)).extracting(m -> IfAddrMsg.read(m).index()).containsExactly(eth0);
+        api.setsockopt(nl.fd(), Netlink.SOL_NETLINK, Netlink.NETLINK_GET_STRICT_CHK, 0);
+        NlWriter again = nl.request(Rtnetlink.RTM_GETADDR, NLM_F_DUMP);
+        new IfAddrMsg(SocketConstants.AF_INET, 0, 0, 0, eth0).write(again);
+        assertThat(nl.dump(again)).hasSize(2);
+    }
 }
