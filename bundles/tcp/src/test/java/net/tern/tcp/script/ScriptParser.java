@@ -82,10 +82,35 @@ public final class ScriptParser {
                     block.append('\n').append(rawLines[index]);
                 }
                 text = block.toString().strip();
+            } else {
+                // A call whose arguments go on over several lines (poll's struct array, msghdr):
+                // the lines up to the one that closes its brackets.
+                while (openBrackets(text) > 0 && index + 1 < rawLines.length) {
+                    index++;
+                    StringBuilder more = new StringBuilder();
+                    inComment = stripComments(rawLines[index], inComment, more);
+                    text = text + " " + more.toString().strip();
+                }
             }
             lines.add(line(lineNumber, raw.strip(), text));
         }
         return new Script(name, options, lines);
+    }
+
+    /** How many of {@code ( [ {} the text opens and does not close, outside strings. */
+    static int openBrackets(String text) {
+        int open = 0;
+        boolean inString = false;
+        for (char ch : text.toCharArray()) {
+            if (ch == '"') {
+                inString = !inString;
+            } else if (!inString && (ch == '(' || ch == '[' || ch == '{')) {
+                open++;
+            } else if (!inString && (ch == ')' || ch == ']' || ch == '}')) {
+                open--;
+            }
+        }
+        return open;
     }
 
     /** Appends what is not comment to {@code kept}; returns whether a block comment is still open. */
@@ -213,7 +238,11 @@ public final class ScriptParser {
             remotePort = (int) c.number();
             c.skipSpaces();
         }
-        String flagWord = c.word();
+        // packetdrill writes a segment without any flag as '-'.
+        String flagWord = c.peek() == '-' ? "-" : c.word();
+        if (flagWord.equals("-")) {
+            c.pos++;
+        }
         int flags = 0;
         for (char f : flagWord.toCharArray()) {
             flags |= switch (f) {
@@ -223,6 +252,7 @@ public final class ScriptParser {
                 case 'P' -> TcpPacket.PSH;
                 case '.' -> TcpPacket.ACK;
                 case 'U' -> TcpPacket.URG;
+                case '-' -> 0;
                 case 'E' -> TcpPacket.ECE;
                 case 'W' -> TcpPacket.CWR;
                 default -> throw c.fail("TCP flags (S . P F R and combinations such as S. or F.), not '" + flagWord + "'");

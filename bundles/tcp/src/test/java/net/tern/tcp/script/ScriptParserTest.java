@@ -83,6 +83,11 @@ class ScriptParserTest {
         assertThat(((Packet) only("0 > FP. 1:11(10) ack 1").event()).flags())
                 .isEqualTo(TcpPacket.FIN | TcpPacket.PSH | TcpPacket.ACK);
         assertThat(((Packet) only("0 > S. 0:0(0) ack 1 <...>").event()).anyOptions()).isTrue();
+        // '-': a segment with no flag at all (not even ACK), as packetdrill writes it.
+        Packet none = (Packet) only("+0 < - 1:1001(1000) win 20000").event();
+        assertThat(none.flags()).isZero();
+        assertThat(none.length()).isEqualTo(1000);
+        assertThat(none.window()).isEqualTo(20000);
     }
 
     @Test
@@ -172,5 +177,20 @@ class ScriptParserTest {
                 .hasMessageContaining("without its closing }%");
         assertThatThrownBy(() -> ScriptParser.parse("bad.pkt", "+0...+.2 read(4, ..., 10) = 10"))
                 .hasMessageContaining("the end of a blocking call's time without '+'");
+    }
+
+    @Test
+    void aCallGoesOnOverLinesUntilItsBracketsClose() {
+        Script script = ScriptParser.parse("t.pkt", """
+                +0 poll([{fd=4,
+                          events=POLLIN, // comment
+                          revents=POLLIN}], 1, 0) = 1
+                +0 close(4) = 0
+                """);
+        assertThat(script.lines()).hasSize(2);
+        Syscall poll = (Syscall) script.lines().get(0).event();
+        assertThat(poll.name()).isEqualTo("poll");
+        assertThat(((Struct) ((Array) poll.args().get(0)).items().get(0)).fields()).containsOnlyKeys("fd", "events", "revents");
+        assertThat(script.lines().get(1).number()).isEqualTo(4);
     }
 }

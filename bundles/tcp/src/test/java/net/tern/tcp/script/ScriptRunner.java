@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import net.tern.api.socket.Accepted;
+import net.tern.api.socket.EpollEvent;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
@@ -105,6 +106,12 @@ public final class ScriptRunner {
     private final Script script;
     private final long toleranceNanos;
     private final boolean strictSegments;
+    /**
+     * packetdrill's {@code --tcp_ts_tick_usecs}: the length of a TS val tick; when set, an
+     * outbound TS val is checked (after the first, which fixes the offset between the script's
+     * values and the stack's) to be the script's within the tolerance; 0: not checked.
+     */
+    private final long tsTickMicros;
     private TcpSettings settings = TcpSettings.defaults();
     /** The script's sysctl lines as Tern's Config Admin properties. */
     private final SysctlSettings sysctls = new SysctlSettings();
@@ -143,10 +150,11 @@ public final class ScriptRunner {
         this.toleranceNanos = 1000 * Long.parseLong(options.getOrDefault("tolerance_usecs",
                 Long.toString(DEFAULT_TOLERANCE_MICROS)));
         this.strictSegments = options.containsKey("strict_segments");
+        this.tsTickMicros = Long.parseLong(options.getOrDefault("tcp_ts_tick_usecs", "0"));
         for (String key : options.keySet()) {
-            if (!key.equals("tolerance_usecs") && !key.equals("strict_segments")) {
+            if (!key.equals("tolerance_usecs") && !key.equals("strict_segments") && !key.equals("tcp_ts_tick_usecs")) {
                 throw new ScriptFailure(script.name(), 0, "--" + key, "unknown option --" + key
-                        + " (supported: --tolerance_usecs=N, --strict_segments)");
+                        + " (supported: --tolerance_usecs=N, --strict_segments, --tcp_ts_tick_usecs=N)");
             }
         }
     }
@@ -441,6 +449,14 @@ public final class ScriptRunner {
             if (e instanceof Timestamp et && a instanceof Timestamp at) {
                 if (et.ecr() != null && (et.ecr() & 0xffffffffL) != at.ecr()) {
                     return "TS ecr " + at.ecr() + ", expected " + et.ecr();
+                }
+                if (et.val() != null && tsTickMicros > 0 && tsValOffset != null) {
+                    long live = (et.val() + tsValOffset) & 0xffffffffL;
+                    long off = Math.abs((int) (at.val() - live));
+                    if (off * tsTickMicros > toleranceNanos / 1000) {
+                        return "TS val " + ((at.val() - tsValOffset) & 0xffffffffL) + ", expected " + et.val() + " ± "
+                                + (toleranceNanos / 1000 / tsTickMicros) + " ticks of " + tsTickMicros + " us";
+                    }
                 }
                 if (et.val() != null) {
                     tsValByScript.put(et.val(), at.val());
@@ -777,9 +793,76 @@ public final class ScriptRunner {
                             : Outcome.mismatch("getsockopt gave " + got + ", expected " + wanted);
                 };
             }
+            case "epoll_create", "epoll_create1" -> {
+                arity(call, 1);
+                return () -> Outcome.of(api.epollCreate());
+            }
+            case "epoll_ctl" -> {
+                arity(call, 4);
+                int epfd = fdArg(a.get(0));
+                int op = (int) intArg(a.get(1), 0);
+                int fd = fdArg(a.get(2));
+                Struct event = a.get(3) instanceof Struct st ? st : new Struct(Map.of());
+                int events = (int) intArg(event.fields().getOrDefault("events", new Num(0)), 0);
+                long data = epollData(event);
+                return () -> {
+                    api.epollCtl(epfd, op, fd, events, data);
+                    return Outcome.of(0);
+                };
+            }
+            case "epoll_wait" -> {
+                arity(call, 4);
+                int epfd = fdArg(a.get(0));
+                int max = (int) intArg(a.get(2), 1);
+                int timeout = (int) intArg(a.get(3), 0);
+                Struct want = a.get(1) instanceof Struct st ? st : null;
+                return () -> {
+                    EpollEvent[] ready = new EpollEvent[Math.max(max, 1)];
+                    int n = api.epollWait(epfd, ready, timeout);
+                    if (n > 0 && want != null) {
+                        int events = (int) intArg(want.fields().getOrDefault("events", new Num(0)), 0);
+                        long data = epollData(want);
+                        if (ready[0].events() != events || ready[0].data() != data) {
+                            return Outcome.mismatch("epoll_wait gave " + ready[0] + ", expected "
+                                    + new EpollEvent(events, data));
+                        }
+                    }
+                    return Outcome.of(n);
+                };
+            }
+            case "poll" -> {
+                arity(call, 3);
+                if (!(a.get(0) instanceof Array fds) || fds.items().size() != 1 || !(fds.items().get(0) instanceof Struct pfd)) {
+                    throw fail("poll takes one {fd=N, events=..., revents=...} in [ ]: the socket API polls one descriptor");
+                }
+                int fd = fdArg(pfd.fields().getOrDefault("fd", new Ellipsis()));
+                int events = (int) intArg(pfd.fields().getOrDefault("events", new Num(0)), 0);
+                Arg revents = pfd.fields().get("revents");
+                int timeout = (int) intArg(a.get(2), 0);
+                return () -> {
+                    int got = api.poll(fd, events, timeout);
+                    if (revents != null && !(revents instanceof Ellipsis) && got != intArg(revents, 0)) {
+                        return Outcome.mismatch("poll gave revents " + SocketConstants.pollMaskToString(got)
+                                + ", expected " + SocketConstants.pollMaskToString((int) intArg(revents, 0)));
+                    }
+                    return Outcome.of(got != 0 ? 1 : 0);
+                };
+            }
             default -> throw fail("unsupported system call " + call.name() + " (supported: socket, bind, listen, accept, "
-                    + "connect, write, send, read, recv, close, shutdown, fcntl, setsockopt, getsockopt)");
+                    + "connect, write, send, read, recv, close, shutdown, fcntl, setsockopt, getsockopt, poll, "
+                    + "epoll_create, epoll_ctl, epoll_wait)");
         }
+    }
+
+    /** An epoll event's user data: packetdrill's {@code fd=N}, {@code ptr=N} or {@code u64=N}. */
+    private long epollData(Struct event) {
+        for (String field : new String[] {"fd", "ptr", "u32", "u64"}) {
+            Arg value = event.fields().get(field);
+            if (value != null) {
+                return intArg(value, 0);
+            }
+        }
+        return 0;
     }
 
     private int fdArg(Arg arg) {
@@ -849,6 +932,10 @@ public final class ScriptRunner {
         map.put("F_SETFL", (long) F_SETFL);
         map.put("O_RDWR", (long) O_RDWR);
         map.put("O_NONBLOCK", (long) O_NONBLOCK);
+        // poll(2)'s bits are epoll's (Linux: POLLIN == EPOLLIN ...).
+        for (String bit : new String[] {"IN", "PRI", "OUT", "ERR", "HUP", "RDHUP"}) {
+            map.put("POLL" + bit, map.get("EPOLL" + bit));
+        }
         return map;
     }
 

@@ -263,4 +263,63 @@ class ScriptRunnerTest {
         assertThat(ScriptRunner.shellWords("sysctl -q net.ipv4.tcp_rmem=\"4096 131072 6291456\"  a='b c'"))
                 .containsExactly("sysctl", "-q", "net.ipv4.tcp_rmem=4096 131072 6291456", "a=b c");
     }
+
+    @Test
+    void epollReportsEdgesAsTheScriptSays() {
+        // Edge-triggered: EPOLLOUT once at registration, then nothing until data comes in.
+        String script = ESTABLISHED + """
+                +0    epoll_create(1) = 5
+                +0    epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLOUT|EPOLLIN|EPOLLET, fd=4}) = 0
+                +0    epoll_wait(5, {events=EPOLLOUT, fd=4}, 1, 0) = 1
+                +0    epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0
+                +.1   < P. 1:1001(1000) ack 1 win 514
+                +0    > . 1:1(0) ack 1001
+                +0    epoll_wait(5, {events=EPOLLIN|EPOLLOUT, fd=4}, 1, 0) = 1
+                """;
+        assertThatCode(() -> run(script)).doesNotThrowAnyException();
+        assertThat(failure(script.replace("{events=EPOLLIN|EPOLLOUT, fd=4}, 1, 0) = 1",
+                "{events=EPOLLOUT, fd=4}, 1, 0) = 1")).getMessage())
+                .contains("epoll_wait gave EpollEvent[IN|OUT, data=4], expected EpollEvent[OUT, data=4]");
+        assertThat(failure(script.replace("{events=0, ptr=0}, 1, 0) = 0", "{events=0, ptr=0}, 1, 0) = 1")).getMessage())
+                .contains("epoll_wait returned 0, expected 1");
+    }
+
+    @Test
+    void pollOverSeveralLinesWaitsForItsEvents() {
+        // A blocking poll returns when the data arrives, 50 ms after it started.
+        String script = ESTABLISHED + """
+                +0...0.05 poll([{fd=4,
+                                 events=POLLIN,
+                                 revents=POLLIN}], 1, 1000) = 1
+                +.05  < P. 1:1001(1000) ack 1 win 514
+                +0    > . 1:1(0) ack 1001
+                +0    poll([{fd=4, events=POLLIN|POLLOUT, revents=POLLIN|POLLOUT}], 1, 0) = 1
+                """;
+        assertThatCode(() -> run(script)).doesNotThrowAnyException();
+        assertThat(failure(script.replace("revents=POLLIN|POLLOUT}", "revents=POLLOUT}")).getMessage())
+                .contains("poll gave revents IN|OUT, expected OUT");
+    }
+
+    @Test
+    void tsValIsCheckedInTicksWhenTheScriptGivesTheirLength() {
+        String script = """
+                --tcp_ts_tick_usecs=1000
+                0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+                +0    bind(3, ..., ...) = 0
+                +0    listen(3, 1) = 0
+                +0    < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>
+                +0    > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 700 ecr 100,nop,wscale 8>
+                +.1   < . 1:1(0) ack 1 win 514 <nop,nop,TS val 200 ecr 700>
+                +0    accept(3, ..., ...) = 4
+                +0    write(4, ..., 10) = 10
+                +0    > P. 1:11(10) ack 1 <nop,nop,TS val 800 ecr 200>
+                """;
+        assertThatCode(() -> run(script)).doesNotThrowAnyException();
+        // 100 ms after the SYN-ACK is 100 ticks of 1 ms: 810 is 10 ms off, beyond the 4 ms tolerance.
+        assertThat(failure(script.replace("TS val 800 ecr 200", "TS val 810 ecr 200")).getMessage())
+                .contains("TS val 800, expected 810 ± 4 ticks of 1000 us");
+        // Without the option TS val is not compared.
+        assertThatCode(() -> run(script.replace("--tcp_ts_tick_usecs=1000\n", "")
+                .replace("TS val 800 ecr 200", "TS val 810 ecr 200"))).doesNotThrowAnyException();
+    }
 }
