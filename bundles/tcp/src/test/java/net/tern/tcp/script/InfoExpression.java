@@ -1,13 +1,17 @@
 package net.tern.tcp.script;
 
 import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import net.tern.api.socket.TcpInfo;
 
 /**
- * The assertions of a {@code %{ ... }%} block: statements {@code assert EXPR [, "message"]}
- * separated by new lines or {@code ;} (comments after {@code #} or {@code //}), where EXPR is a Python-like expression over numbers:
+ * The statements of a {@code %{ ... }%} block: {@code assert EXPR [, "message"]},
+ * {@code name = EXPR} and {@code print(...)}, separated by new lines or {@code ;} (comments after {@code #} or {@code //}), where EXPR is a Python-like expression over numbers:
  * {@code or}, {@code and}, {@code not}, comparisons ({@code == != < <= > >=}, chainable as
  * {@code a < b <= c}), {@code | &} (bits), {@code + - * / // %}, unary minus, parentheses, decimal and hex
  * literals, and names: every {@code tcpi_*} field of Linux's {@code struct tcp_info}
@@ -17,6 +21,8 @@ import net.tern.api.socket.TcpInfo;
  */
 public final class InfoExpression {
     private static final Map<String, Double> CONSTANTS = new HashMap<>();
+    /** {@code name = EXPR}, not {@code name == EXPR}. */
+    private static final Pattern ASSIGNMENT = Pattern.compile("([A-Za-z_]\\w*)\\s*=(?!=)\\s*(.+)");
 
     static {
         String[] states = {"TCP_ESTABLISHED", "TCP_SYN_SENT", "TCP_SYN_RECV", "TCP_FIN_WAIT1", "TCP_FIN_WAIT2",
@@ -36,6 +42,11 @@ public final class InfoExpression {
     }
 
     private InfoExpression() {
+    }
+
+    /** Whether {@code name} is one of the block's constants ({@code TCP_ESTABLISHED}, {@code True} ...). */
+    static boolean isConstant(String name) {
+        return CONSTANTS.containsKey(name);
     }
 
     /** The {@code tcpi_*} variables of {@code info}. */
@@ -72,13 +83,41 @@ public final class InfoExpression {
      * message naming the failed assertion and the values of the names it uses.
      */
     public static String check(String block, Map<String, Double> vars) {
+        return run(block, new HashMap<>(vars), new ArrayList<>());
+    }
+
+    /**
+     * Runs the block's statements in order: {@code assert EXPR [, message]}, assignments
+     * {@code name = EXPR} (into {@code vars}, so that later statements and blocks see them) and
+     * {@code print(ARG, ...)} (string literals and expressions, appended to {@code printed} as
+     * one line). Returns null when every assertion holds, else the message of the first that does
+     * not.
+     */
+    public static String run(String block, Map<String, Double> vars, List<String> printed) {
         for (String statement : block.replaceAll("(#|//)[^\n]*", "").split("[;\n]")) {
             String s = statement.strip();
             if (s.isEmpty()) {
                 continue;
             }
+            Matcher assignment = ASSIGNMENT.matcher(s);
+            if (assignment.matches()) {
+                vars.put(assignment.group(1), evaluate(assignment.group(2), vars));
+                continue;
+            }
+            if (s.startsWith("print(") && s.endsWith(")") || s.startsWith("print ")) {
+                String args = s.startsWith("print(") ? s.substring(6, s.length() - 1) : s.substring(6);
+                List<String> parts = new ArrayList<>();
+                for (String arg : splitArguments(args)) {
+                    String a = arg.strip();
+                    boolean quoted = a.length() >= 2 && (a.startsWith("\"") && a.endsWith("\"")
+                            || a.startsWith("'") && a.endsWith("'"));
+                    parts.add(quoted ? a.substring(1, a.length() - 1) : format(evaluate(a, vars)));
+                }
+                printed.add(String.join(" ", parts));
+                continue;
+            }
             if (!s.startsWith("assert ")) {
-                throw new IllegalArgumentException("only 'assert EXPR' statements are supported, not: " + s);
+                throw new IllegalArgumentException("statements are 'assert EXPR', 'name = EXPR' and 'print(...)', not: " + s);
             }
             Parser p = new Parser(s.substring(7), vars);
             double value = p.expression();
@@ -101,6 +140,33 @@ public final class InfoExpression {
             }
         }
         return null;
+    }
+
+    /** The arguments of a call: split at commas outside parentheses and quotes. */
+    private static List<String> splitArguments(String args) {
+        List<String> out = new ArrayList<>();
+        int depth = 0;
+        char quote = 0;
+        int start = 0;
+        for (int i = 0; i < args.length(); i++) {
+            char ch = args.charAt(i);
+            if (quote != 0) {
+                quote = ch == quote ? 0 : quote;
+            } else if (ch == '"' || ch == '\'') {
+                quote = ch;
+            } else if (ch == '(') {
+                depth++;
+            } else if (ch == ')') {
+                depth--;
+            } else if (ch == ',' && depth == 0) {
+                out.add(args.substring(start, i));
+                start = i + 1;
+            }
+        }
+        if (!args.isBlank()) {
+            out.add(args.substring(start));
+        }
+        return out;
     }
 
     /** Evaluates one expression (for tests and messages). */
@@ -309,7 +375,7 @@ public final class InfoExpression {
                 if (v == null) {
                     throw new IllegalArgumentException("unknown name '" + name + "'");
                 }
-                if (name.startsWith("tcpi_")) {
+                if (!CONSTANTS.containsKey(name)) {
                     usedNames.add(name);
                 }
                 return v;

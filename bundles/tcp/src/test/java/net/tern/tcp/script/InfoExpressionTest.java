@@ -43,8 +43,8 @@ class InfoExpressionTest {
         assertThat(InfoExpression.check("assert tcpi_snd_cwnd == 10\nassert tcpi_rto > 0  # fine", VARS)).isNull();
         assertThat(InfoExpression.check("assert tcpi_snd_cwnd == 10; assert tcpi_rto < 1000, 'rto too big'", VARS))
                 .isEqualTo("assertion failed: tcpi_rto < 1000 ('rto too big') where tcpi_rto = 300000");
-        assertThatThrownBy(() -> InfoExpression.check("tcpi_rto = 1", VARS))
-                .hasMessageContaining("only 'assert EXPR' statements");
+        assertThatThrownBy(() -> InfoExpression.check("tcpi_rto := 1", VARS))
+                .hasMessageContaining("statements are 'assert EXPR', 'name = EXPR' and 'print(...)'");
         assertThatThrownBy(() -> eval("tcpi_rto +")).hasMessageContaining("expected a number, a name or '('");
     }
 
@@ -59,5 +59,22 @@ class InfoExpressionTest {
                 .containsEntry("tcpi_min_rtt", 90000.0).containsEntry("tcpi_rcv_wnd", 131072.0)
                 .containsEntry("tcpi_ca_state", 0.0).containsEntry("TCP_CA_Loss", 4.0)
                 .containsEntry("TCP_LISTEN", 10.0).doesNotContainKey("tcpi_congestion");
+    }
+
+    @Test
+    void assignmentsAndPrintRunInOrderWithTheAssertions() {
+        Map<String, Double> vars = new java.util.HashMap<>(VARS);
+        java.util.List<String> printed = new java.util.ArrayList<>();
+        assertThat(InfoExpression.run("""
+                cwnd = tcpi_snd_cwnd * 2   # a name for later
+                print("cwnd", cwnd, tcpi_rto / 1000)
+                assert cwnd == 20; assert cwnd != tcpi_snd_cwnd
+                """, vars, printed)).isNull();
+        assertThat(printed).containsExactly("cwnd 20 300");
+        assertThat(vars).containsEntry("cwnd", 20.0);
+        assertThat(InfoExpression.run("assert cwnd < tcpi_snd_cwnd, 'halved?'", vars, printed))
+                .isEqualTo("assertion failed: cwnd < tcpi_snd_cwnd ('halved?') where cwnd = 20, tcpi_snd_cwnd = 10");
+        assertThatThrownBy(() -> InfoExpression.run("import os", vars, printed))
+                .hasMessageContaining("statements are 'assert EXPR', 'name = EXPR' and 'print(...)'");
     }
 }

@@ -137,6 +137,8 @@ public final class ScriptRunner {
     private int localPort = LOCAL_PORT;
     private int remotePort = REMOTE_PORT;
     private final Map<Long, Long> tsValByScript = new HashMap<>();
+    /** The names {@code %{ }%} blocks assigned, for the blocks after them. */
+    private final Map<String, Double> codeVariables = new HashMap<>();
     private Long tsValOffset;
     /** The call on the system call thread that has not returned yet, if any. */
     private Call running;
@@ -953,7 +955,18 @@ public final class ScriptRunner {
         }
         String failed;
         try {
-            failed = InfoExpression.check(code.source(), InfoExpression.variables(info));
+            Map<String, Double> vars = InfoExpression.variables(info);
+            vars.putAll(codeVariables);
+            List<String> printed = new ArrayList<>();
+            failed = InfoExpression.run(code.source(), vars, printed);
+            // A name the block assigned lives on for the blocks after it, as in packetdrill's one
+            // Python program; the tcpi_* values are read afresh each time.
+            vars.forEach((name, value) -> {
+                if (!name.startsWith("tcpi_") && !InfoExpression.isConstant(name)) {
+                    codeVariables.put(name, value);
+                }
+            });
+            printed.forEach(line -> System.out.println(script.name() + ":" + current.number() + ": " + line));
         } catch (IllegalArgumentException e) {
             throw fail("cannot evaluate %{ " + code.source() + " }%: " + e.getMessage());
         }

@@ -322,4 +322,18 @@ class ScriptRunnerTest {
         assertThatCode(() -> run(script.replace("--tcp_ts_tick_usecs=1000\n", "")
                 .replace("TS val 800 ecr 200", "TS val 810 ecr 200"))).doesNotThrowAnyException();
     }
+
+    @Test
+    void aNameOneBlockAssignsIsSeenByTheBlocksAfterIt() {
+        String script = ESTABLISHED + """
+                +0    %{ first_rto = tcpi_rto }%
+                +0    write(4, ..., 1000) = 1000
+                +0    > P. 1:1001(1000) ack 1
+                +.3   > P. 1:1001(1000) ack 1
+                +0    %{ assert tcpi_rto == 2 * first_rto }%
+                """;
+        assertThatCode(() -> run(script)).doesNotThrowAnyException();
+        assertThat(failure(script.replace("2 * first_rto", "first_rto")).getMessage())
+                .contains("assertion failed: tcpi_rto == first_rto where tcpi_rto = 600000, first_rto = 300000");
+    }
 }
