@@ -446,10 +446,26 @@ public final class ScriptParser {
                 if (c.peek() == '}') {
                     break;
                 }
+                // A field is name=value, name(count)=value (msghdr's msg_iov(1)=[...]) or a bare
+                // value, kept by its position (#0, #1 ...): iovec's {..., 40}.
+                int at = c.pos;
                 String field = c.word();
                 c.skipSpaces();
-                c.expect('=');
-                fields.put(field, arg(c));
+                if (!field.isEmpty() && c.peek() == '(') {
+                    int close = c.text.indexOf(')', c.pos);
+                    if (close < 0) {
+                        throw c.fail("')'");
+                    }
+                    c.pos = close + 1;
+                    c.skipSpaces();
+                }
+                if (!field.isEmpty() && c.peek() == '=') {
+                    c.pos++;
+                    fields.put(field, arg(c));
+                } else {
+                    c.pos = at;
+                    fields.put("#" + fields.size(), arg(c));
+                }
                 c.skipSpaces();
                 if (c.peek() == ',') {
                     c.pos++;

@@ -24,6 +24,7 @@ import net.tern.api.socket.EpollEvent;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.MsgHeader;
 import net.tern.api.socket.SocketApi;
 import net.tern.api.socket.SocketConstants;
 import net.tern.api.socket.TcpInfo;
@@ -795,6 +796,35 @@ public final class ScriptRunner {
                             : Outcome.mismatch("getsockopt gave " + got + ", expected " + wanted);
                 };
             }
+            case "sendmsg", "recvmsg" -> {
+                arity(call, 3);
+                int fd = fdArg(a.get(0));
+                if (!(a.get(1) instanceof Struct msg)) {
+                    throw fail(call.name() + " takes a msghdr {msg_name(...)=..., msg_iov(n)=[...], msg_flags=0}");
+                }
+                Arg control = msg.fields().get("msg_control");
+                if (control != null && !(control instanceof Ellipsis)
+                        && !(control instanceof Array empty && empty.items().isEmpty())) {
+                    throw fail(call.name() + " with control messages (msg_control): the socket API carries none");
+                }
+                int length = iovLength(msg.fields().get("msg_iov"));
+                int flags = (int) intArg(a.get(2), 0);
+                if (call.name().equals("sendmsg")) {
+                    return () -> Outcome.of(api.send(fd, ByteBuffer.allocate(length), flags));
+                }
+                Arg wantFlags = msg.fields().get("msg_flags");
+                return () -> {
+                    MsgHeader header = new MsgHeader();
+                    long got = api.sysRecv(fd, ByteBuffer.allocate(length), flags, header);
+                    if (got < 0) {
+                        throw new ErrnoException(Errno.ofResult(got), call.name());
+                    }
+                    if (wantFlags != null && !(wantFlags instanceof Ellipsis) && header.flags != intArg(wantFlags, 0)) {
+                        return Outcome.mismatch("recvmsg gave msg_flags " + header.flags + ", expected " + wantFlags);
+                    }
+                    return Outcome.of(got);
+                };
+            }
             case "epoll_create", "epoll_create1" -> {
                 arity(call, 1);
                 return () -> Outcome.of(api.epollCreate());
@@ -851,9 +881,25 @@ public final class ScriptRunner {
                 };
             }
             default -> throw fail("unsupported system call " + call.name() + " (supported: socket, bind, listen, accept, "
-                    + "connect, write, send, read, recv, close, shutdown, fcntl, setsockopt, getsockopt, poll, "
-                    + "epoll_create, epoll_ctl, epoll_wait)");
+                    + "connect, write, send, read, recv, sendmsg, recvmsg, close, shutdown, fcntl, setsockopt, getsockopt, "
+                    + "poll, epoll_create, epoll_ctl, epoll_wait)");
         }
+    }
+
+    /** The bytes of a msghdr's {@code msg_iov}: each iovec's {@code iov_len} (or its second value, {@code {..., N}}). */
+    private int iovLength(Arg iov) {
+        if (!(iov instanceof Array vectors)) {
+            throw fail("msg_iov(n)=[{..., len}, ...] expected, not " + iov);
+        }
+        int total = 0;
+        for (Arg vector : vectors.items()) {
+            if (!(vector instanceof Struct v)) {
+                throw fail("an iovec {iov_base=..., iov_len=N} or {..., N} expected, not " + vector);
+            }
+            Arg len = v.fields().getOrDefault("iov_len", v.fields().get("#1"));
+            total += (int) intArg(len == null ? new Num(0) : len, 0);
+        }
+        return total;
     }
 
     /** An epoll event's user data: packetdrill's {@code fd=N}, {@code ptr=N} or {@code u64=N}. */

@@ -336,4 +336,21 @@ class ScriptRunnerTest {
         assertThat(failure(script.replace("2 * first_rto", "first_rto")).getMessage())
                 .contains("assertion failed: tcpi_rto == first_rto where tcpi_rto = 600000, first_rto = 300000");
     }
+
+    @Test
+    void sendmsgAndRecvmsgMoveTheBytesOfTheirIovecs() {
+        String script = ESTABLISHED + """
+                +0    sendmsg(4, {msg_name(...)=...,
+                                  msg_iov(2)=[{..., 100}, {iov_base=..., iov_len=200}], msg_flags=0}, 0) = 300
+                +0    > P. 1:301(300) ack 1
+                +.1   < P. 1:501(500) ack 301 win 514
+                +0    > . 301:301(0) ack 501
+                +0    recvmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 400}], msg_flags=0}, 0) = 400
+                +0    recvmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 400}], msg_flags=0}, 0) = 100
+                """;
+        assertThatCode(() -> run(script)).doesNotThrowAnyException();
+        assertThat(failure(script.replace("= 300\n", "= 301\n")).getMessage()).contains("sendmsg returned 300, expected 301");
+        assertThat(failure(ESTABLISHED + "+0 recvmsg(4, {msg_iov(1)=[{..., 10}], msg_control=[{cmsg_level=SOL_TCP}]}, 0) = 0\n")
+                .getMessage()).contains("recvmsg with control messages (msg_control): the socket API carries none");
+    }
 }
