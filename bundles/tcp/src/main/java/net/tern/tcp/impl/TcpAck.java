@@ -135,7 +135,7 @@ final class TcpAck {
         boolean inRecovery = sk.ca().caState() == net.tern.tcp.cc.CaState.RECOVERY;
         int tsEcr = sk.tsOk && seg.options.timestamp ? seg.options.tsEcr : 0;
         sk.ca().congAvoid(Math.max(1, ackedSegments), rttUs, fullAck, tsEcr);
-        if (inRecovery && !sk.sackOk && !fullAck && !sk.rtx().isEmpty()) {
+        if (inRecovery && sk.ca().recovery().partialAckRetransmitsHead() && !fullAck && !sk.rtx().isEmpty()) {
             output.retransmitHead(sk); // NewReno partial ACK (RFC 6582 3.2 (5))
         }
         if (sk.rtx().isEmpty()) {

@@ -207,13 +207,12 @@ final class TcpCongestion {
                     // (RFC 6582 3.2 (3)). Not after a D-SACK undo during the recovery: the
                     // window was given back already.
                     if (!mayUndo(tsEcr, TcpExtMib.TCPFullUndo) && undoMarking) {
-                        setCwnd(sk.sackOk ? ssthresh : Math.min(ssthresh, sk.packetsInFlight() + 1));
+                        setCwnd(recovery().windowAtExit(this));
                     }
                     dupAcks = 0;
                     setCaState(CaState.OPEN);
-                } else if (!sk.sackOk) {
-                    // Partial ACK (RFC 6582 3.2 (5)): deflate by what was acked, add back one.
-                    setCwnd(Math.max(1, cwnd - ackedSegments + 1));
+                } else {
+                    recovery().partialAck(this, ackedSegments);
                 }
             }
             case LOSS -> {
@@ -251,28 +250,14 @@ final class TcpCongestion {
         dupAcks++;
         switch (caState) {
             case RECOVERY -> {
-                if (!sk.sackOk) {
-                    setCwnd(cwnd + 1); // window inflation, RFC 6582 3.2 (4)
-                }
+                recovery().dupAckInRecovery(this);
                 return false;
             }
             case LOSS -> {
                 return false;
             }
             default -> {
-                if (sk.sackOk || dupAcks < DUPACK_THRESHOLD) {
-                    if (caState == CaState.OPEN) {
-                        setCaState(CaState.DISORDER);
-                    }
-                    return false;
-                }
-                // RFC 6582 4.1: only if the ACK covers more than the last recovery point.
-                if (!Seq.after(ack, highSeq)) {
-                    return false;
-                }
-                enterRecovery();
-                setCwnd(ssthresh + DUPACK_THRESHOLD);
-                return true;
+                return recovery().dupAck(this, ack);
             }
         }
     }
@@ -289,6 +274,11 @@ final class TcpCongestion {
         if (cc == null) {
             return false;
         }
+        return recovery().alert(this, ack);
+    }
+
+    /** RFC 6675's part of {@code tcp_fastretrans_alert}, {@link Sack#alert}. */
+    private boolean sackAlert(int ack) {
         int lostRetransmits = sk.rtx().markHeadLost(sk.mssCache);
         if (lostRetransmits > 0) {
             counters.add(TcpExtMib.TCPLostRetransmit, lostRetransmits);
@@ -314,7 +304,7 @@ final class TcpCongestion {
         ssthresh = cc.ssthresh(sk);
         highSeq = sk.snd().sndMax();
         setCaState(CaState.RECOVERY);
-        counters.inc(sk.sackOk ? TcpExtMib.TCPSackRecovery : TcpExtMib.TCPRenoRecovery);
+        counters.inc(recovery().recoveryCounter());
     }
 
     /** A retransmission timeout ({@code tcp_enter_loss}); the scoreboard was marked by {@link RtxQueue#markAllLost}. */
@@ -427,6 +417,152 @@ final class TcpCongestion {
     void caEvent(CaEvent event) {
         if (cc != null) {
             cc.cwndEvent(sk, event);
+        }
+    }
+
+    // ---- loss recovery: NewReno without SACK, RFC 6675 with
+
+    /** The loss recovery this connection negotiated: RFC 6675 with SACK, NewReno without. */
+    LossRecovery recovery() {
+        return sk.sackOk ? SACK : NEW_RENO;
+    }
+
+    /**
+     * Loss recovery behind one interface, as gVisor's {@code recovery} (its {@code sackRecovery}
+     * and {@code renoRecovery}) and Linux's {@code tcp_is_sack} branches of
+     * {@code tcp_fastretrans_alert}: what duplicate and partial ACKs do, when recovery starts,
+     * the window it ends with, and what may be sent when nothing else can.
+     */
+    interface LossRecovery {
+        /** A duplicate ACK in Open or Disorder (counted already); returns whether recovery starts and the head goes again now. */
+        boolean dupAck(TcpCongestion ca, int ack);
+
+        /** A duplicate ACK during recovery. */
+        void dupAckInRecovery(TcpCongestion ca);
+
+        /** After the ACK's SACK blocks were taken ({@code tcp_fastretrans_alert}); returns whether recovery starts and the head goes again now. */
+        boolean alert(TcpCongestion ca, int ack);
+
+        /** An ACK during recovery that left data below the recovery point, having acknowledged {@code ackedSegments}. */
+        void partialAck(TcpCongestion ca, int ackedSegments);
+
+        /** Whether such a partial ACK sends the next segment at once. */
+        boolean partialAckRetransmitsHead();
+
+        /** The window when recovery ends with an ACK of everything up to the recovery point. */
+        int windowAtExit(TcpCongestion ca);
+
+        /** Whether RFC 6675 NextSeg() rules 3 and 4 may resend something when no lost segment nor new data can go. */
+        boolean lastResort(TcpCongestion ca);
+
+        /** The counter of a recovery entered ({@code TCPSackRecovery}, {@code TCPRenoRecovery}). */
+        TcpExtMib recoveryCounter();
+    }
+
+    /** NewReno (RFC 6582, RFC 5681 3.2) for connections without SACK. */
+    private static final LossRecovery NEW_RENO = new NewReno();
+
+    /** RFC 6675 for connections with SACK. */
+    private static final LossRecovery SACK = new Sack();
+
+    private static final class NewReno implements LossRecovery {
+        @Override
+        public boolean dupAck(TcpCongestion ca, int ack) {
+            if (ca.dupAcks < DUPACK_THRESHOLD) {
+                if (ca.caState == CaState.OPEN) {
+                    ca.setCaState(CaState.DISORDER);
+                }
+                return false;
+            }
+            // RFC 6582 4.1: only if the ACK covers more than the last recovery point.
+            if (!Seq.after(ack, ca.highSeq)) {
+                return false;
+            }
+            ca.enterRecovery();
+            ca.setCwnd(ca.ssthresh + DUPACK_THRESHOLD); // fast retransmit, RFC 6582 3.2 (2)
+            return true;
+        }
+
+        @Override
+        public void dupAckInRecovery(TcpCongestion ca) {
+            ca.setCwnd(ca.cwnd + 1); // window inflation, RFC 6582 3.2 (4)
+        }
+
+        @Override
+        public boolean alert(TcpCongestion ca, int ack) {
+            return false; // no scoreboard: the duplicate ACKs decide
+        }
+
+        @Override
+        public void partialAck(TcpCongestion ca, int ackedSegments) {
+            // RFC 6582 3.2 (5): deflate by what was acked, add back one.
+            ca.setCwnd(Math.max(1, ca.cwnd - ackedSegments + 1));
+        }
+
+        @Override
+        public boolean partialAckRetransmitsHead() {
+            return true; // RFC 6582 3.2 (5)
+        }
+
+        @Override
+        public int windowAtExit(TcpCongestion ca) {
+            return Math.min(ca.ssthresh, ca.sk.packetsInFlight() + 1); // RFC 6582 3.2 (3)
+        }
+
+        @Override
+        public boolean lastResort(TcpCongestion ca) {
+            return false;
+        }
+
+        @Override
+        public TcpExtMib recoveryCounter() {
+            return TcpExtMib.TCPRenoRecovery;
+        }
+    }
+
+    private static final class Sack implements LossRecovery {
+        @Override
+        public boolean dupAck(TcpCongestion ca, int ack) {
+            // The scoreboard decides (alert); a duplicate ACK only leaves Open.
+            if (ca.caState == CaState.OPEN) {
+                ca.setCaState(CaState.DISORDER);
+            }
+            return false;
+        }
+
+        @Override
+        public void dupAckInRecovery(TcpCongestion ca) {
+            // The pipe, not the window, grows with what the receiver holds (RFC 6675 5).
+        }
+
+        @Override
+        public boolean alert(TcpCongestion ca, int ack) {
+            return ca.sackAlert(ack);
+        }
+
+        @Override
+        public void partialAck(TcpCongestion ca, int ackedSegments) {
+            // The window stays at ssthresh; the pipe lets the next lost segments go (RFC 6675 5).
+        }
+
+        @Override
+        public boolean partialAckRetransmitsHead() {
+            return false;
+        }
+
+        @Override
+        public int windowAtExit(TcpCongestion ca) {
+            return ca.ssthresh; // RFC 6675 5
+        }
+
+        @Override
+        public boolean lastResort(TcpCongestion ca) {
+            return ca.sk.rtx().sackedOut() > 0 && ca.caState == CaState.RECOVERY;
+        }
+
+        @Override
+        public TcpExtMib recoveryCounter() {
+            return TcpExtMib.TCPSackRecovery;
         }
     }
 }

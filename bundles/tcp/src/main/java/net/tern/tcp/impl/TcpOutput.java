@@ -518,7 +518,7 @@ final class TcpOutput {
             sendData(sk, length, flags);
             sentNew = true;
         }
-        if (!sentNew && sk.sackOk && sk.rtx().sackedOut() > 0 && sk.ca().caState() == net.tern.tcp.cc.CaState.RECOVERY) {
+        if (!sentNew && sk.ca().recovery().lastResort(sk.ca())) {
             retransmitLastResort(sk);
         }
         sk.publishQueues();
