@@ -718,17 +718,21 @@ public final class ScriptRunner {
                     return Outcome.of(0);
                 };
             }
-            case "write", "send" -> {
+            case "write", "send", "sendto" -> {
+                // sendto's address (a connected stream's is ignored, as Linux ignores it) is not read.
                 int fd = fdArg(a.get(0));
                 int length = (int) intArg(a.get(2), 0);
                 int flags = a.size() > 3 ? (int) intArg(a.get(3), 0) : 0;
-                return () -> Outcome.of(api.send(fd, ByteBuffer.allocate(length), flags));
+                ByteBuffer data = buffer(a.get(1), length);
+                return () -> Outcome.of(api.send(fd, data, flags));
             }
-            case "read", "recv" -> {
+            case "read", "recv", "recvfrom" -> {
                 int fd = fdArg(a.get(0));
                 int length = (int) intArg(a.get(2), 0);
                 int flags = a.size() > 3 ? (int) intArg(a.get(3), 0) : 0;
-                return () -> Outcome.of(api.recv(fd, ByteBuffer.allocate(length), flags));
+                ByteBuffer data = buffer(a.get(1), length);
+                return () -> Outcome.of(call.name().equals("recvfrom") ? api.recvfrom(fd, data, flags).bytes()
+                        : api.recv(fd, data, flags));
             }
             case "close" -> {
                 arity(call, 1);
@@ -881,9 +885,20 @@ public final class ScriptRunner {
                 };
             }
             default -> throw fail("unsupported system call " + call.name() + " (supported: socket, bind, listen, accept, "
-                    + "connect, write, send, read, recv, sendmsg, recvmsg, close, shutdown, fcntl, setsockopt, getsockopt, "
+                    + "connect, write, send, sendto, read, recv, recvfrom, sendmsg, recvmsg, close, shutdown, fcntl, setsockopt, getsockopt, "
                     + "poll, epoll_create, epoll_ctl, epoll_wait)");
         }
+    }
+
+    /**
+     * The buffer a call passes: {@code length} bytes (zeros), or none for {@code NULL}, which the
+     * socket API answers with EFAULT as the kernel answers a bad pointer.
+     */
+    private ByteBuffer buffer(Arg arg, int length) {
+        if (arg instanceof Sym s && s.names().equals(List.of("NULL"))) {
+            return null;
+        }
+        return ByteBuffer.allocate(length);
     }
 
     /** The bytes of a msghdr's {@code msg_iov}: each iovec's {@code iov_len} (or its second value, {@code {..., N}}). */

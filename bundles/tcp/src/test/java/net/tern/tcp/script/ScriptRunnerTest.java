@@ -353,4 +353,17 @@ class ScriptRunnerTest {
         assertThat(failure(ESTABLISHED + "+0 recvmsg(4, {msg_iov(1)=[{..., 10}], msg_control=[{cmsg_level=SOL_TCP}]}, 0) = 0\n")
                 .getMessage()).contains("recvmsg with control messages (msg_control): the socket API carries none");
     }
+
+    @Test
+    void aNullBufferIsAnsweredWithEfault() {
+        String script = ESTABLISHED + """
+                +0    write(4, NULL, 1000) = -1 EFAULT (Bad address)
+                +0    sendto(4, NULL, 1000, 0, ..., ...) = -1 EFAULT (Bad address)
+                +0    recvfrom(4, NULL, 1000, 0, ..., ...) = -1 EFAULT (Bad address)
+                +0    read(4, NULL, 1000) = -1 EFAULT (Bad address)
+                """;
+        assertThatCode(() -> run(script)).doesNotThrowAnyException();
+        assertThat(failure(ESTABLISHED + "+0 write(4, ..., 1000) = -1 EFAULT (Bad address)\n").getMessage())
+                .contains("write returned 1000, expected -1 EFAULT");
+    }
 }
