@@ -60,7 +60,7 @@ final class TcpAck {
         sk.probesOut = 0;
         sk.keepaliveProbes = 0;
         sk.softError(null); // something got through: forget the ICMP error (tcp_ack)
-        sk.lastAckRecvNanos = clock.nanoTime();
+        sk.stats().onAckIn(clock.nanoTime());
         boolean windowChanged = ackUpdateWindow(sk, seg);
         int sackFlags = sk.sackOk ? sack.sacktagWriteQueue(sk, seg.options, ack) : 0;
         if (Seq.after(ack, priorUna)) {

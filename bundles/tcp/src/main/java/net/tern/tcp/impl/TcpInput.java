@@ -111,7 +111,7 @@ final class TcpInput {
                 rttUs = ((long) (TcpOutput.tsNow(clock) + sk.tsOffset - o.tsEcr)) * 1000;
             }
             boolean synRetransmitted = sk.retransmits > 0;
-            sk.lastAckRecvNanos = clock.nanoTime();
+            sk.stats().onAckIn(clock.nanoTime());
             sk.snd().synAcked(seg.ack);
             sk.snd().firstWindow(seg.window, seg.seq, seg.ack); // never scaled on a SYN (RFC 7323 2.2)
             sk.timers().clearXmitTimer();
@@ -405,8 +405,7 @@ final class TcpInput {
             out.sendAck(sk);
             return;
         }
-        sk.dataSegsIn++;
-        sk.lastDataRecvNanos = clock.nanoTime();
+        sk.stats().onDataIn(clock.nanoTime());
         sk.ackMode().firstData(sk.rcv().rcvWnd(), sk.rcvMss);
         ByteRing ring = sk.rcv().queue();
         ring.limit(memory.fullSpace(sk));
@@ -421,10 +420,10 @@ final class TcpInput {
                 return;
             }
             sk.rcv().queueInOrder(seg.buf, index, length);
-            sk.bytesReceived += length;
+            sk.stats().onBytesReceived(length);
             boolean ackNow = false;
             if (!sk.rcv().outOfOrder().isEmpty()) {
-                sk.bytesReceived += sk.rcv().drainOutOfOrder();
+                sk.stats().onBytesReceived(sk.rcv().drainOutOfOrder());
                 ackNow = true; // RFC 5681 4.2: a segment filling a gap is ACKed at once
             }
             memory.settleRecv(sk);

@@ -194,7 +194,7 @@ final class TcpIpv4 {
      */
     private void v4DoRcv(TcpSock sk, Segment seg) {
         trace.rcvStateProcess(sk);
-        sk.segsIn++;
+        sk.stats().onSegmentIn();
         sk.lastReceivedNanos = clock.nanoTime();
         if (sk.state() == SkState.ESTABLISHED) {
             input.rcvEstablished(sk, seg);

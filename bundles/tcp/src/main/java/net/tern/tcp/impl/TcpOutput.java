@@ -223,15 +223,7 @@ final class TcpOutput {
         if ((flags & TcpPacket.RST) != 0) {
             counters.inc(TcpMib.OutRsts);
         }
-        sk.segsOut++;
-        if (length > 0) {
-            sk.dataSegsOut++;
-            sk.bytesSent += length;
-            if (Seq.before(seq, sk.snd().sndMax())) {
-                sk.bytesRetrans += length;
-            }
-            sk.lastDataSentNanos = clock.nanoTime();
-        }
+        sk.stats().onSegmentOut(length, Seq.before(seq, sk.snd().sndMax()), clock.nanoTime());
         if ((flags & TcpPacket.ACK) != 0) {
             eventAckSent(sk);
         }
@@ -305,7 +297,7 @@ final class TcpOutput {
     void retransmitSyn(TcpSock sk) {
         sendSyn(sk, sk.state() == SkState.SYN_RECV);
         counters.inc(TcpMib.RetransSegs);
-        sk.totalRetrans++;
+        sk.stats().onRetransmit();
     }
 
     /** {@code tcp_send_ack}. */
@@ -455,7 +447,7 @@ final class TcpOutput {
         transmitSkb(sk, s.seq, s.length, flags);
         sk.rtx().retransmitted(s, clock.nanoTime(), sk.snd().sndNxt());
         counters.inc(TcpMib.RetransSegs);
-        sk.totalRetrans++;
+        sk.stats().onRetransmit();
         if (sk.packetsInFlight() >= sk.ca().cwnd()) {
             sk.ca().cwndLimited(true);
         }

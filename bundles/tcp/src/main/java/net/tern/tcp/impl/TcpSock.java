@@ -112,19 +112,8 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     volatile int writeSpace;
     volatile int acceptable;
 
-    // ---- statistics (struct tcp_info)
-    long bytesReceived;
-    long segsOut;
-    long segsIn;
-    long dataSegsOut;
-    long dataSegsIn;
-    /** Data bytes sent, retransmissions included, and of those retransmitted. */
-    long bytesSent;
-    long bytesRetrans;
-    /** When data were last sent ({@code lsndtime}) and received ({@code icsk_ack.lrcvtime}), and an acceptable ACK ({@code rcv_tstamp}). */
-    long lastDataSentNanos;
-    long lastDataRecvNanos;
-    long lastAckRecvNanos;
+    /** This connection's {@code tcp_info} statistics. */
+    private final TcpSockStats stats;
 
     /**
      * The first array of each byte ring: small, since the ring doubles to what a write or the
@@ -147,10 +136,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         memory.opened(this);
         this.rtt = new RttEstimator(settings.rtoInitialMillis() * 1000);
         this.writeSpace = sendSpace();
-        long now = clock.nanoTime();
-        this.lastDataSentNanos = now;
-        this.lastDataRecvNanos = now;
-        this.lastAckRecvNanos = now;
+        this.stats = new TcpSockStats(clock.nanoTime());
     }
 
     /** This connection's ACK mode ({@code icsk_ack}): an ACK owed, quick ACKs, interactive mode. */
@@ -171,6 +157,11 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     /** The receiving half of this connection. */
     TcpReceiver rcv() {
         return rcv;
+    }
+
+    /** This connection's {@code tcp_info} statistics. */
+    TcpSockStats stats() {
+        return stats;
     }
 
     /** This connection's RTT estimate and RTO. */
