@@ -105,12 +105,12 @@ public final class TcpInvariants {
         switch (state) {
             case LISTEN -> {
                 require(sk.rtx().isEmpty() && sk.snd().queue().isEmpty(), "a listener with data to send");
-                for (RequestSock req : sk.synQueue) {
+                for (RequestSock req : sk.acceptQueue().requests()) {
                     require(req.listener == sk, req + " in the SYN queue of another listener");
                     require(tcp.tables().lookupEstablished(req.key) == req, req + " queued but not hashed");
                 }
-                for (TcpSock child : sk.acceptQueue) {
-                    require(child.parent == sk || child.parent == null, "a child of another listener");
+                for (TcpSock child : sk.acceptQueue().children()) {
+                    require(child.parent() == sk || child.parent() == null, "a child of another listener");
                 }
             }
             case SYN_SENT, SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSING, CLOSE_WAIT, LAST_ACK -> {

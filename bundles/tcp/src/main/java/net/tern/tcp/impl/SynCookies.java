@@ -105,7 +105,7 @@ final class SynCookies {
             req.cookieTs = cookieInitTimestamp(TcpOutput.tsNow(clock), options);
         }
         // cookie_init_sequence: the listener is under a SYN flood from now on, for the cookies' lifetime.
-        listener.synqOverflowNanos = clock.nanoTime();
+        listener.acceptQueue().synqOverflow(clock.nanoTime());
         counters.inc(TcpExtMib.SyncookiesSent);
         replies.v4SendSynack(req);
     }
@@ -125,8 +125,8 @@ final class SynCookies {
 
     /** {@code tcp_synq_no_recent_overflow}: no cookie went out from {@code listener} within the cookies' lifetime. */
     boolean synqNoRecentOverflow(TcpSock listener) {
-        return listener.synqOverflowNanos == Long.MIN_VALUE
-                || clock.nanoTime() - listener.synqOverflowNanos > VALID_NANOS;
+        long last = listener.acceptQueue().synqOverflowNanos();
+        return last == Long.MIN_VALUE || clock.nanoTime() - last > VALID_NANOS;
     }
 
     /**
@@ -169,7 +169,7 @@ final class SynCookies {
                 return false;
             }
         }
-        if (listener.acceptQueue.size() > listener.maxBacklog) {
+        if (listener.acceptQueue().acceptqIsFull()) {
             counters.inc(TcpExtMib.ListenOverflows);
             counters.inc(TcpExtMib.ListenDrops);
             return true;

@@ -44,8 +44,8 @@ final class TcpDiag implements InetDiagHandler {
                     continue;
                 }
                 if (state == SkState.LISTEN) {
-                    out.add(sk.diagMsg(state.number(), sk.acceptQueue.size(), sk.maxBacklog, sockopt.getInfo(sk)));
-                    for (RequestSock req : sk.synQueue) {
+                    out.add(sk.diagMsg(state.number(), sk.acceptQueue().acceptqLen(), sk.acceptQueue().maxBacklog(), sockopt.getInfo(sk)));
+                    for (RequestSock req : sk.acceptQueue().requests()) {
                         out.add(entry(req.key, SkState.SYN_RECV));
                     }
                 } else {

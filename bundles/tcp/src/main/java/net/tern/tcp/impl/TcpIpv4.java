@@ -236,7 +236,7 @@ final class TcpIpv4 {
         // Linux does ("tcp/dccp: allow a connection when sk_max_ack_backlog is zero"; a kernel
         // 6.18 listener with backlog 128 holds 129). A SYN reusing a TIME-WAIT 4-tuple proves
         // its peer and is never refused.
-        if (listener.synQueue.size() > listener.maxBacklog && isnHint == 0) {
+        if (listener.acceptQueue().reqskQueueIsFull() && isnHint == 0) {
             if (settings.get().syncookies()) {
                 wantCookie = true;
                 c.inc(TcpExtMib.TCPReqQFullDoCookies);
@@ -246,7 +246,7 @@ final class TcpIpv4 {
                 return;
             }
         }
-        if (listener.acceptQueue.size() > listener.maxBacklog) {
+        if (listener.acceptQueue().acceptqIsFull()) {
             c.inc(TcpExtMib.ListenOverflows);
             c.inc(TcpExtMib.ListenDrops);
             return;

@@ -204,13 +204,12 @@ final class TcpLifecycle {
      */
     void listenStop(TcpSock listener) {
         tables.removeListener(listener);
-        List<TcpSock> children = new ArrayList<>(listener.acceptQueue);
-        listener.acceptQueue.clear();
+        List<TcpSock> children = listener.acceptQueue().drainAcceptQueue();
         for (TcpSock child : children) {
             child.lock();
             try {
                 child.orphan = true;
-                child.parent = null;
+                child.parent(null);
                 if (child.state() != SkState.CLOSE) {
                     output.sendActiveReset(child);
                     done(child);
@@ -221,7 +220,7 @@ final class TcpLifecycle {
                 child.unlock();
             }
         }
-        for (RequestSock req : new ArrayList<>(listener.synQueue)) {
+        for (RequestSock req : new ArrayList<>(listener.acceptQueue().requests())) {
             reqskQueueDrop(req);
         }
         listener.publishQueues();
@@ -229,7 +228,7 @@ final class TcpLifecycle {
 
     /** Removes a request from its listener's SYN queue and the hash. */
     void reqskQueueDrop(RequestSock req) {
-        req.listener.synQueue.remove(req);
+        req.listener.acceptQueue().reqskQueueRemoved(req);
         if (req.timer != null) {
             req.timer.cancel();
         }

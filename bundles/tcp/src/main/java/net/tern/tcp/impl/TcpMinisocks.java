@@ -65,7 +65,7 @@ final class TcpMinisocks {
         if (!tables.insertEstablished(req.key, req)) {
             return false;
         }
-        listener.synQueue.add(req);
+        listener.acceptQueue().reqskQueueAdded(req);
         armRequestTimer(req);
         return true;
     }
@@ -148,13 +148,13 @@ final class TcpMinisocks {
             replies.v4SendReset(seg);
             return;
         }
-        if (listener.acceptQueue.size() > listener.maxBacklog) {
+        if (listener.acceptQueue().acceptqIsFull()) {
             // The request stays; the peer's retransmission (or ours of the SYN-ACK) tries again.
             counters.inc(TcpExtMib.ListenOverflows);
             counters.inc(TcpExtMib.ListenDrops);
             return;
         }
-        listener.synQueue.remove(req);
+        listener.acceptQueue().reqskQueueRemoved(req);
         if (req.timer != null) {
             req.timer.cancel();
         }
@@ -178,7 +178,7 @@ final class TcpMinisocks {
      */
     void childProcess(TcpSock listener, TcpSock child, Segment seg) {
         tables.addOwner(child, child.key.localPort());
-        listener.acceptQueue.addLast(child);
+        listener.acceptQueue().reqskQueueAdd(child);
         listener.publishQueues();
         counters.inc(TcpMib.PassiveOpens);
         listener.wakeUp(EPOLLIN);
@@ -244,7 +244,7 @@ final class TcpMinisocks {
         child.snd().firstWindow(ack.window << child.sndWscale, ack.seq, ack.ack);
         child.everConnected = true;
         child.lastReceivedNanos = clock.nanoTime();
-        child.parent = listener;
+        child.parent(listener);
         if (synAckRttUs >= 0) {
             tcpAck.rttEstimator(child, Math.max(1, synAckRttUs));
         } else if (tsOk && ack.options.timestamp && ack.options.tsEcr != 0) {

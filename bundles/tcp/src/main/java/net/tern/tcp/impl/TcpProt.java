@@ -241,7 +241,7 @@ public final class TcpProt implements InetProto<TcpSock> {
     public void listen(TcpSock sk, int backlog) throws ErrnoException {
         int capped = Math.min(backlog, settings.get().somaxconn());
         if (sk.state() == SkState.LISTEN) {
-            sk.maxBacklog = capped;
+            sk.acceptQueue().setMaxBacklog(capped);
             return;
         }
         if (sk.num() == 0) {
@@ -254,7 +254,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             throw new ErrnoException(Errno.EADDRINUSE, "listen(" + backlog + "): port " + sk.num()
                     + " is in use by " + conflict);
         }
-        sk.maxBacklog = capped;
+        sk.acceptQueue().setMaxBacklog(capped);
         tables.addListener(sk);
         trace.setState(sk, SkState.CLOSE, SkState.LISTEN);
         sk.publishQueues();
@@ -266,12 +266,12 @@ public final class TcpProt implements InetProto<TcpSock> {
         if (sk.state() != SkState.LISTEN) {
             throw new ErrnoException(Errno.EINVAL, "accept: the socket is not listening (" + sk.state() + ")");
         }
-        TcpSock child = sk.acceptQueue.pollFirst();
+        TcpSock child = sk.acceptQueue().reqskQueueRemove();
         sk.publishQueues();
         if (child == null) {
             return null;
         }
-        child.parent = null;
+        child.parent(null);
         trace.sock("inet_csk_accept", child);
         return child;
     }
@@ -296,7 +296,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             mask |= EPOLLERR;
         }
         if (state == SkState.LISTEN) {
-            return mask | (sk.acceptable > 0 ? EPOLLIN : 0);
+            return mask | (sk.pollAcceptable() > 0 ? EPOLLIN : 0);
         }
         int shutdown = sk.shutdown();
         if (shutdown == InetSock.SHUTDOWN_MASK || state == SkState.CLOSE) {
@@ -306,13 +306,13 @@ public final class TcpProt implements InetProto<TcpSock> {
             mask |= EPOLLIN | EPOLLRDHUP;
         }
         if (state != SkState.SYN_SENT && state != SkState.SYN_RECV) {
-            if (sk.readable > 0) {
+            if (sk.pollReadable() > 0) {
                 mask |= EPOLLIN;
             }
             if ((shutdown & InetSock.SEND_SHUTDOWN) != 0) {
                 mask |= EPOLLOUT;
             } else {
-                int free = sk.writeSpace;
+                int free = sk.pollWriteSpace();
                 int used = sk.sndbuf() - free;
                 if (free > 0 && free >= used / 2) {
                     mask |= EPOLLOUT; // sk_stream_is_writeable

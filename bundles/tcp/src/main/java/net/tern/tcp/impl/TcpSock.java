@@ -1,6 +1,5 @@
 package net.tern.tcp.impl;
 
-import java.util.ArrayDeque;
 import net.tern.api.socket.Errno;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.InetSock;
@@ -97,20 +96,18 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     // ---- congestion control and loss recovery are the connection's TcpCongestion
 
     // ---- listener
-    int maxBacklog;
-    final ArrayDeque<TcpSock> acceptQueue = new ArrayDeque<>();
-    final java.util.LinkedHashSet<RequestSock> synQueue = new java.util.LinkedHashSet<>();
-    /** When this listener last answered a SYN with a cookie ({@code tcp_synq_overflow}), or Long.MIN_VALUE. */
-    long synqOverflowNanos = Long.MIN_VALUE;
-    TcpSock parent;
+    /** A listener's SYN and accept queues with its backlog ({@code icsk_accept_queue}). */
+    private final RequestSockQueue acceptQueue = new RequestSockQueue();
+    /** The listener whose accept queue holds this connection, until accept() or the listener's close. */
+    private TcpSock parent;
 
     // ---- memory: the receive and send queues charged at their true size (TcpMemory)
     final SockMemory mem;
 
     // ---- what tcp_poll reads without the lock
-    volatile int readable;
-    volatile int writeSpace;
-    volatile int acceptable;
+    private volatile int readable;
+    private volatile int writeSpace;
+    private volatile int acceptable;
 
     /** This connection's {@code tcp_info} statistics. */
     private final TcpSockStats stats;
@@ -241,7 +238,37 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     void publishQueues() {
         readable = rcv.queue().size();
         writeSpace = sendSpace();
-        acceptable = acceptQueue.size();
+        acceptable = acceptQueue.acceptqLen();
+    }
+
+    /** Bytes to read, as last published: read by {@code tcp_poll} without the lock. */
+    int pollReadable() {
+        return readable;
+    }
+
+    /** Room in the send buffer, as last published: read by {@code tcp_poll} without the lock. */
+    int pollWriteSpace() {
+        return writeSpace;
+    }
+
+    /** Connections waiting for accept(), as last published: read by {@code tcp_poll} without the lock. */
+    int pollAcceptable() {
+        return acceptable;
+    }
+
+    /** A listener's SYN and accept queues with its backlog ({@code icsk_accept_queue}). */
+    RequestSockQueue acceptQueue() {
+        return acceptQueue;
+    }
+
+    /** The listener whose accept queue holds this connection, or null. */
+    TcpSock parent() {
+        return parent;
+    }
+
+    /** A passive open's child is born to {@code listener}; null once accepted or abandoned. */
+    void parent(TcpSock listener) {
+        parent = listener;
     }
 
     // ---- CongestionState

@@ -203,8 +203,8 @@ final class TcpSockopt {
                 sk.ackMode().atoInitialised() ? TimeUnit.MILLISECONDS.toMicros(settings.get().delackMinMillis()) : 0,
                 sk.mssCache,
                 sk.rcvMss,
-                listening ? sk.acceptQueue.size() : sk.rtx().size(), // packets_out, an unanswered SYN included
-                listening ? sk.maxBacklog : sk.rtx().sackedOut(),
+                listening ? sk.acceptQueue().acceptqLen() : sk.rtx().size(), // packets_out, an unanswered SYN included
+                listening ? sk.acceptQueue().maxBacklog() : sk.rtx().sackedOut(),
                 sk.rtx().lostOut(),
                 sk.rtx().retransOut(),
                 ageMillis(now, sk.stats().lastDataSentNanos()),

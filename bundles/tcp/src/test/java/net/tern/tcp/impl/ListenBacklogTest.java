@@ -171,7 +171,7 @@ class ListenBacklogTest {
     void backlogIsCappedBySomaxconn() throws Exception {
         listener(TcpSettings.defaults().withSomaxconn(3), 1000);
         TcpSock sk = peer.host().tcp().sockets().iterator().next();
-        assertThat(sk.maxBacklog).isEqualTo(3);
+        assertThat(sk.acceptQueue().maxBacklog()).isEqualTo(3);
     }
 
     @Test

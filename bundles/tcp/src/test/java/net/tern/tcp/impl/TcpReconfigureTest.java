@@ -72,13 +72,13 @@ class TcpReconfigureTest {
         exchange(pair[0], pair[1], "after");
         exchange(pair[1], pair[0], "and back");
         assertThat(api.getsockopt(pair[1], SOL_SOCKET, SO_RCVBUF)).isEqualTo(rcvbufBefore);
-        assertThat(sockOf(80, SkState.LISTEN).maxBacklog).isEqualTo(64);
+        assertThat(sockOf(80, SkState.LISTEN).acceptQueue().maxBacklog()).isEqualTo(64);
 
         int fresh = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
         assertThat(api.getsockopt(fresh, SOL_SOCKET, SO_RCVBUF)).isEqualTo(8192);
         assertThat(api.getsockoptString(fresh, IPPROTO_TCP, TCP_CONGESTION)).isEqualTo("reno");
         lo.listen(81, 100);
-        assertThat(sockOf(81, SkState.LISTEN).maxBacklog).isEqualTo(3);
+        assertThat(sockOf(81, SkState.LISTEN).acceptQueue().maxBacklog()).isEqualTo(3);
         assertThat(lo.host().tcp().settings().timeWaitMillis()).isEqualTo(1000);
         api.close(fresh);
     }
