@@ -52,7 +52,7 @@ public final class TcpInvariants {
                 && state != SkState.SYN_RECV;
         require(sk.ca().cwnd() >= 1 || !synchronizedState, "cwnd " + sk.ca().cwnd() + " in " + state);
         require(sk.ca().ssthresh() >= 2, "ssthresh " + sk.ca().ssthresh());
-        require(sk.mssCache > 0, "mss " + sk.mssCache);
+        require(sk.opts().mssCache() > 0, "mss " + sk.opts().mssCache());
         require(sk.snd().queue().size() >= 0 && sk.rcv().queue().size() >= 0, "negative queue size");
         // Memory accounting (sk_rmem_alloc, sk_wmem_queued, sk_forward_alloc): never negative.
         require(sk.mem.rmemAlloc() >= 0 && sk.mem.wmemQueued() >= 0 && sk.mem.forwardAlloc() >= 0,

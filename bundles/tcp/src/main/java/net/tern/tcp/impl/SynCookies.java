@@ -182,7 +182,7 @@ final class SynCookies {
             return true;
         }
         int rcvWscale = peerWscale >= 0 ? Math.max(0, s.windowShift()) : 0;
-        int advmss = TcpOutput.advertiseMss(route.mtu(), listener.userMss);
+        int advmss = TcpOutput.advertiseMss(route.mtu(), listener.opts().userMss());
         int rcvWnd = TcpOutput.selectInitialWindow(memory.fullSpace(listener), advmss);
         TcpSock child = minisocks.createOpenreqChild(listener, key, route, iss, peerIsn, MSS_TABLE[index], peerWscale,
                 rcvWscale, sackOk, tsOk, tsOffset, advmss, rcvWnd, seg, -1);

@@ -62,7 +62,7 @@ final class TcpAck {
         sk.softError(null); // something got through: forget the ICMP error (tcp_ack)
         sk.stats().onAckIn(clock.nanoTime());
         boolean windowChanged = ackUpdateWindow(sk, seg);
-        int sackFlags = sk.sackOk ? sack.sacktagWriteQueue(sk, seg.options, ack) : 0;
+        int sackFlags = sk.opts().sackOk() ? sack.sacktagWriteQueue(sk, seg.options, ack) : 0;
         if (Seq.after(ack, priorUna)) {
             int dataAcked = sndUnaUpdate(sk, ack, priorUna);
             cleanRtxQueue(sk, seg, ack, dataAcked);
@@ -75,7 +75,7 @@ final class TcpAck {
                 out.retransmitHead(sk);
             }
         }
-        if (sk.sackOk && !sack.checkSackReneging(sk) && sk.ca().fastretransAlert(ack)) {
+        if (sk.opts().sackOk() && !sack.checkSackReneging(sk) && sk.ca().fastretransAlert(ack)) {
             counters.inc(TcpExtMib.TCPFastRetrans);
             out.retransmitHead(sk);
         }
@@ -92,7 +92,7 @@ final class TcpAck {
      * newer than the last update (SND.WL1, SND.WL2). Returns whether the window changed.
      */
     private static boolean ackUpdateWindow(TcpSock sk, Segment seg) {
-        return sk.snd().ackUpdateWindow(seg.window << sk.sndWscale, seg.seq, seg.ack);
+        return sk.snd().ackUpdateWindow(seg.window << sk.opts().sndWscale(), seg.seq, seg.ack);
     }
 
     /**
@@ -120,8 +120,8 @@ final class TcpAck {
         long rttUs = -1;
         if (!retransmittedAcked && oldestSent >= 0) {
             rttUs = Math.max(1, (now - oldestSent) / 1000);
-        } else if (sk.tsOk && seg.options.timestamp && seg.options.tsEcr != 0) {
-            long ms = (long) (TcpOutput.tsNow(clock) + sk.tsOffset - seg.options.tsEcr);
+        } else if (sk.opts().tsOk() && seg.options.timestamp && seg.options.tsEcr != 0) {
+            long ms = (long) (sk.ts().tsVal(TcpOutput.tsNow(clock)) - seg.options.tsEcr);
             if (ms >= 0) {
                 rttUs = Math.max(1, ms * 1000);
             }
@@ -133,7 +133,7 @@ final class TcpAck {
         sk.backoff = 0;
         boolean fullAck = !Seq.before(ack, sk.ca().highSeq());
         boolean inRecovery = sk.ca().caState() == net.tern.tcp.cc.CaState.RECOVERY;
-        int tsEcr = sk.tsOk && seg.options.timestamp ? seg.options.tsEcr : 0;
+        int tsEcr = sk.opts().tsOk() && seg.options.timestamp ? seg.options.tsEcr : 0;
         sk.ca().congAvoid(Math.max(1, ackedSegments), rttUs, fullAck, tsEcr);
         if (inRecovery && sk.ca().recovery().partialAckRetransmitsHead() && !fullAck && !sk.rtx().isEmpty()) {
             output.retransmitHead(sk); // NewReno partial ACK (RFC 6582 3.2 (5))
@@ -168,10 +168,9 @@ final class TcpAck {
      */
     private void replaceTsRecent(TcpSock sk, Segment seg) {
         TcpOptions o = seg.options;
-        if (sk.tsOk && o.timestamp && !Seq.after(seg.seq, sk.rcv().rcvWup())
-                && TcpPaws.pawsCheck(sk.tsRecent, sk.tsRecentStampNanos, o.tsVal, 0, clock.nanoTime())) {
-            sk.tsRecent = o.tsVal;
-            sk.tsRecentStampNanos = clock.nanoTime();
+        if (sk.opts().tsOk() && o.timestamp && !Seq.after(seg.seq, sk.rcv().rcvWup())
+                && sk.ts().pawsCheck(o.tsVal, 0, clock.nanoTime())) {
+            sk.ts().storeTsRecent(o.tsVal, clock.nanoTime());
         }
     }
 }

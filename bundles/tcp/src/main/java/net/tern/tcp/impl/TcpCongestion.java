@@ -279,7 +279,7 @@ final class TcpCongestion {
 
     /** RFC 6675's part of {@code tcp_fastretrans_alert}, {@link Sack#alert}. */
     private boolean sackAlert(int ack) {
-        int lostRetransmits = sk.rtx().markHeadLost(sk.mssCache);
+        int lostRetransmits = sk.rtx().markHeadLost(sk.opts().mssCache());
         if (lostRetransmits > 0) {
             counters.add(TcpExtMib.TCPLostRetransmit, lostRetransmits);
         }
@@ -330,7 +330,7 @@ final class TcpCongestion {
      * reduction (this is not congestion) and without undo.
      */
     void simpleRetransmit() {
-        sk.rtx().markOversizedLost(sk.mssCache);
+        sk.rtx().markOversizedLost(sk.opts().mssCache());
         if (caState != CaState.LOSS) {
             highSeq = sk.snd().sndMax();
             undoMarking = false;
@@ -359,9 +359,9 @@ final class TcpCongestion {
         if (undoMarking) {
             undoRetrans = Math.max(undoRetrans, 0) + 1;
         }
-        if (!retransTsSet && sk.tsOk) {
+        if (!retransTsSet && sk.opts().tsOk()) {
             // retrans_stamp: the TSval of the first retransmission, for Eifel detection (RFC 3522).
-            retransTsVal = TcpOutput.tsNow(clock) + sk.tsOffset;
+            retransTsVal = sk.ts().tsVal(TcpOutput.tsNow(clock));
             retransTsSet = true;
         }
     }
@@ -424,7 +424,7 @@ final class TcpCongestion {
 
     /** The loss recovery this connection negotiated: RFC 6675 with SACK, NewReno without. */
     LossRecovery recovery() {
-        return sk.sackOk ? SACK : NEW_RENO;
+        return sk.opts().sackOk() ? SACK : NEW_RENO;
     }
 
     /**

@@ -35,7 +35,6 @@ import net.tern.wire.TcpPacket;
  * <p>Runs on the network thread with the socket locked.
  */
 final class TcpInput {
-    private static final int DEFAULT_MSS = 536;
 
     private final Clock clock;
     private final Supplier<TcpSettings> settings;
@@ -86,29 +85,22 @@ final class TcpInput {
         TcpOptions o = seg.options;
         TcpSettings s = settings.get();
         sk.rcv().synReceived(seg.seq);
-        sk.wscaleOk = s.windowScaling() && o.wscale >= 0;
-        sk.sndWscale = sk.wscaleOk ? o.wscale : 0;
-        if (!sk.wscaleOk) {
-            sk.rcvWscale = 0;
+        boolean tsOk = s.timestamps() && o.timestamp;
+        if (tsOk) {
+            sk.ts().storeTsRecent(o.tsVal, clock.nanoTime());
         }
-        sk.tsOk = s.timestamps() && o.timestamp;
-        if (sk.tsOk) {
-            sk.tsRecent = o.tsVal;
-            sk.tsRecentStampNanos = clock.nanoTime();
-        }
-        sk.sackOk = s.sack() && o.sackPermitted;
-        int peerMss = o.mss > 0 ? o.mss : DEFAULT_MSS;
-        int mtu = sk.route != null ? sk.route.mtu() : sk.advmss + 40;
-        sk.mssCache = TcpOutput.syncMss(peerMss, mtu, sk.userMss, sk.tsOk);
-        sk.rcvMss = Math.min(sk.advmss, peerMss);
+        int peerMss = o.mss > 0 ? o.mss : NegotiatedOptions.DEFAULT_MSS;
+        int mtu = sk.route != null ? sk.route.mtu() : sk.opts().advmss() + 40;
+        sk.opts().synsentNegotiate(s.windowScaling() && o.wscale >= 0, o.wscale, tsOk, s.sack() && o.sackPermitted,
+                peerMss, mtu);
         if (hasAck) {
             TxSegment syn = sk.rtx().pollHead();
             memory.settleSend(sk);
             long rttUs = -1;
             if (syn != null && !syn.retransmitted) {
                 rttUs = (clock.nanoTime() - syn.sentNanos) / 1000;
-            } else if (sk.tsOk && o.tsEcr != 0) {
-                rttUs = ((long) (TcpOutput.tsNow(clock) + sk.tsOffset - o.tsEcr)) * 1000;
+            } else if (sk.opts().tsOk() && o.tsEcr != 0) {
+                rttUs = ((long) (sk.ts().tsVal(TcpOutput.tsNow(clock)) - o.tsEcr)) * 1000;
             }
             boolean synRetransmitted = sk.retransmits > 0;
             sk.stats().onAckIn(clock.nanoTime());
@@ -187,7 +179,7 @@ final class TcpInput {
         TcpOptions o = seg.options;
         // PAWS (RFC 7323 5.3). A RST is judged by its sequence number alone; a SYN draws a
         // challenge; an old pure ACK is dropped without an answer.
-        if (sk.tsOk && o.timestamp && !TcpPaws.pawsCheck(sk.tsRecent, sk.tsRecentStampNanos, o.tsVal,
+        if (sk.opts().tsOk() && o.timestamp && !sk.ts().pawsCheck(o.tsVal,
                 TcpPaws.PAWS_WINDOW, clock.nanoTime())) {
             if (sk.orphan && sk.state() == SkState.FIN_WAIT2 && !seg.has(RST)) {
                 // Linux keeps this connection as a TIME-WAIT entry in FIN-WAIT-2, which answers
@@ -278,7 +270,7 @@ final class TcpInput {
                 memory.settleSend(sk);
             }
             sk.snd().synAcked(sk.snd().iss() + 1);
-            sk.snd().firstWindow(seg.window << sk.sndWscale, seg.seq, seg.ack);
+            sk.snd().firstWindow(seg.window << sk.opts().sndWscale(), seg.seq, seg.ack);
             sk.timers().clearXmitTimer();
             sk.retransmits = 0;
             sk.backoff = 0;
@@ -406,7 +398,7 @@ final class TcpInput {
             return;
         }
         sk.stats().onDataIn(clock.nanoTime());
-        sk.ackMode().firstData(sk.rcv().rcvWnd(), sk.rcvMss);
+        sk.ackMode().firstData(sk.rcv().rcvWnd(), sk.opts().rcvMss());
         ByteRing ring = sk.rcv().queue();
         ring.limit(memory.fullSpace(sk));
         int gap = seq - sk.rcv().rcvNxt(); // in the window: 0 .. 2^30
@@ -436,7 +428,7 @@ final class TcpInput {
                 fin(sk);
                 return;
             }
-            if (length >= sk.rcvMss) {
+            if (length >= sk.opts().rcvMss()) {
                 sk.ackMode().fullSegmentReceived();
             }
             if (ackNow || sk.ackMode().ackNow()) {
@@ -476,7 +468,7 @@ final class TcpInput {
         } else {
             sk.rcv().queue().place(ringAt, seg.buf, index, length);
             ooo.insert(offset, end);
-            if (sk.sackOk) {
+            if (sk.opts().sackOk()) {
                 memory.growWindow(sk, length); // for non-SACK peers the window stays, to draw duplicate ACKs
             }
         }
@@ -495,7 +487,7 @@ final class TcpInput {
      * out of order ({@code TCPDSACKOfoSent}) above.
      */
     private void dsackSet(TcpSock sk, int start, int end) {
-        if (!sk.sackOk) {
+        if (!sk.opts().sackOk()) {
             return;
         }
         sk.rcv().dsackSet(start, end);

@@ -31,8 +31,7 @@ import net.tern.wire.TcpPacket;
  * <p>Runs on the network thread, taking the owning socket's lock (a listener's for a request).
  */
 final class TcpIpv4 {
-    private static final int DEFAULT_MSS = 536;
-
+    
     private final Clock clock;
     private final Supplier<TcpSettings> settings;
     private final TcpCounters counters;
@@ -260,12 +259,12 @@ final class TcpIpv4 {
         }
         TcpSettings s = settings.get();
         TcpOptions o = seg.options;
-        int advmss = TcpOutput.advertiseMss(route.mtu(), listener.userMss);
+        int advmss = TcpOutput.advertiseMss(route.mtu(), listener.opts().userMss());
         boolean tsOk = s.timestamps() && o.timestamp;
         boolean sackOk = s.sack() && o.sackPermitted;
         int peerWscale = s.windowScaling() ? o.wscale : -1;
         int rcvWscale = peerWscale >= 0 ? Math.max(0, s.windowShift()) : 0;
-        int peerMss = o.mss > 0 ? o.mss : DEFAULT_MSS;
+        int peerMss = o.mss > 0 ? o.mss : NegotiatedOptions.DEFAULT_MSS;
         ConnKey key = new ConnKey(seg.daddr, seg.dport, seg.saddr, seg.sport);
         int tsOffset = secrets.tsOffset(seg.daddr, seg.saddr);
         int rcvWnd = TcpOutput.selectInitialWindow(memory.fullSpace(listener), advmss);
@@ -398,9 +397,7 @@ final class TcpIpv4 {
         if (mtu < 68) {
             return;
         }
-        int mss = TcpOutput.syncMss(sk.mssCache + (sk.tsOk ? TcpOptions.TIMESTAMP_ALIGNED_LENGTH : 0), mtu, sk.userMss, sk.tsOk);
-        if (mss < sk.mssCache) {
-            sk.mssCache = mss;
+        if (sk.opts().reduceMss(mtu)) {
             sk.route = null;
             sk.ca().simpleRetransmit();
             output.writeXmit(sk);

@@ -161,8 +161,8 @@ final class TcpLifecycle {
         trace.sock("tcp_time_wait", sk, sk.state(), SkState.TIME_WAIT);
         ConnKey key = sk.key;
         if (key != null) {
-            TimeWaitSock tw = new TimeWaitSock(key, sk.rcv().rcvNxt(), sk.snd().sndMax(), sk.rcv().rcvWnd(), sk.rcvWscale, sk.tsOk,
-                    sk.tsRecent, sk.tsRecentStampNanos, sk.tsOffset);
+            TimeWaitSock tw = new TimeWaitSock(key, sk.rcv().rcvNxt(), sk.snd().sndMax(), sk.rcv().rcvWnd(), sk.opts().rcvWscale(), sk.opts().tsOk(),
+                    sk.ts().tsRecent(), sk.ts().tsRecentStampNanos(), sk.ts().tsOffset());
             if (tables.replaceEstablished(key, sk, tw)) {
                 sk.key = null;
                 tables.addOwner(tw, key.localPort());

@@ -132,13 +132,13 @@ final class TcpMemory {
     private void clampWindow(TcpSock sk, int size) {
         sk.ackMode().stopQuickAcks();
         if (!fits(sk, size)) {
-            sk.rcvSsthresh = Math.min(fullSpace(sk), 2 * sk.advmss);
+            sk.rcvSsthresh = Math.min(fullSpace(sk), 2 * sk.opts().advmss());
         }
     }
 
     /** {@code tcp_adjust_rcv_ssthresh}: under memory pressure, offer at most four segments. */
     void adjustRcvSsthresh(TcpSock sk) {
-        sk.rcvSsthresh = Math.min(sk.rcvSsthresh, 4 * sk.advmss);
+        sk.rcvSsthresh = Math.min(sk.rcvSsthresh, 4 * sk.opts().advmss());
     }
 
     /**
@@ -163,7 +163,7 @@ final class TcpMemory {
             return;
         }
         // Check #2 of tcp_grow_window passes: a byte received costs about a byte of ring.
-        sk.rcvSsthresh += Math.min(room, Math.max(2 * sk.advmss, 2 * length));
+        sk.rcvSsthresh += Math.min(room, Math.max(2 * sk.opts().advmss(), 2 * length));
         sk.ackMode().quickAckOnce(); // icsk_ack.quick |= 1: tell the peer at once
         if (sk.rcvSsthresh >= fullSpace(sk)) {
             sk.rcvSsthresh = Integer.MAX_VALUE;
@@ -339,7 +339,7 @@ final class TcpMemory {
         }
         if (ring.isEmpty() && sk.rtx().isEmpty()) {
             // sk_forced_mem_schedule of the first skb: one segment goes, so an ACK will come.
-            n = Math.min(n, Math.max(1, sk.mssCache));
+            n = Math.min(n, Math.max(1, sk.opts().mssCache()));
             sk.mem.forceSchedule(ringGrowth(ring, n));
             return n;
         }

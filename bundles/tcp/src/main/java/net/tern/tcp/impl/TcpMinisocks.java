@@ -212,7 +212,7 @@ final class TcpMinisocks {
         child.keepIntvlSeconds = listener.keepIntvlSeconds;
         child.keepCnt = listener.keepCnt;
         child.timeWaitMillis = listener.timeWaitMillis;
-        child.userMss = listener.userMss;
+        child.opts().setUserMss(listener.opts().userMss());
         child.ca().requestName(listener.ca().requestedName());
         child.lingerSeconds(listener.lingerSeconds());
         child.ttl(listener.ttl());
@@ -228,20 +228,12 @@ final class TcpMinisocks {
         child.ca().recoveryPointAt(iss);
         child.rcv().synReceived(irs);
         child.rcv().initialWindow(rcvWnd);
-        child.wscaleOk = peerWscale >= 0;
-        child.sndWscale = child.wscaleOk ? peerWscale : 0;
-        child.rcvWscale = child.wscaleOk ? rcvWscale : 0;
-        child.sackOk = sackOk;
-        child.tsOk = tsOk;
-        child.tsOffset = tsOffset;
+        child.opts().openreqInit(peerWscale, rcvWscale, sackOk, tsOk, advmss, peerMss, route.mtu());
+        child.ts().initTsOffset(tsOffset);
         if (tsOk && ack.options.timestamp) {
-            child.tsRecent = ack.options.tsVal;
-            child.tsRecentStampNanos = clock.nanoTime();
+            child.ts().storeTsRecent(ack.options.tsVal, clock.nanoTime());
         }
-        child.advmss = advmss;
-        child.rcvMss = Math.min(advmss, peerMss);
-        child.mssCache = TcpOutput.syncMss(peerMss, route.mtu(), child.userMss, tsOk);
-        child.snd().firstWindow(ack.window << child.sndWscale, ack.seq, ack.ack);
+        child.snd().firstWindow(ack.window << child.opts().sndWscale(), ack.seq, ack.ack);
         child.everConnected = true;
         child.lastReceivedNanos = clock.nanoTime();
         child.parent(listener);

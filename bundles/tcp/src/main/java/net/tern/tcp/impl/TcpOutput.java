@@ -74,8 +74,8 @@ final class TcpOutput {
      */
     int selectWindow(TcpSock sk) {
         int free = memory.space(sk);
-        int mss = Math.max(1, sk.advmss);
-        int full = (int) Math.min(memory.fullSpace(sk), 65535L << sk.rcvWscale);
+        int mss = Math.max(1, sk.opts().advmss());
+        int full = (int) Math.min(memory.fullSpace(sk), 65535L << sk.opts().rcvWscale());
         int current = receiveWindow(sk);
         if (free < full / 2 && memory.pool().underPressure()) {
             memory.adjustRcvSsthresh(sk); // tcp_adjust_rcv_ssthresh: no large windows under pressure
@@ -85,8 +85,8 @@ final class TcpOutput {
             window = 0;
         } else {
             free = Math.min(free, sk.rcvSsthresh); // the memory clamp
-            if (sk.rcvWscale > 0) {
-                window = (free >> sk.rcvWscale) << sk.rcvWscale;
+            if (sk.opts().rcvWscale() > 0) {
+                window = (free >> sk.opts().rcvWscale()) << sk.opts().rcvWscale();
             } else {
                 window = sk.rcv().rcvWnd();
                 if (window <= free - mss || window > free) {
@@ -96,15 +96,15 @@ final class TcpOutput {
         }
         window = Math.min(window, full);
         if (window < current) {
-            int unit = (1 << sk.rcvWscale) - 1;
+            int unit = (1 << sk.opts().rcvWscale()) - 1;
             window = (current + unit) & ~unit;
         }
-        window = (int) Math.min(window, 65535L << sk.rcvWscale);
+        window = (int) Math.min(window, 65535L << sk.opts().rcvWscale());
         sk.rcv().windowAdvertised(window);
         if (window == 0) {
             counters.inc(TcpExtMib.TCPWantZeroWindowAdv);
         }
-        return window >> sk.rcvWscale;
+        return window >> sk.opts().rcvWscale();
     }
 
     /**
@@ -178,15 +178,15 @@ final class TcpOutput {
         if (syn) {
             synOptions(sk, options, (flags & TcpPacket.ACK) != 0);
         } else {
-            if (sk.tsOk) {
+            if (sk.opts().tsOk()) {
                 options.timestamp = true;
-                options.tsVal = tsNow(clock) + sk.tsOffset;
-                options.tsEcr = sk.tsRecent;
+                options.tsVal = sk.ts().tsVal(tsNow(clock));
+                options.tsEcr = sk.ts().tsRecent();
             }
-            if (sk.sackOk && (!sk.rcv().outOfOrder().isEmpty() || sk.rcv().dsackPending())) {
+            if (sk.opts().sackOk() && (!sk.rcv().outOfOrder().isEmpty() || sk.rcv().dsackPending())) {
                 // SACK blocks ride in the room the payload leaves under the MSS: a full-sized
                 // segment carries none (they are advisory, and pure ACKs carry them all).
-                int room = length == 0 ? Integer.MAX_VALUE : sk.mssCache - length;
+                int room = length == 0 ? Integer.MAX_VALUE : sk.opts().mssCache() - length;
                 int fit = room >= 12 ? Math.min(TcpOptions.MAX_SACK_BLOCKS, (room - 4) / 8) : 0;
                 if (fit > 0) {
                     addSackBlocks(sk, options, fit);
@@ -236,25 +236,25 @@ final class TcpOutput {
     }
 
     private void synOptions(TcpSock sk, TcpOptions options, boolean synAck) {
-        options.mss = sk.advmss;
+        options.mss = sk.opts().advmss();
         TcpSettings s = settings.get();
         boolean offer = !synAck;
-        if (offer ? s.timestamps() : sk.tsOk) {
+        if (offer ? s.timestamps() : sk.opts().tsOk()) {
             options.timestamp = true;
-            options.tsVal = tsNow(clock) + sk.tsOffset;
-            options.tsEcr = synAck ? sk.tsRecent : 0;
+            options.tsVal = sk.ts().tsVal(tsNow(clock));
+            options.tsEcr = synAck ? sk.ts().tsRecent() : 0;
         }
-        if (offer ? s.sack() : sk.sackOk) {
+        if (offer ? s.sack() : sk.opts().sackOk()) {
             options.sackPermitted = true;
         }
-        if (offer ? s.windowScaling() : sk.wscaleOk) {
-            options.wscale = sk.rcvWscale;
+        if (offer ? s.windowScaling() : sk.opts().wscaleOk()) {
+            options.wscale = sk.opts().rcvWscale();
         }
     }
 
     private static void addSackBlocks(TcpSock sk, TcpOptions options, int limit) {
         long[] runs = new long[2 * TcpOptions.MAX_SACK_BLOCKS];
-        int max = Math.min(limit, sk.tsOk ? 3 : TcpOptions.MAX_SACK_BLOCKS);
+        int max = Math.min(limit, sk.opts().tsOk() ? 3 : TcpOptions.MAX_SACK_BLOCKS);
         if (sk.rcv().dsackPending()) {
             // The D-SACK block goes first (RFC 2883 4), once.
             options.addSackBlock(sk.rcv().dsackStart(), sk.rcv().dsackEnd());
@@ -333,7 +333,7 @@ final class TcpOutput {
         int unsent = sk.sendQueued() - (sk.snd().sndNxt() - sk.snd().sndUna());
         int room = sk.snd().sndUna() + sk.snd().sndWnd() - sk.snd().sndNxt();
         if (unsent > 0 && room > 0) {
-            int length = Math.min(Math.min(unsent, room), sk.mssCache);
+            int length = Math.min(Math.min(unsent, room), sk.opts().mssCache());
             sendData(sk, length, TcpPacket.ACK | TcpPacket.PSH);
             return;
         }
@@ -440,7 +440,7 @@ final class TcpOutput {
      */
     private void retransmitSkb(TcpSock sk, java.util.ListIterator<TxSegment> it) {
         TxSegment s = it.next();
-        if (sk.rtx().fragment(it, s, sk.mssCache)) {
+        if (sk.rtx().fragment(it, s, sk.opts().mssCache())) {
             memory.settleSend(sk);
         }
         int flags = TcpPacket.ACK | s.flags; // as tcp_retransmit_skb resends the skb: PSH only if it had it
@@ -487,7 +487,7 @@ final class TcpOutput {
                 break; // the send buffer's bookkeeping is full of small segments: wait for ACKs
             }
             int room = sk.snd().sndUna() + sk.snd().sndWnd() - sk.snd().sndNxt();
-            int length = Math.min(sk.mssCache, Math.max(unsent, 0));
+            int length = Math.min(sk.opts().mssCache(), Math.max(unsent, 0));
             if (length > 0 && room < length) {
                 boolean nothingInFlight = sk.rtx().isEmpty();
                 if (room <= 0 || (room < sk.snd().maxWindow() / 2 && !nothingInFlight)) {
@@ -500,7 +500,7 @@ final class TcpOutput {
             }
             boolean last = length == unsent;
             boolean withFin = sk.snd().finQueued() && !sk.snd().finAcked() && last;
-            if (length > 0 && length < sk.mssCache && !sk.nodelay && !withFin && sk.snd().sndNxt() != sk.snd().sndUna()) {
+            if (length > 0 && length < sk.opts().mssCache() && !sk.nodelay && !withFin && sk.snd().sndNxt() != sk.snd().sndUna()) {
                 break; // Nagle
             }
             if (length == 0 && room < 0) {

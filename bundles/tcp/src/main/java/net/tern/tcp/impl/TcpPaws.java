@@ -69,11 +69,11 @@ final class TcpPaws {
         if (seg.ack != sk.snd().sndUna()) {
             return PawsFailure.REJECTED;
         }
-        int window = seg.window << sk.sndWscale;
+        int window = seg.window << sk.opts().sndWscale();
         if (Seq.after(seg.seq, sk.snd().sndWl1()) || (seg.seq == sk.snd().sndWl1() && (window > sk.snd().sndWnd() || window == 0))) {
             return PawsFailure.REJECTED; // tcp_may_update_window: it may carry a window update
         }
         long replayTicks = sk.rtt().rtoUs() * 12 / 10_000;
-        return sk.tsRecent - seg.options.tsVal > replayTicks ? PawsFailure.REJECTED : PawsFailure.DISORDERED_ACK;
+        return sk.ts().tsRecent() - seg.options.tsVal > replayTicks ? PawsFailure.REJECTED : PawsFailure.DISORDERED_ACK;
     }
 }

@@ -165,12 +165,9 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.key = key;
         sk.route = route;
         TcpSettings s = settings.get();
-        sk.advmss = TcpOutput.advertiseMss(route.mtu(), sk.userMss);
-        sk.mssCache = sk.advmss;
-        sk.rcvMss = Math.min(sk.advmss, 536);
-        sk.rcvWscale = s.windowScaling() ? Math.max(0, s.windowShift()) : 0;
-        sk.rcv().initialWindow(TcpOutput.selectInitialWindow(memory.fullSpace(sk), sk.advmss));
-        sk.tsOffset = secrets.tsOffset(saddr, daddr);
+        sk.opts().connectInit(route.mtu(), s.windowScaling() ? Math.max(0, s.windowShift()) : 0);
+        sk.rcv().initialWindow(TcpOutput.selectInitialWindow(memory.fullSpace(sk), sk.opts().advmss()));
+        sk.ts().initTsOffset(secrets.tsOffset(saddr, daddr));
         sk.snd().connectInit(secrets.secureTcpSeq(saddr, daddr, sk.num(), address.port()));
         sk.ca().recoveryPointAt(sk.snd().iss());
         sk.rtt().initRto(s.rtoInitialMillis() * 1000);
@@ -229,9 +226,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.backoff = 0;
         sk.retransmits = 0;
         sk.ackMode().reset();
-        sk.tsOk = false;
-        sk.sackOk = false;
-        sk.wscaleOk = false;
+        sk.opts().clearNegotiated();
         sk.publishQueues();
     }
 
@@ -539,10 +534,10 @@ public final class TcpProt implements InetProto<TcpSock> {
             return;
         }
         int now = TcpOutput.receiveWindow(sk);
-        long full = Math.min(memory.fullSpace(sk), 65535L << sk.rcvWscale);
+        long full = Math.min(memory.fullSpace(sk), 65535L << sk.opts().rcvWscale());
         int free = Math.min(memory.space(sk), sk.rcvSsthresh);
-        int mss = Math.max(1, sk.advmss);
-        int possible = sk.rcvWscale > 0 ? (free >> sk.rcvWscale) << sk.rcvWscale : (free / mss) * mss;
+        int mss = Math.max(1, sk.opts().advmss());
+        int possible = sk.opts().rcvWscale() > 0 ? (free >> sk.opts().rcvWscale()) << sk.opts().rcvWscale() : (free / mss) * mss;
         if (2L * now <= full && possible > 0 && possible >= 2L * now) {
             output.sendAck(sk);
         } else if (sk.ackMode().pending() && !sk.timers().delackScheduled()) {

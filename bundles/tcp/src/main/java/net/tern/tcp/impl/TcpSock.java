@@ -63,18 +63,10 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     int rcvSsthresh = Integer.MAX_VALUE;
 
     // ---- options
-    int mssCache = 536;
-    int advmss = 536;
-    int rcvMss = 536;
-    int userMss;
-    int sndWscale;
-    int rcvWscale;
-    boolean wscaleOk;
-    boolean tsOk;
-    boolean sackOk;
-    int tsRecent;
-    long tsRecentStampNanos;
-    int tsOffset;
+    /** What the handshake negotiated: window scale, timestamps, SACK, the MSS ({@code rx_opt}, {@code mss_cache}). */
+    private final NegotiatedOptions opts = new NegotiatedOptions();
+    /** TS.Recent with its PAWS stamp, and this connection's timestamp offset. */
+    private final TcpTimestamps ts = new TcpTimestamps();
     boolean nodelay;
     int keepIdleSeconds;
     int keepIntvlSeconds;
@@ -156,6 +148,16 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         return rcv;
     }
 
+    /** What the handshake negotiated: window scale, timestamps, SACK, the MSS. */
+    NegotiatedOptions opts() {
+        return opts;
+    }
+
+    /** TS.Recent with its PAWS stamp, and this connection's timestamp offset. */
+    TcpTimestamps ts() {
+        return ts;
+    }
+
     /** This connection's {@code tcp_info} statistics. */
     TcpSockStats stats() {
         return stats;
@@ -229,7 +231,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
      * ({@link TcpMemory#sendRoom}).
      */
     int sendLimit() {
-        long mss = Math.max(1, mssCache);
+        long mss = Math.max(1, opts.mssCache());
         long space = (long) sndbuf() - ByteRing.ARRAY_OVERHEAD - TcpMemory.TX_SEGMENT_TRUESIZE;
         return (int) Math.max(0, space * mss / (mss + TcpMemory.TX_SEGMENT_TRUESIZE));
     }
@@ -321,7 +323,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
 
     @Override
     public int mss() {
-        return mssCache;
+        return opts.mssCache();
     }
 
     @Override

@@ -84,7 +84,7 @@ final class TcpSockopt {
                     throw new ErrnoException(Errno.EINVAL, "setsockopt(TCP_MAXSEG, " + v + "): must be " + MIN_MSS
                             + ".." + MAX_MSS + ", or 0");
                 }
-                sk.userMss = v;
+                sk.opts().setUserMss(v);
             }
             case SocketConstants.TCP_KEEPIDLE -> {
                 checkRange("TCP_KEEPIDLE", v, 1, MAX_KEEP_SECONDS);
@@ -122,7 +122,7 @@ final class TcpSockopt {
         sk.ackMode().pingpong(false);
         SkState state = sk.state();
         if ((state == SkState.ESTABLISHED || state == SkState.CLOSE_WAIT) && sk.ackMode().pending()) {
-            boolean moreThanASegment = sk.rcv().rcvNxt() - sk.rcv().rcvWup() > sk.rcvMss;
+            boolean moreThanASegment = sk.rcv().rcvNxt() - sk.rcv().rcvWup() > sk.opts().rcvMss();
             boolean queueEmpty = sk.rcv().queue().isEmpty() && sk.rcv().outOfOrder().isEmpty();
             if (moreThanASegment || queueEmpty) {
                 output.sendAck(sk);
@@ -147,7 +147,7 @@ final class TcpSockopt {
         return switch (name) {
             case SocketConstants.TCP_NODELAY -> sk.nodelay ? 1 : 0;
             case SocketConstants.TCP_QUICKACK -> sk.ackMode().pingpong() ? 0 : 1;
-            case SocketConstants.TCP_MAXSEG -> sk.everConnected ? sk.mssCache : (sk.userMss > 0 ? sk.userMss : 536);
+            case SocketConstants.TCP_MAXSEG -> sk.everConnected ? sk.opts().mssCache() : (sk.opts().userMss() > 0 ? sk.opts().userMss() : NegotiatedOptions.DEFAULT_MSS);
             case SocketConstants.TCP_KEEPIDLE -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIdleMillis(sk));
             case SocketConstants.TCP_KEEPINTVL -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIntvlMillis(sk));
             case SocketConstants.TCP_KEEPCNT -> timers.keepCnt(sk);
@@ -187,8 +187,8 @@ final class TcpSockopt {
     TcpInfo getInfo(TcpSock sk) {
         long now = clock.nanoTime();
         boolean listening = sk.state() == SkState.LISTEN;
-        int options = (sk.tsOk ? TcpInfo.TCPI_OPT_TIMESTAMPS : 0) | (sk.sackOk ? TcpInfo.TCPI_OPT_SACK : 0)
-                | (sk.wscaleOk ? TcpInfo.TCPI_OPT_WSCALE : 0);
+        int options = (sk.opts().tsOk() ? TcpInfo.TCPI_OPT_TIMESTAMPS : 0) | (sk.opts().sackOk() ? TcpInfo.TCPI_OPT_SACK : 0)
+                | (sk.opts().wscaleOk() ? TcpInfo.TCPI_OPT_WSCALE : 0);
         int notSent = Math.max(0, sk.sendQueued() - (sk.snd().sndNxt() - sk.snd().sndUna()));
         return new TcpInfo(
                 sk.state().number(),
@@ -197,12 +197,12 @@ final class TcpSockopt {
                 sk.probesOut != 0 ? sk.probesOut : sk.keepaliveProbes,
                 sk.backoff,
                 options,
-                sk.wscaleOk ? sk.sndWscale : 0,
-                sk.wscaleOk ? sk.rcvWscale : 0,
+                sk.opts().wscaleOk() ? sk.opts().sndWscale() : 0,
+                sk.opts().wscaleOk() ? sk.opts().rcvWscale() : 0,
                 sk.rtt().rtoUs(),
                 sk.ackMode().atoInitialised() ? TimeUnit.MILLISECONDS.toMicros(settings.get().delackMinMillis()) : 0,
-                sk.mssCache,
-                sk.rcvMss,
+                sk.opts().mssCache(),
+                sk.opts().rcvMss(),
                 listening ? sk.acceptQueue().acceptqLen() : sk.rtx().size(), // packets_out, an unanswered SYN included
                 listening ? sk.acceptQueue().maxBacklog() : sk.rtx().sackedOut(),
                 sk.rtx().lostOut(),
@@ -218,7 +218,7 @@ final class TcpSockopt {
                 // Before congestion control starts (SYN-SENT), the window is the initial one,
                 // as Linux's tcp_init_sock sets it at creation.
                 !sk.ca().started() ? settings.get().initialCwnd() : sk.ca().cwnd(),
-                sk.advmss,
+                sk.opts().advmss(),
                 TcpCongestion.DUPACK_THRESHOLD,
                 0, // rcvRtt: no receiver-side RTT estimate
                 0, // rcvSpace: no receive-buffer autotuning

@@ -86,8 +86,8 @@ class ListenBacklogTest {
         assertThat(accepted.peer()).isEqualTo(InetSockAddr.parse("10.0.0.2:1003"));
         TcpSock child = peer.host().tcp().sockets().stream()
                 .filter(s -> s.dport() == 1003).findFirst().orElseThrow();
-        assertThat(child.sndWscale).isEqualTo(7); // carried back in TSecr
-        assertThat(child.sackOk).isTrue();
+        assertThat(child.opts().sndWscale()).isEqualTo(7); // carried back in TSecr
+        assertThat(child.opts().sackOk()).isTrue();
     }
 
     /** A listener that sent no cookie looks at none (tcp_synq_no_recent_overflow): a stray ACK is refused, not counted. */

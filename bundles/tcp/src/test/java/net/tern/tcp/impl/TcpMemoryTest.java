@@ -371,7 +371,7 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
         tcpMem(8, 16, full);
         Conn s = open();
         TcpSock sks = sockOf(s);
-        assertThat(api.send(s.fd(), ByteBuffer.wrap(new byte[100_000]), 0)).isEqualTo(sks.mssCache);
+        assertThat(api.send(s.fd(), ByteBuffer.wrap(new byte[100_000]), 0)).isEqualTo(sks.opts().mssCache());
         assertThat(pool().allocatedPages()).isEqualTo(full + 1);
         peer.discardEmitted();
         int more = 0;
@@ -382,7 +382,7 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
         } catch (ErrnoException e) {
             assertThat(e.errno()).isEqualTo(Errno.EAGAIN);
         }
-        assertThat(more).isEqualTo(sks.snd().queue().capacity() - sks.mssCache);
+        assertThat(more).isEqualTo(sks.snd().queue().capacity() - sks.opts().mssCache());
         assertThat(sks.snd().memoryLimited()).isTrue();
         assertThat(peer.host().tcp().prot().poll(sks) & EPOLLOUT).isZero();
         // The peer acknowledges: the memory held is free for the next data, the sender may go on.
