@@ -30,11 +30,11 @@ public final class TcpInvariants {
         }
         for (Object entry : tcp.tables().establishedEntries()) {
             if (entry instanceof TimeWaitSock tw) {
-                require(tw.timer != null && !tw.timer.isCancelled() && !tw.timer.isExpired(),
+                require(tw.timer() != null && !tw.timer().isCancelled() && !tw.timer().isExpired(),
                         tw + " has no live timer: it would stay forever");
             } else if (entry instanceof RequestSock req) {
                 require(req.listener.state() == SkState.LISTEN, req + " belongs to a listener in " + req.listener.state());
-                require(req.timer != null && !req.timer.isCancelled() && !req.timer.isExpired(),
+                require(req.timer() != null && !req.timer().isCancelled() && !req.timer().isExpired(),
                         req + " has no live SYN-ACK timer: it would stay forever");
             } else if (entry instanceof TcpSock sk) {
                 require(tcp.sockets().contains(sk), describe(sk) + " is hashed but not among TCP's sockets");
@@ -55,9 +55,9 @@ public final class TcpInvariants {
         require(sk.opts().mssCache() > 0, "mss " + sk.opts().mssCache());
         require(sk.snd().queue().size() >= 0 && sk.rcv().queue().size() >= 0, "negative queue size");
         // Memory accounting (sk_rmem_alloc, sk_wmem_queued, sk_forward_alloc): never negative.
-        require(sk.mem.rmemAlloc() >= 0 && sk.mem.wmemQueued() >= 0 && sk.mem.forwardAlloc() >= 0,
-                "memory account rmem_alloc " + sk.mem.rmemAlloc() + " wmem_queued " + sk.mem.wmemQueued()
-                        + " forward_alloc " + sk.mem.forwardAlloc());
+        require(sk.mem().rmemAlloc() >= 0 && sk.mem().wmemQueued() >= 0 && sk.mem().forwardAlloc() >= 0,
+                "memory account rmem_alloc " + sk.mem().rmemAlloc() + " wmem_queued " + sk.mem().wmemQueued()
+                        + " forward_alloc " + sk.mem().forwardAlloc());
 
         // The retransmission queue: in sequence order, contiguous, from snd_una to snd_max.
         int sacked = 0;
@@ -114,7 +114,7 @@ public final class TcpInvariants {
                 }
             }
             case SYN_SENT, SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSING, CLOSE_WAIT, LAST_ACK -> {
-                require(sk.key != null && tcp.tables().lookupEstablished(sk.key) == sk,
+                require(sk.key() != null && tcp.tables().lookupEstablished(sk.key()) == sk,
                         "a connection not in the established hash under its 4-tuple");
             }
             default -> {
@@ -158,7 +158,7 @@ public final class TcpInvariants {
     }
 
     static String describe(TcpSock sk) {
-        return sk.state() + " " + sk.localAddress() + " > " + sk.peerAddress() + (sk.orphan ? " orphan" : "")
+        return sk.state() + " " + sk.localAddress() + " > " + sk.peerAddress() + (sk.orphaned() ? " orphan" : "")
                 + " snd_una " + u(sk.snd().sndUna()) + " snd_nxt " + u(sk.snd().sndNxt()) + " snd_max " + u(sk.snd().sndMax()) + " rcv_nxt "
                 + u(sk.rcv().rcvNxt()) + " snd_wnd " + sk.snd().sndWnd() + " send queue " + sk.snd().queue().size() + " bytes"
                 + (sk.snd().finQueued() ? " FIN queued" : "") + " rtx " + sk.rtx().size() + " pending " + sk.timers().pending();

@@ -11,18 +11,34 @@ import net.tern.wire.TcpPacket;
  * its payload lies in the packet's buffer.
  */
 final class Segment {
-    int saddr;
-    int daddr;
-    int sport;
-    int dport;
-    int seq;
-    int ack;
-    int flags;
-    int window;
+    final int saddr;
+    final int daddr;
+    final int sport;
+    final int dport;
+    final int seq;
+    final int ack;
+    final int flags;
+    final int window;
+    /** The options, filled by the parser once ({@code tcp_parse_options}). */
     final TcpOptions options = new TcpOptions();
-    ByteBuf buf;
-    int dataIndex;
-    int dataLength;
+    final ByteBuf buf;
+    final int dataIndex;
+    final int dataLength;
+
+    /** The segment of {@code th} from {@code saddr} to {@code daddr}, its payload at {@code dataIndex} of {@code buf}. */
+    Segment(int saddr, int daddr, TcpPacket th, ByteBuf buf, int dataIndex, int dataLength) {
+        this.saddr = saddr;
+        this.daddr = daddr;
+        this.sport = th.sourcePort();
+        this.dport = th.destinationPort();
+        this.seq = th.seq();
+        this.ack = th.ack();
+        this.flags = th.flags();
+        this.window = th.window();
+        this.buf = buf;
+        this.dataIndex = dataIndex;
+        this.dataLength = dataLength;
+    }
 
     boolean has(int flag) {
         return (flags & flag) != 0;

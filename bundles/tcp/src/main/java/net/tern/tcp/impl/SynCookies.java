@@ -98,11 +98,10 @@ final class SynCookies {
         int iss = make(secrets, clock, key, seg.seq, index);
         // Without timestamps the cookie cannot carry window scale or SACK: offer neither.
         RequestSock req = new RequestSock(listener, key, iss, seg.seq, MSS_TABLE[index], tsOk ? peerWscale : -1,
-                tsOk && sackOk, tsOk, seg.options.tsVal, tsOffset, rcvWscale, advmss, rcvWnd, route);
+                tsOk && sackOk, tsOk, seg.options.tsVal, 0, tsOffset, rcvWscale, advmss, rcvWnd, route);
         if (tsOk) {
             int options = (peerWscale >= 0 ? peerWscale & 0xf : WSCALE_NONE) | (sackOk ? SACK_BIT : 0);
-            req.cookieTimestamp = true;
-            req.cookieTs = cookieInitTimestamp(TcpOutput.tsNow(clock), options);
+            req.cookieTimestamp(cookieInitTimestamp(TcpOutput.tsNow(clock), options));
         }
         // cookie_init_sequence: the listener is under a SYN flood from now on, for the cookies' lifetime.
         listener.acceptQueue().synqOverflow(clock.nanoTime());
@@ -187,11 +186,11 @@ final class SynCookies {
         TcpSock child = minisocks.createOpenreqChild(listener, key, route, iss, peerIsn, MSS_TABLE[index], peerWscale,
                 rcvWscale, sackOk, tsOk, tsOffset, advmss, rcvWnd, seg, -1);
         if (!tables.insertEstablished(key, child)) {
-            child.orphan = true;
+            child.setOrphan();
             lifecycle.done(child);
             return true;
         }
-        child.key = key;
+        child.setKey(key);
         minisocks.childProcess(listener, child, seg);
         return true;
     }

@@ -57,8 +57,7 @@ final class TcpAck {
             return true; // an old ACK: nothing to learn, the data may still count
         }
         replaceTsRecent(sk, seg);
-        sk.probesOut = 0;
-        sk.keepaliveProbes = 0;
+        sk.retries().onAckIn();
         sk.softError(null); // something got through: forget the ICMP error (tcp_ack)
         sk.stats().onAckIn(clock.nanoTime());
         boolean windowChanged = ackUpdateWindow(sk, seg);
@@ -81,7 +80,7 @@ final class TcpAck {
         }
         if (sk.timers().pending() == SockTimers.Pending.PROBE && sk.snd().sndWnd() > 0) {
             sk.timers().clearXmitTimer();
-            sk.backoff = 0;
+            sk.retries().clearBackoff();
         }
         out.writeXmit(sk);
         return true;
@@ -129,8 +128,7 @@ final class TcpAck {
         if (rttUs > 0) {
             rttEstimator(sk, rttUs);
         }
-        sk.retransmits = 0;
-        sk.backoff = 0;
+        sk.retries().clearRetransmits();
         boolean fullAck = !Seq.before(ack, sk.ca().highSeq());
         boolean inRecovery = sk.ca().caState() == net.tern.tcp.cc.CaState.RECOVERY;
         int tsEcr = sk.opts().tsOk() && seg.options.timestamp ? seg.options.tsEcr : 0;

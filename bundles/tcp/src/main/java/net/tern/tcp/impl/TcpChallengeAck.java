@@ -33,11 +33,11 @@ final class TcpChallengeAck {
      * ACK each other in a loop; when it is, {@code skipped} counts it. Segments with data are
      * never limited (they are not part of such a loop).
      */
-    boolean oowRateLimited(Segment seg, long[] lastAckNanos, TcpExtMib skipped) {
+    boolean oowRateLimited(Segment seg, OowRateLimit last, TcpExtMib skipped) {
         if (seg.dataLength > 0 && !seg.has(TcpPacket.SYN)) {
             return false;
         }
-        return oowRateLimited(lastAckNanos, skipped);
+        return oowRateLimited(last, skipped);
     }
 
     /**
@@ -45,15 +45,11 @@ final class TcpChallengeAck {
      * sent an ACK to an invalid segment less than {@code tcp_invalid_ratelimit} ago (one timer
      * for every kind: out-of-window, PAWS, challenge); otherwise notes the time of this one.
      */
-    private boolean oowRateLimited(long[] lastAckNanos, TcpExtMib skipped) {
-        long now = clock.nanoTime();
-        long elapsed = now - lastAckNanos[0];
-        if (lastAckNanos[0] != Long.MIN_VALUE && elapsed >= 0
-                && elapsed < settings.get().ackLimits().invalidRatelimitMillis() * 1_000_000L) {
+    private boolean oowRateLimited(OowRateLimit last, TcpExtMib skipped) {
+        if (last.limited(clock.nanoTime(), settings.get().ackLimits().invalidRatelimitMillis() * 1_000_000L)) {
             counters.inc(skipped);
             return true;
         }
-        lastAckNanos[0] = now;
         return false;
     }
 
@@ -68,7 +64,7 @@ final class TcpChallengeAck {
      * a challenge past it is not sent, and not counted.
      */
     void sendChallengeAck(TcpSock sk) {
-        if (oowRateLimited(sk.lastOowAckNanos, TcpExtMib.TCPACKSkippedChallenge)) {
+        if (oowRateLimited(sk.oowRateLimit(), TcpExtMib.TCPACKSkippedChallenge)) {
             return;
         }
         int limit = settings.get().ackLimits().challengeAckLimit();

@@ -312,7 +312,7 @@ final class TcpCongestion {
         if (cc == null) {
             return;
         }
-        if (caState != CaState.LOSS || sk.backoff == 0) {
+        if (caState != CaState.LOSS || sk.retries().backoff() == 0) {
             initUndo();
             ssthresh = cc.ssthresh(sk);
         }

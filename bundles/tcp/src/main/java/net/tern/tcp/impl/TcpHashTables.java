@@ -191,7 +191,7 @@ final class TcpHashTables {
             return true;
         }
         for (PortOwner owner : owners) {
-            if (owner instanceof TcpSock s && (s.userBound || s.state() == SkState.LISTEN)) {
+            if (owner instanceof TcpSock s && (s.userBound() || s.state() == SkState.LISTEN)) {
                 return false;
             }
         }

@@ -90,7 +90,7 @@ final class TcpInput {
             sk.ts().storeTsRecent(o.tsVal, clock.nanoTime());
         }
         int peerMss = o.mss > 0 ? o.mss : NegotiatedOptions.DEFAULT_MSS;
-        int mtu = sk.route != null ? sk.route.mtu() : sk.opts().advmss() + 40;
+        int mtu = sk.route() != null ? sk.route().mtu() : sk.opts().advmss() + 40;
         sk.opts().synsentNegotiate(s.windowScaling() && o.wscale >= 0, o.wscale, tsOk, s.sack() && o.sackPermitted,
                 peerMss, mtu);
         if (hasAck) {
@@ -102,13 +102,12 @@ final class TcpInput {
             } else if (sk.opts().tsOk() && o.tsEcr != 0) {
                 rttUs = ((long) (sk.ts().tsVal(TcpOutput.tsNow(clock)) - o.tsEcr)) * 1000;
             }
-            boolean synRetransmitted = sk.retransmits > 0;
+            boolean synRetransmitted = sk.retries().retransmits() > 0;
             sk.stats().onAckIn(clock.nanoTime());
             sk.snd().synAcked(seg.ack);
             sk.snd().firstWindow(seg.window, seg.seq, seg.ack); // never scaled on a SYN (RFC 7323 2.2)
             sk.timers().clearXmitTimer();
-            sk.retransmits = 0;
-            sk.backoff = 0;
+            sk.retries().clearRetransmits();
             if (rttUs >= 0) {
                 tcpAck.rttEstimator(sk, Math.max(1, rttUs));
             } else if (synRetransmitted) {
@@ -128,7 +127,7 @@ final class TcpInput {
 
     /** {@code tcp_init_transfer}: the connection is established; congestion control and keepalive start. */
     private void initTransfer(TcpSock sk) {
-        sk.everConnected = true;
+        sk.everConnected(true);
         lifecycle.setState(sk, SkState.ESTABLISHED);
         sk.ca().initCongestionControl();
         timers.setKeepalive(sk);
@@ -155,7 +154,7 @@ final class TcpInput {
      * FIN-WAIT-2 has its own, as Linux keeps it as a TIME-WAIT entry in that substate.
      */
     private static TcpExtMib skipped(TcpSock sk, TcpExtMib otherwise) {
-        return sk.orphan && sk.state() == SkState.FIN_WAIT2 ? TcpExtMib.TCPACKSkippedFinWait2 : otherwise;
+        return sk.orphaned() && sk.state() == SkState.FIN_WAIT2 ? TcpExtMib.TCPACKSkippedFinWait2 : otherwise;
     }
 
     /**
@@ -181,10 +180,10 @@ final class TcpInput {
         // challenge; an old pure ACK is dropped without an answer.
         if (sk.opts().tsOk() && o.timestamp && !sk.ts().pawsCheck(o.tsVal,
                 TcpPaws.PAWS_WINDOW, clock.nanoTime())) {
-            if (sk.orphan && sk.state() == SkState.FIN_WAIT2 && !seg.has(RST)) {
+            if (sk.orphaned() && sk.state() == SkState.FIN_WAIT2 && !seg.has(RST)) {
                 // Linux keeps this connection as a TIME-WAIT entry in FIN-WAIT-2, which answers
                 // whatever fails PAWS with an ACK, counting nothing but the ACKs held back.
-                if (!challengeAck.oowRateLimited(seg, sk.lastOowAckNanos, TcpExtMib.TCPACKSkippedFinWait2)) {
+                if (!challengeAck.oowRateLimited(seg, sk.oowRateLimit(), TcpExtMib.TCPACKSkippedFinWait2)) {
                     out.sendAck(sk);
                 }
                 return false;
@@ -197,7 +196,7 @@ final class TcpInput {
                     counters.inc(TcpExtMib.PAWSOldAck);
                 } else {
                     counters.inc(TcpExtMib.PAWSEstab);
-                    if (!challengeAck.oowRateLimited(seg, sk.lastOowAckNanos, TcpExtMib.TCPACKSkippedPAWS)) {
+                    if (!challengeAck.oowRateLimited(seg, sk.oowRateLimit(), TcpExtMib.TCPACKSkippedPAWS)) {
                         sendDupack(sk, seg);
                     }
                 }
@@ -211,7 +210,7 @@ final class TcpInput {
             if (seg.has(SYN) && !seg.has(RST)) {
                 synChallenge(sk);
             } else if (!seg.has(RST)
-                    && !challengeAck.oowRateLimited(seg, sk.lastOowAckNanos, skipped(sk, TcpExtMib.TCPACKSkippedSeq))) {
+                    && !challengeAck.oowRateLimited(seg, sk.oowRateLimit(), skipped(sk, TcpExtMib.TCPACKSkippedSeq))) {
                 sendDupack(sk, seg);
             }
             return false;
@@ -272,8 +271,7 @@ final class TcpInput {
             sk.snd().synAcked(sk.snd().iss() + 1);
             sk.snd().firstWindow(seg.window << sk.opts().sndWscale(), seg.seq, seg.ack);
             sk.timers().clearXmitTimer();
-            sk.retransmits = 0;
-            sk.backoff = 0;
+            sk.retries().clearRetransmits();
             initTransfer(sk);
             if (sk.snd().finQueued()) {
                 // close() or SHUT_WR came in SYN-RECEIVED: the FIN waited for ESTABLISHED
@@ -290,7 +288,7 @@ final class TcpInput {
                 if (sk.snd().finAcked()) {
                     lifecycle.setState(sk, SkState.FIN_WAIT2);
                     sk.shutdown(sk.shutdown() | InetSock.SEND_SHUTDOWN);
-                    if (sk.orphan) {
+                    if (sk.orphaned()) {
                         timers.startFinWait2(sk);
                     }
                     sk.wakeUp(EPOLLOUT);
@@ -337,7 +335,7 @@ final class TcpInput {
         if (seg.dataLength > 0) {
             if (!canReceive) {
                 // The peer sent its FIN already; data after it are ignored (CLOSE-WAIT, CLOSING, LAST-ACK).
-            } else if (sk.orphan && Seq.after(seg.seq + seg.dataLength, sk.rcv().rcvNxt())) {
+            } else if (sk.orphaned() && Seq.after(seg.seq + seg.dataLength, sk.rcv().rcvNxt())) {
                 // Nobody will read it ({@code TCPAbortOnData}): reset, as RFC 9293 3.10.4 and Linux do.
                 counters.inc(TcpExtMib.TCPAbortOnData);
                 out.sendActiveReset(sk);

@@ -111,19 +111,8 @@ final class TcpIpv4 {
             counters.inc(TcpMib.InErrs);
             return null;
         }
-        Segment seg = new Segment();
-        seg.saddr = saddr;
-        seg.daddr = daddr;
-        seg.sport = th.sourcePort();
-        seg.dport = th.destinationPort();
-        seg.seq = th.seq();
-        seg.ack = th.ack();
-        seg.flags = th.flags();
-        seg.window = th.window();
+        Segment seg = new Segment(saddr, daddr, th, buf, start + th.headerLength(), length - th.headerLength());
         th.parseOptions(seg.options);
-        seg.buf = buf;
-        seg.dataIndex = start + th.headerLength();
-        seg.dataLength = length - th.headerLength();
         return seg;
     }
 
@@ -193,8 +182,7 @@ final class TcpIpv4 {
      */
     private void v4DoRcv(TcpSock sk, Segment seg) {
         trace.rcvStateProcess(sk);
-        sk.stats().onSegmentIn();
-        sk.lastReceivedNanos = clock.nanoTime();
+        sk.stats().onSegmentIn(clock.nanoTime());
         if (sk.state() == SkState.ESTABLISHED) {
             input.rcvEstablished(sk, seg);
         } else {
@@ -275,12 +263,11 @@ final class TcpIpv4 {
         }
         int iss = isnHint != 0 ? isnHint : secrets.secureTcpSeq(seg.daddr, seg.saddr, seg.dport, seg.sport);
         RequestSock req = new RequestSock(listener, key, iss, seg.seq, peerMss, peerWscale, sackOk, tsOk, o.tsVal,
-                tsOffset, rcvWscale, advmss, rcvWnd, route);
-        req.tsRecentStampNanos = clock.nanoTime();
+                clock.nanoTime(), tsOffset, rcvWscale, advmss, rcvWnd, route);
         if (!minisocks.reqskQueueHashAdd(listener, req)) {
             return;
         }
-        req.synAckSentNanos = clock.nanoTime();
+        req.synAckSent(clock.nanoTime());
         replies.v4SendSynack(req);
     }
 
@@ -398,7 +385,7 @@ final class TcpIpv4 {
             return;
         }
         if (sk.opts().reduceMss(mtu)) {
-            sk.route = null;
+            sk.dstReset();
             sk.ca().simpleRetransmit();
             output.writeXmit(sk);
         }

@@ -81,7 +81,7 @@ final class TcpLifecycle {
         trace.setState(sk, old, state);
         if (state == SkState.CLOSE) {
             unhash(sk);
-            if (sk.num() != 0 && (!sk.userBound || sk.orphan)) {
+            if (sk.num() != 0 && (!sk.userBound() || sk.orphaned())) {
                 tables.release(sk, sk.num());
                 sk.num(0);
             }
@@ -89,9 +89,9 @@ final class TcpLifecycle {
     }
 
     private void unhash(TcpSock sk) {
-        if (sk.key != null) {
-            tables.removeEstablished(sk.key, sk);
-            sk.key = null;
+        if (sk.key() != null) {
+            tables.removeEstablished(sk.key(), sk);
+            sk.clearKey();
         }
         if (sk.num() != 0) {
             tables.removeListener(sk);
@@ -108,7 +108,7 @@ final class TcpLifecycle {
         sk.clearXmitTimers();
         sk.shutdown(InetSock.SHUTDOWN_MASK);
         sk.publishQueues();
-        if (sk.orphan) {
+        if (sk.orphaned()) {
             destroySock(sk);
         } else {
             sk.wakeUp(EPOLLIN | EPOLLOUT | EPOLLHUP | EPOLLRDHUP);
@@ -129,7 +129,7 @@ final class TcpLifecycle {
             // hears the abort, as it would have a moment later.
             errno = Errno.ECONNABORTED;
         }
-        if (errno != null && !sk.orphan) {
+        if (errno != null && !sk.orphaned()) {
             sk.reportError(errno);
         }
         done(sk);
@@ -137,7 +137,7 @@ final class TcpLifecycle {
 
     /** {@code tcp_write_err}: a timeout or a hard ICMP error ends the connection with {@code errno}. */
     void writeErr(TcpSock sk, Errno errno) {
-        if (!sk.orphan) {
+        if (!sk.orphaned()) {
             sk.reportError(errno);
         }
         done(sk);
@@ -159,14 +159,13 @@ final class TcpLifecycle {
      */
     void timeWait(TcpSock sk) {
         trace.sock("tcp_time_wait", sk, sk.state(), SkState.TIME_WAIT);
-        ConnKey key = sk.key;
+        ConnKey key = sk.key();
         if (key != null) {
             TimeWaitSock tw = new TimeWaitSock(key, sk.rcv().rcvNxt(), sk.snd().sndMax(), sk.rcv().rcvWnd(), sk.opts().rcvWscale(), sk.opts().tsOk(),
-                    sk.ts().tsRecent(), sk.ts().tsRecentStampNanos(), sk.ts().tsOffset());
+                    sk.ts().tsRecent(), sk.ts().tsRecentStampNanos(), sk.ts().tsOffset(), timeWaitMillis(sk));
             if (tables.replaceEstablished(key, sk, tw)) {
-                sk.key = null;
+                sk.clearKey();
                 tables.addOwner(tw, key.localPort());
-                tw.lengthMillis = timeWaitMillis(sk);
                 // Counted as the entry begins, as Linux 6.x counts it (__inet_twsk_schedule).
                 counters.inc(TcpExtMib.TW);
                 twskReschedule(tw);
@@ -177,23 +176,19 @@ final class TcpLifecycle {
 
     /** How long {@code sk}'s TIME-WAIT lasts: its {@code TCP_TERN_TIMEWAIT_MSECS}, else the stack's 2 * MSL. */
     long timeWaitMillis(TcpSock sk) {
-        return sk.timeWaitMillis > 0 ? sk.timeWaitMillis : settings.get().timeWaitMillis();
+        return sk.userOptions().timeWaitMillis() > 0 ? sk.userOptions().timeWaitMillis() : settings.get().timeWaitMillis();
     }
 
     /** {@code inet_twsk_reschedule}: the entry ends {@code lengthMillis} from now, unless started again. */
     void twskReschedule(TimeWaitSock tw) {
-        if (tw.timer != null) {
-            tw.timer.cancel();
-        }
-        tw.timer = timerService.schedule(tw.lengthMillis, TimeUnit.MILLISECONDS, () -> twskKill(tw));
+        tw.cancelTimer();
+        tw.setTimer(timerService.schedule(tw.lengthMillis, TimeUnit.MILLISECONDS, () -> twskKill(tw)));
     }
 
     /** {@code inet_twsk_kill}: the entry leaves the hash and frees its port. */
     void twskKill(TimeWaitSock tw) {
         trace.conn("inet_twsk_kill", tw.key, SkState.TIME_WAIT, SkState.CLOSE);
-        if (tw.timer != null) {
-            tw.timer.cancel();
-        }
+        tw.cancelTimer();
         tables.removeEstablished(tw.key, tw);
         tables.release(tw, tw.key.localPort());
     }
@@ -208,7 +203,7 @@ final class TcpLifecycle {
         for (TcpSock child : children) {
             child.lock();
             try {
-                child.orphan = true;
+                child.setOrphan();
                 child.parent(null);
                 if (child.state() != SkState.CLOSE) {
                     output.sendActiveReset(child);
@@ -229,9 +224,7 @@ final class TcpLifecycle {
     /** Removes a request from its listener's SYN queue and the hash. */
     void reqskQueueDrop(RequestSock req) {
         req.listener.acceptQueue().reqskQueueRemoved(req);
-        if (req.timer != null) {
-            req.timer.cancel();
-        }
+        req.cancelTimer();
         tables.removeEstablished(req.key, req);
     }
 
@@ -272,7 +265,7 @@ final class TcpLifecycle {
                 }
                 done(sk);
             }
-            sk.orphan = true;
+            sk.setOrphan();
             destroySock(sk);
         } finally {
             sk.unlock();

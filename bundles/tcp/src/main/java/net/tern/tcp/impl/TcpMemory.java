@@ -111,7 +111,7 @@ final class TcpMemory {
      * none while the memory charged is over the budget (a buffer shrunk under its data).
      */
     int space(TcpSock sk) {
-        if (sk.mem.rmemAlloc() > sk.rcvbuf()) {
+        if (sk.mem().rmemAlloc() > sk.rcvbuf()) {
             return 0;
         }
         return Math.max(0, fullSpace(sk) - sk.rcv().queue().size());
@@ -119,7 +119,7 @@ final class TcpMemory {
 
     /** {@code rcv_ssthresh} as {@code tcp_info} reports it: the clamp, or the full window when there is none. */
     int rcvSsthresh(TcpSock sk) {
-        return Math.min(sk.rcvSsthresh, fullSpace(sk));
+        return Math.min(sk.rcv().rcvSsthresh(), fullSpace(sk));
     }
 
     /**
@@ -132,13 +132,13 @@ final class TcpMemory {
     private void clampWindow(TcpSock sk, int size) {
         sk.ackMode().stopQuickAcks();
         if (!fits(sk, size)) {
-            sk.rcvSsthresh = Math.min(fullSpace(sk), 2 * sk.opts().advmss());
+            sk.rcv().clampWindow(Math.min(fullSpace(sk), 2 * sk.opts().advmss()));
         }
     }
 
     /** {@code tcp_adjust_rcv_ssthresh}: under memory pressure, offer at most four segments. */
     void adjustRcvSsthresh(TcpSock sk) {
-        sk.rcvSsthresh = Math.min(sk.rcvSsthresh, 4 * sk.opts().advmss());
+        sk.rcv().adjustRcvSsthresh(4 * sk.opts().advmss());
     }
 
     /**
@@ -151,23 +151,19 @@ final class TcpMemory {
             adjustRcvSsthresh(sk);
             return;
         }
-        if (sk.rcvSsthresh == Integer.MAX_VALUE) {
+        if (sk.rcv().rcvSsthresh() == Integer.MAX_VALUE) {
             return;
         }
         int ceiling = Math.min(fullSpace(sk), space(sk));
-        int room = ceiling - sk.rcvSsthresh;
+        int room = ceiling - sk.rcv().rcvSsthresh();
         if (room <= 0) {
-            if (sk.rcvSsthresh >= fullSpace(sk)) {
-                sk.rcvSsthresh = Integer.MAX_VALUE;
-            }
+            sk.rcv().unclampIfReached(fullSpace(sk));
             return;
         }
         // Check #2 of tcp_grow_window passes: a byte received costs about a byte of ring.
-        sk.rcvSsthresh += Math.min(room, Math.max(2 * sk.opts().advmss(), 2 * length));
+        int growth = Math.min(room, Math.max(2 * sk.opts().advmss(), 2 * length));
         sk.ackMode().quickAckOnce(); // icsk_ack.quick |= 1: tell the peer at once
-        if (sk.rcvSsthresh >= fullSpace(sk)) {
-            sk.rcvSsthresh = Integer.MAX_VALUE;
-        }
+        sk.rcv().growRcvSsthresh(growth, fullSpace(sk));
     }
 
     // ---- receive memory
@@ -192,12 +188,12 @@ final class TcpMemory {
      * whole pages back.
      */
     void settleRecv(TcpSock sk) {
-        long delta = recvTruesize(sk) - sk.mem.rmemAlloc();
+        long delta = recvTruesize(sk) - sk.mem().rmemAlloc();
         if (delta > 0) {
-            sk.mem.forceSchedule((int) delta);
-            sk.mem.chargeRecv((int) delta);
+            sk.mem().forceSchedule((int) delta);
+            sk.mem().chargeRecv((int) delta);
         } else if (delta < 0) {
-            sk.mem.unchargeRecv((int) -delta);
+            sk.mem().unchargeRecv((int) -delta);
         }
     }
 
@@ -207,13 +203,13 @@ final class TcpMemory {
      * or the stack's {@code tcp_mem} says no; false when the segment must be dropped.
      */
     boolean tryRmemSchedule(TcpSock sk, int size, long keepFrom) {
-        if (sk.mem.rmemAlloc() + (long) size <= sk.rcvbuf() && sk.mem.rmemSchedule(size)) {
+        if (sk.mem().rmemAlloc() + (long) size <= sk.rcvbuf() && sk.mem().rmemSchedule(size)) {
             return true;
         }
         if (!pruneQueue(sk, size, keepFrom)) {
             return false;
         }
-        while (!sk.mem.rmemSchedule(size)) {
+        while (!sk.mem().rmemSchedule(size)) {
             if (!pruneOfoQueue(sk, size, keepFrom)) {
                 return false;
             }
@@ -223,7 +219,7 @@ final class TcpMemory {
 
     /** The socket's receive memory with {@code size} more is within its budget. */
     private static boolean fits(TcpSock sk, int size) {
-        return sk.mem.rmemAlloc() + (long) size <= sk.rcvbuf();
+        return sk.mem().rmemAlloc() + (long) size <= sk.rcvbuf();
     }
 
     /**
@@ -308,12 +304,12 @@ final class TcpMemory {
 
     /** Brings {@code sk_wmem_queued} to what the send queues hold (segments sent are charged whatever the limits). */
     void settleSend(TcpSock sk) {
-        long delta = sendTruesize(sk) - sk.mem.wmemQueued();
+        long delta = sendTruesize(sk) - sk.mem().wmemQueued();
         if (delta > 0) {
-            sk.mem.forceSchedule((int) delta);
-            sk.mem.chargeSend((int) delta);
+            sk.mem().forceSchedule((int) delta);
+            sk.mem().chargeSend((int) delta);
         } else if (delta < 0) {
-            sk.mem.unchargeSend((int) -delta);
+            sk.mem().unchargeSend((int) -delta);
         }
     }
 
@@ -334,13 +330,13 @@ final class TcpMemory {
             return 0;
         }
         int growth = ringGrowth(ring, ring.size() + n);
-        if (growth == 0 || sk.mem.wmemSchedule(growth)) {
+        if (growth == 0 || sk.mem().wmemSchedule(growth)) {
             return n;
         }
         if (ring.isEmpty() && sk.rtx().isEmpty()) {
             // sk_forced_mem_schedule of the first skb: one segment goes, so an ACK will come.
             n = Math.min(n, Math.max(1, sk.opts().mssCache()));
-            sk.mem.forceSchedule(ringGrowth(ring, n));
+            sk.mem().forceSchedule(ringGrowth(ring, n));
             return n;
         }
         // The stack refused the growth: what fits in the array held now, else wait.
@@ -389,7 +385,7 @@ final class TcpMemory {
         sk.snd().queue().clear();
         sk.snd().queue().release();
         sk.rcv().outOfOrder().clear();
-        sk.mem.releaseAll();
+        sk.mem().releaseAll();
         pool.socketClosed();
     }
 }

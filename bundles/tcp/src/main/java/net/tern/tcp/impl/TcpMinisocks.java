@@ -72,26 +72,26 @@ final class TcpMinisocks {
 
     /** {@code reqsk_timer_handler}: the SYN-ACK again, with backoff, up to {@code tcp_synack_retries}. */
     private void armRequestTimer(RequestSock req) {
-        long delay = settings.get().rtoInitialMillis() << req.retransmits;
-        req.timer = timerService.schedule(Math.min(delay, settings.get().rtoMaxMillis()), TimeUnit.MILLISECONDS, () -> {
+        long delay = settings.get().rtoInitialMillis() << req.retransmits();
+        req.setTimer(timerService.schedule(Math.min(delay, settings.get().rtoMaxMillis()), TimeUnit.MILLISECONDS, () -> {
             TcpSock listener = req.listener;
             listener.lock();
             try {
                 if (tables.lookupEstablished(req.key) != req) {
                     return;
                 }
-                if (req.retransmits >= settings.get().synackRetries() || listener.state() != SkState.LISTEN) {
+                if (req.retransmits() >= settings.get().synackRetries() || listener.state() != SkState.LISTEN) {
                     lifecycle.reqskQueueDrop(req);
                     return;
                 }
-                req.retransmits++;
+                req.onSynAckRetransmit();
                 counters.inc(TcpMib.RetransSegs);
                 replies.v4SendSynack(req);
                 armRequestTimer(req);
             } finally {
                 listener.unlock();
             }
-        });
+        }));
     }
 
     /** {@code tcp_check_req}: a segment for a request in the SYN queue (the listener is locked). */
@@ -101,7 +101,7 @@ final class TcpMinisocks {
         boolean inWindow = Seq.between(seg.seq, req.irs + 1, req.irs + 1 + req.rcvWnd);
         // PAWS (RFC 7323 5.3) against the SYN's TSval, as tcp_check_req applies tcp_paws_reject.
         boolean pawsReject = req.tsOk && seg.options.timestamp
-                && TcpPaws.pawsReject(req.tsRecent, req.tsRecentStampNanos, seg.options.tsVal, seg.has(RST),
+                && req.ts().pawsReject(seg.options.tsVal, seg.has(RST),
                         clock.nanoTime());
         if (seg.has(RST)) {
             if (pawsReject) {
@@ -114,7 +114,7 @@ final class TcpMinisocks {
         }
         if (seg.has(SYN) && !seg.has(ACK) && seg.seq == req.irs && !pawsReject) {
             // The SYN again: our SYN-ACK may have been lost; sent again at most once per rate limit.
-            if (!challengeAck.oowRateLimited(seg, req.lastOowAckNanos, TcpExtMib.TCPACKSkippedSynRecv)) {
+            if (!challengeAck.oowRateLimited(seg, req.oowRateLimit(), TcpExtMib.TCPACKSkippedSynRecv)) {
                 replies.v4SendSynack(req);
             }
             return;
@@ -132,7 +132,7 @@ final class TcpMinisocks {
             if (pawsReject) {
                 counters.inc(TcpExtMib.PAWSEstab);
             }
-            if (!challengeAck.oowRateLimited(seg, req.lastOowAckNanos, TcpExtMib.TCPACKSkippedSynRecv)) {
+            if (!challengeAck.oowRateLimited(seg, req.oowRateLimit(), TcpExtMib.TCPACKSkippedSynRecv)) {
                 replies.v4ReqskSendAck(req, seg);
             }
             return;
@@ -155,19 +155,17 @@ final class TcpMinisocks {
             return;
         }
         listener.acceptQueue().reqskQueueRemoved(req);
-        if (req.timer != null) {
-            req.timer.cancel();
-        }
+        req.cancelTimer();
         // tcp_synack_rtt_meas: the SYN-ACK's round trip is a sample unless it was sent again (Karn).
-        long synAckRttUs = req.retransmits == 0 ? (clock.nanoTime() - req.synAckSentNanos) / 1000 : -1;
+        long synAckRttUs = req.retransmits() == 0 ? (clock.nanoTime() - req.synAckSentNanos()) / 1000 : -1;
         TcpSock child = createOpenreqChild(listener, req.key, req.route, req.iss, req.irs, req.peerMss, req.peerWscale,
-                req.rcvWscale, req.sackOk, req.tsOk, req.tsOffset, req.advmss, req.rcvWnd, seg, synAckRttUs);
+                req.rcvWscale, req.sackOk, req.tsOk, req.ts().tsOffset(), req.advmss, req.rcvWnd, seg, synAckRttUs);
         if (!tables.replaceEstablished(req.key, req, child)) {
-            child.orphan = true;
+            child.setOrphan();
             lifecycle.done(child);
             return;
         }
-        child.key = req.key;
+        child.setKey(req.key);
         childProcess(listener, child, seg);
     }
 
@@ -177,7 +175,7 @@ final class TcpMinisocks {
      * ({@code tcp_child_process}), the listener woken.
      */
     void childProcess(TcpSock listener, TcpSock child, Segment seg) {
-        tables.addOwner(child, child.key.localPort());
+        tables.addOwner(child, child.key().localPort());
         listener.acceptQueue().reqskQueueAdd(child);
         listener.publishQueues();
         counters.inc(TcpMib.PassiveOpens);
@@ -205,13 +203,9 @@ final class TcpMinisocks {
         TcpSock child = prot.newSock();
         child.rcvbuf(listener.rcvbuf());
         child.sndbuf(listener.sndbuf());
-        child.nodelay = listener.nodelay;
+        child.userOptions().inheritFrom(listener.userOptions());
         child.ackMode().pingpong(listener.ackMode().pingpong()); // sk_clone_lock copies icsk_ack: TCP_QUICKACK 0 on a listener holds for its children
         child.keepAlive(listener.keepAlive());
-        child.keepIdleSeconds = listener.keepIdleSeconds;
-        child.keepIntvlSeconds = listener.keepIntvlSeconds;
-        child.keepCnt = listener.keepCnt;
-        child.timeWaitMillis = listener.timeWaitMillis;
         child.opts().setUserMss(listener.opts().userMss());
         child.ca().requestName(listener.ca().requestedName());
         child.lingerSeconds(listener.lingerSeconds());
@@ -223,7 +217,7 @@ final class TcpMinisocks {
         child.num(key.localPort());
         child.daddr(key.remoteAddress());
         child.dport(key.remotePort());
-        child.route = route;
+        child.dstSet(route);
         child.snd().openreqInit(iss);
         child.ca().recoveryPointAt(iss);
         child.rcv().synReceived(irs);
@@ -234,8 +228,8 @@ final class TcpMinisocks {
             child.ts().storeTsRecent(ack.options.tsVal, clock.nanoTime());
         }
         child.snd().firstWindow(ack.window << child.opts().sndWscale(), ack.seq, ack.ack);
-        child.everConnected = true;
-        child.lastReceivedNanos = clock.nanoTime();
+        child.everConnected(true);
+        child.stats().receivedAt(clock.nanoTime());
         child.parent(listener);
         if (synAckRttUs >= 0) {
             tcpAck.rttEstimator(child, Math.max(1, synAckRttUs));
@@ -263,7 +257,7 @@ final class TcpMinisocks {
     int timewaitStateProcess(TimeWaitSock tw, Segment seg) {
         TcpOptions o = seg.options;
         boolean pawsReject = tw.tsOk && o.timestamp
-                && TcpPaws.pawsReject(tw.tsRecent, tw.tsRecentStampNanos, o.tsVal, seg.has(RST), clock.nanoTime());
+                && tw.ts().pawsReject(o.tsVal, seg.has(RST), clock.nanoTime());
         if (!pawsReject && seg.seq == tw.rcvNxt && (seg.length() == 0 || seg.has(RST))) {
             if (seg.has(RST)) {
                 lifecycle.twskKill(tw); // Linux's default (tcp_rfc1337=0)
@@ -272,13 +266,12 @@ final class TcpMinisocks {
             // A bare ACK in the window: TIME-WAIT starts again, with its TS.Recent.
             lifecycle.twskReschedule(tw);
             if (tw.tsOk && o.timestamp) {
-                tw.tsRecent = o.tsVal;
-                tw.tsRecentStampNanos = clock.nanoTime();
+                tw.ts().storeTsRecent(o.tsVal, clock.nanoTime());
             }
             return 0;
         }
         if (seg.has(SYN) && !seg.has(RST) && !seg.has(ACK) && !pawsReject
-                && (Seq.after(seg.seq, tw.rcvNxt) || (tw.tsOk && o.timestamp && tw.tsRecent - o.tsVal < 0))) {
+                && (Seq.after(seg.seq, tw.rcvNxt) || (tw.tsOk && o.timestamp && tw.ts().tsRecent() - o.tsVal < 0))) {
             // No counter: Linux counts TWRecycled only when connect() takes over a TIME-WAIT
             // 4-tuple (tcp_twsk_unique), not when a peer's SYN reopens one.
             int isn = tw.sndNxt + 65535 + 2;
@@ -292,7 +285,7 @@ final class TcpMinisocks {
             if (pawsReject || seg.has(ACK)) {
                 lifecycle.twskReschedule(tw);
             }
-            if (!challengeAck.oowRateLimited(seg, tw.lastOowAckNanos, TcpExtMib.TCPACKSkippedTimeWait)) {
+            if (!challengeAck.oowRateLimited(seg, tw.oowRateLimit(), TcpExtMib.TCPACKSkippedTimeWait)) {
                 replies.v4SendAck(tw, seg);
             }
         }

@@ -84,7 +84,7 @@ final class TcpOutput {
         if (free < full / 2 && free < mss) {
             window = 0;
         } else {
-            free = Math.min(free, sk.rcvSsthresh); // the memory clamp
+            free = Math.min(free, sk.rcv().rcvSsthresh()); // the memory clamp
             if (sk.opts().rcvWscale() > 0) {
                 window = (free >> sk.opts().rcvWscale()) << sk.opts().rcvWscale();
             } else {
@@ -152,10 +152,10 @@ final class TcpOutput {
      * is never used again, and the first segment after the device returns goes out on it.
      */
     private Rtable dstCheck(TcpSock sk) throws ErrnoException {
-        Rtable rt = sk.route;
+        Rtable rt = sk.route();
         if (rt == null || !rt.link().isUp()) {
             rt = ip.routeOutput(Flowi4.of(sk.saddr(), sk.daddr(), TCP_PROTOCOL));
-            sk.route = rt;
+            sk.dstSet(rt);
         }
         return rt;
     }
@@ -216,7 +216,7 @@ final class TcpOutput {
         } catch (ErrnoException e) {
             // Lost like a packet dropped on the way; the retransmission timer covers it, and a
             // fresh route is looked up next time (the link may have been replaced).
-            sk.route = null;
+            sk.dstReset();
             LOG.debug("{}: transmit failed: {}", sk, e.getMessage());
         }
         counters.inc(TcpMib.OutSegs);
@@ -500,7 +500,7 @@ final class TcpOutput {
             }
             boolean last = length == unsent;
             boolean withFin = sk.snd().finQueued() && !sk.snd().finAcked() && last;
-            if (length > 0 && length < sk.opts().mssCache() && !sk.nodelay && !withFin && sk.snd().sndNxt() != sk.snd().sndUna()) {
+            if (length > 0 && length < sk.opts().mssCache() && !sk.userOptions().nodelay() && !withFin && sk.snd().sndNxt() != sk.snd().sndUna()) {
                 break; // Nagle
             }
             if (length == 0 && room < 0) {

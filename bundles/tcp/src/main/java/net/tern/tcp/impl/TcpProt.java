@@ -122,7 +122,7 @@ public final class TcpProt implements InetProto<TcpSock> {
     @Override
     public void getPort(TcpSock sk, int port) throws ErrnoException {
         tables.bind(sk, port);
-        sk.userBound = port != 0;
+        sk.userBound(port != 0);
     }
 
     // ==== connect (tcp_v4_connect) =============================================================
@@ -152,7 +152,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             key = new ConnKey(saddr, sk.num(), daddr, address.port());
         }
         if (!tables.insertEstablished(key, sk)) {
-            if (!sk.userBound) {
+            if (!sk.userBound()) {
                 tables.release(sk, sk.num());
                 sk.num(0);
             }
@@ -162,8 +162,8 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.rcvSaddr(saddr);
         sk.daddr(daddr);
         sk.dport(address.port());
-        sk.key = key;
-        sk.route = route;
+        sk.setKey(key);
+        sk.dstSet(route);
         TcpSettings s = settings.get();
         sk.opts().connectInit(route.mtu(), s.windowScaling() ? Math.max(0, s.windowShift()) : 0);
         sk.rcv().initialWindow(TcpOutput.selectInitialWindow(memory.fullSpace(sk), sk.opts().advmss()));
@@ -171,8 +171,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.snd().connectInit(secrets.secureTcpSeq(saddr, daddr, sk.num(), address.port()));
         sk.ca().recoveryPointAt(sk.snd().iss());
         sk.rtt().initRto(s.rtoInitialMillis() * 1000);
-        sk.retransmits = 0;
-        sk.backoff = 0;
+        sk.retries().clearRetransmits();
         // Fired once the 4-tuple is chosen and before the state change, so a trace reads as
         // Linux's call path: tcp_v4_connect, then tcp_set_state(TCP_SYN_SENT), then the SYN.
         trace.sock("tcp_v4_connect", sk);
@@ -182,7 +181,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         output.sendSyn(sk, false);
         sk.rtx().add(new TxSegment(sk.snd().iss(), 0, TcpPacket.SYN, now, false));
         memory.settleSend(sk);
-        sk.retransStampNanos = now;
+        sk.retries().retransStamp(now);
         sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtt().rtoUs());
     }
 
@@ -210,21 +209,19 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.snd().reset();
         sk.clearRtxQueue();
         memory.clearOutOfOrder(sk);
-        sk.rcvSsthresh = Integer.MAX_VALUE;
         sk.rcv().reset();
         sk.shutdown(0);
         sk.daddr(0);
         sk.dport(0);
-        if (!sk.userBound) {
+        if (!sk.userBound()) {
             sk.saddr(0);
             sk.rcvSaddr(0);
         }
-        sk.route = null;
-        sk.everConnected = false;
+        sk.dstReset();
+        sk.everConnected(false);
         sk.ca().reset();
         sk.rtt().restart(settings.get().rtoInitialMillis() * 1000);
-        sk.backoff = 0;
-        sk.retransmits = 0;
+        sk.retries().clearRetransmits();
         sk.ackMode().reset();
         sk.opts().clearNegotiated();
         sk.publishQueues();
@@ -381,7 +378,7 @@ public final class TcpProt implements InetProto<TcpSock> {
     @Override
     public void close(TcpSock sk) {
         trace.sock("tcp_close", sk);
-        sk.orphan = true;
+        sk.setOrphan();
         if (sk.lingerSeconds() <= 0) {
             sk.graft(null);
         } // else the socket layer lingers on it (sk_stream_wait_close before sock_orphan) and needs its wake-ups
@@ -504,7 +501,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             return received(sk, msg, 0);
         }
         if (state == SkState.CLOSE) {
-            return sk.everConnected ? received(sk, msg, 0) : Errno.ENOTCONN.negative();
+            return sk.everConnected() ? received(sk, msg, 0) : Errno.ENOTCONN.negative();
         }
         return Errno.EAGAIN.negative(); // no data yet
     }
@@ -535,7 +532,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         }
         int now = TcpOutput.receiveWindow(sk);
         long full = Math.min(memory.fullSpace(sk), 65535L << sk.opts().rcvWscale());
-        int free = Math.min(memory.space(sk), sk.rcvSsthresh);
+        int free = Math.min(memory.space(sk), sk.rcv().rcvSsthresh());
         int mss = Math.max(1, sk.opts().advmss());
         int possible = sk.opts().rcvWscale() > 0 ? (free >> sk.opts().rcvWscale()) << sk.opts().rcvWscale() : (free / mss) * mss;
         if (2L * now <= full && possible > 0 && possible >= 2L * now) {

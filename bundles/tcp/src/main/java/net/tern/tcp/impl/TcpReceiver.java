@@ -5,9 +5,9 @@ import io.netty.buffer.ByteBuf;
 /**
  * The receiving half of a connection (RFC 9293 3.3.1's receive sequence space, as gVisor's
  * {@code receiver} and Linux's {@code rcv_nxt}, {@code rcv_wup}, {@code rcv_wnd},
- * {@code rx_opt.dsack}): the next sequence number expected, the window last advertised and
- * where it was, the stream offset of {@code rcv_nxt}, the FIN, the D-SACK block to report,
- * and the queues: the in-order data for the reader and the out-of-order runs placed beyond
+ * {@code rx_opt.dsack}, {@code rcv_ssthresh}): the next sequence number expected, the window
+ * last advertised and where it was, the memory clamp on the window offered, the stream
+ * offset of {@code rcv_nxt}, the FIN, the D-SACK block to report, and the queues: the in-order data for the reader and the out-of-order runs placed beyond
  * them in the same ring. Its fields change only through its methods, which keep
  * {@code rcv_nxt} and the stream offset moving together with the ring.
  *
@@ -35,6 +35,12 @@ final class TcpReceiver {
     private boolean dsackPending;
     private int dsackStart;
     private int dsackEnd;
+    /**
+     * {@code rcv_ssthresh}: a clamp on the window offered, set when the socket hit its memory
+     * budget or TCP is under memory pressure, and grown back by the data that follow
+     * ({@link TcpMemory}); {@code Integer.MAX_VALUE} when there is none.
+     */
+    private int rcvSsthresh = Integer.MAX_VALUE;
 
     TcpReceiver(int firstCapacity) {
         this.queue = new ByteRing(firstCapacity);
@@ -181,8 +187,42 @@ final class TcpReceiver {
         dsackPending = false;
     }
 
-    /** The connection is forgotten (a disconnect): no FIN, nothing queued in order. */
+    // ---- the memory clamp (rcv_ssthresh)
+
+    /** The clamp on the window offered, {@code Integer.MAX_VALUE} when there is none. */
+    int rcvSsthresh() {
+        return rcvSsthresh;
+    }
+
+    /** {@code tcp_clamp_window}: the window offered is clamped to {@code window} bytes. */
+    void clampWindow(int window) {
+        rcvSsthresh = window;
+    }
+
+    /** {@code tcp_adjust_rcv_ssthresh}: the clamp is lowered to {@code window} bytes if above. */
+    void adjustRcvSsthresh(int window) {
+        rcvSsthresh = Math.min(rcvSsthresh, window);
+    }
+
+    /**
+     * {@code tcp_grow_window}: the clamp grows by {@code bytes}; once it reaches
+     * {@code fullSpace}, the window the buffer allows, there is no clamp any more.
+     */
+    void growRcvSsthresh(int bytes, int fullSpace) {
+        rcvSsthresh += bytes;
+        unclampIfReached(fullSpace);
+    }
+
+    /** No clamp any more once it has reached {@code fullSpace}. */
+    void unclampIfReached(int fullSpace) {
+        if (rcvSsthresh >= fullSpace) {
+            rcvSsthresh = Integer.MAX_VALUE;
+        }
+    }
+
+    /** The connection is forgotten (a disconnect): no FIN, nothing queued in order, no clamp. */
     void reset() {
+        rcvSsthresh = Integer.MAX_VALUE;
         queue.clear();
         finReceived = false;
         oooFin = false;

@@ -66,18 +66,18 @@ final class TcpReplies {
     /** {@code tcp_v4_send_ack} for TIME-WAIT: our last sequence and ACK, window and timestamps. */
     void v4SendAck(TimeWaitSock tw, Segment seg) {
         reply(seg, tw.sndNxt, tw.rcvNxt, TcpPacket.ACK, tw.rcvWnd >> tw.rcvWscale,
-                timestampOnly(tw.tsOk, tw.tsOffset, tw.tsRecent));
+                timestampOnly(tw.tsOk, tw.ts()));
     }
 
     /** The options of an ACK sent without a socket: the timestamps when they are in use, else none. */
-    private TcpOptions timestampOnly(boolean tsOk, int tsOffset, int tsRecent) {
+    private TcpOptions timestampOnly(boolean tsOk, TcpTimestamps ts) {
         if (!tsOk) {
             return null;
         }
         TcpOptions options = new TcpOptions();
         options.timestamp = true;
-        options.tsVal = TcpOutput.tsNow(clock) + tsOffset;
-        options.tsEcr = tsRecent;
+        options.tsVal = ts.tsVal(TcpOutput.tsNow(clock));
+        options.tsEcr = ts.tsRecent();
         return options;
     }
 
@@ -87,7 +87,7 @@ final class TcpReplies {
      */
     void v4ReqskSendAck(RequestSock req, Segment seg) {
         int window = Math.min(req.rcvWnd >> (req.peerWscale >= 0 ? req.rcvWscale : 0), 65535);
-        reply(seg, req.iss + 1, req.irs + 1, TcpPacket.ACK, window, timestampOnly(req.tsOk, req.tsOffset, req.tsRecent));
+        reply(seg, req.iss + 1, req.irs + 1, TcpPacket.ACK, window, timestampOnly(req.tsOk, req.ts()));
     }
 
     /** A SYN-ACK for a request ({@code tcp_v4_send_synack}), or for a SYN cookie when {@code req} is not queued. */
@@ -96,8 +96,8 @@ final class TcpReplies {
         options.mss = req.advmss;
         if (req.tsOk) {
             options.timestamp = true;
-            options.tsVal = (req.cookieTimestamp ? req.cookieTs : TcpOutput.tsNow(clock)) + req.tsOffset;
-            options.tsEcr = req.tsRecent;
+            options.tsVal = req.synAckTsVal(TcpOutput.tsNow(clock));
+            options.tsEcr = req.ts().tsRecent();
         }
         options.sackPermitted = req.sackOk;
         if (req.peerWscale >= 0) {

@@ -15,11 +15,14 @@ import net.tern.tcp.cc.CongestionState;
  * only through their methods: the sending half ({@link TcpSender}), the segments in flight
  * with the SACK scoreboard ({@link RtxQueue}), congestion control and loss recovery
  * ({@link TcpCongestion}), the receiving half ({@link TcpReceiver}), the RTT estimator
- * ({@link RttEstimator}), the timers ({@link SockTimers}) and the ACK mode
- * ({@link DelayedAck}). The rest (4-tuple and route, negotiated options, retry counters, a listener's queues, statistics) are
- * package-private fields. Everything is touched only under {@link #lock()} (socket calls,
- * input, timers all take it); the few fields {@code tcp_poll} reads without the lock are
- * volatile.
+ * ({@link RttEstimator}), the timers ({@link SockTimers}), the ACK mode ({@link DelayedAck}),
+ * what the handshake negotiated ({@link NegotiatedOptions}), the timestamp state
+ * ({@link TcpTimestamps}), the options the application set ({@link TcpUserOptions}), the
+ * retry and probe counters ({@link TcpRetries}), a listener's queues
+ * ({@link RequestSockQueue}) and the {@code tcp_info} statistics ({@link TcpSockStats}). Its
+ * own fields (4-tuple, route, bind and orphan flags) are private and change through its
+ * methods. Everything is touched only under {@link #lock()} (socket calls, input, timers all
+ * take it); the few values {@code tcp_poll} reads without the lock are volatile.
  *
  * <p>It is also the {@link CongestionState} its congestion controller sees.
  */
@@ -42,48 +45,36 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
 
     // ---- identity and route
     /** The port was given by bind() with a number ({@code SOCK_BINDPORT_LOCK}). */
-    boolean userBound;
+    private boolean userBound;
     /** This socket's place on its port's owner list in the bind hash ({@link PortOwner}). */
     private int ownerSlot = NOT_LISTED;
-    /** The 4-tuple while hashed in the established table. */
-    ConnKey key;
-    Rtable route;
-    boolean orphan;
-    boolean everConnected;
+    /** The 4-tuple while hashed in the established table, else null. */
+    private ConnKey key;
+    /** The cached route ({@code sk_dst_cache}), null until looked up or once obsolete. */
+    private Rtable route;
+    /** The application has closed it ({@code SOCK_DEAD}): nobody will read or write it any more. */
+    private boolean orphan;
+    /** It reached ESTABLISHED since its last connect or disconnect. */
+    private boolean everConnected;
+
     // ---- sending: the send sequence space, queue and FIN are the sender's, the segments in flight the RtxQueue's
     /** Segments sent and not yet acknowledged, with the SACK scoreboard ({@code tcp_rtx_queue}). */
     private final RtxQueue rtx = new RtxQueue();
-
-    // ---- receiving: the sequence space, window, queues, FIN and D-SACK are the receiver's
-    /**
-     * {@code rcv_ssthresh}: a clamp on the window offered, set when the socket hit its memory
-     * budget or TCP is under memory pressure, and grown back by the data that follow
-     * ({@link TcpMemory}); {@code Integer.MAX_VALUE} when there is none.
-     */
-    int rcvSsthresh = Integer.MAX_VALUE;
+    // ---- receiving: the sequence space, window, memory clamp (rcv_ssthresh), queues, FIN and D-SACK are the receiver's
 
     // ---- options
     /** What the handshake negotiated: window scale, timestamps, SACK, the MSS ({@code rx_opt}, {@code mss_cache}). */
     private final NegotiatedOptions opts = new NegotiatedOptions();
     /** TS.Recent with its PAWS stamp, and this connection's timestamp offset. */
     private final TcpTimestamps ts = new TcpTimestamps();
-    boolean nodelay;
-    int keepIdleSeconds;
-    int keepIntvlSeconds;
-    int keepCnt;
-    /** {@code TCP_TERN_TIMEWAIT_MSECS}: this socket's TIME-WAIT length, or 0 for the stack's 2 * MSL. */
-    long timeWaitMillis;
+    /** TCP_NODELAY, the keepalive times and count, the TIME-WAIT length, as the application set them. */
+    private final TcpUserOptions userOptions = new TcpUserOptions();
 
-    // ---- RTT and timers (RFC 6298)
-    int backoff;
-    int retransmits;
-    long retransStampNanos;
-    int totalRetrans;
-    int probesOut;
-    int keepaliveProbes;
-    long lastReceivedNanos;
+    // ---- retries and probes
+    /** Retransmission timeouts, backoff and probes unanswered ({@code icsk_retransmits}, {@code icsk_backoff}, ...). */
+    private final TcpRetries retries = new TcpRetries();
     /** When an ACK last answered an out-of-window segment ({@code last_oow_ack_time}). */
-    final long[] lastOowAckNanos = {Long.MIN_VALUE};
+    private final OowRateLimit oowRateLimit = new OowRateLimit();
 
     // ---- congestion control and loss recovery are the connection's TcpCongestion
 
@@ -94,7 +85,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     private TcpSock parent;
 
     // ---- memory: the receive and send queues charged at their true size (TcpMemory)
-    final SockMemory mem;
+    private final SockMemory mem;
 
     // ---- what tcp_poll reads without the lock
     private volatile int readable;
@@ -153,9 +144,24 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         return opts;
     }
 
+    /** TCP_NODELAY, the keepalive times and count, the TIME-WAIT length, as the application set them. */
+    TcpUserOptions userOptions() {
+        return userOptions;
+    }
+
     /** TS.Recent with its PAWS stamp, and this connection's timestamp offset. */
     TcpTimestamps ts() {
         return ts;
+    }
+
+    /** Retransmission timeouts, backoff and probes unanswered. */
+    TcpRetries retries() {
+        return retries;
+    }
+
+    /** When an ACK last answered an out-of-window segment ({@code last_oow_ack_time}). */
+    OowRateLimit oowRateLimit() {
+        return oowRateLimit;
     }
 
     /** This connection's {@code tcp_info} statistics. */
@@ -203,6 +209,73 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     @Override
     public void ownerSlot(int slot) {
         ownerSlot = slot;
+    }
+
+    // ---- identity and route
+
+    /** The port was given by bind() with a number, and stays bound when the connection ends. */
+    boolean userBound() {
+        return userBound;
+    }
+
+    /** bind() chose the port: by number ({@code SOCK_BINDPORT_LOCK}) or, for 0, as any ephemeral port. */
+    void userBound(boolean byNumber) {
+        userBound = byNumber;
+    }
+
+    /** The 4-tuple under which this connection is in the established hash, or null. */
+    ConnKey key() {
+        return key;
+    }
+
+    /** This connection was hashed under {@code hashed} in the established table. */
+    void setKey(ConnKey hashed) {
+        key = hashed;
+    }
+
+    /** This connection left the established hash ({@code inet_unhash}, or replaced by a TIME-WAIT entry). */
+    void clearKey() {
+        key = null;
+    }
+
+    /** The cached route ({@code __sk_dst_get}), or null. */
+    Rtable route() {
+        return route;
+    }
+
+    /** {@code sk_dst_set}: {@code rt} is the route to the peer until it goes stale. */
+    void dstSet(Rtable rt) {
+        route = rt;
+    }
+
+    /** {@code sk_dst_reset}: the route is looked up again before the next segment. */
+    void dstReset() {
+        route = null;
+    }
+
+    /** Whether the application has closed it ({@code sock_flag(sk, SOCK_DEAD)}). */
+    boolean orphaned() {
+        return orphan;
+    }
+
+    /** The application closed it, or nobody ever will accept it ({@code sock_orphan}). */
+    void setOrphan() {
+        orphan = true;
+    }
+
+    /** Whether it reached ESTABLISHED since its last connect or disconnect. */
+    boolean everConnected() {
+        return everConnected;
+    }
+
+    /** It reached ESTABLISHED ({@code true}), or was disconnected ({@code false}). */
+    void everConnected(boolean connected) {
+        everConnected = connected;
+    }
+
+    /** Its receive and send memory as charged ({@code sk_rmem_alloc}, {@code sk_wmem_queued}, {@code sk_forward_alloc}). */
+    SockMemory mem() {
+        return mem;
     }
 
     /** The 4-tuple of this socket now. */

@@ -22,6 +22,8 @@ final class TcpSockStats {
     private long bytesRetrans;
     /** Segments retransmitted, the SYN's included ({@code total_retrans}). */
     private int totalRetrans;
+    /** When a segment last arrived: keepalive counts idleness from it. */
+    private long lastReceivedNanos;
     /** When data were last sent ({@code lsndtime}) and received ({@code icsk_ack.lrcvtime}), and an acceptable ACK ({@code rcv_tstamp}). */
     private long lastDataSentNanos;
     private long lastDataRecvNanos;
@@ -34,9 +36,15 @@ final class TcpSockStats {
         lastAckRecvNanos = nowNanos;
     }
 
-    /** A segment reached the socket ({@code tcp_v4_do_rcv}'s {@code tcp_segs_in}). */
-    void onSegmentIn() {
+    /** A segment reached the socket at {@code nowNanos} ({@code tcp_v4_do_rcv}'s {@code tcp_segs_in}). */
+    void onSegmentIn(long nowNanos) {
         segsIn++;
+        lastReceivedNanos = nowNanos;
+    }
+
+    /** The peer was heard from at {@code nowNanos}: a passive open's child, born of the handshake's ACK. */
+    void receivedAt(long nowNanos) {
+        lastReceivedNanos = nowNanos;
     }
 
     /**
@@ -107,6 +115,11 @@ final class TcpSockStats {
 
     int totalRetrans() {
         return totalRetrans;
+    }
+
+    /** When a segment last arrived, 0 before the first. */
+    long lastReceivedNanos() {
+        return lastReceivedNanos;
     }
 
     long lastDataSentNanos() {

@@ -73,8 +73,8 @@ final class TcpSockopt {
         int v = boxed;
         switch (name) {
             case SocketConstants.TCP_NODELAY -> {
-                sk.nodelay = v != 0;
-                if (sk.nodelay) {
+                sk.userOptions().setNodelay(v != 0);
+                if (v != 0) {
                     output.writeXmit(sk); // pushes what Nagle held back
                 }
             }
@@ -88,20 +88,20 @@ final class TcpSockopt {
             }
             case SocketConstants.TCP_KEEPIDLE -> {
                 checkRange("TCP_KEEPIDLE", v, 1, MAX_KEEP_SECONDS);
-                sk.keepIdleSeconds = v;
+                sk.userOptions().setKeepIdleSeconds(v);
                 timers.setKeepalive(sk);
             }
             case SocketConstants.TCP_KEEPINTVL -> {
                 checkRange("TCP_KEEPINTVL", v, 1, MAX_KEEP_SECONDS);
-                sk.keepIntvlSeconds = v;
+                sk.userOptions().setKeepIntvlSeconds(v);
             }
             case SocketConstants.TCP_KEEPCNT -> {
                 checkRange("TCP_KEEPCNT", v, 1, MAX_KEEPCNT);
-                sk.keepCnt = v;
+                sk.userOptions().setKeepCnt(v);
             }
             case SocketConstants.TCP_TERN_TIMEWAIT_MSECS -> {
                 checkRange("TCP_TERN_TIMEWAIT_MSECS", v, 1, MAX_TIMEWAIT_MILLIS);
-                sk.timeWaitMillis = v;
+                sk.userOptions().setTimeWaitMillis(v);
             }
             default -> throw new ErrnoException(Errno.ENOPROTOOPT, "setsockopt(SOL_TCP, " + name
                     + "): not a TCP option");
@@ -145,9 +145,9 @@ final class TcpSockopt {
                     + "): not an option level of TCP");
         }
         return switch (name) {
-            case SocketConstants.TCP_NODELAY -> sk.nodelay ? 1 : 0;
+            case SocketConstants.TCP_NODELAY -> sk.userOptions().nodelay() ? 1 : 0;
             case SocketConstants.TCP_QUICKACK -> sk.ackMode().pingpong() ? 0 : 1;
-            case SocketConstants.TCP_MAXSEG -> sk.everConnected ? sk.opts().mssCache() : (sk.opts().userMss() > 0 ? sk.opts().userMss() : NegotiatedOptions.DEFAULT_MSS);
+            case SocketConstants.TCP_MAXSEG -> sk.everConnected() ? sk.opts().mssCache() : (sk.opts().userMss() > 0 ? sk.opts().userMss() : NegotiatedOptions.DEFAULT_MSS);
             case SocketConstants.TCP_KEEPIDLE -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIdleMillis(sk));
             case SocketConstants.TCP_KEEPINTVL -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIntvlMillis(sk));
             case SocketConstants.TCP_KEEPCNT -> timers.keepCnt(sk);
@@ -193,9 +193,9 @@ final class TcpSockopt {
         return new TcpInfo(
                 sk.state().number(),
                 sk.ca().caState().ordinal(),
-                sk.retransmits,
-                sk.probesOut != 0 ? sk.probesOut : sk.keepaliveProbes,
-                sk.backoff,
+                sk.retries().retransmits(),
+                sk.retries().probesOut() != 0 ? sk.retries().probesOut() : sk.retries().keepaliveProbes(),
+                sk.retries().backoff(),
                 options,
                 sk.opts().wscaleOk() ? sk.opts().sndWscale() : 0,
                 sk.opts().wscaleOk() ? sk.opts().rcvWscale() : 0,
@@ -210,7 +210,7 @@ final class TcpSockopt {
                 ageMillis(now, sk.stats().lastDataSentNanos()),
                 ageMillis(now, sk.stats().lastDataRecvNanos()),
                 ageMillis(now, sk.stats().lastAckRecvNanos()),
-                sk.route != null ? sk.route.mtu() : 0,
+                sk.route() != null ? sk.route().mtu() : 0,
                 memory.rcvSsthresh(sk),
                 sk.rtt().srttUs(),
                 sk.rtt().rttvarUs(),

@@ -62,14 +62,14 @@ final class TcpTimers {
      * not by count, so a changing RTO does not change the budget.
      */
     boolean retransmitsTimedOut(TcpSock sk, int boundary, long rtoBaseMillis) {
-        if (sk.retransmits == 0) {
+        if (sk.retries().retransmits() == 0) {
             return false;
         }
         long rtoMax = settings.get().rtoMaxMillis();
         int threshold = 63 - Long.numberOfLeadingZeros(Math.max(1, rtoMax / rtoBaseMillis));
         long timeoutMillis = boundary <= threshold ? ((2L << boundary) - 1) * rtoBaseMillis
                 : ((2L << threshold) - 1) * rtoBaseMillis + (long) (boundary - threshold) * rtoMax;
-        long elapsedMillis = (clock.nanoTime() - sk.retransStampNanos) / 1_000_000;
+        long elapsedMillis = (clock.nanoTime() - sk.retries().retransStampNanos()) / 1_000_000;
         return elapsedMillis >= timeoutMillis;
     }
 
@@ -82,7 +82,7 @@ final class TcpTimers {
                 lifecycle.timedOut(sk);
                 return;
             }
-            if (sk.retransmits == 0) {
+            if (sk.retries().retransmits() == 0) {
                 counters.inc(TcpExtMib.TCPTimeouts);
             }
             output.retransmitSyn(sk);
@@ -93,17 +93,17 @@ final class TcpTimers {
             return;
         }
         int retryUntil = s.retries2();
-        if (sk.orphan) {
+        if (sk.orphaned()) {
             retryUntil = orphanRetries(sk, sk.rtt().rtoUs() < s.rtoMaxMillis() * 1000);
         }
         if (retransmitsTimedOut(sk, retryUntil, s.rtoMinMillis())) {
             lifecycle.timedOut(sk);
             return;
         }
-        if (sk.retransmits == 0) {
+        if (sk.retries().retransmits() == 0) {
             counters.inc(TcpExtMib.TCPTimeouts);
             TxSegment head = sk.rtx().head();
-            sk.retransStampNanos = head != null ? head.sentNanos : clock.nanoTime();
+            sk.retries().retransStamp(head != null ? head.sentNanos : clock.nanoTime());
         }
         // tcp_enter_loss: everything not SACKed is presumed lost and goes again, from the
         // head, as the window reopens (RFC 6675 5.1; RFC 5681 3.1 for peers without SACK).
@@ -132,8 +132,7 @@ final class TcpTimers {
 
     /** Doubles the RTO (RFC 6298 5.5) and re-arms (5.6). */
     private void backoff(TcpSock sk) {
-        sk.retransmits++;
-        sk.backoff++;
+        sk.retries().onRetransmitTimeout();
         sk.rtt().backoff(rtoMaxMicros());
         sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtt().rtoUs());
     }
@@ -146,27 +145,26 @@ final class TcpTimers {
     private void probeTimer(TcpSock sk) {
         int unsent = sk.sendQueued() - (sk.snd().sndNxt() - sk.snd().sndUna());
         if (!sk.rtx().isEmpty() || (unsent <= 0 && !sk.snd().finQueued())) {
-            sk.probesOut = 0;
+            sk.retries().clearProbes();
             return;
         }
         int maxProbes = settings.get().retries2();
-        if (sk.orphan) {
+        if (sk.orphaned()) {
             long rtoMaxUs = settings.get().rtoMaxMillis() * 1000;
-            boolean alive = Math.min(sk.rtt().rtoUs() << Math.min(sk.backoff, 20), rtoMaxUs) < rtoMaxUs;
+            boolean alive = Math.min(sk.rtt().rtoUs() << Math.min(sk.retries().backoff(), 20), rtoMaxUs) < rtoMaxUs;
             maxProbes = orphanRetries(sk, alive);
-            if (!alive && sk.backoff >= maxProbes) {
+            if (!alive && sk.retries().backoff() >= maxProbes) {
                 lifecycle.timedOut(sk);
                 return;
             }
         }
-        if (sk.probesOut >= maxProbes) {
+        if (sk.retries().probesOut() >= maxProbes) {
             lifecycle.timedOut(sk);
             return;
         }
         output.writeWakeup(sk);
         counters.inc(TcpExtMib.TCPWinProbe);
-        sk.probesOut++;
-        sk.backoff++;
+        sk.retries().onProbeSent();
         sk.timers().resetProbeTimer();
     }
 
@@ -182,15 +180,15 @@ final class TcpTimers {
     // ---- keepalive and FIN-WAIT-2
 
     long keepIdleMillis(TcpSock sk) {
-        return sk.keepIdleSeconds > 0 ? sk.keepIdleSeconds * 1000L : settings.get().keepaliveTimeMillis();
+        return sk.userOptions().keepIdleSeconds() > 0 ? sk.userOptions().keepIdleSeconds() * 1000L : settings.get().keepaliveTimeMillis();
     }
 
     long keepIntvlMillis(TcpSock sk) {
-        return sk.keepIntvlSeconds > 0 ? sk.keepIntvlSeconds * 1000L : settings.get().keepaliveIntvlMillis();
+        return sk.userOptions().keepIntvlSeconds() > 0 ? sk.userOptions().keepIntvlSeconds() * 1000L : settings.get().keepaliveIntvlMillis();
     }
 
     int keepCnt(TcpSock sk) {
-        return sk.keepCnt > 0 ? sk.keepCnt : settings.get().keepaliveProbes();
+        return sk.userOptions().keepCnt() > 0 ? sk.userOptions().keepCnt() : settings.get().keepaliveProbes();
     }
 
     /** Arms keepalive for an established connection with SO_KEEPALIVE ({@code tcp_set_keepalive}). */
@@ -210,7 +208,7 @@ final class TcpTimers {
     /** {@code tcp_keepalive_timer}. */
     void keepaliveTimer(TcpSock sk) {
         SkState state = sk.state();
-        if (state == SkState.FIN_WAIT2 && sk.orphan) {
+        if (state == SkState.FIN_WAIT2 && sk.orphaned()) {
             // The peer never sent its FIN: give the connection up silently, as tcp_fin_timeout does.
             lifecycle.done(sk);
             return;
@@ -223,16 +221,16 @@ final class TcpTimers {
             sk.timers().resetKeepaliveTimer(idleMillis);
             return;
         }
-        long elapsed = (clock.nanoTime() - sk.lastReceivedNanos) / 1_000_000;
+        long elapsed = (clock.nanoTime() - sk.stats().lastReceivedNanos()) / 1_000_000;
         if (elapsed >= idleMillis) {
-            if (sk.keepaliveProbes >= keepCnt(sk)) {
+            if (sk.retries().keepaliveProbes() >= keepCnt(sk)) {
                 output.sendActiveReset(sk);
                 lifecycle.timedOut(sk);
                 return;
             }
             output.writeWakeup(sk);
             counters.inc(TcpExtMib.TCPKeepAlive);
-            sk.keepaliveProbes++;
+            sk.retries().onKeepaliveProbe();
             sk.timers().resetKeepaliveTimer(keepIntvlMillis(sk));
         } else {
             sk.timers().resetKeepaliveTimer(idleMillis - elapsed);

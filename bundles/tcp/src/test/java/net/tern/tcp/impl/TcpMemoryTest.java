@@ -161,8 +161,8 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
                 peer.inject(d);
                 flooded += d.length - 40;
                 segments++;
-                peakRmem = Math.max(peakRmem, sk.mem.rmemAlloc());
-                assertThat(sk.mem.rmemAlloc()).isLessThanOrEqualTo(sk.rcvbuf());
+                peakRmem = Math.max(peakRmem, sk.mem().rmemAlloc());
+                assertThat(sk.mem().rmemAlloc()).isLessThanOrEqualTo(sk.rcvbuf());
                 peer.discardEmitted();
             }
             if (round++ % 32 == 0) {
@@ -172,10 +172,10 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
                     peer.inject(d);
                     flooded += d.length - 40;
                     segments++;
-                    peakRmem = Math.max(peakRmem, sk.mem.rmemAlloc());
+                    peakRmem = Math.max(peakRmem, sk.mem().rmemAlloc());
                     peakPages = Math.max(peakPages, pool().allocatedPages());
-                    clamped |= sk.rcvSsthresh == 2 * 1460;
-                    assertThat(sk.mem.rmemAlloc()).as("receive memory after %d segments", segments)
+                    clamped |= sk.rcv().rcvSsthresh() == 2 * 1460;
+                    assertThat(sk.mem().rmemAlloc()).as("receive memory after %d segments", segments)
                             .isLessThanOrEqualTo(sk.rcvbuf());
                     assertThat(pool().allocatedPages()).isLessThanOrEqualTo(pool().limits().max());
                     if (i % 97 == 0) {
@@ -273,7 +273,7 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
                 int offset = ascending ? 1 + 2 * i : 399 - 2 * i;
                 peer.inject(data(c, offset, 1));
                 answered += peer.emitted().size();
-                assertThat(sk.mem.rmemAlloc()).isLessThanOrEqualTo(sk.rcvbuf());
+                assertThat(sk.mem().rmemAlloc()).isLessThanOrEqualTo(sk.rcvbuf());
             }
             long queued = counter(TcpExtMib.TCPOFOQueue);
             if (ascending) {
@@ -402,19 +402,19 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
             try {
                 while (true) {
                     api.send(c.fd(), ByteBuffer.wrap(new byte[7_000]), 0);
-                    assertThat(sk.mem.wmemQueued()).isLessThanOrEqualTo(sk.sndbuf());
+                    assertThat(sk.mem().wmemQueued()).isLessThanOrEqualTo(sk.sndbuf());
                 }
             } catch (ErrnoException e) {
                 assertThat(e.errno()).isEqualTo(Errno.EAGAIN);
             }
-            assertThat(sk.mem.wmemQueued()).isLessThanOrEqualTo(sk.sndbuf());
-            assertThat(sk.mem.wmemQueued()).isEqualTo(TcpMemory.sendTruesize(sk));
+            assertThat(sk.mem().wmemQueued()).isLessThanOrEqualTo(sk.sndbuf());
+            assertThat(sk.mem().wmemQueued()).isEqualTo(TcpMemory.sendTruesize(sk));
             assertThat(peer.host().tcp().prot().poll(sk) & EPOLLOUT).isZero();
             peer.discardEmitted();
             // The peer acknowledges half of what is in flight.
             acked += (sk.snd().sndNxt() - sk.snd().sndUna()) / 2;
             peer.inject(fromPeer(c).flags(ACK).seq(PEER_ISN + 1).ack(c.nxt(acked)).window(65535).build());
-            assertThat(sk.mem.wmemQueued()).isLessThanOrEqualTo(sk.sndbuf());
+            assertThat(sk.mem().wmemQueued()).isLessThanOrEqualTo(sk.sndbuf());
         }
         peer.discardEmitted();
         assertThat(sk.rtx().size()).isGreaterThan(10);

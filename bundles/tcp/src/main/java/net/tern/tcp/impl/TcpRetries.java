@@ -1,0 +1,83 @@
+package net.tern.tcp.impl;
+
+/**
+ * A connection's retry and probe counters (the {@code inet_connection_sock} part Linux keeps
+ * them in): retransmission timeouts in a row ({@code icsk_retransmits}) and the RTO's backoff
+ * ({@code icsk_backoff}), when the first of those retransmissions was originally sent
+ * ({@code retrans_stamp}, which {@code retransmits_timed_out} measures from), zero-window
+ * probes unanswered ({@code icsk_probes_out}) and keepalive probes unanswered. Counted up by
+ * the timers, set back by the ACKs that prove the peer alive.
+ *
+ * <p>Used under the socket lock.
+ */
+final class TcpRetries {
+    private int retransmits;
+    private int backoff;
+    private long retransStampNanos;
+    private int probesOut;
+    private int keepaliveProbes;
+
+    int retransmits() {
+        return retransmits;
+    }
+
+    int backoff() {
+        return backoff;
+    }
+
+    long retransStampNanos() {
+        return retransStampNanos;
+    }
+
+    int probesOut() {
+        return probesOut;
+    }
+
+    int keepaliveProbes() {
+        return keepaliveProbes;
+    }
+
+    /** The first transmission that a timeout may have to repeat left at {@code sentNanos} ({@code retrans_stamp}). */
+    void retransStamp(long sentNanos) {
+        retransStampNanos = sentNanos;
+    }
+
+    /** {@code tcp_retransmit_timer}: one more timeout, the RTO backed off ({@code icsk_retransmits++}, {@code icsk_backoff++}). */
+    void onRetransmitTimeout() {
+        retransmits++;
+        backoff++;
+    }
+
+    /** New data acknowledged, a handshake completed, a fresh connect or disconnect: no timeout pending, no backoff. */
+    void clearRetransmits() {
+        retransmits = 0;
+        backoff = 0;
+    }
+
+    /** {@code tcp_ack_probe}: the window opened, so the probe timer's backoff ends. */
+    void clearBackoff() {
+        backoff = 0;
+    }
+
+    /** {@code tcp_send_probe0}: a zero-window probe went ({@code icsk_probes_out++}, {@code icsk_backoff++}). */
+    void onProbeSent() {
+        probesOut++;
+        backoff++;
+    }
+
+    /** {@code tcp_probe_timer} with nothing to probe for: the probes are over. */
+    void clearProbes() {
+        probesOut = 0;
+    }
+
+    /** {@code tcp_keepalive_timer}: a keepalive probe went. */
+    void onKeepaliveProbe() {
+        keepaliveProbes++;
+    }
+
+    /** {@code tcp_ack}: the peer answered, so no probe is outstanding ({@code icsk_probes_out = 0}). */
+    void onAckIn() {
+        probesOut = 0;
+        keepaliveProbes = 0;
+    }
+}

@@ -1,0 +1,75 @@
+package net.tern.tcp.impl;
+
+/**
+ * The {@code SOL_TCP} options an application set on a socket that the stack reads later
+ * (Linux keeps them in {@code tcp_sock}: {@code nonagle}, {@code keepalive_time},
+ * {@code keepalive_intvl}, {@code keepalive_probes}): {@code TCP_NODELAY},
+ * {@code TCP_KEEPIDLE}, {@code TCP_KEEPINTVL}, {@code TCP_KEEPCNT} and
+ * {@code TCP_TERN_TIMEWAIT_MSECS}. A value 0 means "the stack's setting". Set by
+ * {@code do_tcp_setsockopt} with values it has checked; a passive open's child takes its
+ * listener's ({@link #inheritFrom}, as {@code sk_clone_lock} copies them).
+ *
+ * <p>Used under the socket lock.
+ */
+final class TcpUserOptions {
+    private boolean nodelay;
+    private int keepIdleSeconds;
+    private int keepIntvlSeconds;
+    private int keepCnt;
+    /** This socket's TIME-WAIT length, or 0 for the stack's 2 * MSL. */
+    private long timeWaitMillis;
+
+    /** A child of {@code listener} starts with the listener's options ({@code sk_clone_lock}). */
+    void inheritFrom(TcpUserOptions listener) {
+        nodelay = listener.nodelay;
+        keepIdleSeconds = listener.keepIdleSeconds;
+        keepIntvlSeconds = listener.keepIntvlSeconds;
+        keepCnt = listener.keepCnt;
+        timeWaitMillis = listener.timeWaitMillis;
+    }
+
+    /** {@code TCP_NODELAY}: Nagle's algorithm is off. */
+    boolean nodelay() {
+        return nodelay;
+    }
+
+    void setNodelay(boolean on) {
+        nodelay = on;
+    }
+
+    /** {@code TCP_KEEPIDLE}, or 0. */
+    int keepIdleSeconds() {
+        return keepIdleSeconds;
+    }
+
+    void setKeepIdleSeconds(int seconds) {
+        keepIdleSeconds = seconds;
+    }
+
+    /** {@code TCP_KEEPINTVL}, or 0. */
+    int keepIntvlSeconds() {
+        return keepIntvlSeconds;
+    }
+
+    void setKeepIntvlSeconds(int seconds) {
+        keepIntvlSeconds = seconds;
+    }
+
+    /** {@code TCP_KEEPCNT}, or 0. */
+    int keepCnt() {
+        return keepCnt;
+    }
+
+    void setKeepCnt(int probes) {
+        keepCnt = probes;
+    }
+
+    /** {@code TCP_TERN_TIMEWAIT_MSECS}, or 0. */
+    long timeWaitMillis() {
+        return timeWaitMillis;
+    }
+
+    void setTimeWaitMillis(long millis) {
+        timeWaitMillis = millis;
+    }
+}
