@@ -19,6 +19,10 @@ public final class Rtnetlink {
     public static final int RTM_NEWROUTE = 24;
     public static final int RTM_DELROUTE = 25;
     public static final int RTM_GETROUTE = 26;
+    /** Traffic control: the queueing disciplines ({@code tc qdisc}), with {@code struct tcmsg} ({@link TcMsg}). */
+    public static final int RTM_NEWQDISC = 36;
+    public static final int RTM_DELQDISC = 37;
+    public static final int RTM_GETQDISC = 38;
 
     // Link attributes (IFLA_*)
     public static final int IFLA_ADDRESS = 1;
@@ -109,6 +113,8 @@ public final class Rtnetlink {
 
     // Multicast groups (RTNLGRP_*), for NETLINK_ADD_MEMBERSHIP; bit group-1 of nl_groups
     public static final int RTNLGRP_LINK = 1;
+    /** Traffic control: {@code RTM_NEWQDISC}/{@code RTM_DELQDISC} for every qdisc change ({@code tc monitor}). */
+    public static final int RTNLGRP_TC = 4;
     public static final int RTNLGRP_IPV4_IFADDR = 5;
     public static final int RTNLGRP_IPV4_ROUTE = 7;
 

@@ -1,32 +1,40 @@
 package net.tern.shell;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
-import net.tern.spi.net.Impairment;
-import net.tern.spi.net.ImpairmentStats;
-import net.tern.spi.net.Link;
-import net.tern.spi.net.LinkRegistry;
+import net.tern.api.socket.SocketApi;
+import net.tern.netlink.LinkMessage;
+import net.tern.netlink.NetemOptions;
+import net.tern.netlink.QdiscMessage;
+import net.tern.netlink.QdiscStats;
+import net.tern.spi.proto.ProtocolFamily;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * {@code net:impair}: netem for Tern's devices ({@code tc qdisc replace dev DEV root netem ...},
- * {@code tc qdisc del}, {@code tc -s qdisc show}) through {@link Link#setImpairment}.
+ * {@code net:impair}: netem for Tern's devices, talking to the stack as {@code tc} does, through
+ * a {@code NETLINK_ROUTE} socket: {@code RTM_NEWQDISC} ({@code tc qdisc replace dev DEV root
+ * netem ...}), {@code RTM_DELQDISC} ({@code tc qdisc del dev DEV root}) and the
+ * {@code RTM_GETQDISC} dump ({@code tc -s qdisc show}).
  *
  * <ul>
  *   <li>{@code net:impair DEV [loss PCT] [duplicate PCT] [reorder PCT] [delay MS] [seed N]}
  *       sets the impairment of DEV's transmit path (replacing the one before) and prints
  *       nothing, as {@code tc} does;</li>
- *   <li>{@code net:impair DEV off} takes it away;</li>
- *   <li>{@code net:impair} lists every link's impairment and what it did,
+ *   <li>{@code net:impair DEV off} takes it away (nothing to take away is no error);</li>
+ *   <li>{@code net:impair} lists every link's root qdisc as an impairment and what it did,
  *       {@code net:impair DEV} that link's.</li>
  * </ul>
  *
- * <p>The words are {@link Impairment#parse netem's}: {@code PCT} is {@code 2} or {@code 2%},
+ * <p>The words are {@link NetemOptions#parse netem's}: {@code PCT} is {@code 2} or {@code 2%},
  * {@code MS} is {@code 10} or {@code 10ms}. Bad words and unknown devices throw
- * {@link IllegalArgumentException} with the reason.
+ * {@link IllegalArgumentException} with the reason; the stack's refusals are {@code RTNETLINK
+ * answers: ...}.
  */
 @Component(service = ImpairCommand.class, property = {
         "osgi.command.scope=net",
@@ -37,51 +45,83 @@ public final class ImpairCommand {
             "       net:impair DEV off",
             "PCT := 2 | 2%    MS := 10 | 10ms");
 
-    private final LinkRegistry links;
+    private final SocketApi sockets;
 
     @Activate
-    public ImpairCommand(@Reference LinkRegistry links) {
-        this.links = links;
+    public ImpairCommand(@Reference(name = "sockets") SocketApi sockets,
+            @Reference(name = "netlink", target = IpCommand.NETLINK) ProtocolFamily netlink) {
+        this.sockets = sockets;
     }
 
     public String impair(String... argv) {
         List<String> args = argv == null ? List.of() : Arrays.asList(argv);
-        if (args.isEmpty()) {
-            return show(links.links());
-        }
-        String name = args.get(0);
-        if (name.equals("help") || name.equals("-h") || name.equals("--help")) {
+        if (!args.isEmpty() && List.of("help", "-h", "--help").contains(args.get(0))) {
             return USAGE;
         }
-        Link link = links.byName(name).orElseThrow(() -> Iproute2Errors.noDevice(name));
-        if (args.size() == 1) {
-            return show(List.of(link));
-        }
-        Impairment impairment;
-        try {
-            impairment = Impairment.parse(args.subList(1, args.size()));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("net:impair: " + e.getMessage() + "\n" + USAGE, e);
-        }
-        try {
-            link.setImpairment(impairment);
+        try (Rtnl rtnl = Rtnl.open(sockets)) {
+            if (args.isEmpty()) {
+                return show(rtnl, 0);
+            }
+            int index = rtnl.index(args.get(0));
+            if (args.size() == 1) {
+                return show(rtnl, index);
+            }
+            NetemOptions options;
+            try {
+                options = NetemOptions.parse(args.subList(1, args.size()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("net:impair: " + e.getMessage() + "\n" + USAGE, e);
+            }
+            if (options.isNone()) {
+                deleteRoot(rtnl, index);
+            } else {
+                QdiscMessage.replaceRootNetem(rtnl.nl, index, options);
+            }
+            return null;
         } catch (ErrnoException e) {
             throw Iproute2Errors.rtnetlink(e);
         }
-        return null;
     }
 
-    /** One row per link: its impairment in netem's words and the counters. */
-    static String show(List<Link> shown) {
-        if (shown.isEmpty()) {
+    /** {@code tc qdisc del dev DEV root}; a link that has only its default qdisc has nothing to take away. */
+    private static void deleteRoot(Rtnl rtnl, int index) throws ErrnoException {
+        try {
+            QdiscMessage.deleteRoot(rtnl.nl, index);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.ENOENT) {
+                throw e;
+            }
+        }
+    }
+
+    /** One row per link (or the link {@code index}, when not 0): its root qdisc in netem's words, and the counters. */
+    static String show(Rtnl rtnl, int index) throws ErrnoException {
+        List<LinkMessage> links = rtnl.links();
+        Map<Integer, QdiscMessage> roots = roots(rtnl);
+        if (links.isEmpty()) {
             return "no links registered";
         }
         Table table = new Table("dev", "impairment", "dropped", "duplicated", "reordered", "delayed");
-        for (Link link : shown) {
-            ImpairmentStats s = link.impairmentStats();
-            table.row(link.name(), link.impairment(), s.dropped.sum(), s.duplicated.sum(), s.reordered.sum(),
-                    s.delayed.sum());
+        for (LinkMessage link : links) {
+            if (index != 0 && link.index() != index) {
+                continue;
+            }
+            QdiscMessage root = roots.get(link.index());
+            boolean netem = root != null && root.isNetem();
+            QdiscStats s = netem ? root.stats() : QdiscStats.ZERO;
+            table.row(link.name(), netem ? root.netem() : "off", s.drops(), s.duplicated(), s.reordered(), s.delayed());
         }
         return table.toString().stripTrailing();
+    }
+
+    /** Each link's root qdisc, by index ({@code RTM_GETQDISC} dump). */
+    static Map<Integer, QdiscMessage> roots(Rtnl rtnl) throws ErrnoException {
+        Map<Integer, QdiscMessage> roots = new HashMap<>();
+        for (QdiscMessage q : QdiscMessage.dump(rtnl.nl)) {
+            if (q.parent() == net.tern.netlink.PktSched.TC_H_ROOT) {
+                roots.put(q.ifindex(), q);
+            }
+        }
+        return roots;
     }
 }

@@ -28,7 +28,7 @@ class ImpairCommandTest {
     void setUp() throws Exception {
         lo = stack.register(new LoopbackDevice());
         tun0 = stack.register(tun);
-        command = new ImpairCommand(stack.links());
+        command = NetlinkBed.impairCommand(stack);
     }
 
     @AfterEach

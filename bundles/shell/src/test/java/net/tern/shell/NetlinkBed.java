@@ -25,6 +25,12 @@ final class NetlinkBed {
     /** {@code net:links} over {@code stack}. */
     static LinksCommand linksCommand(TestStack stack) {
         NetlinkBed bed = new NetlinkBed(stack);
-        return new LinksCommand(bed.api(), stack.links(), bed.netlink.family());
+        return new LinksCommand(bed.api(), bed.netlink.family());
+    }
+
+    /** {@code net:impair} over {@code stack}. */
+    static ImpairCommand impairCommand(TestStack stack) {
+        NetlinkBed bed = new NetlinkBed(stack);
+        return new ImpairCommand(bed.api(), bed.netlink.family());
     }
 }

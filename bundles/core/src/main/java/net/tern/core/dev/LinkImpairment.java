@@ -216,8 +216,15 @@ final class LinkImpairment {
 
     private void deliverAll(List<Packet> packets) {
         for (Packet p : packets) {
-            output.deliver(p);
+            passOn(p);
         }
+    }
+
+    /** netem's dequeue: counted in the qdisc's basic statistics, then to the taps and the driver. */
+    private void passOn(Packet packet) {
+        stats.sentPackets.increment();
+        stats.sentBytes.add(packet.length());
+        output.deliver(packet);
     }
 
     /** netem's duplicate: an independent packet with the same bytes and type. */
@@ -244,7 +251,7 @@ final class LinkImpairment {
                     return; // discarded as the link went down
                 }
             }
-            output.deliver(packet);
+            passOn(packet);
         }
     }
 }

@@ -23,7 +23,8 @@ import net.tern.spi.net.LinkRegistry;
 /**
  * {@code NETLINK_ROUTE}'s kernel side ({@code net/core/rtnetlink.c}): {@link #rcvMsg} is
  * {@code rtnetlink_rcv_msg}, which sends each message type to its handler (links:
- * {@link RtnlLink}; addresses: {@link DevinetAddr}; routes: {@link FibFrontend}), a
+ * {@link RtnlLink}; addresses: {@link DevinetAddr}; routes: {@link FibFrontend}; qdiscs:
+ * {@link SchApi}), a
  * {@code GET} with {@code NLM_F_DUMP} to its dump, all under the {@code rtnl_lock}. It also
  * sends the notifications: {@code RTM_NEWLINK}/{@code RTM_DELLINK} to {@code RTNLGRP_LINK}
  * ({@code rtmsg_ifinfo}, from the link notifier), {@code RTM_NEWADDR}/{@code RTM_DELADDR} to
@@ -36,6 +37,7 @@ final class RtnetlinkRcv implements NetlinkKernel, LinkListener, RouteListener {
     private final RtnlLink link;
     private final DevinetAddr addr;
     private final FibFrontend fib;
+    private final SchApi sch;
     /** {@code rtnl_lock}: one configuration change (or dump) at a time. */
     private final ReentrantLock rtnl = new ReentrantLock();
     /** Each link's addresses as last announced, to tell which came and went on CHANGE_ADDR. */
@@ -46,6 +48,7 @@ final class RtnetlinkRcv implements NetlinkKernel, LinkListener, RouteListener {
         this.link = new RtnlLink(links);
         this.addr = new DevinetAddr(links);
         this.fib = new FibFrontend(routes, links);
+        this.sch = new SchApi(family, links);
     }
 
     @Override
@@ -59,8 +62,8 @@ final class RtnetlinkRcv implements NetlinkKernel, LinkListener, RouteListener {
     }
 
     /**
-     * {@code rtnetlink_rcv_msg}: by {@code nlmsg_type}, NEW, DEL or GET of links, addresses and
-     * routes. A type beyond them (or one the stack has no handler for, such as neighbours or
+     * {@code rtnetlink_rcv_msg}: by {@code nlmsg_type}, NEW, DEL or GET of links, addresses,
+     * routes and qdiscs. A type beyond them (or one the stack has no handler for, such as neighbours or
      * rules): EOPNOTSUPP, as Linux answers for a type no module registered.
      */
     @Override
@@ -94,6 +97,15 @@ final class RtnetlinkRcv implements NetlinkKernel, LinkListener, RouteListener {
                 }
                 case Rtnetlink.RTM_NEWROUTE -> fib.inetRtmNewroute(request);
                 case Rtnetlink.RTM_DELROUTE -> fib.inetRtmDelroute(request);
+                case Rtnetlink.RTM_NEWQDISC -> sch.tcModifyQdisc(request, reply);
+                case Rtnetlink.RTM_DELQDISC -> sch.tcGetQdisc(request, reply);
+                case Rtnetlink.RTM_GETQDISC -> {
+                    if (dump) {
+                        sch.tcDumpQdisc(reply);
+                    } else {
+                        sch.tcGetQdisc(request, reply);
+                    }
+                }
                 default -> throw new ErrnoException(Errno.EOPNOTSUPP, "message type " + request.type()
                         + " is not served by NETLINK_ROUTE here");
             }

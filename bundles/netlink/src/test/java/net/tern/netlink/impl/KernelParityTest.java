@@ -27,9 +27,11 @@ import net.tern.netlink.NetlinkSocket;
 import net.tern.netlink.NlAttrs;
 import net.tern.netlink.NlMsg;
 import net.tern.netlink.NlWriter;
+import net.tern.netlink.PktSched;
 import net.tern.netlink.RouteMessage;
 import net.tern.netlink.RtMsg;
 import net.tern.netlink.Rtnetlink;
+import net.tern.netlink.TcMsg;
 import net.tern.netlink.diag.InetDiag;
 import net.tern.netlink.diag.InetDiagMsg;
 import net.tern.netlink.diag.InetDiagReqV2;
@@ -50,7 +52,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * stack with {@code lo} and {@code eth0} at 10.0.0.1/24 with the same routes. The same request
  * bytes, built with {@link NlWriter}, go to both (the kernel's through
  * {@code kernel_netlink.py}); both answers are read with this bundle's classes and compared
- * field by field: the address and route dumps whole, {@code lo}'s link message, the UDP
+ * field by field: the address and route dumps whole, {@code lo}'s link message, {@code eth0}'s
+ * default root qdisc and the errnos of refused qdisc requests, the UDP
  * sockets' {@code inet_diag_msg}, and the kernel's {@code tcp_info} read with
  * {@link TcpInfoLayout}.
  *
@@ -279,6 +282,56 @@ class KernelParityTest {
             assertThat(ta.bytes(attribute)).as("attribute %d", attribute).isEqualTo(ka.bytes(attribute));
         }
         assertThat(ta.payload(Rtnetlink.IFLA_STATS64).remaining()).isEqualTo(ka.payload(Rtnetlink.IFLA_STATS64).remaining());
+    }
+
+    /** A qdisc message as compared: its tcmsg, its attributes in order, its kind, and the statistics' layout and values. */
+    private static String describeQdisc(NlMsg m) throws ErrnoException {
+        NlAttrs a = m.attrs(TcMsg.SIZE);
+        NlAttrs stats2 = a.nested(PktSched.TCA_STATS2);
+        StringBuilder sb = new StringBuilder(TcMsg.read(m) + " attrs " + a.types() + " kind " + a.string(PktSched.TCA_KIND)
+                + " hw_offload " + a.u8(PktSched.TCA_HW_OFFLOAD) + " stats2 " + stats2.types());
+        for (int type : stats2.types()) {
+            sb.append(' ').append(type).append('=').append(HexFormat.of().formatHex(stats2.bytes(type)));
+        }
+        sb.append(" stats ").append(HexFormat.of().formatHex(a.bytes(PktSched.TCA_STATS)));
+        return sb.toString();
+    }
+
+    @Test
+    void defaultQdiscAndQdiscRefusalsMatchTheKernels() throws Exception {
+        int eth0 = bed.link("eth0").index();
+        NlWriter dump = dumpRequest(Rtnetlink.RTM_GETQDISC, 12, w -> new TcMsg(0, 0, 0, 0, 0).write(w));
+        NlWriter delete = new NlWriter().begin(Rtnetlink.RTM_DELQDISC, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, 13, 0);
+        new TcMsg(0, eth0, 0, PktSched.TC_H_ROOT, 0).write(delete).end();
+        NlWriter change = new NlWriter().begin(Rtnetlink.RTM_NEWQDISC, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, 14, 0);
+        new TcMsg(0, eth0, 0, PktSched.TC_H_ROOT, 0).write(change).attrString(PktSched.TCA_KIND, "netem").end();
+        NlWriter unknownKind = new NlWriter().begin(Rtnetlink.RTM_NEWQDISC,
+                Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK | Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, 15, 0);
+        new TcMsg(0, eth0, 0, PktSched.TC_H_ROOT, 0).write(unknownKind).attrString(PktSched.TCA_KIND, "nosuchkind").end();
+        NlWriter wrongHandle = new NlWriter().begin(Rtnetlink.RTM_DELQDISC, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, 16, 0);
+        new TcMsg(0, eth0, 0x12340000, PktSched.TC_H_ROOT, 0).write(wrongHandle).end();
+        List<List<NlMsg>> linux = kernel(Netlink.NETLINK_ROUTE, false, dump, delete, change, unknownKind, wrongHandle);
+
+        List<String> linuxRoots = new ArrayList<>();
+        for (NlMsg m : linux.get(0)) {
+            if (m.type() == Rtnetlink.RTM_NEWQDISC && TcMsg.read(m).ifindex() == eth0) {
+                linuxRoots.add(describeQdisc(m));
+            }
+        }
+        List<String> ourRoots = new ArrayList<>();
+        for (NlMsg m : tern(Netlink.NETLINK_ROUTE, dump)) {
+            if (m.type() == Rtnetlink.RTM_NEWQDISC && TcMsg.read(m).ifindex() == eth0) {
+                ourRoots.add(describeQdisc(m));
+            }
+        }
+        assertThat(ourRoots).hasSize(1).isEqualTo(linuxRoots);
+        NlWriter[] refused = {delete, change, unknownKind, wrongHandle};
+        for (int i = 0; i < refused.length; i++) {
+            NlMsg kernelAnswer = linux.get(i + 1).get(0);
+            NlMsg ourAnswer = tern(Netlink.NETLINK_ROUTE, refused[i]).get(0);
+            assertThat(ourAnswer.isError()).isTrue();
+            assertThat(ourAnswer.error()).as("request %d", i + 1).isEqualTo(kernelAnswer.error()).isNegative();
+        }
     }
 
     private static String describeSocket(NlMsg m) throws ErrnoException {
