@@ -237,10 +237,10 @@ final class BlockingCalls {
     }
 
     /**
-     * {@code poll}'s wait on one socket: its mask within {@code interest}, 0 on timeout
-     * (negative: for ever), or a negative errno ({@code -EBADF} once closed, {@code -EINTR}).
+     * {@code poll}'s (and {@code ppoll}'s) wait on one socket: its mask within {@code interest},
+     * 0 on timeout (a timeout in nanoseconds; negative: for ever), or a negative errno ({@code -EBADF} once closed, {@code -EINTR}).
      */
-    int poll(SocketFile socket, int interest, int timeoutMillis) {
+    int poll(SocketFile socket, int interest, long timeoutNanos) {
         Deadline deadline = null;
         boolean waited = false;
         try {
@@ -251,12 +251,12 @@ final class BlockingCalls {
                     return mask;
                 }
                 int ready = mask & interest;
-                if (ready != 0 || timeoutMillis == 0 || (deadline != null && deadline.expired())) {
+                if (ready != 0 || timeoutNanos == 0 || (deadline != null && deadline.expired())) {
                     return ready;
                 }
                 if (!waited) {
                     waited = true;
-                    deadline = timeoutMillis > 0 ? Deadline.after(clock, timers, socket.waitQueue, timeoutMillis) : null;
+                    deadline = timeoutNanos > 0 ? Deadline.afterNanos(clock, timers, socket.waitQueue, timeoutNanos) : null;
                 }
                 int interrupted = socket.waitQueue.await(seen, deadline);
                 if (interrupted != 0) {

@@ -17,11 +17,11 @@ final class Deadline {
     private final Timeout timer;
     private volatile boolean fired;
 
-    private Deadline(Clock clock, TimerService timers, WaitQueue queue, long millis) {
+    private Deadline(Clock clock, TimerService timers, WaitQueue queue, long nanos) {
         this.clock = clock;
-        this.millis = millis;
-        this.deadlineNanos = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        this.timer = timers.schedule(millis, TimeUnit.MILLISECONDS, () -> {
+        this.millis = TimeUnit.NANOSECONDS.toMillis(nanos);
+        this.deadlineNanos = clock.nanoTime() + nanos;
+        this.timer = timers.schedule(nanos, TimeUnit.NANOSECONDS, () -> {
             fired = true;
             queue.signalSleepers();
         });
@@ -29,7 +29,12 @@ final class Deadline {
 
     /** A deadline {@code millis} from now that wakes {@code queue} when it passes. */
     static Deadline after(Clock clock, TimerService timers, WaitQueue queue, long millis) {
-        return new Deadline(clock, timers, queue, millis);
+        return new Deadline(clock, timers, queue, TimeUnit.MILLISECONDS.toNanos(millis));
+    }
+
+    /** A deadline {@code nanos} from now ({@code ppoll}'s timespec) that wakes {@code queue} when it passes. */
+    static Deadline afterNanos(Clock clock, TimerService timers, WaitQueue queue, long nanos) {
+        return new Deadline(clock, timers, queue, nanos);
     }
 
     /** Whether the deadline's timer has run (a plain volatile read: safe under any lock). */

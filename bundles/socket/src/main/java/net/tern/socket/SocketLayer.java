@@ -1,5 +1,7 @@
 package net.tern.socket;
 
+import static net.tern.api.socket.SocketConstants.CLOCK_MONOTONIC;
+import static net.tern.api.socket.SocketConstants.CLOCK_REALTIME;
 import static net.tern.api.socket.SocketConstants.EFD_NONBLOCK;
 import static net.tern.api.socket.SocketConstants.EPOLLERR;
 import static net.tern.api.socket.SocketConstants.EPOLLHUP;
@@ -24,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.tern.api.socket.Accepted;
 import net.tern.api.socket.EpollEvent;
@@ -37,6 +40,7 @@ import net.tern.api.socket.SocketApi;
 import net.tern.spi.net.Clock;
 import net.tern.spi.trace.Tracepoints;
 import net.tern.spi.net.TimerService;
+import net.tern.spi.proc.ProcFile;
 import net.tern.spi.proto.ProtoOps;
 import net.tern.spi.proto.ProtocolFamily;
 import net.tern.spi.whiteboard.IntProperty;
@@ -113,6 +117,8 @@ public final class SocketLayer implements SocketApi {
     private final SlotTable<FamilyEntry> families = new SlotTable<>(FAMILY_SLOTS);
     /** Callers asleep in a blocking call with no wake-up sent to them since (see {@link #parkedCallers}). */
     private final AtomicInteger parked = new AtomicInteger();
+    /** The {@code /proc} files the protocols serve ({@code proc_create}): each with its path and rank. */
+    private final ProcFiles procFiles = new ProcFiles();
 
     @Activate
     public SocketLayer(@Reference(name = "clock") Clock clock, @Reference(name = "timers") TimerService timers,
@@ -128,6 +134,23 @@ public final class SocketLayer implements SocketApi {
         this.clock = clock;
         this.blocking = new BlockingCalls(clock, timers);
         this.files = new FdTable<>(maxDescriptors, FIRST_DESCRIPTOR);
+    }
+
+    // ==== the /proc whiteboard (proc_create / remove_proc_entry) ============================
+
+    @Reference(name = "procFiles", service = ProcFile.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "unbindProcFile", updated = "updatedProcFile")
+    public void bindProcFile(ProcFile file, Map<String, Object> properties) {
+        procFiles.add(file, properties);
+    }
+
+    public void updatedProcFile(ProcFile file, Map<String, Object> properties) {
+        procFiles.add(file, properties);
+    }
+
+    public void unbindProcFile(ProcFile file, Map<String, Object> properties) {
+        procFiles.remove(file);
     }
 
     // ==== the family whiteboard (sock_register / sock_unregister) ===========================
@@ -931,11 +954,21 @@ public final class SocketLayer implements SocketApi {
         if (socket == null) {
             socketFile(fd, Call.of("poll", fd));
         }
-        int ready = blocking.poll(socket, events | EPOLLERR | EPOLLHUP, timeoutMillis);
+        int ready = blocking.poll(socket, events | EPOLLERR | EPOLLHUP,
+                timeoutMillis < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
         if (ready < 0) {
             throw socket.failure(Call.of("poll", fd), -ready, 0, false, null);
         }
         return ready;
+    }
+
+    @Override
+    public int sysPpoll(int fd, int events, long timeoutNanos) {
+        SocketFile socket = socketOrNull(fd);
+        if (socket == null) {
+            return notASocket(fd);
+        }
+        return blocking.poll(socket, events | EPOLLERR | EPOLLHUP, timeoutNanos);
     }
 
     @Override
@@ -1080,5 +1113,31 @@ public final class SocketLayer implements SocketApi {
             }
         }
         return result;
+    }
+
+    /** {@code clock_gettime}: the stack's clock for CLOCK_MONOTONIC, the wall clock for CLOCK_REALTIME. */
+    @Override
+    public long clockGettime(int clockId) throws ErrnoException {
+        return switch (clockId) {
+            case CLOCK_MONOTONIC -> clock.nanoTime();
+            case CLOCK_REALTIME -> TimeUnit.MILLISECONDS.toNanos(clock.currentTimeMillis());
+            default -> throw new ErrnoException(Errno.EINVAL, "clock_gettime(" + clockId
+                    + "): not CLOCK_REALTIME (0) or CLOCK_MONOTONIC (1)");
+        };
+    }
+
+    /** {@code proc_reg_read}: the text the serving protocol gives now, or ENOENT. */
+    @Override
+    public String procRead(String path) throws ErrnoException {
+        ProcFile file = procFiles.get(path);
+        if (file == null) {
+            throw new ErrnoException(Errno.ENOENT, "procRead(" + path + "): no protocol serves /proc/" + path);
+        }
+        return file.read();
+    }
+
+    /** {@code proc_create} outside OSGi (tests, a stack wired by hand): serves {@code file} at {@code path}. */
+    public void addProcFile(String path, ProcFile file) {
+        procFiles.add(file, Map.of(ProcFile.PATH, path));
     }
 }

@@ -5,9 +5,13 @@ import static net.tern.api.socket.SocketConstants.EPOLLIN;
 import static net.tern.api.socket.SocketConstants.EPOLLOUT;
 import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SocketConstants;
 import org.junit.jupiter.api.Test;
 
 class PollTest extends SocketLayerTestBase {
@@ -52,5 +56,32 @@ class PollTest extends SocketLayerTestBase {
         int[] pair = connectedPair(9103);
         api.close(pair[0]);
         assertThat(api.poll(pair[1], EPOLLRDHUP, 0)).isEqualTo(EPOLLRDHUP | EPOLLHUP);
+    }
+
+    @Test
+    void ppollWaitsToTheNanosecondOfTheStacksClockAndAnswersByValue() throws Exception {
+        int[] pair = connectedPair(9104);
+        time.advance(250, TimeUnit.MICROSECONDS); // off the millisecond grid: the wait ends on the next tick after its end
+        long start = api.clockGettime(SocketConstants.CLOCK_MONOTONIC);
+        Future<Integer> polled = inBackground(() -> api.sysPpoll(pair[1], EPOLLIN, TimeUnit.MICROSECONDS.toNanos(1500)));
+        awaitBlocked(pair[1]);
+        time.advance(1, TimeUnit.MILLISECONDS);
+        assertThat(polled.isDone()).as("1 ms of 1.5 ms").isFalse();
+        time.advance(1, TimeUnit.MILLISECONDS);
+        assertThat(result(polled)).isZero();
+        assertThat(api.clockGettime(SocketConstants.CLOCK_MONOTONIC) - start).isEqualTo(TimeUnit.MILLISECONDS.toNanos(2));
+        assertThat(api.sysPpoll(pair[1], EPOLLOUT, 0)).isEqualTo(EPOLLOUT);
+        assertThat(api.sysPpoll(999, EPOLLIN, 0)).isEqualTo(Errno.EBADF.negative());
+    }
+
+    @Test
+    void theClocksAreTheStacksAndAnUnknownClockIsEinval() throws Exception {
+        long before = api.clockGettime(SocketConstants.CLOCK_MONOTONIC);
+        time.advance(7, TimeUnit.MILLISECONDS);
+        assertThat(api.clockGettime(SocketConstants.CLOCK_MONOTONIC) - before).isEqualTo(TimeUnit.MILLISECONDS.toNanos(7));
+        assertThat(api.clockGettime(SocketConstants.CLOCK_REALTIME))
+                .isEqualTo(TimeUnit.MILLISECONDS.toNanos(time.currentTimeMillis()));
+        assertThatThrownBy(() -> api.clockGettime(5)).isInstanceOf(ErrnoException.class)
+                .extracting(e -> ((ErrnoException) e).errno()).isEqualTo(Errno.EINVAL);
     }
 }

@@ -51,7 +51,9 @@ public enum Errno {
     EHOSTDOWN(112, "Host is down"),
     EHOSTUNREACH(113, "No route to host"),
     EALREADY(114, "Operation already in progress"),
-    EINPROGRESS(115, "Operation now in progress");
+    EINPROGRESS(115, "Operation now in progress"),
+    /** What a ping socket reports for an ICMP source quench ({@code ping_err}). @since 1.5 */
+    EREMOTEIO(121, "Remote I/O error");
 
     /** Each constant at the index of its number, for a lookup that allocates nothing. */
     private static final Errno[] BY_NUMBER;

@@ -11,13 +11,29 @@ package net.tern.api.socket;
 public class MsgHeader {
     /** The sender's address, set by a receive that took data (null for a stream that keeps none). */
     public SockAddr from;
-    /** The result flags: {@link SocketConstants#MSG_TRUNC}. */
+    /** The result flags: {@link SocketConstants#MSG_TRUNC}, {@link SocketConstants#MSG_ERRQUEUE}. */
     public int flags;
+    /**
+     * The {@code IP_TTL} control message: the received datagram's time-to-live, when the socket
+     * asked for it with {@link SocketConstants#IP_RECVTTL}; -1 otherwise.
+     *
+     * @since 1.5
+     */
+    public int ttl = -1;
+    /**
+     * The {@code IP_RECVERR} control message of a {@link SocketConstants#MSG_ERRQUEUE} receive:
+     * what the queued error was and who reported it; null otherwise.
+     *
+     * @since 1.5
+     */
+    public SockExtendedErr error;
 
-    /** Clears both fields, for the next receive. */
+    /** Clears every field, for the next receive. */
     public MsgHeader reset() {
         from = null;
         flags = 0;
+        ttl = -1;
+        error = null;
         return this;
     }
 

@@ -253,4 +253,38 @@ public interface SocketApi {
 
     /** The protocol families registered now, like {@code /proc/net/protocols}. */
     List<FamilyInfo> families();
+
+    // ==== time and /proc (since 1.5) ===============================================================
+
+    /**
+     * {@code clock_gettime(2)}: {@link SocketConstants#CLOCK_MONOTONIC} is the stack's own clock
+     * in nanoseconds, the one its timers, {@code SO_RCVTIMEO} and poll timeouts follow (virtual
+     * time when a test drives the stack); {@link SocketConstants#CLOCK_REALTIME} is the wall
+     * clock in nanoseconds since the epoch. Another clock is {@link Errno#EINVAL}.
+     *
+     * @since 1.5
+     */
+    long clockGettime(int clockId) throws ErrnoException;
+
+    /**
+     * {@code ppoll(2)} on one descriptor with the error as a value: waits up to
+     * {@code timeoutNanos} of the stack's {@link SocketConstants#CLOCK_MONOTONIC} clock (negative:
+     * for ever, 0: not at all) for any of {@code events}, and returns the ready mask (with
+     * {@code EPOLLERR} and {@code EPOLLHUP} when they hold), 0 on timeout, or a negative errno
+     * ({@code -EINTR} when the thread is interrupted, {@code -EBADF}). The wait ends on the
+     * stack's timer tick at or after the timeout, never before it.
+     *
+     * @since 1.5
+     */
+    int sysPpoll(int fd, int events, long timeoutNanos);
+
+    /**
+     * Reads a file of the stack's {@code /proc}, named as under Linux's {@code /proc} without
+     * the leading part: {@code "net/snmp"}, {@code "net/netstat"} (whose text {@link ProcNetSnmp}
+     * reads). The protocols running serve them; a file no protocol serves now is
+     * {@link Errno#ENOENT}.
+     *
+     * @since 1.5
+     */
+    String procRead(String path) throws ErrnoException;
 }

@@ -39,6 +39,11 @@ public final class SocketConstants {
     public static final int MSG_TRUNC = 0x20;
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_WAITALL = 0x100;
+    /**
+     * On receive: read the socket's error queue (the ICMP errors queued with
+     * {@link #IP_RECVERR}) instead of its data. @since 1.5
+     */
+    public static final int MSG_ERRQUEUE = 0x2000;
     public static final int MSG_NOSIGNAL = 0x4000;
 
     // shutdown(2)
@@ -102,6 +107,23 @@ public final class SocketConstants {
     public static final int IP_TOS = 1;
     /** The time-to-live of outgoing packets, 1..255, or -1 for the stack's default. @since 1.4 */
     public static final int IP_TTL = 2;
+    /**
+     * Queue ICMP errors about what the socket sent, each with its {@link SockExtendedErr}, to
+     * be read with {@link #MSG_ERRQUEUE}; soft errors are reported too. @since 1.5
+     */
+    public static final int IP_RECVERR = 11;
+    /** Give each received datagram's TTL with it ({@link MsgHeader#ttl}). @since 1.5 */
+    public static final int IP_RECVTTL = 12;
+
+    // struct sock_extended_err (include/uapi/linux/errqueue.h)
+    /** {@code SO_EE_ORIGIN_ICMP}: the queued error came from an ICMP message. @since 1.5 */
+    public static final int SO_EE_ORIGIN_ICMP = 2;
+
+    // clock_gettime(2) (include/uapi/linux/time.h)
+    /** The wall clock, in nanoseconds since the epoch. @since 1.5 */
+    public static final int CLOCK_REALTIME = 0;
+    /** The stack's monotonic clock (virtual time under test): what its timers and timeouts follow. @since 1.5 */
+    public static final int CLOCK_MONOTONIC = 1;
 
     /** {@code eventfd(2)} flag: the eventfd does not block ({@code EFD_NONBLOCK}, as {@code O_NONBLOCK}). @since 1.4 */
     public static final int EFD_NONBLOCK = 0x800;

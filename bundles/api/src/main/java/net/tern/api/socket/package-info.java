@@ -9,10 +9,12 @@
  * {@link net.tern.api.socket.TcpInfo}), {@code getsockname}, {@code getpeername}, and the epoll family for
  * readiness. Every failure is an {@link net.tern.api.socket.ErrnoException} carrying an
  * {@link net.tern.api.socket.Errno}; the data path's {@code sys*} calls return it as a
- * negative errno instead, so that would-block costs no allocation.
+ * negative errno instead, so that would-block costs no allocation. The stack's clock
+ * ({@code clock_gettime}) and its {@code /proc/net} counters ({@code procRead},
+ * {@link net.tern.api.socket.ProcNetSnmp}) are read through the same service.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package net.tern.api.socket;
 
 import org.osgi.annotation.bundle.Export;
