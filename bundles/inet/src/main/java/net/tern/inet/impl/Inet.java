@@ -1,6 +1,7 @@
 package net.tern.inet.impl;
 
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Random;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.impl.icmp.Icmp;
@@ -14,6 +15,7 @@ import net.tern.inet.impl.ip.Ipv4Output;
 import net.tern.inet.impl.ip.Reassembly;
 import net.tern.inet.impl.route.Fib;
 import net.tern.inet.impl.snmp.EnumCounters;
+import net.tern.inet.impl.snmp.SnmpProcFile;
 import net.tern.inet.impl.snmp.SnmpRegistry;
 import net.tern.inet.snmp.CounterGroup;
 import net.tern.inet.snmp.SnmpCounters;
@@ -67,6 +69,9 @@ public final class Inet implements AutoCloseable {
         this.input = new IpInput(fib, protocols, reassembly, output, icmp, ipMib, ipExtMib, settings.forwarding());
         // inet_add_protocol(&icmp_protocol, IPPROTO_ICMP): ICMP is part of IPv4, not a plug-in.
         protocols.add(icmp, SocketConstants.IPPROTO_ICMP, Integer.MAX_VALUE, Long.MIN_VALUE);
+        // inetsw_array's ping entry: ping sockets are part of IPv4 too. Ranked last, and never
+        // a type's default (InetFamily), so SOCK_DGRAM with protocol 0 stays UDP's.
+        family.addProtoSw(icmp.pingProtoSw(), Integer.MIN_VALUE, Long.MAX_VALUE);
     }
 
     public InetSettings settings() {
@@ -89,6 +94,11 @@ public final class Inet implements AutoCloseable {
 
     public SnmpCounters snmp() {
         return snmp;
+    }
+
+    /** {@code /proc/net/snmp} and {@code /proc/net/netstat} over the counters. */
+    public List<SnmpProcFile> procFiles() {
+        return List.of(SnmpProcFile.snmp(snmp), SnmpProcFile.netstat(snmp));
     }
 
     public Fib fib() {

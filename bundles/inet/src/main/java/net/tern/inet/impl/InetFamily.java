@@ -66,6 +66,16 @@ public final class InetFamily implements ProtocolFamily {
                 || type == SocketConstants.SOCK_RAW;
     }
 
+    /**
+     * Whether {@code sw} is the ping sockets' entry, which only a socket asking for
+     * {@code IPPROTO_ICMP} gets: in Linux's {@code inetsw_array} it comes after UDP, which is
+     * always there, so a datagram socket of protocol 0 is UDP's, or fails while UDP's bundle is
+     * not running (EPROTONOSUPPORT), rather than becoming a ping socket.
+     */
+    private static boolean isPing(ProtoSw sw) {
+        return sw.type() == SocketConstants.SOCK_DGRAM && sw.protocol() == SocketConstants.IPPROTO_ICMP;
+    }
+
     /** {@code inet_unregister_protosw}: the registration of {@code sw} made with {@code order}. */
     public void removeProtoSw(ProtoSw sw, long order) {
         protosw.remove(sw, order);
@@ -92,7 +102,7 @@ public final class InetFamily implements ProtocolFamily {
         ProtoSw chosen = null;
         boolean typeKnown = false;
         for (Candidate<ProtoSw> e : entries) {
-            if (e.key() == type) {
+            if (e.key() == type && !(protocol == SocketConstants.IPPROTO_IP && isPing(e.service()))) {
                 typeKnown = true;
                 if (protocol == e.service().protocol() || protocol == SocketConstants.IPPROTO_IP) {
                     chosen = e.service();
@@ -137,8 +147,10 @@ public final class InetFamily implements ProtocolFamily {
         List<ProtocolInfo> result = new ArrayList<>();
         int lastType = Integer.MIN_VALUE;
         for (Candidate<ProtoSw> e : protosw.candidates()) {
-            boolean typeDefault = e.key() != lastType;
-            lastType = e.key();
+            boolean typeDefault = e.key() != lastType && !isPing(e.service());
+            if (!isPing(e.service())) {
+                lastType = e.key();
+            }
             ProtoSw sw = e.service();
             String name = sw.proto() == null ? "proto-" + sw.protocol() : sw.proto().name();
             result.add(new ProtocolInfo(e.key(), sw.protocol(), name, typeDefault));

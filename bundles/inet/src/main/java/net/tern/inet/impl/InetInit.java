@@ -12,6 +12,7 @@ import net.tern.inet.ip.IcmpEcho;
 import net.tern.inet.ip.IcmpSender;
 import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.RouteTable;
+import net.tern.inet.impl.snmp.SnmpProcFile;
 import net.tern.inet.snmp.SnmpCounters;
 import net.tern.inet.sock.LocalPortRange;
 import net.tern.spi.net.Clock;
@@ -22,6 +23,7 @@ import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.net.PacketHandler;
 import net.tern.spi.net.TimerService;
 import net.tern.spi.proto.NetProtocol;
+import net.tern.spi.proc.ProcFile;
 import net.tern.spi.proto.ProtoSw;
 import net.tern.spi.proto.ProtocolFamily;
 import net.tern.spi.whiteboard.IntProperty;
@@ -127,6 +129,9 @@ public final class InetInit {
         this.networkThread = networkThread;
         this.inet = new Inet(clock, timers, allocator, InetSettings.of(config));
         register(context, SnmpCounters.class, inet.snmp(), null, 0);
+        for (SnmpProcFile file : inet.procFiles()) {                         // /proc/net/snmp, /proc/net/netstat
+            register(context, ProcFile.class, file, ProcFile.PATH, file.path());
+        }
         register(context, RouteTable.class, inet.fib(), null, 0);
         register(context, LocalPortRange.class, inet.localPorts(), null, 0);
         register(context, LinkListener.class, inet.fib(), null, 0);         // fib_netdev_event
@@ -155,7 +160,7 @@ public final class InetInit {
         }
     }
 
-    private <S> void register(BundleContext context, Class<S> type, S service, String key, int value) {
+    private <S> void register(BundleContext context, Class<S> type, S service, String key, Object value) {
         Dictionary<String, Object> properties = new Hashtable<>();
         if (key != null) {
             properties.put(key, value);

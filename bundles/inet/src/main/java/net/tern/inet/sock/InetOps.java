@@ -211,8 +211,16 @@ public abstract class InetOps implements ProtoOps {
             if (level == SOL_SOCKET) {
                 setSocketOption(sk, name, intValue(level, name, value));
                 prot(sk).optionChanged(sk, level, name);
-            } else if (level == SOL_IP) {
+            } else if (level == SOL_IP && (name == InetConstants.IP_TTL || name == InetConstants.IP_TOS)) {
                 setIpOption(sk, name, intValue(level, name, value));
+            } else if (level == SOL_IP) {
+                // The SOL_IP options a transport acts on itself (IP_RECVERR, IP_RECVTTL on ping sockets).
+                try {
+                    prot(sk).setsockopt(sk, level, name, value);
+                } catch (ErrnoException e) {
+                    throw e.errno() == Errno.ENOPROTOOPT ? new ErrnoException(Errno.ENOPROTOOPT, "setsockopt(SOL_IP, "
+                            + name + "): not an IPv4 option of " + prot(sk).name() + " sockets") : e;
+                }
             } else {
                 prot(sk).setsockopt(sk, level, name, value);
             }
@@ -271,8 +279,11 @@ public abstract class InetOps implements ProtoOps {
         InetSock sk = sk(sock);
         sk.lock();
         try {
-            if (level == SOL_SOCKET || level == SOL_IP) {
+            if (level == SOL_SOCKET || isGenericIpOption(level, name)) {
                 return genericOption(sk, level, name);
+            }
+            if (level == SOL_IP) {
+                return prot(sk).getsockopt(sk, level, name);
             }
             checkTransportLevel(sk, level, name);
             return prot(sk).getsockopt(sk, level, name);
@@ -286,14 +297,22 @@ public abstract class InetOps implements ProtoOps {
         InetSock sk = sk(sock);
         sk.lock();
         try {
-            if (level == SOL_SOCKET || level == SOL_IP) {
+            if (level == SOL_SOCKET || isGenericIpOption(level, name)) {
                 return ProtoOps.optionAs(genericOption(sk, level, name), type, level, name);
+            }
+            if (level == SOL_IP) {
+                return prot(sk).getsockopt(sk, level, name, type);
             }
             checkTransportLevel(sk, level, name);
             return prot(sk).getsockopt(sk, level, name, type);
         } finally {
             sk.unlock();
         }
+    }
+
+    /** The SOL_IP options every inet socket has; the others are the transport's. */
+    private static boolean isGenericIpOption(int level, int name) {
+        return level == SOL_IP && (name == InetConstants.IP_TTL || name == InetConstants.IP_TOS);
     }
 
     /**

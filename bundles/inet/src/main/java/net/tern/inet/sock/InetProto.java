@@ -139,6 +139,8 @@ public interface InetProto<S extends InetSock> extends Proto {
             if (msg != null && msg != header) {
                 msg.from = header.from;
                 msg.flags = header.flags;
+                msg.ttl = header.ttl;
+                msg.error = header.error;
             }
             return n;
         } catch (ErrnoException e) {

@@ -22,6 +22,8 @@
  *     ({@code sk_rmem_alloc}, {@code sk_wmem_queued}, {@code sk_forward_alloc}).</li>
  * <li>{@link net.tern.inet.sock.LocalPortRange} is {@code ip_local_port_range}, the ephemeral
  *     ports every inet transport draws from ({@code inet_get_local_port_range}).</li>
+ * <li>{@link net.tern.inet.sock.Ip4Datagram} is what datagram transports share of
+ *     {@code net/ipv4/datagram.c} ({@code ip4_datagram_connect}; since 1.7).</li>
  * </ul>
  *
  * <p>Locking ({@code lock_sock}): every operation but {@code poll} runs its generic part and
@@ -31,7 +33,7 @@
  * {@code tcp_poll} does not): a transport's poll reads volatile state.
  */
 @Export
-@Version("1.6.0")
+@Version("1.7.0")
 package net.tern.inet.sock;
 
 import org.osgi.annotation.bundle.Export;

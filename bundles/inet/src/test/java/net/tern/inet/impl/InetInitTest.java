@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.ProtocolInfo;
 import net.tern.api.socket.SocketConstants;
 import net.tern.core.testing.TestStack;
 import net.tern.inet.ip.IcmpEcho;
@@ -25,6 +26,7 @@ import net.tern.inet.testing.RecordingProtocol;
 import net.tern.inet.testing.ToyProto;
 import net.tern.spi.net.LinkListener;
 import net.tern.spi.net.PacketHandler;
+import net.tern.spi.proc.ProcFile;
 import net.tern.spi.proto.NetProtocol;
 import net.tern.spi.proto.ProtoSocket;
 import net.tern.spi.proto.ProtocolFamily;
@@ -54,10 +56,12 @@ class InetInitTest {
     void registersEachPartWithItsOwnIdentifyingProperty() {
         InetInit init = start();
 
-        assertThat(recorder.history()).extracting(Registration::type).containsExactly(SnmpCounters.class, RouteTable.class,
-                LocalPortRange.class, LinkListener.class, IpOutput.class, IcmpSender.class, IcmpEcho.class, NetProtocol.class,
+        assertThat(recorder.history()).extracting(Registration::type).containsExactly(SnmpCounters.class, ProcFile.class,
+                ProcFile.class, RouteTable.class, LocalPortRange.class, LinkListener.class, IpOutput.class, IcmpSender.class, IcmpEcho.class, NetProtocol.class,
                 PacketHandler.class, ProtocolFamily.class);
         assertThat(only(ProtocolFamily.class).properties()).containsExactly(Map.entry("family", 2));
+        assertThat(recorder.history().stream().filter(r -> r.type() == ProcFile.class).map(r -> r.properties().get("path")))
+                .containsExactly("net/snmp", "net/netstat");
         assertThat(only(PacketHandler.class).properties()).containsExactly(Map.entry("ethertype", 0x0800));
         assertThat(only(NetProtocol.class).properties()).containsExactly(Map.entry("protocol", 1));
         assertThat(only(SnmpCounters.class).properties()).isEmpty();
@@ -116,7 +120,8 @@ class InetInitTest {
         init.unbindProtoSw(sw, swProps);
         init.unbindNetProtocol(handler, protoProps);
 
-        assertThat(init.inet().family().protocols()).isEmpty();
+        assertThat(init.inet().family().protocols()).as("only IPv4's own ping sockets are left")
+                .containsExactly(new ProtocolInfo(SocketConstants.SOCK_DGRAM, SocketConstants.IPPROTO_ICMP, "PING", false));
         assertThat(init.inet().protocols().get(17)).isNull();
     }
 

@@ -1,6 +1,7 @@
 package net.tern.udp.impl;
 
 import net.tern.api.socket.Errno;
+import net.tern.inet.ip.IcmpErrConvert;
 import net.tern.wire.IcmpTypes;
 
 /**
@@ -14,37 +15,17 @@ record IcmpErrors(Errno errno, boolean hard) {
     private static final IcmpErrors IGNORED = new IcmpErrors(null, false);
 
     /**
-     * Linux's {@code icmp_err_convert}, indexed by destination-unreachable code. Where Linux
-     * answers with an errno Tern does not define ({@code ENONET} for an isolated host), the
-     * nearest one it has stands in.
-     */
-    private static final IcmpErrors[] UNREACH = {
-        new IcmpErrors(Errno.ENETUNREACH, false),   // 0 network unreachable
-        new IcmpErrors(Errno.EHOSTUNREACH, false),  // 1 host unreachable
-        new IcmpErrors(Errno.ENOPROTOOPT, true),    // 2 protocol unreachable
-        new IcmpErrors(Errno.ECONNREFUSED, true),   // 3 port unreachable
-        new IcmpErrors(Errno.EMSGSIZE, true),       // 4 fragmentation needed (path MTU discovery on)
-        new IcmpErrors(Errno.EOPNOTSUPP, false),    // 5 source route failed
-        new IcmpErrors(Errno.ENETUNREACH, true),    // 6 destination network unknown
-        new IcmpErrors(Errno.EHOSTDOWN, true),      // 7 destination host unknown
-        new IcmpErrors(Errno.EHOSTUNREACH, true),   // 8 source host isolated (ENONET in Linux)
-        new IcmpErrors(Errno.ENETUNREACH, true),    // 9 network administratively prohibited
-        new IcmpErrors(Errno.EHOSTUNREACH, true),   // 10 host administratively prohibited
-        new IcmpErrors(Errno.ENETUNREACH, false),   // 11 network unreachable for TOS
-        new IcmpErrors(Errno.EHOSTUNREACH, false),  // 12 host unreachable for TOS
-        new IcmpErrors(Errno.EHOSTUNREACH, true),   // 13 communication administratively prohibited
-        new IcmpErrors(Errno.EHOSTUNREACH, true),   // 14 host precedence violation
-        new IcmpErrors(Errno.EHOSTUNREACH, true),   // 15 precedence cut-off in effect
-    };
-
-    /**
      * The meaning of ICMP {@code type}/{@code code}. Parameter problem is hard; Linux reports
      * it as {@code EPROTO}, which Tern does not define, so it is {@code EHOSTUNREACH} here.
      */
     static IcmpErrors of(int type, int code) {
         return switch (type) {
-            case IcmpTypes.DEST_UNREACH -> code >= 0 && code < UNREACH.length ? UNREACH[code]
-                    : new IcmpErrors(Errno.EHOSTUNREACH, false);
+            case IcmpTypes.DEST_UNREACH -> {
+                IcmpErrConvert meaning = IcmpErrConvert.unreach(code);
+                // Fragmentation needed is hard for UDP, whose sockets do path MTU discovery.
+                yield code == IcmpTypes.FRAG_NEEDED ? new IcmpErrors(Errno.EMSGSIZE, true)
+                        : new IcmpErrors(meaning.errno(), meaning.fatal());
+            }
             case IcmpTypes.TIME_EXCEEDED -> new IcmpErrors(Errno.EHOSTUNREACH, false);
             case IcmpTypes.PARAMETER_PROB -> new IcmpErrors(Errno.EHOSTUNREACH, true);
             default -> IGNORED; // source quench, redirect: nothing for the socket

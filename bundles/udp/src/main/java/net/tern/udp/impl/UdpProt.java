@@ -10,10 +10,8 @@ import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.ip.IpOutput;
-import net.tern.inet.route.Flowi4;
-import net.tern.inet.route.RouteType;
-import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.InetProto;
+import net.tern.inet.sock.Ip4Datagram;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.ProtoMemory;
 import net.tern.inet.sock.SkState;
@@ -128,19 +126,7 @@ public final class UdpProt implements InetProto<UdpSock> {
     public void connect(UdpSock sk, InetSockAddr address) throws ErrnoException {
         checkAlive(sk, "connect");
         int destination = address.address() != 0 ? address.address() : thisHost(sk);
-        Rtable route = ip.routeOutput(new Flowi4(destination, sk.saddr(), 0, SocketConstants.IPPROTO_UDP, sk.tos()));
-        if (route.type() == RouteType.BROADCAST && !sk.broadcast()) {
-            throw new ErrnoException(Errno.EACCES, "connect(" + address + "): a broadcast address needs SO_BROADCAST");
-        }
-        if (sk.saddr() == 0) {
-            sk.saddr(route.source());
-        }
-        if (sk.rcvSaddr() == 0) {
-            sk.rcvSaddr(route.source());
-        }
-        sk.daddr(destination);
-        sk.dport(address.port());
-        sk.state(SkState.ESTABLISHED);
+        Ip4Datagram.connect(ip, sk, destination, address.port());
         table.rehash(sk);
     }
 

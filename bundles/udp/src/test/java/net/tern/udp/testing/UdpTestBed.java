@@ -62,6 +62,7 @@ public final class UdpTestBed extends InetTestBed {
         loopback();
         this.api = new SocketLayer(stack().clock(), stack().timers());
         api.bindFamily(inet().family(), Map.of("family", SocketConstants.AF_INET));
+        inet().procFiles().forEach(file -> api.addProcFile(file.path(), file));
         this.wiring = new ServiceWiring(inet());
         this.udpAllocator = stack().allocator();
         startUdp();

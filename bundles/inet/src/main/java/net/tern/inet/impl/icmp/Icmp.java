@@ -23,7 +23,10 @@ import net.tern.spi.net.Clock;
 import net.tern.spi.net.LinkFlags;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
+import net.tern.inet.sock.InetDgramOps;
+import net.tern.inet.sock.InetProtoSw;
 import net.tern.spi.proto.NetProtocol;
+import net.tern.spi.proto.ProtoSw;
 import net.tern.wire.IcmpPacket;
 import net.tern.wire.IcmpTypes;
 import net.tern.wire.Ipv4Address;
@@ -46,7 +49,10 @@ import org.slf4j.LoggerFactory;
  *     other messages to broadcast are errors (RFC 1122, 3.2.2.6).</li>
  * <li>{@code icmp_send} ({@link #send}): errors about received datagrams, under RFC 1122's
  *     rules and the rate limits.</li>
- * <li>Echo endpoints ({@link #open}): identifiers for {@code ping}.</li>
+ * <li>Ping sockets ({@link #pingProtoSw}, {@code ping.c}): {@code SOCK_DGRAM} sockets of
+ *     protocol {@code IPPROTO_ICMP} for applications; and echo endpoints ({@link #open}) for
+ *     code inside the stack. An echo reply or error goes to the ping socket with its
+ *     identifier, else to the endpoint with it.</li>
  * </ul>
  *
  * <p>Input runs on the network thread. {@link #send} and echo endpoints may be used from any
@@ -65,6 +71,7 @@ public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
     private final Clock clock;
     private final Map<Integer, EchoEndpoint> endpoints = new ConcurrentHashMap<>();
     private final Random random;
+    private final PingProt ping;
 
     public Icmp(IpOutput output, RouteTable routes, IpProtocolTable protocols, PacketAllocator allocator,
             Clock clock, EnumCounters<IcmpMib> mib, IcmpSettings settings, Random random) {
@@ -78,6 +85,21 @@ public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
         this.limiter = new IcmpRateLimiter(clock, settings.ratemask(), settings.ratelimitNanos(), settings.msgsPerSec(),
                 settings.msgsBurst());
         this.random = random;
+        this.ping = new PingProt(output, allocator, mib, random.nextInt(0x10000));
+    }
+
+    /**
+     * The ping sockets' {@code inet_protosw} entry ({@code SOCK_DGRAM}, {@code IPPROTO_ICMP},
+     * {@code ping_prot} behind {@code inet_dgram_ops}), which IPv4 registers itself, as Linux's
+     * {@code inetsw_array} holds it.
+     */
+    public ProtoSw pingProtoSw() {
+        return new InetProtoSw<>(SocketConstants.SOCK_DGRAM, SocketConstants.IPPROTO_ICMP, ping, new InetDgramOps(routes));
+    }
+
+    /** Ping sockets open now with an identifier. */
+    public int pingSockets() {
+        return ping.sockets();
     }
 
     /**
@@ -195,7 +217,11 @@ public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
         }
     }
 
+    /** {@code ping_rcv}: to the ping socket with the reply's identifier, else to the echo endpoint with it. */
     private void deliverEchoReply(Packet packet, Ipv4Packet ip, IcmpPacket icmp, int length) {
+        if (ping.rcv(ip, icmp, packet.buf(), length)) {
+            return;
+        }
         EchoEndpoint endpoint = endpoints.get(icmp.identifier());
         if (endpoint == null) {
             return;
@@ -256,9 +282,14 @@ public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
         if (request.type() != IcmpTypes.ECHO) {
             return;
         }
+        int from = quoted.networkHeader() >= 0 ? Ipv4Packet.at(buf, quoted.networkHeader()).source() : 0;
+        byte[] quote = new byte[buf.writerIndex() - icmpAt];
+        buf.getBytes(icmpAt, quote);
+        if (ping.err(request.identifier(), inner.source(), inner.destination(), quote, type, code, info, from)) {
+            return;
+        }
         EchoEndpoint endpoint = endpoints.get(request.identifier());
         if (endpoint != null) {
-            int from = quoted.networkHeader() >= 0 ? Ipv4Packet.at(buf, quoted.networkHeader()).source() : 0;
             endpoint.deliverError(new EchoError(from, type, code, request.sequence(), info));
         }
     }

@@ -235,7 +235,9 @@ public final class Fib implements RouteTable, LinkListener {
             }
             Route own = s.local().lookup(source);
             if (own == null || own.type() != RouteType.LOCAL) {
-                throw new ErrnoException(Errno.EINVAL, routeCall(asked) + ": source " + Ipv4Address.format(source)
+                // As __ip_route_output_key_hash_rcu: a source that is not (or no longer) this
+                // host's, say after its link went down, makes the network unreachable.
+                throw new ErrnoException(Errno.ENETUNREACH, routeCall(asked) + ": source " + Ipv4Address.format(source)
                         + " is not an address of this host");
             }
         }

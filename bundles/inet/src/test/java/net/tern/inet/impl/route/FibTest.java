@@ -237,7 +237,11 @@ class FibTest {
 
     @Test
     void aBoundSourceMustBeLocalAndIsKept() throws Exception {
+        // Linux (checked on 6.18: a UDP socket bound with IP_FREEBIND to an address the host
+        // does not have) answers ENETUNREACH; a source that cannot name a host is EINVAL.
         assertThat(errnoOf(() -> fib.routeOutput(Flowi4.of(addr("10.0.0.99"), addr("10.0.0.7"), 17))))
+                .isEqualTo(Errno.ENETUNREACH);
+        assertThat(errnoOf(() -> fib.routeOutput(Flowi4.of(addr("224.0.0.1"), addr("10.0.0.7"), 17))))
                 .isEqualTo(Errno.EINVAL);
         assertThat(fib.routeOutput(Flowi4.of(addr("127.0.0.1"), addr("10.0.0.7"), 17)).source())
                 .isEqualTo(addr("127.0.0.1"));
