@@ -3,15 +3,11 @@ package net.tern.services;
 import java.util.List;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.SocketApi;
-import net.tern.inet.snmp.SnmpCounters;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * beyond, new connections wait in its accept queue ({@link TcpListener}).
  *
  * <p>The HTTP status page also reads the links and the sockets, through netlink sockets, and
- * the protocol counters ({@link SnmpCounters}); all are optional and dynamic, so the page
+ * the protocol counters ({@code /proc/net/snmp} and {@code /proc/net/netstat} through
+ * {@link SocketApi#procRead}); all are optional and dynamic, so the page
  * shows what is there. A service that cannot start (its port
  * taken) is logged and left out; the others run. A service whose protocol is not registered
  * yet (configured from {@code etc/} as the stack starts) or leaves (its bundle updated) waits
@@ -42,10 +39,6 @@ public final class ServiceRunner {
     public static final String PID = "net.tern.services";
     private static final Logger LOG = LoggerFactory.getLogger(ServiceRunner.class);
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile SnmpCounters counters;
-
     private final ServiceLoop loop;
     private final ServiceSet set;
 
@@ -53,7 +46,7 @@ public final class ServiceRunner {
     public ServiceRunner(@Reference SocketApi api, ServicesConfig config) throws ErrnoException {
         ServiceSettings settings = ServiceSettings.of(config); // a bad configuration fails before any socket
         this.loop = new ServiceLoop(api);
-        StatusPage page = new StatusPage(api, () -> counters, loop::sockets);
+        StatusPage page = new StatusPage(api, loop::sockets);
         this.set = new ServiceSet(loop, settings, page);
         set.openAll();
         loop.start("tern-services");

@@ -2,17 +2,15 @@ package net.tern.services;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
-import java.util.function.Supplier;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.ProcNetSnmp;
 import net.tern.api.socket.SocketApi;
 import net.tern.api.socket.SocketConstants;
-import net.tern.inet.snmp.SnmpCounters;
 import net.tern.netlink.AddrMessage;
 import net.tern.netlink.LinkMessage;
 import net.tern.netlink.Netlink;
@@ -57,20 +55,16 @@ final class StatusPage {
     }
 
     private final SocketApi sockets;
-    private final Supplier<SnmpCounters> counters;
     private final IntFunction<ServiceLoop.Rows> services;
     private final int maxRows;
 
-    /** {@code counters} may return {@code null} while IPv4 is not running. */
-    StatusPage(SocketApi sockets, Supplier<SnmpCounters> counters, IntFunction<ServiceLoop.Rows> services) {
-        this(sockets, counters, services, MAX_ROWS);
+    StatusPage(SocketApi sockets, IntFunction<ServiceLoop.Rows> services) {
+        this(sockets, services, MAX_ROWS);
     }
 
     /** With tables of at most {@code maxRows} rows. */
-    StatusPage(SocketApi sockets, Supplier<SnmpCounters> counters, IntFunction<ServiceLoop.Rows> services,
-            int maxRows) {
+    StatusPage(SocketApi sockets, IntFunction<ServiceLoop.Rows> services, int maxRows) {
         this.sockets = sockets;
-        this.counters = counters;
         this.services = services;
         this.maxRows = maxRows;
     }
@@ -90,8 +84,8 @@ final class StatusPage {
 
     Snapshot snapshot() {
         List<LinkRow> rows = links();
-        SnmpCounters snmp = counters.get();
-        Map<String, Map<String, Long>> values = snmp == null ? new LinkedHashMap<>() : snmp.snapshot();
+        // As nstat -a reads them; none while IPv4 is not running.
+        Map<String, Map<String, Long>> values = ProcNetSnmp.read(sockets);
         List<DiagRow> all = sockets();
         // As ss lists them: by protocol, then local address and port, then peer.
         all.sort(Comparator.comparingInt(DiagRow::protocol)

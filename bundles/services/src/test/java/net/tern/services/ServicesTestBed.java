@@ -74,7 +74,7 @@ final class ServicesTestBed implements AutoCloseable {
             startTcp();
         }
         loop = new ServiceLoop(wrap.apply(bed.api()));
-        StatusPage page = new StatusPage(bed.api(), () -> bed.inet().snmp(), loop::sockets, maxRows);
+        StatusPage page = new StatusPage(bed.api(), loop::sockets, maxRows);
         services = new ServiceSet(loop, settings, page, responses);
         services.openAll();
     }

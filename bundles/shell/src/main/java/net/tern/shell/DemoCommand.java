@@ -1,6 +1,7 @@
 package net.tern.shell;
 
 import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.CLOCK_MONOTONIC;
 import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
 import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
 import static net.tern.api.socket.SocketConstants.SOL_TCP;
@@ -18,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketApi;
-import net.tern.spi.net.Clock;
 import net.tern.spi.trace.TraceEvent;
 import net.tern.spi.trace.Tracepoints;
 import org.osgi.service.component.annotations.Activate;
@@ -48,12 +48,10 @@ public final class DemoCommand {
     private static final int CALL_TIMEOUT_MILLIS = 5_000;
 
     private final SocketApi api;
-    private final Clock clock;
 
     @Activate
-    public DemoCommand(@Reference(name = "sockets") SocketApi api, @Reference(name = "clock") Clock clock) {
+    public DemoCommand(@Reference(name = "sockets") SocketApi api) {
         this.api = api;
-        this.clock = clock;
     }
 
     public String demo(String... args) throws Exception {
@@ -70,7 +68,7 @@ public final class DemoCommand {
         int[] clientPort = {-1};
         /** The descriptors, for the system calls' events, which carry no address: listener, client, server. */
         int[] fds = {-1, -1, -1};
-        long start = clock.nanoTime();
+        long start = api.clockGettime(CLOCK_MONOTONIC);
         int listener = -1;
         int client = -1;
         int server = -1;
@@ -126,10 +124,10 @@ public final class DemoCommand {
      * Waits for {@code latch} at most {@code millis} of the stack's clock (as SO_RCVTIMEO
      * bounds the calls), so the bound means the same wherever the stack's time comes from.
      */
-    private boolean awaitOnStackClock(CountDownLatch latch, long millis) throws InterruptedException {
-        long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    private boolean awaitOnStackClock(CountDownLatch latch, long millis) throws InterruptedException, ErrnoException {
+        long deadline = api.clockGettime(CLOCK_MONOTONIC) + TimeUnit.MILLISECONDS.toNanos(millis);
         while (!latch.await(1, TimeUnit.MILLISECONDS)) {
-            if (clock.nanoTime() - deadline >= 0) {
+            if (api.clockGettime(CLOCK_MONOTONIC) - deadline >= 0) {
                 return latch.getCount() == 0;
             }
         }

@@ -1,7 +1,6 @@
 package net.tern.shell;
 
 import net.tern.api.socket.SocketApi;
-import net.tern.spi.proto.ProtocolFamily;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -28,18 +27,16 @@ public final class IpCommand {
             "       OPTIONS := { -4 }");
 
     /**
-     * The commands that talk netlink exist while the stack offers AF_NETLINK (a
-     * {@code ProtocolFamily} service with {@code family=16}), as {@code ip} needs the kernel's
-     * rtnetlink; the family itself is reached through the socket API only.
+     * The netlink family's service filter ({@code family=16}), which {@code net:impair} still
+     * waits for; {@code net:ip}, {@code net:links} and {@code net:ss} need only the socket API.
      */
-    static final String NETLINK = "(" + ProtocolFamily.FAMILY + "=16)";
+    static final String NETLINK = "(family=16)";
 
     private final IpAddr address;
     private final IpRoute route;
 
     @Activate
-    public IpCommand(@Reference(name = "sockets") SocketApi sockets,
-            @Reference(name = "netlink", target = NETLINK) ProtocolFamily netlink) {
+    public IpCommand(@Reference(name = "sockets") SocketApi sockets) {
         this.address = new IpAddr(sockets);
         this.route = new IpRoute(sockets);
     }

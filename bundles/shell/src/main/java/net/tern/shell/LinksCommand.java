@@ -10,7 +10,6 @@ import net.tern.netlink.LinkMessage;
 import net.tern.netlink.Rtnetlink;
 import net.tern.netlink.QdiscMessage;
 import net.tern.netlink.QdiscStats;
-import net.tern.spi.proto.ProtocolFamily;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -29,8 +28,7 @@ public final class LinksCommand {
     private final SocketApi sockets;
 
     @Activate
-    public LinksCommand(@Reference(name = "sockets") SocketApi sockets,
-            @Reference(name = "netlink", target = IpCommand.NETLINK) ProtocolFamily netlink) {
+    public LinksCommand(@Reference(name = "sockets") SocketApi sockets) {
         this.sockets = sockets;
     }
 

@@ -6,14 +6,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import net.tern.inet.snmp.SnmpCounters;
+import net.tern.api.socket.ProcNetSnmp;
+import net.tern.api.socket.SocketApi;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * {@code net:nstat [-a] [-z] [PATTERN...]}: the stack's protocol counters from
- * {@link SnmpCounters}, named as Linux's {@code nstat} names them (group and counter run
+ * {@code net:nstat [-a] [-z] [PATTERN...]}: the stack's protocol counters, read as
+ * {@code nstat} reads them from {@code /proc/net/snmp} and {@code /proc/net/netstat}
+ * ({@link SocketApi#procRead}, {@link ProcNetSnmp}), named as Linux's {@code nstat} names them (group and counter run
  * together: {@code IpInReceives}, {@code IcmpOutEchoReps}, {@code UdpInDatagrams}), after a
  * {@code #kernel} line, one per line in {@code nstat}'s layout (the name in 32 columns, then
  * the value).
@@ -48,13 +50,13 @@ public final class NstatCommand {
     /** {@code nstat}'s name column: {@code %-32s}. */
     private static final int NAME_WIDTH = 32;
 
-    private final SnmpCounters counters;
+    private final SocketApi sockets;
     /** The values printed last time, by nstat name: what the next deltas are taken against. */
     private final Map<String, Long> history = new HashMap<>();
 
     @Activate
-    public NstatCommand(@Reference(name = "counters") SnmpCounters counters) {
-        this.counters = counters;
+    public NstatCommand(@Reference(name = "sockets") SocketApi sockets) {
+        this.sockets = sockets;
     }
 
     public synchronized String nstat(String... args) {
@@ -101,7 +103,7 @@ public final class NstatCommand {
         }
         StringBuilder out = new StringBuilder("#kernel");
         Map<String, Long> seen = new HashMap<>();
-        for (Map.Entry<String, Map<String, Long>> group : counters.snapshot().entrySet()) {
+        for (Map.Entry<String, Map<String, Long>> group : ProcNetSnmp.read(sockets).entrySet()) {
             for (Map.Entry<String, Long> counter : group.getValue().entrySet()) {
                 String name = group.getKey() + counter.getKey();
                 long now = counter.getValue();

@@ -1,41 +1,57 @@
 package net.tern.shell;
 
+import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.CLOCK_MONOTONIC;
+import static net.tern.api.socket.SocketConstants.EPOLLERR;
+import static net.tern.api.socket.SocketConstants.EPOLLIN;
+import static net.tern.api.socket.SocketConstants.IPPROTO_ICMP;
+import static net.tern.api.socket.SocketConstants.IP_RECVERR;
+import static net.tern.api.socket.SocketConstants.IP_RECVTTL;
+import static net.tern.api.socket.SocketConstants.IP_TTL;
+import static net.tern.api.socket.SocketConstants.MSG_DONTWAIT;
+import static net.tern.api.socket.SocketConstants.MSG_ERRQUEUE;
+import static net.tern.api.socket.SocketConstants.SOCK_DGRAM;
+import static net.tern.api.socket.SocketConstants.SOL_IP;
+
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
-import net.tern.inet.ip.EchoSocket;
-import net.tern.inet.ip.IcmpEcho;
-import net.tern.spi.net.Clock;
-import net.tern.spi.net.Timeout;
-import net.tern.spi.net.TimerService;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.MsgHeader;
+import net.tern.api.socket.SockExtendedErr;
+import net.tern.api.socket.SocketApi;
 import net.tern.wire.Ipv4Address;
 
 /**
- * One {@code ping}: echo requests on the stack's timers, replies and ICMP errors from
- * {@link IcmpEcho}, round-trip times on the stack's {@link Clock}, and iputils' report.
+ * One {@code ping}, as iputils' {@code ping} runs one over an ICMP ping socket
+ * ({@code socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)}): echo requests written with the
+ * socket API (the stack picks the identifier and fills the checksum), replies read from the
+ * socket with their TTL ({@code IP_RECVTTL}), ICMP errors from its error queue
+ * ({@code IP_RECVERR}, {@code MSG_ERRQUEUE}), and iputils' report.
  *
- * <p>Threading: everything after {@link #start()} runs on the network thread (timers and
- * echo listener calls run there), so the run's state takes no lock; the caller only waits
- * for {@link #result()}. {@link #stop()} asks the network thread to end the run early;
- * {@link #abandon()} gives up on a network thread that does not answer.
+ * <p>Timing is the stack's clock ({@code clock_gettime(CLOCK_MONOTONIC)}): {@link #run()}
+ * waits in {@code ppoll} until the next request is due, a request's {@code -W} timeout
+ * passes, or something comes back, so under test it runs in virtual time. It runs on the
+ * calling thread; an interrupt (Ctrl-C in the shell) ends it with the statistics so far, as
+ * ping does on SIGINT, and leaves the interrupt set.
  *
  * <p>A run ends once every request has been sent and each has its answer: a reply, an ICMP
- * error, or its {@code -W} timeout passing. A reply that comes after its timeout but before
- * the end is still printed and counted, as iputils would while it runs.
+ * error, or its timeout passing. A reply that comes after its timeout but before the end is
+ * still printed and counted, as iputils would while it runs.
  */
-final class PingRun implements IcmpEcho.Listener {
+final class PingRun {
     /** The reply to a request, or what stands for it. */
     private enum State { WAITING, ANSWERED, FAILED, TIMED_OUT }
 
-    /** One request in flight: when it left, what became of it, its timeout. */
+    /** One request in flight: when it left, what became of it. */
     private static final class Probe {
         final long sentNanos;
         State state = State.WAITING;
-        Timeout timeout;
 
         Probe(long sentNanos) {
             this.sentNanos = sentNanos;
@@ -46,49 +62,65 @@ final class PingRun implements IcmpEcho.Listener {
     record Result(String report, long received) {
     }
 
+    /** The ICMP echo header: type, code, checksum, identifier, sequence. */
+    private static final int ICMP_HEADER = 8;
+    private static final int ICMP_ECHO = 8;
+    private static final int ICMP_ECHOREPLY = 0;
+
     private final PingOptions options;
-    private final IcmpEcho echo;
-    private final Clock clock;
-    private final TimerService timers;
+    private final SocketApi api;
     private final byte[] payload;
     private final PingStatistics statistics = new PingStatistics();
     private final List<String> lines = new ArrayList<>();
-    /**
-     * Requests by the 16-bit sequence number on the wire; a number reused after 65536
-     * requests replaces its old probe.
-     */
+    /** Requests by the 16-bit sequence number on the wire; a number reused after 65536 requests replaces its old probe. */
     private final Map<Integer, Probe> probes = new HashMap<>();
     private final CompletableFuture<Result> result = new CompletableFuture<>();
-    private EchoSocket socket;
-    /** The next request's timer, once the first has gone; null after the last. */
-    private Timeout nextSend;
+    private final ByteBuffer request;
+    private final ByteBuffer received;
+    private final MsgHeader header = new MsgHeader();
+    private int fd = -1;
     private int waiting;
+    private long nextSendNanos;
     private long firstSendNanos;
     private long lastSendNanos;
-    /** Written by the network thread, or by {@link #abandon()}; read by both. */
-    private volatile boolean finished;
 
-    PingRun(PingOptions options, IcmpEcho echo, Clock clock, TimerService timers) {
+    PingRun(PingOptions options, SocketApi api) {
         this.options = options;
-        this.echo = echo;
-        this.clock = clock;
-        this.timers = timers;
+        this.api = api;
         // iputils fills the data after its timestamp with 0x00, 0x01, ...; the times here come
         // from the stack's clock, so every byte carries the pattern.
         this.payload = new byte[options.size()];
         for (int i = 0; i < payload.length; i++) {
             payload[i] = (byte) i;
         }
+        this.request = ByteBuffer.allocate(ICMP_HEADER + payload.length);
+        this.received = ByteBuffer.allocate(ICMP_HEADER + payload.length + 576);
     }
 
-    /** Opens the echo endpoint and queues the first request. Any thread. */
-    void start() throws ErrnoException {
-        socket = echo.open(this);
-        String address = Ipv4Address.format(options.destination());
-        lines.add("PING " + options.target() + " (" + address + ") " + options.size() + "(" + (options.size() + 28)
-                + ") bytes of data.");
-        // Not kept in nextSend: the network thread may run it before this thread could store it.
-        timers.schedule(0, TimeUnit.NANOSECONDS, this::sendNext);
+    /**
+     * Opens the ping socket and connects it to the destination, which picks the route and the
+     * source as iputils' probe does: fails with the route's errno ({@code ping: connect: ...})
+     * when there is none.
+     */
+    void open() {
+        try {
+            fd = api.socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+        } catch (ErrnoException e) {
+            throw new CommandFailedException("ping: socket: " + e.errno().text(), e);
+        }
+        try {
+            api.setsockopt(fd, SOL_IP, IP_RECVERR, 1);
+            api.setsockopt(fd, SOL_IP, IP_RECVTTL, 1);
+            if (options.ttl() > 0) {
+                api.setsockopt(fd, SOL_IP, IP_TTL, options.ttl());
+            }
+            api.connect(fd, new InetSockAddr(options.destination(), 0));
+        } catch (ErrnoException e) {
+            close();
+            throw new CommandFailedException("ping: connect: " + e.errno().text(), e);
+        }
+        lines.add("PING " + options.target() + " (" + Ipv4Address.format(options.destination()) + ") "
+                + options.size() + "(" + (options.size() + 28) + ") bytes of data.");
     }
 
     /** Completes with the report when the run ends. */
@@ -96,31 +128,68 @@ final class PingRun implements IcmpEcho.Listener {
         return result;
     }
 
-    /** Ends the run on the network thread as soon as it gets there (an interrupted command), with the report so far. */
-    void stop() {
-        timers.schedule(0, TimeUnit.NANOSECONDS, () -> {
-            if (!finished) {
-                finish();
+    /** Sends, waits and reads until the run ends; returns (and completes {@link #result()} with) the report. */
+    Result run() {
+        try {
+            long now = now();
+            nextSendNanos = now;
+            while (true) {
+                if (statistics.transmittedCount() < options.count() && now - nextSendNanos >= 0) {
+                    send(now);
+                    nextSendNanos = now + options.intervalNanos();
+                }
+                expire(now);
+                if (statistics.transmittedCount() >= options.count() && waiting == 0) {
+                    break;
+                }
+                int ready = api.sysPpoll(fd, EPOLLIN, Math.max(0, wakeAt() - now));
+                if (ready == Errno.EINTR.negative()) {
+                    Thread.currentThread().interrupt(); // Ctrl-C: the statistics so far, as on SIGINT
+                    break;
+                }
+                if (ready < 0) {
+                    throw new CommandFailedException("ping: poll: " + Errno.ofResult(ready).text());
+                }
+                now = now();
+                if ((ready & EPOLLERR) != 0) {
+                    readErrors();
+                }
+                if ((ready & EPOLLIN) != 0) {
+                    readReplies(now);
+                }
             }
-        });
-    }
-
-    /** Gives up from the calling thread: closes the endpoint; the network thread ignores whatever is left. */
-    void abandon() {
-        finished = true;
-        socket.close();
-    }
-
-    // ---- network thread
-
-    private void sendNext() {
-        if (finished) {
-            return;
+        } finally {
+            close();
         }
+        return finish();
+    }
+
+    private long now() {
+        try {
+            return api.clockGettime(CLOCK_MONOTONIC);
+        } catch (ErrnoException e) {
+            throw new IllegalStateException("the stack's clock", e);
+        }
+    }
+
+    /** When the loop must next look: the next request, or the first waiting request's timeout. */
+    private long wakeAt() {
+        long at = Long.MAX_VALUE;
+        if (statistics.transmittedCount() < options.count()) {
+            at = nextSendNanos;
+        }
+        for (Probe p : probes.values()) {
+            if (p.state == State.WAITING) {
+                at = Math.min(at, p.sentNanos + options.timeoutNanos());
+            }
+        }
+        return at;
+    }
+
+    private void send(long now) {
         statistics.transmitted();
         long sent = statistics.transmittedCount();
         int sequence = (int) (sent & 0xffff);
-        long now = clock.nanoTime();
         if (sent == 1) {
             firstSendNanos = now;
         }
@@ -131,35 +200,52 @@ final class PingRun implements IcmpEcho.Listener {
         }
         Probe probe = new Probe(now);
         probes.put(sequence, probe);
-        // Waiting before it leaves, so an answer however quick finds it so.
         waiting++;
-        probe.timeout = timers.schedule(options.timeoutNanos(), TimeUnit.NANOSECONDS, () -> timedOut(probe));
-        try {
-            socket.send(options.destination(), sequence, payload, options.ttl());
-        } catch (ErrnoException e) {
+        // The stack writes the identifier and the checksum (ping_v4_sendmsg).
+        request.clear();
+        request.put((byte) ICMP_ECHO).put((byte) 0).putShort((short) 0).putShort((short) 0)
+                .putShort((short) sequence).put(payload).flip();
+        long result = api.sysSend(fd, request, 0, null);
+        if (result < 0) {
             // A local error counts as sent, as iputils pretends; there is nothing to wait for.
             resolve(probe, State.FAILED);
             statistics.error();
             if (!options.quiet()) {
-                lines.add("ping: sendmsg: " + e.errno().text());
+                lines.add("ping: sendmsg: " + Errno.ofResult(result).text());
             }
         }
-        nextSend = sent < options.count()
-                ? timers.schedule(options.intervalNanos(), TimeUnit.NANOSECONDS, this::sendNext)
-                : null;
-        finishIfDone();
     }
 
-    @Override
-    public void echoReply(IcmpEcho.EchoReply reply) {
-        if (finished) {
-            return;
+    private void expire(long now) {
+        for (Probe p : probes.values()) {
+            if (p.state == State.WAITING && now - (p.sentNanos + options.timeoutNanos()) >= 0) {
+                resolve(p, State.TIMED_OUT);
+            }
         }
-        Probe probe = probes.get(reply.sequence());
+    }
+
+    /** The replies waiting, each timed now (the stack's clock when it was read). */
+    private void readReplies(long now) {
+        while (true) {
+            received.clear();
+            long n = api.sysRecv(fd, received, MSG_DONTWAIT, header.reset());
+            if (n < 0) {
+                return; // -EAGAIN: none left (a pending error is read from the error queue)
+            }
+            received.flip();
+            if (n >= ICMP_HEADER && (received.get(0) & 0xff) == ICMP_ECHOREPLY) {
+                reply(received, header, now);
+            }
+        }
+    }
+
+    private void reply(ByteBuffer message, MsgHeader from, long now) {
+        int sequence = message.getShort(6) & 0xffff;
+        Probe probe = probes.get(sequence);
         if (probe == null) {
             return;
         }
-        long rttMicros = Math.max(0, (reply.receivedNanos() - probe.sentNanos) / 1000);
+        long rttMicros = Math.max(0, (now - probe.sentNanos) / 1000);
         boolean duplicate = probe.state == State.ANSWERED;
         statistics.reply(rttMicros, duplicate);
         if (probe.state == State.WAITING) {
@@ -167,82 +253,76 @@ final class PingRun implements IcmpEcho.Listener {
         } else {
             probe.state = State.ANSWERED;
         }
-        if (!options.quiet()) {
-            byte[] data = reply.data();
-            StringBuilder line = new StringBuilder();
-            line.append(data.length + 8).append(" bytes from ").append(Ipv4Address.format(reply.from()))
-                    .append(": icmp_seq=").append(reply.sequence()).append(" ttl=").append(reply.ttl())
-                    .append(" time=").append(PingStatistics.replyTime(rttMicros)).append(" ms");
-            if (duplicate) {
-                line.append(" (DUP!)");
-            }
-            if (data.length < payload.length) {
-                line.append(" (truncated)");
-            }
-            lines.add(line.toString());
-            int wrong = firstDifference(data);
-            if (wrong >= 0) {
-                lines.add(String.format("wrong data byte #%d should be 0x%x but was 0x%x", wrong, payload[wrong] & 0xff,
-                        data[wrong] & 0xff));
-            }
-        }
-        finishIfDone();
-    }
-
-    @Override
-    public void echoError(IcmpEcho.EchoError error) {
-        if (finished) {
+        if (options.quiet()) {
             return;
         }
-        Probe probe = probes.get(error.sequence());
-        if (probe == null) {
-            return;
+        byte[] data = new byte[message.remaining() - ICMP_HEADER];
+        message.position(ICMP_HEADER);
+        message.get(data);
+        StringBuilder line = new StringBuilder();
+        line.append(data.length + ICMP_HEADER).append(" bytes from ")
+                .append(Ipv4Address.format(((InetSockAddr) from.from).address())).append(": icmp_seq=").append(sequence)
+                .append(" ttl=").append(from.ttl).append(" time=").append(PingStatistics.replyTime(rttMicros)).append(" ms");
+        if (duplicate) {
+            line.append(" (DUP!)");
         }
-        statistics.error();
-        if (probe.state == State.WAITING) {
-            resolve(probe, State.FAILED);
+        if (data.length < payload.length) {
+            line.append(" (truncated)");
         }
-        if (!options.quiet()) {
-            lines.add("From " + Ipv4Address.format(error.from()) + " icmp_seq=" + error.sequence() + " "
-                    + IcmpErrorText.describe(error.type(), error.code(), error.info()));
+        lines.add(line.toString());
+        int wrong = firstDifference(data);
+        if (wrong >= 0) {
+            lines.add(String.format("wrong data byte #%d should be 0x%x but was 0x%x", wrong, payload[wrong] & 0xff,
+                    data[wrong] & 0xff));
         }
-        finishIfDone();
     }
 
-    private void timedOut(Probe probe) {
-        if (!finished && probe.state == State.WAITING) {
-            resolve(probe, State.TIMED_OUT);
-            finishIfDone();
+    /** The error queue ({@code MSG_ERRQUEUE}): each error quotes the request it is about. */
+    private void readErrors() {
+        while (true) {
+            received.clear();
+            long n = api.sysRecv(fd, received, MSG_ERRQUEUE | MSG_DONTWAIT, header.reset());
+            if (n < 0) {
+                return;
+            }
+            SockExtendedErr error = header.error;
+            if (n < ICMP_HEADER || error == null) {
+                continue;
+            }
+            int sequence = received.getShort(6) & 0xffff;
+            Probe probe = probes.get(sequence);
+            if (probe == null) {
+                continue;
+            }
+            statistics.error();
+            if (probe.state == State.WAITING) {
+                resolve(probe, State.FAILED);
+            }
+            if (!options.quiet()) {
+                lines.add("From " + Ipv4Address.format(error.offender()) + " icmp_seq=" + sequence + " "
+                        + IcmpErrorText.describe(error.type(), error.code(), error.info()));
+            }
         }
     }
 
     private void resolve(Probe probe, State state) {
         probe.state = state;
         waiting--;
-        if (probe.timeout != null) {
-            probe.timeout.cancel();
-        }
     }
 
-    private void finishIfDone() {
-        if (statistics.transmittedCount() >= options.count() && waiting == 0) {
-            finish();
-        }
-    }
-
-    /** {@code finish()}: stops the timers, closes the endpoint, reports. */
-    private void finish() {
-        finished = true;
-        if (nextSend != null) {
-            nextSend.cancel();
-            nextSend = null;
-        }
-        for (Probe p : probes.values()) {
-            if (p.timeout != null) {
-                p.timeout.cancel();
+    private void close() {
+        if (fd >= 0) {
+            try {
+                api.close(fd);
+            } catch (ErrnoException alreadyClosed) {
+                // the run is ending either way
             }
+            fd = -1;
         }
-        socket.close();
+    }
+
+    /** The statistics lines, and the report. */
+    private Result finish() {
         lines.add("");
         lines.add("--- " + options.target() + " ping statistics ---");
         long elapsed = statistics.transmittedCount() == 0 ? 0 : lastSendNanos - firstSendNanos;
@@ -251,7 +331,9 @@ final class PingRun implements IcmpEcho.Listener {
         if (rtt != null) {
             lines.add(rtt);
         }
-        result.complete(new Result(String.join("\n", lines), statistics.receivedCount()));
+        Result done = new Result(String.join("\n", lines), statistics.receivedCount());
+        result.complete(done);
+        return done;
     }
 
     /** The first data byte of a reply that differs from what was sent, or -1. */
@@ -265,10 +347,9 @@ final class PingRun implements IcmpEcho.Listener {
         return -1;
     }
 
-    /** For messages about the run. */
     @Override
     public String toString() {
         return "ping " + options.target() + " (" + statistics.transmittedCount() + " sent, "
-                + statistics.receivedCount() + " received" + (finished ? ", finished" : "") + ")";
+                + statistics.receivedCount() + " received" + (result.isDone() ? ", finished" : "") + ")";
     }
 }

@@ -20,7 +20,6 @@ import net.tern.netlink.diag.InetDiag;
 import net.tern.netlink.diag.InetDiagMsg;
 import net.tern.netlink.diag.InetDiagReqV2;
 import net.tern.netlink.diag.TcpInfoLayout;
-import net.tern.spi.proto.ProtocolFamily;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -73,8 +72,7 @@ public final class SsCommand {
     private final SocketApi sockets;
 
     @Activate
-    public SsCommand(@Reference(name = "sockets") SocketApi sockets,
-            @Reference(name = "netlink", target = IpCommand.NETLINK) ProtocolFamily netlink) {
+    public SsCommand(@Reference(name = "sockets") SocketApi sockets) {
         this.sockets = sockets;
     }
 

@@ -6,8 +6,10 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
-import net.tern.spi.net.Clock;
+import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.SocketConstants;
 import net.tern.spi.trace.TraceEvent;
 import net.tern.spi.trace.TraceListener;
 import net.tern.spi.trace.TraceSegment;
@@ -35,11 +37,16 @@ public final class TraceCommand {
     static final int QUEUE_CAPACITY = 65_536;
     private static final long POLL_MILLIS = 100;
 
-    private final Clock clock;
+    private final SocketApi sockets;
 
     @Activate
-    public TraceCommand(@Reference(name = "clock") Clock clock) {
-        this.clock = clock;
+    public TraceCommand(@Reference(name = "sockets") SocketApi sockets) {
+        this.sockets = sockets;
+    }
+
+    /** The stack's clock ({@code clock_gettime(CLOCK_MONOTONIC)}), which the events' times are on. */
+    private long now() throws ErrnoException {
+        return sockets.clockGettime(SocketConstants.CLOCK_MONOTONIC);
     }
 
     public String trace(String... args) throws Exception {
@@ -55,12 +62,12 @@ public final class TraceCommand {
                 dropped.incrementAndGet();
             }
         };
-        long start = clock.nanoTime();
+        long start = now();
         long limit = options.seconds() > 0 ? (long) (options.seconds() * 1e9) : Long.MAX_VALUE;
         long printed = 0;
         try (AutoCloseable registration = Tracepoints.add(listener)) {
             while (options.count() == 0 || printed < options.count()) {
-                long elapsed = clock.nanoTime() - start;
+                long elapsed = now() - start;
                 if (elapsed >= limit) {
                     break;
                 }

@@ -10,7 +10,7 @@ import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import net.tern.core.testing.PacketLeakCheck;
-import net.tern.inet.testing.InetTestBed;
+import net.tern.udp.testing.UdpTestBed;
 import net.tern.spi.net.Link;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(PacketLeakCheck.class)
 class CaptureCommandTest {
-    private final InetTestBed bed = new InetTestBed();
+    private UdpTestBed bed;
     private CaptureCommand command;
 
     @TempDir
@@ -28,7 +28,7 @@ class CaptureCommandTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        bed.loopback();
+        bed = new UdpTestBed(); // lo and the socket layer, for net:ping's ping socket
         command = new CaptureCommand(bed.stack().links(), bed.stack().clock(), bed.stack().timers(), ZoneOffset.UTC);
     }
 
@@ -38,10 +38,8 @@ class CaptureCommandTest {
     }
 
     private void ping(int count) {
-        PingCommand ping = new PingCommand(bed.inet().icmp(), bed.inet().fib(), bed.stack().clock(), bed.stack().timers());
-        PingRun run = ping.start(PingOptions.parse("-c", String.valueOf(count), "-i", "0.5", "127.0.0.1"));
-        bed.advance(count, TimeUnit.SECONDS);
-        assertThat(run.result()).isDone();
+        assertThat(EchoPeer.pingThroughLo(bed, "-c", String.valueOf(count), "-i", "0.5", "127.0.0.1").received())
+                .isEqualTo(count);
     }
 
     /** Starts a capture as the command would, runs {@code traffic}, and returns the report. */

@@ -43,7 +43,7 @@ class DemoCommandTest {
 
     @Test
     void printsBothSidesOfTheHandshakeTheCloseAndTheEndOfTimeWaitInOrder() throws Exception {
-        DemoCommand demo = new DemoCommand(stack.api(), stack.bed.stack().clock());
+        DemoCommand demo = new DemoCommand(stack.api());
         AtomicReference<Thread> demoThread = new AtomicReference<>();
         Future<String> run = shell.submit(() -> {
             demoThread.set(Thread.currentThread());
@@ -159,7 +159,7 @@ class DemoCommandTest {
 
     @Test
     void onlyHandshakeIsADemo() {
-        DemoCommand demo = new DemoCommand(stack.api(), stack.bed.stack().clock());
+        DemoCommand demo = new DemoCommand(stack.api());
         assertThatThrownBy(() -> demo.demo()).hasMessage(DemoCommand.USAGE);
         assertThatThrownBy(() -> demo.demo("slowstart")).hasMessage(DemoCommand.USAGE);
     }

@@ -8,9 +8,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import net.tern.core.testing.FakeDevice;
-import net.tern.inet.testing.InetTestBed;
+import net.tern.udp.testing.UdpTestBed;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Packet;
 import net.tern.wire.IcmpPacket;
@@ -53,14 +54,17 @@ final class EchoPeer {
 
     private static final long MILLISECOND = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final InetTestBed bed;
+    /** Real time a run may take to reach its next wait on a busy machine. */
+    private static final long WALL_BOUND_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    private final UdpTestBed bed;
     private final FakeDevice device;
     private final IntFunction<List<Answer>> script;
     private final List<Due> due = new ArrayList<>();
     private final List<Request> requestsSeen = new ArrayList<>();
 
-    /** {@code script}: the answers to the request with each sequence number. */
-    EchoPeer(InetTestBed bed, FakeDevice device, IntFunction<List<Answer>> script) {
+    /** {@code script}: the answers to the request with each sequence number; {@code device} null for a run through lo only. */
+    EchoPeer(UdpTestBed bed, FakeDevice device, IntFunction<List<Answer>> script) {
         this.bed = bed;
         this.device = device;
         this.script = script;
@@ -71,15 +75,40 @@ final class EchoPeer {
         return requestsSeen;
     }
 
-    /**
-     * Runs the stack until {@code run} ends, at most {@code limitNanos} of virtual time: steps
-     * to each scripted answer and to each millisecond (when timers fire), answering requests
-     * as they leave.
-     */
+    /** Runs {@code run}'s loop on a thread of its own, as the shell's thread would run it. */
+    static PingRun background(PingRun run) {
+        Thread thread = new Thread(run::run, "net:ping");
+        thread.setDaemon(true);
+        thread.start();
+        return run;
+    }
+
+    /** {@code net:ping args} through {@code bed}'s lo, on a thread of its own, with the stack driven until it ends. */
+    static PingRun.Result pingThroughLo(UdpTestBed bed, String... args) {
+        PingRun run = background(new PingCommand(bed.api()).start(PingOptions.parse(args)));
+        new EchoPeer(bed, null, sequence -> List.of()).drive(run, TimeUnit.MINUTES.toNanos(1));
+        if (!run.result().isDone()) {
+            throw new AssertionError("the ping did not end within a minute of the stack's time: " + run);
+        }
+        return run.result().join();
+    }
+
+    /** {@link #drive(BooleanSupplier, long)} until {@code run} ends. */
     void drive(PingRun run, long limitNanos) {
+        drive(run.result()::isDone, limitNanos);
+    }
+
+    /**
+     * Runs the stack until {@code done}, at most {@code limitNanos} of virtual time: steps to
+     * each scripted answer and to each millisecond (when timers fire), answering requests as
+     * they leave. Time moves only while the command's thread is asleep in the socket layer
+     * ({@code parkedCallers}) and the network has nothing left to do, so that the command reads
+     * the clock at the instant that woke it, as it would on an idle machine.
+     */
+    void drive(BooleanSupplier done, long limitNanos) {
         long end = bed.stack().clock().nanoTime() + limitNanos;
-        bed.runUntilIdle();
-        while (!run.result().isDone() && bed.stack().clock().nanoTime() < end) {
+        settle(done);
+        while (!done.getAsBoolean() && bed.stack().clock().nanoTime() < end) {
             collectRequests();
             long now = bed.stack().clock().nanoTime();
             long step = MILLISECOND - now % MILLISECOND;
@@ -88,11 +117,32 @@ final class EchoPeer {
             }
             bed.advance(step, TimeUnit.NANOSECONDS);
             injectDue();
+            settle(done);
         }
         collectRequests();
     }
 
+    /** Waits until the command sleeps (or is done) and the network is idle with it asleep. */
+    private void settle(BooleanSupplier done) {
+        long deadline = System.nanoTime() + WALL_BOUND_NANOS;
+        while (true) {
+            while (!done.getAsBoolean() && bed.socketLayer().parkedCallers() == 0) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("the command neither slept nor ended within 60 s");
+                }
+                Thread.onSpinWait();
+            }
+            bed.runUntilIdle();
+            if (done.getAsBoolean() || bed.socketLayer().parkedCallers() > 0) {
+                return;
+            }
+        }
+    }
+
     private void collectRequests() {
+        if (device == null) {
+            return; // through lo only: the stack answers itself
+        }
         long now = bed.stack().clock().nanoTime();
         Packet packet;
         while ((packet = device.takeTransmitted()) != null) {

@@ -20,7 +20,8 @@ abstract class IpCommandTestBase {
     void start() throws Exception {
         bed = new UdpTestBed();
         bed.fake("eth0", 1500, "10.0.0.1/24");
-        ip = new IpCommand(bed.api(), NetlinkWiring.attach(bed.socketLayer(), bed.stack(), bed.inet().fib()).family());
+        NetlinkWiring.attach(bed.socketLayer(), bed.stack(), bed.inet().fib());
+        ip = new IpCommand(bed.api());
     }
 
     @AfterEach

@@ -25,7 +25,7 @@ final class NetlinkBed {
     /** {@code net:links} over {@code stack}. */
     static LinksCommand linksCommand(TestStack stack) {
         NetlinkBed bed = new NetlinkBed(stack);
-        return new LinksCommand(bed.api(), bed.netlink.family());
+        return new LinksCommand(bed.api());
     }
 
     /** {@code net:impair} over {@code stack}. */

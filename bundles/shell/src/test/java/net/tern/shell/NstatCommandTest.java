@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.tern.core.testing.PacketLeakCheck;
 import net.tern.inet.snmp.CounterGroup;
-import net.tern.inet.testing.InetTestBed;
+import net.tern.udp.testing.UdpTestBed;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,18 +15,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(PacketLeakCheck.class)
 class NstatCommandTest {
-    private final InetTestBed bed = new InetTestBed();
+    private UdpTestBed bed;
     private NstatCommand nstat;
 
     /** One echo request to itself through lo, and its reply: the counters then have something to say. */
     @BeforeEach
     void pingOnce() throws Exception {
-        bed.loopback();
-        nstat = new NstatCommand(bed.inet().snmp());
-        PingCommand ping = new PingCommand(bed.inet().icmp(), bed.inet().fib(), bed.stack().clock(), bed.stack().timers());
-        PingRun run = ping.start(PingOptions.parse("-c", "1", "127.0.0.1"));
-        bed.advance(1, TimeUnit.SECONDS);
-        assertThat(run.result()).isDone();
+        bed = new UdpTestBed(); // IPv4 with lo and the socket layer, which serves /proc/net/snmp
+        nstat = new NstatCommand(bed.api());
+        pingOnceMore();
     }
 
     @AfterEach
@@ -106,10 +103,7 @@ class NstatCommandTest {
 
     /** One more echo request and reply through lo. */
     private void pingOnceMore() {
-        PingCommand ping = new PingCommand(bed.inet().icmp(), bed.inet().fib(), bed.stack().clock(), bed.stack().timers());
-        PingRun run = ping.start(PingOptions.parse("-c", "1", "127.0.0.1"));
-        bed.advance(1, TimeUnit.SECONDS);
-        assertThat(run.result()).isDone();
+        assertThat(EchoPeer.pingThroughLo(bed, "-c", "1", "127.0.0.1").received()).isEqualTo(1);
     }
 
     @Test
@@ -149,12 +143,12 @@ class NstatCommandTest {
 
     @Test
     void aGroupRegisteredLaterShowsWithItsOwnNames() {
-        CounterGroup udp = bed.inet().snmp().register("Udp", List.of("InDatagrams", "NoPorts", "InErrors", "OutDatagrams"));
-        udp.adder("InDatagrams").add(12345678901L);
+        CounterGroup udpLite = bed.inet().snmp().register("UdpLite", List.of("InDatagrams", "NoPorts", "InErrors", "OutDatagrams"));
+        udpLite.adder("InDatagrams").add(12345678901L);
 
-        assertThat(nstat.nstat("Udp").lines()).containsExactly(
+        assertThat(nstat.nstat("UdpLite").lines()).containsExactly(
                 "#kernel",
-                "UdpInDatagrams                  12345678901");
+                "UdpLiteInDatagrams              12345678901");
     }
 
     @Test

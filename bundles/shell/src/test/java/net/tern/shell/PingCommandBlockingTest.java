@@ -11,7 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import net.tern.core.testing.PacketLeakCheck;
-import net.tern.inet.testing.InetTestBed;
+import net.tern.udp.testing.UdpTestBed;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,15 +25,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class PingCommandBlockingTest {
     private static final long WAIT_SECONDS = 60;
 
-    private final InetTestBed bed = new InetTestBed();
+    private UdpTestBed bed;
+    private EchoPeer silent;
     private final ExecutorService shell = Executors.newSingleThreadExecutor();
     private PingCommand ping;
 
     @BeforeEach
     void start() throws Exception {
-        bed.loopback();
-        bed.fake("eth0", 1500, "10.0.0.1/24");
-        ping = new PingCommand(bed.inet().icmp(), bed.inet().fib(), bed.stack().clock(), bed.stack().timers());
+        bed = new UdpTestBed();
+        silent = new EchoPeer(bed, bed.fake("eth0", 1500, "10.0.0.1/24"), sequence -> java.util.List.of());
+        ping = new PingCommand(bed.api());
     }
 
     @AfterEach
@@ -54,10 +55,10 @@ class PingCommandBlockingTest {
         }
     }
 
-    /** Waits until the command has opened its endpoint and queued its first request. */
+    /** Waits until the command has opened its socket, sent its first request and gone to sleep. */
     private void awaitRunStarted() {
-        awaitCondition("the first request to be queued",
-                () -> bed.inet().icmp().openEndpoints() == 1 && bed.stack().time().pendingTimers() > 0);
+        awaitCondition("the first request to be sent",
+                () -> bed.inet().icmp().pingSockets() == 1 && bed.socketLayer().parkedCallers() == 1);
     }
 
     @Test
@@ -65,7 +66,7 @@ class PingCommandBlockingTest {
         Future<String> report = shell.submit(() -> ping.ping("-c", "2", "127.0.0.1"));
         awaitRunStarted();
 
-        bed.advance(2, TimeUnit.SECONDS);
+        silent.drive(report::isDone, TimeUnit.SECONDS.toNanos(2));
 
         assertThat(report.get(WAIT_SECONDS, TimeUnit.SECONDS)).startsWith("PING 127.0.0.1")
                 .endsWith(String.join("\n",
@@ -78,7 +79,7 @@ class PingCommandBlockingTest {
         Future<String> report = shell.submit(() -> ping.ping("-c", "1", "-W", "1", "10.0.0.2"));
         awaitRunStarted();
 
-        bed.advance(2, TimeUnit.SECONDS);
+        silent.drive(report::isDone, TimeUnit.SECONDS.toNanos(2));
 
         assertThatThrownBy(() -> report.get(WAIT_SECONDS, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).cause()
@@ -103,12 +104,10 @@ class PingCommandBlockingTest {
         }, "net:ping");
         command.start();
         awaitRunStarted();
-        bed.runUntilIdle(); // the first request goes out and comes back at once through lo
+        silent.drive(() -> bed.icmp("InEchoReps") == 1 && bed.socketLayer().parkedCallers() == 1, 0);
+        // the first request went out and came back at once through lo; the command sleeps until the next
 
-        command.interrupt(); // as Ctrl-C does in the shell
-        // The command asks the network thread to end the run; run it once that is queued.
-        awaitCondition("the stop to be queued", () -> bed.stack().time().pendingTimers() > 1);
-        bed.runUntilIdle();
+        command.interrupt(); // as Ctrl-C does in the shell: its ppoll ends with EINTR
 
         assertThat(report.get(WAIT_SECONDS, TimeUnit.SECONDS).lines()).containsExactly(
                 "PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.",
@@ -119,7 +118,7 @@ class PingCommandBlockingTest {
                 "rtt min/avg/max/mdev = 0.000/0.000/0.000/0.000 ms",
                 "interrupted=true");
         command.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-        assertThat(bed.inet().icmp().openEndpoints()).isZero();
-        assertThat(bed.stack().time().pendingTimers()).as("the next request was called off").isZero();
+        assertThat(bed.inet().icmp().pingSockets()).isZero();
+        assertThat(bed.stack().time().pendingTimers()).as("the command's wait was called off").isZero();
     }
 }

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import net.tern.core.testing.FakeDevice;
 import net.tern.core.testing.PacketLeakCheck;
-import net.tern.inet.testing.InetTestBed;
+import net.tern.udp.testing.UdpTestBed;
 import net.tern.wire.IcmpTypes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,15 +24,15 @@ class PingCommandTest {
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
-    private final InetTestBed bed = new InetTestBed();
+    private UdpTestBed bed;
     private FakeDevice eth0;
     private PingCommand ping;
 
     @BeforeEach
     void start() throws Exception {
-        bed.loopback();
+        bed = new UdpTestBed(); // IPv4 with lo, the socket layer, and its ping sockets
         eth0 = bed.fake("eth0", 1500, "10.0.0.1/24");
-        ping = new PingCommand(bed.inet().icmp(), bed.inet().fib(), bed.stack().clock(), bed.stack().timers());
+        ping = new PingCommand(bed.api());
     }
 
     @AfterEach
@@ -42,7 +42,7 @@ class PingCommandTest {
 
     /** Starts {@code net:ping args}, lets {@code peer} answer until it ends (at most a minute of stack time). */
     private PingRun.Result run(EchoPeer peer, String... args) {
-        PingRun run = ping.start(PingOptions.parse(args));
+        PingRun run = EchoPeer.background(ping.start(PingOptions.parse(args)));
         peer.drive(run, 60 * SECOND);
         assertThat(run.result()).as("the run ended").isDone();
         return run.result().getNow(null);
@@ -70,7 +70,8 @@ class PingCommandTest {
                 "rtt min/avg/max/mdev = 0.000/0.000/0.000/0.000 ms");
         assertThat(result.received()).isEqualTo(2);
         assertThat(now()).as("ends with the last reply").isEqualTo(SECOND);
-        assertThat(bed.inet().icmp().openEndpoints()).as("endpoint closed").isZero();
+        assertThat(bed.inet().icmp().pingSockets()).as("socket closed").isZero();
+        assertThat(bed.socketLayer().openDescriptors()).as("descriptor closed").isZero();
         assertThat(bed.stack().time().pendingTimers()).as("no timer left behind").isZero();
         assertThat(bed.icmp("OutEchos")).isEqualTo(2);
         assertThat(bed.icmp("InEchoReps")).isEqualTo(2);
@@ -151,7 +152,7 @@ class PingCommandTest {
     @Test
     void aRequestTheStackCannotSendIsAnErrorAndTheRunGoesOn() throws Exception {
         EchoPeer peer = peer(Map.of(1, List.of(reply(1, TimeUnit.MILLISECONDS))));
-        PingRun run = ping.start(PingOptions.parse("-c", "2", "10.0.0.2"));
+        PingRun run = EchoPeer.background(ping.start(PingOptions.parse("-c", "2", "10.0.0.2")));
         peer.drive(run, 500 * MS);
         bed.link("eth0").setUp(false); // its routes go with it
 
@@ -227,7 +228,7 @@ class PingCommandTest {
     void aDestinationWithoutARouteFailsAtOnceAsConnectWould() {
         assertThatThrownBy(() -> ping.ping("192.168.1.1"))
                 .isInstanceOf(CommandFailedException.class).hasMessage("ping: connect: Network is unreachable");
-        assertThat(bed.inet().icmp().openEndpoints()).isZero();
+        assertThat(bed.inet().icmp().pingSockets()).isZero();
     }
 
     @Test
@@ -255,7 +256,7 @@ class PingCommandTest {
                 .hasMessageStartingWith("ping: invalid option -- 'x'\nUsage");
         assertThatThrownBy(() -> ping.ping("127.0.0.1", "-c"))
                 .hasMessageStartingWith("ping: option requires an argument -- 'c'\nUsage");
-        assertThat(bed.inet().icmp().openEndpoints()).isZero();
+        assertThat(bed.inet().icmp().pingSockets()).isZero();
     }
 
     @Test

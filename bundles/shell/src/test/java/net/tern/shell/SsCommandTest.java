@@ -35,7 +35,7 @@ class SsCommandTest {
     SsCommandTest() throws Exception {
         bed = new UdpTestBed();
         netlink = NetlinkWiring.attach(bed.socketLayer(), bed.stack(), bed.inet().fib());
-        command = new SsCommand(bed.api(), netlink.family());
+        command = new SsCommand(bed.api());
         tcpHandler = () -> List.of(
                 tcp(1, 0, 5, "127.0.0.1:80", "127.0.0.1:40000", 5),
                 tcp(10, 1, 128, "0.0.0.0:80", null, 3),

@@ -28,7 +28,7 @@ class TraceCommandTest {
 
     TraceCommandTest() throws Exception {
         stack = new TcpUdpBed();
-        command = new TraceCommand(stack.bed.stack().clock());
+        command = new TraceCommand(stack.api());
     }
 
     @AfterEach

@@ -159,11 +159,7 @@ class TsharkCaptureTest {
     }
 
     private void pingTwice() {
-        PingCommand ping = new PingCommand(bed.inet().icmp(), bed.inet().fib(), bed.stack().clock(), bed.stack().timers());
-        PingRun run = ping.start(PingOptions.parse("-c", "2", "127.0.0.1"));
-        bed.advance(2, TimeUnit.SECONDS);
-        assertThat(run.result()).isDone();
-        assertThat(run.result().join().received()).isEqualTo(2);
+        assertThat(EchoPeer.pingThroughLo(bed, "-c", "2", "127.0.0.1").received()).isEqualTo(2);
     }
 
     private void exchangeDatagrams() throws Exception {
