@@ -1,38 +1,30 @@
 package net.tern.tcp.impl;
 
 import net.tern.inet.route.Rtable;
-import net.tern.spi.net.Timeout;
 
 /**
  * A half-open connection in a listener's SYN queue ({@code struct tcp_request_sock}, hashed
  * as {@code TCP_NEW_SYN_RECV}): what the SYN said and what the SYN-ACK answered, without a
  * full socket. Touched only on the network thread under the listener's lock. What the
  * handshake settled is final; what changes (the SYN-ACK's retransmissions and timer, the
- * out-of-window ACK limit) changes through its methods.
+ * out-of-window ACK limit) changes through its methods. Its timer is the SYN-ACK's
+ * ({@code rsk_timer}); TS.Recent is the SYN's TSval.
  */
-final class RequestSock {
+final class RequestSock extends MiniSock {
     final TcpSock listener;
-    final ConnKey key;
     final int iss;
     final int irs;
     final int peerMss;
     final int peerWscale;
     final boolean sackOk;
-    final boolean tsOk;
     final int rcvWscale;
     final int advmss;
     final int rcvWnd;
     final Rtable route;
-    /** The SYN's TSval as TS.Recent (with when it came, for PAWS), and this connection's timestamp offset. */
-    private final TcpTimestamps ts;
     /** SYN-ACKs sent again ({@code num_retrans}). */
     private int retransmits;
     /** When the first SYN-ACK left, for the RTT sample its ACK gives ({@code snt_synack}). */
     private long synAckSentNanos;
-    /** The SYN-ACK timer ({@code rsk_timer}), null before it is first armed. */
-    private Timeout timer;
-    /** When the SYN-ACK last answered a segment out of turn ({@code last_oow_ack_time}). */
-    private final OowRateLimit oowRateLimit = new OowRateLimit();
     /**
      * A SYN cookie's SYN-ACK carries a TSval encoding the options: {@code cookieTs}, a value
      * of the timestamp clock ({@code cookie_init_timestamp}), plus the timestamp offset.
@@ -43,24 +35,17 @@ final class RequestSock {
     RequestSock(TcpSock listener, ConnKey key, int iss, int irs, int peerMss, int peerWscale, boolean sackOk,
             boolean tsOk, int tsRecent, long tsRecentStampNanos, int tsOffset, int rcvWscale, int advmss, int rcvWnd,
             Rtable route) {
+        super(key, tsOk, new TcpTimestamps(tsOffset, tsRecent, tsRecentStampNanos));
         this.listener = listener;
-        this.key = key;
         this.iss = iss;
         this.irs = irs;
         this.peerMss = peerMss;
         this.peerWscale = peerWscale;
         this.sackOk = sackOk;
-        this.tsOk = tsOk;
-        this.ts = new TcpTimestamps(tsOffset, tsRecent, tsRecentStampNanos);
         this.rcvWscale = rcvWscale;
         this.advmss = advmss;
         this.rcvWnd = rcvWnd;
         this.route = route;
-    }
-
-    /** The SYN's TSval as TS.Recent, and the timestamp offset. */
-    TcpTimestamps ts() {
-        return ts;
     }
 
     /** SYN-ACKs sent again. */
@@ -83,37 +68,15 @@ final class RequestSock {
         synAckSentNanos = nowNanos;
     }
 
-    /** The SYN-ACK timer armed now, or null. */
-    Timeout timer() {
-        return timer;
-    }
-
-    /** {@code next} is the SYN-ACK timer now. */
-    void setTimer(Timeout next) {
-        timer = next;
-    }
-
-    /** Cancels the SYN-ACK timer, if armed. */
-    void cancelTimer() {
-        if (timer != null) {
-            timer.cancel();
-        }
-    }
-
-    /** When the SYN-ACK last answered a segment out of turn ({@code last_oow_ack_time}). */
-    OowRateLimit oowRateLimit() {
-        return oowRateLimit;
-    }
-
     /** A SYN cookie's SYN-ACK sends {@code ts} (plus the offset) as its TSval ({@code cookie_init_timestamp}). */
     void cookieTimestamp(int ts) {
         cookieTimestamp = true;
         cookieTs = ts;
     }
 
-    /** The TSval for the SYN-ACK when the timestamp clock reads {@code tsNow}: the cookie's, else the clock's, plus the offset. */
+    /** The SYN-ACK's TSval when the timestamp clock reads {@code tsNow}: the cookie's, else the clock's, plus the offset. */
     int synAckTsVal(int tsNow) {
-        return ts.tsVal(cookieTimestamp ? cookieTs : tsNow);
+        return ts().tsVal(cookieTimestamp ? cookieTs : tsNow);
     }
 
     @Override

@@ -19,13 +19,16 @@ final class Segment {
     final int ack;
     final int flags;
     final int window;
-    /** The options, filled by the parser once ({@code tcp_parse_options}). */
+    /** The options ({@code tcp_parse_options}), parsed once here. */
     final TcpOptions options = new TcpOptions();
     final ByteBuf buf;
     final int dataIndex;
     final int dataLength;
 
-    /** The segment of {@code th} from {@code saddr} to {@code daddr}, its payload at {@code dataIndex} of {@code buf}. */
+    /**
+     * The segment of {@code th} (its options parsed) from {@code saddr} to {@code daddr}, its
+     * payload at {@code dataIndex} of {@code buf}.
+     */
     Segment(int saddr, int daddr, TcpPacket th, ByteBuf buf, int dataIndex, int dataLength) {
         this.saddr = saddr;
         this.daddr = daddr;
@@ -38,6 +41,7 @@ final class Segment {
         this.buf = buf;
         this.dataIndex = dataIndex;
         this.dataLength = dataLength;
+        th.parseOptions(options);
     }
 
     boolean has(int flag) {

@@ -44,8 +44,9 @@ final class TcpDiag implements InetDiagHandler {
                     continue;
                 }
                 if (state == SkState.LISTEN) {
-                    out.add(sk.diagMsg(state.number(), sk.acceptQueue().acceptqLen(), sk.acceptQueue().maxBacklog(), sockopt.getInfo(sk)));
-                    for (RequestSock req : sk.acceptQueue().requests()) {
+                    RequestSockQueue queue = sk.acceptQueue();
+                    out.add(sk.diagMsg(state.number(), queue.acceptqLen(), queue.maxBacklog(), sockopt.getInfo(sk)));
+                    for (RequestSock req : queue.requests()) {
                         out.add(entry(req.key, SkState.SYN_RECV));
                     }
                 } else {

@@ -111,9 +111,7 @@ final class TcpIpv4 {
             counters.inc(TcpMib.InErrs);
             return null;
         }
-        Segment seg = new Segment(saddr, daddr, th, buf, start + th.headerLength(), length - th.headerLength());
-        th.parseOptions(seg.options);
-        return seg;
+        return new Segment(saddr, daddr, th, buf, start + th.headerLength(), length - th.headerLength());
     }
 
     /**

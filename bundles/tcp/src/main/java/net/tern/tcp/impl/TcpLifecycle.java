@@ -161,8 +161,9 @@ final class TcpLifecycle {
         trace.sock("tcp_time_wait", sk, sk.state(), SkState.TIME_WAIT);
         ConnKey key = sk.key();
         if (key != null) {
-            TimeWaitSock tw = new TimeWaitSock(key, sk.rcv().rcvNxt(), sk.snd().sndMax(), sk.rcv().rcvWnd(), sk.opts().rcvWscale(), sk.opts().tsOk(),
-                    sk.ts().tsRecent(), sk.ts().tsRecentStampNanos(), sk.ts().tsOffset(), timeWaitMillis(sk));
+            TimeWaitSock tw = new TimeWaitSock(key, sk.rcv().rcvNxt(), sk.snd().sndMax(), sk.rcv().rcvWnd(),
+                    sk.opts().rcvWscale(), sk.opts().tsOk(), sk.ts().tsRecent(), sk.ts().tsRecentStampNanos(),
+                    sk.ts().tsOffset(), timeWaitMillis(sk));
             if (tables.replaceEstablished(key, sk, tw)) {
                 sk.clearKey();
                 tables.addOwner(tw, key.localPort());
@@ -176,7 +177,8 @@ final class TcpLifecycle {
 
     /** How long {@code sk}'s TIME-WAIT lasts: its {@code TCP_TERN_TIMEWAIT_MSECS}, else the stack's 2 * MSL. */
     long timeWaitMillis(TcpSock sk) {
-        return sk.userOptions().timeWaitMillis() > 0 ? sk.userOptions().timeWaitMillis() : settings.get().timeWaitMillis();
+        long own = sk.userOptions().timeWaitMillis();
+        return own > 0 ? own : settings.get().timeWaitMillis();
     }
 
     /** {@code inet_twsk_reschedule}: the entry ends {@code lengthMillis} from now, unless started again. */

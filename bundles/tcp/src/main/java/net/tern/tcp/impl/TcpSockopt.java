@@ -147,7 +147,8 @@ final class TcpSockopt {
         return switch (name) {
             case SocketConstants.TCP_NODELAY -> sk.userOptions().nodelay() ? 1 : 0;
             case SocketConstants.TCP_QUICKACK -> sk.ackMode().pingpong() ? 0 : 1;
-            case SocketConstants.TCP_MAXSEG -> sk.everConnected() ? sk.opts().mssCache() : (sk.opts().userMss() > 0 ? sk.opts().userMss() : NegotiatedOptions.DEFAULT_MSS);
+            case SocketConstants.TCP_MAXSEG -> sk.everConnected() ? sk.opts().mssCache()
+                    : (sk.opts().userMss() > 0 ? sk.opts().userMss() : NegotiatedOptions.DEFAULT_MSS);
             case SocketConstants.TCP_KEEPIDLE -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIdleMillis(sk));
             case SocketConstants.TCP_KEEPINTVL -> (int) TimeUnit.MILLISECONDS.toSeconds(timers.keepIntvlMillis(sk));
             case SocketConstants.TCP_KEEPCNT -> timers.keepCnt(sk);

@@ -180,15 +180,18 @@ final class TcpTimers {
     // ---- keepalive and FIN-WAIT-2
 
     long keepIdleMillis(TcpSock sk) {
-        return sk.userOptions().keepIdleSeconds() > 0 ? sk.userOptions().keepIdleSeconds() * 1000L : settings.get().keepaliveTimeMillis();
+        int own = sk.userOptions().keepIdleSeconds();
+        return own > 0 ? own * 1000L : settings.get().keepaliveTimeMillis();
     }
 
     long keepIntvlMillis(TcpSock sk) {
-        return sk.userOptions().keepIntvlSeconds() > 0 ? sk.userOptions().keepIntvlSeconds() * 1000L : settings.get().keepaliveIntvlMillis();
+        int own = sk.userOptions().keepIntvlSeconds();
+        return own > 0 ? own * 1000L : settings.get().keepaliveIntvlMillis();
     }
 
     int keepCnt(TcpSock sk) {
-        return sk.userOptions().keepCnt() > 0 ? sk.userOptions().keepCnt() : settings.get().keepaliveProbes();
+        int own = sk.userOptions().keepCnt();
+        return own > 0 ? own : settings.get().keepaliveProbes();
     }
 
     /** Arms keepalive for an established connection with SO_KEEPALIVE ({@code tcp_set_keepalive}). */
