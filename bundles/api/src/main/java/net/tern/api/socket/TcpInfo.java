@@ -48,7 +48,7 @@ package net.tern.api.socket;
  *                     until the first loss)
  * @param sndCwnd      the congestion window, segments
  * @param advmss       the MSS we advertised, bytes
- * @param reordering   the duplicate-ACK threshold for fast retransmit, segments
+ * @param reordering   the reordering degree, segments: the duplicate-ACK threshold, 3 until reordering of more is seen
  * @param rcvRtt       the receiver-side RTT estimate, µs
  * @param rcvSpace     the receive-buffer autotuning's space, bytes
  * @param totalRetrans retransmitted segments over the connection's life
@@ -62,6 +62,8 @@ package net.tern.api.socket;
  * @param dataSegsOut  segments sent that carried data, retransmissions included
  * @param bytesSent    data bytes sent, retransmissions included
  * @param bytesRetrans data bytes retransmitted
+ * @param dsackDups    segments the receiver reported received twice by D-SACK (RFC 2883)
+ * @param reordSeen    reordering events seen: data delivered after data sent later ({@code tcpi_reord_seen})
  * @param sndWnd       the peer's receive window as last advertised (scaled), bytes
  * @param rcvWnd       the receive window we advertised last (scaled), bytes
  * @param congestion   the congestion control algorithm's name ({@code TCP_CONGESTION}), e.g. {@code "reno"}
@@ -107,6 +109,8 @@ public record TcpInfo(
         long dataSegsOut,
         long bytesSent,
         long bytesRetrans,
+        int dsackDups,
+        int reordSeen,
         long sndWnd,
         long rcvWnd,
         String congestion) {

@@ -36,7 +36,7 @@ public final class TcpInfoLayout {
         w.u64(0).u64(0).u64(0).u64(0);            // delivery_rate, busy_time, rwnd_limited, sndbuf_limited
         w.u32(0).u32(0);                          // delivered, delivered_ce
         w.u64(i.bytesSent()).u64(i.bytesRetrans());
-        w.u32(0).u32(0).u32(0);                   // dsack_dups, reord_seen, rcv_ooopack
+        w.u32(i.dsackDups()).u32(i.reordSeen()).u32(0);                                      // rcv_ooopack
         w.u32((int) i.sndWnd()).u32((int) i.rcvWnd()).u32(0);                                // rehash
         w.u16(0).u16(0).u32(0);                   // total_rto, total_rto_recoveries, total_rto_time
         return w;
@@ -56,7 +56,7 @@ public final class TcpInfoLayout {
                 b.getInt(88), u32(b, 92), b.getInt(96), b.getInt(100),
                 b.getLong(120), b.getLong(128), u32(b, 136), u32(b, 140),
                 u32(b, 144), u32(b, 148), u32(b, 152), u32(b, 156),
-                b.getLong(200), b.getLong(208), u32(b, 228), u32(b, 232), congestion);
+                b.getLong(200), b.getLong(208), b.getInt(216), b.getInt(220), u32(b, 228), u32(b, 232), congestion);
     }
 
     private static long u32(ByteBuffer b, int offset) {

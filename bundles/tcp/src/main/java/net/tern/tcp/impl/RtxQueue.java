@@ -40,6 +40,14 @@ final class RtxQueue implements Iterable<TxSegment> {
     private boolean rescueSet;
     /** Duplicate segments the receiver reported by D-SACK (RFC 2883; {@code tcp_info.tcpi_dsack_dups}). */
     private int dsackDups;
+    /** RACK-TLP's state (RFC 8985), timed against these segments. */
+    private final Rack rack = new Rack();
+    /**
+     * The lowest start of a segment never retransmitted that the marking since the last
+     * {@link #takeReordLow} found delivered after data sent later: reordering ({@code state->reord}).
+     */
+    private int reordLow;
+    private boolean reordFound;
 
     // ---- what others read
 
@@ -83,6 +91,11 @@ final class RtxQueue implements Iterable<TxSegment> {
         return dsackDups;
     }
 
+    /** This connection's RACK-TLP state. */
+    Rack rack() {
+        return rack;
+    }
+
     /** {@code tcp_packets_in_flight}: packets_out - (sacked_out + lost_out) + retrans_out, RFC 6675's pipe. */
     int packetsInFlight() {
         return queue.size() - sackedOut - lostOut + retransOut;
@@ -92,6 +105,7 @@ final class RtxQueue implements Iterable<TxSegment> {
 
     /** A segment just sent for the first time joins the tail. */
     void add(TxSegment segment) {
+        segment.deliveredAtSend = rack.delivered();
         queue.addLast(segment);
     }
 
@@ -110,6 +124,7 @@ final class RtxQueue implements Iterable<TxSegment> {
         sackedOut = 0;
         lostOut = 0;
         retransOut = 0;
+        rack.reset();
     }
 
     /** What a cumulative ACK took off the queue ({@link #cleanAcked}). */
@@ -124,6 +139,18 @@ final class RtxQueue implements Iterable<TxSegment> {
      * Karn's rule.
      */
     Acked cleanAcked(int ack) {
+        return cleanAcked(ack, 0, 0, 0, 0, false);
+    }
+
+    /**
+     * {@link #cleanAcked(int)} that also tells RACK ({@code tcp_clean_rtx_queue}'s
+     * {@code tcp_rack_advance}) of each segment delivered now that was not SACKed before, at
+     * {@code nowNanos}; except a retransmission the ACK's {@code tsEcr} shows was not needed
+     * (it echoes a TSval older than the retransmission, {@code tcp_skb_spurious_retrans}),
+     * which would give RACK a false RTT. {@code tsOffset} turns the clock into TSvals.
+     * Notes reordering: a segment never retransmitted nor SACKed acknowledged only now.
+     */
+    Acked cleanAcked(int ack, long nowNanos, long minRttUs, int tsEcr, int tsOffset, boolean rackOn) {
         int ackedSegments = 0;
         boolean retransmittedAcked = false;
         long oldestSent = -1;
@@ -138,6 +165,17 @@ final class RtxQueue implements Iterable<TxSegment> {
                 } else if (oldestSent < 0) {
                     oldestSent = s.sentNanos;
                 }
+                if (!s.sacked && rackOn) {
+                    int sentTsVal = (int) (s.sentNanos / 1_000_000) + tsOffset;
+                    if (s.retransmitted && tsEcr != 0 && tsEcr - sentTsVal < 0) {
+                        rack.countDelivered();
+                    } else {
+                        rack.rackAdvance(s, nowNanos, minRttUs);
+                    }
+                    if (!s.retransmitted) {
+                        noteReordering(s.seq);
+                    }
+                }
             } else {
                 if (Seq.after(ack, s.seq)) {
                     s.length -= ack - s.seq;
@@ -148,6 +186,25 @@ final class RtxQueue implements Iterable<TxSegment> {
             }
         }
         return new Acked(ackedSegments, retransmittedAcked, oldestSent);
+    }
+
+    private void noteReordering(int seq) {
+        if (!reordFound || Seq.before(seq, reordLow)) {
+            reordLow = seq;
+            reordFound = true;
+        }
+    }
+
+    /** The lowest start of a segment found delivered out of order since the last call, as an unsigned int; -1 if none. */
+    long takeReordLow() {
+        long low = reordFound ? Integer.toUnsignedLong(reordLow) : -1;
+        reordFound = false;
+        return low;
+    }
+
+    /** The end of the highest SACKed segment, or {@code sndUna} when nothing is SACKed ({@code tcp_highest_sack_seq}). */
+    int highestSackSeq(int sndUna) {
+        return sackedOut > 0 ? highestSack : sndUna;
     }
 
     /** Forgets the marks of a segment leaving the queue. */
@@ -200,6 +257,23 @@ final class RtxQueue implements Iterable<TxSegment> {
         s.retransmitted = true;
         s.sentNanos = nowNanos;
         s.retransSndNxt = sndNxt;
+        s.deliveredAtSend = rack.delivered();
+    }
+
+    /**
+     * {@code s} went again at {@code nowNanos} as a tail loss probe ({@code __tcp_retransmit_skb}
+     * from {@code tcp_send_loss_probe}): sent more than once, but not counted a retransmission
+     * in flight, as it presumes nothing lost.
+     */
+    void probeRetransmitted(TxSegment s, long nowNanos) {
+        s.retransmitted = true;
+        s.sentNanos = nowNanos;
+        s.deliveredAtSend = rack.delivered();
+    }
+
+    /** The segment sent last in sequence, or null ({@code skb_rb_last}). */
+    TxSegment tail() {
+        return queue.peekLast();
     }
 
     /** Whether this recovery's rescue retransmission (RFC 6675 NextSeg() rule 4) was made: one at or after {@code sndUna}. */
@@ -221,6 +295,17 @@ final class RtxQueue implements Iterable<TxSegment> {
      * whether a segment was newly SACKed.
      */
     boolean markSacked(int start, int end) {
+        return markSacked(start, end, highestSack, 0, 0, false);
+    }
+
+    /**
+     * {@link #markSacked(int, int)} that also tells RACK of each segment newly SACKed at
+     * {@code nowNanos} ({@code tcp_sacktag_one}'s {@code tcp_rack_advance}), and notes
+     * reordering: a segment never retransmitted, newly SACKed below {@code priorHighestSack}
+     * (the highest SACKed before this ACK) arrived after data sent later.
+     */
+    boolean markSacked(int start, int end, int priorHighestSack, long nowNanos, long minRttUs, boolean rackOn) {
+        boolean hadSacked = sackedOut > 0;
         boolean newly = false;
         for (TxSegment s : queue) {
             if (!Seq.before(s.seq, end)) {
@@ -228,6 +313,12 @@ final class RtxQueue implements Iterable<TxSegment> {
             }
             if (s.sacked || Seq.before(s.seq, start) || Seq.after(s.endSeq(), end)) {
                 continue;
+            }
+            if (rackOn) {
+                rack.rackAdvance(s, nowNanos, minRttUs);
+                if (!s.retransmitted && hadSacked && Seq.before(s.seq, priorHighestSack)) {
+                    noteReordering(s.seq);
+                }
             }
             s.sacked = true;
             sackedOut++;
@@ -287,6 +378,44 @@ final class RtxQueue implements Iterable<TxSegment> {
             }
         }
         return lostRetransmits;
+    }
+
+    /** What a RACK loss detection found ({@link #rackDetectLoss}). */
+    record RackLoss(long reoTimeoutUs, int marked, int lostRetransmits) {
+    }
+
+    /**
+     * {@code tcp_rack_detect_loss} (RFC 8985 6.2 step 5): every segment not SACKed, not already
+     * waiting for its retransmission, and sent before the most recently sent delivered one is
+     * lost once RACK.rtt + {@code reoWndUs} have passed since it was sent
+     * ({@code tcp_mark_skb_lost}: a lost retransmission is counted and waits for another).
+     * Returns the longest any other such segment has still to wait (0 for none), for the
+     * reorder timer.
+     */
+    RackLoss rackDetectLoss(long nowNanos, long reoWndUs) {
+        long timeoutUs = 0;
+        int marked = 0;
+        int lostRetransmits = 0;
+        for (TxSegment s : queue) {
+            if (s.sacked || (s.lost && !s.retransInFlight) || !rack.sentBeforeLatestDelivered(s)) {
+                continue;
+            }
+            long remaining = rack.rackSkbTimeout(s, nowNanos, reoWndUs);
+            if (remaining > 0) {
+                timeoutUs = Math.max(timeoutUs, remaining);
+                continue;
+            }
+            marked++;
+            if (s.lost) {
+                s.retransInFlight = false; // lost again: it waits for another retransmission
+                retransOut--;
+                lostRetransmits++;
+            } else {
+                s.lost = true;
+                lostOut++;
+            }
+        }
+        return new RackLoss(timeoutUs, marked, lostRetransmits);
     }
 
     /** {@code tcp_mark_skb_lost} for the head: fast retransmit presumes it lost whatever the SACKs say. */

@@ -7,8 +7,8 @@ import net.tern.spi.net.Timeout;
 /**
  * A connection's timers ({@code inet_connection_sock}'s {@code icsk_retransmit_timer} with
  * {@code icsk_pending}, {@code icsk_delack_timer}, and {@code sk_timer} for keepalive and the
- * orphaned FIN-WAIT-2): the retransmission slot, shared by the retransmission timeout and the
- * zero-window probe; the delayed ACK; keepalive. Arming and clearing are its methods, and
+ * orphaned FIN-WAIT-2): the retransmission slot, shared by the retransmission timeout, the
+ * zero-window probe, RACK's reorder timer and the tail loss probe; the delayed ACK; keepalive. Arming and clearing are its methods, and
  * the state behind them (the pending timeouts, what the slot is armed for, the generations)
  * is its own.
  *
@@ -18,8 +18,11 @@ import net.tern.spi.net.Timeout;
  * does nothing.
  */
 final class SockTimers {
-    /** What the retransmission slot is armed for ({@code ICSK_TIME_RETRANS}, {@code ICSK_TIME_PROBE0}). */
-    enum Pending { NONE, RETRANS, PROBE }
+    /**
+     * What the retransmission slot is armed for ({@code ICSK_TIME_RETRANS}, {@code ICSK_TIME_PROBE0},
+     * RACK's {@code ICSK_TIME_REO_TIMEOUT}, the tail loss probe's {@code ICSK_TIME_LOSS_PROBE}).
+     */
+    enum Pending { NONE, RETRANS, PROBE, REO_TIMEOUT, LOSS_PROBE }
 
     private final TcpSock sk;
     private final TimerService service;

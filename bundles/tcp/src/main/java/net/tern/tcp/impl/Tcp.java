@@ -65,7 +65,7 @@ public final class Tcp implements NetProtocol, AutoCloseable {
         // Each part gets the parts it calls; the order is the one they depend in, without cycles
         // (a connection's timers reach tcp_timer.c's handlers through its own SockTimers).
         TcpTrace trace = new TcpTrace(clock, networkThread);
-        TcpSack sack = new TcpSack(counters);
+        TcpSack sack = new TcpSack(counters, clock);
         TcpOutput output = new TcpOutput(clock, current, counters, memory, ip, allocator, trace);
         TcpReplies replies = new TcpReplies(clock, counters, ip, allocator, trace);
         TcpChallengeAck challengeAck = new TcpChallengeAck(clock, current, counters, this::nextRandom, output);

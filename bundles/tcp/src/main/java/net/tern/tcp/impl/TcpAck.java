@@ -61,10 +61,21 @@ final class TcpAck {
         sk.softError(null); // something got through: forget the ICMP error (tcp_ack)
         sk.stats().onAckIn(clock.nanoTime());
         boolean windowChanged = ackUpdateWindow(sk, seg);
+        sk.rtx().rack().startAck();
+        sk.ca().startAck();
+        int priorFack = sk.rtx().highestSackSeq(priorUna);
         int sackFlags = sk.opts().sackOk() ? sack.sacktagWriteQueue(sk, seg.options, ack) : 0;
-        if (Seq.after(ack, priorUna)) {
+        boolean advanced = Seq.after(ack, priorUna);
+        // The probe episode first: its window reduction comes before this ACK's growth, as
+        // Linux's tcp_cong_control follows tcp_process_tlp_ack.
+        sk.ca().processTlpAck(ack, advanced, advanced || seg.dataLength > 0 || windowChanged, sackFlags);
+        if (advanced) {
             int dataAcked = sndUnaUpdate(sk, ack, priorUna);
             cleanRtxQueue(sk, seg, ack, dataAcked);
+            long reordLow = sk.rtx().takeReordLow();
+            if (reordLow >= 0 && Seq.before((int) reordLow, priorFack)) {
+                sack.checkSackReordering(sk, reordLow); // a hole below SACKed data filled by its original
+            }
         } else if ((seg.dataLength == 0 && !windowChanged && !seg.has(FIN) && !sk.rtx().isEmpty())
                 || (sackFlags & TcpSack.NEW_SACKED) != 0) {
             // A duplicate ACK: RFC 5681 2, or one that SACKs new data (RFC 6675 2), which may
@@ -74,9 +85,17 @@ final class TcpAck {
                 out.retransmitHead(sk);
             }
         }
-        if (sk.opts().sackOk() && !sack.checkSackReneging(sk) && sk.ca().fastretransAlert(ack)) {
+        if (sk.opts().sackOk()) {
+            sk.rtx().rack().rackUpdateReoWnd();
+        }
+        boolean reneged = sk.opts().sackOk() && sack.checkSackReneging(sk);
+        if (sk.opts().sackOk() && !reneged && sk.ca().fastretransAlert(ack)) {
             counters.inc(TcpExtMib.TCPFastRetrans);
             out.retransmitHead(sk);
+        }
+        // The timer for what is in flight now, unless reneging or RACK's reorder timer set it.
+        if (advanced && !reneged && !sk.ca().reoTimerArmed() && sk.timers().pending() != SockTimers.Pending.PROBE) {
+            out.setXmitTimer(sk); // a probe timeout, else the retransmission timer (RFC 6298 5.2, 5.3)
         }
         if (sk.timers().pending() == SockTimers.Pending.PROBE && sk.snd().sndWnd() > 0) {
             sk.timers().clearXmitTimer();
@@ -106,12 +125,12 @@ final class TcpAck {
      * {@code tcp_clean_rtx_queue}: segments wholly acknowledged leave the retransmission queue
      * (with their scoreboard marks), a partly acknowledged head is trimmed; the RTT is sampled
      * (RFC 6298 with Karn's rule, RFC 7323 RTTM), the congestion window grows
-     * ({@code pkts_acked}, {@code tcp_cong_avoid}), the retransmission timer is re-armed or
-     * stopped, and the memory the acknowledged data held is free again.
+     * ({@code pkts_acked}, {@code tcp_cong_avoid}), and the memory the acknowledged data held is free again.
      */
     private void cleanRtxQueue(TcpSock sk, Segment seg, int ack, int dataAcked) {
         long now = clock.nanoTime();
-        RtxQueue.Acked acked = sk.rtx().cleanAcked(ack);
+        int tsEcr = sk.opts().tsOk() && seg.options.timestamp ? seg.options.tsEcr : 0;
+        RtxQueue.Acked acked = sk.rtx().cleanAcked(ack, now, sk.rtt().minRttUs(), tsEcr, sk.ts().tsOffset(), sk.opts().sackOk());
         int ackedSegments = acked.segments();
         boolean retransmittedAcked = acked.retransmittedAcked();
         long oldestSent = acked.oldestSentNanos();
@@ -131,17 +150,9 @@ final class TcpAck {
         sk.retries().clearRetransmits();
         boolean fullAck = !Seq.before(ack, sk.ca().highSeq());
         boolean inRecovery = sk.ca().caState() == net.tern.tcp.cc.CaState.RECOVERY;
-        int tsEcr = sk.opts().tsOk() && seg.options.timestamp ? seg.options.tsEcr : 0;
         sk.ca().congAvoid(Math.max(1, ackedSegments), rttUs, fullAck, tsEcr);
         if (inRecovery && sk.ca().recovery().partialAckRetransmitsHead() && !fullAck && !sk.rtx().isEmpty()) {
             output.retransmitHead(sk); // NewReno partial ACK (RFC 6582 3.2 (5))
-        }
-        if (sk.rtx().isEmpty()) {
-            if (sk.timers().pending() == SockTimers.Pending.RETRANS) {
-                sk.timers().clearXmitTimer();
-            }
-        } else {
-            sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtt().rtoUs()); // RFC 6298 5.3
         }
         // The memory acknowledged data held is free again: the sender may queue more.
         sk.snd().memoryLimited(false);

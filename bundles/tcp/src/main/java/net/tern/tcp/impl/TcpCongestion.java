@@ -55,6 +55,8 @@ final class TcpCongestion {
     private boolean retransTsSet;
     /** The last transmission attempt was held back by cwnd ({@code is_cwnd_limited}). */
     private boolean cwndLimited;
+    /** RACK armed the reorder timer while this ACK was processed: the ACK leaves the timer alone ({@code ~FLAG_SET_XMIT_TIMER}). */
+    private boolean reoTimerArmed;
 
     TcpCongestion(TcpSock sk, Supplier<TcpSettings> settings, CongestionRegistry registry, TcpCounters counters,
             Clock clock) {
@@ -206,8 +208,11 @@ final class TcpCongestion {
                     // is ssthresh (RFC 6675 5); NewReno deflates to min(ssthresh, flight + 1)
                     // (RFC 6582 3.2 (3)). Not after a D-SACK undo during the recovery: the
                     // window was given back already.
-                    if (!mayUndo(tsEcr, TcpExtMib.TCPFullUndo) && undoMarking) {
-                        setCwnd(recovery().windowAtExit(this));
+                    if (!mayUndo(tsEcr, TcpExtMib.TCPFullUndo)) {
+                        sk.rtx().rack().recoveryEnded();
+                        if (undoMarking) {
+                            setCwnd(recovery().windowAtExit(this));
+                        }
                     }
                     dupAcks = 0;
                     setCaState(CaState.OPEN);
@@ -298,8 +303,168 @@ final class TcpCongestion {
         return false;
     }
 
+    /**
+     * RACK's part of {@code tcp_fastretrans_alert} ({@code tcp_identify_packet_loss} with
+     * {@code tcp_rack_mark_lost}, then {@code tcp_time_to_recover}): segments RACK finds lost
+     * are marked (RFC 8985 6.2), and in Open or Disorder a loss so proven starts recovery
+     * (RFC 8985 6.3: fast recovery starts on the first loss RACK detects, not on a count of
+     * duplicate ACKs). Lost segments go out as the window allows; returns whether the head is
+     * among them, to go at once.
+     */
+    private boolean rackAlert() {
+        rackMarkLost();
+        CaState state = caState;
+        if (state != CaState.OPEN && state != CaState.DISORDER) {
+            return false;
+        }
+        RtxQueue rtx = sk.rtx();
+        if (rtx.lostOut() == 0) {
+            if (rtx.sackedOut() > 0 && state == CaState.OPEN) {
+                setCaState(CaState.DISORDER);
+            }
+            return false;
+        }
+        enterRecovery();
+        setCwnd(ssthresh);
+        TxSegment head = rtx.head();
+        return head != null && head.lost && !head.retransInFlight;
+    }
+
+    /**
+     * {@code tcp_rack_mark_lost}: when a segment was delivered since the last look, marks what
+     * RACK finds lost, and arms the reorder timer ({@code ICSK_TIME_REO_TIMEOUT}) for the
+     * segments still inside their window: when the longest of them would be lost, plus 2 ms,
+     * at most an RTO away.
+     */
+    private void rackMarkLost() {
+        Rack rack = sk.rtx().rack();
+        if (!rack.takeAdvanced()) {
+            return;
+        }
+        RtxQueue.RackLoss loss = detectLoss();
+        if (loss.reoTimeoutUs() > 0) {
+            long delayUs = loss.reoTimeoutUs() + Rack.TIMEOUT_MIN_US;
+            sk.timers().resetXmitTimer(SockTimers.Pending.REO_TIMEOUT, Math.min(delayUs, sk.rtt().rtoUs()));
+            reoTimerArmed = true;
+        }
+    }
+
+    /** {@code tcp_rack_detect_loss} with the window {@code tcp_rack_reo_wnd} gives now; lost retransmissions counted. */
+    private RtxQueue.RackLoss detectLoss() {
+        RtxQueue rtx = sk.rtx();
+        long reoWndUs = rtx.rack().rackReoWnd(caState, rtx.sackedOut(), sk.rtt().minRttUs(), sk.rtt().srttUs());
+        RtxQueue.RackLoss loss = rtx.rackDetectLoss(clock.nanoTime(), reoWndUs);
+        if (loss.lostRetransmits() > 0) {
+            counters.add(TcpExtMib.TCPLostRetransmit, loss.lostRetransmits());
+        }
+        return loss;
+    }
+
+    /** What the reorder timer found ({@link #rackReoTimeout}). */
+    enum ReoOutcome {
+        /** Nothing more is lost. */
+        NOTHING,
+        /** Segments are newly lost; recovery was on already. */
+        LOST,
+        /** Segments are newly lost and recovery started now, with the head lost and not yet resent: it goes at once. */
+        RECOVERY_STARTED
+    }
+
+    /**
+     * {@code tcp_rack_reo_timeout} (RFC 8985 6.3): the reorder timer fired; the segments whose
+     * window passed are lost, and if any was, recovery starts (when not in it already) with
+     * its window reduction. The caller sends what is lost: the head at once when recovery
+     * started, as a fast retransmit (Linux's PRR lets at least that one go).
+     */
+    ReoOutcome rackReoTimeout() {
+        if (cc == null) {
+            return ReoOutcome.NOTHING;
+        }
+        RtxQueue.RackLoss loss = detectLoss();
+        if (loss.marked() == 0) {
+            return ReoOutcome.NOTHING;
+        }
+        if (caState == CaState.RECOVERY) {
+            return ReoOutcome.LOST;
+        }
+        enterRecovery();
+        setCwnd(ssthresh);
+        TxSegment head = sk.rtx().head();
+        return head != null && head.lost && !head.retransInFlight ? ReoOutcome.RECOVERY_STARTED : ReoOutcome.LOST;
+    }
+
+    /** An ACK's processing starts. */
+    void startAck() {
+        reoTimerArmed = false;
+    }
+
+    /** Whether RACK armed the reorder timer during this ACK, so it is not to be replaced by the probe or retransmission timer. */
+    boolean reoTimerArmed() {
+        return reoTimerArmed;
+    }
+
+    // ---- the tail loss probe (RFC 8985 7)
+
+    /**
+     * {@code tcp_process_tlp_ack} (RFC 8985 7.4): how an ACK at or above the point the probe
+     * left ends a probe episode. A probe of new data, a D-SACK of the probe, or a pure
+     * duplicate ACK (the probe and the original both arrived) end it: nothing was lost. An ACK
+     * beyond it, for a retransmitted probe, means the probe repaired a loss: the window is
+     * reduced once ({@code tcp_init_cwnd_reduction}, CWR, {@code tcp_end_cwnd_reduction}),
+     * counted as {@code TCPLossProbeRecovery}.
+     *
+     * @param advanced   the ACK moved snd_una
+     * @param notDuplicate the segment carried data or a window update, or acknowledged something ({@code FLAG_NOT_DUP})
+     * @param sackFlags  what {@link TcpSack#sacktagWriteQueue} reported
+     */
+    void processTlpAck(int ack, boolean advanced, boolean notDuplicate, int sackFlags) {
+        Rack rack = sk.rtx().rack();
+        if (!rack.tlpOut() || Seq.before(ack, rack.tlpHighSeq())) {
+            return;
+        }
+        if (!rack.tlpRetrans() || (sackFlags & TcpSack.DSACK_TLP) != 0) {
+            rack.probeDone();
+        } else if (Seq.after(ack, rack.tlpHighSeq())) {
+            rack.probeDone();
+            if (cc != null) {
+                initCwndReduction();
+                setCaState(CaState.CWR);
+                setCwnd(ssthresh); // tcp_end_cwnd_reduction
+                tryKeepOpen();
+            }
+            counters.inc(TcpExtMib.TCPLossProbeRecovery);
+        } else if (!advanced && !notDuplicate && (sackFlags & TcpSack.NEW_SACKED) == 0) {
+            rack.probeDone();
+        }
+    }
+
+    /** {@code tcp_init_cwnd_reduction}: the recovery point, and ssthresh from the controller. */
+    private void initCwndReduction() {
+        highSeq = sk.snd().sndNxt();
+        sk.rtx().rack().probeDone();
+        cwndCount = 0;
+        priorCwnd = cwnd;
+        ssthresh = cc.ssthresh(sk);
+    }
+
+    /**
+     * {@code tcp_try_keep_open}: Open, or Disorder while segments are SACKed or lost or a
+     * retransmission is outstanding (the head was ever retransmitted).
+     */
+    private void tryKeepOpen() {
+        RtxQueue rtx = sk.rtx();
+        TxSegment head = rtx.head();
+        boolean anyRetrans = rtx.retransOut() > 0 || (head != null && head.retransmitted);
+        CaState state = rtx.sackedOut() + rtx.lostOut() > 0 || anyRetrans ? CaState.DISORDER : CaState.OPEN;
+        if (caState != state) {
+            setCaState(state);
+            highSeq = sk.snd().sndNxt();
+        }
+    }
+
     /** {@code tcp_enter_recovery}: the window reduction and the recovery point, with undo noted. */
     private void enterRecovery() {
+        sk.rtx().rack().probeDone();
         initUndo();
         ssthresh = cc.ssthresh(sk);
         highSeq = sk.snd().sndMax();
@@ -320,6 +485,7 @@ final class TcpCongestion {
         cwndCount = 0;
         dupAcks = 0;
         highSeq = sk.snd().sndMax();
+        sk.rtx().rack().probeDone();
         setCaState(CaState.LOSS);
         caEvent(CaEvent.LOSS);
     }
@@ -377,6 +543,7 @@ final class TcpCongestion {
         }
         undoRetrans--;
         if (undoRetrans == 0 && caState == CaState.RECOVERY && cc != null) {
+            sk.rtx().rack().recoveryUndone();
             undoCwndReduction(TcpExtMib.TCPDSACKUndo);
         }
     }
@@ -422,9 +589,16 @@ final class TcpCongestion {
 
     // ---- loss recovery: NewReno without SACK, RFC 6675 with
 
-    /** The loss recovery this connection negotiated: RFC 6675 with SACK, NewReno without. */
+    /**
+     * The loss recovery of this connection: with SACK, RACK (RFC 8985) or, with
+     * {@code tcp_recovery} 0, the RFC 6675 duplicate ACK rule; NewReno without SACK (Linux's
+     * RACK needs SACK too).
+     */
     LossRecovery recovery() {
-        return sk.opts().sackOk() ? SACK : NEW_RENO;
+        if (!sk.opts().sackOk()) {
+            return NEW_RENO;
+        }
+        return settings.get().lossDetection().rack() ? RACK : SACK;
     }
 
     /**
@@ -464,6 +638,9 @@ final class TcpCongestion {
 
     /** RFC 6675 for connections with SACK. */
     private static final LossRecovery SACK = new Sack();
+
+    /** RACK (RFC 8985) for connections with SACK, Linux's default. */
+    private static final LossRecovery RACK = new RackRecovery();
 
     private static final class NewReno implements LossRecovery {
         @Override
@@ -558,6 +735,53 @@ final class TcpCongestion {
         @Override
         public boolean lastResort(TcpCongestion ca) {
             return ca.sk.rtx().sackedOut() > 0 && ca.caState == CaState.RECOVERY;
+        }
+
+        @Override
+        public TcpExtMib recoveryCounter() {
+            return TcpExtMib.TCPSackRecovery;
+        }
+    }
+
+    /**
+     * RACK (RFC 8985 6) with SACK: losses are found by time ({@link #rackAlert}); recovery, the
+     * window and its exit are RFC 6675's, but without NextSeg() rules 3 and 4: Linux resends
+     * only what RACK marked lost, and a lost tail is the tail loss probe's.
+     */
+    private static final class RackRecovery implements LossRecovery {
+        @Override
+        public boolean dupAck(TcpCongestion ca, int ack) {
+            return SACK.dupAck(ca, ack);
+        }
+
+        @Override
+        public void dupAckInRecovery(TcpCongestion ca) {
+            SACK.dupAckInRecovery(ca);
+        }
+
+        @Override
+        public boolean alert(TcpCongestion ca, int ack) {
+            return ca.rackAlert();
+        }
+
+        @Override
+        public void partialAck(TcpCongestion ca, int ackedSegments) {
+            SACK.partialAck(ca, ackedSegments);
+        }
+
+        @Override
+        public boolean partialAckRetransmitsHead() {
+            return false;
+        }
+
+        @Override
+        public int windowAtExit(TcpCongestion ca) {
+            return SACK.windowAtExit(ca);
+        }
+
+        @Override
+        public boolean lastResort(TcpCongestion ca) {
+            return false;
         }
 
         @Override

@@ -4,7 +4,7 @@ package net.tern.tcp.impl;
 public enum TcpExtMib {
     SyncookiesSent, SyncookiesRecv, SyncookiesFailed, EmbryonicRsts, TW, TWRecycled, PAWSEstab, PAWSOldAck, PAWSTimewait,
     DelayedACKs,
-    ListenOverflows, ListenDrops, TCPTimeouts, TCPFastRetrans, TCPLossProbes, TCPSackRecovery, TCPRenoRecovery,
+    ListenOverflows, ListenDrops, TCPTimeouts, TCPFastRetrans, TCPLossProbes, TCPLossProbeRecovery, TCPSACKReorder, TCPSackRecovery, TCPRenoRecovery,
     TCPAbortOnData, TCPAbortOnClose, TCPAbortOnTimeout, TCPAbortOnLinger, TCPChallengeACK, TCPSYNChallenge,
     TCPReqQFullDrop, TCPReqQFullDoCookies, TCPOFOQueue, TCPZeroWindowDrop, TCPWantZeroWindowAdv, TCPWinProbe,
     TCPKeepAlive, TCPDSACKRecv, TCPRcvQDrop, TCPACKSkippedSynRecv, TCPACKSkippedPAWS, TCPACKSkippedSeq,

@@ -136,6 +136,14 @@ public final class TcpInit {
                 + " (tcp_invalid_ratelimit); 0: no limit.")
         long tcpInvalidRatelimitMillis() default 500;
 
+        @AttributeDefinition(description = "Loss detection with SACK (tcp_recovery): 1 RACK (RFC 8985), 0 the RFC 6675"
+                + " duplicate ACK rule.")
+        int tcpRecovery() default 1;
+
+        @AttributeDefinition(description = "Tail loss probes (tcp_early_retrans): 3 or 4 send them (RFC 8985 7), 0 to 2 do"
+                + " not.")
+        int tcpEarlyRetrans() default 3;
+
         @AttributeDefinition(description = "Milliseconds a stopping TCP waits for connections to close before aborting them.")
         long drainMillis() default 5_000;
     }
@@ -198,7 +206,9 @@ public final class TcpInit {
                 c.tcpKeepaliveProbes(), 40, c.tcpCongestionControl(),
                 new TcpSettings.Memory(c.tcpMem() == null || c.tcpMem().isBlank() ? TcpSettings.Memory.defaultTcpMem()
                         : ProtoMemory.Limits.parse(c.tcpMem()), c.tcpRmemMin(), c.tcpWmemMin(), c.tcpAdvWinScale()),
-                new TcpSettings.AckLimits(c.tcpChallengeAckLimit(), c.tcpInvalidRatelimitMillis()));
+                new TcpSettings.AckLimits(c.tcpChallengeAckLimit(), c.tcpInvalidRatelimitMillis()),
+                new TcpSettings.LossDetection((c.tcpRecovery() & 1) != 0,
+                        c.tcpEarlyRetrans() == 3 || c.tcpEarlyRetrans() == 4));
     }
 
     /** The assembled protocol, for diagnostics. */

@@ -345,7 +345,8 @@ final class TcpOutput {
     /** Sends {@code length} new bytes at {@code snd_nxt} with {@code flags} and records them for retransmission. */
     private void sendData(TcpSock sk, int length, int flags) {
         int seq = sk.snd().sndNxt();
-        if (sk.rtx().isEmpty()) {
+        boolean priorEmpty = sk.rtx().isEmpty();
+        if (priorEmpty) {
             sk.ca().caEvent(net.tern.tcp.cc.CaEvent.TX_START);
         }
         transmitSkb(sk, seq, length, flags);
@@ -355,9 +356,117 @@ final class TcpOutput {
         sk.rtx().add(segment);
         memory.settleSend(sk);
         sk.snd().sent(segment.endSeq());
-        if (sk.timers().pending() != SockTimers.Pending.RETRANS) {
-            sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtt().rtoUs());
+        // tcp_event_new_data_sent: the first segment in flight arms the retransmission timer,
+        // and new data replace a pending probe timeout by it (the probe is scheduled again
+        // after the burst); a reorder timer stays.
+        SockTimers.Pending pending = sk.timers().pending();
+        if (priorEmpty || pending == SockTimers.Pending.NONE || pending == SockTimers.Pending.PROBE
+                || pending == SockTimers.Pending.LOSS_PROBE) {
+            rearmRto(sk, pending == SockTimers.Pending.LOSS_PROBE);
         }
+    }
+
+    // ---- timers of the retransmission slot (tcp_rearm_rto, tcp_schedule_loss_probe)
+
+    /**
+     * {@code tcp_rearm_rto}: the retransmission timer for what is in flight, an RTO from now;
+     * or, when it replaces a reorder timer or a probe timeout ({@code sinceHead}), an RTO from
+     * when the head was sent, so those timers do not put the timeout off. Nothing in flight:
+     * the slot is cleared (a zero-window probe stays).
+     */
+    void rearmRto(TcpSock sk, boolean sinceHead) {
+        SockTimers timers = sk.timers();
+        TxSegment head = sk.rtx().head();
+        if (head == null) {
+            if (timers.pending() != SockTimers.Pending.PROBE) {
+                timers.clearXmitTimer();
+            }
+            return;
+        }
+        long rtoUs = sk.rtt().rtoUs();
+        if (sinceHead) {
+            rtoUs = Math.max(1, rtoUs - (clock.nanoTime() - head.sentNanos) / 1000);
+        }
+        timers.resetXmitTimer(SockTimers.Pending.RETRANS, rtoUs);
+    }
+
+    /**
+     * {@code tcp_set_xmit_timer}, after an ACK that acknowledged data: a tail loss probe if one
+     * may be scheduled, else the retransmission timer.
+     */
+    void setXmitTimer(TcpSock sk) {
+        if (!scheduleLossProbe(sk, true)) {
+            SockTimers.Pending pending = sk.timers().pending();
+            rearmRto(sk, pending == SockTimers.Pending.REO_TIMEOUT || pending == SockTimers.Pending.LOSS_PROBE);
+        }
+    }
+
+    /**
+     * {@code tcp_schedule_loss_probe} (RFC 8985 7.2): with tail loss probes on
+     * ({@code tcp_early_retrans} 3), SACK, data in flight and the connection Open (or CWR),
+     * the probe timeout PTO = 2 * SRTT, plus the least RTO when one segment is out (its ACK
+     * may be delayed) or 2 ms otherwise; 1 s before an RTT sample; never later than the
+     * retransmission timeout would fire (an RTO from now when {@code advancingRto}, else from
+     * the head's transmission). Returns whether the probe was scheduled.
+     */
+    boolean scheduleLossProbe(TcpSock sk, boolean advancingRto) {
+        TcpSettings s = settings.get();
+        net.tern.tcp.cc.CaState state = sk.ca().caState();
+        TxSegment head = sk.rtx().head();
+        if (!s.lossDetection().tailLossProbe() || head == null || !sk.opts().sackOk()
+                || (state != net.tern.tcp.cc.CaState.OPEN && state != net.tern.tcp.cc.CaState.CWR)) {
+            return false;
+        }
+        long timeoutUs;
+        long srttUs = sk.rtt().srttUs();
+        if (srttUs > 0) {
+            timeoutUs = 2 * srttUs + (sk.rtx().size() == 1 ? s.rtoMinMillis() * 1000 : Rack.TIMEOUT_MIN_US);
+        } else {
+            timeoutUs = s.rtoInitialMillis() * 1000;
+        }
+        long rtoDeltaUs = advancingRto ? sk.rtt().rtoUs()
+                : sk.rtt().rtoUs() - (clock.nanoTime() - head.sentNanos) / 1000;
+        if (rtoDeltaUs > 0) {
+            timeoutUs = Math.min(timeoutUs, rtoDeltaUs);
+        }
+        sk.timers().resetXmitTimer(SockTimers.Pending.LOSS_PROBE, timeoutUs);
+        return true;
+    }
+
+    /**
+     * {@code tcp_send_loss_probe} (RFC 8985 7.3): the probe timeout fired. At most one probe
+     * is out at a time. The probe is a new segment if there is one the receiver's window
+     * takes (the congestion window and Nagle do not hold it back), else the last segment sent
+     * again; it is counted ({@code TCPLossProbes}) and its point noted for the ACK that ends the
+     * episode. Then the retransmission timer, an RTO from now.
+     */
+    void sendLossProbe(TcpSock sk) {
+        Rack rack = sk.rtx().rack();
+        if (rack.tlpOut() || sk.rtx().isEmpty()) {
+            rearmRto(sk, true);
+            return;
+        }
+        boolean retransmission;
+        int unsent = sk.sendQueued() - Math.min(sk.snd().sndNxt() - sk.snd().sndUna(), sk.sendQueued());
+        int length = Math.min(unsent, sk.opts().mssCache());
+        int room = sk.snd().sndUna() + sk.snd().sndWnd() - sk.snd().sndNxt();
+        if ((unsent > 0 || sk.snd().finDue()) && room >= length) {
+            boolean last = length == unsent;
+            boolean withFin = last && sk.snd().finQueued() && !sk.snd().finAcked();
+            sendData(sk, length, TcpPacket.ACK | (length > 0 && last ? TcpPacket.PSH : 0) | (withFin ? TcpPacket.FIN : 0));
+            retransmission = false;
+        } else {
+            TxSegment tail = sk.rtx().tail();
+            transmitSkb(sk, tail.seq, tail.length, TcpPacket.ACK | tail.flags);
+            sk.rtx().probeRetransmitted(tail, clock.nanoTime());
+            counters.inc(TcpMib.RetransSegs);
+            sk.stats().onRetransmit();
+            retransmission = true;
+        }
+        rack.probeSent(sk.snd().sndNxt(), retransmission);
+        counters.inc(TcpExtMib.TCPLossProbes);
+        rearmRto(sk, false);
+        sk.publishQueues();
     }
 
     /**
@@ -512,6 +621,9 @@ final class TcpOutput {
         }
         if (!sentNew && sk.ca().recovery().lastResort(sk.ca())) {
             retransmitLastResort(sk);
+        }
+        if (sentNew) {
+            scheduleLossProbe(sk, false); // one probe per tail loss episode
         }
         sk.publishQueues();
     }

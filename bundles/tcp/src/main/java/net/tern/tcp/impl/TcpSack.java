@@ -1,5 +1,6 @@
 package net.tern.tcp.impl;
 
+import net.tern.spi.net.Clock;
 import net.tern.wire.TcpOptions;
 
 /**
@@ -18,11 +19,15 @@ final class TcpSack {
     static final int NEW_SACKED = 1;
     /** {@link #sacktagWriteQueue} result bit: the first block reported a duplicate (RFC 2883, {@code FLAG_DSACKING_ACK}). */
     static final int DSACK = 2;
+    /** {@link #sacktagWriteQueue} result bit: the D-SACK reports the tail loss probe arriving with the original ({@code FLAG_DSACK_TLP}). */
+    static final int DSACK_TLP = 4;
 
     private final TcpCounters counters;
+    private final Clock clock;
 
-    TcpSack(TcpCounters counters) {
+    TcpSack(TcpCounters counters, Clock clock) {
         this.counters = counters;
+        this.clock = clock;
     }
 
     /**
@@ -30,7 +35,9 @@ final class TcpSack {
      * block below the cumulative ACK, or inside the second block, is a D-SACK (RFC 2883 4):
      * it is counted and not used as a SACK. Blocks outside {@code [snd_una - max_window,
      * snd_max]} or empty are ignored ({@code tcp_is_sackblock_valid}); a segment is SACKed
-     * when a block covers it whole.
+     * when a block covers it whole. Each segment newly SACKed is RACK's news (RFC 8985 6.2), and
+     * one never retransmitted that fills a hole below the highest SACKed is reordering
+     * ({@code tcp_check_sack_reordering}, {@code TCPSACKReorder}, {@code tcp_info.tcpi_reordering}).
      */
     int sacktagWriteQueue(TcpSock sk, TcpOptions options, int ack) {
         int count = options.sackBlockCount;
@@ -40,13 +47,29 @@ final class TcpSack {
         int result = 0;
         int[] blocks = options.sackBlocks;
         int first = 0;
+        Rack rack = sk.rtx().rack();
         if (checkDsack(blocks, count, ack)) {
             result |= DSACK;
             first = 1;
             sk.rtx().dsackReceived();
             counters.inc(TcpExtMib.TCPDSACKRecv);
+            // tcp_dsack_seen: one segment's D-SACK ending where the probe left snd_nxt reports
+            // the probe and the original both arrived.
+            int length = blocks[1] - blocks[0];
+            boolean ofProbe = length <= sk.opts().mssCache() && rack.tlpOut() && rack.tlpHighSeq() == blocks[1];
+            if (ofProbe) {
+                result |= DSACK_TLP;
+            }
+            // A D-SACK for more duplicates than were ever retransmitted is not about this
+            // sender's retransmissions (tcp_dsack_seen): RACK ignores it.
+            if (sk.rtx().dsackDups() <= sk.stats().totalRetrans()) {
+                rack.dsackSeen(ofProbe);
+            }
             sk.ca().tryUndoDsack(blocks[0], blocks[1]);
         }
+        int priorHighestSack = sk.rtx().highestSack();
+        long now = clock.nanoTime();
+        long minRttUs = sk.rtt().minRttUs();
         for (int b = first; b < count; b++) {
             int start = blocks[2 * b];
             int end = blocks[2 * b + 1];
@@ -54,11 +77,27 @@ final class TcpSack {
                     || Seq.before(start, sk.snd().sndUna() - sk.snd().maxWindow())) {
                 continue;
             }
-            if (sk.rtx().markSacked(Seq.max(start, ack), end)) {
+            if (sk.rtx().markSacked(Seq.max(start, ack), end, priorHighestSack, now, minRttUs, true)) {
                 result |= NEW_SACKED;
             }
         }
+        checkSackReordering(sk, sk.rtx().takeReordLow());
         return result;
+    }
+
+    /**
+     * {@code tcp_check_sack_reordering}: segments from {@code low} (unsigned; -1 for none) were
+     * delivered after data above them: the reordering degree grows to what it spans and the
+     * event is counted ({@code TCPSACKReorder}).
+     */
+    void checkSackReordering(TcpSock sk, long low) {
+        if (low < 0) {
+            return;
+        }
+        int fack = sk.rtx().highestSackSeq(sk.snd().sndUna());
+        if (sk.rtx().rack().checkSackReordering((int) low, fack, sk.opts().mssCache())) {
+            counters.inc(TcpExtMib.TCPSACKReorder);
+        }
     }
 
     /** {@code tcp_check_dsack}: whether the first block reports data received twice. */

@@ -34,12 +34,14 @@ import net.tern.inet.sock.ProtoMemory;
  *                          {@code tcp_wmem[0]}, {@code tcp_adv_win_scale} ({@link Memory})
  * @param ackLimits         RFC 5961 7 ACK throttling: {@code tcp_challenge_ack_limit} and
  *                          {@code tcp_invalid_ratelimit} ({@link AckLimits})
+ * @param lossDetection     RACK-TLP (RFC 8985) or duplicate ACKs: {@code tcp_recovery} and
+ *                          {@code tcp_early_retrans} ({@link LossDetection})
  */
 public record TcpSettings(int synRetries, int synackRetries, int retries2, long rtoInitialMillis, long rtoMinMillis,
         long rtoMaxMillis, long msl, long finTimeoutMillis, int somaxconn, boolean syncookies, boolean timestamps,
         boolean windowScaling, boolean sack, int rmemMax, int rmemDefault, int wmemDefault, int initialCwnd,
         long keepaliveTimeMillis, long keepaliveIntvlMillis, int keepaliveProbes, long delackMinMillis,
-        String congestionControl, Memory memory, AckLimits ackLimits) {
+        String congestionControl, Memory memory, AckLimits ackLimits, LossDetection lossDetection) {
 
     public TcpSettings {
         if (synRetries < 1 || synackRetries < 1 || retries2 < 1) {
@@ -55,8 +57,8 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
         if (congestionControl == null || congestionControl.isEmpty()) {
             throw new IllegalArgumentException("a default congestion control is needed");
         }
-        if (memory == null || ackLimits == null) {
-            throw new IllegalArgumentException("memory settings and ACK limits are needed");
+        if (memory == null || ackLimits == null || lossDetection == null) {
+            throw new IllegalArgumentException("memory settings, ACK limits and loss detection are needed");
         }
     }
 
@@ -83,6 +85,22 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
         /** Linux's defaults: no stack-wide limit, 500 ms per connection. */
         public static AckLimits defaults() {
             return new AckLimits(Integer.MAX_VALUE, 500);
+        }
+    }
+
+    /**
+     * How losses are detected on connections with SACK, as Linux's sysctls choose:
+     *
+     * @param rack      RACK (RFC 8985 6; {@code tcp_recovery} = 1, Linux's default): a segment is lost when one sent
+     *                  after it was delivered and a reordering window has passed; false ({@code tcp_recovery} = 0):
+     *                  the RFC 6675 duplicate ACK rule
+     * @param tailLossProbe tail loss probes (RFC 8985 7; {@code tcp_early_retrans} = 3, Linux's default): a probe
+     *                  after about two round trips without an ACK, so a lost tail is repaired without a timeout
+     */
+    public record LossDetection(boolean rack, boolean tailLossProbe) {
+        /** Linux's defaults: RACK and TLP. */
+        public static LossDetection defaults() {
+            return new LossDetection(true, true);
         }
     }
 
@@ -136,7 +154,7 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
     public static TcpSettings defaults() {
         return new TcpSettings(6, 5, 15, 1000, 200, 120_000, 30_000, 60_000, 4096, true, true, true, true,
                 15 << 20, 262_144, 131_072, 10, TimeUnit.HOURS.toMillis(2), 75_000, 9, 40, "reno", Memory.defaults(),
-                AckLimits.defaults());
+                AckLimits.defaults(), LossDetection.defaults());
     }
 
     /** TIME-WAIT's length: 2 * MSL. */
@@ -165,62 +183,69 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, value, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits);
+                congestionControl, memory, ackLimits, lossDetection);
     }
 
     public TcpSettings withSyncookies(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, on, timestamps, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits);
+                congestionControl, memory, ackLimits, lossDetection);
     }
 
     public TcpSettings withTimestamps(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, on, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits);
+                congestionControl, memory, ackLimits, lossDetection);
     }
 
     public TcpSettings withSack(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, on, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits);
+                congestionControl, memory, ackLimits, lossDetection);
     }
 
     public TcpSettings withMsl(long millis) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, millis,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits);
+                congestionControl, memory, ackLimits, lossDetection);
     }
 
     public TcpSettings withBuffers(int rmem, int wmem) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmem, wmem,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits);
+                congestionControl, memory, ackLimits, lossDetection);
     }
 
     public TcpSettings withCongestionControl(String name) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                name, memory, ackLimits);
+                name, memory, ackLimits, lossDetection);
     }
 
     public TcpSettings withMemory(Memory value) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, value, ackLimits);
+                congestionControl, value, ackLimits, lossDetection);
     }
 
     public TcpSettings withAckLimits(AckLimits limits) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, limits);
+                congestionControl, memory, limits, lossDetection);
+    }
+
+    public TcpSettings withLossDetection(LossDetection value) {
+        return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
+                finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
+                wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
+                congestionControl, memory, ackLimits, value);
     }
 }

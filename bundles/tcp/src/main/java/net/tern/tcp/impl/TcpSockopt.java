@@ -220,7 +220,7 @@ final class TcpSockopt {
                 // as Linux's tcp_init_sock sets it at creation.
                 !sk.ca().started() ? settings.get().initialCwnd() : sk.ca().cwnd(),
                 sk.opts().advmss(),
-                TcpCongestion.DUPACK_THRESHOLD,
+                sk.rtx().rack().reordering(),
                 0, // rcvRtt: no receiver-side RTT estimate
                 0, // rcvSpace: no receive-buffer autotuning
                 sk.stats().totalRetrans(),
@@ -234,6 +234,8 @@ final class TcpSockopt {
                 sk.stats().dataSegsOut(),
                 sk.stats().bytesSent(),
                 sk.stats().bytesRetrans(),
+                sk.rtx().dsackDups(),
+                sk.rtx().rack().reordSeen(),
                 Integer.toUnsignedLong(sk.snd().sndWnd()),
                 Integer.toUnsignedLong(sk.rcv().rcvWnd()),
                 congestionName(sk));

@@ -46,12 +46,40 @@ final class TcpTimers {
         return settings.get().delackMinMillis();
     }
 
-    /** {@code tcp_write_timer}: the retransmission slot fired, for a retransmission or a probe. */
+    /**
+     * {@code tcp_write_timer_handler}: the retransmission slot fired, for a retransmission, a
+     * zero-window probe, RACK's reorder timer or a tail loss probe.
+     */
     void writeTimer(TcpSock sk, SockTimers.Pending what) {
-        if (what == SockTimers.Pending.RETRANS) {
-            retransmitTimer(sk);
-        } else {
-            probeTimer(sk);
+        switch (what) {
+            case RETRANS -> retransmitTimer(sk);
+            case PROBE -> probeTimer(sk);
+            case REO_TIMEOUT -> reoTimeout(sk);
+            case LOSS_PROBE -> output.sendLossProbe(sk);
+            case NONE -> { }
+        }
+    }
+
+    /**
+     * {@code tcp_rack_reo_timeout} (RFC 8985 6.3): the segments whose reordering window passed
+     * are lost and go again (recovery starts if it had not); the retransmission timer is armed
+     * again, from the head's transmission.
+     */
+    private void reoTimeout(TcpSock sk) {
+        if (sk.rtx().isEmpty()) {
+            return;
+        }
+        switch (sk.ca().rackReoTimeout()) {
+            case RECOVERY_STARTED -> {
+                counters.inc(TcpExtMib.TCPFastRetrans);
+                output.retransmitHead(sk);
+                output.xmitRetransmitQueue(sk);
+            }
+            case LOST -> output.xmitRetransmitQueue(sk);
+            case NOTHING -> { }
+        }
+        if (sk.timers().pending() != SockTimers.Pending.RETRANS) {
+            output.rearmRto(sk, true);
         }
     }
 
@@ -100,6 +128,7 @@ final class TcpTimers {
             lifecycle.timedOut(sk);
             return;
         }
+        sk.rtx().rack().probeDone(); // tlp_high_seq = 0: the timeout takes over
         if (sk.retries().retransmits() == 0) {
             counters.inc(TcpExtMib.TCPTimeouts);
             TxSegment head = sk.rtx().head();

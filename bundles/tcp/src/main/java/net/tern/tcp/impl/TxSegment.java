@@ -25,6 +25,8 @@ final class TxSegment {
      * retransmission is lost too ({@code tcp_mark_lost_retrans}).
      */
     int retransSndNxt;
+    /** Segments delivered when it was (last) sent ({@code tx.delivered}): how old a D-SACK for it is (RACK). */
+    int deliveredAtSend;
 
     TxSegment(int seq, int length, int flags, long sentNanos, boolean retransmitted) {
         this.seq = seq;

@@ -30,6 +30,12 @@ class SackRecoveryTest extends ScriptedPeerTestBase {
         super(PEER_ISN);
     }
 
+    /** RFC 6675's duplicate ACK rule and no tail loss probes ({@code tcp_recovery=0 tcp_early_retrans=0}): RACK-TLP has its own tests. */
+    @Override
+    protected TcpSettings settings() {
+        return TcpSettings.defaults().withLossDetection(new TcpSettings.LossDetection(false, false));
+    }
+
     /** A connection with SACK (and timestamps when {@code timestamps}), MSS 1000, a 65535-byte window and a 10 ms RTT. */
     private Conn open(boolean timestamps) throws ErrnoException {
         int fd = socket();

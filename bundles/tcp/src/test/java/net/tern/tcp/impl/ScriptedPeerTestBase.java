@@ -46,9 +46,14 @@ abstract class ScriptedPeerTestBase {
         }
     }
 
+    /** The stack's settings for these tests: Linux's defaults unless a test class says otherwise. */
+    protected TcpSettings settings() {
+        return TcpSettings.defaults();
+    }
+
     @BeforeEach
     void setUp() throws ErrnoException {
-        peer = new SegmentPeer();
+        peer = new SegmentPeer(settings(), 1500);
         api = peer.api();
     }
 

@@ -21,11 +21,7 @@ public final class SysctlSettings {
      */
     private static final Map<String, String> FIXED = Map.of(
             // SYN retransmissions back off from the first (1 s, 2 s, 4 s ...), without Linux 6.5's linear start.
-            "net.ipv4.tcp_syn_linear_timeouts", "0",
-            // No tail loss probes (Linux: 3, TLP).
-            "net.ipv4.tcp_early_retrans", "0",
-            // Loss is detected by duplicate ACKs and the SACK scoreboard (RFC 6675), not RACK (Linux: 1).
-            "net.ipv4.tcp_recovery", "0");
+            "net.ipv4.tcp_syn_linear_timeouts", "0");
 
     private final Map<String, Object> properties = new LinkedHashMap<>();
 
@@ -111,6 +107,23 @@ public final class SysctlSettings {
         m.put("net.ipv4.tcp_congestion_control", (v, p) -> p.put("tcpCongestionControl", v));
         m.put("net.ipv4.tcp_challenge_ack_limit", (v, p) -> p.put("tcpChallengeAckLimit", Integer.parseInt(v)));
         m.put("net.ipv4.tcp_invalid_ratelimit", (v, p) -> p.put("tcpInvalidRatelimitMillis", Long.parseLong(v)));
+        // 1: RACK (RFC 8985), Linux's default; 0: the RFC 6675 duplicate ACK rule. Linux's other bits
+        // (2 static reordering window, 4 no DupThresh) are not Tern's.
+        m.put("net.ipv4.tcp_recovery", (v, p) -> {
+            int n = Integer.parseInt(v);
+            if (n != 0 && n != 1) {
+                throw new IllegalArgumentException("net.ipv4.tcp_recovery: Tern takes 0 or 1 (RACK), not " + n);
+            }
+            p.put("tcpRecovery", n);
+        });
+        // 3 or 4: tail loss probes (Linux's default 3); 0 to 2: none.
+        m.put("net.ipv4.tcp_early_retrans", (v, p) -> {
+            int n = Integer.parseInt(v);
+            if (n < 0 || n > 4) {
+                throw new IllegalArgumentException("net.ipv4.tcp_early_retrans: takes 0 to 4, not " + n);
+            }
+            p.put("tcpEarlyRetrans", n);
+        });
         m.put("net.ipv4.tcp_rto_min_us", (v, p) -> {
             long micros = Long.parseLong(v);
             if (micros % 1000 != 0) {

@@ -61,7 +61,7 @@ class TcpCountersTest extends ScriptedPeerTestBase {
     @Test
     void fastRetransmitOnASackConnectionCountsTcpSackRecovery() throws Exception {
         Conn c = open(true);
-        enterRecoveryByThreeDuplicateAcks(c);
+        enterRecoveryByThreeDuplicateAcks(c, true);
         assertThat(peer.host().counter(TcpExtMib.TCPSackRecovery)).isEqualTo(1);
         assertThat(peer.host().counter(TcpExtMib.TCPRenoRecovery)).isZero();
     }
@@ -69,16 +69,18 @@ class TcpCountersTest extends ScriptedPeerTestBase {
     @Test
     void fastRetransmitWithoutSackCountsTcpRenoRecovery() throws Exception {
         Conn c = open(false);
-        enterRecoveryByThreeDuplicateAcks(c);
+        enterRecoveryByThreeDuplicateAcks(c, false);
         assertThat(peer.host().counter(TcpExtMib.TCPRenoRecovery)).isEqualTo(1);
         assertThat(peer.host().counter(TcpExtMib.TCPSackRecovery)).isZero();
     }
 
-    private void enterRecoveryByThreeDuplicateAcks(Conn c) throws Exception {
+    /** Three duplicate ACKs for the first of ten segments; with SACK they SACK the second to the fourth, as a receiver does. */
+    private void enterRecoveryByThreeDuplicateAcks(Conn c, boolean sack) throws Exception {
         api.send(c.fd(), ByteBuffer.wrap(new byte[10_000]), 0);
         assertThat(peer.emitted()).hasSize(10);
         for (int i = 0; i < 3; i++) {
-            peer.inject(ack(c, 0));
+            peer.inject(sack ? fromPeer(c).flags(ACK).seq(PEER_ISN + 1).ack(c.nxt(0)).window(65535)
+                    .sack(c.nxt(1000), c.nxt(1000 * (i + 2))).build() : ack(c, 0));
         }
         Seg retransmitted = peer.emittedOne();
         assertThat(retransmitted.seq()).isEqualTo(c.nxt(0));

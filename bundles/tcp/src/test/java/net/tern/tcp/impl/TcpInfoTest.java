@@ -31,6 +31,12 @@ class TcpInfoTest extends ScriptedPeerTestBase {
         super(PEER_ISN);
     }
 
+    /** No tail loss probes ({@code tcp_early_retrans=0}): the retransmissions counted here are the timeouts'. */
+    @Override
+    protected TcpSettings settings() {
+        return TcpSettings.defaults().withLossDetection(new TcpSettings.LossDetection(true, false));
+    }
+
     private TcpInfo info(int fd) throws ErrnoException {
         return api.getsockopt(fd, SOL_TCP, TCP_INFO, TcpInfo.class);
     }

@@ -52,11 +52,12 @@ class InfoExpressionTest {
     void everyTcpInfoFieldIsATcpiName() {
         TcpInfo info = new TcpInfo(1, 0, 0, 0, 0, 7, 7, 8, 300000, 40000, 1448, 1460, 0, 0, 0, 0, 1, 2, 3, 1500, 0,
                 100000, 50000, Integer.MAX_VALUE, 10, 1460, 3, 0, 0, 0, 1000, 2000, 5, 6, 0, 90000, 1, 2, 1000, 0,
-                65535, 131072, "reno");
+                4, 2, 65535, 131072, "reno");
         Map<String, Double> vars = InfoExpression.variables(info);
         assertThat(vars).containsEntry("tcpi_snd_cwnd", 10.0).containsEntry("tcpi_rcv_wscale", 8.0)
                 .containsEntry("tcpi_last_ack_recv", 3.0).containsEntry("tcpi_bytes_received", 2000.0)
-                .containsEntry("tcpi_min_rtt", 90000.0).containsEntry("tcpi_rcv_wnd", 131072.0)
+                .containsEntry("tcpi_min_rtt", 90000.0).containsEntry("tcpi_reord_seen", 2.0)
+                .containsEntry("tcpi_dsack_dups", 4.0).containsEntry("tcpi_rcv_wnd", 131072.0)
                 .containsEntry("tcpi_ca_state", 0.0).containsEntry("TCP_CA_Loss", 4.0)
                 .containsEntry("TCP_LISTEN", 10.0).doesNotContainKey("tcpi_congestion");
     }

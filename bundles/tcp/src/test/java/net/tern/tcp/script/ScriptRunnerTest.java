@@ -22,6 +22,9 @@ class ScriptRunnerTest {
             +0    accept(3, ..., ...) = 4
             """;
 
+    /** {@link #ESTABLISHED} without tail loss probes, for scripts that watch the retransmission timer itself. */
+    private static final String ESTABLISHED_NO_TLP = "`sysctl -q net.ipv4.tcp_early_retrans=0`\n" + ESTABLISHED;
+
     private static void run(String text) {
         ScriptRunner.run(ScriptParser.parse("t.pkt", text));
     }
@@ -162,7 +165,7 @@ class ScriptRunnerTest {
                 """)).doesNotThrowAnyException();
         // A lingering close waits for the ACK of its FIN (close/linger-close.pkt), on the socket
         // layer's linger deadline when none comes: 2 s, during which the FIN is sent again.
-        assertThatCode(() -> run(ESTABLISHED + """
+        assertThatCode(() -> run(ESTABLISHED_NO_TLP + """
                 +0 setsockopt(4, SOL_SOCKET, SO_LINGER, {onoff=1, linger=2}, 8) = 0
                 +0...2 close(4) = 0
                 +0 > F. 1:1(0) ack 1
@@ -325,7 +328,7 @@ class ScriptRunnerTest {
 
     @Test
     void aNameOneBlockAssignsIsSeenByTheBlocksAfterIt() {
-        String script = ESTABLISHED + """
+        String script = ESTABLISHED_NO_TLP + """
                 +0    %{ first_rto = tcpi_rto }%
                 +0    write(4, ..., 1000) = 1000
                 +0    > P. 1:1001(1000) ack 1
