@@ -18,8 +18,9 @@ import io.netty.channel.ChannelOption;
  * <li>{@link #SO_REUSEPORT} (listeners, datagram channels): lets sockets that all set it bind
  * the same address and port.
  * </ul>
- * Tern has no {@code TCP_CORK}, {@code TCP_NOTSENT_LOWAT}, {@code TCP_USER_TIMEOUT},
- * {@code TCP_FASTOPEN} or {@code TCP_DEFER_ACCEPT}, so they are not offered.
+ * Tern has no {@code TCP_USER_TIMEOUT}, {@code TCP_FASTOPEN} or {@code TCP_DEFER_ACCEPT}, so
+ * they are not offered; {@code TCP_CORK} and {@code TCP_NOTSENT_LOWAT}, which Tern's TCP has,
+ * are not offered by this transport yet.
  */
 public final class TernChannelOption<T> extends ChannelOption<T> {
     public static final ChannelOption<Boolean> TCP_QUICKACK = valueOf(TernChannelOption.class, "TCP_QUICKACK");

@@ -45,6 +45,11 @@ public final class SocketConstants {
      */
     public static final int MSG_ERRQUEUE = 0x2000;
     public static final int MSG_NOSIGNAL = 0x4000;
+    /**
+     * On a stream send: more data follow, so TCP holds a partial segment of this send as
+     * {@link #TCP_CORK} would, for this call only, and sets no PSH at its end. @since 1.5
+     */
+    public static final int MSG_MORE = 0x8000;
 
     // shutdown(2)
     public static final int SHUT_RD = 0;
@@ -79,6 +84,12 @@ public final class SocketConstants {
     // IPPROTO_TCP options (include/uapi/linux/tcp.h)
     public static final int TCP_NODELAY = 1;
     public static final int TCP_MAXSEG = 2;
+    /**
+     * Cork: partial segments are held until the option is cleared (then they go), a full
+     * segment is queued, or nothing is in flight for one RTO (the probe timer sends them).
+     * Stronger than {@link #TCP_NODELAY}, which still pushes once when set. @since 1.5
+     */
+    public static final int TCP_CORK = 3;
     public static final int TCP_KEEPIDLE = 4;
     public static final int TCP_KEEPINTVL = 5;
     public static final int TCP_KEEPCNT = 6;
@@ -93,6 +104,12 @@ public final class SocketConstants {
     public static final int TCP_QUICKACK = 12;
     /** The congestion control algorithm's name, as a string option. */
     public static final int TCP_CONGESTION = 13;
+    /**
+     * The most unsent bytes the send queue may hold before a write waits and EPOLLOUT is
+     * withheld (EPOLLOUT comes back below half of it); 0 reads back when unset and means
+     * the stack's {@code tcp_notsent_lowat}. @since 1.5
+     */
+    public static final int TCP_NOTSENT_LOWAT = 25;
     /**
      * Tern only, no Linux option: how long this socket's TIME-WAIT lasts, in milliseconds
      * (1..240000), instead of the stack's 2 * MSL. Linux has one TIME-WAIT length for the

@@ -1,6 +1,5 @@
 package net.tern.tcp.impl;
 
-import static net.tern.api.socket.SocketConstants.EPOLLOUT;
 import static net.tern.wire.TcpPacket.FIN;
 
 import java.util.function.Supplier;
@@ -102,6 +101,7 @@ final class TcpAck {
             sk.retries().clearBackoff();
         }
         out.writeXmit(sk);
+        out.checkSpace(sk); // tcp_data_snd_check: push, then tcp_check_space
         return true;
     }
 
@@ -159,9 +159,6 @@ final class TcpAck {
         memory.settleSend(sk);
         memory.reclaimIdle(sk);
         sk.publishQueues();
-        if (dataAcked > 0) {
-            sk.wakeUp(EPOLLOUT); // sk_stream_write_space
-        }
     }
 
     /** {@code tcp_rtt_estimator} and {@code tcp_set_rto} (RFC 6298 2), with Linux's floor on the variance term. */

@@ -128,6 +128,11 @@ public final class TcpInit {
                 + " all but 1/2^n, n <= 0 offers 1/2^-n.")
         int tcpAdvWinScale() default 1;
 
+        @AttributeDefinition(description = "Unsent bytes a socket's send queue may hold before writes wait and EPOLLOUT"
+                + " goes (tcp_notsent_lowat; EPOLLOUT again below half of it); 4294967295 is no limit. A socket's"
+                + " TCP_NOTSENT_LOWAT replaces it.")
+        long tcpNotsentLowat() default 0xffff_ffffL;
+
         @AttributeDefinition(description = "Challenge ACKs (RFC 5961) the stack may send per second, a budget drawn"
                 + " between half and 1.5 times it each second (tcp_challenge_ack_limit); 2147483647: no limit.")
         int tcpChallengeAckLimit() default Integer.MAX_VALUE;
@@ -205,7 +210,8 @@ public final class TcpInit {
                 c.tcpWmemDefault(), 10, c.tcpKeepaliveTime() * 1000L, c.tcpKeepaliveIntvl() * 1000L,
                 c.tcpKeepaliveProbes(), 40, c.tcpCongestionControl(),
                 new TcpSettings.Memory(c.tcpMem() == null || c.tcpMem().isBlank() ? TcpSettings.Memory.defaultTcpMem()
-                        : ProtoMemory.Limits.parse(c.tcpMem()), c.tcpRmemMin(), c.tcpWmemMin(), c.tcpAdvWinScale()),
+                        : ProtoMemory.Limits.parse(c.tcpMem()), c.tcpRmemMin(), c.tcpWmemMin(), c.tcpAdvWinScale(),
+                        c.tcpNotsentLowat()),
                 new TcpSettings.AckLimits(c.tcpChallengeAckLimit(), c.tcpInvalidRatelimitMillis()),
                 new TcpSettings.LossDetection((c.tcpRecovery() & 1) != 0,
                         c.tcpEarlyRetrans() == 3 || c.tcpEarlyRetrans() == 4));

@@ -325,19 +325,29 @@ final class TcpOutput {
     }
 
     /**
-     * A window probe or keepalive ({@code tcp_write_wakeup}): new data if the window allows,
-     * else a segment one below {@code snd_una} that the peer must answer with an ACK
-     * ({@code tcp_xmit_probe_skb}).
+     * A window probe or keepalive ({@code tcp_write_wakeup}): new data if the window allows
+     * (at most an MSS, up to the next PSH mark, sent with PSH), else a segment one below
+     * {@code snd_una} that the peer must answer with an ACK ({@code tcp_xmit_probe_skb}).
+     * Returns whether data went.
      */
-    void writeWakeup(TcpSock sk) {
-        int unsent = sk.sendQueued() - (sk.snd().sndNxt() - sk.snd().sndUna());
-        int room = sk.snd().sndUna() + sk.snd().sndWnd() - sk.snd().sndNxt();
+    boolean writeWakeup(TcpSock sk) {
+        TcpSender snd = sk.snd();
+        int unsent = snd.notSent();
+        int room = snd.sndUna() + snd.sndWnd() - snd.sndNxt();
         if (unsent > 0 && room > 0) {
+            int seq = snd.sndNxt();
             int length = Math.min(Math.min(unsent, room), sk.opts().mssCache());
+            int mark = snd.nextPushMark(seq);
+            if (Seq.after(mark, seq)) {
+                length = Math.min(length, mark - seq);
+            }
+            snd.takePush(seq, seq + length);
+            snd.pushedTo(seq + length);
             sendData(sk, length, TcpPacket.ACK | TcpPacket.PSH);
-            return;
+            return true;
         }
-        transmitSkb(sk, sk.snd().sndUna() - 1, 0, TcpPacket.ACK);
+        transmitSkb(sk, snd.sndUna() - 1, 0, TcpPacket.ACK);
+        return false;
     }
 
     // ---- data
@@ -563,28 +573,85 @@ final class TcpOutput {
         sk.ca().onRetransmit();
     }
 
+    // ---- writers (tcp_poll's EPOLLOUT, sk_stream_write_space)
+
+    /**
+     * {@code tcp_stream_memory_free}: fewer than TCP_NOTSENT_LOWAT bytes (the socket's, else
+     * {@code tcp_notsent_lowat}) are queued and not sent. With {@code wake} 1, as
+     * {@code tcp_poll} and the wake-up ask, fewer than half of it: a writer woken finds room
+     * for a good part of a low-water mark, not a few bytes.
+     */
+    boolean streamMemoryFree(TcpSock sk, int notSent, int wake) {
+        int option = sk.snd().notsentLowatOption();
+        long lowat = option != 0 ? Integer.toUnsignedLong(option) : settings.get().memory().notsentLowat();
+        return ((long) notSent << wake) < lowat;
+    }
+
+    /**
+     * {@code __sk_stream_is_writeable(sk, 1)}: the send buffer has at least a third of it free
+     * ({@code sk_stream_wspace} at least half of what is queued) and
+     * {@link #streamMemoryFree} with {@code wake} 1. Reads what {@link TcpSock#publishQueues}
+     * published, so {@code tcp_poll} may call it without the lock.
+     */
+    boolean streamWriteable(TcpSock sk) {
+        int free = sk.pollWriteSpace();
+        int used = sk.sndbuf() - free;
+        return free > 0 && free >= used / 2 && streamMemoryFree(sk, sk.pollNotSent(), 1);
+    }
+
+    /**
+     * {@code tcp_check_space} after an ACK and the sending it allowed: if a writer found no
+     * room ({@code SOCK_NOSPACE}) and the socket is writable again, wake it with EPOLLOUT
+     * ({@code sk_stream_write_space}). Writers are not woken for every ACK: an edge-triggered
+     * epoll sees EPOLLOUT again only after it saw the socket full.
+     */
+    void checkSpace(TcpSock sk) {
+        if (sk.noSpace()) {
+            writeSpace(sk);
+        }
+    }
+
+    /** {@code sk_stream_write_space}: wakes writers with EPOLLOUT if the socket is writable. */
+    void writeSpace(TcpSock sk) {
+        sk.publishQueues();
+        if (streamWriteable(sk)) {
+            sk.noSpace(false);
+            sk.wakeUp(net.tern.api.socket.SocketConstants.EPOLLOUT);
+        }
+    }
+
+    /** {@code tcp_push_pending_frames}: {@link #writeXmit(TcpSock, int)} with the socket's Nagle mode. */
+    void writeXmit(TcpSock sk) {
+        writeXmit(sk, sk.snd().nonagle());
+    }
+
     /**
      * {@code tcp_write_xmit}: sends what the windows allow. Per segment: the congestion window
      * (segments in flight below cwnd), the receiver's window, sender-side silly window
      * avoidance (RFC 9293 3.8.6.2.1: a partial segment only if it is at least half the
-     * largest window seen, or nothing is in flight), and Nagle (RFC 896: a partial segment
-     * waits while data are unacknowledged, unless TCP_NODELAY or the FIN comes with it).
-     * Arms the zero-window probe when the window stops everything.
+     * largest window seen, or nothing is in flight), and Nagle as Linux has it
+     * ({@link #nagleTest}). A segment ends at the next PSH mark and carries PSH there
+     * ({@link TcpSender#markPush}). When nothing is in flight and data wait (the window, a
+     * cork), the probe timer is armed ({@code tcp_check_probe_timer}), so they go at the
+     * latest one RTO later ({@code tcp_write_wakeup}).
+     *
+     * @param nonagle the Nagle mode of this push ({@code nonagle} of the socket, or of the call:
+     *                {@link TcpSender#NAGLE_CORK} for MSG_MORE, {@link TcpSender#NAGLE_PUSH},
+     *                {@link TcpSender#NAGLE_OFF})
      */
-    void writeXmit(TcpSock sk) {
+    void writeXmit(TcpSock sk, int nonagle) {
         SkState state = sk.state();
         if (state != SkState.ESTABLISHED && state != SkState.CLOSE_WAIT && state != SkState.FIN_WAIT1
                 && state != SkState.CLOSING && state != SkState.LAST_ACK) {
             return;
         }
+        TcpSender snd = sk.snd();
         sk.ca().cwndLimited(false);
         xmitRetransmitQueue(sk);
         boolean sentNew = false;
         while (true) {
-            int queued = sk.sendQueued();
-            int inFlight = sk.snd().sndNxt() - sk.snd().sndUna();
-            int unsent = queued - Math.min(inFlight, queued);
-            boolean fin = sk.snd().finDue();
+            int unsent = snd.notSent();
+            boolean fin = snd.finDue();
             if (unsent <= 0 && !fin) {
                 break;
             }
@@ -595,28 +662,35 @@ final class TcpOutput {
             if (!memory.segmentFits(sk)) {
                 break; // the send buffer's bookkeeping is full of small segments: wait for ACKs
             }
-            int room = sk.snd().sndUna() + sk.snd().sndWnd() - sk.snd().sndNxt();
+            int seq = snd.sndNxt();
+            int room = snd.sndUna() + snd.sndWnd() - seq;
             int length = Math.min(sk.opts().mssCache(), Math.max(unsent, 0));
+            int mark = snd.nextPushMark(seq);
+            if (length > 0 && Seq.after(mark, seq)) {
+                length = Math.min(length, mark - seq); // a segment does not run past a PSH (an skb's end)
+            }
             if (length > 0 && room < length) {
                 boolean nothingInFlight = sk.rtx().isEmpty();
-                if (room <= 0 || (room < sk.snd().maxWindow() / 2 && !nothingInFlight)) {
-                    if (nothingInFlight && sk.timers().pending() != SockTimers.Pending.PROBE) {
-                        sk.timers().resetProbeTimer();
-                    }
+                if (room <= 0 || (room < snd.maxWindow() / 2 && !nothingInFlight)) {
                     break;
                 }
                 length = room;
             }
             boolean last = length == unsent;
-            boolean withFin = sk.snd().finQueued() && !sk.snd().finAcked() && last;
-            if (length > 0 && length < sk.opts().mssCache() && !sk.userOptions().nodelay() && !withFin && sk.snd().sndNxt() != sk.snd().sndUna()) {
-                break; // Nagle
+            boolean withFin = snd.finQueued() && !snd.finAcked() && last;
+            // Nagle applies to the last data queued; a segment before it will get no more data.
+            if (length > 0 && !nagleTest(sk, length, withFin, last ? nonagle : TcpSender.NAGLE_PUSH)) {
+                break;
             }
             if (length == 0 && room < 0) {
                 break;
             }
-            int flags = TcpPacket.ACK | (withFin ? TcpPacket.FIN : 0) | (length > 0 && last ? TcpPacket.PSH : 0);
+            boolean push = length > 0 && snd.takePush(seq, seq + length);
+            int flags = TcpPacket.ACK | (withFin ? TcpPacket.FIN : 0) | (push ? TcpPacket.PSH : 0);
             sendData(sk, length, flags);
+            if (length < sk.opts().mssCache()) {
+                snd.smallSegmentSent(snd.sndNxt()); // tcp_minshall_update
+            }
             sentNew = true;
         }
         if (!sentNew && sk.ca().recovery().lastResort(sk.ca())) {
@@ -625,6 +699,27 @@ final class TcpOutput {
         if (sentNew) {
             scheduleLossProbe(sk, false); // one probe per tail loss episode
         }
+        if (sk.rtx().isEmpty() && (snd.notSent() > 0 || snd.finDue())
+                && sk.timers().pending() != SockTimers.Pending.PROBE) {
+            sk.timers().resetProbeTimer(); // tcp_check_probe_timer
+        }
         sk.publishQueues();
+    }
+
+    /**
+     * {@code tcp_nagle_test} with {@code tcp_nagle_check} and {@code tcp_minshall_check}: a
+     * segment of {@code length} bytes may go unless it is smaller than the MSS and either
+     * corked, or Nagle is on and a small segment sent before is not yet acknowledged
+     * (Minshall's rule: full-sized data in flight do not hold it, unlike RFC 896's). A push
+     * ({@link TcpSender#NAGLE_PUSH}) and a FIN always go.
+     */
+    static boolean nagleTest(TcpSock sk, int length, boolean withFin, int nonagle) {
+        if ((nonagle & TcpSender.NAGLE_PUSH) != 0 || withFin) {
+            return true;
+        }
+        boolean partial = length < sk.opts().mssCache();
+        boolean hold = partial && ((nonagle & TcpSender.NAGLE_CORK) != 0
+                || (nonagle == 0 && !sk.rtx().isEmpty() && sk.snd().minshallCheck()));
+        return !hold;
     }
 }

@@ -1,5 +1,7 @@
 package net.tern.tcp.impl;
 
+import java.util.ArrayDeque;
+
 /**
  * The sending half of a connection (RFC 9293 3.3.1's send sequence space, as gVisor's
  * {@code sender} and Linux's {@code snd_una}, {@code snd_nxt}, {@code snd_wnd},
@@ -9,11 +11,25 @@ package net.tern.tcp.impl;
  * only through its methods, which keep SND.UNA, the send queue and the FIN moving together.
  * The segments in flight and their scoreboard are the connection's {@link RtxQueue}.
  *
+ * <p>It also keeps what Linux's {@code tcp_sendmsg} and {@code tcp_write_xmit} decide with:
+ * where the unsent data carry PSH ({@code tcp_mark_push}, {@code pushed_seq}), the end of the
+ * last small segment sent ({@code snd_sml}, Minshall's Nagle), the Nagle and cork mode
+ * ({@code nonagle}), where the last unsent "skb" of the queue starts (the unit
+ * {@code tcp_sendmsg} fills up to its size goal before it starts another), and the
+ * socket's {@code TCP_NOTSENT_LOWAT}.
+ *
  * <p>Used under the socket lock.
  */
 final class TcpSender {
     /** The data the application queued and the peer has not acknowledged; sent from {@code snd_una}. */
     private final ByteRing queue;
+
+    /** {@code TCP_NAGLE_OFF}: TCP_NODELAY is set. */
+    static final int NAGLE_OFF = 1;
+    /** {@code TCP_NAGLE_CORK}: TCP_CORK is set (or, for one push, MSG_MORE). */
+    static final int NAGLE_CORK = 2;
+    /** {@code TCP_NAGLE_PUSH}: push what is queued whatever Nagle says, until the next skb is started. */
+    static final int NAGLE_PUSH = 4;
 
     private int iss;
     private int sndUna;
@@ -32,6 +48,22 @@ final class TcpSender {
     private boolean finAcked;
     /** Bytes acknowledged, the SYN included ({@code bytes_acked}). */
     private long bytesAcked;
+
+    /** {@code pushed_seq}: the end of the data last marked with PSH. */
+    private int pushedSeq;
+    /** {@code snd_sml}: the end of the last segment sent smaller than the MSS. */
+    private int sndSml;
+    /** {@code nonagle}: {@link #NAGLE_OFF}, {@link #NAGLE_CORK}, {@link #NAGLE_PUSH}. */
+    private int nonagle;
+    /**
+     * The ends of unsent data that carry PSH ({@code TCPHDR_PSH} on an skb of the write
+     * queue), in sequence order; a segment ends at the first one and carries PSH.
+     */
+    private final ArrayDeque<Integer> pushMarks = new ArrayDeque<>();
+    /** Where the last "skb" of the unsent data starts ({@code tcp_write_queue_tail}). */
+    private int tailStart;
+    /** {@code TCP_NOTSENT_LOWAT} of this socket, 0 when not set (the stack's {@code tcp_notsent_lowat} applies). */
+    private int notsentLowat;
 
     TcpSender(int firstCapacity) {
         this.queue = new ByteRing(firstCapacity);
@@ -100,6 +132,7 @@ final class TcpSender {
         sndUna = isn;
         sndNxt = isn + 1;
         sndMax = sndNxt;
+        startWriteQueue(sndNxt);
     }
 
     /** A passive open's child: our SYN-ACK took {@code isn} and is acknowledged. */
@@ -108,6 +141,15 @@ final class TcpSender {
         sndUna = isn + 1;
         sndNxt = isn + 1;
         sndMax = isn + 1;
+        startWriteQueue(sndNxt);
+    }
+
+    /** {@code write_seq}, {@code pushed_seq} and {@code snd_sml} start after our SYN. */
+    private void startWriteQueue(int seq) {
+        pushedSeq = seq;
+        sndSml = seq;
+        tailStart = seq;
+        pushMarks.clear();
     }
 
     /** The peer's first window: {@code window} from the segment at {@code seq} (SND.WL1), WL2 not yet known. */
@@ -191,8 +233,142 @@ final class TcpSender {
     /** The connection is forgotten (a disconnect): nothing queued, no FIN. */
     void reset() {
         queue.clear();
+        pushMarks.clear();
         memoryLimited = false;
         finQueued = false;
         finAcked = false;
+    }
+
+    // ---- what tcp_sendmsg and tcp_write_xmit decide with
+
+    /** {@code write_seq}: the end of the data queued. */
+    int writeSeq() {
+        return sndUna + queue.size();
+    }
+
+    /** {@code write_seq - snd_nxt}: the bytes queued and not yet sent ({@code tcpi_notsent_bytes}). */
+    int notSent() {
+        return Math.max(0, writeSeq() - sndNxt);
+    }
+
+    int nonagle() {
+        return nonagle;
+    }
+
+    /** TCP_NODELAY ({@code __tcp_sock_set_nodelay}): on also pushes once; off leaves a push pending. */
+    void nodelay(boolean on) {
+        nonagle = on ? nonagle | NAGLE_OFF | NAGLE_PUSH : nonagle & ~NAGLE_OFF;
+    }
+
+    /** TCP_CORK ({@code __tcp_sock_set_cork}): off with TCP_NODELAY set pushes what the cork held. */
+    void cork(boolean on) {
+        if (on) {
+            nonagle |= NAGLE_CORK;
+        } else {
+            nonagle &= ~NAGLE_CORK;
+            if ((nonagle & NAGLE_OFF) != 0) {
+                nonagle |= NAGLE_PUSH;
+            }
+        }
+    }
+
+    /** An accepted connection starts with its listener's Nagle and cork mode, as Linux's clone of the socket. */
+    void inheritNagle(TcpSender listener) {
+        nonagle = listener.nonagle & (NAGLE_OFF | NAGLE_CORK);
+        notsentLowat = listener.notsentLowat;
+    }
+
+    int notsentLowatOption() {
+        return notsentLowat;
+    }
+
+    void notsentLowatOption(int lowat) {
+        notsentLowat = lowat;
+    }
+
+    /** {@code snd_sml}. */
+    int sndSml() {
+        return sndSml;
+    }
+
+    /**
+     * {@code tcp_minshall_check}: a small segment sent is not yet acknowledged (Minshall's
+     * variant of Nagle, draft-minshall-nagle: only one small segment in flight, however much
+     * full-sized data is).
+     */
+    boolean minshallCheck() {
+        return Seq.after(sndSml, sndUna) && !Seq.after(sndSml, sndNxt);
+    }
+
+    /** {@code tcp_minshall_update}: a segment shorter than the MSS went out, ending at {@code endSeq}. */
+    void smallSegmentSent(int endSeq) {
+        sndSml = endSeq;
+    }
+
+    /** {@code forced_push}: more than half the largest window the peer offered was queued since the last PSH. */
+    boolean forcedPush() {
+        return Seq.after(writeSeq(), pushedSeq + (maxWindow >>> 1));
+    }
+
+    /** {@code tcp_mark_push} of the last unsent data: PSH at {@code write_seq}. */
+    void markPush() {
+        int end = writeSeq();
+        Integer last = pushMarks.peekLast();
+        if (last == null || last != end) {
+            pushMarks.addLast(end);
+        }
+        pushedSeq = end;
+    }
+
+    /**
+     * The length of the last unsent "skb" ({@code tcp_write_queue_tail}): the unsent data
+     * since it was started, 0 when all queued data are sent.
+     */
+    int tailLength() {
+        int start = Seq.after(tailStart, sndNxt) ? tailStart : sndNxt;
+        return Math.max(0, writeSeq() - start);
+    }
+
+    /** {@code tcp_skb_entail}: a new skb starts at {@code write_seq}; a pending push is used up. */
+    void startSkb() {
+        tailStart = writeSeq();
+        nonagle &= ~NAGLE_PUSH;
+    }
+
+    /**
+     * The first bytes a write appends to an unsent skb take its PSH away ({@code tcp_sendmsg}:
+     * {@code if (!copied) tcp_flags &= ~TCPHDR_PSH}): it moves to the end of this write.
+     */
+    void appendToTail() {
+        Integer last = pushMarks.peekLast();
+        if (last != null && last == writeSeq() && Seq.after(last, sndNxt)) {
+            pushMarks.pollLast();
+        }
+    }
+
+    /** The first PSH mark beyond {@code seq}, or {@code seq} itself when there is none. */
+    int nextPushMark(int seq) {
+        while (!pushMarks.isEmpty() && !Seq.after(pushMarks.peekFirst(), seq)) {
+            pushMarks.pollFirst();
+        }
+        Integer first = pushMarks.peekFirst();
+        return first == null ? seq : first;
+    }
+
+    /** Whether new data sent from {@code seq} to {@code endSeq} end where PSH is marked; the mark is used. */
+    boolean takePush(int seq, int endSeq) {
+        int mark = nextPushMark(seq);
+        if (mark == endSeq && Seq.after(mark, seq)) {
+            pushMarks.pollFirst();
+            return true;
+        }
+        return false;
+    }
+
+    /** {@code tcp_write_wakeup}: a probe sent the head up to {@code endSeq}, so PSH was pushed that far. */
+    void pushedTo(int endSeq) {
+        if (Seq.before(pushedSeq, endSeq)) {
+            pushedSeq = endSeq;
+        }
     }
 }

@@ -112,9 +112,24 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
      * @param wmemMin     send memory every socket may hold even under pressure ({@code tcp_wmem[0]}, 4096)
      * @param advWinScale how much of the receive buffer the window offers ({@code tcp_adv_win_scale}, 1): for a
      *                    positive n, all but 1/2^n of it; for 0 or less, 1/2^-n of it
+     * @param notsentLowat the unsent bytes a socket's send queue may hold before writes wait and EPOLLOUT goes
+     *                    ({@code tcp_notsent_lowat}, an unsigned 32-bit value; Linux's default 2^32 - 1 is no
+     *                    limit); a socket's {@code TCP_NOTSENT_LOWAT} replaces it
      */
-    public record Memory(ProtoMemory.Limits tcpMem, int rmemMin, int wmemMin, int advWinScale) {
+    public record Memory(ProtoMemory.Limits tcpMem, int rmemMin, int wmemMin, int advWinScale, long notsentLowat) {
+        /** {@code tcp_notsent_lowat}'s default, {@code UINT_MAX}: no limit. */
+        public static final long NOTSENT_LOWAT_NONE = 0xffff_ffffL;
+
+        /** Without a {@code tcp_notsent_lowat} (Linux's default, no limit). */
+        public Memory(ProtoMemory.Limits tcpMem, int rmemMin, int wmemMin, int advWinScale) {
+            this(tcpMem, rmemMin, wmemMin, advWinScale, NOTSENT_LOWAT_NONE);
+        }
+
         public Memory {
+            if (notsentLowat < 0 || notsentLowat > NOTSENT_LOWAT_NONE) {
+                throw new IllegalArgumentException("tcp_notsent_lowat must be 0.." + NOTSENT_LOWAT_NONE + ", got "
+                        + notsentLowat);
+            }
             if (tcpMem == null) {
                 throw new IllegalArgumentException("tcp_mem is needed");
             }
@@ -146,7 +161,7 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
         }
 
         public Memory withTcpMem(ProtoMemory.Limits limits) {
-            return new Memory(limits, rmemMin, wmemMin, advWinScale);
+            return new Memory(limits, rmemMin, wmemMin, advWinScale, notsentLowat);
         }
     }
 

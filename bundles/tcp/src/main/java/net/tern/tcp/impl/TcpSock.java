@@ -67,7 +67,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     private final NegotiatedOptions opts = new NegotiatedOptions();
     /** TS.Recent with its PAWS stamp, and this connection's timestamp offset. */
     private final TcpTimestamps ts = new TcpTimestamps();
-    /** TCP_NODELAY, the keepalive times and count, the TIME-WAIT length, as the application set them. */
+    /** The keepalive times and count, the TIME-WAIT length, as the application set them. */
     private final TcpUserOptions userOptions = new TcpUserOptions();
 
     // ---- retries and probes
@@ -90,7 +90,15 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     // ---- what tcp_poll reads without the lock
     private volatile int readable;
     private volatile int writeSpace;
+    /** The bytes queued and not yet sent ({@code write_seq - snd_nxt}), for TCP_NOTSENT_LOWAT. */
+    private volatile int notSent;
     private volatile int acceptable;
+    /**
+     * {@code SOCK_NOSPACE}: a writer found the socket not writable (a send that could not
+     * queue everything, a poll without EPOLLOUT), so {@code sk_stream_write_space} wakes
+     * writers once it is writable again; set without the lock by poll, as Linux's set_bit.
+     */
+    private volatile boolean noSpace;
 
     /** This connection's {@code tcp_info} statistics. */
     private final TcpSockStats stats;
@@ -144,7 +152,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         return opts;
     }
 
-    /** TCP_NODELAY, the keepalive times and count, the TIME-WAIT length, as the application set them. */
+    /** The keepalive times and count, the TIME-WAIT length, as the application set them. */
     TcpUserOptions userOptions() {
         return userOptions;
     }
@@ -313,6 +321,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     void publishQueues() {
         readable = rcv.queue().size();
         writeSpace = sendSpace();
+        notSent = snd.notSent();
         acceptable = acceptQueue.acceptqLen();
     }
 
@@ -324,6 +333,21 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     /** Room in the send buffer, as last published: read by {@code tcp_poll} without the lock. */
     int pollWriteSpace() {
         return writeSpace;
+    }
+
+    /** Bytes queued and not yet sent, as last published: read by {@code tcp_poll} without the lock. */
+    int pollNotSent() {
+        return notSent;
+    }
+
+    /** {@code SOCK_NOSPACE}: whether a writer found the socket full since it was last woken. */
+    boolean noSpace() {
+        return noSpace;
+    }
+
+    /** Sets or clears {@code SOCK_NOSPACE} (poll sets it without the lock). */
+    void noSpace(boolean full) {
+        noSpace = full;
     }
 
     /** Connections waiting for accept(), as last published: read by {@code tcp_poll} without the lock. */

@@ -73,10 +73,20 @@ final class TcpSockopt {
         int v = boxed;
         switch (name) {
             case SocketConstants.TCP_NODELAY -> {
-                sk.userOptions().setNodelay(v != 0);
+                sk.snd().nodelay(v != 0);
                 if (v != 0) {
-                    output.writeXmit(sk); // pushes what Nagle held back
+                    output.writeXmit(sk); // tcp_push_pending_frames: what Nagle or the cork held goes once
                 }
+            }
+            case SocketConstants.TCP_CORK -> {
+                sk.snd().cork(v != 0);
+                if (v == 0) {
+                    output.writeXmit(sk); // what the cork held goes, partial segments too if TCP_NODELAY
+                }
+            }
+            case SocketConstants.TCP_NOTSENT_LOWAT -> {
+                sk.snd().notsentLowatOption(v); // any value, read as unsigned; 0 goes back to tcp_notsent_lowat
+                output.writeSpace(sk); // sk_write_space: a larger mark may make the socket writable
             }
             case SocketConstants.TCP_QUICKACK -> setQuickack(sk, v);
             case SocketConstants.TCP_MAXSEG -> {
@@ -145,7 +155,9 @@ final class TcpSockopt {
                     + "): not an option level of TCP");
         }
         return switch (name) {
-            case SocketConstants.TCP_NODELAY -> sk.userOptions().nodelay() ? 1 : 0;
+            case SocketConstants.TCP_NODELAY -> (sk.snd().nonagle() & TcpSender.NAGLE_OFF) != 0 ? 1 : 0;
+            case SocketConstants.TCP_CORK -> (sk.snd().nonagle() & TcpSender.NAGLE_CORK) != 0 ? 1 : 0;
+            case SocketConstants.TCP_NOTSENT_LOWAT -> sk.snd().notsentLowatOption();
             case SocketConstants.TCP_QUICKACK -> sk.ackMode().pingpong() ? 0 : 1;
             case SocketConstants.TCP_MAXSEG -> sk.everConnected() ? sk.opts().mssCache()
                     : (sk.opts().userMss() > 0 ? sk.opts().userMss() : NegotiatedOptions.DEFAULT_MSS);
@@ -190,7 +202,7 @@ final class TcpSockopt {
         boolean listening = sk.state() == SkState.LISTEN;
         int options = (sk.opts().tsOk() ? TcpInfo.TCPI_OPT_TIMESTAMPS : 0) | (sk.opts().sackOk() ? TcpInfo.TCPI_OPT_SACK : 0)
                 | (sk.opts().wscaleOk() ? TcpInfo.TCPI_OPT_WSCALE : 0);
-        int notSent = Math.max(0, sk.sendQueued() - (sk.snd().sndNxt() - sk.snd().sndUna()));
+        int notSent = sk.snd().notSent();
         return new TcpInfo(
                 sk.state().number(),
                 sk.ca().caState().ordinal(),

@@ -167,12 +167,15 @@ final class TcpTimers {
     }
 
     /**
-     * {@code tcp_probe_timer}: probes a zero window, backing off; gives up after
-     * {@code tcp_retries2} unanswered probes, an orphan after {@link #orphanRetries} (and at
-     * once once its backed-off RTO has reached the maximum and that many backoffs passed).
+     * {@code tcp_probe_timer}: nothing is in flight and data wait. If the window lets some
+     * go (they were corked, or held by silly window avoidance), they go now with PSH
+     * ({@code tcp_write_wakeup}) and the retransmission timer takes over; else a zero window
+     * is probed, backing off ({@code tcp_send_probe0}); gives up after {@code tcp_retries2}
+     * unanswered probes, an orphan after {@link #orphanRetries} (and at once once its
+     * backed-off RTO has reached the maximum and that many backoffs passed).
      */
     private void probeTimer(TcpSock sk) {
-        int unsent = sk.sendQueued() - (sk.snd().sndNxt() - sk.snd().sndUna());
+        int unsent = sk.snd().notSent();
         if (!sk.rtx().isEmpty() || (unsent <= 0 && !sk.snd().finQueued())) {
             sk.retries().clearProbes();
             return;
@@ -191,7 +194,12 @@ final class TcpTimers {
             lifecycle.timedOut(sk);
             return;
         }
-        output.writeWakeup(sk);
+        if (output.writeWakeup(sk)) {
+            // Data went (tcp_send_probe0 with packets out): the probing is over.
+            sk.retries().clearProbes();
+            sk.retries().clearBackoff();
+            return;
+        }
         counters.inc(TcpExtMib.TCPWinProbe);
         sk.retries().onProbeSent();
         sk.timers().resetProbeTimer();

@@ -2,17 +2,16 @@ package net.tern.tcp.impl;
 
 /**
  * The {@code SOL_TCP} options an application set on a socket that the stack reads later
- * (Linux keeps them in {@code tcp_sock}: {@code nonagle}, {@code keepalive_time},
- * {@code keepalive_intvl}, {@code keepalive_probes}): {@code TCP_NODELAY},
- * {@code TCP_KEEPIDLE}, {@code TCP_KEEPINTVL}, {@code TCP_KEEPCNT} and
- * {@code TCP_TERN_TIMEWAIT_MSECS}. A value 0 means "the stack's setting". Set by
+ * (Linux keeps them in {@code tcp_sock}: {@code keepalive_time},
+ * {@code keepalive_intvl}, {@code keepalive_probes}): {@code TCP_KEEPIDLE},
+ * {@code TCP_KEEPINTVL}, {@code TCP_KEEPCNT} and {@code TCP_TERN_TIMEWAIT_MSECS}
+ * ({@code TCP_NODELAY} and {@code TCP_CORK} are the sender's Nagle mode, {@link TcpSender}). A value 0 means "the stack's setting". Set by
  * {@code do_tcp_setsockopt} with values it has checked; a passive open's child takes its
  * listener's ({@link #inheritFrom}, as {@code sk_clone_lock} copies them).
  *
  * <p>Used under the socket lock.
  */
 final class TcpUserOptions {
-    private boolean nodelay;
     private int keepIdleSeconds;
     private int keepIntvlSeconds;
     private int keepCnt;
@@ -21,20 +20,10 @@ final class TcpUserOptions {
 
     /** A child of {@code listener} starts with the listener's options ({@code sk_clone_lock}). */
     void inheritFrom(TcpUserOptions listener) {
-        nodelay = listener.nodelay;
         keepIdleSeconds = listener.keepIdleSeconds;
         keepIntvlSeconds = listener.keepIntvlSeconds;
         keepCnt = listener.keepCnt;
         timeWaitMillis = listener.timeWaitMillis;
-    }
-
-    /** {@code TCP_NODELAY}: Nagle's algorithm is off. */
-    boolean nodelay() {
-        return nodelay;
-    }
-
-    void setNodelay(boolean on) {
-        nodelay = on;
     }
 
     /** {@code TCP_KEEPIDLE}, or 0. */

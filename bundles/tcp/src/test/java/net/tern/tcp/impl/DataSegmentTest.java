@@ -46,15 +46,19 @@ class DataSegmentTest extends ScriptedPeerTestBase {
     }
 
     @Test
-    void dataIsCutToTheMssAndNagleHoldsTheTailUntilAcked() throws Exception {
+    void dataIsCutToTheMssAndNagleHoldsASmallSegmentWhileAnotherIsUnacknowledged() throws Exception {
         Conn c = open(1000, false, 65535, 0);
         send(c, 3500);
+        // Minshall's Nagle (tcp_minshall_check): no small segment is out, so the tail goes too.
         List<Seg> first = peer.emitted();
-        assertThat(first).extracting(Seg::length).containsExactly(1000, 1000, 1000);
-        assertThat(first).extracting(Seg::seq).containsExactly(c.nxt(0), c.nxt(1000), c.nxt(2000));
-        peer.inject(fromPeer(c).flags(ACK).seq(PEER_ISN + 1).ack(c.nxt(3000)).build());
+        assertThat(first).extracting(Seg::length).containsExactly(1000, 1000, 1000, 500);
+        assertThat(first).extracting(Seg::seq).containsExactly(c.nxt(0), c.nxt(1000), c.nxt(2000), c.nxt(3000));
+        assertThat(first.get(3).has(PSH)).isTrue();
+        send(c, 200);
+        assertThat(peer.emitted()).isEmpty(); // the 500-byte segment is unacknowledged
+        peer.inject(fromPeer(c).flags(ACK).seq(PEER_ISN + 1).ack(c.nxt(3500)).build());
         Seg tail = peer.emittedOne();
-        assertThat(tail.length()).isEqualTo(500);
+        assertThat(tail.length()).isEqualTo(200);
         assertThat(tail.has(PSH)).isTrue();
     }
 

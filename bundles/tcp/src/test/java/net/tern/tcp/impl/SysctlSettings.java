@@ -21,7 +21,10 @@ public final class SysctlSettings {
      */
     private static final Map<String, String> FIXED = Map.of(
             // SYN retransmissions back off from the first (1 s, 2 s, 4 s ...), without Linux 6.5's linear start.
-            "net.ipv4.tcp_syn_linear_timeouts", "0");
+            "net.ipv4.tcp_syn_linear_timeouts", "0",
+            // A write is pushed when it is made: Tern has no qdisc or device queue whose pending
+            // transmissions would let a small write wait for the next (Linux: 1, tcp_should_autocork).
+            "net.ipv4.tcp_autocorking", "0");
 
     private final Map<String, Object> properties = new LinkedHashMap<>();
 
@@ -101,6 +104,7 @@ public final class SysctlSettings {
             p.put("tcpMem", v);
         });
         m.put("net.ipv4.tcp_adv_win_scale", (v, p) -> p.put("tcpAdvWinScale", Integer.parseInt(v)));
+        m.put("net.ipv4.tcp_notsent_lowat", (v, p) -> p.put("tcpNotsentLowat", Long.parseLong(v)));
         m.put("net.ipv4.tcp_keepalive_time", (v, p) -> p.put("tcpKeepaliveTime", Integer.parseInt(v)));
         m.put("net.ipv4.tcp_keepalive_intvl", (v, p) -> p.put("tcpKeepaliveIntvl", Integer.parseInt(v)));
         m.put("net.ipv4.tcp_keepalive_probes", (v, p) -> p.put("tcpKeepaliveProbes", Integer.parseInt(v)));
