@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.RejectedExecutionException;
 import net.tern.api.socket.SocketConstants;
-import net.tern.inet.ip.IcmpEcho;
 import net.tern.inet.ip.IcmpSender;
 import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.RouteTable;
@@ -57,12 +56,12 @@ import org.slf4j.LoggerFactory;
  * {@code @Capability} annotations declare them to resolvers all the same.
  */
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.inet.snmp.SnmpCounters", uses = SnmpCounters.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proc.ProcFile", uses = ProcFile.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.inet.route.RouteTable", uses = RouteTable.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.inet.sock.LocalPortRange", uses = LocalPortRange.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.net.LinkListener", uses = LinkListener.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.inet.ip.IpOutput", uses = IpOutput.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.inet.ip.IcmpSender", uses = IcmpSender.class)
-@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.inet.ip.IcmpEcho", uses = IcmpEcho.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.NetProtocol", uses = NetProtocol.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.net.PacketHandler", uses = PacketHandler.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.ProtocolFamily", uses = ProtocolFamily.class)
@@ -137,7 +136,6 @@ public final class InetInit {
         register(context, LinkListener.class, inet.fib(), null, 0);         // fib_netdev_event
         register(context, IpOutput.class, inet.output(), null, 0);
         register(context, IcmpSender.class, inet.icmp(), null, 0);
-        register(context, IcmpEcho.class, inet.icmp(), null, 0);
         register(context, NetProtocol.class, inet.icmp(), NetProtocol.PROTOCOL, SocketConstants.IPPROTO_ICMP);
         register(context, PacketHandler.class, inet.input(), PacketHandler.ETHERTYPE, EtherType.IPV4); // dev_add_pack
         register(context, ProtocolFamily.class, inet.family(), ProtocolFamily.FAMILY, SocketConstants.AF_INET); // sock_register

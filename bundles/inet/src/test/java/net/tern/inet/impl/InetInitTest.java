@@ -10,7 +10,6 @@ import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.ProtocolInfo;
 import net.tern.api.socket.SocketConstants;
 import net.tern.core.testing.TestStack;
-import net.tern.inet.ip.IcmpEcho;
 import net.tern.inet.ip.IcmpSender;
 import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.RouteTable;
@@ -57,7 +56,7 @@ class InetInitTest {
         InetInit init = start();
 
         assertThat(recorder.history()).extracting(Registration::type).containsExactly(SnmpCounters.class, ProcFile.class,
-                ProcFile.class, RouteTable.class, LocalPortRange.class, LinkListener.class, IpOutput.class, IcmpSender.class, IcmpEcho.class, NetProtocol.class,
+                ProcFile.class, RouteTable.class, LocalPortRange.class, LinkListener.class, IpOutput.class, IcmpSender.class, NetProtocol.class,
                 PacketHandler.class, ProtocolFamily.class);
         assertThat(only(ProtocolFamily.class).properties()).containsExactly(Map.entry("family", 2));
         assertThat(recorder.history().stream().filter(r -> r.type() == ProcFile.class).map(r -> r.properties().get("path")))

@@ -1,16 +1,11 @@
 package net.tern.inet.impl.icmp;
 
 import io.netty.buffer.ByteBuf;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.impl.ip.IpProtocolTable;
 import net.tern.inet.impl.snmp.EnumCounters;
-import net.tern.inet.ip.EchoSocket;
-import net.tern.inet.ip.IcmpEcho;
 import net.tern.inet.ip.IcmpSender;
 import net.tern.inet.ip.InetConstants;
 import net.tern.inet.ip.IpOutput;
@@ -41,8 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  * <li>{@code icmp_rcv} ({@link #handler}): checks length and checksum, counts by type,
- *     answers echo requests ({@code icmp_echo}), gives echo replies to the {@link IcmpEcho}
- *     endpoint with their identifier, and hands errors (destination unreachable, source
+ *     answers echo requests ({@code icmp_echo}), gives echo replies to the ping socket with
+ *     their identifier ({@code ping_rcv}), and hands errors (destination unreachable, source
  *     quench, time exceeded, parameter problem) to the quoted protocol's
  *     {@link NetProtocol#errHandler} ({@code icmp_unreach}, {@code icmp_socket_deliver}).
  *     Echo and timestamp to a broadcast address are ignored ({@code icmp_echo_ignore_broadcasts});
@@ -50,15 +45,14 @@ import org.slf4j.LoggerFactory;
  * <li>{@code icmp_send} ({@link #send}): errors about received datagrams, under RFC 1122's
  *     rules and the rate limits.</li>
  * <li>Ping sockets ({@link #pingProtoSw}, {@code ping.c}): {@code SOCK_DGRAM} sockets of
- *     protocol {@code IPPROTO_ICMP} for applications; and echo endpoints ({@link #open}) for
- *     code inside the stack. An echo reply or error goes to the ping socket with its
- *     identifier, else to the endpoint with it.</li>
+ *     protocol {@code IPPROTO_ICMP}, the one way to send echo requests and hear their
+ *     replies and errors.</li>
  * </ul>
  *
- * <p>Input runs on the network thread. {@link #send} and echo endpoints may be used from any
- * thread: output is thread-safe, the rate limiter locks, the endpoint table is concurrent.
+ * <p>Input runs on the network thread. {@link #send} may be used from any thread: output is
+ * thread-safe, the rate limiter locks.
  */
-public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
+public final class Icmp implements NetProtocol, IcmpSender {
     private static final Logger LOG = LoggerFactory.getLogger(Icmp.class);
 
     private final IpOutput output;
@@ -69,8 +63,6 @@ public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
     private volatile IcmpSettings settings;
     private volatile IcmpRateLimiter limiter;
     private final Clock clock;
-    private final Map<Integer, EchoEndpoint> endpoints = new ConcurrentHashMap<>();
-    private final Random random;
     private final PingProt ping;
 
     public Icmp(IpOutput output, RouteTable routes, IpProtocolTable protocols, PacketAllocator allocator,
@@ -84,7 +76,6 @@ public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
         this.clock = clock;
         this.limiter = new IcmpRateLimiter(clock, settings.ratemask(), settings.ratelimitNanos(), settings.msgsPerSec(),
                 settings.msgsBurst());
-        this.random = random;
         this.ping = new PingProt(output, allocator, mib, random.nextInt(0x10000));
     }
 
@@ -217,19 +208,9 @@ public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
         }
     }
 
-    /** {@code ping_rcv}: to the ping socket with the reply's identifier, else to the echo endpoint with it. */
+    /** {@code ping_rcv}: to the ping socket with the reply's identifier, if any. */
     private void deliverEchoReply(Packet packet, Ipv4Packet ip, IcmpPacket icmp, int length) {
-        if (ping.rcv(ip, icmp, packet.buf(), length)) {
-            return;
-        }
-        EchoEndpoint endpoint = endpoints.get(icmp.identifier());
-        if (endpoint == null) {
-            return;
-        }
-        byte[] data = new byte[length - IcmpPacket.HEADER_LENGTH];
-        packet.buf().getBytes(icmp.dataOffset(), data);
-        endpoint.deliver(new EchoReply(ip.source(), icmp.identifier(), icmp.sequence(), ip.ttl(), data,
-                packet.timestampNanos()));
+        ping.rcv(ip, icmp, packet.buf(), length);
     }
 
     /** {@code icmp_unreach} and {@code icmp_socket_deliver}: an error, to the protocol it quotes. */
@@ -267,7 +248,7 @@ public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
 
     /**
      * ICMP's own {@code err_handler} ({@code ping_err}): an error quoting an echo request
-     * goes to the endpoint that sent it. The network header is still the outer one, which
+     * goes to the ping socket that sent it. The network header is still the outer one, which
      * names who sent the error.
      */
     @Override
@@ -285,13 +266,7 @@ public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
         int from = quoted.networkHeader() >= 0 ? Ipv4Packet.at(buf, quoted.networkHeader()).source() : 0;
         byte[] quote = new byte[buf.writerIndex() - icmpAt];
         buf.getBytes(icmpAt, quote);
-        if (ping.err(request.identifier(), inner.source(), inner.destination(), quote, type, code, info, from)) {
-            return;
-        }
-        EchoEndpoint endpoint = endpoints.get(request.identifier());
-        if (endpoint != null) {
-            endpoint.deliverError(new EchoError(from, type, code, request.sequence(), info));
-        }
+        ping.err(request.identifier(), inner.source(), inner.destination(), quote, type, code, info, from);
     }
 
     // ==== icmp_send ====
@@ -397,103 +372,5 @@ public final class Icmp implements NetProtocol, IcmpSender, IcmpEcho {
     private static boolean namesOneHost(int address) {
         return !Ipv4Address.isZeroNet(address) && !Ipv4Address.isLimitedBroadcast(address)
                 && !Ipv4Address.isMulticast(address) && !Ipv4Address.isReserved(address);
-    }
-
-    // ==== echo endpoints ====
-
-    @Override
-    public EchoSocket open(Listener listener) throws ErrnoException {
-        if (listener == null) {
-            throw new ErrnoException(Errno.EINVAL, "icmp echo open: no listener");
-        }
-        int start = random.nextInt(0x10000);
-        for (int i = 0; i < 0x10000; i++) {
-            int id = (start + i) & 0xffff;
-            EchoEndpoint endpoint = new EchoEndpoint(id, listener);
-            if (endpoints.putIfAbsent(id, endpoint) == null) {
-                return endpoint;
-            }
-        }
-        throw new ErrnoException(Errno.EAGAIN, "icmp echo open: all 65536 identifiers are in use");
-    }
-
-    /** Echo endpoints open now. */
-    public int openEndpoints() {
-        return endpoints.size();
-    }
-
-    /** One {@code ping} endpoint. */
-    private final class EchoEndpoint implements EchoSocket {
-        private final int identifier;
-        private final Listener listener;
-        private volatile boolean closed;
-
-        EchoEndpoint(int identifier, Listener listener) {
-            this.identifier = identifier;
-            this.listener = listener;
-        }
-
-        @Override
-        public int identifier() {
-            return identifier;
-        }
-
-        @Override
-        public void send(int destination, int sequence, byte[] data, int ttl) throws ErrnoException {
-            String call = "icmp echo " + identifier + " to " + Ipv4Address.format(destination) + " seq " + sequence;
-            if (closed) {
-                throw new ErrnoException(Errno.EBADF, call + ": the endpoint is closed");
-            }
-            byte[] payload = data == null ? new byte[0] : data;
-            int length = IcmpPacket.HEADER_LENGTH + payload.length;
-            if (length > Ipv4Packet.MAX_TOTAL_LENGTH - Ipv4Repr.LENGTH) {
-                throw new ErrnoException(Errno.EMSGSIZE, call + ": " + payload.length + " bytes of data do not fit a datagram");
-            }
-            if (ttl < -1 || ttl == 0 || ttl > 255) {
-                throw new ErrnoException(Errno.EINVAL, call + ": ttl must be 1..255 (or -1 for the default), got " + ttl);
-            }
-            Rtable route;
-            try {
-                route = output.routeOutput(new Flowi4(destination, 0, 0, SocketConstants.IPPROTO_ICMP, 0));
-            } catch (ErrnoException e) {
-                throw e.in(call);
-            }
-            Packet request = allocator.allocate(InetConstants.MAX_IP_HEADROOM, length);
-            ByteBuf out = request.buf();
-            int at = out.writerIndex();
-            IcmpPacket.emitHeader(out, at, IcmpTypes.ECHO, 0, (identifier << 16) | (sequence & 0xffff));
-            out.setBytes(at + IcmpPacket.HEADER_LENGTH, payload);
-            out.writerIndex(at + length);
-            IcmpPacket.at(out, at).fillChecksum(length);
-            try {
-                output.queueXmit(request, route, TxParams.of(SocketConstants.IPPROTO_ICMP).withTtl(ttl));
-            } catch (ErrnoException e) {
-                throw e.in(call);
-            }
-            mib.inc(IcmpMib.OutMsgs);
-            mib.inc(IcmpMib.OutEchos);
-        }
-
-        void deliver(EchoReply reply) {
-            try {
-                listener.echoReply(reply);
-            } catch (RuntimeException e) {
-                LOG.error("echo listener {} threw on {}", listener, reply, e);
-            }
-        }
-
-        void deliverError(EchoError error) {
-            try {
-                listener.echoError(error);
-            } catch (RuntimeException e) {
-                LOG.error("echo listener {} threw on {}", listener, error, e);
-            }
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-            endpoints.remove(identifier, this);
-        }
     }
 }

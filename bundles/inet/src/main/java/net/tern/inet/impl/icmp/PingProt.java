@@ -335,12 +335,12 @@ final class PingProt implements InetProto<PingSock> {
 
     /**
      * {@code ping_rcv}: an echo reply for a socket with its identifier; queued whole (header
-     * and data) within the socket's receive buffer. Whether a socket took it.
+     * and data) within the socket's receive buffer, else dropped.
      */
-    boolean rcv(Ipv4Packet ip, IcmpPacket icmp, ByteBuf buf, int length) {
+    void rcv(Ipv4Packet ip, IcmpPacket icmp, ByteBuf buf, int length) {
         PingSock sk = lookup(icmp.identifier(), ip.destination());
         if (sk == null) {
-            return false;
+            return;
         }
         byte[] message = new byte[length];
         buf.getBytes(buf.readerIndex(), message);
@@ -348,7 +348,7 @@ final class PingProt implements InetProto<PingSock> {
         sk.lock();
         try {
             if (sk.rmemAlloc + reply.truesize() > sk.rcvbuf()) {
-                return true; // sock_queue_rcv_skb refuses it: the buffer is full
+                return; // sock_queue_rcv_skb refuses it: the buffer is full
             }
             sk.replies.addLast(reply);
             sk.rmemAlloc += reply.truesize();
@@ -357,7 +357,6 @@ final class PingProt implements InetProto<PingSock> {
             sk.unlock();
         }
         sk.wakeUp(EPOLLIN);
-        return true;
     }
 
     /**
@@ -365,10 +364,10 @@ final class PingProt implements InetProto<PingSock> {
      * is the request's ICMP header and what follows of it in the error, {@code source} the
      * quoted request's source, {@code offender} who sent the error.
      */
-    boolean err(int ident, int source, int destination, byte[] quoted, int type, int code, int info, int offender) {
+    void err(int ident, int source, int destination, byte[] quoted, int type, int code, int info, int offender) {
         PingSock sk = lookup(ident, source);
         if (sk == null) {
-            return false;
+            return;
         }
         Errno errno;
         boolean hard = false;
@@ -390,7 +389,7 @@ final class PingProt implements InetProto<PingSock> {
         try {
             if (!sk.recvErr) {
                 if (!hard || sk.state() != SkState.ESTABLISHED) {
-                    return true;
+                    return;
                 }
             } else {
                 sk.errors.addLast(new PingSock.QueuedError(
@@ -402,6 +401,5 @@ final class PingProt implements InetProto<PingSock> {
         } finally {
             sk.unlock();
         }
-        return true;
     }
 }

@@ -7,19 +7,23 @@ import static net.tern.inet.testing.InetTestBed.icmpMessage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.MsgHeader;
+import net.tern.api.socket.SocketConstants;
 import net.tern.core.testing.FakeDevice;
 import net.tern.core.testing.PacketLeakCheck;
 import net.tern.inet.impl.InetSettings;
-import net.tern.inet.ip.EchoSocket;
-import net.tern.inet.ip.IcmpEcho;
 import net.tern.inet.testing.InetTestBed;
+import net.tern.inet.testing.RecordingOwner;
 import net.tern.inet.testing.RecordingProtocol;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Packet;
+import net.tern.spi.proto.ProtoSocket;
 import net.tern.wire.IcmpPacket;
 import net.tern.wire.IcmpTypes;
 import net.tern.wire.Ipv4Packet;
@@ -79,25 +83,26 @@ class IcmpTest {
     }
 
     @Test
-    void pingThroughLoopbackHearsItsReply() throws Exception {
+    void aPingSocketHearsItsRepliesThroughLoopbackAndFromAPeer() throws Exception {
         start();
-        List<IcmpEcho.EchoReply> replies = new ArrayList<>();
-        try (EchoSocket ping = bed.inet().icmp().open(replies::add)) {
-            ping.send(addr("127.0.0.1"), 1, bytes(32, 4), -1);
-            ping.send(addr("10.0.0.2"), 2, bytes(8, 5), 17);
-            bed.runUntilIdle();
+        ProtoSocket ping = pingSocket();
+        ping.ops().sendmsg(ping, echo(1, bytes(32, 4)), new InetSockAddr(addr("127.0.0.1"), 0), 0);
+        ping.ops().sendmsg(ping, echo(2, bytes(8, 5)), new InetSockAddr(addr("10.0.0.2"), 0), 0);
+        bed.runUntilIdle();
 
-            assertThat(replies).hasSize(2);
-            assertThat(replies.get(0).from()).isEqualTo(addr("127.0.0.1"));
-            assertThat(replies.get(0).identifier()).isEqualTo(ping.identifier());
-            assertThat(replies.get(0).sequence()).isEqualTo(1);
-            assertThat(replies.get(0).data()).isEqualTo(bytes(32, 4));
-            assertThat(replies.get(1).from()).isEqualTo(addr("10.0.0.2"));
-            assertThat(replies.get(1).sequence()).isEqualTo(2);
-        }
+        ByteBuffer first = ByteBuffer.allocate(64);
+        MsgHeader from = new MsgHeader();
+        assertThat(ping.ops().tryRecvmsg(ping, first, 0, from)).isEqualTo(8 + 32);
+        assertThat(from.from).isEqualTo(new InetSockAddr(addr("127.0.0.1"), 0));
+        assertThat(first.getShort(4) & 0xffff).isEqualTo(((InetSockAddr) ping.ops().getname(ping, false)).port());
+        assertThat(first.getShort(6)).isEqualTo((short) 1);
+        assertThat(Arrays.copyOfRange(first.array(), 8, 40)).isEqualTo(bytes(32, 4));
+        assertThat(ping.ops().tryRecvmsg(ping, ByteBuffer.allocate(64), 0, from.reset())).isEqualTo(8 + 8);
+        assertThat(from.from).isEqualTo(new InetSockAddr(addr("10.0.0.2"), 0));
         assertThat(bed.icmp("OutEchos")).isEqualTo(2);
         assertThat(bed.icmp("InEchoReps")).isEqualTo(2);
-        assertThat(bed.inet().icmp().openEndpoints()).isZero();
+        ping.ops().release(ping);
+        assertThat(bed.inet().icmp().pingSockets()).isZero();
     }
 
     @Test
@@ -217,28 +222,37 @@ class IcmpTest {
     }
 
     @Test
-    void anErrorQuotingAnEchoRequestReachesThePingEndpoint() throws Exception {
+    void anErrorQuotingAnEchoRequestReachesThePingSocket() throws Exception {
         start();
-        List<IcmpEcho.EchoError> errors = new ArrayList<>();
-        try (EchoSocket ping = bed.inet().icmp().open(new IcmpEcho.Listener() {
-            @Override
-            public void echoReply(IcmpEcho.EchoReply reply) {
-            }
+        ProtoSocket ping = pingSocket();
+        ping.ops().setsockopt(ping, SocketConstants.SOL_IP, SocketConstants.IP_RECVERR, 1);
+        ping.ops().bind(ping, new InetSockAddr(0, 4321));
+        byte[] request = echoRequest("10.0.0.2", "10.9.9.9", 4321, 3, bytes(8, 0));
+        bed.inject(eth0, datagram("10.0.0.1", "10.0.0.2", 1,
+                icmpMessage(IcmpTypes.TIME_EXCEEDED, IcmpTypes.EXC_TTL, 0, request)));
 
-            @Override
-            public void echoError(IcmpEcho.EchoError error) {
-                errors.add(error);
-            }
-        })) {
-            byte[] request = echoRequest("10.0.0.2", "10.9.9.9", ping.identifier(), 3, bytes(8, 0));
-            bed.inject(eth0, datagram("10.0.0.1", "10.0.0.2", 1,
-                    icmpMessage(IcmpTypes.TIME_EXCEEDED, IcmpTypes.EXC_TTL, 0, request)));
-        }
-        assertThat(errors).singleElement().satisfies(e -> {
-            assertThat(e.from()).isEqualTo(addr("10.0.0.1"));
-            assertThat(e.type()).isEqualTo(IcmpTypes.TIME_EXCEEDED);
-            assertThat(e.sequence()).isEqualTo(3);
-        });
+        ByteBuffer quote = ByteBuffer.allocate(64);
+        MsgHeader msg = new MsgHeader();
+        assertThat(ping.ops().tryRecvmsg(ping, quote, SocketConstants.MSG_ERRQUEUE, msg)).isEqualTo(16);
+        assertThat(msg.error.offender()).isEqualTo(addr("10.0.0.1"));
+        assertThat(msg.error.type()).isEqualTo(IcmpTypes.TIME_EXCEEDED);
+        assertThat(quote.getShort(6)).as("the request's sequence number").isEqualTo((short) 3);
+        ping.ops().release(ping);
+    }
+
+    /** An ICMP ping socket of the family. */
+    private ProtoSocket pingSocket() throws Exception {
+        ProtoSocket sock = new ProtoSocket(SocketConstants.AF_INET, SocketConstants.SOCK_DGRAM, new RecordingOwner());
+        bed.inet().family().create(sock, SocketConstants.IPPROTO_ICMP);
+        return sock;
+    }
+
+    /** An echo request as an application writes it to a ping socket. */
+    private static ByteBuffer echo(int sequence, byte[] data) {
+        ByteBuffer b = ByteBuffer.allocate(8 + data.length);
+        b.put((byte) IcmpTypes.ECHO).put((byte) 0).putShort((short) 0).putShort((short) 0).putShort((short) sequence)
+                .put(data).flip();
+        return b;
     }
 
     /** A received-looking packet holding {@code datagram}, its network header set, for icmp_send directly. */
