@@ -6,55 +6,58 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SocketApi;
+import net.tern.netlink.LinkMessage;
+import net.tern.netlink.Rtnetlink;
 import net.tern.spi.net.Clock;
-import net.tern.spi.net.Link;
-import net.tern.spi.net.LinkFlags;
-import net.tern.spi.net.LinkRegistry;
-import net.tern.spi.net.TimerService;
+import net.tern.spi.proto.ProtocolFamily;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * {@code net:capture -i DEV [-c COUNT] [-G SECONDS] [-w FILE] [FILTER...]}: tcpdump over a
- * {@link net.tern.spi.net.PacketTap} on one link. With {@code -w} the packets go to a pcap
- * file ({@link PcapWriter}, {@code LINKTYPE_RAW}, snapshot length 262144); without, one
- * line each ({@link PacketSummary}). The report ends as tcpdump's:
- * {@code N packets captured}, {@code N packets received by filter},
- * {@code N packets dropped by kernel}.
+ * {@code net:capture -i DEV [-c COUNT] [-G SECONDS] [-w FILE] [FILTER...]}: tcpdump over an
+ * {@code AF_PACKET} socket ({@link CaptureRun}), the link found by name in an
+ * {@code RTM_GETLINK} dump as tcpdump finds it. With {@code -w} the packets go to a pcap file
+ * ({@link PcapWriter}, {@code LINKTYPE_RAW}, snapshot length 262144); without, one line each
+ * ({@link PacketSummary}). The report ends as tcpdump's: {@code N packets captured},
+ * {@code N packets received by filter}, {@code N packets dropped by kernel}.
  *
- * <p>The run ({@link CaptureRun}) is timed on the stack's {@link TimerService}; the calling
- * thread writes the output as packets come, and stops waiting in real time at the run's
- * length plus {@link #STALL_GUARD_NANOS}, in case the network thread has stopped. An
+ * <p>The calling thread polls the socket, {@value #DRAIN_INTERVAL_MILLIS} ms of the stack's
+ * clock at a time, and writes the output as packets come; the run's length is measured on
+ * the stack's clock too (virtual time under test). It stops waiting in real time at the run's
+ * length plus {@link #STALL_GUARD_NANOS}, in case the stack's timers have stopped. An
  * interrupted wait (Ctrl-C in the shell) ends the capture and reports what it has.
  */
 @Component(service = CaptureCommand.class, property = {
         "osgi.command.scope=net",
         "osgi.command.function=capture"})
 public final class CaptureCommand {
+    /** The packet family's service, as the command needs it ({@code family=17}). */
+    static final String PACKET = "(" + ProtocolFamily.FAMILY + "=17)";
     static final long STALL_GUARD_NANOS = TimeUnit.SECONDS.toNanos(10);
-    /** How often the waiting thread writes out what the tap has queued. */
+    /** How long the command's thread waits for packets before it writes out what it has. */
     private static final long DRAIN_INTERVAL_MILLIS = 100;
 
-    private final LinkRegistry links;
-    private final Clock clock;
-    private final TimerService timers;
+    private final SocketApi sockets;
+    private final LongSupplier monotonicNanos;
     private final ZoneId zone;
 
     @Activate
-    public CaptureCommand(@Reference(name = "links") LinkRegistry links, @Reference(name = "clock") Clock clock,
-            @Reference(name = "timers") TimerService timers) {
-        this(links, clock, timers, ZoneId.systemDefault());
+    public CaptureCommand(@Reference(name = "sockets") SocketApi sockets,
+            @Reference(name = "netlink", target = IpCommand.NETLINK) ProtocolFamily netlink,
+            @Reference(name = "packet", target = PACKET) ProtocolFamily packet, @Reference(name = "clock") Clock clock) {
+        this(sockets, clock::nanoTime, ZoneId.systemDefault());
     }
 
-    /** With the zone the printed timestamps are in (pcap files are always UTC). */
-    CaptureCommand(LinkRegistry links, Clock clock, TimerService timers, ZoneId zone) {
-        this.links = links;
-        this.clock = clock;
-        this.timers = timers;
+    /** With the stack's monotonic clock and the zone the printed timestamps are in (pcap files are always UTC). */
+    CaptureCommand(SocketApi sockets, LongSupplier monotonicNanos, ZoneId zone) {
+        this.sockets = sockets;
+        this.monotonicNanos = monotonicNanos;
         this.zone = zone;
     }
 
@@ -63,7 +66,7 @@ public final class CaptureCommand {
         if (options.help()) {
             return CaptureOptions.USAGE;
         }
-        Link link = link(options);
+        LinkMessage link = link(options);
         try (CaptureOutput output = open(options, link)) {
             CaptureRun run = start(options, link);
             await(run, output, options);
@@ -71,11 +74,16 @@ public final class CaptureCommand {
         }
     }
 
-    /** The link to capture on, refused as tcpdump refuses a missing device or an unknown link type. */
-    Link link(CaptureOptions options) {
-        Link link = links.byName(options.device()).orElseThrow(() -> new IllegalArgumentException(
-                "capture: " + options.device() + ": No such device exists"));
-        if (link.type() != LinkFlags.ARPHRD_LOOPBACK && link.type() != LinkFlags.ARPHRD_NONE) {
+    /** The link to capture on, from an {@code RTM_GETLINK} dump, refused as tcpdump refuses a missing device or an unknown link type. */
+    LinkMessage link(CaptureOptions options) {
+        LinkMessage link;
+        try (Rtnl rtnl = Rtnl.open(sockets)) {
+            link = rtnl.link(options.device()).orElseThrow(() -> new IllegalArgumentException(
+                    "capture: " + options.device() + ": No such device exists"));
+        } catch (ErrnoException e) {
+            throw new CommandFailedException("capture: " + options.device() + ": " + e.errno().text(), e);
+        }
+        if (link.type() != Rtnetlink.ARPHRD_LOOPBACK && link.type() != Rtnetlink.ARPHRD_NONE) {
             throw new IllegalArgumentException("capture: " + link.name() + ": link type " + link.type()
                     + " not supported (only loopback and TUN, captured as LINKTYPE_RAW)");
         }
@@ -83,23 +91,29 @@ public final class CaptureCommand {
     }
 
     /** Opens the output before the capture starts, so an unwritable file fails at once, as tcpdump does. */
-    CaptureOutput open(CaptureOptions options, Link link) {
+    CaptureOutput open(CaptureOptions options, LinkMessage link) {
         if (options.file() == null) {
-            return CaptureOutput.lines(link, new PacketSummary(zone));
+            return CaptureOutput.lines(link.name(), new PacketSummary(zone));
         }
         Path path = Path.of(options.file());
         try {
             OutputStream out = new BufferedOutputStream(Files.newOutputStream(path));
-            return CaptureOutput.pcap(link, new PcapWriter(out, PcapWriter.DEFAULT_SNAPLEN, PcapWriter.LINKTYPE_RAW), path);
+            return CaptureOutput.pcap(link.name(), new PcapWriter(out, PcapWriter.DEFAULT_SNAPLEN, PcapWriter.LINKTYPE_RAW),
+                    path);
         } catch (IOException | RuntimeException e) {
             throw new CommandFailedException("capture: " + options.file() + ": " + reason(e), e);
         }
     }
 
-    /** Attaches the tap; the capture runs until its count or time is reached. */
-    CaptureRun start(CaptureOptions options, Link link) {
-        CaptureRun run = new CaptureRun(link, options, clock, timers, PcapWriter.DEFAULT_SNAPLEN);
-        run.start();
+    /** Opens the packet socket; the capture runs until its count or time is reached. */
+    CaptureRun start(CaptureOptions options, LinkMessage link) {
+        CaptureRun run = new CaptureRun(sockets, link, options, monotonicNanos, PcapWriter.DEFAULT_SNAPLEN);
+        try {
+            run.start();
+        } catch (ErrnoException e) {
+            throw new CommandFailedException("capture: " + link.name() + ": " + (e.errno() == Errno.EAFNOSUPPORT
+                    ? "the stack has no packet sockets (AF_PACKET)" : e.errno().text()), e);
+        }
         return run;
     }
 
@@ -111,26 +125,18 @@ public final class CaptureCommand {
     }
 
     private static void await(CaptureRun run, CaptureOutput output, CaptureOptions options) {
-        long bound = options.durationNanos() + STALL_GUARD_NANOS;
-        long deadline = System.nanoTime() + bound;
-        try {
-            while (true) {
-                try {
-                    run.done().get(DRAIN_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-                    return;
-                } catch (TimeoutException e) {
-                    output.write(run.drain());
-                    if (System.nanoTime() - deadline > 0) {
-                        run.stop();
-                        throw new CommandFailedException("capture: no progress from the stack's network thread; gave up on "
-                                + run + "\n" + output.report(run));
-                    }
-                }
+        long deadline = System.nanoTime() + options.durationNanos() + STALL_GUARD_NANOS;
+        while (!run.done().isDone()) {
+            run.await(DRAIN_INTERVAL_MILLIS);
+            output.write(run.drain());
+            if (Thread.currentThread().isInterrupted()) {
+                return; // the report so far, as tcpdump prints on SIGINT
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // the report so far, as tcpdump prints on SIGINT
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("capture failed: " + run, e.getCause());
+            if (!run.done().isDone() && System.nanoTime() - deadline > 0) {
+                run.stop();
+                throw new CommandFailedException("capture: no progress from the stack's clock; gave up on " + run + "\n"
+                        + output.report(run));
+            }
         }
     }
 

@@ -3,31 +3,30 @@ package net.tern.shell;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import net.tern.spi.net.Link;
 
 /**
  * Where a capture's packets go: a pcap file, or one printed line each. Written only by the
  * command's thread.
  */
 final class CaptureOutput implements AutoCloseable {
-    private final Link link;
+    private final String link;
     private final PcapWriter pcap;
     private final Path file;
     private final PacketSummary summary;
     private final StringBuilder lines = new StringBuilder();
 
-    private CaptureOutput(Link link, PcapWriter pcap, Path file, PacketSummary summary) {
+    private CaptureOutput(String link, PcapWriter pcap, Path file, PacketSummary summary) {
         this.link = link;
         this.pcap = pcap;
         this.file = file;
         this.summary = summary;
     }
 
-    static CaptureOutput pcap(Link link, PcapWriter writer, Path file) {
+    static CaptureOutput pcap(String link, PcapWriter writer, Path file) {
         return new CaptureOutput(link, writer, file, null);
     }
 
-    static CaptureOutput lines(Link link, PacketSummary summary) {
+    static CaptureOutput lines(String link, PacketSummary summary) {
         return new CaptureOutput(link, null, null, summary);
     }
 
@@ -54,7 +53,7 @@ final class CaptureOutput implements AutoCloseable {
 
     /** tcpdump's report: what it listened on, the packets (when printed), then the counts. */
     String report(CaptureRun run) {
-        return "listening on " + link.name() + ", link-type RAW (Raw IP), snapshot length "
+        return "listening on " + link + ", link-type RAW (Raw IP), snapshot length "
                 + PcapWriter.DEFAULT_SNAPLEN + " bytes\n"
                 + lines
                 + run.captured() + " packets captured\n"

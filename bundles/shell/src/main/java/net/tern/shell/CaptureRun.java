@@ -1,87 +1,171 @@
 package net.tern.shell;
 
-import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import net.tern.spi.net.Clock;
-import net.tern.spi.net.EtherType;
-import net.tern.spi.net.Link;
-import net.tern.spi.net.LinkFlags;
-import net.tern.spi.net.PacketTap;
-import net.tern.spi.net.Timeout;
-import net.tern.spi.net.TimerService;
+import java.util.function.LongSupplier;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.MsgHeader;
+import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.SocketConstants;
+import net.tern.netlink.LinkMessage;
+import net.tern.netlink.Rtnetlink;
+import net.tern.packet.IfPacket;
+import net.tern.packet.SockAddrLl;
+import net.tern.packet.TpacketStats;
 
 /**
- * One capture on one link: the {@link PacketTap} that copies each packet passing the filter
- * (up to the snapshot length) into a queue, until the count is reached or its timer on the
- * stack's {@link TimerService} fires. The command's thread drains the queue into the output.
+ * One capture on one link, as libpcap runs one on Linux: an {@code AF_PACKET} socket
+ * ({@code SOCK_RAW}, {@code htons(ETH_P_ALL)}) bound to the link by {@code sll_ifindex}, with
+ * {@code SO_TIMESTAMPNS} for each packet's time and a receive buffer of {@value #BUFFER_BYTES}
+ * bytes (libpcap's default, set with {@code SO_RCVBUFFORCE}). {@link #pump} reads what the
+ * socket holds: packets other than IP (which {@code LINKTYPE_RAW} cannot carry) and, on
+ * loopback, the outgoing copy of each packet ({@code PACKET_OUTGOING}: libpcap keeps the
+ * received one only, so each packet appears once) are skipped; the rest go through the filter
+ * and, up to the count, into the queue the output drains. The run ends at its count, at its
+ * time on the stack's monotonic clock, or when {@link #stop} is called; stopping reads what is
+ * left, takes the socket's {@code PACKET_STATISTICS} and closes it.
  *
- * <p>Timestamps are wall-clock microseconds from the stack {@link Clock}: the wall time read
- * once at the start plus the packet's monotonic offset from then, so they are as fine as the
- * stack clock's nanoseconds (and advance with virtual time in tests).
+ * <p>The filter runs here, in the capture, not in the stack (Tern has no socket filters):
+ * "received by filter" counts the packets that matched it plus those the socket dropped,
+ * libpcap's {@code tp_packets} with a kernel filter; "dropped by kernel" is {@code tp_drops}.
  *
- * <p>Threading: {@link #tap} runs on whichever thread transmits or on the network thread, so
- * the run's state is guarded by its monitor; the tap only copies bytes under it.
+ * <p>Threading: one thread, the command's, uses a run.
  */
-final class CaptureRun implements PacketTap {
-    /** What is held in memory before the command's thread writes it out; beyond it packets are dropped and counted. */
-    static final int QUEUE_LIMIT = 65536;
+final class CaptureRun {
+    /** libpcap's default buffer on Linux (2 MiB). */
+    static final int BUFFER_BYTES = 2 * 1024 * 1024;
 
     /** One captured packet. */
     record Record(long timestampMicros, byte[] data, int originalLength) {
     }
 
-    private final Link link;
+    private final SocketApi sockets;
+    private final LinkMessage link;
     private final CaptureOptions options;
-    private final Clock clock;
-    private final TimerService timers;
-    private final int snaplen;
+    private final LongSupplier monotonicNanos;
     private final boolean loopback;
+    private final ByteBuffer buffer;
+    private final MsgHeader msg = new MsgHeader();
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final ArrayDeque<Record> queue = new ArrayDeque<>();
+    private int fd = -1;
     private long startNanos;
-    private long startWallMicros;
-    private Timeout timer;
     private long captured;
     private long matched;
     private long dropped;
     private boolean stopped;
 
-    CaptureRun(Link link, CaptureOptions options, Clock clock, TimerService timers, int snaplen) {
+    /** A run on {@code link}, timed by {@code monotonicNanos} (the stack's clock), keeping {@code snaplen} bytes of each packet. */
+    CaptureRun(SocketApi sockets, LinkMessage link, CaptureOptions options, LongSupplier monotonicNanos, int snaplen) {
+        this.sockets = sockets;
         this.link = link;
         this.options = options;
-        this.clock = clock;
-        this.timers = timers;
-        this.snaplen = snaplen;
-        this.loopback = (link.flags() & LinkFlags.IFF_LOOPBACK) != 0;
+        this.monotonicNanos = monotonicNanos;
+        this.loopback = (link.flags() & Rtnetlink.IFF_LOOPBACK) != 0;
+        this.buffer = ByteBuffer.allocate(snaplen);
     }
 
-    /** Attaches the tap and arms the time limit. */
-    void start() {
-        synchronized (this) {
-            startNanos = clock.nanoTime();
-            startWallMicros = clock.currentTimeMillis() * 1000;
+    /** Opens and binds the socket; the time limit counts from here. A stack without AF_PACKET: EAFNOSUPPORT. */
+    void start() throws ErrnoException {
+        fd = sockets.socket(IfPacket.AF_PACKET, SocketConstants.SOCK_RAW | SocketConstants.SOCK_NONBLOCK,
+                IfPacket.htons(IfPacket.ETH_P_ALL));
+        try {
+            sockets.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVBUFFORCE, BUFFER_BYTES);
+            sockets.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_TIMESTAMPNS, 1);
+            sockets.bind(fd, SockAddrLl.of(IfPacket.ETH_P_ALL, link.index()));
+        } catch (ErrnoException e) {
+            sockets.close(fd);
+            fd = -1;
+            throw e;
         }
-        link.addTap(this);
-        Timeout t = timers.schedule(options.durationNanos(), TimeUnit.NANOSECONDS, this::stop);
-        synchronized (this) {
-            timer = t;
+        startNanos = monotonicNanos.getAsLong();
+    }
+
+    /**
+     * Waits up to {@code millis} of the stack's clock (never past the run's end) for packets,
+     * then {@link #pump}s. An interrupted wait ends the run.
+     */
+    void await(long millis) {
+        if (stopped) {
+            return;
+        }
+        long left = TimeUnit.NANOSECONDS.toMillis(options.durationNanos() - (monotonicNanos.getAsLong() - startNanos));
+        try {
+            sockets.poll(fd, SocketConstants.EPOLLIN, (int) Math.max(1, Math.min(millis, left)));
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EINTR) {
+                stop();
+                return;
+            }
+            throw new CommandFailedException("capture: poll: " + e.getMessage(), e);
+        }
+        pump();
+    }
+
+    /** Reads every packet the socket holds now, then ends the run if its count or its time is reached. */
+    void pump() {
+        if (stopped) {
+            return;
+        }
+        read();
+        if (captured >= options.count() || monotonicNanos.getAsLong() - startNanos >= options.durationNanos()) {
+            stop();
         }
     }
 
-    /** Detaches the tap and ends the run; what is queued stays for {@link #drain}. Idempotent. */
+    private void read() {
+        while (captured < options.count()) {
+            buffer.clear();
+            msg.reset();
+            long n = sockets.sysRecv(fd, buffer, SocketConstants.MSG_TRUNC, msg);
+            if (n == Errno.EAGAIN.negative()) {
+                return;
+            }
+            if (n < 0) {
+                // The link went down or away (ENETDOWN): tcpdump ends there too.
+                stop();
+                return;
+            }
+            SockAddrLl from = (SockAddrLl) msg.from;
+            if (from.protocol() != IfPacket.ETH_P_IP && from.protocol() != IfPacket.ETH_P_IPV6
+                    || loopback && from.pkttype() == IfPacket.PACKET_OUTGOING) {
+                continue;
+            }
+            byte[] head = new byte[buffer.position()];
+            buffer.flip().get(head);
+            if (!options.filter().matches(head, head.length)) {
+                continue;
+            }
+            matched++;
+            queue.add(new Record(Math.floorDiv(msg.timestampNanos, 1000), head, (int) n));
+            captured++;
+        }
+    }
+
+    /** Ends the run: reads what is left, takes the socket's statistics and closes it. Idempotent. */
     void stop() {
-        Timeout t;
-        synchronized (this) {
+        if (stopped || fd < 0) {
             stopped = true;
-            t = timer;
+            done.complete(null);
+            return;
         }
-        link.removeTap(this);
-        if (t != null) {
-            t.cancel();
+        read();
+        stopped = true;
+        try {
+            TpacketStats stats = sockets.getsockopt(fd, SocketConstants.SOL_PACKET, IfPacket.PACKET_STATISTICS, TpacketStats.class);
+            dropped += stats.drops();
+        } catch (ErrnoException e) {
+            // The family left the stack: no statistics to report beyond what was read.
+        }
+        try {
+            sockets.close(fd);
+        } catch (ErrnoException alreadyGone) {
+            // Withdrawn with its family; nothing to release.
         }
         done.complete(null);
     }
@@ -91,67 +175,34 @@ final class CaptureRun implements PacketTap {
         return done;
     }
 
-    @Override
-    public void tap(Link from, Direction direction, long timestampNanos, int protocol, ByteBuf data) {
-        if (protocol != EtherType.IPV4 && protocol != EtherType.IPV6) {
-            return; // LINKTYPE_RAW carries IP only
-        }
-        if (loopback && direction == Direction.TRANSMIT) {
-            // Every packet lo sends it also receives: keep the received copy only, as
-            // libpcap does on Linux, so each packet appears once.
-            return;
-        }
-        int length = data.readableBytes();
-        byte[] head = new byte[Math.min(length, snaplen)];
-        data.getBytes(data.readerIndex(), head);
-        boolean reachedCount;
-        synchronized (this) {
-            if (stopped || captured >= options.count() || !options.filter().matches(head, head.length)) {
-                return;
-            }
-            matched++;
-            if (queue.size() >= QUEUE_LIMIT) {
-                dropped++;
-                return;
-            }
-            long micros = startWallMicros + Math.max(0, timestampNanos - startNanos) / 1000;
-            queue.add(new Record(micros, head, length));
-            captured++;
-            reachedCount = captured >= options.count();
-        }
-        if (reachedCount) {
-            done.complete(null);
-        }
-    }
-
     /** Takes what is queued, in the order it was seen. */
-    synchronized List<Record> drain() {
+    List<Record> drain() {
         List<Record> out = new ArrayList<>(queue);
         queue.clear();
         return out;
     }
 
     /** Packets captured (queued for output). */
-    synchronized long captured() {
+    long captured() {
         return captured;
     }
 
-    /** Packets that passed the filter, including those dropped for want of room. */
-    synchronized long receivedByFilter() {
-        return matched;
+    /** Packets that passed the filter, and those the socket dropped for want of room. */
+    long receivedByFilter() {
+        return matched + dropped;
     }
 
-    /** Packets that passed the filter but found the queue full. */
-    synchronized long dropped() {
+    /** Packets the socket dropped ({@code tp_drops}). */
+    long dropped() {
         return dropped;
     }
 
-    Link link() {
-        return link;
+    String linkName() {
+        return link.name();
     }
 
     @Override
-    public synchronized String toString() {
+    public String toString() {
         return "capture on " + link.name() + " (" + captured + " captured" + (stopped ? ", stopped)" : ")");
     }
 }

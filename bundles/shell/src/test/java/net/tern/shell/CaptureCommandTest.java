@@ -10,8 +10,8 @@ import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import net.tern.core.testing.PacketLeakCheck;
+import net.tern.netlink.LinkMessage;
 import net.tern.udp.testing.UdpTestBed;
-import net.tern.spi.net.Link;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,7 @@ class CaptureCommandTest {
     @BeforeEach
     void setUp() throws Exception {
         bed = new UdpTestBed(); // lo and the socket layer, for net:ping's ping socket
-        command = new CaptureCommand(bed.stack().links(), bed.stack().clock(), bed.stack().timers(), ZoneOffset.UTC);
+        command = NetlinkBed.captureCommand(bed.stack(), ZoneOffset.UTC);
     }
 
     @AfterEach
@@ -45,7 +45,7 @@ class CaptureCommandTest {
     /** Starts a capture as the command would, runs {@code traffic}, and returns the report. */
     private String capture(Runnable traffic, String... args) {
         CaptureOptions options = CaptureOptions.parse(args);
-        Link link = command.link(options);
+        LinkMessage link = command.link(options);
         try (CaptureOutput output = command.open(options, link)) {
             CaptureRun run = command.start(options, link);
             traffic.run();
@@ -73,10 +73,11 @@ class CaptureCommandTest {
     @Test
     void stopsAtTheCountGiven() {
         CaptureOptions options = CaptureOptions.parse("-i", "lo", "-c", "3");
-        Link link = command.link(options);
+        LinkMessage link = command.link(options);
         try (CaptureOutput output = command.open(options, link)) {
             CaptureRun run = command.start(options, link);
             ping(2);
+            run.pump();
 
             assertThat(run.done()).isDone();
             assertThat(command.finish(run, output)).endsWith("3 packets captured\n3 packets received by filter\n"
@@ -90,20 +91,26 @@ class CaptureCommandTest {
         CaptureRun run = command.start(options, command.link(options));
 
         bed.advance(1400, TimeUnit.MILLISECONDS);
+        run.pump();
         assertThat(run.done()).isNotDone();
         bed.advance(200, TimeUnit.MILLISECONDS);
+        run.pump();
         assertThat(run.done()).isDone();
         ping(1);
-        assertThat(run.captured()).as("the tap is gone").isZero();
+        run.pump();
+        assertThat(run.captured()).as("the socket is closed").isZero();
     }
 
     @Test
     void endsAfterTenSecondsWhenNoBoundIsGiven() {
-        CaptureRun run = command.start(CaptureOptions.parse("-i", "lo"), bed.link("lo"));
+        CaptureOptions options = CaptureOptions.parse("-i", "lo");
+        CaptureRun run = command.start(options, command.link(options));
 
         bed.advance(9999, TimeUnit.MILLISECONDS);
+        run.pump();
         assertThat(run.done()).isNotDone();
         bed.advance(1, TimeUnit.MILLISECONDS);
+        run.pump();
         assertThat(run.done()).isDone();
     }
 

@@ -16,7 +16,7 @@ import net.tern.api.socket.RecvResult;
 import net.tern.api.socket.SocketApi;
 import net.tern.api.socket.SocketConstants;
 import net.tern.core.testing.PacketLeakCheck;
-import net.tern.spi.net.Link;
+import net.tern.netlink.LinkMessage;
 import net.tern.udp.testing.UdpTestBed;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -59,9 +59,9 @@ class TsharkCaptureTest {
     void tsharkReadsAPingAndAUdpExchangeWithoutErrors() throws Exception {
         String tshark = tshark();
         Path file = dir.resolve("lo.pcap");
-        CaptureCommand command = new CaptureCommand(bed.stack().links(), bed.stack().clock(), bed.stack().timers());
+        CaptureCommand command = NetlinkBed.captureCommand(bed.stack(), java.time.ZoneId.systemDefault());
         CaptureOptions options = CaptureOptions.parse("-i", "lo", "-w", file.toString());
-        Link lo = command.link(options);
+        LinkMessage lo = command.link(options);
         String report;
         try (CaptureOutput output = command.open(options, lo)) {
             CaptureRun run = command.start(options, lo);
@@ -100,9 +100,9 @@ class TsharkCaptureTest {
     void tsharkSeesTheTcpHandshakeDataAndBothFinsWithGoodChecksums() throws Exception {
         String tshark = tshark();
         Path file = dir.resolve("tcp.pcap");
-        CaptureCommand command = new CaptureCommand(bed.stack().links(), bed.stack().clock(), bed.stack().timers());
+        CaptureCommand command = NetlinkBed.captureCommand(bed.stack(), java.time.ZoneId.systemDefault());
         CaptureOptions options = CaptureOptions.parse("-i", "lo", "-w", file.toString(), "tcp");
-        Link lo = command.link(options);
+        LinkMessage lo = command.link(options);
         int clientPort;
         try (CaptureOutput output = command.open(options, lo)) {
             CaptureRun run = command.start(options, lo);

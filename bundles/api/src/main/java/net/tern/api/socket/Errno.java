@@ -9,6 +9,7 @@ public enum Errno {
     EPERM(1, "Operation not permitted"),
     ENOENT(2, "No such file or directory"),
     ESRCH(3, "No such process"),
+    ENXIO(6, "No such device or address"),
     EINTR(4, "Interrupted system call"),
     EBADF(9, "Bad file descriptor"),
     EAGAIN(11, "Resource temporarily unavailable"),

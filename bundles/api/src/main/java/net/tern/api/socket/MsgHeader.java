@@ -3,8 +3,10 @@ package net.tern.api.socket;
 /**
  * What a receive reports besides the data ({@code struct msghdr}'s {@code msg_name} and
  * {@code msg_flags}): the sender's address and the result flags ({@link SocketConstants#MSG_TRUNC}
- * when a datagram did not fit). Mutable and reusable, so a receive that returns its outcome by
- * value ({@link SocketApi#sysRecv}) allocates nothing for it.
+ * when a datagram did not fit); and, of the control messages ({@code msg_control}), those a
+ * socket asked for: the TTL, a queued error, the receive timestamp ({@code SCM_TIMESTAMPNS}). Mutable and
+ * reusable, so a receive that returns its outcome by value ({@link SocketApi#sysRecv})
+ * allocates nothing for it.
  *
  * @since 1.3
  */
@@ -27,6 +29,18 @@ public class MsgHeader {
      * @since 1.5
      */
     public SockExtendedErr error;
+    /**
+     * {@code SCM_TIMESTAMPNS}: when the datagram was received, in nanoseconds since the epoch on
+     * the stack's wall clock, when the socket asked for it with {@link SocketConstants#SO_TIMESTAMPNS}
+     * or {@link SocketConstants#SO_TIMESTAMP}; {@link #NO_TIMESTAMP} otherwise, or when its family
+     * keeps no timestamps.
+     *
+     * @since 1.6
+     */
+    public long timestampNanos = NO_TIMESTAMP;
+
+    /** {@link #timestampNanos} when there is no timestamp (no {@code SCM_TIMESTAMP*} control message). @since 1.6 */
+    public static final long NO_TIMESTAMP = Long.MIN_VALUE;
 
     /** Clears every field, for the next receive. */
     public MsgHeader reset() {
@@ -34,6 +48,7 @@ public class MsgHeader {
         flags = 0;
         ttl = -1;
         error = null;
+        timestampNanos = NO_TIMESTAMP;
         return this;
     }
 

@@ -61,6 +61,8 @@ public final class SocketConstants {
     public static final int SOL_IP = 0;
     public static final int SOL_TCP = 6;
     public static final int SOL_UDP = 17;
+    /** Packet socket options ({@code AF_PACKET}: {@code PACKET_STATISTICS}, ...). @since 1.6 */
+    public static final int SOL_PACKET = 263;
 
     // SOL_SOCKET options (include/uapi/asm-generic/socket.h)
     public static final int SO_REUSEADDR = 2;
@@ -75,6 +77,16 @@ public final class SocketConstants {
     public static final int SO_REUSEPORT = 15;
     /** Receive timeout in milliseconds; 0 means wait for ever (as {@code SO_RCVTIMEO} with a zero timeval). */
     public static final int SO_RCVTIMEO = 20;
+    /**
+     * Receive timestamps in microseconds ({@code SCM_TIMESTAMP}): each datagram received
+     * carries, in {@link MsgHeader#timestampNanos}, when it arrived, rounded down to the
+     * microsecond. Where a family keeps no timestamps: ENOPROTOOPT. @since 1.6
+     */
+    public static final int SO_TIMESTAMP = 29;
+    /** {@code SO_RCVBUF} past the system's maximum, for a privileged caller. @since 1.6 */
+    public static final int SO_RCVBUFFORCE = 33;
+    /** Receive timestamps in nanoseconds ({@code SCM_TIMESTAMPNS}): {@link MsgHeader#timestampNanos}. @since 1.6 */
+    public static final int SO_TIMESTAMPNS = 35;
     /** Send timeout in milliseconds; 0 means wait for ever. It also bounds a blocking connect. */
     public static final int SO_SNDTIMEO = 21;
     public static final int SO_ACCEPTCONN = 30;
