@@ -59,9 +59,10 @@ final class PacketSock implements PacketTap {
     }
 
     /**
-     * {@code packet_rcv}: a packet the link sent or received. Outgoing packets this socket sent
-     * itself are not shown to it (as {@code dev_queue_xmit_nit} skips the sender), nor any
-     * with {@code PACKET_IGNORE_OUTGOING}.
+     * {@code packet_rcv}: a packet the link sent or received. Outgoing packets reach only
+     * {@code ETH_P_ALL} sockets, as {@code dev_queue_xmit_nit} walks {@code ptype_all} alone (a
+     * socket of one protocol is in {@code ptype_base} and sees what comes in); not the socket
+     * that sent them ({@code skb->sk}), nor one with {@code PACKET_IGNORE_OUTGOING}.
      */
     @Override
     public void tap(Link link, Direction direction, long timestampNanos, int packetProtocol, ByteBuf data) {
@@ -70,7 +71,8 @@ final class PacketSock implements PacketTap {
         int truesize = length + Packet.OVERHEAD;
         synchronized (this) {
             if (released || protocol == 0 || protocol != IfPacket.ETH_P_ALL && packetProtocol != protocol
-                    || ifindex != 0 && link.index() != ifindex || outgoing && (ignoreOutgoing || family.sending() == this)) {
+                    || ifindex != 0 && link.index() != ifindex
+                    || outgoing && (protocol != IfPacket.ETH_P_ALL || ignoreOutgoing || family.sending() == this)) {
                 return;
             }
             if (queued >= rcvbuf) {

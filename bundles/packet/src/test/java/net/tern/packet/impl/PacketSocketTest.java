@@ -110,13 +110,26 @@ class PacketSocketTest {
         int fd = packetSocket(IfPacket.ETH_P_ALL);
         api.bind(fd, SockAddrLl.of(IfPacket.ETH_P_IP, tun0.index()));
         send(lo, 1);
-        tun0.transmit(stack.packet(EtherType.ARP, new byte[28]));
+        tun.inject(stack.packet(EtherType.ARP, new byte[28]));
         send(tun0, 3);
-        stack.runUntilIdle();
+        receive(tun, 4);
 
-        assertThat(recv(fd, 100, 0).id()).isEqualTo(3);
+        assertThat(recv(fd, 100, 0).id()).as("not lo's, not ARP, not outgoing (only ETH_P_ALL sees those)").isEqualTo(4);
         assertThat(api.sysRecv(fd, ByteBuffer.allocate(100), 0, null)).isEqualTo(Errno.EAGAIN.negative());
         assertThat(api.getsockname(fd)).isEqualTo(new SockAddrLl(IfPacket.ETH_P_IP, tun0.index(), tun0.type(), 0));
+    }
+
+    @Test
+    void onLoAnEthPAllSocketSeesEachPacketGoingOutThenComingInAndAnEthPIpSocketOnlyComingIn() throws Exception {
+        int all = packetSocket(IfPacket.ETH_P_ALL);
+        int ip = packetSocket(IfPacket.ETH_P_IP);
+        send(lo, 1);
+        stack.runUntilIdle();
+
+        assertThat(recv(all, 100, 0).from()).isEqualTo(new SockAddrLl(IfPacket.ETH_P_IP, lo.index(), lo.type(), IfPacket.PACKET_OUTGOING));
+        assertThat(recv(all, 100, 0).from().pkttype()).isEqualTo(IfPacket.PACKET_HOST);
+        assertThat(recv(ip, 100, 0).from().pkttype()).isEqualTo(IfPacket.PACKET_HOST);
+        assertThat(api.sysRecv(ip, ByteBuffer.allocate(100), 0, null)).isEqualTo(Errno.EAGAIN.negative());
     }
 
     @Test
