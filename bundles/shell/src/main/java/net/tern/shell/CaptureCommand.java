@@ -11,10 +11,9 @@ import java.util.function.LongSupplier;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.SocketConstants;
 import net.tern.netlink.LinkMessage;
 import net.tern.netlink.Rtnetlink;
-import net.tern.spi.net.Clock;
-import net.tern.spi.proto.ProtocolFamily;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -37,8 +36,6 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.scope=net",
         "osgi.command.function=capture"})
 public final class CaptureCommand {
-    /** The packet family's service, as the command needs it ({@code family=17}). */
-    static final String PACKET = "(" + ProtocolFamily.FAMILY + "=17)";
     static final long STALL_GUARD_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** How long the command's thread waits for packets before it writes out what it has. */
     private static final long DRAIN_INTERVAL_MILLIS = 100;
@@ -48,17 +45,24 @@ public final class CaptureCommand {
     private final ZoneId zone;
 
     @Activate
-    public CaptureCommand(@Reference(name = "sockets") SocketApi sockets,
-            @Reference(name = "netlink", target = IpCommand.NETLINK) ProtocolFamily netlink,
-            @Reference(name = "packet", target = PACKET) ProtocolFamily packet, @Reference(name = "clock") Clock clock) {
-        this(sockets, clock::nanoTime, ZoneId.systemDefault());
+    public CaptureCommand(@Reference(name = "sockets") SocketApi sockets) {
+        this(sockets, ZoneId.systemDefault());
     }
 
-    /** With the stack's monotonic clock and the zone the printed timestamps are in (pcap files are always UTC). */
-    CaptureCommand(SocketApi sockets, LongSupplier monotonicNanos, ZoneId zone) {
+    /** With the zone the printed timestamps are in (pcap files are always UTC). */
+    CaptureCommand(SocketApi sockets, ZoneId zone) {
         this.sockets = sockets;
-        this.monotonicNanos = monotonicNanos;
+        this.monotonicNanos = () -> stackNanos(sockets);
         this.zone = zone;
+    }
+
+    /** {@code clock_gettime(CLOCK_MONOTONIC)}: the stack's clock, which poll timeouts follow too. */
+    private static long stackNanos(SocketApi sockets) {
+        try {
+            return sockets.clockGettime(SocketConstants.CLOCK_MONOTONIC);
+        } catch (ErrnoException e) {
+            throw new IllegalStateException("clock_gettime(CLOCK_MONOTONIC) failed", e);
+        }
     }
 
     public String capture(String... args) {

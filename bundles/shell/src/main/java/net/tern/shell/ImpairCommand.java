@@ -11,7 +11,6 @@ import net.tern.netlink.LinkMessage;
 import net.tern.netlink.NetemOptions;
 import net.tern.netlink.QdiscMessage;
 import net.tern.netlink.QdiscStats;
-import net.tern.spi.proto.ProtocolFamily;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -48,8 +47,7 @@ public final class ImpairCommand {
     private final SocketApi sockets;
 
     @Activate
-    public ImpairCommand(@Reference(name = "sockets") SocketApi sockets,
-            @Reference(name = "netlink", target = IpCommand.NETLINK) ProtocolFamily netlink) {
+    public ImpairCommand(@Reference(name = "sockets") SocketApi sockets) {
         this.sockets = sockets;
     }
 

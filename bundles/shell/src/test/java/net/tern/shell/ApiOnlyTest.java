@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -22,13 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class ApiOnlyTest {
     private static final Pattern STACK_INSIDES = Pattern.compile("\\bnet\\.tern\\.(inet|spi\\.net|spi\\.proto)\\.");
-
-    /**
-     * Being moved: net:capture onto AF_PACKET (until then it uses the link SPI), and net:impair,
-     * which still waits for the netlink family's ProtocolFamily service.
-     */
-    private static final Set<String> BEING_MOVED = Set.of("CaptureCommand.java", "CaptureRun.java",
-            "CaptureOutput.java", "ImpairCommand.java");
 
     @Test
     void shellAndServicesNameNoPackageOfTheStacksInsides() {
@@ -48,9 +40,6 @@ class ApiOnlyTest {
         List<String> found = new ArrayList<>();
         try (Stream<Path> files = Files.walk(root)) {
             for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                if (BEING_MOVED.contains(file.getFileName().toString())) {
-                    continue;
-                }
                 List<String> lines = Files.readAllLines(file);
                 for (int i = 0; i < lines.size(); i++) {
                     String code = lines.get(i).strip();

@@ -35,12 +35,12 @@ final class NetlinkBed {
     /** {@code net:capture} over {@code stack}, printing times in {@code zone}. */
     static CaptureCommand captureCommand(TestStack stack, java.time.ZoneId zone) {
         NetlinkBed bed = new NetlinkBed(stack);
-        return new CaptureCommand(bed.api(), stack.clock()::nanoTime, zone);
+        return new CaptureCommand(bed.api(), zone);
     }
 
     /** {@code net:impair} over {@code stack}. */
     static ImpairCommand impairCommand(TestStack stack) {
         NetlinkBed bed = new NetlinkBed(stack);
-        return new ImpairCommand(bed.api(), bed.netlink.family());
+        return new ImpairCommand(bed.api());
     }
 }
