@@ -21,7 +21,7 @@ final class TunErrors {
                     + ": run as root or grant CAP_NET_ADMIN");
         }
         if (errno == Errno.ENOENT.number() || errno == Errno.ENODEV.number() || errno == LibC.ENXIO) {
-            return new ErrnoException(errno == LibC.ENXIO ? Errno.ENODEV : e, call + ": " + path
+            return new ErrnoException(e, call + ": " + path
                     + " is missing: load the tun module (modprobe tun)" + unlisted(errno));
         }
         return other(call, errno);

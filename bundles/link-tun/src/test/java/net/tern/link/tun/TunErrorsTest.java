@@ -27,8 +27,8 @@ class TunErrorsTest {
             assertThat(e.getMessage()).contains("/dev/net/tun is missing: load the tun module");
         }
         ErrnoException enxio = TunErrors.openFailed("/dev/net/tun", LibC.ENXIO);
-        assertThat(enxio.errno()).isEqualTo(Errno.ENODEV);
-        assertThat(enxio.getMessage()).contains("load the tun module").contains("errno 6");
+        assertThat(enxio.errno()).isEqualTo(Errno.ENXIO);
+        assertThat(enxio.getMessage()).contains("load the tun module");
     }
 
     @Test
