@@ -258,7 +258,9 @@ public final class SsCommand {
         word(sb, "retrans", i.retrans() == 0 && i.totalRetrans() == 0 ? null : i.retrans() + "/" + i.totalRetrans());
         word(sb, "lost", i.lost());
         word(sb, "sacked", i.sacked());
+        word(sb, "dsack_dups", i.dsackDups());
         word(sb, "reordering", i.reordering() == 3 ? 0 : i.reordering());
+        word(sb, "reord_seen", i.reordSeen());
         word(sb, "rcv_rtt", i.rcvRtt() == 0 ? null : millis(i.rcvRtt()));
         word(sb, "rcv_space", i.rcvSpace());
         word(sb, "rcv_ssthresh", i.rcvSsthresh());

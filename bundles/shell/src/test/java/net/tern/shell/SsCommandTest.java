@@ -118,7 +118,7 @@ class SsCommandTest {
         TcpInfo info = new TcpInfo(1, 0, 0, 0, 0,
                 TcpInfo.TCPI_OPT_TIMESTAMPS | TcpInfo.TCPI_OPT_SACK | TcpInfo.TCPI_OPT_WSCALE, 7, 8,
                 204_000, 40_000, 65_483, 536, 2, 0, 0, 1, 12, 0, 3, 65_535, 0, 517, 258, 7, 10, 65_483, 3, 0, 0,
-                4, 2_000, 150, 9, 8, 0, 80, 3, 5, 2_100, 100, 0, 0, 65_536, 131_072, "cubic");
+                4, 2_000, 150, 9, 8, 0, 80, 3, 5, 2_100, 100, 1, 2, 65_536, 131_072, "cubic");
         netlink.registerDiag(6, () -> List.of(new InetDiagMsg(6, 1, 0, 100, at("127.0.0.1:40000"), at("127.0.0.1:7"), 4, info),
                 new InetDiagMsg(6, 6, 0, 0, at("127.0.0.1:41000"), at("127.0.0.1:7"), -1)));
         SsCommand one = command;
@@ -129,7 +129,8 @@ class SsCommandTest {
                 "\t ts sack cubic wscale:7,8 rto:204 rtt:0.517/0.258 ato:40 mss:65483 pmtu:65535 rcvmss:536"
                         + " advmss:65483 cwnd:10 ssthresh:7 bytes_sent:2100 bytes_retrans:100 bytes_acked:2000"
                         + " bytes_received:150 segs_out:9 segs_in:8 data_segs_out:5 data_segs_in:3 lastsnd:12"
-                        + " lastack:3 unacked:2 retrans:1/4 minrtt:0.08 snd_wnd:65536 rcv_wnd:131072",
+                        + " lastack:3 unacked:2 retrans:1/4 dsack_dups:1 reord_seen:2 minrtt:0.08 snd_wnd:65536"
+                        + " rcv_wnd:131072",
                 "TIME-WAIT 0      0          127.0.0.1:41000    127.0.0.1:7");
     }
 
