@@ -457,13 +457,25 @@ final class TcpOutput {
             return;
         }
         boolean retransmission;
-        int unsent = sk.sendQueued() - Math.min(sk.snd().sndNxt() - sk.snd().sndUna(), sk.sendQueued());
-        int length = Math.min(unsent, sk.opts().mssCache());
-        int room = sk.snd().sndUna() + sk.snd().sndWnd() - sk.snd().sndNxt();
-        if ((unsent > 0 || sk.snd().finDue()) && room >= length) {
+        TcpSender snd = sk.snd();
+        int unsent = snd.notSent();
+        int seq = snd.sndNxt();
+        int mss = sk.opts().mssCache();
+        int length = Math.min(unsent, mss);
+        int mark = snd.nextPushMark(seq);
+        if (length > 0 && Seq.after(mark, seq)) {
+            length = Math.min(length, mark - seq); // as tcp_write_xmit: a segment ends at a PSH mark
+        }
+        int room = snd.sndUna() + snd.sndWnd() - seq;
+        if ((unsent > 0 || snd.finDue()) && room >= length) {
+            // tcp_write_xmit(push_one = 2, TCP_NAGLE_OFF): past cwnd, Nagle and cork.
             boolean last = length == unsent;
-            boolean withFin = last && sk.snd().finQueued() && !sk.snd().finAcked();
-            sendData(sk, length, TcpPacket.ACK | (length > 0 && last ? TcpPacket.PSH : 0) | (withFin ? TcpPacket.FIN : 0));
+            boolean withFin = last && snd.finQueued() && !snd.finAcked();
+            boolean push = length > 0 && snd.takePush(seq, seq + length);
+            sendData(sk, length, TcpPacket.ACK | (push ? TcpPacket.PSH : 0) | (withFin ? TcpPacket.FIN : 0));
+            if (length < mss) {
+                snd.smallSegmentSent(snd.sndNxt());
+            }
             retransmission = false;
         } else {
             TxSegment tail = sk.rtx().tail();
