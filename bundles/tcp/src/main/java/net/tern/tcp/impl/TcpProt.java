@@ -432,7 +432,7 @@ public final class TcpProt implements InetProto<TcpSock> {
 
     /**
      * {@code tcp_sendmsg}: queues what fits and pushes it, as Linux fills and pushes its
-     * skbs. The data join the last unsent "skb" up to its size goal ({@link #sizeGoal}),
+     * skbs. The data join the last unsent "skb" up to its size goal ({@link #xmitSizeGoal}),
      * then start another, which waits while TCP_NOTSENT_LOWAT unsent bytes are queued
      * ({@code sk_stream_memory_free}); the send buffer bounds them byte by byte
      * ({@link TcpMemory#sendRoom}). A full skb is pushed at once, with PSH when more than half
@@ -464,7 +464,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             return 0;
         }
         TcpSender snd = sk.snd();
-        int sizeGoal = sizeGoal(sk);
+        int sizeGoal = xmitSizeGoal(sk);
         int copied = 0;
         boolean waits = false;
         int budget = memory.sendRoom(sk, data.remaining()); // what the send buffer and tcp_mem take of this write
@@ -539,7 +539,7 @@ public final class TcpProt implements InetProto<TcpSock> {
      * starts the next: what a device's segmentation offload takes (64 KiB) but at most half the
      * peer's largest window ({@code tcp_bound_to_half_wnd}), in whole MSSes, at least one.
      */
-    static int sizeGoal(TcpSock sk) {
+    static int xmitSizeGoal(TcpSock sk) {
         int mss = Math.max(1, sk.opts().mssCache());
         int maxWindow = sk.snd().maxWindow();
         int goal = GSO_MAX_SIZE;
