@@ -312,12 +312,17 @@ final class TcpCongestion {
      * among them, to go at once.
      */
     private boolean rackAlert() {
+        RtxQueue rtx = sk.rtx();
+        if (caState == CaState.OPEN && rtx.sackedOut() == 0 && rtx.lostOut() == 0) {
+            // Not dubious (tcp_ack_is_dubious): in Open with nothing SACKed no segment can be
+            // found lost, and the walk of the queue is spared on every cumulative ACK.
+            return false;
+        }
         rackMarkLost();
         CaState state = caState;
         if (state != CaState.OPEN && state != CaState.DISORDER) {
             return false;
         }
-        RtxQueue rtx = sk.rtx();
         if (rtx.lostOut() == 0) {
             if (rtx.sackedOut() > 0 && state == CaState.OPEN) {
                 setCaState(CaState.DISORDER);
