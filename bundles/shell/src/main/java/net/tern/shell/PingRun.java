@@ -262,7 +262,7 @@ final class PingRun {
         StringBuilder line = new StringBuilder();
         line.append(data.length + ICMP_HEADER).append(" bytes from ")
                 .append(Ipv4Address.format(((InetSockAddr) from.from).address())).append(": icmp_seq=").append(sequence)
-                .append(" ttl=").append(from.ttl).append(" time=").append(PingStatistics.replyTime(rttMicros)).append(" ms");
+                .append(" ttl=").append(from.control(SOL_IP, IP_TTL)).append(" time=").append(PingStatistics.replyTime(rttMicros)).append(" ms");
         if (duplicate) {
             line.append(" (DUP!)");
         }

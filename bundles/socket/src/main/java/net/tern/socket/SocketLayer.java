@@ -36,6 +36,7 @@ import net.tern.api.socket.FamilyInfo;
 import net.tern.api.socket.MsgHeader;
 import net.tern.api.socket.RecvResult;
 import net.tern.api.socket.SockAddr;
+import net.tern.api.socket.SocketConstants;
 import net.tern.api.socket.SocketApi;
 import net.tern.spi.net.Clock;
 import net.tern.spi.trace.Tracepoints;
@@ -842,6 +843,22 @@ public final class SocketLayer implements SocketApi {
     }
 
     // ==== options ====================================================================================
+
+    /**
+     * {@code sock_ioctl}: FIONBIO is the descriptor's own (as {@code fcntl(O_NONBLOCK)}); every
+     * other request goes to the socket's protocol.
+     */
+    @Override
+    public int ioctl(int fd, int request, int arg) throws ErrnoException {
+        Call call = Call.of("ioctl", fd, SocketConstants.ioctlName(request));
+        SocketFile socket = socketFile(fd, call);
+        if (request == SocketConstants.FIONBIO) {
+            socket.checkUsable(call);
+            socket.nonBlocking = arg != 0;
+            return 0;
+        }
+        return socket.invoke(call, (ops, s) -> ops.ioctl(s, request, arg));
+    }
 
     @Override
     public void setsockopt(int fd, int level, int name, int value) throws ErrnoException {

@@ -22,6 +22,7 @@ public enum Errno {
     EINVAL(22, "Invalid argument"),
     ENFILE(23, "Too many open files in system"),
     EMFILE(24, "Too many open files"),
+    ENOTTY(25, "Inappropriate ioctl for device"),
     EPIPE(32, "Broken pipe"),
     ENOSYS(38, "Function not implemented"),
     ENONET(64, "Machine is not on the network"),

@@ -1,12 +1,13 @@
 package net.tern.api.socket;
 
 /**
- * What a receive reports besides the data ({@code struct msghdr}'s {@code msg_name} and
- * {@code msg_flags}): the sender's address and the result flags ({@link SocketConstants#MSG_TRUNC}
- * when a datagram did not fit); and, of the control messages ({@code msg_control}), those a
- * socket asked for: the TTL, a queued error, the receive timestamp ({@code SCM_TIMESTAMPNS}). Mutable and
- * reusable, so a receive that returns its outcome by value ({@link SocketApi#sysRecv})
- * allocates nothing for it.
+ * What a receive reports besides the data ({@code struct msghdr}'s {@code msg_name},
+ * {@code msg_flags} and {@code msg_control}): the sender's address, the result flags
+ * ({@link SocketConstants#MSG_TRUNC} when a datagram did not fit) and the control messages the
+ * socket asked for: integer ones by level and type as Linux's are ({@link SocketConstants#TCP_CM_INQ}
+ * with {@code TCP_INQ}, {@code IP_TTL} with {@link SocketConstants#IP_RECVTTL}), a queued error
+ * ({@link #error}), the receive timestamp ({@code SCM_TIMESTAMPNS}). Mutable and reusable, so a
+ * receive that returns its outcome by value ({@link SocketApi#sysRecv}) allocates nothing for it.
  *
  * @since 1.3
  */
@@ -15,13 +16,6 @@ public class MsgHeader {
     public SockAddr from;
     /** The result flags: {@link SocketConstants#MSG_TRUNC}, {@link SocketConstants#MSG_ERRQUEUE}. */
     public int flags;
-    /**
-     * The {@code IP_TTL} control message: the received datagram's time-to-live, when the socket
-     * asked for it with {@link SocketConstants#IP_RECVTTL}; -1 otherwise.
-     *
-     * @since 1.5
-     */
-    public int ttl = -1;
     /**
      * The {@code IP_RECVERR} control message of a {@link SocketConstants#MSG_ERRQUEUE} receive:
      * what the queued error was and who reported it; null otherwise.
@@ -42,14 +36,108 @@ public class MsgHeader {
     /** {@link #timestampNanos} when there is no timestamp (no {@code SCM_TIMESTAMP*} control message). @since 1.6 */
     public static final long NO_TIMESTAMP = Long.MIN_VALUE;
 
-    /** Clears every field, for the next receive. */
+    /** The most control messages one receive carries. */
+    public static final int CONTROL_CAPACITY = 4;
+
+    private final int[] controlLevel = new int[CONTROL_CAPACITY];
+    private final int[] controlType = new int[CONTROL_CAPACITY];
+    private final int[] controlValue = new int[CONTROL_CAPACITY];
+    private int controlCount;
+
+    /** Clears the address, the flags, the control messages and the error, for the next receive. */
     public MsgHeader reset() {
         from = null;
         flags = 0;
-        ttl = -1;
+        controlCount = 0;
         error = null;
         timestampNanos = NO_TIMESTAMP;
         return this;
+    }
+
+    /** This header becomes a copy of {@code other}: address, flags, control messages, error, timestamp. @since 1.6 */
+    public MsgHeader copyFrom(MsgHeader other) {
+        from = other.from;
+        flags = other.flags;
+        controlCount = other.controlCount;
+        System.arraycopy(other.controlLevel, 0, controlLevel, 0, controlCount);
+        System.arraycopy(other.controlType, 0, controlType, 0, controlCount);
+        System.arraycopy(other.controlValue, 0, controlValue, 0, controlCount);
+        error = other.error;
+        timestampNanos = other.timestampNanos;
+        return this;
+    }
+
+    /**
+     * Adds a control message ({@code put_cmsg}); one beyond {@link #CONTROL_CAPACITY} is
+     * dropped with {@link SocketConstants#MSG_CTRUNC} set, as Linux truncates a full control
+     * buffer.
+     *
+     * @since 1.6
+     */
+    public void addControl(int level, int type, int value) {
+        if (controlCount == CONTROL_CAPACITY) {
+            flags |= SocketConstants.MSG_CTRUNC;
+            return;
+        }
+        controlLevel[controlCount] = level;
+        controlType[controlCount] = type;
+        controlValue[controlCount] = value;
+        controlCount++;
+    }
+
+    /** How many control messages the last receive carried. @since 1.6 */
+    public int controlCount() {
+        return controlCount;
+    }
+
+    /** The level ({@code cmsg_level}) of control message {@code i}. @since 1.6 */
+    public int controlLevel(int i) {
+        return controlLevel[checkControl(i)];
+    }
+
+    /** The type ({@code cmsg_type}) of control message {@code i}. @since 1.6 */
+    public int controlType(int i) {
+        return controlType[checkControl(i)];
+    }
+
+    /** The value ({@code cmsg_data}) of control message {@code i}. @since 1.6 */
+    public int controlValue(int i) {
+        return controlValue[checkControl(i)];
+    }
+
+    /** Whether the last receive carried a control message of this level and type. @since 1.6 */
+    public boolean hasControl(int level, int type) {
+        return indexOf(level, type) >= 0;
+    }
+
+    /**
+     * The value of the control message of this level and type.
+     *
+     * @throws java.util.NoSuchElementException when the last receive carried none
+     * @since 1.6
+     */
+    public int control(int level, int type) {
+        int i = indexOf(level, type);
+        if (i < 0) {
+            throw new java.util.NoSuchElementException("no control message of level " + level + ", type " + type);
+        }
+        return controlValue[i];
+    }
+
+    private int indexOf(int level, int type) {
+        for (int i = 0; i < controlCount; i++) {
+            if (controlLevel[i] == level && controlType[i] == type) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int checkControl(int i) {
+        if (i < 0 || i >= controlCount) {
+            throw new IndexOutOfBoundsException("control message " + i + " of " + controlCount);
+        }
+        return i;
     }
 
     /** Whether the last datagram was longer than the buffer and its tail was discarded. */

@@ -83,6 +83,17 @@ public interface SocketApi {
     /** {@code setsockopt(2)} for a string option such as {@code TCP_CONGESTION}. */
     void setsockopt(int fd, int level, int name, String value) throws ErrnoException;
 
+    /**
+     * {@code ioctl(2)} on a socket with an {@code int *} argument: {@link SocketConstants#SIOCINQ}
+     * ({@code FIONREAD}), {@link SocketConstants#SIOCOUTQ}, {@link SocketConstants#SIOCOUTQNSD}
+     * return the count the kernel would write through the pointer; {@link SocketConstants#FIONBIO}
+     * takes {@code arg} (nonzero: non-blocking) and returns 0. A request the socket's protocol
+     * does not know fails with {@link Errno#ENOTTY}, as on Linux.
+     *
+     * @since 1.6
+     */
+    int ioctl(int fd, int request, int arg) throws ErrnoException;
+
     /** {@code getsockopt(2)} for an integer option. {@code SO_ERROR} reads and clears the pending error. */
     int getsockopt(int fd, int level, int name) throws ErrnoException;
 

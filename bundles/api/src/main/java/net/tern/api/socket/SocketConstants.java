@@ -37,6 +37,8 @@ public final class SocketConstants {
     public static final int MSG_PEEK = 0x2;
     /** On receive: the datagram was longer than the buffer and its tail was discarded. */
     public static final int MSG_TRUNC = 0x20;
+    /** A receive's control messages did not all fit ({@link MsgHeader#addControl}). @since 1.6 */
+    public static final int MSG_CTRUNC = 0x8;
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_WAITALL = 0x100;
     /**
@@ -123,6 +125,20 @@ public final class SocketConstants {
      */
     public static final int TCP_NOTSENT_LOWAT = 25;
     /**
+     * How long, in milliseconds, transmitted data may stay unacknowledged (or zero-window probes
+     * unanswered, or keepalive probes after the first) before the connection is aborted with
+     * ETIMEDOUT; 0 (the default) leaves it to the retry counts (RFC 5482). @since 1.6
+     */
+    public static final int TCP_USER_TIMEOUT = 18;
+    /**
+     * 1: each receive reports, in its {@link MsgHeader} control message {@link #TCP_CM_INQ}, the
+     * bytes still queued to read after it (1 when none are but the peer's FIN is); 0 (default)
+     * off. @since 1.6
+     */
+    public static final int TCP_INQ = 36;
+    /** The control message type a receive with {@link #TCP_INQ} carries (level SOL_TCP). @since 1.6 */
+    public static final int TCP_CM_INQ = TCP_INQ;
+    /**
      * Tern only, no Linux option: how long this socket's TIME-WAIT lasts, in milliseconds
      * (1..240000), instead of the stack's 2 * MSL. Linux has one TIME-WAIT length for the
      * whole stack ({@code TCP_TIMEWAIT_LEN}); this exists so a demonstration or test can watch
@@ -154,6 +170,21 @@ public final class SocketConstants {
     /** The stack's monotonic clock (virtual time under test): what its timers and timeouts follow. @since 1.5 */
     public static final int CLOCK_MONOTONIC = 1;
 
+    // ioctl(2) requests (include/uapi/asm-generic/ioctls.h, include/uapi/linux/sockios.h)
+    /**
+     * Bytes ready to read: a stream's queued in-order data (its FIN not counted), a datagram
+     * socket's first queued datagram's payload; EINVAL on a listener. {@code FIONREAD}. @since 1.6
+     */
+    public static final int SIOCINQ = 0x541B;
+    /** The same request as {@link #SIOCINQ}. @since 1.6 */
+    public static final int FIONREAD = SIOCINQ;
+    /** A stream's bytes written and not yet acknowledged (a FIN counted); EINVAL on a listener. {@code TIOCOUTQ}. @since 1.6 */
+    public static final int SIOCOUTQ = 0x5411;
+    /** A stream's bytes written and not yet sent. @since 1.6 */
+    public static final int SIOCOUTQNSD = 0x894B;
+    /** Non-blocking mode on (argument nonzero) or off, as {@code fcntl(O_NONBLOCK)}. @since 1.6 */
+    public static final int FIONBIO = 0x5421;
+
     /** {@code eventfd(2)} flag: the eventfd does not block ({@code EFD_NONBLOCK}, as {@code O_NONBLOCK}). @since 1.4 */
     public static final int EFD_NONBLOCK = 0x800;
 
@@ -169,6 +200,17 @@ public final class SocketConstants {
     public static final int EPOLL_CTL_ADD = 1;
     public static final int EPOLL_CTL_DEL = 2;
     public static final int EPOLL_CTL_MOD = 3;
+
+    /** Names an {@code ioctl(2)} request as {@code strace} does: {@code SIOCINQ}, or its number in hex. @since 1.6 */
+    public static String ioctlName(int request) {
+        return switch (request) {
+            case SIOCINQ -> "SIOCINQ";
+            case SIOCOUTQ -> "SIOCOUTQ";
+            case SIOCOUTQNSD -> "SIOCOUTQNSD";
+            case FIONBIO -> "FIONBIO";
+            default -> "0x" + Integer.toHexString(request);
+        };
+    }
 
     /** Names a readiness mask the way {@code ss} and {@code strace} print it: {@code IN|OUT}. */
     public static String pollMaskToString(int mask) {

@@ -203,6 +203,18 @@ public abstract class InetOps implements ProtoOps {
      * ({@code sock_setsockopt}) and {@code SOL_IP} ones ({@code ip_setsockopt}) here, other
      * levels to the transport. Buffer sizes are doubled and clamped as Linux does.
      */
+    /** {@code inet_ioctl}: the transport's own requests ({@code tcp_ioctl}, {@code udp_ioctl}), under the socket lock. */
+    @Override
+    public int ioctl(ProtoSocket sock, int request, int arg) throws ErrnoException {
+        InetSock sk = sk(sock);
+        sk.lock();
+        try {
+            return prot(sk).ioctl(sk, request, arg);
+        } finally {
+            sk.unlock();
+        }
+    }
+
     @Override
     public void setsockopt(ProtoSocket sock, int level, int name, Object value) throws ErrnoException {
         InetSock sk = sk(sock);

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketConstants;
 import net.tern.spi.proto.MsgHeader;
 import net.tern.spi.proto.Proto;
 import net.tern.spi.proto.ProtoOps;
@@ -82,6 +83,17 @@ public interface InetProto<S extends InetSock> extends Proto {
     }
 
     /** A generic option changed that the transport acts on ({@code SO_KEEPALIVE}, {@code SO_RCVBUF}, ...). */
+    /**
+     * The transport's {@code ioctl} requests ({@code sk_prot->ioctl}), socket locked: the value
+     * written through the {@code int *} argument. ENOTTY for one it does not know (the default).
+     *
+     * @since 1.7
+     */
+    default int ioctl(S sk, int request, int arg) throws ErrnoException {
+        throw new ErrnoException(Errno.ENOTTY, "ioctl(" + SocketConstants.ioctlName(request) + "): not a request of "
+                + name() + " sockets");
+    }
+
     default void optionChanged(S sk, int level, int name) {
     }
 
@@ -137,10 +149,7 @@ public interface InetProto<S extends InetSock> extends Proto {
         try {
             int n = recvmsg(sk, dst, flags, header);
             if (msg != null && msg != header) {
-                msg.from = header.from;
-                msg.flags = header.flags;
-                msg.ttl = header.ttl;
-                msg.error = header.error;
+                msg.copyFrom(header);
             }
             return n;
         } catch (ErrnoException e) {

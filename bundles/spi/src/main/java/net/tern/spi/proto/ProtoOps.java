@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.SockAddr;
+import net.tern.api.socket.SocketConstants;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -84,6 +85,18 @@ public interface ProtoOps {
     int poll(ProtoSocket sock);
 
     void shutdown(ProtoSocket sock, int how) throws ErrnoException;
+
+    /**
+     * {@code ioctl(2)} ({@code sock->ops->ioctl}): the value the request writes through its
+     * {@code int *} argument ({@code SIOCINQ}, {@code SIOCOUTQ}, ...). ENOTTY for a request the
+     * socket does not know (the default), as Linux answers one no protocol takes.
+     *
+     * @since 1.4
+     */
+    default int ioctl(ProtoSocket sock, int request, int arg) throws ErrnoException {
+        throw new ErrnoException(Errno.ENOTTY, "ioctl(" + SocketConstants.ioctlName(request)
+                + "): not a request of this socket");
+    }
 
     /** {@code value} is an Integer or a String; ENOPROTOOPT for an option the protocol lacks. */
     void setsockopt(ProtoSocket sock, int level, int name, Object value) throws ErrnoException;

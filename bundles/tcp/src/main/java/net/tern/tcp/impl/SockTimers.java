@@ -97,11 +97,16 @@ final class SockTimers {
 
     /** {@code tcp_send_delayed_ack}: an ACK goes out within the delayed-ACK timeout, unless one is due already. */
     void sendDelayedAck() {
+        sendDelayedAck(handlers.delackMillis());
+    }
+
+    /** {@code tcp_send_delayed_ack} with the connection's ACK timeout ({@code icsk_ack.ato}) given. */
+    void sendDelayedAck(long atoMillis) {
         if (delackTimer != null) {
             return;
         }
         int generation = ++delackGeneration;
-        delackTimer = service.schedule(handlers.delackMillis(), TimeUnit.MILLISECONDS, () -> {
+        delackTimer = service.schedule(atoMillis, TimeUnit.MILLISECONDS, () -> {
             sk.lock();
             try {
                 if (generation == delackGeneration) {

@@ -429,7 +429,11 @@ final class TcpInput {
             if (length >= sk.opts().rcvMss()) {
                 sk.ackMode().fullSegmentReceived();
             }
-            if (ackNow || sk.ackMode().ackNow()) {
+            if (seg.has(FIN) && length == seg.dataLength && !ackNow) {
+                // The FIN right behind these bytes decides for both (tcp_fin, then one
+                // tcp_ack_snd_check for the segment): one ACK covers data and FIN.
+                sk.ackMode().schedule();
+            } else if (ackNow || sk.ackMode().ackNow()) {
                 out.sendAck(sk);
             } else {
                 sk.ackMode().schedule();
@@ -501,8 +505,18 @@ final class TcpInput {
         TcpOutput out = output;
         switch (sk.state()) {
             case SYN_RECV, ESTABLISHED -> {
+                // tcp_fin: CLOSE-WAIT in interactive mode, since the application's reply (its
+                // FIN) usually follows; the ACK is owed, and __tcp_ack_snd_check sends it now
+                // only when more than a segment's worth arrived since the last ACK, else after
+                // the delayed-ACK timeout (ato: none before any data, so within a tick).
                 lifecycle.setState(sk, SkState.CLOSE_WAIT);
-                out.sendAck(sk);
+                sk.ackMode().pingpong(true);
+                sk.ackMode().schedule();
+                if (sk.rcv().rcvNxt() - sk.rcv().rcvWup() > sk.opts().rcvMss()) {
+                    out.sendAck(sk);
+                } else {
+                    sk.timers().sendDelayedAck(sk.ackMode().atoInitialised() ? timers.delackMillis() : 0);
+                }
             }
             case FIN_WAIT1 -> {
                 // Simultaneous close (RFC 9293 3.6, figure 13).

@@ -594,12 +594,24 @@ public final class TcpProt implements InetProto<TcpSock> {
         return Errno.EAGAIN.negative(); // no data yet
     }
 
-    /** A receive's result {@code n}, with the peer as the sender when the caller asked. */
+    /**
+     * A receive's result {@code n}, with the peer as the sender when the caller asked, and with
+     * {@code TCP_INQ} the bytes left to read ({@code TCP_CM_INQ}, {@code tcp_inq_hint}).
+     */
     private static int received(TcpSock sk, net.tern.api.socket.MsgHeader msg, int n) {
         if (msg != null) {
             msg.from = sk.peerAddress();
+            if (sk.userOptions().recvmsgInq()) {
+                msg.addControl(SocketConstants.SOL_TCP, SocketConstants.TCP_CM_INQ, TcpSockopt.inqHint(sk));
+            }
         }
         return n;
+    }
+
+    /** {@code tcp_ioctl}: see {@link TcpSockopt#ioctl}. */
+    @Override
+    public int ioctl(TcpSock sk, int request, int arg) throws ErrnoException {
+        return sockopt.ioctl(sk, request);
     }
 
     @Override

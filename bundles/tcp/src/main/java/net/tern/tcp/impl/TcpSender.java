@@ -124,6 +124,14 @@ final class TcpSender {
         return bytesAcked;
     }
 
+    /**
+     * {@code write_seq}: the sequence number after the last byte the application wrote, its
+     * FIN counted once queued, as Linux's {@code tcp_send_fin} advances it.
+     */
+    int writeSeq() {
+        return sndUna + queue.size() + (finQueued && !finAcked ? 1 : 0);
+    }
+
     // ---- the handshake
 
     /** {@code tcp_connect_init}: our SYN takes {@code isn}; nothing is acknowledged yet. */

@@ -12,8 +12,8 @@ import net.tern.spi.proto.ProtoOps;
 import net.tern.tcp.cc.CongestionControl;
 
 /**
- * TCP's socket options ({@code tcp.c}: {@code do_tcp_setsockopt}, {@code do_tcp_getsockopt},
- * {@code tcp_get_info}): {@code SOL_TCP} options with Linux's ranges and errno, and
+ * TCP's socket options and ioctls ({@code tcp.c}: {@code do_tcp_setsockopt}, {@code do_tcp_getsockopt},
+ * {@code tcp_get_info}, {@code tcp_ioctl}): {@code SOL_TCP} options with Linux's ranges and errno, and
  * {@code TCP_INFO}. Called by {@link TcpProt} with the socket locked.
  */
 final class TcpSockopt {
@@ -109,6 +109,11 @@ final class TcpSockopt {
                 checkRange("TCP_KEEPCNT", v, 1, MAX_KEEPCNT);
                 sk.userOptions().setKeepCnt(v);
             }
+            case SocketConstants.TCP_INQ -> {
+                // do_tcp_setsockopt: 0 or 1 only.
+                checkRange("TCP_INQ", v, 0, 1);
+                sk.userOptions().setRecvmsgInq(v != 0);
+            }
             case SocketConstants.TCP_TERN_TIMEWAIT_MSECS -> {
                 checkRange("TCP_TERN_TIMEWAIT_MSECS", v, 1, MAX_TIMEWAIT_MILLIS);
                 sk.userOptions().setTimeWaitMillis(v);
@@ -166,6 +171,7 @@ final class TcpSockopt {
             case SocketConstants.TCP_KEEPCNT -> timers.keepCnt(sk);
             case SocketConstants.TCP_CONGESTION -> congestionName(sk);
             case SocketConstants.TCP_TERN_TIMEWAIT_MSECS -> (int) lifecycle.timeWaitMillis(sk);
+            case SocketConstants.TCP_INQ -> sk.userOptions().recvmsgInq() ? 1 : 0;
             case SocketConstants.TCP_INFO -> throw new ErrnoException(Errno.EINVAL,
                     "getsockopt(SOL_TCP, TCP_INFO): a struct option, read it as TcpInfo");
             default -> throw new ErrnoException(Errno.ENOPROTOOPT, "getsockopt(SOL_TCP, " + name
@@ -255,5 +261,40 @@ final class TcpSockopt {
 
     private static long ageMillis(long nowNanos, long thenNanos) {
         return TimeUnit.NANOSECONDS.toMillis(Math.max(0, nowNanos - thenNanos));
+    }
+
+    /**
+     * {@code tcp_inq_hint}: {@code rcv_nxt - copied_seq}, which counts the peer's FIN until the
+     * reader has taken it, and 1 once it has, so that a reader told "nothing left" never misses
+     * the end of the stream.
+     */
+    static int inqHint(TcpSock sk) {
+        int queued = sk.rcv().queue().size();
+        return sk.rcv().finReceived() ? queued + 1 : queued;
+    }
+
+    /**
+     * {@code tcp_ioctl}: SIOCINQ is the in-order data queued to read ({@code tcp_inq}, the FIN
+     * not counted), SIOCOUTQ the bytes written and not yet acknowledged, SIOCOUTQNSD those not
+     * yet sent; each 0 before the handshake completes and EINVAL on a listener, as on Linux.
+     */
+    int ioctl(TcpSock sk, int request) throws ErrnoException {
+        SkState state = sk.state();
+        boolean known = request == SocketConstants.SIOCINQ || request == SocketConstants.SIOCOUTQ
+                || request == SocketConstants.SIOCOUTQNSD;
+        if (!known) {
+            throw new ErrnoException(Errno.ENOTTY, "ioctl(" + SocketConstants.ioctlName(request) + "): not a request of TCP sockets");
+        }
+        if (state == SkState.LISTEN) {
+            throw new ErrnoException(Errno.EINVAL, "ioctl(" + SocketConstants.ioctlName(request) + "): a listening socket");
+        }
+        if (state == SkState.SYN_SENT || state == SkState.SYN_RECV) {
+            return 0;
+        }
+        return switch (request) {
+            case SocketConstants.SIOCINQ -> sk.rcv().queue().size();
+            case SocketConstants.SIOCOUTQ -> sk.snd().writeSeq() - sk.snd().sndUna();
+            default -> sk.snd().writeSeq() - sk.snd().sndNxt();
+        };
     }
 }

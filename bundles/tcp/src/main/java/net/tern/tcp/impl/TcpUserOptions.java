@@ -17,6 +17,7 @@ final class TcpUserOptions {
     private int keepCnt;
     /** This socket's TIME-WAIT length, or 0 for the stack's 2 * MSL. */
     private long timeWaitMillis;
+    private boolean recvmsgInq;
 
     /** A child of {@code listener} starts with the listener's options ({@code sk_clone_lock}). */
     void inheritFrom(TcpUserOptions listener) {
@@ -24,6 +25,16 @@ final class TcpUserOptions {
         keepIntvlSeconds = listener.keepIntvlSeconds;
         keepCnt = listener.keepCnt;
         timeWaitMillis = listener.timeWaitMillis;
+        recvmsgInq = listener.recvmsgInq;
+    }
+
+    /** {@code TCP_INQ}: each receive reports the bytes left to read ({@code TCP_CM_INQ}). */
+    boolean recvmsgInq() {
+        return recvmsgInq;
+    }
+
+    void setRecvmsgInq(boolean on) {
+        recvmsgInq = on;
     }
 
     /** {@code TCP_KEEPIDLE}, or 0. */

@@ -74,8 +74,10 @@ class TcpTraceTest {
                 "tcp_close",
                 "tcp_set_state ESTABLISHED->FIN_WAIT1",
                 "tcp_send_fin",
-                "tcp_rcv_state_process [.]",
-                "tcp_set_state FIN_WAIT1->FIN_WAIT2 [.]",
+                // The server owes its ACK of our FIN (tcp_fin's delayed ACK) when its own
+                // close sends its FIN, which carries the ACK: one segment acknowledges and ends.
+                "tcp_rcv_state_process [F.]",
+                "tcp_set_state FIN_WAIT1->FIN_WAIT2 [F.]",
                 "tcp_fin [F.]",
                 "tcp_time_wait FIN_WAIT2->TIME_WAIT [F.]",
                 "tcp_set_state FIN_WAIT2->CLOSE [F.]",

@@ -807,10 +807,13 @@ public final class ScriptRunner {
                     throw fail(call.name() + " takes a msghdr {msg_name(...)=..., msg_iov(n)=[...], msg_flags=0}");
                 }
                 Arg control = msg.fields().get("msg_control");
-                if (control != null && !(control instanceof Ellipsis)
-                        && !(control instanceof Array empty && empty.items().isEmpty())) {
-                    throw fail(call.name() + " with control messages (msg_control): the socket API carries none");
+                boolean anyControl = control != null && !(control instanceof Ellipsis)
+                        && !(control instanceof Array empty && empty.items().isEmpty());
+                if (anyControl && call.name().equals("sendmsg")) {
+                    throw fail("sendmsg with control messages (msg_control): the socket API sends none");
                 }
+                // Without msg_control (or with ...), the control messages are not checked.
+                List<long[]> wantControl = control != null && !(control instanceof Ellipsis) ? controlMessages(control) : null;
                 int length = iovLength(msg.fields().get("msg_iov"));
                 int flags = (int) intArg(a.get(2), 0);
                 if (call.name().equals("sendmsg")) {
@@ -826,7 +829,28 @@ public final class ScriptRunner {
                     if (wantFlags != null && !(wantFlags instanceof Ellipsis) && header.flags != intArg(wantFlags, 0)) {
                         return Outcome.mismatch("recvmsg gave msg_flags " + header.flags + ", expected " + wantFlags);
                     }
-                    return Outcome.of(got);
+                    String controlMismatch = wantControl == null ? null : controlMismatch(header, wantControl);
+                    return controlMismatch != null ? Outcome.mismatch(controlMismatch) : Outcome.of(got);
+                };
+            }
+            case "ioctl" -> {
+                // ioctl(fd, SIOCINQ, [N]) = 0: the count written through the pointer is checked
+                // against N; ioctl(fd, FIONBIO, [1]) passes the value in.
+                // ioctl(fd, REQUEST) = -1 E...: packetdrill's two-argument form, no value checked.
+                if (a.size() != 2) {
+                    arity(call, 3);
+                }
+                int fd = fdArg(a.get(0));
+                int request = (int) intArg(a.get(1), 0);
+                Arg value = a.size() == 3 ? a.get(2) : new Ellipsis();
+                boolean passesValue = request == SocketConstants.FIONBIO;
+                Long wanted = value instanceof Ellipsis || passesValue ? null : optionValue(value);
+                int in = passesValue ? (int) optionValue(value) : 0;
+                return () -> {
+                    int got = api.ioctl(fd, request, in);
+                    return wanted == null || got == wanted ? Outcome.of(0)
+                            : Outcome.mismatch("ioctl(" + SocketConstants.ioctlName(request) + ") gave " + got
+                                    + ", expected " + wanted);
                 };
             }
             case "epoll_create", "epoll_create1" -> {
@@ -885,7 +909,7 @@ public final class ScriptRunner {
                 };
             }
             default -> throw fail("unsupported system call " + call.name() + " (supported: socket, bind, listen, accept, "
-                    + "connect, write, send, sendto, read, recv, recvfrom, sendmsg, recvmsg, close, shutdown, fcntl, setsockopt, getsockopt, "
+                    + "connect, write, send, sendto, read, recv, recvfrom, sendmsg, recvmsg, close, shutdown, fcntl, ioctl, setsockopt, getsockopt, "
                     + "poll, epoll_create, epoll_ctl, epoll_wait)");
         }
     }
@@ -915,6 +939,49 @@ public final class ScriptRunner {
             total += (int) intArg(len == null ? new Num(0) : len, 0);
         }
         return total;
+    }
+
+    /**
+     * A msghdr's {@code msg_control=[{cmsg_level=L, cmsg_type=T, cmsg_data=V}, ...]}: each as
+     * {level, type, value}.
+     */
+    private List<long[]> controlMessages(Arg control) {
+        if (!(control instanceof Array messages)) {
+            throw fail("msg_control=[{cmsg_level=..., cmsg_type=..., cmsg_data=...}] expected, not " + control);
+        }
+        List<long[]> out = new ArrayList<>();
+        for (Arg m : messages.items()) {
+            if (!(m instanceof Struct c) || !c.fields().containsKey("cmsg_level") || !c.fields().containsKey("cmsg_type")
+                    || !c.fields().containsKey("cmsg_data")) {
+                throw fail("a control message {cmsg_level=..., cmsg_type=..., cmsg_data=...} expected, not " + m);
+            }
+            out.add(new long[] {intArg(c.fields().get("cmsg_level"), 0), intArg(c.fields().get("cmsg_type"), 0),
+                    optionValue(c.fields().get("cmsg_data"))});
+        }
+        return out;
+    }
+
+    /** What differs between the control messages a receive gave and those the script expects, or null. */
+    private static String controlMismatch(MsgHeader header, List<long[]> want) {
+        StringBuilder got = new StringBuilder();
+        for (int i = 0; i < header.controlCount(); i++) {
+            got.append(i == 0 ? "" : ", ").append("{level ").append(header.controlLevel(i)).append(", type ")
+                    .append(header.controlType(i)).append(", data ").append(header.controlValue(i)).append('}');
+        }
+        boolean same = header.controlCount() == want.size();
+        for (int i = 0; same && i < want.size(); i++) {
+            long[] w = want.get(i);
+            same = header.controlLevel(i) == w[0] && header.controlType(i) == w[1] && header.controlValue(i) == w[2];
+        }
+        if (same) {
+            return null;
+        }
+        StringBuilder expected = new StringBuilder();
+        for (long[] w : want) {
+            expected.append(expected.length() == 0 ? "" : ", ").append("{level ").append(w[0]).append(", type ")
+                    .append(w[1]).append(", data ").append(w[2]).append('}');
+        }
+        return "recvmsg gave control messages [" + got + "], expected [" + expected + "]";
     }
 
     /** An epoll event's user data: packetdrill's {@code fd=N}, {@code ptr=N} or {@code u64=N}. */

@@ -230,8 +230,8 @@ class ScriptRunnerTest {
                 .contains("it always behaves as net.ipv4.tcp_syn_linear_timeouts=0");
         assertThat(failure("`sysctl -q net.ipv4.tcp_congestion_control=cubic`\n").getMessage())
                 .contains("tcp_congestion_control=cubic: the test stack has reno only");
-        assertThat(failure("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 ioctl(3, FIONREAD, [0]) = 0\n").getMessage())
-                .contains("unsupported system call ioctl");
+        assertThat(failure("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 mmap(3, 4096) = 0\n").getMessage())
+                .contains("unsupported system call mmap");
         assertThatThrownBy(() -> run("--bogus=1\n0 close(3) = -1 EBADF\n")).hasMessageContaining("unknown option --bogus");
     }
 
@@ -354,7 +354,15 @@ class ScriptRunnerTest {
         assertThatCode(() -> run(script)).doesNotThrowAnyException();
         assertThat(failure(script.replace("= 300\n", "= 301\n")).getMessage()).contains("sendmsg returned 300, expected 301");
         assertThat(failure(ESTABLISHED + "+0 recvmsg(4, {msg_iov(1)=[{..., 10}], msg_control=[{cmsg_level=SOL_TCP}]}, 0) = 0\n")
-                .getMessage()).contains("recvmsg with control messages (msg_control): the socket API carries none");
+                .getMessage()).contains("a control message {cmsg_level=..., cmsg_type=..., cmsg_data=...} expected");
+        assertThat(failure(ESTABLISHED + "+0 sendmsg(4, {msg_iov(1)=[{..., 10}], msg_control=[{cmsg_level=SOL_TCP, "
+                + "cmsg_type=TCP_CM_INQ, cmsg_data=1}]}, 0) = 10\n").getMessage())
+                .contains("sendmsg with control messages (msg_control): the socket API sends none");
+        // TCP_INQ off: a receive carries no control message, and one expected is a mismatch.
+        assertThat(failure(ESTABLISHED + "+0 < P. 1:11(10) ack 1 win 514\n+0 > . 1:1(0) ack 11\n"
+                + "+0 recvmsg(4, {msg_iov(1)=[{..., 4}], msg_control=[{cmsg_level=SOL_TCP, cmsg_type=TCP_CM_INQ, "
+                + "cmsg_data=6}]}, 0) = 4\n").getMessage())
+                .contains("recvmsg gave control messages [], expected [{level 6, type 36, data 6}]");
     }
 
     @Test

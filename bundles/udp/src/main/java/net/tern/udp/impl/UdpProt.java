@@ -208,6 +208,24 @@ public final class UdpProt implements InetProto<UdpSock> {
      * nothing queued: 0 after SHUT_RD, else {@code -EAGAIN}. Reading counts {@code InDatagrams}.
      * {@code msg} may be null when the caller wants neither sender nor flags.
      */
+    /**
+     * {@code udp_ioctl}: SIOCINQ is the payload of the first queued datagram (0 when none, or
+     * when it is empty), not the sum, since one receive returns one datagram. SIOCOUTQ is the
+     * send memory the socket holds, which here is none: a datagram is handed to IP within the
+     * send call and charged to no socket afterwards.
+     */
+    @Override
+    public int ioctl(UdpSock sk, int request, int arg) throws ErrnoException {
+        return switch (request) {
+            case SocketConstants.SIOCINQ -> {
+                Packet first = sk.peek();
+                yield first == null ? 0 : first.length();
+            }
+            case SocketConstants.SIOCOUTQ -> 0;
+            default -> InetProto.super.ioctl(sk, request, arg);
+        };
+    }
+
     @Override
     public int tryRecvmsg(UdpSock sk, ByteBuffer dst, int flags, net.tern.api.socket.MsgHeader msg)
             throws ErrnoException {

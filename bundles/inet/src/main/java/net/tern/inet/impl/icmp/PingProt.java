@@ -293,7 +293,7 @@ final class PingProt implements InetProto<PingSock> {
         int n = copy(reply.message(), dst, msg);
         msg.from = new InetSockAddr(reply.from(), 0);
         if (sk.recvTtl) {
-            msg.ttl = reply.ttl();
+            msg.addControl(SocketConstants.SOL_IP, SocketConstants.IP_TTL, reply.ttl());
         }
         return n;
     }
