@@ -82,7 +82,9 @@ class DemoCommandTest {
                 w("client", "tcp_close"),
                 w("client", "tcp_set_state", "ESTABLISHED -> FIN_WAIT1"),
                 w("client", "tcp_send_fin"),
-                w("client", "tcp_set_state", "FIN_WAIT1 -> FIN_WAIT2", "[.]"),
+                // The server owes the ACK of this FIN (tcp_fin's delayed ACK): its own FIN carries
+                // it when the server closes first ([F.]), else the ACK goes alone ([.]).
+                w("client", "tcp_set_state", "FIN_WAIT1 -> FIN_WAIT2"),
                 w("client", "tcp_fin", "[F.]"),
                 w("client", "tcp_time_wait", "FIN_WAIT2 -> TIME_WAIT"),
                 w("client", "inet_twsk_kill", "TIME_WAIT -> CLOSE"));

@@ -269,7 +269,7 @@ final class TcpSockopt {
      * the end of the stream.
      */
     static int inqHint(TcpSock sk) {
-        int queued = sk.rcv().queue().size();
+        int queued = inq(sk);
         return sk.rcv().finReceived() ? queued + 1 : queued;
     }
 
@@ -278,6 +278,11 @@ final class TcpSockopt {
      * not counted), SIOCOUTQ the bytes written and not yet acknowledged, SIOCOUTQNSD those not
      * yet sent; each 0 before the handshake completes and EINVAL on a listener, as on Linux.
      */
+    /** {@code tcp_inq}: the in-order bytes queued to read; the peer's FIN is not one. */
+    static int inq(TcpSock sk) {
+        return sk.rcv().queue().size();
+    }
+
     int ioctl(TcpSock sk, int request) throws ErrnoException {
         SkState state = sk.state();
         boolean known = request == SocketConstants.SIOCINQ || request == SocketConstants.SIOCOUTQ
@@ -292,7 +297,7 @@ final class TcpSockopt {
             return 0;
         }
         return switch (request) {
-            case SocketConstants.SIOCINQ -> sk.rcv().queue().size();
+            case SocketConstants.SIOCINQ -> inq(sk);
             case SocketConstants.SIOCOUTQ -> sk.snd().writeSeq() - sk.snd().sndUna();
             default -> sk.snd().writeSeq() - sk.snd().sndNxt();
         };
