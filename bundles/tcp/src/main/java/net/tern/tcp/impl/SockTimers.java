@@ -65,7 +65,8 @@ final class SockTimers {
 
     /** {@code tcp_reset_xmit_timer(ICSK_TIME_PROBE0)}: the next zero-window probe in min(rto << backoff, max). */
     void resetProbeTimer() {
-        resetXmitTimer(Pending.PROBE, sk.rtt().rtoUs() << Math.min(sk.retries().backoff(), 20));
+        resetXmitTimer(Pending.PROBE, handlers.clampProbe0ToUserTimeout(sk,
+                sk.rtt().rtoUs() << Math.min(sk.retries().backoff(), 20)));
     }
 
     /** {@code inet_csk_clear_xmit_timer}. */

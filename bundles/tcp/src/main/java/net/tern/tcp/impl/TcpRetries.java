@@ -3,8 +3,8 @@ package net.tern.tcp.impl;
 /**
  * A connection's retry and probe counters (the {@code inet_connection_sock} part Linux keeps
  * them in): retransmission timeouts in a row ({@code icsk_retransmits}) and the RTO's backoff
- * ({@code icsk_backoff}), when the first of those retransmissions was originally sent
- * ({@code retrans_stamp}, which {@code retransmits_timed_out} measures from), zero-window
+ * ({@code icsk_backoff}), when the first of those retransmissions went ({@code retrans_stamp},
+ * which {@code retransmits_timed_out} measures from), zero-window
  * probes unanswered ({@code icsk_probes_out}) and keepalive probes unanswered. Counted up by
  * the timers, set back by the ACKs that prove the peer alive.
  *
@@ -16,6 +16,9 @@ final class TcpRetries {
     private long retransStampNanos;
     private int probesOut;
     private int keepaliveProbes;
+    /** When the first of the zero-window probes unanswered went ({@code icsk_probes_tstamp}). */
+    private long probesStampNanos;
+    private boolean probesStamped;
 
     int retransmits() {
         return retransmits;
@@ -68,6 +71,23 @@ final class TcpRetries {
     /** {@code tcp_probe_timer} with nothing to probe for: the probes are over. */
     void clearProbes() {
         probesOut = 0;
+        probesStamped = false;
+    }
+
+    /** Whether a probe series has started ({@code icsk_probes_tstamp} set). */
+    boolean probesStamped() {
+        return probesStamped;
+    }
+
+    /** When the probe series started. */
+    long probesStampNanos() {
+        return probesStampNanos;
+    }
+
+    /** {@code tcp_probe_timer}: the probe series starts now. */
+    void probesStamp(long nowNanos) {
+        probesStampNanos = nowNanos;
+        probesStamped = true;
     }
 
     /** {@code tcp_keepalive_timer}: a keepalive probe went. */
@@ -78,6 +98,7 @@ final class TcpRetries {
     /** {@code tcp_ack}: the peer answered, so no probe is outstanding ({@code icsk_probes_out = 0}). */
     void onAckIn() {
         probesOut = 0;
+        probesStamped = false;
         keepaliveProbes = 0;
     }
 }

@@ -109,6 +109,13 @@ final class TcpSockopt {
                 checkRange("TCP_KEEPCNT", v, 1, MAX_KEEPCNT);
                 sk.userOptions().setKeepCnt(v);
             }
+            case SocketConstants.TCP_USER_TIMEOUT -> {
+                // do_tcp_setsockopt: any value >= 0, in milliseconds; takes effect at the next timer.
+                if (v < 0) {
+                    throw new ErrnoException(Errno.EINVAL, "setsockopt(TCP_USER_TIMEOUT, " + v + "): must be >= 0 ms");
+                }
+                sk.userOptions().setUserTimeoutMillis(v);
+            }
             case SocketConstants.TCP_INQ -> {
                 // do_tcp_setsockopt: 0 or 1 only.
                 checkRange("TCP_INQ", v, 0, 1);
@@ -172,6 +179,7 @@ final class TcpSockopt {
             case SocketConstants.TCP_CONGESTION -> congestionName(sk);
             case SocketConstants.TCP_TERN_TIMEWAIT_MSECS -> (int) lifecycle.timeWaitMillis(sk);
             case SocketConstants.TCP_INQ -> sk.userOptions().recvmsgInq() ? 1 : 0;
+            case SocketConstants.TCP_USER_TIMEOUT -> (int) sk.userOptions().userTimeoutMillis();
             case SocketConstants.TCP_INFO -> throw new ErrnoException(Errno.EINVAL,
                     "getsockopt(SOL_TCP, TCP_INFO): a struct option, read it as TcpInfo");
             default -> throw new ErrnoException(Errno.ENOPROTOOPT, "getsockopt(SOL_TCP, " + name

@@ -20,6 +20,8 @@ import net.tern.spi.net.Clock;
 final class TcpTimers {
     /** Linux's {@code tcp_orphan_retries} default, 0: see {@link #orphanRetries}. */
     private static final int ORPHAN_RETRIES = 0;
+    /** {@code TCP_TIMEOUT_MIN}: 2 jiffies, 2 ms. */
+    private static final long TIMEOUT_MIN_MILLIS = 2;
 
     private final Clock clock;
     private final Supplier<TcpSettings> settings;
@@ -84,19 +86,22 @@ final class TcpTimers {
     }
 
     /**
-     * {@code retransmits_timed_out}: whether the time since the first retransmission's
-     * original send exceeds what {@code boundary} retransmissions with exponential backoff
-     * from {@code rtoBaseMillis} (capped at the maximum RTO) would take. Linux bounds by time,
-     * not by count, so a changing RTO does not change the budget.
+     * {@code retransmits_timed_out}: whether the time since the first retransmission exceeds
+     * {@code TCP_USER_TIMEOUT} when set, else what {@code boundary} retransmissions with
+     * exponential backoff from {@code rtoBaseMillis} (capped at the maximum RTO) would take.
+     * Linux bounds by time, not by count, so a changing RTO does not change the budget.
      */
     boolean retransmitsTimedOut(TcpSock sk, int boundary, long rtoBaseMillis) {
         if (sk.retries().retransmits() == 0) {
             return false;
         }
-        long rtoMax = settings.get().rtoMaxMillis();
-        int threshold = 63 - Long.numberOfLeadingZeros(Math.max(1, rtoMax / rtoBaseMillis));
-        long timeoutMillis = boundary <= threshold ? ((2L << boundary) - 1) * rtoBaseMillis
-                : ((2L << threshold) - 1) * rtoBaseMillis + (long) (boundary - threshold) * rtoMax;
+        long timeoutMillis = sk.userOptions().userTimeoutMillis();
+        if (timeoutMillis == 0) {
+            long rtoMax = settings.get().rtoMaxMillis();
+            int threshold = 63 - Long.numberOfLeadingZeros(Math.max(1, rtoMax / rtoBaseMillis));
+            timeoutMillis = boundary <= threshold ? ((2L << boundary) - 1) * rtoBaseMillis
+                    : ((2L << threshold) - 1) * rtoBaseMillis + (long) (boundary - threshold) * rtoMax;
+        }
         long elapsedMillis = (clock.nanoTime() - sk.retries().retransStampNanos()) / 1_000_000;
         return elapsedMillis >= timeoutMillis;
     }
@@ -131,8 +136,9 @@ final class TcpTimers {
         sk.rtx().rack().probeDone(); // tlp_high_seq = 0: the timeout takes over
         if (sk.retries().retransmits() == 0) {
             counters.inc(TcpExtMib.TCPTimeouts);
-            TxSegment head = sk.rtx().head();
-            sk.retries().retransStamp(head != null ? head.sentNanos : clock.nanoTime());
+            // retrans_stamp: the first retransmission, which goes now (tcp_retransmit_skb);
+            // TCP_USER_TIMEOUT counts from it on Linux 6.18 (user-timeout/retransmit-limit.pkt).
+            sk.retries().retransStamp(clock.nanoTime());
         }
         // tcp_enter_loss: everything not SACKed is presumed lost and goes again, from the
         // head, as the window reopens (RFC 6675 5.1; RFC 5681 3.1 for peers without SACK).
@@ -159,11 +165,44 @@ final class TcpTimers {
         return retries;
     }
 
-    /** Doubles the RTO (RFC 6298 5.5) and re-arms (5.6). */
+    /** Doubles the RTO (RFC 6298 5.5) and re-arms (5.6), no later than the user timeout's end. */
     private void backoff(TcpSock sk) {
         sk.retries().onRetransmitTimeout();
         sk.rtt().backoff(rtoMaxMicros());
-        sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtt().rtoUs());
+        sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, clampRtoToUserTimeout(sk));
+    }
+
+    /**
+     * {@code tcp_clamp_rto_to_user_timeout}: the RTO, or what is left of {@code TCP_USER_TIMEOUT}
+     * since the first retransmission if that is less (1 ms once it has passed), so the
+     * connection is given up when the user timeout ends, not at the next backed-off RTO.
+     */
+    private long clampRtoToUserTimeout(TcpSock sk) {
+        long rtoUs = sk.rtt().rtoUs();
+        long userTimeoutMillis = sk.userOptions().userTimeoutMillis();
+        if (userTimeoutMillis == 0) {
+            return rtoUs;
+        }
+        long elapsedMillis = (clock.nanoTime() - sk.retries().retransStampNanos()) / 1_000_000;
+        if (elapsedMillis >= userTimeoutMillis) {
+            return 1000;
+        }
+        return Math.min(rtoUs, (userTimeoutMillis - elapsedMillis) * 1000);
+    }
+
+    /**
+     * {@code tcp_clamp_probe0_to_user_timeout}: the next zero-window probe waits no longer
+     * than what is left of {@code TCP_USER_TIMEOUT} since the first probe (at least
+     * {@code TCP_TIMEOUT_MIN}, 2 ms).
+     */
+    long clampProbe0ToUserTimeout(TcpSock sk, long whenUs) {
+        long userTimeoutMillis = sk.userOptions().userTimeoutMillis();
+        if (userTimeoutMillis == 0 || !sk.retries().probesStamped()) {
+            return whenUs;
+        }
+        long elapsedMillis = Math.max(0, (clock.nanoTime() - sk.retries().probesStampNanos()) / 1_000_000);
+        long remainingMillis = Math.max(userTimeoutMillis - elapsedMillis, TIMEOUT_MIN_MILLIS);
+        return Math.min(whenUs, remainingMillis * 1000);
     }
 
     /**
@@ -179,6 +218,17 @@ final class TcpTimers {
         if (!sk.rtx().isEmpty() || (unsent <= 0 && !sk.snd().finQueued())) {
             sk.retries().clearProbes();
             return;
+        }
+        // RFC 1122 4.2.2.17 lets probes go on while the peer answers them; TCP_USER_TIMEOUT
+        // bounds the series by time from its first probe (icsk_probes_tstamp).
+        if (!sk.retries().probesStamped()) {
+            sk.retries().probesStamp(clock.nanoTime());
+        } else {
+            long userTimeoutMillis = sk.userOptions().userTimeoutMillis();
+            if (userTimeoutMillis > 0 && clock.nanoTime() - sk.retries().probesStampNanos() >= userTimeoutMillis * 1_000_000) {
+                lifecycle.timedOut(sk);
+                return;
+            }
         }
         int maxProbes = settings.get().retries2();
         if (sk.orphaned()) {
@@ -263,7 +313,13 @@ final class TcpTimers {
         }
         long elapsed = (clock.nanoTime() - sk.stats().lastReceivedNanos()) / 1_000_000;
         if (elapsed >= idleMillis) {
-            if (sk.retries().keepaliveProbes() >= keepCnt(sk)) {
+            // With TCP_USER_TIMEOUT the time since the peer was last heard decides, once a
+            // probe is out; without it, the probe count.
+            long userTimeoutMillis = sk.userOptions().userTimeoutMillis();
+            boolean expired = userTimeoutMillis > 0
+                    ? elapsed >= userTimeoutMillis && sk.retries().keepaliveProbes() > 0
+                    : sk.retries().keepaliveProbes() >= keepCnt(sk);
+            if (expired) {
                 output.sendActiveReset(sk);
                 lifecycle.timedOut(sk);
                 return;

@@ -3,8 +3,9 @@ package net.tern.tcp.impl;
 /**
  * The {@code SOL_TCP} options an application set on a socket that the stack reads later
  * (Linux keeps them in {@code tcp_sock}: {@code keepalive_time},
- * {@code keepalive_intvl}, {@code keepalive_probes}): {@code TCP_KEEPIDLE},
- * {@code TCP_KEEPINTVL}, {@code TCP_KEEPCNT} and {@code TCP_TERN_TIMEWAIT_MSECS}
+ * {@code keepalive_intvl}, {@code keepalive_probes}, {@code recvmsg_inq}, and
+ * {@code icsk_user_timeout}): {@code TCP_KEEPIDLE}, {@code TCP_KEEPINTVL}, {@code TCP_KEEPCNT},
+ * {@code TCP_INQ}, {@code TCP_USER_TIMEOUT} and {@code TCP_TERN_TIMEWAIT_MSECS}
  * ({@code TCP_NODELAY} and {@code TCP_CORK} are the sender's Nagle mode, {@link TcpSender}). A value 0 means "the stack's setting". Set by
  * {@code do_tcp_setsockopt} with values it has checked; a passive open's child takes its
  * listener's ({@link #inheritFrom}, as {@code sk_clone_lock} copies them).
@@ -18,6 +19,7 @@ final class TcpUserOptions {
     /** This socket's TIME-WAIT length, or 0 for the stack's 2 * MSL. */
     private long timeWaitMillis;
     private boolean recvmsgInq;
+    private long userTimeoutMillis;
 
     /** A child of {@code listener} starts with the listener's options ({@code sk_clone_lock}). */
     void inheritFrom(TcpUserOptions listener) {
@@ -26,6 +28,19 @@ final class TcpUserOptions {
         keepCnt = listener.keepCnt;
         timeWaitMillis = listener.timeWaitMillis;
         recvmsgInq = listener.recvmsgInq;
+        userTimeoutMillis = listener.userTimeoutMillis;
+    }
+
+    /**
+     * {@code TCP_USER_TIMEOUT} ({@code icsk_user_timeout}), in ms: how long retransmissions,
+     * zero-window probes or keepalive probes may go unanswered; 0 for the retry counts.
+     */
+    long userTimeoutMillis() {
+        return userTimeoutMillis;
+    }
+
+    void setUserTimeoutMillis(long millis) {
+        userTimeoutMillis = millis;
     }
 
     /** {@code TCP_INQ}: each receive reports the bytes left to read ({@code TCP_CM_INQ}). */

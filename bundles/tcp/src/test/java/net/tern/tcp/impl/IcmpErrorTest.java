@@ -157,8 +157,9 @@ class IcmpErrorTest extends ScriptedPeerTestBase {
         assertThat(sock().state()).isEqualTo(SkState.ESTABLISHED);
         List<Seg> again = peer.advanceCollecting(1, TimeUnit.SECONDS);
         assertThat(again).isNotEmpty().allSatisfy(s -> assertThat(s.seq()).isEqualTo(c.nxt(0)));
-        // tcp_retries2 (15 from a 200 ms base): 924.6 s; then the soft error, not ETIMEDOUT.
-        peer.advance(1000, TimeUnit.SECONDS);
+        // tcp_retries2 (15 from a 200 ms base): 924.6 s from the first retransmission, so the
+        // connection fails at 1044.6 s; then the soft error, not ETIMEDOUT.
+        peer.advance(1100, TimeUnit.SECONDS);
         assertThat(peer.host().tcp().sockets()).extracting(TcpSock::state).containsExactly(SkState.CLOSE);
         assertThat(recvError(peer, c.fd())).isEqualTo(Errno.EHOSTUNREACH);
         assertThat(peer.host().counter(TcpExtMib.TCPAbortOnTimeout)).isEqualTo(1);
