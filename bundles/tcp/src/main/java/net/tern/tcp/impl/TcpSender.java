@@ -125,11 +125,11 @@ final class TcpSender {
     }
 
     /**
-     * {@code write_seq}: the sequence number after the last byte the application wrote, its
-     * FIN counted once queued, as Linux's {@code tcp_send_fin} advances it.
+     * Linux's {@code write_seq} itself: {@link #writeSeq} with the FIN counted once queued, as
+     * {@code tcp_send_fin} advances it ({@code SIOCOUTQ}, {@code SIOCOUTQNSD} count it).
      */
-    int writeSeq() {
-        return sndUna + queue.size() + (finQueued && !finAcked ? 1 : 0);
+    int writeSeqWithFin() {
+        return writeSeq() + (finQueued && !finAcked ? 1 : 0);
     }
 
     // ---- the handshake

@@ -306,8 +306,8 @@ final class TcpSockopt {
         }
         return switch (request) {
             case SocketConstants.SIOCINQ -> inq(sk);
-            case SocketConstants.SIOCOUTQ -> sk.snd().writeSeq() - sk.snd().sndUna();
-            default -> sk.snd().writeSeq() - sk.snd().sndNxt();
+            case SocketConstants.SIOCOUTQ -> sk.snd().writeSeqWithFin() - sk.snd().sndUna();
+            default -> sk.snd().writeSeqWithFin() - sk.snd().sndNxt();
         };
     }
 }
