@@ -36,10 +36,32 @@ final class SchApi {
 
     private final NetlinkFamily family;
     private final LinkRegistry links;
-    /** Each netem's handle and limit, by link index. Under rtnl. */
-    private final Map<Integer, int[]> netems = new HashMap<>();
+    /** Each link's netem, by link index. Under rtnl. */
+    private final Map<Integer, Netem> netems = new HashMap<>();
     /** {@code qdisc_alloc_handle}'s {@code autohandle}. */
     private int autohandle = 0x80000000;
+
+    /**
+     * A netem root: its handle and limit, and the link's impairment counters when it was made
+     * here (zero for one set otherwise, at boot by the configuration), which its statistics
+     * count from, as a Linux qdisc's start at its creation: sent bytes, sent packets, dropped,
+     * duplicated, reordered, delayed.
+     */
+    private record Netem(int handle, int limit, long[] base) {
+        static long[] counters(ImpairmentStats s) {
+            return new long[] {s.sentBytes.sum(), s.sentPackets.sum(), s.dropped.sum(), s.duplicated.sum(),
+                s.reordered.sum(), s.delayed.sum()};
+        }
+
+        /** The counters since this netem was made. */
+        long[] since(ImpairmentStats s) {
+            long[] now = counters(s);
+            for (int i = 0; i < now.length; i++) {
+                now[i] -= base[i];
+            }
+            return now;
+        }
+    }
 
     SchApi(NetlinkFamily family, LinkRegistry links) {
         this.family = family;
@@ -59,14 +81,14 @@ final class SchApi {
         Link link = link(tcm);
         requireRoot(tcm);
         int flags = request.flags();
-        int[] current = current(link);
+        Netem current = current(link);
         if (current != null && (flags & (Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL)) == (Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL)) {
             throw new ErrnoException(Errno.EEXIST, "Exclusivity flag on, cannot modify.");
         }
         if (current == null && (flags & Netlink.NLM_F_CREATE) == 0) {
             throw new ErrnoException(Errno.ENOENT, "Qdisc not found. To create specify NLM_F_CREATE flag.");
         }
-        if (current != null && tcm.handle() != 0 && tcm.handle() != current[0] && (flags & Netlink.NLM_F_REPLACE) == 0) {
+        if (current != null && tcm.handle() != 0 && tcm.handle() != current.handle() && (flags & Netlink.NLM_F_REPLACE) == 0) {
             throw new ErrnoException(Errno.EINVAL, "Change operation is not supported by the handle given");
         }
         if (!tca.has(PktSched.TCA_KIND) || !QdiscMessage.NETEM.equals(tca.string(PktSched.TCA_KIND))) {
@@ -79,10 +101,11 @@ final class SchApi {
                     + "delete it to turn it off");
         }
         int limit = optionsLimit(tca);
-        int handle = current != null && (tcm.handle() == 0 || tcm.handle() == current[0]) ? current[0]
-                : tcm.handle() != 0 ? PktSched.major(tcm.handle()) : allocHandle();
+        boolean same = current != null && (tcm.handle() == 0 || tcm.handle() == current.handle());
+        int handle = same ? current.handle() : tcm.handle() != 0 ? PktSched.major(tcm.handle()) : allocHandle();
+        long[] base = same ? current.base() : Netem.counters(link.impairmentStats());
         link.setImpairment(next);
-        netems.put(link.index(), new int[] {handle, limit});
+        netems.put(link.index(), new Netem(handle, limit, base));
         notify(request, reply, Rtnetlink.RTM_NEWQDISC, link);
     }
 
@@ -96,8 +119,8 @@ final class SchApi {
         TcMsg tcm = TcMsg.read(request);
         Link link = link(tcm);
         requireRoot(tcm);
-        int[] current = current(link);
-        int handle = current == null ? 0 : current[0];
+        Netem current = current(link);
+        int handle = current == null ? 0 : current.handle();
         if (tcm.handle() != 0 && tcm.handle() != handle) {
             throw new ErrnoException(Errno.EINVAL, "Specified qdisc handle not found");
         }
@@ -131,21 +154,20 @@ final class SchApi {
      * what it holds back.
      */
     private void tcFillQdisc(NlWriter w, Link link) {
-        int[] netem = current(link);
-        Impairment impairment = link.impairment();
-        ImpairmentStats s = netem == null ? null : link.impairmentStats();
-        new TcMsg(0, link.index(), netem == null ? 0 : netem[0], PktSched.TC_H_ROOT, ROOT_REFCNT).write(w);
+        Netem netem = current(link);
+        new TcMsg(0, link.index(), netem == null ? 0 : netem.handle(), PktSched.TC_H_ROOT, ROOT_REFCNT).write(w);
         w.attrString(PktSched.TCA_KIND, netem == null ? NOQUEUE : QdiscMessage.NETEM);
         if (netem != null) {
-            SchNetem.netemDump(w, impairment, netem[1]);
+            SchNetem.netemDump(w, link.impairment(), netem.limit());
         }
         w.attrU8(PktSched.TCA_HW_OFFLOAD, 0);
-        long bytes = s == null ? 0 : s.sentBytes.sum();
-        long packets = s == null ? 0 : s.sentPackets.sum();
-        long drops = s == null ? 0 : s.dropped.sum();
+        long[] c = netem == null ? new long[6] : netem.since(link.impairmentStats());
+        long bytes = c[0];
+        long packets = c[1];
+        long drops = c[2];
         int stats2 = w.beginNested(PktSched.TCA_STATS2);
-        if (s != null) {
-            SchNetem.netemDumpStats(w, s);
+        if (netem != null) {
+            SchNetem.netemDumpStats(w, PktSched.TCA_STATS_APP, c[3], c[4], c[5]);
         }
         int basic = w.beginAttr(PktSched.TCA_STATS_BASIC);
         w.u64(bytes).u32((int) packets).u32(0);
@@ -157,20 +179,18 @@ final class SchApi {
         int old = w.beginAttr(PktSched.TCA_STATS);
         w.u64(bytes).u32((int) packets).u32((int) drops).zeros(PktSched.TC_STATS_SIZE - 16);
         w.endAttr(old);
-        if (s != null) {
-            int xstats = w.beginAttr(PktSched.TCA_XSTATS);
-            w.u64(s.duplicated.sum()).u64(s.reordered.sum()).u64(s.delayed.sum());
-            w.endAttr(xstats);
+        if (netem != null) {
+            SchNetem.netemDumpStats(w, PktSched.TCA_XSTATS, c[3], c[4], c[5]);
         }
     }
 
-    /** The link's netem ({handle, limit}), or null when its root is the default; a handle is given to a netem set otherwise. */
-    private int[] current(Link link) {
+    /** The link's netem, or null when its root is the default; a netem set otherwise gets a handle when first seen. */
+    private Netem current(Link link) {
         if (link.impairment().isNone()) {
             netems.remove(link.index());
             return null;
         }
-        return netems.computeIfAbsent(link.index(), i -> new int[] {allocHandle(), PktSched.NETEM_DEFAULT_LIMIT});
+        return netems.computeIfAbsent(link.index(), i -> new Netem(allocHandle(), PktSched.NETEM_DEFAULT_LIMIT, new long[6]));
     }
 
     private int allocHandle() {

@@ -8,7 +8,6 @@ import net.tern.netlink.NlAttrs;
 import net.tern.netlink.NlWriter;
 import net.tern.netlink.PktSched;
 import net.tern.spi.net.Impairment;
-import net.tern.spi.net.ImpairmentStats;
 
 /**
  * netem's netlink side ({@code net/sched/sch_netem.c}): {@link #netemChange} reads the options
@@ -62,10 +61,10 @@ final class SchNetem {
         w.endAttr(start);
     }
 
-    /** Tern's netem counters beyond Linux's ({@code TCA_STATS_APP}): duplicated, reordered, delayed. */
-    static void netemDumpStats(NlWriter w, ImpairmentStats s) {
-        int start = w.beginAttr(PktSched.TCA_STATS_APP);
-        w.u64(s.duplicated.sum()).u64(s.reordered.sum()).u64(s.delayed.sum());
+    /** Tern's netem counters beyond Linux's, as attribute {@code type} ({@code TCA_STATS_APP}, {@code TCA_XSTATS}). */
+    static void netemDumpStats(NlWriter w, int type, long duplicated, long reordered, long delayed) {
+        int start = w.beginAttr(type);
+        w.u64(duplicated).u64(reordered).u64(delayed);
         w.endAttr(start);
     }
 

@@ -146,6 +146,21 @@ class QdiscTest {
     }
 
     @Test
+    void theStatisticsStartAtTheQdiscsCreationAndGoOnThroughAChange() throws Exception {
+        newQdisc(Netlink.NLM_F_CREATE, 0, "netem", netem("loss 100% seed 1"));
+        lo.transmit(bed.stack().packet(EtherType.IPV4, new byte[20]));
+        newQdisc(0, 0, "netem", netem("loss 100% seed 2"));
+        lo.transmit(bed.stack().packet(EtherType.IPV4, new byte[20]));
+        assertThat(root().stats().drops()).as("a change keeps the counters").isEqualTo(2);
+
+        QdiscMessage.deleteRoot(nl, lo.index());
+        newQdisc(Netlink.NLM_F_CREATE, 0, "netem", netem("loss 100% seed 3"));
+        assertThat(root().stats().drops()).as("a new qdisc counts from zero").isZero();
+        lo.transmit(bed.stack().packet(EtherType.IPV4, new byte[20]));
+        assertThat(root().stats().drops()).isEqualTo(1);
+    }
+
+    @Test
     void seedlessOptionsGetTheSeedTheLinkPickedAndADumpShowsIt() throws Exception {
         newQdisc(Netlink.NLM_F_CREATE, 0, "netem", netem("loss 1%"));
         assertThat(lo.impairment().seed()).isPresent();
