@@ -79,8 +79,11 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     // ---- congestion control and loss recovery are the connection's TcpCongestion
 
     // ---- listener
-    /** A listener's SYN and accept queues with its backlog ({@code icsk_accept_queue}). */
-    private final RequestSockQueue acceptQueue = new RequestSockQueue();
+    /**
+     * A listener's SYN and accept queues with its backlog ({@code icsk_accept_queue}), made at
+     * first use: a connection never has them, and they cost an idle connection about 250 bytes.
+     */
+    private RequestSockQueue acceptQueue;
     /** The listener whose accept queue holds this connection, until accept() or the listener's close. */
     private TcpSock parent;
 
@@ -322,7 +325,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         readable = rcv.queue().size();
         writeSpace = sendSpace();
         notSent = snd.notSent();
-        acceptable = acceptQueue.acceptqLen();
+        acceptable = acceptQueue == null ? 0 : acceptQueue.acceptqLen();
     }
 
     /** Bytes to read, as last published: read by {@code tcp_poll} without the lock. */
@@ -357,7 +360,12 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
 
     /** A listener's SYN and accept queues with its backlog ({@code icsk_accept_queue}). */
     RequestSockQueue acceptQueue() {
-        return acceptQueue;
+        RequestSockQueue queue = acceptQueue;
+        if (queue == null) {
+            queue = new RequestSockQueue();
+            acceptQueue = queue;
+        }
+        return queue;
     }
 
     /** The listener whose accept queue holds this connection, or null. */
