@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import net.tern.inet.sock.SkState;
+import net.tern.tcp.impl.RtxQueue.TxSegment;
 
 /**
  * What must hold in every TCP socket between two events, whatever the wire sent: checked by
@@ -65,20 +66,20 @@ public final class TcpInvariants {
         int retrans = 0;
         TxSegment previous = null;
         for (TxSegment s : sk.rtx()) {
-            require(s.length >= 0, "segment of negative length at " + u(s.seq));
+            require(s.length() >= 0, "segment of negative length at " + u(s.seq()));
             if (previous != null) {
-                require(previous.endSeq() == s.seq, "retransmission queue not contiguous: " + u(previous.endSeq())
-                        + " then " + u(s.seq));
+                require(previous.endSeq() == s.seq(), "retransmission queue not contiguous: " + u(previous.endSeq())
+                        + " then " + u(s.seq()));
             }
-            sacked += s.sacked ? 1 : 0;
-            lost += s.lost ? 1 : 0;
-            retrans += s.retransInFlight ? 1 : 0;
+            sacked += s.sacked() ? 1 : 0;
+            lost += s.lost() ? 1 : 0;
+            retrans += s.retransInFlight() ? 1 : 0;
             previous = s;
         }
         if (!sk.rtx().isEmpty()) {
             TxSegment first = sk.rtx().head();
-            require(Seq.beforeOrEqual(first.seq, sk.snd().sndUna()) && Seq.before(sk.snd().sndUna(), first.endSeq()), "snd_una " + u(sk.snd().sndUna())
-                    + " outside the head segment " + u(first.seq) + ".." + u(first.endSeq()));
+            require(Seq.beforeOrEqual(first.seq(), sk.snd().sndUna()) && Seq.before(sk.snd().sndUna(), first.endSeq()), "snd_una " + u(sk.snd().sndUna())
+                    + " outside the head segment " + u(first.seq()) + ".." + u(first.endSeq()));
             require(previous.endSeq() == sk.snd().sndMax(), "the queue ends at " + u(previous.endSeq()) + ", snd_max is "
                     + u(sk.snd().sndMax()));
             require(state == SkState.CLOSE || sk.timers().pending() != SockTimers.Pending.NONE && sk.timers().xmitTimerArmed(),

@@ -1,6 +1,7 @@
 package net.tern.tcp.impl;
 
 import net.tern.tcp.cc.CaState;
+import net.tern.tcp.impl.RtxQueue.TxSegment;
 
 /**
  * A connection's RACK-TLP state (RFC 8985; Linux's {@code tp->rack}, {@code tp->reordering},
@@ -107,18 +108,18 @@ final class Rack {
      */
     void rackAdvance(TxSegment s, long nowNanos, long minRttUs) {
         delivered++;
-        if (s.sentNanos > ackPriorSentNanos) {
-            ackPriorSentNanos = s.sentNanos;
-            ackPriorDelivered = s.deliveredAtSend;
+        if (s.sentNanos() > ackPriorSentNanos) {
+            ackPriorSentNanos = s.sentNanos();
+            ackPriorDelivered = s.deliveredAtSend();
         }
-        long sampleUs = Math.max(0, (nowNanos - s.sentNanos) / 1000);
-        if (s.retransmitted && (minRttUs == 0 || sampleUs < minRttUs)) {
+        long sampleUs = Math.max(0, (nowNanos - s.sentNanos()) / 1000);
+        if (s.retransmitted() && (minRttUs == 0 || sampleUs < minRttUs)) {
             return;
         }
         advanced = true;
         rttUs = sampleUs;
-        if (!xmitSet || skbSentAfter(s.sentNanos, xmitNanos, s.endSeq(), endSeq)) {
-            xmitNanos = s.sentNanos;
+        if (!xmitSet || skbSentAfter(s.sentNanos(), xmitNanos, s.endSeq(), endSeq)) {
+            xmitNanos = s.sentNanos();
             endSeq = s.endSeq();
             xmitSet = true;
         }
@@ -156,7 +157,7 @@ final class Rack {
 
     /** Whether {@code s} was sent before the most recently sent delivered segment (a candidate for loss). */
     boolean sentBeforeLatestDelivered(TxSegment s) {
-        return xmitSet && skbSentAfter(xmitNanos, s.sentNanos, endSeq, s.endSeq());
+        return xmitSet && skbSentAfter(xmitNanos, s.sentNanos(), endSeq, s.endSeq());
     }
 
     /**
@@ -165,7 +166,7 @@ final class Rack {
      * lost now.
      */
     long rackSkbTimeout(TxSegment s, long nowNanos, long reoWndUs) {
-        return rttUs + reoWndUs - (nowNanos - s.sentNanos) / 1000;
+        return rttUs + reoWndUs - (nowNanos - s.sentNanos()) / 1000;
     }
 
     // ---- reordering (tcp_check_sack_reordering, tcp_dsack_seen, tcp_rack_update_reo_wnd)

@@ -1,10 +1,12 @@
 package net.tern.tcp.impl;
 
+
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedList;
 import java.util.List;
 import java.util.ListIterator;
+import net.tern.wire.TcpPacket;
 
 /**
  * A connection's retransmission queue with its SACK scoreboard ({@code tcp_rtx_queue} and
@@ -21,7 +23,7 @@ import java.util.ListIterator;
  *
  * <p>Used under the socket lock.
  */
-final class RtxQueue implements Iterable<TxSegment> {
+final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
     /** RFC 6675 DupThresh ({@code tcp_reordering}). */
     static final int DUP_THRESH = TcpCongestion.DUPACK_THRESHOLD;
 
@@ -479,5 +481,90 @@ final class RtxQueue implements Iterable<TxSegment> {
             s.lost = false;
         }
         lostOut = 0;
+    }
+
+    /**
+     * One segment sent and not yet acknowledged (an entry of {@code tcp_rtx_queue}): its
+     * sequence range, whether it carried SYN, FIN or PSH, when it was (last) sent, and its
+     * scoreboard marks ({@code TCP_SKB_CB(skb)->sacked}). Its data stay in the send queue
+     * until acknowledged. Others read it; only its {@link RtxQueue}, which keeps its counts in
+     * step with the marks, changes it.
+     */
+    static final class TxSegment {
+        private int seq;
+        private int length;
+        private int flags;
+        private long sentNanos;
+        /** Sent more than once ({@code TCPCB_EVER_RETRANS}): Karn's rule refuses RTT samples from it. */
+        private boolean retransmitted;
+        /** The receiver holds it, by a SACK block ({@code TCPCB_SACKED_ACKED}). */
+        private boolean sacked;
+        /** Presumed lost, waiting for (or past) its retransmission ({@code TCPCB_LOST}). */
+        private boolean lost;
+        /** A retransmission of it is in flight ({@code TCPCB_SACKED_RETRANS}). */
+        private boolean retransInFlight;
+        /**
+         * {@code snd_nxt} when it was last retransmitted: once data from there on are SACKed, that
+         * retransmission is lost too ({@code tcp_mark_lost_retrans}).
+         */
+        private int retransSndNxt;
+        /** Segments delivered when it was (last) sent ({@code tx.delivered}): how old a D-SACK for it is (RACK). */
+        private int deliveredAtSend;
+
+        TxSegment(int seq, int length, int flags, long sentNanos, boolean retransmitted) {
+            this.seq = seq;
+            this.length = length;
+            this.flags = flags;
+            this.sentNanos = sentNanos;
+            this.retransmitted = retransmitted;
+        }
+
+        int seq() {
+            return seq;
+        }
+
+        /** Data bytes (SYN and FIN not counted). */
+        int length() {
+            return length;
+        }
+
+        /** SYN, FIN and PSH as sent. */
+        int flags() {
+            return flags;
+        }
+
+        /** When it was (last) sent. */
+        long sentNanos() {
+            return sentNanos;
+        }
+
+        boolean retransmitted() {
+            return retransmitted;
+        }
+
+        boolean sacked() {
+            return sacked;
+        }
+
+        boolean lost() {
+            return lost;
+        }
+
+        boolean retransInFlight() {
+            return retransInFlight;
+        }
+
+        int retransSndNxt() {
+            return retransSndNxt;
+        }
+
+        int deliveredAtSend() {
+            return deliveredAtSend;
+        }
+
+        /** The sequence number after this segment: data plus one for SYN and one for FIN. */
+        int endSeq() {
+            return seq + length + ((flags & TcpPacket.SYN) != 0 ? 1 : 0) + ((flags & TcpPacket.FIN) != 0 ? 1 : 0);
+        }
     }
 }

@@ -6,6 +6,7 @@ import net.tern.tcp.cc.CaEvent;
 import net.tern.tcp.cc.CaState;
 import net.tern.tcp.cc.CongestionControl;
 import net.tern.tcp.cc.CongestionController;
+import net.tern.tcp.impl.RtxQueue.TxSegment;
 
 /**
  * Where TCP calls the congestion control hooks ({@code tcp_cong.c}, the recovery parts of
@@ -332,7 +333,7 @@ final class TcpCongestion {
         enterRecovery();
         setCwnd(ssthresh);
         TxSegment head = rtx.head();
-        return head != null && head.lost && !head.retransInFlight;
+        return head != null && head.lost() && !head.retransInFlight();
     }
 
     /**
@@ -395,7 +396,7 @@ final class TcpCongestion {
         enterRecovery();
         setCwnd(ssthresh);
         TxSegment head = sk.rtx().head();
-        return head != null && head.lost && !head.retransInFlight ? ReoOutcome.RECOVERY_STARTED : ReoOutcome.LOST;
+        return head != null && head.lost() && !head.retransInFlight() ? ReoOutcome.RECOVERY_STARTED : ReoOutcome.LOST;
     }
 
     /** An ACK's processing starts. */
@@ -459,7 +460,7 @@ final class TcpCongestion {
     private void tryKeepOpen() {
         RtxQueue rtx = sk.rtx();
         TxSegment head = rtx.head();
-        boolean anyRetrans = rtx.retransOut() > 0 || (head != null && head.retransmitted);
+        boolean anyRetrans = rtx.retransOut() > 0 || (head != null && head.retransmitted());
         CaState state = rtx.sackedOut() + rtx.lostOut() > 0 || anyRetrans ? CaState.DISORDER : CaState.OPEN;
         if (caState != state) {
             setCaState(state);

@@ -18,6 +18,7 @@ import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.Packet;
+import net.tern.tcp.impl.RtxQueue.TxSegment;
 import net.tern.wire.IcmpTypes;
 import net.tern.wire.InetChecksum;
 import net.tern.wire.Ipv4Packet;
@@ -97,8 +98,8 @@ final class TcpInput {
             TxSegment syn = sk.rtx().pollHead();
             memory.settleSend(sk);
             long rttUs = -1;
-            if (syn != null && !syn.retransmitted) {
-                rttUs = (clock.nanoTime() - syn.sentNanos) / 1000;
+            if (syn != null && !syn.retransmitted()) {
+                rttUs = (clock.nanoTime() - syn.sentNanos()) / 1000;
             } else if (sk.opts().tsOk() && o.tsEcr != 0) {
                 rttUs = ((long) (sk.ts().tsVal(TcpOutput.tsNow(clock)) - o.tsEcr)) * 1000;
             }
@@ -264,7 +265,7 @@ final class TcpInput {
                 return;
             }
             TxSegment syn = sk.rtx().head();
-            if (syn != null && (syn.flags & SYN) != 0) {
+            if (syn != null && (syn.flags() & SYN) != 0) {
                 sk.rtx().pollHead();
                 memory.settleSend(sk);
             }

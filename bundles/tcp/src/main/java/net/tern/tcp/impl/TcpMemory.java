@@ -54,7 +54,7 @@ import net.tern.spi.net.Clock;
  */
 final class TcpMemory {
     /**
-     * Heap per retransmission-queue segment: a {@link TxSegment} (48 bytes) and its
+     * Heap per retransmission-queue segment: a {@link RtxQueue.TxSegment} (48 bytes) and its
      * {@code LinkedList} node (40), without compressed references.
      */
     static final int TX_SEGMENT_TRUESIZE = 88;

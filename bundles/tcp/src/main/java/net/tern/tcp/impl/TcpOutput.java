@@ -12,6 +12,7 @@ import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
+import net.tern.tcp.impl.RtxQueue.TxSegment;
 import net.tern.wire.TcpOptions;
 import net.tern.wire.TcpPacket;
 import org.slf4j.Logger;
@@ -395,7 +396,7 @@ final class TcpOutput {
         }
         long rtoUs = sk.rtt().rtoUs();
         if (sinceHead) {
-            rtoUs = Math.max(1, rtoUs - (clock.nanoTime() - head.sentNanos) / 1000);
+            rtoUs = Math.max(1, rtoUs - (clock.nanoTime() - head.sentNanos()) / 1000);
         }
         timers.resetXmitTimer(SockTimers.Pending.RETRANS, rtoUs);
     }
@@ -435,7 +436,7 @@ final class TcpOutput {
             timeoutUs = s.rtoInitialMillis() * 1000;
         }
         long rtoDeltaUs = advancingRto ? sk.rtt().rtoUs()
-                : sk.rtt().rtoUs() - (clock.nanoTime() - head.sentNanos) / 1000;
+                : sk.rtt().rtoUs() - (clock.nanoTime() - head.sentNanos()) / 1000;
         if (rtoDeltaUs > 0) {
             timeoutUs = Math.min(timeoutUs, rtoDeltaUs);
         }
@@ -479,7 +480,7 @@ final class TcpOutput {
             retransmission = false;
         } else {
             TxSegment tail = sk.rtx().tail();
-            transmitSkb(sk, tail.seq, tail.length, TcpPacket.ACK | tail.flags);
+            transmitSkb(sk, tail.seq(), tail.length(), TcpPacket.ACK | tail.flags());
             sk.rtx().probeRetransmitted(tail, clock.nanoTime());
             counters.inc(TcpMib.RetransSegs);
             sk.stats().onRetransmit();
@@ -498,7 +499,7 @@ final class TcpOutput {
      */
     void retransmitHead(TcpSock sk) {
         TxSegment head = sk.rtx().head();
-        if (head == null || head.sacked) {
+        if (head == null || head.sacked()) {
             return;
         }
         sk.rtx().markSkbLost();
@@ -519,7 +520,7 @@ final class TcpOutput {
         java.util.ListIterator<TxSegment> it = sk.rtx().walk(0);
         while (it.hasNext() && sk.packetsInFlight() < sk.ca().cwnd()) {
             TxSegment s = it.next();
-            if (s.lost && !s.retransInFlight) {
+            if (s.lost() && !s.retransInFlight()) {
                 it.previous();
                 retransmitSkb(sk, it);
             }
@@ -539,10 +540,10 @@ final class TcpOutput {
         java.util.ListIterator<TxSegment> it = sk.rtx().walk(0);
         while (it.hasNext()) {
             TxSegment s = it.next();
-            if (!Seq.before(s.seq, sk.rtx().highestSack())) {
+            if (!Seq.before(s.seq(), sk.rtx().highestSack())) {
                 break;
             }
-            if (!s.sacked && !s.retransInFlight && !s.lost) {
+            if (!s.sacked() && !s.retransInFlight() && !s.lost()) {
                 it.previous();
                 retransmitSkb(sk, it);
                 return;
@@ -554,8 +555,8 @@ final class TcpOutput {
         java.util.ListIterator<TxSegment> down = sk.rtx().walk(sk.rtx().size());
         while (down.hasPrevious()) {
             TxSegment s = down.previous();
-            if (!s.sacked) {
-                if (!s.retransInFlight) {
+            if (!s.sacked()) {
+                if (!s.retransInFlight()) {
                     sk.rtx().rescue(sk.ca().highSeq()); // RescueRxt = RecoveryPoint
                     retransmitSkb(sk, down);
                 }
@@ -574,8 +575,8 @@ final class TcpOutput {
         if (sk.rtx().fragment(it, s, sk.opts().mssCache())) {
             memory.settleSend(sk);
         }
-        int flags = TcpPacket.ACK | s.flags; // as tcp_retransmit_skb resends the skb: PSH only if it had it
-        transmitSkb(sk, s.seq, s.length, flags);
+        int flags = TcpPacket.ACK | s.flags(); // as tcp_retransmit_skb resends the skb: PSH only if it had it
+        transmitSkb(sk, s.seq(), s.length(), flags);
         sk.rtx().retransmitted(s, clock.nanoTime(), sk.snd().sndNxt());
         counters.inc(TcpMib.RetransSegs);
         sk.stats().onRetransmit();

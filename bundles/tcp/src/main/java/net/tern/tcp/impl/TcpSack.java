@@ -1,6 +1,7 @@
 package net.tern.tcp.impl;
 
 import net.tern.spi.net.Clock;
+import net.tern.tcp.impl.RtxQueue.TxSegment;
 import net.tern.wire.TcpOptions;
 
 /**
@@ -121,7 +122,7 @@ final class TcpSack {
      */
     boolean checkSackReneging(TcpSock sk) {
         TxSegment head = sk.rtx().head();
-        if (head == null || !head.sacked) {
+        if (head == null || !head.sacked()) {
             return false;
         }
         counters.inc(TcpExtMib.TCPSACKReneging);

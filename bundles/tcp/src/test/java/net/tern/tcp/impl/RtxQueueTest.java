@@ -3,6 +3,7 @@ package net.tern.tcp.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ListIterator;
+import net.tern.tcp.impl.RtxQueue.TxSegment;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,11 +28,11 @@ class RtxQueueTest {
         int lost = 0;
         int retrans = 0;
         for (TxSegment s : q) {
-            sacked += s.sacked ? 1 : 0;
-            lost += s.lost ? 1 : 0;
-            retrans += s.retransInFlight ? 1 : 0;
-            if (s.sacked) {
-                assertThat(s.lost || s.retransInFlight).as("SACKed segment at %d lost or in retransmission", s.seq)
+            sacked += s.sacked() ? 1 : 0;
+            lost += s.lost() ? 1 : 0;
+            retrans += s.retransInFlight() ? 1 : 0;
+            if (s.sacked()) {
+                assertThat(s.lost() || s.retransInFlight()).as("SACKed segment at %d lost or in retransmission", s.seq())
                         .isFalse();
             }
         }
@@ -71,8 +72,8 @@ class RtxQueueTest {
         assertConsistent(q);
         assertThat(acked.segments()).isEqualTo(6); // 0..4 whole and 5 trimmed
         assertThat(acked.retransmittedAcked()).isTrue();
-        assertThat(q.head().seq).isEqualTo(5 * MSS + MSS / 2);
-        assertThat(q.head().length).isEqualTo(MSS / 2);
+        assertThat(q.head().seq()).isEqualTo(5 * MSS + MSS / 2);
+        assertThat(q.head().length()).isEqualTo(MSS / 2);
         assertThat(q.size()).isEqualTo(5);
         assertThat(q.sackedOut()).isEqualTo(3);
     }
@@ -89,7 +90,7 @@ class RtxQueueTest {
         assertConsistent(q);
         assertThat(q.size()).isEqualTo(11);
         assertThat(q.lostOut()).isEqualTo(11);
-        assertThat(it.next().seq).as("the iterator stands before the rest").isEqualTo(MSS / 2);
+        assertThat(it.next().seq()).as("the iterator stands before the rest").isEqualTo(MSS / 2);
         assertThat(q.fragment(it, head, MSS / 2)).as("a segment within the MSS is not cut").isFalse();
     }
 
@@ -127,7 +128,7 @@ class RtxQueueTest {
         assertThat(q.markHeadLost(MSS)).isEqualTo(1);
         assertConsistent(q);
         assertThat(q.retransOut()).isZero();
-        assertThat(q.head().lost).isTrue();
+        assertThat(q.head().lost()).isTrue();
     }
 
     @Test
