@@ -67,7 +67,7 @@ final class TcpAck {
         boolean advanced = Seq.after(ack, priorUna);
         // The probe episode first: its window reduction comes before this ACK's growth, as
         // Linux's tcp_cong_control follows tcp_process_tlp_ack.
-        sk.ca().processTlpAck(ack, advanced, advanced || seg.dataLength > 0 || windowChanged, sackFlags);
+        processTlpAck(sk, ack, advanced, advanced || seg.dataLength > 0 || windowChanged, sackFlags);
         if (advanced) {
             int dataAcked = sndUnaUpdate(sk, ack, priorUna);
             cleanRtxQueue(sk, seg, ack, dataAcked);
@@ -177,6 +177,34 @@ final class TcpAck {
         if (sk.opts().tsOk() && o.timestamp && !Seq.after(seg.seq, sk.rcv().rcvWup())
                 && sk.ts().pawsCheck(o.tsVal, 0, clock.nanoTime())) {
             sk.ts().storeTsRecent(o.tsVal, clock.nanoTime());
+        }
+    }
+
+    /**
+     * {@code tcp_process_tlp_ack} (RFC 8985 7.4): how an ACK at or above the point the probe
+     * left ends a probe episode. A probe of new data, a D-SACK of the probe, or a pure
+     * duplicate ACK (the probe and the original both arrived) end it: nothing was lost. An ACK
+     * beyond it, for a retransmitted probe, means the probe repaired a loss: the window is
+     * reduced once ({@code tcp_init_cwnd_reduction}, CWR, {@code tcp_end_cwnd_reduction}),
+     * counted as {@code TCPLossProbeRecovery}.
+     *
+     * @param advanced   the ACK moved snd_una
+     * @param notDuplicate the segment carried data or a window update, or acknowledged something ({@code FLAG_NOT_DUP})
+     * @param sackFlags  what {@link TcpSack#sacktagWriteQueue} reported
+     */
+    void processTlpAck(TcpSock sk, int ack, boolean advanced, boolean notDuplicate, int sackFlags) {
+        Rack rack = sk.rtx().rack();
+        if (!rack.tlpOut() || Seq.before(ack, rack.tlpHighSeq())) {
+            return;
+        }
+        if (!rack.tlpRetrans() || (sackFlags & TcpSack.DSACK_TLP) != 0) {
+            rack.probeDone();
+        } else if (Seq.after(ack, rack.tlpHighSeq())) {
+            rack.probeDone();
+            sk.ca().reduceAfterLossProbe();
+            counters.inc(TcpExtMib.TCPLossProbeRecovery);
+        } else if (!advanced && !notDuplicate && (sackFlags & TcpSack.NEW_SACKED) == 0) {
+            rack.probeDone();
         }
     }
 }

@@ -70,6 +70,16 @@ final class TcpCongestion {
 
     // ---- what others read (and the controller's CongestionState, through TcpSock)
 
+    /** Duplicate ACKs in a row ({@code sacked_out} without SACK). */
+    int dupAcks() {
+        return dupAcks;
+    }
+
+    /** The connection this is the congestion state of. */
+    TcpSock sock() {
+        return sk;
+    }
+
     int cwnd() {
         return cwnd;
     }
@@ -284,7 +294,7 @@ final class TcpCongestion {
     }
 
     /** RFC 6675's part of {@code tcp_fastretrans_alert}, {@link Sack#alert}. */
-    private boolean sackAlert(int ack) {
+    boolean sackAlert(int ack) {
         int lostRetransmits = sk.rtx().markHeadLost(sk.opts().mssCache());
         if (lostRetransmits > 0) {
             counters.add(TcpExtMib.TCPLostRetransmit, lostRetransmits);
@@ -312,7 +322,7 @@ final class TcpCongestion {
      * duplicate ACKs). Lost segments go out as the window allows; returns whether the head is
      * among them, to go at once.
      */
-    private boolean rackAlert() {
+    boolean rackAlert() {
         RtxQueue rtx = sk.rtx();
         if (caState == CaState.OPEN && rtx.sackedOut() == 0 && rtx.lostOut() == 0) {
             // Not dubious (tcp_ack_is_dubious): in Open with nothing SACKed no segment can be
@@ -412,35 +422,15 @@ final class TcpCongestion {
     // ---- the tail loss probe (RFC 8985 7)
 
     /**
-     * {@code tcp_process_tlp_ack} (RFC 8985 7.4): how an ACK at or above the point the probe
-     * left ends a probe episode. A probe of new data, a D-SACK of the probe, or a pure
-     * duplicate ACK (the probe and the original both arrived) end it: nothing was lost. An ACK
-     * beyond it, for a retransmitted probe, means the probe repaired a loss: the window is
-     * reduced once ({@code tcp_init_cwnd_reduction}, CWR, {@code tcp_end_cwnd_reduction}),
-     * counted as {@code TCPLossProbeRecovery}.
-     *
-     * @param advanced   the ACK moved snd_una
-     * @param notDuplicate the segment carried data or a window update, or acknowledged something ({@code FLAG_NOT_DUP})
-     * @param sackFlags  what {@link TcpSack#sacktagWriteQueue} reported
+     * A tail loss probe repaired a loss ({@link TcpAck#processTlpAck}): the window is reduced
+     * once, as {@code tcp_init_cwnd_reduction}, CWR and {@code tcp_end_cwnd_reduction} do.
      */
-    void processTlpAck(int ack, boolean advanced, boolean notDuplicate, int sackFlags) {
-        Rack rack = sk.rtx().rack();
-        if (!rack.tlpOut() || Seq.before(ack, rack.tlpHighSeq())) {
-            return;
-        }
-        if (!rack.tlpRetrans() || (sackFlags & TcpSack.DSACK_TLP) != 0) {
-            rack.probeDone();
-        } else if (Seq.after(ack, rack.tlpHighSeq())) {
-            rack.probeDone();
-            if (cc != null) {
-                initCwndReduction();
-                setCaState(CaState.CWR);
-                setCwnd(ssthresh); // tcp_end_cwnd_reduction
-                tryKeepOpen();
-            }
-            counters.inc(TcpExtMib.TCPLossProbeRecovery);
-        } else if (!advanced && !notDuplicate && (sackFlags & TcpSack.NEW_SACKED) == 0) {
-            rack.probeDone();
+    void reduceAfterLossProbe() {
+        if (cc != null) {
+            initCwndReduction();
+            setCaState(CaState.CWR);
+            setCwnd(ssthresh);
+            tryKeepOpen();
         }
     }
 
@@ -469,7 +459,7 @@ final class TcpCongestion {
     }
 
     /** {@code tcp_enter_recovery}: the window reduction and the recovery point, with undo noted. */
-    private void enterRecovery() {
+    void enterRecovery() {
         sk.rtx().rack().probeDone();
         initUndo();
         ssthresh = cc.ssthresh(sk);
@@ -602,197 +592,8 @@ final class TcpCongestion {
      */
     LossRecovery recovery() {
         if (!sk.opts().sackOk()) {
-            return NEW_RENO;
+            return LossRecovery.NEW_RENO;
         }
-        return settings.get().lossDetection().rack() ? RACK : SACK;
-    }
-
-    /**
-     * Loss recovery behind one interface, as gVisor's {@code recovery} (its {@code sackRecovery}
-     * and {@code renoRecovery}) and Linux's {@code tcp_is_sack} branches of
-     * {@code tcp_fastretrans_alert}: what duplicate and partial ACKs do, when recovery starts,
-     * the window it ends with, and what may be sent when nothing else can.
-     */
-    interface LossRecovery {
-        /** A duplicate ACK in Open or Disorder (counted already); returns whether recovery starts and the head goes again now. */
-        boolean dupAck(TcpCongestion ca, int ack);
-
-        /** A duplicate ACK during recovery. */
-        void dupAckInRecovery(TcpCongestion ca);
-
-        /** After the ACK's SACK blocks were taken ({@code tcp_fastretrans_alert}); returns whether recovery starts and the head goes again now. */
-        boolean alert(TcpCongestion ca, int ack);
-
-        /** An ACK during recovery that left data below the recovery point, having acknowledged {@code ackedSegments}. */
-        void partialAck(TcpCongestion ca, int ackedSegments);
-
-        /** Whether such a partial ACK sends the next segment at once. */
-        boolean partialAckRetransmitsHead();
-
-        /** The window when recovery ends with an ACK of everything up to the recovery point. */
-        int windowAtExit(TcpCongestion ca);
-
-        /** Whether RFC 6675 NextSeg() rules 3 and 4 may resend something when no lost segment nor new data can go. */
-        boolean lastResort(TcpCongestion ca);
-
-        /** The counter of a recovery entered ({@code TCPSackRecovery}, {@code TCPRenoRecovery}). */
-        TcpExtMib recoveryCounter();
-    }
-
-    /** NewReno (RFC 6582, RFC 5681 3.2) for connections without SACK. */
-    private static final LossRecovery NEW_RENO = new NewReno();
-
-    /** RFC 6675 for connections with SACK. */
-    private static final LossRecovery SACK = new Sack();
-
-    /** RACK (RFC 8985) for connections with SACK, Linux's default. */
-    private static final LossRecovery RACK = new RackRecovery();
-
-    private static final class NewReno implements LossRecovery {
-        @Override
-        public boolean dupAck(TcpCongestion ca, int ack) {
-            if (ca.dupAcks < DUPACK_THRESHOLD) {
-                if (ca.caState == CaState.OPEN) {
-                    ca.setCaState(CaState.DISORDER);
-                }
-                return false;
-            }
-            // RFC 6582 4.1: only if the ACK covers more than the last recovery point.
-            if (!Seq.after(ack, ca.highSeq)) {
-                return false;
-            }
-            ca.enterRecovery();
-            ca.setCwnd(ca.ssthresh + DUPACK_THRESHOLD); // fast retransmit, RFC 6582 3.2 (2)
-            return true;
-        }
-
-        @Override
-        public void dupAckInRecovery(TcpCongestion ca) {
-            ca.setCwnd(ca.cwnd + 1); // window inflation, RFC 6582 3.2 (4)
-        }
-
-        @Override
-        public boolean alert(TcpCongestion ca, int ack) {
-            return false; // no scoreboard: the duplicate ACKs decide
-        }
-
-        @Override
-        public void partialAck(TcpCongestion ca, int ackedSegments) {
-            // RFC 6582 3.2 (5): deflate by what was acked, add back one.
-            ca.setCwnd(Math.max(1, ca.cwnd - ackedSegments + 1));
-        }
-
-        @Override
-        public boolean partialAckRetransmitsHead() {
-            return true; // RFC 6582 3.2 (5)
-        }
-
-        @Override
-        public int windowAtExit(TcpCongestion ca) {
-            return Math.min(ca.ssthresh, ca.sk.packetsInFlight() + 1); // RFC 6582 3.2 (3)
-        }
-
-        @Override
-        public boolean lastResort(TcpCongestion ca) {
-            return false;
-        }
-
-        @Override
-        public TcpExtMib recoveryCounter() {
-            return TcpExtMib.TCPRenoRecovery;
-        }
-    }
-
-    private static final class Sack implements LossRecovery {
-        @Override
-        public boolean dupAck(TcpCongestion ca, int ack) {
-            // The scoreboard decides (alert); a duplicate ACK only leaves Open.
-            if (ca.caState == CaState.OPEN) {
-                ca.setCaState(CaState.DISORDER);
-            }
-            return false;
-        }
-
-        @Override
-        public void dupAckInRecovery(TcpCongestion ca) {
-            // The pipe, not the window, grows with what the receiver holds (RFC 6675 5).
-        }
-
-        @Override
-        public boolean alert(TcpCongestion ca, int ack) {
-            return ca.sackAlert(ack);
-        }
-
-        @Override
-        public void partialAck(TcpCongestion ca, int ackedSegments) {
-            // The window stays at ssthresh; the pipe lets the next lost segments go (RFC 6675 5).
-        }
-
-        @Override
-        public boolean partialAckRetransmitsHead() {
-            return false;
-        }
-
-        @Override
-        public int windowAtExit(TcpCongestion ca) {
-            return ca.ssthresh; // RFC 6675 5
-        }
-
-        @Override
-        public boolean lastResort(TcpCongestion ca) {
-            return ca.sk.rtx().sackedOut() > 0 && ca.caState == CaState.RECOVERY;
-        }
-
-        @Override
-        public TcpExtMib recoveryCounter() {
-            return TcpExtMib.TCPSackRecovery;
-        }
-    }
-
-    /**
-     * RACK (RFC 8985 6) with SACK: losses are found by time ({@link #rackAlert}); recovery, the
-     * window and its exit are RFC 6675's, but without NextSeg() rules 3 and 4: Linux resends
-     * only what RACK marked lost, and a lost tail is the tail loss probe's.
-     */
-    private static final class RackRecovery implements LossRecovery {
-        @Override
-        public boolean dupAck(TcpCongestion ca, int ack) {
-            return SACK.dupAck(ca, ack);
-        }
-
-        @Override
-        public void dupAckInRecovery(TcpCongestion ca) {
-            SACK.dupAckInRecovery(ca);
-        }
-
-        @Override
-        public boolean alert(TcpCongestion ca, int ack) {
-            return ca.rackAlert();
-        }
-
-        @Override
-        public void partialAck(TcpCongestion ca, int ackedSegments) {
-            SACK.partialAck(ca, ackedSegments);
-        }
-
-        @Override
-        public boolean partialAckRetransmitsHead() {
-            return false;
-        }
-
-        @Override
-        public int windowAtExit(TcpCongestion ca) {
-            return SACK.windowAtExit(ca);
-        }
-
-        @Override
-        public boolean lastResort(TcpCongestion ca) {
-            return false;
-        }
-
-        @Override
-        public TcpExtMib recoveryCounter() {
-            return TcpExtMib.TCPSackRecovery;
-        }
+        return settings.get().lossDetection().rack() ? LossRecovery.RACK : LossRecovery.SACK;
     }
 }
