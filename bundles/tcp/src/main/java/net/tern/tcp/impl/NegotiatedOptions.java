@@ -84,7 +84,7 @@ final class NegotiatedOptions {
      * segments of that size and expect 536 bytes.
      */
     void connectInit(int mtu, int rcvWscale) {
-        advmss = TcpOutput.advertiseMss(mtu, userMss);
+        advmss = TcpWindow.advertiseMss(mtu, userMss);
         mssCache = advmss;
         rcvMss = Math.min(advmss, DEFAULT_MSS);
         this.rcvWscale = rcvWscale;
@@ -103,7 +103,7 @@ final class NegotiatedOptions {
         }
         this.tsOk = tsOk;
         this.sackOk = sackOk;
-        this.mssCache = TcpOutput.syncMss(peerMss, mtu, userMss, tsOk);
+        this.mssCache = TcpWindow.syncMss(peerMss, mtu, userMss, tsOk);
         this.rcvMss = Math.min(advmss, peerMss);
     }
 
@@ -119,7 +119,7 @@ final class NegotiatedOptions {
         this.tsOk = tsOk;
         this.advmss = advmss;
         this.rcvMss = Math.min(advmss, peerMss);
-        this.mssCache = TcpOutput.syncMss(peerMss, mtu, userMss, tsOk);
+        this.mssCache = TcpWindow.syncMss(peerMss, mtu, userMss, tsOk);
     }
 
     /**
@@ -127,7 +127,7 @@ final class NegotiatedOptions {
      * new MTU allows, taken when lower. True when it was.
      */
     boolean reduceMss(int mtu) {
-        int mss = TcpOutput.syncMss(mssCache + (tsOk ? TcpOptions.TIMESTAMP_ALIGNED_LENGTH : 0), mtu, userMss, tsOk);
+        int mss = TcpWindow.syncMss(mssCache + (tsOk ? TcpOptions.TIMESTAMP_ALIGNED_LENGTH : 0), mtu, userMss, tsOk);
         if (mss < mssCache) {
             mssCache = mss;
             return true;

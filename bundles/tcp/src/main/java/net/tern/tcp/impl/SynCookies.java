@@ -101,7 +101,7 @@ final class SynCookies {
                 tsOk && sackOk, tsOk, seg.options.tsVal, 0, tsOffset, rcvWscale, advmss, rcvWnd, route);
         if (tsOk) {
             int options = (peerWscale >= 0 ? peerWscale & 0xf : WSCALE_NONE) | (sackOk ? SACK_BIT : 0);
-            req.cookieTimestamp(cookieInitTimestamp(TcpOutput.tsNow(clock), options));
+            req.cookieTimestamp(cookieInitTimestamp(TcpTimestamps.tsNow(clock), options));
         }
         // cookie_init_sequence: the listener is under a SYN flood from now on, for the cookies' lifetime.
         listener.acceptQueue().synqOverflow(clock.nanoTime());
@@ -181,8 +181,8 @@ final class SynCookies {
             return true;
         }
         int rcvWscale = peerWscale >= 0 ? Math.max(0, s.windowShift()) : 0;
-        int advmss = TcpOutput.advertiseMss(route.mtu(), listener.opts().userMss());
-        int rcvWnd = TcpOutput.selectInitialWindow(memory.fullSpace(listener), advmss);
+        int advmss = TcpWindow.advertiseMss(route.mtu(), listener.opts().userMss());
+        int rcvWnd = TcpWindow.selectInitialWindow(memory.fullSpace(listener), advmss);
         TcpSock child = minisocks.createOpenreqChild(listener, key, route, iss, peerIsn, MSS_TABLE[index], peerWscale,
                 rcvWscale, sackOk, tsOk, tsOffset, advmss, rcvWnd, seg, -1);
         if (!tables.insertEstablished(key, child)) {

@@ -101,7 +101,7 @@ final class TcpAck {
             sk.retries().clearBackoff();
         }
         out.writeXmit(sk);
-        out.checkSpace(sk); // tcp_data_snd_check: push, then tcp_check_space
+        memory.checkSpace(sk); // tcp_data_snd_check: push, then tcp_check_space
         return true;
     }
 
@@ -139,7 +139,7 @@ final class TcpAck {
         if (!retransmittedAcked && oldestSent >= 0) {
             rttUs = Math.max(1, (now - oldestSent) / 1000);
         } else if (sk.opts().tsOk() && seg.options.timestamp && seg.options.tsEcr != 0) {
-            long ms = (long) (sk.ts().tsVal(TcpOutput.tsNow(clock)) - seg.options.tsEcr);
+            long ms = (long) (sk.ts().tsVal(TcpTimestamps.tsNow(clock)) - seg.options.tsEcr);
             if (ms >= 0) {
                 rttUs = Math.max(1, ms * 1000);
             }

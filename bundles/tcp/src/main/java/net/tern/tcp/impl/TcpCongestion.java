@@ -523,7 +523,7 @@ final class TcpCongestion {
         }
         if (!retransTsSet && sk.opts().tsOk()) {
             // retrans_stamp: the TSval of the first retransmission, for Eifel detection (RFC 3522).
-            retransTsVal = sk.ts().tsVal(TcpOutput.tsNow(clock));
+            retransTsVal = sk.ts().tsVal(TcpTimestamps.tsNow(clock));
             retransTsSet = true;
         }
     }

@@ -101,7 +101,7 @@ final class TcpInput {
             if (syn != null && !syn.retransmitted()) {
                 rttUs = (clock.nanoTime() - syn.sentNanos()) / 1000;
             } else if (sk.opts().tsOk() && o.tsEcr != 0) {
-                rttUs = ((long) (sk.ts().tsVal(TcpOutput.tsNow(clock)) - o.tsEcr)) * 1000;
+                rttUs = ((long) (sk.ts().tsVal(TcpTimestamps.tsNow(clock)) - o.tsEcr)) * 1000;
             }
             boolean synRetransmitted = sk.retries().retransmits() > 0;
             sk.stats().onAckIn(clock.nanoTime());
@@ -205,7 +205,7 @@ final class TcpInput {
             }
         }
         // Sequence check ({@code tcp_sequence}): the segment must overlap the window.
-        int window = TcpOutput.receiveWindow(sk);
+        int window = TcpWindow.receiveWindow(sk);
         boolean acceptable = !Seq.before(seg.endSeq(), sk.rcv().rcvWup()) && !Seq.after(seg.seq, sk.rcv().rcvNxt() + window);
         if (!acceptable) {
             if (seg.has(SYN) && !seg.has(RST)) {
@@ -387,7 +387,7 @@ final class TcpInput {
             length -= cut;
             seq = sk.rcv().rcvNxt();
         }
-        int windowEnd = sk.rcv().rcvNxt() + TcpOutput.receiveWindow(sk);
+        int windowEnd = sk.rcv().rcvNxt() + TcpWindow.receiveWindow(sk);
         if (Seq.after(seq + length, windowEnd)) {
             length = windowEnd - seq;
         }

@@ -245,7 +245,7 @@ final class TcpIpv4 {
         }
         TcpSettings s = settings.get();
         TcpOptions o = seg.options;
-        int advmss = TcpOutput.advertiseMss(route.mtu(), listener.opts().userMss());
+        int advmss = TcpWindow.advertiseMss(route.mtu(), listener.opts().userMss());
         boolean tsOk = s.timestamps() && o.timestamp;
         boolean sackOk = s.sack() && o.sackPermitted;
         int peerWscale = s.windowScaling() ? o.wscale : -1;
@@ -253,7 +253,7 @@ final class TcpIpv4 {
         int peerMss = o.mss > 0 ? o.mss : NegotiatedOptions.DEFAULT_MSS;
         ConnKey key = new ConnKey(seg.daddr, seg.dport, seg.saddr, seg.sport);
         int tsOffset = secrets.tsOffset(seg.daddr, seg.saddr);
-        int rcvWnd = TcpOutput.selectInitialWindow(memory.fullSpace(listener), advmss);
+        int rcvWnd = TcpWindow.selectInitialWindow(memory.fullSpace(listener), advmss);
         if (wantCookie) {
             synCookies.cookieV4InitSequence(listener, seg, key, route, advmss, peerMss, tsOk, sackOk, peerWscale,
                     rcvWscale, tsOffset, rcvWnd);

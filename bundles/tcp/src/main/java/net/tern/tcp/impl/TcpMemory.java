@@ -388,4 +388,51 @@ final class TcpMemory {
         sk.mem().releaseAll();
         pool.socketClosed();
     }
+
+    // ---- writers (tcp_poll's EPOLLOUT, sk_stream_write_space)
+
+    /**
+     * {@code tcp_stream_memory_free}: fewer than TCP_NOTSENT_LOWAT bytes (the socket's, else
+     * {@code tcp_notsent_lowat}) are queued and not sent. With {@code wake} 1, as
+     * {@code tcp_poll} and the wake-up ask, fewer than half of it: a writer woken finds room
+     * for a good part of a low-water mark, not a few bytes.
+     */
+    boolean streamMemoryFree(TcpSock sk, int notSent, int wake) {
+        int option = sk.snd().notsentLowatOption();
+        long lowat = option != 0 ? Integer.toUnsignedLong(option) : settings.get().memory().notsentLowat();
+        return ((long) notSent << wake) < lowat;
+    }
+
+    /**
+     * {@code __sk_stream_is_writeable(sk, 1)}: the send buffer has at least a third of it free
+     * ({@code sk_stream_wspace} at least half of what is queued) and
+     * {@link #streamMemoryFree} with {@code wake} 1. Reads what {@link TcpSock#publishQueues}
+     * published, so {@code tcp_poll} may call it without the lock.
+     */
+    boolean streamWriteable(TcpSock sk) {
+        int free = sk.pollWriteSpace();
+        int used = sk.sndbuf() - free;
+        return free > 0 && free >= used / 2 && streamMemoryFree(sk, sk.pollNotSent(), 1);
+    }
+
+    /**
+     * {@code tcp_check_space} after an ACK and the sending it allowed: if a writer found no
+     * room ({@code SOCK_NOSPACE}) and the socket is writable again, wake it with EPOLLOUT
+     * ({@code sk_stream_write_space}). Writers are not woken for every ACK: an edge-triggered
+     * epoll sees EPOLLOUT again only after it saw the socket full.
+     */
+    void checkSpace(TcpSock sk) {
+        if (sk.noSpace()) {
+            writeSpace(sk);
+        }
+    }
+
+    /** {@code sk_stream_write_space}: wakes writers with EPOLLOUT if the socket is writable. */
+    void writeSpace(TcpSock sk) {
+        sk.publishQueues();
+        if (streamWriteable(sk)) {
+            sk.noSpace(false);
+            sk.wakeUp(net.tern.api.socket.SocketConstants.EPOLLOUT);
+        }
+    }
 }

@@ -235,7 +235,7 @@ final class TcpMinisocks {
         if (synAckRttUs >= 0) {
             tcpAck.rttEstimator(child, Math.max(1, synAckRttUs));
         } else if (tsOk && ack.options.timestamp && ack.options.tsEcr != 0) {
-            long rttMs = (TcpOutput.tsNow(clock) + tsOffset) - ack.options.tsEcr;
+            long rttMs = (TcpTimestamps.tsNow(clock) + tsOffset) - ack.options.tsEcr;
             if (rttMs >= 0) {
                 tcpAck.rttEstimator(child, Math.max(1, rttMs * 1000));
             }

@@ -31,8 +31,6 @@ import org.slf4j.LoggerFactory;
 final class TcpOutput {
     private static final Logger LOG = LoggerFactory.getLogger(TcpOutput.class);
     private static final int TCP_PROTOCOL = 6;
-    /** {@code IP_MAX_MTU}: a datagram's total length is 16 bits, whatever the link (lo has 65536). */
-    private static final int IP_MAX_MTU = 65535;
 
     private final Clock clock;
     private final Supplier<TcpSettings> settings;
@@ -41,6 +39,8 @@ final class TcpOutput {
     private final IpOutput ip;
     private final PacketAllocator allocator;
     private final TcpTrace trace;
+    /** {@code tcp_select_window} for the segments built here. */
+    private final TcpWindow windowSelect;
 
     TcpOutput(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpMemory memory, IpOutput ip,
             PacketAllocator allocator, TcpTrace trace) {
@@ -51,97 +51,7 @@ final class TcpOutput {
         this.ip = ip;
         this.allocator = allocator;
         this.trace = trace;
-    }
-
-    /** The TCP timestamp clock: 1 ms ticks ({@code tcp_time_stamp_ts}). */
-    static int tsNow(Clock clock) {
-        return (int) (clock.nanoTime() / 1_000_000);
-    }
-
-    // ---- windows
-
-    /** What is left of the window last advertised ({@code tcp_receive_window}). */
-    static int receiveWindow(TcpSock sk) {
-        return sk.rcv().receiveWindow();
-    }
-
-    /**
-     * {@code tcp_select_window}: the window to advertise now, from the window share of the
-     * receive buffer not taken by queued data ({@link TcpMemory#space}), within the
-     * memory clamp ({@code rcv_ssthresh}, {@link TcpMemory}). Receiver-side silly window
-     * avoidance (RFC 9293 3.8.6.2.2): with less than half the buffer and less than an MSS
-     * free, offer nothing; otherwise move the edge only in whole MSS steps. The right edge
-     * never moves left (RFC 9293 3.8.6). Returns the field value, scaled down.
-     */
-    int selectWindow(TcpSock sk) {
-        int free = memory.space(sk);
-        int mss = Math.max(1, sk.opts().advmss());
-        int full = (int) Math.min(memory.fullSpace(sk), 65535L << sk.opts().rcvWscale());
-        int current = receiveWindow(sk);
-        if (free < full / 2 && memory.pool().underPressure()) {
-            memory.adjustRcvSsthresh(sk); // tcp_adjust_rcv_ssthresh: no large windows under pressure
-        }
-        int window;
-        if (free < full / 2 && free < mss) {
-            window = 0;
-        } else {
-            free = Math.min(free, sk.rcv().rcvSsthresh()); // the memory clamp
-            if (sk.opts().rcvWscale() > 0) {
-                window = (free >> sk.opts().rcvWscale()) << sk.opts().rcvWscale();
-            } else {
-                window = sk.rcv().rcvWnd();
-                if (window <= free - mss || window > free) {
-                    window = (free / mss) * mss;
-                }
-            }
-        }
-        window = Math.min(window, full);
-        if (window < current) {
-            int unit = (1 << sk.opts().rcvWscale()) - 1;
-            window = (current + unit) & ~unit;
-        }
-        window = (int) Math.min(window, 65535L << sk.opts().rcvWscale());
-        sk.rcv().windowAdvertised(window);
-        if (window == 0) {
-            counters.inc(TcpExtMib.TCPWantZeroWindowAdv);
-        }
-        return window >> sk.opts().rcvWscale();
-    }
-
-    /**
-     * The window offered on a SYN or SYN-ACK ({@code tcp_select_initial_window}): the window
-     * share of the receive buffer ({@link TcpMemory#fullSpace}) in whole MSSes when it is more
-     * than one, then at most 65535 (unscaled), as Linux rounds before it caps: a 262144-byte
-     * buffer offers 65535, a 131072-byte one 64240 at MSS 1460.
-     */
-    static int selectInitialWindow(int space, int mss) {
-        if (mss > 0 && space > mss) {
-            space = (space / mss) * mss;
-        }
-        return Math.min(space, 65535);
-    }
-
-    // ---- MSS
-
-    /** {@code tcp_advertise_mss}: the MSS offered on our SYN: route MTU (at most 65535) less the IPv4 and TCP headers, clamped by TCP_MAXSEG. */
-    static int advertiseMss(int mtu, int userMss) {
-        int mss = Math.min(mtu, IP_MAX_MTU) - 40;
-        if (userMss > 0) {
-            mss = Math.min(mss, userMss);
-        }
-        return Math.max(mss, 88);
-    }
-
-    /** {@code tcp_sync_mss}: the payload per segment: the peer's MSS and our route's, less the timestamp option. */
-    static int syncMss(int peerMss, int mtu, int userMss, boolean tsOk) {
-        int mss = Math.min(peerMss, Math.min(mtu, IP_MAX_MTU) - 40);
-        if (userMss > 0) {
-            mss = Math.min(mss, userMss);
-        }
-        if (tsOk) {
-            mss -= TcpOptions.TIMESTAMP_ALIGNED_LENGTH;
-        }
-        return Math.max(mss, 48);
+        this.windowSelect = new TcpWindow(memory, counters);
     }
 
     // ---- route
@@ -181,7 +91,7 @@ final class TcpOutput {
         } else {
             if (sk.opts().tsOk()) {
                 options.timestamp = true;
-                options.tsVal = sk.ts().tsVal(tsNow(clock));
+                options.tsVal = sk.ts().tsVal(TcpTimestamps.tsNow(clock));
                 options.tsEcr = sk.ts().tsRecent();
             }
             if (sk.opts().sackOk() && (!sk.rcv().outOfOrder().isEmpty() || sk.rcv().dsackPending())) {
@@ -200,7 +110,7 @@ final class TcpOutput {
         } else if ((flags & TcpPacket.RST) != 0 && (flags & TcpPacket.ACK) == 0) {
             window = 0;
         } else {
-            window = selectWindow(sk);
+            window = windowSelect.selectWindow(sk);
         }
         int ack = (flags & TcpPacket.ACK) != 0 ? sk.rcv().rcvNxt() : 0;
         Rtable rt;
@@ -242,7 +152,7 @@ final class TcpOutput {
         boolean offer = !synAck;
         if (offer ? s.timestamps() : sk.opts().tsOk()) {
             options.timestamp = true;
-            options.tsVal = sk.ts().tsVal(tsNow(clock));
+            options.tsVal = sk.ts().tsVal(TcpTimestamps.tsNow(clock));
             options.tsEcr = synAck ? sk.ts().tsRecent() : 0;
         }
         if (offer ? s.sack() : sk.opts().sackOk()) {
@@ -306,23 +216,13 @@ final class TcpOutput {
         if (sk.state() == SkState.CLOSE || sk.state() == SkState.LISTEN || sk.state() == SkState.SYN_SENT) {
             return;
         }
-        transmitSkb(sk, acceptableSeq(sk), 0, TcpPacket.ACK);
-    }
-
-    /**
-     * {@code tcp_acceptable_seq}: the sequence number of a segment without data. After a
-     * timeout {@code snd_nxt} goes back to {@code snd_una}, but the peer may hold data up to
-     * {@code snd_max}; an ACK from below its {@code rcv_wup} would be dropped as old, so
-     * control segments carry the highest sequence number sent.
-     */
-    static int acceptableSeq(TcpSock sk) {
-        return sk.snd().sndMax();
+        transmitSkb(sk, sk.snd().acceptableSeq(), 0, TcpPacket.ACK);
     }
 
     /** {@code tcp_send_active_reset}: RST from {@code snd_nxt}, with an ACK. */
     void sendActiveReset(TcpSock sk) {
         trace.sock("tcp_send_active_reset", sk);
-        transmitSkb(sk, acceptableSeq(sk), 0, TcpPacket.RST | TcpPacket.ACK);
+        transmitSkb(sk, sk.snd().acceptableSeq(), 0, TcpPacket.RST | TcpPacket.ACK);
     }
 
     /**
@@ -584,53 +484,6 @@ final class TcpOutput {
             sk.ca().cwndLimited(true);
         }
         sk.ca().onRetransmit();
-    }
-
-    // ---- writers (tcp_poll's EPOLLOUT, sk_stream_write_space)
-
-    /**
-     * {@code tcp_stream_memory_free}: fewer than TCP_NOTSENT_LOWAT bytes (the socket's, else
-     * {@code tcp_notsent_lowat}) are queued and not sent. With {@code wake} 1, as
-     * {@code tcp_poll} and the wake-up ask, fewer than half of it: a writer woken finds room
-     * for a good part of a low-water mark, not a few bytes.
-     */
-    boolean streamMemoryFree(TcpSock sk, int notSent, int wake) {
-        int option = sk.snd().notsentLowatOption();
-        long lowat = option != 0 ? Integer.toUnsignedLong(option) : settings.get().memory().notsentLowat();
-        return ((long) notSent << wake) < lowat;
-    }
-
-    /**
-     * {@code __sk_stream_is_writeable(sk, 1)}: the send buffer has at least a third of it free
-     * ({@code sk_stream_wspace} at least half of what is queued) and
-     * {@link #streamMemoryFree} with {@code wake} 1. Reads what {@link TcpSock#publishQueues}
-     * published, so {@code tcp_poll} may call it without the lock.
-     */
-    boolean streamWriteable(TcpSock sk) {
-        int free = sk.pollWriteSpace();
-        int used = sk.sndbuf() - free;
-        return free > 0 && free >= used / 2 && streamMemoryFree(sk, sk.pollNotSent(), 1);
-    }
-
-    /**
-     * {@code tcp_check_space} after an ACK and the sending it allowed: if a writer found no
-     * room ({@code SOCK_NOSPACE}) and the socket is writable again, wake it with EPOLLOUT
-     * ({@code sk_stream_write_space}). Writers are not woken for every ACK: an edge-triggered
-     * epoll sees EPOLLOUT again only after it saw the socket full.
-     */
-    void checkSpace(TcpSock sk) {
-        if (sk.noSpace()) {
-            writeSpace(sk);
-        }
-    }
-
-    /** {@code sk_stream_write_space}: wakes writers with EPOLLOUT if the socket is writable. */
-    void writeSpace(TcpSock sk) {
-        sk.publishQueues();
-        if (streamWriteable(sk)) {
-            sk.noSpace(false);
-            sk.wakeUp(net.tern.api.socket.SocketConstants.EPOLLOUT);
-        }
     }
 
     /** {@code tcp_push_pending_frames}: {@link #writeXmit(TcpSock, int)} with the socket's Nagle mode. */

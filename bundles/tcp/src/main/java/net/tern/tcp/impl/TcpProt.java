@@ -170,7 +170,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.dstSet(route);
         TcpSettings s = settings.get();
         sk.opts().connectInit(route.mtu(), s.windowScaling() ? Math.max(0, s.windowShift()) : 0);
-        sk.rcv().initialWindow(TcpOutput.selectInitialWindow(memory.fullSpace(sk), sk.opts().advmss()));
+        sk.rcv().initialWindow(TcpWindow.selectInitialWindow(memory.fullSpace(sk), sk.opts().advmss()));
         sk.ts().initTsOffset(secrets.tsOffset(saddr, daddr));
         sk.snd().connectInit(secrets.secureTcpSeq(saddr, daddr, sk.num(), address.port()));
         sk.ca().recoveryPointAt(sk.snd().iss());
@@ -307,11 +307,11 @@ public final class TcpProt implements InetProto<TcpSock> {
             }
             if ((shutdown & InetSock.SEND_SHUTDOWN) != 0) {
                 mask |= EPOLLOUT;
-            } else if (output.streamWriteable(sk)) {
+            } else if (memory.streamWriteable(sk)) {
                 mask |= EPOLLOUT; // __sk_stream_is_writeable(sk, 1), TCP_NOTSENT_LOWAT included
             } else {
                 sk.noSpace(true); // SOCK_NOSPACE: sk_stream_write_space will wake this poller
-                if (output.streamWriteable(sk)) {
+                if (memory.streamWriteable(sk)) {
                     mask |= EPOLLOUT; // room came meanwhile
                 }
             }
@@ -516,7 +516,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         if (state != SkState.ESTABLISHED && state != SkState.FIN_WAIT1 && state != SkState.FIN_WAIT2) {
             return;
         }
-        int now = TcpOutput.receiveWindow(sk);
+        int now = TcpWindow.receiveWindow(sk);
         long full = Math.min(memory.fullSpace(sk), 65535L << sk.opts().rcvWscale());
         int free = Math.min(memory.space(sk), sk.rcv().rcvSsthresh());
         int mss = Math.max(1, sk.opts().advmss());

@@ -76,7 +76,7 @@ final class TcpReplies {
         }
         TcpOptions options = new TcpOptions();
         options.timestamp = true;
-        options.tsVal = ts.tsVal(TcpOutput.tsNow(clock));
+        options.tsVal = ts.tsVal(TcpTimestamps.tsNow(clock));
         options.tsEcr = ts.tsRecent();
         return options;
     }
@@ -96,7 +96,7 @@ final class TcpReplies {
         options.mss = req.advmss;
         if (req.tsOk) {
             options.timestamp = true;
-            options.tsVal = req.synAckTsVal(TcpOutput.tsNow(clock));
+            options.tsVal = req.synAckTsVal(TcpTimestamps.tsNow(clock));
             options.tsEcr = req.ts().tsRecent();
         }
         options.sackPermitted = req.sackOk;

@@ -379,4 +379,14 @@ final class TcpSender {
             pushedSeq = endSeq;
         }
     }
+
+    /**
+     * {@code tcp_acceptable_seq}: the sequence number of a segment without data. After a
+     * timeout {@code snd_nxt} goes back to {@code snd_una}, but the peer may hold data up to
+     * {@code snd_max}; an ACK from below its {@code rcv_wup} would be dropped as old, so
+     * control segments carry the highest sequence number sent.
+     */
+    int acceptableSeq() {
+        return sndMax;
+    }
 }

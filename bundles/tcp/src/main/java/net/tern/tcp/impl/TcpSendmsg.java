@@ -70,7 +70,7 @@ final class TcpSendmsg {
             int copy;
             boolean newSkb = tail == 0 || tail >= sizeGoal;
             if (newSkb) {
-                if (!output.streamMemoryFree(sk, snd.notSent(), 0)) {
+                if (!memory.streamMemoryFree(sk, snd.notSent(), 0)) {
                     waits = true; // sk_stream_memory_free: TCP_NOTSENT_LOWAT unsent bytes are queued
                     break;
                 }
@@ -105,7 +105,7 @@ final class TcpSendmsg {
             if (copied > 0) {
                 push(sk, flags & ~SocketConstants.MSG_MORE, TcpSender.NAGLE_PUSH);
             } else if (sk.rtx().isEmpty() && snd.queue().isEmpty()) {
-                output.writeSpace(sk); // nothing queued at all: wake any edge-triggered waiter (tcp_sendmsg's out_err)
+                memory.writeSpace(sk); // nothing queued at all: wake any edge-triggered waiter (tcp_sendmsg's out_err)
             }
         } else {
             push(sk, flags, snd.nonagle());

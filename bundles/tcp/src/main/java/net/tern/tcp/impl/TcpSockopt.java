@@ -86,7 +86,7 @@ final class TcpSockopt {
             }
             case SocketConstants.TCP_NOTSENT_LOWAT -> {
                 sk.snd().notsentLowatOption(v); // any value, read as unsigned; 0 goes back to tcp_notsent_lowat
-                output.writeSpace(sk); // sk_write_space: a larger mark may make the socket writable
+                memory.writeSpace(sk); // sk_write_space: a larger mark may make the socket writable
             }
             case SocketConstants.TCP_QUICKACK -> setQuickack(sk, v);
             case SocketConstants.TCP_MAXSEG -> {

@@ -65,4 +65,9 @@ final class TcpTimestamps {
     boolean pawsReject(int tsVal, boolean rst, long nowNanos) {
         return TcpPaws.pawsReject(tsRecent, tsRecentStampNanos, tsVal, rst, nowNanos);
     }
+
+    /** The TCP timestamp clock: 1 ms ticks ({@code tcp_time_stamp_ts}). */
+    static int tsNow(net.tern.spi.net.Clock clock) {
+        return (int) (clock.nanoTime() / 1_000_000);
+    }
 }
