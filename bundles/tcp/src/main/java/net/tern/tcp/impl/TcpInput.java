@@ -338,8 +338,10 @@ final class TcpInput {
                 // The peer sent its FIN already; data after it are ignored (CLOSE-WAIT, CLOSING, LAST-ACK).
             } else if (sk.orphaned() && Seq.after(seg.seq + seg.dataLength, sk.rcv().rcvNxt())) {
                 // Nobody will read it ({@code TCPAbortOnData}): reset, as RFC 9293 3.10.4 and Linux do.
+                // Linux's tcp_rcv_state_process answers from the segment (tcp_v4_send_reset: seq
+                // = its ACK, no ACK flag), not with the socket's own active reset.
                 counters.inc(TcpExtMib.TCPAbortOnData);
-                out.sendActiveReset(sk);
+                replies.v4SendReset(seg);
                 lifecycle.done(sk);
                 return;
             } else {
