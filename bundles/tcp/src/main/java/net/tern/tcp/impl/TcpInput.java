@@ -114,6 +114,9 @@ final class TcpInput {
             } else if (synRetransmitted) {
                 sk.rtt().timeoutFallback();
             }
+            // tcp_finish_connect: the SYN-ACK is the last data received (icsk_ack.lrcvtime),
+            // so tcpi_last_data_recv counts from it, not from connect().
+            sk.stats().onDataReceivedAt(clock.nanoTime());
             initTransfer(sk);
             output.sendAck(sk);
             sk.wakeUp(EPOLLOUT);
@@ -126,9 +129,13 @@ final class TcpInput {
         }
     }
 
-    /** {@code tcp_init_transfer}: the connection is established; congestion control and keepalive start. */
+    /**
+     * {@code tcp_init_transfer}: the connection is established; congestion control and
+     * keepalive start, and the last data sent is now ({@code lsndtime}), as Linux sets it.
+     */
     private void initTransfer(TcpSock sk) {
         sk.everConnected(true);
+        sk.stats().onDataSentAt(clock.nanoTime()); // lsndtime: no restart of an idle window on the first data
         lifecycle.setState(sk, SkState.ESTABLISHED);
         sk.ca().initCongestionControl();
         timers.setKeepalive(sk);

@@ -64,6 +64,16 @@ final class TcpSockStats {
         }
     }
 
+    /** {@code icsk_ack.lrcvtime} without data: the SYN-ACK that completed an active open ({@code tcp_finish_connect}). */
+    void onDataReceivedAt(long nowNanos) {
+        lastDataRecvNanos = nowNanos;
+    }
+
+    /** {@code lsndtime} without data: the handshake's end ({@code tcp_finish_connect}, {@code tcp_rcv_state_process}). */
+    void onDataSentAt(long nowNanos) {
+        lastDataSentNanos = nowNanos;
+    }
+
     /** A segment with data in the window arrived ({@code data_segs_in}, {@code icsk_ack.lrcvtime}). */
     void onDataIn(long nowNanos) {
         dataSegsIn++;
