@@ -39,9 +39,11 @@ public class MsgHeader {
     /** The most control messages one receive carries. */
     public static final int CONTROL_CAPACITY = 4;
 
-    private final int[] controlLevel = new int[CONTROL_CAPACITY];
-    private final int[] controlType = new int[CONTROL_CAPACITY];
-    private final int[] controlValue = new int[CONTROL_CAPACITY];
+    /**
+     * The control messages, {level, type, value} in a row each; made at the first one, so a
+     * header that never carries any costs no more than before them.
+     */
+    private int[] control;
     private int controlCount;
 
     /** Clears the address, the flags, the control messages and the error, for the next receive. */
@@ -59,9 +61,12 @@ public class MsgHeader {
         from = other.from;
         flags = other.flags;
         controlCount = other.controlCount;
-        System.arraycopy(other.controlLevel, 0, controlLevel, 0, controlCount);
-        System.arraycopy(other.controlType, 0, controlType, 0, controlCount);
-        System.arraycopy(other.controlValue, 0, controlValue, 0, controlCount);
+        if (controlCount > 0) {
+            if (control == null) {
+                control = new int[3 * CONTROL_CAPACITY];
+            }
+            System.arraycopy(other.control, 0, control, 0, 3 * controlCount);
+        }
         error = other.error;
         timestampNanos = other.timestampNanos;
         return this;
@@ -79,9 +84,13 @@ public class MsgHeader {
             flags |= SocketConstants.MSG_CTRUNC;
             return;
         }
-        controlLevel[controlCount] = level;
-        controlType[controlCount] = type;
-        controlValue[controlCount] = value;
+        if (control == null) {
+            control = new int[3 * CONTROL_CAPACITY];
+        }
+        int at = 3 * controlCount;
+        control[at] = level;
+        control[at + 1] = type;
+        control[at + 2] = value;
         controlCount++;
     }
 
@@ -92,17 +101,17 @@ public class MsgHeader {
 
     /** The level ({@code cmsg_level}) of control message {@code i}. @since 1.6 */
     public int controlLevel(int i) {
-        return controlLevel[checkControl(i)];
+        return control[3 * checkControl(i)];
     }
 
     /** The type ({@code cmsg_type}) of control message {@code i}. @since 1.6 */
     public int controlType(int i) {
-        return controlType[checkControl(i)];
+        return control[3 * checkControl(i) + 1];
     }
 
     /** The value ({@code cmsg_data}) of control message {@code i}. @since 1.6 */
     public int controlValue(int i) {
-        return controlValue[checkControl(i)];
+        return control[3 * checkControl(i) + 2];
     }
 
     /** Whether the last receive carried a control message of this level and type. @since 1.6 */
@@ -121,12 +130,12 @@ public class MsgHeader {
         if (i < 0) {
             throw new java.util.NoSuchElementException("no control message of level " + level + ", type " + type);
         }
-        return controlValue[i];
+        return control[3 * i + 2];
     }
 
     private int indexOf(int level, int type) {
         for (int i = 0; i < controlCount; i++) {
-            if (controlLevel[i] == level && controlType[i] == type) {
+            if (control[3 * i] == level && control[3 * i + 1] == type) {
                 return i;
             }
         }

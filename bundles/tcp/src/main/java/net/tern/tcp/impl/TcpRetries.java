@@ -11,14 +11,15 @@ package net.tern.tcp.impl;
  * <p>Used under the socket lock.
  */
 final class TcpRetries {
+    private static final long NO_PROBES = Long.MIN_VALUE;
+
     private int retransmits;
     private int backoff;
     private long retransStampNanos;
     private int probesOut;
     private int keepaliveProbes;
-    /** When the first of the zero-window probes unanswered went ({@code icsk_probes_tstamp}). */
-    private long probesStampNanos;
-    private boolean probesStamped;
+    /** When the first of the zero-window probes unanswered went ({@code icsk_probes_tstamp}); {@link #NO_PROBES} while none is. */
+    private long probesStampNanos = NO_PROBES;
 
     int retransmits() {
         return retransmits;
@@ -71,12 +72,12 @@ final class TcpRetries {
     /** {@code tcp_probe_timer} with nothing to probe for: the probes are over. */
     void clearProbes() {
         probesOut = 0;
-        probesStamped = false;
+        probesStampNanos = NO_PROBES;
     }
 
     /** Whether a probe series has started ({@code icsk_probes_tstamp} set). */
     boolean probesStamped() {
-        return probesStamped;
+        return probesStampNanos != NO_PROBES;
     }
 
     /** When the probe series started. */
@@ -87,7 +88,6 @@ final class TcpRetries {
     /** {@code tcp_probe_timer}: the probe series starts now. */
     void probesStamp(long nowNanos) {
         probesStampNanos = nowNanos;
-        probesStamped = true;
     }
 
     /** {@code tcp_keepalive_timer}: a keepalive probe went. */
@@ -98,7 +98,7 @@ final class TcpRetries {
     /** {@code tcp_ack}: the peer answered, so no probe is outstanding ({@code icsk_probes_out = 0}). */
     void onAckIn() {
         probesOut = 0;
-        probesStamped = false;
+        probesStampNanos = NO_PROBES;
         keepaliveProbes = 0;
     }
 }

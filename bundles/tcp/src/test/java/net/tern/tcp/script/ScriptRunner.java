@@ -963,25 +963,24 @@ public final class ScriptRunner {
 
     /** What differs between the control messages a receive gave and those the script expects, or null. */
     private static String controlMismatch(MsgHeader header, List<long[]> want) {
-        StringBuilder got = new StringBuilder();
+        List<long[]> got = new ArrayList<>();
         for (int i = 0; i < header.controlCount(); i++) {
-            got.append(i == 0 ? "" : ", ").append("{level ").append(header.controlLevel(i)).append(", type ")
-                    .append(header.controlType(i)).append(", data ").append(header.controlValue(i)).append('}');
+            got.add(new long[] {header.controlLevel(i), header.controlType(i), header.controlValue(i)});
         }
-        boolean same = header.controlCount() == want.size();
-        for (int i = 0; same && i < want.size(); i++) {
-            long[] w = want.get(i);
-            same = header.controlLevel(i) == w[0] && header.controlType(i) == w[1] && header.controlValue(i) == w[2];
+        boolean same = got.size() == want.size();
+        for (int i = 0; same && i < got.size(); i++) {
+            same = java.util.Arrays.equals(got.get(i), want.get(i));
         }
-        if (same) {
-            return null;
+        return same ? null : "recvmsg gave control messages " + describeControl(got) + ", expected " + describeControl(want);
+    }
+
+    /** Control messages as {level, type, value} triples, in the failure's notation. */
+    private static String describeControl(List<long[]> messages) {
+        java.util.StringJoiner joined = new java.util.StringJoiner(", ", "[", "]");
+        for (long[] m : messages) {
+            joined.add("{level " + m[0] + ", type " + m[1] + ", data " + m[2] + "}");
         }
-        StringBuilder expected = new StringBuilder();
-        for (long[] w : want) {
-            expected.append(expected.length() == 0 ? "" : ", ").append("{level ").append(w[0]).append(", type ")
-                    .append(w[1]).append(", data ").append(w[2]).append('}');
-        }
-        return "recvmsg gave control messages [" + got + "], expected [" + expected + "]";
+        return joined.toString();
     }
 
     /** An epoll event's user data: packetdrill's {@code fd=N}, {@code ptr=N} or {@code u64=N}. */
