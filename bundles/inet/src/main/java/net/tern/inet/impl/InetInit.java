@@ -1,17 +1,13 @@
 package net.tern.inet.impl;
 
-import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.Hashtable;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.RejectedExecutionException;
 import net.tern.api.socket.SocketConstants;
+import net.tern.inet.impl.snmp.SnmpProcFile;
 import net.tern.inet.ip.IcmpSender;
 import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.RouteTable;
-import net.tern.inet.impl.snmp.SnmpProcFile;
 import net.tern.inet.snmp.SnmpCounters;
 import net.tern.inet.sock.LocalPortRange;
 import net.tern.spi.net.Clock;
@@ -21,15 +17,15 @@ import net.tern.spi.net.NetworkThread;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.net.PacketHandler;
 import net.tern.spi.net.TimerService;
-import net.tern.spi.proto.NetProtocol;
 import net.tern.spi.proc.ProcFile;
+import net.tern.spi.proto.NetProtocol;
 import net.tern.spi.proto.ProtoSw;
 import net.tern.spi.proto.ProtocolFamily;
 import net.tern.spi.whiteboard.IntProperty;
+import net.tern.spi.whiteboard.Registrations;
 import net.tern.spi.whiteboard.ServiceRank;
 import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -118,7 +114,7 @@ public final class InetInit {
 
     private final Inet inet;
     private final NetworkThread networkThread;
-    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    private final Registrations registrations = new Registrations();
 
     @Activate
     public InetInit(BundleContext context, @Reference(name = "clock") Clock clock,
@@ -159,11 +155,7 @@ public final class InetInit {
     }
 
     private <S> void register(BundleContext context, Class<S> type, S service, String key, Object value) {
-        Dictionary<String, Object> properties = new Hashtable<>();
-        if (key != null) {
-            properties.put(key, value);
-        }
-        registrations.add(context.registerService(type, service, properties));
+        registrations.register(context, type, service, key == null ? Map.of() : Map.of(key, value));
     }
 
     /** The assembled stack, for diagnostics. */
@@ -214,14 +206,7 @@ public final class InetInit {
     /** Withdraws the services, newest first, then drops the datagrams being reassembled on the network thread. */
     @Deactivate
     void deactivate() {
-        for (int i = registrations.size() - 1; i >= 0; i--) {
-            try {
-                registrations.get(i).unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // The framework is stopping the bundle and took it already.
-            }
-        }
-        registrations.clear();
+        registrations.unregisterAll();
         try {
             networkThread.execute(inet::close);
         } catch (RejectedExecutionException stopped) {

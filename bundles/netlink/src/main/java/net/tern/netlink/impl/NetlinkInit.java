@@ -1,9 +1,5 @@
 package net.tern.netlink.impl;
 
-import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.Hashtable;
-import java.util.List;
 import java.util.Map;
 import net.tern.inet.route.RouteTable;
 import net.tern.netlink.Netlink;
@@ -11,9 +7,9 @@ import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.net.LinkListener;
 import net.tern.spi.net.LinkRegistry;
 import net.tern.spi.proto.ProtocolFamily;
+import net.tern.spi.whiteboard.Registrations;
 import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -38,16 +34,15 @@ public final class NetlinkInit {
     private static final Logger LOG = LoggerFactory.getLogger(NetlinkInit.class);
 
     private final NetlinkStack netlink;
-    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    private final Registrations registrations = new Registrations();
 
     @Activate
     public NetlinkInit(BundleContext context, @Reference(name = "links") LinkRegistry links,
             @Reference(name = "routes") RouteTable routes) {
         this.netlink = new NetlinkStack(links, routes);
-        registrations.add(context.registerService(LinkListener.class, netlink.linkListener(), null));
-        Dictionary<String, Object> properties = new Hashtable<>();
-        properties.put(ProtocolFamily.FAMILY, Netlink.AF_NETLINK);
-        registrations.add(context.registerService(ProtocolFamily.class, netlink.family(), properties));
+        registrations.register(context, LinkListener.class, netlink.linkListener(), Map.of());
+        registrations.register(context, ProtocolFamily.class, netlink.family(),
+                Map.of(ProtocolFamily.FAMILY, Netlink.AF_NETLINK));
         LOG.info("netlink up: NETLINK_ROUTE, NETLINK_SOCK_DIAG");
     }
 
@@ -65,14 +60,7 @@ public final class NetlinkInit {
 
     @Deactivate
     void deactivate() {
-        for (int i = registrations.size() - 1; i >= 0; i--) {
-            try {
-                registrations.get(i).unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // The framework took it while stopping the bundle.
-            }
-        }
-        registrations.clear();
+        registrations.unregisterAll();
         netlink.close();
     }
 }

@@ -1,18 +1,15 @@
 package net.tern.packet.impl;
 
-import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.Hashtable;
-import java.util.List;
+import java.util.Map;
 import net.tern.packet.IfPacket;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.LinkListener;
 import net.tern.spi.net.LinkRegistry;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.proto.ProtocolFamily;
+import net.tern.spi.whiteboard.Registrations;
 import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -32,28 +29,19 @@ import org.slf4j.LoggerFactory;
 public final class PacketInit {
     private static final Logger LOG = LoggerFactory.getLogger(PacketInit.class);
 
-    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    private final Registrations registrations = new Registrations();
 
     @Activate
     public PacketInit(BundleContext context, @Reference(name = "links") LinkRegistry links,
             @Reference(name = "clock") Clock clock, @Reference(name = "allocator") PacketAllocator allocator) {
         PacketFamily family = new PacketFamily(links, clock, allocator);
-        registrations.add(context.registerService(LinkListener.class, family, null));
-        Dictionary<String, Object> properties = new Hashtable<>();
-        properties.put(ProtocolFamily.FAMILY, IfPacket.AF_PACKET);
-        registrations.add(context.registerService(ProtocolFamily.class, family, properties));
+        registrations.register(context, LinkListener.class, family, Map.of());
+        registrations.register(context, ProtocolFamily.class, family, Map.of(ProtocolFamily.FAMILY, IfPacket.AF_PACKET));
         LOG.info("packet sockets up: AF_PACKET");
     }
 
     @Deactivate
     void deactivate() {
-        for (int i = registrations.size() - 1; i >= 0; i--) {
-            try {
-                registrations.get(i).unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // The framework took it while stopping the bundle.
-            }
-        }
-        registrations.clear();
+        registrations.unregisterAll();
     }
 }

@@ -10,9 +10,11 @@
  * service id), {@link net.tern.spi.whiteboard.IntProperty} reads the slot number from a
  * service property, and {@link net.tern.spi.whiteboard.SlotTable} holds the slots: lookups
  * are O(1) and take no lock, so the data path can use them per packet.
+ * {@link net.tern.spi.whiteboard.Registrations} holds what an activator registered and
+ * withdraws it in reverse order when the bundle stops.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package net.tern.spi.whiteboard;
 
 import org.osgi.annotation.bundle.Export;

@@ -6,9 +6,9 @@ import java.util.Hashtable;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.RouteTable;
+import net.tern.inet.snmp.SnmpCounters;
 import net.tern.inet.sock.LocalPortRange;
 import net.tern.inet.sock.ProtoMemory;
-import net.tern.inet.snmp.SnmpCounters;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.NetworkThread;
@@ -16,6 +16,7 @@ import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.net.TimerService;
 import net.tern.spi.proto.NetProtocol;
 import net.tern.spi.proto.ProtoSw;
+import net.tern.spi.whiteboard.Registrations;
 import net.tern.tcp.cc.CongestionControl;
 import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
@@ -236,21 +237,13 @@ public final class TcpInit {
     @Deactivate
     void deactivate() {
         tcp.prot().refuseNewSockets("TCP is stopping");
-        unregister(protoSwRegistration);
-        unregister(diagRegistration);
+        Registrations.unregister(protoSwRegistration);
+        Registrations.unregister(diagRegistration);
         boolean drained = tcp.drain(drainMillis);
         if (!drained) {
             LOG.info("TCP stopping: aborting the connections still open after {} ms", drainMillis);
         }
         tcp.close();
-        unregister(protocolRegistration);
-    }
-
-    private static void unregister(ServiceRegistration<?> registration) {
-        try {
-            registration.unregister();
-        } catch (IllegalStateException alreadyGone) {
-            // The framework took it already while stopping the bundle.
-        }
+        Registrations.unregister(protocolRegistration);
     }
 }

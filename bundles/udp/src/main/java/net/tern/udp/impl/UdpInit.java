@@ -1,10 +1,6 @@
 package net.tern.udp.impl;
 
 import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.Hashtable;
-import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 import net.tern.api.socket.SocketConstants;
@@ -18,9 +14,9 @@ import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.proto.NetProtocol;
 import net.tern.spi.proto.ProtoSw;
+import net.tern.spi.whiteboard.Registrations;
 import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -69,7 +65,7 @@ public final class UdpInit {
     }
 
     private final Udp udp;
-    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    private final Registrations registrations = new Registrations();
 
     @Activate
     public UdpInit(BundleContext context, @Reference(name = "routes") RouteTable routes,
@@ -83,10 +79,10 @@ public final class UdpInit {
     public UdpInit(BundleContext context, RouteTable routes, IpOutput ip, IcmpSender icmp, SnmpCounters snmp,
             PacketAllocator allocator, LocalPortRange localPorts, UdpSettings settings, RandomGenerator random) {
         this.udp = new Udp(routes, ip, icmp, snmp, allocator, localPorts, settings, random);
-        register(context, ProtoSw.class, udp.protoSw(), Map.of(ProtoSw.FAMILY, SocketConstants.AF_INET,
+        registrations.register(context, ProtoSw.class, udp.protoSw(), Map.of(ProtoSw.FAMILY, SocketConstants.AF_INET,
                 ProtoSw.TYPE, SocketConstants.SOCK_DGRAM, ProtoSw.PROTOCOL, SocketConstants.IPPROTO_UDP));
-        register(context, NetProtocol.class, udp.input(), Map.of(NetProtocol.PROTOCOL, SocketConstants.IPPROTO_UDP));
-        register(context, InetDiagHandler.class, udp.diag(), Map.of(InetDiagHandler.PROTOCOL, SocketConstants.IPPROTO_UDP));
+        registrations.register(context, NetProtocol.class, udp.input(), Map.of(NetProtocol.PROTOCOL, SocketConstants.IPPROTO_UDP));
+        registrations.register(context, InetDiagHandler.class, udp.diag(), Map.of(InetDiagHandler.PROTOCOL, SocketConstants.IPPROTO_UDP));
         LOG.info("UDP up (ephemeral ports {}, udp_mem {})", localPorts.get(), settings.udpMem());
     }
 
@@ -123,11 +119,6 @@ public final class UdpInit {
                 config.udpRmemMin());
     }
 
-    private <S> void register(BundleContext context, Class<S> type, S service, Map<String, Object> properties) {
-        Dictionary<String, Object> dictionary = new Hashtable<>(properties);
-        registrations.add(context.registerService(type, service, dictionary));
-    }
-
     /** The assembled protocol, for diagnostics. */
     public Udp udp() {
         return udp;
@@ -136,14 +127,7 @@ public final class UdpInit {
     /** Withdraws the services (newest first), then the open sockets and the counters. */
     @Deactivate
     public void deactivate() {
-        for (int i = registrations.size() - 1; i >= 0; i--) {
-            try {
-                registrations.get(i).unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // The framework is stopping the bundle and took it already.
-            }
-        }
-        registrations.clear();
+        registrations.unregisterAll();
         int withdrawn = udp.shutdown();
         LOG.info("UDP down; withdrew {} open socket(s)", withdrawn);
     }
