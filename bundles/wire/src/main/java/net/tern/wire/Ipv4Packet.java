@@ -243,6 +243,27 @@ public final class Ipv4Packet {
     }
 
     /** Recomputes the header checksum ({@code ip_send_check}). */
+    /**
+     * Writes a header without options at absolute {@code index} of {@code buf}, its checksum
+     * filled: what {@link Ipv4Repr#emit} writes, from values alone, so a sender that makes no
+     * representation per packet allocates nothing. {@code fragmentWord} is the flags and
+     * offset field as sent ({@link #FLAG_DF}, {@link #FLAG_MF}, offset in 8-byte units).
+     */
+    public static void emitHeader(ByteBuf buf, int index, int tos, int totalLength, int identification,
+            int fragmentWord, int ttl, int protocol, int source, int destination) {
+        buf.setByte(index, 0x45);
+        buf.setByte(index + 1, tos);
+        buf.setShort(index + 2, totalLength);
+        buf.setShort(index + 4, identification);
+        buf.setShort(index + 6, fragmentWord);
+        buf.setByte(index + 8, ttl);
+        buf.setByte(index + 9, protocol);
+        buf.setShort(index + 10, 0);
+        buf.setInt(index + 12, source);
+        buf.setInt(index + 16, destination);
+        buf.setShort(index + 10, InetChecksum.checksum(buf, index, MIN_HEADER_LENGTH));
+    }
+
     public Ipv4Packet fillChecksum() {
         buf.setShort(offset + 10, 0);
         buf.setShort(offset + 10, InetChecksum.checksum(buf, offset, headerLength()));

@@ -53,19 +53,11 @@ public record Ipv4Repr(int source, int destination, int protocol, int payloadLen
 
     /** Writes the 20-byte header at absolute {@code index}, checksum filled; returns the view over it. */
     public Ipv4Packet emit(ByteBuf buf, int index) {
-        buf.setByte(index, 0x45);
-        buf.setByte(index + 1, tos);
-        buf.setShort(index + 2, LENGTH + payloadLength);
-        buf.setShort(index + 4, identification);
         int word = (dontFragment ? Ipv4Packet.FLAG_DF : 0) | (moreFragments ? Ipv4Packet.FLAG_MF : 0)
                 | (fragmentOffset / 8);
-        buf.setShort(index + 6, word);
-        buf.setByte(index + 8, ttl);
-        buf.setByte(index + 9, protocol);
-        buf.setShort(index + 10, 0);
-        buf.setInt(index + 12, source);
-        buf.setInt(index + 16, destination);
-        return Ipv4Packet.at(buf, index).fillChecksum();
+        Ipv4Packet.emitHeader(buf, index, tos, LENGTH + payloadLength, identification, word, ttl, protocol, source,
+                destination);
+        return Ipv4Packet.at(buf, index);
     }
 
     public static Builder builder() {

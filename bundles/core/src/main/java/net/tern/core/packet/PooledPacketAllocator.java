@@ -3,6 +3,7 @@ package net.tern.core.packet;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 import net.tern.spi.net.Packet;
@@ -20,7 +21,10 @@ import org.osgi.service.component.annotations.Component;
  * which are as fast on pooled direct memory as on arrays.
  *
  * <p>Each packet's {@link Packet.ReleaseHook} tells the allocator of its release, so
- * {@link #outstanding()} is exact. With {@code tern.leakCheck=strict} each live packet's
+ * {@link #outstanding()} is exact. A released packet object is kept by the thread that
+ * released it (up to {@value #SPARES}) and made new around the next buffer that thread
+ * allocates ({@link Packet#reuse}), as Netty's pool keeps the buffer objects: a thread that
+ * receives and sends packets in steady state allocates no object for them. With {@code tern.leakCheck=strict} each live packet's
  * allocation stack is also recorded in the {@link PacketLedger}.
  */
 @Component(service = PacketAllocator.class, immediate = true)
@@ -30,6 +34,21 @@ public final class PooledPacketAllocator implements PacketAllocator {
     private final LongAdder outstanding = new LongAdder();
     private final LongAdder allocated = new LongAdder();
     private final Packet.ReleaseHook onRelease = this::released;
+    /** Packets one thread keeps for reuse, at most. */
+    static final int SPARES = 256;
+    /** This allocator's released packets, per thread. */
+    private final FastThreadLocal<Spares> spares = new FastThreadLocal<>() {
+        @Override
+        protected Spares initialValue() {
+            return new Spares();
+        }
+    };
+
+    /** A thread's released packets, a stack. */
+    private static final class Spares {
+        final Packet[] stack = new Packet[SPARES];
+        int count;
+    }
 
     /** Pooled direct buffers; records allocation sites when {@code tern.leakCheck=strict}. */
     public PooledPacketAllocator() {
@@ -49,13 +68,24 @@ public final class PooledPacketAllocator implements PacketAllocator {
         }
         ByteBuf buf = buffers.directBuffer(headroom + capacity);
         buf.setIndex(headroom, headroom);
-        return track(new Packet(buf, onRelease));
+        return track(packet(buf));
     }
 
     @Override
     public Packet wrap(ByteBuf buf) {
         Objects.requireNonNull(buf, "buf");
-        return track(new Packet(buf, onRelease));
+        return track(packet(buf));
+    }
+
+    /** A packet around {@code buf}: one this thread released, else a new one. */
+    private Packet packet(ByteBuf buf) {
+        Spares mine = spares.get();
+        if (mine.count == 0) {
+            return new Packet(buf, onRelease);
+        }
+        Packet packet = mine.stack[--mine.count];
+        mine.stack[mine.count] = null;
+        return packet.reuse(buf);
     }
 
     @Override
@@ -83,5 +113,9 @@ public final class PooledPacketAllocator implements PacketAllocator {
     private void released(Packet packet) {
         outstanding.decrement();
         PacketLedger.released(packet);
+        Spares mine = spares.get();
+        if (mine.count < SPARES) {
+            mine.stack[mine.count++] = packet;
+        }
     }
 }

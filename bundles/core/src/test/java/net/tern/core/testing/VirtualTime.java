@@ -1,9 +1,9 @@
 package net.tern.core.testing;
 
+import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import net.tern.core.time.HashedTimerWheel;
@@ -36,7 +36,8 @@ public final class VirtualTime implements Clock, TimerService, NetworkThread {
     public static final long EPOCH_MILLIS = 1_704_067_200_000L;
 
     private final HashedTimerWheel wheel;
-    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** A multi-producer queue of arrays, as the network thread's: queuing a task allocates no node. */
+    private final Queue<Runnable> tasks = PlatformDependent.newMpscQueue();
     private final ReentrantLock driverLock = new ReentrantLock();
     private final List<Throwable> failures = new ArrayList<>();
     private volatile long nowNanos;
@@ -110,7 +111,8 @@ public final class VirtualTime implements Clock, TimerService, NetworkThread {
         if (amount < 0) {
             throw new IllegalArgumentException("advance by a negative amount: " + amount + " " + unit);
         }
-        drive(() -> {
+        Thread previous = enter();
+        try {
             long step = unit.toNanos(amount);
             long target = nowNanos > Long.MAX_VALUE - step ? Long.MAX_VALUE : nowNanos + step;
             runDueNow();
@@ -135,12 +137,25 @@ public final class VirtualTime implements Clock, TimerService, NetworkThread {
             }
             nowNanos = target;
             runDueNow();
-        });
+        } finally {
+            leave(previous);
+        }
+        if (previous == null) {
+            throwFailures();
+        }
     }
 
     /** Runs queued tasks, and the tasks they queue, until none is left; time does not move. */
     public void runPending() {
-        drive(this::runTasks);
+        Thread previous = enter();
+        try {
+            runTasks();
+        } finally {
+            leave(previous);
+        }
+        if (previous == null) {
+            throwFailures();
+        }
     }
 
     /** Fires the timers due at the current time and runs the queued tasks until neither is left; how many ran. */
@@ -172,20 +187,21 @@ public final class VirtualTime implements Clock, TimerService, NetworkThread {
         return ran;
     }
 
-    private void drive(Runnable run) {
+    /**
+     * The calling thread drives time (other drivers wait); returns the driver it took over from,
+     * null for the outermost call, which throws the failures once it has left ({@link #leave}).
+     * Without a lambda per call, so driving time allocates nothing a test measuring a path counts.
+     */
+    private Thread enter() {
         driverLock.lock();
         Thread previous = driver;
-        boolean outermost = previous == null;
         driver = Thread.currentThread();
-        try {
-            run.run();
-        } finally {
-            driver = previous;
-            driverLock.unlock();
-        }
-        if (outermost) {
-            throwFailures();
-        }
+        return previous;
+    }
+
+    private void leave(Thread previous) {
+        driver = previous;
+        driverLock.unlock();
     }
 
     private void recordFailure(Throwable error) {

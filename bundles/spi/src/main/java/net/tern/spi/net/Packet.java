@@ -21,7 +21,7 @@ public final class Packet {
 
     private static final ReleaseHook NO_HOOK = p -> { };
 
-    private final ByteBuf buf;
+    private ByteBuf buf;
     private final ReleaseHook hook;
     private boolean released;
     private int protocol;
@@ -144,6 +144,28 @@ public final class Packet {
 
     public Packet timestampNanos(long nanos) {
         this.timestampNanos = nanos;
+        return this;
+    }
+
+    /**
+     * A released packet made new around {@code buf} (its marks, device and time forgotten),
+     * for an allocator that keeps the packets released to it and hands them out again, as
+     * the kernel's {@code skbuff_head_cache} does {@code sk_buff}s: allocating then makes no
+     * object. Only the allocator the packet was released to may call it.
+     *
+     * @throws IllegalStateException if the packet is not released
+     */
+    public Packet reuse(ByteBuf buf) {
+        if (!released) {
+            throw new IllegalStateException("reuse of a packet not released: " + this);
+        }
+        this.buf = buf;
+        released = false;
+        protocol = 0;
+        networkHeader = -1;
+        transportHeader = -1;
+        device = null;
+        timestampNanos = 0;
         return this;
     }
 

@@ -1,10 +1,6 @@
 package net.tern.tcp.impl;
 
 
-import java.util.Collections;
-import java.util.Iterator;
-import java.util.LinkedList;
-import java.util.List;
 import java.util.ListIterator;
 import net.tern.wire.TcpPacket;
 
@@ -18,17 +14,20 @@ import net.tern.wire.TcpPacket;
  * {@link #sackedOut()} is the number of segments marked SACKed, {@link #lostOut()} of those
  * marked lost, {@link #retransOut()} of those with a retransmission in flight; a SACKed
  * segment is neither lost nor in retransmission; so RFC 6675's pipe,
- * {@link #packetsInFlight()} = size - sacked - lost + retrans, is never negative. A linked
- * list, because a retransmission may split a segment in place ({@code tcp_fragment}).
+ * {@link #packetsInFlight()} = size - sacked - lost + retrans, is never negative. A list
+ * linked through its segments, because a retransmission may split a segment in place
+ * ({@code tcp_fragment}); a segment acknowledged goes back to its thread's spares
+ * ({@link TxSegment#of}), so a connection in steady state allocates none.
  *
  * <p>Used under the socket lock.
  */
-final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
+final class RtxQueue extends TxList {
     /** RFC 6675 DupThresh ({@code tcp_reordering}). */
     static final int DUP_THRESH = TcpCongestion.DUPACK_THRESHOLD;
 
-    private final LinkedList<TxSegment> queue = new LinkedList<>();
-    private final List<TxSegment> view = Collections.unmodifiableList(queue);
+    /** What the last {@link #cleanAcked} found: a retransmitted segment acknowledged, and the oldest other one's send time. */
+    private boolean ackedRetransmitted;
+    private long ackedOldestSentNanos;
     /** Segments the receiver holds by SACK ({@code sacked_out}). */
     private int sackedOut;
     /** Segments marked lost ({@code lost_out}). */
@@ -52,26 +51,6 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
     private boolean reordFound;
 
     // ---- what others read
-
-    boolean isEmpty() {
-        return queue.isEmpty();
-    }
-
-    /** Segments sent and not acknowledged ({@code packets_out}). */
-    int size() {
-        return queue.size();
-    }
-
-    /** The oldest segment not acknowledged, or null. */
-    TxSegment head() {
-        return queue.peekFirst();
-    }
-
-    /** The segments in sequence order, read-only. */
-    @Override
-    public Iterator<TxSegment> iterator() {
-        return view.iterator();
-    }
 
     int sackedOut() {
         return sackedOut;
@@ -100,7 +79,7 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
 
     /** {@code tcp_packets_in_flight}: packets_out - (sacked_out + lost_out) + retrans_out, RFC 6675's pipe. */
     int packetsInFlight() {
-        return queue.size() - sackedOut - lostOut + retransOut;
+        return size() - sackedOut - lostOut + retransOut;
     }
 
     // ---- the queue
@@ -108,13 +87,14 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
     /** A segment just sent for the first time joins the tail. */
     void add(TxSegment segment) {
         segment.deliveredAtSend = rack.delivered();
-        queue.addLast(segment);
+        linkBefore(segment, null);
     }
 
     /** Takes the head off (the SYN, acknowledged), with its marks. */
     TxSegment pollHead() {
-        TxSegment head = queue.pollFirst();
+        TxSegment head = head();
         if (head != null) {
+            remove(head);
             unlink(head);
         }
         return head;
@@ -122,25 +102,24 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
 
     /** Empties the queue and the scoreboard. */
     void clear() {
-        queue.clear();
+        for (TxSegment s = head(); s != null; s = head()) {
+            remove(s);
+            s.recycle();
+        }
         sackedOut = 0;
         lostOut = 0;
         retransOut = 0;
         rack.reset();
     }
 
-    /** What a cumulative ACK took off the queue ({@link #cleanAcked}). */
-    record Acked(int segments, boolean retransmittedAcked, long oldestSentNanos) {
-    }
-
     /**
      * The queue's part of {@code tcp_clean_rtx_queue}: segments wholly below {@code ack} leave
      * with their marks, a head {@code ack} falls inside is trimmed to what is left. Returns the
-     * segments acknowledged (a trimmed head counts), whether one of them had been
-     * retransmitted, and when the oldest one never retransmitted was sent (-1 if none), for
-     * Karn's rule.
+     * segments acknowledged (a trimmed head counts); {@link #ackedRetransmitted} then says
+     * whether one of them had been retransmitted, and {@link #ackedOldestSentNanos} when the
+     * oldest one never retransmitted was sent (-1 if none), for Karn's rule.
      */
-    Acked cleanAcked(int ack) {
+    int cleanAcked(int ack) {
         return cleanAcked(ack, 0, 0, 0, 0, false);
     }
 
@@ -152,14 +131,13 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
      * which would give RACK a false RTT. {@code tsOffset} turns the clock into TSvals.
      * Notes reordering: a segment never retransmitted nor SACKed acknowledged only now.
      */
-    Acked cleanAcked(int ack, long nowNanos, long minRttUs, int tsEcr, int tsOffset, boolean rackOn) {
+    int cleanAcked(int ack, long nowNanos, long minRttUs, int tsEcr, int tsOffset, boolean rackOn) {
         int ackedSegments = 0;
         boolean retransmittedAcked = false;
         long oldestSent = -1;
-        while (!queue.isEmpty()) {
-            TxSegment s = queue.peekFirst();
+        for (TxSegment s = head(); s != null; s = head()) {
             if (Seq.beforeOrEqual(s.endSeq(), ack)) {
-                queue.pollFirst();
+                remove(s);
                 unlink(s);
                 ackedSegments++;
                 if (s.retransmitted) {
@@ -178,6 +156,7 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
                         noteReordering(s.seq);
                     }
                 }
+                s.recycle();
             } else {
                 if (Seq.after(ack, s.seq)) {
                     s.length -= ack - s.seq;
@@ -187,7 +166,19 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
                 break;
             }
         }
-        return new Acked(ackedSegments, retransmittedAcked, oldestSent);
+        ackedRetransmitted = retransmittedAcked;
+        ackedOldestSentNanos = oldestSent;
+        return ackedSegments;
+    }
+
+    /** Whether a segment the last {@link #cleanAcked} took off had been retransmitted. */
+    boolean ackedRetransmitted() {
+        return ackedRetransmitted;
+    }
+
+    /** When the oldest never-retransmitted segment the last {@link #cleanAcked} took off was sent; -1 if none. */
+    long ackedOldestSentNanos() {
+        return ackedOldestSentNanos;
     }
 
     private void noteReordering(int seq) {
@@ -224,11 +215,6 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
 
     // ---- retransmission
 
-    /** A walk of the queue from {@code index} for choosing what to retransmit; change it only through {@link #fragment}. */
-    ListIterator<TxSegment> walk(int index) {
-        return queue.listIterator(index);
-    }
-
     /**
      * {@code tcp_fragment}: {@code s}, the segment {@code it} returned last, is cut to
      * {@code mss}; the rest, with the same marks for loss, follows it, and {@code it} stands
@@ -238,7 +224,7 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
         if (s.length <= mss) {
             return false;
         }
-        TxSegment rest = new TxSegment(s.seq + mss, s.length - mss, s.flags, s.sentNanos, s.retransmitted);
+        TxSegment rest = TxSegment.of(s.seq + mss, s.length - mss, s.flags, s.sentNanos, s.retransmitted);
         rest.lost = s.lost;
         if (rest.lost) {
             lostOut++;
@@ -273,11 +259,6 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
         s.deliveredAtSend = rack.delivered();
     }
 
-    /** The segment sent last in sequence, or null ({@code skb_rb_last}). */
-    TxSegment tail() {
-        return queue.peekLast();
-    }
-
     /** Whether this recovery's rescue retransmission (RFC 6675 NextSeg() rule 4) was made: one at or after {@code sndUna}. */
     boolean rescueMade(int sndUna) {
         return rescueSet && !Seq.after(sndUna, rescueRxt);
@@ -309,7 +290,7 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
     boolean markSacked(int start, int end, int priorHighestSack, long nowNanos, long minRttUs, boolean rackOn) {
         boolean hadSacked = sackedOut > 0;
         boolean newly = false;
-        for (TxSegment s : queue) {
+        for (TxSegment s = head(); s != null; s = s.next()) {
             if (!Seq.before(s.seq, end)) {
                 break;
             }
@@ -361,9 +342,7 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
         int sackedAbove = 0;
         long sackedBytesAbove = 0;
         long byteThreshold = (long) (DUP_THRESH - 1) * mss;
-        Iterator<TxSegment> down = queue.descendingIterator();
-        while (down.hasNext()) {
-            TxSegment s = down.next();
+        for (TxSegment s = tail(); s != null; s = s.prev()) {
             if (s.sacked) {
                 sackedAbove++;
                 sackedBytesAbove += s.length;
@@ -398,7 +377,7 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
         long timeoutUs = 0;
         int marked = 0;
         int lostRetransmits = 0;
-        for (TxSegment s : queue) {
+        for (TxSegment s = head(); s != null; s = s.next()) {
             if (s.sacked || (s.lost && !s.retransInFlight) || !rack.sentBeforeLatestDelivered(s)) {
                 continue;
             }
@@ -422,7 +401,7 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
 
     /** {@code tcp_mark_skb_lost} for the head: fast retransmit presumes it lost whatever the SACKs say. */
     void markSkbLost() {
-        TxSegment head = queue.peekFirst();
+        TxSegment head = head();
         if (head != null && !head.sacked && !head.lost) {
             head.lost = true;
             lostOut++;
@@ -436,14 +415,14 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
      * had SACKed, so every mark is cleared (RFC 2018 8).
      */
     void markAllLost() {
-        TxSegment head = queue.peekFirst();
+        TxSegment head = head();
         boolean reneged = head != null && head.sacked;
         lostOut = 0;
         retransOut = 0;
         if (reneged) {
             sackedOut = 0;
         }
-        for (TxSegment s : queue) {
+        for (TxSegment s = head(); s != null; s = s.next()) {
             s.retransInFlight = false;
             if (reneged) {
                 s.sacked = false;
@@ -461,7 +440,7 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
      * flight.
      */
     void markOversizedLost(int mss) {
-        for (TxSegment s : queue) {
+        for (TxSegment s = head(); s != null; s = s.next()) {
             if (s.length > mss && !s.sacked) {
                 if (s.retransInFlight) {
                     s.retransInFlight = false;
@@ -477,7 +456,7 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
 
     /** After a needless timeout ({@code tcp_undo_cwnd_reduction} with unmarking) nothing is lost. */
     void clearLost() {
-        for (TxSegment s : queue) {
+        for (TxSegment s = head(); s != null; s = s.next()) {
             s.lost = false;
         }
         lostOut = 0;
@@ -491,6 +470,9 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
      * step with the marks, changes it.
      */
     static final class TxSegment {
+        /** Its neighbours in its queue ({@link TxList}), null at the ends and off the queue. */
+        private TxSegment prev;
+        private TxSegment next;
         private int seq;
         private int length;
         private int flags;
@@ -519,8 +501,46 @@ final class RtxQueue implements Iterable<RtxQueue.TxSegment> {
             this.retransmitted = retransmitted;
         }
 
+        /** A segment as {@link #TxSegment the constructor} makes it, one of this thread's spares if it has one. */
+        static TxSegment of(int seq, int length, int flags, long sentNanos, boolean retransmitted) {
+            TxSegment s = ThreadScratch.get().takeSegment();
+            if (s == null) {
+                return new TxSegment(seq, length, flags, sentNanos, retransmitted);
+            }
+            s.seq = seq;
+            s.length = length;
+            s.flags = flags;
+            s.sentNanos = sentNanos;
+            s.retransmitted = retransmitted;
+            s.sacked = false;
+            s.lost = false;
+            s.retransInFlight = false;
+            s.retransSndNxt = 0;
+            s.deliveredAtSend = 0;
+            return s;
+        }
+
+        /** Off its queue for good: one of this thread's spares, unless it has enough. */
+        void recycle() {
+            ThreadScratch.get().keepSegment(this);
+        }
+
         int seq() {
             return seq;
+        }
+
+        TxSegment prev() {
+            return prev;
+        }
+
+        TxSegment next() {
+            return next;
+        }
+
+        /** Links it between {@code prev} and {@code next}; {@link TxList} alone calls it. */
+        void link(TxSegment prev, TxSegment next) {
+            this.prev = prev;
+            this.next = next;
         }
 
         /** Data bytes (SYN and FIN not counted). */

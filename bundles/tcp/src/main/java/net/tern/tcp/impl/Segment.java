@@ -9,27 +9,31 @@ import net.tern.wire.TcpPacket;
  * A received segment, decoded once by {@code tcp_v4_rcv} ({@code struct tcp_skb_cb}): the
  * addresses and ports, sequence and ACK numbers, flags, window field, options, and where
  * its payload lies in the packet's buffer.
+ *
+ * <p>Valid while {@code tcp_v4_rcv} handles it: the input path decodes segment after segment
+ * into the same instance ({@link #decode}), one per thread that runs input, so receiving
+ * allocates nothing. Whoever needs a value later copies it; nothing keeps a segment.
  */
 final class Segment {
-    final int saddr;
-    final int daddr;
-    final int sport;
-    final int dport;
-    final int seq;
-    final int ack;
-    final int flags;
-    final int window;
+    private int saddr;
+    private int daddr;
+    private int sport;
+    private int dport;
+    private int seq;
+    private int ack;
+    private int flags;
+    private int window;
     /** The options ({@code tcp_parse_options}), parsed once here. */
-    final TcpOptions options = new TcpOptions();
-    final ByteBuf buf;
-    final int dataIndex;
-    final int dataLength;
+    private final TcpOptions options = new TcpOptions();
+    private ByteBuf buf;
+    private int dataIndex;
+    private int dataLength;
 
     /**
-     * The segment of {@code th} (its options parsed) from {@code saddr} to {@code daddr}, its
-     * payload at {@code dataIndex} of {@code buf}.
+     * Becomes the segment of {@code th} (its options parsed) from {@code saddr} to
+     * {@code daddr}, its payload at {@code dataIndex} of {@code buf}.
      */
-    Segment(int saddr, int daddr, TcpPacket th, ByteBuf buf, int dataIndex, int dataLength) {
+    Segment decode(int saddr, int daddr, TcpPacket th, ByteBuf buf, int dataIndex, int dataLength) {
         this.saddr = saddr;
         this.daddr = daddr;
         this.sport = th.sourcePort();
@@ -42,6 +46,61 @@ final class Segment {
         this.dataIndex = dataIndex;
         this.dataLength = dataLength;
         th.parseOptions(options);
+        return this;
+    }
+
+    /** Forgets the packet's buffer once the segment is handled. */
+    void clear() {
+        buf = null;
+    }
+
+    int saddr() {
+        return saddr;
+    }
+
+    int daddr() {
+        return daddr;
+    }
+
+    int sport() {
+        return sport;
+    }
+
+    int dport() {
+        return dport;
+    }
+
+    int seq() {
+        return seq;
+    }
+
+    int ack() {
+        return ack;
+    }
+
+    int flags() {
+        return flags;
+    }
+
+    /** The window field as sent (unscaled). */
+    int window() {
+        return window;
+    }
+
+    TcpOptions options() {
+        return options;
+    }
+
+    ByteBuf buf() {
+        return buf;
+    }
+
+    int dataIndex() {
+        return dataIndex;
+    }
+
+    int dataLength() {
+        return dataLength;
     }
 
     boolean has(int flag) {

@@ -1,6 +1,7 @@
 package net.tern.tcp.impl;
 
 import java.util.concurrent.TimeUnit;
+import net.tern.spi.net.Clock;
 import net.tern.spi.net.TimerService;
 import net.tern.spi.net.Timeout;
 
@@ -12,10 +13,20 @@ import net.tern.spi.net.Timeout;
  * the state behind them (the pending timeouts, what the slot is armed for, the generations)
  * is its own.
  *
+ * <p>Arming sets when the timer is due ({@code icsk_timeout}, {@code icsk_ack.timeout}) and
+ * clearing says nothing is pending; the timer on the wheel is left where it is while it falls
+ * due no later than needed, as Linux leaves its timers armed ({@code inet_csk_clear_xmit_timer}
+ * stops none unless {@code INET_CSK_CLEAR_TIMERS}) and lets the handler find it early
+ * ({@code tcp_write_timer_handler} and {@code tcp_delack_timer_handler} re-arm for
+ * {@code icsk_timeout} when it is still ahead, and return when nothing is pending). So the
+ * ACK that re-arms the retransmission timeout, or the segment that schedules a delayed ACK
+ * after the last one went out, changes two fields and allocates nothing; a timer is put on
+ * the wheel only when none is there early enough. {@link #clearAll} takes them off.
+ *
  * <p>Used under the socket lock. When a timer fires it takes the lock and calls
- * {@link TcpTimers} ({@code tcp_timer.c}) only if it was not re-armed or cleared since: each
- * arming and clearing bumps a generation, so a timer that fired while its socket re-armed it
- * does nothing.
+ * {@link TcpTimers} ({@code tcp_timer.c}) only if what it was put on the wheel for is still
+ * the timer there (a generation, bumped whenever another replaces it) and its work is pending
+ * and due.
  */
 final class SockTimers {
     /**
@@ -25,19 +36,29 @@ final class SockTimers {
     enum Pending { NONE, RETRANS, PROBE, REO_TIMEOUT, LOSS_PROBE }
 
     private final TcpSock sk;
+    private final Clock clock;
     private final TimerService service;
     private final TcpTimers handlers;
 
+    /** The retransmission slot's timer on the wheel, falling due at {@link #xmitWheelNanos}; null when none is. */
     private Timeout xmitTimer;
+    private long xmitWheelNanos;
     private int xmitGeneration;
     private Pending pending = Pending.NONE;
+    /** When the slot's work falls due ({@code icsk_timeout}); meaningful while something is pending. */
+    private long xmitDueNanos;
     private Timeout delackTimer;
+    private long delackWheelNanos;
     private int delackGeneration;
+    /** Whether a delayed ACK is scheduled ({@code ICSK_ACK_TIMER}), due at {@link #delackDueNanos}. */
+    private boolean delackPending;
+    private long delackDueNanos;
     private Timeout keepaliveTimer;
     private int keepaliveGeneration;
 
-    SockTimers(TcpSock sk, TimerService service, TcpTimers handlers) {
+    SockTimers(TcpSock sk, Clock clock, TimerService service, TcpTimers handlers) {
         this.sk = sk;
+        this.clock = clock;
         this.service = service;
         this.handlers = handlers;
     }
@@ -49,18 +70,28 @@ final class SockTimers {
         return pending;
     }
 
-    /** Whether the retransmission slot holds a timeout not cancelled. */
+    /** Whether the retransmission slot is armed. */
     boolean xmitTimerArmed() {
-        return xmitTimer != null && !xmitTimer.isCancelled();
+        return pending != Pending.NONE;
     }
 
     /** {@code inet_csk_reset_xmit_timer}: the slot armed for {@code what} in {@code delayUs}, at most the maximum RTO. */
     void resetXmitTimer(Pending what, long delayUs) {
-        clearXmitTimer();
         pending = what;
+        long delayNanos = TimeUnit.MICROSECONDS.toNanos(Math.min(delayUs, handlers.rtoMaxMicros()));
+        xmitDueNanos = clock.nanoTime() + Math.max(0, delayNanos);
+        if (xmitTimer == null || xmitWheelNanos - xmitDueNanos > 0) {
+            putXmitOnWheel();
+        }
+    }
+
+    private void putXmitOnWheel() {
+        if (xmitTimer != null) {
+            xmitTimer.cancel();
+        }
         int generation = ++xmitGeneration;
-        long delay = Math.min(delayUs, handlers.rtoMaxMicros());
-        xmitTimer = service.schedule(delay, TimeUnit.MICROSECONDS, () -> fireXmit(generation));
+        xmitWheelNanos = xmitDueNanos;
+        xmitTimer = service.schedule(xmitDueNanos - clock.nanoTime(), TimeUnit.NANOSECONDS, () -> fireXmit(generation));
     }
 
     /** {@code tcp_reset_xmit_timer(ICSK_TIME_PROBE0)}: the next zero-window probe in min(rto << backoff, max). */
@@ -69,25 +100,28 @@ final class SockTimers {
                 sk.rtt().rtoUs() << Math.min(sk.retries().backoff(), 20)));
     }
 
-    /** {@code inet_csk_clear_xmit_timer}. */
+    /** {@code inet_csk_clear_xmit_timer}: nothing pending; the timer on the wheel, if any, finds that when it fires. */
     void clearXmitTimer() {
-        if (xmitTimer != null) {
-            xmitTimer.cancel();
-            xmitTimer = null;
-        }
         pending = Pending.NONE;
-        xmitGeneration++;
     }
 
+    /** {@code tcp_write_timer}: re-armed for the slot's time if that is still ahead ({@code tcp_write_timer_handler}). */
     private void fireXmit(int generation) {
         sk.lock();
         try {
-            if (generation != xmitGeneration || pending == Pending.NONE) {
+            if (generation != xmitGeneration) {
+                return;
+            }
+            xmitTimer = null;
+            if (pending == Pending.NONE) {
+                return;
+            }
+            if (xmitDueNanos - clock.nanoTime() > 0) {
+                putXmitOnWheel();
                 return;
             }
             Pending what = pending;
             pending = Pending.NONE;
-            xmitTimer = null;
             handlers.writeTimer(sk, what);
         } finally {
             sk.unlock();
@@ -103,40 +137,61 @@ final class SockTimers {
 
     /** {@code tcp_send_delayed_ack} with the connection's ACK timeout ({@code icsk_ack.ato}) given. */
     void sendDelayedAck(long atoMillis) {
-        if (delackTimer != null) {
+        if (delackPending) {
             return;
         }
-        int generation = ++delackGeneration;
-        delackTimer = service.schedule(atoMillis, TimeUnit.MILLISECONDS, () -> {
-            sk.lock();
-            try {
-                if (generation == delackGeneration) {
-                    delackTimer = null;
-                    handlers.delackTimer(sk);
-                }
-            } finally {
-                sk.unlock();
-            }
-        });
+        delackPending = true;
+        delackDueNanos = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, atoMillis));
+        if (delackTimer == null || delackWheelNanos - delackDueNanos > 0) {
+            putDelackOnWheel();
+        }
     }
 
-    /** Whether a delayed-ACK timeout is scheduled and not cancelled. */
+    private void putDelackOnWheel() {
+        if (delackTimer != null) {
+            delackTimer.cancel();
+        }
+        int generation = ++delackGeneration;
+        delackWheelNanos = delackDueNanos;
+        delackTimer = service.schedule(delackDueNanos - clock.nanoTime(), TimeUnit.NANOSECONDS,
+                () -> fireDelack(generation));
+    }
+
+    /** {@code tcp_delack_timer}: re-armed for the ACK's time if that is still ahead ({@code tcp_delack_timer_handler}). */
+    private void fireDelack(int generation) {
+        sk.lock();
+        try {
+            if (generation != delackGeneration) {
+                return;
+            }
+            delackTimer = null;
+            if (!delackPending) {
+                return;
+            }
+            if (delackDueNanos - clock.nanoTime() > 0) {
+                putDelackOnWheel();
+                return;
+            }
+            delackPending = false;
+            handlers.delackTimer(sk);
+        } finally {
+            sk.unlock();
+        }
+    }
+
+    /** Whether a delayed ACK is scheduled. */
     boolean delackArmed() {
-        return delackTimer != null && !delackTimer.isCancelled();
+        return delackPending;
     }
 
     /** Whether a delayed ACK is scheduled. */
     boolean delackScheduled() {
-        return delackTimer != null;
+        return delackPending;
     }
 
-    /** {@code inet_csk_clear_xmit_timer(ICSK_TIME_DACK)}. */
+    /** {@code inet_csk_clear_xmit_timer(ICSK_TIME_DACK)}: no delayed ACK pending; the timer, if any, finds that. */
     void clearDelack() {
-        if (delackTimer != null) {
-            delackTimer.cancel();
-            delackTimer = null;
-        }
-        delackGeneration++;
+        delackPending = false;
     }
 
     // ---- keepalive and FIN-WAIT-2
@@ -167,10 +222,23 @@ final class SockTimers {
         keepaliveGeneration++;
     }
 
-    /** Cancels every timer ({@code inet_csk_clear_xmit_timers}, {@code sk_stop_timer} of keepalive). */
+    /**
+     * Cancels every timer and takes it off the wheel ({@code inet_csk_clear_xmit_timers},
+     * {@code sk_stop_timer} of keepalive): the connection is done with them.
+     */
     void clearAll() {
         clearXmitTimer();
+        if (xmitTimer != null) {
+            xmitTimer.cancel();
+            xmitTimer = null;
+        }
+        xmitGeneration++;
         clearDelack();
+        if (delackTimer != null) {
+            delackTimer.cancel();
+            delackTimer = null;
+        }
+        delackGeneration++;
         deleteKeepaliveTimer();
     }
 }

@@ -95,10 +95,10 @@ final class SynCookies {
         while (index > 0 && peerMss < MSS_TABLE[index]) {
             index--;
         }
-        int iss = make(secrets, clock, key, seg.seq, index);
+        int iss = make(secrets, clock, key, seg.seq(), index);
         // Without timestamps the cookie cannot carry window scale or SACK: offer neither.
-        RequestSock req = new RequestSock(listener, key, iss, seg.seq, MSS_TABLE[index], tsOk ? peerWscale : -1,
-                tsOk && sackOk, tsOk, seg.options.tsVal, 0, tsOffset, rcvWscale, advmss, rcvWnd, route);
+        RequestSock req = new RequestSock(listener, key, iss, seg.seq(), MSS_TABLE[index], tsOk ? peerWscale : -1,
+                tsOk && sackOk, tsOk, seg.options().tsVal, 0, tsOffset, rcvWscale, advmss, rcvWnd, route);
         if (tsOk) {
             int options = (peerWscale >= 0 ? peerWscale & 0xf : WSCALE_NONE) | (sackOk ? SACK_BIT : 0);
             req.cookieTimestamp(cookieInitTimestamp(TcpTimestamps.tsNow(clock), options));
@@ -139,9 +139,9 @@ final class SynCookies {
         if (synqNoRecentOverflow(listener)) {
             return false;
         }
-        ConnKey key = new ConnKey(seg.daddr, seg.dport, seg.saddr, seg.sport);
-        int peerIsn = seg.seq - 1;
-        int iss = seg.ack - 1;
+        ConnKey key = new ConnKey(seg.daddr(), seg.dport(), seg.saddr(), seg.sport());
+        int peerIsn = seg.seq() - 1;
+        int iss = seg.ack() - 1;
         int index = verify(secrets, clock, key, peerIsn, iss);
         if (index < 0) {
             counters.inc(TcpExtMib.SyncookiesFailed);
@@ -150,15 +150,15 @@ final class SynCookies {
         counters.inc(TcpExtMib.SyncookiesRecv);
         TcpSettings s = settings.get();
         // cookie_timestamp_decode: the options come back in TSecr, less the offset the SYN-ACK added.
-        boolean tsOk = seg.options.timestamp;
+        boolean tsOk = seg.options().timestamp;
         int tsOffset = 0;
         int peerWscale = -1;
         boolean sackOk = false;
         if (tsOk) {
-            if (seg.options.tsEcr != 0) {
-                tsOffset = secrets.tsOffset(seg.daddr, seg.saddr);
+            if (seg.options().tsEcr != 0) {
+                tsOffset = secrets.tsOffset(seg.daddr(), seg.saddr());
             }
-            int bits = (seg.options.tsEcr - tsOffset) & TS_OPTION_MASK;
+            int bits = (seg.options().tsEcr - tsOffset) & TS_OPTION_MASK;
             sackOk = (bits & SACK_BIT) != 0;
             if ((bits & 0xf) != WSCALE_NONE) {
                 peerWscale = bits & 0xf;
@@ -175,7 +175,7 @@ final class SynCookies {
         }
         Rtable route;
         try {
-            route = ipOutput.routeOutput(Flowi4.of(seg.daddr, seg.saddr, 6));
+            route = ipOutput.routeOutput(Flowi4.of(seg.daddr(), seg.saddr(), 6));
         } catch (ErrnoException e) {
             counters.inc(TcpExtMib.ListenDrops);
             return true;

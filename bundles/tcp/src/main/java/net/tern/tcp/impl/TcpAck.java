@@ -42,7 +42,7 @@ final class TcpAck {
      */
     boolean ack(TcpSock sk, Segment seg) {
         TcpOutput out = output;
-        int ack = seg.ack;
+        int ack = seg.ack();
         int priorUna = sk.snd().sndUna();
         // RFC 5961 5.2: an ACK of data not sent yet, or older than the peer could have seen
         // (snd_una - max_window, where the window is at most what was acknowledged so far, as
@@ -63,11 +63,11 @@ final class TcpAck {
         sk.rtx().rack().startAck();
         sk.ca().startAck();
         int priorFack = sk.rtx().highestSackSeq(priorUna);
-        int sackFlags = sk.opts().sackOk() ? sack.sacktagWriteQueue(sk, seg.options, ack) : 0;
+        int sackFlags = sk.opts().sackOk() ? sack.sacktagWriteQueue(sk, seg.options(), ack) : 0;
         boolean advanced = Seq.after(ack, priorUna);
         // The probe episode first: its window reduction comes before this ACK's growth, as
         // Linux's tcp_cong_control follows tcp_process_tlp_ack.
-        processTlpAck(sk, ack, advanced, advanced || seg.dataLength > 0 || windowChanged, sackFlags);
+        processTlpAck(sk, ack, advanced, advanced || seg.dataLength() > 0 || windowChanged, sackFlags);
         if (advanced) {
             int dataAcked = sndUnaUpdate(sk, ack, priorUna);
             cleanRtxQueue(sk, seg, ack, dataAcked);
@@ -75,7 +75,7 @@ final class TcpAck {
             if (reordLow >= 0 && Seq.before((int) reordLow, priorFack)) {
                 sack.checkSackReordering(sk, reordLow); // a hole below SACKed data filled by its original
             }
-        } else if ((seg.dataLength == 0 && !windowChanged && !seg.has(FIN) && !sk.rtx().isEmpty())
+        } else if ((seg.dataLength() == 0 && !windowChanged && !seg.has(FIN) && !sk.rtx().isEmpty())
                 || (sackFlags & TcpSack.NEW_SACKED) != 0) {
             // A duplicate ACK: RFC 5681 2, or one that SACKs new data (RFC 6675 2), which may
             // ride on data.
@@ -110,7 +110,7 @@ final class TcpAck {
      * newer than the last update (SND.WL1, SND.WL2). Returns whether the window changed.
      */
     private static boolean ackUpdateWindow(TcpSock sk, Segment seg) {
-        return sk.snd().ackUpdateWindow(seg.window << sk.opts().sndWscale(), seg.seq, seg.ack);
+        return sk.snd().ackUpdateWindow(seg.window() << sk.opts().sndWscale(), seg.seq(), seg.ack());
     }
 
     /**
@@ -129,17 +129,17 @@ final class TcpAck {
      */
     private void cleanRtxQueue(TcpSock sk, Segment seg, int ack, int dataAcked) {
         long now = clock.nanoTime();
-        int tsEcr = sk.opts().tsOk() && seg.options.timestamp ? seg.options.tsEcr : 0;
-        RtxQueue.Acked acked = sk.rtx().cleanAcked(ack, now, sk.rtt().minRttUs(), tsEcr, sk.ts().tsOffset(), sk.opts().sackOk());
-        int ackedSegments = acked.segments();
-        boolean retransmittedAcked = acked.retransmittedAcked();
-        long oldestSent = acked.oldestSentNanos();
+        int tsEcr = sk.opts().tsOk() && seg.options().timestamp ? seg.options().tsEcr : 0;
+        int ackedSegments = sk.rtx().cleanAcked(ack, now, sk.rtt().minRttUs(), tsEcr, sk.ts().tsOffset(),
+                sk.opts().sackOk());
+        boolean retransmittedAcked = sk.rtx().ackedRetransmitted();
+        long oldestSent = sk.rtx().ackedOldestSentNanos();
         // RTT (RFC 6298 with Karn's rule; RFC 7323 RTTM when a retransmission was acked).
         long rttUs = -1;
         if (!retransmittedAcked && oldestSent >= 0) {
             rttUs = Math.max(1, (now - oldestSent) / 1000);
-        } else if (sk.opts().tsOk() && seg.options.timestamp && seg.options.tsEcr != 0) {
-            long ms = (long) (sk.ts().tsVal(TcpTimestamps.tsNow(clock)) - seg.options.tsEcr);
+        } else if (sk.opts().tsOk() && seg.options().timestamp && seg.options().tsEcr != 0) {
+            long ms = (long) (sk.ts().tsVal(TcpTimestamps.tsNow(clock)) - seg.options().tsEcr);
             if (ms >= 0) {
                 rttUs = Math.max(1, ms * 1000);
             }
@@ -173,8 +173,8 @@ final class TcpAck {
      * PAWS window but behind TS.Recent passes the check without becoming TS.Recent).
      */
     private void replaceTsRecent(TcpSock sk, Segment seg) {
-        TcpOptions o = seg.options;
-        if (sk.opts().tsOk() && o.timestamp && !Seq.after(seg.seq, sk.rcv().rcvWup())
+        TcpOptions o = seg.options();
+        if (sk.opts().tsOk() && o.timestamp && !Seq.after(seg.seq(), sk.rcv().rcvWup())
                 && sk.ts().pawsCheck(o.tsVal, 0, clock.nanoTime())) {
             sk.ts().storeTsRecent(o.tsVal, clock.nanoTime());
         }

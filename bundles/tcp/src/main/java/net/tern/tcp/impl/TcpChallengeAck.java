@@ -34,7 +34,7 @@ final class TcpChallengeAck {
      * never limited (they are not part of such a loop).
      */
     boolean oowRateLimited(Segment seg, OowRateLimit last, TcpExtMib skipped) {
-        if (seg.dataLength > 0 && !seg.has(TcpPacket.SYN)) {
+        if (seg.dataLength() > 0 && !seg.has(TcpPacket.SYN)) {
             return false;
         }
         return oowRateLimited(last, skipped);

@@ -42,6 +42,11 @@ final class TcpHashTables {
         return established.get(key);
     }
 
+    /** {@link #lookupEstablished(ConnKey)} of the probe's tuple, without making a key. */
+    Object lookupEstablished(ConnKey.Probe probe) {
+        return established.get(probe);
+    }
+
     /** Inserts {@code owner} under {@code key} unless something is there; returns whether it went in. */
     boolean insertEstablished(ConnKey key, Object owner) {
         return established.putIfAbsent(key, owner) == null;

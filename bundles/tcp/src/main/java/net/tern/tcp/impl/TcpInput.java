@@ -70,7 +70,7 @@ final class TcpInput {
     /** {@code tcp_rcv_synsent_state_process} (RFC 9293 3.10.7.3). */
     private void rcvSynsentStateProcess(TcpSock sk, Segment seg) {
         boolean hasAck = seg.has(ACK);
-        if (hasAck && (Seq.beforeOrEqual(seg.ack, sk.snd().iss()) || Seq.after(seg.ack, sk.snd().sndMax()))) {
+        if (hasAck && (Seq.beforeOrEqual(seg.ack(), sk.snd().iss()) || Seq.after(seg.ack(), sk.snd().sndMax()))) {
             replies.v4SendReset(seg);
             return;
         }
@@ -83,9 +83,9 @@ final class TcpInput {
         if (!seg.has(SYN)) {
             return;
         }
-        TcpOptions o = seg.options;
+        TcpOptions o = seg.options();
         TcpSettings s = settings.get();
-        sk.rcv().synReceived(seg.seq);
+        sk.rcv().synReceived(seg.seq());
         boolean tsOk = s.timestamps() && o.timestamp;
         if (tsOk) {
             sk.ts().storeTsRecent(o.tsVal, clock.nanoTime());
@@ -105,8 +105,8 @@ final class TcpInput {
             }
             boolean synRetransmitted = sk.retries().retransmits() > 0;
             sk.stats().onAckIn(clock.nanoTime());
-            sk.snd().synAcked(seg.ack);
-            sk.snd().firstWindow(seg.window, seg.seq, seg.ack); // never scaled on a SYN (RFC 7323 2.2)
+            sk.snd().synAcked(seg.ack());
+            sk.snd().firstWindow(seg.window(), seg.seq(), seg.ack()); // never scaled on a SYN (RFC 7323 2.2)
             sk.timers().clearXmitTimer();
             sk.retries().clearRetransmits();
             if (rttUs >= 0) {
@@ -123,7 +123,7 @@ final class TcpInput {
             output.writeXmit(sk);
         } else {
             // Simultaneous open (RFC 9293 3.5, figure 8): SYN-RECEIVED, answer with SYN-ACK.
-            sk.snd().firstWindow(seg.window, seg.seq);
+            sk.snd().firstWindow(seg.window(), seg.seq());
             lifecycle.setState(sk, SkState.SYN_RECV);
             output.sendSyn(sk, true);
         }
@@ -170,8 +170,8 @@ final class TcpInput {
      * for the part of its data received already.
      */
     void sendDupack(TcpSock sk, Segment seg) {
-        if (seg.dataLength > 0 && Seq.before(seg.seq, sk.rcv().rcvNxt())) {
-            dsackSet(sk, seg.seq, Seq.min(seg.seq + seg.dataLength, sk.rcv().rcvNxt()));
+        if (seg.dataLength() > 0 && Seq.before(seg.seq(), sk.rcv().rcvNxt())) {
+            dsackSet(sk, seg.seq(), Seq.min(seg.seq() + seg.dataLength(), sk.rcv().rcvNxt()));
         }
         output.sendAck(sk);
     }
@@ -183,7 +183,7 @@ final class TcpInput {
      */
     private boolean validateIncoming(TcpSock sk, Segment seg) {
         TcpOutput out = output;
-        TcpOptions o = seg.options;
+        TcpOptions o = seg.options();
         // PAWS (RFC 7323 5.3). A RST is judged by its sequence number alone; a SYN draws a
         // challenge; an old pure ACK is dropped without an answer.
         if (sk.opts().tsOk() && o.timestamp && !sk.ts().pawsCheck(o.tsVal,
@@ -213,7 +213,7 @@ final class TcpInput {
         }
         // Sequence check ({@code tcp_sequence}): the segment must overlap the window.
         int window = TcpWindow.receiveWindow(sk);
-        boolean acceptable = !Seq.before(seg.endSeq(), sk.rcv().rcvWup()) && !Seq.after(seg.seq, sk.rcv().rcvNxt() + window);
+        boolean acceptable = !Seq.before(seg.endSeq(), sk.rcv().rcvWup()) && !Seq.after(seg.seq(), sk.rcv().rcvNxt() + window);
         if (!acceptable) {
             if (seg.has(SYN) && !seg.has(RST)) {
                 synChallenge(sk);
@@ -225,7 +225,7 @@ final class TcpInput {
         }
         // RST (RFC 5961 3.2): only an exact match resets; else a challenge ACK.
         if (seg.has(RST)) {
-            if (seg.seq == sk.rcv().rcvNxt()) {
+            if (seg.seq() == sk.rcv().rcvNxt()) {
                 if (sk.state() == SkState.SYN_RECV) {
                     sk.reportError(Errno.ECONNREFUSED);
                 }
@@ -267,7 +267,7 @@ final class TcpInput {
             return;
         }
         if (sk.state() == SkState.SYN_RECV) {
-            if (!Seq.between(seg.ack, sk.snd().sndUna() + 1, sk.snd().sndMax())) {
+            if (!Seq.between(seg.ack(), sk.snd().sndUna() + 1, sk.snd().sndMax())) {
                 replies.v4SendReset(seg);
                 return;
             }
@@ -277,7 +277,7 @@ final class TcpInput {
                 memory.settleSend(sk);
             }
             sk.snd().synAcked(sk.snd().iss() + 1);
-            sk.snd().firstWindow(seg.window << sk.opts().sndWscale(), seg.seq, seg.ack);
+            sk.snd().firstWindow(seg.window() << sk.opts().sndWscale(), seg.seq(), seg.ack());
             sk.timers().clearXmitTimer();
             sk.retries().clearRetransmits();
             initTransfer(sk);
@@ -340,10 +340,10 @@ final class TcpInput {
         TcpOutput out = output;
         SkState state = sk.state();
         boolean canReceive = state == SkState.ESTABLISHED || state == SkState.FIN_WAIT1 || state == SkState.FIN_WAIT2;
-        if (seg.dataLength > 0) {
+        if (seg.dataLength() > 0) {
             if (!canReceive) {
                 // The peer sent its FIN already; data after it are ignored (CLOSE-WAIT, CLOSING, LAST-ACK).
-            } else if (sk.orphaned() && Seq.after(seg.seq + seg.dataLength, sk.rcv().rcvNxt())) {
+            } else if (sk.orphaned() && Seq.after(seg.seq() + seg.dataLength(), sk.rcv().rcvNxt())) {
                 // Nobody will read it ({@code TCPAbortOnData}): reset, as RFC 9293 3.10.4 and Linux do.
                 // Linux's tcp_rcv_state_process answers from the segment (tcp_v4_send_reset: seq
                 // = its ACK, no ACK flag), not with the socket's own active reset.
@@ -356,7 +356,7 @@ final class TcpInput {
             }
         }
         if (seg.has(FIN) && sk.state() != SkState.CLOSE) {
-            int finSeq = seg.seq + seg.dataLength;
+            int finSeq = seg.seq() + seg.dataLength();
             if (finSeq == sk.rcv().rcvNxt() && !sk.rcv().finReceived()) {
                 fin(sk);
             } else if (Seq.after(finSeq, sk.rcv().rcvNxt())) {
@@ -379,9 +379,9 @@ final class TcpInput {
      */
     private void dataQueue(TcpSock sk, Segment seg) {
         TcpOutput out = output;
-        int seq = seg.seq;
-        int length = seg.dataLength;
-        int index = seg.dataIndex;
+        int seq = seg.seq();
+        int length = seg.dataLength();
+        int index = seg.dataIndex();
         if (!Seq.after(seq + length, sk.rcv().rcvNxt())) {
             // All old: a retransmission; tell the sender where we are at once, and that this
             // arrived twice (tcp_dsack_set).
@@ -419,7 +419,7 @@ final class TcpInput {
                 out.sendAck(sk); // ICSK_ACK_NOW: the sender learns the window at once
                 return;
             }
-            sk.rcv().queueInOrder(seg.buf, index, length);
+            sk.rcv().queueInOrder(seg.buf(), index, length);
             sk.stats().onBytesReceived(length);
             boolean ackNow = false;
             if (!sk.rcv().outOfOrder().isEmpty()) {
@@ -439,7 +439,7 @@ final class TcpInput {
             if (length >= sk.opts().rcvMss()) {
                 sk.ackMode().fullSegmentReceived();
             }
-            if (seg.has(FIN) && length == seg.dataLength && !ackNow) {
+            if (seg.has(FIN) && length == seg.dataLength() && !ackNow) {
                 // The FIN right behind these bytes decides for both (tcp_fin, then one
                 // tcp_ack_snd_check for the segment): one ACK covers data and FIN.
                 sk.ackMode().schedule();
@@ -478,7 +478,7 @@ final class TcpInput {
             int seq = sk.rcv().seqAt(offset);
             dsackSet(sk, seq, seq + length);
         } else {
-            sk.rcv().queue().place(ringAt, seg.buf, index, length);
+            sk.rcv().queue().place(ringAt, seg.buf(), index, length);
             ooo.insert(offset, end);
             if (sk.opts().sackOk()) {
                 memory.growWindow(sk, length); // for non-SACK peers the window stays, to draw duplicate ACKs

@@ -28,10 +28,12 @@ import net.tern.wire.TcpPacket;
  * request or a SYN cookie ({@code tcp_v4_conn_request}, {@code tcp_conn_request}); and
  * {@code tcp_v4_err} takes the ICMP errors about segments we sent.
  *
- * <p>Runs on the network thread, taking the owning socket's lock (a listener's for a request).
+ * <p>Runs on whichever thread runs input, taking the owning socket's lock (a listener's for a
+ * request). What decoding and demultiplexing need is the thread's {@link ThreadScratch}, reused
+ * segment after segment, so a segment received allocates nothing; a segment received while
+ * that thread is still handling another (input re-entered from within input) gets its own.
  */
 final class TcpIpv4 {
-    
     private final Clock clock;
     private final Supplier<TcpSettings> settings;
     private final TcpCounters counters;
@@ -71,25 +73,32 @@ final class TcpIpv4 {
      * and delivers it ({@link #demux}). The packet is released here.
      */
     void v4Rcv(Packet packet) {
+        ThreadScratch scratch = ThreadScratch.get();
+        if (!scratch.startReceiving()) {
+            scratch = new ThreadScratch(); // re-entered: the outer segment is still in use
+            scratch.startReceiving();
+        }
         try {
-            Segment seg = decode(packet);
+            Segment seg = decode(packet, scratch);
             if (seg != null) {
                 trace.receiving(seg);
-                demux(seg);
+                demux(seg, scratch.probe);
             }
         } finally {
             trace.received();
+            scratch.seg.clear();
+            scratch.doneReceiving();
             packet.release();
         }
     }
 
-    private Segment decode(Packet packet) {
+    private Segment decode(Packet packet, ThreadScratch scratch) {
         ByteBuf buf = packet.buf();
         int start = buf.readerIndex();
         int length = packet.length();
         // Counted even if it is bad, as tcp_v4_rcv counts it before any check.
         counters.inc(TcpMib.InSegs);
-        TcpPacket th = TcpPacket.at(buf, start);
+        TcpPacket th = scratch.th.wrap(buf, start);
         switch (th.check(length)) {
             case OK -> {
             }
@@ -103,7 +112,7 @@ final class TcpIpv4 {
                 return null;
             }
         }
-        Ipv4Packet ip = Ipv4Packet.at(buf, packet.networkHeader());
+        Ipv4Packet ip = scratch.ip.wrap(buf, packet.networkHeader());
         int saddr = ip.source();
         int daddr = ip.destination();
         if (!th.verifyChecksum(length, saddr, daddr)) {
@@ -111,7 +120,7 @@ final class TcpIpv4 {
             counters.inc(TcpMib.InErrs);
             return null;
         }
-        return new Segment(saddr, daddr, th, buf, start + th.headerLength(), length - th.headerLength());
+        return scratch.seg.decode(saddr, daddr, th, buf, start + th.headerLength(), length - th.headerLength());
     }
 
     /**
@@ -119,8 +128,8 @@ final class TcpIpv4 {
      * hash (a socket: {@link #v4DoRcv}; a request: {@link TcpMinisocks#checkReq}; a TIME-WAIT
      * entry: {@link TcpMinisocks#timewaitStateProcess}), then the listeners, else a RST.
      */
-    void demux(Segment seg) {
-        ConnKey key = new ConnKey(seg.daddr, seg.dport, seg.saddr, seg.sport);
+    private void demux(Segment seg, ConnKey.Probe probe) {
+        ConnKey.Probe key = probe.set(seg.daddr(), seg.dport(), seg.saddr(), seg.sport());
         int isnHint = 0;
         for (int attempt = 0; attempt < 3; attempt++) {
             Object owner = tables.lookupEstablished(key);
@@ -157,7 +166,7 @@ final class TcpIpv4 {
             }
             break;
         }
-        TcpSock listener = tables.lookupListener(seg.daddr, seg.dport);
+        TcpSock listener = tables.lookupListener(seg.daddr(), seg.dport());
         if (listener == null) {
             replies.v4SendReset(seg);
             return;
@@ -238,29 +247,29 @@ final class TcpIpv4 {
         }
         Rtable route;
         try {
-            route = ipOutput.routeOutput(Flowi4.of(seg.daddr, seg.saddr, 6));
+            route = ipOutput.routeOutput(Flowi4.of(seg.daddr(), seg.saddr(), 6));
         } catch (ErrnoException e) {
             c.inc(TcpExtMib.ListenDrops);
             return;
         }
         TcpSettings s = settings.get();
-        TcpOptions o = seg.options;
+        TcpOptions o = seg.options();
         int advmss = TcpWindow.advertiseMss(route.mtu(), listener.opts().userMss());
         boolean tsOk = s.timestamps() && o.timestamp;
         boolean sackOk = s.sack() && o.sackPermitted;
         int peerWscale = s.windowScaling() ? o.wscale : -1;
         int rcvWscale = peerWscale >= 0 ? Math.max(0, s.windowShift()) : 0;
         int peerMss = o.mss > 0 ? o.mss : NegotiatedOptions.DEFAULT_MSS;
-        ConnKey key = new ConnKey(seg.daddr, seg.dport, seg.saddr, seg.sport);
-        int tsOffset = secrets.tsOffset(seg.daddr, seg.saddr);
+        ConnKey key = new ConnKey(seg.daddr(), seg.dport(), seg.saddr(), seg.sport());
+        int tsOffset = secrets.tsOffset(seg.daddr(), seg.saddr());
         int rcvWnd = TcpWindow.selectInitialWindow(memory.fullSpace(listener), advmss);
         if (wantCookie) {
             synCookies.cookieV4InitSequence(listener, seg, key, route, advmss, peerMss, tsOk, sackOk, peerWscale,
                     rcvWscale, tsOffset, rcvWnd);
             return;
         }
-        int iss = isnHint != 0 ? isnHint : secrets.secureTcpSeq(seg.daddr, seg.saddr, seg.dport, seg.sport);
-        RequestSock req = new RequestSock(listener, key, iss, seg.seq, peerMss, peerWscale, sackOk, tsOk, o.tsVal,
+        int iss = isnHint != 0 ? isnHint : secrets.secureTcpSeq(seg.daddr(), seg.saddr(), seg.dport(), seg.sport());
+        RequestSock req = new RequestSock(listener, key, iss, seg.seq(), peerMss, peerWscale, sackOk, tsOk, o.tsVal,
                 clock.nanoTime(), tsOffset, rcvWscale, advmss, rcvWnd, route);
         if (!minisocks.reqskQueueHashAdd(listener, req)) {
             return;

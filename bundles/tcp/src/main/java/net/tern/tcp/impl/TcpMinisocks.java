@@ -98,10 +98,10 @@ final class TcpMinisocks {
     void checkReq(RequestSock req, Segment seg) {
         trace.conn("tcp_check_req", req.key, null, null);
         TcpSock listener = req.listener;
-        boolean inWindow = Seq.between(seg.seq, req.irs + 1, req.irs + 1 + req.rcvWnd);
+        boolean inWindow = Seq.between(seg.seq(), req.irs + 1, req.irs + 1 + req.rcvWnd);
         // PAWS (RFC 7323 5.3) against the SYN's TSval, as tcp_check_req applies tcp_paws_reject.
-        boolean pawsReject = req.tsOk && seg.options.timestamp
-                && req.ts().pawsReject(seg.options.tsVal, seg.has(RST),
+        boolean pawsReject = req.tsOk && seg.options().timestamp
+                && req.ts().pawsReject(seg.options().tsVal, seg.has(RST),
                         clock.nanoTime());
         if (seg.has(RST)) {
             if (pawsReject) {
@@ -112,7 +112,7 @@ final class TcpMinisocks {
             }
             return;
         }
-        if (seg.has(SYN) && !seg.has(ACK) && seg.seq == req.irs && !pawsReject) {
+        if (seg.has(SYN) && !seg.has(ACK) && seg.seq() == req.irs && !pawsReject) {
             // The SYN again: our SYN-ACK may have been lost; sent again at most once per rate limit.
             if (!challengeAck.oowRateLimited(seg, req.oowRateLimit(), TcpExtMib.TCPACKSkippedSynRecv)) {
                 replies.v4SendSynack(req);
@@ -122,7 +122,7 @@ final class TcpMinisocks {
         if (!seg.has(ACK)) {
             return;
         }
-        if (seg.ack != req.iss + 1) {
+        if (seg.ack() != req.iss + 1) {
             replies.v4SendReset(seg);
             return;
         }
@@ -180,7 +180,7 @@ final class TcpMinisocks {
         listener.publishQueues();
         counters.inc(TcpMib.PassiveOpens);
         listener.wakeUp(EPOLLIN);
-        if (seg.dataLength > 0 || seg.has(FIN)) {
+        if (seg.dataLength() > 0 || seg.has(FIN)) {
             child.lock();
             try {
                 input.rcvStateProcess(child, seg);
@@ -225,17 +225,17 @@ final class TcpMinisocks {
         child.rcv().initialWindow(rcvWnd);
         child.opts().openreqInit(peerWscale, rcvWscale, sackOk, tsOk, advmss, peerMss, route.mtu());
         child.ts().initTsOffset(tsOffset);
-        if (tsOk && ack.options.timestamp) {
-            child.ts().storeTsRecent(ack.options.tsVal, clock.nanoTime());
+        if (tsOk && ack.options().timestamp) {
+            child.ts().storeTsRecent(ack.options().tsVal, clock.nanoTime());
         }
-        child.snd().firstWindow(ack.window << child.opts().sndWscale(), ack.seq, ack.ack);
+        child.snd().firstWindow(ack.window() << child.opts().sndWscale(), ack.seq(), ack.ack());
         child.everConnected(true);
         child.stats().receivedAt(clock.nanoTime());
         child.parent(listener);
         if (synAckRttUs >= 0) {
             tcpAck.rttEstimator(child, Math.max(1, synAckRttUs));
-        } else if (tsOk && ack.options.timestamp && ack.options.tsEcr != 0) {
-            long rttMs = (TcpTimestamps.tsNow(clock) + tsOffset) - ack.options.tsEcr;
+        } else if (tsOk && ack.options().timestamp && ack.options().tsEcr != 0) {
+            long rttMs = (TcpTimestamps.tsNow(clock) + tsOffset) - ack.options().tsEcr;
             if (rttMs >= 0) {
                 tcpAck.rttEstimator(child, Math.max(1, rttMs * 1000));
             }
@@ -256,10 +256,10 @@ final class TcpMinisocks {
      * reuse the 4-tuple (RFC 9293 3.6.1, with timestamps as RFC 6191 allows), else 0.
      */
     int timewaitStateProcess(TimeWaitSock tw, Segment seg) {
-        TcpOptions o = seg.options;
+        TcpOptions o = seg.options();
         boolean pawsReject = tw.tsOk && o.timestamp
                 && tw.ts().pawsReject(o.tsVal, seg.has(RST), clock.nanoTime());
-        if (!pawsReject && seg.seq == tw.rcvNxt && (seg.length() == 0 || seg.has(RST))) {
+        if (!pawsReject && seg.seq() == tw.rcvNxt && (seg.length() == 0 || seg.has(RST))) {
             if (seg.has(RST)) {
                 lifecycle.twskKill(tw); // Linux's default (tcp_rfc1337=0)
                 return 0;
@@ -272,7 +272,7 @@ final class TcpMinisocks {
             return 0;
         }
         if (seg.has(SYN) && !seg.has(RST) && !seg.has(ACK) && !pawsReject
-                && (Seq.after(seg.seq, tw.rcvNxt) || (tw.tsOk && o.timestamp && tw.ts().tsRecent() - o.tsVal < 0))) {
+                && (Seq.after(seg.seq(), tw.rcvNxt) || (tw.tsOk && o.timestamp && tw.ts().tsRecent() - o.tsVal < 0))) {
             // No counter: Linux counts TWRecycled only when connect() takes over a TIME-WAIT
             // 4-tuple (tcp_twsk_unique), not when a peer's SYN reopens one.
             int isn = tw.sndNxt + 65535 + 2;

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 final class TcpOutput {
     private static final Logger LOG = LoggerFactory.getLogger(TcpOutput.class);
     private static final int TCP_PROTOCOL = 6;
+    /** What a connection with the default TTL and TOS sends with (most do): nothing made per segment. */
+    private static final TxParams DEFAULT_PARAMS = new TxParams(TCP_PROTOCOL, -1, 0, true);
 
     private final Clock clock;
     private final Supplier<TcpSettings> settings;
@@ -72,6 +74,9 @@ final class TcpOutput {
     }
 
     private static TxParams params(TcpSock sk) {
+        if (sk.ttl() == DEFAULT_PARAMS.ttl() && sk.tos() == DEFAULT_PARAMS.tos()) {
+            return DEFAULT_PARAMS;
+        }
         return new TxParams(TCP_PROTOCOL, sk.ttl(), sk.tos(), true);
     }
 
@@ -85,7 +90,7 @@ final class TcpOutput {
      */
     void transmitSkb(TcpSock sk, int seq, int length, int flags) {
         boolean syn = (flags & TcpPacket.SYN) != 0;
-        TcpOptions options = new TcpOptions();
+        TcpOptions options = ThreadScratch.get().txOptions.clear();
         if (syn) {
             synOptions(sk, options, (flags & TcpPacket.ACK) != 0);
         } else {
@@ -262,7 +267,7 @@ final class TcpOutput {
         }
         transmitSkb(sk, seq, length, flags);
         // FIN and PSH stay with the segment: a retransmission carries the flags it first had.
-        TxSegment segment = new TxSegment(seq, length, flags & (TcpPacket.FIN | TcpPacket.PSH), clock.nanoTime(),
+        TxSegment segment = TxSegment.of(seq, length, flags & (TcpPacket.FIN | TcpPacket.PSH), clock.nanoTime(),
                 false);
         sk.rtx().add(segment);
         memory.settleSend(sk);

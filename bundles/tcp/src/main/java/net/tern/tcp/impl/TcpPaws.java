@@ -63,17 +63,17 @@ final class TcpPaws {
         if (!seg.has(ACK) || seg.length() != 0) {
             return PawsFailure.REJECTED;
         }
-        if (seg.seq != sk.rcv().rcvNxt()) {
-            return Seq.before(seg.seq, sk.rcv().rcvNxt()) ? PawsFailure.OLD_ACK : PawsFailure.REJECTED;
+        if (seg.seq() != sk.rcv().rcvNxt()) {
+            return Seq.before(seg.seq(), sk.rcv().rcvNxt()) ? PawsFailure.OLD_ACK : PawsFailure.REJECTED;
         }
-        if (seg.ack != sk.snd().sndUna()) {
+        if (seg.ack() != sk.snd().sndUna()) {
             return PawsFailure.REJECTED;
         }
-        int window = seg.window << sk.opts().sndWscale();
-        if (Seq.after(seg.seq, sk.snd().sndWl1()) || (seg.seq == sk.snd().sndWl1() && (window > sk.snd().sndWnd() || window == 0))) {
+        int window = seg.window() << sk.opts().sndWscale();
+        if (Seq.after(seg.seq(), sk.snd().sndWl1()) || (seg.seq() == sk.snd().sndWl1() && (window > sk.snd().sndWnd() || window == 0))) {
             return PawsFailure.REJECTED; // tcp_may_update_window: it may carry a window update
         }
         long replayTicks = sk.rtt().rtoUs() * 12 / 10_000;
-        return sk.ts().tsRecent() - seg.options.tsVal > replayTicks ? PawsFailure.REJECTED : PawsFailure.DISORDERED_ACK;
+        return sk.ts().tsRecent() - seg.options().tsVal > replayTicks ? PawsFailure.REJECTED : PawsFailure.DISORDERED_ACK;
     }
 }

@@ -183,7 +183,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         counters.inc(TcpMib.ActiveOpens);
         long now = clock.nanoTime();
         output.sendSyn(sk, false);
-        sk.rtx().add(new TxSegment(sk.snd().iss(), 0, TcpPacket.SYN, now, false));
+        sk.rtx().add(TxSegment.of(sk.snd().iss(), 0, TcpPacket.SYN, now, false));
         memory.settleSend(sk);
         sk.retries().retransStamp(now);
         sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtt().rtoUs());

@@ -51,7 +51,7 @@ final class TcpReplies {
         int ack;
         int flags;
         if (seg.has(TcpPacket.ACK)) {
-            seq = seg.ack;
+            seq = seg.ack();
             ack = 0;
             flags = TcpPacket.RST;
         } else {
@@ -115,9 +115,9 @@ final class TcpReplies {
     }
 
     private void reply(Segment seg, int seq, int ack, int flags, int window, TcpOptions options) {
-        Packet packet = buildBare(seg.daddr, seg.saddr, seg.dport, seg.sport, seq, ack, flags, window, options);
+        Packet packet = buildBare(seg.daddr(), seg.saddr(), seg.dport(), seg.sport(), seq, ack, flags, window, options);
         try {
-            ip.send(packet, seg.daddr, seg.saddr, TxParams.of(TCP_PROTOCOL));
+            ip.send(packet, seg.daddr(), seg.saddr(), TxParams.of(TCP_PROTOCOL));
         } catch (ErrnoException e) {
             LOG.debug("reply to {} not sent: {}", seg, e.getMessage());
         }

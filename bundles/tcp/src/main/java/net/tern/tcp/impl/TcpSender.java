@@ -1,6 +1,5 @@
 package net.tern.tcp.impl;
 
-import java.util.ArrayDeque;
 
 /**
  * The sending half of a connection (RFC 9293 3.3.1's send sequence space, as gVisor's
@@ -59,7 +58,7 @@ final class TcpSender {
      * The ends of unsent data that carry PSH ({@code TCPHDR_PSH} on an skb of the write
      * queue), in sequence order; a segment ends at the first one and carries PSH.
      */
-    private final ArrayDeque<Integer> pushMarks = new ArrayDeque<>();
+    private final SeqMarks pushMarks = new SeqMarks();
     /** Where the last "skb" of the unsent data starts ({@code tcp_write_queue_tail}). */
     private int tailStart;
     /** {@code TCP_NOTSENT_LOWAT} of this socket, 0 when not set (the stack's {@code tcp_notsent_lowat} applies). */
@@ -321,8 +320,7 @@ final class TcpSender {
     /** {@code tcp_mark_push} of the last unsent data: PSH at {@code write_seq}. */
     void markPush() {
         int end = writeSeq();
-        Integer last = pushMarks.peekLast();
-        if (last == null || last != end) {
+        if (pushMarks.isEmpty() || pushMarks.last() != end) {
             pushMarks.addLast(end);
         }
         pushedSeq = end;
@@ -348,26 +346,24 @@ final class TcpSender {
      * {@code if (!copied) tcp_flags &= ~TCPHDR_PSH}): it moves to the end of this write.
      */
     void appendToTail() {
-        Integer last = pushMarks.peekLast();
-        if (last != null && last == writeSeq() && Seq.after(last, sndNxt)) {
-            pushMarks.pollLast();
+        if (!pushMarks.isEmpty() && pushMarks.last() == writeSeq() && Seq.after(pushMarks.last(), sndNxt)) {
+            pushMarks.removeLast();
         }
     }
 
     /** The first PSH mark beyond {@code seq}, or {@code seq} itself when there is none. */
     int nextPushMark(int seq) {
-        while (!pushMarks.isEmpty() && !Seq.after(pushMarks.peekFirst(), seq)) {
-            pushMarks.pollFirst();
+        while (!pushMarks.isEmpty() && !Seq.after(pushMarks.first(), seq)) {
+            pushMarks.removeFirst();
         }
-        Integer first = pushMarks.peekFirst();
-        return first == null ? seq : first;
+        return pushMarks.isEmpty() ? seq : pushMarks.first();
     }
 
     /** Whether new data sent from {@code seq} to {@code endSeq} end where PSH is marked; the mark is used. */
     boolean takePush(int seq, int endSeq) {
         int mark = nextPushMark(seq);
         if (mark == endSeq && Seq.after(mark, seq)) {
-            pushMarks.pollFirst();
+            pushMarks.removeFirst();
             return true;
         }
         return false;

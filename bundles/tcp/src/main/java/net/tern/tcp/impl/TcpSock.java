@@ -120,7 +120,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         this.ca = new TcpCongestion(this, stackSettings, registry, counters, clock);
         this.memory = memory;
         this.clock = clock;
-        this.timers = new SockTimers(this, timerService, timerHandlers);
+        this.timers = new SockTimers(this, clock, timerService, timerHandlers);
         this.snd = new TcpSender(RING_FIRST_CAPACITY);
         this.rcv = new TcpReceiver(RING_FIRST_CAPACITY);
         this.mem = new SockMemory(memory.pool());

@@ -88,7 +88,7 @@ final class TcpTrace {
     void reset(Segment seg) {
         if (Tracepoints.enabled()) {
             Tracepoints.emit(new TraceEvent(clock.nanoTime(), "tcp_v4_send_reset", -1,
-                    new InetSockAddr(seg.daddr, seg.dport), new InetSockAddr(seg.saddr, seg.sport), null, null,
+                    new InetSockAddr(seg.daddr(), seg.dport()), new InetSockAddr(seg.saddr(), seg.sport()), null, null,
                     traced(seg), null));
         }
     }
@@ -106,7 +106,7 @@ final class TcpTrace {
     }
 
     private static TraceSegment traced(Segment seg) {
-        return new TraceSegment(seg.flags, seg.seq, seg.ack, seg.dataLength);
+        return new TraceSegment(seg.flags(), seg.seq(), seg.ack(), seg.dataLength());
     }
 
     private static String name(SkState state) {

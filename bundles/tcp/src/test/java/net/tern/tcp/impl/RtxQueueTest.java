@@ -68,10 +68,10 @@ class RtxQueueTest {
         q.markHeadLost(MSS);
         q.retransmitted(q.head(), 5, 10 * MSS);
         assertConsistent(q);
-        RtxQueue.Acked acked = q.cleanAcked(5 * MSS + MSS / 2); // through half of segment 5
+        int acked = q.cleanAcked(5 * MSS + MSS / 2); // through half of segment 5
         assertConsistent(q);
-        assertThat(acked.segments()).isEqualTo(6); // 0..4 whole and 5 trimmed
-        assertThat(acked.retransmittedAcked()).isTrue();
+        assertThat(acked).isEqualTo(6); // 0..4 whole and 5 trimmed
+        assertThat(q.ackedRetransmitted()).isTrue();
         assertThat(q.head().seq()).isEqualTo(5 * MSS + MSS / 2);
         assertThat(q.head().length()).isEqualTo(MSS / 2);
         assertThat(q.size()).isEqualTo(5);

@@ -12,6 +12,7 @@ import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketApi;
 import net.tern.core.packet.PooledPacketAllocator;
+import net.tern.spi.net.PacketAllocator;
 import net.tern.core.testing.VirtualTime;
 import net.tern.tcp.impl.TcpSettings;
 
@@ -28,7 +29,12 @@ public final class LoopbackHost implements AutoCloseable {
     }
 
     public LoopbackHost(TcpSettings settings) throws ErrnoException {
-        host = new Host(time, new PooledPacketAllocator(), settings, 11);
+        this(settings, new PooledPacketAllocator());
+    }
+
+    /** With {@code allocator} for its packets (one that records no allocation sites, to measure what a path allocates). */
+    public LoopbackHost(TcpSettings settings, PacketAllocator allocator) throws ErrnoException {
+        host = new Host(time, allocator, settings, 11);
         host.loopback();
         time.runPending();
     }

@@ -1,6 +1,7 @@
 package net.tern.inet.impl.ip;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 import net.tern.api.socket.ErrnoException;
 import net.tern.inet.impl.route.Fib;
 import net.tern.inet.impl.snmp.EnumCounters;
@@ -95,9 +96,36 @@ public final class IpInput implements PacketHandler {
         }
     }
 
+    /**
+     * The header view {@code ip_rcv} reads through, one per thread that runs input and pointed
+     * at packet after packet; a packet received while the thread's view is in use (input
+     * re-entered from a handler) gets a view of its own.
+     */
+    private static final FastThreadLocal<Ipv4Packet[]> VIEW = new FastThreadLocal<>() {
+        @Override
+        protected Ipv4Packet[] initialValue() {
+            return new Ipv4Packet[] {new Ipv4Packet()};
+        }
+    };
+
     private void rcv(Packet packet) {
+        Ipv4Packet[] held = VIEW.get();
+        Ipv4Packet ip = held[0];
+        if (ip == null) {
+            rcv(packet, new Ipv4Packet());
+            return;
+        }
+        held[0] = null;
+        try {
+            rcv(packet, ip);
+        } finally {
+            held[0] = ip;
+        }
+    }
+
+    private void rcv(Packet packet, Ipv4Packet view) {
         ByteBuf buf = packet.buf();
-        Ipv4Packet ip = Ipv4Packet.at(buf, buf.readerIndex());
+        Ipv4Packet ip = view.wrap(buf, buf.readerIndex());
         switch (ip.checkHeader(packet.length())) {
             case OK -> {
             }

@@ -79,17 +79,11 @@ public final class Ipv4Output implements IpOutput {
         }
         Packet datagram = packet.headroom() >= Ipv4Repr.LENGTH ? packet : withHeadroom(packet);
         int start = datagram.push(Ipv4Repr.LENGTH);
-        Ipv4Repr.builder()
-                .source(route.source())
-                .destination(route.destination())
-                .protocol(params.protocol())
-                .payloadLength(total - Ipv4Repr.LENGTH)
-                .ttl(params.ttl() < 0 ? defaultTtl : params.ttl())
-                .tos(params.tos())
-                .identification(idents.next(route.source(), route.destination(), params.protocol()))
-                .dontFragment(params.dontFragment())
-                .build()
-                .emit(datagram.buf(), start);
+        // The header from values, without an Ipv4Repr: a datagram sent allocates nothing here.
+        Ipv4Packet.emitHeader(datagram.buf(), start, params.tos(), total,
+                idents.next(route.source(), route.destination(), params.protocol()),
+                params.dontFragment() ? Ipv4Packet.FLAG_DF : 0, params.ttl() < 0 ? defaultTtl : params.ttl(),
+                params.protocol(), route.source(), route.destination());
         datagram.resetNetworkHeader();
         datagram.protocol(EtherType.IPV4);
         mib.inc(IpMib.OutRequests);
