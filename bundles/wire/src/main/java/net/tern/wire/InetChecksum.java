@@ -145,6 +145,18 @@ public final class InetChecksum {
         return finish(add(pseudoHeaderSum(source, destination, protocol, length), sum(buf, index, length)));
     }
 
+    /**
+     * {@code skb_checksum_help}: completes a transport checksum left partial for a device
+     * that offloads it ({@code CHECKSUM_PARTIAL}). The field {@code offset} bytes after
+     * {@code start} holds the pseudo-header's sum, so the sum of the bytes from {@code start}
+     * to {@code end}, field included, is the whole sum; its complement goes in the field, a
+     * 0 as 0xffff ({@code CSUM_MANGLED_0}), which UDP needs and TCP does not mind.
+     */
+    public static void completePartial(ByteBuf buf, int start, int end, int offset) {
+        int sum = finish(sum(buf, start, end - start));
+        buf.setShort(start + offset, sum == 0 ? 0xffff : sum);
+    }
+
     /** Whether a received UDP or TCP segment, checksum field included, checks out against its pseudo-header. */
     public static boolean verifyTransport(ByteBuf buf, int index, int length, int source, int destination, int protocol) {
         return add(pseudoHeaderSum(source, destination, protocol, length), sum(buf, index, length)) == 0xffff;

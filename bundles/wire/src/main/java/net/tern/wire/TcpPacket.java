@@ -208,6 +208,16 @@ public final class TcpPacket {
     }
 
     /**
+     * The checksum field for a device that completes it ({@code CHECKSUM_PARTIAL}, as
+     * {@code tcp_v4_send_check} leaves it): the pseudo-header's sum for a segment of
+     * {@code length} bytes at {@code index}, not complemented. The data are not read.
+     */
+    public static void fillPartialChecksum(ByteBuf buf, int index, int length, int source, int destination) {
+        buf.setShort(index + CHECKSUM_OFFSET,
+                InetChecksum.pseudoHeaderSum(source, destination, SocketConstants.IPPROTO_TCP, length));
+    }
+
+    /**
      * Flags as tcpdump prints them (its {@code tcp_flag_values} order: F S R P, then {@code .}
      * for ACK, U E W), {@code none} when no flag is set: {@code S.} for a SYN-ACK.
      */

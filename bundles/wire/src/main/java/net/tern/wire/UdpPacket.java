@@ -149,6 +149,17 @@ public final class UdpPacket {
         return this;
     }
 
+    /**
+     * The checksum field for a device that completes it ({@code CHECKSUM_PARTIAL}, as
+     * {@code udp4_hwcsum} leaves it): the pseudo-header's sum, not complemented; the data
+     * are not read.
+     */
+    public UdpPacket fillPartialChecksum(int source, int destination) {
+        buf.setShort(offset + CHECKSUM_OFFSET,
+                InetChecksum.pseudoHeaderSum(source, destination, SocketConstants.IPPROTO_UDP, length()));
+        return this;
+    }
+
     @Override
     public String toString() {
         return "UDP[" + sourcePort() + " > " + destinationPort() + " len " + length() + "]";

@@ -136,4 +136,49 @@ class InetChecksumTest {
         assertThat(InetChecksum.verifyTransport(buf, 0, segment.length, src, dst, 17)).isTrue();
         assertThat(InetChecksum.verifyTransport(buf, 0, segment.length, src, dst + 1, 17)).isFalse();
     }
+
+    @Test
+    void aPartialChecksumCompletedEqualsTheWholeOneForTcpAndUdpOfAnyLength() {
+        SplittableRandom random = new SplittableRandom(7);
+        for (int length = 20; length < 1600; length += 37) {
+            byte[] segment = new byte[length];
+            for (int i = 0; i < length; i++) {
+                segment[i] = (byte) random.nextInt(256);
+            }
+            segment[12] = 5 << 4;
+            int src = random.nextInt();
+            int dst = random.nextInt();
+            ByteBuf whole = Unpooled.wrappedBuffer(segment.clone());
+            ByteBuf partial = Unpooled.wrappedBuffer(segment.clone());
+            TcpPacket.fillChecksum(whole, 0, length, src, dst);
+            TcpPacket.fillPartialChecksum(partial, 0, length, src, dst);
+            assertThat(partial.getUnsignedShort(16)).isEqualTo(InetChecksum.pseudoHeaderSum(src, dst, 6, length));
+            InetChecksum.completePartial(partial, 0, length, TcpPacket.CHECKSUM_OFFSET);
+            assertThat(partial.getUnsignedShort(16)).as("TCP, %d bytes", length).isEqualTo(whole.getUnsignedShort(16));
+
+            ByteBuf udpWhole = Unpooled.wrappedBuffer(segment.clone());
+            ByteBuf udpPartial = Unpooled.wrappedBuffer(segment.clone());
+            UdpPacket.emitHeader(udpWhole, 0, 1000, 2000, length).fillChecksum(src, dst);
+            UdpPacket.emitHeader(udpPartial, 0, 1000, 2000, length).fillPartialChecksum(src, dst);
+            InetChecksum.completePartial(udpPartial, 0, length, UdpPacket.CHECKSUM_OFFSET);
+            assertThat(udpPartial.getUnsignedShort(6)).as("UDP, %d bytes", length).isEqualTo(udpWhole.getUnsignedShort(6));
+        }
+    }
+
+    @Test
+    void aCompletedChecksumOfZeroGoesOutAsAllOnes() {
+        // A UDP segment whose every word but the checksum sums, with its pseudo-header, to 0xffff.
+        int src = 0x7f000001;
+        int dst = 0x7f000001;
+        ByteBuf buf = Unpooled.wrappedBuffer(new byte[12]);
+        UdpPacket.emitHeader(buf, 0, 1, 2, 12);
+        int rest = InetChecksum.add(InetChecksum.pseudoHeaderSum(src, dst, 17, 12), InetChecksum.sum(buf, 0, 12));
+        buf.setShort(8, 0xffff - rest);
+        UdpPacket.at(buf, 0).fillPartialChecksum(src, dst);
+
+        InetChecksum.completePartial(buf, 0, 12, UdpPacket.CHECKSUM_OFFSET);
+
+        assertThat(buf.getUnsignedShort(6)).isEqualTo(0xffff);
+        assertThat(InetChecksum.verifyTransport(buf, 0, 12, src, dst, 17)).isTrue();
+    }
 }

@@ -12,11 +12,13 @@ import net.tern.spi.net.Link;
 import net.tern.spi.net.LinkEvent;
 import net.tern.spi.net.LinkFlags;
 import net.tern.spi.net.LinkStats;
+import net.tern.spi.net.NetdevFeatures;
 import net.tern.spi.net.NetDevice;
 import net.tern.spi.net.NetDeviceContext;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.net.PacketTap;
+import net.tern.wire.InetChecksum;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +90,11 @@ final class CoreLink implements Link, NetDeviceContext {
     @Override
     public int flags() {
         return up ? deviceFlags | RUNNING_FLAGS : deviceFlags;
+    }
+
+    @Override
+    public int features() {
+        return device.features();
     }
 
     @Override
@@ -258,6 +265,10 @@ final class CoreLink implements Link, NetDeviceContext {
             return false;
         }
         stats.transmitted(packet.length());
+        if (packet.ipSummed() == Packet.CHECKSUM_PARTIAL
+                && ((device.features() & NetdevFeatures.NETIF_F_HW_CSUM) == 0 || !taps.isEmpty())) {
+            completeChecksum(packet);
+        }
         if (!taps.isEmpty()) {
             // dev_queue_xmit_nit: taps see the packet as it goes to the driver.
             taps.deliver(this, PacketTap.Direction.TRANSMIT, registry.clock().nanoTime(), packet);
@@ -273,6 +284,19 @@ final class CoreLink implements Link, NetDeviceContext {
             return false;
         }
         return true;
+    }
+
+    /**
+     * {@code skb_checksum_help}, as {@code validate_xmit_skb} calls it for a device without
+     * {@link NetdevFeatures#NETIF_F_HW_CSUM}: the partial checksum is completed before the
+     * packet leaves. Tern also completes it while a tap is attached, where Linux lets
+     * captures of {@code lo} show the partial sum, so that what a capture shows verifies; the
+     * packet stays one that needs no verification on the way in.
+     */
+    private void completeChecksum(Packet packet) {
+        InetChecksum.completePartial(packet.buf(), packet.csumStart(), packet.buf().writerIndex(), packet.csumOffset());
+        boolean offloaded = (device.features() & NetdevFeatures.NETIF_F_HW_CSUM) != 0;
+        packet.ipSummed(offloaded ? Packet.CHECKSUM_UNNECESSARY : Packet.CHECKSUM_NONE);
     }
 
     // ---- impairment (netem)
@@ -353,6 +377,9 @@ final class CoreLink implements Link, NetDeviceContext {
     /** On the network thread, for each packet the backlog hands on. */
     private void dispatchReceived(Packet packet) {
         if (!taps.isEmpty() && up) {
+            if (packet.ipSummed() == Packet.CHECKSUM_PARTIAL) {
+                completeChecksum(packet); // a tap attached after the packet was sent
+            }
             // __netif_receive_skb_core: ptype_all sees the packet before ptype_base.
             taps.deliver(this, PacketTap.Direction.RECEIVE, packet.timestampNanos(), packet);
         }

@@ -232,6 +232,7 @@ final class LinkImpairment {
         Packet copy = allocator.allocate(packet.headroom(), packet.length());
         copy.buf().writeBytes(packet.buf(), packet.buf().readerIndex(), packet.length());
         copy.protocol(packet.protocol()).device(packet.device());
+        copy.copyChecksumState(packet);
         return copy;
     }
 

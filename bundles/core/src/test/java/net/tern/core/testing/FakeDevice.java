@@ -22,6 +22,7 @@ public final class FakeDevice implements NetDevice {
     private final int maxMtu;
     private final List<IfAddress> addresses;
     private final Deque<Packet> transmitted = new ArrayDeque<>();
+    private volatile int features;
     private volatile NetDeviceContext context;
     private volatile ErrnoException openFailure;
     private int opens;
@@ -52,6 +53,17 @@ public final class FakeDevice implements NetDevice {
     @Override
     public int flags() {
         return LinkFlags.IFF_POINTOPOINT | LinkFlags.IFF_NOARP;
+    }
+
+    @Override
+    public int features() {
+        return features;
+    }
+
+    /** Sets the offloads the device claims ({@link net.tern.spi.net.NetdevFeatures}); none by default. */
+    public FakeDevice features(int value) {
+        this.features = value;
+        return this;
     }
 
     @Override

@@ -7,6 +7,7 @@ import net.tern.spi.net.LinkFlags;
 import net.tern.spi.net.LinkStats;
 import net.tern.spi.net.NetDevice;
 import net.tern.spi.net.NetDeviceContext;
+import net.tern.spi.net.NetdevFeatures;
 import net.tern.spi.net.Packet;
 import org.osgi.service.component.annotations.Component;
 
@@ -47,6 +48,17 @@ public final class LoopbackDevice implements NetDevice {
     @Override
     public int flags() {
         return LinkFlags.IFF_LOOPBACK;
+    }
+
+    /**
+     * Linux's {@code LOOPBACK_FEATURES} as far as Tern has them: checksums are offloaded
+     * ({@code NETIF_F_HW_CSUM}: TCP and UDP leave the partial sum, nothing completes it) and
+     * what comes back needs no verification ({@code NETIF_F_RXCSUM}): the bytes never leave
+     * the process's memory.
+     */
+    @Override
+    public int features() {
+        return NetdevFeatures.NETIF_F_HW_CSUM | NetdevFeatures.NETIF_F_RXCSUM | NetdevFeatures.NETIF_F_LOOPBACK;
     }
 
     @Override

@@ -24,6 +24,9 @@ public interface Link {
 
     boolean isUp();
 
+    /** The device's offload features ({@code dev->features}), {@link NetdevFeatures} bits. */
+    int features();
+
     /** {@code ip link set NAME up|down}: opens or stops the device; listeners hear UP or DOWN. */
     void setUp(boolean up) throws ErrnoException;
 

@@ -32,6 +32,15 @@ public interface NetDevice {
         return 65535;
     }
 
+    /**
+     * The offloads the device provides ({@code dev->features}): {@link NetdevFeatures} bits.
+     * Protocols leave the transport checksum to a device with
+     * {@link NetdevFeatures#NETIF_F_HW_CSUM}; none by default.
+     */
+    default int features() {
+        return 0;
+    }
+
     /** The addresses the device is configured with when it registers (loopback: 127.0.0.1/8). */
     default List<IfAddress> addresses() {
         return List.of();

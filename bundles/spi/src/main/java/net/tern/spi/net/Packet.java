@@ -29,6 +29,21 @@ public final class Packet {
     private int transportHeader = -1;
     private Link device;
     private long timestampNanos;
+    private int ipSummed = CHECKSUM_NONE;
+    private int csumStart;
+    private int csumOffset;
+
+    /** {@code CHECKSUM_NONE}: the transport checksum, if any, is in the packet and unchecked. */
+    public static final int CHECKSUM_NONE = 0;
+    /** {@code CHECKSUM_UNNECESSARY}: the packet needs no checksum verification (it never left the host). */
+    public static final int CHECKSUM_UNNECESSARY = 1;
+    /**
+     * {@code CHECKSUM_PARTIAL}: the transport checksum field ({@link #csumOffset()} bytes after
+     * {@link #csumStart()}) holds only the pseudo-header's sum; the device completes it, or
+     * {@code skb_checksum_help} does when the device cannot. Received so, the packet needs no
+     * verification.
+     */
+    public static final int CHECKSUM_PARTIAL = 3;
 
     /** Wraps {@code buf}; prefer {@link PacketAllocator#allocate}, which tracks leaks. */
     public Packet(ByteBuf buf, ReleaseHook hook) {
@@ -166,6 +181,62 @@ public final class Packet {
         transportHeader = -1;
         device = null;
         timestampNanos = 0;
+        ipSummed = CHECKSUM_NONE;
+        csumStart = 0;
+        csumOffset = 0;
+        return this;
+    }
+
+    /** {@code skb->ip_summed}: {@link #CHECKSUM_NONE}, {@link #CHECKSUM_UNNECESSARY} or {@link #CHECKSUM_PARTIAL}. */
+    public int ipSummed() {
+        return ipSummed;
+    }
+
+    /** Sets {@code skb->ip_summed}; {@link #checksumPartial} for {@link #CHECKSUM_PARTIAL}. */
+    public Packet ipSummed(int value) {
+        this.ipSummed = value;
+        return this;
+    }
+
+    /**
+     * The transport header at absolute index {@code start} carries, {@code offset} bytes in,
+     * only its pseudo-header's sum: {@link #CHECKSUM_PARTIAL} ({@code skb->csum_start},
+     * {@code skb->csum_offset}).
+     */
+    public Packet checksumPartial(int start, int offset) {
+        this.ipSummed = CHECKSUM_PARTIAL;
+        this.csumStart = start;
+        this.csumOffset = offset;
+        return this;
+    }
+
+    /** Absolute index in {@link #buf()} where the checksummed bytes start ({@link #CHECKSUM_PARTIAL} only). */
+    public int csumStart() {
+        return csumStart;
+    }
+
+    /** The checksum field's offset from {@link #csumStart()} ({@link #CHECKSUM_PARTIAL} only). */
+    public int csumOffset() {
+        return csumOffset;
+    }
+
+    /**
+     * {@code skb_csum_unnecessary}: the transport checksum need not be verified, because the
+     * packet was marked so or still carries a partial one (it was made on this host and came
+     * back through loopback).
+     */
+    public boolean csumUnnecessary() {
+        return ipSummed == CHECKSUM_UNNECESSARY || ipSummed == CHECKSUM_PARTIAL;
+    }
+
+    /**
+     * Takes {@code from}'s checksum state for a copy of its data made into this packet (their
+     * data start at the same byte): a partial checksum's start moves with the data.
+     */
+    public Packet copyChecksumState(Packet from) {
+        this.ipSummed = from.ipSummed;
+        this.csumStart = from.csumStart - from.buf.readerIndex() + buf.readerIndex();
+        this.csumOffset = from.csumOffset;
         return this;
     }
 

@@ -14,6 +14,7 @@ import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Clock;
+import net.tern.spi.net.NetdevFeatures;
 import net.tern.spi.net.Packet;
 import net.tern.wire.IcmpTypes;
 import net.tern.wire.Ipv4Packet;
@@ -115,7 +116,7 @@ final class TcpIpv4 {
         Ipv4Packet ip = scratch.ip.wrap(buf, packet.networkHeader());
         int saddr = ip.source();
         int daddr = ip.destination();
-        if (!th.verifyChecksum(length, saddr, daddr)) {
+        if (!packet.csumUnnecessary() && !th.verifyChecksum(length, saddr, daddr)) { // tcp_v4_rcv's skb_checksum_init
             counters.inc(TcpMib.InCsumErrors);
             counters.inc(TcpMib.InErrs);
             return null;
@@ -395,6 +396,20 @@ final class TcpIpv4 {
             sk.dstReset();
             sk.ca().simpleRetransmit();
             output.writeXmit(sk);
+        }
+    }
+
+    /**
+     * {@code tcp_v4_send_check}: the checksum of the segment of {@code length} bytes at
+     * {@code start} in {@code packet}, left partial ({@code CHECKSUM_PARTIAL}) for a device
+     * that offloads it (on loopback no one ever sums the data), else computed.
+     */
+    static void v4SendCheck(Packet packet, Rtable rt, int start, int length) {
+        if ((rt.link().features() & NetdevFeatures.NETIF_F_HW_CSUM) != 0) {
+            TcpPacket.fillPartialChecksum(packet.buf(), start, length, rt.source(), rt.destination());
+            packet.checksumPartial(start, TcpPacket.CHECKSUM_OFFSET);
+        } else {
+            TcpPacket.fillChecksum(packet.buf(), start, length, rt.source(), rt.destination());
         }
     }
 }

@@ -125,7 +125,7 @@ final class TcpOutput {
             LOG.debug("{}: no route to send: {}", sk, e.getMessage());
             return;
         }
-        Packet packet = build(rt.source(), rt.destination(), sk.num(), sk.dport(), seq, ack, flags, window, options,
+        Packet packet = build(rt, sk.num(), sk.dport(), seq, ack, flags, window, options,
                 sk, seq - sk.snd().sndUna(), length);
         try {
             ip.queueXmit(packet, rt, params(sk));
@@ -186,7 +186,7 @@ final class TcpOutput {
     }
 
     /** Allocates and fills a segment; data come from {@code sk}'s send queue at {@code dataOffset}. */
-    private Packet build(int source, int destination, int sport, int dport, int seq, int ack, int flags, int window,
+    private Packet build(Rtable rt, int sport, int dport, int seq, int ack, int flags, int window,
             TcpOptions options, TcpSock sk, int dataOffset, int length) {
         int headerLength = TcpPacket.headerLength(options);
         Packet packet = allocator.allocate(InetConstants.MAX_IP_HEADROOM, headerLength + length);
@@ -197,7 +197,7 @@ final class TcpOutput {
         if (length > 0) {
             sk.snd().queue().copyTo(dataOffset, length, buf);
         }
-        TcpPacket.fillChecksum(buf, start, headerLength + length, source, destination);
+        TcpIpv4.v4SendCheck(packet, rt, start, headerLength + length);
         return packet;
     }
 

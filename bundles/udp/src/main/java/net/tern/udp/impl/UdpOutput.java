@@ -14,10 +14,10 @@ import net.tern.inet.route.RouteType;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
+import net.tern.spi.net.NetdevFeatures;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.wire.UdpPacket;
-import net.tern.wire.UdpRepr;
 
 /**
  * {@code udp_sendmsg}: one call, one datagram. Checks the request, routes it (which picks the
@@ -90,7 +90,13 @@ public final class UdpOutput {
         int total = UdpPacket.HEADER_LENGTH + length;
         buf.setBytes(at + UdpPacket.HEADER_LENGTH, data.duplicate());
         buf.writerIndex(at + total);
-        new UdpRepr(sk.num(), port, length).emit(buf, at, route.source(), route.destination());
+        UdpPacket udp = UdpPacket.emitHeader(buf, at, sk.num(), port, total);
+        if ((route.link().features() & NetdevFeatures.NETIF_F_HW_CSUM) != 0) {
+            udp.fillPartialChecksum(route.source(), route.destination()); // udp4_hwcsum
+            packet.checksumPartial(at, UdpPacket.CHECKSUM_OFFSET);
+        } else {
+            udp.fillChecksum(route.source(), route.destination());
+        }
         packet.resetTransportHeader();
         try {
             ip.queueXmit(packet, route, new TxParams(SocketConstants.IPPROTO_UDP, sk.ttl(), sk.tos(), false));

@@ -17,7 +17,9 @@ import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.core.testing.FakeDevice;
 import net.tern.inet.ip.InetConstants;
+import net.tern.spi.net.NetdevFeatures;
 import net.tern.spi.net.Packet;
+import net.tern.wire.InetChecksum;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.udp.testing.UdpTestBed;
 import net.tern.udp.testing.UdpWire;
@@ -58,6 +60,42 @@ class UdpSendTest extends UdpTestBase {
         assertThat(UdpWire.onesComplementSum(addr("10.0.0.2"), addr("10.0.0.1"), udp)).isEqualTo(0xffff);
         assertThat(Arrays.copyOfRange(udp, 8, udp.length)).isEqualTo(payload);
         assertThat(bed.udp("OutDatagrams")).isEqualTo(1);
+    }
+
+    @Test
+    void onADeviceThatOffloadsChecksumsTheFieldHoldsThePseudoHeaderSumAndThePacketIsPartial() throws Exception {
+        eth.features(NetdevFeatures.NETIF_F_HW_CSUM);
+        int fd = bound(at("10.0.0.2", 5000));
+        byte[] payload = UdpWire.bytes(33, 4);
+
+        sendTo(fd, payload, at("10.0.0.1", 6000));
+
+        Packet sent = eth.takeTransmitted();
+        try {
+            assertThat(sent.ipSummed()).isEqualTo(Packet.CHECKSUM_PARTIAL);
+            ByteBuf buf = sent.buf();
+            int udp = sent.csumStart();
+            assertThat(udp).isEqualTo(buf.readerIndex() + 20);
+            assertThat(sent.csumOffset()).isEqualTo(6);
+            assertThat(buf.getUnsignedShort(udp + 6)).as("udp4_hwcsum leaves the pseudo-header's sum")
+                    .isEqualTo(InetChecksum.pseudoHeaderSum(addr("10.0.0.2"), addr("10.0.0.1"), 17, 8 + 33));
+        } finally {
+            sent.release();
+        }
+    }
+
+    @Test
+    void aDatagramOverLoopbackWithItsPartialChecksumIsDeliveredWithoutAChecksumError() throws Exception {
+        int server = bound(lo(7000));
+        int client = bed.udpSocket();
+        byte[] payload = UdpWire.bytes(1000, 5);
+
+        sendTo(client, payload, lo(7000));
+        bed.runUntilIdle();
+
+        assertThat(recv(server, 2000).data()).isEqualTo(payload);
+        assertThat(bed.udp("InCsumErrors")).isZero();
+        assertThat(bed.udp("InDatagrams")).isEqualTo(1);
     }
 
     @Test

@@ -14,6 +14,7 @@ import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
+import net.tern.wire.InetChecksum;
 import net.tern.wire.Ipv4Packet;
 import net.tern.wire.Ipv4Repr;
 
@@ -118,6 +119,11 @@ public final class Ipv4Output implements IpOutput {
     /** {@code ip_do_fragment}, slow path. Takes ownership of {@code datagram}. */
     private void fragment(Packet datagram, Ipv4Packet ip, Link link, int mtu) {
         ByteBuf buf = datagram.buf();
+        if (datagram.ipSummed() == Packet.CHECKSUM_PARTIAL) {
+            // skb_checksum_help: no fragment can finish a checksum over the whole datagram.
+            InetChecksum.completePartial(buf, datagram.csumStart(), buf.writerIndex(), datagram.csumOffset());
+            datagram.ipSummed(Packet.CHECKSUM_NONE);
+        }
         int headerStart = ip.offset();
         int firstHeaderLength = ip.headerLength();
         int payloadStart = headerStart + firstHeaderLength;
@@ -176,6 +182,7 @@ public final class Ipv4Output implements IpOutput {
     private Packet withHeadroom(Packet packet) {
         Packet copy = allocator.allocate(InetConstants.MAX_IP_HEADROOM, packet.length());
         copy.buf().writeBytes(packet.buf(), packet.buf().readerIndex(), packet.length());
+        copy.copyChecksumState(packet);
         packet.release();
         return copy;
     }
