@@ -27,7 +27,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 
 /**
- * DESIGN.md: "a congestion-control bundle leaves: its connections fall back to Reno and
+ * CUBIC is TCP's default while tcp-cubic runs, as on Linux. DESIGN.md: "a congestion-control bundle leaves: its connections fall back to Reno and
  * continue". A 32 MiB transfer over loopback runs with CUBIC on the sender while the
  * tcp-cubic bundle is stopped and started several times; every byte arrives (SHA-256
  * compared), the sender reads {@code reno} once CUBIC is gone, and a new socket can pick
@@ -95,6 +95,65 @@ public class TcpCubicSwapIT extends TernTestSupport {
         }
         transfer.readUpTo(Long.MAX_VALUE);
         transfer.assertDeliveredIntact(2L * TIMEOUT_MILLIS);
+        assertEquals("a connection that fell back stays on reno", "reno",
+                sockets.getsockoptString(sender, SOL_TCP, TCP_CONGESTION));
+        for (int fd : new int[] {sender, receiver, listener}) {
+            sockets.close(fd);
+        }
+    }
+
+    /**
+     * Linux's default: a socket that asks for nothing is on cubic while tcp-cubic runs. When it
+     * stops, the connection carries on with reno (Linux would not let the module go while a
+     * connection used it; a user expects the transfer to go on either way), new sockets default
+     * to reno, and once cubic is back new sockets are on it again.
+     */
+    @Test
+    public void cubicIsTheDefaultAndRenoTakesOverWhileItIsStopped() throws Exception {
+        awaitInetProtocol(sockets, IPPROTO_TCP);
+        awaitCubic();
+        InetSockAddr address = new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 7301);
+        int listener = sockets.socket(AF_INET, SOCK_STREAM, 0);
+        sockets.bind(listener, address);
+        sockets.listen(listener, 1);
+        int sender = sockets.socket(AF_INET, SOCK_STREAM, 0);
+        assertEquals("a new socket's default", "cubic", sockets.getsockoptString(sender, SOL_TCP, TCP_CONGESTION));
+        sockets.setsockopt(sender, SocketConstants.SOL_SOCKET, SocketConstants.SO_SNDTIMEO, TIMEOUT_MILLIS);
+        sockets.connect(sender, address);
+        int receiver = sockets.accept(listener).fd();
+        sockets.setsockopt(receiver, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, TIMEOUT_MILLIS);
+        assertEquals("cubic", sockets.getsockoptString(sender, SOL_TCP, TCP_CONGESTION));
+        assertEquals("the accepted end too", "cubic", sockets.getsockoptString(receiver, SOL_TCP, TCP_CONGESTION));
+
+        int size = 8 << 20;
+        StreamTransfer transfer = new StreamTransfer(sockets, sender, receiver, size, 33, 16 * 1024, "cubic-default")
+                .readUpTo(size / 2).start();
+        awaitReceived(transfer, size / 2, "the first half, on cubic");
+
+        Bundle cubic = installedBundle(CUBIC_BUNDLE);
+        cubic.stop();
+        try {
+            assertEquals("the sender falls back to reno", "reno", sockets.getsockoptString(sender, SOL_TCP, TCP_CONGESTION));
+            assertEquals("the receiver too", "reno", sockets.getsockoptString(receiver, SOL_TCP, TCP_CONGESTION));
+            int probe = sockets.socket(AF_INET, SOCK_STREAM, 0);
+            assertEquals("without cubic a new socket defaults to reno", "reno",
+                    sockets.getsockoptString(probe, SOL_TCP, TCP_CONGESTION));
+            sockets.close(probe);
+            transfer.readUpTo(Long.MAX_VALUE);
+            transfer.assertDeliveredIntact(2L * TIMEOUT_MILLIS);
+        } finally {
+            cubic.start();
+        }
+        awaitCubic();
+        int probe = sockets.socket(AF_INET, SOCK_STREAM, 0);
+        await("new sockets to default to cubic again", TIMEOUT_MILLIS, () -> {
+            try {
+                return "cubic".equals(sockets.getsockoptString(probe, SOL_TCP, TCP_CONGESTION));
+            } catch (ErrnoException e) {
+                return false;
+            }
+        });
+        sockets.close(probe);
         assertEquals("a connection that fell back stays on reno", "reno",
                 sockets.getsockoptString(sender, SOL_TCP, TCP_CONGESTION));
         for (int fd : new int[] {sender, receiver, listener}) {

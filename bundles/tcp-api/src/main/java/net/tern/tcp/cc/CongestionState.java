@@ -58,4 +58,29 @@ public interface CongestionState {
 
     /** The congestion-avoidance state ({@code icsk_ca_state}). */
     CaState caState();
+
+    /**
+     * {@code snd_una}: the oldest unacknowledged sequence number. With {@link #sndNxt()} it marks
+     * round trips as Linux's HyStart does ({@code end_seq = snd_nxt}, a round ends when
+     * {@code snd_una} passes it).
+     *
+     * @since 1.2
+     */
+    int sndUna();
+
+    /**
+     * {@code snd_nxt}: the next sequence number to send.
+     *
+     * @since 1.2
+     */
+    int sndNxt();
+
+    /**
+     * {@code lsndtime}: when data were last sent, in microseconds on the stack's clock. When
+     * sending resumes after idle ({@link CaEvent#TX_START}) it is still the previous send's time,
+     * so an algorithm can measure how long the connection was idle.
+     *
+     * @since 1.2
+     */
+    long lastSendMicros();
 }

@@ -10,7 +10,7 @@
  * <p>Units are Linux's: windows in segments (MSS-sized packets), times in microseconds.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package net.tern.tcp.cc;
 
 import org.osgi.annotation.bundle.Export;

@@ -20,6 +20,10 @@ public class FakeCongestionState implements CongestionState {
     public long now;
     public boolean cwndLimited = true;
     public CaState state = CaState.OPEN;
+    public int sndUna;
+    public int sndNxt;
+    /** {@link #lastSendMicros()}: when data were last sent. */
+    public long lastSend;
 
     /** The clock at 0. */
     public FakeCongestionState() {
@@ -104,5 +108,20 @@ public class FakeCongestionState implements CongestionState {
     @Override
     public CaState caState() {
         return state;
+    }
+
+    @Override
+    public int sndUna() {
+        return sndUna;
+    }
+
+    @Override
+    public int sndNxt() {
+        return sndNxt;
+    }
+
+    @Override
+    public long lastSendMicros() {
+        return lastSend;
     }
 }

@@ -1,5 +1,11 @@
 package net.tern.tcp.cubic;
 
+import static net.tern.tcp.cubic.CubicFunction.BETA;
+import static net.tern.tcp.cubic.CubicFunction.BETA_SCALE;
+import static net.tern.tcp.cubic.CubicFunction.BICTCP_HZ;
+import static net.tern.tcp.cubic.CubicFunction.HZ;
+import static net.tern.tcp.cubic.CubicFunction.RENO_FRIENDLY_SCALE;
+
 import net.tern.tcp.cc.CaEvent;
 import net.tern.tcp.cc.CaState;
 import net.tern.tcp.cc.CongestionController;
@@ -7,253 +13,257 @@ import net.tern.tcp.cc.CongestionState;
 import net.tern.tcp.cc.Reno;
 
 /**
- * One connection's CUBIC (RFC 9438; Linux's {@code struct bictcp} and the
- * {@code cubictcp_*} hooks).
+ * One connection's CUBIC as Linux 6.x runs it ({@code struct bictcp} and the {@code cubictcp_*}
+ * hooks of {@code tcp_cubic.c}; RFC 9438).
  *
- * <p>Congestion avoidance. The first ACK after a reduction starts an epoch (a congestion
- * avoidance stage): it fixes {@code cwnd_epoch}, the curve's K and W_max, and the
- * Reno-friendly estimate W_est = cwnd_epoch. Every ACK then computes W_cubic(t) with
- * {@code t} the epoch's age in seconds, and:
- * <ul>
- *   <li>if W_cubic(t) is below W_est, the window follows W_est (Reno-friendly region, 4.3);
- *   <li>otherwise it grows by (target - cwnd) / cwnd per ACKed segment, where target is
- *       W_cubic(t + SRTT) held within [cwnd, 1.5 cwnd] (4.2): concave below W_max (4.4),
- *       convex above (4.5). Growth is counted per segment, as Linux does, so delayed ACKs do
- *       not slow the curve; its fractions carry over between ACKs.
- * </ul>
- * W_est grows by alpha_cubic * acked / cwnd per ACK, alpha_cubic = 3(1 - beta)/(1 + beta)
- * until W_est reaches {@code cwnd_prior}, then 1 (4.3).
+ * <p><b>Congestion avoidance</b> ({@code bictcp_update}). CUBIC does not set the window
+ * directly: it computes {@code cnt}, the number of ACKed segments per one segment of growth,
+ * and Reno's additive increase ({@code tcp_cong_avoid_ai}) applies it. The first ACK after a
+ * reduction starts an epoch: K = cbrt((W_max - cwnd) / C) and the origin W_max, or K = 0 and
+ * the origin at cwnd when cwnd is already at or above W_max. Then at each update the target is
+ * W(t + delay_min) (the window one minimum RTT ahead), and cnt = cwnd / (target - cwnd), or
+ * 100 cwnd (almost no growth) when the target is not above cwnd. Before any loss cnt is at most
+ * 20 (5% per round trip). cnt is recomputed at most once per millisecond, and when cwnd has not
+ * changed at most 32 times a second.
  *
- * <p>Time. All times come from {@link CongestionState#nowMicros()}. The epoch's age excludes
- * application-limited time (4.2, 5.8): the interval before an ACK that finds the sender not
- * window-limited, and an idle period, which {@link CaEvent#TX_START} reports when sending
- * resumes with nothing in flight, move the epoch's start forward by their length, as Linux's
- * {@code cubictcp_cwnd_event} does with {@code lsndtime}. The congestion state carries no
- * send time, so idleness is measured from the last ACK this controller saw.
+ * <p><b>Reno friendliness</b> ({@code tcp_friendliness}, RFC 9438 4.3). An estimate of Reno's
+ * window starts at the epoch's cwnd and gains one segment per cwnd * 15/8 ACKed segments (3(1 -
+ * beta)/(1 + beta) per round trip); when it is ahead of cwnd, cnt is lowered so that cwnd
+ * catches up within a round trip. cnt is never below 2: at most 1.5 cwnd per round trip.
  *
- * <p>Reductions. {@link #ssthresh} applies beta_cubic = 0.7 to cwnd (4.6; cwnd rather than
- * the flight size, as Linux does, which is safe because the window grows only while
- * window-limited), records W_max with fast convergence (4.7) and ends the epoch. Entering
- * Loss forgets W_max, so the first stage after a timeout has K = 0 and W_max = cwnd_epoch
- * (4.8). {@link #undoCwnd} restores W_max, K, the epoch, W_est and cwnd_prior as they were
- * before a loss found spurious (4.9).
+ * <p><b>Loss</b> ({@code cubictcp_recalc_ssthresh}). ssthresh = cwnd * 717/1024, at least 2;
+ * W_max = cwnd, or cwnd * (1 + beta)/2 with fast convergence when the loss comes below the
+ * previous W_max; the epoch ends. A timeout (Loss state) forgets everything, including the
+ * minimum RTT and HyStart's verdict. Undo is Reno's (max of cwnd and the window before the
+ * reduction); the curve carries on from the state the reduction left.
  *
- * <p>Slow start uses HyStart++ (RFC 9406, {@link HyStartPlusPlus}) for the initial slow start
- * when enabled, standard slow start (RFC 5681) otherwise and afterwards. When HyStart++ ends
- * slow start without a loss, it sets TCP's ssthresh to cwnd ({@link CongestionState#ssthresh(int)},
- * RFC 9406 4.2), as Linux's HyStart does; TCP's undo restores that ssthresh with the rest.
+ * <p><b>Idle</b> ({@code cubictcp_cwnd_event}). When sending resumes with nothing in flight,
+ * the epoch's start moves forward by the time since the last send, so idle time does not count
+ * as time on the curve.
  *
- * <p>TCP calls the hooks of one connection one at a time (socket lock or network thread);
- * the controller is not thread-safe and need not be.
+ * <p><b>Slow start</b>: standard ({@code tcp_slow_start}), left early by Linux's {@link HyStart}
+ * (ssthresh = cwnd) or, when chosen instead, RFC 9406's {@link HyStartPlusPlus}.
+ *
+ * <p>The epoch is counted in jiffies, the rest in microseconds, as in Linux. TCP calls the hooks
+ * of one connection one at a time (socket lock or network thread); not thread-safe.
  */
 final class CubicController implements CongestionController {
-    static final long NO_TIME = Long.MIN_VALUE;
-    private static final double MICROS_PER_SECOND = 1_000_000.0;
-    /** The target's upper bound, as a multiple of cwnd: growth stays below slow start's (4.2). */
-    private static final double MAX_TARGET_FACTOR = 1.5;
+    private static final long NO_EPOCH = Long.MIN_VALUE;
+    /** cnt is recomputed at most this often when cwnd has not changed ({@code USEC_PER_SEC / 32}). */
+    private static final long SAME_CWND_UPDATE_MICROS = 1_000_000 / 32;
+    /** cnt is recomputed at most once per millisecond. */
+    private static final long MIN_UPDATE_MICROS = 1_000;
+    /** Before the first loss, cnt is at most this: 5% growth per round trip. */
+    private static final int INITIAL_MAX_CNT = 20;
 
     private final CubicOptions options;
-    private final HyStartPlusPlus hyStart;
+    /** Linux's HyStart, or null when HyStart++ or nothing ends slow start early. */
+    private final HyStart hyStart;
+    private final HyStartPlusPlus hyStartPlusPlus;
 
-    /** W_max in segments; 0 before the first congestion event and after a timeout. */
-    private double wMax;
-    /** cwnd_prior: cwnd when ssthresh was last set (a reduction, or HyStart++'s exit); 0 before. */
-    private double cwndPrior;
-    /** t_epoch in microseconds, or {@link #NO_TIME} outside congestion avoidance. */
-    private long epochStart = NO_TIME;
-    /** The current epoch's curve; meaningful while {@link #epochStart} is set. */
-    private CubicCurve curve;
-    /** W_est, the Reno-friendly estimate, in segments. */
-    private double wEst;
-    /** Window growth owed but below one segment. */
-    private double pendingGrowth;
-    /** Up to when the epoch's age has been accounted for: the last ACK, or the end of an idle period. */
-    private long accountedUntil = NO_TIME;
-    /** The state before the last reduction, for {@link #undoCwnd}; null when there is nothing to undo. */
-    private UndoState undo;
-
-    /** What a reduction replaced, restored when the loss proves spurious (RFC 9438, 4.9). */
-    private record UndoState(double wMax, double cwndPrior, long epochStart, CubicCurve curve, double wEst) {
-    }
+    /** ACKed segments per segment of growth ({@code cnt}). */
+    private int cnt;
+    /** W_max ({@code last_max_cwnd}), 0 before the first loss. */
+    private int lastMaxCwnd;
+    /** cwnd and time of the last computation of cnt ({@code last_cwnd}, {@code last_time}). */
+    private int lastCwnd;
+    private long lastTimeMicros;
+    /** W(K) ({@code bic_origin_point}). */
+    private int originPoint;
+    /** K in 1/1024 s ({@code bic_K}). */
+    private long k;
+    /** The lowest RTT sample in microseconds ({@code delay_min}), 0 before the first. */
+    private long delayMinMicros;
+    /** The epoch's start in jiffies ({@code epoch_start}), or {@link #NO_EPOCH}. */
+    private long epochStart = NO_EPOCH;
+    /** ACKed segments not yet turned into Reno-estimate growth ({@code ack_cnt}). */
+    private int ackCount;
+    /** The Reno-friendly estimate in segments ({@code tcp_cwnd}). */
+    private int renoCwnd;
 
     CubicController(CongestionState connection, CubicOptions options) {
         this.options = options;
+        boolean linuxHyStart = options.hyStart() && !options.hyStartPlusPlus();
+        this.hyStart = linuxHyStart ? new HyStart(options) : null;
+        if (hyStart != null) {
+            hyStart.reset(connection);
+        }
         // HyStart++ is for the initial slow start only (RFC 9406, 4.2): a connection switching
         // to CUBIC after its first loss keeps standard slow start.
-        this.hyStart = new HyStartPlusPlus(options.hyStart() && connection.ssthresh() == Integer.MAX_VALUE);
+        this.hyStartPlusPlus = new HyStartPlusPlus(options.hyStartPlusPlus()
+                && connection.ssthresh() == Integer.MAX_VALUE);
     }
 
+    /** {@code cubictcp_acked}: the minimum RTT, and HyStart's sample. */
     @Override
     public void pktsAcked(CongestionState c, int acked, long rttMicros) {
-        accountAck(c);
-        if (hyStartGoverns(c) && c.cwnd() < c.ssthresh()
-                && hyStart.onAck(acked, rttMicros, c.packetsInFlight())) {
-            endSlowStart(c);
+        if (hyStartPlusPlusGoverns(c) && Reno.inSlowStart(c)
+                && hyStartPlusPlus.onAck(acked, rttMicros, c.packetsInFlight())) {
+            c.ssthresh(c.cwnd()); // CSS ran its rounds: RFC 9406 4.2
+        }
+        if (rttMicros < 0) {
+            return;
+        }
+        if (epochStart != NO_EPOCH && jiffiesNow(c) - epochStart < HZ) {
+            return; // the first second after a reduction: samples right after recovery mislead
+        }
+        long delay = Math.max(rttMicros, 1);
+        if (delayMinMicros == 0 || delayMinMicros > delay) {
+            delayMinMicros = delay;
+        }
+        if (hyStart != null && !hyStart.found() && Reno.inSlowStart(c)
+                && hyStart.update(c, delay, delayMinMicros)) {
+            c.ssthresh(c.cwnd());
         }
     }
 
+    /** {@code cubictcp_cong_avoid}: slow start, then the growth {@link #update} sets, applied as Reno's. */
     @Override
     public void congAvoid(CongestionState c, int acked) {
-        accountAck(c);
-        if (acked <= 0 || !c.isCwndLimited()) {
-            return; // RFC 9438, 5.8: no growth while the application, not the window, limits sending
+        if (!c.isCwndLimited()) {
+            return;
         }
         int left = acked;
-        int ssthresh = c.ssthresh();
-        if (c.cwnd() < ssthresh) {
-            left = slowStart(c, acked, ssthresh);
+        if (Reno.inSlowStart(c)) {
+            if (hyStartPlusPlusGoverns(c)) {
+                grow(c, hyStartPlusPlus.increase(acked));
+                return;
+            }
+            left = Reno.slowStart(c, acked);
             if (left == 0) {
                 return;
             }
         }
-        congestionAvoidance(c, left);
+        update(c, c.cwnd(), left);
+        Reno.additiveIncrease(c, cnt, left);
     }
 
-    /** {@code cubictcp_recalc_ssthresh}: beta_cubic and fast convergence (RFC 9438, 4.6 and 4.7). */
+    /** {@code cubictcp_recalc_ssthresh}: beta = 717/1024 and fast convergence (RFC 9438, 4.6 and 4.7). */
     @Override
     public int ssthresh(CongestionState c) {
-        hyStart.finish(); // a loss or ECN mark ends HyStart++ (RFC 9406, 4.2)
+        hyStartPlusPlus.finish(); // a loss or ECN mark ends HyStart++ (RFC 9406, 4.2)
         int cwnd = c.cwnd();
-        undo = new UndoState(wMax, cwndPrior, epochStart, curve, wEst);
-        if (options.fastConvergence() && cwnd < wMax) {
+        epochStart = NO_EPOCH;
+        if (cwnd < lastMaxCwnd && options.fastConvergence()) {
             // The saturation point fell: plateau lower to leave room for a newcomer.
-            wMax = cwnd * (1 + CubicCurve.BETA) / 2;
+            lastMaxCwnd = (int) ((long) cwnd * (BETA_SCALE + BETA) / (2 * BETA_SCALE));
         } else {
-            wMax = cwnd;
+            lastMaxCwnd = cwnd;
         }
-        cwndPrior = cwnd;
-        endEpoch();
-        return Math.max((int) ((long) cwnd * CubicCurve.BETA_NUMERATOR / CubicCurve.BETA_DENOMINATOR), 2);
+        return Math.max((int) ((long) cwnd * BETA / BETA_SCALE), 2);
     }
 
-    /** {@code cubictcp_state}: a timeout forgets W_max and the epoch (RFC 9438, 4.8). */
+    /** {@code cubictcp_state}: a timeout forgets the curve, the minimum RTT and HyStart's round (RFC 9438, 4.8). */
     @Override
     public void setState(CongestionState c, CaState state) {
         if (state == CaState.LOSS) {
-            hyStart.finish();
-            wMax = 0;
-            endEpoch();
+            hyStartPlusPlus.finish();
+            cnt = 0;
+            lastMaxCwnd = 0;
+            lastCwnd = 0;
+            lastTimeMicros = 0;
+            originPoint = 0;
+            k = 0;
+            delayMinMicros = 0;
+            epochStart = NO_EPOCH;
+            ackCount = 0;
+            renoCwnd = 0;
+            if (hyStart != null) {
+                hyStart.forget(c);
+            }
         }
     }
 
     /** {@code cubictcp_cwnd_event}: resuming after idle moves the epoch past the idle time. */
     @Override
     public void cwndEvent(CongestionState c, CaEvent event) {
-        if (event == CaEvent.TX_START) {
-            long now = c.nowMicros();
-            excludeFromEpoch(now);
-            accountedUntil = now;
+        if (event != CaEvent.TX_START || epochStart == NO_EPOCH) {
+            return;
+        }
+        long now = jiffiesNow(c);
+        long idle = now - CubicFunction.jiffies(c.lastSendMicros());
+        if (idle > 0) {
+            epochStart = Math.min(epochStart + idle, now);
         }
     }
 
-    /** RFC 9438, 4.9: back to the state before the reduction, if the window is still below it. */
-    @Override
-    public int undoCwnd(CongestionState c) {
-        UndoState saved = undo;
-        undo = null;
-        if (saved != null && c.cwnd() < cwndPrior) {
-            wMax = saved.wMax();
-            cwndPrior = saved.cwndPrior();
-            epochStart = saved.epochStart();
-            curve = saved.curve();
-            wEst = saved.wEst();
-            pendingGrowth = 0;
-        }
-        return Reno.undoCwnd(c);
-    }
-
-    /** Slow start: HyStart++ while it governs, else {@code tcp_slow_start} up to {@code ssthresh}. */
-    private int slowStart(CongestionState c, int acked, int ssthresh) {
-        if (hyStartGoverns(c)) {
-            grow(c, hyStart.increase(acked));
-            return 0;
-        }
-        long target = Math.min((long) c.cwnd() + acked, ssthresh);
-        int used = (int) (target - c.cwnd());
-        grow(c, used);
-        return acked - used;
-    }
-
-    /** {@code bictcp_update} and the growth it asks for. */
-    private void congestionAvoidance(CongestionState c, int acked) {
+    /** {@code bictcp_update}: recomputes {@link #cnt} for the window {@code cwnd}. */
+    private void update(CongestionState c, int cwnd, int acked) {
+        ackCount += acked;
         long now = c.nowMicros();
-        int cwnd = c.cwnd();
-        if (epochStart == NO_TIME) {
-            startEpoch(now, cwnd);
-        }
-        if (cwnd >= c.cwndClamp()) {
-            pendingGrowth = 0;
+        long sinceLast = now - lastTimeMicros;
+        if (lastCwnd == cwnd && sinceLast <= SAME_CWND_UPDATE_MICROS) {
             return;
         }
-        double t = (now - epochStart) / MICROS_PER_SECOND;
-        double rtt = c.srttMicros() / MICROS_PER_SECOND;
-        double cubicNow = curve.window(t);
-        double target = Math.min(Math.max(curve.window(t + rtt), cwnd), MAX_TARGET_FACTOR * cwnd);
+        if (epochStart == NO_EPOCH || sinceLast >= MIN_UPDATE_MICROS) {
+            lastCwnd = cwnd;
+            lastTimeMicros = now;
+            cubicCount(c, cwnd, acked);
+        }
+        if (options.tcpFriendliness()) {
+            renoFriendlyCount(cwnd);
+        }
+        cnt = Math.max(cnt, 2);
+    }
 
-        double alpha = wEst >= cwndPrior ? 1.0 : CubicCurve.ALPHA_RENO_FRIENDLY;
-        wEst = Math.min(wEst + alpha * acked / cwnd, c.cwndClamp());
-
-        if (cubicNow < wEst) {
-            // Reno-friendly region: Reno would be ahead of the curve here, so keep up with it.
-            pendingGrowth = 0;
-            int estimate = (int) wEst;
-            if (estimate > cwnd) {
-                c.cwnd(estimate);
+    /** The cubic function's part of {@code bictcp_update}: cnt from W(t + delay_min). */
+    private void cubicCount(CongestionState c, int cwnd, int acked) {
+        long jiffies = jiffiesNow(c);
+        if (epochStart == NO_EPOCH) {
+            epochStart = jiffies;
+            ackCount = acked;
+            renoCwnd = cwnd;
+            if (lastMaxCwnd <= cwnd) {
+                k = 0;
+                originPoint = cwnd;
+            } else {
+                k = CubicFunction.k(lastMaxCwnd - cwnd);
+                originPoint = lastMaxCwnd;
             }
-            return;
         }
-        pendingGrowth += acked * (target - cwnd) / cwnd;
-        if (pendingGrowth >= 1) {
-            int whole = (int) pendingGrowth;
-            pendingGrowth -= whole;
-            grow(c, whole);
+        // t: the epoch's age one minimum RTT ahead, in 1/1024 s.
+        long t = ((jiffies - epochStart) + CubicFunction.usecsToJiffies(delayMinMicros) << BICTCP_HZ) / HZ;
+        long offset = t < k ? k - t : t - k;
+        long delta = CubicFunction.delta(offset);
+        long target = (t < k ? originPoint - delta : originPoint + delta) & 0xFFFF_FFFFL;
+        if (target > cwnd) {
+            cnt = (int) (cwnd / (target - cwnd));
+        } else {
+            cnt = 100 * cwnd; // at or past the target: the smallest of increases
+        }
+        if (lastMaxCwnd == 0 && cnt > INITIAL_MAX_CNT) {
+            cnt = INITIAL_MAX_CNT; // no loss yet, the bandwidth is unknown: 5% per round trip
         }
     }
 
-    private void startEpoch(long now, int cwnd) {
-        epochStart = now;
-        curve = CubicCurve.startingAt(cwnd, wMax);
-        wMax = curve.wMax(); // after a timeout or HyStart++'s exit, W_max becomes cwnd_epoch (4.8, 4.10)
-        wEst = cwnd;
-        pendingGrowth = 0;
+    /** The Reno-friendly part of {@code bictcp_update}: never slower than Reno's estimated window. */
+    private void renoFriendlyCount(int cwnd) {
+        int perSegment = Math.max((cwnd * RENO_FRIENDLY_SCALE) >> 3, 1);
+        while (ackCount > perSegment) {
+            ackCount -= perSegment;
+            renoCwnd++;
+        }
+        if (renoCwnd > cwnd) {
+            int maxCnt = cwnd / (renoCwnd - cwnd);
+            if (cnt > maxCnt) {
+                cnt = maxCnt;
+            }
+        }
     }
 
-    private void endEpoch() {
-        epochStart = NO_TIME;
-        pendingGrowth = 0;
-    }
-
-    /** HyStart++ left slow start without a loss: ssthresh = cwnd, cwnd_prior = cwnd (RFC 9406 4.2, RFC 9438 4.10). */
-    private void endSlowStart(CongestionState c) {
-        int cwnd = c.cwnd();
-        c.ssthresh(cwnd);
-        cwndPrior = cwnd;
-    }
-
-    private boolean hyStartGoverns(CongestionState c) {
-        if (!hyStart.active()) {
+    private boolean hyStartPlusPlusGoverns(CongestionState c) {
+        if (!hyStartPlusPlus.active()) {
             return false;
         }
         if (c.ssthresh() != Integer.MAX_VALUE) {
-            hyStart.finish(); // the initial slow start is over, whoever ended it
+            hyStartPlusPlus.finish(); // the initial slow start is over, whoever ended it
             return false;
         }
         return true;
     }
 
-    /** Every ACK: time since the previous one in which the window was not the limit is not the epoch's. */
-    private void accountAck(CongestionState c) {
-        long now = c.nowMicros();
-        if (!c.isCwndLimited()) {
-            excludeFromEpoch(now);
-        }
-        accountedUntil = now;
-    }
-
-    private void excludeFromEpoch(long now) {
-        if (epochStart != NO_TIME && accountedUntil != NO_TIME && now > accountedUntil) {
-            epochStart = Math.min(epochStart + (now - accountedUntil), now);
-        }
+    private static long jiffiesNow(CongestionState c) {
+        return CubicFunction.jiffies(c.nowMicros());
     }
 
     private static void grow(CongestionState c, int segments) {
@@ -262,33 +272,48 @@ final class CubicController implements CongestionController {
         }
     }
 
-    // What ss -i would show; read by the tests.
+    // What ss -i shows of CUBIC (and the tests read).
 
-    /** W_max in segments (0: none yet). */
-    double wMax() {
-        return wMax;
+    CubicOptions options() {
+        return options;
     }
 
-    /** K of the current epoch in seconds, or NaN outside congestion avoidance. */
-    double k() {
-        return epochStart == NO_TIME ? Double.NaN : curve.k();
+    /** W_max in segments ({@code last_max_cwnd}; 0: none yet). */
+    int lastMaxCwnd() {
+        return lastMaxCwnd;
     }
 
-    /** The current epoch's start in microseconds, or {@link #NO_TIME}. */
-    long epochStartMicros() {
+    /** K in 1/1024 s. */
+    long k() {
+        return k;
+    }
+
+    /** The epoch's start in jiffies, or {@link Long#MIN_VALUE} outside congestion avoidance. */
+    long epochStartJiffies() {
         return epochStart;
     }
 
-    /** W_est in segments. */
-    double renoEstimate() {
-        return wEst;
+    /** ACKed segments per segment of growth. */
+    int cnt() {
+        return cnt;
     }
 
-    double cwndPrior() {
-        return cwndPrior;
+    /** The Reno-friendly estimate in segments. */
+    int renoCwnd() {
+        return renoCwnd;
     }
 
-    HyStartPlusPlus.Phase hyStartPhase() {
-        return hyStart.phase();
+    /** The lowest RTT sample, microseconds. */
+    long delayMinMicros() {
+        return delayMinMicros;
+    }
+
+    /** Whether Linux's HyStart found the exit from slow start. */
+    boolean hyStartFound() {
+        return hyStart != null && hyStart.found();
+    }
+
+    HyStartPlusPlus.Phase hyStartPlusPlusPhase() {
+        return hyStartPlusPlus.phase();
     }
 }

@@ -35,8 +35,8 @@ class CubicComponentTest {
     }
 
     @Test
-    void theDefaultsAreWhatRfc9438Recommends() {
-        assertThat(new Cubic().options()).isEqualTo(new CubicOptions(true, true));
+    void theDefaultsAreLinuxs() {
+        assertThat(new Cubic().options()).isEqualTo(new CubicOptions(true, true, true, 3, 16, 2000, false));
     }
 
     @Test
@@ -46,12 +46,12 @@ class CubicComponentTest {
         CubicController before = (CubicController) cubic.create(early);
 
         cubic.modified(config(false, false));
-        assertThat(cubic.options()).isEqualTo(new CubicOptions(false, false));
+        assertThat(cubic.options()).isEqualTo(new CubicOptions(false, true, false, 3, 16, 2000, false));
         SimulatedConnection late = new SimulatedConnection();
         CubicController after = (CubicController) cubic.create(late);
 
-        assertThat(before.hyStartPhase()).isEqualTo(HyStartPlusPlus.Phase.SLOW_START);
-        assertThat(after.hyStartPhase()).isEqualTo(HyStartPlusPlus.Phase.DONE);
+        assertThat(before.options()).isEqualTo(CubicOptions.DEFAULTS);
+        assertThat(after.options()).isEqualTo(new CubicOptions(false, true, false, 3, 16, 2000, false));
     }
 
     private static Cubic.Config config(boolean fastConvergence, boolean hyStart) {
@@ -62,8 +62,33 @@ class CubicComponentTest {
             }
 
             @Override
+            public boolean tcpFriendliness() {
+                return true;
+            }
+
+            @Override
             public boolean hyStart() {
                 return hyStart;
+            }
+
+            @Override
+            public int hyStartDetect() {
+                return 3;
+            }
+
+            @Override
+            public int hyStartLowWindow() {
+                return 16;
+            }
+
+            @Override
+            public int hyStartAckDeltaUs() {
+                return 2000;
+            }
+
+            @Override
+            public boolean hyStartPlusPlus() {
+                return false;
             }
 
             @Override

@@ -22,6 +22,7 @@ final class SimulatedConnection extends FakeCongestionState {
     /** One ACK: the segments leave the flight, TCP calls pkts_acked then cong_avoid, and refills the window. */
     void ack(CongestionController cc, int segments, long rttMicros) {
         inFlight = Math.max(0, inFlight - segments);
+        sndUna += segments * mss;
         if (rttMicros >= 0) {
             srtt = srtt == 0 ? rttMicros : (7 * srtt + rttMicros) / 8;
             minRtt = minRtt == 0 ? rttMicros : Math.min(minRtt, rttMicros);
@@ -29,8 +30,18 @@ final class SimulatedConnection extends FakeCongestionState {
         cc.pktsAcked(this, segments, rttMicros);
         cc.congAvoid(this, segments);
         if (cwndLimited) {
-            inFlight = cwnd;
+            send(cwnd - inFlight);
         }
+    }
+
+    /** {@code segments} new segments go out now (lsndtime, snd_nxt, the flight). */
+    void send(int segments) {
+        if (segments <= 0) {
+            return;
+        }
+        inFlight += segments;
+        sndNxt = sndUna + inFlight * mss;
+        lastSend = now;
     }
 
     /** One round trip: the window at its start is ACKed one segment at a time, evenly over {@code rttMicros}. */
@@ -61,7 +72,7 @@ final class SimulatedConnection extends FakeCongestionState {
         cwndCount = 0;
         state = CaState.OPEN;
         cc.setState(this, state);
-        inFlight = cwnd;
+        send(cwnd - inFlight);
     }
 
     /** A retransmission timeout ({@code tcp_enter_loss}): ssthresh, Loss, cwnd 1. */

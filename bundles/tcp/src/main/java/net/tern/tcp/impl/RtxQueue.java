@@ -28,6 +28,7 @@ final class RtxQueue extends TxList {
     /** What the last {@link #cleanAcked} found: a retransmitted segment acknowledged, and the oldest other one's send time. */
     private boolean ackedRetransmitted;
     private long ackedOldestSentNanos;
+    private long ackedNewestSentNanos;
     /** Segments the receiver holds by SACK ({@code sacked_out}). */
     private int sackedOut;
     /** Segments marked lost ({@code lost_out}). */
@@ -135,6 +136,7 @@ final class RtxQueue extends TxList {
         int ackedSegments = 0;
         boolean retransmittedAcked = false;
         long oldestSent = -1;
+        long newestSent = -1;
         for (TxSegment s = head(); s != null; s = head()) {
             if (Seq.beforeOrEqual(s.endSeq(), ack)) {
                 remove(s);
@@ -142,8 +144,13 @@ final class RtxQueue extends TxList {
                 ackedSegments++;
                 if (s.retransmitted) {
                     retransmittedAcked = true;
-                } else if (oldestSent < 0) {
-                    oldestSent = s.sentNanos;
+                } else {
+                    if (oldestSent < 0) {
+                        oldestSent = s.sentNanos;
+                    }
+                    if (!s.sacked) {
+                        newestSent = s.sentNanos;
+                    }
                 }
                 if (!s.sacked && rackOn) {
                     int sentTsVal = (int) (s.sentNanos / 1_000_000) + tsOffset;
@@ -168,6 +175,7 @@ final class RtxQueue extends TxList {
         }
         ackedRetransmitted = retransmittedAcked;
         ackedOldestSentNanos = oldestSent;
+        ackedNewestSentNanos = newestSent;
         return ackedSegments;
     }
 
@@ -179,6 +187,14 @@ final class RtxQueue extends TxList {
     /** When the oldest never-retransmitted segment the last {@link #cleanAcked} took off was sent; -1 if none. */
     long ackedOldestSentNanos() {
         return ackedOldestSentNanos;
+    }
+
+    /**
+     * When the newest segment the last {@link #cleanAcked} took off that was never retransmitted
+     * nor SACKed was sent ({@code last_ackt}); -1 if none.
+     */
+    long ackedNewestSentNanos() {
+        return ackedNewestSentNanos;
     }
 
     private void noteReordering(int seq) {

@@ -150,7 +150,11 @@ final class TcpAck {
         sk.retries().clearRetransmits();
         boolean fullAck = !Seq.before(ack, sk.ca().highSeq());
         boolean inRecovery = sk.ca().caState() == net.tern.tcp.cc.CaState.RECOVERY;
-        sk.ca().congAvoid(Math.max(1, ackedSegments), rttUs, fullAck, tsEcr);
+        // pkts_acked's sample is the RTT of the newest segment ACKed (ca_rtt_us), which HyStart
+        // reads: the oldest one's includes the time the segment waited behind the others.
+        long newestSent = sk.rtx().ackedNewestSentNanos();
+        long caRttUs = !retransmittedAcked && newestSent >= 0 ? Math.max(1, (now - newestSent) / 1000) : rttUs;
+        sk.ca().congAvoid(Math.max(1, ackedSegments), caRttUs, fullAck, tsEcr);
         if (inRecovery && sk.ca().recovery().partialAckRetransmitsHead() && !fullAck && !sk.rtx().isEmpty()) {
             output.retransmitHead(sk); // NewReno partial ACK (RFC 6582 3.2 (5))
         }

@@ -112,8 +112,9 @@ public final class TcpInit {
         @AttributeDefinition(description = "Unanswered keepalive probes before the connection drops (tcp_keepalive_probes).")
         int tcpKeepaliveProbes() default 9;
 
-        @AttributeDefinition(description = "Default congestion control (tcp_congestion_control); reno if not registered.")
-        String tcpCongestionControl() default "reno";
+        @AttributeDefinition(description = "Default congestion control (tcp_congestion_control), cubic as on Linux;"
+                + " reno while it is not registered (the tcp-cubic bundle stopped or absent).")
+        String tcpCongestionControl() default "cubic";
 
         @AttributeDefinition(description = "Stack-wide TCP memory limits in pages of 4 KiB, \"min pressure max\" (tcp_mem);"
                 + " empty: scaled to the JVM's maximum heap (pressure at 1/8 of it).")

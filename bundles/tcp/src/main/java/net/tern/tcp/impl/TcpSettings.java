@@ -29,7 +29,8 @@ import net.tern.inet.sock.ProtoMemory;
  * @param keepaliveIntvlMillis  time between probes ({@code tcp_keepalive_intvl}, 75 s)
  * @param keepaliveProbes       unanswered probes before the connection is dropped ({@code tcp_keepalive_probes}, 9)
  * @param delackMinMillis   the delayed-ACK timeout ({@code TCP_DELACK_MIN}, 40 ms)
- * @param congestionControl the default algorithm ({@code tcp_congestion_control}, reno)
+ * @param congestionControl the default algorithm ({@code tcp_congestion_control}, cubic; reno while
+ *                          no algorithm of that name is registered)
  * @param memory            receive and send memory accounting: {@code tcp_mem}, {@code tcp_rmem[0]},
  *                          {@code tcp_wmem[0]}, {@code tcp_adv_win_scale} ({@link Memory})
  * @param ackLimits         RFC 5961 7 ACK throttling: {@code tcp_challenge_ack_limit} and
@@ -168,7 +169,7 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
     /** Linux's defaults. */
     public static TcpSettings defaults() {
         return new TcpSettings(6, 5, 15, 1000, 200, 120_000, 30_000, 60_000, 4096, true, true, true, true,
-                15 << 20, 262_144, 131_072, 10, TimeUnit.HOURS.toMillis(2), 75_000, 9, 40, "reno", Memory.defaults(),
+                15 << 20, 262_144, 131_072, 10, TimeUnit.HOURS.toMillis(2), 75_000, 9, 40, "cubic", Memory.defaults(),
                 AckLimits.defaults(), LossDetection.defaults());
     }
 

@@ -455,4 +455,19 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     public CaState caState() {
         return ca.caState();
     }
+
+    @Override
+    public int sndUna() {
+        return snd.sndUna();
+    }
+
+    @Override
+    public int sndNxt() {
+        return snd.sndNxt();
+    }
+
+    @Override
+    public long lastSendMicros() {
+        return stats.lastDataSentNanos() / 1000;
+    }
 }

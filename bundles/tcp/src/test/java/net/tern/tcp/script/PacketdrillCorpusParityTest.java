@@ -37,7 +37,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * signatures, ECN, GRO, MSG_EOR, splice, sendfile, path MTU probing (ICMP), IPv6. The corpus's
  * {@code ../common/defaults.sh} sets Linux's production sysctls (and {@code set_sysctls.py} a
  * script's own): those Tern has a setting for are applied, the others are listed in the report as not applied (they are part of why a
- * script may fail), and cubic becomes reno (the tcp-cubic bundle is not on this class path).
+ * script may fail). The test stack has reno and cubic (bundles/tcp-cubic), as the kernel has them built in.
  */
 @Tag("parity")
 @EnabledIfSystemProperty(named = "packetdrill.corpus", matches = ".+")
@@ -126,10 +126,6 @@ class PacketdrillCorpusParityTest {
                 Matcher mib = Pattern.compile("MIB(\\d+)").matcher(kv[1]);
                 String value = mib.replaceAll(m -> Long.toString(Long.parseLong(m.group(1)) * 1024 * 1024));
                 value = value.replace("$((256*1024))", Integer.toString(256 * 1024));
-                if (kv[0].equals("net.ipv4.tcp_congestion_control") && !value.equals("reno")) {
-                    notApplied.add(kv[0] + "=" + value + " (reno instead)");
-                    continue;
-                }
                 try {
                     new SysctlSettings().set(kv[0], value);
                     taken.add(kv[0] + "=\"" + value + "\"");

@@ -30,6 +30,8 @@ import net.tern.api.socket.SocketConstants;
 import net.tern.api.socket.TcpInfo;
 import net.tern.core.testing.VirtualTime;
 import net.tern.socket.SocketLayer;
+import net.tern.tcp.cc.Reno;
+import net.tern.tcp.cubic.Cubic;
 import net.tern.tcp.impl.SysctlSettings;
 import net.tern.tcp.impl.TcpSettings;
 import net.tern.tcp.script.Script.Arg;
@@ -67,7 +69,9 @@ import net.tern.wire.TcpPacket;
  * script's value is mapped to the real one for later inbound TS ecr); TS ecr, windows, SACK
  * blocks and the option layout are. Times are checked within {@code --tolerance_usecs}
  * (default 4000). Consecutive outbound segments merge to match one longer line (TSO as
- * packetdrill sees it) unless {@code --strict_segments}. A segment the stack sent by the
+ * packetdrill sees it) unless {@code --strict_segments}. Segments the stack sends after the
+ * last outbound line are not looked at, as packetdrill does not (it reads what was sent only
+ * when a line expects a segment); with {@code --strict_segments} a segment sent by the
  * script's end that no line matched fails the script.
  *
  * <p>System calls run on a thread of their own (packetdrill's system call thread) through the
@@ -116,6 +120,7 @@ public final class ScriptRunner {
     private TcpSettings settings = TcpSettings.defaults();
     /** The script's sysctl lines as Tern's Config Admin properties. */
     private final SysctlSettings sysctls = new SysctlSettings();
+    private final CubicModuleParameters cubicParameters = new CubicModuleParameters();
 
     private SegmentPeer peer;
     private SocketApi api;
@@ -219,7 +224,7 @@ public final class ScriptRunner {
             throw fail("the blocking call never returned (the script ended at "
                     + seconds(time == null ? 0 : time.nanoTime()) + ")");
         }
-        if (!sent.isEmpty()) {
+        if (strictSegments && !sent.isEmpty()) {
             current = script.lines().get(script.lines().size() - 1);
             List<String> extra = new ArrayList<>();
             for (WireSegment s : sent) {
@@ -236,6 +241,8 @@ public final class ScriptRunner {
         }
         try {
             peer = new SegmentPeer(settings, 1500);
+            // The algorithms a Linux kernel has built in: reno (TCP's own) and cubic, its default.
+            peer.host().tcp().congestion().register(new Cubic(cubicParameters.options()));
         } catch (ErrnoException e) {
             throw new IllegalStateException("the test stack did not start", e);
         }
@@ -1106,8 +1113,9 @@ public final class ScriptRunner {
      * {@code `sysctl -q net.ipv4.tcp_...=N`} (several {@code name=value} pairs, or several
      * commands joined by {@code ;}) before the stack starts: each sysctl becomes the Config Admin
      * property that stands for it ({@link SysctlSettings}), so the script runs in the
-     * environment it states. A sysctl Tern has no setting for, and any other command, fails the
-     * script by name.
+     * environment it states; {@code echo N > /sys/module/tcp_cubic/parameters/NAME} sets CUBIC's
+     * option of that name ({@link CubicModuleParameters}). A sysctl or parameter Tern has no
+     * setting for, and any other command, fails the script by name.
      */
     private void shell(Shell shell) {
         if (peer != null) {
@@ -1118,8 +1126,18 @@ public final class ScriptRunner {
             if (words.isEmpty()) {
                 continue;
             }
+            if (words.size() == 4 && words.get(0).equals("echo") && words.get(2).equals(">")
+                    && words.get(3).startsWith(CubicModuleParameters.PREFIX)) {
+                try {
+                    cubicParameters.set(words.get(3).substring(CubicModuleParameters.PREFIX.length()), words.get(1));
+                } catch (IllegalArgumentException e) {
+                    throw fail(command.strip() + ": " + e.getMessage());
+                }
+                continue;
+            }
             if (words.size() < 2 || !words.get(0).equals("sysctl")) {
-                throw fail("unsupported shell command (only `sysctl -q name=value`): " + command.strip());
+                throw fail("unsupported shell command (only `sysctl -q name=value` and `echo N > "
+                        + CubicModuleParameters.PREFIX + "NAME`): " + command.strip());
             }
             for (String word : words.subList(1, words.size())) {
                 if (word.startsWith("-")) {
@@ -1137,9 +1155,9 @@ public final class ScriptRunner {
             }
         }
         settings = sysctls.settings();
-        if (!settings.congestionControl().equals("reno")) {
-            throw fail("tcp_congestion_control=" + settings.congestionControl() + ": the test stack has reno only"
-                    + " (other algorithms are bundles of their own)");
+        if (!settings.congestionControl().equals(Reno.NAME) && !settings.congestionControl().equals(Cubic.NAME)) {
+            throw fail("tcp_congestion_control=" + settings.congestionControl() + ": the test stack has reno and cubic"
+                    + " only");
         }
     }
 
