@@ -7,8 +7,9 @@ import static net.tern.api.socket.SocketConstants.EPOLLOUT;
 import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
 import static net.tern.api.socket.SocketConstants.MSG_DONTWAIT;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -36,13 +37,23 @@ import org.slf4j.LoggerFactory;
 final class SocketFile implements Watchable, ProtoSocket.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(SocketFile.class);
 
+    private static final VarHandle RELEASED;
+
+    static {
+        try {
+            RELEASED = MethodHandles.lookup().findVarHandle(SocketFile.class, "released", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final int fd;
     final FamilyEntry family;
     final ProtoSocket sock;
     final WaitQueue waitQueue;
     private final ReentrantReadWriteLock opsLock = new ReentrantReadWriteLock();
-    private final AtomicBoolean released = new AtomicBoolean();
-    private final Object withdrawalLock = new Object();
+    /** Whether the socket was released; set once, through {@link #RELEASED} (a field, not an AtomicBoolean: one object less per socket). */
+    private volatile boolean released;
     private final Watchers watchers = new Watchers();
 
     volatile boolean nonBlocking;
@@ -276,7 +287,7 @@ final class SocketFile implements Watchable, ProtoSocket.Owner {
             if (closed) {
                 return 0;
             }
-            if (withdrawal != null || released.get()) {
+            if (withdrawal != null || released) {
                 return EPOLLERR | EPOLLHUP;
             }
             return sock.ops().poll(sock);
@@ -297,7 +308,7 @@ final class SocketFile implements Watchable, ProtoSocket.Owner {
     /** The protocol gave the socket up and has released its state already. */
     @Override
     public void withdrawn(ProtoSocket s, Errno errno, String reason) {
-        released.set(true);
+        released = true;
         markWithdrawn(errno, reason);
     }
 
@@ -308,7 +319,7 @@ final class SocketFile implements Watchable, ProtoSocket.Owner {
      * sets are woken with EPOLLERR|EPOLLHUP. The first withdrawal's reason stays.
      */
     void markWithdrawn(Errno errno, String reason) {
-        synchronized (withdrawalLock) {
+        synchronized (this) { // the file itself is the withdrawal's lock: no lock object per socket
             if (withdrawal != null) {
                 return;
             }
@@ -328,7 +339,7 @@ final class SocketFile implements Watchable, ProtoSocket.Owner {
 
     /** {@code sock_release}: once, after operations in flight have left, with exceptions contained. */
     void releaseOnce() {
-        if (!released.compareAndSet(false, true) || sock.ops() == null) {
+        if (!RELEASED.compareAndSet(this, false, true) || sock.ops() == null) {
             return;
         }
         Lock write = opsLock.writeLock();

@@ -1,7 +1,8 @@
 package net.tern.socket;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import net.tern.api.socket.Errno;
@@ -13,7 +14,9 @@ import net.tern.api.socket.Errno;
  * the sequence; only wake-ups that find a sleeper pay for the lock.
  *
  * <p>The lock is a leaf: nothing else is taken (not even the clock) while holding it, so a
- * protocol, or a timer, may wake a queue while holding its own locks.
+ * protocol, or a timer, may wake a queue while holding its own locks. The lock and its
+ * condition are made by the first caller that has to sleep ({@link Sleep}): a socket nobody
+ * ever waited on (most of a server's idle connections) holds neither.
  *
  * <p>Each queue also keeps its socket layer's count of callers <em>parked</em>: asleep with no
  * signal sent to them since they went to sleep. A parked caller stays asleep until something
@@ -21,15 +24,35 @@ import net.tern.api.socket.Errno;
  * know when every application thread has settled ({@link SocketLayer#parkedCallers}).
  */
 final class WaitQueue {
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private final AtomicLong sequence = new AtomicLong();
+    private static final VarHandle SEQUENCE;
+    private static final VarHandle SLEEP;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SEQUENCE = lookup.findVarHandle(WaitQueue.class, "sequence", long.class);
+            SLEEP = lookup.findVarHandle(WaitQueue.class, "sleep", Sleep.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The lock sleepers wait under and the condition they wait on. */
+    private static final class Sleep {
+        final ReentrantLock lock = new ReentrantLock();
+        final Condition changed = lock.newCondition();
+    }
+
+    /** Made by the first caller that sleeps here; null while nobody ever has. */
+    private volatile Sleep sleep;
+    /** Wake-ups so far: a volatile field bumped through {@link #SEQUENCE}, not an AtomicLong (one object less per socket). */
+    private volatile long sequence;
     private volatile int sleepers;
     /** The socket layer's count of parked callers, over all its queues. */
     private final AtomicInteger layerParked;
-    /** Sleepers here parked since the last signal (guarded by lock). */
+    /** Sleepers here parked since the last signal (guarded by the lock). */
     private int parked;
-    /** Signals sent so far (guarded by lock): a sleeper that wakes with the same count was not signalled. */
+    /** Signals sent so far (guarded by the lock): a sleeper that wakes with the same count was not signalled. */
     private long signals;
 
     WaitQueue(AtomicInteger layerParked) {
@@ -38,12 +61,12 @@ final class WaitQueue {
 
     /** The wake-up count now; read it before trying the operation that may have to wait. */
     long sequence() {
-        return sequence.get();
+        return sequence;
     }
 
     /** {@code wake_up_interruptible_all}: records a wake-up and wakes every sleeper. */
     void wakeAll() {
-        sequence.incrementAndGet();
+        SEQUENCE.getAndAdd(this, 1L);
         // Dekker pairing with await: a sleeper increments sleepers before it re-reads the
         // sequence, so either it sees the new sequence or this sees the sleeper.
         if (sleepers > 0) {
@@ -53,15 +76,31 @@ final class WaitQueue {
 
     /** Wakes sleepers without recording a wake-up (a deadline passed: only its owner cares). */
     void signalSleepers() {
-        lock.lock();
+        Sleep s = sleep;
+        if (s == null) {
+            return; // nobody has slept here: a caller about to sleep checks its deadline under the lock first
+        }
+        s.lock.lock();
         try {
             signals++;
             layerParked.addAndGet(-parked);
             parked = 0;
-            changed.signalAll();
+            s.changed.signalAll();
         } finally {
-            lock.unlock();
+            s.lock.unlock();
         }
+    }
+
+    /** The lock and condition, made now by the first caller to sleep. */
+    private Sleep sleep() {
+        Sleep s = sleep;
+        if (s == null) {
+            s = new Sleep();
+            if (!SLEEP.compareAndSet(this, null, s)) {
+                s = sleep;
+            }
+        }
+        return s;
     }
 
     /** Threads waiting now. */
@@ -75,11 +114,12 @@ final class WaitQueue {
      * (the interrupt status kept), so that a caller returning errors as values allocates nothing.
      */
     int await(long seen, Deadline deadline) {
-        lock.lock();
+        Sleep s = sleep();
+        s.lock.lock();
         try {
             sleepers++;
-            while (sequence.get() == seen && (deadline == null || !deadline.fired())) {
-                park();
+            while (sequence == seen && (deadline == null || !deadline.fired())) {
+                park(s.changed);
             }
             return 0;
         } catch (InterruptedException e) {
@@ -87,12 +127,12 @@ final class WaitQueue {
             return Errno.EINTR.number();
         } finally {
             sleepers--;
-            lock.unlock();
+            s.lock.unlock();
         }
     }
 
     /** One sleep on the condition, counted as parked until a signal (or a spurious wake-up) ends it. Under lock. */
-    private void park() throws InterruptedException {
+    private void park(Condition changed) throws InterruptedException {
         long signalsBefore = signals;
         parked++;
         layerParked.incrementAndGet();

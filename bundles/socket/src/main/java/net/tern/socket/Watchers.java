@@ -5,18 +5,19 @@ import java.util.Arrays;
 /**
  * The epoll items watching one file (the entries epoll sets put on its wait queue): a
  * copy-on-write array, since wake-ups far outnumber changes, that closes with its file.
+ * Changes synchronize on the instance itself, which only its file holds (no lock object of
+ * its own: one object less per socket).
  */
 final class Watchers {
     private static final EpollItem[] NONE = {};
 
-    private final Object lock = new Object();
     private volatile EpollItem[] items = NONE;
-    /** Guarded by lock. */
+    /** Guarded by this. */
     private boolean closed;
 
     /** Adds a watcher; false when the file is closed already. */
     boolean add(EpollItem item) {
-        synchronized (lock) {
+        synchronized (this) {
             if (closed) {
                 return false;
             }
@@ -28,7 +29,7 @@ final class Watchers {
     }
 
     void remove(EpollItem item) {
-        synchronized (lock) {
+        synchronized (this) {
             EpollItem[] current = items;
             for (int i = 0; i < current.length; i++) {
                 if (current[i] == item) {
@@ -52,7 +53,7 @@ final class Watchers {
     /** The file is closing: no watcher is added from now on; each it had leaves its set ({@code eventpoll_release}). */
     void close() {
         EpollItem[] watching;
-        synchronized (lock) {
+        synchronized (this) {
             closed = true;
             watching = items;
             items = NONE;

@@ -1,6 +1,8 @@
 package net.tern.tcp.impl;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
@@ -25,8 +27,11 @@ final class OutOfOrderQueue {
      */
     static final int ENTRY_TRUESIZE = 112;
 
+    /** The runs of a queue that holds none: a connection receiving in order makes no map. */
+    private static final NavigableMap<Long, Long> NONE = Collections.emptyNavigableMap();
+
     /** start offset to end offset (exclusive) of each run, runs disjoint and not adjacent. */
-    private final TreeMap<Long, Long> runs = new TreeMap<>();
+    private NavigableMap<Long, Long> runs = NONE;
     private long bytes;
     private long lastStart = -1;
     private long lastEnd = -1;
@@ -100,6 +105,9 @@ final class OutOfOrderQueue {
             covered += Math.max(0, Math.min(end, next.getValue()) - next.getKey());
             newEnd = Math.max(newEnd, next.getValue());
             runs.remove(next.getKey());
+        }
+        if (runs == NONE) {
+            runs = new TreeMap<>();
         }
         runs.put(newStart, newEnd);
         long added = (end - start) - covered;
@@ -179,7 +187,7 @@ final class OutOfOrderQueue {
     /** Drops every run; returns how many there were. */
     int clear() {
         int n = runs.size();
-        runs.clear();
+        runs = NONE;
         bytes = 0;
         lastStart = -1;
         lastEnd = -1;

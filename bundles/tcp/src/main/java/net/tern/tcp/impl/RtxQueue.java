@@ -42,8 +42,8 @@ final class RtxQueue extends TxList {
     private boolean rescueSet;
     /** Duplicate segments the receiver reported by D-SACK (RFC 2883; {@code tcp_info.tcpi_dsack_dups}). */
     private int dsackDups;
-    /** RACK-TLP's state (RFC 8985), timed against these segments. */
-    private final Rack rack = new Rack();
+    /** RACK-TLP's state (RFC 8985), timed against these segments; made at the first use ({@link #rack()}). */
+    private Rack rack;
     /**
      * The lowest start of a segment never retransmitted that the marking since the last
      * {@link #takeReordLow} found delivered after data sent later: reordering ({@code state->reord}).
@@ -75,7 +75,15 @@ final class RtxQueue extends TxList {
 
     /** This connection's RACK-TLP state. */
     Rack rack() {
+        if (rack == null) {
+            rack = new Rack(); // at the first use: an idle connection that never had data acknowledged holds none
+        }
         return rack;
+    }
+
+    /** Segments delivered so far ({@code tp->delivered}), 0 before RACK's state is made. */
+    private int delivered() {
+        return rack == null ? 0 : rack.delivered();
     }
 
     /** {@code tcp_packets_in_flight}: packets_out - (sacked_out + lost_out) + retrans_out, RFC 6675's pipe. */
@@ -87,7 +95,7 @@ final class RtxQueue extends TxList {
 
     /** A segment just sent for the first time joins the tail. */
     void add(TxSegment segment) {
-        segment.deliveredAtSend = rack.delivered();
+        segment.deliveredAtSend = delivered();
         linkBefore(segment, null);
     }
 
@@ -110,7 +118,9 @@ final class RtxQueue extends TxList {
         sackedOut = 0;
         lostOut = 0;
         retransOut = 0;
-        rack.reset();
+        if (rack != null) {
+            rack.reset();
+        }
     }
 
     /**
@@ -155,9 +165,9 @@ final class RtxQueue extends TxList {
                 if (!s.sacked && rackOn) {
                     int sentTsVal = (int) (s.sentNanos / 1_000_000) + tsOffset;
                     if (s.retransmitted && tsEcr != 0 && tsEcr - sentTsVal < 0) {
-                        rack.countDelivered();
+                        rack().countDelivered();
                     } else {
-                        rack.rackAdvance(s, nowNanos, minRttUs);
+                        rack().rackAdvance(s, nowNanos, minRttUs);
                     }
                     if (!s.retransmitted) {
                         noteReordering(s.seq);
@@ -261,7 +271,7 @@ final class RtxQueue extends TxList {
         s.retransmitted = true;
         s.sentNanos = nowNanos;
         s.retransSndNxt = sndNxt;
-        s.deliveredAtSend = rack.delivered();
+        s.deliveredAtSend = delivered();
     }
 
     /**
@@ -272,7 +282,7 @@ final class RtxQueue extends TxList {
     void probeRetransmitted(TxSegment s, long nowNanos) {
         s.retransmitted = true;
         s.sentNanos = nowNanos;
-        s.deliveredAtSend = rack.delivered();
+        s.deliveredAtSend = delivered();
     }
 
     /** Whether this recovery's rescue retransmission (RFC 6675 NextSeg() rule 4) was made: one at or after {@code sndUna}. */
@@ -314,7 +324,7 @@ final class RtxQueue extends TxList {
                 continue;
             }
             if (rackOn) {
-                rack.rackAdvance(s, nowNanos, minRttUs);
+                rack().rackAdvance(s, nowNanos, minRttUs);
                 if (!s.retransmitted && hadSacked && Seq.before(s.seq, priorHighestSack)) {
                     noteReordering(s.seq);
                 }
@@ -394,10 +404,10 @@ final class RtxQueue extends TxList {
         int marked = 0;
         int lostRetransmits = 0;
         for (TxSegment s = head(); s != null; s = s.next()) {
-            if (s.sacked || (s.lost && !s.retransInFlight) || !rack.sentBeforeLatestDelivered(s)) {
+            if (s.sacked || (s.lost && !s.retransInFlight) || !rack().sentBeforeLatestDelivered(s)) {
                 continue;
             }
-            long remaining = rack.rackSkbTimeout(s, nowNanos, reoWndUs);
+            long remaining = rack().rackSkbTimeout(s, nowNanos, reoWndUs);
             if (remaining > 0) {
                 timeoutUs = Math.max(timeoutUs, remaining);
                 continue;

@@ -54,10 +54,10 @@ import net.tern.spi.net.Clock;
  */
 final class TcpMemory {
     /**
-     * Heap per retransmission-queue segment: a {@link RtxQueue.TxSegment} (48 bytes) and its
-     * {@code LinkedList} node (40), without compressed references.
+     * Heap per retransmission-queue segment: a {@link RtxQueue.TxSegment} with the two links
+     * that chain it into its queue (64 bytes without compressed references; no list node).
      */
-    static final int TX_SEGMENT_TRUESIZE = 88;
+    static final int TX_SEGMENT_TRUESIZE = 64;
 
     private final Clock clock;
     private final Supplier<TcpSettings> settings;

@@ -203,7 +203,9 @@ final class TcpMinisocks {
         TcpSock child = prot.newSock();
         child.rcvbuf(listener.rcvbuf());
         child.sndbuf(listener.sndbuf());
-        child.userOptions().inheritFrom(listener.userOptions());
+        if (listener.userOptions() != TcpUserOptions.NONE_SET) {
+            child.userOptionsToSet().inheritFrom(listener.userOptions());
+        }
         child.snd().inheritNagle(listener.snd()); // TCP_NODELAY, TCP_CORK, TCP_NOTSENT_LOWAT, as sk_clone_lock copies them
         child.ackMode().pingpong(listener.ackMode().pingpong()); // sk_clone_lock copies icsk_ack: TCP_QUICKACK 0 on a listener holds for its children
         child.keepAlive(listener.keepAlive());

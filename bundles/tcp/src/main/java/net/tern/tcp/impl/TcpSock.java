@@ -68,13 +68,13 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     /** TS.Recent with its PAWS stamp, and this connection's timestamp offset. */
     private final TcpTimestamps ts = new TcpTimestamps();
     /** The keepalive times and count, the TIME-WAIT length, as the application set them. */
-    private final TcpUserOptions userOptions = new TcpUserOptions();
+    private TcpUserOptions userOptions;
 
     // ---- retries and probes
     /** Retransmission timeouts, backoff and probes unanswered ({@code icsk_retransmits}, {@code icsk_backoff}, ...). */
     private final TcpRetries retries = new TcpRetries();
     /** When an ACK last answered an out-of-window segment ({@code last_oow_ack_time}). */
-    private final OowRateLimit oowRateLimit = new OowRateLimit();
+    private OowRateLimit oowRateLimit;
 
     // ---- congestion control and loss recovery are the connection's TcpCongestion
 
@@ -157,6 +157,14 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
 
     /** The keepalive times and count, the TIME-WAIT length, as the application set them. */
     TcpUserOptions userOptions() {
+        return userOptions == null ? TcpUserOptions.NONE_SET : userOptions;
+    }
+
+    /** This socket's own options to set, made at the first (a connection that sets none holds none). */
+    TcpUserOptions userOptionsToSet() {
+        if (userOptions == null) {
+            userOptions = new TcpUserOptions();
+        }
         return userOptions;
     }
 
@@ -172,6 +180,9 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
 
     /** When an ACK last answered an out-of-window segment ({@code last_oow_ack_time}). */
     OowRateLimit oowRateLimit() {
+        if (oowRateLimit == null) {
+            oowRateLimit = new OowRateLimit(); // at the first invalid segment answered: most connections see none
+        }
         return oowRateLimit;
     }
 

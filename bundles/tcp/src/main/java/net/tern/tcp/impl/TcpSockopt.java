@@ -98,32 +98,32 @@ final class TcpSockopt {
             }
             case SocketConstants.TCP_KEEPIDLE -> {
                 checkRange("TCP_KEEPIDLE", v, 1, MAX_KEEP_SECONDS);
-                sk.userOptions().setKeepIdleSeconds(v);
+                sk.userOptionsToSet().setKeepIdleSeconds(v);
                 timers.setKeepalive(sk);
             }
             case SocketConstants.TCP_KEEPINTVL -> {
                 checkRange("TCP_KEEPINTVL", v, 1, MAX_KEEP_SECONDS);
-                sk.userOptions().setKeepIntvlSeconds(v);
+                sk.userOptionsToSet().setKeepIntvlSeconds(v);
             }
             case SocketConstants.TCP_KEEPCNT -> {
                 checkRange("TCP_KEEPCNT", v, 1, MAX_KEEPCNT);
-                sk.userOptions().setKeepCnt(v);
+                sk.userOptionsToSet().setKeepCnt(v);
             }
             case SocketConstants.TCP_USER_TIMEOUT -> {
                 // do_tcp_setsockopt: any value >= 0, in milliseconds; takes effect at the next timer.
                 if (v < 0) {
                     throw new ErrnoException(Errno.EINVAL, "setsockopt(TCP_USER_TIMEOUT, " + v + "): must be >= 0 ms");
                 }
-                sk.userOptions().setUserTimeoutMillis(v);
+                sk.userOptionsToSet().setUserTimeoutMillis(v);
             }
             case SocketConstants.TCP_INQ -> {
                 // do_tcp_setsockopt: 0 or 1 only.
                 checkRange("TCP_INQ", v, 0, 1);
-                sk.userOptions().setRecvmsgInq(v != 0);
+                sk.userOptionsToSet().setRecvmsgInq(v != 0);
             }
             case SocketConstants.TCP_TERN_TIMEWAIT_MSECS -> {
                 checkRange("TCP_TERN_TIMEWAIT_MSECS", v, 1, MAX_TIMEWAIT_MILLIS);
-                sk.userOptions().setTimeWaitMillis(v);
+                sk.userOptionsToSet().setTimeWaitMillis(v);
             }
             default -> throw new ErrnoException(Errno.ENOPROTOOPT, "setsockopt(SOL_TCP, " + name
                     + "): not a TCP option");

@@ -13,6 +13,9 @@ package net.tern.tcp.impl;
  * <p>Used under the socket lock.
  */
 final class TcpUserOptions {
+    /** The options of a socket that set none (each 0: the stack's setting), shared and never set. */
+    static final TcpUserOptions NONE_SET = new TcpUserOptions();
+
     private int keepIdleSeconds;
     private int keepIntvlSeconds;
     private int keepCnt;
@@ -23,6 +26,7 @@ final class TcpUserOptions {
 
     /** A child of {@code listener} starts with the listener's options ({@code sk_clone_lock}). */
     void inheritFrom(TcpUserOptions listener) {
+        checkWritable();
         keepIdleSeconds = listener.keepIdleSeconds;
         keepIntvlSeconds = listener.keepIntvlSeconds;
         keepCnt = listener.keepCnt;
@@ -40,6 +44,7 @@ final class TcpUserOptions {
     }
 
     void setUserTimeoutMillis(long millis) {
+        checkWritable();
         userTimeoutMillis = millis;
     }
 
@@ -49,6 +54,7 @@ final class TcpUserOptions {
     }
 
     void setRecvmsgInq(boolean on) {
+        checkWritable();
         recvmsgInq = on;
     }
 
@@ -58,6 +64,7 @@ final class TcpUserOptions {
     }
 
     void setKeepIdleSeconds(int seconds) {
+        checkWritable();
         keepIdleSeconds = seconds;
     }
 
@@ -67,6 +74,7 @@ final class TcpUserOptions {
     }
 
     void setKeepIntvlSeconds(int seconds) {
+        checkWritable();
         keepIntvlSeconds = seconds;
     }
 
@@ -76,6 +84,7 @@ final class TcpUserOptions {
     }
 
     void setKeepCnt(int probes) {
+        checkWritable();
         keepCnt = probes;
     }
 
@@ -85,6 +94,13 @@ final class TcpUserOptions {
     }
 
     void setTimeWaitMillis(long millis) {
+        checkWritable();
         timeWaitMillis = millis;
+    }
+
+    private void checkWritable() {
+        if (this == NONE_SET) {
+            throw new IllegalStateException("the shared options of sockets that set none are not to be set");
+        }
     }
 }
