@@ -22,6 +22,9 @@ if [[ ! -f "$stamp" ]] || [[ -n "$(find "$root/bundles" "$here/src" "$here/pom.x
   touch "$stamp"
 fi
 cp="$here/target/classes:$here/target/lib/*"
+# The kernel's idle row holds as many connections as the descriptor limit allows: raise the soft
+# limit to the hard one (two descriptors per connection, both ends in the one JVM).
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 java=(java -Xmx16g -Xms1g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp")
 
 echo "machine: $(nproc) cores, kernel $(uname -r), $(java -version 2>&1 | sed -n 1p), $(date -u '+%Y-%m-%d %H:%M UTC')"

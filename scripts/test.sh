@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the host tools the tests drive (installed when missing and this is root on
 # Debian), `mvn -B verify` (unit tests, features verify, distribution, Pax Exam and distribution
-# itests, the root-only TUN tests included), then, as root, the interop run against the kernel.
+# itests, the root-only TUN tests included), then, as root, the interop run against the kernel,
+# and last the benchmark harness once as a smoke test (`benchmarks/run.sh --quick`).
 #
 #   scripts/test.sh            all of it
 #   TERN_SKIP_ROOT_TESTS=1 scripts/test.sh   without root: the TUN/namespace tests and the
@@ -63,3 +64,9 @@ else
   echo "interop/run.sh needs root (network namespaces, TUN); run as root or set TERN_SKIP_ROOT_TESTS=1" >&2
   exit 1
 fi
+
+# The benchmark harness, so that it cannot rot: the quick run (about 2 minutes; its TUN row only
+# as root) must reach its summary line. Its figures are printed, not asserted: a shared
+# machine's load moves them.
+benchmarks/run.sh --quick
+grep -q '^summary:' benchmarks/target/last-run.txt || { echo "benchmarks/run.sh --quick printed no summary" >&2; exit 1; }

@@ -28,6 +28,9 @@ record AdapterCost(String key, String label, Comparison.Result result) {
         if (key.contains("bulk4")) {
             return "tcp bulk 4 streams";
         }
+        if (key.contains("bulk8")) {
+            return "tcp bulk 8 streams";
+        }
         if (key.contains("bulk")) {
             return "tcp bulk 1 stream";
         }

@@ -20,13 +20,13 @@ public final class Benchmarks {
     /** Durations, rounds and sizes of one run. */
     record Plan(int warmups, int rounds, long bulkMillis, long rrMillis, long cpsMillis, long udpMillis,
             long httpMillis, int idleConnections, long maxConnections, long maxConnectionsSeconds,
-            int kernelConnections, long tunMillis, int tunRounds) {
+            long tunMillis, int tunRounds) {
         static Plan quick() {
-            return new Plan(1, 3, 1000, 1000, 1000, 500, 1000, 20_000, 40_000, 15, 9_900, 1000, 2);
+            return new Plan(1, 3, 1000, 1000, 1000, 500, 1000, 20_000, 40_000, 15, 1000, 2);
         }
 
         static Plan full() {
-            return new Plan(2, 5, 3000, 3000, 3000, 2000, 3000, 100_000, 1_000_000, 360, 9_900, 3000, 3);
+            return new Plan(2, 5, 3000, 3000, 3000, 2000, 3000, 100_000, 1_000_000, 360, 3000, 3);
         }
     }
 
@@ -60,6 +60,7 @@ public final class Benchmarks {
         ChannelNet kernel = ChannelNet.kernel();
         double bulk;
         double bulk4;
+        double bulk8;
         double rrP50;
         double cps;
         double udp;
@@ -76,13 +77,15 @@ public final class Benchmarks {
                     p.cpsMillis(), List.of(tern, kernel, ternNio));
             bulk = tcp.get("bulk").ratio();
             bulk4 = tcp.get("bulk4").ratio();
+            bulk8 = tcp.get("bulk8").ratio();
             rrP50 = tcp.get("rr_p50").ratio();
             cps = tcp.get("cps").ratio();
             adapter = AdapterCost.of(tcp);
             AdapterCost.print(adapter);
             List<Comparison.Result> httpResults = Comparison.run("http netty " + HttpWorkload.CONNECTIONS + " conns",
                     List.of(new Comparison.Metric("rate", "requests/s"), new Comparison.Metric("p50", "us", true),
-                            new Comparison.Metric("p99", "us", true), new Comparison.Metric("cpu", "us/request", true)),
+                            new Comparison.Metric("p99", "us", true), new Comparison.Metric("cpu", "us/request", true),
+                            new Comparison.Metric("alloc", "B/request", true)),
                     p.warmups(), p.rounds(),
                     List.of(ternNio, kernel),
                     net -> HttpWorkload.run(net.provider(), HttpWorkload.CONNECTIONS, p.httpMillis()));
@@ -90,7 +93,8 @@ public final class Benchmarks {
             httpP99 = httpResults.get(2).ratio();
             httpCpu = httpResults.get(3).ratio();
             List<Comparison.Result> udpResults = Comparison.run("udp 64 B", List.of(
-                    new Comparison.Metric("received", "datagrams/s"), new Comparison.Metric("loss", "%", true)),
+                    new Comparison.Metric("received", "datagrams/s"), new Comparison.Metric("loss", "%", true),
+                    new Comparison.Metric("alloc", "B/datagram", true)),
                     p.warmups(), p.rounds(), List.of(tern, kernel), net -> UdpWorkload.run(net, p.udpMillis()));
             udp = udpResults.get(0).ratio();
             System.out.printf(Locale.ROOT, "tern packets still allocated after the loopback tests: %d%n",
@@ -119,16 +123,17 @@ public final class Benchmarks {
             }
         }
         System.out.printf(Locale.ROOT,
-                "summary: bulk=%.2f bulk4=%.2f rr_p50=%.2f cps=%.2f udp=%.2f bytes_per_conn=%d max_conns=%d tun=%s%s"
-                        + " http=%.2f http_p99=%.2f http_cpu=%.2f%n",
-                bulk, bulk4, rrP50, cps, udp, bytesPerConnection, maxConnections, tun, nio, http, httpP99, httpCpu);
+                "summary: bulk=%.2f bulk4=%.2f bulk8=%.2f rr_p50=%.2f cps=%.2f udp=%.2f bytes_per_conn=%d"
+                        + " max_conns=%d tun=%s%s http=%.2f http_p99=%.2f http_cpu=%.2f%n",
+                bulk, bulk4, bulk8, rrP50, cps, udp, bytesPerConnection, maxConnections, tun, nio, http, httpP99, httpCpu);
         System.exit(0);
     }
 
     /**
      * Idle connections, both ends on one stack: heap per connection at the plan's count, then
-     * how many the heap holds (Tern, up to the plan's cap) and how many the kernel's descriptor
-     * limit allows. Returns {Tern's bytes per connection, Tern's most connections}.
+     * how many the heap holds (Tern, up to the plan's cap); the kernel at as many as Tern's idle
+     * row or its descriptor limit allows, with its own memory per connection. Returns {Tern's
+     * bytes per connection, Tern's most connections}.
      */
     private static long[] idleConnections(Plan plan, Net kernel) throws Exception {
         long ternBytes;
@@ -155,14 +160,29 @@ public final class Benchmarks {
             ternMax = n;
         }
         IdleConnections.heapAfterGc();
-        try (IdleConnections conns = new IdleConnections(kernel, 0)) {
+        // The kernel holds as many as Tern's idle row, or as the descriptor limit allows (two
+        // per connection, both ends here; run.sh raises the soft limit to the hard one).
+        long limit = KernelMemory.descriptorLimit();
+        long byDescriptors = limit < 0 ? plan.idleConnections() : (limit - KernelMemory.openDescriptors() - 256) / 2;
+        long target = Math.max(0, Math.min(plan.idleConnections(), byDescriptors));
+        String ceiling = target < plan.idleConnections()
+                ? "the descriptor limit " + limit + " allows " + target : "the plan's " + target;
+        try (IdleConnections conns = new IdleConnections(kernel,
+                target > IdleConnections.PER_LISTENER ? TERN_IDLE_FIRST_PORT : 0)) {
             long before = IdleConnections.heapAfterGc();
-            long n = conns.growTo(plan.kernelConnections(), Long.MAX_VALUE);
+            long buffersBefore = KernelMemory.tcpBufferBytes();
+            long slabBefore = KernelMemory.slabBytes();
+            long n = conns.growTo(target, Long.MAX_VALUE);
             long after = IdleConnections.heapAfterGc();
+            long buffers = KernelMemory.tcpBufferBytes() - buffersBefore;
+            long slab = KernelMemory.slabBytes() - slabBefore;
             System.out.printf(Locale.ROOT,
-                    "idle tcp (kernel, both ends): %d connections (stopped: %s; descriptor limit), Java heap %d bytes"
-                            + " per connection (kernel memory not counted)%n", n, conns.stopReason(),
-                    n == 0 ? -1 : (after - before) / n);
+                    "idle tcp (kernel, both ends): %d connections (stopped: %s; ceiling: %s), Java heap %d bytes"
+                            + " per connection; kernel slab %s, TCP buffers %s per connection (/proc/slabinfo,"
+                            + " /proc/net/sockstat: the machine's, other processes' noise included)%n",
+                    n, conns.stopReason(), ceiling, n == 0 ? -1 : (after - before) / n,
+                    slabBefore < 0 || n == 0 ? "unreadable" : (slab / n) + " bytes",
+                    buffersBefore < 0 || n == 0 ? "unreadable" : (buffers / n) + " bytes");
         }
         return new long[] {ternBytes, ternMax};
     }

@@ -4,13 +4,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Runs one workload over each of a few subjects (stacks, or one stack through two APIs)
  * alternately: warm-up rounds, then measured rounds in which each subject takes its turn and
  * the one that goes first rotates, so all see the same machine load and none always runs
  * right after another's garbage. Reports each metric's median per subject with its spread
- * (min..max) and the ratios of the medians.
+ * (min..max) and the ratios of the medians; then, for a workload that measures its window with
+ * {@link WorkCost}, the threads that ran each subject's last measured round and their shares.
  */
 final class Comparison {
     /** One round of a workload on one subject: its metrics, in the order of {@code metrics}. */
@@ -92,13 +94,16 @@ final class Comparison {
         int n = subjects.size();
         for (int i = 0; i < warmups; i++) {
             for (T subject : subjects) {
+                WorkCost.subject(subject.name());
                 workload.run(subject);
             }
         }
+        WorkCost.takeLastThreads();
         double[][][] values = new double[metrics.size()][n][rounds];
         for (int round = 0; round < rounds; round++) {
             for (int turn = 0; turn < n; turn++) {
                 int s = (round + turn) % n;
+                WorkCost.subject(subjects.get(s).name());
                 double[] measured = workload.run(subjects.get(s));
                 for (int m = 0; m < metrics.size(); m++) {
                     values[m][s][round] = measured[m];
@@ -111,6 +116,12 @@ final class Comparison {
             Result result = new Result(metrics.get(m), names, values[m]);
             System.out.println(result.line(label));
             results.add(result);
+        }
+        Map<String, String> threads = WorkCost.takeLastThreads();
+        if (!threads.isEmpty()) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-28s", label + " threads"));
+            threads.forEach((name, share) -> line.append(' ').append(name).append(": ").append(share).append(";"));
+            System.out.println(line);
         }
         return results;
     }

@@ -100,9 +100,10 @@ final class HttpWorkload {
             long until = from + TimeUnit.MILLISECONDS.toNanos(millis);
             recorder.window(from, until);
             TimeUnit.NANOSECONDS.sleep(from - System.nanoTime());
-            long startCpu = ProcessCpu.nanos();
+            WorkCost cost = WorkCost.start();
             TimeUnit.NANOSECONDS.sleep(until - System.nanoTime());
-            long cpu = ProcessCpu.nanos() - startCpu;
+            WorkCost.Sample spent = cost.stop();
+            long cpu = spent.cpuNanos();
             TimeUnit.MILLISECONDS.sleep(20);
             recorder.stopped = true;
             // The client's loop recorded everything; reading it there orders it before this thread.
@@ -115,7 +116,8 @@ final class HttpWorkload {
                 throw new IllegalStateException("HTTP: no response in the measured window");
             }
             return new double[] {recorder.count * 1e3 / millis, TcpWorkloads.percentile(sorted, 50) / 1e3,
-                    TcpWorkloads.percentile(sorted, 99) / 1e3, cpu / 1e3 / recorder.count};
+                    TcpWorkloads.percentile(sorted, 99) / 1e3, cpu / 1e3 / recorder.count,
+                    (double) spent.allocatedBytes() / recorder.count};
         } finally {
             for (Channel channel : channels) {
                 channel.close().await(5, TimeUnit.SECONDS);

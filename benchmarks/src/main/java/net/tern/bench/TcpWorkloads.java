@@ -16,8 +16,8 @@ final class TcpWorkloads {
     /**
      * Bulk throughput: {@code streams} connections, a writer thread each sending 64 KiB writes
      * and a reader thread each draining them, for {@code millis}. Returns {Gbit/s} counted at
-     * the readers, between two snapshots once every stream runs, and the process's CPU
-     * microseconds per MiB received between them.
+     * the readers, between two snapshots once every stream runs, the process's CPU
+     * microseconds per MiB received between them and the bytes its threads allocated per MiB.
      */
     static double[] bulk(Net net, int streams, long millis) throws Exception {
         Net.Conn[] clients = new Net.Conn[streams];
@@ -55,14 +55,15 @@ final class TcpWorkloads {
             Thread.sleep(Math.min(200, millis / 5)); // connections ramp up (slow start)
             long startBytes = received.sum();
             long start = System.nanoTime();
-            long startCpu = ProcessCpu.nanos();
+            WorkCost cost = WorkCost.start();
             Thread.sleep(millis);
             long bytes = received.sum() - startBytes;
             long elapsed = System.nanoTime() - start;
-            long cpu = ProcessCpu.nanos() - startCpu;
+            WorkCost.Sample spent = cost.stop();
             stop.set(true);
             workers.join(10_000);
-            return new double[] {bytes * 8.0 / elapsed, cpu / 1e3 / (bytes / 1048576.0)};
+            double mib = bytes / 1048576.0;
+            return new double[] {bytes * 8.0 / elapsed, spent.cpuNanos() / 1e3 / mib, spent.allocatedBytes() / mib};
         } finally {
             stop.set(true);
             closeAll(clients);
@@ -73,7 +74,8 @@ final class TcpWorkloads {
     /**
      * Request/response: one connection with TCP_NODELAY, 1 byte to the server and 1 byte back,
      * as fast as one client thread can, for {@code millis}. Returns {round trips/s, p50 us, p99 us,
-     * the process's CPU us per round trip, the client thread's CPU us per round trip}.
+     * the process's CPU us per round trip, the client thread's CPU us per round trip, the bytes
+     * the process's threads allocated per round trip}.
      */
     static double[] requestResponse(Net net, long millis) throws Exception {
         Net.Conn client;
@@ -97,7 +99,7 @@ final class TcpWorkloads {
             ByteBuffer response = ByteBuffer.allocateDirect(1);
             long[] latencies = new long[1 << 22];
             int count = 0;
-            long startCpu = ProcessCpu.nanos();
+            WorkCost cost = WorkCost.start();
             long startThreadCpu = ProcessCpu.threadNanos();
             long start = System.nanoTime();
             long deadline = start + millis * 1_000_000;
@@ -112,14 +114,16 @@ final class TcpWorkloads {
                 latencies[count++] = after - now;
                 now = after;
             }
-            long cpu = ProcessCpu.nanos() - startCpu;
             long threadCpu = ProcessCpu.threadNanos() - startThreadCpu;
+            WorkCost.Sample spent = cost.stop();
+            long cpu = spent.cpuNanos();
             client.shutdownOutput();
             workers.join(10_000);
             long[] sorted = Arrays.copyOf(latencies, count);
             Arrays.sort(sorted);
             return new double[] {count * 1e9 / (now - start), percentile(sorted, 50) / 1e3,
-                    percentile(sorted, 99) / 1e3, cpu / 1e3 / count, threadCpu / 1e3 / count};
+                    percentile(sorted, 99) / 1e3, cpu / 1e3 / count, threadCpu / 1e3 / count,
+                    (double) spent.allocatedBytes() / count};
         } finally {
             client.close();
             server.close();
@@ -131,7 +135,7 @@ final class TcpWorkloads {
      * client does; the server on end of stream), one connection after another, for
      * {@code millis}. Connections rotate over {@code listeners} listening ports so the
      * clients' TIME-WAIT entries never use up the ephemeral ports of one destination.
-     * Returns {connections/s, the process's CPU us per connection}.
+     * Returns {connections/s, the process's CPU us per connection, the bytes its threads allocated per connection}.
      */
     static double[] connectRate(Net net, long millis, int listenerCount) throws Exception {
         Net.Listener[] listeners = new Net.Listener[listenerCount];
@@ -161,9 +165,9 @@ final class TcpWorkloads {
                 }
             });
             ByteBuffer one = ByteBuffer.allocateDirect(1);
-            long cpu = 0;
+            WorkCost.Sample spent = null;
             long count = 0;
-            long startCpu = ProcessCpu.nanos();
+            WorkCost cost = WorkCost.start();
             long start = System.nanoTime();
             long deadline = start + millis * 1_000_000;
             long now = start;
@@ -182,13 +186,14 @@ final class TcpWorkloads {
                     count++;
                     now = System.nanoTime();
                 }
-                cpu = ProcessCpu.nanos() - startCpu;
+                spent = cost.stop();
             } finally {
                 // Tell the server to stop: a connection that sends nothing.
                 net.connect(ports[(int) (count % listenerCount)]).close();
             }
             workers.join(10_000);
-            return new double[] {count * 1e9 / (now - start), cpu / 1e3 / count};
+            return new double[] {count * 1e9 / (now - start), spent.cpuNanos() / 1e3 / count,
+                    (double) spent.allocatedBytes() / count};
         } finally {
             for (Net.Listener listener : listeners) {
                 if (listener != null) {

@@ -18,6 +18,10 @@ import net.tern.spi.net.IfAddress;
  * created (and deletes): Tern in this JVM on a TUN interface created inside namespace
  * {@code tunNetns} sends to the {@link TcpSink} there; a {@link TcpSource} process in
  * {@code vethNetns} sends to the same sink over the veth pair. Both links have MTU 1500.
+ *
+ * <p>Both sides are warmed alike: the kernel's sender is one JVM that stays up for every round
+ * ({@code TcpSource --rounds}), as Tern's stack does in this one, and each side runs one
+ * warm-up round; then the rounds alternate which side goes first.
  */
 final class TunComparison {
     static final String TUN_NAME = "terntun0";
@@ -41,12 +45,18 @@ final class TunComparison {
             command("ip", "-n", tunNetns, "addr", "add", KERNEL_TUN_ADDRESS + "/24", "dev", TUN_NAME);
             command("ip", "-n", tunNetns, "link", "set", TUN_NAME, "up");
             TernNet net = new TernNet(stack.api(), InetSockAddr.parseAddress(KERNEL_TUN_ADDRESS));
-            // Warm-up of both, then alternate.
-            ternRound(net, sinkPort, millis);
-            vethRound(vethNetns, sinkPort, millis);
-            for (int i = 0; i < rounds; i++) {
-                tern[i] = ternRound(net, sinkPort, millis);
-                veth[i] = vethRound(vethNetns, sinkPort, millis);
+            try (VethSource source = new VethSource(vethNetns, sinkPort, millis)) {
+                ternRound(net, sinkPort, millis); // warm-up of both
+                source.round();
+                for (int i = 0; i < rounds; i++) {
+                    if (i % 2 == 0) {
+                        tern[i] = ternRound(net, sinkPort, millis);
+                        veth[i] = source.round();
+                    } else {
+                        veth[i] = source.round();
+                        tern[i] = ternRound(net, sinkPort, millis);
+                    }
+                }
             }
             stack.unregister(device);
         }
@@ -61,12 +71,48 @@ final class TunComparison {
         }
     }
 
-    private static double vethRound(String netns, int port, long millis) throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> output = command("ip", "netns", "exec", netns, java, "-Xmx256m", "-cp",
-                System.getProperty("java.class.path"), TcpSource.class.getName(), KERNEL_VETH_ADDRESS,
-                Integer.toString(port), Long.toString(millis));
-        return Double.parseDouble(output.get(output.size() - 1).trim());
+    /** The kernel's sender in the veth namespace: one process for every round, a round per line it reads. */
+    private static final class VethSource implements AutoCloseable {
+        private final Process process;
+        private final BufferedReader output;
+        private final java.io.Writer input;
+
+        VethSource(String netns, int port, long millis) throws IOException {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            process = new ProcessBuilder("ip", "netns", "exec", netns, java, "-Xmx256m", "-cp",
+                    System.getProperty("java.class.path"), TcpSource.class.getName(), KERNEL_VETH_ADDRESS,
+                    Integer.toString(port), Long.toString(millis), "--rounds").redirectErrorStream(true).start();
+            output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            input = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        }
+
+        /** One round's Gbit/s, or an exception with what the process printed instead. */
+        double round() throws IOException {
+            input.write("round\n");
+            input.flush();
+            String line = output.readLine();
+            if (line == null) {
+                throw new IOException("the veth sender ended");
+            }
+            try {
+                return Double.parseDouble(line.trim());
+            } catch (NumberFormatException e) {
+                throw new IOException("the veth sender printed: " + line);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            input.close();
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Runs a command (bounded to 60 s); its output lines, or an exception naming it and its output. */

@@ -16,7 +16,8 @@ final class UdpWorkload {
     /**
      * The sender sends for {@code millis}; the receiver counts what arrives until it has been
      * idle {@value #IDLE_MILLIS} ms after the sender stopped. Returns {datagrams received per
-     * second (from the first send to the last receipt), loss in percent}.
+     * second (from the first send to the last receipt), loss in percent, bytes the process's
+     * threads allocated per datagram received while the sender sent}.
      */
     static double[] run(Net net, long millis) throws Exception {
         try (Net.Datagrams receiver = net.udp(IDLE_MILLIS); Net.Datagrams sender = net.udp(IDLE_MILLIS)) {
@@ -39,6 +40,7 @@ final class UdpWorkload {
             });
             ByteBuffer datagram = ByteBuffer.allocateDirect(DATAGRAM_SIZE);
             long sent = 0;
+            WorkCost cost = WorkCost.start();
             long start = System.nanoTime();
             long deadline = start + millis * 1_000_000;
             try {
@@ -49,9 +51,12 @@ final class UdpWorkload {
             } finally {
                 senderDone.set(true);
             }
+            WorkCost.Sample spent = cost.stop();
+            long receivedWhileSending = Math.max(1, received[0]);
             workers.join(30_000);
             long end = Math.max(lastReceipt.get(), start + 1);
-            return new double[] {received[0] * 1e9 / (end - start), 100.0 * (sent - received[0]) / sent};
+            return new double[] {received[0] * 1e9 / (end - start), 100.0 * (sent - received[0]) / sent,
+                    (double) spent.allocatedBytes() / receivedWhileSending};
         }
     }
 }
