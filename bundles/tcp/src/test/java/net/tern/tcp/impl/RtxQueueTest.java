@@ -79,6 +79,23 @@ class RtxQueueTest {
     }
 
     @Test
+    void aCumulativeAckGivesTheSendTimesOfItsOldestAndNewestSegmentsForTheRttSamples() {
+        RtxQueue q = new RtxQueue();
+        for (int i = 0; i < 10; i++) {
+            q.add(new TxSegment(i * MSS, MSS, 0, i * 1_000_000L, false)); // segment i sent at i ms
+        }
+        q.markSacked(4 * MSS, 5 * MSS); // segment 4 was SACKed before: its delivery is not this ACK's
+        q.cleanAcked(5 * MSS);
+        assertThat(q.ackedOldestSentNanos()).as("seq_rtt's segment (first_ackt)").isZero();
+        assertThat(q.ackedNewestSentNanos()).as("ca_rtt's segment (last_ackt), not the SACKed one")
+                .isEqualTo(3_000_000L);
+        q.retransmitted(q.head(), 20_000_000L, 10 * MSS);
+        q.cleanAcked(6 * MSS);
+        assertThat(q.ackedRetransmitted()).isTrue();
+        assertThat(q.ackedNewestSentNanos()).as("nothing but a retransmission: no sample").isEqualTo(-1);
+    }
+
+    @Test
     void aSegmentCutToASmallerMssKeepsItsLossOnBothParts() {
         RtxQueue q = tenSegments();
         q.markOversizedLost(MSS / 2); // the path MTU fell: every segment is too long now
