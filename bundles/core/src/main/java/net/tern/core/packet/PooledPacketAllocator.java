@@ -3,11 +3,11 @@ package net.tern.core.packet;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
+import net.tern.spi.net.Spares;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -21,10 +21,10 @@ import org.osgi.service.component.annotations.Component;
  * which are as fast on pooled direct memory as on arrays.
  *
  * <p>Each packet's {@link Packet.ReleaseHook} tells the allocator of its release, so
- * {@link #outstanding()} is exact. A released packet object is kept by the thread that
- * released it (up to {@value #SPARES}) and made new around the next buffer that thread
- * allocates ({@link Packet#reuse}), as Netty's pool keeps the buffer objects: a thread that
- * receives and sends packets in steady state allocates no object for them. With {@code tern.leakCheck=strict} each live packet's
+ * {@link #outstanding()} is exact. A released packet object is kept ({@link Spares}: by the
+ * thread that released it, then in a queue all threads share) and made new around a later
+ * buffer ({@link Packet#reuse}), as Netty's pool keeps the buffer objects: packets sent and
+ * received in steady state make no object, whichever threads make and release them. With {@code tern.leakCheck=strict} each live packet's
  * allocation stack is also recorded in the {@link PacketLedger}.
  */
 @Component(service = PacketAllocator.class, immediate = true)
@@ -34,21 +34,8 @@ public final class PooledPacketAllocator implements PacketAllocator {
     private final LongAdder outstanding = new LongAdder();
     private final LongAdder allocated = new LongAdder();
     private final Packet.ReleaseHook onRelease = this::released;
-    /** Packets one thread keeps for reuse, at most. */
-    static final int SPARES = 256;
-    /** This allocator's released packets, per thread. */
-    private final FastThreadLocal<Spares> spares = new FastThreadLocal<>() {
-        @Override
-        protected Spares initialValue() {
-            return new Spares();
-        }
-    };
-
-    /** A thread's released packets, a stack. */
-    private static final class Spares {
-        final Packet[] stack = new Packet[SPARES];
-        int count;
-    }
+    /** Released packets kept for reuse, per thread and then shared (a packet is mostly released on another thread than the one that made it). */
+    private final Spares<Packet> spares = new Spares<>(4096);
 
     /** Pooled direct buffers; records allocation sites when {@code tern.leakCheck=strict}. */
     public PooledPacketAllocator() {
@@ -77,15 +64,10 @@ public final class PooledPacketAllocator implements PacketAllocator {
         return track(packet(buf));
     }
 
-    /** A packet around {@code buf}: one this thread released, else a new one. */
+    /** A packet around {@code buf}: one released before, else a new one. */
     private Packet packet(ByteBuf buf) {
-        Spares mine = spares.get();
-        if (mine.count == 0) {
-            return new Packet(buf, onRelease);
-        }
-        Packet packet = mine.stack[--mine.count];
-        mine.stack[mine.count] = null;
-        return packet.reuse(buf);
+        Packet packet = spares.take();
+        return packet == null ? new Packet(buf, onRelease) : packet.reuse(buf);
     }
 
     @Override
@@ -113,9 +95,6 @@ public final class PooledPacketAllocator implements PacketAllocator {
     private void released(Packet packet) {
         outstanding.decrement();
         PacketLedger.released(packet);
-        Spares mine = spares.get();
-        if (mine.count < SPARES) {
-            mine.stack[mine.count++] = packet;
-        }
+        spares.give(packet);
     }
 }

@@ -9,7 +9,7 @@
  * {@link net.tern.spi.net.TimerService} and the {@link net.tern.spi.net.NetworkThread}.
  */
 @Export
-@Version("1.6.0")
+@Version("1.7.0")
 package net.tern.spi.net;
 
 import org.osgi.annotation.bundle.Export;

@@ -2,6 +2,7 @@ package net.tern.tcp.impl;
 
 
 import java.util.ListIterator;
+import net.tern.spi.net.Spares;
 import net.tern.wire.TcpPacket;
 
 /**
@@ -496,6 +497,13 @@ final class RtxQueue extends TxList {
      * step with the marks, changes it.
      */
     static final class TxSegment {
+        /**
+         * Entries acknowledged, kept for the next segments sent: by the thread that processed
+         * the ACK, then shared, so the application thread that sends takes what the network
+         * thread freed.
+         */
+        private static final Spares<TxSegment> SPARES = new Spares<>(4096);
+
         /** Its neighbours in its queue ({@link TxList}), null at the ends and off the queue. */
         private TxSegment prev;
         private TxSegment next;
@@ -527,9 +535,9 @@ final class RtxQueue extends TxList {
             this.retransmitted = retransmitted;
         }
 
-        /** A segment as {@link #TxSegment the constructor} makes it, one of this thread's spares if it has one. */
+        /** A segment as {@link #TxSegment the constructor} makes it, an entry acknowledged before if one is kept. */
         static TxSegment of(int seq, int length, int flags, long sentNanos, boolean retransmitted) {
-            TxSegment s = ThreadScratch.get().takeSegment();
+            TxSegment s = SPARES.take();
             if (s == null) {
                 return new TxSegment(seq, length, flags, sentNanos, retransmitted);
             }
@@ -546,9 +554,9 @@ final class RtxQueue extends TxList {
             return s;
         }
 
-        /** Off its queue for good: one of this thread's spares, unless it has enough. */
+        /** Off its queue for good: kept for a later {@link #of}. */
         void recycle() {
-            ThreadScratch.get().keepSegment(this);
+            SPARES.give(this);
         }
 
         int seq() {
