@@ -194,6 +194,9 @@ public final class DemoCommand {
      * descriptor), or null when it is not the demo's.
      */
     private static String side(TraceEvent e, int serverPort, int clientPort, int[] fds) {
+        if (e.perPacket()) {
+            return null; // the segments' own events are net:trace's (func tcp_transmit_skb, ...)
+        }
         if (e.function().startsWith("__sys_") && e.fd() >= 0) {
             // a system call on one of the demo's descriptors (bind names port 0, the port is not chosen yet)
             return e.fd() == fds[1] ? "client" : e.fd() == fds[0] || e.fd() == fds[2] ? "server" : null;

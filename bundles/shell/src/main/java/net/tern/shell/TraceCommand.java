@@ -1,6 +1,11 @@
 package net.tern.shell;
 
+import java.io.BufferedWriter;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -11,7 +16,9 @@ import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketApi;
 import net.tern.api.socket.SocketConstants;
 import net.tern.spi.trace.TraceEvent;
+import net.tern.spi.trace.TraceJson;
 import net.tern.spi.trace.TraceListener;
+import net.tern.spi.trace.TraceProbe;
 import net.tern.spi.trace.TraceSegment;
 import net.tern.spi.trace.Tracepoints;
 import net.tern.wire.TcpPacket;
@@ -20,12 +27,15 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * {@code net:trace [port N] [fd N] [-c COUNT] [-t SECONDS]}: streams the stack's tracepoint
+ * {@code net:trace [func GLOB]... [system NAME]... [port N] [fd N] [sock A:P B:P] [-r RATE]
+ * [-o FILE] [-c COUNT] [-t SECONDS]} ({@link TraceOptions}): streams the stack's tracepoint
  * events ({@link Tracepoints}) to the session as they fire, one line each, with the time in
  * seconds since the trace started (stack clock), the Linux function, the socket (fd, local
- * and peer address), the state change and the segment that caused it, until COUNT events,
- * SECONDS, or Ctrl-C. Then it reports how many events it printed and how many it dropped
- * (more than {@value #QUEUE_CAPACITY} waiting to be printed).
+ * and peer address), the state change, the segment that caused it or was sent (with its
+ * window and SACK blocks on the per-packet events) and {@code tcp_probe}'s sending state,
+ * until COUNT events, SECONDS, or Ctrl-C; or writes them to FILE as JSON lines
+ * ({@link TraceJson}). Then it reports how many events it traced, how many the rate cap
+ * dropped, and how many it dropped because more than {@value #QUEUE_CAPACITY} waited.
  *
  * <p>The listener runs wherever a tracepoint fires (the network thread, under socket locks):
  * it only filters and offers the event to a bounded queue. The shell's thread prints.
@@ -53,15 +63,27 @@ public final class TraceCommand {
         return run(TraceOptions.parse(args), System.out);
     }
 
-    /** Traces with {@code options}, printing each event to {@code out}; returns the summary. */
+    /** Traces with {@code options}, printing each event to {@code out} (or writing it to the file); returns the summary. */
     String run(TraceOptions options, PrintStream out) throws Exception {
         BlockingQueue<TraceEvent> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
         AtomicLong dropped = new AtomicLong();
+        RateCap cap = new RateCap(options.rate());
         TraceListener listener = event -> {
-            if (options.selects(event) && !queue.offer(event)) {
+            if (!options.selects(event) || !cap.admit(event.timeNanos())) {
+                return;
+            }
+            if (!queue.offer(event)) {
                 dropped.incrementAndGet();
             }
         };
+        BufferedWriter file = null;
+        if (options.output() != null) {
+            try {
+                file = Files.newBufferedWriter(Path.of(options.output()), StandardCharsets.UTF_8);
+            } catch (IOException | RuntimeException e) {
+                throw new CommandFailedException("trace: cannot write " + options.output() + ": " + e.getMessage());
+            }
+        }
         long start = now();
         long limit = options.seconds() > 0 ? (long) (options.seconds() * 1e9) : Long.MAX_VALUE;
         long printed = 0;
@@ -80,13 +102,71 @@ public final class TraceCommand {
                     break;
                 }
                 if (event != null) {
-                    out.println(line(event, start));
-                    out.flush();
+                    print(event, start, file, out);
                     printed++;
                 }
             }
+            // What fired before the time ran out and waits still is the trace's.
+            TraceEvent left;
+            while ((options.count() == 0 || printed < options.count()) && (left = queue.poll()) != null) {
+                if (left.timeNanos() - start < limit) {
+                    print(left, start, file, out);
+                    printed++;
+                }
+            }
+        } finally {
+            if (file != null) {
+                file.close();
+            }
         }
-        return printed + " events traced" + (dropped.get() > 0 ? ", " + dropped.get() + " dropped" : "");
+        return printed + " events traced" + (file != null ? " to " + options.output() : "")
+                + (cap.capped() > 0 ? ", " + cap.capped() + " over the rate cap of " + options.rate() + "/s" : "")
+                + (dropped.get() > 0 ? ", " + dropped.get() + " dropped" : "");
+    }
+
+    private static void print(TraceEvent event, long start, BufferedWriter file, PrintStream out) throws IOException {
+        if (file != null) {
+            file.write(TraceJson.of(event));
+            file.write('\n');
+        } else {
+            out.println(line(event, start));
+            out.flush();
+        }
+    }
+
+    /**
+     * At most {@code rate} events in each second of the stack's clock (counted from the first
+     * event seen); the rest are counted. Called by the listener on whichever thread fires.
+     */
+    static final class RateCap {
+        private final long rate;
+        private long windowStart = Long.MIN_VALUE;
+        private long inWindow;
+        private long capped;
+
+        RateCap(long rate) {
+            this.rate = rate;
+        }
+
+        synchronized boolean admit(long timeNanos) {
+            if (rate == 0) {
+                return true;
+            }
+            if (windowStart == Long.MIN_VALUE || timeNanos - windowStart >= 1_000_000_000L) {
+                windowStart = timeNanos;
+                inWindow = 0;
+            }
+            if (inWindow < rate) {
+                inWindow++;
+                return true;
+            }
+            capped++;
+            return false;
+        }
+
+        synchronized long capped() {
+            return capped;
+        }
     }
 
     /**
@@ -118,6 +198,20 @@ public final class TraceCommand {
                 sb.append(" ack ").append(Integer.toUnsignedString(seg.ack()));
             }
             sb.append(" len ").append(seg.length());
+            if (event.perPacket() && seg.window() >= 0) {
+                sb.append(" win ").append(seg.window());
+            }
+            for (int i = 0; i + 1 < seg.sack().length; i += 2) {
+                sb.append(i == 0 ? " sack " : ",").append(Integer.toUnsignedString(seg.sack()[i])).append('-')
+                        .append(Integer.toUnsignedString(seg.sack()[i + 1]));
+            }
+        }
+        TraceProbe p = event.probe();
+        if (p != null) {
+            sb.append(String.format(Locale.ROOT, " cwnd %d ssthresh %s srtt %.1fms rttvar %.1fms in_flight %d"
+                    + " snd_wnd %d rcv_wnd %d %s", p.cwnd(), p.ssthresh() == Integer.MAX_VALUE ? "-"
+                    : Integer.toString(p.ssthresh()), p.srttUs() / 1000.0, p.rttvarUs() / 1000.0, p.packetsInFlight(),
+                    p.sndWnd(), p.rcvWnd(), p.caState()));
         }
         if (event.detail() != null) {
             sb.append(' ').append(event.detail());

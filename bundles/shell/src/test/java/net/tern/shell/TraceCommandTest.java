@@ -94,11 +94,78 @@ class TraceCommandTest {
     }
 
     @Test
+    void aFunctionGlobShowsTheSegmentsSentWithTheirWindows() throws Exception {
+        int listener = stack.listen(7);
+        Future<String> run = start("func", "tcp_transmit_*", "func", "tcp_v4_send_syn*", "port", "7", "-c", "3");
+        int client = stack.connect(7);
+        stack.bed.runUntilIdle();
+
+        assertThat(run.get(30, TimeUnit.SECONDS)).isEqualTo("3 events traced");
+        assertThat(lines()).hasSize(3);
+        assertThat(lines().get(0)).matches(".* tcp_transmit_skb fd=\\d+ .* \\[S\\] seq \\d+ len 0 win \\d+");
+        assertThat(lines().get(1)).contains(" tcp_v4_send_synack 127.0.0.1:7 > ", "[S.] seq ", " ack ", " win ");
+        assertThat(lines().get(2)).contains(" tcp_transmit_skb fd=", "[.] seq ", " ack ", " win ");
+        stack.api().close(client);
+        stack.api().close(listener);
+    }
+
+    @Test
+    void aSystemAndAConnectionSelectTheirEventsAndTheRateCapSaysWhatItDropped() throws Exception {
+        int listener = stack.listen(7);
+        int client = stack.connect(7);
+        stack.bed.runUntilIdle();
+        String clientEnd = "127.0.0.1:" + ((net.tern.api.socket.InetSockAddr) stack.api().getsockname(client)).port();
+        Future<String> run = start("system", "tcp", "sock", "127.0.0.1:7", clientEnd, "-r", "4", "-t", "0.5");
+        stack.api().send(client, ByteBuffer.wrap(new byte[100]), 0);
+        stack.bed.runUntilIdle();
+        stack.bed.advance(1, TimeUnit.SECONDS);
+
+        assertThat(run.get(30, TimeUnit.SECONDS)).matches("4 events traced, \\d+ over the rate cap of 4/s");
+        assertThat(lines()).hasSize(4).allSatisfy(line -> {
+            assertThat(line).contains(" tcp_");
+            assertThat(line).contains(clientEnd).contains("127.0.0.1:7");
+        });
+        stack.api().close(client);
+        stack.api().close(listener);
+    }
+
+    @Test
+    void minusOWritesJsonLinesWithTheSegmentAndTheProbe() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("trace", ".jsonl");
+        try {
+            int listener = stack.listen(7);
+            int client = stack.connect(7);
+            stack.bed.runUntilIdle();
+            Future<String> run = start("func", "tcp_probe", "func", "tcp_rcv_established", "-o", file.toString(),
+                    "-c", "4");
+            stack.api().send(client, ByteBuffer.wrap(new byte[100]), 0);
+            stack.bed.runUntilIdle();
+            stack.bed.advance(1, TimeUnit.SECONDS);
+
+            assertThat(run.get(30, TimeUnit.SECONDS)).isEqualTo("4 events traced to " + file);
+            assertThat(lines()).as("nothing printed").isEmpty();
+            List<String> json = java.nio.file.Files.readAllLines(file);
+            assertThat(json).hasSize(4).allSatisfy(line -> assertThat(line)
+                    .matches("\\{\"time_ns\":\\d+,\"function\":\"tcp_(probe|rcv_established)\",\"system\":\"tcp\",.*\\}"));
+            assertThat(json).anySatisfy(line -> assertThat(line).contains("\"segment\":{\"flags\":", "\"len\":100"));
+            assertThat(json).anySatisfy(line -> assertThat(line).contains("\"probe\":{\"snd_nxt\":",
+                    "\"snd_cwnd\":10,", "\"ca_state\":\"TCP_CA_Open\"}"));
+            stack.api().close(client);
+            stack.api().close(listener);
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void badArgumentsSaySo() {
         assertThatThrownBy(() -> command.trace("port")).hasMessageStartingWith("trace: 'port' needs a value");
         assertThatThrownBy(() -> command.trace("port", "70000")).hasMessageStartingWith("trace: invalid port '70000'");
         assertThatThrownBy(() -> command.trace("-t", "0")).hasMessageStartingWith("trace: invalid -t '0'");
         assertThatThrownBy(() -> command.trace("bogus")).hasMessageStartingWith("trace: unknown argument 'bogus'");
+        assertThatThrownBy(() -> command.trace("system", "tcpx")).hasMessageStartingWith("trace: unknown system 'tcpx'");
+        assertThatThrownBy(() -> command.trace("sock", "1.2.3.4:5", "x")).hasMessageStartingWith("trace: invalid sock end 'x'");
+        assertThatThrownBy(() -> command.trace("-r", "0")).hasMessageStartingWith("trace: invalid -r '0'");
         assertThat(Tracepoints.enabled()).isFalse();
     }
 }

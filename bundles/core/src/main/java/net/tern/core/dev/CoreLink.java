@@ -12,12 +12,13 @@ import net.tern.spi.net.Link;
 import net.tern.spi.net.LinkEvent;
 import net.tern.spi.net.LinkFlags;
 import net.tern.spi.net.LinkStats;
-import net.tern.spi.net.NetdevFeatures;
 import net.tern.spi.net.NetDevice;
 import net.tern.spi.net.NetDeviceContext;
+import net.tern.spi.net.NetdevFeatures;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.net.PacketTap;
+import net.tern.spi.trace.Tracepoints;
 import net.tern.wire.InetChecksum;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -269,6 +270,7 @@ final class CoreLink implements Link, NetDeviceContext {
                 && ((device.features() & NetdevFeatures.NETIF_F_HW_CSUM) == 0 || !taps.isEmpty())) {
             completeChecksum(packet);
         }
+        Tracepoints.packet("net_dev_xmit", packet, this, false, 0, 0, 0, 0, -1, packet.length());
         if (!taps.isEmpty()) {
             // dev_queue_xmit_nit: taps see the packet as it goes to the driver.
             taps.deliver(this, PacketTap.Direction.TRANSMIT, registry.clock().nanoTime(), packet);
@@ -376,6 +378,7 @@ final class CoreLink implements Link, NetDeviceContext {
 
     /** On the network thread, for each packet the backlog hands on. */
     private void dispatchReceived(Packet packet) {
+        Tracepoints.packet("netif_receive_skb", packet, this, true, 0, 0, 0, 0, -1, packet.length());
         if (!taps.isEmpty() && up) {
             if (packet.ipSummed() == Packet.CHECKSUM_PARTIAL) {
                 completeChecksum(packet); // a tap attached after the packet was sent

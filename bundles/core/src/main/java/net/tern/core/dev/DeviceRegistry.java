@@ -21,6 +21,7 @@ import net.tern.spi.net.NetDevice;
 import net.tern.spi.net.NetworkThread;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.net.TimerService;
+import net.tern.spi.trace.Tracepoints;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -79,6 +80,7 @@ public final class DeviceRegistry implements LinkRegistry {
         this.networkThread = Objects.requireNonNull(networkThread, "networkThread");
         this.timers = Objects.requireNonNull(timers, "timers");
         this.clock = Objects.requireNonNull(clock, "clock");
+        Tracepoints.traceClock(clock); // events fired where no clock is at hand are stamped by the stack's
         this.allocator = Objects.requireNonNull(allocator, "allocator");
         this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
     }

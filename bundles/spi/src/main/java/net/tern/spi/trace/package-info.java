@@ -7,7 +7,7 @@
  * a tracepoint costs one volatile read and allocates nothing.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package net.tern.spi.trace;
 
 import org.osgi.annotation.bundle.Export;

@@ -75,7 +75,7 @@ public final class Tcp implements NetProtocol, AutoCloseable {
         TcpSockopt sockopt = new TcpSockopt(clock, current, memory, output, lifecycle, tcpTimers, congestion);
         this.prot = new TcpProt(clock, current, counters, memory, tables, secrets, this::nextRandom, trace, ip, timers,
                 output, lifecycle, tcpTimers, sockopt, congestion, sockets);
-        TcpAck ack = new TcpAck(clock, current, counters, memory, output, challengeAck, sack);
+        TcpAck ack = new TcpAck(clock, current, counters, memory, output, challengeAck, sack, trace);
         TcpInput input = new TcpInput(clock, current, counters, memory, trace, output, replies, challengeAck, ack,
                 lifecycle, tcpTimers);
         TcpMinisocks minisocks = new TcpMinisocks(clock, current, counters, tables, trace, timers, prot, replies,

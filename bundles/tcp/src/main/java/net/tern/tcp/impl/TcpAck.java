@@ -20,9 +20,10 @@ final class TcpAck {
     private final TcpOutput output;
     private final TcpChallengeAck challengeAck;
     private final TcpSack sack;
+    private final TcpTrace trace;
 
     TcpAck(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpMemory memory, TcpOutput output,
-            TcpChallengeAck challengeAck, TcpSack sack) {
+            TcpChallengeAck challengeAck, TcpSack sack, TcpTrace trace) {
         this.clock = clock;
         this.settings = settings;
         this.counters = counters;
@@ -30,6 +31,7 @@ final class TcpAck {
         this.output = output;
         this.challengeAck = challengeAck;
         this.sack = sack;
+        this.trace = trace;
     }
 
     /**
@@ -100,6 +102,7 @@ final class TcpAck {
             sk.timers().clearXmitTimer();
             sk.retries().clearBackoff();
         }
+        trace.ack(sk, priorUna);
         out.writeXmit(sk);
         memory.checkSpace(sk); // tcp_data_snd_check: push, then tcp_check_space
         return true;

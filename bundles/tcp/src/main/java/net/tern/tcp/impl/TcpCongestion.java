@@ -197,6 +197,7 @@ final class TcpCongestion {
 
     /** {@code tcp_set_ca_state}. */
     void setCaState(CaState state) {
+        TcpTrace.congStateSet(sk, caState, state);
         caState = state;
         if (cc != null) {
             cc.setState(sk, state);

@@ -117,6 +117,7 @@ final class TcpLifecycle {
 
     /** {@code tcp_reset}: the peer reset the connection; the errno Linux gives for the state. */
     void reset(TcpSock sk) {
+        trace.sock("tcp_receive_reset", sk);
         Errno errno = switch (sk.state()) {
             case SYN_SENT -> Errno.ECONNREFUSED;
             case CLOSE_WAIT -> Errno.EPIPE;

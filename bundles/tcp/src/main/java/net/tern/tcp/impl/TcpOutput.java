@@ -127,6 +127,7 @@ final class TcpOutput {
         }
         Packet packet = build(rt, sk.num(), sk.dport(), seq, ack, flags, window, options,
                 sk, seq - sk.snd().sndUna(), length);
+        trace.transmitSkb(sk, seq, ack, flags, length, window, options);
         try {
             ip.queueXmit(packet, rt, params(sk));
         } catch (ErrnoException e) {
@@ -386,6 +387,7 @@ final class TcpOutput {
         } else {
             TxSegment tail = sk.rtx().tail();
             transmitSkb(sk, tail.seq(), tail.length(), TcpPacket.ACK | tail.flags());
+            trace.retransmitSkb(sk, tail.seq(), tail.length(), TcpPacket.ACK | tail.flags());
             sk.rtx().probeRetransmitted(tail, clock.nanoTime());
             counters.inc(TcpMib.RetransSegs);
             sk.stats().onRetransmit();
@@ -483,6 +485,7 @@ final class TcpOutput {
         int flags = TcpPacket.ACK | s.flags(); // as tcp_retransmit_skb resends the skb: PSH only if it had it
         transmitSkb(sk, s.seq(), s.length(), flags);
         sk.rtx().retransmitted(s, clock.nanoTime(), sk.snd().sndNxt());
+        trace.retransmitSkb(sk, s.seq(), s.length(), flags);
         counters.inc(TcpMib.RetransSegs);
         sk.stats().onRetransmit();
         if (sk.packetsInFlight() >= sk.ca().cwnd()) {

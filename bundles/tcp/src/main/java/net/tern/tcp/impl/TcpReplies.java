@@ -106,6 +106,7 @@ final class TcpReplies {
         ConnKey key = req.key;
         Packet packet = buildBare(key.localAddress(), key.remoteAddress(), key.localPort(), key.remotePort(), req.iss,
                 req.irs + 1, TcpPacket.SYN | TcpPacket.ACK, Math.min(req.rcvWnd, 65535), options);
+        trace.synack(key, req.iss, req.irs + 1, Math.min(req.rcvWnd, 65535));
         try {
             ip.queueXmit(packet, req.route, new TxParams(TCP_PROTOCOL, -1, 0, true));
         } catch (ErrnoException e) {

@@ -61,6 +61,11 @@ public final class Host implements AutoCloseable {
         return registry.register(new LoopbackDevice());
     }
 
+    /** The registered link named {@code name} ({@code lo}). */
+    public Link link(String name) {
+        return registry.byName(name).orElseThrow();
+    }
+
     public SocketApi api() {
         return sockets;
     }

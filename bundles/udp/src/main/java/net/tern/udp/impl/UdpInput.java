@@ -11,6 +11,7 @@ import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.proto.NetProtocol;
+import net.tern.spi.trace.Tracepoints;
 import net.tern.wire.IcmpTypes;
 import net.tern.wire.Ipv4Address;
 import net.tern.wire.Ipv4Packet;
@@ -93,6 +94,8 @@ public final class UdpInput implements NetProtocol {
         }
         int sourcePort = udp.sourcePort();
         int destinationPort = udp.destinationPort();
+        Tracepoints.packet("udp_rcv", packet, packet.device(), true, source, sourcePort, destination, destinationPort,
+                17, length);
         if (Ipv4Address.isMulticast(destination) || routes.addressType(destination) == RouteType.BROADCAST) {
             multicastDeliver(packet, source, sourcePort, destination, destinationPort);
             return;

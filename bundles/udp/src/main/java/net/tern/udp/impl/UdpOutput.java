@@ -17,6 +17,7 @@ import net.tern.inet.sock.SkState;
 import net.tern.spi.net.NetdevFeatures;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
+import net.tern.spi.trace.Tracepoints;
 import net.tern.wire.UdpPacket;
 
 /**
@@ -98,6 +99,8 @@ public final class UdpOutput {
             udp.fillChecksum(route.source(), route.destination());
         }
         packet.resetTransportHeader();
+        Tracepoints.packet("udp_sendmsg", packet, route.link(), false, route.source(), sk.num(), route.destination(),
+                port, 17, total);
         try {
             ip.queueXmit(packet, route, new TxParams(SocketConstants.IPPROTO_UDP, sk.ttl(), sk.tos(), false));
         } catch (ErrnoException e) {

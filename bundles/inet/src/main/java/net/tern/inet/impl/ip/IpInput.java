@@ -14,6 +14,7 @@ import net.tern.spi.net.LinkFlags;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketHandler;
 import net.tern.spi.proto.NetProtocol;
+import net.tern.spi.trace.Tracepoints;
 import net.tern.wire.IcmpTypes;
 import net.tern.wire.Ipv4Address;
 import net.tern.wire.Ipv4Packet;
@@ -149,6 +150,8 @@ public final class IpInput implements PacketHandler {
 
         int source = ip.source();
         int destination = ip.destination();
+        Tracepoints.packet("ip_rcv", packet, packet.device(), true, source, 0, destination, 0, ip.protocol(),
+                packet.length());
         Link in = packet.device();
         boolean fromLoopback = in != null && (in.flags() & LinkFlags.IFF_LOOPBACK) != 0;
         if (isMartian(source, destination, fromLoopback)) {
@@ -188,6 +191,8 @@ public final class IpInput implements PacketHandler {
         Packet datagram = packet;
         Ipv4Packet header = ip;
         if (ip.isFragment()) {
+            Tracepoints.packet("ip_defrag", packet, packet.device(), true, ip.source(), 0, ip.destination(), 0,
+                    ip.protocol(), packet.length());
             datagram = reassembly.defrag(packet);
             if (datagram == null) {
                 return;

@@ -14,6 +14,7 @@ import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
+import net.tern.spi.trace.Tracepoints;
 import net.tern.wire.InetChecksum;
 import net.tern.wire.Ipv4Packet;
 import net.tern.wire.Ipv4Repr;
@@ -88,6 +89,8 @@ public final class Ipv4Output implements IpOutput {
         datagram.resetNetworkHeader();
         datagram.protocol(EtherType.IPV4);
         mib.inc(IpMib.OutRequests);
+        Tracepoints.packet("ip_output", datagram, link, false, route.source(), 0, route.destination(), 0,
+                params.protocol(), datagram.length());
         output(datagram, link, route.mtu());
     }
 
@@ -118,6 +121,8 @@ public final class Ipv4Output implements IpOutput {
 
     /** {@code ip_do_fragment}, slow path. Takes ownership of {@code datagram}. */
     private void fragment(Packet datagram, Ipv4Packet ip, Link link, int mtu) {
+        Tracepoints.packet("ip_fragment", datagram, link, false, ip.source(), 0, ip.destination(), 0, ip.protocol(),
+                datagram.length());
         ByteBuf buf = datagram.buf();
         if (datagram.ipSummed() == Packet.CHECKSUM_PARTIAL) {
             // skb_checksum_help: no fragment can finish a checksum over the whole datagram.
