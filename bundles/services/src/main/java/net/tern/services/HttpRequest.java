@@ -12,7 +12,7 @@ import java.util.Map;
  * folding) and answers with the status the RFC names; it never throws anything but
  * {@link HttpError}.
  */
-record HttpRequest(String method, String path, int minorVersion, Map<String, String> headers) {
+record HttpRequest(String method, String path, String query, int minorVersion, Map<String, String> headers) {
     /** The longest request head accepted; a longer one is answered 431. */
     static final int MAX_HEAD = 8192;
 
@@ -30,6 +30,22 @@ record HttpRequest(String method, String path, int minorVersion, Map<String, Str
     /** The header's value (names are case-insensitive), or null. */
     String header(String name) {
         return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** The query parameter {@code name} ({@code a=b&c=d}, percent-decoded), or null. */
+    String param(String name) {
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            if (key.equals(name)) {
+                try {
+                    return java.net.URLDecoder.decode(eq < 0 ? "" : pair.substring(eq + 1), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return null; // a malformed escape: as if absent
+                }
+            }
+        }
+        return null;
     }
 
     /** Whether the connection stays open after the response (RFC 9112 section 9.3). */
@@ -94,6 +110,7 @@ record HttpRequest(String method, String path, int minorVersion, Map<String, Str
         }
         int query = target.indexOf('?');
         String path = query < 0 ? target : target.substring(0, query);
+        String queryText = query < 0 ? "" : target.substring(query + 1);
         Map<String, String> headers = new LinkedHashMap<>();
         // lines ends with two empty strings: the empty line, and what follows its CR LF.
         for (int i = 1; i < lines.length - 2; i++) {
@@ -118,7 +135,7 @@ record HttpRequest(String method, String path, int minorVersion, Map<String, Str
         if (minor == 1 && !headers.containsKey("host")) {
             throw new HttpError(400, "HTTP/1.1 request without Host");
         }
-        HttpRequest request = new HttpRequest(requestLine[0], path, minor, headers);
+        HttpRequest request = new HttpRequest(requestLine[0], path, queryText, minor, headers);
         request.contentLength(); // validates it now
         return request;
     }

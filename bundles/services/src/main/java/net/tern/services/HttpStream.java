@@ -48,6 +48,10 @@ final class HttpStream extends StreamConnection {
     /** Our FIN is sent; reading only to drop what still comes. */
     private boolean lingering;
     private long drained;
+    /** The live view's event stream this connection sends, once asked for; null before. */
+    private TraceFeed feed;
+    /** A look for new events is scheduled after the loop's next wait. */
+    private boolean feedScheduled;
     /** Dropped while lingering at most; a client sending more is reset. */
     static final long MAX_LINGER_BYTES = 1 << 20;
 
@@ -65,12 +69,20 @@ final class HttpStream extends StreamConnection {
 
     @Override
     int wanted() {
+        if (feed != null) {
+            // Input is only watched for the end; new events are looked for after each wait.
+            return (peerClosed ? 0 : EPOLLIN) | (out.hasRemaining() ? EPOLLOUT : 0);
+        }
         boolean reading = !peerClosed && (lingering || (!closeAfterResponse && hasRoom()));
         return (reading ? EPOLLIN : 0) | (out.hasRemaining() ? EPOLLOUT : 0);
     }
 
     @Override
     public void ready(int events) throws ErrnoException {
+        if (feed != null) {
+            stream(events);
+            return;
+        }
         if (lingering) {
             linger();
             return;
@@ -94,9 +106,13 @@ final class HttpStream extends StreamConnection {
                 startLingering();
                 return;
             }
-            if (!serveNext()) {
+            if (feed != null || !serveNext()) {
                 break;
             }
+        }
+        if (feed != null) {
+            stream(0); // the request opened the live view's stream: from now on, events
+            return;
         }
         if (in != null && in.position() == 0) {
             dropInput();
@@ -185,9 +201,22 @@ final class HttpStream extends StreamConnection {
                 respond(200, "OK", "text/html; charset=utf-8", page.html(), headOnly, close);
             } else if (request.path().equals("/status.json")) {
                 respond(200, "OK", "application/json", page.json(), headOnly, close);
+            } else if (request.path().equals("/trace/events") && !headOnly) {
+                TraceFeed opened = TraceFeed.open(request);
+                if (opened == null) {
+                    respond(503, "Service Unavailable", "text/plain", "too many live views open\n", false, true);
+                    return true;
+                }
+                feed = opened;
+                out = TraceFeed.head();
+            } else if (WebView.file(request.path()) != null) {
+                respond(200, "OK", WebView.type(request.path()), WebView.file(request.path()), headOnly, close);
             } else {
                 respond(404, "Not Found", "text/plain", "not found\n", headOnly, close);
             }
+            return true;
+        } catch (IllegalArgumentException e) {
+            respond(400, "Bad Request", "text/plain", e.getMessage() + "\n", false, true);
             return true;
         } catch (HttpRequest.HttpError e) {
             String reason = switch (e.status) {
@@ -267,8 +296,55 @@ final class HttpStream extends StreamConnection {
         }
     }
 
+    /**
+     * The live view's stream: what the client sends is dropped; each chunk of new events is
+     * written as the socket takes it; then the next look is scheduled for after the loop's
+     * next wait (at most {@link ServiceLoop#WAIT_MILLIS} later).
+     */
+    private void stream(int events) throws ErrnoException {
+        dropInput();
+        while (!peerClosed && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0 && read(loop.scratch()) > 0) {
+            events = 0; // read until nothing is left; the bytes mean nothing
+        }
+        if (peerClosed) {
+            finish();
+            return;
+        }
+        while (true) {
+            write(out);
+            if (out.hasRemaining()) {
+                break;
+            }
+            ByteBuffer chunk = feed.next();
+            if (chunk == null) {
+                out = NOTHING;
+                break;
+            }
+            out = chunk;
+        }
+        if (!feedScheduled) {
+            feedScheduled = true;
+            loop.afterNextWait(() -> {
+                feedScheduled = false;
+                if (!isClosed()) {
+                    try {
+                        stream(0);
+                    } catch (ErrnoException | RuntimeException e) {
+                        close();
+                    }
+                }
+            });
+        }
+        if (!isClosed()) {
+            updateInterest();
+        }
+    }
+
     @Override
     void releaseBuffers() {
+        if (feed != null) {
+            feed.close();
+        }
         dropInput();
         budget.give(budgeted); // at close: what the client never took
         budgeted = 0;

@@ -21,6 +21,7 @@ import net.tern.netlink.Rtnetlink;
 import net.tern.netlink.diag.InetDiag;
 import net.tern.netlink.diag.InetDiagMsg;
 import net.tern.netlink.diag.InetDiagReqV2;
+import net.tern.spi.trace.TraceJson;
 
 /**
  * What the HTTP service shows: the links (as {@code ip -s addr}), the sockets and the
@@ -152,7 +153,8 @@ final class StatusPage {
         b.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Tern status</title>\n")
                 .append("<style>body{font-family:sans-serif}table{border-collapse:collapse}")
                 .append("td,th{border:1px solid #999;padding:2px 6px;text-align:left}</style></head>\n<body>\n")
-                .append("<h1>Tern status</h1>\n<p><a href=\"/status.json\">as JSON</a></p>\n");
+                .append("<h1>Tern status</h1>\n<p><a href=\"/status.json\">as JSON</a> · ")
+                .append("<a href=\"/conn.html\">live trace of every connection</a></p>\n");
         b.append("<h2>Links</h2>\n<table><tr><th>#</th><th>name</th><th>flags</th><th>state</th><th>MTU</th>")
                 .append("<th>addresses</th><th>RX bytes</th><th>RX packets</th><th>RX errors</th><th>RX dropped</th>")
                 .append("<th>TX bytes</th><th>TX packets</th><th>TX errors</th><th>TX dropped</th></tr>\n");
@@ -164,13 +166,18 @@ final class StatusPage {
             b.append("</tr>\n");
         }
         b.append("</table>\n<h2>Sockets</h2>\n<table><tr><th>protocol</th><th>state</th><th>Recv-Q</th>")
-                .append("<th>Send-Q</th><th>local</th><th>peer</th></tr>\n");
+                .append("<th>Send-Q</th><th>local</th><th>peer</th><th>trace</th></tr>\n");
         for (DiagRow r : s.sockets()) {
             InetDiagMsg m = r.msg();
             b.append("<tr>");
             cells(b, protocolName(r.protocol()), stateName(m.state()), Integer.toUnsignedString(m.rqueue()),
                     Integer.toUnsignedString(m.wqueue()), m.local(), m.peer());
-            b.append("</tr>\n");
+            b.append("<td>");
+            if (r.protocol() == SocketConstants.IPPROTO_TCP && m.peer().port() != 0) {
+                b.append("<a href=\"/conn.html?a=").append(m.local()).append("&amp;b=").append(m.peer())
+                        .append("\">live</a>");
+            }
+            b.append("</td></tr>\n");
         }
         b.append("</table>\n");
         notShown(b, s.socketsNotShown());
@@ -282,23 +289,8 @@ final class StatusPage {
 
     /** A JSON string (RFC 8259 section 7). */
     static String quote(String text) {
-        StringBuilder b = new StringBuilder(text.length() + 2).append('"');
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
+        StringBuilder b = new StringBuilder(text.length() + 2);
+        TraceJson.quote(b, text);
+        return b.toString();
     }
 }

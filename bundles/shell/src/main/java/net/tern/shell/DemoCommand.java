@@ -34,6 +34,9 @@ import org.osgi.service.component.annotations.Reference;
  * (SYN_SENT, SYN_RECV, ESTABLISHED), the four-way close (FIN_WAIT1, FIN_WAIT2, CLOSE_WAIT,
  * LAST_ACK, TIME_WAIT, CLOSE) and {@code inet_twsk_kill}.
  *
+ * <p>{@code net:demo slowstart} and {@code net:demo loss} run a bulk transfer to watch on the
+ * status page instead ({@link DemoTransfer}).
+ *
  * <p>TIME-WAIT would last 60 s; the client sets Tern's own {@code TCP_TERN_TIMEWAIT_MSECS} to
  * {@value #TIME_WAIT_MILLIS} ms, for its socket only (Linux has no per-socket MSL; the stack's
  * setting stays as it is). Every blocking call is bounded by SO_RCVTIMEO / SO_SNDTIMEO.
@@ -42,7 +45,7 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.scope=net",
         "osgi.command.function=demo"})
 public final class DemoCommand {
-    static final String USAGE = "Usage: net:demo handshake";
+    static final String USAGE = "Usage: net:demo handshake | slowstart | loss";
     static final int TIME_WAIT_MILLIS = 500;
     /** Bound on each blocking call, and on waiting for TIME-WAIT's end beyond its length. */
     private static final int CALL_TIMEOUT_MILLIS = 5_000;
@@ -55,10 +58,15 @@ public final class DemoCommand {
     }
 
     public String demo(String... args) throws Exception {
-        if (args == null || args.length != 1 || !args[0].equals("handshake")) {
+        if (args == null || args.length != 1) {
             throw new IllegalArgumentException(USAGE);
         }
-        return handshake();
+        return switch (args[0]) {
+            case "handshake" -> handshake();
+            case "slowstart" -> new DemoTransfer(api).run(DemoTransfer.SLOWSTART);
+            case "loss" -> new DemoTransfer(api).run(DemoTransfer.LOSS);
+            default -> throw new IllegalArgumentException(USAGE);
+        };
     }
 
     /** The demonstration; its report is the heading, the interleaved trace and a summary. */

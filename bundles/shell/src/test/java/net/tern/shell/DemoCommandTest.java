@@ -12,6 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import net.tern.core.testing.PacketLeakCheck;
+import net.tern.inet.impl.route.Fib;
+import net.tern.netlink.testing.NetlinkWiring;
+import net.tern.spi.trace.TraceBuffer;
+import net.tern.spi.trace.TraceEvent;
 import net.tern.spi.trace.Tracepoints;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -160,9 +164,62 @@ class DemoCommandTest {
     }
 
     @Test
-    void onlyHandshakeIsADemo() {
+    void onlyTheThreeScenariosAreDemos() {
         DemoCommand demo = new DemoCommand(stack.api());
         assertThatThrownBy(() -> demo.demo()).hasMessage(DemoCommand.USAGE);
-        assertThatThrownBy(() -> demo.demo("slowstart")).hasMessage(DemoCommand.USAGE);
+        assertThatThrownBy(() -> demo.demo("bogus")).hasMessage(DemoCommand.USAGE);
+        assertThat(DemoCommand.USAGE).isEqualTo("Usage: net:demo handshake | slowstart | loss");
+    }
+
+    @Test
+    void lossSendsAMebibyteOverAnImpairedLoAndLeavesTheConnectionInTheTraceBuffer() throws Exception {
+        NetlinkWiring.attach(stack.bed.socketLayer(), stack.bed.stack(), new Fib()); // net:impair's netlink
+        DemoCommand demo = new DemoCommand(stack.api());
+        long before = TraceBuffer.next();
+        AtomicReference<Thread> demoThread = new AtomicReference<>();
+        Future<String> run = shell.submit(() -> {
+            demoThread.set(Thread.currentThread());
+            return demo.demo("loss");
+        });
+        driveTimeUntilDone(run, demoThread);
+        List<String> lines = run.get(WALL_BOUND_SECONDS, TimeUnit.SECONDS).lines().toList();
+
+        java.util.regex.Matcher head = java.util.regex.Pattern.compile("TCP over lo with netem 'loss 2% delay 10ms "
+                + "seed 7': (127\\.0\\.0\\.1:\\d+) -> (127\\.0\\.0\\.1:\\d+), 1048576 bytes in [0-9.]+ s")
+                .matcher(lines.get(0));
+        assertThat(head.matches()).as(lines.get(0)).isTrue();
+        java.util.regex.Matcher sent = java.util.regex.Pattern.compile(
+                "client sent (\\d+) segments \\((\\d+) with data, (\\d+) sent again\\), server (\\d+)")
+                .matcher(lines.get(1));
+        assertThat(sent.matches()).as(lines.get(1)).isTrue();
+        long withData = Long.parseLong(sent.group(2));
+        long again = Long.parseLong(sent.group(3));
+        assertThat(withData - again).as("segments of at most 1448 bytes").isGreaterThanOrEqualTo((1048576 + 1447) / 1448);
+        assertThat(again).as("2% loss costs retransmissions").isPositive();
+        assertThat(lines.get(2)).matches("client's cwnd: 10 segments at first, \\d+ at most; [1-9]\\d* fast recoveries, .*");
+        assertThat(lines.get(3)).isEqualTo("watch it on the status page: /conn.html?a=" + head.group(1) + "&b="
+                + head.group(2));
+
+        // The trace buffer keeps the connection for the live view: its segments and its probes.
+        TraceEvent[] kept = new TraceEvent[TraceBuffer.CAPACITY];
+        TraceBuffer.Batch batch = TraceBuffer.read(before, kept);
+        long transmitted = 0;
+        long bytes = 0;
+        long probes = 0;
+        for (int i = 0; i < batch.count(); i++) {
+            TraceEvent e = kept[i];
+            if (e.local() != null && e.local().toString().equals(head.group(1))) {
+                boolean data = e.segment() != null && e.segment().length() > 0;
+                transmitted += e.function().equals("tcp_transmit_skb") && data ? 1 : 0;
+                bytes += e.function().equals("tcp_transmit_skb") && data ? e.segment().length() : 0;
+                bytes -= e.function().equals("tcp_retransmit_skb") ? e.segment().length() : 0;
+                probes += e.function().equals("tcp_probe") ? 1 : 0;
+            }
+        }
+        assertThat(transmitted).isEqualTo(withData);
+        assertThat(bytes).as("every byte once, besides the retransmissions").isEqualTo(1048576);
+        assertThat(probes).isPositive();
+        assertThat(TraceBuffer.recording()).isFalse();
+        assertThat(Tracepoints.enabled()).as("the demo stopped listening").isFalse();
     }
 }

@@ -80,10 +80,15 @@ public final class TraceJson {
     }
 
     private static void string(StringBuilder sb, String name, String value) {
-        if (value == null) {
-            return;
+        if (value != null) {
+            sb.append(",\"").append(name).append("\":");
+            quote(sb, value);
         }
-        sb.append(",\"").append(name).append("\":\"");
+    }
+
+    /** Appends {@code value} as a JSON string (RFC 8259 section 7). */
+    public static void quote(StringBuilder sb, String value) {
+        sb.append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
