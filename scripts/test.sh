@@ -25,6 +25,8 @@ mvn -v | sed -n 1p
 #   socat, nc         the kernel's side of the TCP/UDP interop and TunUpdateTcpIT
 #   python3 + scapy   crafted and spoofed packets from inside a test namespace
 #   curl              the kernel's HTTP client for the applications run on Tern (AppOverTunIT)
+#   chromium          the headless browser that loads the status page's live view (LiveViewBrowserIT,
+#                     driven through the DevTools protocol over its pipe: no chromedriver needed)
 tools=(
   "tshark:tshark"
   "ip:iproute2"
@@ -34,6 +36,7 @@ tools=(
   "nc:netcat-openbsd"
   "python3:python3"
   "curl:curl"
+  "chromium:chromium"
 )
 missing=()
 for pair in "${tools[@]}"; do

@@ -12,6 +12,9 @@
   let dirty = false;
   let closedStream = false;
   const SENT = new Set(['tcp_transmit_skb', 'tcp_v4_send_synack']);
+  // A received segment fires one of these: in ESTABLISHED, in another state, a SYN to a
+  // listener, a segment to a request.
+  const RECEIVED = new Set(['tcp_rcv_established', 'tcp_rcv_state_process', 'tcp_openreq_init', 'tcp_check_req']);
   const MAX_ROWS = 4000;
   const FLAGS = [[0x01, 'F'], [0x02, 'S'], [0x04, 'R'], [0x08, 'P'], [0x20, 'U']];
 
@@ -67,23 +70,26 @@
   function segments(c) {
     const local = new Set(c.events.map((e) => e.local));
     const arrivals = new Map(); // receiver end -> segKey -> [times]
-    const retrans = new Set();
+    const lastSend = new Map(); // end -> its last segment sent
     const sends = [];
     const states = [];
-    let last = null;
     for (const e of c.events) {
-      if (e.function === 'tcp_retransmit_skb' && e.segment) retrans.add(e.local + '/' + e.segment.seq + '/' + e.segment.len + '/' + e.time_ns);
+      // tcp_retransmit_skb follows the tcp_transmit_skb of the segment it sent again.
+      if (e.function === 'tcp_retransmit_skb' && e.segment) {
+        const x = lastSend.get(e.local);
+        if (x && x.s.seq === e.segment.seq && x.s.len === e.segment.len) x.retrans = true;
+      }
       if (e.function === 'tcp_set_state' || e.function === 'tcp_cong_state_set' || e.function === 'tcp_time_wait') {
         states.push({ t: e.time_ns, end: e.local, text: e.function === 'tcp_cong_state_set' ? e.new_state.replace('TCP_CA_', 'CA ') : e.new_state });
       }
       if (!e.segment) continue;
       if (SENT.has(e.function)) {
-        sends.push({ t: e.time_ns, from: e.local, to: e.peer, s: e.segment });
-      } else if (e.function !== 'tcp_retransmit_skb') {
+        const x = { t: e.time_ns, from: e.local, to: e.peer, s: e.segment, retrans: false };
+        sends.push(x);
+        lastSend.set(e.local, x);
+      } else if (RECEIVED.has(e.function)) {
+        // Every event while a segment is handled carries it; one of these fires once per segment.
         const k = segKey(e.segment);
-        // Every event while one segment is handled carries it: count it once.
-        if (last && last.end === e.local && last.k === k && last.t === e.time_ns) continue;
-        last = { end: e.local, k: k, t: e.time_ns };
         if (!arrivals.has(e.local)) arrivals.set(e.local, new Map());
         const m = arrivals.get(e.local);
         if (!m.has(k)) m.set(k, []);
@@ -98,8 +104,7 @@
       if (m && m.has(segKey(x.s))) arrival = m.get(segKey(x.s)).find((a) => !a.used && a.t >= x.t) || null;
       if (arrival) arrival.used = true;
       rows.push({ t: x.t, from: x.from, to: x.to, s: x.s, arrival: arrival ? arrival.t : null,
-        lost: !arrival && local.has(x.to),
-        retrans: retrans.has(x.from + '/' + x.s.seq + '/' + x.s.len + '/' + x.t) });
+        lost: !arrival && local.has(x.to), retrans: x.retrans });
     }
     // A peer that is not this stack fires nothing: its segments are known by their arrival.
     for (const [end, m] of arrivals) {
@@ -113,8 +118,10 @@
     return { rows: rows, states: states };
   }
 
+  /** The initial sequence number of {@code end}: its SYN's, else what the other's SYN-ACK acknowledged, less one. */
   function isn(rows, end) {
     for (const r of rows) if (r.from === end && (r.s.flags & 0x02)) return r.s.seq;
+    for (const r of rows) if (r.to === end && (r.s.flags & 0x12) === 0x12) return r.s.ack - 1;
     for (const r of rows) if (r.from === end) return r.s.seq;
     return 0;
   }
@@ -139,7 +146,7 @@
     const items = rows.map((r) => ({ kind: 'seg', t: r.t, r: r }))
       .concat(all.states.map((s) => ({ kind: 'state', t: s.t, s: s })))
       .sort((p, q) => p.t - q.t || (p.kind === 'state') - (q.kind === 'state'));
-    const xl = 170, xr = 690, top = 40, step = 22;
+    const xl = 160, xr = 580, top = 40, step = 22;
     const t0 = c.first;
     while (svg.firstChild) svg.removeChild(svg.firstChild);
     const defs = el('defs', {});
@@ -153,7 +160,7 @@
     svg.appendChild(el('text', { x: xr, y: 16, 'text-anchor': 'middle', class: 'end' }, right));
     svg.appendChild(el('line', { x1: xl, y1: 24, x2: xl, y2: height, class: 'life' }));
     svg.appendChild(el('line', { x1: xr, y1: 24, x2: xr, y2: height, class: 'life' }));
-    let drawn = 0, lost = 0, again = 0;
+    let drawn = 0, lost = 0, again = 0, sent = 0, sentBytes = 0;
     items.forEach((it, i) => {
       const y = top + i * step;
       svg.appendChild(el('text', { x: 4, y: y + 4, class: 'time' }, ((it.t - t0) / 1e6).toFixed(3) + ' ms'));
@@ -186,8 +193,9 @@
       svg.appendChild(g);
       drawn++;
       if (r.retrans) again++;
+      if (!r.remote) { sent++; sentBytes += s.len; }
     });
-    return { drawn: drawn, lost: lost, retrans: again, rows: all.rows.length };
+    return { drawn: drawn, lost: lost, retrans: again, rows: all.rows.length, sent: sent, sentBytes: sentBytes };
   }
 
   // ---- the plots
@@ -200,7 +208,7 @@
     }
     if (plots[id]) plots[id].destroy();
     const opts = {
-      title: title, width: 640, height: 220,
+      title: title, width: 600, height: 200,
       scales: { x: { time: false } },
       axes: [{ label: 'seconds' }, { label: yLabel }],
       series: [{ label: 's' }].concat(series),
@@ -272,7 +280,7 @@
       + pl.probes + ' tcp_probe samples of ' + pl.sender + (closed ? '; the connection has closed.' : '; live.');
     const d = document.body.dataset;
     d.conn = shown.key; d.events = shown.events.length; d.segments = tl.drawn; d.rows = tl.rows;
-    d.retrans = tl.retrans; d.lost = tl.lost; d.probes = pl.probes;
+    d.retrans = tl.retrans; d.lost = tl.lost; d.probes = pl.probes; d.sent = tl.sent; d.sentBytes = tl.sentBytes;
     d.cwndMax = pl.cwndMax; d.cwndMin = pl.cwndMin; d.sender = pl.sender; d.closed = closed;
     d.rendered = (Number(d.rendered || 0) + 1).toString();
   }

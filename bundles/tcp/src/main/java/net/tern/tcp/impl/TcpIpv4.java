@@ -272,6 +272,7 @@ final class TcpIpv4 {
         int iss = isnHint != 0 ? isnHint : secrets.secureTcpSeq(seg.daddr(), seg.saddr(), seg.dport(), seg.sport());
         RequestSock req = new RequestSock(listener, key, iss, seg.seq(), peerMss, peerWscale, sackOk, tsOk, o.tsVal,
                 clock.nanoTime(), tsOffset, rcvWscale, advmss, rcvWnd, route);
+        trace.conn("tcp_openreq_init", key, null, null); // the request's own 4-tuple, with the SYN
         if (!minisocks.reqskQueueHashAdd(listener, req)) {
             return;
         }
