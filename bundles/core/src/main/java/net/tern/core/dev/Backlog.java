@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import net.tern.spi.net.NetworkThread;
 import net.tern.spi.net.Packet;
+import net.tern.spi.net.Softnet;
 
 /**
  * One link's receive backlog: the queue {@code netif_rx} (enqueue_to_backlog) fills from any
@@ -83,12 +84,20 @@ final class Backlog {
         }
     }
 
-    /** {@code process_backlog}: on the network thread. */
+    /**
+     * {@code process_backlog}: on the network thread, in a receive section, so what input
+     * sends to a loopback device is received after the packet in hand, not inside it.
+     */
     private void drain() {
         Packet packet;
-        for (int n = 0; n < BUDGET && (packet = queue.poll()) != null; n++) {
-            length.decrementAndGet();
-            deliver.accept(packet);
+        Softnet.enter();
+        try {
+            for (int n = 0; n < BUDGET && (packet = queue.poll()) != null; n++) {
+                length.decrementAndGet();
+                deliver.accept(packet);
+            }
+        } finally {
+            Softnet.exit();
         }
         // Clear the flag before the last look, so a packet queued meanwhile is either seen
         // here or schedules a drain itself.

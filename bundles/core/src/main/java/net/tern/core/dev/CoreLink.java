@@ -17,7 +17,9 @@ import net.tern.spi.net.NetDeviceContext;
 import net.tern.spi.net.NetdevFeatures;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
+import net.tern.spi.net.PacketHandler;
 import net.tern.spi.net.PacketTap;
+import net.tern.spi.net.Softnet;
 import net.tern.spi.trace.Tracepoints;
 import net.tern.wire.InetChecksum;
 import org.slf4j.Logger;
@@ -31,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * as Linux serialises them under RTNL, and listeners hear of them in order. The data path
  * ({@link #transmit}, {@link #receive}) takes no lock: it reads the volatile state and
  * updates the counters. Packet taps ({@link #addTap}) see what is transmitted just before the
- * driver does, and what is received on the network thread just before dispatch.
+ * driver does, and what is received just before dispatch.
  */
 final class CoreLink implements Link, NetDeviceContext {
     private static final Logger LOG = LoggerFactory.getLogger(CoreLink.class);
@@ -51,6 +53,9 @@ final class CoreLink implements Link, NetDeviceContext {
     private final LinkTaps taps = new LinkTaps();
     private final LinkImpairment impairment;
     private final Backlog backlog;
+    /** A loopback device: its packets are received on the sending thread. */
+    private final boolean loopback;
+    private final PacketHandler receiveHere = this::dispatchReceived;
     private volatile boolean up;
     private volatile boolean registered = true;
     private volatile int mtu;
@@ -63,6 +68,7 @@ final class CoreLink implements Link, NetDeviceContext {
         this.type = device.type();
         this.deviceFlags = device.flags() & ~RUNNING_FLAGS;
         this.maxMtu = device.maxMtu();
+        this.loopback = (device.flags() & LinkFlags.IFF_LOOPBACK) != 0;
         this.mtu = device.mtu();
         this.impairment = new LinkImpairment(this::deliver, registry.timers(), registry.allocator(), stats);
         this.backlog = new Backlog(registry.networkThread(), Backlog.DEFAULT_LIMIT, this::dispatchReceived,
@@ -358,10 +364,12 @@ final class CoreLink implements Link, NetDeviceContext {
     }
 
     /**
-     * {@code netif_rx}: counts the packet, stamps it with this link and the time, and queues
-     * it on this link's {@link Backlog} for {@code netif_receive_skb} on the network thread.
-     * Any thread may call it. A full backlog drops the packet (counted in {@code rx_dropped}
-     * and the dispatcher's {@code backlogDrops}).
+     * {@code netif_rx}: counts the packet, stamps it with this link and the time, and hands it
+     * to {@code netif_receive_skb}. Any thread may call it. A loopback device's packet is
+     * received on the calling thread, to completion ({@link Softnet}: {@code loopback_xmit}
+     * runs the receive softirq on the sender's CPU); any other device's is queued on this
+     * link's {@link Backlog} for the network thread. A full queue drops the packet (counted in
+     * {@code rx_dropped} and the dispatcher's {@code backlogDrops}).
      */
     @Override
     public void receive(Packet packet) {
@@ -373,10 +381,16 @@ final class CoreLink implements Link, NetDeviceContext {
         }
         stats.received(packet.length());
         packet.device(this).timestampNanos(registry.clock().nanoTime());
-        backlog.enqueue(packet);
+        if (loopback) {
+            if (!Softnet.receive(packet, receiveHere)) {
+                dropOnFullBacklog(packet);
+            }
+        } else {
+            backlog.enqueue(packet);
+        }
     }
 
-    /** On the network thread, for each packet the backlog hands on. */
+    /** In a receive section ({@link Softnet}), for each packet the backlog or the sending thread hands on. */
     private void dispatchReceived(Packet packet) {
         Tracepoints.packet("netif_receive_skb", packet, this, true, 0, 0, 0, 0, -1, packet.length());
         if (!taps.isEmpty() && up) {

@@ -5,6 +5,7 @@ import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketConstants;
+import net.tern.spi.net.Packet;
 import net.tern.spi.proto.MsgHeader;
 import net.tern.spi.proto.Proto;
 import net.tern.spi.proto.ProtoOps;
@@ -63,6 +64,17 @@ public interface InetProto<S extends InetSock> extends Proto {
     /** {@code accept}: the next established connection, ungrafted; EAGAIN when none waits, EINVAL when not listening. */
     default S accept(S sk, int flags) throws ErrnoException {
         throw new ErrnoException(Errno.EOPNOTSUPP, name() + " does not accept");
+    }
+
+    /**
+     * {@code sk_backlog_rcv}: a packet that arrived while another thread owned {@code sk},
+     * queued with {@link InetSock#addBacklog} and run now by the owner as it lets go, the
+     * socket locked. Takes ownership of the packet. The default drops it.
+     *
+     * @since 1.8
+     */
+    default void backlogRcv(S sk, Packet packet) {
+        packet.release();
     }
 
     /** {@code udp_poll} / {@code tcp_poll}: the readiness mask. Called without the socket lock. */

@@ -6,7 +6,11 @@ import net.tern.api.socket.Errno;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.TcpInfo;
 import net.tern.spi.diag.InetDiagMsg;
+import net.tern.spi.net.Packet;
+import net.tern.spi.net.Softnet;
 import net.tern.spi.proto.ProtoSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The state every AF_INET socket has ({@code struct inet_sock} with the parts of
@@ -14,10 +18,20 @@ import net.tern.spi.proto.ProtoSocket;
  * protocol and socket states, shutdown bits, the generic options, and the socket lock.
  * Transports extend it with their own state ({@code udp_sock}, {@code tcp_sock}).
  *
- * <p>Fields are volatile so readers that do not lock (demultiplexing on the network thread,
- * {@code poll}) see current values; writers hold {@link #lock()}.
+ * <p>Fields are volatile so readers that do not lock (demultiplexing, {@code poll}) see
+ * current values; writers hold {@link #lock()}.
+ *
+ * <p>The threading rule, per socket: a socket's protocol state changes only under its lock.
+ * Socket calls and timers take it ({@link #lock()}: {@code lock_sock}); input, which runs on
+ * whichever thread received the packet (the sender's own thread on loopback, a network
+ * thread otherwise), takes it only if no thread holds it ({@link #tryLockForInput()}:
+ * {@code bh_lock_sock} and {@code sock_owned_by_user}) and otherwise leaves the packet on
+ * the socket's backlog ({@link #addBacklog}), which the owner runs when it lets go
+ * ({@link #unlock()}: {@code release_sock}). So the input of one socket runs in the order it
+ * arrived, one packet at a time, and input never waits for a lock.
  */
 public class InetSock {
+    private static final Logger LOG = LoggerFactory.getLogger(InetSock.class);
     /** {@code RCV_SHUTDOWN}: no more receiving. */
     public static final int RCV_SHUTDOWN = 1;
     /** {@code SEND_SHUTDOWN}: no more sending. */
@@ -36,6 +50,7 @@ public class InetSock {
     private final InetProto<?> prot;
     private final int protocol;
     private final ReentrantLock lock = new ReentrantLock();
+    private final SockBacklog backlog = new SockBacklog();
     private volatile ProtoSocket socket;
 
     private volatile SocketState socketState = SocketState.UNCONNECTED;
@@ -81,16 +96,123 @@ public class InetSock {
         return protocol;
     }
 
-    // ---- lock_sock
+    // ---- lock_sock, and input while another thread owns the socket
 
-    /** {@code lock_sock}: held around each operation and by input that touches the socket. */
+    /**
+     * {@code lock_sock}: the caller owns the socket until {@link #unlock()}. Socket calls and
+     * timers take it; input takes it only with {@link #tryLockForInput()}, never waiting.
+     */
     public void lock() {
         lock.lock();
     }
 
-    /** {@code release_sock}. */
+    /**
+     * {@code release_sock}: the owner's last release first runs the input queued on the
+     * backlog meanwhile ({@code __release_sock} → {@code sk_backlog_rcv}), with the lock
+     * still held and in a receive section ({@link Softnet}), then lets go. Input queued after
+     * its last look, by a thread that found the lock still held, is run by whichever of the
+     * two takes the lock next: the queuing thread tries once more after queuing, this one
+     * after letting go.
+     */
     public void unlock() {
-        lock.unlock();
+        if (lock.getHoldCount() != 1) {
+            lock.unlock();
+            return;
+        }
+        do {
+            if (backlog.pending()) {
+                processBacklog();
+            }
+            lock.unlock();
+        } while (backlog.pending() && lock.tryLock());
+    }
+
+    /**
+     * {@code bh_lock_sock} with {@code !sock_owned_by_user}: takes the lock for input when no
+     * thread holds it, and returns false when one does, this one included (an owner's own
+     * send that runs input to completion finds its socket owned, as Linux's softirq finds it
+     * owned by the task it interrupted). Input that gets false queues its work on the
+     * backlog ({@link #addBacklog}) and never waits for the lock: input runs on whatever
+     * thread received the packet, and two such threads waiting for each other's socket would
+     * wait for ever.
+     */
+    public boolean tryLockForInput() {
+        if (lock.isHeldByCurrentThread() || !lock.tryLock()) {
+            return false;
+        }
+        if (backlog.pending()) {
+            // Input queued before this packet, whose owner has just let go: it runs first.
+            processBacklog();
+        }
+        return true;
+    }
+
+    /**
+     * {@code sk_add_backlog}: queues {@code packet} for the transport's
+     * {@link InetProto#backlogRcv}, run by the socket's owner when it lets go, unless the
+     * backlog holds {@code limit} bytes already: then returns false and the caller, which
+     * keeps the packet, counts the drop and releases it. If the owner let go meanwhile, the
+     * calling thread takes the socket and runs the backlog itself.
+     */
+    public boolean addBacklog(Packet packet, int limit) {
+        if (!backlog.add(packet, packet.truesize(), limit)) {
+            return false;
+        }
+        runBacklogIfUnowned();
+        return true;
+    }
+
+    /**
+     * Input work for this socket that is not a packet (an ICMP error to report): runs it now
+     * with the lock held if the socket is not owned, else queues it on the backlog like a
+     * packet; false when the backlog is full and the work is dropped.
+     */
+    public boolean runOrBacklog(Runnable work, int limit) {
+        if (tryLockForInput()) {
+            try {
+                work.run();
+            } finally {
+                unlock();
+            }
+            return true;
+        }
+        if (!backlog.add(work, SockBacklog.WORK_SIZE, limit)) {
+            return false;
+        }
+        runBacklogIfUnowned();
+        return true;
+    }
+
+    /** {@code sk_rcvbuf + sk_sndbuf}: how much the backlog may hold ({@code tcp_add_backlog}'s limit). */
+    public int backlogLimit() {
+        return rcvbuf + sndbuf;
+    }
+
+    private void runBacklogIfUnowned() {
+        if (!lock.isHeldByCurrentThread() && lock.tryLock()) {
+            unlock();
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void processBacklog() {
+        Softnet.enter();
+        try {
+            Object entry;
+            while ((entry = backlog.poll()) != null) {
+                try {
+                    if (entry instanceof Packet packet) {
+                        ((InetProto) prot).backlogRcv(this, packet);
+                    } else {
+                        ((Runnable) entry).run();
+                    }
+                } catch (RuntimeException e) {
+                    LOG.error("{}: backlog input threw; the socket goes on", this, e);
+                }
+            }
+        } finally {
+            Softnet.exit();
+        }
     }
 
     public boolean isLockedByCurrentThread() {

@@ -27,13 +27,16 @@
  * </ul>
  *
  * <p>Locking ({@code lock_sock}): every operation but {@code poll} runs its generic part and
- * the transport's call under {@link net.tern.inet.sock.InetSock#lock()}; a transport's input
- * on the network thread takes the same lock while it touches the socket. Operations never
- * block, so the lock is held only for the work itself. {@code poll} takes no lock (as
+ * the transport's call under {@link net.tern.inet.sock.InetSock#lock()}, and timers take the
+ * same lock. A transport's input, on whatever thread received the packet, takes it only when
+ * no thread holds it ({@link net.tern.inet.sock.InetSock#tryLockForInput()}) and otherwise
+ * queues the packet on the socket's backlog for the owner's release
+ * ({@link net.tern.inet.sock.InetSock#addBacklog}, {@link net.tern.inet.sock.InetProto#backlogRcv};
+ * since 1.8). Operations never block, so the lock is held only for the work itself. {@code poll} takes no lock (as
  * {@code tcp_poll} does not): a transport's poll reads volatile state.
  */
 @Export
-@Version("1.7.0")
+@Version("1.8.0")
 package net.tern.inet.sock;
 
 import org.osgi.annotation.bundle.Export;

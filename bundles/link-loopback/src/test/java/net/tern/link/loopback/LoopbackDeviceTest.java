@@ -11,6 +11,7 @@ import net.tern.spi.net.IfAddress;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.LinkFlags;
 import net.tern.spi.net.Packet;
+import net.tern.spi.net.Softnet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ class LoopbackDeviceTest {
     private final LoopbackDevice device = new LoopbackDevice();
     private final List<byte[]> received = new ArrayList<>();
     private final List<Link> receivedOn = new ArrayList<>();
+    private final List<Thread> receivedBy = new ArrayList<>();
     private Link lo;
 
     @BeforeEach
@@ -31,6 +33,7 @@ class LoopbackDeviceTest {
             packet.buf().getBytes(packet.buf().readerIndex(), bytes);
             received.add(bytes);
             receivedOn.add(packet.device());
+            receivedBy.add(Thread.currentThread());
             packet.release();
         });
         lo = stack.register(device);
@@ -57,11 +60,21 @@ class LoopbackDeviceTest {
         byte[] payload = {0x45, 0, 0, 20, 1, 2, 3, 4, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1};
 
         assertThat(lo.transmit(stack.packet(EtherType.IPV4, payload))).isTrue();
-        assertThat(received).as("the echo waits for the network thread").isEmpty();
-        stack.runUntilIdle();
 
+        // Received inside transmit, on the sending thread: no network thread was run.
         assertThat(received).singleElement().isEqualTo(payload);
         assertThat(receivedOn).containsExactly(lo);
+        assertThat(receivedBy).containsExactly(Thread.currentThread());
+    }
+
+    @Test
+    void aPacketIsReceivedOnTheThreadThatSentIt() throws Exception {
+        Thread sender = new Thread(() -> lo.transmit(stack.packet(EtherType.IPV4, new byte[20])), "sender");
+        sender.start();
+        sender.join(10_000);
+
+        assertThat(received).hasSize(1);
+        assertThat(receivedBy).containsExactly(sender);
     }
 
     @Test
@@ -144,19 +157,44 @@ class LoopbackDeviceTest {
     }
 
     @Test
-    void aPacketSentFromTheNetworkThreadComesBackAfterTheCurrentTask() {
+    void aPacketSentWhileReceivingIsReceivedAfterThePacketInHandNotInsideIt() {
         List<String> order = new ArrayList<>();
         stack.addPacketHandler(EtherType.ARP, packet -> {
-            order.add("echo received");
+            order.add("request received");
+            packet.release();
+            lo.transmit(stack.packet(EtherType.IPV4, new byte[20]));
+            order.add("reply sent");
+        });
+        stack.removePacketHandler(stack.dispatcher().handlerFor(EtherType.IPV4));
+        stack.addPacketHandler(EtherType.IPV4, packet -> {
+            order.add("reply received");
             packet.release();
         });
 
-        stack.networkThread().execute(() -> {
-            lo.transmit(stack.packet(EtherType.ARP, new byte[28]));
-            order.add("sender finished");
-        });
-        stack.runUntilIdle();
+        lo.transmit(stack.packet(EtherType.ARP, new byte[28]));
 
-        assertThat(order).containsExactly("sender finished", "echo received");
+        assertThat(order).containsExactly("request received", "reply sent", "reply received");
+    }
+
+    @Test
+    void aSenderInsideReceiveProcessingQueuesAtMostTheBacklogLimitAndCountsTheRestAsDrops() {
+        int[] echoes = {0};
+        stack.addPacketHandler(EtherType.ARP, packet -> {
+            packet.release();
+            for (int i = 0; i < Softnet.MAX_BACKLOG + 5; i++) {
+                lo.transmit(stack.packet(EtherType.IPV4, new byte[20]));
+            }
+        });
+        stack.removePacketHandler(stack.dispatcher().handlerFor(EtherType.IPV4));
+        stack.addPacketHandler(EtherType.IPV4, packet -> {
+            echoes[0]++;
+            packet.release();
+        });
+
+        lo.transmit(stack.packet(EtherType.ARP, new byte[28]));
+
+        assertThat(echoes[0]).isEqualTo(Softnet.MAX_BACKLOG);
+        assertThat(lo.stats().rxDropped.sum()).isEqualTo(5);
+        assertThat(stack.dispatcher().backlogDrops()).isEqualTo(5);
     }
 }

@@ -6,7 +6,8 @@
  * capture attaches to a link ({@link net.tern.spi.net.PacketTap}, {@code ptype_all}), the
  * fault injection on a link's transmit path ({@link net.tern.spi.net.Impairment}, netem), and the execution
  * services protocol code runs on: the {@link net.tern.spi.net.Clock}, the
- * {@link net.tern.spi.net.TimerService} and the {@link net.tern.spi.net.NetworkThread}.
+ * {@link net.tern.spi.net.TimerService}, the {@link net.tern.spi.net.NetworkThread} and receive
+ * processing on the calling thread ({@link net.tern.spi.net.Softnet}, since 1.6).
  */
 @Export
 @Version("1.7.0")

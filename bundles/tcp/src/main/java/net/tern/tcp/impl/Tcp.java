@@ -64,7 +64,7 @@ public final class Tcp implements NetProtocol, AutoCloseable {
         this.congestion = new CongestionRegistry(settings.congestionControl(), sockets);
         // Each part gets the parts it calls; the order is the one they depend in, without cycles
         // (a connection's timers reach tcp_timer.c's handlers through its own SockTimers).
-        TcpTrace trace = new TcpTrace(clock, networkThread);
+        TcpTrace trace = new TcpTrace(clock);
         TcpSack sack = new TcpSack(counters, clock);
         TcpOutput output = new TcpOutput(clock, current, counters, memory, ip, allocator, trace);
         TcpReplies replies = new TcpReplies(clock, counters, ip, allocator, trace);
@@ -74,7 +74,7 @@ public final class Tcp implements NetProtocol, AutoCloseable {
         TcpTimers tcpTimers = new TcpTimers(clock, current, counters, output, lifecycle);
         TcpSockopt sockopt = new TcpSockopt(clock, current, memory, output, lifecycle, tcpTimers, congestion);
         this.prot = new TcpProt(clock, current, counters, memory, tables, secrets, this::nextRandom, trace, ip, timers,
-                output, lifecycle, tcpTimers, sockopt, congestion, sockets);
+                output, lifecycle, tcpTimers, sockopt, congestion, sockets, this::backlogRcv);
         TcpAck ack = new TcpAck(clock, current, counters, memory, output, challengeAck, sack, trace);
         TcpInput input = new TcpInput(clock, current, counters, memory, trace, output, replies, challengeAck, ack,
                 lifecycle, tcpTimers);
@@ -87,6 +87,11 @@ public final class Tcp implements NetProtocol, AutoCloseable {
         this.protoSw = new InetProtoSw<>(SocketConstants.SOCK_STREAM, SocketConstants.IPPROTO_TCP, prot,
                 new InetStreamOps(routes, clock));
         this.diag = new TcpDiag(sockopt, tables, sockets);
+    }
+
+    /** {@code tcp_prot.backlog_rcv}: input a socket's owner takes from its backlog as it lets go. */
+    private void backlogRcv(TcpSock sk, Packet packet) {
+        ipv4.backlogRcv(sk, packet);
     }
 
     private int nextRandom() {

@@ -29,8 +29,10 @@ import net.tern.wire.TcpPacket;
  * request or a SYN cookie ({@code tcp_v4_conn_request}, {@code tcp_conn_request}); and
  * {@code tcp_v4_err} takes the ICMP errors about segments we sent.
  *
- * <p>Runs on whichever thread runs input, taking the owning socket's lock (a listener's for a
- * request). What decoding and demultiplexing need is the thread's {@link ThreadScratch}, reused
+ * <p>Runs on whichever thread runs input (the sender's on loopback, a network thread
+ * otherwise), taking the owning socket's lock (a listener's for a request) only when no thread
+ * owns it, else leaving the segment on that socket's backlog ({@code sk_add_backlog}) for its
+ * owner's {@code release_sock}; see {@link net.tern.inet.sock.InetSock}. What decoding and demultiplexing need is the thread's {@link ThreadScratch}, reused
  * segment after segment, so a segment received allocates nothing; a segment received while
  * that thread is still handling another (input re-entered from within input) gets its own.
  */
@@ -71,52 +73,76 @@ final class TcpIpv4 {
 
     /**
      * {@code tcp_v4_rcv}: checks and decodes the segment ({@link #decode}), then finds its owner
-     * and delivers it ({@link #demux}). The packet is released here.
+     * and delivers it ({@link #demux}). The packet is released here, unless it waits on a
+     * socket's backlog.
      */
     void v4Rcv(Packet packet) {
+        rcv(packet, null);
+    }
+
+    /**
+     * {@code sk_backlog_rcv} ({@code tcp_v4_do_rcv} from {@code __release_sock}): a segment
+     * that arrived while another thread owned {@code owner}, run by the owner as it lets go,
+     * {@code owner} locked. Its checksum was verified when it arrived. It is looked up again,
+     * so a segment for a connection that became a TIME-WAIT entry, or for a request that
+     * became a connection, meanwhile reaches what holds the 4-tuple now.
+     */
+    void backlogRcv(TcpSock owner, Packet packet) {
+        rcv(packet, owner);
+    }
+
+    /** Decodes and delivers a segment arriving ({@code owner} null) or from {@code owner}'s backlog. */
+    private void rcv(Packet packet, TcpSock owner) {
         ThreadScratch scratch = ThreadScratch.get();
         if (!scratch.startReceiving()) {
-            scratch = new ThreadScratch(); // re-entered: the outer segment is still in use
+            // Re-entered (an owner's backlog run from within input): the outer segment is still in use.
+            scratch = new ThreadScratch();
             scratch.startReceiving();
         }
+        boolean queued = false;
         try {
-            Segment seg = decode(packet, scratch);
+            Segment seg = decode(packet, scratch, owner == null);
             if (seg != null) {
                 trace.receiving(seg);
-                demux(seg, scratch.probe);
+                queued = demux(seg, scratch.probe, packet, owner);
             }
         } finally {
             trace.received();
             scratch.seg.clear();
             scratch.doneReceiving();
-            packet.release();
+            if (!queued) {
+                packet.release();
+            }
         }
     }
 
-    private Segment decode(Packet packet, ThreadScratch scratch) {
+    private Segment decode(Packet packet, ThreadScratch scratch, boolean arriving) {
         ByteBuf buf = packet.buf();
         int start = buf.readerIndex();
         int length = packet.length();
-        // Counted even if it is bad, as tcp_v4_rcv counts it before any check.
-        counters.inc(TcpMib.InSegs);
         TcpPacket th = scratch.th.wrap(buf, start);
-        switch (th.check(length)) {
-            case OK -> {
-            }
-            case BAD_DATA_OFFSET -> {
-                counters.inc(TcpMib.InErrs);
-                return null;
-            }
-            default -> {
-                // TOO_SHORT, HEADER_TRUNCATED: tcp_v4_rcv's pskb_may_pull of a whole header,
-                // or of doff * 4 with options past the end, fails: dropped with InSegs alone.
-                return null;
+        if (arriving) {
+            // Counted even if it is bad, as tcp_v4_rcv counts it before any check.
+            counters.inc(TcpMib.InSegs);
+            switch (th.check(length)) {
+                case OK -> {
+                }
+                case BAD_DATA_OFFSET -> {
+                    counters.inc(TcpMib.InErrs);
+                    return null;
+                }
+                default -> {
+                    // TOO_SHORT, HEADER_TRUNCATED: tcp_v4_rcv's pskb_may_pull of a whole header,
+                    // or of doff * 4 with options past the end, fails: dropped with InSegs alone.
+                    return null;
+                }
             }
         }
         Ipv4Packet ip = scratch.ip.wrap(buf, packet.networkHeader());
         int saddr = ip.source();
         int daddr = ip.destination();
-        if (!packet.csumUnnecessary() && !th.verifyChecksum(length, saddr, daddr)) { // tcp_v4_rcv's skb_checksum_init
+        // tcp_v4_rcv's skb_checksum_init; a segment from a backlog was verified as it arrived.
+        if (arriving && !packet.csumUnnecessary() && !th.verifyChecksum(length, saddr, daddr)) {
             counters.inc(TcpMib.InCsumErrors);
             counters.inc(TcpMib.InErrs);
             return null;
@@ -128,41 +154,54 @@ final class TcpIpv4 {
      * The demultiplexing of {@code tcp_v4_rcv} ({@code __inet_lookup_skb}): the established
      * hash (a socket: {@link #v4DoRcv}; a request: {@link TcpMinisocks#checkReq}; a TIME-WAIT
      * entry: {@link TcpMinisocks#timewaitStateProcess}), then the listeners, else a RST.
+     *
+     * <p>A socket (a request's listener for a request) is taken for input only if no thread
+     * owns it; else {@code packet} goes to its backlog ({@link #addBacklog}) and this returns
+     * true: the packet is no longer the caller's. {@code owner} is the socket whose backlog is
+     * being run (locked by this thread), or null for a segment arriving.
      */
-    private void demux(Segment seg, ConnKey.Probe probe) {
+    private boolean demux(Segment seg, ConnKey.Probe probe, Packet packet, TcpSock owner) {
         ConnKey.Probe key = probe.set(seg.daddr(), seg.dport(), seg.saddr(), seg.sport());
         int isnHint = 0;
         for (int attempt = 0; attempt < 3; attempt++) {
-            Object owner = tables.lookupEstablished(key);
-            if (owner instanceof TcpSock sk) {
-                sk.lock();
+            Object found = tables.lookupEstablished(key);
+            if (found instanceof TcpSock sk) {
+                if (sk != owner && !sk.tryLockForInput()) {
+                    return addBacklog(sk, packet);
+                }
                 try {
                     if (tables.lookupEstablished(key) != sk) {
-                        continue; // It changed while we waited for the lock: look again.
+                        continue; // It changed while we took the lock: look again.
                     }
                     v4DoRcv(sk, seg);
                 } finally {
-                    sk.unlock();
+                    if (sk != owner) {
+                        sk.unlock();
+                    }
                 }
-                return;
+                return false;
             }
-            if (owner instanceof RequestSock req) {
+            if (found instanceof RequestSock req) {
                 TcpSock listener = req.listener;
-                listener.lock();
+                if (listener != owner && !listener.tryLockForInput()) {
+                    return addBacklog(listener, packet);
+                }
                 try {
                     if (tables.lookupEstablished(key) != req) {
                         continue;
                     }
                     minisocks.checkReq(req, seg);
                 } finally {
-                    listener.unlock();
+                    if (listener != owner) {
+                        listener.unlock();
+                    }
                 }
-                return;
+                return false;
             }
-            if (owner instanceof TimeWaitSock tw) {
+            if (found instanceof TimeWaitSock tw) {
                 isnHint = minisocks.timewaitStateProcess(tw, seg);
                 if (isnHint == 0) {
-                    return;
+                    return false;
                 }
             }
             break;
@@ -170,18 +209,38 @@ final class TcpIpv4 {
         TcpSock listener = tables.lookupListener(seg.daddr(), seg.dport());
         if (listener == null) {
             replies.v4SendReset(seg);
-            return;
+            return false;
         }
-        listener.lock();
+        if (listener != owner && !listener.tryLockForInput()) {
+            // The TIME-WAIT entry a SYN reopens is gone: its sequence hint goes with it, as a
+            // backlogged SYN in Linux is judged by the listener alone.
+            return addBacklog(listener, packet);
+        }
         try {
             if (listener.state() != SkState.LISTEN) {
                 replies.v4SendReset(seg);
-                return;
+                return false;
             }
             listenStateProcess(listener, seg, isnHint);
         } finally {
-            listener.unlock();
+            if (listener != owner) {
+                listener.unlock();
+            }
         }
+        return false;
+    }
+
+    /**
+     * {@code tcp_add_backlog}: queues the segment on {@code sk}'s backlog for its owner, within
+     * {@code sk_rcvbuf + sk_sndbuf}; beyond that it is dropped and counted
+     * ({@code TCPBacklogDrop}). Returns whether the packet was taken.
+     */
+    private boolean addBacklog(TcpSock sk, Packet packet) {
+        if (sk.addBacklog(packet, sk.backlogLimit())) {
+            return true;
+        }
+        counters.inc(TcpExtMib.TCPBacklogDrop);
+        return false;
     }
 
     /**
@@ -318,40 +377,43 @@ final class TcpIpv4 {
         if (!(found instanceof TcpSock sk)) {
             return;
         }
-        sk.lock();
-        try {
-            if (sk.state() == SkState.CLOSE) {
-                return;
-            }
-            if (!Seq.between(seq, sk.snd().sndUna(), sk.snd().sndMax())) {
-                counters.inc(TcpExtMib.OutOfWindowIcmps);
-                return;
-            }
-            Errno errno;
-            switch (type) {
-                case IcmpTypes.PARAMETER_PROB -> errno = Errno.EPROTO;
-                case IcmpTypes.TIME_EXCEEDED -> errno = Errno.EHOSTUNREACH;
-                case IcmpTypes.DEST_UNREACH -> {
-                    if (code == IcmpTypes.FRAG_NEEDED) {
-                        v4MtuReduced(sk, info);
-                        return;
-                    }
-                    errno = unreachableErrno(code);
-                    if (errno == null) {
-                        return;
-                    }
+        // Input: run now if nobody owns the socket, else by the owner as it lets go.
+        if (!sk.runOrBacklog(() -> sockErr(sk, seq, type, code, info), sk.backlogLimit())) {
+            counters.inc(TcpExtMib.TCPBacklogDrop);
+        }
+    }
+
+    /** {@code tcp_v4_err}'s part under the socket's lock. */
+    private void sockErr(TcpSock sk, int seq, int type, int code, int info) {
+        if (sk.state() == SkState.CLOSE) {
+            return;
+        }
+        if (!Seq.between(seq, sk.snd().sndUna(), sk.snd().sndMax())) {
+            counters.inc(TcpExtMib.OutOfWindowIcmps);
+            return;
+        }
+        Errno errno;
+        switch (type) {
+            case IcmpTypes.PARAMETER_PROB -> errno = Errno.EPROTO;
+            case IcmpTypes.TIME_EXCEEDED -> errno = Errno.EHOSTUNREACH;
+            case IcmpTypes.DEST_UNREACH -> {
+                if (code == IcmpTypes.FRAG_NEEDED) {
+                    v4MtuReduced(sk, info);
+                    return;
                 }
-                default -> {
-                    return; // source quench, redirect, others: ignored
+                errno = unreachableErrno(code);
+                if (errno == null) {
+                    return;
                 }
             }
-            if (sk.state() == SkState.SYN_SENT || sk.state() == SkState.SYN_RECV) {
-                lifecycle.writeErr(sk, errno);
-            } else {
-                sk.softError(errno);
+            default -> {
+                return; // source quench, redirect, others: ignored
             }
-        } finally {
-            sk.unlock();
+        }
+        if (sk.state() == SkState.SYN_SENT || sk.state() == SkState.SYN_RECV) {
+            lifecycle.writeErr(sk, errno);
+        } else {
+            sk.softError(errno);
         }
     }
 
@@ -372,8 +434,7 @@ final class TcpIpv4 {
     /** {@code tcp_req_err}: drops the request when {@code abort} and the ICMP quotes its SYN-ACK. */
     private void reqErr(RequestSock req, int seq, boolean abort) {
         TcpSock listener = req.listener;
-        listener.lock();
-        try {
+        Runnable err = () -> {
             if (tables.lookupEstablished(req.key) != req) {
                 return;
             }
@@ -383,8 +444,9 @@ final class TcpIpv4 {
                 lifecycle.reqskQueueDrop(req);
                 counters.inc(TcpExtMib.ListenDrops);
             }
-        } finally {
-            listener.unlock();
+        };
+        if (!listener.runOrBacklog(err, listener.backlogLimit())) {
+            counters.inc(TcpExtMib.TCPBacklogDrop);
         }
     }
 

@@ -184,16 +184,20 @@ final class TcpLifecycle {
 
     /** {@code inet_twsk_reschedule}: the entry ends {@code lengthMillis} from now, unless started again. */
     void twskReschedule(TimeWaitSock tw) {
-        tw.cancelTimer();
-        tw.setTimer(timerService.schedule(tw.lengthMillis, TimeUnit.MILLISECONDS, () -> twskKill(tw)));
+        synchronized (tw) {
+            tw.cancelTimer();
+            tw.setTimer(timerService.schedule(tw.lengthMillis, TimeUnit.MILLISECONDS, () -> twskKill(tw)));
+        }
     }
 
     /** {@code inet_twsk_kill}: the entry leaves the hash and frees its port. */
     void twskKill(TimeWaitSock tw) {
-        trace.conn("inet_twsk_kill", tw.key, SkState.TIME_WAIT, SkState.CLOSE);
-        tw.cancelTimer();
-        tables.removeEstablished(tw.key, tw);
-        tables.release(tw, tw.key.localPort());
+        synchronized (tw) {
+            trace.conn("inet_twsk_kill", tw.key, SkState.TIME_WAIT, SkState.CLOSE);
+            tw.cancelTimer();
+            tables.removeEstablished(tw.key, tw);
+            tables.release(tw, tw.key.localPort());
+        }
     }
 
     /**

@@ -21,8 +21,8 @@ import net.tern.wire.TcpOptions;
  * ({@code tcp_child_process}), the request's SYN-ACK timer, and a TIME-WAIT entry's answer to
  * a segment ({@code tcp_timewait_state_process}).
  *
- * <p>Runs on the network thread: a request under its listener's lock, a TIME-WAIT entry
- * without one.
+ * <p>Runs where input runs: a request under its listener's lock, a TIME-WAIT entry
+ * under its own monitor.
  */
 final class TcpMinisocks {
     private final Clock clock;
@@ -258,40 +258,43 @@ final class TcpMinisocks {
      * reuse the 4-tuple (RFC 9293 3.6.1, with timestamps as RFC 6191 allows), else 0.
      */
     int timewaitStateProcess(TimeWaitSock tw, Segment seg) {
-        TcpOptions o = seg.options();
-        boolean pawsReject = tw.tsOk && o.timestamp
-                && tw.ts().pawsReject(o.tsVal, seg.has(RST), clock.nanoTime());
-        if (!pawsReject && seg.seq() == tw.rcvNxt && (seg.length() == 0 || seg.has(RST))) {
-            if (seg.has(RST)) {
-                lifecycle.twskKill(tw); // Linux's default (tcp_rfc1337=0)
+        // An entry is touched by input on any thread and by its timer: one at a time.
+        synchronized (tw) {
+            TcpOptions o = seg.options();
+            boolean pawsReject = tw.tsOk && o.timestamp
+                    && tw.ts().pawsReject(o.tsVal, seg.has(RST), clock.nanoTime());
+            if (!pawsReject && seg.seq() == tw.rcvNxt && (seg.length() == 0 || seg.has(RST))) {
+                if (seg.has(RST)) {
+                    lifecycle.twskKill(tw); // Linux's default (tcp_rfc1337=0)
+                    return 0;
+                }
+                // A bare ACK in the window: TIME-WAIT starts again, with its TS.Recent.
+                lifecycle.twskReschedule(tw);
+                if (tw.tsOk && o.timestamp) {
+                    tw.ts().storeTsRecent(o.tsVal, clock.nanoTime());
+                }
                 return 0;
             }
-            // A bare ACK in the window: TIME-WAIT starts again, with its TS.Recent.
-            lifecycle.twskReschedule(tw);
-            if (tw.tsOk && o.timestamp) {
-                tw.ts().storeTsRecent(o.tsVal, clock.nanoTime());
+            if (seg.has(SYN) && !seg.has(RST) && !seg.has(ACK) && !pawsReject
+                    && (Seq.after(seg.seq(), tw.rcvNxt) || (tw.tsOk && o.timestamp && tw.ts().tsRecent() - o.tsVal < 0))) {
+                // No counter: Linux counts TWRecycled only when connect() takes over a TIME-WAIT
+                // 4-tuple (tcp_twsk_unique), not when a peer's SYN reopens one.
+                int isn = tw.sndNxt + 65535 + 2;
+                lifecycle.twskKill(tw);
+                return isn == 0 ? 1 : isn;
+            }
+            if (pawsReject) {
+                counters.inc(TcpExtMib.PAWSTimewait);
+            }
+            if (!seg.has(RST)) {
+                if (pawsReject || seg.has(ACK)) {
+                    lifecycle.twskReschedule(tw);
+                }
+                if (!challengeAck.oowRateLimited(seg, tw.oowRateLimit(), TcpExtMib.TCPACKSkippedTimeWait)) {
+                    replies.v4SendAck(tw, seg);
+                }
             }
             return 0;
         }
-        if (seg.has(SYN) && !seg.has(RST) && !seg.has(ACK) && !pawsReject
-                && (Seq.after(seg.seq(), tw.rcvNxt) || (tw.tsOk && o.timestamp && tw.ts().tsRecent() - o.tsVal < 0))) {
-            // No counter: Linux counts TWRecycled only when connect() takes over a TIME-WAIT
-            // 4-tuple (tcp_twsk_unique), not when a peer's SYN reopens one.
-            int isn = tw.sndNxt + 65535 + 2;
-            lifecycle.twskKill(tw);
-            return isn == 0 ? 1 : isn;
-        }
-        if (pawsReject) {
-            counters.inc(TcpExtMib.PAWSTimewait);
-        }
-        if (!seg.has(RST)) {
-            if (pawsReject || seg.has(ACK)) {
-                lifecycle.twskReschedule(tw);
-            }
-            if (!challengeAck.oowRateLimited(seg, tw.oowRateLimit(), TcpExtMib.TCPACKSkippedTimeWait)) {
-                replies.v4SendAck(tw, seg);
-            }
-        }
-        return 0;
     }
 }

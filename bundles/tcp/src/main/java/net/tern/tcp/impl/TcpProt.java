@@ -8,6 +8,7 @@ import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
 
 import java.nio.ByteBuffer;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import net.tern.api.socket.Errno;
@@ -22,6 +23,7 @@ import net.tern.inet.sock.InetProto;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Clock;
+import net.tern.spi.net.Packet;
 import net.tern.spi.net.TimerService;
 import net.tern.spi.proto.MsgHeader;
 import net.tern.spi.proto.ProtoSocket;
@@ -57,12 +59,14 @@ public final class TcpProt implements InetProto<TcpSock> {
     private volatile String refusal;
     /** {@code tcp_sendmsg_locked} and its pushes. */
     private final TcpSendmsg sendmsg;
+    /** {@code tcp_v4_do_rcv} for a segment the socket's owner takes from its backlog. */
+    private final BiConsumer<TcpSock, Packet> backlogRcv;
 
     /** {@code sockets}: every TCP socket alive, which each socket created here joins. */
     TcpProt(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpMemory memory, TcpHashTables tables,
             Secrets secrets, IntSupplier random, TcpTrace trace, IpOutput ipOutput, TimerService timerService,
             TcpOutput output, TcpLifecycle lifecycle, TcpTimers timers, TcpSockopt sockopt,
-            CongestionRegistry registry, Set<TcpSock> sockets) {
+            CongestionRegistry registry, Set<TcpSock> sockets, BiConsumer<TcpSock, Packet> backlogRcv) {
         this.clock = clock;
         this.settings = settings;
         this.counters = counters;
@@ -80,6 +84,13 @@ public final class TcpProt implements InetProto<TcpSock> {
         this.registry = registry;
         this.sockets = sockets;
         this.sendmsg = new TcpSendmsg(memory, output);
+        this.backlogRcv = backlogRcv;
+    }
+
+    /** {@code sk_backlog_rcv} = {@code tcp_v4_do_rcv}: see {@link TcpIpv4#backlogRcv}. */
+    @Override
+    public void backlogRcv(TcpSock sk, Packet packet) {
+        backlogRcv.accept(sk, packet);
     }
 
     @Override

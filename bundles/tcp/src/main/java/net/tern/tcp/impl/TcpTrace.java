@@ -3,7 +3,6 @@ package net.tern.tcp.impl;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Clock;
-import net.tern.spi.net.NetworkThread;
 import net.tern.spi.proto.ProtoSocket;
 import net.tern.spi.trace.TraceEvent;
 import net.tern.spi.trace.TraceProbe;
@@ -19,10 +18,10 @@ import net.tern.wire.TcpPacket;
  * asks {@link Tracepoints#enabled()} (one volatile read) and returns when no one listens; its
  * arguments are objects the caller holds already, so a tracepoint off allocates nothing.
  *
- * <p>The segment being processed is remembered while {@code tcp_v4_rcv} handles it (on the
- * network thread, and only while tracing), so events it causes carry it; events from socket
- * calls and timers carry none. The data path's events: {@code tcp_rcv_established} per
- * segment received in ESTABLISHED, {@code tcp_ack} (what it acknowledged, and the scoreboard's
+ * <p>The segment being processed is remembered while {@code tcp_v4_rcv} handles it (per
+ * thread, since input runs on the thread that received it, and only while tracing), so events
+ * it causes carry it; events from socket calls and timers carry none. The data path's events:
+ * {@code tcp_rcv_established} per segment received in ESTABLISHED, {@code tcp_ack} (what it acknowledged, and the scoreboard's
  * SACKed and lost counts after it) followed by {@code tcp_probe} (Linux fires that one on
  * entry to {@code tcp_rcv_established}, before the ACK is taken; here it follows the ACK, so
  * a plot shows each ACK's effect), {@code tcp_transmit_skb} per segment sent,
@@ -33,26 +32,27 @@ import net.tern.wire.TcpPacket;
 final class TcpTrace {
     private static final int[] NO_SACK = {};
     private final Clock clock;
-    private final NetworkThread networkThread;
-    /** The segment {@code tcp_v4_rcv} is handling, while tracing; network thread only. */
-    private Segment current;
+    /** The segment {@code tcp_v4_rcv} is handling on each thread, while tracing. */
+    private final ThreadLocal<Segment> current = new ThreadLocal<>();
+    /** Whether {@link #current} was ever set: until tracing first starts, input never touches it. */
+    private volatile boolean remembered;
 
-    TcpTrace(Clock clock, NetworkThread networkThread) {
+    TcpTrace(Clock clock) {
         this.clock = clock;
-        this.networkThread = networkThread;
     }
 
     /** {@code tcp_v4_rcv} starts on {@code seg}. */
     void receiving(Segment seg) {
         if (Tracepoints.enabled()) {
-            current = seg;
+            current.set(seg);
+            remembered = true;
         }
     }
 
     /** {@code tcp_v4_rcv} is done with its segment. */
     void received() {
-        if (current != null) {
-            current = null;
+        if (remembered) {
+            current.remove();
         }
     }
 
@@ -207,8 +207,8 @@ final class TcpTrace {
     }
 
     private TraceSegment segment() {
-        Segment seg = current;
-        return seg == null || !networkThread.inNetworkThread() ? null : traced(seg);
+        Segment seg = remembered ? current.get() : null;
+        return seg == null ? null : traced(seg);
     }
 
     private static TraceSegment traced(Segment seg) {

@@ -3,8 +3,8 @@ package net.tern.tcp.impl;
 /**
  * A connection in TIME-WAIT ({@code struct tcp_timewait_sock}): the few fields needed to
  * re-ACK a retransmitted FIN, reject old duplicates and judge a new SYN for the same
- * 4-tuple, without the full socket. Lives 2 * MSL (or its socket's own length); touched only
- * on the network thread. What the connection left is final; TS.Recent ({@code tw_ts_recent},
+ * 4-tuple, without the full socket. Lives 2 * MSL (or its socket's own length); input (on any
+ * thread) and its timer touch it under its monitor. What the connection left is final; TS.Recent ({@code tw_ts_recent},
  * {@code tw_ts_recent_stamp}), the timer that ends it ({@code tw_timer}) and the
  * out-of-window ACK limit change through their methods.
  */

@@ -203,8 +203,18 @@ class LoopbackTransferTest {
         int l = lo.listen(8080, 8);
         int[] pair = lo.connectPair(l, 8080);
         Tcp tcp = lo.host().tcp();
-        api.shutdown(pair[0], SHUT_WR);
-        api.shutdown(pair[1], SHUT_WR); // both FINs leave before either arrives
+        // Loopback receives on the sending thread, so both FINs leave before either arrives
+        // only if the second socket is owned while the first FIN comes: it waits on its
+        // backlog until the second FIN has left.
+        TcpSock second = tcp.sockets().stream()
+                .filter(s -> s.socket() != null && s.socket().fd() == pair[1]).findFirst().orElseThrow();
+        second.lock();
+        try {
+            api.shutdown(pair[0], SHUT_WR);
+            api.shutdown(pair[1], SHUT_WR);
+        } finally {
+            second.unlock();
+        }
         lo.runUntilIdle();
         long timeWaits = tcp.tables().establishedEntries().stream().filter(e -> e instanceof TimeWaitSock).count();
         assertThat(timeWaits).isEqualTo(2);

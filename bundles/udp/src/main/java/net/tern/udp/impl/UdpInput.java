@@ -18,8 +18,8 @@ import net.tern.wire.Ipv4Packet;
 import net.tern.wire.UdpPacket;
 
 /**
- * UDP's IP protocol handler ({@code udp_protocol}, registered for protocol 17), on the
- * network thread.
+ * UDP's IP protocol handler ({@code udp_protocol}, registered for protocol 17), on whatever
+ * thread received the datagram; a socket another thread owns gets it through its backlog.
  *
  * <p>{@link #handler} is {@code udp_rcv} → {@code __udp4_lib_rcv}, a straight line per
  * datagram, ending in exactly one of:
@@ -43,7 +43,7 @@ import net.tern.wire.UdpPacket;
  */
 public final class UdpInput implements NetProtocol {
     /**
-     * The header view each network thread points at the datagram it receives: a view per
+     * The header view each receiving thread points at the datagram it receives: a view per
      * datagram was the receive path's one allocation besides IP's. Every field is read from
      * it before the datagram is handed on, so a nested receive on the same thread finds it
      * free.
@@ -129,12 +129,7 @@ public final class UdpInput implements NetProtocol {
                 copy = copyOf(packet);
             } catch (OutOfMemoryError exhausted) {
                 // skb_clone failed: this member loses the datagram, as a full queue would lose it.
-                members.get(i).lock();
-                try {
-                    members.get(i).countDrop();
-                } finally {
-                    members.get(i).unlock();
-                }
+                members.get(i).countDrop();
                 stats.inc(UdpMib.RcvbufErrors);
                 stats.inc(UdpMib.InErrors);
                 continue;
@@ -163,36 +158,50 @@ public final class UdpInput implements NetProtocol {
     }
 
     /**
-     * {@code udp_queue_rcv_skb} → {@code __udp_enqueue_schedule_skb}: queues the packet (its
-     * data the payload) if the socket's receive memory is within {@code SO_RCVBUF} and UDP's
-     * pool gives it the memory (see {@link UdpSock}), and wakes the reader; else drops it. A
-     * socket closed since the lookup drops it as {@code InErrors}.
+     * {@code udp_queue_rcv_skb}: queues the datagram now if no thread owns the socket, else on
+     * the socket's backlog for its owner ({@link UdpProt#backlogRcv}); a full backlog drops
+     * it as a full receive queue does ({@code RcvbufErrors}).
      */
     private void queue(UdpSock sk, Packet packet) {
-        boolean queued = false;
-        sk.lock();
-        try {
-            if (sk.isDead()) {
-                stats.inc(UdpMib.InErrors);
-            } else {
-                switch (sk.enqueue(packet)) {
-                    case QUEUED -> queued = true;
-                    case RCVBUF_FULL -> dropAtSocket(sk, UdpMib.RcvbufErrors);
-                    case NO_MEMORY -> dropAtSocket(sk, UdpMib.MemErrors);
-                }
+        if (sk.tryLockForInput()) {
+            try {
+                enqueueLocked(sk, packet, stats);
+            } finally {
+                sk.unlock();
             }
-        } finally {
-            sk.unlock();
-        }
-        if (queued) {
-            sk.wakeUp(SocketConstants.EPOLLIN); // sk_data_ready
-        } else {
+        } else if (!sk.addBacklog(packet, sk.backlogLimit())) {
+            sk.countDrop();
+            stats.inc(UdpMib.RcvbufErrors);
+            stats.inc(UdpMib.InErrors);
             packet.release();
         }
     }
 
+    /**
+     * {@code __udp_enqueue_schedule_skb}, the socket locked: queues the packet (its data the
+     * payload) if the socket's receive memory is within {@code SO_RCVBUF} and UDP's pool gives
+     * it the memory (see {@link UdpSock}), and wakes the reader; else drops it. A socket closed
+     * since the lookup drops it as {@code InErrors}.
+     */
+    static void enqueueLocked(UdpSock sk, Packet packet, UdpStats stats) {
+        if (sk.isDead()) {
+            stats.inc(UdpMib.InErrors);
+            packet.release();
+            return;
+        }
+        switch (sk.enqueue(packet)) {
+            case QUEUED -> {
+                sk.wakeUp(SocketConstants.EPOLLIN); // sk_data_ready
+                return;
+            }
+            case RCVBUF_FULL -> dropAtSocket(sk, UdpMib.RcvbufErrors, stats);
+            case NO_MEMORY -> dropAtSocket(sk, UdpMib.MemErrors, stats);
+        }
+        packet.release();
+    }
+
     /** {@code __udp_queue_rcv_skb}'s refusal: the socket's drop, its reason and InErrors; the caller releases. */
-    private void dropAtSocket(UdpSock sk, UdpMib reason) {
+    private static void dropAtSocket(UdpSock sk, UdpMib reason, UdpStats stats) {
         sk.countDrop();
         stats.inc(reason);
         stats.inc(UdpMib.InErrors);
@@ -229,13 +238,13 @@ public final class UdpInput implements NetProtocol {
         if (sk == null || sk.state() != SkState.ESTABLISHED) {
             return;
         }
-        sk.lock();
-        try {
+        Runnable report = () -> {
             if (!sk.isDead()) {
                 sk.reportError(meaning.errno()); // sk->sk_err, sk_error_report
             }
-        } finally {
-            sk.unlock();
+        };
+        if (!sk.runOrBacklog(report, sk.backlogLimit())) {
+            sk.countDrop();
         }
     }
 }

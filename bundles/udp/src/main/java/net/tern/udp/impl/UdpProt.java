@@ -53,6 +53,12 @@ public final class UdpProt implements InetProto<UdpSock> {
         this.memory = memory;
     }
 
+    /** {@code sk_backlog_rcv}: a datagram that arrived while another thread owned the socket, queued now. */
+    @Override
+    public void backlogRcv(UdpSock sk, Packet packet) {
+        UdpInput.enqueueLocked(sk, packet, stats);
+    }
+
     /** UDP's stack-wide memory pool ({@code udp_memory_allocated} against {@code udp_mem}). */
     public ProtoMemory memory() {
         return memory;

@@ -1,5 +1,6 @@
 package net.tern.udp.impl;
 
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.ArrayDeque;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.sock.InetSock;
@@ -49,6 +50,7 @@ public final class UdpSock extends InetSock {
     private final SockMemory memory;
     private volatile int queued;
     private volatile long drops;
+    private static final AtomicLongFieldUpdater<UdpSock> DROPS = AtomicLongFieldUpdater.newUpdater(UdpSock.class, "drops");
     private volatile boolean dead;
 
     /** {@code SOCK_BINDPORT_LOCK}: the application bound a port itself, so disconnect keeps it. */
@@ -114,8 +116,9 @@ public final class UdpSock extends InetSock {
         return Admission.QUEUED;
     }
 
+    /** Counts a drop; atomic, since input counts one without the lock when the backlog is full. */
     void countDrop() {
-        drops++;
+        DROPS.incrementAndGet(this);
     }
 
     Packet peek() {

@@ -331,7 +331,7 @@ final class PingProt implements InetProto<PingSock> {
         return n;
     }
 
-    // ==== ping_rcv, ping_err (called by ICMP on the network thread)
+    // ==== ping_rcv, ping_err (called by ICMP where input runs; the socket's part under its lock or from its backlog)
 
     /**
      * {@code ping_rcv}: an echo reply for a socket with its identifier; queued whole (header
@@ -345,17 +345,18 @@ final class PingProt implements InetProto<PingSock> {
         byte[] message = new byte[length];
         buf.getBytes(buf.readerIndex(), message);
         PingSock.Reply reply = new PingSock.Reply(message, ip.source(), ip.ttl());
-        sk.lock();
-        try {
-            if (sk.rmemAlloc + reply.truesize() > sk.rcvbuf()) {
-                return; // sock_queue_rcv_skb refuses it: the buffer is full
-            }
-            sk.replies.addLast(reply);
-            sk.rmemAlloc += reply.truesize();
-            sk.recount();
-        } finally {
-            sk.unlock();
+        // Input: now if no thread owns the socket, else by the owner as it lets go.
+        sk.runOrBacklog(() -> queueReply(sk, reply), sk.backlogLimit());
+    }
+
+    /** {@code sock_queue_rcv_skb}, the socket locked: within the receive buffer, else dropped. */
+    private static void queueReply(PingSock sk, PingSock.Reply reply) {
+        if (sk.rmemAlloc + reply.truesize() > sk.rcvbuf()) {
+            return; // sock_queue_rcv_skb refuses it: the buffer is full
         }
+        sk.replies.addLast(reply);
+        sk.rmemAlloc += reply.truesize();
+        sk.recount();
         sk.wakeUp(EPOLLIN);
     }
 
@@ -385,21 +386,25 @@ final class PingProt implements InetProto<PingSock> {
             }
             default -> errno = Errno.EHOSTUNREACH; // time exceeded
         }
-        sk.lock();
-        try {
-            if (!sk.recvErr) {
-                if (!hard || sk.state() != SkState.ESTABLISHED) {
-                    return;
-                }
-            } else {
-                sk.errors.addLast(new PingSock.QueuedError(
-                        new SockExtendedErr(errno, SocketConstants.SO_EE_ORIGIN_ICMP, type, code, info, offender),
-                        quoted, destination));
-                sk.recount();
+        Errno error = errno;
+        boolean fatal = hard;
+        sk.runOrBacklog(() -> queueError(sk, error, fatal, type, code, info, offender, quoted, destination),
+                sk.backlogLimit());
+    }
+
+    /** {@code ping_err}'s part under the socket's lock: the error queued ({@code IP_RECVERR}) and reported. */
+    private static void queueError(PingSock sk, Errno errno, boolean hard, int type, int code, int info, int offender,
+            byte[] quoted, int destination) {
+        if (!sk.recvErr) {
+            if (!hard || sk.state() != SkState.ESTABLISHED) {
+                return;
             }
-            sk.reportError(errno);
-        } finally {
-            sk.unlock();
+        } else {
+            sk.errors.addLast(new PingSock.QueuedError(
+                    new SockExtendedErr(errno, SocketConstants.SO_EE_ORIGIN_ICMP, type, code, info, offender),
+                    quoted, destination));
+            sk.recount();
         }
+        sk.reportError(errno);
     }
 }

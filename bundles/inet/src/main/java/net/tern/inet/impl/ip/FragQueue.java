@@ -10,7 +10,7 @@ import net.tern.spi.net.Timeout;
  * is known of its length. A queue whose fragments overlapped is kept, empty and
  * {@link #discarded}, until its timer runs, so the datagram's later fragments are dropped
  * too (RFC 5722, 4: "all fragments of that datagram, including those not yet received").
- * Touched only on the network thread.
+ * Touched only under its {@link Reassembly}'s monitor.
  */
 final class FragQueue {
     /** Identifies a datagram: source, destination, identification and protocol (RFC 791). */

@@ -41,7 +41,8 @@ import net.tern.wire.Ipv4Packet;
  *     exact duplicate is dropped alone.</li>
  * </ul>
  *
- * <p>Runs on the network thread only ({@code ip_rcv} and the timers), so it takes no lock.
+ * <p>Input on any thread ({@code ip_rcv}) and the timers take its monitor, held for one
+ * fragment or one expiry ({@code ipq}'s lock and the fragment table's, in one).
  */
 public final class Reassembly {
     /** The limits, Linux's sysctls: {@code ipfrag_time}, {@code ipfrag_high_thresh}, and a per-source share. */
@@ -82,17 +83,17 @@ public final class Reassembly {
     }
 
     /** Bytes charged now, over all datagrams. */
-    public long memory() {
+    public synchronized long memory() {
         return memory;
     }
 
     /** Bytes charged now to datagrams from {@code source}. */
-    public long memoryOf(int source) {
+    public synchronized long memoryOf(int source) {
         return memoryBySource.getOrDefault(source, 0L);
     }
 
     /** Datagrams being reassembled (or discarded and waiting for their timer). */
-    public int queues() {
+    public synchronized int queues() {
         return queues.size();
     }
 
@@ -101,7 +102,7 @@ public final class Reassembly {
      * set) and returns the whole datagram once its last missing piece arrives, or null while
      * it is incomplete or when the fragment was dropped. Takes ownership of {@code fragment}.
      */
-    public Packet defrag(Packet fragment) {
+    public synchronized Packet defrag(Packet fragment) {
         mib.inc(IpMib.ReasmReqds);
         ByteBuf buf = fragment.buf();
         Ipv4Packet ip = Ipv4Packet.at(buf, buf.readerIndex());
@@ -227,7 +228,7 @@ public final class Reassembly {
     }
 
     /** {@code ip_expire}: the timer of {@code q} ran. */
-    private void expire(FragQueue q) {
+    private synchronized void expire(FragQueue q) {
         if (queues.get(q.key) != q) {
             return;
         }
@@ -266,7 +267,7 @@ public final class Reassembly {
     }
 
     /** Drops every datagram being reassembled (the stack is stopping). */
-    public void clear() {
+    public synchronized void clear() {
         for (FragQueue q : new ArrayList<>(queues.values())) {
             forget(q);
         }
