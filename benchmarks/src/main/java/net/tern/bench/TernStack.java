@@ -48,7 +48,9 @@ final class TernStack implements AutoCloseable {
     /** A stack whose socket layer allows {@code maxDescriptors} open descriptors. */
     TernStack(int maxDescriptors) throws ErrnoException {
         Random random = new SecureRandom();
-        loop = new NetworkLoop(clock, TICK_NANOS, HashedTimerWheel.DEFAULT_WHEEL_SIZE);
+        // One network thread per core, as the bundle's default: timers and TUN input by flow.
+        loop = new NetworkLoop(clock, TICK_NANOS, HashedTimerWheel.DEFAULT_WHEEL_SIZE,
+                Runtime.getRuntime().availableProcessors());
         loop.start();
         registry = new DeviceRegistry(loop, loop, clock, allocator, dispatcher);
         inet = new Inet(clock, loop, allocator, InetSettings.defaults(), random);

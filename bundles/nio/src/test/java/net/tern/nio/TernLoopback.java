@@ -41,7 +41,9 @@ public final class TernLoopback implements AutoCloseable {
 
     public TernLoopback() throws ErrnoException {
         ReceiveDispatcher dispatcher = new ReceiveDispatcher();
-        loop = new NetworkLoop(clock, 1_000_000, HashedTimerWheel.DEFAULT_WHEEL_SIZE);
+        // One network thread per core, as the bundle's default.
+        loop = new NetworkLoop(clock, 1_000_000, HashedTimerWheel.DEFAULT_WHEEL_SIZE,
+                Runtime.getRuntime().availableProcessors());
         loop.start();
         registry = new DeviceRegistry(loop, loop, clock, allocator, dispatcher);
         inet = new Inet(clock, loop, allocator, InetSettings.defaults(), random);

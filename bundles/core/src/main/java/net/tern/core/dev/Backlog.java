@@ -11,8 +11,9 @@ import net.tern.spi.net.Packet;
 import net.tern.spi.net.Softnet;
 
 /**
- * One link's receive backlog: the queue {@code netif_rx} (enqueue_to_backlog) fills from any
- * thread and {@code process_backlog} drains on the network thread, NAPI-style.
+ * One receive queue of a link: the queue {@code netif_rx} (enqueue_to_backlog) fills from any
+ * thread and {@code process_backlog} drains on one network thread, NAPI-style; a link has one
+ * per network thread, and each packet goes to its flow's (RSS).
  *
  * <p>Packets wait in a multi-producer queue; one drain task is on the network thread's
  * queue at a time, so a burst costs one task hand-off, not one per packet. A drain takes at
@@ -29,6 +30,8 @@ final class Backlog {
     static final int BUDGET = 64;
 
     private final NetworkThread networkThread;
+    /** The network thread this backlog's drain runs on (its receive queue's CPU). */
+    private final int thread;
     private final Consumer<Packet> deliver;
     private final Consumer<Packet> overflow;
     private final Consumer<Packet> stopped;
@@ -43,9 +46,10 @@ final class Backlog {
      * takes each packet that finds the backlog full, {@code stopped} each one left when the
      * network thread refuses work (both must count and release it).
      */
-    Backlog(NetworkThread networkThread, int limit, Consumer<Packet> deliver, Consumer<Packet> overflow,
+    Backlog(NetworkThread networkThread, int thread, int limit, Consumer<Packet> deliver, Consumer<Packet> overflow,
             Consumer<Packet> stopped) {
         this.networkThread = networkThread;
+        this.thread = thread;
         this.limit = limit;
         this.deliver = deliver;
         this.overflow = overflow;
@@ -71,7 +75,7 @@ final class Backlog {
     private void schedule() {
         if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
             try {
-                networkThread.execute(drain);
+                networkThread.execute(thread, drain);
             } catch (RejectedExecutionException e) {
                 // The network thread is gone: nothing will drain what waits.
                 Packet packet;

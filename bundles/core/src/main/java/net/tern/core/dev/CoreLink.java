@@ -1,10 +1,13 @@
 package net.tern.core.dev;
 
+import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.spi.net.EtherType;
+import net.tern.spi.net.FlowHash;
 import net.tern.spi.net.IfAddress;
 import net.tern.spi.net.Impairment;
 import net.tern.spi.net.ImpairmentStats;
@@ -52,7 +55,8 @@ final class CoreLink implements Link, NetDeviceContext {
     private final List<IfAddress> addresses = new CopyOnWriteArrayList<>();
     private final LinkTaps taps = new LinkTaps();
     private final LinkImpairment impairment;
-    private final Backlog backlog;
+    /** One receive queue per network thread; a packet goes to its flow's (receive-side scaling). */
+    private final Backlog[] backlogs;
     /** A loopback device: its packets are received on the sending thread. */
     private final boolean loopback;
     private final PacketHandler receiveHere = this::dispatchReceived;
@@ -71,8 +75,11 @@ final class CoreLink implements Link, NetDeviceContext {
         this.loopback = (device.flags() & LinkFlags.IFF_LOOPBACK) != 0;
         this.mtu = device.mtu();
         this.impairment = new LinkImpairment(this::deliver, registry.timers(), registry.allocator(), stats);
-        this.backlog = new Backlog(registry.networkThread(), Backlog.DEFAULT_LIMIT, this::dispatchReceived,
-                this::dropOnFullBacklog, this::dropUndelivered);
+        this.backlogs = new Backlog[Math.max(1, registry.networkThread().count())];
+        for (int i = 0; i < backlogs.length; i++) {
+            backlogs[i] = new Backlog(registry.networkThread(), i, Backlog.DEFAULT_LIMIT, this::dispatchReceived,
+                    this::dropOnFullBacklog, this::dropUndelivered);
+        }
     }
 
     NetDevice device() {
@@ -367,8 +374,8 @@ final class CoreLink implements Link, NetDeviceContext {
      * {@code netif_rx}: counts the packet, stamps it with this link and the time, and hands it
      * to {@code netif_receive_skb}. Any thread may call it. A loopback device's packet is
      * received on the calling thread, to completion ({@link Softnet}: {@code loopback_xmit}
-     * runs the receive softirq on the sender's CPU); any other device's is queued on this
-     * link's {@link Backlog} for the network thread. A full queue drops the packet (counted in
+     * runs the receive softirq on the sender's CPU); any other device's is queued on the
+     * receive queue of its flow ({@link #receiveQueue}) for that queue's network thread. A full queue drops the packet (counted in
      * {@code rx_dropped} and the dispatcher's {@code backlogDrops}).
      */
     @Override
@@ -386,8 +393,21 @@ final class CoreLink implements Link, NetDeviceContext {
                 dropOnFullBacklog(packet);
             }
         } else {
-            backlog.enqueue(packet);
+            receiveQueue(packet).enqueue(packet);
         }
+    }
+
+    /**
+     * {@code get_rps_cpu}: the receive queue of the packet's flow, by {@link FlowHash} of its
+     * IPv4 4-tuple, so one flow's packets stay in order on one network thread, the one its
+     * connection's timers run on.
+     */
+    private Backlog receiveQueue(Packet packet) {
+        if (backlogs.length == 1 || packet.protocol() != EtherType.IPV4) {
+            return backlogs[0];
+        }
+        ByteBuf buf = packet.buf();
+        return backlogs[Math.floorMod(FlowHash.ofIpv4(buf, buf.readerIndex()), backlogs.length)];
     }
 
     /** In a receive section ({@link Softnet}), for each packet the backlog or the sending thread hands on. */

@@ -1,13 +1,8 @@
 package net.tern.core.softirq;
 
-import io.netty.util.concurrent.FastThreadLocalThread;
-import io.netty.util.internal.PlatformDependent;
 import java.util.Objects;
-import java.util.Queue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import net.tern.core.time.HashedTimerWheel;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.NetworkThread;
@@ -20,208 +15,173 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The stack's network thread, Tern's softirq ({@code net_rx_action} and
- * {@code run_timer_softirq} on one CPU): a single daemon thread {@value #THREAD_NAME} that
- * runs queued tasks and the timer wheel.
+ * The stack's network threads, Tern's softirqs ({@code net_rx_action} and
+ * {@code run_timer_softirq}, one per CPU): N daemon threads ({@value #THREAD_NAME},
+ * {@value #THREAD_NAME}-1, ...; by default as many as the machine has cores), each with its
+ * own task queue and timer wheel ({@link SoftirqThread}).
  *
- * <p>Execution model. Receive dispatch ({@code netif_receive_skb}), protocol input and every
- * timer run here, one at a time, so protocol code reached from the wire never runs
- * concurrently with itself. Application threads enter protocol code through socket calls,
- * under the socket's own lock (process context with {@code lock_sock} in Linux). Drivers
- * call {@code NetDeviceContext.receive} from any thread; it hops onto this thread with
- * {@link #execute}.
- *
- * <p>The loop: run queued tasks in batches of {@value #BATCH} (so a flood of packets cannot
- * starve timers), expire due timers, then park until the next timer deadline or a new task.
- * {@link #execute} adds to a multi-producer queue and unparks the thread only when it may be
- * parked; a timer scheduled from another thread wakes it only when the new deadline is
- * earlier than the one it sleeps towards. A task or timer that throws is logged and counted;
- * the thread goes on.
+ * <p>Execution model. Devices with a reader thread (TUN) hand received packets to the thread
+ * of their flow ({@link #execute(int, Runnable)}, chosen by a hash of the 4-tuple as RSS
+ * chooses a queue), and a connection's timers run on that same thread
+ * ({@link #forFlow(int)}), so a connection's input and timers never race each other for its
+ * lock and its packets are never reordered between threads. Loopback input runs on the
+ * sending thread instead ({@link net.tern.spi.net.Softnet}). Protocol state is safe by the
+ * per-socket rule (the socket's lock, or its backlog): see the README's execution model.
+ * Work without a flow ({@link #execute(Runnable)}, {@link #schedule}) goes to the calling
+ * network thread, or to the first one when called from elsewhere.
  */
 @Component(service = {NetworkThread.class, TimerService.class}, immediate = true)
 @Designate(ocd = NetworkLoop.Config.class)
 public final class NetworkLoop implements NetworkThread, TimerService {
     public static final String THREAD_NAME = "tern-net";
-    /** Tasks run between two looks at the timer wheel. */
-    static final int BATCH = 256;
-    /** How long {@link #stop()} waits for the thread to finish. */
+    /** How long {@link #stop()} waits for the threads to finish. */
     static final long STOP_TIMEOUT_MILLIS = 5_000;
-    /** {@link #parkUntil} while the thread is awake: nothing needs to wake it. */
-    private static final long AWAKE = Long.MIN_VALUE;
 
-    private static final Logger LOG = LoggerFactory.getLogger(NetworkLoop.class);
-
-    @ObjectClassDefinition(name = "Tern network thread", description = "The softirq thread and its timer wheel.")
+    @ObjectClassDefinition(name = "Tern network threads", description = "The softirq threads and their timer wheels.")
     public @interface Config {
         @AttributeDefinition(description = "Timer wheel tick in microseconds: the timers' resolution.")
         long tickMicros() default 1000;
 
-        @AttributeDefinition(description = "Buckets in the timer wheel (rounded up to a power of two).")
+        @AttributeDefinition(description = "Buckets in each timer wheel (rounded up to a power of two).")
         int wheelSize() default HashedTimerWheel.DEFAULT_WHEEL_SIZE;
+
+        @AttributeDefinition(description = "Network threads; 0 (the default) for one per core.")
+        int threads() default 0;
     }
 
-    private final Clock clock;
-    private final HashedTimerWheel wheel;
-    private final Queue<Runnable> tasks = PlatformDependent.newMpscQueue();
+    private final SoftirqThread[] threads;
     private final LongAdder failures = new LongAdder();
-    private final LongAdder tasksRun = new LongAdder();
-    private final Thread thread;
-    private volatile boolean running;
-    /** The deadline the thread sleeps towards, {@link Long#MAX_VALUE} for "until a task comes", or {@link #AWAKE}. */
-    private volatile long parkUntil = AWAKE;
 
-    /** DS: starts the thread on activation. */
+    /** DS: starts the threads on activation. */
     @Activate
     public NetworkLoop(@Reference(name = "clock") Clock clock, Config config) {
-        this(clock, TimeUnit.MICROSECONDS.toNanos(config.tickMicros()), config.wheelSize());
+        this(clock, TimeUnit.MICROSECONDS.toNanos(config.tickMicros()), config.wheelSize(),
+                config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors());
         start();
     }
 
-    /** A loop with its own timer wheel; not running until {@link #start()}. */
+    /** One network thread with its own timer wheel; not running until {@link #start()}. */
     public NetworkLoop(Clock clock, long tickNanos, int wheelSize) {
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.wheel = new HashedTimerWheel(clock, tickNanos, wheelSize, this::timerFailed);
-        // A FastThreadLocalThread: Netty's pooled allocator keeps its per-thread caches and
-        // recycles its buffer objects only for these; on a plain thread every packet this
-        // thread allocates (ACKs, replies) costs a new buffer object and a trip to the arena.
-        this.thread = new FastThreadLocalThread(this::loop, THREAD_NAME);
-        this.thread.setDaemon(true);
+        this(clock, tickNanos, wheelSize, 1);
+    }
+
+    /** {@code count} network threads, each with its own timer wheel; not running until {@link #start()}. */
+    public NetworkLoop(Clock clock, long tickNanos, int wheelSize, int count) {
+        Objects.requireNonNull(clock, "clock");
+        if (count < 1) {
+            throw new IllegalArgumentException("network threads: at least 1, got " + count);
+        }
+        this.threads = new SoftirqThread[count];
+        for (int i = 0; i < count; i++) {
+            threads[i] = new SoftirqThread(clock, tickNanos, wheelSize, i == 0 ? THREAD_NAME : THREAD_NAME + "-" + i,
+                    failures);
+        }
     }
 
     public void start() {
-        running = true;
-        thread.start();
+        for (SoftirqThread t : threads) {
+            t.start();
+        }
     }
 
     /**
-     * Stops the thread: it runs the tasks already queued (so packets in flight are released
+     * Stops the threads: each runs the tasks already queued (so packets in flight are released
      * by the code that owns them) and exits. Waits at most {@value #STOP_TIMEOUT_MILLIS} ms.
      */
     @Deactivate
     public void stop() {
-        running = false;
-        LockSupport.unpark(thread);
-        if (Thread.currentThread() == thread) {
-            return;
+        for (SoftirqThread t : threads) {
+            t.signalStop();
         }
-        try {
-            thread.join(STOP_TIMEOUT_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            LOG.warn("{} did not stop within {} ms; a task is still running", THREAD_NAME, STOP_TIMEOUT_MILLIS);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_TIMEOUT_MILLIS);
+        for (SoftirqThread t : threads) {
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
     }
 
-    /** Whether the thread is alive. */
+    /** Whether every thread is alive. */
     public boolean isRunning() {
-        return thread.isAlive();
+        for (SoftirqThread t : threads) {
+            if (!t.isAlive()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
-     * Queues {@code task} behind those already queued. Throws
-     * {@link RejectedExecutionException} once the loop is stopped.
+     * Queues {@code task} on the calling network thread, or on the first when called from
+     * elsewhere. Throws {@link java.util.concurrent.RejectedExecutionException} once stopped.
      */
     @Override
     public void execute(Runnable task) {
-        Objects.requireNonNull(task, "task");
-        if (!running) {
-            throw new RejectedExecutionException("execute: " + THREAD_NAME + " is stopped");
-        }
-        tasks.offer(task);
-        if (parkUntil != AWAKE) {
-            LockSupport.unpark(thread);
-        }
+        current().execute(task);
+    }
+
+    /** Queues {@code task} on network thread {@code index} (taken modulo {@link #count()}). */
+    @Override
+    public void execute(int index, Runnable task) {
+        threads[Math.floorMod(index, threads.length)].execute(task);
+    }
+
+    @Override
+    public int count() {
+        return threads.length;
     }
 
     @Override
     public boolean inNetworkThread() {
-        return Thread.currentThread() == thread;
-    }
-
-    @Override
-    public Timeout schedule(long delay, TimeUnit unit, Runnable task) {
-        Timeout timeout = wheel.schedule(delay, unit, task);
-        if (!inNetworkThread()) {
-            long deadline = clock.nanoTime() + Math.max(0, unit.toNanos(delay));
-            if (deadline < parkUntil) {
-                LockSupport.unpark(thread);
+        for (SoftirqThread t : threads) {
+            if (t.isCurrent()) {
+                return true;
             }
         }
-        return timeout;
+        return false;
     }
 
-    /** Tasks and timers that threw. */
+    /** On the calling network thread's wheel, or the first thread's when called from elsewhere. */
+    @Override
+    public Timeout schedule(long delay, TimeUnit unit, Runnable task) {
+        return current().schedule(delay, unit, task);
+    }
+
+    /** The timers of the flow with {@code flowHash}: they run on that flow's thread. */
+    @Override
+    public TimerService forFlow(int flowHash) {
+        return threads[Math.floorMod(flowHash, threads.length)];
+    }
+
+    /** Tasks and timers that threw, on every thread. */
     public long failures() {
         return failures.sum();
     }
 
-    /** Tasks run since the start. */
+    /** Tasks run since the start, on every thread. */
     public long tasksRun() {
-        return tasksRun.sum();
+        long sum = 0;
+        for (SoftirqThread t : threads) {
+            sum += t.tasksRun();
+        }
+        return sum;
     }
 
-    /** Timers pending on the wheel. */
+    /** Timers pending on every wheel. */
     public int pendingTimers() {
-        return wheel.pending();
-    }
-
-    private void loop() {
-        LOG.debug("{} started", THREAD_NAME);
-        while (running) {
-            runTasks(BATCH);
-            wheel.expire(clock.nanoTime());
-            if (!tasks.isEmpty()) {
-                continue;
-            }
-            long next = wheel.nextExpiryNanos();
-            if (next <= clock.nanoTime()) {
-                continue;
-            }
-            // Publish the deadline before the last look at the queue and the wheel, so a
-            // producer either sees it (and unparks us) or its work is seen here.
-            parkUntil = next;
-            if (running && tasks.isEmpty() && wheel.nextExpiryNanos() >= next) {
-                if (next == Long.MAX_VALUE) {
-                    LockSupport.park(this);
-                } else {
-                    LockSupport.parkNanos(this, next - clock.nanoTime());
-                }
-                // Only stop() ends the loop; a stray interrupt must not turn parking into spinning.
-                Thread.interrupted();
-            }
-            parkUntil = AWAKE;
+        int sum = 0;
+        for (SoftirqThread t : threads) {
+            sum += t.pendingTimers();
         }
-        // Run what was queued before the stop, so packets handed in are released by their owners.
-        int drained = runTasks(tasks.size());
-        LOG.debug("{} stopped after running {} queued task(s)", THREAD_NAME, drained);
+        return sum;
     }
 
-    private int runTasks(int max) {
-        int ran = 0;
-        Runnable task;
-        while (ran < max && (task = tasks.poll()) != null) {
-            ran++;
-            try {
-                task.run();
-            } catch (VirtualMachineError fatal) {
-                throw fatal;
-            } catch (Throwable error) {
-                failures.increment();
-                LOG.error("{}: task {} threw; the thread goes on", THREAD_NAME, task, error);
+    private SoftirqThread current() {
+        for (SoftirqThread t : threads) {
+            if (t.isCurrent()) {
+                return t;
             }
         }
-        tasksRun.add(ran);
-        return ran;
-    }
-
-    private void timerFailed(Runnable task, Throwable error) {
-        failures.increment();
-        LOG.error("{}: timer {} threw; the thread goes on", THREAD_NAME, task, error);
+        return threads[0];
     }
 }

@@ -200,4 +200,65 @@ class NetworkLoopTest {
                 .isInstanceOf(RejectedExecutionException.class)
                 .hasMessageContaining("tern-net");
     }
+    @Test
+    void manyThreadsEachRunTheirOwnTasksAndTheTimersOfTheirFlows() throws Exception {
+        NetworkLoop four = new NetworkLoop(clock, HashedTimerWheel.DEFAULT_TICK_NANOS,
+                HashedTimerWheel.DEFAULT_WHEEL_SIZE, 4);
+        four.start();
+        try {
+            assertThat(four.count()).isEqualTo(4);
+            List<String> names = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch ran = new CountDownLatch(8);
+            AtomicBoolean allInNetworkThread = new AtomicBoolean(true);
+            for (int i = 0; i < 4; i++) {
+                int index = i;
+                four.execute(i, () -> {
+                    names.add("task " + index + " on " + Thread.currentThread().getName());
+                    allInNetworkThread.compareAndSet(true, four.inNetworkThread());
+                    ran.countDown();
+                });
+                four.forFlow(i + 4).schedule(1, TimeUnit.MILLISECONDS, () -> {
+                    names.add("timer " + index + " on " + Thread.currentThread().getName());
+                    ran.countDown();
+                });
+            }
+            assertThat(ran.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(names).containsExactlyInAnyOrder("task 0 on tern-net", "task 1 on tern-net-1",
+                    "task 2 on tern-net-2", "task 3 on tern-net-3", "timer 0 on tern-net", "timer 1 on tern-net-1",
+                    "timer 2 on tern-net-2", "timer 3 on tern-net-3");
+            assertThat(allInNetworkThread).isTrue();
+            assertThat(four.inNetworkThread()).isFalse();
+        } finally {
+            four.stop();
+        }
+        assertThat(four.isRunning()).isFalse();
+    }
+
+    @Test
+    void workWithoutAFlowStaysOnTheCallingNetworkThread() throws Exception {
+        NetworkLoop two = new NetworkLoop(clock, HashedTimerWheel.DEFAULT_TICK_NANOS,
+                HashedTimerWheel.DEFAULT_WHEEL_SIZE, 2);
+        two.start();
+        try {
+            AtomicReference<String> taskOn = new AtomicReference<>();
+            AtomicReference<String> timerOn = new AtomicReference<>();
+            CountDownLatch done = new CountDownLatch(2);
+            two.execute(1, () -> {
+                two.execute(() -> {
+                    taskOn.set(Thread.currentThread().getName());
+                    done.countDown();
+                });
+                two.schedule(1, TimeUnit.MILLISECONDS, () -> {
+                    timerOn.set(Thread.currentThread().getName());
+                    done.countDown();
+                });
+            });
+            assertThat(done.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+            assertThat(taskOn.get()).isEqualTo("tern-net-1");
+            assertThat(timerOn.get()).isEqualTo("tern-net-1");
+        } finally {
+            two.stop();
+        }
+    }
 }

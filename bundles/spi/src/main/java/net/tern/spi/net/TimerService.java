@@ -11,4 +11,15 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface TimerService {
     Timeout schedule(long delay, TimeUnit unit, Runnable task);
+
+    /**
+     * The timers of the flow whose {@link FlowHash} is {@code flowHash}: they run on the
+     * network thread that receives that flow, so a connection's input and its timers share a
+     * thread. A service with one thread returns itself.
+     *
+     * @since 1.7
+     */
+    default TimerService forFlow(int flowHash) {
+        return this;
+    }
 }

@@ -7,7 +7,8 @@
  * fault injection on a link's transmit path ({@link net.tern.spi.net.Impairment}, netem), and the execution
  * services protocol code runs on: the {@link net.tern.spi.net.Clock}, the
  * {@link net.tern.spi.net.TimerService}, the {@link net.tern.spi.net.NetworkThread} and receive
- * processing on the calling thread ({@link net.tern.spi.net.Softnet}, since 1.6).
+ * processing on the calling thread ({@link net.tern.spi.net.Softnet}, since 1.7), and the flow hash
+ * that spreads flows over the network threads ({@link net.tern.spi.net.FlowHash}, since 1.7).
  */
 @Export
 @Version("1.7.0")

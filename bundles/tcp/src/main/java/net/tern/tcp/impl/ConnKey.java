@@ -1,6 +1,7 @@
 package net.tern.tcp.impl;
 
 import net.tern.api.socket.InetSockAddr;
+import net.tern.spi.net.FlowHash;
 
 /**
  * A connection's 4-tuple from this host's side, the key of the established hash
@@ -49,6 +50,11 @@ record ConnKey(int localAddress, int localPort, int remoteAddress, int remotePor
             return o instanceof ConnKey k && k.localAddress() == localAddress && k.localPort() == localPort
                     && k.remoteAddress() == remoteAddress && k.remotePort() == remotePort;
         }
+    }
+
+    /** The flow's hash ({@link FlowHash}): which network thread receives it and runs its timers. */
+    int flowHash() {
+        return FlowHash.of(localAddress, localPort, remoteAddress, remotePort);
     }
 
     @Override

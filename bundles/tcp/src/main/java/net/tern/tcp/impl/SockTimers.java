@@ -37,7 +37,10 @@ final class SockTimers {
 
     private final TcpSock sk;
     private final Clock clock;
-    private final TimerService service;
+    /** The stack's timers, of which {@link #service} is this connection's flow's share. */
+    private final TimerService stackTimers;
+    /** Where this connection's timers run: its flow's network thread once it has a 4-tuple. */
+    private TimerService service;
     private final TcpTimers handlers;
 
     /** The retransmission slot's timer on the wheel, falling due at {@link #xmitWheelNanos}; null when none is. */
@@ -59,8 +62,18 @@ final class SockTimers {
     SockTimers(TcpSock sk, Clock clock, TimerService service, TcpTimers handlers) {
         this.sk = sk;
         this.clock = clock;
+        this.stackTimers = service;
         this.service = service;
         this.handlers = handlers;
+    }
+
+    /**
+     * The connection has its 4-tuple: its timers from now on go on its flow's network thread,
+     * the one that receives its segments ({@link TimerService#forFlow}). A timer already on
+     * another wheel stays there and is handled as any timer found early or late.
+     */
+    void onFlow(int flowHash) {
+        service = stackTimers.forFlow(flowHash);
     }
 
     // ---- the retransmission slot

@@ -186,7 +186,9 @@ final class TcpLifecycle {
     void twskReschedule(TimeWaitSock tw) {
         synchronized (tw) {
             tw.cancelTimer();
-            tw.setTimer(timerService.schedule(tw.lengthMillis, TimeUnit.MILLISECONDS, () -> twskKill(tw)));
+            // On the flow's network thread, which receives the entry's segments.
+            tw.setTimer(timerService.forFlow(tw.key.flowHash()).schedule(tw.lengthMillis, TimeUnit.MILLISECONDS,
+                    () -> twskKill(tw)));
         }
     }
 

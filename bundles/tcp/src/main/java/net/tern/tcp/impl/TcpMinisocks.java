@@ -73,7 +73,9 @@ final class TcpMinisocks {
     /** {@code reqsk_timer_handler}: the SYN-ACK again, with backoff, up to {@code tcp_synack_retries}. */
     private void armRequestTimer(RequestSock req) {
         long delay = settings.get().rtoInitialMillis() << req.retransmits();
-        req.setTimer(timerService.schedule(Math.min(delay, settings.get().rtoMaxMillis()), TimeUnit.MILLISECONDS, () -> {
+        // On the flow's network thread, which receives the request's segments.
+        TimerService flowTimers = timerService.forFlow(req.key.flowHash());
+        req.setTimer(flowTimers.schedule(Math.min(delay, settings.get().rtoMaxMillis()), TimeUnit.MILLISECONDS, () -> {
             TcpSock listener = req.listener;
             listener.lock();
             try {

@@ -253,6 +253,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     /** This connection was hashed under {@code hashed} in the established table. */
     void setKey(ConnKey hashed) {
         key = hashed;
+        timers.onFlow(hashed.flowHash());
     }
 
     /** This connection left the established hash ({@code inet_unhash}, or replaced by a TIME-WAIT entry). */

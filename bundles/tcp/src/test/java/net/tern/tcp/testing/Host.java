@@ -14,6 +14,7 @@ import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.NetDevice;
 import net.tern.spi.net.PacketAllocator;
+import net.tern.spi.net.TimerService;
 import net.tern.socket.SocketLayer;
 import net.tern.tcp.impl.Tcp;
 import net.tern.tcp.impl.TcpExtMib;
@@ -35,12 +36,17 @@ public final class Host implements AutoCloseable {
     private final SocketLayer sockets;
 
     public Host(VirtualTime time, PacketAllocator allocator, TcpSettings settings, long seed) {
+        this(time, time, allocator, settings, seed);
+    }
+
+    /** With {@code tcpTimers} as TCP's timer service (a wrapper of {@code time} that watches what TCP schedules). */
+    public Host(VirtualTime time, TimerService tcpTimers, PacketAllocator allocator, TcpSettings settings, long seed) {
         this.time = time;
         this.registry = new DeviceRegistry(time, time, time, allocator, dispatcher);
         this.inet = new Inet(time, time, allocator, InetSettings.defaults(), new Random(seed));
         dispatcher.addHandler(inet.input(), EtherType.IPV4, 0, 1);
         registry.addListener(inet.fib());
-        this.tcp = new Tcp(time, time, time, allocator, inet.output(), inet.fib(), inet.snmp(), inet.localPorts(), settings,
+        this.tcp = new Tcp(time, tcpTimers, time, allocator, inet.output(), inet.fib(), inet.snmp(), inet.localPorts(), settings,
                 new Random(seed + 1));
         inet.addProtocol(tcp, 6);
         inet.family().addProtoSw(tcp.protoSw(), 0, 1);
