@@ -85,7 +85,13 @@ public final class TcpInvariants {
             require(state == SkState.CLOSE || sk.timers().pending() != SockTimers.Pending.NONE && sk.timers().xmitTimerArmed(),
                     sk.rtx().size() + " segment(s) unacknowledged and no retransmission timer");
         }
-        require(sacked == sk.rtx().sackedOut(), "sacked_out " + sk.rtx().sackedOut() + ", segments marked SACKed " + sacked);
+        // Without SACK, sacked_out counts duplicate ACKs (tcp_add_reno_sack) and no segment is marked.
+        int renoSacked = sk.rtx().renoSacks().count();
+        require(sk.opts().sackOk() ? renoSacked == 0 : sacked == 0, "SACK " + sk.opts().sackOk() + ": " + sacked
+                + " segments marked SACKed, " + renoSacked + " duplicate ACKs counted");
+        require(renoSacked <= sk.rtx().size(), renoSacked + " duplicate ACKs counted, " + sk.rtx().size() + " out");
+        require(sacked + renoSacked == sk.rtx().sackedOut(), "sacked_out " + sk.rtx().sackedOut()
+                + ", segments marked SACKed " + sacked + ", duplicate ACKs counted " + renoSacked);
         require(lost == sk.rtx().lostOut(), "lost_out " + sk.rtx().lostOut() + ", segments marked lost " + lost);
         require(retrans == sk.rtx().retransOut(), "retrans_out " + sk.rtx().retransOut() + ", segments retransmitted in flight "
                 + retrans);

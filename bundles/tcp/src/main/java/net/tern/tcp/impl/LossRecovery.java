@@ -9,23 +9,14 @@ import net.tern.tcp.cc.CaState;
  * the window it ends with, and what may be sent when nothing else can.
  */
 interface LossRecovery {
-    /** A duplicate ACK in Open or Disorder (counted already); returns whether recovery starts and the head goes again now. */
-    boolean dupAck(TcpCongestion ca, int ack);
+    /**
+     * Loss detection in Open or Disorder ({@code tcp_identify_packet_loss}), then whether
+     * recovery starts now ({@code tcp_time_to_recover}).
+     */
+    boolean timeToRecover(TcpCongestion ca, int ack);
 
-    /** A duplicate ACK during recovery. */
-    void dupAckInRecovery(TcpCongestion ca);
-
-    /** After the ACK's SACK blocks were taken ({@code tcp_fastretrans_alert}); returns whether recovery starts and the head goes again now. */
-    boolean alert(TcpCongestion ca, int ack);
-
-    /** An ACK during recovery that left data below the recovery point, having acknowledged {@code ackedSegments}. */
-    void partialAck(TcpCongestion ca, int ackedSegments);
-
-    /** Whether such a partial ACK sends the next segment at once. */
-    boolean partialAckRetransmitsHead();
-
-    /** The window when recovery ends with an ACK of everything up to the recovery point. */
-    int windowAtExit(TcpCongestion ca);
+    /** Loss detection during Recovery or Loss; {@code advanced}: the ACK moved SND.UNA (a partial ACK). */
+    void identifyLoss(TcpCongestion ca, boolean advanced);
 
     /** Whether RFC 6675 NextSeg() rules 3 and 4 may resend something when no lost segment nor new data can go. */
     boolean lastResort(TcpCongestion ca);
@@ -43,48 +34,27 @@ interface LossRecovery {
     /** RACK (RFC 8985) for connections with SACK, Linux's default. */
     LossRecovery RACK = new RackRecovery();
 
+    /**
+     * Without SACK, as Linux: duplicate ACKs count as segments held by the receiver
+     * ({@link RtxQueue#addRenoSack}); at DupThresh of them the head is lost and recovery
+     * starts (RFC 5681 3.2); in recovery each partial ACK marks the new head lost (RFC 6582
+     * 3.2 (5), {@code tcp_newreno_mark_lost}). The retransmissions go as PRR lets them.
+     */
     final class NewReno implements LossRecovery {
         @Override
-        public boolean dupAck(TcpCongestion ca, int ack) {
-            if (ca.dupAcks() < TcpCongestion.DUPACK_THRESHOLD) {
-                if (ca.caState() == CaState.OPEN) {
-                    ca.setCaState(CaState.DISORDER);
-                }
-                return false;
+        public boolean timeToRecover(TcpCongestion ca, int ack) {
+            RtxQueue rtx = ca.sock().rtx();
+            if (rtx.sackedOut() >= TcpCongestion.DUPACK_THRESHOLD) {
+                rtx.markSkbLost();
             }
-            // RFC 6582 4.1: only if the ACK covers more than the last recovery point.
-            if (!Seq.after(ack, ca.highSeq())) {
-                return false;
+            return rtx.lostOut() > 0;
+        }
+
+        @Override
+        public void identifyLoss(TcpCongestion ca, boolean advanced) {
+            if (advanced && ca.caState() == CaState.RECOVERY) {
+                ca.sock().rtx().markSkbLost();
             }
-            ca.enterRecovery();
-            ca.setCwnd(ca.ssthresh() + TcpCongestion.DUPACK_THRESHOLD); // fast retransmit, RFC 6582 3.2 (2)
-            return true;
-        }
-
-        @Override
-        public void dupAckInRecovery(TcpCongestion ca) {
-            ca.setCwnd(ca.cwnd() + 1); // window inflation, RFC 6582 3.2 (4)
-        }
-
-        @Override
-        public boolean alert(TcpCongestion ca, int ack) {
-            return false; // no scoreboard: the duplicate ACKs decide
-        }
-
-        @Override
-        public void partialAck(TcpCongestion ca, int ackedSegments) {
-            // RFC 6582 3.2 (5): deflate by what was acked, add back one.
-            ca.setCwnd(Math.max(1, ca.cwnd() - ackedSegments + 1));
-        }
-
-        @Override
-        public boolean partialAckRetransmitsHead() {
-            return true; // RFC 6582 3.2 (5)
-        }
-
-        @Override
-        public int windowAtExit(TcpCongestion ca) {
-            return Math.min(ca.ssthresh(), ca.sock().packetsInFlight() + 1); // RFC 6582 3.2 (3)
         }
 
         @Override
@@ -98,39 +68,22 @@ interface LossRecovery {
         }
     }
 
+    /**
+     * RFC 6675 with SACK ({@code tcp_recovery} 0): a segment is lost once DupThresh segments
+     * above it are SACKed; recovery starts on a loss or on DupThresh duplicate ACKs (RFC 6675
+     * 5), but not before the cumulative ACK reached the last recovery point (5.1).
+     */
     final class Sack implements LossRecovery {
         @Override
-        public boolean dupAck(TcpCongestion ca, int ack) {
-            // The scoreboard decides (alert); a duplicate ACK only leaves Open.
-            if (ca.caState() == CaState.OPEN) {
-                ca.setCaState(CaState.DISORDER);
-            }
-            return false;
+        public boolean timeToRecover(TcpCongestion ca, int ack) {
+            ca.sackMarkLost();
+            return (ca.sock().rtx().lostOut() > 0 || ca.dupAcks() >= TcpCongestion.DUPACK_THRESHOLD)
+                    && !Seq.before(ack, ca.highSeq());
         }
 
         @Override
-        public void dupAckInRecovery(TcpCongestion ca) {
-            // The pipe, not the window, grows with what the receiver holds (RFC 6675 5).
-        }
-
-        @Override
-        public boolean alert(TcpCongestion ca, int ack) {
-            return ca.sackAlert(ack);
-        }
-
-        @Override
-        public void partialAck(TcpCongestion ca, int ackedSegments) {
-            // The window stays at ssthresh; the pipe lets the next lost segments go (RFC 6675 5).
-        }
-
-        @Override
-        public boolean partialAckRetransmitsHead() {
-            return false;
-        }
-
-        @Override
-        public int windowAtExit(TcpCongestion ca) {
-            return ca.ssthresh(); // RFC 6675 5
+        public void identifyLoss(TcpCongestion ca, boolean advanced) {
+            ca.sackMarkLost();
         }
 
         @Override
@@ -145,39 +98,20 @@ interface LossRecovery {
     }
 
     /**
-     * RACK (RFC 8985 6) with SACK: losses are found by time ({@link TcpCongestion#rackAlert}); recovery, the
-     * window and its exit are RFC 6675's, but without NextSeg() rules 3 and 4: Linux resends
-     * only what RACK marked lost, and a lost tail is the tail loss probe's.
+     * RACK (RFC 8985 6) with SACK: losses are found by time ({@link TcpCongestion#rackIdentifyLoss})
+     * and recovery starts on the first; without NextSeg() rules 3 and 4: Linux resends only
+     * what RACK marked lost, and a lost tail is the tail loss probe's.
      */
     final class RackRecovery implements LossRecovery {
         @Override
-        public boolean dupAck(TcpCongestion ca, int ack) {
-            return SACK.dupAck(ca, ack);
+        public boolean timeToRecover(TcpCongestion ca, int ack) {
+            ca.rackIdentifyLoss();
+            return ca.sock().rtx().lostOut() > 0;
         }
 
         @Override
-        public void dupAckInRecovery(TcpCongestion ca) {
-            SACK.dupAckInRecovery(ca);
-        }
-
-        @Override
-        public boolean alert(TcpCongestion ca, int ack) {
-            return ca.rackAlert();
-        }
-
-        @Override
-        public void partialAck(TcpCongestion ca, int ackedSegments) {
-            SACK.partialAck(ca, ackedSegments);
-        }
-
-        @Override
-        public boolean partialAckRetransmitsHead() {
-            return false;
-        }
-
-        @Override
-        public int windowAtExit(TcpCongestion ca) {
-            return SACK.windowAtExit(ca);
+        public void identifyLoss(TcpCongestion ca, boolean advanced) {
+            ca.rackIdentifyLoss();
         }
 
         @Override

@@ -41,6 +41,8 @@ final class Rack {
     // ---- delivery and reordering
     /** Segments delivered, cumulatively or by SACK ({@code tp->delivered}). */
     private int delivered;
+    /** Segments ever marked lost, a lost retransmission counting again ({@code tp->lost}). */
+    private int lost;
     /** The delivered count when the most recently sent segment this ACK delivered was sent ({@code rs->prior_delivered}). */
     private int ackPriorDelivered;
     private long ackPriorSentNanos;
@@ -68,6 +70,16 @@ final class Rack {
 
     int delivered() {
         return delivered;
+    }
+
+    /** {@code tp->lost}: what an ACK newly found lost is the difference. */
+    int lost() {
+        return lost;
+    }
+
+    /** A segment was marked lost ({@code tcp_sum_lost}). */
+    void countLost() {
+        lost++;
     }
 
     int reoWndSteps() {
@@ -128,6 +140,11 @@ final class Rack {
     /** A segment delivered without a RACK sample (a retransmission the ACK shows needless): still delivered. */
     void countDelivered() {
         delivered++;
+    }
+
+    /** {@code tcp_count_delivered} for segments known delivered without a RACK sample (duplicate ACKs without SACK). */
+    void countDelivered(int segments) {
+        delivered += segments;
     }
 
     /** {@code tcp_rack_mark_lost}'s guard: whether a segment was delivered since the last detection; clears it. */
@@ -259,6 +276,7 @@ final class Rack {
         dsackSeen = false;
         lastDelivered = 0;
         delivered = 0;
+        lost = 0;
         reordering = TcpCongestion.DUPACK_THRESHOLD;
         reordSeen = 0;
         probeDone();

@@ -12,7 +12,8 @@ import net.tern.wire.TcpPacket;
  * sequence order, each with its marks, and the counts of the marks.
  *
  * <p>Invariants, kept by its methods alone (segments and counts change nowhere else):
- * {@link #sackedOut()} is the number of segments marked SACKed, {@link #lostOut()} of those
+ * {@link #sackedOut()} is the number of segments marked SACKed (without SACK: of duplicate
+ * ACKs, {@link RenoSacks}, marking none), {@link #lostOut()} of those
  * marked lost, {@link #retransOut()} of those with a retransmission in flight; a SACKed
  * segment is neither lost nor in retransmission; so RFC 6675's pipe,
  * {@link #packetsInFlight()} = size - sacked - lost + retrans, is never negative. A list
@@ -32,6 +33,8 @@ final class RtxQueue extends TxList {
     private long ackedNewestSentNanos;
     /** Segments the receiver holds by SACK ({@code sacked_out}). */
     private int sackedOut;
+    /** Without SACK, the duplicate ACKs counted in {@code sacked_out}. */
+    private final RenoSacks renoSacks = new RenoSacks();
     /** Segments marked lost ({@code lost_out}). */
     private int lostOut;
     /** Retransmissions in flight ({@code retrans_out}). */
@@ -54,8 +57,14 @@ final class RtxQueue extends TxList {
 
     // ---- what others read
 
+    /** Segments the receiver holds: SACKed, or without SACK counted by duplicate ACKs ({@code sacked_out}). */
     int sackedOut() {
-        return sackedOut;
+        return sackedOut + renoSacks.count();
+    }
+
+    /** Without SACK, the duplicate ACKs counted as SACKs. */
+    RenoSacks renoSacks() {
+        return renoSacks;
     }
 
     int lostOut() {
@@ -89,7 +98,7 @@ final class RtxQueue extends TxList {
 
     /** {@code tcp_packets_in_flight}: packets_out - (sacked_out + lost_out) + retrans_out, RFC 6675's pipe. */
     int packetsInFlight() {
-        return size() - sackedOut - lostOut + retransOut;
+        return size() - sackedOut() - lostOut + retransOut;
     }
 
     // ---- the queue
@@ -117,6 +126,7 @@ final class RtxQueue extends TxList {
             s.recycle();
         }
         sackedOut = 0;
+        renoSacks.resetRenoSack();
         lostOut = 0;
         retransOut = 0;
         if (rack != null) {
@@ -129,14 +139,8 @@ final class RtxQueue extends TxList {
      * with their marks, a head {@code ack} falls inside is trimmed to what is left. Returns the
      * segments acknowledged (a trimmed head counts); {@link #ackedRetransmitted} then says
      * whether one of them had been retransmitted, and {@link #ackedOldestSentNanos} when the
-     * oldest one never retransmitted was sent (-1 if none), for Karn's rule.
-     */
-    int cleanAcked(int ack) {
-        return cleanAcked(ack, 0, 0, 0, 0, false);
-    }
-
-    /**
-     * {@link #cleanAcked(int)} that also tells RACK ({@code tcp_clean_rtx_queue}'s
+     * oldest one never retransmitted was sent (-1 if none), for Karn's rule. With SACK
+     * ({@code rackOn}) it also tells RACK ({@code tcp_clean_rtx_queue}'s
      * {@code tcp_rack_advance}) of each segment delivered now that was not SACKed before, at
      * {@code nowNanos}; except a retransmission the ACK's {@code tsEcr} shows was not needed
      * (it echoes a TSval older than the retransmission, {@code tcp_skb_spurious_retrans}),
@@ -383,6 +387,7 @@ final class RtxQueue extends TxList {
             if (!s.lost && (sackedAbove >= DUP_THRESH || sackedBytesAbove > byteThreshold)) {
                 s.lost = true;
                 lostOut++;
+                rack().countLost();
             }
         }
         return lostRetransmits;
@@ -414,6 +419,7 @@ final class RtxQueue extends TxList {
                 continue;
             }
             marked++;
+            rack().countLost();
             if (s.lost) {
                 s.retransInFlight = false; // lost again: it waits for another retransmission
                 retransOut--;
@@ -432,6 +438,7 @@ final class RtxQueue extends TxList {
         if (head != null && !head.sacked && !head.lost) {
             head.lost = true;
             lostOut++;
+            rack().countLost();
         }
     }
 
@@ -446,6 +453,7 @@ final class RtxQueue extends TxList {
         boolean reneged = head != null && head.sacked;
         lostOut = 0;
         retransOut = 0;
+        renoSacks.resetRenoSack();
         if (reneged) {
             sackedOut = 0;
         }
@@ -457,6 +465,7 @@ final class RtxQueue extends TxList {
             s.lost = !s.sacked;
             if (s.lost) {
                 lostOut++;
+                rack().countLost();
             }
         }
     }
@@ -476,6 +485,7 @@ final class RtxQueue extends TxList {
                 if (!s.lost) {
                     s.lost = true;
                     lostOut++;
+                    rack().countLost();
                 }
             }
         }

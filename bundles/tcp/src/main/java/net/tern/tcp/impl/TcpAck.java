@@ -64,36 +64,39 @@ final class TcpAck {
         boolean windowChanged = ackUpdateWindow(sk, seg);
         sk.rtx().rack().startAck();
         sk.ca().startAck();
+        int priorDelivered = sk.rtx().rack().delivered();
+        int priorLost = sk.rtx().rack().lost();
         int priorFack = sk.rtx().highestSackSeq(priorUna);
         int sackFlags = sk.opts().sackOk() ? sack.sacktagWriteQueue(sk, seg.options(), ack) : 0;
         boolean advanced = Seq.after(ack, priorUna);
+        int dataAcked = 0;
         // The probe episode first: its window reduction comes before this ACK's growth, as
         // Linux's tcp_cong_control follows tcp_process_tlp_ack.
         processTlpAck(sk, ack, advanced, advanced || seg.dataLength() > 0 || windowChanged, sackFlags);
         if (advanced) {
-            int dataAcked = sndUnaUpdate(sk, ack, priorUna);
+            dataAcked = sndUnaUpdate(sk, ack, priorUna);
             cleanRtxQueue(sk, seg, ack, dataAcked);
             long reordLow = sk.rtx().takeReordLow();
             if (reordLow >= 0 && Seq.before((int) reordLow, priorFack)) {
                 sack.checkSackReordering(sk, reordLow); // a hole below SACKed data filled by its original
             }
-        } else if ((seg.dataLength() == 0 && !windowChanged && !seg.has(FIN) && !sk.rtx().isEmpty())
-                || (sackFlags & TcpSack.NEW_SACKED) != 0) {
-            // A duplicate ACK: RFC 5681 2, or one that SACKs new data (RFC 6675 2), which may
-            // ride on data.
-            if (sk.ca().onDupAck(ack)) {
-                counters.inc(TcpExtMib.TCPFastRetrans);
-                out.retransmitHead(sk);
-            }
         }
+        // A duplicate ACK: RFC 5681 2, or one that SACKs new data (RFC 6675 2), which may
+        // ride on data.
+        boolean dupAck = !advanced && ((seg.dataLength() == 0 && !windowChanged && !seg.has(FIN) && !sk.rtx().isEmpty())
+                || (sackFlags & TcpSack.NEW_SACKED) != 0);
         if (sk.opts().sackOk()) {
             sk.rtx().rack().rackUpdateReoWnd();
         }
         boolean reneged = sk.opts().sackOk() && sack.checkSackReneging(sk);
-        if (sk.opts().sackOk() && !reneged && sk.ca().fastretransAlert(ack)) {
-            counters.inc(TcpExtMib.TCPFastRetrans);
-            out.retransmitHead(sk);
+        if (!reneged) {
+            int tsEcr = sk.opts().tsOk() && seg.options().timestamp ? seg.options().tsEcr : 0;
+            sk.ca().fastretransAlert(ack, advanced, dupAck, tsEcr);
         }
+        // tcp_cong_control: the window from what this ACK delivered; then what is lost goes
+        // again as it lets (tcp_xmit_recovery), before new data.
+        sk.ca().congControl(sk.rtx().rack().delivered() - priorDelivered, sk.rtx().rack().lost() - priorLost, advanced,
+                dataAcked > 0);
         // The timer for what is in flight now, unless reneging or RACK's reorder timer set it.
         if (advanced && !reneged && !sk.ca().reoTimerArmed() && sk.timers().pending() != SockTimers.Pending.PROBE) {
             out.setXmitTimer(sk); // a probe timeout, else the retransmission timer (RFC 6298 5.2, 5.3)
@@ -151,16 +154,15 @@ final class TcpAck {
             rttEstimator(sk, rttUs);
         }
         sk.retries().clearRetransmits();
-        boolean fullAck = !Seq.before(ack, sk.ca().highSeq());
-        boolean inRecovery = sk.ca().caState() == net.tern.tcp.cc.CaState.RECOVERY;
         // pkts_acked's sample is the RTT of the newest segment ACKed (ca_rtt_us), which HyStart
         // reads: the oldest one's includes the time the segment waited behind the others.
         long newestSent = sk.rtx().ackedNewestSentNanos();
         long caRttUs = !retransmittedAcked && newestSent >= 0 ? Math.max(1, (now - newestSent) / 1000) : rttUs;
-        sk.ca().congAvoid(Math.max(1, ackedSegments), caRttUs, fullAck, tsEcr);
-        if (inRecovery && sk.ca().recovery().partialAckRetransmitsHead() && !fullAck && !sk.rtx().isEmpty()) {
-            output.retransmitHead(sk); // NewReno partial ACK (RFC 6582 3.2 (5))
+        if (!sk.opts().sackOk()) {
+            RtxQueue rtx = sk.rtx(); // tcp_remove_reno_sacks: one filled the hole
+            rtx.rack().countDelivered(rtx.renoSacks().removeRenoSacks(ackedSegments, rtx.size(), rtx.lostOut()));
         }
+        sk.ca().pktsAcked(Math.max(1, ackedSegments), caRttUs);
         // The memory acknowledged data held is free again: the sender may queue more.
         sk.snd().memoryLimited(false);
         memory.settleSend(sk);

@@ -44,20 +44,14 @@ final class TcpCongestion {
     /** The recovery point ({@code high_seq}, RFC 6582's "recover"). */
     private int highSeq;
     private int dupAcks;
-    /** A reduction may still be undone ({@code undo_marker} set); retransmissions from {@link #undoMarker} count. */
-    private boolean undoMarking;
-    private int undoMarker;
-    /** Retransmissions since the reduction not yet reported needless by D-SACK; -1 before the first ({@code undo_retrans}). */
-    private int undoRetrans;
-    /** ssthresh before the reduction ({@code prior_ssthresh}). */
-    private int priorSsthresh;
-    /** The TSval of the first retransmission since the reduction ({@code retrans_stamp}), for Eifel detection. */
-    private int retransTsVal;
-    private boolean retransTsSet;
-    /** The last transmission attempt was held back by cwnd ({@code is_cwnd_limited}). */
-    private boolean cwndLimited;
+    /** What undoing the last reduction needs. */
+    private final TcpUndo undo = new TcpUndo();
+    /** How much of the window the sender used ({@code is_cwnd_limited}, {@code max_packets_out}). */
+    private final TcpCwndUsage usage = new TcpCwndUsage();
     /** RACK armed the reorder timer while this ACK was processed: the ACK leaves the timer alone ({@code ~FLAG_SET_XMIT_TIMER}). */
     private boolean reoTimerArmed;
+    /** Proportional Rate Reduction's counts while in CWR or Recovery. */
+    private final TcpCwndReduction prr = new TcpCwndReduction();
 
     TcpCongestion(TcpSock sk, Supplier<TcpSettings> settings, CongestionRegistry registry, TcpCounters counters,
             Clock clock) {
@@ -123,13 +117,14 @@ final class TcpCongestion {
         return highSeq;
     }
 
-    boolean cwndLimited() {
-        return cwndLimited;
+    /** {@code tcp_is_cwnd_limited}: whether the window limits sending, so that it may grow. */
+    boolean isCwndLimited() {
+        return usage.isCwndLimited(cwnd, ssthresh);
     }
 
-    /** Whether the last transmission was held back by cwnd ({@code tcp_cwnd_validate}'s input). */
-    void cwndLimited(boolean limited) {
-        cwndLimited = limited;
+    /** {@code tcp_cwnd_validate}: {@code tcp_write_xmit} sent new data or was held back by the window ({@code limited}). */
+    void cwndValidate(boolean limited) {
+        usage.cwndValidate(limited, sk.snd().sndUna(), sk.snd().sndNxt(), sk.rtx().size());
     }
 
     /** Whether congestion control started (the connection is synchronized). */
@@ -204,147 +199,169 @@ final class TcpCongestion {
         }
     }
 
+    /** {@code pkts_acked}: {@code ackedSegments} cumulatively acknowledged, with the RTT sample (-1 for none). */
+    void pktsAcked(int ackedSegments, long rttUs) {
+        if (cc != null) {
+            cc.pktsAcked(sk, ackedSegments, rttUs);
+        }
+    }
+
     /**
-     * {@code tcp_cong_avoid} and what precedes it for newly acknowledged data: {@code pkts_acked},
-     * the end of a recovery or a loss (with undo), then {@code cong_avoid}.
+     * {@code tcp_fastretrans_alert}, after the ACK's SACK blocks and cumulative part were taken:
+     * whether the ACK ends CWR or Recovery (undone if needless, else {@code tcp_end_cwnd_reduction};
+     * without SACK Recovery holds until an ACK goes beyond the recovery point, RFC 6582 4.1) or
+     * Loss ({@code tcp_process_loss}); then loss detection ({@link LossRecovery}), which in Open
+     * or Disorder may start Recovery. Without SACK a duplicate ACK counts a segment the
+     * receiver holds ({@code tcp_add_reno_sack}).
+     *
+     * @param advanced the ACK moved SND.UNA
+     * @param dupAck   a pure duplicate ACK ({@code num_dupack} = 1)
      */
-    void congAvoid(int ackedSegments, long rttUs, boolean fullAck, int tsEcr) {
+    void fastretransAlert(int ack, boolean advanced, boolean dupAck, int tsEcr) {
         if (cc == null) {
             return;
         }
-        cc.pktsAcked(sk, ackedSegments, rttUs);
+        RtxQueue rtx = sk.rtx();
+        boolean reno = !sk.opts().sackOk();
+        int sndUna = sk.snd().sndUna();
+        if (advanced && (caState == CaState.CWR || caState == CaState.RECOVERY) && !Seq.before(sndUna, highSeq)) {
+            if (caState == CaState.CWR) {
+                if (sndUna != highSeq) { // the CWR mark must have reached the receiver
+                    endCwndReduction();
+                    setCaState(CaState.OPEN);
+                }
+            } else {
+                if (reno) {
+                    rtx.renoSacks().resetRenoSack();
+                }
+                boolean undone = mayUndo(tsEcr, TcpExtMib.TCPFullUndo);
+                if (!undone) {
+                    rtx.rack().recoveryEnded();
+                }
+                if (reno && sndUna == highSeq) {
+                    return; // tcp_try_undo_recovery holds Recovery for Reno
+                }
+                dupAcks = 0;
+                setCaState(CaState.OPEN);
+                endCwndReduction();
+            }
+        }
+        if (dupAck) {
+            dupAcks++;
+        }
         switch (caState) {
             case RECOVERY -> {
-                if (fullAck) {
-                    // tcp_try_undo_recovery, else tcp_end_cwnd_reduction: with SACK the window
-                    // is ssthresh (RFC 6675 5); NewReno deflates to min(ssthresh, flight + 1)
-                    // (RFC 6582 3.2 (3)). Not after a D-SACK undo during the recovery: the
-                    // window was given back already.
-                    if (!mayUndo(tsEcr, TcpExtMib.TCPFullUndo)) {
-                        sk.rtx().rack().recoveryEnded();
-                        if (undoMarking) {
-                            setCwnd(recovery().windowAtExit(this));
-                        }
-                    }
-                    dupAcks = 0;
-                    setCaState(CaState.OPEN);
-                } else {
-                    recovery().partialAck(this, ackedSegments);
+                if (reno && dupAck) {
+                    rtx.rack().countDelivered(rtx.renoSacks().addRenoSack(1, rtx.size(), rtx.lostOut()));
                 }
+                recovery().identifyLoss(this, advanced);
             }
             case LOSS -> {
                 // tcp_try_undo_loss: the ACK echoes the original transmission, the timeout was spurious.
-                if (mayUndo(tsEcr, TcpExtMib.TCPLossUndo)) {
-                    sk.rtx().clearLost();
+                if (advanced && mayUndo(tsEcr, TcpExtMib.TCPLossUndo)) {
+                    rtx.clearLost();
                     dupAcks = 0;
                     setCaState(CaState.OPEN);
-                    return;
-                }
-                if (fullAck) {
+                } else if (advanced && !Seq.before(sndUna, highSeq)) {
                     setCaState(CaState.OPEN);
+                } else if (!reno) {
+                    recovery().identifyLoss(this, advanced);
                 }
-                cc.congAvoid(sk, ackedSegments);
             }
             default -> {
-                dupAcks = 0;
-                if (caState == CaState.DISORDER && sk.rtx().sackedOut() == 0) {
+                if (reno) {
+                    if (advanced) {
+                        rtx.renoSacks().resetRenoSack();
+                    }
+                    if (dupAck) {
+                        rtx.rack().countDelivered(rtx.renoSacks().addRenoSack(1, rtx.size(), rtx.lostOut()));
+                    }
+                }
+                if (advanced && !dupAck) {
+                    dupAcks = 0;
+                }
+                if (recovery().timeToRecover(this, ack)) {
+                    enterRecovery();
+                } else if (caState == CaState.OPEN && (rtx.sackedOut() > 0 || dupAck)) {
+                    setCaState(CaState.DISORDER);
+                } else if (caState == CaState.DISORDER && advanced && rtx.sackedOut() == 0 && rtx.lostOut() == 0) {
                     setCaState(CaState.OPEN);
                 }
-                cc.congAvoid(sk, ackedSegments);
             }
         }
     }
 
     /**
-     * A duplicate ACK. Returns true when the head should be retransmitted now: NewReno's fast
-     * retransmit on the third in Open/Disorder (RFC 5681 3.2, RFC 6582 3.2 (2)). With SACK
-     * the decision is {@link #fastretransAlert}'s, on the scoreboard.
+     * {@code tcp_cong_control} for the congestion-avoidance hooks ({@code tcp_cong_avoid}):
+     * in CWR or Recovery the window follows PRR ({@link TcpCwndReduction}); otherwise an ACK
+     * that acknowledged data lets the controller grow it ({@code tcp_may_raise_cwnd}) by the
+     * segments it reported delivered, SACKed ones included ({@code acked_sacked}).
+     *
+     * @param delivered  segments this ACK newly acknowledged or SACKed ({@code tcp_newly_delivered})
+     * @param newlyLost  segments this ACK's processing marked lost
+     * @param dataAcked  the ACK acknowledged data ({@code FLAG_DATA_ACKED})
      */
-    boolean onDupAck(int ack) {
+    void congControl(int delivered, int newlyLost, boolean advanced, boolean dataAcked) {
         if (cc == null) {
-            return false;
+            return;
         }
-        dupAcks++;
-        switch (caState) {
-            case RECOVERY -> {
-                recovery().dupAckInRecovery(this);
-                return false;
-            }
-            case LOSS -> {
-                return false;
-            }
-            default -> {
-                return recovery().dupAck(this, ack);
-            }
+        if (inCwndReduction()) {
+            cwndReduction(delivered, newlyLost, advanced);
+        } else if (dataAcked) {
+            cc.congAvoid(sk, delivered);
         }
     }
 
-    /**
-     * {@code tcp_fastretrans_alert} for a SACK connection, after the scoreboard took the
-     * ACK: marks losses (RFC 6675 IsLost), and in Open/Disorder enters loss recovery when the
-     * head is lost or DupThresh duplicate ACKs came (RFC 6675 5), but not before the
-     * cumulative ACK reached the last recovery point (5.1). Entering retransmits the head at
-     * once (RFC 6675 5 (4.3)) and sets cwnd to ssthresh; the rest goes out as the pipe allows.
-     * Returns whether the head is to be retransmitted now.
-     */
-    boolean fastretransAlert(int ack) {
-        if (cc == null) {
-            return false;
-        }
-        return recovery().alert(this, ack);
+    /** {@code tcp_in_cwnd_reduction}: CWR or Recovery. */
+    boolean inCwndReduction() {
+        return caState == CaState.CWR || caState == CaState.RECOVERY;
     }
 
-    /** RFC 6675's part of {@code tcp_fastretrans_alert}, {@link Sack#alert}. */
-    boolean sackAlert(int ack) {
+    /** {@code tcp_cwnd_reduction}: the window PRR allows after {@code delivered} segments reached the receiver. */
+    private void cwndReduction(int delivered, int newlyLost, boolean advanced) {
+        if (delivered <= 0 || priorCwnd == 0) {
+            return;
+        }
+        setCwnd(prr.cwndReduction(ssthresh, priorCwnd, sk.packetsInFlight(), delivered, newlyLost, advanced));
+    }
+
+    /** Segments went out (retransmitted or new, {@code tcp_xmit_retransmit_queue}, {@code tcp_write_xmit}): PRR's {@code prr_out}. */
+    void onSent(int segments) {
+        if (inCwndReduction()) {
+            prr.sent(segments);
+        }
+    }
+
+    /** {@code tcp_end_cwnd_reduction}: CWR or Recovery is over; the window is ssthresh unless undone. */
+    private void endCwndReduction() {
+        if (ssthresh < Integer.MAX_VALUE && (caState == CaState.CWR || undo.marking())) {
+            setCwnd(ssthresh);
+        }
+        caEvent(CaEvent.COMPLETE_CWR);
+    }
+
+    /** The RFC 6675 loss marking ({@code tcp_mark_head_lost}), lost retransmissions counted. */
+    void sackMarkLost() {
         int lostRetransmits = sk.rtx().markHeadLost(sk.opts().mssCache());
         if (lostRetransmits > 0) {
             counters.add(TcpExtMib.TCPLostRetransmit, lostRetransmits);
         }
-        CaState state = caState;
-        if (state != CaState.OPEN && state != CaState.DISORDER) {
-            return false;
-        }
-        if (sk.rtx().sackedOut() > 0 && state == CaState.OPEN) {
-            setCaState(CaState.DISORDER);
-        }
-        if ((sk.rtx().lostOut() > 0 || dupAcks >= DUPACK_THRESHOLD) && !Seq.before(ack, highSeq)) {
-            enterRecovery();
-            setCwnd(ssthresh);
-            return true;
-        }
-        return false;
     }
 
     /**
      * RACK's part of {@code tcp_fastretrans_alert} ({@code tcp_identify_packet_loss} with
-     * {@code tcp_rack_mark_lost}, then {@code tcp_time_to_recover}): segments RACK finds lost
-     * are marked (RFC 8985 6.2), and in Open or Disorder a loss so proven starts recovery
-     * (RFC 8985 6.3: fast recovery starts on the first loss RACK detects, not on a count of
-     * duplicate ACKs). Lost segments go out as the window allows; returns whether the head is
-     * among them, to go at once.
+     * {@code tcp_rack_mark_lost}); segments RACK finds lost are marked (RFC 8985 6.2), and
+     * a loss so proven starts recovery (RFC 8985 6.3: on the first loss RACK detects, not on
+     * a count of duplicate ACKs).
      */
-    boolean rackAlert() {
+    void rackIdentifyLoss() {
         RtxQueue rtx = sk.rtx();
         if (caState == CaState.OPEN && rtx.sackedOut() == 0 && rtx.lostOut() == 0) {
             // Not dubious (tcp_ack_is_dubious): in Open with nothing SACKed no segment can be
             // found lost, and the walk of the queue is spared on every cumulative ACK.
-            return false;
+            return;
         }
         rackMarkLost();
-        CaState state = caState;
-        if (state != CaState.OPEN && state != CaState.DISORDER) {
-            return false;
-        }
-        if (rtx.lostOut() == 0) {
-            if (rtx.sackedOut() > 0 && state == CaState.OPEN) {
-                setCaState(CaState.DISORDER);
-            }
-            return false;
-        }
-        enterRecovery();
-        setCwnd(ssthresh);
-        TxSegment head = rtx.head();
-        return head != null && head.lost() && !head.retransInFlight();
     }
 
     /**
@@ -377,37 +394,26 @@ final class TcpCongestion {
         return loss;
     }
 
-    /** What the reorder timer found ({@link #rackReoTimeout}). */
-    enum ReoOutcome {
-        /** Nothing more is lost. */
-        NOTHING,
-        /** Segments are newly lost; recovery was on already. */
-        LOST,
-        /** Segments are newly lost and recovery started now, with the head lost and not yet resent: it goes at once. */
-        RECOVERY_STARTED
-    }
-
     /**
      * {@code tcp_rack_reo_timeout} (RFC 8985 6.3): the reorder timer fired; the segments whose
      * window passed are lost, and if any was, recovery starts (when not in it already) with
-     * its window reduction. The caller sends what is lost: the head at once when recovery
-     * started, as a fast retransmit (Linux's PRR lets at least that one go).
+     * PRR's first step, as for an ACK that delivered one segment. Returns whether anything
+     * was newly lost: the caller sends what the window lets go.
      */
-    ReoOutcome rackReoTimeout() {
+    boolean rackReoTimeout() {
         if (cc == null) {
-            return ReoOutcome.NOTHING;
+            return false;
         }
+        int priorLost = sk.rtx().rack().lost();
         RtxQueue.RackLoss loss = detectLoss();
         if (loss.marked() == 0) {
-            return ReoOutcome.NOTHING;
+            return false;
         }
-        if (caState == CaState.RECOVERY) {
-            return ReoOutcome.LOST;
+        if (caState != CaState.RECOVERY) {
+            enterRecovery();
+            cwndReduction(1, sk.rtx().rack().lost() - priorLost, false);
         }
-        enterRecovery();
-        setCwnd(ssthresh);
-        TxSegment head = sk.rtx().head();
-        return head != null && head.lost() && !head.retransInFlight() ? ReoOutcome.RECOVERY_STARTED : ReoOutcome.LOST;
+        return true;
     }
 
     /** An ACK's processing starts. */
@@ -430,17 +436,18 @@ final class TcpCongestion {
         if (cc != null) {
             initCwndReduction();
             setCaState(CaState.CWR);
-            setCwnd(ssthresh);
+            endCwndReduction();
             tryKeepOpen();
         }
     }
 
-    /** {@code tcp_init_cwnd_reduction}: the recovery point, and ssthresh from the controller. */
+    /** {@code tcp_init_cwnd_reduction}: the recovery point, PRR's counts, and ssthresh from the controller. */
     private void initCwndReduction() {
         highSeq = sk.snd().sndNxt();
         sk.rtx().rack().probeDone();
         cwndCount = 0;
         priorCwnd = cwnd;
+        prr.start();
         ssthresh = cc.ssthresh(sk);
     }
 
@@ -459,11 +466,16 @@ final class TcpCongestion {
         }
     }
 
-    /** {@code tcp_enter_recovery}: the window reduction and the recovery point, with undo noted. */
+    /**
+     * {@code tcp_enter_recovery}: undo noted, and unless a reduction is on already (CWR), a
+     * new one ({@code tcp_init_cwnd_reduction}) up to the recovery point.
+     */
     void enterRecovery() {
         sk.rtx().rack().probeDone();
         initUndo();
-        ssthresh = cc.ssthresh(sk);
+        if (!inCwndReduction()) {
+            initCwndReduction();
+        }
         highSeq = sk.snd().sndMax();
         setCaState(CaState.RECOVERY);
         counters.inc(recovery().recoveryCounter());
@@ -496,68 +508,44 @@ final class TcpCongestion {
         sk.rtx().markOversizedLost(sk.opts().mssCache());
         if (caState != CaState.LOSS) {
             highSeq = sk.snd().sndMax();
-            undoMarking = false;
+            undo.stopMarking();
             setCaState(CaState.LOSS);
         }
     }
 
     // ---- undo (tcp_init_undo, tcp_may_undo, tcp_undo_cwnd_reduction)
 
-    /**
-     * {@code tcp_init_undo}: before a reduction, remember the window and ssthresh, and from
-     * where retransmissions count, so a reduction that proves needless can be taken back.
-     */
+    /** {@code tcp_init_undo}: before a reduction, what it may have to go back to. */
     private void initUndo() {
         priorCwnd = cwnd;
-        priorSsthresh = ssthresh;
-        undoMarking = true;
-        undoMarker = sk.snd().sndUna();
-        undoRetrans = sk.rtx().retransOut() > 0 ? sk.rtx().retransOut() : -1;
-        retransTsVal = 0;
-        retransTsSet = false;
+        undo.initUndo(ssthresh, sk.snd().sndUna(), sk.rtx().retransOut());
     }
 
     /** A retransmission went out: one more to be proven needless before an undo ({@code undo_retrans}). */
     void onRetransmit() {
-        if (undoMarking) {
-            undoRetrans = Math.max(undoRetrans, 0) + 1;
-        }
-        if (!retransTsSet && sk.opts().tsOk()) {
+        undo.onRetransmit();
+        if (!undo.retransStamped() && sk.opts().tsOk()) {
             // retrans_stamp: the TSval of the first retransmission, for Eifel detection (RFC 3522).
-            retransTsVal = sk.ts().tsVal(TcpTimestamps.tsNow(clock));
-            retransTsSet = true;
+            undo.retransStamp(sk.ts().tsVal(TcpTimestamps.tsNow(clock)));
         }
     }
 
     /**
-     * A D-SACK (RFC 2883) for {@code [start, end)}: when it reports a retransmission since the
-     * reduction arriving twice, that retransmission was needless ({@code tcp_check_dsack}).
-     * When all were, recovery is undone at once ({@code tcp_try_undo_dsack}, RFC 3708).
+     * A D-SACK (RFC 2883) for {@code [start, end)}: when every retransmission since the
+     * reduction was reported needless so, recovery is undone at once ({@code tcp_try_undo_dsack},
+     * RFC 3708) and left ({@code tcp_try_to_open}).
      */
     void tryUndoDsack(int start, int end) {
-        if (!undoMarking || undoRetrans <= 0 || !Seq.after(end, undoMarker)) {
-            return;
-        }
-        undoRetrans--;
-        if (undoRetrans == 0 && caState == CaState.RECOVERY && cc != null) {
+        if (undo.dsack(end) && caState == CaState.RECOVERY && cc != null) {
             sk.rtx().rack().recoveryUndone();
             undoCwndReduction(TcpExtMib.TCPDSACKUndo);
+            tryKeepOpen();
         }
     }
 
-    /**
-     * {@code tcp_may_undo} then {@code tcp_undo_cwnd_reduction}: the reduction was needless
-     * when every retransmission since it was reported a duplicate by D-SACK, or when the ACK
-     * echoes a timestamp older than the first retransmission (Eifel, RFC 3522: the original
-     * arrived). Returns whether it undid.
-     */
+    /** {@code tcp_may_undo} then {@code tcp_undo_cwnd_reduction}; returns whether it undid. */
     private boolean mayUndo(int tsEcr, TcpExtMib counter) {
-        if (!undoMarking) {
-            return false;
-        }
-        boolean allDuplicates = undoRetrans == 0;
-        boolean delayed = retransTsSet && tsEcr != 0 && tsEcr - retransTsVal < 0;
-        if (!allDuplicates && !delayed) {
+        if (!undo.mayUndo(tsEcr)) {
             return false;
         }
         undoCwndReduction(counter);
@@ -567,10 +555,10 @@ final class TcpCongestion {
     /** {@code tcp_undo_cwnd_reduction}: the window and ssthresh from before the reduction. */
     private void undoCwndReduction(TcpExtMib counter) {
         setCwnd(cc.undoCwnd(sk));
-        if (priorSsthresh > ssthresh) {
-            ssthresh = priorSsthresh;
+        if (undo.priorSsthresh() > ssthresh) {
+            ssthresh = undo.priorSsthresh();
         }
-        undoMarking = false;
+        undo.stopMarking();
         counters.inc(counter);
     }
 

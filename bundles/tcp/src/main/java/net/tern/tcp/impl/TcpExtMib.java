@@ -11,5 +11,5 @@ public enum TcpExtMib {
     TCPACKSkippedFinWait2, TCPACKSkippedTimeWait, TCPACKSkippedChallenge,
     TCPLostRetransmit, TCPSACKReneging, TCPDSACKOldSent, TCPDSACKUndo, TCPFullUndo, TCPLossUndo,
     PruneCalled, RcvPruned, OfoPruned, TCPOFODrop, TCPOFOMerge, TCPDSACKOfoSent, TCPMemoryPressures,
-    TCPMemoryPressuresChrono, OutOfWindowIcmps, TCPBacklogDrop
+    TCPMemoryPressuresChrono, OutOfWindowIcmps, TCPBacklogDrop, TCPSlowStartRetrans
 }

@@ -1,5 +1,7 @@
 package net.tern.tcp.impl;
 
+import static net.tern.tcp.cc.CaState.LOSS;
+
 import io.netty.buffer.ByteBuf;
 import java.util.function.Supplier;
 import net.tern.api.socket.ErrnoException;
@@ -399,11 +401,7 @@ final class TcpOutput {
         sk.publishQueues();
     }
 
-    /**
-     * Fast retransmit and NewReno's partial ACK: the head is presumed lost and sent again at
-     * once, whatever the windows say (Linux retransmits the head even beyond the receiver's
-     * window).
-     */
+    /** A timeout's retransmission ({@code tcp_retransmit_timer}): the head, presumed lost, goes at once whatever the windows say. */
     void retransmitHead(TcpSock sk) {
         TxSegment head = sk.rtx().head();
         if (head == null || head.sacked()) {
@@ -430,6 +428,8 @@ final class TcpOutput {
             if (s.lost() && !s.retransInFlight()) {
                 it.previous();
                 retransmitSkb(sk, it);
+                counters.inc(sk.ca().caState() == LOSS ? TcpExtMib.TCPSlowStartRetrans : TcpExtMib.TCPFastRetrans);
+                sk.ca().onSent(1);
             }
         }
     }
@@ -488,9 +488,6 @@ final class TcpOutput {
         trace.retransmitSkb(sk, s.seq(), s.length(), flags);
         counters.inc(TcpMib.RetransSegs);
         sk.stats().onRetransmit();
-        if (sk.packetsInFlight() >= sk.ca().cwnd()) {
-            sk.ca().cwndLimited(true);
-        }
         sk.ca().onRetransmit();
     }
 
@@ -520,9 +517,9 @@ final class TcpOutput {
             return;
         }
         TcpSender snd = sk.snd();
-        sk.ca().cwndLimited(false);
         xmitRetransmitQueue(sk);
         boolean sentNew = false;
+        boolean cwndLimited = false;
         while (true) {
             int unsent = snd.notSent();
             boolean fin = snd.finDue();
@@ -530,7 +527,7 @@ final class TcpOutput {
                 break;
             }
             if (sk.packetsInFlight() >= sk.ca().cwnd()) {
-                sk.ca().cwndLimited(true);
+                cwndLimited = true;
                 break;
             }
             if (!memory.segmentFits(sk)) {
@@ -562,10 +559,15 @@ final class TcpOutput {
             boolean push = length > 0 && snd.takePush(seq, seq + length);
             int flags = TcpPacket.ACK | (withFin ? TcpPacket.FIN : 0) | (push ? TcpPacket.PSH : 0);
             sendData(sk, length, flags);
+            sk.ca().onSent(1);
             if (length < sk.opts().mssCache()) {
                 snd.smallSegmentSent(snd.sndNxt()); // tcp_minshall_update
             }
             sentNew = true;
+        }
+        cwndLimited |= sk.packetsInFlight() >= sk.ca().cwnd();
+        if (sentNew || cwndLimited) {
+            sk.ca().cwndValidate(cwndLimited);
         }
         if (!sentNew && sk.ca().recovery().lastResort(sk.ca())) {
             retransmitLastResort(sk);

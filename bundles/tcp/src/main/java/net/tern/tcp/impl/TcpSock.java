@@ -460,7 +460,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
 
     @Override
     public boolean isCwndLimited() {
-        return ca.cwndLimited();
+        return ca.isCwndLimited();
     }
 
     @Override

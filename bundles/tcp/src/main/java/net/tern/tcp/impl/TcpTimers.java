@@ -71,14 +71,8 @@ final class TcpTimers {
         if (sk.rtx().isEmpty()) {
             return;
         }
-        switch (sk.ca().rackReoTimeout()) {
-            case RECOVERY_STARTED -> {
-                counters.inc(TcpExtMib.TCPFastRetrans);
-                output.retransmitHead(sk);
-                output.xmitRetransmitQueue(sk);
-            }
-            case LOST -> output.xmitRetransmitQueue(sk);
-            case NOTHING -> { }
+        if (sk.ca().rackReoTimeout()) {
+            output.xmitRetransmitQueue(sk);
         }
         if (sk.timers().pending() != SockTimers.Pending.RETRANS) {
             output.rearmRto(sk, true);

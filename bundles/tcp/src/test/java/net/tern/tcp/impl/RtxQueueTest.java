@@ -68,7 +68,7 @@ class RtxQueueTest {
         q.markHeadLost(MSS);
         q.retransmitted(q.head(), 5, 10 * MSS);
         assertConsistent(q);
-        int acked = q.cleanAcked(5 * MSS + MSS / 2); // through half of segment 5
+        int acked = q.cleanAcked(5 * MSS + MSS / 2, 0, 0, 0, 0, false); // through half of segment 5
         assertConsistent(q);
         assertThat(acked).isEqualTo(6); // 0..4 whole and 5 trimmed
         assertThat(q.ackedRetransmitted()).isTrue();
@@ -85,12 +85,12 @@ class RtxQueueTest {
             q.add(new TxSegment(i * MSS, MSS, 0, i * 1_000_000L, false)); // segment i sent at i ms
         }
         q.markSacked(4 * MSS, 5 * MSS); // segment 4 was SACKed before: its delivery is not this ACK's
-        q.cleanAcked(5 * MSS);
+        q.cleanAcked(5 * MSS, 0, 0, 0, 0, false);
         assertThat(q.ackedOldestSentNanos()).as("seq_rtt's segment (first_ackt)").isZero();
         assertThat(q.ackedNewestSentNanos()).as("ca_rtt's segment (last_ackt), not the SACKed one")
                 .isEqualTo(3_000_000L);
         q.retransmitted(q.head(), 20_000_000L, 10 * MSS);
-        q.cleanAcked(6 * MSS);
+        q.cleanAcked(6 * MSS, 0, 0, 0, 0, false);
         assertThat(q.ackedRetransmitted()).isTrue();
         assertThat(q.ackedNewestSentNanos()).as("nothing but a retransmission: no sample").isEqualTo(-1);
     }

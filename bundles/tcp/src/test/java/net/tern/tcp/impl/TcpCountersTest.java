@@ -79,6 +79,7 @@ class TcpCountersTest extends ScriptedPeerTestBase {
         api.send(c.fd(), ByteBuffer.wrap(new byte[10_000]), 0);
         assertThat(peer.emitted()).hasSize(10);
         for (int i = 0; i < 3; i++) {
+            peer.advance(100, java.util.concurrent.TimeUnit.MICROSECONDS); // a retransmission is newer than what the next SACK reports
             peer.inject(sack ? fromPeer(c).flags(ACK).seq(PEER_ISN + 1).ack(c.nxt(0)).window(65535)
                     .sack(c.nxt(1000), c.nxt(1000 * (i + 2))).build() : ack(c, 0));
         }
