@@ -118,7 +118,7 @@ class SsCommandTest {
         TcpInfo info = new TcpInfo(1, 0, 0, 0, 0,
                 TcpInfo.TCPI_OPT_TIMESTAMPS | TcpInfo.TCPI_OPT_SACK | TcpInfo.TCPI_OPT_WSCALE, 7, 8,
                 204_000, 40_000, 65_483, 536, 2, 0, 0, 1, 12, 0, 3, 65_535, 0, 517, 258, 7, 10, 65_483, 3, 0, 0,
-                4, 2_000, 150, 9, 8, 0, 80, 3, 5, 2_100, 100, 1, 2, 65_536, 131_072, "cubic");
+                4, 2_000, 150, 9, 8, 0, 80, 3, 5, 0, 0, 0, 2_100, 100, 1, 2, 65_536, 131_072, "cubic");
         netlink.registerDiag(6, () -> List.of(new InetDiagMsg(6, 1, 0, 100, at("127.0.0.1:40000"), at("127.0.0.1:7"), 4, info),
                 new InetDiagMsg(6, 6, 0, 0, at("127.0.0.1:41000"), at("127.0.0.1:7"), -1)));
         SsCommand one = command;

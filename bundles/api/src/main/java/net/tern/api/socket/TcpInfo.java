@@ -60,6 +60,12 @@ package net.tern.api.socket;
  * @param minRtt       the least RTT seen, µs (0 before a sample)
  * @param dataSegsIn   segments received that carried data
  * @param dataSegsOut  segments sent that carried data, retransmissions included
+ * @param busyTime     microseconds data waited to be sent or acknowledged ({@code tcpi_busy_time}, the
+ *                     two below included)
+ * @param rwndLimited  microseconds of those sending was held back by the receiver's window
+ *                     ({@code tcpi_rwnd_limited})
+ * @param sndbufLimited microseconds of those the application waited for send-buffer room with all it
+ *                     wrote sent ({@code tcpi_sndbuf_limited})
  * @param bytesSent    data bytes sent, retransmissions included
  * @param bytesRetrans data bytes retransmitted
  * @param dsackDups    segments the receiver reported received twice by D-SACK (RFC 2883)
@@ -107,6 +113,9 @@ public record TcpInfo(
         long minRtt,
         long dataSegsIn,
         long dataSegsOut,
+        long busyTime,
+        long rwndLimited,
+        long sndbufLimited,
         long bytesSent,
         long bytesRetrans,
         int dsackDups,

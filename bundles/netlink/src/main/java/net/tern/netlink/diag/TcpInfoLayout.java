@@ -9,7 +9,7 @@ import net.tern.netlink.NlWriter;
  * {@code struct tcp_info} in Linux's layout ({@code include/uapi/linux/tcp.h}, as of 6.7:
  * through {@code tcpi_total_rto_time}, {@value #SIZE} bytes), as {@code INET_DIAG_INFO}
  * carries it. Fields the stack does not track are written as 0 (pacing and delivery rates,
- * busy times, {@code fackets}, {@code last_ack_sent}, which Linux leaves 0 too, DSACK and
+ * {@code fackets}, {@code last_ack_sent}, which Linux leaves 0 too, DSACK and
  * reordering counts, RTO totals). A reader takes what a shorter or longer struct has, as
  * {@code ss} does: fields beyond the length given are 0.
  */
@@ -33,7 +33,7 @@ public final class TcpInfoLayout {
         w.u64(0).u64(0).u64(i.bytesAcked()).u64(i.bytesReceived());                          // pacing rates
         w.u32((int) i.segsOut()).u32((int) i.segsIn());
         w.u32((int) i.notsentBytes()).u32((int) i.minRtt()).u32((int) i.dataSegsIn()).u32((int) i.dataSegsOut());
-        w.u64(0).u64(0).u64(0).u64(0);            // delivery_rate, busy_time, rwnd_limited, sndbuf_limited
+        w.u64(0).u64(i.busyTime()).u64(i.rwndLimited()).u64(i.sndbufLimited());           // delivery_rate
         w.u32(0).u32(0);                          // delivered, delivered_ce
         w.u64(i.bytesSent()).u64(i.bytesRetrans());
         w.u32(i.dsackDups()).u32(i.reordSeen()).u32(0);                                      // rcv_ooopack
@@ -55,7 +55,7 @@ public final class TcpInfoLayout {
                 b.getInt(60), b.getInt(64), u32(b, 68), u32(b, 72), b.getInt(76), b.getInt(80), b.getInt(84),
                 b.getInt(88), u32(b, 92), b.getInt(96), b.getInt(100),
                 b.getLong(120), b.getLong(128), u32(b, 136), u32(b, 140),
-                u32(b, 144), u32(b, 148), u32(b, 152), u32(b, 156),
+                u32(b, 144), u32(b, 148), u32(b, 152), u32(b, 156), b.getLong(168), b.getLong(176), b.getLong(184),
                 b.getLong(200), b.getLong(208), b.getInt(216), b.getInt(220), u32(b, 228), u32(b, 232), congestion);
     }
 

@@ -163,6 +163,9 @@ final class TcpAck {
             rtx.rack().countDelivered(rtx.renoSacks().removeRenoSacks(ackedSegments, rtx.size(), rtx.lostOut()));
         }
         sk.ca().pktsAcked(Math.max(1, ackedSegments), caRttUs);
+        if (sk.rtx().isEmpty()) {
+            sk.chrono().chronoStop(TcpChrono.BUSY, sk.queuesEmpty(), now);
+        }
         // The memory acknowledged data held is free again: the sender may queue more.
         sk.snd().memoryLimited(false);
         memory.settleSend(sk);

@@ -1,6 +1,7 @@
 package net.tern.tcp.impl;
 
 import java.util.function.Supplier;
+import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Clock;
 import net.tern.tcp.cc.CaEvent;
 import net.tern.tcp.cc.CaState;
@@ -122,9 +123,22 @@ final class TcpCongestion {
         return usage.isCwndLimited(cwnd, ssthresh);
     }
 
-    /** {@code tcp_cwnd_validate}: {@code tcp_write_xmit} sent new data or was held back by the window ({@code limited}). */
-    void cwndValidate(boolean limited) {
-        usage.cwndValidate(limited, sk.snd().sndUna(), sk.snd().sndNxt(), sk.rtx().size());
+    /**
+     * The end of {@code tcp_write_xmit}: the receiver's-window chronograph; when new data went
+     * or the window held sending back ({@code limited}), {@code tcp_cwnd_validate}: the window's
+     * use is judged, and the send-buffer chronograph starts if the window is not what limits
+     * while the application waits for room with all it wrote sent ({@code SOCK_NOSPACE}).
+     */
+    void writeXmitDone(boolean sent, boolean limited, boolean rwndLimited) {
+        long now = clock.nanoTime();
+        sk.chrono().rwndLimited(rwndLimited, sk.queuesEmpty(), now);
+        if (sent || limited) {
+            usage.cwndValidate(limited, sk.snd().sndUna(), sk.snd().sndNxt(), sk.rtx().size());
+            if (!isCwndLimited() && sk.snd().notSent() == 0 && sk.noSpace()
+                    && (sk.state() == SkState.ESTABLISHED || sk.state() == SkState.CLOSE_WAIT)) {
+                sk.chrono().chronoStart(TcpChrono.SNDBUF_LIMITED, now);
+            }
+        }
     }
 
     /** Whether congestion control started (the connection is synchronized). */
@@ -395,10 +409,8 @@ final class TcpCongestion {
     }
 
     /**
-     * {@code tcp_rack_reo_timeout} (RFC 8985 6.3): the reorder timer fired; the segments whose
-     * window passed are lost, and if any was, recovery starts (when not in it already) with
-     * PRR's first step, as for an ACK that delivered one segment. Returns whether anything
-     * was newly lost: the caller sends what the window lets go.
+     * {@code tcp_rack_reo_timeout} (RFC 8985 6.3): the segments whose window passed are lost; recovery
+     * starts if it had not, with PRR's step for one segment delivered. Returns whether any was lost.
      */
     boolean rackReoTimeout() {
         if (cc == null) {

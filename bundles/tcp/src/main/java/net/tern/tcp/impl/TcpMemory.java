@@ -431,6 +431,9 @@ final class TcpMemory {
     void writeSpace(TcpSock sk) {
         sk.publishQueues();
         if (streamWriteable(sk)) {
+            if (sk.noSpace()) {
+                sk.chrono().chronoStop(TcpChrono.SNDBUF_LIMITED, sk.queuesEmpty(), clock.nanoTime());
+            }
             sk.noSpace(false);
             sk.wakeUp(net.tern.api.socket.SocketConstants.EPOLLOUT);
         }

@@ -520,6 +520,7 @@ final class TcpOutput {
         xmitRetransmitQueue(sk);
         boolean sentNew = false;
         boolean cwndLimited = false;
+        boolean rwndLimited = false;
         while (true) {
             int unsent = snd.notSent();
             boolean fin = snd.finDue();
@@ -543,6 +544,7 @@ final class TcpOutput {
             if (length > 0 && room < length) {
                 boolean nothingInFlight = sk.rtx().isEmpty();
                 if (room <= 0 || (room < snd.maxWindow() / 2 && !nothingInFlight)) {
+                    rwndLimited = true; // tcp_snd_wnd_test failed
                     break;
                 }
                 length = room;
@@ -565,10 +567,7 @@ final class TcpOutput {
             }
             sentNew = true;
         }
-        cwndLimited |= sk.packetsInFlight() >= sk.ca().cwnd();
-        if (sentNew || cwndLimited) {
-            sk.ca().cwndValidate(cwndLimited);
-        }
+        sk.ca().writeXmitDone(sentNew, cwndLimited || sk.packetsInFlight() >= sk.ca().cwnd(), rwndLimited);
         if (!sentNew && sk.ca().recovery().lastResort(sk.ca())) {
             retransmitLastResort(sk);
         }

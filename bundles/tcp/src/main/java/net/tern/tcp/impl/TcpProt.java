@@ -83,7 +83,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         this.sockopt = sockopt;
         this.registry = registry;
         this.sockets = sockets;
-        this.sendmsg = new TcpSendmsg(memory, output);
+        this.sendmsg = new TcpSendmsg(clock, memory, output);
         this.backlogRcv = backlogRcv;
     }
 

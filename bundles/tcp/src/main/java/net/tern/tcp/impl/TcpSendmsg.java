@@ -5,6 +5,7 @@ import net.tern.api.socket.Errno;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
+import net.tern.spi.net.Clock;
 import net.tern.spi.proto.ProtoSocket;
 import net.tern.wire.TcpPacket;
 
@@ -20,10 +21,12 @@ final class TcpSendmsg {
     /** {@code TCP_MSS_DEFAULT}. */
     private static final int TCP_MSS_DEFAULT = 536;
 
+    private final Clock clock;
     private final TcpMemory memory;
     private final TcpOutput output;
 
-    TcpSendmsg(TcpMemory memory, TcpOutput output) {
+    TcpSendmsg(Clock clock, TcpMemory memory, TcpOutput output) {
+        this.clock = clock;
         this.memory = memory;
         this.output = output;
     }
@@ -84,6 +87,9 @@ final class TcpSendmsg {
                 break;
             }
             if (newSkb) {
+                if (snd.notSent() == 0) {
+                    sk.chrono().chronoStart(TcpChrono.BUSY, clock.nanoTime()); // tcp_add_write_queue_tail: the queue's head
+                }
                 snd.startSkb();
             } else if (copied == 0) {
                 snd.appendToTail();

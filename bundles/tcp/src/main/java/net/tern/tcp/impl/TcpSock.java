@@ -60,6 +60,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     // ---- sending: the send sequence space, queue and FIN are the sender's, the segments in flight the RtxQueue's
     /** Segments sent and not yet acknowledged, with the SACK scoreboard ({@code tcp_rtx_queue}). */
     private final RtxQueue rtx = new RtxQueue();
+    private final TcpChrono chrono = new TcpChrono();
     // ---- receiving: the sequence space, window, memory clamp (rcv_ssthresh), queues, FIN and D-SACK are the receiver's
 
     // ---- options
@@ -353,6 +354,16 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     /** Bytes queued and not yet sent, as last published: read by {@code tcp_poll} without the lock. */
     int pollNotSent() {
         return notSent;
+    }
+
+    /** The sending-time chronographs of {@code TCP_INFO} ({@code chrono_type}, {@code chrono_stat}). */
+    TcpChrono chrono() {
+        return chrono;
+    }
+
+    /** {@code tcp_rtx_and_write_queues_empty}: nothing sent unacknowledged and nothing unsent. */
+    boolean queuesEmpty() {
+        return rtx.isEmpty() && snd.notSent() == 0;
     }
 
     /** {@code SOCK_NOSPACE}: whether a writer found the socket full since it was last woken. */

@@ -51,7 +51,7 @@ class InfoExpressionTest {
     @Test
     void everyTcpInfoFieldIsATcpiName() {
         TcpInfo info = new TcpInfo(1, 0, 0, 0, 0, 7, 7, 8, 300000, 40000, 1448, 1460, 0, 0, 0, 0, 1, 2, 3, 1500, 0,
-                100000, 50000, Integer.MAX_VALUE, 10, 1460, 3, 0, 0, 0, 1000, 2000, 5, 6, 0, 90000, 1, 2, 1000, 0,
+                100000, 50000, Integer.MAX_VALUE, 10, 1460, 3, 0, 0, 0, 1000, 2000, 5, 6, 0, 90000, 1, 2, 0, 0, 0, 1000, 0,
                 4, 2, 65535, 131072, "reno");
         Map<String, Double> vars = InfoExpression.variables(info);
         assertThat(vars).containsEntry("tcpi_snd_cwnd", 10.0).containsEntry("tcpi_rcv_wscale", 8.0)
