@@ -1,7 +1,6 @@
 package net.tern.tcp.impl;
 
 import net.tern.tcp.cc.CaState;
-import net.tern.tcp.impl.RtxQueue.TxSegment;
 
 /**
  * A connection's RACK-TLP state (RFC 8985; Linux's {@code tp->rack}, {@code tp->reordering},

@@ -105,7 +105,7 @@ final class RtxQueue extends TxList {
 
     /** A segment just sent for the first time joins the tail. */
     void add(TxSegment segment) {
-        segment.deliveredAtSend = delivered();
+        segment.deliveredAtSend(delivered());
         linkBefore(segment, null);
     }
 
@@ -157,32 +157,31 @@ final class RtxQueue extends TxList {
                 remove(s);
                 unlink(s);
                 ackedSegments++;
-                if (s.retransmitted) {
+                if (s.retransmitted()) {
                     retransmittedAcked = true;
                 } else {
                     if (oldestSent < 0) {
-                        oldestSent = s.sentNanos;
+                        oldestSent = s.sentNanos();
                     }
-                    if (!s.sacked) {
-                        newestSent = s.sentNanos;
+                    if (!s.sacked()) {
+                        newestSent = s.sentNanos();
                     }
                 }
-                if (!s.sacked && rackOn) {
-                    int sentTsVal = (int) (s.sentNanos / 1_000_000) + tsOffset;
-                    if (s.retransmitted && tsEcr != 0 && tsEcr - sentTsVal < 0) {
+                if (!s.sacked() && rackOn) {
+                    int sentTsVal = (int) (s.sentNanos() / 1_000_000) + tsOffset;
+                    if (s.retransmitted() && tsEcr != 0 && tsEcr - sentTsVal < 0) {
                         rack().countDelivered();
                     } else {
                         rack().rackAdvance(s, nowNanos, minRttUs);
                     }
-                    if (!s.retransmitted) {
-                        noteReordering(s.seq);
+                    if (!s.retransmitted()) {
+                        noteReordering(s.seq());
                     }
                 }
                 s.recycle();
             } else {
-                if (Seq.after(ack, s.seq)) {
-                    s.length -= ack - s.seq;
-                    s.seq = ack;
+                if (Seq.after(ack, s.seq())) {
+                    s.trimHead(ack);
                     ackedSegments++;
                 }
                 break;
@@ -233,13 +232,13 @@ final class RtxQueue extends TxList {
 
     /** Forgets the marks of a segment leaving the queue. */
     private void unlink(TxSegment s) {
-        if (s.sacked) {
+        if (s.sacked()) {
             sackedOut--;
         }
-        if (s.lost) {
+        if (s.lost()) {
             lostOut--;
         }
-        if (s.retransInFlight) {
+        if (s.retransInFlight()) {
             retransOut--;
         }
     }
@@ -252,16 +251,13 @@ final class RtxQueue extends TxList {
      * before the rest again. Returns whether it was cut (the queue holds one segment more).
      */
     boolean fragment(ListIterator<TxSegment> it, TxSegment s, int mss) {
-        if (s.length <= mss) {
+        if (s.length() <= mss) {
             return false;
         }
-        TxSegment rest = TxSegment.of(s.seq + mss, s.length - mss, s.flags, s.sentNanos, s.retransmitted);
-        rest.lost = s.lost;
-        if (rest.lost) {
+        TxSegment rest = s.splitAt(mss);
+        if (rest.lost()) {
             lostOut++;
         }
-        s.length = mss;
-        s.flags = 0;
         it.add(rest);
         it.previous();
         return true;
@@ -269,14 +265,12 @@ final class RtxQueue extends TxList {
 
     /** {@code s} was sent again at {@code nowNanos}, with {@code snd_nxt} at {@code sndNxt}: its retransmission is in flight. */
     void retransmitted(TxSegment s, long nowNanos, int sndNxt) {
-        if (!s.retransInFlight) {
-            s.retransInFlight = true;
+        if (!s.retransInFlight()) {
+            s.retransInFlight(true);
             retransOut++;
         }
-        s.retransmitted = true;
-        s.sentNanos = nowNanos;
-        s.retransSndNxt = sndNxt;
-        s.deliveredAtSend = delivered();
+        s.resent(nowNanos, delivered());
+        s.retransSndNxt(sndNxt);
     }
 
     /**
@@ -285,9 +279,7 @@ final class RtxQueue extends TxList {
      * in flight, as it presumes nothing lost.
      */
     void probeRetransmitted(TxSegment s, long nowNanos) {
-        s.retransmitted = true;
-        s.sentNanos = nowNanos;
-        s.deliveredAtSend = delivered();
+        s.resent(nowNanos, delivered());
     }
 
     /** Whether this recovery's rescue retransmission (RFC 6675 NextSeg() rule 4) was made: one at or after {@code sndUna}. */
@@ -322,26 +314,26 @@ final class RtxQueue extends TxList {
         boolean hadSacked = sackedOut > 0;
         boolean newly = false;
         for (TxSegment s = head(); s != null; s = s.next()) {
-            if (!Seq.before(s.seq, end)) {
+            if (!Seq.before(s.seq(), end)) {
                 break;
             }
-            if (s.sacked || Seq.before(s.seq, start) || Seq.after(s.endSeq(), end)) {
+            if (s.sacked() || Seq.before(s.seq(), start) || Seq.after(s.endSeq(), end)) {
                 continue;
             }
             if (rackOn) {
                 rack().rackAdvance(s, nowNanos, minRttUs);
-                if (!s.retransmitted && hadSacked && Seq.before(s.seq, priorHighestSack)) {
-                    noteReordering(s.seq);
+                if (!s.retransmitted() && hadSacked && Seq.before(s.seq(), priorHighestSack)) {
+                    noteReordering(s.seq());
                 }
             }
-            s.sacked = true;
+            s.sacked(true);
             sackedOut++;
-            if (s.lost) {
-                s.lost = false;
+            if (s.lost()) {
+                s.lost(false);
                 lostOut--;
             }
-            if (s.retransInFlight) {
-                s.retransInFlight = false;
+            if (s.retransInFlight()) {
+                s.retransInFlight(false);
                 retransOut--;
             }
             if (sackedOut == 1 || Seq.after(s.endSeq(), highestSack)) {
@@ -374,18 +366,18 @@ final class RtxQueue extends TxList {
         long sackedBytesAbove = 0;
         long byteThreshold = (long) (DUP_THRESH - 1) * mss;
         for (TxSegment s = tail(); s != null; s = s.prev()) {
-            if (s.sacked) {
+            if (s.sacked()) {
                 sackedAbove++;
-                sackedBytesAbove += s.length;
+                sackedBytesAbove += s.length();
                 continue;
             }
-            if (s.retransInFlight && Seq.after(highestSack, s.retransSndNxt)) {
-                s.retransInFlight = false;
+            if (s.retransInFlight() && Seq.after(highestSack, s.retransSndNxt())) {
+                s.retransInFlight(false);
                 retransOut--;
                 lostRetransmits++;
             }
-            if (!s.lost && (sackedAbove >= DUP_THRESH || sackedBytesAbove > byteThreshold)) {
-                s.lost = true;
+            if (!s.lost() && (sackedAbove >= DUP_THRESH || sackedBytesAbove > byteThreshold)) {
+                s.lost(true);
                 lostOut++;
                 rack().countLost();
             }
@@ -410,7 +402,7 @@ final class RtxQueue extends TxList {
         int marked = 0;
         int lostRetransmits = 0;
         for (TxSegment s = head(); s != null; s = s.next()) {
-            if (s.sacked || (s.lost && !s.retransInFlight) || !rack().sentBeforeLatestDelivered(s)) {
+            if (s.sacked() || (s.lost() && !s.retransInFlight()) || !rack().sentBeforeLatestDelivered(s)) {
                 continue;
             }
             long remaining = rack().rackSkbTimeout(s, nowNanos, reoWndUs);
@@ -420,12 +412,12 @@ final class RtxQueue extends TxList {
             }
             marked++;
             rack().countLost();
-            if (s.lost) {
-                s.retransInFlight = false; // lost again: it waits for another retransmission
+            if (s.lost()) {
+                s.retransInFlight(false); // lost again: it waits for another retransmission
                 retransOut--;
                 lostRetransmits++;
             } else {
-                s.lost = true;
+                s.lost(true);
                 lostOut++;
             }
         }
@@ -435,8 +427,8 @@ final class RtxQueue extends TxList {
     /** {@code tcp_mark_skb_lost} for the head: fast retransmit presumes it lost whatever the SACKs say. */
     void markSkbLost() {
         TxSegment head = head();
-        if (head != null && !head.sacked && !head.lost) {
-            head.lost = true;
+        if (head != null && !head.sacked() && !head.lost()) {
+            head.lost(true);
             lostOut++;
             rack().countLost();
         }
@@ -450,7 +442,7 @@ final class RtxQueue extends TxList {
      */
     void markAllLost() {
         TxSegment head = head();
-        boolean reneged = head != null && head.sacked;
+        boolean reneged = head != null && head.sacked();
         lostOut = 0;
         retransOut = 0;
         renoSacks.resetRenoSack();
@@ -458,12 +450,12 @@ final class RtxQueue extends TxList {
             sackedOut = 0;
         }
         for (TxSegment s = head(); s != null; s = s.next()) {
-            s.retransInFlight = false;
+            s.retransInFlight(false);
             if (reneged) {
-                s.sacked = false;
+                s.sacked(false);
             }
-            s.lost = !s.sacked;
-            if (s.lost) {
+            s.lost(!s.sacked());
+            if (s.lost()) {
                 lostOut++;
                 rack().countLost();
             }
@@ -477,13 +469,13 @@ final class RtxQueue extends TxList {
      */
     void markOversizedLost(int mss) {
         for (TxSegment s = head(); s != null; s = s.next()) {
-            if (s.length > mss && !s.sacked) {
-                if (s.retransInFlight) {
-                    s.retransInFlight = false;
+            if (s.length() > mss && !s.sacked()) {
+                if (s.retransInFlight()) {
+                    s.retransInFlight(false);
                     retransOut--;
                 }
-                if (!s.lost) {
-                    s.lost = true;
+                if (!s.lost()) {
+                    s.lost(true);
                     lostOut++;
                     rack().countLost();
                 }
@@ -494,141 +486,8 @@ final class RtxQueue extends TxList {
     /** After a needless timeout ({@code tcp_undo_cwnd_reduction} with unmarking) nothing is lost. */
     void clearLost() {
         for (TxSegment s = head(); s != null; s = s.next()) {
-            s.lost = false;
+            s.lost(false);
         }
         lostOut = 0;
-    }
-
-    /**
-     * One segment sent and not yet acknowledged (an entry of {@code tcp_rtx_queue}): its
-     * sequence range, whether it carried SYN, FIN or PSH, when it was (last) sent, and its
-     * scoreboard marks ({@code TCP_SKB_CB(skb)->sacked}). Its data stay in the send queue
-     * until acknowledged. Others read it; only its {@link RtxQueue}, which keeps its counts in
-     * step with the marks, changes it.
-     */
-    static final class TxSegment {
-        /**
-         * Entries acknowledged, kept for the next segments sent: by the thread that processed
-         * the ACK, then shared, so the application thread that sends takes what the network
-         * thread freed.
-         */
-        private static final Spares<TxSegment> SPARES = new Spares<>(4096);
-
-        /** Its neighbours in its queue ({@link TxList}), null at the ends and off the queue. */
-        private TxSegment prev;
-        private TxSegment next;
-        private int seq;
-        private int length;
-        private int flags;
-        private long sentNanos;
-        /** Sent more than once ({@code TCPCB_EVER_RETRANS}): Karn's rule refuses RTT samples from it. */
-        private boolean retransmitted;
-        /** The receiver holds it, by a SACK block ({@code TCPCB_SACKED_ACKED}). */
-        private boolean sacked;
-        /** Presumed lost, waiting for (or past) its retransmission ({@code TCPCB_LOST}). */
-        private boolean lost;
-        /** A retransmission of it is in flight ({@code TCPCB_SACKED_RETRANS}). */
-        private boolean retransInFlight;
-        /**
-         * {@code snd_nxt} when it was last retransmitted: once data from there on are SACKed, that
-         * retransmission is lost too ({@code tcp_mark_lost_retrans}).
-         */
-        private int retransSndNxt;
-        /** Segments delivered when it was (last) sent ({@code tx.delivered}): how old a D-SACK for it is (RACK). */
-        private int deliveredAtSend;
-
-        TxSegment(int seq, int length, int flags, long sentNanos, boolean retransmitted) {
-            this.seq = seq;
-            this.length = length;
-            this.flags = flags;
-            this.sentNanos = sentNanos;
-            this.retransmitted = retransmitted;
-        }
-
-        /** A segment as {@link #TxSegment the constructor} makes it, an entry acknowledged before if one is kept. */
-        static TxSegment of(int seq, int length, int flags, long sentNanos, boolean retransmitted) {
-            TxSegment s = SPARES.take();
-            if (s == null) {
-                return new TxSegment(seq, length, flags, sentNanos, retransmitted);
-            }
-            s.seq = seq;
-            s.length = length;
-            s.flags = flags;
-            s.sentNanos = sentNanos;
-            s.retransmitted = retransmitted;
-            s.sacked = false;
-            s.lost = false;
-            s.retransInFlight = false;
-            s.retransSndNxt = 0;
-            s.deliveredAtSend = 0;
-            return s;
-        }
-
-        /** Off its queue for good: kept for a later {@link #of}. */
-        void recycle() {
-            SPARES.give(this);
-        }
-
-        int seq() {
-            return seq;
-        }
-
-        TxSegment prev() {
-            return prev;
-        }
-
-        TxSegment next() {
-            return next;
-        }
-
-        /** Links it between {@code prev} and {@code next}; {@link TxList} alone calls it. */
-        void link(TxSegment prev, TxSegment next) {
-            this.prev = prev;
-            this.next = next;
-        }
-
-        /** Data bytes (SYN and FIN not counted). */
-        int length() {
-            return length;
-        }
-
-        /** SYN, FIN and PSH as sent. */
-        int flags() {
-            return flags;
-        }
-
-        /** When it was (last) sent. */
-        long sentNanos() {
-            return sentNanos;
-        }
-
-        boolean retransmitted() {
-            return retransmitted;
-        }
-
-        boolean sacked() {
-            return sacked;
-        }
-
-        boolean lost() {
-            return lost;
-        }
-
-        boolean retransInFlight() {
-            return retransInFlight;
-        }
-
-        int retransSndNxt() {
-            return retransSndNxt;
-        }
-
-        int deliveredAtSend() {
-            return deliveredAtSend;
-        }
-
-        /** The sequence number after this segment: data plus one for SYN and one for FIN. */
-        int endSeq() {
-            return seq + length + ((flags & TcpPacket.SYN) != 0 ? 1 : 0) + ((flags & TcpPacket.FIN) != 0 ? 1 : 0);
-        }
     }
 }

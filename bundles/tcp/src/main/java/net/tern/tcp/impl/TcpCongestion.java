@@ -7,7 +7,6 @@ import net.tern.tcp.cc.CaEvent;
 import net.tern.tcp.cc.CaState;
 import net.tern.tcp.cc.CongestionControl;
 import net.tern.tcp.cc.CongestionController;
-import net.tern.tcp.impl.RtxQueue.TxSegment;
 
 /**
  * Where TCP calls the congestion control hooks ({@code tcp_cong.c}, the recovery parts of

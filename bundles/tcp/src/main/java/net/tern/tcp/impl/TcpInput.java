@@ -18,7 +18,6 @@ import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.Packet;
-import net.tern.tcp.impl.RtxQueue.TxSegment;
 import net.tern.wire.IcmpTypes;
 import net.tern.wire.InetChecksum;
 import net.tern.wire.Ipv4Packet;

@@ -54,7 +54,7 @@ import net.tern.spi.net.Clock;
  */
 final class TcpMemory {
     /**
-     * Heap per retransmission-queue segment: a {@link RtxQueue.TxSegment} with the two links
+     * Heap per retransmission-queue segment: a {@link TxSegment} with the two links
      * that chain it into its queue (64 bytes without compressed references; no list node).
      */
     static final int TX_SEGMENT_TRUESIZE = 64;

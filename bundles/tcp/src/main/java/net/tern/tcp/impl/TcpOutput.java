@@ -14,7 +14,6 @@ import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
-import net.tern.tcp.impl.RtxQueue.TxSegment;
 import net.tern.wire.TcpOptions;
 import net.tern.wire.TcpPacket;
 import org.slf4j.Logger;

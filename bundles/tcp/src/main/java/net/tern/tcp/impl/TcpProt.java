@@ -27,7 +27,6 @@ import net.tern.spi.net.Packet;
 import net.tern.spi.net.TimerService;
 import net.tern.spi.proto.MsgHeader;
 import net.tern.spi.proto.ProtoSocket;
-import net.tern.tcp.impl.RtxQueue.TxSegment;
 import net.tern.wire.Ipv4Address;
 import net.tern.wire.TcpPacket;
 

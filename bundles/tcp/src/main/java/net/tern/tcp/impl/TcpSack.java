@@ -1,7 +1,6 @@
 package net.tern.tcp.impl;
 
 import net.tern.spi.net.Clock;
-import net.tern.tcp.impl.RtxQueue.TxSegment;
 import net.tern.wire.TcpOptions;
 
 /**

@@ -1,7 +1,6 @@
 package net.tern.tcp.impl;
 
 import io.netty.util.concurrent.FastThreadLocal;
-import net.tern.tcp.impl.RtxQueue.TxSegment;
 import net.tern.wire.Ipv4Packet;
 import net.tern.wire.TcpOptions;
 import net.tern.wire.TcpPacket;

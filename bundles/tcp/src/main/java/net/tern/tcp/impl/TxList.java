@@ -3,7 +3,6 @@ package net.tern.tcp.impl;
 import java.util.Iterator;
 import java.util.ListIterator;
 import java.util.NoSuchElementException;
-import net.tern.tcp.impl.RtxQueue.TxSegment;
 
 /**
  * The list under the retransmission queue ({@code tcp_rtx_queue}): segments in sequence order,

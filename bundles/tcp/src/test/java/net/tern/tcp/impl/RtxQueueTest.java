@@ -3,7 +3,6 @@ package net.tern.tcp.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ListIterator;
-import net.tern.tcp.impl.RtxQueue.TxSegment;
 import org.junit.jupiter.api.Test;
 
 /**

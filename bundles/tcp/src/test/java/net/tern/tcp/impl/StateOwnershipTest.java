@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
  * fields. Every instance field is private, or final and not an array (a final array's
  * elements can still be written from outside). A connection's {@link TcpSock} holds only
  * private fields: its parts are reached through methods. An entry of the retransmission
- * queue ({@link RtxQueue.TxSegment}) is nested in its queue, so its private marks are
- * written by the queue alone.
+ * queue ({@link TxSegment}) keeps its marks private; its queue alone calls the methods that
+ * change them, keeping the scoreboard's counts in step.
  */
 class StateOwnershipTest {
     @Test
@@ -37,7 +37,7 @@ class StateOwnershipTest {
     void noClassOfThePackageExposesWritableFields() throws Exception {
         List<Class<?>> classes = packageClasses();
         assertThat(classes).as("the package's classes were found").contains(TcpSock.class, RequestSock.class,
-                TimeWaitSock.class, TcpSender.class, Segment.class, RtxQueue.TxSegment.class);
+                TimeWaitSock.class, TcpSender.class, Segment.class, TxSegment.class);
         List<String> writable = new ArrayList<>();
         for (Class<?> c : classes) {
             for (Field f : c.getDeclaredFields()) {
