@@ -44,7 +44,8 @@ final class Rack {
     private int lost;
     /** The delivered count when the most recently sent segment this ACK delivered was sent ({@code rs->prior_delivered}). */
     private int ackPriorDelivered;
-    private long ackPriorSentNanos;
+    /** As {@link #startAck} leaves it, so a state made during an ACK starts as if it had seen the ACK begin. */
+    private long ackPriorSentNanos = Long.MIN_VALUE;
     /** The reordering degree in segments ({@code tp->reordering}, from {@code tcp_reordering} = 3). */
     private int reordering = TcpCongestion.DUPACK_THRESHOLD;
     /** Reordering events seen ({@code tp->reord_seen}, {@code tcpi_reord_seen}). */

@@ -91,9 +91,26 @@ final class RtxQueue extends TxList {
         return rack;
     }
 
+    /** This connection's RACK-TLP state if it was made; null while no data was acknowledged or probed. */
+    Rack rackIfMade() {
+        return rack;
+    }
+
+    /** An ACK begins ({@link Rack#startAck}); nothing to do while RACK's state is not made. */
+    void rackStartAck() {
+        if (rack != null) {
+            rack.startAck();
+        }
+    }
+
     /** Segments delivered so far ({@code tp->delivered}), 0 before RACK's state is made. */
-    private int delivered() {
+    int delivered() {
         return rack == null ? 0 : rack.delivered();
+    }
+
+    /** Segments found lost so far ({@code tp->lost}), 0 before RACK's state is made. */
+    int lostTotal() {
+        return rack == null ? 0 : rack.lost();
     }
 
     /** {@code tcp_packets_in_flight}: packets_out - (sacked_out + lost_out) + retrans_out, RFC 6675's pipe. */

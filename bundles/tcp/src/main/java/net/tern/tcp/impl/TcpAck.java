@@ -62,10 +62,11 @@ final class TcpAck {
         sk.softError(null); // something got through: forget the ICMP error (tcp_ack)
         sk.stats().onAckIn(clock.nanoTime());
         boolean windowChanged = ackUpdateWindow(sk, seg);
-        sk.rtx().rack().startAck();
+        // RACK's state is read, not made, here: an ACK that delivers nothing leaves an idle connection without it.
+        sk.rtx().rackStartAck();
         sk.ca().startAck();
-        int priorDelivered = sk.rtx().rack().delivered();
-        int priorLost = sk.rtx().rack().lost();
+        int priorDelivered = sk.rtx().delivered();
+        int priorLost = sk.rtx().lostTotal();
         int priorFack = sk.rtx().highestSackSeq(priorUna);
         int sackFlags = sk.opts().sackOk() ? sack.sacktagWriteQueue(sk, seg.options(), ack) : 0;
         boolean advanced = Seq.after(ack, priorUna);
@@ -85,8 +86,8 @@ final class TcpAck {
         // ride on data.
         boolean dupAck = !advanced && ((seg.dataLength() == 0 && !windowChanged && !seg.has(FIN) && !sk.rtx().isEmpty())
                 || (sackFlags & TcpSack.NEW_SACKED) != 0);
-        if (sk.opts().sackOk()) {
-            sk.rtx().rack().rackUpdateReoWnd();
+        if (sk.opts().sackOk() && sk.rtx().rackIfMade() != null) {
+            sk.rtx().rackIfMade().rackUpdateReoWnd();
         }
         boolean reneged = sk.opts().sackOk() && sack.checkSackReneging(sk);
         if (!reneged) {
@@ -95,7 +96,7 @@ final class TcpAck {
         }
         // tcp_cong_control: the window from what this ACK delivered; then what is lost goes
         // again as it lets (tcp_xmit_recovery), before new data.
-        sk.ca().congControl(sk.rtx().rack().delivered() - priorDelivered, sk.rtx().rack().lost() - priorLost, advanced,
+        sk.ca().congControl(sk.rtx().delivered() - priorDelivered, sk.rtx().lostTotal() - priorLost, advanced,
                 dataAcked > 0);
         // The timer for what is in flight now, unless reneging or RACK's reorder timer set it.
         if (advanced && !reneged && !sk.ca().reoTimerArmed() && sk.timers().pending() != SockTimers.Pending.PROBE) {
@@ -205,8 +206,8 @@ final class TcpAck {
      * @param sackFlags  what {@link TcpSack#sacktagWriteQueue} reported
      */
     void processTlpAck(TcpSock sk, int ack, boolean advanced, boolean notDuplicate, int sackFlags) {
-        Rack rack = sk.rtx().rack();
-        if (!rack.tlpOut() || Seq.before(ack, rack.tlpHighSeq())) {
+        Rack rack = sk.rtx().rackIfMade();
+        if (rack == null || !rack.tlpOut() || Seq.before(ack, rack.tlpHighSeq())) {
             return;
         }
         if (!rack.tlpRetrans() || (sackFlags & TcpSack.DSACK_TLP) != 0) {

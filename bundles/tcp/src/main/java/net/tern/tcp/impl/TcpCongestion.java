@@ -415,14 +415,14 @@ final class TcpCongestion {
         if (cc == null) {
             return false;
         }
-        int priorLost = sk.rtx().rack().lost();
+        int priorLost = sk.rtx().lostTotal();
         RtxQueue.RackLoss loss = detectLoss();
         if (loss.marked() == 0) {
             return false;
         }
         if (caState != CaState.RECOVERY) {
             enterRecovery();
-            cwndReduction(1, sk.rtx().rack().lost() - priorLost, false);
+            cwndReduction(1, sk.rtx().lostTotal() - priorLost, false);
         }
         return true;
     }
