@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import net.tern.inet.sock.SkState;
-import net.tern.tcp.impl.RtxQueue.TxSegment;
 
 /**
  * What must hold in every TCP socket between two events, whatever the wire sent: checked by
