@@ -103,6 +103,13 @@ final class RtxQueue extends TxList {
         }
     }
 
+    /** {@link Rack#rackUpdateReoWnd} after an ACK; nothing to adapt while RACK's state is not made. */
+    void rackUpdateReoWnd() {
+        if (rack != null) {
+            rack.rackUpdateReoWnd();
+        }
+    }
+
     /** Segments delivered so far ({@code tp->delivered}), 0 before RACK's state is made. */
     int delivered() {
         return rack == null ? 0 : rack.delivered();

@@ -86,8 +86,8 @@ final class TcpAck {
         // ride on data.
         boolean dupAck = !advanced && ((seg.dataLength() == 0 && !windowChanged && !seg.has(FIN) && !sk.rtx().isEmpty())
                 || (sackFlags & TcpSack.NEW_SACKED) != 0);
-        if (sk.opts().sackOk() && sk.rtx().rackIfMade() != null) {
-            sk.rtx().rackIfMade().rackUpdateReoWnd();
+        if (sk.opts().sackOk()) {
+            sk.rtx().rackUpdateReoWnd();
         }
         boolean reneged = sk.opts().sackOk() && sack.checkSackReneging(sk);
         if (!reneged) {
