@@ -163,16 +163,28 @@ class LinuxMapTest {
 
     /** Null when the class (and method, if named) exists; else what is missing. */
     static String check(String className, String method) {
-        Class<?> type;
-        try {
-            type = Class.forName(className, false, LinuxMapTest.class.getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
+        Class<?> type = classNamed(className);
+        if (type == null) {
             return "no class " + className;
         }
         if (method == null || hasMethod(type, method)) {
             return null;
         }
         return "no method " + method + " in " + className;
+    }
+
+    /** The class, or the nested class when the last dot separates it from its outer one (as written in Java); null if neither. */
+    private static Class<?> classNamed(String className) {
+        int lastDot = className.lastIndexOf('.');
+        for (String binary : new String[] {className,
+                className.substring(0, lastDot) + '$' + className.substring(lastDot + 1)}) {
+            try {
+                return Class.forName(binary, false, LinuxMapTest.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                // try the nested reading next
+            }
+        }
+        return null;
     }
 
     private static boolean hasMethod(Class<?> type, String name) {

@@ -12,17 +12,23 @@ import static net.tern.api.socket.SocketConstants.SO_RCVBUF;
 import static net.tern.api.socket.SocketConstants.SO_RCVTIMEO;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.awaitility.Awaitility.await;
 
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import net.tern.api.socket.EpollEvent;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.ProtocolInfo;
+import net.tern.api.socket.SockAddr;
 import net.tern.spi.proto.ProtoOps;
 import net.tern.spi.proto.ProtoSocket;
 import net.tern.spi.proto.ProtocolFamily;
@@ -143,13 +149,47 @@ class WithdrawalTest extends SocketLayerTestBase {
         assertThat(stream()).as("the family in reserve serves again").isEqualTo(5);
     }
 
-    /** A family whose operations throw from release after releasing: a protocol bug the layer must contain. */
-    private static final class ReleaseFailingFamily implements ProtocolFamily {
-        private final TestLocalFamily delegate;
-        volatile int releases;
+    @Test
+    void closeReleasesTheProtocolSocketOnlyAfterAnOperationInFlightLeaves() throws Exception {
+        GatedFamily gated = new GatedFamily(new TestLocalFamily(time));
+        api.bindFamily(gated, familyProperties(10, 3));
+        int fd = stream();
+        api.bind(fd, port(7302));
+        Future<SockAddr> inFlight = inBackground(() -> api.getsockname(fd));
+        assertThat(gated.entered.await(BOUND.toSeconds(), TimeUnit.SECONDS)).as("getsockname entered").isTrue();
+        Future<Object> closing = inBackground(() -> {
+            api.close(fd);
+            return null;
+        });
+        // The closer must wait: its descriptor is gone at once, its protocol socket is not.
+        await().atMost(BOUND).until(() -> gated.closerParked());
+        assertThat(gated.events).containsExactly("getsockname entered");
+        gated.gate.countDown();
+        result(closing);
+        assertThat(result(inFlight)).isEqualTo(port(7302));
+        assertThat(gated.events).containsExactly("getsockname entered", "getsockname left", "release");
+    }
 
-        ReleaseFailingFamily(TestLocalFamily delegate) {
+    /**
+     * The test family with each socket's operations passed through {@link #intercept}: a
+     * subclass adds behaviour around (or instead of) the real operation.
+     */
+    private abstract static class InterceptingFamily implements ProtocolFamily {
+        private final TestLocalFamily delegate;
+
+        InterceptingFamily(TestLocalFamily delegate) {
             this.delegate = delegate;
+        }
+
+        /** Runs {@code method} on the socket: {@code real} is the test family's own operations. */
+        abstract Object intercept(Method method, Object[] args, ProtoOps real) throws Throwable;
+
+        static Object invoke(Method method, Object[] args, ProtoOps real) throws Throwable {
+            try {
+                return method.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
         }
 
         @Override
@@ -166,26 +206,71 @@ class WithdrawalTest extends SocketLayerTestBase {
         public void create(ProtoSocket sock, int protocol) throws ErrnoException {
             delegate.create(sock, protocol);
             ProtoOps real = sock.ops();
-            ProtoOps failing = (ProtoOps) Proxy.newProxyInstance(ProtoOps.class.getClassLoader(),
-                    new Class<?>[] {ProtoOps.class}, (proxy, method, args) -> {
-                        Object result;
-                        try {
-                            result = method.invoke(real, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                        if (method.getName().equals("release")) {
-                            releases++;
-                            throw new IllegalStateException("release failed on purpose");
-                        }
-                        return result;
-                    });
-            sock.attach(failing, sock.sk(), sock.protocol());
+            ProtoOps intercepted = (ProtoOps) Proxy.newProxyInstance(ProtoOps.class.getClassLoader(),
+                    new Class<?>[] {ProtoOps.class}, (proxy, method, args) -> intercept(method, args, real));
+            sock.attach(intercepted, sock.sk(), sock.protocol());
         }
 
         @Override
         public List<ProtocolInfo> protocols() {
             return delegate.protocols();
+        }
+    }
+
+    /** A family whose operations throw from release after releasing: a protocol bug the layer must contain. */
+    private static final class ReleaseFailingFamily extends InterceptingFamily {
+        volatile int releases;
+
+        ReleaseFailingFamily(TestLocalFamily delegate) {
+            super(delegate);
+        }
+
+        @Override
+        Object intercept(Method method, Object[] args, ProtoOps real) throws Throwable {
+            Object result = invoke(method, args, real);
+            if (method.getName().equals("release")) {
+                releases++;
+                throw new IllegalStateException("release failed on purpose");
+            }
+            return result;
+        }
+    }
+
+    /** A family whose getsockname waits at a gate, recording when operations enter, leave and release. */
+    private static final class GatedFamily extends InterceptingFamily {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch gate = new CountDownLatch(1);
+        final List<String> events = new CopyOnWriteArrayList<>();
+
+        GatedFamily(TestLocalFamily delegate) {
+            super(delegate);
+        }
+
+        /** Whether some thread sits parked in close, waiting for the operations in flight. */
+        boolean closerParked() {
+            for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+                for (StackTraceElement frame : e.getValue()) {
+                    if (frame.getMethodName().equals("releaseOnce") && e.getKey().getState() == Thread.State.WAITING) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        @Override
+        Object intercept(Method method, Object[] args, ProtoOps real) throws Throwable {
+            if (method.getName().equals("getname")) {
+                events.add("getsockname entered");
+                entered.countDown();
+                if (!gate.await(BOUND.toSeconds(), TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("gate never opened");
+                }
+                events.add("getsockname left");
+            } else if (method.getName().equals("release")) {
+                events.add("release");
+            }
+            return invoke(method, args, real);
         }
     }
 }

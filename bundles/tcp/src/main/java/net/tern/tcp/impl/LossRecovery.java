@@ -98,20 +98,57 @@ interface LossRecovery {
     }
 
     /**
-     * RACK (RFC 8985 6) with SACK: losses are found by time ({@link TcpCongestion#rackIdentifyLoss})
-     * and recovery starts on the first; without NextSeg() rules 3 and 4: Linux resends only
-     * what RACK marked lost, and a lost tail is the tail loss probe's.
+     * RACK (RFC 8985 6) with SACK: losses are found by time ({@code tcp_rack_mark_lost}, as in
+     * Linux's {@code tcp_recovery.c}) and recovery starts on the first (RFC 8985 6.3: on the
+     * first loss RACK detects, not on a count of duplicate ACKs); without NextSeg() rules 3 and
+     * 4: Linux resends only what RACK marked lost, and a lost tail is the tail loss probe's.
      */
     final class RackRecovery implements LossRecovery {
         @Override
         public boolean timeToRecover(TcpCongestion ca, int ack) {
-            ca.rackIdentifyLoss();
+            identifyLoss(ca, false);
             return ca.sock().rtx().lostOut() > 0;
         }
 
+        /** RACK's part of {@code tcp_fastretrans_alert} ({@code tcp_identify_packet_loss}). */
         @Override
         public void identifyLoss(TcpCongestion ca, boolean advanced) {
-            ca.rackIdentifyLoss();
+            RtxQueue rtx = ca.sock().rtx();
+            if (ca.caState() == CaState.OPEN && rtx.sackedOut() == 0 && rtx.lostOut() == 0) {
+                // Not dubious (tcp_ack_is_dubious): in Open with nothing SACKed no segment can be
+                // found lost, and the walk of the queue is spared on every cumulative ACK.
+                return;
+            }
+            rackMarkLost(ca);
+        }
+
+        /**
+         * {@code tcp_rack_mark_lost}: when a segment was delivered since the last look, marks what
+         * RACK finds lost (RFC 8985 6.2), and arms the reorder timer ({@code ICSK_TIME_REO_TIMEOUT})
+         * for the segments still inside their window: when the longest of them would be lost, plus
+         * 2 ms, at most an RTO away.
+         */
+        private static void rackMarkLost(TcpCongestion ca) {
+            TcpSock sk = ca.sock();
+            if (!sk.rtx().rack().takeAdvanced()) {
+                return;
+            }
+            RtxQueue.RackLoss loss = detectLoss(ca);
+            if (loss.reoTimeoutUs() > 0) {
+                long delayUs = loss.reoTimeoutUs() + Rack.TIMEOUT_MIN_US;
+                sk.timers().resetXmitTimer(SockTimers.Pending.REO_TIMEOUT, Math.min(delayUs, sk.rtt().rtoUs()));
+                ca.reoTimerArmed(true);
+            }
+        }
+
+        /** {@code tcp_rack_detect_loss} with the window {@code tcp_rack_reo_wnd} gives now; lost retransmissions counted. */
+        static RtxQueue.RackLoss detectLoss(TcpCongestion ca) {
+            TcpSock sk = ca.sock();
+            RtxQueue rtx = sk.rtx();
+            long reoWndUs = rtx.rack().rackReoWnd(ca.caState(), rtx.sackedOut(), sk.rtt().minRttUs(), sk.rtt().srttUs());
+            RtxQueue.RackLoss loss = rtx.rackDetectLoss(ca.nowNanos(), reoWndUs);
+            ca.countLostRetransmits(loss.lostRetransmits());
+            return loss;
         }
 
         @Override

@@ -33,8 +33,8 @@ final class RtxQueue extends TxList {
     private long ackedNewestSentNanos;
     /** Segments the receiver holds by SACK ({@code sacked_out}). */
     private int sackedOut;
-    /** Without SACK, the duplicate ACKs counted in {@code sacked_out}. */
-    private final RenoSacks renoSacks = new RenoSacks();
+    /** Without SACK, the duplicate ACKs counted in {@code sacked_out}; made at the first ({@link #renoSacks()}). */
+    private RenoSacks renoSacks;
     /** Segments marked lost ({@code lost_out}). */
     private int lostOut;
     /** Retransmissions in flight ({@code retrans_out}). */
@@ -59,12 +59,22 @@ final class RtxQueue extends TxList {
 
     /** Segments the receiver holds: SACKed, or without SACK counted by duplicate ACKs ({@code sacked_out}). */
     int sackedOut() {
-        return sackedOut + renoSacks.count();
+        return renoSacks == null ? sackedOut : sackedOut + renoSacks.count();
     }
 
-    /** Without SACK, the duplicate ACKs counted as SACKs. */
+    /** Without SACK, the duplicate ACKs counted as SACKs: made at the first use, so a SACK connection holds none. */
     RenoSacks renoSacks() {
+        if (renoSacks == null) {
+            renoSacks = new RenoSacks();
+        }
         return renoSacks;
+    }
+
+    /** {@code tcp_reset_reno_sack}: none counted any more (recovery over, or a timeout). */
+    void resetRenoSacks() {
+        if (renoSacks != null) {
+            renoSacks.resetRenoSack();
+        }
     }
 
     int lostOut() {
@@ -150,7 +160,7 @@ final class RtxQueue extends TxList {
             s.recycle();
         }
         sackedOut = 0;
-        renoSacks.resetRenoSack();
+        resetRenoSacks();
         lostOut = 0;
         retransOut = 0;
         if (rack != null) {
@@ -469,7 +479,7 @@ final class RtxQueue extends TxList {
         boolean reneged = head != null && head.sacked();
         lostOut = 0;
         retransOut = 0;
-        renoSacks.resetRenoSack();
+        resetRenoSacks();
         if (reneged) {
             sackedOut = 0;
         }

@@ -165,7 +165,7 @@ final class TcpAck {
         }
         sk.ca().pktsAcked(Math.max(1, ackedSegments), caRttUs);
         if (sk.rtx().isEmpty()) {
-            sk.chrono().chronoStop(TcpChrono.BUSY, sk.queuesEmpty(), now);
+            sk.chronoStop(TcpChrono.BUSY, now);
         }
         // The memory acknowledged data held is free again: the sender may queue more.
         sk.snd().memoryLimited(false);

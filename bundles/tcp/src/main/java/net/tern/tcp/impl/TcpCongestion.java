@@ -44,14 +44,20 @@ final class TcpCongestion {
     /** The recovery point ({@code high_seq}, RFC 6582's "recover"). */
     private int highSeq;
     private int dupAcks;
-    /** What undoing the last reduction needs. */
-    private final TcpUndo undo = new TcpUndo();
-    /** How much of the window the sender used ({@code is_cwnd_limited}, {@code max_packets_out}). */
-    private final TcpCwndUsage usage = new TcpCwndUsage();
+    /**
+     * What undoing the last reduction needs; made at the first reduction ({@link #initUndo}), so
+     * a connection that never reduced its window holds none (nothing to undo, as when not marking).
+     */
+    private TcpUndo undo;
+    /**
+     * How much of the window the sender used ({@code is_cwnd_limited}, {@code max_packets_out});
+     * made when data first goes, so an idle connection holds none (nothing used: not limited).
+     */
+    private TcpCwndUsage usage;
     /** RACK armed the reorder timer while this ACK was processed: the ACK leaves the timer alone ({@code ~FLAG_SET_XMIT_TIMER}). */
     private boolean reoTimerArmed;
-    /** Proportional Rate Reduction's counts while in CWR or Recovery. */
-    private final TcpCwndReduction prr = new TcpCwndReduction();
+    /** Proportional Rate Reduction's counts while in CWR or Recovery; made at the first reduction. */
+    private TcpCwndReduction prr;
 
     TcpCongestion(TcpSock sk, Supplier<TcpSettings> settings, CongestionRegistry registry, TcpCounters counters,
             Clock clock) {
@@ -119,7 +125,7 @@ final class TcpCongestion {
 
     /** {@code tcp_is_cwnd_limited}: whether the window limits sending, so that it may grow. */
     boolean isCwndLimited() {
-        return usage.isCwndLimited(cwnd, ssthresh);
+        return usage != null && usage.isCwndLimited(cwnd, ssthresh);
     }
 
     /**
@@ -130,8 +136,13 @@ final class TcpCongestion {
      */
     void writeXmitDone(boolean sent, boolean limited, boolean rwndLimited) {
         long now = clock.nanoTime();
-        sk.chrono().rwndLimited(rwndLimited, sk.queuesEmpty(), now);
+        if (rwndLimited || sk.chronoIfStarted() != null) { // a stop before any start has nothing to stop
+            sk.chrono().rwndLimited(rwndLimited, sk.queuesEmpty(), now);
+        }
         if (sent || limited) {
+            if (usage == null) {
+                usage = new TcpCwndUsage();
+            }
             usage.cwndValidate(limited, sk.snd().sndUna(), sk.snd().sndNxt(), sk.rtx().size());
             if (!isCwndLimited() && sk.snd().notSent() == 0 && sk.noSpace()
                     && (sk.state() == SkState.ESTABLISHED || sk.state() == SkState.CLOSE_WAIT)) {
@@ -245,7 +256,7 @@ final class TcpCongestion {
                 }
             } else {
                 if (reno) {
-                    rtx.renoSacks().resetRenoSack();
+                    rtx.resetRenoSacks();
                 }
                 boolean undone = mayUndo(tsEcr, TcpExtMib.TCPFullUndo);
                 if (!undone) {
@@ -284,7 +295,7 @@ final class TcpCongestion {
             default -> {
                 if (reno) {
                     if (advanced) {
-                        rtx.renoSacks().resetRenoSack();
+                        rtx.resetRenoSacks();
                     }
                     if (dupAck) {
                         rtx.rack().countDelivered(rtx.renoSacks().addRenoSack(1, rtx.size(), rtx.lostOut()));
@@ -332,7 +343,7 @@ final class TcpCongestion {
 
     /** {@code tcp_cwnd_reduction}: the window PRR allows after {@code delivered} segments reached the receiver. */
     private void cwndReduction(int delivered, int newlyLost, boolean advanced) {
-        if (delivered <= 0 || priorCwnd == 0) {
+        if (delivered <= 0 || priorCwnd == 0 || prr == null) {
             return;
         }
         setCwnd(prr.cwndReduction(ssthresh, priorCwnd, sk.packetsInFlight(), delivered, newlyLost, advanced));
@@ -340,14 +351,14 @@ final class TcpCongestion {
 
     /** Segments went out (retransmitted or new, {@code tcp_xmit_retransmit_queue}, {@code tcp_write_xmit}): PRR's {@code prr_out}. */
     void onSent(int segments) {
-        if (inCwndReduction()) {
+        if (inCwndReduction() && prr != null) {
             prr.sent(segments);
         }
     }
 
     /** {@code tcp_end_cwnd_reduction}: CWR or Recovery is over; the window is ssthresh unless undone. */
     private void endCwndReduction() {
-        if (ssthresh < Integer.MAX_VALUE && (caState == CaState.CWR || undo.marking())) {
+        if (ssthresh < Integer.MAX_VALUE && (caState == CaState.CWR || undoMarking())) {
             setCwnd(ssthresh);
         }
         caEvent(CaEvent.COMPLETE_CWR);
@@ -355,56 +366,19 @@ final class TcpCongestion {
 
     /** The RFC 6675 loss marking ({@code tcp_mark_head_lost}), lost retransmissions counted. */
     void sackMarkLost() {
-        int lostRetransmits = sk.rtx().markHeadLost(sk.opts().mssCache());
+        countLostRetransmits(sk.rtx().markHeadLost(sk.opts().mssCache()));
+    }
+
+    /** Retransmissions a loss marking found lost again ({@code TCPLostRetransmit}). */
+    void countLostRetransmits(int lostRetransmits) {
         if (lostRetransmits > 0) {
             counters.add(TcpExtMib.TCPLostRetransmit, lostRetransmits);
         }
     }
 
-    /**
-     * RACK's part of {@code tcp_fastretrans_alert} ({@code tcp_identify_packet_loss} with
-     * {@code tcp_rack_mark_lost}); segments RACK finds lost are marked (RFC 8985 6.2), and
-     * a loss so proven starts recovery (RFC 8985 6.3: on the first loss RACK detects, not on
-     * a count of duplicate ACKs).
-     */
-    void rackIdentifyLoss() {
-        RtxQueue rtx = sk.rtx();
-        if (caState == CaState.OPEN && rtx.sackedOut() == 0 && rtx.lostOut() == 0) {
-            // Not dubious (tcp_ack_is_dubious): in Open with nothing SACKed no segment can be
-            // found lost, and the walk of the queue is spared on every cumulative ACK.
-            return;
-        }
-        rackMarkLost();
-    }
-
-    /**
-     * {@code tcp_rack_mark_lost}: when a segment was delivered since the last look, marks what
-     * RACK finds lost, and arms the reorder timer ({@code ICSK_TIME_REO_TIMEOUT}) for the
-     * segments still inside their window: when the longest of them would be lost, plus 2 ms,
-     * at most an RTO away.
-     */
-    private void rackMarkLost() {
-        Rack rack = sk.rtx().rack();
-        if (!rack.takeAdvanced()) {
-            return;
-        }
-        RtxQueue.RackLoss loss = detectLoss();
-        if (loss.reoTimeoutUs() > 0) {
-            long delayUs = loss.reoTimeoutUs() + Rack.TIMEOUT_MIN_US;
-            sk.timers().resetXmitTimer(SockTimers.Pending.REO_TIMEOUT, Math.min(delayUs, sk.rtt().rtoUs()));
-            reoTimerArmed = true;
-        }
-    }
-
-    /** {@code tcp_rack_detect_loss} with the window {@code tcp_rack_reo_wnd} gives now; lost retransmissions counted. */
-    private RtxQueue.RackLoss detectLoss() {
-        RtxQueue rtx = sk.rtx();
-        long reoWndUs = rtx.rack().rackReoWnd(caState, rtx.sackedOut(), sk.rtt().minRttUs(), sk.rtt().srttUs());
-        RtxQueue.RackLoss loss = rtx.rackDetectLoss(clock.nanoTime(), reoWndUs);
-        if (loss.lostRetransmits() > 0) {
-            counters.add(TcpExtMib.TCPLostRetransmit, loss.lostRetransmits());
-        }
-        return loss;
+    /** The stack's clock, for RACK's timing. */
+    long nowNanos() {
+        return clock.nanoTime();
     }
 
     /**
@@ -416,7 +390,7 @@ final class TcpCongestion {
             return false;
         }
         int priorLost = sk.rtx().lostTotal();
-        RtxQueue.RackLoss loss = detectLoss();
+        RtxQueue.RackLoss loss = LossRecovery.RackRecovery.detectLoss(this);
         if (loss.marked() == 0) {
             return false;
         }
@@ -435,6 +409,11 @@ final class TcpCongestion {
     /** Whether RACK armed the reorder timer during this ACK, so it is not to be replaced by the probe or retransmission timer. */
     boolean reoTimerArmed() {
         return reoTimerArmed;
+    }
+
+    /** RACK armed the reorder timer during this ACK. */
+    void reoTimerArmed(boolean armed) {
+        reoTimerArmed = armed;
     }
 
     // ---- the tail loss probe (RFC 8985 7)
@@ -458,6 +437,9 @@ final class TcpCongestion {
         sk.rtx().rack().probeDone();
         cwndCount = 0;
         priorCwnd = cwnd;
+        if (prr == null) {
+            prr = new TcpCwndReduction();
+        }
         prr.start();
         ssthresh = cc.ssthresh(sk);
     }
@@ -519,7 +501,9 @@ final class TcpCongestion {
         sk.rtx().markOversizedLost(sk.opts().mssCache());
         if (caState != CaState.LOSS) {
             highSeq = sk.snd().sndMax();
-            undo.stopMarking();
+            if (undo != null) {
+                undo.stopMarking();
+            }
             setCaState(CaState.LOSS);
         }
     }
@@ -529,11 +513,22 @@ final class TcpCongestion {
     /** {@code tcp_init_undo}: before a reduction, what it may have to go back to. */
     private void initUndo() {
         priorCwnd = cwnd;
+        if (undo == null) {
+            undo = new TcpUndo();
+        }
         undo.initUndo(ssthresh, sk.snd().sndUna(), sk.rtx().retransOut());
+    }
+
+    /** Whether a reduction may still be undone ({@code tp->undo_marker != 0}). */
+    private boolean undoMarking() {
+        return undo != null && undo.marking();
     }
 
     /** A retransmission went out: one more to be proven needless before an undo ({@code undo_retrans}). */
     void onRetransmit() {
+        if (undo == null) {
+            return; // no reduction yet: the next one's tcp_init_undo forgets the stamp anyway
+        }
         undo.onRetransmit();
         if (!undo.retransStamped() && sk.opts().tsOk()) {
             // retrans_stamp: the TSval of the first retransmission, for Eifel detection (RFC 3522).
@@ -547,7 +542,7 @@ final class TcpCongestion {
      * RFC 3708) and left ({@code tcp_try_to_open}).
      */
     void tryUndoDsack(int start, int end) {
-        if (undo.dsack(end) && caState == CaState.RECOVERY && cc != null) {
+        if (undo != null && undo.dsack(end) && caState == CaState.RECOVERY && cc != null) {
             sk.rtx().rack().recoveryUndone();
             undoCwndReduction(TcpExtMib.TCPDSACKUndo);
             tryKeepOpen();
@@ -556,7 +551,7 @@ final class TcpCongestion {
 
     /** {@code tcp_may_undo} then {@code tcp_undo_cwnd_reduction}; returns whether it undid. */
     private boolean mayUndo(int tsEcr, TcpExtMib counter) {
-        if (!undo.mayUndo(tsEcr)) {
+        if (undo == null || !undo.mayUndo(tsEcr)) {
             return false;
         }
         undoCwndReduction(counter);

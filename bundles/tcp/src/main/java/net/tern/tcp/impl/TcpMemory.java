@@ -432,7 +432,7 @@ final class TcpMemory {
         sk.publishQueues();
         if (streamWriteable(sk)) {
             if (sk.noSpace()) {
-                sk.chrono().chronoStop(TcpChrono.SNDBUF_LIMITED, sk.queuesEmpty(), clock.nanoTime());
+                sk.chronoStop(TcpChrono.SNDBUF_LIMITED, clock.nanoTime());
             }
             sk.noSpace(false);
             sk.wakeUp(net.tern.api.socket.SocketConstants.EPOLLOUT);

@@ -60,7 +60,8 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     // ---- sending: the send sequence space, queue and FIN are the sender's, the segments in flight the RtxQueue's
     /** Segments sent and not yet acknowledged, with the SACK scoreboard ({@code tcp_rtx_queue}). */
     private final RtxQueue rtx = new RtxQueue();
-    private final TcpChrono chrono = new TcpChrono();
+    /** Made when a chronograph first starts: a connection that never queued data holds none. */
+    private TcpChrono chrono;
     // ---- receiving: the sequence space, window, memory clamp (rcv_ssthresh), queues, FIN and D-SACK are the receiver's
 
     // ---- options
@@ -356,8 +357,23 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         return notSent;
     }
 
-    /** The sending-time chronographs of {@code TCP_INFO} ({@code chrono_type}, {@code chrono_stat}). */
+    /** The sending-time chronographs of {@code TCP_INFO} ({@code chrono_type}, {@code chrono_stat}), to start one. */
     TcpChrono chrono() {
+        if (chrono == null) {
+            chrono = new TcpChrono();
+        }
+        return chrono;
+    }
+
+    /** {@code tcp_chrono_stop}: nothing to stop before one ever started. */
+    void chronoStop(int kind, long nowNanos) {
+        if (chrono != null) {
+            chrono.chronoStop(kind, queuesEmpty(), nowNanos);
+        }
+    }
+
+    /** The chronographs to read, or null while none ever started (every time is 0). */
+    TcpChrono chronoIfStarted() {
         return chrono;
     }
 

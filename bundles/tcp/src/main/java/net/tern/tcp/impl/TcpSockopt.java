@@ -213,6 +213,7 @@ final class TcpSockopt {
      */
     TcpInfo getInfo(TcpSock sk) {
         long now = clock.nanoTime();
+        TcpChrono chrono = sk.chronoIfStarted();
         boolean listening = sk.state() == SkState.LISTEN;
         int options = (sk.opts().tsOk() ? TcpInfo.TCPI_OPT_TIMESTAMPS : 0) | (sk.opts().sackOk() ? TcpInfo.TCPI_OPT_SACK : 0)
                 | (sk.opts().wscaleOk() ? TcpInfo.TCPI_OPT_WSCALE : 0);
@@ -258,9 +259,9 @@ final class TcpSockopt {
                 sk.rtt().minRttUs(),
                 sk.stats().dataSegsIn(),
                 sk.stats().dataSegsOut(),
-                sk.chrono().busyTimeUs(now),
-                sk.chrono().rwndLimitedUs(now),
-                sk.chrono().sndbufLimitedUs(now),
+                chrono == null ? 0 : chrono.busyTimeUs(now),
+                chrono == null ? 0 : chrono.rwndLimitedUs(now),
+                chrono == null ? 0 : chrono.sndbufLimitedUs(now),
                 sk.stats().bytesSent(),
                 sk.stats().bytesRetrans(),
                 sk.rtx().dsackDups(),
