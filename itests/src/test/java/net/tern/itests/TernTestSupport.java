@@ -60,7 +60,7 @@ public abstract class TernTestSupport {
         "org.apache.felix.scr", "org.apache.felix.configadmin", "org.apache.felix.gogo.runtime",
         "netty-common", "netty-buffer"};
     private static final String[] TERN = {
-        "tern-api", "tern-spi", "tern-wire", "tern-core", "tern-link-loopback", "tern-socket", "tern-inet", "tern-udp", "tern-tcp-api", "tern-tcp", "tern-netlink", "tern-packet", "tern-shell"};
+        "tern-api", "tern-spi", "tern-wire", "tern-core", "tern-link-loopback", "tern-socket", "tern-inet", "tern-inet6", "tern-udp", "tern-tcp-api", "tern-tcp", "tern-netlink", "tern-packet", "tern-shell"};
 
     /**
      * How long a test waits for something the stack does in the background (a service to

@@ -161,4 +161,33 @@ public final class InetChecksum {
     public static boolean verifyTransport(ByteBuf buf, int index, int length, int source, int destination, int protocol) {
         return add(pseudoHeaderSum(source, destination, protocol, length), sum(buf, index, length)) == 0xffff;
     }
+
+    /** ICMPv6's next header value, which its pseudo-header carries. */
+    public static final int IPPROTO_ICMPV6 = 58;
+
+    /**
+     * The partial sum of the IPv6 pseudo-header (RFC 8200 8.1): source and destination
+     * address, the upper-layer packet length as 32 bits, three zero bytes and the next header.
+     */
+    public static int pseudoHeaderSum6(Ipv6Address source, Ipv6Address destination, int nextHeader, int length) {
+        long acc = words(source.high()) + words(source.low()) + words(destination.high()) + words(destination.low())
+                + (length >>> 16) + (length & 0xffff) + (nextHeader & 0xff);
+        return fold(acc);
+    }
+
+    private static long words(long v) {
+        return (v >>> 48) + ((v >>> 32) & 0xffff) + ((v >>> 16) & 0xffff) + (v & 0xffff);
+    }
+
+    /** {@link #transportChecksum} over the IPv6 pseudo-header. */
+    public static int transportChecksum6(ByteBuf buf, int index, int length, Ipv6Address source,
+            Ipv6Address destination, int nextHeader) {
+        return finish(add(pseudoHeaderSum6(source, destination, nextHeader, length), sum(buf, index, length)));
+    }
+
+    /** {@link #verifyTransport} over the IPv6 pseudo-header. */
+    public static boolean verifyTransport6(ByteBuf buf, int index, int length, Ipv6Address source,
+            Ipv6Address destination, int nextHeader) {
+        return add(pseudoHeaderSum6(source, destination, nextHeader, length), sum(buf, index, length)) == 0xffff;
+    }
 }

@@ -33,9 +33,10 @@ public final class ProcNetSnmp {
      */
     public static Map<String, Map<String, Long>> read(SocketApi api) {
         Map<String, Map<String, Long>> groups = new LinkedHashMap<>();
-        for (String path : new String[] {"net/snmp", "net/netstat"}) {
+        for (String path : new String[] {"net/snmp", "net/netstat", SNMP6}) {
             try {
-                groups.putAll(parse(api.procRead(path)));
+                String text = api.procRead(path);
+                groups.putAll(path.equals(SNMP6) ? parseSnmp6(text) : parse(text));
             } catch (ErrnoException e) {
                 if (e.errno() != Errno.ENOENT) {
                     throw new IllegalStateException("reading /proc/" + path + ": " + e.getMessage(), e);
@@ -43,6 +44,58 @@ public final class ProcNetSnmp {
             }
         }
         return Collections.unmodifiableMap(groups);
+    }
+
+    /** IPv6's counters ({@code /proc/net/snmp6}), served while IPv6 runs. @since 1.8 */
+    public static final String SNMP6 = "net/snmp6";
+
+    /**
+     * The text of {@code /proc/net/snmp6} ({@code snmp6_seq_show}): one counter a line, its
+     * full name ({@code Ip6InReceives}) padded to 32 columns, a tab, its value.
+     *
+     * @since 1.8
+     */
+    public static String formatSnmp6(Map<String, Map<String, Long>> groups) {
+        StringBuilder out = new StringBuilder();
+        groups.forEach((group, counters) -> counters.forEach((name, value) -> {
+            String full = group + name;
+            out.append(full).append(" ".repeat(Math.max(0, 32 - full.length()))).append('\t').append(value).append('\n');
+        }));
+        return out.toString();
+    }
+
+    /**
+     * The groups in a {@code /proc/net/snmp6} text: each line a full name and a value; the
+     * group is the name up to its first {@code 6} ({@code Ip6}, {@code Icmp6}, {@code Udp6}).
+     * A line that is not a name and a decimal value is an {@link IllegalArgumentException}.
+     *
+     * @since 1.8
+     */
+    public static Map<String, Map<String, Long>> parseSnmp6(String text) {
+        Map<String, Map<String, Long>> groups = new LinkedHashMap<>();
+        int number = 0;
+        for (String line : text.split("\n")) {
+            number++;
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] fields = line.trim().split("\\s+");
+            int six = fields[0].indexOf('6');
+            if (fields.length != 2 || six <= 0 || six == fields[0].length() - 1) {
+                throw new IllegalArgumentException("line " + number + ": not a snmp6 counter: " + line);
+            }
+            long value;
+            try {
+                value = Long.parseLong(fields[1]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("line " + number + ": " + fields[0] + " is not a number: " + fields[1], e);
+            }
+            groups.computeIfAbsent(fields[0].substring(0, six + 1), g -> new LinkedHashMap<>())
+                    .put(fields[0].substring(six + 1), value);
+        }
+        Map<String, Map<String, Long>> result = new LinkedHashMap<>();
+        groups.forEach((group, counters) -> result.put(group, Collections.unmodifiableMap(counters)));
+        return Collections.unmodifiableMap(result);
     }
 
     /** The text of {@code groups} (group name, then counter name to value, each in order). */

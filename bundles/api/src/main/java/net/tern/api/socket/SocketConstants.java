@@ -31,6 +31,20 @@ public final class SocketConstants {
     public static final int IPPROTO_ICMP = 1;
     public static final int IPPROTO_TCP = 6;
     public static final int IPPROTO_UDP = 17;
+    /** IPv6 extension headers and ICMPv6 ({@code include/uapi/linux/in6.h}). @since 1.8 */
+    public static final int IPPROTO_HOPOPTS = 0;
+    /** @since 1.8 */
+    public static final int IPPROTO_IPV6 = 41;
+    /** @since 1.8 */
+    public static final int IPPROTO_ROUTING = 43;
+    /** @since 1.8 */
+    public static final int IPPROTO_FRAGMENT = 44;
+    /** @since 1.8 */
+    public static final int IPPROTO_ICMPV6 = 58;
+    /** @since 1.8 */
+    public static final int IPPROTO_NONE = 59;
+    /** @since 1.8 */
+    public static final int IPPROTO_DSTOPTS = 60;
 
     // Message flags (include/linux/socket.h)
     public static final int MSG_OOB = 0x1;

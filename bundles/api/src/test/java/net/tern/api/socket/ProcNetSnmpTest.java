@@ -47,4 +47,16 @@ class ProcNetSnmpTest {
         assertThatThrownBy(() -> ProcNetSnmp.parse("Ip: A\nIcmp: 1\n")).hasMessageContaining("the values of Ip are missing");
         assertThatThrownBy(() -> ProcNetSnmp.parse("Ip: A\nIp: x\n")).hasMessageContaining("IpA is not a number: x");
     }
+
+    @Test
+    void snmp6LinesGroupByTheNameUpToItsSixAndFormatBack() {
+        String text = "Ip6InReceives                   \t12\nIp6InHdrErrors                  \t0\nIcmp6InType128                  \t3\n";
+        Map<String, Map<String, Long>> groups = ProcNetSnmp.parseSnmp6(text);
+        assertThat(groups.get("Ip6")).containsEntry("InReceives", 12L)
+                .containsEntry("InHdrErrors", 0L);
+        assertThat(groups.get("Icmp6")).containsEntry("InType128", 3L);
+        assertThat(ProcNetSnmp.formatSnmp6(groups)).isEqualTo(text);
+        assertThatThrownBy(() -> ProcNetSnmp.parseSnmp6("Ip6InReceives x\n"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -14,10 +14,16 @@ final class PacketType {
     private PacketType() {
     }
 
-    /** The ethertype for a packet whose first byte is {@code firstByte}: IPv4 only, for now. */
+    /** The ethertype for a packet whose first byte is {@code firstByte}: IPv4 for version 4, IPv6 for 6. */
     static int of(int firstByte) {
-        int version = (firstByte & 0xf0) >>> 4;
-        return version == 4 ? EtherType.IPV4 : UNSUPPORTED;
+        switch ((firstByte & 0xf0) >>> 4) {
+            case 4:
+                return EtherType.IPV4;
+            case 6:
+                return EtherType.IPV6;
+            default:
+                return UNSUPPORTED;
+        }
     }
 
     /** Whether the kernel can take a packet of this type on a TUN device (it parses IPv4 and IPv6). */

@@ -14,10 +14,15 @@ class PacketTypeTest {
     }
 
     @Test
-    void versionSixAndEveryOtherNibbleAreUnsupported() {
-        assertThat(PacketType.of(0x60)).isEqualTo(PacketType.UNSUPPORTED);
+    void versionSixIsIpv6WhateverTheTrafficClass() {
+        assertThat(PacketType.of(0x60)).isEqualTo(EtherType.IPV6);
+        assertThat(PacketType.of(0x6f)).isEqualTo(EtherType.IPV6);
+    }
+
+    @Test
+    void everyOtherNibbleIsUnsupported() {
         for (int version = 0; version < 16; version++) {
-            if (version != 4) {
+            if (version != 4 && version != 6) {
                 assertThat(PacketType.of(version << 4 | 5)).as("version %d", version).isEqualTo(PacketType.UNSUPPORTED);
             }
         }

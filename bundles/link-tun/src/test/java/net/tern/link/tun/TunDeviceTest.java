@@ -93,14 +93,33 @@ class TunDeviceTest {
     }
 
     @Test
-    void aNonIpv4PacketIsCountedAsAnRxErrorAndDropped() {
-        pair.send(IPV6);
-        pair.send(IPV4); // read after the IPv6 one, so once it arrives the IPv6 one was handled
+    void aPacketOfNeitherIpVersionIsCountedAsAnRxErrorAndDropped() {
+        byte[] version5 = IPV6.clone();
+        version5[0] = 0x50;
+        pair.send(version5);
+        pair.send(IPV4); // read after the other one, so once it arrives the other one was handled
 
         awaitOnNetworkThread(() -> !received.isEmpty());
         assertThat(received).singleElement().isEqualTo(IPV4);
         assertThat(link.stats().rxErrors.sum()).isEqualTo(1);
         assertThat(link.stats().rxPackets.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void anIpv6PacketGoesToTheHandlerOfEthertype86dd() {
+        List<byte[]> ipv6 = new CopyOnWriteArrayList<>();
+        stack.addPacketHandler(EtherType.IPV6, packet -> {
+            byte[] bytes = new byte[packet.length()];
+            packet.buf().getBytes(packet.buf().readerIndex(), bytes);
+            ipv6.add(bytes);
+            packet.release();
+        });
+        pair.send(IPV6);
+        pair.send(IPV4);
+
+        awaitOnNetworkThread(() -> !received.isEmpty());
+        assertThat(ipv6).singleElement().isEqualTo(IPV6);
+        assertThat(link.stats().rxErrors.sum()).isZero();
     }
 
     @Test

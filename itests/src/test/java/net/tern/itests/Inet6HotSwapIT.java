@@ -1,0 +1,118 @@
+package net.tern.itests;
+
+import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.AF_INET6;
+import static net.tern.api.socket.SocketConstants.SOCK_DGRAM;
+import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import javax.inject.Inject;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.ProcNetSnmp;
+import net.tern.api.socket.RecvResult;
+import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.SocketConstants;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerMethod;
+import org.osgi.framework.Bundle;
+
+/**
+ * AF_INET6 as a second family, installed and removed while the stack runs: listed beside
+ * AF_INET by {@code net:families}; stopping the inet6 bundle makes {@code socket(AF_INET6)}
+ * fail with EAFNOSUPPORT and takes IPv6's counters away while IPv4 keeps serving; starting it
+ * again brings both back. No error reaches the log meanwhile ({@link TernTestSupport}).
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerMethod.class)
+public class Inet6HotSwapIT extends TernTestSupport {
+    private static final String INET6_BUNDLE = "net.tern.inet6";
+    private static final InetSockAddr SERVER = new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 7008);
+
+    @Inject
+    private SocketApi sockets;
+
+    @Test
+    public void netFamiliesShowsInet6BesideInet() throws Exception {
+        awaitService(Object.class, "(osgi.command.function=families)", WAIT_MILLIS);
+        await("AF_INET6 to register", WAIT_MILLIS, () -> hasFamily(AF_INET6) && hasFamily(AF_INET));
+        String out = runCommand("net:families");
+        assertTrue(out, out.lines().anyMatch(line -> line.matches("10\\s+inet6\\s+.*")));
+        assertTrue(out, out.lines().anyMatch(line -> line.matches("2\\s+inet\\s+.*")));
+    }
+
+    @Test
+    public void stoppingInet6RefusesItsSocketsAndLeavesIpv4Serving() throws Exception {
+        await("AF_INET6 to register", WAIT_MILLIS, () -> hasFamily(AF_INET6));
+        awaitUdp();
+        assertNotEquals("AF_INET6 is there", Errno.EAFNOSUPPORT, errnoOf(() -> sockets.socket(AF_INET6, SOCK_DGRAM, 0)));
+        await("IPv6's counters in nstat", WAIT_MILLIS,
+                () -> ProcNetSnmp.read(sockets).containsKey("Ip6") && ProcNetSnmp.read(sockets).containsKey("Icmp6"));
+
+        Bundle inet6 = installedBundle(INET6_BUNDLE);
+        inet6.stop();
+        try {
+            assertFalse("AF_INET6 still listed after its bundle stopped", hasFamily(AF_INET6));
+            assertEquals(Errno.EAFNOSUPPORT, errnoOf(() -> sockets.socket(AF_INET6, SOCK_DGRAM, 0)));
+            assertEquals(Errno.EAFNOSUPPORT, errnoOf(() -> sockets.socket(AF_INET6, SOCK_STREAM, 0)));
+            assertFalse("Ip6 counters left with the bundle", ProcNetSnmp.read(sockets).containsKey("Ip6"));
+            udpExchange();                                       // IPv4 unaffected
+        } finally {
+            inet6.start();
+        }
+        await("AF_INET6 to come back", WAIT_MILLIS, () -> hasFamily(AF_INET6));
+        assertNotEquals(Errno.EAFNOSUPPORT, errnoOf(() -> sockets.socket(AF_INET6, SOCK_DGRAM, 0)));
+        await("IPv6's counters back", WAIT_MILLIS, () -> ProcNetSnmp.read(sockets).containsKey("Ip6"));
+        assertTrue(sockets.procRead(ProcNetSnmp.SNMP6).contains("Ip6InReceives"));
+        udpExchange();
+    }
+
+    private void udpExchange() throws Exception {
+        int server = sockets.socket(AF_INET, SOCK_DGRAM, 0);
+        try {
+            sockets.bind(server, SERVER);
+            sockets.setsockopt(server, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, 5000);
+            int client = sockets.socket(AF_INET, SOCK_DGRAM, 0);
+            sockets.sendto(client, ByteBuffer.wrap("v4".getBytes(StandardCharsets.US_ASCII)), 0, SERVER);
+            ByteBuffer in = ByteBuffer.allocate(8);
+            RecvResult got = sockets.recvfrom(server, in, 0);
+            assertEquals("v4", new String(in.array(), 0, got.bytes(), StandardCharsets.US_ASCII));
+            sockets.close(client);
+        } finally {
+            sockets.close(server);
+        }
+    }
+
+    private void awaitUdp() throws InterruptedException {
+        await("AF_INET with UDP", WAIT_MILLIS, () -> sockets.families().stream()
+                .anyMatch(f -> f.family() == AF_INET && f.protocols().stream().anyMatch(p -> p.protocol() == 17)));
+    }
+
+    private boolean hasFamily(int number) {
+        return sockets.families().stream().anyMatch(f -> f.family() == number);
+    }
+
+    interface Call {
+        int run() throws Exception;
+    }
+
+    /** The errno {@code call} failed with; closes what it opened if it succeeded (null then). */
+    private Errno errnoOf(Call call) throws Exception {
+        try {
+            int fd = call.run();
+            sockets.close(fd);
+            return null;
+        } catch (ErrnoException e) {
+            return e.errno();
+        }
+    }
+}
