@@ -65,6 +65,7 @@ final class TcpAck {
         // RACK's state is read, not made, here: an ACK that delivers nothing leaves an idle connection without it.
         sk.rtx().rackStartAck();
         sk.ca().startAck();
+        boolean priorPackets = !sk.rtx().isEmpty();
         int priorDelivered = sk.rtx().delivered();
         int priorLost = sk.rtx().lostTotal();
         int priorFack = sk.rtx().highestSackSeq(priorUna);
@@ -98,6 +99,9 @@ final class TcpAck {
         // again as it lets (tcp_xmit_recovery), before new data.
         sk.ca().congControl(sk.rtx().delivered() - priorDelivered, sk.rtx().lostTotal() - priorLost, advanced,
                 dataAcked > 0);
+        if (priorPackets) { // tcp_cong_control ends with tcp_update_pacing_rate (tcp_ack's no_queue skips both)
+            sk.tso().updatePacingRate(sk);
+        }
         // The timer for what is in flight now, unless reneging or RACK's reorder timer set it.
         if (advanced && !reneged && !sk.ca().reoTimerArmed() && sk.timers().pending() != SockTimers.Pending.PROBE) {
             out.setXmitTimer(sk); // a probe timeout, else the retransmission timer (RFC 6298 5.2, 5.3)

@@ -126,8 +126,7 @@ final class TcpOutput {
             LOG.debug("{}: no route to send: {}", sk, e.getMessage());
             return;
         }
-        Packet packet = build(rt, sk.num(), sk.dport(), seq, ack, flags, window, options,
-                sk, seq - sk.snd().sndUna(), length);
+        Packet packet = build(rt, sk.num(), sk.dport(), seq, ack, flags, window, options, sk, seq - sk.snd().sndUna(), length);
         trace.transmitSkb(sk, seq, ack, flags, length, window, options);
         try {
             ip.queueXmit(packet, rt, params(sk));
@@ -251,7 +250,7 @@ final class TcpOutput {
             }
             snd.takePush(seq, seq + length);
             snd.pushedTo(seq + length);
-            sendData(sk, length, TcpPacket.ACK | TcpPacket.PSH);
+            sendData(sk, length, TcpPacket.ACK | TcpPacket.PSH, TcpPacket.PSH);
             return true;
         }
         transmitSkb(sk, snd.sndUna() - 1, 0, TcpPacket.ACK);
@@ -260,8 +259,8 @@ final class TcpOutput {
 
     // ---- data
 
-    /** Sends {@code length} new bytes at {@code snd_nxt} with {@code flags} and records them for retransmission. */
-    private void sendData(TcpSock sk, int length, int flags) {
+    /** Sends {@code length} new bytes at {@code snd_nxt} with {@code flags}; a retransmission has {@code kept}'s FIN, PSH. */
+    private void sendData(TcpSock sk, int length, int flags, int kept) {
         int seq = sk.snd().sndNxt();
         boolean priorEmpty = sk.rtx().isEmpty();
         if (priorEmpty) {
@@ -269,7 +268,7 @@ final class TcpOutput {
         }
         transmitSkb(sk, seq, length, flags);
         // FIN and PSH stay with the segment: a retransmission carries the flags it first had.
-        TxSegment segment = TxSegment.of(seq, length, flags & (TcpPacket.FIN | TcpPacket.PSH), clock.nanoTime(),
+        TxSegment segment = TxSegment.of(seq, length, kept & (TcpPacket.FIN | TcpPacket.PSH), clock.nanoTime(),
                 false);
         sk.rtx().add(segment);
         memory.settleSend(sk);
@@ -380,7 +379,8 @@ final class TcpOutput {
             boolean last = length == unsent;
             boolean withFin = last && snd.finQueued() && !snd.finAcked();
             boolean push = length > 0 && snd.takePush(seq, seq + length);
-            sendData(sk, length, TcpPacket.ACK | (push ? TcpPacket.PSH : 0) | (withFin ? TcpPacket.FIN : 0));
+            int flags = TcpPacket.ACK | (push ? TcpPacket.PSH : 0) | (withFin ? TcpPacket.FIN : 0);
+            sendData(sk, length, flags, flags);
             if (length < mss) {
                 snd.smallSegmentSent(snd.sndNxt());
             }
@@ -517,6 +517,7 @@ final class TcpOutput {
         }
         TcpSender snd = sk.snd();
         xmitRetransmitQueue(sk);
+        sk.startTsoXmit();
         boolean sentNew = false;
         boolean cwndLimited = false;
         boolean rwndLimited = false;
@@ -536,10 +537,8 @@ final class TcpOutput {
             int seq = snd.sndNxt();
             int room = snd.sndUna() + snd.sndWnd() - seq;
             int length = Math.min(sk.opts().mssCache(), Math.max(unsent, 0));
-            int mark = snd.nextPushMark(seq);
-            if (length > 0 && Seq.after(mark, seq)) {
-                length = Math.min(length, mark - seq); // a segment does not run past a PSH (an skb's end)
-            }
+            // A segment ends at its skb's end (PSH) and at the end of the TSO packet Linux would send.
+            length = sk.tso().segmentLength(sk, seq, length, nonagle, TcpTso.MIN_TSO_SEGS);
             if (length > 0 && room < length) {
                 boolean nothingInFlight = sk.rtx().isEmpty();
                 if (room <= 0 || (room < snd.maxWindow() / 2 && !nothingInFlight)) {
@@ -559,7 +558,8 @@ final class TcpOutput {
             }
             boolean push = length > 0 && snd.takePush(seq, seq + length);
             int flags = TcpPacket.ACK | (withFin ? TcpPacket.FIN : 0) | (push ? TcpPacket.PSH : 0);
-            sendData(sk, length, flags);
+            // PSH on a TSO packet's last segment is the wire's, not the skb's: not kept for a retransmission.
+            sendData(sk, length, flags | (length > 0 && sk.tso().pushAt(seq + length) ? TcpPacket.PSH : 0), flags);
             sk.ca().onSent(1);
             if (length < sk.opts().mssCache()) {
                 snd.smallSegmentSent(snd.sndNxt()); // tcp_minshall_update

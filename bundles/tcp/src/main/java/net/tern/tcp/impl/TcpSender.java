@@ -59,6 +59,12 @@ final class TcpSender {
      * queue), in sequence order; a segment ends at the first one and carries PSH.
      */
     private final SeqMarks pushMarks = new SeqMarks();
+    /**
+     * The ends of unsent "skbs" that carry no PSH: where {@code tcp_sendmsg} started a new skb
+     * after one reached its size goal. A packet {@code tcp_write_xmit} sends ends at an skb's
+     * end ({@link #nextSkbEnd}).
+     */
+    private final SeqMarks skbEnds = new SeqMarks();
     /** Where the last "skb" of the unsent data starts ({@code tcp_write_queue_tail}). */
     private int tailStart;
     /** {@code TCP_NOTSENT_LOWAT} of this socket, 0 when not set (the stack's {@code tcp_notsent_lowat} applies). */
@@ -157,6 +163,7 @@ final class TcpSender {
         sndSml = seq;
         tailStart = seq;
         pushMarks.clear();
+        skbEnds.clear();
     }
 
     /** The peer's first window: {@code window} from the segment at {@code seq} (SND.WL1), WL2 not yet known. */
@@ -241,6 +248,7 @@ final class TcpSender {
     void reset() {
         queue.clear();
         pushMarks.clear();
+        skbEnds.clear();
         memoryLimited = false;
         finQueued = false;
         finAcked = false;
@@ -337,6 +345,9 @@ final class TcpSender {
 
     /** {@code tcp_skb_entail}: a new skb starts at {@code write_seq}; a pending push is used up. */
     void startSkb() {
+        if (Seq.after(writeSeq(), sndNxt) && (skbEnds.isEmpty() || skbEnds.last() != writeSeq())) {
+            skbEnds.addLast(writeSeq()); // the skb before ends here, unsent
+        }
         tailStart = writeSeq();
         nonagle &= ~NAGLE_PUSH;
     }
@@ -357,6 +368,26 @@ final class TcpSender {
             pushMarks.removeFirst();
         }
         return pushMarks.isEmpty() ? seq : pushMarks.first();
+    }
+
+    /**
+     * The end of the unsent skb that holds {@code seq}: the next PSH mark or skb start beyond
+     * it, else {@code write_seq} (the tail skb). {@code tcp_write_xmit} sends an skb, or a
+     * first part of it ({@code tso_fragment}), as one packet, never two skbs together.
+     */
+    int nextSkbEnd(int seq) {
+        while (!skbEnds.isEmpty() && !Seq.after(skbEnds.first(), seq)) {
+            skbEnds.removeFirst();
+        }
+        int end = writeSeq();
+        int mark = nextPushMark(seq);
+        if (Seq.after(mark, seq) && Seq.before(mark, end)) {
+            end = mark;
+        }
+        if (!skbEnds.isEmpty() && Seq.before(skbEnds.first(), end)) {
+            end = skbEnds.first();
+        }
+        return end;
     }
 
     /** Whether new data sent from {@code seq} to {@code endSeq} end where PSH is marked; the mark is used. */

@@ -62,6 +62,11 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     private final RtxQueue rtx = new RtxQueue();
     /** Made when a chronograph first starts: a connection that never queued data holds none. */
     private TcpChrono chrono;
+    /**
+     * The packets Linux would hand a device with segmentation offload, and their PSH: made when
+     * data are first sent or acknowledged, so an idle end and one that only receives hold none.
+     */
+    private TcpTso tso;
     // ---- receiving: the sequence space, window, memory clamp (rcv_ssthresh), queues, FIN and D-SACK are the receiver's
 
     // ---- options
@@ -215,6 +220,26 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     }
 
     /** The segments sent and not yet acknowledged, with the SACK scoreboard. */
+    /**
+     * The connection's {@link TcpTso}, made at first use with the pacing rate the handshake left
+     * ({@code tcp_update_pacing_rate} of the handshake: nothing since moved cwnd or SRTT, as only
+     * ACKs of data do).
+     */
+    TcpTso tso() {
+        if (tso == null) {
+            tso = new TcpTso();
+            tso.updatePacingRate(this);
+        }
+        return tso;
+    }
+
+    /** {@code tcp_write_xmit} starts: a packet being measured ends here ({@link TcpTso#startXmit}), if any was. */
+    void startTsoXmit() {
+        if (tso != null) {
+            tso.startXmit();
+        }
+    }
+
     RtxQueue rtx() {
         return rtx;
     }

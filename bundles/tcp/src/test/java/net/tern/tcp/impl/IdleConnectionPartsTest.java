@@ -46,14 +46,15 @@ class IdleConnectionPartsTest {
     }
 
     /**
-     * The parts for loss recovery (undo, PRR, Reno's SACK count), the window's use and the
-     * chronographs are made when first used: none is reachable from either end of an idle
-     * connection; once data flowed the sender holds what sending made (window use, chronographs).
+     * The parts for loss recovery (undo, PRR, Reno's SACK count), the window's use, the
+     * chronographs and the TSO packets' state are made when first used: none is reachable from
+     * either end of an idle connection; once data flowed the sender holds what sending made
+     * (window use, chronographs, TSO packets).
      */
     @Test
     void recoveryAndSendingPartsAreMadeWhenFirstUsed() throws Exception {
         List<Class<?>> lazy = List.of(TcpUndo.class, TcpCwndReduction.class, RenoSacks.class, TcpCwndUsage.class,
-                TcpChrono.class);
+                TcpChrono.class, TcpTso.class);
         try (LoopbackHost lo = new LoopbackHost()) {
             int[] pair = lo.connectPair(lo.listen(80, 8), 80);
             lo.runUntilIdle();
@@ -66,7 +67,7 @@ class IdleConnectionPartsTest {
             lo.runUntilIdle();
             TcpSock sender = established(lo).stream().filter(sk -> sk.num() != 80).findFirst().orElseThrow();
             assertThat(reachableTypes(sender)).as("parts of an end that sent")
-                    .contains(TcpCwndUsage.class, TcpChrono.class)
+                    .contains(TcpCwndUsage.class, TcpChrono.class, TcpTso.class)
                     .doesNotContain(TcpUndo.class, TcpCwndReduction.class, RenoSacks.class);
         }
     }

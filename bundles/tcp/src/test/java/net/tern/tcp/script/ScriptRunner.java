@@ -69,7 +69,7 @@ import net.tern.wire.TcpPacket;
  * script's value is mapped to the real one for later inbound TS ecr); TS ecr, windows, SACK
  * blocks and the option layout are. Times are checked within {@code --tolerance_usecs}
  * (default 4000). Consecutive outbound segments merge to match one longer line (TSO as
- * packetdrill sees it) unless {@code --strict_segments}. Segments the stack sends after the
+ * packetdrill sees it, with the last segment's flags) unless {@code --strict_segments}. Segments the stack sends after the
  * last outbound line are not looked at, as packetdrill does not (it reads what was sent only
  * when a line expects a segment); with {@code --strict_segments} a segment sent by the
  * script's end that no line matched fails the script.
@@ -392,7 +392,11 @@ public final class ScriptRunner {
         previousEventNanos = actual.atNanos();
     }
 
-    /** The head of what was sent, merged with the segments right after it up to {@code length} bytes. */
+    /**
+     * The head of what was sent, merged with the segments right after it up to {@code length}
+     * bytes, as packetdrill's {@code aggregate_packets}: the headers (flags, window) of the last
+     * segment, the sequence number and CWR of the first.
+     */
     private WireSegment takeMerged(int length, long latest) {
         WireSegment merged = sent.pollFirst();
         while (!strictSegments && merged.payloadLength() < length) {
@@ -407,7 +411,8 @@ public final class ScriptRunner {
                 break;
             }
             sent.pollFirst();
-            merged = new WireSegment(merged.sport(), merged.dport(), merged.flags() | next.flags(), merged.seq(),
+            int flags = (next.flags() & ~TcpPacket.CWR) | (merged.flags() & TcpPacket.CWR);
+            merged = new WireSegment(merged.sport(), merged.dport(), flags, merged.seq(),
                     next.ack(), next.window(), merged.options(), merged.payloadLength() + next.payloadLength(),
                     merged.atNanos());
         }

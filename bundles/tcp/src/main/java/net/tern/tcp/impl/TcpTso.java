@@ -1,0 +1,167 @@
+package net.tern.tcp.impl;
+
+/**
+ * The packets Linux hands a device that segments for it (TSO/GSO), and the PSH that comes
+ * with them. {@code tcp_write_xmit} sends each skb of the write queue, or a first part of it
+ * ({@code tso_fragment}), as one packet of up to {@code tcp_tso_segs} segments, bounded by the
+ * congestion window's quota ({@code tcp_cwnd_test}: at most half the window, so that at least
+ * two packets are in flight) and by the receiver's window ({@code tcp_mss_split_point}).
+ * {@code __tcp_transmit_skb} sets PSH on every such packet of more than one segment ("to
+ * expedite GRO flush at receiver"), and the device's segmentation leaves it on the packet's
+ * last segment only ({@code tcp_gso_segment}). Tern sends segments, not packets: it puts PSH
+ * on the last segment of each multi-segment packet Linux would have sent, so that its wire
+ * carries the PSH bits a Linux sender's wire carries after segmentation.
+ *
+ * <p>The number of segments a packet may hold follows the pacing rate
+ * ({@code tcp_tso_autosize}): about a millisecond's worth at {@code sk_pacing_rate}, at least
+ * {@code tcp_min_tso_segs}. The rate is Linux's {@code tcp_update_pacing_rate}, taken after
+ * the handshake and after each ACK's congestion control: twice cwnd per smoothed RTT in slow
+ * start ({@code tcp_pacing_ss_ratio}), 1.2 times after ({@code tcp_pacing_ca_ratio}). Linux
+ * 6.18 sends the first data after a passive open's handshake in packets of this size (seen
+ * with packetdrill: 2-segment packets at cwnd 10 and a 100 ms handshake RTT).
+ *
+ * <p>One per connection that sends, made at first use ({@link TcpSock#tso}); used under the
+ * socket lock.
+ */
+final class TcpTso {
+    /** {@code GSO_LEGACY_MAX_SIZE}: a device's {@code gso_max_size} by default (tun's too). */
+    static final int GSO_MAX_SIZE = 65536;
+    /** {@code GSO_MAX_SEGS}. */
+    static final int GSO_MAX_SEGS = 65535;
+    /** {@code sk_pacing_shift}'s default: a packet of up to about 1 ms at the pacing rate. */
+    private static final int PACING_SHIFT = 10;
+    /** {@code tcp_pacing_ss_ratio} (percent). */
+    static final int PACING_SS_RATIO = 200;
+    /** {@code tcp_pacing_ca_ratio} (percent). */
+    static final int PACING_CA_RATIO = 120;
+    /** {@code tcp_tso_rtt_log}: with a tiny RTT, packets grow towards 64 KiB. */
+    private static final int TSO_RTT_LOG = 9;
+    /** {@code tcp_min_tso_segs}'s default. */
+    static final int MIN_TSO_SEGS = 2;
+
+    /** {@code sk_pacing_rate} in bytes per second; {@link Long#MAX_VALUE} until the first ACK set it (~0UL). */
+    private long pacingRate = Long.MAX_VALUE;
+    /** The end of the packet being sent in this {@code tcp_write_xmit}. */
+    private int packetEnd;
+    /** That packet has more than one segment: its last carries PSH. */
+    private boolean packetPush;
+    private boolean inPacket;
+
+    /** {@code tcp_write_xmit} starts: the next segment starts a packet. */
+    void startXmit() {
+        inPacket = false;
+    }
+
+    /**
+     * A segment of up to {@code length} bytes is to go from {@code seq}: when it starts a new
+     * packet, that packet is measured ({@link #packetLength}, with the skb's end, the window's
+     * quota, the pacing rate's segments and the receiver's window of now); the segment is
+     * cut at the packet's end. Returns its length.
+     */
+    int segmentLength(TcpSock sk, int seq, int length, int nonagle, int minTsoSegs) {
+        if (length <= 0) {
+            return length;
+        }
+        if (!inPacket || !Seq.before(seq, packetEnd)) {
+            TcpSender snd = sk.snd();
+            int mss = Math.max(1, sk.opts().mssCache());
+            int skbEnd = snd.nextSkbEnd(seq);
+            int quota = cwndQuota(sk.ca().cwnd(), sk.packetsInFlight());
+            int maxSegs = Math.min(quota, tsoSegs(mss, sk.rtt().minRttUs(), minTsoSegs));
+            boolean nagleHolds = (nonagle & TcpSender.NAGLE_CORK) != 0
+                    || (nonagle == 0 && !sk.rtx().isEmpty() && snd.minshallCheck());
+            int packet = packetLength(skbEnd - seq, skbEnd == snd.writeSeq(), mss, Math.max(1, maxSegs),
+                    snd.sndUna() + snd.sndWnd() - seq, nagleHolds);
+            if (packet <= 0) {
+                inPacket = false; // the window or Nagle holds even one segment: as the caller decides
+                return Math.min(length, skbEnd - seq);
+            }
+            packetEnd = seq + packet;
+            packetPush = packet > mss;
+            inPacket = true;
+        }
+        return Math.min(length, packetEnd - seq);
+    }
+
+    /** Whether a segment ending at {@code endSeq} is the last of a packet of several segments (PSH). */
+    boolean pushAt(int endSeq) {
+        return inPacket && packetPush && endSeq == packetEnd;
+    }
+
+    long pacingRate() {
+        return pacingRate;
+    }
+
+    /** {@link #updatePacingRate(int, int, int, int, long)} with the connection's values of now. */
+    void updatePacingRate(TcpSock sk) {
+        updatePacingRate(sk.opts().mssCache(), sk.ca().cwnd(), sk.ca().ssthresh(), sk.rtx().size(), sk.rtt().srttUs());
+    }
+
+    /**
+     * {@code tcp_update_pacing_rate}: {@code mss * max(cwnd, packets_out) / srtt}, times
+     * {@link #PACING_SS_RATIO} while cwnd is below half of ssthresh, else
+     * {@link #PACING_CA_RATIO}; without an RTT sample, not divided (as Linux).
+     */
+    void updatePacingRate(int mss, int cwnd, int ssthresh, int packetsOut, long srttUs) {
+        int ratio = cwnd < ssthresh / 2 ? PACING_SS_RATIO : PACING_CA_RATIO;
+        // Linux: mss * (USEC_PER_SEC / 100) << 3 * ratio * segments / (srtt_us << 3)
+        long rate = (long) mss * 10_000L * ratio * Math.max(cwnd, packetsOut);
+        pacingRate = srttUs > 0 ? rate / srttUs : rate;
+    }
+
+    /**
+     * {@code tcp_tso_segs} with {@code tcp_tso_autosize}: the segments one packet may hold, the
+     * pacing rate's share of a {@code 2^-sk_pacing_shift} s (plus a part of 64 KiB when the least
+     * RTT is under {@code 2^tcp_tso_rtt_log} µs times 32), at most 64 KiB, at least
+     * {@code minTsoSegs}.
+     */
+    int tsoSegs(int mss, long minRttUs, int minTsoSegs) {
+        long bytes = pacingRate >>> PACING_SHIFT;
+        long r = minRttUs >> TSO_RTT_LOG;
+        if (r < Integer.SIZE) {
+            bytes += GSO_MAX_SIZE >>> r;
+        }
+        bytes = Math.min(bytes, GSO_MAX_SIZE);
+        long segs = Math.max(bytes / Math.max(1, mss), minTsoSegs);
+        return (int) Math.min(segs, GSO_MAX_SEGS);
+    }
+
+    /**
+     * {@code tcp_cwnd_test}: how many segments the congestion window lets one packet take: what
+     * it has free, but at most half of it (at least one), so that two packets are in flight.
+     */
+    static int cwndQuota(int cwnd, int inFlight) {
+        if (inFlight >= cwnd) {
+            return 0;
+        }
+        return Math.min(Math.max(cwnd >>> 1, 1), cwnd - inFlight);
+    }
+
+    /**
+     * The length of the packet {@code tcp_write_xmit} sends from {@code seq}, the start of an
+     * unsent skb of {@code skbLength} bytes: the whole skb when it is one segment, else at most
+     * {@code maxSegs} segments ({@code tcp_mss_split_point}): of an skb that is not the last,
+     * whole segments when the receiver's window ({@code window} bytes from {@code seq}) takes
+     * them; of the last skb or against the window, what both allow, less a partial last segment
+     * that Nagle holds ({@code tcp_nagle_check}: {@code nagleHolds}).
+     */
+    static int packetLength(int skbLength, boolean lastSkb, int mss, int maxSegs, int window, boolean nagleHolds) {
+        if (skbLength <= mss) {
+            return skbLength;
+        }
+        long maxLen = (long) mss * maxSegs;
+        int limit;
+        if (maxLen <= window && !lastSkb) {
+            limit = (int) maxLen;
+        } else {
+            int needed = Math.min(skbLength, window);
+            if (maxLen <= needed) {
+                limit = (int) maxLen;
+            } else {
+                int partial = needed % mss;
+                limit = partial != 0 && nagleHolds ? needed - partial : needed;
+            }
+        }
+        return Math.max(0, Math.min(skbLength, limit));
+    }
+}
