@@ -2,7 +2,10 @@ package net.tern.shell;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import net.tern.api.socket.Errno;
@@ -20,12 +23,13 @@ import net.tern.netlink.diag.InetDiag;
 import net.tern.netlink.diag.InetDiagMsg;
 import net.tern.netlink.diag.InetDiagReqV2;
 import net.tern.netlink.diag.TcpInfoLayout;
+import net.tern.spi.diag.SkMemInfo;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * {@code net:ss [-t] [-u] [-a] [-l] [-n] [-p] [-i] [FILTER]}: the stack's sockets as iproute2's
+ * {@code net:ss [-t] [-u] [-a] [-l] [-n] [-p] [-o] [-e] [-m] [-i] [FILTER]}: the stack's sockets as iproute2's
  * {@code ss} prints them, read as {@code ss} reads them: {@code SOCK_DIAG_BY_FAMILY} dumps of a
  * {@code NETLINK_SOCK_DIAG} socket, one per protocol, with the states asked for in
  * {@code idiag_states} and, for {@code -i}, {@code INET_DIAG_INFO} and {@code INET_DIAG_CONG}: Netid (when more than one protocol is shown), State,
@@ -39,8 +43,11 @@ import org.osgi.service.component.annotations.Reference;
  * unconnected ones); {@code -a} all. {@code -n} is accepted: names are never resolved.
  * {@code -p} adds the owner ({@code users:(("tern",fd=N))}, the descriptor the stack gives as
  * {@code idiag_inode}). {@code -i} adds, under each TCP
- * socket, its {@code tcp_info} in ss's {@code key:value} words ({@link #infoLine}). The filter
- * is {@link SsFilter}'s.
+ * socket, its {@code tcp_info} in ss's {@code key:value} words ({@link #infoLine}). {@code -o}
+ * adds the pending timer ({@code idiag_timer}, {@code idiag_expires}, {@code idiag_retrans}),
+ * {@code -e} the owner's uid when not 0, the inode (the descriptor) and the cookie, and the
+ * shutdown state, {@code -m} the memory ({@code INET_DIAG_SKMEMINFO}), each as ss prints it
+ * ({@link SsDetails}). The filter is {@link SsFilter}'s.
  */
 @Component(service = SsCommand.class, property = {
         "osgi.command.scope=net",
@@ -53,6 +60,9 @@ public final class SsCommand {
             "   -a, --all           display all sockets",
             "   -l, --listening     display listening sockets",
             "   -p, --processes     show the descriptor owning each socket",
+            "   -o, --options       show timer information",
+            "   -e, --extended      show detailed socket information",
+            "   -m, --memory        show socket memory usage",
             "   -i, --info          show TCP internal information",
             "   -t, --tcp           display only TCP sockets",
             "   -u, --udp           display only UDP sockets",
@@ -65,8 +75,16 @@ public final class SsCommand {
     private static final int TCP = 6;
     private static final int UDP = 17;
 
-    /** One socket of a dump: its protocol, its {@code inet_diag_msg}, and its {@code tcp_info} when asked and given. */
-    record SockRow(int protocol, InetDiagMsg msg, TcpInfo tcpInfo) {
+    /**
+     * One socket of a dump: its protocol, its {@code inet_diag_msg}, its {@code tcp_info}, its
+     * {@code SK_MEMINFO_*} and {@code inet_diag_meminfo} when asked and given (else null), and
+     * its shutdown bits ({@code INET_DIAG_SHUTDOWN}, -1 when not given).
+     */
+    record SockRow(int protocol, InetDiagMsg msg, TcpInfo tcpInfo, SkMemInfo skmem, int[] meminfo, int shutdown) {
+    }
+
+    /** What a row shows besides ss's columns: {@code -p}, {@code -o}, {@code -e}, {@code -m}, {@code -i}. */
+    record Show(boolean processes, boolean options, boolean extended, boolean memory, boolean info) {
     }
 
     private final SocketApi sockets;
@@ -83,6 +101,9 @@ public final class SsCommand {
         boolean listening = false;
         boolean processes = false;
         boolean info = false;
+        boolean options = false;
+        boolean extended = false;
+        boolean memory = false;
         List<String> filter = new ArrayList<>();
         for (String arg : args == null ? new String[0] : args) {
             if (arg.startsWith("--")) {
@@ -94,6 +115,9 @@ public final class SsCommand {
                     case "--numeric" -> { }
                     case "--processes" -> processes = true;
                     case "--info" -> info = true;
+                    case "--options" -> options = true;
+                    case "--extended" -> extended = true;
+                    case "--memory" -> memory = true;
                     case "--help" -> {
                         return USAGE;
                     }
@@ -109,6 +133,9 @@ public final class SsCommand {
                         case 'n' -> { }
                         case 'p' -> processes = true;
                         case 'i' -> info = true;
+                        case 'o' -> options = true;
+                        case 'e' -> extended = true;
+                        case 'm' -> memory = true;
                         case 'h' -> {
                             return USAGE;
                         }
@@ -127,23 +154,27 @@ public final class SsCommand {
         int states = f.states(all, listening);
         List<SockRow> shown = new ArrayList<>();
         try (NetlinkSocket nl = NetlinkSocket.open(sockets, Netlink.NETLINK_SOCK_DIAG)) {
+            int memExt = memory ? InetDiag.ext(InetDiag.INET_DIAG_MEMINFO) | InetDiag.ext(InetDiag.INET_DIAG_SKMEMINFO) : 0;
+            int infoExt = info ? InetDiag.ext(InetDiag.INET_DIAG_INFO) | InetDiag.ext(InetDiag.INET_DIAG_CONG) : 0;
             if (udp) {
-                shown.addAll(select(nl, UDP, states, f, false));
+                shown.addAll(select(nl, UDP, states, f, memExt));
             }
             if (tcp) {
-                shown.addAll(select(nl, TCP, states, f, info));
+                shown.addAll(select(nl, TCP, states, f, memExt | infoExt));
             }
         } catch (ErrnoException e) {
             throw new IllegalStateException("ss: netlink: " + e.getMessage(), e);
         }
-        return format(shown, tcp && udp, processes, info);
+        return format(shown, tcp && udp, new Show(processes, options, extended, memory, info));
     }
 
-    /** One protocol's dump ({@code inet_diag_req_v2} with {@code states}), filtered by the expression, in ss's order. */
-    private static List<SockRow> select(NetlinkSocket nl, int protocol, int states, SsFilter filter, boolean info)
+    /**
+     * One protocol's dump ({@code inet_diag_req_v2} with {@code states} and the attributes
+     * {@code ext} asks for), filtered by the expression, in ss's order.
+     */
+    private static List<SockRow> select(NetlinkSocket nl, int protocol, int states, SsFilter filter, int ext)
             throws ErrnoException {
         NlWriter w = nl.request(InetDiag.SOCK_DIAG_BY_FAMILY, Netlink.NLM_F_DUMP);
-        int ext = info ? InetDiag.ext(InetDiag.INET_DIAG_INFO) | InetDiag.ext(InetDiag.INET_DIAG_CONG) : 0;
         InetDiagReqV2.dump(SocketConstants.AF_INET, protocol, ext, states).write(w);
         List<NlMsg> answer;
         try {
@@ -165,7 +196,12 @@ public final class SsCommand {
                     ? TcpInfoLayout.read(attrs.payload(InetDiag.INET_DIAG_INFO),
                             attrs.has(InetDiag.INET_DIAG_CONG) ? attrs.string(InetDiag.INET_DIAG_CONG) : null)
                     : null;
-            rows.add(new SockRow(protocol, msg, tcpInfo));
+            SkMemInfo skmem = attrs.has(InetDiag.INET_DIAG_SKMEMINFO)
+                    ? SkMemInfo.of(u32s(attrs.payload(InetDiag.INET_DIAG_SKMEMINFO))) : null;
+            int[] meminfo = attrs.has(InetDiag.INET_DIAG_MEMINFO)
+                    ? Arrays.copyOf(u32s(attrs.payload(InetDiag.INET_DIAG_MEMINFO)), 4) : null;
+            int shutdown = attrs.has(InetDiag.INET_DIAG_SHUTDOWN) ? attrs.u8(InetDiag.INET_DIAG_SHUTDOWN) : -1;
+            rows.add(new SockRow(protocol, msg, tcpInfo, skmem, meminfo, shutdown));
         }
         rows.sort(Comparator.comparing((SockRow r) -> r.msg().state() != TcpInfo.TCP_LISTEN)
                 .thenComparingInt(r -> r.msg().local().port())
@@ -175,8 +211,25 @@ public final class SsCommand {
         return rows;
     }
 
-    /** ss's columns: left-aligned words and numbers, addresses right-aligned up to the colon, ports left. */
-    static String format(List<SockRow> msgs, boolean netid, boolean processes, boolean info) {
+    /** An attribute's payload as u32s in host order, as ss reads {@code SK_MEMINFO_*}. */
+    private static int[] u32s(ByteBuffer payload) {
+        ByteBuffer b = payload.duplicate().order(ByteOrder.nativeOrder());
+        int[] out = new int[b.remaining() / 4];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = b.getInt();
+        }
+        return out;
+    }
+
+    /**
+     * ss's columns: left-aligned words and numbers, addresses right-aligned up to the colon,
+     * ports left; the last column holds, as ss's Process column does, the owner ({@code -p}),
+     * the timer ({@code -o}) and the socket's details ({@code -e}). With {@code -m}, or
+     * {@code -i} for TCP, a second line starts with a tab: the memory, then the
+     * {@code tcp_info} words (a socket without them, a TIME-WAIT entry, gets the tab alone, as
+     * from ss).
+     */
+    static String format(List<SockRow> msgs, boolean netid, Show show) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"Netid", "State", "Recv-Q", "Send-Q", "Local Address:", "Port", "Peer Address:",
             "Port", "Process"});
@@ -186,7 +239,7 @@ public final class SsCommand {
                 InetDiag.ssStateName(m.state()), Integer.toUnsignedString(m.rqueue()), Integer.toUnsignedString(m.wqueue()),
                 InetSockAddr.formatAddress(m.local().address()) + ":", port(m.local().port()),
                 InetSockAddr.formatAddress(m.peer().address()) + ":", port(m.peer().port()),
-                processes && m.fd() >= 0 ? "users:((\"tern\",fd=" + m.fd() + "))" : ""});
+                lastColumn(row, show)});
         }
         int[] width = new int[9];
         for (String[] row : rows) {
@@ -205,12 +258,39 @@ public final class SsCommand {
             line.append(pad(row[6], width[6], true)).append(pad(row[7], width[7], false)).append(' ');
             line.append(row[8]);
             out.append(line.toString().stripTrailing()).append('\n');
-            TcpInfo tcpInfo = r == 0 ? null : msgs.get(r - 1).tcpInfo();
-            if (info && tcpInfo != null) {
-                out.append('\t').append(infoLine(tcpInfo)).append('\n');
+            SockRow sock = r == 0 ? null : msgs.get(r - 1);
+            if (sock != null && (show.memory() || (show.info() && sock.protocol() != UDP))) {
+                StringBuilder second = new StringBuilder("\t");
+                String mem = show.memory() ? SsDetails.memory(sock.skmem(), sock.meminfo()) : null;
+                if (mem != null) {
+                    second.append(' ').append(mem);
+                }
+                if (show.info() && sock.tcpInfo() != null) {
+                    second.append(infoLine(sock.tcpInfo()));
+                }
+                out.append(second).append('\n');
             }
         }
         return out.toString();
+    }
+
+    /** The Process column: {@code users:((...))}, {@code timer:(...)}, then {@code ino:... sk:... <->}. */
+    private static String lastColumn(SockRow row, Show show) {
+        InetDiagMsg m = row.msg();
+        List<String> words = new ArrayList<>();
+        if (show.processes() && m.fd() >= 0) {
+            words.add("users:((\"tern\",fd=" + m.fd() + "))");
+        }
+        if (show.options()) {
+            String timer = SsDetails.timer(m);
+            if (timer != null) {
+                words.add(timer);
+            }
+        }
+        if (show.extended()) {
+            words.add(SsDetails.extended(m, row.shutdown()));
+        }
+        return String.join(" ", words);
     }
 
     /**

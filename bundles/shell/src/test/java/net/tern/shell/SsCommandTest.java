@@ -8,6 +8,7 @@ import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.TcpInfo;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.diag.InetDiagMsg;
+import net.tern.spi.diag.SkMemInfo;
 import net.tern.netlink.impl.NetlinkStack;
 import net.tern.netlink.testing.NetlinkWiring;
 import net.tern.udp.testing.UdpTestBed;
@@ -131,7 +132,41 @@ class SsCommandTest {
                         + " bytes_received:150 segs_out:9 segs_in:8 data_segs_out:5 data_segs_in:3 lastsnd:12"
                         + " lastack:3 unacked:2 retrans:1/4 dsack_dups:1 reord_seen:2 minrtt:0.08 snd_wnd:65536"
                         + " rcv_wnd:131072",
-                "TIME-WAIT 0      0          127.0.0.1:41000    127.0.0.1:7");
+                "TIME-WAIT 0      0          127.0.0.1:41000    127.0.0.1:7",
+                "\t"); // ss starts the second line for every TCP socket, and a TIME-WAIT entry has nothing for it
+    }
+
+    @Test
+    void optionsExtendedAndMemoryGoThroughSockDiagAndPrintAsSsDoes() {
+        SkMemInfo listenerMem = new SkMemInfo(0, 131_072, 0, 16_384, 0, 0, 0, 0, 0);
+        SkMemInfo connMem = new SkMemInfo(1_280, 212_992, 0, 212_992, 2_816, 4_352, 0, 0, 1);
+        netlink.registerDiag(6, () -> List.of(
+                new InetDiagMsg(6, 10, 0, 5, at("0.0.0.0:45123"), ANY, 3, null, 0, 0, 0, 0x1, 0, listenerMem),
+                new InetDiagMsg(6, 1, 0, 3000, at("127.0.0.1:38182"), at("127.0.0.1:45123"), 4, null,
+                        InetDiagMsg.TIMER_ON, 1, 400, 0x1f, 0, connMem),
+                new InetDiagMsg(6, 1, 0, 0, at("127.0.0.1:45123"), at("127.0.0.1:38182"), 5, null,
+                        InetDiagMsg.TIMER_KEEPALIVE, 0, 7_159_000, 0x20, 2, connMem),
+                new InetDiagMsg(6, 6, 0, 0, at("127.0.0.1:41000"), at("127.0.0.1:7"), -1, null,
+                        InetDiagMsg.TIMER_TIMEWAIT, 0, 54_000, 0x5, -1, null)));
+        netlink.registerDiag(17, () -> List.of(new InetDiagMsg(17, 7, 0, 0, at("0.0.0.0:5353"), ANY, 8, null, 0, 0, 0,
+                0x21, 0, new SkMemInfo(768, 212_992, 0, 212_992, 3_328, 0, 0, 0, 4))));
+
+        assertThat(command.ss("-tanmeo").lines().toList()).containsExactly(
+                "State     Recv-Q Send-Q Local Address:Port  Peer Address:Port  Process",
+                "LISTEN    0      5            0.0.0.0:45123      0.0.0.0:*     ino:3 sk:1 <->",
+                "\t skmem:(r0,rb131072,t0,tb16384,f0,w0,o0,bl0,d0)",
+                "ESTAB     0      3000       127.0.0.1:38182    127.0.0.1:45123 timer:(on,400ms,1) ino:4 sk:1f <->",
+                "\t skmem:(r1280,rb212992,t0,tb212992,f2816,w4352,o0,bl0,d1)",
+                "TIME-WAIT 0      0          127.0.0.1:41000    127.0.0.1:7     timer:(timewait,54sec,0) ino:0 sk:5",
+                "\t",
+                "ESTAB     0      0          127.0.0.1:45123    127.0.0.1:38182 timer:(keepalive,119min,0) ino:5 sk:20 <--",
+                "\t skmem:(r1280,rb212992,t0,tb212992,f2816,w4352,o0,bl0,d1)");
+        assertThat(command.ss("-uanm").lines().toList()).containsExactly(
+                "State  Recv-Q Send-Q Local Address:Port Peer Address:Port Process",
+                "UNCONN 0      0            0.0.0.0:5353      0.0.0.0:*",
+                "\t skmem:(r768,rb212992,t0,tb212992,f3328,w0,o0,bl0,d4)");
+        assertThat(command.ss("-tno", "sport", "=", ":38182").lines().skip(1).toList()).containsExactly(
+                "ESTAB 0      3000       127.0.0.1:38182    127.0.0.1:45123 timer:(on,400ms,1)");
     }
 
     @Test

@@ -1,11 +1,14 @@
 package net.tern.inet.sock;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.locks.ReentrantLock;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.TcpInfo;
 import net.tern.spi.diag.InetDiagMsg;
+import net.tern.spi.diag.SkMemInfo;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.Softnet;
 import net.tern.spi.proto.ProtoSocket;
@@ -47,7 +50,14 @@ public class InetSock {
     /** {@code SOCK_MIN_SNDBUF}. */
     public static final int MIN_SNDBUF = 4_608;
 
+    /** {@code sock_gen_cookie}'s generator: one sequence for the sockets of every protocol, never reused. */
+    private static final AtomicLong COOKIES = new AtomicLong();
+    private static final AtomicLongFieldUpdater<InetSock> COOKIE =
+            AtomicLongFieldUpdater.newUpdater(InetSock.class, "cookie");
+
     private final InetProto<?> prot;
+    /** {@code sk_cookie}: 0 until first asked for, as Linux numbers a socket only when a tool asks. */
+    private volatile long cookie;
     private final int protocol;
     private final ReentrantLock lock = new ReentrantLock();
     private final SockBacklog backlog = new SockBacklog();
@@ -181,6 +191,43 @@ public class InetSock {
         }
         runBacklogIfUnowned();
         return true;
+    }
+
+    /** Input refused for a full backlog since the socket was made (part of Linux's {@code sk_drops}). */
+    public int backlogDrops() {
+        return backlog.refused();
+    }
+
+    /**
+     * {@code sock_gen_cookie}: this socket's number, given at the first call from a sequence
+     * the stack's sockets share, then kept ({@code ss -e} prints it as {@code sk:}).
+     */
+    public long cookie() {
+        long c = cookie;
+        if (c == 0) {
+            long next = nextCookie();
+            c = COOKIE.compareAndSet(this, 0, next) ? next : cookie;
+        }
+        return c;
+    }
+
+    /** The cookie if one was given, else 0 ({@code atomic64_read(&sk->sk_cookie)}: a TIME-WAIT entry inherits it). */
+    public long cookieIfGiven() {
+        return cookie;
+    }
+
+    /** A new cookie from the sequence every socket's is taken from: for the protocols' light sockets (requests, TIME-WAIT). */
+    public static long nextCookie() {
+        return COOKIES.incrementAndGet();
+    }
+
+    /**
+     * {@code sk_get_meminfo}: the memory {@code account} charges with this socket's buffers
+     * and backlog, and the {@code drops} its protocol counts ({@code INET_DIAG_SKMEMINFO}).
+     */
+    public SkMemInfo memInfo(SockMemory account, int drops) {
+        return new SkMemInfo(account.rmemAlloc(), rcvbuf, 0, sndbuf, account.forwardAlloc(), account.wmemQueued(), 0,
+                backlog.len(), drops);
     }
 
     /** {@code sk_rcvbuf + sk_sndbuf}: how much the backlog may hold ({@code tcp_add_backlog}'s limit). */
@@ -444,9 +491,17 @@ public class InetSock {
 
     /** {@link #diagMsg(int, int, int)} with TCP's {@code tcp_info} ({@code INET_DIAG_INFO}). */
     public InetDiagMsg diagMsg(int diagState, int recvQ, int sendQ, TcpInfo tcpInfo) {
+        return diagMsg(diagState, recvQ, sendQ, tcpInfo, null);
+    }
+
+    /**
+     * {@link #diagMsg(int, int, int, TcpInfo)} with the socket's memory ({@code mem}, null for
+     * none), its cookie and its shutdown bits; no timer (the protocol adds its own).
+     */
+    public InetDiagMsg diagMsg(int diagState, int recvQ, int sendQ, TcpInfo tcpInfo, SkMemInfo mem) {
         ProtoSocket s = socket;
         return new InetDiagMsg(protocol, diagState, recvQ, sendQ, localAddress(), peerAddress(), s == null ? -1 : s.fd(),
-                tcpInfo);
+                tcpInfo, InetDiagMsg.TIMER_NONE, 0, 0, cookie(), shutdown, mem);
     }
 
     @Override

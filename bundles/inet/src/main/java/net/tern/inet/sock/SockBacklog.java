@@ -17,12 +17,15 @@ final class SockBacklog {
     private ArrayDeque<Object> entries;
     /** {@code sk_backlog.len}: bytes queued since the owner last emptied the backlog. */
     private int len;
+    /** Entries refused for a full backlog. */
+    private int refused;
     /** Read without the monitor by the owner's last look before letting go. */
     private volatile boolean pending;
 
     /** {@code sk_add_backlog}: false, without queuing, when {@code size} more would pass {@code limit}. */
     synchronized boolean add(Object entry, int size, int limit) {
         if (len + size > limit) {
+            refused++;
             return false;
         }
         if (entries == null) {
@@ -46,6 +49,15 @@ final class SockBacklog {
             pending = false;
         }
         return entry;
+    }
+
+    /** {@code sk_backlog.len}. */
+    synchronized int len() {
+        return len;
+    }
+
+    synchronized int refused() {
+        return refused;
     }
 
     boolean pending() {

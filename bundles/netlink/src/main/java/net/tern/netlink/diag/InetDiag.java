@@ -15,12 +15,16 @@ public final class InetDiag {
     public static final int INET_DIAG_REQ_PROTOCOL = 3;
 
     // Answer attributes; requested as bit (attribute - 1) of idiag_ext
+    /** {@code struct inet_diag_meminfo}: rmem, wmem (queued), fmem (forward alloc), tmem (in the device), u32 each. */
     public static final int INET_DIAG_MEMINFO = 1;
     /** {@code struct tcp_info}. */
     public static final int INET_DIAG_INFO = 2;
     public static final int INET_DIAG_VEGASINFO = 3;
     /** The congestion control's name, a string. */
     public static final int INET_DIAG_CONG = 4;
+    /** The {@code SK_MEMINFO_*} array, u32 each ({@link net.tern.spi.diag.SkMemInfo}); asked for by its own ext bit. */
+    public static final int INET_DIAG_SKMEMINFO = 7;
+    /** {@code sk_shutdown}, a u8, sent for every full socket without being asked. */
     public static final int INET_DIAG_SHUTDOWN = 8;
 
     /** The {@code idiag_ext} bit that asks for {@code attribute}. */

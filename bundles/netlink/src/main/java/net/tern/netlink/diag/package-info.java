@@ -6,7 +6,7 @@
  * tools such as {@code ss}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package net.tern.netlink.diag;
 
 import org.osgi.annotation.bundle.Export;

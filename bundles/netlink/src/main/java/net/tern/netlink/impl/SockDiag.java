@@ -15,6 +15,7 @@ import net.tern.netlink.diag.InetDiagMsg;
 import net.tern.netlink.diag.InetDiagReqV2;
 import net.tern.netlink.diag.TcpInfoLayout;
 import net.tern.spi.diag.InetDiagHandler;
+import net.tern.spi.diag.SkMemInfo;
 
 /**
  * {@code NETLINK_SOCK_DIAG}'s kernel side ({@code net/core/sock_diag.c} with
@@ -116,13 +117,24 @@ final class SockDiag implements NetlinkKernel {
     }
 
     /**
-     * {@code inet_sk_diag_fill}: {@code inet_diag_msg}, then {@code INET_DIAG_INFO} (the
-     * {@code tcp_info}) and {@code INET_DIAG_CONG} when asked in {@code idiag_ext} and the
-     * socket has them (a TCP socket; not a request, a TIME-WAIT entry or UDP).
+     * {@code inet_sk_diag_fill}: {@code inet_diag_msg} with the timer, retransmissions, expiry,
+     * cookie and owner; then, for a full socket, {@code INET_DIAG_SHUTDOWN} (always, as Linux
+     * sends it), {@code INET_DIAG_MEMINFO} and {@code INET_DIAG_SKMEMINFO} when asked in
+     * {@code idiag_ext}, and for TCP {@code INET_DIAG_INFO} (the {@code tcp_info}) and
+     * {@code INET_DIAG_CONG} when asked; a request or TIME-WAIT entry has none of these.
      */
     static void inetSkDiagFill(NlWriter w, net.tern.spi.diag.InetDiagMsg m, int ext) {
-        new InetDiagMsg(SocketConstants.AF_INET, m.state(), 0, 0, m.local(), m.peer(), 0, InetDiagReqV2.NO_COOKIE, 0,
-                m.recvQ(), m.sendQ(), 0, Math.max(0, m.fd())).write(w);
+        new InetDiagMsg(SocketConstants.AF_INET, m.state(), m.timer(), Math.min(255, m.retrans()), m.local(), m.peer(),
+                0, m.cookie(), m.expiresMillis(), m.recvQ(), m.sendQ(), 0, Math.max(0, m.fd())).write(w);
+        if (m.shutdown() >= 0) {
+            w.attrU8(InetDiag.INET_DIAG_SHUTDOWN, m.shutdown());
+        }
+        SkMemInfo mem = m.mem();
+        if (mem != null && (ext & InetDiag.ext(InetDiag.INET_DIAG_MEMINFO)) != 0) {
+            int at = w.beginAttr(InetDiag.INET_DIAG_MEMINFO);
+            w.u32(mem.rmemAlloc()).u32(mem.wmemQueued()).u32(mem.fwdAlloc()).u32(mem.wmemAlloc());
+            w.endAttr(at);
+        }
         if (m.tcpInfo() != null) {
             if ((ext & InetDiag.ext(InetDiag.INET_DIAG_INFO)) != 0) {
                 int info = w.beginAttr(InetDiag.INET_DIAG_INFO);
@@ -132,6 +144,13 @@ final class SockDiag implements NetlinkKernel {
             if ((ext & InetDiag.ext(InetDiag.INET_DIAG_CONG)) != 0 && m.tcpInfo().congestion() != null) {
                 w.attrString(InetDiag.INET_DIAG_CONG, m.tcpInfo().congestion());
             }
+        }
+        if (mem != null && (ext & InetDiag.ext(InetDiag.INET_DIAG_SKMEMINFO)) != 0) {
+            int at = w.beginAttr(InetDiag.INET_DIAG_SKMEMINFO);
+            for (int v : mem.toArray()) {
+                w.u32(v);
+            }
+            w.endAttr(at);
         }
     }
 

@@ -339,6 +339,17 @@ class KernelParityTest {
         return d.family() + " " + d.state() + " " + d.local() + " " + d.peer() + " rqueue " + d.rqueue() + " wqueue " + d.wqueue();
     }
 
+    /** A socket's memory attributes: their payload sizes, the queued bytes of each, and the shutdown bits. */
+    private static String describeMemory(NlMsg m) throws ErrnoException {
+        NlAttrs a = m.attrs(InetDiagMsg.SIZE);
+        ByteBuffer mem = a.payload(InetDiag.INET_DIAG_MEMINFO).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer sk = a.payload(InetDiag.INET_DIAG_SKMEMINFO).order(ByteOrder.LITTLE_ENDIAN);
+        return InetDiagMsg.read(m).local() + " meminfo " + mem.remaining() + " bytes r" + mem.getInt(0) + " w"
+                + mem.getInt(4) + " t" + mem.getInt(12) + ", skmeminfo " + sk.remaining() + " bytes r" + sk.getInt(0)
+                + " t" + sk.getInt(8) + " w" + sk.getInt(20) + " bl" + sk.getInt(28) + " d" + sk.getInt(32)
+                + ", shutdown " + a.u8(InetDiag.INET_DIAG_SHUTDOWN);
+    }
+
     @Test
     void udpSocketDumpMatchesTheKernelsAndTheKernelsTcpInfoReadsRight() throws Exception {
         int unconnected = bed.udpSocket();
@@ -352,7 +363,11 @@ class KernelParityTest {
                 w -> InetDiagReqV2.dump(SocketConstants.AF_INET, SocketConstants.IPPROTO_TCP,
                         InetDiag.ext(InetDiag.INET_DIAG_INFO) | InetDiag.ext(InetDiag.INET_DIAG_CONG), InetDiag.TCPF_ALL)
                         .write(w));
-        List<List<NlMsg>> linux = kernel(Netlink.NETLINK_SOCK_DIAG, true, udp, tcp);
+        NlWriter udpMem = dumpRequest(InetDiag.SOCK_DIAG_BY_FAMILY, 12,
+                w -> InetDiagReqV2.dump(SocketConstants.AF_INET, SocketConstants.IPPROTO_UDP,
+                        InetDiag.ext(InetDiag.INET_DIAG_MEMINFO) | InetDiag.ext(InetDiag.INET_DIAG_SKMEMINFO),
+                        InetDiag.TCPF_ALL).write(w));
+        List<List<NlMsg>> linux = kernel(Netlink.NETLINK_SOCK_DIAG, true, udp, tcp, udpMem);
 
         List<String> linuxUdp = new ArrayList<>();
         for (NlMsg m : linux.get(0)) {
@@ -367,6 +382,22 @@ class KernelParityTest {
             }
         }
         assertThat(ourUdp).hasSize(2).containsExactlyInAnyOrderElementsOf(linuxUdp);
+
+        // ss -m's attributes (INET_DIAG_MEMINFO, INET_DIAG_SKMEMINFO) and the shutdown byte
+        // Linux sends unasked: the same sizes, and an idle socket's queues empty in both.
+        List<String> linuxMem = new ArrayList<>();
+        for (NlMsg m : linux.get(2)) {
+            if (m.type() == InetDiag.SOCK_DIAG_BY_FAMILY) {
+                linuxMem.add(describeMemory(m));
+            }
+        }
+        List<String> ourMem = new ArrayList<>();
+        for (NlMsg m : tern(Netlink.NETLINK_SOCK_DIAG, udpMem)) {
+            if (m.type() == InetDiag.SOCK_DIAG_BY_FAMILY) {
+                ourMem.add(describeMemory(m));
+            }
+        }
+        assertThat(ourMem).hasSize(2).containsExactlyInAnyOrderElementsOf(linuxMem);
 
         // The kernel's TCP answer read with the stack's classes: the listener with its backlog,
         // and the established client's tcp_info at the offsets Linux puts its fields.

@@ -24,9 +24,34 @@ import net.tern.api.socket.TcpInfo;
  * @param tcpInfo  for a TCP socket, its {@code struct tcp_info} ({@code INET_DIAG_INFO}, with
  *                 the congestion control's name, {@code INET_DIAG_CONG}); null for UDP,
  *                 requests and TIME-WAIT entries
+ * @param timer    the timer pending ({@code idiag_timer}): {@link #TIMER_NONE}, {@link #TIMER_ON}
+ *                 (retransmission, tail loss probe, RACK's reorder timer, a request's SYN-ACK),
+ *                 {@link #TIMER_KEEPALIVE} (also an orphan's FIN-WAIT-2 wait),
+ *                 {@link #TIMER_TIMEWAIT}, {@link #TIMER_PERSIST} (zero-window probe)
+ * @param retrans  {@code idiag_retrans}: timeouts in a row for {@code on}, SYN-ACKs sent again
+ *                 for a request, probes unanswered for {@code keepalive} and {@code persist}
+ * @param expiresMillis {@code idiag_expires}: milliseconds until the timer falls due (0 when
+ *                 none, or when it is already due)
+ * @param cookie   {@code idiag_cookie}: the socket's number, unique in the stack and never
+ *                 reused ({@code sock_gen_cookie}; a TIME-WAIT entry keeps its socket's)
+ * @param shutdown {@code INET_DIAG_SHUTDOWN}: {@code sk_shutdown} (1 receive, 2 send), or -1
+ *                 for a request or TIME-WAIT entry, which Linux sends none for
+ * @param mem      {@code INET_DIAG_SKMEMINFO}, or null for a request or TIME-WAIT entry
  */
 public record InetDiagMsg(int protocol, int state, int recvQ, int sendQ, InetSockAddr local, InetSockAddr peer,
-        int fd, TcpInfo tcpInfo) {
+        int fd, TcpInfo tcpInfo, int timer, int retrans, int expiresMillis, long cookie, int shutdown,
+        SkMemInfo mem) {
+    /** {@code idiag_timer}: nothing pending. */
+    public static final int TIMER_NONE = 0;
+    /** {@code idiag_timer}: retransmission ({@code ICSK_TIME_RETRANS}, {@code _REO_TIMEOUT}, {@code _LOSS_PROBE}). */
+    public static final int TIMER_ON = 1;
+    /** {@code idiag_timer}: {@code sk_timer} (keepalive, an orphan's FIN-WAIT-2). */
+    public static final int TIMER_KEEPALIVE = 2;
+    /** {@code idiag_timer}: a TIME-WAIT entry's. */
+    public static final int TIMER_TIMEWAIT = 3;
+    /** {@code idiag_timer}: zero-window probe ({@code ICSK_TIME_PROBE0}). */
+    public static final int TIMER_PERSIST = 4;
+
     /** Linux's {@code TCP_ESTABLISHED}. */
     public static final int ESTABLISHED = 1;
     /** Linux's {@code TCP_TIME_WAIT}. */
@@ -39,6 +64,18 @@ public record InetDiagMsg(int protocol, int state, int recvQ, int sendQ, InetSoc
     public InetDiagMsg {
         Objects.requireNonNull(local, "local");
         Objects.requireNonNull(peer, "peer");
+    }
+
+    /** A socket without timers, cookie or memory (as the records before those were reported). */
+    public InetDiagMsg(int protocol, int state, int recvQ, int sendQ, InetSockAddr local, InetSockAddr peer, int fd,
+            TcpInfo tcpInfo) {
+        this(protocol, state, recvQ, sendQ, local, peer, fd, tcpInfo, TIMER_NONE, 0, 0, 0, -1, null);
+    }
+
+    /** This record with {@code timer} pending: {@code retrans} and {@code expiresMillis} as {@code idiag_*} give them. */
+    public InetDiagMsg withTimer(int timer, int retrans, int expiresMillis) {
+        return new InetDiagMsg(protocol, state, recvQ, sendQ, local, peer, fd, tcpInfo, timer, retrans,
+                Math.max(0, expiresMillis), cookie, shutdown, mem);
     }
 
     /** {@code ss}'s names for the states, by number ({@code sstate_name} in ss.c). */

@@ -2,10 +2,11 @@
  * Socket diagnostics, Linux's {@code sock_diag} / {@code inet_diag}: each transport registers
  * an {@link net.tern.spi.diag.InetDiagHandler} service ({@code tcp_diag}, {@code udp_diag})
  * with the property {@code protocol}, and tools ({@code net:ss}, a status page) ask it for
- * {@link net.tern.spi.diag.InetDiagMsg} records, one per socket, request or TIME-WAIT entry.
+ * {@link net.tern.spi.diag.InetDiagMsg} records, one per socket, request or TIME-WAIT entry,
+ * with its pending timer, cookie, shutdown state and memory ({@link net.tern.spi.diag.SkMemInfo}).
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package net.tern.spi.diag;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,5 +1,6 @@
 package net.tern.tcp.impl;
 
+import net.tern.inet.sock.InetSock;
 import net.tern.spi.net.Timeout;
 
 /**
@@ -16,6 +17,10 @@ abstract class MiniSock {
     private final TcpTimestamps ts;
     private final OowRateLimit oowRateLimit = new OowRateLimit();
     private Timeout timer;
+    /** When {@link #timer} falls due, on the stack's clock ({@code rsk_timer.expires}, {@code tw_timer.expires}). */
+    private volatile long timerDueNanos;
+    /** {@code sk_cookie}: 0 until asked for or inherited. */
+    private volatile long cookie;
 
     MiniSock(ConnKey key, boolean tsOk, TcpTimestamps ts) {
         this.key = key;
@@ -38,9 +43,28 @@ abstract class MiniSock {
         return timer;
     }
 
-    /** {@code next} is the timer now. */
-    final void setTimer(Timeout next) {
+    /** {@code next} is the timer now, falling due at {@code dueNanos}. */
+    final void setTimer(Timeout next, long dueNanos) {
         timer = next;
+        timerDueNanos = dueNanos;
+    }
+
+    /** When the timer falls due. */
+    final long timerDueNanos() {
+        return timerDueNanos;
+    }
+
+    /** {@code sock_gen_cookie}: this entry's number, inherited or given at the first call. */
+    final synchronized long cookie() {
+        if (cookie == 0) {
+            cookie = InetSock.nextCookie();
+        }
+        return cookie;
+    }
+
+    /** The entry carries on the socket's cookie {@code value} (0: none given yet). */
+    final void inheritCookie(long value) {
+        cookie = value;
     }
 
     /** Cancels the timer, if armed. */

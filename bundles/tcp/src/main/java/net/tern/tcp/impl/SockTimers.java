@@ -1,6 +1,7 @@
 package net.tern.tcp.impl;
 
 import java.util.concurrent.TimeUnit;
+import net.tern.spi.diag.InetDiagMsg;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.TimerService;
 import net.tern.spi.net.Timeout;
@@ -58,6 +59,8 @@ final class SockTimers {
     private long delackDueNanos;
     private Timeout keepaliveTimer;
     private int keepaliveGeneration;
+    /** When {@link #keepaliveTimer} falls due ({@code sk_timer.expires}). */
+    private long keepaliveDueNanos;
 
     SockTimers(TcpSock sk, Clock clock, TimerService service, TcpTimers handlers) {
         this.sk = sk;
@@ -213,6 +216,7 @@ final class SockTimers {
     void resetKeepaliveTimer(long delayMillis) {
         deleteKeepaliveTimer();
         int generation = ++keepaliveGeneration;
+        keepaliveDueNanos = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, delayMillis));
         keepaliveTimer = service.schedule(Math.max(1, delayMillis), TimeUnit.MILLISECONDS, () -> {
             sk.lock();
             try {
@@ -233,6 +237,32 @@ final class SockTimers {
             keepaliveTimer = null;
         }
         keepaliveGeneration++;
+    }
+
+    /**
+     * {@code inet_sk_diag_fill}'s timer fields for {@code m}: the retransmission slot armed for a
+     * retransmission, RACK's reorder timer or a tail loss probe is {@code on} with the timeouts
+     * in a row; for a zero-window probe {@code persist} with the probes unanswered; else a
+     * pending keepalive (or orphan FIN-WAIT-2) timer, with the keepalive probes unanswered. The
+     * delayed ACK is not reported, as Linux reports none.
+     */
+    InetDiagMsg diag(InetDiagMsg m) {
+        long now = clock.nanoTime();
+        return switch (pending) {
+            case RETRANS, REO_TIMEOUT, LOSS_PROBE -> m.withTimer(InetDiagMsg.TIMER_ON, sk.retries().retransmits(),
+                    millisUntil(xmitDueNanos, now));
+            case PROBE -> m.withTimer(InetDiagMsg.TIMER_PERSIST, sk.retries().probesOut(), millisUntil(xmitDueNanos, now));
+            case NONE -> keepaliveTimer != null
+                    ? m.withTimer(InetDiagMsg.TIMER_KEEPALIVE, sk.retries().keepaliveProbes(),
+                            millisUntil(keepaliveDueNanos, now))
+                    : m;
+        };
+    }
+
+    /** {@code jiffies_delta_to_msecs(expires - jiffies)}: whole milliseconds left, rounded up, 0 once due. */
+    static int millisUntil(long dueNanos, long nowNanos) {
+        long left = dueNanos - nowNanos;
+        return left <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
     }
 
     /**

@@ -69,7 +69,7 @@ public final class Tcp implements NetProtocol, AutoCloseable {
         TcpOutput output = new TcpOutput(clock, current, counters, memory, ip, allocator, trace);
         TcpReplies replies = new TcpReplies(clock, counters, ip, allocator, trace);
         TcpChallengeAck challengeAck = new TcpChallengeAck(clock, current, counters, this::nextRandom, output);
-        this.lifecycle = new TcpLifecycle(current, counters, tables, memory, output, trace, timers, sockets,
+        this.lifecycle = new TcpLifecycle(current, counters, tables, memory, output, trace, timers, clock, sockets,
                 () -> aborting);
         TcpTimers tcpTimers = new TcpTimers(clock, current, counters, output, lifecycle);
         TcpSockopt sockopt = new TcpSockopt(clock, current, memory, output, lifecycle, tcpTimers, congestion);
@@ -86,7 +86,7 @@ public final class Tcp implements NetProtocol, AutoCloseable {
                 minisocks, synCookies, lifecycle);
         this.protoSw = new InetProtoSw<>(SocketConstants.SOCK_STREAM, SocketConstants.IPPROTO_TCP, prot,
                 new InetStreamOps(routes, clock));
-        this.diag = new TcpDiag(sockopt, tables, sockets);
+        this.diag = new TcpDiag(sockopt, tables, sockets, clock);
     }
 
     /** {@code tcp_prot.backlog_rcv}: input a socket's owner takes from its backlog as it lets go. */

@@ -7,6 +7,8 @@ import net.tern.api.socket.InetSockAddr;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.diag.InetDiagMsg;
+import net.tern.spi.diag.SkMemInfo;
+import net.tern.spi.net.Clock;
 
 /**
  * {@code tcp_diag}: every TCP socket not closed, the requests in SYN-RECV and the TIME-WAIT
@@ -18,7 +20,9 @@ import net.tern.spi.diag.InetDiagMsg;
  * the concurrent established hash, so reading it here is safe without going to that thread.
  * Recv-Q / Send-Q are {@code tcp_diag_get_info}'s: bytes received and unread and bytes
  * unacknowledged; for a listener the accept queue's length and the backlog. A full socket
- * also carries its {@code tcp_info}, filled by {@code TcpSockopt.getInfo} ({@code tcp_get_info}).
+ * also carries its {@code tcp_info}, filled by {@code TcpSockopt.getInfo} ({@code tcp_get_info}),
+ * its memory ({@code sk_get_meminfo}; drops are the backlog's) and its pending timer; a request
+ * its SYN-ACK timer, a TIME-WAIT entry the timer that ends it ({@code ss -m -e -o}).
  */
 final class TcpDiag implements InetDiagHandler {
     private static final InetSockAddr NONE = new InetSockAddr(0, 0);
@@ -26,11 +30,13 @@ final class TcpDiag implements InetDiagHandler {
     private final TcpSockopt sockopt;
     private final TcpHashTables tables;
     private final Set<TcpSock> sockets;
+    private final Clock clock;
 
-    TcpDiag(TcpSockopt sockopt, TcpHashTables tables, Set<TcpSock> sockets) {
+    TcpDiag(TcpSockopt sockopt, TcpHashTables tables, Set<TcpSock> sockets, Clock clock) {
         this.sockopt = sockopt;
         this.tables = tables;
         this.sockets = sockets;
+        this.clock = clock;
     }
 
     @Override
@@ -43,29 +49,40 @@ final class TcpDiag implements InetDiagHandler {
                 if (state == SkState.CLOSE) {
                     continue;
                 }
+                SkMemInfo mem = sk.memInfo(sk.mem(), sk.backlogDrops());
                 if (state == SkState.LISTEN) {
                     RequestSockQueue queue = sk.acceptQueue();
-                    out.add(sk.diagMsg(state.number(), queue.acceptqLen(), queue.maxBacklog(), sockopt.getInfo(sk)));
+                    out.add(sk.diagMsg(state.number(), queue.acceptqLen(), queue.maxBacklog(), sockopt.getInfo(sk), mem));
+                    long now = clock.nanoTime();
                     for (RequestSock req : queue.requests()) {
-                        out.add(entry(req.key, SkState.SYN_RECV));
+                        // inet_req_diag_fill: the SYN-ACK timer, with the SYN-ACKs sent again.
+                        out.add(entry(req, SkState.SYN_RECV).withTimer(InetDiagMsg.TIMER_ON, req.retransmits(),
+                                SockTimers.millisUntil(req.timerDueNanos(), now)));
                     }
                 } else {
-                    out.add(sk.diagMsg(state.number(), sk.rcv().queue().size(), sk.sendQueued(), sockopt.getInfo(sk)));
+                    out.add(sk.timers().diag(sk.diagMsg(state.number(), sk.rcv().queue().size(), sk.sendQueued(),
+                            sockopt.getInfo(sk), mem)));
                 }
             } finally {
                 sk.unlock();
             }
         }
+        long now = clock.nanoTime();
         for (Object entry : tables.establishedEntries()) {
             if (entry instanceof TimeWaitSock tw) {
-                out.add(entry(tw.key, SkState.TIME_WAIT));
+                // inet_twsk_diag_fill: the timer that ends the entry, no retransmissions.
+                out.add(entry(tw, SkState.TIME_WAIT).withTimer(InetDiagMsg.TIMER_TIMEWAIT, 0,
+                        SockTimers.millisUntil(tw.timerDueNanos(), now)));
             }
         }
         return out;
     }
 
-    private static InetDiagMsg entry(ConnKey key, SkState state) {
+    /** A request or TIME-WAIT entry: its 4-tuple and cookie, no queues, owner, shutdown bits or memory. */
+    private static InetDiagMsg entry(MiniSock mini, SkState state) {
+        ConnKey key = mini.key;
         return new InetDiagMsg(6, state.number(), 0, 0, new InetSockAddr(key.localAddress(), key.localPort()),
-                key.remoteAddress() == 0 ? NONE : new InetSockAddr(key.remoteAddress(), key.remotePort()), -1);
+                key.remoteAddress() == 0 ? NONE : new InetSockAddr(key.remoteAddress(), key.remotePort()), -1, null,
+                InetDiagMsg.TIMER_NONE, 0, 0, mini.cookie(), -1, null);
     }
 }

@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import net.tern.api.socket.Errno;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
+import net.tern.spi.net.Clock;
 import net.tern.spi.net.TimerService;
 import net.tern.spi.proto.ProtoSocket;
 
@@ -32,6 +33,7 @@ final class TcpLifecycle {
     private final TcpOutput output;
     private final TcpTrace trace;
     private final TimerService timerService;
+    private final Clock clock;
     private final Set<TcpSock> sockets;
     private final BooleanSupplier aborting;
 
@@ -40,8 +42,9 @@ final class TcpLifecycle {
      * {@code sockets} is the set of every TCP socket alive, which a socket leaves when destroyed.
      */
     TcpLifecycle(Supplier<TcpSettings> settings, TcpCounters counters, TcpHashTables tables, TcpMemory memory,
-            TcpOutput output, TcpTrace trace, TimerService timerService, Set<TcpSock> sockets,
+            TcpOutput output, TcpTrace trace, TimerService timerService, Clock clock, Set<TcpSock> sockets,
             BooleanSupplier aborting) {
+        this.clock = clock;
         this.settings = settings;
         this.counters = counters;
         this.tables = tables;
@@ -165,6 +168,7 @@ final class TcpLifecycle {
             TimeWaitSock tw = new TimeWaitSock(key, sk.rcv().rcvNxt(), sk.snd().sndMax(), sk.rcv().rcvWnd(),
                     sk.opts().rcvWscale(), sk.opts().tsOk(), sk.ts().tsRecent(), sk.ts().tsRecentStampNanos(),
                     sk.ts().tsOffset(), timeWaitMillis(sk));
+            tw.inheritCookie(sk.cookieIfGiven());
             if (tables.replaceEstablished(key, sk, tw)) {
                 sk.clearKey();
                 tables.addOwner(tw, key.localPort());
@@ -188,7 +192,7 @@ final class TcpLifecycle {
             tw.cancelTimer();
             // On the flow's network thread, which receives the entry's segments.
             tw.setTimer(timerService.forFlow(tw.key.flowHash()).schedule(tw.lengthMillis, TimeUnit.MILLISECONDS,
-                    () -> twskKill(tw)));
+                    () -> twskKill(tw)), clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(tw.lengthMillis));
         }
     }
 

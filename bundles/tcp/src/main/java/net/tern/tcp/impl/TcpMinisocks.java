@@ -75,7 +75,9 @@ final class TcpMinisocks {
         long delay = settings.get().rtoInitialMillis() << req.retransmits();
         // On the flow's network thread, which receives the request's segments.
         TimerService flowTimers = timerService.forFlow(req.key.flowHash());
-        req.setTimer(flowTimers.schedule(Math.min(delay, settings.get().rtoMaxMillis()), TimeUnit.MILLISECONDS, () -> {
+        long delayMillis = Math.min(delay, settings.get().rtoMaxMillis());
+        long dueNanos = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
+        req.setTimer(flowTimers.schedule(delayMillis, TimeUnit.MILLISECONDS, () -> {
             TcpSock listener = req.listener;
             listener.lock();
             try {
@@ -93,7 +95,7 @@ final class TcpMinisocks {
             } finally {
                 listener.unlock();
             }
-        }));
+        }), dueNanos);
     }
 
     /** {@code tcp_check_req}: a segment for a request in the SYN queue (the listener is locked). */

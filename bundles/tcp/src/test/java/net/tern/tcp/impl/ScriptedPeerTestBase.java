@@ -8,6 +8,7 @@ import static net.tern.wire.TcpPacket.SYN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.concurrent.TimeUnit;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
@@ -78,6 +79,19 @@ abstract class ScriptedPeerTestBase {
     protected Seg.Builder synAckTo(Seg syn) {
         return SegmentPeer.from(80).to(SegmentPeer.LOCAL, syn.sport()).flags(SYN | ACK).seq(peerIsn)
                 .ack(syn.seq() + 1);
+    }
+
+    /**
+     * A connection made with a {@code rttMillis} handshake (so an RTO of 200 ms more) to a
+     * peer offering MSS 1460 and {@code window}; what it sent is taken off.
+     */
+    protected Conn openWithRtt(long rttMillis, int window) throws ErrnoException {
+        int fd = socket();
+        Seg syn = connectToPeer(fd);
+        peer.advance(rttMillis, TimeUnit.MILLISECONDS);
+        peer.inject(synAckTo(syn).mss(1460).window(window).build());
+        peer.emitted();
+        return established(fd, syn);
     }
 
     /** The connection {@code fd} opened with {@code syn}. */

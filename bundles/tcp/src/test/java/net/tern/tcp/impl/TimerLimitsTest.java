@@ -31,12 +31,7 @@ class TimerLimitsTest extends ScriptedPeerTestBase {
 
     /** An established connection with a 100 ms RTT (RTO 300 ms) to a peer offering {@code window}. */
     private Conn open(int window) throws ErrnoException {
-        int fd = socket();
-        Seg syn = connectToPeer(fd);
-        peer.advance(100, TimeUnit.MILLISECONDS);
-        peer.inject(synAckTo(syn).mss(1460).window(window).build());
-        peer.emitted();
-        return established(fd, syn);
+        return openWithRtt(100, window);
     }
 
     private Seg ackFromPeer(Conn c, int acked, int window) {

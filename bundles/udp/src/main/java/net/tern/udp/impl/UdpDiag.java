@@ -10,7 +10,8 @@ import net.tern.spi.diag.InetDiagMsg;
  * {@code udp_diag}: the bound UDP sockets (as Linux dumps the UDP hash, an unbound socket is
  * not listed), each read under its lock. A connected socket is ESTABLISHED, any other CLOSE
  * ({@code ss} shows UNCONN); Recv-Q is the receive memory charged ({@code sk_rmem_alloc}),
- * Send-Q 0, since a datagram leaves within its {@code sendmsg}.
+ * Send-Q 0, since a datagram leaves within its {@code sendmsg}. Each carries its memory
+ * ({@code INET_DIAG_SKMEMINFO}, with the socket's drops), cookie and shutdown bits; UDP has no timers.
  */
 final class UdpDiag implements InetDiagHandler {
     private final UdpProt prot;
@@ -29,7 +30,8 @@ final class UdpDiag implements InetDiagHandler {
                     continue;
                 }
                 int state = sk.state() == SkState.ESTABLISHED ? InetDiagMsg.ESTABLISHED : InetDiagMsg.CLOSE;
-                out.add(sk.diagMsg(state, sk.rmemAlloc(), 0));
+                out.add(sk.diagMsg(state, sk.rmemAlloc(), 0, null,
+                        sk.memInfo(sk.memory(), (int) Math.min(Integer.MAX_VALUE, sk.drops()))));
             } finally {
                 sk.unlock();
             }
