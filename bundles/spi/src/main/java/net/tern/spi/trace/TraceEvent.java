@@ -61,13 +61,13 @@ public record TraceEvent(long timeNanos, String function, int fd, InetSockAddr l
     /**
      * Whether the event fires for every packet (the data path): a TCP segment sent (a
      * SYN-ACK included) or received in ESTABLISHED, a SYN that made a request
-     * ({@code tcp_openreq_init}, with the request's addresses), an ACK taken and its {@code tcp_probe}, and every event of IP, UDP and
-     * the devices. Tools show these when asked for by function or system, the rest by default.
+     * ({@code tcp_openreq_init}, with the request's addresses), an ACK taken and its {@code tcp_probe}, each
+     * {@code tcp_sendmsg} and {@code tcp_recvmsg} call, and every event of IP, UDP and the devices. Tools show these when asked for by function or system, the rest by default.
      */
     public boolean perPacket() {
         return switch (function) {
             case "tcp_rcv_established", "tcp_ack", "tcp_probe", "tcp_transmit_skb", "tcp_v4_send_synack",
-                    "tcp_openreq_init" -> true;
+                    "tcp_openreq_init", "tcp_sendmsg", "tcp_recvmsg" -> true;
             default -> {
                 String system = system();
                 yield system.equals("ip") || system.equals("udp") || system.equals("net");

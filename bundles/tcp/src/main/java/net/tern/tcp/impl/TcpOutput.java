@@ -227,7 +227,7 @@ final class TcpOutput {
 
     /** {@code tcp_send_active_reset}: RST from {@code snd_nxt}, with an ACK. */
     void sendActiveReset(TcpSock sk) {
-        trace.sock("tcp_send_active_reset", sk);
+        trace.sendActiveReset(sk);
         transmitSkb(sk, sk.snd().acceptableSeq(), 0, TcpPacket.RST | TcpPacket.ACK);
     }
 

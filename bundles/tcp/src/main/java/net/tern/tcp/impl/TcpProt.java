@@ -443,7 +443,9 @@ public final class TcpProt implements InetProto<TcpSock> {
     /** {@code tcp_sendmsg}: see {@link TcpSendmsg#sendmsgLocked}. */
     @Override
     public int trySendmsg(TcpSock sk, ByteBuffer data, InetSockAddr to, int flags) {
-        return sendmsg.sendmsgLocked(sk, data, flags);
+        int n = sendmsg.sendmsgLocked(sk, data, flags);
+        trace.msg("tcp_sendmsg", sk, n, data);
+        return n;
     }
 
     @Override
@@ -459,6 +461,12 @@ public final class TcpProt implements InetProto<TcpSock> {
      */
     @Override
     public int tryRecvmsg(TcpSock sk, ByteBuffer dst, int flags, net.tern.api.socket.MsgHeader msg) {
+        int n = recvmsgLocked(sk, dst, flags, msg);
+        trace.msg("tcp_recvmsg", sk, n, dst);
+        return n;
+    }
+
+    private int recvmsgLocked(TcpSock sk, ByteBuffer dst, int flags, net.tern.api.socket.MsgHeader msg) {
         SkState state = sk.state();
         if (state == SkState.LISTEN) {
             return Errno.ENOTCONN.negative();

@@ -1,5 +1,7 @@
 package net.tern.tcp.impl;
 
+import java.nio.ByteBuffer;
+import net.tern.api.socket.Errno;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Clock;
@@ -27,7 +29,9 @@ import net.tern.wire.TcpPacket;
  * a plot shows each ACK's effect), {@code tcp_transmit_skb} per segment sent,
  * {@code tcp_retransmit_skb} after a segment sent again, {@code tcp_cong_state_set} per
  * congestion-state change with {@code tcp_enter_recovery} and {@code tcp_enter_loss} on
- * entering those states, and {@code tcp_receive_reset} ({@code tcp_reset}).
+ * entering those states, {@code tcp_receive_reset} ({@code tcp_reset}) and
+ * {@code tcp_send_reset} (from {@code tcp_v4_send_reset} and {@code tcp_send_active_reset},
+ * as Linux fires it from both), and one {@code tcp_sendmsg} / {@code tcp_recvmsg} per call.
  */
 final class TcpTrace {
     private static final int[] NO_SACK = {};
@@ -185,13 +189,47 @@ final class TcpTrace {
         }
     }
 
-    /** {@code tcp_v4_send_reset}: a RST answering {@code seg}, which may belong to no socket. */
+    /**
+     * {@code tcp:tcp_send_reset} from {@code tcp_v4_send_reset}: a RST answering {@code seg},
+     * which may belong to no socket (the event carries the segment it answers, and Linux's
+     * state 0: no state).
+     */
     void reset(Segment seg) {
         if (Tracepoints.enabled()) {
-            Tracepoints.emit(new TraceEvent(clock.nanoTime(), "tcp_v4_send_reset", -1,
+            Tracepoints.emit(new TraceEvent(clock.nanoTime(), "tcp_send_reset", -1,
                     new InetSockAddr(seg.daddr(), seg.dport()), new InetSockAddr(seg.saddr(), seg.sport()), null, null,
                     traced(seg), null));
         }
+    }
+
+    /**
+     * {@code tcp:tcp_send_reset} from {@code tcp_send_active_reset}: the socket resets its
+     * connection (a close with unread data, an abort, a timeout given up); the detail names
+     * the state it was in, as the tracepoint's {@code state} field does.
+     */
+    void sendActiveReset(TcpSock sk) {
+        if (Tracepoints.enabled()) {
+            emit("tcp_send_reset", sk, null, null, "state " + sk.state().name());
+        }
+    }
+
+    /**
+     * {@code tcp_sendmsg} or {@code tcp_recvmsg} (Linux has no tracepoint there; these stand
+     * for a probe on the function's return): {@code ret}, the bytes it copied or a negative
+     * errno, with the size asked for, which is what {@code buf} had room or data for before
+     * the call ({@code ret} plus what it has left). Data-path events, one per call.
+     */
+    void msg(String function, TcpSock sk, int ret, ByteBuffer buf) {
+        if (Tracepoints.enabled()) {
+            String detail = ret >= 0 ? "size " + (ret + buf.remaining()) + " copied " + ret
+                    : "size " + buf.remaining() + " ret " + errnoName(ret);
+            emit(function, sk, null, null, detail);
+        }
+    }
+
+    private static String errnoName(int ret) {
+        Errno errno = Errno.ofResult(ret);
+        return errno != null ? "-" + errno.name() : Integer.toString(ret);
     }
 
     private void emit(String function, TcpSock sk, SkState old, SkState next, String detail) {

@@ -109,10 +109,84 @@ class TcpTraceTest {
             host.startConnect(9);
             host.runUntilIdle();
         }
-        assertThat(events).filteredOn(e -> e.function().equals("tcp_v4_send_reset")).singleElement()
+        assertThat(events).filteredOn(e -> e.function().equals("tcp_send_reset")).singleElement()
                 .satisfies(e -> {
                     assertThat(e.local().port()).isEqualTo(9);
+                    assertThat(e.peer().port()).isNotZero();
+                    assertThat(e.fd()).isEqualTo(-1);
                     assertThat(e.segment().flags()).isEqualTo(TcpPacket.SYN);
+                    assertThat(e.detail()).isNull();
                 });
+    }
+
+    /** A server closes with data unread: it resets (tcp_send_active_reset), and the client takes the RST. */
+    private static int[] closeWithUnreadData(LoopbackHost host) throws Exception {
+        SocketApi api = host.api();
+        int listener = host.listen(7, 16);
+        int[] pair = host.connectPair(listener, 7);
+        api.send(pair[0], ByteBuffer.wrap(new byte[] {1, 2, 3}), 0);
+        host.runUntilIdle();
+        api.close(pair[1]);
+        host.runUntilIdle();
+        api.close(pair[0]);
+        api.close(listener);
+        return pair;
+    }
+
+    @Test
+    void anActiveResetAndTheResetItsPeerTakesFireSendAndReceiveReset() throws Exception {
+        List<TraceEvent> events = new ArrayList<>();
+        int[] pair;
+        try (LoopbackHost host = new LoopbackHost(); AutoCloseable on = Tracepoints.add(events::add)) {
+            pair = closeWithUnreadData(host);
+        }
+        assertThat(events).filteredOn(e -> e.function().equals("tcp_send_reset")).singleElement().satisfies(e -> {
+            assertThat(e.local().port()).isEqualTo(7);
+            assertThat(e.peer().port()).isNotZero();
+            assertThat(e.detail()).isEqualTo("state ESTABLISHED");
+            assertThat(e.segment()).isNull(); // from close(), no segment being handled
+        });
+        assertThat(events).filteredOn(e -> e.function().equals("tcp_receive_reset")).singleElement().satisfies(e -> {
+            assertThat(e.fd()).isEqualTo(pair[0]);
+            assertThat(e.peer().port()).isEqualTo(7);
+            assertThat(e.segment().flags()).isEqualTo(TcpPacket.RST | TcpPacket.ACK);
+        });
+    }
+
+    @Test
+    void sendmsgAndRecvmsgFireOncePerCallWithTheSizeAskedAndWhatWasCopied() throws Exception {
+        List<TraceEvent> events = new ArrayList<>();
+        int[] pair;
+        try (LoopbackHost host = new LoopbackHost(); AutoCloseable on = Tracepoints.add(events::add)) {
+            SocketApi api = host.api();
+            int listener = host.listen(7, 16);
+            pair = host.connectPair(listener, 7);
+            api.send(pair[0], ByteBuffer.wrap(new byte[] {1, 2, 3}), 0);
+            host.runUntilIdle();
+            assertThat(api.recv(pair[1], ByteBuffer.allocate(10), 0)).isEqualTo(3);
+            assertThat(api.sysRecv(pair[1], ByteBuffer.allocate(10), 0, null)).isEqualTo(-11); // EAGAIN
+            api.close(pair[0]);
+            api.close(pair[1]);
+            api.close(listener);
+        }
+        assertThat(events).filteredOn(e -> e.function().equals("tcp_sendmsg")).singleElement().satisfies(e -> {
+            assertThat(e.fd()).isEqualTo(pair[0]);
+            assertThat(e.peer().port()).isEqualTo(7);
+            assertThat(e.detail()).isEqualTo("size 3 copied 3");
+            assertThat(e.perPacket()).isTrue();
+        });
+        assertThat(events).filteredOn(e -> e.function().equals("tcp_recvmsg")).extracting(e -> e.fd() + " " + e.detail())
+                .containsExactly(pair[1] + " size 10 copied 3", pair[1] + " size 10 ret -EAGAIN");
+    }
+
+    @Test
+    void withNoListenerResetsAndCallsBuildNoEvent() throws Exception {
+        try (LoopbackHost host = new LoopbackHost()) {
+            long before = TraceEvent.created();
+            closeWithUnreadData(host);
+            host.startConnect(9);
+            host.runUntilIdle();
+            assertThat(TraceEvent.created()).isEqualTo(before);
+        }
     }
 }
