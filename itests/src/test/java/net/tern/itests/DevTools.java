@@ -139,6 +139,29 @@ final class DevTools implements AutoCloseable {
         Files.write(file, Base64.getDecoder().decode(m.group(1)));
     }
 
+    /** Waits up to {@code seconds} for {@code condition} (a script) to be true in the page; fails naming {@code what}. */
+    void await(String condition, String what, long seconds) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            last = evaluate("String(" + condition + ")");
+            if (last.equals("true")) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("the page never showed " + what + " (" + condition + " is " + last + ")");
+    }
+
+    /** The whole number {@code name} in {@code json}, a flat object the page gave (JSON.stringify). */
+    static long number(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":(-?\\d+)").matcher(json);
+        if (!m.find()) {
+            throw new AssertionError("no " + name + " in " + json);
+        }
+        return Long.parseLong(m.group(1));
+    }
+
     private static String quote(String text) {
         return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
     }

@@ -3,6 +3,8 @@ package net.tern.itests;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.Assume;
@@ -114,5 +116,50 @@ final class HostCommands {
             process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
         started.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /**
+     * Waits up to {@code seconds} for Tern's status page at {@code address}, read with curl in
+     * namespace {@code ns}; fails with {@code log} when {@code tern} exits first or time runs out.
+     */
+    static void awaitStatusPage(String ns, String address, Process tern, Path log, long seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            String page = output(10, "ip", "netns", "exec", ns, "curl", "-sS", "--max-time", "2", "http://" + address + "/");
+            if (page.contains("Tern status")) {
+                return;
+            }
+            if (!tern.isAlive()) {
+                throw new AssertionError("bin/tern exited:\n" + Files.readString(log));
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no status page within " + seconds + " s:\n" + Files.readString(log));
+    }
+
+    /** How many times {@code regex} matches in {@code text}. */
+    static long count(String text, String regex) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(text);
+        long n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+
+    /** After a test: stops {@code tern}, then deletes namespace {@code ns} and directory {@code dir} (each if made). */
+    static void stopAndRemove(Process tern, String ns, Path dir) throws Exception {
+        try {
+            stop(tern);
+        } finally {
+            if (ns != null) {
+                run(10, "ip", "netns", "del", ns);
+            }
+            if (dir != null) {
+                try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+                }
+            }
+        }
     }
 }

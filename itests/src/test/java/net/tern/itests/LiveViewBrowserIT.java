@@ -1,9 +1,10 @@
 package net.tern.itests;
 
+import static net.tern.itests.DevTools.number;
+import static net.tern.itests.HostCommands.count;
 import static net.tern.itests.HostCommands.output;
 import static net.tern.itests.HostCommands.requireRoot;
 import static net.tern.itests.HostCommands.run;
-import static net.tern.itests.HostCommands.stop;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -54,18 +55,7 @@ public class LiveViewBrowserIT {
 
     @After
     public void cleanUp() throws Exception {
-        try {
-            stop(tern);
-        } finally {
-            if (ns != null) {
-                run(10, "ip", "netns", "del", ns);
-            }
-            if (dir != null) {
-                try (var files = Files.walk(dir)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-                }
-            }
-        }
+        HostCommands.stopAndRemove(tern, ns, dir);
     }
 
     @Test
@@ -74,17 +64,17 @@ public class LiveViewBrowserIT {
                 "--address", TERN + "/24", "--services", "chargen,http", "--impair", "loss 2 delay 5 seed 7",
                 "--headless").redirectErrorStream(true).redirectOutput(dir.resolve("tern.log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        awaitStatusPage();
+        HostCommands.awaitStatusPage(ns, TERN, tern, dir.resolve("tern.log"), WAIT_SECONDS);
 
         try (DevTools browser = DevTools.start(ns, dir, 1400, 1000)) {
             browser.open("http://" + TERN + "/conn.html?port=19");
-            await(browser, "typeof window.ternView === 'object' && typeof uPlot === 'function'", "the page's scripts");
+            browser.await("typeof window.ternView === 'object' && typeof uPlot === 'function'", "the page's scripts", WAIT_SECONDS);
             Thread.sleep(1000); // the event stream is open: the buffer records from now on
 
             String read = run(120, "ip", "netns", "exec", ns, "sh", "-c",
                     "socat -u TCP:" + TERN + ":19 - 2>/dev/null | head -c " + BYTES + " | wc -c").strip();
             assertEquals("the kernel read chargen's bytes", String.valueOf(BYTES), read);
-            await(browser, "document.body.dataset.closed === 'true'", "the connection drawn to its end");
+            browser.await("document.body.dataset.closed === 'true'", "the connection drawn to its end", WAIT_SECONDS);
             Thread.sleep(1000);
 
             String conn = browser.evaluate("document.body.dataset.conn");
@@ -144,48 +134,5 @@ public class LiveViewBrowserIT {
             browser.screenshot(SHOTS.resolve("live-view-retransmission.png"), false);
             assertTrue(Files.size(SHOTS.resolve("live-view.png")) > 10_000);
         }
-    }
-
-    private void awaitStatusPage() throws Exception {
-        long deadline = System.nanoTime() + WAIT_SECONDS * 1_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            String page = output(10, "ip", "netns", "exec", ns, "curl", "-sS", "--max-time", "2", "http://" + TERN + "/");
-            if (page.contains("Tern status")) {
-                return;
-            }
-            assertTrue("bin/tern exited:\n" + Files.readString(dir.resolve("tern.log")), tern.isAlive());
-            Thread.sleep(500);
-        }
-        throw new AssertionError("no status page within " + WAIT_SECONDS + " s:\n" + Files.readString(dir.resolve("tern.log")));
-    }
-
-    private static void await(DevTools browser, String condition, String what) throws Exception {
-        long deadline = System.nanoTime() + WAIT_SECONDS * 1_000_000_000L;
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            last = browser.evaluate("String(" + condition + ")");
-            if (last.equals("true")) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("the page never showed " + what + " (" + condition + " is " + last + ")");
-    }
-
-    private static long count(String text, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(text);
-        long n = 0;
-        while (m.find()) {
-            n++;
-        }
-        return n;
-    }
-
-    private static long number(String json, String name) {
-        Matcher m = Pattern.compile("\"" + name + "\":(-?\\d+)").matcher(json);
-        if (!m.find()) {
-            throw new AssertionError("no " + name + " in " + json);
-        }
-        return Long.parseLong(m.group(1));
     }
 }

@@ -14,11 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketApi;
+import net.tern.spi.trace.TraceBuffer;
 import net.tern.spi.trace.TraceEvent;
 import net.tern.spi.trace.Tracepoints;
 import org.osgi.service.component.annotations.Activate;
@@ -34,8 +36,10 @@ import org.osgi.service.component.annotations.Reference;
  * (SYN_SENT, SYN_RECV, ESTABLISHED), the four-way close (FIN_WAIT1, FIN_WAIT2, CLOSE_WAIT,
  * LAST_ACK, TIME_WAIT, CLOSE) and {@code inet_twsk_kill}.
  *
- * <p>{@code net:demo slowstart} and {@code net:demo loss} run a bulk transfer to watch on the
- * status page instead ({@link DemoTransfer}).
+ * <p>The stack's trace ring records while it runs, so the status page's live view
+ * ({@code /conn.html}, the address the report ends with) draws the connection afterwards.
+ * {@code net:demo slowstart} and {@code net:demo loss} run a bulk transfer to watch there
+ * instead ({@link DemoTransfer}).
  *
  * <p>TIME-WAIT would last 60 s; the client sets Tern's own {@code TCP_TERN_TIMEWAIT_MSECS} to
  * {@value #TIME_WAIT_MILLIS} ms, for its socket only (Linux has no per-socket MSL; the stack's
@@ -81,7 +85,7 @@ public final class DemoCommand {
         int client = -1;
         int server = -1;
         InetSockAddr serverAddress;
-        try (AutoCloseable tracing = Tracepoints.add(event -> {
+        try (AutoCloseable recording = TraceBuffer.record(); AutoCloseable tracing = Tracepoints.add(event -> {
             synchronized (events) {
                 events.add(event);
             }
@@ -125,7 +129,9 @@ public final class DemoCommand {
                         clientPort[0], fds));
             }
         }
-        return report(events, start, serverAddress.port(), clientPort[0], fds);
+        return report(events, start, serverAddress.port(), clientPort[0], fds)
+                + String.format(Locale.ROOT, "%nwatch it on the status page: /conn.html?a=127.0.0.1:%d&b=%s", clientPort[0],
+                        serverAddress);
     }
 
     /**
