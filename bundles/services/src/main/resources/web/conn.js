@@ -45,10 +45,14 @@
   source.onmessage = (m) => add(JSON.parse(m.data));
   source.onerror = () => { closedStream = true; };
 
+  /** This page's own server end: its connections (the page, its scripts, this stream) are not "the newest". */
+  const self = location.hostname + ':' + (location.port || '80');
+
   function pick() {
     if (wanted) return conns.get(wanted) || null;
     let newest = null;
     for (const c of conns.values()) {
+      if (c.ends.includes(self)) continue;
       if (c.events.some((e) => e.segment) && (!newest || c.first > newest.first)) newest = c;
     }
     return newest;

@@ -82,7 +82,13 @@ public class DemoScreenshotsIT {
             browser.evaluate("String(window.scrollTo(0, 0))");
             browser.screenshot(SHOTS.resolve("demo-handshake.png"), false);
 
-            show(browser, typeAndAwaitPage("net:demo loss"), "the loss demo's connection");
+            // The README's way: the page with no connection named shows the newest, the demo's.
+            Matcher named = Pattern.compile("\\?a=([^&]+)&b=(.+)").matcher(typeAndAwaitPage("net:demo loss"));
+            assertTrue(named.find());
+            show(browser, "/conn.html", "the newest connection");
+            String conn = browser.evaluate("document.body.dataset.conn");
+            assertTrue("the loss demo's connection is shown: " + conn + " for " + named.group(),
+                    conn.contains(named.group(1)) && conn.contains(named.group(2)));
             String figures = browser.evaluate("JSON.stringify({"
                     + "retrans: Number(document.body.dataset.retrans),"
                     + "redArrows: document.querySelectorAll('#timeline g.seg.retrans').length,"

@@ -9,6 +9,7 @@ import static net.tern.api.socket.SocketConstants.SHUT_WR;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SockAddr;
 
 /**
@@ -202,7 +203,7 @@ final class HttpStream extends StreamConnection {
             } else if (request.path().equals("/status.json")) {
                 respond(200, "OK", "application/json", page.json(), headOnly, close);
             } else if (request.path().equals("/trace/events") && !headOnly) {
-                TraceFeed opened = TraceFeed.open(request);
+                TraceFeed opened = TraceFeed.open(request, peer() instanceof InetSockAddr self ? self : null);
                 if (opened == null) {
                     respond(503, "Service Unavailable", "text/plain", "too many live views open\n", false, true);
                     return true;

@@ -39,6 +39,11 @@ abstract class StreamConnection implements ServiceLoop.Handler {
         this.peer = peer;
     }
 
+    /** The peer's address and port, as accepted. */
+    final SockAddr peer() {
+        return peer;
+    }
+
     /** The epoll events this connection waits for now (0: only errors and hang-ups). */
     abstract int wanted();
 

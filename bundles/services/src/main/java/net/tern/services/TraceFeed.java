@@ -17,7 +17,9 @@ import net.tern.spi.trace.TraceJson;
  * come. While a feed is open the buffer records.
  *
  * <p>Selection: the events of one connection (its two ends, {@code a} and {@code b}), or of a
- * port, or all. Read on the loop's thread, a bounded chunk at a time.
+ * port, or all, but never those of the connection the feed is written to: each chunk sent
+ * would fire tracepoints that make the next chunk, for ever. Read on the loop's thread, a
+ * bounded chunk at a time.
  */
 final class TraceFeed implements AutoCloseable {
     /** Open feeds at most: each records and holds a chunk while its client reads it. */
@@ -30,24 +32,28 @@ final class TraceFeed implements AutoCloseable {
     private final InetSockAddr a;
     private final InetSockAddr b;
     private final int port;
+    /** The feed's own connection's peer (the browser's end), whose events are never sent; null when not known. */
+    private final InetSockAddr self;
     private long position;
     private boolean closed;
 
-    private TraceFeed(long from, InetSockAddr a, InetSockAddr b, int port) {
+    private TraceFeed(long from, InetSockAddr a, InetSockAddr b, int port, InetSockAddr self) {
         this.recording = TraceBuffer.record();
         this.position = from;
         this.a = a;
         this.b = b;
         this.port = port;
+        this.self = self;
         open++;
     }
 
     /**
      * A feed for {@code request}'s parameters ({@code a}, {@code b}: a connection's ends as
      * {@code 10.0.0.2:80}; {@code port}), from the event after {@code lastEventId} (or the
-     * oldest kept); null when {@link #MAX_FEEDS} are open. Loop thread only.
+     * oldest kept), written to the connection from {@code self}; null when {@link #MAX_FEEDS}
+     * are open. Loop thread only.
      */
-    static TraceFeed open(HttpRequest request) throws IllegalArgumentException {
+    static TraceFeed open(HttpRequest request, InetSockAddr self) throws IllegalArgumentException {
         if (open >= MAX_FEEDS) {
             return null;
         }
@@ -59,7 +65,7 @@ final class TraceFeed implements AutoCloseable {
         if (last != null && last.matches("\\d{1,18}")) {
             from = Long.parseLong(last) + 1;
         }
-        return new TraceFeed(from, a, b, port != null && port.matches("\\d{1,5}") ? Integer.parseInt(port) : -1);
+        return new TraceFeed(from, a, b, port != null && port.matches("\\d{1,5}") ? Integer.parseInt(port) : -1, self);
     }
 
     private static InetSockAddr endpoint(String text) {
@@ -106,6 +112,9 @@ final class TraceFeed implements AutoCloseable {
     }
 
     boolean selects(TraceEvent e) {
+        if (self != null && (self.equals(e.peer()) || self.equals(e.local()))) {
+            return false;
+        }
         if (a != null && b != null) {
             return (a.equals(e.local()) && b.equals(e.peer())) || (b.equals(e.local()) && a.equals(e.peer()));
         }

@@ -94,4 +94,33 @@ class LiveViewTest {
             assertThat(Tracepoints.enabled()).isFalse();
         }
     }
+
+    @Test
+    void aStreamOfEveryConnectionLeavesOutItsOwnSoItsChunksDoNotFeedEachOther() throws Exception {
+        try (ServicesTestBed t = new ServicesTestBed(Service.HTTP, Service.ECHO)) {
+            int viewer = t.connect(80);
+            String viewerEnd = "127.0.0.1:" + ((InetSockAddr) t.api().getsockname(viewer)).port();
+            t.api().send(viewer, ByteBuffer.wrap("GET /trace/events HTTP/1.1\r\nHost: tern\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1)), 0);
+            t.pump();
+            int client = t.connect(7);
+            t.sendAll(client, new byte[1000], new ByteArrayOutputStream());
+            t.pump();
+            ByteArrayOutputStream streamed = new ByteArrayOutputStream();
+            t.readAvailable(viewer, streamed);
+            String sse = streamed.toString(StandardCharsets.UTF_8);
+            assertThat(sse).contains(":7\"");
+            assertThat(sse.lines().filter(l -> l.startsWith("data: ")))
+                    .noneMatch(l -> l.contains("\"" + viewerEnd + "\""));
+
+            // Once read, the stream has nothing more to say: its own sending made no events for it.
+            t.pump();
+            ByteArrayOutputStream more = new ByteArrayOutputStream();
+            t.readAvailable(viewer, more);
+            assertThat(more.toString(StandardCharsets.UTF_8)).doesNotContain("data: ");
+            t.api().close(viewer);
+            t.api().close(client);
+            t.pump();
+        }
+    }
 }
