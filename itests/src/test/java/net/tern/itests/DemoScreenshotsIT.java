@@ -94,9 +94,12 @@ public class DemoScreenshotsIT {
                     + "redArrows: document.querySelectorAll('#timeline g.seg.retrans').length,"
                     + "cwndMin: Number(document.body.dataset.cwndMin),"
                     + "cwndMax: Number(document.body.dataset.cwndMax),"
+                    // The largest rise of the window after it first fell: from the lowest point so far to a later one.
                     + "regrowth: (() => { const c = ternView.plots['plot-cwnd'].data[1];"
                     + " let fall = 1; while (fall < c.length && !(c[fall] < c[fall - 1])) fall++;"
-                    + " return fall < c.length ? Math.max(...c.slice(fall)) - c[fall] : -1; })()})");
+                    + " let low = Infinity, rise = fall < c.length ? 0 : -1;"
+                    + " for (let i = fall; i < c.length; i++) { low = Math.min(low, c[i]); rise = Math.max(rise, c[i] - low); }"
+                    + " return rise; })()})");
             assertTrue("retransmissions are marked: " + figures, number(figures, "retrans") > 0);
             assertEquals(figures, number(figures, "retrans"), number(figures, "redArrows"));
             assertTrue("the congestion window fell: " + figures, number(figures, "cwndMin") < number(figures, "cwndMax"));
