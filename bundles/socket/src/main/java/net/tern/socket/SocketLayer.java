@@ -576,21 +576,28 @@ public final class SocketLayer implements SocketApi {
 
     @Override
     public int sendto(int fd, ByteBuffer data, int flags, SockAddr to) throws ErrnoException {
-        Call call = to == null ? Call.of("send", fd) : Call.of("sendto", fd, to);
-        SocketFile socket = socketFile(fd, call);
+        // The call's description is made only for an error: a datagram sender calls this in a loop.
+        SocketFile socket = socketOrNull(fd);
+        if (socket == null) {
+            socket = socketFile(fd, sendCall(fd, to)); // throws EBADF or ENOTSOCK
+        }
         if (data == null) {
-            throw new ErrnoException(Errno.EFAULT, call + ": no data buffer");
+            throw new ErrnoException(Errno.EFAULT, sendCall(fd, to) + ": no data buffer");
         }
         int n;
         try {
             n = send(socket, data, flags, to);
         } catch (ErrnoException e) {
-            throw e.in(call.toString());
+            throw e.in(sendCall(fd, to).toString());
         }
         if (n < 0) {
-            throw socket.failure(call, -n, flags, true, null);
+            throw socket.failure(sendCall(fd, to), -n, flags, true, null);
         }
         return n;
+    }
+
+    private static Call sendCall(int fd, SockAddr to) {
+        return to == null ? Call.of("send", fd) : Call.of("sendto", fd, to);
     }
 
     @Override

@@ -130,11 +130,19 @@ public final class UdpPacket {
 
     /** Writes a header with a zero checksum, to be filled with {@link #fillChecksum} once the data are in. */
     public static UdpPacket emitHeader(ByteBuf buf, int offset, int sourcePort, int destinationPort, int length) {
+        writeHeader(buf, offset, sourcePort, destinationPort, length);
+        return new UdpPacket(buf, offset);
+    }
+
+    /**
+     * {@link #emitHeader} without the view, for a sender that makes no object per datagram:
+     * the header with a zero checksum at {@code offset}.
+     */
+    public static void writeHeader(ByteBuf buf, int offset, int sourcePort, int destinationPort, int length) {
         buf.setShort(offset, sourcePort);
         buf.setShort(offset + 2, destinationPort);
         buf.setShort(offset + 4, length);
         buf.setShort(offset + CHECKSUM_OFFSET, 0);
-        return new UdpPacket(buf, offset);
     }
 
     /**
@@ -143,10 +151,16 @@ public final class UdpPacket {
      * because 0 on the wire means "no checksum" (RFC 768).
      */
     public UdpPacket fillChecksum(int source, int destination) {
-        buf.setShort(offset + CHECKSUM_OFFSET, 0);
-        int sum = InetChecksum.transportChecksum(buf, offset, length(), source, destination, SocketConstants.IPPROTO_UDP);
-        buf.setShort(offset + CHECKSUM_OFFSET, sum == 0 ? 0xffff : sum);
+        fillChecksum(buf, offset, source, destination);
         return this;
+    }
+
+    /** {@link #fillChecksum(int, int)} of the datagram whose header is at {@code offset}, without a view. */
+    public static void fillChecksum(ByteBuf buf, int offset, int source, int destination) {
+        buf.setShort(offset + CHECKSUM_OFFSET, 0);
+        int length = buf.getUnsignedShort(offset + 4);
+        int sum = InetChecksum.transportChecksum(buf, offset, length, source, destination, SocketConstants.IPPROTO_UDP);
+        buf.setShort(offset + CHECKSUM_OFFSET, sum == 0 ? 0xffff : sum);
     }
 
     /**
@@ -155,9 +169,14 @@ public final class UdpPacket {
      * are not read.
      */
     public UdpPacket fillPartialChecksum(int source, int destination) {
-        buf.setShort(offset + CHECKSUM_OFFSET,
-                InetChecksum.pseudoHeaderSum(source, destination, SocketConstants.IPPROTO_UDP, length()));
+        fillPartialChecksum(buf, offset, source, destination);
         return this;
+    }
+
+    /** {@link #fillPartialChecksum(int, int)} of the datagram whose header is at {@code offset}, without a view. */
+    public static void fillPartialChecksum(ByteBuf buf, int offset, int source, int destination) {
+        buf.setShort(offset + CHECKSUM_OFFSET, InetChecksum.pseudoHeaderSum(source, destination,
+                SocketConstants.IPPROTO_UDP, buf.getUnsignedShort(offset + 4)));
     }
 
     @Override

@@ -140,4 +140,47 @@ class PooledPacketAllocatorTest {
             }
         }
     }
+
+    @Test
+    void aSmallPacketReleasedComesBackWithItsBufferForTheSameSize() {
+        // An odd size no other test's packets have: the kept buffers are process-wide.
+        Packet first = allocator.allocate(128, 1871);
+        ByteBuf buf = first.buf();
+        first.buf().writeBytes(new byte[72]);
+        first.release();
+        assertThat(buf.refCnt()).as("the allocator's own reference").isEqualTo(1);
+
+        Packet again = allocator.allocate(128, 1871);
+        assertThat(again.buf()).isSameAs(buf);
+        assertThat(again.headroom()).isEqualTo(128);
+        assertThat(again.length()).isZero();
+        assertThat(again.truesize()).isEqualTo(buf.writerIndex() + buf.maxFastWritableBytes() + Packet.OVERHEAD);
+        assertThat(allocator.outstanding()).isEqualTo(1);
+        again.release();
+        assertThat(allocator.outstanding()).isZero();
+    }
+
+    @Test
+    void aBufferSomeoneStillHoldsIsNotKeptAndKeepsItsBytes() {
+        Packet packet = allocator.allocate(0, 64);
+        packet.buf().writeBytes(new byte[] {1, 2, 3, 4});
+        ByteBuf slice = packet.buf().retainedSlice(0, 4);
+        packet.release();
+
+        Packet next = allocator.allocate(0, 64);
+        assertThat(next.buf()).isNotSameAs(slice.unwrap());
+        next.buf().writeBytes(new byte[] {9, 9, 9, 9});
+        assertThat(slice.getByte(0)).isEqualTo((byte) 1);
+        assertThat(slice.getByte(3)).isEqualTo((byte) 4);
+        next.release();
+        assertThat(slice.release()).as("the slice held the last reference").isTrue();
+    }
+
+    @Test
+    void aLargePacketKeepsNoBuffer() {
+        Packet big = allocator.allocate(128, PooledPacketAllocator.KEEP_MAX);
+        ByteBuf buf = big.buf();
+        big.release();
+        assertThat(buf.refCnt()).isZero();
+    }
 }

@@ -24,6 +24,9 @@ public interface IpOutput {
     /** {@code ip_route_output_key}: see {@link net.tern.inet.route.RouteTable#routeOutput}; failures with no route count as {@code IpOutNoRoutes}. */
     Rtable routeOutput(Flowi4 flow) throws ErrnoException;
 
+    /** {@code rt_genid}: see {@link net.tern.inet.route.RouteTable#genid}; a route looked up under one value holds while it lasts. */
+    int routeGenid();
+
     /**
      * {@code ip_queue_xmit}: sends {@code packet}, whose data are the transport header and
      * payload, by {@code route}, from {@code route.source()} to {@code route.destination()}.

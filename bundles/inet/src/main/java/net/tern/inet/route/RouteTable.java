@@ -29,6 +29,14 @@ public interface RouteTable {
     Rtable routeOutput(Flowi4 flow) throws ErrnoException;
 
     /**
+     * {@code rt_genid}: a number that changes whenever the tables or the links change (a
+     * route added or removed, a link up, down or given another address or MTU). A route
+     * looked up while it had one value is still the answer while it has that value, so a
+     * socket may keep its last lookup ({@code sk_dst_cache}) and check it with one read.
+     */
+    int genid();
+
+    /**
      * {@code inet_addr_type}: what {@code address} is to this host: {@link RouteType#LOCAL}
      * for one of its addresses, {@link RouteType#BROADCAST} for a broadcast address of one of
      * its links or 255.255.255.255, {@link RouteType#UNICAST} otherwise (multicast addresses

@@ -6,7 +6,7 @@
  * type check transports use when binding ({@code inet_addr_type}).
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package net.tern.inet.route;
 
 import org.osgi.annotation.bundle.Export;

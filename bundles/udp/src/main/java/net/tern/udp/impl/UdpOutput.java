@@ -8,7 +8,6 @@ import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.ip.InetConstants;
 import net.tern.inet.ip.IpOutput;
-import net.tern.inet.ip.TxParams;
 import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.RouteType;
 import net.tern.inet.route.Rtable;
@@ -80,29 +79,31 @@ public final class UdpOutput {
         if (destination == 0) {
             destination = UdpProt.thisHost(sk);
         }
-        Rtable route = ip.routeOutput(new Flowi4(destination, sk.saddr(), 0, SocketConstants.IPPROTO_UDP, sk.tos()));
+        Rtable route = route(sk, destination);
         if (route.type() == RouteType.BROADCAST && !sk.broadcast()) {
             throw new ErrnoException(Errno.EACCES, "sendmsg(to " + new InetSockAddr(destination, port)
                     + "): a broadcast address needs SO_BROADCAST");
         }
-        Packet packet = allocate(UdpPacket.HEADER_LENGTH + length);
+        int total = UdpPacket.HEADER_LENGTH + length;
+        Packet packet = allocate(total);
         ByteBuf buf = packet.buf();
         int at = buf.writerIndex();
-        int total = UdpPacket.HEADER_LENGTH + length;
-        buf.setBytes(at + UdpPacket.HEADER_LENGTH, data.duplicate());
+        int from = data.position();
+        buf.setBytes(at + UdpPacket.HEADER_LENGTH, data); // moves data's position: set back until sent
+        data.position(from);
         buf.writerIndex(at + total);
-        UdpPacket udp = UdpPacket.emitHeader(buf, at, sk.num(), port, total);
+        UdpPacket.writeHeader(buf, at, sk.num(), port, total);
         if ((route.link().features() & NetdevFeatures.NETIF_F_HW_CSUM) != 0) {
-            udp.fillPartialChecksum(route.source(), route.destination()); // udp4_hwcsum
+            UdpPacket.fillPartialChecksum(buf, at, route.source(), route.destination()); // udp4_hwcsum
             packet.checksumPartial(at, UdpPacket.CHECKSUM_OFFSET);
         } else {
-            udp.fillChecksum(route.source(), route.destination());
+            UdpPacket.fillChecksum(buf, at, route.source(), route.destination());
         }
         packet.resetTransportHeader();
         Tracepoints.packet("udp_sendmsg", packet, route.link(), false, route.source(), sk.num(), route.destination(),
                 port, 17, total);
         try {
-            ip.queueXmit(packet, route, new TxParams(SocketConstants.IPPROTO_UDP, sk.ttl(), sk.tos(), false));
+            ip.queueXmit(packet, route, sk.txParams());
         } catch (ErrnoException e) {
             if (e.errno() == Errno.ENOBUFS) {
                 stats.inc(UdpMib.SndbufErrors);
@@ -112,6 +113,22 @@ public final class UdpOutput {
         stats.inc(UdpMib.OutDatagrams);
         data.position(data.position() + length);
         return length;
+    }
+
+    /**
+     * The route to {@code destination}: the socket's cached one while the routing tables and
+     * the socket's source and TOS are as they were ({@code sk_dst_check}), else a lookup,
+     * which is cached. The generation is read before the lookup, so a change during it makes
+     * the next send look up again.
+     */
+    private Rtable route(UdpSock sk, int destination) throws ErrnoException {
+        int genid = ip.routeGenid();
+        Rtable route = sk.dstCheck(destination, genid);
+        if (route == null) {
+            route = ip.routeOutput(new Flowi4(destination, sk.saddr(), 0, SocketConstants.IPPROTO_UDP, sk.tos()));
+            sk.dstSet(route, destination, genid);
+        }
+        return route;
     }
 
     /** {@code sock_alloc_send_skb}: a packet with IP's headroom; ENOBUFS when packet memory is exhausted. */

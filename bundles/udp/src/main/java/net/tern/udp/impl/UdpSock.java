@@ -6,6 +6,8 @@ import net.tern.api.socket.SocketConstants;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.ProtoMemory;
 import net.tern.inet.sock.SockMemory;
+import net.tern.inet.ip.TxParams;
+import net.tern.inet.route.Rtable;
 import net.tern.spi.net.Packet;
 import net.tern.wire.Ipv4Packet;
 import net.tern.wire.UdpPacket;
@@ -63,6 +65,20 @@ public final class UdpSock extends InetSock {
     /** The connected flow the table has this socket under, or null. Guarded by the table's lock. */
     FlowKey hashedFlow;
 
+    /**
+     * {@code sk_dst_cache}: the route {@code sendmsg} looked up last, to {@link #dstDestination}
+     * from the source and TOS the socket had then, while the routing tables had generation
+     * {@link #dstGenid}; null when none. Guarded by the socket lock.
+     */
+    private Rtable dst;
+    private int dstDestination;
+    private int dstSource;
+    private int dstTos;
+    private int dstGenid;
+    /** How the socket's datagrams are sent (its TTL and TOS), made again only when they change. */
+    private TxParams txParams = DEFAULT_TX_PARAMS;
+    private static final TxParams DEFAULT_TX_PARAMS = new TxParams(SocketConstants.IPPROTO_UDP, -1, 0, false);
+
     /** A socket of {@code prot}, drawing on UDP's memory pool {@code pool}, which counts it. */
     UdpSock(UdpProt prot, ProtoMemory pool) {
         super(prot, SocketConstants.IPPROTO_UDP);
@@ -96,6 +112,39 @@ public final class UdpSock extends InetSock {
     }
 
     // ---- under the socket lock
+
+    /**
+     * {@code sk_dst_check}: the cached route to {@code destination} if it was looked up from
+     * the socket's source and TOS as they are now, under routing generation {@code genid},
+     * and its link is up; else null.
+     */
+    Rtable dstCheck(int destination, int genid) {
+        Rtable rt = dst;
+        if (rt != null && dstDestination == destination && dstGenid == genid && dstSource == saddr()
+                && dstTos == tos() && rt.link().isUp()) {
+            return rt;
+        }
+        return null;
+    }
+
+    /** {@code sk_dst_set}: {@code rt}, looked up for {@code destination} under routing generation {@code genid}. */
+    void dstSet(Rtable rt, int destination, int genid) {
+        dst = rt;
+        dstDestination = destination;
+        dstSource = saddr();
+        dstTos = tos();
+        dstGenid = genid;
+    }
+
+    /** The parameters IP sends this socket's datagrams with: its TTL and TOS, no DF. */
+    TxParams txParams() {
+        TxParams p = txParams;
+        if (p.ttl() != ttl() || p.tos() != tos()) {
+            p = new TxParams(SocketConstants.IPPROTO_UDP, ttl(), tos(), false);
+            txParams = p;
+        }
+        return p;
+    }
 
     /**
      * {@code __udp_enqueue_schedule_skb}: queues {@code datagram} and charges it, or says why

@@ -62,6 +62,11 @@ public final class Ipv4Output implements IpOutput {
     }
 
     @Override
+    public int routeGenid() {
+        return routes.genid();
+    }
+
+    @Override
     public void queueXmit(Packet packet, Rtable route, TxParams params) throws ErrnoException {
         int total = packet.length() + Ipv4Repr.LENGTH;
         if (total > Ipv4Packet.MAX_TOTAL_LENGTH) {

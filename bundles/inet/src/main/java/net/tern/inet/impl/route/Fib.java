@@ -62,6 +62,8 @@ public final class Fib implements RouteTable, LinkListener {
     private final Map<Integer, LinkState> links = new LinkedHashMap<>();
     private final List<Route> routes = new ArrayList<>();
     private volatile Snapshot snapshot = new Snapshot(PrefixTable.EMPTY, PrefixTable.EMPTY, Map.of(), null);
+    /** {@code rt_genid}: moved on every publication, after the snapshot it describes is in place. */
+    private volatile int genid;
     /** The routes as last published, to tell listeners what changed. Guarded by the Fib's lock. */
     private List<Route> published = List.of();
     private final List<RouteListener> listeners = new CopyOnWriteArrayList<>();
@@ -168,6 +170,7 @@ public final class Fib implements RouteTable, LinkListener {
             }
         }
         snapshot = new Snapshot(new PrefixTable(local), new PrefixTable(main), Map.copyOf(byIndex), loopback);
+        genid++; // lock held: one writer
         tellListeners();
     }
 
@@ -219,6 +222,11 @@ public final class Fib implements RouteTable, LinkListener {
     /** The link with {@code index} as the FIB last saw it, or null. */
     public Link link(int index) {
         return snapshot.links().get(index);
+    }
+
+    @Override
+    public int genid() {
+        return genid;
     }
 
     @Override
