@@ -19,7 +19,9 @@ import net.tern.wire.UdpPacket;
 
 /**
  * UDP's IP protocol handler ({@code udp_protocol}, registered for protocol 17), on whatever
- * thread received the datagram; a socket another thread owns gets it through its backlog.
+ * thread received the datagram, queued under the receive queue's own lock whether or not
+ * another thread holds the socket (an ICMP error for a socket another thread holds goes
+ * through the socket's backlog).
  *
  * <p>{@link #handler} is {@code udp_rcv} → {@code __udp4_lib_rcv}, a straight line per
  * datagram, ending in exactly one of:
@@ -108,7 +110,7 @@ public final class UdpInput implements NetProtocol {
             return;
         }
         packet.pull(UdpPacket.HEADER_LENGTH);
-        queue(sk, packet);
+        enqueue(sk, packet, stats);
     }
 
     /**
@@ -134,10 +136,10 @@ public final class UdpInput implements NetProtocol {
                 stats.inc(UdpMib.InErrors);
                 continue;
             }
-            queue(members.get(i), copy);
+            enqueue(members.get(i), copy, stats);
         }
         packet.pull(UdpPacket.HEADER_LENGTH);
-        queue(members.get(last), packet);
+        enqueue(members.get(last), packet, stats);
     }
 
     /**
@@ -158,37 +160,16 @@ public final class UdpInput implements NetProtocol {
     }
 
     /**
-     * {@code udp_queue_rcv_skb}: queues the datagram now if no thread owns the socket, else on
-     * the socket's backlog for its owner ({@link UdpProt#backlogRcv}); a full backlog drops
-     * it as a full receive queue does ({@code RcvbufErrors}).
+     * {@code udp_queue_rcv_skb} → {@code __udp_enqueue_schedule_skb}: queues the packet (its
+     * data the payload) if the socket's receive memory is within {@code SO_RCVBUF} and UDP's
+     * pool gives it the memory (see {@link UdpSock}), and wakes the reader; else drops it. A
+     * socket closed since the lookup drops it as {@code InErrors}. Takes the receive queue's
+     * own lock, not the socket's, whether or not a thread holds the socket (Linux's UDP input
+     * takes no socket lock either): a reader in {@code recvmsg} neither makes input wait nor
+     * has input handed to it through the backlog, whose limit dropped datagrams before the
+     * receive buffer was full.
      */
-    private void queue(UdpSock sk, Packet packet) {
-        if (sk.tryLockForInput()) {
-            try {
-                enqueueLocked(sk, packet, stats);
-            } finally {
-                sk.unlock();
-            }
-        } else if (!sk.addBacklog(packet, sk.backlogLimit())) {
-            sk.countDrop();
-            stats.inc(UdpMib.RcvbufErrors);
-            stats.inc(UdpMib.InErrors);
-            packet.release();
-        }
-    }
-
-    /**
-     * {@code __udp_enqueue_schedule_skb}, the socket locked: queues the packet (its data the
-     * payload) if the socket's receive memory is within {@code SO_RCVBUF} and UDP's pool gives
-     * it the memory (see {@link UdpSock}), and wakes the reader; else drops it. A socket closed
-     * since the lookup drops it as {@code InErrors}.
-     */
-    static void enqueueLocked(UdpSock sk, Packet packet, UdpStats stats) {
-        if (sk.isDead()) {
-            stats.inc(UdpMib.InErrors);
-            packet.release();
-            return;
-        }
+    static void enqueue(UdpSock sk, Packet packet, UdpStats stats) {
         switch (sk.enqueue(packet)) {
             case QUEUED -> {
                 sk.wakeUp(SocketConstants.EPOLLIN); // sk_data_ready
@@ -196,6 +177,7 @@ public final class UdpInput implements NetProtocol {
             }
             case RCVBUF_FULL -> dropAtSocket(sk, UdpMib.RcvbufErrors, stats);
             case NO_MEMORY -> dropAtSocket(sk, UdpMib.MemErrors, stats);
+            case DEAD -> stats.inc(UdpMib.InErrors);
         }
         packet.release();
     }

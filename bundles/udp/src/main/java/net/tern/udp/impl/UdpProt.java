@@ -56,7 +56,7 @@ public final class UdpProt implements InetProto<UdpSock> {
     /** {@code sk_backlog_rcv}: a datagram that arrived while another thread owned the socket, queued now. */
     @Override
     public void backlogRcv(UdpSock sk, Packet packet) {
-        UdpInput.enqueueLocked(sk, packet, stats);
+        UdpInput.enqueue(sk, packet, stats);
     }
 
     /** UDP's stack-wide memory pool ({@code udp_memory_allocated} against {@code udp_mem}). */
@@ -254,10 +254,10 @@ public final class UdpProt implements InetProto<UdpSock> {
         }
         int length = d.length();
         int copied = Math.min(length, dst.remaining());
-        ByteBuffer target = dst.duplicate();
-        target.limit(target.position() + copied);
-        d.buf().getBytes(d.buf().readerIndex(), target);
-        dst.position(dst.position() + copied);
+        int limit = dst.limit();
+        dst.limit(dst.position() + copied);
+        d.buf().getBytes(d.buf().readerIndex(), dst); // up to the limit, moving the position
+        dst.limit(limit);
         if (msg != null) {
             if (copied < length) {
                 msg.flags |= SocketConstants.MSG_TRUNC;

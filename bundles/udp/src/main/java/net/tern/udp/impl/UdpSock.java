@@ -29,8 +29,10 @@ import net.tern.wire.UdpPacket;
  * under {@code udp_rmem_min} gets more), which may refuse it too. Reading a datagram (not
  * peeking) uncharges it and gives whole pages back to the pool; closing gives back all.
  *
- * <p>Guarded by the socket lock ({@link #lock()}); {@link #queued()}, the memory figures and
- * the dead flag are volatile for the lockless {@code poll} and diagnostics.
+ * <p>Guarded by the socket lock ({@link #lock()}), except the receive queue and its memory,
+ * which the queue's own lock guards ({@code sk_receive_queue.lock}), so that input queues a
+ * datagram without the socket; {@link #queued()}, the memory figures and the dead flag are
+ * volatile for the lockless {@code poll} and diagnostics.
  */
 public final class UdpSock extends InetSock {
     /** What {@link #enqueue} did with a datagram. */
@@ -40,13 +42,15 @@ public final class UdpSock extends InetSock {
         /** Refused: the queue is over {@code SO_RCVBUF} ({@code -ENOMEM}, {@code RcvbufErrors}). */
         RCVBUF_FULL,
         /** Refused: UDP's memory pool would not give the socket more ({@code -ENOBUFS}, {@code MemErrors}). */
-        NO_MEMORY
+        NO_MEMORY,
+        /** Refused: the socket was closed or withdrawn since it was looked up ({@code InErrors}). */
+        DEAD
     }
 
     /**
      * Datagrams as they arrived ({@code sk_receive_queue}): each packet's data are its
      * payload, and its network and transport headers say who sent it, so queueing one
-     * allocates nothing.
+     * allocates nothing. Its monitor is the queue's lock, held only for a queue operation.
      */
     private final ArrayDeque<Packet> receiveQueue = new ArrayDeque<>();
     private final SockMemory memory;
@@ -148,21 +152,30 @@ public final class UdpSock extends InetSock {
 
     /**
      * {@code __udp_enqueue_schedule_skb}: queues {@code datagram} and charges it, or says why
-     * not (the caller counts and releases a refused one).
+     * not (the caller counts and releases a refused one). Takes only the queue's own lock
+     * ({@code sk_receive_queue.lock}), not the socket's: input queues a datagram while a reader
+     * holds the socket in {@code recvmsg}, as Linux's UDP does, instead of leaving it on the
+     * socket's backlog for the reader to queue when it lets go. A socket killed meanwhile
+     * refuses it ({@link Admission#DEAD}).
      */
     Admission enqueue(Packet datagram) {
-        // "Always allow at least a packet": only a queue already over the budget refuses.
-        if (memory.rmemAlloc() > rcvbuf()) {
-            return Admission.RCVBUF_FULL;
+        synchronized (receiveQueue) {
+            if (dead) {
+                return Admission.DEAD;
+            }
+            // "Always allow at least a packet": only a queue already over the budget refuses.
+            if (memory.rmemAlloc() > rcvbuf()) {
+                return Admission.RCVBUF_FULL;
+            }
+            int size = datagram.truesize();
+            if (!memory.rmemSchedule(size)) {
+                return Admission.NO_MEMORY;
+            }
+            memory.chargeRecv(size);
+            receiveQueue.addLast(datagram);
+            queued = receiveQueue.size();
+            return Admission.QUEUED;
         }
-        int size = datagram.truesize();
-        if (!memory.rmemSchedule(size)) {
-            return Admission.NO_MEMORY;
-        }
-        memory.chargeRecv(size);
-        receiveQueue.addLast(datagram);
-        queued = receiveQueue.size();
-        return Admission.QUEUED;
     }
 
     /** Counts a drop; atomic, since input counts one without the lock when the backlog is full. */
@@ -170,18 +183,26 @@ public final class UdpSock extends InetSock {
         DROPS.incrementAndGet(this);
     }
 
+    /**
+     * The head datagram, or null. Only readers, who hold the socket lock, take datagrams off
+     * the queue, so the head stays while the lock is held.
+     */
     Packet peek() {
-        return receiveQueue.peekFirst();
+        synchronized (receiveQueue) {
+            return receiveQueue.peekFirst();
+        }
     }
 
     /** Takes the head datagram off the queue and uncharges it; the caller owns it. */
     Packet dequeue() {
-        Packet d = receiveQueue.pollFirst();
-        if (d != null) {
-            memory.unchargeRecv(d.truesize());
-            queued = receiveQueue.size();
+        synchronized (receiveQueue) {
+            Packet d = receiveQueue.pollFirst();
+            if (d != null) {
+                memory.unchargeRecv(d.truesize());
+                queued = receiveQueue.size();
+            }
+            return d;
         }
-        return d;
     }
 
     /** The sender's address of a queued datagram (host order), from its IP header. */
@@ -199,16 +220,18 @@ public final class UdpSock extends InetSock {
      * to UDP's pool ({@code udp_destruct_sock}) and marks the socket dead. Once only.
      */
     void purgeAndKill() {
-        if (dead) {
-            return;
+        synchronized (receiveQueue) {
+            if (dead) {
+                return;
+            }
+            dead = true;
+            Packet d;
+            while ((d = receiveQueue.pollFirst()) != null) {
+                d.release();
+            }
+            queued = 0;
+            memory.releaseAll();
         }
-        dead = true;
-        Packet d;
-        while ((d = receiveQueue.pollFirst()) != null) {
-            d.release();
-        }
-        queued = 0;
-        memory.releaseAll();
         memory.proto().socketClosed();
     }
 }

@@ -89,4 +89,53 @@ class UdpReceiveQueueTest extends UdpTestBase {
         assertThat(sk.queued()).isZero();
         assertThat(sk.rmemAlloc()).isZero();
     }
+
+    @Test
+    void datagramsArrivingWhileAReaderHoldsTheSocketAreQueuedAtOnceUpToTheReceiveBufferNotTheBacklog()
+            throws Exception {
+        int server = bound(lo(7000));
+        int client = bed.udpSocket();
+        UdpSock sk = sockOf(7000);
+        int rcvbuf = api.getsockopt(server, SOL_SOCKET, SO_RCVBUF);
+        int truesize = bed.truesize(InetConstants.MAX_IP_HEADROOM + UdpPacket.HEADER_LENGTH + 64);
+        int admitted = 0;
+        for (int charged = 0; charged <= rcvbuf; charged += truesize) {
+            admitted++;
+        }
+        // More than the socket's backlog would hold (rcvbuf + sndbuf, by truesize) and more
+        // than the receive buffer: what a reader holding the socket meets under a flood.
+        int sent = admitted + sk.backlogLimit() / truesize + 10;
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            sk.lock(); // a reader inside recvmsg
+            try {
+                held.countDown();
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                sk.unlock();
+            }
+        }, "reader-holding-the-socket");
+        reader.start();
+        held.await();
+        try {
+            for (int i = 0; i < sent; i++) {
+                sendTo(client, new byte[64], lo(7000));
+            }
+            bed.runUntilIdle();
+            assertThat(sk.queued()).as("queued while the reader holds the socket").isEqualTo(admitted);
+        } finally {
+            done.countDown();
+            reader.join();
+        }
+        assertThat(sk.queued()).isEqualTo(admitted);
+        assertThat(sk.drops()).isEqualTo(sent - admitted);
+        assertThat(bed.udp("RcvbufErrors")).as("every drop a full receive buffer, as Linux counts it")
+                .isEqualTo(sent - admitted);
+        for (int i = 0; i < admitted; i++) {
+            assertThat(recv(server, 1000).returned()).isEqualTo(64);
+        }
+    }
 }
