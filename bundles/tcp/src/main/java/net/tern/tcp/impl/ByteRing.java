@@ -18,6 +18,9 @@ import java.nio.ByteBuffer;
  * but not past its {@link #limit(int) limit} unless one write needs more, so the memory it
  * holds ({@link #truesize()}) stays within what its socket's buffer allows. {@link #release()}
  * gives an empty ring's array back.
+ *
+ * <p>Every copy of bytes into or out of the ring, its growth included, is reported to
+ * {@link PayloadCopies}.
  */
 final class ByteRing {
     /** What a {@code byte[]} costs beyond its bytes: the object header and length (64-bit JVM). */
@@ -90,6 +93,7 @@ final class ByteRing {
         if (n > first) {
             src.get(data, 0, n - first);
         }
+        PayloadCopies.copied(n);
         commitTo(size + n);
         return n;
     }
@@ -111,6 +115,7 @@ final class ByteRing {
         if (length > first) {
             System.arraycopy(src, offset + first, data, 0, length - first);
         }
+        PayloadCopies.copied(length);
         commitTo(size + length);
     }
 
@@ -132,6 +137,7 @@ final class ByteRing {
         if (length > first) {
             src.getBytes(index + first, data, 0, length - first);
         }
+        PayloadCopies.copied(length);
         extent = Math.max(extent, offset + length);
     }
 
@@ -165,6 +171,7 @@ final class ByteRing {
         if (length > first) {
             dst.writeBytes(data, 0, length - first);
         }
+        PayloadCopies.copied(length);
     }
 
     /** Copies up to {@code dst.remaining()} bytes from the front into {@code dst}; consumes them unless {@code peek}. */
@@ -178,6 +185,7 @@ final class ByteRing {
         if (n > first) {
             dst.put(data, 0, n - first);
         }
+        PayloadCopies.copied(n);
         if (!peek) {
             consume(n);
         }
@@ -230,6 +238,7 @@ final class ByteRing {
         int first = Math.min(extent, data.length - head);
         System.arraycopy(data, head, bigger, 0, first);
         System.arraycopy(data, 0, bigger, first, extent - first);
+        PayloadCopies.copied(extent); // moved into the bigger array
         data = bigger;
         head = 0;
     }

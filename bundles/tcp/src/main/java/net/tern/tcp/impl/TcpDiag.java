@@ -60,7 +60,7 @@ final class TcpDiag implements InetDiagHandler {
                                 SockTimers.millisUntil(req.timerDueNanos(), now)));
                     }
                 } else {
-                    out.add(sk.timers().diag(sk.diagMsg(state.number(), sk.rcv().queue().size(), sk.sendQueued(),
+                    out.add(sk.timers().diag(sk.diagMsg(state.number(), sk.rcv().queued(), sk.sendQueued(),
                             sockopt.getInfo(sk), mem)));
                 }
             } finally {

@@ -413,12 +413,23 @@ final class TcpInput {
         int ringAt = ring.size() + gap;
         int growth = TcpMemory.ringGrowth(ring, ringAt + length);
         if (gap == 0) {
-            if (!memory.tryRmemSchedule(sk, growth, offset) && !ring.isEmpty()) {
+            // Kept in its packet when the ring holds nothing and the packet is mostly these
+            // bytes (its truesize charged, as an skb's), else copied into the ring.
+            boolean inPacket = sk.rcv().mayQueuePacket() && 2L * length >= TcpReceiver.sliceTruesize(seg.buf());
+            if (inPacket && sk.rcv().shrinkEmptyRing()) {
+                memory.settleRecv(sk);
+            }
+            int cost = inPacket ? TcpReceiver.sliceTruesize(seg.buf()) : growth;
+            if (!memory.tryRmemSchedule(sk, cost, offset) && !sk.rcv().queueEmpty()) {
                 counters.inc(TcpExtMib.TCPRcvQDrop);
                 out.sendAck(sk); // ICSK_ACK_NOW: the sender learns the window at once
                 return;
             }
-            sk.rcv().queueInOrder(seg.buf(), index, length);
+            if (inPacket) {
+                sk.rcv().queueInOrderInPacket(seg.buf(), index, length);
+            } else {
+                sk.rcv().queueInOrder(seg.buf(), index, length);
+            }
             sk.stats().onBytesReceived(length);
             boolean ackNow = false;
             if (!sk.rcv().outOfOrder().isEmpty()) {

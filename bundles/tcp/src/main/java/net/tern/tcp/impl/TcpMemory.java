@@ -114,7 +114,7 @@ final class TcpMemory {
         if (sk.mem().rmemAlloc() > sk.rcvbuf()) {
             return 0;
         }
-        return Math.max(0, fullSpace(sk) - sk.rcv().queue().size());
+        return Math.max(0, fullSpace(sk) - sk.rcv().queued());
     }
 
     /** {@code rcv_ssthresh} as {@code tcp_info} reports it: the clamp, or the full window when there is none. */
@@ -177,9 +177,9 @@ final class TcpMemory {
         return capacity - ring.capacity() + (ring.capacity() == 0 ? ByteRing.ARRAY_OVERHEAD : 0);
     }
 
-    /** The receive memory {@code sk} holds now: its ring and its out-of-order runs. */
+    /** The receive memory {@code sk} holds now: the packets queued, its ring and its out-of-order runs. */
     static long recvTruesize(TcpSock sk) {
-        return sk.rcv().queue().truesize() + sk.rcv().outOfOrder().truesize();
+        return sk.rcv().sliceTruesize() + sk.rcv().queue().truesize() + sk.rcv().outOfOrder().truesize();
     }
 
     /**
@@ -380,6 +380,7 @@ final class TcpMemory {
 
     /** The socket is destroyed: its queues are gone, every page it held goes back. */
     void destroyed(TcpSock sk) {
+        sk.rcv().releasePackets();
         sk.rcv().queue().clear();
         sk.rcv().queue().release();
         sk.snd().queue().clear();

@@ -224,6 +224,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.clearRtxQueue();
         memory.clearOutOfOrder(sk);
         sk.rcv().reset();
+        memory.settleRecv(sk); // the packets queued are freed
         sk.shutdown(0);
         sk.daddr(0);
         sk.dport(0);
@@ -418,7 +419,7 @@ public final class TcpProt implements InetProto<TcpSock> {
             default -> {
             }
         }
-        boolean unread = sk.rcv().queue().size() > 0;
+        boolean unread = !sk.rcv().queueEmpty();
         if (unread || sk.lingerSeconds() == 0) {
             // RFC 9293 3.10.4 / RFC 2525 2.17: closing with unread data, or SO_LINGER 0, aborts.
             counters.inc(unread ? TcpExtMib.TCPAbortOnClose : TcpExtMib.TCPAbortOnLinger);
@@ -472,9 +473,10 @@ public final class TcpProt implements InetProto<TcpSock> {
             return Errno.ENOTCONN.negative();
         }
         boolean peek = (flags & SocketConstants.MSG_PEEK) != 0;
-        if (sk.rcv().queue().size() > 0) {
-            int n = sk.rcv().queue().read(dst, peek);
+        if (!sk.rcv().queueEmpty()) {
+            int n = sk.rcv().read(dst, peek);
             if (!peek && n > 0) {
+                memory.settleRecv(sk); // packets read are freed
                 memory.reclaimIdle(sk);
                 sk.publishQueues();
                 cleanupRbuf(sk);

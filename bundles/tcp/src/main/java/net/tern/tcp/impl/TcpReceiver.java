@@ -1,14 +1,18 @@
 package net.tern.tcp.impl;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import net.tern.spi.net.Packet;
 
 /**
  * The receiving half of a connection (RFC 9293 3.3.1's receive sequence space, as gVisor's
  * {@code receiver} and Linux's {@code rcv_nxt}, {@code rcv_wup}, {@code rcv_wnd},
  * {@code rx_opt.dsack}, {@code rcv_ssthresh}): the next sequence number expected, the window
  * last advertised and where it was, the memory clamp on the window offered, the stream
- * offset of {@code rcv_nxt}, the FIN, the D-SACK block to report, and the queues: the in-order data for the reader and the out-of-order runs placed beyond
- * them in the same ring. Its fields change only through its methods, which keep
+ * offset of {@code rcv_nxt}, the FIN, the D-SACK block to report, and the queues: the in-order data for the reader (first any
+ * still in the packets they came in, then the ring's) and the out-of-order runs placed beyond
+ * them in the ring. Its fields change only through its methods, which keep
  * {@code rcv_nxt} and the stream offset moving together with the ring.
  *
  * <p>Used under the socket lock.
@@ -18,6 +22,22 @@ final class TcpReceiver {
     private final ByteRing queue;
     /** The runs of {@link #queue} placed beyond {@code rcv_nxt}. */
     private final OutOfOrderQueue outOfOrder = new OutOfOrderQueue();
+    /**
+     * In-order data held in the packets they came in, ahead of {@link #queue}'s
+     * ({@code sk_receive_queue}'s skbs): retained slices of the packets' buffers, so a segment
+     * that arrives in order while the ring holds nothing is not copied on its way to the
+     * reader. Made on first use; empty while the ring holds data (those come after).
+     */
+    private ArrayDeque<ByteBuf> slices;
+    /**
+     * The largest ring array kept while data go into packets instead: a larger one is given
+     * back, so the memory charged is the packets' and not also an empty ring's.
+     */
+    static final int RING_KEPT_WHILE_EMPTY = 4096;
+    /** The bytes in {@link #slices} not yet read. */
+    private int sliceBytes;
+    /** What {@link #slices} hold: each slice's whole packet buffer and a packet's overhead. */
+    private long sliceTruesize;
 
     private int irs;
     private int rcvNxt;
@@ -50,6 +70,38 @@ final class TcpReceiver {
 
     ByteRing queue() {
         return queue;
+    }
+
+    /** {@code tcp_inq}: the in-order bytes queued for the reader, in packets and in the ring. */
+    int queued() {
+        return sliceBytes + queue.size();
+    }
+
+    /** Whether no in-order byte is queued for the reader. */
+    boolean queueEmpty() {
+        return sliceBytes == 0 && queue.isEmpty();
+    }
+
+    /** The memory the queued packets hold ({@code skb->truesize} of each), beside the ring's. */
+    long sliceTruesize() {
+        return sliceTruesize;
+    }
+
+    /**
+     * Whether in-order data may stay in their packet: only while the ring holds nothing, so
+     * that the packets' bytes all come before the ring's.
+     */
+    boolean mayQueuePacket() {
+        return queue.extent() == 0;
+    }
+
+    /** The memory a slice of {@code buf} holds while queued: the whole buffer, as an skb's truesize counts its head. */
+    static int sliceTruesize(ByteBuf buf) {
+        ByteBuf root = buf;
+        while (root.unwrap() != null) {
+            root = root.unwrap();
+        }
+        return root.writerIndex() + root.maxFastWritableBytes() + Packet.OVERHEAD; // Packet.truesize()'s
     }
 
     OutOfOrderQueue outOfOrder() {
@@ -113,6 +165,104 @@ final class TcpReceiver {
         queue.append(buf, index, length);
         rcvNxt += length;
         offset += length;
+    }
+
+    /**
+     * Before data are kept in their packet: an empty ring gives back an array larger than
+     * {@link #RING_KEPT_WHILE_EMPTY}, so the memory charged is the packets' and not also an
+     * empty ring's. Returns whether it did (the charge is to be settled).
+     */
+    boolean shrinkEmptyRing() {
+        return queue.capacity() > RING_KEPT_WHILE_EMPTY && queue.release();
+    }
+
+    /**
+     * In-order data at {@code rcv_nxt} join the reader's queue in their packet, without a
+     * copy: a retained slice of {@code buf}, which the sender no longer writes (a packet's
+     * buffer is its own; retransmissions are built anew). Only when {@link #mayQueuePacket}.
+     */
+    void queueInOrderInPacket(ByteBuf buf, int index, int length) {
+        if (!mayQueuePacket()) {
+            throw new IllegalStateException("packet data queued behind " + queue.extent() + " bytes in the ring");
+        }
+        ByteBuf slice = buf.retainedSlice(index, length);
+        if (slices == null) {
+            slices = new ArrayDeque<>();
+        }
+        slices.addLast(slice);
+        sliceBytes += length;
+        sliceTruesize += sliceTruesize(slice);
+        rcvNxt += length;
+        offset += length;
+    }
+
+    /**
+     * {@code tcp_recvmsg}'s copy: up to {@code dst.remaining()} bytes from the front of the
+     * queue, the packets' first and then the ring's, into {@code dst}; consumed unless
+     * {@code peek}. Returns how many.
+     */
+    int read(ByteBuffer dst, boolean peek) {
+        int n = 0;
+        if (sliceBytes > 0) {
+            n = peek ? peekSlices(dst) : readSlices(dst);
+        }
+        if (dst.hasRemaining() && !queue.isEmpty() && (peek || sliceBytes == 0)) {
+            n += queue.read(dst, peek);
+        }
+        return n;
+    }
+
+    private int readSlices(ByteBuffer dst) {
+        int n = 0;
+        ByteBuf head;
+        while (dst.hasRemaining() && (head = slices.peekFirst()) != null) {
+            int take = Math.min(dst.remaining(), head.readableBytes());
+            copyOut(head, head.readerIndex(), take, dst);
+            head.skipBytes(take);
+            n += take;
+            if (!head.isReadable()) {
+                slices.pollFirst();
+                sliceTruesize -= sliceTruesize(head);
+                head.release();
+            }
+        }
+        sliceBytes -= n;
+        return n;
+    }
+
+    private int peekSlices(ByteBuffer dst) {
+        int n = 0;
+        for (ByteBuf slice : slices) {
+            if (!dst.hasRemaining()) {
+                break;
+            }
+            int take = Math.min(dst.remaining(), slice.readableBytes());
+            copyOut(slice, slice.readerIndex(), take, dst);
+            n += take;
+        }
+        return n;
+    }
+
+    /** Copies {@code length} bytes of {@code src} at {@code index} to {@code dst}'s position, moving it. */
+    private static void copyOut(ByteBuf src, int index, int length, ByteBuffer dst) {
+        int limit = dst.limit();
+        dst.limit(dst.position() + length);
+        src.getBytes(index, dst);
+        dst.limit(limit);
+        PayloadCopies.copied(length);
+    }
+
+    /** Drops every byte queued in packets (a reset, a disconnect, the socket destroyed). */
+    void releasePackets() {
+        if (slices == null) {
+            return;
+        }
+        ByteBuf slice;
+        while ((slice = slices.pollFirst()) != null) {
+            slice.release();
+        }
+        sliceBytes = 0;
+        sliceTruesize = 0;
     }
 
     /**
@@ -223,6 +373,7 @@ final class TcpReceiver {
     /** The connection is forgotten (a disconnect): no FIN, nothing queued in order, no clamp. */
     void reset() {
         rcvSsthresh = Integer.MAX_VALUE;
+        releasePackets();
         queue.clear();
         finReceived = false;
         oooFin = false;

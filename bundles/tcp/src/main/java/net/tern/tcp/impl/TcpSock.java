@@ -361,7 +361,7 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
 
     /** Refreshes what {@code tcp_poll} reads. */
     void publishQueues() {
-        readable = rcv.queue().size();
+        readable = rcv.queued();
         writeSpace = sendSpace();
         notSent = snd.notSent();
         acceptable = acceptQueue == null ? 0 : acceptQueue.acceptqLen();

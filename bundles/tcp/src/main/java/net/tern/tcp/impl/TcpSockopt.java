@@ -145,7 +145,7 @@ final class TcpSockopt {
         SkState state = sk.state();
         if ((state == SkState.ESTABLISHED || state == SkState.CLOSE_WAIT) && sk.ackMode().pending()) {
             boolean moreThanASegment = sk.rcv().rcvNxt() - sk.rcv().rcvWup() > sk.opts().rcvMss();
-            boolean queueEmpty = sk.rcv().queue().isEmpty() && sk.rcv().outOfOrder().isEmpty();
+            boolean queueEmpty = sk.rcv().queueEmpty() && sk.rcv().outOfOrder().isEmpty();
             if (moreThanASegment || queueEmpty) {
                 output.sendAck(sk);
             }
@@ -292,7 +292,7 @@ final class TcpSockopt {
      */
     /** {@code tcp_inq}: the in-order bytes queued to read; the peer's FIN is not one. */
     static int inq(TcpSock sk) {
-        return sk.rcv().queue().size();
+        return sk.rcv().queued();
     }
 
     int ioctl(TcpSock sk, int request) throws ErrnoException {

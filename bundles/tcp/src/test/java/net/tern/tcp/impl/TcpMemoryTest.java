@@ -338,8 +338,11 @@ class TcpMemoryTest extends ScriptedPeerTestBase {
     void overTcpMemMaxArrivingDataAreDroppedAndCountedAndSendersWait() throws Exception {
         tcpMem(8, 16, 40);
         Conn a = open();
-        sendInOrder(a, 0, 50 * MSS); // a's ring: 128 KiB, 33 pages with the array's header
-        assertThat(pool().allocatedPages()).isEqualTo(33);
+        // a's queue: the 50 segments kept in their packets, each charged its truesize (a pooled
+        // buffer of 1,792 bytes and the packet's 256): 100 KiB, 25 pages.
+        sendInOrder(a, 0, 50 * MSS);
+        assertThat(sockOf(a).mem().rmemAlloc()).isEqualTo(50 * 2048);
+        assertThat(pool().allocatedPages()).isEqualTo(25);
         Conn b = open();
 
         // b's ring may grow to the max, then it is refused: in-order data with the reader's
