@@ -22,7 +22,7 @@
  * the pseudo-header sum ({@link net.tern.wire.InetChecksum}) that IP, ICMP, UDP and TCP share.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package net.tern.wire;
 
 import org.osgi.annotation.bundle.Export;
