@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Interop with the Linux kernel as the peer: Tern on a TUN interface inside a network
-# namespace this script creates, the kernel on the other side of the TUN (10.99.0.1),
-# Tern at 10.99.0.2. Run as root from the repository after `mvn -B verify` (or package).
+# namespace this script creates, the kernel on the other side of the TUN (10.99.0.1 and
+# fd00:99::1), Tern at 10.99.0.2 and fd00:99::2. Run as root from the repository after `mvn -B verify` (or package).
 #
 #   interop/run.sh            run every check, print "N passed, N failed of T checks"
+#
+# IPv6: the kernel pings Tern's IPv6 address and Tern pings the kernel's (net:ping -6) at
+# 56, 1400 and 4000 bytes, the last fragmented both ways.
 #
 # Environment: TERN (the launcher, default distribution/target/tern/bin/tern),
 # INTEROP_BYTES (bulk transfer size, default 10 MiB).
@@ -24,6 +27,9 @@ TUN=terntun0
 KERNEL_IP=10.99.0.1
 TERN_IP=10.99.0.2
 PREFIX=24
+KERNEL_IP6=fd00:99::1
+TERN_IP6=fd00:99::2
+PREFIX6=64
 IMPAIR_SPEC="loss 2 duplicate 1 reorder 5 seed 7"
 WORK=$(mktemp -d /tmp/tern-interop.XXXXXX)
 PIDS=()
@@ -111,8 +117,10 @@ NS_CREATED=1
 in_ns ip link set lo up
 in_ns ip tuntap add dev "$TUN" mode tun || { log "cannot create $TUN in $NS"; exit 2; }
 in_ns ip addr add "$KERNEL_IP/$PREFIX" dev "$TUN"
+# No duplicate address detection: a TUN has no neighbour discovery (nor does Tern on it).
+in_ns ip -6 addr add "$KERNEL_IP6/$PREFIX6" dev "$TUN" nodad
 in_ns ip link set "$TUN" up
-log "namespace $NS: kernel $KERNEL_IP/$PREFIX on $TUN, Tern $TERN_IP"
+log "namespace $NS: kernel $KERNEL_IP/$PREFIX and $KERNEL_IP6/$PREFIX6 on $TUN, Tern $TERN_IP and $TERN_IP6"
 
 head -c "$BYTES" /dev/urandom > "$WORK/data"
 DATA_SUM=$(sha256sum < "$WORK/data" | cut -d' ' -f1)
@@ -121,7 +129,8 @@ DATA_SUM=$(sha256sum < "$WORK/data" | cut -d' ' -f1)
 start_tern() {
   local logfile=$1; shift
   # ip netns exec execs the launcher, which execs java: $! is the JVM's PID.
-  ip netns exec "$NS" "$TERN" --tun "$TUN" --address "$TERN_IP/$PREFIX" --headless "$@" > "$logfile" 2>&1 &
+  ip netns exec "$NS" "$TERN" --tun "$TUN" --address "$TERN_IP/$PREFIX" --address "$TERN_IP6/$PREFIX6" \
+    --headless "$@" > "$logfile" 2>&1 &
   TERN_PID=$!
   track "$TERN_PID"
   for _ in $(seq 600); do
@@ -162,6 +171,12 @@ chargen_expected() {
 # --- kernel -> Tern ----------------------------------------------------------------------
 ping_kernel_to_tern() {
   local out; out=$(in_ns timeout 30 ping -n -c 3 -i 0.2 -W 3 -s "$1" "$TERN_IP" 2>&1)
+  all_replies "$out" 3
+}
+# ping6_kernel_to_tern SIZE: the kernel pings Tern's IPv6 address (4000 bytes: fragmented
+# by the kernel, reassembled by Tern, the reply fragmented by Tern).
+ping6_kernel_to_tern() {
+  local out; out=$(in_ns timeout 30 ping -6 -n -c 3 -i 0.2 -W 3 -s "$1" "$TERN_IP6" 2>&1)
   all_replies "$out" 3
 }
 tcp_echo_from_kernel() {
@@ -206,6 +221,12 @@ ping_tern_to_kernel() {
   local out; out=$(tern_run -c "net:ping -n -c 3 -i 0.2 -W 3 -s $1 $KERNEL_IP" 2>&1)
   all_replies "$out" 3
 }
+# ping6_tern_to_kernel SIZE: net:ping -6 from a one-shot Tern to the kernel's IPv6 address.
+ping6_tern_to_kernel() {
+  local out; out=$(in_ns timeout 240 "$TERN" --tun "$TUN" --address "$TERN_IP/$PREFIX" --address "$TERN_IP6/$PREFIX6" \
+    -c "net:ping -6 -n -c 3 -i 0.2 -W 3 -s $1 $KERNEL_IP6" 2>&1)
+  all_replies "$out" 3
+}
 # tcp_from_tern_client [TERN ARGS...]: 10 MiB from net:nc in a one-shot Tern to a socat server.
 tcp_from_tern_client() {
   rm -f "$WORK/received"
@@ -225,6 +246,9 @@ SERVER_CHECKS=(
   "ping kernel -> Tern, 56 bytes:ping_kernel_to_tern 56"
   "ping kernel -> Tern, 1400 bytes:ping_kernel_to_tern 1400"
   "ping kernel -> Tern, 4000 bytes (fragmented both ways):ping_kernel_to_tern 4000"
+  "ping -6 kernel -> Tern, 56 bytes:ping6_kernel_to_tern 56"
+  "ping -6 kernel -> Tern, 1400 bytes:ping6_kernel_to_tern 1400"
+  "ping -6 kernel -> Tern, 4000 bytes (fragmented both ways):ping6_kernel_to_tern 4000"
   "TCP kernel -> Tern echo, $BYTES bytes, sha256 equal:tcp_echo_from_kernel"
   "TCP kernel -> Tern discard, $BYTES bytes:tcp_discard_from_kernel"
   "TCP chargen read for $BYTES bytes, RFC 864 pattern:chargen_from_kernel"
@@ -247,6 +271,9 @@ log "== Tern as the client (one-shot runs on $TUN)"
 run_all "ping Tern -> kernel, 56 bytes:ping_tern_to_kernel 56" \
   "ping Tern -> kernel, 1400 bytes:ping_tern_to_kernel 1400" \
   "ping Tern -> kernel, 4000 bytes (fragmented both ways):ping_tern_to_kernel 4000" \
+  "ping -6 Tern -> kernel, 56 bytes:ping6_tern_to_kernel 56" \
+  "ping -6 Tern -> kernel, 1400 bytes:ping6_tern_to_kernel 1400" \
+  "ping -6 Tern -> kernel, 4000 bytes (fragmented both ways):ping6_tern_to_kernel 4000" \
   "TCP Tern client -> kernel server, $BYTES bytes, sha256 equal:tcp_from_tern_client"
 
 log "== With Tern's fault injection: $IMPAIR_SPEC"

@@ -6,9 +6,10 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * {@code net:ping [-c COUNT] [-i INTERVAL] [-s SIZE] [-t TTL] [-W TIMEOUT] [-q] DEST}: ICMP
- * echo through an ICMP ping socket of the socket API ({@link PingRun}), printed as iputils'
- * {@code ping} prints it. The run is bounded: 4 requests unless {@code -c} says otherwise.
+ * {@code net:ping [-4|-6] [-c COUNT] [-i INTERVAL] [-s SIZE] [-t TTL] [-W TIMEOUT] [-q] DEST}:
+ * ICMP echo through an ICMP (or, for an IPv6 destination, ICMPv6) ping socket of the socket
+ * API ({@link PingRun}), printed as iputils' {@code ping} prints it; {@code net:ping6} is
+ * {@code net:ping -6}. The run is bounded: 4 requests unless {@code -c} says otherwise.
  * With no reply at all the report is thrown as a {@link CommandFailedException}, as
  * {@code ping} exits 1.
  *
@@ -18,7 +19,8 @@ import org.osgi.service.component.annotations.Reference;
  */
 @Component(service = PingCommand.class, property = {
         "osgi.command.scope=net",
-        "osgi.command.function=ping"})
+        "osgi.command.function=ping",
+        "osgi.command.function=ping6"})
 public final class PingCommand {
     private final SocketApi api;
 
@@ -38,6 +40,16 @@ public final class PingCommand {
             throw new CommandFailedException(result.report());
         }
         return result.report();
+    }
+
+    /** {@code ping6}: {@code ping -6}. */
+    public String ping6(String... args) {
+        String[] six = new String[(args == null ? 0 : args.length) + 1];
+        six[0] = "-6";
+        if (args != null) {
+            System.arraycopy(args, 0, six, 1, args.length);
+        }
+        return ping(six);
     }
 
     /**

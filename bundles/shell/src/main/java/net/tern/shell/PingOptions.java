@@ -3,6 +3,7 @@ package net.tern.shell;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import net.tern.api.socket.Inet6SockAddr;
 import net.tern.wire.Ipv4Address;
 
 /**
@@ -16,12 +17,24 @@ import net.tern.wire.Ipv4Address;
  * @param timeoutNanos how long each request waits for its reply ({@code -W})
  * @param ttl          the requests' TTL, or -1 for the stack's default
  * @param quiet        print only the header and the statistics ({@code -q})
- * @param destination  the destination address, host order
+ * @param destination  the destination address, host order (0 for an IPv6 destination)
  * @param target       the destination as typed
+ * @param destination6 the IPv6 destination ({@code -6}, or an address with a colon), or null for IPv4
  * @param help         {@code -h}: print the usage and nothing else
  */
 record PingOptions(long count, long intervalNanos, int size, long timeoutNanos, int ttl, boolean quiet,
-        int destination, String target, boolean help) {
+        int destination, String target, boolean help, Inet6SockAddr destination6) {
+
+    /** IPv4 options, as before IPv6. */
+    PingOptions(long count, long intervalNanos, int size, long timeoutNanos, int ttl, boolean quiet, int destination,
+            String target, boolean help) {
+        this(count, intervalNanos, size, timeoutNanos, ttl, quiet, destination, target, help, null);
+    }
+
+    /** Whether this is an ICMPv6 ping. */
+    boolean ipv6() {
+        return destination6 != null;
+    }
 
     /** Requests sent when {@code -c} is not given: the shell has no Ctrl-C to stop an endless ping. */
     static final long DEFAULT_COUNT = 4;
@@ -38,7 +51,9 @@ record PingOptions(long count, long intervalNanos, int size, long timeoutNanos, 
             "  net:ping [options] <destination>",
             "",
             "Options:",
-            "  <destination>      IPv4 address (A.B.C.D; no name resolution)",
+            "  <destination>      IPv4 address (A.B.C.D) or IPv6 address (no name resolution)",
+            "  -4                 use IPv4 only",
+            "  -6                 use IPv6 only (net:ping6 is net:ping -6)",
             "  -c <count>         stop after sending <count> requests (default 4)",
             "  -h                 print help and exit",
             "  -i <interval>      seconds between sending each request (default 1, at least 0.01)",
@@ -56,6 +71,7 @@ record PingOptions(long count, long intervalNanos, int size, long timeoutNanos, 
         long timeout = DEFAULT_TIMEOUT_NANOS;
         int ttl = -1;
         boolean quiet = false;
+        int family = 0;
         List<String> operands = new ArrayList<>();
         String[] words = args == null ? new String[0] : args;
         boolean optionsEnded = false;
@@ -78,7 +94,12 @@ record PingOptions(long count, long intervalNanos, int size, long timeoutNanos, 
                         quiet = true;
                         continue;
                     case 'n':
+                        continue;
                     case '4':
+                        family = 4;
+                        continue;
+                    case '6':
+                        family = 6;
                         continue;
                     case 'c':
                     case 'i':
@@ -116,6 +137,16 @@ record PingOptions(long count, long intervalNanos, int size, long timeoutNanos, 
                     "ping: usage error: one destination only, got " + String.join(" ", operands));
         }
         String target = operands.get(0);
+        if (family == 4 && target.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("ping: " + target + ": Address family for hostname not supported");
+        }
+        if (family == 6 || target.indexOf(':') >= 0) {
+            if (size > MAX_SIZE6) {
+                throw new IllegalArgumentException("ping: invalid argument: '" + size + "': out of range: 0 <= value <= "
+                        + MAX_SIZE6);
+            }
+            return new PingOptions(count, interval, size, timeout, ttl, quiet, 0, target, false, destination6(target));
+        }
         return new PingOptions(count, interval, size, timeout, ttl, quiet, destination(target), target, false);
     }
 
@@ -169,6 +200,26 @@ record PingOptions(long count, long intervalNanos, int size, long timeoutNanos, 
             throw new IllegalArgumentException(error);
         }
         return seconds;
+    }
+
+    /** 65535 less the ICMPv6 header (the IPv6 header is not counted in the payload length). */
+    static final int MAX_SIZE6 = 65527;
+
+    /** An IPv6 address, with {@code %N} for the interface index of a link-local one. */
+    private static Inet6SockAddr destination6(String target) {
+        String address = target;
+        int scope = 0;
+        int percent = target.indexOf('%');
+        try {
+            if (percent >= 0) {
+                scope = Integer.parseInt(target.substring(percent + 1));
+                address = target.substring(0, percent);
+            }
+            long[] a = Inet6SockAddr.parseAddress(address);
+            return new Inet6SockAddr(a[0], a[1], 0, 0, scope);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("ping: " + target + ": Name or service not known");
+        }
     }
 
     /** A dotted quad; anything else would need a resolver, which the stack does not have. */

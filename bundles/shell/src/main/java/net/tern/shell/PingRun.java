@@ -21,10 +21,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.MsgHeader;
 import net.tern.api.socket.SockExtendedErr;
 import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.SocketConstants;
 import net.tern.wire.Ipv4Address;
 
 /**
@@ -66,6 +68,8 @@ final class PingRun {
     private static final int ICMP_HEADER = 8;
     private static final int ICMP_ECHO = 8;
     private static final int ICMP_ECHOREPLY = 0;
+    private static final int ICMPV6_ECHO_REQUEST = 128;
+    private static final int ICMPV6_ECHO_REPLY = 129;
 
     private final PingOptions options;
     private final SocketApi api;
@@ -103,6 +107,10 @@ final class PingRun {
      * when there is none.
      */
     void open() {
+        if (options.ipv6()) {
+            open6();
+            return;
+        }
         try {
             fd = api.socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
         } catch (ErrnoException e) {
@@ -121,6 +129,31 @@ final class PingRun {
         }
         lines.add("PING " + options.target() + " (" + Ipv4Address.format(options.destination()) + ") "
                 + options.size() + "(" + (options.size() + 28) + ") bytes of data.");
+    }
+
+    /**
+     * {@link #open} for ICMPv6 ({@code ping -6}): an ICMPv6 echo socket, the hop limit of each
+     * reply asked for ({@code IPV6_RECVHOPLIMIT}), {@code -t} as {@code IPV6_UNICAST_HOPS}.
+     * iputils' header for IPv6 counts data bytes only.
+     */
+    private void open6() {
+        try {
+            fd = api.socket(SocketConstants.AF_INET6, SOCK_DGRAM, SocketConstants.IPPROTO_ICMPV6);
+        } catch (ErrnoException e) {
+            throw new CommandFailedException("ping: socket: " + e.errno().text(), e);
+        }
+        try {
+            api.setsockopt(fd, SocketConstants.SOL_IPV6, SocketConstants.IPV6_RECVHOPLIMIT, 1);
+            if (options.ttl() > 0) {
+                api.setsockopt(fd, SocketConstants.SOL_IPV6, SocketConstants.IPV6_UNICAST_HOPS, options.ttl());
+            }
+            api.connect(fd, options.destination6());
+        } catch (ErrnoException e) {
+            close();
+            throw new CommandFailedException("ping: connect: " + e.errno().text(), e);
+        }
+        String address = Inet6SockAddr.formatAddress(options.destination6().high(), options.destination6().low());
+        lines.add("PING " + options.target() + " (" + address + ") " + options.size() + " data bytes");
     }
 
     /** Completes with the report when the run ends. */
@@ -203,7 +236,7 @@ final class PingRun {
         waiting++;
         // The stack writes the identifier and the checksum (ping_v4_sendmsg).
         request.clear();
-        request.put((byte) ICMP_ECHO).put((byte) 0).putShort((short) 0).putShort((short) 0)
+        request.put((byte) (options.ipv6() ? ICMPV6_ECHO_REQUEST : ICMP_ECHO)).put((byte) 0).putShort((short) 0).putShort((short) 0)
                 .putShort((short) sequence).put(payload).flip();
         long result = api.sysSend(fd, request, 0, null);
         if (result < 0) {
@@ -233,7 +266,7 @@ final class PingRun {
                 return; // -EAGAIN: none left (a pending error is read from the error queue)
             }
             received.flip();
-            if (n >= ICMP_HEADER && (received.get(0) & 0xff) == ICMP_ECHOREPLY) {
+            if (n >= ICMP_HEADER && (received.get(0) & 0xff) == (options.ipv6() ? ICMPV6_ECHO_REPLY : ICMP_ECHOREPLY)) {
                 reply(received, header, now);
             }
         }
@@ -261,8 +294,11 @@ final class PingRun {
         message.get(data);
         StringBuilder line = new StringBuilder();
         line.append(data.length + ICMP_HEADER).append(" bytes from ")
-                .append(Ipv4Address.format(((InetSockAddr) from.from).address())).append(": icmp_seq=").append(sequence)
-                .append(" ttl=").append(from.control(SOL_IP, IP_TTL)).append(" time=").append(PingStatistics.replyTime(rttMicros)).append(" ms");
+                .append(from.from instanceof Inet6SockAddr six ? Inet6SockAddr.formatAddress(six.high(), six.low())
+                        : Ipv4Address.format(((InetSockAddr) from.from).address()))
+                .append(": icmp_seq=").append(sequence)
+                .append(" ttl=").append(options.ipv6() ? from.control(SocketConstants.SOL_IPV6, SocketConstants.IPV6_HOPLIMIT)
+                        : from.control(SOL_IP, IP_TTL)).append(" time=").append(PingStatistics.replyTime(rttMicros)).append(" ms");
         if (duplicate) {
             line.append(" (DUP!)");
         }

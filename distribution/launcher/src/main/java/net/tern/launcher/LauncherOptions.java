@@ -17,8 +17,9 @@ final class LauncherOptions {
             "      --wait SECONDS  how long -c waits for the command to be registered (default 20)",
             "      --home DIR      the installation directory (default: set by bin/tern)",
             "      --tun NAME      attach the Linux TUN interface NAME (needs root or CAP_NET_ADMIN)",
-            "      --address A.B.C.D/N  the stack's address on the TUN (required with --tun); its",
-            "                      subnet is routed through the TUN",
+            "      --address PREFIX  the stack's address on the TUN (required with --tun): A.B.C.D/N",
+            "                      or an IPv6 ADDR/N (repeatable, both families); each prefix is",
+            "                      routed through the TUN",
             "      --gateway G     with --tun: a default route via G on the TUN",
             "      --mtu N         with --tun: the link MTU (68..65535, default 1500)",
             "      --tun-device PATH  with --tun: the TUN clone device (default /dev/net/tun)",
@@ -49,7 +50,12 @@ final class LauncherOptions {
     int waitSeconds = 20;
     Path home;
     String tun;
+    /** The first IPv4 {@code --address}, or null. */
     String address;
+    /** Every IPv4 {@code --address}, in order. */
+    final List<String> addresses = new ArrayList<>();
+    /** Every IPv6 {@code --address}, in order. */
+    final List<String> addresses6 = new ArrayList<>();
     String gateway;
     int mtu;
     String tunDevice;
@@ -101,10 +107,20 @@ final class LauncherOptions {
                         throw new IllegalArgumentException("--tun takes an interface name of 1 to 15 characters");
                     }
                     break;
-                case "--address":
-                    o.address = value(args, ++i, arg);
-                    checkPrefix(o.address);
+                case "--address": {
+                    String prefix = value(args, ++i, arg);
+                    if (prefix.indexOf(':') >= 0) {
+                        checkPrefix6(prefix);
+                        o.addresses6.add(prefix);
+                    } else {
+                        checkPrefix(prefix);
+                        o.addresses.add(prefix);
+                        if (o.address == null) {
+                            o.address = prefix;
+                        }
+                    }
                     break;
+                }
                 case "--gateway":
                     o.gateway = value(args, ++i, arg);
                     checkDottedQuad(o.gateway, "--gateway");
@@ -178,15 +194,18 @@ final class LauncherOptions {
         if (o.app != null && o.headless) {
             throw new IllegalArgumentException("--headless and --app exclude each other (--app runs without the shell)");
         }
-        if (o.tun == null && (o.address != null || o.gateway != null || o.mtu != 0 || o.impair != null
+        if (o.tun == null && (o.address != null || !o.addresses6.isEmpty() || o.gateway != null || o.mtu != 0 || o.impair != null
                 || o.tunDevice != null)) {
             throw new IllegalArgumentException("--address, --gateway, --mtu, --tun-device and --impair need --tun");
         }
         if (o.maxConnections != 0 && o.services.isEmpty()) {
             throw new IllegalArgumentException("--max-connections needs --services");
         }
-        if (o.tun != null && o.address == null) {
-            throw new IllegalArgumentException("--tun needs --address A.B.C.D/N");
+        if (o.tun != null && o.address == null && o.addresses6.isEmpty()) {
+            throw new IllegalArgumentException("--tun needs --address A.B.C.D/N (or an IPv6 ADDR/N)");
+        }
+        if (o.gateway != null && o.address == null) {
+            throw new IllegalArgumentException("--gateway " + o.gateway + " needs an IPv4 --address");
         }
         if (o.gateway != null && !sameSubnet(o.address, o.gateway)) {
             throw new IllegalArgumentException("--gateway " + o.gateway + " is not inside " + o.address);
@@ -206,6 +225,31 @@ final class LauncherOptions {
         checkDottedQuad(text.substring(0, slash), "--address");
         String length = text.substring(slash + 1);
         if (!length.matches("[0-9]{1,2}") || Integer.parseInt(length) > 32) {
+            throw new IllegalArgumentException("--address: bad prefix length in '" + text + "'");
+        }
+    }
+
+    /** {@code ADDR/N}: an IPv6 address in any RFC 4291 text form, N from 0 to 128. */
+    private static void checkPrefix6(String text) {
+        int slash = text.indexOf('/');
+        if (slash < 0) {
+            throw new IllegalArgumentException("--address takes an IPv6 ADDR/N, not '" + text + "'");
+        }
+        String address = text.substring(0, slash);
+        boolean valid = address.matches("[0-9A-Fa-f:.]+");
+        if (valid) {
+            try {
+                // A literal with a colon is parsed, never looked up.
+                valid = java.net.InetAddress.getByName(address) instanceof java.net.Inet6Address;
+            } catch (java.net.UnknownHostException e) {
+                valid = false;
+            }
+        }
+        if (!valid) {
+            throw new IllegalArgumentException("--address: '" + address + "' is not an IPv6 address");
+        }
+        String length = text.substring(slash + 1);
+        if (!length.matches("[0-9]{1,3}") || Integer.parseInt(length) > 128) {
             throw new IllegalArgumentException("--address: bad prefix length in '" + text + "'");
         }
     }

@@ -93,7 +93,8 @@ public final class Main {
             if (options.headless) {
                 stderr.println("tern: memory bound: " + MemoryLimits.current().describe());
                 stderr.println("tern: running headless" + (options.tun == null ? "" : " on " + options.tun + " "
-                        + options.address) + (options.services.isEmpty() ? "" : ", services " + String.join(",",
+                        + String.join(" ", java.util.stream.Stream.concat(options.addresses.stream(),
+                                options.addresses6.stream()).toList())) + (options.services.isEmpty() ? "" : ", services " + String.join(",",
                         options.services)) + "; SIGTERM stops");
             }
             if (options.interactive()) {

@@ -27,6 +27,7 @@ final class StackSetup {
     static final String SERVICES_PID = "net.tern.services";
     private static final String CONFIG_ADMIN = "org.osgi.service.cm.ConfigurationAdmin";
     private static final String CONFIGURATION = "org.osgi.service.cm.Configuration";
+    private static final String INET6_PID = "net.tern.inet6";
     private static final String LINK_REGISTRY = "net.tern.spi.net.LinkRegistry";
     private static final String LINK = "net.tern.spi.net.Link";
     private static final String SERVICE_RUNNER = "net.tern.services.ServiceRunner";
@@ -54,13 +55,20 @@ final class StackSetup {
     static Dictionary<String, Object> tunProperties(LauncherOptions o) {
         Hashtable<String, Object> p = new Hashtable<>();
         p.put("name", o.tun);
-        p.put("addresses", new String[] {o.address});
+        p.put("addresses", o.addresses.toArray(new String[0]));
         if (o.mtu != 0) {
             p.put("mtu", o.mtu);
         }
         if (o.tunDevice != null) {
             p.put("devicePath", o.tunDevice);
         }
+        return p;
+    }
+
+    /** IPv6's configuration properties: the TUN's IPv6 addresses, {@code NAME ADDR/N} each. */
+    static Dictionary<String, Object> inet6Properties(LauncherOptions o) {
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put("addresses", o.addresses6.stream().map(a -> o.tun + " " + a).toArray(String[]::new));
         return p;
     }
 
@@ -93,6 +101,9 @@ final class StackSetup {
         }
         Object configAdmin = service(CONFIG_ADMIN, null, "Config Admin");
         if (options.tun != null) {
+            if (!options.addresses6.isEmpty()) {
+                configure(configAdmin, false, INET6_PID, inet6Properties(options));
+            }
             configure(configAdmin, true, TUN_PID, tunProperties(options));
             awaitLinkUp();
         }

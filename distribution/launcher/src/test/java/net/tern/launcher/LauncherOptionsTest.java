@@ -93,6 +93,23 @@ class LauncherOptionsTest {
     }
 
     @Test
+    void severalAddressesOfBothFamiliesGoToTheTunAndToIpv6() {
+        LauncherOptions o = LauncherOptions.parse(new String[] {"--tun", "tern0", "--address", "10.99.0.2/24",
+            "--address", "fd00:99::2/64", "--address", "10.98.0.2/24", "--address", "2001:DB8::2/128"}, HOME);
+        assertThat((String[]) StackSetup.tunProperties(o).get("addresses")).containsExactly("10.99.0.2/24", "10.98.0.2/24");
+        assertThat((String[]) StackSetup.inet6Properties(o).get("addresses"))
+                .containsExactly("tern0 fd00:99::2/64", "tern0 2001:DB8::2/128");
+        LauncherOptions only6 = LauncherOptions.parse(new String[] {"--tun", "t", "--address", "fd00::2/64"}, HOME);
+        assertThat((String[]) StackSetup.tunProperties(only6).get("addresses")).isEmpty();
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "t", "--address", "fd00::2/129"}, HOME))
+                .hasMessageContaining("bad prefix length");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "t", "--address", "fd00::g/64"}, HOME))
+                .hasMessageContaining("is not an IPv6 address");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "t", "--address", "fd00::2/64",
+            "--gateway", "10.0.0.1"}, HOME)).hasMessageContaining("needs an IPv4 --address");
+    }
+
+    @Test
     void withoutMtuTheDriversDefaultStandsAndWithoutGatewayThereIsNoCommand() {
         LauncherOptions o = LauncherOptions.parse(new String[] {"--tun", "t", "--address", "192.168.7.1/30"}, HOME);
         assertThat(StackSetup.tunProperties(o).get("mtu")).isNull();

@@ -76,6 +76,18 @@ public final class SocketConstants {
     public static final int SOL_SOCKET = 1;
     public static final int SOL_IP = 0;
     public static final int SOL_TCP = 6;
+    /** IPv6 options' level ({@code SOL_IPV6}, {@code IPPROTO_IPV6}). @since 1.8 */
+    public static final int SOL_IPV6 = 41;
+    /** {@code IPV6_UNICAST_HOPS}: the hop limit of unicast packets sent. @since 1.8 */
+    public static final int IPV6_UNICAST_HOPS = 16;
+    /** {@code IPV6_RECVERR}: errors to the error queue. @since 1.8 */
+    public static final int IPV6_RECVERR = 25;
+    /** {@code IPV6_V6ONLY}. @since 1.8 */
+    public static final int IPV6_V6ONLY = 26;
+    /** {@code IPV6_RECVHOPLIMIT}: each datagram read carries its hop limit. @since 1.8 */
+    public static final int IPV6_RECVHOPLIMIT = 51;
+    /** {@code IPV6_HOPLIMIT}: the control message type of a received hop limit (level SOL_IPV6). @since 1.8 */
+    public static final int IPV6_HOPLIMIT = 52;
     public static final int SOL_UDP = 17;
     /** Packet socket options ({@code AF_PACKET}: {@code PACKET_STATISTICS}, ...). @since 1.6 */
     public static final int SOL_PACKET = 263;

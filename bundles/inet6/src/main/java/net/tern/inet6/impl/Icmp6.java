@@ -84,7 +84,8 @@ public final class Icmp6 {
             switch (type) {
                 case Icmpv6Types.ECHO_REQUEST -> echoReply(packet, icmp, length, source, destination);
                 case Icmpv6Types.ECHO_REPLY -> listener.echoReply(icmp.identifier(), icmp.sequence(), buf,
-                        icmp.dataOffset(), length - Icmpv6Packet.HEADER_LENGTH, source, destination);
+                        icmp.dataOffset(), length - Icmpv6Packet.HEADER_LENGTH, source, destination,
+                        packet.networkHeader() < 0 ? -1 : buf.getUnsignedByte(packet.networkHeader() + 7));
                 case Icmpv6Types.DEST_UNREACH, Icmpv6Types.PKT_TOOBIG, Icmpv6Types.TIME_EXCEED,
                         Icmpv6Types.PARAMPROB -> error(packet, icmp, length);
                 default -> {

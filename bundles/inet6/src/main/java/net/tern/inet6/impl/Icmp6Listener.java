@@ -12,9 +12,9 @@ public interface Icmp6Listener {
     Icmp6Listener NONE = new Icmp6Listener() {
     };
 
-    /** An echo reply with {@code length} data bytes at absolute {@code offset}. */
+    /** An echo reply with {@code length} data bytes at absolute {@code offset}, which came with {@code hopLimit}. */
     default void echoReply(int identifier, int sequence, ByteBuf buf, int offset, int length, Ipv6Address from,
-            Ipv6Address to) {
+            Ipv6Address to, int hopLimit) {
     }
 
     /** An error; the quoted packet's IPv6 header is at absolute {@code offset}, {@code length} bytes in all. */

@@ -20,6 +20,7 @@ public final class Inet6 implements AutoCloseable {
     private final Ip6Protocols protocols = new Ip6Protocols();
     private final Ip6Input input;
     private final Inet6Family family = new Inet6Family();
+    private final Ping6 ping;
 
     /** With the system's entropy for interface identifiers and fragment identifications. */
     public Inet6(Clock clock, TimerService timers, PacketAllocator allocator, Inet6Settings settings) {
@@ -35,6 +36,16 @@ public final class Inet6 implements AutoCloseable {
         this.reassembly = new Reassembly6(timers, allocator, snmp, icmp, settings.fragTimeoutNanos(),
                 settings.fragHighThresh());
         this.input = new Ip6Input(addrconf, reassembly, icmp, snmp, protocols);
+        // inetsw6_array's ping entry: ping sockets are part of IPv6. Ranked last, and never a
+        // type's default (Inet6Family), so SOCK_DGRAM with protocol 0 stays UDP's.
+        this.ping = new Ping6(output, allocator, snmp);
+        icmp.listener(ping);
+        family.addProtoSw(ping, Integer.MIN_VALUE, Long.MAX_VALUE);
+    }
+
+    /** The ICMPv6 echo sockets. */
+    public Ping6 ping() {
+        return ping;
     }
 
     public Snmp6 snmp() {

@@ -56,6 +56,10 @@ public final class Ip6Output {
         this.hopLimit = value;
     }
 
+    public Addrconf addrconf() {
+        return addrconf;
+    }
+
     public Pmtu6 pmtu() {
         return pmtu;
     }

@@ -66,7 +66,7 @@ class Icmp6Test {
         bed.inet6().icmp().listener(new Icmp6Listener() {
             @Override
             public void echoReply(int identifier, int sequence, ByteBuf buf, int offset, int length, Ipv6Address from,
-                    Ipv6Address to) {
+                    Ipv6Address to, int hopLimit) {
                 replies.add(length);
                 assertThat(from).isEqualTo(Ipv6Address.LOOPBACK);
             }

@@ -131,10 +131,14 @@ class RoutingTest {
     }
 
     @Test
-    void theFamilyRefusesSocketsWhileNoProtocolIsRegistered() {
+    void theFamilyOffersPingSocketsButNoDefaultOfItsOwn() {
         Inet6Family family = bed.inet6().family();
         assertThat(family.family()).isEqualTo(SocketConstants.AF_INET6);
         assertThat(family.name()).isEqualTo("inet6");
-        assertThat(family.protocols()).isEmpty();
+        assertThat(family.protocols()).singleElement().satisfies(p -> {
+            assertThat(p.protocol()).isEqualTo(SocketConstants.IPPROTO_ICMPV6);
+            assertThat(p.name()).isEqualTo("PINGv6");
+            assertThat(p.typeDefault()).isFalse();
+        });
     }
 }
