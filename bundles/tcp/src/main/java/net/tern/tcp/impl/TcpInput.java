@@ -416,8 +416,9 @@ final class TcpInput {
             // Kept in its packet when the ring holds nothing and the packet is mostly these
             // bytes (its truesize charged, as an skb's), else copied into the ring.
             boolean inPacket = sk.rcv().mayQueuePacket() && 2L * length >= TcpReceiver.sliceTruesize(seg.buf());
-            if (inPacket && sk.rcv().shrinkEmptyRing()) {
-                memory.settleRecv(sk);
+            if (inPacket && sk.mem().rmemAlloc() + TcpReceiver.sliceTruesize(seg.buf()) > sk.rcvbuf()
+                    && sk.rcv().shrinkEmptyRing()) {
+                memory.settleRecv(sk); // only when it would not fit beside it: regrowing costs an array
             }
             int cost = inPacket ? TcpReceiver.sliceTruesize(seg.buf()) : growth;
             if (!memory.tryRmemSchedule(sk, cost, offset) && !sk.rcv().queueEmpty()) {

@@ -168,9 +168,10 @@ final class TcpReceiver {
     }
 
     /**
-     * Before data are kept in their packet: an empty ring gives back an array larger than
-     * {@link #RING_KEPT_WHILE_EMPTY}, so the memory charged is the packets' and not also an
-     * empty ring's. Returns whether it did (the charge is to be settled).
+     * Before data are kept in their packet that would not fit in the buffer beside it: an
+     * empty ring gives back an array larger than {@link #RING_KEPT_WHILE_EMPTY}, so the memory
+     * charged is the packets' and not also an empty ring's (kept otherwise: growing it again
+     * costs an array). Returns whether it did (the charge is to be settled).
      */
     boolean shrinkEmptyRing() {
         return queue.capacity() > RING_KEPT_WHILE_EMPTY && queue.release();
