@@ -40,6 +40,15 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * bundle's component attaches to it again from the same configuration; TCP on both sides
  * retransmits what was dropped meanwhile.
  *
+ * <p>Failsafe does not run this test a second time when it fails (itests/pom.xml): a driver
+ * update must never stall a connection. It once stalled about one run in ten: the loss at the
+ * update left the kernel retransmitting old segments that acknowledged Tern's data with a
+ * window its full receive buffer had closed; Tern took the acknowledgment but not the window
+ * (RFC 9293's SND.WL1 test), sent past the kernel's window, and Linux 6.18 dropped those
+ * segments whole, their ACKs included ({@code TcpExtBeyondWindow}), so neither end heard the
+ * other again. TCP now updates the window on every ACK that moves SND.UNA, as
+ * {@code tcp_may_update_window} does.
+ *
  * <p>Needs root (namespace, TUN), {@code /dev/net/tun}, {@code ip} and {@code socat}. Without
  * them it fails saying so, unless {@code TERN_SKIP_ROOT_TESTS=1} is set, which skips it (the
  * convention of link-tun's root tests and {@link DistributionLaunchIT}: CI runs as root, and

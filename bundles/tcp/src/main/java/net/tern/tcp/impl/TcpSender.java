@@ -188,12 +188,21 @@ final class TcpSender {
     // ---- ACKs
 
     /**
-     * {@code tcp_ack_update_window} (RFC 9293 3.10.7.4, fifth): {@code window} is the send
-     * window if the segment at {@code seq} acknowledging {@code ack} is newer than the last
-     * update (SND.WL1, SND.WL2). Returns whether the window changed.
+     * {@code tcp_ack_update_window}: {@code window} is the send window if the segment at
+     * {@code seq} acknowledging {@code ack} may update it ({@code tcp_may_update_window}): it
+     * moves SND.UNA, or it is newer than the last update (SND.WL1), or as new and it opens the
+     * window or closes it. Call before SND.UNA moves. Returns whether the window changed.
+     *
+     * <p>RFC 9293 3.10.7.4's test (SND.WL1 &lt; SEG.SEQ, or equal and SND.WL2 =&lt; SEG.ACK)
+     * alone is not enough: a peer that sends data too sends its retransmissions with older
+     * sequence numbers, and when such a segment acknowledges new data with a smaller window
+     * (the peer's reader stalled), ignoring its window while SND.UNA moves slides the send
+     * window's right edge past the peer's. Linux 6.18 drops a segment past its window whole,
+     * ACK included ({@code TcpExtBeyondWindow}), so then neither end hears the other's ACKs
+     * and the connection stalls for good: seen as TunUpdateTcpIT's stall.
      */
     boolean ackUpdateWindow(int window, int seq, int ack) {
-        if (Seq.before(sndWl1, seq) || (sndWl1 == seq && !Seq.before(ack, sndWl2))) {
+        if (Seq.after(ack, sndUna) || Seq.after(seq, sndWl1) || (seq == sndWl1 && (window > sndWnd || window == 0))) {
             boolean changed = window != sndWnd;
             sndWnd = window;
             sndWl1 = seq;

@@ -57,6 +57,30 @@ class SendingSideTest extends ScriptedPeerTestBase {
         return segments.stream().map(s -> s.has(PSH)).toList();
     }
 
+    /**
+     * {@code tcp_may_update_window}: an ACK that moves SND.UNA sets the send window though its
+     * segment is older than the last window update (SND.WL1): here the peer's own data sent
+     * again, acknowledging 5000 bytes and closing its window. Taking only the acknowledgment
+     * would leave the old window open past the peer's edge and send into it.
+     */
+    @Test
+    void anAckThatMovesSndUnaSetsTheWindowThoughItsSegmentIsOlder() throws Exception {
+        Conn c = open(65535);
+        assertThat(send(c, 30_000, 0)).isEqualTo(30_000);
+        assertThat(peer.emitted()).extracting(Seg::length).containsOnly(1000);
+        // The peer's second 1000 bytes arrive first (SND.WL1 moves to them), then its first,
+        // sent again, with the ACK of 5000 bytes and a closed window.
+        peer.inject(fromPeer(c).flags(ACK).seq(PEER_ISN + 1001).ack(c.nxt(0)).window(65535)
+                .payload(new byte[1000]).build());
+        peer.discardEmitted();
+        peer.inject(fromPeer(c).flags(ACK).seq(PEER_ISN + 1).ack(c.nxt(5000)).window(0).payload(new byte[1000]).build());
+        assertThat(api.getsockopt(c.fd(), SOL_TCP, net.tern.api.socket.SocketConstants.TCP_INFO,
+                net.tern.api.socket.TcpInfo.class).sndWnd()).isZero();
+        List<Seg> answer = peer.emitted();
+        assertThat(answer).as("no data past the closed window").isNotEmpty().allSatisfy(s -> assertThat(s.length()).isZero());
+        assertThat(answer.get(answer.size() - 1).ack()).isEqualTo(PEER_ISN + 2001);
+    }
+
     @Test
     void aLongWriteCarriesPshEveryHalfWindowAndAtItsEnd() throws Exception {
         Conn c = open(2000);
