@@ -120,8 +120,13 @@ final class TcpAck {
      * {@code tcp_ack_update_window} (RFC 9293 3.10.7.4, fifth): the send window from a segment
      * newer than the last update (SND.WL1, SND.WL2). Returns whether the window changed.
      */
-    private static boolean ackUpdateWindow(TcpSock sk, Segment seg) {
-        return sk.snd().ackUpdateWindow(seg.window() << sk.opts().sndWscale(), seg.seq(), seg.ack());
+    private boolean ackUpdateWindow(TcpSock sk, Segment seg) {
+        boolean changed = sk.snd().ackUpdateWindow(seg.window() << sk.opts().sndWscale(), seg.seq(), seg.ack());
+        if (changed && sk.snd().notSent() > 0) {
+            // A window that changes under unsent data may let it go after idle: restart the window first.
+            TcpCwndUsage.slowStartAfterIdleCheck(sk, settings.get(), clock.nanoTime());
+        }
+        return changed;
     }
 
     /**

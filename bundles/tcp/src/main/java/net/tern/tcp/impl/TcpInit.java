@@ -151,6 +151,14 @@ public final class TcpInit {
                 + " not.")
         int tcpEarlyRetrans() default 3;
 
+        @AttributeDefinition(description = "After an idle time longer than the RTO, restart the congestion window from at"
+                + " most the initial window, halved per RTO idle (tcp_slow_start_after_idle): 1 on, 0 off.")
+        int tcpSlowStartAfterIdle() default 1;
+
+        @AttributeDefinition(description = "Fewest segments in a packet Linux would hand a segmentation offload device,"
+                + " whatever the pacing rate (tcp_min_tso_segs, 1 to 255): where PSH goes.")
+        int tcpMinTsoSegs() default 2;
+
         @AttributeDefinition(description = "Milliseconds a stopping TCP waits for connections to close before aborting them.")
         long drainMillis() default 5_000;
     }
@@ -216,7 +224,8 @@ public final class TcpInit {
                         c.tcpNotsentLowat()),
                 new TcpSettings.AckLimits(c.tcpChallengeAckLimit(), c.tcpInvalidRatelimitMillis()),
                 new TcpSettings.LossDetection((c.tcpRecovery() & 1) != 0,
-                        c.tcpEarlyRetrans() == 3 || c.tcpEarlyRetrans() == 4));
+                        c.tcpEarlyRetrans() == 3 || c.tcpEarlyRetrans() == 4),
+                new TcpSettings.Sending(c.tcpSlowStartAfterIdle() != 0, c.tcpMinTsoSegs()));
     }
 
     /** The assembled protocol, for diagnostics. */

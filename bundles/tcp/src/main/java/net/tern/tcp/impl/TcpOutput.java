@@ -538,7 +538,7 @@ final class TcpOutput {
             int room = snd.sndUna() + snd.sndWnd() - seq;
             int length = Math.min(sk.opts().mssCache(), Math.max(unsent, 0));
             // A segment ends at its skb's end (PSH) and at the end of the TSO packet Linux would send.
-            length = sk.tso().segmentLength(sk, seq, length, nonagle, TcpTso.MIN_TSO_SEGS);
+            length = sk.tso().segmentLength(sk, seq, length, nonagle, settings.get().sending().minTsoSegs());
             if (length > 0 && room < length) {
                 boolean nothingInFlight = sk.rtx().isEmpty();
                 if (room <= 0 || (room < snd.maxWindow() / 2 && !nothingInFlight)) {

@@ -82,7 +82,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         this.sockopt = sockopt;
         this.registry = registry;
         this.sockets = sockets;
-        this.sendmsg = new TcpSendmsg(clock, memory, output);
+        this.sendmsg = new TcpSendmsg(clock, settings, memory, output);
         this.backlogRcv = backlogRcv;
     }
 

@@ -22,11 +22,13 @@ final class TcpSendmsg {
     private static final int TCP_MSS_DEFAULT = 536;
 
     private final Clock clock;
+    private final java.util.function.Supplier<TcpSettings> settings;
     private final TcpMemory memory;
     private final TcpOutput output;
 
-    TcpSendmsg(Clock clock, TcpMemory memory, TcpOutput output) {
+    TcpSendmsg(Clock clock, java.util.function.Supplier<TcpSettings> settings, TcpMemory memory, TcpOutput output) {
         this.clock = clock;
+        this.settings = settings;
         this.memory = memory;
         this.output = output;
     }
@@ -90,6 +92,7 @@ final class TcpSendmsg {
                 if (snd.notSent() == 0) {
                     sk.chrono().chronoStart(TcpChrono.BUSY, clock.nanoTime()); // tcp_add_write_queue_tail: the queue's head
                 }
+                TcpCwndUsage.slowStartAfterIdleCheck(sk, settings.get(), clock.nanoTime()); // tcp_skb_entail
                 snd.startSkb();
             } else if (copied == 0) {
                 snd.appendToTail();

@@ -37,12 +37,14 @@ import net.tern.inet.sock.ProtoMemory;
  *                          {@code tcp_invalid_ratelimit} ({@link AckLimits})
  * @param lossDetection     RACK-TLP (RFC 8985) or duplicate ACKs: {@code tcp_recovery} and
  *                          {@code tcp_early_retrans} ({@link LossDetection})
+ * @param sending           how a sender restarts after idle and sizes its packets:
+ *                          {@code tcp_slow_start_after_idle}, {@code tcp_min_tso_segs} ({@link Sending})
  */
 public record TcpSettings(int synRetries, int synackRetries, int retries2, long rtoInitialMillis, long rtoMinMillis,
         long rtoMaxMillis, long msl, long finTimeoutMillis, int somaxconn, boolean syncookies, boolean timestamps,
         boolean windowScaling, boolean sack, int rmemMax, int rmemDefault, int wmemDefault, int initialCwnd,
         long keepaliveTimeMillis, long keepaliveIntvlMillis, int keepaliveProbes, long delackMinMillis,
-        String congestionControl, Memory memory, AckLimits ackLimits, LossDetection lossDetection) {
+        String congestionControl, Memory memory, AckLimits ackLimits, LossDetection lossDetection, Sending sending) {
 
     public TcpSettings {
         if (synRetries < 1 || synackRetries < 1 || retries2 < 1) {
@@ -58,8 +60,8 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
         if (congestionControl == null || congestionControl.isEmpty()) {
             throw new IllegalArgumentException("a default congestion control is needed");
         }
-        if (memory == null || ackLimits == null || lossDetection == null) {
-            throw new IllegalArgumentException("memory settings, ACK limits and loss detection are needed");
+        if (memory == null || ackLimits == null || lossDetection == null || sending == null) {
+            throw new IllegalArgumentException("memory settings, ACK limits, loss detection and sending are needed");
         }
     }
 
@@ -102,6 +104,29 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
         /** Linux's defaults: RACK and TLP. */
         public static LossDetection defaults() {
             return new LossDetection(true, true);
+        }
+    }
+
+    /**
+     * How a sender restarts after idle and sizes the packets Linux would hand a device that
+     * segments for it:
+     *
+     * @param slowStartAfterIdle after an idle time longer than the RTO with nothing in flight, the window starts
+     *                           again from at most the initial window, halved for each RTO idle (RFC 2861 and
+     *                           RFC 7661 as Linux's {@code tcp_cwnd_restart}; {@code tcp_slow_start_after_idle}, 1)
+     * @param minTsoSegs         the fewest segments a packet may hold whatever the pacing rate
+     *                           ({@code tcp_min_tso_segs}, 2): where PSH goes on the wire ({@link TcpTso})
+     */
+    public record Sending(boolean slowStartAfterIdle, int minTsoSegs) {
+        public Sending {
+            if (minTsoSegs < 1 || minTsoSegs > 255) {
+                throw new IllegalArgumentException("tcp_min_tso_segs is 1 to 255, not " + minTsoSegs);
+            }
+        }
+
+        /** Linux's defaults: restart after idle, packets of at least 2 segments. */
+        public static Sending defaults() {
+            return new Sending(true, 2);
         }
     }
 
@@ -170,7 +195,7 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
     public static TcpSettings defaults() {
         return new TcpSettings(6, 5, 15, 1000, 200, 120_000, 30_000, 60_000, 4096, true, true, true, true,
                 15 << 20, 262_144, 131_072, 10, TimeUnit.HOURS.toMillis(2), 75_000, 9, 40, "cubic", Memory.defaults(),
-                AckLimits.defaults(), LossDetection.defaults());
+                AckLimits.defaults(), LossDetection.defaults(), Sending.defaults());
     }
 
     /** TIME-WAIT's length: 2 * MSL. */
@@ -199,69 +224,76 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, value, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits, lossDetection);
+                congestionControl, memory, ackLimits, lossDetection, sending);
     }
 
     public TcpSettings withSyncookies(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, on, timestamps, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits, lossDetection);
+                congestionControl, memory, ackLimits, lossDetection, sending);
     }
 
     public TcpSettings withTimestamps(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, on, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits, lossDetection);
+                congestionControl, memory, ackLimits, lossDetection, sending);
     }
 
     public TcpSettings withSack(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, on, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits, lossDetection);
+                congestionControl, memory, ackLimits, lossDetection, sending);
     }
 
     public TcpSettings withMsl(long millis) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, millis,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits, lossDetection);
+                congestionControl, memory, ackLimits, lossDetection, sending);
     }
 
     public TcpSettings withBuffers(int rmem, int wmem) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmem, wmem,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits, lossDetection);
+                congestionControl, memory, ackLimits, lossDetection, sending);
     }
 
     public TcpSettings withCongestionControl(String name) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                name, memory, ackLimits, lossDetection);
+                name, memory, ackLimits, lossDetection, sending);
     }
 
     public TcpSettings withMemory(Memory value) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, value, ackLimits, lossDetection);
+                congestionControl, value, ackLimits, lossDetection, sending);
     }
 
     public TcpSettings withAckLimits(AckLimits limits) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, limits, lossDetection);
+                congestionControl, memory, limits, lossDetection, sending);
     }
 
     public TcpSettings withLossDetection(LossDetection value) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits, value);
+                congestionControl, memory, ackLimits, value, sending);
+    }
+
+    public TcpSettings withSending(Sending value) {
+        return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
+                finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
+                wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
+                congestionControl, memory, ackLimits, lossDetection, value);
     }
 }

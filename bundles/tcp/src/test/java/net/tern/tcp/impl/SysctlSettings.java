@@ -128,6 +128,8 @@ public final class SysctlSettings {
             }
             p.put("tcpEarlyRetrans", n);
         });
+        m.put("net.ipv4.tcp_slow_start_after_idle", (v, p) -> p.put("tcpSlowStartAfterIdle", Integer.parseInt(v)));
+        m.put("net.ipv4.tcp_min_tso_segs", (v, p) -> p.put("tcpMinTsoSegs", Integer.parseInt(v)));
         m.put("net.ipv4.tcp_rto_min_us", (v, p) -> {
             long micros = Long.parseLong(v);
             if (micros % 1000 != 0) {
