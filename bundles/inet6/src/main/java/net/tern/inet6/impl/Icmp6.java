@@ -2,6 +2,8 @@ package net.tern.inet6.impl;
 
 import io.netty.buffer.ByteBuf;
 import net.tern.api.socket.ErrnoException;
+import net.tern.inet6.ip.Dst6;
+import net.tern.inet6.ip.Ip6Protocol;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.Packet;
@@ -36,6 +38,7 @@ public final class Icmp6 {
     private final Snmp6 mib;
     private final Clock clock;
     private volatile Icmp6Listener listener = Icmp6Listener.NONE;
+    private volatile Ip6Protocols protocols = new Ip6Protocols();
     /** {@code icmp_msgs_per_sec} and {@code icmp_msgs_burst}, which Linux applies to ICMPv6 errors too. */
     private final int ratePerSecond;
     private final int burst;
@@ -58,6 +61,11 @@ public final class Icmp6 {
     /** Who hears echo replies and errors; one at a time, {@link Icmp6Listener#NONE} for none. */
     public void listener(Icmp6Listener value) {
         this.listener = value == null ? Icmp6Listener.NONE : value;
+    }
+
+    /** {@code inet6_protos[]}, whose error handlers hear of the errors quoting their packets. */
+    public void protocols(Ip6Protocols value) {
+        this.protocols = value;
     }
 
     /**
@@ -155,6 +163,31 @@ public final class Icmp6 {
             }
         }
         listener.error(icmp.type(), icmp.code(), (int) icmp.mtu(), buf, icmp.dataOffset(), quoted);
+        notifyProtocol(icmp, buf, icmp.dataOffset(), icmp.dataOffset() + quoted, inner.nextHeader());
+    }
+
+    /**
+     * {@code icmpv6_notify}: the error goes to the error handler of the quoted packet's upper
+     * protocol, found past its extension headers ({@code ipv6_skip_exthdr}); a quote that ends
+     * before the protocol's first 8 bytes, or a non-first fragment, tells no protocol anything.
+     */
+    private void notifyProtocol(Icmpv6Packet icmp, ByteBuf buf, int header, int end, int next) {
+        int at = header + Ipv6Packet.HEADER_LENGTH;
+        for (int walked = 0; Ipv6ExtHeader.isWalked(next); walked++) {
+            if (walked > 8 || at + Ipv6ExtHeader.MIN_LENGTH > end) {
+                return;
+            }
+            if (next == Ipv6ExtHeader.FRAGMENT && Ipv6FragmentHeader.at(buf, at).fragmentOffset() != 0) {
+                return;
+            }
+            int kind = next;
+            next = Ipv6ExtHeader.nextHeader(buf, at);
+            at += Ipv6ExtHeader.length(buf, at, kind);
+        }
+        Ip6Protocol handler = protocols.get(next);
+        if (handler != null && at + 8 <= end) {
+            handler.err(icmp.type(), icmp.code(), (int) icmp.mtu(), buf, header, at, end);
+        }
     }
 
     /**

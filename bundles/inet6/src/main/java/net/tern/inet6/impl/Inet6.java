@@ -2,6 +2,7 @@ package net.tern.inet6.impl;
 
 import java.security.SecureRandom;
 import java.util.Random;
+import net.tern.inet6.ip.Ip6Transport;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.net.TimerService;
@@ -21,6 +22,7 @@ public final class Inet6 implements AutoCloseable {
     private final Ip6Input input;
     private final Inet6Family family = new Inet6Family();
     private final Ping6 ping;
+    private final Inet6Transport transport;
 
     /** With the system's entropy for interface identifiers and fragment identifications. */
     public Inet6(Clock clock, TimerService timers, PacketAllocator allocator, Inet6Settings settings) {
@@ -40,7 +42,14 @@ public final class Inet6 implements AutoCloseable {
         // type's default (Inet6Family), so SOCK_DGRAM with protocol 0 stays UDP's.
         this.ping = new Ping6(output, allocator, snmp);
         icmp.listener(ping);
+        icmp.protocols(protocols);
+        this.transport = new Inet6Transport(output, addrconf, icmp);
         family.addProtoSw(ping, Integer.MIN_VALUE, Long.MAX_VALUE);
+    }
+
+    /** What IPv6 offers transports (the inet6 bundle's {@code Ip6Transport} service). */
+    public Ip6Transport transport() {
+        return transport;
     }
 
     /** The ICMPv6 echo sockets. */

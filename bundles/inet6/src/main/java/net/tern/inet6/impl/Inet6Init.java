@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import net.tern.api.socket.ProcNetSnmp;
 import net.tern.api.socket.SocketConstants;
+import net.tern.inet6.ip.Ip6Protocol;
+import net.tern.inet6.ip.Ip6Transport;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.LinkListener;
@@ -39,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * service with its own property, as Linux registers them: the counters' file
  * ({@code /proc/net/snmp6}), addrconf as a netdevice notifier, {@code ipv6_rcv} for ethertype
  * 0x86DD ({@code dev_add_pack}), and last the AF_INET6 family ({@code sock_register}), so
- * {@code socket(AF_INET6, ...)} works from the moment the family is seen. Stopping the bundle
+ * {@code socket(AF_INET6, ...)} works from the moment the family is seen, then
+ * {@link Ip6Transport} for the transports, whose {@link Ip6Protocol} services it adds to
+ * {@code inet6_protos[]} ({@code inet6_add_protocol}). Stopping the bundle
  * withdraws them newest first: AF_INET6 sockets fail with EAFNOSUPPORT, IPv6 packets are no
  * longer handled, and IPv4 runs on untouched.
  */
@@ -47,6 +51,7 @@ import org.slf4j.LoggerFactory;
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.net.LinkListener", uses = LinkListener.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.net.PacketHandler", uses = PacketHandler.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.ProtocolFamily", uses = ProtocolFamily.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.inet6.ip.Ip6Transport", uses = Ip6Transport.class)
 @Component(immediate = true, service = {}, configurationPid = Inet6Init.PID)
 @Designate(ocd = Inet6Init.Config.class)
 public final class Inet6Init {
@@ -97,6 +102,8 @@ public final class Inet6Init {
                 Map.of(PacketHandler.ETHERTYPE, EtherType.IPV6));                           // dev_add_pack
         registrations.register(context, ProtocolFamily.class, inet6.family(),
                 Map.of(ProtocolFamily.FAMILY, SocketConstants.AF_INET6));                  // sock_register
+        // What transports use; their IPv6 sides (tcpv6_prot, udpv6_prot) appear once they see it.
+        registrations.register(context, Ip6Transport.class, inet6.transport(), Map.of());
         LOG.info("IPv6 up");
     }
 
@@ -149,6 +156,21 @@ public final class Inet6Init {
 
     void unbindProtoSw(ProtoSw sw, Map<String, Object> properties) {
         inet6.family().removeProtoSw(sw, ServiceRank.of(properties).order());
+    }
+
+    /** {@code inet6_add_protocol} for an {@link Ip6Protocol} service; a number taken already is refused (logged). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(" + Ip6Protocol.PROTOCOL + "=*)")
+    void bindProtocol(Ip6Protocol protocol, Map<String, Object> properties) {
+        int number = ((Number) properties.get(Ip6Protocol.PROTOCOL)).intValue();
+        if (!inet6.protocols().add(number, protocol)) {
+            LOG.error("IPv6 protocol {} is served already; a second handler is ignored", number);
+        }
+    }
+
+    /** {@code inet6_del_protocol}. */
+    void unbindProtocol(Ip6Protocol protocol, Map<String, Object> properties) {
+        inet6.protocols().remove(((Number) properties.get(Ip6Protocol.PROTOCOL)).intValue(), protocol);
     }
 
     /** Withdraws the services, newest first, then drops the packets being reassembled on the network thread. */

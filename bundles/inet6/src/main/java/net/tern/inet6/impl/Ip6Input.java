@@ -1,6 +1,7 @@
 package net.tern.inet6.impl;
 
 import io.netty.buffer.ByteBuf;
+import net.tern.inet6.ip.Ip6Protocol;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.LinkFlags;
 import net.tern.spi.net.Packet;

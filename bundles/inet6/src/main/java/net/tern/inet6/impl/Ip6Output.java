@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import java.util.Random;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.inet6.ip.Dst6;
+import net.tern.inet6.ip.Ip6Transport;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.Packet;
@@ -27,7 +29,7 @@ import net.tern.wire.Ipv6Packet;
  */
 public final class Ip6Output {
     /** Room in front of a payload for the fixed header, a fragment header and a link header. */
-    public static final int HEADROOM = 128;
+    public static final int HEADROOM = Ip6Transport.HEADROOM;
 
     private final Addrconf addrconf;
     private final Pmtu6 pmtu;

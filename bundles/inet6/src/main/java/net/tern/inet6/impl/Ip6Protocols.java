@@ -1,6 +1,7 @@
 package net.tern.inet6.impl;
 
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import net.tern.inet6.ip.Ip6Protocol;
 
 /** {@code inet6_protos[]}: the upper-layer protocol of each next-header number, or none. */
 public final class Ip6Protocols {

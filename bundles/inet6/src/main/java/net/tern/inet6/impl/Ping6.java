@@ -15,6 +15,7 @@ import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketConstants;
+import net.tern.inet6.ip.Dst6;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.proto.MsgHeader;

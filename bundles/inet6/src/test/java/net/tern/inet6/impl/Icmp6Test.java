@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.tern.core.testing.FakeDevice;
+import net.tern.inet6.ip.Dst6;
 import net.tern.inet6.testing.Inet6TestBed;
 import net.tern.spi.net.Packet;
 import net.tern.wire.Icmpv6Packet;
