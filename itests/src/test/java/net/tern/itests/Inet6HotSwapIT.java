@@ -14,9 +14,11 @@ import java.nio.charset.StandardCharsets;
 import javax.inject.Inject;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.ProcNetSnmp;
 import net.tern.api.socket.RecvResult;
+import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketApi;
 import net.tern.api.socket.SocketConstants;
 import org.junit.Test;
@@ -30,13 +32,15 @@ import org.osgi.framework.Bundle;
  * AF_INET6 as a second family, installed and removed while the stack runs: listed beside
  * AF_INET by {@code net:families}; stopping the inet6 bundle makes {@code socket(AF_INET6)}
  * fail with EAFNOSUPPORT and takes IPv6's counters away while IPv4 keeps serving; starting it
- * again brings both back. No error reaches the log meanwhile ({@link TernTestSupport}).
+ * again brings both back. TCP over IPv6 comes and goes with it, its connections aborted while
+ * IPv4's run on. No error reaches the log meanwhile ({@link TernTestSupport}).
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerMethod.class)
 public class Inet6HotSwapIT extends TernTestSupport {
     private static final String INET6_BUNDLE = "net.tern.inet6";
     private static final InetSockAddr SERVER = new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 7008);
+    private static final InetSockAddr TCP4_SERVER = new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 7011);
 
     @Inject
     private SocketApi sockets;
@@ -74,6 +78,94 @@ public class Inet6HotSwapIT extends TernTestSupport {
         await("IPv6's counters back", WAIT_MILLIS, () -> ProcNetSnmp.read(sockets).containsKey("Ip6"));
         assertTrue(sockets.procRead(ProcNetSnmp.SNMP6).contains("Ip6InReceives"));
         udpExchange();
+    }
+
+    /**
+     * TCP over IPv6 on {@code ::1} from the tcp bundle, beside an IPv4 connection; stopping
+     * inet6 aborts the IPv6 connection (ECONNABORTED) and refuses AF_INET6 stream sockets,
+     * while the IPv4 connection carries on; started again, TCP over IPv6 serves again.
+     */
+    @Test
+    public void tcpOverIpv6ComesAndGoesWithInet6WhileIpv4ConnectionsRun() throws Exception {
+        await("TCP over IPv6", WAIT_MILLIS, () -> errnoOrNull(() -> sockets.socket(AF_INET6, SOCK_STREAM, 0)) == null);
+        int listener6 = listener(AF_INET6, Inet6SockAddr.parse("[::1]:7010"));
+        int listener4 = listener(AF_INET, TCP4_SERVER);
+        int[] six = connect(AF_INET6, Inet6SockAddr.parse("[::1]:7010"), listener6);
+        int[] four = connect(AF_INET, TCP4_SERVER, listener4);
+        exchange(six, "over IPv6");
+        exchange(four, "over IPv4");
+        assertEquals(Inet6SockAddr.parse("[::1]:7010"), sockets.getpeername(six[0]));
+
+        Bundle inet6 = installedBundle(INET6_BUNDLE);
+        inet6.stop();
+        try {
+            assertEquals(Errno.EAFNOSUPPORT, errnoOf(() -> sockets.socket(AF_INET6, SOCK_STREAM, 0)));
+            try {
+                int n = sockets.recv(six[1], ByteBuffer.allocate(16), 0);
+                throw new AssertionError("the aborted IPv6 connection read " + n);
+            } catch (ErrnoException e) {
+                assertEquals("the IPv6 connection is aborted", Errno.ECONNABORTED, e.errno());
+            }
+            exchange(four, "IPv4 carries on");
+        } finally {
+            inet6.start();
+        }
+        await("TCP over IPv6 back", WAIT_MILLIS, () -> errnoOrNull(() -> sockets.socket(AF_INET6, SOCK_STREAM, 0)) == null);
+        for (int fd : new int[] {six[0], six[1], listener6}) {
+            sockets.close(fd);
+        }
+        int again = listener(AF_INET6, Inet6SockAddr.parse("[::1]:7010"));
+        int[] back = connect(AF_INET6, Inet6SockAddr.parse("[::1]:7010"), again);
+        exchange(back, "over IPv6 again");
+        exchange(four, "and IPv4 still");
+        for (int fd : new int[] {back[0], back[1], again, four[0], four[1], listener4}) {
+            sockets.close(fd);
+        }
+    }
+
+    private int listener(int family, SockAddr address) throws ErrnoException {
+        int fd = sockets.socket(family, SOCK_STREAM, 0);
+        sockets.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, (int) WAIT_MILLIS);
+        sockets.bind(fd, address);
+        sockets.listen(fd, 4);
+        return fd;
+    }
+
+    /** A connection to {@code listener} at {@code to}: {client, server}, both with receive timeouts. */
+    private int[] connect(int family, SockAddr to, int listener) throws ErrnoException {
+        int client = sockets.socket(family, SOCK_STREAM, 0);
+        sockets.setsockopt(client, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, (int) WAIT_MILLIS);
+        sockets.connect(client, to);
+        int server = sockets.accept(listener).fd();
+        sockets.setsockopt(server, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, (int) WAIT_MILLIS);
+        return new int[] {client, server};
+    }
+
+    /** {@code text} from client to server and back. */
+    private void exchange(int[] pair, String text) throws ErrnoException {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        sockets.send(pair[0], ByteBuffer.wrap(bytes), 0);
+        assertEquals(text, readExactly(pair[1], bytes.length));
+        sockets.send(pair[1], ByteBuffer.wrap(bytes), 0);
+        assertEquals(text, readExactly(pair[0], bytes.length));
+    }
+
+    private String readExactly(int fd, int length) throws ErrnoException {
+        ByteBuffer in = ByteBuffer.allocate(length);
+        while (in.hasRemaining()) {
+            if (sockets.recv(fd, in, 0) == 0) {
+                break;
+            }
+        }
+        return new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII);
+    }
+
+    private Errno errnoOrNull(Call call) {
+        try {
+            return errnoOf(call);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     private void udpExchange() throws Exception {

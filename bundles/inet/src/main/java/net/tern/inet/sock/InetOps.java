@@ -26,15 +26,32 @@ import net.tern.wire.Ipv4Address;
  */
 public abstract class InetOps implements ProtoOps {
     private final RouteTable routes;
+    private final int family;
 
     /** @param routes for {@code bind}'s address check ({@code inet_addr_type}) */
     protected InetOps(RouteTable routes) {
+        this(routes, SocketConstants.AF_INET);
+    }
+
+    /**
+     * Operations of {@code family}'s sockets: AF_INET, or AF_INET6 for {@code inet6_stream_ops}
+     * ({@link Inet6StreamOps}), which share everything here but the addresses.
+     *
+     * @since 1.9
+     */
+    protected InetOps(RouteTable routes, int family) {
         this.routes = Objects.requireNonNull(routes, "routes");
+        this.family = family;
     }
 
     @Override
     public final int family() {
-        return SocketConstants.AF_INET;
+        return family;
+    }
+
+    /** The IPv4 routing table, for {@code inet_addr_type}. */
+    protected final RouteTable routes() {
+        return routes;
     }
 
     /** The inet state of {@code sock}. */
@@ -146,9 +163,9 @@ public abstract class InetOps implements ProtoOps {
             if (sk.dport() == 0 || state == SkState.CLOSE || state == SkState.SYN_SENT) {
                 throw new ErrnoException(Errno.ENOTCONN, "getpeername: the socket is not connected");
             }
-            return sk.peerAddress();
+            return sk.peerName();
         }
-        return sk.localAddress();
+        return sk.localName();
     }
 
     /** {@code sock_poll} → the transport's poll, without the lock. */

@@ -3,6 +3,7 @@ package net.tern.inet.sock;
 import java.nio.ByteBuffer;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketConstants;
 import net.tern.spi.net.Packet;
@@ -52,6 +53,16 @@ public interface InetProto<S extends InetSock> extends Proto {
      * outcome through its state, its pending error and wake-ups.
      */
     void connect(S sk, InetSockAddr address) throws ErrnoException;
+
+    /**
+     * {@code tcp_v6_connect}, {@code ip6_datagram_connect}: {@link #connect} for a socket of the
+     * AF_INET6 family. EAFNOSUPPORT unless the transport serves IPv6.
+     *
+     * @since 1.9
+     */
+    default void connect6(S sk, Inet6SockAddr address) throws ErrnoException {
+        throw new ErrnoException(Errno.EAFNOSUPPORT, "connect(" + address + "): " + name() + " does not serve AF_INET6");
+    }
 
     /** {@code disconnect}: dissolves the association (AF_UNSPEC connect), aborting a stream connection. */
     void disconnect(S sk) throws ErrnoException;

@@ -5,13 +5,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.locks.ReentrantLock;
 import net.tern.api.socket.Errno;
+import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SockAddr;
+import net.tern.api.socket.SocketConstants;
 import net.tern.api.socket.TcpInfo;
 import net.tern.spi.diag.InetDiagMsg;
 import net.tern.spi.diag.SkMemInfo;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.Softnet;
 import net.tern.spi.proto.ProtoSocket;
+import net.tern.wire.Ipv6Address;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +71,12 @@ public class InetSock {
     private volatile SkState state = SkState.CLOSE;
     private volatile int shutdown;
 
+    /** {@code sk_family}: AF_INET, or AF_INET6 for a socket of the IPv6 family (made by its protosw entry). */
+    private volatile int family = SocketConstants.AF_INET;
+    /** {@code sk_v6_rcv_saddr}, {@code np->saddr}, {@code sk_v6_daddr}: an AF_INET6 socket's addresses. */
+    private volatile Ipv6Address v6RcvSaddr = Ipv6Address.UNSPECIFIED;
+    private volatile Ipv6Address v6Saddr = Ipv6Address.UNSPECIFIED;
+    private volatile Ipv6Address v6Daddr = Ipv6Address.UNSPECIFIED;
     private volatile int rcvSaddr;
     private volatile int saddr;
     private volatile int num;
@@ -387,6 +397,59 @@ public class InetSock {
         this.dport = port;
     }
 
+    /** {@code sk_family}: {@link SocketConstants#AF_INET} or {@link SocketConstants#AF_INET6}. */
+    public int family() {
+        return family;
+    }
+
+    public void family(int value) {
+        this.family = value;
+    }
+
+    /** {@code sk_v6_rcv_saddr}: the IPv6 address bound to, :: for any. */
+    public Ipv6Address v6RcvSaddr() {
+        return v6RcvSaddr;
+    }
+
+    public void v6RcvSaddr(Ipv6Address address) {
+        this.v6RcvSaddr = address;
+    }
+
+    /** {@code np->saddr}: the IPv6 source address to send from, :: until chosen. */
+    public Ipv6Address v6Saddr() {
+        return v6Saddr;
+    }
+
+    public void v6Saddr(Ipv6Address address) {
+        this.v6Saddr = address;
+    }
+
+    /** {@code sk_v6_daddr}: the IPv6 peer, :: while unconnected. */
+    public Ipv6Address v6Daddr() {
+        return v6Daddr;
+    }
+
+    public void v6Daddr(Ipv6Address address) {
+        this.v6Daddr = address;
+    }
+
+    /** {@code inet_getname} / {@code inet6_getname}: the local name, of the socket's family. */
+    public SockAddr localName() {
+        if (family != SocketConstants.AF_INET6) {
+            return localAddress();
+        }
+        Ipv6Address address = v6RcvSaddr.isUnspecified() ? v6Saddr : v6RcvSaddr;
+        return new Inet6SockAddr(address.high(), address.low(), num);
+    }
+
+    /** The peer's name, of the socket's family. */
+    public SockAddr peerName() {
+        if (family != SocketConstants.AF_INET6) {
+            return peerAddress();
+        }
+        return new Inet6SockAddr(v6Daddr.high(), v6Daddr.low(), dport);
+    }
+
     /** The local address and port, as {@code getsockname} shows them. */
     public InetSockAddr localAddress() {
         int address = rcvSaddr != 0 ? rcvSaddr : saddr;
@@ -506,6 +569,6 @@ public class InetSock {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[" + state + " " + localAddress() + " -> " + peerAddress() + "]";
+        return getClass().getSimpleName() + "[" + state + " " + localName() + " -> " + peerName() + "]";
     }
 }

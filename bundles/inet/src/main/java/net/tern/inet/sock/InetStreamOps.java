@@ -2,7 +2,6 @@ package net.tern.inet.sock;
 
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
-import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.route.RouteTable;
@@ -23,7 +22,12 @@ public class InetStreamOps extends InetOps {
 
     /** {@code clock} stamps the {@code inet_stream_connect} tracepoint. */
     public InetStreamOps(RouteTable routes, Clock clock) {
-        super(routes);
+        this(routes, clock, SocketConstants.AF_INET);
+    }
+
+    /** For {@code family}'s stream sockets ({@link Inet6StreamOps}). */
+    InetStreamOps(RouteTable routes, Clock clock, int family) {
+        super(routes, family);
         this.clock = clock;
     }
 
@@ -59,7 +63,6 @@ public class InetStreamOps extends InetOps {
                 sk.socketState(SocketState.UNCONNECTED);
                 return 0;
             }
-            InetSockAddr target = inetAddress("connect", address, false);
             switch (sk.socketState()) {
                 case CONNECTED -> {
                     return Errno.EISCONN.negative();
@@ -76,12 +79,17 @@ public class InetStreamOps extends InetOps {
             if (sk.state() != SkState.CLOSE) {
                 return Errno.EISCONN.negative();
             }
-            prot(sk).connect(sk, target);
+            startConnect(sk, address);
             sk.socketState(SocketState.CONNECTING);
             return sk.state().connecting() ? Errno.EINPROGRESS.negative() : settle(sk);
         } finally {
             sk.unlock();
         }
+    }
+
+    /** The transport's {@code connect} ({@code tcp_v4_connect}) to an AF_INET address; EAFNOSUPPORT for another. */
+    void startConnect(InetSock sk, SockAddr address) throws ErrnoException {
+        prot(sk).connect(sk, inetAddress("connect", address, false));
     }
 
     /** {@code __inet_stream_connect}, non-blocking: EINPROGRESS, EALREADY, EISCONN and failures thrown. */

@@ -2,12 +2,37 @@ package net.tern.tcp.impl;
 
 import net.tern.api.socket.InetSockAddr;
 import net.tern.spi.net.FlowHash;
+import net.tern.wire.Ipv6Address;
 
 /**
  * A connection's 4-tuple from this host's side, the key of the established hash
- * ({@code inet_ehashfn}): local address and port, remote address and port.
+ * ({@code inet_ehashfn}, {@code inet6_ehashfn}): local address and port, remote address and
+ * port. An IPv6 connection's key carries its addresses in {@code local6} and {@code remote6}
+ * and, in the two {@code int}s, each address folded to 32 bits ({@link #fold}) for the hash;
+ * an IPv4 one has null there. IPv4 and IPv6 connections share the one table.
  */
-record ConnKey(int localAddress, int localPort, int remoteAddress, int remotePort) {
+record ConnKey(int localAddress, int localPort, int remoteAddress, int remotePort, Ipv6Address local6,
+        Ipv6Address remote6) {
+    /** An IPv4 connection's key. */
+    ConnKey(int localAddress, int localPort, int remoteAddress, int remotePort) {
+        this(localAddress, localPort, remoteAddress, remotePort, null, null);
+    }
+
+    /** An IPv6 connection's key. */
+    static ConnKey of6(Ipv6Address local, int localPort, Ipv6Address remote, int remotePort) {
+        return new ConnKey(fold(local), localPort, fold(remote), remotePort, local, remote);
+    }
+
+    /** An IPv6 address in 32 bits, for hashes: its four words xor-ed. */
+    static int fold(Ipv6Address address) {
+        long x = address.high() ^ address.low();
+        return (int) (x ^ (x >>> 32));
+    }
+
+    boolean isV6() {
+        return local6 != null;
+    }
+
     @Override
     public int hashCode() {
         return hash(localAddress, localPort, remoteAddress, remotePort);
@@ -24,7 +49,7 @@ record ConnKey(int localAddress, int localPort, int remoteAddress, int remotePor
      * A 4-tuple to look up without making a key: set, then passed to the established hash's
      * {@code get}, which calls the probe's {@code equals} with each stored key of the same hash
      * ({@link java.util.concurrent.ConcurrentHashMap#get}: "{@code key.equals(k)}"). It equals
-     * the {@link ConnKey} of its tuple; it is never stored. One per thread that looks up.
+     * the IPv4 {@link ConnKey} of its tuple; it is never stored. One per thread that looks up.
      */
     static final class Probe {
         private int localAddress;
@@ -48,7 +73,7 @@ record ConnKey(int localAddress, int localPort, int remoteAddress, int remotePor
         @Override
         public boolean equals(Object o) {
             return o instanceof ConnKey k && k.localAddress() == localAddress && k.localPort() == localPort
-                    && k.remoteAddress() == remoteAddress && k.remotePort() == remotePort;
+                    && k.remoteAddress() == remoteAddress && k.remotePort() == remotePort && k.local6() == null;
         }
     }
 
@@ -59,6 +84,9 @@ record ConnKey(int localAddress, int localPort, int remoteAddress, int remotePor
 
     @Override
     public String toString() {
+        if (local6 != null) {
+            return "[" + local6 + "]:" + localPort + " <-> [" + remote6 + "]:" + remotePort;
+        }
         return InetSockAddr.formatAddress(localAddress) + ":" + localPort + " <-> "
                 + InetSockAddr.formatAddress(remoteAddress) + ":" + remotePort;
     }

@@ -19,6 +19,8 @@ final class NegotiatedOptions {
 
     /** {@code TCP_MAXSEG}: a cap on the MSS, or 0 for none ({@code rx_opt.user_mss}). */
     private int userMss;
+    /** {@code icsk_af_ops->net_header_len}: 20 over IPv4, 40 over IPv6, which the MSS leaves out of the MTU. */
+    private int netHeaderLength = TcpWindow.IPV4_HEADER;
     /** The MSS our SYN (or SYN-ACK) advertised ({@code advmss}). */
     private int advmss = DEFAULT_MSS;
     /** The payload of a full-sized segment we send, options taken off ({@code mss_cache}). */
@@ -78,13 +80,17 @@ final class NegotiatedOptions {
         userMss = mss;
     }
 
+    void netHeaderLength(int value) {
+        this.netHeaderLength = value;
+    }
+
     /**
      * {@code tcp_connect_init}: our SYN advertises the route's MSS (capped by
      * {@code TCP_MAXSEG}) and offers {@code rcvWscale}; until the SYN-ACK says more, we send
      * segments of that size and expect 536 bytes.
      */
     void connectInit(int mtu, int rcvWscale) {
-        advmss = TcpWindow.advertiseMss(mtu, userMss);
+        advmss = TcpWindow.advertiseMss(mtu, userMss, netHeaderLength);
         mssCache = advmss;
         rcvMss = Math.min(advmss, DEFAULT_MSS);
         this.rcvWscale = rcvWscale;
@@ -103,7 +109,7 @@ final class NegotiatedOptions {
         }
         this.tsOk = tsOk;
         this.sackOk = sackOk;
-        this.mssCache = TcpWindow.syncMss(peerMss, mtu, userMss, tsOk);
+        this.mssCache = TcpWindow.syncMss(peerMss, mtu, userMss, tsOk, netHeaderLength);
         this.rcvMss = Math.min(advmss, peerMss);
     }
 
@@ -119,7 +125,7 @@ final class NegotiatedOptions {
         this.tsOk = tsOk;
         this.advmss = advmss;
         this.rcvMss = Math.min(advmss, peerMss);
-        this.mssCache = TcpWindow.syncMss(peerMss, mtu, userMss, tsOk);
+        this.mssCache = TcpWindow.syncMss(peerMss, mtu, userMss, tsOk, netHeaderLength);
     }
 
     /**
@@ -127,7 +133,8 @@ final class NegotiatedOptions {
      * new MTU allows, taken when lower. True when it was.
      */
     boolean reduceMss(int mtu) {
-        int mss = TcpWindow.syncMss(mssCache + (tsOk ? TcpOptions.TIMESTAMP_ALIGNED_LENGTH : 0), mtu, userMss, tsOk);
+        int mss = TcpWindow.syncMss(mssCache + (tsOk ? TcpOptions.TIMESTAMP_ALIGNED_LENGTH : 0), mtu, userMss, tsOk,
+                netHeaderLength);
         if (mss < mssCache) {
             mssCache = mss;
             return true;

@@ -2,6 +2,7 @@ package net.tern.tcp.impl;
 
 import io.netty.buffer.ByteBuf;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.wire.Ipv6Address;
 import net.tern.wire.TcpOptions;
 import net.tern.wire.TcpPacket;
 
@@ -17,6 +18,9 @@ import net.tern.wire.TcpPacket;
 final class Segment {
     private int saddr;
     private int daddr;
+    /** An IPv6 segment's addresses (then {@link #saddr} and {@link #daddr} are them folded, {@link ConnKey#fold}); null for IPv4. */
+    private Ipv6Address saddr6;
+    private Ipv6Address daddr6;
     private int sport;
     private int dport;
     private int seq;
@@ -34,6 +38,8 @@ final class Segment {
      * {@code daddr}, its payload at {@code dataIndex} of {@code buf}.
      */
     Segment decode(int saddr, int daddr, TcpPacket th, ByteBuf buf, int dataIndex, int dataLength) {
+        this.saddr6 = null;
+        this.daddr6 = null;
         this.saddr = saddr;
         this.daddr = daddr;
         this.sport = th.sourcePort();
@@ -47,6 +53,32 @@ final class Segment {
         this.dataLength = dataLength;
         th.parseOptions(options);
         return this;
+    }
+
+    /** {@link #decode} of a segment that came over IPv6 ({@code tcp_v6_rcv}). */
+    Segment decode6(Ipv6Address saddr, Ipv6Address daddr, TcpPacket th, ByteBuf buf, int dataIndex, int dataLength) {
+        decode(ConnKey.fold(saddr), ConnKey.fold(daddr), th, buf, dataIndex, dataLength);
+        this.saddr6 = saddr;
+        this.daddr6 = daddr;
+        return this;
+    }
+
+    /** Whether it came over IPv6. */
+    boolean isV6() {
+        return saddr6 != null;
+    }
+
+    Ipv6Address saddr6() {
+        return saddr6;
+    }
+
+    Ipv6Address daddr6() {
+        return daddr6;
+    }
+
+    /** The 4-tuple from this host's side, of the segment's family. */
+    ConnKey key() {
+        return saddr6 != null ? ConnKey.of6(daddr6, dport, saddr6, sport) : new ConnKey(daddr, dport, saddr, sport);
     }
 
     /** Forgets the packet's buffer once the segment is handled. */

@@ -6,7 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
-import net.tern.inet.sock.SkState;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.RouteTable;
@@ -15,6 +14,7 @@ import net.tern.inet.sock.InetProtoSw;
 import net.tern.inet.sock.InetStreamOps;
 import net.tern.inet.sock.LocalPortRange;
 import net.tern.inet.sock.ProtoMemory;
+import net.tern.inet.sock.SkState;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.NetworkThread;
@@ -46,6 +46,7 @@ public final class Tcp implements NetProtocol, AutoCloseable {
     private final CongestionRegistry congestion;
     private final TcpProt prot;
     private final TcpIpv4 ipv4;
+    private final TcpReplies replies;
     private final InetProtoSw<TcpSock> protoSw;
     private final TcpDiag diag;
     private final TcpLifecycle lifecycle;
@@ -66,8 +67,9 @@ public final class Tcp implements NetProtocol, AutoCloseable {
         // (a connection's timers reach tcp_timer.c's handlers through its own SockTimers).
         TcpTrace trace = new TcpTrace(clock);
         TcpSack sack = new TcpSack(counters, clock);
-        TcpOutput output = new TcpOutput(clock, current, counters, memory, ip, allocator, trace);
+        TcpOutput output = new TcpOutput(clock, current, counters, memory, allocator, trace);
         TcpReplies replies = new TcpReplies(clock, counters, ip, allocator, trace);
+        this.replies = replies;
         TcpChallengeAck challengeAck = new TcpChallengeAck(clock, current, counters, this::nextRandom, output);
         this.lifecycle = new TcpLifecycle(current, counters, tables, memory, output, trace, timers, clock, sockets,
                 () -> aborting);
@@ -168,6 +170,24 @@ public final class Tcp implements NetProtocol, AutoCloseable {
     /** Every TCP socket alive now: open ones, orphans finishing their close, children not yet accepted. */
     public Set<TcpSock> sockets() {
         return sockets;
+    }
+
+    /** {@code tcp_v4_rcv}'s path, which {@code tcp_v6_rcv} shares; the ICMP error handling both share. */
+    TcpIpv4 ipv4() {
+        return ipv4;
+    }
+
+    TcpLifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    /**
+     * IPv6 appeared ({@link TcpIpv6}, as the sender of segments without a socket and the path
+     * MTU of requests) or went (null).
+     */
+    void ipv6(Ipv6Sender sender) {
+        ipv4.ipv6(sender);
+        replies.ipv6(sender);
     }
 
     /** {@code tcp_v4_rcv}. */

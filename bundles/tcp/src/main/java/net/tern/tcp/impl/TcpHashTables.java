@@ -6,11 +6,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntFunction;
 import java.util.function.IntSupplier;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SocketConstants;
 import net.tern.inet.sock.LocalPortRange;
 import net.tern.inet.sock.SkState;
+import net.tern.wire.Ipv6Address;
 
 /**
  * TCP's lookup tables ({@code struct inet_hashinfo}):
@@ -39,6 +42,11 @@ final class TcpHashTables {
     // ---- established (ehash)
 
     Object lookupEstablished(ConnKey key) {
+        return established.get(key);
+    }
+
+    /** {@link #lookupEstablished(ConnKey)} of a key or a probe. */
+    Object lookupEstablished(Object key) {
         return established.get(key);
     }
 
@@ -93,13 +101,34 @@ final class TcpHashTables {
         }
         TcpSock wildcard = null;
         for (TcpSock sk : list) {
-            if (sk.state() != SkState.LISTEN) {
+            if (sk.state() != SkState.LISTEN || sk.family() != SocketConstants.AF_INET) {
                 continue;
             }
             if (sk.rcvSaddr() == address) {
                 return sk;
             }
             if (sk.rcvSaddr() == 0 && wildcard == null) {
+                wildcard = sk;
+            }
+        }
+        return wildcard;
+    }
+
+    /** {@code inet6_lookup_listener}: an IPv6 listener bound to {@code address} first, then one bound to ::. */
+    TcpSock lookupListener6(Ipv6Address address, int port) {
+        CopyOnWriteArrayList<TcpSock> list = listeners.get(port);
+        if (list == null) {
+            return null;
+        }
+        TcpSock wildcard = null;
+        for (TcpSock sk : list) {
+            if (sk.state() != SkState.LISTEN || sk.family() != SocketConstants.AF_INET6) {
+                continue;
+            }
+            if (sk.v6RcvSaddr().equals(address)) {
+                return sk;
+            }
+            if (sk.v6RcvSaddr().isUnspecified() && wildcard == null) {
                 wildcard = sk;
             }
         }
@@ -147,7 +176,8 @@ final class TcpHashTables {
                 continue;
             }
             if (owner instanceof TcpSock other) {
-                boolean overlap = address == 0 || other.rcvSaddr() == 0 || other.rcvSaddr() == address;
+                boolean overlap = overlap(sk.family(), address, sk.v6RcvSaddr(), other.family(), other.rcvSaddr(),
+                        other.v6RcvSaddr());
                 if (!overlap) {
                     continue;
                 }
@@ -159,7 +189,9 @@ final class TcpHashTables {
                     return other;
                 }
             } else if (owner instanceof TimeWaitSock tw) {
-                boolean overlap = address == 0 || tw.key.localAddress() == address;
+                boolean overlap = overlap(sk.family(), address, sk.v6RcvSaddr(),
+                        tw.key.isV6() ? SocketConstants.AF_INET6 : SocketConstants.AF_INET, tw.key.localAddress(),
+                        tw.key.local6());
                 if (overlap && !sk.reuseAddr()) {
                     return tw;
                 }
@@ -169,18 +201,34 @@ final class TcpHashTables {
     }
 
     /**
-     * {@code inet_hash_connect}: an ephemeral port for a connection to {@code remote}, one no
+     * {@code inet_rcv_saddr_equal} with a wildcard matching: whether two bound addresses, each
+     * of its family ({@code v4} for AF_INET, {@code v6} for AF_INET6), take a common address.
+     * Across families only an IPv6 wildcard does: a socket bound to :: receives IPv4 too
+     * ({@code ipv6_rcv_saddr_equal} without {@code IPV6_V6ONLY}).
+     */
+    static boolean overlap(int family, int v4, Ipv6Address v6, int otherFamily, int otherV4, Ipv6Address otherV6) {
+        if (family == SocketConstants.AF_INET && otherFamily == SocketConstants.AF_INET) {
+            return v4 == 0 || otherV4 == 0 || v4 == otherV4;
+        }
+        if (family == SocketConstants.AF_INET6 && otherFamily == SocketConstants.AF_INET6) {
+            return v6.isUnspecified() || otherV6.isUnspecified() || v6.equals(otherV6);
+        }
+        return family == SocketConstants.AF_INET6 ? v6.isUnspecified() : otherV6.isUnspecified();
+    }
+
+    /**
+     * {@code inet_hash_connect}: an ephemeral port for a connection ({@code keyAt}: its 4-tuple
+     * with a given local port, of either family), one no
      * bind()-bound or listening socket holds and whose 4-tuple is free
      * ({@code __inet_check_established}); EADDRNOTAVAIL when there is none, as Linux's connect says.
      */
-    synchronized ConnKey connectPort(TcpSock sk, int localAddress, int remoteAddress, int remotePort, int offset)
-            throws ErrnoException {
+    synchronized ConnKey connectPort(TcpSock sk, IntFunction<ConnKey> keyAt, int offset) throws ErrnoException {
         LocalPortRange.Range ports = localPorts.get();
         int range = ports.size();
         int start = Math.floorMod(offset, range);
         for (int i = 0; i < range; i++) {
             int candidate = ports.low() + (start + i) % range;
-            ConnKey key = new ConnKey(localAddress, candidate, remoteAddress, remotePort);
+            ConnKey key = keyAt.apply(candidate);
             if (connectUsable(candidate) && !established.containsKey(key)) {
                 take(sk, candidate);
                 return key;

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.ProtoSw", uses = ProtoSw.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.NetProtocol", uses = NetProtocol.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.diag.InetDiagHandler", uses = InetDiagHandler.class)
-@Component(immediate = true, service = {}, configurationPid = TcpInit.PID)
+@Component(immediate = true, service = TcpInit.class, configurationPid = TcpInit.PID)
 @Designate(ocd = TcpInit.Config.class)
 public final class TcpInit {
     public static final String PID = "net.tern.tcp";

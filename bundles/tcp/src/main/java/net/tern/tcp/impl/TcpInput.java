@@ -90,7 +90,10 @@ final class TcpInput {
             sk.ts().storeTsRecent(o.tsVal, clock.nanoTime());
         }
         int peerMss = o.mss > 0 ? o.mss : NegotiatedOptions.DEFAULT_MSS;
-        int mtu = sk.route() != null ? sk.route().mtu() : sk.opts().advmss() + 40;
+        int mtu = sk.af().routeMtu(sk);
+        if (mtu == 0) {
+            mtu = sk.opts().advmss() + sk.af().netHeaderLength() + TcpPacket.MIN_HEADER_LENGTH;
+        }
         sk.opts().synsentNegotiate(s.windowScaling() && o.wscale >= 0, o.wscale, tsOk, s.sack() && o.sackPermitted,
                 peerMss, mtu);
         if (hasAck) {

@@ -6,9 +6,11 @@ import static net.tern.wire.TcpPacket.RST;
 import static net.tern.wire.TcpPacket.SYN;
 
 import io.netty.buffer.ByteBuf;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SocketConstants;
 import net.tern.inet.ip.IpOutput;
 import net.tern.inet.route.Flowi4;
 import net.tern.inet.route.Rtable;
@@ -17,7 +19,10 @@ import net.tern.spi.net.Clock;
 import net.tern.spi.net.NetdevFeatures;
 import net.tern.spi.net.Packet;
 import net.tern.wire.IcmpTypes;
+import net.tern.wire.InetChecksum;
 import net.tern.wire.Ipv4Packet;
+import net.tern.wire.Ipv6Address;
+import net.tern.wire.Ipv6Packet;
 import net.tern.wire.TcpOptions;
 import net.tern.wire.TcpPacket;
 
@@ -51,6 +56,8 @@ final class TcpIpv4 {
     private final TcpMinisocks minisocks;
     private final SynCookies synCookies;
     private final TcpLifecycle lifecycle;
+    /** IPv6 while it runs, else null. */
+    private volatile Ipv6Sender ipv6;
 
     TcpIpv4(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpHashTables tables, TcpMemory memory,
             Secrets secrets, TcpTrace trace, IpOutput ipOutput, TcpOutput output, TcpReplies replies, TcpInput input,
@@ -71,12 +78,22 @@ final class TcpIpv4 {
         this.lifecycle = lifecycle;
     }
 
+    /** IPv6 appeared (the sender it offers) or went (null). */
+    void ipv6(Ipv6Sender sender) {
+        this.ipv6 = sender;
+    }
+
     /**
      * {@code tcp_v4_rcv}: checks and decodes the segment ({@link #decode}), then finds its owner
      * and delivers it ({@link #demux}). The packet is released here, unless it waits on a
      * socket's backlog.
      */
     void v4Rcv(Packet packet) {
+        rcv(packet, null);
+    }
+
+    /** {@code tcp_v6_rcv}: the same path, the segment's family told by its IP version. */
+    void v6Rcv(Packet packet) {
         rcv(packet, null);
     }
 
@@ -138,6 +155,9 @@ final class TcpIpv4 {
                 }
             }
         }
+        if ((buf.getUnsignedByte(packet.networkHeader()) >> 4) == 6) {
+            return decode6(packet, th, arriving, scratch.seg);
+        }
         Ipv4Packet ip = scratch.ip.wrap(buf, packet.networkHeader());
         int saddr = ip.source();
         int daddr = ip.destination();
@@ -151,6 +171,26 @@ final class TcpIpv4 {
     }
 
     /**
+     * {@code tcp_v6_rcv}'s checksum (over the IPv6 pseudo-header, RFC 8200 8.1) and decoding; the
+     * rest of its path is {@code tcp_v4_rcv}'s, on the same tables.
+     */
+    private Segment decode6(Packet packet, TcpPacket th, boolean arriving, Segment seg) {
+        ByteBuf buf = packet.buf();
+        int start = buf.readerIndex();
+        int length = packet.length();
+        Ipv6Packet ip = Ipv6Packet.at(buf, packet.networkHeader());
+        Ipv6Address saddr = ip.source();
+        Ipv6Address daddr = ip.destination();
+        if (arriving && !packet.csumUnnecessary()
+                && !InetChecksum.verifyTransport6(buf, start, length, saddr, daddr, SocketConstants.IPPROTO_TCP)) {
+            counters.inc(TcpMib.InCsumErrors);
+            counters.inc(TcpMib.InErrs);
+            return null;
+        }
+        return seg.decode6(saddr, daddr, th, buf, start + th.headerLength(), length - th.headerLength());
+    }
+
+    /**
      * The demultiplexing of {@code tcp_v4_rcv} ({@code __inet_lookup_skb}): the established
      * hash (a socket: {@link #v4DoRcv}; a request: {@link TcpMinisocks#checkReq}; a TIME-WAIT
      * entry: {@link TcpMinisocks#timewaitStateProcess}), then the listeners, else a RST.
@@ -161,7 +201,7 @@ final class TcpIpv4 {
      * being run (locked by this thread), or null for a segment arriving.
      */
     private boolean demux(Segment seg, ConnKey.Probe probe, Packet packet, TcpSock owner) {
-        ConnKey.Probe key = probe.set(seg.daddr(), seg.dport(), seg.saddr(), seg.sport());
+        Object key = seg.isV6() ? seg.key() : probe.set(seg.daddr(), seg.dport(), seg.saddr(), seg.sport());
         int isnHint = 0;
         for (int attempt = 0; attempt < 3; attempt++) {
             Object found = tables.lookupEstablished(key);
@@ -206,7 +246,8 @@ final class TcpIpv4 {
             }
             break;
         }
-        TcpSock listener = tables.lookupListener(seg.daddr(), seg.dport());
+        TcpSock listener = seg.isV6() ? tables.lookupListener6(seg.daddr6(), seg.dport())
+                : tables.lookupListener(seg.daddr(), seg.dport());
         if (listener == null) {
             replies.v4SendReset(seg);
             return false;
@@ -268,7 +309,7 @@ final class TcpIpv4 {
             return;
         }
         if (seg.has(ACK)) {
-            if (!seg.has(SYN) && settings.get().syncookies() && synCookies.cookieV4Check(listener, seg)) {
+            if (!seg.has(SYN) && !seg.isV6() && settings.get().syncookies() && synCookies.cookieV4Check(listener, seg)) {
                 return;
             }
             replies.v4SendReset(seg);
@@ -291,7 +332,7 @@ final class TcpIpv4 {
         // 6.18 listener with backlog 128 holds 129). A SYN reusing a TIME-WAIT 4-tuple proves
         // its peer and is never refused.
         if (listener.acceptQueue().reqskQueueIsFull() && isnHint == 0) {
-            if (settings.get().syncookies()) {
+            if (settings.get().syncookies() && !seg.isV6()) { // no SYN cookies over IPv6 yet (cookie_v6_init_sequence)
                 wantCookie = true;
                 c.inc(TcpExtMib.TCPReqQFullDoCookies);
             } else {
@@ -305,22 +346,33 @@ final class TcpIpv4 {
             c.inc(TcpExtMib.ListenDrops);
             return;
         }
-        Rtable route;
+        Rtable route = null;
+        int mtu;
         try {
-            route = ipOutput.routeOutput(Flowi4.of(seg.daddr(), seg.saddr(), 6));
+            if (seg.isV6()) {
+                Ipv6Sender v6 = ipv6;
+                if (v6 == null) {
+                    c.inc(TcpExtMib.ListenDrops);
+                    return;
+                }
+                mtu = v6.mtu(seg.saddr6());
+            } else {
+                route = ipOutput.routeOutput(Flowi4.of(seg.daddr(), seg.saddr(), 6));
+                mtu = route.mtu();
+            }
         } catch (ErrnoException e) {
             c.inc(TcpExtMib.ListenDrops);
             return;
         }
         TcpSettings s = settings.get();
         TcpOptions o = seg.options();
-        int advmss = TcpWindow.advertiseMss(route.mtu(), listener.opts().userMss());
+        int advmss = TcpWindow.advertiseMss(mtu, listener.opts().userMss(), listener.af().netHeaderLength());
         boolean tsOk = s.timestamps() && o.timestamp;
         boolean sackOk = s.sack() && o.sackPermitted;
         int peerWscale = s.windowScaling() ? o.wscale : -1;
         int rcvWscale = peerWscale >= 0 ? Math.max(0, s.windowShift()) : 0;
         int peerMss = o.mss > 0 ? o.mss : NegotiatedOptions.DEFAULT_MSS;
-        ConnKey key = new ConnKey(seg.daddr(), seg.dport(), seg.saddr(), seg.sport());
+        ConnKey key = seg.key();
         int tsOffset = secrets.tsOffset(seg.daddr(), seg.saddr());
         int rcvWnd = TcpWindow.selectInitialWindow(memory.fullSpace(listener), advmss);
         if (wantCookie) {
@@ -367,29 +419,31 @@ final class TcpIpv4 {
         TcpPacket th = TcpPacket.at(buf, start + ip.headerLength());
         ConnKey key = new ConnKey(ip.source(), th.sourcePort(), ip.destination(), th.destinationPort());
         int seq = th.seq();
+        quotedErr(key, seq, type == IcmpTypes.PARAMETER_PROB || type == IcmpTypes.TIME_EXCEEDED
+                || (type == IcmpTypes.DEST_UNREACH && (code == IcmpTypes.NET_UNREACH || code == IcmpTypes.HOST_UNREACH)),
+                sk -> sockErr(sk, seq, type, code, info));
+    }
+
+    /**
+     * What {@code tcp_v4_err} and {@code tcp_v6_err} do once the quoted 4-tuple {@code key} and
+     * sequence number {@code seq} are known: a request is dropped when {@code abortRequest}
+     * ({@code tcp_req_err}); a socket's part runs under its lock, now if nobody owns the
+     * socket, else by the owner as it lets go.
+     */
+    void quotedErr(ConnKey key, int seq, boolean abortRequest, Consumer<TcpSock> sockErr) {
         Object found = tables.lookupEstablished(key);
         if (found instanceof RequestSock req) {
-            reqErr(req, seq, type == IcmpTypes.PARAMETER_PROB || type == IcmpTypes.TIME_EXCEEDED
-                    || (type == IcmpTypes.DEST_UNREACH
-                            && (code == IcmpTypes.NET_UNREACH || code == IcmpTypes.HOST_UNREACH)));
+            reqErr(req, seq, abortRequest);
             return;
         }
-        if (!(found instanceof TcpSock sk)) {
-            return;
-        }
-        // Input: run now if nobody owns the socket, else by the owner as it lets go.
-        if (!sk.runOrBacklog(() -> sockErr(sk, seq, type, code, info), sk.backlogLimit())) {
+        if (found instanceof TcpSock sk && !sk.runOrBacklog(() -> sockErr.accept(sk), sk.backlogLimit())) {
             counters.inc(TcpExtMib.TCPBacklogDrop);
         }
     }
 
     /** {@code tcp_v4_err}'s part under the socket's lock. */
     private void sockErr(TcpSock sk, int seq, int type, int code, int info) {
-        if (sk.state() == SkState.CLOSE) {
-            return;
-        }
-        if (!Seq.between(seq, sk.snd().sndUna(), sk.snd().sndMax())) {
-            counters.inc(TcpExtMib.OutOfWindowIcmps);
+        if (!errInWindow(sk, seq)) {
             return;
         }
         Errno errno;
@@ -410,6 +464,23 @@ final class TcpIpv4 {
                 return; // source quench, redirect, others: ignored
             }
         }
+        reportErr(sk, errno);
+    }
+
+    /** Whether an ICMP error about {@code sk} quotes a sequence number it has unacknowledged; else counted ({@code OutOfWindowIcmps}). */
+    boolean errInWindow(TcpSock sk, int seq) {
+        if (sk.state() == SkState.CLOSE) {
+            return false;
+        }
+        if (!Seq.between(seq, sk.snd().sndUna(), sk.snd().sndMax())) {
+            counters.inc(TcpExtMib.OutOfWindowIcmps);
+            return false;
+        }
+        return true;
+    }
+
+    /** An ICMP error's errno: fatal to a connection not yet synchronized, else kept as its soft error. */
+    void reportErr(TcpSock sk, Errno errno) {
         if (sk.state() == SkState.SYN_SENT || sk.state() == SkState.SYN_RECV) {
             lifecycle.writeErr(sk, errno);
         } else {
@@ -450,8 +521,8 @@ final class TcpIpv4 {
         }
     }
 
-    /** {@code tcp_v4_mtu_reduced}: a smaller path MTU lowers the MSS and resends what no longer fits. */
-    private void v4MtuReduced(TcpSock sk, int mtu) {
+    /** {@code tcp_v4_mtu_reduced} (and {@code tcp_v6_mtu_reduced}): a smaller path MTU lowers the MSS and resends what no longer fits. */
+    void v4MtuReduced(TcpSock sk, int mtu) {
         if (mtu < 68) {
             return;
         }

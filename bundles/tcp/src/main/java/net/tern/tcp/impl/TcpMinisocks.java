@@ -8,11 +8,13 @@ import static net.tern.wire.TcpPacket.SYN;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import net.tern.api.socket.ErrnoException;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.TimerService;
 import net.tern.wire.TcpOptions;
+import net.tern.wire.TcpPacket;
 
 /**
  * The minisockets ({@code tcp_minisocks.c}): a request in the SYN queue and the segment that
@@ -196,6 +198,19 @@ final class TcpMinisocks {
     }
 
     /**
+     * The path MTU of a child whose request kept no route ({@code inet6_csk_route_child_sock}
+     * in {@code tcp_v6_syn_recv_sock}): looked up now; without one, what its MSS was made from.
+     */
+    private static int childRouteMtu(TcpSock child, int advmss) {
+        try {
+            child.af().dstCheck(child);
+            return child.af().routeMtu(child);
+        } catch (ErrnoException e) {
+            return advmss + child.af().netHeaderLength() + TcpPacket.MIN_HEADER_LENGTH;
+        }
+    }
+
+    /**
      * {@code tcp_create_openreq_child}: the full socket of a connection, ESTABLISHED, with its
      * listener's options. {@code synAckRttUs} is the SYN-ACK's measured round trip, or -1 when
      * there is none (a cookie, a SYN-ACK sent again); then the ACK's timestamp echo gives the
@@ -219,17 +234,26 @@ final class TcpMinisocks {
         child.ttl(listener.ttl());
         child.tos(listener.tos());
         child.reuseAddr(listener.reuseAddr());
-        child.rcvSaddr(key.localAddress());
-        child.saddr(key.localAddress());
+        child.family(listener.family());
+        child.af(listener.af());
+        if (key.isV6()) {
+            child.v6RcvSaddr(key.local6());
+            child.v6Saddr(key.local6());
+            child.v6Daddr(key.remote6());
+        } else {
+            child.rcvSaddr(key.localAddress());
+            child.saddr(key.localAddress());
+            child.daddr(key.remoteAddress());
+        }
         child.num(key.localPort());
-        child.daddr(key.remoteAddress());
         child.dport(key.remotePort());
         child.dstSet(route);
         child.snd().openreqInit(iss);
         child.ca().recoveryPointAt(iss);
         child.rcv().synReceived(irs);
         child.rcv().initialWindow(rcvWnd);
-        child.opts().openreqInit(peerWscale, rcvWscale, sackOk, tsOk, advmss, peerMss, route.mtu());
+        child.opts().openreqInit(peerWscale, rcvWscale, sackOk, tsOk, advmss, peerMss,
+                route != null ? route.mtu() : childRouteMtu(child, advmss));
         child.ts().initTsOffset(tsOffset);
         if (tsOk && ack.options().timestamp) {
             child.ts().storeTsRecent(ack.options().tsVal, clock.nanoTime());

@@ -5,11 +5,6 @@ import static net.tern.tcp.cc.CaState.LOSS;
 import io.netty.buffer.ByteBuf;
 import java.util.function.Supplier;
 import net.tern.api.socket.ErrnoException;
-import net.tern.inet.ip.InetConstants;
-import net.tern.inet.ip.IpOutput;
-import net.tern.inet.ip.TxParams;
-import net.tern.inet.route.Flowi4;
-import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.Packet;
@@ -21,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * TCP output ({@code tcp_output.c}): {@code tcp_transmit_skb} builds a segment from the send
- * queue with the options the connection negotiated and hands it to IPv4;
+ * queue with the options the connection negotiated and hands it to its network layer ({@link TcpAfOps});
  * {@code tcp_write_xmit} decides what may go now (receiver window, congestion window, Nagle,
  * sender-side silly window avoidance); and the control segments: SYN, SYN-ACK, ACK, probes,
  * and resets with and without a socket ({@code tcp_send_active_reset},
@@ -31,54 +26,25 @@ import org.slf4j.LoggerFactory;
  */
 final class TcpOutput {
     private static final Logger LOG = LoggerFactory.getLogger(TcpOutput.class);
-    private static final int TCP_PROTOCOL = 6;
-    /** What a connection with the default TTL and TOS sends with (most do): nothing made per segment. */
-    private static final TxParams DEFAULT_PARAMS = new TxParams(TCP_PROTOCOL, -1, 0, true);
 
     private final Clock clock;
     private final Supplier<TcpSettings> settings;
     private final TcpCounters counters;
     private final TcpMemory memory;
-    private final IpOutput ip;
     private final PacketAllocator allocator;
     private final TcpTrace trace;
     /** {@code tcp_select_window} for the segments built here. */
     private final TcpWindow windowSelect;
 
-    TcpOutput(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpMemory memory, IpOutput ip,
+    TcpOutput(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpMemory memory,
             PacketAllocator allocator, TcpTrace trace) {
         this.clock = clock;
         this.settings = settings;
         this.counters = counters;
         this.memory = memory;
-        this.ip = ip;
         this.allocator = allocator;
         this.trace = trace;
         this.windowSelect = new TcpWindow(memory, counters);
-    }
-
-    // ---- route
-
-    /**
-     * The connection's cached route, looked up again when it is missing or its link is no
-     * longer up ({@code __sk_dst_check}: an obsolete dst is dropped before use). A link that
-     * leaves is brought down first, so a route through a replaced device (a driver update)
-     * is never used again, and the first segment after the device returns goes out on it.
-     */
-    private Rtable dstCheck(TcpSock sk) throws ErrnoException {
-        Rtable rt = sk.route();
-        if (rt == null || !rt.link().isUp()) {
-            rt = ip.routeOutput(Flowi4.of(sk.saddr(), sk.daddr(), TCP_PROTOCOL));
-            sk.dstSet(rt);
-        }
-        return rt;
-    }
-
-    private static TxParams params(TcpSock sk) {
-        if (sk.ttl() == DEFAULT_PARAMS.ttl() && sk.tos() == DEFAULT_PARAMS.tos()) {
-            return DEFAULT_PARAMS;
-        }
-        return new TxParams(TCP_PROTOCOL, sk.ttl(), sk.tos(), true);
     }
 
     // ---- tcp_transmit_skb
@@ -119,17 +85,16 @@ final class TcpOutput {
             window = windowSelect.selectWindow(sk);
         }
         int ack = (flags & TcpPacket.ACK) != 0 ? sk.rcv().rcvNxt() : 0;
-        Rtable rt;
         try {
-            rt = dstCheck(sk);
+            sk.af().dstCheck(sk);
         } catch (ErrnoException e) {
             LOG.debug("{}: no route to send: {}", sk, e.getMessage());
             return;
         }
-        Packet packet = build(rt, sk.num(), sk.dport(), seq, ack, flags, window, options, sk, seq - sk.snd().sndUna(), length);
+        Packet packet = build(sk.num(), sk.dport(), seq, ack, flags, window, options, sk, seq - sk.snd().sndUna(), length);
         trace.transmitSkb(sk, seq, ack, flags, length, window, options);
         try {
-            ip.queueXmit(packet, rt, params(sk));
+            sk.af().queueXmit(sk, packet);
         } catch (ErrnoException e) {
             // Lost like a packet dropped on the way; the retransmission timer covers it, and a
             // fresh route is looked up next time (the link may have been replaced).
@@ -187,10 +152,10 @@ final class TcpOutput {
     }
 
     /** Allocates and fills a segment; data come from {@code sk}'s send queue at {@code dataOffset}. */
-    private Packet build(Rtable rt, int sport, int dport, int seq, int ack, int flags, int window,
+    private Packet build(int sport, int dport, int seq, int ack, int flags, int window,
             TcpOptions options, TcpSock sk, int dataOffset, int length) {
         int headerLength = TcpPacket.headerLength(options);
-        Packet packet = allocator.allocate(InetConstants.MAX_IP_HEADROOM, headerLength + length);
+        Packet packet = allocator.allocate(sk.af().headroom(), headerLength + length);
         ByteBuf buf = packet.buf();
         int start = buf.writerIndex();
         buf.writerIndex(start + headerLength);
@@ -198,7 +163,7 @@ final class TcpOutput {
         if (length > 0) {
             sk.snd().queue().copyTo(dataOffset, length, buf);
         }
-        TcpIpv4.v4SendCheck(packet, rt, start, headerLength + length);
+        sk.af().sendCheck(sk, packet, start, headerLength + length);
         return packet;
     }
 

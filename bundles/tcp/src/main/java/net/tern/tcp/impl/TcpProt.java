@@ -13,6 +13,7 @@ import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.ip.IpOutput;
@@ -28,6 +29,7 @@ import net.tern.spi.net.TimerService;
 import net.tern.spi.proto.MsgHeader;
 import net.tern.spi.proto.ProtoSocket;
 import net.tern.wire.Ipv4Address;
+import net.tern.wire.Ipv6Address;
 import net.tern.wire.TcpPacket;
 
 /**
@@ -45,9 +47,10 @@ public final class TcpProt implements InetProto<TcpSock> {
     private final TcpMemory memory;
     private final TcpHashTables tables;
     private final Secrets secrets;
-    private final IntSupplier random;
     private final TcpTrace trace;
     private final IpOutput ipOutput;
+    /** {@code ipv4_specific}, every AF_INET socket's network layer. */
+    private final Ipv4Specific ipv4Specific;
     private final TimerService timerService;
     private final TcpOutput output;
     private final TcpLifecycle lifecycle;
@@ -58,6 +61,8 @@ public final class TcpProt implements InetProto<TcpSock> {
     private volatile String refusal;
     /** {@code tcp_sendmsg_locked} and its pushes. */
     private final TcpSendmsg sendmsg;
+    /** What {@code tcp_v4_connect} and {@code tcp_v6_connect} share. */
+    private final TcpConnect connect;
     /** {@code tcp_v4_do_rcv} for a segment the socket's owner takes from its backlog. */
     private final BiConsumer<TcpSock, Packet> backlogRcv;
 
@@ -72,9 +77,9 @@ public final class TcpProt implements InetProto<TcpSock> {
         this.memory = memory;
         this.tables = tables;
         this.secrets = secrets;
-        this.random = random;
         this.trace = trace;
         this.ipOutput = ipOutput;
+        this.ipv4Specific = new Ipv4Specific(ipOutput);
         this.timerService = timerService;
         this.output = output;
         this.lifecycle = lifecycle;
@@ -83,6 +88,8 @@ public final class TcpProt implements InetProto<TcpSock> {
         this.registry = registry;
         this.sockets = sockets;
         this.sendmsg = new TcpSendmsg(clock, settings, memory, output);
+        this.connect = new TcpConnect(clock, settings, counters, memory, tables, secrets, random, trace, output,
+                lifecycle);
         this.backlogRcv = backlogRcv;
     }
 
@@ -124,6 +131,7 @@ public final class TcpProt implements InetProto<TcpSock> {
     /** {@code sk_alloc} for TCP: a new socket, counted among the stack's TCP sockets. */
     TcpSock newSock() {
         TcpSock sk = new TcpSock(this, settings, memory, clock, timerService, timers, registry, counters);
+        sk.af(ipv4Specific);
         sockets.add(sk);
         return sk;
     }
@@ -158,45 +166,26 @@ public final class TcpProt implements InetProto<TcpSock> {
             throw new ErrnoException(Errno.ENETUNREACH, call + ": " + Ipv4Address.format(daddr) + " is a broadcast address");
         }
         int saddr = sk.saddr() != 0 ? sk.saddr() : route.source();
-        ConnKey key;
-        if (sk.num() == 0) {
-            key = tables.connectPort(sk, saddr, daddr, address.port(),
-                    secrets.secureTcpSeq(saddr, daddr, 0, address.port()) + random.getAsInt());
-        } else {
-            key = new ConnKey(saddr, sk.num(), daddr, address.port());
-        }
-        if (!tables.insertEstablished(key, sk)) {
-            if (!sk.userBound()) {
-                tables.release(sk, sk.num());
-                sk.num(0);
-            }
-            throw new ErrnoException(Errno.EADDRNOTAVAIL, call + ": the connection " + key + " exists already");
-        }
+        int port = address.port();
+        ConnKey key = connect.hash(sk, p -> new ConnKey(saddr, p, daddr, port), secrets.secureTcpSeq(saddr, daddr, 0, port),
+                call);
         sk.saddr(saddr);
         sk.rcvSaddr(saddr);
         sk.daddr(daddr);
-        sk.dport(address.port());
-        sk.setKey(key);
+        sk.dport(port);
         sk.dstSet(route);
-        TcpSettings s = settings.get();
-        sk.opts().connectInit(route.mtu(), s.windowScaling() ? Math.max(0, s.windowShift()) : 0);
-        sk.rcv().initialWindow(TcpWindow.selectInitialWindow(memory.fullSpace(sk), sk.opts().advmss()));
-        sk.ts().initTsOffset(secrets.tsOffset(saddr, daddr));
-        sk.snd().connectInit(secrets.secureTcpSeq(saddr, daddr, sk.num(), address.port()));
-        sk.ca().recoveryPointAt(sk.snd().iss());
-        sk.rtt().initRto(s.rtoInitialMillis() * 1000);
-        sk.retries().clearRetransmits();
-        // Fired once the 4-tuple is chosen and before the state change, so a trace reads as
-        // Linux's call path: tcp_v4_connect, then tcp_set_state(TCP_SYN_SENT), then the SYN.
-        trace.sock("tcp_v4_connect", sk);
-        lifecycle.setState(sk, SkState.SYN_SENT);
-        counters.inc(TcpMib.ActiveOpens);
-        long now = clock.nanoTime();
-        output.sendSyn(sk, false);
-        sk.rtx().add(TxSegment.of(sk.snd().iss(), 0, TcpPacket.SYN, now, false));
-        memory.settleSend(sk);
-        sk.retries().retransStamp(now);
-        sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, sk.rtt().rtoUs());
+        connect.start(sk, key, route.mtu(), "tcp_v4_connect");
+    }
+
+    /** The connect steps both families share. */
+    TcpConnect connector() {
+        return connect;
+    }
+
+    /** {@code tcp_v6_connect}: the socket's family's ({@link TcpAfOps#connect6}). */
+    @Override
+    public void connect6(TcpSock sk, Inet6SockAddr address) throws ErrnoException {
+        sk.af().connect6(sk, address);
     }
 
     // ==== disconnect (tcp_disconnect) ==========================================================
@@ -228,9 +217,12 @@ public final class TcpProt implements InetProto<TcpSock> {
         sk.shutdown(0);
         sk.daddr(0);
         sk.dport(0);
+        sk.v6Daddr(Ipv6Address.UNSPECIFIED);
         if (!sk.userBound()) {
             sk.saddr(0);
             sk.rcvSaddr(0);
+            sk.v6Saddr(Ipv6Address.UNSPECIFIED);
+            sk.v6RcvSaddr(Ipv6Address.UNSPECIFIED);
         }
         sk.dstReset();
         sk.everConnected(false);

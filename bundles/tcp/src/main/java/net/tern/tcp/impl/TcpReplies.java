@@ -8,6 +8,8 @@ import net.tern.inet.ip.TxParams;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
+import net.tern.wire.InetChecksum;
+import net.tern.wire.Ipv6Address;
 import net.tern.wire.TcpOptions;
 import net.tern.wire.TcpPacket;
 import org.slf4j.Logger;
@@ -28,6 +30,14 @@ final class TcpReplies {
     private final IpOutput ip;
     private final PacketAllocator allocator;
     private final TcpTrace trace;
+    /** IPv6's output while it runs ({@code tcp_v6_send_response}'s sending), else null. */
+    private volatile Ipv6Sender ipv6;
+    /** IPv6's headroom ({@code Ip6Transport.HEADROOM}, named here without loading IPv6's classes). */
+    static final int IPV6_HEADROOM = 128;
+
+    void ipv6(Ipv6Sender send) {
+        this.ipv6 = send;
+    }
 
     TcpReplies(Clock clock, TcpCounters counters, IpOutput ip, PacketAllocator allocator, TcpTrace trace) {
         this.clock = clock;
@@ -104,9 +114,16 @@ final class TcpReplies {
             options.wscale = req.rcvWscale;
         }
         ConnKey key = req.key;
-        Packet packet = buildBare(key.localAddress(), key.remoteAddress(), key.localPort(), key.remotePort(), req.iss,
-                req.irs + 1, TcpPacket.SYN | TcpPacket.ACK, Math.min(req.rcvWnd, 65535), options);
         trace.synack(key, req.iss, req.irs + 1, Math.min(req.rcvWnd, 65535));
+        if (key.isV6()) {
+            // tcp_v6_send_synack
+            send6(buildBare(key.localPort(), key.remotePort(), req.iss, req.irs + 1, TcpPacket.SYN | TcpPacket.ACK,
+                    Math.min(req.rcvWnd, 65535), options), key.local6(), key.remote6());
+            return;
+        }
+        Packet packet = buildBare(key.localPort(), key.remotePort(), req.iss, req.irs + 1,
+                TcpPacket.SYN | TcpPacket.ACK, Math.min(req.rcvWnd, 65535), options);
+        checksum(packet, key.localAddress(), key.remoteAddress());
         try {
             ip.queueXmit(packet, req.route, new TxParams(TCP_PROTOCOL, -1, 0, true));
         } catch (ErrnoException e) {
@@ -115,8 +132,29 @@ final class TcpReplies {
         counters.inc(TcpMib.OutSegs);
     }
 
+    /** {@code tcp_v6_send_response}'s sending: with its IPv6 checksum, while IPv6 runs. */
+    private void send6(Packet packet, Ipv6Address source, Ipv6Address destination) {
+        Ipv6Sender send = ipv6;
+        if (send == null) {
+            packet.release();
+            return;
+        }
+        ByteBuf buf = packet.buf();
+        int start = buf.readerIndex();
+        buf.setShort(start + TcpPacket.CHECKSUM_OFFSET, 0);
+        buf.setShort(start + TcpPacket.CHECKSUM_OFFSET, InetChecksum.transportChecksum6(buf, start, packet.length(),
+                source, destination, TCP_PROTOCOL));
+        send.send(packet, source, destination);
+        counters.inc(TcpMib.OutSegs);
+    }
+
     private void reply(Segment seg, int seq, int ack, int flags, int window, TcpOptions options) {
-        Packet packet = buildBare(seg.daddr(), seg.saddr(), seg.dport(), seg.sport(), seq, ack, flags, window, options);
+        Packet packet = buildBare(seg.dport(), seg.sport(), seq, ack, flags, window, options);
+        if (seg.isV6()) {
+            send6(packet, seg.daddr6(), seg.saddr6());
+            return;
+        }
+        checksum(packet, seg.daddr(), seg.saddr());
         try {
             ip.send(packet, seg.daddr(), seg.saddr(), TxParams.of(TCP_PROTOCOL));
         } catch (ErrnoException e) {
@@ -125,15 +163,18 @@ final class TcpReplies {
         counters.inc(TcpMib.OutSegs);
     }
 
-    private Packet buildBare(int source, int destination, int sport, int dport, int seq, int ack, int flags,
-            int window, TcpOptions options) {
+    /** A segment without data, its checksum not filled; with room for either family's headers. */
+    private Packet buildBare(int sport, int dport, int seq, int ack, int flags, int window, TcpOptions options) {
         int headerLength = TcpPacket.headerLength(options);
-        Packet packet = allocator.allocate(InetConstants.MAX_IP_HEADROOM, headerLength);
+        Packet packet = allocator.allocate(Math.max(InetConstants.MAX_IP_HEADROOM, IPV6_HEADROOM), headerLength);
         ByteBuf buf = packet.buf();
         int start = buf.writerIndex();
         buf.writerIndex(start + headerLength);
         TcpPacket.emitHeader(buf, start, sport, dport, seq, ack, flags, window, options);
-        TcpPacket.fillChecksum(buf, start, headerLength, source, destination);
         return packet;
+    }
+
+    private static void checksum(Packet packet, int source, int destination) {
+        TcpPacket.fillChecksum(packet.buf(), packet.buf().readerIndex(), packet.length(), source, destination);
     }
 }

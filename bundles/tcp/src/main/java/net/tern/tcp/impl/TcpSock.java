@@ -1,10 +1,10 @@
 package net.tern.tcp.impl;
 
+import java.util.function.Supplier;
 import net.tern.api.socket.Errno;
 import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SockMemory;
-import java.util.function.Supplier;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.TimerService;
 import net.tern.tcp.cc.CaState;
@@ -52,6 +52,13 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     private ConnKey key;
     /** The cached route ({@code sk_dst_cache}), null until looked up or once obsolete. */
     private Rtable route;
+    /**
+     * An IPv6 connection's cached route, as {@code TcpIpv6} keeps it; untyped here so that TCP
+     * over IPv4 runs without the inet6 bundle's classes.
+     */
+    private Object route6;
+    /** {@code icsk_af_ops}: the network layer of its family. */
+    private TcpAfOps af;
     /** The application has closed it ({@code SOCK_DEAD}): nobody will read or write it any more. */
     private boolean orphan;
     /** It reached ESTABLISHED since its last connect or disconnect. */
@@ -301,6 +308,26 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     /** {@code sk_dst_reset}: the route is looked up again before the next segment. */
     void dstReset() {
         route = null;
+        route6 = null;
+    }
+
+    Object route6() {
+        return route6;
+    }
+
+    void route6(Object dst) {
+        route6 = dst;
+    }
+
+    /** {@code icsk_af_ops}: {@link Ipv4Specific} unless the socket is of AF_INET6. */
+    TcpAfOps af() {
+        return af;
+    }
+
+    /** Sets the network layer, and the MSS's header length with it. */
+    void af(TcpAfOps ops) {
+        af = ops;
+        opts().netHeaderLength(ops.netHeaderLength());
     }
 
     /** Whether the application has closed it ({@code sock_flag(sk, SOCK_DEAD)}). */

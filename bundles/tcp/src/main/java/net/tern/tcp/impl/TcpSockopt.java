@@ -238,7 +238,7 @@ final class TcpSockopt {
                 ageMillis(now, sk.stats().lastDataSentNanos()),
                 ageMillis(now, sk.stats().lastDataRecvNanos()),
                 ageMillis(now, sk.stats().lastAckRecvNanos()),
-                sk.route() != null ? sk.route().mtu() : 0,
+                sk.af().routeMtu(sk),
                 memory.rcvSsthresh(sk),
                 sk.rtt().srttUs(),
                 sk.rtt().rttvarUs(),

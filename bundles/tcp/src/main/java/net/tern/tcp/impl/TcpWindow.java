@@ -1,6 +1,7 @@
 package net.tern.tcp.impl;
 
 import net.tern.wire.TcpOptions;
+import net.tern.wire.TcpPacket;
 
 /**
  * The receive window to offer and the MSS ({@code tcp_output.c}: {@code tcp_receive_window},
@@ -11,6 +12,8 @@ import net.tern.wire.TcpOptions;
 final class TcpWindow {
     /** {@code IP_MAX_MTU}: a datagram's total length is 16 bits, whatever the link (lo has 65536). */
     private static final int IP_MAX_MTU = 65535;
+    /** IPv4's {@code net_header_len}. */
+    static final int IPV4_HEADER = 20;
 
     private final TcpMemory memory;
     private final TcpCounters counters;
@@ -81,9 +84,18 @@ final class TcpWindow {
         return Math.min(space, 65535);
     }
 
-    /** {@code tcp_advertise_mss}: the MSS offered on our SYN: route MTU (at most 65535) less the IPv4 and TCP headers, clamped by TCP_MAXSEG. */
+    /** {@link #advertiseMss(int, int, int)} over IPv4. */
     static int advertiseMss(int mtu, int userMss) {
-        int mss = Math.min(mtu, IP_MAX_MTU) - 40;
+        return advertiseMss(mtu, userMss, IPV4_HEADER);
+    }
+
+    /**
+     * {@code tcp_advertise_mss}: the MSS offered on our SYN: route MTU (at most 65535) less the
+     * network header ({@code net_header_len}: 20 for IPv4, 40 for IPv6) and TCP's, clamped by
+     * TCP_MAXSEG: MTU - 40 over IPv4, MTU - 60 over IPv6.
+     */
+    static int advertiseMss(int mtu, int userMss, int netHeaderLength) {
+        int mss = Math.min(mtu, IP_MAX_MTU) - netHeaderLength - TcpPacket.MIN_HEADER_LENGTH;
         if (userMss > 0) {
             mss = Math.min(mss, userMss);
         }
@@ -92,7 +104,12 @@ final class TcpWindow {
 
     /** {@code tcp_sync_mss}: the payload per segment: the peer's MSS and our route's, less the timestamp option. */
     static int syncMss(int peerMss, int mtu, int userMss, boolean tsOk) {
-        int mss = Math.min(peerMss, Math.min(mtu, IP_MAX_MTU) - 40);
+        return syncMss(peerMss, mtu, userMss, tsOk, IPV4_HEADER);
+    }
+
+    /** {@link #syncMss(int, int, int, boolean)} under a network header of {@code netHeaderLength} bytes. */
+    static int syncMss(int peerMss, int mtu, int userMss, boolean tsOk, int netHeaderLength) {
+        int mss = Math.min(peerMss, Math.min(mtu, IP_MAX_MTU) - netHeaderLength - TcpPacket.MIN_HEADER_LENGTH);
         if (userMss > 0) {
             mss = Math.min(mss, userMss);
         }

@@ -116,35 +116,9 @@ class LoopbackTransferTest {
         byte[] down = new byte[3 << 20];
         new SplittableRandom(3).nextBytes(up);
         new SplittableRandom(4).nextBytes(down);
-        ByteBuffer upBuf = ByteBuffer.wrap(up);
-        ByteBuffer downBuf = ByteBuffer.wrap(down);
-        ByteArrayOutputStream gotUp = new ByteArrayOutputStream();
-        ByteArrayOutputStream gotDown = new ByteArrayOutputStream();
-        int rounds = 0;
-        while (gotUp.size() < up.length || gotDown.size() < down.length) {
-            assertThat(rounds++).as("1 ms rounds of virtual time").isLessThan(20_000);
-            trySend(pair[0], upBuf);
-            trySend(pair[1], downBuf);
-            lo.runUntilIdle();
-            gotUp.writeBytes(lo.readAvailable(pair[1]));
-            gotDown.writeBytes(lo.readAvailable(pair[0]));
-            lo.advance(1, TimeUnit.MILLISECONDS);
-        }
-        assertThat(digest(gotUp.toByteArray())).isEqualTo(digest(up));
-        assertThat(digest(gotDown.toByteArray())).isEqualTo(digest(down));
-    }
-
-    private void trySend(int fd, ByteBuffer data) throws ErrnoException {
-        if (!data.hasRemaining()) {
-            return;
-        }
-        try {
-            api.send(fd, data, 0);
-        } catch (ErrnoException e) {
-            if (e.errno() != Errno.EAGAIN) {
-                throw e;
-            }
-        }
+        byte[][] got = lo.transferBothWays(pair, up, down, 20_000);
+        assertThat(digest(got[0])).isEqualTo(digest(up));
+        assertThat(digest(got[1])).isEqualTo(digest(down));
     }
 
     private static byte[] digest(byte[] data) throws Exception {

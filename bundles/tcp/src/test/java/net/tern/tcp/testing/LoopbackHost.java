@@ -12,8 +12,8 @@ import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketApi;
 import net.tern.core.packet.PooledPacketAllocator;
-import net.tern.spi.net.PacketAllocator;
 import net.tern.core.testing.VirtualTime;
+import net.tern.spi.net.PacketAllocator;
 import net.tern.tcp.impl.TcpSettings;
 
 /**
@@ -34,9 +34,21 @@ public final class LoopbackHost implements AutoCloseable {
 
     /** With {@code allocator} for its packets (one that records no allocation sites, to measure what a path allocates). */
     public LoopbackHost(TcpSettings settings, PacketAllocator allocator) throws ErrnoException {
+        this(settings, allocator, false);
+    }
+
+    private LoopbackHost(TcpSettings settings, PacketAllocator allocator, boolean ipv6) throws ErrnoException {
         host = new Host(time, allocator, settings, 11);
+        if (ipv6) {
+            host.withIpv6(13);
+        }
         host.loopback();
         time.runPending();
+    }
+
+    /** A host with IPv4 and IPv6 on {@code lo} (127.0.0.1 and ::1), TCP over both. */
+    public static LoopbackHost dualStack() throws ErrnoException {
+        return new LoopbackHost(TcpSettings.defaults(), new PooledPacketAllocator(), true);
     }
 
     public Host host() {
@@ -103,6 +115,45 @@ public final class LoopbackHost implements AutoCloseable {
                     throw new AssertionError("send did not finish in " + maxMillis + " ms of virtual time");
                 }
                 time.advance(1, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /**
+     * Sends {@code up} from {@code pair[0]} and {@code down} from {@code pair[1]} at once, in
+     * rounds of 1 ms of virtual time (at most {@code maxRounds}), and returns what each end
+     * read: {what pair[1] read, what pair[0] read}.
+     */
+    public byte[][] transferBothWays(int[] pair, byte[] up, byte[] down, int maxRounds) throws ErrnoException {
+        ByteBuffer upBuf = ByteBuffer.wrap(up);
+        ByteBuffer downBuf = ByteBuffer.wrap(down);
+        java.io.ByteArrayOutputStream gotUp = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream gotDown = new java.io.ByteArrayOutputStream();
+        int rounds = 0;
+        while (gotUp.size() < up.length || gotDown.size() < down.length) {
+            if (rounds++ >= maxRounds) {
+                throw new AssertionError("not done in " + maxRounds + " ms of virtual time");
+            }
+            trySend(pair[0], upBuf);
+            trySend(pair[1], downBuf);
+            runUntilIdle();
+            gotUp.writeBytes(readAvailable(pair[1]));
+            gotDown.writeBytes(readAvailable(pair[0]));
+            advance(1, TimeUnit.MILLISECONDS);
+        }
+        return new byte[][] {gotUp.toByteArray(), gotDown.toByteArray()};
+    }
+
+    /** Sends what the send buffer takes of {@code data} now (EAGAIN: nothing). */
+    private void trySend(int fd, ByteBuffer data) throws ErrnoException {
+        if (!data.hasRemaining()) {
+            return;
+        }
+        try {
+            api().send(fd, data, 0);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EAGAIN) {
+                throw e;
             }
         }
     }

@@ -1,0 +1,222 @@
+package net.tern.tcp.impl;
+
+import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.AF_INET6;
+import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
+import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
+import static net.tern.api.socket.SocketConstants.SOL_TCP;
+import static net.tern.api.socket.SocketConstants.TCP_INFO;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.SplittableRandom;
+import net.tern.api.socket.Accepted;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.Inet6SockAddr;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SockAddr;
+import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.TcpInfo;
+import net.tern.core.testing.PacketLeakCheck;
+import net.tern.inet.sock.SkState;
+import net.tern.tcp.testing.LoopbackHost;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * TCP over IPv6 to self over {@code lo} ({@code ::1}), beside IPv4 on the same TCP: the
+ * handshake, data both ways, names, the MSS (MTU - 60), resets, bind conflicts across the
+ * families, and IPv6 leaving while IPv4 connections run. Virtual time.
+ */
+@ExtendWith(PacketLeakCheck.class)
+class TcpIpv6LoopbackTest {
+    private static final Inet6SockAddr V6_LOOPBACK = new Inet6SockAddr(0, 1, 0);
+
+    private LoopbackHost lo;
+    private SocketApi api;
+
+    @BeforeEach
+    void setUp() throws ErrnoException {
+        lo = LoopbackHost.dualStack();
+        api = lo.api();
+    }
+
+    @AfterEach
+    void tearDown() {
+        lo.close();
+    }
+
+    private static Inet6SockAddr v6(String text) {
+        return Inet6SockAddr.parse(text);
+    }
+
+    private int listen6(SockAddr address) throws ErrnoException {
+        int fd = api.socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        api.bind(fd, address);
+        api.listen(fd, 8);
+        return fd;
+    }
+
+    private int connect(int family, SockAddr to) throws ErrnoException {
+        int fd = api.socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        try {
+            api.connect(fd, to);
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EINPROGRESS) {
+                throw e;
+            }
+        }
+        return fd;
+    }
+
+    private int[] pair6(int listener, int port) throws ErrnoException {
+        int client = connect(AF_INET6, v6("[::1]:" + port));
+        lo.runUntilIdle();
+        Accepted accepted = api.accept(listener, SOCK_NONBLOCK);
+        return new int[] {client, accepted.fd()};
+    }
+
+    @Test
+    void aConnectionOverIpv6CarriesDataBothWaysAndNamesItsEndsInIpv6() throws Exception {
+        int l = listen6(v6("[::]:8080"));
+        int[] pair = pair6(l, 8080);
+        lo.sendAll(pair[0], "hello".getBytes(), 100);
+        lo.runUntilIdle();
+        assertThat(lo.readAvailable(pair[1])).isEqualTo("hello".getBytes());
+        lo.sendAll(pair[1], "world!".getBytes(), 100);
+        lo.runUntilIdle();
+        assertThat(lo.readAvailable(pair[0])).isEqualTo("world!".getBytes());
+
+        Inet6SockAddr client = (Inet6SockAddr) api.getsockname(pair[0]);
+        assertThat(client.high()).isZero();
+        assertThat(client.low()).isEqualTo(1);
+        assertThat(api.getpeername(pair[0])).isEqualTo(v6("[::1]:8080"));
+        assertThat(api.getpeername(pair[1])).isEqualTo(client);
+        assertThat(api.getsockname(pair[1])).isEqualTo(v6("[::1]:8080"));
+        assertThat(api.getsockname(l)).isEqualTo(v6("[::]:8080"));
+        assertThat(lo.host().inet6().counter("Ip6InReceives")).isPositive();
+    }
+
+    /** RFC 8200 8.1 and Linux's tcp_v6_connect: the MSS leaves out 40 bytes of IPv6 header, 20 more than IPv4's. */
+    @Test
+    void theMssOverIpv6IsTheMtuLessSixty() throws Exception {
+        int l6 = listen6(v6("[::1]:8080"));
+        int[] six = pair6(l6, 8080);
+        int l4 = lo.listen(8081, 8);
+        int[] four = lo.connectPair(l4, 8081);
+        TcpInfo info6 = api.getsockopt(six[0], SOL_TCP, TCP_INFO, TcpInfo.class);
+        TcpInfo info4 = api.getsockopt(four[0], SOL_TCP, TCP_INFO, TcpInfo.class);
+        int mtu = lo.host().link("lo").mtu();
+        assertThat(info6.pmtu()).isEqualTo(mtu);
+        assertThat(info6.advmss()).isEqualTo(Math.min(mtu, 65535) - 60);
+        assertThat(info4.advmss()).isEqualTo(Math.min(mtu, 65535) - 40);
+        assertThat(info6.sndMss()).isEqualTo(info4.sndMss() - 20);
+    }
+
+    @Test
+    void megabytesEachWayOverIpv6ArriveIntact() throws Exception {
+        int l = listen6(v6("[::1]:8080"));
+        int[] pair = pair6(l, 8080);
+        byte[] up = new byte[2 << 20];
+        byte[] down = new byte[1 << 20];
+        new SplittableRandom(6).nextBytes(up);
+        new SplittableRandom(7).nextBytes(down);
+        byte[][] got = lo.transferBothWays(pair, up, down, 20_000);
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        assertThat(sha.digest(got[0])).isEqualTo(sha.digest(up));
+        assertThat(sha.digest(got[1])).isEqualTo(sha.digest(down));
+    }
+
+    /** A SYN to a port nobody listens on draws a RST over IPv6 (tcp_v6_send_reset): connect fails with ECONNREFUSED. */
+    @Test
+    void aConnectionToAClosedPortIsRefused() throws Exception {
+        int fd = connect(AF_INET6, v6("[::1]:9"));
+        lo.runUntilIdle();
+        assertThatThrownBy(() -> api.connect(fd, v6("[::1]:9")))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ECONNREFUSED));
+        assertThat(lo.host().counter(TcpMib.OutRsts)).isEqualTo(1);
+    }
+
+    @Test
+    void anIpv6SocketTakesIpv6AddressesOnly() throws Exception {
+        int fd = api.socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        assertThatThrownBy(() -> api.bind(fd, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 80)))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EAFNOSUPPORT));
+        assertThatThrownBy(() -> api.bind(fd, v6("[fd00::9]:80")))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EADDRNOTAVAIL));
+        assertThatThrownBy(() -> api.connect(fd, v6("[fd00::9]:80")))
+                .as("no route to a global address from a host with only lo")
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENETUNREACH));
+    }
+
+    /**
+     * inet_csk_bind_conflict across families, as Linux (bindv6only 0) judges it: [::] takes
+     * IPv4's addresses too, so it clashes with 0.0.0.0 and 127.0.0.1 on the same port; ::1 does
+     * not clash with IPv4 (a socket bound to an IPv6 address is IPv6-only, {@code __inet6_bind}),
+     * neither with 127.0.0.1 nor with 0.0.0.0.
+     */
+    @Test
+    void bindConflictsAcrossTheFamilies() throws Exception {
+        int any6 = api.socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        api.bind(any6, v6("[::]:7000"));
+        int any4 = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        assertThatThrownBy(() -> api.bind(any4, new InetSockAddr(0, 7000)))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EADDRINUSE));
+        int lo4 = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        assertThatThrownBy(() -> api.bind(lo4, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 7000)))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EADDRINUSE));
+
+        int loop6 = api.socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        api.bind(loop6, v6("[::1]:7001"));
+        int sameV4 = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        api.bind(sameV4, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 7001));
+        int loop6Again = api.socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        api.bind(loop6Again, v6("[::1]:7002"));
+        int anyV4 = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        api.bind(anyV4, new InetSockAddr(0, 7002));
+        int twice = api.socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        assertThatThrownBy(() -> api.bind(twice, v6("[::1]:7001")))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EADDRINUSE));
+    }
+
+    /** An IPv6 listener does not take IPv4 SYNs (no dual-stack delivery): an IPv4 client on its port is refused. */
+    @Test
+    void theListenersOfEachFamilyServeTheirOwn() throws Exception {
+        int l6 = listen6(v6("[::1]:8090"));
+        int l4 = lo.listen(8090, 8);
+        int[] six = pair6(l6, 8090);
+        int[] four = lo.connectPair(l4, 8090);
+        assertThat(api.getsockname(six[1])).isInstanceOf(Inet6SockAddr.class);
+        assertThat(api.getsockname(four[1])).isInstanceOf(InetSockAddr.class);
+    }
+
+    /**
+     * IPv6 leaving (the inet6 bundle stopping): AF_INET6 sockets fail with EAFNOSUPPORT, the
+     * IPv6 connection is aborted (ECONNABORTED), the IPv4 one carries on.
+     */
+    @Test
+    void ipv6LeavingAbortsItsConnectionsAndLeavesIpv4s() throws Exception {
+        int l6 = listen6(v6("[::1]:8080"));
+        int[] six = pair6(l6, 8080);
+        int l4 = lo.listen(8081, 8);
+        int[] four = lo.connectPair(l4, 8081);
+
+        lo.host().stopIpv6();
+        lo.runUntilIdle();
+        assertThatThrownBy(() -> api.socket(AF_INET6, SOCK_STREAM, 0))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EAFNOSUPPORT));
+        assertThatThrownBy(() -> api.send(six[0], ByteBuffer.wrap("x".getBytes()), 0))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ECONNABORTED));
+        assertThat(lo.host().tcp().sockets()).filteredOn(sk -> sk.family() == AF_INET6)
+                .allMatch(sk -> sk.state() == SkState.CLOSE);
+
+        lo.sendAll(four[0], "still".getBytes(), 100);
+        lo.runUntilIdle();
+        assertThat(lo.readAvailable(four[1])).isEqualTo("still".getBytes());
+    }
+}
