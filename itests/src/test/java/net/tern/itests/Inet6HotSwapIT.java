@@ -59,6 +59,10 @@ public class Inet6HotSwapIT extends TernTestSupport {
         await("AF_INET6 to register", WAIT_MILLIS, () -> hasFamily(AF_INET6));
         awaitUdp();
         assertNotEquals("AF_INET6 is there", Errno.EAFNOSUPPORT, errnoOf(() -> sockets.socket(AF_INET6, SOCK_DGRAM, 0)));
+        await("UDP over IPv6", WAIT_MILLIS, () -> errnoOrNull(() -> sockets.socket(AF_INET6, SOCK_DGRAM, 0)) == null);
+        int udp6 = sockets.socket(AF_INET6, SOCK_DGRAM, 0);
+        sockets.bind(udp6, Inet6SockAddr.parse("[::1]:7009"));
+        udpExchange6(udp6);
         await("IPv6's counters in nstat", WAIT_MILLIS,
                 () -> ProcNetSnmp.read(sockets).containsKey("Ip6") && ProcNetSnmp.read(sockets).containsKey("Icmp6"));
 
@@ -70,6 +74,12 @@ public class Inet6HotSwapIT extends TernTestSupport {
             assertEquals(Errno.EAFNOSUPPORT, errnoOf(() -> sockets.socket(AF_INET6, SOCK_STREAM, 0)));
             assertFalse("Ip6 counters left with the bundle", ProcNetSnmp.read(sockets).containsKey("Ip6"));
             udpExchange();                                       // IPv4 unaffected
+            try {
+                sockets.recv(udp6, ByteBuffer.allocate(8), SocketConstants.MSG_DONTWAIT);
+                throw new AssertionError("the IPv6 UDP socket outlived IPv6");
+            } catch (ErrnoException e) {
+                assertEquals("the IPv6 UDP socket is withdrawn", Errno.ECONNABORTED, e.errno());
+            }
         } finally {
             inet6.start();
         }
@@ -78,6 +88,28 @@ public class Inet6HotSwapIT extends TernTestSupport {
         await("IPv6's counters back", WAIT_MILLIS, () -> ProcNetSnmp.read(sockets).containsKey("Ip6"));
         assertTrue(sockets.procRead(ProcNetSnmp.SNMP6).contains("Ip6InReceives"));
         udpExchange();
+        sockets.close(udp6);
+        await("UDP over IPv6 back", WAIT_MILLIS, () -> errnoOrNull(() -> sockets.socket(AF_INET6, SOCK_DGRAM, 0)) == null);
+        int again = sockets.socket(AF_INET6, SOCK_DGRAM, 0);
+        sockets.bind(again, Inet6SockAddr.parse("[::1]:7009"));
+        udpExchange6(again);
+        sockets.close(again);
+    }
+
+    /** A datagram from a new IPv6 socket to {@code server} on [::1]:7009, read with its sender's IPv6 name. */
+    private void udpExchange6(int server) throws Exception {
+        sockets.setsockopt(server, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, 5000);
+        int client = sockets.socket(AF_INET6, SOCK_DGRAM, 0);
+        try {
+            sockets.sendto(client, ByteBuffer.wrap("v6".getBytes(StandardCharsets.US_ASCII)), 0,
+                    Inet6SockAddr.parse("[::1]:7009"));
+            ByteBuffer in = ByteBuffer.allocate(8);
+            RecvResult got = sockets.recvfrom(server, in, 0);
+            assertEquals("v6", new String(in.array(), 0, got.bytes(), StandardCharsets.US_ASCII));
+            assertEquals(((Inet6SockAddr) sockets.getsockname(client)).port(), ((Inet6SockAddr) got.from()).port());
+        } finally {
+            sockets.close(client);
+        }
     }
 
     /**

@@ -2,7 +2,6 @@ package net.tern.inet.sock;
 
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
-import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.route.RouteTable;
@@ -16,6 +15,11 @@ import net.tern.spi.proto.ProtoSocket;
 public class InetDgramOps extends InetOps {
     public InetDgramOps(RouteTable routes) {
         super(routes);
+    }
+
+    /** For {@code family}'s datagram sockets ({@link Inet6DgramOps}). */
+    InetDgramOps(RouteTable routes, int family) {
+        super(routes, family);
     }
 
     /** {@code inet_dgram_connect}. */
@@ -34,14 +38,18 @@ public class InetDgramOps extends InetOps {
             }
             return;
         }
-        InetSockAddr target = inetAddress("connect", address, false);
         sk.lock();
         try {
             autobind(sk);
-            prot(sk).connect(sk, target);
+            connectTo(sk, address);
         } finally {
             sk.unlock();
         }
+    }
+
+    /** The transport's {@code connect} ({@code ip4_datagram_connect}) to an AF_INET address; EAFNOSUPPORT for another. */
+    void connectTo(InetSock sk, SockAddr address) throws ErrnoException {
+        prot(sk).connect(sk, inetAddress("connect", address, false));
     }
 
     @Override

@@ -161,6 +161,16 @@ public interface InetProto<S extends InetSock> extends Proto {
     }
 
     /**
+     * {@code udpv6_sendmsg}: {@link #trySendmsg} for a socket of the AF_INET6 family
+     * ({@code to} null for the connected peer). EAFNOSUPPORT unless the transport serves IPv6.
+     *
+     * @since 1.9
+     */
+    default int trySendmsg6(S sk, ByteBuffer data, Inet6SockAddr to, int flags) throws ErrnoException {
+        throw new ErrnoException(Errno.EAFNOSUPPORT, "sendmsg(to " + to + "): " + name() + " does not serve AF_INET6");
+    }
+
+    /**
      * {@link #recvmsg} with its outcome as a value: the bytes stored, or a negative errno
      * ({@code -EAGAIN} when nothing is there yet, the connection's error). {@code msg} may be
      * null when the caller wants neither sender nor flags.

@@ -450,6 +450,23 @@ public class InetSock {
         return new Inet6SockAddr(v6Daddr.high(), v6Daddr.low(), dport);
     }
 
+    /**
+     * {@code inet_rcv_saddr_equal} with a wildcard matching: whether two bound addresses, each
+     * of its family ({@code v4} for AF_INET, {@code v6} for AF_INET6), take a common address.
+     * Across families only an IPv6 wildcard does: a socket bound to :: receives IPv4 too
+     * ({@code ipv6_rcv_saddr_equal} without {@code IPV6_V6ONLY}). Transports judge bind
+     * conflicts with it ({@code inet_csk_bind_conflict}, {@code udp_lib_lport_inuse}).
+     */
+    public static boolean bindOverlap(int family, int v4, Ipv6Address v6, int otherFamily, int otherV4, Ipv6Address otherV6) {
+        if (family == SocketConstants.AF_INET && otherFamily == SocketConstants.AF_INET) {
+            return v4 == 0 || otherV4 == 0 || v4 == otherV4;
+        }
+        if (family == SocketConstants.AF_INET6 && otherFamily == SocketConstants.AF_INET6) {
+            return v6.isUnspecified() || otherV6.isUnspecified() || v6.equals(otherV6);
+        }
+        return family == SocketConstants.AF_INET6 ? v6.isUnspecified() : otherV6.isUnspecified();
+    }
+
     /** The local address and port, as {@code getsockname} shows them. */
     public InetSockAddr localAddress() {
         int address = rcvSaddr != 0 ? rcvSaddr : saddr;

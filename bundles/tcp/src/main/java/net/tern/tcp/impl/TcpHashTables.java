@@ -11,6 +11,7 @@ import java.util.function.IntSupplier;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.SocketConstants;
+import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.LocalPortRange;
 import net.tern.inet.sock.SkState;
 import net.tern.wire.Ipv6Address;
@@ -176,7 +177,7 @@ final class TcpHashTables {
                 continue;
             }
             if (owner instanceof TcpSock other) {
-                boolean overlap = overlap(sk.family(), address, sk.v6RcvSaddr(), other.family(), other.rcvSaddr(),
+                boolean overlap = InetSock.bindOverlap(sk.family(), address, sk.v6RcvSaddr(), other.family(), other.rcvSaddr(),
                         other.v6RcvSaddr());
                 if (!overlap) {
                     continue;
@@ -189,7 +190,7 @@ final class TcpHashTables {
                     return other;
                 }
             } else if (owner instanceof TimeWaitSock tw) {
-                boolean overlap = overlap(sk.family(), address, sk.v6RcvSaddr(),
+                boolean overlap = InetSock.bindOverlap(sk.family(), address, sk.v6RcvSaddr(),
                         tw.key.isV6() ? SocketConstants.AF_INET6 : SocketConstants.AF_INET, tw.key.localAddress(),
                         tw.key.local6());
                 if (overlap && !sk.reuseAddr()) {
@@ -198,22 +199,6 @@ final class TcpHashTables {
             }
         }
         return null;
-    }
-
-    /**
-     * {@code inet_rcv_saddr_equal} with a wildcard matching: whether two bound addresses, each
-     * of its family ({@code v4} for AF_INET, {@code v6} for AF_INET6), take a common address.
-     * Across families only an IPv6 wildcard does: a socket bound to :: receives IPv4 too
-     * ({@code ipv6_rcv_saddr_equal} without {@code IPV6_V6ONLY}).
-     */
-    static boolean overlap(int family, int v4, Ipv6Address v6, int otherFamily, int otherV4, Ipv6Address otherV6) {
-        if (family == SocketConstants.AF_INET && otherFamily == SocketConstants.AF_INET) {
-            return v4 == 0 || otherV4 == 0 || v4 == otherV4;
-        }
-        if (family == SocketConstants.AF_INET6 && otherFamily == SocketConstants.AF_INET6) {
-            return v6.isUnspecified() || otherV6.isUnspecified() || v6.equals(otherV6);
-        }
-        return family == SocketConstants.AF_INET6 ? v6.isUnspecified() : otherV6.isUnspecified();
     }
 
     /**

@@ -9,6 +9,7 @@ import net.tern.inet.route.RouteTable;
 import net.tern.inet.sock.Inet6StreamOps;
 import net.tern.inet.sock.SkState;
 import net.tern.inet6.ip.Dst6;
+import net.tern.inet6.ip.Icmp6ErrConvert;
 import net.tern.inet6.ip.Ip6Protocol;
 import net.tern.inet6.ip.Ip6Transport;
 import net.tern.spi.net.NetdevFeatures;
@@ -124,9 +125,8 @@ public final class TcpIpv6 implements Ip6Protocol, TcpAfOps, Ipv6Sender, ProtoSw
         TcpPacket th = TcpPacket.at(buf, transport);
         ConnKey key = ConnKey.of6(ip.source(), th.sourcePort(), ip.destination(), th.destinationPort());
         int seq = th.seq();
-        Errno errno = errno(type, code);
-        boolean fatal = type == Icmpv6Types.DEST_UNREACH || type == Icmpv6Types.PARAMPROB;
-        tcp.ipv4().quotedErr(key, seq, fatal, sk -> sockErr(sk, seq, type, errno));
+        Errno errno = Icmp6ErrConvert.errno(type, code);
+        tcp.ipv4().quotedErr(key, seq, Icmp6ErrConvert.fatal(type), sk -> sockErr(sk, seq, type, errno));
     }
 
     private void sockErr(TcpSock sk, int seq, int type, Errno errno) {
@@ -144,22 +144,6 @@ public final class TcpIpv6 implements Ip6Protocol, TcpAfOps, Ipv6Sender, ProtoSw
         if (errno != null) {
             tcp.ipv4().reportErr(sk, errno);
         }
-    }
-
-    /** {@code icmpv6_err_convert}: the errno of an ICMPv6 error, null for one that is no error to report. */
-    static Errno errno(int type, int code) {
-        return switch (type) {
-            case Icmpv6Types.DEST_UNREACH -> switch (code) {
-                case Icmpv6Types.NOROUTE -> Errno.ENETUNREACH;
-                case Icmpv6Types.ADM_PROHIBITED, 5, 6 -> Errno.EACCES; // and policy failed, reject route
-                case Icmpv6Types.NOT_NEIGHBOUR, Icmpv6Types.ADDR_UNREACH -> Errno.EHOSTUNREACH;
-                case Icmpv6Types.PORT_UNREACH -> Errno.ECONNREFUSED;
-                default -> Errno.EPROTO;
-            };
-            case Icmpv6Types.PARAMPROB -> Errno.EPROTO;
-            case Icmpv6Types.TIME_EXCEED -> Errno.EHOSTUNREACH;
-            default -> null;
-        };
     }
 
     // ---- tcp_v6_connect

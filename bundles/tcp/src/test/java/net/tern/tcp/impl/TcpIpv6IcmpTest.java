@@ -23,6 +23,7 @@ import net.tern.api.socket.TcpInfo;
 import net.tern.core.packet.PooledPacketAllocator;
 import net.tern.core.testing.PacketLeakCheck;
 import net.tern.core.testing.VirtualTime;
+import net.tern.inet6.ip.Icmp6ErrConvert;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.Packet;
@@ -172,11 +173,11 @@ class TcpIpv6IcmpTest {
 
     @Test
     void theErrnosOfIcmpv6ErrorsAreLinuxs() {
-        assertThat(TcpIpv6.errno(Icmpv6Types.DEST_UNREACH, Icmpv6Types.NOROUTE)).isEqualTo(Errno.ENETUNREACH);
-        assertThat(TcpIpv6.errno(Icmpv6Types.DEST_UNREACH, Icmpv6Types.ADM_PROHIBITED)).isEqualTo(Errno.EACCES);
-        assertThat(TcpIpv6.errno(Icmpv6Types.DEST_UNREACH, Icmpv6Types.ADDR_UNREACH)).isEqualTo(Errno.EHOSTUNREACH);
-        assertThat(TcpIpv6.errno(Icmpv6Types.DEST_UNREACH, Icmpv6Types.PORT_UNREACH)).isEqualTo(Errno.ECONNREFUSED);
-        assertThat(TcpIpv6.errno(Icmpv6Types.PARAMPROB, 0)).isEqualTo(Errno.EPROTO);
-        assertThat(TcpIpv6.errno(Icmpv6Types.TIME_EXCEED, 0)).isEqualTo(Errno.EHOSTUNREACH);
+        assertThat(Icmp6ErrConvert.errno(Icmpv6Types.DEST_UNREACH, Icmpv6Types.NOROUTE)).isEqualTo(Errno.ENETUNREACH);
+        assertThat(Icmp6ErrConvert.errno(Icmpv6Types.DEST_UNREACH, Icmpv6Types.ADM_PROHIBITED)).isEqualTo(Errno.EACCES);
+        assertThat(Icmp6ErrConvert.errno(Icmpv6Types.DEST_UNREACH, Icmpv6Types.ADDR_UNREACH)).isEqualTo(Errno.EHOSTUNREACH);
+        assertThat(Icmp6ErrConvert.errno(Icmpv6Types.DEST_UNREACH, Icmpv6Types.PORT_UNREACH)).isEqualTo(Errno.ECONNREFUSED);
+        assertThat(Icmp6ErrConvert.errno(Icmpv6Types.PARAMPROB, 0)).isEqualTo(Errno.EPROTO);
+        assertThat(Icmp6ErrConvert.errno(Icmpv6Types.TIME_EXCEED, 0)).isEqualTo(Errno.EHOSTUNREACH);
     }
 }

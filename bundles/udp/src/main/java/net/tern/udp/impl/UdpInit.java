@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.ProtoSw", uses = ProtoSw.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.NetProtocol", uses = NetProtocol.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.diag.InetDiagHandler", uses = InetDiagHandler.class)
-@Component(immediate = true, service = {}, configurationPid = UdpInit.PID)
+@Component(immediate = true, service = UdpInit.class, configurationPid = UdpInit.PID)
 @Designate(ocd = UdpInit.Config.class)
 public final class UdpInit {
     /** The configuration PID. */

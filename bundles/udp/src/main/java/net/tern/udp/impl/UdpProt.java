@@ -1,30 +1,34 @@
 package net.tern.udp.impl;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import net.tern.api.socket.Errno;
-import net.tern.api.socket.ErrnoException;
-import net.tern.api.socket.InetSockAddr;
-import net.tern.api.socket.SocketConstants;
-import net.tern.inet.ip.IpOutput;
-import net.tern.inet.sock.InetProto;
-import net.tern.inet.sock.Ip4Datagram;
-import net.tern.inet.sock.InetSock;
-import net.tern.inet.sock.ProtoMemory;
-import net.tern.inet.sock.SkState;
-import net.tern.spi.net.Packet;
-import net.tern.spi.proto.MsgHeader;
-import net.tern.spi.proto.ProtoSocket;
-import net.tern.wire.UdpPacket;
 import static net.tern.api.socket.SocketConstants.EPOLLERR;
 import static net.tern.api.socket.SocketConstants.EPOLLHUP;
 import static net.tern.api.socket.SocketConstants.EPOLLIN;
 import static net.tern.api.socket.SocketConstants.EPOLLOUT;
 import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
 
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.Inet6SockAddr;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketConstants;
+import net.tern.inet.ip.IpOutput;
+import net.tern.inet.sock.InetProto;
+import net.tern.inet.sock.InetSock;
+import net.tern.inet.sock.Ip4Datagram;
+import net.tern.inet.sock.ProtoMemory;
+import net.tern.inet.sock.SkState;
+import net.tern.spi.net.Packet;
+import net.tern.spi.proto.MsgHeader;
+import net.tern.spi.proto.ProtoOps;
+import net.tern.spi.proto.ProtoSocket;
+import net.tern.wire.Ipv6Address;
+import net.tern.wire.UdpPacket;
 /**
  * {@code udp_prot}: UDP's side of an AF_INET datagram socket, called by
  * {@code inet_dgram_ops} ({@link net.tern.inet.sock.InetDgramOps}) under the socket's lock
@@ -118,7 +122,7 @@ public final class UdpProt implements InetProto<UdpSock> {
         checkAlive(sk, "bind");
         table.bind(sk, port);
         sk.bindPortLocked = port != 0;
-        sk.bindAddrLocked = sk.rcvSaddr() != 0;
+        sk.bindAddrLocked = sk.rcvSaddr() != 0 || !sk.v6RcvSaddr().isUnspecified();
     }
 
     /**
@@ -134,6 +138,49 @@ public final class UdpProt implements InetProto<UdpSock> {
         int destination = address.address() != 0 ? address.address() : thisHost(sk);
         Ip4Datagram.connect(ip, sk, destination, address.port());
         table.rehash(sk);
+    }
+
+    /** IPv6's part of UDP ({@code UdpIpv6}) while it runs, else null. */
+    private volatile Ipv6Side ipv6;
+
+    /**
+     * What UDP over IPv6 does that IPv4's UDP does not ({@code udpv6_sendmsg},
+     * {@code ip6_datagram_connect}), in UDP's own terms, so UDP over IPv4 never loads the
+     * inet6 bundle's classes.
+     */
+    interface Ipv6Side {
+        int sendmsg6(UdpSock sk, ByteBuffer data, Inet6SockAddr to, int flags) throws ErrnoException;
+
+        void connect6(UdpSock sk, Inet6SockAddr address) throws ErrnoException;
+    }
+
+    void ipv6(Ipv6Side side) {
+        this.ipv6 = side;
+    }
+
+    private Ipv6Side ipv6(String call) throws ErrnoException {
+        Ipv6Side side = ipv6;
+        if (side == null) {
+            throw new ErrnoException(Errno.EAFNOSUPPORT, call + ": IPv6 has left the stack");
+        }
+        return side;
+    }
+
+    @Override
+    public void connect6(UdpSock sk, Inet6SockAddr address) throws ErrnoException {
+        checkAlive(sk, "connect");
+        ipv6("connect").connect6(sk, address);
+        table.rehash(sk);
+    }
+
+    @Override
+    public int trySendmsg6(UdpSock sk, ByteBuffer data, Inet6SockAddr to, int flags) throws ErrnoException {
+        checkAlive(sk, "sendmsg");
+        try {
+            return ipv6("sendmsg").sendmsg6(sk, data, to, flags);
+        } catch (ErrnoException e) {
+            return ProtoOps.wouldBlockAsValue(e);
+        }
     }
 
     /** The address 0.0.0.0 stands for when a socket sends to or connects to it. */
@@ -154,9 +201,12 @@ public final class UdpProt implements InetProto<UdpSock> {
         sk.state(SkState.CLOSE);
         sk.daddr(0);
         sk.dport(0);
+        sk.v6Daddr(Ipv6Address.UNSPECIFIED);
         if (!sk.bindAddrLocked) {
             sk.rcvSaddr(0);
             sk.saddr(0);
+            sk.v6RcvSaddr(Ipv6Address.UNSPECIFIED);
+            sk.v6Saddr(Ipv6Address.UNSPECIFIED);
         }
         if (!sk.bindPortLocked) {
             table.unhash(sk);
@@ -262,7 +312,8 @@ public final class UdpProt implements InetProto<UdpSock> {
             if (copied < length) {
                 msg.flags |= SocketConstants.MSG_TRUNC;
             }
-            msg.from = new InetSockAddr(UdpSock.sourceOf(d), UdpSock.sourcePortOf(d));
+            msg.from = sk.family() == SocketConstants.AF_INET6 ? UdpSock.source6Of(d)
+                    : new InetSockAddr(UdpSock.sourceOf(d), UdpSock.sourcePortOf(d));
         }
         if (!peek) {
             sk.dequeue();
@@ -304,10 +355,21 @@ public final class UdpProt implements InetProto<UdpSock> {
      * with ECONNABORTED and {@code reason}. Returns how many were withdrawn.
      */
     public int withdrawAll(String reason) {
-        List<UdpSock> victims;
         synchronized (live) {
             stopped = true;
-            victims = new ArrayList<>(live);
+        }
+        return withdraw(sk -> true, reason);
+    }
+
+    /** Withdraws the live sockets {@code which} selects (IPv6's when IPv6 leaves), as {@link #withdrawAll} does. */
+    public int withdraw(Predicate<UdpSock> which, String reason) {
+        List<UdpSock> victims = new ArrayList<>();
+        synchronized (live) {
+            for (UdpSock sk : live) {
+                if (which.test(sk)) {
+                    victims.add(sk);
+                }
+            }
         }
         int withdrawn = 0;
         for (UdpSock sk : victims) {

@@ -1,15 +1,18 @@
 package net.tern.udp.impl;
 
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.SocketConstants;
+import net.tern.inet.ip.TxParams;
+import net.tern.inet.route.Rtable;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.ProtoMemory;
 import net.tern.inet.sock.SockMemory;
-import net.tern.inet.ip.TxParams;
-import net.tern.inet.route.Rtable;
 import net.tern.spi.net.Packet;
 import net.tern.wire.Ipv4Packet;
+import net.tern.wire.Ipv6Address;
+import net.tern.wire.Ipv6Packet;
 import net.tern.wire.UdpPacket;
 
 /**
@@ -208,6 +211,12 @@ public final class UdpSock extends InetSock {
     /** The sender's address of a queued datagram (host order), from its IP header. */
     static int sourceOf(Packet datagram) {
         return Ipv4Packet.source(datagram.buf(), datagram.networkHeader());
+    }
+
+    /** The sender of a datagram queued on an IPv6 socket, from its IPv6 and UDP headers. */
+    static Inet6SockAddr source6Of(Packet datagram) {
+        Ipv6Address source = Ipv6Packet.at(datagram.buf(), datagram.networkHeader()).source();
+        return new Inet6SockAddr(source.high(), source.low(), sourcePortOf(datagram));
     }
 
     /** The sender's port of a queued datagram, from its UDP header. */

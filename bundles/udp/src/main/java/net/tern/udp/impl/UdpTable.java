@@ -9,8 +9,11 @@ import java.util.random.RandomGenerator;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketConstants;
+import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.LocalPortRange;
 import net.tern.inet.sock.SkState;
+import net.tern.wire.Ipv6Address;
 
 /**
  * The UDP port table ({@code struct udp_table}), in two hashes:
@@ -118,25 +121,33 @@ public final class UdpTable {
         }
         for (UdpSock other : slot.members) {
             if (conflicts(sk, other)) {
-                InetSockAddr wanted = new InetSockAddr(sk.rcvSaddr(), port);
+                String wanted = boundName(sk, port);
                 String why = sk.reuseAddr() && other.reuseAddr() ? "" : ", and SO_REUSEADDR is not set on both sockets";
                 throw new ErrnoException(Errno.EADDRINUSE, "bind(" + wanted + "): port " + port
-                        + " is in use by a socket bound to " + new InetSockAddr(other.rcvSaddr(), port) + why);
+                        + " is in use by a socket bound to " + boundName(other, port) + why);
             }
         }
         return port;
     }
 
+    /** The address {@code sk} binds with {@code port}, of its family, for messages. */
+    private static String boundName(UdpSock sk, int port) {
+        return sk.family() == SocketConstants.AF_INET6 ? "[" + sk.v6RcvSaddr() + "]:" + port
+                : new InetSockAddr(sk.rcvSaddr(), port).toString();
+    }
+
     /**
      * {@code udp_lib_lport_inuse}: two sockets on one port conflict when their bound addresses
-     * overlap (equal, or either the wildcard), unless both set {@code SO_REUSEADDR}, or both
-     * set {@code SO_REUSEPORT}.
+     * overlap ({@link InetSock#bindOverlap}: equal, or either the wildcard, across the
+     * families [::] taking IPv4's), unless both set {@code SO_REUSEADDR}, or both set
+     * {@code SO_REUSEPORT}.
      */
     private static boolean conflicts(UdpSock sk, UdpSock other) {
         if (other == sk) {
             return false;
         }
-        boolean overlap = sk.rcvSaddr() == 0 || other.rcvSaddr() == 0 || sk.rcvSaddr() == other.rcvSaddr();
+        boolean overlap = InetSock.bindOverlap(sk.family(), sk.rcvSaddr(), sk.v6RcvSaddr(), other.family(),
+                other.rcvSaddr(), other.v6RcvSaddr());
         if (!overlap) {
             return false;
         }
@@ -163,7 +174,7 @@ public final class UdpTable {
                 }
             }
         }
-        throw new ErrnoException(Errno.EADDRINUSE, "bind(" + new InetSockAddr(sk.rcvSaddr(), 0)
+        throw new ErrnoException(Errno.EADDRINUSE, "bind(" + boundName(sk, 0)
                 + "): every ephemeral port in " + low + ".." + range.high()
                 + " (ip_local_port_range) is in use");
     }
@@ -206,8 +217,9 @@ public final class UdpTable {
         ports.set(port, new PortSlot(slot.members, wildcards));
     }
 
+    /** IPv6 sockets are always scored ({@link #lookup6}): the exact hash is IPv4's. */
     private static boolean isExact(UdpSock sk) {
-        return sk.state() == SkState.ESTABLISHED && sk.rcvSaddr() != 0 && sk.daddr() != 0 && sk.dport() != 0;
+        return sk.family() == SocketConstants.AF_INET && sk.state() == SkState.ESTABLISHED && sk.rcvSaddr() != 0 && sk.daddr() != 0 && sk.dport() != 0;
     }
 
     /** {@code udp_lib_unhash}: takes {@code sk} out of both hashes; its port is free for others. */
@@ -304,6 +316,9 @@ public final class UdpTable {
      * of bound address, peer address and peer port that is set (and matches).
      */
     private static int score(UdpSock sk, int remoteAddress, int remotePort, int localAddress) {
+        if (sk.family() != SocketConstants.AF_INET) {
+            return -1;
+        }
         int score = 0;
         int bound = sk.rcvSaddr();
         if (bound != 0) {
@@ -346,6 +361,57 @@ public final class UdpTable {
         return group.get(Math.floorMod(hash, group.size()));
     }
 
+    // ==== __udp6_lib_lookup ==============================================================
+
+    /**
+     * {@code __udp6_lib_lookup}: the IPv6 socket that receives a datagram from
+     * {@code remote:remotePort} to {@code local:localPort}, or null: the port's sockets scored
+     * as {@code compute_score} does for IPv6 (bound address, peer and peer port each must
+     * match if set and add 4), the newest among equals.
+     */
+    public UdpSock lookup6(Ipv6Address remote, int remotePort, Ipv6Address local, int localPort) {
+        PortSlot slot = ports.get(localPort);
+        if (slot == null) {
+            return null;
+        }
+        UdpSock best = null;
+        int bestScore = -1;
+        for (UdpSock sk : slot.wildcards) {
+            int score = score6(sk, remote, remotePort, local);
+            if (score > bestScore) {
+                best = sk;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    private static int score6(UdpSock sk, Ipv6Address remote, int remotePort, Ipv6Address local) {
+        if (sk.family() != SocketConstants.AF_INET6) {
+            return -1;
+        }
+        int score = 0;
+        if (!sk.v6RcvSaddr().isUnspecified()) {
+            if (!sk.v6RcvSaddr().equals(local)) {
+                return -1;
+            }
+            score += 4;
+        }
+        if (!sk.v6Daddr().isUnspecified()) {
+            if (!sk.v6Daddr().equals(remote)) {
+                return -1;
+            }
+            score += 4;
+        }
+        if (sk.dport() != 0) {
+            if (sk.dport() != remotePort) {
+                return -1;
+            }
+            score += 4;
+        }
+        return score;
+    }
+
     /**
      * {@code __udp_v4_is_mcast_sock} over one port: every socket bound there whose bound
      * address is the wildcard or {@code localAddress}, and whose peer, if it has one, is the
@@ -358,7 +424,7 @@ public final class UdpTable {
         }
         List<UdpSock> found = new ArrayList<>(slot.members.length);
         for (UdpSock sk : slot.members) {
-            if ((sk.rcvSaddr() == 0 || sk.rcvSaddr() == localAddress)
+            if (sk.family() == SocketConstants.AF_INET && (sk.rcvSaddr() == 0 || sk.rcvSaddr() == localAddress)
                     && (sk.daddr() == 0 || sk.daddr() == remoteAddress)
                     && (sk.dport() == 0 || sk.dport() == remotePort)) {
                 found.add(sk);

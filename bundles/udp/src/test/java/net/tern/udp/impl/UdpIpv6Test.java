@@ -1,0 +1,216 @@
+package net.tern.udp.impl;
+
+import static net.tern.api.socket.SocketConstants.AF_INET6;
+import static net.tern.api.socket.SocketConstants.SOCK_DGRAM;
+import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import net.tern.api.socket.Errno;
+import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.Inet6SockAddr;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.RecvResult;
+import net.tern.api.socket.SocketApi;
+import net.tern.core.testing.FakeDevice;
+import net.tern.inet6.impl.Inet6;
+import net.tern.inet6.impl.Inet6Settings;
+import net.tern.spi.net.EtherType;
+import net.tern.udp.testing.UdpTestBed;
+import net.tern.wire.Icmpv6Packet;
+import net.tern.wire.Icmpv6Types;
+import net.tern.wire.InetChecksum;
+import net.tern.wire.Ipv6Address;
+import net.tern.wire.Ipv6Packet;
+import net.tern.wire.UdpPacket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * UDP over IPv6 ({@code udpv6_prot}) beside IPv4's on one UDP, in virtual time: datagrams
+ * over {@code ::1} with their senders' IPv6 names; the checksum mandatory both ways (RFC 8200
+ * 8.1); ICMPv6 port unreachable for a port nobody has, and a connected socket hearing it
+ * (ECONNREFUSED); IPv6 leaving while IPv4 sockets run.
+ */
+class UdpIpv6Test {
+    private static final Ipv6Address US = Ipv6Address.parse("fd00:99::2");
+    private static final Ipv6Address PEER = Ipv6Address.parse("fd00:99::1");
+
+    private UdpTestBed bed;
+    private SocketApi api;
+    private Inet6 inet6;
+    private UdpIpv6 udp6;
+    private FakeDevice tun;
+
+    @BeforeEach
+    void setUp() throws ErrnoException {
+        bed = new UdpTestBed();
+        api = bed.api();
+        inet6 = new Inet6(bed.stack().clock(), bed.stack().timers(), bed.stack().allocator(), Inet6Settings.defaults(),
+                new Random(7));
+        bed.stack().addPacketHandler(EtherType.IPV6, inet6.input());
+        bed.stack().addLinkListener(inet6.addrconf());
+        tun = bed.fake("tun0", 1500, "10.99.0.2/24");
+        inet6.addrconf().add(bed.link("tun0").index(), US, 64);
+        udp6 = new UdpIpv6(bed.udp(), inet6.transport(), bed.inet().fib(), bed.stack().allocator());
+        udp6.start();
+        inet6.protocols().add(17, udp6);
+        inet6.family().addProtoSw(udp6, 0, 1);
+        bed.socketLayer().bindFamily(inet6.family(), Map.of("family", 10));
+        bed.runUntilIdle();
+    }
+
+    @AfterEach
+    void tearDown() {
+        bed.close();
+        inet6.close();
+    }
+
+    private int socket6() throws ErrnoException {
+        return api.socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    }
+
+    private long udp(UdpMib counter) {
+        return bed.udp().stats().get(counter);
+    }
+
+    /** A datagram from the peer to {@code port} over tun0, its checksum as given (null: the right one). */
+    private byte[] datagramFromPeer(int port, byte[] payload, Integer checksum) {
+        int length = UdpPacket.HEADER_LENGTH + payload.length;
+        ByteBuf buf = Unpooled.buffer(Ipv6Packet.HEADER_LENGTH + length);
+        Ipv6Packet.emitHeader(buf, 0, 0, 0, length, 17, 64, PEER, US);
+        UdpPacket.writeHeader(buf, Ipv6Packet.HEADER_LENGTH, 4000, port, length);
+        buf.setBytes(Ipv6Packet.HEADER_LENGTH + UdpPacket.HEADER_LENGTH, payload);
+        int sum = InetChecksum.transportChecksum6(buf, Ipv6Packet.HEADER_LENGTH, length, PEER, US, 17);
+        buf.setShort(Ipv6Packet.HEADER_LENGTH + UdpPacket.CHECKSUM_OFFSET, checksum != null ? checksum : sum);
+        byte[] out = new byte[Ipv6Packet.HEADER_LENGTH + length];
+        buf.getBytes(0, out);
+        return out;
+    }
+
+    private void inject(byte[] packet) {
+        tun.inject(bed.stack().packet(EtherType.IPV6, packet));
+        bed.runUntilIdle();
+    }
+
+    @Test
+    void datagramsOverIpv6CarryTheirSendersIpv6Names() throws Exception {
+        int server = socket6();
+        api.bind(server, Inet6SockAddr.parse("[::1]:5000"));
+        int client = socket6();
+        api.sendto(client, ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII)), 0,
+                Inet6SockAddr.parse("[::1]:5000"));
+        bed.runUntilIdle();
+        ByteBuffer in = ByteBuffer.allocate(64);
+        RecvResult got = api.recvfrom(server, in, 0);
+        assertThat(new String(in.array(), 0, got.bytes(), StandardCharsets.US_ASCII)).isEqualTo("hello");
+        Inet6SockAddr clientName = (Inet6SockAddr) api.getsockname(client);
+        assertThat(clientName.port()).as("autobound").isPositive();
+        assertThat(got.from()).isEqualTo(new Inet6SockAddr(0, 1, clientName.port()));
+        assertThat(udp(UdpMib.OutDatagrams)).isEqualTo(1);
+        assertThat(udp(UdpMib.InDatagrams)).isEqualTo(1);
+    }
+
+    /** RFC 8200 8.1: a datagram out carries a checksum over the IPv6 pseudo-header that verifies. */
+    @Test
+    void aDatagramSentCarriesAChecksumThatVerifies() throws Exception {
+        int client = socket6();
+        api.sendto(client, ByteBuffer.wrap(new byte[100]), 0, new Inet6SockAddr(PEER.high(), PEER.low(), 53));
+        bed.runUntilIdle();
+        List<byte[]> out = UdpTestBed.drain(tun);
+        assertThat(out).hasSize(1);
+        ByteBuf buf = Unpooled.wrappedBuffer(out.get(0));
+        Ipv6Packet ip = Ipv6Packet.at(buf, 0);
+        assertThat(ip.source()).isEqualTo(US);
+        assertThat(ip.nextHeader()).isEqualTo(17);
+        assertThat(UdpPacket.at(buf, Ipv6Packet.HEADER_LENGTH).checksum()).isNotZero();
+        assertThat(InetChecksum.verifyTransport6(buf, Ipv6Packet.HEADER_LENGTH, 108, US, PEER, 17)).isTrue();
+    }
+
+    /** udp6_csum_init: a zero checksum (none) is an error over IPv6, dropped and counted, as is a wrong one. */
+    @Test
+    void aDatagramWithoutAChecksumOrAWrongOneIsDroppedAndCounted() throws Exception {
+        int server = socket6();
+        api.bind(server, Inet6SockAddr.parse("[::]:5000"));
+        inject(datagramFromPeer(5000, "none".getBytes(), 0));
+        inject(datagramFromPeer(5000, "bad".getBytes(), 0x1234));
+        assertThat(udp(UdpMib.InCsumErrors)).isEqualTo(2);
+        assertThat(udp(UdpMib.InErrors)).isEqualTo(2);
+        assertThatThrownBy(() -> api.recv(server, ByteBuffer.allocate(64), 0))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EAGAIN));
+        inject(datagramFromPeer(5000, "good".getBytes(), null));
+        ByteBuffer in = ByteBuffer.allocate(64);
+        RecvResult got = api.recvfrom(server, in, 0);
+        assertThat(got.bytes()).isEqualTo(4);
+        assertThat(got.from()).isEqualTo(new Inet6SockAddr(PEER.high(), PEER.low(), 4000));
+    }
+
+    /** A datagram to a port nobody has: NoPorts, and ICMPv6 destination unreachable, port unreachable (code 4). */
+    @Test
+    void aDatagramToAClosedPortIsAnsweredWithPortUnreachable() {
+        inject(datagramFromPeer(5999, "anyone?".getBytes(), null));
+        assertThat(udp(UdpMib.NoPorts)).isEqualTo(1);
+        List<byte[]> out = UdpTestBed.drain(tun);
+        assertThat(out).hasSize(1);
+        Icmpv6Packet icmp = Icmpv6Packet.at(Unpooled.wrappedBuffer(out.get(0)), Ipv6Packet.HEADER_LENGTH);
+        assertThat(icmp.type()).isEqualTo(Icmpv6Types.DEST_UNREACH);
+        assertThat(icmp.code()).isEqualTo(Icmpv6Types.PORT_UNREACH);
+        assertThat(inet6.counter("Icmp6OutDestUnreachs")).isEqualTo(1);
+    }
+
+    /** __udp6_lib_err: a connected socket hears the port unreachable its datagram drew (ECONNREFUSED), once. */
+    @Test
+    void aConnectedSocketHearsPortUnreachable() throws Exception {
+        int client = socket6();
+        api.connect(client, Inet6SockAddr.parse("[::1]:5998"));
+        api.send(client, ByteBuffer.wrap("x".getBytes()), 0);
+        bed.runUntilIdle();
+        assertThatThrownBy(() -> api.recv(client, ByteBuffer.allocate(16), 0))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ECONNREFUSED));
+        assertThatThrownBy(() -> api.recv(client, ByteBuffer.allocate(16), 0))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EAGAIN));
+        assertThat(api.getpeername(client)).isEqualTo(Inet6SockAddr.parse("[::1]:5998"));
+    }
+
+    /** An IPv6 socket refuses IPv4 addresses, and [::] takes IPv4's port (no IPV6_V6ONLY). */
+    @Test
+    void addressesAndPortsAcrossTheFamilies() throws Exception {
+        int s6 = socket6();
+        assertThatThrownBy(() -> api.bind(s6, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 5000)))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EAFNOSUPPORT));
+        api.bind(s6, Inet6SockAddr.parse("[::]:5000"));
+        int s4 = bed.udpSocket();
+        assertThatThrownBy(() -> api.bind(s4, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 5000)))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EADDRINUSE));
+        int loop6 = socket6();
+        api.bind(loop6, Inet6SockAddr.parse("[::1]:5001"));
+        api.bind(s4, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 5001));
+    }
+
+    /** IPv6 leaving: its sockets are withdrawn (ECONNABORTED), IPv4's carry on. */
+    @Test
+    void ipv6LeavingWithdrawsItsSocketsAndLeavesIpv4s() throws Exception {
+        int s6 = socket6();
+        api.bind(s6, Inet6SockAddr.parse("[::1]:5000"));
+        int s4 = bed.udpSocket();
+        api.bind(s4, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 5000));
+        inet6.family().removeProtoSw(udp6, 1);                 // as UdpV6Init leaves, before AF_INET6 goes
+        assertThat(udp6.stop()).isEqualTo(1);
+        inet6.protocols().remove(17, udp6);
+        bed.socketLayer().unbindFamily(inet6.family(), Map.of("family", 10));
+        assertThatThrownBy(() -> api.recv(s6, ByteBuffer.allocate(16), 0))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ECONNABORTED));
+        int c4 = bed.udpSocket();
+        api.sendto(c4, ByteBuffer.wrap("v4".getBytes()), 0, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 5000));
+        bed.runUntilIdle();
+        assertThat(api.recv(s4, ByteBuffer.allocate(16), 0)).isEqualTo(2);
+    }
+}
