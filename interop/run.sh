@@ -242,6 +242,40 @@ tcp_from_tern_client() {
   [ "$sum" = "$DATA_SUM" ] || { echo "received $(stat -c %s "$WORK/received") bytes, sha256 $sum != $DATA_SUM"; return 1; }
 }
 
+# tern6_run ARGS...: a one-shot Tern on the TUN with its IPv4 and IPv6 addresses (bounded).
+tern6_run() { in_ns timeout 240 "$TERN" --tun "$TUN" --address "$TERN_IP/$PREFIX" --address "$TERN_IP6/$PREFIX6" "$@"; }
+
+# tcp6_from_tern_client: 10 MiB from net:nc over IPv6 to a socat server on the kernel's IPv6 address.
+tcp6_from_tern_client() {
+  rm -f "$WORK/received6"
+  ip netns exec "$NS" timeout 300 socat -u "TCP6-LISTEN:5002,reuseaddr,bind=[$KERNEL_IP6]" \
+    "OPEN:$WORK/received6,creat,trunc" &
+  local server=$!
+  track "$server"
+  for _ in $(seq 50); do in_ns ss -ltn | grep -q ":5002 " && break; sleep 0.1; done
+  tern6_run -c "net:nc -w 30 -i $WORK/data $KERNEL_IP6 5002" || { kill "$server" 2>/dev/null; wait "$server"; return 1; }
+  for _ in $(seq 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+  kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+  local sum; sum=$(sha256sum < "$WORK/received6" | cut -d' ' -f1)
+  [ "$sum" = "$DATA_SUM" ] || { echo "received $(stat -c %s "$WORK/received6") bytes, sha256 $sum != $DATA_SUM"; return 1; }
+}
+# udp6_echo_from_tern: one datagram from net:nc -u over IPv6, echoed by a socat UDP6 server.
+udp6_echo_from_tern() {
+  ip netns exec "$NS" timeout 60 socat "UDP6-LISTEN:5003,bind=[$KERNEL_IP6]" EXEC:cat &
+  local server=$!
+  track "$server"
+  for _ in $(seq 50); do in_ns ss -lun | grep -q ":5003 " && break; sleep 0.1; done
+  local out; out=$(tern6_run -c "net:nc -u -w 5 $KERNEL_IP6 5003 interop datagram over IPv6" 2>&1)
+  kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+  case "$out" in *"interop datagram over IPv6"*) return 0 ;; *) echo "$out" | tail -n 3; return 1 ;; esac
+}
+# udp6_closed_port_from_tern: the kernel answers a datagram to a closed port with ICMPv6 port
+# unreachable, which Tern's connected UDP socket reports (ECONNREFUSED).
+udp6_closed_port_from_tern() {
+  local out; out=$(tern6_run -c "net:nc -u -w 5 $KERNEL_IP6 9 anyone there" 2>&1)
+  case "$out" in *ECONNREFUSED*|*"onnection refused"*) return 0 ;; *) echo "$out" | tail -n 3; return 1 ;; esac
+}
+
 SERVER_CHECKS=(
   "ping kernel -> Tern, 56 bytes:ping_kernel_to_tern 56"
   "ping kernel -> Tern, 1400 bytes:ping_kernel_to_tern 1400"
@@ -274,7 +308,10 @@ run_all "ping Tern -> kernel, 56 bytes:ping_tern_to_kernel 56" \
   "ping -6 Tern -> kernel, 56 bytes:ping6_tern_to_kernel 56" \
   "ping -6 Tern -> kernel, 1400 bytes:ping6_tern_to_kernel 1400" \
   "ping -6 Tern -> kernel, 4000 bytes (fragmented both ways):ping6_tern_to_kernel 4000" \
-  "TCP Tern client -> kernel server, $BYTES bytes, sha256 equal:tcp_from_tern_client"
+  "TCP Tern client -> kernel server, $BYTES bytes, sha256 equal:tcp_from_tern_client" \
+  "TCP over IPv6, Tern client -> kernel server, $BYTES bytes, sha256 equal:tcp6_from_tern_client" \
+  "UDP over IPv6, Tern -> kernel echo:udp6_echo_from_tern" \
+  "UDP over IPv6, kernel's ICMPv6 port unreachable, connected socket refused:udp6_closed_port_from_tern"
 
 log "== With Tern's fault injection: $IMPAIR_SPEC"
 IMPAIRED=(

@@ -1,6 +1,7 @@
 package net.tern.shell;
 
 import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.AF_INET6;
 import static net.tern.api.socket.SocketConstants.EPOLLERR;
 import static net.tern.api.socket.SocketConstants.EPOLLHUP;
 import static net.tern.api.socket.SocketConstants.EPOLLIN;
@@ -28,8 +29,10 @@ import java.util.HexFormat;
 import java.util.List;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.RecvResult;
+import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketApi;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -58,7 +61,8 @@ public final class NcCommand {
             "  -w SECONDS  give up after this long without progress (default 10)",
             "  -i FILE     send the contents of FILE (else TEXT, joined by spaces; else nothing)",
             "  -o FILE     write what is received to FILE (else print it)",
-            "  -c BYTES    stop reading after this many bytes (a chargen, say) and close");
+            "  -c BYTES    stop reading after this many bytes (a chargen, say) and close",
+            "HOST is an IPv4 address, or an IPv6 one (it has colons: AF_INET6 sockets)");
     /** Printed output is capped; larger transfers belong in {@code -o}. */
     static final int MAX_PRINTED = 1 << 20;
 
@@ -69,7 +73,7 @@ public final class NcCommand {
         this.sockets = sockets;
     }
 
-    private record Options(boolean udp, boolean zero, int waitMillis, Path in, Path out, long limit, int address,
+    private record Options(boolean udp, boolean zero, int waitMillis, Path in, Path out, long limit, String address,
             int port, String text) {
     }
 
@@ -81,7 +85,7 @@ public final class NcCommand {
         try {
             return o.udp() ? udp(o) : tcp(o);
         } catch (ErrnoException e) {
-            throw new CommandFailedException("nc: connect to " + InetSockAddr.formatAddress(o.address()) + " port "
+            throw new CommandFailedException("nc: connect to " + o.address() + " port "
                     + o.port() + " (" + (o.udp() ? "udp" : "tcp") + ") failed: " + e.errno().text(), e);
         } catch (IOException e) {
             throw new CommandFailedException("nc: " + e.getMessage(), e);
@@ -127,9 +131,9 @@ public final class NcCommand {
         if (rest.size() < 2) {
             throw new IllegalArgumentException("nc: HOST and PORT are required\n" + USAGE);
         }
-        int address;
+        String address = rest.get(0);
         try {
-            address = InetSockAddr.parseAddress(rest.get(0));
+            peer(address, 0);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("nc: getaddrinfo for host \"" + rest.get(0)
                     + "\": Name or service not known");
@@ -143,6 +147,24 @@ public final class NcCommand {
             throw new IllegalArgumentException("nc: give either -i FILE or TEXT, not both");
         }
         return new Options(udp, zero, wait, in, out, limit, address, (int) port, text);
+    }
+
+    /** An IPv6 address has a colon (then AF_INET6 sockets), an IPv4 one dots. */
+    private static boolean isIpv6(String address) {
+        return address.indexOf(':') >= 0;
+    }
+
+    private static int family(Options o) {
+        return isIpv6(o.address()) ? AF_INET6 : AF_INET;
+    }
+
+    /** The peer {@code address} names, of its family; IllegalArgumentException when it names none. */
+    private static SockAddr peer(String address, int port) {
+        if (isIpv6(address)) {
+            long[] a = Inet6SockAddr.parseAddress(address);
+            return new Inet6SockAddr(a[0], a[1], port);
+        }
+        return new InetSockAddr(InetSockAddr.parseAddress(address), port);
     }
 
     private static long positive(String v, String what) {
@@ -165,11 +187,11 @@ public final class NcCommand {
     }
 
     private String tcp(Options o) throws ErrnoException, IOException {
-        int fd = sockets.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        int fd = sockets.socket(family(o), SOCK_STREAM | SOCK_NONBLOCK, 0);
         try {
             connect(fd, o);
             if (o.zero()) {
-                return "Connection to " + InetSockAddr.formatAddress(o.address()) + " " + o.port()
+                return "Connection to " + o.address() + " " + o.port()
                         + " port [tcp/*] succeeded!";
             }
             return transfer(fd, o);
@@ -180,7 +202,7 @@ public final class NcCommand {
 
     private void connect(int fd, Options o) throws ErrnoException {
         try {
-            sockets.connect(fd, new InetSockAddr(o.address(), o.port()));
+            sockets.connect(fd, peer(o.address(), o.port()));
             return;
         } catch (ErrnoException e) {
             if (e.errno() != Errno.EINPROGRESS) {
@@ -287,10 +309,10 @@ public final class NcCommand {
         try (InputStream in = input(o)) {
             payload = in.readAllBytes();
         }
-        int fd = sockets.socket(AF_INET, SOCK_DGRAM, 0);
+        int fd = sockets.socket(family(o), SOCK_DGRAM, 0);
         try {
             // Connected, as nc does: an ICMP port unreachable then fails the receive with ECONNREFUSED.
-            InetSockAddr peer = new InetSockAddr(o.address(), o.port());
+            SockAddr peer = peer(o.address(), o.port());
             sockets.connect(fd, peer);
             sockets.send(fd, ByteBuffer.wrap(payload), 0);
             if (sockets.poll(fd, EPOLLIN, o.waitMillis()) == 0) {
