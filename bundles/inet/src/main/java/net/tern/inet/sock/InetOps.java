@@ -240,6 +240,12 @@ public abstract class InetOps implements ProtoOps {
             if (level == SOL_SOCKET) {
                 setSocketOption(sk, name, intValue(level, name, value));
                 prot(sk).optionChanged(sk, level, name);
+            } else if (isV6only(sk, level, name)) {
+                // do_ipv6_setsockopt: only before the socket has a port (EINVAL after).
+                if (sk.num() != 0) {
+                    throw new ErrnoException(Errno.EINVAL, "setsockopt(IPV6_V6ONLY): the socket is bound already");
+                }
+                sk.ipv6only(intValue(level, name, value) != 0);
             } else if (level == SOL_IP && (name == InetConstants.IP_TTL || name == InetConstants.IP_TOS)) {
                 setIpOption(sk, name, intValue(level, name, value));
             } else if (level == SOL_IP) {
@@ -308,6 +314,9 @@ public abstract class InetOps implements ProtoOps {
         InetSock sk = sk(sock);
         sk.lock();
         try {
+            if (isV6only(sk, level, name)) {
+                return sk.ipv6only() ? 1 : 0;
+            }
             if (level == SOL_SOCKET || isGenericIpOption(level, name)) {
                 return genericOption(sk, level, name);
             }
@@ -326,6 +335,9 @@ public abstract class InetOps implements ProtoOps {
         InetSock sk = sk(sock);
         sk.lock();
         try {
+            if (isV6only(sk, level, name)) {
+                return ProtoOps.optionAs(sk.ipv6only() ? 1 : 0, type, level, name);
+            }
             if (level == SOL_SOCKET || isGenericIpOption(level, name)) {
                 return ProtoOps.optionAs(genericOption(sk, level, name), type, level, name);
             }
@@ -337,6 +349,12 @@ public abstract class InetOps implements ProtoOps {
         } finally {
             sk.unlock();
         }
+    }
+
+    /** {@code IPV6_V6ONLY} of an AF_INET6 socket, which every transport over IPv6 has. */
+    private static boolean isV6only(InetSock sk, int level, int name) {
+        return level == SocketConstants.SOL_IPV6 && name == SocketConstants.IPV6_V6ONLY
+                && sk.family() == SocketConstants.AF_INET6;
     }
 
     /** The SOL_IP options every inet socket has; the others are the transport's. */

@@ -52,6 +52,11 @@ public final class Inet6 implements AutoCloseable {
         return transport;
     }
 
+    /** {@code sysctl -w net.ipv6.bindv6only}: the {@code IPV6_V6ONLY} new AF_INET6 sockets start with. */
+    public void bindv6only(boolean value) {
+        transport.bindv6only(value);
+    }
+
     /** The ICMPv6 echo sockets. */
     public Ping6 ping() {
         return ping;

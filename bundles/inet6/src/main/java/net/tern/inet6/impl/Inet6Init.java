@@ -79,6 +79,10 @@ public final class Inet6Init {
         @AttributeDefinition(description = "Burst of ICMPv6 errors (icmp_msgs_burst).")
         int icmpMsgsBurst() default 50;
 
+        @AttributeDefinition(description = "New AF_INET6 sockets start with IPV6_V6ONLY set: [::] then takes IPv6"
+                + " alone (bindv6only).")
+        boolean bindv6only() default false;
+
         @AttributeDefinition(description = "Static addresses, each 'DEVICE ADDRESS/N' (tun0 fd00::2/64), added whenever the device is up.",
                 required = false)
         String[] addresses() default {};
@@ -96,6 +100,7 @@ public final class Inet6Init {
         this.networkThread = networkThread;
         this.inet6 = new Inet6(clock, timers, allocator, Inet6Settings.of(config));
         inet6.addrconf().configure(addresses(config.addresses()));
+        inet6.bindv6only(config.bindv6only());
         registrations.register(context, ProcFile.class, inet6.snmp(), Map.of(ProcFile.PATH, ProcNetSnmp.SNMP6));
         registrations.register(context, LinkListener.class, inet6.addrconf(), Map.of());     // addrconf_notify
         registrations.register(context, PacketHandler.class, inet6.input(),
@@ -115,6 +120,7 @@ public final class Inet6Init {
             inet6.output().hopLimit(settings.hopLimit());
             inet6.reassembly().limits(settings.fragTimeoutNanos(), settings.fragHighThresh());
             inet6.addrconf().configure(addresses(config.addresses()));
+            inet6.bindv6only(config.bindv6only());
         } catch (IllegalArgumentException e) {
             LOG.error("IPv6 configuration {} refused, the settings before stay: {}", PID, e.getMessage());
         }

@@ -11,6 +11,7 @@ final class Inet6Transport implements Ip6Transport {
     private final Ip6Output output;
     private final Addrconf addrconf;
     private final Icmp6 icmp;
+    private volatile boolean bindv6only;
 
     Inet6Transport(Ip6Output output, Addrconf addrconf, Icmp6 icmp) {
         this.output = output;
@@ -47,5 +48,14 @@ final class Inet6Transport implements Ip6Transport {
     @Override
     public int hopLimit() {
         return output.hopLimit();
+    }
+
+    @Override
+    public boolean bindv6only() {
+        return bindv6only;
+    }
+
+    void bindv6only(boolean value) {
+        this.bindv6only = value;
     }
 }

@@ -53,4 +53,10 @@ public interface Ip6Transport {
 
     /** The hop limit of packets whose sender names none ({@code conf.all.hop_limit}). */
     int hopLimit();
+
+    /**
+     * {@code net.ipv6.bindv6only}: whether new AF_INET6 sockets start with {@code IPV6_V6ONLY}
+     * set (false, as on Linux: [::] then takes IPv4's addresses too).
+     */
+    boolean bindv6only();
 }

@@ -177,8 +177,8 @@ final class TcpHashTables {
                 continue;
             }
             if (owner instanceof TcpSock other) {
-                boolean overlap = InetSock.bindOverlap(sk.family(), address, sk.v6RcvSaddr(), other.family(), other.rcvSaddr(),
-                        other.v6RcvSaddr());
+                boolean overlap = InetSock.bindOverlap(sk.family(), address, sk.v6RcvSaddr(), sk.ipv6only(),
+                        other.family(), other.rcvSaddr(), other.v6RcvSaddr(), other.ipv6only());
                 if (!overlap) {
                     continue;
                 }
@@ -190,9 +190,9 @@ final class TcpHashTables {
                     return other;
                 }
             } else if (owner instanceof TimeWaitSock tw) {
-                boolean overlap = InetSock.bindOverlap(sk.family(), address, sk.v6RcvSaddr(),
+                boolean overlap = InetSock.bindOverlap(sk.family(), address, sk.v6RcvSaddr(), sk.ipv6only(),
                         tw.key.isV6() ? SocketConstants.AF_INET6 : SocketConstants.AF_INET, tw.key.localAddress(),
-                        tw.key.local6());
+                        tw.key.local6(), false);
                 if (overlap && !sk.reuseAddr()) {
                     return tw;
                 }

@@ -91,6 +91,7 @@ public final class TcpIpv6 implements Ip6Protocol, TcpAfOps, Ipv6Sender, ProtoSw
     public void init(ProtoSocket sock) throws ErrnoException {
         TcpSock sk = tcp.prot().create();
         sk.family(SocketConstants.AF_INET6);
+        sk.ipv6only(ip6.bindv6only());
         sk.af(this);
         sk.graft(sock);
         sock.attach(ops, sk, TCP);

@@ -235,6 +235,7 @@ final class TcpMinisocks {
         child.tos(listener.tos());
         child.reuseAddr(listener.reuseAddr());
         child.family(listener.family());
+        child.ipv6only(listener.ipv6only());
         child.af(listener.af());
         if (key.isV6()) {
             child.v6RcvSaddr(key.local6());

@@ -2,8 +2,10 @@ package net.tern.tcp.impl;
 
 import static net.tern.api.socket.SocketConstants.AF_INET;
 import static net.tern.api.socket.SocketConstants.AF_INET6;
+import static net.tern.api.socket.SocketConstants.IPV6_V6ONLY;
 import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
 import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
+import static net.tern.api.socket.SocketConstants.SOL_IPV6;
 import static net.tern.api.socket.SocketConstants.SOL_TCP;
 import static net.tern.api.socket.SocketConstants.TCP_INFO;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -158,7 +160,7 @@ class TcpIpv6LoopbackTest {
      * inet_csk_bind_conflict across families, as Linux (bindv6only 0) judges it: [::] takes
      * IPv4's addresses too, so it clashes with 0.0.0.0 and 127.0.0.1 on the same port; ::1 does
      * not clash with IPv4 (a socket bound to an IPv6 address is IPv6-only, {@code __inet6_bind}),
-     * neither with 127.0.0.1 nor with 0.0.0.0.
+     * neither with 127.0.0.1 nor with 0.0.0.0. Each case checked on Linux 6.18 here.
      */
     @Test
     void bindConflictsAcrossTheFamilies() throws Exception {
@@ -182,6 +184,34 @@ class TcpIpv6LoopbackTest {
         int twice = api.socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
         assertThatThrownBy(() -> api.bind(twice, v6("[::1]:7001")))
                 .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EADDRINUSE));
+    }
+
+    /**
+     * IPV6_V6ONLY, as Linux 6.18 here answers it (real sockets): [::] with it set shares its port
+     * with 0.0.0.0 in either order; it is 0 on a new socket (bindv6only 0) and can no longer
+     * change once the socket has a port (EINVAL).
+     */
+    @Test
+    void v6onlyLetsTheIpv6WildcardShareItsPortWithIpv4() throws Exception {
+        int any6 = api.socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        assertThat(api.getsockopt(any6, SOL_IPV6, IPV6_V6ONLY)).isZero();
+        api.setsockopt(any6, SOL_IPV6, IPV6_V6ONLY, 1);
+        assertThat(api.getsockopt(any6, SOL_IPV6, IPV6_V6ONLY)).isEqualTo(1);
+        api.bind(any6, v6("[::]:7100"));
+        int any4 = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        api.bind(any4, new InetSockAddr(0, 7100));
+        assertThatThrownBy(() -> api.setsockopt(any6, SOL_IPV6, IPV6_V6ONLY, 0))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EINVAL));
+
+        int first4 = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        api.bind(first4, new InetSockAddr(0, 7101));
+        int then6 = api.socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        api.setsockopt(then6, SOL_IPV6, IPV6_V6ONLY, 1);
+        api.bind(then6, v6("[::]:7101"));
+        int plain6 = api.socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        assertThatThrownBy(() -> api.bind(plain6, v6("[::]:7101")))
+                .as("two IPv6 wildcards on one port").isInstanceOfSatisfying(ErrnoException.class,
+                        e -> assertThat(e.errno()).isEqualTo(Errno.EADDRINUSE));
     }
 
     /** An IPv6 listener does not take IPv4 SYNs (no dual-stack delivery): an IPv4 client on its port is refused. */

@@ -92,6 +92,7 @@ public final class UdpIpv6 implements Ip6Protocol, ProtoSw, UdpProt.Ipv6Side {
     public void init(ProtoSocket sock) throws ErrnoException {
         UdpSock sk = udp.prot().create();
         sk.family(SocketConstants.AF_INET6);
+        sk.ipv6only(ip6.bindv6only());
         sk.graft(sock);
         sock.attach(ops, sk, UDP);
     }

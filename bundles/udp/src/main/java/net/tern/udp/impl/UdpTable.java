@@ -146,8 +146,8 @@ public final class UdpTable {
         if (other == sk) {
             return false;
         }
-        boolean overlap = InetSock.bindOverlap(sk.family(), sk.rcvSaddr(), sk.v6RcvSaddr(), other.family(),
-                other.rcvSaddr(), other.v6RcvSaddr());
+        boolean overlap = InetSock.bindOverlap(sk.family(), sk.rcvSaddr(), sk.v6RcvSaddr(), sk.ipv6only(),
+                other.family(), other.rcvSaddr(), other.v6RcvSaddr(), other.ipv6only());
         if (!overlap) {
             return false;
         }

@@ -19,6 +19,7 @@ import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.RecvResult;
 import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.SocketConstants;
 import net.tern.core.testing.FakeDevice;
 import net.tern.inet6.impl.Inet6;
 import net.tern.inet6.impl.Inet6Settings;
@@ -193,6 +194,24 @@ class UdpIpv6Test {
         int loop6 = socket6();
         api.bind(loop6, Inet6SockAddr.parse("[::1]:5001"));
         api.bind(s4, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 5001));
+    }
+
+    /** IPV6_V6ONLY lets [::] share its port with 0.0.0.0, in either order (Linux 6.18 here, real sockets). */
+    @Test
+    void v6onlyLetsTheIpv6WildcardShareItsPortWithIpv4() throws Exception {
+        int s6 = socket6();
+        api.setsockopt(s6, SocketConstants.SOL_IPV6, SocketConstants.IPV6_V6ONLY, 1);
+        api.bind(s6, Inet6SockAddr.parse("[::]:5100"));
+        int s4 = bed.udpSocket();
+        api.bind(s4, new InetSockAddr(0, 5100));
+        int first4 = bed.udpSocket();
+        api.bind(first4, new InetSockAddr(0, 5101));
+        int then6 = socket6();
+        assertThatThrownBy(() -> api.bind(then6, Inet6SockAddr.parse("[::]:5101")))
+                .as("without IPV6_V6ONLY").isInstanceOfSatisfying(ErrnoException.class,
+                        e -> assertThat(e.errno()).isEqualTo(Errno.EADDRINUSE));
+        api.setsockopt(then6, SocketConstants.SOL_IPV6, SocketConstants.IPV6_V6ONLY, 1);
+        api.bind(then6, Inet6SockAddr.parse("[::]:5101"));
     }
 
     /** IPv6 leaving: its sockets are withdrawn (ECONNABORTED), IPv4's carry on. */
