@@ -3,6 +3,7 @@ package net.tern.inet.sock;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.function.Predicate;
+import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.SockAddr;
@@ -28,9 +29,13 @@ public class Inet6DgramOps extends InetDgramOps {
         this.isLocal = Objects.requireNonNull(isLocal, "isLocal");
     }
 
+    /** {@code inet6_bind}; the IPv4 side of a dual-stack datagram socket is not served (EAFNOSUPPORT for an IPv4-mapped address). */
     @Override
     public void bind(ProtoSocket sock, SockAddr address) throws ErrnoException {
-        Inet6Bind.bind(sk(sock), address, isLocal, true);
+        if (address instanceof Inet6SockAddr a && new Ipv6Address(a.high(), a.low()).isV4Mapped()) {
+            throw new ErrnoException(Errno.EAFNOSUPPORT, "bind(" + a + "): IPv4-mapped addresses are not served over UDP");
+        }
+        Inet6Bind.bind(sk(sock), address, isLocal, this::isLocalV4, true);
     }
 
     @Override

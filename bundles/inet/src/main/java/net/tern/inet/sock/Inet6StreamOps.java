@@ -36,7 +36,7 @@ public class Inet6StreamOps extends InetStreamOps {
     /** {@code inet6_bind} ({@link Inet6Bind}). */
     @Override
     public void bind(ProtoSocket sock, SockAddr address) throws ErrnoException {
-        Inet6Bind.bind(sk(sock), address, isLocal, false);
+        Inet6Bind.bind(sk(sock), address, isLocal, this::isLocalV4, false);
     }
 
     @Override

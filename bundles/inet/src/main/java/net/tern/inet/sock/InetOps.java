@@ -49,9 +49,9 @@ public abstract class InetOps implements ProtoOps {
         return family;
     }
 
-    /** The IPv4 routing table, for {@code inet_addr_type}. */
-    protected final RouteTable routes() {
-        return routes;
+    /** {@code inet_addr_type(...) == RTN_LOCAL}: whether {@code address} is one of this host's IPv4 addresses. */
+    protected final boolean isLocalV4(int address) {
+        return routes.addressType(address) == RouteType.LOCAL;
     }
 
     /** The inet state of {@code sock}. */

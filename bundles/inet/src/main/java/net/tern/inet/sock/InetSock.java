@@ -464,22 +464,43 @@ public class InetSock {
     /**
      * {@code inet_rcv_saddr_equal} with a wildcard matching: whether two bound addresses, each
      * of its family ({@code v4} for AF_INET, {@code v6} for AF_INET6), take a common address.
-     * Across families only an IPv6 wildcard without {@code IPV6_V6ONLY} ({@code v6only}) does:
-     * such a socket takes IPv4's addresses too ({@code ipv6_rcv_saddr_equal}); a socket bound to
-     * an IPv6 address takes none of IPv4's. Checked on Linux 6.18 here (real sockets, TCP and
+     * Across families an IPv6 wildcard without {@code IPV6_V6ONLY} ({@code v6only}) takes
+     * IPv4's addresses too ({@code ipv6_rcv_saddr_equal}), an IPv4-mapped address its IPv4
+     * address; a socket bound to an IPv6 address takes none of IPv4's. Checked on Linux 6.18 here (real sockets, TCP and
      * UDP, both orders). Transports judge bind conflicts with it ({@code inet_csk_bind_conflict},
      * {@code udp_lib_lport_inuse}).
      */
     public static boolean bindOverlap(int family, int v4, Ipv6Address v6, boolean v6only, int otherFamily, int otherV4,
             Ipv6Address otherV6, boolean otherV6only) {
-        if (family == SocketConstants.AF_INET && otherFamily == SocketConstants.AF_INET) {
-            return v4 == 0 || otherV4 == 0 || v4 == otherV4;
+        boolean v4s = takesV4(family, v6, v6only) && takesV4(otherFamily, otherV6, otherV6only);
+        if (v4s) {
+            int a = boundV4(family, v4, v6);
+            int b = boundV4(otherFamily, otherV4, otherV6);
+            if (a == 0 || b == 0 || a == b) {
+                return true;
+            }
         }
-        if (family == SocketConstants.AF_INET6 && otherFamily == SocketConstants.AF_INET6) {
-            return v6.isUnspecified() || otherV6.isUnspecified() || v6.equals(otherV6);
-        }
-        return family == SocketConstants.AF_INET6 ? v6.isUnspecified() && !v6only
-                : otherV6.isUnspecified() && !otherV6only;
+        return takesV6(family, v6) && takesV6(otherFamily, otherV6)
+                && (v6.isUnspecified() || otherV6.isUnspecified() || v6.equals(otherV6));
+    }
+
+    /** Whether a socket so bound receives IPv4: an AF_INET one, or AF_INET6 bound to an IPv4-mapped address or to :: without IPV6_V6ONLY. */
+    public static boolean takesV4(int family, Ipv6Address v6, boolean v6only) {
+        return family == SocketConstants.AF_INET || v6.isV4Mapped() || (v6.isUnspecified() && !v6only);
+    }
+
+    private static boolean takesV6(int family, Ipv6Address v6) {
+        return family == SocketConstants.AF_INET6 && !v6.isV4Mapped();
+    }
+
+    /** The IPv4 address a socket so bound takes, 0 for any. */
+    private static int boundV4(int family, int v4, Ipv6Address v6) {
+        return family == SocketConstants.AF_INET ? v4 : v6.isV4Mapped() ? (int) v6.low() : 0;
+    }
+
+    /** {@code ::ffff:a.b.c.d}, how an AF_INET6 socket names an IPv4 address (RFC 4291 2.5.5.2). */
+    public static Ipv6Address v4Mapped(int v4) {
+        return new Ipv6Address(0, 0xffff_0000_0000L | (v4 & 0xffff_ffffL));
     }
 
     /** The local address and port, as {@code getsockname} shows them. */

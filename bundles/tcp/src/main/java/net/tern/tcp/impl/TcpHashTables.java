@@ -94,25 +94,33 @@ final class TcpHashTables {
         }
     }
 
-    /** {@code __inet_lookup_listener}: a listener bound to {@code address} first, then one bound to any. */
+    /**
+     * {@code __inet_lookup_listener}: a listener bound to {@code address} first (an AF_INET6
+     * one bound to its IPv4-mapped form too), then an IPv4 one bound to any, then an AF_INET6
+     * one bound to :: without {@code IPV6_V6ONLY} (a dual-stack socket: {@code compute_score}
+     * ranks AF_INET first).
+     */
     TcpSock lookupListener(int address, int port) {
         CopyOnWriteArrayList<TcpSock> list = listeners.get(port);
         if (list == null) {
             return null;
         }
         TcpSock wildcard = null;
+        TcpSock dualStack = null;
         for (TcpSock sk : list) {
-            if (sk.state() != SkState.LISTEN || sk.family() != SocketConstants.AF_INET) {
+            if (sk.state() != SkState.LISTEN || !InetSock.takesV4(sk.family(), sk.v6RcvSaddr(), sk.ipv6only())) {
                 continue;
             }
             if (sk.rcvSaddr() == address) {
                 return sk;
             }
-            if (sk.rcvSaddr() == 0 && wildcard == null) {
+            if (sk.rcvSaddr() == 0 && sk.family() == SocketConstants.AF_INET && wildcard == null) {
                 wildcard = sk;
+            } else if (sk.rcvSaddr() == 0 && dualStack == null) {
+                dualStack = sk;
             }
         }
-        return wildcard;
+        return wildcard != null ? wildcard : dualStack;
     }
 
     /** {@code inet6_lookup_listener}: an IPv6 listener bound to {@code address} first, then one bound to ::. */
@@ -123,7 +131,7 @@ final class TcpHashTables {
         }
         TcpSock wildcard = null;
         for (TcpSock sk : list) {
-            if (sk.state() != SkState.LISTEN || sk.family() != SocketConstants.AF_INET6) {
+            if (sk.state() != SkState.LISTEN || sk.family() != SocketConstants.AF_INET6 || sk.v6RcvSaddr().isV4Mapped()) {
                 continue;
             }
             if (sk.v6RcvSaddr().equals(address)) {

@@ -366,7 +366,8 @@ final class TcpIpv4 {
         }
         TcpSettings s = settings.get();
         TcpOptions o = seg.options();
-        int advmss = TcpWindow.advertiseMss(mtu, listener.opts().userMss(), listener.af().netHeaderLength());
+        int advmss = TcpWindow.advertiseMss(mtu, listener.opts().userMss(),
+                seg.isV6() ? TcpWindow.IPV6_HEADER : TcpWindow.IPV4_HEADER);
         boolean tsOk = s.timestamps() && o.timestamp;
         boolean sackOk = s.sack() && o.sackPermitted;
         int peerWscale = s.windowScaling() ? o.wscale : -1;

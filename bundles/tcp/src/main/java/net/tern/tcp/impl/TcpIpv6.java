@@ -4,9 +4,11 @@ import io.netty.buffer.ByteBuf;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.Inet6SockAddr;
+import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.route.RouteTable;
 import net.tern.inet.sock.Inet6StreamOps;
+import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
 import net.tern.inet6.ip.Dst6;
 import net.tern.inet6.ip.Icmp6ErrConvert;
@@ -165,7 +167,8 @@ public final class TcpIpv6 implements Ip6Protocol, TcpAfOps, Ipv6Sender, ProtoSw
             throw new ErrnoException(Errno.ENETUNREACH, call + ": TCP cannot connect to a multicast address");
         }
         if (daddr.isV4Mapped()) {
-            throw new ErrnoException(Errno.ENETUNREACH, call + ": IPv4-mapped peers are not served");
+            connectMapped(sk, (int) daddr.low(), address.port(), call);
+            return;
         }
         Dst6 dst;
         Ipv6Address saddr;
@@ -187,11 +190,32 @@ public final class TcpIpv6 implements Ip6Protocol, TcpAfOps, Ipv6Sender, ProtoSw
         tcp.prot().connector().start(sk, key, dst.mtu(), "tcp_v6_connect");
     }
 
+    /**
+     * {@code tcp_v6_connect} to {@code ::ffff:a.b.c.d}: the connection is IPv4's
+     * ({@code tcp_v4_connect}, {@code ipv4_specific}), its ends named IPv4-mapped; ENETUNREACH
+     * for an IPv6-only socket (IPV6_V6ONLY, or bound to an IPv6 address).
+     */
+    private void connectMapped(TcpSock sk, int v4, int port, String call) throws ErrnoException {
+        if (sk.ipv6only()) {
+            throw new ErrnoException(Errno.ENETUNREACH, call + ": the socket is IPv6-only");
+        }
+        sk.af(tcp.prot().ipv4Specific());
+        try {
+            tcp.prot().connect(sk, new InetSockAddr(v4, port));
+        } catch (ErrnoException e) {
+            sk.af(this);
+            throw e;
+        }
+        sk.v6Saddr(InetSock.v4Mapped(sk.saddr()));
+        sk.v6RcvSaddr(InetSock.v4Mapped(sk.rcvSaddr()));
+        sk.v6Daddr(InetSock.v4Mapped(sk.daddr()));
+    }
+
     // ---- ipv6_specific
 
     @Override
     public int netHeaderLength() {
-        return Ip6Transport.HEADER_LENGTH;
+        return TcpWindow.IPV6_HEADER;
     }
 
     @Override

@@ -9,7 +9,9 @@ import static net.tern.wire.TcpPacket.SYN;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SocketConstants;
 import net.tern.inet.route.Rtable;
+import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Clock;
 import net.tern.spi.net.TimerService;
@@ -236,15 +238,22 @@ final class TcpMinisocks {
         child.reuseAddr(listener.reuseAddr());
         child.family(listener.family());
         child.ipv6only(listener.ipv6only());
-        child.af(listener.af());
         if (key.isV6()) {
+            child.af(listener.af());
             child.v6RcvSaddr(key.local6());
             child.v6Saddr(key.local6());
             child.v6Daddr(key.remote6());
         } else {
+            // Over IPv4, also a dual-stack listener's child (tcp_v6_syn_recv_sock's mapped
+            // case: ipv4_specific, its addresses named ::ffff:a.b.c.d).
             child.rcvSaddr(key.localAddress());
             child.saddr(key.localAddress());
             child.daddr(key.remoteAddress());
+            if (child.family() == SocketConstants.AF_INET6) {
+                child.v6RcvSaddr(InetSock.v4Mapped(key.localAddress()));
+                child.v6Saddr(InetSock.v4Mapped(key.localAddress()));
+                child.v6Daddr(InetSock.v4Mapped(key.remoteAddress()));
+            }
         }
         child.num(key.localPort());
         child.dport(key.remotePort());

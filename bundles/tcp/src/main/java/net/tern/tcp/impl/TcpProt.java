@@ -177,6 +177,11 @@ public final class TcpProt implements InetProto<TcpSock> {
         connect.start(sk, key, route.mtu(), "tcp_v4_connect");
     }
 
+    /** {@code ipv4_specific}: IPv4 connections' network layer, also a dual-stack socket's over IPv4. */
+    Ipv4Specific ipv4Specific() {
+        return ipv4Specific;
+    }
+
     /** The connect steps both families share. */
     TcpConnect connector() {
         return connect;

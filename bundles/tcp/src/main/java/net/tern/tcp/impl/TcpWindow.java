@@ -14,6 +14,8 @@ final class TcpWindow {
     private static final int IP_MAX_MTU = 65535;
     /** IPv4's {@code net_header_len}. */
     static final int IPV4_HEADER = 20;
+    /** IPv6's: its fixed header. */
+    static final int IPV6_HEADER = 40;
 
     private final TcpMemory memory;
     private final TcpCounters counters;

@@ -214,7 +214,50 @@ class TcpIpv6LoopbackTest {
                         e -> assertThat(e.errno()).isEqualTo(Errno.EADDRINUSE));
     }
 
-    /** An IPv6 listener does not take IPv4 SYNs (no dual-stack delivery): an IPv4 client on its port is refused. */
+    /**
+     * Dual-stack, as Linux has it: an AF_INET6 listener on [::] accepts an IPv4 client, whose
+     * connection runs over IPv4 and names both ends ::ffff:a.b.c.d; with IPV6_V6ONLY the IPv4
+     * client is refused; an AF_INET6 socket connects to an IPv4 listener through its mapped
+     * address, and a socket bound to ::ffff:127.0.0.1 listens for IPv4.
+     */
+    @Test
+    void anIpv6WildcardListenerAcceptsIpv4ClientsAsMappedAddresses() throws Exception {
+        int l6 = listen6(v6("[::]:8200"));
+        int client4 = connect(AF_INET, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 8200));
+        lo.runUntilIdle();
+        int server = api.accept(l6, SOCK_NONBLOCK).fd();
+        int clientPort = ((InetSockAddr) api.getsockname(client4)).port();
+        assertThat(api.getpeername(server)).isEqualTo(v6("[::ffff:127.0.0.1]:" + clientPort));
+        assertThat(api.getsockname(server)).isEqualTo(v6("[::ffff:127.0.0.1]:8200"));
+        lo.sendAll(client4, "dual".getBytes(), 100);
+        lo.runUntilIdle();
+        assertThat(lo.readAvailable(server)).isEqualTo("dual".getBytes());
+
+        int only6 = api.socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        api.setsockopt(only6, SOL_IPV6, IPV6_V6ONLY, 1);
+        api.bind(only6, v6("[::]:8201"));
+        api.listen(only6, 8);
+        int refused = connect(AF_INET, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 8201));
+        lo.runUntilIdle();
+        assertThatThrownBy(() -> api.connect(refused, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 8201)))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ECONNREFUSED));
+
+        int l4 = lo.listen(8202, 8);
+        int client6 = connect(AF_INET6, v6("[::ffff:127.0.0.1]:8202"));
+        lo.runUntilIdle();
+        int server4 = api.accept(l4, SOCK_NONBLOCK).fd();
+        assertThat(api.getpeername(client6)).isEqualTo(v6("[::ffff:127.0.0.1]:8202"));
+        assertThat(((InetSockAddr) api.getpeername(server4)).port())
+                .isEqualTo(((Inet6SockAddr) api.getsockname(client6)).port());
+
+        int mapped = listen6(v6("[::ffff:127.0.0.1]:8203"));
+        int viaV4 = connect(AF_INET, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 8203));
+        lo.runUntilIdle();
+        assertThat(api.getsockname(api.accept(mapped, SOCK_NONBLOCK).fd())).isEqualTo(v6("[::ffff:127.0.0.1]:8203"));
+        assertThat(viaV4).isPositive();
+    }
+
+    /** An IPv4 listener and an IPv6-only one share a port, each serving its own family. */
     @Test
     void theListenersOfEachFamilyServeTheirOwn() throws Exception {
         int l6 = listen6(v6("[::1]:8090"));
