@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketConstants;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.diag.InetDiagMsg;
@@ -46,8 +47,8 @@ final class TcpDiag implements InetDiagHandler {
             sk.lock();
             try {
                 SkState state = sk.state();
-                if (state == SkState.CLOSE) {
-                    continue;
+                if (state == SkState.CLOSE || sk.family() != SocketConstants.AF_INET) {
+                    continue; // AF_INET6 sockets are a dump of their own family (not served yet)
                 }
                 SkMemInfo mem = sk.memInfo(sk.mem(), sk.backlogDrops());
                 if (state == SkState.LISTEN) {
@@ -69,7 +70,7 @@ final class TcpDiag implements InetDiagHandler {
         }
         long now = clock.nanoTime();
         for (Object entry : tables.establishedEntries()) {
-            if (entry instanceof TimeWaitSock tw) {
+            if (entry instanceof TimeWaitSock tw && !tw.key.isV6()) {
                 // inet_twsk_diag_fill: the timer that ends the entry, no retransmissions.
                 out.add(entry(tw, SkState.TIME_WAIT).withTimer(InetDiagMsg.TIMER_TIMEWAIT, 0,
                         SockTimers.millisUntil(tw.timerDueNanos(), now)));

@@ -102,6 +102,8 @@ class TcpIpv6LoopbackTest {
         assertThat(api.getsockname(pair[1])).isEqualTo(v6("[::1]:8080"));
         assertThat(api.getsockname(l)).isEqualTo(v6("[::]:8080"));
         assertThat(lo.host().inet6().counter("Ip6InReceives")).isPositive();
+        assertThat(lo.host().tcp().diag().dump()).as("an AF_INET dump (sock_diag) holds no AF_INET6 socket")
+                .noneMatch(m -> m.local().port() == 8080 || m.peer().port() == 8080);
     }
 
     /** RFC 8200 8.1 and Linux's tcp_v6_connect: the MSS leaves out 40 bytes of IPv6 header, 20 more than IPv4's. */

@@ -2,6 +2,7 @@ package net.tern.udp.impl;
 
 import java.util.ArrayList;
 import java.util.List;
+import net.tern.api.socket.SocketConstants;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.diag.InetDiagMsg;
@@ -26,7 +27,7 @@ final class UdpDiag implements InetDiagHandler {
         for (UdpSock sk : prot.live()) {
             sk.lock();
             try {
-                if (sk.isDead() || sk.num() == 0) {
+                if (sk.isDead() || sk.num() == 0 || sk.family() != SocketConstants.AF_INET) {
                     continue;
                 }
                 int state = sk.state() == SkState.ESTABLISHED ? InetDiagMsg.ESTABLISHED : InetDiagMsg.CLOSE;
