@@ -23,6 +23,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TERN=${TERN:-$ROOT/distribution/target/tern/bin/tern}
 BYTES=${INTEROP_BYTES:-10485760}
 NS="ternio-$$-$RANDOM"
+# A second namespace behind the kernel, over a veth of MTU 1280 on the kernel's side, for Packet Too Big.
+NS2="${NS}-far"
+FAR_IP6=fd00:99::5
+NS2_CREATED=0
 TUN=terntun0
 KERNEL_IP=10.99.0.1
 TERN_IP=10.99.0.2
@@ -53,6 +57,9 @@ cleanup() {
       kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
     fi
   done
+  if [ "$NS2_CREATED" = 1 ]; then
+    ip netns del "$NS2" 2>/dev/null || log "warning: could not delete namespace $NS2"
+  fi
   if [ "$NS_CREATED" = 1 ]; then
     ip netns del "$NS" 2>/dev/null || log "warning: could not delete namespace $NS"
   fi
@@ -269,6 +276,46 @@ udp6_echo_from_tern() {
   kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
   case "$out" in *"interop datagram over IPv6"*) return 0 ;; *) echo "$out" | tail -n 3; return 1 ;; esac
 }
+# tcp6_through_smaller_mtu: 10 MiB from net:nc to $FAR_IP6, which the kernel forwards into a
+# second namespace over a veth whose kernel side has MTU 1280: Tern's 1500-byte segments draw
+# the kernel's ICMPv6 Packet Too Big, Tern lowers its segment size to the path MTU (1280 - 60,
+# less the timestamps), and the data arrive whole (a router never fragments IPv6).
+# far_namespace: the second namespace and the kernel's route to $FAR_IP6 through it (main shell).
+far_namespace() {
+  ip netns add "$NS2" || return 1
+  NS2_CREATED=1
+  in_ns sysctl -qw net.ipv6.conf.all.forwarding=1 || return 1
+  # 1280 towards the far end only: its own MTU (1500) makes it offer MSS 1440, so Tern's full
+  # segments meet the narrow link and only Packet Too Big can tell Tern.
+  ip link add farveth0 netns "$NS" mtu 1280 type veth peer name farveth1 netns "$NS2" mtu 1500 || return 1
+  in_ns ip -6 addr add fd00:98::1/64 dev farveth0 nodad
+  in_ns ip link set farveth0 up
+  ip netns exec "$NS2" ip link set lo up
+  ip netns exec "$NS2" ip -6 addr add fd00:98::2/64 dev farveth1 nodad
+  ip netns exec "$NS2" ip -6 addr add "$FAR_IP6/128" dev lo
+  ip netns exec "$NS2" ip link set farveth1 up
+  ip netns exec "$NS2" ip -6 route add default via fd00:98::1 dev farveth1
+  in_ns ip -6 route add "$FAR_IP6/128" via fd00:98::2 dev farveth0
+}
+tcp6_through_smaller_mtu() {
+  [ "$NS2_CREATED" = 1 ] || { echo "no second namespace"; return 1; }
+  rm -f "$WORK/received-far"
+  ip netns exec "$NS2" timeout 300 socat -u "TCP6-LISTEN:5004,reuseaddr,bind=[$FAR_IP6]" \
+    "OPEN:$WORK/received-far,creat,trunc" &
+  local server=$!
+  track "$server"
+  for _ in $(seq 50); do ip netns exec "$NS2" ss -ltn | grep -q ":5004 " && break; sleep 0.1; done
+  local before after
+  before=$(in_ns nstat -az Icmp6OutPktTooBigs | awk '/Icmp6OutPktTooBigs/ {print $2}')
+  tern6_run -c "net:nc -w 30 -i $WORK/data $FAR_IP6 5004" || { kill "$server" 2>/dev/null; wait "$server"; return 1; }
+  for _ in $(seq 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+  kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+  after=$(in_ns nstat -az Icmp6OutPktTooBigs | awk '/Icmp6OutPktTooBigs/ {print $2}')
+  [ "${after:-0}" -gt "${before:-0}" ] || { echo "the kernel sent no Packet Too Big"; return 1; }
+  local sum; sum=$(sha256sum < "$WORK/received-far" | cut -d' ' -f1)
+  [ "$sum" = "$DATA_SUM" ] || { echo "received $(stat -c %s "$WORK/received-far") bytes, sha256 $sum != $DATA_SUM"; return 1; }
+  echo "kernel sent $(( ${after:-0} - ${before:-0} )) Packet Too Big"
+}
 # udp6_closed_port_from_tern: the kernel answers a datagram to a closed port with ICMPv6 port
 # unreachable, which Tern's connected UDP socket reports (ECONNREFUSED).
 udp6_closed_port_from_tern() {
@@ -302,6 +349,7 @@ else
 fi
 
 log "== Tern as the client (one-shot runs on $TUN)"
+far_namespace || log "warning: the second namespace for Packet Too Big could not be set up"
 run_all "ping Tern -> kernel, 56 bytes:ping_tern_to_kernel 56" \
   "ping Tern -> kernel, 1400 bytes:ping_tern_to_kernel 1400" \
   "ping Tern -> kernel, 4000 bytes (fragmented both ways):ping_tern_to_kernel 4000" \
@@ -311,7 +359,8 @@ run_all "ping Tern -> kernel, 56 bytes:ping_tern_to_kernel 56" \
   "TCP Tern client -> kernel server, $BYTES bytes, sha256 equal:tcp_from_tern_client" \
   "TCP over IPv6, Tern client -> kernel server, $BYTES bytes, sha256 equal:tcp6_from_tern_client" \
   "UDP over IPv6, Tern -> kernel echo:udp6_echo_from_tern" \
-  "UDP over IPv6, kernel's ICMPv6 port unreachable, connected socket refused:udp6_closed_port_from_tern"
+  "UDP over IPv6, kernel's ICMPv6 port unreachable, connected socket refused:udp6_closed_port_from_tern" \
+  "TCP over IPv6 through a 1280-byte link, the kernel's Packet Too Big lowers Tern's MSS, $BYTES bytes:tcp6_through_smaller_mtu"
 
 log "== With Tern's fault injection: $IMPAIR_SPEC"
 IMPAIRED=(
