@@ -25,6 +25,8 @@ final class NegotiatedOptions {
     private int advmss = DEFAULT_MSS;
     /** The payload of a full-sized segment we send, options taken off ({@code mss_cache}). */
     private int mssCache = DEFAULT_MSS;
+    /** The payload the path and the peer's MSS allow, before the half-window bound ({@code tcp_mtu_to_mss}). */
+    private int pathMss = DEFAULT_MSS;
     /** The peer's segment size as we guess it ({@code icsk_ack.rcv_mss}), for delayed ACKs. */
     private int rcvMss = DEFAULT_MSS;
     private boolean wscaleOk;
@@ -43,6 +45,7 @@ final class NegotiatedOptions {
         return advmss;
     }
 
+    /** {@code mss_cache}: the payload per segment sent, the path's MSS within half the peer's largest window. */
     int mssCache() {
         return mssCache;
     }
@@ -92,6 +95,7 @@ final class NegotiatedOptions {
     void connectInit(int mtu, int rcvWscale) {
         advmss = TcpWindow.advertiseMss(mtu, userMss, netHeaderLength);
         mssCache = advmss;
+        pathMss = advmss;
         rcvMss = Math.min(advmss, DEFAULT_MSS);
         this.rcvWscale = rcvWscale;
     }
@@ -109,7 +113,8 @@ final class NegotiatedOptions {
         }
         this.tsOk = tsOk;
         this.sackOk = sackOk;
-        this.mssCache = TcpWindow.syncMss(peerMss, mtu, userMss, tsOk, netHeaderLength);
+        this.pathMss = TcpWindow.syncMss(peerMss, mtu, userMss, tsOk, netHeaderLength);
+        this.mssCache = pathMss;
         this.rcvMss = Math.min(advmss, peerMss);
     }
 
@@ -125,21 +130,33 @@ final class NegotiatedOptions {
         this.tsOk = tsOk;
         this.advmss = advmss;
         this.rcvMss = Math.min(advmss, peerMss);
-        this.mssCache = TcpWindow.syncMss(peerMss, mtu, userMss, tsOk, netHeaderLength);
+        this.pathMss = TcpWindow.syncMss(peerMss, mtu, userMss, tsOk, netHeaderLength);
+        this.mssCache = pathMss;
     }
 
     /**
      * {@code tcp_sync_mss} for a smaller path MTU ({@code tcp_v4_mtu_reduced}): the MSS the
-     * new MTU allows, taken when lower. True when it was.
+     * new MTU allows, taken when lower, within half of {@code maxWindow}. True when it was.
      */
-    boolean reduceMss(int mtu) {
-        int mss = TcpWindow.syncMss(mssCache + (tsOk ? TcpOptions.TIMESTAMP_ALIGNED_LENGTH : 0), mtu, userMss, tsOk,
+    boolean reduceMss(int mtu, int maxWindow) {
+        int mss = TcpWindow.syncMss(pathMss + (tsOk ? TcpOptions.TIMESTAMP_ALIGNED_LENGTH : 0), mtu, userMss, tsOk,
                 netHeaderLength);
-        if (mss < mssCache) {
-            mssCache = mss;
-            return true;
+        if (mss < pathMss) {
+            pathMss = mss;
+            int before = mssCache;
+            boundToHalfWindow(maxWindow);
+            return mssCache < before;
         }
         return false;
+    }
+
+    /**
+     * {@code tcp_sync_mss}'s {@code tcp_bound_to_half_wnd}, again whenever the peer's largest
+     * window grows ({@code tcp_ack_update_window}): segments of at most half of
+     * {@code maxWindow}, so a peer with a tiny window still gets two in flight.
+     */
+    void boundToHalfWindow(int maxWindow) {
+        mssCache = TcpWindow.boundToHalfWnd(pathMss, maxWindow, tsOk);
     }
 
     /** {@code tcp_disconnect}: no option is negotiated until the next handshake. */

@@ -137,9 +137,18 @@ final class RtxQueue extends TxList {
 
     // ---- the queue
 
-    /** A segment just sent for the first time joins the tail. */
+    /** A segment just sent for the first time joins the tail, as an skb of its own. */
     void add(TxSegment segment) {
+        add(segment, true);
+    }
+
+    /**
+     * A segment just sent for the first time joins the tail: the first of a packet sent at
+     * once ({@code startsSkb}), or the next segment of the packet before.
+     */
+    void add(TxSegment segment, boolean startsSkb) {
         segment.deliveredAtSend(delivered());
+        segment.skbHead(startsSkb || isEmpty());
         linkBefore(segment, null);
     }
 

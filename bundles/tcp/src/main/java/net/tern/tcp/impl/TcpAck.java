@@ -121,7 +121,11 @@ final class TcpAck {
      * newer than the last update (SND.WL1, SND.WL2). Returns whether the window changed.
      */
     private boolean ackUpdateWindow(TcpSock sk, Segment seg) {
+        int maxWindow = sk.snd().maxWindow();
         boolean changed = sk.snd().ackUpdateWindow(seg.window() << sk.opts().sndWscale(), seg.seq(), seg.ack());
+        if (sk.snd().maxWindow() > maxWindow) {
+            sk.opts().boundToHalfWindow(sk.snd().maxWindow()); // tcp_sync_mss
+        }
         if (changed && sk.snd().notSent() > 0) {
             // A window that changes under unsent data may let it go after idle: restart the window first.
             TcpCwndUsage.slowStartAfterIdleCheck(sk, settings.get(), clock.nanoTime());

@@ -109,6 +109,7 @@ final class TcpInput {
             sk.stats().onAckIn(clock.nanoTime());
             sk.snd().synAcked(seg.ack());
             sk.snd().firstWindow(seg.window(), seg.seq(), seg.ack()); // never scaled on a SYN (RFC 7323 2.2)
+            sk.opts().boundToHalfWindow(sk.snd().maxWindow());
             sk.timers().clearXmitTimer();
             sk.retries().clearRetransmits();
             if (rttUs >= 0) {
@@ -126,6 +127,7 @@ final class TcpInput {
         } else {
             // Simultaneous open (RFC 9293 3.5, figure 8): SYN-RECEIVED, answer with SYN-ACK.
             sk.snd().firstWindow(seg.window(), seg.seq());
+            sk.opts().boundToHalfWindow(sk.snd().maxWindow());
             lifecycle.setState(sk, SkState.SYN_RECV);
             output.sendSyn(sk, true);
         }
@@ -280,6 +282,7 @@ final class TcpInput {
             }
             sk.snd().synAcked(sk.snd().iss() + 1);
             sk.snd().firstWindow(seg.window() << sk.opts().sndWscale(), seg.seq(), seg.ack());
+            sk.opts().boundToHalfWindow(sk.snd().maxWindow());
             sk.timers().clearXmitTimer();
             sk.retries().clearRetransmits();
             initTransfer(sk);

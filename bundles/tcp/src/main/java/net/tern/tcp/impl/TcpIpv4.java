@@ -527,7 +527,7 @@ final class TcpIpv4 {
         if (mtu < 68) {
             return;
         }
-        if (sk.opts().reduceMss(mtu)) {
+        if (sk.opts().reduceMss(mtu, sk.snd().maxWindow())) {
             sk.dstReset();
             sk.ca().simpleRetransmit();
             output.writeXmit(sk);

@@ -19,12 +19,14 @@ import net.tern.spi.net.Clock;
  *     The ring grows to at most the window's share of the buffer ({@link #fullSpace},
  *     {@code tcp_win_from_space} with {@code tcp_adv_win_scale}); the rest of the buffer is
  *     for the runs' bookkeeping, as Linux keeps it for skb overhead.</li>
- * <li>Send ({@code sk_wmem_queued}, against {@code SO_SNDBUF}): the send ring's array and
- *     one {@link #TX_SEGMENT_TRUESIZE} per segment in the retransmission queue. The ring
- *     grows to at most the buffer's share that leaves room for its bytes' segments when
- *     full-sized ({@link TcpSock#sendLimit}); smaller segments wait for ACKs when their
- *     bookkeeping would pass the buffer. Only a retransmission split after the path MTU
- *     fell ({@code tcp_fragment}) may pass it, as in Linux.</li>
+ * <li>Send ({@code sk_wmem_queued}): the send ring's array and one
+ *     {@link #TX_SEGMENT_TRUESIZE} per segment in the retransmission queue. What
+ *     {@code SO_SNDBUF} admits is counted as Linux counts it ({@link #sndbufUsed}): the bytes
+ *     queued plus {@link #SKB_OVERHEAD} per skb Linux would hold for them, tested when a write
+ *     starts an skb ({@code sk_stream_memory_free}), so a write may pass the buffer by the rest
+ *     of one skb, and writers are woken when a third of the buffer is free
+ *     ({@link #streamWriteable}), both as on Linux. The ring grows to at most the buffer plus
+ *     one skb's most ({@link TcpSock#sendLimit}).</li>
  * </ul>
  *
  * <h2>When a segment would exceed the budget</h2>
@@ -58,6 +60,13 @@ final class TcpMemory {
      * that chain it into its queue (64 bytes without compressed references; no list node).
      */
     static final int TX_SEGMENT_TRUESIZE = 64;
+    /**
+     * What an skb of the send queues costs Linux beyond its data: {@code SKB_TRUESIZE} of the
+     * head {@code tcp_stream_alloc_skb} allocates, the data being in page fragments. Measured on
+     * Linux 6.18 (x86_64) as {@code ss -m}'s {@code w} less the bytes queued: 932 for one skb of
+     * 100 bytes, 33664 for two of 16000.
+     */
+    static final int SKB_OVERHEAD = 832;
 
     private final Clock clock;
     private final Supplier<TcpSettings> settings;
@@ -314,10 +323,28 @@ final class TcpMemory {
     }
 
     /**
-     * How many of {@code wanted} bytes the application may queue now ({@code tcp_sendmsg}'s
-     * {@code sk_stream_memory_free} and {@code sk_wmem_schedule}): what fits in
-     * {@code SO_SNDBUF} with the ring's growth and the retransmission queue charged, and
-     * whose growth the stack grants. An empty queue may always grow to take one segment
+     * {@code sk_wmem_queued} as Linux counts it against {@code SO_SNDBUF}: the bytes queued
+     * (unsent and unacknowledged) and {@link #SKB_OVERHEAD} for each skb that holds them, those
+     * in flight ({@link TxList#skbs}) and those not sent ({@link TcpSender#unsentSkbs}).
+     */
+    static long sndbufUsed(TcpSock sk) {
+        return sk.snd().queue().size() + (long) SKB_OVERHEAD * (sk.rtx().skbs() + sk.snd().unsentSkbs());
+    }
+
+    /**
+     * {@code sk_stream_memory_free}, as {@code tcp_sendmsg} asks it before it starts an skb:
+     * the send buffer is not full ({@link #sndbufUsed} below {@code SO_SNDBUF}) and fewer than
+     * TCP_NOTSENT_LOWAT bytes wait unsent ({@link #streamMemoryFree}).
+     */
+    boolean skStreamMemoryFree(TcpSock sk) {
+        return sndbufUsed(sk) < sk.sndbuf() && streamMemoryFree(sk, sk.snd().notSent(), 0);
+    }
+
+    /**
+     * How many of {@code wanted} bytes the application's data may take of memory now
+     * ({@code sk_wmem_schedule}): what the ring may grow to ({@link TcpSock#sendLimit}) and
+     * whose growth the stack grants; {@code SO_SNDBUF} itself is tested per skb
+     * ({@link #skStreamMemoryFree}). An empty queue may always grow to take one segment
      * ({@code sk_forced_mem_schedule} of the first skb), so a sender is never stuck waiting
      * for an ACK that cannot come. Returns 0 when the sender must wait.
      */
@@ -342,16 +369,6 @@ final class TcpMemory {
         // The stack refused the growth: what fits in the array held now, else wait.
         sk.snd().memoryLimited(true);
         return Math.max(0, Math.min(n, ring.capacity() - ring.size()));
-    }
-
-    /**
-     * Whether one more segment may join the retransmission queue within {@code SO_SNDBUF}: the
-     * ring is sized for full-sized segments ({@link TcpSock#sendLimit}), so only smaller ones
-     * (tiny writes with {@code TCP_NODELAY}) can wait here, for ACKs to free room. With
-     * nothing in flight a segment always goes.
-     */
-    boolean segmentFits(TcpSock sk) {
-        return sk.rtx().isEmpty() || sendTruesize(sk) + TX_SEGMENT_TRUESIZE <= sk.sndbuf();
     }
 
     // ---- giving memory back
@@ -406,14 +423,16 @@ final class TcpMemory {
 
     /**
      * {@code __sk_stream_is_writeable(sk, 1)}: the send buffer has at least a third of it free
-     * ({@code sk_stream_wspace} at least half of what is queued) and
-     * {@link #streamMemoryFree} with {@code wake} 1. Reads what {@link TcpSock#publishQueues}
-     * published, so {@code tcp_poll} may call it without the lock.
+     * ({@code sk_stream_wspace}, {@code SO_SNDBUF} less {@link #sndbufUsed}, at least half of
+     * what is used), the stack let the queue grow, and {@link #streamMemoryFree} with
+     * {@code wake} 1. Reads what {@link TcpSock#publishQueues} published, so {@code tcp_poll}
+     * may call it without the lock.
      */
     boolean streamWriteable(TcpSock sk) {
-        int free = sk.pollWriteSpace();
-        int used = sk.sndbuf() - free;
-        return free > 0 && free >= used / 2 && streamMemoryFree(sk, sk.pollNotSent(), 1);
+        long used = sk.pollSndbufUsed();
+        long free = sk.sndbuf() - used;
+        return !sk.pollMemoryLimited() && free > 0 && free >= used >> 1
+                && streamMemoryFree(sk, sk.pollNotSent(), 1);
     }
 
     /**

@@ -269,6 +269,7 @@ final class TcpMinisocks {
             child.ts().storeTsRecent(ack.options().tsVal, clock.nanoTime());
         }
         child.snd().firstWindow(ack.window() << child.opts().sndWscale(), ack.seq(), ack.ack());
+        child.opts().boundToHalfWindow(child.snd().maxWindow());
         child.everConnected(true);
         child.stats().receivedAt(clock.nanoTime());
         child.parent(listener);

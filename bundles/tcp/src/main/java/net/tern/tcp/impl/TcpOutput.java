@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * TCP output ({@code tcp_output.c}): {@code tcp_transmit_skb} builds a segment from the send
  * queue with the options the connection negotiated and hands it to its network layer ({@link TcpAfOps});
- * {@code tcp_write_xmit} decides what may go now (receiver window, congestion window, Nagle,
- * sender-side silly window avoidance); and the control segments: SYN, SYN-ACK, ACK, probes,
+ * {@code tcp_write_xmit} decides what may go now (receiver window, congestion window, Nagle);
+ * and the control segments: SYN, SYN-ACK, ACK, probes,
  * and resets with and without a socket ({@code tcp_send_active_reset},
  * {@code tcp_v4_send_reset}, {@code tcp_v4_send_ack}).
  *
@@ -213,9 +213,10 @@ final class TcpOutput {
             if (Seq.after(mark, seq)) {
                 length = Math.min(length, mark - seq);
             }
+            snd.sendingData(seq, seq + length);
             snd.takePush(seq, seq + length);
             snd.pushedTo(seq + length);
-            sendData(sk, length, TcpPacket.ACK | TcpPacket.PSH, TcpPacket.PSH);
+            sendData(sk, length, TcpPacket.ACK | TcpPacket.PSH, TcpPacket.PSH, true);
             return true;
         }
         transmitSkb(sk, snd.sndUna() - 1, 0, TcpPacket.ACK);
@@ -224,8 +225,8 @@ final class TcpOutput {
 
     // ---- data
 
-    /** Sends {@code length} new bytes at {@code snd_nxt} with {@code flags}; a retransmission has {@code kept}'s FIN, PSH. */
-    private void sendData(TcpSock sk, int length, int flags, int kept) {
+    /** Sends {@code length} new bytes at {@code snd_nxt} with {@code flags}, {@code kept}'s FIN, PSH for a retransmission; {@code startsSkb}: first of a packet. */
+    private void sendData(TcpSock sk, int length, int flags, int kept, boolean startsSkb) {
         int seq = sk.snd().sndNxt();
         boolean priorEmpty = sk.rtx().isEmpty();
         if (priorEmpty) {
@@ -235,7 +236,7 @@ final class TcpOutput {
         // FIN and PSH stay with the segment: a retransmission carries the flags it first had.
         TxSegment segment = TxSegment.of(seq, length, kept & (TcpPacket.FIN | TcpPacket.PSH), clock.nanoTime(),
                 false);
-        sk.rtx().add(segment);
+        sk.rtx().add(segment, startsSkb);
         memory.settleSend(sk);
         sk.snd().sent(segment.endSeq());
         // tcp_event_new_data_sent: the first segment in flight arms the retransmission timer,
@@ -343,9 +344,10 @@ final class TcpOutput {
             // tcp_write_xmit(push_one = 2, TCP_NAGLE_OFF): past cwnd, Nagle and cork.
             boolean last = length == unsent;
             boolean withFin = last && snd.finQueued() && !snd.finAcked();
+            snd.sendingData(seq, seq + length);
             boolean push = length > 0 && snd.takePush(seq, seq + length);
             int flags = TcpPacket.ACK | (push ? TcpPacket.PSH : 0) | (withFin ? TcpPacket.FIN : 0);
-            sendData(sk, length, flags, flags);
+            sendData(sk, length, flags, flags, true);
             if (length < mss) {
                 snd.smallSegmentSent(snd.sndNxt());
             }
@@ -462,9 +464,9 @@ final class TcpOutput {
 
     /**
      * {@code tcp_write_xmit}: sends what the windows allow. Per segment: the congestion window
-     * (segments in flight below cwnd), the receiver's window, sender-side silly window
-     * avoidance (RFC 9293 3.8.6.2.1: a partial segment only if it is at least half the
-     * largest window seen, or nothing is in flight), and Nagle as Linux has it
+     * (segments in flight below cwnd), the receiver's window, which takes a packet's first
+     * segment whole or nothing ({@code tcp_snd_wnd_test}: Linux's sender-side silly window
+     * avoidance, stricter than RFC 9293 3.8.6.2.1's), and Nagle as Linux has it
      * ({@link #nagleTest}). A segment ends at the next PSH mark and carries PSH there
      * ({@link TcpSender#markPush}). When nothing is in flight and data wait (the window, a
      * cork), the probe timer is armed ({@code tcp_check_probe_timer}), so they go at the
@@ -496,21 +498,17 @@ final class TcpOutput {
                 cwndLimited = true;
                 break;
             }
-            if (!memory.segmentFits(sk)) {
-                break; // the send buffer's bookkeeping is full of small segments: wait for ACKs
-            }
             int seq = snd.sndNxt();
             int room = snd.sndUna() + snd.sndWnd() - seq;
             int length = Math.min(sk.opts().mssCache(), Math.max(unsent, 0));
             // A segment ends at its skb's end (PSH) and at the end of the TSO packet Linux would send.
             length = sk.tso().segmentLength(sk, seq, length, nonagle, settings.get().sending().minTsoSegs());
-            if (length > 0 && room < length) {
-                boolean nothingInFlight = sk.rtx().isEmpty();
-                if (room <= 0 || (room < snd.maxWindow() / 2 && !nothingInFlight)) {
-                    rwndLimited = true; // tcp_snd_wnd_test failed
-                    break;
-                }
-                length = room;
+            // tcp_snd_wnd_test: a packet's first segment fits the receiver's window whole, or waits
+            // (for an ACK, or the probe timer's tcp_write_wakeup, which sends what fits).
+            if (length > 0 && (room < length
+                    || sk.tso().startsPacket() && room < Math.min(sk.opts().mssCache(), snd.nextSkbEnd(seq) - seq))) {
+                rwndLimited = true;
+                break;
             }
             boolean last = length == unsent;
             boolean withFin = snd.finQueued() && !snd.finAcked() && last;
@@ -521,10 +519,12 @@ final class TcpOutput {
             if (length == 0 && room < 0) {
                 break;
             }
+            snd.sendingData(seq, seq + length);
             boolean push = length > 0 && snd.takePush(seq, seq + length);
             int flags = TcpPacket.ACK | (withFin ? TcpPacket.FIN : 0) | (push ? TcpPacket.PSH : 0);
             // PSH on a TSO packet's last segment is the wire's, not the skb's: not kept for a retransmission.
-            sendData(sk, length, flags | (length > 0 && sk.tso().pushAt(seq + length) ? TcpPacket.PSH : 0), flags);
+            sendData(sk, length, flags | (length > 0 && sk.tso().pushAt(seq + length) ? TcpPacket.PSH : 0), flags,
+                    length == 0 || sk.tso().startsPacket());
             sk.ca().onSent(1);
             if (length < sk.opts().mssCache()) {
                 snd.smallSegmentSent(snd.sndNxt()); // tcp_minshall_update

@@ -67,6 +67,8 @@ final class TcpSender {
     private final SeqMarks skbEnds = new SeqMarks();
     /** Where the last "skb" of the unsent data starts ({@code tcp_write_queue_tail}). */
     private int tailStart;
+    /** The unsent "skbs" (of {@code sk_write_queue}): started by {@link #startSkb}, gone when sent to their end. */
+    private int unsentSkbs;
     /** {@code TCP_NOTSENT_LOWAT} of this socket, 0 when not set (the stack's {@code tcp_notsent_lowat} applies). */
     private int notsentLowat;
 
@@ -162,6 +164,7 @@ final class TcpSender {
         pushedSeq = seq;
         sndSml = seq;
         tailStart = seq;
+        unsentSkbs = 0;
         pushMarks.clear();
         skbEnds.clear();
     }
@@ -258,6 +261,7 @@ final class TcpSender {
         queue.clear();
         pushMarks.clear();
         skbEnds.clear();
+        unsentSkbs = 0;
         memoryLimited = false;
         finQueued = false;
         finAcked = false;
@@ -358,7 +362,24 @@ final class TcpSender {
             skbEnds.addLast(writeSeq()); // the skb before ends here, unsent
         }
         tailStart = writeSeq();
+        unsentSkbs++;
         nonagle &= ~NAGLE_PUSH;
+    }
+
+    /** The unsent "skbs": each costs its overhead in the send buffer ({@link TcpMemory#sndbufUsed}). */
+    int unsentSkbs() {
+        return unsentSkbs;
+    }
+
+    /**
+     * New data from {@code seq} to {@code endSeq} are about to go: when they reach the end of
+     * their skb ({@link #nextSkbEnd}), it leaves the unsent ones (its last piece is now in
+     * flight). Call before {@link #takePush} uses the mark that ends it.
+     */
+    void sendingData(int seq, int endSeq) {
+        if (Seq.after(endSeq, seq) && endSeq == nextSkbEnd(seq) && unsentSkbs > 0) {
+            unsentSkbs--;
+        }
     }
 
     /**

@@ -18,8 +18,6 @@ import net.tern.wire.TcpPacket;
 final class TcpSendmsg {
     /** {@code GSO_LEGACY_MAX_SIZE}: the most a device's segmentation offload takes at once, Linux's default. */
     private static final int GSO_MAX_SIZE = 65536;
-    /** {@code TCP_MSS_DEFAULT}. */
-    private static final int TCP_MSS_DEFAULT = 536;
 
     private final Clock clock;
     private final java.util.function.Supplier<TcpSettings> settings;
@@ -36,9 +34,10 @@ final class TcpSendmsg {
     /**
      * {@code tcp_sendmsg}: queues what fits and pushes it, as Linux fills and pushes its
      * skbs. The data join the last unsent "skb" up to its size goal ({@link #xmitSizeGoal}),
-     * then start another, which waits while TCP_NOTSENT_LOWAT unsent bytes are queued
-     * ({@code sk_stream_memory_free}); the send buffer bounds them byte by byte
-     * ({@link TcpMemory#sendRoom}). A full skb is pushed at once, with PSH when more than half
+     * then start another, which waits while the send buffer is full as Linux counts it or
+     * TCP_NOTSENT_LOWAT unsent bytes are queued ({@code sk_stream_memory_free},
+     * {@link TcpMemory#skStreamMemoryFree}); the memory the stack grants bounds them byte by
+     * byte ({@link TcpMemory#sendRoom}). A full skb is pushed at once, with PSH when more than half
      * the peer's largest window was queued since the last PSH ({@code forced_push}). The end
      * of the write gets PSH and is pushed with the socket's Nagle mode ({@code tcp_push}),
      * except with MSG_MORE, which corks this push and leaves PSH off; a write that must wait
@@ -75,8 +74,8 @@ final class TcpSendmsg {
             int copy;
             boolean newSkb = tail == 0 || tail >= sizeGoal;
             if (newSkb) {
-                if (!memory.streamMemoryFree(sk, snd.notSent(), 0)) {
-                    waits = true; // sk_stream_memory_free: TCP_NOTSENT_LOWAT unsent bytes are queued
+                if (!memory.skStreamMemoryFree(sk)) {
+                    waits = true; // sk_stream_memory_free: the send buffer is full, or TCP_NOTSENT_LOWAT bytes wait
                     break;
                 }
                 copy = sizeGoal;
@@ -148,11 +147,7 @@ final class TcpSendmsg {
     static int xmitSizeGoal(TcpSock sk) {
         int mss = Math.max(1, sk.opts().mssCache());
         int maxWindow = sk.snd().maxWindow();
-        int goal = GSO_MAX_SIZE;
-        int cutoff = maxWindow > TCP_MSS_DEFAULT ? maxWindow >>> 1 : maxWindow;
-        if (cutoff > 0 && goal > cutoff) {
-            goal = Math.max(cutoff, 68 - (sk.opts().tsOk() ? 32 : TcpPacket.MIN_HEADER_LENGTH));
-        }
+        int goal = TcpWindow.boundToHalfWnd(GSO_MAX_SIZE, maxWindow, sk.opts().tsOk());
         return Math.max(mss, goal / mss * mss);
     }
 }

@@ -106,7 +106,10 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
 
     // ---- what tcp_poll reads without the lock
     private volatile int readable;
-    private volatile int writeSpace;
+    /** {@link TcpMemory#sndbufUsed}: the send buffer as Linux counts it. */
+    private volatile long sndbufUsed;
+    /** The stack refused the send queue memory to grow ({@link TcpSender#memoryLimited}). */
+    private volatile boolean memoryLimited;
     /** The bytes queued and not yet sent ({@code write_seq - snd_nxt}), for TCP_NOTSENT_LOWAT. */
     private volatile int notSent;
     private volatile int acceptable;
@@ -140,7 +143,6 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         this.mem = new SockMemory(memory.pool());
         memory.opened(this);
         this.rtt = new RttEstimator(settings.rtoInitialMillis() * 1000);
-        this.writeSpace = sendSpace();
         this.stats = new TcpSockStats(clock.nanoTime());
     }
 
@@ -366,30 +368,19 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     }
 
     /**
-     * Room for the application's data in the send buffer: {@code SO_SNDBUF} less the
-     * retransmission queue's segments, the ring's header and the data queued
-     * ({@link TcpMemory#sendRoom}); none while the stack refuses the memory to grow.
-     */
-    int sendSpace() {
-        return snd.memoryLimited() ? 0 : Math.max(0, sendLimit() - snd.queue().size());
-    }
-
-    /**
-     * The most the send ring may hold within {@code SO_SNDBUF}: the buffer less the ring's
-     * header and the retransmission-queue segments its bytes take when sent as full-sized
-     * segments, so the ring and its segments together stay within the buffer
-     * ({@link TcpMemory#sendRoom}).
+     * The most the send ring may grow to: {@code SO_SNDBUF} and one skb of the most a device's
+     * segmentation offload takes, since a write that finds the buffer not full fills the skb it
+     * starts ({@link TcpMemory#skStreamMemoryFree}).
      */
     int sendLimit() {
-        long mss = Math.max(1, opts.mssCache());
-        long space = (long) sndbuf() - ByteRing.ARRAY_OVERHEAD - TcpMemory.TX_SEGMENT_TRUESIZE;
-        return (int) Math.max(0, space * mss / (mss + TcpMemory.TX_SEGMENT_TRUESIZE));
+        return (int) Math.min(Integer.MAX_VALUE, (long) sndbuf() + TcpTso.GSO_MAX_SIZE);
     }
 
     /** Refreshes what {@code tcp_poll} reads. */
     void publishQueues() {
         readable = rcv.queued();
-        writeSpace = sendSpace();
+        sndbufUsed = TcpMemory.sndbufUsed(this);
+        memoryLimited = snd.memoryLimited();
         notSent = snd.notSent();
         acceptable = acceptQueue == null ? 0 : acceptQueue.acceptqLen();
     }
@@ -399,9 +390,14 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
         return readable;
     }
 
-    /** Room in the send buffer, as last published: read by {@code tcp_poll} without the lock. */
-    int pollWriteSpace() {
-        return writeSpace;
+    /** The send buffer used as Linux counts it, as last published: read by {@code tcp_poll} without the lock. */
+    long pollSndbufUsed() {
+        return sndbufUsed;
+    }
+
+    /** Whether the stack refused the send queue memory, as last published: read by {@code tcp_poll} without the lock. */
+    boolean pollMemoryLimited() {
+        return memoryLimited;
     }
 
     /** Bytes queued and not yet sent, as last published: read by {@code tcp_poll} without the lock. */

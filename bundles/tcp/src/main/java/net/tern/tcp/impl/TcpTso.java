@@ -46,6 +46,8 @@ final class TcpTso {
     /** That packet has more than one segment: its last carries PSH. */
     private boolean packetPush;
     private boolean inPacket;
+    /** The last segment measured by {@link #segmentLength} starts a packet. */
+    private boolean startsPacket;
 
     /** {@code tcp_write_xmit} starts: the next segment starts a packet. */
     void startXmit() {
@@ -62,7 +64,8 @@ final class TcpTso {
         if (length <= 0) {
             return length;
         }
-        if (!inPacket || !Seq.before(seq, packetEnd)) {
+        startsPacket = !inPacket || !Seq.before(seq, packetEnd);
+        if (startsPacket) {
             TcpSender snd = sk.snd();
             int mss = Math.max(1, sk.opts().mssCache());
             int skbEnd = snd.nextSkbEnd(seq);
@@ -81,6 +84,14 @@ final class TcpTso {
             inPacket = true;
         }
         return Math.min(length, packetEnd - seq);
+    }
+
+    /**
+     * Whether the segment last measured by {@link #segmentLength} starts a packet: an skb of
+     * its own in Linux's retransmission queue ({@code tso_fragment} cut it off the write queue's).
+     */
+    boolean startsPacket() {
+        return startsPacket;
     }
 
     /** Whether a segment ending at {@code endSeq} is the last of a packet of several segments (PSH). */

@@ -104,6 +104,19 @@ final class TcpWindow {
         return Math.max(mss, 88);
     }
 
+    /**
+     * {@code tcp_bound_to_half_wnd}: {@code size} bytes (a segment, a send's size goal) at
+     * most half the peer's largest window (all of it when that is at most 536 bytes; no bound
+     * before any window), never below 68 bytes less the TCP header.
+     */
+    static int boundToHalfWnd(int size, int maxWindow, boolean tsOk) {
+        int cutoff = maxWindow > NegotiatedOptions.DEFAULT_MSS ? maxWindow >>> 1 : maxWindow;
+        if (cutoff > 0 && size > cutoff) {
+            return Math.max(cutoff, 68 - (tsOk ? 32 : 20));
+        }
+        return size;
+    }
+
     /** {@code tcp_sync_mss}: the payload per segment: the peer's MSS and our route's, less the timestamp option. */
     static int syncMss(int peerMss, int mtu, int userMss, boolean tsOk) {
         return syncMss(peerMss, mtu, userMss, tsOk, IPV4_HEADER);

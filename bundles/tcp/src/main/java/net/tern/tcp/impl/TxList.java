@@ -14,6 +14,8 @@ abstract class TxList implements Iterable<TxSegment> {
     private TxSegment first;
     private TxSegment last;
     private int size;
+    /** Segments that head an skb ({@link TxSegment#skbHead}): the skbs Linux would hold for them. */
+    private int skbs;
 
     final boolean isEmpty() {
         return size == 0;
@@ -22,6 +24,16 @@ abstract class TxList implements Iterable<TxSegment> {
     /** Segments sent and not acknowledged ({@code packets_out}). */
     final int size() {
         return size;
+    }
+
+    /**
+     * The skbs Linux would hold for these segments: one per packet sent at once and per piece
+     * cut off by a retransmission; a packet partly acknowledged is still one
+     * ({@code tcp_trim_head}). Each costs its overhead in the send buffer
+     * ({@link TcpMemory#sndbufUsed}).
+     */
+    final int skbs() {
+        return skbs;
     }
 
     /** The oldest segment not acknowledged, or null. */
@@ -67,6 +79,9 @@ abstract class TxList implements Iterable<TxSegment> {
             at.link(s, at.next());
         }
         size++;
+        if (s.skbHead()) {
+            skbs++;
+        }
     }
 
     /** Takes {@code s} out of the list. */
@@ -85,6 +100,13 @@ abstract class TxList implements Iterable<TxSegment> {
         }
         s.link(null, null);
         size--;
+        if (s.skbHead()) {
+            if (after != null && !after.skbHead()) {
+                after.skbHead(true); // the rest of its skb stays queued, trimmed
+            } else {
+                skbs--;
+            }
+        }
     }
 
     /** A {@link ListIterator} over the list whose {@link #add} inserts at the cursor; it removes and sets nothing. */

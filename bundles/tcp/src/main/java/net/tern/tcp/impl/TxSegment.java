@@ -40,6 +40,12 @@ final class TxSegment {
     private int retransSndNxt;
     /** Segments delivered when it was (last) sent ({@code tx.delivered}): how old a D-SACK for it is (RACK). */
     private int deliveredAtSend;
+    /**
+     * It is the first segment still queued of an skb as Linux would hold it: of a packet
+     * {@code tcp_write_xmit} sent at once, or of a piece {@code tcp_fragment} cut off. Counted
+     * by {@link TxList#skbs}.
+     */
+    private boolean skbHead;
 
     TxSegment(int seq, int length, int flags, long sentNanos, boolean retransmitted) {
         this.seq = seq;
@@ -65,6 +71,7 @@ final class TxSegment {
         s.retransInFlight = false;
         s.retransSndNxt = 0;
         s.deliveredAtSend = 0;
+        s.skbHead = false;
         return s;
     }
 
@@ -126,6 +133,14 @@ final class TxSegment {
         return retransSndNxt;
     }
 
+    boolean skbHead() {
+        return skbHead;
+    }
+
+    void skbHead(boolean head) {
+        skbHead = head;
+    }
+
     int deliveredAtSend() {
         return deliveredAtSend;
     }
@@ -143,6 +158,7 @@ final class TxSegment {
     TxSegment splitAt(int mss) {
         TxSegment rest = of(seq + mss, length - mss, flags, sentNanos, retransmitted);
         rest.lost = lost;
+        rest.skbHead = true; // tcp_fragment allocates an skb for the rest
         length = mss;
         flags = 0;
         return rest;

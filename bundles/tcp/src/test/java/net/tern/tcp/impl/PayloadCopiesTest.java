@@ -1,5 +1,7 @@
 package net.tern.tcp.impl;
 
+import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
+import static net.tern.api.socket.SocketConstants.SO_RCVBUF;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
@@ -33,11 +35,15 @@ class PayloadCopiesTest {
     void aLoopbackBulkTransferCopiesEachByteThreeTimesBesidesSmallSegments() throws Exception {
         try (LoopbackHost lo = new LoopbackHost()) {
             SocketApi api = lo.api();
-            int[] pair = lo.connectPair(lo.listen(8080, 8), 8080);
+            int listener = lo.listen(8080, 8);
+            // A window beyond twice the loopback MSS, so that segments are full-sized
+            // (tcp_bound_to_half_wnd bounds them by half the largest window offered).
+            api.setsockopt(listener, SOL_SOCKET, SO_RCVBUF, 1 << 20);
+            int[] pair = lo.connectPair(listener, 8080);
             ByteBuffer out = ByteBuffer.allocate(WRITE);
             ByteBuffer in = ByteBuffer.allocate(WRITE);
-            // One round first: the queues' arrays are made and grown outside the count.
-            long received = transfer(lo, api, pair, out, in, WRITE);
+            // A megabyte first: the queues' arrays are made and grown outside the count.
+            long received = transfer(lo, api, pair, out, in, 16 * WRITE);
             PayloadCopies.start();
             long copied;
             try {
@@ -79,6 +85,9 @@ class PayloadCopiesTest {
                     }
                 }
                 read += n;
+            } else {
+                // Nothing arrived: a small segment may wait for the delayed ACK (Nagle), so let time run.
+                lo.advance(1, java.util.concurrent.TimeUnit.MILLISECONDS);
             }
             lo.runUntilIdle();
         }

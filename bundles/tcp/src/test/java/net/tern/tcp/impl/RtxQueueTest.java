@@ -111,6 +111,25 @@ class RtxQueueTest {
     }
 
     @Test
+    void theSkbsLinuxWouldHoldArePacketsSentAtOnceUntilWhollyAcknowledged() {
+        RtxQueue q = new RtxQueue();
+        for (int i = 0; i < 10; i++) { // two packets of five segments (tcp_write_xmit's tso_fragment)
+            q.add(new TxSegment(i * MSS, MSS, 0, 0, false), i % 5 == 0);
+        }
+        assertThat(q.skbs()).isEqualTo(2);
+        q.cleanAcked(2 * MSS, 0, 0, 0, 0, false); // tcp_trim_head: the first packet is still queued
+        assertThat(q.skbs()).isEqualTo(2);
+        q.cleanAcked(5 * MSS, 0, 0, 0, 0, false);
+        assertThat(q.skbs()).isEqualTo(1);
+        ListIterator<TxSegment> it = q.walk(0);
+        TxSegment head = it.next();
+        assertThat(q.fragment(it, head, MSS / 2)).isTrue(); // tcp_fragment allocates an skb for the rest
+        assertThat(q.skbs()).isEqualTo(2);
+        q.cleanAcked(10 * MSS, 0, 0, 0, 0, false);
+        assertThat(q.skbs()).isZero();
+    }
+
+    @Test
     void aTimeoutMarksAllButTheSackedLostAndForgetsRetransmissions() {
         RtxQueue q = tenSegments();
         q.markSacked(2 * MSS, 3 * MSS);

@@ -808,7 +808,8 @@ public final class ScriptRunner {
                                 : Outcome.mismatch("getsockopt gave \"" + got + "\", expected \"" + s.value() + "\"");
                     }
                     int got = api.getsockopt(fd, level, name);
-                    return wanted == null || got == wanted ? Outcome.of(0)
+                    // An int option is 32 bits, as packetdrill compares it: [0xffffffff] is -1.
+                    return wanted == null || got == wanted.intValue() ? Outcome.of(0)
                             : Outcome.mismatch("getsockopt gave " + got + ", expected " + wanted);
                 };
             }
