@@ -374,7 +374,7 @@ final class TcpOutput {
             return;
         }
         sk.rtx().markSkbLost();
-        retransmitSkb(sk, sk.rtx().walk(0));
+        retransmitSkb(sk, sk.rtx().walk(0), 0);
     }
 
     /**
@@ -391,9 +391,21 @@ final class TcpOutput {
         java.util.ListIterator<TxSegment> it = sk.rtx().walk(0);
         while (it.hasNext() && sk.packetsInFlight() < sk.ca().cwnd()) {
             TxSegment s = it.next();
-            if (s.lost() && !s.retransInFlight()) {
-                it.previous();
-                retransmitSkb(sk, it);
+            if (!s.lost() || s.retransInFlight()) {
+                continue;
+            }
+            // tcp_retransmit_skb resends the skb's lost segments (up to the window's room and a
+            // TSO packet's segments) as one packet, which carries PSH when it has several.
+            int room = Math.min(sk.ca().cwnd() - sk.packetsInFlight(), sk.tso().tsoSegs(
+                    Math.max(1, sk.opts().mssCache()), sk.rtt().minRttUs(), settings.get().sending().minTsoSegs()));
+            int packet = 1;
+            for (TxSegment t = s.next(); packet < room && t != null && !t.skbHead() && t.lost() && !t.retransInFlight();
+                    t = t.next()) {
+                packet++;
+            }
+            it.previous();
+            for (int i = 1; i <= packet; i++) {
+                retransmitSkb(sk, it, packet > 1 && i == packet ? TcpPacket.PSH : 0);
                 counters.inc(sk.ca().caState() == LOSS ? TcpExtMib.TCPSlowStartRetrans : TcpExtMib.TCPFastRetrans);
                 sk.ca().onSent(1);
             }
@@ -418,7 +430,7 @@ final class TcpOutput {
             }
             if (!s.sacked() && !s.retransInFlight() && !s.lost()) {
                 it.previous();
-                retransmitSkb(sk, it);
+                retransmitSkb(sk, it, 0);
                 return;
             }
         }
@@ -431,7 +443,7 @@ final class TcpOutput {
             if (!s.sacked()) {
                 if (!s.retransInFlight()) {
                     sk.rtx().rescue(sk.ca().highSeq()); // RescueRxt = RecoveryPoint
-                    retransmitSkb(sk, down);
+                    retransmitSkb(sk, down, 0);
                 }
                 return;
             }
@@ -441,14 +453,14 @@ final class TcpOutput {
     /**
      * {@code tcp_retransmit_skb} of the segment {@code it} returns next: splits it first when
      * it is longer than the MSS now ({@code tcp_fragment}, after a smaller path MTU), sends
-     * it, and marks its retransmission in flight.
+     * it with {@code wireFlags} too (a packet's PSH), and marks its retransmission in flight.
      */
-    private void retransmitSkb(TcpSock sk, java.util.ListIterator<TxSegment> it) {
+    private void retransmitSkb(TcpSock sk, java.util.ListIterator<TxSegment> it, int wireFlags) {
         TxSegment s = it.next();
         if (sk.rtx().fragment(it, s, sk.opts().mssCache())) {
             memory.settleSend(sk);
         }
-        int flags = TcpPacket.ACK | s.flags(); // as tcp_retransmit_skb resends the skb: PSH only if it had it
+        int flags = TcpPacket.ACK | s.flags() | wireFlags; // the skb's own PSH is kept for each resend
         transmitSkb(sk, s.seq(), s.length(), flags);
         sk.rtx().retransmitted(s, clock.nanoTime(), sk.snd().sndNxt());
         trace.retransmitSkb(sk, s.seq(), s.length(), flags);
@@ -467,7 +479,7 @@ final class TcpOutput {
      * (segments in flight below cwnd), the receiver's window, which takes a packet's first
      * segment whole or nothing ({@code tcp_snd_wnd_test}: Linux's sender-side silly window
      * avoidance, stricter than RFC 9293 3.8.6.2.1's), and Nagle as Linux has it
-     * ({@link #nagleTest}). A segment ends at the next PSH mark and carries PSH there
+     * ({@link TcpNagle#nagleTest}). A segment ends at the next PSH mark and carries PSH there
      * ({@link TcpSender#markPush}). When nothing is in flight and data wait (the window, a
      * cork), the probe timer is armed ({@code tcp_check_probe_timer}), so they go at the
      * latest one RTO later ({@code tcp_write_wakeup}).
@@ -513,7 +525,7 @@ final class TcpOutput {
             boolean last = length == unsent;
             boolean withFin = snd.finQueued() && !snd.finAcked() && last;
             // Nagle applies to the last data queued; a segment before it will get no more data.
-            if (length > 0 && !nagleTest(sk, length, withFin, last ? nonagle : TcpSender.NAGLE_PUSH)) {
+            if (length > 0 && !TcpNagle.nagleTest(sk, length, withFin, last ? nonagle : TcpSender.NAGLE_PUSH)) {
                 break;
             }
             if (length == 0 && room < 0) {
@@ -543,22 +555,5 @@ final class TcpOutput {
             sk.timers().resetProbeTimer(); // tcp_check_probe_timer
         }
         sk.publishQueues();
-    }
-
-    /**
-     * {@code tcp_nagle_test} with {@code tcp_nagle_check} and {@code tcp_minshall_check}: a
-     * segment of {@code length} bytes may go unless it is smaller than the MSS and either
-     * corked, or Nagle is on and a small segment sent before is not yet acknowledged
-     * (Minshall's rule: full-sized data in flight do not hold it, unlike RFC 896's). A push
-     * ({@link TcpSender#NAGLE_PUSH}) and a FIN always go.
-     */
-    static boolean nagleTest(TcpSock sk, int length, boolean withFin, int nonagle) {
-        if ((nonagle & TcpSender.NAGLE_PUSH) != 0 || withFin) {
-            return true;
-        }
-        boolean partial = length < sk.opts().mssCache();
-        boolean hold = partial && ((nonagle & TcpSender.NAGLE_CORK) != 0
-                || (nonagle == 0 && !sk.rtx().isEmpty() && sk.snd().minshallCheck()));
-        return !hold;
     }
 }

@@ -71,8 +71,7 @@ final class TcpTso {
             int skbEnd = snd.nextSkbEnd(seq);
             int quota = cwndQuota(sk.ca().cwnd(), sk.packetsInFlight());
             int maxSegs = Math.min(quota, tsoSegs(mss, sk.rtt().minRttUs(), minTsoSegs));
-            boolean nagleHolds = (nonagle & TcpSender.NAGLE_CORK) != 0
-                    || (nonagle == 0 && !sk.rtx().isEmpty() && snd.minshallCheck());
+            boolean nagleHolds = TcpNagle.holdsPartial(sk, nonagle);
             int packet = packetLength(skbEnd - seq, skbEnd == snd.writeSeq(), mss, Math.max(1, maxSegs),
                     snd.sndUna() + snd.sndWnd() - seq, nagleHolds);
             if (packet <= 0) {
