@@ -55,7 +55,8 @@ final class TcpAck {
             return false;
         }
         if (Seq.before(ack, priorUna)) {
-            return true; // an old ACK: nothing to learn, the data may still count
+            oldAck(sk, seg);
+            return true; // the data may still count
         }
         replaceTsRecent(sk, seg);
         sk.retries().onAckIn();
@@ -114,6 +115,24 @@ final class TcpAck {
         out.writeXmit(sk);
         memory.checkSpace(sk); // tcp_data_snd_check: push, then tcp_check_space
         return true;
+    }
+
+    /**
+     * {@code tcp_ack}'s {@code old_ack}: an ACK below SND.UNA (reordered on the way) says
+     * nothing of the cumulative point, but its SACK blocks still count: tagged, seen by loss
+     * recovery, and what they free of the pipe goes at once (lost segments, then new data).
+     */
+    private void oldAck(TcpSock sk, Segment seg) {
+        if (!sk.opts().sackOk() || seg.options().sackBlockCount == 0) {
+            return;
+        }
+        sk.rtx().rackStartAck();
+        sk.ca().startAck();
+        sack.sacktagWriteQueue(sk, seg.options(), seg.ack());
+        sk.rtx().rackUpdateReoWnd();
+        int tsEcr = sk.opts().tsOk() && seg.options().timestamp ? seg.options().tsEcr : 0;
+        sk.ca().fastretransAlert(seg.ack(), false, false, tsEcr);
+        output.writeXmit(sk);
     }
 
     /**
