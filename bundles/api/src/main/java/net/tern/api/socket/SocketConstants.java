@@ -185,6 +185,23 @@ public final class SocketConstants {
     public static final int IP_RECVERR = 11;
     /** Give each received datagram's TTL with it ({@link MsgHeader#ttl}). @since 1.5 */
     public static final int IP_RECVTTL = 12;
+    /**
+     * Path MTU discovery of the socket's packets, one of the {@code IP_PMTUDISC_} values
+     * ({@code ip(7)}); TCP acts on it. @since 1.9
+     */
+    public static final int IP_MTU_DISCOVER = 10;
+    /** Never set Don't Fragment; ignore what ICMP says of the path's MTU. @since 1.9 */
+    public static final int IP_PMTUDISC_DONT = 0;
+    /** The default: Don't Fragment set, the MSS lowered when ICMP says the path's MTU is smaller. @since 1.9 */
+    public static final int IP_PMTUDISC_WANT = 1;
+    /** Always set Don't Fragment, and take what ICMP says of the path's MTU. @since 1.9 */
+    public static final int IP_PMTUDISC_DO = 2;
+    /** Don't Fragment not set by TCP's output ({@code ip_dont_fragment}); the path's MTU taken. @since 1.9 */
+    public static final int IP_PMTUDISC_PROBE = 3;
+    /** As {@link #IP_PMTUDISC_PROBE}, but the device's MTU alone counts: ICMP about the path is ignored. @since 1.9 */
+    public static final int IP_PMTUDISC_INTERFACE = 4;
+    /** As {@link #IP_PMTUDISC_INTERFACE}. @since 1.9 */
+    public static final int IP_PMTUDISC_OMIT = 5;
 
     // struct sock_extended_err (include/uapi/linux/errqueue.h)
     /** {@code SO_EE_ORIGIN_ICMP}: the queued error came from an ICMP message. @since 1.5 */

@@ -10,6 +10,19 @@ public final class InetConstants {
     /** {@code SOL_IP} option: the TTL of outgoing unicast packets; -1 restores the default. */
     public static final int IP_TTL = 2;
 
+    /** {@code SOL_IP} option: path MTU discovery, {@code IP_PMTUDISC_DONT} (0) to {@code IP_PMTUDISC_OMIT} (5). */
+    public static final int IP_MTU_DISCOVER = 10;
+    /** {@code IP_PMTUDISC_DONT}: no Don't Fragment, the path's MTU ignored. */
+    public static final int IP_PMTUDISC_DONT = 0;
+    /** {@code IP_PMTUDISC_WANT}: a socket's default ({@code ip_no_pmtu_disc} = 0). */
+    public static final int IP_PMTUDISC_WANT = 1;
+    /** {@code IP_PMTUDISC_DO}. */
+    public static final int IP_PMTUDISC_DO = 2;
+    /** {@code IP_PMTUDISC_INTERFACE}: the device's MTU only. */
+    public static final int IP_PMTUDISC_INTERFACE = 4;
+    /** {@code IP_PMTUDISC_OMIT}: as INTERFACE. */
+    public static final int IP_PMTUDISC_OMIT = 5;
+
     /** {@code net.ipv4.ip_default_ttl}. */
     public static final int DEFAULT_TTL = 64;
 

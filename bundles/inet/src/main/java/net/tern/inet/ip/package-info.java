@@ -8,7 +8,7 @@
  * sockets ({@code socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)}), as on Linux.
  */
 @Export
-@Version("2.1.0")
+@Version("2.2.0")
 package net.tern.inet.ip;
 
 import org.osgi.annotation.bundle.Export;

@@ -246,7 +246,7 @@ public abstract class InetOps implements ProtoOps {
                     throw new ErrnoException(Errno.EINVAL, "setsockopt(IPV6_V6ONLY): the socket is bound already");
                 }
                 sk.ipv6only(intValue(level, name, value) != 0);
-            } else if (level == SOL_IP && (name == InetConstants.IP_TTL || name == InetConstants.IP_TOS)) {
+            } else if (isGenericIpOption(level, name)) {
                 setIpOption(sk, name, intValue(level, name, value));
             } else if (level == SOL_IP) {
                 // The SOL_IP options a transport acts on itself (IP_RECVERR, IP_RECVTTL on ping sockets).
@@ -305,6 +305,12 @@ public abstract class InetOps implements ProtoOps {
                 }
                 sk.tos(v);
             }
+            case InetConstants.IP_MTU_DISCOVER -> {
+                if (v < InetConstants.IP_PMTUDISC_DONT || v > InetConstants.IP_PMTUDISC_OMIT) {
+                    throw new ErrnoException(Errno.EINVAL, "setsockopt(IP_MTU_DISCOVER, " + v + "): must be 0..5 (IP_PMTUDISC_)");
+                }
+                sk.pmtudisc(v);
+            }
             default -> throw new ErrnoException(Errno.ENOPROTOOPT, "setsockopt(SOL_IP, " + name + "): not an IPv4 option");
         }
     }
@@ -359,7 +365,8 @@ public abstract class InetOps implements ProtoOps {
 
     /** The SOL_IP options every inet socket has; the others are the transport's. */
     private static boolean isGenericIpOption(int level, int name) {
-        return level == SOL_IP && (name == InetConstants.IP_TTL || name == InetConstants.IP_TOS);
+        return level == SOL_IP && (name == InetConstants.IP_TTL || name == InetConstants.IP_TOS
+                || name == InetConstants.IP_MTU_DISCOVER);
     }
 
     /**
@@ -393,6 +400,7 @@ public abstract class InetOps implements ProtoOps {
         return switch (name) {
             case InetConstants.IP_TTL -> sk.ttl() == -1 ? InetConstants.DEFAULT_TTL : sk.ttl();
             case InetConstants.IP_TOS -> sk.tos();
+            case InetConstants.IP_MTU_DISCOVER -> sk.pmtudisc();
             default -> throw new ErrnoException(Errno.ENOPROTOOPT, "getsockopt(SOL_IP, " + name
                     + "): not an IPv4 option");
         };

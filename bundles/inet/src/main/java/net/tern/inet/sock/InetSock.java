@@ -10,6 +10,7 @@ import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketConstants;
 import net.tern.api.socket.TcpInfo;
+import net.tern.inet.ip.InetConstants;
 import net.tern.spi.diag.InetDiagMsg;
 import net.tern.spi.diag.SkMemInfo;
 import net.tern.spi.net.Packet;
@@ -87,6 +88,7 @@ public class InetSock {
 
     private volatile int ttl = -1;
     private volatile int tos;
+    private volatile int pmtudisc = InetConstants.IP_PMTUDISC_WANT;
     private volatile boolean reuseAddr;
     private volatile boolean reusePort;
     private volatile boolean broadcast;
@@ -532,6 +534,34 @@ public class InetSock {
 
     public void tos(int value) {
         this.tos = value;
+    }
+
+    /** {@code IP_MTU_DISCOVER} ({@code inet->pmtudisc}). */
+    public int pmtudisc() {
+        return pmtudisc;
+    }
+
+    public void pmtudisc(int value) {
+        this.pmtudisc = value;
+    }
+
+    /**
+     * {@code ip_dont_fragment}: whether packets sent in a connection's own output carry Don't
+     * Fragment: with {@code IP_PMTUDISC_DO}, or {@code WANT} (the default).
+     */
+    public boolean dontFragment() {
+        int p = pmtudisc;
+        return p == InetConstants.IP_PMTUDISC_DO || p == InetConstants.IP_PMTUDISC_WANT;
+    }
+
+    /**
+     * Whether what ICMP says of the path's MTU counts ({@code tcp_v4_mtu_reduced}'s test with
+     * {@code ip_sk_accept_pmtu}): not with {@code DONT}, {@code INTERFACE} or {@code OMIT}.
+     */
+    public boolean acceptsPathMtu() {
+        int p = pmtudisc;
+        return p != InetConstants.IP_PMTUDISC_DONT && p != InetConstants.IP_PMTUDISC_INTERFACE
+                && p != InetConstants.IP_PMTUDISC_OMIT;
     }
 
     /** {@code SO_REUSEADDR} ({@code sk->sk_reuse}). */

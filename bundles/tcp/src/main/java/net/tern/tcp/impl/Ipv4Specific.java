@@ -61,9 +61,10 @@ final class Ipv4Specific implements TcpAfOps {
     }
 
     private static TxParams params(TcpSock sk) {
-        if (sk.ttl() == DEFAULT_PARAMS.ttl() && sk.tos() == DEFAULT_PARAMS.tos()) {
+        boolean df = sk.dontFragment(); // ip_dont_fragment: IP_MTU_DISCOVER
+        if (sk.ttl() == DEFAULT_PARAMS.ttl() && sk.tos() == DEFAULT_PARAMS.tos() && df) {
             return DEFAULT_PARAMS;
         }
-        return new TxParams(TCP_PROTOCOL, sk.ttl(), sk.tos(), true);
+        return new TxParams(TCP_PROTOCOL, sk.ttl(), sk.tos(), df);
     }
 }

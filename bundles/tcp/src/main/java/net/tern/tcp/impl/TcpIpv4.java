@@ -524,8 +524,8 @@ final class TcpIpv4 {
 
     /** {@code tcp_v4_mtu_reduced} (and {@code tcp_v6_mtu_reduced}): a smaller path MTU lowers the MSS and resends what no longer fits. */
     void v4MtuReduced(TcpSock sk, int mtu) {
-        if (mtu < 68) {
-            return;
+        if (mtu < 68 || !sk.acceptsPathMtu()) {
+            return; // IP_PMTUDISC_DONT, _INTERFACE, _OMIT: what ICMP says of the path is ignored
         }
         if (sk.opts().reduceMss(mtu, sk.snd().maxWindow())) {
             sk.dstReset();

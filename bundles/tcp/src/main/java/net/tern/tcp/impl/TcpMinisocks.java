@@ -235,6 +235,7 @@ final class TcpMinisocks {
         child.lingerSeconds(listener.lingerSeconds());
         child.ttl(listener.ttl());
         child.tos(listener.tos());
+        child.pmtudisc(listener.pmtudisc());
         child.reuseAddr(listener.reuseAddr());
         child.family(listener.family());
         child.ipv6only(listener.ipv6only());

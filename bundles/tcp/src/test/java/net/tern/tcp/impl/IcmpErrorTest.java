@@ -1,9 +1,11 @@
 package net.tern.tcp.impl;
 
 import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.IP_MTU_DISCOVER;
 import static net.tern.api.socket.SocketConstants.SHUT_WR;
 import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
 import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
+import static net.tern.api.socket.SocketConstants.SOL_IP;
 import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
 import static net.tern.api.socket.SocketConstants.SO_ERROR;
 import static net.tern.wire.TcpPacket.ACK;
@@ -163,6 +165,24 @@ class IcmpErrorTest extends ScriptedPeerTestBase {
         assertThat(peer.host().tcp().sockets()).extracting(TcpSock::state).containsExactly(SkState.CLOSE);
         assertThat(recvError(peer, c.fd())).isEqualTo(Errno.EHOSTUNREACH);
         assertThat(peer.host().counter(TcpExtMib.TCPAbortOnTimeout)).isEqualTo(1);
+    }
+
+    /**
+     * Fragmentation needed lowers the MSS to what the path's MTU allows ({@code tcp_v4_mtu_reduced})
+     * while path MTU discovery is on (IP_PMTUDISC_WANT, the default, with Don't Fragment set);
+     * with IP_PMTUDISC_DONT it is ignored and packets go without Don't Fragment.
+     */
+    @ParameterizedTest(name = "IP_MTU_DISCOVER {0}: MSS {1}")
+    @CsvSource({"1, 960, true", "2, 960, true", "0, 1460, false", "4, 1460, false"})
+    void fragmentationNeededCountsAsIpMtuDiscoverSays(int pmtudisc, int mss, boolean df) throws Exception {
+        Conn c = open();
+        api.setsockopt(c.fd(), SOL_IP, IP_MTU_DISCOVER, pmtudisc);
+        assertThat(api.getsockopt(c.fd(), SOL_IP, IP_MTU_DISCOVER)).isEqualTo(pmtudisc);
+        assertThat(sock().dontFragment()).isEqualTo(df);
+        api.send(c.fd(), ByteBuffer.wrap(new byte[1000]), 0);
+        Seg data = peer.emittedOne();
+        peer.injectIcmpError(IcmpTypes.DEST_UNREACH, IcmpTypes.FRAG_NEEDED, 1000, data);
+        assertThat(sock().opts().mssCache()).isEqualTo(mss);
     }
 
     /** An established connection sends 100 bytes, and 100 ms later a destination unreachable with {@code code} quotes them. */
