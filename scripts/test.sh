@@ -22,6 +22,7 @@ mvn -v | sed -n 1p
 #   tshark            reads the capture tests' pcap files back
 #   ip, nstat         network namespaces and TUNs for the root tests; the kernel's counters
 #   ping              the kernel's side of the TUN ping checks
+#   ethtool           the TUN's offloads as the kernel sees them, and turned off mid-transfer
 #   socat, nc         the kernel's side of the TCP/UDP interop and TunUpdateTcpIT
 #   python3 + scapy   crafted and spoofed packets from inside a test namespace
 #   curl              the kernel's HTTP client for the applications run on Tern (AppOverTunIT)
@@ -32,6 +33,7 @@ tools=(
   "ip:iproute2"
   "nstat:iproute2"
   "ping:iputils-ping"
+  "ethtool:ethtool"
   "socat:socat"
   "nc:netcat-openbsd"
   "python3:python3"

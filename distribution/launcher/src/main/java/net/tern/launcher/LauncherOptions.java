@@ -23,6 +23,8 @@ final class LauncherOptions {
             "      --gateway G     with --tun: a default route via G on the TUN",
             "      --mtu N         with --tun: the link MTU (68..65535, default 1500)",
             "      --tun-device PATH  with --tun: the TUN clone device (default /dev/net/tun)",
+            "      --tun-offload on|off  with --tun: TCP segmentation and checksum offload with the",
+            "                      kernel through virtio-net headers (default on)",
             "      --services LIST run these services: a comma list of echo, discard, chargen, http",
             "      --max-connections N  with --services: open TCP connections per service at most",
             "                      (default 65536); beyond, new ones wait in the listen queue",
@@ -59,6 +61,8 @@ final class LauncherOptions {
     String gateway;
     int mtu;
     String tunDevice;
+    /** {@code --tun-offload}: null when not given (the device's default, on). */
+    Boolean tunOffload;
     final List<String> services = new ArrayList<>();
     /** {@code --max-connections}; 0 when not given (the services' own default). */
     int maxConnections;
@@ -141,6 +145,13 @@ final class LauncherOptions {
                         throw new IllegalArgumentException("--tun-device needs a path");
                     }
                     break;
+                case "--tun-offload":
+                    String offload = value(args, ++i, arg);
+                    if (!offload.equals("on") && !offload.equals("off")) {
+                        throw new IllegalArgumentException("--tun-offload takes on or off");
+                    }
+                    o.tunOffload = offload.equals("on");
+                    break;
                 case "--services":
                     for (String name : value(args, ++i, arg).split(",")) {
                         String n = name.strip();
@@ -195,8 +206,9 @@ final class LauncherOptions {
             throw new IllegalArgumentException("--headless and --app exclude each other (--app runs without the shell)");
         }
         if (o.tun == null && (o.address != null || !o.addresses6.isEmpty() || o.gateway != null || o.mtu != 0 || o.impair != null
-                || o.tunDevice != null)) {
-            throw new IllegalArgumentException("--address, --gateway, --mtu, --tun-device and --impair need --tun");
+                || o.tunDevice != null || o.tunOffload != null)) {
+            throw new IllegalArgumentException("--address, --gateway, --mtu, --tun-device, --tun-offload and --impair "
+                    + "need --tun");
         }
         if (o.maxConnections != 0 && o.services.isEmpty()) {
             throw new IllegalArgumentException("--max-connections needs --services");

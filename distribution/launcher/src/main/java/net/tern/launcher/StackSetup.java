@@ -62,6 +62,9 @@ final class StackSetup {
         if (o.tunDevice != null) {
             p.put("devicePath", o.tunDevice);
         }
+        if (o.tunOffload != null) {
+            p.put("offload", o.tunOffload);
+        }
         return p;
     }
 

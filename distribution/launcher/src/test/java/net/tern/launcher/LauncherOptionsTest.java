@@ -73,7 +73,8 @@ class LauncherOptionsTest {
     void tunOptionsAreParsedAndTurnedIntoConfigurationAndCommands() {
         LauncherOptions o = LauncherOptions.parse(new String[] {"--tun", "tern0", "--address", "10.99.0.2/24",
             "--gateway", "10.99.0.1", "--mtu", "1400", "--impair", "loss 2 duplicate 1 reorder 5 seed 7",
-            "--services", "echo, discard,chargen,echo", "--headless", "--tun-device", "/dev/net/tun2"}, HOME);
+            "--services", "echo, discard,chargen,echo", "--headless", "--tun-device", "/dev/net/tun2",
+            "--tun-offload", "off"}, HOME);
         assertThat(o.tun).isEqualTo("tern0");
         assertThat(o.address).isEqualTo("10.99.0.2/24");
         assertThat(o.gateway).isEqualTo("10.99.0.1");
@@ -86,6 +87,9 @@ class LauncherOptionsTest {
         assertThat((String[]) tun.get("addresses")).containsExactly("10.99.0.2/24");
         assertThat(tun.get("mtu")).isEqualTo(1400);
         assertThat(tun.get("devicePath")).isEqualTo("/dev/net/tun2");
+        assertThat(tun.get("offload")).isEqualTo(false);
+        assertThat(StackSetup.tunProperties(LauncherOptions.parse(new String[] {"--tun", "t", "--address",
+            "10.0.0.1/8"}, HOME)).get("offload")).as("the device's own default").isNull();
         assertThat((String[]) StackSetup.servicesProperties(o).get("services")).containsExactly("echo", "discard", "chargen");
         assertThat(StackSetup.servicesProperties(o).get("maxConnections")).as("the services' own default").isNull();
         assertThat(StackSetup.commands(o)).containsExactly("net:ip route add default via 10.99.0.1 dev tern0",
@@ -128,6 +132,10 @@ class LauncherOptionsTest {
                 .hasMessageContaining("need --tun");
         assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun-device", "/dev/x"}, HOME))
                 .hasMessageContaining("need --tun");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun-offload", "on"}, HOME))
+                .hasMessageContaining("need --tun");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "t", "--address", "10.0.0.1/8",
+            "--tun-offload", "yes"}, HOME)).hasMessageContaining("--tun-offload takes on or off");
         assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "a-name-far-too-long", "--address",
             "10.0.0.1/8"}, HOME)).hasMessageContaining("1 to 15 characters");
         assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "t", "--address", "10.0.0.1"}, HOME))

@@ -49,6 +49,9 @@ interface LibC extends Library {
 
     int ioctl(int fd, NativeLong request, byte[] arg) throws LastErrorException;
 
+    /** {@code ioctl} with an argument passed by value ({@code TUNSETOFFLOAD}). */
+    int ioctl(int fd, NativeLong request, NativeLong arg) throws LastErrorException;
+
     NativeLong read(int fd, Pointer buf, NativeLong count) throws LastErrorException;
 
     NativeLong read(int fd, byte[] buf, NativeLong count) throws LastErrorException;

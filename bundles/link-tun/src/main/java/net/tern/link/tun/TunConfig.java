@@ -22,4 +22,9 @@ public @interface TunConfig {
     @AttributeDefinition(description = "Network namespace to create the interface in: a name under "
             + "/var/run/netns or a path; empty for the process's own.", required = false)
     String netns() default "";
+
+    @AttributeDefinition(description = "Segmentation and checksum offload with the kernel: a virtio-net header "
+            + "on each packet (IFF_VNET_HDR, TUNSETOFFLOAD), TCP packets of up to 64 KiB both ways; off for "
+            + "wire-sized packets only.")
+    boolean offload() default true;
 }

@@ -9,6 +9,7 @@ import net.tern.spi.net.IfAddress;
 import net.tern.spi.net.LinkFlags;
 import net.tern.spi.net.LinkStats;
 import net.tern.spi.net.NetDevice;
+import net.tern.spi.net.NetdevFeatures;
 import net.tern.spi.net.NetDeviceContext;
 import net.tern.spi.net.Packet;
 import org.osgi.service.component.annotations.Activate;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * cause; the core logs it and leaves the link down, and the rest of the stack runs on.
  *
  * <p>Threading: {@link #transmit} may be called from any thread and writes one packet per
- * {@code write(2)}; receive runs on the device's own reader thread and hands packets to the
+ * {@code write(2)}, its virtio-net header in front when offload is on; receive runs on the device's own reader thread and hands packets to the
  * core, which moves them onto the network thread.
  */
 @Component(service = NetDevice.class, configurationPid = TunDevice.PID,
@@ -97,6 +98,22 @@ public final class TunDevice implements NetDevice {
     @Override
     public int mtu() {
         return settings.mtu();
+    }
+
+    /**
+     * With offload and a file that carries virtio-net headers: the kernel completes partial
+     * checksums ({@code NETIF_F_HW_CSUM}, NEEDS_CSUM) and segments TCP packets of up to 64 KiB
+     * ({@code NETIF_F_TSO}, {@code NETIF_F_TSO6}), as {@code tun_get_user} takes them from any
+     * writer whatever {@code TUNSETOFFLOAD} said. None while the device is closed or opened
+     * without the header.
+     */
+    @Override
+    public int features() {
+        TunFile current = file;
+        if (current == null || !current.vnetHdr()) {
+            return 0;
+        }
+        return NetdevFeatures.NETIF_F_HW_CSUM | NetdevFeatures.NETIF_F_TSO | NetdevFeatures.NETIF_F_TSO6;
     }
 
     @Override
@@ -186,6 +203,9 @@ public final class TunDevice implements NetDevice {
                 countDrop(counters);
                 return;
             }
+            if (current.vnetHdr()) {
+                packet = withVnetHdr(packet);
+            }
             try {
                 if (!current.write(packet.buf())) {
                     countDrop(counters);
@@ -201,6 +221,25 @@ public final class TunDevice implements NetDevice {
         } finally {
             packet.release();
         }
+    }
+
+    /**
+     * Puts the packet's {@link VirtioNetHdr} in front of it, in its headroom: one
+     * {@code write} then sends both. A packet without the room is copied into one with it.
+     */
+    private Packet withVnetHdr(Packet packet) {
+        Packet out = packet;
+        NetDeviceContext ctx = context;
+        if (packet.headroom() < VirtioNetHdr.SIZE && ctx != null) {
+            out = ctx.allocator().allocate(VirtioNetHdr.SIZE, packet.length());
+            out.buf().writeBytes(packet.buf(), packet.buf().readerIndex(), packet.length());
+            out.copyChecksumState(packet).gso(packet.gsoType(), packet.gsoSize()).protocol(packet.protocol());
+            packet.release();
+        }
+        int data = out.buf().readerIndex();
+        VirtioNetHdr.encode(out, out.buf(), data - VirtioNetHdr.SIZE);
+        out.push(VirtioNetHdr.SIZE);
+        return out;
     }
 
     private void countDrop(LinkStats counters) {

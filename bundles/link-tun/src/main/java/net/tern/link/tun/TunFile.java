@@ -5,6 +5,8 @@ import com.sun.jna.Memory;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import net.tern.api.socket.Errno;
@@ -30,6 +32,23 @@ final class TunFile {
     static final int IFF_TUN = 0x0001;
     /** No 4-byte {@code struct tun_pi} in front of each packet. */
     static final int IFF_NO_PI = 0x1000;
+    /** Each packet read or written carries a {@code struct virtio_net_hdr} in front ({@link VirtioNetHdr}). */
+    static final int IFF_VNET_HDR = 0x4000;
+    /** {@code _IOW('T', 208, unsigned int)}: what the reader takes, passed by value ({@code TUN_F_*}). */
+    static final long TUNSETOFFLOAD = 0x400454d0L;
+    /** {@code _IOW('T', 216, int)}: the size of the virtio-net header, passed by pointer. */
+    static final long TUNSETVNETHDRSZ = 0x400454d8L;
+    /** {@code TUN_F_CSUM}: the reader takes packets with a partial checksum (NEEDS_CSUM). */
+    static final int TUN_F_CSUM = 0x01;
+    /** {@code TUN_F_TSO4}: the reader takes TCP over IPv4 packets of several segments. */
+    static final int TUN_F_TSO4 = 0x02;
+    /** {@code TUN_F_TSO6}: the reader takes TCP over IPv6 packets of several segments. */
+    static final int TUN_F_TSO6 = 0x04;
+    /**
+     * The offloads asked for, most first: the kernel refuses flags it does not know with
+     * EINVAL, and the next set is tried; none at all is the last resort.
+     */
+    static final int[] OFFLOAD_CHOICES = {TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, TUN_F_CSUM | TUN_F_TSO4, TUN_F_CSUM, 0};
     static final long SIOCGIFMTU = 0x8921L;
     static final long SIOCSIFMTU = 0x8922L;
 
@@ -37,6 +56,10 @@ final class TunFile {
     private final int fd;
     private final int wakeRead;
     private final int wakeWrite;
+    /** Whether a virtio-net header comes with each packet ({@code IFF_VNET_HDR}). */
+    private final boolean vnetHdr;
+    /** The {@code TUN_F_*} offloads the kernel accepted. */
+    private final int offloads;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile boolean closed;
     /** Set under the write lock once the descriptors are closed, so they are closed once only. */
@@ -52,8 +75,15 @@ final class TunFile {
      * {@code SOCK_SEQPACKET} socket in tests), and makes the wake pipe.
      */
     TunFile(String name, int fd) throws ErrnoException {
+        this(name, fd, false, 0);
+    }
+
+    /** As {@link #TunFile(String, int)}, for a file opened with {@code IFF_VNET_HDR} and {@code offloads}. */
+    TunFile(String name, int fd, boolean vnetHdr, int offloads) throws ErrnoException {
         this.name = name;
         this.fd = fd;
+        this.vnetHdr = vnetHdr;
+        this.offloads = offloads;
         int[] pipe = new int[2];
         try {
             LibC.get().pipe2(pipe, LibC.O_CLOEXEC | LibC.O_NONBLOCK);
@@ -86,20 +116,72 @@ final class TunFile {
             throw TunErrors.openFailed(path, e.getErrorCode());
         }
         try {
-            Ifreq ifr = Ifreq.named(settings.name()).flags(IFF_TUN | IFF_NO_PI);
-            try {
-                libc.ioctl(fd, new NativeLong(TUNSETIFF), ifr.array());
-            } catch (LastErrorException e) {
-                throw TunErrors.setIffFailed(settings.name(), e.getErrorCode());
+            boolean vnetHdr = settings.offload();
+            Ifreq ifr = setIff(libc, fd, settings, vnetHdr);
+            if (ifr == null) {
+                vnetHdr = false;
+                ifr = setIff(libc, fd, settings, false);
             }
-            LOG.info("{}: attached to TUN interface {} through {}{}", settings.name(), ifr.name(), path,
-                    settings.netns().isEmpty() ? "" : " in network namespace " + settings.netns());
+            int offloads = vnetHdr ? setOffload(libc, fd, settings.name()) : 0;
+            LOG.info("{}: attached to TUN interface {} through {}{}{}", settings.name(), ifr.name(), path,
+                    settings.netns().isEmpty() ? "" : " in network namespace " + settings.netns(),
+                    vnetHdr ? ", virtio-net headers, offloads 0x" + Integer.toHexString(offloads) : ", no offload");
             setKernelMtu(libc, settings);
-            return new TunFile(settings.name(), fd);
+            return new TunFile(settings.name(), fd, vnetHdr, offloads);
         } catch (ErrnoException | RuntimeException e) {
             closeQuietly(libc, fd);
             throw e;
         }
+    }
+
+    /**
+     * {@code TUNSETIFF} with {@code IFF_TUN | IFF_NO_PI}, and {@code IFF_VNET_HDR} when
+     * {@code vnetHdr}; null when a kernel refuses the header with EINVAL, so the caller can go
+     * on without it.
+     */
+    private static Ifreq setIff(LibC libc, int fd, TunSettings settings, boolean vnetHdr) throws ErrnoException {
+        Ifreq ifr = Ifreq.named(settings.name()).flags(IFF_TUN | IFF_NO_PI | (vnetHdr ? IFF_VNET_HDR : 0));
+        try {
+            libc.ioctl(fd, new NativeLong(TUNSETIFF), ifr.array());
+            return ifr;
+        } catch (LastErrorException e) {
+            if (vnetHdr && e.getErrorCode() == Errno.EINVAL.number()) {
+                LOG.warn("{}: the kernel refuses IFF_VNET_HDR; the TUN runs without offload", settings.name());
+                return null;
+            }
+            throw TunErrors.setIffFailed(settings.name(), e.getErrorCode());
+        }
+    }
+
+    /**
+     * {@code TUNSETVNETHDRSZ} to {@link VirtioNetHdr#SIZE} (the default, set so that it is
+     * certain), then {@code TUNSETOFFLOAD} with the first of {@link #OFFLOAD_CHOICES} the kernel
+     * accepts. Returns the offloads set; 0 when it accepts none, which leaves the header on
+     * (the kernel still takes large packets and partial checksums from the stack, and sends
+     * only wire-sized, checksummed ones).
+     */
+    private static int setOffload(LibC libc, int fd, String name) {
+        try {
+            ByteBuffer size = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.nativeOrder()).putInt(0, VirtioNetHdr.SIZE);
+            libc.ioctl(fd, new NativeLong(TUNSETVNETHDRSZ), size.array());
+        } catch (LastErrorException e) {
+            LOG.warn("{}: TUNSETVNETHDRSZ failed with errno {}; the kernel's default header size stays", name,
+                    e.getErrorCode());
+        }
+        for (int choice : OFFLOAD_CHOICES) {
+            try {
+                libc.ioctl(fd, new NativeLong(TUNSETOFFLOAD), new NativeLong(choice));
+                return choice;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINVAL.number()) {
+                    LOG.warn("{}: TUNSETOFFLOAD failed with errno {}; the kernel sends no offloaded packets", name,
+                            e.getErrorCode());
+                    return 0;
+                }
+                LOG.info("{}: the kernel refuses offloads 0x{}; trying fewer", name, Integer.toHexString(choice));
+            }
+        }
+        return 0;
     }
 
     private static LibC loadLibC(TunSettings settings) throws ErrnoException {
@@ -143,6 +225,16 @@ final class TunFile {
         return name;
     }
 
+    /** Whether each packet read and written carries a {@link VirtioNetHdr} in front. */
+    boolean vnetHdr() {
+        return vnetHdr;
+    }
+
+    /** The {@code TUN_F_*} offloads the kernel accepted: what it may hand the reader. */
+    int offloads() {
+        return offloads;
+    }
+
     boolean isClosed() {
         return closed;
     }
@@ -175,16 +267,25 @@ final class TunFile {
      * @throws LastErrorException for a read that failed (the interface gone: EBADFD, EIO)
      */
     int read(ByteBuf buf) {
+        return read(buf, false);
+    }
+
+    /**
+     * As {@link #read(ByteBuf)}, where {@code quiet} a failed read (EAGAIN at the end of a
+     * batch, but any failure) returns {@link #AGAIN} without throwing or allocating: for reads
+     * after the first of a wake-up. A real failure then shows at the next {@code poll}.
+     */
+    int read(ByteBuf buf, boolean quiet) {
         int room = buf.writableBytes();
         int n;
         if (buf.hasMemoryAddress()) {
-            n = read(buf.memoryAddress() + buf.writerIndex(), room);
+            n = read(buf.memoryAddress() + buf.writerIndex(), room, quiet);
             if (n > 0) {
                 buf.writerIndex(buf.writerIndex() + Math.min(n, room));
             }
         } else {
             try (Memory copy = new Memory(Math.max(room, 1))) {
-                n = read(Pointer.nativeValue(copy), room);
+                n = read(Pointer.nativeValue(copy), room, quiet);
                 if (n > 0) {
                     buf.writeBytes(copy.getByteArray(0, Math.min(n, room)));
                 }
@@ -199,10 +300,18 @@ final class TunFile {
      * area takes it off the file.
      */
     int read(long address, int room) {
+        return read(address, room, false);
+    }
+
+    private int read(long address, int room, boolean quiet) {
         lock.readLock().lock();
         try {
             if (closed) {
                 return CLOSED;
+            }
+            if (quiet && DirectLibC.AVAILABLE) {
+                int n = (int) DirectLibC.Quiet.read(fd, address, room);
+                return n < 0 ? AGAIN : n;
             }
             try {
                 if (DirectLibC.AVAILABLE) {
@@ -232,7 +341,9 @@ final class TunFile {
                 return false;
             }
             int length = buf.readableBytes();
-            if (buf.hasMemoryAddress()) {
+            if (buf.hasMemoryAddress() && DirectLibC.AVAILABLE) {
+                DirectLibC.write(fd, buf.memoryAddress() + buf.readerIndex(), length);
+            } else if (buf.hasMemoryAddress()) {
                 LibC.get().write(fd, new Pointer(buf.memoryAddress() + buf.readerIndex()), new NativeLong(length));
             } else {
                 byte[] copy = new byte[length];

@@ -14,8 +14,14 @@ import net.tern.spi.net.IfAddress;
  * @param devicePath the clone device, normally {@value #DEFAULT_DEVICE_PATH}
  * @param netns      a network namespace (name under {@code /var/run/netns}, or a path) to
  *                   create the interface in; empty for the process's own
+ * @param offload    whether the file carries a {@code virtio_net_hdr} with each packet
+ *                   ({@code IFF_VNET_HDR}) and the kernel may hand over large TCP packets and
+ *                   partial checksums ({@code TUNSETOFFLOAD}); the device then advertises
+ *                   {@code NETIF_F_TSO} and {@code NETIF_F_HW_CSUM}. Off: one wire-sized,
+ *                   checksummed packet per read and write.
  */
-public record TunSettings(String name, int mtu, List<IfAddress> addresses, String devicePath, String netns) {
+public record TunSettings(String name, int mtu, List<IfAddress> addresses, String devicePath, String netns,
+        boolean offload) {
     public static final String DEFAULT_DEVICE_PATH = "/dev/net/tun";
     public static final int DEFAULT_MTU = 1500;
     /** RFC 791: every IPv4 host must take 68-byte datagrams unfragmented. */
@@ -39,9 +45,9 @@ public record TunSettings(String name, int mtu, List<IfAddress> addresses, Strin
         netns = netns == null ? "" : netns.trim();
     }
 
-    /** Settings for {@code name} with the defaults: MTU 1500, no addresses, {@code /dev/net/tun}, this namespace. */
+    /** Settings for {@code name} with the defaults: MTU 1500, no addresses, {@code /dev/net/tun}, this namespace, offload on. */
     public static TunSettings of(String name) {
-        return new TunSettings(name, DEFAULT_MTU, List.of(), DEFAULT_DEVICE_PATH, "");
+        return new TunSettings(name, DEFAULT_MTU, List.of(), DEFAULT_DEVICE_PATH, "", true);
     }
 
     /** From a configuration; an address that does not parse is refused with the configuration's words. */
@@ -59,22 +65,27 @@ public record TunSettings(String name, int mtu, List<IfAddress> addresses, Strin
                         + "' (expected A.B.C.D/N): " + e.getMessage(), e);
             }
         }
-        return new TunSettings(config.name(), config.mtu(), parsed, config.devicePath(), config.netns());
+        return new TunSettings(config.name(), config.mtu(), parsed, config.devicePath(), config.netns(),
+                config.offload());
     }
 
     public TunSettings withMtu(int newMtu) {
-        return new TunSettings(name, newMtu, addresses, devicePath, netns);
+        return new TunSettings(name, newMtu, addresses, devicePath, netns, offload);
     }
 
     public TunSettings withAddresses(List<IfAddress> newAddresses) {
-        return new TunSettings(name, mtu, newAddresses, devicePath, netns);
+        return new TunSettings(name, mtu, newAddresses, devicePath, netns, offload);
     }
 
     public TunSettings withDevicePath(String newDevicePath) {
-        return new TunSettings(name, mtu, addresses, newDevicePath, netns);
+        return new TunSettings(name, mtu, addresses, newDevicePath, netns, offload);
     }
 
     public TunSettings withNetns(String newNetns) {
-        return new TunSettings(name, mtu, addresses, devicePath, newNetns);
+        return new TunSettings(name, mtu, addresses, devicePath, newNetns, offload);
+    }
+
+    public TunSettings withOffload(boolean newOffload) {
+        return new TunSettings(name, mtu, addresses, devicePath, netns, newOffload);
     }
 }

@@ -228,6 +228,11 @@ class TunDeviceTest {
 
     /** Lets the network thread (the test's, in virtual time) run until {@code done}, bounded. */
     private void awaitOnNetworkThread(BooleanSupplier done) {
+        awaitOnNetworkThread(stack, done);
+    }
+
+    /** Lets {@code stack}'s network thread (the test's, in virtual time) run until {@code done}, bounded. */
+    static void awaitOnNetworkThread(TestStack stack, BooleanSupplier done) {
         long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
         while (!done.getAsBoolean() && System.nanoTime() < deadline) {
             stack.runUntilIdle();

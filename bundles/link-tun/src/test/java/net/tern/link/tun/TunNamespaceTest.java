@@ -103,6 +103,25 @@ class TunNamespaceTest {
     }
 
     @Test
+    void withOffloadTheKernelMaySendLargeTcpPacketsAndPartialChecksums() throws Exception {
+        RootOnly.require("ethtool");
+        stack = new TestStack();
+        stack.register(device());
+
+        // TUNSETOFFLOAD's flags become the kernel interface's features (tun's set_offload).
+        String on = inNamespace("ethtool", "-k", IFNAME);
+        assertThat(on).contains("tx-checksumming: on").contains("tx-tcp-segmentation: on")
+                .contains("tx-tcp6-segmentation: on");
+        stack.close();
+        stack = null;
+
+        stack = new TestStack();
+        stack.register(new TunDevice(TunSettings.of(IFNAME).withNetns(netns).withOffload(false)));
+        String off = inNamespace("ethtool", "-k", IFNAME);
+        assertThat(off).contains("tx-checksumming: off").contains("tcp-segmentation-offload: off");
+    }
+
+    @Test
     void aPacketTheKernelSendsArrivesThroughTheReaderAsIpv4() throws Exception {
         stack = new TestStack();
         List<byte[]> icmp = new CopyOnWriteArrayList<>();

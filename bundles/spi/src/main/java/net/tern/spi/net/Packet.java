@@ -32,6 +32,8 @@ public final class Packet {
     private int ipSummed = CHECKSUM_NONE;
     private int csumStart;
     private int csumOffset;
+    private int gsoType = GSO_NONE;
+    private int gsoSize;
 
     /** {@code CHECKSUM_NONE}: the transport checksum, if any, is in the packet and unchecked. */
     public static final int CHECKSUM_NONE = 0;
@@ -44,6 +46,13 @@ public final class Packet {
      * verification.
      */
     public static final int CHECKSUM_PARTIAL = 3;
+
+    /** {@code skb_shinfo(skb)->gso_type} of a packet that is one segment: none. */
+    public static final int GSO_NONE = 0;
+    /** {@code SKB_GSO_TCPV4}: a TCP over IPv4 packet of several segments of {@link #gsoSize()} payload bytes. */
+    public static final int GSO_TCPV4 = 1;
+    /** {@code SKB_GSO_TCPV6}: a TCP over IPv6 packet of several segments of {@link #gsoSize()} payload bytes. */
+    public static final int GSO_TCPV6 = 2;
 
     /** Wraps {@code buf}; prefer {@link PacketAllocator#allocate}, which tracks leaks. */
     public Packet(ByteBuf buf, ReleaseHook hook) {
@@ -184,6 +193,8 @@ public final class Packet {
         ipSummed = CHECKSUM_NONE;
         csumStart = 0;
         csumOffset = 0;
+        gsoType = GSO_NONE;
+        gsoSize = 0;
         return this;
     }
 
@@ -240,6 +251,35 @@ public final class Packet {
         return this;
     }
 
+    /**
+     * Marks the packet as one that stands for several TCP segments ({@code skb_is_gso}):
+     * {@code type} {@link #GSO_TCPV4} or {@link #GSO_TCPV6}, each segment carrying {@code size}
+     * payload bytes but the last ({@code skb_shinfo(skb)->gso_size}). A device with
+     * {@link NetdevFeatures#NETIF_F_TSO} cuts it (or hands it on whole to a peer that takes
+     * such packets); for any other the core cuts it into segments before the driver sees it.
+     * {@link #GSO_NONE} makes it one segment again.
+     */
+    public Packet gso(int type, int size) {
+        this.gsoType = type;
+        this.gsoSize = type == GSO_NONE ? 0 : size;
+        return this;
+    }
+
+    /** {@code skb_shinfo(skb)->gso_type}: {@link #GSO_NONE} for a packet that is one segment. */
+    public int gsoType() {
+        return gsoType;
+    }
+
+    /** {@code skb_shinfo(skb)->gso_size}: the payload bytes of each segment, 0 when not {@link #isGso()}. */
+    public int gsoSize() {
+        return gsoSize;
+    }
+
+    /** {@code skb_is_gso}. */
+    public boolean isGso() {
+        return gsoType != GSO_NONE;
+    }
+
     /** Whether {@link #release()} has been called. */
     public boolean isReleased() {
         return released;
@@ -258,6 +298,7 @@ public final class Packet {
     @Override
     public String toString() {
         return "Packet[len=" + (released ? -1 : buf.readableBytes()) + ", proto=0x"
-                + Integer.toHexString(protocol) + (device == null ? "" : ", dev=" + device.name()) + "]";
+                + Integer.toHexString(protocol) + (device == null ? "" : ", dev=" + device.name())
+                + (gsoType == GSO_NONE ? "" : ", gso=" + gsoType + "x" + gsoSize) + "]";
     }
 }

@@ -8,10 +8,12 @@
  * services protocol code runs on: the {@link net.tern.spi.net.Clock}, the
  * {@link net.tern.spi.net.TimerService}, the {@link net.tern.spi.net.NetworkThread} and receive
  * processing on the calling thread ({@link net.tern.spi.net.Softnet}, since 1.7), and the flow hash
- * that spreads flows over the network threads ({@link net.tern.spi.net.FlowHash}, since 1.7).
+ * that spreads flows over the network threads ({@link net.tern.spi.net.FlowHash}, since 1.7), and
+ * segmentation offload: a packet standing for several TCP segments ({@link net.tern.spi.net.Packet#gso},
+ * {@code NETIF_F_TSO}, since 1.8).
  */
 @Export
-@Version("1.7.0")
+@Version("1.8.0")
 package net.tern.spi.net;
 
 import org.osgi.annotation.bundle.Export;
