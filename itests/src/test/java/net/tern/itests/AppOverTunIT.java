@@ -135,9 +135,11 @@ public class AppOverTunIT {
         String served = Files.readString(log, StandardCharsets.UTF_8);
         assertTrue("the kernel's HTTP server's log:\n" + served,
                 served.contains(TERN + " - - [") && served.contains("\"GET /big.bin HTTP/1.1\" 200"));
-        // Tern's counters: the client's one connection, and the file's segments received.
+        // Tern's counters: the client's one connection, and the file's packets received. With
+        // the TUN's offload the kernel sends TCP packets of up to 64 KiB, each counted once, as
+        // tcp_v4_rcv counts an skb (a GRO packet once): at least the 64 KiB packets the file fills.
         assertEquals(tern.toString(), 1, tern.counter("TcpActiveOpens"));
-        assertTrue(tern.toString(), tern.counter("TcpInSegs") >= BIG_SEGMENTS);
+        assertTrue(tern.toString(), tern.counter("TcpInSegs") >= BIG / 65536);
     }
 
     /**
