@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.inject.Inject;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketApi;
 import net.tern.api.socket.SocketConstants;
 import net.tern.spi.proto.ProtoSw;
@@ -264,6 +265,52 @@ public abstract class TernTestSupport {
         await("AF_INET with protocol " + protocol, WAIT_MILLIS, () -> sockets.families().stream()
                 .anyMatch(f -> f.family() == SocketConstants.AF_INET
                         && f.protocols().stream().anyMatch(p -> p.protocol() == protocol)));
+    }
+
+    /**
+     * A kernel TCP echo in namespace {@code ns} ({@code socat TCP-LISTEN:port,bind=address
+     * EXEC:cat}: one connection, no fork, so socat exits when the echo ends and is the only
+     * process to stop), returned once it listens; stopped again if it never does.
+     */
+    protected static Process startKernelEcho(String ns, String address, int port) throws Exception {
+        Process echo = new ProcessBuilder("ip", "netns", "exec", ns, "socat",
+                "TCP-LISTEN:" + port + ",bind=" + address + ",reuseaddr", "EXEC:cat")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            await("the kernel's echo server to listen", WAIT_MILLIS, () -> echo.isAlive()
+                    && HostCommands.output(5, "ip", "netns", "exec", ns, "ss", "-Hltn", "sport", "=", ":" + port)
+                            .contains(":" + port));
+            return echo;
+        } catch (AssertionError | Exception e) {
+            HostCommands.stop(echo);
+            throw e;
+        }
+    }
+
+    /**
+     * A blocking TCP socket connected to the kernel at {@code address}:{@code port}, its sends
+     * and receives timing out after {@code timeoutMillis}. The kernel's side of a persistent
+     * TUN only gets its carrier when a file attaches, so a first SYN can race that; a failed
+     * attempt is tried again, a bounded number of times.
+     */
+    protected static int connectToKernel(SocketApi sockets, String address, int port, int timeoutMillis)
+            throws Exception {
+        InetSockAddr peer = new InetSockAddr(InetSockAddr.parseAddress(address), port);
+        ErrnoException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            int fd = sockets.socket(SocketConstants.AF_INET, SocketConstants.SOCK_STREAM, 0);
+            sockets.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_SNDTIMEO, timeoutMillis);
+            sockets.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, timeoutMillis);
+            try {
+                sockets.connect(fd, peer);
+                return fd;
+            } catch (ErrnoException e) {
+                last = e;
+                sockets.close(fd);
+                Thread.sleep(200);
+            }
+        }
+        throw new AssertionError("cannot connect to the kernel at " + peer, last);
     }
 
     /** Polls {@code condition} every 10 ms for at most {@code millis}; fails with {@code what} if it never holds. */

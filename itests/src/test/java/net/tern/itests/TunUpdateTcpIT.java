@@ -1,8 +1,6 @@
 package net.tern.itests;
 
-import static net.tern.api.socket.SocketConstants.AF_INET;
 import static net.tern.api.socket.SocketConstants.IPPROTO_TCP;
-import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
 import static net.tern.itests.HostCommands.output;
 import static net.tern.itests.HostCommands.requireRoot;
 import static net.tern.itests.HostCommands.run;
@@ -11,10 +9,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import javax.inject.Inject;
-import net.tern.api.socket.ErrnoException;
-import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketApi;
-import net.tern.api.socket.SocketConstants;
 import net.tern.inet.snmp.SnmpCounters;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.LinkRegistry;
@@ -99,13 +94,7 @@ public class TunUpdateTcpIT extends TernTestSupport {
         try {
             HostCommands.addTun(ns, TUN, KERNEL_ADDRESS + "/24");
             // One connection, no fork: socat exits when the echo ends, and it is the only process to stop.
-            echo = new ProcessBuilder("ip", "netns", "exec", ns, "socat",
-                    "TCP-LISTEN:" + ECHO_PORT + ",bind=" + KERNEL_ADDRESS + ",reuseaddr", "EXEC:cat")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            Process listening = echo;
-            await("the kernel's echo server to listen", WAIT_MILLIS, () -> listening.isAlive()
-                    && output(5, "ip", "netns", "exec", ns, "ss", "-Hltn", "sport", "=", ":" + ECHO_PORT)
-                            .contains(":" + ECHO_PORT));
+            echo = startKernelEcho(ns, KERNEL_ADDRESS, ECHO_PORT);
 
             awaitInetProtocol(sockets, IPPROTO_TCP);
             tunConfig = configAdmin.getFactoryConfiguration("net.tern.link.tun", TUN, "?");
@@ -115,7 +104,7 @@ public class TunUpdateTcpIT extends TernTestSupport {
             String routesBefore = runCommand("net:ip route show table all");
             assertTrue(addrBefore, addrBefore.contains(TERN_ADDRESS));
 
-            int fd = connectToTheEcho();
+            int fd = connectToKernel(sockets, KERNEL_ADDRESS, ECHO_PORT, TIMEOUT_MILLIS);
             long transferStart = System.nanoTime();
             // The echo comes back on the same connection: the writer sends and then shuts down
             // its side (cat sees end of file and exits), the reader digests until the echo's end.
@@ -172,29 +161,5 @@ public class TunUpdateTcpIT extends TernTestSupport {
                 run(10, "ip", "netns", "del", ns);
             }
         }
-    }
-
-    /**
-     * Connects to the kernel's echo. The kernel's side of a persistent TUN only gets its
-     * carrier when a file attaches, so a first SYN can race that; a failed attempt is tried
-     * again, a bounded number of times.
-     */
-    private int connectToTheEcho() throws Exception {
-        InetSockAddr echo = new InetSockAddr(InetSockAddr.parseAddress(KERNEL_ADDRESS), ECHO_PORT);
-        ErrnoException last = null;
-        for (int attempt = 0; attempt < 5; attempt++) {
-            int fd = sockets.socket(AF_INET, SOCK_STREAM, 0);
-            sockets.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_SNDTIMEO, TIMEOUT_MILLIS);
-            sockets.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, TIMEOUT_MILLIS);
-            try {
-                sockets.connect(fd, echo);
-                return fd;
-            } catch (ErrnoException e) {
-                last = e;
-                sockets.close(fd);
-                Thread.sleep(200);
-            }
-        }
-        throw new AssertionError("cannot connect to the kernel's echo at " + echo, last);
     }
 }

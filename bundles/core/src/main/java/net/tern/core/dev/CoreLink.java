@@ -60,6 +60,8 @@ final class CoreLink implements Link, NetDeviceContext {
     /** A loopback device: its packets are received on the sending thread. */
     private final boolean loopback;
     private final PacketHandler receiveHere = this::dispatchReceived;
+    /** Where the segments of a packet cut in software go: on, one by one, as packets of their own. */
+    private final java.util.function.Consumer<Packet> transmitSegment = this::passOn;
     private volatile boolean up;
     private volatile boolean registered = true;
     private volatile int mtu;
@@ -242,8 +244,12 @@ final class CoreLink implements Link, NetDeviceContext {
 
     /**
      * {@code dev_queue_xmit}: drops (counting {@code tx_dropped}) a packet for a link that is
-     * down or one longer than the MTU; otherwise passes it through the impairment, when one is
-     * set (netem, the root qdisc), and hands it to the driver.
+     * down or one longer than the MTU (for a packet of several TCP segments, one whose
+     * segments are); otherwise passes it through the impairment, when one is set (netem, the
+     * root qdisc), and hands it to the driver. A packet of several segments goes to the driver
+     * whole when the device segments it ({@code NETIF_F_TSO}) and nothing on the way must see
+     * the wire's segments (no tap, no impairment); otherwise it is cut here first
+     * ({@link GsoSegmenter}).
      */
     @Override
     public boolean transmit(Packet packet) {
@@ -253,18 +259,42 @@ final class CoreLink implements Link, NetDeviceContext {
             return false;
         }
         int length = packet.length();
-        if (length > mtu) {
+        if (length > mtu && !(packet.isGso() && gsoFits(packet))) {
             stats.txDropped.increment();
             LOG.debug("{}: dropped a {}-byte packet over the MTU of {}", name, length, mtu);
             packet.release();
             return false;
         }
         packet.device(this);
+        if (packet.isGso() && ((device.features() & NetdevFeatures.forGsoType(packet.gsoType())) == 0
+                || impairment.isOn() || !taps.isEmpty())) {
+            // validate_xmit_skb: segmented here for a device that cannot, and so that the
+            // impairment and the taps see what the wire carries.
+            if (GsoSegmenter.segment(packet, registry.allocator(), transmitSegment) == 0) {
+                stats.txDropped.increment();
+                return false;
+            }
+            return true;
+        }
+        return passOn(packet);
+    }
+
+    /** One packet to the driver: through the impairment (netem, the root qdisc) when one is set. */
+    private boolean passOn(Packet packet) {
         if (impairment.isOn()) {
             impairment.transmit(packet);
             return true;
         }
         return deliver(packet);
+    }
+
+    /**
+     * {@code skb_gso_validate_network_len}: whether each segment of a packet standing for
+     * several TCP segments fits the MTU, its headers and one segment's payload.
+     */
+    private boolean gsoFits(Packet packet) {
+        int headers = GsoSegmenter.headerLength(packet);
+        return headers >= 0 && headers + packet.gsoSize() <= mtu;
     }
 
     /**

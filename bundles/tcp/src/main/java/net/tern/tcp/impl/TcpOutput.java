@@ -56,26 +56,18 @@ final class TcpOutput {
      * ACK and the window, which clears a pending ACK.
      */
     void transmitSkb(TcpSock sk, int seq, int length, int flags) {
+        transmitSkb(sk, seq, length, flags, 0, false);
+    }
+
+    /**
+     * {@link #transmitSkb(TcpSock, int, int, int)}, of several segments of {@code gsoSize}
+     * bytes at once when {@code length} exceeds it: one packet the device cuts ({@code
+     * tcp_transmit_skb} of a TSO skb), counted as its segments. {@code newData}: the bytes
+     * are sent for the first time, though {@code snd_nxt} has moved past them already.
+     */
+    private void transmitSkb(TcpSock sk, int seq, int length, int flags, int gsoSize, boolean newData) {
         boolean syn = (flags & TcpPacket.SYN) != 0;
-        TcpOptions options = ThreadScratch.get().txOptions.clear();
-        if (syn) {
-            synOptions(sk, options, (flags & TcpPacket.ACK) != 0);
-        } else {
-            if (sk.opts().tsOk()) {
-                options.timestamp = true;
-                options.tsVal = sk.ts().tsVal(TcpTimestamps.tsNow(clock));
-                options.tsEcr = sk.ts().tsRecent();
-            }
-            if (sk.opts().sackOk() && (!sk.rcv().outOfOrder().isEmpty() || sk.rcv().dsackPending())) {
-                // SACK blocks ride in the room the payload leaves under the MSS: a full-sized
-                // segment carries none (they are advisory, and pure ACKs carry them all).
-                int room = length == 0 ? Integer.MAX_VALUE : sk.opts().mssCache() - length;
-                int fit = room >= 12 ? Math.min(TcpOptions.MAX_SACK_BLOCKS, (room - 4) / 8) : 0;
-                if (fit > 0) {
-                    addSackBlocks(sk, options, fit);
-                }
-            }
-        }
+        TcpOptions options = TcpOutOptions.of(sk, flags, length, clock, settings.get());
         int window;
         if (syn) {
             window = Math.min(sk.rcv().rcvWnd(), 65535);
@@ -92,6 +84,7 @@ final class TcpOutput {
             return;
         }
         Packet packet = build(sk.num(), sk.dport(), seq, ack, flags, window, options, sk, seq - sk.snd().sndUna(), length);
+        int segments = TcpTso.markGso(packet, length, gsoSize);
         trace.transmitSkb(sk, seq, ack, flags, length, window, options);
         try {
             sk.af().queueXmit(sk, packet);
@@ -101,11 +94,14 @@ final class TcpOutput {
             sk.dstReset();
             LOG.debug("{}: transmit failed: {}", sk, e.getMessage());
         }
-        counters.inc(TcpMib.OutSegs);
         if ((flags & TcpPacket.RST) != 0) {
             counters.inc(TcpMib.OutRsts);
         }
-        sk.stats().onSegmentOut(length, Seq.before(seq, sk.snd().sndMax()), clock.nanoTime());
+        boolean retransmission = !newData && Seq.before(seq, sk.snd().sndMax());
+        for (int i = 0, left = length; i < segments; i++, left -= gsoSize) {
+            counters.inc(TcpMib.OutSegs); // tcp_skb_pcount: a TSO packet counts its segments
+            sk.stats().onSegmentOut(segments == 1 ? length : Math.min(left, gsoSize), retransmission, clock.nanoTime());
+        }
         if ((flags & TcpPacket.ACK) != 0) {
             eventAckSent(sk);
         }
@@ -115,40 +111,6 @@ final class TcpOutput {
     private void eventAckSent(TcpSock sk) {
         sk.ackMode().ackSent();
         sk.timers().clearDelack();
-    }
-
-    private void synOptions(TcpSock sk, TcpOptions options, boolean synAck) {
-        options.mss = sk.opts().advmss();
-        TcpSettings s = settings.get();
-        boolean offer = !synAck;
-        if (offer ? s.timestamps() : sk.opts().tsOk()) {
-            options.timestamp = true;
-            options.tsVal = sk.ts().tsVal(TcpTimestamps.tsNow(clock));
-            options.tsEcr = synAck ? sk.ts().tsRecent() : 0;
-        }
-        if (offer ? s.sack() : sk.opts().sackOk()) {
-            options.sackPermitted = true;
-        }
-        if (offer ? s.windowScaling() : sk.opts().wscaleOk()) {
-            options.wscale = sk.opts().rcvWscale();
-        }
-    }
-
-    private static void addSackBlocks(TcpSock sk, TcpOptions options, int limit) {
-        long[] runs = new long[2 * TcpOptions.MAX_SACK_BLOCKS];
-        int max = Math.min(limit, sk.opts().tsOk() ? 3 : TcpOptions.MAX_SACK_BLOCKS);
-        if (sk.rcv().dsackPending()) {
-            // The D-SACK block goes first (RFC 2883 4), once.
-            options.addSackBlock(sk.rcv().dsackStart(), sk.rcv().dsackEnd());
-            sk.rcv().dsackSent();
-            max--;
-        }
-        int count = sk.rcv().outOfOrder().sackRuns(runs, max);
-        for (int i = 0; i < count; i++) {
-            int start = sk.rcv().seqAt(runs[2 * i]);
-            int end = sk.rcv().seqAt(runs[2 * i + 1]);
-            options.addSackBlock(start, end);
-        }
     }
 
     /** Allocates and fills a segment; data come from {@code sk}'s send queue at {@code dataOffset}. */
@@ -228,11 +190,22 @@ final class TcpOutput {
     /** Sends {@code length} new bytes at {@code snd_nxt} with {@code flags}, {@code kept}'s FIN, PSH for a retransmission; {@code startsSkb}: first of a packet. */
     private void sendData(TcpSock sk, int length, int flags, int kept, boolean startsSkb) {
         int seq = sk.snd().sndNxt();
+        boolean priorEmpty = txStart(sk);
+        transmitSkb(sk, seq, length, flags);
+        dataSent(sk, seq, length, kept, priorEmpty, startsSkb);
+    }
+
+    /** Before new data go: the first with nothing in flight tells congestion control ({@code CA_EVENT_TX_START}). */
+    private static boolean txStart(TcpSock sk) {
         boolean priorEmpty = sk.rtx().isEmpty();
         if (priorEmpty) {
             sk.ca().caEvent(net.tern.tcp.cc.CaEvent.TX_START);
         }
-        transmitSkb(sk, seq, length, flags);
+        return priorEmpty;
+    }
+
+    /** {@code tcp_event_new_data_sent} for {@code length} bytes at {@code seq}, with {@code kept}'s FIN and PSH. */
+    private void dataSent(TcpSock sk, int seq, int length, int kept, boolean priorEmpty, boolean startsSkb) {
         // FIN and PSH stay with the segment: a retransmission carries the flags it first had.
         TxSegment segment = TxSegment.of(seq, length, kept & (TcpPacket.FIN | TcpPacket.PSH), clock.nanoTime(),
                 false);
@@ -497,6 +470,8 @@ final class TcpOutput {
         TcpSender snd = sk.snd();
         xmitRetransmitQueue(sk);
         sk.startTsoXmit();
+        // sk_can_gso: the segments of each packet TcpTso measures leave as that one packet.
+        int gsoSize = TcpTso.canGso(sk) ? sk.opts().mssCache() : 0;
         boolean sentNew = false;
         boolean cwndLimited = false;
         boolean rwndLimited = false;
@@ -535,14 +510,24 @@ final class TcpOutput {
             boolean push = length > 0 && snd.takePush(seq, seq + length);
             int flags = TcpPacket.ACK | (withFin ? TcpPacket.FIN : 0) | (push ? TcpPacket.PSH : 0);
             // PSH on a TSO packet's last segment is the wire's, not the skb's: not kept for a retransmission.
-            sendData(sk, length, flags | (length > 0 && sk.tso().pushAt(seq + length) ? TcpPacket.PSH : 0), flags,
-                    length == 0 || sk.tso().startsPacket());
+            int wireFlags = flags | (length > 0 && sk.tso().pushAt(seq + length) ? TcpPacket.PSH : 0);
+            boolean startsSkb = length == 0 || sk.tso().startsPacket();
+            if (gsoSize > 0 && length > 0) {
+                dataSent(sk, seq, length, flags, txStart(sk), startsSkb);
+                if (sk.tso().gather(seq, length, wireFlags, gsoSize)) {
+                    transmitGathered(sk, gsoSize);
+                }
+            } else {
+                transmitGathered(sk, gsoSize);
+                sendData(sk, length, wireFlags, flags, startsSkb);
+            }
             sk.ca().onSent(1);
             if (length < sk.opts().mssCache()) {
                 snd.smallSegmentSent(snd.sndNxt()); // tcp_minshall_update
             }
             sentNew = true;
         }
+        transmitGathered(sk, gsoSize);
         sk.ca().writeXmitDone(sentNew, cwndLimited || sk.packetsInFlight() >= sk.ca().cwnd(), rwndLimited);
         if (!sentNew && sk.ca().recovery().lastResort(sk.ca())) {
             retransmitLastResort(sk);
@@ -555,5 +540,17 @@ final class TcpOutput {
             sk.timers().resetProbeTimer(); // tcp_check_probe_timer
         }
         sk.publishQueues();
+    }
+
+    /** Sends the segments {@link TcpTso#gather} holds, as one packet; none held, nothing. */
+    private void transmitGathered(TcpSock sk, int gsoSize) {
+        if (gsoSize == 0) {
+            return; // nothing is gathered for a device that does not segment
+        }
+        TcpTso tso = sk.tso();
+        if (tso.gatheredLength() > 0) {
+            transmitSkb(sk, tso.gatheredSeq(), tso.gatheredLength(), tso.gatheredFlags(), gsoSize, true);
+            tso.gatheredSent();
+        }
     }
 }

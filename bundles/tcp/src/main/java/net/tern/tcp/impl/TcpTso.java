@@ -1,5 +1,9 @@
 package net.tern.tcp.impl;
 
+import net.tern.inet.route.Rtable;
+import net.tern.spi.net.NetdevFeatures;
+import net.tern.spi.net.Packet;
+
 /**
  * The packets Linux hands a device that segments for it (TSO/GSO), and the PSH that comes
  * with them. {@code tcp_write_xmit} sends each skb of the write queue, or a first part of it
@@ -10,7 +14,10 @@ package net.tern.tcp.impl;
  * expedite GRO flush at receiver"), and the device's segmentation leaves it on the packet's
  * last segment only ({@code tcp_gso_segment}). Tern sends segments, not packets: it puts PSH
  * on the last segment of each multi-segment packet Linux would have sent, so that its wire
- * carries the PSH bits a Linux sender's wire carries after segmentation.
+ * carries the PSH bits a Linux sender's wire carries after segmentation. Where the route's
+ * device segments itself ({@code NETIF_F_TSO}, {@code sk_can_gso}), the segments of each such
+ * packet leave as the one packet Linux sends ({@link #endsPacket}, {@code TcpOutput}), marked
+ * with the MSS as its segment size.
  *
  * <p>The number of segments a packet may hold follows the pacing rate
  * ({@code tcp_tso_autosize}): about a millisecond's worth at {@code sk_pacing_rate}, at least
@@ -36,6 +43,8 @@ final class TcpTso {
     static final int PACING_CA_RATIO = 120;
     /** {@code tcp_tso_rtt_log}: with a tiny RTT, packets grow towards 64 KiB. */
     private static final int TSO_RTT_LOG = 9;
+    /** The most payload one packet of several segments carries: an IPv4 datagram's 65535 bytes less the largest headers. */
+    static final int MAX_GSO_PAYLOAD = 65535 - 60 - 60;
     /** {@code tcp_min_tso_segs}'s default. */
     static final int MIN_TSO_SEGS = 2;
 
@@ -48,6 +57,32 @@ final class TcpTso {
     private boolean inPacket;
     /** The last segment measured by {@link #segmentLength} starts a packet. */
     private boolean startsPacket;
+    /** The packet being gathered for a device that segments: its first byte, length and flags. */
+    private int gatheredSeq;
+    private int gatheredLength;
+    private int gatheredFlags;
+
+    /**
+     * {@code sk_can_gso}: the connection's route goes out of a device that segments TCP over
+     * IPv4 itself ({@code NETIF_F_TSO}).
+     */
+    static boolean canGso(TcpSock sk) {
+        Rtable rt = sk.route();
+        return rt != null && (rt.link().features() & NetdevFeatures.NETIF_F_TSO) != 0;
+    }
+
+    /**
+     * Marks a packet of {@code length} bytes of data as several TCP segments of {@code gsoSize}
+     * bytes when it holds more than one ({@code tcp_set_skb_tso_segs}); returns how many
+     * segments it stands for ({@code tcp_skb_pcount}).
+     */
+    static int markGso(Packet packet, int length, int gsoSize) {
+        if (gsoSize <= 0 || length <= gsoSize) {
+            return 1;
+        }
+        packet.gso(Packet.GSO_TCPV4, gsoSize);
+        return (length + gsoSize - 1) / gsoSize;
+    }
 
     /** {@code tcp_write_xmit} starts: the next segment starts a packet. */
     void startXmit() {
@@ -96,6 +131,50 @@ final class TcpTso {
     /** Whether a segment ending at {@code endSeq} is the last of a packet of several segments (PSH). */
     boolean pushAt(int endSeq) {
         return inPacket && packetPush && endSeq == packetEnd;
+    }
+
+    /**
+     * Adds a segment just sent ({@code length} bytes at {@code seq}, with the wire's
+     * {@code flags}) to the packet gathered for a device that segments; true when that packet
+     * is complete and goes now ({@link #endsPacket}, or it holds the most an IPv4 datagram
+     * can: {@link #MAX_GSO_PAYLOAD}).
+     */
+    boolean gather(int seq, int length, int flags, int gsoSize) {
+        if (gatheredLength == 0) {
+            gatheredSeq = seq;
+            gatheredFlags = 0;
+        }
+        gatheredLength += length;
+        gatheredFlags |= flags;
+        return endsPacket(seq + length) || gatheredLength + gsoSize > MAX_GSO_PAYLOAD;
+    }
+
+    int gatheredSeq() {
+        return gatheredSeq;
+    }
+
+    /** The bytes gathered and not yet sent; 0 for none. */
+    int gatheredLength() {
+        return gatheredLength;
+    }
+
+    /** The flags of the gathered segments together (FIN and PSH of the last). */
+    int gatheredFlags() {
+        return gatheredFlags;
+    }
+
+    void gatheredSent() {
+        gatheredLength = 0;
+    }
+
+    /**
+     * Whether a segment ending at {@code endSeq} ends the packet it belongs to: the last of a
+     * packet of several segments, or one sent outside any (the window or Nagle decided its
+     * length). On a device that segments ({@code sk_can_gso}), the segments up to here leave
+     * as one packet.
+     */
+    boolean endsPacket(int endSeq) {
+        return !inPacket || endSeq == packetEnd;
     }
 
     long pacingRate() {

@@ -46,6 +46,11 @@ public final class SegmentPeer implements AutoCloseable {
         time.runPending();
     }
 
+    /** The device the stack sends through, to give it offload features or take its packets whole. */
+    public FakeDevice device() {
+        return device;
+    }
+
     public Host host() {
         return host;
     }

@@ -254,7 +254,7 @@ public final class IpInput implements PacketHandler {
             drop(packet, IpMib.InAddrErrors);
             return;
         }
-        if (packet.length() > route.mtu() && ip.dontFragment()) {
+        if (packet.length() > route.mtu() && ip.dontFragment() && !packet.isGso()) { // a GSO packet: the link checks its segments
             icmp.send(packet, IcmpTypes.DEST_UNREACH, IcmpTypes.FRAG_NEEDED, route.mtu());
             mib.inc(IpMib.FragFails);
             packet.release();

@@ -78,7 +78,7 @@ public final class Ipv4Output implements IpOutput {
             packet.release();
             throw new ErrnoException(Errno.ENETDOWN, call(route) + ": link " + link.name() + " is down");
         }
-        if (params.dontFragment() && total > route.mtu()) {
+        if (params.dontFragment() && total > route.mtu() && !packet.isGso()) {
             mib.inc(IpMib.FragFails);
             packet.release();
             throw new ErrnoException(Errno.EMSGSIZE, call(route) + ": " + total + " bytes with DF exceed the path MTU of "
@@ -111,7 +111,9 @@ public final class Ipv4Output implements IpOutput {
      * decides about ICMP beforehand.
      */
     public void output(Packet datagram, Link link, int mtu) {
-        if (datagram.length() <= mtu) {
+        // ip_finish_output_gso: a packet of several TCP segments goes whole; the link sees
+        // that its segments fit and cuts it when the device cannot.
+        if (datagram.length() <= mtu || datagram.isGso()) {
             transmit(datagram, link);
             return;
         }
