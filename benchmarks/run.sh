@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
 # Tern against the Linux kernel, side by side in one JVM; see README.md, "Performance".
 #   benchmarks/run.sh [--quick]     (--quick: within 2 minutes; the full run within 15)
+#   benchmarks/run.sh --tun-only [--tun-offload on|off]   the TUN row alone (as root), with the
+#                                   TUN driver's offload on (default) or off
 # As root it also compares TCP over TUN (Tern) with kernel-to-kernel over veth, in two network
 # namespaces it creates and deletes (trap-cleaned); otherwise that part says it is skipped.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 mode=--full
-case "${1:-}" in
-  --quick) mode=--quick ;;
-  ""|--full) ;;
-  *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
-esac
+extra=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) mode=--quick ;;
+    --full) ;;
+    --tun-only) extra+=(--tun-only) ;;
+    --tun-offload)
+      [[ "${2:-}" == on || "${2:-}" == off ]] || { echo "--tun-offload takes on or off" >&2; exit 2; }
+      extra+=(--tun-offload "$2"); shift ;;
+    *) echo "usage: $0 [--quick] [--tun-only] [--tun-offload on|off]" >&2; exit 2 ;;
+  esac
+  shift
+done
 
 # Build only when a source is newer than the last build (reactor package, nothing installed).
 stamp="$here/target/lib/.built"
@@ -30,7 +40,7 @@ java=(java -Xmx16g -Xms1g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLog
 echo "machine: $(nproc) cores, kernel $(uname -r), $(java -version 2>&1 | sed -n 1p), $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-args=("$mode")
+args=("$mode" "${extra[@]}")
 tunns="" vethns="" sink_pid=""
 cleanup() {
   if [[ -n "$sink_pid" ]]; then kill "$sink_pid" 2>/dev/null || true; wait "$sink_pid" 2>/dev/null || true; fi

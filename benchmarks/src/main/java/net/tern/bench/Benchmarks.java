@@ -14,7 +14,8 @@ import java.util.Locale;
  * the java.nio adapter's own cost: tern-nio/tern); the last line is the summary.
  *
  * <p>Arguments: {@code --quick}; {@code --tun NETNS --veth NETNS --sink-port PORT} to run the
- * TUN comparison; {@code --tun-skipped REASON} to say why it does not run.
+ * TUN comparison; {@code --tun-skipped REASON} to say why it does not run; {@code --tun-only}
+ * for that row alone; {@code --tun-offload on|off} for the TUN driver's offload (on by default).
  */
 public final class Benchmarks {
     /** Durations, rounds and sizes of one run. */
@@ -42,6 +43,8 @@ public final class Benchmarks {
         String vethNetns = null;
         int sinkPort = 0;
         String tunSkipped = "no namespaces given (run through benchmarks/run.sh as root)";
+        boolean tunOnly = false;
+        boolean tunOffload = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> plan = Plan.quick();
@@ -50,6 +53,8 @@ public final class Benchmarks {
                 case "--veth" -> vethNetns = args[++i];
                 case "--sink-port" -> sinkPort = Integer.parseInt(args[++i]);
                 case "--tun-skipped" -> tunSkipped = args[++i];
+                case "--tun-only" -> tunOnly = true;
+                case "--tun-offload" -> tunOffload = !"off".equals(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -57,6 +62,11 @@ public final class Benchmarks {
         System.out.printf(Locale.ROOT, "tern benchmarks: %d cores, Java %s, max heap %d MiB, plan %s%n",
                 runtime.availableProcessors(), System.getProperty("java.version"), runtime.maxMemory() >> 20, plan);
 
+        if (tunOnly) {
+            System.out.printf(Locale.ROOT, "summary: tun=%s tun_offload=%s%n",
+                    tunRow(tunNetns, vethNetns, sinkPort, plan, tunOffload, tunSkipped), tunOffload ? "on" : "off");
+            System.exit(0);
+        }
         ChannelNet kernel = ChannelNet.kernel();
         double bulk;
         double bulk4;
@@ -105,17 +115,7 @@ public final class Benchmarks {
         long bytesPerConnection = idle[0];
         long maxConnections = idle[1];
 
-        String tun = "n/a";
-        if (tunNetns != null && vethNetns != null && sinkPort > 0) {
-            try {
-                tun = String.format(Locale.ROOT, "%.2f",
-                        TunComparison.run(tunNetns, vethNetns, sinkPort, plan.tunMillis(), plan.tunRounds()).ratio());
-            } catch (Exception e) {
-                System.out.println("tun: failed: " + e.getMessage());
-            }
-        } else {
-            System.out.println("tun: skipped: " + tunSkipped);
-        }
+        String tun = tunRow(tunNetns, vethNetns, sinkPort, plan, tunOffload, tunSkipped);
         StringBuilder nio = new StringBuilder();
         for (AdapterCost cost : adapter) {
             if (AdapterCost.SUMMARY.contains(cost.key())) {
@@ -127,6 +127,22 @@ public final class Benchmarks {
                         + " max_conns=%d tun=%s%s http=%.2f http_p99=%.2f http_cpu=%.2f%n",
                 bulk, bulk4, bulk8, rrP50, cps, udp, bytesPerConnection, maxConnections, tun, nio, http, httpP99, httpCpu);
         System.exit(0);
+    }
+
+    /** The TUN row's ratio (Tern over TUN to veth), "n/a" when it is skipped or fails (and says why). */
+    private static String tunRow(String tunNetns, String vethNetns, int sinkPort, Plan plan, boolean offload,
+            String skipped) {
+        if (tunNetns == null || vethNetns == null || sinkPort <= 0) {
+            System.out.println("tun: skipped: " + skipped);
+            return "n/a";
+        }
+        try {
+            return String.format(Locale.ROOT, "%.2f", TunComparison.run(tunNetns, vethNetns, sinkPort, plan.tunMillis(),
+                    plan.tunRounds(), offload).ratio());
+        } catch (Exception e) {
+            System.out.println("tun: failed: " + e.getMessage());
+            return "n/a";
+        }
     }
 
     /**

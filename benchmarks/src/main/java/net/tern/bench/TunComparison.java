@@ -34,12 +34,13 @@ final class TunComparison {
     private TunComparison() {
     }
 
-    static Comparison.Result run(String tunNetns, String vethNetns, int sinkPort, long millis, int rounds)
-            throws Exception {
+    /** One comparison; {@code offload}: the TUN driver's segmentation and checksum offload with the kernel. */
+    static Comparison.Result run(String tunNetns, String vethNetns, int sinkPort, long millis, int rounds,
+            boolean offload) throws Exception {
         double[] tern = new double[rounds];
         double[] veth = new double[rounds];
         try (TernStack stack = new TernStack(1024)) {
-            TunDevice device = new TunDevice(TunSettings.of(TUN_NAME).withNetns(tunNetns).withMtu(MTU)
+            TunDevice device = new TunDevice(TunSettings.of(TUN_NAME).withNetns(tunNetns).withMtu(MTU).withOffload(offload)
                     .withAddresses(List.of(IfAddress.parse(TERN_TUN_ADDRESS + "/24"))));
             stack.register(device);
             command("ip", "-n", tunNetns, "addr", "add", KERNEL_TUN_ADDRESS + "/24", "dev", TUN_NAME);
@@ -61,7 +62,7 @@ final class TunComparison {
             stack.unregister(device);
         }
         Comparison.Result result = new Comparison.Result(new Comparison.Metric("throughput", "Gbit/s"), tern, veth);
-        System.out.println(result.line("tun (tern) vs veth (kernel)"));
+        System.out.println(result.line("tun (tern, offload " + (offload ? "on" : "off") + ") vs veth (kernel)"));
         return result;
     }
 
