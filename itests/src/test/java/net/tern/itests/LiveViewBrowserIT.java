@@ -91,7 +91,9 @@ public class LiveViewBrowserIT {
                     + "\"fd\":-?\\d+,\"local\":\"" + Pattern.quote(TERN + ":19") + "\"");
             long retransmits = count(events, "\"function\":\"tcp_retransmit_skb\"");
             long probes = count(events, "\"local\":\"" + Pattern.quote(TERN + ":19") + "\"[^\\n]*\"probe\":");
-            assertTrue("the stream has the transfer: " + transmits + " segments", transmits > BYTES / 1460);
+            // With the TUN's offload TCP hands the link packets of several segments, one
+            // tcp_transmit_skb each (as Linux traces a TSO skb); the link cuts them for netem.
+            assertTrue("the stream has the transfer: " + transmits + " packets", transmits > BYTES / 65536);
 
             String figures = browser.evaluate("JSON.stringify({"
                     + "sent: Number(document.body.dataset.sent),"
