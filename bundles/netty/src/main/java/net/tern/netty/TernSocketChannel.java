@@ -21,6 +21,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.SocketApi;
@@ -33,12 +35,20 @@ import net.tern.api.socket.SocketConstants;
  * <p>Data path: a flush hands the outbound buffer's {@code ByteBuf}s to {@code sendmsg} as one
  * vector ({@code ChannelOutboundBuffer.nioBuffers()}: views of the buffers, heap or direct, no
  * copy), and TCP copies the bytes it takes into its send queue's packets, once, as the kernel
- * copies from user memory. A read allocates a {@code ByteBuf} from the channel's allocator and
- * {@code recvmsg} copies the queued segments' bytes into it, once. Bytes the socket does not
+ * copies from user memory. A read takes the received bytes without a copy where TCP kept them
+ * in their packets ({@code SocketApi.sysRecvBuffers}: retained slices of the packets, fired
+ * up the pipeline as they are), and otherwise in one buffer from the channel's allocator that
+ * TCP copies them into, once. Bytes the socket does not
  * take wait in the outbound buffer, and the channel asks for {@code EPOLLOUT} to flush them.
  */
 public final class TernSocketChannel extends AbstractTernChannel implements SocketChannel {
     private final TernSocketChannelConfig config = new TernSocketChannelConfig(this);
+    /**
+     * The buffers one receive handed over, fired up the pipeline once the call has returned
+     * (the stack gives them under the socket's lock, where no handler may run).
+     */
+    private final ArrayDeque<ByteBuf> arrived = new ArrayDeque<>(4);
+    private final Consumer<ByteBuf> arrivedSink = arrived::addLast;
     private volatile boolean outputShutdown;
     /** The end was found again by a read after {@code ChannelInputShutdownEvent}: no read is tried any more. */
     private boolean inputEndReadAgain;
@@ -206,18 +216,13 @@ public final class TernSocketChannel extends AbstractTernChannel implements Sock
         ByteBufAllocator allocator = cfg.getAllocator();
         RecvByteBufAllocator.Handle handle = unsafe().recvBufAllocHandle();
         handle.reset(cfg);
-        ByteBuf buf = null;
         boolean end = false;
         try {
             do {
-                buf = handle.allocate(allocator);
-                int writable = buf.writableBytes();
-                handle.attemptedBytesRead(writable);
-                ByteBuffer into = buf.internalNioBuffer(buf.writerIndex(), writable);
-                long n = api.sysRecv(fd, into, 0, null);
+                int asked = handle.guess();
+                handle.attemptedBytesRead(asked);
+                long n = api.sysRecvBuffers(fd, allocator, asked, 0, arrivedSink);
                 if (n <= 0) {
-                    buf.release();
-                    buf = null;
                     if (n == Errno.EAGAIN.negative()) {
                         handle.lastBytesRead(0);
                         break;
@@ -230,12 +235,13 @@ public final class TernSocketChannel extends AbstractTernChannel implements Sock
                     }
                     throw TernErrors.io("recvmsg", n);
                 }
-                buf.writerIndex(buf.writerIndex() + (int) n);
                 handle.lastBytesRead((int) n);
                 handle.incMessagesRead(1);
                 readPending = false;
-                pipeline.fireChannelRead(buf);
-                buf = null;
+                ByteBuf buf;
+                while ((buf = arrived.pollFirst()) != null) {
+                    pipeline.fireChannelRead(buf);
+                }
             } while (handle.continueReading());
             handle.readComplete();
             pipeline.fireChannelReadComplete();
@@ -243,8 +249,9 @@ public final class TernSocketChannel extends AbstractTernChannel implements Sock
                 inputEnded(pipeline);
             }
         } catch (Throwable t) {
-            if (buf != null) {
-                buf.release();
+            ByteBuf left;
+            while ((left = arrived.pollFirst()) != null) {
+                left.release();
             }
             handle.readComplete();
             pipeline.fireChannelReadComplete();

@@ -7,6 +7,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -198,6 +199,47 @@ class TernTransportTest {
         all.get(60, SECONDS);
         assertThat(largestSend.get()).as("the most one send was offered, SO_SNDBUF " + sndbuf)
                 .isPositive().isLessThanOrEqualTo(2L * sndbuf);
+        client.close().sync();
+        server.close().sync();
+    }
+
+    /**
+     * A read takes the bytes TCP kept in their packets without copying them: the buffers
+     * fired up the pipeline are the packets' own (slices of the stack's packet buffers), not
+     * buffers of the channel's allocator; only what TCP held in its ring (small segments, and
+     * data that came while the reader was behind) is copied into one.
+     */
+    @Test
+    void aReadHandsThePacketsBuffersUpThePipelineWithoutACopy() throws Exception {
+        int total = 4 << 20;
+        UnpooledByteBufAllocator channelAllocator = new UnpooledByteBufAllocator(false);
+        AtomicLong received = new AtomicLong();
+        AtomicLong inPackets = new AtomicLong();
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        Channel server = new ServerBootstrap().group(group).channel(TernServerSocketChannel.class)
+                .childOption(ChannelOption.ALLOCATOR, channelAllocator)
+                .childHandler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ByteBuf buf = (ByteBuf) msg;
+                        if (buf.alloc() != channelAllocator) {
+                            inPackets.addAndGet(buf.readableBytes());
+                        }
+                        if (received.addAndGet(buf.readableBytes()) == total) {
+                            all.complete(null);
+                        }
+                        buf.release();
+                    }
+                }).bind(ANY_LOOPBACK).sync().channel();
+        Channel client = new Bootstrap().group(group).channel(TernSocketChannel.class)
+                .handler(new ChannelInboundHandlerAdapter()).connect(server.localAddress()).sync().channel();
+        for (int at = 0; at < total; at += 65_536) {
+            client.write(Unpooled.wrappedBuffer(new byte[65_536]));
+        }
+        client.flush();
+        all.get(60, SECONDS);
+        assertThat(inPackets.get()).as("bytes read in the packets' own buffers, of %d", total)
+                .isGreaterThan(total / 2);
         client.close().sync();
         server.close().sync();
     }

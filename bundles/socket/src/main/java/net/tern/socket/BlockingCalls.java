@@ -4,7 +4,10 @@ import static net.tern.api.socket.SocketConstants.EPOLLERR;
 import static net.tern.api.socket.SocketConstants.EPOLLHUP;
 import static net.tern.api.socket.SocketConstants.EPOLLOUT;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 import net.tern.api.socket.EpollEvent;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
@@ -42,6 +45,17 @@ final class BlockingCalls {
 
     /** A receive: {@code first} the buffer, {@code second} the header (or null). */
     static final Attempt RECEIVE = (socket, dst, msg, flags) -> socket.tryRecv((ByteBuffer) dst, flags, (MsgHeader) msg);
+    /** A receive into handed-over buffers: {@code first} a {@link BufferReceive}, {@code second} the sink. */
+    @SuppressWarnings("unchecked")
+    static final Attempt RECEIVE_BUFFERS = (socket, request, sink, flags) -> {
+        BufferReceive r = (BufferReceive) request;
+        return socket.tryRecvBuffers(r.alloc(), r.maxBytes(), flags, (Consumer<? super ByteBuf>) sink);
+    };
+
+    /** What a blocking {@link #RECEIVE_BUFFERS} asks for, kept across its tries. */
+    record BufferReceive(ByteBufAllocator alloc, int maxBytes) {
+    }
+
     /** An accept: {@code first} the new socket's protocol half. */
     static final Attempt ACCEPT = (socket, newSock, unused, flags) -> socket.tryAccept((ProtoSocket) newSock, flags);
     /** A datagram send, all or nothing: {@code first} the data, {@code second} the destination (or null). */

@@ -9,7 +9,10 @@ import static net.tern.api.socket.SocketConstants.MSG_DONTWAIT;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import net.tern.api.socket.Errno;
@@ -202,6 +205,18 @@ final class SocketFile implements Watchable, ProtoSocket.Owner {
         try {
             int unusable = unusable();
             return unusable != 0 ? -unusable : sock.ops().tryRecvmsg(sock, dst, flags, msg);
+        } finally {
+            leaveOp();
+        }
+    }
+
+    /** One {@code ProtoOps.tryRecvBuffers}: bytes handed to {@code sink}, or a negative errno. */
+    int tryRecvBuffers(ByteBufAllocator alloc, int maxBytes, int flags, Consumer<? super ByteBuf> sink)
+            throws ErrnoException {
+        enterOp();
+        try {
+            int unusable = unusable();
+            return unusable != 0 ? -unusable : sock.ops().tryRecvBuffers(sock, alloc, maxBytes, flags, sink);
         } finally {
             leaveOp();
         }

@@ -20,6 +20,8 @@ import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
 import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
 import static net.tern.api.socket.SocketConstants.SOCK_TYPE_MASK;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import net.tern.api.socket.Accepted;
 import net.tern.api.socket.EpollEvent;
 import net.tern.api.socket.Errno;
@@ -772,6 +775,29 @@ public final class SocketLayer implements SocketApi {
                 return receiveScattered(socket, dsts, offset, length, flags, msg);
             }
             return streamVector(socket, dsts, offset, length, flags, true, null, msg);
+        } catch (ErrnoException e) {
+            return e.errno().negative();
+        }
+    }
+
+    @Override
+    public long sysRecvBuffers(int fd, ByteBufAllocator alloc, int maxBytes, int flags, Consumer<? super ByteBuf> sink) {
+        SocketFile socket = socketOrNull(fd);
+        if (socket == null) {
+            return notASocket(fd);
+        }
+        if (alloc == null || sink == null) {
+            return Errno.EFAULT.negative();
+        }
+        if (maxBytes <= 0) {
+            return Errno.EINVAL.negative();
+        }
+        try {
+            if (!socket.mayBlock(flags)) {
+                return socket.tryRecvBuffers(alloc, maxBytes, flags, sink); // no request object: allocates nothing
+            }
+            return blocking.retry(socket, flags, EPOLLIN, (flags & MSG_OOB) == 0, BlockingCalls.RECEIVE_BUFFERS,
+                    new BlockingCalls.BufferReceive(alloc, maxBytes), sink);
         } catch (ErrnoException e) {
             return e.errno().negative();
         }

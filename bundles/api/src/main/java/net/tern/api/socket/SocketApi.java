@@ -1,7 +1,10 @@
 package net.tern.api.socket;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.Consumer;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -169,6 +172,23 @@ public interface SocketApi {
      * @since 1.3
      */
     long sysRecv(int fd, ByteBuffer[] dsts, int offset, int length, int flags, MsgHeader msg);
+
+    /**
+     * {@code recvmsg(2)} into buffers the stack hands over, without a copy where it can: up to
+     * {@code maxBytes} of a stream's next bytes, each run given to {@code sink} as a
+     * {@link ByteBuf} the caller then owns (and releases). Bytes that arrived in order into a
+     * packet that TCP kept on its receive queue are handed over as retained slices of that
+     * packet, as Linux's {@code TCP_ZEROCOPY_RECEIVE} maps the pages of the skbs it would copy
+     * from; bytes the stack holds otherwise are copied once into a buffer from
+     * {@code alloc}. Returns the bytes handed over (0 when the peer has closed its side), or a
+     * negative errno as {@link #sysRecv(int, ByteBuffer, int, MsgHeader)}; on a datagram
+     * socket, one datagram copied into one buffer. {@code sink} runs under the socket's lock: it
+     * must only keep the buffer, never call the stack. {@code maxBytes} must be positive
+     * ({@code -EINVAL}); {@code MSG_PEEK} copies.
+     *
+     * @since 1.9
+     */
+    long sysRecvBuffers(int fd, ByteBufAllocator alloc, int maxBytes, int flags, Consumer<? super ByteBuf> sink);
 
     /**
      * {@code sendmsg(2)} with the error as a value: the bytes taken from {@code src} (its

@@ -3,8 +3,11 @@ package net.tern.inet.sock;
 import static net.tern.api.socket.SocketConstants.SOL_IP;
 import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.function.Consumer;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
@@ -205,6 +208,19 @@ public abstract class InetOps implements ProtoOps {
         sk.lock();
         try {
             return prot(sk).tryRecvmsg(sk, dst, flags, msg);
+        } finally {
+            sk.unlock();
+        }
+    }
+
+    /** {@code inet_recvmsg} into handed-over buffers: the protocol's, under the socket's lock. */
+    @Override
+    public int tryRecvBuffers(ProtoSocket sock, ByteBufAllocator alloc, int maxBytes, int flags,
+            Consumer<? super ByteBuf> sink) throws ErrnoException {
+        InetSock sk = sk(sock);
+        sk.lock();
+        try {
+            return prot(sk).tryRecvBuffers(sk, alloc, maxBytes, flags, sink);
         } finally {
             sk.unlock();
         }

@@ -1,12 +1,16 @@
 package net.tern.inet.sock;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketConstants;
 import net.tern.spi.net.Packet;
+import net.tern.spi.proto.CopiedReceive;
 import net.tern.spi.proto.MsgHeader;
 import net.tern.spi.proto.Proto;
 import net.tern.spi.proto.ProtoOps;
@@ -188,6 +192,17 @@ public interface InetProto<S extends InetSock> extends Proto {
         } catch (ErrnoException e) {
             return ProtoOps.wouldBlockAsValue(e);
         }
+    }
+
+    /**
+     * {@link ProtoOps#tryRecvBuffers} under the socket's lock: the default copies through
+     * {@link #tryRecvmsg}; a protocol that keeps received data in packets hands them over.
+     *
+     * @since 1.9
+     */
+    default int tryRecvBuffers(S sk, ByteBufAllocator alloc, int maxBytes, int flags, Consumer<? super ByteBuf> sink)
+            throws ErrnoException {
+        return CopiedReceive.handOver(alloc, maxBytes, sink, dst -> tryRecvmsg(sk, dst, flags, null));
     }
 
     /**

@@ -1,6 +1,9 @@
 package net.tern.spi.proto;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.SockAddr;
@@ -176,6 +179,20 @@ public interface ProtoOps {
         } catch (ErrnoException e) {
             return wouldBlockAsValue(e);
         }
+    }
+
+    /**
+     * A stream's receive into buffers handed to {@code sink} ({@code SocketApi.sysRecvBuffers}):
+     * up to {@code maxBytes}, without a copy where the protocol keeps received data in buffers
+     * it can give away, else copied once into a buffer from {@code alloc}. The bytes handed
+     * over, or a negative errno as {@link #tryRecvmsg}. {@code sink} only keeps each buffer. The
+     * default copies through {@link #tryRecvmsg}.
+     *
+     * @since 1.5
+     */
+    default int tryRecvBuffers(ProtoSocket sock, ByteBufAllocator alloc, int maxBytes, int flags,
+            Consumer<? super ByteBuf> sink) throws ErrnoException {
+        return CopiedReceive.handOver(alloc, maxBytes, sink, dst -> tryRecvmsg(sock, dst, flags, null));
     }
 
     /**

@@ -8,7 +8,7 @@
  * {@code inet_add_protocol}) and {@link net.tern.spi.proto.ProtoSocket} ({@code struct socket}).
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package net.tern.spi.proto;
 
 import org.osgi.annotation.bundle.Export;

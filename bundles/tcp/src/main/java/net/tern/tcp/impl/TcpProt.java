@@ -6,9 +6,12 @@ import static net.tern.api.socket.SocketConstants.EPOLLIN;
 import static net.tern.api.socket.SocketConstants.EPOLLOUT;
 import static net.tern.api.socket.SocketConstants.EPOLLRDHUP;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import net.tern.api.socket.Errno;
@@ -465,34 +468,72 @@ public final class TcpProt implements InetProto<TcpSock> {
     }
 
     private int recvmsgLocked(TcpSock sk, ByteBuffer dst, int flags, net.tern.api.socket.MsgHeader msg) {
-        SkState state = sk.state();
-        if (state == SkState.LISTEN) {
+        if (sk.state() == SkState.LISTEN) {
             return Errno.ENOTCONN.negative();
         }
         boolean peek = (flags & SocketConstants.MSG_PEEK) != 0;
         if (!sk.rcv().queueEmpty()) {
             int n = sk.rcv().read(dst, peek);
             if (!peek && n > 0) {
-                memory.settleRecv(sk); // packets read are freed
-                memory.reclaimIdle(sk);
-                sk.publishQueues();
-                cleanupRbuf(sk);
+                consumed(sk);
             }
             return received(sk, msg, n);
         }
         if (!dst.hasRemaining()) {
             return received(sk, msg, 0);
         }
+        int none = nothingQueued(sk);
+        return none == 0 ? received(sk, msg, 0) : none;
+    }
+
+    /**
+     * {@code tcp_recvmsg} handing the queue's packets over instead of copying them
+     * ({@link TcpReceiver#handOver}); a peek copies, as {@link #tryRecvmsg} does.
+     */
+    @Override
+    public int tryRecvBuffers(TcpSock sk, ByteBufAllocator alloc, int maxBytes, int flags,
+            Consumer<? super ByteBuf> sink) throws ErrnoException {
+        if ((flags & SocketConstants.MSG_PEEK) != 0) {
+            return InetProto.super.tryRecvBuffers(sk, alloc, maxBytes, flags, sink);
+        }
+        if (sk.state() == SkState.LISTEN) {
+            return Errno.ENOTCONN.negative();
+        }
+        int n;
+        if (!sk.rcv().queueEmpty()) {
+            n = sk.rcv().handOver(alloc, maxBytes, sink);
+            consumed(sk);
+        } else {
+            n = nothingQueued(sk);
+        }
+        trace.handedOver(sk, n, maxBytes);
+        return n;
+    }
+
+    /** After a read took {@code n > 0} bytes: free what was read, and tell the peer of the room. */
+    private void consumed(TcpSock sk) {
+        memory.settleRecv(sk); // packets read are freed
+        memory.reclaimIdle(sk);
+        sk.publishQueues();
+        cleanupRbuf(sk);
+    }
+
+    /**
+     * A receive that found no byte queued: 0 at the stream's end, the pending error or
+     * {@code -ENOTCONN} as a negative errno, or {@code -EAGAIN} while the connection may yet
+     * bring data.
+     */
+    private static int nothingQueued(TcpSock sk) {
         ProtoSocket socket = sk.socket();
         Errno error = socket == null ? null : socket.takeError();
         if (error != null) {
             return error.negative();
         }
         if ((sk.shutdown() & InetSock.RCV_SHUTDOWN) != 0 || sk.rcv().finReceived()) {
-            return received(sk, msg, 0);
+            return 0;
         }
-        if (state == SkState.CLOSE) {
-            return sk.everConnected() ? received(sk, msg, 0) : Errno.ENOTCONN.negative();
+        if (sk.state() == SkState.CLOSE) {
+            return sk.everConnected() ? 0 : Errno.ENOTCONN.negative();
         }
         return Errno.EAGAIN.negative(); // no data yet
     }

@@ -1,8 +1,10 @@
 package net.tern.tcp.impl;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.function.Consumer;
 import net.tern.spi.net.Packet;
 
 /**
@@ -209,6 +211,44 @@ final class TcpReceiver {
         }
         if (dst.hasRemaining() && !queue.isEmpty() && (peek || sliceBytes == 0)) {
             n += queue.read(dst, peek);
+        }
+        return n;
+    }
+
+    /**
+     * {@code tcp_recvmsg} without the copy where the data allow, as {@code TCP_ZEROCOPY_RECEIVE}
+     * maps the pages of the skbs instead of copying them: up to {@code maxBytes} from the front
+     * of the queue given to {@code sink}. Packets' bytes go as the retained slices the queue
+     * holds (the front one split when it is larger than what is left to give); the ring's
+     * bytes, which come after them, are copied into one buffer from {@code alloc}. Returns how many
+     * bytes; the queue's memory charge for handed-over packets is to be settled, as for a read.
+     */
+    int handOver(ByteBufAllocator alloc, int maxBytes, Consumer<? super ByteBuf> sink) {
+        int n = 0;
+        ByteBuf head;
+        while (n < maxBytes && sliceBytes > 0 && (head = slices.peekFirst()) != null) {
+            int take = Math.min(maxBytes - n, head.readableBytes());
+            if (take == head.readableBytes()) {
+                slices.pollFirst();
+                sliceTruesize -= sliceTruesize(head);
+                sliceBytes -= take;
+                sink.accept(head); // the queue's reference goes with it
+            } else {
+                ByteBuf part = head.retainedSlice(head.readerIndex(), take);
+                head.skipBytes(take);
+                sliceBytes -= take;
+                sink.accept(part);
+            }
+            n += take;
+        }
+        if (n < maxBytes && sliceBytes == 0 && !queue.isEmpty()) {
+            // The ring's bytes follow the packets' (a packet is kept only while the ring is
+            // empty): copied in the same call, so that the ring empties and packets are kept again.
+            int take = Math.min(maxBytes - n, queue.size());
+            ByteBuf copy = alloc.ioBuffer(take, take);
+            int read = queue.read(copy.internalNioBuffer(0, take), false);
+            sink.accept(copy.writerIndex(read));
+            n += read;
         }
         return n;
     }

@@ -227,6 +227,17 @@ final class TcpTrace {
         }
     }
 
+    /**
+     * {@code tcp_recvmsg} handing buffers over instead of copying ({@link TcpReceiver#handOver}):
+     * {@code ret}, the bytes handed over or a negative errno, with the most asked for.
+     */
+    void handedOver(TcpSock sk, int ret, int maxBytes) {
+        if (Tracepoints.enabled()) {
+            String detail = "size " + maxBytes + (ret >= 0 ? " handed " + ret : " ret " + errnoName(ret));
+            emit("tcp_recvmsg", sk, null, null, detail);
+        }
+    }
+
     private static String errnoName(int ret) {
         Errno errno = Errno.ofResult(ret);
         return errno != null ? "-" + errno.name() : Integer.toString(ret);

@@ -9,7 +9,11 @@ import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
 import static net.tern.api.socket.SocketConstants.SO_SNDBUF;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
@@ -55,6 +59,17 @@ class WouldBlockAllocationTest {
         int[] pair = lo.connectPair(lo.listen(8080, 8), 8080);
         ByteBuffer dst = ByteBuffer.allocateDirect(64);
         assertAllocationFree("read", Errno.EAGAIN, () -> (int) api.sysRecv(pair[1], dst, 0, null));
+    }
+
+    @Test
+    void readIntoHandedOverBuffersWithNothingQueuedAllocatesNothing() throws Exception {
+        int[] pair = lo.connectPair(lo.listen(8080, 8), 8080);
+        ByteBufAllocator alloc = new UnpooledByteBufAllocator(false);
+        Consumer<ByteBuf> sink = buf -> {
+            throw new AssertionError("nothing was queued");
+        };
+        assertAllocationFree("read into buffers", Errno.EAGAIN,
+                () -> (int) api.sysRecvBuffers(pair[1], alloc, 65_536, 0, sink));
     }
 
     @Test
