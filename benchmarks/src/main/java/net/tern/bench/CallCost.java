@@ -8,6 +8,9 @@ import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
 import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
 import static net.tern.api.socket.SocketConstants.SO_SNDBUF;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -22,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
@@ -120,6 +124,7 @@ public final class CallCost {
             long[] data = new long[64];
 
             passes.add(measure("SocketApi.sysRecv", calls, n -> sysRecv(api, recvFd, in, n)));
+            passes.add(measure("SocketApi.sysRecvBuffers", calls, n -> sysRecvBuffers(api, recvFd, n)));
             passes.add(measure("SocketApi.sysSend", calls, n -> sysSend(api, sendFd, out, n)));
             passes.add(measure("SocketApi.sysAccept", calls, n -> sysAccept(api, listenFd, n)));
             passes.add(measure("SocketApi.sysConnect (in progress)", calls,
@@ -298,6 +303,19 @@ public final class CallCost {
             long n = api.sysRecv(fd, dst, 0, null);
             if (n != EAGAIN) {
                 throw proceeded("sysRecv", n);
+            }
+        }
+    }
+
+    private static void sysRecvBuffers(SocketApi api, int fd, long calls) {
+        ByteBufAllocator alloc = UnpooledByteBufAllocator.DEFAULT;
+        Consumer<ByteBuf> sink = buf -> {
+            throw proceeded("sysRecvBuffers", buf);
+        };
+        for (long i = 0; i < calls; i++) {
+            long n = api.sysRecvBuffers(fd, alloc, 65_536, 0, sink);
+            if (n != EAGAIN) {
+                throw proceeded("sysRecvBuffers", n);
             }
         }
     }

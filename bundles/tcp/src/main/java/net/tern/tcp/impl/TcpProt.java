@@ -66,6 +66,7 @@ public final class TcpProt implements InetProto<TcpSock> {
     private final TcpSendmsg sendmsg;
     /** What {@code tcp_v4_connect} and {@code tcp_v6_connect} share. */
     private final TcpConnect connect;
+    private final TcpRecvmsg recvmsg;
     /** {@code tcp_v4_do_rcv} for a segment the socket's owner takes from its backlog. */
     private final BiConsumer<TcpSock, Packet> backlogRcv;
 
@@ -93,6 +94,7 @@ public final class TcpProt implements InetProto<TcpSock> {
         this.sendmsg = new TcpSendmsg(clock, settings, memory, output);
         this.connect = new TcpConnect(clock, settings, counters, memory, tables, secrets, random, trace, output,
                 lifecycle);
+        this.recvmsg = new TcpRecvmsg(memory, output);
         this.backlogRcv = backlogRcv;
     }
 
@@ -454,41 +456,17 @@ public final class TcpProt implements InetProto<TcpSock> {
         return ErrnoException.check(trySendmsg(sk, data, to, flags), "send");
     }
 
-    /**
-     * {@code tcp_recvmsg}: takes from the receive queue. The bytes stored (0 at the end of the
-     * stream, or when {@code dst} has no room), or a negative errno: {@code -ENOTCONN} on a
-     * listener or a socket never connected, the connection's pending error, {@code -EAGAIN}
-     * while nothing is there. {@code msg}, when given, gets the peer's address.
-     */
+    /** {@code tcp_recvmsg}: see {@link TcpRecvmsg#recvmsgLocked}. */
     @Override
     public int tryRecvmsg(TcpSock sk, ByteBuffer dst, int flags, net.tern.api.socket.MsgHeader msg) {
-        int n = recvmsgLocked(sk, dst, flags, msg);
+        int n = recvmsg.recvmsgLocked(sk, dst, flags, msg);
         trace.msg("tcp_recvmsg", sk, n, dst);
         return n;
     }
 
-    private int recvmsgLocked(TcpSock sk, ByteBuffer dst, int flags, net.tern.api.socket.MsgHeader msg) {
-        if (sk.state() == SkState.LISTEN) {
-            return Errno.ENOTCONN.negative();
-        }
-        boolean peek = (flags & SocketConstants.MSG_PEEK) != 0;
-        if (!sk.rcv().queueEmpty()) {
-            int n = sk.rcv().read(dst, peek);
-            if (!peek && n > 0) {
-                consumed(sk);
-            }
-            return received(sk, msg, n);
-        }
-        if (!dst.hasRemaining()) {
-            return received(sk, msg, 0);
-        }
-        int none = nothingQueued(sk);
-        return none == 0 ? received(sk, msg, 0) : none;
-    }
-
     /**
      * {@code tcp_recvmsg} handing the queue's packets over instead of copying them
-     * ({@link TcpReceiver#handOver}); a peek copies, as {@link #tryRecvmsg} does.
+     * ({@link TcpRecvmsg#zerocopyReceive}); a peek copies, as {@link #tryRecvmsg} does.
      */
     @Override
     public int tryRecvBuffers(TcpSock sk, ByteBufAllocator alloc, int maxBytes, int flags,
@@ -496,59 +474,8 @@ public final class TcpProt implements InetProto<TcpSock> {
         if ((flags & SocketConstants.MSG_PEEK) != 0) {
             return InetProto.super.tryRecvBuffers(sk, alloc, maxBytes, flags, sink);
         }
-        if (sk.state() == SkState.LISTEN) {
-            return Errno.ENOTCONN.negative();
-        }
-        int n;
-        if (!sk.rcv().queueEmpty()) {
-            n = sk.rcv().handOver(alloc, maxBytes, sink);
-            consumed(sk);
-        } else {
-            n = nothingQueued(sk);
-        }
+        int n = recvmsg.zerocopyReceive(sk, alloc, maxBytes, sink);
         trace.handedOver(sk, n, maxBytes);
-        return n;
-    }
-
-    /** After a read took {@code n > 0} bytes: free what was read, and tell the peer of the room. */
-    private void consumed(TcpSock sk) {
-        memory.settleRecv(sk); // packets read are freed
-        memory.reclaimIdle(sk);
-        sk.publishQueues();
-        cleanupRbuf(sk);
-    }
-
-    /**
-     * A receive that found no byte queued: 0 at the stream's end, the pending error or
-     * {@code -ENOTCONN} as a negative errno, or {@code -EAGAIN} while the connection may yet
-     * bring data.
-     */
-    private static int nothingQueued(TcpSock sk) {
-        ProtoSocket socket = sk.socket();
-        Errno error = socket == null ? null : socket.takeError();
-        if (error != null) {
-            return error.negative();
-        }
-        if ((sk.shutdown() & InetSock.RCV_SHUTDOWN) != 0 || sk.rcv().finReceived()) {
-            return 0;
-        }
-        if (sk.state() == SkState.CLOSE) {
-            return sk.everConnected() ? 0 : Errno.ENOTCONN.negative();
-        }
-        return Errno.EAGAIN.negative(); // no data yet
-    }
-
-    /**
-     * A receive's result {@code n}, with the peer as the sender when the caller asked, and with
-     * {@code TCP_INQ} the bytes left to read ({@code TCP_CM_INQ}, {@code tcp_inq_hint}).
-     */
-    private static int received(TcpSock sk, net.tern.api.socket.MsgHeader msg, int n) {
-        if (msg != null) {
-            msg.from = sk.peerAddress();
-            if (sk.userOptions().recvmsgInq()) {
-                msg.addControl(SocketConstants.SOL_TCP, SocketConstants.TCP_CM_INQ, TcpSockopt.inqHint(sk));
-            }
-        }
         return n;
     }
 
@@ -561,29 +488,6 @@ public final class TcpProt implements InetProto<TcpSock> {
     @Override
     public int recvmsg(TcpSock sk, ByteBuffer dst, int flags, MsgHeader msg) throws ErrnoException {
         return ErrnoException.check(tryRecvmsg(sk, dst, flags, msg), "recv");
-    }
-
-    /**
-     * {@code tcp_cleanup_rbuf}: after the reader took data, advertise the larger window at
-     * once if it at least doubles what the peer may send (RFC 9293 3.8.6.2.2's window update),
-     * as Linux does when what is left of the window is at most half the full one: with a
-     * window of one segment (64 KiB on {@code lo}), reading it must reopen it at once.
-     */
-    private void cleanupRbuf(TcpSock sk) {
-        SkState state = sk.state();
-        if (state != SkState.ESTABLISHED && state != SkState.FIN_WAIT1 && state != SkState.FIN_WAIT2) {
-            return;
-        }
-        int now = TcpWindow.receiveWindow(sk);
-        long full = Math.min(memory.fullSpace(sk), 65535L << sk.opts().rcvWscale());
-        int free = Math.min(memory.space(sk), sk.rcv().rcvSsthresh());
-        int mss = Math.max(1, sk.opts().advmss());
-        int possible = sk.opts().rcvWscale() > 0 ? (free >> sk.opts().rcvWscale()) << sk.opts().rcvWscale() : (free / mss) * mss;
-        if (2L * now <= full && possible > 0 && possible >= 2L * now) {
-            output.sendAck(sk);
-        } else if (sk.ackMode().pending() && !sk.timers().delackScheduled()) {
-            sk.timers().sendDelayedAck();
-        }
     }
 
     // ==== options ==============================================================================
