@@ -186,7 +186,7 @@ public interface SocketApi {
      * must only keep the buffer, never call the stack. {@code maxBytes} must be positive
      * ({@code -EINVAL}); {@code MSG_PEEK} copies.
      *
-     * @since 1.9
+     * @since 1.10
      */
     long sysRecvBuffers(int fd, ByteBufAllocator alloc, int maxBytes, int flags, Consumer<? super ByteBuf> sink);
 

@@ -198,7 +198,7 @@ public interface InetProto<S extends InetSock> extends Proto {
      * {@link ProtoOps#tryRecvBuffers} under the socket's lock: the default copies through
      * {@link #tryRecvmsg}; a protocol that keeps received data in packets hands them over.
      *
-     * @since 1.9
+     * @since 1.11
      */
     default int tryRecvBuffers(S sk, ByteBufAllocator alloc, int maxBytes, int flags, Consumer<? super ByteBuf> sink)
             throws ErrnoException {
