@@ -26,6 +26,8 @@ final class TcpConnect {
     private final TcpTrace trace;
     private final TcpOutput output;
     private final TcpLifecycle lifecycle;
+    /** {@code tcp_twsk_unique}: a connect taking over a TIME-WAIT 4-tuple. */
+    private final TcpTwReuse twReuse;
 
     TcpConnect(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters, TcpMemory memory,
             TcpHashTables tables, Secrets secrets, IntSupplier random, TcpTrace trace, TcpOutput output,
@@ -40,40 +42,48 @@ final class TcpConnect {
         this.trace = trace;
         this.output = output;
         this.lifecycle = lifecycle;
+        this.twReuse = new TcpTwReuse(clock, settings, lifecycle, counters);
     }
 
     /**
      * {@code inet_hash_connect}: the connection's 4-tuple ({@code keyAt} of its local port) in
-     * the established hash, with an ephemeral port from {@code offset} when the socket has none;
-     * EADDRNOTAVAIL when no port is free or the 4-tuple is taken.
+     * the established hash, with an ephemeral port from {@code offset} when the socket has none,
+     * in place of a TIME-WAIT entry it may take over ({@link TcpTwReuse}); EADDRNOTAVAIL when
+     * no port is free or the 4-tuple is taken.
      */
-    ConnKey hash(TcpSock sk, IntFunction<ConnKey> keyAt, int offset, String call) throws ErrnoException {
-        ConnKey key = sk.num() == 0 ? tables.connectPort(sk, keyAt, offset + random.getAsInt())
-                : keyAt.apply(sk.num());
-        if (!tables.insertEstablished(key, sk)) {
+    TcpHashTables.Connection hash(TcpSock sk, IntFunction<ConnKey> keyAt, int offset, String call)
+            throws ErrnoException {
+        if (sk.num() == 0) {
+            return tables.hashConnect(sk, keyAt, offset + random.getAsInt(), twReuse);
+        }
+        ConnKey key = keyAt.apply(sk.num());
+        TcpHashTables.Connection connection = tables.checkEstablished(sk, key, twReuse, false);
+        if (connection == null) {
             if (!sk.userBound()) {
                 tables.release(sk, sk.num());
                 sk.num(0);
             }
             throw new ErrnoException(Errno.EADDRNOTAVAIL, call + ": the connection " + key + " exists already");
         }
-        return key;
+        return connection;
     }
 
     /**
-     * {@code tcp_connect_init} and {@code tcp_connect}: the socket, hashed under {@code key}
-     * by a route of {@code mtu}, gets its MSS, window, timestamp offset and initial sequence
-     * number, goes to SYN-SENT and sends its SYN, under the retransmission timer.
+     * {@code tcp_connect_init} and {@code tcp_connect}: the socket, hashed by {@link #hash}
+     * ({@code connection}) with a route of {@code mtu}, gets its MSS, window, timestamp offset
+     * and initial sequence number (beyond a TIME-WAIT entry's it took over), goes to SYN-SENT
+     * and sends its SYN, under the retransmission timer.
      * {@code callName} ({@code tcp_v4_connect}, {@code tcp_v6_connect}) names it in traces.
      */
-    void start(TcpSock sk, ConnKey key, int mtu, String callName) {
+    void start(TcpSock sk, TcpHashTables.Connection connection, int mtu, String callName) {
+        ConnKey key = connection.key();
         sk.setKey(key);
         TcpSettings s = settings.get();
         sk.opts().connectInit(mtu, s.windowScaling() ? Math.max(0, s.windowShift()) : 0);
         sk.rcv().initialWindow(TcpWindow.selectInitialWindow(memory.fullSpace(sk), sk.opts().advmss()));
         sk.ts().initTsOffset(secrets.tsOffset(key.localAddress(), key.remoteAddress()));
-        sk.snd().connectInit(secrets.secureTcpSeq(key.localAddress(), key.remoteAddress(), key.localPort(),
-                key.remotePort()));
+        sk.snd().connectInit(connection.recycled() != null ? twReuse.takeOver(sk, connection.recycled())
+                : secrets.secureTcpSeq(key.localAddress(), key.remoteAddress(), key.localPort(), key.remotePort()));
         sk.ca().recoveryPointAt(sk.snd().iss());
         sk.rtt().initRto(s.rtoInitialMillis() * 1000);
         sk.retries().clearRetransmits();

@@ -209,26 +209,52 @@ final class TcpHashTables {
         return null;
     }
 
+    /** A connect's 4-tuple, in the established hash, and the TIME-WAIT entry it took over, or null. */
+    record Connection(ConnKey key, TimeWaitSock recycled) {
+    }
+
     /**
-     * {@code inet_hash_connect}: an ephemeral port for a connection ({@code keyAt}: its 4-tuple
-     * with a given local port, of either family), one no
-     * bind()-bound or listening socket holds and whose 4-tuple is free
-     * ({@code __inet_check_established}); EADDRNOTAVAIL when there is none, as Linux's connect says.
+     * {@code inet_hash_connect}: an ephemeral port for {@code sk}'s connection ({@code keyAt}:
+     * its 4-tuple with a given local port, of either family), one no bind()-bound or listening
+     * socket holds and whose 4-tuple is free or held by a TIME-WAIT entry {@code twReuse} lets
+     * it take over ({@code __inet_check_established}); {@code sk} is in the established hash
+     * under it on return. EADDRNOTAVAIL when there is none, as Linux's connect says.
      */
-    synchronized ConnKey connectPort(TcpSock sk, IntFunction<ConnKey> keyAt, int offset) throws ErrnoException {
+    synchronized Connection hashConnect(TcpSock sk, IntFunction<ConnKey> keyAt, int offset, TcpTwReuse twReuse)
+            throws ErrnoException {
         LocalPortRange.Range ports = localPorts.get();
         int range = ports.size();
         int start = Math.floorMod(offset, range);
         for (int i = 0; i < range; i++) {
             int candidate = ports.low() + (start + i) % range;
-            ConnKey key = keyAt.apply(candidate);
-            if (connectUsable(candidate) && !established.containsKey(key)) {
+            if (!connectUsable(candidate)) {
+                continue;
+            }
+            Connection connection = checkEstablished(sk, keyAt.apply(candidate), twReuse, true);
+            if (connection != null) {
                 take(sk, candidate);
-                return key;
+                return connection;
             }
         }
         throw new ErrnoException(Errno.EADDRNOTAVAIL, "connect: no free local port in " + ports.low() + "-" + ports.high()
                 + " for the destination");
+    }
+
+    /**
+     * {@code __inet_check_established}: {@code sk} goes into the established hash under
+     * {@code key} if the 4-tuple is free, or in place of a TIME-WAIT entry {@code twReuse}
+     * judges it may take over ({@code portSearch}: the port is being chosen by connect());
+     * null when the 4-tuple is in use.
+     */
+    Connection checkEstablished(TcpSock sk, ConnKey key, TcpTwReuse twReuse, boolean portSearch) {
+        Object holder = established.putIfAbsent(key, sk);
+        if (holder == null) {
+            return new Connection(key, null);
+        }
+        if (holder instanceof TimeWaitSock tw && twReuse.twskUnique(tw, portSearch) && established.replace(key, tw, sk)) {
+            return new Connection(key, tw);
+        }
+        return null;
     }
 
     private boolean connectUsable(int port) {

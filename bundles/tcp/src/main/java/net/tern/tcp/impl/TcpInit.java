@@ -159,6 +159,14 @@ public final class TcpInit {
                 + " whatever the pacing rate (tcp_min_tso_segs, 1 to 255): where PSH goes.")
         int tcpMinTsoSegs() default 2;
 
+        @AttributeDefinition(description = "Whether connect() may take over a 4-tuple left in TIME-WAIT by a connection"
+                + " that used timestamps (tcp_tw_reuse): 0 never, 1 always, 2 only for loopback addresses.")
+        int tcpTwReuse() default 2;
+
+        @AttributeDefinition(description = "Milliseconds after entering TIME-WAIT before connect() may take the entry"
+                + " over (tcp_tw_reuse_delay, 1 to 600000).")
+        int tcpTwReuseDelay() default 1000;
+
         @AttributeDefinition(description = "Milliseconds a stopping TCP waits for connections to close before aborting them.")
         long drainMillis() default 5_000;
     }
@@ -225,7 +233,8 @@ public final class TcpInit {
                 new TcpSettings.AckLimits(c.tcpChallengeAckLimit(), c.tcpInvalidRatelimitMillis()),
                 new TcpSettings.LossDetection((c.tcpRecovery() & 1) != 0,
                         c.tcpEarlyRetrans() == 3 || c.tcpEarlyRetrans() == 4),
-                new TcpSettings.Sending(c.tcpSlowStartAfterIdle() != 0, c.tcpMinTsoSegs()));
+                new TcpSettings.Sending(c.tcpSlowStartAfterIdle() != 0, c.tcpMinTsoSegs()),
+                new TcpSettings.TwReuse(c.tcpTwReuse(), c.tcpTwReuseDelay()));
     }
 
     /** The assembled protocol, for diagnostics. */

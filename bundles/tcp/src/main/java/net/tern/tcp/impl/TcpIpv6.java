@@ -180,14 +180,15 @@ public final class TcpIpv6 implements Ip6Protocol, TcpAfOps, Ipv6Sender, ProtoSw
         }
         Ipv6Address peer = daddr;
         int port = address.port();
-        ConnKey key = tcp.prot().connector().hash(sk, p -> ConnKey.of6(saddr, p, peer, port),
+        TcpHashTables.Connection connection = tcp.prot().connector().hash(sk,
+                p -> ConnKey.of6(saddr, p, peer, port),
                 tcp.secrets().secureTcpSeq(ConnKey.fold(saddr), ConnKey.fold(peer), 0, port), call);
         sk.v6Saddr(saddr);
         sk.v6RcvSaddr(saddr);
         sk.v6Daddr(peer);
         sk.dport(port);
         sk.route6(new Route6(dst, saddr));
-        tcp.prot().connector().start(sk, key, dst.mtu(), "tcp_v6_connect");
+        tcp.prot().connector().start(sk, connection, dst.mtu(), "tcp_v6_connect");
     }
 
     /**

@@ -167,7 +167,7 @@ final class TcpLifecycle {
         if (key != null) {
             TimeWaitSock tw = new TimeWaitSock(key, sk.rcv().rcvNxt(), sk.snd().sndMax(), sk.rcv().rcvWnd(),
                     sk.opts().rcvWscale(), sk.opts().tsOk(), sk.ts().tsRecent(), sk.ts().tsRecentStampNanos(),
-                    sk.ts().tsOffset(), timeWaitMillis(sk));
+                    sk.ts().tsOffset(), timeWaitMillis(sk), clock.nanoTime());
             tw.inheritCookie(sk.cookieIfGiven());
             if (tables.replaceEstablished(key, sk, tw)) {
                 sk.clearKey();

@@ -48,7 +48,7 @@ final class TcpOutOptions {
         if (offer ? s.timestamps() : sk.opts().tsOk()) {
             options.timestamp = true;
             options.tsVal = sk.ts().tsVal(TcpTimestamps.tsNow(clock));
-            options.tsEcr = synAck ? sk.ts().tsRecent() : 0;
+            options.tsEcr = sk.ts().tsRecent(); // on a SYN 0, or TS.Recent taken over from TIME-WAIT (TcpTwReuse)
         }
         if (offer ? s.sack() : sk.opts().sackOk()) {
             options.sackPermitted = true;

@@ -172,14 +172,14 @@ public final class TcpProt implements InetProto<TcpSock> {
         }
         int saddr = sk.saddr() != 0 ? sk.saddr() : route.source();
         int port = address.port();
-        ConnKey key = connect.hash(sk, p -> new ConnKey(saddr, p, daddr, port), secrets.secureTcpSeq(saddr, daddr, 0, port),
-                call);
+        TcpHashTables.Connection connection = connect.hash(sk, p -> new ConnKey(saddr, p, daddr, port),
+                secrets.secureTcpSeq(saddr, daddr, 0, port), call);
         sk.saddr(saddr);
         sk.rcvSaddr(saddr);
         sk.daddr(daddr);
         sk.dport(port);
         sk.dstSet(route);
-        connect.start(sk, key, route.mtu(), "tcp_v4_connect");
+        connect.start(sk, connection, route.mtu(), "tcp_v4_connect");
     }
 
     /** {@code ipv4_specific}: IPv4 connections' network layer, also a dual-stack socket's over IPv4. */

@@ -39,12 +39,15 @@ import net.tern.inet.sock.ProtoMemory;
  *                          {@code tcp_early_retrans} ({@link LossDetection})
  * @param sending           how a sender restarts after idle and sizes its packets:
  *                          {@code tcp_slow_start_after_idle}, {@code tcp_min_tso_segs} ({@link Sending})
+ * @param twReuse           whether connect() may take over a 4-tuple in TIME-WAIT: {@code tcp_tw_reuse},
+ *                          {@code tcp_tw_reuse_delay} ({@link TwReuse})
  */
 public record TcpSettings(int synRetries, int synackRetries, int retries2, long rtoInitialMillis, long rtoMinMillis,
         long rtoMaxMillis, long msl, long finTimeoutMillis, int somaxconn, boolean syncookies, boolean timestamps,
         boolean windowScaling, boolean sack, int rmemMax, int rmemDefault, int wmemDefault, int initialCwnd,
         long keepaliveTimeMillis, long keepaliveIntvlMillis, int keepaliveProbes, long delackMinMillis,
-        String congestionControl, Memory memory, AckLimits ackLimits, LossDetection lossDetection, Sending sending) {
+        String congestionControl, Memory memory, AckLimits ackLimits, LossDetection lossDetection, Sending sending,
+        TwReuse twReuse) {
 
     public TcpSettings {
         if (synRetries < 1 || synackRetries < 1 || retries2 < 1) {
@@ -60,8 +63,9 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
         if (congestionControl == null || congestionControl.isEmpty()) {
             throw new IllegalArgumentException("a default congestion control is needed");
         }
-        if (memory == null || ackLimits == null || lossDetection == null || sending == null) {
-            throw new IllegalArgumentException("memory settings, ACK limits, loss detection and sending are needed");
+        if (memory == null || ackLimits == null || lossDetection == null || sending == null || twReuse == null) {
+            throw new IllegalArgumentException("memory settings, ACK limits, loss detection, sending and TIME-WAIT reuse"
+                    + " are needed");
         }
     }
 
@@ -131,6 +135,34 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
     }
 
     /**
+     * Whether {@code connect()} may take over a 4-tuple that a connection of this stack left in
+     * TIME-WAIT ({@code tcp_twsk_unique}), as Linux 6.13+ judges it. Only an entry whose
+     * connection used timestamps qualifies: PAWS then tells the old connection's segments
+     * from the new one's (RFC 7323 5), and the new ISN starts beyond the old sequence space.
+     *
+     * @param mode        {@code tcp_tw_reuse}: 0 never, 1 always, 2 (Linux's default) only when the entry's local
+     *                    or remote address is a loopback address; applies to the ephemeral port search, a socket
+     *                    bound to its port by bind() takes over a timestamped entry whatever this says
+     * @param delayMillis {@code tcp_tw_reuse_delay} (1000 ms, 1..600000): how long after entering TIME-WAIT an
+     *                    entry may be taken over
+     */
+    public record TwReuse(int mode, int delayMillis) {
+        public TwReuse {
+            if (mode < 0 || mode > 2) {
+                throw new IllegalArgumentException("tcp_tw_reuse is 0, 1 or 2, not " + mode);
+            }
+            if (delayMillis < 1 || delayMillis > 600_000) {
+                throw new IllegalArgumentException("tcp_tw_reuse_delay is 1 to 600000 ms, not " + delayMillis);
+            }
+        }
+
+        /** Linux's defaults: loopback only, after 1 s. */
+        public static TwReuse defaults() {
+            return new TwReuse(2, 1000);
+        }
+    }
+
+    /**
      * TCP's memory accounting (README, "Memory"):
      *
      * @param tcpMem      the stack-wide limits in pages of 4 KiB ({@code tcp_mem}: min, pressure, max)
@@ -195,7 +227,8 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
     public static TcpSettings defaults() {
         return new TcpSettings(6, 5, 15, 1000, 200, 120_000, 30_000, 60_000, 4096, true, true, true, true,
                 15 << 20, 262_144, 131_072, 10, TimeUnit.HOURS.toMillis(2), 75_000, 9, 40, "cubic", Memory.defaults(),
-                AckLimits.defaults(), LossDetection.defaults(), Sending.defaults());
+                AckLimits.defaults(), LossDetection.defaults(), Sending.defaults(),
+                TwReuse.defaults());
     }
 
     /** TIME-WAIT's length: 2 * MSL. */
@@ -224,76 +257,83 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, value, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits, lossDetection, sending);
+                congestionControl, memory, ackLimits, lossDetection, sending, twReuse);
     }
 
     public TcpSettings withSyncookies(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, on, timestamps, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits, lossDetection, sending);
+                congestionControl, memory, ackLimits, lossDetection, sending, twReuse);
     }
 
     public TcpSettings withTimestamps(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, on, windowScaling, sack, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits, lossDetection, sending);
+                congestionControl, memory, ackLimits, lossDetection, sending, twReuse);
     }
 
     public TcpSettings withSack(boolean on) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, on, rmemMax, rmemDefault, wmemDefault,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits, lossDetection, sending);
+                congestionControl, memory, ackLimits, lossDetection, sending, twReuse);
     }
 
     public TcpSettings withMsl(long millis) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, millis,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits, lossDetection, sending);
+                congestionControl, memory, ackLimits, lossDetection, sending, twReuse);
     }
 
     public TcpSettings withBuffers(int rmem, int wmem) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmem, wmem,
                 initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits, lossDetection, sending);
+                congestionControl, memory, ackLimits, lossDetection, sending, twReuse);
     }
 
     public TcpSettings withCongestionControl(String name) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                name, memory, ackLimits, lossDetection, sending);
+                name, memory, ackLimits, lossDetection, sending, twReuse);
     }
 
     public TcpSettings withMemory(Memory value) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, value, ackLimits, lossDetection, sending);
+                congestionControl, value, ackLimits, lossDetection, sending, twReuse);
     }
 
     public TcpSettings withAckLimits(AckLimits limits) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, limits, lossDetection, sending);
+                congestionControl, memory, limits, lossDetection, sending, twReuse);
     }
 
     public TcpSettings withLossDetection(LossDetection value) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits, value, sending);
+                congestionControl, memory, ackLimits, value, sending, twReuse);
     }
 
     public TcpSettings withSending(Sending value) {
         return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
                 finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
                 wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
-                congestionControl, memory, ackLimits, lossDetection, value);
+                congestionControl, memory, ackLimits, lossDetection, value, twReuse);
+    }
+
+    public TcpSettings withTwReuse(TwReuse value) {
+        return new TcpSettings(synRetries, synackRetries, retries2, rtoInitialMillis, rtoMinMillis, rtoMaxMillis, msl,
+                finTimeoutMillis, somaxconn, syncookies, timestamps, windowScaling, sack, rmemMax, rmemDefault,
+                wmemDefault, initialCwnd, keepaliveTimeMillis, keepaliveIntvlMillis, keepaliveProbes, delackMinMillis,
+                congestionControl, memory, ackLimits, lossDetection, sending, value);
     }
 }

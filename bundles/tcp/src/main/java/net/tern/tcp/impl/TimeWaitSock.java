@@ -15,16 +15,19 @@ final class TimeWaitSock extends MiniSock implements PortOwner {
     final int rcvWscale;
     /** How long this entry lives, and lives again when restarted (2 * MSL, or the socket's own length). */
     final long lengthMillis;
+    /** When the connection entered TIME-WAIT, on the stack's clock ({@code tw_entry_stamp}); a restart keeps it. */
+    final long entryNanos;
     private int ownerSlot = NOT_LISTED;
 
     TimeWaitSock(ConnKey key, int rcvNxt, int sndNxt, int rcvWnd, int rcvWscale, boolean tsOk, int tsRecent,
-            long tsRecentStampNanos, int tsOffset, long lengthMillis) {
+            long tsRecentStampNanos, int tsOffset, long lengthMillis, long entryNanos) {
         super(key, tsOk, new TcpTimestamps(tsOffset, tsRecent, tsRecentStampNanos));
         this.rcvNxt = rcvNxt;
         this.sndNxt = sndNxt;
         this.rcvWnd = rcvWnd;
         this.rcvWscale = rcvWscale;
         this.lengthMillis = lengthMillis;
+        this.entryNanos = entryNanos;
     }
 
     @Override

@@ -12,7 +12,7 @@ class TcpHashTablesTest {
     private static final int LOOPBACK = 0x7f000001;
 
     private static TimeWaitSock timeWait(int port, int remotePort) {
-        return new TimeWaitSock(new ConnKey(LOOPBACK, port, LOOPBACK, remotePort), 0, 0, 65535, 0, false, 0, 0L, 0, 60_000L);
+        return new TimeWaitSock(new ConnKey(LOOPBACK, port, LOOPBACK, remotePort), 0, 0, 65535, 0, false, 0, 0L, 0, 60_000L, 0L);
     }
 
     @Test
