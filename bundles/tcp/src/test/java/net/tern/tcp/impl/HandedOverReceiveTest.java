@@ -54,6 +54,23 @@ class HandedOverReceiveTest {
     }
 
     @Test
+    void aBlockingSocketTakesTheBlockingModelsPathAndGetsWhatIsQueued() throws Exception {
+        try (LoopbackHost lo = new LoopbackHost()) {
+            SocketApi api = lo.api();
+            int[] pair = lo.connectPair(lo.listen(8080, 8), 8080);
+            byte[] data = pattern(4_000);
+            lo.sendAll(pair[0], data, 1_000);
+            lo.runUntilIdle();
+            api.setNonBlocking(pair[1], false);
+
+            assertThat(api.sysRecvBuffers(pair[1], alloc, 1 << 16, 0, arrived::add)).isEqualTo(4_000);
+            assertThat(concat()).isEqualTo(data);
+            assertThat(api.sysRecvBuffers(pair[1], alloc, 1 << 16, SocketConstants.MSG_DONTWAIT, arrived::add))
+                    .as("MSG_DONTWAIT on a blocking socket with nothing queued").isEqualTo(Errno.EAGAIN.negative());
+        }
+    }
+
+    @Test
     void aPeekCopiesAndLeavesTheBytesQueued() throws Exception {
         try (LoopbackHost lo = new LoopbackHost()) {
             SocketApi api = lo.api();
