@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tern against the Linux kernel, side by side in one JVM; see README.md, "Performance".
 #   benchmarks/run.sh [--quick]     (--quick: within 2 minutes; the full run within 15)
-#   benchmarks/run.sh --tun-only [--tun-offload on|off]   the TUN row alone (as root), with the
+#   benchmarks/run.sh --tun-only [--tun-offload on|off]   the TUN rows alone (as root: one stream, then 4), with the
 #                                   TUN driver's offload on (default) or off
 # As root it also compares TCP over TUN (Tern) with kernel-to-kernel over veth, in two network
 # namespaces it creates and deletes (trap-cleaned); otherwise that part says it is skipped.

@@ -15,7 +15,8 @@ import java.util.Locale;
  *
  * <p>Arguments: {@code --quick}; {@code --tun NETNS --veth NETNS --sink-port PORT} to run the
  * TUN comparison; {@code --tun-skipped REASON} to say why it does not run; {@code --tun-only}
- * for that row alone; {@code --tun-offload on|off} for the TUN driver's offload (on by default).
+ * for that row alone (one stream, then 4 at once: {@code tun} and {@code tun4}); {@code --tun-offload on|off}
+ * for the TUN driver's offload (on by default).
  */
 public final class Benchmarks {
     /** Durations, rounds and sizes of one run. */
@@ -63,8 +64,10 @@ public final class Benchmarks {
                 runtime.availableProcessors(), System.getProperty("java.version"), runtime.maxMemory() >> 20, plan);
 
         if (tunOnly) {
-            System.out.printf(Locale.ROOT, "summary: tun=%s tun_offload=%s%n",
-                    tunRow(tunNetns, vethNetns, sinkPort, plan, tunOffload, tunSkipped), tunOffload ? "on" : "off");
+            String one = tunRow(tunNetns, vethNetns, sinkPort, plan, tunOffload, 1, tunSkipped);
+            String four = tunRow(tunNetns, vethNetns, sinkPort, plan, tunOffload, 4, tunSkipped);
+            System.out.printf(Locale.ROOT, "summary: tun=%s tun4=%s tun_offload=%s%n", one, four,
+                    tunOffload ? "on" : "off");
             System.exit(0);
         }
         ChannelNet kernel = ChannelNet.kernel();
@@ -115,7 +118,8 @@ public final class Benchmarks {
         long bytesPerConnection = idle[0];
         long maxConnections = idle[1];
 
-        String tun = tunRow(tunNetns, vethNetns, sinkPort, plan, tunOffload, tunSkipped);
+        String tun = tunRow(tunNetns, vethNetns, sinkPort, plan, tunOffload, 1, tunSkipped);
+        String tun4 = tunRow(tunNetns, vethNetns, sinkPort, plan, tunOffload, 4, tunSkipped);
         StringBuilder nio = new StringBuilder();
         for (AdapterCost cost : adapter) {
             if (AdapterCost.SUMMARY.contains(cost.key())) {
@@ -124,21 +128,25 @@ public final class Benchmarks {
         }
         System.out.printf(Locale.ROOT,
                 "summary: bulk=%.2f bulk4=%.2f bulk8=%.2f rr_p50=%.2f cps=%.2f udp=%.2f bytes_per_conn=%d"
-                        + " max_conns=%d tun=%s%s http=%.2f http_p99=%.2f http_cpu=%.2f%n",
-                bulk, bulk4, bulk8, rrP50, cps, udp, bytesPerConnection, maxConnections, tun, nio, http, httpP99, httpCpu);
+                        + " max_conns=%d tun=%s tun4=%s%s http=%.2f http_p99=%.2f http_cpu=%.2f%n",
+                bulk, bulk4, bulk8, rrP50, cps, udp, bytesPerConnection, maxConnections, tun, tun4, nio, http, httpP99,
+                httpCpu);
         System.exit(0);
     }
 
-    /** The TUN row's ratio (Tern over TUN to veth), "n/a" when it is skipped or fails (and says why). */
+    /**
+     * The TUN row's ratio (Tern over TUN to veth) with {@code streams} connections at once,
+     * "n/a" when it is skipped or fails (and says why).
+     */
     private static String tunRow(String tunNetns, String vethNetns, int sinkPort, Plan plan, boolean offload,
-            String skipped) {
+            int streams, String skipped) {
         if (tunNetns == null || vethNetns == null || sinkPort <= 0) {
             System.out.println("tun: skipped: " + skipped);
             return "n/a";
         }
         try {
             return String.format(Locale.ROOT, "%.2f", TunComparison.run(tunNetns, vethNetns, sinkPort, plan.tunMillis(),
-                    plan.tunRounds(), offload).ratio());
+                    plan.tunRounds(), offload, streams).ratio());
         } catch (Exception e) {
             System.out.println("tun: failed: " + e.getMessage());
             return "n/a";

@@ -22,6 +22,9 @@ import net.tern.spi.net.IfAddress;
  * <p>Both sides are warmed alike: the kernel's sender is one JVM that stays up for every round
  * ({@code TcpSource --rounds}), as Tern's stack does in this one, and each side runs one
  * warm-up round; then the rounds alternate which side goes first.
+ *
+ * <p>With several streams each round runs that many connections at once on both sides, each
+ * from its own thread, and counts the sum of their rates.
  */
 final class TunComparison {
     static final String TUN_NAME = "terntun0";
@@ -34,9 +37,12 @@ final class TunComparison {
     private TunComparison() {
     }
 
-    /** One comparison; {@code offload}: the TUN driver's segmentation and checksum offload with the kernel. */
+    /**
+     * One comparison; {@code offload}: the TUN driver's segmentation and checksum offload with
+     * the kernel; {@code streams}: connections at once in each round.
+     */
     static Comparison.Result run(String tunNetns, String vethNetns, int sinkPort, long millis, int rounds,
-            boolean offload) throws Exception {
+            boolean offload, int streams) throws Exception {
         double[] tern = new double[rounds];
         double[] veth = new double[rounds];
         try (TernStack stack = new TernStack(1024)) {
@@ -46,30 +52,34 @@ final class TunComparison {
             command("ip", "-n", tunNetns, "addr", "add", KERNEL_TUN_ADDRESS + "/24", "dev", TUN_NAME);
             command("ip", "-n", tunNetns, "link", "set", TUN_NAME, "up");
             TernNet net = new TernNet(stack.api(), InetSockAddr.parseAddress(KERNEL_TUN_ADDRESS));
-            try (VethSource source = new VethSource(vethNetns, sinkPort, millis)) {
-                ternRound(net, sinkPort, millis); // warm-up of both
+            try (VethSource source = new VethSource(vethNetns, sinkPort, millis, streams)) {
+                ternRound(net, sinkPort, millis, streams); // warm-up of both
                 source.round();
                 for (int i = 0; i < rounds; i++) {
                     if (i % 2 == 0) {
-                        tern[i] = ternRound(net, sinkPort, millis);
+                        tern[i] = ternRound(net, sinkPort, millis, streams);
                         veth[i] = source.round();
                     } else {
                         veth[i] = source.round();
-                        tern[i] = ternRound(net, sinkPort, millis);
+                        tern[i] = ternRound(net, sinkPort, millis, streams);
                     }
                 }
             }
             stack.unregister(device);
         }
         Comparison.Result result = new Comparison.Result(new Comparison.Metric("throughput", "Gbit/s"), tern, veth);
-        System.out.println(result.line("tun (tern, offload " + (offload ? "on" : "off") + ") vs veth (kernel)"));
+        System.out.println(result.line("tun (tern, offload " + (offload ? "on" : "off") + ", " + streams
+                + (streams == 1 ? " stream" : " streams") + ", " + Runtime.getRuntime().availableProcessors()
+                + " network threads) vs veth (kernel)"));
         return result;
     }
 
-    private static double ternRound(TernNet net, int port, long millis) throws IOException {
-        try (Net.Conn conn = net.connect(port)) {
-            return TcpSink.sendTo(conn, millis);
-        }
+    private static double ternRound(TernNet net, int port, long millis, int streams) throws IOException {
+        return Streams.sum(streams, () -> {
+            try (Net.Conn conn = net.connect(port)) {
+                return TcpSink.sendTo(conn, millis);
+            }
+        });
     }
 
     /** The kernel's sender in the veth namespace: one process for every round, a round per line it reads. */
@@ -78,11 +88,12 @@ final class TunComparison {
         private final BufferedReader output;
         private final java.io.Writer input;
 
-        VethSource(String netns, int port, long millis) throws IOException {
+        VethSource(String netns, int port, long millis, int streams) throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             process = new ProcessBuilder("ip", "netns", "exec", netns, java, "-Xmx256m", "-cp",
                     System.getProperty("java.class.path"), TcpSource.class.getName(), KERNEL_VETH_ADDRESS,
-                    Integer.toString(port), Long.toString(millis), "--rounds").redirectErrorStream(true).start();
+                    Integer.toString(port), Long.toString(millis), "--rounds", "--streams", Integer.toString(streams))
+                    .redirectErrorStream(true).start();
             output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             input = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         }
