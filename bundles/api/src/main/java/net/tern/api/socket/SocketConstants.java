@@ -88,6 +88,8 @@ public final class SocketConstants {
     public static final int IPV6_RECVHOPLIMIT = 51;
     /** {@code IPV6_HOPLIMIT}: the control message type of a received hop limit (level SOL_IPV6). @since 1.8 */
     public static final int IPV6_HOPLIMIT = 52;
+    /** {@code IPV6_TCLASS}: the traffic class of packets sent (-1 for the default, 0). @since 1.11 */
+    public static final int IPV6_TCLASS = 67;
     public static final int SOL_UDP = 17;
     /** Packet socket options ({@code AF_PACKET}: {@code PACKET_STATISTICS}, ...). @since 1.6 */
     public static final int SOL_PACKET = 263;

@@ -14,7 +14,7 @@
  * {@link net.tern.api.socket.ProcNetSnmp}) are read through the same service.
  */
 @Export
-@Version("1.10.0")
+@Version("1.11.0")
 package net.tern.api.socket;
 
 import org.osgi.annotation.bundle.Export;

@@ -2,18 +2,19 @@ package net.tern.inet.sock;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
-import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketConstants;
+import net.tern.inet.ip.InetConstants;
 import net.tern.inet.route.RouteTable;
 import net.tern.spi.proto.ProtoSocket;
 import net.tern.wire.Ipv6Address;
 
 /**
- * {@code inet6_dgram_ops}: AF_INET6 datagram sockets (UDP over IPv6), {@link InetDgramOps}
+ * {@code inet6_dgram_ops}: AF_INET6 datagram sockets (UDP over IPv6, dual-stack), {@link InetDgramOps}
  * with IPv6's addresses: {@code inet6_bind} ({@link Inet6Bind}, multicast groups allowed),
  * connect to the transport's {@link InetProto#connect6} ({@code ip6_datagram_connect}), and
  * sends to the transport's {@link InetProto#trySendmsg6} ({@code udpv6_sendmsg}).
@@ -22,19 +23,36 @@ import net.tern.wire.Ipv6Address;
  */
 public class Inet6DgramOps extends InetDgramOps {
     private final Predicate<Ipv6Address> isLocal;
+    private IntSupplier defaultHopLimit;
 
     /** @param isLocal {@code ipv6_chk_addr}: whether an address is this host's */
     public Inet6DgramOps(RouteTable routes, Predicate<Ipv6Address> isLocal) {
         super(routes, SocketConstants.AF_INET6);
         this.isLocal = Objects.requireNonNull(isLocal, "isLocal");
+        this.defaultHopLimit = () -> InetConstants.DEFAULT_TTL;
     }
 
-    /** {@code inet6_bind}; the IPv4 side of a dual-stack datagram socket is not served (EAFNOSUPPORT for an IPv4-mapped address). */
+    /**
+     * @param isLocal {@code ipv6_chk_addr}: whether an address is this host's
+     * @param defaultHopLimit IPv6's hop limit ({@code conf.all.hop_limit}), what {@code IPV6_UNICAST_HOPS} reads when unset
+     * @since 1.12
+     */
+    public Inet6DgramOps(RouteTable routes, Predicate<Ipv6Address> isLocal, IntSupplier defaultHopLimit) {
+        this(routes, isLocal);
+        this.defaultHopLimit = Objects.requireNonNull(defaultHopLimit, "defaultHopLimit");
+    }
+
+    @Override
+    protected int defaultHopLimit() {
+        return defaultHopLimit.getAsInt();
+    }
+
+    /**
+     * {@code inet6_bind} ({@link Inet6Bind}): an IPv4-mapped address binds the IPv4 side of a
+     * dual-stack socket, an IPv6 address makes it IPv6-only.
+     */
     @Override
     public void bind(ProtoSocket sock, SockAddr address) throws ErrnoException {
-        if (address instanceof Inet6SockAddr a && new Ipv6Address(a.high(), a.low()).isV4Mapped()) {
-            throw new ErrnoException(Errno.EAFNOSUPPORT, "bind(" + a + "): IPv4-mapped addresses are not served over UDP");
-        }
         Inet6Bind.bind(sk(sock), address, isLocal, this::isLocalV4, true);
     }
 

@@ -2,11 +2,13 @@ package net.tern.inet.sock;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketConstants;
+import net.tern.inet.ip.InetConstants;
 import net.tern.inet.route.RouteTable;
 import net.tern.spi.net.Clock;
 import net.tern.spi.proto.ProtoSocket;
@@ -23,6 +25,7 @@ import net.tern.wire.Ipv6Address;
  */
 public class Inet6StreamOps extends InetStreamOps {
     private final Predicate<Ipv6Address> isLocal;
+    private IntSupplier defaultHopLimit;
 
     /**
      * @param isLocal {@code ipv6_chk_addr}: whether an address is this host's
@@ -31,6 +34,23 @@ public class Inet6StreamOps extends InetStreamOps {
     public Inet6StreamOps(RouteTable routes, Predicate<Ipv6Address> isLocal, Clock clock) {
         super(routes, clock, SocketConstants.AF_INET6);
         this.isLocal = Objects.requireNonNull(isLocal, "isLocal");
+        this.defaultHopLimit = () -> InetConstants.DEFAULT_TTL;
+    }
+
+    /**
+     * @param isLocal {@code ipv6_chk_addr}: whether an address is this host's
+     * @param clock   stamps the {@code inet_stream_connect} tracepoint
+     * @param defaultHopLimit IPv6's hop limit ({@code conf.all.hop_limit}), what {@code IPV6_UNICAST_HOPS} reads when unset
+     * @since 1.12
+     */
+    public Inet6StreamOps(RouteTable routes, Predicate<Ipv6Address> isLocal, Clock clock, IntSupplier defaultHopLimit) {
+        this(routes, isLocal, clock);
+        this.defaultHopLimit = Objects.requireNonNull(defaultHopLimit, "defaultHopLimit");
+    }
+
+    @Override
+    protected int defaultHopLimit() {
+        return defaultHopLimit.getAsInt();
     }
 
     /** {@code inet6_bind} ({@link Inet6Bind}). */

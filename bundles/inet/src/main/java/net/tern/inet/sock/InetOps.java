@@ -264,6 +264,8 @@ public abstract class InetOps implements ProtoOps {
                 sk.ipv6only(intValue(level, name, value) != 0);
             } else if (isGenericIpOption(level, name)) {
                 setIpOption(sk, name, intValue(level, name, value));
+            } else if (isGenericIpv6Option(sk, level, name)) {
+                setIpv6Option(sk, name, intValue(level, name, value));
             } else if (level == SOL_IP) {
                 // The SOL_IP options a transport acts on itself (IP_RECVERR, IP_RECVTTL on ping sockets).
                 try {
@@ -331,6 +333,34 @@ public abstract class InetOps implements ProtoOps {
         }
     }
 
+    /**
+     * {@code do_ipv6_setsockopt}'s {@code IPV6_UNICAST_HOPS} (0..255, -1 for the default) and
+     * {@code IPV6_TCLASS} (0..255, -1 for the default 0); EINVAL beyond, as on Linux 6.18.
+     */
+    private static void setIpv6Option(InetSock sk, int name, int v) throws ErrnoException {
+        if (v < -1 || v > 255) {
+            throw new ErrnoException(Errno.EINVAL, "setsockopt(" + (name == SocketConstants.IPV6_TCLASS ? "IPV6_TCLASS"
+                    : "IPV6_UNICAST_HOPS") + ", " + v + "): must be 0..255, or -1 for the default");
+        }
+        if (name == SocketConstants.IPV6_TCLASS) {
+            sk.tclass(v == -1 ? 0 : v);
+        } else {
+            sk.hopLimit(v);
+        }
+    }
+
+    /** {@code IPV6_UNICAST_HOPS} read back when none was set: the hop limit of the socket's family's packets. */
+    protected int defaultHopLimit() {
+        return InetConstants.DEFAULT_TTL;
+    }
+
+    private Object ipv6Option(InetSock sk, int name) {
+        if (name == SocketConstants.IPV6_TCLASS) {
+            return sk.tclass();
+        }
+        return sk.hopLimit() < 0 ? defaultHopLimit() : sk.hopLimit();
+    }
+
     @Override
     public Object getsockopt(ProtoSocket sock, int level, int name) throws ErrnoException {
         InetSock sk = sk(sock);
@@ -339,10 +369,13 @@ public abstract class InetOps implements ProtoOps {
             if (isV6only(sk, level, name)) {
                 return sk.ipv6only() ? 1 : 0;
             }
+            if (isGenericIpv6Option(sk, level, name)) {
+                return ipv6Option(sk, name);
+            }
             if (level == SOL_SOCKET || isGenericIpOption(level, name)) {
                 return genericOption(sk, level, name);
             }
-            if (level == SOL_IP) {
+            if (level == SOL_IP || isIpv6Level(sk, level)) {
                 return prot(sk).getsockopt(sk, level, name);
             }
             checkTransportLevel(sk, level, name);
@@ -360,10 +393,13 @@ public abstract class InetOps implements ProtoOps {
             if (isV6only(sk, level, name)) {
                 return ProtoOps.optionAs(sk.ipv6only() ? 1 : 0, type, level, name);
             }
+            if (isGenericIpv6Option(sk, level, name)) {
+                return ProtoOps.optionAs(ipv6Option(sk, name), type, level, name);
+            }
             if (level == SOL_SOCKET || isGenericIpOption(level, name)) {
                 return ProtoOps.optionAs(genericOption(sk, level, name), type, level, name);
             }
-            if (level == SOL_IP) {
+            if (level == SOL_IP || isIpv6Level(sk, level)) {
                 return prot(sk).getsockopt(sk, level, name, type);
             }
             checkTransportLevel(sk, level, name);
@@ -377,6 +413,20 @@ public abstract class InetOps implements ProtoOps {
     private static boolean isV6only(InetSock sk, int level, int name) {
         return level == SocketConstants.SOL_IPV6 && name == SocketConstants.IPV6_V6ONLY
                 && sk.family() == SocketConstants.AF_INET6;
+    }
+
+    /** The SOL_IPV6 options every AF_INET6 socket has ({@code ipv6_pinfo}'s hop limit and traffic class). */
+    private static boolean isGenericIpv6Option(InetSock sk, int level, int name) {
+        return isIpv6Level(sk, level) && (name == SocketConstants.IPV6_UNICAST_HOPS || name == SocketConstants.IPV6_TCLASS);
+    }
+
+    /**
+     * SOL_IPV6 on an AF_INET6 socket, whose other options ({@code IPV6_UNICAST_HOPS},
+     * {@code IPV6_TCLASS}, ...) the transport keeps, as {@code ipv6_getsockopt} reads
+     * {@code ipv6_pinfo}; the transport answers ENOPROTOOPT for one it does not have.
+     */
+    private static boolean isIpv6Level(InetSock sk, int level) {
+        return level == SocketConstants.SOL_IPV6 && sk.family() == SocketConstants.AF_INET6;
     }
 
     /** The SOL_IP options every inet socket has; the others are the transport's. */

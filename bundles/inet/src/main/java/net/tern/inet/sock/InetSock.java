@@ -87,6 +87,10 @@ public class InetSock {
     private volatile int dport;
 
     private volatile int ttl = -1;
+    /** {@code np->hop_limit} ({@code IPV6_UNICAST_HOPS}): an AF_INET6 socket's hop limit, -1 for IPv6's default. */
+    private volatile int hopLimit = -1;
+    /** {@code np->tclass} ({@code IPV6_TCLASS}): an AF_INET6 socket's traffic class. */
+    private volatile int tclass;
     private volatile int tos;
     private volatile int pmtudisc = InetConstants.IP_PMTUDISC_WANT;
     private volatile boolean reuseAddr;
@@ -519,6 +523,26 @@ public class InetSock {
     // ---- options
 
     /** {@code IP_TTL}; -1 means the stack's default. */
+    /** {@code IPV6_UNICAST_HOPS} as set: 0..255, or -1 for IPv6's default. @since 1.12 */
+    public int hopLimit() {
+        return hopLimit;
+    }
+
+    /** @since 1.12 */
+    public void hopLimit(int value) {
+        this.hopLimit = value;
+    }
+
+    /** {@code IPV6_TCLASS}: the traffic class of the IPv6 packets sent, 0..255. @since 1.12 */
+    public int tclass() {
+        return tclass;
+    }
+
+    /** @since 1.12 */
+    public void tclass(int value) {
+        this.tclass = value;
+    }
+
     public int ttl() {
         return ttl;
     }

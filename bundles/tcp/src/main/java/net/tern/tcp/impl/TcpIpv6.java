@@ -52,7 +52,7 @@ public final class TcpIpv6 implements Ip6Protocol, TcpAfOps, Ipv6Sender, ProtoSw
     public TcpIpv6(Tcp tcp, Ip6Transport ip6, RouteTable routes) {
         this.tcp = tcp;
         this.ip6 = ip6;
-        this.ops = new Inet6StreamOps(routes, ip6::isLocal, tcp.clock());
+        this.ops = new Inet6StreamOps(routes, ip6::isLocal, tcp.clock(), ip6::hopLimit);
     }
 
     /** TCP's shared input and replies may use IPv6 from now on; register the handler and protosw entry next. */
@@ -256,11 +256,11 @@ public final class TcpIpv6 implements Ip6Protocol, TcpAfOps, Ipv6Sender, ProtoSw
         }
     }
 
-    /** {@code inet6_csk_xmit}. */
+    /** {@code inet6_csk_xmit}, with the socket's {@code IPV6_UNICAST_HOPS} and {@code IPV6_TCLASS}. */
     @Override
     public void queueXmit(TcpSock sk, Packet packet) throws ErrnoException {
         Route6 r = (Route6) sk.route6();
-        ip6.xmit(packet, r.dst(), r.source(), sk.v6Daddr(), TCP, -1, 0);
+        ip6.xmit(packet, r.dst(), r.source(), sk.v6Daddr(), TCP, sk.hopLimit(), sk.tclass());
     }
 
     // ---- what TCP's shared input and replies ask of IPv6

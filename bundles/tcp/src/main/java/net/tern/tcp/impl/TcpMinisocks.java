@@ -235,6 +235,8 @@ final class TcpMinisocks {
         child.lingerSeconds(listener.lingerSeconds());
         child.ttl(listener.ttl());
         child.tos(listener.tos());
+        child.hopLimit(listener.hopLimit());          // tcp_v6_syn_recv_sock copies ipv6_pinfo
+        child.tclass(listener.tclass());
         child.pmtudisc(listener.pmtudisc());
         child.reuseAddr(listener.reuseAddr());
         child.family(listener.family());

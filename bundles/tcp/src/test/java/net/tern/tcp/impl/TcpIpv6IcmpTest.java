@@ -158,6 +158,42 @@ class TcpIpv6IcmpTest {
         time.advance(100, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * IPV6_UNICAST_HOPS and IPV6_TCLASS set before connect go on the SYN and what follows
+     * (ip6_xmit with np->hop_limit, np->tclass); an accepted socket takes its listener's.
+     */
+    @Test
+    void hopLimitAndTrafficClassGoOnEverySegment() throws Exception {
+        SocketApi apiB = b.api();
+        int listener = apiB.socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        apiB.setsockopt(listener, net.tern.api.socket.SocketConstants.SOL_IPV6,
+                net.tern.api.socket.SocketConstants.IPV6_TCLASS, 0x48);
+        apiB.bind(listener, Inet6SockAddr.parse("[::]:5003"));
+        apiB.listen(listener, 4);
+        int fd = a.api().socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        a.api().setsockopt(fd, net.tern.api.socket.SocketConstants.SOL_IPV6,
+                net.tern.api.socket.SocketConstants.IPV6_UNICAST_HOPS, 9);
+        a.api().setsockopt(fd, net.tern.api.socket.SocketConstants.SOL_IPV6,
+                net.tern.api.socket.SocketConstants.IPV6_TCLASS, 0x20);
+        sentByA.clear();
+        assertThatThrownBy(() -> a.api().connect(fd, new Inet6SockAddr(B.high(), B.low(), 5003)))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.EINPROGRESS));
+        time.advance(10, TimeUnit.MILLISECONDS);
+        int server = apiB.accept(listener, SOCK_NONBLOCK).fd();
+        assertThat(apiB.getsockopt(server, net.tern.api.socket.SocketConstants.SOL_IPV6,
+                net.tern.api.socket.SocketConstants.IPV6_TCLASS)).isEqualTo(0x48);
+        assertThat(sentByA).hasSizeGreaterThanOrEqualTo(2);                // SYN, ACK
+        assertThat(sentByA).allSatisfy(p -> {
+            Ipv6Packet ip = Ipv6Packet.at(io.netty.buffer.Unpooled.wrappedBuffer(p), 0);
+            assertThat(ip.hopLimit()).isEqualTo(9);
+            assertThat(ip.trafficClass()).isEqualTo(0x20);
+        });
+        a.api().close(fd);
+        apiB.close(server);
+        apiB.close(listener);
+        time.advance(100, TimeUnit.MILLISECONDS);
+    }
+
     /** icmpv6_err_convert: a port unreachable answering the SYN fails the connect with ECONNREFUSED. */
     @Test
     void anUnreachableAnsweringTheSynFailsTheConnect() throws Exception {

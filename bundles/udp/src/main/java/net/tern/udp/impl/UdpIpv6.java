@@ -31,7 +31,8 @@ import net.tern.wire.UdpPacket;
  * protosw entry ({@code udpv6_prot} behind {@code inet6_dgram_ops}), {@code udpv6_rcv} and
  * {@code udpv6_err} as the handler of IPv6 protocol 17, {@code udpv6_sendmsg} and
  * {@code ip6_datagram_connect}. It shares UDP's port table, receive queues, memory and
- * counters with IPv4. The checksum is mandatory over IPv6 (RFC 8200 8.1): a datagram with
+ * counters with IPv4; its sockets are dual-stack (IPv4 peers as {@code ::ffff:a.b.c.d}, sent
+ * and received by UDP over IPv4, see {@link UdpProt}) unless {@code IPV6_V6ONLY}. The checksum is mandatory over IPv6 (RFC 8200 8.1): a datagram with
  * none (zero) is dropped and counted ({@code InCsumErrors}, {@code InErrors}), and one whose
  * sum comes to zero is sent as 0xFFFF.
  */
@@ -50,7 +51,7 @@ public final class UdpIpv6 implements Ip6Protocol, ProtoSw, UdpProt.Ipv6Side {
         this.udp = udp;
         this.ip6 = ip6;
         this.allocator = allocator;
-        this.ops = new Inet6DgramOps(routes, ip6::isLocal);
+        this.ops = new Inet6DgramOps(routes, ip6::isLocal, ip6::hopLimit);
     }
 
     /** UDP sends over IPv6 from now on; register the handler and protosw entry next. */
@@ -181,22 +182,20 @@ public final class UdpIpv6 implements Ip6Protocol, ProtoSw, UdpProt.Ipv6Side {
     // ---- ip6_datagram_connect, udpv6_sendmsg
 
     /** :: means this host (::1). */
-    private static Ipv6Address peer(Inet6SockAddr address) {
+    static Ipv6Address peer(Inet6SockAddr address) {
         Ipv6Address a = new Ipv6Address(address.high(), address.low());
         return a.isUnspecified() ? Ipv6Address.LOOPBACK : a;
     }
 
     /**
-     * {@code ip6_datagram_connect}: routes to the peer, takes the route's source as the local
-     * address if none is bound, and associates (ESTABLISHED). IPv4-mapped peers are not served.
+     * {@code ip6_datagram_connect} to an IPv6 peer (UDP takes IPv4-mapped ones over IPv4
+     * itself): routes to the peer, takes the route's source as the local address if none is
+     * bound, and associates (ESTABLISHED).
      */
     @Override
     public void connect6(UdpSock sk, Inet6SockAddr address) throws ErrnoException {
         String call = "connect(" + address + ")";
         Ipv6Address destination = peer(address);
-        if (destination.isV4Mapped()) {
-            throw new ErrnoException(Errno.ENETUNREACH, call + ": IPv4-mapped peers are not served");
-        }
         Ipv6Address source = source(sk, route(sk, destination, address, call), destination, call);
         if (sk.v6Saddr().isUnspecified()) {
             sk.v6Saddr(source);
@@ -210,10 +209,12 @@ public final class UdpIpv6 implements Ip6Protocol, ProtoSw, UdpProt.Ipv6Side {
     }
 
     /**
-     * {@code udpv6_sendmsg}: one datagram to {@code to}, or to the connected peer when null.
-     * Errors in {@code UdpOutput}'s order: EOPNOTSUPP for MSG_OOB, EINVAL for port 0,
-     * EDESTADDRREQ unconnected, EMSGSIZE over {@value #MAX_PAYLOAD} bytes, the pending error,
-     * EPIPE after SHUT_WR, the route's error, ENOBUFS without packet memory.
+     * {@code udpv6_sendmsg} to an IPv6 peer (UDP sends to IPv4-mapped ones over IPv4 itself):
+     * one datagram to {@code to}, or to the connected peer when null, with the socket's
+     * {@code IPV6_UNICAST_HOPS} and {@code IPV6_TCLASS}. Errors in {@code UdpOutput}'s order:
+     * EOPNOTSUPP for MSG_OOB, EINVAL for port 0, EDESTADDRREQ unconnected, EMSGSIZE over
+     * {@value #MAX_PAYLOAD} bytes, the pending error, EPIPE after SHUT_WR, EAFNOSUPPORT from a
+     * socket whose source is IPv4-mapped, the route's error, ENOBUFS without packet memory.
      */
     @Override
     public int sendmsg6(UdpSock sk, ByteBuffer data, Inet6SockAddr to, int flags) throws ErrnoException {
@@ -227,9 +228,6 @@ public final class UdpIpv6 implements Ip6Protocol, ProtoSw, UdpProt.Ipv6Side {
             port = to.port();
             if (port == 0) {
                 throw new ErrnoException(Errno.EINVAL, "sendmsg(to " + to + "): destination port 0");
-            }
-            if (destination.isV4Mapped()) {
-                throw new ErrnoException(Errno.ENETUNREACH, "sendmsg(to " + to + "): IPv4-mapped peers are not served");
             }
         } else {
             if (sk.state() != SkState.ESTABLISHED) {
@@ -272,7 +270,7 @@ public final class UdpIpv6 implements Ip6Protocol, ProtoSw, UdpProt.Ipv6Side {
         buf.setShort(at + UdpPacket.CHECKSUM_OFFSET, sum == 0 ? 0xffff : sum); // RFC 8200 8.1: never zero
         packet.resetTransportHeader();
         try {
-            ip6.xmit(packet, dst, source, destination, UDP, -1, 0);
+            ip6.xmit(packet, dst, source, destination, UDP, sk.hopLimit(), sk.tclass());
         } catch (ErrnoException e) {
             if (e.errno() == Errno.ENOBUFS) {
                 udp.stats().inc(UdpMib.SndbufErrors);
@@ -284,7 +282,15 @@ public final class UdpIpv6 implements Ip6Protocol, ProtoSw, UdpProt.Ipv6Side {
         return length;
     }
 
+    /**
+     * {@code ip6_dst_lookup_tail}: EAFNOSUPPORT from a socket whose source is IPv4-mapped (bound
+     * or connected to an IPv4-mapped address) to an IPv6 peer, as on Linux 6.18; else the route.
+     */
     private Dst6 route(UdpSock sk, Ipv6Address destination, Inet6SockAddr address, String call) throws ErrnoException {
+        if (sk.v6Saddr().isV4Mapped()) {
+            throw new ErrnoException(Errno.EAFNOSUPPORT, call + ": the socket's address " + sk.v6Saddr()
+                    + " is IPv4's, the peer IPv6's");
+        }
         try {
             int oif = destination.isLinkLocal() && address != null ? address.scopeId() : 0;
             return ip6.route(destination, oif);

@@ -166,17 +166,68 @@ public final class UdpProt implements InetProto<UdpSock> {
         return side;
     }
 
+    /**
+     * {@code ip6_datagram_connect}: an IPv4-mapped peer ({@code ::ffff:a.b.c.d}) is connected
+     * over IPv4 ({@code __ip4_datagram_connect}) and the socket's addresses named IPv4-mapped
+     * (ENETUNREACH for an IPv6-only socket); any other peer over IPv6.
+     */
     @Override
     public void connect6(UdpSock sk, Inet6SockAddr address) throws ErrnoException {
         checkAlive(sk, "connect");
-        ipv6("connect").connect6(sk, address);
+        Ipv6Address peer = dualStackPeer(sk, address);
+        if (peer.isV4Mapped()) {
+            String call = "connect(" + address + ")";
+            if (sk.ipv6only()) {
+                throw new ErrnoException(Errno.ENETUNREACH, call + ": the socket is IPv6-only (IPV6_V6ONLY)");
+            }
+            int v4 = (int) peer.low();
+            Ip4Datagram.connect(ip, sk, v4 != 0 ? v4 : thisHost(sk), address.port());
+            sk.v6Daddr(InetSock.v4Mapped(sk.daddr()));
+            if (sk.v6Saddr().isUnspecified() || sk.v6Saddr().equals(MAPPED_ANY)) {
+                sk.v6Saddr(InetSock.v4Mapped(sk.saddr()));
+            }
+            if (sk.v6RcvSaddr().isUnspecified() || sk.v6RcvSaddr().equals(MAPPED_ANY)) {
+                sk.v6RcvSaddr(InetSock.v4Mapped(sk.rcvSaddr()));
+            }
+        } else {
+            ipv6("connect").connect6(sk, address);
+        }
         table.rehash(sk);
     }
 
+    /** {@code ::ffff:0.0.0.0}, the IPv4 wildcard as an AF_INET6 socket names it. */
+    private static final Ipv6Address MAPPED_ANY = InetSock.v4Mapped(0);
+
+    /**
+     * The peer an AF_INET6 socket addresses: :: from a socket whose source is IPv4-mapped is
+     * IPv4's loopback, as {@code udpv6_sendmsg} takes it; otherwise the address as given.
+     */
+    private static Ipv6Address dualStackPeer(UdpSock sk, Inet6SockAddr address) {
+        Ipv6Address peer = new Ipv6Address(address.high(), address.low());
+        if (peer.isUnspecified() && sk.v6Saddr().isV4Mapped()) {
+            return InetSock.v4Mapped(InetSockAddr.INADDR_LOOPBACK);
+        }
+        return peer;
+    }
+
+    /**
+     * {@code udpv6_sendmsg}: to an IPv4-mapped destination ({@code to}, or the connected peer)
+     * the datagram goes over IPv4 ({@code udp_sendmsg}, with the socket's {@code IP_TTL} and
+     * {@code IP_TOS}; ENETUNREACH for an IPv6-only socket); to any other over IPv6.
+     */
     @Override
     public int trySendmsg6(UdpSock sk, ByteBuffer data, Inet6SockAddr to, int flags) throws ErrnoException {
         checkAlive(sk, "sendmsg");
         try {
+            Ipv6Address peer = to != null ? dualStackPeer(sk, to)
+                    : sk.state() == SkState.ESTABLISHED ? sk.v6Daddr() : Ipv6Address.UNSPECIFIED;
+            if (peer.isV4Mapped()) {
+                if (sk.ipv6only()) {
+                    throw new ErrnoException(Errno.ENETUNREACH, "sendmsg(to " + (to != null ? to : sk.peerName())
+                            + "): the socket is IPv6-only (IPV6_V6ONLY)");
+                }
+                return output.sendmsg(sk, data, to == null ? null : new InetSockAddr((int) peer.low(), to.port()), flags);
+            }
             return ipv6("sendmsg").sendmsg6(sk, data, to, flags);
         } catch (ErrnoException e) {
             return ProtoOps.wouldBlockAsValue(e);

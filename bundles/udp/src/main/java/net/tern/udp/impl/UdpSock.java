@@ -213,9 +213,15 @@ public final class UdpSock extends InetSock {
         return Ipv4Packet.source(datagram.buf(), datagram.networkHeader());
     }
 
-    /** The sender of a datagram queued on an IPv6 socket, from its IPv6 and UDP headers. */
+    /**
+     * The sender of a datagram queued on an IPv6 socket, from its IP and UDP headers: an IPv4
+     * sender (a datagram a dual-stack socket took from UDP over IPv4) as {@code ::ffff:a.b.c.d}.
+     */
     static Inet6SockAddr source6Of(Packet datagram) {
-        Ipv6Address source = Ipv6Packet.at(datagram.buf(), datagram.networkHeader()).source();
+        int header = datagram.networkHeader();
+        Ipv6Address source = (datagram.buf().getByte(header) & 0xf0) == 0x40
+                ? InetSock.v4Mapped(Ipv4Packet.source(datagram.buf(), header))
+                : Ipv6Packet.at(datagram.buf(), header).source();
         return new Inet6SockAddr(source.high(), source.low(), sourcePortOf(datagram));
     }
 

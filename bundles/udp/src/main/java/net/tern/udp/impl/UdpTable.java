@@ -316,10 +316,11 @@ public final class UdpTable {
      * of bound address, peer address and peer port that is set (and matches).
      */
     private static int score(UdpSock sk, int remoteAddress, int remotePort, int localAddress) {
-        if (sk.family() != SocketConstants.AF_INET) {
+        if (!takesV4(sk)) {
             return -1;
         }
-        int score = 0;
+        // An IPv4 socket before a dual-stack IPv6 one that matches as well, as compute_score ranks them.
+        int score = sk.family() == SocketConstants.AF_INET ? 2 : 1;
         int bound = sk.rcvSaddr();
         if (bound != 0) {
             if (bound != localAddress) {
@@ -342,6 +343,17 @@ public final class UdpTable {
             score += 4;
         }
         return score;
+    }
+
+    /**
+     * Whether {@code sk} receives IPv4 datagrams: an AF_INET socket, or a dual-stack AF_INET6
+     * one ({@code ipv6_only_sock} false: bound to :: or an IPv4-mapped address, without
+     * {@code IPV6_V6ONLY}) that is unconnected or connected to an IPv4-mapped peer; its IPv4
+     * addresses ({@code inet_rcv_saddr}, {@code inet_daddr}) are then those the mapped ones hold.
+     */
+    private static boolean takesV4(UdpSock sk) {
+        return sk.family() == SocketConstants.AF_INET || (InetSock.takesV4(sk.family(), sk.v6RcvSaddr(), sk.ipv6only())
+                && (sk.v6Daddr().isUnspecified() || sk.v6Daddr().isV4Mapped()));
     }
 
     /**
@@ -413,7 +425,7 @@ public final class UdpTable {
     }
 
     /**
-     * {@code __udp_v4_is_mcast_sock} over one port: every socket bound there whose bound
+     * {@code __udp_v4_is_mcast_sock} over one port: every socket taking IPv4 bound there whose bound
      * address is the wildcard or {@code localAddress}, and whose peer, if it has one, is the
      * sender. Broadcast and multicast datagrams go to each of them.
      */
@@ -424,7 +436,7 @@ public final class UdpTable {
         }
         List<UdpSock> found = new ArrayList<>(slot.members.length);
         for (UdpSock sk : slot.members) {
-            if (sk.family() == SocketConstants.AF_INET && (sk.rcvSaddr() == 0 || sk.rcvSaddr() == localAddress)
+            if (takesV4(sk) && (sk.rcvSaddr() == 0 || sk.rcvSaddr() == localAddress)
                     && (sk.daddr() == 0 || sk.daddr() == remoteAddress)
                     && (sk.dport() == 0 || sk.dport() == remotePort)) {
                 found.add(sk);

@@ -232,4 +232,189 @@ class UdpIpv6Test {
         bed.runUntilIdle();
         assertThat(api.recv(s4, ByteBuffer.allocate(16), 0)).isEqualTo(2);
     }
+
+    // ---- dual-stack sockets: each behaviour as Linux 6.18 here shows it (real sockets in a namespace)
+
+    private static final InetSockAddr LOOP_V4 = new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 0);
+
+    private static Inet6SockAddr mapped(int v4, int port) {
+        Ipv6Address a = net.tern.inet.sock.InetSock.v4Mapped(v4);
+        return new Inet6SockAddr(a.high(), a.low(), port);
+    }
+
+    private static void assertErrno(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, Errno errno) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(errno));
+    }
+
+    /** [::] without IPV6_V6ONLY takes IPv4's datagrams, their senders named ::ffff:a.b.c.d. */
+    @Test
+    void theIpv6WildcardReceivesIpv4DatagramsFromMappedSenders() throws Exception {
+        int s6 = socket6();
+        api.bind(s6, Inet6SockAddr.parse("[::]:6000"));
+        int s4 = bed.udpSocket();
+        api.sendto(s4, ByteBuffer.wrap("v4".getBytes()), 0, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 6000));
+        bed.runUntilIdle();
+        ByteBuffer in = ByteBuffer.allocate(16);
+        RecvResult got = api.recvfrom(s6, in, 0);
+        assertThat(got.bytes()).isEqualTo(2);
+        int port4 = ((InetSockAddr) api.getsockname(s4)).port();
+        assertThat(got.from()).isEqualTo(mapped(InetSockAddr.INADDR_LOOPBACK, port4));
+        assertThat(api.getsockname(s6)).isEqualTo(Inet6SockAddr.parse("[::]:6000"));
+    }
+
+    /**
+     * connect() to ::ffff:127.0.0.1 associates over IPv4: both names mapped, datagrams both
+     * ways, others' datagrams not taken; IPv6 peers are then EAFNOSUPPORT.
+     */
+    @Test
+    void connectToAMappedPeerWorksOverIpv4() throws Exception {
+        int peer = bed.udpSocket();
+        api.bind(peer, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 6001));
+        int s6 = socket6();
+        api.bind(s6, Inet6SockAddr.parse("[::]:0"));
+        int port6 = ((Inet6SockAddr) api.getsockname(s6)).port();
+        api.connect(s6, mapped(InetSockAddr.INADDR_LOOPBACK, 6001));
+        assertThat(api.getsockname(s6)).isEqualTo(mapped(InetSockAddr.INADDR_LOOPBACK, port6));
+        assertThat(api.getpeername(s6)).isEqualTo(mapped(InetSockAddr.INADDR_LOOPBACK, 6001));
+        api.send(s6, ByteBuffer.wrap("out".getBytes()), 0);
+        bed.runUntilIdle();
+        RecvResult atPeer = api.recvfrom(peer, ByteBuffer.allocate(16), 0);
+        assertThat(atPeer.bytes()).isEqualTo(3);
+        assertThat(atPeer.from()).isEqualTo(new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, port6));
+        int stranger = bed.udpSocket();
+        api.sendto(stranger, ByteBuffer.wrap("no".getBytes()), 0, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, port6));
+        api.sendto(peer, ByteBuffer.wrap("back".getBytes()), 0, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, port6));
+        bed.runUntilIdle();
+        RecvResult back = api.recvfrom(s6, ByteBuffer.allocate(16), 0);
+        assertThat(back.bytes()).as("only the peer's datagram").isEqualTo(4);
+        assertThat(back.from()).isEqualTo(mapped(InetSockAddr.INADDR_LOOPBACK, 6001));
+        assertErrno(() -> api.recv(s6, ByteBuffer.allocate(16), 0), Errno.EAGAIN);
+        assertErrno(() -> api.sendto(s6, ByteBuffer.wrap("x".getBytes()), 0, Inet6SockAddr.parse("[::1]:9")),
+                Errno.EAFNOSUPPORT);
+        assertErrno(() -> api.connect(s6, Inet6SockAddr.parse("[::1]:9")), Errno.EAFNOSUPPORT);
+        assertThat(api.getsockname(s6)).isEqualTo(mapped(InetSockAddr.INADDR_LOOPBACK, port6));
+    }
+
+    /** A datagram sent from [::] to a mapped peer leaves over IPv4; the socket's name stays [::]. */
+    @Test
+    void sendtoAMappedPeerGoesOverIpv4AndLeavesTheNameAlone() throws Exception {
+        int peer = bed.udpSocket();
+        api.bind(peer, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 6002));
+        int s6 = socket6();
+        api.sendto(s6, ByteBuffer.wrap("hi".getBytes()), 0, mapped(InetSockAddr.INADDR_LOOPBACK, 6002));
+        bed.runUntilIdle();
+        Inet6SockAddr name = (Inet6SockAddr) api.getsockname(s6);
+        assertThat(name.high()).isZero();
+        assertThat(name.low()).as("still ::").isZero();
+        RecvResult got = api.recvfrom(peer, ByteBuffer.allocate(16), 0);
+        assertThat(got.from()).isEqualTo(new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, name.port()));
+    }
+
+    /** IPV6_V6ONLY, or a bound IPv6 address, refuses mapped peers (ENETUNREACH) and takes no IPv4. */
+    @Test
+    void anIpv6OnlySocketRefusesMappedPeers() throws Exception {
+        int only = socket6();
+        api.setsockopt(only, SocketConstants.SOL_IPV6, SocketConstants.IPV6_V6ONLY, 1);
+        api.bind(only, Inet6SockAddr.parse("[::]:6003"));
+        assertErrno(() -> api.sendto(only, ByteBuffer.wrap("x".getBytes()), 0, mapped(InetSockAddr.INADDR_LOOPBACK, 9)),
+                Errno.ENETUNREACH);
+        assertErrno(() -> api.connect(only, mapped(InetSockAddr.INADDR_LOOPBACK, 9)), Errno.ENETUNREACH);
+        int s4 = bed.udpSocket();
+        long noPorts = udp(UdpMib.NoPorts);
+        api.sendto(s4, ByteBuffer.wrap("v4".getBytes()), 0, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 6003));
+        bed.runUntilIdle();
+        assertThat(udp(UdpMib.NoPorts)).isEqualTo(noPorts + 1);
+        int loop6 = socket6();
+        api.bind(loop6, Inet6SockAddr.parse("[::1]:0"));
+        assertThat(api.getsockopt(loop6, SocketConstants.SOL_IPV6, SocketConstants.IPV6_V6ONLY)).isEqualTo(1);
+        assertErrno(() -> api.sendto(loop6, ByteBuffer.wrap("x".getBytes()), 0, mapped(InetSockAddr.INADDR_LOOPBACK, 9)),
+                Errno.ENETUNREACH);
+    }
+
+    /**
+     * Bound to ::ffff:127.0.0.1: the IPv4 side alone (IPv6 peers EAFNOSUPPORT), an address
+     * not this host's EADDRNOTAVAIL, ports conflicting with IPv4's and [::]'s as on Linux.
+     */
+    @Test
+    void aSocketBoundToAMappedAddressIsIpv4s() throws Exception {
+        int s6 = socket6();
+        api.bind(s6, mapped(InetSockAddr.INADDR_LOOPBACK, 6004));
+        assertThat(api.getsockname(s6)).isEqualTo(mapped(InetSockAddr.INADDR_LOOPBACK, 6004));
+        assertErrno(() -> api.sendto(s6, ByteBuffer.wrap("x".getBytes()), 0, Inet6SockAddr.parse("[::1]:9")),
+                Errno.EAFNOSUPPORT);
+        int s4 = bed.udpSocket();
+        api.sendto(s4, ByteBuffer.wrap("v4".getBytes()), 0, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 6004));
+        bed.runUntilIdle();
+        assertThat(api.recvfrom(s6, ByteBuffer.allocate(16), 0).from())
+                .isEqualTo(mapped(InetSockAddr.INADDR_LOOPBACK, ((InetSockAddr) api.getsockname(s4)).port()));
+        assertErrno(() -> api.bind(socket6(), mapped(0x0a090909, 0)), Errno.EADDRNOTAVAIL);
+        assertErrno(() -> api.bind(bed.udpSocket(), new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 6004)), Errno.EADDRINUSE);
+        assertErrno(() -> api.bind(socket6(), Inet6SockAddr.parse("[::]:6004")), Errno.EADDRINUSE);
+        api.bind(bed.udpSocket(), new InetSockAddr(0x0a630002, 6004));       // 10.99.0.2: another IPv4 address
+        api.bind(socket6(), Inet6SockAddr.parse("[::1]:6004"));
+        api.bind(socket6(), mapped(InetSockAddr.INADDR_LOOPBACK, 6008));
+        int only = socket6();
+        api.setsockopt(only, SocketConstants.SOL_IPV6, SocketConstants.IPV6_V6ONLY, 1);
+        api.bind(only, Inet6SockAddr.parse("[::]:6008"));
+        int first4 = bed.udpSocket();
+        api.bind(first4, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 6005));
+        assertErrno(() -> api.bind(socket6(), mapped(InetSockAddr.INADDR_LOOPBACK, 6005)), Errno.EADDRINUSE);
+    }
+
+    /** Both on one port with SO_REUSEADDR: an IPv4 datagram goes to the IPv4 socket, whichever bound first. */
+    @Test
+    void anIpv4SocketGoesBeforeADualStackOne() throws Exception {
+        for (boolean v4First : new boolean[] {true, false}) {
+            int port = v4First ? 6006 : 6007;
+            int s4 = bed.udpSocket();
+            int s6 = socket6();
+            api.setsockopt(s4, SocketConstants.SOL_SOCKET, SocketConstants.SO_REUSEADDR, 1);
+            api.setsockopt(s6, SocketConstants.SOL_SOCKET, SocketConstants.SO_REUSEADDR, 1);
+            if (v4First) {
+                api.bind(s4, new InetSockAddr(0, port));
+                api.bind(s6, Inet6SockAddr.parse("[::]:" + port));
+            } else {
+                api.bind(s6, Inet6SockAddr.parse("[::]:" + port));
+                api.bind(s4, new InetSockAddr(0, port));
+            }
+            api.sendto(bed.udpSocket(), ByteBuffer.wrap("d".getBytes()), 0, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, port));
+            bed.runUntilIdle();
+            assertThat(api.recv(s4, ByteBuffer.allocate(4), 0)).isEqualTo(1);
+            assertErrno(() -> api.recv(s6, ByteBuffer.allocate(4), 0), Errno.EAGAIN);
+        }
+    }
+
+    /**
+     * IPV6_UNICAST_HOPS and IPV6_TCLASS: 64 and 0 by default, -1..255 taken (-1 the default),
+     * EINVAL beyond; IPv6 datagrams carry them, IPv4 ones from the same socket IP_TTL.
+     */
+    @Test
+    void hopLimitAndTrafficClass() throws Exception {
+        int s6 = socket6();
+        assertThat(api.getsockopt(s6, SocketConstants.SOL_IPV6, SocketConstants.IPV6_UNICAST_HOPS)).isEqualTo(64);
+        assertThat(api.getsockopt(s6, SocketConstants.SOL_IPV6, SocketConstants.IPV6_TCLASS)).isEqualTo(0);
+        for (int bad : new int[] {256, -2}) {
+            assertErrno(() -> api.setsockopt(s6, SocketConstants.SOL_IPV6, SocketConstants.IPV6_UNICAST_HOPS, bad), Errno.EINVAL);
+            assertErrno(() -> api.setsockopt(s6, SocketConstants.SOL_IPV6, SocketConstants.IPV6_TCLASS, bad), Errno.EINVAL);
+        }
+        api.setsockopt(s6, SocketConstants.SOL_IPV6, SocketConstants.IPV6_TCLASS, -1);
+        assertThat(api.getsockopt(s6, SocketConstants.SOL_IPV6, SocketConstants.IPV6_TCLASS)).isEqualTo(0);
+        api.setsockopt(s6, SocketConstants.SOL_IPV6, SocketConstants.IPV6_UNICAST_HOPS, 5);
+        api.setsockopt(s6, SocketConstants.SOL_IPV6, SocketConstants.IPV6_TCLASS, 0x20);
+        api.setsockopt(s6, SocketConstants.SOL_IP, net.tern.inet.ip.InetConstants.IP_TTL, 7);
+        assertThat(api.getsockopt(s6, SocketConstants.SOL_IPV6, SocketConstants.IPV6_UNICAST_HOPS)).isEqualTo(5);
+        api.sendto(s6, ByteBuffer.wrap(new byte[8]), 0, new Inet6SockAddr(PEER.high(), PEER.low(), 53));
+        api.sendto(s6, ByteBuffer.wrap(new byte[8]), 0, mapped(0x0a630001, 53)); // 10.99.0.1, over tun0
+        bed.runUntilIdle();
+        List<byte[]> out = UdpTestBed.drain(tun);
+        assertThat(out).hasSize(2);
+        Ipv6Packet ip6 = Ipv6Packet.at(Unpooled.wrappedBuffer(out.get(0)), 0);
+        assertThat(ip6.hopLimit()).isEqualTo(5);
+        assertThat(ip6.trafficClass()).isEqualTo(0x20);
+        assertThat(out.get(1)[0] >> 4).as("IPv4").isEqualTo(4);
+        assertThat(out.get(1)[8]).as("IP_TTL").isEqualTo((byte) 7);
+        api.setsockopt(s6, SocketConstants.SOL_IPV6, SocketConstants.IPV6_UNICAST_HOPS, -1);
+        assertThat(api.getsockopt(s6, SocketConstants.SOL_IPV6, SocketConstants.IPV6_UNICAST_HOPS)).isEqualTo(64);
+        assertErrno(() -> api.getsockopt(s6, SocketConstants.SOL_IPV6, 9999), Errno.ENOPROTOOPT);
+    }
 }
