@@ -73,6 +73,11 @@ final class TernStack implements AutoCloseable {
         return sockets;
     }
 
+    /** How many network threads the stack runs. */
+    int networkThreads() {
+        return loop.count();
+    }
+
     Link register(NetDevice device) throws ErrnoException {
         return registry.register(device);
     }

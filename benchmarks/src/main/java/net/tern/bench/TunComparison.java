@@ -45,10 +45,15 @@ final class TunComparison {
             boolean offload, int streams) throws Exception {
         double[] tern = new double[rounds];
         double[] veth = new double[rounds];
+        int threads;
+        int queues;
         try (TernStack stack = new TernStack(1024)) {
+            // One TUN queue per network thread, as the driver's DS component opens by default.
             TunDevice device = new TunDevice(TunSettings.of(TUN_NAME).withNetns(tunNetns).withMtu(MTU).withOffload(offload)
-                    .withAddresses(List.of(IfAddress.parse(TERN_TUN_ADDRESS + "/24"))));
+                    .withAddresses(List.of(IfAddress.parse(TERN_TUN_ADDRESS + "/24"))), stack.networkThreads());
             stack.register(device);
+            threads = stack.networkThreads();
+            queues = device.queues();
             command("ip", "-n", tunNetns, "addr", "add", KERNEL_TUN_ADDRESS + "/24", "dev", TUN_NAME);
             command("ip", "-n", tunNetns, "link", "set", TUN_NAME, "up");
             TernNet net = new TernNet(stack.api(), InetSockAddr.parseAddress(KERNEL_TUN_ADDRESS));
@@ -65,12 +70,14 @@ final class TunComparison {
                     }
                 }
             }
+            System.out.printf("tun queues: packets read per queue %s, %d on a queue not their flow's%n",
+                    java.util.Arrays.toString(device.packetsPerQueue()), device.misqueued());
             stack.unregister(device);
         }
         Comparison.Result result = new Comparison.Result(new Comparison.Metric("throughput", "Gbit/s"), tern, veth);
         System.out.println(result.line("tun (tern, offload " + (offload ? "on" : "off") + ", " + streams
-                + (streams == 1 ? " stream" : " streams") + ", " + Runtime.getRuntime().availableProcessors()
-                + " network threads) vs veth (kernel)"));
+                + (streams == 1 ? " stream" : " streams") + ", " + threads + " network threads, " + queues
+                + " TUN queues) vs veth (kernel)"));
         return result;
     }
 

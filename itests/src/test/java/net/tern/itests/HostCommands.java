@@ -62,8 +62,21 @@ final class HostCommands {
      * side at {@code kernelAddress} ({@code A.B.C.D/N}), up, for Tern to attach to.
      */
     static void addTun(String ns, String tun, String kernelAddress) throws IOException, InterruptedException {
+        addTun(ns, tun, kernelAddress, false);
+    }
+
+    /**
+     * As {@link #addTun(String, String, String)}; with {@code multiQueue} the TUN takes several
+     * queues ({@code IFF_MULTI_QUEUE}): Tern's driver attaches one file per queue.
+     */
+    static void addTun(String ns, String tun, String kernelAddress, boolean multiQueue)
+            throws IOException, InterruptedException {
         run(10, "ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
-        run(10, "ip", "netns", "exec", ns, "ip", "tuntap", "add", "dev", tun, "mode", "tun");
+        if (multiQueue) {
+            run(10, "ip", "netns", "exec", ns, "ip", "tuntap", "add", "dev", tun, "mode", "tun", "multi_queue");
+        } else {
+            run(10, "ip", "netns", "exec", ns, "ip", "tuntap", "add", "dev", tun, "mode", "tun");
+        }
         // No IPv6 on the kernel's end: its router solicitations and MLD reports would reach Tern,
         // which has no IPv6 and counts them as receive drops, at times no test chooses (a flood
         // test that accounts for every packet the link dropped once saw one too many).
@@ -72,6 +85,16 @@ final class HostCommands {
                 "if [ -e " + disableIpv6 + " ]; then echo 1 > " + disableIpv6 + "; fi");
         run(10, "ip", "netns", "exec", ns, "ip", "addr", "add", kernelAddress, "dev", tun);
         run(10, "ip", "netns", "exec", ns, "ip", "link", "set", tun, "up");
+    }
+
+    /**
+     * The transmit queues of TUN {@code tun} in namespace {@code ns} that have a file attached
+     * ({@code tx-0}, {@code tx-1}, ... under {@code /sys/class/net/TUN/queues}, which
+     * {@code tun_attach} and {@code tun_detach} keep to the files attached).
+     */
+    static List<String> tunQueues(String ns, String tun) {
+        return java.util.Arrays.stream(output(5, "ip", "netns", "exec", ns, "ls", "/sys/class/net/" + tun + "/queues")
+                .trim().split("\\s+")).filter(q -> q.startsWith("tx-")).sorted().collect(java.util.stream.Collectors.toList());
     }
 
     /** Runs a command the test needs, waiting at most {@code seconds}, and returns its output; a failure fails the test. */

@@ -27,7 +27,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * {@link LinkUpdateTcpIT} over a real Linux TUN: the TUN driver bundle is updated
  * ({@link Bundle#update()}) while a TCP transfer runs between Tern and the Linux kernel, and
  * the transfer completes intact. In a network namespace of its own the test makes a
- * persistent TUN (the kernel at 10.97.0.1/24) and a kernel TCP echo server ({@code socat ...
+ * persistent multi-queue TUN of three queues (the kernel at 10.97.0.1/24) and a kernel TCP echo server ({@code socat ...
  * EXEC:cat}); Tern's TUN device comes from a Config Admin factory configuration of
  * {@code net.tern.link.tun} (10.97.0.2/24 in that namespace). Tern sends seeded random bytes
  * to the echo and reads them back on the same connection (SHA-256 compared). The update
@@ -59,6 +59,8 @@ public class TunUpdateTcpIT extends TernTestSupport {
     private static final String TERN_ADDRESS = "10.97.0.2/24";
     private static final int ECHO_PORT = 7007;
     private static final int MTU = 1500;
+    /** The TUN is multi-queue: the update closes every queue's file and the new driver attaches them all again. */
+    private static final int QUEUES = 3;
     /**
      * Large enough that the echo is still running when the update has closed the old file,
      * even on an idle machine (Tern over TUN moves about 1 Gbit/s; README, Performance).
@@ -92,14 +94,16 @@ public class TunUpdateTcpIT extends TernTestSupport {
         Configuration tunConfig = null;
         run(10, "ip", "netns", "add", ns);
         try {
-            HostCommands.addTun(ns, TUN, KERNEL_ADDRESS + "/24");
+            HostCommands.addTun(ns, TUN, KERNEL_ADDRESS + "/24", true);
             // One connection, no fork: socat exits when the echo ends, and it is the only process to stop.
             echo = startKernelEcho(ns, KERNEL_ADDRESS, ECHO_PORT);
 
             awaitInetProtocol(sockets, IPPROTO_TCP);
             tunConfig = configAdmin.getFactoryConfiguration("net.tern.link.tun", TUN, "?");
-            tunConfig.update(properties("name", TUN, "netns", ns, "mtu", MTU, "addresses", new String[] {TERN_ADDRESS}));
+            tunConfig.update(properties("name", TUN, "netns", ns, "mtu", MTU, "addresses", new String[] {TERN_ADDRESS},
+                    "queues", QUEUES));
             await(TUN + " up in the stack", TIMEOUT_MILLIS, () -> links.byName(TUN).map(Link::isUp).orElse(false));
+            assertEquals("queues attached before the update", QUEUES, HostCommands.tunQueues(ns, TUN).size());
             String addrBefore = runCommand("net:ip addr show dev " + TUN);
             String routesBefore = runCommand("net:ip route show table all");
             assertTrue(addrBefore, addrBefore.contains(TERN_ADDRESS));
@@ -141,6 +145,7 @@ public class TunUpdateTcpIT extends TernTestSupport {
                     + " %d MiB echoed in %d ms%n", TUN, updateMillis, retransmitted, SIZE >> 20,
                     (System.nanoTime() - transferStart) / 1_000_000);
             assertEquals("the updated driver bundle is active", Bundle.ACTIVE, installedBundle(TUN_BUNDLE).getState());
+            assertEquals("queues attached again after the update", QUEUES, HostCommands.tunQueues(ns, TUN).size());
             // Interface indexes are never reused: a new one means the old device left the stack
             // and the new bundle's component registered it again from the configuration.
             int indexAfter = links.byName(TUN).map(Link::index).orElse(-1);

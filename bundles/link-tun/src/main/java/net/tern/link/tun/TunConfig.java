@@ -27,4 +27,9 @@ public @interface TunConfig {
             + "on each packet (IFF_VNET_HDR, TUNSETOFFLOAD), TCP packets of up to 64 KiB both ways; off for "
             + "wire-sized packets only.")
     boolean offload() default true;
+
+    @AttributeDefinition(description = "TUN queues (IFF_MULTI_QUEUE), each read by a thread of its own, a flow's "
+            + "packets sent on its network thread's queue; 0 for one per network thread, 1 for a single-queue file.",
+            min = "0", max = "256")
+    int queues() default 0;
 }

@@ -1,7 +1,9 @@
 package net.tern.link.tun;
 
 import com.sun.jna.LastErrorException;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
@@ -11,11 +13,13 @@ import net.tern.spi.net.LinkStats;
 import net.tern.spi.net.NetDevice;
 import net.tern.spi.net.NetdevFeatures;
 import net.tern.spi.net.NetDeviceContext;
+import net.tern.spi.net.NetworkThread;
 import net.tern.spi.net.Packet;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,14 +30,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One device per factory configuration of PID {@value #PID}. {@link #open}
  * ({@code ndo_open}) opens the clone device, attaches to or creates the interface with
- * {@code TUNSETIFF}, and starts the reader thread; {@link #stop} stops the reader (bounded)
- * and closes the file, so an interface the device created disappears with it. When the file
+ * {@code TUNSETIFF}, and starts the reader threads; {@link #stop} stops the readers (bounded)
+ * and closes the files, so an interface the device created disappears with them. When the file
  * cannot be opened (not root, no tun module) {@code open} fails with an errno that names the
  * cause; the core logs it and leaves the link down, and the rest of the stack runs on.
  *
+ * <p>Queues: as many TUN files as the stack has network threads (or as configured), opened with
+ * {@code IFF_MULTI_QUEUE}; one when the kernel or a persistent interface refuses it.
+ *
  * <p>Threading: {@link #transmit} may be called from any thread and writes one packet per
- * {@code write(2)}, its virtio-net header in front when offload is on; receive runs on the device's own reader thread and hands packets to the
- * core, which moves them onto the network thread.
+ * {@code write(2)} on its flow's queue, its virtio-net header in front when offload is on;
+ * receive runs on one reader thread per queue, each handing packets to the core, which moves
+ * them onto their flow's network thread.
  */
 @Component(service = NetDevice.class, configurationPid = TunDevice.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
@@ -47,31 +55,47 @@ public final class TunDevice implements NetDevice {
 
     private final TunSettings settings;
     private final TunOpener opener;
+    /** The stack's network threads: one queue each unless the settings say how many. */
+    private final int networkThreads;
     /** Guards open and stop against each other; the core calls both under its link lock anyway. */
     private final Object lifecycle = new Object();
-    private volatile TunFile file;
+    /** The open queues ({@code IFF_MULTI_QUEUE} files, or the one file); null while closed. */
+    private volatile TunFile[] files;
     private volatile NetDeviceContext context;
-    private TunReader reader;
+    private TunReader[] readers;
+    /** Packets read on a queue other than their flow's, since the device was made. */
+    private final LongAdder misqueued = new LongAdder();
     /** Drops before the device was ever opened, when there is no link to count them on. */
     private final LongAdder droppedBeforeOpen = new LongAdder();
     private volatile LinkStats stats;
 
-    /** The DS constructor: one device per configuration. */
+    /** The DS constructor: one device per configuration, one queue per network thread unless configured. */
     @Activate
-    public TunDevice(TunConfig config) {
-        this(TunSettings.from(config));
-        LOG.info("TUN device {} configured: MTU {}, addresses {}, {}{}", settings.name(), settings.mtu(),
+    public TunDevice(TunConfig config, @Reference NetworkThread networkThread) {
+        this(TunSettings.from(config), networkThread.count());
+        LOG.info("TUN device {} configured: MTU {}, addresses {}, {}{}, {} queues", settings.name(), settings.mtu(),
                 settings.addresses(), settings.devicePath(),
-                settings.netns().isEmpty() ? "" : ", namespace " + settings.netns());
+                settings.netns().isEmpty() ? "" : ", namespace " + settings.netns(), settings.queuesFor(networkThreads));
     }
 
+    /** A device on a stack with one network thread: one queue unless the settings ask for more. */
     public TunDevice(TunSettings settings) {
-        this(settings, TunFile::open);
+        this(settings, 1);
+    }
+
+    /** A device on a stack with {@code networkThreads}: that many queues unless the settings say how many. */
+    public TunDevice(TunSettings settings, int networkThreads) {
+        this(settings, TunOpener.KERNEL, networkThreads);
     }
 
     TunDevice(TunSettings settings, TunOpener opener) {
+        this(settings, opener, 1);
+    }
+
+    TunDevice(TunSettings settings, TunOpener opener, int networkThreads) {
         this.settings = settings;
         this.opener = opener;
+        this.networkThreads = Math.max(1, networkThreads);
     }
 
     public TunSettings settings() {
@@ -109,8 +133,8 @@ public final class TunDevice implements NetDevice {
      */
     @Override
     public int features() {
-        TunFile current = file;
-        if (current == null || !current.vnetHdr()) {
+        TunFile[] current = files;
+        if (current == null || !current[0].vnetHdr()) {
             return 0;
         }
         return NetdevFeatures.NETIF_F_HW_CSUM | NetdevFeatures.NETIF_F_TSO | NetdevFeatures.NETIF_F_TSO6;
@@ -130,21 +154,33 @@ public final class TunDevice implements NetDevice {
     @Override
     public void open(NetDeviceContext ctx) throws ErrnoException {
         synchronized (lifecycle) {
-            if (file != null) {
+            if (files != null) {
                 throw new ErrnoException(Errno.EBUSY, "open(" + settings.name() + "): the TUN device is already open");
             }
-            TunFile opened;
+            TunFile[] opened;
             try {
-                opened = opener.open(settings);
+                opened = opener.openQueues(settings, settings.queuesFor(networkThreads)).toArray(new TunFile[0]);
             } catch (ErrnoException e) {
                 LOG.error("TUN device {} cannot open: {}", settings.name(), e.getMessage());
                 throw e;
             }
             stats = ctx.stats();
             context = ctx;
-            file = opened;
-            reader = new TunReader(opened, ctx, settings.mtu(), () -> interfaceGone(ctx));
-            reader.start();
+            files = opened;
+            readers = new TunReader[opened.length];
+            // The interface going away ends every queue's reader; the link goes down once.
+            AtomicBoolean gone = new AtomicBoolean();
+            Runnable whenGone = () -> {
+                if (gone.compareAndSet(false, true)) {
+                    interfaceGone(ctx);
+                }
+            };
+            for (int q = 0; q < opened.length; q++) {
+                readers[q] = new TunReader(opened[q], ctx, settings.mtu(), whenGone, q, opened.length, misqueued);
+            }
+            for (TunReader reader : readers) {
+                reader.start();
+            }
         }
     }
 
@@ -173,36 +209,46 @@ public final class TunDevice implements NetDevice {
     @Override
     public void stop() {
         synchronized (lifecycle) {
-            TunFile closing = file;
+            TunFile[] closing = files;
             if (closing == null) {
                 return;
             }
-            file = null;
+            files = null;
             context = null;
-            if (!reader.stop(STOP_TIMEOUT_MILLIS)) {
-                LOG.error("TUN device {}: the reader thread did not stop within {} ms", settings.name(),
-                        STOP_TIMEOUT_MILLIS);
+            long[] read = new long[readers.length];
+            for (int q = 0; q < readers.length; q++) {
+                if (!readers[q].stop(STOP_TIMEOUT_MILLIS)) {
+                    LOG.error("TUN device {}: the reader thread of queue {} did not stop within {} ms", settings.name(),
+                            q, STOP_TIMEOUT_MILLIS);
+                }
+                read[q] = readers[q].packets();
             }
-            reader = null;
-            closing.close(STOP_TIMEOUT_MILLIS);
-            LOG.info("TUN device {} closed", settings.name());
+            readers = null;
+            for (TunFile queue : closing) {
+                queue.close(STOP_TIMEOUT_MILLIS);
+            }
+            LOG.info("TUN device {} closed; packets read per queue {}, {} of them on a queue not their flow's",
+                    settings.name(), Arrays.toString(read), misqueued.sum());
         }
     }
 
     /**
-     * {@code tun_net_xmit}: writes the packet as one datagram to the kernel. Dropped (and
-     * counted as {@code tx_dropped}) while stopped or when it is not IP; a write the kernel
-     * refuses counts as {@code tx_errors}. The packet is released in every case.
+     * {@code tun_net_xmit}: writes the packet as one datagram to the kernel, on its flow's queue
+     * ({@link TunSteering}), so that the kernel sends the flow's packets back on that queue.
+     * Dropped (and counted as {@code tx_dropped}) while stopped or when it is not IP; a write
+     * the kernel refuses counts as {@code tx_errors}. The packet is released in every case.
      */
     @Override
     public void transmit(Packet packet) {
         try {
-            TunFile current = file;
+            TunFile[] open = files;
             LinkStats counters = stats;
-            if (current == null || !PacketType.writable(packet.protocol())) {
+            if (open == null || !PacketType.writable(packet.protocol())) {
                 countDrop(counters);
                 return;
             }
+            TunFile current = open[TunSteering.queueOf(packet.protocol(), packet.buf(), packet.buf().readerIndex(),
+                    open.length)];
             if (current.vnetHdr()) {
                 packet = withVnetHdr(packet);
             }
@@ -260,13 +306,52 @@ public final class TunDevice implements NetDevice {
         stop();
     }
 
-    /** Whether the device is open with its reader running. */
+    /** Whether the device is open with all its readers running. */
     public boolean isReceiving() {
-        TunReader r;
+        TunReader[] r;
         synchronized (lifecycle) {
-            r = reader;
+            r = readers;
         }
-        return r != null && r.isAlive();
+        if (r == null) {
+            return false;
+        }
+        for (TunReader reader : r) {
+            if (!reader.isAlive()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The queues open now (0 while closed). */
+    public int queues() {
+        TunFile[] open = files;
+        return open == null ? 0 : open.length;
+    }
+
+    /** Packets each queue's reader has handed to the stack since the device opened; empty while closed. */
+    public long[] packetsPerQueue() {
+        TunReader[] r;
+        synchronized (lifecycle) {
+            r = readers;
+        }
+        if (r == null) {
+            return new long[0];
+        }
+        long[] read = new long[r.length];
+        for (int q = 0; q < r.length; q++) {
+            read[q] = r[q].packets();
+        }
+        return read;
+    }
+
+    /**
+     * Packets read on a queue other than their flow's ({@link TunSteering}): the kernel had no
+     * entry for the flow yet, or its entry aged out. The core handed them to their flow's
+     * network thread all the same.
+     */
+    public long misqueued() {
+        return misqueued.sum();
     }
 
     /** Packets dropped before the device was ever opened. */

@@ -7,6 +7,8 @@ import com.sun.jna.Pointer;
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import net.tern.api.socket.Errno;
@@ -34,6 +36,8 @@ final class TunFile {
     static final int IFF_NO_PI = 0x1000;
     /** Each packet read or written carries a {@code struct virtio_net_hdr} in front ({@link VirtioNetHdr}). */
     static final int IFF_VNET_HDR = 0x4000;
+    /** Several files (queues) on one interface, each with its own packets ({@code tun_attach}). */
+    static final int IFF_MULTI_QUEUE = 0x0100;
     /** {@code _IOW('T', 208, unsigned int)}: what the reader takes, passed by value ({@code TUN_F_*}). */
     static final long TUNSETOFFLOAD = 0x400454d0L;
     /** {@code _IOW('T', 216, int)}: the size of the virtio-net header, passed by pointer. */
@@ -97,10 +101,23 @@ final class TunFile {
     /**
      * Opens {@code settings.devicePath()}, attaches to or creates TUN interface
      * {@code settings.name()} with {@code IFF_TUN | IFF_NO_PI}, and sets the kernel side's MTU
-     * to the configured one; all inside {@code settings.netns()} when one is given.
+     * to the configured one; all inside {@code settings.netns()} when one is given. One queue:
+     * {@link #openQueues} for more.
      */
     static TunFile open(TunSettings settings) throws ErrnoException {
-        return NetNamespace.call(settings.netns(), () -> openHere(settings, loadLibC(settings)));
+        return openQueues(settings, 1).get(0);
+    }
+
+    /**
+     * As {@link #open}, with up to {@code queues} queues: the first file attaches with
+     * {@code IFF_MULTI_QUEUE}, and each further one is opened and attached to the same
+     * interface with the same flags ({@code tun_set_iff} → {@code tun_attach}). Fewer come back
+     * when the kernel or the interface refuses: a kernel without multi-queue TUN, or a
+     * persistent single-queue interface (both EINVAL), gets one file without the flag; a queue
+     * refused after the first ({@code MAX_TAP_QUEUES}, memory) ends the list there.
+     */
+    static List<TunFile> openQueues(TunSettings settings, int queues) throws ErrnoException {
+        return NetNamespace.call(settings.netns(), () -> openQueuesHere(settings, loadLibC(settings), queues));
     }
 
     /**
@@ -108,49 +125,116 @@ final class TunFile {
      * whose {@code open} or {@code ioctl} fails as the kernel would without privileges.
      */
     static TunFile openHere(TunSettings settings, LibC libc) throws ErrnoException {
+        return openQueuesHere(settings, libc, 1).get(0);
+    }
+
+    static List<TunFile> openQueuesHere(TunSettings settings, LibC libc, int queues) throws ErrnoException {
         String path = settings.devicePath();
-        int fd;
+        int fd = openClone(libc, path);
+        int flags;
+        int offloads;
         try {
-            fd = libc.open(path, LibC.O_RDWR | LibC.O_CLOEXEC | LibC.O_NONBLOCK);
-        } catch (LastErrorException e) {
-            throw TunErrors.openFailed(path, e.getErrorCode());
-        }
-        try {
-            boolean vnetHdr = settings.offload();
-            Ifreq ifr = setIff(libc, fd, settings, vnetHdr);
-            if (ifr == null) {
-                vnetHdr = false;
-                ifr = setIff(libc, fd, settings, false);
-            }
-            int offloads = vnetHdr ? setOffload(libc, fd, settings.name()) : 0;
-            LOG.info("{}: attached to TUN interface {} through {}{}{}", settings.name(), ifr.name(), path,
-                    settings.netns().isEmpty() ? "" : " in network namespace " + settings.netns(),
-                    vnetHdr ? ", virtio-net headers, offloads 0x" + Integer.toHexString(offloads) : ", no offload");
+            flags = setIff(libc, fd, settings, queues > 1);
+            offloads = (flags & IFF_VNET_HDR) != 0 ? setOffload(libc, fd, settings.name()) : 0;
             setKernelMtu(libc, settings);
-            return new TunFile(settings.name(), fd, vnetHdr, offloads);
         } catch (ErrnoException | RuntimeException e) {
             closeQuietly(libc, fd);
             throw e;
         }
+        boolean vnetHdr = (flags & IFF_VNET_HDR) != 0;
+        List<TunFile> files = new ArrayList<>();
+        try {
+            files.add(new TunFile(settings.name(), fd, vnetHdr, offloads));
+            if ((flags & IFF_MULTI_QUEUE) != 0) {
+                for (int i = 1; i < queues; i++) {
+                    int next = attachQueue(libc, path, settings.name(), flags, i);
+                    if (next < 0) {
+                        break;
+                    }
+                    files.add(new TunFile(settings.name(), next, vnetHdr, offloads));
+                }
+            }
+        } catch (ErrnoException | RuntimeException e) {
+            for (TunFile file : files) {
+                file.close(0);
+            }
+            if (files.isEmpty()) {
+                closeQuietly(libc, fd);
+            }
+            throw e;
+        }
+        LOG.info("{}: attached to TUN interface {} through {}{}{}, {} {}", settings.name(), settings.name(), path,
+                settings.netns().isEmpty() ? "" : " in network namespace " + settings.netns(),
+                vnetHdr ? ", virtio-net headers, offloads 0x" + Integer.toHexString(offloads) : ", no offload",
+                files.size(), files.size() == 1 ? "queue" : "queues (IFF_MULTI_QUEUE)");
+        if (files.size() < queues) {
+            LOG.warn("{}: {} TUN queues asked for, {} opened", settings.name(), queues, files.size());
+        }
+        return files;
+    }
+
+    private static int openClone(LibC libc, String path) throws ErrnoException {
+        try {
+            return libc.open(path, LibC.O_RDWR | LibC.O_CLOEXEC | LibC.O_NONBLOCK);
+        } catch (LastErrorException e) {
+            throw TunErrors.openFailed(path, e.getErrorCode());
+        }
     }
 
     /**
-     * {@code TUNSETIFF} with {@code IFF_TUN | IFF_NO_PI}, and {@code IFF_VNET_HDR} when
-     * {@code vnetHdr}; null when a kernel refuses the header with EINVAL, so the caller can go
-     * on without it.
+     * One more queue of the interface the first file made multi-queue: a new file attached with
+     * the first one's {@code flags} (the kernel refuses other flags on a queue of it). Returns
+     * its descriptor, or -1 when the kernel refuses the queue (logged).
      */
-    private static Ifreq setIff(LibC libc, int fd, TunSettings settings, boolean vnetHdr) throws ErrnoException {
-        Ifreq ifr = Ifreq.named(settings.name()).flags(IFF_TUN | IFF_NO_PI | (vnetHdr ? IFF_VNET_HDR : 0));
+    private static int attachQueue(LibC libc, String path, String name, int flags, int queue) throws ErrnoException {
+        int fd = openClone(libc, path);
         try {
-            libc.ioctl(fd, new NativeLong(TUNSETIFF), ifr.array());
-            return ifr;
+            libc.ioctl(fd, new NativeLong(TUNSETIFF), Ifreq.named(name).flags(flags).array());
+            return fd;
         } catch (LastErrorException e) {
-            if (vnetHdr && e.getErrorCode() == Errno.EINVAL.number()) {
-                LOG.warn("{}: the kernel refuses IFF_VNET_HDR; the TUN runs without offload", settings.name());
-                return null;
-            }
-            throw TunErrors.setIffFailed(settings.name(), e.getErrorCode());
+            closeQuietly(libc, fd);
+            LOG.warn("{}: the kernel refuses TUN queue {} (errno {}); going on with {}", name, queue, e.getErrorCode(),
+                    queue);
+            return -1;
         }
+    }
+
+    /**
+     * {@code TUNSETIFF} with {@code IFF_TUN | IFF_NO_PI}, {@code IFF_VNET_HDR} when offload is
+     * configured and {@code IFF_MULTI_QUEUE} when {@code multiQueue}; returns the flags the
+     * kernel took. EINVAL tries the next set: first without or with {@code IFF_MULTI_QUEUE}
+     * the other way round (an existing persistent interface must be attached as it was made;
+     * an old kernel knows no multi-queue), then without the header (a kernel that refuses it),
+     * the interface then running without offload. Any other refusal, or EINVAL to every set,
+     * fails the open.
+     */
+    private static int setIff(LibC libc, int fd, TunSettings settings, boolean multiQueue) throws ErrnoException {
+        int base = IFF_TUN | IFF_NO_PI;
+        int mq = multiQueue ? IFF_MULTI_QUEUE : 0;
+        int[] choices = settings.offload()
+                ? new int[] {base | IFF_VNET_HDR | mq, base | IFF_VNET_HDR | (mq ^ IFF_MULTI_QUEUE), base | mq,
+                        base | (mq ^ IFF_MULTI_QUEUE)}
+                : new int[] {base | mq, base | (mq ^ IFF_MULTI_QUEUE)};
+        int errno = 0;
+        for (int flags : choices) {
+            try {
+                libc.ioctl(fd, new NativeLong(TUNSETIFF), Ifreq.named(settings.name()).flags(flags).array());
+                if (settings.offload() && (flags & IFF_VNET_HDR) == 0) {
+                    LOG.warn("{}: the kernel refuses IFF_VNET_HDR; the TUN runs without offload", settings.name());
+                }
+                if ((flags & IFF_MULTI_QUEUE) != mq) {
+                    LOG.info("{}: TUNSETIFF refused {} IFF_MULTI_QUEUE (EINVAL); attached {} it", settings.name(),
+                            multiQueue ? "with" : "without", multiQueue ? "without" : "with");
+                }
+                return flags;
+            } catch (LastErrorException e) {
+                errno = e.getErrorCode();
+                if (errno != Errno.EINVAL.number()) {
+                    break;
+                }
+            }
+        }
+        throw TunErrors.setIffFailed(settings.name(), errno);
     }
 
     /**

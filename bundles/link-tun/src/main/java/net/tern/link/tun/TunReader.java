@@ -5,6 +5,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import java.util.concurrent.atomic.LongAdder;
 import net.tern.spi.net.LinkStats;
 import net.tern.spi.net.NetDeviceContext;
 import net.tern.spi.net.Packet;
@@ -12,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The receive side of one TUN device: a thread that waits in {@code poll(2)} for a packet or
+ * The receive side of one TUN queue (the device's only one, or one of its
+ * {@code IFF_MULTI_QUEUE} files): a thread that waits in {@code poll(2)} for a packet or
  * a wake-up, reads each packet whole into a pooled packet, types it by its IP version nibble
  * and hands it to {@link NetDeviceContext#receive} ({@code netif_rx}), which counts it and
  * hops onto the network thread.
@@ -67,16 +69,37 @@ final class TunReader implements Runnable {
     /** With offload: the 64 KiB packet buffer the last small packet was copied out of, for the next read. */
     private Packet spare;
     private final VirtioNetHdr header = new VirtioNetHdr();
+    /** This reader's queue of the device's {@link #queues} ({@code tfile->queue_index}). */
+    private final int queue;
+    private final int queues;
+    /** Packets read on this queue and handed to the stack. */
+    private final LongAdder packets = new LongAdder();
+    /** Shared by the device's readers: packets read on a queue other than their flow's ({@link TunSteering}). */
+    private final LongAdder misqueued;
 
+    /** The reader of a single-queue device. */
     TunReader(TunFile file, NetDeviceContext context, int mtu, Runnable whenGone) {
+        this(file, context, mtu, whenGone, 0, 1, new LongAdder());
+    }
+
+    /**
+     * The reader of queue {@code queue} of {@code queues}; a packet whose flow belongs to another
+     * queue counts in {@code misqueued} and still goes to the stack, which hands it to its flow's
+     * network thread.
+     */
+    TunReader(TunFile file, NetDeviceContext context, int mtu, Runnable whenGone, int queue, int queues,
+            LongAdder misqueued) {
         this.file = file;
         this.context = context;
         this.mtu = mtu;
         this.whenGone = whenGone;
+        this.queue = queue;
+        this.queues = queues;
+        this.misqueued = misqueued;
         // A FastThreadLocalThread: Netty's pooled allocator recycles its buffer objects and
         // keeps a cache of buffers only for these; on a plain thread each packet read would
         // cost a new buffer object (about 110 bytes of garbage) and a trip to a shared arena.
-        this.thread = new FastThreadLocalThread(this, "tern-tun-" + file.name());
+        this.thread = new FastThreadLocalThread(this, "tern-tun-" + file.name() + (queues > 1 ? "-" + queue : ""));
         this.thread.setDaemon(true);
     }
 
@@ -98,6 +121,11 @@ final class TunReader implements Runnable {
 
     boolean isAlive() {
         return thread.isAlive();
+    }
+
+    /** Packets this queue's reader handed to the stack. */
+    long packets() {
+        return packets.sum();
     }
 
     @Override
@@ -217,6 +245,10 @@ final class TunReader implements Runnable {
                     packet = small;
                 }
             }
+            if (queues > 1 && TunSteering.queueOf(ethertype, packet.buf(), packet.buf().readerIndex(), queues) != queue) {
+                misqueued.increment();
+            }
+            packets.increment();
             packet.protocol(ethertype);
             packet.resetNetworkHeader();
             handedOver = true;

@@ -19,15 +19,20 @@ import net.tern.spi.net.IfAddress;
  *                   partial checksums ({@code TUNSETOFFLOAD}); the device then advertises
  *                   {@code NETIF_F_TSO} and {@code NETIF_F_HW_CSUM}. Off: one wire-sized,
  *                   checksummed packet per read and write.
+ * @param queues     TUN queues (file descriptors) to open with {@code IFF_MULTI_QUEUE}, each
+ *                   read by a thread of its own; 0 for one per network thread. One queue opens
+ *                   the file without {@code IFF_MULTI_QUEUE}.
  */
 public record TunSettings(String name, int mtu, List<IfAddress> addresses, String devicePath, String netns,
-        boolean offload) {
+        boolean offload, int queues) {
     public static final String DEFAULT_DEVICE_PATH = "/dev/net/tun";
     public static final int DEFAULT_MTU = 1500;
     /** RFC 791: every IPv4 host must take 68-byte datagrams unfragmented. */
     public static final int MIN_MTU = 68;
     /** The largest IPv4 datagram; a TUN without offloads never carries more. */
     public static final int MAX_MTU = 65535;
+    /** {@code MAX_TAP_QUEUES} in {@code drivers/net/tun.c}: the most queues one interface takes. */
+    public static final int MAX_QUEUES = 256;
 
     public TunSettings {
         Objects.requireNonNull(name, "name");
@@ -43,9 +48,27 @@ public record TunSettings(String name, int mtu, List<IfAddress> addresses, Strin
             throw new IllegalArgumentException("TUN " + name + ": devicePath is empty");
         }
         netns = netns == null ? "" : netns.trim();
+        if (queues < 0 || queues > MAX_QUEUES) {
+            throw new IllegalArgumentException("TUN " + name + ": queues " + queues + " outside 0.." + MAX_QUEUES
+                    + " (0: one per network thread)");
+        }
     }
 
-    /** Settings for {@code name} with the defaults: MTU 1500, no addresses, {@code /dev/net/tun}, this namespace, offload on. */
+    /** Settings with one queue per network thread ({@code queues} 0). */
+    public TunSettings(String name, int mtu, List<IfAddress> addresses, String devicePath, String netns,
+            boolean offload) {
+        this(name, mtu, addresses, devicePath, netns, offload, 0);
+    }
+
+    /** The queues to open when the stack has {@code networkThreads}: the configured count, or one per thread. */
+    public int queuesFor(int networkThreads) {
+        return queues > 0 ? queues : Math.max(1, Math.min(networkThreads, MAX_QUEUES));
+    }
+
+    /**
+     * Settings for {@code name} with the defaults: MTU 1500, no addresses, {@code /dev/net/tun},
+     * this namespace, offload on, one queue per network thread.
+     */
     public static TunSettings of(String name) {
         return new TunSettings(name, DEFAULT_MTU, List.of(), DEFAULT_DEVICE_PATH, "", true);
     }
@@ -66,26 +89,30 @@ public record TunSettings(String name, int mtu, List<IfAddress> addresses, Strin
             }
         }
         return new TunSettings(config.name(), config.mtu(), parsed, config.devicePath(), config.netns(),
-                config.offload());
+                config.offload(), config.queues());
     }
 
     public TunSettings withMtu(int newMtu) {
-        return new TunSettings(name, newMtu, addresses, devicePath, netns, offload);
+        return new TunSettings(name, newMtu, addresses, devicePath, netns, offload, queues);
     }
 
     public TunSettings withAddresses(List<IfAddress> newAddresses) {
-        return new TunSettings(name, mtu, newAddresses, devicePath, netns, offload);
+        return new TunSettings(name, mtu, newAddresses, devicePath, netns, offload, queues);
     }
 
     public TunSettings withDevicePath(String newDevicePath) {
-        return new TunSettings(name, mtu, addresses, newDevicePath, netns, offload);
+        return new TunSettings(name, mtu, addresses, newDevicePath, netns, offload, queues);
     }
 
     public TunSettings withNetns(String newNetns) {
-        return new TunSettings(name, mtu, addresses, devicePath, newNetns, offload);
+        return new TunSettings(name, mtu, addresses, devicePath, newNetns, offload, queues);
     }
 
     public TunSettings withOffload(boolean newOffload) {
-        return new TunSettings(name, mtu, addresses, devicePath, netns, newOffload);
+        return new TunSettings(name, mtu, addresses, devicePath, netns, newOffload, queues);
+    }
+
+    public TunSettings withQueues(int newQueues) {
+        return new TunSettings(name, mtu, addresses, devicePath, netns, offload, newQueues);
     }
 }

@@ -103,6 +103,37 @@ class TunNamespaceTest {
     }
 
     @Test
+    void fourQueuesAreFourFilesOnOneMultiQueueInterfaceAndClosingThemDeletesIt() throws Exception {
+        stack = new TestStack();
+        TunDevice device = new TunDevice(TunSettings.of(IFNAME).withNetns(netns).withQueues(4)
+                .withAddresses(List.of(IfAddress.parse(TERN + "/24"))));
+        Link link = stack.register(device);
+
+        assertThat(device.queues()).isEqualTo(4);
+        assertThat(device.isReceiving()).isTrue();
+        // tun_attach raises the interface's real queue counts with each file attached.
+        assertThat(inNamespace("ls", "/sys/class/net/" + IFNAME + "/queues").split("\\s+"))
+                .contains("tx-0", "tx-1", "tx-2", "tx-3").doesNotContain("tx-4");
+        assertThat(inNamespace("ip", "-d", "link", "show", IFNAME)).contains("multi_queue");
+
+        link.setUp(false);
+        assertThat(RootOnly.run(WAIT_SECONDS, "ip", "netns", "exec", netns, "ip", "link", "show", IFNAME)
+                .exitCode()).as("the last queue's file closed deletes the interface").isNotZero();
+    }
+
+    @Test
+    void aPersistentSingleQueueInterfaceIsAttachedWithOneQueue() throws Exception {
+        inNamespace("ip", "tuntap", "add", "dev", IFNAME, "mode", "tun");
+        stack = new TestStack();
+        TunDevice device = new TunDevice(TunSettings.of(IFNAME).withNetns(netns).withQueues(4));
+        Link link = stack.register(device);
+
+        assertThat(link.isUp()).isTrue();
+        assertThat(device.queues()).as("EINVAL to IFF_MULTI_QUEUE: one file without it").isEqualTo(1);
+        assertThat(device.isReceiving()).isTrue();
+    }
+
+    @Test
     void withOffloadTheKernelMaySendLargeTcpPacketsAndPartialChecksums() throws Exception {
         RootOnly.require("ethtool");
         stack = new TestStack();
