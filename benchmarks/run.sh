@@ -3,6 +3,7 @@
 #   benchmarks/run.sh [--quick]     (--quick: within 2 minutes; the full run within 15)
 #   benchmarks/run.sh --tun-only [--tun-offload on|off]   the TUN rows alone (as root: one stream, then 4), with the
 #                                   TUN driver's offload on (default) or off
+#   benchmarks/run.sh --only bulk [--quick]   the bulk rows alone (1, 4, 8 streams; Tern and kernel)
 # As root it also compares TCP over TUN (Tern) with kernel-to-kernel over veth, in two network
 # namespaces it creates and deletes (trap-cleaned); otherwise that part says it is skipped.
 set -euo pipefail
@@ -10,15 +11,19 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 mode=--full
 extra=()
+only=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) mode=--quick ;;
     --full) ;;
     --tun-only) extra+=(--tun-only) ;;
+    --only)
+      [[ "${2:-}" == bulk ]] || { echo "--only takes bulk" >&2; exit 2; }
+      extra+=(--only "$2"); only="$2"; shift ;;
     --tun-offload)
       [[ "${2:-}" == on || "${2:-}" == off ]] || { echo "--tun-offload takes on or off" >&2; exit 2; }
       extra+=(--tun-offload "$2"); shift ;;
-    *) echo "usage: $0 [--quick] [--tun-only] [--tun-offload on|off]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--quick] [--tun-only] [--tun-offload on|off] [--only bulk]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -49,7 +54,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-if [[ $(id -u) -ne 0 ]]; then
+if [[ -n "$only" ]]; then
+  args+=(--tun-skipped "--only $only")
+elif [[ $(id -u) -ne 0 ]]; then
   args+=(--tun-skipped "not root: TUN and namespaces need CAP_NET_ADMIN")
 elif ! command -v ip >/dev/null || [[ ! -c /dev/net/tun ]]; then
   args+=(--tun-skipped "ip (iproute2) or /dev/net/tun missing")

@@ -16,7 +16,8 @@ import java.util.Locale;
  * <p>Arguments: {@code --quick}; {@code --tun NETNS --veth NETNS --sink-port PORT} to run the
  * TUN comparison; {@code --tun-skipped REASON} to say why it does not run; {@code --tun-only}
  * for that row alone (one stream, then 4 at once: {@code tun} and {@code tun4}); {@code --tun-offload on|off}
- * for the TUN driver's offload (on by default).
+ * for the TUN driver's offload (on by default); {@code --only bulk} for the bulk rows alone, Tern against the
+ * kernel (summary {@code bulk=… bulk4=… bulk8=…}).
  */
 public final class Benchmarks {
     /** Durations, rounds and sizes of one run. */
@@ -46,6 +47,7 @@ public final class Benchmarks {
         String tunSkipped = "no namespaces given (run through benchmarks/run.sh as root)";
         boolean tunOnly = false;
         boolean tunOffload = true;
+        String only = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> plan = Plan.quick();
@@ -56,6 +58,7 @@ public final class Benchmarks {
                 case "--tun-skipped" -> tunSkipped = args[++i];
                 case "--tun-only" -> tunOnly = true;
                 case "--tun-offload" -> tunOffload = !"off".equals(args[++i]);
+                case "--only" -> only = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -71,6 +74,17 @@ public final class Benchmarks {
             System.exit(0);
         }
         ChannelNet kernel = ChannelNet.kernel();
+        if ("bulk".equals(only)) {
+            try (TernStack stack = new TernStack(1 << 16)) {
+                Map<String, Comparison.Result> rows = TcpRows.runBulk(plan.warmups(), plan.rounds(), plan.bulkMillis(),
+                        List.of(new TernNet(stack.api()), kernel));
+                System.out.printf(Locale.ROOT, "summary: bulk=%.2f bulk4=%.2f bulk8=%.2f%n", rows.get("bulk").ratio(),
+                        rows.get("bulk4").ratio(), rows.get("bulk8").ratio());
+            }
+            System.exit(0);
+        } else if (only != null) {
+            throw new IllegalArgumentException("--only takes bulk, not " + only);
+        }
         double bulk;
         double bulk4;
         double bulk8;

@@ -18,15 +18,7 @@ final class TcpRows {
      */
     static Map<String, Comparison.Result> run(int warmups, int rounds, long bulkMillis, long rrMillis, long cpsMillis,
             List<Net> subjects) throws Exception {
-        Map<String, Comparison.Result> results = new LinkedHashMap<>();
-        List<Comparison.Metric> bulkMetrics = List.of(new Comparison.Metric("throughput", "Gbit/s"),
-                new Comparison.Metric("cpu", "us/MiB", true), new Comparison.Metric("alloc", "B/MiB", true));
-        for (int streams : new int[] {1, 4, 8}) {
-            String key = streams == 1 ? "bulk" : "bulk" + streams;
-            put(results, List.of(key, "cpu_" + key, "alloc_" + key), Comparison.run("tcp bulk " + streams
-                    + (streams == 1 ? " stream" : " streams"), bulkMetrics, warmups, rounds, subjects,
-                    net -> TcpWorkloads.bulk(net, streams, bulkMillis)));
-        }
+        Map<String, Comparison.Result> results = runBulk(warmups, rounds, bulkMillis, subjects);
         put(results, List.of("rr", "rr_p50", "rr_p99", "cpu_rr", "cpu_app_rr", "alloc_rr"), Comparison.run(
                 "tcp rr 1 byte", List.of(new Comparison.Metric("rate", "round trips/s"),
                         new Comparison.Metric("p50", "us", true), new Comparison.Metric("p99", "us", true),
@@ -38,6 +30,21 @@ final class TcpRows {
                 List.of(new Comparison.Metric("rate", "conn/s"), new Comparison.Metric("cpu", "us/conn", true),
                         new Comparison.Metric("alloc", "B/conn", true)),
                 warmups, rounds, subjects, net -> TcpWorkloads.connectRate(net, cpsMillis, 8)));
+        return results;
+    }
+
+    /** The bulk rows alone (1, 4 and 8 streams): keys bulk, cpu_bulk, alloc_bulk, bulk4, ..., alloc_bulk8. */
+    static Map<String, Comparison.Result> runBulk(int warmups, int rounds, long bulkMillis, List<Net> subjects)
+            throws Exception {
+        Map<String, Comparison.Result> results = new LinkedHashMap<>();
+        List<Comparison.Metric> bulkMetrics = List.of(new Comparison.Metric("throughput", "Gbit/s"),
+                new Comparison.Metric("cpu", "us/MiB", true), new Comparison.Metric("alloc", "B/MiB", true));
+        for (int streams : new int[] {1, 4, 8}) {
+            String key = streams == 1 ? "bulk" : "bulk" + streams;
+            put(results, List.of(key, "cpu_" + key, "alloc_" + key), Comparison.run("tcp bulk " + streams
+                    + (streams == 1 ? " stream" : " streams"), bulkMetrics, warmups, rounds, subjects,
+                    net -> TcpWorkloads.bulk(net, streams, bulkMillis)));
+        }
         return results;
     }
 

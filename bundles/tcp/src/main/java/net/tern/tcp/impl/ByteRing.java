@@ -192,6 +192,23 @@ final class ByteRing {
         return n;
     }
 
+    /** Copies {@code length} queued bytes starting {@code offset} bytes in to {@code dst}'s position, consuming none. */
+    void peekAt(int offset, ByteBuffer dst, int length) {
+        if (offset < 0 || length < 0 || offset + length > size) {
+            throw new IndexOutOfBoundsException("peek " + offset + "+" + length + " of " + size);
+        }
+        if (length == 0) {
+            return;
+        }
+        int start = (head + offset) % data.length;
+        int first = Math.min(length, data.length - start);
+        dst.put(data, start, first);
+        if (length > first) {
+            dst.put(data, 0, length - first);
+        }
+        PayloadCopies.copied(length);
+    }
+
     /** Drops {@code n} bytes from the front. */
     void consume(int n) {
         if (n < 0 || n > size) {

@@ -54,6 +54,14 @@ final class NegotiatedOptions {
         return rcvMss;
     }
 
+    /**
+     * {@code rx_opt.mss_clamp} as far as it bounds a segment: the path's MSS before the
+     * timestamp option takes its share, and not bounded by the peer's window.
+     */
+    int mssClamp() {
+        return pathMss + (tsOk ? TcpOptions.TIMESTAMP_ALIGNED_LENGTH : 0);
+    }
+
     boolean wscaleOk() {
         return wscaleOk;
     }

@@ -93,15 +93,23 @@ public final class TcpInit {
         @AttributeDefinition(description = "RFC 2018 SACK (tcp_sack).")
         boolean tcpSack() default true;
 
-        @AttributeDefinition(description = "Largest receive buffer, for the window scale (tcp_rmem[2]).")
+        @AttributeDefinition(description = "Largest receive buffer autotuning gives a socket, and the window scale"
+                + " (tcp_rmem[2]).")
         int tcpRmemMax() default 15 << 20;
 
-        @AttributeDefinition(description = "Receive buffer of a socket (tcp_rmem[1]); the window offers part of it"
-                + " (tcpAdvWinScale).")
+        @AttributeDefinition(description = "Receive buffer of a socket at its start (tcp_rmem[1]); the window offers part"
+                + " of it (tcpAdvWinScale).")
         int tcpRmemDefault() default 262_144;
 
-        @AttributeDefinition(description = "Send buffer of a socket (tcp_wmem[1]).")
+        @AttributeDefinition(description = "Send buffer of a socket at its start (tcp_wmem[1]).")
         int tcpWmemDefault() default 131_072;
+
+        @AttributeDefinition(description = "Largest send buffer autotuning gives a socket (tcp_wmem[2]).")
+        int tcpWmemMax() default 4 << 20;
+
+        @AttributeDefinition(description = "Receive buffer autotuning (tcp_moderate_rcvbuf): 1 grows a socket's buffer to"
+                + " what its reader takes per round trip, up to tcpRmemMax, unless SO_RCVBUF was set; 0 does not.")
+        int tcpModerateRcvbuf() default 1;
 
         @AttributeDefinition(description = "Idle seconds before keepalive probes (tcp_keepalive_time).")
         int tcpKeepaliveTime() default 7200;
@@ -229,7 +237,7 @@ public final class TcpInit {
                 c.tcpKeepaliveProbes(), 40, c.tcpCongestionControl(),
                 new TcpSettings.Memory(c.tcpMem() == null || c.tcpMem().isBlank() ? TcpSettings.Memory.defaultTcpMem()
                         : ProtoMemory.Limits.parse(c.tcpMem()), c.tcpRmemMin(), c.tcpWmemMin(), c.tcpAdvWinScale(),
-                        c.tcpNotsentLowat()),
+                        c.tcpNotsentLowat(), c.tcpModerateRcvbuf() != 0, c.tcpWmemMax()),
                 new TcpSettings.AckLimits(c.tcpChallengeAckLimit(), c.tcpInvalidRatelimitMillis()),
                 new TcpSettings.LossDetection((c.tcpRecovery() & 1) != 0,
                         c.tcpEarlyRetrans() == 3 || c.tcpEarlyRetrans() == 4),

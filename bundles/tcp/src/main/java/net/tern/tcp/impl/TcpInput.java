@@ -134,14 +134,16 @@ final class TcpInput {
     }
 
     /**
-     * {@code tcp_init_transfer}: the connection is established; congestion control and
-     * keepalive start, and the last data sent is now ({@code lsndtime}), as Linux sets it.
+     * {@code tcp_init_transfer}: the connection is established; congestion control, buffer
+     * autotuning ({@code tcp_init_buffer_space}) and keepalive start, and the last data sent is
+     * now ({@code lsndtime}), as Linux sets it.
      */
     private void initTransfer(TcpSock sk) {
         sk.everConnected(true);
         sk.stats().onDataSentAt(clock.nanoTime()); // lsndtime: no restart of an idle window on the first data
         lifecycle.setState(sk, SkState.ESTABLISHED);
         sk.ca().initCongestionControl();
+        memory.tuning().initBufferSpace(sk);
         timers.setKeepalive(sk);
         sk.publishQueues();
     }
@@ -337,6 +339,9 @@ final class TcpInput {
         if (!tcpAck.ack(sk, seg)) {
             return;
         }
+        if (seg.options().timestamp) {
+            memory.tuning().rcvRttMeasureTs(sk, seg.options().tsEcr, seg.dataLength());
+        }
         queueDataAndFin(sk, seg);
     }
 
@@ -437,6 +442,7 @@ final class TcpInput {
             } else {
                 sk.rcv().queueInOrder(seg.buf(), index, length);
             }
+            memory.tuning().rcvRttMeasure(sk); // tcp_event_data_recv
             sk.stats().onBytesReceived(length);
             boolean ackNow = false;
             if (!sk.rcv().outOfOrder().isEmpty()) {
@@ -445,7 +451,8 @@ final class TcpInput {
             }
             memory.settleRecv(sk);
             if (length >= 128) {
-                memory.growWindow(sk, length);
+                // A byte copied into the ring costs a byte; one kept in its packet, its share of the packet.
+                memory.growWindow(sk, length, inPacket ? cost : length);
             }
             sk.publishQueues();
             sk.wakeUp(EPOLLIN);
@@ -498,10 +505,13 @@ final class TcpInput {
             sk.rcv().queue().place(ringAt, seg.buf(), index, length);
             ooo.insert(offset, end);
             if (sk.opts().sackOk()) {
-                memory.growWindow(sk, length); // for non-SACK peers the window stays, to draw duplicate ACKs
+                memory.growWindow(sk, length, length); // for non-SACK peers the window stays, to draw duplicate ACKs
             }
         }
         memory.settleRecv(sk);
+        if (sk.socket() != null) {
+            memory.tuning().rcvbufGrow(sk); // room for what the out-of-order queue spans (not before accept)
+        }
         output.sendAck(sk); // a duplicate ACK, with SACK blocks (RFC 5681 4.2, RFC 2018)
     }
 

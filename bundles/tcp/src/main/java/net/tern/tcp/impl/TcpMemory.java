@@ -72,6 +72,8 @@ final class TcpMemory {
     private final Supplier<TcpSettings> settings;
     private final TcpCounters counters;
     private final ProtoMemory pool;
+    /** Buffer autotuning, which grows the budgets this accounting holds sockets to. */
+    private final TcpBufferTuning tuning;
 
     /** The pool starts with the settings of now; every later use reads {@code settings} afresh. */
     TcpMemory(Clock clock, Supplier<TcpSettings> settings, TcpCounters counters) {
@@ -91,6 +93,12 @@ final class TcpMemory {
                         counters.add(TcpExtMib.TCPMemoryPressuresChrono, millis);
                     }
                 });
+        this.tuning = new TcpBufferTuning(clock, settings, this);
+    }
+
+    /** Buffer autotuning ({@code tcp_rcv_space_adjust}, {@code tcp_sndbuf_expand}, ...). */
+    TcpBufferTuning tuning() {
+        return tuning;
     }
 
     /** The stack-wide pool ({@code tcp_memory_allocated}, {@code tcp_mem}). */
@@ -134,12 +142,19 @@ final class TcpMemory {
     /**
      * {@code tcp_clamp_window}: the socket is at its budget (a segment's {@code size} more
      * would pass it; Linux's check, made after the skb was counted, is {@code sk_rmem_alloc}
-     * over {@code sk_rcvbuf}): no more quick ACKs, and the window offers two segments until
-     * data in order let it grow back. Linux would first grow {@code SO_RCVBUF} when under
-     * {@code tcp_mem}'s min; Tern does not autotune.
+     * over {@code sk_rcvbuf}): no more quick ACKs; the buffer becomes what the socket holds
+     * with the segment, up to {@code tcp_rmem[2]}, when the application did not set it and
+     * TCP's memory is under {@code tcp_mem}'s min and not under pressure; if it still does not
+     * fit, the window offers two segments until data in order let it grow back.
      */
     private void clampWindow(TcpSock sk, int size) {
         sk.ackMode().stopQuickAcks();
+        int max = settings.get().rmemMax();
+        if (sk.rcvbuf() < max && !sk.rcvbufLocked() && !pool.underPressure()
+                && pool.allocatedPages() < pool.limits().min()) {
+            long held = sk.mem().rmemAlloc() + (long) size;
+            sk.rcvbuf((int) Math.max(sk.rcvbuf(), Math.min(held, max)));
+        }
         if (!fits(sk, size)) {
             sk.rcv().clampWindow(Math.min(fullSpace(sk), 2 * sk.opts().advmss()));
         }
@@ -151,28 +166,48 @@ final class TcpMemory {
     }
 
     /**
-     * {@code tcp_grow_window}: after a clamp, each segment of {@code length} bytes received
-     * lets the window grow back by two segments (or twice the data), up to the space free;
-     * under memory pressure it is clamped instead.
+     * {@code tcp_grow_window}: a segment of {@code length} bytes that costs {@code truesize}
+     * bytes of memory lets the window grow ({@code rcv_ssthresh}) by two segments, or twice its
+     * data, up to the window the buffer allows and the space free, when such segments would fit
+     * the buffer (check #2: the window's share of their memory is at most their data, else
+     * {@link #slowGrowWindow}); the peer hears of it at once. Under memory pressure the window
+     * is clamped instead.
      */
-    void growWindow(TcpSock sk, int length) {
+    void growWindow(TcpSock sk, int length, int truesize) {
+        int room = Math.min(fullSpace(sk), space(sk)) - sk.rcv().rcvSsthresh();
+        if (room <= 0) {
+            return;
+        }
         if (pool.underPressure()) {
             adjustRcvSsthresh(sk);
             return;
         }
-        if (sk.rcv().rcvSsthresh() == Integer.MAX_VALUE) {
-            return;
+        TcpSettings.Memory m = settings();
+        int incr = m.winFromSpace(truesize) <= length ? 2 * sk.opts().advmss() : slowGrowWindow(sk, length, truesize);
+        if (incr > 0) {
+            incr = Math.max(incr, 2 * length);
+            sk.ackMode().quickAckOnce(); // icsk_ack.quick |= 1: tell the peer at once
+            sk.rcv().growRcvSsthresh(Math.min(room, incr));
         }
-        int ceiling = Math.min(fullSpace(sk), space(sk));
-        int room = ceiling - sk.rcv().rcvSsthresh();
-        if (room <= 0) {
-            sk.rcv().unclampIfReached(fullSpace(sk));
-            return;
+    }
+
+    /**
+     * {@code __tcp_grow_window}: a segment whose memory is large for its data still lets the
+     * window grow (by two segments) while the window is small beside {@code tcp_rmem[2]}: the
+     * more so the smaller, halving both sides until its data pass its memory's share.
+     */
+    private int slowGrowWindow(TcpSock sk, int length, int truesize) {
+        TcpSettings.Memory m = settings();
+        int share = m.winFromSpace(truesize) >> 1;
+        int window = m.winFromSpace(settings.get().rmemMax()) >> 1;
+        while (sk.rcv().rcvSsthresh() <= window) {
+            if (share <= length) {
+                return 2 * sk.opts().rcvMss();
+            }
+            share >>= 1;
+            window >>= 1;
         }
-        // Check #2 of tcp_grow_window passes: a byte received costs about a byte of ring.
-        int growth = Math.min(room, Math.max(2 * sk.opts().advmss(), 2 * length));
-        sk.ackMode().quickAckOnce(); // icsk_ack.quick |= 1: tell the peer at once
-        sk.rcv().growRcvSsthresh(growth, fullSpace(sk));
+        return 0;
     }
 
     // ---- receive memory
@@ -437,12 +472,14 @@ final class TcpMemory {
 
     /**
      * {@code tcp_check_space} after an ACK and the sending it allowed: if a writer found no
-     * room ({@code SOCK_NOSPACE}) and the socket is writable again, wake it with EPOLLOUT
+     * room ({@code SOCK_NOSPACE}), let the send buffer grow with the congestion window
+     * ({@link TcpBufferTuning#newSpace}), and if the socket is writable, wake it with EPOLLOUT
      * ({@code sk_stream_write_space}). Writers are not woken for every ACK: an edge-triggered
      * epoll sees EPOLLOUT again only after it saw the socket full.
      */
     void checkSpace(TcpSock sk) {
         if (sk.noSpace()) {
+            tuning.newSpace(sk); // tcp_new_space: the buffer may grow first
             writeSpace(sk);
         }
     }

@@ -224,6 +224,7 @@ final class TcpMinisocks {
         TcpSock child = prot.newSock();
         child.rcvbuf(listener.rcvbuf());
         child.sndbuf(listener.sndbuf());
+        child.lockBuffers(listener.rcvbufLocked(), listener.sndbufLocked());
         if (listener.userOptions() != TcpUserOptions.NONE_SET) {
             child.userOptionsToSet().inheritFrom(listener.userOptions());
         }
@@ -290,6 +291,7 @@ final class TcpMinisocks {
         lifecycle.setState(child, SkState.SYN_RECV); // inet_csk_clone_lock: the child is born in SYN_RECV
         lifecycle.setState(child, SkState.ESTABLISHED);
         child.ca().initCongestionControl();
+        prot.bufferTuning().initBufferSpace(child);
         timers.setKeepalive(child);
         child.publishQueues();
         return child;

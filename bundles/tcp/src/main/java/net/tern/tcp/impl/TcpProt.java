@@ -134,6 +134,11 @@ public final class TcpProt implements InetProto<TcpSock> {
     }
 
     /** {@code sk_alloc} for TCP: a new socket, counted among the stack's TCP sockets. */
+    /** Buffer autotuning, for the parts that establish connections ({@code tcp_init_buffer_space}). */
+    TcpBufferTuning bufferTuning() {
+        return memory.tuning();
+    }
+
     TcpSock newSock() {
         TcpSock sk = new TcpSock(this, settings, memory, clock, timerService, timers, registry, counters);
         sk.af(ipv4Specific);
@@ -496,6 +501,10 @@ public final class TcpProt implements InetProto<TcpSock> {
     public void optionChanged(TcpSock sk, int level, int name) {
         if (level == SocketConstants.SOL_SOCKET && name == SocketConstants.SO_KEEPALIVE) {
             timers.setKeepalive(sk);
+        }
+        if (level == SocketConstants.SOL_SOCKET) {
+            // sk_userlocks: a buffer the application sized is not autotuned any more.
+            sk.lockBuffers(name == SocketConstants.SO_RCVBUF, name == SocketConstants.SO_SNDBUF);
         }
         sk.publishQueues();
     }

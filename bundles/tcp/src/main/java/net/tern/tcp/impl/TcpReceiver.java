@@ -3,14 +3,13 @@ package net.tern.tcp.impl;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.function.Consumer;
 import net.tern.spi.net.Packet;
 
 /**
  * The receiving half of a connection (RFC 9293 3.3.1's receive sequence space, as gVisor's
  * {@code receiver} and Linux's {@code rcv_nxt}, {@code rcv_wup}, {@code rcv_wnd},
- * {@code rx_opt.dsack}, {@code rcv_ssthresh}): the next sequence number expected, the window
+ * {@code rx_opt.dsack}, {@code rcv_ssthresh}, {@code rcvq_space}): the next sequence number expected, the window
  * last advertised and where it was, the memory clamp on the window offered, the stream
  * offset of {@code rcv_nxt}, the FIN, the D-SACK block to report, and the queues: the in-order data for the reader (first any
  * still in the packets they came in, then the ring's) and the out-of-order runs placed beyond
@@ -25,20 +24,18 @@ final class TcpReceiver {
     /** The runs of {@link #queue} placed beyond {@code rcv_nxt}. */
     private final OutOfOrderQueue outOfOrder = new OutOfOrderQueue();
     /**
-     * In-order data held in the packets they came in, ahead of {@link #queue}'s
-     * ({@code sk_receive_queue}'s skbs): retained slices of the packets' buffers, so a segment
-     * that arrives in order while the ring holds nothing is not copied on its way to the
-     * reader. Made on first use; empty while the ring holds data (those come after).
+     * In-order data held in the packets they came in ({@code sk_receive_queue}'s skbs), each
+     * after the ring's bytes that came before it: retained slices of the packets' buffers, so a
+     * segment that arrives in order while no out-of-order data are held is not copied on its
+     * way to the reader. Made on first use.
      */
-    private ArrayDeque<ByteBuf> slices;
+    private KeptPackets packets;
     /**
      * The largest ring array kept while data go into packets instead: a larger one is given
      * back, so the memory charged is the packets' and not also an empty ring's.
      */
     static final int RING_KEPT_WHILE_EMPTY = 4096;
-    /** The bytes in {@link #slices} not yet read. */
-    private int sliceBytes;
-    /** What {@link #slices} hold: each slice's whole packet buffer and a packet's overhead. */
+    /** What {@link #packets} hold: each slice's whole packet buffer and a packet's overhead. */
     private long sliceTruesize;
 
     private int irs;
@@ -63,6 +60,8 @@ final class TcpReceiver {
      * ({@link TcpMemory}); {@code Integer.MAX_VALUE} when there is none.
      */
     private int rcvSsthresh = Integer.MAX_VALUE;
+    /** What receive-buffer autotuning measures; made when the connection is established. */
+    private RcvSpace rcvSpace;
 
     TcpReceiver(int firstCapacity) {
         this.queue = new ByteRing(firstCapacity);
@@ -76,12 +75,17 @@ final class TcpReceiver {
 
     /** {@code tcp_inq}: the in-order bytes queued for the reader, in packets and in the ring. */
     int queued() {
-        return sliceBytes + queue.size();
+        return sliceBytes() + queue.size();
+    }
+
+    /** The bytes queued in packets. */
+    private int sliceBytes() {
+        return packets == null ? 0 : packets.bytes();
     }
 
     /** Whether no in-order byte is queued for the reader. */
     boolean queueEmpty() {
-        return sliceBytes == 0 && queue.isEmpty();
+        return sliceBytes() == 0 && queue.isEmpty();
     }
 
     /** The memory the queued packets hold ({@code skb->truesize} of each), beside the ring's. */
@@ -90,11 +94,11 @@ final class TcpReceiver {
     }
 
     /**
-     * Whether in-order data may stay in their packet: only while the ring holds nothing, so
-     * that the packets' bytes all come before the ring's.
+     * Whether in-order data may stay in their packet: only while the ring holds no out-of-order
+     * data, which are placed beyond its in-order bytes and join them when the gap fills.
      */
     boolean mayQueuePacket() {
-        return queue.extent() == 0;
+        return queue.extent() == queue.size();
     }
 
     /** The memory a slice of {@code buf} holds while queued: the whole buffer, as an skb's truesize counts its head. */
@@ -154,6 +158,16 @@ final class TcpReceiver {
         rcvWnd = window;
     }
 
+    /** What receive-buffer autotuning measures, null before the connection is established. */
+    RcvSpace rcvSpace() {
+        return rcvSpace;
+    }
+
+    /** {@code tcp_init_buffer_space}'s {@code rcvq_space}: the first space, from the stream offset read. */
+    void initRcvSpace(int space, long copied, long nowNanos) {
+        rcvSpace = new RcvSpace(space, copied, nowNanos);
+    }
+
     /** {@code tcp_select_window}'s bookkeeping: {@code window} is advertised now, from {@code rcv_nxt}. */
     void windowAdvertised(int window) {
         rcvWnd = window;
@@ -182,18 +196,19 @@ final class TcpReceiver {
     /**
      * In-order data at {@code rcv_nxt} join the reader's queue in their packet, without a
      * copy: a retained slice of {@code buf}, which the sender no longer writes (a packet's
-     * buffer is its own; retransmissions are built anew). Only when {@link #mayQueuePacket}.
+     * buffer is its own; retransmissions are built anew), after the ring's bytes queued now.
+     * Only when {@link #mayQueuePacket}.
      */
     void queueInOrderInPacket(ByteBuf buf, int index, int length) {
         if (!mayQueuePacket()) {
-            throw new IllegalStateException("packet data queued behind " + queue.extent() + " bytes in the ring");
+            throw new IllegalStateException("packet data queued while " + (queue.extent() - queue.size())
+                    + " bytes are placed out of order");
         }
         ByteBuf slice = buf.retainedSlice(index, length);
-        if (slices == null) {
-            slices = new ArrayDeque<>();
+        if (packets == null) {
+            packets = new KeptPackets();
         }
-        slices.addLast(slice);
-        sliceBytes += length;
+        packets.add(slice, queue.size());
         sliceTruesize += sliceTruesize(slice);
         rcvNxt += length;
         offset += length;
@@ -201,16 +216,71 @@ final class TcpReceiver {
 
     /**
      * {@code tcp_recvmsg}'s copy: up to {@code dst.remaining()} bytes from the front of the
-     * queue, the packets' first and then the ring's, into {@code dst}; consumed unless
+     * queue, packets' and ring's in the order they arrived, into {@code dst}; consumed unless
      * {@code peek}. Returns how many.
      */
     int read(ByteBuffer dst, boolean peek) {
-        int n = 0;
-        if (sliceBytes > 0) {
-            n = peek ? peekSlices(dst) : readSlices(dst);
+        if (peek) {
+            return peek(dst);
         }
-        if (dst.hasRemaining() && !queue.isEmpty() && (peek || sliceBytes == 0)) {
-            n += queue.read(dst, peek);
+        int n = 0;
+        while (dst.hasRemaining()) {
+            ByteBuf head = packets == null ? null : packets.head();
+            if (head == null) {
+                n += queue.read(dst, false);
+                break;
+            }
+            int ringFirst = packets.ringBeforeHead();
+            if (ringFirst > 0) {
+                int read = readRing(dst, ringFirst);
+                packets.ringRead(read);
+                n += read;
+                continue;
+            }
+            int take = Math.min(dst.remaining(), head.readableBytes());
+            copyOut(head, head.readerIndex(), take, dst);
+            head.skipBytes(take);
+            packets.headRead(take);
+            n += take;
+            if (!head.isReadable()) {
+                packets.poll();
+                sliceTruesize -= sliceTruesize(head);
+                head.release();
+            }
+        }
+        return n;
+    }
+
+    /** Up to {@code max} bytes from the ring's front into {@code dst}, consumed. */
+    private int readRing(ByteBuffer dst, int max) {
+        int limit = dst.limit();
+        dst.limit(dst.position() + Math.min(dst.remaining(), max));
+        try {
+            return queue.read(dst, false);
+        } finally {
+            dst.limit(limit);
+        }
+    }
+
+    /** {@code MSG_PEEK}: the front of the queue copied, nothing consumed. */
+    private int peek(ByteBuffer dst) {
+        int n = 0;
+        int ringAt = 0;
+        int kept = packets == null ? 0 : packets.size();
+        for (int i = 0; i < kept && dst.hasRemaining(); i++) {
+            int ringFirst = Math.min(dst.remaining(), packets.ringBeforeAt(i));
+            queue.peekAt(ringAt, dst, ringFirst);
+            ringAt += ringFirst;
+            n += ringFirst;
+            ByteBuf slice = packets.at(i);
+            int take = Math.min(dst.remaining(), slice.readableBytes());
+            copyOut(slice, slice.readerIndex(), take, dst);
+            n += take;
+        }
+        int ringLast = Math.min(dst.remaining(), queue.size() - ringAt);
+        if (ringLast > 0) {
+            queue.peekAt(ringAt, dst, ringLast);
+            n += ringLast;
         }
         return n;
     }
@@ -218,67 +288,42 @@ final class TcpReceiver {
     /**
      * {@code tcp_recvmsg} without the copy where the data allow, as {@code TCP_ZEROCOPY_RECEIVE}
      * maps the pages of the skbs instead of copying them: up to {@code maxBytes} from the front
-     * of the queue given to {@code sink}. Packets' bytes go as the retained slices the queue
-     * holds (the front one split when it is larger than what is left to give); the ring's
-     * bytes, which come after them, are copied into one buffer from {@code alloc}. Returns how many
-     * bytes; the queue's memory charge for handed-over packets is to be settled, as for a read.
+     * of the queue given to {@code sink}, in order. Packets' bytes go as the retained slices the
+     * queue holds (the front one split when it is larger than what is left to give); the ring's
+     * bytes are copied into a buffer from {@code alloc} per run between packets. Returns how
+     * many bytes; the queue's memory charge for handed-over packets is to be settled, as for a read.
      */
     int handOver(ByteBufAllocator alloc, int maxBytes, Consumer<? super ByteBuf> sink) {
         int n = 0;
-        ByteBuf head;
-        while (n < maxBytes && sliceBytes > 0 && (head = slices.peekFirst()) != null) {
+        while (n < maxBytes) {
+            ByteBuf head = packets == null ? null : packets.head();
+            int ringRun = head == null ? queue.size() : packets.ringBeforeHead();
+            if (ringRun > 0) {
+                // The ring's bytes are copied in the same call, so that the ring empties.
+                int take = Math.min(maxBytes - n, ringRun);
+                ByteBuf copy = alloc.ioBuffer(take, take);
+                int read = queue.read(copy.internalNioBuffer(0, take), false);
+                if (head != null) {
+                    packets.ringRead(read);
+                }
+                sink.accept(copy.writerIndex(read));
+                n += read;
+                continue;
+            }
+            if (head == null) {
+                break;
+            }
             int take = Math.min(maxBytes - n, head.readableBytes());
             if (take == head.readableBytes()) {
-                slices.pollFirst();
+                packets.poll();
                 sliceTruesize -= sliceTruesize(head);
-                sliceBytes -= take;
                 sink.accept(head); // the queue's reference goes with it
             } else {
                 ByteBuf part = head.retainedSlice(head.readerIndex(), take);
                 head.skipBytes(take);
-                sliceBytes -= take;
+                packets.headRead(take);
                 sink.accept(part);
             }
-            n += take;
-        }
-        if (n < maxBytes && sliceBytes == 0 && !queue.isEmpty()) {
-            // The ring's bytes follow the packets' (a packet is kept only while the ring is
-            // empty): copied in the same call, so that the ring empties and packets are kept again.
-            int take = Math.min(maxBytes - n, queue.size());
-            ByteBuf copy = alloc.ioBuffer(take, take);
-            int read = queue.read(copy.internalNioBuffer(0, take), false);
-            sink.accept(copy.writerIndex(read));
-            n += read;
-        }
-        return n;
-    }
-
-    private int readSlices(ByteBuffer dst) {
-        int n = 0;
-        ByteBuf head;
-        while (dst.hasRemaining() && (head = slices.peekFirst()) != null) {
-            int take = Math.min(dst.remaining(), head.readableBytes());
-            copyOut(head, head.readerIndex(), take, dst);
-            head.skipBytes(take);
-            n += take;
-            if (!head.isReadable()) {
-                slices.pollFirst();
-                sliceTruesize -= sliceTruesize(head);
-                head.release();
-            }
-        }
-        sliceBytes -= n;
-        return n;
-    }
-
-    private int peekSlices(ByteBuffer dst) {
-        int n = 0;
-        for (ByteBuf slice : slices) {
-            if (!dst.hasRemaining()) {
-                break;
-            }
-            int take = Math.min(dst.remaining(), slice.readableBytes());
-            copyOut(slice, slice.readerIndex(), take, dst);
             n += take;
         }
         return n;
@@ -295,14 +340,9 @@ final class TcpReceiver {
 
     /** Drops every byte queued in packets (a reset, a disconnect, the socket destroyed). */
     void releasePackets() {
-        if (slices == null) {
-            return;
+        if (packets != null) {
+            packets.releaseAll();
         }
-        ByteBuf slice;
-        while ((slice = slices.pollFirst()) != null) {
-            slice.release();
-        }
-        sliceBytes = 0;
         sliceTruesize = 0;
     }
 
@@ -378,9 +418,13 @@ final class TcpReceiver {
         dsackPending = false;
     }
 
-    // ---- the memory clamp (rcv_ssthresh)
+    // ---- the window's growth and memory clamp (rcv_ssthresh)
 
-    /** The clamp on the window offered, {@code Integer.MAX_VALUE} when there is none. */
+    /**
+     * {@code rcv_ssthresh}: the most the window offered may be: the buffer's window at
+     * establishment, grown by the data that arrive once the buffer grew, and clamped when
+     * memory runs short; {@code Integer.MAX_VALUE} before the connection is established.
+     */
     int rcvSsthresh() {
         return rcvSsthresh;
     }
@@ -390,30 +434,20 @@ final class TcpReceiver {
         rcvSsthresh = window;
     }
 
-    /** {@code tcp_adjust_rcv_ssthresh}: the clamp is lowered to {@code window} bytes if above. */
+    /** {@code tcp_adjust_rcv_ssthresh}: lowered to {@code window} bytes if above. */
     void adjustRcvSsthresh(int window) {
         rcvSsthresh = Math.min(rcvSsthresh, window);
     }
 
-    /**
-     * {@code tcp_grow_window}: the clamp grows by {@code bytes}; once it reaches
-     * {@code fullSpace}, the window the buffer allows, there is no clamp any more.
-     */
-    void growRcvSsthresh(int bytes, int fullSpace) {
+    /** {@code tcp_grow_window}: the window may grow by {@code bytes} more. */
+    void growRcvSsthresh(int bytes) {
         rcvSsthresh += bytes;
-        unclampIfReached(fullSpace);
     }
 
-    /** No clamp any more once it has reached {@code fullSpace}. */
-    void unclampIfReached(int fullSpace) {
-        if (rcvSsthresh >= fullSpace) {
-            rcvSsthresh = Integer.MAX_VALUE;
-        }
-    }
-
-    /** The connection is forgotten (a disconnect): no FIN, nothing queued in order, no clamp. */
+    /** The connection is forgotten (a disconnect): no FIN, nothing queued in order, no clamp, nothing measured. */
     void reset() {
         rcvSsthresh = Integer.MAX_VALUE;
+        rcvSpace = null;
         releasePackets();
         queue.clear();
         finReceived = false;

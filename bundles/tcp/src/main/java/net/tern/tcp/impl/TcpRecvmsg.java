@@ -67,10 +67,14 @@ final class TcpRecvmsg {
         return n;
     }
 
-    /** After a read took {@code n > 0} bytes: free what was read, and tell the peer of the room. */
+    /**
+     * After a read took {@code n > 0} bytes: free what was read, let the buffer grow for a reader
+     * that takes more per round trip ({@code tcp_rcv_space_adjust}), and tell the peer of the room.
+     */
     private void consumed(TcpSock sk) {
         memory.settleRecv(sk); // packets read are freed
         memory.reclaimIdle(sk);
+        memory.tuning().rcvSpaceAdjust(sk); // as tcp_recvmsg_locked after each copy
         sk.publishQueues();
         cleanupRbuf(sk);
     }

@@ -21,9 +21,11 @@ import net.tern.inet.sock.ProtoMemory;
  * @param windowScaling     offer window scaling ({@code tcp_window_scaling})
  * @param sack              offer SACK ({@code tcp_sack})
  * @param rmemMax           the largest receive buffer, from which the window scale is derived ({@code tcp_rmem[2]}, 15 MiB gives 8)
- * @param rmemDefault       a socket's receive buffer ({@code tcp_rmem[1]}; Linux's 131072 is autotuned up, Tern's is
- *                          not, so 262144: a 128 KiB window with {@code tcp_adv_win_scale} 1)
- * @param wmemDefault       a socket's send buffer ({@code tcp_wmem[1]}; Tern has no autotuning, so 131072)
+ * @param rmemDefault       a socket's receive buffer at its start ({@code tcp_rmem[1]}, 262144: a 128 KiB window with
+ *                          {@code tcp_adv_win_scale} 1), grown by a bulk connection's reads up to {@code rmemMax}
+ *                          ({@link Memory#moderateRcvbuf})
+ * @param wmemDefault       a socket's send buffer at its start ({@code tcp_wmem[1]}, 131072), grown with the
+ *                          congestion window up to {@link Memory#wmemMax}
  * @param initialCwnd       the initial window in segments (RFC 6928, 10)
  * @param keepaliveTimeMillis   idle time before the first keepalive probe ({@code tcp_keepalive_time}, 7200 s)
  * @param keepaliveIntvlMillis  time between probes ({@code tcp_keepalive_intvl}, 75 s)
@@ -173,17 +175,33 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
      * @param notsentLowat the unsent bytes a socket's send queue may hold before writes wait and EPOLLOUT goes
      *                    ({@code tcp_notsent_lowat}, an unsigned 32-bit value; Linux's default 2^32 - 1 is no
      *                    limit); a socket's {@code TCP_NOTSENT_LOWAT} replaces it
+     * @param moderateRcvbuf receive buffer autotuning ({@code tcp_moderate_rcvbuf}, on): a socket whose application
+     *                    did not set {@code SO_RCVBUF} grows its buffer to twice what the reader took in a round trip
+     *                    ({@code tcp_rcv_space_adjust}), up to {@code tcp_rmem[2]}
+     * @param wmemMax     the largest send buffer autotuning gives a socket whose application did not set
+     *                    {@code SO_SNDBUF} ({@code tcp_wmem[2]}, 4 MiB)
      */
-    public record Memory(ProtoMemory.Limits tcpMem, int rmemMin, int wmemMin, int advWinScale, long notsentLowat) {
+    public record Memory(ProtoMemory.Limits tcpMem, int rmemMin, int wmemMin, int advWinScale, long notsentLowat,
+            boolean moderateRcvbuf, int wmemMax) {
         /** {@code tcp_notsent_lowat}'s default, {@code UINT_MAX}: no limit. */
         public static final long NOTSENT_LOWAT_NONE = 0xffff_ffffL;
+        /** {@code tcp_wmem[2]}'s default on a machine with more than 512 MiB ({@code tcp_init}: 4 MiB). */
+        public static final int WMEM_MAX_DEFAULT = 4 << 20;
 
         /** Without a {@code tcp_notsent_lowat} (Linux's default, no limit). */
         public Memory(ProtoMemory.Limits tcpMem, int rmemMin, int wmemMin, int advWinScale) {
             this(tcpMem, rmemMin, wmemMin, advWinScale, NOTSENT_LOWAT_NONE);
         }
 
+        /** With Linux's autotuning defaults: receive buffers moderated, send buffers up to 4 MiB. */
+        public Memory(ProtoMemory.Limits tcpMem, int rmemMin, int wmemMin, int advWinScale, long notsentLowat) {
+            this(tcpMem, rmemMin, wmemMin, advWinScale, notsentLowat, true, WMEM_MAX_DEFAULT);
+        }
+
         public Memory {
+            if (wmemMax < 1) {
+                throw new IllegalArgumentException("tcp_wmem[2] must be positive, got " + wmemMax);
+            }
             if (notsentLowat < 0 || notsentLowat > NOTSENT_LOWAT_NONE) {
                 throw new IllegalArgumentException("tcp_notsent_lowat must be 0.." + NOTSENT_LOWAT_NONE + ", got "
                         + notsentLowat);
@@ -218,8 +236,24 @@ public record TcpSettings(int synRetries, int synackRetries, int retries2, long 
             return advWinScale <= 0 ? space >> -advWinScale : space - (space >> advWinScale);
         }
 
+        /**
+         * {@code tcp_space_from_win}: the buffer that offers a window of {@code window} bytes
+         * (the inverse of {@link #winFromSpace}).
+         */
+        public long spaceFromWin(long window) {
+            if (advWinScale <= 0) {
+                return window << -advWinScale;
+            }
+            long share = (1L << advWinScale) - 1; // the window is share / 2^n of the space
+            return (window << advWinScale) / share;
+        }
+
         public Memory withTcpMem(ProtoMemory.Limits limits) {
-            return new Memory(limits, rmemMin, wmemMin, advWinScale, notsentLowat);
+            return new Memory(limits, rmemMin, wmemMin, advWinScale, notsentLowat, moderateRcvbuf, wmemMax);
+        }
+
+        public Memory withAutotuning(boolean moderate, int sendMax) {
+            return new Memory(tcpMem, rmemMin, wmemMin, advWinScale, notsentLowat, moderate, sendMax);
         }
     }
 

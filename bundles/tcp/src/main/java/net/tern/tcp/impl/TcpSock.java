@@ -63,6 +63,9 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     private boolean orphan;
     /** It reached ESTABLISHED since its last connect or disconnect. */
     private boolean everConnected;
+    /** {@code SOCK_RCVBUF_LOCK}, {@code SOCK_SNDBUF_LOCK}: the application set the buffer, autotuning leaves it. */
+    private boolean rcvbufLocked;
+    private boolean sndbufLocked;
 
     // ---- sending: the send sequence space, queue and FIN are the sender's, the segments in flight the RtxQueue's
     /** Segments sent and not yet acknowledged, with the SACK scoreboard ({@code tcp_rtx_queue}). */
@@ -345,6 +348,22 @@ public final class TcpSock extends InetSock implements CongestionState, PortOwne
     /** Whether it reached ESTABLISHED since its last connect or disconnect. */
     boolean everConnected() {
         return everConnected;
+    }
+
+    /** {@code SOCK_RCVBUF_LOCK}: {@code SO_RCVBUF} was set, so the receive buffer is not autotuned. */
+    boolean rcvbufLocked() {
+        return rcvbufLocked;
+    }
+
+    /** {@code SOCK_SNDBUF_LOCK}: {@code SO_SNDBUF} was set, so the send buffer is not autotuned. */
+    boolean sndbufLocked() {
+        return sndbufLocked;
+    }
+
+    /** {@code sk_userlocks}' buffer bits, as {@code sock_setsockopt} sets them or {@code sk_clone_lock} copies them. */
+    void lockBuffers(boolean rcvbuf, boolean sndbuf) {
+        rcvbufLocked |= rcvbuf;
+        sndbufLocked |= sndbuf;
     }
 
     /** It reached ESTABLISHED ({@code true}), or was disconnected ({@code false}). */

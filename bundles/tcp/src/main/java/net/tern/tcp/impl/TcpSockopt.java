@@ -207,9 +207,10 @@ final class TcpSockopt {
      * {@code tcp_get_info}: a snapshot of {@code sk} as {@code struct tcp_info}. The caller
      * holds the socket lock (socket calls do; a diagnostics walker must take it). The segment
      * counts come from the SACK scoreboard ({@code sacked_out}, {@code lost_out},
-     * {@code retrans_out}); {@code rcv_ssthresh} is the window's memory clamp, the full window
-     * when there is none ({@link TcpMemory}). Not tracked yet, hence 0: {@code rcvRtt} and
-     * {@code rcvSpace} (no receive-buffer autotuning).
+     * {@code retrans_out}); {@code rcv_ssthresh} is the most the window may offer now, at most
+     * the full window ({@link TcpMemory}); {@code rcv_rtt} and {@code rcv_space} are what
+     * receive-buffer autotuning measured ({@link RcvSpace}; 0 before the connection is
+     * established).
      */
     TcpInfo getInfo(TcpSock sk) {
         long now = clock.nanoTime();
@@ -248,8 +249,8 @@ final class TcpSockopt {
                 !sk.ca().started() ? settings.get().initialCwnd() : sk.ca().cwnd(),
                 sk.opts().advmss(),
                 sk.rtx().rack().reordering(),
-                0, // rcvRtt: no receiver-side RTT estimate
-                0, // rcvSpace: no receive-buffer autotuning
+                sk.rcv().rcvSpace() == null ? 0 : sk.rcv().rcvSpace().rttUs(),
+                sk.rcv().rcvSpace() == null ? 0 : sk.rcv().rcvSpace().space(),
                 sk.stats().totalRetrans(),
                 sk.snd().bytesAcked(),
                 sk.stats().bytesReceived(),

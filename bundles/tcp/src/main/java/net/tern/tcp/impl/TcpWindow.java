@@ -35,8 +35,10 @@ final class TcpWindow {
      * receive buffer not taken by queued data ({@link TcpMemory#space}), within the
      * memory clamp ({@code rcv_ssthresh}, {@link TcpMemory}). Receiver-side silly window
      * avoidance (RFC 9293 3.8.6.2.2): with less than half the buffer and less than an MSS
-     * free, offer nothing; otherwise move the edge only in whole MSS steps. The right edge
-     * never moves left (RFC 9293 3.8.6). Returns the field value, scaled down.
+     * free, offer nothing; otherwise move the edge only in whole MSS steps (with window scaling,
+     * what is free aligned up to the scale's unit, as Linux does, or down when less than half
+     * the buffer is free). The right edge never moves left (RFC 9293 3.8.6). Returns the field
+     * value, scaled down.
      */
     int selectWindow(TcpSock sk) {
         int free = memory.space(sk);
@@ -47,12 +49,17 @@ final class TcpWindow {
             memory.adjustRcvSsthresh(sk); // tcp_adjust_rcv_ssthresh: no large windows under pressure
         }
         int window;
+        int unit = 1 << sk.opts().rcvWscale();
+        if (free < full / 2) {
+            free &= -unit; // not more than is free once scaled
+        }
         if (free < full / 2 && free < mss) {
             window = 0;
         } else {
-            free = Math.min(free, sk.rcv().rcvSsthresh()); // the memory clamp
+            free = Math.min(free, sk.rcv().rcvSsthresh()); // the window's growth and memory clamp
             if (sk.opts().rcvWscale() > 0) {
-                window = (free >> sk.opts().rcvWscale()) << sk.opts().rcvWscale();
+                // Linux aligns up, so that scaling never takes the last bytes away.
+                window = (int) Math.min(Integer.MAX_VALUE, ((long) free + unit - 1) & -unit);
             } else {
                 window = sk.rcv().rcvWnd();
                 if (window <= free - mss || window > free) {
@@ -62,8 +69,7 @@ final class TcpWindow {
         }
         window = Math.min(window, full);
         if (window < current) {
-            int unit = (1 << sk.opts().rcvWscale()) - 1;
-            window = (current + unit) & ~unit;
+            window = (current + unit - 1) & -unit;
         }
         window = (int) Math.min(window, 65535L << sk.opts().rcvWscale());
         sk.rcv().windowAdvertised(window);
@@ -80,10 +86,16 @@ final class TcpWindow {
      * buffer offers 65535, a 131072-byte one 64240 at MSS 1460.
      */
     static int selectInitialWindow(int space, int mss) {
-        if (mss > 0 && space > mss) {
-            space = (space / mss) * mss;
-        }
-        return Math.min(space, 65535);
+        return Math.min(initialSpace(space, mss), 65535);
+    }
+
+    /**
+     * {@code tcp_select_initial_window}'s {@code rcv_wnd} before the SYN's 16 bits cap it: the
+     * window share of the buffer in whole MSSes when it is more than one. Where the window's
+     * growth starts ({@code rcv_ssthresh}).
+     */
+    static int initialSpace(int space, int mss) {
+        return mss > 0 && space > mss ? (space / mss) * mss : space;
     }
 
     /** {@link #advertiseMss(int, int, int)} over IPv4. */

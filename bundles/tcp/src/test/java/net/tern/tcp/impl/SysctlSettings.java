@@ -93,12 +93,13 @@ public final class SysctlSettings {
             p.put("tcpRmemDefault", r[1]);
             p.put("tcpRmemMax", r[2]);
         });
-        // tcp_wmem[2] bounds Linux's send buffer autotuning, which Tern does not have: it has no effect.
         m.put("net.ipv4.tcp_wmem", (v, p) -> {
             int[] w = triple("net.ipv4.tcp_wmem", v);
             p.put("tcpWmemMin", w[0]);
             p.put("tcpWmemDefault", w[1]);
+            p.put("tcpWmemMax", w[2]);
         });
+        m.put("net.ipv4.tcp_moderate_rcvbuf", (v, p) -> p.put("tcpModerateRcvbuf", Integer.parseInt(v)));
         m.put("net.ipv4.tcp_mem", (v, p) -> {
             triple("net.ipv4.tcp_mem", v);
             p.put("tcpMem", v);
