@@ -2,7 +2,8 @@
 # Tern against the Linux kernel, side by side in one JVM; see README.md, "Performance".
 #   benchmarks/run.sh [--quick]     (--quick: within 2 minutes; the full run within 15)
 #   benchmarks/run.sh --tun-only [--tun-offload on|off]   the TUN rows alone (as root: one stream, then 4), with the
-#                                   TUN driver's offload on (default) or off
+#                                   TUN driver's offload on (default) or off; --tun-queues N: its TUN
+#                                   queues (0, the default: one per network thread)
 #   benchmarks/run.sh --only bulk [--quick]   the bulk rows alone (1, 4, 8 streams; Tern and kernel)
 # As root it also compares TCP over TUN (Tern) with kernel-to-kernel over veth, in two network
 # namespaces it creates and deletes (trap-cleaned); otherwise that part says it is skipped.
@@ -23,7 +24,10 @@ while [[ $# -gt 0 ]]; do
     --tun-offload)
       [[ "${2:-}" == on || "${2:-}" == off ]] || { echo "--tun-offload takes on or off" >&2; exit 2; }
       extra+=(--tun-offload "$2"); shift ;;
-    *) echo "usage: $0 [--quick] [--tun-only] [--tun-offload on|off] [--only bulk]" >&2; exit 2 ;;
+    --tun-queues)
+      [[ "${2:-}" =~ ^[0-9]+$ ]] || { echo "--tun-queues takes a number (0: one per network thread)" >&2; exit 2; }
+      extra+=(--tun-queues "$2"); shift ;;
+    *) echo "usage: $0 [--quick] [--tun-only] [--tun-offload on|off] [--tun-queues N] [--only bulk]" >&2; exit 2 ;;
   esac
   shift
 done

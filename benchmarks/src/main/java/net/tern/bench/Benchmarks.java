@@ -16,7 +16,8 @@ import java.util.Locale;
  * <p>Arguments: {@code --quick}; {@code --tun NETNS --veth NETNS --sink-port PORT} to run the
  * TUN comparison; {@code --tun-skipped REASON} to say why it does not run; {@code --tun-only}
  * for that row alone (one stream, then 4 at once: {@code tun} and {@code tun4}); {@code --tun-offload on|off}
- * for the TUN driver's offload (on by default); {@code --only bulk} for the bulk rows alone, Tern against the
+ * for the TUN driver's offload (on by default); {@code --tun-queues N} for its queues (0, the default: one per
+ * network thread); {@code --only bulk} for the bulk rows alone, Tern against the
  * kernel (summary {@code bulk=… bulk4=… bulk8=…}).
  */
 public final class Benchmarks {
@@ -48,6 +49,7 @@ public final class Benchmarks {
         boolean tunOnly = false;
         boolean tunOffload = true;
         String only = null;
+        int tunQueues = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> plan = Plan.quick();
@@ -59,6 +61,7 @@ public final class Benchmarks {
                 case "--tun-only" -> tunOnly = true;
                 case "--tun-offload" -> tunOffload = !"off".equals(args[++i]);
                 case "--only" -> only = args[++i];
+                case "--tun-queues" -> tunQueues = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -67,8 +70,8 @@ public final class Benchmarks {
                 runtime.availableProcessors(), System.getProperty("java.version"), runtime.maxMemory() >> 20, plan);
 
         if (tunOnly) {
-            String one = tunRow(tunNetns, vethNetns, sinkPort, plan, tunOffload, 1, tunSkipped);
-            String four = tunRow(tunNetns, vethNetns, sinkPort, plan, tunOffload, 4, tunSkipped);
+            String one = tunRow(tunNetns, vethNetns, sinkPort, plan, tunOffload, tunQueues, 1, tunSkipped);
+            String four = tunRow(tunNetns, vethNetns, sinkPort, plan, tunOffload, tunQueues, 4, tunSkipped);
             System.out.printf(Locale.ROOT, "summary: tun=%s tun4=%s tun_offload=%s%n", one, four,
                     tunOffload ? "on" : "off");
             System.exit(0);
@@ -132,8 +135,8 @@ public final class Benchmarks {
         long bytesPerConnection = idle[0];
         long maxConnections = idle[1];
 
-        String tun = tunRow(tunNetns, vethNetns, sinkPort, plan, tunOffload, 1, tunSkipped);
-        String tun4 = tunRow(tunNetns, vethNetns, sinkPort, plan, tunOffload, 4, tunSkipped);
+        String tun = tunRow(tunNetns, vethNetns, sinkPort, plan, tunOffload, tunQueues, 1, tunSkipped);
+        String tun4 = tunRow(tunNetns, vethNetns, sinkPort, plan, tunOffload, tunQueues, 4, tunSkipped);
         StringBuilder nio = new StringBuilder();
         for (AdapterCost cost : adapter) {
             if (AdapterCost.SUMMARY.contains(cost.key())) {
@@ -153,14 +156,14 @@ public final class Benchmarks {
      * "n/a" when it is skipped or fails (and says why).
      */
     private static String tunRow(String tunNetns, String vethNetns, int sinkPort, Plan plan, boolean offload,
-            int streams, String skipped) {
+            int queues, int streams, String skipped) {
         if (tunNetns == null || vethNetns == null || sinkPort <= 0) {
             System.out.println("tun: skipped: " + skipped);
             return "n/a";
         }
         try {
             return String.format(Locale.ROOT, "%.2f", TunComparison.run(tunNetns, vethNetns, sinkPort, plan.tunMillis(),
-                    plan.tunRounds(), offload, streams).ratio());
+                    plan.tunRounds(), offload, queues, streams).ratio());
         } catch (Exception e) {
             System.out.println("tun: failed: " + e.getMessage());
             return "n/a";

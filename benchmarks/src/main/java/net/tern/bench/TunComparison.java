@@ -39,21 +39,23 @@ final class TunComparison {
 
     /**
      * One comparison; {@code offload}: the TUN driver's segmentation and checksum offload with
-     * the kernel; {@code streams}: connections at once in each round.
+     * the kernel; {@code queues}: the driver's TUN queues (0: one per network thread);
+     * {@code streams}: connections at once in each round.
      */
     static Comparison.Result run(String tunNetns, String vethNetns, int sinkPort, long millis, int rounds,
-            boolean offload, int streams) throws Exception {
+            boolean offload, int queues, int streams) throws Exception {
         double[] tern = new double[rounds];
         double[] veth = new double[rounds];
         int threads;
-        int queues;
+        int queuesOpen;
         try (TernStack stack = new TernStack(1024)) {
-            // One TUN queue per network thread, as the driver's DS component opens by default.
+            // By default one TUN queue per network thread, as the driver's DS component opens.
             TunDevice device = new TunDevice(TunSettings.of(TUN_NAME).withNetns(tunNetns).withMtu(MTU).withOffload(offload)
-                    .withAddresses(List.of(IfAddress.parse(TERN_TUN_ADDRESS + "/24"))), stack.networkThreads());
+                    .withQueues(queues).withAddresses(List.of(IfAddress.parse(TERN_TUN_ADDRESS + "/24"))),
+                    stack.networkThreads());
             stack.register(device);
             threads = stack.networkThreads();
-            queues = device.queues();
+            queuesOpen = device.queues();
             command("ip", "-n", tunNetns, "addr", "add", KERNEL_TUN_ADDRESS + "/24", "dev", TUN_NAME);
             command("ip", "-n", tunNetns, "link", "set", TUN_NAME, "up");
             TernNet net = new TernNet(stack.api(), InetSockAddr.parseAddress(KERNEL_TUN_ADDRESS));
@@ -76,8 +78,8 @@ final class TunComparison {
         }
         Comparison.Result result = new Comparison.Result(new Comparison.Metric("throughput", "Gbit/s"), tern, veth);
         System.out.println(result.line("tun (tern, offload " + (offload ? "on" : "off") + ", " + streams
-                + (streams == 1 ? " stream" : " streams") + ", " + threads + " network threads, " + queues
-                + " TUN queues) vs veth (kernel)"));
+                + (streams == 1 ? " stream" : " streams") + ", " + threads + " network threads, " + queuesOpen
+                + (queuesOpen == 1 ? " TUN queue" : " TUN queues") + ") vs veth (kernel)"));
         return result;
     }
 
