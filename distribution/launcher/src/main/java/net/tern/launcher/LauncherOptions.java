@@ -25,6 +25,8 @@ final class LauncherOptions {
             "      --tun-device PATH  with --tun: the TUN clone device (default /dev/net/tun)",
             "      --tun-offload on|off  with --tun: TCP segmentation and checksum offload with the",
             "                      kernel through virtio-net headers (default on)",
+            "      --tun-queues N  with --tun: TUN queues (IFF_MULTI_QUEUE), 1..256; default one per",
+            "                      network thread",
             "      --services LIST run these services: a comma list of echo, discard, chargen, http",
             "      --max-connections N  with --services: open TCP connections per service at most",
             "                      (default 65536); beyond, new ones wait in the listen queue",
@@ -63,6 +65,8 @@ final class LauncherOptions {
     String tunDevice;
     /** {@code --tun-offload}: null when not given (the device's default, on). */
     Boolean tunOffload;
+    /** {@code --tun-queues}: 0 when not given (the device's default, one per network thread). */
+    int tunQueues;
     final List<String> services = new ArrayList<>();
     /** {@code --max-connections}; 0 when not given (the services' own default). */
     int maxConnections;
@@ -152,6 +156,16 @@ final class LauncherOptions {
                     }
                     o.tunOffload = offload.equals("on");
                     break;
+                case "--tun-queues":
+                    try {
+                        o.tunQueues = Integer.parseInt(value(args, ++i, arg));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--tun-queues takes a number");
+                    }
+                    if (o.tunQueues < 1 || o.tunQueues > 256) {
+                        throw new IllegalArgumentException("--tun-queues must be between 1 and 256");
+                    }
+                    break;
                 case "--services":
                     for (String name : value(args, ++i, arg).split(",")) {
                         String n = name.strip();
@@ -206,9 +220,9 @@ final class LauncherOptions {
             throw new IllegalArgumentException("--headless and --app exclude each other (--app runs without the shell)");
         }
         if (o.tun == null && (o.address != null || !o.addresses6.isEmpty() || o.gateway != null || o.mtu != 0 || o.impair != null
-                || o.tunDevice != null || o.tunOffload != null)) {
-            throw new IllegalArgumentException("--address, --gateway, --mtu, --tun-device, --tun-offload and --impair "
-                    + "need --tun");
+                || o.tunDevice != null || o.tunOffload != null || o.tunQueues != 0)) {
+            throw new IllegalArgumentException("--address, --gateway, --mtu, --tun-device, --tun-offload, --tun-queues "
+                    + "and --impair need --tun");
         }
         if (o.maxConnections != 0 && o.services.isEmpty()) {
             throw new IllegalArgumentException("--max-connections needs --services");

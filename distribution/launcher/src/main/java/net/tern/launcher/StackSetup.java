@@ -65,6 +65,9 @@ final class StackSetup {
         if (o.tunOffload != null) {
             p.put("offload", o.tunOffload);
         }
+        if (o.tunQueues != 0) {
+            p.put("queues", o.tunQueues);
+        }
         return p;
     }
 

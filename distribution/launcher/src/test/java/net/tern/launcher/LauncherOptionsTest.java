@@ -74,7 +74,7 @@ class LauncherOptionsTest {
         LauncherOptions o = LauncherOptions.parse(new String[] {"--tun", "tern0", "--address", "10.99.0.2/24",
             "--gateway", "10.99.0.1", "--mtu", "1400", "--impair", "loss 2 duplicate 1 reorder 5 seed 7",
             "--services", "echo, discard,chargen,echo", "--headless", "--tun-device", "/dev/net/tun2",
-            "--tun-offload", "off"}, HOME);
+            "--tun-offload", "off", "--tun-queues", "4"}, HOME);
         assertThat(o.tun).isEqualTo("tern0");
         assertThat(o.address).isEqualTo("10.99.0.2/24");
         assertThat(o.gateway).isEqualTo("10.99.0.1");
@@ -88,6 +88,9 @@ class LauncherOptionsTest {
         assertThat(tun.get("mtu")).isEqualTo(1400);
         assertThat(tun.get("devicePath")).isEqualTo("/dev/net/tun2");
         assertThat(tun.get("offload")).isEqualTo(false);
+        assertThat(tun.get("queues")).isEqualTo(4);
+        assertThat(StackSetup.tunProperties(LauncherOptions.parse(new String[] {"--tun", "t", "--address",
+            "10.0.0.1/8"}, HOME)).get("queues")).as("the device's own default: one per network thread").isNull();
         assertThat(StackSetup.tunProperties(LauncherOptions.parse(new String[] {"--tun", "t", "--address",
             "10.0.0.1/8"}, HOME)).get("offload")).as("the device's own default").isNull();
         assertThat((String[]) StackSetup.servicesProperties(o).get("services")).containsExactly("echo", "discard", "chargen");
@@ -134,6 +137,10 @@ class LauncherOptionsTest {
                 .hasMessageContaining("need --tun");
         assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun-offload", "on"}, HOME))
                 .hasMessageContaining("need --tun");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun-queues", "2"}, HOME))
+                .hasMessageContaining("need --tun");
+        assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "t", "--address", "10.0.0.1/8",
+            "--tun-queues", "0"}, HOME)).hasMessageContaining("--tun-queues must be between 1 and 256");
         assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "t", "--address", "10.0.0.1/8",
             "--tun-offload", "yes"}, HOME)).hasMessageContaining("--tun-offload takes on or off");
         assertThatThrownBy(() -> LauncherOptions.parse(new String[] {"--tun", "a-name-far-too-long", "--address",
