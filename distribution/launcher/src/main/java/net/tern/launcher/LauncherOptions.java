@@ -134,14 +134,7 @@ final class LauncherOptions {
                     checkDottedQuad(o.gateway, "--gateway");
                     break;
                 case "--mtu":
-                    try {
-                        o.mtu = Integer.parseInt(value(args, ++i, arg));
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("--mtu takes a number");
-                    }
-                    if (o.mtu < 68 || o.mtu > 65535) {
-                        throw new IllegalArgumentException("--mtu must be between 68 and 65535");
-                    }
+                    o.mtu = number(value(args, ++i, arg), arg, 68, 65535);
                     break;
                 case "--tun-device":
                     o.tunDevice = value(args, ++i, arg);
@@ -157,14 +150,7 @@ final class LauncherOptions {
                     o.tunOffload = offload.equals("on");
                     break;
                 case "--tun-queues":
-                    try {
-                        o.tunQueues = Integer.parseInt(value(args, ++i, arg));
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("--tun-queues takes a number");
-                    }
-                    if (o.tunQueues < 1 || o.tunQueues > 256) {
-                        throw new IllegalArgumentException("--tun-queues must be between 1 and 256");
-                    }
+                    o.tunQueues = number(value(args, ++i, arg), arg, 1, 256);
                     break;
                 case "--services":
                     for (String name : value(args, ++i, arg).split(",")) {
@@ -278,6 +264,20 @@ final class LauncherOptions {
         if (!length.matches("[0-9]{1,3}") || Integer.parseInt(length) > 128) {
             throw new IllegalArgumentException("--address: bad prefix length in '" + text + "'");
         }
+    }
+
+    /** {@code text} as a number from {@code min} to {@code max}, or the option's error. */
+    private static int number(String text, String option, int min, int max) {
+        int n;
+        try {
+            n = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " takes a number");
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(option + " must be between " + min + " and " + max);
+        }
+        return n;
     }
 
     private static int checkDottedQuad(String text, String option) {
