@@ -112,6 +112,11 @@ final class TcpAck {
             sk.retries().clearBackoff();
         }
         trace.ack(sk, priorUna);
+        if (sk.noSpace()) {
+            // tcp_new_space's growth with the flight this ACK left, before the data it lets go:
+            // Linux 6.18 is seen to size the buffer so (data/sndbuf-growth.pkt).
+            memory.tuning().newSpace(sk);
+        }
         out.writeXmit(sk);
         memory.checkSpace(sk); // tcp_data_snd_check: push, then tcp_check_space
         return true;
