@@ -43,14 +43,14 @@ public record NetemOptions(long latencyNanos, long jitterNanos, int limit, doubl
      */
     public static NetemOptions parse(List<String> words) {
         Impairment i = Impairment.parse(words);
-        return new NetemOptions(i.delayNanos(), 0, PktSched.NETEM_DEFAULT_LIMIT, i.lossPercent(),
+        return new NetemOptions(i.delayNanos(), 0, i.limit(), i.lossPercent(),
                 i.reorderPercent() != 0 ? 1 : 0, i.duplicatePercent(), i.reorderPercent(), 0, 0, i.seed());
     }
 
-    /** Whether these options do nothing to packets (the seed and limit do not count). */
+    /** Whether these options do nothing to packets (the seed does not count, nor a limit above 0: nothing waits without a delay). */
     public boolean isNone() {
         return latencyNanos == 0 && jitterNanos == 0 && lossPercent == 0 && duplicatePercent == 0
-                && reorderPercent == 0 && corruptPercent == 0 && rateBytesPerSecond == 0;
+                && reorderPercent == 0 && corruptPercent == 0 && rateBytesPerSecond == 0 && limit > 0;
     }
 
     /**
@@ -144,7 +144,7 @@ public record NetemOptions(long latencyNanos, long jitterNanos, int limit, doubl
      */
     @Override
     public String toString() {
-        String words = new Impairment(lossPercent, duplicatePercent, reorderPercent, latencyNanos, seed).toString();
+        String words = new Impairment(lossPercent, duplicatePercent, reorderPercent, latencyNanos, seed, limit).toString();
         if (jitterNanos == 0 && corruptPercent == 0 && rateBytesPerSecond == 0) {
             return isNone() ? "off" : words;
         }

@@ -83,7 +83,7 @@ public final class PktSched {
     /** qopt's time unit: {@code PSCHED_SHIFT} 6, 64 ns a tick ({@code PSCHED_NS2TICKS}). */
     public static final int PSCHED_SHIFT = 6;
     /** netem's default queue limit, in packets. */
-    public static final int NETEM_DEFAULT_LIMIT = 1000;
+    public static final int NETEM_DEFAULT_LIMIT = net.tern.spi.net.Impairment.DEFAULT_LIMIT;
 
     /** A probability as netem's u32 ({@code 0} none, {@code 0xffffffff} always), from a percentage, as {@code tc} rounds it. */
     public static int probability(double percent) {

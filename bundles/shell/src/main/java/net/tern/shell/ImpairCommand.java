@@ -22,7 +22,7 @@ import org.osgi.service.component.annotations.Reference;
  * {@code RTM_GETQDISC} dump ({@code tc -s qdisc show}).
  *
  * <ul>
- *   <li>{@code net:impair DEV [loss PCT] [duplicate PCT] [reorder PCT] [delay MS] [seed N]}
+ *   <li>{@code net:impair DEV [loss PCT] [duplicate PCT] [reorder PCT] [delay MS] [seed N] [limit PACKETS]}
  *       sets the impairment of DEV's transmit path (replacing the one before) and prints
  *       nothing, as {@code tc} does;</li>
  *   <li>{@code net:impair DEV off} takes it away (nothing to take away is no error);</li>
@@ -40,7 +40,7 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=impair"})
 public final class ImpairCommand {
     static final String USAGE = String.join("\n",
-            "Usage: net:impair [ DEV [ loss PCT ] [ duplicate PCT ] [ reorder PCT ] [ delay MS ] [ seed N ] ]",
+            "Usage: net:impair [ DEV [ loss PCT ] [ duplicate PCT ] [ reorder PCT ] [ delay MS ] [ seed N ] [ limit PACKETS ] ]",
             "       net:impair DEV off",
             "PCT := 2 | 2%    MS := 10 | 10ms");
 

@@ -17,6 +17,7 @@ import net.tern.spi.net.LinkFlags;
 import net.tern.spi.net.LinkStats;
 import net.tern.spi.net.NetDevice;
 import net.tern.spi.net.NetDeviceContext;
+import net.tern.spi.net.NetXmit;
 import net.tern.spi.net.NetdevFeatures;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
@@ -61,7 +62,7 @@ final class CoreLink implements Link, NetDeviceContext {
     private final boolean loopback;
     private final PacketHandler receiveHere = this::dispatchReceived;
     /** Where the segments of a packet cut in software go: on, one by one, as packets of their own. */
-    private final java.util.function.Consumer<Packet> transmitSegment = this::passOn;
+    private final java.util.function.ToIntFunction<Packet> transmitSegment = this::passOn;
     private volatile boolean up;
     private volatile boolean registered = true;
     private volatile int mtu;
@@ -252,38 +253,39 @@ final class CoreLink implements Link, NetDeviceContext {
      * ({@link GsoSegmenter}).
      */
     @Override
-    public boolean transmit(Packet packet) {
+    public int xmit(Packet packet) {
         if (!up) {
             stats.txDropped.increment();
             packet.release();
-            return false;
+            return -Errno.ENETDOWN.number();
         }
         int length = packet.length();
         if (length > mtu && !(packet.isGso() && gsoFits(packet))) {
             stats.txDropped.increment();
             LOG.debug("{}: dropped a {}-byte packet over the MTU of {}", name, length, mtu);
             packet.release();
-            return false;
+            return -Errno.EMSGSIZE.number();
         }
         packet.device(this);
         if (packet.isGso() && ((device.features() & NetdevFeatures.forGsoType(packet.gsoType())) == 0
                 || impairment.isOn() || !taps.isEmpty())) {
             // validate_xmit_skb: segmented here for a device that cannot, and so that the
-            // impairment and the taps see what the wire carries.
-            if (GsoSegmenter.segment(packet, registry.allocator(), transmitSegment) == 0) {
+            // impairment and the taps see what the wire carries. Linux's qdisc takes the GSO
+            // packet whole and answers once; here the answer is the first segment's.
+            int status = GsoSegmenter.segment(packet, registry.allocator(), transmitSegment);
+            if (status == GsoSegmenter.NOT_SEGMENTABLE) {
                 stats.txDropped.increment();
-                return false;
+                return NetXmit.DROP;
             }
-            return true;
+            return status;
         }
         return passOn(packet);
     }
 
     /** One packet to the driver: through the impairment (netem, the root qdisc) when one is set. */
-    private boolean passOn(Packet packet) {
+    private int passOn(Packet packet) {
         if (impairment.isOn()) {
-            impairment.transmit(packet);
-            return true;
+            return impairment.transmit(packet);
         }
         return deliver(packet);
     }
@@ -300,13 +302,14 @@ final class CoreLink implements Link, NetDeviceContext {
     /**
      * {@code dev_hard_start_xmit}: counts the packet, shows it to the taps and hands it to the
      * driver. Packets coming out of the impairment arrive here too, some later (on a timer):
-     * one whose link went down meanwhile is a transmit drop.
+     * one whose link went down meanwhile is a transmit drop ({@code -ENETDOWN}). A driver that
+     * throws is a transmit error ({@code -ENOBUFS}).
      */
-    private boolean deliver(Packet packet) {
+    private int deliver(Packet packet) {
         if (!up) {
             stats.txDropped.increment();
             packet.release();
-            return false;
+            return -Errno.ENETDOWN.number();
         }
         stats.transmitted(packet.length());
         if (packet.ipSummed() == Packet.CHECKSUM_PARTIAL
@@ -326,9 +329,9 @@ final class CoreLink implements Link, NetDeviceContext {
             if (!packet.isReleased()) {
                 packet.release();
             }
-            return false;
+            return -Errno.ENOBUFS.number();
         }
-        return true;
+        return NetXmit.SUCCESS;
     }
 
     /**

@@ -1,7 +1,8 @@
 package net.tern.core.dev;
 
 import io.netty.buffer.ByteBuf;
-import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
+import net.tern.spi.net.NetXmit;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.wire.InetChecksum;
@@ -64,18 +65,24 @@ final class GsoSegmenter {
         return ipLength + tcpLength;
     }
 
+    /** What {@link #segment} answers for a packet it cannot cut. */
+    static final int NOT_SEGMENTABLE = Integer.MIN_VALUE;
+
     /**
      * Cuts {@code gso} into segments of at most {@link Packet#gsoSize()} payload bytes, hands
-     * each to {@code out} in order, and releases {@code gso}. Returns how many segments went,
-     * 0 when the packet is not one this can cut (it is released then too).
+     * each to {@code out} in order, and releases {@code gso}. Returns what {@code out} answered
+     * for the first segment ({@link NetXmit}: the qdisc that takes a GSO packet whole answers
+     * once), or {@link #NOT_SEGMENTABLE} when the packet is not one this can cut (it is
+     * released then too).
      */
-    static int segment(Packet gso, PacketAllocator allocator, Consumer<Packet> out) {
+    static int segment(Packet gso, PacketAllocator allocator, ToIntFunction<Packet> out) {
         int segments = 0;
+        int status = NetXmit.SUCCESS;
         try {
             int headers = headerLength(gso);
             int mss = gso.gsoSize();
             if (headers < 0 || mss <= 0) {
-                return 0;
+                return NOT_SEGMENTABLE;
             }
             ByteBuf buf = gso.buf();
             int ip = buf.readerIndex();
@@ -116,10 +123,12 @@ final class GsoSegmenter {
                 segment.checksumPartial(tcp, TCP_CHECKSUM);
                 segment.protocol(gso.protocol()).device(gso.device()).timestampNanos(gso.timestampNanos());
                 segment.resetNetworkHeader();
-                segments++;
-                out.accept(segment);
+                int answer = out.applyAsInt(segment);
+                if (segments++ == 0) {
+                    status = answer;
+                }
             }
-            return segments;
+            return status;
         } finally {
             gso.release();
         }

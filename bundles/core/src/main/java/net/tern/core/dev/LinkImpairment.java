@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import net.tern.spi.net.Impairment;
+import net.tern.spi.net.NetXmit;
 import net.tern.spi.net.ImpairmentStats;
 import net.tern.spi.net.LinkStats;
 import net.tern.spi.net.Packet;
@@ -51,7 +52,8 @@ final class LinkImpairment {
     /** Where packets leaving the impairment go: the taps and the driver. */
     @FunctionalInterface
     interface Output {
-        void deliver(Packet packet);
+        /** Hands {@code packet} on; answers as {@link net.tern.spi.net.Link#xmit} does. */
+        int deliver(Packet packet);
     }
 
     private final Output output;
@@ -111,19 +113,27 @@ final class LinkImpairment {
 
     /**
      * Takes {@code packet} (which fits the MTU, on a link that is up): drops, copies, holds or
-     * delays it as the impairment says, and hands what leaves now to the driver.
+     * delays it as the impairment says, and hands what leaves now to the driver. Answers
+     * {@link NetXmit#DROP} when the queue (held back and delayed packets) is at the limit, as
+     * netem's enqueue does ({@code qdisc_drop}); {@link NetXmit#SUCCESS} otherwise, a packet
+     * lost on purpose included (netem's {@code __NET_XMIT_BYPASS}: the sender is not told).
      */
-    void transmit(Packet packet) {
+    int transmit(Packet packet) {
         List<Packet> now = new ArrayList<>(4);
         synchronized (this) {
             Impairment s = spec;
+            if (held.size() + delayed.size() >= s.limit()) {
+                stats.dropped.increment();
+                packet.release();
+                return NetXmit.DROP;
+            }
             double lossDraw = random.nextDouble() * 100;
             double duplicateDraw = random.nextDouble() * 100;
             double reorderDraw = random.nextDouble() * 100;
             if (lossDraw < s.lossPercent()) {
                 stats.dropped.increment();
                 packet.release();
-                return;
+                return NetXmit.SUCCESS;
             }
             List<Packet> unit = new ArrayList<>(2);
             unit.add(packet);
@@ -137,7 +147,7 @@ final class LinkImpairment {
                     long generation = ++holdGeneration;
                     holdTimer = timers.schedule(MAX_HOLD_MILLIS, TimeUnit.MILLISECONDS, () -> holdExpired(generation));
                 }
-                return;
+                return NetXmit.SUCCESS;
             }
             send(unit, now);
             if (!held.isEmpty()) {
@@ -149,6 +159,7 @@ final class LinkImpairment {
             }
         }
         deliverAll(now);
+        return NetXmit.SUCCESS;
     }
 
     /**

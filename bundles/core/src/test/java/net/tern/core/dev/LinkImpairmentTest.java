@@ -15,6 +15,7 @@ import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Impairment;
 import net.tern.spi.net.ImpairmentStats;
 import net.tern.spi.net.Link;
+import net.tern.spi.net.NetXmit;
 import net.tern.spi.net.Packet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -259,5 +260,49 @@ class LinkImpairmentTest {
         send(0, 2);
         assertThat(tapped).containsExactly(0, 0, 1, 1);
         received();
+    }
+
+    /** A packet numbered {@code id}. */
+    private Packet numbered(int id) {
+        Packet p = stack.allocator().allocate(TestStack.DEFAULT_HEADROOM, 4);
+        p.buf().writeInt(id);
+        return p.protocol(EtherType.IPV4);
+    }
+
+    @Test
+    void aFullQueueDropsAndTellsTheSenderWhileALossOnPurposeDoesNot() throws Exception {
+        // netem's limit counts what waits in its queue: with a delay, the third of three
+        // packets sent at once finds two waiting and a limit of 2.
+        link.setImpairment(Impairment.parse("delay 10ms limit 2"));
+        assertThat(link.xmit(numbered(0))).isEqualTo(NetXmit.SUCCESS);
+        assertThat(link.xmit(numbered(1))).isEqualTo(NetXmit.SUCCESS);
+        assertThat(link.xmit(numbered(2))).isEqualTo(NetXmit.DROP);
+        assertThat(link.transmit(numbered(3))).as("transmit answers whether it was taken").isFalse();
+        stack.advance(1, TimeUnit.SECONDS);
+        assertThat(received()).containsExactly(0, 1);
+        assertThat(link.impairmentStats().dropped.sum()).isEqualTo(2);
+
+        // limit 0: nothing fits, every packet is dropped and the sender told so.
+        link.setImpairment(Impairment.parse("limit 0"));
+        for (int i = 0; i < 5; i++) {
+            assertThat(link.xmit(numbered(10 + i))).isEqualTo(NetXmit.DROP);
+        }
+        assertThat(received()).isEmpty();
+
+        // A loss on purpose is the wire's: taken, as netem reports it.
+        link.setImpairment(Impairment.parse("loss 100% seed 1"));
+        assertThat(link.xmit(numbered(20))).isEqualTo(NetXmit.SUCCESS);
+        assertThat(received()).isEmpty();
+
+        link.setImpairment(Impairment.NONE);
+        assertThat(link.xmit(numbered(30))).isEqualTo(NetXmit.SUCCESS);
+        assertThat(received()).containsExactly(30);
+    }
+
+    @Test
+    void aLinkThatIsDownRefusesWithAnErrno() throws Exception {
+        link.setUp(false);
+        assertThat(link.xmit(numbered(0))).isEqualTo(-Errno.ENETDOWN.number());
+        assertThat(received()).isEmpty();
     }
 }

@@ -31,16 +31,19 @@ public interface IpOutput {
      * {@code ip_queue_xmit}: sends {@code packet}, whose data are the transport header and
      * payload, by {@code route}, from {@code route.source()} to {@code route.destination()}.
      * EMSGSIZE when DF is set and the datagram exceeds the route's MTU, or when it exceeds
-     * 65535 bytes; ENETDOWN when the route's link has gone down.
+     * 65535 bytes; ENETDOWN when the route's link has gone down. Returns what the link answered
+     * ({@link net.tern.spi.net.NetXmit}, as {@code ip_queue_xmit} returns {@code dev_queue_xmit}'s
+     * answer): {@code NET_XMIT_DROP} when the link's queue had no room, which TCP takes as local
+     * congestion; for a fragmented datagram, the first fragment's answer that was not success.
      */
-    void queueXmit(Packet packet, Rtable route, TxParams params) throws ErrnoException;
+    int queueXmit(Packet packet, Rtable route, TxParams params) throws ErrnoException;
 
     /**
      * {@code ip_build_and_send_pkt}: looks up the route from {@code source} (0: the route's
      * choice) to {@code destination}, then {@link #queueXmit}s. For replies and resets sent
-     * without a socket.
+     * without a socket. Returns what {@link #queueXmit} returned.
      */
-    default void send(Packet packet, int source, int destination, TxParams params) throws ErrnoException {
+    default int send(Packet packet, int source, int destination, TxParams params) throws ErrnoException {
         Rtable route;
         try {
             route = routeOutput(Flowi4.of(source, destination, params.protocol()));
@@ -48,6 +51,6 @@ public interface IpOutput {
             packet.release();
             throw e;
         }
-        queueXmit(packet, route, params);
+        return queueXmit(packet, route, params);
     }
 }

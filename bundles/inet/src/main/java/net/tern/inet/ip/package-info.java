@@ -5,10 +5,11 @@
  * socket ({@link net.tern.inet.ip.IcmpErrConvert}), and the {@code SOL_IP} numbers
  * ({@link net.tern.inet.ip.InetConstants}). 2.0.0 removed {@code IcmpEcho} and
  * {@code EchoSocket}: echo requests are sent and their replies heard through ICMP ping
- * sockets ({@code socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)}), as on Linux.
+ * sockets ({@code socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)}), as on Linux. 3.0.0: {@code IpOutput}'s
+ * sends return the link's answer ({@code NET_XMIT_*}), which TCP acts on.
  */
 @Export
-@Version("2.2.0")
+@Version("3.0.0")
 package net.tern.inet.ip;
 
 import org.osgi.annotation.bundle.Export;

@@ -42,12 +42,12 @@ final class SchApi {
     private int autohandle = 0x80000000;
 
     /**
-     * A netem root: its handle and limit, and the link's impairment counters when it was made
+     * A netem root: its handle (its limit is the impairment's), and the link's impairment counters when it was made
      * here (zero for one set otherwise, at boot by the configuration), which its statistics
      * count from, as a Linux qdisc's start at its creation: sent bytes, sent packets, dropped,
      * duplicated, reordered, delayed.
      */
-    private record Netem(int handle, int limit, long[] base) {
+    private record Netem(int handle, long[] base) {
         static long[] counters(ImpairmentStats s) {
             return new long[] {s.sentBytes.sum(), s.sentPackets.sum(), s.dropped.sum(), s.duplicated.sum(),
                 s.reordered.sum(), s.delayed.sum()};
@@ -97,15 +97,14 @@ final class SchApi {
         Impairment next = SchNetem.netemChange(tca);
         if (next.isNone()) {
             // A netem that does nothing is still a netem on Linux; Tern's link has no such state.
-            throw new ErrnoException(Errno.EOPNOTSUPP, "Tern's netem must do something (delay, loss, duplicate or reorder); "
-                    + "delete it to turn it off");
+            throw new ErrnoException(Errno.EOPNOTSUPP, "Tern's netem must do something (delay, loss, duplicate, reorder "
+                    + "or a limit of 0); delete it to turn it off");
         }
-        int limit = optionsLimit(tca);
         boolean same = current != null && (tcm.handle() == 0 || tcm.handle() == current.handle());
         int handle = same ? current.handle() : tcm.handle() != 0 ? PktSched.major(tcm.handle()) : allocHandle();
         long[] base = same ? current.base() : Netem.counters(link.impairmentStats());
         link.setImpairment(next);
-        netems.put(link.index(), new Netem(handle, limit, base));
+        netems.put(link.index(), new Netem(handle, base));
         notify(request, reply, Rtnetlink.RTM_NEWQDISC, link);
     }
 
@@ -158,7 +157,7 @@ final class SchApi {
         new TcMsg(0, link.index(), netem == null ? 0 : netem.handle(), PktSched.TC_H_ROOT, ROOT_REFCNT).write(w);
         w.attrString(PktSched.TCA_KIND, netem == null ? NOQUEUE : QdiscMessage.NETEM);
         if (netem != null) {
-            SchNetem.netemDump(w, link.impairment(), netem.limit());
+            SchNetem.netemDump(w, link.impairment());
         }
         w.attrU8(PktSched.TCA_HW_OFFLOAD, 0);
         long[] c = netem == null ? new long[6] : netem.since(link.impairmentStats());
@@ -190,7 +189,7 @@ final class SchApi {
             netems.remove(link.index());
             return null;
         }
-        return netems.computeIfAbsent(link.index(), i -> new Netem(allocHandle(), PktSched.NETEM_DEFAULT_LIMIT, new long[6]));
+        return netems.computeIfAbsent(link.index(), i -> new Netem(allocHandle(), new long[6]));
     }
 
     private int allocHandle() {
@@ -199,11 +198,6 @@ final class SchApi {
             autohandle = 0x80010000;
         }
         return autohandle;
-    }
-
-    private static int optionsLimit(NlAttrs tca) {
-        java.nio.ByteBuffer options = tca.payload(PktSched.TCA_OPTIONS);
-        return options.remaining() >= 8 ? options.getInt(4) : PktSched.NETEM_DEFAULT_LIMIT;
     }
 
     private Link link(TcMsg tcm) throws ErrnoException {

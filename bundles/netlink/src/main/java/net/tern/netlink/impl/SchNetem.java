@@ -48,13 +48,14 @@ final class SchNetem {
         if (o.latencyNanos() > Impairment.MAX_DELAY_NANOS) {
             throw new ErrnoException(Errno.EOPNOTSUPP, "Tern's netem delays at most 60s");
         }
-        return new Impairment(o.lossPercent(), o.duplicatePercent(), o.reorderPercent(), o.latencyNanos(), o.seed());
+        return new Impairment(o.lossPercent(), o.duplicatePercent(), o.reorderPercent(), o.latencyNanos(), o.seed(),
+                o.limit());
     }
 
     /** {@code netem_dump}: the impairment as netem's options, with the seed it runs on. */
-    static void netemDump(NlWriter w, Impairment impairment, int limit) {
+    static void netemDump(NlWriter w, Impairment impairment) {
         int reorderGap = impairment.reorderPercent() != 0 ? 1 : 0;
-        NetemOptions o = new NetemOptions(impairment.delayNanos(), 0, limit, impairment.lossPercent(), reorderGap,
+        NetemOptions o = new NetemOptions(impairment.delayNanos(), 0, impairment.limit(), impairment.lossPercent(), reorderGap,
                 impairment.duplicatePercent(), impairment.reorderPercent(), 0, 0, impairment.seed());
         int start = w.beginAttr(PktSched.TCA_OPTIONS);
         o.write(w);

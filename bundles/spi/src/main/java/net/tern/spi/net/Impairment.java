@@ -21,6 +21,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code delay MS}: every packet leaves this long after it was sent.</li>
  *   <li>{@code seed N}: the seed of the random choices; without one, the link picks one and
  *       shows it in {@link Link#impairment()}, so the run can be repeated.</li>
+ *   <li>{@code limit PACKETS}: how many packets the queue holds (held back or delayed; 1000,
+ *       netem's default, unless given). A packet that finds it full is dropped and the sender
+ *       told so ({@code NET_XMIT_DROP}, {@link NetXmit#DROP}), as the queue of a congested
+ *       device tells it: {@code limit 0} drops every packet, which is how a test makes the
+ *       local host unable to send ({@code tc qdisc replace dev tun0 root pfifo limit 0}).</li>
  * </ul>
  *
  * <p>{@code PCT} is {@code 2} or {@code 2%} (fractions such as {@code 0.5%} allowed, 0..100);
@@ -28,7 +33,10 @@ import java.util.concurrent.TimeUnit;
  * the same as leaving the word out; all of them zero is {@link #NONE}: no impairment.
  */
 public record Impairment(double lossPercent, double duplicatePercent, double reorderPercent, long delayNanos,
-        OptionalLong seed) {
+        OptionalLong seed, int limit) {
+
+    /** netem's queue limit when none is given, in packets. */
+    public static final int DEFAULT_LIMIT = 1000;
 
     /** No impairment: packets go straight to the driver. */
     public static final Impairment NONE = new Impairment(0, 0, 0, 0, OptionalLong.empty());
@@ -46,16 +54,29 @@ public record Impairment(double lossPercent, double duplicatePercent, double reo
         if (seed == null) {
             throw new IllegalArgumentException("seed: use OptionalLong.empty() for none");
         }
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit out of range 0..2^31-1: " + limit);
+        }
     }
 
-    /** Whether this does nothing to packets (every rate and the delay zero; the seed does not count). */
+    /** An impairment with netem's default queue limit. */
+    public Impairment(double lossPercent, double duplicatePercent, double reorderPercent, long delayNanos,
+            OptionalLong seed) {
+        this(lossPercent, duplicatePercent, reorderPercent, delayNanos, seed, DEFAULT_LIMIT);
+    }
+
+    /**
+     * Whether this does nothing to packets: every rate and the delay zero, and room for a packet
+     * in the queue (nothing waits in it then, so any limit above zero is never met). The seed
+     * does not count.
+     */
     public boolean isNone() {
-        return lossPercent == 0 && duplicatePercent == 0 && reorderPercent == 0 && delayNanos == 0;
+        return lossPercent == 0 && duplicatePercent == 0 && reorderPercent == 0 && delayNanos == 0 && limit > 0;
     }
 
     /** This impairment with {@code seed}. */
     public Impairment withSeed(long seed) {
-        return new Impairment(lossPercent, duplicatePercent, reorderPercent, delayNanos, OptionalLong.of(seed));
+        return new Impairment(lossPercent, duplicatePercent, reorderPercent, delayNanos, OptionalLong.of(seed), limit);
     }
 
     /**
@@ -69,7 +90,7 @@ public record Impairment(double lossPercent, double duplicatePercent, double reo
 
     /**
      * Parses netem's words, one per element: {@code loss PCT}, {@code duplicate PCT},
-     * {@code reorder PCT}, {@code delay MS}, {@code seed N}, in any order, each at most once;
+     * {@code reorder PCT}, {@code delay MS}, {@code seed N}, {@code limit PACKETS}, in any order, each at most once;
      * or the single word {@code off}. Throws {@link IllegalArgumentException} naming the word
      * that is wrong.
      */
@@ -82,12 +103,13 @@ public record Impairment(double lossPercent, double duplicatePercent, double reo
         double reorder = 0;
         long delay = 0;
         OptionalLong seed = OptionalLong.empty();
+        int limit = DEFAULT_LIMIT;
         List<String> seen = new ArrayList<>();
         for (int i = 0; i < words.size(); i++) {
             String keyword = words.get(i);
-            if (!List.of("loss", "duplicate", "reorder", "delay", "seed").contains(keyword)) {
+            if (!List.of("loss", "duplicate", "reorder", "delay", "seed", "limit").contains(keyword)) {
                 throw new IllegalArgumentException("unknown word \"" + keyword
-                        + "\": expected loss, duplicate, reorder, delay or seed");
+                        + "\": expected loss, duplicate, reorder, delay, seed or limit");
             }
             if (seen.contains(keyword)) {
                 throw new IllegalArgumentException("\"" + keyword + "\" given twice");
@@ -102,10 +124,11 @@ public record Impairment(double lossPercent, double duplicatePercent, double reo
                 case "duplicate" -> duplicate = parsePercent(keyword, value);
                 case "reorder" -> reorder = parsePercent(keyword, value);
                 case "delay" -> delay = parseDelay(value);
+                case "limit" -> limit = parseLimit(value);
                 default -> seed = OptionalLong.of(parseSeed(value));
             }
         }
-        return new Impairment(loss, duplicate, reorder, delay, seed);
+        return new Impairment(loss, duplicate, reorder, delay, seed, limit);
     }
 
     /** {@code 2}, {@code 2%}, {@code 0.5%}: a percentage 0..100. */
@@ -161,6 +184,18 @@ public record Impairment(double lossPercent, double duplicatePercent, double reo
         }
     }
 
+    private static int parseLimit(String value) {
+        try {
+            int limit = Integer.parseInt(value);
+            if (limit >= 0) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("bad limit \"" + value + "\": expected a number of packets, 0 or more");
+    }
+
     private static void checkPercent(String what, double percent) {
         if (!(percent >= 0 && percent <= 100)) {
             throw new IllegalArgumentException(what + " out of range 0..100%: " + percent);
@@ -169,7 +204,8 @@ public record Impairment(double lossPercent, double duplicatePercent, double reo
 
     /**
      * In netem's words, the words that do something, in the order {@code loss duplicate
-     * reorder delay seed}: {@code loss 2% reorder 5% seed 1}; {@code off} for {@link #NONE}.
+     * reorder delay seed limit} (a limit only when not the default): {@code loss 2% reorder 5%
+     * seed 1}; {@code off} for {@link #NONE}.
      */
     @Override
     public String toString() {
@@ -184,6 +220,9 @@ public record Impairment(double lossPercent, double duplicatePercent, double reo
             sb.append(" delay ").append(formatDelay(delayNanos));
         }
         seed.ifPresent(s -> sb.append(" seed ").append(s));
+        if (limit != DEFAULT_LIMIT) {
+            sb.append(" limit ").append(limit);
+        }
         return sb.substring(1);
     }
 

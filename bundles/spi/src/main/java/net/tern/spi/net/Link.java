@@ -49,12 +49,19 @@ public interface Link {
 
     /**
      * {@code dev_queue_xmit}: sends {@code packet} (which must fit the MTU) and takes ownership
-     * of it. A packet for a link that is down, or too long, is counted as a transmit drop and
-     * released. Returns whether the device accepted it. With an {@link #impairment()} set the
-     * packet goes through it first; one it loses on purpose still counts as accepted (the
-     * wire lost it, as netem reports success), one it delays reaches the driver later.
+     * of it, answering as {@link NetXmit} says. A packet for a link that is down, or too long,
+     * is counted as a transmit drop and released: {@code -ENETDOWN} or {@code -EMSGSIZE}. With
+     * an {@link #impairment()} set the packet goes through it first; one it loses on purpose
+     * still counts as taken (the wire lost it, as netem reports success), one it delays reaches
+     * the driver later, and one that finds its queue full ({@link Impairment#limit()}) is
+     * {@link NetXmit#DROP}.
      */
-    boolean transmit(Packet packet);
+    int xmit(Packet packet);
+
+    /** {@link #xmit}, answering whether the packet was taken ({@link NetXmit#eval} 0). */
+    default boolean transmit(Packet packet) {
+        return NetXmit.eval(xmit(packet)) == NetXmit.SUCCESS;
+    }
 
     /**
      * The impairment on this link's transmit path ({@code tc qdisc show dev NAME} for netem),

@@ -10,10 +10,11 @@
  * processing on the calling thread ({@link net.tern.spi.net.Softnet}, since 1.7), and the flow hash
  * that spreads flows over the network threads ({@link net.tern.spi.net.FlowHash}, since 1.7), and
  * segmentation offload: a packet standing for several TCP segments ({@link net.tern.spi.net.Packet#gso},
- * {@code NETIF_F_TSO}, since 1.8).
+ * {@code NETIF_F_TSO}, since 1.8); what the way out answers for a packet ({@link net.tern.spi.net.NetXmit},
+ * {@link net.tern.spi.net.Link#xmit}, and a queue limit in {@link net.tern.spi.net.Impairment}, since 1.9).
  */
 @Export
-@Version("1.8.0")
+@Version("1.9.0")
 package net.tern.spi.net;
 
 import org.osgi.annotation.bundle.Export;

@@ -46,8 +46,23 @@ class ImpairmentTest {
         assertThatThrownBy(() -> Impairment.parse("delay 61s")).hasMessageContaining("bad delay \"61s\"");
         assertThatThrownBy(() -> Impairment.parse("seed x")).hasMessage("bad seed \"x\": expected a whole number");
         assertThatThrownBy(() -> Impairment.parse("jitter 5ms")).hasMessage(
-                "unknown word \"jitter\": expected loss, duplicate, reorder, delay or seed");
+                "unknown word \"jitter\": expected loss, duplicate, reorder, delay, seed or limit");
         assertThatThrownBy(() -> Impairment.parse("loss")).hasMessage("\"loss\" needs a value");
         assertThatThrownBy(() -> Impairment.parse("loss 1 loss 2")).hasMessage("\"loss\" given twice");
+    }
+
+    @Test
+    void aQueueLimitIsNetemsLimitAndZeroIsAnImpairmentOfItsOwn() {
+        Impairment full = Impairment.parse("limit 0");
+        assertThat(full.limit()).isZero();
+        assertThat(full.isNone()).as("a queue that holds nothing drops every packet").isFalse();
+        assertThat(full).hasToString("limit 0");
+        assertThat(Impairment.parse(full.toString())).isEqualTo(full);
+        assertThat(Impairment.parse("loss 1%").limit()).isEqualTo(Impairment.DEFAULT_LIMIT);
+        assertThat(Impairment.parse("delay 10ms limit 5")).hasToString("delay 10ms limit 5");
+        assertThat(Impairment.parse("limit 5").isNone()).as("nothing waits in the queue without a delay").isTrue();
+        assertThatThrownBy(() -> Impairment.parse("limit -1")).hasMessage(
+                "bad limit \"-1\": expected a number of packets, 0 or more");
+        assertThatThrownBy(() -> Impairment.parse("limit x")).hasMessageContaining("bad limit \"x\"");
     }
 }

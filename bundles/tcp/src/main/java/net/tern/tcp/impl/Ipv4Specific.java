@@ -56,8 +56,8 @@ final class Ipv4Specific implements TcpAfOps {
     }
 
     @Override
-    public void queueXmit(TcpSock sk, Packet packet) throws ErrnoException {
-        ip.queueXmit(packet, sk.route(), params(sk));
+    public int queueXmit(TcpSock sk, Packet packet) throws ErrnoException {
+        return ip.queueXmit(packet, sk.route(), params(sk));
     }
 
     private static TxParams params(TcpSock sk) {

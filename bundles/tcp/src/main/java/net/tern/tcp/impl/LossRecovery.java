@@ -136,8 +136,7 @@ interface LossRecovery {
             RtxQueue.RackLoss loss = detectLoss(ca);
             if (loss.reoTimeoutUs() > 0) {
                 long delayUs = loss.reoTimeoutUs() + Rack.TIMEOUT_MIN_US;
-                sk.timers().resetXmitTimer(SockTimers.Pending.REO_TIMEOUT, Math.min(delayUs, sk.rtt().rtoUs()));
-                ca.reoTimerArmed(true);
+                sk.timers().armReoTimeoutDuringAck(Math.min(delayUs, sk.rtt().rtoUs()));
             }
         }
 

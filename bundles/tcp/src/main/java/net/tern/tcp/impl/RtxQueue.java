@@ -101,6 +101,11 @@ final class RtxQueue extends TxList {
         return rack;
     }
 
+    /** {@code tp->reordering}: the degree of reordering seen ({@link Rack#reordering}), the duplicate-ACK threshold until any was. */
+    int reordering() {
+        return rack == null ? TcpCongestion.DUPACK_THRESHOLD : rack.reordering();
+    }
+
     /** This connection's RACK-TLP state if it was made; null while no data was acknowledged or probed. */
     Rack rackIfMade() {
         return rack;

@@ -49,6 +49,8 @@ final class SockTimers {
     private long xmitWheelNanos;
     private int xmitGeneration;
     private Pending pending = Pending.NONE;
+    /** RACK armed the reorder timer while the ACK being processed was: that ACK leaves the slot alone ({@code ~FLAG_SET_XMIT_TIMER}). */
+    private boolean reoArmedByAck;
     /** When the slot's work falls due ({@code icsk_timeout}); meaningful while something is pending. */
     private long xmitDueNanos;
     private Timeout delackTimer;
@@ -89,6 +91,22 @@ final class SockTimers {
     /** Whether the retransmission slot is armed. */
     boolean xmitTimerArmed() {
         return pending != Pending.NONE;
+    }
+
+    /** An ACK's processing starts: no reorder timer armed by it yet. */
+    void startAck() {
+        reoArmedByAck = false;
+    }
+
+    /** RACK's reorder timer, armed while an ACK is processed ({@link #reoArmedByAck}). */
+    void armReoTimeoutDuringAck(long delayUs) {
+        resetXmitTimer(Pending.REO_TIMEOUT, delayUs);
+        reoArmedByAck = true;
+    }
+
+    /** Whether RACK armed the reorder timer during this ACK, so the probe or retransmission timer does not replace it. */
+    boolean reoArmedByAck() {
+        return reoArmedByAck;
     }
 
     /** {@code inet_csk_reset_xmit_timer}: the slot armed for {@code what} in {@code delayUs}, at most the maximum RTO. */

@@ -65,7 +65,7 @@ final class TcpAck {
         boolean windowChanged = ackUpdateWindow(sk, seg);
         // RACK's state is read, not made, here: an ACK that delivers nothing leaves an idle connection without it.
         sk.rtx().rackStartAck();
-        sk.ca().startAck();
+        sk.timers().startAck();
         boolean priorPackets = !sk.rtx().isEmpty();
         int priorDelivered = sk.rtx().delivered();
         int priorLost = sk.rtx().lostTotal();
@@ -99,12 +99,12 @@ final class TcpAck {
         // tcp_cong_control: the window from what this ACK delivered; then what is lost goes
         // again as it lets (tcp_xmit_recovery), before new data.
         sk.ca().congControl(sk.rtx().delivered() - priorDelivered, sk.rtx().lostTotal() - priorLost, advanced,
-                dataAcked > 0);
+                dataAcked > 0, (sackFlags & TcpSack.NEW_SACKED) != 0);
         if (priorPackets) { // tcp_cong_control ends with tcp_update_pacing_rate (tcp_ack's no_queue skips both)
             sk.tso().updatePacingRate(sk);
         }
         // The timer for what is in flight now, unless reneging or RACK's reorder timer set it.
-        if (advanced && !reneged && !sk.ca().reoTimerArmed() && sk.timers().pending() != SockTimers.Pending.PROBE) {
+        if (advanced && !reneged && !sk.timers().reoArmedByAck() && sk.timers().pending() != SockTimers.Pending.PROBE) {
             out.setXmitTimer(sk); // a probe timeout, else the retransmission timer (RFC 6298 5.2, 5.3)
         }
         if (sk.timers().pending() == SockTimers.Pending.PROBE && sk.snd().sndWnd() > 0) {
@@ -132,7 +132,7 @@ final class TcpAck {
             return;
         }
         sk.rtx().rackStartAck();
-        sk.ca().startAck();
+        sk.timers().startAck();
         sack.sacktagWriteQueue(sk, seg.options(), seg.ack());
         sk.rtx().rackUpdateReoWnd();
         int tsEcr = sk.opts().tsOk() && seg.options().timestamp ? seg.options().tsEcr : 0;

@@ -39,6 +39,9 @@ interface TcpAfOps {
         throw new ErrnoException(Errno.EAFNOSUPPORT, "connect(" + address + "): not an address of the socket's family");
     }
 
-    /** {@code queue_xmit}: sends the segment by {@code sk}'s route ({@link #dstCheck} first). Takes ownership. */
-    void queueXmit(TcpSock sk, Packet packet) throws ErrnoException;
+    /**
+     * {@code queue_xmit}: sends the segment by {@code sk}'s route ({@link #dstCheck} first).
+     * Takes ownership. Returns the link's answer ({@link net.tern.spi.net.NetXmit}).
+     */
+    int queueXmit(TcpSock sk, Packet packet) throws ErrnoException;
 }

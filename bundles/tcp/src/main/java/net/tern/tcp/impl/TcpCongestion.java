@@ -54,8 +54,6 @@ final class TcpCongestion {
      * made when data first goes, so an idle connection holds none (nothing used: not limited).
      */
     private TcpCwndUsage usage;
-    /** RACK armed the reorder timer while this ACK was processed: the ACK leaves the timer alone ({@code ~FLAG_SET_XMIT_TIMER}). */
-    private boolean reoTimerArmed;
     /** Proportional Rate Reduction's counts while in CWR or Recovery; made at the first reduction. */
     private TcpCwndReduction prr;
 
@@ -319,19 +317,21 @@ final class TcpCongestion {
      * {@code tcp_cong_control} for the congestion-avoidance hooks ({@code tcp_cong_avoid}):
      * in CWR or Recovery the window follows PRR ({@link TcpCwndReduction}); otherwise an ACK
      * that acknowledged data lets the controller grow it ({@code tcp_may_raise_cwnd}) by the
-     * segments it reported delivered, SACKed ones included ({@code acked_sacked}).
+     * segments it reported delivered, SACKed ones included ({@code acked_sacked}); on a path
+     * that reorders more than the duplicate-ACK threshold, an ACK that only SACKs new data too.
      *
-     * @param delivered  segments this ACK newly acknowledged or SACKed ({@code tcp_newly_delivered})
-     * @param newlyLost  segments this ACK's processing marked lost
-     * @param dataAcked  the ACK acknowledged data ({@code FLAG_DATA_ACKED})
+     * @param delivered   segments this ACK newly acknowledged or SACKed ({@code tcp_newly_delivered})
+     * @param newlyLost   segments this ACK's processing marked lost
+     * @param dataAcked   the ACK acknowledged data ({@code FLAG_DATA_ACKED})
+     * @param newlySacked the ACK SACKed data not SACKed before ({@code FLAG_DATA_SACKED})
      */
-    void congControl(int delivered, int newlyLost, boolean advanced, boolean dataAcked) {
+    void congControl(int delivered, int newlyLost, boolean advanced, boolean dataAcked, boolean newlySacked) {
         if (cc == null) {
             return;
         }
         if (inCwndReduction()) {
             cwndReduction(delivered, newlyLost, advanced);
-        } else if (dataAcked) {
+        } else if (dataAcked || newlySacked && sk.rtx().reordering() > DUPACK_THRESHOLD) {
             cc.congAvoid(sk, delivered);
         }
     }
@@ -401,21 +401,6 @@ final class TcpCongestion {
         return true;
     }
 
-    /** An ACK's processing starts. */
-    void startAck() {
-        reoTimerArmed = false;
-    }
-
-    /** Whether RACK armed the reorder timer during this ACK, so it is not to be replaced by the probe or retransmission timer. */
-    boolean reoTimerArmed() {
-        return reoTimerArmed;
-    }
-
-    /** RACK armed the reorder timer during this ACK. */
-    void reoTimerArmed(boolean armed) {
-        reoTimerArmed = armed;
-    }
-
     // ---- the tail loss probe (RFC 8985 7)
 
     /**
@@ -428,6 +413,20 @@ final class TcpCongestion {
             setCaState(CaState.CWR);
             endCwndReduction();
             tryKeepOpen();
+        }
+    }
+
+    /**
+     * {@code tcp_enter_cwr}: local congestion (the link's queue had no room for a segment): no
+     * undo, and unless a reduction is on already, one begins, PRR carrying the window down.
+     */
+    void enterCwr() {
+        if (undo != null) {
+            undo.noUndo(caState.ordinal() < CaState.CWR.ordinal());
+        }
+        if (cc != null && caState.ordinal() < CaState.CWR.ordinal()) {
+            initCwndReduction();
+            setCaState(CaState.CWR);
         }
     }
 

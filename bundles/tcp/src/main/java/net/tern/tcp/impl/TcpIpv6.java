@@ -15,6 +15,7 @@ import net.tern.inet6.ip.Icmp6ErrConvert;
 import net.tern.inet6.ip.Ip6Protocol;
 import net.tern.inet6.ip.Ip6Transport;
 import net.tern.spi.net.NetdevFeatures;
+import net.tern.spi.net.NetXmit;
 import net.tern.spi.net.Packet;
 import net.tern.spi.proto.Proto;
 import net.tern.spi.proto.ProtoOps;
@@ -256,11 +257,16 @@ public final class TcpIpv6 implements Ip6Protocol, TcpAfOps, Ipv6Sender, ProtoSw
         }
     }
 
-    /** {@code inet6_csk_xmit}, with the socket's {@code IPV6_UNICAST_HOPS} and {@code IPV6_TCLASS}. */
+    /**
+     * {@code inet6_csk_xmit}, with the socket's {@code IPV6_UNICAST_HOPS} and {@code IPV6_TCLASS}.
+     * IPv6 output does not pass the link's answer up yet, so a segment its queue drops counts
+     * as sent (the retransmission timer covers it).
+     */
     @Override
-    public void queueXmit(TcpSock sk, Packet packet) throws ErrnoException {
+    public int queueXmit(TcpSock sk, Packet packet) throws ErrnoException {
         Route6 r = (Route6) sk.route6();
         ip6.xmit(packet, r.dst(), r.source(), sk.v6Daddr(), TCP, sk.hopLimit(), sk.tclass());
+        return NetXmit.SUCCESS;
     }
 
     // ---- what TCP's shared input and replies ask of IPv6

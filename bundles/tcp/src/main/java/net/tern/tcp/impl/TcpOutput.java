@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import net.tern.api.socket.ErrnoException;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.net.Clock;
+import net.tern.spi.net.NetXmit;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.wire.TcpOptions;
@@ -53,10 +54,11 @@ final class TcpOutput {
      * Sends one segment of the connection: {@code length} bytes of the send queue from
      * {@code seq} with {@code flags}. SYN segments carry the SYN options; others the
      * timestamp and SACK blocks when negotiated. Every segment but a bare SYN carries the
-     * ACK and the window, which clears a pending ACK.
+     * ACK and the window, which clears a pending ACK. Returns 0, or {@link NetXmit#DROP} when
+     * the link's queue had no room for it (see the six-argument form).
      */
-    void transmitSkb(TcpSock sk, int seq, int length, int flags) {
-        transmitSkb(sk, seq, length, flags, 0, false);
+    int transmitSkb(TcpSock sk, int seq, int length, int flags) {
+        return transmitSkb(sk, seq, length, flags, 0, false);
     }
 
     /**
@@ -64,8 +66,11 @@ final class TcpOutput {
      * bytes at once when {@code length} exceeds it: one packet the device cuts ({@code
      * tcp_transmit_skb} of a TSO skb), counted as its segments. {@code newData}: the bytes
      * are sent for the first time, though {@code snd_nxt} has moved past them already.
+     *
+     * <p>Returns 0 when the segment left (or was lost on the way, or found no route), {@link
+     * NetXmit#DROP} when the link's queue had no room: local congestion, not sent.
      */
-    private void transmitSkb(TcpSock sk, int seq, int length, int flags, int gsoSize, boolean newData) {
+    private int transmitSkb(TcpSock sk, int seq, int length, int flags, int gsoSize, boolean newData) {
         boolean syn = (flags & TcpPacket.SYN) != 0;
         TcpOptions options = TcpOutOptions.of(sk, flags, length, clock, settings.get());
         int window;
@@ -81,18 +86,22 @@ final class TcpOutput {
             sk.af().dstCheck(sk);
         } catch (ErrnoException e) {
             LOG.debug("{}: no route to send: {}", sk, e.getMessage());
-            return;
+            return 0;
         }
         Packet packet = build(sk.num(), sk.dport(), seq, ack, flags, window, options, sk, seq - sk.snd().sndUna(), length);
         int segments = TcpTso.markGso(packet, length, gsoSize);
         trace.transmitSkb(sk, seq, ack, flags, length, window, options);
+        int status = NetXmit.SUCCESS;
         try {
-            sk.af().queueXmit(sk, packet);
+            status = sk.af().queueXmit(sk, packet);
         } catch (ErrnoException e) {
             // Lost like a packet dropped on the way; the retransmission timer covers it, and a
             // fresh route is looked up next time (the link may have been replaced).
             sk.dstReset();
             LOG.debug("{}: transmit failed: {}", sk, e.getMessage());
+        }
+        if (status > 0) {
+            sk.ca().enterCwr(); // the queue was full (NET_XMIT_DROP) or congested (CN)
         }
         if ((flags & TcpPacket.RST) != 0) {
             counters.inc(TcpMib.OutRsts);
@@ -105,6 +114,7 @@ final class TcpOutput {
         if ((flags & TcpPacket.ACK) != 0) {
             eventAckSent(sk);
         }
+        return status > 0 ? NetXmit.eval(status) : 0;
     }
 
     /** {@code tcp_event_ack_sent}. */
@@ -162,9 +172,10 @@ final class TcpOutput {
      * A window probe or keepalive ({@code tcp_write_wakeup}): new data if the window allows
      * (at most an MSS, up to the next PSH mark, sent with PSH), else a segment one below
      * {@code snd_una} that the peer must answer with an ACK ({@code tcp_xmit_probe_skb}).
-     * Returns whether data went.
+     * Returns what {@link #transmitSkb} returned: {@link NetXmit#DROP} when the link's queue
+     * had no room (the data stay unsent). Whether data went shows in the retransmission queue.
      */
-    boolean writeWakeup(TcpSock sk) {
+    int writeWakeup(TcpSock sk) {
         TcpSender snd = sk.snd();
         int unsent = snd.notSent();
         int room = snd.sndUna() + snd.sndWnd() - snd.sndNxt();
@@ -175,24 +186,36 @@ final class TcpOutput {
             if (Seq.after(mark, seq)) {
                 length = Math.min(length, mark - seq);
             }
-            snd.sendingData(seq, seq + length);
-            snd.takePush(seq, seq + length);
-            snd.pushedTo(seq + length);
-            sendData(sk, length, TcpPacket.ACK | TcpPacket.PSH, TcpPacket.PSH, true);
-            return true;
+            int err = sendData(sk, length, TcpPacket.ACK | TcpPacket.PSH, TcpPacket.PSH, true);
+            if (err == 0) {
+                snd.pushedTo(seq + length);
+            }
+            return err;
         }
-        transmitSkb(sk, snd.sndUna() - 1, 0, TcpPacket.ACK);
-        return false;
+        return transmitSkb(sk, snd.sndUna() - 1, 0, TcpPacket.ACK);
     }
 
     // ---- data
 
-    /** Sends {@code length} new bytes at {@code snd_nxt} with {@code flags}, {@code kept}'s FIN, PSH for a retransmission; {@code startsSkb}: first of a packet. */
-    private void sendData(TcpSock sk, int length, int flags, int kept, boolean startsSkb) {
-        int seq = sk.snd().sndNxt();
+    /**
+     * Sends {@code length} new bytes at {@code snd_nxt} with {@code flags}, {@code kept}'s FIN,
+     * PSH for a retransmission; {@code startsSkb}: first of a packet. Returns {@link #transmitSkb}'s
+     * answer: not 0, they stay unsent, as {@code tcp_write_xmit} leaves an skb it failed to send.
+     */
+    private int sendData(TcpSock sk, int length, int flags, int kept, boolean startsSkb) {
+        TcpSender snd = sk.snd();
+        int seq = snd.sndNxt();
         boolean priorEmpty = txStart(sk);
-        transmitSkb(sk, seq, length, flags);
+        int err = transmitSkb(sk, seq, length, flags);
+        if (err != 0) {
+            return err;
+        }
+        if (length > 0) {
+            snd.sendingData(seq, seq + length);
+            snd.takePush(seq, seq + length);
+        }
         dataSent(sk, seq, length, kept, priorEmpty, startsSkb);
+        return 0;
     }
 
     /** Before new data go: the first with nothing in flight tells congestion control ({@code CA_EVENT_TX_START}). */
@@ -317,21 +340,26 @@ final class TcpOutput {
             // tcp_write_xmit(push_one = 2, TCP_NAGLE_OFF): past cwnd, Nagle and cork.
             boolean last = length == unsent;
             boolean withFin = last && snd.finQueued() && !snd.finAcked();
-            snd.sendingData(seq, seq + length);
-            boolean push = length > 0 && snd.takePush(seq, seq + length);
+            boolean push = length > 0 && snd.pushMarkAt(seq, seq + length);
             int flags = TcpPacket.ACK | (push ? TcpPacket.PSH : 0) | (withFin ? TcpPacket.FIN : 0);
-            sendData(sk, length, flags, flags, true);
+            if (sendData(sk, length, flags, flags, true) != 0) {
+                rearmRto(sk, false); // no probe went (local congestion), none counted
+                return;
+            }
             if (length < mss) {
                 snd.smallSegmentSent(snd.sndNxt());
             }
             retransmission = false;
         } else {
             TxSegment tail = sk.rtx().tail();
-            transmitSkb(sk, tail.seq(), tail.length(), TcpPacket.ACK | tail.flags());
-            trace.retransmitSkb(sk, tail.seq(), tail.length(), TcpPacket.ACK | tail.flags());
-            sk.rtx().probeRetransmitted(tail, clock.nanoTime());
             counters.inc(TcpMib.RetransSegs);
             sk.stats().onRetransmit();
+            if (transmitSkb(sk, tail.seq(), tail.length(), TcpPacket.ACK | tail.flags()) != 0) {
+                rearmRto(sk, false); // the timeout an RTO after the attempt, as Linux stamps the skb first
+                return;
+            }
+            trace.retransmitSkb(sk, tail.seq(), tail.length(), TcpPacket.ACK | tail.flags());
+            sk.rtx().probeRetransmitted(tail, clock.nanoTime());
             retransmission = true;
         }
         rack.probeSent(sk.snd().sndNxt(), retransmission);
@@ -340,14 +368,17 @@ final class TcpOutput {
         sk.publishQueues();
     }
 
-    /** A timeout's retransmission ({@code tcp_retransmit_timer}): the head, presumed lost, goes at once whatever the windows say. */
-    void retransmitHead(TcpSock sk) {
+    /**
+     * A timeout's retransmission ({@code tcp_retransmit_timer}): the head, presumed lost, goes
+     * at once whatever the windows say. Returns false when the link's queue had no room for it.
+     */
+    boolean retransmitHead(TcpSock sk) {
         TxSegment head = sk.rtx().head();
         if (head == null || head.sacked()) {
-            return;
+            return true;
         }
         sk.rtx().markSkbLost();
-        retransmitSkb(sk, sk.rtx().walk(0), 0);
+        return retransmitSkb(sk, sk.rtx().walk(0), 0);
     }
 
     /**
@@ -378,7 +409,9 @@ final class TcpOutput {
             }
             it.previous();
             for (int i = 1; i <= packet; i++) {
-                retransmitSkb(sk, it, packet > 1 && i == packet ? TcpPacket.PSH : 0);
+                if (!retransmitSkb(sk, it, packet > 1 && i == packet ? TcpPacket.PSH : 0)) {
+                    return; // local congestion: the rest wait, as tcp_xmit_retransmit_queue stops
+                }
                 counters.inc(sk.ca().caState() == LOSS ? TcpExtMib.TCPSlowStartRetrans : TcpExtMib.TCPFastRetrans);
                 sk.ca().onSent(1);
             }
@@ -427,19 +460,25 @@ final class TcpOutput {
      * {@code tcp_retransmit_skb} of the segment {@code it} returns next: splits it first when
      * it is longer than the MSS now ({@code tcp_fragment}, after a smaller path MTU), sends
      * it with {@code wireFlags} too (a packet's PSH), and marks its retransmission in flight.
+     * The attempt counts ({@code RetransSegs}, {@code tcpi_total_retrans}, {@code undo_retrans}),
+     * as {@code __tcp_retransmit_skb} counts before it sends; returns false when the link's queue
+     * had no room for it, and it is not marked as in flight ({@code retrans_out}).
      */
-    private void retransmitSkb(TcpSock sk, java.util.ListIterator<TxSegment> it, int wireFlags) {
+    private boolean retransmitSkb(TcpSock sk, java.util.ListIterator<TxSegment> it, int wireFlags) {
         TxSegment s = it.next();
         if (sk.rtx().fragment(it, s, sk.opts().mssCache())) {
             memory.settleSend(sk);
         }
         int flags = TcpPacket.ACK | s.flags() | wireFlags; // the skb's own PSH is kept for each resend
-        transmitSkb(sk, s.seq(), s.length(), flags);
-        sk.rtx().retransmitted(s, clock.nanoTime(), sk.snd().sndNxt());
-        trace.retransmitSkb(sk, s.seq(), s.length(), flags);
         counters.inc(TcpMib.RetransSegs);
         sk.stats().onRetransmit();
         sk.ca().onRetransmit();
+        if (transmitSkb(sk, s.seq(), s.length(), flags) != 0) {
+            return false;
+        }
+        sk.rtx().retransmitted(s, clock.nanoTime(), sk.snd().sndNxt());
+        trace.retransmitSkb(sk, s.seq(), s.length(), flags);
+        return true;
     }
 
     /** {@code tcp_push_pending_frames}: {@link #writeXmit(TcpSock, int)} with the socket's Nagle mode. */
@@ -506,20 +545,24 @@ final class TcpOutput {
             if (length == 0 && room < 0) {
                 break;
             }
-            snd.sendingData(seq, seq + length);
-            boolean push = length > 0 && snd.takePush(seq, seq + length);
+            boolean push = length > 0 && snd.pushMarkAt(seq, seq + length);
             int flags = TcpPacket.ACK | (withFin ? TcpPacket.FIN : 0) | (push ? TcpPacket.PSH : 0);
             // PSH on a TSO packet's last segment is the wire's, not the skb's: not kept for a retransmission.
             int wireFlags = flags | (length > 0 && sk.tso().pushAt(seq + length) ? TcpPacket.PSH : 0);
             boolean startsSkb = length == 0 || sk.tso().startsPacket();
             if (gsoSize > 0 && length > 0) {
+                // Gathered segments count as sent; a packet the link's queue drops is the RTO's.
+                snd.sendingData(seq, seq + length);
+                snd.takePush(seq, seq + length);
                 dataSent(sk, seq, length, flags, txStart(sk), startsSkb);
                 if (sk.tso().gather(seq, length, wireFlags, gsoSize)) {
                     transmitGathered(sk, gsoSize);
                 }
             } else {
                 transmitGathered(sk, gsoSize);
-                sendData(sk, length, wireFlags, flags, startsSkb);
+                if (sendData(sk, length, wireFlags, flags, startsSkb) != 0) {
+                    break; // local congestion: it stays unsent, and the probe timer tries again
+                }
             }
             sk.ca().onSent(1);
             if (length < sk.opts().mssCache()) {

@@ -52,6 +52,11 @@ final class TcpRetries {
         backoff++;
     }
 
+    /** {@code tcp_retransmit_timer} whose retransmission the link's queue dropped: a timeout ({@code tcp_update_rto_stats}), no backoff. */
+    void onTimeoutRetransmitDropped() {
+        retransmits++;
+    }
+
     /** New data acknowledged, a handshake completed, a fresh connect or disconnect: no timeout pending, no backoff. */
     void clearRetransmits() {
         retransmits = 0;
@@ -67,6 +72,11 @@ final class TcpRetries {
     void onProbeSent() {
         probesOut++;
         backoff++;
+    }
+
+    /** {@code tcp_send_probe0} for a probe the link's queue dropped: counted, but no backoff. */
+    void onProbeDropped() {
+        probesOut++;
     }
 
     /** {@code tcp_probe_timer} with nothing to probe for: the probes are over. */

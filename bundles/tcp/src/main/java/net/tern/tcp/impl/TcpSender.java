@@ -420,6 +420,12 @@ final class TcpSender {
         return end;
     }
 
+    /** Whether new data from {@code seq} to {@code endSeq} would end where PSH is marked ({@link #takePush} without using the mark). */
+    boolean pushMarkAt(int seq, int endSeq) {
+        int mark = nextPushMark(seq);
+        return mark == endSeq && Seq.after(mark, seq);
+    }
+
     /** Whether new data sent from {@code seq} to {@code endSeq} end where PSH is marked; the mark is used. */
     boolean takePush(int seq, int endSeq) {
         int mark = nextPushMark(seq);

@@ -20,6 +20,12 @@ import net.tern.spi.net.Clock;
 final class TcpTimers {
     /** Linux's {@code tcp_orphan_retries} default, 0: see {@link #orphanRetries}. */
     private static final int ORPHAN_RETRIES = 0;
+    /**
+     * {@code TCP_RESOURCE_PROBE_INTERVAL} (HZ/2): how soon a probe or retransmission that the
+     * link's queue dropped is tried again, without backing off (senders take turns for local
+     * resources).
+     */
+    static final long RESOURCE_PROBE_INTERVAL_US = 500_000;
     /** {@code TCP_TIMEOUT_MIN}: 2 jiffies, 2 ms. */
     private static final long TIMEOUT_MIN_MILLIS = 2;
 
@@ -138,7 +144,13 @@ final class TcpTimers {
         // head, as the window reopens (RFC 6675 5.1; RFC 5681 3.1 for peers without SACK).
         sk.rtx().markAllLost();
         sk.ca().enterLoss();
-        output.retransmitHead(sk);
+        if (!output.retransmitHead(sk)) {
+            // The link's queue had no room: counted as a timeout, tried again soon, without
+            // backing off (senders take turns for local resources).
+            sk.retries().onTimeoutRetransmitDropped();
+            sk.timers().resetXmitTimer(SockTimers.Pending.RETRANS, RESOURCE_PROBE_INTERVAL_US);
+            return;
+        }
         backoff(sk);
     }
 
@@ -238,15 +250,24 @@ final class TcpTimers {
             lifecycle.timedOut(sk);
             return;
         }
-        if (output.writeWakeup(sk)) {
+        int err = output.writeWakeup(sk);
+        if (!sk.rtx().isEmpty()) {
             // Data went (tcp_send_probe0 with packets out): the probing is over.
             sk.retries().clearProbes();
             sk.retries().clearBackoff();
             return;
         }
-        counters.inc(TcpExtMib.TCPWinProbe);
-        sk.retries().onProbeSent();
-        sk.timers().resetProbeTimer();
+        if (err == 0) {
+            counters.inc(TcpExtMib.TCPWinProbe);
+            sk.retries().onProbeSent();
+            sk.timers().resetProbeTimer();
+            return;
+        }
+        // The link's queue had no room (local congestion): counted as a probe, tried again after
+        // TCP_RESOURCE_PROBE_INTERVAL without backing off, within what TCP_USER_TIMEOUT leaves.
+        sk.retries().onProbeDropped();
+        sk.timers().resetXmitTimer(SockTimers.Pending.PROBE,
+                clampProbe0ToUserTimeout(sk, RESOURCE_PROBE_INTERVAL_US));
     }
 
     /** {@code tcp_delack_timer}: the ACK that waited goes now. */

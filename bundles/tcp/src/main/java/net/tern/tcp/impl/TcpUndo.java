@@ -45,6 +45,17 @@ final class TcpUndo {
         marking = false;
     }
 
+    /**
+     * {@code tcp_enter_cwr}'s part: a reduction for local congestion is no guess, so nothing to
+     * go back to ({@code prior_ssthresh = 0}); when it starts one, no undo of it either.
+     */
+    void noUndo(boolean reductionStarts) {
+        priorSsthresh = 0;
+        if (reductionStarts) {
+            marking = false; // undo_marker = 0
+        }
+    }
+
     /** ssthresh before the reduction, or 0 for none. */
     int priorSsthresh() {
         return priorSsthresh;

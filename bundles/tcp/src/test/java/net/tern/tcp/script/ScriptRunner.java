@@ -30,6 +30,8 @@ import net.tern.api.socket.SocketConstants;
 import net.tern.api.socket.TcpInfo;
 import net.tern.core.testing.VirtualTime;
 import net.tern.socket.SocketLayer;
+import net.tern.spi.net.Impairment;
+import net.tern.spi.net.Link;
 import net.tern.tcp.cc.Reno;
 import net.tern.tcp.cubic.Cubic;
 import net.tern.tcp.impl.SysctlSettings;
@@ -198,6 +200,13 @@ public final class ScriptRunner {
     private void runAll() {
         for (Line line : script.lines()) {
             current = line;
+            if (line.event() instanceof Shell shell && isQdiscCommand(shell)) {
+                startStack();
+                waitUntil(line.timing());
+                previousEventNanos = time.nanoTime();
+                qdisc(shell);
+                continue;
+            }
             if (line.event() instanceof Shell shell) {
                 shell(shell);
                 continue;
@@ -1177,6 +1186,66 @@ public final class ScriptRunner {
         if (!settings.congestionControl().equals(Reno.NAME) && !settings.congestionControl().equals(Cubic.NAME)) {
             throw fail("tcp_congestion_control=" + settings.congestionControl() + ": the test stack has reno and cubic"
                     + " only");
+        }
+    }
+
+    /** Whether every command of the line is a {@code tc qdisc} command ({@link #qdisc}). */
+    static boolean isQdiscCommand(Shell shell) {
+        boolean any = false;
+        for (String command : shell.command().split(";")) {
+            List<String> words = shellWords(command);
+            if (words.isEmpty()) {
+                continue;
+            }
+            if (words.size() < 2 || !words.get(0).equals("tc") || !words.get(1).equals("qdisc")) {
+                return false;
+            }
+            any = true;
+        }
+        return any;
+    }
+
+    /**
+     * {@code tc qdisc add|replace|change dev tun0 root pfifo limit N} or {@code ... root netem
+     * WORDS}, and {@code tc qdisc del|delete dev tun0 root}, at the line's time: the root qdisc of
+     * the device the script's segments cross, which is the link's impairment in Tern. A
+     * {@code pfifo} is taken as its limit: with nothing waiting in Tern's queue (its device is
+     * never busy), a FIFO of N packets drops only when N is 0, and then every packet, which
+     * the sender is told ({@code NET_XMIT_DROP}): how the corpus makes the local host unable to
+     * send. Redirections ({@code 2>/dev/null}) are ignored.
+     */
+    private void qdisc(Shell shell) {
+        Link link = peer.host().link("tun0");
+        for (String command : shell.command().split(";")) {
+            List<String> words = new ArrayList<>(shellWords(command));
+            words.removeIf(w -> w.matches("\\d?>.*"));
+            if (words.isEmpty()) {
+                continue;
+            }
+            if (words.size() < 6 || !words.get(3).equals("dev") || !words.get(4).equals("tun0")
+                    || !words.get(5).equals("root")) {
+                throw fail("unsupported tc command (only `tc qdisc add|replace|change|del dev tun0 root ...`): "
+                        + command.strip());
+            }
+            String verb = words.get(2);
+            List<String> kind = words.subList(6, words.size());
+            Impairment impairment;
+            try {
+                if (verb.equals("del") || verb.equals("delete")) {
+                    impairment = Impairment.NONE;
+                } else if (!List.of("add", "replace", "change").contains(verb)) {
+                    throw fail("tc qdisc " + verb + ": only add, replace, change and del");
+                } else if (kind.size() == 3 && kind.get(0).equals("pfifo") && kind.get(1).equals("limit")) {
+                    impairment = Impairment.parse(List.of("limit", kind.get(2)));
+                } else if (!kind.isEmpty() && kind.get(0).equals("netem")) {
+                    impairment = Impairment.parse(kind.subList(1, kind.size()));
+                } else {
+                    throw fail("tc qdisc " + verb + ": only `pfifo limit N` and `netem ...`, not " + kind);
+                }
+                link.setImpairment(impairment);
+            } catch (IllegalArgumentException | ErrnoException e) {
+                throw fail(command.strip() + ": " + e.getMessage());
+            }
         }
     }
 

@@ -236,8 +236,12 @@ class ScriptRunnerTest {
 
     @Test
     void unsupportedCommandsAndOptionsAreRefusedByName() {
-        assertThat(failure("0 `tc qdisc add dev tun0 root netem loss 1%`\n").getMessage())
+        assertThat(failure("`ip link set tun0 mtu 1400`\n").getMessage())
                 .contains("unsupported shell command");
+        assertThat(failure("0 `tc qdisc add dev tun0 root fq`\n").getMessage())
+                .contains("only `pfifo limit N` and `netem ...`");
+        assertThat(failure("0 `tc qdisc add dev lo root pfifo limit 0`\n").getMessage())
+                .contains("unsupported tc command");
         assertThat(failure("0 `sysctl -q net.ipv4.tcp_ecn=1`\n").getMessage())
                 .contains("sysctl net.ipv4.tcp_ecn=1: Tern has no setting for net.ipv4.tcp_ecn");
         assertThat(failure("`sysctl -q net.ipv4.tcp_syn_linear_timeouts=4`\n").getMessage())

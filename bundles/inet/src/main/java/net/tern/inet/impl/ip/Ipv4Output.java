@@ -12,6 +12,7 @@ import net.tern.inet.route.RouteTable;
 import net.tern.inet.route.Rtable;
 import net.tern.spi.net.EtherType;
 import net.tern.spi.net.Link;
+import net.tern.spi.net.NetXmit;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
 import net.tern.spi.trace.Tracepoints;
@@ -67,7 +68,7 @@ public final class Ipv4Output implements IpOutput {
     }
 
     @Override
-    public void queueXmit(Packet packet, Rtable route, TxParams params) throws ErrnoException {
+    public int queueXmit(Packet packet, Rtable route, TxParams params) throws ErrnoException {
         int total = packet.length() + Ipv4Repr.LENGTH;
         if (total > Ipv4Packet.MAX_TOTAL_LENGTH) {
             packet.release();
@@ -96,7 +97,7 @@ public final class Ipv4Output implements IpOutput {
         mib.inc(IpMib.OutRequests);
         Tracepoints.packet("ip_output", datagram, link, false, route.source(), 0, route.destination(), 0,
                 params.protocol(), datagram.length());
-        output(datagram, link, route.mtu());
+        return output(datagram, link, route.mtu());
     }
 
     /** The call, for error messages only: formatting a route per packet sent would cost on every send. */
@@ -108,26 +109,30 @@ public final class Ipv4Output implements IpOutput {
      * {@code ip_finish_output}: sends a complete datagram (data at its IP header) out of
      * {@code link}, fragmenting it to {@code mtu} if it is longer. Takes ownership. A datagram
      * with DF that does not fit is counted in {@code IpFragFails} and dropped; the caller
-     * decides about ICMP beforehand.
+     * decides about ICMP beforehand. Returns the link's answer ({@link NetXmit}; a datagram
+     * dropped here is {@code -EMSGSIZE}).
      */
-    public void output(Packet datagram, Link link, int mtu) {
+    public int output(Packet datagram, Link link, int mtu) {
         // ip_finish_output_gso: a packet of several TCP segments goes whole; the link sees
         // that its segments fit and cuts it when the device cannot.
         if (datagram.length() <= mtu || datagram.isGso()) {
-            transmit(datagram, link);
-            return;
+            return transmit(datagram, link);
         }
         Ipv4Packet ip = Ipv4Packet.at(datagram.buf(), datagram.buf().readerIndex());
         if (ip.dontFragment() || mtu - ip.headerLength() < 8) {
             mib.inc(IpMib.FragFails);
             datagram.release();
-            return;
+            return -Errno.EMSGSIZE.number();
         }
-        fragment(datagram, ip, link, mtu);
+        return fragment(datagram, ip, link, mtu);
     }
 
-    /** {@code ip_do_fragment}, slow path. Takes ownership of {@code datagram}. */
-    private void fragment(Packet datagram, Ipv4Packet ip, Link link, int mtu) {
+    /**
+     * {@code ip_do_fragment}, slow path. Takes ownership of {@code datagram}. Returns the first
+     * answer of the link that was not success, as {@code ip_do_fragment} stops at a failing
+     * output (here the rest still go), else success.
+     */
+    private int fragment(Packet datagram, Ipv4Packet ip, Link link, int mtu) {
         Tracepoints.packet("ip_fragment", datagram, link, false, ip.source(), 0, ip.destination(), 0, ip.protocol(),
                 datagram.length());
         ByteBuf buf = datagram.buf();
@@ -143,6 +148,7 @@ public final class Ipv4Output implements IpOutput {
         int baseOffset = ip.fragmentOffset();
         boolean lastIsFinal = !ip.moreFragments();
         int created = 0;
+        int status = NetXmit.SUCCESS;
         try {
             int position = 0;
             while (position < payloadLength) {
@@ -174,20 +180,29 @@ public final class Ipv4Output implements IpOutput {
                 fragment.protocol(EtherType.IPV4);
                 position += length;
                 created++;
-                transmit(fragment, link);
+                int answer = transmit(fragment, link);
+                if (status == NetXmit.SUCCESS) {
+                    status = NetXmit.eval(answer);
+                }
             }
         } finally {
             datagram.release();
         }
         mib.inc(IpMib.FragOKs);
         mib.add(IpMib.FragCreates, created);
+        return status;
     }
 
-    /** {@code dev_queue_xmit}; a refusal (link down, a race with an MTU change) is an output discard. */
-    private void transmit(Packet packet, Link link) {
-        if (!link.transmit(packet)) {
+    /**
+     * {@code dev_queue_xmit}; a refusal (link down, a race with an MTU change) is an output
+     * discard. A drop by the link's queue is the queue's to count, as on Linux.
+     */
+    private int transmit(Packet packet, Link link) {
+        int status = link.xmit(packet);
+        if (status < 0) {
             mib.inc(IpMib.OutDiscards);
         }
+        return status;
     }
 
     /** A copy of {@code packet} with room for the IP header in front; releases the original. */
