@@ -2,6 +2,7 @@ package net.tern.tcp.impl;
 
 import java.util.function.Supplier;
 import net.tern.spi.net.Clock;
+import net.tern.wire.TcpOptions;
 
 /**
  * Buffer autotuning as Linux does it ({@code tcp_input.c}: {@code tcp_init_buffer_space},
@@ -70,8 +71,10 @@ final class TcpBufferTuning {
             sndbufExpand(sk);
         }
         sk.rcv().adjustRcvSsthresh(TcpWindow.initialSpace(memory.fullSpace(sk), sk.opts().advmss()));
-        int space = (int) Math.min(Math.min(sk.rcv().rcvSsthresh(), sk.rcv().rcvWnd()),
-                (long) INIT_CWND * sk.opts().advmss());
+        // Ten segments as the peer sends them: without the timestamp option's 12 bytes, as Linux
+        // 6.18 counts (tcpi_rcv_space 14480 at MTU 1500 with timestamps, data/rcvbuf-growth.pkt).
+        int segment = sk.opts().advmss() - (sk.opts().tsOk() ? TcpOptions.TIMESTAMP_ALIGNED_LENGTH : 0);
+        int space = (int) Math.min(Math.min(sk.rcv().rcvSsthresh(), sk.rcv().rcvWnd()), (long) INIT_CWND * segment);
         sk.rcv().initRcvSpace(space, copiedSeq(sk), clock.nanoTime());
     }
 
@@ -107,17 +110,21 @@ final class TcpBufferTuning {
 
     /**
      * {@code tcp_rcv_space_adjust}, after the reader took data: once per receiver round trip,
-     * the bytes it took in it; more than ever before, the buffer grows for them
-     * ({@link #rcvbufGrow}).
+     * the bytes it took in it less what is still queued; more than ever before, the buffer
+     * grows for them ({@link #rcvbufGrow}). Linux runs it after each skb a read copies, and the
+     * first of a read decides (it starts the count again, or finds the round not over, for the
+     * rest): {@code firstChunk} is the bytes of the read's first packet or ring run, and the
+     * count is taken as the read stood after them.
      */
-    void rcvSpaceAdjust(TcpSock sk) {
+    void rcvSpaceAdjust(TcpSock sk, int read, int firstChunk) {
         RcvSpace space = sk.rcv().rcvSpace();
-        if (space == null) {
+        if (space == null || read <= 0) {
             return;
         }
-        int read = space.roundRead(copiedSeq(sk), sk.rcv().queued(), clock.nanoTime());
-        if (read > 0) {
-            space.space(read);
+        int rest = read - Math.min(read, Math.max(1, firstChunk));
+        int grown = space.roundRead(copiedSeq(sk) - rest, sk.rcv().queued() + rest, clock.nanoTime());
+        if (grown > 0) {
+            space.space(grown);
             rcvbufGrow(sk);
         }
     }

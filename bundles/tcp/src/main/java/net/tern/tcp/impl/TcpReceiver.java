@@ -83,6 +83,19 @@ final class TcpReceiver {
         return packets == null ? 0 : packets.bytes();
     }
 
+    /**
+     * The bytes a read takes first in one piece: the first packet's, or the ring's before it
+     * (as Linux copies skb by skb).
+     */
+    int firstChunk() {
+        ByteBuf head = packets == null ? null : packets.head();
+        if (head == null) {
+            return queue.size();
+        }
+        int ringFirst = packets.ringBeforeHead();
+        return ringFirst > 0 ? ringFirst : head.readableBytes();
+    }
+
     /** Whether no in-order byte is queued for the reader. */
     boolean queueEmpty() {
         return sliceBytes() == 0 && queue.isEmpty();

@@ -37,9 +37,10 @@ final class TcpRecvmsg {
         }
         boolean peek = (flags & SocketConstants.MSG_PEEK) != 0;
         if (!sk.rcv().queueEmpty()) {
+            int firstChunk = sk.rcv().firstChunk();
             int n = sk.rcv().read(dst, peek);
             if (!peek && n > 0) {
-                consumed(sk);
+                consumed(sk, n, firstChunk);
             }
             return received(sk, msg, n);
         }
@@ -62,19 +63,21 @@ final class TcpRecvmsg {
         if (sk.rcv().queueEmpty()) {
             return nothingQueued(sk);
         }
+        int firstChunk = sk.rcv().firstChunk();
         int n = sk.rcv().handOver(alloc, maxBytes, sink);
-        consumed(sk);
+        consumed(sk, n, firstChunk);
         return n;
     }
 
     /**
-     * After a read took {@code n > 0} bytes: free what was read, let the buffer grow for a reader
+     * After a read took {@code n > 0} bytes, the first {@code firstChunk} of them in one piece:
+     * free what was read, let the buffer grow for a reader
      * that takes more per round trip ({@code tcp_rcv_space_adjust}), and tell the peer of the room.
      */
-    private void consumed(TcpSock sk) {
+    private void consumed(TcpSock sk, int n, int firstChunk) {
         memory.settleRecv(sk); // packets read are freed
         memory.reclaimIdle(sk);
-        memory.tuning().rcvSpaceAdjust(sk); // as tcp_recvmsg_locked after each copy
+        memory.tuning().rcvSpaceAdjust(sk, n, firstChunk); // as tcp_recvmsg_locked after its copies
         sk.publishQueues();
         cleanupRbuf(sk);
     }

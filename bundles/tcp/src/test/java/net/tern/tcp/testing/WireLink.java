@@ -33,6 +33,8 @@ public final class WireLink {
     private final End b;
     private long delivered;
     private long dropped;
+    /** The wire's rate in bits per second (0: none, packets take only the latency). */
+    private volatile long bitsPerSecond;
 
     public WireLink(VirtualTime time, PacketAllocator allocator, long seed, Impairment impairment, String nameA,
             String addressA, String nameB, String addressB, int mtu) {
@@ -56,6 +58,15 @@ public final class WireLink {
 
     public void impairment(Impairment value) {
         this.impairment = value;
+    }
+
+    /**
+     * A rate for each direction: a packet takes its length's time on the wire after those
+     * before it, then the latency, so a window's segments arrive spread as over a bottleneck.
+     */
+    public WireLink rate(long bitsPerSecond) {
+        this.bitsPerSecond = bitsPerSecond;
+        return this;
     }
 
     public synchronized long delivered() {
@@ -83,6 +94,15 @@ public final class WireLink {
             schedule(to, copy(packet), imp.latencyMicros() + imp.reorderExtraMicros());
         }
         long delay = imp.latencyMicros() + (draw() < imp.reorder() ? imp.reorderExtraMicros() : 0);
+        long rate = bitsPerSecond;
+        if (rate > 0) {
+            synchronized (this) {
+                long now = time.nanoTime();
+                long start = Math.max(now, to.busyUntilNanos);
+                to.busyUntilNanos = start + packet.length() * 8L * 1_000_000_000L / rate;
+                delay += (to.busyUntilNanos - now) / 1000;
+            }
+        }
         schedule(to, packet, delay);
     }
 
@@ -112,6 +132,8 @@ public final class WireLink {
         private final int mtu;
         private End peer;
         private volatile NetDeviceContext context;
+        /** When the packets sent toward this end so far have left the wire ({@link #rate}). */
+        private long busyUntilNanos;
 
         End(String name, IfAddress address, int mtu) {
             this.name = name;
