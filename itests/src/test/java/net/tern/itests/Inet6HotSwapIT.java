@@ -54,6 +54,50 @@ public class Inet6HotSwapIT extends TernTestSupport {
         assertTrue(out, out.lines().anyMatch(line -> line.matches("2\\s+inet\\s+.*")));
     }
 
+    /**
+     * {@code net:ip -6} works through netlink's AF_INET6 side while inet6 runs: it shows
+     * {@code ::1}, adds and shows a route; with inet6 stopped the IPv6 dump is empty and a change
+     * is refused (EOPNOTSUPP), IPv4's {@code net:ip} unaffected; inet6 back, it works again.
+     */
+    @Test
+    public void ipMinusSixComesAndGoesWithInet6() throws Exception {
+        awaitService(Object.class, "(osgi.command.function=ip)", WAIT_MILLIS);
+        await("net:ip -6 to show ::1", WAIT_MILLIS, () -> {
+            try {
+                return runCommand("net:ip -6 addr show lo").contains("inet6 ::1/128 scope host");
+            } catch (AssertionError notYet) {
+                return false;
+            }
+        });
+        runCommand("net:ip -6 route add fd77::/64 dev lo metric 9");
+        String routes = runCommand("net:ip -6 route");
+        assertTrue(routes, routes.contains("fd77::/64 dev lo metric 9 pref medium"));
+
+        Bundle inet6 = installedBundle(INET6_BUNDLE);
+        inet6.stop();
+        try {
+            String none = String.valueOf(runCommand("net:ip -6 route"));
+            assertFalse(none, none.contains("fd77"));
+            try {
+                runCommand("net:ip -6 addr add fd78::1/64 dev lo");
+                throw new IllegalStateException("an IPv6 address was added without IPv6");
+            } catch (AssertionError refused) {
+                assertTrue(String.valueOf(refused.getCause()),
+                        String.valueOf(refused.getCause()).contains("RTNETLINK answers: Operation not supported"));
+            }
+            assertTrue(runCommand("net:ip addr show lo").contains("inet 127.0.0.1/8"));
+        } finally {
+            inet6.start();
+        }
+        await("net:ip -6 back", WAIT_MILLIS, () -> {
+            try {
+                return runCommand("net:ip -6 addr show lo").contains("inet6 ::1/128 scope host");
+            } catch (AssertionError notYet) {
+                return false;
+            }
+        });
+    }
+
     @Test
     public void stoppingInet6RefusesItsSocketsAndLeavesIpv4Serving() throws Exception {
         await("AF_INET6 to register", WAIT_MILLIS, () -> hasFamily(AF_INET6));

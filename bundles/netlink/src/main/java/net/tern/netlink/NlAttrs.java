@@ -93,6 +93,15 @@ public final class NlAttrs {
         return sized(type, 4).order(ByteOrder.BIG_ENDIAN).getInt(0);
     }
 
+    /**
+     * An IPv6 address attribute ({@code nla_get_in6_addr}): 16 bytes in network order, as
+     * its first and last 64 bits ({@code Inet6SockAddr}'s halves).
+     */
+    public long[] in6Addr(int type) throws ErrnoException {
+        ByteBuffer p = sized(type, 16).order(ByteOrder.BIG_ENDIAN);
+        return new long[] {p.getLong(0), p.getLong(8)};
+    }
+
     /** A string attribute, up to its NUL (or its end when it has none). */
     public String string(int type) throws ErrnoException {
         ByteBuffer p = sized(type, 0);

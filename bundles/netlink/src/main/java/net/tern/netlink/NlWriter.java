@@ -182,6 +182,13 @@ public final class NlWriter {
         return endAttr(start);
     }
 
+    /** An IPv6 address attribute ({@code nla_put_in6_addr}): 16 bytes in network order, given as its two halves. */
+    public NlWriter attrIn6Addr(int type, long high, long low) {
+        int start = beginAttr(type);
+        be32((int) (high >>> 32)).be32((int) high).be32((int) (low >>> 32)).be32((int) low);
+        return endAttr(start);
+    }
+
     /** A string attribute ({@code nla_put_string}): its bytes and a terminating NUL. */
     public NlWriter attrString(int type, String value) {
         int start = beginAttr(type);

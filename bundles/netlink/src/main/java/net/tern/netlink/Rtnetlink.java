@@ -76,6 +76,9 @@ public final class Rtnetlink {
     public static final int RTA_METRICS = 8;
     public static final int RTA_MULTIPATH = 9;
     public static final int RTA_TABLE = 15;
+    /** An IPv6 route's router preference (RFC 4191), a u8: {@link #ICMPV6_ROUTER_PREF_MEDIUM} for routes not from a router advertisement. */
+    public static final int RTA_PREF = 20;
+    public static final int ICMPV6_ROUTER_PREF_MEDIUM = 0;
     /** In {@code RTA_METRICS}: the metrics locked, one bit per {@code RTAX_*}. */
     public static final int RTAX_LOCK = 1;
     /** In {@code RTA_METRICS}: the route's MTU. */
@@ -117,6 +120,8 @@ public final class Rtnetlink {
     public static final int RTNLGRP_TC = 4;
     public static final int RTNLGRP_IPV4_IFADDR = 5;
     public static final int RTNLGRP_IPV4_ROUTE = 7;
+    public static final int RTNLGRP_IPV6_IFADDR = 9;
+    public static final int RTNLGRP_IPV6_ROUTE = 11;
 
     /** Interface flags as {@code ifi_flags} carries them ({@code IFF_*}, {@code include/uapi/linux/if.h}). */
     public static final int IFF_UP = 0x1;

@@ -7,7 +7,7 @@
  * {@link net.tern.netlink.NetlinkSocket} does a request and collects its answer.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package net.tern.netlink;
 
 import org.osgi.annotation.bundle.Export;

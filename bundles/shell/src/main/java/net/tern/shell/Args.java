@@ -28,6 +28,11 @@ final class Args {
         return words.get(next++);
     }
 
+    /** The words not taken yet, without taking them. */
+    List<String> remaining() {
+        return words.subList(next, words.size());
+    }
+
     /** The value after a keyword ({@code NEXT_ARG()}): missing, it is iproute2's "not complete" error. */
     String nextValue() {
         if (!hasNext()) {

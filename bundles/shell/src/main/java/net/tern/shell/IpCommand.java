@@ -1,6 +1,7 @@
 package net.tern.shell;
 
 import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.SocketConstants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -8,7 +9,9 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * {@code net:ip}: iproute2's {@code ip} for the objects the stack has, {@code address}
  * ({@link IpAddr}) and {@code route} ({@link IpRoute}), with iproute2's abbreviations
- * ({@code net:ip a}, {@code net:ip r s}), output and error messages.
+ * ({@code net:ip a}, {@code net:ip r s}), output and error messages. {@code -4} and {@code -6}
+ * choose the family; without either, {@code show} lists both and {@code add}/{@code del} take
+ * the family of the address given, as {@code ip} does.
  *
  * <p>It talks to the stack as {@code ip} does, through {@code NETLINK_ROUTE} sockets opened with
  * the socket API, one per command.
@@ -24,7 +27,7 @@ public final class IpCommand {
     static final String USAGE = String.join("\n",
             "Usage: net:ip [ OPTIONS ] OBJECT { COMMAND | help }",
             "where  OBJECT := { address | route }",
-            "       OPTIONS := { -4 }");
+            "       OPTIONS := { -4 | -6 }");
 
     /**
      * The netlink family's service filter ({@code family=16}), which {@code net:impair} still
@@ -44,11 +47,17 @@ public final class IpCommand {
     /** {@code ip [OPTIONS] OBJECT [COMMAND [ARGUMENTS]]}. */
     public String ip(String... argv) {
         Args args = new Args(argv);
+        int family = SocketConstants.AF_UNSPEC;
         while (args.hasNext() && args.peek().startsWith("-")) {
             String option = args.next();
             String name = option.startsWith("--") ? option.substring(2) : option.substring(1);
             if (name.equals("4")) {
-                continue; // IPv4 is the only family here.
+                family = SocketConstants.AF_INET;
+                continue;
+            }
+            if (name.equals("6")) {
+                family = SocketConstants.AF_INET6;
+                continue;
             }
             if (!name.isEmpty() && "help".startsWith(name)) {
                 return USAGE;
@@ -61,10 +70,10 @@ public final class IpCommand {
         String object = args.next();
         // iproute2 tries its objects in this order, so "a" is address and "r" is route.
         if (Args.matches(object, "address")) {
-            return address.run(args);
+            return address.run(args, family);
         }
         if (Args.matches(object, "route")) {
-            return route.run(args);
+            return route.run(args, family);
         }
         if (Args.matches(object, "help")) {
             return USAGE;

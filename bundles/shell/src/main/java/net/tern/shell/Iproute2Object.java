@@ -20,20 +20,24 @@ abstract class Iproute2Object {
         this.usage = usage;
     }
 
-    /** Runs {@code ip OBJECT [COMMAND [ARGUMENTS]]} on the words after the object. */
-    final String run(Args args) {
+    /**
+     * Runs {@code ip OBJECT [COMMAND [ARGUMENTS]]} on the words after the object;
+     * {@code family} is what {@code -4} or {@code -6} asked ({@code AF_INET}, {@code AF_INET6}),
+     * {@code AF_UNSPEC} for neither.
+     */
+    final String run(Args args, int family) {
         if (!args.hasNext()) {
-            return show(args);
+            return show(args, family);
         }
         String command = args.next();
         if (Args.matches(command, "add")) {
-            return modify(args, true);
+            return modify(args, true, family);
         }
         if (Args.matches(command, "delete")) {
-            return modify(args, false);
+            return modify(args, false, family);
         }
         if (Args.matches(command, "list") || Args.matches(command, "show") || Args.matches(command, "lst")) {
-            return show(args);
+            return show(args, family);
         }
         if (Args.matches(command, "help")) {
             return usage;
@@ -42,8 +46,8 @@ abstract class Iproute2Object {
     }
 
     /** {@code show} (also {@code list}, {@code lst}) with the words after it; null prints nothing. */
-    abstract String show(Args args);
+    abstract String show(Args args, int family);
 
     /** {@code add} (when {@code add}) or {@code delete} with the words after it; null on success. */
-    abstract String modify(Args args, boolean add);
+    abstract String modify(Args args, boolean add, int family);
 }

@@ -22,8 +22,8 @@ class IpCommandTest extends IpCommandTestBase {
     void anUnknownObjectOrOptionPointsToHelp() {
         assertThatThrownBy(() -> ip.ip("link"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("Object \"link\" is unknown, try \"net:ip help\".");
-        assertThatThrownBy(() -> ip.ip("-6", "addr"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("Option \"-6\" is unknown, try \"net:ip -help\".");
+        assertThatThrownBy(() -> ip.ip("-7", "addr"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("Option \"-7\" is unknown, try \"net:ip -help\".");
     }
 
     @Test

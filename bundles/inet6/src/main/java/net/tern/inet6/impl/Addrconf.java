@@ -9,6 +9,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.inet6.addrconf.Inet6Config;
+import net.tern.inet6.addrconf.Inet6ConfigListener;
+import net.tern.inet6.addrconf.Inet6IfAddr;
+import net.tern.inet6.addrconf.Route6;
 import net.tern.spi.net.Link;
 import net.tern.spi.net.LinkEvent;
 import net.tern.spi.net.LinkFlags;
@@ -34,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <p>Link changes come under the device registry's lock, configuration calls from any thread;
  * changes are serialised by this object's monitor, lookups read concurrent maps.
  */
-public final class Addrconf implements LinkListener {
+public final class Addrconf implements LinkListener, Inet6Config {
     private static final Logger LOG = LoggerFactory.getLogger(Addrconf.class);
     private static final Ipv6Address LINK_LOCAL_PREFIX = Ipv6Address.parse("fe80::");
 
@@ -43,7 +47,7 @@ public final class Addrconf implements LinkListener {
     /** Every address on every link: {@code ipv6_chk_addr}'s hash. */
     private final Map<Ipv6Address, Inet6IfAddr> local = new ConcurrentHashMap<>();
     private final Map<Integer, Long> interfaceIds = new HashMap<>();
-    private final List<Inet6AddressListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Inet6ConfigListener> listeners = new CopyOnWriteArrayList<>();
     private final Fib6 fib = new Fib6(links::get);
     private final Random random;
     /** Configured addresses by link name, applied whenever that link comes up. */
@@ -77,6 +81,7 @@ public final class Addrconf implements LinkListener {
 
     public Addrconf(Random random) {
         this.random = random;
+        fib.notifier((route, added) -> listeners.forEach(l -> l.routeChanged(route, added)));
     }
 
     /** The routing table, whose prefix routes follow the addresses. */
@@ -103,12 +108,49 @@ public final class Addrconf implements LinkListener {
         return List.copyOf(links.values());
     }
 
-    public void addListener(Inet6AddressListener listener) {
+    @Override
+    public void addListener(Inet6ConfigListener listener) {
         listeners.add(listener);
     }
 
-    public void removeListener(Inet6AddressListener listener) {
+    @Override
+    public void removeListener(Inet6ConfigListener listener) {
         listeners.remove(listener);
+    }
+
+    @Override
+    public Inet6IfAddr addAddress(int ifindex, Ipv6Address address, int prefixLength) throws ErrnoException {
+        return add(ifindex, address, prefixLength);
+    }
+
+    /** {@code inet6_addr_del}: the prefix length must be the address's, as Linux matches it. */
+    @Override
+    public synchronized void removeAddress(int ifindex, Ipv6Address address, int prefixLength) throws ErrnoException {
+        Inet6IfAddr a = local.get(address);
+        if (a == null || a.ifindex() != ifindex || a.prefixLength() != prefixLength) {
+            throw new ErrnoException(Errno.EADDRNOTAVAIL,
+                    "ip -6 addr del " + address + "/" + prefixLength + ": not on link " + ifindex);
+        }
+        forget(a);
+    }
+
+    @Override
+    public List<Route6> routes() {
+        return fib.routes();
+    }
+
+    /** {@code ip6_route_add}: the link must be known (ENODEV), the route new (EEXIST). */
+    @Override
+    public synchronized void addRoute(Route6 route) throws ErrnoException {
+        if (!links.containsKey(route.ifindex())) {
+            throw new ErrnoException(Errno.ENODEV, "ip -6 route add " + route + ": no link with index " + route.ifindex());
+        }
+        fib.add(route);
+    }
+
+    @Override
+    public synchronized void removeRoute(Route6 route) throws ErrnoException {
+        fib.remove(route);
     }
 
     @Override
@@ -261,6 +303,7 @@ public final class Addrconf implements LinkListener {
     }
 
     /** Every address, by link. */
+    @Override
     public List<Inet6IfAddr> addresses() {
         List<Inet6IfAddr> all = new ArrayList<>();
         byLink.keySet().stream().sorted().forEach(i -> all.addAll(addresses(i)));

@@ -3,9 +3,11 @@ package net.tern.inet6.impl;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.inet6.addrconf.Route6;
 import net.tern.spi.net.Link;
 import net.tern.wire.Ipv6Address;
 
@@ -22,10 +24,17 @@ public final class Fib6 {
 
     private final IntFunction<Link> links;
     private volatile Route6[] routes = new Route6[0];
+    /** Told of each route added ({@code true}) or removed, under this table's monitor ({@code inet6_rt_notify}). */
+    private volatile BiConsumer<Route6, Boolean> notifier = (r, added) -> { };
 
     /** {@code links} finds a registered link by index, null when there is none. */
     public Fib6(IntFunction<Link> links) {
         this.links = links;
+    }
+
+    /** Who hears of each route added or removed (the configuration's listeners). */
+    public void notifier(BiConsumer<Route6, Boolean> notifier) {
+        this.notifier = notifier;
     }
 
     /** {@code ip -6 route add}: EEXIST for a route to the same prefix, link, gateway and metric. */
@@ -41,24 +50,31 @@ public final class Fib6 {
         next.add(route);
         next.sort(ORDER);
         routes = next.toArray(new Route6[0]);
+        notifier.accept(route, true);
     }
 
     /** {@code ip -6 route del}: ESRCH when there is no such route. */
     public synchronized void remove(Route6 route) throws ErrnoException {
         List<Route6> next = new ArrayList<>(List.of(routes));
-        if (!next.removeIf(r -> r.prefix().equals(route.prefix()) && r.prefixLength() == route.prefixLength()
-                && r.ifindex() == route.ifindex() && r.gateway().equals(route.gateway())
-                && r.metric() == route.metric())) {
+        Route6 gone = next.stream().filter(r -> r.prefix().equals(route.prefix())
+                && r.prefixLength() == route.prefixLength() && r.ifindex() == route.ifindex()
+                && r.gateway().equals(route.gateway()) && r.metric() == route.metric()).findFirst().orElse(null);
+        if (gone == null) {
             throw new ErrnoException(Errno.ESRCH, "ip -6 route del " + route + ": no such route");
         }
+        next.remove(gone);
         routes = next.toArray(new Route6[0]);
+        notifier.accept(gone, false);
     }
 
     /** Drops every route through link {@code ifindex} (the link left). */
     public synchronized void removeLink(int ifindex) {
         List<Route6> next = new ArrayList<>(List.of(routes));
-        if (next.removeIf(r -> r.ifindex() == ifindex)) {
+        List<Route6> gone = next.stream().filter(r -> r.ifindex() == ifindex).toList();
+        if (!gone.isEmpty()) {
+            next.removeAll(gone);
             routes = next.toArray(new Route6[0]);
+            gone.forEach(r -> notifier.accept(r, false));
         }
     }
 

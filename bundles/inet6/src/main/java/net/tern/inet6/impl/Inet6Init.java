@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import net.tern.api.socket.ProcNetSnmp;
 import net.tern.api.socket.SocketConstants;
+import net.tern.inet6.addrconf.Inet6Config;
 import net.tern.inet6.ip.Ip6Protocol;
 import net.tern.inet6.ip.Ip6Transport;
 import net.tern.spi.net.Clock;
@@ -43,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * 0x86DD ({@code dev_add_pack}), and last the AF_INET6 family ({@code sock_register}), so
  * {@code socket(AF_INET6, ...)} works from the moment the family is seen, then
  * {@link Ip6Transport} for the transports, whose {@link Ip6Protocol} services it adds to
- * {@code inet6_protos[]} ({@code inet6_add_protocol}). Stopping the bundle
+ * {@code inet6_protos[]} ({@code inet6_add_protocol}), and {@link Inet6Config}, the addresses and routes netlink serves. Stopping the bundle
  * withdraws them newest first: AF_INET6 sockets fail with EAFNOSUPPORT, IPv6 packets are no
  * longer handled, and IPv4 runs on untouched.
  */
@@ -52,6 +53,7 @@ import org.slf4j.LoggerFactory;
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.net.PacketHandler", uses = PacketHandler.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.ProtocolFamily", uses = ProtocolFamily.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.inet6.ip.Ip6Transport", uses = Ip6Transport.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.inet6.addrconf.Inet6Config", uses = Inet6Config.class)
 @Component(immediate = true, service = {}, configurationPid = Inet6Init.PID)
 @Designate(ocd = Inet6Init.Config.class)
 public final class Inet6Init {
@@ -109,6 +111,8 @@ public final class Inet6Init {
                 Map.of(ProtocolFamily.FAMILY, SocketConstants.AF_INET6));                  // sock_register
         // What transports use; their IPv6 sides (tcpv6_prot, udpv6_prot) appear once they see it.
         registrations.register(context, Ip6Transport.class, inet6.transport(), Map.of());
+        // What configuration uses (rtnl_register(PF_INET6, RTM_*ADDR / RTM_*ROUTE)): netlink's AF_INET6 side.
+        registrations.register(context, Inet6Config.class, inet6.addrconf(), Map.of());
         LOG.info("IPv6 up");
     }
 

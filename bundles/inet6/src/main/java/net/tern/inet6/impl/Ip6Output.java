@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import java.util.Random;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.inet6.addrconf.Route6;
 import net.tern.inet6.ip.Dst6;
 import net.tern.inet6.ip.Ip6Transport;
 import net.tern.spi.net.EtherType;

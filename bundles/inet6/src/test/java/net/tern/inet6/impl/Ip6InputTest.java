@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.Unpooled;
 import java.util.List;
 import net.tern.core.testing.FakeDevice;
+import net.tern.inet6.addrconf.Inet6IfAddr;
 import net.tern.inet6.testing.Inet6TestBed;
 import net.tern.wire.Icmpv6Packet;
 import net.tern.wire.Icmpv6Repr;

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.SocketConstants;
+import net.tern.inet6.addrconf.Inet6IfAddr;
+import net.tern.inet6.addrconf.Route6;
 import net.tern.inet6.ip.Dst6;
 import net.tern.inet6.testing.Inet6TestBed;
 import net.tern.wire.Ipv6Address;

@@ -30,27 +30,29 @@ final class DevinetAddr {
     }
 
     /**
-     * {@code inet_dump_ifaddr}: every address of every link; of link {@code ifa_index} only when
-     * the requester set {@code NETLINK_GET_STRICT_CHK} (without it Linux reads no filter from the
-     * header, and neither does the stack).
+     * {@code inet_dump_ifaddr}: every IPv4 address of every link, into a dump the caller began;
+     * of link {@code only} alone when it is not 0.
      */
-    void inetDumpIfaddr(NlMsg request, NetlinkReply reply) {
-        int only = reply.requester().strictCheck() && request.body().remaining() >= IfAddrMsg.SIZE
-                ? request.body().getInt(4) : 0;
-        reply.beginDump();
-        int family = request.body().remaining() >= 1 ? request.body().get(0) & 0xff : 0;
-        if (family == SocketConstants.AF_UNSPEC || family == SocketConstants.AF_INET) {
-            for (Link link : links.links()) {
-                if (only > 0 && link.index() != only) {
-                    continue;
-                }
-                for (IfAddress a : link.addresses()) {
-                    inetFillIfaddr(reply.begin(Rtnetlink.RTM_NEWADDR, 0), link, a);
-                    reply.end();
-                }
+    void inetDumpIfaddr(int only, NetlinkReply reply) {
+        for (Link link : links.links()) {
+            if (only > 0 && link.index() != only) {
+                continue;
+            }
+            for (IfAddress a : link.addresses()) {
+                inetFillIfaddr(reply.begin(Rtnetlink.RTM_NEWADDR, 0), link, a);
+                reply.end();
             }
         }
-        reply.done();
+    }
+
+    /**
+     * The link an address dump is of: {@code ifa_index} when the requester set
+     * {@code NETLINK_GET_STRICT_CHK} (without it Linux reads no filter from the header, and
+     * neither does the stack), else 0 for every link.
+     */
+    static int dumpIndex(NlMsg request, NetlinkReply reply) {
+        return reply.requester().strictCheck() && request.body().remaining() >= IfAddrMsg.SIZE
+                ? request.body().getInt(4) : 0;
     }
 
     /**

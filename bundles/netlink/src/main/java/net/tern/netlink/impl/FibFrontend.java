@@ -44,23 +44,17 @@ final class FibFrontend {
         this.links = links;
     }
 
-    /**
-     * {@code inet_dump_fib}: every route of both tables. A request for cached routes
-     * ({@code RTM_F_CLONED}) or another family than AF_INET or AF_UNSPEC gets an empty dump:
-     * the stack has neither.
-     */
-    void inetDumpFib(NlMsg request, NetlinkReply reply) {
-        reply.beginDump();
-        int family = request.body().remaining() >= 1 ? request.body().get(0) & 0xff : 0;
-        boolean cloned = request.body().remaining() >= RtMsg.SIZE
-                && (request.body().getInt(8) & Rtnetlink.RTM_F_CLONED) != 0;
-        if ((family == SocketConstants.AF_UNSPEC || family == SocketConstants.AF_INET) && !cloned) {
-            for (Route r : routes.routes().stream().sorted(DUMP_ORDER).toList()) {
-                fibDumpInfo(reply.begin(Rtnetlink.RTM_NEWROUTE, 0), r);
-                reply.end();
-            }
+    /** {@code inet_dump_fib}: every IPv4 route of both tables, into a dump the caller began. */
+    void inetDumpFib(NetlinkReply reply) {
+        for (Route r : routes.routes().stream().sorted(DUMP_ORDER).toList()) {
+            fibDumpInfo(reply.begin(Rtnetlink.RTM_NEWROUTE, 0), r);
+            reply.end();
         }
-        reply.done();
+    }
+
+    /** Whether a route dump asks for cached routes only ({@code RTM_F_CLONED}), which the stack has none of. */
+    static boolean cloned(NlMsg request) {
+        return request.body().remaining() >= RtMsg.SIZE && (request.body().getInt(8) & Rtnetlink.RTM_F_CLONED) != 0;
     }
 
     /**

@@ -25,11 +25,12 @@ import org.slf4j.LoggerFactory;
  * and the routing table, and {@code NETLINK_SOCK_DIAG} over the transports'
  * {@link InetDiagHandler} services. It registers the family as a {@link ProtocolFamily}
  * service with {@code family=16} ({@code sock_register}), and its link notifier as a
- * {@link LinkListener} service.
+ * {@link LinkListener} service. It is a service itself (private to the bundle) for
+ * {@link Inet6NetlinkInit}, which adds IPv6's addresses and routes while IPv6 runs.
  */
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.proto.ProtocolFamily", uses = ProtocolFamily.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=net.tern.spi.net.LinkListener", uses = LinkListener.class)
-@Component(immediate = true, service = {})
+@Component(immediate = true, service = NetlinkInit.class)
 public final class NetlinkInit {
     private static final Logger LOG = LoggerFactory.getLogger(NetlinkInit.class);
 
@@ -44,6 +45,11 @@ public final class NetlinkInit {
         registrations.register(context, ProtocolFamily.class, netlink.family(),
                 Map.of(ProtocolFamily.FAMILY, Netlink.AF_NETLINK));
         LOG.info("netlink up: NETLINK_ROUTE, NETLINK_SOCK_DIAG");
+    }
+
+    /** The assembled family, for the parts that join it while another bundle runs ({@link Inet6NetlinkInit}). */
+    NetlinkStack stack() {
+        return netlink;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

@@ -46,6 +46,11 @@ public final class NetlinkStack implements AutoCloseable {
         sockDiag.unregister(handler);
     }
 
+    /** IPv6's handlers while IPv6 runs ({@link Inet6Netlink}), null when it stops. */
+    void inet6(Rtnl6 handlers) {
+        rtnetlink.inet6(handlers);
+    }
+
     /** Stops listening to the routing table. */
     @Override
     public void close() {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SocketConstants;
 import net.tern.inet.route.Route;
 import net.tern.inet.route.RouteListener;
 import net.tern.inet.route.RouteTable;
@@ -24,7 +25,7 @@ import net.tern.spi.net.LinkRegistry;
  * {@code NETLINK_ROUTE}'s kernel side ({@code net/core/rtnetlink.c}): {@link #rcvMsg} is
  * {@code rtnetlink_rcv_msg}, which sends each message type to its handler (links:
  * {@link RtnlLink}; addresses: {@link DevinetAddr}; routes: {@link FibFrontend}; qdiscs:
- * {@link SchApi}), a
+ * {@link SchApi}; AF_INET6 addresses and routes: IPv6's {@link Rtnl6} while it runs), a
  * {@code GET} with {@code NLM_F_DUMP} to its dump, all under the {@code rtnl_lock}. It also
  * sends the notifications: {@code RTM_NEWLINK}/{@code RTM_DELLINK} to {@code RTNLGRP_LINK}
  * ({@code rtmsg_ifinfo}, from the link notifier), {@code RTM_NEWADDR}/{@code RTM_DELADDR} to
@@ -38,6 +39,8 @@ final class RtnetlinkRcv implements NetlinkKernel, LinkListener, RouteListener {
     private final DevinetAddr addr;
     private final FibFrontend fib;
     private final SchApi sch;
+    /** IPv6's address and route handlers while IPv6 runs, else null; set under rtnl. */
+    private volatile Rtnl6 inet6;
     /** {@code rtnl_lock}: one configuration change (or dump) at a time. */
     private final ReentrantLock rtnl = new ReentrantLock();
     /** Each link's addresses as last announced, to tell which came and went on CHANGE_ADDR. */
@@ -85,18 +88,42 @@ final class RtnetlinkRcv implements NetlinkKernel, LinkListener, RouteListener {
                     if (!dump) {
                         throw new ErrnoException(Errno.EOPNOTSUPP, "RTM_GETADDR is a dump (NLM_F_DUMP)");
                     }
-                    addr.inetDumpIfaddr(request, reply);
+                    dumpAddresses(request, reply);
                 }
-                case Rtnetlink.RTM_NEWADDR -> addr.inetRtmNewaddr(request);
-                case Rtnetlink.RTM_DELADDR -> addr.inetRtmDeladdr(request);
+                case Rtnetlink.RTM_NEWADDR -> {
+                    if (family(request) == SocketConstants.AF_INET6) {
+                        inet6(request).inet6RtmNewaddr(request);
+                    } else {
+                        addr.inetRtmNewaddr(request);
+                    }
+                }
+                case Rtnetlink.RTM_DELADDR -> {
+                    if (family(request) == SocketConstants.AF_INET6) {
+                        inet6(request).inet6RtmDeladdr(request);
+                    } else {
+                        addr.inetRtmDeladdr(request);
+                    }
+                }
                 case Rtnetlink.RTM_GETROUTE -> {
                     if (!dump) {
                         throw new ErrnoException(Errno.EOPNOTSUPP, "RTM_GETROUTE of one destination is not served; dump (NLM_F_DUMP)");
                     }
-                    fib.inetDumpFib(request, reply);
+                    dumpRoutes(request, reply);
                 }
-                case Rtnetlink.RTM_NEWROUTE -> fib.inetRtmNewroute(request);
-                case Rtnetlink.RTM_DELROUTE -> fib.inetRtmDelroute(request);
+                case Rtnetlink.RTM_NEWROUTE -> {
+                    if (family(request) == SocketConstants.AF_INET6) {
+                        inet6(request).inet6RtmNewroute(request);
+                    } else {
+                        fib.inetRtmNewroute(request);
+                    }
+                }
+                case Rtnetlink.RTM_DELROUTE -> {
+                    if (family(request) == SocketConstants.AF_INET6) {
+                        inet6(request).inet6RtmDelroute(request);
+                    } else {
+                        fib.inetRtmDelroute(request);
+                    }
+                }
                 case Rtnetlink.RTM_NEWQDISC -> sch.tcModifyQdisc(request, reply);
                 case Rtnetlink.RTM_DELQDISC -> sch.tcGetQdisc(request, reply);
                 case Rtnetlink.RTM_GETQDISC -> {
@@ -112,6 +139,67 @@ final class RtnetlinkRcv implements NetlinkKernel, LinkListener, RouteListener {
         } finally {
             rtnl.unlock();
         }
+    }
+
+    /** The family a request's fixed header names in its first byte ({@code ifa_family}, {@code rtm_family}); 0 for none. */
+    private static int family(NlMsg request) {
+        return request.body().remaining() >= 1 ? request.body().get(0) & 0xff : SocketConstants.AF_UNSPEC;
+    }
+
+    /**
+     * IPv6's handlers, or EOPNOTSUPP while IPv6 is not running, as Linux answers a message of
+     * a family no module registered a handler for ({@code rtnetlink_rcv_msg}).
+     */
+    private Rtnl6 inet6(NlMsg request) throws ErrnoException {
+        Rtnl6 handlers = inet6;
+        if (handlers == null) {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "AF_INET6: IPv6 is not running");
+        }
+        return handlers;
+    }
+
+    /** IPv6's handlers while it runs ({@code rtnl_register(PF_INET6, ...)}), null when it stops. */
+    void inet6(Rtnl6 handlers) {
+        rtnl.lock();
+        try {
+            this.inet6 = handlers;
+        } finally {
+            rtnl.unlock();
+        }
+    }
+
+    /**
+     * An address dump of one family, or of every family for AF_UNSPEC ({@code rtnl_dump_all}:
+     * IPv4's, then IPv6's while it runs); another family's is empty.
+     */
+    private void dumpAddresses(NlMsg request, NetlinkReply reply) {
+        int family = family(request);
+        int only = DevinetAddr.dumpIndex(request, reply);
+        reply.beginDump();
+        if (family == SocketConstants.AF_UNSPEC || family == SocketConstants.AF_INET) {
+            addr.inetDumpIfaddr(only, reply);
+        }
+        Rtnl6 handlers = inet6;
+        if (handlers != null && (family == SocketConstants.AF_UNSPEC || family == SocketConstants.AF_INET6)) {
+            handlers.inet6DumpIfaddr(only, reply);
+        }
+        reply.done();
+    }
+
+    /** A route dump as {@link #dumpAddresses}; empty for cached routes ({@code RTM_F_CLONED}), which the stack has none of. */
+    private void dumpRoutes(NlMsg request, NetlinkReply reply) {
+        int family = family(request);
+        reply.beginDump();
+        if (!FibFrontend.cloned(request)) {
+            if (family == SocketConstants.AF_UNSPEC || family == SocketConstants.AF_INET) {
+                fib.inetDumpFib(reply);
+            }
+            Rtnl6 handlers = inet6;
+            if (handlers != null && (family == SocketConstants.AF_UNSPEC || family == SocketConstants.AF_INET6)) {
+                handlers.inet6DumpFib(reply);
+            }
+        }
+        reply.done();
     }
 
     // ==== notifications ========================================================================

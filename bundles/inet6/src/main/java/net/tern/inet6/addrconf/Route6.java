@@ -1,4 +1,4 @@
-package net.tern.inet6.impl;
+package net.tern.inet6.addrconf;
 
 import net.tern.wire.Ipv6Address;
 
