@@ -17,6 +17,7 @@ import java.util.Hashtable;
 import java.util.Random;
 import javax.inject.Inject;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.RecvResult;
 import net.tern.api.socket.SocketApi;
@@ -112,6 +113,34 @@ public class ServicesIT extends TernTestSupport {
         int fd = tcp(7);
         byte[] data = new byte[40_000]; // fits the socket buffers both ways: no reader thread needed
         new Random(862).nextBytes(data);
+        sendAll(fd, data);
+        sockets.shutdown(fd, SocketConstants.SHUT_WR);
+        assertArrayEquals(data, readToEnd(fd));
+        sockets.close(fd);
+    }
+
+    /** Beside each IPv4 socket the services have an IPv6-only one on [::] while IPv6 runs: echo over [::1]. */
+    @Test
+    public void tcpEchoAnswersOverIpv6() throws Exception {
+        Inet6SockAddr echo6 = new Inet6SockAddr(0, 1, 7);
+        await("echo on [::1]:7", TIMEOUT, () -> {
+            try {
+                int probe = sockets.socket(SocketConstants.AF_INET6, SOCK_STREAM, 0);
+                try {
+                    sockets.connect(probe, echo6);
+                    return true;
+                } finally {
+                    sockets.close(probe);
+                }
+            } catch (ErrnoException notYet) {
+                return false;
+            }
+        });
+        int fd = sockets.socket(SocketConstants.AF_INET6, SOCK_STREAM, 0);
+        sockets.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, TIMEOUT);
+        sockets.connect(fd, echo6);
+        byte[] data = new byte[20_000];
+        new Random(6).nextBytes(data);
         sendAll(fd, data);
         sockets.shutdown(fd, SocketConstants.SHUT_WR);
         assertArrayEquals(data, readToEnd(fd));

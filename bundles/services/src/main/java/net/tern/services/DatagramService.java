@@ -1,6 +1,5 @@
 package net.tern.services;
 
-import static net.tern.api.socket.SocketConstants.AF_INET;
 import static net.tern.api.socket.SocketConstants.EPOLLHUP;
 import static net.tern.api.socket.SocketConstants.EPOLLIN;
 import static net.tern.api.socket.SocketConstants.SOCK_DGRAM;
@@ -9,9 +8,12 @@ import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
 import java.nio.ByteBuffer;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.MsgHeader;
+import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketApi;
+import net.tern.api.socket.SocketConstants;
 
 /**
  * A UDP service: RFC 862 echo (each datagram, zero-length ones included, back to its
@@ -40,16 +42,18 @@ final class DatagramService implements ServiceLoop.Handler {
     private long bytesOut;
     private long dropped;
 
-    DatagramService(ServiceLoop loop, Service service, int address, int port, boolean echo, Runnable withdrawn)
+    DatagramService(ServiceLoop loop, Service service, SockAddr address, boolean echo, Runnable withdrawn)
             throws ErrnoException {
         this.loop = loop;
         this.withdrawn = withdrawn;
         this.api = loop.api();
         this.service = service;
         this.echo = echo;
-        this.fd = api.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+        this.fd = api.socket(address.family(), SOCK_DGRAM | SOCK_NONBLOCK, 0);
+        int port = port(address);
         try {
-            api.bind(fd, new InetSockAddr(address, port));
+            ipv6Only(api, fd, address);
+            api.bind(fd, address);
             this.local = api.getsockname(fd).toString();
             loop.add(fd, EPOLLIN, this);
         } catch (ErrnoException e) {
@@ -57,6 +61,22 @@ final class DatagramService implements ServiceLoop.Handler {
             throw new ErrnoException(e.errno(), service.configName() + ": cannot bind UDP port " + port + ": "
                     + e.getMessage());
         }
+    }
+
+    /**
+     * An IPv6 socket of the services takes IPv6 alone ({@code IPV6_V6ONLY}), beside the IPv4
+     * socket on the same port: each family's sockets come and go with that family, and the
+     * IPv4 ones do not depend on IPv6 running.
+     */
+    static void ipv6Only(SocketApi api, int fd, SockAddr address) throws ErrnoException {
+        if (address.family() == SocketConstants.AF_INET6) {
+            api.setsockopt(fd, SocketConstants.IPPROTO_IPV6, SocketConstants.IPV6_V6ONLY, 1);
+        }
+    }
+
+    /** The port of an IPv4 or IPv6 socket address. */
+    static int port(SockAddr address) {
+        return address instanceof Inet6SockAddr v6 ? v6.port() : ((InetSockAddr) address).port();
     }
 
     /** Replies that could not be sent. */

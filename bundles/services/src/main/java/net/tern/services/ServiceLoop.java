@@ -64,6 +64,8 @@ final class ServiceLoop implements AutoCloseable {
     private final ByteBuffer scratch = ByteBuffer.allocate(64 * 1024);
     /** Tasks for after the next wait (loop thread only). */
     private List<Runnable> afterNextWait = new ArrayList<>();
+    /** Run after every wait, the loop's own (set once, before the loop's thread starts). */
+    private Runnable everyWait = () -> { };
     private volatile boolean closed;
     private Thread thread;
 
@@ -212,7 +214,16 @@ final class ServiceLoop implements AutoCloseable {
                 task.run();
             }
         }
+        everyWait.run();
         return n;
+    }
+
+    /**
+     * Runs {@code task} on the loop's thread after every wait; it must cost nothing when it has
+     * nothing to do (an idle round allocates nothing). One task; set before the loop starts.
+     */
+    void everyWait(Runnable task) {
+        this.everyWait = task;
     }
 
     /**

@@ -50,7 +50,8 @@ public final class ServiceRunner {
         this.set = new ServiceSet(loop, settings, page);
         set.openAll();
         loop.start("tern-services");
-        LOG.info("services running: {} (at most {} connections each){}", set.running(), settings.maxConnections(),
+        LOG.info("services running: {}, over IPv6 too: {} (at most {} connections each){}", set.running(),
+                set.ipv6Open(), settings.maxConnections(),
                 set.waiting().isEmpty() ? "" : "; waiting for their protocol: " + set.waiting());
     }
 

@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Set;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.Inet6SockAddr;
+import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SockAddr;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,14 +22,26 @@ import org.slf4j.LoggerFactory;
  * the same way, so the services come back with their protocol. Any other failure (the port
  * taken) is logged and that socket left out; the others run.
  *
+ * <p>Each service has an {@code IPV6_V6ONLY} socket beside each IPv4 one while an IPv6
+ * address is configured. Those wait for AF_INET6 itself once a second rather than after every
+ * wait: a stack may run without IPv6 for good, and an idle loop must allocate nothing.
+ *
  * <p>{@link #openAll} runs before the loop's thread starts; everything after runs on it.
  */
 final class ServiceSet {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceSet.class);
 
-    /** One socket of a service. */
+    /** One socket of a service: IPv4's, or IPv6's ({@code IPV6_V6ONLY}, beside IPv4's). */
     enum Endpoint {
-        TCP, UDP
+        TCP, UDP, TCP6, UDP6;
+
+        boolean ipv6() {
+            return this == TCP6 || this == UDP6;
+        }
+
+        boolean udp() {
+            return this == UDP || this == UDP6;
+        }
     }
 
     private record Socket(Service service, Endpoint endpoint) {
@@ -44,7 +59,18 @@ final class ServiceSet {
     /** Sockets whose protocol is not there (yet): tried again after the loop's next wait. */
     private final Set<Socket> waiting = new LinkedHashSet<>();
     private final Set<Socket> open = new LinkedHashSet<>();
+    /**
+     * IPv6 sockets while the stack has no AF_INET6 (EAFNOSUPPORT: the inet6 bundle not
+     * installed or stopped): tried again every {@link #familyCheckNanos}, not after every wait,
+     * since a stack may run without IPv6 for good and an idle loop must cost nothing.
+     */
+    private final Set<Socket> withoutFamily = new LinkedHashSet<>();
+    private long familyCheckNanos = FAMILY_CHECK_NANOS;
+    private long nextFamilyCheck;
     private boolean retryScheduled;
+
+    /** How often the IPv6 sockets are tried while the stack has no IPv6: once a second. */
+    static final long FAMILY_CHECK_NANOS = 1_000_000_000L;
 
     ServiceSet(ServiceLoop loop, ServiceSettings settings, StatusPage page) {
         this(loop, settings, page, new ResponseBudget(ResponseBudget.DEFAULT_BYTES));
@@ -55,6 +81,12 @@ final class ServiceSet {
         this.settings = settings;
         this.page = page;
         this.responses = responses;
+        loop.everyWait(this::checkFamilies);
+    }
+
+    /** How long IPv6 sockets wait between tries while AF_INET6 is missing (tests: 0, every wait). */
+    synchronized void familyCheckInterval(long nanos) {
+        this.familyCheckNanos = nanos;
     }
 
     /** Opens every configured socket it can; those waiting for their protocol are tried again later. */
@@ -67,27 +99,53 @@ final class ServiceSet {
         scheduleRetry();
     }
 
-    /** The services with every socket open. */
+    /**
+     * The services with every IPv4 socket open. Their IPv6 sockets come and go with IPv6
+     * ({@link #ipv6Open}): a stack without IPv6 runs the services over IPv4 alone.
+     */
     synchronized List<Service> running() {
         List<Service> running = new ArrayList<>();
         for (Service s : settings.services()) {
-            if (endpoints(s).stream().allMatch(e -> open.contains(new Socket(s, e)))) {
+            if (endpoints(s).stream().filter(e -> !e.ipv6()).allMatch(e -> open.contains(new Socket(s, e)))) {
                 running.add(s);
             }
         }
         return running;
     }
 
-    /** The sockets waiting for their protocol, as {@code echo (tcp)}. */
+    /** The services with every IPv6 socket open. */
+    synchronized List<Service> ipv6Open() {
+        List<Service> running = new ArrayList<>();
+        for (Service s : settings.services()) {
+            List<Endpoint> v6 = endpoints(s).stream().filter(Endpoint::ipv6).toList();
+            if (!v6.isEmpty() && v6.stream().allMatch(e -> open.contains(new Socket(s, e)))) {
+                running.add(s);
+            }
+        }
+        return running;
+    }
+
+    /** The sockets waiting for their protocol, as {@code echo (tcp)}; not the IPv6 ones of a stack without IPv6. */
     synchronized List<String> waiting() {
         return waiting.stream().map(Socket::toString).toList();
     }
 
-    static List<Endpoint> endpoints(Service s) {
-        return switch (s) {
+    /** Whether IPv6 sockets wait for AF_INET6 to appear. */
+    synchronized boolean waitingForIpv6() {
+        return !withoutFamily.isEmpty();
+    }
+
+    /** The sockets of service {@code s}: TCP, and UDP for echo and discard; each also over IPv6 when an IPv6 address is set. */
+    List<Endpoint> endpoints(Service s) {
+        List<Endpoint> v4 = switch (s) {
             case ECHO, DISCARD -> List.of(Endpoint.TCP, Endpoint.UDP);
             case CHARGEN, HTTP -> List.of(Endpoint.TCP);
         };
+        if (settings.address6() == null) {
+            return v4;
+        }
+        return v4.size() == 2 ? List.of(Endpoint.TCP, Endpoint.UDP, Endpoint.TCP6, Endpoint.UDP6)
+                : List.of(Endpoint.TCP, Endpoint.TCP6);
     }
 
     private void tryOpen(Socket socket) {
@@ -98,7 +156,17 @@ final class ServiceSet {
                 waiting.remove(socket);
             }
         } catch (ErrnoException e) {
-            if (e.errno() == Errno.EAFNOSUPPORT || e.errno() == Errno.EPROTONOSUPPORT) {
+            if (socket.endpoint().ipv6() && e.errno() == Errno.EAFNOSUPPORT) {
+                boolean first;
+                synchronized (this) {
+                    waiting.remove(socket);
+                    first = withoutFamily.isEmpty();
+                    withoutFamily.add(socket);
+                }
+                if (first) {
+                    LOG.info("the services' IPv6 sockets wait for IPv6 (AF_INET6 is not registered)");
+                }
+            } else if (e.errno() == Errno.EAFNOSUPPORT || e.errno() == Errno.EPROTONOSUPPORT) {
                 boolean first;
                 synchronized (this) {
                     first = waiting.add(socket);
@@ -118,10 +186,12 @@ final class ServiceSet {
     private void open(Socket socket) throws ErrnoException {
         Service s = socket.service();
         int port = s.port + settings.portOffset();
-        int address = settings.address();
+        SockAddr address = socket.endpoint().ipv6()
+                ? new Inet6SockAddr(settings.address6().high(), settings.address6().low(), port)
+                : new InetSockAddr(settings.address(), port);
         Runnable gone = () -> withdrawn(socket);
-        if (socket.endpoint() == Endpoint.UDP) {
-            new DatagramService(loop, s, address, port, s == Service.ECHO, gone);
+        if (socket.endpoint().udp()) {
+            new DatagramService(loop, s, address, s == Service.ECHO, gone);
             return;
         }
         TcpListener.ConnectionFactory factory = switch (s) {
@@ -130,7 +200,27 @@ final class ServiceSet {
             case CHARGEN -> ChargenStream::new;
             case HTTP -> (l, listener, fd, peer) -> new HttpStream(l, listener, fd, peer, page, responses);
         };
-        new TcpListener(loop, s, address, port, settings.maxConnections(), settings.backlog(), factory, gone);
+        new TcpListener(loop, s, address, settings.maxConnections(), settings.backlog(), factory, gone);
+    }
+
+    /** After each wait: while IPv6 is missing, its sockets are tried again once per interval (nothing otherwise). */
+    private void checkFamilies() {
+        List<Socket> due;
+        synchronized (this) {
+            if (withoutFamily.isEmpty()) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (now - nextFamilyCheck < 0) {
+                return;
+            }
+            nextFamilyCheck = now + familyCheckNanos;
+            due = new ArrayList<>(withoutFamily);
+            withoutFamily.clear();
+        }
+        for (Socket socket : due) {
+            tryOpen(socket);
+        }
     }
 
     /** A socket's protocol withdrew it: it was closed; open it again once the protocol is back. */

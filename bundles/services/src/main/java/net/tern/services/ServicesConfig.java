@@ -13,6 +13,11 @@ public @interface ServicesConfig {
     @AttributeDefinition(description = "The local address to listen on (0.0.0.0: every address).")
     String address() default "0.0.0.0";
 
+    @AttributeDefinition(description = "The local IPv6 address to listen on as well, with IPV6_V6ONLY sockets beside"
+            + " the IPv4 ones, while the stack has IPv6 (::: every address; empty: no IPv6 sockets).",
+            required = false)
+    String address6() default "::";
+
     @AttributeDefinition(description = "Open TCP connections per service at most; at the limit a service stops "
             + "accepting and new connections wait in the listen queue until one ends.", min = "1")
     int maxConnections() default ServiceSettings.MAX_CONNECTIONS;

@@ -11,6 +11,7 @@ import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.ProcNetSnmp;
 import net.tern.api.socket.SocketApi;
 import net.tern.api.socket.SocketConstants;
+import net.tern.netlink.Addr6Message;
 import net.tern.netlink.AddrMessage;
 import net.tern.netlink.LinkMessage;
 import net.tern.netlink.Netlink;
@@ -98,16 +99,23 @@ final class StatusPage {
         return new Snapshot(rows, shown, socketsNotShown, own.shown(), own.total() - own.shown().size(), values);
     }
 
-    /** The links with their addresses and counters ({@code RTM_GETLINK}, {@code RTM_GETADDR} dumps). */
+    /** The links with their IPv4 and IPv6 addresses and counters ({@code RTM_GETLINK}, {@code RTM_GETADDR} dumps). */
     private List<LinkRow> links() {
         List<LinkRow> rows = new ArrayList<>();
         try (NetlinkSocket nl = NetlinkSocket.open(sockets, Netlink.NETLINK_ROUTE)) {
             List<AddrMessage> addresses = AddrMessage.dump(nl);
+            // IPv6's too, while the stack has IPv6 (the AF_INET6 dump is empty without it).
+            List<Addr6Message> addresses6 = Addr6Message.dump(nl);
             for (LinkMessage l : LinkMessage.dump(nl)) {
                 List<String> shown = new ArrayList<>();
                 for (AddrMessage a : addresses) {
                     if (a.index() == l.index()) {
                         shown.add(InetSockAddr.formatAddress(a.local()) + "/" + a.prefixLen());
+                    }
+                }
+                for (Addr6Message a : addresses6) {
+                    if (a.index() == l.index()) {
+                        shown.add(a.address() + "/" + a.prefixLen());
                     }
                 }
                 rows.add(new LinkRow(l.index(), l.name(), Rtnetlink.ifFlagsToString(l.flags()), l.isUp(), l.mtu(), shown,

@@ -1,6 +1,5 @@
 package net.tern.services;
 
-import static net.tern.api.socket.SocketConstants.AF_INET;
 import static net.tern.api.socket.SocketConstants.EPOLLHUP;
 import static net.tern.api.socket.SocketConstants.EPOLLIN;
 import static net.tern.api.socket.SocketConstants.SOCK_NONBLOCK;
@@ -10,7 +9,6 @@ import static net.tern.api.socket.SocketConstants.SO_REUSEADDR;
 
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
-import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketApi;
 import org.slf4j.Logger;
@@ -55,11 +53,11 @@ final class TcpListener implements ServiceLoop.Handler {
     private long shortages;
 
     /**
-     * Opens, binds and listens on {@code address}:{@code port} with {@code backlog}, and joins
+     * Opens, binds and listens on {@code address} (IPv4's or IPv6's) with {@code backlog}, and joins
      * the loop; {@code withdrawn} runs when the socket's protocol withdraws it (the listener is
      * closed by then).
      */
-    TcpListener(ServiceLoop loop, Service service, int address, int port, int maxConnections, int backlog,
+    TcpListener(ServiceLoop loop, Service service, SockAddr address, int maxConnections, int backlog,
             ConnectionFactory factory, Runnable withdrawn) throws ErrnoException {
         this.loop = loop;
         this.api = loop.api();
@@ -67,10 +65,12 @@ final class TcpListener implements ServiceLoop.Handler {
         this.maxConnections = maxConnections;
         this.factory = factory;
         this.withdrawn = withdrawn;
-        this.fd = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        this.fd = api.socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK, 0);
+        int port = DatagramService.port(address);
         try {
             api.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
-            api.bind(fd, new InetSockAddr(address, port));
+            DatagramService.ipv6Only(api, fd, address);
+            api.bind(fd, address);
             api.listen(fd, backlog);
             this.local = api.getsockname(fd).toString();
             loop.add(fd, EPOLLIN, this);

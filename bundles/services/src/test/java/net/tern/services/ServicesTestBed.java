@@ -9,18 +9,24 @@ import static net.tern.api.socket.SocketConstants.SOCK_STREAM;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SocketConstants;
 import net.tern.api.socket.SocketApi;
 import net.tern.netlink.impl.NetlinkStack;
+import net.tern.netlink.testing.Inet6Wiring;
 import net.tern.netlink.testing.NetlinkWiring;
 import net.tern.spi.diag.InetDiagMsg;
 import net.tern.tcp.impl.Tcp;
+import net.tern.tcp.impl.TcpIpv6;
 import net.tern.tcp.impl.TcpSettings;
+import net.tern.udp.impl.UdpIpv6;
 import net.tern.udp.testing.UdpTestBed;
 
 /**
@@ -35,6 +41,9 @@ final class ServicesTestBed implements AutoCloseable {
     private final UdpTestBed bed;
     private final NetlinkStack netlink;
     private Tcp tcp;
+    private Inet6Wiring ipv6;
+    private TcpIpv6 tcp6;
+    private UdpIpv6 udp6;
     private final ServiceLoop loop;
     private final ServiceSet services;
 
@@ -96,6 +105,51 @@ final class ServicesTestBed implements AutoCloseable {
         bed.inet().protocols().remove(tcp);
         bed.runUntilIdle();
         tcp = null;
+    }
+
+    /**
+     * IPv6 arrives, as when the inet6 bundle starts with TCP and UDP running: AF_INET6 with
+     * TCP's and UDP's IPv6 sides, and {@code ::1} on {@code lo}.
+     */
+    void startIpv6() {
+        ipv6 = Inet6Wiring.attach(bed, netlink, 5);
+        tcp6 = new TcpIpv6(tcp, ipv6.inet6().transport(), bed.inet().fib());
+        tcp6.start();
+        ipv6.inet6().protocols().add(6, tcp6);
+        ipv6.inet6().family().addProtoSw(tcp6, 0, 1);
+        udp6 = new UdpIpv6(bed.udp(), ipv6.inet6().transport(), bed.inet().fib(), bed.stack().allocator());
+        udp6.start();
+        ipv6.inet6().protocols().add(17, udp6);
+        ipv6.inet6().family().addProtoSw(udp6, 0, 2);
+        bed.runUntilIdle();
+    }
+
+    /** IPv6 leaves, as when the inet6 bundle stops: AF_INET6 goes, then TCP's and UDP's IPv6 sockets. */
+    void stopIpv6() {
+        bed.socketLayer().unbindFamily(ipv6.inet6().family(), Map.of("family", SocketConstants.AF_INET6));
+        ipv6.inet6().family().removeProtoSw(tcp6, 1);
+        ipv6.inet6().family().removeProtoSw(udp6, 2);
+        tcp6.stop();
+        udp6.stop();
+        ipv6.inet6().protocols().remove(6, tcp6);
+        ipv6.inet6().protocols().remove(17, udp6);
+        ipv6.close();
+        bed.runUntilIdle();
+        ipv6 = null;
+    }
+
+    /** A non-blocking TCP socket connected to [::1]:{@code port}. */
+    int connect6(int port) throws ErrnoException {
+        int fd = api().socket(SocketConstants.AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        try {
+            api().connect(fd, new Inet6SockAddr(0, 1, port));
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EINPROGRESS) {
+                throw e;
+            }
+        }
+        pump();
+        return fd;
     }
 
     ServiceSet services() {
@@ -273,6 +327,9 @@ final class ServicesTestBed implements AutoCloseable {
     @Override
     public void close() {
         loop.close();
+        if (ipv6 != null) {
+            stopIpv6();
+        }
         if (tcp != null) {
             tcp.close();
         }
