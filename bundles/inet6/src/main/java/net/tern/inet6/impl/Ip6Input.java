@@ -65,6 +65,9 @@ public final class Ip6Input implements PacketHandler {
         }
         packet.trim(Ipv6Packet.HEADER_LENGTH + ip.payloadLength());
         mib.add(Ip6Mib.InOctets, packet.length());
+        // ip6_rcv_core: by ECN codepoint. Linux counts a segmentation-offload packet once per
+        // segment here (gso_segs); the stack counts each packet received once, as InReceives.
+        mib.inc(Ip6Mib.ecn(ip.trafficClass()));
         packet.resetNetworkHeader();
         Ipv6Address source = ip.source();
         Ipv6Address destination = ip.destination();
@@ -81,6 +84,7 @@ public final class Ip6Input implements PacketHandler {
         }
         if (destination.isMulticast()) {
             mib.inc(Ip6Mib.InMcastPkts);
+            mib.add(Ip6Mib.InMcastOctets, packet.length());
         }
         int next = ip.nextHeader();
         int at = header + Ipv6Packet.HEADER_LENGTH;

@@ -41,5 +41,25 @@ public enum Ip6Mib {
     InMcastPkts,
     OutMcastPkts,
     InOctets,
-    OutOctets
+    OutOctets,
+    /** Bytes of the multicast packets received and sent. */
+    InMcastOctets,
+    OutMcastOctets,
+    /** IPv6 has no broadcast: always 0, listed as Linux lists them. */
+    InBcastOctets,
+    OutBcastOctets,
+    /** Packets received by the ECN field of their traffic class (RFC 3168): 00, 01, 10, 11. */
+    InNoECTPkts,
+    InECT1Pkts,
+    InECT0Pkts,
+    InCEPkts,
+    /** Packets handed to a link, each fragment one ({@code IPSTATS_MIB_OUTPKTS}, Linux 6.3 on). */
+    OutTransmits;
+
+    private static final Ip6Mib[] BY_ECN = {InNoECTPkts, InECT1Pkts, InECT0Pkts, InCEPkts};
+
+    /** The counter of a received packet's ECN codepoint (the traffic class's low two bits). */
+    public static Ip6Mib ecn(int trafficClass) {
+        return BY_ECN[trafficClass & 3];
+    }
 }

@@ -121,6 +121,7 @@ public final class Ip6Output {
         mib.inc(Ip6Mib.OutRequests);
         if (destination.isMulticast()) {
             mib.inc(Ip6Mib.OutMcastPkts);
+            mib.add(Ip6Mib.OutMcastOctets, Ipv6Packet.HEADER_LENGTH + length);
         }
         if (Ipv6Packet.HEADER_LENGTH + length > dst.mtu()) {
             fragment(payload, link, dst.mtu(), source, destination, nextHeader, hops, trafficClass);
@@ -189,6 +190,7 @@ public final class Ip6Output {
     /** {@code dev_queue_xmit}; a refusal is an output discard. */
     void transmit(Packet packet, Link link) {
         mib.add(Ip6Mib.OutOctets, packet.length());
+        mib.inc(Ip6Mib.OutTransmits);
         if (!link.transmit(packet)) {
             mib.inc(Ip6Mib.OutDiscards);
         }
