@@ -6,7 +6,10 @@
 #   interop/run.sh            run every check, print "N passed, N failed of T checks"
 #
 # IPv6: the kernel pings Tern's IPv6 address and Tern pings the kernel's (net:ping -6) at
-# 56, 1400 and 4000 bytes, the last fragmented both ways.
+# 56, 1400 and 4000 bytes, the last fragmented both ways; the kernel is the IPv6 client of
+# Tern's echo (10 MiB, SHA-256), chargen, UDP echo, closed ports and status page; Tern's
+# capture of IPv6 traffic on the TUN is read back by tshark, which must find no malformed
+# packet and no bad checksum.
 #
 # Environment: TERN (the launcher, default distribution/target/tern/bin/tern),
 # INTEROP_BYTES (bulk transfer size, default 10 MiB).
@@ -186,8 +189,10 @@ ping6_kernel_to_tern() {
   local out; out=$(in_ns timeout 30 ping -6 -n -c 3 -i 0.2 -W 3 -s "$1" "$TERN_IP6" 2>&1)
   all_replies "$out" 3
 }
+# The kernel -> Tern checks take Tern's address (IPv4's by default); nc and socat pick the
+# family from it.
 tcp_echo_from_kernel() {
-  in_ns timeout 300 nc -N -w 30 "$TERN_IP" 7 < "$WORK/data" > "$WORK/echoed" || return 1
+  in_ns timeout 300 nc -N -w 30 "${1:-$TERN_IP}" 7 < "$WORK/data" > "$WORK/echoed" || return 1
   local sum; sum=$(sha256sum < "$WORK/echoed" | cut -d' ' -f1)
   [ "$sum" = "$DATA_SUM" ] || { echo "echoed $(stat -c %s "$WORK/echoed") bytes, sha256 $sum != $DATA_SUM"; return 1; }
 }
@@ -196,31 +201,41 @@ tcp_discard_from_kernel() {
   [ "$got" = 0 ] || { echo "discard answered $got bytes"; return 1; }
 }
 chargen_from_kernel() {
-  in_ns timeout 300 nc -d -w 30 "$TERN_IP" 19 | head -c "$BYTES" > "$WORK/chargen"
+  in_ns timeout 300 nc -d -w 30 "${1:-$TERN_IP}" 19 | head -c "$BYTES" > "$WORK/chargen"
   [ "$(stat -c %s "$WORK/chargen")" = "$BYTES" ] || { echo "read $(stat -c %s "$WORK/chargen") bytes"; return 1; }
-  chargen_expected > "$WORK/chargen.expected"
+  [ -f "$WORK/chargen.expected" ] || chargen_expected > "$WORK/chargen.expected"
   cmp "$WORK/chargen" "$WORK/chargen.expected"
 }
+# socat_udp ADDRESS PORT: socat's name of a UDP peer, UDP6:[a]:p for an IPv6 address.
+socat_udp() { case "$1" in *:*) echo "UDP6:[$1]:$2" ;; *) echo "UDP:$1:$2" ;; esac; }
 udp_echo_from_kernel() {
-  local reply; reply=$(printf 'interop datagram' | in_ns timeout 10 socat -T 3 - "UDP:$TERN_IP:7") || return 1
+  local reply; reply=$(printf 'interop datagram' | in_ns timeout 10 socat -T 3 - "$(socat_udp "${1:-$TERN_IP}" 7)") || return 1
   [ "$reply" = "interop datagram" ] || { echo "reply '$reply'"; return 1; }
 }
 closed_tcp_port_refuses() {
-  local out; out=$(in_ns timeout 10 nc -z -v -w 3 "$TERN_IP" 8 2>&1)
+  local out; out=$(in_ns timeout 10 nc -z -v -w 3 "${1:-$TERN_IP}" 8 2>&1)
   case "$out" in *refused*) return 0 ;; *) echo "$out"; return 1 ;; esac
 }
+# closed_udp_port_unreachable [ADDRESS COUNTER]: Tern answers a datagram to a closed port
+# with a port unreachable, which the kernel counts (IcmpInDestUnreachs, Icmp6InDestUnreachs).
 closed_udp_port_unreachable() {
-  local before after
-  before=$(in_ns nstat -az IcmpInDestUnreachs | awk '/IcmpInDestUnreachs/ {print $2}')
-  printf 'x' | in_ns timeout 5 socat -T 1 - "UDP:$TERN_IP:8" > /dev/null 2>&1
+  local to=${1:-$TERN_IP} counter=${2:-IcmpInDestUnreachs} before after
+  before=$(in_ns nstat -az "$counter" | awk -v c="$counter" '$1 == c {print $2}')
+  printf 'x' | in_ns timeout 5 socat -T 1 - "$(socat_udp "$to" 8)" > /dev/null 2>&1
   sleep 0.5
-  after=$(in_ns nstat -az IcmpInDestUnreachs | awk '/IcmpInDestUnreachs/ {print $2}')
-  [ "${after:-0}" -gt "${before:-0}" ] || { echo "IcmpInDestUnreachs stayed at ${after:-0}"; return 1; }
+  after=$(in_ns nstat -az "$counter" | awk -v c="$counter" '$1 == c {print $2}')
+  [ "${after:-0}" -gt "${before:-0}" ] || { echo "$counter stayed at ${after:-0}"; return 1; }
 }
 http_status_page() {
   local page
   page=$(printf 'GET / HTTP/1.1\r\nHost: tern\r\nConnection: close\r\n\r\n' | in_ns timeout 10 nc -N -w 5 "$TERN_IP" 80) || return 1
   case "$page" in "HTTP/1.1 200 OK"*"$TUN"*"$TERN_IP/$PREFIX"*) return 0 ;; *) echo "${page:0:200}"; return 1 ;; esac
+}
+
+http6_status_page() {
+  local page
+  page=$(printf 'GET / HTTP/1.1\r\nHost: tern\r\nConnection: close\r\n\r\n' | in_ns timeout 10 nc -6 -N -w 5 "$TERN_IP6" 80) || return 1
+  case "$page" in "HTTP/1.1 200 OK"*"$TERN_IP6/$PREFIX6"*) return 0 ;; *) echo "${page:0:200}"; return 1 ;; esac
 }
 
 # --- Tern -> kernel ----------------------------------------------------------------------
@@ -316,6 +331,36 @@ tcp6_through_smaller_mtu() {
   [ "$sum" = "$DATA_SUM" ] || { echo "received $(stat -c %s "$WORK/received-far") bytes, sha256 $sum != $DATA_SUM"; return 1; }
   echo "kernel sent $(( ${after:-0} - ${before:-0} )) Packet Too Big"
 }
+# capture6_tshark_clean: a one-shot Tern captures on the TUN (net:capture -w, pcap) while the
+# kernel pings it over IPv6 (56 and 4000 bytes: fragments both ways) and fetches its status
+# page over IPv6; tshark reads the file with IPv6, ICMPv6 and TCP checksums verified and must
+# find the echo replies, the fragments, the TCP segments and no malformed packet or bad checksum.
+capture6_tshark_clean() {
+  command -v tshark > /dev/null || { echo "tshark is not installed"; return 1; }
+  rm -f "$WORK/v6.pcap"
+  tern6_run --services http -c "net:capture -i $TUN -G 8 -w $WORK/v6.pcap" > "$WORK/capture.log" 2>&1 &
+  local tern=$!
+  track "$tern"
+  # The capture has begun once its file exists (net:capture opens it, then its packet socket).
+  for _ in $(seq 300); do [ -e "$WORK/v6.pcap" ] && break; kill -0 "$tern" 2>/dev/null || break; sleep 0.1; done
+  sleep 0.5
+  in_ns timeout 10 ping -6 -n -c 2 -i 0.2 -W 2 -s 4000 "$TERN_IP6" > /dev/null 2>&1
+  printf 'GET / HTTP/1.1\r\nHost: tern\r\nConnection: close\r\n\r\n' | in_ns timeout 10 nc -6 -N -w 5 "$TERN_IP6" 80 > /dev/null 2>&1
+  for _ in $(seq 300); do kill -0 "$tern" 2>/dev/null || break; sleep 0.1; done
+  wait "$tern" 2>/dev/null
+  [ -s "$WORK/v6.pcap" ] || { echo "no capture written: $(tail -n 3 "$WORK/capture.log" | tr '\n' ' ')"; return 1; }
+  # Wireshark verifies ICMPv6 checksums always, TCP's and UDP's when asked.
+  local opts=(-n -r "$WORK/v6.pcap" -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE)
+  tshark "${opts[@]}" > "$WORK/v6.txt" 2> "$WORK/tshark.err" || { echo "tshark failed: $(tail -n 2 "$WORK/tshark.err")"; return 1; }
+  local bad; bad=$(tshark "${opts[@]}" -Y '_ws.malformed || _ws.expert.severity >= error || icmpv6.checksum.status == 0 || tcp.checksum.status == 0 || udp.checksum.status == 0' 2>/dev/null | wc -l)
+  local good; good=$(tshark "${opts[@]}" -Y 'tcp.checksum.status == 1' 2>/dev/null | wc -l)
+  local replies; replies=$(tshark "${opts[@]}" -Y "icmpv6.type == 129 && ipv6.src == $TERN_IP6" 2>/dev/null | wc -l)
+  local frags; frags=$(tshark "${opts[@]}" -Y 'ipv6.fragment' 2>/dev/null | wc -l)
+  local http; http=$(tshark "${opts[@]}" -Y "tcp.srcport == 80 && ipv6.src == $TERN_IP6" 2>/dev/null | wc -l)
+  local total; total=$(wc -l < "$WORK/v6.txt")
+  echo "tshark: $total packets, $replies echo replies from Tern, $frags fragments, $http TCP segments from Tern's port 80, $good TCP checksums verified good, $bad malformed or bad"
+  [ "$bad" = 0 ] && [ "$replies" -ge 2 ] && [ "$frags" -ge 4 ] && [ "$http" -ge 2 ] && [ "$good" -ge 2 ]
+}
 # udp6_closed_port_from_tern: the kernel answers a datagram to a closed port with ICMPv6 port
 # unreachable, which Tern's connected UDP socket reports (ECONNREFUSED).
 udp6_closed_port_from_tern() {
@@ -337,6 +382,12 @@ SERVER_CHECKS=(
   "closed TCP port, connection refused (RST):closed_tcp_port_refuses"
   "closed UDP port, ICMP port unreachable:closed_udp_port_unreachable"
   "HTTP status page names the TUN and its address:http_status_page"
+  "TCP over IPv6 kernel -> Tern echo, $BYTES bytes, sha256 equal:tcp_echo_from_kernel $TERN_IP6"
+  "TCP over IPv6 chargen read for $BYTES bytes, RFC 864 pattern:chargen_from_kernel $TERN_IP6"
+  "UDP over IPv6 echo:udp_echo_from_kernel $TERN_IP6"
+  "closed TCP port over IPv6, connection refused (RST):closed_tcp_port_refuses $TERN_IP6"
+  "closed UDP port over IPv6, ICMPv6 port unreachable:closed_udp_port_unreachable $TERN_IP6 Icmp6InDestUnreachs"
+  "HTTP status page over IPv6 lists Tern's IPv6 address:http6_status_page"
 )
 log "== Tern headless on $TUN with echo, discard, chargen, http"
 if start_tern "$WORK/tern.log" --services echo,discard,chargen,http; then
@@ -360,6 +411,7 @@ run_all "ping Tern -> kernel, 56 bytes:ping_tern_to_kernel 56" \
   "TCP over IPv6, Tern client -> kernel server, $BYTES bytes, sha256 equal:tcp6_from_tern_client" \
   "UDP over IPv6, Tern -> kernel echo:udp6_echo_from_tern" \
   "UDP over IPv6, kernel's ICMPv6 port unreachable, connected socket refused:udp6_closed_port_from_tern" \
+  "capture of IPv6 on the TUN read by tshark, no malformed packet, checksums good:capture6_tshark_clean" \
   "TCP over IPv6 through a 1280-byte link, the kernel's Packet Too Big lowers Tern's MSS, $BYTES bytes:tcp6_through_smaller_mtu"
 
 log "== With Tern's fault injection: $IMPAIR_SPEC"

@@ -16,7 +16,10 @@ import net.tern.api.socket.RecvResult;
 import net.tern.api.socket.SocketApi;
 import net.tern.api.socket.SocketConstants;
 import net.tern.core.testing.PacketLeakCheck;
+import net.tern.inet6.impl.Inet6;
+import net.tern.inet6.impl.Inet6Settings;
 import net.tern.netlink.LinkMessage;
+import net.tern.spi.net.EtherType;
 import net.tern.udp.testing.UdpTestBed;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -59,16 +62,10 @@ class TsharkCaptureTest {
     void tsharkReadsAPingAndAUdpExchangeWithoutErrors() throws Exception {
         String tshark = tshark();
         Path file = dir.resolve("lo.pcap");
-        CaptureCommand command = NetlinkBed.captureCommand(bed.stack(), java.time.ZoneId.systemDefault());
-        CaptureOptions options = CaptureOptions.parse("-i", "lo", "-w", file.toString());
-        LinkMessage lo = command.link(options);
-        String report;
-        try (CaptureOutput output = command.open(options, lo)) {
-            CaptureRun run = command.start(options, lo);
+        String report = captureOnLo(file, () -> {
             pingTwice();
             exchangeDatagrams();
-            report = command.finish(run, output);
-        }
+        });
         assertThat(report).contains("6 packets captured");
 
         List<String> fields = run(tshark, file, "-T", "fields", "-E", "separator=|",
@@ -94,6 +91,54 @@ class TsharkCaptureTest {
         String expert = String.join("\n", run(tshark, file, "-q", "-z", "expert"));
         assertThat(expert).doesNotContainIgnoringCase("malformed").doesNotContainIgnoringCase("bad checksum")
                 .doesNotContain("Errors (").doesNotContain("Warnings (");
+    }
+
+    @Test
+    void tsharkReadsAnIpv6PingWithGoodIcmpv6Checksums() throws Exception {
+        String tshark = tshark();
+        Inet6 inet6 = new Inet6(bed.stack().clock(), bed.stack().timers(), bed.stack().allocator(),
+                Inet6Settings.defaults(), new java.util.Random(4));
+        bed.stack().addPacketHandler(EtherType.IPV6, inet6.input());
+        bed.stack().addLinkListener(inet6.addrconf());
+        bed.socketLayer().bindFamily(inet6.family(), java.util.Map.of("family", 10));
+        try {
+            Path file = dir.resolve("lo6.pcap");
+            String report = captureOnLo(file, () -> assertThat(EchoPeer.pingThroughLo(bed, "-6", "-c", "2", "-s",
+                    "1400", "::1").report()).contains("2 packets transmitted, 2 received"));
+            assertThat(report).contains("4 packets captured");
+            // Type 128 request, 129 reply; checksum status 1 is Good.
+            List<String> fields = run(tshark, file, "-T", "fields", "-E", "separator=|",
+                    "-e", "frame.protocols", "-e", "ipv6.src", "-e", "ipv6.dst", "-e", "ipv6.plen", "-e", "icmpv6.type",
+                    "-e", "icmpv6.echo.sequence_number", "-e", "icmpv6.checksum.status", "-e", "_ws.malformed");
+            assertThat(fields).containsExactly(
+                    "raw:ipv6:icmpv6:data|::1|::1|1408|128|1|1|",
+                    "raw:ipv6:icmpv6:data|::1|::1|1408|129|1|1|",
+                    "raw:ipv6:icmpv6:data|::1|::1|1408|128|2|1|",
+                    "raw:ipv6:icmpv6:data|::1|::1|1408|129|2|1|");
+            String expert = String.join("\n", run(tshark, file, "-q", "-z", "expert"));
+            assertThat(expert).doesNotContainIgnoringCase("malformed").doesNotContainIgnoringCase("bad checksum")
+                    .doesNotContain("Errors (").doesNotContain("Warnings (");
+        } finally {
+            inet6.close();
+        }
+    }
+
+    /** What the capture's traffic does. */
+    @FunctionalInterface
+    private interface Traffic {
+        void run() throws Exception;
+    }
+
+    /** {@code net:capture -i lo -w FILE} around {@code traffic}; its closing report. */
+    private String captureOnLo(Path file, Traffic traffic) throws Exception {
+        CaptureCommand command = NetlinkBed.captureCommand(bed.stack(), java.time.ZoneId.systemDefault());
+        CaptureOptions options = CaptureOptions.parse("-i", "lo", "-w", file.toString());
+        LinkMessage lo = command.link(options);
+        try (CaptureOutput output = command.open(options, lo)) {
+            CaptureRun run = command.start(options, lo);
+            traffic.run();
+            return command.finish(run, output);
+        }
     }
 
     @Test
