@@ -5,6 +5,7 @@
 #                                   TUN driver's offload on (default) or off; --tun-queues N: its TUN
 #                                   queues (0, the default: one per network thread)
 #   benchmarks/run.sh --only bulk [--quick]   the bulk rows alone (1, 4, 8 streams; Tern and kernel)
+#   benchmarks/run.sh --only cps [--quick]    the connection-rate row alone (Tern and kernel)
 # As root it also compares TCP over TUN (Tern) with kernel-to-kernel over veth, in two network
 # namespaces it creates and deletes (trap-cleaned); otherwise that part says it is skipped.
 set -euo pipefail
@@ -19,7 +20,7 @@ while [[ $# -gt 0 ]]; do
     --full) ;;
     --tun-only) extra+=(--tun-only) ;;
     --only)
-      [[ "${2:-}" == bulk ]] || { echo "--only takes bulk" >&2; exit 2; }
+      [[ "${2:-}" == bulk || "${2:-}" == cps ]] || { echo "--only takes bulk or cps" >&2; exit 2; }
       extra+=(--only "$2"); only="$2"; shift ;;
     --tun-offload)
       [[ "${2:-}" == on || "${2:-}" == off ]] || { echo "--tun-offload takes on or off" >&2; exit 2; }
@@ -27,7 +28,7 @@ while [[ $# -gt 0 ]]; do
     --tun-queues)
       [[ "${2:-}" =~ ^[0-9]+$ ]] || { echo "--tun-queues takes a number (0: one per network thread)" >&2; exit 2; }
       extra+=(--tun-queues "$2"); shift ;;
-    *) echo "usage: $0 [--quick] [--tun-only] [--tun-offload on|off] [--tun-queues N] [--only bulk]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--quick] [--tun-only] [--tun-offload on|off] [--tun-queues N] [--only bulk|cps]" >&2; exit 2 ;;
   esac
   shift
 done

@@ -18,7 +18,8 @@ import java.util.Locale;
  * for that row alone (one stream, then 4 at once: {@code tun} and {@code tun4}); {@code --tun-offload on|off}
  * for the TUN driver's offload (on by default); {@code --tun-queues N} for its queues (0, the default: one per
  * network thread); {@code --only bulk} for the bulk rows alone, Tern against the
- * kernel (summary {@code bulk=… bulk4=… bulk8=…}).
+ * kernel (summary {@code bulk=… bulk4=… bulk8=…}); {@code --only cps} for the connection-rate
+ * row alone, Tern against the kernel (summary {@code cps=… cpu_cps=… alloc_cps=…}).
  */
 public final class Benchmarks {
     /** Durations, rounds and sizes of one run. */
@@ -85,8 +86,16 @@ public final class Benchmarks {
                         rows.get("bulk4").ratio(), rows.get("bulk8").ratio());
             }
             System.exit(0);
+        } else if ("cps".equals(only)) {
+            try (TernStack stack = new TernStack(1 << 16)) {
+                Map<String, Comparison.Result> rows = TcpRows.runConnectRate(plan.warmups(), plan.rounds(),
+                        plan.cpsMillis(), List.of(new TernNet(stack.api()), kernel));
+                System.out.printf(Locale.ROOT, "summary: cps=%.2f cpu_cps=%.2f alloc_cps=%.2f%n",
+                        rows.get("cps").ratio(), rows.get("cpu_cps").ratio(), rows.get("alloc_cps").ratio());
+            }
+            System.exit(0);
         } else if (only != null) {
-            throw new IllegalArgumentException("--only takes bulk, not " + only);
+            throw new IllegalArgumentException("--only takes bulk or cps, not " + only);
         }
         double bulk;
         double bulk4;

@@ -26,6 +26,14 @@ final class TcpRows {
                         new Comparison.Metric("client cpu", "us/round trip", true),
                         new Comparison.Metric("alloc", "B/round trip", true)),
                 warmups, rounds, subjects, net -> TcpWorkloads.requestResponse(net, rrMillis)));
+        results.putAll(runConnectRate(warmups, rounds, cpsMillis, subjects));
+        return results;
+    }
+
+    /** The connection-rate row alone: keys cps, cpu_cps, alloc_cps. */
+    static Map<String, Comparison.Result> runConnectRate(int warmups, int rounds, long cpsMillis, List<Net> subjects)
+            throws Exception {
+        Map<String, Comparison.Result> results = new LinkedHashMap<>();
         put(results, List.of("cps", "cpu_cps", "alloc_cps"), Comparison.run("tcp connect/accept/close",
                 List.of(new Comparison.Metric("rate", "conn/s"), new Comparison.Metric("cpu", "us/conn", true),
                         new Comparison.Metric("alloc", "B/conn", true)),

@@ -12,13 +12,28 @@ import net.tern.spi.net.TimerService;
 
 /**
  * The stack's timers ({@code timer_list}, {@code kernel/time/timer.c}): a hashed timer wheel
- * (Varghese and Lauck, "Hashed and Hierarchical Timing Wheels", scheme 6).
+ * of two levels (Varghese and Lauck, "Hashed and Hierarchical Timing Wheels", schemes 6 and 7).
  *
  * <p>Time since the wheel's origin is cut into ticks (1 ms by default). A timer's deadline is
  * rounded <em>up</em> to a tick, and the timer sits in the bucket {@code tick mod wheelSize}.
  * Buckets are doubly-linked lists, so {@link #schedule} and {@link Timeout#cancel()} are O(1).
- * A deadline more than one revolution away shares its bucket with nearer ones and is simply
- * passed over (its deadline tick is still ahead) until the revolution it falls due in.
+ * A bucket may hold timers of this revolution and the next; a tick passes over those whose
+ * deadline tick is still ahead.
+ *
+ * <p>Timers due beyond the next revolution (TIME-WAIT's 60 s, keepalive) wait on a second,
+ * coarser level of as many buckets, one per revolution of the first, and move down to the
+ * first level as the revolution before theirs begins (scheme 7, the cascading the kernel's
+ * wheel did before 4.8; a timer beyond the second level's 512 revolutions stays there, passed
+ * over, until its own comes round). A first-level bucket thus holds timers of two revolutions at most,
+ * and a tick's drain walks a few timers, not every TIME-WAIT entry of a busy server that
+ * hashed to it. Unlike today's kernel, which leaves far timers on coarse levels and lets them
+ * run late, a timer still runs at its own tick.
+ *
+ * <p>A bitmap marks the buckets that hold a timer (the kernel's {@code pending_map}, searched
+ * as {@code next_pending_bucket} searches it), so finding the earliest timer looks at one word
+ * per 64 buckets and walks only the buckets that are not empty, instead of every bucket of a
+ * revolution: the network thread does that search with the wheel's lock held on most turns of
+ * its loop, while application threads wait on the same lock to arm their timers.
  *
  * <p>The wheel has no thread of its own: whoever drives time calls {@link #expire(long)} with
  * the current time and the due timers run in that caller, in deadline order. The network
@@ -55,6 +70,15 @@ public final class HashedTimerWheel implements TimerService {
     private final long originNanos;
     private final int mask;
     private final TimerBucket[] buckets;
+    /** log2 of the wheel's size: a tick's revolution is {@code tick >>> revolutionShift}. */
+    private final int revolutionShift;
+    /** The second level: {@code farBuckets[r & mask]} holds timers of revolution r, two or more ahead. */
+    private final TimerBucket[] farBuckets;
+    /**
+     * Bit {@code i} is set while {@code buckets[i]} holds a timer, bit {@code size + i} while
+     * {@code farBuckets[i]} does. Guarded by lock.
+     */
+    private final long[] pendingMap;
     private final FailureHandler failureHandler;
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -62,7 +86,7 @@ public final class HashedTimerWheel implements TimerService {
     /** Every tick up to and including this one has been expired. */
     private long processedTick;
     /** Timers whose deadline tick had already been processed when they were scheduled. */
-    private final TimerBucket overdue = new TimerBucket();
+    private final TimerBucket overdue = new TimerBucket(-1);
     private int pending;
     private long sequence;
     /**
@@ -99,9 +123,13 @@ public final class HashedTimerWheel implements TimerService {
         this.tickNanos = tickNanos;
         this.mask = size - 1;
         this.buckets = new TimerBucket[size];
+        this.farBuckets = new TimerBucket[size];
         for (int i = 0; i < size; i++) {
-            buckets[i] = new TimerBucket();
+            buckets[i] = new TimerBucket(i);
+            farBuckets[i] = new TimerBucket(size + i);
         }
+        this.revolutionShift = Integer.numberOfTrailingZeros(size);
+        this.pendingMap = new long[(2 * size + Long.SIZE - 1) / Long.SIZE];
         this.originNanos = clock.nanoTime();
     }
 
@@ -130,7 +158,7 @@ public final class HashedTimerWheel implements TimerService {
             if (tick <= processedTick) {
                 overdue.append(timeout);
             } else {
-                buckets[(int) (tick & mask)].append(timeout);
+                place(timeout);
                 if (earliestTickKnown && tick < earliestTick) {
                     earliestTick = tick;
                 }
@@ -151,8 +179,10 @@ public final class HashedTimerWheel implements TimerService {
             }
             timeout.state = WheelTimeout.CANCELLED;
             pending--;
-            if (timeout.bucket != null) {
-                timeout.bucket.remove(timeout);
+            TimerBucket bucket = timeout.bucket;
+            if (bucket != null) {
+                bucket.remove(timeout);
+                noteIfEmptied(bucket);
             }
             return true;
         } finally {
@@ -223,7 +253,7 @@ public final class HashedTimerWheel implements TimerService {
                 if (onWheel == 0) {
                     // Nothing left on the wheel: jump, and forget the earliest tick, which
                     // is now behind us (kept, it would make the next timer look overdue).
-                    processedTick = targetTick;
+                    advanceTo(targetTick);
                     earliestTickKnown = false;
                     break;
                 }
@@ -234,13 +264,17 @@ public final class HashedTimerWheel implements TimerService {
                 }
                 if (earliestTickKnown && earliestTick > processedTick + 1) {
                     // Nothing falls due before earliestTick: skip the empty ticks.
-                    processedTick = Math.min(targetTick, earliestTick - 1);
+                    advanceTo(Math.min(targetTick, earliestTick - 1));
                     continue;
                 }
-                processedTick++;
+                advanceTo(processedTick + 1);
                 TimerBucket bucket = buckets[(int) (processedTick & mask)];
+                if (!overdue.isEmpty()) {
+                    due = drain(overdue, Long.MAX_VALUE, due); // cascaded when already due
+                }
                 if (!bucket.isEmpty()) {
                     due = drain(bucket, processedTick, due);
+                    noteIfEmptied(bucket);
                 }
                 if (earliestTickKnown && processedTick >= earliestTick) {
                     earliestTickKnown = false;
@@ -249,6 +283,84 @@ public final class HashedTimerWheel implements TimerService {
             return due;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Puts a timer due after the processed tick on the first level if it falls due in this
+     * revolution or the next, else on the second.
+     */
+    private void place(WheelTimeout timeout) {
+        long tick = timeout.deadlineTick;
+        int index;
+        TimerBucket bucket;
+        if ((tick >>> revolutionShift) <= (processedTick >>> revolutionShift) + 1) {
+            index = (int) (tick & mask);
+            bucket = buckets[index];
+        } else {
+            index = (int) ((tick >>> revolutionShift) & mask);
+            bucket = farBuckets[index];
+            index += buckets.length;
+        }
+        bucket.append(timeout);
+        pendingMap[index >>> 6] |= 1L << index;
+    }
+
+    /**
+     * Moves the processed tick forward to {@code tick}. Each revolution it enters brings the
+     * one after it down from the second level, so the first holds every timer due within the
+     * next revolution before any of its ticks is processed.
+     */
+    private void advanceTo(long tick) {
+        long fromRevolution = processedTick >>> revolutionShift;
+        long toRevolution = tick >>> revolutionShift;
+        processedTick = tick;
+        if (toRevolution == fromRevolution) {
+            return;
+        }
+        if (toRevolution - fromRevolution >= farBuckets.length) {
+            // A jump of a whole second-level revolution or more: every far bucket may hold
+            // timers now due within the next revolution.
+            for (int index = nextPending(buckets.length, 2 * buckets.length); index >= 0;
+                    index = nextPending(index + 1, 2 * buckets.length)) {
+                cascade(farBuckets[index - buckets.length], toRevolution + 1);
+            }
+            return;
+        }
+        for (long revolution = fromRevolution + 2; revolution <= toRevolution + 1; revolution++) {
+            TimerBucket far = farBuckets[(int) (revolution & mask)];
+            if (!far.isEmpty()) {
+                cascade(far, revolution);
+            }
+        }
+    }
+
+    /** Moves the timers of {@code far} due in revolution {@code upTo} or before to the first level. */
+    private void cascade(TimerBucket far, long upTo) {
+        long earliestLeft = Long.MAX_VALUE;
+        WheelTimeout t = far.head;
+        while (t != null) {
+            WheelTimeout next = t.next;
+            if ((t.deadlineTick >>> revolutionShift) <= upTo) {
+                far.remove(t);
+                if (t.deadlineTick <= processedTick) {
+                    overdue.append(t);
+                } else {
+                    place(t);
+                }
+            } else {
+                earliestLeft = Math.min(earliestLeft, t.deadlineTick);
+            }
+            t = next;
+        }
+        far.earliestTick = earliestLeft;
+        noteIfEmptied(far);
+    }
+
+    /** Clears a wheel bucket's bit in {@link #pendingMap} once its last timer has left it. */
+    private void noteIfEmptied(TimerBucket bucket) {
+        if (bucket.index >= 0 && bucket.isEmpty()) {
+            pendingMap[bucket.index >>> 6] &= ~(1L << bucket.index);
         }
     }
 
@@ -322,29 +434,101 @@ public final class HashedTimerWheel implements TimerService {
      * Scans one revolution ahead of the processed tick. Every pending timer sits in some
      * bucket; the first bucket holding a timer due in the revolution being scanned holds the
      * earliest one. If none falls due within the revolution, the earliest is the smallest
-     * deadline seen on the way round. A bucket whose {@link TimerBucket#earliestTick} is past
-     * the tick being scanned is not walked: its bound stands for its timers (never later than
-     * the truth, as {@link #nextExpiryNanos} promises).
+     * deadline seen on the way round. Only the buckets {@link #pendingMap} marks are visited,
+     * in tick order from the one after the processed tick round to the processed tick's own. A
+     * bucket whose {@link TimerBucket#earliestTick} is past the tick being scanned is not
+     * walked: its bound stands for its timers (never later than the truth, as
+     * {@link #nextExpiryNanos} promises).
      */
     private long findEarliestTick() {
+        int start = (int) ((processedTick + 1) & mask);
         long smallest = Long.MAX_VALUE;
-        for (int i = 1; i <= buckets.length; i++) {
-            long tick = processedTick + i;
-            TimerBucket bucket = buckets[(int) (tick & mask)];
-            if (bucket.earliestTick > tick) {
-                smallest = Math.min(smallest, bucket.earliestTick);
-                continue;
+        if (nextPending(0, buckets.length) < 0) {
+            // Nothing on the first level: the earliest is on the second, where every timer
+            // falls due after any first-level one. Its buckets' bounds are never late.
+            for (int index = nextPending(buckets.length, 2 * buckets.length); index >= 0;
+                    index = nextPending(index + 1, 2 * buckets.length)) {
+                smallest = Math.min(smallest, farBuckets[index - buckets.length].earliestTick);
             }
-            long exact = Long.MAX_VALUE;
-            for (WheelTimeout t = bucket.head; t != null; t = t.next) {
-                exact = Math.min(exact, t.deadlineTick);
+            return smallest;
+        }
+        for (int pass = 0; pass < 2; pass++) {
+            int from = pass == 0 ? start : 0;
+            int limit = pass == 0 ? buckets.length : start;
+            for (int index = nextPending(from, limit); index >= 0; index = nextPending(index + 1, limit)) {
+                long tick = processedTick + 1 + ((index - start) & mask);
+                TimerBucket bucket = buckets[index];
+                if (bucket.earliestTick > tick) {
+                    smallest = Math.min(smallest, bucket.earliestTick);
+                    continue;
+                }
+                long exact = Long.MAX_VALUE;
+                for (WheelTimeout t = bucket.head; t != null; t = t.next) {
+                    exact = Math.min(exact, t.deadlineTick);
+                }
+                bucket.earliestTick = exact;
+                if (exact == tick) {
+                    return tick;
+                }
+                smallest = Math.min(smallest, exact);
             }
-            bucket.earliestTick = exact;
-            if (exact == tick) {
-                return tick;
-            }
-            smallest = Math.min(smallest, exact);
         }
         return smallest;
+    }
+
+    /** The first bucket index in {@code [from, limit)} whose bit is set, or -1. */
+    private int nextPending(int from, int limit) {
+        if (from >= limit) {
+            return -1;
+        }
+        int word = from >>> 6;
+        long bits = pendingMap[word] & (-1L << from); // a shift by from mod 64: the bits from 'from' on
+        while (bits == 0) {
+            word++;
+            if (word >= pendingMap.length || (word << 6) >= limit) {
+                return -1;
+            }
+            bits = pendingMap[word];
+        }
+        int index = (word << 6) + Long.numberOfTrailingZeros(bits);
+        return index < limit ? index : -1;
+    }
+
+    /**
+     * For tests: whether every timer on the second level falls due at least two revolutions
+     * after the processed tick's, so that none is missed by a tick of the first level.
+     */
+    boolean farTimersAreFar() {
+        lock.lock();
+        try {
+            long current = processedTick >>> revolutionShift;
+            for (TimerBucket far : farBuckets) {
+                for (WheelTimeout t = far.head; t != null; t = t.next) {
+                    if ((t.deadlineTick >>> revolutionShift) < current + 2) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** For tests: whether each bucket's bit says truly whether it holds a timer. */
+    boolean pendingMapMatchesBuckets() {
+        lock.lock();
+        try {
+            for (int i = 0; i < 2 * buckets.length; i++) {
+                boolean marked = (pendingMap[i >>> 6] & (1L << i)) != 0;
+                TimerBucket bucket = i < buckets.length ? buckets[i] : farBuckets[i - buckets.length];
+                if (marked == bucket.isEmpty()) {
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -5,6 +5,8 @@ package net.tern.core.time;
  * tick maps to this slot, in the order they were added. Guarded by the wheel's lock.
  */
 final class TimerBucket {
+    /** This bucket's slot on the wheel, or -1 for the wheel's list of overdue timers. */
+    final int index;
     WheelTimeout head;
     WheelTimeout tail;
     /**
@@ -14,6 +16,10 @@ final class TimerBucket {
      * revolutions' timers (thousands of TIME-WAIT entries) without walking its list.
      */
     long earliestTick = Long.MAX_VALUE;
+
+    TimerBucket(int index) {
+        this.index = index;
+    }
 
     boolean isEmpty() {
         return head == null;

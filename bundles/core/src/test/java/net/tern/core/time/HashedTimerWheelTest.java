@@ -363,4 +363,104 @@ class HashedTimerWheelTest {
         }
         assertThat(failures).isEmpty();
     }
+
+    @Test
+    void withoutCancelsNextExpiryIsExactAcrossBitmapWordsAndTheWrapOfTheWheel() {
+        // 128 buckets: two words of the pending-bucket bitmap, and deadlines that wrap the wheel.
+        HashedTimerWheel wide = new HashedTimerWheel(clock, MS, 128, (task, error) -> failures.add(error));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(41);
+        List<Long> deadlineTicks = new ArrayList<>();
+        for (int step = 0; step < 4_000; step++) {
+            if (random.nextInt(3) > 0) {
+                long delayMs = random.nextInt(4) == 0 ? random.nextInt(128, 1_000) : random.nextInt(1, 128);
+                wide.schedule(delayMs, MILLISECONDS, () -> { });
+                deadlineTicks.add((clock.now + delayMs * MS + MS - 1) / MS);
+            } else {
+                clock.now += random.nextLong(1, 40 * MS);
+                wide.expire(clock.now);
+                deadlineTicks.removeIf(tick -> tick * MS <= clock.now);
+            }
+            assertThat(wide.pendingMapMatchesBuckets()).isTrue();
+            assertThat(wide.farTimersAreFar()).isTrue();
+            long earliest = deadlineTicks.stream().mapToLong(t -> t * MS).min().orElse(Long.MAX_VALUE);
+            assertThat(wide.nextExpiryNanos()).isEqualTo(earliest);
+        }
+        assertThat(wide.pending()).isEqualTo(deadlineTicks.size());
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void theBitmapOfPendingBucketsFollowsSchedulesCancelsAndExpiries() {
+        HashedTimerWheel wide = new HashedTimerWheel(clock, MS, 256, (task, error) -> failures.add(error));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        List<Timeout> pending = new ArrayList<>();
+        List<Long> deadlineTicks = new ArrayList<>();
+        for (int step = 0; step < 5_000; step++) {
+            int op = random.nextInt(10);
+            if (op < 5) {
+                long delayMs = random.nextInt(3) == 0 ? random.nextInt(256, 60_000) : random.nextInt(0, 256);
+                pending.add(wide.schedule(delayMs, MILLISECONDS, () -> { }));
+                deadlineTicks.add((clock.now + delayMs * MS + MS - 1) / MS);
+            } else if (op < 8 && !pending.isEmpty()) {
+                int victim = random.nextInt(pending.size());
+                pending.remove(victim).cancel();
+                deadlineTicks.remove(victim);
+            } else {
+                clock.now += random.nextLong(1, 300 * MS);
+                wide.expire(clock.now);
+                for (int i = pending.size() - 1; i >= 0; i--) {
+                    if (pending.get(i).isExpired()) {
+                        pending.remove(i);
+                        deadlineTicks.remove(i);
+                    }
+                }
+                // Every timer due has run; none is left behind in a bucket the bitmap lost.
+                assertThat(deadlineTicks).allMatch(tick -> tick * MS > clock.now);
+            }
+            assertThat(wide.pendingMapMatchesBuckets()).isTrue();
+            assertThat(wide.farTimersAreFar()).isTrue();
+            long earliest = deadlineTicks.stream().mapToLong(t -> t * MS).min().orElse(Long.MAX_VALUE);
+            assertThat(wide.nextExpiryNanos()).isLessThanOrEqualTo(earliest);
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void farTimersComeDownALevelAndRunAtTheirOwnTick() {
+        // 16 buckets of 1 ms: the second level holds revolutions of 16 ms, and wraps after 256 ms.
+        HashedTimerWheel small = new HashedTimerWheel(clock, MS, 16, (task, error) -> failures.add(error));
+        List<Long> ranAt = new ArrayList<>();
+        long[] delaysMs = {17, 31, 32, 33, 47, 255, 256, 257, 600, 4_097};
+        for (long delay : delaysMs) {
+            small.schedule(delay, MILLISECONDS, () -> ranAt.add(clock.now));
+        }
+        assertThat(small.nextExpiryNanos()).isEqualTo(17 * MS);
+        while (clock.now < 5_000 * MS) {
+            clock.now += MS;
+            small.expire(clock.now);
+            assertThat(small.farTimersAreFar()).isTrue();
+            assertThat(small.pendingMapMatchesBuckets()).isTrue();
+        }
+        assertThat(ranAt).containsExactly(17 * MS, 31 * MS, 32 * MS, 33 * MS, 47 * MS, 255 * MS, 256 * MS,
+                257 * MS, 600 * MS, 4_097 * MS);
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void aJumpOverManySecondLevelRevolutionsLosesNoFarTimer() {
+        HashedTimerWheel small = new HashedTimerWheel(clock, MS, 16, (task, error) -> failures.add(error));
+        List<Long> ranAt = new ArrayList<>();
+        small.schedule(10_000, MILLISECONDS, () -> ranAt.add(clock.now));
+        small.schedule(10_001, MILLISECONDS, () -> ranAt.add(clock.now));
+        assertThat(small.nextExpiryNanos()).isEqualTo(10_000 * MS);
+        clock.now = 9_999 * MS; // one call, 39 second-level revolutions later
+        assertThat(small.expire(clock.now)).isZero();
+        assertThat(small.farTimersAreFar()).isTrue();
+        assertThat(small.nextExpiryNanos()).isEqualTo(10_000 * MS);
+        clock.now = 10_001 * MS;
+        assertThat(small.expire(clock.now)).isEqualTo(2);
+        assertThat(ranAt).containsExactly(10_001 * MS, 10_001 * MS);
+        assertThat(small.pending()).isZero();
+        assertThat(small.pendingMapMatchesBuckets()).isTrue();
+    }
 }
