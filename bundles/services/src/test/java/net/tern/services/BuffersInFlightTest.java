@@ -26,8 +26,10 @@ class BuffersInFlightTest {
             assertThat(t.readAtLeast(fd, 6)).hasSize(6);
             assertThat(t.loop().buffersTaken()).as("echoed: idle again").isZero();
 
-            // A client that sends and does not read: the echo fills its window, then ours.
-            byte[] data = new byte[1 << 20];
+            // A client that sends and does not read: the echo fills its window, then ours. The
+            // buffers of both ends grow as Linux's autotuning grows them (up to tcp_wmem[2],
+            // 4 MiB, for a send buffer), so more is sent than they can hold between them.
+            byte[] data = new byte[16 << 20];
             new SplittableRandom(862).nextBytes(data);
             ByteBuffer out = ByteBuffer.wrap(data);
             for (int i = 0; i < 1000 && out.hasRemaining(); i++) {

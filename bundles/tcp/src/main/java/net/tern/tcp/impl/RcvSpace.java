@@ -49,7 +49,7 @@ final class RcvSpace {
      * it the buffer); a larger one is ignored when it came from the window ({@code windowBased})
      * or while data wait for the reader, and otherwise averaged in with weight 1/8.
      */
-    void rttUpdate(long sampleUs, boolean windowBased, boolean queueEmpty) {
+    void rcvRttUpdate(long sampleUs, boolean windowBased, boolean queueEmpty) {
         long m = sampleUs << 3;
         if (rttUs8 == 0 || m < rttUs8) {
             rttUs8 = m;
@@ -68,7 +68,7 @@ final class RcvSpace {
             if (Seq.before(rcvNxt, rttSeq)) {
                 return;
             }
-            rttUpdate(Math.max(1, (nowNanos - rttStartNanos) / 1000), true, queueEmpty);
+            rcvRttUpdate(Math.max(1, (nowNanos - rttStartNanos) / 1000), true, queueEmpty);
         }
         rttSeq = rcvNxt + rcvWnd;
         rttStartNanos = nowNanos;
@@ -85,7 +85,7 @@ final class RcvSpace {
         }
         lastTsecr = tsecr;
         if (length >= rcvMss && deltaMs > 0) {
-            rttUpdate(deltaMs * 1000L, false, queueEmpty);
+            rcvRttUpdate(deltaMs * 1000L, false, queueEmpty);
         }
     }
 
