@@ -8,7 +8,6 @@ import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketConstants;
-import net.tern.inet.ip.InetConstants;
 import net.tern.inet.route.RouteTable;
 import net.tern.spi.proto.ProtoSocket;
 import net.tern.wire.Ipv6Address;
@@ -23,13 +22,11 @@ import net.tern.wire.Ipv6Address;
  */
 public class Inet6DgramOps extends InetDgramOps {
     private final Predicate<Ipv6Address> isLocal;
-    private IntSupplier defaultHopLimit;
 
     /** @param isLocal {@code ipv6_chk_addr}: whether an address is this host's */
     public Inet6DgramOps(RouteTable routes, Predicate<Ipv6Address> isLocal) {
         super(routes, SocketConstants.AF_INET6);
         this.isLocal = Objects.requireNonNull(isLocal, "isLocal");
-        this.defaultHopLimit = () -> InetConstants.DEFAULT_TTL;
     }
 
     /**
@@ -39,12 +36,7 @@ public class Inet6DgramOps extends InetDgramOps {
      */
     public Inet6DgramOps(RouteTable routes, Predicate<Ipv6Address> isLocal, IntSupplier defaultHopLimit) {
         this(routes, isLocal);
-        this.defaultHopLimit = Objects.requireNonNull(defaultHopLimit, "defaultHopLimit");
-    }
-
-    @Override
-    protected int defaultHopLimit() {
-        return defaultHopLimit.getAsInt();
+        defaultHopLimit(defaultHopLimit);
     }
 
     /**

@@ -8,7 +8,6 @@ import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketConstants;
-import net.tern.inet.ip.InetConstants;
 import net.tern.inet.route.RouteTable;
 import net.tern.spi.net.Clock;
 import net.tern.spi.proto.ProtoSocket;
@@ -25,7 +24,6 @@ import net.tern.wire.Ipv6Address;
  */
 public class Inet6StreamOps extends InetStreamOps {
     private final Predicate<Ipv6Address> isLocal;
-    private IntSupplier defaultHopLimit;
 
     /**
      * @param isLocal {@code ipv6_chk_addr}: whether an address is this host's
@@ -34,7 +32,6 @@ public class Inet6StreamOps extends InetStreamOps {
     public Inet6StreamOps(RouteTable routes, Predicate<Ipv6Address> isLocal, Clock clock) {
         super(routes, clock, SocketConstants.AF_INET6);
         this.isLocal = Objects.requireNonNull(isLocal, "isLocal");
-        this.defaultHopLimit = () -> InetConstants.DEFAULT_TTL;
     }
 
     /**
@@ -45,12 +42,7 @@ public class Inet6StreamOps extends InetStreamOps {
      */
     public Inet6StreamOps(RouteTable routes, Predicate<Ipv6Address> isLocal, Clock clock, IntSupplier defaultHopLimit) {
         this(routes, isLocal, clock);
-        this.defaultHopLimit = Objects.requireNonNull(defaultHopLimit, "defaultHopLimit");
-    }
-
-    @Override
-    protected int defaultHopLimit() {
-        return defaultHopLimit.getAsInt();
+        defaultHopLimit(defaultHopLimit);
     }
 
     /** {@code inet6_bind} ({@link Inet6Bind}). */

@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
@@ -349,16 +350,19 @@ public abstract class InetOps implements ProtoOps {
         }
     }
 
-    /** {@code IPV6_UNICAST_HOPS} read back when none was set: the hop limit of the socket's family's packets. */
-    protected int defaultHopLimit() {
-        return InetConstants.DEFAULT_TTL;
+    /** {@code IPV6_UNICAST_HOPS} read back when none was set: IPv6's hop limit ({@code conf.all.hop_limit}). */
+    private IntSupplier defaultHopLimit = () -> InetConstants.DEFAULT_TTL;
+
+    /** Where the AF_INET6 operations read IPv6's hop limit from. */
+    final void defaultHopLimit(IntSupplier hopLimit) {
+        this.defaultHopLimit = Objects.requireNonNull(hopLimit, "defaultHopLimit");
     }
 
     private Object ipv6Option(InetSock sk, int name) {
         if (name == SocketConstants.IPV6_TCLASS) {
             return sk.tclass();
         }
-        return sk.hopLimit() < 0 ? defaultHopLimit() : sk.hopLimit();
+        return sk.hopLimit() < 0 ? defaultHopLimit.getAsInt() : sk.hopLimit();
     }
 
     @Override

@@ -36,7 +36,7 @@
  * {@code tcp_poll} does not): a transport's poll reads volatile state.
  */
 @Export
-@Version("1.12.0")
+@Version("1.13.0")
 package net.tern.inet.sock;
 
 import org.osgi.annotation.bundle.Export;

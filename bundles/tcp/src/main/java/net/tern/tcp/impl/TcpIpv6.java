@@ -8,6 +8,7 @@ import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.route.RouteTable;
 import net.tern.inet.sock.Inet6StreamOps;
+import net.tern.inet.sock.InetProtoSw;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
 import net.tern.inet6.ip.Dst6;
@@ -17,10 +18,7 @@ import net.tern.inet6.ip.Ip6Transport;
 import net.tern.spi.net.NetdevFeatures;
 import net.tern.spi.net.NetXmit;
 import net.tern.spi.net.Packet;
-import net.tern.spi.proto.Proto;
 import net.tern.spi.proto.ProtoOps;
-import net.tern.spi.proto.ProtoSocket;
-import net.tern.spi.proto.ProtoSw;
 import net.tern.wire.Icmpv6Types;
 import net.tern.wire.InetChecksum;
 import net.tern.wire.Ipv6Address;
@@ -37,13 +35,13 @@ import org.slf4j.LoggerFactory;
  * on its one set of tables, timers, congestion control and diag: an IPv6 connection differs
  * only in its addresses, its checksum's pseudo-header (RFC 8200 8.1) and its MSS, MTU - 60.
  */
-public final class TcpIpv6 implements Ip6Protocol, TcpAfOps, Ipv6Sender, ProtoSw {
+public final class TcpIpv6 implements Ip6Protocol, TcpAfOps, Ipv6Sender {
     private static final Logger LOG = LoggerFactory.getLogger(TcpIpv6.class);
     private static final int TCP = SocketConstants.IPPROTO_TCP;
 
     private final Tcp tcp;
     private final Ip6Transport ip6;
-    private final ProtoOps ops;
+    private final InetProtoSw<TcpSock> protoSw;
 
     /** A connection's cached route and the source address chosen with it. */
     private record Route6(Dst6 dst, Ipv6Address source) {
@@ -53,7 +51,9 @@ public final class TcpIpv6 implements Ip6Protocol, TcpAfOps, Ipv6Sender, ProtoSw
     public TcpIpv6(Tcp tcp, Ip6Transport ip6, RouteTable routes) {
         this.tcp = tcp;
         this.ip6 = ip6;
-        this.ops = new Inet6StreamOps(routes, ip6::isLocal, tcp.clock(), ip6::hopLimit);
+        ProtoOps ops = new Inet6StreamOps(routes, ip6::isLocal, tcp.clock(), ip6::hopLimit);
+        // inet6_create for TCP: an AF_INET6 socket whose network layer is IPv6's.
+        this.protoSw = InetProtoSw.inet6(SocketConstants.SOCK_STREAM, TCP, tcp.prot(), ops, ip6::bindv6only, sk -> sk.af(this));
     }
 
     /** TCP's shared input and replies may use IPv6 from now on; register the handler and protosw entry next. */
@@ -67,37 +67,9 @@ public final class TcpIpv6 implements Ip6Protocol, TcpAfOps, Ipv6Sender, ProtoSw
         tcp.ipv6(null);
     }
 
-    // ---- the protosw entry (inetsw6[] for SOCK_STREAM, IPPROTO_TCP)
-
-    @Override
-    public int type() {
-        return SocketConstants.SOCK_STREAM;
-    }
-
-    @Override
-    public int protocol() {
-        return TCP;
-    }
-
-    @Override
-    public ProtoOps ops() {
-        return ops;
-    }
-
-    @Override
-    public Proto proto() {
-        return tcp.prot();
-    }
-
-    /** {@code inet6_create} for TCP: a TCP socket of the AF_INET6 family. */
-    @Override
-    public void init(ProtoSocket sock) throws ErrnoException {
-        TcpSock sk = tcp.prot().create();
-        sk.family(SocketConstants.AF_INET6);
-        sk.ipv6only(ip6.bindv6only());
-        sk.af(this);
-        sk.graft(sock);
-        sock.attach(ops, sk, TCP);
+    /** {@code tcpv6_protosw} ({@code inetsw6[]} for SOCK_STREAM, IPPROTO_TCP): to register as a {@code ProtoSw} service. */
+    public InetProtoSw<TcpSock> protoSw() {
+        return protoSw;
     }
 
     // ---- tcp_v6_rcv, tcp_v6_err

@@ -54,7 +54,7 @@ public final class TcpV6Init {
         this.ipv6 = new TcpIpv6(tcpInit.tcp(), ip6, routes);
         ipv6.start();
         protocol.register(context, Ip6Protocol.class, ipv6, Map.of(Ip6Protocol.PROTOCOL, SocketConstants.IPPROTO_TCP));
-        protoSw.register(context, ProtoSw.class, ipv6, Map.of(ProtoSw.FAMILY, SocketConstants.AF_INET6,
+        protoSw.register(context, ProtoSw.class, ipv6.protoSw(), Map.of(ProtoSw.FAMILY, SocketConstants.AF_INET6,
                 ProtoSw.TYPE, SocketConstants.SOCK_STREAM, ProtoSw.PROTOCOL, SocketConstants.IPPROTO_TCP));
         LOG.info("TCP over IPv6 up");
     }

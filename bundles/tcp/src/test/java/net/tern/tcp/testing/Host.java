@@ -73,7 +73,7 @@ public final class Host implements AutoCloseable {
         tcpIpv6 = new TcpIpv6(tcp, inet6.transport(), inet.fib());
         tcpIpv6.start();
         inet6.protocols().add(6, tcpIpv6);
-        inet6.family().addProtoSw(tcpIpv6, 0, 1);
+        inet6.family().addProtoSw(tcpIpv6.protoSw(), 0, 1);
         sockets.bindFamily(inet6.family(), Map.of("family", 10));
         return this;
     }
@@ -81,7 +81,7 @@ public final class Host implements AutoCloseable {
     /** IPv6 leaves, as when the inet6 bundle stops: AF_INET6 goes, then TCP's IPv6 side, then {@code ipv6_rcv}. */
     public void stopIpv6() {
         sockets.unbindFamily(inet6.family(), Map.of("family", 10));
-        inet6.family().removeProtoSw(tcpIpv6, 1);
+        inet6.family().removeProtoSw(tcpIpv6.protoSw(), 1);
         tcpIpv6.stop();
         inet6.protocols().remove(6, tcpIpv6);
         dispatcher.removeHandler(inet6.input());

@@ -8,6 +8,7 @@ import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.SocketConstants;
 import net.tern.inet.route.RouteTable;
 import net.tern.inet.sock.Inet6DgramOps;
+import net.tern.inet.sock.InetProtoSw;
 import net.tern.inet.sock.InetSock;
 import net.tern.inet.sock.SkState;
 import net.tern.inet6.ip.Dst6;
@@ -16,10 +17,6 @@ import net.tern.inet6.ip.Ip6Protocol;
 import net.tern.inet6.ip.Ip6Transport;
 import net.tern.spi.net.Packet;
 import net.tern.spi.net.PacketAllocator;
-import net.tern.spi.proto.Proto;
-import net.tern.spi.proto.ProtoOps;
-import net.tern.spi.proto.ProtoSocket;
-import net.tern.spi.proto.ProtoSw;
 import net.tern.wire.Icmpv6Types;
 import net.tern.wire.InetChecksum;
 import net.tern.wire.Ipv6Address;
@@ -36,7 +33,7 @@ import net.tern.wire.UdpPacket;
  * none (zero) is dropped and counted ({@code InCsumErrors}, {@code InErrors}), and one whose
  * sum comes to zero is sent as 0xFFFF.
  */
-public final class UdpIpv6 implements Ip6Protocol, ProtoSw, UdpProt.Ipv6Side {
+public final class UdpIpv6 implements Ip6Protocol, UdpProt.Ipv6Side {
     private static final int UDP = SocketConstants.IPPROTO_UDP;
     /** The largest payload of one datagram: the payload length field's 65535 less the UDP header. */
     static final int MAX_PAYLOAD = 65535 - UdpPacket.HEADER_LENGTH;
@@ -44,14 +41,16 @@ public final class UdpIpv6 implements Ip6Protocol, ProtoSw, UdpProt.Ipv6Side {
     private final Udp udp;
     private final Ip6Transport ip6;
     private final PacketAllocator allocator;
-    private final ProtoOps ops;
+    private final InetProtoSw<UdpSock> protoSw;
 
     /** UDP over {@code ip6}; {@code routes} (IPv4's) for the socket options both families share. */
     public UdpIpv6(Udp udp, Ip6Transport ip6, RouteTable routes, PacketAllocator allocator) {
         this.udp = udp;
         this.ip6 = ip6;
         this.allocator = allocator;
-        this.ops = new Inet6DgramOps(routes, ip6::isLocal, ip6::hopLimit);
+        this.protoSw = InetProtoSw.inet6(SocketConstants.SOCK_DGRAM, UDP, udp.prot(),
+                new Inet6DgramOps(routes, ip6::isLocal, ip6::hopLimit), ip6::bindv6only, sk -> {
+                });
     }
 
     /** UDP sends over IPv6 from now on; register the handler and protosw entry next. */
@@ -66,36 +65,9 @@ public final class UdpIpv6 implements Ip6Protocol, ProtoSw, UdpProt.Ipv6Side {
         return withdrawn;
     }
 
-    // ---- the protosw entry (inetsw6[] for SOCK_DGRAM, IPPROTO_UDP)
-
-    @Override
-    public int type() {
-        return SocketConstants.SOCK_DGRAM;
-    }
-
-    @Override
-    public int protocol() {
-        return UDP;
-    }
-
-    @Override
-    public ProtoOps ops() {
-        return ops;
-    }
-
-    @Override
-    public Proto proto() {
-        return udp.prot();
-    }
-
-    /** {@code inet6_create} for UDP. */
-    @Override
-    public void init(ProtoSocket sock) throws ErrnoException {
-        UdpSock sk = udp.prot().create();
-        sk.family(SocketConstants.AF_INET6);
-        sk.ipv6only(ip6.bindv6only());
-        sk.graft(sock);
-        sock.attach(ops, sk, UDP);
+    /** {@code udpv6_protosw} ({@code inetsw6[]} for SOCK_DGRAM, IPPROTO_UDP): to register as a {@code ProtoSw} service. */
+    public InetProtoSw<UdpSock> protoSw() {
+        return protoSw;
     }
 
     // ---- udpv6_rcv

@@ -50,7 +50,7 @@ public final class UdpV6Init {
         this.ipv6 = new UdpIpv6(udpInit.udp(), ip6, routes, allocator);
         ipv6.start();
         protocol.register(context, Ip6Protocol.class, ipv6, Map.of(Ip6Protocol.PROTOCOL, SocketConstants.IPPROTO_UDP));
-        protoSw.register(context, ProtoSw.class, ipv6, Map.of(ProtoSw.FAMILY, SocketConstants.AF_INET6,
+        protoSw.register(context, ProtoSw.class, ipv6.protoSw(), Map.of(ProtoSw.FAMILY, SocketConstants.AF_INET6,
                 ProtoSw.TYPE, SocketConstants.SOCK_DGRAM, ProtoSw.PROTOCOL, SocketConstants.IPPROTO_UDP));
         LOG.info("UDP over IPv6 up");
     }

@@ -64,7 +64,7 @@ class UdpIpv6Test {
         udp6 = new UdpIpv6(bed.udp(), inet6.transport(), bed.inet().fib(), bed.stack().allocator());
         udp6.start();
         inet6.protocols().add(17, udp6);
-        inet6.family().addProtoSw(udp6, 0, 1);
+        inet6.family().addProtoSw(udp6.protoSw(), 0, 1);
         bed.socketLayer().bindFamily(inet6.family(), Map.of("family", 10));
         bed.runUntilIdle();
     }
@@ -221,7 +221,7 @@ class UdpIpv6Test {
         api.bind(s6, Inet6SockAddr.parse("[::1]:5000"));
         int s4 = bed.udpSocket();
         api.bind(s4, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 5000));
-        inet6.family().removeProtoSw(udp6, 1);                 // as UdpV6Init leaves, before AF_INET6 goes
+        inet6.family().removeProtoSw(udp6.protoSw(), 1);                 // as UdpV6Init leaves, before AF_INET6 goes
         assertThat(udp6.stop()).isEqualTo(1);
         inet6.protocols().remove(17, udp6);
         bed.socketLayer().unbindFamily(inet6.family(), Map.of("family", 10));
