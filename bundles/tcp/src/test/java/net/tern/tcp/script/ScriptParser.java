@@ -68,7 +68,11 @@ public final class ScriptParser {
                     throw fail(lineNumber, raw, "options (--name=value) must come before the first event");
                 }
                 int eq = text.indexOf('=');
-                options.put(eq < 0 ? text.substring(2) : text.substring(2, eq), eq < 0 ? "" : text.substring(eq + 1));
+                String value = eq < 0 ? "" : text.substring(eq + 1);
+                if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                    value = value.substring(1, value.length() - 1); // a quoted value, as packetdrill's STRING
+                }
+                options.put(eq < 0 ? text.substring(2) : text.substring(2, eq), value);
                 continue;
             }
             if (text.contains("%{") && !text.contains("}%")) {

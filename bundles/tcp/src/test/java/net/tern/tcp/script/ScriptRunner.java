@@ -1,6 +1,7 @@
 package net.tern.tcp.script;
 
 import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.AF_INET6;
 import static net.tern.api.socket.SocketConstants.SOL_TCP;
 import static net.tern.api.socket.SocketConstants.TCP_INFO;
 
@@ -23,7 +24,9 @@ import net.tern.api.socket.Accepted;
 import net.tern.api.socket.EpollEvent;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.MsgHeader;
 import net.tern.api.socket.SocketApi;
 import net.tern.api.socket.SocketConstants;
@@ -156,6 +159,16 @@ public final class ScriptRunner {
     private Line heldBy;
     private Line current;
 
+    /**
+     * packetdrill's {@code --ip_version}: the sockets' family and the packets' IP version.
+     * {@code ipv4-mapped-ipv6} is an AF_INET6 socket with IPv4 on the wire (dual-stack).
+     */
+    private enum IpVersion {
+        IPV4, IPV6, IPV4_MAPPED_IPV6
+    }
+
+    private final IpVersion ipVersion;
+
     private ScriptRunner(Script script) {
         this.script = script;
         Map<String, String> options = script.options();
@@ -163,10 +176,19 @@ public final class ScriptRunner {
                 Long.toString(DEFAULT_TOLERANCE_MICROS)));
         this.strictSegments = options.containsKey("strict_segments");
         this.tsTickMicros = Long.parseLong(options.getOrDefault("tcp_ts_tick_usecs", "0"));
+        String version = options.getOrDefault("ip_version", "ipv4");
+        this.ipVersion = switch (version) {
+            case "ipv4" -> IpVersion.IPV4;
+            case "ipv6" -> IpVersion.IPV6;
+            case "ipv4-mapped-ipv6" -> IpVersion.IPV4_MAPPED_IPV6;
+            default -> throw new ScriptFailure(script.name(), 0, "--ip_version=" + version,
+                    "--ip_version is ipv4, ipv6 or ipv4-mapped-ipv6");
+        };
         for (String key : options.keySet()) {
-            if (!key.equals("tolerance_usecs") && !key.equals("strict_segments") && !key.equals("tcp_ts_tick_usecs")) {
+            if (!key.equals("tolerance_usecs") && !key.equals("strict_segments") && !key.equals("tcp_ts_tick_usecs")
+                    && !key.equals("ip_version")) {
                 throw new ScriptFailure(script.name(), 0, "--" + key, "unknown option --" + key
-                        + " (supported: --tolerance_usecs=N, --strict_segments, --tcp_ts_tick_usecs=N)");
+                        + " (supported: --tolerance_usecs=N, --strict_segments, --tcp_ts_tick_usecs=N, --ip_version=V)");
             }
         }
     }
@@ -252,6 +274,9 @@ public final class ScriptRunner {
         }
         try {
             peer = new SegmentPeer(settings, 1500);
+            if (ipVersion != IpVersion.IPV4) {
+                peer.withIpv6();
+            }
             // The algorithms a Linux kernel has built in: reno (TCP's own) and cubic, its default.
             peer.host().tcp().congestion().register(new Cubic(cubicParameters.options()));
         } catch (ErrnoException e) {
@@ -348,7 +373,11 @@ public final class ScriptRunner {
         }
         byte[] tcp = WireSegment.encode(lineRemotePort, localPort, p.flags(), seq & 0xffffffffL, ack & 0xffffffffL,
                 p.window() != null ? p.window() : 65535, options, p.length());
-        peer.injectRaw(tcp, false);
+        if (ipVersion == IpVersion.IPV6) {
+            peer.injectRaw6(tcp);
+        } else {
+            peer.injectRaw(tcp, false);
+        }
         settle();
     }
 
@@ -584,10 +613,21 @@ public final class ScriptRunner {
         checkReturned();
     }
 
+    /** The scripted peer's address for connect: 10.0.0.2, fd3d:fa7b:d17d::2, or ::ffff:10.0.0.2 by the IP version. */
+    private SockAddr remoteAddress() {
+        InetSockAddr v4 = new InetSockAddr(InetSockAddr.parseAddress(SegmentPeer.REMOTE), LOCAL_PORT);
+        return switch (ipVersion) {
+            case IPV4 -> v4;
+            case IPV6 -> new Inet6SockAddr(SegmentPeer.REMOTE6.high(), SegmentPeer.REMOTE6.low(), LOCAL_PORT);
+            case IPV4_MAPPED_IPV6 -> Inet6SockAddr.v4Mapped(v4);
+        };
+    }
+
     /** The port the stack bound {@code fd} to for its connect: the local port of the lines that follow. */
     private void learnLocalPort(int fd) {
         try {
-            localPort = ((InetSockAddr) api.getsockname(fd)).port();
+            SockAddr name = api.getsockname(fd);
+            localPort = name instanceof Inet6SockAddr v6 ? v6.port() : ((InetSockAddr) name).port();
         } catch (ErrnoException e) {
             // connect failed before binding (EBADF, ...): its result says so.
         }
@@ -711,14 +751,16 @@ public final class ScriptRunner {
                 arity(call, 3);
                 int type = (int) intArg(a.get(1), SocketConstants.SOCK_STREAM);
                 int protocol = (int) intArg(a.get(2), 0);
-                return () -> Outcome.of(api.socket(AF_INET, type, protocol));
+                int family = ipVersion == IpVersion.IPV4 ? AF_INET : AF_INET6;
+                return () -> Outcome.of(api.socket(family, type, protocol));
             }
             case "bind" -> {
                 arity(call, 3);
                 int fd = fdArg(a.get(0));
                 localPort = LOCAL_PORT;
                 return () -> {
-                    api.bind(fd, new InetSockAddr(InetSockAddr.INADDR_ANY, LOCAL_PORT));
+                    api.bind(fd, ipVersion == IpVersion.IPV4 ? new InetSockAddr(InetSockAddr.INADDR_ANY, LOCAL_PORT)
+                            : new Inet6SockAddr(0, 0, LOCAL_PORT));
                     return Outcome.of(0);
                 };
             }
@@ -741,7 +783,7 @@ public final class ScriptRunner {
                 int fd = fdArg(a.get(0));
                 remotePort = LOCAL_PORT;
                 return () -> {
-                    api.connect(fd, new InetSockAddr(InetSockAddr.parseAddress(SegmentPeer.REMOTE), LOCAL_PORT));
+                    api.connect(fd, remoteAddress());
                     return Outcome.of(0);
                 };
             }

@@ -15,6 +15,7 @@ import net.tern.tcp.script.Script.TcpOpt;
 import net.tern.tcp.script.Script.Timestamp;
 import net.tern.tcp.script.Script.Wscale;
 import net.tern.wire.Ipv4Packet;
+import net.tern.wire.Ipv6Packet;
 import net.tern.wire.TcpPacket;
 
 /**
@@ -26,18 +27,33 @@ import net.tern.wire.TcpPacket;
 record WireSegment(int sport, int dport, int flags, long seq, long ack, int window, List<TcpOpt> options,
         int payloadLength, long atNanos) {
 
-    /** Decodes an IPv4 datagram carrying TCP; null if it does not carry TCP. */
+    /**
+     * Decodes an IPv4 datagram or an IPv6 packet (without extension headers, as the stack sends
+     * TCP) carrying TCP; null if it does not carry TCP.
+     */
     static WireSegment decode(byte[] datagram, long atNanos) {
         ByteBuf buf = Unpooled.wrappedBuffer(datagram);
-        Ipv4Packet ip = Ipv4Packet.at(buf, 0);
-        if (ip.protocol() != 6) {
-            return null;
+        int start;
+        int tcpLength;
+        if ((datagram[0] & 0xf0) == 0x60) {
+            Ipv6Packet ip = Ipv6Packet.at(buf, 0);
+            if (ip.nextHeader() != 6) {
+                return null;
+            }
+            start = Ipv6Packet.HEADER_LENGTH;
+            tcpLength = ip.payloadLength();
+        } else {
+            Ipv4Packet ip = Ipv4Packet.at(buf, 0);
+            if (ip.protocol() != 6) {
+                return null;
+            }
+            start = ip.payloadOffset();
+            tcpLength = ip.payloadLength();
         }
-        int start = ip.payloadOffset();
         TcpPacket th = TcpPacket.at(buf, start);
         List<TcpOpt> options = decodeOptions(buf, start + TcpPacket.MIN_HEADER_LENGTH, th.headerLength() - TcpPacket.MIN_HEADER_LENGTH);
         return new WireSegment(th.sourcePort(), th.destinationPort(), th.flags(), Integer.toUnsignedLong(th.seq()),
-                Integer.toUnsignedLong(th.ack()), th.window(), options, ip.payloadLength() - th.headerLength(), atNanos);
+                Integer.toUnsignedLong(th.ack()), th.window(), options, tcpLength - th.headerLength(), atNanos);
     }
 
     /** The option list as written, stopping after an EOL; an unknown kind is kept as a failure note. */

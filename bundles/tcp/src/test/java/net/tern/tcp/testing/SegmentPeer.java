@@ -17,7 +17,10 @@ import net.tern.spi.net.IfAddress;
 import net.tern.spi.net.Packet;
 import net.tern.tcp.impl.TcpSettings;
 import net.tern.wire.IcmpPacket;
+import net.tern.wire.InetChecksum;
 import net.tern.wire.Ipv4Repr;
+import net.tern.wire.Ipv6Address;
+import net.tern.wire.Ipv6Packet;
 
 /**
  * The segment-level fixture: one {@link Host} (10.0.0.1/24 on {@code tun0}) and a scripted
@@ -29,6 +32,10 @@ import net.tern.wire.Ipv4Repr;
 public final class SegmentPeer implements AutoCloseable {
     public static final String LOCAL = "10.0.0.1";
     public static final String REMOTE = "10.0.0.2";
+    /** The stack's IPv6 address on tun0 (packetdrill's default local address), with {@link #withIpv6()}. */
+    public static final Ipv6Address LOCAL6 = Ipv6Address.parse("fd3d:fa7b:d17d::1");
+    /** The scripted peer's IPv6 address, on tun0's /64. */
+    public static final Ipv6Address REMOTE6 = Ipv6Address.parse("fd3d:fa7b:d17d::2");
 
     private final VirtualTime time = new VirtualTime();
     private final PooledPacketAllocator allocator = new PooledPacketAllocator();
@@ -43,6 +50,38 @@ public final class SegmentPeer implements AutoCloseable {
         this.host = new Host(time, allocator, settings, 7);
         this.device = new FakeDevice("tun0", mtu, 65535, List.of(IfAddress.parse(LOCAL + "/24")));
         host.register(device);
+        time.runPending();
+    }
+
+    /**
+     * IPv6 as well: the AF_INET6 family with TCP over it, and {@link #LOCAL6}/64 on tun0, for
+     * segments to and from {@link #REMOTE6} ({@link #injectRaw6}).
+     */
+    public SegmentPeer withIpv6() throws ErrnoException {
+        host.withIpv6(11);
+        host.inet6().addrconf().add(host.link("tun0").index(), LOCAL6, 64);
+        time.runPending();
+        return this;
+    }
+
+    /**
+     * Injects raw TCP bytes from {@link #REMOTE6} to {@link #LOCAL6} in an IPv6 packet, with a
+     * correct checksum over the IPv6 pseudo-header (RFC 8200 8.1).
+     */
+    public void injectRaw6(byte[] tcpBytes) {
+        int length = Ipv6Packet.HEADER_LENGTH + tcpBytes.length;
+        Packet packet = allocator.allocate(128, length);
+        ByteBuf buf = packet.buf();
+        int at = buf.writerIndex();
+        buf.writerIndex(at + length);
+        Ipv6Packet.emitHeader(buf, at, 0, 0, tcpBytes.length, 6, 64, REMOTE6, LOCAL6);
+        buf.setBytes(at + Ipv6Packet.HEADER_LENGTH, tcpBytes);
+        if (tcpBytes.length >= 20) {
+            int tcp = at + Ipv6Packet.HEADER_LENGTH;
+            buf.setShort(tcp + 16, 0);
+            buf.setShort(tcp + 16, InetChecksum.transportChecksum6(buf, tcp, tcpBytes.length, REMOTE6, LOCAL6, 6));
+        }
+        device.inject(packet.protocol(EtherType.IPV6));
         time.runPending();
     }
 
