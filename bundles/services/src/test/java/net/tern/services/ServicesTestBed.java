@@ -116,19 +116,19 @@ final class ServicesTestBed implements AutoCloseable {
         tcp6 = new TcpIpv6(tcp, ipv6.inet6().transport(), bed.inet().fib());
         tcp6.start();
         ipv6.inet6().protocols().add(6, tcp6);
-        ipv6.inet6().family().addProtoSw(tcp6, 0, 1);
+        ipv6.inet6().family().addProtoSw(tcp6.protoSw(), 0, 1);
         udp6 = new UdpIpv6(bed.udp(), ipv6.inet6().transport(), bed.inet().fib(), bed.stack().allocator());
         udp6.start();
         ipv6.inet6().protocols().add(17, udp6);
-        ipv6.inet6().family().addProtoSw(udp6, 0, 2);
+        ipv6.inet6().family().addProtoSw(udp6.protoSw(), 0, 2);
         bed.runUntilIdle();
     }
 
     /** IPv6 leaves, as when the inet6 bundle stops: AF_INET6 goes, then TCP's and UDP's IPv6 sockets. */
     void stopIpv6() {
         bed.socketLayer().unbindFamily(ipv6.inet6().family(), Map.of("family", SocketConstants.AF_INET6));
-        ipv6.inet6().family().removeProtoSw(tcp6, 1);
-        ipv6.inet6().family().removeProtoSw(udp6, 2);
+        ipv6.inet6().family().removeProtoSw(tcp6.protoSw(), 1);
+        ipv6.inet6().family().removeProtoSw(udp6.protoSw(), 2);
         tcp6.stop();
         udp6.stop();
         ipv6.inet6().protocols().remove(6, tcp6);
