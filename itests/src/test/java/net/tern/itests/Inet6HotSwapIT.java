@@ -199,6 +199,38 @@ public class Inet6HotSwapIT extends TernTestSupport {
         }
     }
 
+    /**
+     * {@code net:ss -6} through sock_diag's AF_INET6 dump: a listener on {@code ::1} in
+     * brackets, a dual-stack one on {@code ::} as {@code *}, and that one's IPv4 connection by
+     * its IPv4-mapped addresses; {@code net:ss -4} lists none of them but the AF_INET client.
+     */
+    @Test
+    public void ssSixListsIpv6SocketsAndDualStackConnectionsByIpv4MappedAddresses() throws Exception {
+        await("TCP over IPv6", WAIT_MILLIS, () -> errnoOrNull(() -> sockets.socket(AF_INET6, SOCK_STREAM, 0)) == null);
+        int listener6 = listener(AF_INET6, Inet6SockAddr.parse("[::1]:7011"));
+        int dualStack = listener(AF_INET6, Inet6SockAddr.parse("[::]:7012"));
+        int[] mapped = connect(AF_INET, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 7012), dualStack);
+        try {
+            await("net:ss -6 lists the IPv6 listener", WAIT_MILLIS,
+                    () -> runCommand("net:ss -6tln").contains("[::1]:7011"));
+            String listening = runCommand("net:ss -6tlnp");
+            assertTrue(listening, listening.contains("*:7012"));
+            assertTrue(listening, listening.contains("users:((\"tern\",fd=" + listener6 + "))"));
+            String connections = runCommand("net:ss -6tn sport = :7012");
+            assertTrue(connections, connections.contains("[::ffff:127.0.0.1]:7012"));
+            String ipv4 = runCommand("net:ss -4tan");
+            assertFalse(ipv4, ipv4.contains(":7011"));
+            assertFalse(ipv4, ipv4.contains("[::ffff:"));
+            assertTrue(ipv4, ipv4.contains("127.0.0.1:7012"));
+            String both = runCommand("net:ss -tln");
+            assertTrue(both, both.contains("[::1]:7011") && both.contains("*:7012"));
+        } finally {
+            for (int fd : new int[] {mapped[0], mapped[1], dualStack, listener6}) {
+                sockets.close(fd);
+            }
+        }
+    }
+
     private int listener(int family, SockAddr address) throws ErrnoException {
         int fd = sockets.socket(family, SOCK_STREAM, 0);
         sockets.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVTIMEO, (int) WAIT_MILLIS);

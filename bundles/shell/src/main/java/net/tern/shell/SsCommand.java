@@ -10,7 +10,9 @@ import java.util.Comparator;
 import java.util.List;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketApi;
 import net.tern.api.socket.SocketConstants;
 import net.tern.api.socket.TcpInfo;
@@ -29,14 +31,18 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * {@code net:ss [-t] [-u] [-a] [-l] [-n] [-p] [-o] [-e] [-m] [-i] [FILTER]}: the stack's sockets as iproute2's
+ * {@code net:ss [-t] [-u] [-4] [-6] [-a] [-l] [-n] [-p] [-o] [-e] [-m] [-i] [FILTER]}: the stack's sockets as iproute2's
  * {@code ss} prints them, read as {@code ss} reads them: {@code SOCK_DIAG_BY_FAMILY} dumps of a
  * {@code NETLINK_SOCK_DIAG} socket, one per protocol, with the states asked for in
  * {@code idiag_states} and, for {@code -i}, {@code INET_DIAG_INFO} and {@code INET_DIAG_CONG}: Netid (when more than one protocol is shown), State,
  * Recv-Q, Send-Q (for a listener: the accept queue's length and the backlog), Local and
  * Peer Address:Port and Process, each column as wide as its widest cell, addresses aligned on
  * the colon.
- * UDP comes before TCP, as ss dumps them; listeners first, then by local port.
+ * UDP comes before TCP, as ss dumps them; within each, the AF_INET dump before the AF_INET6 one
+ * ({@code -4} and {@code -6} choose one; both or neither, both), each with listeners first, then by
+ * local port. An AF_INET6 address prints in brackets ({@code [::1]:7},
+ * {@code [::ffff:10.0.0.1]:7}); a dual-stack socket's {@code ::} as {@code *}, an
+ * {@code IPV6_V6ONLY} one's as {@code [::]} ({@code INET_DIAG_SKV6ONLY}), as ss prints them.
  *
  * <p>Without {@code -a} or {@code -l} only connections are shown (not listening, closed,
  * TIME-WAIT or SYN-RECV, ss's default); {@code -l} shows listening sockets (for UDP, the
@@ -66,6 +72,8 @@ public final class SsCommand {
             "   -i, --info          show TCP internal information",
             "   -t, --tcp           display only TCP sockets",
             "   -u, --udp           display only UDP sockets",
+            "   -4, --ipv4          display only IP version 4 sockets",
+            "   -6, --ipv6          display only IP version 6 sockets",
             "   FILTER := [ state STATE-FILTER ] [ exclude STATE ] [ EXPRESSION ]",
             "   STATE-FILTER := {all|connected|synchronized|bucket|big|established|syn-sent|syn-recv|",
             "                    fin-wait-1|fin-wait-2|time-wait|closed|close-wait|last-ack|listening|closing}",
@@ -78,9 +86,14 @@ public final class SsCommand {
     /**
      * One socket of a dump: its protocol, its {@code inet_diag_msg}, its {@code tcp_info}, its
      * {@code SK_MEMINFO_*} and {@code inet_diag_meminfo} when asked and given (else null), and
-     * its shutdown bits ({@code INET_DIAG_SHUTDOWN}, -1 when not given).
+     * its shutdown bits ({@code INET_DIAG_SHUTDOWN}, -1 when not given) and, for an AF_INET6
+     * socket, {@code INET_DIAG_SKV6ONLY} (false when not given).
      */
-    record SockRow(int protocol, InetDiagMsg msg, TcpInfo tcpInfo, SkMemInfo skmem, int[] meminfo, int shutdown) {
+    record SockRow(int protocol, InetDiagMsg msg, TcpInfo tcpInfo, SkMemInfo skmem, int[] meminfo, int shutdown,
+            boolean v6only) {
+        SockRow(int protocol, InetDiagMsg msg, TcpInfo tcpInfo, SkMemInfo skmem, int[] meminfo, int shutdown) {
+            this(protocol, msg, tcpInfo, skmem, meminfo, shutdown, false);
+        }
     }
 
     /** What a row shows besides ss's columns: {@code -p}, {@code -o}, {@code -e}, {@code -m}, {@code -i}. */
@@ -97,6 +110,8 @@ public final class SsCommand {
     public String ss(String... args) {
         boolean tcp = false;
         boolean udp = false;
+        boolean ipv4 = false;
+        boolean ipv6 = false;
         boolean all = false;
         boolean listening = false;
         boolean processes = false;
@@ -110,6 +125,8 @@ public final class SsCommand {
                 switch (arg) {
                     case "--tcp" -> tcp = true;
                     case "--udp" -> udp = true;
+                    case "--ipv4" -> ipv4 = true;
+                    case "--ipv6" -> ipv6 = true;
                     case "--all" -> all = true;
                     case "--listening" -> listening = true;
                     case "--numeric" -> { }
@@ -128,6 +145,8 @@ public final class SsCommand {
                     switch (c) {
                         case 't' -> tcp = true;
                         case 'u' -> udp = true;
+                        case '4' -> ipv4 = true;
+                        case '6' -> ipv6 = true;
                         case 'a' -> all = true;
                         case 'l' -> listening = true;
                         case 'n' -> { }
@@ -150,17 +169,32 @@ public final class SsCommand {
             tcp = true;
             udp = true;
         }
+        if (!ipv4 && !ipv6) {
+            ipv4 = true;
+            ipv6 = true;
+        }
+        List<Integer> families = new ArrayList<>();
+        if (ipv4) {
+            families.add(SocketConstants.AF_INET);
+        }
+        if (ipv6) {
+            families.add(SocketConstants.AF_INET6);
+        }
         SsFilter f = SsFilter.parse(filter);
         int states = f.states(all, listening);
         List<SockRow> shown = new ArrayList<>();
         try (NetlinkSocket nl = NetlinkSocket.open(sockets, Netlink.NETLINK_SOCK_DIAG)) {
             int memExt = memory ? InetDiag.ext(InetDiag.INET_DIAG_MEMINFO) | InetDiag.ext(InetDiag.INET_DIAG_SKMEMINFO) : 0;
             int infoExt = info ? InetDiag.ext(InetDiag.INET_DIAG_INFO) | InetDiag.ext(InetDiag.INET_DIAG_CONG) : 0;
-            if (udp) {
-                shown.addAll(select(nl, UDP, states, f, memExt));
+            for (int family : families) {
+                if (udp) {
+                    shown.addAll(select(nl, family, UDP, states, f, memExt));
+                }
             }
-            if (tcp) {
-                shown.addAll(select(nl, TCP, states, f, memExt | infoExt));
+            for (int family : families) {
+                if (tcp) {
+                    shown.addAll(select(nl, family, TCP, states, f, memExt | infoExt));
+                }
             }
         } catch (ErrnoException e) {
             throw new IllegalStateException("ss: netlink: " + e.getMessage(), e);
@@ -169,13 +203,13 @@ public final class SsCommand {
     }
 
     /**
-     * One protocol's dump ({@code inet_diag_req_v2} with {@code states} and the attributes
-     * {@code ext} asks for), filtered by the expression, in ss's order.
+     * One family's dump of one protocol ({@code inet_diag_req_v2} with {@code states} and the
+     * attributes {@code ext} asks for), filtered by the expression, in ss's order.
      */
-    private static List<SockRow> select(NetlinkSocket nl, int protocol, int states, SsFilter filter, int ext)
-            throws ErrnoException {
+    private static List<SockRow> select(NetlinkSocket nl, int family, int protocol, int states, SsFilter filter,
+            int ext) throws ErrnoException {
         NlWriter w = nl.request(InetDiag.SOCK_DIAG_BY_FAMILY, Netlink.NLM_F_DUMP);
-        InetDiagReqV2.dump(SocketConstants.AF_INET, protocol, ext, states).write(w);
+        InetDiagReqV2.dump(family, protocol, ext, states).write(w);
         List<NlMsg> answer;
         try {
             answer = nl.dump(w);
@@ -201,7 +235,8 @@ public final class SsCommand {
             int[] meminfo = attrs.has(InetDiag.INET_DIAG_MEMINFO)
                     ? Arrays.copyOf(u32s(attrs.payload(InetDiag.INET_DIAG_MEMINFO)), 4) : null;
             int shutdown = attrs.has(InetDiag.INET_DIAG_SHUTDOWN) ? attrs.u8(InetDiag.INET_DIAG_SHUTDOWN) : -1;
-            rows.add(new SockRow(protocol, msg, tcpInfo, skmem, meminfo, shutdown));
+            boolean v6only = attrs.has(InetDiag.INET_DIAG_SKV6ONLY) && attrs.u8(InetDiag.INET_DIAG_SKV6ONLY) != 0;
+            rows.add(new SockRow(protocol, msg, tcpInfo, skmem, meminfo, shutdown, v6only));
         }
         rows.sort(Comparator.comparing((SockRow r) -> r.msg().state() != TcpInfo.TCP_LISTEN)
                 .thenComparingInt(r -> r.msg().local().port())
@@ -237,8 +272,8 @@ public final class SsCommand {
             InetDiagMsg m = row.msg();
             rows.add(new String[] {row.protocol() == TCP ? "tcp" : row.protocol() == UDP ? "udp" : "p" + row.protocol(),
                 InetDiag.ssStateName(m.state()), Integer.toUnsignedString(m.rqueue()), Integer.toUnsignedString(m.wqueue()),
-                InetSockAddr.formatAddress(m.local().address()) + ":", port(m.local().port()),
-                InetSockAddr.formatAddress(m.peer().address()) + ":", port(m.peer().port()),
+                address(m.localName(), row.v6only()) + ":", port(m.local().port()),
+                address(m.peerName(), row.v6only()) + ":", port(m.peer().port()),
                 lastColumn(row, show)});
         }
         int[] width = new int[9];
@@ -367,6 +402,20 @@ public final class SsCommand {
     private static String millis(long micros) {
         BigDecimal ms = new BigDecimal(micros).movePointLeft(3).round(new MathContext(6)).stripTrailingZeros();
         return ms.scale() < 0 ? ms.setScale(0).toPlainString() : ms.toPlainString();
+    }
+
+    /**
+     * An address as ss's {@code inet_addr_print}: IPv4 dotted; IPv6 in brackets, but {@code ::}
+     * as {@code *} unless the socket is {@code IPV6_V6ONLY}.
+     */
+    static String address(SockAddr name, boolean v6only) {
+        if (name instanceof Inet6SockAddr v6) {
+            if (v6.high() == 0 && v6.low() == 0 && !v6only) {
+                return "*";
+            }
+            return "[" + Inet6SockAddr.formatAddress(v6.high(), v6.low()) + "]";
+        }
+        return InetSockAddr.formatAddress(((InetSockAddr) name).address());
     }
 
     private static String port(int port) {

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.TcpInfo;
 import net.tern.netlink.diag.InetDiagMsg;
 
@@ -183,7 +185,7 @@ final class SsFilter {
                     }
                     Endpoint end = Endpoint.parse(take("a port after " + t));
                     boolean source = t.equals("sport");
-                    return m -> end.compare(source ? m.local() : m.peer(), op);
+                    return m -> end.compare(source ? m.localName() : m.peerName(), op);
                 }
                 case "src", "dst" -> {
                     String word = take("an address after " + t);
@@ -196,7 +198,7 @@ final class SsFilter {
                     Endpoint end = Endpoint.parse(word);
                     boolean source = t.equals("src");
                     Op chosen = op;
-                    return m -> end.compare(source ? m.local() : m.peer(), chosen);
+                    return m -> end.compare(source ? m.localName() : m.peerName(), chosen);
                 }
                 default -> throw syntax(t);
             }
@@ -265,7 +267,13 @@ final class SsFilter {
             }
         }
 
-        boolean compare(InetSockAddr actual, Op op) {
+        /**
+         * For an AF_INET6 socket the port compares as for AF_INET; an address prefix matches
+         * only an IPv4-mapped address, by its IPv4 address (as the kernel's {@code S_COND} for
+         * an AF_INET condition).
+         */
+        boolean compare(SockAddr name, Op op) {
+            InetSockAddr actual = net.tern.spi.diag.InetDiagMsg.v4View(name);
             if (op != Op.EQ && op != Op.NE) {
                 if (port < 0) {
                     throw new IllegalArgumentException("ss: an ordering needs a port");
@@ -278,7 +286,8 @@ final class SsFilter {
                     default -> p <= port;
                 };
             }
-            boolean equal = addressMatches(actual.address()) && (port < 0 || actual.port() == port);
+            boolean addressOfV4 = !(name instanceof Inet6SockAddr v6) || v6.isV4Mapped() || prefixLength == 0;
+            boolean equal = addressOfV4 && addressMatches(actual.address()) && (port < 0 || actual.port() == port);
             return op == Op.EQ ? equal : !equal;
         }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.TcpInfo;
 import net.tern.spi.diag.InetDiagHandler;
@@ -191,5 +192,69 @@ class SsCommandTest {
     private List<String> rows(String... args) {
         return command.ss(args).lines().skip(1).map(line -> line.trim().split("\\s+"))
                 .map(cells -> cells[cells.length > 0 && cells[0].matches("tcp|udp") ? 4 : 3]).toList();
+    }
+
+    /**
+     * Sockets of both families, printed as ss 6.1 prints them on Linux 6.18: an AF_INET6
+     * address in brackets, a dual-stack socket's :: as {@code *}, an IPV6_V6ONLY one's as
+     * {@code [::]}, a dual-stack connection by its IPv4-mapped addresses; the AF_INET dump
+     * before the AF_INET6 one.
+     */
+    private void registerBothFamilies() {
+        Inet6SockAddr any = Inet6SockAddr.ANY;
+        netlink.registerDiag(6, () -> List.of(
+                InetDiagMsg.of(6, 10, 0, 128, new Inet6SockAddr(0, 0, 47007), any, 3, null, false),
+                InetDiagMsg.of(6, 10, 0, 128, Inet6SockAddr.parse("[::1]:47008"), any, 4, null, true),
+                InetDiagMsg.of(6, 10, 0, 128, new Inet6SockAddr(0, 0, 47011), any, 5, null, true),
+                InetDiagMsg.of(6, 1, 0, 0, Inet6SockAddr.parse("[::ffff:127.0.0.1]:47007"),
+                        Inet6SockAddr.parse("[::ffff:127.0.0.1]:50406"), 6, null, false),
+                tcp(10, 0, 128, "0.0.0.0:47009", null, 7),
+                tcp(1, 0, 0, "127.0.0.1:50406", "127.0.0.1:47007", 8)));
+        netlink.registerDiag(17, () -> List.of(
+                InetDiagMsg.of(17, 7, 0, 0, new Inet6SockAddr(0, 0, 47010), any, 9, null, false)));
+    }
+
+    @Test
+    void bothFamiliesByDefaultIpv6AddressesInBracketsAndTheDualStackWildcardAsStar() {
+        registerBothFamilies();
+        assertThat(command.ss("-tuan").lines().toList()).containsExactly(
+                "Netid State  Recv-Q Send-Q      Local Address:Port        Peer Address:Port  Process",
+                "udp   UNCONN 0      0                       *:47010                  *:*",
+                "tcp   LISTEN 0      128               0.0.0.0:47009            0.0.0.0:*",
+                "tcp   ESTAB  0      0               127.0.0.1:50406          127.0.0.1:47007",
+                "tcp   LISTEN 0      128                     *:47007                  *:*",
+                "tcp   LISTEN 0      128                 [::1]:47008               [::]:*",
+                "tcp   LISTEN 0      128                  [::]:47011               [::]:*",
+                "tcp   ESTAB  0      0      [::ffff:127.0.0.1]:47007 [::ffff:127.0.0.1]:50406");
+    }
+
+    @Test
+    void fourAndSixChooseTheFamilyAndBothTogetherShowBoth() {
+        registerBothFamilies();
+        assertThat(command.ss("-6tan").lines().toList()).containsExactly(
+                "State  Recv-Q Send-Q      Local Address:Port        Peer Address:Port  Process",
+                "LISTEN 0      128                     *:47007                  *:*",
+                "LISTEN 0      128                 [::1]:47008               [::]:*",
+                "LISTEN 0      128                  [::]:47011               [::]:*",
+                "ESTAB  0      0      [::ffff:127.0.0.1]:47007 [::ffff:127.0.0.1]:50406");
+        assertThat(command.ss("-4tan").lines().toList()).containsExactly(
+                "State  Recv-Q Send-Q Local Address:Port  Peer Address:Port  Process",
+                "LISTEN 0      128          0.0.0.0:47009      0.0.0.0:*",
+                "ESTAB  0      0          127.0.0.1:50406    127.0.0.1:47007");
+        assertThat(command.ss("-4", "-6", "-ta")).isEqualTo(command.ss("-ta"));
+        assertThat(command.ss("--ipv6", "-u", "-a").lines().skip(1).toList())
+                .containsExactly("UNCONN 0      0                  *:47010            *:*");
+    }
+
+    /** A port selects in both families; an IPv4 address matches a dual-stack socket's IPv4-mapped one, no other IPv6 one. */
+    @Test
+    void filtersSelectIpv6SocketsByPortAndIpv4MappedAddress() {
+        registerBothFamilies();
+        assertThat(command.ss("-tan", "sport", "=", ":47007").lines().skip(1).toList()).containsExactly(
+                "LISTEN 0      128                     *:47007                  *:*",
+                "ESTAB  0      0      [::ffff:127.0.0.1]:47007 [::ffff:127.0.0.1]:50406");
+        assertThat(command.ss("-tan", "src", "127.0.0.1").lines().skip(1).toList()).containsExactly(
+                "ESTAB 0      0               127.0.0.1:50406          127.0.0.1:47007",
+                "ESTAB 0      0      [::ffff:127.0.0.1]:47007 [::ffff:127.0.0.1]:50406");
     }
 }

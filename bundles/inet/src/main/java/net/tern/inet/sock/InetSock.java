@@ -670,6 +670,14 @@ public class InetSock {
      */
     public InetDiagMsg diagMsg(int diagState, int recvQ, int sendQ, TcpInfo tcpInfo, SkMemInfo mem) {
         ProtoSocket s = socket;
+        if (family == SocketConstants.AF_INET6) {
+            // inet_diag_msg_common_fill: an AF_INET6 socket by its IPv6 addresses (IPv4-mapped for its IPv4 traffic)
+            SockAddr local = localName();
+            SockAddr peer = peerName();
+            return new InetDiagMsg(protocol, diagState, recvQ, sendQ, InetDiagMsg.v4View(local), InetDiagMsg.v4View(peer),
+                    s == null ? -1 : s.fd(), tcpInfo, InetDiagMsg.TIMER_NONE, 0, 0, cookie(), shutdown, mem, local, peer,
+                    ipv6only);
+        }
         return new InetDiagMsg(protocol, diagState, recvQ, sendQ, localAddress(), peerAddress(), s == null ? -1 : s.fd(),
                 tcpInfo, InetDiagMsg.TIMER_NONE, 0, 0, cookie(), shutdown, mem);
     }

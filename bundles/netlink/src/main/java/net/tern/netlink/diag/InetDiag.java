@@ -26,6 +26,12 @@ public final class InetDiag {
     public static final int INET_DIAG_SKMEMINFO = 7;
     /** {@code sk_shutdown}, a u8, sent for every full socket without being asked. */
     public static final int INET_DIAG_SHUTDOWN = 8;
+    /**
+     * {@code ipv6_only_sock}, a u8: sent unasked for an AF_INET6 socket in LISTEN or CLOSE
+     * ({@code inet_diag_msg_attrs_fill}); ss prints such a socket's :: as {@code [::]}, a
+     * dual-stack one's as {@code *}.
+     */
+    public static final int INET_DIAG_SKV6ONLY = 11;
 
     /** The {@code idiag_ext} bit that asks for {@code attribute}. */
     public static int ext(int attribute) {

@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SockAddr;
 
 /**
  * The filter program of {@code INET_DIAG_REQ_BYTECODE} ({@code inet_diag_bc_run},
@@ -93,6 +95,16 @@ public final class InetDiagBytecode {
 
     /** {@code inet_diag_bc_run}: whether the socket from {@code local} to {@code peer} on {@code ifindex} passes. */
     public boolean run(InetSockAddr local, InetSockAddr peer, int ifindex) {
+        return run((SockAddr) local, peer, ifindex);
+    }
+
+    /**
+     * {@code inet_diag_bc_run} for a socket of either family: {@code local} and {@code peer}
+     * are both {@link InetSockAddr} or both {@link Inet6SockAddr}.
+     */
+    public boolean run(SockAddr local, SockAddr peer, int ifindex) {
+        int localPort = port(local);
+        int peerPort = port(peer);
         ByteBuffer b = program;
         int len = b.remaining();
         int at = 0;
@@ -103,14 +115,14 @@ public final class InetDiagBytecode {
             boolean pass = switch (code) {
                 case NOP, AUTO -> true;      // AUTO: the port was not bound by the application; Tern does not track it
                 case JMP -> false;
-                case S_EQ -> local.port() == port(b, at);
-                case S_GE -> local.port() >= port(b, at);
-                case S_LE -> local.port() <= port(b, at);
-                case D_EQ -> peer.port() == port(b, at);
-                case D_GE -> peer.port() >= port(b, at);
-                case D_LE -> peer.port() <= port(b, at);
-                case S_COND -> hostMatches(b, at, local);
-                case D_COND -> hostMatches(b, at, peer);
+                case S_EQ -> localPort == port(b, at);
+                case S_GE -> localPort >= port(b, at);
+                case S_LE -> localPort <= port(b, at);
+                case D_EQ -> peerPort == port(b, at);
+                case D_GE -> peerPort >= port(b, at);
+                case D_LE -> peerPort <= port(b, at);
+                case S_COND -> hostMatches(b, at, local, localPort);
+                case D_COND -> hostMatches(b, at, peer, peerPort);
                 case DEV_COND -> b.getInt(at + 4) == 0 || b.getInt(at + 4) == ifindex;
                 case MARK_COND -> (0 & b.getInt(at + 8)) == b.getInt(at + 4); // sockets carry no mark: mark 0
                 default -> false;
@@ -124,21 +136,47 @@ public final class InetDiagBytecode {
         return b.getShort(at + 6) & 0xffff;
     }
 
-    private static boolean hostMatches(ByteBuffer b, int at, InetSockAddr end) {
+    private static int port(SockAddr end) {
+        return end instanceof Inet6SockAddr v6 ? v6.port() : ((InetSockAddr) end).port();
+    }
+
+    /**
+     * {@code S_COND} / {@code D_COND}: the port unless -1, then the family (AF_UNSPEC passes;
+     * an AF_INET condition matches an AF_INET6 socket's IPv4-mapped address by its last word,
+     * any other mismatch fails), then the first {@code prefix_len} bits.
+     */
+    private static boolean hostMatches(ByteBuffer b, int at, SockAddr end, int endPort) {
         int family = b.get(at + 4) & 0xff;
         int prefixLen = b.get(at + 5) & 0xff;
         int port = b.getInt(at + 8);
-        if (port != -1 && port != end.port()) {
+        if (port != -1 && port != endPort) {
             return false;
         }
-        if (family == 0 || prefixLen == 0) {
+        if (family == 0) {
             return true;
         }
-        if (family != 2) {
-            return false; // an IPv6 condition never matches an IPv4 socket here
+        ByteBuffer be = b.duplicate().order(ByteOrder.BIG_ENDIAN);
+        if (family != end.family()) {
+            return family == 2 && end instanceof Inet6SockAddr v6 && v6.isV4Mapped()
+                    && prefixMatches((int) v6.low(), be.getInt(at + 12), prefixLen);
         }
-        int address = b.duplicate().order(ByteOrder.BIG_ENDIAN).getInt(at + 12);
-        int mask = prefixLen == 32 ? -1 : ~(-1 >>> prefixLen);
-        return (end.address() & mask) == (address & mask);
+        if (prefixLen == 0) {
+            return true;
+        }
+        if (end instanceof Inet6SockAddr v6) {
+            return prefixMatches(v6.high(), be.getLong(at + 12), Math.min(64, prefixLen))
+                    && (prefixLen <= 64 || prefixMatches(v6.low(), be.getLong(at + 20), prefixLen - 64));
+        }
+        return prefixMatches(((InetSockAddr) end).address(), be.getInt(at + 12), prefixLen);
+    }
+
+    private static boolean prefixMatches(int actual, int wanted, int prefixLen) {
+        int mask = prefixLen == 0 ? 0 : prefixLen >= 32 ? -1 : ~(-1 >>> prefixLen);
+        return (actual & mask) == (wanted & mask);
+    }
+
+    private static boolean prefixMatches(long actual, long wanted, int prefixLen) {
+        long mask = prefixLen == 0 ? 0 : prefixLen >= 64 ? -1L : ~(-1L >>> prefixLen);
+        return (actual & mask) == (wanted & mask);
     }
 }

@@ -19,7 +19,7 @@ import net.tern.spi.diag.SkMemInfo;
 
 /**
  * {@code NETLINK_SOCK_DIAG}'s kernel side ({@code net/core/sock_diag.c} with
- * {@code net/ipv4/inet_diag.c}): {@code SOCK_DIAG_BY_FAMILY} for AF_INET goes to the
+ * {@code net/ipv4/inet_diag.c}): {@code SOCK_DIAG_BY_FAMILY} for AF_INET or AF_INET6 goes to the
  * transport's {@link InetDiagHandler} ({@code inet_diag_register}: TCP's, UDP's), which the
  * bundle tracks as services. A dump ({@code inet_diag_dump}) answers every socket in
  * {@code idiag_states} that passes the request's bytecode; without {@code NLM_F_DUMP} the
@@ -51,8 +51,10 @@ final class SockDiag implements NetlinkKernel {
 
     /**
      * {@code sock_diag_rcv_msg}: {@code SOCK_DIAG_BY_FAMILY} only (EOPNOTSUPP for the old
-     * {@code TCPDIAG_GETSOCK} and anything else); a family without a handler, ENOENT; AF_INET6,
-     * whose handler Linux always has, answers an empty dump: the stack has no IPv6 sockets.
+     * {@code TCPDIAG_GETSOCK} and anything else); a family other than AF_INET and AF_INET6,
+     * ENOENT. Each family's request sees that family's sockets only, as
+     * {@code inet_diag_dump_icsk} skips those whose {@code sk_family} differs: a dual-stack
+     * AF_INET6 socket is in AF_INET6's dump (with IPv4-mapped addresses), never in AF_INET's.
      */
     @Override
     public void rcvMsg(NlMsg request, NetlinkReply reply) throws ErrnoException {
@@ -63,12 +65,7 @@ final class SockDiag implements NetlinkKernel {
         InetDiagReqV2 req = InetDiagReqV2.read(request);
         NlAttrs attrs = request.attrs(InetDiagReqV2.SIZE);
         boolean dump = (request.flags() & Netlink.NLM_F_DUMP) == Netlink.NLM_F_DUMP;
-        if (req.family() == SocketConstants.AF_INET6 && dump) {
-            reply.beginDump();
-            reply.done();
-            return;
-        }
-        if (req.family() != SocketConstants.AF_INET) {
+        if (req.family() != SocketConstants.AF_INET && req.family() != SocketConstants.AF_INET6) {
             throw new ErrnoException(Errno.ENOENT, "no socket diagnostics for family " + req.family());
         }
         int protocol = attrs.has(InetDiag.INET_DIAG_REQ_PROTOCOL) ? attrs.u32(InetDiag.INET_DIAG_REQ_PROTOCOL)
@@ -91,10 +88,10 @@ final class SockDiag implements NetlinkKernel {
             NetlinkReply reply) {
         reply.beginDump();
         for (net.tern.spi.diag.InetDiagMsg m : handler.dump()) {
-            if ((req.states() & 1 << m.state()) == 0) {
+            if (m.family() != req.family() || (req.states() & 1 << m.state()) == 0) {
                 continue;
             }
-            if (filter != null && !filter.run(m.local(), m.peer(), 0)) {
+            if (filter != null && !filter.run(m.localName(), m.peerName(), 0)) {
                 continue;
             }
             inetSkDiagFill(reply.begin(InetDiag.SOCK_DIAG_BY_FAMILY, 0), m, req.ext());
@@ -107,7 +104,8 @@ final class SockDiag implements NetlinkKernel {
     private static void inetDiagDumpOne(InetDiagHandler handler, InetDiagReqV2 req, NetlinkReply reply)
             throws ErrnoException {
         for (net.tern.spi.diag.InetDiagMsg m : handler.dump()) {
-            if (m.local().equals(req.local()) && m.peer().equals(req.peer())) {
+            if (m.family() == req.family() && m.localName().equals(req.localName())
+                    && m.peerName().equals(req.peerName())) {
                 inetSkDiagFill(reply.begin(InetDiag.SOCK_DIAG_BY_FAMILY, 0), m, req.ext());
                 reply.end();
                 return;
@@ -119,15 +117,22 @@ final class SockDiag implements NetlinkKernel {
     /**
      * {@code inet_sk_diag_fill}: {@code inet_diag_msg} with the timer, retransmissions, expiry,
      * cookie and owner; then, for a full socket, {@code INET_DIAG_SHUTDOWN} (always, as Linux
-     * sends it), {@code INET_DIAG_MEMINFO} and {@code INET_DIAG_SKMEMINFO} when asked in
+     * sends it), for an AF_INET6 one in LISTEN or CLOSE {@code INET_DIAG_SKV6ONLY}, {@code INET_DIAG_MEMINFO} and {@code INET_DIAG_SKMEMINFO} when asked in
      * {@code idiag_ext}, and for TCP {@code INET_DIAG_INFO} (the {@code tcp_info}) and
      * {@code INET_DIAG_CONG} when asked; a request or TIME-WAIT entry has none of these.
      */
     static void inetSkDiagFill(NlWriter w, net.tern.spi.diag.InetDiagMsg m, int ext) {
-        new InetDiagMsg(SocketConstants.AF_INET, m.state(), m.timer(), Math.min(255, m.retrans()), m.local(), m.peer(),
-                0, m.cookie(), m.expiresMillis(), m.recvQ(), m.sendQ(), 0, Math.max(0, m.fd())).write(w);
+        new InetDiagMsg(m.family(), m.state(), m.timer(), Math.min(255, m.retrans()), m.local(), m.peer(),
+                0, m.cookie(), m.expiresMillis(), m.recvQ(), m.sendQ(), 0, Math.max(0, m.fd()), m.localName(),
+                m.peerName()).write(w);
         if (m.shutdown() >= 0) {
             w.attrU8(InetDiag.INET_DIAG_SHUTDOWN, m.shutdown());
+        }
+        // inet_diag_msg_attrs_fill: only full sockets are in LISTEN or CLOSE (never a request or TIME-WAIT entry)
+        int state = m.state();
+        if (m.family() == SocketConstants.AF_INET6
+                && (state == net.tern.spi.diag.InetDiagMsg.LISTEN || state == net.tern.spi.diag.InetDiagMsg.CLOSE)) {
+            w.attrU8(InetDiag.INET_DIAG_SKV6ONLY, m.v6only() ? 1 : 0);
         }
         SkMemInfo mem = m.mem();
         if (mem != null && (ext & InetDiag.ext(InetDiag.INET_DIAG_MEMINFO)) != 0) {

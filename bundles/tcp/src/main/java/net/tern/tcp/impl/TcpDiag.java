@@ -3,8 +3,8 @@ package net.tern.tcp.impl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import net.tern.api.socket.Inet6SockAddr;
 import net.tern.api.socket.InetSockAddr;
-import net.tern.api.socket.SocketConstants;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.diag.InetDiagMsg;
@@ -12,7 +12,8 @@ import net.tern.spi.diag.SkMemInfo;
 import net.tern.spi.net.Clock;
 
 /**
- * {@code tcp_diag}: every TCP socket not closed, the requests in SYN-RECV and the TIME-WAIT
+ * {@code tcp_diag}: every TCP socket not closed, of both families (AF_INET6 ones by their
+ * IPv6 addresses, IPv4-mapped for a dual-stack socket's IPv4 connection), the requests in SYN-RECV and the TIME-WAIT
  * entries, as {@code inet_diag_dump_icsk} walks the listening and established hashes.
  *
  * <p>Threading (README's rule): a socket is read under its lock; a request under its
@@ -47,8 +48,8 @@ final class TcpDiag implements InetDiagHandler {
             sk.lock();
             try {
                 SkState state = sk.state();
-                if (state == SkState.CLOSE || sk.family() != SocketConstants.AF_INET) {
-                    continue; // AF_INET6 sockets are a dump of their own family (not served yet)
+                if (state == SkState.CLOSE) {
+                    continue;
                 }
                 SkMemInfo mem = sk.memInfo(sk.mem(), sk.backlogDrops());
                 if (state == SkState.LISTEN) {
@@ -70,7 +71,7 @@ final class TcpDiag implements InetDiagHandler {
         }
         long now = clock.nanoTime();
         for (Object entry : tables.establishedEntries()) {
-            if (entry instanceof TimeWaitSock tw && !tw.key.isV6()) {
+            if (entry instanceof TimeWaitSock tw) {
                 // inet_twsk_diag_fill: the timer that ends the entry, no retransmissions.
                 out.add(entry(tw, SkState.TIME_WAIT).withTimer(InetDiagMsg.TIMER_TIMEWAIT, 0,
                         SockTimers.millisUntil(tw.timerDueNanos(), now)));
@@ -79,9 +80,19 @@ final class TcpDiag implements InetDiagHandler {
         return out;
     }
 
-    /** A request or TIME-WAIT entry: its 4-tuple and cookie, no queues, owner, shutdown bits or memory. */
+    /**
+     * A request or TIME-WAIT entry: its 4-tuple and cookie, no queues, owner, shutdown bits or
+     * memory. An IPv6 connection's entry is AF_INET6; an IPv4 one AF_INET, also when its
+     * listener or socket was a dual-stack AF_INET6 one (the entries keep no family).
+     */
     private static InetDiagMsg entry(MiniSock mini, SkState state) {
         ConnKey key = mini.key;
+        if (key.isV6()) {
+            Inet6SockAddr local = new Inet6SockAddr(key.local6().high(), key.local6().low(), key.localPort());
+            Inet6SockAddr remote = new Inet6SockAddr(key.remote6().high(), key.remote6().low(), key.remotePort());
+            return new InetDiagMsg(6, state.number(), 0, 0, InetDiagMsg.v4View(local), InetDiagMsg.v4View(remote), -1,
+                    null, InetDiagMsg.TIMER_NONE, 0, 0, mini.cookie(), -1, null, local, remote, false);
+        }
         return new InetDiagMsg(6, state.number(), 0, 0, new InetSockAddr(key.localAddress(), key.localPort()),
                 key.remoteAddress() == 0 ? NONE : new InetSockAddr(key.remoteAddress(), key.remotePort()), -1, null,
                 InetDiagMsg.TIMER_NONE, 0, 0, mini.cookie(), -1, null);

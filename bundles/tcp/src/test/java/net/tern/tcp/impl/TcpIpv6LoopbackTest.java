@@ -24,6 +24,7 @@ import net.tern.api.socket.SocketApi;
 import net.tern.api.socket.TcpInfo;
 import net.tern.core.testing.PacketLeakCheck;
 import net.tern.inet.sock.SkState;
+import net.tern.spi.diag.InetDiagMsg;
 import net.tern.tcp.testing.LoopbackHost;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,8 +103,51 @@ class TcpIpv6LoopbackTest {
         assertThat(api.getsockname(pair[1])).isEqualTo(v6("[::1]:8080"));
         assertThat(api.getsockname(l)).isEqualTo(v6("[::]:8080"));
         assertThat(lo.host().inet6().counter("Ip6InReceives")).isPositive();
-        assertThat(lo.host().tcp().diag().dump()).as("an AF_INET dump (sock_diag) holds no AF_INET6 socket")
-                .noneMatch(m -> m.local().port() == 8080 || m.peer().port() == 8080);
+        assertThat(lo.host().tcp().diag().dump()).as("tcp_diag names AF_INET6 sockets by their IPv6 addresses")
+                .filteredOn(m -> m.local().port() == 8080 || m.peer().port() == 8080)
+                .extracting(m -> m.family() + " " + InetDiagMsg.ssStateName(m.state()) + " " + m.localName() + " "
+                        + m.peerName() + " v6only " + m.v6only())
+                .containsExactlyInAnyOrder("10 LISTEN [::]:8080 [::]:0 v6only false",
+                        "10 ESTAB [::1]:8080 " + client + " v6only false",
+                        "10 ESTAB " + client + " [::1]:8080 v6only false");
+    }
+
+    /**
+     * inet_diag's view of a dual-stack listener's IPv4 connection: the accepted socket is
+     * AF_INET6 with IPv4-mapped addresses, its IPv4 client AF_INET; an IPV6_V6ONLY listener
+     * says so; a closed IPv6 connection leaves an AF_INET6 TIME-WAIT entry.
+     */
+    @Test
+    void diagListsDualStackConnectionsByIpv4MappedAddressesAndV6OnlyListenersAsSuch() throws Exception {
+        int dual = listen6(v6("[::]:8080"));
+        int client = connect(AF_INET, new InetSockAddr(InetSockAddr.INADDR_LOOPBACK, 8080));
+        lo.runUntilIdle();
+        int server = api.accept(dual, SOCK_NONBLOCK).fd();
+        int only = api.socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        api.setsockopt(only, SOL_IPV6, IPV6_V6ONLY, 1);
+        api.bind(only, v6("[::]:8081"));
+        api.listen(only, 8);
+        int clientPort = ((InetSockAddr) api.getsockname(client)).port();
+        assertThat(lo.host().tcp().diag().dump())
+                .filteredOn(m -> m.state() != InetDiagMsg.TIME_WAIT)
+                .extracting(m -> m.family() + " " + InetDiagMsg.ssStateName(m.state()) + " " + m.localName() + " "
+                        + m.peerName() + " " + m.local() + " fd " + m.fd() + " v6only " + m.v6only())
+                .containsExactlyInAnyOrder("10 LISTEN [::]:8080 [::]:0 0.0.0.0:8080 fd " + dual + " v6only false",
+                        "10 LISTEN [::]:8081 [::]:0 0.0.0.0:8081 fd " + only + " v6only true",
+                        "10 ESTAB [::ffff:127.0.0.1]:8080 [::ffff:127.0.0.1]:" + clientPort + " 127.0.0.1:8080 fd "
+                                + server + " v6only false",
+                        "2 ESTAB 127.0.0.1:" + clientPort + " 127.0.0.1:8080 127.0.0.1:" + clientPort + " fd " + client
+                                + " v6only false");
+
+        int[] six = pair6(only, 8081);
+        Inet6SockAddr sixClient = (Inet6SockAddr) api.getsockname(six[0]);
+        api.close(six[0]);
+        lo.runUntilIdle();
+        api.close(six[1]);
+        lo.runUntilIdle();
+        assertThat(lo.host().tcp().diag().dump()).filteredOn(m -> m.state() == InetDiagMsg.TIME_WAIT)
+                .extracting(m -> m.family() + " " + m.localName() + " " + m.peerName())
+                .containsExactly("10 " + sixClient + " [::1]:8081");
     }
 
     /** RFC 8200 8.1 and Linux's tcp_v6_connect: the MSS leaves out 40 bytes of IPv6 header, 20 more than IPv4's. */

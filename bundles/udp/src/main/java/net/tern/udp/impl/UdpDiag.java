@@ -2,13 +2,13 @@ package net.tern.udp.impl;
 
 import java.util.ArrayList;
 import java.util.List;
-import net.tern.api.socket.SocketConstants;
 import net.tern.inet.sock.SkState;
 import net.tern.spi.diag.InetDiagHandler;
 import net.tern.spi.diag.InetDiagMsg;
 
 /**
- * {@code udp_diag}: the bound UDP sockets (as Linux dumps the UDP hash, an unbound socket is
+ * {@code udp_diag}: the bound UDP sockets of both families (AF_INET6 ones by their IPv6
+ * addresses and {@code IPV6_V6ONLY}; as Linux dumps the UDP hash, an unbound socket is
  * not listed), each read under its lock. A connected socket is ESTABLISHED, any other CLOSE
  * ({@code ss} shows UNCONN); Recv-Q is the receive memory charged ({@code sk_rmem_alloc}),
  * Send-Q 0, since a datagram leaves within its {@code sendmsg}. Each carries its memory
@@ -27,7 +27,7 @@ final class UdpDiag implements InetDiagHandler {
         for (UdpSock sk : prot.live()) {
             sk.lock();
             try {
-                if (sk.isDead() || sk.num() == 0 || sk.family() != SocketConstants.AF_INET) {
+                if (sk.isDead() || sk.num() == 0) {
                     continue;
                 }
                 int state = sk.state() == SkState.ESTABLISHED ? InetDiagMsg.ESTABLISHED : InetDiagMsg.CLOSE;

@@ -75,6 +75,33 @@ class UdpIpv6Test {
         inet6.close();
     }
 
+    /**
+     * udp_diag lists AF_INET6 sockets by their IPv6 addresses and IPV6_V6ONLY, beside the
+     * AF_INET ones: a dual-stack [::], an IPV6_V6ONLY [::], a connected one; unbound, none.
+     */
+    @Test
+    void diagListsIpv6SocketsByTheirAddressesBesideIpv4Ones() throws Exception {
+        int dual = socket6();
+        api.bind(dual, Inet6SockAddr.parse("[::]:5353"));
+        int only = socket6();
+        api.setsockopt(only, SocketConstants.SOL_IPV6, SocketConstants.IPV6_V6ONLY, 1);
+        api.bind(only, Inet6SockAddr.parse("[::]:5354"));
+        int connected = socket6();
+        api.bind(connected, Inet6SockAddr.parse("[fd00:99::2]:33000"));
+        api.connect(connected, Inet6SockAddr.parse("[fd00:99::1]:53"));
+        socket6();
+        int four = api.socket(SocketConstants.AF_INET, SOCK_DGRAM, 0);
+        api.bind(four, new InetSockAddr(0, 5355));
+        assertThat(bed.udp().diag().dump())
+                .extracting(m -> m.family() + " " + m.state() + " " + m.localName() + " " + m.peerName() + " fd "
+                        + m.fd() + " v6only " + m.v6only())
+                .containsExactlyInAnyOrder("10 7 [::]:5353 [::]:0 fd " + dual + " v6only false",
+                        "10 7 [::]:5354 [::]:0 fd " + only + " v6only true",
+                        // bound to an IPv6 address: v6-only, as __inet6_bind makes it
+                        "10 1 [fd00:99::2]:33000 [fd00:99::1]:53 fd " + connected + " v6only true",
+                        "2 7 0.0.0.0:5355 0.0.0.0:0 fd " + four + " v6only false");
+    }
+
     private int socket6() throws ErrnoException {
         return api.socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
     }
