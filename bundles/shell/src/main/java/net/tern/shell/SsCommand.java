@@ -77,7 +77,8 @@ public final class SsCommand {
             "   FILTER := [ state STATE-FILTER ] [ exclude STATE ] [ EXPRESSION ]",
             "   STATE-FILTER := {all|connected|synchronized|bucket|big|established|syn-sent|syn-recv|",
             "                    fin-wait-1|fin-wait-2|time-wait|closed|close-wait|last-ack|listening|closing}",
-            "   EXPRESSION := sport|dport OP [ADDR]:PORT | src|dst [OP] ADDR[/LEN][:PORT], joined by",
+            "   EXPRESSION := sport|dport OP [ADDR]:PORT | src|dst [OP] ADDR[/LEN][:PORT] | src|dst [OP]",
+            "                 [IPV6[/LEN]][:PORT], joined by",
             "                 and, or, not and parentheses; OP := = != > >= < <= (or eq ne gt ge lt le)");
 
     private static final int TCP = 6;

@@ -222,13 +222,23 @@ final class SsFilter {
     }
 
     /**
-     * {@code A.B.C.D[/LEN][:PORT]}, {@code :PORT} or {@code *}: an address prefix (-1 for
-     * any) and a port (-1 for any). Ordering operators compare the port, as ss's do.
+     * {@code A.B.C.D[/LEN][:PORT]}, {@code [X:X::X[/LEN]][:PORT]} (IPv6 in brackets, the
+     * prefix inside them, as ss takes it), {@code :PORT} or {@code *}: an address prefix
+     * and a port (-1 for any). Ordering operators compare the port, as ss's do.
+     *
+     * @param v6 whether the address is IPv6's ({@code high}, {@code low}) rather than {@code address}
      */
-    private record Endpoint(int address, int prefixLength, int port) {
+    private record Endpoint(int address, int prefixLength, int port, boolean v6, long high, long low) {
+        Endpoint(int address, int prefixLength, int port) {
+            this(address, prefixLength, port, false, 0, 0);
+        }
+
         static Endpoint parse(String word) {
             if (word.equals("*")) {
                 return new Endpoint(0, 0, -1);
+            }
+            if (word.startsWith("[")) {
+                return parse6(word);
             }
             int colon = word.lastIndexOf(':');
             String host = colon >= 0 ? word.substring(0, colon) : word;
@@ -272,6 +282,28 @@ final class SsFilter {
          * only an IPv4-mapped address, by its IPv4 address (as the kernel's {@code S_COND} for
          * an AF_INET condition).
          */
+        /** {@code [X:X::X[/LEN]][:PORT]}. */
+        private static Endpoint parse6(String word) {
+            int close = word.indexOf(']');
+            String rest = close < 0 ? null : word.substring(close + 1);
+            if (rest == null || !(rest.isEmpty() || rest.startsWith(":"))) {
+                throw new IllegalArgumentException("ss: \"" + word + "\" is not an address");
+            }
+            int port = rest.isEmpty() ? -1 : parse(rest).port();
+            String host = word.substring(1, close);
+            int slash = host.indexOf('/');
+            try {
+                int length = slash < 0 ? 128 : Integer.parseInt(host.substring(slash + 1));
+                if (length < 0 || length > 128) {
+                    throw new IllegalArgumentException();
+                }
+                long[] address = Inet6SockAddr.parseAddress(slash < 0 ? host : host.substring(0, slash));
+                return new Endpoint(0, length, port, true, address[0], address[1]);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("ss: \"" + word + "\" is not an address");
+            }
+        }
+
         boolean compare(SockAddr name, Op op) {
             InetSockAddr actual = net.tern.spi.diag.InetDiagMsg.v4View(name);
             if (op != Op.EQ && op != Op.NE) {
@@ -286,9 +318,22 @@ final class SsFilter {
                     default -> p <= port;
                 };
             }
-            boolean addressOfV4 = !(name instanceof Inet6SockAddr v6) || v6.isV4Mapped() || prefixLength == 0;
-            boolean equal = addressOfV4 && addressMatches(actual.address()) && (port < 0 || actual.port() == port);
+            boolean addressMatches = v6 ? name instanceof Inet6SockAddr six && v6Matches(six)
+                    : (!(name instanceof Inet6SockAddr six) || six.isV4Mapped() || prefixLength == 0)
+                            && addressMatches(actual.address());
+            boolean equal = addressMatches && (port < 0 || actual.port() == port);
             return op == Op.EQ ? equal : !equal;
+        }
+
+        /** An IPv6 prefix: only AF_INET6 sockets' addresses, the first {@code prefixLength} bits. */
+        private boolean v6Matches(Inet6SockAddr actual) {
+            return prefix(actual.high(), high, Math.min(64, prefixLength))
+                    && prefix(actual.low(), low, Math.max(0, prefixLength - 64));
+        }
+
+        private static boolean prefix(long actual, long wanted, int bits) {
+            long mask = bits == 0 ? 0 : -1L << (64 - bits);
+            return (actual & mask) == (wanted & mask);
         }
 
         private boolean addressMatches(int actual) {

@@ -257,4 +257,26 @@ class SsCommandTest {
                 "ESTAB 0      0               127.0.0.1:50406          127.0.0.1:47007",
                 "ESTAB 0      0      [::ffff:127.0.0.1]:47007 [::ffff:127.0.0.1]:50406");
     }
+
+    /**
+     * IPv6 addresses in the expression as ss 6.1 takes them, in brackets with any prefix
+     * inside: {@code [::1]}, {@code [::ffff:127.0.0.0/104]}, {@code [::]:PORT}; they match
+     * AF_INET6 sockets only.
+     */
+    @Test
+    void ipv6AddressesInBracketsSelectIpv6Sockets() {
+        registerBothFamilies();
+        assertThat(command.ss("-tan", "src", "[::1]").lines().skip(1).toList())
+                .containsExactly("LISTEN 0      128            [::1]:47008         [::]:*");
+        assertThat(command.ss("-tan", "dst", "[::ffff:127.0.0.0/104]").lines().skip(1).toList())
+                .containsExactly("ESTAB 0      0      [::ffff:127.0.0.1]:47007 [::ffff:127.0.0.1]:50406");
+        assertThat(command.ss("-tan", "src", "[::]:47011").lines().skip(1).toList())
+                .containsExactly("LISTEN 0      128             [::]:47011         [::]:*");
+        assertThat(command.ss("-tan", "src", "[::/0]", "and", "sport", "=", ":47009").lines().skip(1).toList()).isEmpty();
+        assertThat(command.ss("-tan", "src", "[::1/128]:47008")).isEqualTo(command.ss("-tan", "src", "[::1]"));
+        assertThatThrownBy(() -> command.ss("-tan", "src", "[::1"))
+                .hasMessage("ss: \"[::1\" is not an address");
+        assertThatThrownBy(() -> command.ss("-tan", "src", "[::1]/64"))
+                .hasMessage("ss: \"[::1]/64\" is not an address");
+    }
 }
