@@ -1,6 +1,7 @@
 package net.tern.nio;
 
 import static net.tern.api.socket.SocketConstants.AF_INET;
+import static net.tern.api.socket.SocketConstants.AF_INET6;
 import static net.tern.api.socket.SocketConstants.SHUT_RDWR;
 
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
+import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketApi;
 
 /**
@@ -50,24 +52,50 @@ final class ChannelDescriptor {
      */
     private volatile InetSocketAddress localAddress;
 
-    private ChannelDescriptor(SocketApi api, int fd, AbstractSelectableChannel channel) {
+    /**
+     * Whether the socket is AF_INET6 (dual-stack unless {@code IPV6_V6ONLY}), whose addresses
+     * are IPv6's, IPv4 ones given as IPv4-mapped; else AF_INET.
+     */
+    final boolean inet6;
+
+    private ChannelDescriptor(SocketApi api, int fd, boolean inet6, AbstractSelectableChannel channel) {
         this.api = api;
         this.fd = fd;
+        this.inet6 = inet6;
         this.channel = channel;
     }
 
-    /** A new AF_INET socket of {@code type} for {@code channel}; blocking, as a new channel is. */
-    static ChannelDescriptor open(SocketApi api, int type, AbstractSelectableChannel channel) throws IOException {
+    /**
+     * A new socket of {@code type} for {@code channel}, blocking as a new channel is: AF_INET
+     * for {@code ipv4Only}, else AF_INET6, as the JDK opens its channels where IPv6 is
+     * available; AF_INET when the stack has no AF_INET6 family (EAFNOSUPPORT).
+     */
+    static ChannelDescriptor open(SocketApi api, int type, boolean ipv4Only, AbstractSelectableChannel channel)
+            throws IOException {
         try {
-            return new ChannelDescriptor(api, api.socket(AF_INET, type, 0), channel);
+            if (!ipv4Only) {
+                try {
+                    return new ChannelDescriptor(api, api.socket(AF_INET6, type, 0), true, channel);
+                } catch (ErrnoException e) {
+                    if (e.errno() != Errno.EAFNOSUPPORT) {
+                        throw e;
+                    }
+                }
+            }
+            return new ChannelDescriptor(api, api.socket(AF_INET, type, 0), false, channel);
         } catch (ErrnoException e) {
             throw IoErrors.setup(e);
         }
     }
 
-    /** An accepted connection's descriptor for {@code channel}. */
-    static ChannelDescriptor of(SocketApi api, int fd, AbstractSelectableChannel channel) {
-        return new ChannelDescriptor(api, fd, channel);
+    /** An accepted connection's descriptor for {@code channel}, of its listener's family. */
+    static ChannelDescriptor of(SocketApi api, int fd, boolean inet6, AbstractSelectableChannel channel) {
+        return new ChannelDescriptor(api, fd, inet6, channel);
+    }
+
+    /** {@code address} as this socket's family takes it ({@link Addresses#toTern}). */
+    SockAddr toTern(InetSocketAddress address) {
+        return Addresses.toTern(address, inet6);
     }
 
     /** ClosedChannelException once the channel is closed. */
@@ -121,7 +149,7 @@ final class ChannelDescriptor {
         lock.lock();
         try {
             ensureOpen();
-            Options.set(api, fd, name, value);
+            Options.set(api, fd, inet6, name, value);
         } finally {
             lock.unlock();
         }
@@ -134,7 +162,7 @@ final class ChannelDescriptor {
         lock.lock();
         try {
             ensureOpen();
-            return (T) Options.get(api, fd, name);
+            return (T) Options.get(api, fd, inet6, name);
         } finally {
             lock.unlock();
         }

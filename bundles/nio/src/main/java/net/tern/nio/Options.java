@@ -124,8 +124,11 @@ final class Options {
         }
     }
 
-    /** {@code Net.setSocketOption}: the JDK's value checks, then {@code setsockopt}. */
-    static void set(SocketApi api, int fd, SocketOption<?> name, Object value) throws IOException {
+    /**
+     * {@code Net.setSocketOption}: the JDK's value checks, then {@code setsockopt}; {@code inet6}
+     * for an AF_INET6 socket, whose {@code IP_TOS} is {@code IPV6_TCLASS} as well.
+     */
+    static void set(SocketApi api, int fd, boolean inet6, SocketOption<?> name, Object value) throws IOException {
         Key key = KEYS.get(name);
         int v;
         if (key.bool()) {
@@ -145,6 +148,10 @@ final class Options {
             }
         }
         try {
+            if (inet6 && name == StandardSocketOptions.IP_TOS) {
+                // The JDK on Linux: IPV6_TCLASS on an IPv6 socket, and IP_TOS for its IPv4 side.
+                api.setsockopt(fd, SocketConstants.SOL_IPV6, SocketConstants.IPV6_TCLASS, v);
+            }
             api.setsockopt(fd, key.level(), key.name(), v);
         } catch (ErrnoException e) {
             throw IoErrors.setup(e);
@@ -152,15 +159,18 @@ final class Options {
     }
 
     /**
-     * {@code Net.getSocketOption}: {@code getsockopt} as the option's type. The buffer sizes
+     * {@code Net.getSocketOption}: {@code getsockopt} as the option's type ({@code IP_TOS} of an
+     * IPv6 socket is its {@code IPV6_TCLASS}, as the JDK reads it). The buffer sizes
      * are halved, as the JDK's {@code NET_GetSockOpt} does on Linux so that a size reads back
      * as it was set (Linux, and Tern, double what is set to leave room for overhead).
      */
-    static Object get(SocketApi api, int fd, SocketOption<?> name) throws IOException {
+    static Object get(SocketApi api, int fd, boolean inet6, SocketOption<?> name) throws IOException {
         Key key = KEYS.get(name);
         int v;
         try {
-            v = api.getsockopt(fd, key.level(), key.name());
+            v = inet6 && name == StandardSocketOptions.IP_TOS
+                    ? api.getsockopt(fd, SocketConstants.SOL_IPV6, SocketConstants.IPV6_TCLASS)
+                    : api.getsockopt(fd, key.level(), key.name());
         } catch (ErrnoException e) {
             throw IoErrors.setup(e);
         }

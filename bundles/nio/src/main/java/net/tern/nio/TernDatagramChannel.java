@@ -29,7 +29,6 @@ import java.util.Objects;
 import java.util.Set;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
-import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.MsgHeader;
 import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketApi;
@@ -57,10 +56,11 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
     private volatile InetSocketAddress remoteAddress;
     private DatagramSocket socket;
 
-    TernDatagramChannel(SelectorProvider provider, SocketApi api) throws IOException {
+    /** A new channel, AF_INET for {@code ipv4Only}, else AF_INET6 where the stack has it. */
+    TernDatagramChannel(SelectorProvider provider, SocketApi api, boolean ipv4Only) throws IOException {
         super(provider);
         this.api = api;
-        this.fd = ChannelDescriptor.open(api, SOCK_DGRAM, this);
+        this.fd = ChannelDescriptor.open(api, SOCK_DGRAM, ipv4Only, this);
         this.fdNumber = fd.fd;
     }
 
@@ -137,7 +137,7 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
     /** Under fd.lock. */
     private void bindLocked(InetSocketAddress address) throws IOException {
         try {
-            api.bind(fdNumber, Addresses.toTern(address));
+            api.bind(fdNumber, fd.toTern(address));
         } catch (ErrnoException e) {
             throw IoErrors.setup(e);
         }
@@ -157,7 +157,7 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
     /** {@code check}: refuse when connected already (the adaptor's connect re-connects). */
     DatagramChannel connect(SocketAddress remote, boolean check) throws IOException {
         InetSocketAddress address = Addresses.check(remote);
-        InetSockAddr target = Addresses.toTern(address);
+        SockAddr target = fd.toTern(address);
         fd.lockAll();
         try {
             fd.ensureOpen();
@@ -418,7 +418,7 @@ final class TernDatagramChannel extends DatagramChannel implements TernSelectabl
                     if (address.getPort() == 0) {
                         throw new SocketException("Can't send to port 0");
                     }
-                    to = Addresses.toTern(address);
+                    to = fd.toTern(address);
                 }
                 n = sent(api.sysSend(fdNumber, src, 0, to));
                 completed = n >= 0;

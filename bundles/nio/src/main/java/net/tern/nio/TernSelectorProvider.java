@@ -22,10 +22,13 @@ import org.osgi.service.component.annotations.Reference;
  * framework that takes a provider (Netty's {@code NioIoHandler.newFactory(provider)}). Without
  * OSGi: {@code new TernSelectorProvider(socketApi)}.
  *
- * <p>Tern has only IPv4: channels opened for {@link StandardProtocolFamily#INET6} are IPv4
- * channels that take the IPv6 wildcard as 0.0.0.0 and IPv4-mapped addresses as IPv4 (so code
- * that binds {@code new InetSocketAddress(port)} works), and UNIX-domain channels are
- * unsupported. {@link #openPipe()} is the platform's pipe (its channels register with the
+ * <p>Channels opened for {@link StandardProtocolFamily#INET6} are AF_INET6 and dual-stack (IPv4
+ * peers as IPv4-mapped addresses) where the stack has the AF_INET6 family. Channels opened
+ * without a family are AF_INET for now (the JDK's are AF_INET6 where IPv6 is available): the
+ * stack's socket diagnostics do not list AF_INET6 sockets yet, and TCP leaving aborts its
+ * AF_INET6 connections where it drains IPv4's. An AF_INET channel takes the IPv6 wildcard as
+ * 0.0.0.0 and IPv4-mapped addresses as IPv4 (so code that binds
+ * {@code new InetSocketAddress(port)} works). UNIX-domain channels are unsupported. {@link #openPipe()} is the platform's pipe (its channels register with the
  * platform's selectors, not Tern's). There is no inherited channel.
  */
 @Component(service = SelectorProvider.class, immediate = true)
@@ -44,13 +47,12 @@ public final class TernSelectorProvider extends SelectorProvider {
 
     @Override
     public DatagramChannel openDatagramChannel() throws IOException {
-        return new TernDatagramChannel(this, api);
+        return new TernDatagramChannel(this, api, true);
     }
 
     @Override
     public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
-        checkFamily(family);
-        return new TernDatagramChannel(this, api);
+        return new TernDatagramChannel(this, api, ipv4Only(family));
     }
 
     @Override
@@ -69,32 +71,34 @@ public final class TernSelectorProvider extends SelectorProvider {
 
     @Override
     public ServerSocketChannel openServerSocketChannel() throws IOException {
-        return new TernServerSocketChannel(this, api);
+        return new TernServerSocketChannel(this, api, true);
     }
 
     @Override
     public SocketChannel openSocketChannel() throws IOException {
-        return new TernSocketChannel(this, api);
+        return new TernSocketChannel(this, api, true);
     }
 
     @Override
     public SocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
-        checkFamily(family);
-        return new TernSocketChannel(this, api);
+        return new TernSocketChannel(this, api, ipv4Only(family));
     }
 
     @Override
     public ServerSocketChannel openServerSocketChannel(ProtocolFamily family) throws IOException {
-        checkFamily(family);
-        return new TernServerSocketChannel(this, api);
+        return new TernServerSocketChannel(this, api, ipv4Only(family));
     }
 
-    /** INET and INET6 (served as IPv4); UNIX and others as the JDK refuses an unknown family. */
-    private static void checkFamily(ProtocolFamily family) {
+    /**
+     * INET gives an AF_INET channel, INET6 an AF_INET6 one (AF_INET when the stack has no
+     * IPv6); UNIX and others are refused as the JDK refuses an unknown family.
+     */
+    private static boolean ipv4Only(ProtocolFamily family) {
         Objects.requireNonNull(family, "'family' is null");
         if (family != StandardProtocolFamily.INET && family != StandardProtocolFamily.INET6) {
             throw new UnsupportedOperationException("Protocol family not supported");
         }
+        return family == StandardProtocolFamily.INET;
     }
 
     @Override

@@ -37,10 +37,11 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
     private final int fdNumber;
     private ServerSocket socket;
 
-    TernServerSocketChannel(SelectorProvider provider, SocketApi api) throws IOException {
+    /** A new channel, AF_INET for {@code ipv4Only}, else AF_INET6 where the stack has it. */
+    TernServerSocketChannel(SelectorProvider provider, SocketApi api, boolean ipv4Only) throws IOException {
         super(provider);
         this.api = api;
-        this.fd = ChannelDescriptor.open(api, SOCK_STREAM, this);
+        this.fd = ChannelDescriptor.open(api, SOCK_STREAM, ipv4Only, this);
         this.fdNumber = fd.fd;
         try {
             api.setsockopt(fdNumber, SOL_SOCKET, SO_REUSEADDR, 1);
@@ -107,7 +108,7 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
             }
             InetSocketAddress address = local == null ? new InetSocketAddress(0) : Addresses.check(local);
             try {
-                api.bind(fdNumber, Addresses.toTern(address));
+                api.bind(fdNumber, fd.toTern(address));
                 api.listen(fdNumber, backlog < 1 ? 50 : backlog);
             } catch (ErrnoException e) {
                 throw IoErrors.setup(e);
@@ -177,7 +178,7 @@ final class TernServerSocketChannel extends ServerSocketChannel implements TernS
             peer = null; // the peer left before accept; the connection is handed over all the same
         }
         try {
-            return new TernSocketChannel(provider(), api, newFd, peer);
+            return new TernSocketChannel(provider(), api, newFd, fd.inet6, peer);
         } catch (IOException | RuntimeException e) {
             try {
                 api.close(newFd);

@@ -33,7 +33,7 @@ import java.util.Objects;
 import java.util.Set;
 import net.tern.api.socket.Errno;
 import net.tern.api.socket.ErrnoException;
-import net.tern.api.socket.InetSockAddr;
+import net.tern.api.socket.SockAddr;
 import net.tern.api.socket.SocketApi;
 
 /**
@@ -67,21 +67,23 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
     // Guarded by fd.lock.
     private InetSocketAddress remoteAddress;
     /** The peer as the socket layer takes it, for finishConnect's connect call. */
-    private InetSockAddr remote;
+    private SockAddr remote;
     private Socket socket;
 
-    TernSocketChannel(SelectorProvider provider, SocketApi api) throws IOException {
+    /** A new channel, AF_INET for {@code ipv4Only} ({@code openSocketChannel(INET)}), else AF_INET6 where the stack has it. */
+    TernSocketChannel(SelectorProvider provider, SocketApi api, boolean ipv4Only) throws IOException {
         super(provider);
         this.api = api;
-        this.fd = ChannelDescriptor.open(api, SOCK_STREAM, this);
+        this.fd = ChannelDescriptor.open(api, SOCK_STREAM, ipv4Only, this);
         this.fdNumber = fd.fd;
     }
 
     /** An accepted connection: connected, blocking. */
-    TernSocketChannel(SelectorProvider provider, SocketApi api, int acceptedFd, InetSocketAddress peer) throws IOException {
+    TernSocketChannel(SelectorProvider provider, SocketApi api, int acceptedFd, boolean inet6, InetSocketAddress peer)
+            throws IOException {
         super(provider);
         this.api = api;
-        this.fd = ChannelDescriptor.of(api, acceptedFd, this);
+        this.fd = ChannelDescriptor.of(api, acceptedFd, inet6, this);
         this.fdNumber = acceptedFd;
         this.remoteAddress = peer;
         fd.updateLocalAddress();
@@ -197,7 +199,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
             }
             InetSocketAddress address = local == null ? new InetSocketAddress(0) : Addresses.check(local);
             try {
-                api.bind(fdNumber, Addresses.toTern(address));
+                api.bind(fdNumber, fd.toTern(address));
             } catch (ErrnoException e) {
                 throw IoErrors.setup(e);
             }
@@ -208,14 +210,9 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
         return this;
     }
 
-    /** The JDK's {@code checkRemote}: a resolved IPv4 address; the wildcard means this host. */
-    private static InetSocketAddress checkRemote(SocketAddress remote) {
-        InetSocketAddress address = Addresses.check(remote);
-        if (Addresses.isWildcard(address.getAddress())) {
-            return new InetSocketAddress(Addresses.loopback(), address.getPort());
-        }
-        Addresses.ipv4(address.getAddress()); // UnsupportedAddressTypeException for IPv6
-        return address;
+    /** The JDK's {@code checkRemote}: a resolved address of the channel's family; the wildcard means this host. */
+    private InetSocketAddress checkRemote(SocketAddress remote) {
+        return Addresses.remote(Addresses.check(remote), fd.inet6);
     }
 
     private void beginConnect(boolean blocking, InetSocketAddress address) throws IOException {
@@ -233,7 +230,7 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
             }
             state = ST_PENDING;
             remoteAddress = address;
-            remote = Addresses.toTern(address);
+            remote = fd.toTern(address);
         } finally {
             fd.lock.unlock();
         }
@@ -706,10 +703,10 @@ final class TernSocketChannel extends SocketChannel implements TernSelectable {
         if (!fd.closeNonBlocking() && connected && isRegistered()) {
             // Deferred until the selector lets the key go: the peer reads the end now.
             try {
-                int linger = (Integer) Options.get(api, fdNumber, StandardSocketOptions.SO_LINGER);
+                int linger = (Integer) Options.get(api, fdNumber, fd.inet6, StandardSocketOptions.SO_LINGER);
                 if (linger != 0) {
                     if (linger > 0) {
-                        Options.set(api, fdNumber, StandardSocketOptions.SO_LINGER, -1);
+                        Options.set(api, fdNumber, fd.inet6, StandardSocketOptions.SO_LINGER, -1);
                     }
                     fd.shutdown(SHUT_WR);
                 }

@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * What Tern's provider does beyond the conformance suite: non-blocking calls that cannot
- * proceed allocate nothing; IPv6 proper is refused (Tern has no IPv6); a selector does not
+ * proceed allocate nothing; without the AF_INET6 family channels are IPv4's and IPv6 proper is
+ * refused, with it channels are AF_INET6 unless opened for INET; a selector does not
  * spin on readiness that meets no interest; a channel of another provider is refused; and
  * channels live through TCP leaving the stack and coming back (hot swap).
  */
@@ -144,13 +145,44 @@ class TernChannelsTest {
 
     // ---- addresses ----------------------------------------------------------------------------
 
+    /** A stack without IPv6: every channel is AF_INET (INET6 too), IPv6 proper refused, the IPv6 wildcard IPv4's. */
     @Test
-    void ipv6ProperIsUnsupported() throws Exception {
-        InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 80);
-        assertThat(v6.getAddress()).isInstanceOf(Inet6Address.class);
-        SocketChannel channel = track(provider.openSocketChannel());
-        assertThatThrownBy(() -> channel.connect(v6)).isInstanceOf(UnsupportedAddressTypeException.class);
-        assertThatThrownBy(() -> channel.bind(v6)).isInstanceOf(UnsupportedAddressTypeException.class);
+    void withoutIpv6ChannelsAreIpv4sAndIpv6ProperIsUnsupported() throws Exception {
+        try (TernLoopback ipv4 = TernLoopback.ipv4Only()) {
+            SelectorProvider v4 = ipv4.provider();
+            InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 80);
+            assertThat(v6.getAddress()).isInstanceOf(Inet6Address.class);
+            for (SocketChannel channel : List.of(track(v4.openSocketChannel()),
+                    track(v4.openSocketChannel(java.net.StandardProtocolFamily.INET6)))) {
+                assertThatThrownBy(() -> channel.connect(v6)).isInstanceOf(UnsupportedAddressTypeException.class);
+                assertThatThrownBy(() -> channel.bind(v6)).isInstanceOf(UnsupportedAddressTypeException.class);
+            }
+            ServerSocketChannel server = track(v4.openServerSocketChannel(java.net.StandardProtocolFamily.INET6));
+            server.bind(new InetSocketAddress(InetAddress.getByName("::"), 0));
+            InetSocketAddress bound = (InetSocketAddress) server.getLocalAddress();
+            assertThat(bound.getAddress()).as("the IPv6 wildcard is IPv4's").isEqualTo(InetAddress.getByName("0.0.0.0"));
+            SocketChannel client = track(v4.openSocketChannel());
+            assertThat(client.connect(new InetSocketAddress(LOOPBACK, bound.getPort()))).isTrue();
+            assertThatThrownBy(() -> v4.openSocketChannel(java.net.StandardProtocolFamily.UNIX))
+                    .isInstanceOf(UnsupportedOperationException.class);
+            client.close();
+            server.close();
+        }
+    }
+
+    /** With IPv6: INET6's channels are AF_INET6, INET's and the default's AF_INET; IPv6 proper only on the former. */
+    @Test
+    void channelsAreIpv6WhenOpenedForInet6() throws Exception {
+        InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 0);
+        for (SocketChannel inet : List.of(track(provider.openSocketChannel(java.net.StandardProtocolFamily.INET)),
+                track(provider.openSocketChannel()))) {
+            assertThatThrownBy(() -> inet.bind(v6)).isInstanceOf(UnsupportedAddressTypeException.class);
+            assertThat(((TernSelectable) inet).descriptor().inet6).isFalse();
+        }
+        SocketChannel channel = track(provider.openSocketChannel(java.net.StandardProtocolFamily.INET6));
+        channel.bind(v6);
+        assertThat(((InetSocketAddress) channel.getLocalAddress()).getAddress()).isEqualTo(v6.getAddress());
+        assertThat(((TernSelectable) channel).descriptor().inet6).isTrue();
         assertThatThrownBy(() -> provider.openSocketChannel(java.net.StandardProtocolFamily.UNIX))
                 .isInstanceOf(UnsupportedOperationException.class);
     }

@@ -846,6 +846,134 @@ abstract class TransportConformance {
         assertThat(client.isConnected()).isTrue();
     }
 
+    // ---- IPv6: ::1, dual-stack wildcards, IPv4-mapped peers ---------------------------------------
+
+    static final InetAddress IPV6_LOOPBACK = address("::1");
+    static final InetAddress IPV6_WILDCARD = address("::");
+
+    static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(literal, e);
+        }
+    }
+
+    /** A connected channel opened for INET6. */
+    SocketChannel connect6(SocketAddress address) throws IOException {
+        SocketChannel client = track(provider().openSocketChannel(java.net.StandardProtocolFamily.INET6));
+        assertThat(client.connect(address)).isTrue();
+        return client;
+    }
+
+    /** Over ::1 both ends are named by IPv6 addresses, and bytes go both ways. */
+    @Test
+    void aConnectionOverIpv6LoopbackHasIpv6Names() throws Exception {
+        ServerSocketChannel server = track(provider().openServerSocketChannel(java.net.StandardProtocolFamily.INET6));
+        server.bind(new InetSocketAddress(IPV6_LOOPBACK, 0));
+        assertThat(address(server).getAddress()).isEqualTo(IPV6_LOOPBACK);
+        SocketChannel client = connect6(address(server));
+        SocketChannel accepted = track(server.accept());
+        assertThat(((InetSocketAddress) client.getLocalAddress()).getAddress()).isEqualTo(IPV6_LOOPBACK);
+        assertThat(client.getRemoteAddress()).isEqualTo(address(server));
+        assertThat(accepted.getRemoteAddress()).isEqualTo(client.getLocalAddress());
+        assertThat(accepted.getLocalAddress()).isEqualTo(address(server));
+        byte[] data = random(100_000, 6);
+        Future<Void> writer = inBackground(() -> {
+            writeAll(client, data);
+            client.shutdownOutput();
+            return null;
+        });
+        assertThat(readToEnd(accepted, data.length)).isEqualTo(data);
+        result(writer);
+    }
+
+    /**
+     * A channel bound to :: is dual-stack: it accepts a connection from an IPv4-only channel
+     * to 127.0.0.1, naming that peer by its IPv4 address, and one over ::1 by its IPv6 one.
+     */
+    @Test
+    void theIpv6WildcardAcceptsIpv4PeersByTheirIpv4Addresses() throws Exception {
+        ServerSocketChannel server = track(provider().openServerSocketChannel(java.net.StandardProtocolFamily.INET6));
+        server.bind(new InetSocketAddress(IPV6_WILDCARD, 0));
+        int port = address(server).getPort();
+        assertThat(address(server).getAddress()).isEqualTo(IPV6_WILDCARD);
+        SocketChannel v4 = track(provider().openSocketChannel(java.net.StandardProtocolFamily.INET));
+        assertThat(v4.connect(new InetSocketAddress(LOOPBACK, port))).isTrue();
+        SocketChannel fromV4 = track(server.accept());
+        assertThat(fromV4.getRemoteAddress()).isEqualTo(v4.getLocalAddress());
+        assertThat(((InetSocketAddress) fromV4.getRemoteAddress()).getAddress()).isInstanceOf(java.net.Inet4Address.class);
+        assertThat(((InetSocketAddress) fromV4.getLocalAddress()).getAddress()).isEqualTo(LOOPBACK);
+        SocketChannel v6 = connect6(new InetSocketAddress(IPV6_LOOPBACK, port));
+        SocketChannel fromV6 = track(server.accept());
+        assertThat(fromV6.getRemoteAddress()).isEqualTo(v6.getLocalAddress());
+        assertThat(((InetSocketAddress) fromV6.getRemoteAddress()).getAddress()).isEqualTo(IPV6_LOOPBACK);
+        SocketChannel toWildcard = connect6(new InetSocketAddress(IPV6_WILDCARD, port));
+        track(server.accept());
+        assertThat(((InetSocketAddress) toWildcard.getRemoteAddress()).getAddress()).as(":: means this host")
+                .isEqualTo(IPV6_LOOPBACK);
+    }
+
+    /** A channel opened for INET refuses IPv6 addresses; one for INET6 takes IPv4 ones (IPv4-mapped). */
+    @Test
+    void familiesOfChannelsTakeTheirAddresses() throws Exception {
+        SocketChannel inet = track(provider().openSocketChannel(java.net.StandardProtocolFamily.INET));
+        assertThatThrownBy(() -> inet.bind(new InetSocketAddress(IPV6_LOOPBACK, 0)))
+                .isInstanceOf(java.nio.channels.UnsupportedAddressTypeException.class);
+        assertThatThrownBy(() -> inet.connect(new InetSocketAddress(IPV6_LOOPBACK, 9)))
+                .isInstanceOf(java.nio.channels.UnsupportedAddressTypeException.class);
+        SocketChannel inet6 = track(provider().openSocketChannel(java.net.StandardProtocolFamily.INET6));
+        inet6.bind(new InetSocketAddress(LOOPBACK, 0));
+        assertThat(((InetSocketAddress) inet6.getLocalAddress()).getAddress()).isEqualTo(LOOPBACK);
+        ServerSocketChannel server = listen(4);
+        assertThat(inet6.connect(address(server))).isTrue();
+        assertThat(inet6.getRemoteAddress()).isEqualTo(address(server));
+        track(server.accept());
+        SocketChannel unbound = track(provider().openSocketChannel(java.net.StandardProtocolFamily.INET6));
+        unbound.bind(null);
+        assertThat(((InetSocketAddress) unbound.getLocalAddress()).getAddress()).isEqualTo(IPV6_WILDCARD);
+    }
+
+    /** Datagrams over ::1 carry IPv6 senders; a dual-stack channel hears an IPv4 one as its IPv4 address. */
+    @Test
+    void datagramsOverIpv6AndFromIpv4ToADualStackChannel() throws Exception {
+        DatagramChannel a = track(provider().openDatagramChannel(java.net.StandardProtocolFamily.INET6));
+        a.bind(new InetSocketAddress(IPV6_LOOPBACK, 0));
+        DatagramChannel b = track(provider().openDatagramChannel(java.net.StandardProtocolFamily.INET6));
+        b.bind(new InetSocketAddress(IPV6_WILDCARD, 0));
+        int portB = ((InetSocketAddress) b.getLocalAddress()).getPort();
+        a.send(ByteBuffer.wrap("six".getBytes(StandardCharsets.US_ASCII)), new InetSocketAddress(IPV6_LOOPBACK, portB));
+        ByteBuffer in = ByteBuffer.allocate(16);
+        assertThat(b.receive(in)).isEqualTo(a.getLocalAddress());
+        DatagramChannel v4 = track(provider().openDatagramChannel(java.net.StandardProtocolFamily.INET));
+        v4.bind(new InetSocketAddress(LOOPBACK, 0));
+        v4.send(ByteBuffer.wrap("four".getBytes(StandardCharsets.US_ASCII)), new InetSocketAddress(LOOPBACK, portB));
+        in.clear();
+        InetSocketAddress sender = (InetSocketAddress) b.receive(in);
+        assertThat(sender).isEqualTo(v4.getLocalAddress());
+        assertThat(sender.getAddress()).isInstanceOf(java.net.Inet4Address.class);
+        b.send(ByteBuffer.wrap("back".getBytes(StandardCharsets.US_ASCII)), sender);
+        in.clear();
+        assertThat(v4.receive(in)).as("an IPv4 peer answered over IPv4")
+                .isEqualTo(new InetSocketAddress(LOOPBACK, portB));
+        b.connect(v4.getLocalAddress());
+        assertThat(b.getRemoteAddress()).isEqualTo(v4.getLocalAddress());
+        assertThat(b.write(ByteBuffer.wrap("conn".getBytes(StandardCharsets.US_ASCII)))).isEqualTo(4);
+        in.clear();
+        assertThat(v4.receive(in)).isEqualTo(new InetSocketAddress(LOOPBACK, portB));
+    }
+
+    /** IP_TOS on an IPv6 channel is its traffic class, read back as set. */
+    @Test
+    void ipTosOfAnIpv6ChannelReadsBackAsSet() throws Exception {
+        SocketChannel channel = track(provider().openSocketChannel(java.net.StandardProtocolFamily.INET6));
+        channel.setOption(StandardSocketOptions.IP_TOS, 0x28);
+        assertThat(channel.getOption(StandardSocketOptions.IP_TOS)).isEqualTo(0x28);
+        DatagramChannel datagram = track(provider().openDatagramChannel(java.net.StandardProtocolFamily.INET6));
+        datagram.setOption(StandardSocketOptions.IP_TOS, 0x10);
+        assertThat(datagram.getOption(StandardSocketOptions.IP_TOS)).isEqualTo(0x10);
+    }
+
     // ---- the selector ----------------------------------------------------------------------------
 
     @Test
