@@ -43,6 +43,12 @@ abstract class AbstractTernChannel extends AbstractChannel {
     SocketApi api;
     /** The socket's descriptor; -1 before it is opened and after it is closed. */
     volatile int fd = -1;
+    /**
+     * Whether the socket is AF_INET6 (dual-stack: IPv4 peers as IPv4-mapped addresses), as
+     * Netty's epoll transport opens its sockets where IPv6 is available; AF_INET when the
+     * stack has no AF_INET6 family.
+     */
+    volatile boolean inet6;
     private volatile boolean open = true;
     volatile boolean active;
     private IoRegistration registration;
@@ -67,12 +73,13 @@ abstract class AbstractTernChannel extends AbstractChannel {
         }
     }
 
-    /** A channel over a socket already open and connected (an accepted connection). */
-    AbstractTernChannel(Channel parent, SocketApi api, int type, int fd, InetSocketAddress remote) {
+    /** A channel over a socket already open and connected (an accepted connection), of its listener's family. */
+    AbstractTernChannel(Channel parent, SocketApi api, int type, int fd, boolean inet6, InetSocketAddress remote) {
         super(parent);
         this.type = type;
         this.api = api;
         this.fd = fd;
+        this.inet6 = inet6;
         this.active = true;
         this.remote = remote;
         this.local = localFromSocket();
@@ -80,12 +87,26 @@ abstract class AbstractTernChannel extends AbstractChannel {
 
     private void openSocket(SocketApi api) {
         try {
-            int s = api.socket(SocketConstants.AF_INET, type | SocketConstants.SOCK_NONBLOCK, 0);
+            int s;
+            try {
+                s = api.socket(SocketConstants.AF_INET6, type | SocketConstants.SOCK_NONBLOCK, 0);
+                inet6 = true;
+            } catch (ErrnoException noIpv6) {
+                if (noIpv6.errno() != Errno.EAFNOSUPPORT) {
+                    throw noIpv6;
+                }
+                s = api.socket(SocketConstants.AF_INET, type | SocketConstants.SOCK_NONBLOCK, 0);
+            }
             this.api = api;
             this.fd = s;
             for (Map.Entry<Long, Integer> option : pendingOptions.entrySet()) {
                 long key = option.getKey();
-                api.setsockopt(s, (int) (key >>> 32), (int) key, option.getValue());
+                int level = (int) (key >>> 32);
+                int name = (int) key;
+                if (inet6 && level == SocketConstants.SOL_IP && name == SocketConstants.IP_TOS) {
+                    api.setsockopt(s, SocketConstants.SOL_IPV6, SocketConstants.IPV6_TCLASS, option.getValue());
+                }
+                api.setsockopt(s, level, name, option.getValue());
             }
             pendingOptions.clear();
         } catch (ErrnoException e) {
@@ -107,6 +128,23 @@ abstract class AbstractTernChannel extends AbstractChannel {
         } catch (ErrnoException e) {
             throw new ChannelException(TernErrors.setup("setsockopt", e));
         }
+    }
+
+    /**
+     * {@code IP_TOS}, and on an AF_INET6 socket {@code IPV6_TCLASS} too, as the JDK sets a
+     * traffic class on Linux (Netty's NIO transport goes through it).
+     */
+    final void setTrafficClass(int tos) {
+        if (fd >= 0 && inet6) {
+            setIntOption(SocketConstants.SOL_IPV6, SocketConstants.IPV6_TCLASS, tos);
+        }
+        setIntOption(SocketConstants.SOL_IP, SocketConstants.IP_TOS, tos);
+    }
+
+    /** The traffic class: {@code IPV6_TCLASS} of an AF_INET6 socket, else {@code IP_TOS}. */
+    final int trafficClass() {
+        return fd >= 0 && inet6 ? intOption(SocketConstants.SOL_IPV6, SocketConstants.IPV6_TCLASS, 0)
+                : intOption(SocketConstants.SOL_IP, SocketConstants.IP_TOS, 0);
     }
 
     /**
@@ -355,7 +393,7 @@ abstract class AbstractTernChannel extends AbstractChannel {
         if (localAddress != null) {
             doBind(localAddress);
         }
-        int r = a.sysConnect(fd, TernAddresses.toTern(remoteAddress));
+        int r = a.sysConnect(fd, TernAddresses.toTern(remoteAddress, inet6));
         if (r == 0) {
             cacheAddresses((InetSocketAddress) remoteAddress);
             return true;
@@ -370,7 +408,7 @@ abstract class AbstractTernChannel extends AbstractChannel {
     @Override
     protected void doBind(SocketAddress localAddress) throws Exception {
         try {
-            requireSocket().bind(fd, TernAddresses.toTern(localAddress));
+            requireSocket().bind(fd, TernAddresses.toTern(localAddress, inet6));
         } catch (ErrnoException e) {
             throw TernErrors.setup("bind", e);
         }
@@ -465,7 +503,7 @@ abstract class AbstractTernChannel extends AbstractChannel {
         private void finishConnect() {
             ChannelPromise promise = connectPromise;
             boolean wasActive = isActive();
-            int r = api.sysConnect(fd, TernAddresses.toTern(requestedRemote));
+            int r = api.sysConnect(fd, TernAddresses.toTern(requestedRemote, inet6));
             if (r == Errno.EALREADY.negative() || r == Errno.EINPROGRESS.negative()) {
                 return; // still under way
             }

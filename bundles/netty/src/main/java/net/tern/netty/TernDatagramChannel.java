@@ -179,7 +179,7 @@ public final class TernDatagramChannel extends AbstractTernChannel implements Da
             if (msg instanceof AddressedEnvelope<?, ?> envelope) {
                 data = (ByteBuf) envelope.content();
                 if (envelope.recipient() != null) {
-                    to = TernAddresses.toTern((InetSocketAddress) envelope.recipient());
+                    to = TernAddresses.toTern((InetSocketAddress) envelope.recipient(), inet6);
                 }
             } else {
                 data = (ByteBuf) msg;

@@ -5,7 +5,6 @@ import static io.netty.channel.ChannelOption.SO_BROADCAST;
 import static io.netty.channel.ChannelOption.SO_RCVBUF;
 import static io.netty.channel.ChannelOption.SO_REUSEADDR;
 import static io.netty.channel.ChannelOption.SO_SNDBUF;
-import static net.tern.api.socket.SocketConstants.SOL_IP;
 import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
 
 import io.netty.buffer.ByteBufAllocator;
@@ -107,12 +106,12 @@ public final class TernDatagramChannelConfig extends DefaultChannelConfig implem
 
     @Override
     public int getTrafficClass() {
-        return channel.intOption(SOL_IP, SocketConstants.IP_TOS, 0);
+        return channel.trafficClass();
     }
 
     @Override
     public TernDatagramChannelConfig setTrafficClass(int tos) {
-        channel.setIntOption(SOL_IP, SocketConstants.IP_TOS, tos);
+        channel.setTrafficClass(tos);
         return this;
     }
 

@@ -70,7 +70,7 @@ public final class TernSocketChannel extends AbstractTernChannel implements Sock
 
     /** An accepted connection. */
     TernSocketChannel(TernServerSocketChannel parent, SocketApi api, int fd, InetSocketAddress remote) {
-        super(parent, api, SocketConstants.SOCK_STREAM, fd, remote);
+        super(parent, api, SocketConstants.SOCK_STREAM, fd, parent.inet6, remote);
     }
 
     @Override

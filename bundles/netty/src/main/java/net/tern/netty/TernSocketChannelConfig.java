@@ -8,7 +8,6 @@ import static io.netty.channel.ChannelOption.SO_RCVBUF;
 import static io.netty.channel.ChannelOption.SO_REUSEADDR;
 import static io.netty.channel.ChannelOption.SO_SNDBUF;
 import static io.netty.channel.ChannelOption.TCP_NODELAY;
-import static net.tern.api.socket.SocketConstants.SOL_IP;
 import static net.tern.api.socket.SocketConstants.SOL_SOCKET;
 import static net.tern.api.socket.SocketConstants.SOL_TCP;
 
@@ -181,12 +180,12 @@ public final class TernSocketChannelConfig extends DefaultChannelConfig implemen
 
     @Override
     public int getTrafficClass() {
-        return channel.intOption(SOL_IP, SocketConstants.IP_TOS, 0);
+        return channel.trafficClass();
     }
 
     @Override
     public TernSocketChannelConfig setTrafficClass(int tos) {
-        channel.setIntOption(SOL_IP, SocketConstants.IP_TOS, tos);
+        channel.setTrafficClass(tos);
         return this;
     }
 

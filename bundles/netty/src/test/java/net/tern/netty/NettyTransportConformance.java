@@ -61,7 +61,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * connections, connect failures, datagrams, close from another thread, the loop's wake-up)
  * without its code.
  *
- * <p>All traffic is on 127.0.0.1 with ports the stack picks. Every wait is bounded.
+ * <p>All traffic is on 127.0.0.1 and ::1 with ports the stack picks. Every wait is bounded.
  */
 @Timeout(value = 300, unit = SECONDS)
 abstract class NettyTransportConformance {
@@ -556,6 +556,95 @@ abstract class NettyTransportConformance {
             }
         }
         throw new AssertionError("64 connections completed to a listener of backlog 1 that never accepts");
+    }
+
+    // ---- IPv6: ::1, the dual-stack wildcard ---------------------------------------------------
+
+    static InetAddress address(String literal) throws java.net.UnknownHostException {
+        return InetAddress.getByName(literal);
+    }
+
+    /** Over ::1: both ends named by IPv6 addresses, every byte echoed. */
+    @Test
+    void echoesOverIpv6Loopback() throws Exception {
+        InetAddress v6 = address("::1");
+        ChannelFuture bound = new ServerBootstrap().group(group()).channel(serverChannel())
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true).childHandler(init(new Echo()))
+                .bind(new InetSocketAddress(v6, 0));
+        assertThat(bound.await(BOUND_SECONDS, SECONDS)).isTrue();
+        assertThat(bound.cause()).isNull();
+        ServerSocketChannel server = track((ServerSocketChannel) bound.channel());
+        assertThat(server.localAddress().getAddress()).isEqualTo(v6);
+        Collect collect = new Collect();
+        SocketChannel client = connect(client(collect).option(ChannelOption.ALLOW_HALF_CLOSURE, true), server.localAddress());
+        assertThat(client.localAddress().getAddress()).isEqualTo(v6);
+        assertThat(client.remoteAddress()).isEqualTo(server.localAddress());
+        byte[] data = randomBytes(200_000, 6);
+        client.writeAndFlush(Unpooled.wrappedBuffer(data)).addListener(f -> client.shutdownOutput());
+        assertThat(within(collect.ended)).isEqualTo(data);
+    }
+
+    /**
+     * A listener on :: is dual-stack: a connection to 127.0.0.1 is accepted with its peer
+     * named by the IPv4 address, one to ::1 by the IPv6 one.
+     */
+    @Test
+    void theIpv6WildcardAcceptsBothFamilies() throws Exception {
+        BlockingQueue<SocketChannel> accepted = new LinkedBlockingQueue<>();
+        ChannelFuture bound = new ServerBootstrap().group(group()).channel(serverChannel())
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        accepted.add(ch);
+                    }
+                })
+                .bind(new InetSocketAddress(address("::"), 0));
+        assertThat(bound.await(BOUND_SECONDS, SECONDS)).isTrue();
+        assertThat(bound.cause()).isNull();
+        ServerSocketChannel server = track((ServerSocketChannel) bound.channel());
+        assertThat(server.localAddress().getAddress().isAnyLocalAddress()).isTrue();
+        int port = server.localAddress().getPort();
+        SocketChannel v4 = connect(client(new ChannelInboundHandlerAdapter()), new InetSocketAddress(LOOPBACK, port));
+        SocketChannel fromV4 = track(accepted.poll(BOUND_SECONDS, SECONDS));
+        assertThat(fromV4.remoteAddress()).isEqualTo(v4.localAddress());
+        assertThat(fromV4.remoteAddress().getAddress()).isInstanceOf(java.net.Inet4Address.class);
+        SocketChannel v6 = connect(client(new ChannelInboundHandlerAdapter()), new InetSocketAddress(address("::1"), port));
+        SocketChannel fromV6 = track(accepted.poll(BOUND_SECONDS, SECONDS));
+        assertThat(fromV6.remoteAddress()).isEqualTo(v6.localAddress());
+        assertThat(fromV6.remoteAddress().getAddress()).isEqualTo(address("::1"));
+    }
+
+    /** Datagrams over ::1 name their IPv6 sender; a datagram channel on :: hears IPv4 senders by their IPv4 addresses. */
+    @Test
+    void datagramsOverIpv6AndFromIpv4ToTheIpv6Wildcard() throws Exception {
+        BlockingQueue<DatagramPacket> atB = new LinkedBlockingQueue<>();
+        ChannelFuture boundB = new Bootstrap().group(group()).channel(datagramChannel())
+                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                        atB.add(packet.retain());
+                    }
+                }).bind(new InetSocketAddress(address("::"), 0));
+        assertThat(boundB.await(BOUND_SECONDS, SECONDS)).isTrue();
+        assertThat(boundB.cause()).isNull();
+        DatagramChannel b = track((DatagramChannel) boundB.channel());
+        int port = b.localAddress().getPort();
+        ChannelFuture boundA = new Bootstrap().group(group()).channel(datagramChannel())
+                .handler(new ChannelInboundHandlerAdapter()).bind(new InetSocketAddress(address("::1"), 0));
+        assertThat(boundA.await(BOUND_SECONDS, SECONDS)).isTrue();
+        DatagramChannel a = track((DatagramChannel) boundA.channel());
+        DatagramChannel c = datagram(new ChannelInboundHandlerAdapter());         // on 127.0.0.1
+        a.writeAndFlush(new DatagramPacket(ascii("six"), new InetSocketAddress(address("::1"), port)));
+        DatagramPacket six = atB.poll(BOUND_SECONDS, SECONDS);
+        assertThat(six).isNotNull();
+        assertThat(six.sender()).isEqualTo(a.localAddress());
+        six.release();
+        c.writeAndFlush(new DatagramPacket(ascii("four"), new InetSocketAddress(LOOPBACK, port)));
+        DatagramPacket four = atB.poll(BOUND_SECONDS, SECONDS);
+        assertThat(four).isNotNull();
+        assertThat(four.sender()).isEqualTo(c.localAddress());
+        assertThat(four.content().toString(StandardCharsets.US_ASCII)).isEqualTo("four");
+        four.release();
     }
 
     // ---- UDP ------------------------------------------------------------------------------------
