@@ -82,14 +82,19 @@ final class TcpDiag implements InetDiagHandler {
 
     /**
      * A request or TIME-WAIT entry: its 4-tuple and cookie, no queues, owner, shutdown bits or
-     * memory. An IPv6 connection's entry is AF_INET6; an IPv4 one AF_INET, also when its
-     * listener or socket was a dual-stack AF_INET6 one (the entries keep no family).
+     * memory. An IPv6 connection's entry is AF_INET6, as is a TIME-WAIT entry of a dual-stack
+     * socket's IPv4 connection (IPv4-mapped, {@code tw_family}); an IPv4 request is AF_INET
+     * whatever its listener, as Linux's {@code tcp_request_sock_ops} makes it.
      */
     private static InetDiagMsg entry(MiniSock mini, SkState state) {
         ConnKey key = mini.key;
-        if (key.isV6()) {
-            Inet6SockAddr local = new Inet6SockAddr(key.local6().high(), key.local6().low(), key.localPort());
-            Inet6SockAddr remote = new Inet6SockAddr(key.remote6().high(), key.remote6().low(), key.remotePort());
+        if (key.isV6() || mini instanceof TimeWaitSock tw && tw.dualStack()) {
+            Inet6SockAddr local = key.isV6()
+                    ? new Inet6SockAddr(key.local6().high(), key.local6().low(), key.localPort())
+                    : Inet6SockAddr.v4Mapped(new InetSockAddr(key.localAddress(), key.localPort()));
+            Inet6SockAddr remote = key.isV6()
+                    ? new Inet6SockAddr(key.remote6().high(), key.remote6().low(), key.remotePort())
+                    : Inet6SockAddr.v4Mapped(new InetSockAddr(key.remoteAddress(), key.remotePort()));
             return new InetDiagMsg(6, state.number(), 0, 0, InetDiagMsg.v4View(local), InetDiagMsg.v4View(remote), -1,
                     null, InetDiagMsg.TIMER_NONE, 0, 0, mini.cookie(), -1, null, local, remote, false);
         }

@@ -169,6 +169,7 @@ final class TcpLifecycle {
                     sk.opts().rcvWscale(), sk.opts().tsOk(), sk.ts().tsRecent(), sk.ts().tsRecentStampNanos(),
                     sk.ts().tsOffset(), timeWaitMillis(sk), clock.nanoTime());
             tw.inheritCookie(sk.cookieIfGiven());
+            tw.inheritFamily(sk.family());
             if (tables.replaceEstablished(key, sk, tw)) {
                 sk.clearKey();
                 tables.addOwner(tw, key.localPort());

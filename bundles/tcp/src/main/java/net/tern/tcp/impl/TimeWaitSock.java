@@ -18,6 +18,12 @@ final class TimeWaitSock extends MiniSock implements PortOwner {
     /** When the connection entered TIME-WAIT, on the stack's clock ({@code tw_entry_stamp}); a restart keeps it. */
     final long entryNanos;
     private int ownerSlot = NOT_LISTED;
+    /**
+     * {@code tw_family} of an IPv4 connection: AF_INET6 when its socket was a dual-stack
+     * AF_INET6 one (the key is IPv4's; {@code inet_diag} names it by IPv4-mapped addresses).
+     * Set before the entry is hashed, which publishes it.
+     */
+    private boolean dualStack;
 
     TimeWaitSock(ConnKey key, int rcvNxt, int sndNxt, int rcvWnd, int rcvWscale, boolean tsOk, int tsRecent,
             long tsRecentStampNanos, int tsOffset, long lengthMillis, long entryNanos) {
@@ -28,6 +34,16 @@ final class TimeWaitSock extends MiniSock implements PortOwner {
         this.rcvWscale = rcvWscale;
         this.lengthMillis = lengthMillis;
         this.entryNanos = entryNanos;
+    }
+
+    /** Takes {@code tw_family} from the socket ({@code inet_twsk_alloc}): see {@link #dualStack()}. */
+    void inheritFamily(int skFamily) {
+        dualStack = skFamily == net.tern.api.socket.SocketConstants.AF_INET6 && !key.isV6();
+    }
+
+    /** Whether this IPv4 connection's socket was AF_INET6 (dual-stack). */
+    boolean dualStack() {
+        return dualStack;
     }
 
     @Override

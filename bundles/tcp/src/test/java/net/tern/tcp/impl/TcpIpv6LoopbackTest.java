@@ -115,7 +115,8 @@ class TcpIpv6LoopbackTest {
     /**
      * inet_diag's view of a dual-stack listener's IPv4 connection: the accepted socket is
      * AF_INET6 with IPv4-mapped addresses, its IPv4 client AF_INET; an IPV6_V6ONLY listener
-     * says so; a closed IPv6 connection leaves an AF_INET6 TIME-WAIT entry.
+     * says so; closed first by the server, the dual-stack connection leaves an AF_INET6
+     * TIME-WAIT entry with IPv4-mapped addresses (tw_family), as an IPv6 connection does.
      */
     @Test
     void diagListsDualStackConnectionsByIpv4MappedAddressesAndV6OnlyListenersAsSuch() throws Exception {
@@ -139,6 +140,10 @@ class TcpIpv6LoopbackTest {
                         "2 ESTAB 127.0.0.1:" + clientPort + " 127.0.0.1:8080 127.0.0.1:" + clientPort + " fd " + client
                                 + " v6only false");
 
+        api.close(server);
+        lo.runUntilIdle();
+        api.close(client);
+        lo.runUntilIdle();
         int[] six = pair6(only, 8081);
         Inet6SockAddr sixClient = (Inet6SockAddr) api.getsockname(six[0]);
         api.close(six[0]);
@@ -147,7 +152,8 @@ class TcpIpv6LoopbackTest {
         lo.runUntilIdle();
         assertThat(lo.host().tcp().diag().dump()).filteredOn(m -> m.state() == InetDiagMsg.TIME_WAIT)
                 .extracting(m -> m.family() + " " + m.localName() + " " + m.peerName())
-                .containsExactly("10 " + sixClient + " [::1]:8081");
+                .containsExactlyInAnyOrder("10 [::ffff:127.0.0.1]:8080 [::ffff:127.0.0.1]:" + clientPort,
+                        "10 " + sixClient + " [::1]:8081");
     }
 
     /** RFC 8200 8.1 and Linux's tcp_v6_connect: the MSS leaves out 40 bytes of IPv6 header, 20 more than IPv4's. */
