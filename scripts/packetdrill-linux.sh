@@ -7,7 +7,8 @@
 #
 # Each script runs in a network namespace of its own, created for it and deleted afterwards, with
 # packetdrill's addresses --local_ip=10.0.0.1 --remote_ip=10.0.0.2 --gateway_ip=10.0.0.3
-# --netmask_ip=255.255.255.0. The namespace starts with the kernel's defaults for a new namespace;
+# --netmask_ip=255.255.255.0 (a script with --ip_version=ipv6: --local_ip=fd3d:fa7b:d17d::1
+# --remote_ip=fd3d:fa7b:d17d::2). The namespace starts with the kernel's defaults for a new namespace;
 # a script states the settings it depends on as sysctl lines (`sysctl -q net.ipv4.tcp_...=N`),
 # which packetdrill runs inside the namespace (and Tern's runner maps to its settings).
 # A script whose first lines say `tern-only: <reason>` is skipped with that reason.
@@ -88,9 +89,16 @@ for f in "${files[@]}"; do
     ns=tern-pd-$$-$((pass + fail + skip))
     ip netns add "$ns" || { echo "FAIL  $name  (cannot create namespace $ns)"; fail=$((fail + 1)); continue; }
     ip netns exec "$ns" ip link set lo up
+    # The addresses Tern's runner uses: IPv4 (also for --ip_version=ipv4-mapped-ipv6), or IPv6
+    # for a script whose first lines say --ip_version=ipv6 (packetdrill's default gateway and
+    # prefix for IPv6).
+    addresses=(--local_ip=10.0.0.1 --remote_ip=10.0.0.2 --gateway_ip=10.0.0.3 --netmask_ip=255.255.255.0)
+    if head -n 15 "$f" | grep -q '^--ip_version=ipv6'; then
+        addresses=(--local_ip=fd3d:fa7b:d17d::1 --remote_ip=fd3d:fa7b:d17d::2)
+    fi
     # packetdrill runs the script's `...` commands with the script's folder as working directory.
-    if (cd "$(dirname "$f")" && timeout 900 ip netns exec "$ns" "$pd" --local_ip=10.0.0.1 --remote_ip=10.0.0.2 \
-            --gateway_ip=10.0.0.3 --netmask_ip=255.255.255.0 "$(basename "$f")") >"$log" 2>&1; then
+    if (cd "$(dirname "$f")" && timeout 900 ip netns exec "$ns" "$pd" "${addresses[@]}" \
+            "$(basename "$f")") >"$log" 2>&1; then
         echo "PASS  $name"
         pass=$((pass + 1))
     else
