@@ -113,7 +113,7 @@ public class SynFloodIT extends TernTestSupport {
             run(10, "ip", "netns", "exec", ns, "ip", "link", "set", TUN, "up");
 
             awaitInetProtocol(sockets, SocketConstants.IPPROTO_TCP);
-            tunConfig = configAdmin.getFactoryConfiguration("net.tern.link.tun", TUN, "?");
+            tunConfig = tunConfiguration(configAdmin, TUN);
             tunConfig.update(properties("name", TUN, "netns", ns, "mtu", 1500,
                     "addresses", new String[] {TERN_ADDRESS + "/24"}));
             services = configAdmin.getConfiguration("net.tern.services", "?");
@@ -178,10 +178,7 @@ public class SynFloodIT extends TernTestSupport {
                 if (services != null) {
                     services.delete();
                 }
-                if (tunConfig != null) {
-                    tunConfig.delete();
-                    await(TUN + " to leave the stack", WAIT_MILLIS, () -> links.byName(TUN).isEmpty());
-                }
+                detachTun(tunConfig, links, TUN);
             } finally {
                 run(10, "ip", "netns", "del", ns);
             }

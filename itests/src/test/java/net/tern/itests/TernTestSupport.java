@@ -24,6 +24,8 @@ import net.tern.api.socket.ErrnoException;
 import net.tern.api.socket.InetSockAddr;
 import net.tern.api.socket.SocketApi;
 import net.tern.api.socket.SocketConstants;
+import net.tern.spi.net.Link;
+import net.tern.spi.net.LinkRegistry;
 import net.tern.spi.proto.ProtoSw;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -203,6 +205,36 @@ public abstract class TernTestSupport {
             session.close();
         }
         return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The TUN driver's factory configuration for the link {@code name}, made (not yet updated)
+     * so that a test holds it for {@link #detachTun} before anything can fail.
+     */
+    protected static org.osgi.service.cm.Configuration tunConfiguration(ConfigurationAdmin configAdmin, String name)
+            throws IOException {
+        return configAdmin.getFactoryConfiguration("net.tern.link.tun", name, "?");
+    }
+
+    /**
+     * Gives the TUN driver's configuration of {@code name} its properties ({@code name} and
+     * {@code keyValues}, as {@link #properties}) and waits until the link is up in the stack.
+     */
+    protected static void attachTun(org.osgi.service.cm.Configuration config, LinkRegistry links, String name,
+            long millis, Object... keyValues) throws Exception {
+        Dictionary<String, Object> props = properties(keyValues);
+        props.put("name", name);
+        config.update(props);
+        await(name + " up in the stack", millis, () -> links.byName(name).map(Link::isUp).orElse(false));
+    }
+
+    /** Deletes the TUN driver's configuration of {@code name}, if made, and waits until the link has left the stack. */
+    protected static void detachTun(org.osgi.service.cm.Configuration config, LinkRegistry links, String name)
+            throws Exception {
+        if (config != null) {
+            config.delete();
+            await(name + " to leave the stack", WAIT_MILLIS, () -> links.byName(name).isEmpty());
+        }
     }
 
     /** Configuration properties from alternating keys and values, for Config Admin's {@code update}. */

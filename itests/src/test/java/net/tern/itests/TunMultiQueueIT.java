@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.stream.Collectors;
 import javax.inject.Inject;
 import net.tern.api.socket.SocketApi;
-import net.tern.spi.net.Link;
 import net.tern.spi.net.LinkRegistry;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -77,10 +76,9 @@ public class TunMultiQueueIT extends TernTestSupport {
                 echoes.add(startKernelEcho(ns, KERNEL_ADDRESS, FIRST_PORT + i));
             }
             awaitInetProtocol(sockets, IPPROTO_TCP);
-            tunConfig = configAdmin.getFactoryConfiguration("net.tern.link.tun", TUN, "?");
-            tunConfig.update(properties("name", TUN, "netns", ns, "mtu", MTU, "addresses", new String[] {TERN_ADDRESS},
-                    "queues", QUEUES));
-            await(TUN + " up in the stack", TIMEOUT_MILLIS, () -> links.byName(TUN).map(Link::isUp).orElse(false));
+            tunConfig = tunConfiguration(configAdmin, TUN);
+            attachTun(tunConfig, links, TUN, TIMEOUT_MILLIS, "netns", ns, "mtu", MTU, "addresses",
+                    new String[] {TERN_ADDRESS}, "queues", QUEUES);
 
             assertEquals("four queues attached on the kernel's side", List.of("tx-0", "tx-1", "tx-2", "tx-3"),
                     HostCommands.tunQueues(ns, TUN));
@@ -116,10 +114,7 @@ public class TunMultiQueueIT extends TernTestSupport {
             }
         } finally {
             try {
-                if (tunConfig != null) {
-                    tunConfig.delete();
-                    await(TUN + " to leave the stack", WAIT_MILLIS, () -> links.byName(TUN).isEmpty());
-                }
+                detachTun(tunConfig, links, TUN);
             } finally {
                 for (Process echo : echoes) {
                     stop(echo);

@@ -105,10 +105,9 @@ public class TunOffloadTransferIT extends TernTestSupport {
             echo = startKernelEcho(ns, KERNEL_ADDRESS, ECHO_PORT);
 
             awaitInetProtocol(sockets, IPPROTO_TCP);
-            tunConfig = configAdmin.getFactoryConfiguration("net.tern.link.tun", TUN, "?");
-            tunConfig.update(properties("name", TUN, "netns", ns, "mtu", MTU, "addresses", new String[] {TERN_ADDRESS},
-                    "offload", offload));
-            await(TUN + " up in the stack", TIMEOUT_MILLIS, () -> links.byName(TUN).map(Link::isUp).orElse(false));
+            tunConfig = tunConfiguration(configAdmin, TUN);
+            attachTun(tunConfig, links, TUN, TIMEOUT_MILLIS, "netns", ns, "mtu", MTU, "addresses",
+                    new String[] {TERN_ADDRESS}, "offload", offload);
             Link link = links.byName(TUN).orElseThrow();
             long rxPackets0 = kernelCounter(ns, "rx_packets");
             long rxBytes0 = kernelCounter(ns, "rx_bytes");
@@ -144,10 +143,7 @@ public class TunOffloadTransferIT extends TernTestSupport {
             return counters;
         } finally {
             try {
-                if (tunConfig != null) {
-                    tunConfig.delete();
-                    await(TUN + " to leave the stack", WAIT_MILLIS, () -> links.byName(TUN).isEmpty());
-                }
+                detachTun(tunConfig, links, TUN);
             } finally {
                 stop(echo);
                 run(10, "ip", "netns", "del", ns);

@@ -99,10 +99,9 @@ public class TunUpdateTcpIT extends TernTestSupport {
             echo = startKernelEcho(ns, KERNEL_ADDRESS, ECHO_PORT);
 
             awaitInetProtocol(sockets, IPPROTO_TCP);
-            tunConfig = configAdmin.getFactoryConfiguration("net.tern.link.tun", TUN, "?");
-            tunConfig.update(properties("name", TUN, "netns", ns, "mtu", MTU, "addresses", new String[] {TERN_ADDRESS},
-                    "queues", QUEUES));
-            await(TUN + " up in the stack", TIMEOUT_MILLIS, () -> links.byName(TUN).map(Link::isUp).orElse(false));
+            tunConfig = tunConfiguration(configAdmin, TUN);
+            attachTun(tunConfig, links, TUN, TIMEOUT_MILLIS, "netns", ns, "mtu", MTU, "addresses",
+                    new String[] {TERN_ADDRESS}, "queues", QUEUES);
             assertEquals("queues attached before the update", QUEUES, HostCommands.tunQueues(ns, TUN).size());
             // The configured (IPv4) addresses: the IPv6 link-local address of a device registered
             // again is drawn anew (a random interface identifier, as Linux gives a TUN).
@@ -159,10 +158,7 @@ public class TunUpdateTcpIT extends TernTestSupport {
             sockets.close(fd);
         } finally {
             try {
-                if (tunConfig != null) {
-                    tunConfig.delete();
-                    await(TUN + " to leave the stack", WAIT_MILLIS, () -> links.byName(TUN).isEmpty());
-                }
+                detachTun(tunConfig, links, TUN);
             } finally {
                 stop(echo);
                 run(10, "ip", "netns", "del", ns);
