@@ -122,11 +122,6 @@ final class LinkImpairment {
         List<Packet> now = new ArrayList<>(4);
         synchronized (this) {
             Impairment s = spec;
-            if (held.size() + delayed.size() >= s.limit()) {
-                stats.dropped.increment();
-                packet.release();
-                return NetXmit.DROP;
-            }
             double lossDraw = random.nextDouble() * 100;
             double duplicateDraw = random.nextDouble() * 100;
             double reorderDraw = random.nextDouble() * 100;
@@ -134,6 +129,13 @@ final class LinkImpairment {
                 stats.dropped.increment();
                 packet.release();
                 return NetXmit.SUCCESS;
+            }
+            // After the loss, as netem_enqueue tests its limit: a packet lost on purpose is the
+            // wire's whatever the queue holds, and the draws follow the seed packet by packet.
+            if (held.size() + delayed.size() >= s.limit()) {
+                stats.dropped.increment();
+                packet.release();
+                return NetXmit.DROP;
             }
             List<Packet> unit = new ArrayList<>(2);
             unit.add(packet);

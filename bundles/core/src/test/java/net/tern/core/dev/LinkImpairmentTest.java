@@ -289,9 +289,12 @@ class LinkImpairmentTest {
         }
         assertThat(received()).isEmpty();
 
-        // A loss on purpose is the wire's: taken, as netem reports it.
+        // A loss on purpose is the wire's: taken, as netem reports it, even by a full queue
+        // (netem decides the loss before it tests its limit).
         link.setImpairment(Impairment.parse("loss 100% seed 1"));
         assertThat(link.xmit(numbered(20))).isEqualTo(NetXmit.SUCCESS);
+        link.setImpairment(Impairment.parse("loss 100% limit 0 seed 1"));
+        assertThat(link.xmit(numbered(21))).isEqualTo(NetXmit.SUCCESS);
         assertThat(received()).isEmpty();
 
         link.setImpairment(Impairment.NONE);
